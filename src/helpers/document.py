@@ -1,0 +1,134 @@
+"""Reading a raw report into lines that remember where they came from.
+
+A `Document` is the one object every parser works on: the normalised lines of a text file (each with
+`line N`) or of a PDF's text layer (each with `page N`). Reading fails with `ReportError`, whose
+message names the file and says what is wrong, for inputs no parser should see: empty files,
+undecodable text, corrupted PDFs, PDFs without a usable text layer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .normalize import cid_ratio, normalize_text
+
+TEXT_ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+class ReportError(Exception):
+    """A raw file that cannot be read as a report; the message is meant for a person."""
+
+    def __init__(self, path: Path | str, problem: str):
+        self.path = str(path)
+        self.problem = problem
+        super().__init__(f"{path}: {problem}")
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str
+    ref: str  # "line 12" or "page 7"
+    page: int | None = None  # PDF page number (1-based)
+
+
+@dataclass
+class Document:
+    path: Path
+    source_format: str  # "text" | "pdf"
+    sha256: str
+    lines: list[Line]
+    encoding: str | None = None
+    n_pages: int | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def decode_text(data: bytes, path: Path) -> tuple[str, str]:
+    """Decode a text report: UTF-8 (with or without BOM), else GBK/GB18030."""
+    for enc in TEXT_ENCODINGS:
+        try:
+            return data.decode(enc), enc
+        except UnicodeDecodeError:
+            continue
+    raise ReportError(path, "text is neither UTF-8 nor GBK/GB18030; re-save the file as UTF-8")
+
+
+def read_text(path: Path) -> Document:
+    data = Path(path).read_bytes()
+    if not data.strip():
+        raise ReportError(path, "the file is empty")
+    text, enc = decode_text(data, path)
+    lines = [Line(normalize_text(t), f"line {i}") for i, t in enumerate(text.splitlines(), start=1)]
+    return Document(Path(path), "text", hashlib.sha256(data).hexdigest(), lines, encoding=enc)
+
+
+def open_pdf(path: Path):
+    """pdfplumber.open with corrupted or truncated files turned into a ReportError."""
+    import pdfplumber
+
+    try:
+        pdf = pdfplumber.open(path)
+        _ = len(pdf.pages)
+        return pdf
+    except Exception as exc:  # pdfminer raises many types for broken files
+        raise ReportError(path, f"not a readable PDF (truncated or corrupted?): {type(exc).__name__}: {exc}") from exc
+
+
+def read_pdf(path: Path) -> Document:
+    path = Path(path)
+    if path.stat().st_size == 0:
+        raise ReportError(path, "the file is empty")
+    lines: list[Line] = []
+    raw_chars = 0
+    with open_pdf(path) as pdf:
+        n_pages = len(pdf.pages)
+        try:
+            for pno, page in enumerate(pdf.pages, start=1):
+                text = page.extract_text() or ""
+                raw_chars += len(text.strip())
+                for t in text.splitlines():
+                    lines.append(Line(normalize_text(t), f"page {pno}", pno))
+        except Exception as exc:
+            raise ReportError(path, f"PDF is damaged: page text could not be read ({type(exc).__name__}: {exc})") from exc
+    all_text = "\n".join(line.text for line in lines)
+    if raw_chars < 20 * max(n_pages, 1) // 4 or not all_text.strip():
+        raise ReportError(path, f"PDF has no text layer ({n_pages} pages of images?); run OCR first, nothing was extracted")
+    ratio = cid_ratio(all_text)
+    if ratio > 0.05:
+        raise ReportError(
+            path,
+            f"PDF text layer is unusable: {ratio:.0%} of its characters are (cid:NNN) glyph codes "
+            "(the fonts lack a ToUnicode map); numbers would be wrong, so nothing was extracted",
+        )
+    return Document(path, "pdf", sha256_of(path), lines, n_pages=n_pages)
+
+
+def read_document(path: Path | str) -> Document:
+    """Read a raw report, PDF or text, chosen by the file's first bytes rather than its name."""
+    path = Path(path)
+    if not path.exists():
+        raise ReportError(path, "no such file")
+    if path.is_dir():
+        raise ReportError(path, "is a folder, not a report file")
+    with open(path, "rb") as fh:
+        head = fh.read(1024)
+    if head.lstrip().startswith(b"%PDF"):
+        return read_pdf(path)
+    if path.suffix.lower() == ".pdf":
+        raise ReportError(path, "named .pdf but does not start with a PDF header (truncated or not a PDF)")
+    if b"\x00" in head:
+        raise ReportError(path, "binary file that is neither PDF nor text")
+    return read_text(path)

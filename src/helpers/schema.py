@@ -1,0 +1,170 @@
+"""The datasets in `data/processed/`: columns, types and meanings (the data contract in code).
+
+`docs/DATA_DICTIONARY.md` is generated from this module (`python -m helpers dictionary`), so the
+dictionary and the files cannot drift apart. Every frame written goes through `conform`, which
+adds missing columns as nulls, casts types and fixes the column order.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+# dtype names: "string", "float64", "Int64", "boolean", "date", "list"
+Column = tuple[str, str, str]
+
+DATASETS: dict[str, list[Column]] = {
+    "reports": [
+        ("report_id", "string", "Stable id of the report: the raw file's stem (file name without extension)."),
+        ("source_file", "string", "Path of the raw file relative to the repository root (absolute when outside it)."),
+        ("source_sha256", "string", "SHA-256 of the raw file's bytes."),
+        ("source_format", "string", "`pdf` or `text`."),
+        ("city", "string", "City as printed (e.g. 武汉市, 上海市)."),
+        ("district", "string", "District as printed (e.g. 洪山区)."),
+        ("department", "string", "Department as printed in the report title."),
+        ("fiscal_year", "Int64", "Fiscal year the accounts cover."),
+        ("publish_date", "date", "Publication date printed on the cover; null if not printed."),
+        ("tables_found", "list", "Codes of the standard tables found with content or as printed-empty (T1..T9)."),
+        ("tables_empty", "list", "Tables printed with a header and no rows (e.g. no 政府性基金 money): present, nothing to report."),
+        ("tables_missing", "list", "Tables not found in the file (lost in conversion or not published)."),
+        ("status", "string", "`ok` (all nine tables read), `partial` (some missing), `failed` (nothing could be read)."),
+        ("error", "string", "Null, or a message a person can act on (what is wrong and with which file)."),
+        ("encoding", "string", "Text encoding detected for text files (utf-8-sig, gb18030); null for PDFs."),
+        ("n_pages", "Int64", "Pages in a PDF; null for text files."),
+        ("pdf_engine", "string", "Table engine used for a PDF (`pdfplumber` or `tabula`); null for text."),
+        ("unit_printed", "string", "Money unit printed over the tables (万元 or 元)."),
+        ("line_items", "Int64", "Number of line_items rows extracted from this report."),
+        ("extracted_at", "string", "UTC timestamp of the extraction run."),
+    ],
+    "line_items": [
+        ("report_id", "string", "Report the cell belongs to."),
+        ("table", "string", "Standard table code T1..T9, identified by title and headers, not by printed number."),
+        ("side", "string", "`income` or `expenditure` in two-sided tables (T1, T4); null elsewhere."),
+        ("section", "string", "Block of a multi-block table: T6 `personnel` (人员经费) or `public` (公用经费); T1/T4 `balance` rows (结转结余, 总计); else null."),
+        ("row_label", "string", "Row name as printed (wrapped names re-joined)."),
+        ("code", "string", "Function (201, 20103, 2010301) or economic (301, 30101) code; null if the row has none. Split codes are joined."),
+        ("code_domain", "string", "`function`, `economic` or null."),
+        ("level", "string", "`类` (3 digits), `款` (5), `项` (7) or null."),
+        ("measure", "string", "Column of the table: see the measures table below."),
+        ("amount_wan", "float64", "Value in 万元 (元 tables converted). Null for a blank cell, 0 for a printed 0 / 0.00 / -."),
+        ("unit_printed", "string", "Unit printed on the table when it is not 万元 (e.g. 元); null for 万元."),
+        ("column_inferred", "boolean", "True when the source lost the cell's column (one-cell-per-line text) and the column was inferred from the table's own sums."),
+        ("row_order", "Int64", "Order of the row within its table (0 = first data row)."),
+        ("source_ref", "string", "Where the cell was read: `line N` or `page N`."),
+    ],
+    "budget_execution": [
+        ("report_id", "string", "Report."),
+        ("level", "string", "`overall`, `类`, `款`, `项` or `project`."),
+        ("code", "string", "Function code where known; null where none."),
+        ("name", "string", "Class, item or project name as printed."),
+        ("budget_basis", "string", "`年初预算`, `全年预算` or `调整预算`, as the report words it."),
+        ("budget_wan", "float64", "Budget in 万元."),
+        ("final_wan", "float64", "Outturn (决算/执行数) in 万元."),
+        ("rate_printed_pct", "float64", "Completion rate as printed (percent); null if not printed."),
+        ("rate_computed_pct", "float64", "final / budget × 100; null if the budget is 0 or missing."),
+        ("unit_printed", "string", "Unit the figures were printed in when not 万元 (元 tables converted); null otherwise."),
+        ("unit_note", "string", "Why a conversion was applied (e.g. table headed 万元 whose values are plainly 元)."),
+        ("source_kind", "string", "`narrative` or `table` (绩效自评表)."),
+        ("source_ref", "string", "Where it was read."),
+        ("source_text", "string", "The sentence or table row it came from."),
+    ],
+    "three_public": [
+        ("report_id", "string", "Report."),
+        ("item", "string", "`total`, `overseas`, `vehicle_total`, `vehicle_purchase`, `vehicle_operation`, `reception`."),
+        ("budget_wan", "float64", "Budget in 万元 (null if not stated)."),
+        ("final_wan", "float64", "Outturn in 万元 (null if not stated)."),
+        ("source", "string", "`table` (the 三公 table) or `narrative`."),
+        ("source_ref", "string", "Where it was read."),
+        ("source_text", "string", "Sentence or row it came from."),
+    ],
+    "poverty_transfers": [
+        ("report_id", "string", "Report."),
+        ("kind", "string", "`function_line` (21305xx in a table), `project` (a project budget/outturn) or `narrative` (an amount in words)."),
+        ("code", "string", "Function code for function lines; null otherwise."),
+        ("name", "string", "Line, project or subject name."),
+        ("amount_wan", "float64", "Amount in 万元."),
+        ("recipient", "string", "Receiving place (county, district, town) when named; null otherwise."),
+        ("scope", "string", "`department` (this department's own money) or `district` (a district-wide figure the report only mentions)."),
+        ("series", "string", "`扶贫` (until 2020) or `巩固脱贫衔接乡村振兴` (from 2021) for function lines; the one 21305 series."),
+        ("source_ref", "string", "Where it was read."),
+        ("source_text", "string", "Sentence or row it came from."),
+    ],
+    "narrative_facts": [
+        ("report_id", "string", "Report."),
+        ("topic", "string", "What the figure is about (e.g. `income_total`, `basic_expenditure`, `personnel_cost`, `running_cost`, `procurement_total`, `vehicles`)."),
+        ("subject", "string", "The subject as printed (class name, item)."),
+        ("value", "float64", "The value: 万元 for money, count for vehicles, percent for shares."),
+        ("unit", "string", "`万元`, `percent`, `count`."),
+        ("change_wan", "float64", "Year-on-year change in 万元 as printed (negative for 减少), null if not printed."),
+        ("change_pct_printed", "float64", "Year-on-year change in percent as printed (negative for 下降)."),
+        ("share_pct_printed", "float64", "Printed share (占 x%)."),
+        ("source_ref", "string", "Where it was read."),
+        ("source_text", "string", "The sentence."),
+    ],
+    "checks": [
+        ("report_id", "string", "Report."),
+        ("rule_id", "string", "Rule identifier (see docs/CHECKS.md)."),
+        ("outcome", "string", "`pass`, `fail`, `insufficient_data` or `not_applicable`."),
+        ("severity", "string", "`error`, `warning` or `info` (info includes rounding-level differences)."),
+        ("message", "string", "What was compared and what was found, readable without the code."),
+        ("expected", "float64", "The value the report's other figures give."),
+        ("found", "float64", "The value the report prints."),
+        ("source_ref", "string", "Where both sides were read."),
+    ],
+}
+
+EXTRACTION_DATASETS = ("reports", "line_items")
+
+
+def columns(dataset: str) -> list[str]:
+    return [c for c, _, _ in DATASETS[dataset]]
+
+
+def empty(dataset: str) -> pd.DataFrame:
+    return conform(pd.DataFrame(), dataset)
+
+
+def conform(df: pd.DataFrame, dataset: str) -> pd.DataFrame:
+    """Add missing columns as null, cast to the documented types, order columns as documented."""
+    df = df.copy()
+    out = {}
+    for name, dtype, _ in DATASETS[dataset]:
+        s = df[name] if name in df.columns else pd.Series([None] * len(df), index=df.index, dtype="object")
+        if dtype == "float64":
+            s = pd.to_numeric(s, errors="raise").astype("float64")
+        elif dtype == "Int64":
+            s = pd.to_numeric(s, errors="raise").astype("Int64")
+        elif dtype == "boolean":
+            s = s.astype("boolean")
+        elif dtype == "date":
+            s = pd.to_datetime(s, errors="raise").dt.date
+        elif dtype == "list":
+            s = s.map(lambda v: list(v) if isinstance(v, (list, tuple)) else ([] if v is None else list(v)))
+        else:
+            s = s.astype("string")
+        out[name] = s
+    extra = [c for c in df.columns if c not in out]
+    if extra:
+        raise ValueError(f"{dataset}: columns not in the data dictionary: {extra}")
+    return pd.DataFrame(out, index=df.index).reset_index(drop=True)
+
+
+def dictionary_markdown() -> str:
+    """The data dictionary, generated from DATASETS."""
+    from .tables.catalog import MEASURES_DOC, TABLES
+
+    parts = [
+        "# Data dictionary",
+        "",
+        "Generated from `src/helpers/schema.py` by `python -m helpers dictionary`; do not edit by hand.",
+        "Files: `data/processed/<dataset>.parquet`, one row per the grain stated. Money is in 万元.",
+        "",
+    ]
+    for ds, cols in DATASETS.items():
+        parts += [f"## `{ds}`", "", "| column | type | meaning |", "|---|---|---|"]
+        parts += [f"| `{c}` | {t} | {d} |" for c, t, d in cols]
+        parts.append("")
+    parts += ["## Tables", "", "| code | title |", "|---|---|"]
+    parts += [f"| {t.code} | {t.title} |" for t in TABLES]
+    parts += ["", "## Measures (`line_items.measure`)", "", "| table | measure | printed column |", "|---|---|---|"]
+    parts += [f"| {tab} | `{m}` | {label} |" for tab, m, label in MEASURES_DOC]
+    return "\n".join(parts) + "\n"

@@ -1,0 +1,167 @@
+"""The nine standard tables: how to recognise each by title and headers, and what its columns mean.
+
+Reports number their tables differently, so a table is identified by content. A generic title
+("支出决算表") is a substring of specific ones, so titles are tried most specific first.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class TableDef:
+    code: str
+    title: str
+    kind: str  # "coded" | "two_sided" | "economic" | "three_public"
+    title_re: re.Pattern
+    header_keywords: tuple[tuple[str, ...], ...]  # any group fully present in the header identifies it
+
+
+def _re(p: str) -> re.Pattern:
+    return re.compile(p)
+
+
+TABLES: tuple[TableDef, ...] = (
+    TableDef("T1", "收入支出决算总表", "two_sided", _re(r"(?<!拨款)收入支出决算总表"),
+             (("本年收入合计", "本年支出合计", "使用非财政拨款结余"), ("本年收入合计", "本年支出合计", "结余分配"))),
+    TableDef("T2", "收入决算表", "coded", _re(r"(?<!支出)收入决算表"),
+             (("本年收入合计", "事业收入"), ("本年收入合计", "上级补助收入"))),
+    TableDef("T3", "支出决算表", "coded", _re(r"(?<![收入拨款])支出决算表"),
+             (("本年支出合计", "基本支出", "上缴上级支出"), ("本年支出合计", "基本支出", "经营支出"))),
+    TableDef("T4", "财政拨款收入支出决算总表", "two_sided", _re(r"财政拨款收入支出决算总表"),
+             (("年初财政拨款结转和结余", "本年支出合计"),)),
+    TableDef("T5", "一般公共预算财政拨款支出决算表", "coded", _re(r"一般公共预算财政拨款支出决算表"), ()),
+    TableDef("T6", "一般公共预算财政拨款基本支出决算(明细)表", "economic", _re(r"基本支出决算(明细)?表"),
+             (("人员经费", "公用经费", "科目名称"),)),
+    TableDef("T7", "“三公”经费支出决算表", "three_public", _re(r"三公.{0,3}经费支出决算表"),
+             (("因公出国", "公务接待"),)),
+    TableDef("T8", "政府性基金预算财政拨款收入支出决算表", "coded", _re(r"政府性基金预算财政拨款收入支出决算表"),
+             (("年初结转和结余", "本年收入", "年末结转和结余", "科目名称"),)),
+    TableDef("T9", "国有资本经营预算财政拨款支出决算表", "coded", _re(r"国有资本经营预算财政拨款(收入)?支出决算表"), ()),
+)
+BY_CODE = {t.code: t for t in TABLES}
+TABLE_CODES = tuple(t.code for t in TABLES)
+
+# Most specific first: a title that matches T5's pattern also contains T3's.
+MATCH_ORDER = ("T6", "T7", "T8", "T9", "T5", "T4", "T1", "T3", "T2")
+
+_TITLE_NOISE = re.compile(r"[\s“”\"'‘’《》<>/b#*]|（表\s*\d+）?|\(表\s*\d+\)?|表\s*\d+\)?|^\d{4}年度?|^[一二三四五六七八九十]+、")
+
+
+def clean_title(line: str) -> str:
+    t = re.sub(r"<[^>]+>", "", line)
+    t = re.sub(r"^[#\-\s*]+", "", t)
+    t = re.sub(r"\s+", "", t)
+    t = re.sub(r"^[一二三四五六七八九十]+、", "", t)
+    t = re.sub(r"^(\d{4})年度?", "", t)
+    t = re.sub(r"[“”\"'‘’]", "", t)
+    t = re.sub(r"[（(]表\d*[）)]?$", "", t)
+    return t
+
+
+def match_title(line: str) -> str | None:
+    """The table code a title line names, or None. Long lines (sentences) never match."""
+    t = clean_title(line)
+    if not t or len(t) > 40 or "情况说明" in t or "。" in t or "，" in t:
+        return None
+    # A line naming a department plus title, e.g. "中共…2024年度部门决算表", is not a table title.
+    for code in MATCH_ORDER:
+        if BY_CODE[code].title_re.search(t):
+            return code
+    return None
+
+
+def match_header(text: str) -> str | None:
+    """Identify an untitled table by its header words (most specific first)."""
+    t = re.sub(r"\s+", "", text)
+    for code in MATCH_ORDER:
+        for group in BY_CODE[code].header_keywords:
+            if group and all(k in t for k in group):
+                return code
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Column meanings. A measure column's header text (all header rows above it, joined) is matched
+# against these keywords in order; the first hit names the measure.
+COLUMN_KEYWORDS: dict[str, tuple[tuple[str, str], ...]] = {
+    "T2": (("财政拨款", "fiscal"), ("上级补助", "upper_subsidy"), ("事业收入", "business"),
+           ("经营收入", "operating"), ("附属单位", "subsidiary_remit"), ("其他收入", "other"),
+           ("合计", "total"), ("小计", "total")),
+    "T3": (("基本支出", "basic"), ("项目支出", "project"), ("上缴上级", "upper_remit"),
+           ("经营支出", "operating"), ("对附属单位", "subsidiary_subsidy"), ("合计", "total"), ("小计", "total")),
+    "T5": (("基本支出", "basic"), ("项目支出", "project"), ("合计", "total"), ("小计", "total"), ("本年支出", "total")),
+    "T9": (("基本支出", "basic"), ("项目支出", "project"), ("年初结转", "carryover_begin"), ("本年收入", "income"),
+           ("年末结转", "carryover_end"), ("合计", "total"), ("小计", "total"), ("本年支出", "total")),
+    "T8": (("年初结转", "carryover_begin"), ("年末结转", "carryover_end"), ("本年收入", "income"),
+           ("基本支出", "basic"), ("项目支出", "project"), ("合计", "total"), ("小计", "total"), ("本年支出", "total")),
+    "T4": (("一般公共预算", "general_budget"), ("政府性基金", "gov_fund"), ("国有资本经营", "state_capital"),
+           ("合计", "total"), ("小计", "total"), ("决算数", "total"), ("金额", "total")),
+}
+
+# Template order, used when a header cannot be read (one-cell-per-line text loses positions).
+TEMPLATE_MEASURES: dict[str, tuple[str, ...]] = {
+    "T2": ("total", "fiscal", "upper_subsidy", "business", "operating", "subsidiary_remit", "other"),
+    "T3": ("total", "basic", "project", "upper_remit", "operating", "subsidiary_subsidy"),
+    "T5": ("total", "basic", "project"),
+    "T8": ("carryover_begin", "income", "total", "basic", "project", "carryover_end"),
+    "T9": ("total", "basic", "project"),
+    "T4_expenditure": ("total", "general_budget", "gov_fund", "state_capital"),
+}
+
+THREE_PUBLIC_COLUMNS = (
+    "budget_total", "budget_overseas", "budget_vehicle_total", "budget_vehicle_purchase",
+    "budget_vehicle_operation", "budget_reception",
+    "final_total", "final_overseas", "final_vehicle_total", "final_vehicle_purchase",
+    "final_vehicle_operation", "final_reception",
+)
+
+MEASURES_DOC: tuple[tuple[str, str, str], ...] = (
+    ("T1", "final", "决算数 (both sides)"),
+    ("T2", "total", "本年收入合计"), ("T2", "fiscal", "财政拨款收入"), ("T2", "upper_subsidy", "上级补助收入"),
+    ("T2", "business", "事业收入"), ("T2", "operating", "经营收入"), ("T2", "subsidiary_remit", "附属单位上缴收入"),
+    ("T2", "other", "其他收入"),
+    ("T3", "total", "本年支出合计"), ("T3", "basic", "基本支出"), ("T3", "project", "项目支出"),
+    ("T3", "upper_remit", "上缴上级支出"), ("T3", "operating", "经营支出"), ("T3", "subsidiary_subsidy", "对附属单位补助支出"),
+    ("T4", "final", "income side 决算数/金额"), ("T4", "total", "expenditure 合计/小计"),
+    ("T4", "general_budget", "一般公共预算财政拨款"), ("T4", "gov_fund", "政府性基金预算财政拨款"),
+    ("T4", "state_capital", "国有资本经营预算财政拨款"),
+    ("T5", "total", "本年支出 小计/合计"), ("T5", "basic", "基本支出"), ("T5", "project", "项目支出"),
+    ("T6", "final", "决算数"),
+    ("T7", "budget_total … final_reception", "预算数/决算数 × 合计, 因公出国(境)费, 公务用车购置及运行费 (小计, 购置费, 运行费), 公务接待费"),
+    ("T8", "carryover_begin", "年初结转和结余"), ("T8", "income", "本年收入"), ("T8", "total", "本年支出 小计"),
+    ("T8", "basic", "基本支出"), ("T8", "project", "项目支出"), ("T8", "carryover_end", "年末结转和结余"),
+    ("T9", "total", "本年支出 合计"), ("T9", "basic", "基本支出"), ("T9", "project", "项目支出"),
+)
+
+# Function classes (类) by name, to code T1/T4 expenditure rows that print names only.
+FUNCTION_CLASSES: dict[str, str] = {
+    "一般公共服务": "201", "外交": "202", "国防": "203", "公共安全": "204", "教育": "205",
+    "科学技术": "206", "文化旅游体育与传媒": "207", "文化体育与传媒": "207", "社会保障和就业": "208",
+    "社会保险基金": "209", "卫生健康": "210", "医疗卫生与计划生育": "210", "节能环保": "211",
+    "城乡社区": "212", "农林水": "213", "交通运输": "214", "资源勘探工业信息等": "215",
+    "资源勘探信息等": "215", "商业服务业等": "216", "金融": "217", "援助其他地区": "219",
+    "自然资源海洋气象等": "220", "国土海洋气象等": "220", "住房保障": "221", "粮油物资储备": "222",
+    "国有资本经营预算": "223", "灾害防治及应急管理": "224", "预备费": "227", "其他": "229",
+    "转移性": "230", "债务还本": "231", "债务付息": "232", "债务发行费用": "233",
+    "抗疫特别国债安排的": "234",
+}
+
+
+def function_class_code(label: str) -> str | None:
+    """Code of a T1/T4 expenditure row label such as "十二、农林水支出"."""
+    name = re.sub(r"^[一二三四五六七八九十]+、", "", re.sub(r"\s+", "", label))
+    name = re.sub(r"支出$", "", name)
+    return FUNCTION_CLASSES.get(name)
+
+
+def code_level(code: str | None) -> str | None:
+    return {3: "类", 5: "款", 7: "项"}.get(len(code)) if code else None
+
+
+def code_domain(code: str | None, table: str) -> str | None:
+    if not code:
+        return None
+    return "economic" if table == "T6" else "function"

@@ -1,0 +1,313 @@
+"""A table as printed: rows of cells, whatever the source (tab-separated text, PDF engines).
+
+`interpret_grid` turns a grid into line_items rows. Columns are located by the 栏次 numbering row
+(1, 2, 3 … under the headers) when there is one, and named from the header text above them, so
+tables with extra or missing columns, codes split over 类/款/项 columns, codes glued to names and
+wrapped labels all come out the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..normalize import is_amount, parse_amount
+from .catalog import (
+    BY_CODE, COLUMN_KEYWORDS, TEMPLATE_MEASURES, THREE_PUBLIC_COLUMNS,
+    code_domain, code_level, function_class_code,
+)
+
+
+@dataclass
+class GridRow:
+    cells: list[str | None]
+    ref: str
+
+
+@dataclass
+class Grid:
+    table: str
+    rows: list[GridRow]
+    unit: str = "万元"
+    title_ref: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+CODE_CELL = re.compile(r"^\d{3}(?:\s*\d{2}){0,2}$")
+GLUED = re.compile(r"^(\d{3}(?:\d{2}){0,2})\s*([^\d\s,.].*)$")
+INT_CELL = re.compile(r"^\d{1,3}$")
+
+
+def _clean(c: str | None) -> str:
+    if c is None:
+        return ""
+    c = re.sub(r"<[^>]+>", "", c)
+    return re.sub(r"\s+", " ", c.replace("\n", " ")).strip()
+
+
+def _compact(c: str) -> str:
+    return re.sub(r"\s+", "", c)
+
+
+def numbering_row(rows: list[GridRow]) -> int | None:
+    """Index of the 栏次 row: integer cells 1..n in order; header words may share the row
+    (栏次, 类 款 项, 科目名称), amounts may not."""
+    for i, row in enumerate(rows[:12]):
+        ints = []
+        ok = True
+        for c in map(_clean, row.cells):
+            if not c:
+                continue
+            if INT_CELL.match(c):
+                ints.append(int(c))
+            elif is_amount(c) or re.search(r"\d", c):
+                ok = False
+                break
+        if ok and ints and ints == list(range(ints[0], ints[0] + len(ints))) and ints[0] in (1, 2):
+            if len(ints) > 1 or any("栏" in _clean(c) for c in row.cells):
+                return i
+    return None
+
+
+def _header_text(rows: list[GridRow], upto: int, idx: int) -> str:
+    """Header words over column idx; merged cells (None/blank) borrow from the left."""
+    parts = []
+    for row in rows[:upto]:
+        cells = row.cells
+        j = idx
+        while j >= 0 and j < len(cells) and not _clean(cells[j]) and cells[j] is None:
+            j -= 1
+        if 0 <= j < len(cells) and _clean(cells[j]):
+            parts.append(_compact(_clean(cells[j])))
+    return "".join(parts)
+
+
+def _measure_for(table: str, header: str, ordinal: int) -> str:
+    for kw, measure in COLUMN_KEYWORDS.get(table, ()):
+        if kw in header:
+            return measure
+    template = TEMPLATE_MEASURES.get(table, ())
+    return template[ordinal] if ordinal < len(template) else f"col{ordinal + 1}"
+
+
+def _amount(cell: str | None, ref: str, notes: list[str]) -> float | None:
+    c = _clean(cell)
+    try:
+        return parse_amount(c)
+    except ValueError:
+        notes.append(f"{ref}: cell {c!r} in an amount column is not a number; kept as blank")
+        return None
+
+
+def _split_label(cells: list[str]) -> tuple[str | None, str]:
+    """Code (joined over 类/款/项 cells, or split off a glued name) and label from label cells."""
+    code_parts, names = [], []
+    for c in cells:
+        if CODE_CELL.match(c) and not names:
+            code_parts.append(re.sub(r"\s+", "", c))
+            continue
+        m = GLUED.match(c)
+        if m and not names and not code_parts:
+            code_parts.append(m.group(1))
+            names.append(m.group(2))
+            continue
+        names.append(c)
+    code = "".join(code_parts) or None
+    if code and len(code) not in (3, 5, 7):
+        names.insert(0, code)
+        code = None
+    return code, "".join(_compact(n) if re.search(r"[\u4e00-\u9fff]", n) else n for n in names)
+
+
+def item(table, measure, value, *, label, code=None, side=None, section=None, ref, order, unit="万元",
+         inferred=False) -> dict:
+    factor = 1e-4 if unit == "元" else 1.0
+    return {
+        "table": table, "side": side, "section": section, "row_label": label, "code": code,
+        "code_domain": code_domain(code, table), "level": code_level(code) if code else None,
+        "measure": measure, "amount_wan": None if value is None else round(value * factor, 6),
+        "unit_printed": None if unit == "万元" else unit, "column_inferred": inferred,
+        "row_order": order, "source_ref": ref,
+    }
+
+
+def interpret_grid(grid: Grid) -> list[dict]:
+    kind = BY_CODE[grid.table].kind
+    rows = [GridRow([_clean(c) if c is not None else None for c in r.cells], r.ref) for r in grid.rows]
+    rows = [r for r in rows if any(c for c in r.cells)]
+    if kind == "coded":
+        return _coded(grid, rows)
+    if kind == "two_sided":
+        return _two_sided(grid, rows)
+    if kind == "economic":
+        return _economic(grid, rows)
+    return _three_public(grid, rows)
+
+
+def _coded(grid: Grid, rows: list[GridRow]) -> list[dict]:
+    t = grid.table
+    n = numbering_row(rows)
+    if n is not None:
+        num = rows[n].cells
+        idxs = [i for i, c in enumerate(num) if c and INT_CELL.match(c)]
+        header_end = n
+        body = rows[n + 1:]
+        total_in_numbering = any(c and "合计" in _compact(c) for c in num)
+    else:  # no 栏次 row: measure columns are those whose header names a measure
+        header_end = next((i for i, r in enumerate(rows) if any(c and (CODE_CELL.match(c) or GLUED.match(c) or "合计" in _compact(c)) for c in r.cells)), len(rows))
+        width = max(len(r.cells) for r in rows)
+        idxs = [i for i in range(width) if any(kw in _header_text(rows, header_end, i) for kw, _ in COLUMN_KEYWORDS.get(t, ()))]
+        body = rows[header_end:]
+        total_in_numbering = False
+    measures = [_measure_for(t, _header_text(rows, header_end, i), k) for k, i in enumerate(idxs)]
+    out: list[dict] = []
+    pending = ""
+    order = 0
+    last_row_items: list[dict] = []
+    for r in body:
+        cells = r.cells + [None] * (max(idxs, default=0) + 1 - len(r.cells))
+        label_cells = [c for i, c in enumerate(cells) if i not in idxs and c]
+        values = [cells[i] for i in idxs]
+        has_values = any(v for v in values)
+        if label_cells and all(is_amount(c) for c in label_cells) and not any(CODE_CELL.match(c) for c in label_cells):
+            label_cells = []  # stray numbers outside measure columns (page numbers)
+        code, label = _split_label(label_cells)
+        if not has_values and not code:
+            if label.startswith("注") or label.startswith("说明"):
+                break
+            pending += label
+            continue
+        if code and pending and last_row_items:
+            for it in last_row_items:  # a wrapped name belongs to the previous coded row
+                it["row_label"] += pending
+            pending = ""
+        label = pending + label
+        pending = ""
+        if not label and not code:
+            if order == 0 and (total_in_numbering or has_values):
+                label = "合计"
+            else:
+                continue
+        label = "合计" if re.fullmatch(r"合\s*计|总计", label) else label
+        last_row_items = [
+            item(t, m, _amount(v, r.ref, grid.notes), label=label, code=code, ref=r.ref, order=order, unit=grid.unit)
+            for m, v in zip(measures, values)
+        ]
+        out += last_row_items
+        order += 1
+    if pending and last_row_items:
+        for it in last_row_items:
+            it["row_label"] += pending
+    elif pending and not out:  # header and a 合计 row with nothing in it: an empty table
+        out += [item(t, m, None, label="合计", ref=body[-1].ref if body else rows[-1].ref, order=0, unit=grid.unit) for m in measures]
+    return out
+
+
+def _section(label: str, side_state: dict, side: str) -> str | None:
+    lab = _compact(label)
+    if "总计" in lab or "本年收入合计" in lab or "本年支出合计" in lab:
+        return "total"
+    if "结转" in lab or "结余" in lab:
+        side_state[side] = "balance"
+        return "balance"
+    return side_state.get(side)
+
+
+def _two_sided(grid: Grid, rows: list[GridRow]) -> list[dict]:
+    t = grid.table
+    n = numbering_row(rows)
+    if n is None:
+        grid.notes.append("two-sided table without a 栏次 row: not read")
+        return []
+    num = rows[n].cells
+    starts = [i for i, c in enumerate(num) if c and "栏" in c]
+    if not starts:
+        starts = [0]
+    bounds = list(zip(starts, starts[1:] + [max(len(r.cells) for r in rows)]))
+    out: list[dict] = []
+    state: dict = {}
+    for bno, (lo, hi) in enumerate(bounds[:2]):
+        idxs = [i for i in range(lo, hi) if i < len(num) and num[i] and INT_CELL.match(num[i])]
+        if not idxs:
+            continue
+        side = "income" if bno == 0 else "expenditure"
+        if t == "T1" or side == "income":
+            measures = ["final"] * len(idxs)
+        else:
+            measures = [_measure_for("T4_expenditure" if False else "T4", _header_text(rows, n, i), k) for k, i in enumerate(idxs)]
+            template = TEMPLATE_MEASURES["T4_expenditure"]
+            measures = [m if not m.startswith("col") else (template[k] if k < len(template) else m) for k, m in enumerate(measures)]
+        row_no_idx = idxs[0] - 1
+        order = 0
+        for r in rows[n + 1:]:
+            cells = r.cells + [None] * (hi - len(r.cells))
+            label = "".join(_compact(c) for c in cells[lo:row_no_idx] if c)
+            if label.startswith("注"):
+                break
+            row_no = cells[row_no_idx] if row_no_idx >= lo else None
+            values = [cells[i] for i in idxs]
+            if not label and not any(values):
+                continue
+            if not label:
+                label = f"(行次 {row_no})" if row_no else "(blank)"
+            code = function_class_code(label) if side == "expenditure" else None
+            sec = _section(label, state, side)
+            for m, v in zip(measures, values):
+                out.append(item(t, m, _amount(v, r.ref, grid.notes), label=label, code=code, side=side,
+                                section=sec, ref=r.ref, order=order, unit=grid.unit))
+            order += 1
+    return out
+
+
+def _economic(grid: Grid, rows: list[GridRow]) -> list[dict]:
+    t = grid.table
+    hdr = next((i for i, r in enumerate(rows[:8]) if sum(1 for c in r.cells if c and "科目名称" in c) >= 2), None)
+    if hdr is None:
+        grid.notes.append("基本支出 table without 科目编码/科目名称 headers: not read")
+        return []
+    name_idx = [i for i, c in enumerate(rows[hdr].cells) if c and "科目名称" in c]
+    out: list[dict] = []
+    order = 0
+    for r in rows[hdr + 1:]:
+        cells = r.cells + [None] * 3
+        if any(c and _compact(c).startswith("注") for c in cells[:2]):
+            break
+        if any(c and "合计" in c for c in cells):
+            for i, c in enumerate(cells):
+                if c and "合计" in c:
+                    amt = next((cells[j] for j in range(i + 1, len(cells)) if cells[j] and is_amount(cells[j])), None)
+                    lab = _compact(c)
+                    sec = "personnel" if "人员" in lab else "public"
+                    out.append(item(t, "final", _amount(amt, r.ref, grid.notes), label=lab, section=sec, ref=r.ref, order=order, unit=grid.unit))
+                    order += 1
+            continue
+        for ni in name_idx:
+            code_cell, name, amt = cells[ni - 1] if ni else None, cells[ni], cells[ni + 1]
+            code, label = _split_label([c for c in (code_cell, name) if c])
+            if not code and not label:
+                continue
+            sec = "personnel" if code and code[:3] in ("301", "303") else "public"
+            out.append(item(t, "final", _amount(amt, r.ref, grid.notes), label=label, code=code, section=sec, ref=r.ref, order=order, unit=grid.unit))
+            order += 1
+    return out
+
+
+def _three_public(grid: Grid, rows: list[GridRow]) -> list[dict]:
+    n = numbering_row(rows)
+    if n is None:
+        grid.notes.append("三公 table without a 1..12 column numbering row: not read")
+        return []
+    idxs = [i for i, c in enumerate(rows[n].cells) if c and INT_CELL.match(c)]
+    nums = [int(rows[n].cells[i]) for i in idxs]
+    out: list[dict] = []
+    for r in rows[n + 1:]:
+        cells = r.cells + [None] * (max(idxs) + 1)
+        vals = [cells[i] for i in idxs]
+        if not any(v and is_amount(v) for v in vals):
+            continue
+        for k, v in zip(nums, vals):
+            if 1 <= k <= len(THREE_PUBLIC_COLUMNS):
+                out.append(item("T7", THREE_PUBLIC_COLUMNS[k - 1], _amount(v, r.ref, grid.notes), label="合计",
+                                ref=r.ref, order=0, unit=grid.unit))
+        break
+    return out

@@ -1,0 +1,119 @@
+"""Finding the nine tables in a text report.
+
+Three shapes occur (see FIELD_NOTES): tab-separated grids, tables lost in conversion (a title and
+perhaps a unit line, nothing else), and one cell per line with names wrapped over several lines
+(`tokens.py` reads those). A table is found by its title, or, when the title was lost, by its
+header words; the header wins when the two disagree, since a lost title leaves a grid under the
+previous table's title.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..document import Document, Line
+from ..normalize import is_amount
+from .catalog import match_header, match_title
+from .grid import Grid, GridRow, interpret_grid
+from .tokens import interpret_tokens
+
+STOP = re.compile(r"^[#\s*]*第[三四五六]部分|情况说明\s*$|^[#\s*]*[一二三四五六七八九十]+、.*情况(说明)?\s*$")
+EMPTY_NOTE = re.compile(r"(无|没有).{0,20}(政府性基金|国有资本经营|三公|收入|支出|财政拨款)|本表.{0,6}(无数据|为空)")
+UNIT_RE = re.compile(r"(金额)?单位[:：]\s*(万元|元)")
+
+
+@dataclass
+class FoundTable:
+    table: str
+    status: str  # "data" | "empty" | "missing"
+    items: list[dict] = field(default_factory=list)
+    ref: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _tab_cells(line: Line) -> list[str]:
+    return [re.sub(r"<[^>]+>", "", c).strip() for c in line.text.split("\t")]
+
+
+def _unit(lines: list[Line]) -> str:
+    for ln in lines[:12]:
+        m = UNIT_RE.search(ln.text)
+        if m:
+            return m.group(2)
+    return "万元"
+
+
+def _runs(lines: list[Line]) -> list[list[Line]]:
+    """Runs of consecutive tab-separated lines with the same cell count (blank lines allowed)."""
+    runs, cur, width = [], [], None
+    for ln in lines:
+        if not ln.text.strip():
+            continue
+        n = ln.text.count("\t")
+        if n >= 2 and (width is None or n == width):
+            cur.append(ln)
+            width = n
+        else:
+            if len(cur) >= 2:
+                runs.append(cur)
+            cur, width = ([ln], n) if n >= 2 else ([], None)
+    if len(cur) >= 2:
+        runs.append(cur)
+    return runs
+
+
+def find_text_tables(doc: Document) -> dict[str, FoundTable]:
+    lines = doc.lines
+    titles = [(i, code) for i, ln in enumerate(lines) if (code := match_title(ln.text))]
+    found: dict[str, FoundTable] = {}
+
+    def offer(ft: FoundTable) -> None:
+        rank = {"data": 2, "empty": 1, "missing": 0}
+        cur = found.get(ft.table)
+        if cur is None or rank[ft.status] > rank[cur.status] or (ft.status == cur.status == "missing"):
+            found[ft.table] = ft
+
+    for k, (i, code) in enumerate(titles):
+        end = titles[k + 1][0] if k + 1 < len(titles) else len(lines)
+        block = lines[i + 1:end]
+        for j, ln in enumerate(block):
+            if STOP.search(ln.text) and not match_title(ln.text):
+                block = block[:j]
+                break
+        unit = _unit([lines[i]] + block)
+        runs = _runs(block)
+        if runs:
+            for run in runs:
+                head_text = "".join(ln.text for ln in run)
+                tcode = match_header(head_text) or code
+                grid = Grid(tcode, [GridRow(_tab_cells(ln), ln.ref) for ln in run], unit=unit, title_ref=lines[i].ref)
+                items = interpret_grid(grid)
+                status = "data" if any(it["amount_wan"] is not None for it in items) else "empty"
+                offer(FoundTable(tcode, status, items, run[0].ref if tcode != code else lines[i].ref, grid.notes))
+            if not any(match_header("".join(ln.text for ln in run)) in (None, code) for run in runs):
+                offer(FoundTable(code, "missing", ref=lines[i].ref, notes=["title printed, table lost in conversion"]))
+            continue
+        body = [ln for ln in block if ln.text.strip()]
+        has_numbers = sum(1 for ln in body for tok in ln.text.split() if is_amount(tok)) >= 2
+        if has_numbers and len(body) >= 3:
+            notes: list[str] = []
+            items = interpret_tokens(code, body, unit, notes)
+            if items:
+                status = "data" if any(it["amount_wan"] is not None for it in items) else "empty"
+                offer(FoundTable(code, status, items, lines[i].ref, notes))
+                continue
+        text = "".join(ln.text for ln in body)
+        if EMPTY_NOTE.search(text) and ("合计" in text.replace(" ", "") or "栏次" in text.replace(" ", "")):
+            offer(FoundTable(code, "empty", ref=lines[i].ref, notes=["table printed with no rows: " + (EMPTY_NOTE.search(text).group(0))]))
+        else:
+            offer(FoundTable(code, "missing", ref=lines[i].ref, notes=["title printed, table contents not in the file"]))
+    # Grids before the first title, or whose title was lost entirely.
+    first_title = titles[0][0] if titles else len(lines)
+    for run in _runs(lines[:first_title]):
+        tcode = match_header("".join(ln.text for ln in run))
+        if tcode:
+            grid = Grid(tcode, [GridRow(_tab_cells(ln), ln.ref) for ln in run], unit=_unit(run))
+            items = interpret_grid(grid)
+            offer(FoundTable(tcode, "data" if items else "empty", items, run[0].ref, grid.notes))
+    return found

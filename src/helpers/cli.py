@@ -1,0 +1,72 @@
+"""Command line: `python -m helpers <command>` (also installed as `juesuan`)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import paths
+
+
+def cmd_extract(args) -> int:
+    from .pipeline import extract_many, log, write_datasets
+
+    files = [Path(f) for f in args.files]
+    datasets, messages = extract_many(files, pdf_engine=args.engine, jobs=args.jobs, progress=log)
+    for m in messages:
+        log(m)
+    written = write_datasets(datasets, Path(args.out))
+    reports = datasets["reports"]
+    ok = (reports.status != "failed").sum()
+    log(f"wrote {len(written) - 1} datasets for {len(reports)} files ({ok} read, {len(reports) - ok} failed) into {args.out}")
+    return 0 if ok > 0 else 1
+
+
+def cmd_run(args) -> int:
+    from .runner import main_job
+
+    return main_job(jobs=args.jobs, pdf_engine=args.engine, force=args.force, notebooks=not args.no_notebooks)
+
+
+def cmd_dictionary(args) -> int:
+    from .schema import dictionary_markdown
+
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(dictionary_markdown(), encoding="utf-8")
+    print(f"wrote {out}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m helpers", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    e = sub.add_parser("extract", help="extract raw reports into Parquet datasets in --out (data/processed is not touched)")
+    e.add_argument("files", nargs="+", help="raw report files (.txt text conversions or .pdf)")
+    e.add_argument("--out", required=True, help="output folder for <dataset>.parquet")
+    e.add_argument("--engine", default="pdfplumber", choices=["pdfplumber", "tabula"], help="PDF table engine")
+    e.add_argument("--jobs", type=int, default=1, help="worker processes (spawned) for many files")
+    e.set_defaults(func=cmd_extract)
+
+    r = sub.add_parser("run", help="the main job: extract what changed in data/raw, check, execute notebooks, render reports/")
+    r.add_argument("--jobs", type=int, default=2)
+    r.add_argument("--engine", default="pdfplumber", choices=["pdfplumber", "tabula"])
+    r.add_argument("--force", action="store_true", help="re-extract every file even if unchanged")
+    r.add_argument("--no-notebooks", action="store_true", help="stop after writing data/processed")
+    r.set_defaults(func=cmd_run)
+
+    d = sub.add_parser("dictionary", help="write the data dictionary generated from the schema")
+    d.add_argument("--out", default=str(paths.REPO_ROOT / "docs" / "DATA_DICTIONARY.md"))
+    d.set_defaults(func=cmd_dictionary)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,119 @@
+"""One report in, its rows of every dataset out.
+
+`extract_report` never raises for a bad input: a file that cannot be read becomes a `reports` row
+with status `failed` and an error naming the file and what is wrong, so a batch carries on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import traceback
+from pathlib import Path
+
+import pandas as pd
+
+from . import schema
+from .document import Document, ReportError, read_document
+from .metadata import read_metadata
+from .paths import display_path
+from .tables.catalog import TABLE_CODES
+
+DEFAULT_PDF_ENGINE = "pdfplumber"
+
+
+def report_id_for(path: Path) -> str:
+    return Path(path).stem.strip().replace(" ", "_")
+
+
+def find_tables(doc: Document, pdf_engine: str = DEFAULT_PDF_ENGINE) -> dict:
+    """FoundTable per table code, from text grids/tokens or from the PDF's ruled tables."""
+    if doc.source_format == "pdf":
+        from .tables.pdf_tables import find_pdf_tables
+
+        return find_pdf_tables(doc, engine=pdf_engine)
+    from .tables.text_tables import find_text_tables
+
+    return find_text_tables(doc)
+
+
+def _looks_like_report(doc: Document, found: dict) -> bool:
+    text = doc.text.replace(" ", "")
+    return bool(found) or ("决算" in text and ("财政拨款" in text or "部门决算" in text))
+
+
+def _failed(path: Path, report_id: str, error: str, *, sha: str | None = None, fmt: str | None = None) -> dict[str, pd.DataFrame]:
+    row = {
+        "report_id": report_id, "source_file": display_path(path), "source_sha256": sha,
+        "source_format": fmt or ("pdf" if str(path).lower().endswith(".pdf") else "text"),
+        "tables_found": [], "tables_empty": [], "tables_missing": list(TABLE_CODES),
+        "status": "failed", "error": error, "line_items": 0,
+        "extracted_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+    }
+    return {"reports": schema.conform(pd.DataFrame([row]), "reports"), "line_items": schema.empty("line_items")}
+
+
+def extract_tables(doc: Document, report_id: str, pdf_engine: str = DEFAULT_PDF_ENGINE) -> tuple[dict, pd.DataFrame, list[str]]:
+    found = find_tables(doc, pdf_engine)
+    rows = []
+    notes: list[str] = []
+    for code in TABLE_CODES:
+        ft = found.get(code)
+        if ft is None:
+            continue
+        for it in ft.items:
+            rows.append({"report_id": report_id, **it})
+        notes += [f"{code}: {n}" for n in ft.notes]
+    items = schema.conform(pd.DataFrame(rows), "line_items") if rows else schema.empty("line_items")
+    return found, items, notes
+
+
+def extract_report(path: Path | str, *, report_id: str | None = None, pdf_engine: str = DEFAULT_PDF_ENGINE,
+                   with_narrative: bool = True) -> dict[str, pd.DataFrame]:
+    """All datasets' rows for one raw file (each frame carries `report_id`)."""
+    path = Path(path)
+    rid = report_id or report_id_for(path)
+    try:
+        doc = read_document(path)
+    except ReportError as exc:
+        return _failed(path, rid, str(exc))
+    try:
+        found, items, notes = extract_tables(doc, rid, pdf_engine)
+        if not _looks_like_report(doc, found):
+            return _failed(path, rid, f"{path}: no 部门决算 title, table or 决算 wording found; this does not look like a final-accounts report",
+                           sha=doc.sha256, fmt=doc.source_format)
+        meta = read_metadata(doc)
+        status_of = {code: ft.status for code, ft in found.items()}
+        tables_found = [c for c in TABLE_CODES if status_of.get(c) in ("data", "empty")]
+        tables_empty = [c for c in TABLE_CODES if status_of.get(c) == "empty"]
+        missing = [c for c in TABLE_CODES if c not in tables_found]
+        error = None
+        if missing:
+            error = (f"tables not found in the file: {', '.join(missing)} (lost in conversion or not published); "
+                     "their figures are taken from the narrative where it restates them")
+        units = sorted({ft_unit for ft_unit in items["unit_printed"].dropna().unique()}) if len(items) else []
+        row = {
+            "report_id": rid, "source_file": display_path(path), "source_sha256": doc.sha256,
+            "source_format": doc.source_format, **meta,
+            "tables_found": tables_found, "tables_empty": tables_empty, "tables_missing": missing,
+            "status": "ok" if not missing else "partial", "error": error,
+            "encoding": doc.encoding, "n_pages": doc.n_pages,
+            "pdf_engine": pdf_engine if doc.source_format == "pdf" else None,
+            "unit_printed": units[0] if units else "万元", "line_items": len(items),
+            "extracted_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        }
+        out = {"reports": schema.conform(pd.DataFrame([row]), "reports"), "line_items": items}
+        if with_narrative:
+            out.update(extract_narrative(doc, rid, out))
+        return out
+    except Exception as exc:  # a parser bug must not stop the batch; say where it happened
+        tb = traceback.format_exc(limit=3)
+        return _failed(path, rid, f"{path}: internal error while extracting ({type(exc).__name__}: {exc}); "
+                                  f"please report it with this file. {tb.splitlines()[-1]}",
+                       sha=doc.sha256, fmt=doc.source_format)
+
+
+def extract_narrative(doc: Document, report_id: str, datasets: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Narrative datasets (budget_execution, three_public, poverty_transfers, narrative_facts)."""
+    from .narrative import parse_narrative
+
+    return parse_narrative(doc, report_id, datasets)

@@ -1,0 +1,171 @@
+"""Batch extraction: many raw files in, one Parquet file per dataset out.
+
+- Each file is processed on its own: a bad file becomes a `failed` row and the rest go on.
+- Output is written all-or-nothing: every dataset goes to a temporary folder first and is moved
+  into place only when all are written, so `data/processed/` never holds a half-written run.
+- Incremental: a file whose bytes (SHA-256) and extractor version match the previous run reuses
+  that run's rows; only new or changed files are read again.
+- Many files run in worker processes started with the `spawn` method (a forked child of a process
+  that started tabula's JVM hangs).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import hashlib
+import multiprocessing as mp
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from . import schema
+from .document import sha256_of
+from .extract import DEFAULT_PDF_ENGINE, extract_report, report_id_for
+from .paths import display_path
+
+ALL_DATASETS = tuple(schema.DATASETS)
+
+
+def extractor_version() -> str:
+    """Hash of the package's source: changing a parser re-extracts every report."""
+    h = hashlib.sha256()
+    root = Path(__file__).parent
+    for p in sorted(root.rglob("*.py")):
+        h.update(p.relative_to(root).as_posix().encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _assign_ids(files: list[Path]) -> tuple[list[tuple[str, Path]], list[str]]:
+    """report ids per file; the same path twice is processed once, with a message."""
+    seen: dict[Path, str] = {}
+    ids: set[str] = set()
+    out, messages = [], []
+    for f in files:
+        rp = Path(f).resolve()
+        if rp in seen:
+            messages.append(f"{f}: given twice; processed once (as {seen[rp]})")
+            continue
+        rid = report_id_for(f)
+        base, k = rid, 2
+        while rid in ids:
+            rid = f"{base}_{k}"
+            k += 1
+        ids.add(rid)
+        seen[rp] = rid
+        out.append((rid, Path(f)))
+    return out, messages
+
+
+def _run_one(args) -> dict[str, pd.DataFrame]:
+    rid, path, engine = args
+    return extract_report(path, report_id=rid, pdf_engine=engine)
+
+
+def extract_many(files: list[Path], *, pdf_engine: str = DEFAULT_PDF_ENGINE, jobs: int = 1,
+                 previous: dict[str, pd.DataFrame] | None = None, version: str | None = None,
+                 progress: Callable[[str], None] | None = None) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    """Datasets for all files (concatenated), and messages for the person running it."""
+    progress = progress or (lambda s: None)
+    pairs, messages = _assign_ids(files)
+    version = version or extractor_version()
+    results: dict[str, dict[str, pd.DataFrame]] = {}
+    todo = []
+    prev_reports = previous.get("reports") if previous else None
+    for rid, path in pairs:
+        if prev_reports is not None and len(prev_reports):
+            hit = prev_reports[(prev_reports.report_id == rid) & (prev_reports.source_file == display_path(path))]
+            # `previous` only ever comes from a run of this extractor version (see previous_run).
+            if len(hit) and path.exists() and hit.iloc[0]["source_sha256"] == sha256_of(path):
+                results[rid] = {ds: df[df.report_id == rid] for ds, df in previous.items()}
+                progress(f"{rid}: unchanged since the last run, reused")
+                continue
+        todo.append((rid, path, pdf_engine))
+    # Duplicate content under another name: say so, keep both rows (one per input file).
+    shas = {}
+    for rid, path, _ in todo:
+        try:
+            s = sha256_of(path)
+        except OSError:
+            continue
+        if s in shas:
+            messages.append(f"{path}: same bytes as {shas[s]}; extracted again under report id {rid}")
+        shas.setdefault(s, path)
+    t0 = time.perf_counter()
+    if jobs > 1 and len(todo) > 1:
+        ctx = mp.get_context("spawn")
+        with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as ex:
+            futs = {ex.submit(_run_one, a): a for a in todo}
+            for k, fut in enumerate(cf.as_completed(futs), start=1):
+                rid, path, _ = futs[fut]
+                try:
+                    results[rid] = fut.result()
+                except Exception as exc:  # a worker died: report it, keep the others
+                    from .extract import _failed
+                    results[rid] = _failed(path, rid, f"{path}: worker failed ({type(exc).__name__}: {exc})")
+                progress(_line(k, len(todo), results[rid], t0))
+    else:
+        for k, a in enumerate(todo, start=1):
+            results[a[0]] = _run_one(a)
+            progress(_line(k, len(todo), results[a[0]], t0))
+    combined = {}
+    for ds in ALL_DATASETS:
+        frames = [r[ds] for r in results.values() if ds in r and len(r[ds])]
+        combined[ds] = schema.conform(pd.concat(frames, ignore_index=True), ds) if frames else schema.empty(ds)
+    for r in combined["reports"].itertuples():
+        if r.status == "failed":
+            messages.append(f"FAILED {r.source_file}: {r.error}")
+    return combined, messages
+
+
+def _line(k: int, n: int, res: dict[str, pd.DataFrame], t0: float) -> str:
+    r = res["reports"].iloc[0]
+    tables = ",".join(r["tables_found"]) or "none"
+    return f"[{k}/{n}] {r['report_id']}: {r['status']} (tables {tables}; {r['line_items']} cells) {time.perf_counter() - t0:.1f}s"
+
+
+def write_datasets(datasets: dict[str, pd.DataFrame], out_dir: Path, version: str | None = None) -> list[Path]:
+    """Write every dataset as Parquet into out_dir, all-or-nothing."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".writing-", dir=out_dir))
+    written = []
+    try:
+        for ds, df in datasets.items():
+            df = schema.conform(df, ds)
+            df.to_parquet(tmp / f"{ds}.parquet", index=False)
+        (tmp / "VERSION").write_text((version or extractor_version()) + "\n")
+        for f in sorted(tmp.iterdir()):
+            os.replace(f, out_dir / f.name)
+            written.append(out_dir / f.name)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return written
+
+
+def read_datasets(folder: Path) -> dict[str, pd.DataFrame]:
+    """The datasets in a processed folder (missing ones as empty frames)."""
+    folder = Path(folder)
+    out = {}
+    for ds in ALL_DATASETS:
+        p = folder / f"{ds}.parquet"
+        out[ds] = pd.read_parquet(p) if p.exists() else schema.empty(ds)
+    return out
+
+
+def previous_run(folder: Path, version: str) -> dict[str, pd.DataFrame] | None:
+    """The last run's datasets if written by this extractor version, else None."""
+    vf = Path(folder) / "VERSION"
+    if not vf.exists() or vf.read_text().strip() != version:
+        return None
+    return read_datasets(folder)
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)

@@ -1,0 +1,32 @@
+"""Shared fixtures: the shipped raw corpus, extracted once per test session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from helpers.paths import DATA_RAW, raw_files
+
+HONGSHAN = DATA_RAW / "000_5ae2df98b6bbde0e.txt"
+HANYANG = DATA_RAW / "001_87de7c93fc8d4773.txt"
+JIANGHAN = DATA_RAW / "002_e2b9b740b0f725e0.txt"
+QINGSHAN = DATA_RAW / "003_80cf7104083c8073.txt"
+QIAOKOU = DATA_RAW / "004_f973782ff0beb528.txt"
+PDF_CZJ = DATA_RAW / "上海市普陀区财政局2024年度部门决算.pdf"
+PDF_SGB = DATA_RAW / "中共上海市普陀区委社会工作部 2024 年度部门决算.pdf"
+TEXT_FILES = [HONGSHAN, HANYANG, JIANGHAN, QINGSHAN, QIAOKOU]
+
+
+@pytest.fixture(scope="session")
+def corpus_files() -> list[Path]:
+    return raw_files()
+
+
+@pytest.fixture(scope="session")
+def text_datasets():
+    """Datasets extracted from the five text reports (no PDF engine needed)."""
+    from helpers.pipeline import extract_many
+
+    datasets, _ = extract_many(TEXT_FILES)
+    return datasets

@@ -1,0 +1,150 @@
+"""What a user meets when an input is wrong: a clear message naming the file, the rest goes on,
+nothing half-written."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from helpers.extract import extract_report
+from helpers.pipeline import extract_many, write_datasets
+
+from .conftest import HONGSHAN, JIANGHAN, PDF_SGB
+
+
+def run_cli(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "helpers", *map(str, args)], capture_output=True, text=True, cwd=cwd)
+
+
+def test_empty_file_fails_with_its_name(tmp_path):
+    f = tmp_path / "empty.txt"
+    f.write_bytes(b"")
+    r = extract_report(f)["reports"].iloc[0]
+    assert r["status"] == "failed"
+    assert "empty.txt" in r["error"] and "empty" in r["error"]
+
+
+def test_whitespace_only_file_is_empty(tmp_path):
+    f = tmp_path / "blank.txt"
+    f.write_text("\n \n\t\n", encoding="utf-8")
+    r = extract_report(f)["reports"].iloc[0]
+    assert r["status"] == "failed" and "empty" in r["error"]
+
+
+def test_text_that_is_not_a_report(tmp_path):
+    f = tmp_path / "news.txt"
+    f.write_text("今天武汉天气晴，最高气温二十五度。\n市民纷纷外出踏青，东湖游客众多。\n", encoding="utf-8")
+    r = extract_report(f)["reports"].iloc[0]
+    assert r["status"] == "failed"
+    assert "news.txt" in r["error"] and "final-accounts report" in r["error"]
+
+
+def test_gbk_text_reads_like_utf8(tmp_path):
+    """A GB18030-encoded copy of a real report gives the same cells as the UTF-8 original."""
+    f = tmp_path / "jianghan_gbk.txt"
+    f.write_bytes(JIANGHAN.read_text(encoding="utf-8").encode("gb18030"))
+    gbk = extract_report(f)
+    utf = extract_report(JIANGHAN)
+    assert gbk["reports"].iloc[0]["encoding"] == "gb18030"
+    assert gbk["reports"].iloc[0]["department"] == "武汉市江汉区人民政府办公室"
+    cols = ["table", "row_label", "code", "measure", "amount_wan", "source_ref"]
+    pd.testing.assert_frame_equal(gbk["line_items"][cols], utf["line_items"][cols])
+    # T1 总计 on the income side, line 120 of the file: 4,199.36
+    li = gbk["line_items"]
+    tot = li[(li.table == "T1") & (li.side == "income") & (li.row_label == "总计")]
+    assert tot.amount_wan.tolist() == [4199.36] and tot.source_ref.tolist() == ["line 120"]
+
+
+def test_utf8_with_bom(tmp_path):
+    f = tmp_path / "bom.txt"
+    f.write_bytes(b"\xef\xbb\xbf" + HONGSHAN.read_bytes())
+    r = extract_report(f)["reports"].iloc[0]
+    assert r["status"] == "partial" and r["fiscal_year"] == 2021
+
+
+def test_undecodable_bytes(tmp_path):
+    f = tmp_path / "garbage.txt"
+    f.write_bytes(bytes(range(128, 256)) * 20)
+    r = extract_report(f)["reports"].iloc[0]
+    assert r["status"] == "failed" and "garbage.txt" in r["error"]
+
+
+def test_truncated_pdf(tmp_path):
+    f = tmp_path / "truncated.pdf"
+    data = PDF_SGB.read_bytes()
+    f.write_bytes(data[: len(data) // 3])
+    r = extract_report(f)["reports"].iloc[0]
+    assert r["status"] == "failed"
+    assert "truncated.pdf" in r["error"]
+
+
+def test_pdf_name_without_pdf_content(tmp_path):
+    f = tmp_path / "fake.pdf"
+    f.write_text("not a pdf at all", encoding="utf-8")
+    r = extract_report(f)["reports"].iloc[0]
+    assert r["status"] == "failed" and "fake.pdf" in r["error"] and "PDF" in r["error"]
+
+
+def test_missing_file():
+    r = extract_report("/nonexistent/report.txt")["reports"].iloc[0]
+    assert r["status"] == "failed" and "no such file" in r["error"]
+
+
+def test_batch_goes_on_after_bad_files(tmp_path):
+    bad = tmp_path / "empty.txt"
+    bad.write_bytes(b"")
+    datasets, messages = extract_many([bad, HONGSHAN, HONGSHAN])
+    reports = datasets["reports"]
+    assert reports.report_id.tolist() == ["empty", "000_5ae2df98b6bbde0e"]
+    assert reports.status.tolist() == ["failed", "partial"]
+    assert any("given twice" in m and "000_5ae2df98b6bbde0e" in m for m in messages)
+    assert any(m.startswith("FAILED") and "empty.txt" in m for m in messages)
+    assert (datasets["line_items"].report_id == "000_5ae2df98b6bbde0e").all()
+
+
+def test_same_bytes_under_two_names(tmp_path):
+    copy = tmp_path / "copy_of_hongshan.txt"
+    copy.write_bytes(HONGSHAN.read_bytes())
+    datasets, messages = extract_many([HONGSHAN, copy])
+    assert len(datasets["reports"]) == 2
+    assert any("same bytes as" in m for m in messages)
+
+
+def test_cli_exit_codes(tmp_path):
+    bad = tmp_path / "empty.txt"
+    bad.write_bytes(b"")
+    out = tmp_path / "out"
+    r = run_cli("extract", bad, "--out", out)
+    assert r.returncode == 1, r.stderr
+    assert "empty.txt" in r.stderr
+    r = run_cli("extract", bad, HONGSHAN, "--out", out)
+    assert r.returncode == 0, r.stderr
+    reports = pd.read_parquet(out / "reports.parquet")
+    assert sorted(reports.status) == ["failed", "partial"]
+    assert not list(out.glob(".writing-*"))
+
+
+def test_nothing_half_written(tmp_path, monkeypatch):
+    """A failure while writing leaves the previous files untouched and no temporary folder."""
+    out = tmp_path / "out"
+    datasets, _ = extract_many([HONGSHAN])
+    write_datasets(datasets, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    calls = {"n": 0}
+    real = pd.DataFrame.to_parquet
+
+    def flaky(self, *a, **k):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise OSError("disk full")
+        return real(self, *a, **k)
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", flaky)
+    datasets2, _ = extract_many([JIANGHAN])
+    with pytest.raises(OSError):
+        write_datasets(datasets2, out)
+    after = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert after == before

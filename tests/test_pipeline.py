@@ -1,0 +1,67 @@
+"""The batch pipeline: incremental re-runs, report ids, the written files' schema."""
+
+from __future__ import annotations
+
+import shutil
+
+import pandas as pd
+
+from helpers import schema
+from helpers.pipeline import extract_many, extractor_version, previous_run, read_datasets, write_datasets
+
+from .conftest import HONGSHAN, JIANGHAN, QIAOKOU
+
+
+def test_incremental_reuses_unchanged_and_rereads_changed(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    a = raw / HONGSHAN.name
+    b = raw / JIANGHAN.name
+    shutil.copy(HONGSHAN, a)
+    shutil.copy(JIANGHAN, b)
+    out = tmp_path / "processed"
+    version = extractor_version()
+    first, _ = extract_many([a, b], version=version)
+    write_datasets(first, out, version)
+
+    # Change one file (a new last line), add a new one: only those two are read again.
+    b.write_text(b.read_text(encoding="utf-8") + "\n附注：重新发布。\n", encoding="utf-8")
+    c = raw / QIAOKOU.name
+    shutil.copy(QIAOKOU, c)
+    lines: list[str] = []
+    second, _ = extract_many([a, b, c], previous=previous_run(out, version), version=version, progress=lines.append)
+    assert any(HONGSHAN.stem in s and "unchanged" in s for s in lines)
+    assert sum("unchanged" in s for s in lines) == 1
+    assert sorted(second["reports"].report_id) == sorted([HONGSHAN.stem, JIANGHAN.stem, QIAOKOU.stem])
+    # reused rows are identical to the first run's
+    pd.testing.assert_frame_equal(
+        first["line_items"][first["line_items"].report_id == HONGSHAN.stem].reset_index(drop=True),
+        second["line_items"][second["line_items"].report_id == HONGSHAN.stem].reset_index(drop=True),
+    )
+    # a removed raw file disappears from the next run's output
+    third, _ = extract_many([a], previous=previous_run(out, version), version=version)
+    assert third["reports"].report_id.tolist() == [HONGSHAN.stem]
+
+
+def test_previous_run_ignored_after_code_change(tmp_path):
+    first, _ = extract_many([HONGSHAN])
+    write_datasets(first, tmp_path, "old-version")
+    assert previous_run(tmp_path, "new-version") is None
+    assert previous_run(tmp_path, "old-version") is not None
+
+
+def test_written_files_follow_the_schema(tmp_path):
+    datasets, _ = extract_many([HONGSHAN, QIAOKOU])
+    write_datasets(datasets, tmp_path)
+    back = read_datasets(tmp_path)
+    for name in schema.DATASETS:
+        assert (tmp_path / f"{name}.parquet").exists()
+        assert list(back[name].columns) == schema.columns(name)
+    li = back["line_items"]
+    assert li.amount_wan.dtype == "float64"
+    assert li.code.dropna().map(type).eq(str).all()
+    assert set(li.table) <= {f"T{i}" for i in range(1, 10)}
+    rep = back["reports"].set_index("report_id")
+    assert list(rep.loc[HONGSHAN.stem, "tables_missing"]) == ["T1"]
+    assert rep.loc[HONGSHAN.stem, "source_file"] == f"data/raw/{HONGSHAN.name}"
+    assert len(rep.loc[HONGSHAN.stem, "source_sha256"]) == 64

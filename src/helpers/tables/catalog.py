@@ -50,6 +50,9 @@ MATCH_ORDER = ("T6", "T7", "T8", "T9", "T5", "T4", "T1", "T3", "T2")
 _TITLE_NOISE = re.compile(r"[\s“”\"'‘’《》<>/b#*]|（表\s*\d+）?|\(表\s*\d+\)?|表\s*\d+\)?|^\d{4}年度?|^[一二三四五六七八九十]+、")
 
 
+TOC_ENTRY = re.compile(r"^\s*[-•·*+]\s|[.…·．]{3,}\s*\d*\s*$|[）)]\s+\d{1,3}\s*$")
+
+
 def clean_title(line: str) -> str:
     t = re.sub(r"<[^>]+>", "", line)
     t = re.sub(r"^[#\-\s*]+", "", t)
@@ -62,7 +65,10 @@ def clean_title(line: str) -> str:
 
 
 def match_title(line: str) -> str | None:
-    """The table code a title line names, or None. Long lines (sentences) never match."""
+    """The table code a title line names, or None. Long lines (sentences) never match, nor do
+    table-of-contents entries (list bullets, dot leaders, a trailing page number)."""
+    if TOC_ENTRY.search(line):
+        return None
     t = clean_title(line)
     if not t or len(t) > 40 or "情况说明" in t or "。" in t or "，" in t:
         return None

@@ -36,6 +36,7 @@ class Grid:
 CODE_CELL = re.compile(r"^\d{3}(?:\s*\d{2}){0,2}$")
 GLUED = re.compile(r"^(\d{3}(?:\d{2}){0,2})\s*([^\d\s,.].*)$")
 INT_CELL = re.compile(r"^\d{1,3}$")
+HEADER_WORDS = re.compile(r"(类|款|项|目|栏次|栏|次|科目编码|科目名称|功能分类|经济分类)+")
 
 
 def _clean(c: str | None) -> str:
@@ -172,6 +173,8 @@ def _coded(grid: Grid, rows: list[GridRow]) -> list[dict]:
         if label_cells and all(is_amount(c) for c in label_cells) and not any(CODE_CELL.match(c) for c in label_cells):
             label_cells = []  # stray numbers outside measure columns (page numbers)
         code, label = _split_label(label_cells)
+        if not code and (has_values or HEADER_WORDS.fullmatch(label)) and all(HEADER_WORDS.fullmatch(_compact(v)) for v in values if v):
+            continue  # a header row under the 栏次 row (`类 款 项 栏次`): words where amounts go, no amounts
         if not has_values and not code:
             if label.startswith("注") or label.startswith("说明"):
                 break

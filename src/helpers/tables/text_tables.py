@@ -63,9 +63,32 @@ def _runs(lines: list[Line]) -> list[list[Line]]:
     return runs
 
 
+def _compact(text: str) -> str:
+    return re.sub(r"[\s#*]", "", text)
+
+
+def _contents_end(lines: list[Line]) -> int:
+    """Index where the body starts after a table of contents (目录), 0 when there is none: the
+    body begins where the contents' first heading (`第一部分 …`) is printed again."""
+    start = next((i for i, ln in enumerate(lines[:300]) if _compact(ln.text) == "目录"), None)
+    if start is None:
+        return 0
+    first = next((i for i in range(start + 1, min(start + 100, len(lines))) if _compact(lines[i].text)), None)
+    if first is None:
+        return 0
+    key = _compact(lines[first].text)
+    part = re.match(r"第[一二三四五六]部分", key)
+    for j in range(first + 1, len(lines)):
+        again = _compact(lines[j].text)
+        if again == key or (part and again.startswith(part.group(0))):
+            return j
+    return 0
+
+
 def find_text_tables(doc: Document) -> dict[str, FoundTable]:
     lines = doc.lines
-    titles = [(i, code) for i, ln in enumerate(lines) if (code := match_title(ln.text))]
+    body_start = _contents_end(lines)  # titles listed in the 目录 name tables, they are not tables
+    titles = [(i, code) for i, ln in enumerate(lines) if i >= body_start and (code := match_title(ln.text))]
     found: dict[str, FoundTable] = {}
 
     def offer(ft: FoundTable) -> None:

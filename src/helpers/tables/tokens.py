@@ -74,6 +74,7 @@ def _coded(table: str, toks, unit, notes) -> list[dict]:
             if cur is None:
                 continue
             cur["values"].append(tok)
+            cur.setdefault("refs", []).append(ref)  # a cell is read where its amount is printed
         else:
             if cur is None or cur["values"]:
                 cur = {"code": None, "label": tok, "values": [], "ref": ref}
@@ -94,7 +95,8 @@ def _coded(table: str, toks, unit, notes) -> list[dict]:
         inferred = 0 < len(vals) < len(measures)
         for k, m in enumerate(measures):
             v = parse_amount(vals[k]) if k < len(vals) else None
-            out.append(item(table, m, v, label=label, code=r["code"], ref=r["ref"], order=order, unit=unit,
+            ref = r["refs"][k] if k < len(vals) else r["ref"]
+            out.append(item(table, m, v, label=label, code=r["code"], ref=ref, order=order, unit=unit,
                             inferred=inferred and k > 0))
         order += 1
     if table in ("T3", "T5"):
@@ -137,6 +139,7 @@ def _two_sided(table: str, toks, unit, notes) -> list[dict]:
     label, label_ref = "", None
     orders = {"income": 0, "expenditure": 0}
     seen_total = {"income": False}
+    state: dict[str, str] = {}  # side -> "balance" once its 结转和结余 row is passed (as grid._section)
     i = 0
     while i < len(seq):
         tok, ref = seq[i]
@@ -148,12 +151,13 @@ def _two_sided(table: str, toks, unit, notes) -> list[dict]:
             continue
         if label and re.fullmatch(r"\d{1,2}", tok):  # 行次 after a label
             i += 1
-            vals = []
+            vals, val_refs = [], []
             while i < len(seq) and is_amount(seq[i][0]):
                 tok_i = seq[i][0]
                 if re.fullmatch(r"[1-9]\d?", tok_i) and i + 1 < len(seq) and _is_text(seq[i + 1][0]):
                     break  # the next row's 行次 (a blank income row), not an amount
                 vals.append(tok_i)
+                val_refs.append(seq[i][1])
                 i += 1
             lab = label
             if "支出" in lab or "结余分配" in lab or "年末" in lab:
@@ -168,12 +172,17 @@ def _two_sided(table: str, toks, unit, notes) -> list[dict]:
             else:
                 measures = list(TEMPLATE_MEASURES["T4_expenditure"])
             code = function_class_code(lab) if side == "expenditure" else None
-            sec = "total" if ("总计" in lab or "本年收入合计" in lab or "本年支出合计" in lab) else (
-                "balance" if ("结转" in lab or "结余" in lab) else None)
+            if "总计" in lab or "本年收入合计" in lab or "本年支出合计" in lab:
+                sec = "total"
+            elif "结转" in lab or "结余" in lab:
+                sec = state[side] = "balance"
+            else:
+                sec = state.get(side)
             inferred = 0 < len(vals) < len(measures)
             for k, m in enumerate(measures):
                 v = parse_amount(vals[k]) if k < len(vals) else None
-                out.append(item(table, m, v, label=lab, code=code, side=side, section=sec, ref=label_ref,
+                out.append(item(table, m, v, label=lab, code=code, side=side, section=sec,
+                                ref=val_refs[k] if k < len(vals) else label_ref,
                                 order=orders[side], unit=unit, inferred=inferred and k > 0))
             orders[side] += 1
             label = ""
@@ -195,7 +204,7 @@ def _economic(toks, unit) -> list[dict]:
             sec = ("personnel" if "人员" in cur["label"] else "public") if not code else (
                 "personnel" if code[:3] in ("301", "303") else "public")
             out.append(item("T6", "final", cur["value"], label=cur["label"], code=code, section=sec,
-                            ref=cur["ref"], order=order, unit=unit))
+                            ref=cur.get("value_ref") or cur["ref"], order=order, unit=unit))
             order += 1
         cur = None
 
@@ -206,6 +215,7 @@ def _economic(toks, unit) -> list[dict]:
         elif is_amount(tok):
             if cur is not None and not cur["done"]:
                 cur["value"] = parse_amount(tok)
+                cur["value_ref"] = ref
                 cur["done"] = True
         else:
             if cur is not None and cur["done"]:

@@ -20,6 +20,7 @@ from .grid import item
 
 FUNC_CODE = re.compile(r"^(\d{3}|\d{5}|\d{7})$")
 ECON_CODE = re.compile(r"^3\d{2}(\d{2})?$")
+PAGE_NO = re.compile(r"[1-9]\d{0,2}")
 NOISE = re.compile(r"^(部门|单位)[:：]|^单位[:：]|金额单位|^注[:：]|^注\d")
 
 
@@ -73,6 +74,8 @@ def _coded(table: str, toks, unit, notes) -> list[dict]:
         elif is_amount(tok):
             if cur is None:
                 continue
+            if cur["values"] and ref != cur["refs"][-1] and PAGE_NO.fullmatch(tok):
+                continue  # a bare integer on a later line than the row's amounts: a page number
             cur["values"].append(tok)
             cur.setdefault("refs", []).append(ref)  # a cell is read where its amount is printed
         else:
@@ -156,6 +159,8 @@ def _two_sided(table: str, toks, unit, notes) -> list[dict]:
                 tok_i = seq[i][0]
                 if re.fullmatch(r"[1-9]\d?", tok_i) and i + 1 < len(seq) and _is_text(seq[i + 1][0]):
                     break  # the next row's 行次 (a blank income row), not an amount
+                if vals and seq[i][1] != val_refs[-1] and PAGE_NO.fullmatch(tok_i):
+                    break  # a bare integer on a later line: a page number (Qiaokou line 698), not an amount
                 vals.append(tok_i)
                 val_refs.append(seq[i][1])
                 i += 1

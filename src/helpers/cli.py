@@ -39,6 +39,21 @@ def cmd_dictionary(args) -> int:
     return 0
 
 
+def cmd_checks_doc(args) -> int:
+    from .checks.doc import checks_markdown
+    from .pipeline import extract_many, log
+
+    files = paths.raw_files(Path(args.raw))
+    datasets, messages = extract_many(files, jobs=args.jobs, progress=log)
+    for m in messages:
+        log(m)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(checks_markdown(datasets["checks"], datasets["reports"]), encoding="utf-8")
+    print(f"wrote {out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m helpers", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -60,6 +75,12 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("dictionary", help="write the data dictionary generated from the schema")
     d.add_argument("--out", default=str(paths.REPO_ROOT / "docs" / "DATA_DICTIONARY.md"))
     d.set_defaults(func=cmd_dictionary)
+
+    c = sub.add_parser("checks-doc", help="write docs/CHECKS.md: every rule and what it finds on the raw corpus")
+    c.add_argument("--raw", default=str(paths.DATA_RAW), help="folder of raw reports to extract and check")
+    c.add_argument("--out", default=str(paths.REPO_ROOT / "docs" / "CHECKS.md"))
+    c.add_argument("--jobs", type=int, default=2)
+    c.set_defaults(func=cmd_checks_doc)
     return p
 
 

@@ -104,6 +104,9 @@ def extract_report(path: Path | str, *, report_id: str | None = None, pdf_engine
         out = {"reports": schema.conform(pd.DataFrame([row]), "reports"), "line_items": items}
         if with_narrative:
             out.update(extract_narrative(doc, rid, out))
+        from .checks import run_checks
+
+        out["checks"] = run_checks(out)
         return out
     except Exception as exc:  # a parser bug must not stop the batch; say where it happened
         tb = traceback.format_exc(limit=3)

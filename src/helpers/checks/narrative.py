@@ -1,0 +1,487 @@
+"""Rules on the narrative (情况说明): its figures against the tables, and its printed rates recomputed.
+
+Reads budget_execution, three_public and narrative_facts (see schema.py) plus line_items. A
+narrative figure is compared at the precision it was printed with (`4.9` restating a table's
+`4.89` is a pass); the printed precision is read from the sentence (`source_text`).
+
+Rates are recomputed from the printed amounts:
+- completion (完成预算 x%): final / budget; a zero budget makes the rate undefined (not_applicable);
+- year-on-year change (增长/下降 x%): prior = current − change, rate = change / prior;
+- share (占 x%): part / whole.
+The printed amounts allow a range of rates (each amount ± half a unit of its last printed digit);
+the printed rate passes when it lies in that range widened by its own rounding.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pandas as pd
+
+from .rules import (
+    EPS, Fig, Report, Result, equal_check, fmt, fmt_pct, half_unit, insufficient, join_refs, narrative_fig,
+    not_applicable, printed_decimals, ratio_interval, rate_check, rule, sum_check, sval, val,
+)
+from .tables import (
+    CLASS_NAMES, _find, _side, _t6, _t7, _table_unavailable, rows_of, t5_class_amounts, total_row,
+)
+
+TP_ITEMS = {"total": "“三公”经费合计", "overseas": "因公出国（境）费", "vehicle_total": "公务用车购置及运行费",
+            "vehicle_purchase": "公务用车购置费", "vehicle_operation": "公务用车运行费", "reception": "公务接待费"}
+
+
+def _nref(ref: str | None) -> str | None:
+    return f"narrative {ref}" if ref else None
+
+
+def _pct_fig(value: float, text: str | None) -> float:
+    """Half-unit of a printed percentage (100% → 0.5, 99.3% → 0.05, 90.66% → 0.005)."""
+    d = None
+    if text:
+        for m in re.finditer(r"(\d+(?:\.\d+)?)\s*[%％]", str(text).replace(",", "")):
+            if abs(float(m.group(1)) - abs(value)) < 1e-9:
+                dd = len(m.group(1).split(".")[1]) if "." in m.group(1) else 0
+                d = dd if d is None else max(d, dd)
+    if d is None:
+        d = printed_decimals(abs(value), None)
+    return half_unit(d)
+
+
+def _short(text: str | None, n: int = 70) -> str:
+    t = re.sub(r"\s+", "", str(text or ""))
+    return t if len(t) <= n else t[: n - 1] + "…"
+
+
+# ---------------------------------------------------------------------------------------------
+# Completion rates (budget_execution)
+
+@rule("N.rate_completion", "Every printed completion rate (完成年初预算/全年预算的 x%) equals final ÷ budget as printed, within the rounding of the three figures; undefined against a zero budget.",
+      family="within-narrative", needs="budget_execution")
+def n_rate_completion(report: Report):
+    be = report.frame("budget_execution")
+    rows = be[be["rate_printed_pct"].notna()] if len(be) else be
+    if not len(rows):
+        yield not_applicable("no completion rate printed (budget_execution has no rate_printed_pct)")
+        return
+    for r in rows.itertuples(index=False):
+        text = sval(r.source_text)
+        where = f"{_subject(r)} ({sval(r.budget_basis) or '预算'}; “{_short(text)}”)"
+        ref = _nref(sval(r.source_ref))
+        printed = float(r.rate_printed_pct)
+        b, f = val(r.budget_wan), val(r.final_wan)
+        if b is None or f is None:
+            yield insufficient(f"{where}: rate {fmt_pct(printed)} printed but the {'budget' if b is None else 'outturn'} "
+                               "was not read, so it cannot be recomputed", ref)
+            continue
+        scale = 10000.0 if sval(getattr(r, "unit_printed", None)) == "元" else 1.0
+        bf = narrative_fig(b * scale, text, ref, "budget")
+        ff = narrative_fig(f * scale, text, ref, "final")
+        if abs(b) < EPS:
+            yield not_applicable(f"{where}: budget 0, a completion rate is undefined (printed {fmt_pct(printed)})", ref)
+            continue
+        iv = ratio_interval(ff, bf)
+        if iv is None:
+            yield not_applicable(f"{where}: budget {fmt(b)} too small for its rounding; rate undefined", ref)
+            continue
+        central = 100 * f / b
+        res = rate_check(printed, _pct_fig(printed, text), iv[0], iv[1], central,
+                         what=f"completion rate of {where}: final {fmt(f)} ÷ budget {fmt(b)}", refs=ref)
+        yield res
+
+
+def _subject(r) -> str:
+    code, name, level = sval(getattr(r, "code", None)), sval(getattr(r, "name", None)), sval(getattr(r, "level", None))
+    s = " ".join(x for x in (code, name) if x) or (level or "figure")
+    return f"{level} {s}" if level and level not in ("overall",) and not s.startswith(level) else s
+
+
+# ---------------------------------------------------------------------------------------------
+# Class / item amounts in the narrative against T5 (T4, T1 where T5 is missing)
+
+def _t5_code_fig(report: Report, code: str) -> Fig | None:
+    """T5 amount for a function code: the 类 amounts (Σ lower rows where no 类 row), else the row."""
+    if len(code) == 3:
+        return t5_class_amounts(report).get(code)
+    for r in rows_of(report, "T5"):
+        if r.code == code:
+            return r.fig("T5", "total", f"T5 {code} {r.label}")
+    return None
+
+
+def _class_fallback(report: Report, code: str) -> Fig | None:
+    for t, m in (("T4", "general_budget"), ("T1", "final")):
+        if report.table_state(t) != "data":
+            continue
+        for r in _side(rows_of(report, t), "expenditure"):
+            if r.code == code:
+                return r.fig(t, m, f"{t} {r.label}")
+    return None
+
+
+@rule("NX.class_amount", "Every 类/款/项 outturn the narrative states (支出决算为 x 万元) equals the table's: T5 for the code (T4 or T1 class line where T5 is missing).",
+      family="narrative-vs-table", needs="budget_execution (level 类/款/项 with code), line_items T5/T4/T1")
+def nx_class_amount(report: Report):
+    be = report.frame("budget_execution")
+    rows = be[be["level"].isin(["类", "款", "项"]) & be["final_wan"].notna()] if len(be) else be
+    if not len(rows):
+        yield not_applicable("the narrative states no class/item outturn (budget_execution has no 类/款/项 rows)")
+        return
+    for r in rows.itertuples(index=False):
+        code, text, ref = sval(r.code), sval(r.source_text), _nref(sval(r.source_ref))
+        nf = narrative_fig(float(r.final_wan), text, ref, f"narrative {r.level} {code or ''} {sval(r.name) or ''} outturn".replace("  ", " "))
+        if not code:
+            yield insufficient(f"narrative {r.level} “{sval(r.name)}” {fmt(nf.value)}: its function code could not be "
+                               "resolved from the name, so it cannot be matched to a table row", ref)
+            continue
+        tf = _t5_code_fig(report, code) if report.table_state("T5") == "data" else None
+        if tf is None and len(code) == 3:
+            tf = _class_fallback(report, code)
+        if tf is None:
+            why = report.missing_msg("T5") or f"no T5 row for {code}"
+            yield insufficient(f"narrative {code} {sval(r.name)} {fmt(nf.value)}: {why}", ref)
+            continue
+        res = equal_check(nf, tf, what=f"{r.level} {code} {CLASS_NAMES.get(code, sval(r.name) or '')} outturn, narrative against table",
+                          refs=join_refs(ref, tf.ref))
+        if res.outcome == "fail":
+            res = _explain_amount(report, res, nf, tf, code)
+        yield res
+
+
+def _explain_amount(report: Report, res: Result, nf: Fig, tf: Fig, code: str) -> Result:
+    """Name a likely cause: transposed digits, or the sum of same-named rows."""
+    a = f"{nf.value:.2f}".replace(".", "")
+    b = f"{tf.value:.2f}".replace(".", "")
+    if len(a) == len(b) and sorted(a) == sorted(b) and sum(x != y for x, y in zip(a, b)) == 2:
+        res.message += " — the same digits transposed, a typing error in the narrative"
+        return res
+    if len(code) == 7 and report.table_state("T5") == "data":
+        rows = rows_of(report, "T5")
+        me = next((r for r in rows if r.code == code), None)
+        if me is not None:
+            same = [r for r in rows if r.code and len(r.code) == 7 and r.label == me.label and r.cells.get("total") is not None]
+            s = sum(r.cells["total"] for r in same)
+            if len(same) > 1 and abs(s - nf.value) <= nf.half + 0.005 * len(same) + EPS:
+                parts = " + ".join(f"{r.code} {fmt(r.cells['total'])}" for r in same)
+                res.message += f" — it equals the sum of the same-named 项 {parts} = {fmt(s)}: the narrative attributes both to {code}"
+                res.severity = "warning"
+    return res
+
+
+# ---------------------------------------------------------------------------------------------
+# 三公 in the narrative
+
+def _tp(report: Report, source: str) -> dict[str, tuple[Fig, Fig]]:
+    tp = report.frame("three_public")
+    out: dict[str, tuple[Fig, Fig]] = {}
+    if not len(tp):
+        return out
+    for r in tp[tp["source"] == source].itertuples(index=False):
+        item = sval(r.item)
+        if item in out:
+            continue
+        text, ref = sval(r.source_text), sval(r.source_ref)
+        ref = _nref(ref) if source == "narrative" else (f"T7 {ref}" if ref and not ref.startswith("T") else ref)
+        label = f"{'narrative' if source == 'narrative' else 'T7'} {TP_ITEMS.get(item, item)}"
+        mk = narrative_fig if source == "narrative" else (lambda v, t, rf, lb: Fig(None if v is None or pd.isna(v) else float(v), rf, lb))
+        out[item] = (mk(val(r.budget_wan), text, ref, f"{label} budget"), mk(val(r.final_wan), text, ref, f"{label} outturn"))
+    return out
+
+
+def _t7_figs(report: Report) -> dict[str, tuple[Fig, Fig]]:
+    figs, _ = _t7(report)
+    out = {}
+    for item in TP_ITEMS:
+        b, f = figs.get(f"budget_{item}"), figs.get(f"final_{item}")
+        out[item] = (Fig(b.value if b else None, b.ref if b else None, f"T7 {TP_ITEMS[item]} 预算数"),
+                     Fig(f.value if f else None, f.ref if f else None, f"T7 {TP_ITEMS[item]} 决算数"))
+    return out
+
+
+@rule("NX.three_public", "The 三公 figures the narrative states (budget and outturn of 合计, 出国, 公务用车 and its 购置/运行, 接待) equal T7's.",
+      family="narrative-vs-table", needs="three_public (source narrative), line_items T7")
+def nx_three_public(report: Report):
+    nar = _tp(report, "narrative")
+    if not nar:
+        yield not_applicable("the narrative states no 三公 figure (three_public has no narrative rows)")
+        return
+    bad = _table_unavailable(report, "T7")
+    if bad:
+        yield bad
+        return
+    tab = _t7_figs(report)
+    for item, (nb, nf) in nar.items():
+        tb, tf = tab.get(item, (None, None))
+        for n, t, what in ((nb, tb, "budget"), (nf, tf, "outturn")):
+            if n.blank or t is None:
+                continue
+            yield equal_check(n, t, what=f"三公 {TP_ITEMS.get(item, item)} {what}, narrative against T7",
+                              refs=join_refs(n.ref, t.ref))
+
+
+@rule("N.three_public_sum", "In the narrative, the 三公 合计 = 出国 + 公务用车 + 接待 and 公务用车 = 购置 + 运行, for budget and outturn where all are stated.",
+      family="within-narrative", needs="three_public (source narrative)")
+def n_three_public_sum(report: Report):
+    nar = _tp(report, "narrative")
+    if not nar:
+        yield not_applicable("the narrative states no 三公 figure")
+        return
+    ran = False
+    for k, word in ((0, "budget"), (1, "outturn")):
+        def g(item):
+            return nar[item][k] if item in nar else None
+        tot, ov, vt, rc = g("total"), g("overseas"), g("vehicle_total"), g("reception")
+        if tot is not None and not tot.blank and all(x is not None and not x.blank for x in (ov, vt, rc)):
+            ran = True
+            yield sum_check(tot, [ov, vt, rc], what=f"narrative 三公 {word}: 合计 = 出国 + 公务用车 + 接待")
+        vp, vo = g("vehicle_purchase"), g("vehicle_operation")
+        if vt is not None and not vt.blank and all(x is not None and not x.blank for x in (vp, vo)):
+            ran = True
+            yield sum_check(vt, [vp, vo], what=f"narrative 三公 {word}: 公务用车 = 购置 + 运行")
+    if not ran:
+        yield not_applicable("the narrative does not state every part of a 三公 sum")
+
+
+# ---------------------------------------------------------------------------------------------
+# narrative_facts against the tables
+
+def _tcell(report: Report, table: str, side: str | None, keys: tuple[str, ...], measure: str, label: str) -> Fig | None:
+    if report.table_state(table) != "data":
+        return None
+    rows = rows_of(report, table)
+    if side:
+        rows = _side(rows, side)
+    r = total_row(rows) if keys == ("合计",) else _find(rows, *keys)
+    if r is None or measure not in r.cells:
+        return None
+    return r.fig(table, measure, label)
+
+
+def _t6_total(report: Report, which: str) -> Fig | None:
+    if report.table_state("T6") != "data":
+        return None
+    _, pers, pub, _ = _t6(report)
+    r = pers if which == "personnel" else pub
+    return r.fig("T6", "final", f"T6 {'人员经费合计' if which == 'personnel' else '公用经费合计'}") if r else None
+
+
+# topic -> the table cells the sentence restates (any one of them; listed in order of preference)
+FACT_TARGETS = {
+    "grand_total": lambda R: [_tcell(R, "T1", "income", ("总计",), "final", "T1 总计")],
+    "income_total": lambda R: [_tcell(R, "T1", "income", ("本年收入合计",), "final", "T1 本年收入合计"),
+                               _tcell(R, "T2", None, ("合计",), "total", "T2 合计")],
+    "expenditure_total": lambda R: [_tcell(R, "T1", "expenditure", ("本年支出合计",), "final", "T1 本年支出合计"),
+                                    _tcell(R, "T3", None, ("合计",), "total", "T3 合计")],
+    "fiscal_income": lambda R: [_tcell(R, "T2", None, ("合计",), "fiscal", "T2 合计 财政拨款收入"),
+                                _tcell(R, "T4", "income", ("本年收入合计",), "final", "T4 本年收入合计")],
+    "fiscal_grand_total": lambda R: [_tcell(R, "T4", "income", ("总计",), "final", "T4 总计")],
+    "general_budget_expenditure": lambda R: [_tcell(R, "T5", None, ("合计",), "total", "T5 合计"),
+                                             _tcell(R, "T4", "expenditure", ("本年支出合计",), "general_budget", "T4 本年支出合计 一般公共预算")],
+    "basic_expenditure": lambda R: [_tcell(R, "T3", None, ("合计",), "basic", "T3 合计 基本支出"),
+                                    _tcell(R, "T5", None, ("合计",), "basic", "T5 合计 基本支出")],
+    "project_expenditure": lambda R: [_tcell(R, "T3", None, ("合计",), "project", "T3 合计 项目支出"),
+                                      _tcell(R, "T5", None, ("合计",), "project", "T5 合计 项目支出")],
+    "personnel_cost": lambda R: [_t6_total(R, "personnel")],
+    "public_cost": lambda R: [_t6_total(R, "public")],
+}
+# names the narrative parser may use for the same topics
+TOPIC_ALIASES = {
+    "total": "grand_total", "grand_total": "grand_total", "income_expenditure_total": "grand_total",
+    "income_total": "income_total", "expenditure_total": "expenditure_total",
+    "fiscal_income": "fiscal_income", "fiscal_appropriation_income": "fiscal_income",
+    "fiscal_total": "fiscal_grand_total", "fiscal_grand_total": "fiscal_grand_total",
+    "general_budget_expenditure": "general_budget_expenditure", "general_budget_total": "general_budget_expenditure",
+    "fiscal_expenditure": "general_budget_expenditure",
+    "basic_expenditure": "basic_expenditure", "project_expenditure": "project_expenditure",
+    "personnel_cost": "personnel_cost", "personnel_expenditure": "personnel_cost",
+    "public_cost": "public_cost", "public_expenditure": "public_cost", "office_cost": "public_cost",
+}
+
+
+def _facts(report: Report) -> pd.DataFrame:
+    nf = report.frame("narrative_facts")
+    if not len(nf):
+        return nf
+    return nf[nf["value"].notna()]
+
+
+def _canon(topic: str | None) -> str | None:
+    return TOPIC_ALIASES.get(str(topic)) if topic else None
+
+
+@rule("NX.totals", "Totals the narrative states (收支总计, 收入合计, 支出合计, 财政拨款收入/收支总计, 一般公共预算财政拨款支出, 基本支出, 项目支出, 人员经费, 公用经费) equal the table cell they restate.",
+      family="narrative-vs-table", needs="narrative_facts, line_items T1–T6")
+def nx_totals(report: Report):
+    facts = _facts(report)
+    facts = facts[facts["topic"].map(_canon).notna() & (facts["unit"].fillna("万元") == "万元")] if len(facts) else facts
+    if not len(facts):
+        yield not_applicable("the narrative states none of these totals (no matching narrative_facts)")
+        return
+    for r in facts.itertuples(index=False):
+        topic = _canon(r.topic)
+        text, ref = sval(r.source_text), _nref(sval(r.source_ref))
+        nf = narrative_fig(float(r.value), text, ref, f"narrative {sval(r.subject) or topic}")
+        cands = [c for c in FACT_TARGETS[topic](report) if c is not None]
+        if not cands:
+            yield insufficient(f"narrative {sval(r.subject) or topic} {fmt(nf.value)} (“{_short(text)}”): "
+                               f"the table it restates was not read", ref)
+            continue
+        results = [equal_check(nf, c, what=f"{sval(r.subject) or topic}, narrative against {c.label}", refs=join_refs(ref, c.ref))
+                   for c in cands]
+        ok = [x for x in results if x.outcome == "pass"]
+        if ok:
+            yield ok[0]
+            continue
+        best = min(results, key=lambda x: abs((x.found or 0) - (x.expected or 0)))
+        if len(cands) > 1:
+            best.message += f" (also compared with {', '.join(c.label + ' ' + fmt(c.value) for c in cands if c.label not in best.message)})"
+        yield best
+
+
+# ---------------------------------------------------------------------------------------------
+# Year-on-year change rates
+
+@rule("N.rate_change", "Every printed year-on-year rate (增长/下降 x%) equals change ÷ prior year, with prior = current − change as printed.",
+      family="within-narrative", needs="narrative_facts (value, change_wan, change_pct_printed)")
+def n_rate_change(report: Report):
+    facts = _facts(report)
+    rows = facts[facts["change_pct_printed"].notna()] if len(facts) else facts
+    if not len(rows):
+        yield not_applicable("no year-on-year rate printed (narrative_facts has no change_pct_printed)")
+        return
+    for r in rows.itertuples(index=False):
+        text, ref = sval(r.source_text), _nref(sval(r.source_ref))
+        subj = sval(r.subject) or sval(r.topic)
+        printed = float(r.change_pct_printed)
+        if r.change_wan is None or pd.isna(r.change_wan):
+            yield insufficient(f"{subj}: change rate {fmt_pct(printed)} printed without the change amount, "
+                               "so the prior year cannot be derived", ref)
+            continue
+        cur = narrative_fig(float(r.value), text, ref, "current")
+        ch = narrative_fig(float(r.change_wan), text, ref, "change")
+        prior = cur.value - ch.value
+        prior_half = cur.half + ch.half
+        where = f"{subj} (“{_short(text)}”)"
+        if prior - prior_half <= 0:
+            yield not_applicable(f"{where}: the prior year {fmt(prior)} is 0 or negative; a change rate is undefined "
+                                 f"(printed {fmt_pct(printed)})", ref)
+            continue
+        pf = Fig(prior, ref, "prior", prior_half)
+        lo, hi = ratio_interval(ch, pf)
+        central = 100 * ch.value / prior
+        res = rate_check(printed, _pct_fig(printed, text), lo, hi, central,
+                         what=f"change rate of {where}: change {fmt(ch.value)} ÷ prior {fmt(prior)} (= {fmt(cur.value)} − {fmt(ch.value)})",
+                         refs=ref)
+        if res.outcome == "fail":
+            res.message += _why_rate(printed, _pct_fig(printed, text), ch.value, cur.value, prior)
+        yield res
+
+
+def _why_rate(printed: float, half: float, change: float, current: float, prior: float) -> str:
+    """A likely cause of a wrong change rate."""
+    if current and abs(abs(printed) - abs(100 * change / current)) <= half + 0.01:
+        return (f" — the printed rate is change ÷ this year's {fmt(current)} ({100 * change / current:.2f}%): "
+                "computed on the wrong base")
+    if prior and abs(abs(printed) - abs(change / prior)) <= half + 0.005:
+        return f" — the printed figure is the ratio {change / prior:.4f} written with a % sign"
+    return ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Shares
+
+SHARE_BASES = {
+    "income": ("income_total", [lambda R: _tcell(R, "T1", "income", ("本年收入合计",), "final", "T1 本年收入合计"),
+                                lambda R: _tcell(R, "T2", None, ("合计",), "total", "T2 合计")]),
+    "expenditure": ("expenditure_total", [lambda R: _tcell(R, "T1", "expenditure", ("本年支出合计",), "final", "T1 本年支出合计"),
+                                          lambda R: _tcell(R, "T3", None, ("合计",), "total", "T3 合计")]),
+    "general_budget": ("general_budget_expenditure", [lambda R: _tcell(R, "T5", None, ("合计",), "total", "T5 合计")]),
+}
+
+
+def _share_base_kind(topic: str, text: str | None) -> str | None:
+    t = re.sub(r"\s+", "", text or "")
+    if re.search(r"占本年收入", t):
+        return "income"
+    if re.search(r"占本年支出", t):
+        return "expenditure"
+    if topic and (topic.startswith("class") or "类" in (t[:40])):
+        return "general_budget"
+    return None
+
+
+@rule("N.rate_share", "Every printed share (占 x%) equals the part ÷ the whole it names (本年收入, 本年支出, 一般公共预算财政拨款支出), within rounding.",
+      family="within-narrative", needs="narrative_facts (value, share_pct_printed), the whole from narrative_facts or the tables")
+def n_rate_share(report: Report):
+    facts = _facts(report)
+    rows = facts[facts["share_pct_printed"].notna()] if len(facts) else facts
+    if not len(rows):
+        yield not_applicable("no share printed (narrative_facts has no share_pct_printed)")
+        return
+    whole_facts = {}
+    for r in facts.itertuples(index=False):
+        c = _canon(r.topic)
+        if c and c not in whole_facts and sval(r.unit) in (None, "万元"):
+            whole_facts[c] = r
+    for r in rows.itertuples(index=False):
+        text, ref = sval(r.source_text), _nref(sval(r.source_ref))
+        subj = sval(r.subject) or sval(r.topic)
+        printed = float(r.share_pct_printed)
+        kind = _share_base_kind(sval(r.topic) or "", text)
+        where = f"{subj} (“{_short(text)}”)"
+        if kind is None:
+            yield insufficient(f"{where}: share {fmt_pct(printed)} printed, but the whole it is a share of is not named "
+                               "in a way the rule knows", ref)
+            continue
+        topic, table_fns = SHARE_BASES[kind]
+        whole = None
+        if topic in whole_facts:
+            w = whole_facts[topic]
+            whole = narrative_fig(float(w.value), sval(w.source_text), _nref(sval(w.source_ref)), f"narrative {sval(w.subject) or topic}")
+        if whole is None:
+            for fn in table_fns:
+                whole = fn(report)
+                if whole is not None:
+                    break
+        if whole is None or whole.blank:
+            yield insufficient(f"{where}: the whole ({topic}) is stated neither in the narrative nor in a table read", ref)
+            continue
+        part = narrative_fig(float(r.value), text, ref, subj)
+        if abs(whole.value) < EPS:
+            yield not_applicable(f"{where}: the whole is 0; a share is undefined", ref)
+            continue
+        lo, hi = ratio_interval(part, whole)
+        yield rate_check(printed, _pct_fig(printed, text), lo, hi, 100 * part.value / whole.value,
+                         what=f"share of {where}: {fmt(part.value)} ÷ {whole.label} {fmt(whole.value)}",
+                         refs=join_refs(ref, whole.ref))
+
+
+# ---------------------------------------------------------------------------------------------
+# Units of project tables
+
+@rule("NX.project_unit", "Amounts in a table headed 万元 are in 万元: a 绩效/project table whose figures are plainly 元 under a 万元 heading is reported.",
+      severity="warning", family="narrative-vs-table", needs="budget_execution (unit_note), line_items T3/T5 项目支出")
+def nx_project_unit(report: Report):
+    be = report.frame("budget_execution")
+    rows = be[be["unit_note"].notna()] if len(be) else be
+    if not len(be):
+        yield not_applicable("no budget statements read")
+        return
+    if not len(rows):
+        yield Result("pass", "no table's figures contradict its printed unit")
+        return
+    proj = (_tcell(report, "T5", None, ("合计",), "project", "T5 合计 项目支出")
+            or _tcell(report, "T3", None, ("合计",), "project", "T3 合计 项目支出"))
+    fin = rows["final_wan"].dropna()
+    # the table's own total row if the parser kept it, else the sum of its rows
+    tot_rows = rows[rows["name"].fillna("").str.replace(" ", "").str.contains("合计")]
+    conv = float(tot_rows["final_wan"].iloc[0]) if len(tot_rows) and pd.notna(tot_rows["final_wan"].iloc[0]) else float(fin.sum())
+    printed = conv * 10000
+    refs = join_refs(*[_nref(x) for x in rows["source_ref"].dropna().astype(str).head(1)],
+                     *[_nref(x) for x in rows["source_ref"].dropna().astype(str).tail(1)], proj.ref if proj else None)
+    note = sval(rows["unit_note"].iloc[0])
+    msg = (f"a table headed 万元 prints {len(rows)} figures that are 元 ({note}): its total reads {printed:,.2f} “万元”, "
+           f"i.e. {conv:,.2f} 万元")
+    if proj is not None and not proj.blank:
+        msg += f"; {proj.label} is {fmt(proj.value)}"
+    yield Result("fail", msg, proj.value if proj is not None and not proj.blank else conv, printed, refs)

@@ -1,0 +1,373 @@
+"""The rule registry, the rounding envelope, and how one comparison becomes a `checks` row.
+
+A rule is a function over one report's datasets (`Report`) that yields `Result`s; it is
+registered with an id (`T5.class_sum`), a one-line statement of what must hold, a family and
+the severity a failure carries. `run_checks` runs every registered rule and turns the results
+into rows of the `checks` dataset.
+
+Tolerance. Every printed figure is a rounding of a true value: a figure printed with d decimals
+is within half a unit (0.5·10^-d) of it. Comparing a printed total with the sum of n printed
+parts therefore allows the sum of the half-units involved — (n+1)×0.005 万元 for a two-decimal
+table. A rate is recomputed as the interval the printed amounts allow (each ± its half-unit),
+widened by the printed rate's own half-unit. A difference inside the envelope is a pass with
+severity `info` and message "rounding"; it is never an error.
+
+Blanks. A blank cell is not 0. A sum whose blank parts are needed to close the gap is
+`insufficient_data` (the message names the blank cells); when the printed parts already give the
+total, the blanks are shown to be 0 and the check passes.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Iterator
+
+import pandas as pd
+
+HALF = 0.005          # half a unit of a figure printed with two decimals (万元 tables)
+EPS = 1e-7            # floating-point slack
+SEVERITIES = ("error", "warning", "info")
+OUTCOMES = ("pass", "fail", "insufficient_data", "not_applicable")
+FAMILIES = {
+    "within-table": "Within one table",
+    "across-tables": "Across tables",
+    "narrative-vs-table": "Narrative against the tables",
+    "within-narrative": "Within the narrative",
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Registry
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    statement: str
+    severity: str
+    family: str
+    func: Callable[["Report"], Iterable["Result"]]
+    needs: str = ""  # what the rule reads, for the generated document
+
+    def run(self, report: "Report") -> Iterator["Result"]:
+        yield from self.func(report)
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(rule_id: str, statement: str, *, severity: str = "error", family: str, needs: str = ""):
+    """Register a rule function under an id."""
+    if severity not in SEVERITIES:
+        raise ValueError(f"{rule_id}: unknown severity {severity}")
+    if family not in FAMILIES:
+        raise ValueError(f"{rule_id}: unknown family {family}")
+
+    def deco(func):
+        if rule_id in RULES:
+            raise ValueError(f"rule {rule_id} registered twice")
+        RULES[rule_id] = Rule(rule_id, statement, severity, family, func, needs)
+        return func
+
+    return deco
+
+
+# ---------------------------------------------------------------------------------------------
+# Results
+
+@dataclass
+class Result:
+    outcome: str
+    message: str
+    expected: float | None = None
+    found: float | None = None
+    source_ref: str | None = None
+    severity: str | None = None  # None: `info` unless the outcome is a failure (then the rule's)
+
+    def __post_init__(self):
+        if self.outcome not in OUTCOMES:
+            raise ValueError(f"unknown outcome {self.outcome}")
+
+
+def insufficient(message: str, source_ref: str | None = None) -> Result:
+    return Result("insufficient_data", message, source_ref=source_ref)
+
+
+def not_applicable(message: str, source_ref: str | None = None) -> Result:
+    return Result("not_applicable", message, source_ref=source_ref)
+
+
+# ---------------------------------------------------------------------------------------------
+# Printed figures
+
+@dataclass
+class Fig:
+    """A printed figure: value (None for a blank), where it was read, what it is, its half-unit."""
+    value: float | None
+    ref: str | None
+    label: str
+    half: float = HALF
+    inferred: bool = False  # the cell's column was inferred (source lost positions)
+
+    @property
+    def blank(self) -> bool:
+        return self.value is None
+
+
+def fmt(v: float | None) -> str:
+    if v is None:
+        return "blank"
+    if abs(v - round(v)) < 1e-9 and abs(v) >= 1000:
+        return f"{v:,.0f}"
+    return f"{v:,.2f}" if abs(v) < 1e6 else f"{v:,.2f}"
+
+
+def fmt_pct(v: float | None) -> str:
+    return "blank" if v is None else f"{v:.2f}%"
+
+
+def join_refs(*refs: str | None) -> str | None:
+    """Both sides' places, e.g. "T5 line 275; T6 line 355"; many cells of one table are shown as
+    the first and the last ("T4 lines 215…240, 26 cells")."""
+    out: list[str] = []
+    for r in refs:
+        if not r:
+            continue
+        for part in str(r).split("; "):
+            if part and part not in out:
+                out.append(part)
+    if not out:
+        return None
+    groups: dict[str, list[str]] = {}
+    for part in out:
+        m = re.match(r"^(T\d)\s+(?:line|page)s?\s+(\d+)$", part)
+        key = m.group(1) if m else part
+        groups.setdefault(key, []).append(part)
+    pieces = []
+    for key, parts in groups.items():
+        if len(parts) <= 3:
+            pieces += parts
+        else:
+            nums = [re.search(r"(\d+)$", p).group(1) for p in parts]
+            unit = "lines" if "line" in parts[0] else "pages"
+            pieces.append(f"{parts[0]}; {key} {unit} {nums[1]}…{nums[-1]} ({len(parts) - 1} cells)")
+    return "; ".join(pieces)
+
+
+def _parts_text(parts: list["Fig"]) -> str:
+    """`a 1.00 + b 2.00`; long lists keep the printed non-zero parts and count the rest."""
+    if len(parts) <= 6:
+        return " + ".join(f"{p.label} {fmt(p.value)}" for p in parts)
+    shown = [p for p in parts if p.value not in (None, 0.0)]
+    zero = sum(1 for p in parts if p.value == 0.0)
+    blank = sum(1 for p in parts if p.value is None)
+    txt = " + ".join(f"{p.label} {fmt(p.value)}" for p in shown) or "(none printed)"
+    rest = [f"{zero} printed 0" if zero else "", f"{blank} blank" if blank else ""]
+    rest = ", ".join(x for x in rest if x)
+    return f"{txt}{f' (other lines: {rest})' if rest else ''}"
+
+
+def _inferred_guard(res: "Result", figs: list["Fig"]) -> "Result":
+    """A failure resting on cells whose column was inferred cannot be trusted to be the report's."""
+    if res.outcome != "fail":
+        return res
+    inf = [f.label for f in figs if f.inferred and not f.blank]
+    if not inf:
+        return res
+    return Result("insufficient_data", f"{res.message}. But the source lost these cells' columns "
+                  f"({', '.join(inf)} placed by inference), so the difference may be an extraction artefact "
+                  "(a misplaced cell or a page number read as a cell); check the page",
+                  res.expected, res.found, res.source_ref, severity="warning")
+
+
+def tref(table: str, ref: str | None) -> str | None:
+    """`T5 line 275` from a table code and a cell's source_ref."""
+    return f"{table} {ref}" if ref else None
+
+
+def sum_check(total: Fig, parts: list[Fig], *, what: str, refs: str | None = None) -> Result:
+    """Does a printed total equal the sum of its printed parts, within the rounding envelope?"""
+    refs = refs or join_refs(total.ref, *[p.ref for p in parts])
+    printed = [p for p in parts if not p.blank]
+    blanks = [p for p in parts if p.blank]
+    expr = _parts_text(parts)
+    if total.blank:
+        if not printed:
+            return not_applicable(f"{what}: total and parts all blank; nothing printed to compare", refs)
+        if all(abs(p.value) < EPS for p in printed):
+            return not_applicable(f"{what}: total blank and every printed part 0", refs)
+        return insufficient(f"{what}: {total.label} is blank while its parts are printed ({expr}); "
+                            "a blank is not 0, so the total cannot be checked", refs)
+    if not printed:
+        if abs(total.value) < EPS:
+            return Result("pass", f"{what}: {total.label} 0 and every part blank", 0.0, total.value, refs)
+        return insufficient(f"{what}: {total.label} {fmt(total.value)} but every part is blank "
+                            f"({', '.join(p.label for p in parts)}); the parts cannot be checked", refs)
+    s = sum(p.value for p in printed)
+    diff = total.value - s
+    env = total.half + sum(p.half for p in printed)
+    blank_note = f"; blank {', '.join(p.label for p in blanks)} shown to be 0 by the sum" if blanks else ""
+    if abs(diff) <= env + EPS:
+        if abs(diff) < EPS:
+            return Result("pass", f"{what}: {total.label} {fmt(total.value)} = {expr}{blank_note}", s, total.value, refs)
+        return Result("pass", f"rounding: {what}: {total.label} {fmt(total.value)} vs {expr} = {fmt(s)} "
+                      f"(difference {diff:+.2f} within the ±{env:.3f} rounding envelope){blank_note}", s, total.value, refs)
+    if blanks and diff > 0:
+        return insufficient(f"{what}: {total.label} {fmt(total.value)} exceeds the printed parts {expr} = {fmt(s)} "
+                            f"by {diff:.2f}; the blank cells ({', '.join(p.label for p in blanks)}) could hold it "
+                            "(a blank is not 0)", refs)
+    return _inferred_guard(
+        Result("fail", f"{what}: {total.label} is printed as {fmt(total.value)}, but {expr} = {fmt(s)} "
+               f"(difference {diff:+.2f}, beyond the ±{env:.3f} rounding envelope)", s, total.value, refs),
+        [total, *printed])
+
+
+def equal_check(found: Fig, expected: Fig, *, what: str, refs: str | None = None) -> Result:
+    """Does a figure restate another (each a rounding of the same value)?"""
+    refs = refs or join_refs(found.ref, expected.ref)
+    if found.blank and expected.blank:
+        return not_applicable(f"{what}: both blank", refs)
+    if found.blank or expected.blank:
+        blank, other = (found, expected) if found.blank else (expected, found)
+        if abs(other.value) < EPS:
+            return not_applicable(f"{what}: {blank.label} blank, {other.label} 0", refs)
+        return insufficient(f"{what}: {blank.label} is blank while {other.label} is {fmt(other.value)}; "
+                            "a blank is not 0, so they cannot be compared", refs)
+    diff = found.value - expected.value
+    env = found.half + expected.half
+    if abs(diff) <= env + EPS:
+        if abs(diff) < EPS:
+            return Result("pass", f"{what}: {found.label} {fmt(found.value)} = {expected.label} {fmt(expected.value)}",
+                          expected.value, found.value, refs)
+        return Result("pass", f"rounding: {what}: {found.label} {fmt(found.value)} vs {expected.label} "
+                      f"{fmt(expected.value)} (difference {diff:+.2f} within ±{env:.3f})", expected.value, found.value, refs)
+    return _inferred_guard(
+        Result("fail", f"{what}: {found.label} is printed as {fmt(found.value)}, but {expected.label} is "
+               f"{fmt(expected.value)} (difference {diff:+.2f}, beyond ±{env:.3f})", expected.value, found.value, refs),
+        [found, expected])
+
+
+# ---------------------------------------------------------------------------------------------
+# Printed precision of narrative figures
+
+_NUM_RE = re.compile(r"[-−]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|[-−]?\d+(?:\.\d+)?")
+
+
+def printed_decimals(value: float | None, text: str | None) -> int:
+    """Decimals the figure was printed with: found in its sentence when possible, else from the
+    value itself (a conservative guess: `300.00` read as 300 is treated as printed `300`)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return 2
+    best = None
+    if text:
+        for m in _NUM_RE.finditer(str(text).replace(" ", "")):
+            tok = m.group(0).replace(",", "").replace("−", "-")
+            try:
+                v = float(tok)
+            except ValueError:
+                continue
+            if abs(abs(v) - abs(value)) < 1e-9:
+                d = len(tok.split(".")[1]) if "." in tok else 0
+                best = d if best is None else max(best, d)
+    if best is not None:
+        return best
+    for d in range(0, 7):
+        if abs(round(value, d) - value) < 1e-9:
+            return d
+    return 6
+
+
+def half_unit(decimals: int) -> float:
+    return 0.5 * 10 ** (-decimals)
+
+
+def narrative_fig(value, text, ref, label) -> Fig:
+    v = None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
+    return Fig(v, ref, label, half_unit(printed_decimals(v, text)) if v is not None else HALF)
+
+
+# ---------------------------------------------------------------------------------------------
+# Rates
+
+def ratio_interval(num: Fig, den: Fig) -> tuple[float, float] | None:
+    """Range of 100·num/den when each is anywhere within its rounding (den must stay > 0)."""
+    lo_d, hi_d = den.value - den.half, den.value + den.half
+    if lo_d <= 0:
+        return None
+    lo_n, hi_n = num.value - num.half, num.value + num.half
+    cands = [100 * a / b for a in (lo_n, hi_n) for b in (lo_d, hi_d)]
+    return min(cands), max(cands)
+
+
+def rate_check(printed_pct: float, pct_half: float, lo: float, hi: float, central: float, *,
+               what: str, refs: str | None) -> Result:
+    """A printed rate against the range the printed amounts allow."""
+    if lo - pct_half - EPS <= printed_pct <= hi + pct_half + EPS:
+        if abs(printed_pct - central) < max(pct_half, 0.005) + EPS and abs(round(central, 2) - printed_pct) < EPS:
+            return Result("pass", f"{what}: printed {fmt_pct(printed_pct)} = recomputed {fmt_pct(central)}",
+                          central, printed_pct, refs)
+        return Result("pass", f"rounding: {what}: printed {fmt_pct(printed_pct)}, recomputed {fmt_pct(central)} "
+                      f"(the printed amounts allow {lo:.2f}%–{hi:.2f}%)", central, printed_pct, refs)
+    return Result("fail", f"{what}: printed {fmt_pct(printed_pct)}, but the printed amounts give {fmt_pct(central)} "
+                  f"(range {lo:.2f}%–{hi:.2f}% allowing for rounding)", central, printed_pct, refs)
+
+
+# ---------------------------------------------------------------------------------------------
+# One report's datasets
+
+def _isnull(v) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA or (not isinstance(v, str) and pd.isna(v))
+
+
+def val(v) -> float | None:
+    return None if _isnull(v) else float(v)
+
+
+def sval(v) -> str | None:
+    return None if _isnull(v) else str(v)
+
+
+@dataclass
+class Report:
+    datasets: dict[str, pd.DataFrame]
+    report_id: str | None = None
+    _cache: dict = field(default_factory=dict)
+
+    def frame(self, name: str) -> pd.DataFrame:
+        df = self.datasets.get(name)
+        if df is None:
+            from .. import schema
+            return schema.empty(name)
+        return df
+
+    @property
+    def reports_row(self) -> dict | None:
+        r = self.frame("reports")
+        return r.iloc[0].to_dict() if len(r) else None
+
+    def table(self, code: str) -> pd.DataFrame:
+        if code not in self._cache:
+            li = self.frame("line_items")
+            self._cache[code] = li[li["table"] == code] if len(li) else li
+        return self._cache[code]
+
+    def has_table(self, code: str) -> bool:
+        return len(self.table(code)) > 0
+
+    def table_state(self, code: str) -> str:
+        """`data`, `empty` (printed with no rows), or `missing`."""
+        row = self.reports_row
+        if row is not None:
+            empty = list(row.get("tables_empty") or [])
+            if code in empty:
+                return "empty"
+        if self.has_table(code):
+            t = self.table(code)
+            return "data" if t["amount_wan"].notna().any() else "empty"
+        return "missing"
+
+    def missing_msg(self, *codes: str) -> str:
+        miss = [c for c in codes if self.table_state(c) == "missing"]
+        return (f"{', '.join(miss)} not found in the file (lost in conversion or not published)"
+                if miss else "")

@@ -1,0 +1,686 @@
+"""Rules within one table and across tables (line_items only).
+
+Function codes (类 3 digits, 款 5, 项 7) and economic codes (301 …) are never compared with each
+other: hierarchy rules run inside T2/T3/T5 (function domain) or inside T6 (economic domain) only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..tables.catalog import FUNCTION_CLASSES
+from .rules import (
+    Fig, Report, Result, equal_check, insufficient, join_refs, not_applicable, rule, sum_check, sval, tref, val,
+)
+
+CLASS_NAMES = {}
+for _name, _code in FUNCTION_CLASSES.items():
+    CLASS_NAMES.setdefault(_code, _name)
+
+TABLE_NAMES = {
+    "T1": "收入支出决算总表", "T2": "收入决算表", "T3": "支出决算表", "T4": "财政拨款收入支出决算总表",
+    "T5": "一般公共预算财政拨款支出决算表", "T6": "一般公共预算财政拨款基本支出决算表", "T7": "“三公”经费支出决算表",
+}
+MEASURE_NAMES = {
+    "total": "合计", "basic": "基本支出", "project": "项目支出", "upper_remit": "上缴上级支出", "operating": "经营",
+    "subsidiary_subsidy": "对附属单位补助支出", "fiscal": "财政拨款收入", "upper_subsidy": "上级补助收入",
+    "business": "事业收入", "subsidiary_remit": "附属单位上缴收入", "other": "其他收入",
+    "general_budget": "一般公共预算财政拨款", "gov_fund": "政府性基金预算财政拨款", "state_capital": "国有资本经营预算财政拨款",
+    "final": "决算数",
+}
+T2_SOURCES = ("fiscal", "upper_subsidy", "business", "operating", "subsidiary_remit", "other")
+T3_PARTS = ("basic", "project", "upper_remit", "operating", "subsidiary_subsidy")
+
+
+# ---------------------------------------------------------------------------------------------
+# Rows of a table
+
+@dataclass
+class Row:
+    order: int
+    label: str
+    code: str | None
+    level: str | None
+    side: str | None
+    section: str | None
+    ref: str | None
+    cells: dict  # measure -> value (None for blank)
+    inferred: set = None  # measures whose column was inferred
+
+    def fig(self, table: str, measure: str, label: str | None = None) -> Fig:
+        return Fig(self.cells.get(measure), tref(table, self.ref), label or f"{self.name} {MEASURE_NAMES.get(measure, measure)}",
+                   inferred=measure in (self.inferred or ()))
+
+    def has(self, measure: str) -> bool:
+        return measure in self.cells
+
+    @property
+    def name(self) -> str:
+        return f"{self.code} {self.label}" if self.code else self.label
+
+
+def rows_of(report: Report, table: str) -> list[Row]:
+    key = ("rows", table)
+    if key in report._cache:
+        return report._cache[key]
+    t = report.table(table)
+    out: dict[tuple, Row] = {}
+    for r in t.itertuples(index=False):
+        side = sval(r.side)
+        k = (side, int(r.row_order) if not pd.isna(r.row_order) else -1, sval(r.row_label), sval(r.code))
+        row = out.get(k)
+        if row is None:
+            row = out[k] = Row(k[1], sval(r.row_label) or "", sval(r.code), sval(r.level), side, sval(r.section),
+                               sval(r.source_ref), {}, set())
+        row.cells[str(r.measure)] = val(r.amount_wan)
+        if getattr(r, "column_inferred", False) is True:
+            row.inferred.add(str(r.measure))
+    rows = sorted(out.values(), key=lambda x: ((x.side or ""), x.order))
+    report._cache[key] = rows
+    return rows
+
+
+def _norm(label: str) -> str:
+    return label.replace(" ", "").replace("\u3000", "")
+
+
+def total_row(rows: list[Row]) -> Row | None:
+    for r in rows:
+        if not r.code and _norm(r.label) in ("合计", "总计"):
+            return r
+    return None
+
+
+def coded(rows: list[Row], domain_len=(3, 5, 7)) -> list[Row]:
+    return [r for r in rows if r.code and len(r.code) in domain_len]
+
+
+def _table_unavailable(report: Report, *tables: str) -> Result | None:
+    """insufficient_data when a table is missing, not_applicable when printed empty."""
+    missing = [t for t in tables if report.table_state(t) == "missing"]
+    if missing:
+        return insufficient(f"{', '.join(f'{t} {TABLE_NAMES.get(t, t)}' for t in missing)} not found in the file "
+                            "(lost in conversion or not published)")
+    empty = [t for t in tables if report.table_state(t) == "empty"]
+    if empty:
+        return not_applicable(f"{', '.join(f'{t} {TABLE_NAMES.get(t, t)}' for t in empty)} printed without figures "
+                              "(no such money this year)")
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Row sums in coded tables
+
+def _row_sum(report: Report, table: str, parts: tuple[str, ...], part_desc: str):
+    bad = _table_unavailable(report, table)
+    if bad:
+        yield bad
+        return
+    for r in rows_of(report, table):
+        if "total" not in r.cells:
+            continue
+        present = [m for m in parts if m in r.cells]
+        if not present:
+            continue
+        res = sum_check(r.fig(table, "total", f"{r.name} 合计"),
+                        [r.fig(table, m, MEASURE_NAMES.get(m, m)) for m in present],
+                        what=f"{table} {TABLE_NAMES[table]} row {r.name}: 合计 = {part_desc}")
+        yield res
+
+
+@rule("T2.row_sum", "T2 收入决算表, every row: 本年收入合计 = 财政拨款收入 + 上级补助收入 + 事业收入 + 经营收入 + 附属单位上缴收入 + 其他收入.",
+      family="within-table", needs="line_items T2")
+def t2_row_sum(report: Report):
+    yield from _row_sum(report, "T2", T2_SOURCES, "sum of the source columns")
+
+
+@rule("T3.row_sum", "T3 支出决算表, every row: 本年支出合计 = 基本支出 + 项目支出 (+ 上缴上级, 经营, 对附属单位补助 where printed).",
+      family="within-table", needs="line_items T3")
+def t3_row_sum(report: Report):
+    yield from _row_sum(report, "T3", T3_PARTS, "基本支出 + 项目支出 + other printed columns")
+
+
+@rule("T5.row_sum", "T5 一般公共预算财政拨款支出决算表, every row: 合计 = 基本支出 + 项目支出.",
+      family="within-table", needs="line_items T5")
+def t5_row_sum(report: Report):
+    yield from _row_sum(report, "T5", ("basic", "project"), "基本支出 + 项目支出")
+
+
+# ---------------------------------------------------------------------------------------------
+# Hierarchy in coded tables: 类 = Σ款, 款 = Σ项, 合计 = Σ类
+
+def _children(parent: Row, rows: list[Row]) -> list[Row]:
+    n = len(parent.code)
+    kids = [r for r in rows if r.code and r.code.startswith(parent.code) and len(r.code) == n + 2]
+    if not kids and n == 3:  # a 类 printed with its 项 only
+        kids = [r for r in rows if r.code and r.code.startswith(parent.code) and len(r.code) == 7]
+    return kids
+
+
+def _top_level(rows: list[Row]) -> list[Row]:
+    codes = {r.code for r in rows}
+    return [r for r in rows if not any(r.code[:k] in codes for k in (3, 5) if k < len(r.code))]
+
+
+def _hierarchy(report: Report, table: str, parent_len: int | None):
+    bad = _table_unavailable(report, table)
+    if bad:
+        yield bad
+        return
+    rows = rows_of(report, table)
+    fn = coded(rows)
+    if parent_len is None:
+        parents = [total_row(rows)] if total_row(rows) else []
+    else:
+        parents = [r for r in fn if len(r.code) == parent_len]
+    if not parents:
+        yield not_applicable(f"{table}: no {'合计' if parent_len is None else {3: '类', 5: '款'}[parent_len]} rows printed")
+        return
+    level_name = {None: "合计", 3: "类", 5: "款"}[parent_len]
+    ran = False
+    for p in parents:
+        kids = _top_level(fn) if parent_len is None else _children(p, fn)
+        if not kids:
+            continue
+        kid_level = {3: "类", 5: "款", 7: "项"}[len(kids[0].code)] if parent_len is None else ("款" if len(kids[0].code) == 5 else "项")
+        for m in p.cells:
+            if not any(m in k.cells for k in kids):
+                continue
+            ran = True
+            yield sum_check(p.fig(table, m, f"{p.name} {MEASURE_NAMES.get(m, m)}"),
+                            [k.fig(table, m, k.code) for k in kids],
+                            what=f"{table} {TABLE_NAMES[table]} {MEASURE_NAMES.get(m, m)}: {level_name} {p.name} = Σ{kid_level}")
+    if not ran:
+        yield not_applicable(f"{table}: no {level_name} row has lower-level rows printed under it")
+
+
+for _t in ("T2", "T3", "T5"):
+    def _mk(table):
+        @rule(f"{table}.total_sum", f"{table} {TABLE_NAMES[table]}: 合计 = Σ 类 (the top-level rows), in every column.",
+              family="within-table", needs=f"line_items {table}")
+        def _total(report: Report):
+            yield from _hierarchy(report, table, None)
+
+        @rule(f"{table}.class_sum", f"{table} {TABLE_NAMES[table]}: each 类 = Σ its 款 (or Σ its 项 where no 款 is printed), in every column.",
+              family="within-table", needs=f"line_items {table}")
+        def _class(report: Report):
+            yield from _hierarchy(report, table, 3)
+
+        @rule(f"{table}.kuan_sum", f"{table} {TABLE_NAMES[table]}: each 款 = Σ its 项, in every column.",
+              family="within-table", needs=f"line_items {table}")
+        def _kuan(report: Report):
+            yield from _hierarchy(report, table, 5)
+    _mk(_t)
+
+
+# ---------------------------------------------------------------------------------------------
+# Two-sided tables T1, T4
+
+def _side(rows: list[Row], side: str) -> list[Row]:
+    return [r for r in rows if r.side == side]
+
+
+def _find(rows: list[Row], *keys: str, exact: bool = False) -> Row | None:
+    for r in rows:
+        lab = _norm(r.label)
+        if any((lab == k) if exact else (k in lab) for k in keys):
+            return r
+    return None
+
+
+def _t1_parts(report: Report, table: str):
+    rows = rows_of(report, table)
+    inc, exp = _side(rows, "income"), _side(rows, "expenditure")
+    return inc, exp
+
+
+def _lines_before(rows: list[Row], stop: Row) -> list[Row]:
+    return [r for r in rows if r.order < stop.order and not _norm(r.label).startswith("(行次") and _norm(r.label) != "(blank)"]
+
+
+@rule("T1.income_lines", "T1 收入支出决算总表: 本年收入合计 = Σ the income lines above it (一般公共预算财政拨款收入 … 其他收入).",
+      family="within-table", needs="line_items T1")
+def t1_income_lines(report: Report):
+    bad = _table_unavailable(report, "T1")
+    if bad:
+        yield bad
+        return
+    inc, _ = _t1_parts(report, "T1")
+    tot = _find(inc, "本年收入合计")
+    if tot is None:
+        yield insufficient("T1: no 本年收入合计 row read")
+        return
+    lines = _lines_before(inc, tot)
+    yield sum_check(tot.fig("T1", "final", "本年收入合计"), [r.fig("T1", "final", r.label) for r in lines],
+                    what="T1 收入支出决算总表 income side: 本年收入合计 = Σ income lines")
+
+
+@rule("T1.expenditure_lines", "T1 收入支出决算总表: 本年支出合计 = Σ the function-class expenditure lines above it.",
+      family="within-table", needs="line_items T1")
+def t1_expenditure_lines(report: Report):
+    bad = _table_unavailable(report, "T1")
+    if bad:
+        yield bad
+        return
+    _, exp = _t1_parts(report, "T1")
+    tot = _find(exp, "本年支出合计")
+    if tot is None:
+        yield insufficient("T1: no 本年支出合计 row read")
+        return
+    lines = _lines_before(exp, tot)
+    yield sum_check(tot.fig("T1", "final", "本年支出合计"), [r.fig("T1", "final", r.label) for r in lines],
+                    what="T1 收入支出决算总表 expenditure side: 本年支出合计 = Σ class lines")
+
+
+@rule("T1.income_total", "T1 收入支出决算总表 income side: 总计 = 本年收入合计 + 使用非财政拨款结余 + 年初结转和结余.",
+      family="within-table", needs="line_items T1")
+def t1_income_total(report: Report):
+    bad = _table_unavailable(report, "T1")
+    if bad:
+        yield bad
+        return
+    inc, _ = _t1_parts(report, "T1")
+    grand, sub = _find(inc, "总计"), _find(inc, "本年收入合计")
+    if grand is None or sub is None:
+        yield insufficient("T1 income side: 总计 or 本年收入合计 row not read")
+        return
+    parts = [sub.fig("T1", "final", "本年收入合计")]
+    for key in ("使用非财政拨款结余", "年初结转和结余"):
+        r = _find(inc, key)
+        if r is not None:
+            parts.append(r.fig("T1", "final", key))
+    yield sum_check(grand.fig("T1", "final", "总计"), parts, what="T1 收入支出决算总表 income side: 总计 = 本年收入合计 + 使用非财政拨款结余 + 年初结转和结余")
+
+
+@rule("T1.expenditure_total", "T1 收入支出决算总表 expenditure side: 总计 = 本年支出合计 + 结余分配 + 年末结转和结余.",
+      family="within-table", needs="line_items T1")
+def t1_expenditure_total(report: Report):
+    bad = _table_unavailable(report, "T1")
+    if bad:
+        yield bad
+        return
+    _, exp = _t1_parts(report, "T1")
+    grand, sub = _find(exp, "总计"), _find(exp, "本年支出合计")
+    if grand is None or sub is None:
+        yield insufficient("T1 expenditure side: 总计 or 本年支出合计 row not read")
+        return
+    parts = [sub.fig("T1", "final", "本年支出合计")]
+    for key in ("结余分配", "年末结转和结余"):
+        r = _find(exp, key)
+        if r is not None:
+            parts.append(r.fig("T1", "final", key))
+    yield sum_check(grand.fig("T1", "final", "总计"), parts, what="T1 收入支出决算总表 expenditure side: 总计 = 本年支出合计 + 结余分配 + 年末结转和结余")
+
+
+@rule("T1.balance", "T1 收入支出决算总表: income 总计 = expenditure 总计 (only 总计 balances; 本年收入合计 and 本年支出合计 need not).",
+      family="within-table", needs="line_items T1")
+def t1_balance(report: Report):
+    bad = _table_unavailable(report, "T1")
+    if bad:
+        yield bad
+        return
+    inc, exp = _t1_parts(report, "T1")
+    a, b = _find(inc, "总计"), _find(exp, "总计")
+    if a is None or b is None:
+        yield insufficient("T1: a 总计 row was not read")
+        return
+    yield equal_check(b.fig("T1", "final", "expenditure 总计"), a.fig("T1", "final", "income 总计"),
+                      what="T1 收入支出决算总表: both 总计 equal")
+
+
+T4_COLS = ("general_budget", "gov_fund", "state_capital")
+
+
+@rule("T4.row_sum", "T4 财政拨款收入支出决算总表, every expenditure row: 合计 = 一般公共预算 + 政府性基金 + 国有资本经营预算财政拨款.",
+      family="within-table", needs="line_items T4")
+def t4_row_sum(report: Report):
+    bad = _table_unavailable(report, "T4")
+    if bad:
+        yield bad
+        return
+    for r in _side(rows_of(report, "T4"), "expenditure"):
+        if "total" not in r.cells:
+            continue
+        present = [m for m in T4_COLS if m in r.cells]
+        if not present:
+            continue
+        yield sum_check(r.fig("T4", "total", f"{r.label} 合计"), [r.fig("T4", m, MEASURE_NAMES[m]) for m in present],
+                        what=f"T4 财政拨款收入支出决算总表 row {r.label}: 合计 = 一般公共预算 + 政府性基金 + 国有资本经营")
+
+
+@rule("T4.income_total", "T4 财政拨款收入支出决算总表 income side: 本年收入合计 = 一般公共预算 + 政府性基金 + 国有资本经营预算财政拨款; 总计 = 本年收入合计 + 年初财政拨款结转和结余.",
+      family="within-table", needs="line_items T4")
+def t4_income_total(report: Report):
+    bad = _table_unavailable(report, "T4")
+    if bad:
+        yield bad
+        return
+    inc = _side(rows_of(report, "T4"), "income")
+    sub, grand = _find(inc, "本年收入合计"), _find(inc, "总计")
+    if sub is None:
+        yield insufficient("T4 income side: 本年收入合计 row not read")
+        return
+    lines = _lines_before(inc, sub)
+    yield sum_check(sub.fig("T4", "final", "本年收入合计"), [r.fig("T4", "final", r.label) for r in lines],
+                    what="T4 income side: 本年收入合计 = Σ the three appropriation lines")
+    if grand is not None:
+        parts = [sub.fig("T4", "final", "本年收入合计")]
+        carry = _find(inc, "年初财政拨款结转和结余", "年初结转和结余")
+        if carry is not None:
+            parts.append(carry.fig("T4", "final", "年初财政拨款结转和结余"))
+        yield sum_check(grand.fig("T4", "final", "总计"), parts, what="T4 income side: 总计 = 本年收入合计 + 年初财政拨款结转和结余")
+
+
+@rule("T4.expenditure_total", "T4 财政拨款收入支出决算总表 expenditure side, every column: 本年支出合计 = Σ class lines; 总计 = 本年支出合计 + 年末财政拨款结转和结余.",
+      family="within-table", needs="line_items T4")
+def t4_expenditure_total(report: Report):
+    bad = _table_unavailable(report, "T4")
+    if bad:
+        yield bad
+        return
+    exp = _side(rows_of(report, "T4"), "expenditure")
+    sub, grand = _find(exp, "本年支出合计"), _find(exp, "总计")
+    if sub is None:
+        yield insufficient("T4 expenditure side: 本年支出合计 row not read")
+        return
+    lines = _lines_before(exp, sub)
+    carry = _find(exp, "年末财政拨款结转和结余", "年末结转和结余")
+    for m in ("total",) + T4_COLS:
+        if m not in sub.cells:
+            continue
+        yield sum_check(sub.fig("T4", m, f"本年支出合计 {MEASURE_NAMES[m]}"), [r.fig("T4", m, r.label) for r in lines if m in r.cells],
+                        what=f"T4 expenditure side {MEASURE_NAMES[m]}: 本年支出合计 = Σ class lines")
+        if grand is not None and m in grand.cells:
+            parts = [sub.fig("T4", m, "本年支出合计")]
+            if carry is not None and m in carry.cells:
+                parts.append(carry.fig("T4", m, "年末财政拨款结转和结余"))
+            yield sum_check(grand.fig("T4", m, f"总计 {MEASURE_NAMES[m]}"), parts,
+                            what=f"T4 expenditure side {MEASURE_NAMES[m]}: 总计 = 本年支出合计 + 年末财政拨款结转和结余")
+
+
+@rule("T4.balance", "T4 财政拨款收入支出决算总表: income 总计 = expenditure 总计.",
+      family="within-table", needs="line_items T4")
+def t4_balance(report: Report):
+    bad = _table_unavailable(report, "T4")
+    if bad:
+        yield bad
+        return
+    rows = rows_of(report, "T4")
+    a, b = _find(_side(rows, "income"), "总计"), _find(_side(rows, "expenditure"), "总计")
+    if a is None or b is None:
+        yield insufficient("T4: a 总计 row was not read")
+        return
+    yield equal_check(b.fig("T4", "total", "expenditure 总计"), a.fig("T4", "final", "income 总计"),
+                      what="T4 财政拨款收入支出决算总表: income 总计 = expenditure 总计")
+
+
+# ---------------------------------------------------------------------------------------------
+# T6 (economic classification)
+
+def _t6(report: Report):
+    rows = rows_of(report, "T6")
+    econ = [r for r in rows if r.code and r.code[:1] == "3"]
+    pers = next((r for r in rows if not r.code and "人员经费" in _norm(r.label)), None)
+    pub = next((r for r in rows if not r.code and "公用经费" in _norm(r.label)), None)
+    grand = next((r for r in rows if not r.code and "合计" in _norm(r.label)
+                  and "人员" not in r.label and "公用" not in r.label), None)
+    return econ, pers, pub, grand
+
+
+def _class_figs(econ: list[Row], classes) -> list[Fig]:
+    """Each economic 类 as printed, or Σ its 款 where the 类 row is not printed."""
+    figs = []
+    for c in sorted({r.code[:3] for r in econ if classes(r.code[:3])}):
+        cls = next((r for r in econ if r.code == c), None)
+        if cls is not None:
+            figs.append(cls.fig("T6", "final", f"{c} {cls.label}"))
+        else:
+            figs += [r.fig("T6", "final", f"{r.code} {r.label}") for r in econ if r.code.startswith(c) and len(r.code) == 5]
+    return figs
+
+
+@rule("T6.personnel", "T6 基本支出决算明细表: 人员经费合计 = 301 工资福利支出 + 303 对个人和家庭的补助.",
+      family="within-table", needs="line_items T6")
+def t6_personnel(report: Report):
+    bad = _table_unavailable(report, "T6")
+    if bad:
+        yield bad
+        return
+    econ, pers, _, _ = _t6(report)
+    if pers is None:
+        yield insufficient("T6: no 人员经费合计 row read")
+        return
+    parts = _class_figs(econ, lambda c: c in ("301", "303"))
+    yield sum_check(pers.fig("T6", "final", "人员经费合计"), parts, what="T6 基本支出决算明细表: 人员经费 = 301 + 303")
+
+
+@rule("T6.public", "T6 基本支出决算明细表: 公用经费合计 = 302 商品和服务支出 + 310 资本性支出 (+ any other economic 类 printed under 公用经费).",
+      family="within-table", needs="line_items T6")
+def t6_public(report: Report):
+    bad = _table_unavailable(report, "T6")
+    if bad:
+        yield bad
+        return
+    econ, _, pub, _ = _t6(report)
+    if pub is None:
+        yield insufficient("T6: no 公用经费合计 row read")
+        return
+    parts = _class_figs(econ, lambda c: c not in ("301", "303"))
+    yield sum_check(pub.fig("T6", "final", "公用经费合计"), parts, what="T6 基本支出决算明细表: 公用经费 = 302 + 310 (+ other 类)")
+
+
+@rule("T6.basic_total", "T6 基本支出决算明细表: where a 合计 is printed, 合计 = 人员经费合计 + 公用经费合计.",
+      family="within-table", needs="line_items T6")
+def t6_basic_total(report: Report):
+    bad = _table_unavailable(report, "T6")
+    if bad:
+        yield bad
+        return
+    _, pers, pub, grand = _t6(report)
+    if grand is None:
+        yield not_applicable("T6 prints no overall 合计 row (only 人员经费合计 and 公用经费合计); see X.T5_basic_eq_T6")
+        return
+    if pers is None or pub is None:
+        yield insufficient("T6: 人员经费合计 or 公用经费合计 not read")
+        return
+    yield sum_check(grand.fig("T6", "final", "合计"), [pers.fig("T6", "final", "人员经费合计"), pub.fig("T6", "final", "公用经费合计")],
+                    what="T6: 合计 = 人员经费 + 公用经费")
+
+
+@rule("T6.class_sum", "T6 基本支出决算明细表: each economic 类 (301, 302, 303, 310 …) = Σ its 款 (economic codes only).",
+      family="within-table", needs="line_items T6")
+def t6_class_sum(report: Report):
+    bad = _table_unavailable(report, "T6")
+    if bad:
+        yield bad
+        return
+    econ, _, _, _ = _t6(report)
+    ran = False
+    for cls in [r for r in econ if len(r.code) == 3]:
+        kids = [r for r in econ if len(r.code) == 5 and r.code.startswith(cls.code)]
+        if not kids:
+            continue
+        ran = True
+        yield sum_check(cls.fig("T6", "final", f"{cls.code} {cls.label}"), [k.fig("T6", "final", k.code) for k in kids],
+                        what=f"T6 基本支出决算明细表: 类 {cls.code} {cls.label} = Σ款")
+    if not ran:
+        yield not_applicable("T6: no economic 类 with 款 rows printed")
+
+
+# ---------------------------------------------------------------------------------------------
+# T7 三公
+
+T7_NAMES = {"total": "合计", "overseas": "因公出国（境）费", "vehicle_total": "公务用车购置及运行费 小计",
+            "vehicle_purchase": "公务用车购置费", "vehicle_operation": "公务用车运行费", "reception": "公务接待费"}
+
+
+def _t7(report: Report) -> tuple[dict[str, Fig], str | None]:
+    figs = {}
+    ref = None
+    for r in rows_of(report, "T7"):
+        for m, v in r.cells.items():
+            figs[m] = Fig(v, tref("T7", r.ref), "")
+            ref = ref or tref("T7", r.ref)
+    return figs, ref
+
+
+def _t7_fig(figs, col: str, item: str) -> Fig:
+    f = figs.get(f"{col}_{item}")
+    word = "预算数" if col == "budget" else "决算数"
+    return Fig(f.value if f else None, f.ref if f else None, f"{word} {T7_NAMES[item]}")
+
+
+@rule("T7.total", "T7 “三公”经费支出决算表, budget and outturn columns separately: 合计 = 因公出国（境）费 + 公务用车购置费 + 公务用车运行费 + 公务接待费.",
+      family="within-table", needs="line_items T7")
+def t7_total(report: Report):
+    bad = _table_unavailable(report, "T7")
+    if bad:
+        yield bad
+        return
+    figs, _ = _t7(report)
+    for col in ("budget", "final"):
+        if f"{col}_total" not in figs:
+            continue
+        veh = [_t7_fig(figs, col, "vehicle_purchase"), _t7_fig(figs, col, "vehicle_operation")]
+        if all(v.blank for v in veh):  # purchase and operation not printed: the 小计 stands for them
+            veh = [_t7_fig(figs, col, "vehicle_total")]
+        parts = [_t7_fig(figs, col, "overseas"), *veh, _t7_fig(figs, col, "reception")]
+        yield sum_check(_t7_fig(figs, col, "total"), parts,
+                        what=f"T7 “三公”经费支出决算表 {'预算数' if col == 'budget' else '决算数'}: 合计 = 出国 + 车购置 + 车运行 + 接待")
+
+
+@rule("T7.vehicle_subtotal", "T7 “三公”经费支出决算表, budget and outturn columns separately: 公务用车购置及运行费 小计 = 购置费 + 运行费.",
+      family="within-table", needs="line_items T7")
+def t7_vehicle(report: Report):
+    bad = _table_unavailable(report, "T7")
+    if bad:
+        yield bad
+        return
+    figs, _ = _t7(report)
+    for col in ("budget", "final"):
+        if f"{col}_vehicle_total" not in figs:
+            continue
+        yield sum_check(_t7_fig(figs, col, "vehicle_total"),
+                        [_t7_fig(figs, col, "vehicle_purchase"), _t7_fig(figs, col, "vehicle_operation")],
+                        what=f"T7 “三公”经费支出决算表 {'预算数' if col == 'budget' else '决算数'}: 公务用车 小计 = 购置费 + 运行费")
+
+
+# ---------------------------------------------------------------------------------------------
+# Across tables
+
+def _row_with(report: Report, table: str, side: str | None, *keys: str) -> Row | None:
+    rows = rows_of(report, table)
+    if side:
+        rows = _side(rows, side)
+    return _find(rows, *keys)
+
+
+@rule("X.T1_income_eq_T2", "T1 本年收入合计 = T2 收入决算表 合计 (本年收入合计 column).", family="across-tables",
+      needs="line_items T1, T2")
+def x_t1_t2(report: Report):
+    bad = _table_unavailable(report, "T1", "T2")
+    if bad:
+        yield bad
+        return
+    a = _row_with(report, "T1", "income", "本年收入合计")
+    b = total_row(rows_of(report, "T2"))
+    if a is None or b is None:
+        yield insufficient("T1 本年收入合计 or T2 合计 row not read")
+        return
+    yield equal_check(a.fig("T1", "final", "T1 本年收入合计"), b.fig("T2", "total", "T2 合计"),
+                      what="T1 本年收入合计 against T2 收入决算表 合计")
+
+
+@rule("X.T1_expenditure_eq_T3", "T1 本年支出合计 = T3 支出决算表 合计 (本年支出合计 column).", family="across-tables",
+      needs="line_items T1, T3")
+def x_t1_t3(report: Report):
+    bad = _table_unavailable(report, "T1", "T3")
+    if bad:
+        yield bad
+        return
+    a = _row_with(report, "T1", "expenditure", "本年支出合计")
+    b = total_row(rows_of(report, "T3"))
+    if a is None or b is None:
+        yield insufficient("T1 本年支出合计 or T3 合计 row not read")
+        return
+    yield equal_check(a.fig("T1", "final", "T1 本年支出合计"), b.fig("T3", "total", "T3 合计"),
+                      what="T1 本年支出合计 against T3 支出决算表 合计")
+
+
+@rule("X.T4_general_eq_T5", "T4 本年支出合计 in the 一般公共预算财政拨款 column = T5 一般公共预算财政拨款支出决算表 合计.",
+      family="across-tables", needs="line_items T4, T5")
+def x_t4_t5(report: Report):
+    bad = _table_unavailable(report, "T4", "T5")
+    if bad:
+        yield bad
+        return
+    a = _row_with(report, "T4", "expenditure", "本年支出合计")
+    b = total_row(rows_of(report, "T5"))
+    if a is None or b is None:
+        yield insufficient("T4 本年支出合计 or T5 合计 row not read")
+        return
+    yield equal_check(b.fig("T5", "total", "T5 合计"), a.fig("T4", "general_budget", "T4 本年支出合计 一般公共预算财政拨款"),
+                      what="T5 一般公共预算财政拨款支出 合计 against T4")
+
+
+@rule("X.T5_basic_eq_T6", "T5 合计 基本支出 = T6 人员经费合计 + 公用经费合计.", family="across-tables",
+      needs="line_items T5, T6")
+def x_t5_t6(report: Report):
+    bad = _table_unavailable(report, "T5", "T6")
+    if bad:
+        yield bad
+        return
+    t5 = total_row(rows_of(report, "T5"))
+    _, pers, pub, _ = _t6(report)
+    if t5 is None or pers is None or pub is None:
+        yield insufficient("T5 合计 or T6 人员经费合计/公用经费合计 not read")
+        return
+    yield sum_check(t5.fig("T5", "basic", "T5 合计 基本支出"),
+                    [pers.fig("T6", "final", "T6 人员经费合计"), pub.fig("T6", "final", "T6 公用经费合计")],
+                    what="T5 基本支出 against T6 人员经费 + 公用经费")
+
+
+def t5_class_amounts(report: Report) -> dict[str, Fig]:
+    """T5 amount per function 类: the 类 row, or Σ its 款/项 where no 类 row is printed."""
+    rows = coded(rows_of(report, "T5"))
+    out: dict[str, Fig] = {}
+    for c in sorted({r.code[:3] for r in rows}):
+        cls = next((r for r in rows if r.code == c), None)
+        if cls is not None:
+            out[c] = cls.fig("T5", "total", f"T5 {c} {cls.label}")
+            continue
+        kids = [r for r in rows if r.code.startswith(c) and len(r.code) == 5] or \
+               [r for r in rows if r.code.startswith(c) and len(r.code) == 7]
+        vals = [r.cells.get("total") for r in kids]
+        printed = [v for v in vals if v is not None]
+        out[c] = Fig(sum(printed) if printed else None, join_refs(*[tref("T5", r.ref) for r in kids]),
+                     f"T5 Σ{'款' if len(kids[0].code) == 5 else '项'} under {c} {CLASS_NAMES.get(c, '')}",
+                     half=0.005 * len(printed) if printed else 0.005)
+    return out
+
+
+@rule("X.T5_class_eq_T4", "Every function 类: T5 amount (合计 column) = T4 amount in the 一般公共预算财政拨款 column.",
+      family="across-tables", needs="line_items T4, T5")
+def x_t5_t4_classes(report: Report):
+    bad = _table_unavailable(report, "T4", "T5")
+    if bad:
+        yield bad
+        return
+    t5 = t5_class_amounts(report)
+    t4 = {r.code: r for r in _side(rows_of(report, "T4"), "expenditure") if r.code}
+    for c in sorted(set(t5) | set(t4)):
+        r4 = t4.get(c)
+        f4 = r4.fig("T4", "general_budget", f"T4 {r4.label} 一般公共预算财政拨款") if r4 is not None else None
+        f5 = t5.get(c)
+        if f5 is None:
+            if f4 is None or f4.blank or abs(f4.value) < 1e-9:
+                continue
+            yield Result("fail", f"class {c} {CLASS_NAMES.get(c, '')}: T4 prints {f4.value:,.2f} in the 一般公共预算 column, "
+                         "but T5 has no row for this class (0 in T5)", 0.0, f4.value, f4.ref)
+            continue
+        if f4 is None:
+            yield insufficient(f"class {c}: in T5 ({f5.label}) but no T4 row was read for it", f5.ref)
+            continue
+        yield equal_check(f5, f4, what=f"class {c} {CLASS_NAMES.get(c, '')}: T5 against T4")

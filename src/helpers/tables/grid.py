@@ -107,6 +107,9 @@ def _split_label(cells: list[str]) -> tuple[str | None, str]:
         if CODE_CELL.match(c) and not names:
             code_parts.append(re.sub(r"\s+", "", c))
             continue
+        if code_parts and not names and re.fullmatch(r"\d{2}", c):
+            code_parts.append(c)  # 款/项 cell after a 类 cell (`201 | 06 | 01`)
+            continue
         m = GLUED.match(c)
         if m and not names and not code_parts:
             code_parts.append(m.group(1))
@@ -155,9 +158,14 @@ def _coded(grid: Grid, rows: list[GridRow]) -> list[dict]:
         body = rows[n + 1:]
         total_in_numbering = any(c and "合计" in _compact(c) for c in num)
     else:  # no 栏次 row: measure columns are those whose header names a measure
-        header_end = next((i for i, r in enumerate(rows) if any(c and (CODE_CELL.match(c) or GLUED.match(c) or "合计" in _compact(c)) for c in r.cells)), len(rows))
+        header_end = next((i for i, r in enumerate(rows) if any(c and (CODE_CELL.match(c) or GLUED.match(c)) for c in r.cells)
+                           or (any(c and re.fullmatch(r"合计|总计", _compact(c)) for c in r.cells) and any(c and is_amount(c) for c in r.cells))), None)
+        if header_end is None:  # no figures at all: the last 合计 row is the body of an empty table
+            header_end = next((i for i in range(len(rows) - 1, -1, -1) if any(c and re.fullmatch(r"合计|总计", _compact(c)) for c in rows[i].cells)), len(rows))
         width = max(len(r.cells) for r in rows)
-        idxs = [i for i in range(width) if any(kw in _header_text(rows, header_end, i) for kw, _ in COLUMN_KEYWORDS.get(t, ()))]
+        label_cols = {i for r in rows[:header_end] for i, c in enumerate(r.cells) if c and HEADER_WORDS.fullmatch(_compact(c))}
+        idxs = [i for i in range(width) if i not in label_cols  # 类/款/项/科目编码 columns hold codes, not amounts
+                and any(kw in _header_text(rows, header_end, i) for kw, _ in COLUMN_KEYWORDS.get(t, ()))]
         body = rows[header_end:]
         total_in_numbering = False
     measures = [_measure_for(t, _header_text(rows, header_end, i), k) for k, i in enumerate(idxs)]
@@ -219,11 +227,17 @@ def _section(label: str, side_state: dict, side: str) -> str | None:
 def _two_sided(grid: Grid, rows: list[GridRow]) -> list[dict]:
     t = grid.table
     n = numbering_row(rows)
-    if n is None:
-        grid.notes.append("two-sided table without a 栏次 row: not read")
-        return []
-    num = rows[n].cells
-    starts = [i for i, c in enumerate(num) if c and "栏" in c]
+    numbered = n is not None
+    if n is None:  # no 栏次 row: a header row with `项目` over each side's labels, measures beside it
+        n = next((i for i, r in enumerate(rows[:6]) if sum(1 for c in r.cells if c and _compact(c) == "项目") >= 2), None)
+        if n is None:
+            grid.notes.append("two-sided table without a 栏次 row or 项目 headers: not read")
+            return []
+        num = [None if not c else ("" if _compact(c) == "项目" else "1") for c in rows[n].cells]
+        starts = [i for i, c in enumerate(rows[n].cells) if c and _compact(c) == "项目"]
+    else:
+        num = rows[n].cells
+        starts = [i for i, c in enumerate(num) if c and "栏" in c]
     if not starts:
         starts = [0]
     bounds = list(zip(starts, starts[1:] + [max(len(r.cells) for r in rows)]))
@@ -237,17 +251,17 @@ def _two_sided(grid: Grid, rows: list[GridRow]) -> list[dict]:
         if t == "T1" or side == "income":
             measures = ["final"] * len(idxs)
         else:
-            measures = [_measure_for("T4_expenditure" if False else "T4", _header_text(rows, n, i), k) for k, i in enumerate(idxs)]
+            measures = [_measure_for("T4_expenditure" if False else "T4", _header_text(rows, n if numbered else n + 1, i), k) for k, i in enumerate(idxs)]
             template = TEMPLATE_MEASURES["T4_expenditure"]
             measures = [m if not m.startswith("col") else (template[k] if k < len(template) else m) for k, m in enumerate(measures)]
-        row_no_idx = idxs[0] - 1
+        row_no_idx = idxs[0] - 1 if numbered else idxs[0]  # unnumbered: no 行次 column
         order = 0
         for r in rows[n + 1:]:
             cells = r.cells + [None] * (hi - len(r.cells))
             label = "".join(_compact(c) for c in cells[lo:row_no_idx] if c)
             if label.startswith("注"):
                 break
-            row_no = cells[row_no_idx] if row_no_idx >= lo else None
+            row_no = cells[row_no_idx] if numbered and row_no_idx >= lo else None
             values = [cells[i] for i in idxs]
             if not label and not any(values):
                 continue
@@ -269,9 +283,10 @@ def _economic(grid: Grid, rows: list[GridRow]) -> list[dict]:
         grid.notes.append("基本支出 table without 科目编码/科目名称 headers: not read")
         return []
     name_idx = [i for i, c in enumerate(rows[hdr].cells) if c and "科目名称" in c]
+    start = next((i for i in range(hdr + 1, len(rows)) if any(c and (CODE_CELL.match(c) or GLUED.match(c) or "合计" in c) for c in rows[i].cells)), hdr + 1)
     out: list[dict] = []
     order = 0
-    for r in rows[hdr + 1:]:
+    for r in rows[start:]:
         cells = r.cells + [None] * 3
         if any(c and _compact(c).startswith("注") for c in cells[:2]):
             break
@@ -284,9 +299,10 @@ def _economic(grid: Grid, rows: list[GridRow]) -> list[dict]:
                     out.append(item(t, "final", _amount(amt, r.ref, grid.notes), label=lab, section=sec, ref=r.ref, order=order, unit=grid.unit))
                     order += 1
             continue
-        for ni in name_idx:
-            code_cell, name, amt = cells[ni - 1] if ni else None, cells[ni], cells[ni + 1]
-            code, label = _split_label([c for c in (code_cell, name) if c])
+        for k, ni in enumerate(name_idx):
+            lo = name_idx[k - 1] + 2 if k else 0  # code cells: one, or 类 | 款 split
+            code_cells, name, amt = cells[lo:ni], cells[ni], cells[ni + 1]
+            code, label = _split_label([c for c in (*code_cells, name) if c])
             if not code and not label:
                 continue
             sec = "personnel" if code and code[:3] in ("301", "303") else "public"
@@ -298,8 +314,7 @@ def _economic(grid: Grid, rows: list[GridRow]) -> list[dict]:
 def _three_public(grid: Grid, rows: list[GridRow]) -> list[dict]:
     n = numbering_row(rows)
     if n is None:
-        grid.notes.append("三公 table without a 1..12 column numbering row: not read")
-        return []
+        return _three_public_pairs(grid, rows)
     idxs = [i for i, c in enumerate(rows[n].cells) if c and INT_CELL.match(c)]
     nums = [int(rows[n].cells[i]) for i in idxs]
     out: list[dict] = []
@@ -314,3 +329,38 @@ def _three_public(grid: Grid, rows: list[GridRow]) -> list[dict]:
                                 ref=r.ref, order=0, unit=grid.unit))
         break
     return out
+
+
+# 三公 items by header word; a header cell starts its item's columns (the group 购置及运行 is no item).
+_THREE_PUBLIC_ITEMS = (("合计", "total"), ("出国", "overseas"), ("小计", "vehicle_total"), ("购置", "vehicle_purchase"),
+                       ("运行", "vehicle_operation"), ("接待", "reception"))
+
+
+def _three_public_pairs(grid: Grid, rows: list[GridRow]) -> list[dict]:
+    """三公 table without a numbering row (Shanghai): a 预算数 | 决算数 pair under each item header."""
+    pr = next((i for i, r in enumerate(rows) if sum(1 for c in r.cells if c and _compact(c) in ("预算数", "决算数")) >= 4), None)
+    if pr is None:
+        grid.notes.append("三公 table without a 1..12 column numbering row or 预算数/决算数 row: not read")
+        return []
+    starts: dict[int, str] = {}
+    for r in rows[:pr]:
+        for i, c in enumerate(r.cells):
+            t = _compact(_clean(c))
+            hit = next((it for kw, it in _THREE_PUBLIC_ITEMS if kw in t), None) if t and "及" not in t else None
+            if hit:
+                starts[i] = hit
+    out: list[dict] = []
+    for r in rows[pr + 1:]:
+        vals = r.cells + [None] * (len(rows[pr].cells) - len(r.cells))
+        if not any(v and is_amount(v) for v in vals):
+            continue
+        for i, kind in enumerate(rows[pr].cells):
+            kind = _compact(kind or "")
+            col = max((s for s in starts if s <= i), default=None)
+            if kind not in ("预算数", "决算数") or col is None:
+                continue
+            measure = ("budget_" if kind == "预算数" else "final_") + starts[col]
+            out.append(item("T7", measure, _amount(vals[i], r.ref, grid.notes), label="合计", ref=r.ref, order=0, unit=grid.unit))
+        break
+    return out
+

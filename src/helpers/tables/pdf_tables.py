@@ -1,0 +1,290 @@
+"""Ruled tables in a PDF, through pdfplumber or tabula-py, into the same `Grid` the text path uses.
+
+Both engines return, per page, the ruled tables as rows of cells with the table's box on the page.
+From there the work is shared:
+
+- a table is named by the title printed above it (`catalog.match_title`, read from the page text
+  above the table's top edge) or, when there is none, by its header words (`catalog.match_header`);
+  never by the number printed in the title;
+- an untitled table at the top of a page whose column count equals the previous table's is that
+  table's continuation: its rows are appended (a table spans pages, the header is not repeated);
+- a header row that shares its ruled row with the first data row (`类 款 项 | 合计 | 2,946.25`) is
+  split in two, so the header words do not end up in the row label;
+- `interpret_grid` turns the grid into line_items rows exactly as for text reports (codes split
+  over 类/款/项 cells joined, codes glued to names split, wrapped names re-joined, sides kept apart);
+- a table with no figures is `empty` when it prints a 合计 row or a note that there is nothing to
+  report (本表无数据, 没有…支出), else it is still reported `empty` with a note saying why;
+  a title printed without a ruled table under it is `missing`.
+
+Engines
+- ``pdfplumber``: ``page.find_tables()``; merged cells come back as None placeholders, columns stay put.
+- ``tabula``: tabula-py lattice mode through jpype (one JVM per process, started on first use; the
+  subprocess fallback, one JVM per call, is refused). tabula-java packs the cells of a row to the
+  left, so under a horizontally merged cell (项目 over code and name, a 合计 row) every value moves
+  one column left. The JSON output keeps each cell's box, so cells are put back into the column
+  whose left edge they start at (the table's column edges are the union of all cell edges), with
+  None placeholders under merged cells, as pdfplumber does. ``tabula_repair=False`` keeps tabula's
+  packed rows (for measuring what the repair is worth).
+
+Garbled text: the Document reader rejects PDFs whose text layer is mostly `(cid:NNN)` codes; a single
+page with such codes, or a cell that holds one, is skipped here with a note, so no number is ever
+parsed from garbled glyphs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..document import Document, open_pdf
+from ..normalize import cid_ratio, is_amount, normalize_text
+from .catalog import match_header, match_title
+from .grid import Grid, GridRow, interpret_grid
+from .text_tables import EMPTY_NOTE, UNIT_RE, FoundTable
+
+ENGINES = ("pdfplumber", "tabula")
+HEADER_ONLY = {"类", "款", "项"}
+_TOTAL = re.compile(r"^(合计|总计)$")
+_CID = re.compile(r"\(cid:\d+\)")
+
+
+@dataclass
+class PdfTable:
+    """One ruled table as an engine found it: rows of cells and its box (PDF points, top-left origin)."""
+
+    page: int
+    rows: list[list[str | None]]
+    top: float
+    bottom: float
+    first_on_page: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------------------------
+# Engines: page number → tables on that page, top to bottom.
+
+def plumber_tables(pdf, pages: list[int]) -> list[PdfTable]:
+    out: list[PdfTable] = []
+    for pno in pages:
+        page = pdf.pages[pno - 1]
+        found = sorted(page.find_tables(), key=lambda t: t.bbox[1])
+        for t in found:
+            out.append(PdfTable(pno, t.extract(), t.bbox[1], t.bbox[3]))
+    return out
+
+
+def _require_jpype() -> None:
+    """tabula-py silently falls back to one `java` subprocess per call without jpype; refuse that."""
+    try:
+        import jpype  # noqa: F401
+        import jpype.imports  # noqa: F401
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise RuntimeError("the tabula engine needs jpype1 (pip install 'tabula-py[jpype]'); without it tabula-py "
+                           "starts a JVM per call, which this project does not allow") from exc
+
+
+def _check_tabula_backend() -> None:
+    import tabula.io
+    from tabula.backend import TabulaVm
+
+    vm = tabula.io._tabula_vm
+    if not isinstance(vm, TabulaVm) or vm.tabula is None:  # pragma: no cover
+        raise RuntimeError("tabula-py is not running through jpype (it fell back to a java subprocess per call)")
+
+
+def _edges(values: list[float], tol: float = 2.0) -> list[float]:
+    out: list[float] = []
+    for v in sorted(values):
+        if not out or v - out[-1] > tol:
+            out.append(v)
+    return out
+
+
+def _tabula_rows(table: dict, repair: bool) -> list[list[str | None]]:
+    data = table.get("data") or []
+    if not repair:
+        return [[c.get("text", "") for c in row] for row in data]
+    cells = [c for row in data for c in row if c.get("width", 0) > 0]
+    if not cells:
+        return []
+    edges = _edges([c["left"] for c in cells] + [c["left"] + c["width"] for c in cells])
+    ncols = max(len(edges) - 1, 1)
+
+    def col_of(x: float) -> int:
+        return min(range(len(edges)), key=lambda k: abs(edges[k] - x))
+
+    rows: list[list[str | None]] = []
+    for row in data:
+        placed = [c for c in row if c.get("width", 0) > 0]
+        if not placed:
+            continue
+        out: list[str | None] = [None] * ncols
+        for c in placed:
+            a, b = col_of(c["left"]), col_of(c["left"] + c["width"])
+            if a < ncols:
+                out[a] = c.get("text", "")
+            for k in range(a + 1, min(b, ncols)):
+                out[k] = None  # under a merged cell, as pdfplumber reports it
+        rows.append(out)
+    return rows
+
+
+def tabula_tables(path: Path, pages: list[int], repair: bool = True) -> list[PdfTable]:
+    _require_jpype()
+    import tabula
+
+    out: list[PdfTable] = []
+    for pno in pages:
+        res = tabula.read_pdf(str(path), pages=pno, lattice=True, output_format="json", silent=True,
+                              multiple_tables=True, force_subprocess=False)
+        _check_tabula_backend()
+        for t in sorted(res, key=lambda t: t.get("top", 0)):
+            rows = _tabula_rows(t, repair)
+            if rows and t.get("height", 0) > 1:
+                out.append(PdfTable(pno, rows, float(t["top"]), float(t["bottom"])))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Shared: clean rows, name tables, follow them over pages, interpret.
+
+def _cell(c) -> str | None:
+    if c is None:
+        return None
+    return normalize_text(str(c).replace("\r", "\n")).strip()
+
+
+def _split_header_row(rows: list[list[str | None]]) -> list[list[str | None]]:
+    """`类 | 款 | 项 | 合计 | 2,946.25 …` in one ruled row: header words above, the 合计 row below."""
+    out = []
+    for r in rows:
+        words = [i for i, c in enumerate(r) if c and c.replace(" ", "") in HEADER_ONLY]
+        if words and any(c and is_amount(c) for c in r):
+            out.append([r[i] if i in words else "" for i in range(len(r))])
+            out.append(["" if i in words else c for i, c in enumerate(r)])
+        else:
+            out.append(r)
+    return out
+
+
+def _region_text(page, top: float, bottom: float) -> list[str]:
+    top, bottom = max(0.0, top), min(float(page.height), bottom)
+    if bottom - top < 1:
+        return []
+    text = page.crop((0, top, float(page.width), bottom)).extract_text() or ""
+    return [normalize_text(t) for t in text.splitlines() if t.strip()]
+
+
+@dataclass
+class _Built:
+    code: str
+    grid: Grid
+    ncols: int
+    last_page: int
+    notes: list[str] = field(default_factory=list)
+    below: list[str] = field(default_factory=list)
+
+
+def _status(b: _Built, items: list[dict]) -> tuple[str, list[str]]:
+    notes = list(b.notes)
+    if any(it["amount_wan"] is not None for it in items):
+        return "data", notes
+    below = "".join(b.below).replace(" ", "")
+    m = EMPTY_NOTE.search(below)
+    has_total = any(c and _TOTAL.match(c.replace(" ", "")) for r in b.grid.rows for c in r.cells)
+    if m:
+        notes.append(f"table printed with no figures; the page says: {m.group(0)}")
+    elif has_total:
+        notes.append("table printed with a 合计 row and no figures")
+    else:
+        notes.append("table printed with no figures, no 合计 row and no note; treated as empty")
+    return "empty", notes
+
+
+def find_pdf_tables(doc: Document, engine: str = "pdfplumber", *, tabula_repair: bool = True,
+                    pages: list[int] | None = None) -> dict[str, FoundTable]:
+    """FoundTable per table code (T1..T9) printed in the PDF: `data`, `empty` or `missing`."""
+    if engine not in ENGINES:
+        raise ValueError(f"unknown PDF engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    n_pages = doc.n_pages or max((ln.page or 0 for ln in doc.lines), default=0)
+    pages = list(pages or range(1, n_pages + 1))
+    page_text: dict[int, list[str]] = {}
+    for ln in doc.lines:
+        page_text.setdefault(ln.page or 0, []).append(ln.text)
+    garbled = {p for p, lines in page_text.items() if cid_ratio("\n".join(lines)) > 0.01}
+    notes_global = [f"page {p}: text is (cid:NNN) glyph codes (no ToUnicode map); its tables were not read"
+                    for p in sorted(garbled) if p in pages]
+    pages = [p for p in pages if p not in garbled]
+
+    found: dict[str, FoundTable] = {}
+    built: list[_Built] = []
+    with open_pdf(doc.path) as pdf:
+        if engine == "pdfplumber":
+            tables = plumber_tables(pdf, pages)
+        else:
+            tables = tabula_tables(doc.path, pages, repair=tabula_repair)
+        seen_pages: set[int] = set()
+        for t in tables:
+            t.first_on_page = t.page not in seen_pages
+            seen_pages.add(t.page)
+
+        prev_bottom: dict[int, float] = {}
+        current: _Built | None = None
+        for t in tables:
+            page = pdf.pages[t.page - 1]
+            rows = [[_cell(c) for c in r] for r in t.rows]
+            rows = [r for r in rows if any(c for c in r)]
+            above = _region_text(page, prev_bottom.get(t.page, 0.0), t.top)
+            below = _region_text(page, t.bottom, float(page.height))
+            prev_bottom[t.page] = t.bottom
+            if not rows:
+                continue  # a ruled box with nothing in it (a blank page's frame)
+            if any(c and _CID.search(c) for r in rows for c in r):
+                notes_global.append(f"page {t.page}: a table holds (cid:NNN) glyph codes; it was not read")
+                continue
+            rows = _split_header_row(rows)
+            title = next((code for ln in reversed(above) if (code := match_title(ln))), None)
+            header = match_header("".join(c or "" for r in rows[:5] for c in r))
+            code = title or header
+            ncols = max(len(r) for r in rows)
+            unit = next((m.group(2) for ln in above if (m := UNIT_RE.search(ln))), None)
+            grows = [GridRow(r, f"page {t.page}") for r in rows]
+            if title is None and current is not None and t.first_on_page and ncols == current.ncols \
+                    and t.page - current.last_page in (1, 2) and header in (None, current.code):
+                current.grid.rows += grows  # continuation page: no title, same columns
+                current.last_page = t.page
+                current.below = below
+                continue
+            if code is None:
+                notes_global.append(f"page {t.page}: a ruled table with no recognisable title or header was skipped")
+                current = None
+                continue
+            grid = Grid(code, grows, unit=unit or "万元", title_ref=f"page {t.page}")
+            current = _Built(code, grid, ncols, t.page, below=below)
+            built.append(current)
+
+    rank = {"data": 2, "empty": 1, "missing": 0}
+    for b in built:
+        items = interpret_grid(b.grid)
+        status, notes = _status(b, items)
+        ft = FoundTable(b.code, status, items, b.grid.title_ref, notes + b.grid.notes)
+        cur = found.get(b.code)
+        if cur is None or rank[status] > rank[cur.status]:
+            found[b.code] = ft
+        elif cur is not None:
+            cur.notes.append(f"another {b.code} table on {b.grid.title_ref} was not used")
+
+    # Titles printed without a ruled table under them (outside the table of contents).
+    for p, lines in sorted(page_text.items()):
+        if p in seen_pages or any(re.sub(r"\s+", "", ln) in ("目录",) for ln in lines):
+            continue
+        for ln in lines[:8]:
+            code = match_title(ln)
+            if code and code not in found:
+                found[code] = FoundTable(code, "missing", ref=f"page {p}",
+                                         notes=[f"title printed on page {p} but no ruled table found under it"])
+    if notes_global and found:  # page-level notes once, on the first table
+        first = found[min(found)]
+        first.notes += notes_global
+    return found

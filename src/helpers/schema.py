@@ -53,7 +53,7 @@ DATASETS: dict[str, list[Column]] = {
     ],
     "budget_execution": [
         ("report_id", "string", "Report."),
-        ("level", "string", "`overall`, `类`, `款`, `项` or `project`."),
+        ("level", "string", "`overall`, `类`, `款`, `项`, `project`, or `三公` (the “三公”经费 total statement)."),
         ("code", "string", "Function code where known; null where none."),
         ("name", "string", "Class, item or project name as printed."),
         ("budget_basis", "string", "`年初预算`, `全年预算` or `调整预算`, as the report words it."),
@@ -66,6 +66,7 @@ DATASETS: dict[str, list[Column]] = {
         ("source_kind", "string", "`narrative` or `table` (绩效自评表)."),
         ("source_ref", "string", "Where it was read."),
         ("source_text", "string", "The sentence or table row it came from."),
+        ("note", "string", "Null, or how the row was read when not plainly (figures re-associated from a separate PDF text line, a value derived from other printed words)."),
     ],
     "three_public": [
         ("report_id", "string", "Report."),
@@ -75,18 +76,22 @@ DATASETS: dict[str, list[Column]] = {
         ("source", "string", "`table` (the 三公 table) or `narrative`."),
         ("source_ref", "string", "Where it was read."),
         ("source_text", "string", "Sentence or row it came from."),
+        ("note", "string", "Null, or how the row was read when not plainly (figures re-associated from a separate PDF text line, a value derived from other printed words)."),
     ],
     "poverty_transfers": [
         ("report_id", "string", "Report."),
         ("kind", "string", "`function_line` (21305xx in a table), `project` (a project budget/outturn) or `narrative` (an amount in words)."),
         ("code", "string", "Function code for function lines; null otherwise."),
         ("name", "string", "Line, project or subject name."),
-        ("amount_wan", "float64", "Amount in 万元."),
+        ("amount_wan", "float64", "Amount in 万元 (for a project: its outturn)."),
+        ("budget_wan", "float64", "Project budget in 万元 when the source pairs one with the outturn; null otherwise."),
+        ("unit_printed", "string", "Unit printed when not 万元 (e.g. 元, 亿元); the amount is converted."),
         ("recipient", "string", "Receiving place (county, district, town) when named; null otherwise."),
         ("scope", "string", "`department` (this department's own money) or `district` (a district-wide figure the report only mentions)."),
         ("series", "string", "`扶贫` (until 2020) or `巩固脱贫衔接乡村振兴` (from 2021) for function lines; the one 21305 series."),
         ("source_ref", "string", "Where it was read."),
         ("source_text", "string", "Sentence or row it came from."),
+        ("note", "string", "Null, or how the row was read when not plainly (figures re-associated from a separate PDF text line, a value derived from other printed words)."),
     ],
     "narrative_facts": [
         ("report_id", "string", "Report."),
@@ -99,6 +104,7 @@ DATASETS: dict[str, list[Column]] = {
         ("share_pct_printed", "float64", "Printed share (占 x%)."),
         ("source_ref", "string", "Where it was read."),
         ("source_text", "string", "The sentence."),
+        ("note", "string", "Null, or how the row was read when not plainly (figures re-associated from a separate PDF text line, a value derived from other printed words)."),
     ],
     "checks": [
         ("report_id", "string", "Report."),

@@ -1,14 +1,72 @@
-"""The narrative (情况说明): budget execution, 三公, poverty transfers and other disclosed figures."""
+"""The narrative (情况说明): budget execution, 三公, poverty transfers and other disclosed figures.
+
+Modules, one concern each:
+- sentences.py   narrative lines → paragraphs of joined wrapped lines (PDF figures re-associated), refs
+- amounts.py     amounts with units, percentages, rates
+- subjects.py    类/款/项 names → function codes (report's own line_items, catalog classes)
+- budget_execution.py  budget vs outturn statements in words
+- selfeval.py    绩效自评表 rows and project lists (元 tables headed 万元 converted)
+- three_public.py 三公 items from the narrative and from T7
+- poverty.py     21305 function lines, poverty/paired-assistance projects and amounts
+- facts.py       totals, shares, classes, costs, procurement, vehicles, year-on-year changes
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from .. import schema
+from . import budget_execution, facts, poverty, selfeval, three_public
+from .sentences import compact_lines, paragraphs
+from .subjects import CodeBook
 
 NARRATIVE_DATASETS = ("budget_execution", "three_public", "poverty_transfers", "narrative_facts")
 
 
+def _frame(rows: list[dict], name: str) -> pd.DataFrame:
+    if not rows:
+        return schema.empty(name)
+    cols = set(schema.columns(name))
+    return schema.conform(pd.DataFrame([{k: v for k, v in r.items() if k in cols} for r in rows]), name)
+
+
 def parse_narrative(doc, report_id: str, datasets: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    # Filled in by the narrative parsers (issue 3).
-    return {name: schema.empty(name) for name in NARRATIVE_DATASETS}
+    """The four narrative datasets of one report, from its Document and its extracted tables."""
+    line_items = datasets.get("line_items")
+    rep = datasets.get("reports")
+    year = district = None
+    if rep is not None and len(rep):
+        year = rep["fiscal_year"].iloc[0] if "fiscal_year" in rep else None
+        year = None if year is None or pd.isna(year) else int(year)
+        district = rep["district"].iloc[0] if "district" in rep else None
+        district = None if district is None or pd.isna(district) else str(district)
+    book = CodeBook(line_items)
+    paras = paragraphs(doc)
+    lines = compact_lines(doc)
+
+    fact_rows = facts.facts(paras, report_id, book)
+    total = facts.dept_total(fact_rows)
+    if total is None and line_items is not None and len(line_items):
+        t1 = line_items[(line_items["table"].isin(["T1", "T3"])) & line_items["row_label"].fillna("").str.contains("合计|总计")]
+        total = float(t1["amount_wan"].max()) if len(t1) and t1["amount_wan"].notna().any() else None
+
+    be_rows = budget_execution.narrative_statements(paras, report_id, book)
+    tp_rows, total_stmt = three_public.narrative_rows(paras, report_id)
+    tp_be = three_public.budget_execution_row(total_stmt, report_id, doc.text)
+    if tp_be:
+        be_rows.append(tp_be)
+    be_rows += selfeval.selfeval_rows(lines, report_id, doc.text, total)
+    be_rows += selfeval.project_list_rows(lines, report_id, total, facts.project_total(fact_rows))
+    tp_rows = three_public.table_rows(line_items, report_id) + tp_rows
+
+    pv_rows = poverty.function_lines(line_items, report_id, year)
+    proj = poverty.project_rows(be_rows, district)
+    skip = {(r["source_ref"], v) for r in proj for v in (r.get("amount_wan"), r.get("budget_wan")) if v is not None}
+    pv_rows += proj + poverty.narrative_rows(paras, report_id, district, skip)
+
+    return {
+        "budget_execution": _frame(be_rows, "budget_execution"),
+        "three_public": _frame(tp_rows, "three_public"),
+        "poverty_transfers": _frame(pv_rows, "poverty_transfers"),
+        "narrative_facts": _frame(fact_rows, "narrative_facts"),
+    }

@@ -1,0 +1,122 @@
+"""Poverty-alleviation, rural-revitalisation and paired-assistance money.
+
+- function_line: every 21305xx line of any table (line_items), one row per table line with its `total`
+  (or only) amount; `series` names the one 21305 series as the report's year calls it (扶贫 until 2020,
+  巩固脱贫衔接乡村振兴 from 2021).
+- project: budget_execution project rows whose name is about 扶贫/帮扶/乡村振兴 (self-evaluations, project
+  lists, project statements), amount = outturn, budget_wan = budget.
+- narrative: every other amount (with its unit, not a change) in a sentence about 扶贫, 脱贫, 乡村振兴,
+  对口帮扶, 结对帮扶, 对口支援, 驻村 …, with the receiving place when named. A figure the district as a
+  whole reports (全区/我区 …, or money the department only 协调s) is scope='district'; else 'department'.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from .amounts import find_amounts
+from .sentences import Para
+
+KEYWORD_RE = re.compile(r"扶贫|脱贫|乡村振兴|帮扶(?!慰问)|对口支援|驻村|驻点村|区域协作")
+PROJECT_RE = re.compile(r"扶贫|脱贫|乡村振兴|帮扶|对口支援|驻村")
+CHANGE_BEFORE_RE = re.compile(r"(增加|减少|增长|下降|同比|比上年|较上年)\s*$")
+DISTRICT_RE = re.compile(r"全区|我区|本区|协调拨付|协调")
+PLACE_RE = re.compile(
+    r"(?:恩施州)?(?P<county>[\u4e00-\u9fff]{2}(?:县|区))(?:(?P<street>[\u4e00-\u9fff]{2,3}街道?)(?P<village>[\u4e00-\u9fff]{2,3}村))?"
+)
+NOT_PLACE = re.compile(r"^(?:我区|全区|本区|辖区|城区|地区|该区|市区|各区|两区|山区|园区|社区|片区|景区|驻区|来区|区县|市县|各县|全县|本县|示范区|新区|区区)$|^[区县]")
+SKIP_SECTIONS = re.compile(r"三公|机关运行|政府采购|国有资产|名词解释")
+
+
+def series_for(year: int | None, label: str) -> str:
+    if year is not None and not pd.isna(year):
+        return "扶贫" if int(year) <= 2020 else "巩固脱贫衔接乡村振兴"
+    return "扶贫" if "扶贫" in label else "巩固脱贫衔接乡村振兴"
+
+
+def function_lines(line_items: pd.DataFrame, report_id: str, year: int | None) -> list[dict]:
+    if line_items is None or not len(line_items):
+        return []
+    li = line_items[line_items["code"].fillna("").astype(str).str.startswith("21305").astype(bool) & (line_items["code_domain"].fillna("") == "function")]
+    rows = []
+    for (table, code, label), g in li.groupby(["table", "code", "row_label"], sort=False):
+        pick = g[g["measure"] == "total"]
+        if pick.empty:
+            pick = g[g["amount_wan"].notna()]
+        if pick.empty:
+            continue
+        r = pick.iloc[0]
+        rows.append({"report_id": report_id, "kind": "function_line", "code": code, "name": label,
+                     "amount_wan": float(r["amount_wan"]) if pd.notna(r["amount_wan"]) else None,
+                     "recipient": None, "scope": "department", "series": series_for(year, label),
+                     "source_ref": r["source_ref"], "source_text": f"{table} {code} {label} {r['measure']} {r['amount_wan']}"})
+    return rows
+
+
+def places(text: str, own_district: str | None) -> list[str]:
+    out = []
+    for m in PLACE_RE.finditer(text):
+        county = m.group("county")
+        if NOT_PLACE.search(county) or (own_district and county == own_district):
+            continue
+        name = m.group(0)
+        if name not in out:
+            out.append(name)
+    return out
+
+
+def project_rows(be_rows: list[dict], own_district: str | None) -> list[dict]:
+    rows = []
+    for r in be_rows:
+        if r.get("level") != "project" or not r.get("name") or not PROJECT_RE.search(r["name"]):
+            continue
+        pl = places(r["name"] + (r.get("source_text") or ""), own_district)
+        rows.append({"report_id": r["report_id"], "kind": "project", "code": None, "name": r["name"],
+                     "amount_wan": r.get("final_wan"), "budget_wan": r.get("budget_wan"),
+                     "recipient": "、".join(pl) or None, "scope": "department", "series": None,
+                     "source_ref": r["source_ref"], "source_text": r["source_text"],
+                     "note": r.get("unit_note") or r.get("note")})
+    return rows
+
+
+def _clause_subject(text: str, start: int) -> str:
+    s = start
+    while s > 0 and text[s - 1] not in "，,；;。：:\t":
+        s -= 1
+    return re.sub(r"\s+", "", text[s:start]).strip() or None
+
+
+def narrative_rows(paras: list[Para], report_id: str, own_district: str | None,
+                   skip_spans: set[tuple[str, float]]) -> list[dict]:
+    """Amounts in sentences about poverty/paired assistance (clauses split at 。；)."""
+    rows = []
+    seen: set[tuple[str, float]] = set()
+    for p in paras:
+        if SKIP_SECTIONS.search(p.section) or "名词解释" in p.part:
+            continue
+        text = p.text
+        for m, value, unit in find_amounts(text):
+            s, e = p.sentence_bounds(m.start(), m.end(), seps="。；;\t" if p.is_row else "。；;")
+            sent = text[s:e]
+            if not KEYWORD_RE.search(sent):
+                continue
+            if CHANGE_BEFORE_RE.search(text[s:m.start()]):
+                continue  # a change, not an amount
+            if re.search(r"占\s*$", text[max(s, m.start() - 3):m.start()]):
+                continue
+            ref = p.ref_at(s)
+            key = (ref, value)
+            if key in seen or key in skip_spans:
+                continue
+            seen.add(key)
+            sent_clean = sent.strip().replace("\t", " | ")
+            pl = places(sent, own_district)
+            rows.append({"report_id": report_id, "kind": "narrative", "code": None,
+                         "name": _clause_subject(text, m.start()), "amount_wan": value,
+                         "recipient": "、".join(pl) or None,
+                         "scope": "district" if DISTRICT_RE.search(sent) else "department", "series": None,
+                         "unit_printed": None if unit in ("万元", "万") else unit,
+                         "source_ref": ref, "source_text": sent_clean, "note": p.note})
+    return rows

@@ -1,0 +1,185 @@
+"""Project-level budget/outturn pairs from tables in the narrative's appendices.
+
+- 绩效自评表 rows "年度财政资金总额 | 预算数(A) | 执行数(B) | 执行率(B/A)" (project) and
+  "部门整体支出总额 …" (overall). In text conversions the label and the figures may be split over
+  several lines ("年度财" / "政资金" / "总额" / "85.26 万 85.26 万 100% 20 分"), so the label is found in
+  the lines with spaces removed and the figures in the lines that follow.
+- Project lists "序号 | 项目名称 | 预算数（万元） | 全年执行数（万元） | …" (tab-separated rows).
+Tables headed 万元 whose figures are plainly 元 (larger than the department's whole spending) are
+converted to 万元, with unit_printed='元' and a unit_note saying why.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .amounts import NUM, rate, to_float
+
+LABEL_RE = re.compile(r"年度财政资金总额|部门整体支出总额")
+TOKEN_RE = re.compile(rf"(?<![\d.])(?P<num>{NUM})\s*(?P<unit>万元|万|元)?\s*(?P<pct>[%％])?")
+CJK_WORD_RE = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _strip_ws(s: str) -> str:
+    return re.sub(r"\s+", "", s)
+
+
+def _rest_after(raw: str, n_compact: int) -> str:
+    """raw text after its first n_compact non-space characters."""
+    k = 0
+    for i, ch in enumerate(raw):
+        if not ch.isspace():
+            k += 1
+            if k == n_compact:
+                return raw[i + 1:]
+    return ""
+
+
+def _figures(lines: list[tuple[str, str]], j: int, rest: str) -> tuple[list, list[str]]:
+    """Numeric tokens after a label: on the rest of its line, else on the next lines of figures only."""
+    toks: list = []
+    used: list[str] = []
+    chunks = [rest] + [lines[k][0] for k in range(j + 1, min(j + 4, len(lines)))]
+    for n, chunk in enumerate(chunks):
+        if n > 0 and CJK_WORD_RE.search(re.sub(r"[万元分]", "", chunk)):
+            break  # a line of words: the figures are not there
+        found = list(TOKEN_RE.finditer(chunk))
+        if found:
+            toks += found
+            if n > 0:
+                used.append(chunk.strip())
+            break
+    return toks, used
+
+
+def _basis(doc_text: str) -> str:
+    return "调整预算" if re.search(r"预算数为调整后", doc_text) else "全年预算"
+
+
+def _yuan(values: list[float | None], dept_total: float | None) -> bool:
+    vals = [v for v in values if v is not None]
+    if not vals:
+        return False
+    ceiling = dept_total * 1.5 if dept_total else 50000.0
+    return max(vals) > ceiling
+
+
+def _unit_note(values, dept_total, what: str) -> str:
+    big = max(v for v in values if v is not None)
+    ref = f"the department's total spending of {dept_total:,.2f} 万元" if dept_total else "any plausible 万元 figure"
+    return (f"{what} is headed 万元 but prints {big:,.2f}, more than {ref}: the figures are 元 "
+            "and were divided by 10,000")
+
+
+def selfeval_rows(lines: list[tuple[str, str]], report_id: str, doc_text: str, dept_total: float | None) -> list[dict]:
+    rows: list[dict] = []
+    compact = [_strip_ws(t) for t, _ in lines]
+    basis = _basis(doc_text)
+    last_label_line = -1
+    i = 0
+    while i < len(lines):
+        window = "".join(compact[i:i + 4])
+        m = LABEL_RE.search(window)
+        if not m or m.start() >= len(compact[i]):
+            i += 1
+            continue
+        start_in_line = m.start()
+        # the line where the label ends
+        need = start_in_line + len(m.group(0))
+        j = i
+        while need > len(compact[j]):
+            need -= len(compact[j])
+            j += 1
+        rest = _rest_after(lines[j][0], need)
+        toks, used = _figures(lines, j, rest)
+        nums = [t for t in toks if not t.group("pct")]
+        pcts = [t for t in toks if t.group("pct")]
+        if len(nums) >= 2:
+            budget, final = to_float(nums[0].group("num")), to_float(nums[1].group("num"))
+            printed = to_float(pcts[0].group("num")) if pcts else None
+            if m.group(0) == "部门整体支出总额":
+                level, name = "overall", "部门整体支出总额"
+            else:
+                level, name = "project", None
+                for k in range(i, max(last_label_line, i - 40), -1):
+                    c = compact[k]
+                    if "项目名称" in c:
+                        name = re.split(r"主管部门", c.split("项目名称", 1)[1])[0].strip("：: ")
+                        if not name and k + 1 < len(compact):
+                            name = compact[k + 1]
+                        break
+            unit_printed = unit_note = None
+            if _yuan([budget, final], dept_total):
+                unit_printed = "元"
+                unit_note = _unit_note([budget, final], dept_total, "the 绩效自评表 预算执行情况 row")
+                budget, final = budget / 10000, final / 10000
+            text = " ".join([lines[i][0].strip()] + [u for u in used if u != lines[i][0].strip()])
+            rows.append({
+                "report_id": report_id, "level": level, "code": None, "name": name, "budget_basis": basis,
+                "budget_wan": round(budget, 6), "final_wan": round(final, 6), "rate_printed_pct": printed,
+                "rate_computed_pct": rate(final, budget), "unit_printed": unit_printed, "unit_note": unit_note,
+                "source_kind": "table", "source_ref": lines[j][1], "source_text": re.sub(r"\s+", " ", text).strip(),
+            })
+        last_label_line = j
+        i = j + 1
+    return rows
+
+
+HEADER_RE = re.compile(r"项目名称.*预算.*执行")
+
+
+def project_list_rows(lines: list[tuple[str, str]], report_id: str, dept_total: float | None,
+                      project_total: float | None) -> list[dict]:
+    """Tab-separated project lists: 序号 | 项目名称 | 预算数 | 执行数 | …"""
+    rows: list[dict] = []
+    i = 0
+    while i < len(lines):
+        t = lines[i][0]
+        if "\t" not in t or not HEADER_RE.search(t) or "绩效" in t:
+            i += 1
+            continue
+        header = [c.strip() for c in t.split("\t")]
+        try:
+            ni = next(k for k, c in enumerate(header) if "项目名称" in c)
+            bi = next(k for k, c in enumerate(header) if "预算" in c)
+            fi = next(k for k, c in enumerate(header) if "执行" in c)
+        except StopIteration:
+            i += 1
+            continue
+        headed_wan = "万元" in t
+        table: list[tuple[str, float | None, float | None, str, str]] = []
+        k = i + 1
+        while k < len(lines) and "\t" in lines[k][0]:
+            cells = [c.strip() for c in lines[k][0].split("\t")]
+            if len(cells) > max(bi, fi):
+                name = re.sub(r"(?<=[\u4e00-\u9fff）)])\s+(?=[\u4e00-\u9fff（(])", "", cells[ni])
+                try:
+                    b = to_float(cells[bi]) if cells[bi] else None
+                    f = to_float(cells[fi]) if cells[fi] else None
+                except ValueError:
+                    b = f = None
+                if name and (b is not None or f is not None):
+                    table.append((name, b, f, lines[k][1], lines[k][0]))
+            k += 1
+        values = [v for _, b, f, _, _ in table for v in (b, f)]
+        yuan = headed_wan and _yuan(values, dept_total)
+        note = None
+        if yuan:
+            note = _unit_note(values, dept_total, "the project table")
+            total = next((b for n, b, _, _, _ in table if re.sub(r"\s", "", n) == "合计"), None)
+            if total is not None and project_total:
+                note += (f"; its 合计 {total:,.2f} 元 = {total / 10000:,.2f} 万元, the 项目支出 of "
+                         f"{project_total:,.2f} 万元 stated in the narrative")
+        for name, b, f, ref, raw in table:
+            if yuan:
+                b = b / 10000 if b is not None else None
+                f = f / 10000 if f is not None else None
+            rows.append({
+                "report_id": report_id, "level": "project", "code": None, "name": re.sub(r"\s", "", name) if re.sub(r"\s", "", name) == "合计" else name,
+                "budget_basis": "全年预算", "budget_wan": None if b is None else round(b, 6),
+                "final_wan": None if f is None else round(f, 6), "rate_printed_pct": None,
+                "rate_computed_pct": rate(f, b), "unit_printed": "元" if yuan else None, "unit_note": note,
+                "source_kind": "table", "source_ref": ref, "source_text": re.sub(r"\t+", " | ", raw.strip("\t ")),
+            })
+        i = k
+    return rows

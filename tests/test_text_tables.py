@@ -320,6 +320,27 @@ def test_yuan_table_is_converted_to_wan():
     assert round(basic.amount_wan, 6) == 0.015377
 
 
+def test_codes_split_over_class_item_columns_are_joined():
+    """Jianghan's T5 (lines 254-285) prints whole codes in the 类 column; printed split over the
+    类/款/项 columns (as PDFs do: `201 ⇥ 03 ⇥ 01`) they come out joined."""
+    def split(text: str) -> str:
+        cells = text.split("\t")
+        code = cells[0].strip()
+        if re.fullmatch(r"\d{5}|\d{7}", code):
+            parts = [code[:3], code[3:5], code[5:7]]
+            cells[:3] = parts if len(code) == 7 else parts[:2] + [""]
+        return "\t".join(cells)
+
+    lines = raw_lines(JIANGHAN)
+    doc = Document(JIANGHAN, "text", "x", [Line(split(t), f"line {n}") for n, t in enumerate(lines[254:286], start=254)])
+    t5 = pd.DataFrame(find_text_tables(doc)["T5"].items)
+    row = t5[(t5.code == "2010302") & (t5.measure == "basic")].iloc[0]
+    assert (row.row_label, row.level, row.amount_wan, row.source_ref) == ("一般行政管理事务", "项", 33.35, "line 267")
+    assert t5[(t5.code == "20103") & (t5.measure == "total")].iloc[0].amount_wan == 976.10
+    assert set(t5.code.dropna().str.len()) == {3, 5, 7}
+    assert t5[t5.row_label == "合计"].amount_wan.tolist() == [4199.36, 1054.43, 3144.93]
+
+
 # --------------------------------------------------------------------------------------------
 # Hanyang 2024 (001): T1/T2/三公 lost, T3 without title, T5's 合计 row unlabeled
 

@@ -7,6 +7,7 @@ with status `failed` and an error naming the file and what is wrong, so a batch 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import traceback
 from pathlib import Path
 
@@ -37,8 +38,11 @@ def find_tables(doc: Document, pdf_engine: str = DEFAULT_PDF_ENGINE) -> dict:
 
 
 def _looks_like_report(doc: Document, found: dict) -> bool:
+    """A final-accounts report has standard tables, or at least 决算 wording with amounts in 万元."""
+    if any(ft.status in ("data", "empty") for ft in found.values()):
+        return True
     text = doc.text.replace(" ", "")
-    return bool(found) or ("决算" in text and ("财政拨款" in text or "部门决算" in text))
+    return "决算" in text and ("财政拨款" in text or "部门决算" in text) and len(re.findall(r"\d万元", text)) >= 3
 
 
 def _failed(path: Path, report_id: str, error: str, *, sha: str | None = None, fmt: str | None = None) -> dict[str, pd.DataFrame]:

@@ -34,9 +34,9 @@ TOPICS: list[tuple[str, re.Pattern]] = [(t, re.compile(p)) for t, p in [
     ("procurement_sme", r"授予中小企业合同金额|中小企业供应商中标或成交的，?采购金额"),
     ("procurement_sme_reserved", r"面向中小企业预留政府采购项目预算金额"),
     ("procurement_micro_reserved", r"面向小微企业预留政府采购项目预算金额"),
-    ("procurement_goods", r"货物(?:采购)?(?:支出|金额)"),
-    ("procurement_works", r"工程(?:采购)?(?:支出|金额)"),
-    ("procurement_services", r"服务(?:采购)?(?:支出|金额)"),
+    ("procurement_goods", r"政府采购货物支出|货物采购(?:支出|金额)"),
+    ("procurement_works", r"政府采购工程支出|工程采购(?:支出|金额)"),
+    ("procurement_services", r"政府采购服务支出|服务采购(?:支出|金额)"),
     ("procurement_total", r"政府采购(?:支出总额|金额)"),
     ("basic_expenditure", r"基本支出"),
     ("project_expenditure", r"项目支出"),
@@ -50,7 +50,7 @@ TOPICS: list[tuple[str, re.Pattern]] = [(t, re.compile(p)) for t, p in [
     ("fiscal_expenditure", r"财政拨款支出"),
 ]]
 CLASS_RE = re.compile(r"([\u4e00-\u9fff]+?)(?:支出)?\s*[（(]类[)）]\s*(?:支出)?\s*$|^([\u4e00-\u9fff]+?)支出\s*$")
-SHARE_RE = re.compile(rf"^\s*[，,]?\s*占[^，,；;。\d]*?(?P<share>{NUM})\s*[%％]")
+SHARE_RE = re.compile(rf"\s*[，,]?\s*占[^，,；;。\d]*?(?P<share>{NUM})\s*[%％]")
 CHANGE_RE = re.compile(
     rf"(?P<dir>增加|减少)了?\s*(?P<num>{NUM})\s*(?P<unit>{UNIT})(?:\s*[，,、]?\s*(?:各)?(?P<pdir>增长|下降|减少)\s*(?P<pct>{NUM})\s*[%％])?"
 )
@@ -62,7 +62,7 @@ YEAR_CTX_RE = re.compile(r"(?:比|较|与)\s*(?:\d{4}\s*年度?|上年)")
 
 def _subject(text: str, start: int) -> str:
     s = start
-    while s > 0 and text[s - 1] not in "，,；;。：:":
+    while s > 0 and (text[s - 1] not in "，,；;。：:、" or (text[s - 1] == "、" and text[s - 2:s - 1] == "收")):
         s -= 1
     subj = text[s:start]
     subj = re.sub(r"^\s*(?:其中|主要用于以下方面)\s*", "", subj)
@@ -71,6 +71,9 @@ def _subject(text: str, start: int) -> str:
 
 def _topic(subject: str, book: CodeBook) -> tuple[str, str] | None:
     subj = re.sub(r"^\d{4}年度?", "", subject)
+    subj = re.sub(r"[（(][^）)]*[）)]", "", subj) if not re.search(r"[（(]类[)）]", subj) else subj
+    if "三公" in subj and not re.search(r"因公出国|公务用车|公务接待", subj):
+        return "three_public_total", subject
     m = CLASS_RE.search(subj)
     if m:
         name = m.group(1) or m.group(2)
@@ -78,9 +81,21 @@ def _topic(subject: str, book: CodeBook) -> tuple[str, str] | None:
         if book.class_code(name):
             return "class_expenditure", name
     for topic, rx in TOPICS:
-        if rx.search(subj):
+        ms = list(rx.finditer(subj))
+        # the keyword must close the subject (a few words such as 支出/为/总额 may follow)
+        if ms and len(subj) - ms[-1].end() <= 6:
             return topic, subj
     return None
+
+
+def _latest_topic(prefix: str) -> tuple[str, str] | None:
+    """The topic named last in the text before a change whose own clause names none."""
+    best = None
+    for topic, rx in TOPICS:
+        for m in rx.finditer(prefix):
+            if best is None or m.end() > best[0]:
+                best = (m.end(), topic, m.group(0))
+    return (best[1], best[2]) if best else None
 
 
 def facts(paras: list[Para], report_id: str, book: CodeBook) -> list[dict]:
@@ -104,6 +119,8 @@ def facts(paras: list[Para], report_id: str, book: CodeBook) -> list[dict]:
             used.add(m.start("num"))
         # Qiaokou form: "与 2020 年度相比，财政拨款收、支总计 787.24 万元，各减少 33.4%"
         for m in re.finditer(rf"{AMT}\s*[，,]\s*各?(?P<pdir>增加|减少|增长|下降)\s*(?P<pct>{NUM})\s*[%％]", text):
+            if m.start("num") in used:
+                continue
             pre = text[p.sentence_bounds(m.start())[0]:m.start()]
             if YEAR_CTX_RE.search(pre) and "相比" in pre:
                 sign = 1 if m.group("pdir") in ("增加", "增长") else -1
@@ -114,9 +131,16 @@ def facts(paras: list[Para], report_id: str, book: CodeBook) -> list[dict]:
             if m.start("num") in used or re.match(r"\s*年", text[m.end("num"):]):
                 continue
             subj = _subject(text, m.start())
-            if "预算" in subj[-8:] or "决算为" in subj[-4:] or "比" in subj[-3:] or YEAR_CTX_RE.search(subj):
+            if re.search(r"预算(?:数)?为?$|决算(?:数)?为$|比$", subj) or YEAR_CTX_RE.search(subj):
                 continue
             t = _topic(subj, book)
+            if not t and len(subj) <= 6:  # "由中小企业供应商中标或成交的，采购金额 …": the subject spans two clauses
+                c = m.start()
+                while c > 0 and text[c - 1] not in "，,；;。：:、":
+                    c -= 1
+                wider = _subject(text, max(0, c - 1)) + "，" + subj
+                t = _topic(wider, book)
+                subj = wider if t else subj
             if not t:
                 continue
             topic, subject = t
@@ -133,6 +157,10 @@ def facts(paras: list[Para], report_id: str, book: CodeBook) -> list[dict]:
             subj = re.sub(r"(?:与\d{4}年度?相比|比\d{4}年度?(?:决算数)?|较上年)", "", subj)
             t = _topic(subj, book) if subj else None
             s0 = p.sentence_bounds(m.start())[0]
+            if t is None:
+                t = _latest_topic(text[s0:m.start()]) or _latest_topic(text[:s0])
+                if t:
+                    subj = subj or t[1]
             target = None
             for r in reversed(para_rows):
                 if r["_pos"] < m.start() and r["change_wan"] is None and (

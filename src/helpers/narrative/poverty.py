@@ -16,17 +16,22 @@ import re
 
 import pandas as pd
 
-from .amounts import find_amounts
+from .amounts import NUM, UNIT, find_amounts, to_wan
 from .sentences import Para
 
 KEYWORD_RE = re.compile(r"扶贫|脱贫|乡村振兴|帮扶(?!慰问)|对口支援|驻村|驻点村|区域协作")
 PROJECT_RE = re.compile(r"扶贫|脱贫|乡村振兴|帮扶|对口支援|驻村")
 CHANGE_BEFORE_RE = re.compile(r"(增加|减少|增长|下降|同比|比上年|较上年)\s*$")
-DISTRICT_RE = re.compile(r"全区|我区|本区|协调拨付|协调")
+DISTRICT_RE = re.compile(r"全区|我区|本区|协调")
+PROJECT_NAME_RE = re.compile(r"(?:项目|经费|工作|资金)$")
+NOT_PROJECT_RE = re.compile(r"拨付|落实|投入|交易额|采购|安排")
+BUDGET_BEFORE_RE = re.compile(rf"预算(?:数)?为\s*$")
+BUDGET_IN_SENT_RE = re.compile(rf"预算(?:数)?为\s*(?P<num>{NUM})\s*(?P<unit>{UNIT})")
 PLACE_RE = re.compile(
     r"(?:恩施州)?(?P<county>[\u4e00-\u9fff]{2}(?:县|区))(?:(?P<street>[\u4e00-\u9fff]{2,3}街道?)(?P<village>[\u4e00-\u9fff]{2,3}村))?"
 )
-NOT_PLACE = re.compile(r"^(?:我区|全区|本区|辖区|城区|地区|该区|市区|各区|两区|山区|园区|社区|片区|景区|驻区|来区|区县|市县|各县|全县|本县|示范区|新区|区区)$|^[区县]")
+PRE_OK = re.compile(r"(?:帮扶|支援|对口|结对|向|援助|赴|到|协助|支持|采购|为|和|与|及|、|州|，|,|：|\s)$|^$")
+NOT_PLACE = re.compile(r"^[与于我全本辖该各两这其拨付]|^(?:我区|全区|本区|辖区|城区|地区|该区|市区|各区|两区|山区|园区|社区|片区|景区|驻区|来区|区县|市县|各县|全县|本县|示范区|新区|区区)$|^[区县]")
 SKIP_SECTIONS = re.compile(r"三公|机关运行|政府采购|国有资产|名词解释")
 
 
@@ -60,6 +65,8 @@ def places(text: str, own_district: str | None) -> list[str]:
     for m in PLACE_RE.finditer(text):
         county = m.group("county")
         if NOT_PLACE.search(county) or (own_district and county == own_district):
+            continue
+        if not PRE_OK.search(text[max(0, m.start() - 2):m.start()]) and not PRE_OK.search(text[max(0, m.start() - 1):m.start()]):
             continue
         name = m.group(0)
         if name not in out:
@@ -98,10 +105,14 @@ def narrative_rows(paras: list[Para], report_id: str, own_district: str | None,
             continue
         text = p.text
         for m, value, unit in find_amounts(text):
-            s, e = p.sentence_bounds(m.start(), m.end(), seps="。；;\t" if p.is_row else "。；;")
+            s, e = (0, len(text)) if p.is_row else p.sentence_bounds(m.start(), m.end(), seps="。；;")
             sent = text[s:e]
             if not KEYWORD_RE.search(sent):
-                continue
+                # "农林水支出（类）1793 万元，占 62.69%。主要是用于对口帮扶来凤县…": the purpose follows
+                nxt = text[e:p.sentence_bounds(min(e, len(text) - 1))[1]] if e < len(text) else ""
+                if not (re.match(r"\s*(?:主要)?(?:是)?用于", nxt) and KEYWORD_RE.search(nxt)):
+                    continue
+                sent = text[s:e] + nxt
             if CHANGE_BEFORE_RE.search(text[s:m.start()]):
                 continue  # a change, not an amount
             if re.search(r"占\s*$", text[max(s, m.start() - 3):m.start()]):
@@ -110,13 +121,28 @@ def narrative_rows(paras: list[Para], report_id: str, own_district: str | None,
             key = (ref, value)
             if key in seen or key in skip_spans:
                 continue
+            before = text[s:m.start()]
+            if BUDGET_BEFORE_RE.search(before):
+                continue  # the budget goes with its outturn below
             seen.add(key)
+            name = _clause_subject(text, m.start())
+            budget = None
+            kind = "narrative"
+            if name and re.search(r"决算(?:数)?为$", name):
+                bm = BUDGET_IN_SENT_RE.search(before)
+                budget = to_wan(bm.group("num"), bm.group("unit")) if bm else None
+                head = re.split(r"[。：:]", text, maxsplit=1)[0]
+                name = re.sub(r"^\s*(?:\d{1,2}\s*[.、．]|[（(]\d{1,2}[)）])\s*", "", head).strip() or name
+            elif name:
+                name = re.sub(r"^(?:\d{1,2}[.、．]|[（(]\d{1,2}[)）])", "", name)
+                if PROJECT_NAME_RE.search(name) and not NOT_PROJECT_RE.search(name):
+                    kind = "project"
             sent_clean = sent.strip().replace("\t", " | ")
             pl = places(sent, own_district)
-            rows.append({"report_id": report_id, "kind": "narrative", "code": None,
-                         "name": _clause_subject(text, m.start()), "amount_wan": value,
+            rows.append({"report_id": report_id, "kind": kind, "code": None,
+                         "name": name, "amount_wan": value, "budget_wan": budget,
                          "recipient": "、".join(pl) or None,
-                         "scope": "district" if DISTRICT_RE.search(sent) else "department", "series": None,
+                         "scope": "district" if DISTRICT_RE.search(before) else "department", "series": None,
                          "unit_printed": None if unit in ("万元", "万") else unit,
                          "source_ref": ref, "source_text": sent_clean, "note": p.note})
     return rows

@@ -1,0 +1,178 @@
+"""Spending composition across reports: function class, basic vs project, personnel vs public,
+economic class. Used by `notebooks/spending_composition.ipynb` and the per-report page.
+
+Sources, in order of preference (each row says which one it used):
+- function classes: T3 支出决算表 (all funds), else T5 (general budget), else T4's expenditure side;
+  a class missing as a 类 row is rolled up from its 款 rows, or from its 项 rows, never both.
+- basic vs project: the 合计 row of T3, else T5, else the sum of the class rows.
+- personnel vs public and economic classes: T6 (general budget basic spending only).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .load import Corpus
+from .tables.catalog import FUNCTION_CLASSES
+
+CLASS_NAMES: dict[str, str] = {}
+for _name, _code in FUNCTION_CLASSES.items():
+    CLASS_NAMES.setdefault(_code, _name + "支出")
+
+ECONOMIC_NAMES = {"301": "工资福利支出", "302": "商品和服务支出", "303": "对个人和家庭的补助",
+                  "310": "资本性支出", "307": "债务利息及费用支出", "309": "资本性支出(基本建设)",
+                  "399": "其他支出"}
+PERSONNEL_CODES = ("301", "303")
+
+FUNCTION_TABLES = ("T3", "T5", "T4")
+
+
+def _rollup(rows: pd.DataFrame, prefix_len: int = 3) -> pd.DataFrame:
+    """Amounts per class (first `prefix_len` digits) from the most aggregated rows printed."""
+    rows = rows[rows.code.notna()]
+    if rows.empty:
+        return pd.DataFrame(columns=["code", "amount_wan", "rolled_up_from"])
+    rows = rows.assign(cls=rows.code.str[:prefix_len], n=rows.code.str.len())
+    out = []
+    for cls, g in rows.groupby("cls"):
+        for n, lvl in ((3, "类"), (5, "款"), (7, "项")):
+            sub = g[g.n == n]
+            if len(sub) and sub.amount_wan.notna().any():
+                out.append({"code": cls, "amount_wan": sub.amount_wan.sum(min_count=1), "rolled_up_from": lvl})
+                break
+    return pd.DataFrame(out)
+
+
+def function_classes(corpus: Corpus) -> pd.DataFrame:
+    """report_id · code · name · amount_wan · share_pct · table · rolled_up_from."""
+    li = corpus.line_items
+    frames = []
+    for rid in corpus.report_ids:
+        mine = li[(li.report_id == rid) & (li.code_domain == "function")]
+        for table in FUNCTION_TABLES:
+            measure = "total"
+            t = mine[(mine.table == table) & (mine.measure == measure)]
+            if table == "T4":
+                t = t[t.side.fillna("expenditure") == "expenditure"]
+            if t.amount_wan.notna().any():
+                r = _rollup(t)
+                if len(r):
+                    names = t[t.level == "类"].drop_duplicates("code").set_index("code").row_label
+                    r["name"] = [CLASS_NAMES.get(c) or names.get(c, c) for c in r.code]
+                    r["report_id"], r["table"] = rid, table
+                    frames.append(r)
+                    break
+    if not frames:
+        return pd.DataFrame(columns=["report_id", "code", "name", "amount_wan", "share_pct", "table", "rolled_up_from"])
+    df = pd.concat(frames, ignore_index=True)
+    df = df[df.amount_wan.fillna(0) != 0]
+    tot = df.groupby("report_id").amount_wan.transform("sum")
+    df["share_pct"] = df.amount_wan / tot * 100
+    return df[["report_id", "code", "name", "amount_wan", "share_pct", "table", "rolled_up_from"]].reset_index(drop=True)
+
+
+def basic_project(corpus: Corpus) -> pd.DataFrame:
+    """report_id · basic_wan · project_wan · total_wan · basic_share_pct · table."""
+    li = corpus.line_items
+    rows = []
+    for rid in corpus.report_ids:
+        mine = li[li.report_id == rid]
+        for table in ("T3", "T5"):
+            t = mine[mine.table == table]
+            tot = t[t.code.isna() & t.row_label.str.contains("合计|总计", na=False)]
+            if tot.empty:
+                tot = t[t.level == "类"]
+            vals = {m: tot[tot.measure == m].amount_wan.sum(min_count=1) for m in ("basic", "project", "total")}
+            if pd.notna(vals["total"]) or pd.notna(vals["basic"]):
+                basic, project = vals["basic"], vals["project"]
+                total = vals["total"] if pd.notna(vals["total"]) else (basic or 0) + (project or 0)
+                rows.append({"report_id": rid, "basic_wan": basic, "project_wan": project, "total_wan": total,
+                             "table": table})
+                break
+    df = pd.DataFrame(rows, columns=["report_id", "basic_wan", "project_wan", "total_wan", "table"])
+    if len(df):
+        both = df.basic_wan.fillna(0) + df.project_wan.fillna(0)
+        df["basic_share_pct"] = df.basic_wan.fillna(0) / both.where(both != 0) * 100
+        df["project_share_pct"] = df.project_wan.fillna(0) / both.where(both != 0) * 100
+    else:
+        df["basic_share_pct"] = pd.Series(dtype="float64")
+        df["project_share_pct"] = pd.Series(dtype="float64")
+    return df
+
+
+def economic_classes(corpus: Corpus) -> pd.DataFrame:
+    """T6 by economic class (301, 302, 303, 310 …): report_id · code · name · section · amount_wan · share_pct."""
+    li = corpus.line_items
+    t6 = li[(li.table == "T6") & (li.code_domain == "economic") & (li.measure == "final")]
+    if t6.empty:
+        return pd.DataFrame(columns=["report_id", "code", "name", "section", "amount_wan", "share_pct", "rolled_up_from"])
+    frames = []
+    for rid, g in t6.groupby("report_id"):
+        r = _rollup(g)
+        if r.empty:
+            continue
+        r["report_id"] = rid
+        sec = g.assign(cls=g.code.str[:3]).dropna(subset=["section"]).drop_duplicates("cls").set_index("cls").section
+        printed = g[g.level == "类"].drop_duplicates("code").set_index("code").row_label
+        r["section"] = [sec.get(c, "personnel" if c in PERSONNEL_CODES else "public") for c in r.code]
+        r["name"] = [ECONOMIC_NAMES.get(c) or printed.get(c, c) for c in r.code]
+        frames.append(r)
+    df = pd.concat(frames, ignore_index=True)
+    df = df[df.amount_wan.fillna(0) != 0]
+    df["share_pct"] = df.amount_wan / df.groupby("report_id").amount_wan.transform("sum") * 100
+    return df[["report_id", "code", "name", "section", "amount_wan", "share_pct", "rolled_up_from"]].reset_index(drop=True)
+
+
+def personnel_public(corpus: Corpus) -> pd.DataFrame:
+    """人员经费 (301+303) vs 公用经费 (302+310+…) per report from T6; where T6 is missing, the
+    narrative's personnel_cost / public_cost figures (source column says which)."""
+    eco = economic_classes(corpus)
+    rows = []
+    if len(eco):
+        for rid, g in eco.groupby("report_id"):
+            pers = g[g.section == "personnel"].amount_wan.sum()
+            pub = g[g.section != "personnel"].amount_wan.sum()
+            rows.append({"report_id": rid, "personnel_wan": pers, "public_wan": pub, "source": "T6"})
+    have = {r["report_id"] for r in rows}
+    nf = corpus.narrative_facts
+    if len(nf):
+        topics = {"personnel_cost": "personnel_wan", "public_cost": "public_wan"}
+        sub = nf[nf.topic.isin(list(topics)) & (nf.unit == "万元") & ~nf.report_id.isin(have)]
+        for rid, g in sub.groupby("report_id"):
+            row = {"report_id": rid, "source": "narrative"}
+            for topic, col in topics.items():
+                v = g[g.topic == topic].value
+                row[col] = float(v.iloc[0]) if len(v) else float("nan")
+            rows.append(row)
+    df = pd.DataFrame(rows, columns=["report_id", "personnel_wan", "public_wan", "source"])
+    both = df.personnel_wan.fillna(0) + df.public_wan.fillna(0)
+    df["personnel_share_pct"] = df.personnel_wan / both.where(both != 0) * 100
+    return df
+
+
+def share_matrix(df: pd.DataFrame, labels: pd.Series, column: str = "name", value: str = "share_pct") -> pd.DataFrame:
+    """report label × category shares (percent), categories ordered by their mean share."""
+    if df.empty:
+        return pd.DataFrame()
+    m = df.pivot_table(index="report_id", columns=column, values=value, aggfunc="sum").fillna(0)
+    m = m[m.mean().sort_values(ascending=False).index]
+    m.index = [labels.get(r, r) for r in m.index]
+    return m
+
+
+def dominant(df: pd.DataFrame, labels: pd.Series) -> pd.DataFrame:
+    """Per report, the category with the largest share."""
+    if df.empty:
+        return pd.DataFrame(columns=["report", "name", "share_pct"])
+    top = df.sort_values("share_pct", ascending=False).drop_duplicates("report_id")
+    return pd.DataFrame({"report": [labels.get(r, r) for r in top.report_id], "name": top.name.values,
+                         "share_pct": top.share_pct.values}).reset_index(drop=True)
+
+
+def spread(matrix: pd.DataFrame) -> pd.DataFrame:
+    """Per category: min, max and range of shares across reports, largest range first."""
+    if matrix.empty:
+        return pd.DataFrame(columns=["min_pct", "max_pct", "range_pp", "reports_with_it"])
+    out = pd.DataFrame({"min_pct": matrix.min(), "max_pct": matrix.max(), "range_pp": matrix.max() - matrix.min(),
+                        "reports_with_it": (matrix > 0).sum()})
+    return out.sort_values("range_pp", ascending=False)

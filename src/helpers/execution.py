@@ -1,0 +1,138 @@
+"""Budget execution: completion rates (决算 / 预算), their spread and outliers, 三公 budget vs
+outturn, and printed vs recomputed rates beside the checks that failed.
+
+A rate against a zero or missing budget is undefined (null), never 0 or 100.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .load import Corpus
+
+LEVEL_ORDER = ["overall", "类", "款", "项", "project"]
+THREE_PUBLIC_ITEMS = ["total", "overseas", "vehicle_total", "vehicle_purchase", "vehicle_operation", "reception"]
+THREE_PUBLIC_NAMES = {"total": "合计", "overseas": "因公出国(境)费", "vehicle_total": "公务用车购置及运行费",
+                      "vehicle_purchase": "公务用车购置费", "vehicle_operation": "公务用车运行费",
+                      "reception": "公务接待费"}
+
+
+def rates(corpus: Corpus) -> pd.DataFrame:
+    """budget_execution with a recomputed rate where the dataset lacks one, and the report label."""
+    be = corpus.budget_execution
+    if be.empty:
+        return be.assign(rate=pd.Series(dtype="float64"), report=pd.Series(dtype="object"))
+    computed = be.final_wan / be.budget_wan.where(be.budget_wan != 0) * 100
+    be = be.assign(rate=be.rate_computed_pct.fillna(computed), report=be.report_id.map(corpus.labels()))
+    be["level"] = pd.Categorical(be.level, categories=LEVEL_ORDER, ordered=True)
+    return be
+
+
+def summary_by_level(be: pd.DataFrame) -> pd.DataFrame:
+    """Per level: statements, reports, median, quartiles, min/max of the completion rate."""
+    if be.empty or be.rate.notna().sum() == 0:
+        return pd.DataFrame()
+    g = be.dropna(subset=["rate"]).groupby("level", observed=True)
+    out = g.rate.describe()[["count", "min", "25%", "50%", "75%", "max"]]
+    out.insert(1, "reports", g.report_id.nunique())
+    out["budget_wan"] = g.budget_wan.sum()
+    out["final_wan"] = g.final_wan.sum()
+    out["pooled_rate_pct"] = out.final_wan / out.budget_wan.where(out.budget_wan != 0) * 100
+    return out.rename(columns={"50%": "median"})
+
+
+def outliers(be: pd.DataFrame, k: float = 1.5) -> pd.DataFrame:
+    """Statements whose rate lies outside the Tukey fences of their level (levels with ≥ 4 rates),
+    or that spent more than budgeted (> 100%) or less than half of it (< 50%)."""
+    if be.empty:
+        return be
+    b = be.dropna(subset=["rate"]).copy()
+    b["why"] = ""
+    for lvl, g in b.groupby("level", observed=True):
+        if len(g) >= 4:
+            q1, q3 = g.rate.quantile([0.25, 0.75])
+            iqr = q3 - q1
+            out = (g.rate < q1 - k * iqr) | (g.rate > q3 + k * iqr)
+            b.loc[g.index[out], "why"] = f"outside {lvl} fences ({q1 - k * iqr:.1f}–{q3 + k * iqr:.1f}%)"
+    b.loc[(b.why == "") & (b.rate > 100), "why"] = "over budget (> 100%)"
+    b.loc[(b.why == "") & (b.rate < 50), "why"] = "under half of budget (< 50%)"
+    b = b[b.why != ""]
+    b = b.assign(dev=(b.rate - 100).abs()).sort_values("dev", ascending=False).drop(columns="dev")
+    return b[["report", "level", "code", "name", "budget_wan", "final_wan", "rate", "why", "source_ref"]]
+
+
+def rate_tolerance_pp(budget, final) -> float:
+    """How far a rate recomputed from amounts printed to 0.01 万元 can drift from the exact one,
+    plus half a unit of the printed rate's last (second) decimal."""
+    if budget is None or pd.isna(budget) or budget == 0:
+        return float("nan")
+    b, f = abs(float(budget)), abs(float(final or 0))
+    return 100 * (0.005 / b + f * 0.005 / b**2) + 0.005
+
+
+def printed_vs_computed(corpus: Corpus, be: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Statements with a printed rate: printed, recomputed, gap, tolerance, and the failing checks
+    of the same report read at the same place (or about rates when the place does not match)."""
+    be = rates(corpus) if be is None else be
+    if be.empty:
+        return pd.DataFrame()
+    p = be[be.rate_printed_pct.notna()].copy()
+    if p.empty:
+        return pd.DataFrame()
+    p["gap_pp"] = p.rate_printed_pct - p.rate
+    p["tolerance_pp"] = [rate_tolerance_pp(b, f) for b, f in zip(p.budget_wan, p.final_wan)]
+    p["agrees"] = (p.gap_pp.abs() <= p.tolerance_pp).where(p.rate.notna())
+    ch = corpus.checks
+    fails = ch[ch.outcome == "fail"] if len(ch) else ch
+    beside = []
+    for r in p.itertuples():
+        mine = fails[fails.report_id == r.report_id] if len(fails) else fails
+        same = mine[mine.source_ref.fillna("").str.contains(str(r.source_ref), regex=False)] if len(mine) else mine
+        if len(mine) and same.empty:
+            same = mine[mine.rule_id.str.contains("rate|execution|budget|完成", case=False, na=False)]
+        beside.append("; ".join(f"{c.rule_id}: {c.message}" for c in same.itertuples()) if len(same) else "")
+    p["failing_checks"] = beside
+    p["_k"] = p.agrees.map({False: 0, True: 1}).astype("float64").fillna(2)
+    p = p.sort_values(["_k", "report"]).drop(columns="_k")
+    return p[["report", "level", "name", "budget_wan", "final_wan", "rate_printed_pct", "rate", "gap_pp",
+              "tolerance_pp", "agrees", "failing_checks", "source_ref"]].reset_index(drop=True)
+
+
+def three_public(corpus: Corpus) -> pd.DataFrame:
+    """三公 budget vs outturn per report and item. Rows from `three_public`; for reports it does not
+    cover, the T7 table in line_items (source `T7 line_items`)."""
+    tp = corpus.three_public
+    rows = [tp.assign(source=tp.source)] if len(tp) else []
+    covered = set(tp.report_id) if len(tp) else set()
+    li = corpus.line_items
+    t7 = li[(li.table == "T7") & ~li.report_id.isin(covered)]
+    for rid, g in t7.groupby("report_id"):
+        vals = dict(zip(g.measure, g.amount_wan))
+        ref = g.source_ref.iloc[0]
+        for item in THREE_PUBLIC_ITEMS:
+            b, f = vals.get(f"budget_{item}"), vals.get(f"final_{item}")
+            if b is None and f is None:
+                continue
+            rows.append(pd.DataFrame([{"report_id": rid, "item": item, "budget_wan": b, "final_wan": f,
+                                       "source": "T7 line_items", "source_ref": ref}]))
+    if not rows:
+        return pd.DataFrame(columns=["report_id", "report", "item", "item_name", "budget_wan", "final_wan", "rate", "source"])
+    df = pd.concat(rows, ignore_index=True)
+    df["report"] = df.report_id.map(corpus.labels())
+    df["item_name"] = df.item.map(THREE_PUBLIC_NAMES)
+    df["rate"] = df.final_wan / df.budget_wan.where(df.budget_wan.fillna(0) != 0) * 100
+    return df[["report_id", "report", "item", "item_name", "budget_wan", "final_wan", "rate", "source", "source_ref"]]
+
+
+def three_public_sources_agree(tp: pd.DataFrame) -> pd.DataFrame:
+    """Where a report gives a 三公 item both in the table and in the narrative: do they agree?"""
+    if tp.empty or tp.source.nunique() < 2:
+        return pd.DataFrame()
+    w = tp.pivot_table(index=["report", "item_name"], columns="source", values="final_wan", aggfunc="first")
+    if w.shape[1] < 2:
+        return pd.DataFrame()
+    w = w.dropna()
+    w["diff_wan"] = w.iloc[:, 0] - w.iloc[:, 1]
+    w["agree"] = np.isclose(w.diff_wan, 0, atol=0.015)
+    return w.reset_index()

@@ -1,0 +1,103 @@
+"""Reading `data/processed/` for the notebooks: the datasets plus a readable label per report.
+
+Notebooks and studies read the processed datasets only (never the raw files); this is the one
+place that knows where they are. A dataset not written yet comes back as an empty frame with the
+documented columns, so every study runs (and says "no data yet") before the data lands.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from . import paths, schema
+
+DATASET_NAMES = tuple(schema.DATASETS)
+
+
+@dataclass
+class Corpus:
+    folder: Path
+    frames: dict[str, pd.DataFrame] = field(repr=False)
+
+    def __getattr__(self, name: str) -> pd.DataFrame:
+        frames = self.__dict__.get("frames", {})
+        if name in frames:
+            return frames[name]
+        raise AttributeError(name)
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self.frames[name]
+
+    # -- reports ---------------------------------------------------------------------------
+    @property
+    def report_ids(self) -> list[str]:
+        return list(self.reports.report_id)
+
+    @property
+    def readable(self) -> pd.DataFrame:
+        """Reports that were read (status ok or partial)."""
+        return self.reports[self.reports.status != "failed"]
+
+    def report(self, report_id: str) -> pd.Series:
+        hit = self.reports[self.reports.report_id == report_id]
+        if hit.empty:
+            known = ", ".join(self.report_ids) or "none"
+            raise KeyError(f"report {report_id!r} is not in {self.folder}/reports.parquet (known: {known})")
+        return hit.iloc[0]
+
+    def labels(self) -> pd.Series:
+        """report_id → a short readable label: district, department (shortened), year."""
+        return pd.Series({r.report_id: report_label(r) for r in self.reports.itertuples()}, dtype="object")
+
+    def label(self, report_id: str) -> str:
+        return self.labels().get(report_id, report_id)
+
+    def of(self, name: str, report_id: str) -> pd.DataFrame:
+        df = self.frames[name]
+        return df[df.report_id == report_id]
+
+    def n_reports(self, df: pd.DataFrame) -> int:
+        return int(df.report_id.nunique()) if "report_id" in df and len(df) else 0
+
+
+def short_department(department, city=None, district=None) -> str:
+    """`武汉市洪山区人民政府办公室` → `人民政府办公室`; keeps the name when nothing can be trimmed."""
+    if department is None or pd.isna(department):
+        return ""
+    d = str(department)
+    for part in (city, district):
+        if part is not None and not pd.isna(part) and part:
+            d = d.replace(str(part), "")
+    d = re.sub(r"^(中国共产党|中共)", "中共", d)
+    return d or str(department)
+
+
+def report_label(r) -> str:
+    get = (lambda k: getattr(r, k, None)) if not isinstance(r, dict) else r.get
+    district = get("district")
+    year = get("fiscal_year")
+    dept = short_department(get("department"), get("city"), district)
+    parts = [str(district) if district is not None and not pd.isna(district) else "",
+             dept, str(int(year)) if year is not None and not pd.isna(year) else ""]
+    label = " ".join(p for p in parts if p) or str(get("report_id"))
+    return label if len(label) <= 40 else label[:39] + "…"
+
+
+def load(folder: str | Path | None = None) -> Corpus:
+    """The processed datasets in `folder` (default `data/processed/`), missing ones as empty frames."""
+    folder = Path(folder) if folder else paths.DATA_PROCESSED
+    frames = {}
+    for ds in DATASET_NAMES:
+        p = folder / f"{ds}.parquet"
+        if p.exists():
+            df = pd.read_parquet(p)
+            # Older files may lack columns added since: conform adds them as nulls.
+            df = schema.conform(df[[c for c in df.columns if c in schema.columns(ds)]], ds)
+        else:
+            df = schema.empty(ds)
+        frames[ds] = df
+    return Corpus(folder=folder, frames=frames)

@@ -1,0 +1,190 @@
+"""Figures with Chinese text. Call `set_style()` once (notebooks do it in their first cell).
+
+Every helper takes `n_reports` and puts it in the title, so a figure always says how many reports
+it rests on; each returns the matplotlib Figure (and leaves it open for the notebook to show).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+
+from .fonts import register_cjk_font
+
+STATE_COLORS = {"found": "#4c956c", "empty": "#e9c46a", "missing": "#d62828"}
+
+
+def _short(label, n: int = 24) -> str:
+    s = str(label)
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+def _finish(fig) -> None:
+    """tight_layout, without its harmless warning for very long labels (other warnings, such as a
+    missing glyph, still surface)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Tight layout not applied")
+        fig.tight_layout()
+
+
+def set_style(context: str = "notebook") -> str:
+    """Seaborn theme with the CJK font. `sns.set_theme` resets the font list, so the font goes in
+    through its `rc`. Returns the font family name."""
+    family, _path = register_cjk_font()
+    sns.set_theme(context=context, style="whitegrid", font="sans-serif", rc={
+        "font.family": "sans-serif",
+        "font.sans-serif": [family, "DejaVu Sans"],
+        "axes.unicode_minus": False,       # U+2212 is not in every CJK font
+        "figure.dpi": 100,
+        "savefig.dpi": 120,
+        "figure.autolayout": False,
+        "axes.titlesize": "medium",
+        "axes.titleweight": "bold",
+    })
+    return family
+
+
+def basis_title(what: str, n_reports: int, total: int | None = None, note: str | None = None) -> str:
+    """'what' plus a second line: how many reports the figure rests on."""
+    line = f"基于 {n_reports} 份报告 / rests on {n_reports} report" + ("" if n_reports == 1 else "s")
+    if total is not None and total != n_reports:
+        line += f" of {total}"
+    if note:
+        line += f" · {note}"
+    return f"{what}\n{line}"
+
+
+def _height(n: int, per: float = 0.45, base: float = 1.6) -> float:
+    return max(2.6, base + per * n)
+
+
+def barh(values: pd.Series, *, title: str, n_reports: int, xlabel: str = "万元", total: int | None = None,
+         note: str | None = None, fmt: str = "{:,.1f}", color: str = "#2a6f97"):
+    """Horizontal bars of one value per label (sorted as given)."""
+    values = values.dropna()
+    fig, ax = plt.subplots(figsize=(8, _height(len(values))))
+    ax.barh([_short(i) for i in values.index], values.values, color=color)
+    ax.invert_yaxis()
+    for y, v in enumerate(values.values):
+        ax.text(v, y, " " + fmt.format(v), va="center", fontsize=8)
+    ax.set_xlabel(xlabel)
+    ax.set_title(basis_title(title, n_reports, total, note), loc="left")
+    ax.margins(x=0.15)
+    _finish(fig)
+    return fig
+
+
+def stacked_shares(matrix: pd.DataFrame, *, title: str, n_reports: int, total: int | None = None,
+                   note: str | None = None, top: int = 8, palette: str = "tab20"):
+    """100% stacked horizontal bars: one bar per row of `matrix` (shares in percent), one segment per
+    column; columns past `top` are pooled as 其他 (other)."""
+    m = matrix.copy()
+    if m.shape[1] > top:
+        keep = list(m.columns[:top])
+        m = pd.concat([m[keep], m.drop(columns=keep).sum(axis=1).rename("其他 (other)")], axis=1)
+    colors = sns.color_palette(palette, m.shape[1])
+    fig, ax = plt.subplots(figsize=(9, _height(len(m), 0.55, 2.2)))
+    left = np.zeros(len(m))
+    for k, col in enumerate(m.columns):
+        vals = m[col].to_numpy(dtype=float)
+        ax.barh([_short(i) for i in m.index], vals, left=left, color=colors[k], label=_short(col, 18))
+        for y, (l, v) in enumerate(zip(left, vals)):
+            if v >= 7:
+                ax.text(l + v / 2, y, f"{v:.0f}%", ha="center", va="center", fontsize=7, color="white")
+        left += vals
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("占比 share (%)")
+    ax.set_title(basis_title(title, n_reports, total, note), loc="left")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
+    _finish(fig)
+    return fig
+
+
+def budget_vs_outturn(df: pd.DataFrame, *, budget: str = "budget_wan", final: str = "final_wan", hue: str | None = None,
+                      title: str, n_reports: int, total: int | None = None, note: str | None = None,
+                      label: str | None = None, log: bool = True):
+    """Scatter of budget (x) against outturn (y) with the 100% line; points above it overspent."""
+    d = df.dropna(subset=[budget, final])
+    d = d[(d[budget] > 0) & (d[final] > 0)] if log else d
+    fig, ax = plt.subplots(figsize=(7, 5.5))
+    sns.scatterplot(data=d, x=budget, y=final, hue=hue, ax=ax, s=45, alpha=0.85)
+    if len(d):
+        lo = min(d[budget].min(), d[final].min())
+        hi = max(d[budget].max(), d[final].max())
+        ax.plot([lo, hi], [lo, hi], ls="--", color="grey", lw=1, label="决算 = 预算 (100%)")
+        if label:
+            for r in d.itertuples():
+                ax.annotate(str(getattr(r, label))[:12], (getattr(r, budget), getattr(r, final)), fontsize=7,
+                            xytext=(3, 3), textcoords="offset points")
+    if log and len(d):
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+    ax.set_xlabel("预算 budget (万元)")
+    ax.set_ylabel("决算 outturn (万元)")
+    ax.legend(fontsize=8, frameon=False)
+    ax.set_title(basis_title(title, n_reports, total, note), loc="left")
+    _finish(fig)
+    return fig
+
+
+def rate_spread(df: pd.DataFrame, *, x: str = "rate", y: str = "level", title: str, n_reports: int,
+                total: int | None = None, note: str | None = None):
+    """Box + points of completion rates per group, with the 100% line."""
+    d = df.dropna(subset=[x])
+    order = [c for c in (d[y].cat.categories if hasattr(d[y], "cat") else sorted(d[y].unique())) if (d[y] == c).any()]
+    fig, ax = plt.subplots(figsize=(8, _height(len(order), 0.7, 2.0)))
+    sns.boxplot(data=d, x=x, y=y, order=order, ax=ax, color="#cfe1f2", fliersize=0)
+    sns.stripplot(data=d, x=x, y=y, order=order, ax=ax, color="#1d3557", size=4, alpha=0.8)
+    ax.axvline(100, ls="--", color="#d62828", lw=1)
+    ax.set_xlabel("完成率 completion rate (% of budget)")
+    ax.set_ylabel("")
+    ax.set_title(basis_title(title, n_reports, total, note), loc="left")
+    _finish(fig)
+    return fig
+
+
+def coverage_grid(matrix: pd.DataFrame, *, title: str, n_reports: int, total: int | None = None):
+    """report × table grid coloured by found / empty / missing."""
+    states = list(STATE_COLORS)
+    codes = matrix.replace({s: i for i, s in enumerate(states)}).astype(float).to_numpy()
+    fig, ax = plt.subplots(figsize=(7.5, _height(len(matrix), 0.45, 1.8)))
+    cmap = matplotlib.colors.ListedColormap([STATE_COLORS[s] for s in states])
+    ax.imshow(codes, cmap=cmap, vmin=-0.5, vmax=len(states) - 0.5, aspect="auto")
+    ax.set_xticks(range(matrix.shape[1]), matrix.columns)
+    ax.set_yticks(range(matrix.shape[0]), [_short(i) for i in matrix.index])
+    for (i, j), v in np.ndenumerate(matrix.to_numpy()):
+        ax.text(j, i, {"found": "有", "empty": "空", "missing": "缺"}.get(v, "?"), ha="center", va="center",
+                fontsize=8, color="white" if v != "empty" else "black")
+    ax.grid(False)
+    handles = [matplotlib.patches.Patch(color=STATE_COLORS[s], label=f"{s}") for s in states]
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
+    ax.set_title(basis_title(title, n_reports, total), loc="left")
+    _finish(fig)
+    return fig
+
+
+def grouped_bars(df: pd.DataFrame, *, x: str, y: str, hue: str, title: str, n_reports: int,
+                 total: int | None = None, note: str | None = None, ylabel: str = "万元", horizontal: bool = False):
+    """Grouped bars (e.g. 三公 budget vs outturn per item, or 21305 money per year and series)."""
+    fig, ax = plt.subplots(figsize=(8.5, 4.5) if not horizontal else (8.5, _height(df[y].nunique(), 0.5, 2)))
+    if horizontal:
+        sns.barplot(data=df, y=y, x=x, hue=hue, ax=ax, errorbar=None)
+        ax.set_xlabel(ylabel)
+        ax.set_ylabel("")
+    else:
+        sns.barplot(data=df, x=x, y=y, hue=hue, ax=ax, errorbar=None)
+        ax.set_ylabel(ylabel)
+        ax.set_xlabel("")
+        for lab in ax.get_xticklabels():
+            lab.set_rotation(20)
+            lab.set_ha("right")
+    ax.legend(fontsize=8, frameon=False)
+    ax.set_title(basis_title(title, n_reports, total, note), loc="left")
+    _finish(fig)
+    return fig

@@ -1,0 +1,121 @@
+"""The 21305 series (扶贫 until 2020, 巩固脱贫衔接乡村振兴 from 2021) and paired-assistance money.
+
+Function lines come from two places: `poverty_transfers` (kind `function_line`, built by the
+narrative/table parsers) and, for reports it does not cover, the 21305 rows of the standard
+tables in `line_items` (T3, else T5, else T2). Each row says which source it used.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .composition import basic_project
+from .load import Corpus
+
+CODE = "21305"
+OLD, NEW = "扶贫", "巩固脱贫衔接乡村振兴"
+RENAME_YEAR = 2021
+
+
+def series_for_year(year) -> str | None:
+    """The name the 2021 classification gives 21305 in a fiscal year (the crosswalk)."""
+    if year is None or pd.isna(year):
+        return None
+    return OLD if int(year) < RENAME_YEAR else NEW
+
+
+def printed_series(name) -> str | None:
+    """Which of the two names a printed line label uses."""
+    if name is None or pd.isna(name):
+        return None
+    s = str(name)
+    if "乡村振兴" in s or "衔接" in s:
+        return NEW
+    if "扶贫" in s or "脱贫" in s:
+        return OLD
+    return None
+
+
+def function_lines(corpus: Corpus) -> pd.DataFrame:
+    """One row per report with 21305 money: amount (款 level, else Σ项), the printed name, its series."""
+    years = corpus.reports.set_index("report_id").fiscal_year
+    rows = []
+    pt = corpus.poverty_transfers
+    fl = pt[(pt.kind == "function_line") & pt.code.fillna("").str.startswith(CODE)] if len(pt) else pt
+    covered = set()
+    for rid, g in (fl.groupby("report_id") if len(fl) else []):
+        k = g[g.code == CODE]
+        part = k if len(k) else g[g.code.str.len() == 7]
+        rows.append({"report_id": rid, "amount_wan": part.amount_wan.sum(min_count=1),
+                     "name_printed": "、".join(dict.fromkeys(part.name.dropna())),
+                     "lines": len(part), "source": "poverty_transfers"})
+        covered.add(rid)
+    li = corpus.line_items
+    li = li[(li.code_domain == "function") & li.code.fillna("").str.startswith(CODE) & (li.measure == "total")]
+    for rid, g in li.groupby("report_id"):
+        if rid in covered:
+            continue
+        for table in ("T3", "T5", "T2"):
+            t = g[g.table == table]
+            if t.empty:
+                continue
+            k = t[t.code == CODE]
+            part = k if len(k) and k.amount_wan.notna().any() else t[t.code.str.len() == 7]
+            rows.append({"report_id": rid, "amount_wan": part.amount_wan.sum(min_count=1),
+                         "name_printed": "、".join(dict.fromkeys(part.row_label.dropna())),
+                         "lines": len(part), "source": f"line_items {table}"})
+            break
+    df = pd.DataFrame(rows, columns=["report_id", "amount_wan", "name_printed", "lines", "source"])
+    df["fiscal_year"] = df.report_id.map(years).astype("Int64")
+    df["series_expected"] = df.fiscal_year.map(series_for_year)
+    df["series_printed"] = df.name_printed.map(printed_series)
+    df["name_matches_year"] = df.series_printed.isna() | (df.series_printed == df.series_expected)
+    return df
+
+
+def share_of_spending(corpus: Corpus) -> pd.DataFrame:
+    """21305 amount as a share of each readable report's total spending (0 where no 21305 line)."""
+    lines = function_lines(corpus).set_index("report_id")
+    totals = basic_project(corpus).set_index("report_id")
+    rows = []
+    for r in corpus.readable.itertuples():
+        total = totals.total_wan.get(r.report_id)
+        amt = lines.amount_wan.get(r.report_id, 0.0)
+        rows.append({"report_id": r.report_id, "fiscal_year": r.fiscal_year, "amount_wan": amt,
+                     "total_wan": total, "has_tables": pd.notna(total),
+                     "share_pct": (amt / total * 100) if pd.notna(total) and total else float("nan")})
+    return pd.DataFrame(rows, columns=["report_id", "fiscal_year", "amount_wan", "total_wan", "has_tables", "share_pct"])
+
+
+def by_year(corpus: Corpus) -> pd.DataFrame:
+    """21305 money per fiscal year and series name (expected from the year), with report counts."""
+    fl = function_lines(corpus)
+    if fl.empty:
+        return pd.DataFrame(columns=["fiscal_year", "series", "amount_wan", "reports"])
+    g = fl.groupby(["fiscal_year", "series_expected"]).agg(amount_wan=("amount_wan", "sum"),
+                                                             reports=("report_id", "nunique")).reset_index()
+    return g.rename(columns={"series_expected": "series"})
+
+
+def recipients(corpus: Corpus) -> pd.DataFrame:
+    """Money to named recipients (counties, districts, towns) from projects and narrative amounts."""
+    pt = corpus.poverty_transfers
+    if pt.empty:
+        return pd.DataFrame(columns=["recipient", "amount_wan", "items", "reports", "kinds"])
+    sub = pt[pt.recipient.notna() & (pt.kind != "function_line")]
+    if "scope" in sub:
+        sub = sub[sub.scope.fillna("department") == "department"]
+    if sub.empty:
+        return pd.DataFrame(columns=["recipient", "amount_wan", "items", "reports", "kinds"])
+    g = sub.groupby("recipient").agg(amount_wan=("amount_wan", "sum"), items=("name", "size"),
+                                     reports=("report_id", "nunique"),
+                                     kinds=("kind", lambda s: ",".join(sorted(set(s)))))
+    return g.sort_values("amount_wan", ascending=False).reset_index()
+
+
+def transfers_table(corpus: Corpus) -> pd.DataFrame:
+    """All poverty_transfers rows except function lines, with the report label."""
+    pt = corpus.poverty_transfers
+    sub = pt[pt.kind != "function_line"] if len(pt) else pt
+    labels = corpus.labels()
+    return sub.assign(report=sub.report_id.map(labels)).drop(columns=["report_id"]).reset_index(drop=True)

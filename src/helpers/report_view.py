@@ -1,0 +1,147 @@
+"""What was extracted from one report, shaped for `notebooks/report.ipynb`.
+
+Every function takes a `Corpus` (helpers.load) and a report id and returns a DataFrame ready to
+show; nothing here re-reads the raw file.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .load import Corpus
+from .tables.catalog import BY_CODE, MEASURES_DOC, TABLE_CODES, TEMPLATE_MEASURES, THREE_PUBLIC_COLUMNS
+
+OUTCOME_ORDER = {"fail": 0, "insufficient_data": 1, "not_applicable": 2, "pass": 3}
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+# measure → printed column name, per table (from the catalog's documentation of measures)
+_MEASURE_LABELS: dict[tuple[str, str], str] = {(t, m): label for t, m, label in MEASURES_DOC}
+_T7_LABELS = {
+    "total": "合计", "overseas": "因公出国(境)费", "vehicle_total": "公务用车购置及运行费",
+    "vehicle_purchase": "公务用车购置费", "vehicle_operation": "公务用车运行费", "reception": "公务接待费",
+}
+
+
+def measure_label(table: str, measure: str) -> str:
+    if table == "T7" and "_" in measure:
+        basis, item = measure.split("_", 1)
+        return f"{'预算数' if basis == 'budget' else '决算数'}·{_T7_LABELS.get(item, item)}"
+    return _MEASURE_LABELS.get((table, measure), measure)
+
+
+def metadata(corpus: Corpus, report_id: str) -> pd.DataFrame:
+    r = corpus.report(report_id)
+    fields = ["report_id", "department", "city", "district", "fiscal_year", "publish_date", "source_file",
+              "source_format", "source_sha256", "encoding", "n_pages", "pdf_engine", "unit_printed",
+              "status", "error", "line_items", "extracted_at"]
+    rows = [(f, r[f]) for f in fields if f in r.index]
+    return pd.DataFrame(rows, columns=["field", "value"]).set_index("field")
+
+
+def coverage(corpus: Corpus, report_id: str) -> pd.DataFrame:
+    """One row per standard table: found / empty / missing, with the reason and the cells read."""
+    r = corpus.report(report_id)
+    found, empty_, missing = set(r.tables_found), set(r.tables_empty), set(r.tables_missing)
+    cells = corpus.of("line_items", report_id).groupby("table").size()
+    rows = []
+    for code in TABLE_CODES:
+        n = int(cells.get(code, 0))
+        if code in empty_:
+            state, why = "empty", "printed with a header and no rows: nothing to report"
+        elif code in found:
+            state, why = "found", f"{n} cells read"
+        elif code in missing:
+            state = "missing"
+            why = ("the file could not be read (error above)") if r.status == "failed" else \
+                  "not in the file (lost in conversion or not published)"
+        else:
+            state, why = "missing", "not recorded by the extraction"
+        rows.append({"table": code, "title": BY_CODE[code].title, "state": state, "cells": n, "why": why})
+    return pd.DataFrame(rows)
+
+
+def coverage_matrix(corpus: Corpus) -> pd.DataFrame:
+    """report label × table: found / empty / missing, for the whole corpus."""
+    labels = corpus.labels()
+    out = {}
+    for rid in corpus.report_ids:
+        cov = coverage(corpus, rid).set_index("table")["state"]
+        out[labels[rid]] = cov
+    return pd.DataFrame(out).T.reindex(columns=list(TABLE_CODES))
+
+
+def _measure_order(table: str, measures) -> list[str]:
+    template = list(TEMPLATE_MEASURES.get(table, ()))
+    if table == "T7":
+        template = list(THREE_PUBLIC_COLUMNS)
+    if table == "T4":
+        template = ["final", "total", "general_budget", "gov_fund", "state_capital"]
+    doc = [m for t, m, _ in MEASURES_DOC if t == table]
+    order = [m for m in template + doc if m in measures]
+    order = list(dict.fromkeys(order))
+    return order + sorted(m for m in measures if m not in order)
+
+
+def wide_table(corpus: Corpus, report_id: str, table: str) -> pd.DataFrame:
+    """One standard table back in its printed shape: a row per printed row, a column per measure."""
+    li = corpus.of("line_items", report_id)
+    li = li[li.table == table]
+    if li.empty:
+        return pd.DataFrame()
+    keys = ["side", "section", "row_order", "code", "row_label"]
+    df = li.assign(**{k: li[k].astype("object").where(li[k].notna(), "") for k in ["side", "section", "code"]})
+    df = df.assign(row_order=df.row_order.fillna(-1))
+    wide = df.groupby(keys + ["measure"], sort=False, dropna=False).amount_wan.first().unstack("measure")
+    wide = wide.reindex(columns=_measure_order(table, set(li.measure)))
+    wide = wide.reset_index()
+    side_rank = {"income": 0, "": 1, "expenditure": 2}
+    wide = wide.assign(_s=wide.side.map(side_rank)).sort_values(["_s", "row_order"]).drop(columns="_s")
+    wide = wide.rename(columns={m: measure_label(table, m) for m in li.measure.unique()})
+    drop = [c for c in ("side", "section") if (wide[c] == "").all()]
+    wide = wide.drop(columns=drop + ["row_order"])
+    # Rows that exist in the printed grid but whose cells were all blank keep their place (nulls).
+    return wide.reset_index(drop=True)
+
+
+def tables_present(corpus: Corpus, report_id: str) -> list[str]:
+    li = corpus.of("line_items", report_id)
+    return [t for t in TABLE_CODES if (li.table == t).any()]
+
+
+def checks_sorted(corpus: Corpus, report_id: str) -> pd.DataFrame:
+    """The report's checks, failures first (then insufficient data, n/a, passes), errors before warnings."""
+    ch = corpus.of("checks", report_id)
+    if ch.empty:
+        return ch
+    ch = ch.assign(_o=ch.outcome.map(OUTCOME_ORDER).fillna(9), _s=ch.severity.map(SEVERITY_ORDER).fillna(9))
+    ch = ch.sort_values(["_o", "_s", "rule_id"]).drop(columns=["_o", "_s", "report_id"])
+    return ch.reset_index(drop=True)
+
+
+def check_counts(checks: pd.DataFrame) -> dict[str, int]:
+    if checks.empty:
+        return {}
+    return {k: int(v) for k, v in checks.outcome.value_counts().items()}
+
+
+def failed_checks_by_report(corpus: Corpus) -> pd.Series:
+    ch = corpus.checks
+    if ch.empty:
+        return pd.Series(dtype="Int64")
+    return ch[ch.outcome == "fail"].groupby("report_id").size()
+
+
+def statements(corpus: Corpus, report_id: str) -> pd.DataFrame:
+    """Budget-execution statements of one report, with the gap between printed and recomputed rates."""
+    be = corpus.of("budget_execution", report_id)
+    if be.empty:
+        return be
+    be = be.assign(rate_gap_pp=be.rate_printed_pct - be.rate_computed_pct)
+    cols = ["level", "code", "name", "budget_basis", "budget_wan", "final_wan", "rate_printed_pct",
+            "rate_computed_pct", "rate_gap_pp", "source_kind", "source_ref", "source_text"]
+    return be[cols].reset_index(drop=True)
+
+
+def narrative(corpus: Corpus, report_id: str) -> pd.DataFrame:
+    nf = corpus.of("narrative_facts", report_id)
+    return nf.drop(columns=["report_id"]).reset_index(drop=True)

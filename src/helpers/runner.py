@@ -1,0 +1,496 @@
+"""The main job: extract what changed → execute the notebooks (papermill) → HTML (nbconvert) → index.
+
+    python -m helpers run [--jobs N] [--engine pdfplumber|tabula] [--force] [--no-notebooks]
+
+1. Incremental extraction of `data/raw/` into `data/processed/` (pipeline.extract_many with the
+   previous run of the same extractor version; all-or-nothing write).
+2. One `notebooks/report.ipynb` run per report plus the three studies, in parallel (spawned worker
+   processes, one kernel each). Kernel name and language are explicit; parameters are passed as
+   strings (`0012` stays `0012`); the notebook must have a cell tagged `parameters` declaring
+   every parameter passed. A run is judged by the exception papermill raises, never by the
+   notebook's recorded status (it says "completed" after a timeout). Kernels talk over IPC sockets
+   (parallel TCP kernels can race for ports) and a kernel that dies before running a cell is
+   retried once.
+3. Executed notebooks go to `build/notebooks/` (never back into `notebooks/`); each is rendered to
+   HTML with the code hidden (`exclude_input`) into `reports/reports/<report_id>.html` and
+   `reports/studies/<name>.html`. A failing notebook keeps its partial output and its page shows
+   the error; the other notebooks go on.
+4. `reports/index.html` links every page with a one-line summary.
+
+Returns non-zero only when extraction read nothing or every notebook failed.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import html
+import itertools
+import multiprocessing as mp
+import os
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from . import paths
+
+REPORT_NOTEBOOK = "report.ipynb"
+STUDIES: dict[str, tuple[str, str]] = {
+    "spending_composition": ("Spending composition 支出结构",
+                             "function classes, basic vs project, personnel vs public, economic classes: shares across departments, districts and years"),
+    "poverty_transfers": ("Poverty and rural-revitalisation money 扶贫 → 乡村振兴",
+                          "the 21305 series through the 2021 rename, its share of spending, money to recipient places"),
+    "budget_execution": ("Budget execution 预算执行",
+                         "completion rates by level, item and project; spread and outliers; 三公 budget vs outturn; printed vs recomputed rates"),
+}
+KERNEL_NAME = "python3"
+FALLBACK_KERNEL = "juesuan-python3"
+LANGUAGE = "python"
+BUILD = paths.REPO_ROOT / "build"
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Kernel
+
+def _spec_runs_this_python(spec) -> bool:
+    argv0 = spec.argv[0] if spec.argv else ""
+    # jupyter_client swaps a bare `python`/`python3` for the running interpreter.
+    if argv0 in {"python", f"python{sys.version_info[0]}", f"python{sys.version_info[0]}.{sys.version_info[1]}"}:
+        return True
+    try:
+        # not resolve(): every venv's python is a symlink to the same base interpreter
+        return Path(argv0).absolute() == Path(sys.executable).absolute()
+    except OSError:
+        return False
+
+
+def ensure_kernel() -> str:
+    """A kernelspec that runs this interpreter (with `helpers` importable): `python3` when it does,
+    else a `juesuan-python3` spec installed into this environment. Returns its name."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    ksm = KernelSpecManager()
+    for name in (KERNEL_NAME, FALLBACK_KERNEL):
+        try:
+            if _spec_runs_this_python(ksm.get_kernel_spec(name)):
+                return name
+        except NoSuchKernel:
+            pass
+    from ipykernel.kernelspec import install
+
+    try:
+        ksm.get_kernel_spec(KERNEL_NAME)
+        name = FALLBACK_KERNEL  # a `python3` for another interpreter (user-level) would shadow ours
+    except NoSuchKernel:
+        name = KERNEL_NAME
+    install(kernel_name=name, prefix=sys.prefix, display_name=f"Python 3 ({Path(sys.prefix).name})")
+    if not _spec_runs_this_python(KernelSpecManager().get_kernel_spec(name)):
+        raise RuntimeError(f"kernel {name!r} does not run {sys.executable}; install one with "
+                           f"`{sys.executable} -m ipykernel install --sys-prefix --name {name}`")
+    return name
+
+
+def _ipc_manager_class():
+    """AsyncKernelManager speaking over IPC sockets in a short private folder."""
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import CaselessStrEnum
+
+    class IPCKernelManager(AsyncKernelManager):
+        transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
+
+        def _ip_default(self) -> str:
+            base = tempfile.mkdtemp(prefix="jk-", dir="/tmp" if os.path.isdir("/tmp") else None)
+            self._ipc_dir = base
+            return os.path.join(base, "k")
+
+        async def _async_cleanup_resources(self, restart: bool = False) -> None:
+            await super()._async_cleanup_resources(restart=restart)
+            if not restart and getattr(self, "_ipc_dir", None):
+                shutil.rmtree(self._ipc_dir, ignore_errors=True)
+
+    return IPCKernelManager
+
+
+# ---------------------------------------------------------------------------------------------
+# Jobs
+
+@dataclass
+class Job:
+    kind: str            # "report" | "study"
+    name: str            # report id or study name
+    notebook: str        # input notebook path
+    output: str          # executed notebook path
+    html: str            # rendered page path
+    parameters: dict[str, str]
+    title: str
+    kernel: str = KERNEL_NAME
+    cwd: str = ""
+    timeout: int = 600
+
+
+@dataclass
+class Result:
+    job: Job
+    ok: bool
+    error: str | None = None
+    seconds: float = 0.0
+    attempts: int = 0
+    html_written: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+
+def declared_parameters(notebook: Path) -> tuple[bool, set[str]]:
+    """(has a cell tagged `parameters`, names it declares)."""
+    import nbformat
+    import papermill as pm
+
+    nb = nbformat.read(str(notebook), as_version=4)
+    tagged = any("parameters" in c.get("metadata", {}).get("tags", []) for c in nb.cells)
+    names = set(pm.inspect_notebook(str(notebook)).keys()) if tagged else set()
+    return tagged, names
+
+
+def validate(job: Job) -> str | None:
+    """Why the job cannot run as asked (no parameters cell, parameter not declared), or None."""
+    nb = Path(job.notebook)
+    if not nb.exists():
+        return f"{nb}: notebook not found"
+    tagged, names = declared_parameters(nb)
+    if not tagged:
+        return f"{nb.name} has no cell tagged `parameters`: papermill would silently run it with its defaults"
+    unknown = sorted(set(job.parameters) - names)
+    if unknown:
+        return f"{nb.name} does not declare parameter(s) {unknown} in its `parameters` cell (declares {sorted(names)})"
+    return None
+
+
+def _kernel_died_at_start(exc: BaseException, output: Path) -> bool:
+    """True when the kernel never ran a cell (port race, crash at start): worth one retry."""
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(exc, PapermillExecutionError):
+        return False
+    try:
+        import nbformat
+
+        nb = nbformat.read(str(output), as_version=4)
+        if any(c.get("execution_count") for c in nb.cells if c.cell_type == "code"):
+            return False
+    except Exception:
+        pass
+    text = f"{type(exc).__name__}: {exc}".lower()
+    return any(k in text for k in ("dead", "died", "kernel_info", "didn't respond", "timeout", "zmq", "address"))
+
+
+def execute(job: Job) -> Result:
+    """Run one notebook (with one retry for a kernel that dies at start), then render its page."""
+    import papermill as pm
+
+    t0 = time.perf_counter()
+    res = Result(job=job, ok=False)
+    problem = validate(job)
+    if problem:
+        res.error = problem
+    else:
+        Path(job.output).parent.mkdir(parents=True, exist_ok=True)
+        manager = _ipc_manager_class()
+        for attempt in (1, 2):
+            res.attempts = attempt
+            try:
+                pm.execute_notebook(
+                    job.notebook, job.output, parameters=dict(job.parameters), kernel_name=job.kernel,
+                    language=LANGUAGE, progress_bar=False, log_output=False, cwd=job.cwd or None,
+                    start_timeout=90, execution_timeout=job.timeout, kernel_manager_class=manager,
+                )
+                res.ok, res.error = True, None
+                break
+            except Exception as exc:  # judged by the exception, not by the notebook's status
+                res.error = _describe(exc)
+                if attempt == 1 and _kernel_died_at_start(exc, Path(job.output)):
+                    res.warnings.append(f"kernel died at start ({type(exc).__name__}); retried once")
+                    continue
+                break
+    res.seconds = time.perf_counter() - t0
+    try:
+        render(job, res)
+        res.html_written = True
+    except Exception as exc:
+        res.warnings.append(f"HTML not rendered: {_describe(exc)}")
+        res.ok = False
+        res.error = res.error or f"HTML not rendered: {_describe(exc)}"
+    return res
+
+
+def _describe(exc: BaseException) -> str:
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(exc, PapermillExecutionError):
+        return f"cell {exc.exec_count} raised {exc.ename}: {exc.evalue}"
+    return f"{type(exc).__name__}: {exc}".strip()
+
+
+def _execute_safe(job_dict: dict) -> dict:
+    job = Job(**job_dict)
+    try:
+        res = execute(job)
+    except Exception as exc:  # never lose the other notebooks because of one
+        res = Result(job=job, ok=False, error=f"runner error: {_describe(exc)}\n{traceback.format_exc()}")
+    d = asdict(res)
+    d["job"] = asdict(res.job)
+    return d
+
+
+# ---------------------------------------------------------------------------------------------
+# HTML
+
+_PAGE_CSS = """
+body{font-family:"Noto Sans CJK SC","Noto Sans SC","Source Han Sans SC","PingFang SC","Microsoft YaHei",sans-serif;
+max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
+table{border-collapse:collapse;font-size:14px;width:100%}td,th{border-bottom:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}
+th{background:#f3f5f7}.ok{color:#2b7a3d}.failed{color:#b00020;font-weight:bold}.partial{color:#b26a00}
+.muted{color:#666;font-size:13px}
+"""
+
+
+def render(job: Job, res: Result) -> None:
+    """The executed notebook as HTML with the code hidden; a page with the error when it failed."""
+    out = Path(job.html)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    nb_path = Path(job.output)
+    banner = ""
+    if not res.ok:
+        banner = (f'<div style="border:2px solid #b00020;padding:8px;margin:8px 0;background:#fff0f0">'
+                  f'<b>This notebook failed:</b> {html.escape(res.error or "unknown error")}. '
+                  f'What ran before the failure is shown below.</div>')
+    if nb_path.exists():
+        import nbformat
+        from nbconvert import HTMLExporter
+
+        nb = nbformat.read(str(nb_path), as_version=4)
+        exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+        body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": job.title}})
+        if banner:
+            i = body.find(">", body.find("<body")) + 1
+            body = body[:i] + banner + body[i:]
+        out.write_text(body, encoding="utf-8")
+    else:
+        out.write_text(f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(job.title)}</title>"
+                       f"<style>{_PAGE_CSS}</style></head><body><h1>{html.escape(job.title)}</h1>{banner}"
+                       f"<p class='muted'>No executed notebook was produced.</p></body></html>", encoding="utf-8")
+
+
+def write_index(results: list[Result], reports_dir: Path, processed: Path, extraction: dict) -> Path:
+    """reports/index.html: every page with a one-line summary."""
+    from .load import load
+    from .report_view import failed_checks_by_report
+
+    corpus = load(processed)
+    reps = corpus.reports.set_index("report_id")
+    fails = failed_checks_by_report(corpus)
+    has_checks = set(corpus.checks.report_id) if len(corpus.checks) else set()
+    n_read = int((corpus.reports.status != "failed").sum())
+
+    def link(res: Result) -> str:
+        rel = Path(res.job.html).resolve().relative_to(reports_dir.resolve()).as_posix()
+        return f'<a href="{html.escape(rel)}">{html.escape(res.job.title)}</a>'
+
+    def run_cell(res: Result) -> str:
+        if res.ok:
+            return f'<span class="ok">ran</span> <span class="muted">{res.seconds:.1f}s</span>'
+        return f'<span class="failed">notebook failed</span>: {html.escape((res.error or "").splitlines()[0][:200])}'
+
+    studies = [r for r in results if r.job.kind == "study"]
+    report_rows = [r for r in results if r.job.kind == "report"]
+    parts = [f"<!doctype html><html lang='zh'><head><meta charset='utf-8'><title>部门决算 reports</title>"
+             f"<style>{_PAGE_CSS}</style></head><body>",
+             "<h1>部门决算 — extracted reports and comparative studies</h1>",
+             f"<p class='muted'>Built {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')} from "
+             f"{html.escape(paths.display_path(processed))}: {len(corpus.reports)} report files, {n_read} read, "
+             f"{len(corpus.reports) - n_read} failed; extraction {html.escape(extraction.get('summary', ''))}.</p>",
+             "<h2>Studies</h2><table><tr><th>page</th><th>what it shows</th><th>run</th></tr>"]
+    for r in studies:
+        desc = STUDIES.get(r.job.name, ("", ""))[1]
+        parts.append(f"<tr><td>{link(r)}</td><td>{html.escape(desc)}; rests on up to {n_read} readable report"
+                     f"{'s' if n_read != 1 else ''}</td><td>{run_cell(r)}</td></tr>")
+    parts.append("</table><h2>Reports</h2><table><tr><th>page</th><th>department</th><th>year</th><th>status</th>"
+                 "<th>tables found</th><th>checks failed</th><th>run</th></tr>")
+    for r in report_rows:
+        rid = r.job.name
+        row = reps.loc[rid] if rid in reps.index else None
+        dept = "" if row is None or _na(row.department) else str(row.department)
+        year = "" if row is None or _na(row.fiscal_year) else str(int(row.fiscal_year))
+        status = "?" if row is None else str(row.status)
+        if status == "failed" and row is not None and not _na(row.error):
+            status_html = f'<span class="failed">failed</span> <span class="muted">{html.escape(str(row.error)[:160])}</span>'
+        else:
+            status_html = f'<span class="{html.escape(status)}">{html.escape(status)}</span>'
+        tables = "" if row is None else f"{len(row.tables_found)}/9"
+        checks = (str(int(fails.get(rid, 0))) if rid in has_checks else "no checks yet")
+        parts.append(f"<tr><td>{link(r)}</td><td>{html.escape(dept)}</td><td>{year}</td><td>{status_html}</td>"
+                     f"<td>{tables}</td><td>{checks}</td><td>{run_cell(r)}</td></tr>")
+    parts.append("</table>")
+    if extraction.get("messages"):
+        parts.append("<h2>Extraction messages</h2><ul>")
+        parts += [f"<li>{html.escape(m)}</li>" for m in extraction["messages"]]
+        parts.append("</ul>")
+    parts.append("</body></html>")
+    out = reports_dir / "index.html"
+    out.write_text("\n".join(parts), encoding="utf-8")
+    return out
+
+
+def _na(v) -> bool:
+    try:
+        import pandas as pd
+
+        return v is None or bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+# ---------------------------------------------------------------------------------------------
+# Main job
+
+def extract_step(raw_dir: Path, processed: Path, *, jobs: int, pdf_engine: str, force: bool) -> dict:
+    from .pipeline import extract_many, extractor_version, previous_run, write_datasets
+
+    files = paths.raw_files(raw_dir) if raw_dir.is_dir() else []
+    if not files:
+        log(f"no report files in {raw_dir}")
+        return {"read": 0, "files": 0, "messages": [f"no report files in {raw_dir}"], "summary": "nothing to read"}
+    version = extractor_version()
+    previous = None if force else previous_run(processed, version)
+    t0 = time.perf_counter()
+    log(f"extracting {len(files)} files from {paths.display_path(raw_dir)} "
+        f"({'forced' if force else 'incremental' if previous is not None else 'first run of this extractor version'})")
+    datasets, messages = extract_many(files, pdf_engine=pdf_engine, jobs=jobs, previous=previous, version=version,
+                                      progress=log)
+    for m in messages:
+        log(m)
+    write_datasets(datasets, processed, version)
+    reps = datasets["reports"]
+    read = int((reps.status != "failed").sum())
+    summary = f"{len(reps)} files, {read} read, {len(reps) - read} failed, {time.perf_counter() - t0:.1f}s"
+    log(f"wrote data to {paths.display_path(processed)}: {summary}")
+    return {"read": read, "files": len(reps), "messages": messages, "summary": summary,
+            "report_ids": list(reps.report_id)}
+
+
+def plan(report_ids: list[str], *, notebooks_dir: Path, build_dir: Path, reports_dir: Path, processed: Path,
+         kernel: str, timeout: int = 600) -> list[Job]:
+    """One report notebook per report, then the studies."""
+    from .load import load
+
+    labels = load(processed).labels()
+    proc = str(processed.resolve())
+    jobs = [Job(kind="study", name=name, notebook=str(notebooks_dir / f"{name}.ipynb"),
+                output=str(build_dir / "studies" / f"{name}.ipynb"), html=str(reports_dir / "studies" / f"{name}.html"),
+                parameters={"processed_dir": proc}, title=title, kernel=kernel, cwd=str(build_dir), timeout=timeout)
+            for name, (title, _) in STUDIES.items()]
+    for rid in report_ids:
+        jobs.append(Job(kind="report", name=rid, notebook=str(notebooks_dir / REPORT_NOTEBOOK),
+                        output=str(build_dir / "reports" / f"{rid}.ipynb"), html=str(reports_dir / "reports" / f"{rid}.html"),
+                        parameters={"report_id": str(rid), "processed_dir": proc},
+                        title=f"{labels.get(rid, rid)} — 部门决算 extraction", kernel=kernel, cwd=str(build_dir),
+                        timeout=timeout))
+    return jobs
+
+
+def run_notebooks(jobs_list: list[Job], jobs: int = 2) -> list[Result]:
+    """Execute and render every job in `jobs` spawned workers; progress on stderr."""
+    results: list[Result] = []
+    t0 = time.perf_counter()
+    n = len(jobs_list)
+    counter = itertools.count(1)
+
+    def note(res: Result) -> None:
+        k = next(counter)
+        state = "ok" if res.ok else f"FAILED ({(res.error or '').splitlines()[0][:160]})"
+        extra = f" [{'; '.join(res.warnings)}]" if res.warnings else ""
+        log(f"[{k}/{n}] {res.job.kind} {res.job.name}: {state} {res.seconds:.1f}s (elapsed {time.perf_counter() - t0:.0f}s){extra}")
+
+    if jobs <= 1 or n <= 1:
+        for j in jobs_list:
+            res = _from_dict(_execute_safe(asdict(j)))
+            note(res)
+            results.append(res)
+        return results
+    ctx = mp.get_context("spawn")
+    with cf.ProcessPoolExecutor(max_workers=min(jobs, n), mp_context=ctx) as ex:
+        futs = {ex.submit(_execute_safe, asdict(j)): j for j in jobs_list}
+        for fut in cf.as_completed(futs):
+            j = futs[fut]
+            try:
+                res = _from_dict(fut.result())
+            except Exception as exc:  # a worker process died
+                res = Result(job=j, ok=False, error=f"worker died: {_describe(exc)}")
+                try:
+                    render(j, res)
+                    res.html_written = True
+                except Exception:
+                    pass
+            note(res)
+            results.append(res)
+    by_name = {(j.kind, j.name): k for k, j in enumerate(jobs_list)}
+    return sorted(results, key=lambda r: by_name[(r.job.kind, r.job.name)])
+
+
+def _from_dict(d: dict) -> Result:
+    d = dict(d)
+    job = Job(**d.pop("job"))
+    return Result(job=job, **d)
+
+
+def _prune(folder: Path, keep: set[Path]) -> None:
+    if folder.is_dir():
+        for p in folder.glob("*.html"):
+            if p.resolve() not in keep:
+                p.unlink()
+
+
+def main_job(jobs: int = 2, pdf_engine: str = "pdfplumber", force: bool = False, notebooks: bool = True, *,
+             raw_dir: Path | None = None, processed_dir: Path | None = None, reports_dir: Path | None = None,
+             build_dir: Path | None = None, notebooks_dir: Path | None = None, timeout: int = 600) -> int:
+    """Extract → notebooks → HTML → index. Non-zero only if extraction read nothing or every notebook failed."""
+    raw_dir = Path(raw_dir or paths.DATA_RAW)
+    processed = Path(processed_dir or paths.DATA_PROCESSED)
+    reports_dir = Path(reports_dir or paths.REPORTS)
+    build_dir = Path(build_dir or BUILD)
+    notebooks_dir = Path(notebooks_dir or paths.NOTEBOOKS)
+    t0 = time.perf_counter()
+    extraction = extract_step(raw_dir, processed, jobs=jobs, pdf_engine=pdf_engine, force=force)
+    if extraction["read"] == 0:
+        log("extraction read nothing: see the messages above")
+    if not notebooks:
+        return 0 if extraction["read"] else 1
+    if not extraction.get("report_ids"):
+        return 1
+    kernel = ensure_kernel()
+    for sub in ("reports", "studies"):
+        (build_dir / sub).mkdir(parents=True, exist_ok=True)
+        (reports_dir / sub).mkdir(parents=True, exist_ok=True)
+    job_list = plan(extraction["report_ids"], notebooks_dir=notebooks_dir, build_dir=build_dir,
+                    reports_dir=reports_dir, processed=processed, kernel=kernel, timeout=timeout)
+    log(f"executing {len(job_list)} notebooks with kernel {kernel!r} in {min(jobs, len(job_list))} workers")
+    results = run_notebooks(job_list, jobs=jobs)
+    keep = {Path(r.job.html).resolve() for r in results}
+    for sub in ("reports", "studies"):
+        _prune(reports_dir / sub, keep)
+    index = write_index(results, reports_dir, processed, extraction)
+    failed = [r for r in results if not r.ok]
+    log(f"wrote {paths.display_path(index)}: {len(results) - len(failed)} of {len(results)} notebooks ran "
+        f"({time.perf_counter() - t0:.0f}s in all)")
+    for r in failed:
+        log(f"FAILED {r.job.kind} {r.job.name}: {r.error} (page: {paths.display_path(Path(r.job.html))}, "
+            f"notebook: {paths.display_path(Path(r.job.output))})")
+    if extraction["read"] == 0:
+        return 1
+    return 1 if results and len(failed) == len(results) else 0

@@ -121,7 +121,7 @@ def narrative_rows(paras: list[Para], report_id: str, own_district: str | None,
             key = (ref, value)
             if key in seen or key in skip_spans:
                 continue
-            before = text[s:m.start()]
+            before = text[p.sentence_bounds(m.start(), seps="。；;\t")[0]:m.start()] if p.is_row else text[s:m.start()]
             if BUDGET_BEFORE_RE.search(before):
                 continue  # the budget goes with its outturn below
             seen.add(key)

@@ -75,7 +75,8 @@ def rows_of(report: Report, table: str) -> list[Row]:
             row = out[k] = Row(k[1], sval(r.row_label) or "", sval(r.code), sval(r.level), side, sval(r.section),
                                sval(r.source_ref), {}, set())
         row.cells[str(r.measure)] = val(r.amount_wan)
-        if getattr(r, "column_inferred", False) is True:
+        inf = getattr(r, "column_inferred", None)
+        if inf is not None and not pd.isna(inf) and bool(inf):
             row.inferred.add(str(r.measure))
     rows = sorted(out.values(), key=lambda x: ((x.side or ""), x.order))
     report._cache[key] = rows

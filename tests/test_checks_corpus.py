@@ -1,0 +1,120 @@
+"""The checks on the whole shipped corpus: no error-severity failure except the real errors listed
+here, each confirmed by reading the page; the quality summary; the generated rule document."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from helpers.checks import RULES, quality_summary
+from helpers.paths import REPO_ROOT
+
+HONGSHAN, HANYANG, JIANGHAN, QIAOKOU = ("000_5ae2df98b6bbde0e", "001_87de7c93fc8d4773",
+                                        "002_e2b9b740b0f725e0", "004_f973782ff0beb528")
+PUTUO_CZJ = "上海市普陀区财政局2024年度部门决算"
+
+# (report, rule, printed value) -> what the page says
+CONFIRMED_ERRORS = {
+    (HONGSHAN, "T7.vehicle_subtotal", 35.20): "表7 line 369 预算数: 公务用车购置及运行费 小计 35.20, but 购置 48.55 + 运行 35.20 = 83.75",
+    (HONGSHAN, "N.rate_completion", 352.78): "line 559: 项目全年预算数 1194.15, 执行数 1194.15, 完成预算的 352.78% (100%)",
+    (HONGSHAN, "N.rate_completion", 91.10): "line 832: 调整后预算 3,061.94, 决算数 3,061.94, 预算执行率为 91.1% (100%)",
+    (HONGSHAN, "N.rate_change", 166.49): "line 519: 三公 增加 45.12, 增长 166.49%; 72.50 − 45.12 = 27.38 gives 164.79%",
+    (HANYANG, "N.rate_change", -50.00): "lines 337, 343: 三公 / 公务用车 0.45, 较上年减少 1.1 万元, 下降 50% (prior 1.55: 70.97%)",
+    (JIANGHAN, "N.rate_completion", 100.00): "line 431: 3927.98 → 4,199.36, 完成年初预算的100% (106.9%)",
+    (JIANGHAN, "N.rate_change", 0.06): "line 475: 三公 6.07, 较上年增加 0.66, 增长 0.06% (prior 5.41: 12.2%)",
+    (JIANGHAN, "N.rate_change", 59.00): "line 487-489: 公务接待 0.37, 增加 0.22, 增长 59% = 0.22/0.37 (prior 0.15: 146.7%)",
+    (JIANGHAN, "N.rate_change", 31.16): "line 495: 机关运行经费 89.82, 增加 27.99, 增长 31.16% = 27.99/89.82 (prior 61.83: 45.27%)",
+    (QIAOKOU, "N.rate_completion", 100.00): "line 1310-1312: 399.47 → 1,407.71, 完成年初预算的100.0% (352.4%)",
+    (QIAOKOU, "NX.class_amount", 1407.71): "line 1312: 支出决算为1,407.71 where 表5 line 810 prints 1,407.17 (digits transposed)",
+    (PUTUO_CZJ, "NX.totals", 0.30): "page 21: 财政拨款收入支出总计 0.3 万元 where 表4 总计 is 2,961.68",
+    (PUTUO_CZJ, "N.rate_share", 71.73): "page 21: 一般公共服务支出 2106.66 万元，占 71.73% of 2940.05 (71.65%; the shares add to 100.07%)",
+}
+EXPECTED_COUNTS = Counter({k: 1 for k in CONFIRMED_ERRORS})
+EXPECTED_COUNTS[(HANYANG, "N.rate_change", -50.00)] = 2
+CONFIRMED_WARNINGS = {
+    (JIANGHAN, "NX.totals", 4199.30): "line 410: 财政拨款收、支总计 4,199.3 万元 (表4: 4,199.36, cut not rounded)",
+    (HONGSHAN, "NX.project_unit", 11941534.64): "lines 761-788: project table headed 万元 printing 元 (合计 11,941,534.64)",
+    (JIANGHAN, "NX.project_unit", 31449330.05): "lines 779-964: 绩效自评表 预算执行情况（万元） printing 690000 … (元)",
+}
+
+
+@pytest.fixture(scope="module")
+def corpus_checks(corpus_files):
+    from helpers.pipeline import extract_many
+
+    datasets, _ = extract_many(corpus_files)
+    return datasets
+
+
+def _key(r):
+    return (r.report_id, r.rule_id, round(float(r.found), 2))
+
+
+def test_no_error_failures_but_the_confirmed_ones(corpus_checks):
+    c = corpus_checks["checks"]
+    errors = c[(c.outcome == "fail") & (c.severity == "error")]
+    found = Counter(_key(r) for r in errors.itertuples(index=False))
+    unexpected = {k: v for k, v in found.items() if k not in EXPECTED_COUNTS}
+    missing = {k: EXPECTED_COUNTS[k] for k in EXPECTED_COUNTS if found.get(k, 0) != EXPECTED_COUNTS[k]}
+    assert not unexpected, f"false alarms or unconfirmed failures: {unexpected}"
+    assert not missing, f"confirmed real errors not reported: {missing}"
+
+
+def test_warnings_are_the_confirmed_ones(corpus_checks):
+    c = corpus_checks["checks"]
+    warn = c[(c.outcome == "fail") & (c.severity == "warning")]
+    assert {_key(r) for r in warn.itertuples(index=False)} == set(CONFIRMED_WARNINGS)
+
+
+def test_every_failure_names_both_numbers_and_both_places(corpus_checks):
+    c = corpus_checks["checks"]
+    fails = c[c.outcome == "fail"]
+    assert fails.expected.notna().all() and fails.found.notna().all()
+    cross = fails[fails.rule_id.str.startswith(("X.", "NX."))]
+    assert cross.source_ref.str.contains(";").all()
+
+
+def test_every_rule_runs_on_every_report(corpus_checks):
+    c = corpus_checks["checks"]
+    n = corpus_checks["reports"].query("status != 'failed'").report_id.nunique()
+    per_rule = c.groupby("rule_id").report_id.nunique()
+    assert set(per_rule.index) == set(RULES) and (per_rule == n).all()
+
+
+def test_every_rule_passes_somewhere_on_the_corpus(corpus_checks):
+    c = corpus_checks["checks"]
+    passed = set(c[c.outcome == "pass"].rule_id)
+    assert set(RULES) - passed == {"T6.basic_total"}  # no corpus T6 prints an overall 合计 (tested on an added row)
+
+
+def test_rounding_passes_are_info(corpus_checks):
+    c = corpus_checks["checks"]
+    r = c[c.message.str.startswith("rounding")]
+    assert len(r) and set(r.outcome) == {"pass"} and set(r.severity) == {"info"}
+
+
+def test_quality_summary(corpus_checks):
+    s = quality_summary(corpus_checks["checks"])
+    assert set(s.report_id) == set(corpus_checks["checks"].report_id)
+    row = s.set_index("report_id").loc[JIANGHAN]
+    assert row.failed_error == 4 and row.failed_warning == 2
+    assert row.checks_run == row.passed + row.failed
+    assert "N.rate_completion: 100.00 (expected 106.91)" in row.implicated
+    clean = s[s.failed == 0]
+    assert set(clean.report_id) >= {"003_80cf7104083c8073", "中共上海市普陀区委社会工作部_2024_年度部门决算"}
+
+
+def test_checks_doc_lists_every_rule_and_failure():
+    doc = (REPO_ROOT / "docs" / "CHECKS.md").read_text(encoding="utf-8")
+    for rid, r in RULES.items():
+        assert f"### `{rid}`" in doc and r.statement in doc, rid
+    assert "83.75" in doc and "106.91" in doc
+
+
+def test_extract_report_carries_checks():
+    from helpers.extract import extract_report
+    from helpers.paths import DATA_RAW
+
+    out = extract_report(DATA_RAW / "002_e2b9b740b0f725e0.txt")
+    assert len(out["checks"]) and set(out["checks"].report_id) == {JIANGHAN}

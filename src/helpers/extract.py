@@ -19,6 +19,8 @@ from .metadata import read_metadata
 from .paths import display_path
 from .tables.catalog import TABLE_CODES
 
+# Both engines read all 200 hand-checked cells of the sample PDFs right; pdfplumber is faster end to end
+# and needs no JVM (benchmarks/RESULTS.md). `tabula` stays selectable.
 DEFAULT_PDF_ENGINE = "pdfplumber"
 
 

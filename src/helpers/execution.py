@@ -30,10 +30,10 @@ def rates(corpus: Corpus) -> pd.DataFrame:
 
 
 def summary_by_level(be: pd.DataFrame) -> pd.DataFrame:
-    """Per level: statements, reports, median, quartiles, min/max of the completion rate."""
+    """Per level and budget basis: statements, reports, median, quartiles, min/max of the rate."""
     if be.empty or be.rate.notna().sum() == 0:
         return pd.DataFrame()
-    g = be.dropna(subset=["rate"]).groupby("level", observed=True)
+    g = be.dropna(subset=["rate"]).groupby(["level", "budget_basis"], observed=True)
     out = g.rate.describe()[["count", "min", "25%", "50%", "75%", "max"]]
     out.insert(1, "reports", g.report_id.nunique())
     out["budget_wan"] = g.budget_wan.sum()
@@ -120,9 +120,18 @@ def three_public(corpus: Corpus) -> pd.DataFrame:
         return pd.DataFrame(columns=["report_id", "report", "item", "item_name", "budget_wan", "final_wan", "rate", "source"])
     df = pd.concat(rows, ignore_index=True)
     df["report"] = df.report_id.map(corpus.labels())
+    df["source"] = df.source.astype("object")
     df["item_name"] = df.item.map(THREE_PUBLIC_NAMES)
     df["rate"] = df.final_wan / df.budget_wan.where(df.budget_wan.fillna(0) != 0) * 100
     return df[["report_id", "report", "item", "item_name", "budget_wan", "final_wan", "rate", "source", "source_ref"]]
+
+
+def three_public_one_source(tp: pd.DataFrame) -> pd.DataFrame:
+    """One row per report and item: the table's figures where printed, else the narrative's."""
+    if tp.empty:
+        return tp
+    rank = tp.source.map(lambda s: 0 if str(s).startswith("table") or str(s).startswith("T7") else 1)
+    return tp.assign(_r=rank).sort_values("_r").drop_duplicates(["report_id", "item"]).drop(columns="_r")
 
 
 def three_public_sources_agree(tp: pd.DataFrame) -> pd.DataFrame:

@@ -139,7 +139,9 @@ def rate_spread(df: pd.DataFrame, *, x: str = "rate", y: str = "level", title: s
     d = df.dropna(subset=[x])
     order = [c for c in (d[y].cat.categories if hasattr(d[y], "cat") else sorted(d[y].unique())) if (d[y] == c).any()]
     fig, ax = plt.subplots(figsize=(8, _height(len(order), 0.7, 2.0)))
-    sns.boxplot(data=d, x=x, y=y, order=order, ax=ax, color="#cfe1f2", fliersize=0)
+    with warnings.catch_warnings():  # seaborn 0.13 passes `vert` to matplotlib ≥ 3.11 (deprecated there)
+        warnings.filterwarnings("ignore", category=matplotlib.MatplotlibDeprecationWarning)
+        sns.boxplot(data=d, x=x, y=y, order=order, ax=ax, color="#cfe1f2", fliersize=0)
     sns.stripplot(data=d, x=x, y=y, order=order, ax=ax, color="#1d3557", size=4, alpha=0.8)
     ax.axvline(100, ls="--", color="#d62828", lw=1)
     ax.set_xlabel("完成率 completion rate (% of budget)")

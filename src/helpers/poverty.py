@@ -7,6 +7,8 @@ tables in `line_items` (T3, else T5, else T2). Each row says which source it use
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from .composition import basic_project
@@ -44,6 +46,8 @@ def function_lines(corpus: Corpus) -> pd.DataFrame:
     fl = pt[(pt.kind == "function_line") & pt.code.fillna("").str.startswith(CODE)] if len(pt) else pt
     covered = set()
     for rid, g in (fl.groupby("report_id") if len(fl) else []):
+        # The same line is printed in several tables (T2, T3, T5): one amount per code.
+        g = g.drop_duplicates("code")
         k = g[g.code == CODE]
         part = k if len(k) else g[g.code.str.len() == 7]
         rows.append({"report_id": rid, "amount_wan": part.amount_wan.sum(min_count=1),
@@ -97,22 +101,38 @@ def by_year(corpus: Corpus) -> pd.DataFrame:
     return g.rename(columns={"series_expected": "series"})
 
 
-def recipients(corpus: Corpus) -> pd.DataFrame:
-    """Money to named recipients (counties, districts, towns) from projects and narrative amounts."""
+def normalise_place(name) -> str | None:
+    """`恩施州宣恩县` → `宣恩县` (the prefecture prefix varies between mentions of one county)."""
+    if name is None or pd.isna(name):
+        return None
+    return re.sub(r"^.{1,6}?(自治州|州|市)(?=.+[县区市旗])", "", str(name).strip())
+
+
+def distinct_statements(corpus: Corpus) -> pd.DataFrame:
+    """Project and narrative amounts of the department's own money, each stated once (reports
+    restate a transfer in several sections; the repeats are dropped)."""
     pt = corpus.poverty_transfers
     if pt.empty:
-        return pd.DataFrame(columns=["recipient", "amount_wan", "items", "reports", "kinds"])
-    sub = pt[pt.recipient.notna() & (pt.kind != "function_line")]
+        return pt.assign(place=pd.Series(dtype="object"))
+    sub = pt[pt.kind != "function_line"]
     if "scope" in sub:
         sub = sub[sub.scope.fillna("department") == "department"]
-    if sub.empty:
-        return pd.DataFrame(columns=["recipient", "amount_wan", "items", "reports", "kinds"])
-    g = sub.groupby("recipient").agg(amount_wan=("amount_wan", "sum"), items=("name", "size"),
-                                     reports=("report_id", "nunique"),
-                                     kinds=("kind", lambda s: ",".join(sorted(set(s)))))
-    return g.sort_values("amount_wan", ascending=False).reset_index()
+    sub = sub.assign(place=sub.recipient.map(normalise_place), amt=sub.amount_wan.round(2))
+    return sub.drop_duplicates(["report_id", "place", "amt", "name"]).drop(columns="amt")
 
 
+def recipients(corpus: Corpus) -> pd.DataFrame:
+    """Money to named recipients (counties, districts, towns), per recipient: the distinct amounts
+    stated and the largest of them. Amounts are not summed: the same transfer is often stated
+    both as a project and in a sentence, and a sentence may restate a project's total."""
+    st = distinct_statements(corpus)
+    st = st[st.place.notna()] if len(st) else st
+    if st.empty:
+        return pd.DataFrame(columns=["recipient", "largest_wan", "statements", "reports", "amounts"])
+    g = st.groupby("place").agg(
+        largest_wan=("amount_wan", "max"), statements=("amount_wan", "size"), reports=("report_id", "nunique"),
+        amounts=("amount_wan", lambda s: "、".join(f"{v:,.2f}" for v in sorted(set(s.round(2)), reverse=True))))
+    return g.sort_values("largest_wan", ascending=False).rename_axis("recipient").reset_index()
 def transfers_table(corpus: Corpus) -> pd.DataFrame:
     """All poverty_transfers rows except function lines, with the report label."""
     pt = corpus.poverty_transfers

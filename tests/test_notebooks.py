@@ -1,0 +1,201 @@
+"""The notebooks and the main job: committed notebooks carry no outputs; the runner checks
+parameters, keeps a failing notebook without stopping the others; and the whole job on the
+shipped corpus (run once per session into a temporary folder) publishes every page with figures,
+no code, no tracebacks and no missing-glyph warnings, linked from index.html."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from helpers import runner
+from helpers.paths import DATA_RAW, NOTEBOOKS, raw_files
+
+NOTEBOOK_FILES = sorted(NOTEBOOKS.glob("*.ipynb"))
+STUDIES = list(runner.STUDIES)
+
+
+def _digest(folder: Path) -> str:
+    h = hashlib.sha256()
+    for p in sorted(folder.rglob("*")):
+        if p.is_file():
+            h.update(p.name.encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+# --- committed notebooks -------------------------------------------------------------------------
+
+def test_expected_notebooks_exist():
+    names = {p.stem for p in NOTEBOOK_FILES}
+    assert {"report", *STUDIES} <= names
+
+
+@pytest.mark.parametrize("path", NOTEBOOK_FILES, ids=lambda p: p.name)
+def test_committed_notebook_has_no_outputs(path):
+    nb = nbformat.read(str(path), as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [], f"{path.name}: a code cell has outputs; clear them before committing"
+            assert cell.execution_count is None, f"{path.name}: a code cell has an execution count"
+    assert "papermill" not in nb.metadata, f"{path.name} is an executed papermill output, not a source notebook"
+
+
+@pytest.mark.parametrize("path", NOTEBOOK_FILES, ids=lambda p: p.name)
+def test_notebook_declares_its_parameters(path):
+    tagged, names = runner.declared_parameters(path)
+    assert tagged, f"{path.name} has no cell tagged `parameters`"
+    assert "processed_dir" in names
+    if path.stem == "report":
+        assert "report_id" in names
+
+
+# --- runner units (small throwaway notebooks) ----------------------------------------------------
+
+def _nb(tmp_path: Path, name: str, cells: list[str], param_cell: str | None) -> Path:
+    nb = new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    out = []
+    if param_cell is not None:
+        c = new_code_cell(param_cell)
+        c.metadata["tags"] = ["parameters"]
+        out.append(c)
+    out += [new_code_cell(s) for s in cells]
+    nb.cells = out
+    p = tmp_path / name
+    nbformat.write(nb, str(p))
+    return p
+
+
+def _job(tmp_path, nb: Path, params: dict, kernel: str) -> runner.Job:
+    return runner.Job(kind="study", name=nb.stem, notebook=str(nb), output=str(tmp_path / "build" / nb.name),
+                      html=str(tmp_path / "pages" / f"{nb.stem}.html"), parameters=params, title=nb.stem,
+                      kernel=kernel, cwd=str(tmp_path))
+
+
+def test_validate_rejects_missing_parameters_cell_and_unknown_parameters(tmp_path):
+    no_cell = _nb(tmp_path, "nocell.ipynb", ["x = 1"], None)
+    assert "no cell tagged `parameters`" in runner.validate(_job(tmp_path, no_cell, {"report_id": "1"}, "python3"))
+    ok = _nb(tmp_path, "ok.ipynb", ["x = 1"], 'report_id = "x"')
+    assert "reprot_id" in runner.validate(_job(tmp_path, ok, {"reprot_id": "1"}, "python3"))
+    assert runner.validate(_job(tmp_path, ok, {"report_id": "1"}, "python3")) is None
+
+
+def test_kernel_death_at_start_is_retried_but_cell_errors_are_not(tmp_path):
+    from papermill.exceptions import PapermillExecutionError
+
+    missing = tmp_path / "none.ipynb"
+    assert runner._kernel_died_at_start(RuntimeError("Kernel died before replying to kernel_info"), missing)
+    err = PapermillExecutionError(0, 1, "boom", "ValueError", "boom", [])
+    assert not runner._kernel_died_at_start(err, missing)
+
+
+def test_failing_notebook_is_kept_and_others_go_on_and_ids_stay_strings(tmp_path):
+    kernel = runner.ensure_kernel()
+    good = _nb(tmp_path, "good.ipynb", ['assert isinstance(report_id, str) and report_id == "0012", repr(report_id)',
+                                        'print("id", report_id)'], 'report_id = "x"')
+    bad = _nb(tmp_path, "bad.ipynb", ['print("before the failure")', 'raise ValueError("deliberate failure")'],
+              'report_id = "x"')
+    jobs = [_job(tmp_path, bad, {"report_id": "0012"}, kernel), _job(tmp_path, good, {"report_id": "0012"}, kernel)]
+    results = {r.job.name: r for r in runner.run_notebooks(jobs, jobs=2)}
+    assert results["good"].ok, results["good"].error
+    assert not results["bad"].ok and "deliberate failure" in results["bad"].error
+    bad_html = Path(results["bad"].job.html).read_text(encoding="utf-8")
+    assert "This notebook failed" in bad_html and "before the failure" in bad_html and "ValueError" in bad_html
+    assert Path(results["bad"].job.output).exists()  # the partial executed notebook is kept
+
+
+def test_main_job_without_raw_files_is_non_zero(tmp_path):
+    (tmp_path / "raw").mkdir()
+    assert runner.main_job(notebooks=False, raw_dir=tmp_path / "raw", processed_dir=tmp_path / "p",
+                           reports_dir=tmp_path / "r", build_dir=tmp_path / "b") == 1
+
+
+# --- the main job on the shipped corpus ----------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def published(tmp_path_factory):
+    """`main_job` on data/raw into a temporary processed/build/reports tree (data/processed untouched)."""
+    root = tmp_path_factory.mktemp("mainjob")
+    before = _digest(NOTEBOOKS)
+    rc = runner.main_job(jobs=2, raw_dir=DATA_RAW, processed_dir=root / "processed", reports_dir=root / "reports",
+                         build_dir=root / "build")
+    return {"rc": rc, "root": root, "reports": root / "reports", "build": root / "build",
+            "notebooks_untouched": _digest(NOTEBOOKS) == before}
+
+
+def _report_ids() -> list[str]:
+    from helpers.extract import report_id_for
+
+    return [report_id_for(p) for p in raw_files()]
+
+
+def _pages(published) -> list[Path]:
+    rep = published["reports"]
+    return [rep / "studies" / f"{s}.html" for s in STUDIES] + [rep / "reports" / f"{r}.html" for r in _report_ids()]
+
+
+def test_main_job_succeeds_and_leaves_notebooks_clean(published):
+    assert published["rc"] == 0
+    assert published["notebooks_untouched"], "the runner wrote into notebooks/"
+    assert (published["root"] / "processed" / "reports.parquet").exists()
+    executed = list((published["build"]).rglob("*.ipynb"))
+    assert len(executed) == len(STUDIES) + len(_report_ids())
+
+
+def test_every_page_exists_with_figures_and_without_code(published):
+    for page in _pages(published):
+        assert page.exists(), page
+        text = page.read_text(encoding="utf-8")
+        body = text[text.find("<body"):]
+        assert "<img" in body, f"{page.name}: no figure"
+        # Code cells render their source in a CodeMirror editor with `highlight` markup; none may be left.
+        assert 'class="jp-CodeMirrorEditor' not in body and 'class="highlight' not in body, f"{page.name}: code is shown"
+        assert "plots.set_style" not in body and "from helpers" not in body, f"{page.name}: source code leaked"
+
+
+def test_no_page_has_tracebacks_warnings_or_stderr(published):
+    for page in _pages(published):
+        full = page.read_text(encoding="utf-8")
+        text = full[full.find("<body"):]
+        assert "Traceback" not in text, page.name
+        assert "This notebook failed" not in text, page.name
+        assert not re.search(r"Glyph \d+ .*missing from font", text), f"{page.name}: missing glyph (tofu) warning"
+        assert 'data-mime-type="application/vnd.jupyter.stderr"' not in text, f"{page.name}: a cell wrote to stderr (warning?)"
+
+
+def test_executed_notebooks_are_judged_by_their_content_too(published):
+    for nb_path in published["build"].rglob("*.ipynb"):
+        nb = nbformat.read(str(nb_path), as_version=4)
+        errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+        assert not errors, f"{nb_path.name}: {errors[0].ename}: {errors[0].evalue}"
+
+
+def test_report_pages_say_what_was_read(published):
+    import pandas as pd
+
+    reps = pd.read_parquet(published["root"] / "processed" / "reports.parquet")
+    for r in reps.itertuples():
+        text = (published["reports"] / "reports" / f"{r.report_id}.html").read_text(encoding="utf-8")
+        assert "Coverage" in text and "Consistency checks" in text
+        if r.department is not None and not pd.isna(r.department):
+            assert str(r.department) in text
+
+
+def test_index_links_every_page_with_a_summary(published):
+    index = (published["reports"] / "index.html").read_text(encoding="utf-8")
+    hrefs = set(re.findall(r'href="([^"]+)"', index))
+    for s in STUDIES:
+        assert f"studies/{s}.html" in hrefs
+    ids = _report_ids()
+    assert len(ids) == 7
+    for rid in ids:
+        assert f"reports/{rid}.html" in hrefs, rid
+    assert "checks failed" in index and "department" in index
+    for href in hrefs:
+        assert (published["reports"] / href).exists(), href

@@ -1,0 +1,106 @@
+"""Chinese renders in figures: the CJK font is found and registered from its file, and a figure with
+Chinese labels draws and saves without a single "Glyph … missing from font" warning (pyproject's
+filterwarnings turns those into errors; the test also makes that explicit)."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from helpers import fonts, plots  # noqa: E402
+
+CHINESE = "一般公共服务支出 农林水支出 巩固脱贫衔接乡村振兴 人员经费 公用经费 “三公”经费 硚口区"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_font_lookup():
+    fonts.register_cjk_font.cache_clear()
+    yield
+    fonts.register_cjk_font.cache_clear()
+    plt.close("all")
+
+
+def test_cjk_font_is_registered_from_a_file():
+    from matplotlib import font_manager as fm
+
+    family, path = fonts.register_cjk_font()
+    assert Path(path).is_file()
+    assert family in {f.name for f in fm.fontManager.ttflist}
+    assert "CJK" in family or "SC" in family or "Han" in family or "WenQuanYi" in family
+
+
+def test_set_style_puts_the_cjk_font_first():
+    family = plots.set_style()
+    assert matplotlib.rcParams["font.sans-serif"][0] == family
+    assert matplotlib.rcParams["font.family"] == ["sans-serif"]
+
+
+def _draw_every_helper(tmp_path: Path) -> list[Path]:
+    shares = pd.DataFrame({"一般公共服务支出": [60.0, 23.2], "农林水支出": [9.8, 69.2], "住房保障支出": [30.2, 7.6]},
+                          index=["洪山区 人民政府办公室 2021", "江汉区 人民政府办公室 2022"])
+    figs = [
+        plots.stacked_shares(shares, title="支出功能分类构成", n_reports=2, total=7),
+        plots.barh(pd.Series([1857.73, 300.0], index=["一般公共服务支出", "巩固脱贫衔接乡村振兴"]), title=CHINESE, n_reports=1),
+        plots.budget_vs_outturn(pd.DataFrame({"budget_wan": [10.0, 35.2], "final_wan": [6.07, 72.13], "item": ["公务接待费", "公务用车运行费"]}),
+                                hue="item", label="item", title="三公经费 预算与决算", n_reports=2),
+        plots.coverage_grid(pd.DataFrame([["found", "empty", "missing"]], columns=["T1", "T2", "T3"], index=["青山区 2020"]),
+                            title="表格覆盖", n_reports=1),
+        plots.grouped_bars(pd.DataFrame({"年度": ["2020", "2021"], "万元": [1.0, 2.0], "名称": ["扶贫", "巩固脱贫衔接乡村振兴"]}),
+                           x="年度", y="万元", hue="名称", title="21305 支出", n_reports=2),
+        plots.rate_spread(pd.DataFrame({"rate": [95.0, 100.0, 120.0], "level": ["类", "项", "项"]}), title="完成率", n_reports=1),
+    ]
+    out = []
+    for k, fig in enumerate(figs):
+        p = tmp_path / f"fig{k}.png"
+        fig.savefig(p)
+        out.append(p)
+    return out
+
+
+def test_chinese_figures_have_no_missing_glyphs(tmp_path):
+    plots.set_style()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=r"Glyph .* missing from font")
+        saved = _draw_every_helper(tmp_path)
+    assert all(p.stat().st_size > 5000 for p in saved)
+
+
+def test_the_glyph_check_would_catch_tofu(tmp_path):
+    """Control: without the CJK font the same drawing does warn, so the test above is meaningful."""
+    with matplotlib.rc_context({"font.family": ["sans-serif"], "font.sans-serif": ["DejaVu Sans"]}):
+        fig, ax = plt.subplots()
+        ax.set_title(CHINESE)
+        with pytest.warns(UserWarning, match=r"Glyph .* missing from font"):
+            fig.savefig(tmp_path / "tofu.png")
+
+
+def test_env_var_naming_a_missing_file_is_an_error(monkeypatch, tmp_path):
+    monkeypatch.setenv(fonts.ENV_VAR, str(tmp_path / "nope.ttc"))
+    with pytest.raises(fonts.CJKFontNotFound, match="fonts-noto-cjk"):
+        fonts.register_cjk_font()
+
+
+def test_env_var_override_is_used(monkeypatch):
+    _, path = fonts.register_cjk_font()
+    fonts.register_cjk_font.cache_clear()
+    monkeypatch.setenv(fonts.ENV_VAR, path)
+    assert fonts.candidate_files()[0] == Path(path)
+    assert fonts.register_cjk_font()[1] == path
+
+
+def test_no_font_anywhere_says_what_to_install(monkeypatch):
+    monkeypatch.delenv(fonts.ENV_VAR, raising=False)
+    monkeypatch.setattr(fonts, "candidate_files", lambda: [])
+    monkeypatch.setattr(fonts, "PREFERRED_FAMILIES", ("No Such Font Family",))
+    with pytest.raises(fonts.CJKFontNotFound) as e:
+        fonts.register_cjk_font()
+    msg = str(e.value)
+    assert "fonts-noto-cjk" in msg and fonts.ENV_VAR in msg

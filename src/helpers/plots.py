@@ -112,6 +112,12 @@ def budget_vs_outturn(df: pd.DataFrame, *, budget: str = "budget_wan", final: st
     """Scatter of budget (x) against outturn (y) with the 100% line; points above it overspent."""
     d = df.dropna(subset=[budget, final])
     d = d[(d[budget] > 0) & (d[final] > 0)] if log else d
+    dropped = len(df) - len(d)
+    if "report_id" in d.columns:  # say what the plotted points rest on, not what was passed in
+        n_reports = int(d.report_id.nunique())
+    if dropped:
+        extra = f"{dropped} point{'s' if dropped != 1 else ''} without both amounts" + (" or with a zero" if log else "") + " left out"
+        note = f"{note}; {extra}" if note else extra
     fig, ax = plt.subplots(figsize=(7, 5.5))
     sns.scatterplot(data=d, x=budget, y=final, hue=hue, ax=ax, s=45, alpha=0.85)
     if len(d):

@@ -395,7 +395,7 @@ def plan(report_ids: list[str], *, notebooks_dir: Path, build_dir: Path, reports
                 output=str(build_dir / "studies" / f"{name}.ipynb"), html=str(reports_dir / "studies" / f"{name}.html"),
                 parameters={"processed_dir": proc}, title=title, kernel=kernel, cwd=str(build_dir), timeout=timeout)
             for name, (title, _) in STUDIES.items()]
-    for rid in report_ids:
+    for rid in sorted(report_ids):
         jobs.append(Job(kind="report", name=rid, notebook=str(notebooks_dir / REPORT_NOTEBOOK),
                         output=str(build_dir / "reports" / f"{rid}.ipynb"), html=str(reports_dir / "reports" / f"{rid}.html"),
                         parameters={"report_id": str(rid), "processed_dir": proc},

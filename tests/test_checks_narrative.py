@@ -79,7 +79,7 @@ def test_completion_rate_printed_precision(text_datasets):
 
 def test_completion_rate_against_zero_budget_is_undefined(text_datasets):
     text = "3. 公务接待费支出决算为 0.38 万元，完成年初预算的 0%，比年初预算增加 0.38 万元"
-    r = one_outcome(report(text_datasets, HONGSHAN, budget_execution=[be("三公", "公务接待费", 0.0, 0.38, 0.0, text, "line 515")]),
+    r = one_outcome(report(text_datasets, HONGSHAN, budget_execution=[be("overall", "公务接待费", 0.0, 0.38, 0.0, text, "line 515", subject="three_public")]),
                     "N.rate_completion")
     assert r.outcome == "not_applicable" and "undefined" in r.message
 

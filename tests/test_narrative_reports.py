@@ -48,7 +48,7 @@ def isnull(v) -> bool:
 def test_hongshan_budget_execution(ds):
     be = ds(HONGSHAN)["budget_execution"]
     assert len(be) == 41  # overall + 8 classes + 综述 + 3 调整预算 + 三公 + 26 projects + 合计
-    o = one(be, level="overall", budget_basis="年初预算")
+    o = one(be, level="overall", subject="spending", budget_basis="年初预算")
     assert close(o.budget_wan, 2514.68) and close(o.final_wan, 3061.55) and close(o.rate_printed_pct, 121.75)
     assert o.source_ref == "line 463"
     sci = one(be, level="类", code="206")  # 科学技术: 年初预算 0.00, 决算 140.17, no rate printed
@@ -86,7 +86,7 @@ def test_hongshan_three_public_and_narrative_vs_table(ds):
     assert close(op.final_wan, 23.58) and close(op.budget_wan, 35.20) and "derived" in op.note
     rec = one(tp, item="reception", source="narrative")
     assert close(rec.final_wan, 0.38) and rec.budget_wan == 0
-    be3 = one(out["budget_execution"], level="三公")
+    be3 = one(out["budget_execution"], level="overall", subject="three_public")
     assert be3.budget_basis == "年初预算" and close(be3.rate_printed_pct, 86.57)
     facts = out["narrative_facts"]
     health = one(facts, topic="class_expenditure", subject="卫生健康")  # narrative 204.35 (line 457)
@@ -129,7 +129,7 @@ def test_hanyang_per_item_statements_and_full_year_basis(ds):
     death = one(items, name="死亡抚恤")
     assert death.budget_wan == 0 and isnull(death.rate_computed_pct)
     assert isnull(one(items, name="一般行政管理事务").code)  # two 一般行政管理事务 lines in T3: ambiguous
-    three = one(be, level="三公")  # line 337: 全年预算 5.86, 决算 0.45, 7.68%
+    three = one(be, level="overall", subject="three_public")  # line 337: 全年预算 5.86, 决算 0.45, 7.68%
     assert three.budget_basis == "全年预算" and close(three.budget_wan, 5.86) and close(three.rate_printed_pct, 7.68)
     laifeng = one(be, name="恩施州来凤县结对帮扶经费")  # line 570
     assert laifeng.source_kind == "table" and laifeng.budget_wan == 1780 and laifeng.final_wan == 1790
@@ -157,14 +157,14 @@ def test_jianghan(ds):
     out = ds(JIANGHAN)
     be = out["budget_execution"]
     assert len(be) == 19
-    o = one(be, level="overall", budget_basis="年初预算")  # line 431: printed 100% where 4199.36/3927.98 = 106.9%
+    o = one(be, level="overall", subject="spending", budget_basis="年初预算")  # line 431: printed 100% where 4199.36/3927.98 = 106.9%
     assert o.rate_printed_pct == 100 and close(o.rate_computed_pct, 106.91)
     hired = one(be, name="聘用人员工作经费2022")  # line 779: 690000 / 680470.65 under 预算执行情况（万元）
     assert hired.unit_printed == "元" and close(hired.budget_wan, 69.0) and close(hired.final_wan, 68.047065, 1e-5)
     assert close(hired.rate_printed_pct, 98.62) and hired.budget_basis == "调整预算"
     rural = one(be, name="乡村振兴及对口帮扶工作2022")
     assert close(rural.final_wan, 2907.92)
-    assert one(be, level="三公").budget_basis == "全年预算"  # T9 note: 预算数为“三公”经费全年预算数
+    assert one(be, level="overall", subject="three_public").budget_basis == "全年预算"  # T9 note: 预算数为“三公”经费全年预算数
     tp = out["three_public"]
     assert one(tp, item="overseas", source="narrative").final_wan == 0  # 本单位2022年无因公出国(境)支出
     assert one(tp, item="vehicle_purchase", source="narrative").final_wan == 0  # 本年度无购置(更新)公务用车
@@ -178,7 +178,7 @@ def test_qingshan_broken_lines(ds):
     out = ds(QINGSHAN)
     be = out["budget_execution"]
     assert len(be) == 17
-    o = one(be, level="overall", budget_basis="年初预算")
+    o = one(be, level="overall", subject="spending", budget_basis="年初预算")
     assert close(o.budget_wan, 2074.96) and close(o.final_wan, 2652.36) and close(o.rate_printed_pct, 127.83)
     assert o.source_ref == "line 289"
     agri = one(be, level="类", code="213")  # lines 347-351
@@ -203,7 +203,7 @@ def test_qiaokou(ds):
     out = ds(QIAOKOU)
     be = out["budget_execution"]
     assert len(be) == 10  # the 绩效 section is printed twice in the file
-    o = one(be, level="overall", budget_basis="年初预算")
+    o = one(be, level="overall", subject="spending", budget_basis="年初预算")
     assert close(o.budget_wan, 571.31) and close(o.final_wan, 1568.88) and close(o.rate_printed_pct, 274.6)
     gps = one(be, level="类", code="201")  # printed 100.0% where 1407.71/399.47 = 352.39%
     assert gps.rate_printed_pct == 100 and close(gps.rate_computed_pct, 352.39)
@@ -224,7 +224,7 @@ def test_pdf_finance_bureau_reassociated(ds):
     out = ds(PDF_CZJ)
     be = out["budget_execution"]
     assert len(be) == 13
-    o = one(be, level="overall")
+    o = one(be, level="overall", subject="spending")
     assert close(o.budget_wan, 2993.92) and close(o.final_wan, 2940.05) and close(o.rate_printed_pct, 98.2)
     assert "re-associated" in o.note
     audit = one(be, code="2010608")  # 财政委托业务支出: 450.52 / 449.52 on two separate number lines
@@ -240,9 +240,9 @@ def test_pdf_social_work_two_bases(ds):
     out = ds(PDF_SGB)
     be = out["budget_execution"]
     assert len(be) == 11
-    start = one(be, level="overall", budget_basis="年初预算")  # "年初预算为 0 万元，全年预算为 321.02 万元 … 完成年初预算的 95.89%"
+    start = one(be, level="overall", subject="spending", budget_basis="年初预算")  # "年初预算为 0 万元，全年预算为 321.02 万元 … 完成年初预算的 95.89%"
     assert start.budget_wan == 0 and isnull(start.rate_computed_pct) and close(start.rate_printed_pct, 95.89)
-    full = one(be, level="overall", budget_basis="全年预算")
+    full = one(be, level="overall", subject="spending", budget_basis="全年预算")
     assert close(full.budget_wan, 321.02) and close(full.rate_computed_pct, 95.89)
     ops = one(be, code="2013901")
     assert close(ops.budget_wan, 52.0) and close(ops.final_wan, 51.32) and close(ops.rate_printed_pct, 98.69)

@@ -25,8 +25,9 @@ def rates(corpus: Corpus) -> pd.DataFrame:
         return be.assign(rate=pd.Series(dtype="float64"), report=pd.Series(dtype="object"))
     computed = be.final_wan / be.budget_wan.where(be.budget_wan != 0) * 100
     be = be.assign(rate=be.rate_computed_pct.fillna(computed), report=be.report_id.map(corpus.labels()))
-    extra = sorted(set(be.level.dropna()) - set(LEVEL_ORDER))  # e.g. 三公 statements in the narrative
-    be["level"] = pd.Categorical(be.level.astype("object"), categories=LEVEL_ORDER + extra, ordered=True)
+    # The 三公 total is an overall statement about another budget: shown as its own level here.
+    level = be.level.astype("object").where(be.subject.fillna("spending") != "three_public", "三公")
+    be["level"] = pd.Categorical(level, categories=LEVEL_ORDER + ["三公"], ordered=True)
     return be
 
 

@@ -53,7 +53,8 @@ DATASETS: dict[str, list[Column]] = {
     ],
     "budget_execution": [
         ("report_id", "string", "Report."),
-        ("level", "string", "`overall`, `类`, `款`, `项`, `project`, or `三公` (the “三公”经费 total statement)."),
+        ("level", "string", "`overall`, `类`, `款`, `项` or `project` (the contract's values; what the budget is for is in `subject`)."),
+        ("subject", "string", "`spending`: the 一般公共预算财政拨款 spending and its classes, items and projects; `three_public`: the “三公”经费 total (level `overall`)."),
         ("code", "string", "Function code where known; null where none."),
         ("name", "string", "Class, item or project name as printed."),
         ("budget_basis", "string", "`年初预算`, `全年预算` or `调整预算`, as the report words it."),

@@ -65,7 +65,7 @@ def parse_narrative(doc, report_id: str, datasets: dict[str, pd.DataFrame]) -> d
     pv_rows += proj + poverty.narrative_rows(paras, report_id, district, skip)
 
     return {
-        "budget_execution": _frame(be_rows, "budget_execution"),
+        "budget_execution": _frame([{"subject": "spending", **r} for r in be_rows], "budget_execution"),
         "three_public": _frame(tp_rows, "three_public"),
         "poverty_transfers": _frame(pv_rows, "poverty_transfers"),
         "narrative_facts": _frame(fact_rows, "narrative_facts"),

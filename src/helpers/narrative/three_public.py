@@ -119,7 +119,7 @@ def narrative_rows(paras: list[Para], report_id: str) -> tuple[list[dict], dict 
 
 
 def budget_execution_row(stmt: dict | None, report_id: str, doc_text: str) -> dict | None:
-    """The 三公 total budget/outturn statement as a budget_execution row (level '三公')."""
+    """The 三公 total budget/outturn statement as a budget_execution row (level overall, subject three_public)."""
     if not stmt or stmt["budget_wan"] is None:
         return None
     word = stmt["budget_word"] or ""
@@ -132,7 +132,7 @@ def budget_execution_row(stmt: dict | None, report_id: str, doc_text: str) -> di
     else:
         m = re.search(r"预算数为\s*[“”\"]?三公[“”\"]?经费(年初|全年)预算数", re.sub(r"\s", "", doc_text))
         basis = f"{m.group(1)}预算" if m else "年初预算"
-    return {"report_id": report_id, "level": "三公", "code": None, "name": "“三公”经费", "budget_basis": basis,
+    return {"report_id": report_id, "level": "overall", "subject": "three_public", "code": None, "name": "“三公”经费", "budget_basis": basis,
             "budget_wan": stmt["budget_wan"], "final_wan": stmt["final_wan"],
             "rate_printed_pct": stmt["rate_printed_pct"], "rate_computed_pct": rate(stmt["final_wan"], stmt["budget_wan"]),
             "source_kind": "narrative", "source_ref": stmt["source_ref"], "source_text": stmt["source_text"],

@@ -65,3 +65,16 @@ def test_written_files_follow_the_schema(tmp_path):
     assert list(rep.loc[HONGSHAN.stem, "tables_missing"]) == ["T1"]
     assert rep.loc[HONGSHAN.stem, "source_file"] == f"data/raw/{HONGSHAN.name}"
     assert len(rep.loc[HONGSHAN.stem, "source_sha256"]) == 64
+
+
+def test_extractor_version_covers_parsers_not_studies():
+    from helpers import pipeline
+
+    files = set()
+    root = __import__("pathlib").Path(pipeline.__file__).parent
+    for name in pipeline.EXTRACTION_SOURCES:
+        p = root / name
+        assert p.exists(), name
+        files |= {q.relative_to(root).as_posix() for q in (p.rglob("*.py") if p.is_dir() else [p])}
+    assert {"tables/grid.py", "narrative/__init__.py", "checks/rules.py", "extract.py"} <= files
+    assert not files & {"runner.py", "plots.py", "execution.py"}

@@ -42,6 +42,14 @@ class Document:
     encoding: str | None = None
     n_pages: int | None = None
     notes: list[str] = field(default_factory=list)
+    # The open pdfplumber document of a PDF, kept so that table finding reuses the pages already
+    # parsed for the text layer instead of parsing the file a second time. `close()` releases it.
+    pdf: object | None = field(default=None, repr=False, compare=False)
+
+    def close(self) -> None:
+        if self.pdf is not None:
+            self.pdf.close()
+            self.pdf = None
 
     @property
     def text(self) -> str:
@@ -93,17 +101,27 @@ def read_pdf(path: Path) -> Document:
         raise ReportError(path, "the file is empty")
     lines: list[Line] = []
     raw_chars = 0
-    with open_pdf(path) as pdf:
-        n_pages = len(pdf.pages)
-        try:
-            for pno, page in enumerate(pdf.pages, start=1):
-                text = page.extract_text() or ""
-                raw_chars += len(text.strip())
-                for t in text.splitlines():
-                    lines.append(Line(normalize_text(t), f"page {pno}", pno))
-        except Exception as exc:
-            raise ReportError(path, f"PDF is damaged: page text could not be read ({type(exc).__name__}: {exc})") from exc
+    pdf = open_pdf(path)
+    n_pages = len(pdf.pages)
+    try:
+        for pno, page in enumerate(pdf.pages, start=1):
+            text = page.extract_text() or ""
+            raw_chars += len(text.strip())
+            for t in text.splitlines():
+                lines.append(Line(normalize_text(t), f"page {pno}", pno))
+    except Exception as exc:
+        pdf.close()
+        raise ReportError(path, f"PDF is damaged: page text could not be read ({type(exc).__name__}: {exc})") from exc
     all_text = "\n".join(line.text for line in lines)
+    try:
+        _check_text_layer(path, all_text, raw_chars, n_pages)
+    except ReportError:
+        pdf.close()
+        raise
+    return Document(path, "pdf", sha256_of(path), lines, n_pages=n_pages, pdf=pdf)
+
+
+def _check_text_layer(path: Path, all_text: str, raw_chars: int, n_pages: int) -> None:
     if raw_chars < 20 * max(n_pages, 1) // 4 or not all_text.strip():
         raise ReportError(path, f"PDF has no text layer ({n_pages} pages of images?); run OCR first, nothing was extracted")
     ratio = cid_ratio(all_text)
@@ -113,7 +131,6 @@ def read_pdf(path: Path) -> Document:
             f"PDF text layer is unusable: {ratio:.0%} of its characters are (cid:NNN) glyph codes "
             "(the fonts lack a ToUnicode map); numbers would be wrong, so nothing was extracted",
         )
-    return Document(path, "pdf", sha256_of(path), lines, n_pages=n_pages)
 
 
 def read_document(path: Path | str) -> Document:

@@ -83,6 +83,13 @@ def extract_report(path: Path | str, *, report_id: str | None = None, pdf_engine
     except ReportError as exc:
         return _failed(path, rid, str(exc))
     try:
+        return _extract_document(doc, path, rid, pdf_engine, with_narrative)
+    finally:
+        doc.close()
+
+
+def _extract_document(doc: Document, path: Path, rid: str, pdf_engine: str, with_narrative: bool) -> dict[str, pd.DataFrame]:
+    try:
         found, items, notes = extract_tables(doc, rid, pdf_engine)
         if not _looks_like_report(doc, found):
             return _failed(path, rid, f"{path}: no 部门决算 title, table or 决算 wording found; this does not look like a final-accounts report",
@@ -101,7 +108,7 @@ def extract_report(path: Path | str, *, report_id: str | None = None, pdf_engine
             "report_id": rid, "source_file": display_path(path), "source_sha256": doc.sha256,
             "source_format": doc.source_format, **meta,
             "tables_found": tables_found, "tables_empty": tables_empty, "tables_missing": missing,
-            "status": "ok" if not missing else "partial", "error": error,
+            "notes": notes, "status": "ok" if not missing else "partial", "error": error,
             "encoding": doc.encoding, "n_pages": doc.n_pages,
             "pdf_engine": pdf_engine if doc.source_format == "pdf" else None,
             "unit_printed": units[0] if units else "万元", "line_items": len(items),

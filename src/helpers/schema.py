@@ -26,6 +26,7 @@ DATASETS: dict[str, list[Column]] = {
         ("tables_found", "list", "Codes of the standard tables found with content or as printed-empty (T1..T9)."),
         ("tables_empty", "list", "Tables printed with a header and no rows (e.g. no 政府性基金 money): present, nothing to report."),
         ("tables_missing", "list", "Tables not found in the file (lost in conversion or not published)."),
+        ("notes", "list", "What the table readers noticed and did about it: cells that were not numbers, page numbers dropped, columns inferred, a table printed twice, pages skipped."),
         ("status", "string", "`ok` (all nine tables read), `partial` (some missing), `failed` (nothing could be read)."),
         ("error", "string", "Null, or a message a person can act on (what is wrong and with which file)."),
         ("encoding", "string", "Text encoding detected for text files (utf-8-sig, gb18030); null for PDFs."),

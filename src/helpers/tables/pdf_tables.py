@@ -34,6 +34,7 @@ parsed from garbled glyphs.
 from __future__ import annotations
 
 import re
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -219,7 +220,8 @@ def find_pdf_tables(doc: Document, engine: str = "pdfplumber", *, tabula_repair:
 
     found: dict[str, FoundTable] = {}
     built: list[_Built] = []
-    with open_pdf(doc.path) as pdf:
+    # Reuse the pages read_document already parsed; open the file only for a Document built without it.
+    with (nullcontext(doc.pdf) if doc.pdf is not None else open_pdf(doc.path)) as pdf:
         if engine == "pdfplumber":
             tables = plumber_tables(pdf, pages)
         else:

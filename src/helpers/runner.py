@@ -289,8 +289,8 @@ def render(job: Job, res: Result) -> None:
 
 def write_index(results: list[Result], reports_dir: Path, processed: Path, extraction: dict) -> Path:
     """reports/index.html: every page with a one-line summary."""
-    from .load import load
-    from .report_view import failed_checks_by_report
+    from .studies.load import load
+    from .studies.report_view import failed_checks_by_report
 
     corpus = load(processed)
     reps = corpus.reports.set_index("report_id")
@@ -387,7 +387,7 @@ def extract_step(raw_dir: Path, processed: Path, *, jobs: int, pdf_engine: str, 
 def plan(report_ids: list[str], *, notebooks_dir: Path, build_dir: Path, reports_dir: Path, processed: Path,
          kernel: str, timeout: int = 600) -> list[Job]:
     """One report notebook per report, then the studies."""
-    from .load import load
+    from .studies.load import load
 
     labels = load(processed).labels()
     proc = str(processed.resolve())

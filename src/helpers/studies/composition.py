@@ -13,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .load import Corpus
-from .tables.catalog import FUNCTION_CLASSES
+from ..tables.catalog import FUNCTION_CLASSES
 
 CLASS_NAMES: dict[str, str] = {}
 for _name, _code in FUNCTION_CLASSES.items():

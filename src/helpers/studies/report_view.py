@@ -1,6 +1,6 @@
 """What was extracted from one report, shaped for `notebooks/report.ipynb`.
 
-Every function takes a `Corpus` (helpers.load) and a report id and returns a DataFrame ready to
+Every function takes a `Corpus` (helpers.studies.load) and a report id and returns a DataFrame ready to
 show; nothing here re-reads the raw file.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .load import Corpus
-from .tables.catalog import BY_CODE, MEASURES_DOC, TABLE_CODES, TEMPLATE_MEASURES, THREE_PUBLIC_COLUMNS
+from ..tables.catalog import BY_CODE, MEASURES_DOC, TABLE_CODES, TEMPLATE_MEASURES, THREE_PUBLIC_COLUMNS
 
 OUTCOME_ORDER = {"fail": 0, "insufficient_data": 1, "not_applicable": 2, "pass": 3}
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import paths, schema
+from .. import paths, schema
 
 DATASET_NAMES = tuple(schema.DATASETS)
 

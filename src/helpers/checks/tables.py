@@ -6,6 +6,7 @@ other: hierarchy rules run inside T2/T3/T5 (function domain) or inside T6 (econo
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import pandas as pd
@@ -111,23 +112,40 @@ def _table_unavailable(report: Report, *tables: str) -> Result | None:
     return None
 
 
+def _on_tables(*tables: str):
+    """A rule over these tables yields `_table_unavailable`'s result alone when one is missing or empty."""
+    def deco(func):
+        @functools.wraps(func)
+        def run(report: Report):
+            bad = _table_unavailable(report, *tables)
+            if bad:
+                yield bad
+                return
+            yield from func(report)
+        return run
+    return deco
+
+
 # ---------------------------------------------------------------------------------------------
 # Row sums in coded tables
 
-def _row_sum(report: Report, table: str, parts: tuple[str, ...], part_desc: str):
+def _row_sum(report: Report, table: str, parts: tuple[str, ...], part_desc: str, *,
+             side: str | None = None, name=lambda r: r.name):
+    """Every row (of one side, if given) that prints a 合计: 合计 = Σ the `parts` columns it prints."""
     bad = _table_unavailable(report, table)
     if bad:
         yield bad
         return
-    for r in rows_of(report, table):
+    rows = rows_of(report, table)
+    for r in (_side(rows, side) if side else rows):
         if "total" not in r.cells:
             continue
         present = [m for m in parts if m in r.cells]
         if not present:
             continue
-        res = sum_check(r.fig(table, "total", f"{r.name} 合计"),
+        res = sum_check(r.fig(table, "total", f"{name(r)} 合计"),
                         [r.fig(table, m, MEASURE_NAMES.get(m, m)) for m in present],
-                        what=f"{table} {TABLE_NAMES[table]} row {r.name}: 合计 = {part_desc}")
+                        what=f"{table} {TABLE_NAMES[table]} row {name(r)}: 合计 = {part_desc}")
         yield res
 
 
@@ -231,104 +249,87 @@ def _find(rows: list[Row], *keys: str, exact: bool = False) -> Row | None:
     return None
 
 
-def _t1_parts(report: Report, table: str):
-    rows = rows_of(report, table)
-    inc, exp = _side(rows, "income"), _side(rows, "expenditure")
-    return inc, exp
-
-
 def _lines_before(rows: list[Row], stop: Row) -> list[Row]:
     return [r for r in rows if r.order < stop.order and not _norm(r.label).startswith("(行次") and _norm(r.label) != "(blank)"]
 
 
+# side: (its subtotal row, what the lines above the subtotal are, the rows 总计 adds to the subtotal)
+T1_SIDES = {
+    "income": ("本年收入合计", "income lines", ("使用非财政拨款结余", "年初结转和结余")),
+    "expenditure": ("本年支出合计", "class lines", ("结余分配", "年末结转和结余")),
+}
+
+
+def _t1_lines(report: Report, side: str):
+    sub_key, lines_word, _ = T1_SIDES[side]
+    rows = _side(rows_of(report, "T1"), side)
+    tot = _find(rows, sub_key)
+    if tot is None:
+        yield insufficient(f"T1: no {sub_key} row read")
+        return
+    yield sum_check(tot.fig("T1", "final", sub_key), [r.fig("T1", "final", r.label) for r in _lines_before(rows, tot)],
+                    what=f"T1 收入支出决算总表 {side} side: {sub_key} = Σ {lines_word}")
+
+
+def _t1_total(report: Report, side: str):
+    sub_key, _, others = T1_SIDES[side]
+    rows = _side(rows_of(report, "T1"), side)
+    grand, sub = _find(rows, "总计"), _find(rows, sub_key)
+    if grand is None or sub is None:
+        yield insufficient(f"T1 {side} side: 总计 or {sub_key} row not read")
+        return
+    parts = [sub.fig("T1", "final", sub_key)]
+    for key in others:
+        r = _find(rows, key)
+        if r is not None:
+            parts.append(r.fig("T1", "final", key))
+    yield sum_check(grand.fig("T1", "final", "总计"), parts,
+                    what=f"T1 收入支出决算总表 {side} side: 总计 = {' + '.join((sub_key, *others))}")
+
+
+def _balance(report: Report, table: str, expenditure_measure: str, what: str):
+    """income 总计 = expenditure 总计 of a two-sided table."""
+    rows = rows_of(report, table)
+    a, b = _find(_side(rows, "income"), "总计"), _find(_side(rows, "expenditure"), "总计")
+    if a is None or b is None:
+        yield insufficient(f"{table}: a 总计 row was not read")
+        return
+    yield equal_check(b.fig(table, expenditure_measure, "expenditure 总计"), a.fig(table, "final", "income 总计"), what=what)
+
+
 @rule("T1.income_lines", "T1 收入支出决算总表: 本年收入合计 = Σ the income lines above it (一般公共预算财政拨款收入 … 其他收入).",
       family="within-table", needs="line_items T1")
+@_on_tables("T1")
 def t1_income_lines(report: Report):
-    bad = _table_unavailable(report, "T1")
-    if bad:
-        yield bad
-        return
-    inc, _ = _t1_parts(report, "T1")
-    tot = _find(inc, "本年收入合计")
-    if tot is None:
-        yield insufficient("T1: no 本年收入合计 row read")
-        return
-    lines = _lines_before(inc, tot)
-    yield sum_check(tot.fig("T1", "final", "本年收入合计"), [r.fig("T1", "final", r.label) for r in lines],
-                    what="T1 收入支出决算总表 income side: 本年收入合计 = Σ income lines")
+    yield from _t1_lines(report, "income")
 
 
 @rule("T1.expenditure_lines", "T1 收入支出决算总表: 本年支出合计 = Σ the function-class expenditure lines above it.",
       family="within-table", needs="line_items T1")
+@_on_tables("T1")
 def t1_expenditure_lines(report: Report):
-    bad = _table_unavailable(report, "T1")
-    if bad:
-        yield bad
-        return
-    _, exp = _t1_parts(report, "T1")
-    tot = _find(exp, "本年支出合计")
-    if tot is None:
-        yield insufficient("T1: no 本年支出合计 row read")
-        return
-    lines = _lines_before(exp, tot)
-    yield sum_check(tot.fig("T1", "final", "本年支出合计"), [r.fig("T1", "final", r.label) for r in lines],
-                    what="T1 收入支出决算总表 expenditure side: 本年支出合计 = Σ class lines")
+    yield from _t1_lines(report, "expenditure")
 
 
 @rule("T1.income_total", "T1 收入支出决算总表 income side: 总计 = 本年收入合计 + 使用非财政拨款结余 + 年初结转和结余.",
       family="within-table", needs="line_items T1")
+@_on_tables("T1")
 def t1_income_total(report: Report):
-    bad = _table_unavailable(report, "T1")
-    if bad:
-        yield bad
-        return
-    inc, _ = _t1_parts(report, "T1")
-    grand, sub = _find(inc, "总计"), _find(inc, "本年收入合计")
-    if grand is None or sub is None:
-        yield insufficient("T1 income side: 总计 or 本年收入合计 row not read")
-        return
-    parts = [sub.fig("T1", "final", "本年收入合计")]
-    for key in ("使用非财政拨款结余", "年初结转和结余"):
-        r = _find(inc, key)
-        if r is not None:
-            parts.append(r.fig("T1", "final", key))
-    yield sum_check(grand.fig("T1", "final", "总计"), parts, what="T1 收入支出决算总表 income side: 总计 = 本年收入合计 + 使用非财政拨款结余 + 年初结转和结余")
+    yield from _t1_total(report, "income")
 
 
 @rule("T1.expenditure_total", "T1 收入支出决算总表 expenditure side: 总计 = 本年支出合计 + 结余分配 + 年末结转和结余.",
       family="within-table", needs="line_items T1")
+@_on_tables("T1")
 def t1_expenditure_total(report: Report):
-    bad = _table_unavailable(report, "T1")
-    if bad:
-        yield bad
-        return
-    _, exp = _t1_parts(report, "T1")
-    grand, sub = _find(exp, "总计"), _find(exp, "本年支出合计")
-    if grand is None or sub is None:
-        yield insufficient("T1 expenditure side: 总计 or 本年支出合计 row not read")
-        return
-    parts = [sub.fig("T1", "final", "本年支出合计")]
-    for key in ("结余分配", "年末结转和结余"):
-        r = _find(exp, key)
-        if r is not None:
-            parts.append(r.fig("T1", "final", key))
-    yield sum_check(grand.fig("T1", "final", "总计"), parts, what="T1 收入支出决算总表 expenditure side: 总计 = 本年支出合计 + 结余分配 + 年末结转和结余")
+    yield from _t1_total(report, "expenditure")
 
 
 @rule("T1.balance", "T1 收入支出决算总表: income 总计 = expenditure 总计 (only 总计 balances; 本年收入合计 and 本年支出合计 need not).",
       family="within-table", needs="line_items T1")
+@_on_tables("T1")
 def t1_balance(report: Report):
-    bad = _table_unavailable(report, "T1")
-    if bad:
-        yield bad
-        return
-    inc, exp = _t1_parts(report, "T1")
-    a, b = _find(inc, "总计"), _find(exp, "总计")
-    if a is None or b is None:
-        yield insufficient("T1: a 总计 row was not read")
-        return
-    yield equal_check(b.fig("T1", "final", "expenditure 总计"), a.fig("T1", "final", "income 总计"),
-                      what="T1 收入支出决算总表: both 总计 equal")
+    yield from _balance(report, "T1", "final", "T1 收入支出决算总表: both 总计 equal")
 
 
 T4_COLS = ("general_budget", "gov_fund", "state_capital")
@@ -337,27 +338,15 @@ T4_COLS = ("general_budget", "gov_fund", "state_capital")
 @rule("T4.row_sum", "T4 财政拨款收入支出决算总表, every expenditure row: 合计 = 一般公共预算 + 政府性基金 + 国有资本经营预算财政拨款.",
       family="within-table", needs="line_items T4")
 def t4_row_sum(report: Report):
-    bad = _table_unavailable(report, "T4")
-    if bad:
-        yield bad
-        return
-    for r in _side(rows_of(report, "T4"), "expenditure"):
-        if "total" not in r.cells:
-            continue
-        present = [m for m in T4_COLS if m in r.cells]
-        if not present:
-            continue
-        yield sum_check(r.fig("T4", "total", f"{r.label} 合计"), [r.fig("T4", m, MEASURE_NAMES[m]) for m in present],
-                        what=f"T4 财政拨款收入支出决算总表 row {r.label}: 合计 = 一般公共预算 + 政府性基金 + 国有资本经营")
+    # T4's class lines are named by their label alone
+    yield from _row_sum(report, "T4", T4_COLS, "一般公共预算 + 政府性基金 + 国有资本经营", side="expenditure",
+                        name=lambda r: r.label)
 
 
 @rule("T4.income_total", "T4 财政拨款收入支出决算总表 income side: 本年收入合计 = 一般公共预算 + 政府性基金 + 国有资本经营预算财政拨款; 总计 = 本年收入合计 + 年初财政拨款结转和结余.",
       family="within-table", needs="line_items T4")
+@_on_tables("T4")
 def t4_income_total(report: Report):
-    bad = _table_unavailable(report, "T4")
-    if bad:
-        yield bad
-        return
     inc = _side(rows_of(report, "T4"), "income")
     sub, grand = _find(inc, "本年收入合计"), _find(inc, "总计")
     if sub is None:
@@ -376,11 +365,8 @@ def t4_income_total(report: Report):
 
 @rule("T4.expenditure_total", "T4 财政拨款收入支出决算总表 expenditure side, every column: 本年支出合计 = Σ class lines; 总计 = 本年支出合计 + 年末财政拨款结转和结余.",
       family="within-table", needs="line_items T4")
+@_on_tables("T4")
 def t4_expenditure_total(report: Report):
-    bad = _table_unavailable(report, "T4")
-    if bad:
-        yield bad
-        return
     exp = _side(rows_of(report, "T4"), "expenditure")
     sub, grand = _find(exp, "本年支出合计"), _find(exp, "总计")
     if sub is None:
@@ -403,18 +389,9 @@ def t4_expenditure_total(report: Report):
 
 @rule("T4.balance", "T4 财政拨款收入支出决算总表: income 总计 = expenditure 总计.",
       family="within-table", needs="line_items T4")
+@_on_tables("T4")
 def t4_balance(report: Report):
-    bad = _table_unavailable(report, "T4")
-    if bad:
-        yield bad
-        return
-    rows = rows_of(report, "T4")
-    a, b = _find(_side(rows, "income"), "总计"), _find(_side(rows, "expenditure"), "总计")
-    if a is None or b is None:
-        yield insufficient("T4: a 总计 row was not read")
-        return
-    yield equal_check(b.fig("T4", "total", "expenditure 总计"), a.fig("T4", "final", "income 总计"),
-                      what="T4 财政拨款收入支出决算总表: income 总计 = expenditure 总计")
+    yield from _balance(report, "T4", "total", "T4 财政拨款收入支出决算总表: income 总计 = expenditure 总计")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -442,43 +419,37 @@ def _class_figs(econ: list[Row], classes) -> list[Fig]:
     return figs
 
 
+T6_SUBTOTALS = {"personnel": "人员经费合计", "public": "公用经费合计"}
+
+
+def _t6_subtotal(report: Report, which: str, classes, formula: str):
+    """人员经费合计 or 公用经费合计 = Σ the economic 类 it covers."""
+    econ, pers, pub, _ = _t6(report)
+    row, label = (pers if which == "personnel" else pub), T6_SUBTOTALS[which]
+    if row is None:
+        yield insufficient(f"T6: no {label} row read")
+        return
+    yield sum_check(row.fig("T6", "final", label), _class_figs(econ, classes), what=f"T6 基本支出决算明细表: {formula}")
+
+
 @rule("T6.personnel", "T6 基本支出决算明细表: 人员经费合计 = 301 工资福利支出 + 303 对个人和家庭的补助.",
       family="within-table", needs="line_items T6")
+@_on_tables("T6")
 def t6_personnel(report: Report):
-    bad = _table_unavailable(report, "T6")
-    if bad:
-        yield bad
-        return
-    econ, pers, _, _ = _t6(report)
-    if pers is None:
-        yield insufficient("T6: no 人员经费合计 row read")
-        return
-    parts = _class_figs(econ, lambda c: c in ("301", "303"))
-    yield sum_check(pers.fig("T6", "final", "人员经费合计"), parts, what="T6 基本支出决算明细表: 人员经费 = 301 + 303")
+    yield from _t6_subtotal(report, "personnel", lambda c: c in ("301", "303"), "人员经费 = 301 + 303")
 
 
 @rule("T6.public", "T6 基本支出决算明细表: 公用经费合计 = 302 商品和服务支出 + 310 资本性支出 (+ any other economic 类 printed under 公用经费).",
       family="within-table", needs="line_items T6")
+@_on_tables("T6")
 def t6_public(report: Report):
-    bad = _table_unavailable(report, "T6")
-    if bad:
-        yield bad
-        return
-    econ, _, pub, _ = _t6(report)
-    if pub is None:
-        yield insufficient("T6: no 公用经费合计 row read")
-        return
-    parts = _class_figs(econ, lambda c: c not in ("301", "303"))
-    yield sum_check(pub.fig("T6", "final", "公用经费合计"), parts, what="T6 基本支出决算明细表: 公用经费 = 302 + 310 (+ other 类)")
+    yield from _t6_subtotal(report, "public", lambda c: c not in ("301", "303"), "公用经费 = 302 + 310 (+ other 类)")
 
 
 @rule("T6.basic_total", "T6 基本支出决算明细表: where a 合计 is printed, 合计 = 人员经费合计 + 公用经费合计.",
       family="within-table", needs="line_items T6")
+@_on_tables("T6")
 def t6_basic_total(report: Report):
-    bad = _table_unavailable(report, "T6")
-    if bad:
-        yield bad
-        return
     _, pers, pub, grand = _t6(report)
     if grand is None:
         yield not_applicable("T6 prints no overall 合计 row (only 人员经费合计 and 公用经费合计); see X.T5_basic_eq_T6")
@@ -492,11 +463,8 @@ def t6_basic_total(report: Report):
 
 @rule("T6.class_sum", "T6 基本支出决算明细表: each economic 类 (301, 302, 303, 310 …) = Σ its 款 (economic codes only).",
       family="within-table", needs="line_items T6")
+@_on_tables("T6")
 def t6_class_sum(report: Report):
-    bad = _table_unavailable(report, "T6")
-    if bad:
-        yield bad
-        return
     econ, _, _, _ = _t6(report)
     ran = False
     for cls in [r for r in econ if len(r.code) == 3]:
@@ -515,6 +483,7 @@ def t6_class_sum(report: Report):
 
 T7_NAMES = {"total": "合计", "overseas": "因公出国（境）费", "vehicle_total": "公务用车购置及运行费 小计",
             "vehicle_purchase": "公务用车购置费", "vehicle_operation": "公务用车运行费", "reception": "公务接待费"}
+T7_COLS = {"budget": "预算数", "final": "决算数"}
 
 
 def _t7(report: Report) -> tuple[dict[str, Fig], str | None]:
@@ -527,21 +496,22 @@ def _t7(report: Report) -> tuple[dict[str, Fig], str | None]:
     return figs, ref
 
 
-def _t7_fig(figs, col: str, item: str) -> Fig:
+def _t7_cell(figs: dict[str, Fig], col: str, item: str, label: str) -> Fig:
+    """One T7 cell (column `budget` or `final`) under a label; blank where it was not printed."""
     f = figs.get(f"{col}_{item}")
-    word = "预算数" if col == "budget" else "决算数"
-    return Fig(f.value if f else None, f.ref if f else None, f"{word} {T7_NAMES[item]}")
+    return Fig(f.value if f else None, f.ref if f else None, label)
+
+
+def _t7_fig(figs, col: str, item: str) -> Fig:
+    return _t7_cell(figs, col, item, f"{T7_COLS[col]} {T7_NAMES[item]}")
 
 
 @rule("T7.total", "T7 “三公”经费支出决算表, budget and outturn columns separately: 合计 = 因公出国（境）费 + 公务用车购置费 + 公务用车运行费 + 公务接待费.",
       family="within-table", needs="line_items T7")
+@_on_tables("T7")
 def t7_total(report: Report):
-    bad = _table_unavailable(report, "T7")
-    if bad:
-        yield bad
-        return
     figs, _ = _t7(report)
-    for col in ("budget", "final"):
+    for col, word in T7_COLS.items():
         if f"{col}_total" not in figs:
             continue
         veh = [_t7_fig(figs, col, "vehicle_purchase"), _t7_fig(figs, col, "vehicle_operation")]
@@ -549,23 +519,20 @@ def t7_total(report: Report):
             veh = [_t7_fig(figs, col, "vehicle_total")]
         parts = [_t7_fig(figs, col, "overseas"), *veh, _t7_fig(figs, col, "reception")]
         yield sum_check(_t7_fig(figs, col, "total"), parts,
-                        what=f"T7 “三公”经费支出决算表 {'预算数' if col == 'budget' else '决算数'}: 合计 = 出国 + 车购置 + 车运行 + 接待")
+                        what=f"T7 “三公”经费支出决算表 {word}: 合计 = 出国 + 车购置 + 车运行 + 接待")
 
 
 @rule("T7.vehicle_subtotal", "T7 “三公”经费支出决算表, budget and outturn columns separately: 公务用车购置及运行费 小计 = 购置费 + 运行费.",
       family="within-table", needs="line_items T7")
+@_on_tables("T7")
 def t7_vehicle(report: Report):
-    bad = _table_unavailable(report, "T7")
-    if bad:
-        yield bad
-        return
     figs, _ = _t7(report)
-    for col in ("budget", "final"):
+    for col, word in T7_COLS.items():
         if f"{col}_vehicle_total" not in figs:
             continue
         yield sum_check(_t7_fig(figs, col, "vehicle_total"),
                         [_t7_fig(figs, col, "vehicle_purchase"), _t7_fig(figs, col, "vehicle_operation")],
-                        what=f"T7 “三公”经费支出决算表 {'预算数' if col == 'budget' else '决算数'}: 公务用车 小计 = 购置费 + 运行费")
+                        what=f"T7 “三公”经费支出决算表 {word}: 公务用车 小计 = 购置费 + 运行费")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -578,61 +545,45 @@ def _row_with(report: Report, table: str, side: str | None, *keys: str) -> Row |
     return _find(rows, *keys)
 
 
+def _line_against_total(report: Report, table: str, side: str, key: str, other: str, compare):
+    """compare(the `key` row on one side of `table`, the 合计 row of `other`) where both were read."""
+    a = _row_with(report, table, side, key)
+    b = total_row(rows_of(report, other))
+    if a is None or b is None:
+        yield insufficient(f"{table} {key} or {other} 合计 row not read")
+        return
+    yield compare(a, b)
+
+
 @rule("X.T1_income_eq_T2", "T1 本年收入合计 = T2 收入决算表 合计 (本年收入合计 column).", family="across-tables",
       needs="line_items T1, T2")
+@_on_tables("T1", "T2")
 def x_t1_t2(report: Report):
-    bad = _table_unavailable(report, "T1", "T2")
-    if bad:
-        yield bad
-        return
-    a = _row_with(report, "T1", "income", "本年收入合计")
-    b = total_row(rows_of(report, "T2"))
-    if a is None or b is None:
-        yield insufficient("T1 本年收入合计 or T2 合计 row not read")
-        return
-    yield equal_check(a.fig("T1", "final", "T1 本年收入合计"), b.fig("T2", "total", "T2 合计"),
-                      what="T1 本年收入合计 against T2 收入决算表 合计")
+    yield from _line_against_total(report, "T1", "income", "本年收入合计", "T2", lambda a, b: equal_check(
+        a.fig("T1", "final", "T1 本年收入合计"), b.fig("T2", "total", "T2 合计"), what="T1 本年收入合计 against T2 收入决算表 合计"))
 
 
 @rule("X.T1_expenditure_eq_T3", "T1 本年支出合计 = T3 支出决算表 合计 (本年支出合计 column).", family="across-tables",
       needs="line_items T1, T3")
+@_on_tables("T1", "T3")
 def x_t1_t3(report: Report):
-    bad = _table_unavailable(report, "T1", "T3")
-    if bad:
-        yield bad
-        return
-    a = _row_with(report, "T1", "expenditure", "本年支出合计")
-    b = total_row(rows_of(report, "T3"))
-    if a is None or b is None:
-        yield insufficient("T1 本年支出合计 or T3 合计 row not read")
-        return
-    yield equal_check(a.fig("T1", "final", "T1 本年支出合计"), b.fig("T3", "total", "T3 合计"),
-                      what="T1 本年支出合计 against T3 支出决算表 合计")
+    yield from _line_against_total(report, "T1", "expenditure", "本年支出合计", "T3", lambda a, b: equal_check(
+        a.fig("T1", "final", "T1 本年支出合计"), b.fig("T3", "total", "T3 合计"), what="T1 本年支出合计 against T3 支出决算表 合计"))
 
 
 @rule("X.T4_general_eq_T5", "T4 本年支出合计 in the 一般公共预算财政拨款 column = T5 一般公共预算财政拨款支出决算表 合计.",
       family="across-tables", needs="line_items T4, T5")
+@_on_tables("T4", "T5")
 def x_t4_t5(report: Report):
-    bad = _table_unavailable(report, "T4", "T5")
-    if bad:
-        yield bad
-        return
-    a = _row_with(report, "T4", "expenditure", "本年支出合计")
-    b = total_row(rows_of(report, "T5"))
-    if a is None or b is None:
-        yield insufficient("T4 本年支出合计 or T5 合计 row not read")
-        return
-    yield equal_check(b.fig("T5", "total", "T5 合计"), a.fig("T4", "general_budget", "T4 本年支出合计 一般公共预算财政拨款"),
-                      what="T5 一般公共预算财政拨款支出 合计 against T4")
+    yield from _line_against_total(report, "T4", "expenditure", "本年支出合计", "T5", lambda a, b: equal_check(
+        b.fig("T5", "total", "T5 合计"), a.fig("T4", "general_budget", "T4 本年支出合计 一般公共预算财政拨款"),
+        what="T5 一般公共预算财政拨款支出 合计 against T4"))
 
 
 @rule("X.T5_basic_eq_T6", "T5 合计 基本支出 = T6 人员经费合计 + 公用经费合计.", family="across-tables",
       needs="line_items T5, T6")
+@_on_tables("T5", "T6")
 def x_t5_t6(report: Report):
-    bad = _table_unavailable(report, "T5", "T6")
-    if bad:
-        yield bad
-        return
     t5 = total_row(rows_of(report, "T5"))
     _, pers, pub, _ = _t6(report)
     if t5 is None or pers is None or pub is None:
@@ -664,11 +615,8 @@ def t5_class_amounts(report: Report) -> dict[str, Fig]:
 
 @rule("X.T5_class_eq_T4", "Every function 类: T5 amount (合计 column) = T4 amount in the 一般公共预算财政拨款 column.",
       family="across-tables", needs="line_items T4, T5")
+@_on_tables("T4", "T5")
 def x_t5_t4_classes(report: Report):
-    bad = _table_unavailable(report, "T4", "T5")
-    if bad:
-        yield bad
-        return
     t5 = t5_class_amounts(report)
     t4 = {r.code: r for r in _side(rows_of(report, "T4"), "expenditure") if r.code}
     for c in sorted(set(t5) | set(t4)):

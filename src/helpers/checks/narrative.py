@@ -24,7 +24,8 @@ from .rules import (
     not_applicable, printed_decimals, ratio_interval, rate_check, rule, sum_check, sval, val,
 )
 from .tables import (
-    CLASS_NAMES, _find, _side, _t6, _t7, _table_unavailable, rows_of, t5_class_amounts, total_row,
+    CLASS_NAMES, T6_SUBTOTALS, _find, _side, _t6, _t7, _t7_cell, _table_unavailable, rows_of, t5_class_amounts,
+    total_row,
 )
 
 TP_ITEMS = {"total": "“三公”经费合计", "overseas": "因公出国（境）费", "vehicle_total": "公务用车购置及运行费",
@@ -190,12 +191,8 @@ def _tp(report: Report, source: str) -> dict[str, tuple[Fig, Fig]]:
 
 def _t7_figs(report: Report) -> dict[str, tuple[Fig, Fig]]:
     figs, _ = _t7(report)
-    out = {}
-    for item in TP_ITEMS:
-        b, f = figs.get(f"budget_{item}"), figs.get(f"final_{item}")
-        out[item] = (Fig(b.value if b else None, b.ref if b else None, f"T7 {TP_ITEMS[item]} 预算数"),
-                     Fig(f.value if f else None, f.ref if f else None, f"T7 {TP_ITEMS[item]} 决算数"))
-    return out
+    return {item: (_t7_cell(figs, "budget", item, f"T7 {TP_ITEMS[item]} 预算数"),
+                   _t7_cell(figs, "final", item, f"T7 {TP_ITEMS[item]} 决算数")) for item in TP_ITEMS}
 
 
 @rule("NX.three_public", "The 三公 figures the narrative states (budget and outturn of 合计, 出国, 公务用车 and its 购置/运行, 接待) equal T7's.",
@@ -226,16 +223,19 @@ def n_three_public_sum(report: Report):
     if not nar:
         yield not_applicable("the narrative states no 三公 figure")
         return
+    def stated(*figs):
+        return all(x is not None and not x.blank for x in figs)
+
     ran = False
     for k, word in ((0, "budget"), (1, "outturn")):
         def g(item):
             return nar[item][k] if item in nar else None
         tot, ov, vt, rc = g("total"), g("overseas"), g("vehicle_total"), g("reception")
-        if tot is not None and not tot.blank and all(x is not None and not x.blank for x in (ov, vt, rc)):
+        if stated(tot, ov, vt, rc):
             ran = True
             yield sum_check(tot, [ov, vt, rc], what=f"narrative 三公 {word}: 合计 = 出国 + 公务用车 + 接待")
         vp, vo = g("vehicle_purchase"), g("vehicle_operation")
-        if vt is not None and not vt.blank and all(x is not None and not x.blank for x in (vp, vo)):
+        if stated(vt, vp, vo):
             ran = True
             yield sum_check(vt, [vp, vo], what=f"narrative 三公 {word}: 公务用车 = 购置 + 运行")
     if not ran:
@@ -262,7 +262,7 @@ def _t6_total(report: Report, which: str) -> Fig | None:
         return None
     _, pers, pub, _ = _t6(report)
     r = pers if which == "personnel" else pub
-    return r.fig("T6", "final", f"T6 {'人员经费合计' if which == 'personnel' else '公用经费合计'}") if r else None
+    return r.fig("T6", "final", f"T6 {T6_SUBTOTALS[which]}") if r else None
 
 
 # topic -> the table cells the sentence restates (any one of them; listed in order of preference)

@@ -148,3 +148,13 @@ def test_nothing_half_written(tmp_path, monkeypatch):
         write_datasets(datasets2, out)
     after = {p.name: p.read_bytes() for p in out.iterdir()}
     assert after == before
+
+
+def test_fragment_of_a_report_says_why(tmp_path):
+    """The first lines of a real report (title, contents) in GBK: read, but too little to extract."""
+    f = tmp_path / "fragment_gbk.txt"
+    head = "\n".join(JIANGHAN.read_text(encoding="utf-8").splitlines()[:60])
+    f.write_bytes(head.encode("gb18030"))
+    r = extract_report(f)["reports"].iloc[0]
+    assert r["status"] == "failed" and r["encoding"] == "gb18030"
+    assert "fragment_gbk.txt" in r["error"] and "决算 wording but no standard table" in r["error"]

@@ -104,3 +104,13 @@ def test_no_font_anywhere_says_what_to_install(monkeypatch):
         fonts.register_cjk_font()
     msg = str(e.value)
     assert "fonts-noto-cjk" in msg and fonts.ENV_VAR in msg
+
+
+def test_short_department_names():
+    from helpers.studies.load import short_department
+
+    assert short_department("武汉市洪山区人民政府办公室", "武汉市", "洪山区") == "人民政府办公室"
+    assert short_department("中共上海市普陀区委社会工作部", "上海市", "普陀区") == "区委社会工作部"
+    assert short_department("中国共产党武汉市硚口区委员会办公室", "武汉市", "硚口区") == "区委办公室"
+    assert short_department("上海市普陀区财政局", "上海市", "普陀区") == "财政局"
+    assert short_department("某某单位", None, None) == "某某单位"

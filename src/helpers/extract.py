@@ -39,20 +39,29 @@ def find_tables(doc: Document, pdf_engine: str = DEFAULT_PDF_ENGINE) -> dict:
     return find_text_tables(doc)
 
 
-def _looks_like_report(doc: Document, found: dict) -> bool:
-    """A final-accounts report has standard tables, or at least 决算 wording with amounts in 万元."""
+def _not_a_report(doc: Document, found: dict) -> str | None:
+    """Why a document cannot be read as a final-accounts report, or None when it can: a report has
+    standard tables, or at least 决算 wording with amounts in 万元 (tables lost in conversion)."""
     if any(ft.status in ("data", "empty") for ft in found.values()):
-        return True
+        return None
     text = doc.text.replace(" ", "")
-    return "决算" in text and ("财政拨款" in text or "部门决算" in text) and len(re.findall(r"\d万元", text)) >= 3
+    wording = "决算" in text and ("财政拨款" in text or "部门决算" in text)
+    amounts = len(re.findall(r"\d万元", text))
+    if wording and amounts >= 3:
+        return None
+    if not wording:
+        return "no 部门决算 title, standard table or 决算 wording found; this does not look like a final-accounts report"
+    return (f"it has 决算 wording but no standard table and only {amounts} amount(s) in 万元; "
+            "too little to read (a fragment or a truncated file?)")
 
 
-def _failed(path: Path, report_id: str, error: str, *, sha: str | None = None, fmt: str | None = None) -> dict[str, pd.DataFrame]:
+def _failed(path: Path, report_id: str, error: str, *, sha: str | None = None, fmt: str | None = None,
+            encoding: str | None = None) -> dict[str, pd.DataFrame]:
     row = {
         "report_id": report_id, "source_file": display_path(path), "source_sha256": sha,
         "source_format": fmt or ("pdf" if str(path).lower().endswith(".pdf") else "text"),
         "tables_found": [], "tables_empty": [], "tables_missing": list(TABLE_CODES),
-        "status": "failed", "error": error, "line_items": 0,
+        "status": "failed", "error": error, "encoding": encoding, "line_items": 0,
         "extracted_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
     }
     return {"reports": schema.conform(pd.DataFrame([row]), "reports"), "line_items": schema.empty("line_items")}
@@ -91,9 +100,8 @@ def extract_report(path: Path | str, *, report_id: str | None = None, pdf_engine
 def _extract_document(doc: Document, path: Path, rid: str, pdf_engine: str, with_narrative: bool) -> dict[str, pd.DataFrame]:
     try:
         found, items, notes = extract_tables(doc, rid, pdf_engine)
-        if not _looks_like_report(doc, found):
-            return _failed(path, rid, f"{path}: no 部门决算 title, table or 决算 wording found; this does not look like a final-accounts report",
-                           sha=doc.sha256, fmt=doc.source_format)
+        if why := _not_a_report(doc, found):
+            return _failed(path, rid, f"{path}: {why}", sha=doc.sha256, fmt=doc.source_format, encoding=doc.encoding)
         meta = read_metadata(doc)
         status_of = {code: ft.status for code, ft in found.items()}
         tables_found = [c for c in TABLE_CODES if status_of.get(c) in ("data", "empty")]
@@ -125,7 +133,7 @@ def _extract_document(doc: Document, path: Path, rid: str, pdf_engine: str, with
         tb = traceback.format_exc(limit=3)
         return _failed(path, rid, f"{path}: internal error while extracting ({type(exc).__name__}: {exc}); "
                                   f"please report it with this file. {tb.splitlines()[-1]}",
-                       sha=doc.sha256, fmt=doc.source_format)
+                       sha=doc.sha256, fmt=doc.source_format, encoding=doc.encoding)
 
 
 def extract_narrative(doc: Document, report_id: str, datasets: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:

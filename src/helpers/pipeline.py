@@ -130,14 +130,15 @@ def extract_many(files: list[Path], *, pdf_engine: str = DEFAULT_PDF_ENGINE, job
         combined[ds] = schema.conform(pd.concat(frames, ignore_index=True), ds) if frames else schema.empty(ds)
     for r in combined["reports"].itertuples():
         if r.status == "failed":
-            messages.append(f"FAILED {r.source_file}: {r.error}")
+            messages.append(f"FAILED {r.error}")  # the error names the file
     return combined, messages
 
 
 def _line(k: int, n: int, res: dict[str, pd.DataFrame], t0: float) -> str:
     r = res["reports"].iloc[0]
     tables = ",".join(r["tables_found"]) or "none"
-    return f"[{k}/{n}] {r['report_id']}: {r['status']} (tables {tables}; {r['line_items']} cells) {time.perf_counter() - t0:.1f}s"
+    return (f"[{k}/{n}] {r['report_id']}: {r['status']} (tables {tables}; {r['line_items']} cells); "
+            f"{time.perf_counter() - t0:.1f}s elapsed")
 
 
 def write_datasets(datasets: dict[str, pd.DataFrame], out_dir: Path, version: str | None = None) -> list[Path]:

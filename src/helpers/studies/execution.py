@@ -18,16 +18,29 @@ THREE_PUBLIC_NAMES = {"total": "合计", "overseas": "因公出国(境)费", "ve
                       "reception": "公务接待费"}
 
 
+# A "project" row that is really the sum of all projects (a table's 合计, a 项目…综述 sentence).
+PROJECT_TOTAL = r"^(合计|总计|小计)$|综述|全部项目|项目合计"
+STATEMENT_KEY = ["report_id", "level", "name", "budget_basis", "budget_wan", "final_wan"]
+
+
 def rates(corpus: Corpus) -> pd.DataFrame:
-    """budget_execution with a recomputed rate where the dataset lacks one, and the report label."""
+    """budget_execution once per statement, with a recomputed rate where the dataset lacks one and
+    the report label. Reports restate the same figures (the 绩效 appendix repeats the narrative):
+    a statement printed several times is counted once (`times_printed` says how often)."""
     be = corpus.budget_execution
     if be.empty:
-        return be.assign(rate=pd.Series(dtype="float64"), report=pd.Series(dtype="object"))
+        return be.assign(rate=pd.Series(dtype="float64"), report=pd.Series(dtype="object"),
+                         times_printed=pd.Series(dtype="int64"))
+    times = be.groupby(STATEMENT_KEY, dropna=False).report_id.transform("size")
+    be = be.assign(times_printed=times).drop_duplicates(STATEMENT_KEY, keep="first")
     computed = be.final_wan / be.budget_wan.where(be.budget_wan != 0) * 100
     be = be.assign(rate=be.rate_computed_pct.fillna(computed), report=be.report_id.map(corpus.labels()))
-    # The 三公 total is an overall statement about another budget: shown as its own level here.
+    # The 三公 total is an overall statement about another budget, and the sum of all projects is
+    # not a project: each is shown as its own level here.
     level = be.level.astype("object").where(be.subject.fillna("spending") != "three_public", "三公")
-    be["level"] = pd.Categorical(level, categories=LEVEL_ORDER + ["三公"], ordered=True)
+    all_projects = (level == "project") & be.name.fillna("").str.contains(PROJECT_TOTAL, regex=True)
+    level = level.where(~all_projects, "all projects")
+    be["level"] = pd.Categorical(level, categories=LEVEL_ORDER + ["all projects", "三公"], ordered=True)
     return be
 
 
@@ -89,6 +102,9 @@ def printed_vs_computed(corpus: Corpus, be: pd.DataFrame | None = None) -> pd.Da
     fails = ch[ch.outcome == "fail"] if len(ch) else ch
     beside = []
     for r in p.itertuples():
+        if r.agrees is True:
+            beside.append("")  # nothing to explain
+            continue
         mine = fails[fails.report_id == r.report_id] if len(fails) else fails
         same = mine[mine.source_ref.fillna("").str.contains(str(r.source_ref), regex=False)] if len(mine) else mine
         if len(mine) and same.empty:

@@ -65,14 +65,18 @@ class Corpus:
 
 
 def short_department(department, city=None, district=None) -> str:
-    """`武汉市洪山区人民政府办公室` → `人民政府办公室`; keeps the name when nothing can be trimmed."""
+    """The department without its city and district: `武汉市洪山区人民政府办公室` → `人民政府办公室`,
+    `中共上海市普陀区委社会工作部` → `区委社会工作部`, `中国共产党武汉市硚口区委员会办公室` →
+    `区委办公室`; keeps the name when nothing can be trimmed."""
     if department is None or pd.isna(department):
         return ""
-    d = str(department)
-    for part in (city, district):
-        if part is not None and not pd.isna(part) and part:
-            d = d.replace(str(part), "")
-    d = re.sub(r"^(中国共产党|中共)", "中共", d)
+    d = re.sub(r"^(中国共产党|中共)", "", str(department))
+    if city is not None and not pd.isna(city) and city:
+        d = d.replace(str(city), "", 1)
+    if district is not None and not pd.isna(district) and district and d.startswith(str(district)):
+        rest = d[len(str(district)):]
+        # the district's party committee (区委 / 区委员会) is part of the department's name
+        d = "区委" + re.sub(r"^委(员会)?", "", rest) if rest.startswith("委") else rest
     return d or str(department)
 
 

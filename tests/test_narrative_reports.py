@@ -147,6 +147,8 @@ def test_hanyang_poverty(ds):
     y = one(pv, amount_wan=1790.0, kind="narrative")  # line 413: 今年落实 1790 万元帮扶资金支持来凤县发展
     assert y.recipient == "来凤县" and y.scope == "department"
     assert one(pv, amount_wan=514.0).scope == "district"
+    # line 413: 在前三年组织拨付帮扶资金 5230 万元 is a three-year cumulative figure
+    assert one(pv, amount_wan=5230.0).scope == "multi_year"
     cls = one(pv, source_ref="line 293")
     assert "江夏区山坡街丰收村" in cls.recipient and "来凤县" in cls.recipient
     assert set(pv[pv.kind == "function_line"].code) == {"2130599"}
@@ -195,7 +197,9 @@ def test_qingshan_broken_lines(ds):
     assert close(run.value, 82.44) and close(run.change_wan, 19.43) and close(run.change_pct_printed, 30.83)
     assert close(one(facts, topic="class_expenditure", subject="农林水").share_pct_printed, 25.68)
     pv = out["poverty_transfers"]
-    assert len(pv) == 4 and set(pv.amount_wan.round(2)) == {370.0, 10.0, 965.49, 681.0}
+    # lines 317-323: 专项经费 965.49 万元 is for 纾困贷款贴息、纳税贡献奖励、传染病救助保险、精准扶贫对口帮扶、
+    # 老旧小区改造: poverty is one purpose among five, so it is not poverty money.
+    assert len(pv) == 3 and set(pv.amount_wan.round(2)) == {370.0, 10.0, 681.0}
 
 
 # ---------------------------------------------------------------- 004 Qiaokou 2021 (one cell per line)
@@ -248,3 +252,10 @@ def test_pdf_social_work_two_bases(ds):
     assert close(ops.budget_wan, 52.0) and close(ops.final_wan, 51.32) and close(ops.rate_printed_pct, 98.69)
     t = one(out["three_public"], item="total", source="narrative")  # 2024 年度无“三公”经费财政拨款支出
     assert t.final_wan == 0
+
+
+def test_recipient_named_once(ds):
+    """Jianghan line 967 names 黄陂区 and 恩施州宣恩县 (and 宣恩县 again): each place once."""
+    pv = ds(JIANGHAN)["poverty_transfers"]
+    r = one(pv, source_ref="line 967", kind="narrative")
+    assert r.recipient == "黄陂区、恩施州宣恩县"

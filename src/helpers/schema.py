@@ -89,7 +89,7 @@ DATASETS: dict[str, list[Column]] = {
         ("budget_wan", "float64", "Project budget in 万元 when the source pairs one with the outturn; null otherwise."),
         ("unit_printed", "string", "Unit printed when not 万元 (e.g. 元, 亿元); the amount is converted."),
         ("recipient", "string", "Receiving place (county, district, town) when named; null otherwise."),
-        ("scope", "string", "`department` (this department's own money) or `district` (a district-wide figure the report only mentions)."),
+        ("scope", "string", "`department` (this department's own money this year), `district` (a district-wide figure the report only mentions, or money the department only coordinates) or `multi_year` (a cumulative figure over several years, e.g. 前三年 … 累计)."),
         ("series", "string", "`扶贫` (until 2020) or `巩固脱贫衔接乡村振兴` (from 2021) for function lines; the one 21305 series."),
         ("source_ref", "string", "Where it was read."),
         ("source_text", "string", "Sentence or row it came from."),

@@ -23,6 +23,8 @@ KEYWORD_RE = re.compile(r"扶贫|脱贫|乡村振兴|帮扶(?!慰问)|对口支�
 PROJECT_RE = re.compile(r"扶贫|脱贫|乡村振兴|帮扶|对口支援|驻村")
 CHANGE_BEFORE_RE = re.compile(r"(增加|减少|增长|下降|同比|比上年|较上年)\s*$")
 DISTRICT_RE = re.compile(r"全区|我区|本区|协调")
+# A figure covering several years ("在前三年组织拨付帮扶资金 5230 万元"), not this year's money.
+MULTI_YEAR_RE = re.compile(r"前[一二三两四五六七八九十\d]+年|近[一二三两四五六七八九十\d]+年|[一二三两四五六七八九十\d]+年来|历年|累计")
 PROJECT_NAME_RE = re.compile(r"(?:项目|经费|工作|资金)$")
 NOT_PROJECT_RE = re.compile(r"拨付|落实|投入|交易额|采购|安排")
 BUDGET_BEFORE_RE = re.compile(rf"预算(?:数)?为\s*$")
@@ -69,7 +71,7 @@ def places(text: str, own_district: str | None) -> list[str]:
         if not PRE_OK.search(text[max(0, m.start() - 2):m.start()]) and not PRE_OK.search(text[max(0, m.start() - 1):m.start()]):
             continue
         name = m.group(0)
-        if name not in out:
+        if not any(county in o for o in out):  # "恩施州宣恩县" and "宣恩县" are one place
             out.append(name)
     return out
 
@@ -86,6 +88,17 @@ def project_rows(be_rows: list[dict], own_district: str | None) -> list[dict]:
                      "source_ref": r["source_ref"], "source_text": r["source_text"],
                      "note": r.get("unit_note") or r.get("note")})
     return rows
+
+
+def _one_purpose_among_many(sent: str) -> bool:
+    """The poverty words only name one of several purposes listed after 用于 (A、B、C…): the amount is
+    not poverty money as such."""
+    use = sent.find("用于")
+    if use < 0:
+        return False
+    if KEYWORD_RE.search(sent[:use]):
+        return False
+    return sent[use:].count("、") >= 2
 
 
 def _clause_subject(text: str, start: int) -> str:
@@ -115,6 +128,8 @@ def narrative_rows(paras: list[Para], report_id: str, own_district: str | None,
                 sent = text[s:e] + nxt
             if CHANGE_BEFORE_RE.search(text[s:m.start()]):
                 continue  # a change, not an amount
+            if _one_purpose_among_many(sent):
+                continue  # "专项经费 965.49 万元，用于纾困贷款贴息、…、精准扶贫对口帮扶、老旧小区改造等工作"
             if re.search(r"占\s*$", text[max(s, m.start() - 3):m.start()]):
                 continue
             ref = p.ref_at(s)
@@ -142,7 +157,8 @@ def narrative_rows(paras: list[Para], report_id: str, own_district: str | None,
             rows.append({"report_id": report_id, "kind": kind, "code": None,
                          "name": name, "amount_wan": value, "budget_wan": budget,
                          "recipient": "、".join(pl) or None,
-                         "scope": "district" if DISTRICT_RE.search(before) else "department", "series": None,
+                         "scope": "district" if DISTRICT_RE.search(before) else (
+                             "multi_year" if MULTI_YEAR_RE.search(name or "") else "department"), "series": None,
                          "unit_printed": None if unit in ("万元", "万") else unit,
                          "source_ref": ref, "source_text": sent_clean, "note": p.note})
     return rows

@@ -95,7 +95,14 @@ def wide_table(corpus: Corpus, report_id: str, table: str) -> pd.DataFrame:
     wide = wide.reindex(columns=_measure_order(table, set(li.measure)))
     wide = wide.reset_index()
     side_rank = {"income": 0, "": 1, "expenditure": 2}
-    wide = wide.assign(_s=wide.side.map(side_rank)).sort_values(["_s", "row_order"]).drop(columns="_s")
+    wide = wide.assign(_s=wide.side.map(side_rank))
+    if table == "T6":  # printed as blocks side by side (301/303 | 302 | 310): show block after block
+        wide = wide.assign(_s=wide.section.map({"personnel": 0}).fillna(1),
+                           _b=wide.code.str[:3].where(wide.code != "", "~"))
+        wide = wide.sort_values(["_s", "_b", "row_order"], kind="stable").drop(columns="_b")
+    else:
+        wide = wide.sort_values(["_s", "row_order"], kind="stable")
+    wide = wide.drop(columns="_s")
     wide = wide.rename(columns={m: measure_label(table, m) for m in li.measure.unique()})
     drop = [c for c in ("side", "section") if (wide[c] == "").all()]
     wide = wide.drop(columns=drop + ["row_order"])

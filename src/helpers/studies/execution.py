@@ -19,7 +19,7 @@ THREE_PUBLIC_NAMES = {"total": "合计", "overseas": "因公出国(境)费", "ve
 
 
 # A "project" row that is really the sum of all projects (a table's 合计, a 项目…综述 sentence).
-PROJECT_TOTAL = r"^(合计|总计|小计)$|综述|全部项目|项目合计"
+PROJECT_TOTAL = r"^(?:合计|总计|小计)$|综述|全部项目|项目合计"
 STATEMENT_KEY = ["report_id", "level", "name", "budget_basis", "budget_wan", "final_wan"]
 
 

@@ -10,7 +10,8 @@ say() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
 # --- system packages -------------------------------------------------------------------------
 need_apt=()
 command -v java >/dev/null 2>&1 || need_apt+=(default-jre-headless)
-if ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK\|Noto Sans SC\|Source Han Sans"; then
+fonts=$(fc-list 2>/dev/null || true)  # not piped into grep -q: with pipefail, SIGPIPE would read as "missing"
+if ! grep -qi "Noto Sans CJK\|Noto Sans SC\|Source Han Sans" <<<"$fonts"; then
   need_apt+=(fonts-noto-cjk fontconfig)
 fi
 if [ ${#need_apt[@]} -gt 0 ]; then

@@ -7,11 +7,9 @@ import re
 
 from .document import Document
 
-YEAR_RE = re.compile(r"(20\d{2})\s*年度?")
 DATE_RE = re.compile(r"(20\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 CITY_RE = re.compile(r"^([\u4e00-\u9fff]{2,4}?市)")
 DISTRICT_RE = re.compile(r"市([\u4e00-\u9fff]{1,3}?[区县])")
-DEPT_NOISE = re.compile(r"^[#\-\s*]+|20\d{2}\s*年度?|部\s*门\s*决\s*算.*$|决算公开|^第[一二三四五六]部分|概\s*况$|\s+")
 
 
 def _compact(t: str) -> str:

@@ -47,8 +47,6 @@ TABLE_CODES = tuple(t.code for t in TABLES)
 # Most specific first: a title that matches T5's pattern also contains T3's.
 MATCH_ORDER = ("T6", "T7", "T8", "T9", "T5", "T4", "T1", "T3", "T2")
 
-_TITLE_NOISE = re.compile(r"[\s“”\"'‘’《》<>/b#*]|（表\s*\d+）?|\(表\s*\d+\)?|表\s*\d+\)?|^\d{4}年度?|^[一二三四五六七八九十]+、")
-
 
 TOC_ENTRY = re.compile(r"^\s*[-•·*+]\s|[.…·．]{3,}\s*\d*\s*$|[）)]\s+\d{1,3}\s*$")
 

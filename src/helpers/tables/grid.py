@@ -251,7 +251,7 @@ def _two_sided(grid: Grid, rows: list[GridRow]) -> list[dict]:
         if t == "T1" or side == "income":
             measures = ["final"] * len(idxs)
         else:
-            measures = [_measure_for("T4_expenditure" if False else "T4", _header_text(rows, n if numbered else n + 1, i), k) for k, i in enumerate(idxs)]
+            measures = [_measure_for("T4", _header_text(rows, n if numbered else n + 1, i), k) for k, i in enumerate(idxs)]
             template = TEMPLATE_MEASURES["T4_expenditure"]
             measures = [m if not m.startswith("col") else (template[k] if k < len(template) else m) for k, m in enumerate(measures)]
         row_no_idx = idxs[0] - 1 if numbered else idxs[0]  # unnumbered: no 行次 column

@@ -78,3 +78,13 @@ def test_extractor_version_covers_parsers_not_studies():
         files |= {q.relative_to(root).as_posix() for q in (p.rglob("*.py") if p.is_dir() else [p])}
     assert {"tables/grid.py", "narrative/__init__.py", "checks/rules.py", "extract.py"} <= files
     assert not files & {"runner.py", "plots.py", "execution.py"}
+
+
+def test_quality_summary_dataset(text_datasets):
+    """One quality row per readable report; Jianghan's confirmed errors are counted and named."""
+    q = text_datasets["quality"].set_index("report_id")
+    assert set(q.index) == {p.stem for p in (HONGSHAN, JIANGHAN, QIAOKOU)} | {"001_87de7c93fc8d4773", "003_80cf7104083c8073"}
+    jh = q.loc[JIANGHAN.stem]
+    assert jh.checks_run == jh.passed + jh.failed and jh.failed_error >= 1
+    assert "N.rate_completion" in jh.rules_failed  # printed 100% where 4,199.36 / 3,927.98 = 106.9%
+    assert "100.00" in jh.implicated and "106.9" in jh.implicated

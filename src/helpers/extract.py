@@ -125,9 +125,10 @@ def _extract_document(doc: Document, path: Path, rid: str, pdf_engine: str, with
         out = {"reports": schema.conform(pd.DataFrame([row]), "reports"), "line_items": items}
         if with_narrative:
             out.update(extract_narrative(doc, rid, out))
-        from .checks import run_checks
+        from .checks import quality_summary, run_checks
 
         out["checks"] = run_checks(out)
+        out["quality"] = schema.conform(quality_summary(out["checks"]), "quality")
         return out
     except Exception as exc:  # a parser bug must not stop the batch; say where it happened
         tb = traceback.format_exc(limit=3)

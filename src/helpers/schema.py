@@ -118,6 +118,19 @@ DATASETS: dict[str, list[Column]] = {
         ("found", "float64", "The value the report prints."),
         ("source_ref", "string", "Where both sides were read."),
     ],
+    "quality": [
+        ("report_id", "string", "Report (one row per report that could be read)."),
+        ("checks_run", "Int64", "Checks that could be decided (pass + fail)."),
+        ("passed", "Int64", "Checks that passed."),
+        ("passed_rounding", "Int64", "Of those, passes with a non-zero difference inside the rounding envelope."),
+        ("failed", "Int64", "Checks that failed."),
+        ("failed_error", "Int64", "Failures of severity error."),
+        ("failed_warning", "Int64", "Failures of severity warning."),
+        ("insufficient_data", "Int64", "Checks that could not be decided: what they need is missing."),
+        ("not_applicable", "Int64", "Checks that do not apply (e.g. a rate against a zero budget)."),
+        ("rules_failed", "string", "Ids of the failing rules, comma-separated."),
+        ("implicated", "string", "The figures the failures implicate: rule, printed value, expected value, where."),
+    ],
 }
 
 EXTRACTION_DATASETS = ("reports", "line_items")

@@ -12,7 +12,7 @@ import pytest
 from helpers.extract import extract_report
 from helpers.pipeline import extract_many, write_datasets
 
-from .conftest import HONGSHAN, JIANGHAN, PDF_SGB
+from .conftest import HONGSHAN, JIANGHAN
 
 
 def run_cli(*args, cwd=None):
@@ -72,20 +72,7 @@ def test_undecodable_bytes(tmp_path):
     assert r["status"] == "failed" and "garbage.txt" in r["error"]
 
 
-def test_truncated_pdf(tmp_path):
-    f = tmp_path / "truncated.pdf"
-    data = PDF_SGB.read_bytes()
-    f.write_bytes(data[: len(data) // 3])
-    r = extract_report(f)["reports"].iloc[0]
-    assert r["status"] == "failed"
-    assert "truncated.pdf" in r["error"]
-
-
-def test_pdf_name_without_pdf_content(tmp_path):
-    f = tmp_path / "fake.pdf"
-    f.write_text("not a pdf at all", encoding="utf-8")
-    r = extract_report(f)["reports"].iloc[0]
-    assert r["status"] == "failed" and "fake.pdf" in r["error"] and "PDF" in r["error"]
+# Truncated PDFs and text files named .pdf: tests/test_pdf_tables.py.
 
 
 def test_missing_file():

@@ -45,6 +45,19 @@ def listing(items, limit: int = 8) -> str:
     return "、".join(items) if items else "none"
 
 
+def show_table(obj) -> None:
+    """Display a table for readers: blank cells blank (not NaN/<NA>), two decimals, and no
+    0…N index column when the index carries no meaning. Anything else is displayed as it is."""
+    from IPython.display import display
+
+    if isinstance(obj, pd.DataFrame):
+        st = obj.style.format(precision=2, na_rep="")
+        if isinstance(obj.index, pd.RangeIndex):
+            st = st.hide(axis="index")
+        obj = st
+    display(obj)
+
+
 def show(text: str) -> None:
     """Display Markdown in a notebook (plain print elsewhere)."""
     try:

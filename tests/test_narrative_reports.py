@@ -259,3 +259,11 @@ def test_recipient_named_once(ds):
     pv = ds(JIANGHAN)["poverty_transfers"]
     r = one(pv, source_ref="line 967", kind="narrative")
     assert r.recipient == "黄陂区、恩施州宣恩县"
+
+
+def test_change_after_a_completion_rate_is_a_year_on_year_change(ds):
+    """Jianghan line 481: "…完成预算的57%；较上年增加0.44万元，增长0.08%" — the 预算 earlier in the
+    sentence does not make it a change against the budget."""
+    f = ds(JIANGHAN)["narrative_facts"]
+    r = one(f, source_ref="line 481", topic="three_public_vehicle")
+    assert close(r.change_wan, 0.44) and close(r.change_pct_printed, 0.08)

@@ -110,7 +110,8 @@ def facts(paras: list[Para], report_id: str, book: CodeBook) -> list[dict]:
         changes = []
         for m in CHANGE_RE.finditer(text):
             pre = text[p.sentence_bounds(m.start())[0]:m.start()]
-            if "预算" in pre[-12:] or not YEAR_CTX_RE.search(pre):
+            # "比年初预算增加 X" compares with the budget, not the previous year
+            if re.search(r"(?:比|较)\s*(?:年初|全年|调整后)?预算(?:数)?\s*$", pre) or not YEAR_CTX_RE.search(pre):
                 continue
             sign = 1 if m.group("dir") == "增加" else -1
             psign = -1 if m.group("pdir") in ("下降", "减少") else 1

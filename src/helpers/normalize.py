@@ -38,7 +38,7 @@ _RADICAL_SUPPLEMENT = {
 
 _FULLWIDTH_NUMERIC = {ord(c): ord(c) - 0xFEE0 for c in "０１２３４５６７８９．－＋％"}
 _FULLWIDTH_NUMERIC[ord("，")] = ord("，")  # a full-width comma is punctuation, not a separator
-_CID_RE = re.compile(r"\(cid:\d+\)")
+CID_RE = re.compile(r"\(cid:\d+\)")
 
 
 def normalize_text(text: str) -> str:
@@ -61,7 +61,7 @@ def cid_ratio(text: str) -> float:
     """Share of characters that belong to `(cid:NNN)` glyph references (a missing ToUnicode map)."""
     if not text:
         return 0.0
-    return sum(len(m) for m in _CID_RE.findall(text)) / len(text)
+    return sum(len(m) for m in CID_RE.findall(text)) / len(text)
 
 
 AMOUNT_RE = re.compile(r"^[-−]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^[-−]?\d+(?:\.\d+)?$")

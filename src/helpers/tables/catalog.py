@@ -161,6 +161,26 @@ def function_class_code(label: str) -> str | None:
     return FUNCTION_CLASSES.get(name)
 
 
+def two_sided_section(label: str, state: dict, side: str) -> str | None:
+    """Section of a T1/T4 row: `total` (本年收入合计, 本年支出合计, 总计), `balance` for the 结转/结余 rows
+    and every row of the same side after them (their sub-rows), else None. `state` carries a side's
+    balance block from row to row."""
+    lab = re.sub(r"\s+", "", label)
+    if "总计" in lab or "本年收入合计" in lab or "本年支出合计" in lab:
+        return "total"
+    if "结转" in lab or "结余" in lab:
+        state[side] = "balance"
+        return "balance"
+    return state.get(side)
+
+
+def t6_section(code: str | None, label: str) -> str:
+    """T6 block: `personnel` (人员经费: economic 类 301, 303) or `public` (公用经费: the others)."""
+    if code:
+        return "personnel" if code[:3] in ("301", "303") else "public"
+    return "personnel" if "人员" in label else "public"
+
+
 def code_level(code: str | None) -> str | None:
     return {3: "类", 5: "款", 7: "项"}.get(len(code)) if code else None
 

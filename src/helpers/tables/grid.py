@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from ..normalize import is_amount, parse_amount
 from .catalog import (
     BY_CODE, COLUMN_KEYWORDS, TEMPLATE_MEASURES, THREE_PUBLIC_COLUMNS,
-    code_domain, code_level, function_class_code,
+    code_domain, code_level, function_class_code, t6_section, two_sided_section,
 )
 
 
@@ -214,16 +214,6 @@ def _coded(grid: Grid, rows: list[GridRow]) -> list[dict]:
     return out
 
 
-def _section(label: str, side_state: dict, side: str) -> str | None:
-    lab = _compact(label)
-    if "总计" in lab or "本年收入合计" in lab or "本年支出合计" in lab:
-        return "total"
-    if "结转" in lab or "结余" in lab:
-        side_state[side] = "balance"
-        return "balance"
-    return side_state.get(side)
-
-
 def _two_sided(grid: Grid, rows: list[GridRow]) -> list[dict]:
     t = grid.table
     n = numbering_row(rows)
@@ -268,7 +258,7 @@ def _two_sided(grid: Grid, rows: list[GridRow]) -> list[dict]:
             if not label:
                 label = f"(行次 {row_no})" if row_no else "(blank)"
             code = function_class_code(label) if side == "expenditure" else None
-            sec = _section(label, state, side)
+            sec = two_sided_section(label, state, side)
             for m, v in zip(measures, values):
                 out.append(item(t, m, _amount(v, r.ref, grid.notes), label=label, code=code, side=side,
                                 section=sec, ref=r.ref, order=order, unit=grid.unit))
@@ -295,8 +285,8 @@ def _economic(grid: Grid, rows: list[GridRow]) -> list[dict]:
                 if c and "合计" in c:
                     amt = next((cells[j] for j in range(i + 1, len(cells)) if cells[j] and is_amount(cells[j])), None)
                     lab = _compact(c)
-                    sec = "personnel" if "人员" in lab else "public"
-                    out.append(item(t, "final", _amount(amt, r.ref, grid.notes), label=lab, section=sec, ref=r.ref, order=order, unit=grid.unit))
+                    out.append(item(t, "final", _amount(amt, r.ref, grid.notes), label=lab, section=t6_section(None, lab),
+                                    ref=r.ref, order=order, unit=grid.unit))
                     order += 1
             continue
         for k, ni in enumerate(name_idx):
@@ -305,8 +295,8 @@ def _economic(grid: Grid, rows: list[GridRow]) -> list[dict]:
             code, label = _split_label([c for c in (*code_cells, name) if c])
             if not code and not label:
                 continue
-            sec = "personnel" if code and code[:3] in ("301", "303") else "public"
-            out.append(item(t, "final", _amount(amt, r.ref, grid.notes), label=label, code=code, section=sec, ref=r.ref, order=order, unit=grid.unit))
+            out.append(item(t, "final", _amount(amt, r.ref, grid.notes), label=label, code=code,
+                            section=t6_section(code, label), ref=r.ref, order=order, unit=grid.unit))
             order += 1
     return out
 

@@ -39,15 +39,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..document import Document, open_pdf
-from ..normalize import cid_ratio, is_amount, normalize_text
+from ..normalize import CID_RE, cid_ratio, is_amount, normalize_text
 from .catalog import match_header, match_title
 from .grid import Grid, GridRow, interpret_grid
-from .text_tables import EMPTY_NOTE, UNIT_RE, FoundTable
+from .text_tables import EMPTY_NOTE, STATUS_RANK, UNIT_RE, FoundTable, items_status
 
 ENGINES = ("pdfplumber", "tabula")
 HEADER_ONLY = {"类", "款", "项"}
 _TOTAL = re.compile(r"^(合计|总计)$")
-_CID = re.compile(r"\(cid:\d+\)")
 
 
 @dataclass
@@ -189,7 +188,7 @@ class _Built:
 
 def _status(b: _Built, items: list[dict]) -> tuple[str, list[str]]:
     notes = list(b.notes)
-    if any(it["amount_wan"] is not None for it in items):
+    if items_status(items) == "data":
         return "data", notes
     below = "".join(b.below).replace(" ", "")
     m = EMPTY_NOTE.search(below)
@@ -242,7 +241,7 @@ def find_pdf_tables(doc: Document, engine: str = "pdfplumber", *, tabula_repair:
             prev_bottom[t.page] = t.bottom
             if not rows:
                 continue  # a ruled box with nothing in it (a blank page's frame)
-            if any(c and _CID.search(c) for r in rows for c in r):
+            if any(c and CID_RE.search(c) for r in rows for c in r):
                 notes_global.append(f"page {t.page}: a table holds (cid:NNN) glyph codes; it was not read")
                 continue
             rows = _split_header_row(rows)
@@ -266,13 +265,12 @@ def find_pdf_tables(doc: Document, engine: str = "pdfplumber", *, tabula_repair:
             current = _Built(code, grid, ncols, t.page, below=below)
             built.append(current)
 
-    rank = {"data": 2, "empty": 1, "missing": 0}
     for b in built:
         items = interpret_grid(b.grid)
         status, notes = _status(b, items)
         ft = FoundTable(b.code, status, items, b.grid.title_ref, notes + b.grid.notes)
         cur = found.get(b.code)
-        if cur is None or rank[status] > rank[cur.status]:
+        if cur is None or STATUS_RANK[status] > STATUS_RANK[cur.status]:
             found[b.code] = ft
         elif cur is not None:
             cur.notes.append(f"another {b.code} table on {b.grid.title_ref} was not used")

@@ -32,6 +32,22 @@ class FoundTable:
     notes: list[str] = field(default_factory=list)
 
 
+# A table found with figures beats one printed empty, which beats a title with nothing under it.
+STATUS_RANK = {"data": 2, "empty": 1, "missing": 0}
+
+
+def items_status(items: list[dict]) -> str:
+    """`data` when any cell holds a figure, else `empty` (printed with no figures)."""
+    return "data" if any(it["amount_wan"] is not None for it in items) else "empty"
+
+
+def _grid_table(code: str, run: list[Line], unit: str, ref: str | None, title_ref: str | None = None) -> FoundTable:
+    """A tab-separated run of lines read as table `code`."""
+    grid = Grid(code, [GridRow(_tab_cells(ln), ln.ref) for ln in run], unit=unit, title_ref=title_ref)
+    items = interpret_grid(grid)
+    return FoundTable(code, items_status(items), items, ref, grid.notes)
+
+
 def _tab_cells(line: Line) -> list[str]:
     return [re.sub(r"<[^>]+>", "", c).strip() for c in line.text.split("\t")]
 
@@ -92,9 +108,8 @@ def find_text_tables(doc: Document) -> dict[str, FoundTable]:
     found: dict[str, FoundTable] = {}
 
     def offer(ft: FoundTable) -> None:
-        rank = {"data": 2, "empty": 1, "missing": 0}
         cur = found.get(ft.table)
-        if cur is None or rank[ft.status] > rank[cur.status] or (ft.status == cur.status == "missing"):
+        if cur is None or STATUS_RANK[ft.status] > STATUS_RANK[cur.status] or (ft.status == cur.status == "missing"):
             found[ft.table] = ft
 
     for k, (i, code) in enumerate(titles):
@@ -107,14 +122,12 @@ def find_text_tables(doc: Document) -> dict[str, FoundTable]:
         unit = _unit([lines[i]] + block)
         runs = _runs(block)
         if runs:
-            for run in runs:
-                head_text = "".join(ln.text for ln in run)
-                tcode = match_header(head_text) or code
-                grid = Grid(tcode, [GridRow(_tab_cells(ln), ln.ref) for ln in run], unit=unit, title_ref=lines[i].ref)
-                items = interpret_grid(grid)
-                status = "data" if any(it["amount_wan"] is not None for it in items) else "empty"
-                offer(FoundTable(tcode, status, items, run[0].ref if tcode != code else lines[i].ref, grid.notes))
-            if not any(match_header("".join(ln.text for ln in run)) in (None, code) for run in runs):
+            run_codes = [match_header("".join(ln.text for ln in run)) for run in runs]
+            for run, hcode in zip(runs, run_codes):
+                tcode = hcode or code
+                ref = run[0].ref if tcode != code else lines[i].ref
+                offer(_grid_table(tcode, run, unit, ref, title_ref=lines[i].ref))
+            if not any(hcode in (None, code) for hcode in run_codes):
                 offer(FoundTable(code, "missing", ref=lines[i].ref, notes=["title printed, table lost in conversion"]))
             continue
         body = [ln for ln in block if ln.text.strip()]
@@ -123,8 +136,7 @@ def find_text_tables(doc: Document) -> dict[str, FoundTable]:
             notes: list[str] = []
             items = interpret_tokens(code, body, unit, notes)
             if items:
-                status = "data" if any(it["amount_wan"] is not None for it in items) else "empty"
-                offer(FoundTable(code, status, items, lines[i].ref, notes))
+                offer(FoundTable(code, items_status(items), items, lines[i].ref, notes))
                 continue
         text = "".join(ln.text for ln in body)
         if EMPTY_NOTE.search(text) and ("合计" in text.replace(" ", "") or "栏次" in text.replace(" ", "")):
@@ -136,7 +148,5 @@ def find_text_tables(doc: Document) -> dict[str, FoundTable]:
     for run in _runs(lines[:first_title]):
         tcode = match_header("".join(ln.text for ln in run))
         if tcode:
-            grid = Grid(tcode, [GridRow(_tab_cells(ln), ln.ref) for ln in run], unit=_unit(run))
-            items = interpret_grid(grid)
-            offer(FoundTable(tcode, "data" if items else "empty", items, run[0].ref, grid.notes))
+            offer(_grid_table(tcode, run, _unit(run), run[0].ref))
     return found

@@ -15,7 +15,9 @@ import re
 
 from ..document import Line
 from ..normalize import is_amount, parse_amount
-from .catalog import BY_CODE, TEMPLATE_MEASURES, THREE_PUBLIC_COLUMNS, function_class_code
+from .catalog import (
+    BY_CODE, TEMPLATE_MEASURES, THREE_PUBLIC_COLUMNS, function_class_code, t6_section, two_sided_section,
+)
 from .grid import item
 
 FUNC_CODE = re.compile(r"^(\d{3}|\d{5}|\d{7})$")
@@ -68,7 +70,7 @@ def _coded(table: str, toks, unit, notes) -> list[dict]:
     rows: list[dict] = []  # {code, label, values, ref}
     cur = None
     for tok, ref in toks[start:]:
-        if FUNC_CODE.match(tok) and (cur is None or cur["values"] or cur["code"] is None and cur["label"] and cur["values"]):
+        if FUNC_CODE.match(tok) and (cur is None or cur["values"]):
             cur = {"code": tok, "label": "", "values": [], "ref": ref}
             rows.append(cur)
         elif is_amount(tok):
@@ -142,7 +144,7 @@ def _two_sided(table: str, toks, unit, notes) -> list[dict]:
     label, label_ref = "", None
     orders = {"income": 0, "expenditure": 0}
     seen_total = {"income": False}
-    state: dict[str, str] = {}  # side -> "balance" once its 结转和结余 row is passed (as grid._section)
+    state: dict[str, str] = {}  # side -> "balance" once its 结转和结余 row is passed
     i = 0
     while i < len(seq):
         tok, ref = seq[i]
@@ -177,12 +179,7 @@ def _two_sided(table: str, toks, unit, notes) -> list[dict]:
             else:
                 measures = list(TEMPLATE_MEASURES["T4_expenditure"])
             code = function_class_code(lab) if side == "expenditure" else None
-            if "总计" in lab or "本年收入合计" in lab or "本年支出合计" in lab:
-                sec = "total"
-            elif "结转" in lab or "结余" in lab:
-                sec = state[side] = "balance"
-            else:
-                sec = state.get(side)
+            sec = two_sided_section(lab, state, side)
             inferred = 0 < len(vals) < len(measures)
             for k, m in enumerate(measures):
                 v = parse_amount(vals[k]) if k < len(vals) else None
@@ -206,9 +203,7 @@ def _economic(toks, unit) -> list[dict]:
         nonlocal order, cur
         if cur:
             code = cur["code"]
-            sec = ("personnel" if "人员" in cur["label"] else "public") if not code else (
-                "personnel" if code[:3] in ("301", "303") else "public")
-            out.append(item("T6", "final", cur["value"], label=cur["label"], code=code, section=sec,
+            out.append(item("T6", "final", cur["value"], label=cur["label"], code=code, section=t6_section(code, cur["label"]),
                             ref=cur.get("value_ref") or cur["ref"], order=order, unit=unit))
             order += 1
         cur = None

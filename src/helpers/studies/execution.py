@@ -24,8 +24,8 @@ STATEMENT_KEY = ["report_id", "level", "name", "budget_basis", "budget_wan", "fi
 
 
 def rates(corpus: Corpus) -> pd.DataFrame:
-    """budget_execution once per statement, with a recomputed rate where the dataset lacks one and
-    the report label. Reports restate the same figures (the 绩效 appendix repeats the narrative):
+    """budget_execution once per statement, with the rate recomputed from its amounts and the
+    report label. Reports restate the same figures (the 绩效 appendix repeats the narrative):
     a statement printed several times is counted once (`times_printed` says how often)."""
     be = corpus.budget_execution
     if be.empty:
@@ -33,8 +33,9 @@ def rates(corpus: Corpus) -> pd.DataFrame:
                          times_printed=pd.Series(dtype="int64"))
     times = be.groupby(STATEMENT_KEY, dropna=False).report_id.transform("size")
     be = be.assign(times_printed=times).drop_duplicates(STATEMENT_KEY, keep="first")
-    computed = be.final_wan / be.budget_wan.where(be.budget_wan != 0) * 100
-    be = be.assign(rate=be.rate_computed_pct.fillna(computed), report=be.report_id.map(corpus.labels()))
+    # recomputed unrounded (the dataset's rate_computed_pct is rounded to 2 decimals), null for a zero budget
+    be = be.assign(rate=be.final_wan / be.budget_wan.where(be.budget_wan != 0) * 100,
+                   report=be.report_id.map(corpus.labels()))
     # The 三公 total is an overall statement about another budget, and the sum of all projects is
     # not a project: each is shown as its own level here.
     level = be.level.astype("object").where(be.subject.fillna("spending") != "three_public", "三公")
@@ -118,29 +119,14 @@ def printed_vs_computed(corpus: Corpus, be: pd.DataFrame | None = None) -> pd.Da
 
 
 def three_public(corpus: Corpus) -> pd.DataFrame:
-    """三公 budget vs outturn per report and item. Rows from `three_public`; for reports it does not
-    cover, the T7 table in line_items (source `T7 line_items`)."""
+    """三公 budget vs outturn per report and item, from `three_public` (extraction writes the T7
+    table's figures there as `source` table, the narrative's as `source` narrative)."""
     tp = corpus.three_public
-    rows = [tp.assign(source=tp.source)] if len(tp) else []
-    covered = set(tp.report_id) if len(tp) else set()
-    li = corpus.line_items
-    t7 = li[(li.table == "T7") & ~li.report_id.isin(covered)]
-    for rid, g in t7.groupby("report_id"):
-        vals = dict(zip(g.measure, g.amount_wan))
-        ref = g.source_ref.iloc[0]
-        for item in THREE_PUBLIC_ITEMS:
-            b, f = vals.get(f"budget_{item}"), vals.get(f"final_{item}")
-            if b is None and f is None:
-                continue
-            rows.append(pd.DataFrame([{"report_id": rid, "item": item, "budget_wan": b, "final_wan": f,
-                                       "source": "T7 line_items", "source_ref": ref}]))
-    if not rows:
-        return pd.DataFrame(columns=["report_id", "report", "item", "item_name", "budget_wan", "final_wan", "rate", "source"])
-    df = pd.concat(rows, ignore_index=True)
-    df["report"] = df.report_id.map(corpus.labels())
-    df["source"] = df.source.astype("object")
-    df["item_name"] = df.item.map(THREE_PUBLIC_NAMES)
-    df["rate"] = df.final_wan / df.budget_wan.where(df.budget_wan.fillna(0) != 0) * 100
+    if tp.empty:
+        return pd.DataFrame(columns=["report_id", "report", "item", "item_name", "budget_wan", "final_wan", "rate", "source", "source_ref"])
+    df = tp.assign(report=tp.report_id.map(corpus.labels()), source=tp.source.astype("object"),
+                   item_name=tp.item.map(THREE_PUBLIC_NAMES),
+                   rate=tp.final_wan / tp.budget_wan.where(tp.budget_wan.fillna(0) != 0) * 100)
     return df[["report_id", "report", "item", "item_name", "budget_wan", "final_wan", "rate", "source", "source_ref"]]
 
 
@@ -148,7 +134,7 @@ def three_public_one_source(tp: pd.DataFrame) -> pd.DataFrame:
     """One row per report and item: the table's figures where printed, else the narrative's."""
     if tp.empty:
         return tp
-    rank = tp.source.map(lambda s: 0 if str(s).startswith("table") or str(s).startswith("T7") else 1)
+    rank = (tp.source != "table").astype(int)
     return tp.assign(_r=rank).sort_values("_r").drop_duplicates(["report_id", "item"]).drop(columns="_r")
 
 

@@ -1,8 +1,7 @@
 """The 21305 series (扶贫 until 2020, 巩固脱贫衔接乡村振兴 from 2021) and paired-assistance money.
 
-Function lines come from two places: `poverty_transfers` (kind `function_line`, built by the
-narrative/table parsers) and, for reports it does not cover, the 21305 rows of the standard
-tables in `line_items` (T3, else T5, else T2). Each row says which source it used.
+Function lines come from `poverty_transfers` (kind `function_line`): extraction writes every 21305
+line of every table there, so the study does not read line_items for them again.
 """
 
 from __future__ import annotations
@@ -44,32 +43,14 @@ def function_lines(corpus: Corpus) -> pd.DataFrame:
     rows = []
     pt = corpus.poverty_transfers
     fl = pt[(pt.kind == "function_line") & pt.code.fillna("").str.startswith(CODE)] if len(pt) else pt
-    covered = set()
     for rid, g in (fl.groupby("report_id") if len(fl) else []):
         # The same line is printed in several tables (T2, T3, T5): one amount per code.
         g = g.drop_duplicates("code")
         k = g[g.code == CODE]
         part = k if len(k) else g[g.code.str.len() == 7]
         rows.append({"report_id": rid, "amount_wan": part.amount_wan.sum(min_count=1),
-                     "name_printed": "、".join(dict.fromkeys(part.name.dropna())),
-                     "lines": len(part), "source": "poverty_transfers"})
-        covered.add(rid)
-    li = corpus.line_items
-    li = li[(li.code_domain == "function") & li.code.fillna("").str.startswith(CODE) & (li.measure == "total")]
-    for rid, g in li.groupby("report_id"):
-        if rid in covered:
-            continue
-        for table in ("T3", "T5", "T2"):
-            t = g[g.table == table]
-            if t.empty:
-                continue
-            k = t[t.code == CODE]
-            part = k if len(k) and k.amount_wan.notna().any() else t[t.code.str.len() == 7]
-            rows.append({"report_id": rid, "amount_wan": part.amount_wan.sum(min_count=1),
-                         "name_printed": "、".join(dict.fromkeys(part.row_label.dropna())),
-                         "lines": len(part), "source": f"line_items {table}"})
-            break
-    df = pd.DataFrame(rows, columns=["report_id", "amount_wan", "name_printed", "lines", "source"])
+                     "name_printed": "、".join(dict.fromkeys(part.name.dropna())), "lines": len(part)})
+    df = pd.DataFrame(rows, columns=["report_id", "amount_wan", "name_printed", "lines"])
     df["fiscal_year"] = df.report_id.map(years).astype("Int64")
     df["series_expected"] = df.fiscal_year.map(series_for_year)
     df["series_printed"] = df.name_printed.map(printed_series)

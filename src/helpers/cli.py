@@ -10,17 +10,10 @@ from . import paths
 
 
 def cmd_extract(args) -> int:
-    from .pipeline import extract_many, log, write_datasets
+    from .pipeline import extract_and_write
 
-    files = [Path(f) for f in args.files]
-    datasets, messages = extract_many(files, pdf_engine=args.engine, jobs=args.jobs, progress=log)
-    for m in messages:
-        log(m)
-    written = write_datasets(datasets, Path(args.out))
-    reports = datasets["reports"]
-    ok = (reports.status != "failed").sum()
-    log(f"wrote {len(written) - 1} datasets for {len(reports)} files ({ok} read, {len(reports) - ok} failed) into {args.out}")
-    return 0 if ok > 0 else 1
+    result = extract_and_write([Path(f) for f in args.files], Path(args.out), pdf_engine=args.engine, jobs=args.jobs)
+    return 0 if result["read"] > 0 else 1
 
 
 def cmd_run(args) -> int:

@@ -64,7 +64,10 @@ def cid_ratio(text: str) -> float:
     return sum(len(m) for m in CID_RE.findall(text)) / len(text)
 
 
-AMOUNT_RE = re.compile(r"^[-−]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^[-−]?\d+(?:\.\d+)?$")
+# A printed number: thousands-separated or plain, with decimals (the one pattern the project uses).
+NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+SIGNED_NUM = rf"[-−]?(?:{NUM})"
+AMOUNT_RE = re.compile(rf"^(?:{SIGNED_NUM})$")
 _ZERO_MARKS = {"-", "—", "–", "－", "——", "--", "/"}
 
 

@@ -179,4 +179,26 @@ def previous_run(folder: Path, version: str) -> dict[str, pd.DataFrame] | None:
 
 
 def log(msg: str) -> None:
+    """Progress and messages for the person running a command (stderr, so stdout stays clean)."""
     print(msg, file=sys.stderr, flush=True)
+
+
+def extract_and_write(files: list[Path], out_dir: Path, *, pdf_engine: str = DEFAULT_PDF_ENGINE, jobs: int = 1,
+                      incremental: bool = False) -> dict:
+    """Extract files into out_dir (all-or-nothing), logging progress and messages; incremental
+    reuses the rows of unchanged files from out_dir's previous run of this extractor version.
+    Returns counts and the report ids for the caller."""
+    version = extractor_version()
+    previous = previous_run(out_dir, version) if incremental else None
+    t0 = time.perf_counter()
+    datasets, messages = extract_many(files, pdf_engine=pdf_engine, jobs=jobs, previous=previous, version=version,
+                                      progress=log)
+    for m in messages:
+        log(m)
+    write_datasets(datasets, out_dir, version)
+    reps = datasets["reports"]
+    read = int((reps.status != "failed").sum())
+    summary = f"{len(reps)} files, {read} read, {len(reps) - read} failed, {time.perf_counter() - t0:.1f}s"
+    log(f"wrote {len(datasets)} datasets into {display_path(Path(out_dir))}: {summary}")
+    return {"read": read, "files": len(reps), "messages": messages, "summary": summary,
+            "report_ids": list(reps.report_id), "previous": previous is not None}

@@ -37,6 +37,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import paths
+from .pipeline import log
 
 REPORT_NOTEBOOK = "report.ipynb"
 STUDIES: dict[str, tuple[str, str]] = {
@@ -51,10 +52,6 @@ KERNEL_NAME = "python3"
 FALLBACK_KERNEL = "juesuan-python3"
 LANGUAGE = "python"
 BUILD = paths.REPO_ROOT / "build"
-
-
-def log(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -360,28 +357,15 @@ def _na(v) -> bool:
 # Main job
 
 def extract_step(raw_dir: Path, processed: Path, *, jobs: int, pdf_engine: str, force: bool) -> dict:
-    from .pipeline import extract_many, extractor_version, previous_run, write_datasets
+    from .pipeline import extract_and_write
 
     files = paths.raw_files(raw_dir) if raw_dir.is_dir() else []
     if not files:
         log(f"no report files in {raw_dir}")
         return {"read": 0, "files": 0, "messages": [f"no report files in {raw_dir}"], "summary": "nothing to read"}
-    version = extractor_version()
-    previous = None if force else previous_run(processed, version)
-    t0 = time.perf_counter()
-    log(f"extracting {len(files)} files from {paths.display_path(raw_dir)} "
-        f"({'forced' if force else 'incremental' if previous is not None else 'first run of this extractor version'})")
-    datasets, messages = extract_many(files, pdf_engine=pdf_engine, jobs=jobs, previous=previous, version=version,
-                                      progress=log)
-    for m in messages:
-        log(m)
-    write_datasets(datasets, processed, version)
-    reps = datasets["reports"]
-    read = int((reps.status != "failed").sum())
-    summary = f"{len(reps)} files, {read} read, {len(reps) - read} failed, {time.perf_counter() - t0:.1f}s"
-    log(f"wrote data to {paths.display_path(processed)}: {summary}")
-    return {"read": read, "files": len(reps), "messages": messages, "summary": summary,
-            "report_ids": list(reps.report_id)}
+    log(f"extracting {len(files)} files from {paths.display_path(raw_dir)}"
+        f"{' (forced: every file read again)' if force else ''}")
+    return extract_and_write(files, processed, pdf_engine=pdf_engine, jobs=jobs, incremental=not force)
 
 
 def plan(report_ids: list[str], *, notebooks_dir: Path, build_dir: Path, reports_dir: Path, processed: Path,

@@ -26,6 +26,8 @@ from typing import Callable, Iterable, Iterator
 
 import pandas as pd
 
+from ..normalize import SIGNED_NUM
+
 HALF = 0.005          # half a unit of a figure printed with two decimals (万元 tables)
 EPS = 1e-7            # floating-point slack
 SEVERITIES = ("error", "warning", "info")
@@ -120,7 +122,7 @@ def fmt(v: float | None) -> str:
         return "blank"
     if abs(v - round(v)) < 1e-9 and abs(v) >= 1000:
         return f"{v:,.0f}"
-    return f"{v:,.2f}" if abs(v) < 1e6 else f"{v:,.2f}"
+    return f"{v:,.2f}"
 
 
 def fmt_pct(v: float | None) -> str:
@@ -251,7 +253,7 @@ def equal_check(found: Fig, expected: Fig, *, what: str, refs: str | None = None
 # ---------------------------------------------------------------------------------------------
 # Printed precision of narrative figures
 
-_NUM_RE = re.compile(r"[-−]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|[-−]?\d+(?:\.\d+)?")
+_NUM_RE = re.compile(SIGNED_NUM)
 
 
 def printed_decimals(value: float | None, text: str | None) -> int:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+from ..normalize import NUM
+
 # A bare 万 counts as 万元 only when nothing but punctuation, space or the end follows (not 万件, 万人次).
 UNIT = r"亿元|万余元|万元|元|万(?=[\s，,。；;、：:）)]|$)"
 AMOUNT_RE = re.compile(rf"(?P<num>{NUM})\s*(?P<unit>{UNIT})")

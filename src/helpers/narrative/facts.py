@@ -14,7 +14,7 @@ import re
 
 from .amounts import NUM, UNIT, to_float, to_wan
 from .sentences import Para
-from .subjects import CodeBook, norm_name
+from .subjects import CodeBook
 
 AMT = rf"(?P<num>{NUM})\s*(?P<unit>{UNIT})"
 TOPICS: list[tuple[str, re.Pattern]] = [(t, re.compile(p)) for t, p in [

@@ -27,7 +27,7 @@ DISTRICT_RE = re.compile(r"全区|我区|本区|协调")
 MULTI_YEAR_RE = re.compile(r"前[一二三两四五六七八九十\d]+年|近[一二三两四五六七八九十\d]+年|[一二三两四五六七八九十\d]+年来|历年|累计")
 PROJECT_NAME_RE = re.compile(r"(?:项目|经费|工作|资金)$")
 NOT_PROJECT_RE = re.compile(r"拨付|落实|投入|交易额|采购|安排")
-BUDGET_BEFORE_RE = re.compile(rf"预算(?:数)?为\s*$")
+BUDGET_BEFORE_RE = re.compile(r"预算(?:数)?为\s*$")
 BUDGET_IN_SENT_RE = re.compile(rf"预算(?:数)?为\s*(?P<num>{NUM})\s*(?P<unit>{UNIT})")
 PLACE_RE = re.compile(
     r"(?:恩施州)?(?P<county>[\u4e00-\u9fff]{2}(?:县|区))(?:(?P<street>[\u4e00-\u9fff]{2,3}街道?)(?P<village>[\u4e00-\u9fff]{2,3}村))?"

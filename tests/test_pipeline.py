@@ -21,7 +21,7 @@ def test_incremental_reuses_unchanged_and_rereads_changed(tmp_path):
     shutil.copy(JIANGHAN, b)
     out = tmp_path / "processed"
     version = extractor_version()
-    first, _ = extract_many([a, b], version=version)
+    first, _ = extract_many([a, b])
     write_datasets(first, out, version)
 
     # Change one file (a new last line), add a new one: only those two are read again.
@@ -29,7 +29,7 @@ def test_incremental_reuses_unchanged_and_rereads_changed(tmp_path):
     c = raw / QIAOKOU.name
     shutil.copy(QIAOKOU, c)
     lines: list[str] = []
-    second, _ = extract_many([a, b, c], previous=previous_run(out, version), version=version, progress=lines.append)
+    second, _ = extract_many([a, b, c], previous=previous_run(out, version), progress=lines.append)
     assert any(HONGSHAN.stem in s and "unchanged" in s for s in lines)
     assert sum("unchanged" in s for s in lines) == 1
     assert sorted(second["reports"].report_id) == sorted([HONGSHAN.stem, JIANGHAN.stem, QIAOKOU.stem])
@@ -39,7 +39,7 @@ def test_incremental_reuses_unchanged_and_rereads_changed(tmp_path):
         second["line_items"][second["line_items"].report_id == HONGSHAN.stem].reset_index(drop=True),
     )
     # a removed raw file disappears from the next run's output
-    third, _ = extract_many([a], previous=previous_run(out, version), version=version)
+    third, _ = extract_many([a], previous=previous_run(out, version))
     assert third["reports"].report_id.tolist() == [HONGSHAN.stem]
 
 

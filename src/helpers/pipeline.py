@@ -79,34 +79,32 @@ def _run_one(args) -> dict[str, pd.DataFrame]:
 
 
 def extract_many(files: list[Path], *, pdf_engine: str = DEFAULT_PDF_ENGINE, jobs: int = 1,
-                 previous: dict[str, pd.DataFrame] | None = None, version: str | None = None,
+                 previous: dict[str, pd.DataFrame] | None = None,
                  progress: Callable[[str], None] | None = None) -> tuple[dict[str, pd.DataFrame], list[str]]:
-    """Datasets for all files (concatenated), and messages for the person running it."""
+    """Datasets for all files (concatenated), and messages for the person running it. `previous`
+    (a run of this extractor version, see previous_run) supplies the rows of unchanged files."""
     progress = progress or (lambda s: None)
     pairs, messages = _assign_ids(files)
-    version = version or extractor_version()
     results: dict[str, dict[str, pd.DataFrame]] = {}
     todo = []
     prev_reports = previous.get("reports") if previous else None
+    first_with: dict[str, Path] = {}  # sha256 -> the first file with those bytes
     for rid, path in pairs:
-        if prev_reports is not None and len(prev_reports):
+        try:
+            sha = sha256_of(path)
+        except OSError:
+            sha = None  # unreadable: extract_report says why
+        if sha is not None and prev_reports is not None and len(prev_reports):
             hit = prev_reports[(prev_reports.report_id == rid) & (prev_reports.source_file == display_path(path))]
-            # `previous` only ever comes from a run of this extractor version (see previous_run).
-            if len(hit) and path.exists() and hit.iloc[0]["source_sha256"] == sha256_of(path):
+            if len(hit) and hit.iloc[0]["source_sha256"] == sha:
                 results[rid] = {ds: df[df.report_id == rid] for ds, df in previous.items()}
                 progress(f"{rid}: unchanged since the last run, reused")
                 continue
+        if sha is not None:
+            if sha in first_with:  # duplicate content under another name: say so, keep both rows
+                messages.append(f"{path}: same bytes as {first_with[sha]}; extracted again under report id {rid}")
+            first_with.setdefault(sha, path)
         todo.append((rid, path, pdf_engine))
-    # Duplicate content under another name: say so, keep both rows (one per input file).
-    shas = {}
-    for rid, path, _ in todo:
-        try:
-            s = sha256_of(path)
-        except OSError:
-            continue
-        if s in shas:
-            messages.append(f"{path}: same bytes as {shas[s]}; extracted again under report id {rid}")
-        shas.setdefault(s, path)
     t0 = time.perf_counter()
     if jobs > 1 and len(todo) > 1:
         ctx = mp.get_context("spawn")
@@ -191,8 +189,7 @@ def extract_and_write(files: list[Path], out_dir: Path, *, pdf_engine: str = DEF
     version = extractor_version()
     previous = previous_run(out_dir, version) if incremental else None
     t0 = time.perf_counter()
-    datasets, messages = extract_many(files, pdf_engine=pdf_engine, jobs=jobs, previous=previous, version=version,
-                                      progress=log)
+    datasets, messages = extract_many(files, pdf_engine=pdf_engine, jobs=jobs, previous=previous, progress=log)
     for m in messages:
         log(m)
     write_datasets(datasets, out_dir, version)

@@ -13,6 +13,7 @@ from helpers.paths import REPO_ROOT
 HONGSHAN, HANYANG, JIANGHAN, QIAOKOU = ("000_5ae2df98b6bbde0e", "001_87de7c93fc8d4773",
                                         "002_e2b9b740b0f725e0", "004_f973782ff0beb528")
 PUTUO_CZJ = "上海市普陀区财政局2024年度部门决算"
+YICHUAN = "上海市普陀区人民政府宜川路街道办事处2025年度部门决算"
 
 # (report, rule, printed value) -> what the page says
 CONFIRMED_ERRORS = {
@@ -30,6 +31,10 @@ CONFIRMED_ERRORS = {
     (QIAOKOU, "NX.class_amount", 1407.71): "line 1312: 支出决算为1,407.71 where 表5 line 810 prints 1,407.17 (digits transposed)",
     (PUTUO_CZJ, "NX.totals", 0.30): "page 21: 财政拨款收入支出总计 0.3 万元 where 表4 总计 is 2,961.68",
     (PUTUO_CZJ, "N.rate_share", 71.73): "page 21: 一般公共服务支出 2106.66 万元，占 71.73% of 2940.05 (71.65%; the shares add to 100.07%)",
+    (YICHUAN, "T6.class_sum", 1844.57): "line 477: 302 商品和服务支出 1,844.57, but its 款 lines add to 3,689.14 (30299 on line 515 "
+                                        "repeats 1,844.57, the class total)",
+    (YICHUAN, "N.rate_change", -4.35): "lines 587-588: 一般公共预算财政拨款支出 20218.21, 减少 929.49 万元，下降 4.35% "
+                                       "(prior 21,147.70: 4.40%)",
 }
 EXPECTED_COUNTS = Counter({k: 1 for k in CONFIRMED_ERRORS})
 EXPECTED_COUNTS[(HANYANG, "N.rate_change", -50.00)] = 2

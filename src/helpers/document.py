@@ -9,6 +9,7 @@ undecodable text, corrupted PDFs, PDFs without a usable text layer.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -79,8 +80,22 @@ def read_text(path: Path) -> Document:
     if not data.strip():
         raise ReportError(path, "the file is empty")
     text, enc = decode_text(data, path)
-    lines = [Line(normalize_text(t), f"line {i}") for i, t in enumerate(text.splitlines(), start=1)]
-    return Document(Path(path), "text", hashlib.sha256(data).hexdigest(), lines, encoding=enc)
+    return Document(Path(path), "text", hashlib.sha256(data).hexdigest(), text_lines(text), encoding=enc)
+
+
+def text_lines(text: str) -> list[Line]:
+    """Lines of a text report, numbered as an editor numbers them (by line breaks only). A form
+    feed (`pdftotext` and page-text copies put one between pages) starts a new line with the same
+    number and a new page, so `line N` stays findable and rows know which page they are on."""
+    paged = "\f" in text
+    lines: list[Line] = []
+    page = 1
+    for i, raw in enumerate(re.split(r"\r\n|\n|\r", text.rstrip("\r\n")), start=1):
+        for k, part in enumerate(raw.split("\f")):
+            if k:
+                page += 1
+            lines.append(Line(normalize_text(part), f"line {i}", page if paged else None))
+    return lines
 
 
 def open_pdf(path: Path):

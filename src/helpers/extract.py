@@ -17,7 +17,7 @@ from . import schema
 from .document import Document, ReportError, read_document
 from .metadata import read_metadata
 from .paths import display_path
-from .tables.catalog import TABLE_CODES
+from .tables.catalog import ALL_TABLE_CODES, TABLE_CODES
 
 # Both engines read all 200 hand-checked cells of the sample PDFs right; pdfplumber is faster end to end
 # and needs no JVM (benchmarks/RESULTS.md). `tabula` stays selectable.
@@ -55,6 +55,22 @@ def _not_a_report(doc: Document, found: dict) -> str | None:
             "too little to read (a fragment or a truncated file?)")
 
 
+# The templates the table reader knows, and the tables each prints.
+TEMPLATES = {
+    "部门决算 (nine tables)": TABLE_CODES,
+    "高等学校 (university, four tables)": ("T1", "T2", "T3", "U4"),
+}
+
+
+def template_of(status_of: dict[str, str]) -> tuple[str, tuple[str, ...]]:
+    """Which template a report follows: the university one when its own table (U4) was found."""
+    if status_of.get("U4") in ("data", "empty") and not any(status_of.get(c) in ("data", "empty") for c in ("T5", "T6", "T7")):
+        name = "高等学校 (university, four tables)"
+    else:
+        name = "部门决算 (nine tables)"
+    return name, TEMPLATES[name]
+
+
 def _failed(path: Path, report_id: str, error: str, *, sha: str | None = None, fmt: str | None = None,
             encoding: str | None = None) -> dict[str, pd.DataFrame]:
     row = {
@@ -71,7 +87,7 @@ def extract_tables(doc: Document, report_id: str, pdf_engine: str = DEFAULT_PDF_
     found = find_tables(doc, pdf_engine)
     rows = []
     notes: list[str] = []
-    for code in TABLE_CODES:
+    for code in ALL_TABLE_CODES:
         ft = found.get(code)
         if ft is None:
             continue
@@ -104,31 +120,42 @@ def _extract_document(doc: Document, path: Path, rid: str, pdf_engine: str, with
             return _failed(path, rid, f"{path}: {why}", sha=doc.sha256, fmt=doc.source_format, encoding=doc.encoding)
         meta = read_metadata(doc)
         status_of = {code: ft.status for code, ft in found.items()}
-        tables_found = [c for c in TABLE_CODES if status_of.get(c) in ("data", "empty")]
-        tables_empty = [c for c in TABLE_CODES if status_of.get(c) == "empty"]
-        missing = [c for c in TABLE_CODES if c not in tables_found]
+        template, expected = template_of(status_of)
+        tables_found = [c for c in ALL_TABLE_CODES if status_of.get(c) in ("data", "empty")]
+        tables_empty = [c for c in ALL_TABLE_CODES if status_of.get(c) == "empty"]
+        missing = [c for c in expected if c not in tables_found]
+        doubtful = [c for c in ALL_TABLE_CODES if c in found and found[c].reading is not None and found[c].reading.doubtful
+                    and status_of.get(c) in ("data", "empty")]
+        other = [c for c in ALL_TABLE_CODES if c not in TABLE_CODES and status_of.get(c) in ("data", "empty")]
         error = None
         if missing:
-            error = (f"tables not found in the file: {', '.join(missing)} (lost in conversion or not published); "
-                     "their figures are taken from the narrative where it restates them")
+            not_read = [c for c in missing if c in found and any("present but not read" in n for n in found[c].notes)]
+            error = (f"tables not read: {', '.join(missing)}"
+                     + (f" ({', '.join(not_read)} present but not read, see notes)" if not_read else "")
+                     + "; figures are taken from the narrative where it restates them")
         units = sorted({ft_unit for ft_unit in items["unit_printed"].dropna().unique()}) if len(items) else []
         row = {
             "report_id": rid, "source_file": display_path(path), "source_sha256": doc.sha256,
             "source_format": doc.source_format, **meta,
             "tables_found": tables_found, "tables_empty": tables_empty, "tables_missing": missing,
+            "tables_doubtful": doubtful, "tables_other": other, "template": template,
             "notes": notes, "status": "ok" if not missing else "partial", "error": error,
             "encoding": doc.encoding, "n_pages": doc.n_pages,
             "pdf_engine": pdf_engine if doc.source_format == "pdf" else None,
             "unit_printed": units[0] if units else "万元", "line_items": len(items),
             "extracted_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         }
-        out = {"reports": schema.conform(pd.DataFrame([row]), "reports"), "line_items": items}
+        readings = [found[c].reading.record(rid) for c in ALL_TABLE_CODES
+                    if c in found and found[c].reading is not None and status_of.get(c) in ("data", "empty")]
+        out = {"reports": schema.conform(pd.DataFrame([row]), "reports"), "line_items": items,
+               "table_readings": schema.conform(pd.DataFrame(readings), "table_readings") if readings
+               else schema.empty("table_readings")}
         if with_narrative:
             out.update(extract_narrative(doc, rid, out))
         from .checks import quality_summary, run_checks
 
         out["checks"] = run_checks(out)
-        out["quality"] = schema.conform(quality_summary(out["checks"]), "quality")
+        out["quality"] = schema.conform(quality_summary(out["checks"], {rid: doubtful}), "quality")
         return out
     except Exception as exc:  # a parser bug must not stop the batch; say where it happened
         tb = traceback.format_exc(limit=3)

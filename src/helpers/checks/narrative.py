@@ -276,11 +276,14 @@ FACT_TARGETS = {
                                 _tcell(R, "T4", "income", ("本年收入合计",), "final", "T4 本年收入合计")],
     "fiscal_grand_total": lambda R: [_tcell(R, "T4", "income", ("总计",), "final", "T4 总计")],
     "general_budget_expenditure": lambda R: [_tcell(R, "T5", None, ("合计",), "total", "T5 合计"),
-                                             _tcell(R, "T4", "expenditure", ("本年支出合计",), "general_budget", "T4 本年支出合计 一般公共预算")],
+                                             _tcell(R, "T4", "expenditure", ("本年支出合计",), "general_budget", "T4 本年支出合计 一般公共预算"),
+                                             _tcell(R, "U4", None, ("合计",), "total", "U4 合计")],
     "basic_expenditure": lambda R: [_tcell(R, "T3", None, ("合计",), "basic", "T3 合计 基本支出"),
-                                    _tcell(R, "T5", None, ("合计",), "basic", "T5 合计 基本支出")],
+                                    _tcell(R, "T5", None, ("合计",), "basic", "T5 合计 基本支出"),
+                                    _tcell(R, "U4", None, ("合计",), "basic", "U4 合计 基本支出")],
     "project_expenditure": lambda R: [_tcell(R, "T3", None, ("合计",), "project", "T3 合计 项目支出"),
-                                      _tcell(R, "T5", None, ("合计",), "project", "T5 合计 项目支出")],
+                                      _tcell(R, "T5", None, ("合计",), "project", "T5 合计 项目支出"),
+                                      _tcell(R, "U4", None, ("合计",), "project", "U4 合计 项目支出")],
     "personnel_cost": lambda R: [_t6_total(R, "personnel")],
     "public_cost": lambda R: [_t6_total(R, "public")],
 }
@@ -553,15 +556,26 @@ SHARE_WHOLES = [
 
 def _lead_total(text: str | None, part: float, ref: str | None) -> Fig | None:
     """For a bare 占 (其中：X 万元，占 y%), the whole is the amount the sentence opens with, when it is
-    not the part itself (“本年收入合计 2946.25 万元，其中：财政拨款收入 2940.05 万元，占 99.79%”)."""
-    t = re.sub(r"\s+", "", text or "")
-    m = re.search(r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)万元[，,。]?(?:其中|主要用于)", t)
+    not the part itself (“本年收入合计 2946.25 万元，其中：财政拨款收入 2940.05 万元，占 99.79%”). The
+    part may equal the whole (“本年收入合计 20323.21 万元，其中：财政拨款收入 20323.21 万元，占 100%”)."""
+    t = re.sub(r"\s+", "", text or "").replace(",", "")
+    m = re.search(r"(\d+(?:\.\d+)?)万元[，。]?(?:其中|主要用于)", t)
     if not m:
         return None
-    v = float(m.group(1).replace(",", ""))
-    if abs(v - part) < 1e-9:
-        return None
+    v = float(m.group(1))
+    own = re.search(rf"(?<![\d.]){re.escape(m.group(1))}万元[，]?占", t)
+    if abs(v - part) < 1e-9 and (own is None or own.start() == m.start()):
+        return None  # the sentence opens with the part itself
     return narrative_fig(v, text, ref, "the total the sentence opens with")
+
+
+def _three_public_total(report: Report) -> Fig | None:
+    """The 三公 total outturn, for a bare 占 in a sentence about “三公”经费 (its items' shares)."""
+    for source in ("narrative", "table"):
+        fig = _tp(report, source).get("total")
+        if fig is not None and not fig[1].blank:
+            return Fig(fig[1].value, fig[1].ref, "“三公”经费 total outturn", fig[1].half)
+    return None
 
 
 def _share_words(value: float, text: str | None, printed: float) -> str | None:
@@ -595,6 +609,9 @@ def n_rate_share(report: Report):
             continue
         _, label, topics, table_fns = spec
         whole = _lead_total(text, float(r.value), ref) if words == "" else None
+        if whole is None and words == "" and "三公" in (text or ""):
+            whole = _three_public_total(report)
+            label = "“三公”经费支出决算"
         if whole is None:
             whole = _fact_fig(report, *topics) if topics else None
         if whole is None:

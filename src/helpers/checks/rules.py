@@ -31,7 +31,7 @@ from ..normalize import SIGNED_NUM
 HALF = 0.005          # half a unit of a figure printed with two decimals (万元 tables)
 EPS = 1e-7            # floating-point slack
 SEVERITIES = ("error", "warning", "info")
-OUTCOMES = ("pass", "fail", "insufficient_data", "not_applicable")
+OUTCOMES = ("pass", "fail", "uncertain", "insufficient_data", "not_applicable")
 FAMILIES = {
     "within-table": "Within one table",
     "across-tables": "Across tables",
@@ -111,6 +111,7 @@ class Fig:
     label: str
     half: float = HALF
     inferred: bool = False  # the cell's column was inferred (source lost positions)
+    doubtful: bool = False  # the cell's reading is in doubt (line_items.doubtful)
 
     @property
     def blank(self) -> bool:
@@ -170,17 +171,22 @@ def _parts_text(parts: list["Fig"]) -> str:
     return f"{txt}{f' (other lines: {rest})' if rest else ''}"
 
 
-def _inferred_guard(res: "Result", figs: list["Fig"]) -> "Result":
-    """A failure resting on cells whose column was inferred cannot be trusted to be the report's."""
+def guard_reading(res: "Result", figs: list["Fig"]) -> "Result":
+    """A failure resting on cells whose column was inferred, or whose reading is doubtful, cannot be
+    trusted to be the report's: it becomes `uncertain` (never an error)."""
     if res.outcome != "fail":
         return res
-    inf = [f.label for f in figs if f.inferred and not f.blank]
-    if not inf:
+    inf = [f.label for f in figs if f.inferred and not f.blank and not f.doubtful]
+    doubt = [f.label for f in figs if f.doubtful]
+    if not inf and not doubt:
         return res
-    return Result("insufficient_data", f"{res.message}. But the source lost these cells' columns "
-                  f"({', '.join(inf)} placed by inference), so the difference may be an extraction artefact "
-                  "(a misplaced cell or a page number read as a cell); check the page",
-                  res.expected, res.found, res.source_ref, severity="warning")
+    why = []
+    if doubt:
+        why.append(f"the reading of {', '.join(doubt)} is doubtful (see table_readings)")
+    if inf:
+        why.append(f"the source lost the columns of {', '.join(inf)} (placed by the table's arithmetic)")
+    return Result("uncertain", f"{res.message}. But {' and '.join(why)}, so the difference may be ours, not "
+                  "the report's; check the page", res.expected, res.found, res.source_ref, severity="warning")
 
 
 def tref(table: str, ref: str | None) -> str | None:
@@ -219,10 +225,10 @@ def sum_check(total: Fig, parts: list[Fig], *, what: str, refs: str | None = Non
         return insufficient(f"{what}: {total.label} {fmt(total.value)} exceeds the printed parts {expr} = {fmt(s)} "
                             f"by {diff:.2f}; the blank cells ({', '.join(p.label for p in blanks)}) could hold it "
                             "(a blank is not 0)", refs)
-    return _inferred_guard(
+    return guard_reading(
         Result("fail", f"{what}: {total.label} is printed as {fmt(total.value)}, but {expr} = {fmt(s)} "
                f"(difference {diff:+.2f}, beyond the ±{env:.3f} rounding envelope)", s, total.value, refs),
-        [total, *printed])
+        [total, *parts])
 
 
 def equal_check(found: Fig, expected: Fig, *, what: str, refs: str | None = None) -> Result:
@@ -244,7 +250,7 @@ def equal_check(found: Fig, expected: Fig, *, what: str, refs: str | None = None
                           expected.value, found.value, refs)
         return Result("pass", f"rounding: {what}: {found.label} {fmt(found.value)} vs {expected.label} "
                       f"{fmt(expected.value)} (difference {diff:+.2f} within ±{env:.3f})", expected.value, found.value, refs)
-    return _inferred_guard(
+    return guard_reading(
         Result("fail", f"{what}: {found.label} is printed as {fmt(found.value)}, but {expected.label} is "
                f"{fmt(expected.value)} (difference {diff:+.2f}, beyond ±{env:.3f})", expected.value, found.value, refs),
         [found, expected])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 SUMMARY_COLUMNS = ["report_id", "checks_run", "passed", "passed_rounding", "failed", "failed_error", "failed_warning",
-                   "insufficient_data", "not_applicable", "rules_failed", "implicated"]
+                   "insufficient_data", "uncertain", "not_applicable", "tables_doubtful", "rules_failed", "implicated"]
 
 
 def _implicated(fails: pd.DataFrame) -> str:
@@ -18,7 +18,7 @@ def _implicated(fails: pd.DataFrame) -> str:
     return " | ".join(parts)
 
 
-def quality_summary(checks: pd.DataFrame) -> pd.DataFrame:
+def quality_summary(checks: pd.DataFrame, doubtful: dict[str, list[str]] | None = None) -> pd.DataFrame:
     """One row per report: checks run (pass + fail), passed (of which within rounding), failed by
     severity, insufficient_data, not_applicable, the failing rule ids and the figures implicated
     (rule, printed value, expected value, source_ref). Filter e.g. `summary[summary.failed_error == 0]`."""
@@ -37,11 +37,13 @@ def quality_summary(checks: pd.DataFrame) -> pd.DataFrame:
             "failed_error": int((fails.severity == "error").sum()),
             "failed_warning": int((fails.severity == "warning").sum()),
             "insufficient_data": int((g.outcome == "insufficient_data").sum()),
+            "uncertain": int((g.outcome == "uncertain").sum()),
             "not_applicable": int((g.outcome == "not_applicable").sum()),
+            "tables_doubtful": ", ".join((doubtful or {}).get(rid, [])),
             "rules_failed": ", ".join(sorted(fails.rule_id.astype(str).unique())),
             "implicated": _implicated(fails),
         })
     out = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
-    for c in SUMMARY_COLUMNS[1:9]:
+    for c in SUMMARY_COLUMNS[1:10]:
         out[c] = out[c].astype("Int64")
     return out

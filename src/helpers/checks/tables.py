@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..tables.catalog import FUNCTION_CLASSES
 from .rules import (
+    guard_reading,
     Fig, Report, Result, equal_check, insufficient, join_refs, not_applicable, rule, sum_check, sval, tref, val,
 )
 
@@ -23,6 +24,7 @@ for _name, _code in FUNCTION_CLASSES.items():
 TABLE_NAMES = {
     "T1": "收入支出决算总表", "T2": "收入决算表", "T3": "支出决算表", "T4": "财政拨款收入支出决算总表",
     "T5": "一般公共预算财政拨款支出决算表", "T6": "一般公共预算财政拨款基本支出决算表", "T7": "“三公”经费支出决算表",
+    "U4": "高等学校财政拨款支出决算表",
 }
 MEASURE_NAMES = {
     "total": "合计", "basic": "基本支出", "project": "项目支出", "upper_remit": "上缴上级支出", "operating": "经营",
@@ -49,10 +51,11 @@ class Row:
     ref: str | None
     cells: dict  # measure -> value (None for blank)
     inferred: set = None  # measures whose column was inferred
+    doubtful: set = None  # measures whose reading is doubtful
 
     def fig(self, table: str, measure: str, label: str | None = None) -> Fig:
         return Fig(self.cells.get(measure), tref(table, self.ref), label or f"{self.name} {MEASURE_NAMES.get(measure, measure)}",
-                   inferred=measure in (self.inferred or ()))
+                   inferred=measure in (self.inferred or ()), doubtful=measure in (self.doubtful or ()))
 
     def has(self, measure: str) -> bool:
         return measure in self.cells
@@ -74,11 +77,14 @@ def rows_of(report: Report, table: str) -> list[Row]:
         row = out.get(k)
         if row is None:
             row = out[k] = Row(k[1], sval(r.row_label) or "", sval(r.code), sval(r.level), side, sval(r.section),
-                               sval(r.source_ref), {}, set())
+                               sval(r.source_ref), {}, set(), set())
         row.cells[str(r.measure)] = val(r.amount_wan)
         inf = getattr(r, "column_inferred", None)
         if inf is not None and not pd.isna(inf) and bool(inf):
             row.inferred.add(str(r.measure))
+        doubt = getattr(r, "doubtful", None)
+        if doubt is not None and not pd.isna(doubt) and bool(doubt):
+            row.doubtful.add(str(r.measure))
     rows = sorted(out.values(), key=lambda x: ((x.side or ""), x.order))
     report._cache[key] = rows
     return rows
@@ -215,7 +221,7 @@ def _hierarchy(report: Report, table: str, parent_len: int | None):
         yield not_applicable(f"{table}: no {level_name} row has lower-level rows printed under it")
 
 
-for _t in ("T2", "T3", "T5"):
+for _t in ("T2", "T3", "T5", "U4"):
     def _mk(table):
         @rule(f"{table}.total_sum", f"{table} {TABLE_NAMES[table]}: 合计 = Σ 类 (the top-level rows), in every column.",
               family="within-table", needs=f"line_items {table}")
@@ -250,7 +256,14 @@ def _find(rows: list[Row], *keys: str, exact: bool = False) -> Row | None:
 
 
 def _lines_before(rows: list[Row], stop: Row) -> list[Row]:
-    return [r for r in rows if r.order < stop.order and not _norm(r.label).startswith("(行次") and _norm(r.label) != "(blank)"]
+    """The lines a subtotal adds up: not the `其中：` lines, which are parts of the line above them."""
+    return [r for r in rows if r.order < stop.order and not _norm(r.label).startswith(("(行次", "其中"))
+            and _norm(r.label) != "(blank)"]
+
+
+def _grand_total(rows: list[Row]) -> Row | None:
+    """The 总计 row (the university template calls it 合计)."""
+    return _find(rows, "总计") or _find(rows, "合计", exact=True)
 
 
 # side: (its subtotal row, what the lines above the subtotal are, the rows 总计 adds to the subtotal)
@@ -274,13 +287,13 @@ def _t1_lines(report: Report, side: str):
 def _t1_total(report: Report, side: str):
     sub_key, _, others = T1_SIDES[side]
     rows = _side(rows_of(report, "T1"), side)
-    grand, sub = _find(rows, "总计"), _find(rows, sub_key)
+    grand, sub = _grand_total(rows), _find(rows, sub_key)
     if grand is None or sub is None:
         yield insufficient(f"T1 {side} side: 总计 or {sub_key} row not read")
         return
     parts = [sub.fig("T1", "final", sub_key)]
     for key in others:
-        r = _find(rows, key)
+        r = _find(rows, key) or (_find(rows, "上年结转和结余") if key == "年初结转和结余" else None)
         if r is not None:
             parts.append(r.fig("T1", "final", key))
     yield sum_check(grand.fig("T1", "final", "总计"), parts,
@@ -290,7 +303,7 @@ def _t1_total(report: Report, side: str):
 def _balance(report: Report, table: str, expenditure_measure: str, what: str):
     """income 总计 = expenditure 总计 of a two-sided table."""
     rows = rows_of(report, table)
-    a, b = _find(_side(rows, "income"), "总计"), _find(_side(rows, "expenditure"), "总计")
+    a, b = _grand_total(_side(rows, "income")), _grand_total(_side(rows, "expenditure"))
     if a is None or b is None:
         yield insufficient(f"{table}: a 总计 row was not read")
         return
@@ -491,7 +504,7 @@ def _t7(report: Report) -> tuple[dict[str, Fig], str | None]:
     ref = None
     for r in rows_of(report, "T7"):
         for m, v in r.cells.items():
-            figs[m] = Fig(v, tref("T7", r.ref), "")
+            figs[m] = Fig(v, tref("T7", r.ref), "", inferred=m in r.inferred, doubtful=m in r.doubtful)
             ref = ref or tref("T7", r.ref)
     return figs, ref
 
@@ -499,7 +512,8 @@ def _t7(report: Report) -> tuple[dict[str, Fig], str | None]:
 def _t7_cell(figs: dict[str, Fig], col: str, item: str, label: str) -> Fig:
     """One T7 cell (column `budget` or `final`) under a label; blank where it was not printed."""
     f = figs.get(f"{col}_{item}")
-    return Fig(f.value if f else None, f.ref if f else None, label)
+    return Fig(f.value if f else None, f.ref if f else None, label, inferred=bool(f and f.inferred),
+               doubtful=bool(f and f.doubtful))
 
 
 def _t7_fig(figs, col: str, item: str) -> Fig:
@@ -609,7 +623,8 @@ def t5_class_amounts(report: Report) -> dict[str, Fig]:
         printed = [v for v in vals if v is not None]
         out[c] = Fig(sum(printed) if printed else None, join_refs(*[tref("T5", r.ref) for r in kids]),
                      f"T5 Σ{'款' if len(kids[0].code) == 5 else '项'} under {c} {CLASS_NAMES.get(c, '')}",
-                     half=0.005 * len(printed) if printed else 0.005)
+                     half=0.005 * len(printed) if printed else 0.005,
+                     inferred=any("total" in r.inferred for r in kids), doubtful=any("total" in r.doubtful for r in kids))
     return out
 
 
@@ -626,8 +641,9 @@ def x_t5_t4_classes(report: Report):
         if f5 is None:
             if f4 is None or f4.blank or abs(f4.value) < 1e-9:
                 continue
-            yield Result("fail", f"class {c} {CLASS_NAMES.get(c, '')}: T4 prints {f4.value:,.2f} in the 一般公共预算 column, "
-                         "but T5 has no row for this class (0 in T5)", 0.0, f4.value, f4.ref)
+            yield guard_reading(Result("fail", f"class {c} {CLASS_NAMES.get(c, '')}: T4 prints {f4.value:,.2f} in the "
+                                       "一般公共预算 column, but T5 has no row for this class (0 in T5)", 0.0, f4.value, f4.ref),
+                                [f4])
             continue
         if f4 is None:
             yield insufficient(f"class {c}: in T5 ({f5.label}) but no T4 row was read for it", f5.ref)

@@ -134,6 +134,8 @@ def facts(paras: list[Para], report_id: str, book: CodeBook) -> list[dict]:
             subj = _subject(text, m.start())
             if re.search(r"预算(?:数)?为?$|决算(?:数)?为$|比$", subj) or YEAR_CTX_RE.search(subj):
                 continue
+            if re.search(r"(?:增加|减少|增长|下降)了?$", subj):
+                continue  # "财政拨款收入增加 14,458.07 万元": a change whose year is named a sentence earlier, not a level
             t = _topic(subj, book)
             if not t and len(subj) <= 6:  # "由中小企业供应商中标或成交的，采购金额 …": the subject spans two clauses
                 c = m.start()

@@ -24,13 +24,13 @@ def _re(p: str) -> re.Pattern:
 
 
 TABLES: tuple[TableDef, ...] = (
-    TableDef("T1", "收入支出决算总表", "two_sided", _re(r"(?<!拨款)收入支出决算总表"),
+    TableDef("T1", "收入支出决算总表", "two_sided", _re(r"(?<!拨款)收入?支出?决算总表"),
              (("本年收入合计", "本年支出合计", "使用非财政拨款结余"), ("本年收入合计", "本年支出合计", "结余分配"))),
     TableDef("T2", "收入决算表", "coded", _re(r"(?<!支出)收入决算表"),
              (("本年收入合计", "事业收入"), ("本年收入合计", "上级补助收入"))),
     TableDef("T3", "支出决算表", "coded", _re(r"(?<![收入拨款])支出决算表"),
              (("本年支出合计", "基本支出", "上缴上级支出"), ("本年支出合计", "基本支出", "经营支出"))),
-    TableDef("T4", "财政拨款收入支出决算总表", "two_sided", _re(r"财政拨款收入支出决算总表"),
+    TableDef("T4", "财政拨款收入支出决算总表", "two_sided", _re(r"财政拨款收入?支出?决算总表"),
              (("年初财政拨款结转和结余", "本年支出合计"),)),
     TableDef("T5", "一般公共预算财政拨款支出决算表", "coded", _re(r"一般公共预算财政拨款支出决算表"), ()),
     TableDef("T6", "一般公共预算财政拨款基本支出决算(明细)表", "economic", _re(r"基本支出决算(明细)?表"),
@@ -41,11 +41,21 @@ TABLES: tuple[TableDef, ...] = (
              (("年初结转和结余", "本年收入", "年末结转和结余", "科目名称"),)),
     TableDef("T9", "国有资本经营预算财政拨款支出决算表", "coded", _re(r"国有资本经营预算财政拨款(收入)?支出决算表"), ()),
 )
-BY_CODE = {t.code: t for t in TABLES}
+# Tables of other templates, kept under codes of their own (never merged into a standard table).
+# The university (高等学校) template has four tables: 收支决算总表 → T1, 收入决算表 → T2, 支出决算表 → T3,
+# and 财政拨款支出决算表 → U4: all 财政拨款 (一般公共预算 and 政府性基金 together), so it is not T5.
+OTHER_TABLES: tuple[TableDef, ...] = (
+    TableDef("U4", "高等学校财政拨款支出决算表", "coded",
+             _re(r"(?<!一般公共预算)(?<!基金预算)(?<!经营预算)财政拨款支出决算表"), ()),
+)
+BY_CODE = {t.code: t for t in TABLES + OTHER_TABLES}
 TABLE_CODES = tuple(t.code for t in TABLES)
+ALL_TABLE_CODES = TABLE_CODES + tuple(t.code for t in OTHER_TABLES)
 
 # Most specific first: a title that matches T5's pattern also contains T3's.
-MATCH_ORDER = ("T6", "T7", "T8", "T9", "T5", "T4", "T1", "T3", "T2")
+MATCH_ORDER = ("T6", "T7", "T8", "T9", "T5", "U4", "T4", "T1", "T3", "T2")
+# A title that names a 决算 table the catalog does not know: a table of its own, never a continuation.
+ANY_TABLE_TITLE = re.compile(r"决算(总|明细)?表$")
 
 
 TOC_ENTRY = re.compile(r"^\s*[-•·*+]\s|[.…·．]{3,}\s*\d*\s*$|[）)]\s+\d{1,3}\s*$")
@@ -59,6 +69,7 @@ def clean_title(line: str) -> str:
     t = re.sub(r"^(\d{4})年度?", "", t)
     t = re.sub(r"[“”\"'‘’]", "", t)
     t = re.sub(r"[（(]表\d*[）)]?$", "", t)
+    t = re.sub(r"^表[\d一二三四五六七八九十]+[:：、.]?", "", t)  # `表 1：高等学校收支决算总表`
     return t
 
 
@@ -91,7 +102,7 @@ def match_header(text: str) -> str | None:
 # Column meanings. A measure column's header text (all header rows above it, joined) is matched
 # against these keywords in order; the first hit names the measure.
 COLUMN_KEYWORDS: dict[str, tuple[tuple[str, str], ...]] = {
-    "T2": (("财政拨款", "fiscal"), ("上级补助", "upper_subsidy"), ("事业收入", "business"),
+    "T2": (("教育收费", "business_tuition"), ("财政拨款", "fiscal"), ("上级补助", "upper_subsidy"), ("事业收入", "business"),
            ("经营收入", "operating"), ("附属单位", "subsidiary_remit"), ("其他收入", "other"),
            ("合计", "total"), ("小计", "total")),
     "T3": (("基本支出", "basic"), ("项目支出", "project"), ("上缴上级", "upper_remit"),
@@ -103,6 +114,8 @@ COLUMN_KEYWORDS: dict[str, tuple[tuple[str, str], ...]] = {
            ("基本支出", "basic"), ("项目支出", "project"), ("合计", "total"), ("小计", "total"), ("本年支出", "total")),
     "T4": (("一般公共预算", "general_budget"), ("政府性基金", "gov_fund"), ("国有资本经营", "state_capital"),
            ("合计", "total"), ("小计", "total"), ("决算数", "total"), ("金额", "total")),
+    "U4": (("基本建设", "project_capital_construction"), ("基本支出", "basic"), ("项目支出", "project"),
+           ("合计", "total"), ("小计", "total"), ("本年支出", "total")),
 }
 
 # Template order, used when a header cannot be read (one-cell-per-line text loses positions).
@@ -112,6 +125,7 @@ TEMPLATE_MEASURES: dict[str, tuple[str, ...]] = {
     "T5": ("total", "basic", "project"),
     "T8": ("carryover_begin", "income", "total", "basic", "project", "carryover_end"),
     "T9": ("total", "basic", "project"),
+    "U4": ("total", "basic", "project", "project_capital_construction"),
     "T4_expenditure": ("total", "general_budget", "gov_fund", "state_capital"),
 }
 
@@ -125,7 +139,7 @@ THREE_PUBLIC_COLUMNS = (
 MEASURES_DOC: tuple[tuple[str, str, str], ...] = (
     ("T1", "final", "决算数 (both sides)"),
     ("T2", "total", "本年收入合计"), ("T2", "fiscal", "财政拨款收入"), ("T2", "upper_subsidy", "上级补助收入"),
-    ("T2", "business", "事业收入"), ("T2", "operating", "经营收入"), ("T2", "subsidiary_remit", "附属单位上缴收入"),
+    ("T2", "business", "事业收入"), ("T2", "business_tuition", "其中：教育收费 (part of 事业收入; university template)"), ("T2", "operating", "经营收入"), ("T2", "subsidiary_remit", "附属单位上缴收入"),
     ("T2", "other", "其他收入"),
     ("T3", "total", "本年支出合计"), ("T3", "basic", "基本支出"), ("T3", "project", "项目支出"),
     ("T3", "upper_remit", "上缴上级支出"), ("T3", "operating", "经营支出"), ("T3", "subsidiary_subsidy", "对附属单位补助支出"),
@@ -138,6 +152,8 @@ MEASURES_DOC: tuple[tuple[str, str, str], ...] = (
     ("T8", "carryover_begin", "年初结转和结余"), ("T8", "income", "本年收入"), ("T8", "total", "本年支出 小计"),
     ("T8", "basic", "基本支出"), ("T8", "project", "项目支出"), ("T8", "carryover_end", "年末结转和结余"),
     ("T9", "total", "本年支出 合计"), ("T9", "basic", "基本支出"), ("T9", "project", "项目支出"),
+    ("U4", "total", "本年支出 合计"), ("U4", "basic", "基本支出"), ("U4", "project", "项目支出 小计"),
+    ("U4", "project_capital_construction", "其中：基本建设资金支出 (part of 项目支出)"),
 )
 
 # Function classes (类) by name, to code T1/T4 expenditure rows that print names only.

@@ -71,10 +71,16 @@ def numbering_row(rows: list[GridRow]) -> int | None:
 
 
 def _header_text(rows: list[GridRow], upto: int, idx: int) -> str:
-    """Header words over column idx; merged cells (None/blank) borrow from the left."""
+    """Header words over column idx; merged cells (None/blank) borrow from the left, until the
+    column has words of its own (below its own header, a None is a vertical merge, not a span)."""
     parts = []
+    own = False
     for row in rows[:upto]:
         cells = row.cells
+        if idx < len(cells) and _clean(cells[idx]):
+            own = True
+        elif own:
+            continue
         j = idx
         while j >= 0 and j < len(cells) and not _clean(cells[j]) and cells[j] is None:
             j -= 1
@@ -244,14 +250,17 @@ def _two_sided(grid: Grid, rows: list[GridRow]) -> list[dict]:
             measures = [_measure_for("T4", _header_text(rows, n if numbered else n + 1, i), k) for k, i in enumerate(idxs)]
             template = TEMPLATE_MEASURES["T4_expenditure"]
             measures = [m if not m.startswith("col") else (template[k] if k < len(template) else m) for k, m in enumerate(measures)]
-        row_no_idx = idxs[0] - 1 if numbered else idxs[0]  # unnumbered: no 行次 column
+        # A 行次 column stands between the label and the first figure; without one (unnumbered
+        # tables, or `栏次 | 1` with 栏次 in the label column) the label runs up to the figures.
+        has_row_no = numbered and idxs[0] - 1 > lo
+        row_no_idx = idxs[0] - 1 if has_row_no else idxs[0]
         order = 0
         for r in rows[n + 1:]:
             cells = r.cells + [None] * (hi - len(r.cells))
             label = "".join(_compact(c) for c in cells[lo:row_no_idx] if c)
             if label.startswith("注"):
                 break
-            row_no = cells[row_no_idx] if numbered and row_no_idx >= lo else None
+            row_no = cells[row_no_idx] if has_row_no else None
             values = [cells[i] for i in idxs]
             if not label and not any(values):
                 continue

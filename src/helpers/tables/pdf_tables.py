@@ -40,9 +40,9 @@ from pathlib import Path
 
 from ..document import Document, open_pdf
 from ..normalize import CID_RE, cid_ratio, is_amount, normalize_text
-from .catalog import match_header, match_title
+from .catalog import ANY_TABLE_TITLE, clean_title, match_header, match_title
 from .grid import Grid, GridRow, interpret_grid
-from .text_tables import EMPTY_NOTE, STATUS_RANK, UNIT_RE, FoundTable, items_status
+from .text_tables import EMPTY_NOTE, STATUS_RANK, UNIT_RE, FoundTable, assess, items_status
 
 ENGINES = ("pdfplumber", "tabula")
 HEADER_ONLY = {"类", "款", "项"}
@@ -246,16 +246,31 @@ def find_pdf_tables(doc: Document, engine: str = "pdfplumber", *, tabula_repair:
                 continue
             rows = _split_header_row(rows)
             title = next((code for ln in reversed(above) if (code := match_title(ln))), None)
+            # A title the catalog does not know still starts a table of its own (never a continuation).
+            titled_other = title is None and any(ANY_TABLE_TITLE.search(clean_title(ln)) and len(clean_title(ln)) <= 40
+                                                 for ln in above)
             header = match_header("".join(c or "" for r in rows[:5] for c in r))
             code = title or header
             ncols = max(len(r) for r in rows)
             unit = next((m.group(2) for ln in above if (m := UNIT_RE.search(ln))), None)
             grows = [GridRow(r, f"page {t.page}") for r in rows]
-            if title is None and current is not None and t.first_on_page and ncols == current.ncols \
-                    and t.page - current.last_page in (1, 2) and header in (None, current.code):
-                current.grid.rows += grows  # continuation page: no title, same columns
+            if title is None and not titled_other and current is not None and t.first_on_page \
+                    and ncols <= current.ncols and t.page - current.last_page in (1, 2) and header in (None, current.code):
+                # Continuation page: no title, the same figure columns. A page that prints the code in one
+                # cell where the first page split it over 类/款/项 has fewer columns: the figures are the
+                # rightmost columns on both, so its rows are aligned on the right.
+                pad = current.ncols - ncols
+                for g in grows:
+                    g.cells = [None] * pad + list(g.cells)
+                current.grid.rows += grows
                 current.last_page = t.page
                 current.below = below
+                continue
+            if code is None and titled_other:
+                name = next(clean_title(ln) for ln in reversed(above) if ANY_TABLE_TITLE.search(clean_title(ln)))
+                notes_global.append(f"page {t.page}: table {name!r} is not one of the tables this project reads "
+                                    "(T1..T9, U4); it was kept apart, not merged into another table, and its rows were not read")
+                current = None
                 continue
             if code is None:
                 notes_global.append(f"page {t.page}: a ruled table with no recognisable title or header was skipped")
@@ -268,7 +283,8 @@ def find_pdf_tables(doc: Document, engine: str = "pdfplumber", *, tabula_repair:
     for b in built:
         items = interpret_grid(b.grid)
         status, notes = _status(b, items)
-        ft = FoundTable(b.code, status, items, b.grid.title_ref, notes + b.grid.notes)
+        ft = FoundTable(b.code, status, items, b.grid.title_ref, notes + b.grid.notes,
+                        assess(b.code, items, f"pdf ruled table ({engine})"))
         cur = found.get(b.code)
         if cur is None or STATUS_RANK[status] > STATUS_RANK[cur.status]:
             found[b.code] = ft

@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 
 from ..document import Document, Line
 from ..normalize import is_amount
-from .catalog import match_header, match_title
+from .catalog import BY_CODE, TABLE_CODES, match_header, match_title
 from .grid import Grid, GridRow, interpret_grid
+from .reading import Reading, check_hierarchy
+from .spaced import looks_spaced, read_coded, read_economic, read_three_public, read_two_sided
 from .tokens import interpret_tokens
 
 STOP = re.compile(r"^[#\s*]*第[三四五六]部分|情况说明\s*$|^[#\s*]*[一二三四五六七八九十]+、.*情况(说明)?\s*$")
@@ -30,6 +32,7 @@ class FoundTable:
     items: list[dict] = field(default_factory=list)
     ref: str | None = None
     notes: list[str] = field(default_factory=list)
+    reading: Reading | None = None
 
 
 # A table found with figures beats one printed empty, which beats a title with nothing under it.
@@ -45,7 +48,106 @@ def _grid_table(code: str, run: list[Line], unit: str, ref: str | None, title_re
     """A tab-separated run of lines read as table `code`."""
     grid = Grid(code, [GridRow(_tab_cells(ln), ln.ref) for ln in run], unit=unit, title_ref=title_ref)
     items = interpret_grid(grid)
-    return FoundTable(code, items_status(items), items, ref, grid.notes)
+    return FoundTable(code, items_status(items), items, ref, grid.notes, assess(code, items, "tab grid"))
+
+
+def assess(code: str, items: list[dict], layout: str, reading: Reading | None = None) -> Reading:
+    """The reading record of a table read by any reader (positions known unless `reading` says so)."""
+    reading = reading or Reading(code, layout)
+    if not reading.rows:
+        keys = {(it["side"], it["row_order"]) for it in items}
+        reading.rows = len(keys)
+        inferred = sum(1 for it in items if it["amount_wan"] is not None and it.get("column_inferred"))
+        reading.by_arithmetic = inferred
+        reading.by_position = sum(1 for it in items if it["amount_wan"] is not None) - inferred
+    for it in items:
+        it.setdefault("doubtful", False)
+    if BY_CODE[code].kind == "coded":
+        check_hierarchy(items, reading)
+    return reading
+
+
+def _read_spaced(code: str, body: list[Line], unit: str, hints: dict) -> tuple[list[dict], Reading]:
+    kind = BY_CODE[code].kind
+    if kind == "coded":
+        return read_coded(code, body, unit, hints)
+    if kind == "two_sided":
+        return read_two_sided(code, body, unit)
+    if kind == "economic":
+        return read_economic(body, unit)
+    return read_three_public(body, unit)
+
+
+def _values(items: list[dict], blank_as_zero: bool = False) -> dict[tuple[str, str], float]:
+    """(code, measure) → value of cells read without doubt; with `blank_as_zero`, a blank cell of a
+    row that printed its total counts as 0 (the row shows nothing is there)."""
+    totals = {it["code"] for it in items if it["code"] and it["measure"] == "total" and it["amount_wan"] is not None}
+    out = {}
+    for it in items:
+        if not it["code"] or it.get("doubtful"):
+            continue
+        if it["amount_wan"] is not None:
+            out[(it["code"], it["measure"])] = it["amount_wan"]
+        elif blank_as_zero and it["code"] in totals:
+            out[(it["code"], it["measure"])] = 0.0
+    return out
+
+
+# T2 columns and the T1 income rows that total them.
+_T2_SOURCES = {"fiscal": ("财政拨款",), "upper_subsidy": ("上级补助",), "business": ("事业收入",),
+               "operating": ("经营收入",), "subsidiary_remit": ("附属单位",), "other": ("其他收入",)}
+
+
+def _sources_not_received(t1_items: list[dict]) -> set[str]:
+    """T2 columns whose income T1 prints blank or 0: no row of T2 can hold a figure there."""
+    income = [it for it in t1_items if it["side"] == "income" and it["section"] is None]
+    out = set()
+    for m, words in _T2_SOURCES.items():
+        rows = [it for it in income if any(w in it["row_label"] for w in words)]
+        if rows and all((it["amount_wan"] or 0.0) == 0.0 and not it.get("doubtful") for it in rows):
+            out.add(m)
+    return out
+
+
+def _fund_columns_not_used(code: str, t4_items: list[dict]) -> set[str]:
+    """T8/T9 columns that T4 shows to be blank for the fund: no income, no carry-over in or out."""
+    fund = "政府性基金" if code == "T8" else "国有资本经营"
+    cells = [it for it in t4_items if it["measure"] in ("final", "total")]
+    rows = [it for it in cells if fund in it["row_label"]]
+    income = [it for it in rows if it["side"] == "income" and it["section"] is None]
+    begin = [it for it in rows if it["side"] == "income" and it["section"] == "balance"]
+    end = [it for it in rows if it["side"] == "expenditure" and it["section"] == "balance"]
+    # The 年初/年末 结转和结余 rows themselves cover every fund: blank there is blank for each fund.
+    begin += [it for it in cells if it["side"] == "income" and "年初" in it["row_label"] and "结转" in it["row_label"]]
+    end += [it for it in cells if it["side"] == "expenditure" and "年末" in it["row_label"] and "结转" in it["row_label"]]
+    out = set()
+    for measure, group in (("income", income), ("carryover_begin", begin), ("carryover_end", end)):
+        if group and all((it["amount_wan"] or 0.0) == 0.0 and not it.get("doubtful") for it in group):
+            out.add(measure)
+    return out
+
+
+def spaced_hints(code: str, done: dict[str, "FoundTable"]) -> dict:
+    """Columns another table shows to be blank for a code: a fiscal table (T5, T8, T9) cannot spend
+    more under 基本支出 or 项目支出 than T3 (all funds) does for the same code, less what the other
+    fiscal tables already account for."""
+    if code == "T2" and "T1" in done:
+        return {"blocked": {"*": _sources_not_received(done["T1"].items)}}
+    blocked: dict[str, set[str]] = {}
+    if code in ("T8", "T9") and "T4" in done:
+        blocked["*"] = _fund_columns_not_used(code, done["T4"].items)
+    if code not in ("T5", "T8", "T9") or "T3" not in done:
+        return {"blocked": blocked}
+    t3 = _values(done["T3"].items, blank_as_zero=True)
+    others = [done[c] for c in ("T5", "T8", "T9") if c != code and c in done]
+    for m in ("basic", "project"):
+        for (c, mm), v in t3.items():
+            if mm != m:
+                continue
+            used = sum(_values(o.items).get((c, m), 0.0) for o in others)
+            if v - used <= 0.005:
+                blocked.setdefault(c, set()).add(m)
+    return {"blocked": blocked}
 
 
 def _tab_cells(line: Line) -> list[str]:
@@ -86,7 +188,8 @@ def _compact(text: str) -> str:
 def _contents_end(lines: list[Line]) -> int:
     """Index where the body starts after a table of contents (目录), 0 when there is none: the
     body begins where the contents' first heading (`第一部分 …`) is printed again."""
-    start = next((i for i, ln in enumerate(lines[:300]) if _compact(ln.text) == "目录"), None)
+    start = next((i for i, ln in enumerate(lines[:300])
+                  if _compact(ln.text) == "目录" or (_compact(ln.text).endswith("目录") and len(_compact(ln.text)) <= 40)), None)
     if start is None:
         return 0
     first = next((i for i in range(start + 1, min(start + 100, len(lines))) if _compact(lines[i].text)), None)
@@ -106,6 +209,7 @@ def find_text_tables(doc: Document) -> dict[str, FoundTable]:
     body_start = _contents_end(lines)  # titles listed in the 目录 name tables, they are not tables
     titles = [(i, code) for i, ln in enumerate(lines) if i >= body_start and (code := match_title(ln.text))]
     found: dict[str, FoundTable] = {}
+    deferred: list[tuple[str, list[Line], str, str]] = []  # spaced tables, read in table order below
 
     def offer(ft: FoundTable) -> None:
         cur = found.get(ft.table)
@@ -132,17 +236,35 @@ def find_text_tables(doc: Document) -> dict[str, FoundTable]:
             continue
         body = [ln for ln in block if ln.text.strip()]
         has_numbers = sum(1 for ln in body for tok in ln.text.split() if is_amount(tok)) >= 2
+        if has_numbers and looks_spaced(body, 1 if BY_CODE[code].kind == "three_public" else 2):
+            deferred.append((code, body, unit, lines[i].ref))
+            continue
         if has_numbers and len(body) >= 3:
             notes: list[str] = []
             items = interpret_tokens(code, body, unit, notes)
             if items:
-                offer(FoundTable(code, items_status(items), items, lines[i].ref, notes))
+                offer(FoundTable(code, items_status(items), items, lines[i].ref, notes,
+                                 assess(code, items, "one cell per line")))
                 continue
         text = "".join(ln.text for ln in body)
         if EMPTY_NOTE.search(text) and ("合计" in text.replace(" ", "") or "栏次" in text.replace(" ", "")):
             offer(FoundTable(code, "empty", ref=lines[i].ref, notes=["table printed with no rows: " + (EMPTY_NOTE.search(text).group(0))]))
         else:
             offer(FoundTable(code, "missing", ref=lines[i].ref, notes=["title printed, table contents not in the file"]))
+    # Spaced tables in T1..T9 order, so that T5/T8/T9 can use what T3 shows to be blank.
+    for code, body, unit, ref in sorted(deferred, key=lambda d: TABLE_CODES.index(d[0])):
+        items, reading = _read_spaced(code, body, unit, spaced_hints(code, found))
+        assess(code, items, reading.layout, reading)
+        notes = reading.reasons()
+        if items:
+            offer(FoundTable(code, items_status(items), items, ref, notes, reading))
+        elif (tok_items := interpret_tokens(code, body, unit, tok_notes := [])):
+            # not rows of figures after all: read as a stream of cells
+            offer(FoundTable(code, items_status(tok_items), tok_items, ref, tok_notes,
+                             assess(code, tok_items, "one cell per line")))
+        else:
+            offer(FoundTable(code, "missing", ref=ref, reading=reading,
+                             notes=["table present but not read: " + ("; ".join(reading.unplaced) or "no rows recognised")]))
     # Grids before the first title, or whose title was lost entirely.
     first_title = titles[0][0] if titles else len(lines)
     for run in _runs(lines[:first_title]):

@@ -1,0 +1,125 @@
+"""How well one table was read: the quality record behind `table_readings` and `reports.tables_doubtful`.
+
+Every reader fills a `Reading`: rows read, values placed by position (tab columns, PDF cells, a
+row printing every column) or by the table's arithmetic (a shorter row of a text copy), values it
+could not place, rows whose column is ambiguous, and groups whose sums do not hold.
+
+A reading is *doubtful* when our reading, not the report, may be wrong:
+- a value could not be placed, or could sit under more than one column; or
+- the layout kept no positions (single-space or one-cell-per-line text) and the table's own sums
+  fail at two or more places, or at one place that rests on values placed by arithmetic. With no
+  positions, the arithmetic is the only evidence for where a value belongs; when it fails, the
+  placement is not evidence of anything (a text layer with values shifted against their labels
+  looks exactly like this).
+A table read by position whose sums fail is not doubtful: that is the report's inconsistency,
+and the checks say so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+POSITIONAL_LAYOUTS = ("tab grid", "pdf ruled table")
+
+
+@dataclass
+class Reading:
+    table: str
+    layout: str
+    rows: int = 0
+    by_position: int = 0
+    by_arithmetic: int = 0
+    unplaced: list[str] = field(default_factory=list)
+    ambiguous: list[str] = field(default_factory=list)
+    failing_sums: list[str] = field(default_factory=list)
+    failing_codes: list[str] = field(default_factory=list)
+
+    @property
+    def positional(self) -> bool:
+        return self.layout.startswith(POSITIONAL_LAYOUTS)
+
+    @property
+    def doubtful(self) -> bool:
+        if self.unplaced or self.ambiguous:
+            return True
+        if not self.positional and self.failing_sums:
+            return len(self.failing_sums) >= 2 or self.by_arithmetic > 0
+        return False
+
+    def reasons(self) -> list[str]:
+        out = []
+        if self.ambiguous:
+            out.append(f"{len(self.ambiguous)} row(s) with figures that fit more than one column: "
+                       + "; ".join(self.ambiguous[:5]) + (" …" if len(self.ambiguous) > 5 else ""))
+        if self.unplaced:
+            out.append(f"{len(self.unplaced)} figure group(s) not placed: " + "; ".join(self.unplaced[:5])
+                       + (" …" if len(self.unplaced) > 5 else ""))
+        if not self.positional and self.failing_sums and self.doubtful:
+            out.append(f"the table's own sums fail at {len(self.failing_sums)} place(s) and the text kept no "
+                       "column positions, so the values may sit under the wrong rows or columns: "
+                       + "; ".join(self.failing_sums[:6]) + (" …" if len(self.failing_sums) > 6 else ""))
+        return out
+
+    def record(self, report_id: str) -> dict:
+        return {
+            "report_id": report_id, "table": self.table, "layout": self.layout, "rows": self.rows,
+            "values_by_position": self.by_position, "values_by_arithmetic": self.by_arithmetic,
+            "unplaced": len(self.unplaced), "ambiguous_rows": len(self.ambiguous),
+            "sums_failing": len(self.failing_sums), "sums_hold": not self.failing_sums,
+            "doubtful": self.doubtful, "reasons": self.reasons(),
+        }
+
+
+def _children(codes: list[str]) -> dict[str, list[str]]:
+    present = set(codes)
+    kids: dict[str, list[str]] = {}
+    for c in codes:
+        parent = next((c[:n] for n in (5, 3) if len(c) > n and c[:n] in present), None)
+        if parent is None and len(c) == 3:
+            parent = "合计"
+        if parent:
+            kids.setdefault(parent, []).append(c)
+    return kids
+
+
+def check_hierarchy(items: list[dict], reading: Reading) -> None:
+    """Record where a coded table's sums fail (合计 = Σ类, 类 = Σ款, 款 = Σ项, column by column), and
+    mark the cells a failure makes doubtful when the reading is doubtful. A parent whose own
+    children add up is confirmed by them and stays unmarked."""
+    rows: dict[str, dict[str, float | None]] = {}
+    for it in items:
+        key = it["code"] or ("合计" if it["row_label"] in ("合计", "总计") else None)
+        if key is None or key in rows and it["measure"] in rows[key]:
+            continue
+        rows.setdefault(key, {})[it["measure"]] = it["amount_wan"]
+    codes = [c for c in rows if c != "合计"]
+    kids = _children(codes)
+    failing: list[str] = []
+    for parent, ch in kids.items():
+        if parent not in rows:
+            continue
+        for m, pv in rows[parent].items():
+            vals = [rows[c].get(m) for c in ch]
+            if pv is None:
+                continue  # a blank total (or words where its figure would be) cannot be checked
+            s = sum(v for v in vals if v is not None)
+            tol = 0.005 * (len(ch) + 1) + 1e-6
+            if abs((pv or 0.0) - s) > tol:
+                failing.append(parent)
+                break
+    for p in failing:
+        if p not in reading.failing_codes:
+            reading.failing_codes.append(p)
+            reading.failing_sums.append(f"{p}: its sub-rows do not add up to it")
+    if not reading.doubtful or not failing:
+        return
+    suspect = set()
+    for p in failing:
+        suspect.add(p)
+        for c in kids.get(p, []):
+            if c not in kids or c in failing:  # a leaf, or a parent not confirmed by its own children
+                suspect.add(c)
+    for it in items:
+        key = it["code"] or ("合计" if it["row_label"] in ("合计", "总计") else None)
+        if key in suspect and it["amount_wan"] is not None:
+            it["doubtful"] = True

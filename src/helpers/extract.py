@@ -83,8 +83,25 @@ def _failed(path: Path, report_id: str, error: str, *, sha: str | None = None, f
     return {"reports": schema.conform(pd.DataFrame([row]), "reports"), "line_items": schema.empty("line_items")}
 
 
+def _settle_with_narrative(doc: Document, found: dict) -> None:
+    """Placements the table's arithmetic left open (a 三公 row that fits 购置费 or 运行费), settled by
+    what the narrative states about the same items."""
+    ft = found.get("T7")
+    if ft is None or ft.reading is None or not ft.reading.alternatives:
+        return
+    from .narrative.sentences import paragraphs
+    from .narrative.three_public import narrative_rows
+    from .tables.spaced import settle_three_public
+
+    rows, _ = narrative_rows(paragraphs(doc), "")
+    stated = {r["item"]: (r["budget_wan"], r["final_wan"]) for r in rows}
+    settle_three_public(ft.items, ft.reading, stated, {r["item"]: r["source_ref"] for r in rows})
+    ft.notes = ft.reading.reasons()
+
+
 def extract_tables(doc: Document, report_id: str, pdf_engine: str = DEFAULT_PDF_ENGINE) -> tuple[dict, pd.DataFrame, list[str]]:
     found = find_tables(doc, pdf_engine)
+    _settle_with_narrative(doc, found)
     rows = []
     notes: list[str] = []
     for code in ALL_TABLE_CODES:

@@ -22,8 +22,8 @@ ITEMS = ("total", "overseas", "vehicle_total", "vehicle_purchase", "vehicle_oper
 Q = r"[“”\"\s]*"
 ITEM_RES = [
     ("vehicle_total", re.compile(r"公务用车购置及运行(?:维护)?费")),
-    ("vehicle_purchase", re.compile(r"公务用车购置费|购置\s*(?:[（(]更新[)）])?\s*公务用车(?!购置及)")),
-    ("vehicle_operation", re.compile(r"公务用车运行(?:维护)?费")),
+    ("vehicle_purchase", re.compile(r"公务用车购置(?:费|支出)|购置\s*(?:[（(]更新[)）])?\s*公务用车(?!购置及)")),
+    ("vehicle_operation", re.compile(r"公务用车运行(?:维护)?(?:费|支出)")),
     ("overseas", re.compile(r"因公出国\s*[（(]境[)）]\s*(?:费|支出)?")),
     ("reception", re.compile(r"公务接待费?")),
     ("total", re.compile(rf"三公{Q}经费")),

@@ -79,8 +79,8 @@ def match_title(line: str) -> str | None:
     if TOC_ENTRY.search(line):
         return None
     t = clean_title(line)
-    if not t or len(t) > 40 or "情况说明" in t or "。" in t or "，" in t:
-        return None
+    if not t or len(t) > 40 or t.endswith("说明") or "情况说明" in t or "。" in t or "，" in t:
+        return None  # a narrative heading about the table (…决算表说明), not the table
     # A line naming a department plus title, e.g. "中共…2024年度部门决算表", is not a table title.
     for code in MATCH_ORDER:
         if BY_CODE[code].title_re.search(t):
@@ -102,7 +102,7 @@ def match_header(text: str) -> str | None:
 # Column meanings. A measure column's header text (all header rows above it, joined) is matched
 # against these keywords in order; the first hit names the measure.
 COLUMN_KEYWORDS: dict[str, tuple[tuple[str, str], ...]] = {
-    "T2": (("教育收费", "business_tuition"), ("财政拨款", "fiscal"), ("上级补助", "upper_subsidy"), ("事业收入", "business"),
+    "T2": (("教育收费", "business_tuition"), ("其中：教育", "business_tuition"), ("财政拨款", "fiscal"), ("上级补助", "upper_subsidy"), ("事业收入", "business"),
            ("经营收入", "operating"), ("附属单位", "subsidiary_remit"), ("其他收入", "other"),
            ("合计", "total"), ("小计", "total")),
     "T3": (("基本支出", "basic"), ("项目支出", "project"), ("上缴上级", "upper_remit"),
@@ -120,7 +120,7 @@ COLUMN_KEYWORDS: dict[str, tuple[tuple[str, str], ...]] = {
 
 # Template order, used when a header cannot be read (one-cell-per-line text loses positions).
 TEMPLATE_MEASURES: dict[str, tuple[str, ...]] = {
-    "T2": ("total", "fiscal", "upper_subsidy", "business", "operating", "subsidiary_remit", "other"),
+    "T2": ("total", "fiscal", "upper_subsidy", "business", "business_tuition", "operating", "subsidiary_remit", "other"),
     "T3": ("total", "basic", "project", "upper_remit", "operating", "subsidiary_subsidy"),
     "T5": ("total", "basic", "project"),
     "T8": ("carryover_begin", "income", "total", "basic", "project", "carryover_end"),

@@ -33,6 +33,9 @@ class Reading:
     ambiguous: list[str] = field(default_factory=list)
     failing_sums: list[str] = field(default_factory=list)
     failing_codes: list[str] = field(default_factory=list)
+    # rows whose figures fit several placements: (row_order, [{measure: value} per placement])
+    alternatives: list[tuple[int, list[dict[str, float]]]] = field(default_factory=list)
+    resolved: list[str] = field(default_factory=list)  # how ambiguities were settled by other evidence
 
     @property
     def positional(self) -> bool:
@@ -58,6 +61,8 @@ class Reading:
             out.append(f"the table's own sums fail at {len(self.failing_sums)} place(s) and the text kept no "
                        "column positions, so the values may sit under the wrong rows or columns: "
                        + "; ".join(self.failing_sums[:6]) + (" …" if len(self.failing_sums) > 6 else ""))
+        if self.resolved:
+            out.append("settled by the narrative: " + "; ".join(self.resolved))
         return out
 
     def record(self, report_id: str) -> dict:
@@ -122,4 +127,39 @@ def check_hierarchy(items: list[dict], reading: Reading) -> None:
     for it in items:
         key = it["code"] or ("合计" if it["row_label"] in ("合计", "总计") else None)
         if key in suspect and it["amount_wan"] is not None:
+            it["doubtful"] = True
+
+
+def check_economic(items: list[dict], reading: Reading) -> None:
+    """T6: each economic 类 = Σ its 款, and 人员经费 / 公用经费 合计 = Σ their 类. Where the text kept no
+    positions and these fail, the cells involved are marked doubtful (see `check_hierarchy`)."""
+    val = {}
+    for it in items:
+        key = it["code"] or it["row_label"]
+        if key and key not in val:
+            val[key] = it["amount_wan"]
+    groups: list[tuple[str, list[str]]] = []
+    classes = [c for c in val if c and len(c) == 3 and c.isdigit()]
+    for c in classes:
+        kids = [k for k in val if k and len(k) == 5 and k.isdigit() and k.startswith(c)]
+        if kids:
+            groups.append((c, kids))
+    for label, section in (("人员经费", "personnel"), ("公用经费", "public")):
+        total = next((k for k in val if k and not k.isdigit() and label in k and "合计" in k), None)
+        if total:
+            groups.append((total, [c for c in classes if (c in ("301", "303")) == (section == "personnel")]))
+    failing = []
+    for parent, kids in groups:
+        pv = val.get(parent)
+        if pv is None or not kids:
+            continue
+        s = sum(val[k] or 0.0 for k in kids)
+        if abs(pv - s) > 0.005 * (len(kids) + 1) + 1e-6:
+            failing.append((parent, kids))
+            reading.failing_sums.append(f"{parent}: the rows under it add up to {s:,.2f}, not {pv:,.2f}")
+    if not reading.doubtful:
+        return
+    suspect = {k for p, kids in failing for k in (p, *kids)}
+    for it in items:
+        if (it["code"] or it["row_label"]) in suspect and it["amount_wan"] is not None:
             it["doubtful"] = True

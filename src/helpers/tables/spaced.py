@@ -55,7 +55,7 @@ IDENTITIES: dict[str, tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]] = {
 }
 # Columns a department seldom uses: a value goes there only when the arithmetic cannot hold without them.
 RARE = {
-    "T2": ("upper_subsidy", "operating", "subsidiary_remit"),
+    "T2": ("upper_subsidy", "operating", "subsidiary_remit", "business_tuition"),
     "T3": ("upper_remit", "operating", "subsidiary_subsidy"),
 }
 
@@ -71,29 +71,30 @@ class SpacedRow:
     suffix: list[str] = field(default_factory=list)
     markers: list[str] = field(default_factory=list)  # header words printed among the row's figures
     n_before: int = 0  # figures printed before the header words (when there are any)
+    doubt: bool = False  # figures could not be tied to this row with confidence
 
     @property
     def full_label(self) -> str:
         return "".join(self.prefix) + self.label + "".join(self.suffix)
 
 
-def looks_spaced(lines: list[Line], min_rows: int = 2) -> bool:
-    """True when rows keep their figures on one line: lines that hold two or more amounts, or a
-    code followed by amounts (one-cell-per-line text has neither)."""
-    hits = with_amounts = orphans = 0
+def looks_spaced(lines: list[Line], min_rows: int = 2, kind: str = "coded") -> bool:
+    """True when rows keep their figures on their own line (`code label figures…`); for a two-sided
+    table, when both sides' labels share lines (`一、…收入 一、…支出`), figures on the line or below."""
+    if kind == "two_sided":
+        return sum(1 for ln in lines if sum(1 for t in ln.text.split() if _NUMBERED.match(t)) >= 2) >= 2
+    hits = orphans = 0
     for ln in lines:
         toks = ln.text.split()
         n_amt = sum(1 for t in toks if is_amount(t) and not FUNC_CODE.match(t))
-        with_amounts += n_amt > 0
         orphans += n_amt > 0 and n_amt == len(toks)
-        if n_amt >= 2 or (toks and FUNC_CODE.match(toks[0]) and n_amt >= 1 and len(toks) >= 2):
-            hits += 1
+        hits += 0 < n_amt < len(toks)  # a code or label with its figures on one line
     # The premise of this reader is that a row's figures stand on the row's line. Text whose figures
     # often stand on lines of their own (one cell per line, rows broken across lines) is a stream of
     # cells, read by `tokens.py`. (A 三公 table is one row of figures under its header.)
     if min_rows > 1 and orphans > 0.25 * hits:
         return False
-    return hits >= min_rows and hits >= 0.5 * with_amounts
+    return hits >= min_rows or (min_rows == 1 and orphans >= 1)
 
 
 def _is_value(tok: str) -> bool:
@@ -101,9 +102,18 @@ def _is_value(tok: str) -> bool:
     return is_amount(tok) and not (FUNC_CODE.match(tok) or ECON_CODE.match(tok))
 
 
+def _join_split_code(toks: list[str]) -> list[str]:
+    """`201 06 01` (a code printed over 类/款/项 columns) → `2010601`: the 款 and 项 numbers are
+    parts of the code, never amounts."""
+    if len(toks) >= 2 and re.fullmatch(r"\d{3}", toks[0]) and re.fullmatch(r"\d{2}", toks[1]):
+        n = 3 if len(toks) >= 3 and re.fullmatch(r"\d{2}", toks[2]) else 2
+        return ["".join(toks[:n])] + toks[n:]
+    return toks
+
+
 def _split_line(text: str) -> tuple[str | None, list[str], list[str], list[str]]:
     """`code label… amounts… trailing…` of one line of a coded table."""
-    toks = text.split()
+    toks = _join_split_code(text.split())
     code = None
     if toks and FUNC_CODE.match(toks[0]):
         code, toks = toks[0], toks[1:]
@@ -124,14 +134,41 @@ def _split_line(text: str) -> tuple[str | None, list[str], list[str], list[str]]
     return code, label, amounts, trailing
 
 
+# Tables whose every template column is kept even when the header's words come out broken
+# (`其他收` / `入` on two lines): their rare columns are used only when the arithmetic needs them.
+FULL_TEMPLATE = ("T2", "T3")
+OPTIONAL_COLUMNS = ("business_tuition",)  # kept only when the header names it (其中：教育收费, universities)
+PAGE_NUMBER = re.compile(r"^\d{1,3}$")
+
+
+def drop_page_numbers(lines: list[Line]) -> list[Line]:
+    """Without the page-number lines: a bare integer of one to three digits that ends its page (or,
+    where the text has no page breaks, stands alone on a line while the table prints its figures
+    with decimals). A page number read as a figure would be a number the report never printed."""
+    kept = []
+    decimals = sum(1 for ln in lines for t in ln.text.split() if "." in t and is_amount(t))
+    for k, ln in enumerate(lines):
+        t = ln.text.strip()
+        if PAGE_NUMBER.match(t):
+            nxt = next((x for x in lines[k + 1:] if x.text.strip()), None)
+            ends_page = ln.page is not None and (nxt is None or nxt.page != ln.page)
+            if ends_page or (ln.page is None and decimals >= 3):
+                continue
+        kept.append(ln)
+    return kept
+
+
 def _measures(table: str, header: str) -> list[str]:
-    """Measures named in the header, in the template's column order."""
+    """Measures named in the header, in the template's column order. A header word may be cut by
+    a line break inside its cell, so a keyword is also recognised by its first three characters."""
     h = re.sub(r"\s+", "", header)
     found = []
     for kw, m in COLUMN_KEYWORDS.get(table, ()):
-        if kw in h and m not in found:
+        if (kw in h or (len(kw) >= 3 and kw[:3] in h)) and m not in found:
             found.append(m)
     template = list(TEMPLATE_MEASURES.get(table, ()))
+    if table in FULL_TEMPLATE:
+        found += [m for m in template if m not in found and m not in OPTIONAL_COLUMNS]
     ordered = [m for m in template if m in found] + [m for m in found if m not in template]
     return ordered or template
 
@@ -199,19 +236,27 @@ def read_coded(table: str, lines: list[Line], unit: str, hints: dict | None = No
         if not lab and not HEADER_WORD.match(last.replace(" ", "")):
             gaps[0].append((last, False))
     prev_page = None
+    broken: list[int] = []  # row indexes before which a figures-only line stood
     for ln in body:
         text = ln.text.strip()
         if not text:
             continue
-        if NOTE.match(text):
-            break
+        if NOTE.match(text) or re.search(r"[，。；]", text):
+            break  # a note or the narrative: the table has ended
         starts_page = ln.page is not None and ln.page != prev_page and prev_page is not None
         prev_page = ln.page
         code, label, amounts, trailing = _split_line(text)
         lab = "".join(label)
         if code or amounts or TOTAL_LABEL.match(lab):
+            if not code and not TOTAL_LABEL.match(lab) and amounts and not lab and rows and not rows[-1].amounts \
+                    and not gaps[-1]:
+                rows[-1].amounts = amounts  # a row's figures printed on the line below it, nothing between
+                continue
             if not code and not TOTAL_LABEL.match(lab) and amounts and not lab:
-                reading.unplaced.append(f"{ln.ref}: figures {' '.join(amounts)} with no code or label")
+                # a row broken across lines: its figures may belong to the row above or below
+                reading.unplaced.append(f"{ln.ref}: figures {' '.join(amounts)} on a line of their own (row broken "
+                                        "across lines); the rows around it are doubtful")
+                broken.append(len(rows))
                 continue
             markers = [t for t in trailing if HEADER_WORD.match(t)]
             after = [t for t in trailing if t not in markers and is_amount(t)] if markers else []
@@ -227,6 +272,10 @@ def read_coded(table: str, lines: list[Line], unit: str, hints: dict | None = No
             gaps[-1].append((text.replace(" ", ""), starts_page))
     _assign_fragments(rows, gaps)
     items = _place_coded(table, rows, measures, unit, reading, hints)
+    suspect = {k for b in broken for k in (b - 1, b)}
+    for it in items:
+        if it["row_order"] in suspect:
+            it["doubtful"] = True
     return items, reading
 
 
@@ -277,7 +326,9 @@ def _items_from_placement(table, rows, measures, res, unit, reading: Reading, si
             opts = sorted({tuple(measures[c] for c in o) for o in rp.options})
             reading.ambiguous.append(f"{r.ref} {r.code or label}: {' '.join(r.amounts)} could be "
                                      + " or ".join("/".join(o) for o in opts))
-        row_doubt = rp.ambiguous or rp.too_many or rp.impossible
+            values = [parse_amount(a) for a in r.amounts]
+            reading.alternatives.append((order, [{measures[c]: v for c, v in zip(o, values)} for o in rp.options]))
+        row_doubt = rp.ambiguous or rp.too_many or rp.impossible or r.doubt
         for k, m in enumerate(measures):
             v, inf = placed.get(k, (None, False))
             if v is not None:
@@ -338,13 +389,27 @@ def read_two_sided(table: str, lines: list[Line], unit: str) -> tuple[list[dict]
         return [], reading
     rows: dict[str, list[SpacedRow]] = {"income": [], "expenditure": []}
     last: SpacedRow | None = None
+    line_rows: list[SpacedRow] = []
     for ln in lines[start:]:
         text = ln.text.strip()
         if not text:
             continue
         if NOTE.match(text):
             break
+        toks = text.split()
+        if toks and all(is_amount(t) for t in toks):
+            waiting = [r for r in line_rows if not r.amounts]
+            if len(waiting) == len(toks):
+                for r, t in zip(waiting, toks):  # one figure per label, in order: positions agree
+                    r.amounts.append(t)
+            else:
+                reading.unplaced.append(f"{ln.ref}: figures {text} on a line of their own do not match the "
+                                        f"{len(waiting)} label(s) above them")
+                for r in waiting:
+                    r.doubt = True
+            continue
         segs = _segments(text)
+        line_rows = []
         if len(segs) == 1 and not segs[0][1] and not _NUMBERED.match(segs[0][0]) \
                 and not segs[0][0].startswith(_STARTERS) and last is not None:
             last.suffix.append(segs[0][0])  # the rest of a wrapped label (`二十二、灾害防治及应急管理支` / `出`)
@@ -358,6 +423,7 @@ def read_two_sided(table: str, lines: list[Line], unit: str) -> tuple[list[dict]
                 side = _side_of(lab)
             last = SpacedRow(None, lab, amts, ln.ref, ln.page)
             rows[side].append(last)
+            line_rows.append(last)
     out = []
     state: dict = {}
     for r in rows["income"]:
@@ -369,7 +435,7 @@ def read_two_sided(table: str, lines: list[Line], unit: str) -> tuple[list[dict]
         label = r.full_label
         it = item(table, "final", v[0] if v else None, label=label, side="income",
                   section=two_sided_section(label, state, "income"), ref=r.ref, order=len(out), unit=unit)
-        it["doubtful"] = len(v) > 1
+        it["doubtful"] = len(v) > 1 or r.doubt
         out.append(it)
     exp = rows["expenditure"]
     if table == "T1":
@@ -382,7 +448,7 @@ def read_two_sided(table: str, lines: list[Line], unit: str) -> tuple[list[dict]
             label = r.full_label
             it = item(table, "final", v[0] if v else None, label=label, code=function_class_code(label), side="expenditure",
                       section=two_sided_section(label, state, "expenditure"), ref=r.ref, order=order, unit=unit)
-            it["doubtful"] = len(v) > 1
+            it["doubtful"] = len(v) > 1 or r.doubt
             out.append(it)
         return out, reading
     # T4 expenditure: 合计 | 一般公共预算 | 政府性基金 | 国有资本经营, placed by the arithmetic.
@@ -438,6 +504,13 @@ def read_economic(lines: list[Line], unit: str) -> tuple[list[dict], Reading]:
         starts_page = ln.page is not None and prev_page is not None and ln.page != prev_page
         prev_page = ln.page
         toks = text.split()
+        joined: list[str] = []
+        for t in toks:  # `301 01` printed over 类/款 columns is the code 30101
+            if joined and re.fullmatch(r"3\d{2}", joined[-1]) and re.fullmatch(r"\d{2}", t):
+                joined[-1] += t
+            else:
+                joined.append(t)
+        toks = joined
         if any("合计" in t for t in toks) and not any(ECON_CODE.match(t) for t in toks):
             lab = None
             for t in toks:
@@ -543,3 +616,47 @@ def read_three_public(lines: list[Line], unit: str) -> tuple[list[dict], Reading
     items = _items_from_placement("T7", [srow], measures, res, unit, reading, record_failing=True)
     order = {m: k for k, m in enumerate(THREE_PUBLIC_COLUMNS)}
     return sorted(items, key=lambda it: order.get(it["measure"], 99)), reading
+
+
+def settle_three_public(items: list[dict], reading: Reading, stated: dict[str, tuple[float | None, float | None]],
+                        stated_ref: dict[str, str]) -> None:
+    """A 三公 row whose figures fit several columns (公务用车购置费 or 运行费?) is settled when the
+    narrative states the items: keep the one placement that agrees with every statement.
+    `stated`: item → (budget, outturn) as the narrative gives them."""
+    if not reading.alternatives:
+        return
+    order, options = reading.alternatives[0]
+
+    def agrees(opt: dict[str, float]) -> bool:
+        for item, (budget, final) in stated.items():
+            for side, v in (("budget", budget), ("final", final)):
+                m = f"{side}_{item}"
+                if v is None or not any(m in o for o in options):
+                    continue  # the statement does not bear on the choice
+                if abs((opt.get(m) or 0.0) - v) > 0.005 + 1e-9:
+                    return False
+        return True
+
+    keep = [o for o in options if agrees(o)]
+    if not keep or len(keep) == len(options):
+        return
+    # Cells on which every remaining placement agrees are settled; the others stay blank and doubtful.
+    measures = {m for o in options for m in o}
+    open_cells = []
+    for it in items:
+        if it["row_order"] != order or it["measure"] not in measures | {m for o in keep for m in o}:
+            continue
+        values = {o.get(it["measure"]) for o in keep}
+        if len(values) == 1:
+            it["amount_wan"], it["doubtful"] = values.pop(), False
+            it["column_inferred"] = it["amount_wan"] is not None
+        else:
+            it["amount_wan"], it["doubtful"] = None, True
+            open_cells.append(it["measure"])
+    refs = ", ".join(sorted({stated_ref[i] for i in stated if i in stated_ref}))
+    reading.resolved.append(f"T7 placements narrowed by the narrative's 三公 statements ({refs})"
+                            + (f"; still open: {', '.join(open_cells)}" if open_cells else ""))
+    reading.alternatives = [(order, keep)] if len(keep) > 1 else []
+    if len(keep) == 1:
+        reading.ambiguous = []
+    reading.by_arithmetic = sum(1 for it in items if it["amount_wan"] is not None)

@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 
 from ..document import Document, Line
 from ..normalize import is_amount
-from .catalog import BY_CODE, TABLE_CODES, match_header, match_title
+from .catalog import ALL_TABLE_CODES, BY_CODE, match_header, match_title
 from .grid import Grid, GridRow, interpret_grid
-from .reading import Reading, check_hierarchy
-from .spaced import looks_spaced, read_coded, read_economic, read_three_public, read_two_sided
+from .reading import Reading, check_economic, check_hierarchy
+from .spaced import drop_page_numbers, looks_spaced, read_coded, read_economic, read_three_public, read_two_sided
 from .tokens import interpret_tokens
 
-STOP = re.compile(r"^[#\s*]*第[三四五六]部分|情况说明\s*$|^[#\s*]*[一二三四五六七八九十]+、.*情况(说明)?\s*$")
+STOP = re.compile(r"^[#\s*]*第[三四五六]部分|情况说明\s*$|^[#\s*]*[一二三四五六七八九十]+、.*(情况|说明)(说明)?\s*$"
+                  r"|^[#\s*]*[（(][一二三四五六七八九十]+[)）].*说明\s*$")
 EMPTY_NOTE = re.compile(r"(无|没有).{0,20}(政府性基金|国有资本经营|三公|收入|支出|财政拨款)|本表.{0,6}(无数据|为空)")
 UNIT_RE = re.compile(r"(金额)?单位[:：]\s*(万元|元)")
 
@@ -64,11 +65,14 @@ def assess(code: str, items: list[dict], layout: str, reading: Reading | None = 
         it.setdefault("doubtful", False)
     if BY_CODE[code].kind == "coded":
         check_hierarchy(items, reading)
+    elif BY_CODE[code].kind == "economic":
+        check_economic(items, reading)
     return reading
 
 
 def _read_spaced(code: str, body: list[Line], unit: str, hints: dict) -> tuple[list[dict], Reading]:
     kind = BY_CODE[code].kind
+    body = drop_page_numbers(body)
     if kind == "coded":
         return read_coded(code, body, unit, hints)
     if kind == "two_sided":
@@ -236,7 +240,8 @@ def find_text_tables(doc: Document) -> dict[str, FoundTable]:
             continue
         body = [ln for ln in block if ln.text.strip()]
         has_numbers = sum(1 for ln in body for tok in ln.text.split() if is_amount(tok)) >= 2
-        if has_numbers and looks_spaced(body, 1 if BY_CODE[code].kind == "three_public" else 2):
+        kind = BY_CODE[code].kind
+        if has_numbers and looks_spaced(body, 1 if kind == "three_public" else 2, kind):
             deferred.append((code, body, unit, lines[i].ref))
             continue
         if has_numbers and len(body) >= 3:
@@ -252,7 +257,7 @@ def find_text_tables(doc: Document) -> dict[str, FoundTable]:
         else:
             offer(FoundTable(code, "missing", ref=lines[i].ref, notes=["title printed, table contents not in the file"]))
     # Spaced tables in T1..T9 order, so that T5/T8/T9 can use what T3 shows to be blank.
-    for code, body, unit, ref in sorted(deferred, key=lambda d: TABLE_CODES.index(d[0])):
+    for code, body, unit, ref in sorted(deferred, key=lambda d: ALL_TABLE_CODES.index(d[0])):
         items, reading = _read_spaced(code, body, unit, spaced_hints(code, found))
         assess(code, items, reading.layout, reading)
         notes = reading.reasons()

@@ -120,7 +120,7 @@ COLUMN_KEYWORDS: dict[str, tuple[tuple[str, str], ...]] = {
 
 # Template order, used when a header cannot be read (one-cell-per-line text loses positions).
 TEMPLATE_MEASURES: dict[str, tuple[str, ...]] = {
-    "T2": ("total", "fiscal", "upper_subsidy", "business", "business_tuition", "operating", "subsidiary_remit", "other"),
+    "T2": ("total", "fiscal", "upper_subsidy", "business", "operating", "subsidiary_remit", "other"),
     "T3": ("total", "basic", "project", "upper_remit", "operating", "subsidiary_subsidy"),
     "T5": ("total", "basic", "project"),
     "T8": ("carryover_begin", "income", "total", "basic", "project", "carryover_end"),

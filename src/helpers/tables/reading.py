@@ -36,6 +36,7 @@ class Reading:
     # rows whose figures fit several placements: (row_order, [{measure: value} per placement])
     alternatives: list[tuple[int, list[dict[str, float]]]] = field(default_factory=list)
     resolved: list[str] = field(default_factory=list)  # how ambiguities were settled by other evidence
+    doubtful_rows: list[str] = field(default_factory=list)  # rows with a doubtful cell (code or label, line)
 
     @property
     def positional(self) -> bool:
@@ -60,7 +61,9 @@ class Reading:
         if not self.positional and self.failing_sums and self.doubtful:
             out.append(f"the table's own sums fail at {len(self.failing_sums)} place(s) and the text kept no "
                        "column positions, so the values may sit under the wrong rows or columns: "
-                       + "; ".join(self.failing_sums[:6]) + (" …" if len(self.failing_sums) > 6 else ""))
+                       + "; ".join(self.failing_sums[:12]) + (" …" if len(self.failing_sums) > 12 else ""))
+        if self.doubtful_rows:
+            out.append(f"rows in doubt ({len(self.doubtful_rows)}): " + ", ".join(self.doubtful_rows))
         if self.resolved:
             out.append("settled by the narrative: " + "; ".join(self.resolved))
         return out

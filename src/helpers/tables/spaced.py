@@ -82,7 +82,9 @@ def looks_spaced(lines: list[Line], min_rows: int = 2, kind: str = "coded") -> b
     """True when rows keep their figures on their own line (`code label figures…`); for a two-sided
     table, when both sides' labels share lines (`一、…收入 一、…支出`), figures on the line or below."""
     if kind == "two_sided":
-        return sum(1 for ln in lines if sum(1 for t in ln.text.split() if _NUMBERED.match(t)) >= 2) >= 2
+        if any("行次" in ln.text.replace(" ", "") for ln in lines[:12]):
+            return False  # 行次 numbers among the figures: the cell-stream reader knows them
+        return any(sum(1 for t in ln.text.split() if _NUMBERED.match(t)) >= 2 for ln in lines)
     hits = orphans = 0
     for ln in lines:
         toks = ln.text.split()
@@ -137,7 +139,9 @@ def _split_line(text: str) -> tuple[str | None, list[str], list[str], list[str]]
 # Tables whose every template column is kept even when the header's words come out broken
 # (`其他收` / `入` on two lines): their rare columns are used only when the arithmetic needs them.
 FULL_TEMPLATE = ("T2", "T3")
-OPTIONAL_COLUMNS = ("business_tuition",)  # kept only when the header names it (其中：教育收费, universities)
+# Sub-columns kept only when the header names them, printed right after their parent column
+# (事业收入 | 其中：教育收费 in the university template).
+OPTIONAL_COLUMNS = {"business_tuition": "business"}
 PAGE_NUMBER = re.compile(r"^\d{1,3}$")
 
 
@@ -169,7 +173,11 @@ def _measures(table: str, header: str) -> list[str]:
     template = list(TEMPLATE_MEASURES.get(table, ()))
     if table in FULL_TEMPLATE:
         found += [m for m in template if m not in found and m not in OPTIONAL_COLUMNS]
-    ordered = [m for m in template if m in found] + [m for m in found if m not in template]
+    ordered = [m for m in template if m in found]
+    for sub, parent in OPTIONAL_COLUMNS.items():
+        if sub in found and parent in ordered:
+            ordered.insert(ordered.index(parent) + 1, sub)
+    ordered += [m for m in found if m not in ordered]
     return ordered or template
 
 
@@ -402,6 +410,8 @@ def read_two_sided(table: str, lines: list[Line], unit: str) -> tuple[list[dict]
             if len(waiting) == len(toks):
                 for r, t in zip(waiting, toks):  # one figure per label, in order: positions agree
                     r.amounts.append(t)
+            elif len(waiting) == 1:
+                waiting[0].amounts += toks  # the one label above without figures takes them all
             else:
                 reading.unplaced.append(f"{ln.ref}: figures {text} on a line of their own do not match the "
                                         f"{len(waiting)} label(s) above them")

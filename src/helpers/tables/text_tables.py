@@ -131,6 +131,40 @@ def _fund_columns_not_used(code: str, t4_items: list[dict]) -> set[str]:
     return out
 
 
+_FUND_COLUMN = {"T5": "general_budget", "T8": "gov_fund", "T9": "state_capital"}
+
+
+def _beyond_other_tables(code: str, items: list[dict], found: dict[str, "FoundTable"], reading: Reading) -> None:
+    """A fiscal table's cell cannot exceed T3's cell for the same code (T3 counts every fund), nor
+    T4's column of its fund for the class. Where a reading without positions says otherwise, the
+    value sits on the wrong row (a text layer whose values slid against their labels): doubtful."""
+    t3 = _values(found["T3"].items) if "T3" in found else {}
+    t4 = {}
+    if "T4" in found:
+        t4 = {it["code"]: it["amount_wan"] or 0.0 for it in found["T4"].items
+              if it["side"] == "expenditure" and it["code"] and it["measure"] == _FUND_COLUMN[code]
+              and not it.get("doubtful")}
+    over, bad_rows = [], set()
+    for it in items:
+        v = it["amount_wan"]
+        if not it["code"] or v is None or v <= 0:
+            continue
+        limits = [("T3", t3.get((it["code"], it["measure"])))]
+        if it["measure"] == "total":
+            limits.append((f"T4 {it['code'][:3]}", t4.get(it["code"][:3])))
+        for name, limit in limits:
+            if limit is not None and v > limit + 0.015:
+                over.append(f"{it['code']} {it['measure']} {v:,.2f} > {name} {limit:,.2f}")
+                bad_rows.add(it["row_order"])
+                break
+    for it in items:  # a row with one impossible figure is a misplaced row: all its figures are in doubt
+        if it["row_order"] in bad_rows and it["amount_wan"] is not None:
+            it["doubtful"] = True
+    if over:
+        reading.failing_sums.append(f"{len(over)} cell(s) exceed what T3 (every fund) or T4 (this fund's class "
+                                    "total) allows: " + "; ".join(over[:6]) + (" …" if len(over) > 6 else ""))
+
+
 def spaced_hints(code: str, done: dict[str, "FoundTable"]) -> dict:
     """Columns another table shows to be blank for a code: a fiscal table (T5, T8, T9) cannot spend
     more under 基本支出 or 项目支出 than T3 (all funds) does for the same code, less what the other
@@ -260,6 +294,10 @@ def find_text_tables(doc: Document) -> dict[str, FoundTable]:
     for code, body, unit, ref in sorted(deferred, key=lambda d: ALL_TABLE_CODES.index(d[0])):
         items, reading = _read_spaced(code, body, unit, spaced_hints(code, found))
         assess(code, items, reading.layout, reading)
+        if code in ("T5", "T8", "T9"):
+            _beyond_other_tables(code, items, found, reading)
+        reading.doubtful_rows = list(dict.fromkeys(f"{it['code'] or it['row_label']} ({it['source_ref']})"
+                                                   for it in items if it.get("doubtful")))
         notes = reading.reasons()
         if items:
             offer(FoundTable(code, items_status(items), items, ref, notes, reading))

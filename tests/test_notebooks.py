@@ -193,7 +193,7 @@ def test_index_links_every_page_with_a_summary(published):
     for s in STUDIES:
         assert f"studies/{s}.html" in hrefs
     ids = _report_ids()
-    assert len(ids) == 7
+    assert len(ids) == len(raw_files()) == 10  # 5 Wuhan texts, 2 Putuo texts, 3 PDFs
     for rid in ids:
         assert f"reports/{rid}.html" in hrefs, rid
     assert "checks failed" in index and "department" in index

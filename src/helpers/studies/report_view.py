@@ -9,9 +9,9 @@ from __future__ import annotations
 import pandas as pd
 
 from .load import Corpus
-from ..tables.catalog import BY_CODE, MEASURES_DOC, TABLE_CODES, TEMPLATE_MEASURES, THREE_PUBLIC_COLUMNS
+from ..tables.catalog import ALL_TABLE_CODES, BY_CODE, MEASURES_DOC, TABLE_CODES, TEMPLATE_MEASURES, THREE_PUBLIC_COLUMNS
 
-OUTCOME_ORDER = {"fail": 0, "insufficient_data": 1, "not_applicable": 2, "pass": 3}
+OUTCOME_ORDER = {"fail": 0, "uncertain": 1, "insufficient_data": 2, "not_applicable": 3, "pass": 4}
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 # measure → printed column name, per table (from the catalog's documentation of measures)
@@ -43,8 +43,11 @@ def coverage(corpus: Corpus, report_id: str) -> pd.DataFrame:
     r = corpus.report(report_id)
     found, empty_, missing = set(r.tables_found), set(r.tables_empty), set(r.tables_missing)
     cells = corpus.of("line_items", report_id).groupby("table").size()
+    readings = corpus.of("table_readings", report_id).set_index("table")
     rows = []
-    for code in TABLE_CODES:
+    codes = [c for c in TABLE_CODES if c in found | missing | empty_ or not str(r.get("template", "")).startswith("高等学校")]
+    codes += [c for c in ALL_TABLE_CODES if c not in TABLE_CODES and c in found]
+    for code in codes:
         n = int(cells.get(code, 0))
         if code in empty_:
             state, why = "empty", "printed with a header and no rows: nothing to report"
@@ -56,7 +59,12 @@ def coverage(corpus: Corpus, report_id: str) -> pd.DataFrame:
                   "not in the file (lost in conversion or not published)"
         else:
             state, why = "missing", "not recorded by the extraction"
-        rows.append({"table": code, "title": BY_CODE[code].title, "state": state, "cells": n, "why": why})
+        reading = readings.loc[code] if code in readings.index else None
+        doubtful = bool(reading["doubtful"]) if reading is not None else False
+        if doubtful:
+            why += "; reading doubtful: " + " | ".join(reading["reasons"])
+        rows.append({"table": code, "title": BY_CODE[code].title, "state": state, "cells": n,
+                     "layout": reading["layout"] if reading is not None else "", "doubtful": doubtful, "why": why})
     return pd.DataFrame(rows)
 
 
@@ -93,6 +101,11 @@ def wide_table(corpus: Corpus, report_id: str, table: str) -> pd.DataFrame:
     df = df.assign(row_order=df.row_order.fillna(-1))
     wide = df.groupby(keys + ["measure"], sort=False, dropna=False).amount_wan.first().unstack("measure")
     wide = wide.reindex(columns=_measure_order(table, set(li.measure)))
+    doubt = df[df.doubtful.fillna(False).astype(bool)]
+    if len(doubt):  # which cells of the row are in doubt, by their printed column names
+        marks = doubt.groupby(keys, sort=False, dropna=False).measure.agg(
+            lambda ms: "、".join(measure_label(table, m) for m in ms))
+        wide["in doubt"] = marks.reindex(wide.index).fillna("")
     wide = wide.reset_index()
     side_rank = {"income": 0, "": 1, "expenditure": 2}
     wide = wide.assign(_s=wide.side.map(side_rank))

@@ -273,3 +273,18 @@ def test_form_feeds_keep_editor_line_numbers(tmp_path):
     doc = read_document(f)
     assert [(ln.text, ln.ref, ln.page) for ln in doc.lines] == [
         ("第一页", "line 1", 1), ("甲", "line 2", 1), ("第二页", "line 2", 2), ("乙", "line 3", 2)]
+
+
+def test_failures_over_a_doubtful_table_are_uncertain(ds):
+    """A sum that fails over cells of a table whose reading is doubtful is `uncertain`, never an error;
+    the same alteration in a table read without doubt is an error."""
+    d = {k: v.copy() for k, v in ds["swu"].items()}  # read by position: nothing inferred
+    li = d["line_items"]
+    li.loc[(li.table == "T3") & (li.code == "2050202") & (li.measure == "total"), "amount_wan"] = 9265.09
+    fails = run_checks(d)
+    assert ((fails.outcome == "fail") & (fails.severity == "error") & fails.source_ref.str.contains("T3")).any()
+    d["reports"].at[0, "tables_doubtful"] = ["T3"]
+    c = run_checks(d)
+    on_t3 = c[c.source_ref.fillna("").str.contains(r"(?<![A-Za-z0-9])T3(?![0-9])")]
+    assert not (on_t3.outcome == "fail").any()
+    assert (on_t3.outcome == "uncertain").any() and "doubtful" in " ".join(on_t3[on_t3.outcome == "uncertain"].message)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import traceback
 
 import pandas as pd
@@ -18,12 +19,29 @@ def _report_id(datasets: dict[str, pd.DataFrame]) -> str | None:
     return None
 
 
+def _doubtful_tables(datasets: dict[str, pd.DataFrame]) -> list[str]:
+    rep = datasets.get("reports")
+    if rep is None or not len(rep) or "tables_doubtful" not in rep.columns:
+        return []
+    v = rep["tables_doubtful"].iloc[0]
+    return [str(t) for t in v] if isinstance(v, (list, tuple)) or hasattr(v, "__iter__") and not isinstance(v, str) else []
+
+
+def _on_doubtful(source_ref: str | None, tables: list[str]) -> str | None:
+    """The doubtful table a failing check reads (its source_ref names `T5 line 12`, `U4 page 3` …)."""
+    for t in tables:
+        if source_ref and re.search(rf"(?<![A-Za-z0-9]){t}(?![0-9])", source_ref):
+            return t
+    return None
+
+
 def run_checks(datasets: dict[str, pd.DataFrame], rules=None) -> pd.DataFrame:
     """The `checks` rows for ONE report: every rule, with outcome pass / fail / insufficient_data /
     not_applicable. A rule that raises becomes an `insufficient_data` row naming the error (a bug in
     a rule must not hide the others)."""
     rid = _report_id(datasets)
     report = Report(datasets, rid)
+    doubtful = _doubtful_tables(datasets)
     rows = []
     for r in (rules or RULES.values()):
         try:
@@ -33,6 +51,10 @@ def run_checks(datasets: dict[str, pd.DataFrame], rules=None) -> pd.DataFrame:
             results = [Result("insufficient_data", f"rule {r.id} could not run ({type(exc).__name__}: {exc}); {tb}",
                               severity="warning")]
         for res in results:
+            if res.outcome == "fail" and (hit := _on_doubtful(res.source_ref, doubtful)):
+                res = Result("uncertain", f"{res.message}. But the reading of {hit} is doubtful (see table_readings), so "
+                             "the difference may be ours, not the report's; check the page",
+                             res.expected, res.found, res.source_ref, severity="warning")
             sev = res.severity or (r.severity if res.outcome == "fail" else "info")
             rows.append({
                 "report_id": rid, "rule_id": r.id, "outcome": res.outcome, "severity": sev,

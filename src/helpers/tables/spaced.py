@@ -216,6 +216,20 @@ def _assign_fragments(rows: list[SpacedRow], gaps: list[list[tuple[str, bool]]])
             rows[i + 1].prefix = [x for x, _ in gap[t:]]
 
 
+def _table_lines(lines: list[Line], stop_at_sentences: bool = False):
+    """(line, text, starts_page) for each non-blank line of a table body, up to its note (注：/说明：)
+    or, when asked, the first sentence of the narrative."""
+    prev_page = None
+    for ln in lines:
+        text = ln.text.strip()
+        if not text:
+            continue
+        if NOTE.match(text) or (stop_at_sentences and re.search(r"[，。；]", text)):
+            return
+        yield ln, text, ln.page is not None and prev_page is not None and ln.page != prev_page
+        prev_page = ln.page
+
+
 def _header_and_body(lines: list[Line], is_row) -> tuple[list[Line], list[Line]]:
     start = next((i for i, ln in enumerate(lines) if is_row(ln.text)), len(lines))
     return lines[:start], lines[start:]
@@ -243,16 +257,8 @@ def read_coded(table: str, lines: list[Line], unit: str, hints: dict | None = No
         last = header[-1].text.strip()
         if not lab and not HEADER_WORD.match(last.replace(" ", "")):
             gaps[0].append((last, False))
-    prev_page = None
     broken: list[int] = []  # row indexes before which a figures-only line stood
-    for ln in body:
-        text = ln.text.strip()
-        if not text:
-            continue
-        if NOTE.match(text) or re.search(r"[，。；]", text):
-            break  # a note or the narrative: the table has ended
-        starts_page = ln.page is not None and ln.page != prev_page and prev_page is not None
-        prev_page = ln.page
+    for ln, text, starts_page in _table_lines(body, stop_at_sentences=True):
         code, label, amounts, trailing = _split_line(text)
         lab = "".join(label)
         if code or amounts or TOTAL_LABEL.match(lab):
@@ -398,12 +404,7 @@ def read_two_sided(table: str, lines: list[Line], unit: str) -> tuple[list[dict]
     rows: dict[str, list[SpacedRow]] = {"income": [], "expenditure": []}
     last: SpacedRow | None = None
     line_rows: list[SpacedRow] = []
-    for ln in lines[start:]:
-        text = ln.text.strip()
-        if not text:
-            continue
-        if NOTE.match(text):
-            break
+    for ln, text, _ in _table_lines(lines[start:]):
         toks = text.split()
         if toks and all(is_amount(t) for t in toks):
             waiting = [r for r in line_rows if not r.amounts]
@@ -502,17 +503,8 @@ def read_economic(lines: list[Line], unit: str) -> tuple[list[dict], Reading]:
     blocks: dict[str, list[SpacedRow]] = {"personnel": [], "public": []}
     gaps: dict[str, list[list[tuple[str, bool]]]] = {"personnel": [[]], "public": [[]]}
     totals: list[tuple[str, str | None, str]] = []
-    pending: list[tuple[str, bool, int]] = []  # fragments not yet given to a block
     seq: list = []  # ("row", block, SpacedRow) or ("frag", text, starts_page)
-    prev_page = None
-    for ln in lines[start:]:
-        text = ln.text.strip()
-        if not text:
-            continue
-        if NOTE.match(text):
-            break
-        starts_page = ln.page is not None and prev_page is not None and ln.page != prev_page
-        prev_page = ln.page
+    for ln, text, starts_page in _table_lines(lines[start:]):
         toks = text.split()
         joined: list[str] = []
         for t in toks:  # `301 01` printed over 类/款 columns is the code 30101
@@ -561,10 +553,7 @@ def read_economic(lines: list[Line], unit: str) -> tuple[list[dict], Reading]:
         if entry[0] != "frag":
             continue
         near = [e for e in seq[max(0, k - 2):k + 3] if e[0] == "row"]
-        blk = next((e[1] for e in near if not e[2].label), "personnel")
-        entry_block = blk
-        pending.append((entry[1], entry[2], k))
-        seq[k] = ("frag", entry[1], entry[2], entry_block)
+        seq[k] = ("frag", entry[1], entry[2], next((e[1] for e in near if not e[2].label), "personnel"))
     for entry in seq:
         if entry[0] == "row":
             blocks[entry[1]].append(entry[2])
@@ -631,16 +620,16 @@ def read_three_public(lines: list[Line], unit: str) -> tuple[list[dict], Reading
 def settle_three_public(items: list[dict], reading: Reading, stated: dict[str, tuple[float | None, float | None]],
                         stated_ref: dict[str, str]) -> None:
     """A 三公 row whose figures fit several columns (公务用车购置费 or 运行费?) is settled when the
-    narrative states the items: keep the one placement that agrees with every statement.
+    narrative states the items: keep the placements that agree with every statement.
     `stated`: item → (budget, outturn) as the narrative gives them."""
     if not reading.alternatives:
         return
     order, options = reading.alternatives[0]
 
     def agrees(opt: dict[str, float]) -> bool:
-        for item, (budget, final) in stated.items():
+        for what, (budget, final) in stated.items():
             for side, v in (("budget", budget), ("final", final)):
-                m = f"{side}_{item}"
+                m = f"{side}_{what}"
                 if v is None or not any(m in o for o in options):
                     continue  # the statement does not bear on the choice
                 if abs((opt.get(m) or 0.0) - v) > 0.005 + 1e-9:

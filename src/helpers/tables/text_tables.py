@@ -16,6 +16,7 @@ from ..document import Document, Line
 from ..normalize import is_amount
 from .catalog import ALL_TABLE_CODES, BY_CODE, match_header, match_title
 from .grid import Grid, GridRow, interpret_grid
+from .evidence import beyond_other_tables, spaced_hints
 from .reading import Reading, check_economic, check_hierarchy
 from .spaced import drop_page_numbers, looks_spaced, read_coded, read_economic, read_three_public, read_two_sided
 from .tokens import interpret_tokens
@@ -80,112 +81,6 @@ def _read_spaced(code: str, body: list[Line], unit: str, hints: dict) -> tuple[l
     if kind == "economic":
         return read_economic(body, unit)
     return read_three_public(body, unit)
-
-
-def _values(items: list[dict], blank_as_zero: bool = False) -> dict[tuple[str, str], float]:
-    """(code, measure) → value of cells read without doubt; with `blank_as_zero`, a blank cell of a
-    row that printed its total counts as 0 (the row shows nothing is there)."""
-    totals = {it["code"] for it in items if it["code"] and it["measure"] == "total" and it["amount_wan"] is not None}
-    out = {}
-    for it in items:
-        if not it["code"] or it.get("doubtful"):
-            continue
-        if it["amount_wan"] is not None:
-            out[(it["code"], it["measure"])] = it["amount_wan"]
-        elif blank_as_zero and it["code"] in totals:
-            out[(it["code"], it["measure"])] = 0.0
-    return out
-
-
-# T2 columns and the T1 income rows that total them.
-_T2_SOURCES = {"fiscal": ("财政拨款",), "upper_subsidy": ("上级补助",), "business": ("事业收入",),
-               "operating": ("经营收入",), "subsidiary_remit": ("附属单位",), "other": ("其他收入",)}
-
-
-def _sources_not_received(t1_items: list[dict]) -> set[str]:
-    """T2 columns whose income T1 prints blank or 0: no row of T2 can hold a figure there."""
-    income = [it for it in t1_items if it["side"] == "income" and it["section"] is None]
-    out = set()
-    for m, words in _T2_SOURCES.items():
-        rows = [it for it in income if any(w in it["row_label"] for w in words)]
-        if rows and all((it["amount_wan"] or 0.0) == 0.0 and not it.get("doubtful") for it in rows):
-            out.add(m)
-    return out
-
-
-def _fund_columns_not_used(code: str, t4_items: list[dict]) -> set[str]:
-    """T8/T9 columns that T4 shows to be blank for the fund: no income, no carry-over in or out."""
-    fund = "政府性基金" if code == "T8" else "国有资本经营"
-    cells = [it for it in t4_items if it["measure"] in ("final", "total")]
-    rows = [it for it in cells if fund in it["row_label"]]
-    income = [it for it in rows if it["side"] == "income" and it["section"] is None]
-    begin = [it for it in rows if it["side"] == "income" and it["section"] == "balance"]
-    end = [it for it in rows if it["side"] == "expenditure" and it["section"] == "balance"]
-    # The 年初/年末 结转和结余 rows themselves cover every fund: blank there is blank for each fund.
-    begin += [it for it in cells if it["side"] == "income" and "年初" in it["row_label"] and "结转" in it["row_label"]]
-    end += [it for it in cells if it["side"] == "expenditure" and "年末" in it["row_label"] and "结转" in it["row_label"]]
-    out = set()
-    for measure, group in (("income", income), ("carryover_begin", begin), ("carryover_end", end)):
-        if group and all((it["amount_wan"] or 0.0) == 0.0 and not it.get("doubtful") for it in group):
-            out.add(measure)
-    return out
-
-
-_FUND_COLUMN = {"T5": "general_budget", "T8": "gov_fund", "T9": "state_capital"}
-
-
-def _beyond_other_tables(code: str, items: list[dict], found: dict[str, "FoundTable"], reading: Reading) -> None:
-    """A fiscal table's cell cannot exceed T3's cell for the same code (T3 counts every fund), nor
-    T4's column of its fund for the class. Where a reading without positions says otherwise, the
-    value sits on the wrong row (a text layer whose values slid against their labels): doubtful."""
-    t3 = _values(found["T3"].items) if "T3" in found else {}
-    t4 = {}
-    if "T4" in found:
-        t4 = {it["code"]: it["amount_wan"] or 0.0 for it in found["T4"].items
-              if it["side"] == "expenditure" and it["code"] and it["measure"] == _FUND_COLUMN[code]
-              and not it.get("doubtful")}
-    over, bad_rows = [], set()
-    for it in items:
-        v = it["amount_wan"]
-        if not it["code"] or v is None or v <= 0:
-            continue
-        limits = [("T3", t3.get((it["code"], it["measure"])))]
-        if it["measure"] == "total":
-            limits.append((f"T4 {it['code'][:3]}", t4.get(it["code"][:3])))
-        for name, limit in limits:
-            if limit is not None and v > limit + 0.015:
-                over.append(f"{it['code']} {it['measure']} {v:,.2f} > {name} {limit:,.2f}")
-                bad_rows.add(it["row_order"])
-                break
-    for it in items:  # a row with one impossible figure is a misplaced row: all its figures are in doubt
-        if it["row_order"] in bad_rows and it["amount_wan"] is not None:
-            it["doubtful"] = True
-    if over:
-        reading.failing_sums.append(f"{len(over)} cell(s) exceed what T3 (every fund) or T4 (this fund's class "
-                                    "total) allows: " + "; ".join(over[:6]) + (" …" if len(over) > 6 else ""))
-
-
-def spaced_hints(code: str, done: dict[str, "FoundTable"]) -> dict:
-    """Columns another table shows to be blank for a code: a fiscal table (T5, T8, T9) cannot spend
-    more under 基本支出 or 项目支出 than T3 (all funds) does for the same code, less what the other
-    fiscal tables already account for."""
-    if code == "T2" and "T1" in done:
-        return {"blocked": {"*": _sources_not_received(done["T1"].items)}}
-    blocked: dict[str, set[str]] = {}
-    if code in ("T8", "T9") and "T4" in done:
-        blocked["*"] = _fund_columns_not_used(code, done["T4"].items)
-    if code not in ("T5", "T8", "T9") or "T3" not in done:
-        return {"blocked": blocked}
-    t3 = _values(done["T3"].items, blank_as_zero=True)
-    others = [done[c] for c in ("T5", "T8", "T9") if c != code and c in done]
-    for m in ("basic", "project"):
-        for (c, mm), v in t3.items():
-            if mm != m:
-                continue
-            used = sum(_values(o.items).get((c, m), 0.0) for o in others)
-            if v - used <= 0.005:
-                blocked.setdefault(c, set()).add(m)
-    return {"blocked": blocked}
 
 
 def _tab_cells(line: Line) -> list[str]:
@@ -295,7 +190,7 @@ def find_text_tables(doc: Document) -> dict[str, FoundTable]:
         items, reading = _read_spaced(code, body, unit, spaced_hints(code, found))
         assess(code, items, reading.layout, reading)
         if code in ("T5", "T8", "T9"):
-            _beyond_other_tables(code, items, found, reading)
+            beyond_other_tables(code, items, found, reading)
         reading.doubtful_rows = list(dict.fromkeys(f"{it['code'] or it['row_label']} ({it['source_ref']})"
                                                    for it in items if it.get("doubtful")))
         notes = reading.reasons()

@@ -126,19 +126,42 @@ def place(rows: list[PlaceRow], ncols: int, identities: tuple[Identity, ...] = (
         tol = 0.5 * (k + 1) + 1e-6
         return all(abs(x - y) <= tol for c, (x, y) in enumerate(zip(a, b)) if c not in skip)
 
-    def reach(kids: list[int], allowed: dict[int, list[int]]) -> dict[tuple[int, ...], None] | None:
-        """Column-sum vectors reachable by the children (each child among its allowed candidates)."""
-        states = {tuple([0] * ncols): None}
-        for k in kids:
-            opts = {vecs[k][c] for c in allowed[k]} or {tuple([0] * ncols)}
+    def reach(kids: list[int], allowed: dict[int, list[int]],
+              bound: tuple[tuple[int, ...], tuple[int, ...]] | None = None) -> dict[tuple[int, ...], None] | None:
+        """Column-sum vectors reachable by the children (each child among its allowed candidates).
+        With figures that are never negative and the parent's figures as targets (`bound`: lowest
+        and highest per column), a partial sum above the highest target, or too low to reach the
+        lowest even if every remaining child adds its most, is dropped as it appears."""
+        zero = tuple([0] * ncols)
+        opts_of = [{vecs[k][c] for c in allowed[k]} or {zero} for k in kids]
+        slack = 0.5 * (len(kids) + 1) + 1e-6
+        rest = [zero] * (len(kids) + 1)  # most the children from position j on can still add
+        for j in range(len(kids) - 1, -1, -1):
+            best = tuple(max(v[col] for v in opts_of[j]) for col in range(ncols))
+            rest[j] = tuple(a + b for a, b in zip(rest[j + 1], best))
+        states = {zero: None}
+        for j, opts in enumerate(opts_of):
             nxt = {}
             for s in states:
                 for v in opts:
-                    nxt[tuple(a + b for a, b in zip(s, v))] = None
+                    t = tuple(a + b for a, b in zip(s, v))
+                    if bound is not None and any(x > hi + slack or x + r < lo - slack
+                                                 for x, r, lo, hi in zip(t, rest[j + 1], *bound)):
+                        continue
+                    nxt[t] = None
                     if len(nxt) > MAX_STATES:
                         return None
             states = nxt
         return states
+
+    nonneg = all(v >= 0 for row in cents for v in row)
+
+    def bound_of(i: int, among: list[int]) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
+        if not nonneg or not among or rows[i].unknown:
+            return None
+        cols = range(ncols)
+        return (tuple(min(vecs[i][c][col] for c in among) for col in cols),
+                tuple(max(vecs[i][c][col] for c in among) for col in cols))
 
     # Bottom-up: which candidates of each row are consistent with their whole subtree.
     feasible: dict[int, list[int]] = {}
@@ -150,7 +173,7 @@ def place(rows: list[PlaceRow], ncols: int, identities: tuple[Identity, ...] = (
         if not kids:
             feasible[i] = own
             continue
-        states = reach(kids, feasible)
+        states = reach(kids, feasible, bound_of(i, own))
         if states is None:
             result.capped = True
             feasible[i] = own
@@ -182,7 +205,7 @@ def place(rows: list[PlaceRow], ncols: int, identities: tuple[Identity, ...] = (
             keep = []
             for ck in feasible[k]:
                 trial = {**{kk: feasible[kk] for kk in kids}, k: [ck]}
-                states = reach(kids, trial)
+                states = reach(kids, trial, bound_of(i, allowed[i]))
                 if states is None or any(close(t, s, len(kids), rows[i].unknown) for t in targets for s in states):
                     keep.append(ck)
             allowed[k] = keep or feasible[k]

@@ -288,3 +288,28 @@ def test_failures_over_a_doubtful_table_are_uncertain(ds):
     on_t3 = c[c.source_ref.fillna("").str.contains(r"(?<![A-Za-z0-9])T3(?![0-9])")]
     assert not (on_t3.outcome == "fail").any()
     assert (on_t3.outcome == "uncertain").any() and "doubtful" in " ".join(on_t3[on_t3.outcome == "uncertain"].message)
+
+
+def test_a_rare_column_is_used_when_the_tables_sums_need_it():
+    """Occam first (经营支出 is rare), but when the 合计's sums then fail, every row may use it: class B
+    `20 15 5` is 合计 | 项目 | 经营, not 合计 | 基本 | 项目 (found by a reviewer's probe)."""
+    ident = (Identity((0,), (1, 2, 3)),)
+    rows = [PlaceRow([120.0, 100.0, 15.0, 5.0]), PlaceRow([100.0, 100.0]), PlaceRow([20.0, 15.0, 5.0])]
+    for r, p in zip(rows, code_parents([None, "201", "207"], 0)):
+        r.parent = p
+    rows[0].fixed = (0, 1, 2, 3)
+    res = place(rows, 4, ident, rare=frozenset({3}))
+    assert res.rows[2].columns == [0, 2, 3] and res.rows[1].columns == [0, 1] and not res.failing_groups
+
+
+def test_a_wrapped_two_sided_label_goes_to_the_label_it_completes():
+    from helpers.tables.spaced import read_two_sided
+
+    lines = [Line(t, f"line {i}", 1) for i, t in enumerate([
+        "收入 支出", "项目 决算数 项目 决算数",
+        "一、一般公共预算财政拨款收 100.00 一、一般公共服务支出 100.00", "入",
+        "本年收入合计 100.00 本年支出合计 100.00"], start=1)]
+    items, _ = read_two_sided("T1", lines, "万元")
+    labels = {(it["side"], it["row_label"], it["code"]) for it in items}
+    assert ("income", "一、一般公共预算财政拨款收入", None) in labels
+    assert ("expenditure", "一、一般公共服务支出", "201") in labels

@@ -104,6 +104,10 @@ def spaced_hints(code: str, done: dict) -> dict:
     fiscal tables already account for."""
     if code == "T2" and "T1" in done:
         return {"blocked": {"*": _sources_not_received(done["T1"].items)}}
+    if code == "T3" and "T1" in done:
+        # 经营收入 received: 经营支出 is no rarity in this report
+        received = {"operating"} - _sources_not_received(done["T1"].items)
+        return {"used": received}
     blocked: dict[str, set[str]] = {}
     if code in ("T8", "T9") and "T4" in done:
         blocked["*"] = _fund_columns_not_used(code, done["T4"].items)

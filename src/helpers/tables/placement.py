@@ -85,7 +85,18 @@ def _vector(values: list[int], cols: tuple[int, ...], ncols: int) -> tuple[int, 
 
 def place(rows: list[PlaceRow], ncols: int, identities: tuple[Identity, ...] = (), *,
           blocked: frozenset[int] = frozenset(), rare: frozenset[int] = frozenset()) -> Placement:
-    """Place every row's values under `ncols` columns (see the module docstring)."""
+    """Place every row's values under `ncols` columns (see the module docstring). Rare columns are
+    first kept for the rows that cannot be placed without them; when the table's sums then fail
+    somewhere, every row may use them, and the placement whose sums fail least is kept."""
+    first = _place(rows, ncols, identities, blocked, rare)
+    if not rare or not first.failing_groups:
+        return first
+    second = _place(rows, ncols, identities, blocked, frozenset())
+    return second if len(second.failing_groups) < len(first.failing_groups) else first
+
+
+def _place(rows: list[PlaceRow], ncols: int, identities: tuple[Identity, ...],
+           blocked: frozenset[int], rare: frozenset[int]) -> Placement:
     cents = [[_cents(v) for v in r.values] for r in rows]
     children: dict[int | None, list[int]] = {}
     for i, r in enumerate(rows):

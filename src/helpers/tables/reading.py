@@ -118,15 +118,19 @@ def check_hierarchy(items: list[dict], reading: Reading) -> None:
     for p in failing:
         if p not in reading.failing_codes:
             reading.failing_codes.append(p)
-            reading.failing_sums.append(f"{p}: its sub-rows do not add up to it")
+            if not any(f.split(": ")[0].endswith(" " + p) or f.startswith(p + ":") for f in reading.failing_sums):
+                reading.failing_sums.append(f"{p}: its sub-rows do not add up to it")
     if not reading.doubtful or not failing:
         return
     suspect = set()
     for p in failing:
         suspect.add(p)
         for c in kids.get(p, []):
-            if c not in kids or c in failing:  # a leaf, or a parent not confirmed by its own children
+            # a leaf, or a parent not confirmed by its own children (one child repeating the parent's
+            # figures confirms nothing: a slid value repeats on both)
+            if c not in kids or c in failing or len(kids[c]) < 2:
                 suspect.add(c)
+                suspect.update(k for k in kids.get(c, []) if len(kids[c]) < 2)
     for it in items:
         key = it["code"] or ("合计" if it["row_label"] in ("合计", "总计") else None)
         if key in suspect and it["amount_wan"] is not None:

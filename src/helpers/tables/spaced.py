@@ -317,8 +317,9 @@ def _place_coded(table: str, rows: list[SpacedRow], measures: list[str], unit: s
         if len(vals) == len(measures):
             pr.fixed = tuple(range(len(measures)))
         prows.append(pr)
+    rare = rare - frozenset(col[m] for m in hints.get("used", ()) if m in col)  # another table shows them used
     res = place(prows, len(measures), idents, rare=rare)
-    return _items_from_placement(table, rows, measures, res, unit, reading)
+    return _items_from_placement(table, rows, measures, res, unit, reading, record_failing=True)
 
 
 def _items_from_placement(table, rows, measures, res, unit, reading: Reading, side=None, section_of=None,
@@ -394,6 +395,21 @@ def _segments(text: str) -> list[tuple[str, list[str]]]:
     return segs
 
 
+_COMPLETE = ("收入", "支出", "拨款", "结余", "合计", "总计", "分配")
+
+
+def _wrapped_owner(fragment: str, candidates: list[SpacedRow]) -> SpacedRow:
+    """Which label of the line above a wrapped fragment completes: `收`+`入`, `支`+`出`, else the one
+    label that does not end as a label ends; the last one when nothing tells."""
+    for end, start in (("收", "入"), ("支", "出")):
+        if fragment.startswith(start):
+            hit = [r for r in candidates if r.full_label.endswith(end)]
+            if hit:
+                return hit[-1]
+    open_ = [r for r in candidates if not r.full_label.endswith(_COMPLETE)]
+    return open_[-1] if len(open_) == 1 else candidates[-1]
+
+
 def read_two_sided(table: str, lines: list[Line], unit: str) -> tuple[list[dict], Reading]:
     reading = Reading(table, layout="spaced text")
     start = next((i for i, ln in enumerate(lines) if any(_NUMBERED.match(t) or t.startswith("本年收入合计")
@@ -420,11 +436,13 @@ def read_two_sided(table: str, lines: list[Line], unit: str) -> tuple[list[dict]
                     r.doubt = True
             continue
         segs = _segments(text)
-        line_rows = []
         if len(segs) == 1 and not segs[0][1] and not _NUMBERED.match(segs[0][0]) \
                 and not segs[0][0].startswith(_STARTERS) and last is not None:
-            last.suffix.append(segs[0][0])  # the rest of a wrapped label (`二十二、灾害防治及应急管理支` / `出`)
+            # the rest of a wrapped label (`二十二、灾害防治及应急管理支` / `出`): it belongs to the label
+            # on the line above that it completes
+            _wrapped_owner(segs[0][0], line_rows or [last]).suffix.append(segs[0][0])
             continue
+        line_rows = []
         for k, (lab, amts) in enumerate(segs):
             if len(segs) >= 2:
                 side = "income" if k == 0 else "expenditure"

@@ -52,7 +52,7 @@ def test_notebook_declares_its_parameters(path):
     assert tagged, f"{path.name} has no cell tagged `parameters`"
     assert "processed_dir" in names
     if path.stem == "report":
-        assert "report_id" in names
+        assert {"report_id", "source", "out_dir", "cache_dir"} <= names
 
 
 # --- runner units (small throwaway notebooks) ----------------------------------------------------
@@ -199,3 +199,156 @@ def test_index_links_every_page_with_a_summary(published):
     assert "checks failed" in index and "department" in index
     for href in hrefs:
         assert (published["reports"] / href).exists(), href
+
+
+
+# --- report.ipynb on any file given by path (not by id); start_here.ipynb ------------------------
+
+JIANGHAN_REL = "data/raw/002_e2b9b740b0f725e0.txt"
+PUTUO_PDF = DATA_RAW / "中共上海市普陀区委社会工作部 2024 年度部门决算.pdf"
+
+
+def _papermill(*args, cache: Path) -> "subprocess.CompletedProcess":
+    """The papermill command line as a user types it, from the repository root."""
+    import os
+    import subprocess
+    import sys
+
+    from helpers.paths import REPO_ROOT
+
+    env = {**os.environ, "JUESUAN_CACHE": str(cache)}
+    return subprocess.run([sys.executable, "-m", "papermill", "-k", runner.ensure_kernel(), *map(str, args)],
+                          cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=600)
+
+
+def _outputs(nb_path: Path) -> list:
+    nb = nbformat.read(str(nb_path), as_version=4)
+    return [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+
+
+def _text(output) -> str:
+    if output.output_type == "stream":
+        return output.text
+    if output.output_type == "error":
+        return f"{output.ename}: {output.evalue}"
+    return output.get("data", {}).get("text/markdown", "") or output.get("data", {}).get("text/plain", "")
+
+
+def _assert_same_numbers(mine: Path, main: Path, rid: str, *, ignore=("extracted_at",), relabel: str | None = None):
+    """Every dataset written by the notebook equals the main job's rows for report `rid`."""
+    import pandas as pd
+
+    from helpers import schema
+
+    for ds in schema.DATASETS:
+        a = pd.read_parquet(mine / f"{ds}.parquet")
+        b = pd.read_parquet(main / f"{ds}.parquet")
+        b = b[b.report_id == rid]
+        if relabel is not None:
+            assert set(a.report_id) <= {relabel}, ds
+            a = a.assign(report_id=pd.Series(rid, index=a.index, dtype=b.report_id.dtype))
+        drop = [c for c in ignore if c in a.columns]
+        # A column null in every row may come back with another dtype from a one-report file (an
+        # all-null date reads as datetime64): null on both sides is the same value.
+        drop += [c for c in a.columns if c in b.columns and a[c].isna().all() and b[c].isna().all()
+                 and a[c].dtype != b[c].dtype]
+        a, b = a.drop(columns=drop).reset_index(drop=True), b.drop(columns=drop).reset_index(drop=True)
+        assert len(a) == len(b), f"{ds}: {len(a)} rows from the notebook, {len(b)} from the main job"
+        pd.testing.assert_frame_equal(a, b, obj=ds)
+
+
+def test_report_notebook_on_a_corpus_file_by_path_matches_the_main_job(published, tmp_path):
+    from helpers.paths import DATA_PROCESSED
+
+    raw_before, processed_before = _digest(DATA_RAW), _digest(DATA_PROCESSED)
+    out = tmp_path / "out.ipynb"
+    r = _papermill("notebooks/report.ipynb", out, "-p", "source", JIANGHAN_REL, "-p", "out_dir", tmp_path / "data",
+                   cache=tmp_path / "cache")
+    assert r.returncode == 0, r.stderr[-2000:]
+    outputs = _outputs(out)
+    assert not [o for o in outputs if o.output_type == "error"]
+    assert "extracted in" in _text(outputs[0]) and "002_e2b9b740b0f725e0" in _text(outputs[0])
+    _assert_same_numbers(tmp_path / "data", published["root"] / "processed", "002_e2b9b740b0f725e0")
+    shown = "\n".join(o.get("data", {}).get("text/html", "") for o in outputs if o.output_type == "display_data")
+    assert "4,199.36" in shown  # T1 总计, line 120, as on the main job's page
+    assert _digest(DATA_RAW) == raw_before and _digest(DATA_PROCESSED) == processed_before
+    assert list((tmp_path / "cache").glob("*/*/reports.parquet")), "nothing cached"
+
+
+def test_report_notebook_on_a_copy_outside_the_repository_then_reused(published, tmp_path):
+    import shutil
+    import time
+
+    import papermill as pm
+
+    downloads = tmp_path / "Downloads"
+    downloads.mkdir()
+    copy = downloads / PUTUO_PDF.name  # same name (so the same report id), spaces included
+    shutil.copy(PUTUO_PDF, copy)
+    rid = "中共上海市普陀区委社会工作部_2024_年度部门决算"
+    kernel, cache = runner.ensure_kernel(), tmp_path / "cache"
+    t0 = time.perf_counter()
+    pm.execute_notebook(str(NOTEBOOKS / "report.ipynb"), str(tmp_path / "a.ipynb"), kernel_name=kernel,
+                        parameters={"source": str(copy), "out_dir": str(tmp_path / "a"), "cache_dir": str(cache)},
+                        cwd=str(tmp_path), progress_bar=False)
+    first = time.perf_counter() - t0
+    _assert_same_numbers(tmp_path / "a", published["root"] / "processed", rid, ignore=("extracted_at", "source_file"))
+    import pandas as pd
+
+    assert pd.read_parquet(tmp_path / "a" / "reports.parquet").source_file.tolist() == [copy.as_posix()]
+    # The same bytes under another name: read from the cache, shown under the new file's id.
+    renamed = downloads / "某局2024年度部门决算.pdf"
+    shutil.copy(PUTUO_PDF, renamed)
+    t0 = time.perf_counter()
+    pm.execute_notebook(str(NOTEBOOKS / "report.ipynb"), str(tmp_path / "b.ipynb"), kernel_name=kernel,
+                        parameters={"source": str(renamed), "out_dir": str(tmp_path / "b"), "cache_dir": str(cache)},
+                        cwd=str(tmp_path), progress_bar=False)
+    second = time.perf_counter() - t0
+    said = _text(_outputs(tmp_path / "b.ipynb")[0])
+    assert "reused" in said and "某局2024年度部门决算" in said, said
+    _assert_same_numbers(tmp_path / "b", published["root"] / "processed", rid, ignore=("extracted_at", "source_file"),
+                         relabel="某局2024年度部门决算")
+    assert len(list(cache.glob("*/*/reports.parquet"))) == 1
+    print(f"report notebook on a PDF: {first:.1f}s extracting, {second:.1f}s reusing the cache")
+
+
+def test_report_notebook_on_a_bad_file_fails_with_the_extract_message(tmp_path):
+    from helpers.extract import extract_report
+
+    bad = tmp_path / "某局2024年度部门决算.pdf"
+    bad.write_bytes(PUTUO_PDF.read_bytes()[:4000])  # a download cut short
+    expected = extract_report(bad)["reports"].error.iloc[0]
+    out = tmp_path / "out.ipynb"
+    r = _papermill("notebooks/report.ipynb", out, "-p", "source", bad, cache=tmp_path / "cache")
+    assert r.returncode != 0
+    assert expected in r.stderr  # papermill's own error names it too
+    outputs = _outputs(out)
+    assert outputs[0].output_type == "stream" and outputs[0].text.strip() == f"FAILED {expected}"
+    assert outputs[1].output_type == "error" and outputs[1].ename == "ReportFileError" and outputs[1].evalue == expected
+    assert not list((tmp_path / "cache").glob("*/*/reports.parquet")), "a failed file was cached"
+
+
+def test_start_here_runs_on_the_corpus_and_exports(published, tmp_path):
+    import papermill as pm
+
+    out = tmp_path / "start_here.ipynb"
+    pm.execute_notebook(str(NOTEBOOKS / "start_here.ipynb"), str(out), kernel_name=runner.ensure_kernel(),
+                        parameters={"processed_dir": str(published["root"] / "processed"),
+                                    "export_dir": str(tmp_path / "exports"), "cache_dir": str(tmp_path / "cache")},
+                        cwd=str(tmp_path), progress_bar=False)
+    outputs = _outputs(out)
+    assert not [o for o in outputs if o.output_type == "error" or (o.output_type == "stream" and o.name == "stderr")]
+    assert any("image/png" in o.get("data", {}) for o in outputs)
+    text = "\n".join(_text(o) for o in outputs)
+    assert "Read 10 reports" in text and "readable reports have no failing error check" in text
+    try:
+        import openpyxl  # noqa: F401
+    except ImportError:  # an environment set up before openpyxl was a dependency: CSV instead
+        assert len(list((tmp_path / "exports" / "start_here").glob("*.csv"))) == 3
+    else:
+        import pandas as pd
+
+        sheets = pd.read_excel(tmp_path / "exports" / "start_here.xlsx", sheet_name=None)
+        assert set(sheets) == {"three_public_totals", "quality", "line_items_trusted"}
+        assert len(sheets["quality"]) == 10 and len(sheets["line_items_trusted"]) > 0
+    assert not list((tmp_path / "cache").glob("*")), "the processed datasets were there: nothing to read directly"

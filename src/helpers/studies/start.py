@@ -1,0 +1,106 @@
+"""What `notebooks/start_here.ipynb` needs beyond pandas: one sentence per dataset, an overview of
+what is loaded, and an Excel export that survives what Excel cannot hold (lists, control characters,
+long sheet names)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .. import paths, schema
+from .load import Corpus
+
+# One sentence per dataset, for a newcomer (docs/DATA_DICTIONARY.md has every column).
+WHAT = {
+    "reports": "one row per report file: department, district, year, which tables were found, empty, missing "
+               "or doubtful, `status` (ok / partial / failed) and, when something went wrong, `error`.",
+    "line_items": "every cell of the standard tables in long form: table (T1..T9, U4), row label, function or "
+                  "economic code and its level (类/款/项), measure (the printed column) and `amount_wan`, with "
+                  "`source_ref` (line or page) and `doubtful`.",
+    "budget_execution": "every budget-vs-outturn statement (年初预算 / 全年预算 vs 决算) of the narrative and "
+                        "绩效 tables, with the completion rate as printed and as recomputed.",
+    "three_public": "三公经费 (overseas trips, official cars, receptions), budget and outturn per item, from the "
+                    "三公 table (`source` table) and from the narrative (`source` narrative).",
+    "poverty_transfers": "money for 扶贫 / 巩固脱贫衔接乡村振兴: the 21305 function lines, projects, and "
+                         "paired-assistance amounts with the receiving place.",
+    "narrative_facts": "figures the narrative (情况说明) states in words: totals, 人员/公用经费, 机关运行经费, "
+                       "政府采购, vehicles, with year-on-year changes and shares as printed.",
+    "checks": "every consistency rule run on every report: `outcome` pass / fail / uncertain / "
+              "insufficient_data / not_applicable, `severity`, expected vs found, where.",
+    "quality": "one row per report that could be read: how many checks passed and failed (by severity), "
+               "how many are `uncertain`, which tables were read with doubt.",
+    "table_readings": "one row per table read: its layout, values placed by position or by arithmetic, "
+                      "sums that fail, and whether (and why) the reading is `doubtful`.",
+}
+
+
+def overview(corpus: Corpus) -> pd.DataFrame:
+    """dataset · rows · reports · what a row is."""
+    rows = []
+    for ds in schema.DATASETS:
+        df = corpus[ds]
+        n = int(df.report_id.nunique()) if len(df) else 0
+        rows.append({"dataset": ds, "rows": len(df), "reports": n, "what": WHAT.get(ds, "")})
+    return pd.DataFrame(rows)
+
+
+def export_dir(folder: str | Path | None = None) -> Path:
+    """Where the notebook's exports go: the argument, else build/exports/ (never notebooks/ or data/)."""
+    return Path(folder).expanduser() if folder else paths.REPO_ROOT / "build" / "exports"
+
+
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # characters an .xlsx cell cannot hold
+EXCEL_MAX_ROWS = 1_048_575  # plus the header row
+
+
+def _cell(v):
+    if isinstance(v, str):
+        return _ILLEGAL.sub("", v)
+    if isinstance(v, (list, tuple, np.ndarray)):
+        return ", ".join(map(str, v))
+    return v
+
+
+def excel_ready(df: pd.DataFrame) -> pd.DataFrame:
+    """A frame Excel can hold: list cells joined with ', ', control characters dropped, nulls blank."""
+    out = df.copy()
+    for c in out.columns:
+        if out[c].dtype == object or isinstance(out[c].dtype, pd.StringDtype):
+            out[c] = out[c].astype(object).map(_cell).where(out[c].notna(), None)
+    return out
+
+
+def to_excel(sheets: dict[str, pd.DataFrame], path: str | Path) -> Path:
+    """Write each frame as a sheet of one .xlsx workbook (openpyxl, a project dependency)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    too_big = [name for name, df in sheets.items() if len(df) > EXCEL_MAX_ROWS]
+    if too_big:
+        raise ValueError(f"{', '.join(too_big)}: more rows than an Excel sheet holds ({EXCEL_MAX_ROWS:,}); "
+                         "filter first or write Parquet/CSV")
+    with pd.ExcelWriter(path, engine="openpyxl") as xw:
+        for name, df in sheets.items():
+            excel_ready(df).to_excel(xw, sheet_name=name[:31], index=False)
+    return path
+
+
+def export(sheets: dict[str, pd.DataFrame], folder: str | Path | None, name: str) -> tuple[Path, str]:
+    """`name`.xlsx in `folder` (default build/exports/), one sheet per frame, and a sentence saying
+    so. Without openpyxl (an environment set up before it was a dependency) it writes one CSV per
+    frame (UTF-8 with BOM, which Excel opens with the Chinese intact) and says how to get .xlsx."""
+    folder = export_dir(folder)
+    try:
+        import openpyxl  # noqa: F401
+    except ImportError:
+        out = folder / name
+        out.mkdir(parents=True, exist_ok=True)
+        for sheet, df in sheets.items():
+            excel_ready(df).to_csv(out / f"{sheet}.csv", index=False, encoding="utf-8-sig")
+        return out, (f"openpyxl is not installed, so the {len(sheets)} tables were written as CSV files into "
+                     f"`{out}` (Excel opens them); `pip install openpyxl` (or `bash scripts/setup.sh`) gives one .xlsx.")
+    path = to_excel(sheets, folder / f"{name}.xlsx")
+    rows = ", ".join(f"{sheet} ({len(df):,} rows)" for sheet, df in sheets.items())
+    return path, f"Wrote `{path}` with one sheet per table: {rows}."

@@ -179,7 +179,7 @@ def _extract_document(doc: Document, path: Path, rid: str, pdf_engine: str, with
             out.update(extract_narrative(doc, rid, out))
         from .checks import quality_summary, run_checks
 
-        out["checks"] = run_checks(out)
+        out["checks"] = run_checks(out, doc=doc)
         out["quality"] = schema.conform(quality_summary(out["checks"], {rid: doubtful}), "quality")
         return out
     except Exception as exc:  # a parser bug must not stop the batch; say where it happened

@@ -258,9 +258,15 @@ TITLE_WORDS = re.compile(r"决算|预算|情况说明|部门概况|概况|目\s*
 PRIOR_RE = re.compile(r"(?:比|与|较|同比|上年|上一年|相比|对比)\s*$")
 
 
+HEAD_START = re.compile(r"^#*(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])")
+
+
 def _title_like(text: str) -> bool:
+    """A cover line, contents line, heading or table title: short, no sentence punctuation, and 决算/预算/
+    情况说明/概况 words or a heading's numbering (第二部分 …, 三、…)."""
     t = re.sub(r"\s+", "", text)
-    return len(t) <= 60 and bool(TITLE_WORDS.search(t)) and not re.search(r"[，。；]", t)
+    return (len(t) <= 60 and not re.search(r"[，。；,;]", t)
+            and bool(TITLE_WORDS.search(t) or HEAD_START.match(t)))
 
 
 @rule("R.years", "The years a report prints agree with its fiscal year: cover, contents, headings and table titles name the "

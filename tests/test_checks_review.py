@@ -167,3 +167,26 @@ def test_restated_made_up_and_clean():
             "2、某类（类）某款（款）另一项（项）4.9 万元。年初预算为 5 万元，支出决算为 4.89 万元。\n")
     c = run(text, "R.restated")
     assert list(c.outcome) == ["fail", "pass"] and c.iloc[0].found == 269.85 and c.iloc[0].expected == 269.86
+
+
+# --- required disclosures -------------------------------------------------------------------------
+
+def _tp(reception, vehicle):
+    return [{"report_id": "m", "item": "reception", "final_wan": reception, "source": "narrative", "source_ref": "line 2"},
+            {"report_id": "m", "item": "vehicle_operation", "final_wan": vehicle, "source": "narrative", "source_ref": "line 2"}]
+
+
+def test_disclosures_made_up():
+    text = ("七、财政拨款“三公”经费支出决算情况说明\n"
+            "公务接待费支出 0.3 万元，其中：接待外宾 1 批次、5 人次。公务用车运行维护费支出 2.00 万元。\n")
+    f = fails(run(text, "R.disclosures", three_public=_tp(0.3, 2.0)))
+    assert len(f) == 2 and "domestic 批次/人次 missing" in f.iloc[0].message and "保有量" in f.iloc[1].message
+
+
+def test_disclosures_clean_and_real(real):
+    text = ("七、财政拨款“三公”经费支出决算情况说明\n"
+            "公务接待费支出 0.3 万元，国内公务接待 2 批次、24 人次，其中：接待外宾 0 批次、0 人次。"
+            "公务用车运行维护费支出 2.00 万元，公务用车保有量为 4 辆。\n")
+    assert list(run(text, "R.disclosures", three_public=_tp(0.3, 2.0)).outcome) == ["pass", "pass"]
+    c = real[YICHUAN.name]
+    assert list(c[c.rule_id == "R.disclosures"].outcome) == ["pass", "pass", "pass"]  # 接待批次 1 次、15 人次; 9 辆; 816.16

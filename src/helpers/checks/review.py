@@ -510,3 +510,66 @@ def r_restated(report: Report):
                                               what=f"{word} “{_q(t, m.start(), m.end(), 6)}” against {table}"), p)
     if not n:
         yield not_applicable("no numbered item restating its amount, and no 政府性基金/国有资本经营 figure matched to T8/T9")
+
+
+# ---------------------------------------------------------------------------------------------
+# Required disclosures
+
+def _three_public_text(report: Report) -> str:
+    return "".join(p.text for p in _paras(report)
+                   if "三公" in p.section and "名词解释" not in p.part and "：指" not in p.text)
+
+
+def _tp_final(report: Report, *items: str) -> float | None:
+    tp = report.frame("three_public")
+    if not len(tp):
+        return None
+    vals = [val(v) for v in tp[tp["item"].isin(items)]["final_wan"]]
+    vals = [v for v in vals if v is not None]
+    return max(vals) if vals else None
+
+
+@rule("R.disclosures", "What a 部门决算 must say is said: with 公务接待费 spent, the 批次 and 人次 of domestic receptions (not "
+      "only 外宾); with 公务用车 money spent, the number of vehicles (保有量); in the nine-table template, 机关运行经费.",
+      severity="warning", family="review", needs="the report's text (三公 section); three_public; narrative_facts; reports.template")
+def r_disclosures(report: Report):
+    if (na := _no_text(report)):
+        yield na
+        return
+    text = _three_public_text(report)
+    n = 0
+    reception = _tp_final(report, "reception")
+    if reception is not None and reception > EPS:
+        n += 1
+        batches = [m for m in re.finditer(r"(\d+)\s*批次?|批次\s*(\d+)\s*次", text)]
+        people = re.search(r"\d+\s*人次", text)
+        domestic = [m for m in batches if not re.search(r"外宾|外事|国\(境\)外|境外", text[max(0, m.start() - 8):m.start()])]
+        if not batches or not people:
+            yield Result("fail", f"公务接待费 {reception:g} 万元 was spent, but the 三公 section states no "
+                         f"{'批次' if not batches else '人次'} of the receptions", None, reception, None)
+        elif not domestic:
+            yield Result("fail", f"公务接待费 {reception:g} 万元 was spent, but only 外宾 receptions are counted "
+                         f"(“{_q(text, batches[0].start() - 10, batches[0].end(), 10)}”): domestic 批次/人次 missing",
+                         None, reception, None)
+        else:
+            yield Result("pass", f"公务接待费 {reception:g} 万元 with its 批次 and 人次 (“{_q(text, domestic[0].start(), domestic[0].end(), 20)}”)",
+                         None, reception)
+    vehicles = _tp_final(report, "vehicle_total", "vehicle_operation", "vehicle_purchase")
+    if vehicles is not None and vehicles > EPS:
+        n += 1
+        if re.search(r"保有量|公务用车\S{0,6}\d+\s*辆", text):
+            yield Result("pass", f"公务用车 {vehicles:g} 万元 with the number of vehicles", None, vehicles)
+        else:
+            yield Result("fail", f"公务用车 {vehicles:g} 万元 was spent, but the 三公 section does not state how many vehicles "
+                         "(保有量)", None, vehicles, None)
+    row = report.reports_row or {}
+    if "nine" in str(row.get("template") or ""):
+        n += 1
+        facts = report.frame("narrative_facts")
+        stated = len(facts) and (facts["topic"] == "running_cost").any()
+        if stated or "机关运行经费" in "".join(p.text for p in _paras(report) if "名词解释" not in p.part):
+            yield Result("pass", "机关运行经费 is stated")
+        else:
+            yield Result("fail", "the narrative says nothing of 机关运行经费 (a required part of a 部门决算)", None, None, None)
+    if not n:
+        yield not_applicable("no 公务接待 or 公务用车 money spent and not the nine-table template")

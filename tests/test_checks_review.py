@@ -104,9 +104,10 @@ def test_years_real(real):
 
 def test_years_made_up():
     text = ("某区某局 2024 年度部门决算\n目 录\n一、2023年度收入支出决算总表\n二、202 年度收入决算表\n"
-            "一、收入支出决算总体情况说明\n本年收支总计 10 万元，与 2022 年度相比，增加 1 万元。\n")
+            "一、收入支出决算总体情况说明\n本年收支总计 10 万元，与 2022 年度相比，增加 1 万元。\n"
+            "2023 年，本部门开支财政拨款的公务用车保有量为 2 辆。\n")
     f = fails(run(text, "R.years"))
-    assert sorted(f.found) == [202.0, 2022.0, 2023.0]
+    assert sorted(f.found) == [202.0, 2022.0, 2023.0, 2023.0]
 
 
 def test_years_clean():

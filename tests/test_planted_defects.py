@@ -1,7 +1,6 @@
 """Defects a reviewer writes up, planted into a copy of a shipped report (宜川路 2025, a text copy): the
 checks must catch at least 8 in 10, and flag no statement that was not touched (every new failure
-sits on a planted line). Measured: see PLANTED; the vehicle-year plant is a known miss (the years
-rule reads titles, headings and comparisons, not every dated sentence)."""
+sits on a planted line). Measured: all 13 in PLANTED caught."""
 
 from __future__ import annotations
 
@@ -30,7 +29,7 @@ PLANTED = {
     575: ("本年收入合计 20323.21 万元", "本年收入合计万元", "label and unit without the figure"),
     772: ("其他费用。2025 年，", "其他费用。2024 年，", "vehicles of 2025 dated 2024"),
 }
-KNOWN_MISSES = {772}
+KNOWN_MISSES: set[int] = set()
 
 
 def _bad(checks):

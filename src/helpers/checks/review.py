@@ -258,6 +258,8 @@ TITLE_WORDS = re.compile(r"决算|预算|情况说明|部门概况|概况|目\s*
 PRIOR_RE = re.compile(r"(?:比|与|较|同比|上年|上一年|相比|对比)\s*$")
 
 
+DATED_END_RE = re.compile(r"(?:截至|截止|截止到|截至到)\s*(20\d{2})\s*年\s*12\s*月\s*31\s*日")
+DATED_VEHICLE_RE = re.compile(r"(?<![\d.])(20\d{2})\s*年\s*[，,][^。；]{0,60}?公务用车(?:保有量|购置)")
 HEAD_START = re.compile(r"^#*(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])")
 
 
@@ -311,7 +313,17 @@ def r_years(report: Report):
                 continue
             yield _guard_text(Result("fail", f"“{_q(p.text, m.start(), m.end(), 30)}”: the comparison names {y}, but the "
                                      f"year before {fy} is {fy - 1}", float(fy - 1), float(y), _ref(p, m.start())), p)
-    yield Result("pass", f"{n_ok} years in titles, headings and comparisons agree with fiscal year {fy}", float(fy), float(fy))
+        # the year-end state (截至 …年12月31日) and the year of the vehicles (…年，…公务用车保有量/购置) is the fiscal year
+        for rx in (DATED_END_RE, DATED_VEHICLE_RE):
+            for m in rx.finditer(p.text):
+                y = int(m.group(1))
+                if y == fy:
+                    n_ok += 1
+                    continue
+                yield _guard_text(Result("fail", f"“{_q(p.text, m.start(), m.end(), 10)}”: dated {y}, but the report covers "
+                                         f"{fy}", float(fy), float(y), _ref(p, m.start())), p)
+    yield Result("pass", f"{n_ok} years in titles, headings, comparisons and year-end statements agree with fiscal year {fy}",
+                 float(fy), float(fy))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -191,3 +191,22 @@ def test_disclosures_clean_and_real(real):
     assert list(run(text, "R.disclosures", three_public=_tp(0.3, 2.0)).outcome) == ["pass", "pass"]
     c = real[YICHUAN.name]
     assert list(c[c.rule_id == "R.disclosures"].outcome) == ["pass", "pass", "pass"]  # 接待批次 1 次、15 人次; 9 辆; 816.16
+
+
+# --- a figure the narrative states and the table leaves blank ---------------------------------------
+
+def test_table_blank_planted_and_clean(tmp_path):
+    from .conftest import JIANGHAN
+
+    lines = JIANGHAN.read_text(encoding="utf-8").split("\n")
+    assert lines[371].startswith("10.98\t\t10.00\t\t10.00\t0.98\t6.07")  # 表9 预算数 … 公务接待费 0.98
+    lines[371] = lines[371].replace("\t0.98\t6.07", "\t\t6.07")  # the 接待 预算数 deleted
+    planted = tmp_path / JIANGHAN.name
+    planted.write_text("\n".join(lines), encoding="utf-8")
+    c = extract_report(planted)["checks"]
+    f = fails(c[c.rule_id == "R.table_blank"])
+    assert len(f) == 1 and f.iloc[0].expected == 0.98 and f.iloc[0].severity == "warning"
+    assert f.iloc[0].source_ref == "narrative line 487; T7 line 372"
+    clean = extract_report(JIANGHAN)["checks"]
+    clean = clean[clean.rule_id == "R.table_blank"]
+    assert set(clean.outcome) == {"pass"} and len(clean) == 7

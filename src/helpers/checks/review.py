@@ -591,3 +591,52 @@ def r_disclosures(report: Report):
             yield Result("fail", "the narrative says nothing of 机关运行经费 (a required part of a 部门决算)", None, None, None)
     if not n:
         yield not_applicable("no 公务接待 or 公务用车 money spent and not the nine-table template")
+
+
+# ---------------------------------------------------------------------------------------------
+# A figure the narrative states and the table leaves blank
+
+POSITIONAL = ("tab grid", "pdf ruled table")
+TP_NAMES = {"total": "“三公”经费合计", "overseas": "因公出国（境）费", "vehicle_total": "公务用车购置及运行费",
+            "vehicle_purchase": "公务用车购置费", "vehicle_operation": "公务用车运行费", "reception": "公务接待费"}
+
+
+@rule("R.table_blank", "A 三公 figure the narrative states (non-zero) is printed in T7 too: a T7 cell left blank where the "
+      "narrative gives the figure reads as “no such money” (a 预算数 deleted from its table).",
+      severity="warning", family="review", needs="three_public (narrative), line_items T7, table_readings (layout)")
+def r_table_blank(report: Report):
+    from .tables import _t7
+
+    tp = report.frame("three_public")
+    nar = tp[tp["source"] == "narrative"] if len(tp) else tp
+    if not len(nar):
+        yield not_applicable("the narrative states no 三公 figure")
+        return
+    if report.table_state("T7") != "data":
+        yield not_applicable(f"T7 is {report.table_state('T7')}")
+        return
+    tr = report.frame("table_readings")
+    layout = str(tr[tr["table"] == "T7"]["layout"].iloc[0]) if len(tr) and (tr["table"] == "T7").any() else ""
+    if not layout.startswith(POSITIONAL):
+        yield not_applicable(f"T7 was read from a layout that keeps no column positions ({layout or 'unknown'}): a blank "
+                             "there may be ours")
+        return
+    figs, t7ref = _t7(report)
+    n = 0
+    for r in nar.itertuples(index=False):
+        for col, v in (("budget", val(r.budget_wan)), ("final", val(r.final_wan))):
+            if v is None or abs(v) < EPS or f"{col}_{r.item}" not in figs and r.item in ("vehicle_purchase", "vehicle_operation"):
+                continue
+            cell = figs.get(f"{col}_{r.item}")
+            what = f"{TP_NAMES.get(r.item, r.item)} {'预算数' if col == 'budget' else '决算数'}"
+            ref = f"narrative {sval(r.source_ref)}; {cell.ref if cell else t7ref}"
+            n += 1
+            if cell is None or cell.blank:
+                if cell is not None and cell.doubtful:
+                    continue
+                yield Result("fail", f"{what}: the narrative states {v:g} 万元 (“{(sval(r.source_text) or '')[:60]}”), but T7 "
+                             "leaves the cell blank, which reads as no such money", v, 0.0, ref)
+            else:
+                yield Result("pass", f"{what}: stated {v:g} in the narrative, printed {cell.value:g} in T7", v, cell.value, ref)
+    if not n:
+        yield not_applicable("no non-zero 三公 figure stated in the narrative")

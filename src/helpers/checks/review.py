@@ -20,12 +20,12 @@ their own and that we put back into the words; table cells placed by arithmetic)
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import re
 
-import pandas as pd
-
 from ..narrative.amounts import NUM, to_float
-from ..narrative.sentences import HEADING_RE, Para, paragraphs
+from ..narrative.sentences import Para, paragraphs
 from .rules import EPS, Fig, Report, Result, equal_check, guard_reading, half_unit, not_applicable, rule, sval, val
 from .tables import rows_of, total_row
 
@@ -111,7 +111,7 @@ PAIR_RE = re.compile(rf"(?P<w1>增加|减少)\s*(?P<n1>{NUM})\s*万元?\s*[，,�
 FLAT_CHANGE_RE = re.compile(rf"(?P<word>增加|减少|增长|下降)\s*(?P<to>为)?\s*(?P<num>{NUM})\s*(?P<unit>万元|万|%|％)?")
 
 
-def _pair(region: str, base: int) -> tuple[re.Match, re.Match] | None:
+def _pair(region: str) -> tuple[re.Match, re.Match] | None:
     """The last budget figure in region and the first outturn figure after it (a budget is never paired
     with an outturn printed before it, nor with a later item's)."""
     buds = [m for m in BUDGET_RE.finditer(region)]
@@ -152,7 +152,7 @@ def r_words_numbers(report: Report):
         for m in CMP_RE.finditer(t):
             region = t[last:m.start()]
             last = m.end()
-            pr = _pair(region, 0)
+            pr = _pair(region)
             if not pr:
                 continue
             b, f = pr
@@ -168,7 +168,7 @@ def r_words_numbers(report: Report):
         for s, e in _sentences(p, "。；;"):
             sent = t[s:e]
             for m in VS_BUDGET_RE.finditer(sent):
-                pr = _pair(sent[:m.start()], 0)
+                pr = _pair(sent[:m.start()])
                 if not pr:
                     continue
                 b, f = pr
@@ -415,7 +415,6 @@ def r_rate_truncated(report: Report):
     if not len(rows):
         yield not_applicable("no completion rate printed with its budget and outturn")
         return
-    import math
     for r in rows.itertuples(index=False):
         b, f, pr = float(r.budget_wan), float(r.final_wan), float(r.rate_printed_pct)
         if b <= 0:
@@ -470,7 +469,6 @@ def _settled(row):
     whichever columns the figures were placed in: its cells are not in doubt for a comparison."""
     vals = {v for v in row.cells.values() if v is not None}
     if len(vals) == 1 and not row.doubtful:
-        import dataclasses
         return dataclasses.replace(row, inferred=set())
     return row
 

@@ -235,7 +235,9 @@ def r_growth_from_zero(report: Report):
             hit = nar[nar["item"] == item]
             level = val(hit["final_wan"].iloc[0]) if len(hit) else None
         ch, pct = float(r.change_wan), float(r.change_pct_printed)
-        ref, quote = f"narrative {sval(r.source_ref)}", (sval(r.source_text) or "")[:90]
+        text = sval(r.source_text) or ""
+        qm = re.search(r"[^，,；;。：]*增加[^，,；;。]*[，,]\s*增长\s*100(?:\.0+)?\s*[%％]", text)
+        ref, quote = f"narrative {sval(r.source_ref)}", (qm.group(0).strip() if qm else text[:90])
         if level is None:
             yield not_applicable(f"{sval(r.subject) or r.topic}: this year's level is not stated, so the prior year is "
                                  "unknown", ref)
@@ -272,7 +274,8 @@ def _title_like(text: str) -> bool:
 
 
 @rule("R.years", "The years a report prints agree with its fiscal year: cover, contents, headings and table titles name the "
-      "fiscal year; a comparison (比/与/较 … 年) names the year before; no year is cut short (“202 年度”).",
+      "fiscal year; a comparison (比/与/较 … 年) names the year before; the year-end (截至…年12月31日) and the year of the "
+      "vehicles (…年，…公务用车保有量) are the fiscal year; no year is cut short (“202 年度”).",
       family="review", needs="the report's text (every line; narrative sentences); reports.fiscal_year")
 def r_years(report: Report):
     if (na := _no_text(report)):

@@ -29,4 +29,4 @@ EXPECTED = [
 def test_metadata(path, city, district, department, year, date):
     meta = read_metadata(read_document(path))
     assert meta == {"city": city, "district": district, "department": department,
-                    "fiscal_year": year, "publish_date": date}
+                    "fiscal_year": year, "publish_date": date, "doc_kind": "final", "unit_kind": "部门"}

@@ -15,7 +15,7 @@ import pandas as pd
 
 from . import schema
 from .document import Document, ReportError, read_document
-from .metadata import read_metadata
+from .metadata import document_kind, read_metadata
 from .paths import display_path
 from .tables.catalog import ALL_TABLE_CODES, TABLE_CODES
 
@@ -72,8 +72,8 @@ def template_of(status_of: dict[str, str]) -> tuple[str, tuple[str, ...]]:
 
 
 def _failed(path: Path, report_id: str, error: str, *, sha: str | None = None, fmt: str | None = None,
-            encoding: str | None = None) -> dict[str, pd.DataFrame]:
-    row = {
+            encoding: str | None = None, meta: dict | None = None) -> dict[str, pd.DataFrame]:
+    row = {**(meta or {}),
         "report_id": report_id, "source_file": display_path(path), "source_sha256": sha,
         "source_format": fmt or ("pdf" if str(path).lower().endswith(".pdf") else "text"),
         "tables_found": [], "tables_empty": [], "tables_missing": list(TABLE_CODES),
@@ -132,10 +132,18 @@ def extract_report(path: Path | str, *, report_id: str | None = None, pdf_engine
 
 def _extract_document(doc: Document, path: Path, rid: str, pdf_engine: str, with_narrative: bool) -> dict[str, pd.DataFrame]:
     try:
+        meta = read_metadata(doc)
+        if meta.get("doc_kind") == "budget":  # a 预算 report: nothing from it may pass for outturn
+            lines = [ln.text for ln in doc.lines if ln.text.strip()]
+            _, _, evidence = document_kind(lines)
+            what = f"{meta.get('unit_kind') or ''}预算"
+            return _failed(path, rid, f"{path}: this is a 预算 (budget) report ({what}: {evidence}), not a 决算 "
+                                      "(final accounts); this project reads 决算 reports only, so nothing was extracted "
+                                      "(its figures are plans, not outturn)",
+                           sha=doc.sha256, fmt=doc.source_format, encoding=doc.encoding, meta=meta)
         found, items, notes = extract_tables(doc, rid, pdf_engine)
         if why := _not_a_report(doc, found):
             return _failed(path, rid, f"{path}: {why}", sha=doc.sha256, fmt=doc.source_format, encoding=doc.encoding)
-        meta = read_metadata(doc)
         status_of = {code: ft.status for code, ft in found.items()}
         template, expected = template_of(status_of)
         tables_found = [c for c in ALL_TABLE_CODES if status_of.get(c) in ("data", "empty")]
@@ -171,7 +179,7 @@ def _extract_document(doc: Document, path: Path, rid: str, pdf_engine: str, with
             out.update(extract_narrative(doc, rid, out))
         from .checks import quality_summary, run_checks
 
-        out["checks"] = run_checks(out)
+        out["checks"] = run_checks(out, doc=doc)
         out["quality"] = schema.conform(quality_summary(out["checks"], {rid: doubtful}), "quality")
         return out
     except Exception as exc:  # a parser bug must not stop the batch; say where it happened

@@ -23,6 +23,8 @@ DATASETS: dict[str, list[Column]] = {
         ("department", "string", "Department as printed in the report title."),
         ("fiscal_year", "Int64", "Fiscal year the accounts cover."),
         ("publish_date", "date", "Publication date printed on the cover; null if not printed."),
+        ("doc_kind", "string", "Kind of document, from its own words (cover 部门决算/部门预算/单位预算 and table titles ending 决算表 or 预算表): `final` (决算, final accounts), `budget` (预算; such a report is `failed` and nothing from it is extracted) or null (neither found)."),
+        ("unit_kind", "string", "`部门` (a department's consolidated report) or `单位` (one unit's), as the cover or title words it; null if not stated."),
         ("template", "string", "Template the report follows: `部门决算 (nine tables)` or `高等学校 (university, four tables)` (T1, T2, T3 and U4); `status` and `tables_missing` count the template's tables."),
         ("tables_found", "list", "Codes of the tables found with content or as printed-empty (T1..T9, U4)."),
         ("tables_empty", "list", "Tables printed with a header and no rows (e.g. no 政府性基金 money): present, nothing to report."),

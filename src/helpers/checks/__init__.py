@@ -5,13 +5,14 @@
     quality_summary(checks)                # one row per report
 
 Rules live in `tables.py` (within and across tables) and `narrative.py` (narrative against the
-tables, and rates within the narrative); `rules.py` holds the registry and the rounding envelope.
+tables, and rates within the narrative) and `review.py` (a reviewer's reading of the text: years, words
+against numbers, template leftovers, rates and figures as printed); `rules.py` holds the registry and the rounding envelope.
 docs/CHECKS.md is generated from the registry (`python -m helpers checks-doc`).
 """
 
 from __future__ import annotations
 
-from . import narrative, tables  # noqa: F401  (registers the rules)
+from . import narrative, review, tables  # noqa: F401  (registers the rules)
 from .rules import RULES, Rule
 from .run import run_checks
 from .summary import quality_summary

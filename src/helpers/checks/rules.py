@@ -37,6 +37,7 @@ FAMILIES = {
     "across-tables": "Across tables",
     "narrative-vs-table": "Narrative against the tables",
     "within-narrative": "Within the narrative",
+    "review": "A reviewer's reading of the text (years, words against numbers, template leftovers, rates and figures as printed)",
 }
 
 
@@ -341,6 +342,7 @@ class Report:
     datasets: dict[str, pd.DataFrame]
     report_id: str | None = None
     _cache: dict = field(default_factory=dict)
+    doc: object | None = None  # the Document (lines with refs) for rules that read the text itself
 
     def frame(self, name: str) -> pd.DataFrame:
         df = self.datasets.get(name)

@@ -35,12 +35,13 @@ def _on_doubtful(source_ref: str | None, tables: list[str]) -> str | None:
     return None
 
 
-def run_checks(datasets: dict[str, pd.DataFrame], rules=None) -> pd.DataFrame:
+def run_checks(datasets: dict[str, pd.DataFrame], rules=None, doc=None) -> pd.DataFrame:
     """The `checks` rows for ONE report: every rule, with outcome pass / fail / insufficient_data /
     not_applicable. A rule that raises becomes an `insufficient_data` row naming the error (a bug in
-    a rule must not hide the others)."""
+    a rule must not hide the others). `doc` (the report's Document) lets the reviewer's rules read
+    the text itself; without it they are `not_applicable`."""
     rid = _report_id(datasets)
-    report = Report(datasets, rid)
+    report = Report(datasets, rid, doc=doc)
     doubtful = _doubtful_tables(datasets)
     rows = []
     for r in (rules or RULES.values()):

@@ -35,6 +35,7 @@ import traceback
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import quote
 
 from . import paths
 from .pipeline import log
@@ -297,7 +298,8 @@ def write_index(results: list[Result], reports_dir: Path, processed: Path, extra
 
     def link(res: Result) -> str:
         rel = Path(res.job.html).resolve().relative_to(reports_dir.resolve()).as_posix()
-        return f'<a href="{html.escape(rel)}">{html.escape(res.job.title)}</a>'
+        # percent-encoded: a file name is not markup, and may hold spaces, quotes or line breaks
+        return f'<a href="{html.escape(quote(rel))}">{html.escape(res.job.title)}</a>'
 
     def run_cell(res: Result) -> str:
         if res.ok:

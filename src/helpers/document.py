@@ -8,8 +8,11 @@ undecodable text, corrupted PDFs, PDFs without a usable text layer.
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -148,13 +151,32 @@ def _check_text_layer(path: Path, all_text: str, raw_chars: int, n_pages: int) -
         )
 
 
+def check_regular(path: Path) -> None:
+    """ReportError unless path is a regular file (through symlinks). Checked before any open: a
+    named pipe blocks the reader forever, a device never ends, a symlink loop raises."""
+    path = Path(path)
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        if os.path.islink(path):
+            raise ReportError(path, f"dangling symbolic link (to {os.readlink(path)}, which does not exist)") from None
+        raise ReportError(path, "no such file") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise ReportError(path, "symbolic link loop; not read") from None
+        raise ReportError(path, f"cannot be opened ({exc.strerror})") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise ReportError(path, "is a folder, not a report file")
+    if not stat.S_ISREG(st.st_mode):
+        kind = ("named pipe (FIFO)" if stat.S_ISFIFO(st.st_mode) else "socket" if stat.S_ISSOCK(st.st_mode)
+                else "device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else "special file")
+        raise ReportError(path, f"is a {kind}, not a regular file; skipped without reading")
+
+
 def read_document(path: Path | str) -> Document:
     """Read a raw report, PDF or text, chosen by the file's first bytes rather than its name."""
     path = Path(path)
-    if not path.exists():
-        raise ReportError(path, "no such file")
-    if path.is_dir():
-        raise ReportError(path, "is a folder, not a report file")
+    check_regular(path)
     with open(path, "rb") as fh:
         head = fh.read(1024)
     if head.lstrip().startswith(b"%PDF"):

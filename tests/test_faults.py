@@ -111,3 +111,86 @@ def test_killed_parent_takes_its_workers_with_it(tmp_path):
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+# --- publication: all datasets switch together; pages are replaced whole -------------------------
+
+def _cli(*args, env_extra=None):
+    env = {**os.environ, **(env_extra or {})}
+    return subprocess.run([sys.executable, "-m", "helpers", *map(str, args)], capture_output=True, text=True, env=env)
+
+
+def test_kill_while_publishing_leaves_one_generation_and_the_next_run_cleans_up(tmp_path):
+    out = tmp_path / "out"
+    assert _cli("extract", HONGSHAN, "--out", out).returncode == 0
+    for point in ("filled", "switched"):  # before the switch: old data; after it: the new data, whole
+        r = _cli("extract", JIANGHAN, "--out", out, env_extra={"JUESUAN_FAULT": f"publish@{point}=kill"})
+        assert r.returncode == -signal.SIGKILL
+        back = {ds: pd.read_parquet(out / f"{ds}.parquet") for ds in ("reports", "line_items", "checks")}
+        want = HONGSHAN.stem if point == "filled" else JIANGHAN.stem
+        for ds, df in back.items():
+            assert set(df.report_id) == {want}, (point, ds)
+        assert list(out.glob(".writing-*")) or len(list(out.glob(".gen-*"))) == 2  # leftovers, ignored
+    r = _cli("extract", HANYANG, "--out", out)
+    assert r.returncode == 0, r.stderr
+    assert not list(out.glob(".writing-*")) and len(list(out.glob(".gen-*"))) == 1
+    assert set(pd.read_parquet(out / "line_items.parquet").report_id) == {HANYANG.stem}
+
+
+def test_simulated_write_failure_keeps_the_published_datasets(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    first, _ = extract_many([HONGSHAN])
+    write_datasets(first, out)
+    monkeypatch.setenv("JUESUAN_FAULT", "publish@filled=raise")
+    second, _ = extract_many([JIANGHAN])
+    try:
+        write_datasets(second, out)
+    except OSError as exc:
+        assert "simulated" in str(exc)
+    else:
+        raise AssertionError("the simulated failure did not happen")
+    assert set(pd.read_parquet(out / "reports.parquet").report_id) == {HONGSHAN.stem}
+    assert not list(out.glob(".writing-*"))
+
+
+def test_page_killed_while_written_keeps_the_old_page(tmp_path):
+    from helpers.storage import clean_page_leftovers, write_text_atomic
+
+    page = tmp_path / "index.html"
+    write_text_atomic(page, "<p>old</p>")
+    code = f"from helpers.storage import write_text_atomic; write_text_atomic({str(page)!r}, '<p>new</p>' * 1000)"
+    r = subprocess.run([sys.executable, "-c", code], env={**os.environ, "JUESUAN_FAULT": "page=kill"})
+    assert r.returncode == -signal.SIGKILL
+    assert page.read_text() == "<p>old</p>"
+    assert list(tmp_path.glob(".index.html.*.tmp"))  # the half page is a hidden temp file, never the page
+    clean_page_leftovers(tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == ["index.html"]
+
+
+# --- one run at a time ------------------------------------------------------------------------------
+
+def test_second_run_is_refused_while_one_holds_the_lock_and_a_killed_holder_leaves_no_lock(tmp_path):
+    from helpers import runner
+
+    out = tmp_path / "processed"
+    code = (f"import time; from helpers.lock import folder_lock\n"
+            f"with folder_lock(__import__('pathlib').Path({str(out)!r}), 'main job'):\n"
+            f"    print('held', flush=True); time.sleep(120)")
+    holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        r = _cli("extract", HONGSHAN, "--out", out)
+        assert r.returncode == 2
+        assert "in use by another run" in r.stderr and f"pid {holder.pid}" in r.stderr
+        raw = tmp_path / "raw"
+        raw.mkdir()
+        assert runner.main_job(raw_dir=raw, processed_dir=out, reports_dir=tmp_path / "r",
+                               build_dir=tmp_path / "b") == runner.EXIT_BUSY
+        assert not (out / "reports.parquet").exists()
+        holder.kill()
+        holder.wait()
+        r = _cli("extract", HONGSHAN, "--out", out)  # the dead holder's lock file is not a lock
+        assert r.returncode == 0, r.stderr
+    finally:
+        if holder.poll() is None:
+            holder.kill()

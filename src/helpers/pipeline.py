@@ -14,9 +14,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import os
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Callable
@@ -26,7 +24,9 @@ import pandas as pd
 from . import faults, schema
 from .document import ReportError, check_regular, sha256_of
 from .extract import DEFAULT_PDF_ENGINE, _failed, extract_report, report_id_for
+from .lock import folder_lock
 from .paths import display_path
+from .storage import current_generation, publish_generation
 from .workers import run_isolated
 
 ALL_DATASETS = tuple(schema.DATASETS)
@@ -161,27 +161,20 @@ def _line(k: int, n: int, res: dict[str, pd.DataFrame], t0: float) -> str:
 
 
 def write_datasets(datasets: dict[str, pd.DataFrame], out_dir: Path, version: str | None = None) -> list[Path]:
-    """Write every dataset as Parquet into out_dir, all-or-nothing."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".writing-", dir=out_dir))
-    written = []
-    try:
+    """Write every dataset as Parquet into out_dir, all-or-nothing (storage.publish_generation:
+    one switch publishes them together; a crash before it leaves the previous run published)."""
+    def fill(tmp: Path) -> None:
         for ds, df in datasets.items():
-            df = schema.conform(df, ds)
-            df.to_parquet(tmp / f"{ds}.parquet", index=False)
+            schema.conform(df, ds).to_parquet(tmp / f"{ds}.parquet", index=False)
         (tmp / "VERSION").write_text((version or extractor_version()) + "\n")
-        for f in sorted(tmp.iterdir()):
-            os.replace(f, out_dir / f.name)
-            written.append(out_dir / f.name)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return written
+
+    with folder_lock(out_dir, "write"):
+        return publish_generation(Path(out_dir), fill)
 
 
 def read_datasets(folder: Path) -> dict[str, pd.DataFrame]:
-    """The datasets in a processed folder (missing ones as empty frames)."""
-    folder = Path(folder)
+    """The datasets in a processed folder (missing ones as empty frames), all from one generation."""
+    folder = current_generation(folder) or Path(folder)
     out = {}
     for ds in ALL_DATASETS:
         p = folder / f"{ds}.parquet"
@@ -191,7 +184,8 @@ def read_datasets(folder: Path) -> dict[str, pd.DataFrame]:
 
 def previous_run(folder: Path, version: str) -> dict[str, pd.DataFrame] | None:
     """The last run's datasets if written by this extractor version, else None."""
-    vf = Path(folder) / "VERSION"
+    folder = current_generation(folder) or Path(folder)
+    vf = folder / "VERSION"
     if not vf.exists() or vf.read_text().strip() != version:
         return None
     return read_datasets(folder)
@@ -203,14 +197,15 @@ def log(msg: str) -> None:
 
 
 def extract_and_write(files: list[Path], out_dir: Path, *, pdf_engine: str = DEFAULT_PDF_ENGINE, jobs: int = 1,
-                      incremental: bool = False) -> dict:
+                      incremental: bool = False, timeout: float | None = None) -> dict:
     """Extract files into out_dir (all-or-nothing), logging progress and messages; incremental
     reuses the rows of unchanged files from out_dir's previous run of this extractor version.
     Returns counts and the report ids for the caller."""
     version = extractor_version()
     previous = previous_run(out_dir, version) if incremental else None
     t0 = time.perf_counter()
-    datasets, messages = extract_many(files, pdf_engine=pdf_engine, jobs=jobs, previous=previous, progress=log)
+    datasets, messages = extract_many(files, pdf_engine=pdf_engine, jobs=jobs, previous=previous, progress=log,
+                                      timeout=timeout)
     for m in messages:
         log(m)
     write_datasets(datasets, out_dir, version)
@@ -218,5 +213,6 @@ def extract_and_write(files: list[Path], out_dir: Path, *, pdf_engine: str = DEF
     read = int((reps.status != "failed").sum())
     summary = f"{len(reps)} files, {read} read, {len(reps) - read} failed, {time.perf_counter() - t0:.1f}s"
     log(f"wrote {len(datasets)} datasets into {display_path(Path(out_dir))}: {summary}")
-    return {"read": read, "files": len(reps), "messages": messages, "summary": summary,
+    failed = [(r.source_file, r.error) for r in reps.itertuples() if r.status == "failed"]
+    return {"read": read, "files": len(reps), "messages": messages, "summary": summary, "failed": failed,
             "report_ids": list(reps.report_id), "previous": previous is not None}

@@ -45,7 +45,10 @@ def raw_files(folder: Path = DATA_RAW) -> list[Path]:
 
 def display_path(path: Path) -> str:
     """Path relative to the repository root when inside it, else absolute (for source_file)."""
-    path = Path(path).resolve()
+    try:
+        path = Path(path).resolve()
+    except (OSError, RuntimeError):  # a symlink loop: the path as given
+        path = Path(os.path.abspath(path))
     try:
         return path.relative_to(REPO_ROOT.resolve()).as_posix()
     except ValueError:

@@ -286,6 +286,12 @@ def render(job: Job, res: Result) -> None:
                                f"<p class='muted'>No executed notebook was produced.</p></body></html>")
 
 
+def href(rel: str) -> str:
+    """A relative link to a page file: ASCII other than letters, digits and `/-._~` percent-encoded (a
+    file name may hold spaces, quotes, `<`, `#` or line breaks), Chinese kept readable."""
+    return "".join(c if ord(c) > 127 and c.isprintable() else quote(c, safe="/-._~") for c in rel)
+
+
 def write_index(results: list[Result], reports_dir: Path, processed: Path, extraction: dict) -> Path:
     """reports/index.html: every page with a one-line summary."""
     from .studies.load import load
@@ -299,8 +305,7 @@ def write_index(results: list[Result], reports_dir: Path, processed: Path, extra
 
     def link(res: Result) -> str:
         rel = Path(res.job.html).resolve().relative_to(reports_dir.resolve()).as_posix()
-        # percent-encoded: a file name is not markup, and may hold spaces, quotes or line breaks
-        return f'<a href="{html.escape(quote(rel))}">{html.escape(res.job.title)}</a>'
+        return f'<a href="{html.escape(href(rel))}">{html.escape(res.job.title)}</a>'
 
     def run_cell(res: Result) -> str:
         if res.ok:

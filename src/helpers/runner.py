@@ -17,7 +17,8 @@
    the error; the other notebooks go on.
 4. `reports/index.html` links every page with a one-line summary.
 
-Returns non-zero only when extraction read nothing or every notebook failed.
+Exit codes: 0 all read and ran; 1 nothing read; 2 another run holds the lock on the processed
+folder; 3 some files or notebooks failed (named in a summary at the end of the log).
 """
 
 from __future__ import annotations

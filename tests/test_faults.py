@@ -194,3 +194,18 @@ def test_second_run_is_refused_while_one_holds_the_lock_and_a_killed_holder_leav
     finally:
         if holder.poll() is None:
             holder.kill()
+
+
+def test_killed_notebook_worker_fails_only_its_page(tmp_path, monkeypatch):
+    from helpers import runner
+
+    from .test_notebooks import _job, _nb
+
+    kernel = runner.ensure_kernel()
+    nbs = [_nb(tmp_path, f"{n}.ipynb", ['print("ran")'], 'report_id = "x"') for n in ("one", "victim")]
+    monkeypatch.setenv("JUESUAN_FAULT", "notebook@victim=kill")
+    results = {r.job.name: r for r in runner.run_notebooks([_job(tmp_path, nb, {}, kernel) for nb in nbs], jobs=2)}
+    assert results["one"].ok
+    assert not results["victim"].ok and "killed by SIGKILL" in results["victim"].error
+    page = Path(results["victim"].job.html).read_text(encoding="utf-8")
+    assert "This notebook failed" in page and "killed by SIGKILL" in page

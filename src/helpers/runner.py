@@ -36,7 +36,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import quote
 
-from . import paths
+from . import faults, paths
 from .lock import folder_lock
 from .pipeline import log
 from .storage import clean_page_leftovers, write_text_atomic
@@ -239,6 +239,7 @@ def _describe(exc: BaseException) -> str:
 
 def _execute_safe(job_dict: dict) -> dict:
     job = Job(**job_dict)
+    faults.point("notebook", job.name)
     try:
         res = execute(job)
     except Exception as exc:  # never lose the other notebooks because of one

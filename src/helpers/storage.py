@@ -4,7 +4,8 @@ Datasets: a run writes every file into a temporary folder `.writing-*`, which be
 folder `.gen-*`; one atomic rename of the symlink `current` then switches all datasets at once.
 `<name>.parquet` in the folder is a symlink through `current`, so existing paths keep working
 and change together. A crash before the switch leaves the previous generation published and a
-`.writing-*`/`.gen-*` folder that no reader looks at; the next publication removes it.
+`.writing-*`/`.gen-*` folder that no reader looks at; the next publication removes it. The
+generation before the current one is kept until the next publication, for readers still on it.
 
 Pages: written to a hidden temporary file beside the target, then renamed over it.
 """
@@ -49,17 +50,18 @@ def current_generation(folder: Path) -> Path | None:
     return link.resolve() if link.is_symlink() and link.resolve().is_dir() else None
 
 
-def clean_leftovers(folder: Path) -> list[str]:
-    """Remove temporary and unpublished generation folders (of a run that crashed or was killed).
-    Call it with the folder's lock held, so no run is writing them."""
+def clean_leftovers(folder: Path, keep: Path | None = None) -> list[str]:
+    """Remove temporary and unpublished generation folders (of a run that crashed or was killed)
+    and old generations, except the current one and `keep`. Call it with the folder's lock held,
+    so no run is writing them."""
     folder = Path(folder)
-    live = current_generation(folder)
+    live = {g.resolve() for g in (current_generation(folder), keep) if g is not None}
     removed = []
     for p in folder.glob(".writing-*"):
         shutil.rmtree(p, ignore_errors=True)
         removed.append(p.name)
     for p in folder.glob(".gen-*"):
-        if live is None or p.resolve() != live:
+        if p.resolve() not in live:
             shutil.rmtree(p, ignore_errors=True)
             removed.append(p.name)
     for p in folder.glob(".*.link-*"):
@@ -81,11 +83,13 @@ def publish_generation(folder: Path, fill: Callable[[Path], None]) -> list[Path]
                 os.fsync(fh.fileno())
         faults.point("publish", "filled")
         gen = folder / f".gen-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{tmp.name[-6:]}"
+        os.chmod(tmp, 0o755)  # mkdtemp made it private; the data is for every reader
         os.rename(tmp, gen)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     _fsync_dir(folder)
+    previous = current_generation(folder)
     _replace_symlink(gen.name, folder / CURRENT)  # the one switch
     _fsync_dir(folder)
     faults.point("publish", "switched")
@@ -97,7 +101,7 @@ def publish_generation(folder: Path, fill: Callable[[Path], None]) -> list[Path]
     for link in folder.iterdir():  # links to files this generation no longer has
         if link.is_symlink() and os.readlink(link).startswith(f"{CURRENT}/") and link.name not in names:
             link.unlink()
-    clean_leftovers(folder)
+    clean_leftovers(folder, keep=previous)  # the previous generation stays for readers still on it
     return [folder / n for n in names]
 
 

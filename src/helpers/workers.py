@@ -101,10 +101,16 @@ def run_isolated(func: Callable[[Any], Any], tasks: list, jobs: int, *,
         for _ in range(min(jobs, len(tasks))):
             workers.append(_Worker(ctx, func))
         while True:
-            for w in workers:
+            for k, w in enumerate(workers):
                 if w.ready and w.task is None and pending:
+                    try:
+                        w.conn.send((pending[-1], tasks[pending[-1]]))
+                    except OSError:  # died between two tasks: nothing lost, replace it
+                        w.proc.kill()
+                        w.stop()
+                        workers[k] = _Worker(ctx, func)
+                        continue
                     w.task, w.started = pending.pop(), time.monotonic()
-                    w.conn.send((w.task, tasks[w.task]))
             busy = [w for w in workers if w.task is not None or (not w.ready and w.proc.exitcode is None)]
             if not busy:
                 return

@@ -3,23 +3,44 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
 from . import paths
 
+# The longest a report has taken is a few seconds (a 49-page PDF: ~4 s); ten minutes means stuck.
+FILE_TIMEOUT = 600.0
+
+EXIT_CODES = """exit codes: 0 every file read (and every notebook ran); 1 nothing could be read; 2 another run
+holds the output folder's lock; 3 some files or notebooks failed (named at the end of the log)."""
+
 
 def cmd_extract(args) -> int:
-    from .pipeline import extract_and_write
+    from .lock import LockHeld, folder_lock
+    from .pipeline import extract_and_write, log
+    from .runner import EXIT_BUSY, EXIT_NOTHING, EXIT_OK, EXIT_SOME_FAILED, failure_summary
 
-    result = extract_and_write([Path(f) for f in args.files], Path(args.out), pdf_engine=args.engine, jobs=args.jobs)
-    return 0 if result["read"] > 0 else 1
+    try:
+        with folder_lock(Path(args.out), "extract"):
+            result = extract_and_write([Path(f) for f in args.files], Path(args.out), pdf_engine=args.engine,
+                                       jobs=args.jobs, timeout=args.file_timeout)
+    except LockHeld as exc:
+        log(str(exc))
+        return EXIT_BUSY
+    summary = failure_summary(result, [])
+    for line in summary:
+        log(line)
+    if result["read"] == 0:
+        return EXIT_NOTHING
+    return EXIT_SOME_FAILED if summary else EXIT_OK
 
 
 def cmd_run(args) -> int:
     from .runner import main_job
 
-    return main_job(jobs=args.jobs, pdf_engine=args.engine, force=args.force, notebooks=not args.no_notebooks)
+    return main_job(jobs=args.jobs, pdf_engine=args.engine, force=args.force, notebooks=not args.no_notebooks,
+                    file_timeout=args.file_timeout)
 
 
 def cmd_dictionary(args) -> int:
@@ -48,7 +69,7 @@ def cmd_checks_doc(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m helpers", description=__doc__)
+    p = argparse.ArgumentParser(prog="python -m helpers", description=__doc__, epilog=EXIT_CODES)
     sub = p.add_subparsers(dest="command", required=True)
 
     e = sub.add_parser("extract", help="extract raw reports into Parquet datasets in --out (data/processed is not touched)")
@@ -56,6 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--out", required=True, help="output folder for <dataset>.parquet")
     e.add_argument("--engine", default="pdfplumber", choices=["pdfplumber", "tabula"], help="PDF table engine")
     e.add_argument("--jobs", type=int, default=1, help="worker processes (spawned) for many files")
+    e.add_argument("--file-timeout", type=float, default=FILE_TIMEOUT,
+                   help=f"with --jobs > 1, seconds one file may take before it is stopped and failed (default {FILE_TIMEOUT:g})")
     e.set_defaults(func=cmd_extract)
 
     r = sub.add_parser("run", help="the main job: extract what changed in data/raw, check, execute notebooks, render reports/")
@@ -63,6 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--engine", default="pdfplumber", choices=["pdfplumber", "tabula"], help="PDF table engine (default pdfplumber)")
     r.add_argument("--force", action="store_true", help="re-extract every file even if unchanged")
     r.add_argument("--no-notebooks", action="store_true", help="stop after writing data/processed")
+    r.add_argument("--file-timeout", type=float, default=FILE_TIMEOUT,
+                   help=f"with --jobs > 1, seconds one file may take before it is stopped and failed (default {FILE_TIMEOUT:g})")
     r.set_defaults(func=cmd_run)
 
     d = sub.add_parser("dictionary", help="write the data dictionary generated from the schema")
@@ -78,6 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # SIGTERM unwinds like Ctrl-C, so workers are stopped and temporary folders removed on the way out.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     args = build_parser().parse_args(argv)
     return args.func(args)
 

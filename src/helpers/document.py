@@ -8,8 +8,11 @@ undecodable text, corrupted PDFs, PDFs without a usable text layer.
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,14 +68,66 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
+# A report's lines are short (the longest in the shipped corpus: 740 characters). A text whose line
+# breaks were lost can hold one line of megabytes, on which the table readers take minutes.
+MAX_LINE_CHARS = 20_000
+# C0 controls other than tab, line feed, vertical tab, form feed and carriage return: never in a
+# report. A NUL inside `4,1\x0099.36` would otherwise split one amount into a wrong one.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+
+
+def utf16_encoding(head: bytes) -> str | None:
+    """'utf-16' for a UTF-16 text (by its BOM, or by the NUL in every other byte of CJK/ASCII text)."""
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "utf-16"
+    if len(head) >= 16:
+        even, odd = head[0:64:2], head[1:64:2]
+        if odd.count(0) >= 0.8 * len(odd) and even.count(0) == 0:
+            return "utf-16-le"
+        if even.count(0) >= 0.8 * len(even) and odd.count(0) == 0:
+            return "utf-16-be"
+    return None
+
+
+def _looks_big5(data: bytes, gb_text: str) -> bool:
+    """Traditional-Chinese Big5 bytes decode as (wrong) GB18030 text: name them instead."""
+    if any(w in gb_text for w in ("决算", "预算", "财政")):
+        return False
+    try:
+        big5 = data.decode("big5")
+    except UnicodeDecodeError:
+        return False
+    return any(w in big5 for w in ("決算", "預算", "財政", "支出"))
+
+
 def decode_text(data: bytes, path: Path) -> tuple[str, str]:
-    """Decode a text report: UTF-8 (with or without BOM), else GBK/GB18030."""
+    """Decode a text report: UTF-8 (with or without BOM), UTF-16 (BOM or NUL pattern), else GBK/GB18030."""
+    if enc := utf16_encoding(data[:1024]):
+        try:
+            return data.decode(enc).lstrip("\ufeff"), "utf-16"
+        except UnicodeDecodeError:
+            raise ReportError(path, "text looks UTF-16 but does not decode as UTF-16; re-save the file as UTF-8") from None
     for enc in TEXT_ENCODINGS:
         try:
-            return data.decode(enc), enc
+            text = data.decode(enc)
         except UnicodeDecodeError:
             continue
-    raise ReportError(path, "text is neither UTF-8 nor GBK/GB18030; re-save the file as UTF-8")
+        if enc == "gb18030" and _looks_big5(data, text):
+            raise ReportError(path, "text is Big5 (traditional Chinese), not UTF-8 or GBK; re-save it as UTF-8 "
+                                    "(the reader knows the simplified-Chinese report wording)")
+        return text, enc
+    raise ReportError(path, "text is neither UTF-8, UTF-16 nor GBK/GB18030; re-save the file as UTF-8")
+
+
+def check_text(text: str, path: Path) -> None:
+    """ReportError naming the line for control characters and for lines no report has."""
+    for i, line in enumerate(re.split(r"\r\n|\n|\r", text), start=1):
+        if m := _CONTROL.search(line):
+            raise ReportError(path, f"line {i}, column {m.start() + 1} holds the control character "
+                                    f"U+{ord(m.group()):04X}; the file is damaged or not text, nothing was extracted")
+        if len(line) > MAX_LINE_CHARS:
+            raise ReportError(path, f"line {i} is {len(line):,} characters long (a report's lines are under "
+                                    f"{MAX_LINE_CHARS:,}); its line breaks were lost or it is not a report")
 
 
 def read_text(path: Path) -> Document:
@@ -80,6 +135,8 @@ def read_text(path: Path) -> Document:
     if not data.strip():
         raise ReportError(path, "the file is empty")
     text, enc = decode_text(data, path)
+    text = text.rstrip("\x1a")  # DOS end-of-file mark
+    check_text(text, path)
     return Document(Path(path), "text", hashlib.sha256(data).hexdigest(), text_lines(text), encoding=enc)
 
 
@@ -106,8 +163,13 @@ def open_pdf(path: Path):
         pdf = pdfplumber.open(path)
         _ = len(pdf.pages)
         return pdf
-    except Exception as exc:  # pdfminer raises many types for broken files
-        raise ReportError(path, f"not a readable PDF (truncated or corrupted?): {type(exc).__name__}: {exc}") from exc
+    except Exception as exc:  # pdfminer raises many types for broken files, often with no message
+        cause = exc.args[0] if type(exc).__name__ == "PdfminerException" and exc.args else exc
+        if type(cause).__name__ in ("PDFPasswordIncorrect", "PDFEncryptionError"):
+            raise ReportError(path, "PDF is encrypted (password-protected); save an unprotected copy, "
+                                    "nothing was extracted") from exc
+        raise ReportError(path, f"not a readable PDF (truncated or corrupted?): {type(cause).__name__}: "
+                                f"{cause or 'no detail given by the PDF library'}") from exc
 
 
 def read_pdf(path: Path) -> Document:
@@ -148,19 +210,38 @@ def _check_text_layer(path: Path, all_text: str, raw_chars: int, n_pages: int) -
         )
 
 
+def check_regular(path: Path) -> None:
+    """ReportError unless path is a regular file (through symlinks). Checked before any open: a
+    named pipe blocks the reader forever, a device never ends, a symlink loop raises."""
+    path = Path(path)
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        if os.path.islink(path):
+            raise ReportError(path, f"dangling symbolic link (to {os.readlink(path)}, which does not exist)") from None
+        raise ReportError(path, "no such file") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise ReportError(path, "symbolic link loop; not read") from None
+        raise ReportError(path, f"cannot be opened ({exc.strerror})") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise ReportError(path, "is a folder, not a report file")
+    if not stat.S_ISREG(st.st_mode):
+        kind = ("named pipe (FIFO)" if stat.S_ISFIFO(st.st_mode) else "socket" if stat.S_ISSOCK(st.st_mode)
+                else "device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else "special file")
+        raise ReportError(path, f"is a {kind}, not a regular file; skipped without reading")
+
+
 def read_document(path: Path | str) -> Document:
     """Read a raw report, PDF or text, chosen by the file's first bytes rather than its name."""
     path = Path(path)
-    if not path.exists():
-        raise ReportError(path, "no such file")
-    if path.is_dir():
-        raise ReportError(path, "is a folder, not a report file")
+    check_regular(path)
     with open(path, "rb") as fh:
         head = fh.read(1024)
     if head.lstrip().startswith(b"%PDF"):
         return read_pdf(path)
     if path.suffix.lower() == ".pdf":
         raise ReportError(path, "named .pdf but does not start with a PDF header (truncated or not a PDF)")
-    if b"\x00" in head:
+    if b"\x00" in head and not utf16_encoding(head):
         raise ReportError(path, "binary file that is neither PDF nor text")
     return read_text(path)

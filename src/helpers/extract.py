@@ -11,6 +11,7 @@ import re
 import traceback
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import schema
@@ -25,7 +26,9 @@ DEFAULT_PDF_ENGINE = "pdfplumber"
 
 
 def report_id_for(path: Path) -> str:
-    return Path(path).stem.strip().replace(" ", "_")
+    """The file's stem, each space or control character (a newline in a file name) made `_`: the id
+    names a page file and its link."""
+    return re.sub(r"[\s\x00-\x1f\x7f]", "_", Path(path).stem.strip())
 
 
 def find_tables(doc: Document, pdf_engine: str = DEFAULT_PDF_ENGINE) -> dict:
@@ -177,6 +180,8 @@ def _extract_document(doc: Document, path: Path, rid: str, pdf_engine: str, with
                else schema.empty("table_readings")}
         if with_narrative:
             out.update(extract_narrative(doc, rid, out))
+        if rejected := reject_impossible_amounts(out):
+            out["reports"].at[0, "notes"] = list(notes) + rejected
         from .checks import quality_summary, run_checks
 
         out["checks"] = run_checks(out, doc=doc)
@@ -187,6 +192,36 @@ def _extract_document(doc: Document, path: Path, rid: str, pdf_engine: str, with
         return _failed(path, rid, f"{path}: internal error while extracting ({type(exc).__name__}: {exc}); "
                                   f"please report it with this file. {tb.splitlines()[-1]}",
                        sha=doc.sha256, fmt=doc.source_format, encoding=doc.encoding)
+
+
+# Larger than any budget a report can print (China's whole general budget is ~3e9 万元): a figure
+# beyond it is a misread or a corrupted file, never an amount.
+MAX_AMOUNT_WAN = 1e10
+
+
+def reject_impossible_amounts(datasets: dict[str, pd.DataFrame]) -> list[str]:
+    """Money that is not finite (a 401-digit cell parses as inf) or beyond MAX_AMOUNT_WAN becomes a
+    blank cell (doubtful, in line_items) and a note naming the cell; nothing downstream sums it."""
+    notes = []
+    for ds, df in datasets.items():
+        if df is None or df.empty:
+            continue
+        for col in [c for c in df.columns if c.endswith("_wan") or "_pct" in c]:
+            vals = pd.to_numeric(df[col], errors="coerce")
+            bad = ~np.isfinite(vals.fillna(0.0))
+            if col.endswith("_wan"):
+                bad |= vals.abs() > MAX_AMOUNT_WAN
+            for i in df.index[bad]:
+                row = df.loc[i]
+                where = " ".join(str(row[k]) for k in ("table", "row_label", "code", "measure")
+                                 if k in df.columns and row[k] is not None and not pd.isna(row[k]))
+                notes.append(f"{ds}.{col} at {row.get('source_ref', '?')} ({where or 'no label'}): "
+                             f"{vals[i]:g} is not a possible amount; left blank")
+            if bad.any():
+                df.loc[bad, col] = np.nan
+                if "doubtful" in df.columns:
+                    df.loc[bad, "doubtful"] = True
+    return notes
 
 
 def extract_narrative(doc: Document, report_id: str, datasets: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 # src/helpers/paths.py -> repository root is three levels up.
@@ -16,17 +17,38 @@ STATE = REPO_ROOT / ".state"
 RAW_SUFFIXES = (".txt", ".pdf", ".md", ".text")
 
 
+def raw_listing(folder: Path = DATA_RAW) -> tuple[list[Path], list[tuple[str, str]]]:
+    """(the report files in a raw folder sorted by name, [(name, why ignored)]).
+
+    A report is any entry with a report suffix, whatever kind of entry it is: a dangling link, a
+    named pipe or a folder named `x.txt` is kept here so that the extraction names it as a failed
+    file instead of dropping it silently. Ignored by rule: hidden names (`.x`), and documentation
+    whose name is written in capitals (MANIFEST.md, NOTES.md, README.txt), which reports never are.
+    """
+    files, ignored = [], []
+    for p in sorted(Path(folder).iterdir()):
+        if p.suffix.lower() not in RAW_SUFFIXES:
+            continue
+        if p.name.startswith("."):
+            ignored.append((p.name, "hidden file"))
+        elif re.fullmatch(r"[A-Z][A-Z0-9_-]*", p.stem):
+            ignored.append((p.name, "documentation by name (capitalised), not a report"))
+        else:
+            files.append(p)
+    return files, ignored
+
+
 def raw_files(folder: Path = DATA_RAW) -> list[Path]:
-    """The report files in a raw folder, sorted by name (manifests and notes excluded)."""
-    return sorted(
-        p for p in folder.iterdir()
-        if p.is_file() and p.suffix.lower() in RAW_SUFFIXES and p.name.upper() != "MANIFEST.MD"
-    )
+    """The report files in a raw folder, sorted by name (manifests, notes and hidden files excluded)."""
+    return raw_listing(folder)[0]
 
 
 def display_path(path: Path) -> str:
     """Path relative to the repository root when inside it, else absolute (for source_file)."""
-    path = Path(path).resolve()
+    try:
+        path = Path(path).resolve()
+    except (OSError, RuntimeError):  # a symlink loop: the path as given
+        path = Path(os.path.abspath(path))
     try:
         return path.relative_to(REPO_ROOT.resolve()).as_posix()
     except ValueError:

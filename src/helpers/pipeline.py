@@ -11,23 +11,23 @@
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import hashlib
-import multiprocessing as mp
+import itertools
 import os
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Callable
 
 import pandas as pd
 
-from . import schema
-from .document import sha256_of
-from .extract import DEFAULT_PDF_ENGINE, extract_report, report_id_for
+from . import faults, schema
+from .document import ReportError, check_regular, sha256_of
+from .extract import DEFAULT_PDF_ENGINE, _failed, extract_report, report_id_for
+from .lock import folder_lock
 from .paths import display_path
+from .storage import current_generation, publish_generation
+from .workers import run_isolated
 
 ALL_DATASETS = tuple(schema.DATASETS)
 
@@ -58,7 +58,10 @@ def _assign_ids(files: list[Path]) -> tuple[list[tuple[str, Path]], list[str]]:
     ids: set[str] = set()
     out, messages = [], []
     for f in files:
-        rp = Path(f).resolve()
+        try:
+            rp = Path(f).resolve()
+        except (OSError, RuntimeError):  # a symlink loop: read_document says so for this file alone
+            rp = Path(os.path.abspath(f))
         if rp in seen:
             messages.append(f"{f}: given twice; processed once (as {seen[rp]})")
             continue
@@ -75,14 +78,30 @@ def _assign_ids(files: list[Path]) -> tuple[list[tuple[str, Path]], list[str]]:
 
 def _run_one(args) -> dict[str, pd.DataFrame]:
     rid, path, engine = args
+    faults.point("extract", f"{rid} {path}")
     return extract_report(path, report_id=rid, pdf_engine=engine)
+
+
+def _reusable(prev_reports: pd.DataFrame | None, rid: str, path: Path, sha: str | None) -> bool:
+    """True when the previous run read these very bytes under this id and path. A row without a
+    checksum (the file could not be opened, or its worker died) is never reused: it is read again."""
+    if sha is None or prev_reports is None or not len(prev_reports):
+        return False
+    hit = prev_reports[(prev_reports.report_id == rid) & (prev_reports.source_file == display_path(path))]
+    if not len(hit):
+        return False
+    old = hit.iloc[0]["source_sha256"]
+    return isinstance(old, str) and old == sha
 
 
 def extract_many(files: list[Path], *, pdf_engine: str = DEFAULT_PDF_ENGINE, jobs: int = 1,
                  previous: dict[str, pd.DataFrame] | None = None,
-                 progress: Callable[[str], None] | None = None) -> tuple[dict[str, pd.DataFrame], list[str]]:
-    """Datasets for all files (concatenated), and messages for the person running it. `previous`
-    (a run of this extractor version, see previous_run) supplies the rows of unchanged files."""
+                 progress: Callable[[str], None] | None = None,
+                 timeout: float | None = None) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    """Datasets for all files (concatenated in the order of `files`, whatever finishes first), and
+    messages for the person running it. `previous` (a run of this extractor version, see
+    previous_run) supplies the rows of unchanged files. With jobs > 1 each file is read in a worker
+    process: one that dies or overruns `timeout` seconds fails that file alone."""
     progress = progress or (lambda s: None)
     pairs, messages = _assign_ids(files)
     results: dict[str, dict[str, pd.DataFrame]] = {}
@@ -91,40 +110,42 @@ def extract_many(files: list[Path], *, pdf_engine: str = DEFAULT_PDF_ENGINE, job
     first_with: dict[str, Path] = {}  # sha256 -> the first file with those bytes
     for rid, path in pairs:
         try:
+            check_regular(path)  # before opening: a named pipe would block, a loop would raise
             sha = sha256_of(path)
+        except ReportError as exc:
+            results[rid] = _failed(path, rid, str(exc))
+            progress(f"{rid}: failed ({exc.problem})")
+            continue
         except OSError:
             sha = None  # unreadable: extract_report says why
-        if sha is not None and prev_reports is not None and len(prev_reports):
-            hit = prev_reports[(prev_reports.report_id == rid) & (prev_reports.source_file == display_path(path))]
-            if len(hit) and hit.iloc[0]["source_sha256"] == sha:
-                results[rid] = {ds: df[df.report_id == rid] for ds, df in previous.items()}
-                progress(f"{rid}: unchanged since the last run, reused")
-                continue
+        if _reusable(prev_reports, rid, path, sha):
+            results[rid] = {ds: df[df.report_id == rid] for ds, df in previous.items()}
+            progress(f"{rid}: unchanged since the last run, reused")
+            continue
         if sha is not None:
             if sha in first_with:  # duplicate content under another name: say so, keep both rows
                 messages.append(f"{path}: same bytes as {first_with[sha]}; extracted again under report id {rid}")
             first_with.setdefault(sha, path)
         todo.append((rid, path, pdf_engine))
     t0 = time.perf_counter()
+    done = itertools.count(1)
+
+    def finished(i: int, res: dict | None, why: str | None) -> None:
+        rid, path, _ = todo[i]
+        if res is None:  # the worker died, raised or overran: this file alone fails, read again next run
+            res = _failed(path, rid, f"{path}: {why}")
+        results[rid] = res
+        progress(_line(next(done), len(todo), res, t0))
+
     if jobs > 1 and len(todo) > 1:
-        ctx = mp.get_context("spawn")
-        with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as ex:
-            futs = {ex.submit(_run_one, a): a for a in todo}
-            for k, fut in enumerate(cf.as_completed(futs), start=1):
-                rid, path, _ = futs[fut]
-                try:
-                    results[rid] = fut.result()
-                except Exception as exc:  # a worker died: report it, keep the others
-                    from .extract import _failed
-                    results[rid] = _failed(path, rid, f"{path}: worker failed ({type(exc).__name__}: {exc})")
-                progress(_line(k, len(todo), results[rid], t0))
+        run_isolated(_run_one, todo, jobs, on_done=finished, timeout=timeout)
     else:
-        for k, a in enumerate(todo, start=1):
-            results[a[0]] = _run_one(a)
-            progress(_line(k, len(todo), results[a[0]], t0))
+        for i, a in enumerate(todo):
+            finished(i, _run_one(a), None)
+    ordered = [results[rid] for rid, _ in pairs if rid in results]  # input order: same rows for any --jobs
     combined = {}
     for ds in ALL_DATASETS:
-        frames = [r[ds] for r in results.values() if ds in r and len(r[ds])]
+        frames = [r[ds] for r in ordered if ds in r and len(r[ds])]
         combined[ds] = schema.conform(pd.concat(frames, ignore_index=True), ds) if frames else schema.empty(ds)
     for r in combined["reports"].itertuples():
         if r.status == "failed":
@@ -140,27 +161,20 @@ def _line(k: int, n: int, res: dict[str, pd.DataFrame], t0: float) -> str:
 
 
 def write_datasets(datasets: dict[str, pd.DataFrame], out_dir: Path, version: str | None = None) -> list[Path]:
-    """Write every dataset as Parquet into out_dir, all-or-nothing."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".writing-", dir=out_dir))
-    written = []
-    try:
+    """Write every dataset as Parquet into out_dir, all-or-nothing (storage.publish_generation:
+    one switch publishes them together; a crash before it leaves the previous run published)."""
+    def fill(tmp: Path) -> None:
         for ds, df in datasets.items():
-            df = schema.conform(df, ds)
-            df.to_parquet(tmp / f"{ds}.parquet", index=False)
+            schema.conform(df, ds).to_parquet(tmp / f"{ds}.parquet", index=False)
         (tmp / "VERSION").write_text((version or extractor_version()) + "\n")
-        for f in sorted(tmp.iterdir()):
-            os.replace(f, out_dir / f.name)
-            written.append(out_dir / f.name)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return written
+
+    with folder_lock(out_dir, "write"):
+        return publish_generation(Path(out_dir), fill)
 
 
 def read_datasets(folder: Path) -> dict[str, pd.DataFrame]:
-    """The datasets in a processed folder (missing ones as empty frames)."""
-    folder = Path(folder)
+    """The datasets in a processed folder (missing ones as empty frames), all from one generation."""
+    folder = current_generation(folder) or Path(folder)
     out = {}
     for ds in ALL_DATASETS:
         p = folder / f"{ds}.parquet"
@@ -170,7 +184,8 @@ def read_datasets(folder: Path) -> dict[str, pd.DataFrame]:
 
 def previous_run(folder: Path, version: str) -> dict[str, pd.DataFrame] | None:
     """The last run's datasets if written by this extractor version, else None."""
-    vf = Path(folder) / "VERSION"
+    folder = current_generation(folder) or Path(folder)
+    vf = folder / "VERSION"
     if not vf.exists() or vf.read_text().strip() != version:
         return None
     return read_datasets(folder)
@@ -182,14 +197,15 @@ def log(msg: str) -> None:
 
 
 def extract_and_write(files: list[Path], out_dir: Path, *, pdf_engine: str = DEFAULT_PDF_ENGINE, jobs: int = 1,
-                      incremental: bool = False) -> dict:
+                      incremental: bool = False, timeout: float | None = None) -> dict:
     """Extract files into out_dir (all-or-nothing), logging progress and messages; incremental
     reuses the rows of unchanged files from out_dir's previous run of this extractor version.
     Returns counts and the report ids for the caller."""
     version = extractor_version()
     previous = previous_run(out_dir, version) if incremental else None
     t0 = time.perf_counter()
-    datasets, messages = extract_many(files, pdf_engine=pdf_engine, jobs=jobs, previous=previous, progress=log)
+    datasets, messages = extract_many(files, pdf_engine=pdf_engine, jobs=jobs, previous=previous, progress=log,
+                                      timeout=timeout)
     for m in messages:
         log(m)
     write_datasets(datasets, out_dir, version)
@@ -197,5 +213,6 @@ def extract_and_write(files: list[Path], out_dir: Path, *, pdf_engine: str = DEF
     read = int((reps.status != "failed").sum())
     summary = f"{len(reps)} files, {read} read, {len(reps) - read} failed, {time.perf_counter() - t0:.1f}s"
     log(f"wrote {len(datasets)} datasets into {display_path(Path(out_dir))}: {summary}")
-    return {"read": read, "files": len(reps), "messages": messages, "summary": summary,
+    failed = [(r.source_file, r.error) for r in reps.itertuples() if r.status == "failed"]
+    return {"read": read, "files": len(reps), "messages": messages, "summary": summary, "failed": failed,
             "report_ids": list(reps.report_id), "previous": previous is not None}

@@ -17,15 +17,14 @@
    the error; the other notebooks go on.
 4. `reports/index.html` links every page with a one-line summary.
 
-Returns non-zero only when extraction read nothing or every notebook failed.
+Exit codes: 0 all read and ran; 1 nothing read; 2 another run holds the lock on the processed
+folder; 3 some files or notebooks failed (named in a summary at the end of the log).
 """
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import html
 import itertools
-import multiprocessing as mp
 import os
 import shutil
 import sys
@@ -35,9 +34,13 @@ import traceback
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import quote
 
-from . import paths
+from . import faults, paths
+from .lock import folder_lock
 from .pipeline import log
+from .storage import clean_page_leftovers, write_text_atomic
+from .workers import run_isolated
 
 REPORT_NOTEBOOK = "report.ipynb"
 STUDIES: dict[str, tuple[str, str]] = {
@@ -236,6 +239,7 @@ def _describe(exc: BaseException) -> str:
 
 def _execute_safe(job_dict: dict) -> dict:
     job = Job(**job_dict)
+    faults.point("notebook", job.name)
     try:
         res = execute(job)
     except Exception as exc:  # never lose the other notebooks because of one
@@ -277,11 +281,17 @@ def render(job: Job, res: Result) -> None:
         if banner:
             i = body.find(">", body.find("<body")) + 1
             body = body[:i] + banner + body[i:]
-        out.write_text(body, encoding="utf-8")
+        write_text_atomic(out, body)
     else:
-        out.write_text(f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(job.title)}</title>"
-                       f"<style>{_PAGE_CSS}</style></head><body><h1>{html.escape(job.title)}</h1>{banner}"
-                       f"<p class='muted'>No executed notebook was produced.</p></body></html>", encoding="utf-8")
+        write_text_atomic(out, f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(job.title)}</title>"
+                               f"<style>{_PAGE_CSS}</style></head><body><h1>{html.escape(job.title)}</h1>{banner}"
+                               f"<p class='muted'>No executed notebook was produced.</p></body></html>")
+
+
+def href(rel: str) -> str:
+    """A relative link to a page file: ASCII other than letters, digits and `/-._~` percent-encoded (a
+    file name may hold spaces, quotes, `<`, `#` or line breaks), Chinese kept readable."""
+    return "".join(c if ord(c) > 127 and c.isprintable() else quote(c, safe="/-._~") for c in rel)
 
 
 def write_index(results: list[Result], reports_dir: Path, processed: Path, extraction: dict) -> Path:
@@ -297,7 +307,7 @@ def write_index(results: list[Result], reports_dir: Path, processed: Path, extra
 
     def link(res: Result) -> str:
         rel = Path(res.job.html).resolve().relative_to(reports_dir.resolve()).as_posix()
-        return f'<a href="{html.escape(rel)}">{html.escape(res.job.title)}</a>'
+        return f'<a href="{html.escape(href(rel))}">{html.escape(res.job.title)}</a>'
 
     def run_cell(res: Result) -> str:
         if res.ok:
@@ -340,7 +350,7 @@ def write_index(results: list[Result], reports_dir: Path, processed: Path, extra
         parts.append("</ul>")
     parts.append("</body></html>")
     out = reports_dir / "index.html"
-    out.write_text("\n".join(parts), encoding="utf-8")
+    write_text_atomic(out, "\n".join(parts))
     return out
 
 
@@ -356,16 +366,20 @@ def _na(v) -> bool:
 # ---------------------------------------------------------------------------------------------
 # Main job
 
-def extract_step(raw_dir: Path, processed: Path, *, jobs: int, pdf_engine: str, force: bool) -> dict:
+def extract_step(raw_dir: Path, processed: Path, *, jobs: int, pdf_engine: str, force: bool,
+                 file_timeout: float | None = None) -> dict:
     from .pipeline import extract_and_write
 
-    files = paths.raw_files(raw_dir) if raw_dir.is_dir() else []
+    files, ignored = paths.raw_listing(raw_dir) if raw_dir.is_dir() else ([], [])
+    for name, why in ignored:
+        log(f"ignored {paths.display_path(raw_dir / name)}: {why}")
     if not files:
         log(f"no report files in {raw_dir}")
         return {"read": 0, "files": 0, "messages": [f"no report files in {raw_dir}"], "summary": "nothing to read"}
     log(f"extracting {len(files)} files from {paths.display_path(raw_dir)}"
         f"{' (forced: every file read again)' if force else ''}")
-    return extract_and_write(files, processed, pdf_engine=pdf_engine, jobs=jobs, incremental=not force)
+    return extract_and_write(files, processed, pdf_engine=pdf_engine, jobs=jobs, incremental=not force,
+                             timeout=file_timeout)
 
 
 def plan(report_ids: list[str], *, notebooks_dir: Path, build_dir: Path, reports_dir: Path, processed: Path,
@@ -407,22 +421,20 @@ def run_notebooks(jobs_list: list[Job], jobs: int = 2) -> list[Result]:
             note(res)
             results.append(res)
         return results
-    ctx = mp.get_context("spawn")
-    with cf.ProcessPoolExecutor(max_workers=min(jobs, n), mp_context=ctx) as ex:
-        futs = {ex.submit(_execute_safe, asdict(j)): j for j in jobs_list}
-        for fut in cf.as_completed(futs):
-            j = futs[fut]
+    def finished(i: int, d: dict | None, why: str | None) -> None:
+        if d is not None:
+            res = _from_dict(d)
+        else:  # the worker died (killed, out of memory): this page alone shows it
+            res = Result(job=jobs_list[i], ok=False, error=f"worker died: {why}")
             try:
-                res = _from_dict(fut.result())
-            except Exception as exc:  # a worker process died
-                res = Result(job=j, ok=False, error=f"worker died: {_describe(exc)}")
-                try:
-                    render(j, res)
-                    res.html_written = True
-                except Exception:
-                    pass
-            note(res)
-            results.append(res)
+                render(jobs_list[i], res)
+                res.html_written = True
+            except Exception:
+                pass
+        note(res)
+        results.append(res)
+
+    run_isolated(_execute_safe, [asdict(j) for j in jobs_list], min(jobs, n), on_done=finished)
     by_name = {(j.kind, j.name): k for k, j in enumerate(jobs_list)}
     return sorted(results, key=lambda r: by_name[(r.job.kind, r.job.name)])
 
@@ -433,48 +445,88 @@ def _from_dict(d: dict) -> Result:
     return Result(job=job, **d)
 
 
-def _prune(folder: Path, keep: set[Path]) -> None:
+def _prune(folder: Path, keep: set[Path], pattern: str = "*.html") -> None:
+    """Pages (or executed notebooks) of reports no longer in data/raw."""
     if folder.is_dir():
-        for p in folder.glob("*.html"):
+        for p in folder.glob(pattern):
             if p.resolve() not in keep:
                 p.unlink()
 
 
+# Exit codes of the main job (and of `extract`): a script can tell "some files failed" from
+# "nothing could be done" and from "another run is busy".
+EXIT_OK, EXIT_NOTHING, EXIT_BUSY, EXIT_SOME_FAILED = 0, 1, 2, 3
+
+
 def main_job(jobs: int = 2, pdf_engine: str = "pdfplumber", force: bool = False, notebooks: bool = True, *,
              raw_dir: Path | None = None, processed_dir: Path | None = None, reports_dir: Path | None = None,
-             build_dir: Path | None = None, notebooks_dir: Path | None = None, timeout: int = 600) -> int:
-    """Extract → notebooks → HTML → index. Non-zero only if extraction read nothing or every notebook failed."""
-    raw_dir = Path(raw_dir or paths.DATA_RAW)
+             build_dir: Path | None = None, notebooks_dir: Path | None = None, timeout: int = 600,
+             file_timeout: float | None = None) -> int:
+    """Extract → notebooks → HTML → index, holding the lock on the processed folder throughout.
+    0 when every file was read and every notebook ran; 1 when nothing could be read; 2 when
+    another run holds the lock; 3 when some files or notebooks failed (named in a summary)."""
+    from .lock import LockHeld
+
     processed = Path(processed_dir or paths.DATA_PROCESSED)
+    try:
+        with folder_lock(processed, "main job"):
+            return _main_job(jobs, pdf_engine, force, notebooks, raw_dir=raw_dir, processed=processed,
+                             reports_dir=reports_dir, build_dir=build_dir, notebooks_dir=notebooks_dir,
+                             timeout=timeout, file_timeout=file_timeout)
+    except LockHeld as exc:
+        log(str(exc))
+        return EXIT_BUSY
+
+
+def failure_summary(extraction: dict, failed_notebooks: list[Result]) -> list[str]:
+    """One line per failed file and notebook, for the end of the log."""
+    lines = []
+    files = extraction.get("failed", [])
+    if files:
+        lines.append(f"{len(files)} of {extraction.get('files', '?')} files failed:")
+        lines += [f"  {f}: {why}" for f, why in files]
+    if failed_notebooks:
+        lines.append(f"{len(failed_notebooks)} notebooks failed:")
+        lines += [f"  {r.job.kind} {r.job.name}: {(r.error or '').splitlines()[0][:200]}" for r in failed_notebooks]
+    return lines
+
+
+def _main_job(jobs, pdf_engine, force, notebooks, *, raw_dir, processed, reports_dir, build_dir, notebooks_dir,
+              timeout, file_timeout) -> int:
+    raw_dir = Path(raw_dir or paths.DATA_RAW)
     reports_dir = Path(reports_dir or paths.REPORTS)
     build_dir = Path(build_dir or BUILD)
     notebooks_dir = Path(notebooks_dir or paths.NOTEBOOKS)
     t0 = time.perf_counter()
-    extraction = extract_step(raw_dir, processed, jobs=jobs, pdf_engine=pdf_engine, force=force)
+    extraction = extract_step(raw_dir, processed, jobs=jobs, pdf_engine=pdf_engine, force=force,
+                              file_timeout=file_timeout)
     if extraction["read"] == 0:
         log("extraction read nothing: see the messages above")
-    if not notebooks:
-        return 0 if extraction["read"] else 1
-    if not extraction.get("report_ids"):
-        return 1
-    kernel = ensure_kernel()
-    for sub in ("reports", "studies"):
-        (build_dir / sub).mkdir(parents=True, exist_ok=True)
-        (reports_dir / sub).mkdir(parents=True, exist_ok=True)
-    job_list = plan(extraction["report_ids"], notebooks_dir=notebooks_dir, build_dir=build_dir,
-                    reports_dir=reports_dir, processed=processed, kernel=kernel, timeout=timeout)
-    log(f"executing {len(job_list)} notebooks with kernel {kernel!r} in {min(jobs, len(job_list))} workers")
-    results = run_notebooks(job_list, jobs=jobs)
-    keep = {Path(r.job.html).resolve() for r in results}
-    for sub in ("reports", "studies"):
-        _prune(reports_dir / sub, keep)
-    index = write_index(results, reports_dir, processed, extraction)
-    failed = [r for r in results if not r.ok]
-    log(f"wrote {paths.display_path(index)}: {len(results) - len(failed)} of {len(results)} notebooks ran "
-        f"({time.perf_counter() - t0:.0f}s in all)")
-    for r in failed:
-        log(f"FAILED {r.job.kind} {r.job.name}: {r.error} (page: {paths.display_path(Path(r.job.html))}, "
-            f"notebook: {paths.display_path(Path(r.job.output))})")
+    results: list[Result] = []
+    if notebooks and extraction.get("report_ids"):
+        kernel = ensure_kernel()
+        for sub in ("reports", "studies"):
+            (build_dir / sub).mkdir(parents=True, exist_ok=True)
+            (reports_dir / sub).mkdir(parents=True, exist_ok=True)
+        clean_page_leftovers(reports_dir)  # half-written pages of a run that was killed
+        job_list = plan(extraction["report_ids"], notebooks_dir=notebooks_dir, build_dir=build_dir,
+                        reports_dir=reports_dir, processed=processed, kernel=kernel, timeout=timeout)
+        log(f"executing {len(job_list)} notebooks with kernel {kernel!r} in {min(jobs, len(job_list))} workers")
+        results = run_notebooks(job_list, jobs=jobs)
+        for sub in ("reports", "studies"):
+            _prune(reports_dir / sub, {Path(r.job.html).resolve() for r in results})
+            _prune(build_dir / sub, {Path(r.job.output).resolve() for r in results}, "*.ipynb")
+        index = write_index(results, reports_dir, processed, extraction)
+        n_failed = sum(not r.ok for r in results)
+        log(f"wrote {paths.display_path(index)}: {len(results) - n_failed} of {len(results)} notebooks ran "
+            f"({time.perf_counter() - t0:.0f}s in all)")
+        for r in results:
+            if not r.ok:
+                log(f"FAILED {r.job.kind} {r.job.name}: {r.error} (page: {paths.display_path(Path(r.job.html))}, "
+                    f"notebook: {paths.display_path(Path(r.job.output))})")
+    summary = failure_summary(extraction, [r for r in results if not r.ok])
+    for line in summary:
+        log(line)
     if extraction["read"] == 0:
-        return 1
-    return 1 if results and len(failed) == len(results) else 0
+        return EXIT_NOTHING
+    return EXIT_SOME_FAILED if summary else EXIT_OK

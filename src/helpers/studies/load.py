@@ -50,8 +50,13 @@ class Corpus:
         return hit.iloc[0]
 
     def labels(self) -> pd.Series:
-        """report_id → a short readable label: district, department (shortened), year."""
-        return pd.Series({r.report_id: report_label(r) for r in self.reports.itertuples()}, dtype="object")
+        """report_id → a short readable label: district, department (shortened), year. Unique: two
+        reports of the same department and year (a text copy and the PDF, say) get their report id
+        appended, since tables and figures are keyed on the label."""
+        labels = pd.Series({r.report_id: report_label(r) for r in self.reports.itertuples()}, dtype="object")
+        dup = labels.duplicated(keep=False)
+        labels[dup] = [f"{lab} [{rid}]" for rid, lab in labels[dup].items()]
+        return labels
 
     def label(self, report_id: str) -> str:
         return self.labels().get(report_id, report_id)

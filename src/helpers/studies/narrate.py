@@ -47,24 +47,47 @@ def listing(items, limit: int = 8) -> str:
 
 def show_table(obj) -> None:
     """Display a table for readers: blank cells blank (not NaN/<NA>), two decimals, and no
-    0…N index column when the index carries no meaning. Anything else is displayed as it is."""
+    0…N index column when the index carries no meaning. Cells, index and column labels are
+    HTML-escaped here, the one place tables reach a page (a Styler does not escape by itself, and
+    labels and department names come from the reports)."""
     from IPython.display import display
 
+    if isinstance(obj, pd.Series):
+        obj = obj.to_frame()
     if isinstance(obj, pd.DataFrame):
-        st = obj.style.format(precision=2, na_rep="")
+        st = obj.style.format(precision=2, na_rep="", escape="html")
+        st = st.format_index(escape="html", axis=0).format_index(escape="html", axis=1)
         if isinstance(obj.index, pd.RangeIndex):
             st = st.hide(axis="index")
-        obj = st
-    display(obj)
+        display(st)
+        return
+    show(str(obj))  # anything else as text, never as its own HTML
+
+
+_MARKDOWN = None
+
+
+def markdown_html(text: str) -> str:
+    """Markdown → HTML with every piece of raw HTML in `text` escaped and harmful link targets
+    (javascript:, data: …) dropped: what a report prints can only ever show up as text."""
+    global _MARKDOWN
+    if _MARKDOWN is None:
+        import mistune
+
+        _MARKDOWN = mistune.create_markdown(escape=True, plugins=["table", "strikethrough"])
+    return _MARKDOWN(text)
 
 
 def show(text: str) -> None:
-    """Display Markdown in a notebook (plain print elsewhere)."""
+    """Display Markdown in a notebook (plain print elsewhere). The Markdown is rendered to HTML
+    here, with raw HTML escaped, instead of being handed to the page renderer, which passes raw
+    HTML through: sentences interpolate department names, labels and file names."""
     try:
-        from IPython.display import Markdown, display
-        display(Markdown(text))
+        from IPython.display import display
     except ImportError:  # pragma: no cover
         print(text)
+        return
+    display({"text/html": markdown_html(str(text)), "text/plain": str(text)}, raw=True)
 
 
 def absent(frame: pd.DataFrame, dataset: str, subject: str = "this report") -> str:

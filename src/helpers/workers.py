@@ -1,0 +1,163 @@
+"""Worker processes that fail alone.
+
+`run_isolated` runs tasks in spawned worker processes (never forked: a fork of a process that
+started tabula's JVM hangs), one task at a time per worker, so the parent always knows which task a
+worker is on. A worker that dies (killed, out of memory, a crash in native code) or overruns its
+time fails only that task, with the reason, and is replaced; the other tasks go on. Workers die
+with the parent: on Linux the kernel kills them when it goes (PR_SET_PDEATHSIG), elsewhere they
+notice within a second that their parent changed. Notebook kernels started by a worker watch
+their own parent the same way (ipykernel's parent poller).
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import signal
+import sys
+import threading
+import time
+from multiprocessing.connection import wait
+from typing import Any, Callable
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+
+    def watch() -> None:  # also covers the parent dying before prctl took effect
+        while True:
+            if os.getppid() != parent_pid:
+                os._exit(1)
+            time.sleep(1.0)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def _serve(conn, func: Callable, parent_pid: int) -> None:
+    _die_with_parent(parent_pid)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    conn.send(None)  # ready: imports done, so a task's time limit counts the task alone
+    while True:
+        try:
+            msg = conn.recv()
+        except (EOFError, OSError):
+            return
+        if msg is None:
+            return
+        idx, task = msg
+        try:
+            conn.send((idx, True, func(task)))
+        except BaseException as exc:  # noqa: BLE001 - reported to the parent, which decides
+            conn.send((idx, False, f"{type(exc).__name__}: {exc}"))
+
+
+def death_reason(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        try:
+            return f"killed by {signal.Signals(-exitcode).name}"
+        except ValueError:
+            return f"killed by signal {-exitcode}"
+    return f"exited with code {exitcode}"
+
+
+class _Worker:
+    def __init__(self, ctx, func: Callable):
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_serve, args=(child, func, os.getpid()), daemon=True)
+        self.proc.start()
+        child.close()
+        self.task: int | None = None
+        self.started = 0.0
+        self.ready = False
+        self.restarts = 0
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(None)
+        except (OSError, ValueError):
+            pass
+        self.proc.join(timeout=2)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join()
+        self.conn.close()
+
+
+def run_isolated(func: Callable[[Any], Any], tasks: list, jobs: int, *,
+                 on_done: Callable[[int, Any, str | None], None], timeout: float | None = None) -> None:
+    """Run func(task) for every task in `jobs` workers; on_done(index, result, None) for each
+    result, on_done(index, None, why) for a task whose worker raised, died or overran `timeout`
+    seconds. Returns when every task is done; workers are stopped (killed if need be) on the way out."""
+    ctx = mp.get_context("spawn")
+    pending = list(range(len(tasks)))[::-1]
+    workers: list[_Worker] = []
+    try:
+        for _ in range(min(jobs, len(tasks))):
+            workers.append(_Worker(ctx, func))
+        while True:
+            for k, w in enumerate(workers):
+                if w.ready and w.task is None and pending:
+                    try:
+                        w.conn.send((pending[-1], tasks[pending[-1]]))
+                    except OSError:  # died between two tasks: nothing lost, replace it
+                        w.proc.kill()
+                        w.stop()
+                        workers[k] = _Worker(ctx, func)
+                        continue
+                    w.task, w.started = pending.pop(), time.monotonic()
+            busy = [w for w in workers if w.task is not None or (not w.ready and w.proc.exitcode is None)]
+            if not busy:
+                return
+            wait_for = None
+            timed = [w.started + timeout for w in busy if w.task is not None] if timeout else []
+            if timed:
+                wait_for = max(0.05, min(timed) - time.monotonic())
+            ready = set(wait([x for w in busy for x in (w.conn, w.proc.sentinel)], timeout=wait_for))
+            for k, w in enumerate(workers):
+                if w not in busy:
+                    continue
+                why = None
+                if w.conn in ready or (w.proc.sentinel in ready and w.conn.poll()):
+                    try:
+                        msg = w.conn.recv()
+                    except (EOFError, OSError):  # the pipe closed: the worker is going
+                        w.proc.join(timeout=5)
+                    else:
+                        if msg is None:
+                            w.ready = True
+                            continue
+                        idx, ok, payload = msg
+                        w.task = None
+                        on_done(idx, payload if ok else None, None if ok else payload)
+                        continue
+                if w.task is None:  # died while starting, before any task: start another
+                    if w.proc.sentinel in ready or not w.proc.is_alive():
+                        w.stop()
+                        # a worker that cannot even start would be replaced forever: give up
+                        if w.restarts >= 3:
+                            raise RuntimeError(f"worker processes cannot start ({death_reason(w.proc.exitcode)})")
+                        workers[k] = _Worker(ctx, func)
+                        workers[k].restarts = w.restarts + 1
+                    continue
+                if w.proc.sentinel in ready or not w.proc.is_alive():
+                    w.proc.join()
+                    why = f"worker process died ({death_reason(w.proc.exitcode)})"
+                elif timeout and time.monotonic() - w.started > timeout:
+                    why = f"took longer than {timeout:g} s; its worker was stopped"
+                if why:
+                    idx = w.task
+                    w.task = None
+                    w.proc.kill()
+                    w.stop()
+                    workers[k] = _Worker(ctx, func) if pending else w
+                    on_done(idx, None, why)
+    finally:
+        for w in workers:
+            if w.proc.is_alive():
+                w.stop()

@@ -1,0 +1,211 @@
+"""Fault suite: bad rows from earlier runs, workers killed or stuck, a killed parent, and runs
+that give the same rows whatever the number of workers. Kills happen at chosen points
+(helpers.faults, switched on by JUESUAN_FAULT in the environment the workers inherit)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from helpers.pipeline import extract_many, extractor_version, previous_run, write_datasets
+
+from .conftest import HANYANG, HONGSHAN, JIANGHAN, QINGSHAN
+
+FILES = [HONGSHAN, HANYANG, JIANGHAN, QINGSHAN]
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                if int((d / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    out.append(int(d.name))
+            except (OSError, IndexError, ValueError):
+                pass
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        return state != "Z"
+    except OSError:
+        return False
+
+
+def test_failed_row_without_checksum_does_not_break_the_next_run(tmp_path):
+    """An empty file's failed row has no checksum; the next incremental run reads it again."""
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    out = tmp_path / "out"
+    first, _ = extract_many([empty, HONGSHAN])
+    assert first["reports"].source_sha256.isna().tolist() == [True, False]
+    write_datasets(first, out, extractor_version())
+    lines: list[str] = []
+    second, _ = extract_many([empty, HONGSHAN], previous=previous_run(out, extractor_version()), progress=lines.append)
+    assert second["reports"].status.tolist() == ["failed", "partial"]
+    assert [s.split(":")[0] for s in lines if "reused" in s] == [HONGSHAN.stem]
+
+
+def test_killed_worker_fails_only_its_file_and_rows_keep_input_order(monkeypatch):
+    monkeypatch.setenv("JUESUAN_FAULT", f"extract@{HANYANG.stem}=kill")
+    datasets, messages = extract_many(FILES, jobs=2)
+    reps = datasets["reports"]
+    assert reps.report_id.tolist() == [p.stem for p in FILES]
+    st = dict(zip(reps.report_id, reps.status))
+    assert st.pop(HANYANG.stem) == "failed" and "failed" not in st.values()
+    err = reps.set_index("report_id").loc[HANYANG.stem, "error"]
+    assert "worker process died (killed by SIGKILL)" in err and HANYANG.name in err
+    assert pd.isna(reps.set_index("report_id").loc[HANYANG.stem, "source_sha256"])  # read again next run
+    assert any(m.startswith("FAILED") and HANYANG.name in m for m in messages)
+
+
+def test_stuck_worker_is_stopped_after_the_timeout(monkeypatch):
+    monkeypatch.setenv("JUESUAN_FAULT", f"extract@{HONGSHAN.stem}=sleep:60")
+    t0 = time.monotonic()
+    datasets, _ = extract_many([HONGSHAN, JIANGHAN], jobs=2, timeout=3)
+    assert time.monotonic() - t0 < 30
+    reps = datasets["reports"].set_index("report_id")
+    assert "took longer than 3 s" in reps.loc[HONGSHAN.stem, "error"]
+    assert reps.loc[JIANGHAN.stem, "status"] != "failed"
+
+
+def test_same_rows_whatever_the_number_of_workers(monkeypatch):
+    """The first file is made to finish last; rows still come in input order, equal to --jobs 1."""
+    one, _ = extract_many(FILES[:3], jobs=1)
+    monkeypatch.setenv("JUESUAN_FAULT", f"extract@{HONGSHAN.stem}=sleep:2")
+    two, _ = extract_many(FILES[:3], jobs=2)
+    for ds in one:
+        a, b = one[ds], two[ds]
+        if "extracted_at" in a:
+            a, b = a.drop(columns="extracted_at"), b.drop(columns="extracted_at")
+        pd.testing.assert_frame_equal(a, b, obj=ds)
+
+
+def test_killed_parent_takes_its_workers_with_it(tmp_path):
+    env = {**os.environ, "JUESUAN_FAULT": "extract=sleep:120"}
+    proc = subprocess.Popen([sys.executable, "-m", "helpers", "extract", HONGSHAN, JIANGHAN, "--jobs", "2",
+                             "--out", tmp_path / "out"], env=env, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        kids: list[int] = []
+        while time.monotonic() < deadline and len(kids) < 2:
+            time.sleep(0.3)
+            kids = [k for k in _children(proc.pid) if _alive(k)]
+        assert len(kids) >= 2, "workers did not start"
+        time.sleep(1.5)  # let them reach the sleeping file
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(_alive(k) for k in kids):
+            time.sleep(0.2)
+        assert not any(_alive(k) for k in kids), "workers outlived their parent"
+        assert not (tmp_path / "out" / "reports.parquet").exists()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+# --- publication: all datasets switch together; pages are replaced whole -------------------------
+
+def _cli(*args, env_extra=None):
+    env = {**os.environ, **(env_extra or {})}
+    return subprocess.run([sys.executable, "-m", "helpers", *map(str, args)], capture_output=True, text=True, env=env)
+
+
+def test_kill_while_publishing_leaves_one_generation_and_the_next_run_cleans_up(tmp_path):
+    out = tmp_path / "out"
+    assert _cli("extract", HONGSHAN, "--out", out).returncode == 0
+    for point in ("filled", "switched"):  # before the switch: old data; after it: the new data, whole
+        r = _cli("extract", JIANGHAN, "--out", out, env_extra={"JUESUAN_FAULT": f"publish@{point}=kill"})
+        assert r.returncode == -signal.SIGKILL
+        back = {ds: pd.read_parquet(out / f"{ds}.parquet") for ds in ("reports", "line_items", "checks")}
+        want = HONGSHAN.stem if point == "filled" else JIANGHAN.stem
+        for ds, df in back.items():
+            assert set(df.report_id) == {want}, (point, ds)
+        assert list(out.glob(".writing-*")) or len(list(out.glob(".gen-*"))) == 2  # leftovers, ignored
+    r = _cli("extract", HANYANG, "--out", out)
+    assert r.returncode == 0, r.stderr
+    assert not list(out.glob(".writing-*")) and len(list(out.glob(".gen-*"))) == 2  # current and the one before
+    assert set(pd.read_parquet(out / "line_items.parquet").report_id) == {HANYANG.stem}
+
+
+def test_simulated_write_failure_keeps_the_published_datasets(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    first, _ = extract_many([HONGSHAN])
+    write_datasets(first, out)
+    monkeypatch.setenv("JUESUAN_FAULT", "publish@filled=raise")
+    second, _ = extract_many([JIANGHAN])
+    try:
+        write_datasets(second, out)
+    except OSError as exc:
+        assert "simulated" in str(exc)
+    else:
+        raise AssertionError("the simulated failure did not happen")
+    assert set(pd.read_parquet(out / "reports.parquet").report_id) == {HONGSHAN.stem}
+    assert not list(out.glob(".writing-*"))
+
+
+def test_page_killed_while_written_keeps_the_old_page(tmp_path):
+    from helpers.storage import clean_page_leftovers, write_text_atomic
+
+    page = tmp_path / "index.html"
+    write_text_atomic(page, "<p>old</p>")
+    code = f"from helpers.storage import write_text_atomic; write_text_atomic({str(page)!r}, '<p>new</p>' * 1000)"
+    r = subprocess.run([sys.executable, "-c", code], env={**os.environ, "JUESUAN_FAULT": "page=kill"})
+    assert r.returncode == -signal.SIGKILL
+    assert page.read_text() == "<p>old</p>"
+    assert list(tmp_path.glob(".index.html.*.tmp"))  # the half page is a hidden temp file, never the page
+    clean_page_leftovers(tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == ["index.html"]
+
+
+# --- one run at a time ------------------------------------------------------------------------------
+
+def test_second_run_is_refused_while_one_holds_the_lock_and_a_killed_holder_leaves_no_lock(tmp_path):
+    from helpers import runner
+
+    out = tmp_path / "processed"
+    code = (f"import time; from helpers.lock import folder_lock\n"
+            f"with folder_lock(__import__('pathlib').Path({str(out)!r}), 'main job'):\n"
+            f"    print('held', flush=True); time.sleep(120)")
+    holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        r = _cli("extract", HONGSHAN, "--out", out)
+        assert r.returncode == 2
+        assert "in use by another run" in r.stderr and f"pid {holder.pid}" in r.stderr
+        raw = tmp_path / "raw"
+        raw.mkdir()
+        assert runner.main_job(raw_dir=raw, processed_dir=out, reports_dir=tmp_path / "r",
+                               build_dir=tmp_path / "b") == runner.EXIT_BUSY
+        assert not (out / "reports.parquet").exists()
+        holder.kill()
+        holder.wait()
+        r = _cli("extract", HONGSHAN, "--out", out)  # the dead holder's lock file is not a lock
+        assert r.returncode == 0, r.stderr
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+
+
+def test_killed_notebook_worker_fails_only_its_page(tmp_path, monkeypatch):
+    from helpers import runner
+
+    from .test_notebooks import _job, _nb
+
+    kernel = runner.ensure_kernel()
+    nbs = [_nb(tmp_path, f"{n}.ipynb", ['print("ran")'], 'report_id = "x"') for n in ("one", "victim")]
+    monkeypatch.setenv("JUESUAN_FAULT", "notebook@victim=kill")
+    results = {r.job.name: r for r in runner.run_notebooks([_job(tmp_path, nb, {}, kernel) for nb in nbs], jobs=2)}
+    assert results["one"].ok
+    assert not results["victim"].ok and "killed by SIGKILL" in results["victim"].error
+    page = Path(results["victim"].job.html).read_text(encoding="utf-8")
+    assert "This notebook failed" in page and "killed by SIGKILL" in page

@@ -7,7 +7,7 @@ import pandas as pd
 from .rules import FAMILIES, RULES, fmt
 from .summary import quality_summary
 
-OUTCOME_COLS = ("pass", "fail", "insufficient_data", "not_applicable")
+OUTCOME_COLS = ("pass", "fail", "uncertain", "insufficient_data", "not_applicable")
 
 
 def _cell(s) -> str:
@@ -25,6 +25,8 @@ def checks_markdown(checks: pd.DataFrame, reports: pd.DataFrame | None = None, *
         for r in reports.itertuples(index=False):
             label = " ".join(str(x) for x in (r.district, r.department, r.fiscal_year) if x is not None and not pd.isna(x))
             names[r.report_id] = f"{r.report_id} ({label})" if label else str(r.report_id)
+    if len(checks):  # the same document whatever order the reports were read in
+        checks = checks.sort_values("report_id", kind="stable")
     n_reports = checks["report_id"].nunique() if len(checks) else 0
     out = [
         "# Consistency checks",
@@ -33,7 +35,9 @@ def checks_markdown(checks: pd.DataFrame, reports: pd.DataFrame | None = None, *
         f"`{corpus}`; do not edit by hand.",
         "",
         "Every rule runs on every report and yields rows of the `checks` dataset with outcome `pass`, `fail`, "
-        "`insufficient_data` (what it needs is missing; the message says what) or `not_applicable`. "
+        "`uncertain` (the figures disagree, but one of them was placed by the table's arithmetic or its reading "
+        "is doubtful, so the difference may be ours), `insufficient_data` (what it needs is missing; the message "
+        "says what) or `not_applicable`. "
         "A failure carries `expected` (what the report's other figures give), `found` (what the report prints) "
         "and `source_ref` naming both sides.",
         "",
@@ -44,8 +48,8 @@ def checks_markdown(checks: pd.DataFrame, reports: pd.DataFrame | None = None, *
         "A non-zero difference inside the envelope is a `pass` with severity `info` and a message starting "
         "\"rounding\", never an error. A blank cell is not 0 unless the sums show it; a rate against a zero budget "
         "or a zero prior year is undefined (`not_applicable`). A failure resting on a cell whose column the source "
-        "lost (one-cell-per-line text) is `insufficient_data` with severity `warning`: it may be an extraction "
-        "artefact.",
+        "lost (placed by the table's arithmetic) or on a doubtful reading (`line_items.doubtful`, "
+        "`reports.tables_doubtful`) is `uncertain` with severity `warning`, never an error: it may be ours.",
         "",
         "Not checked, because they do not hold: 本年收入合计 = 本年支出合计 (only 总计 balances); T6 total against "
         "T3 基本支出 (T3 covers all funds, T6 only the general budget); T7 items equal to T6 items (T7 also covers "
@@ -75,7 +79,8 @@ def checks_markdown(checks: pd.DataFrame, reports: pd.DataFrame | None = None, *
                     f"- severity of a failure: **{r.severity}**",
                     f"- reads: {r.needs or '—'}",
                     f"- on the corpus: {counts['pass']} pass ({rounding} within rounding), {counts['fail']} fail, "
-                    f"{counts['insufficient_data']} insufficient_data, {counts['not_applicable']} not_applicable", ""]
+                    f"{counts['uncertain']} uncertain, {counts['insufficient_data']} insufficient_data, "
+                    f"{counts['not_applicable']} not_applicable", ""]
             fails = g[g.outcome == "fail"] if len(g) else g
             if len(fails):
                 out += ["| report | severity | expected | found | source_ref | message |", "|---|---|---|---|---|---|"]

@@ -58,14 +58,9 @@ def implicating(probs: pd.DataFrame, report_id: str, ref, values, item: str | No
     if not toks:
         return probs.iloc[0:0]
     mine = probs[probs.report_id == report_id]
-    keep = []
-    for k, c in mine.iterrows():
-        if not (c.tokens & toks):
-            continue
-        if item is not None and RULE_ITEM.get(c.rule_id, item) != item:
-            continue
-        if any(_close(v, c.found) or _close(v, c.expected) for v in values):
-            keep.append(k)
+    keep = [k for k, t, rule, f, e in zip(mine.index, mine.tokens, mine.rule_id, mine.found, mine.expected)
+            if (t & toks) and (item is None or RULE_ITEM.get(rule, item) == item)
+            and any(_close(v, f) or _close(v, e) for v in values)]
     return mine.loc[keep]
 
 
@@ -82,11 +77,17 @@ def flag_rows(df: pd.DataFrame, corpus: Corpus, value_cols: list[str], ref_col: 
               item_col: str | None = None) -> pd.DataFrame:
     """`df` with `flag` (""/failed check/uncertain check) and `flag_message` (the checks' messages)."""
     probs = problems(corpus)
+    by_report = {rid: g for rid, g in probs.groupby("report_id")} if len(probs) else {}
     flags, msgs = [], []
     for r in df.itertuples(index=False):
+        mine = by_report.get(r.report_id)
+        if mine is None:
+            flags.append("")
+            msgs.append("")
+            continue
         vals = [getattr(r, c) for c in value_cols]
         item = getattr(r, item_col) if item_col else None
-        f, m = describe(implicating(probs, r.report_id, getattr(r, ref_col), vals, item))
+        f, m = describe(implicating(mine, r.report_id, getattr(r, ref_col), vals, item))
         flags.append(f)
         msgs.append(m)
     return df.assign(flag=pd.Series(flags, index=df.index, dtype="object"),

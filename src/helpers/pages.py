@@ -51,7 +51,7 @@ def toc(nb) -> list[dict]:
 
 def page_resources(nb, title: str, kind: str, name: str, studies: dict) -> dict:
     """nbconvert resources for one page: its title and the navigation bar."""
-    nav = {"index_href": "../index.html",
+    nav = {"index_href": "../index.html", "kind": kind,
            "studies": [{"title": t, "href": f"../studies/{s}.html", "current": kind == "study" and s == name}
                        for s, (t, _d) in studies.items()],
            "toc": toc(nb)}

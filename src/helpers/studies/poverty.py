@@ -101,8 +101,14 @@ def series_by_report(corpus: Corpus) -> pd.DataFrame:
                            source_detail=f"{top['name']} ({top.source_ref})")
         if row["source"]:
             rows.append(row)
-    return pd.DataFrame(rows, columns=["report_id", "report", "fiscal_year", "series", "amount_wan", "source",
-                                       "source_detail"]).sort_values(["fiscal_year", "report"]).reset_index(drop=True)
+    df = pd.DataFrame(rows, columns=["report_id", "report", "fiscal_year", "series", "amount_wan", "source",
+                                     "source_detail"]).sort_values(["fiscal_year", "report"]).reset_index(drop=True)
+    # a 21305 cell read with doubt (a text copy without column positions) is marked, with the reason
+    li = corpus.line_items
+    doubt = li[li.doubtful.fillna(False).astype(bool) & li.code.fillna("").str.startswith(CODE)] if len(li) else li
+    df["flag"] = ["doubtful reading" if (s_.startswith("21305") and len(doubt) and (doubt.report_id == rid).any()) else ""
+                  for rid, s_ in zip(df.report_id, df.source)]
+    return df
 
 
 def by_year(corpus: Corpus) -> pd.DataFrame:

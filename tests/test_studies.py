@@ -175,3 +175,18 @@ def test_load_fails_loudly_on_missing_or_empty_processed_folder(tmp_path):
 def test_unknown_report_fails_loudly(corpus):
     with pytest.raises(KeyError, match="is not in"):
         corpus.report("no_such_report")
+
+
+def test_a_share_a_failing_check_prints_is_left_out_of_composition(corpus):
+    from helpers.studies.load import Corpus
+
+    fc = comp.function_classes(corpus)
+    row = fc[(fc.report_id == JIANGHAN)].iloc[0]
+    fake = corpus.checks.iloc[:1].copy()
+    fake.loc[:, ["report_id", "rule_id", "outcome", "severity", "message", "expected", "found", "source_ref"]] = [
+        JIANGHAN, "T3.class_sum", "fail", "error", "made up for the test", row.amount_wan + 1, row.amount_wan,
+        f"{row.table} line 1"]
+    frames = dict(corpus.frames, checks=pd.concat([corpus.checks, fake], ignore_index=True))
+    bad = comp.function_classes(Corpus(folder=corpus.folder, frames=frames))
+    hit = bad[(bad.report_id == JIANGHAN) & (bad.code == row.code)]
+    assert hit.doubtful.iloc[0] and not fc[(fc.report_id == JIANGHAN) & (fc.code == row.code)].doubtful.iloc[0]

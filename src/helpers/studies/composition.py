@@ -49,7 +49,8 @@ def _rollup(rows: pd.DataFrame, prefix_len: int = 3) -> pd.DataFrame:
 
 def function_classes(corpus: Corpus) -> pd.DataFrame:
     """report_id · code · name · amount_wan · share_pct · table · rolled_up_from · doubtful
-    (`doubtful`: the class amount rests on a cell whose reading is in doubt)."""
+    (`doubtful`: the class amount rests on a cell whose reading is in doubt, or a failing or
+    uncertain check about its table prints it)."""
     li = corpus.line_items
     frames = []
     for rid in corpus.report_ids:
@@ -73,8 +74,25 @@ def function_classes(corpus: Corpus) -> pd.DataFrame:
     df = df[df.amount_wan.fillna(0) != 0]
     tot = df.groupby("report_id").amount_wan.transform("sum")
     df["share_pct"] = df.amount_wan / tot * 100
-    df["doubtful"] = df.doubtful.astype(bool)
+    df["doubtful"] = df.doubtful.astype(bool) | _implicated(corpus, df, "amount_wan")
     return df[["report_id", "code", "name", "amount_wan", "share_pct", "table", "rolled_up_from", "doubtful"]].reset_index(drop=True)
+
+
+def _implicated(corpus: Corpus, df: pd.DataFrame, value_col: str) -> pd.Series:
+    """True where a failing or uncertain check about the same report and table prints the value
+    (as the figure it doubts or the one it expects): such a share is treated like a doubtful one."""
+    from . import quality
+
+    probs = quality.problems(corpus)
+    out = pd.Series(False, index=df.index)
+    if probs.empty or df.empty:
+        return out
+    for k, r in df.iterrows():
+        mine = probs[(probs.report_id == r.report_id) & probs.source_ref.fillna("").str.contains(f"{r.table} ", regex=False)]
+        if len(mine) and any(quality._close(r[value_col], f) or quality._close(r[value_col], e)
+                             for f, e in zip(mine.found, mine.expected)):
+            out[k] = True
+    return out
 
 
 def basic_project(corpus: Corpus) -> pd.DataFrame:
@@ -97,6 +115,7 @@ def basic_project(corpus: Corpus) -> pd.DataFrame:
                 break
     df = pd.DataFrame(rows, columns=["report_id", "basic_wan", "project_wan", "total_wan", "table", "doubtful"])
     if len(df):
+        df["doubtful"] = df.doubtful.astype(bool) | _implicated(corpus, df, "total_wan")
         both = df.basic_wan.fillna(0) + df.project_wan.fillna(0)
         df["basic_share_pct"] = df.basic_wan.fillna(0) / both.where(both != 0) * 100
         df["project_share_pct"] = df.project_wan.fillna(0) / both.where(both != 0) * 100

@@ -182,7 +182,8 @@ def share_matrix(df: pd.DataFrame, labels: pd.Series, column: str = "name", valu
         return pd.DataFrame()
     m = df.pivot_table(index="report_id", columns=column, values=value, aggfunc="sum").fillna(0)
     m = m[m.mean().sort_values(ascending=False).index]
-    m.index = [labels.get(r, r) for r in m.index]
+    m.index = pd.Index([labels.get(r, r) for r in m.index], name="report")
+    m.columns.name = None
     return m
 
 

@@ -352,3 +352,62 @@ def test_start_here_runs_on_the_corpus_and_exports(published, tmp_path):
         assert set(sheets) == {"three_public_totals", "quality", "line_items_trusted"}
         assert len(sheets["quality"]) == 10 and len(sheets["line_items_trusted"]) > 0
     assert not list((tmp_path / "cache").glob("*")), "the processed datasets were there: nothing to read directly"
+
+# --- pages for readers (issue 10): self-contained, navigable, key findings first -------------------
+
+def test_no_page_fetches_anything_from_another_server(published):
+    from helpers import pages
+
+    assert pages.outside_references('<script src="https://cdn.example/x.js"></script>')  # the test can fail
+    assert pages.outside_references("<link rel=stylesheet href='//fonts.example/f.css'>")
+    for page in _pages(published) + [published["reports"] / "index.html"]:
+        text = page.read_text(encoding="utf-8")
+        assert pages.outside_references(text) == [], f"{page.name}: {pages.outside_references(text)[:3]}"
+        assert "require.min.js" not in text and "mathjax" not in text.lower() and "mermaid.esm" not in text, page.name
+
+
+def test_every_page_has_navigation_and_studies_open_with_key_findings(published):
+    for page in _pages(published):
+        text = page.read_text(encoding="utf-8")
+        m = re.search(r"<nav[^>]*juesuan-nav[^>]*>", text)
+        assert m, f"{page.name}: no navigation bar"
+        nav = text[m.start():text.find("</nav>", m.start())]
+        assert 'href="../index.html"' in nav, f"{page.name}: no link to the index"
+        for s in STUDIES:
+            assert f"../studies/{s}.html" in nav or page.stem == s, f"{page.name}: no link to {s}"
+        assert "On this page" in nav and 'href="#' in nav, f"{page.name}: no table of contents"
+        assert "No description has been provided" not in text, f"{page.name}: figure without alt text"
+    for s in STUDIES:
+        text = (published["reports"] / "studies" / f"{s}.html").read_text(encoding="utf-8")
+        body = text[text.find("</nav>"):]
+        h2 = re.findall(r"<h2[^>]*>(.*?)<", body)
+        assert h2 and h2[0].startswith("Key findings"), f"{s}: first section is {h2[:1]}"
+        findings = body[body.find("Key findings"):body.find("<h2", body.find("Key findings") + 20)]
+        assert re.search(r"\d", re.sub(r"<[^>]+>", "", findings)), f"{s}: key findings without numbers"
+
+
+def test_study_tables_are_for_readers(published):
+    for s in STUDIES:
+        text = (published["reports"] / "studies" / f"{s}.html").read_text(encoding="utf-8")
+        cells = re.findall(r"<t[hd][^>]*>([^<]*)</t[hd]>", text)
+        headers = re.findall(r"<th[^>]*>([^<]*)</th>", text)
+        raw = [c for c in headers if re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)+", c.strip())]
+        assert not raw, f"{s}: raw column names {raw[:5]}"
+        assert not [c for c in cells if c.strip() in ("True", "False", "-0.00", "nan", "<NA>")], s
+    be = (published["reports"] / "studies" / "budget_execution.html").read_text(encoding="utf-8")
+    assert re.search(r"\d+ differs", be) and "Rate printed (%)" in be and "%</td>" in be
+    comp = (published["reports"] / "studies" / "spending_composition.html").read_text(encoding="utf-8")
+    assert "cannot be told apart" in comp
+
+
+def test_study_on_an_empty_processed_folder_fails_loudly(tmp_path):
+    kernel = runner.ensure_kernel()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    nb = NOTEBOOKS / "poverty_transfers.ipynb"
+    job = runner.Job(kind="study", name="poverty_transfers", notebook=str(nb), output=str(tmp_path / "out.ipynb"),
+                     html=str(tmp_path / "out.html"), parameters={"processed_dir": str(empty)}, title="t",
+                     kernel=kernel, cwd=str(tmp_path))
+    res = runner.execute(job)
+    assert not res.ok and "NoProcessedData" in res.error and "reports.parquet" in res.error
+    assert "The corpus holds 0" not in Path(job.html).read_text(encoding="utf-8")

@@ -26,10 +26,55 @@ def _short(label, n: int = 24) -> str:
 
 def _finish(fig) -> None:
     """tight_layout, without its harmless warning for very long labels (other warnings, such as a
-    missing glyph, still surface)."""
+    missing glyph, still surface); and the figure's alt text (its titles) for the page."""
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Tight layout not applied")
         fig.tight_layout()
+    fig._juesuan_alt = alt_text(fig)
+
+
+def alt_text(fig) -> str:
+    """What the figure shows, for readers who cannot see it: its titles and axis labels."""
+    parts = []
+    for ax in fig.axes:
+        for loc in ("left", "center"):
+            t = ax.get_title(loc=loc)
+            if t:
+                parts.append(t.replace("\n", " — "))
+        xl, yl = ax.get_xlabel(), ax.get_ylabel()
+        if xl or yl:
+            parts.append("axes: " + " / ".join(x for x in (xl, yl) if x))
+    return "Figure: " + "; ".join(parts) if parts else "Figure"
+
+
+def _register_alt_text() -> None:
+    """In a notebook, give every figure's PNG output its alt text as metadata (the page template
+    writes it into the img tag)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover
+        return
+    ip = get_ipython()
+    if ip is None:
+        return
+    from matplotlib.figure import Figure
+
+    fmt = ip.display_formatter.formatters["image/png"]
+    try:
+        base = fmt.lookup_by_type(Figure)
+    except KeyError:
+        return
+    if getattr(base, "_juesuan", False):
+        return
+
+    def png_with_alt(fig, *args, **kwargs):
+        data = base(fig, *args, **kwargs)
+        if data is None or isinstance(data, tuple):
+            return data
+        return data, {"alt": getattr(fig, "_juesuan_alt", None) or alt_text(fig)}
+
+    png_with_alt._juesuan = True
+    fmt.for_type(Figure, png_with_alt)
 
 
 def set_style(context: str = "notebook") -> str:
@@ -46,6 +91,7 @@ def set_style(context: str = "notebook") -> str:
         "axes.titlesize": "medium",
         "axes.titleweight": "bold",
     })
+    _register_alt_text()
     return family
 
 

@@ -45,7 +45,7 @@ from .workers import run_isolated
 REPORT_NOTEBOOK = "report.ipynb"
 STUDIES: dict[str, tuple[str, str]] = {
     "spending_composition": ("Spending composition 支出结构",
-                             "function classes, basic vs project, personnel vs public, economic classes: shares across departments, districts and years"),
+                             "function classes, basic vs project, personnel vs public, economic classes: shares per department, and what the corpus can and cannot compare"),
     "poverty_transfers": ("Poverty and rural-revitalisation money 扶贫 → 乡村振兴",
                           "the 21305 series through the 2021 rename, its share of spending, money to recipient places"),
     "budget_execution": ("Budget execution 预算执行",
@@ -273,11 +273,12 @@ def render(job: Job, res: Result) -> None:
                   f'What ran before the failure is shown below.</div>')
     if nb_path.exists():
         import nbformat
-        from nbconvert import HTMLExporter
+
+        from . import pages  # template without outside requests, navigation, alt text
 
         nb = nbformat.read(str(nb_path), as_version=4)
-        exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-        body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": job.title}})
+        body, _ = pages.exporter().from_notebook_node(
+            nb, resources=pages.page_resources(nb, job.title, job.kind, job.name, STUDIES))
         if banner:
             i = body.find(">", body.find("<body")) + 1
             body = body[:i] + banner + body[i:]

@@ -6,12 +6,16 @@ A rate against a zero or missing budget is undefined (null), never 0 or 100.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
+from . import quality
 from .load import Corpus
 
 LEVEL_ORDER = ["overall", "类", "款", "项", "project"]
+BASES = ["年初预算", "全年预算", "调整预算"]
 THREE_PUBLIC_ITEMS = ["total", "overseas", "vehicle_total", "vehicle_purchase", "vehicle_operation", "reception"]
 THREE_PUBLIC_NAMES = {"total": "合计", "overseas": "因公出国(境)费", "vehicle_total": "公务用车购置及运行费",
                       "vehicle_purchase": "公务用车购置费", "vehicle_operation": "公务用车运行费",
@@ -20,29 +24,96 @@ THREE_PUBLIC_NAMES = {"total": "合计", "overseas": "因公出国(境)费", "ve
 
 # A "project" row that is really the sum of all projects (a table's 合计, a 项目…综述 sentence).
 PROJECT_TOTAL = r"^(?:合计|总计|小计)$|综述|全部项目|项目合计"
-STATEMENT_KEY = ["report_id", "level", "name", "budget_basis", "budget_wan", "final_wan"]
+# Statements printed more than once are counted once; a different printed rate is a different statement.
+STATEMENT_KEY = ["report_id", "level", "name", "budget_basis", "budget_wan", "final_wan", "rate_printed_pct"]
+# Project names differ between the narrative and the 绩效自评表 by a year, 工作/经费/资金 and the like.
+_PROJECT_NOISE = r"(?:20\d\d)(?:年度?)?|项目|工作|经费|资金|\s"
+SAME_PROJECT_WAN = 0.015  # outturns printed to 0.01 万元 vs 元 converted: the same figure within rounding
+MIN_IQR_PP = 1.0          # rates more concentrated than this have no meaningful Tukey fences
+
+
+def project_key(name) -> str:
+    """`聘用人员工作经费2022` → `聘用人员`; `2021年度党办系统工作经费` → `党办系统`."""
+    if name is None or pd.isna(name):
+        return ""
+    return re.sub(_PROJECT_NOISE, "", str(name))
+
+
+def _same_project(a: str, b: str) -> bool:
+    if not a or not b:
+        return False
+    if a in b or b in a:
+        return True
+    n = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        n += 1
+    return n >= 4
+
+
+def merge_project_restatements(be: pd.DataFrame) -> pd.DataFrame:
+    """One row per project: the narrative's 绩效自评综述 and the 绩效自评表 state the same project
+    (names differ by a year or 工作/经费, outturns by rounding). The table's row is kept (it prints
+    the budget basis and the unrounded figures); `also_printed_at` names the other place."""
+    be = be.copy()
+    be["also_printed_at"] = ""
+    proj = be[be.level == "project"]
+    drop = set()
+    for rid, g in proj.groupby("report_id"):
+        rows = list(g.sort_values("source_kind", key=lambda s: s.ne("table")).itertuples())
+        for i, a in enumerate(rows):
+            if a.Index in drop:
+                continue
+            for b in rows[i + 1:]:
+                if b.Index in drop or pd.isna(a.final_wan) or pd.isna(b.final_wan):
+                    continue
+                if abs(a.final_wan - b.final_wan) <= SAME_PROJECT_WAN and _same_project(project_key(a.name), project_key(b.name)):
+                    drop.add(b.Index)
+                    note = f"{b.source_ref} ({b.name}, {b.budget_basis} {b.budget_wan:,.2f})"
+                    prev = be.at[a.Index, "also_printed_at"]
+                    be.at[a.Index, "also_printed_at"] = f"{prev}; {note}" if prev else note
+                    be.at[a.Index, "times_printed"] = be.at[a.Index, "times_printed"] + b.times_printed
+    return be.drop(index=list(drop))
 
 
 def rates(corpus: Corpus) -> pd.DataFrame:
-    """budget_execution once per statement, with the rate recomputed from its amounts and the
-    report label. Reports restate the same figures (the 绩效 appendix repeats the narrative):
-    a statement printed several times is counted once (`times_printed` says how often)."""
+    """budget_execution once per statement, with the rate recomputed from its amounts, the report
+    label and the quality flag of the checks over it. Reports restate the same figures (the 绩效
+    appendix repeats the narrative): a statement printed several times is counted once
+    (`times_printed` says how often), and a project stated in the narrative and in the 绩效自评表 is
+    one project (`also_printed_at`)."""
     be = corpus.budget_execution
     if be.empty:
         return be.assign(rate=pd.Series(dtype="float64"), report=pd.Series(dtype="object"),
-                         times_printed=pd.Series(dtype="int64"))
+                         times_printed=pd.Series(dtype="int64"), also_printed_at=pd.Series(dtype="object"),
+                         flag=pd.Series(dtype="object"), flag_message=pd.Series(dtype="object"))
     times = be.groupby(STATEMENT_KEY, dropna=False).report_id.transform("size")
     be = be.assign(times_printed=times).drop_duplicates(STATEMENT_KEY, keep="first")
     # recomputed unrounded (the dataset's rate_computed_pct is rounded to 2 decimals), null for a zero budget
     be = be.assign(rate=be.final_wan / be.budget_wan.where(be.budget_wan != 0) * 100,
                    report=be.report_id.map(corpus.labels()))
+    be = merge_project_restatements(be)
     # The 三公 total is an overall statement about another budget, and the sum of all projects is
     # not a project: each is shown as its own level here.
     level = be.level.astype("object").where(be.subject.fillna("spending") != "three_public", "三公")
     all_projects = (level == "project") & be.name.fillna("").str.contains(PROJECT_TOTAL, regex=True)
     level = level.where(~all_projects, "all projects")
     be["level"] = pd.Categorical(level, categories=LEVEL_ORDER + ["all projects", "三公"], ordered=True)
+    be = quality.flag_rows(be, corpus, ["budget_wan", "final_wan", "rate_printed_pct"])
     return be
+
+
+def rate_groups(be: pd.DataFrame) -> pd.DataFrame:
+    """Rates with a `group` of level and budget basis (`类 · 年初预算`): rates against different
+    bases are not comparable, so no figure pools them."""
+    d = be.dropna(subset=["rate"])
+    if d.empty:
+        return d.assign(group=pd.Series(dtype="object"))
+    order = [f"{l} · {b}" for l in be.level.cat.categories for b in BASES]
+    g = d.level.astype(str) + " · " + d.budget_basis.astype(str)
+    present = [o for o in order if (g == o).any()] + sorted(set(g) - set(order))
+    return d.assign(group=pd.Categorical(g, categories=present, ordered=True))
 
 
 def summary_by_level(be: pd.DataFrame) -> pd.DataFrame:
@@ -59,23 +130,32 @@ def summary_by_level(be: pd.DataFrame) -> pd.DataFrame:
 
 
 def outliers(be: pd.DataFrame, k: float = 1.5) -> pd.DataFrame:
-    """Statements whose rate lies outside the Tukey fences of their level (levels with ≥ 4 rates),
-    or that spent more than budgeted (> 100%) or less than half of it (< 50%)."""
+    """Statements whose rate lies outside the Tukey fences of their level and budget basis (groups
+    with ≥ 4 rates whose quartiles are at least MIN_IQR_PP apart: when most rates are exactly 100%
+    the fences collapse to 100–100% and would call 98.6% an outlier), or that spent more than
+    budgeted beyond rounding, or less than half of it. Rates implicated in a failing or uncertain
+    check are not findings: they are left out here (`rates(...).flag` lists them)."""
     if be.empty:
         return be
-    b = be.dropna(subset=["rate"]).copy()
+    b = rate_groups(be)
+    if "flag" in b:
+        b = b[b.flag.fillna("") == ""]
+    b = b.copy()
     b["why"] = ""
-    for lvl, g in b.groupby("level", observed=True):
+    for grp, g in b.groupby("group", observed=True):
         if len(g) >= 4:
             q1, q3 = g.rate.quantile([0.25, 0.75])
             iqr = q3 - q1
+            if iqr < MIN_IQR_PP:
+                continue
             out = (g.rate < q1 - k * iqr) | (g.rate > q3 + k * iqr)
-            b.loc[g.index[out], "why"] = f"outside {lvl} fences ({q1 - k * iqr:.1f}–{q3 + k * iqr:.1f}%)"
-    b.loc[(b.why == "") & (b.rate > 100), "why"] = "over budget (> 100%)"
+            b.loc[g.index[out], "why"] = f"outside the {grp} fences ({q1 - k * iqr:.1f}–{q3 + k * iqr:.1f}%)"
+    tol = pd.Series([rate_tolerance_pp(x, y) for x, y in zip(b.budget_wan, b.final_wan)], index=b.index)
+    b.loc[(b.why == "") & (b.rate > 100 + tol), "why"] = "over budget (> 100%)"
     b.loc[(b.why == "") & (b.rate < 50), "why"] = "under half of budget (< 50%)"
     b = b[b.why != ""]
     b = b.assign(dev=(b.rate - 100).abs()).sort_values("dev", ascending=False).drop(columns="dev")
-    return b[["report", "level", "code", "name", "budget_wan", "final_wan", "rate", "why", "source_ref"]]
+    return b[["report", "level", "budget_basis", "code", "name", "budget_wan", "final_wan", "rate", "why", "source_ref"]]
 
 
 def rate_tolerance_pp(budget, final) -> float:
@@ -87,9 +167,15 @@ def rate_tolerance_pp(budget, final) -> float:
     return 100 * (0.005 / b + f * 0.005 / b**2) + 0.005
 
 
+VERDICTS = {"pass": "agrees", "fail": "differs", "uncertain": "uncertain"}
+
+
 def printed_vs_computed(corpus: Corpus, be: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Statements with a printed rate: printed, recomputed, gap, tolerance, and the failing checks
-    of the same report read at the same place (or about rates when the place does not match)."""
+    """Statements with a printed rate: printed, recomputed, gap, and the verdict of the check that
+    recomputed it (N.rate_completion, matched by place and printed value): `agrees` (equal, or
+    within the rounding of the printed figures, as the check allows for the decimals actually
+    printed), `differs` (the check failed), `uncertain`, or `not checked`. The page's counts are
+    taken from this column, so the page and the checks cannot disagree."""
     be = rates(corpus) if be is None else be
     if be.empty:
         return pd.DataFrame()
@@ -97,37 +183,72 @@ def printed_vs_computed(corpus: Corpus, be: pd.DataFrame | None = None) -> pd.Da
     if p.empty:
         return pd.DataFrame()
     p["gap_pp"] = p.rate_printed_pct - p.rate
-    p["tolerance_pp"] = [rate_tolerance_pp(b, f) for b, f in zip(p.budget_wan, p.final_wan)]
-    p["agrees"] = (p.gap_pp.abs() <= p.tolerance_pp).where(p.rate.notna())
     ch = corpus.checks
-    fails = ch[ch.outcome == "fail"] if len(ch) else ch
-    beside = []
+    rc = ch[ch.rule_id == "N.rate_completion"] if len(ch) else ch
+    verdicts, messages = [], []
     for r in p.itertuples():
-        if r.agrees is True:
-            beside.append("")  # nothing to explain
+        mine = rc[rc.report_id == r.report_id] if len(rc) else rc
+        toks = quality.ref_tokens(r.source_ref)
+        hit = mine[[bool(quality.ref_tokens(x) & toks) and quality._close(f, r.rate_printed_pct)
+                    for x, f in zip(mine.source_ref, mine.found)]] if len(mine) else mine
+        if len(hit) and pd.notna(r.rate):
+            hit2 = hit[[quality._close(e, r.rate) or abs(float(e) - r.rate) < 0.05 for e in hit.expected.fillna(-1e9)]]
+            hit = hit2 if len(hit2) else hit
+        if hit.empty:
+            verdicts.append("not checked" if pd.notna(r.rate) else "undefined (zero budget)")
+            messages.append("")
             continue
-        mine = fails[fails.report_id == r.report_id] if len(fails) else fails
-        same = mine[mine.source_ref.fillna("").str.contains(str(r.source_ref), regex=False)] if len(mine) else mine
-        if len(mine) and same.empty:
-            same = mine[mine.rule_id.str.contains("rate|execution|budget|完成", case=False, na=False)]
-        beside.append("; ".join(f"{c.rule_id}: {c.message}" for c in same.itertuples()) if len(same) else "")
-    p["failing_checks"] = beside
-    p["_k"] = p.agrees.map({False: 0, True: 1}).astype("float64").fillna(2)
+        c = hit.iloc[0]
+        verdicts.append(VERDICTS.get(c.outcome, c.outcome))
+        messages.append("" if c.outcome == "pass" and not str(c.message).startswith("rounding") else f"{c.rule_id}: {c.message}")
+    p["verdict"] = verdicts
+    p["check_message"] = messages
+    # kept for callers that count `agrees == False`: the same verdict as a boolean (None when undecided)
+    p["agrees"] = pd.Series([True if v == "agrees" else False if v == "differs" else None for v in verdicts],
+                            index=p.index, dtype="object")
+    order = {"differs": 0, "uncertain": 1, "not checked": 2, "agrees": 3}
+    p["_k"] = p.verdict.map(order).fillna(4)
     p = p.sort_values(["_k", "report"]).drop(columns="_k")
-    return p[["report", "level", "name", "budget_wan", "final_wan", "rate_printed_pct", "rate", "gap_pp",
-              "tolerance_pp", "agrees", "failing_checks", "source_ref"]].reset_index(drop=True)
+    return p[["report", "level", "budget_basis", "name", "budget_wan", "final_wan", "rate_printed_pct", "rate", "gap_pp",
+              "verdict", "check_message", "agrees", "source_ref"]].reset_index(drop=True)
 
 
 def three_public(corpus: Corpus) -> pd.DataFrame:
     """三公 budget vs outturn per report and item, from `three_public` (extraction writes the T7
-    table's figures there as `source` table, the narrative's as `source` narrative)."""
+    table's figures there as `source` table, the narrative's as `source` narrative), with the
+    quality flag: figures a failing or uncertain check implicates, or T7 cells read as doubtful.
+    `rate_from_parts` is the rate against the budget the check's own arithmetic gives (e.g. a
+    misprinted 小计 replaced by 购置 + 运行) where a failing check supplies one."""
+    cols = ["report_id", "report", "item", "item_name", "budget_wan", "final_wan", "rate", "source", "source_ref",
+            "flag", "flag_message", "rate_from_parts"]
     tp = corpus.three_public
     if tp.empty:
-        return pd.DataFrame(columns=["report_id", "report", "item", "item_name", "budget_wan", "final_wan", "rate", "source", "source_ref"])
+        return pd.DataFrame(columns=cols)
     df = tp.assign(report=tp.report_id.map(corpus.labels()), source=tp.source.astype("object"),
                    item_name=tp.item.map(THREE_PUBLIC_NAMES),
                    rate=tp.final_wan / tp.budget_wan.where(tp.budget_wan.fillna(0) != 0) * 100)
-    return df[["report_id", "report", "item", "item_name", "budget_wan", "final_wan", "rate", "source", "source_ref"]]
+    df = quality.flag_rows(df, corpus, ["budget_wan", "final_wan"], item_col="item")
+    probs = quality.problems(corpus)
+    parts = []
+    for r in df.itertuples():
+        v = float("nan")
+        if r.flag == quality.FLAG_FAIL and pd.notna(r.final_wan):
+            hits = quality.implicating(probs, r.report_id, r.source_ref, [r.budget_wan], r.item)
+            hits = hits[[quality._close(f, r.budget_wan) for f in hits.found]] if len(hits) else hits
+            if len(hits) and pd.notna(hits.iloc[0].expected) and hits.iloc[0].expected:
+                v = r.final_wan / float(hits.iloc[0].expected) * 100
+        parts.append(v)
+    df["rate_from_parts"] = parts
+    # T7 cells read as doubtful (a text copy without column positions)
+    dc = quality.doubtful_cells(corpus)
+    dc = dc[dc.table == "T7"] if len(dc) else dc
+    if len(dc):
+        for k, r in df[df.source == "table"].iterrows():
+            mine = dc[dc.report_id == r.report_id]
+            if mine.measure.isin([f"budget_{r['item']}", f"final_{r['item']}"]).any() and not df.at[k, "flag"]:
+                df.at[k, "flag"] = quality.FLAG_DOUBTFUL
+                df.at[k, "flag_message"] = quality.doubtful_reasons(corpus, r.report_id, "T7")
+    return df[cols]
 
 
 def three_public_one_source(tp: pd.DataFrame) -> pd.DataFrame:
@@ -136,6 +257,27 @@ def three_public_one_source(tp: pd.DataFrame) -> pd.DataFrame:
         return tp
     rank = (tp.source != "table").astype(int)
     return tp.assign(_r=rank).sort_values("_r").drop_duplicates(["report_id", "item"]).drop(columns="_r")
+
+
+def three_public_item_totals(one: pd.DataFrame) -> pd.DataFrame:
+    """Budget and outturn per item summed over the same reports: only reports that state both
+    amounts of the item and whose figures no check doubts (summing outturns over five reports and
+    budgets over four would fake an overspend). `reports` says how many; `left_out` lists the rest."""
+    if one.empty:
+        return pd.DataFrame(columns=["item", "item_name", "budget_wan", "final_wan", "rate", "reports", "left_out"])
+    rows = []
+    for item in THREE_PUBLIC_ITEMS:
+        g = one[one.item == item]
+        if g.empty:
+            continue
+        ok = g.dropna(subset=["budget_wan", "final_wan"])
+        ok = ok[ok.flag.fillna("") == ""] if "flag" in ok else ok
+        left = sorted(set(g.report) - set(ok.report))
+        b, f = ok.budget_wan.sum(), ok.final_wan.sum()
+        rows.append({"item": item, "item_name": THREE_PUBLIC_NAMES[item], "budget_wan": b, "final_wan": f,
+                     "rate": f / b * 100 if b else float("nan"), "reports": ok.report_id.nunique(),
+                     "left_out": "、".join(left)})
+    return pd.DataFrame(rows)
 
 
 def three_public_sources_agree(tp: pd.DataFrame) -> pd.DataFrame:
@@ -149,3 +291,65 @@ def three_public_sources_agree(tp: pd.DataFrame) -> pd.DataFrame:
     w["diff_wan"] = w.iloc[:, 0] - w.iloc[:, 1]
     w["agree"] = np.isclose(w.diff_wan, 0, atol=0.015)
     return w.reset_index()
+
+
+# ---------------------------------------------------------------------------------------------
+# Key findings (the sentences a page opens with; every number computed here)
+
+def _fmt_pct(x, d: int = 1) -> str:
+    return "n/a" if x is None or pd.isna(x) else f"{x:,.{d}f}%"
+
+
+def _fmt_wan(x) -> str:
+    return "n/a" if x is None or pd.isna(x) else f"{x:,.2f} 万元"
+
+
+def key_findings(corpus: Corpus) -> list[str]:
+    """A few sentences with numbers, none resting on a figure a failing or uncertain check implicates."""
+    be = rates(corpus)
+    if be.empty:
+        return ["No budget-execution statement has been extracted yet."]
+    out = []
+    clean = be[be.flag.fillna("") == ""]
+    ov = clean[(clean.level == "overall") & (clean.budget_basis == "年初预算")].dropna(subset=["rate"])
+    if len(ov):
+        lo, hi = ov.loc[ov.rate.idxmin()], ov.loc[ov.rate.idxmax()]
+        out.append(f"Against 年初预算 (the budget set at the start of the year), general-budget spending in "
+                   f"{ov.report_id.nunique()} reports ran from {_fmt_pct(lo.rate)} of budget ({lo.report}) to "
+                   f"{_fmt_pct(hi.rate)} ({hi.report}), median {_fmt_pct(ov.rate.median())}; rates against 全年预算 or "
+                   f"调整预算 are reported separately, never pooled with these.")
+    pvc = printed_vs_computed(corpus, be)
+    if len(pvc):
+        d = pvc[pvc.verdict == "differs"]
+        s = (f"Of {len(pvc)} completion rates the reports print, {len(d)} differ from the rate their own amounts give "
+             f"beyond rounding (the consistency checks' verdict)")
+        if len(d):
+            w = d.loc[d.gap_pp.abs().idxmax()]
+            s += f"; the largest gap: {w['name']} in {w.report}, printed {_fmt_pct(w.rate_printed_pct, 2)} where the amounts give {_fmt_pct(w.rate, 2)}"
+        out.append(s + ".")
+    tp = three_public(corpus)
+    one = three_public_one_source(tp)
+    if len(one):
+        tot = one[(one.item == "total") & (one.flag.fillna("") == "")].dropna(subset=["budget_wan", "final_wan"])
+        tot = tot[tot.budget_wan > 0]
+        if len(tot):
+            out.append(f"三公经费: the {tot.report_id.nunique()} reports stating both totals spent {_fmt_wan(tot.final_wan.sum())} "
+                       f"of {_fmt_wan(tot.budget_wan.sum())} budgeted ({_fmt_pct(tot.final_wan.sum() / tot.budget_wan.sum() * 100)}); "
+                       f"per report from {_fmt_pct(tot.rate.min())} to {_fmt_pct(tot.rate.max())}.")
+        for r in one[one.flag == quality.FLAG_FAIL].itertuples():
+            s = (f"{r.item_name} in {r.report}: the rate {_fmt_pct(r.rate)} rests on a figure a consistency check rejects "
+                 f"({r.flag_message.split(':')[0]}), so it is not a finding")
+            if pd.notna(r.rate_from_parts):
+                s += f"; against the budget the printed parts give, the rate is {_fmt_pct(r.rate_from_parts)}"
+            out.append(s + ".")
+    o = outliers(be)
+    if len(o):
+        top = o.iloc[0]
+        out.append(f"{len(o)} statements stand out (over budget beyond rounding, under half of budget, or outside the "
+                   f"fences of their level and budget basis); the furthest from 100% is {top['name']} in {top.report} at "
+                   f"{_fmt_pct(top.rate)} against {top.budget_basis}.")
+    n_flag = int((be.flag.fillna("") != "").sum())
+    if n_flag:
+        out.append(f"{n_flag} statements rest on figures a failing or uncertain consistency check implicates: they are "
+                   f"marked in the tables (with the check's message) and left out of the figures and findings.")
+    return out

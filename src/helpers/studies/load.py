@@ -1,8 +1,10 @@
 """Reading `data/processed/` for the notebooks: the datasets plus a readable label per report.
 
 Notebooks and studies read the processed datasets only (never the raw files); this is the one
-place that knows where they are. A dataset not written yet comes back as an empty frame with the
-documented columns, so every study runs (and says "no data yet") before the data lands.
+place that knows where they are. A folder that does not exist, holds no `reports.parquet`, or whose
+`reports` is empty is an error (`NoProcessedData`, saying which folder and what to run): a study
+must not publish "the corpus holds 0 reports" as if that were a finding. Another dataset not
+written yet comes back as an empty frame with the documented columns (the study says so).
 """
 
 from __future__ import annotations
@@ -16,6 +18,10 @@ import pandas as pd
 from .. import paths, schema
 
 DATASET_NAMES = tuple(schema.DATASETS)
+
+
+class NoProcessedData(FileNotFoundError):
+    """The processed folder is missing or holds no reports."""
 
 
 @dataclass
@@ -43,7 +49,7 @@ class Corpus:
         return self.reports[self.reports.status != "failed"]
 
     def report(self, report_id: str) -> pd.Series:
-        hit = self.reports[self.reports.report_id == report_id]
+        hit = self.reports[self.reports.report_id == str(report_id)]
         if hit.empty:
             known = ", ".join(self.report_ids) or "none"
             raise KeyError(f"report {report_id!r} is not in {self.folder}/reports.parquet (known: {known})")
@@ -96,9 +102,17 @@ def report_label(r) -> str:
     return label if len(label) <= 40 else label[:39] + "…"
 
 
-def load(folder: str | Path | None = None) -> Corpus:
-    """The processed datasets in `folder` (default `data/processed/`), missing ones as empty frames."""
+def load(folder: str | Path | None = None, *, require_reports: bool = True) -> Corpus:
+    """The processed datasets in `folder` (default `data/processed/`), missing ones as empty frames.
+    Raises `NoProcessedData` when the folder is missing or has no reports (unless `require_reports`
+    is False)."""
     folder = Path(folder) if folder else paths.DATA_PROCESSED
+    hint = "run `python -m helpers run` (or `python -m helpers extract FILE... --out DIR`) first"
+    if require_reports:
+        if not folder.is_dir():
+            raise NoProcessedData(f"processed folder {folder} does not exist: {hint}")
+        if not (folder / "reports.parquet").exists():
+            raise NoProcessedData(f"processed folder {folder} holds no reports.parquet: {hint}")
     frames = {}
     for ds in DATASET_NAMES:
         p = folder / f"{ds}.parquet"
@@ -109,4 +123,6 @@ def load(folder: str | Path | None = None) -> Corpus:
         else:
             df = schema.empty(ds)
         frames[ds] = df
+    if require_reports and frames["reports"].empty:
+        raise NoProcessedData(f"{folder}/reports.parquet holds no reports: nothing to study; {hint}")
     return Corpus(folder=folder, frames=frames)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import math
 
 import pandas as pd
@@ -45,17 +46,93 @@ def listing(items, limit: int = 8) -> str:
     return "、".join(items) if items else "none"
 
 
-def show_table(obj) -> None:
-    """Display a table for readers: blank cells blank (not NaN/<NA>), two decimals, and no
-    0…N index column when the index carries no meaning. Cells, index and column labels are
-    HTML-escaped here, the one place tables reach a page (a Styler does not escape by itself, and
-    labels and department names come from the reports)."""
+COLUMN_LABELS = {
+    "report": "Report", "report_id": "Report id", "recipient": "Recipient", "kind": "Kind", "name": "Name",
+    "code": "Code", "level": "Level", "item": "Item", "item_name": "Item", "subject": "Subject",
+    "amount_wan": "Amount (万元)", "budget_wan": "Budget (万元)", "final_wan": "Outturn (万元)",
+    "total_wan": "Total spending (万元)", "basic_wan": "Basic (万元)", "project_wan": "Project (万元)",
+    "personnel_wan": "Personnel (万元)", "public_wan": "Public (万元)", "largest_wan": "Largest amount (万元)",
+    "share_pct": "Share (%)", "basic_share_pct": "Basic share (%)", "project_share_pct": "Project share (%)",
+    "personnel_share_pct": "Personnel share (%)", "min_pct": "Lowest share (%)", "max_pct": "Highest share (%)",
+    "range_pp": "Range (points)", "reports_with_it": "Reports with it", "reports": "Reports",
+    "statements": "Distinct amounts", "amounts": "Amounts stated (万元)", "lines": "Lines",
+    "fiscal_year": "Year", "series": "Series name", "series_expected": "Name for the year",
+    "series_printed": "Name printed", "name_printed": "Name printed", "name_matches_year": "Name fits the year",
+    "has_tables": "Has expenditure tables", "table": "Table", "rolled_up_from": "Rolled up from",
+    "section": "Section", "source": "Source", "source_detail": "Source detail", "source_ref": "Where",
+    "budget_basis": "Budget basis", "rate": "Rate recomputed (%)", "rate_printed_pct": "Rate printed (%)",
+    "rate_from_parts": "Rate against the sum of parts (%)", "gap_pp": "Printed − recomputed (points)",
+    "verdict": "Checks' verdict", "check_message": "Check", "why": "Why it stands out",
+    "times_printed": "Times printed", "also_printed_at": "Also printed at", "flag": "Quality flag",
+    "flag_message": "What the check found", "count": "Rates", "median": "Median (%)", "min": "Lowest (%)",
+    "max": "Highest (%)", "25%": "Lower quartile (%)", "75%": "Upper quartile (%)",
+    "pooled_rate_pct": "Pooled rate (%)", "left_out": "Reports left out", "doubtful": "Doubtful reading",
+    "department": "Department", "district": "District", "city": "City", "department_type": "Department type",
+    "largest_class": "Largest function class", "scope": "Scope", "unit_printed": "Unit printed",
+    "source_text": "Printed text", "note": "Note", "bar": "Report", "diff_wan": "Difference (万元)",
+    "agree": "Agree within rounding", "rule_id": "Rule", "outcome": "Outcome", "severity": "Severity",
+    "message": "Message", "expected": "Expected", "found": "Printed",
+}
+COUNT_COLUMNS = {"reports", "statements", "lines", "count", "times_printed", "reports_with_it", "rows"}
+RATE_COLUMNS = {"rate", "rate_printed_pct", "rate_from_parts", "median", "min", "max", "25%", "75%"}
+
+
+def _num(v, digits: int, suffix: str = "", sign: bool = False) -> str:
+    if v is None or pd.isna(v):
+        return ""
+    x = round(float(v), digits)
+    if x == 0:
+        x = 0.0  # never "-0.00"
+    return f"{x:{'+' if sign else ''},.{digits}f}{suffix}"
+
+
+def _formatter(col, series: pd.Series, percent: bool):
+    name = str(col)
+    if pd.api.types.is_bool_dtype(series):
+        return lambda v: "" if v is None or pd.isna(v) else ("yes" if v else "no")
+    if name == "fiscal_year":
+        return lambda v: "" if v is None or pd.isna(v) else str(int(v))
+    if name in COUNT_COLUMNS or pd.api.types.is_integer_dtype(series):
+        return lambda v: "" if v is None or pd.isna(v) else f"{int(round(float(v))):,}"
+    if not pd.api.types.is_numeric_dtype(series):
+        return lambda v: "" if v is None or (not isinstance(v, (list, tuple, set, dict)) and pd.isna(v)) else (
+            "yes" if v is True else "no" if v is False else str(v))
+    if name.endswith("_pp"):
+        return lambda v: _num(v, 2, " pp", sign=True)
+    if name in RATE_COLUMNS:
+        return lambda v: _num(v, 2, "%")
+    if name.endswith("_pct") or percent:
+        return lambda v: _num(v, 1, "%")
+    return lambda v: _num(v, 2)
+
+
+def readable(obj: pd.DataFrame, percent: bool = False):
+    """A Styler for readers: human column names, thousands separators, % on rates and shares,
+    counts as integers, yes/no for booleans, blank cells blank, never "-0.00", and no 0…N index."""
+    obj = obj.rename_axis([COLUMN_LABELS.get(n, n) for n in obj.index.names])
+    fmt = {c: _formatter(c, obj[c], percent) for c in obj.columns}
+    st = obj.style.format(fmt, na_rep="", escape="html")
+    if isinstance(obj.index, pd.RangeIndex):
+        st = st.hide(axis="index")
+    else:
+        st = st.format_index(escape="html", axis=0)
+    labels = {c: COLUMN_LABELS.get(c, str(c).replace("_", " ") if isinstance(c, str) and "_" in c and c.isascii() else c)
+              for c in obj.columns}
+    return st.relabel_index([html.escape(str(labels[c])) for c in obj.columns], axis=1)
+
+
+def show_table(obj, percent: bool = False) -> None:
+    """Display a table for readers (see `readable`); `percent=True` formats every figure as a
+    share in percent (share matrices). Anything that is not a DataFrame is displayed as it is."""
     from IPython.display import display
 
     if isinstance(obj, pd.Series):
         obj = obj.to_frame()
-    if isinstance(obj, pd.DataFrame):
-        st = obj.style.format(precision=2, na_rep="", escape="html")
+    if isinstance(obj, pd.DataFrame) and not isinstance(obj.columns, pd.MultiIndex) and obj.columns.is_unique:
+        display(readable(obj, percent))
+        return
+    if isinstance(obj, pd.DataFrame):  # cells, index and column labels escaped: they come from the reports
+        st = obj.style.format(precision=2, na_rep="", thousands=",", escape="html")
         st = st.format_index(escape="html", axis=0).format_index(escape="html", axis=1)
         if isinstance(obj.index, pd.RangeIndex):
             st = st.hide(axis="index")
@@ -97,3 +174,9 @@ def absent(frame: pd.DataFrame, dataset: str, subject: str = "this report") -> s
     n = frame.report_id.nunique() if "report_id" in frame else 0
     return (f"Nothing in `{dataset}` for {subject} (the dataset holds {len(frame)} rows from "
             f"{reports_phrase(n)}; this report states none, or its parser did not recognise them).")
+
+
+def bullets(sentences) -> str:
+    """Markdown bullet list of sentences (the key findings a page opens with)."""
+    items = [str(s) for s in sentences if s]
+    return "\n".join(f"- {s}" for s in items) if items else "- Nothing to report yet."

@@ -72,14 +72,52 @@ def share_of_spending(corpus: Corpus) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["report_id", "fiscal_year", "amount_wan", "total_wan", "has_tables", "share_pct"])
 
 
+POVERTY_PROJECT = r"扶贫|脱贫|乡村振兴|帮扶"
+
+
+def series_by_report(corpus: Corpus) -> pd.DataFrame:
+    """One row per readable report: the 21305 amount from its tables where printed; else, for a
+    report whose tables were not read, the largest poverty project it states (绩效自评, e.g. 青山
+    2020's 精准扶贫经费), marked as such. Never summed across departments: each row is one
+    department's money in one year, labelled by report (district, department, year)."""
+    labels = corpus.labels()
+    fl = function_lines(corpus).set_index("report_id")
+    pt = corpus.poverty_transfers
+    proj = pt[(pt.kind == "project") & pt.name.fillna("").str.contains(POVERTY_PROJECT)
+              & (pt.scope.fillna("department") == "department")] if len(pt) else pt
+    rows = []
+    for r in corpus.readable.itertuples():
+        row = {"report_id": r.report_id, "report": labels.get(r.report_id, r.report_id), "fiscal_year": r.fiscal_year,
+               "series": series_for_year(r.fiscal_year), "amount_wan": float("nan"), "source": "", "source_detail": ""}
+        if r.report_id in fl.index and pd.notna(fl.amount_wan.get(r.report_id)):
+            row.update(amount_wan=float(fl.amount_wan[r.report_id]), source="21305 line in the tables",
+                       source_detail=str(fl.name_printed[r.report_id]))
+        else:
+            mine = proj[proj.report_id == r.report_id] if len(proj) else proj
+            tables_read = len(r.tables_found) > 0 if r.tables_found is not None else False
+            if len(mine) and not tables_read:
+                top = mine.sort_values("amount_wan", ascending=False).iloc[0]
+                row.update(amount_wan=float(top.amount_wan), source="poverty project (tables not read)",
+                           source_detail=f"{top['name']} ({top.source_ref})")
+        if row["source"]:
+            rows.append(row)
+    df = pd.DataFrame(rows, columns=["report_id", "report", "fiscal_year", "series", "amount_wan", "source",
+                                     "source_detail"]).sort_values(["fiscal_year", "report"]).reset_index(drop=True)
+    # a 21305 cell read with doubt (a text copy without column positions) is marked, with the reason
+    li = corpus.line_items
+    doubt = li[li.doubtful.fillna(False).astype(bool) & li.code.fillna("").str.startswith(CODE)] if len(li) else li
+    df["flag"] = ["doubtful reading" if (s_.startswith("21305") and len(doubt) and (doubt.report_id == rid).any()) else ""
+                  for rid, s_ in zip(df.report_id, df.source)]
+    return df
+
+
 def by_year(corpus: Corpus) -> pd.DataFrame:
-    """21305 money per fiscal year and series name (expected from the year), with report counts."""
-    fl = function_lines(corpus)
-    if fl.empty:
-        return pd.DataFrame(columns=["fiscal_year", "series", "amount_wan", "reports"])
-    g = fl.groupby(["fiscal_year", "series_expected"]).agg(amount_wan=("amount_wan", "sum"),
-                                                             reports=("report_id", "nunique")).reset_index()
-    return g.rename(columns={"series_expected": "series"})
+    """21305 money per report, ordered by fiscal year, with the series name the year gives it;
+    `bar` labels each bar with its report and year (one department per bar, never a sum)."""
+    sr = series_by_report(corpus)
+    if sr.empty:
+        return sr.assign(bar=pd.Series(dtype="object"))
+    return sr.assign(bar=sr.report)
 
 
 def normalise_place(name) -> str | None:
@@ -89,34 +127,122 @@ def normalise_place(name) -> str | None:
     return re.sub(r"^.{1,6}?(自治州|州|市)(?=.+[县区市旗])", "", str(name).strip())
 
 
+def split_places(recipient) -> list[str]:
+    """`恩施州来凤县、江夏区山坡街丰收村` → [`来凤县`, `江夏区山坡街丰收村`]."""
+    if recipient is None or pd.isna(recipient):
+        return []
+    return [p for p in (normalise_place(x) for x in re.split(r"[、，,和及与]", str(recipient))) if p]
+
+
+def _stem(place: str) -> str:
+    return re.sub(r"(自治县|县|区|市|旗)$", "", place)
+
+
+def attributed_place(row) -> str | None:
+    """The one place an amount is stated as going to, or None. A project's total is not a
+    transfer to the first place its description names: a project counts only when its own name
+    names the place (`恩施州来凤县结对帮扶经费`); a sentence counts when it names the place (the
+    amount's own words, e.g. 向宣恩县拨付, or its sentence with a single recipient). An amount
+    shared by several places (`对口帮扶恩施州来凤县和江夏区…`) goes to none of them."""
+    places = split_places(row.recipient)
+    if not places:
+        return None
+    name = "" if row.name is None or pd.isna(row.name) else str(row.name)
+    named = [p for p in places if _stem(p) and _stem(p) in name]
+    if len(named) == 1:
+        return named[0]
+    if row.kind == "project" or len(places) != 1:
+        return None
+    text = "" if row.source_text is None or pd.isna(row.source_text) else str(row.source_text)
+    return places[0] if _stem(places[0]) in text else None
+
+
 def distinct_statements(corpus: Corpus) -> pd.DataFrame:
     """Project and narrative amounts of the department's own money, each stated once (reports
-    restate a transfer in several sections; the repeats are dropped)."""
+    restate a transfer in several sections; the repeats are dropped). `place` is the one place the
+    amount is stated as going to (`attributed_place`), null when none is."""
     pt = corpus.poverty_transfers
     if pt.empty:
         return pt.assign(place=pd.Series(dtype="object"))
     sub = pt[pt.kind != "function_line"]
     if "scope" in sub:
         sub = sub[sub.scope.fillna("department") == "department"]
-    sub = sub.assign(place=sub.recipient.map(normalise_place), amt=sub.amount_wan.round(2))
+    sub = sub.assign(place=[attributed_place(r) for r in sub.itertuples()], amt=sub.amount_wan.round(2))
     return sub.drop_duplicates(["report_id", "place", "amt", "name"]).drop(columns="amt")
 
 
 def recipients(corpus: Corpus) -> pd.DataFrame:
-    """Money to named recipients (counties, districts, towns), per recipient: the distinct amounts
-    stated and the largest of them. Amounts are not summed: the same transfer is often stated
-    both as a project and in a sentence, and a sentence may restate a project's total."""
+    """Money to named recipients (counties, districts, towns): one row per report and recipient,
+    with the distinct amounts stated as going there and the largest of them. The same transfer
+    is often stated both as a project and in a sentence, so amounts are not summed; amounts that
+    only a project's total or a sentence about several places mention are not attributed
+    (`unattributed` lists them)."""
     st = distinct_statements(corpus)
     st = st[st.place.notna()] if len(st) else st
+    cols = ["recipient", "report", "largest_wan", "statements", "amounts"]
     if st.empty:
-        return pd.DataFrame(columns=["recipient", "largest_wan", "statements", "reports", "amounts"])
-    g = st.groupby("place").agg(
-        largest_wan=("amount_wan", "max"), statements=("amount_wan", "size"), reports=("report_id", "nunique"),
-        amounts=("amount_wan", lambda s: "、".join(f"{v:,.2f}" for v in sorted(set(s.round(2)), reverse=True))))
-    return g.sort_values("largest_wan", ascending=False).rename_axis("recipient").reset_index()
+        return pd.DataFrame(columns=cols)
+    labels = corpus.labels()
+    st = st.assign(amt=st.amount_wan.round(2))
+    g = st.groupby(["place", "report_id"]).agg(
+        largest_wan=("amount_wan", "max"), statements=("amt", "nunique"),
+        amounts=("amt", lambda s: "、".join(f"{v:,.2f}" for v in sorted(set(s), reverse=True)))).reset_index()
+    g["report"] = g.report_id.map(labels)
+    g = g.rename(columns={"place": "recipient"}).sort_values("largest_wan", ascending=False)
+    return g[cols].reset_index(drop=True)
+
+
+def unattributed(corpus: Corpus) -> pd.DataFrame:
+    """Amounts whose wording names recipients but does not say how much went to which (a
+    project's total, money shared by several places)."""
+    pt = corpus.poverty_transfers
+    if pt.empty:
+        return pd.DataFrame(columns=["report", "kind", "name", "amount_wan", "recipient", "source_ref"])
+    st = distinct_statements(corpus)
+    st = st[st.place.isna() & st.recipient.notna()]
+    st = st.drop_duplicates(["report_id", "name", "amount_wan"])
+    return st.assign(report=st.report_id.map(corpus.labels()))[
+        ["report", "kind", "name", "amount_wan", "recipient", "source_ref"]].reset_index(drop=True)
+
+
 def transfers_table(corpus: Corpus) -> pd.DataFrame:
     """All poverty_transfers rows except function lines, with the report label."""
     pt = corpus.poverty_transfers
     sub = pt[pt.kind != "function_line"] if len(pt) else pt
     labels = corpus.labels()
     return sub.assign(report=sub.report_id.map(labels)).drop(columns=["report_id"]).reset_index(drop=True)
+
+
+def key_findings(corpus: Corpus) -> list[str]:
+    """A few sentences with numbers: the series report by report (never summed across
+    departments), the rename, and money stated as going to named places."""
+    out = []
+    sr = series_by_report(corpus)
+    if sr.empty:
+        return ["No report states 21305 (扶贫 / 巩固脱贫衔接乡村振兴) money."]
+    parts = [f"{r.report} {r.amount_wan:,.2f} 万元" + (" (a poverty project; its tables were not read)"
+                                                     if r.source.startswith("poverty project") else "")
+             for r in sr.itertuples()]
+    out.append(f"{len(sr)} reports state 21305 money, each for one department in one year: " + "; ".join(parts) +
+               ". They are different departments, so the amounts are not added up and the years do not form a trend.")
+    before = sr[sr.series == OLD]
+    after = sr[sr.series == NEW]
+    out.append(f"Before the 2021 rename (扶贫): {len(before)} report(s); from 2021 (巩固脱贫衔接乡村振兴): {len(after)}.")
+    fl = function_lines(corpus)
+    odd = fl[~fl.name_matches_year]
+    if len(odd):
+        labels = corpus.labels()
+        out.append("Printed under the name the classification no longer uses for its year: " +
+                   "; ".join(f"{labels.get(r.report_id, r.report_id)} prints “{r.name_printed}” for {r.fiscal_year}"
+                             for r in odd.itertuples()) + ".")
+    rc = recipients(corpus)
+    if len(rc):
+        top = rc.iloc[0]
+        out.append(f"{len(rc)} places are stated as receiving a department's money; the largest amount is "
+                   f"{top.largest_wan:,.2f} 万元 to {top.recipient} ({top.report}).")
+    un = unattributed(corpus)
+    if len(un):
+        out.append(f"{len(un)} amounts name recipients without saying how much went to which (a project's total, money "
+                   f"shared by several places) and are not counted as transfers to any of them, e.g. "
+                   f"{un.iloc[0]['name']} {un.iloc[0].amount_wan:,.2f} 万元 ({un.iloc[0].report}).")
+    return out

@@ -1,0 +1,63 @@
+"""How executed notebooks become pages: nbconvert's lab template without any outside request
+(`templates/juesuan`: no require.js, MathJax or mermaid from a CDN), a navigation bar linking the
+index, every study and the page's own sections, and figures with alt text.
+
+Pages live one folder below `reports/` (`reports/studies/x.html`, `reports/reports/y.html`), so
+the links are relative (`../index.html`) and the folder can be copied anywhere.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+TEMPLATE_NAME = "juesuan"
+# Any URL a page could fetch from another server (scripts, styles, fonts, images, frames).
+OUTSIDE_FETCH = re.compile(
+    r"""<(?:script|img|iframe|audio|video|source|embed)\b[^>]*\bsrc\s*=\s*["']?(?:https?:)?//"""
+    r"""|<link\b[^>]*\bhref\s*=\s*["']?(?:https?:)?//"""
+    r"""|@import\s+(?:url\()?\s*["']?(?:https?:)?//"""
+    r"""|url\(\s*["']?(?:https?:)?//""", re.IGNORECASE)
+
+
+def exporter():
+    """An HTMLExporter with the code hidden and the project's self-contained template."""
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(template_name=TEMPLATE_NAME, extra_template_basedirs=[str(TEMPLATE_DIR)],
+                        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+
+
+def _heading_text(line: str) -> str:
+    text = re.sub(r"^#+\s*", "", line).strip()
+    return re.sub(r"[*_`]", "", text)
+
+
+def toc(nb) -> list[dict]:
+    """The `##` headings of the notebook's markdown cells, with nbconvert's anchor ids."""
+    from nbconvert.filters.strings import _convert_header_id
+
+    out = []
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        for line in str(cell.source).splitlines():
+            if re.match(r"^##\s+\S", line) and not line.startswith("###"):
+                text = _heading_text(line)
+                out.append({"text": text, "anchor": _convert_header_id(text)})
+    return out
+
+
+def page_resources(nb, title: str, kind: str, name: str, studies: dict) -> dict:
+    """nbconvert resources for one page: its title and the navigation bar."""
+    nav = {"index_href": "../index.html", "kind": kind,
+           "studies": [{"title": t, "href": f"../studies/{s}.html", "current": kind == "study" and s == name}
+                       for s, (t, _d) in studies.items()],
+           "toc": toc(nb)}
+    return {"metadata": {"name": title}, "juesuan_nav": nav}
+
+
+def outside_references(html_text: str) -> list[str]:
+    """Places where a page would fetch something from another server (empty when self-contained)."""
+    return [m.group(0) for m in OUTSIDE_FETCH.finditer(html_text)]

@@ -1,0 +1,192 @@
+"""The studies' findings on the shipped corpus: one test per wrong finding of issue 10 (each would
+have caught it), quality flags carried into the findings, and loud failures on missing data.
+The corpus is extracted once into a temporary folder (data/processed untouched)."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from helpers.paths import NOTEBOOKS, raw_files
+from helpers.studies import composition as comp
+from helpers.studies import execution as ex
+from helpers.studies import poverty as pov
+from helpers.studies import quality
+from helpers.studies.load import NoProcessedData, load
+
+HONGSHAN, HANYANG, JIANGHAN, QINGSHAN = ("000_5ae2df98b6bbde0e", "001_87de7c93fc8d4773",
+                                         "002_e2b9b740b0f725e0", "003_80cf7104083c8073")
+
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory):
+    from helpers.pipeline import extract_and_write
+
+    out = tmp_path_factory.mktemp("studies") / "processed"
+    extract_and_write(raw_files(), out, jobs=1)
+    return load(out)
+
+
+def _source(nb_name: str) -> str:
+    nb = json.loads((NOTEBOOKS / f"{nb_name}.ipynb").read_text(encoding="utf-8"))
+    return "\n".join("".join(c["source"]) for c in nb["cells"])
+
+
+# --- 1. a project's total is not a transfer to its first-named recipient ------------------------
+
+def test_finding1_project_total_is_not_a_transfer_to_its_first_recipient(corpus):
+    rc = pov.recipients(corpus)
+    xuanen = rc[rc.recipient == "宣恩县"]
+    assert len(xuanen) == 1 and xuanen.largest_wan.iloc[0] == pytest.approx(2200.0)
+    assert not (rc.largest_wan.round(2) == 2907.92).any(), "Jianghan's whole project is not money to 宣恩县"
+    un = pov.unattributed(corpus)
+    assert ((un.name == "乡村振兴工作经费") & (un.amount_wan.round(2) == 2907.92)).any()
+    text = " ".join(pov.key_findings(corpus))
+    assert "2,200.00 万元 to 宣恩县" in text and "2,907.92 万元 to" not in text
+
+
+# --- 2. a rate resting on a figure that fails its check is not a finding -------------------------
+
+def test_finding2_three_public_rate_on_a_failed_subtotal_is_flagged_not_found(corpus):
+    tp = ex.three_public(corpus)
+    row = tp[(tp.report_id == HONGSHAN) & (tp.item == "vehicle_total") & (tp.source == "table")].iloc[0]
+    assert row.flag == quality.FLAG_FAIL and "T7.vehicle_subtotal" in row.flag_message
+    assert row.rate_from_parts == pytest.approx(72.13 / 83.75 * 100, abs=0.01)  # 86.1%, not 204.9%
+    one = ex.three_public_one_source(tp)
+    items = ex.three_public_item_totals(one)
+    vt = items.set_index("item").loc["vehicle_total"]
+    assert "洪山区" in vt.left_out
+    text = " ".join(ex.key_findings(corpus))
+    assert "204.9% rests on a figure a consistency check rejects" in text and "86.1%" in text
+    assert "over budget" not in text.split("204.9%")[0][-200:]
+
+
+# --- 3. 三公 sums over reports use the same reports for budget and outturn -------------------------
+
+def test_finding3_three_public_item_sums_pair_budget_and_outturn(corpus):
+    one = ex.three_public_one_source(ex.three_public(corpus))
+    items = ex.three_public_item_totals(one).set_index("item")
+    for item, r in items.iterrows():
+        g = one[(one.item == item) & (one.flag == "")].dropna(subset=["budget_wan", "final_wan"])
+        assert r.reports == g.report_id.nunique(), item
+        assert r.budget_wan == pytest.approx(g.budget_wan.sum()) and r.final_wan == pytest.approx(g.final_wan.sum()), item
+    # the fake 2× overspend: vehicle outturn over 5 reports against budget over 4
+    assert items.loc["vehicle_total", "rate"] < 100 and items.loc["vehicle_operation", "rate"] < 100
+    assert "three_public_item_totals" in _source("budget_execution")
+
+
+# --- 4. completion rates against different bases are never pooled --------------------------------
+
+def test_finding4_rate_groups_never_pool_budget_bases(corpus):
+    g = ex.rate_groups(ex.rates(corpus))
+    assert g.groupby("group", observed=True).budget_basis.nunique().max() == 1
+    assert g.budget_basis.nunique() > 1  # the corpus does mix bases: the grouping matters
+    src = _source("budget_execution")
+    assert 'rate_spread(groups, y="group"' in src and "rate_spread(be" not in src
+
+
+# --- 5. printed vs recomputed: the checks' verdict, nothing dropped -------------------------------
+
+def test_finding5_printed_vs_recomputed_agrees_with_the_checks(corpus):
+    pvc = ex.printed_vs_computed(corpus)
+    ch = corpus.checks
+    rc = ch[ch.rule_id == "N.rate_completion"]
+    assert (pvc.verdict == "differs").sum() == (rc.outcome == "fail").sum() == 4
+    hs = pvc[pvc.report.str.startswith("洪山区")]
+    assert ((hs.rate_printed_pct == 91.10) & (hs.verdict == "differs")).any(), "the failing 91.10% is kept"
+    # printed to one decimal and passed as rounding by the checks: agrees
+    one_dec = pvc[(pvc.rate_printed_pct == 99.3) & pvc.report.str.startswith("江汉区")]
+    assert len(one_dec) == 1 and one_dec.verdict.iloc[0] == "agrees"
+    assert ((pvc.agrees == False) == (pvc.verdict == "differs")).all()  # noqa: E712
+
+
+# --- 6. projects counted once; no fences collapsed to 100–100% -----------------------------------
+
+def test_finding6_projects_counted_once_and_fences_not_collapsed(corpus):
+    be = ex.rates(corpus)
+    proj = be[be.level == "project"]
+    for rid, g in proj.groupby("report_id"):
+        keys = [(ex.project_key(n), round(f, 1)) for n, f in zip(g.name, g.final_wan)]
+        assert len(keys) == len(set(keys)), f"{rid}: a project counted twice"
+    assert (proj.report_id == JIANGHAN).sum() == 6 and (proj.report_id == QINGSHAN).sum() == 4
+    out = ex.outliers(be)
+    assert not out.why.str.contains("100.0–100.0").any()
+    assert not ((out.name.str.contains("聘用人员")) & (out.rate.round(1) == 98.6)).any()
+    assert (out.rate.sub(100).abs() > 0.1).all()
+
+
+# --- 7. the rename study: before data, no sums across departments, bars by report ----------------
+
+def test_finding7_rename_study_has_before_data_and_one_row_per_department(corpus):
+    sr = pov.series_by_report(corpus)
+    assert sr.report_id.is_unique
+    qs = sr[sr.report_id == QINGSHAN]
+    assert len(qs) == 1 and qs.series.iloc[0] == pov.OLD and qs.amount_wan.iloc[0] == pytest.approx(370.0)
+    by = pov.by_year(corpus)
+    assert len(by) == len(sr) and by.bar.is_unique and by.bar.str.contains("区").all()
+    rc = pov.recipients(corpus)
+    assert (rc.recipient.str.contains("来凤")).sum() == 1
+    assert not rc.recipient.str.contains("、").any()
+    text = " ".join(pov.key_findings(corpus))
+    assert "not added up" in text and f"{sr.amount_wan.sum():,.2f}" not in text
+
+
+# --- 8. composition: the design caveat is computed, never suppressed -----------------------------
+
+def test_finding8_composition_states_what_it_cannot_separate(corpus):
+    d = comp.design(corpus)
+    sep = comp.separable(d)
+    assert sep == {"place": False, "department type": True, "year": False}
+    caveat = comp.design_caveat(d)
+    assert "cannot be told apart" in caveat and "year effects" in caveat and "place effects" in caveat
+    assert comp.key_findings(corpus)[0] == caveat
+    assert "across districts and years" not in _source("spending_composition").splitlines()[0]
+
+
+# --- quality flags reach the findings --------------------------------------------------------------
+
+def test_flagged_statements_stay_out_of_outliers_and_findings(corpus):
+    be = ex.rates(corpus)
+    flagged = be[be.flag != ""]
+    assert (flagged.flag == quality.FLAG_FAIL).sum() >= 4 and (flagged.flag == quality.FLAG_UNCERTAIN).any()
+    assert flagged.flag_message.str.len().gt(0).all()
+    out = ex.outliers(be)
+    assert not set(out.index) & set(flagged.index)
+    fc = comp.function_classes(corpus)
+    assert "doubtful" in fc and fc.doubtful.dtype == bool
+
+
+# --- failing loudly ---------------------------------------------------------------------------------
+
+def test_load_fails_loudly_on_missing_or_empty_processed_folder(tmp_path):
+    with pytest.raises(NoProcessedData, match="does not exist"):
+        load(tmp_path / "nowhere")
+    with pytest.raises(NoProcessedData, match="no reports.parquet"):
+        load(tmp_path)
+    from helpers import schema
+
+    schema.empty("reports").to_parquet(tmp_path / "reports.parquet")
+    with pytest.raises(NoProcessedData, match="holds no reports"):
+        load(tmp_path)
+
+
+def test_unknown_report_fails_loudly(corpus):
+    with pytest.raises(KeyError, match="is not in"):
+        corpus.report("no_such_report")
+
+
+def test_a_share_a_failing_check_prints_is_left_out_of_composition(corpus):
+    from helpers.studies.load import Corpus
+
+    fc = comp.function_classes(corpus)
+    row = fc[(fc.report_id == JIANGHAN)].iloc[0]
+    fake = corpus.checks.iloc[:1].copy()
+    fake.loc[:, ["report_id", "rule_id", "outcome", "severity", "message", "expected", "found", "source_ref"]] = [
+        JIANGHAN, "T3.class_sum", "fail", "error", "made up for the test", row.amount_wan + 1, row.amount_wan,
+        f"{row.table} line 1"]
+    frames = dict(corpus.frames, checks=pd.concat([corpus.checks, fake], ignore_index=True))
+    bad = comp.function_classes(Corpus(folder=corpus.folder, frames=frames))
+    hit = bad[(bad.report_id == JIANGHAN) & (bad.code == row.code)]
+    assert hit.doubtful.iloc[0] and not fc[(fc.report_id == JIANGHAN) & (fc.code == row.code)].doubtful.iloc[0]

@@ -26,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import paths, schema
-from .load import Corpus, load
+from .load import Corpus, NoProcessedData, load
 
 
 class ReportFileError(Exception):
@@ -214,9 +214,12 @@ def processed_or_raw(processed_dir: str | Path | None = None, *, raw_dir: str | 
                      cache_dir: str | Path | None = None) -> tuple[Corpus, str]:
     """The processed datasets, or — when that folder holds none yet (a fresh clone) — the files of
     data/raw read through the cache. Returns the corpus and a sentence saying which."""
-    corpus = load(processed_dir or None)
-    if len(corpus.reports):
-        return corpus, f"Read {len(corpus.reports)} reports from `{paths.display_path(corpus.folder)}`."
+    try:
+        corpus = load(processed_dir or None)
+        if len(corpus.reports):
+            return corpus, f"Read {len(corpus.reports)} reports from `{paths.display_path(corpus.folder)}`."
+    except NoProcessedData:
+        pass  # a fresh clone: nothing processed yet
     raw = Path(raw_dir) if raw_dir else paths.DATA_RAW
     files = paths.raw_files(raw) if raw.is_dir() else []
     t0 = time.perf_counter()

@@ -313,3 +313,34 @@ def test_a_wrapped_two_sided_label_goes_to_the_label_it_completes():
     labels = {(it["side"], it["row_label"], it["code"]) for it in items}
     assert ("income", "一、一般公共预算财政拨款收入", None) in labels
     assert ("expenditure", "一、一般公共服务支出", "201") in labels
+
+
+def test_a_decision_table_no_template_knows_is_kept_with_its_rows(monkeypatch):
+    """A titled 决算 table the catalog cannot map (here the university's 财政拨款支出决算表, with its
+    mapping switched off) is never merged into the table before it: its rows are kept under X1,
+    columns named by the header, and reports.notes names it."""
+    from helpers.tables import pdf_tables
+
+    real = pdf_tables.match_title
+    monkeypatch.setattr(pdf_tables, "match_title", lambda ln: None if real(ln) == "U4" else real(ln))
+    d = extract_report(SWU)
+    li, rep = d["line_items"], d["reports"].iloc[0]
+    t3 = li[(li.table == "T3") & (li.measure == "total") & li.code.notna()]
+    assert not t3.code.duplicated().any()
+    x1 = li[li.table == "X1"]
+    assert len(x1) and "X1" in list(rep.tables_other)
+    assert x1[(x1.code == "2050205")].amount_wan.max() == 186663.39
+    assert any("X1" in n and "财政拨款支出决算表" in n for n in rep.notes)
+    c = d["checks"]
+    assert not ((c.outcome == "fail") & (c.severity == "error")).any()  # the narrative may restate X1
+
+
+def test_two_reports_in_one_file_are_not_merged(tmp_path):
+    """Two reports joined in one file (a download that concatenated them) are reported as such,
+    never read as one report under the first one's name."""
+    joined = tmp_path / "两份决算.txt"
+    joined.write_text(YICHUAN.read_text(encoding="utf-8") + "\n\f" + WENLV.read_text(encoding="utf-8"), encoding="utf-8")
+    rep = extract_report(joined)["reports"].iloc[0]
+    assert rep.status == "failed" and "more than one report" in rep.error and "split" in rep.error
+    alone = extract_report(YICHUAN)["reports"].iloc[0]
+    assert alone.status == "ok"

@@ -86,6 +86,12 @@ def _failed(path: Path, report_id: str, error: str, *, sha: str | None = None, f
     return {"reports": schema.conform(pd.DataFrame([row]), "reports"), "line_items": schema.empty("line_items")}
 
 
+def table_codes(found: dict) -> tuple[str, ...]:
+    """The catalog's codes, then the unknown 决算 tables a reader kept (X1, X2 …) in page order."""
+    extra = sorted((c for c in found if c not in ALL_TABLE_CODES), key=lambda c: (len(c), c))
+    return ALL_TABLE_CODES + tuple(extra)
+
+
 def _settle_with_narrative(doc: Document, found: dict) -> None:
     """Placements the table's arithmetic left open (a 三公 row that fits 购置费 or 运行费), settled by
     what the narrative states about the same items."""
@@ -107,7 +113,7 @@ def extract_tables(doc: Document, report_id: str, pdf_engine: str = DEFAULT_PDF_
     _settle_with_narrative(doc, found)
     rows = []
     notes: list[str] = []
-    for code in ALL_TABLE_CODES:
+    for code in table_codes(found):
         ft = found.get(code)
         if ft is None:
             continue
@@ -145,16 +151,19 @@ def _extract_document(doc: Document, path: Path, rid: str, pdf_engine: str, with
                                       "(its figures are plans, not outturn)",
                            sha=doc.sha256, fmt=doc.source_format, encoding=doc.encoding, meta=meta)
         found, items, notes = extract_tables(doc, rid, pdf_engine)
-        if why := _not_a_report(doc, found):
+        from .tables.text_tables import repeated_report
+
+        if why := (_not_a_report(doc, found) or repeated_report(found)):
             return _failed(path, rid, f"{path}: {why}", sha=doc.sha256, fmt=doc.source_format, encoding=doc.encoding)
         status_of = {code: ft.status for code, ft in found.items()}
         template, expected = template_of(status_of)
-        tables_found = [c for c in ALL_TABLE_CODES if status_of.get(c) in ("data", "empty")]
-        tables_empty = [c for c in ALL_TABLE_CODES if status_of.get(c) == "empty"]
+        codes = table_codes(found)
+        tables_found = [c for c in codes if status_of.get(c) in ("data", "empty")]
+        tables_empty = [c for c in codes if status_of.get(c) == "empty"]
         missing = [c for c in expected if c not in tables_found]
-        doubtful = [c for c in ALL_TABLE_CODES if c in found and found[c].reading is not None and found[c].reading.doubtful
+        doubtful = [c for c in codes if c in found and found[c].reading is not None and found[c].reading.doubtful
                     and status_of.get(c) in ("data", "empty")]
-        other = [c for c in ALL_TABLE_CODES if c not in TABLE_CODES and status_of.get(c) in ("data", "empty")]
+        other = [c for c in codes if c not in TABLE_CODES and status_of.get(c) in ("data", "empty")]
         error = None
         if missing:
             not_read = [c for c in missing if c in found and any("present but not read" in n for n in found[c].notes)]
@@ -173,7 +182,7 @@ def _extract_document(doc: Document, path: Path, rid: str, pdf_engine: str, with
             "unit_printed": units[0] if units else "万元", "line_items": len(items),
             "extracted_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         }
-        readings = [found[c].reading.record(rid) for c in ALL_TABLE_CODES
+        readings = [found[c].reading.record(rid) for c in codes
                     if c in found and found[c].reading is not None and status_of.get(c) in ("data", "empty")]
         out = {"reports": schema.conform(pd.DataFrame([row]), "reports"), "line_items": items,
                "table_readings": schema.conform(pd.DataFrame(readings), "table_readings") if readings

@@ -43,7 +43,7 @@ DATASETS: dict[str, list[Column]] = {
     ],
     "line_items": [
         ("report_id", "string", "Report the cell belongs to."),
-        ("table", "string", "Standard table code T1..T9, identified by title and headers, not by printed number."),
+        ("table", "string", "Table code, identified by title and headers, not by printed number: T1..T9 (the nine standard tables), U4 (a university's 财政拨款支出决算表), X1, X2 … (a 决算 table no template here knows, kept with its rows; measures named by its header words; see `reports.notes`)."),
         ("side", "string", "`income` or `expenditure` in two-sided tables (T1, T4); null elsewhere."),
         ("section", "string", "Block of a multi-block table: T6 `personnel` (人员经费) or `public` (公用经费); T1/T4 `balance` rows (结转结余, 总计); else null."),
         ("row_label", "string", "Row name as printed (wrapped names re-joined)."),

@@ -19,12 +19,16 @@ def _report_id(datasets: dict[str, pd.DataFrame]) -> str | None:
     return None
 
 
-def _doubtful_tables(datasets: dict[str, pd.DataFrame]) -> list[str]:
+def _report_list(datasets: dict[str, pd.DataFrame], column: str) -> list[str]:
     rep = datasets.get("reports")
-    if rep is None or not len(rep) or "tables_doubtful" not in rep.columns:
+    if rep is None or not len(rep) or column not in rep.columns:
         return []
-    v = rep["tables_doubtful"].iloc[0]
-    return [str(t) for t in v] if isinstance(v, (list, tuple)) or hasattr(v, "__iter__") and not isinstance(v, str) else []
+    v = rep[column].iloc[0]
+    return [str(t) for t in v] if not isinstance(v, str) and hasattr(v, "__iter__") else []
+
+
+def _doubtful_tables(datasets: dict[str, pd.DataFrame]) -> list[str]:
+    return _report_list(datasets, "tables_doubtful")
 
 
 def _on_doubtful(source_ref: str | None, tables: list[str]) -> str | None:
@@ -43,6 +47,7 @@ def run_checks(datasets: dict[str, pd.DataFrame], rules=None, doc=None) -> pd.Da
     rid = _report_id(datasets)
     report = Report(datasets, rid, doc=doc)
     doubtful = _doubtful_tables(datasets)
+    unknown = [t for t in _report_list(datasets, "tables_other") if t.startswith("X")]
     rows = []
     for r in (rules or RULES.values()):
         try:
@@ -55,6 +60,10 @@ def run_checks(datasets: dict[str, pd.DataFrame], rules=None, doc=None) -> pd.Da
             if res.outcome == "fail" and (hit := _on_doubtful(res.source_ref, doubtful)):
                 res = Result("uncertain", f"{res.message}. But the reading of {hit} is doubtful (see table_readings), so "
                              "the difference may be ours, not the report's; check the page",
+                             res.expected, res.found, res.source_ref, severity="warning")
+            elif res.outcome == "fail" and unknown and r.family == "narrative-vs-table":
+                res = Result("uncertain", f"{res.message}. But the report prints tables this project could not "
+                             f"identify ({', '.join(unknown)}); the narrative may restate one of them",
                              res.expected, res.found, res.source_ref, severity="warning")
             sev = res.severity or (r.severity if res.outcome == "fail" else "info")
             rows.append({

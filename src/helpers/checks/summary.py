@@ -14,7 +14,8 @@ def _implicated(fails: pd.DataFrame) -> str:
     for r in fails.itertuples(index=False):
         found = "" if pd.isna(r.found) else f" {r.found:,.2f}"
         exp = "" if pd.isna(r.expected) else f" (expected {r.expected:,.2f})"
-        parts.append(f"{r.rule_id}:{found}{exp} @ {r.source_ref or '?'}")
+        where = "?" if r.source_ref is None or pd.isna(r.source_ref) else r.source_ref
+        parts.append(f"{r.rule_id}:{found}{exp} @ {where}")
     return " | ".join(parts)
 
 

@@ -142,9 +142,11 @@ def item(table, measure, value, *, label, code=None, side=None, section=None, re
 
 
 def interpret_grid(grid: Grid) -> list[dict]:
-    kind = BY_CODE[grid.table].kind
+    kind = BY_CODE[grid.table].kind if grid.table in BY_CODE else "generic"
     rows = [GridRow([_clean(c) if c is not None else None for c in r.cells], r.ref) for r in grid.rows]
     rows = [r for r in rows if any(c for c in r.cells)]
+    if kind == "generic":
+        return _generic(grid, rows)
     if kind == "coded":
         return _coded(grid, rows)
     if kind == "two_sided":
@@ -363,3 +365,29 @@ def _three_public_pairs(grid: Grid, rows: list[GridRow]) -> list[dict]:
         break
     return out
 
+
+
+def _generic(grid: Grid, rows: list[GridRow]) -> list[dict]:
+    """A 决算 table the catalog does not know (kept under its own code, X1, X2 …): every column that
+    prints a figure is a measure named by its header words; the other cells make the row's label
+    and code. Nothing is inferred: cells are kept where the ruled table put them."""
+    first = next((i for i, r in enumerate(rows) if any(c and is_amount(c) for c in r.cells)), None)
+    if first is None:
+        return []
+
+    width = max(len(r.cells) for r in rows)
+    body = rows[first:]
+    def figure(c: str | None) -> bool:  # an amount, not a code (`205`, `2050201`: integers of 3/5/7 digits)
+        return bool(c) and is_amount(c) and not CODE_CELL.match(c.replace(" ", ""))
+
+    idxs = [i for i in range(width) if any(i < len(r.cells) and figure(r.cells[i]) for r in body)]
+    names = [_header_text(rows, first, i) or f"col{i + 1}" for i in idxs]
+    out: list[dict] = []
+    for order, r in enumerate(body):
+        cells = r.cells + [None] * (width - len(r.cells))
+        code, label = _split_label([c for i, c in enumerate(cells) if i not in idxs and c])
+        if label.startswith("注") and not any(cells[i] for i in idxs):
+            break
+        out += [item(grid.table, m, _amount(cells[i], r.ref, grid.notes), label=label, code=code, ref=r.ref,
+                     order=order, unit=grid.unit) for m, i in zip(names, idxs)]
+    return out

@@ -250,7 +250,7 @@ def find_pdf_tables(doc: Document, engine: str = "pdfplumber", *, tabula_repair:
             titled_other = title is None and any(ANY_TABLE_TITLE.search(clean_title(ln)) and len(clean_title(ln)) <= 40
                                                  for ln in above)
             header = match_header("".join(c or "" for r in rows[:5] for c in r))
-            code = title or header
+            code = title or (None if titled_other else header)  # a title of its own outranks header words
             ncols = max(len(r) for r in rows)
             unit = next((m.group(2) for ln in above if (m := UNIT_RE.search(ln))), None)
             grows = [GridRow(r, f"page {t.page}") for r in rows]
@@ -267,11 +267,12 @@ def find_pdf_tables(doc: Document, engine: str = "pdfplumber", *, tabula_repair:
                 current.below = below
                 continue
             if code is None and titled_other:
+                # A 决算 table the catalog does not know: kept apart (never merged into the table before
+                # it), its rows under a code of its own, and named in the notes.
                 name = next(clean_title(ln) for ln in reversed(above) if ANY_TABLE_TITLE.search(clean_title(ln)))
-                notes_global.append(f"page {t.page}: table {name!r} is not one of the tables this project reads "
-                                    "(T1..T9, U4); it was kept apart, not merged into another table, and its rows were not read")
-                current = None
-                continue
+                code = f"X{sum(1 for b in built if b.code.startswith('X')) + 1}"
+                notes_global.append(f"page {t.page}: table {name!r} is not one of the tables this project knows "
+                                    f"(T1..T9, U4); its rows are kept as {code}, columns named by its header")
             if code is None:
                 notes_global.append(f"page {t.page}: a ruled table with no recognisable title or header was skipped")
                 current = None
@@ -290,6 +291,8 @@ def find_pdf_tables(doc: Document, engine: str = "pdfplumber", *, tabula_repair:
             found[b.code] = ft
         elif cur is not None:
             cur.notes.append(f"another {b.code} table on {b.grid.title_ref} was not used")
+            if status == "data" and cur.status == "data":
+                cur.repeated.append(b.grid.title_ref)
 
     # Titles printed without a ruled table under them (outside the table of contents).
     for p, lines in sorted(page_text.items()):

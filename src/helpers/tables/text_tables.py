@@ -35,10 +35,22 @@ class FoundTable:
     ref: str | None = None
     notes: list[str] = field(default_factory=list)
     reading: Reading | None = None
+    repeated: list[str] = field(default_factory=list)  # where the same table was printed again with figures
 
 
 # A table found with figures beats one printed empty, which beats a title with nothing under it.
 STATUS_RANK = {"data": 2, "empty": 1, "missing": 0}
+
+
+def repeated_report(found: dict[str, "FoundTable"]) -> str | None:
+    """Why a file seems to hold more than one report: three or more of the standard tables printed
+    again with figures (one report prints each once; a reprinted table alone is not enough)."""
+    again = {code: ft.repeated for code, ft in found.items() if ft.repeated and ft.status == "data"}
+    if len(again) < 3:
+        return None
+    where = "; ".join(f"{code} again at {', '.join(map(str, refs))}" for code, refs in sorted(again.items()))
+    return (f"the file seems to hold more than one report: {len(again)} tables are printed twice with figures "
+            f"({where}); split it into one file per report and extract each")
 
 
 def items_status(items: list[dict]) -> str:
@@ -64,9 +76,10 @@ def assess(code: str, items: list[dict], layout: str, reading: Reading | None = 
         reading.by_position = sum(1 for it in items if it["amount_wan"] is not None) - inferred
     for it in items:
         it.setdefault("doubtful", False)
-    if BY_CODE[code].kind == "coded":
+    kind = BY_CODE[code].kind if code in BY_CODE else "generic"
+    if kind == "coded":
         check_hierarchy(items, reading)
-    elif BY_CODE[code].kind == "economic":
+    elif kind == "economic":
         check_economic(items, reading)
     return reading
 
@@ -146,7 +159,12 @@ def find_text_tables(doc: Document) -> dict[str, FoundTable]:
 
     def offer(ft: FoundTable) -> None:
         cur = found.get(ft.table)
+        if cur is not None and cur.status == ft.status == "data":
+            cur.repeated.append(ft.ref)  # the same table printed again with figures
+            return
         if cur is None or STATUS_RANK[ft.status] > STATUS_RANK[cur.status] or (ft.status == cur.status == "missing"):
+            if cur is not None:
+                ft.repeated = cur.repeated
             found[ft.table] = ft
 
     for k, (i, code) in enumerate(titles):

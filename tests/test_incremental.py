@@ -1,6 +1,7 @@
 """The incremental notebook phase: a second main job with nothing changed runs no notebook and keeps
 every page; changing one raw file runs that report's page and the studies again, nothing else.
-Two text reports, so the three runs stay well under a minute and a half."""
+Two text reports, so the three runs stay under a minute and a half (`--force` ignoring the state
+is left to the CLI: it would cost five more notebooks)."""
 
 from __future__ import annotations
 
@@ -48,7 +49,3 @@ def test_unchanged_inputs_keep_pages_and_a_changed_file_reruns_its_page_and_the_
     expected = {f"reports/reports/{hanyang}.html", f"build/reports/{hanyang}.ipynb"}
     expected |= {f"{d}/studies/{s}.{x}" for s in runner.STUDIES for d, x in (("reports", "html"), ("build", "ipynb"))}
     assert changed == expected
-
-    # --force runs them all
-    assert runner.main_job(force=True, **kw) == runner.EXIT_OK
-    assert all(v != third[k] for k, v in _stamps(tmp_path).items())

@@ -202,17 +202,15 @@ def test_one_report_corpus_gives_the_same_per_report_results_as_the_whole_corpus
         pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True), check_dtype=False)
 
     labels = corpus.labels()
+    fc, bp = comp.function_classes(corpus), comp.basic_project(corpus)
+    tp, pvc = ex.three_public(corpus), ex.printed_vs_computed(corpus)
+    matrix = rv.coverage_matrix(corpus).astype(object).fillna("")
     for rid in corpus.report_ids:
         one = corpus.only(rid)
         assert one.labels().to_dict() == {rid: labels[rid]} and one.report_ids == [rid]
-        fc = comp.function_classes(corpus)
         same(comp.function_classes(one), fc[fc.report_id == rid])
-        bp = comp.basic_project(corpus)
         same(comp.basic_project(one), bp[bp.report_id == rid])
-        tp = ex.three_public(corpus)
         same(ex.three_public(one), tp[tp.report_id == rid])
-        pvc = ex.printed_vs_computed(corpus)
         mine = ex.printed_vs_computed(one)
         same(mine, pvc[pvc.report == labels[rid]] if len(pvc) else pvc)
-        grid = lambda c: rv.coverage_matrix(c).loc[[labels[rid]]].astype(object).fillna("")  # noqa: E731
-        assert grid(one).equals(grid(corpus))
+        assert rv.coverage_matrix(one).astype(object).fillna("").equals(matrix.loc[[labels[rid]]])

@@ -190,3 +190,27 @@ def test_a_share_a_failing_check_prints_is_left_out_of_composition(corpus):
     bad = comp.function_classes(Corpus(folder=corpus.folder, frames=frames))
     hit = bad[(bad.report_id == JIANGHAN) & (bad.code == row.code)]
     assert hit.doubtful.iloc[0] and not fc[(fc.report_id == JIANGHAN) & (fc.code == row.code)].doubtful.iloc[0]
+
+
+def test_one_report_corpus_gives_the_same_per_report_results_as_the_whole_corpus(corpus):
+    """report.ipynb computes on `corpus.only(rid)`: the same rows as the corpus-wide result filtered."""
+    from helpers.studies import report_view as rv
+
+    def same(a: pd.DataFrame, b: pd.DataFrame) -> None:
+        if a.empty and b.empty:  # none for this report (columns may differ: the page only counts rows)
+            return
+        pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True), check_dtype=False)
+
+    labels = corpus.labels()
+    fc, bp = comp.function_classes(corpus), comp.basic_project(corpus)
+    tp, pvc = ex.three_public(corpus), ex.printed_vs_computed(corpus)
+    matrix = rv.coverage_matrix(corpus).astype(object).fillna("")
+    for rid in corpus.report_ids:
+        one = corpus.only(rid)
+        assert one.labels().to_dict() == {rid: labels[rid]} and one.report_ids == [rid]
+        same(comp.function_classes(one), fc[fc.report_id == rid])
+        same(comp.basic_project(one), bp[bp.report_id == rid])
+        same(ex.three_public(one), tp[tp.report_id == rid])
+        mine = ex.printed_vs_computed(one)
+        same(mine, pvc[pvc.report == labels[rid]] if len(pvc) else pvc)
+        assert rv.coverage_matrix(one).astype(object).fillna("").equals(matrix.loc[[labels[rid]]])

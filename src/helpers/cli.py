@@ -84,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", help="the main job: extract what changed in data/raw, check, execute notebooks, render reports/")
     r.add_argument("--jobs", type=int, default=2, help="parallel workers for extraction and notebooks (default 2)")
     r.add_argument("--engine", default="pdfplumber", choices=["pdfplumber", "tabula"], help="PDF table engine (default pdfplumber)")
-    r.add_argument("--force", action="store_true", help="re-extract every file even if unchanged")
+    r.add_argument("--force", action="store_true", help="re-extract every file and re-run every notebook even if unchanged")
     r.add_argument("--no-notebooks", action="store_true", help="stop after writing data/processed")
     r.add_argument("--file-timeout", type=float, default=FILE_TIMEOUT,
                    help=f"with --jobs > 1, seconds one file may take before it is stopped and failed (default {FILE_TIMEOUT:g})")

@@ -11,6 +11,9 @@
    notebook's recorded status (it says "completed" after a timeout). Kernels talk over IPC sockets
    (parallel TCP kernels can race for ports) and a kernel that dies before running a cell is
    retried once.
+   Incremental (helpers.incremental): a notebook whose inputs (its report's rows, or the processed
+   generation for a study; the notebook; the code of `src/helpers`) are those of its last successful
+   run is not run again and its page is kept; `--force` runs them all.
 3. Executed notebooks go to `build/notebooks/` (never back into `notebooks/`); each is rendered to
    HTML with the code hidden (`exclude_input`) into `reports/reports/<report_id>.html` and
    `reports/studies/<name>.html`. A failing notebook keeps its partial output and its page shows
@@ -145,6 +148,7 @@ class Result:
     attempts: int = 0
     html_written: bool = False
     warnings: list[str] = field(default_factory=list)
+    kept: bool = False   # not run: inputs unchanged since its last successful run (page kept)
 
 
 def declared_parameters(notebook: Path) -> tuple[bool, set[str]]:
@@ -311,6 +315,8 @@ def write_index(results: list[Result], reports_dir: Path, processed: Path, extra
         return f'<a href="{html.escape(href(rel))}">{html.escape(res.job.title)}</a>'
 
     def run_cell(res: Result) -> str:
+        if res.ok and res.kept:
+            return f'<span class="ok">kept</span> <span class="muted">inputs unchanged; last run {res.seconds:.1f}s</span>'
         if res.ok:
             return f'<span class="ok">ran</span> <span class="muted">{res.seconds:.1f}s</span>'
         return f'<span class="failed">notebook failed</span>: {html.escape((res.error or "").splitlines()[0][:200])}'
@@ -446,6 +452,47 @@ def _from_dict(d: dict) -> Result:
     return Result(job=job, **d)
 
 
+def _run_changed(job_list: list[Job], *, processed: Path, build_dir: Path, jobs: int, force: bool) -> list[Result]:
+    """Run the jobs whose inputs changed (all with `force`), keep the others' pages; record the
+    keys of the successful runs in the state file (helpers.incremental)."""
+    from . import incremental as inc
+    from .studies.load import load
+
+    code = inc.code_version()
+    labels = load(processed).labels()
+    per_report = inc.report_versions(processed, labels)
+    corpus = inc.corpus_version(processed)
+    keys = {inc.state_name(j): inc.job_key(j, per_report.get(j.name, "") if j.kind == "report" else corpus, code)
+            for j in job_list}
+    state = {"jobs": {}} if force else inc.load_state(build_dir)
+    kept: list[Result] = []
+    todo: list[Job] = []
+    for j in job_list:
+        entry = inc.unchanged(j, keys[inc.state_name(j)], state)
+        if entry is None:
+            todo.append(j)
+        else:
+            kept.append(Result(job=j, ok=True, seconds=float(entry.get("seconds", 0.0)), kept=True, html_written=True))
+    ran: list[Result] = []
+    if todo:
+        kernel = ensure_kernel()
+        for j in todo:
+            j.kernel = kernel
+        log(f"executing {len(todo)} of {len(job_list)} notebooks with kernel {kernel!r} in {min(jobs, len(todo))} workers"
+            + (f" ({len(kept)} kept: inputs unchanged)" if kept else "") + (" (forced)" if force else ""))
+        ran = run_notebooks(todo, jobs=jobs)
+    else:
+        log(f"all {len(job_list)} notebooks kept: inputs unchanged since their last run (--force re-runs them)")
+    entries = {}
+    for r in kept + ran:
+        name = inc.state_name(r.job)
+        if r.ok:
+            entries[name] = {"key": keys[name], "ok": True, "seconds": round(r.seconds, 2)}
+    inc.save_state(build_dir, entries)
+    order = {(j.kind, j.name): k for k, j in enumerate(job_list)}
+    return sorted(kept + ran, key=lambda r: order[(r.job.kind, r.job.name)])
+
+
 def _prune(folder: Path, keep: set[Path], pattern: str = "*.html") -> None:
     """Pages (or executed notebooks) of reports no longer in data/raw."""
     if folder.is_dir():
@@ -505,22 +552,21 @@ def _main_job(jobs, pdf_engine, force, notebooks, *, raw_dir, processed, reports
         log("extraction read nothing: see the messages above")
     results: list[Result] = []
     if notebooks and extraction.get("report_ids"):
-        kernel = ensure_kernel()
         for sub in ("reports", "studies"):
             (build_dir / sub).mkdir(parents=True, exist_ok=True)
             (reports_dir / sub).mkdir(parents=True, exist_ok=True)
         clean_page_leftovers(reports_dir)  # half-written pages of a run that was killed
         job_list = plan(extraction["report_ids"], notebooks_dir=notebooks_dir, build_dir=build_dir,
-                        reports_dir=reports_dir, processed=processed, kernel=kernel, timeout=timeout)
-        log(f"executing {len(job_list)} notebooks with kernel {kernel!r} in {min(jobs, len(job_list))} workers")
-        results = run_notebooks(job_list, jobs=jobs)
+                        reports_dir=reports_dir, processed=processed, kernel=KERNEL_NAME, timeout=timeout)
+        results = _run_changed(job_list, processed=processed, build_dir=build_dir, jobs=jobs, force=force)
         for sub in ("reports", "studies"):
             _prune(reports_dir / sub, {Path(r.job.html).resolve() for r in results})
             _prune(build_dir / sub, {Path(r.job.output).resolve() for r in results}, "*.ipynb")
         index = write_index(results, reports_dir, processed, extraction)
         n_failed = sum(not r.ok for r in results)
-        log(f"wrote {paths.display_path(index)}: {len(results) - n_failed} of {len(results)} notebooks ran "
-            f"({time.perf_counter() - t0:.0f}s in all)")
+        n_kept = sum(r.kept for r in results)
+        log(f"wrote {paths.display_path(index)}: {len(results) - n_failed - n_kept} of {len(results)} notebooks ran, "
+            f"{n_kept} kept (inputs unchanged), {n_failed} failed ({time.perf_counter() - t0:.1f}s in all)")
         for r in results:
             if not r.ok:
                 log(f"FAILED {r.job.kind} {r.job.name}: {r.error} (page: {paths.display_path(Path(r.job.html))}, "

@@ -28,6 +28,7 @@ class NoProcessedData(FileNotFoundError):
 class Corpus:
     folder: Path
     frames: dict[str, pd.DataFrame] = field(repr=False)
+    label_of: pd.Series | None = field(default=None, repr=False)  # labels fixed by the corpus it came from
 
     def __getattr__(self, name: str) -> pd.DataFrame:
         frames = self.__dict__.get("frames", {})
@@ -59,6 +60,8 @@ class Corpus:
         """report_id → a short readable label: district, department (shortened), year. Unique: two
         reports of the same department and year (a text copy and the PDF, say) get their report id
         appended, since tables and figures are keyed on the label."""
+        if self.label_of is not None:
+            return self.label_of
         labels = pd.Series({r.report_id: report_label(r) for r in self.reports.itertuples()}, dtype="object")
         dup = labels.duplicated(keep=False)
         labels[dup] = [f"{lab} [{rid}]" for rid, lab in labels[dup].items()]
@@ -66,6 +69,15 @@ class Corpus:
 
     def label(self, report_id: str) -> str:
         return self.labels().get(report_id, report_id)
+
+    def only(self, report_id: str) -> "Corpus":
+        """The same corpus restricted to one report's rows, keeping the labels the whole corpus gives
+        (a label made unique by its report id stays so): per-report results of the studies' functions
+        computed on it equal those computed on the whole corpus and filtered, at the cost of one report."""
+        report_id = str(report_id)
+        frames = {name: (df[df.report_id == report_id] if "report_id" in df else df) for name, df in self.frames.items()}
+        labels = self.labels()
+        return Corpus(folder=self.folder, frames=frames, label_of=labels[labels.index == report_id])
 
     def of(self, name: str, report_id: str) -> pd.DataFrame:
         df = self.frames[name]

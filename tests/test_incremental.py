@@ -1,0 +1,51 @@
+"""The incremental notebook phase: a second main job with nothing changed runs no notebook and keeps
+every page; changing one raw file runs that report's page and the studies again, nothing else.
+Two text reports, so the three runs stay under a minute and a half (`--force` ignoring the state
+is left to the CLI: it would cost five more notebooks)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from helpers import incremental, runner
+
+from .conftest import HANYANG, HONGSHAN
+
+
+def _stamps(root: Path) -> dict[str, int]:
+    """page or executed notebook → modification time (ns)."""
+    return {p.relative_to(root).as_posix(): p.stat().st_mtime_ns
+            for sub in ("reports", "build") for p in (root / sub).rglob("*")
+            if p.suffix in {".html", ".ipynb"} and p.parent.parent == root / sub}
+
+
+def test_unchanged_inputs_keep_pages_and_a_changed_file_reruns_its_page_and_the_studies(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for f in (HONGSHAN, HANYANG):
+        shutil.copy(f, raw / f.name)
+    kw = dict(jobs=2, raw_dir=raw, processed_dir=tmp_path / "processed", reports_dir=tmp_path / "reports",
+              build_dir=tmp_path / "build")
+    assert runner.main_job(**kw) == runner.EXIT_OK
+    first = _stamps(tmp_path)
+    assert len([k for k in first if k.endswith(".html")]) == 2 + len(runner.STUDIES)
+    state = json.loads((tmp_path / "build" / incremental.STATE_FILE).read_text())
+    assert len(state["jobs"]) == 2 + len(runner.STUDIES) and all(e["ok"] for e in state["jobs"].values())
+
+    # nothing changed: no notebook runs, every page and executed notebook is left as it was
+    assert runner.main_job(**kw) == runner.EXIT_OK
+    assert _stamps(tmp_path) == first
+    assert "kept" in (tmp_path / "reports" / "index.html").read_text(encoding="utf-8")
+
+    # one raw file changed (a byte appended): its page and the studies run again, the other page is kept
+    with open(raw / HANYANG.name, "a", encoding="utf-8") as fh:
+        fh.write("\n")
+    assert runner.main_job(**kw) == runner.EXIT_OK
+    third = _stamps(tmp_path)
+    changed = {k for k in first if third[k] != first[k]}
+    hanyang = HANYANG.stem
+    expected = {f"reports/reports/{hanyang}.html", f"build/reports/{hanyang}.ipynb"}
+    expected |= {f"{d}/studies/{s}.{x}" for s in runner.STUDIES for d, x in (("reports", "html"), ("build", "ipynb"))}
+    assert changed == expected

@@ -190,7 +190,38 @@ def test_disclosures_clean_and_real(real):
             "公务用车运行维护费支出 2.00 万元，公务用车保有量为 4 辆。\n")
     assert list(run(text, "R.disclosures", three_public=_tp(0.3, 2.0)).outcome) == ["pass", "pass"]
     c = real[YICHUAN.name]
-    assert list(c[c.rule_id == "R.disclosures"].outcome) == ["pass", "pass", "pass"]  # 接待批次 1 次、15 人次; 9 辆; 816.16
+    # 接待批次 1 次、15 人次; 9 辆; 816.16; 政府采购; 国有资产占用; 名词解释; T9 printed empty and said so
+    assert list(c[c.rule_id == "R.disclosures"].outcome) == ["pass"] * 7
+
+
+def test_disclosures_of_the_template_planted(tmp_path):
+    """The template's other required parts: a copy of the 宜川路 report with its 名词解释 heading, every
+    mention of 政府采购 and the sentence saying there was no 国有资本经营 money taken out."""
+    import re as _re
+
+    text = YICHUAN.read_text(encoding="utf-8")
+    text = _re.sub(r"名\s*词\s*解\s*释", "附注", text)
+    text = _re.sub(r"政\s*府\s*采\s*购", "采购", text)  # also where a line break splits the words
+    text = _re.sub(r"[^\n]*没有国有资本经营预算财政拨款收入和支出[^\n]*", "", text)
+    text = _re.sub(r"无国有\s*资本经营预算财政拨款收入和支出。", "", text)  # the narrative's sentence (lines 785-786)
+    planted = tmp_path / YICHUAN.name
+    planted.write_text(text, encoding="utf-8")
+    c = extract_report(planted)["checks"]
+    f = fails(c[c.rule_id == "R.disclosures"])
+    said = " | ".join(f.message)
+    assert "政府采购" in said and "名词解释" in said and (f.severity == "warning").all()
+
+
+def test_disclosures_an_empty_fund_table_needs_its_sentence():
+    """A fund table printed empty (its emptiness known from the page, e.g. a PDF's 合计 row with no
+    figures) with no sentence saying there was no such money."""
+    ds = {"reports": schema.conform(pd.DataFrame([{"report_id": "m", "fiscal_year": 2024, "tables_empty": ["T9"],
+                                                   "template": "部门决算 (nine tables)"}]), "reports")}
+    said = "政府采购支出 0 万元。国有资产占用情况：车辆 2 辆。名词解释。机关运行经费 10 万元。"
+    c = run_checks(ds, rules=[RULES["R.disclosures"]], doc=doc_of(said))
+    assert "T9 is printed empty but the report never says" in " ".join(fails(c).message)
+    c = run_checks(ds, rules=[RULES["R.disclosures"]], doc=doc_of(said + "本年度无国有资本经营预算财政拨款收入和支出。"))
+    assert not len(fails(c))
 
 
 # --- a figure the narrative states and the table leaves blank ---------------------------------------

@@ -549,7 +549,8 @@ def _tp_final(report: Report, *items: str) -> float | None:
 
 
 @rule("R.disclosures", "What a 部门决算 must say is said: with 公务接待费 spent, the 批次 and 人次 of domestic receptions (not "
-      "only 外宾); with 公务用车 money spent, the number of vehicles (保有量); in the nine-table template, 机关运行经费.",
+      "only 外宾); with 公务用车 money spent, the number of vehicles (保有量); in the nine-table template, 机关运行经费, "
+      "政府采购, 国有资产占用 (vehicles, equipment), 名词解释, and a sentence for each fund table printed empty.",
       severity="warning", family="review", needs="the report's text (三公 section); three_public; narrative_facts; reports.template")
 def r_disclosures(report: Report):
     if (na := _no_text(report)):
@@ -583,13 +584,32 @@ def r_disclosures(report: Report):
                          "(保有量)", None, vehicles, None)
     row = report.reports_row or {}
     if "nine" in str(row.get("template") or ""):
-        n += 1
+        body = "".join(p.text for p in _paras(report) if "名词解释" not in p.part)
+        whole = re.sub(r"\s+", "", report.doc.text) if report.doc is not None else body  # wrapped lines joined
         facts = report.frame("narrative_facts")
+        n += 1
         stated = len(facts) and (facts["topic"] == "running_cost").any()
-        if stated or "机关运行经费" in "".join(p.text for p in _paras(report) if "名词解释" not in p.part):
+        if stated or "机关运行经费" in body:
             yield Result("pass", "机关运行经费 is stated")
         else:
             yield Result("fail", "the narrative says nothing of 机关运行经费 (a required part of a 部门决算)", None, None, None)
+        # The template's other required parts (shared/corpus/reference): 政府采购, 国有资产占用, 名词解释, and a
+        # word for each table printed empty (政府性基金 / 国有资本经营: 本单位无…).
+        for what, pattern in (("政府采购支出", r"政府采购"), ("国有资产占用情况 (车辆、设备)", r"国有资产|资产占用|车辆\d|\d+辆"),
+                              ("名词解释", r"名词解释")):
+            n += 1
+            if re.search(pattern, whole):
+                yield Result("pass", f"{what} is stated")
+            else:
+                yield Result("fail", f"the report says nothing of {what} (a required part of a 部门决算)", None, None, None)
+        for code, fund in (("T8", "政府性基金"), ("T9", "国有资本经营")):
+            if code in list(row.get("tables_empty") or []):
+                n += 1
+                if re.search(rf"(无|没有|未)[^。]{{0,12}}{fund}", whole) or "本表无数据" in whole or "故本表" in whole:
+                    yield Result("pass", f"{code} is printed empty and the report says there was no {fund} money")
+                else:
+                    yield Result("fail", f"{code} is printed empty but the report never says there was no {fund} "
+                                 "money (the template asks for a sentence)", None, None, None)
     if not n:
         yield not_applicable("no 公务接待 or 公务用车 money spent and not the nine-table template")
 

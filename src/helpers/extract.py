@@ -18,7 +18,11 @@ from . import schema
 from .document import Document, ReportError, read_document
 from .metadata import document_kind, read_metadata
 from .paths import display_path
+from .narrative.sentences import paragraphs
+from .narrative.three_public import narrative_rows
 from .tables.catalog import ALL_TABLE_CODES, TABLE_CODES
+from .tables.spaced import settle_three_public
+from .tables.text_tables import repeated_report
 
 # Both engines read all 200 hand-checked cells of the sample PDFs right; pdfplumber is faster end to end
 # and needs no JVM (benchmarks/RESULTS.md). `tabula` stays selectable.
@@ -98,10 +102,6 @@ def _settle_with_narrative(doc: Document, found: dict) -> None:
     ft = found.get("T7")
     if ft is None or ft.reading is None or not ft.reading.alternatives:
         return
-    from .narrative.sentences import paragraphs
-    from .narrative.three_public import narrative_rows
-    from .tables.spaced import settle_three_public
-
     rows, _ = narrative_rows(paragraphs(doc), "")
     stated = {r["item"]: (r["budget_wan"], r["final_wan"]) for r in rows}
     settle_three_public(ft.items, ft.reading, stated, {r["item"]: r["source_ref"] for r in rows})
@@ -151,8 +151,6 @@ def _extract_document(doc: Document, path: Path, rid: str, pdf_engine: str, with
                                       "(its figures are plans, not outturn)",
                            sha=doc.sha256, fmt=doc.source_format, encoding=doc.encoding, meta=meta)
         found, items, notes = extract_tables(doc, rid, pdf_engine)
-        from .tables.text_tables import repeated_report
-
         if why := (_not_a_report(doc, found) or repeated_report(found)):
             return _failed(path, rid, f"{path}: {why}", sha=doc.sha256, fmt=doc.source_format, encoding=doc.encoding)
         status_of = {code: ft.status for code, ft in found.items()}

@@ -21,6 +21,7 @@ their own and that we put back into the words; table cells placed by arithmetic)
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import re
 
@@ -33,10 +34,16 @@ from .tables import rows_of, total_row
 # The text
 
 
-def _no_text(report: Report) -> Result | None:
-    if report.doc is None:
-        return not_applicable("the report's text is not available to this run (checks run on datasets only)")
-    return None
+def _reads_text(func):
+    """A rule that reads the report's text yields `not_applicable` alone when the run has none
+    (checks run on datasets only)."""
+    @functools.wraps(func)
+    def run(report: Report):
+        if report.doc is None:
+            yield not_applicable("the report's text is not available to this run (checks run on datasets only)")
+            return
+        yield from func(report)
+    return run
 
 
 def _paras(report: Report) -> list[Para]:
@@ -141,10 +148,8 @@ def _word_result(word: str, b: float, f: float, bt: str, ft: str, quote: str, re
       "printed just before; 比预算增加/减少/超出/节约 with the sign of outturn − budget; 增加 … 增长 x% and 减少 … 下降 x% "
       "(never 增加 … 下降); 持平 never beside a change or a level reached by 增加/减少.",
       family="review", needs="the report's text (sentences of the narrative)")
+@_reads_text
 def r_words_numbers(report: Report):
-    if (na := _no_text(report)):
-        yield na
-        return
     n = 0
     for p in _paras(report):
         t = p.text
@@ -277,10 +282,8 @@ def _title_like(text: str) -> bool:
       "fiscal year; a comparison (比/与/较 … 年) names the year before; the year-end (截至…年12月31日) and the year of the "
       "vehicles (…年，…公务用车保有量) are the fiscal year; no year is cut short (“202 年度”).",
       family="review", needs="the report's text (every line; narrative sentences); reports.fiscal_year")
+@_reads_text
 def r_years(report: Report):
-    if (na := _no_text(report)):
-        yield na
-        return
     fy = _fy(report)
     if fy is None:
         yield not_applicable("the fiscal year was not read, so printed years cannot be judged")
@@ -343,10 +346,8 @@ NO_FIGURE_RE = re.compile(r"(?P<label>收入|支出|合计|总计|决算|预算|
 @rule("R.placeholders", "No template leftovers: no XX / ×× / 某某 in place of a name, no label and unit printed without its "
       "figure (“收入万元”), no doubled punctuation (“。。”), no empty brackets.",
       family="review", needs="the report's text (every line; narrative sentences)")
+@_reads_text
 def r_placeholders(report: Report):
-    if (na := _no_text(report)):
-        yield na
-        return
     n = 0
     pdf = getattr(report.doc, "source_format", None) == "pdf"
     for text, ref in _lines(report):
@@ -391,10 +392,8 @@ SHARE_NO_PCT_RE = re.compile(rf"占(?:比|本年\S{{0,8}}?的|\S{{0,10}}?的比�
 
 @rule("R.share_percent", "A share is printed with its unit: 占 x% (or 占 x 万元), never a bare 占 76.23.",
       severity="warning", family="review", needs="the report's text (narrative sentences)")
+@_reads_text
 def r_share_percent(report: Report):
-    if (na := _no_text(report)):
-        yield na
-        return
     n_ok = n_bad = 0
     for p in _paras(report):
         n_ok += len(re.findall(rf"占\S{{0,12}}?{NUM}\s*[%％]", p.text))
@@ -479,10 +478,8 @@ def _settled(row):
 @rule("R.restated", "A figure restated in the narrative is the same figure: a numbered item's amount (…（项）x 万元) equals its "
       "own 支出决算为 x; the 政府性基金 and 国有资本经营 sections' 项 amounts and income equal T8 / T9.",
       family="review", needs="the report's text (narrative items); line_items T8, T9")
+@_reads_text
 def r_restated(report: Report):
-    if (na := _no_text(report)):
-        yield na
-        return
     n = 0
     for p in _paras(report):
         t = p.text
@@ -552,10 +549,8 @@ def _tp_final(report: Report, *items: str) -> float | None:
       "only 外宾); with 公务用车 money spent, the number of vehicles (保有量); in the nine-table template, 机关运行经费, "
       "政府采购, 国有资产占用 (vehicles, equipment), 名词解释, and a sentence for each fund table printed empty.",
       severity="warning", family="review", needs="the report's text (三公 section); three_public; narrative_facts; reports.template")
+@_reads_text
 def r_disclosures(report: Report):
-    if (na := _no_text(report)):
-        yield na
-        return
     text = _three_public_text(report)
     n = 0
     reception = _tp_final(report, "reception")

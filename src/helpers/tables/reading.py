@@ -116,10 +116,9 @@ def check_hierarchy(items: list[dict], reading: Reading) -> None:
                 failing.append(parent)
                 break
     for p in failing:
-        if p not in reading.failing_codes:
+        if p not in reading.failing_codes:  # the placement may have recorded it already
             reading.failing_codes.append(p)
-            if not any(f.split(": ")[0].endswith(" " + p) or f.startswith(p + ":") for f in reading.failing_sums):
-                reading.failing_sums.append(f"{p}: its sub-rows do not add up to it")
+            reading.failing_sums.append(f"{p}: its sub-rows do not add up to it")
     if not reading.doubtful or not failing:
         return
     suspect = set()

@@ -356,10 +356,13 @@ def _items_from_placement(table, rows, measures, res, unit, reading: Reading, si
                       unit=unit, inferred=inf and v is not None)
             it["doubtful"] = bool(row_doubt and (v is None or inf))
             out.append(it)
-    if record_failing:
+    if record_failing:  # keyed like check_hierarchy's, which then does not repeat them
         for g in failing:
             r = rows[g]
-            reading.failing_sums.append(f"{r.ref} {r.code or r.label}: the rows under it do not add up to it")
+            key = r.code or r.label
+            if key not in reading.failing_codes:
+                reading.failing_codes.append(key)
+                reading.failing_sums.append(f"{key}: the rows under it do not add up to it ({r.ref})")
     return out
 
 
@@ -490,9 +493,9 @@ def read_two_sided(table: str, lines: list[Line], unit: str) -> tuple[list[dict]
             blocked.add(measures.index(m))  # no income and no carry-over of this fund: nothing to spend
     total_idx = next((i for i, r in enumerate(exp) if "本年支出合计" in r.full_label), None)
     prows = []
-    for i, r in enumerate(exp):
-        code = function_class_code(r.full_label)
-        parent = total_idx if code and total_idx is not None else None
+    for r in exp:
+        r.code = function_class_code(r.full_label)
+        parent = total_idx if r.code and total_idx is not None else None
         vals = [parse_amount(a) for a in r.amounts]
         prows.append(PlaceRow(vals, parent, fixed=tuple(range(4)) if len(vals) == 4 else None))
     idents = (Identity((0,), (1, 2, 3)),)
@@ -502,8 +505,6 @@ def read_two_sided(table: str, lines: list[Line], unit: str) -> tuple[list[dict]
     def section_of(r):
         return two_sided_section(r.full_label, exp_state, "expenditure")
 
-    for r in exp:
-        r.code = function_class_code(r.full_label)
     out += _items_from_placement(table, exp, measures, res, unit, reading, side="expenditure", section_of=section_of,
                                  record_failing=True)
     return out, reading

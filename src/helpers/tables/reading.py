@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .placement import code_parents
+
 POSITIONAL_LAYOUTS = ("tab grid", "pdf ruled table")
 
 
@@ -79,14 +81,12 @@ class Reading:
 
 
 def _children(codes: list[str]) -> dict[str, list[str]]:
-    present = set(codes)
+    """Each code's printed sub-codes, the 类 under "合计": the placement's code tree (`code_parents`)."""
+    names = list(codes) + ["合计"]
     kids: dict[str, list[str]] = {}
-    for c in codes:
-        parent = next((c[:n] for n in (5, 3) if len(c) > n and c[:n] in present), None)
-        if parent is None and len(c) == 3:
-            parent = "合计"
-        if parent:
-            kids.setdefault(parent, []).append(c)
+    for c, parent in zip(codes, code_parents(list(codes) + [None], len(codes))):
+        if parent is not None:
+            kids.setdefault(names[parent], []).append(c)
     return kids
 
 

@@ -12,6 +12,7 @@ relative to the descriptor's folder (one file, or the parts of a dataset stored 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
 from . import schema
@@ -69,7 +70,7 @@ def resource(dataset: str, path: str | list[str], fmt: str, with_reports: bool =
     return r
 
 
-def descriptor(paths: dict[str, str | list[str]], fmt: str) -> dict:
+def descriptor(paths: Mapping[str, str | list[str]], fmt: str) -> dict:
     """The package of the datasets at `paths` (dataset → path or parts, relative to the descriptor),
     in schema order."""
     unknown = [ds for ds in paths if ds not in schema.DATASETS]

@@ -11,8 +11,11 @@ this module's business. What each format cannot hold is converted the same way e
   `True`/`False`; a `datapackage.json` describes them;
 - xlsx: one sheet per dataset and a `columns` sheet (dataset, column, type, unit, meaning); characters
   an .xlsx cell cannot hold (ASCII control characters) are dropped;
-- dta (Stata 118, Unicode): see STATA_TYPES; variable labels are the schema's meanings cut to
-  Stata's 80 characters, names longer than 32 characters are cut (none are today).
+- dta (Stata 118, Unicode; Stata has no nullable integers or booleans and no missing string):
+  string → str (strL when over 2045 bytes), null → ""; float64 and Int64 → double, null → `.`;
+  boolean → byte 0/1, or double 0/1 with null → `.` when a value is null; date → %td; list → str
+  (JSON array text). Variable labels are the schema's meanings cut to Stata's 80 characters; names
+  longer than 32 characters are cut (none are today).
 """
 
 from __future__ import annotations
@@ -21,8 +24,8 @@ import json
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pandas as pd
 
@@ -35,16 +38,6 @@ EXCEL_MAX_ROWS = 1_048_575  # plus the header row
 EXCEL_MAX_CELL = 32_767
 _EXCEL_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
-# How each schema type is written to Stata (no nullable integers or booleans there; a missing
-# number is Stata's `.`; a string cannot be missing, so null text is written as "").
-STATA_TYPES = {
-    "string": "str (strL when over 2045 bytes); null → \"\"",
-    "float64": "double; null → .",
-    "Int64": "double (integers exactly); null → .",
-    "boolean": "byte 0/1 when no value is null, else double 0/1 with null → .",
-    "date": "%td date; null → .",
-    "list": "str, JSON array text",
-}
 STATA_NAME_MAX = 32
 STATA_LABEL_MAX = 80
 
@@ -90,8 +83,10 @@ def write_csv(frames: dict[str, pd.DataFrame], out: Path) -> list[Path]:
 
     written = []
     for ds, df in frames.items():
-        written.append(_write_atomic(out / f"{ds}.csv", lambda p, df=df, ds=ds: flat(df, ds).to_csv(
-            p, index=False, encoding="utf-8-sig", date_format="%Y-%m-%d")))
+        def write(path: Path, df: pd.DataFrame = df, ds: str = ds) -> None:
+            flat(df, ds).to_csv(path, index=False, encoding="utf-8-sig", date_format="%Y-%m-%d")
+
+        written.append(_write_atomic(out / f"{ds}.csv", write))
     written.append(write_descriptor(out, export_descriptor({ds: f"{ds}.csv" for ds in frames})))
     return written
 
@@ -192,17 +187,25 @@ def write_dta(frames: dict[str, pd.DataFrame], out: Path) -> list[Path]:
         sf = stata_frame(df, ds).rename(columns=names)
         labels = {names[c]: _label(meaning) for c, _, meaning in cols}
         dates = {names[c]: "td" for c, t, _ in cols if t == "date"}
-        written.append(_write_atomic(out / f"{ds}.dta", lambda p, sf=sf, labels=labels, dates=dates, ds=ds: sf.to_stata(
-            p, write_index=False, version=118, variable_labels=labels, convert_dates=dates,
-            data_label=_label(f"{ds}: {schema.SUMMARY[ds]}"))))
+
+        def write(path: Path, sf: pd.DataFrame = sf, labels: dict = labels, dates: dict = dates, ds: str = ds) -> None:
+            sf.to_stata(path, write_index=False, version=118, variable_labels=labels, convert_dates=dates,
+                        data_label=_label(f"{ds}: {schema.SUMMARY[ds]}"))
+
+        written.append(_write_atomic(out / f"{ds}.dta", write))
     return written
 
 
 # -- Parquet -----------------------------------------------------------------------------------
 
 def write_parquet(frames: dict[str, pd.DataFrame], out: Path) -> list[Path]:
-    return [_write_atomic(out / f"{ds}.parquet", lambda p, df=df: df.to_parquet(p, index=False))
-            for ds, df in frames.items()]
+    written = []
+    for ds, df in frames.items():
+        def write(path: Path, df: pd.DataFrame = df) -> None:
+            df.to_parquet(path, index=False)
+
+        written.append(_write_atomic(out / f"{ds}.parquet", write))
+    return written
 
 
 WRITERS: dict[str, Callable[[dict[str, pd.DataFrame], Path], list[Path]]] = {

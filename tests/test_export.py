@@ -298,6 +298,30 @@ def test_stata_names_are_cut_to_32_characters_and_stay_unique():
     assert names == {long: long[:32], long + "_too": long[:30] + "_1", "short": "short"}
 
 
+def test_stata_keeps_a_text_longer_than_a_str_column_holds(tmp_path):
+    """Stata's str holds 2045 bytes; a longer text (3,000 bytes of Chinese here) goes into a strL."""
+    from helpers.export import write_dta
+
+    long_text = "本年度一般公共预算财政拨款支出" * 67  # 1,005 characters, 3,015 bytes in UTF-8
+    df = schema.conform(pd.DataFrame({"report_id": ["r1", "r2"], "item": ["total", "reception"],
+                                      "final_wan": [12.5, None], "source_text": [long_text, None]}), "three_public")
+    write_dta({"three_public": df}, tmp_path)
+    back = pd.read_stata(tmp_path / "three_public.dta")
+    assert back.source_text.tolist() == [long_text, ""]
+    assert back.final_wan.iloc[0] == 12.5 and math.isnan(back.final_wan.iloc[1])
+
+
+def test_excel_refuses_a_cell_longer_than_excel_holds_and_says_where(tmp_path):
+    from helpers.export import ExportError, write_xlsx
+
+    df = schema.conform(pd.DataFrame({"report_id": ["r1", "r2"], "source_text": ["短", "长" * 40_000]}),
+                        "three_public")
+    with pytest.raises(ExportError, match=r"three_public.source_text, row 2: 40,000 characters, more than an Excel "
+                                          r"cell holds \(32,767\)"):
+        write_xlsx({"three_public": df}, tmp_path)
+    assert list(tmp_path.iterdir()) == []  # no half-written workbook
+
+
 # -- Parquet and failures ----------------------------------------------------------------------
 
 def test_parquet_copy_reads_back_equal(processed, corpus, tmp_path):

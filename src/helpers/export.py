@@ -9,7 +9,7 @@ this module's business. What each format cannot hold is converted the same way e
 - CSV: UTF-8 with a byte-order mark (Excel then opens Chinese correctly), one file per dataset,
   blank for null (and for an empty text: CSV cannot tell them apart), dates `YYYY-MM-DD`, booleans
   `True`/`False`; a `datapackage.json` describes them;
-- xlsx: one sheet per dataset and a `columns` sheet (dataset, column, type, unit, meaning); characters
+- xlsx: one sheet per dataset and a `columns` sheet (dataset, column, type, unit, values, meaning); characters
   an .xlsx cell cannot hold (ASCII control characters) are dropped;
 - dta (Stata 118, Unicode; Stata has no nullable integers or booleans and no missing string):
   string → str (strL when over 2045 bytes), null → ""; float64 and Int64 → double, null → `.`;

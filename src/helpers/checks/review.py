@@ -25,8 +25,10 @@ import functools
 import math
 import re
 
-from ..narrative.amounts import NUM, to_float
+from ..narrative.amounts import to_float
+from ..normalize import NUM, compact
 from ..narrative.sentences import Para, paragraphs
+from ..vocabulary import THREE_PUBLIC_NAMES, THREE_PUBLIC_TOPIC_ITEMS
 from .rules import EPS, Fig, Report, Result, equal_check, guard_reading, half_unit, not_applicable, rule, sval, val
 from .tables import rows_of, total_row
 
@@ -219,10 +221,6 @@ def r_words_numbers(report: Report):
 # ---------------------------------------------------------------------------------------------
 # 增长 100% from a zero base
 
-TP_TOPIC = {"three_public_total": "total", "three_public_overseas": "overseas", "three_public_vehicle": "vehicle_total",
-            "three_public_reception": "reception"}
-
-
 @rule("R.growth_from_zero", "A year-on-year rate is not printed against a zero prior year: 增加 x 万元, 增长 100% where this "
       "year's level is x (the prior year was 0) states a rate that is undefined.",
       severity="warning", family="review", needs="narrative_facts (value, change_wan, change_pct_printed); three_public for 三公 levels")
@@ -236,7 +234,7 @@ def r_growth_from_zero(report: Report):
     nar = tp[tp["source"] == "narrative"] if len(tp) else tp
     for r in rows.itertuples(index=False):
         level = val(r.value)
-        if level is None and (item := TP_TOPIC.get(str(r.topic))) and len(nar):
+        if level is None and (item := THREE_PUBLIC_TOPIC_ITEMS.get(str(r.topic))) and len(nar):
             hit = nar[nar["item"] == item]
             level = val(hit["final_wan"].iloc[0]) if len(hit) else None
         ch, pct = float(r.change_wan), float(r.change_pct_printed)
@@ -273,7 +271,7 @@ HEAD_START = re.compile(r"^#*(?:第[一二三四五六七八九十]+部分|[一�
 def _title_like(text: str) -> bool:
     """A cover line, contents line, heading or table title: short, no sentence punctuation, and 决算/预算/
     情况说明/概况 words or a heading's numbering (第二部分 …, 三、…)."""
-    t = re.sub(r"\s+", "", text)
+    t = compact(text)
     return (len(t) <= 60 and not re.search(r"[，。；,;]", t)
             and bool(TITLE_WORDS.search(t) or HEAD_START.match(t)))
 
@@ -496,14 +494,14 @@ def r_restated(report: Report):
     for table, word in FUND_SECTIONS.items():
         state = report.table_state(table)
         rows = rows_of(report, table) if state == "data" else []
-        items = {re.sub(r"\s", "", r.label): r for r in rows if r.level == "项"}
+        items = {compact(r.label): r for r in rows if r.level == "项"}
         total = total_row(rows)
         for p in _paras(report):
             if word not in p.section or "决算表" in p.section or "名词解释" in p.part:
                 continue
             t = p.text
             for m in re.finditer(rf"(?P<name>[^（()）、，。；]+)[（(]项[)）]\s*(?P<num>{NUM})\s*万元", t):
-                row = items.get(re.sub(r"\s", "", m.group("name")))
+                row = items.get(compact(m.group("name")))
                 if row is None or not row.has("total"):
                     continue
                 row = _settled(row)
@@ -580,7 +578,7 @@ def r_disclosures(report: Report):
     row = report.reports_row or {}
     if "nine" in str(row.get("template") or ""):
         body = "".join(p.text for p in _paras(report) if "名词解释" not in p.part)
-        whole = re.sub(r"\s+", "", report.doc.text) if report.doc is not None else body  # wrapped lines joined
+        whole = compact(report.doc.text) if report.doc is not None else body  # wrapped lines joined
         facts = report.frame("narrative_facts")
         n += 1
         stated = len(facts) and (facts["topic"] == "running_cost").any()
@@ -613,8 +611,6 @@ def r_disclosures(report: Report):
 # A figure the narrative states and the table leaves blank
 
 POSITIONAL = ("tab grid", "pdf ruled table")
-TP_NAMES = {"total": "“三公”经费合计", "overseas": "因公出国（境）费", "vehicle_total": "公务用车购置及运行费",
-            "vehicle_purchase": "公务用车购置费", "vehicle_operation": "公务用车运行费", "reception": "公务接待费"}
 
 
 @rule("R.table_blank", "A 三公 figure the narrative states (non-zero) is printed in T7 too: a T7 cell left blank where the "
@@ -644,7 +640,7 @@ def r_table_blank(report: Report):
             if v is None or abs(v) < EPS or f"{col}_{r.item}" not in figs and r.item in ("vehicle_purchase", "vehicle_operation"):
                 continue
             cell = figs.get(f"{col}_{r.item}")
-            what = f"{TP_NAMES.get(r.item, r.item)} {'预算数' if col == 'budget' else '决算数'}"
+            what = f"{THREE_PUBLIC_NAMES.get(r.item, r.item)} {'预算数' if col == 'budget' else '决算数'}"
             ref = f"narrative {sval(r.source_ref)}; {cell.ref if cell else t7ref}"
             n += 1
             if cell is None or cell.blank:

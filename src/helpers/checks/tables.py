@@ -11,28 +11,15 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..tables.catalog import FUNCTION_CLASSES
+from ..normalize import compact
+from ..vocabulary import (
+    CLASS_NAMES, CODE_LEVELS, MEASURE_NAMES, PERSONNEL_CLASSES, T6_SUBTOTALS, TABLE_TITLES, THREE_PUBLIC_COLUMN_LABELS,
+)
 from .rules import (
     guard_reading,
     Fig, Report, Result, equal_check, insufficient, join_refs, not_applicable, rule, sum_check, sval, tref, val,
 )
 
-CLASS_NAMES = {}
-for _name, _code in FUNCTION_CLASSES.items():
-    CLASS_NAMES.setdefault(_code, _name)
-
-TABLE_NAMES = {
-    "T1": "收入支出决算总表", "T2": "收入决算表", "T3": "支出决算表", "T4": "财政拨款收入支出决算总表",
-    "T5": "一般公共预算财政拨款支出决算表", "T6": "一般公共预算财政拨款基本支出决算表", "T7": "“三公”经费支出决算表",
-    "U4": "高等学校财政拨款支出决算表",
-}
-MEASURE_NAMES = {
-    "total": "合计", "basic": "基本支出", "project": "项目支出", "upper_remit": "上缴上级支出", "operating": "经营",
-    "subsidiary_subsidy": "对附属单位补助支出", "fiscal": "财政拨款收入", "upper_subsidy": "上级补助收入",
-    "business": "事业收入", "subsidiary_remit": "附属单位上缴收入", "other": "其他收入",
-    "general_budget": "一般公共预算财政拨款", "gov_fund": "政府性基金预算财政拨款", "state_capital": "国有资本经营预算财政拨款",
-    "final": "决算数",
-}
 T2_SOURCES = ("fiscal", "upper_subsidy", "business", "operating", "subsidiary_remit", "other")
 T3_PARTS = ("basic", "project", "upper_remit", "operating", "subsidiary_subsidy")
 
@@ -90,13 +77,9 @@ def rows_of(report: Report, table: str) -> list[Row]:
     return rows
 
 
-def _norm(label: str) -> str:
-    return label.replace(" ", "").replace("\u3000", "")
-
-
 def total_row(rows: list[Row]) -> Row | None:
     for r in rows:
-        if not r.code and _norm(r.label) in ("合计", "总计"):
+        if not r.code and compact(r.label) in ("合计", "总计"):
             return r
     return None
 
@@ -109,11 +92,11 @@ def _table_unavailable(report: Report, *tables: str) -> Result | None:
     """insufficient_data when a table is missing, not_applicable when printed empty."""
     missing = [t for t in tables if report.table_state(t) == "missing"]
     if missing:
-        return insufficient(f"{', '.join(f'{t} {TABLE_NAMES.get(t, t)}' for t in missing)} not found in the file "
+        return insufficient(f"{', '.join(f'{t} {TABLE_TITLES.get(t, t)}' for t in missing)} not found in the file "
                             "(lost in conversion or not published)")
     empty = [t for t in tables if report.table_state(t) == "empty"]
     if empty:
-        return not_applicable(f"{', '.join(f'{t} {TABLE_NAMES.get(t, t)}' for t in empty)} printed without figures "
+        return not_applicable(f"{', '.join(f'{t} {TABLE_TITLES.get(t, t)}' for t in empty)} printed without figures "
                               "(no such money this year)")
     return None
 
@@ -151,7 +134,7 @@ def _row_sum(report: Report, table: str, parts: tuple[str, ...], part_desc: str,
             continue
         res = sum_check(r.fig(table, "total", f"{name(r)} 合计"),
                         [r.fig(table, m, MEASURE_NAMES.get(m, m)) for m in present],
-                        what=f"{table} {TABLE_NAMES[table]} row {name(r)}: 合计 = {part_desc}")
+                        what=f"{table} {TABLE_TITLES[table]} row {name(r)}: 合计 = {part_desc}")
         yield res
 
 
@@ -201,39 +184,39 @@ def _hierarchy(report: Report, table: str, parent_len: int | None):
     else:
         parents = [r for r in fn if len(r.code) == parent_len]
     if not parents:
-        yield not_applicable(f"{table}: no {'合计' if parent_len is None else {3: '类', 5: '款'}[parent_len]} rows printed")
+        yield not_applicable(f"{table}: no {CODE_LEVELS.get(parent_len, '合计')} rows printed")
         return
-    level_name = {None: "合计", 3: "类", 5: "款"}[parent_len]
+    level_name = CODE_LEVELS.get(parent_len, "合计")
     ran = False
     for p in parents:
         kids = _top_level(fn) if parent_len is None else _children(p, fn)
         if not kids:
             continue
-        kid_level = {3: "类", 5: "款", 7: "项"}[len(kids[0].code)] if parent_len is None else ("款" if len(kids[0].code) == 5 else "项")
+        kid_level = CODE_LEVELS[len(kids[0].code)] if parent_len is None else ("款" if len(kids[0].code) == 5 else "项")
         for m in p.cells:
             if not any(m in k.cells for k in kids):
                 continue
             ran = True
             yield sum_check(p.fig(table, m, f"{p.name} {MEASURE_NAMES.get(m, m)}"),
                             [k.fig(table, m, k.code) for k in kids],
-                            what=f"{table} {TABLE_NAMES[table]} {MEASURE_NAMES.get(m, m)}: {level_name} {p.name} = Σ{kid_level}")
+                            what=f"{table} {TABLE_TITLES[table]} {MEASURE_NAMES.get(m, m)}: {level_name} {p.name} = Σ{kid_level}")
     if not ran:
         yield not_applicable(f"{table}: no {level_name} row has lower-level rows printed under it")
 
 
 for _t in ("T2", "T3", "T5", "U4"):
     def _mk(table):
-        @rule(f"{table}.total_sum", f"{table} {TABLE_NAMES[table]}: 合计 = Σ 类 (the top-level rows), in every column.",
+        @rule(f"{table}.total_sum", f"{table} {TABLE_TITLES[table]}: 合计 = Σ 类 (the top-level rows), in every column.",
               family="within-table", needs=f"line_items {table}")
         def _total(report: Report):
             yield from _hierarchy(report, table, None)
 
-        @rule(f"{table}.class_sum", f"{table} {TABLE_NAMES[table]}: each 类 = Σ its 款 (or Σ its 项 where no 款 is printed), in every column.",
+        @rule(f"{table}.class_sum", f"{table} {TABLE_TITLES[table]}: each 类 = Σ its 款 (or Σ its 项 where no 款 is printed), in every column.",
               family="within-table", needs=f"line_items {table}")
         def _class(report: Report):
             yield from _hierarchy(report, table, 3)
 
-        @rule(f"{table}.kuan_sum", f"{table} {TABLE_NAMES[table]}: each 款 = Σ its 项, in every column.",
+        @rule(f"{table}.kuan_sum", f"{table} {TABLE_TITLES[table]}: each 款 = Σ its 项, in every column.",
               family="within-table", needs=f"line_items {table}")
         def _kuan(report: Report):
             yield from _hierarchy(report, table, 5)
@@ -249,7 +232,7 @@ def _side(rows: list[Row], side: str) -> list[Row]:
 
 def _find(rows: list[Row], *keys: str, exact: bool = False) -> Row | None:
     for r in rows:
-        lab = _norm(r.label)
+        lab = compact(r.label)
         if any((lab == k) if exact else (k in lab) for k in keys):
             return r
     return None
@@ -257,8 +240,8 @@ def _find(rows: list[Row], *keys: str, exact: bool = False) -> Row | None:
 
 def _lines_before(rows: list[Row], stop: Row) -> list[Row]:
     """The lines a subtotal adds up: not the `其中：` lines, which are parts of the line above them."""
-    return [r for r in rows if r.order < stop.order and not _norm(r.label).startswith(("(行次", "其中"))
-            and _norm(r.label) != "(blank)"]
+    return [r for r in rows if r.order < stop.order and not compact(r.label).startswith(("(行次", "其中"))
+            and compact(r.label) != "(blank)"]
 
 
 def _grand_total(rows: list[Row]) -> Row | None:
@@ -413,9 +396,9 @@ def t4_balance(report: Report):
 def _t6(report: Report):
     rows = rows_of(report, "T6")
     econ = [r for r in rows if r.code and r.code[:1] == "3"]
-    pers = next((r for r in rows if not r.code and "人员经费" in _norm(r.label)), None)
-    pub = next((r for r in rows if not r.code and "公用经费" in _norm(r.label)), None)
-    grand = next((r for r in rows if not r.code and "合计" in _norm(r.label)
+    pers = next((r for r in rows if not r.code and "人员经费" in compact(r.label)), None)
+    pub = next((r for r in rows if not r.code and "公用经费" in compact(r.label)), None)
+    grand = next((r for r in rows if not r.code and "合计" in compact(r.label)
                   and "人员" not in r.label and "公用" not in r.label), None)
     return econ, pers, pub, grand
 
@@ -432,9 +415,6 @@ def _class_figs(econ: list[Row], classes) -> list[Fig]:
     return figs
 
 
-T6_SUBTOTALS = {"personnel": "人员经费合计", "public": "公用经费合计"}
-
-
 def _t6_subtotal(report: Report, which: str, classes, formula: str):
     """人员经费合计 or 公用经费合计 = Σ the economic 类 it covers."""
     econ, pers, pub, _ = _t6(report)
@@ -449,14 +429,14 @@ def _t6_subtotal(report: Report, which: str, classes, formula: str):
       family="within-table", needs="line_items T6")
 @_on_tables("T6")
 def t6_personnel(report: Report):
-    yield from _t6_subtotal(report, "personnel", lambda c: c in ("301", "303"), "人员经费 = 301 + 303")
+    yield from _t6_subtotal(report, "personnel", lambda c: c in PERSONNEL_CLASSES, "人员经费 = 301 + 303")
 
 
 @rule("T6.public", "T6 基本支出决算明细表: 公用经费合计 = 302 商品和服务支出 + 310 资本性支出 (+ any other economic 类 printed under 公用经费).",
       family="within-table", needs="line_items T6")
 @_on_tables("T6")
 def t6_public(report: Report):
-    yield from _t6_subtotal(report, "public", lambda c: c not in ("301", "303"), "公用经费 = 302 + 310 (+ other 类)")
+    yield from _t6_subtotal(report, "public", lambda c: c not in PERSONNEL_CLASSES, "公用经费 = 302 + 310 (+ other 类)")
 
 
 @rule("T6.basic_total", "T6 基本支出决算明细表: where a 合计 is printed, 合计 = 人员经费合计 + 公用经费合计.",
@@ -494,8 +474,6 @@ def t6_class_sum(report: Report):
 # ---------------------------------------------------------------------------------------------
 # T7 三公
 
-T7_NAMES = {"total": "合计", "overseas": "因公出国（境）费", "vehicle_total": "公务用车购置及运行费 小计",
-            "vehicle_purchase": "公务用车购置费", "vehicle_operation": "公务用车运行费", "reception": "公务接待费"}
 T7_COLS = {"budget": "预算数", "final": "决算数"}
 
 
@@ -517,7 +495,7 @@ def _t7_cell(figs: dict[str, Fig], col: str, item: str, label: str) -> Fig:
 
 
 def _t7_fig(figs, col: str, item: str) -> Fig:
-    return _t7_cell(figs, col, item, f"{T7_COLS[col]} {T7_NAMES[item]}")
+    return _t7_cell(figs, col, item, f"{T7_COLS[col]} {THREE_PUBLIC_COLUMN_LABELS[item]}")
 
 
 @rule("T7.total", "T7 “三公”经费支出决算表, budget and outturn columns separately: 合计 = 因公出国（境）费 + 公务用车购置费 + 公务用车运行费 + 公务接待费.",

@@ -12,7 +12,7 @@ import re
 
 import pandas as pd
 
-from ..tables.catalog import FUNCTION_CLASSES
+from ..vocabulary import FUNCTION_CLASSES, LEVEL_LENGTHS, code_level
 
 LEVEL_RE = re.compile(r"([^（()）。；：:\d、.．，,]+?)[（(](类|款|项)(?:级)?[)）]")
 
@@ -32,7 +32,7 @@ class CodeBook:
         if line_items is not None and len(line_items):
             li = line_items[(line_items["code_domain"].fillna("") == "function").astype(bool) & line_items["code"].notna().astype(bool)]
             for code, label in li[["code", "row_label"]].drop_duplicates().itertuples(index=False):
-                lvl = {3: "类", 5: "款", 7: "项"}.get(len(code))
+                lvl = code_level(code)
                 if lvl:
                     self.by_level[lvl].setdefault(norm_name(label), set()).add(code)
         for name, code in FUNCTION_CLASSES.items():
@@ -100,6 +100,6 @@ def resolve(book: CodeBook, head: str) -> tuple[str, str, str | None, str | None
             break
         parent = code
     level, name = levels[-1]
-    if code is not None and len(code) != {"类": 3, "款": 5, "项": 7}[level]:
+    if code is not None and len(code) != LEVEL_LENGTHS[level]:
         code = None
     return level, name, code, "; ".join(notes) or None

@@ -15,16 +15,9 @@ import re
 import pandas as pd
 
 from .load import Corpus
-from ..tables.catalog import FUNCTION_CLASSES
+from ..vocabulary import CLASS_NAMES as _CLASS_NAMES, CODE_LEVELS, ECONOMIC_NAMES, PERSONNEL_CLASSES as PERSONNEL_CODES
 
-CLASS_NAMES: dict[str, str] = {}
-for _name, _code in FUNCTION_CLASSES.items():
-    CLASS_NAMES.setdefault(_code, _name + "支出")
-
-ECONOMIC_NAMES = {"301": "工资福利支出", "302": "商品和服务支出", "303": "对个人和家庭的补助",
-                  "310": "资本性支出", "307": "债务利息及费用支出", "309": "资本性支出(基本建设)",
-                  "399": "其他支出"}
-PERSONNEL_CODES = ("301", "303")
+CLASS_NAMES: dict[str, str] = {code: name + "支出" for code, name in _CLASS_NAMES.items()}  # as T1/T4 print them
 
 FUNCTION_TABLES = ("T3", "T5", "T4")
 
@@ -37,7 +30,7 @@ def _rollup(rows: pd.DataFrame, prefix_len: int = 3) -> pd.DataFrame:
     rows = rows.assign(cls=rows.code.str[:prefix_len], n=rows.code.str.len())
     out = []
     for cls, g in rows.groupby("cls"):
-        for n, lvl in ((3, "类"), (5, "款"), (7, "项")):
+        for n, lvl in CODE_LEVELS.items():
             sub = g[g.n == n]
             if len(sub) and sub.amount_wan.notna().any():
                 doubt = bool(sub.doubtful.fillna(False).astype(bool).any()) if "doubtful" in sub else False

@@ -12,17 +12,8 @@ import pandas as pd
 
 from .composition import basic_project
 from .load import Corpus
-
-CODE = "21305"
-OLD, NEW = "扶贫", "巩固脱贫衔接乡村振兴"
-RENAME_YEAR = 2021
-
-
-def series_for_year(year) -> str | None:
-    """The name the 2021 classification gives 21305 in a fiscal year (the crosswalk)."""
-    if year is None or pd.isna(year):
-        return None
-    return OLD if int(year) < RENAME_YEAR else NEW
+from ..vocabulary import POVERTY_CODE as CODE, POVERTY_NEW_NAME as NEW, POVERTY_OLD_NAME as OLD
+from ..vocabulary import poverty_series as series_for_year  # the crosswalk: the name a fiscal year gives 21305
 
 
 def printed_series(name) -> str | None:

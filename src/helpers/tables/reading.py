@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..vocabulary import PERSONNEL_CLASSES
 from .placement import code_parents
 
 POSITIONAL_LAYOUTS = ("tab grid", "pdf ruled table")
@@ -153,7 +154,7 @@ def check_economic(items: list[dict], reading: Reading) -> None:
     for label, section in (("人员经费", "personnel"), ("公用经费", "public")):
         total = next((k for k in val if k and not k.isdigit() and label in k and "合计" in k), None)
         if total:
-            groups.append((total, [c for c in classes if (c in ("301", "303")) == (section == "personnel")]))
+            groups.append((total, [c for c in classes if (c in PERSONNEL_CLASSES) == (section == "personnel")]))
     failing = []
     for parent, kids in groups:
         pv = val.get(parent)

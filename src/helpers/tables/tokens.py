@@ -15,9 +15,8 @@ import re
 
 from ..document import Line
 from ..normalize import is_amount, parse_amount
-from .catalog import (
-    BY_CODE, TEMPLATE_MEASURES, THREE_PUBLIC_COLUMNS, function_class_code, t6_section, two_sided_section,
-)
+from ..vocabulary import THREE_PUBLIC_COLUMNS
+from .catalog import BY_CODE, TEMPLATE_MEASURES, function_class_code, t6_section, two_sided_section
 from .grid import item
 
 FUNC_CODE = re.compile(r"^(\d{3}|\d{5}|\d{7})$")

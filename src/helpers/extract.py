@@ -18,6 +18,7 @@ from . import schema
 from .document import Document, ReportError, read_document
 from .metadata import document_kind, read_metadata
 from .paths import display_path
+from .settings import SETTINGS
 from .narrative.sentences import paragraphs
 from .narrative.three_public import narrative_rows
 from .tables.catalog import ALL_TABLE_CODES, TABLE_CODES
@@ -201,13 +202,8 @@ def _extract_document(doc: Document, path: Path, rid: str, pdf_engine: str, with
                        sha=doc.sha256, fmt=doc.source_format, encoding=doc.encoding)
 
 
-# Larger than any budget a report can print (China's whole general budget is ~3e9 万元): a figure
-# beyond it is a misread or a corrupted file, never an amount.
-MAX_AMOUNT_WAN = 1e10
-
-
 def reject_impossible_amounts(datasets: dict[str, pd.DataFrame]) -> list[str]:
-    """Money that is not finite (a 401-digit cell parses as inf) or beyond MAX_AMOUNT_WAN becomes a
+    """Money that is not finite (a 401-digit cell parses as inf) or beyond SETTINGS.max_amount_wan (larger than any budget a report can print) becomes a
     blank cell (doubtful, in line_items) and a note naming the cell; nothing downstream sums it."""
     notes = []
     for ds, df in datasets.items():
@@ -217,7 +213,7 @@ def reject_impossible_amounts(datasets: dict[str, pd.DataFrame]) -> list[str]:
             vals = pd.to_numeric(df[col], errors="coerce")
             bad = ~np.isfinite(vals.fillna(0.0))
             if col.endswith("_wan"):
-                bad |= vals.abs() > MAX_AMOUNT_WAN
+                bad |= vals.abs() > SETTINGS.max_amount_wan
             for i in df.index[bad]:
                 row = df.loc[i]
                 where = " ".join(str(row[k]) for k in ("table", "row_label", "code", "measure")

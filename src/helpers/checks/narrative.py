@@ -20,9 +20,10 @@ import re
 import pandas as pd
 
 from ..normalize import NUM, compact
+from ..settings import SETTINGS
 from ..vocabulary import CLASS_NAMES, T6_SUBTOTALS, THREE_PUBLIC_NAMES, THREE_PUBLIC_TEXT_WORDS, THREE_PUBLIC_TOPIC_ITEMS
 from .rules import (
-    EPS, Fig, Report, Result, equal_check, fmt, fmt_pct, half_unit, insufficient, join_refs, narrative_fig,
+    EPS, HALF, Fig, Report, Result, equal_check, fmt, fmt_pct, half_unit, insufficient, join_refs, narrative_fig,
     not_applicable, printed_decimals, ratio_interval, rate_check, rule, sum_check, sval, val,
 )
 from .tables import (
@@ -41,7 +42,7 @@ def _pct_fig(value: float, text: str | None) -> float:
     d = None
     if text:
         for m in re.finditer(rf"({NUM})\s*[%％]", str(text).replace(",", "")):
-            if abs(float(m.group(1)) - abs(value)) < 1e-9:
+            if abs(float(m.group(1)) - abs(value)) < SETTINGS.same_number:
                 dd = len(m.group(1).split(".")[1]) if "." in m.group(1) else 0
                 d = dd if d is None else max(d, dd)
     if d is None:
@@ -162,7 +163,7 @@ def _explain_amount(report: Report, res: Result, nf: Fig, tf: Fig, code: str) ->
         if me is not None:
             same = [r for r in rows if r.code and len(r.code) == 7 and r.label == me.label and r.cells.get("total") is not None]
             s = sum(r.cells["total"] for r in same)
-            if len(same) > 1 and abs(s - nf.value) <= nf.half + 0.005 * len(same) + EPS:
+            if len(same) > 1 and abs(s - nf.value) <= nf.half + HALF * len(same) + EPS:
                 parts = " + ".join(f"{r.code} {fmt(r.cells['total'])}" for r in same)
                 res.message += f" — it equals the sum of the same-named 项 {parts} = {fmt(s)}: the narrative attributes both to {code}"
                 res.severity = "warning"
@@ -371,7 +372,7 @@ def nx_totals(report: Report):
         best = min(results, key=lambda x: abs((x.found or 0) - (x.expected or 0)))
         if best.outcome == "fail" and best.expected is not None:
             d = printed_decimals(nf.value, text)
-            if d < 2 and abs(math.floor(best.expected * 10 ** d) / 10 ** d - nf.value) < 1e-9:
+            if d < 2 and abs(math.floor(best.expected * 10 ** d) / 10 ** d - nf.value) < SETTINGS.same_number:
                 best.message += f" — the table's figure cut to {d} decimal{'s' if d != 1 else ''} instead of rounded"
                 best.severity = "warning"
         if len(cands) > 1:
@@ -508,10 +509,10 @@ def n_rate_change(report: Report):
 
 def _why_rate(printed: float, half: float, change: float, current: float, prior: float) -> str:
     """A likely cause of a wrong change rate."""
-    if current and abs(abs(printed) - abs(100 * change / current)) <= half + 0.01:
+    if current and abs(abs(printed) - abs(100 * change / current)) <= half + SETTINGS.rate_wrong_base_pct:
         return (f" — the printed rate is change ÷ this year's {fmt(current)} ({100 * change / current:.2f}%): "
                 "computed on the wrong base")
-    if prior and abs(abs(printed) - abs(change / prior)) <= half + 0.005:
+    if prior and abs(abs(printed) - abs(change / prior)) <= half + SETTINGS.rate_equal_pct:
         return f" — the printed figure is the ratio {change / prior:.4f} written with a % sign"
     return ""
 
@@ -557,7 +558,7 @@ def _lead_total(text: str | None, part: float, ref: str | None) -> Fig | None:
         return None
     v = float(m.group(1))
     own = re.search(rf"(?<![\d.]){re.escape(m.group(1))}万元[，]?占", t)
-    if abs(v - part) < 1e-9 and (own is None or own.start() == m.start()):
+    if abs(v - part) < SETTINGS.same_number and (own is None or own.start() == m.start()):
         return None  # the sentence opens with the part itself
     return narrative_fig(v, text, ref, "the total the sentence opens with")
 
@@ -575,7 +576,7 @@ def _share_words(value: float, text: str | None, printed: float) -> str | None:
     """The words between 占 and the printed share that follows the amount (e.g. 本年支出), '' for a bare 占."""
     t = compact(text or "").replace(",", "")
     for m in re.finditer(r"(\d+(?:\.\d+)?)万元[，,]?(?:占|，占)(.{0,20}?)的?(\d+(?:\.\d+)?)%", t):
-        if abs(float(m.group(1)) - value) < 1e-9 and abs(float(m.group(3)) - printed) < 1e-9:
+        if abs(float(m.group(1)) - value) < SETTINGS.same_number and abs(float(m.group(3)) - printed) < SETTINGS.same_number:
             return re.sub(r"的$", "", m.group(2))
     return None
 

@@ -27,6 +27,7 @@ import re
 
 from ..narrative.amounts import to_float
 from ..normalize import NUM, compact
+from ..settings import SETTINGS
 from ..narrative.sentences import Para, paragraphs
 from ..vocabulary import THREE_PUBLIC_NAMES, THREE_PUBLIC_TOPIC_ITEMS
 from .rules import EPS, Fig, Report, Result, equal_check, guard_reading, half_unit, not_applicable, rule, sval, val
@@ -246,7 +247,7 @@ def r_growth_from_zero(report: Report):
                                  "unknown", ref)
             continue
         prior = level - ch
-        if abs(prior) <= 0.01 + EPS and ch > EPS:
+        if abs(prior) <= SETTINGS.zero_prior_wan + EPS and ch > EPS:
             yield Result("fail", f"{sval(r.subject) or r.topic}: this year {level:.2f}, 增加 {ch:.2f}, so the prior year was 0 "
                          f"and a change rate is undefined, yet {pct:g}% is printed (“{quote}”)", round(prior, 2), pct, ref)
         else:
@@ -421,15 +422,15 @@ def r_rate_truncated(report: Report):
             yield not_applicable(f"{sval(r.name)}: budget {b:g}; a rate against it is undefined", f"narrative {sval(r.source_ref)}")
             continue
         text = sval(r.source_text) or ""
-        toks = [t for t in re.findall(rf"({NUM})\s*[%％]", text.replace(",", "")) if abs(float(t) - pr) < 1e-9]
+        toks = [t for t in re.findall(rf"({NUM})\s*[%％]", text.replace(",", "")) if abs(float(t) - pr) < SETTINGS.same_number]
         d = max((_decimals(t) for t in toks), default=2)
         exact = f / b * 100
-        rounded = round(exact + 1e-9, d)
-        cut = math.floor(exact * 10 ** d + 1e-9) / 10 ** d
+        rounded = round(exact + SETTINGS.same_number, d)
+        cut = math.floor(exact * 10 ** d + SETTINGS.same_number) / 10 ** d
         ref = f"narrative {sval(r.source_ref)}"
-        if abs(pr - rounded) < 1e-9:
+        if abs(pr - rounded) < SETTINGS.same_number:
             yield Result("pass", f"{sval(r.name)}: {pr:g}% is {exact:.4f}% rounded", round(exact, 4), pr, ref)
-        elif abs(pr - cut) < 1e-9 and abs(rounded - cut) > 1e-9:
+        elif abs(pr - cut) < SETTINGS.same_number and abs(rounded - cut) > SETTINGS.same_number:
             yield Result("fail", f"{sval(r.name)}: {pr:g}% printed where {f:g} ÷ {b:g} = {exact:.4f}% rounds to {rounded:g}%: "
                          f"cut, not rounded (“{text[:70]}”)", rounded, pr, ref)
         else:

@@ -12,12 +12,13 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..normalize import compact
+from ..settings import SETTINGS
 from ..vocabulary import (
     CLASS_NAMES, CODE_LEVELS, MEASURE_NAMES, PERSONNEL_CLASSES, T6_SUBTOTALS, TABLE_TITLES, THREE_PUBLIC_COLUMN_LABELS,
 )
 from .rules import (
     guard_reading,
-    Fig, Report, Result, equal_check, insufficient, join_refs, not_applicable, rule, sum_check, sval, tref, val,
+    HALF, Fig, Report, Result, equal_check, insufficient, join_refs, not_applicable, rule, sum_check, sval, tref, val,
 )
 
 T2_SOURCES = ("fiscal", "upper_subsidy", "business", "operating", "subsidiary_remit", "other")
@@ -601,7 +602,7 @@ def t5_class_amounts(report: Report) -> dict[str, Fig]:
         printed = [v for v in vals if v is not None]
         out[c] = Fig(sum(printed) if printed else None, join_refs(*[tref("T5", r.ref) for r in kids]),
                      f"T5 Σ{'款' if len(kids[0].code) == 5 else '项'} under {c} {CLASS_NAMES.get(c, '')}",
-                     half=0.005 * len(printed) if printed else 0.005,
+                     half=HALF * len(printed) if printed else HALF,
                      inferred=any("total" in r.inferred for r in kids), doubtful=any("total" in r.doubtful for r in kids))
     return out
 
@@ -617,7 +618,7 @@ def x_t5_t4_classes(report: Report):
         f4 = r4.fig("T4", "general_budget", f"T4 {r4.label} 一般公共预算财政拨款") if r4 is not None else None
         f5 = t5.get(c)
         if f5 is None:
-            if f4 is None or f4.blank or abs(f4.value) < 1e-9:
+            if f4 is None or f4.blank or abs(f4.value) < SETTINGS.same_number:
                 continue
             yield guard_reading(Result("fail", f"class {c} {CLASS_NAMES.get(c, '')}: T4 prints {f4.value:,.2f} in the "
                                        "一般公共预算 column, but T5 has no row for this class (0 in T5)", 0.0, f4.value, f4.ref),

@@ -12,6 +12,7 @@ import re
 
 import pandas as pd
 
+from ..settings import SETTINGS
 from ..vocabulary import FUNCTION_CLASSES, LEVEL_LENGTHS, code_level
 
 LEVEL_RE = re.compile(r"([^（()）。；：:\d、.．，,]+?)[（(](类|款|项)(?:级)?[)）]")
@@ -42,7 +43,7 @@ class CodeBook:
         n = norm_name(name)
         codes = self.by_level["类"].get(n)
         if not codes:
-            close = difflib.get_close_matches(n, list(self.by_level["类"]), n=1, cutoff=0.8)
+            close = difflib.get_close_matches(n, list(self.by_level["类"]), n=1, cutoff=SETTINGS.name_match_cutoff)
             codes = self.by_level["类"].get(close[0]) if close else None
         return sorted(codes)[0] if codes and len(codes) == 1 else None
 
@@ -50,7 +51,7 @@ class CodeBook:
         """A unique code under parent whose name is close to name (difflib ratio ≥ 0.8)."""
         n = norm_name(name)
         cands = {nm: codes for nm, codes in self.by_level[level].items() if any(c.startswith(parent) for c in codes)}
-        close = difflib.get_close_matches(n, list(cands), n=2, cutoff=0.8)
+        close = difflib.get_close_matches(n, list(cands), n=2, cutoff=SETTINGS.name_match_cutoff)
         if len(close) != 1:
             return None
         codes = {c for c in cands[close[0]] if c.startswith(parent)}

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 from ..document import Line
 from ..normalize import compact, is_amount, parse_amount
+from ..settings import SETTINGS
 from ..vocabulary import THREE_PUBLIC_BASES, THREE_PUBLIC_COLUMNS, THREE_PUBLIC_ITEMS
 from .catalog import COLUMN_KEYWORDS, TEMPLATE_MEASURES, function_class_code, t6_section, two_sided_section
 from .grid import item
@@ -649,7 +650,7 @@ def settle_three_public(items: list[dict], reading: Reading, stated: dict[str, t
                 m = f"{side}_{what}"
                 if v is None or not any(m in o for o in options):
                     continue  # the statement does not bear on the choice
-                if abs((opt.get(m) or 0.0) - v) > 0.005 + 1e-9:
+                if abs((opt.get(m) or 0.0) - v) > SETTINGS.rounding_wan + SETTINGS.same_number:
                     return False
         return True
 

@@ -23,7 +23,7 @@ import pandas as pd
 
 from . import faults, schema
 from .document import ReportError, check_regular, sha256_of
-from .extract import DEFAULT_PDF_ENGINE, _failed, extract_report, report_id_for
+from .extract import DEFAULT_PDF_ENGINE, extract_report, failed_row as _failed, report_id_for
 from .lock import folder_lock
 from .paths import display_path
 from .storage import current_generation, publish_generation

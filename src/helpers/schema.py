@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .tables.catalog import MEASURES_DOC, TABLES
+
 # dtype names: "string", "float64", "Int64", "boolean", "date", "list"
 Column = tuple[str, str, str]
 
@@ -193,8 +195,6 @@ def conform(df: pd.DataFrame, dataset: str) -> pd.DataFrame:
 
 def dictionary_markdown() -> str:
     """The data dictionary, generated from DATASETS."""
-    from .tables.catalog import MEASURES_DOC, TABLES
-
     parts = [
         "# Data dictionary",
         "",

@@ -26,9 +26,8 @@ from .rules import (
     EPS, HALF, Fig, Report, Result, equal_check, fmt, fmt_pct, half_unit, insufficient, join_refs, narrative_fig,
     not_applicable, printed_decimals, ratio_interval, rate_check, rule, sum_check, sval, val,
 )
-from .tables import (
-    _find, _side, _t6, _t7, _t7_cell, _table_unavailable, rows_of, t5_class_amounts,
-    total_row,
+from .common import (
+    find_row, rows_of, side_rows, t5_class_amounts, t6_rows, t7_cell, t7_figs, table_unavailable, total_row,
 )
 
 
@@ -115,7 +114,7 @@ def _class_fallback(report: Report, code: str) -> Fig | None:
     for t, m in (("T4", "general_budget"), ("T1", "final")):
         if report.table_state(t) != "data":
             continue
-        for r in _side(rows_of(report, t), "expenditure"):
+        for r in side_rows(rows_of(report, t), "expenditure"):
             if r.code == code:
                 return r.fig(t, m, f"{t} {r.label}")
     return None
@@ -190,10 +189,10 @@ def _tp(report: Report, source: str) -> dict[str, tuple[Fig, Fig]]:
     return out
 
 
-def _t7_figs(report: Report) -> dict[str, tuple[Fig, Fig]]:
-    figs, _ = _t7(report)
-    return {item: (_t7_cell(figs, "budget", item, f"T7 {THREE_PUBLIC_NAMES[item]} 预算数"),
-                   _t7_cell(figs, "final", item, f"T7 {THREE_PUBLIC_NAMES[item]} 决算数")) for item in THREE_PUBLIC_NAMES}
+def _t7_pairs(report: Report) -> dict[str, tuple[Fig, Fig]]:
+    figs, _ = t7_figs(report)
+    return {item: (t7_cell(figs, "budget", item, f"T7 {THREE_PUBLIC_NAMES[item]} 预算数"),
+                   t7_cell(figs, "final", item, f"T7 {THREE_PUBLIC_NAMES[item]} 决算数")) for item in THREE_PUBLIC_NAMES}
 
 
 @rule("NX.three_public", "The 三公 figures the narrative states (budget and outturn of 合计, 出国, 公务用车 and its 购置/运行, 接待) equal T7's.",
@@ -203,11 +202,11 @@ def nx_three_public(report: Report):
     if not nar:
         yield not_applicable("the narrative states no 三公 figure (three_public has no narrative rows)")
         return
-    bad = _table_unavailable(report, "T7")
+    bad = table_unavailable(report, "T7")
     if bad:
         yield bad
         return
-    tab = _t7_figs(report)
+    tab = _t7_pairs(report)
     for item, (nb, nf) in nar.items():
         tb, tf = tab.get(item, (None, None))
         for n, t, what in ((nb, tb, "budget"), (nf, tf, "outturn")):
@@ -251,8 +250,8 @@ def _tcell(report: Report, table: str, side: str | None, keys: tuple[str, ...], 
         return None
     rows = rows_of(report, table)
     if side:
-        rows = _side(rows, side)
-    r = total_row(rows) if keys == ("合计",) else _find(rows, *keys)
+        rows = side_rows(rows, side)
+    r = total_row(rows) if keys == ("合计",) else find_row(rows, *keys)
     if r is None or measure not in r.cells:
         return None
     return r.fig(table, measure, label)
@@ -261,7 +260,7 @@ def _tcell(report: Report, table: str, side: str | None, keys: tuple[str, ...], 
 def _t6_total(report: Report, which: str) -> Fig | None:
     if report.table_state("T6") != "data":
         return None
-    _, pers, pub, _ = _t6(report)
+    _, pers, pub, _ = t6_rows(report)
     r = pers if which == "personnel" else pub
     return r.fig("T6", "final", f"T6 {T6_SUBTOTALS[which]}") if r else None
 
@@ -389,7 +388,7 @@ def _three_public_current(report: Report, item: str) -> Fig | None:
     if item in nar and not nar[item][1].blank:
         return nar[item][1]
     if report.table_state("T7") == "data":
-        f = _t7_figs(report).get(item)
+        f = _t7_pairs(report).get(item)
         if f is not None and not f[1].blank:
             return f[1]
     return None

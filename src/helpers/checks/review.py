@@ -31,7 +31,7 @@ from ..settings import SETTINGS
 from ..narrative.sentences import Para, paragraphs
 from ..vocabulary import THREE_PUBLIC_NAMES, THREE_PUBLIC_TOPIC_ITEMS
 from .rules import EPS, Fig, Report, Result, equal_check, guard_reading, half_unit, not_applicable, rule, sval, val
-from .tables import rows_of, total_row
+from .common import rows_of, t7_figs, total_row
 
 # ---------------------------------------------------------------------------------------------
 # The text
@@ -618,7 +618,6 @@ POSITIONAL = ("tab grid", "pdf ruled table")
       "narrative gives the figure reads as “no such money” (a 预算数 deleted from its table).",
       severity="warning", family="review", needs="three_public (narrative), line_items T7, table_readings (layout)")
 def r_table_blank(report: Report):
-    from .tables import _t7
 
     tp = report.frame("three_public")
     nar = tp[tp["source"] == "narrative"] if len(tp) else tp
@@ -634,7 +633,7 @@ def r_table_blank(report: Report):
         yield not_applicable(f"T7 was read from a layout that keeps no column positions ({layout or 'unknown'}): a blank "
                              "there may be ours")
         return
-    figs, t7ref = _t7(report)
+    figs, t7ref = t7_figs(report)
     n = 0
     for r in nar.itertuples(index=False):
         for col, v in (("budget", val(r.budget_wan)), ("final", val(r.final_wan))):

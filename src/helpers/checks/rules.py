@@ -26,6 +26,7 @@ from typing import Callable, Iterable, Iterator
 
 import pandas as pd
 
+from .. import schema
 from ..normalize import SIGNED_NUM
 from ..settings import SETTINGS
 
@@ -348,7 +349,6 @@ class Report:
     def frame(self, name: str) -> pd.DataFrame:
         df = self.datasets.get(name)
         if df is None:
-            from .. import schema
             return schema.empty(name)
         return df
 

@@ -189,7 +189,7 @@ def open_report(*, report_id: str = "", processed_dir: str = "", source: str = "
 def corpus_of_files(files, *, cache_dir: str | Path | None = None, pdf_engine: str | None = None) -> Corpus:
     """Several report files as one Corpus, each extracted once and cached (a file that cannot be
     read becomes a `failed` row of `reports`, as in the main job). Ids as the main job gives them."""
-    from ..extract import _failed, report_id_for
+    from ..extract import failed_row, report_id_for
 
     parts: list[dict[str, pd.DataFrame]] = []
     seen: set[str] = set()
@@ -202,7 +202,7 @@ def corpus_of_files(files, *, cache_dir: str | Path | None = None, pdf_engine: s
         try:
             parts.append(extract_file(f, report_id=rid, cache_dir=root, pdf_engine=pdf_engine).corpus.frames)
         except ReportFileError as exc:
-            parts.append(_failed(Path(f), rid, str(exc)))
+            parts.append(failed_row(Path(f), rid, str(exc)))
     frames = {}
     for ds in schema.DATASETS:
         got = [p[ds] for p in parts if ds in p and len(p[ds])]

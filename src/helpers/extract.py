@@ -195,9 +195,10 @@ def _extract_document(doc: Document, path: Path, rid: str, pdf_engine: str, with
         out["quality"] = schema.conform(quality_summary(out["checks"], {rid: doubtful}), "quality")
         return out
     except Exception as exc:  # a parser bug must not stop the batch; say where it happened
-        tb = traceback.format_exc(limit=3)
-        return failed_row(path, rid, f"{path}: internal error while extracting ({type(exc).__name__}: {exc}); "
-                                  f"please report it with this file. {tb.splitlines()[-1]}",
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        return failed_row(path, rid, f"{path}: internal error while extracting ({type(exc).__name__}: {exc}, at "
+                                     f"{Path(where.filename).name}:{where.lineno} in {where.name}); "
+                                     "please report it with this file.",
                        sha=doc.sha256, fmt=doc.source_format, encoding=doc.encoding)
 
 

@@ -157,9 +157,6 @@ DATASETS: dict[str, list[Column]] = {
     ],
 }
 
-EXTRACTION_DATASETS = ("reports", "line_items")
-
-
 def columns(dataset: str) -> list[str]:
     return [c for c, _, _ in DATASETS[dataset]]
 

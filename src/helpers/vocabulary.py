@@ -50,6 +50,10 @@ THREE_PUBLIC_NAMES: dict[str, str] = {
 THREE_PUBLIC_COLUMN_LABELS: dict[str, str] = {
     **THREE_PUBLIC_NAMES, "total": "合计", "vehicle_total": THREE_PUBLIC_NAMES["vehicle_total"] + " 小计",
 }
+# The sums T7 prints: the total of its three items, the vehicle total of its two parts.
+THREE_PUBLIC_PARTS: dict[str, tuple[str, ...]] = {
+    "total": ("overseas", "vehicle_total", "reception"), "vehicle_total": ("vehicle_purchase", "vehicle_operation"),
+}
 THREE_PUBLIC_BASES = ("budget", "final")  # T7's two column groups: 预算数, 决算数
 THREE_PUBLIC_COLUMNS: tuple[str, ...] = tuple(f"{b}_{i}" for b in THREE_PUBLIC_BASES for i in THREE_PUBLIC_ITEMS)
 # Printed variants. Words that name an item where the name is cut short: a T7 header cell (a cell

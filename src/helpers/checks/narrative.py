@@ -552,7 +552,7 @@ def _lead_total(text: str | None, part: float, ref: str | None) -> Fig | None:
     not the part itself (“本年收入合计 2946.25 万元，其中：财政拨款收入 2940.05 万元，占 99.79%”). The
     part may equal the whole (“本年收入合计 20323.21 万元，其中：财政拨款收入 20323.21 万元，占 100%”)."""
     t = compact(text or "").replace(",", "")
-    m = re.search(r"(\d+(?:\.\d+)?)万元[，。]?(?:其中|主要用于)", t)
+    m = re.search(rf"({NUM})万元[，。]?(?:其中|主要用于)", t)
     if not m:
         return None
     v = float(m.group(1))
@@ -574,7 +574,7 @@ def _three_public_total(report: Report) -> Fig | None:
 def _share_words(value: float, text: str | None, printed: float) -> str | None:
     """The words between 占 and the printed share that follows the amount (e.g. 本年支出), '' for a bare 占."""
     t = compact(text or "").replace(",", "")
-    for m in re.finditer(r"(\d+(?:\.\d+)?)万元[，,]?(?:占|，占)(.{0,20}?)的?(\d+(?:\.\d+)?)%", t):
+    for m in re.finditer(rf"({NUM})万元[，,]?(?:占|，占)(.{{0,20}}?)的?({NUM})%", t):
         if abs(float(m.group(1)) - value) < SETTINGS.same_number and abs(float(m.group(3)) - printed) < SETTINGS.same_number:
             return re.sub(r"的$", "", m.group(2))
     return None

@@ -29,7 +29,7 @@ from ..narrative.amounts import to_float
 from ..normalize import NUM, compact
 from ..settings import SETTINGS
 from ..narrative.sentences import Para, paragraphs
-from ..vocabulary import THREE_PUBLIC_NAMES, THREE_PUBLIC_TOPIC_ITEMS
+from ..vocabulary import THREE_PUBLIC_NAMES, THREE_PUBLIC_PARTS, THREE_PUBLIC_TOPIC_ITEMS
 from .rules import EPS, Fig, Report, Result, equal_check, guard_reading, half_unit, not_applicable, rule, sval, val
 from .common import rows_of, t7_figs, total_row
 
@@ -637,7 +637,7 @@ def r_table_blank(report: Report):
     n = 0
     for r in nar.itertuples(index=False):
         for col, v in (("budget", val(r.budget_wan)), ("final", val(r.final_wan))):
-            if v is None or abs(v) < EPS or f"{col}_{r.item}" not in figs and r.item in ("vehicle_purchase", "vehicle_operation"):
+            if v is None or abs(v) < EPS or f"{col}_{r.item}" not in figs and r.item in THREE_PUBLIC_PARTS["vehicle_total"]:
                 continue
             cell = figs.get(f"{col}_{r.item}")
             what = f"{THREE_PUBLIC_NAMES.get(r.item, r.item)} {'预算数' if col == 'budget' else '决算数'}"

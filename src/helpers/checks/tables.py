@@ -334,7 +334,7 @@ def t6_basic_total(report: Report):
     if pers is None or pub is None:
         yield insufficient("T6: 人员经费合计 or 公用经费合计 not read")
         return
-    yield sum_check(grand.fig("T6", "final", "合计"), [pers.fig("T6", "final", "人员经费合计"), pub.fig("T6", "final", "公用经费合计")],
+    yield sum_check(grand.fig("T6", "final", "合计"), [pers.fig("T6", "final", T6_SUBTOTALS["personnel"]), pub.fig("T6", "final", T6_SUBTOTALS["public"])],
                     what="T6: 合计 = 人员经费 + 公用经费")
 
 

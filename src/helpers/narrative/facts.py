@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from ..normalize import compact
-from ..vocabulary import THREE_PUBLIC_TEXT_WORDS, THREE_PUBLIC_TOPICS
+from ..vocabulary import THREE_PUBLIC_PARTS, THREE_PUBLIC_TEXT_WORDS, THREE_PUBLIC_TOPICS
 from .amounts import NUM, UNIT, to_float, to_wan
 from .sentences import Para
 from .subjects import CodeBook
@@ -53,12 +53,10 @@ SHARE_RE = re.compile(rf"\s*[，,]?\s*占[^，,；;。\d]*?(?P<share>{NUM})\s*[%
 CHANGE_RE = re.compile(
     rf"(?P<dir>增加|减少)了?\s*(?P<num>{NUM})\s*(?P<unit>{UNIT})(?:\s*[，,、]?\s*(?:各)?(?P<pdir>增长|下降|减少)\s*(?P<pct>{NUM})\s*[%％])?"
 )
-PCT_CHANGE_RE = re.compile(rf"(?P<pdir>增长|下降)\s*(?P<pct>{NUM})\s*[%％]")
 VEHICLE_RE = re.compile(r"(?P<what>共有车辆|公务用车保有量)(?:为)?\s*(?P<n>\d+)\s*辆")
 SME_SHARE_RE = re.compile(rf"(?P<what>货物|工程|服务)采购授予中小企业合同金额占[^。；;]*?的\s*(?P<pct>{NUM})\s*[%％]")
 # a 三公 item other than the total named in a subject (因公出国|公务用车|公务接待)
-TP_PART_RE = re.compile("|".join(w for w, item in THREE_PUBLIC_TEXT_WORDS
-                                 if item in ("overseas", "vehicle_total", "reception")))
+TP_PART_RE = re.compile("|".join(w for w, item in THREE_PUBLIC_TEXT_WORDS if item in THREE_PUBLIC_PARTS["total"]))
 YEAR_CTX_RE = re.compile(r"(?:比|较|与)\s*(?:\d{4}\s*年度?|上年)")
 
 

@@ -23,7 +23,7 @@ def printed_series(name) -> str | None:
     s = str(name)
     if "乡村振兴" in s or "衔接" in s:
         return NEW
-    if "扶贫" in s or "脱贫" in s:
+    if OLD in s or "脱贫" in s:
         return OLD
     return None
 
@@ -97,7 +97,7 @@ def series_by_report(corpus: Corpus) -> pd.DataFrame:
     # a 21305 cell read with doubt (a text copy without column positions) is marked, with the reason
     li = corpus.line_items
     doubt = li[li.doubtful.fillna(False).astype(bool) & li.code.fillna("").str.startswith(CODE)] if len(li) else li
-    df["flag"] = ["doubtful reading" if (s_.startswith("21305") and len(doubt) and (doubt.report_id == rid).any()) else ""
+    df["flag"] = ["doubtful reading" if (s_.startswith(CODE) and len(doubt) and (doubt.report_id == rid).any()) else ""
                   for rid, s_ in zip(df.report_id, df.source)]
     return df
 

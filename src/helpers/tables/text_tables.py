@@ -1,6 +1,6 @@
 """Finding the nine tables in a text report.
 
-Three shapes occur (see FIELD_NOTES): tab-separated grids, tables lost in conversion (a title and
+Three shapes occur (the README lists the layouts): tab-separated grids, tables lost in conversion (a title and
 perhaps a unit line, nothing else), and one cell per line with names wrapped over several lines
 (`tokens.py` reads those). A table is found by its title, or, when the title was lost, by its
 header words; the header wins when the two disagree, since a lost title leaves a grid under the

@@ -40,7 +40,7 @@ def _is_text(tok: str) -> bool:
     return not is_amount(tok)
 
 
-def _header_end(toks: list[tuple[str, str]], min_int: int = 1) -> int:
+def _header_end(toks: list[tuple[str, str]]) -> int:
     """Index after the 栏次 numbering (`栏次 1 2 3 …`, `类 款 项 栏 次 1 2 …`)."""
     for i, (tok, _) in enumerate(toks):
         if tok in ("栏次", "次") or tok.endswith("栏次"):

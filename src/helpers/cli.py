@@ -16,6 +16,8 @@ EXIT_CODES = """exit codes: 0 every file read (and every notebook ran); 1 nothin
 holds the output folder's lock; 3 some files or notebooks failed (named at the end of the log)."""
 
 
+# Each command imports what it needs inside its function: `extract` (and the worker processes it
+# spawns, which import this module again) never loads the notebook stack that `run` needs.
 def cmd_extract(args) -> int:
     from .lock import LockHeld, folder_lock
     from .pipeline import extract_and_write, log

@@ -14,6 +14,7 @@ import re
 
 import pandas as pd
 
+from . import quality
 from .load import Corpus
 from ..vocabulary import CLASS_NAMES as _CLASS_NAMES, CODE_LEVELS, ECONOMIC_NAMES, PERSONNEL_CLASSES as PERSONNEL_CODES
 
@@ -74,8 +75,6 @@ def function_classes(corpus: Corpus) -> pd.DataFrame:
 def _implicated(corpus: Corpus, df: pd.DataFrame, value_col: str) -> pd.Series:
     """True where a failing or uncertain check about the same report and table prints the value
     (as the figure it doubts or the one it expects): such a share is treated like a doubtful one."""
-    from . import quality
-
     probs = quality.problems(corpus)
     out = pd.Series(False, index=df.index)
     if probs.empty or df.empty:

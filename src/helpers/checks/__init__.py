@@ -6,8 +6,8 @@
 
 Rules live in `tables.py` (within and across tables) and `narrative.py` (narrative against the
 tables, and rates within the narrative) and `review.py` (a reviewer's reading of the text: years, words
-against numbers, template leftovers, rates and figures as printed); `rules.py` holds the registry and the rounding envelope;
-`common.py` the reading of line_items that the rule modules share (rows, totals, T6 blocks, T7 cells).
+against numbers, template leftovers, rates and figures as printed); `rules.py` holds the registry and the rounding
+envelope; `common.py` the reading of line_items that the rule modules share (rows, totals, T6 blocks, T7 cells).
 docs/CHECKS.md is generated from the registry (`python -m helpers checks-doc`).
 """
 

@@ -123,7 +123,8 @@ def find_row(rows: list[Row], *keys: str, exact: bool = False) -> Row | None:
 
 
 def t6_rows(report: Report):
-    """T6's economic rows, and its 人员经费合计, 公用经费合计 and overall 合计 rows (None where not read)."""
+    """T6's economic rows, and its 人员经费合计, 公用经费合计 and overall 合计 rows (None where not
+    read)."""
     rows = rows_of(report, "T6")
     econ = [r for r in rows if r.code and r.code[:1] == "3"]
     pers = next((r for r in rows if not r.code and "人员经费" in compact(r.label)), None)

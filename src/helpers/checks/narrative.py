@@ -21,7 +21,9 @@ import pandas as pd
 
 from ..normalize import NUM, compact
 from ..settings import SETTINGS
-from ..vocabulary import CLASS_NAMES, T6_SUBTOTALS, THREE_PUBLIC_NAMES, THREE_PUBLIC_TEXT_WORDS, THREE_PUBLIC_TOPIC_ITEMS
+from ..vocabulary import (
+    CLASS_NAMES, T6_SUBTOTALS, THREE_PUBLIC_NAMES, THREE_PUBLIC_TEXT_WORDS, THREE_PUBLIC_TOPIC_ITEMS,
+)
 from .rules import (
     EPS, HALF, Fig, Report, Result, equal_check, fmt, fmt_pct, half_unit, insufficient, join_refs, narrative_fig,
     not_applicable, printed_decimals, ratio_interval, rate_check, rule, sum_check, sval, val,

@@ -8,14 +8,16 @@ import sys
 from pathlib import Path
 
 from . import paths
+from .settings import SETTINGS
 
-# The longest a report has taken is a few seconds (a 49-page PDF: ~4 s); ten minutes means stuck.
-FILE_TIMEOUT = 600.0
+FILE_TIMEOUT = SETTINGS.file_timeout_s
 
 EXIT_CODES = """exit codes: 0 every file read (and every notebook ran); 1 nothing could be read; 2 another run
 holds the output folder's lock; 3 some files or notebooks failed (named at the end of the log)."""
 
 
+# Each command imports what it needs inside its function: `extract` (and the worker processes it
+# spawns, which import this module again) never loads the notebook stack that `run` needs.
 def cmd_extract(args) -> int:
     from .lock import LockHeld, folder_lock
     from .pipeline import extract_and_write, log

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .tables.catalog import MEASURES_DOC, TABLES
+from .vocabulary import CODE_LEVELS, POVERTY_NEW_NAME, POVERTY_OLD_NAME, THREE_PUBLIC_ITEMS
+
 # dtype names: "string", "float64", "Int64", "boolean", "date", "list"
 Column = tuple[str, str, str]
 
@@ -155,8 +158,6 @@ DATASETS: dict[str, list[Column]] = {
     ],
 }
 
-EXTRACTION_DATASETS = ("reports", "line_items")
-
 # What one row of each dataset is, in a sentence (load()'s attributes, describe(), datapackage.json,
 # notebooks/start_here.ipynb).
 SUMMARY: dict[str, str] = {
@@ -201,17 +202,16 @@ VALUES: dict[tuple[str, str], tuple[str, ...]] = {
     ("line_items", "side"): ("income", "expenditure"),
     ("line_items", "section"): ("personnel", "public", "total", "balance"),
     ("line_items", "code_domain"): ("function", "economic"),
-    ("line_items", "level"): ("类", "款", "项"),
-    ("budget_execution", "level"): ("overall", "类", "款", "项", "project"),
+    ("line_items", "level"): tuple(CODE_LEVELS.values()),
+    ("budget_execution", "level"): ("overall", *CODE_LEVELS.values(), "project"),
     ("budget_execution", "subject"): ("spending", "three_public"),
     ("budget_execution", "budget_basis"): ("年初预算", "全年预算", "调整预算"),
     ("budget_execution", "source_kind"): ("narrative", "table"),
-    ("three_public", "item"): ("total", "overseas", "vehicle_total", "vehicle_purchase", "vehicle_operation",
-                               "reception"),
+    ("three_public", "item"): THREE_PUBLIC_ITEMS,
     ("three_public", "source"): ("table", "narrative"),
     ("poverty_transfers", "kind"): ("function_line", "project", "narrative"),
     ("poverty_transfers", "scope"): ("department", "district", "multi_year"),
-    ("poverty_transfers", "series"): ("扶贫", "巩固脱贫衔接乡村振兴"),
+    ("poverty_transfers", "series"): (POVERTY_OLD_NAME, POVERTY_NEW_NAME),
     ("narrative_facts", "unit"): ("万元", "percent", "count"),
     ("checks", "outcome"): ("pass", "fail", "uncertain", "insufficient_data", "not_applicable"),
     ("checks", "severity"): ("error", "warning", "info"),
@@ -270,8 +270,6 @@ def conform(df: pd.DataFrame, dataset: str) -> pd.DataFrame:
 
 def dictionary_markdown() -> str:
     """The data dictionary, generated from DATASETS."""
-    from .tables.catalog import MEASURES_DOC, TABLES
-
     parts = [
         "# Data dictionary",
         "",

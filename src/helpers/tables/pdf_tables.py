@@ -42,7 +42,7 @@ from ..document import Document, open_pdf
 from ..normalize import CID_RE, cid_ratio, is_amount, normalize_text
 from .catalog import ANY_TABLE_TITLE, clean_title, match_header, match_title
 from .grid import Grid, GridRow, interpret_grid
-from .text_tables import EMPTY_NOTE, STATUS_RANK, UNIT_RE, FoundTable, assess, items_status
+from .found import EMPTY_NOTE, STATUS_RANK, UNIT_RE, FoundTable, assess, items_status
 
 ENGINES = ("pdfplumber", "tabula")
 HEADER_ONLY = {"类", "款", "项"}

@@ -17,8 +17,8 @@ var juesuanSort = (function () {
     return x[1].localeCompare(y[1], "zh");
   }
   function cellText(row, i) {
-    var c = row.cells[i];
-    return c ? c.textContent : "";
+    var c = row.cells[i];  // a cell may give its sort key (data-sort) apart from its text
+    return c ? (c.hasAttribute("data-sort") ? c.getAttribute("data-sort") : c.textContent) : "";
   }
   function attach(table) {
     var head = table.tHead, body = table.tBodies[0];

@@ -12,7 +12,7 @@ import re
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import pytest
 
@@ -150,7 +150,7 @@ def test_every_page_loads_cleanly_with_navigation_and_its_summary_first(site, br
         try:
             assert not v.errors, f"{path}: {v.errors[:3]}"
             assert not v.outside, f"{path} asked other hosts for {v.outside[:3]}"
-            assert v.requests and v.requests[0] == base + path
+            assert v.requests and unquote(v.requests[0]) == base + path, v.requests[:1]
             nav = page.locator("nav.juesuan-nav")
             assert nav.count() == 1 and nav.is_visible(), f"{path}: no navigation bar"
             first = page.evaluate("() => { const h = document.querySelector('h2'); return h ? h.textContent : ''; }")
@@ -234,5 +234,36 @@ def test_checks_disclosure_opens_and_figure_data_downloads_as_csv_with_bom(site,
         assert saved.suffix == ".csv" and data.startswith(b"\xef\xbb\xbf"), saved.name
         assert "T7" in data.decode("utf-8-sig").splitlines()[0]  # the coverage grid's header: report, T1 … T9
         assert not v.errors and not v.outside
+    finally:
+        page.close()
+
+
+def test_long_tables_filter_by_text_and_chinese_text_reads_from_the_left(site, browser):
+    base, _ = site
+    v = Visit(browser, base, "studies/budget_execution.html")
+    page = v.page
+    try:
+        box = page.locator(".juesuan-filter input").first
+        assert box.is_visible(), "no filter box above a long table"
+        table = box.locator("xpath=../following-sibling::table[1]")
+        rows = table.locator("tbody tr")
+        total = rows.count()
+        assert total > 15
+        visible = lambda: [r for r in rows.all() if r.is_visible()]
+        word = "洪山"  # 洪山 2021's statements are among the corpus's; typing its name keeps only them
+        box.fill(word)
+        kept = visible()
+        assert 0 < len(kept) < total and all(word in r.text_content() for r in kept), (len(kept), total)
+        assert f"{len(kept)} of {total} rows" in page.locator(".juesuan-filter-count").first.text_content()
+        box.fill("")
+        assert len(visible()) == total
+        align = page.evaluate("""() => { const cells = [...document.querySelectorAll('.jp-OutputArea-output td')];
+            const zh = cells.filter(td => /[\\u4e00-\\u9fff]/.test(td.textContent));
+            const num = cells.filter(td => /^[+-]?[\\d,]+\\.\\d+$/.test(td.textContent.trim()));
+            return {zh: [...new Set(zh.map(td => getComputedStyle(td).textAlign))],
+                    num: [...new Set(num.map(td => getComputedStyle(td).textAlign))], n: [zh.length, num.length]}; }""")
+        assert align["n"][0] > 20 and align["n"][1] > 20, align
+        assert align["zh"] == ["left"], f"Chinese text not left-aligned: {align}"
+        assert align["num"] == ["right"], f"amounts not right-aligned: {align}"
     finally:
         page.close()

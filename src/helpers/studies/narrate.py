@@ -112,6 +112,11 @@ def readable(obj: pd.DataFrame, percent: bool = False):
     obj = obj.rename_axis([COLUMN_LABELS.get(n, n) for n in obj.index.names])
     fmt = {c: _formatter(c, obj[c], percent) for c in obj.columns}
     st = obj.style.format(fmt, na_rep="", escape="html")
+    # text (Chinese names, messages) reads from the left; numbers stay right-aligned to compare digits
+    text_cols = [i for i, c in enumerate(obj.columns)
+                 if pd.api.types.is_bool_dtype(obj[c]) or not pd.api.types.is_numeric_dtype(obj[c]) or c == "fiscal_year"]
+    st = st.set_table_styles([{"selector": f"td.col{i}", "props": "text-align: left"} for i in text_cols]
+                             + [{"selector": "th.row_heading", "props": "text-align: left"}], overwrite=False)
     if isinstance(obj.index, pd.RangeIndex):
         st = st.hide(axis="index")
     else:

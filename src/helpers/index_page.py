@@ -101,7 +101,7 @@ def verdict(report, quality=None) -> Verdict:
         why = "the file could not be read" + ("" if _na(err) else f": {str(err)[:160]}")
         return Verdict(DO_NOT_USE, why, 0, n_template, doubtful, ferr, fwarn, unc, run)
     if not with_rows:
-        why = (f"no table of the template's {n_template} was read"
+        why = (f"none of the template's {n_template} tables was read"
                + (f" ({len(empty)} printed empty)" if empty else "") + "; only figures stated in the narrative")
         return Verdict(DO_NOT_USE, why, n_read, n_template, doubtful, ferr, fwarn, unc, run)
     parts = []
@@ -109,10 +109,10 @@ def verdict(report, quality=None) -> Verdict:
         parts.append(f"{n_read} of {n_template} tables read ({'、'.join(missing)} missing)")
     if doubtful:
         parts.append(f"{'、'.join(doubtful)} read with doubt")
-    if ferr:
-        parts.append(f"{ferr} printed inconsistenc{'y' if ferr == 1 else 'ies'}" + (f" ({rules})" if rules else ""))
-    if fwarn:
-        parts.append(f"{fwarn} warning check{'s' if fwarn != 1 else ''} fail{'s' if fwarn == 1 else ''}")
+    failing = ([f"{ferr} printed inconsistenc{'y' if ferr == 1 else 'ies'}"] if ferr else []) + \
+        ([f"{fwarn} failing warning check{'s' if fwarn != 1 else ''}"] if fwarn else [])
+    if failing:  # error checks: the report contradicts itself; warnings: a likely slip (a unit, a rounding)
+        parts.append(" and ".join(failing) + (f" ({rules})" if rules else ""))
     if unc:
         parts.append(f"{unc} uncertain check{'s' if unc != 1 else ''}")
     if parts:

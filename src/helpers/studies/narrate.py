@@ -231,7 +231,7 @@ def report_summary_html(s: dict, shown: int = 12) -> str:
              f'<p>Verdict: <b style="color:{VERDICT_CSS.get(v.verdict, "#222")}">{esc(v.verdict)}</b> — {esc(v.reason)}. '
              f'Status <b>{esc(s["status"])}</b>; read from <code>{esc(s["source_file"])}</code>'
              + (f" ({esc(s['template'])})" if s["template"] else "") + ".</p>"]
-    if s["error"]:
+    if s["error"] and s["status"] != "failed":  # a failed file's error is already the verdict's reason
         parts.append(f"<p><b>Note:</b> {esc(s['error'])}</p>")
     n_tpl = len(s["found"]) + len(s["empty"]) + len(s["missing"])
     tables = (f"<p>Tables: {len(s['found']) + len(s['empty'])} of the template's {n_tpl} read"

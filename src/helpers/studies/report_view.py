@@ -214,3 +214,43 @@ def table_heading(corpus: Corpus, report_id: str, code: str, info) -> str:
             + (f"; {inferred} cells had their column chosen by the table's arithmetic (the text lost blank cells)" if inferred else "")
             + (f"; **{doubtful} cells are doubtful** (see Coverage for why; checks over them say `uncertain`)" if doubtful else "")
             + ("" if info.state == "found" else "; table printed empty"))
+
+
+# --- the report page's sentences (the notebook only shows them) -------------------------------------
+
+def coverage_sentence(cov: pd.DataFrame) -> str:
+    from .narrate import listing
+
+    found, empty, missing = (cov[cov.state == s].table.tolist() for s in ("found", "empty", "missing"))
+    why_missing = "; ".join(sorted(set(cov[cov.state == "missing"].why))) or "—"
+    return (f"Found with content: {listing(found, 9)} ({len(found)} of {len(cov)}). Printed empty (nothing to report): "
+            f"{listing(empty, 9)}. Missing: {listing(missing, 9)}" + (f" — {why_missing}." if missing else "."))
+
+
+def spending_sentence(fc: pd.DataFrame, bp: pd.DataFrame) -> str:
+    """The largest function class and the basic / project split of one report."""
+    from .narrate import pct, wan
+
+    top = fc.sort_values("amount_wan", ascending=False).iloc[0]
+    return (f"Spending by function class (from {fc.table.iloc[0]}): the largest class is **{top['name']}** with "
+            f"{wan(top.amount_wan)} ({pct(top.share_pct)} of the classes' total {wan(fc.amount_wan.sum())})."
+            + (f" Basic spending (基本支出) is {pct(bp.basic_share_pct.iloc[0])} and project spending (项目支出) "
+               f"{pct(bp.project_share_pct.iloc[0])} of {wan(bp.total_wan.iloc[0])}." if len(bp) else ""))
+
+
+def statements_sentence(st: pd.DataFrame, pvc: pd.DataFrame, label: str) -> str:
+    """How many statements, how many print a rate, how many of those the checks say differ."""
+    from .narrate import listing
+
+    n_bad = int((pvc[pvc.report == label].verdict == "differs").sum()) if len(pvc) else 0
+    return (f"{len(st)} statements ({listing(st.level.astype(str).value_counts().index)}); "
+            f"{int(st.rate_printed_pct.notna().sum())} print a completion rate, of which {n_bad} differ from the rate "
+            f"the printed amounts give (the checks' verdict).")
+
+
+def three_public_sentence(tp: pd.DataFrame) -> str:
+    from .narrate import wan
+
+    tot = tp[tp.item == "total"]
+    return "三公经费 " + ("; ".join(f"{s}: budget {wan(b)}, outturn {wan(f)}"
+                                  for s, b, f in zip(tot.source, tot.budget_wan, tot.final_wan)) or "by item") + "."

@@ -14,6 +14,8 @@ fonts=$(fc-list 2>/dev/null || true)  # not piped into grep -q: with pipefail, S
 if ! grep -qi "Noto Sans CJK\|Noto Sans SC\|Source Han Sans" <<<"$fonts"; then
   need_apt+=(fonts-noto-cjk fontconfig)
 fi
+# the headless-browser test (tests/test_browser.py) drives Debian's chromium; tools may not download browsers
+command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1; then
     SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"

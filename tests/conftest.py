@@ -1,12 +1,14 @@
-"""Shared fixtures: the shipped raw corpus, extracted once per test session."""
+"""Shared fixtures: the shipped raw corpus, extracted once per test session; the main job on it,
+run once per session for the page tests (test_notebooks, test_browser)."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
 
-from helpers.paths import DATA_RAW, raw_files
+from helpers.paths import DATA_RAW, NOTEBOOKS, raw_files
 
 HONGSHAN = DATA_RAW / "000_5ae2df98b6bbde0e.txt"
 HANYANG = DATA_RAW / "001_87de7c93fc8d4773.txt"
@@ -30,3 +32,25 @@ def text_datasets():
 
     datasets, _ = extract_many(TEXT_FILES)
     return datasets
+
+
+def digest(folder: Path) -> str:
+    h = hashlib.sha256()
+    for p in sorted(folder.rglob("*")):
+        if p.is_file():
+            h.update(p.name.encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+@pytest.fixture(scope="session")
+def published(tmp_path_factory):
+    """`main_job` on data/raw into a temporary processed/build/reports tree (data/processed untouched)."""
+    from helpers import runner
+
+    root = tmp_path_factory.mktemp("mainjob")
+    before = digest(NOTEBOOKS)
+    rc = runner.main_job(jobs=2, raw_dir=DATA_RAW, processed_dir=root / "processed", reports_dir=root / "reports",
+                         build_dir=root / "build")
+    return {"rc": rc, "root": root, "reports": root / "reports", "build": root / "build",
+            "notebooks_untouched": digest(NOTEBOOKS) == before}

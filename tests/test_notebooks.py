@@ -5,7 +5,6 @@ no code, no tracebacks and no missing-glyph warnings, linked from index.html."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 from pathlib import Path
 
@@ -14,19 +13,12 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 from helpers import runner
+
+from .conftest import digest as _digest
 from helpers.paths import DATA_RAW, NOTEBOOKS, raw_files
 
 NOTEBOOK_FILES = sorted(NOTEBOOKS.glob("*.ipynb"))
 STUDIES = list(runner.STUDIES)
-
-
-def _digest(folder: Path) -> str:
-    h = hashlib.sha256()
-    for p in sorted(folder.rglob("*")):
-        if p.is_file():
-            h.update(p.name.encode())
-            h.update(p.read_bytes())
-    return h.hexdigest()
 
 
 # --- committed notebooks -------------------------------------------------------------------------
@@ -118,15 +110,7 @@ def test_main_job_without_raw_files_is_non_zero(tmp_path):
 
 # --- the main job on the shipped corpus ----------------------------------------------------------
 
-@pytest.fixture(scope="session")
-def published(tmp_path_factory):
-    """`main_job` on data/raw into a temporary processed/build/reports tree (data/processed untouched)."""
-    root = tmp_path_factory.mktemp("mainjob")
-    before = _digest(NOTEBOOKS)
-    rc = runner.main_job(jobs=2, raw_dir=DATA_RAW, processed_dir=root / "processed", reports_dir=root / "reports",
-                         build_dir=root / "build")
-    return {"rc": rc, "root": root, "reports": root / "reports", "build": root / "build",
-            "notebooks_untouched": _digest(NOTEBOOKS) == before}
+# `published` (conftest): main_job on data/raw into a temporary tree, once per session.
 
 
 def _report_ids() -> list[str]:
@@ -196,9 +180,36 @@ def test_index_links_every_page_with_a_summary(published):
     assert len(ids) == len(raw_files()) == 10  # 5 Wuhan texts, 2 Putuo texts, 3 PDFs
     for rid in ids:
         assert f"reports/{rid}.html" in hrefs, rid
-    assert "checks failed" in index and "department" in index
-    for href in hrefs:
-        assert (published["reports"] / href).exists(), href
+    for href in hrefs - {"data:,"}:  # data:, is the empty favicon (no request for /favicon.ico)
+        if href.startswith("#"):  # the navigation bar's links to the page's own sections
+            assert f'id="{href[1:]}"' in index, href
+        else:
+            assert (published["reports"] / href).exists(), href
+
+
+def _index_row(index: str, rid: str) -> str:
+    """The text of the index's table row that links report `rid`."""
+    row = next(r for r in index.split("<tr>") if f"reports/{rid}.html" in r)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row[:row.find("</tr>")]))
+
+
+def test_index_says_which_reports_to_trust_and_why(published):
+    index = (published["reports"] / "index.html").read_text(encoding="utf-8")
+    legend = index[index.find('<dl class="legend">'):index.find("</dl>")]
+    for v in ("usable", "use with care", "do not use"):
+        assert f">{v}<" in legend, f"legend does not explain {v!r}"
+    # 青山 2020's text copy lists the nine tables in its contents (lines 23-41) but prints none of them
+    qingshan = _index_row(index, "003_80cf7104083c8073")
+    assert "do not use" in qingshan and "0 / 9" in qingshan and "no tables to check" in qingshan, qingshan
+    assert "0 failing" not in qingshan and "checks failed 0" not in qingshan
+    # 洪山 2021: no T1 in the file; T7 prints 公务用车 小计 35.20 where 48.55 + 35.20 = 83.75 (line 369)
+    hongshan = _index_row(index, "000_5ae2df98b6bbde0e")
+    assert "use with care" in hongshan and "T1 missing" in hongshan and "T7.vehicle_subtotal" in hongshan, hongshan
+    # 西南大学 follows the university template: its four tables, all read, and no check against them
+    swu = _index_row(index, "西南大学2023年度部门决算")
+    assert "usable" in swu and "use with care" not in swu and "4 / 4" in swu, swu
+    # the reports table sorts by a click (script inlined) and the verdict column sorts by rank
+    assert 'class="sortable"' in index and "juesuanSort.attach" in index and 'data-sort="0"' in index
 
 
 
@@ -411,3 +422,41 @@ def test_study_on_an_empty_processed_folder_fails_loudly(tmp_path):
     res = runner.execute(job)
     assert not res.ok and "NoProcessedData" in res.error and "reports.parquet" in res.error
     assert "The corpus holds 0" not in Path(job.html).read_text(encoding="utf-8")
+
+
+def test_report_pages_open_with_a_summary_and_keep_passing_checks_behind_a_disclosure(published):
+    for rid in _report_ids():
+        text = (published["reports"] / "reports" / f"{rid}.html").read_text(encoding="utf-8")
+        body = text[text.find("</nav>"):]
+        h2 = re.findall(r"<h2[^>]*>(.*?)<", body)
+        assert h2[:2] == ["Summary", "The tables as printed"], f"{rid}: sections open with {h2[:3]}"
+        summary = body[body.find('class="juesuan-summary"'):body.find("<h2", body.find('class="juesuan-summary"'))]
+        assert "Verdict:" in summary and "Checks:" in summary and "<table" not in summary, rid
+        checks = body[re.search(r'<h2 id="Consistency-checks', body).start():]
+        assert re.search(r"<details[^>]*><summary>[\d,]+ pass", checks), f"{rid}: passing checks not collapsed"
+        assert ">pass</td>" not in checks[:checks.find("<details")], f"{rid}: passing checks listed outside the disclosure"
+    hongshan = (published["reports"] / "reports" / "000_5ae2df98b6bbde0e.html").read_text(encoding="utf-8")
+    body = hongshan[hongshan.find("</nav>"):]
+    summary = body[body.find('class="juesuan-summary"'):body.find("The tables as printed")]
+    # the failing checks are in the summary with their messages: T7 line 369 prints 35.20 for 48.55 + 35.20
+    assert "T7.vehicle_subtotal" in summary and "35.20" in summary and "83.75" in summary and "use with care" in summary
+
+
+def test_every_figure_has_its_data_as_a_csv_download(published):
+    import base64
+    import io
+
+    import pandas as pd
+
+    link = re.compile(r'<a download="([^"]+\.csv)" href="data:text/csv;charset=utf-8;base64,([A-Za-z0-9+/=]+)"')
+    for page in _pages(published):
+        text = page.read_text(encoding="utf-8")
+        assert len(link.findall(text)) == text.count("<img"), f"{page.name}: a figure without its CSV"
+    jianghan = (published["reports"] / "reports" / "002_e2b9b740b0f725e0.html").read_text(encoding="utf-8")
+    files = dict(link.findall(jianghan))
+    name = next(n for n in files if n.startswith("支出功能分类"))
+    raw = base64.b64decode(files[name])
+    assert raw.startswith(b"\xef\xbb\xbf"), "no BOM: Excel would garble the Chinese"
+    data = pd.read_csv(io.BytesIO(raw), encoding="utf-8-sig", index_col=0).iloc[:, 0]
+    # 江汉 2022 T3 (支出决算表), lines 178 and 192: 201 一般公共服务支出 976.10, 213 农林水支出 2,907.92
+    assert data["一般公共服务支出"] == pytest.approx(976.10) and data["农林水支出"] == pytest.approx(2907.92)

@@ -214,3 +214,63 @@ def test_one_report_corpus_gives_the_same_per_report_results_as_the_whole_corpus
         mine = ex.printed_vs_computed(one)
         same(mine, pvc[pvc.report == labels[rid]] if len(pvc) else pvc)
         assert rv.coverage_matrix(one).astype(object).fillna("").equals(matrix.loc[[labels[rid]]])
+
+
+# --- which reports to trust (the index's verdicts, the report pages' summaries) -------------------
+
+def _verdict(corpus, rid):
+    from helpers.index_page import verdict
+
+    q = corpus.of("quality", rid)
+    return verdict(corpus.report(rid), q.iloc[0] if len(q) else None)
+
+
+def test_verdicts_say_which_reports_to_trust_and_why(corpus):
+    # 青山 2020's text copy lists the nine tables in its contents (lines 23-41) and prints none of them
+    v = _verdict(corpus, QINGSHAN)
+    assert v.verdict == "do not use" and v.tables_read == 0 and v.tables_template == 9, v
+    # 洪山 2021: no T1 in the file; T7 line 369 prints 公务用车 小计 35.20 where 48.55 + 35.20 = 83.75
+    v = _verdict(corpus, HONGSHAN)
+    assert v.verdict == "use with care" and "T1 missing" in v.reason and "T7.vehicle_subtotal" in v.reason, v
+    assert (v.tables_read, v.tables_template) == (8, 9)
+    # 西南大学 follows the university template (four tables: 收支决算总表, 收入, 支出, 财政拨款支出)
+    swu = corpus.reports[corpus.reports.department == "西南大学"].report_id.iloc[0]
+    v = _verdict(corpus, swu)
+    assert v.verdict == "usable" and (v.tables_read, v.tables_template) == (4, 4) and "all 4 tables" in v.reason, v
+    verdicts = {rid: _verdict(corpus, rid).verdict for rid in corpus.report_ids}
+    assert set(verdicts.values()) <= {"usable", "use with care", "do not use"} and len(verdicts) == 10
+
+
+def test_verdict_failure_cases():
+    from helpers.index_page import verdict
+
+    failed = pd.Series({"status": "failed", "error": "某局.pdf: not a PDF (the file starts with <html>)",
+                        "tables_found": [], "tables_empty": [], "tables_missing": list("ABC")})
+    v = verdict(failed, None)
+    assert v.verdict == "do not use" and "could not be read: 某局.pdf: not a PDF" in v.reason
+    clean = pd.Series({"status": "ok", "error": None, "tables_found": ["T1", "T2"], "tables_empty": ["T2"],
+                       "tables_missing": [], "tables_doubtful": []})
+    assert verdict(clean, None).verdict == "usable" and "no checks recorded" in verdict(clean, None).reason
+    q = pd.Series({"failed_error": 0, "failed_warning": 0, "uncertain": 3, "checks_run": 40, "rules_failed": None})
+    v = verdict(clean, q)
+    assert v.verdict == "use with care" and v.reason == "3 uncertain checks"
+    only_empty = clean.copy()
+    only_empty["tables_found"], only_empty["tables_empty"] = ["T2"], ["T2"]
+    assert verdict(only_empty, q).verdict == "do not use"  # a table printed empty holds no figures
+
+
+def test_report_summary_lists_failing_checks_and_escapes_what_reports_print(corpus):
+    from helpers.studies import report_view as rv
+    from helpers.studies.narrate import checks_html, report_summary_html
+
+    s = rv.summary(corpus, HONGSHAN)
+    assert s["department"] == "武汉市洪山区人民政府办公室" and s["year"] == 2021 and s["missing"] == ["T1"]
+    page = report_summary_html(s)
+    assert "T7.vehicle_subtotal" in page and "printed as 35.20" in page and "= 83.75" in page
+    assert s["counts"]["pass"] > 100 and f"{s['counts']['pass']:,} pass" in page
+    checks = checks_html(rv.checks_sorted(corpus, HONGSHAN))
+    first_details = checks.find("<details")
+    assert ">fail</td>" in checks[:first_details] and ">pass</td>" not in checks[:first_details]
+    assert "pass, " in checks and "— show the list</summary>" in checks
+    s["department"] = "<script>x()</script>"
+    assert "<script>" not in report_summary_html(s) and "&lt;script&gt;" in report_summary_html(s)

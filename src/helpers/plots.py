@@ -6,6 +6,8 @@ it rests on; each returns the matplotlib Figure (and leaves it open for the note
 
 from __future__ import annotations
 
+import base64
+import re
 import warnings
 
 import matplotlib
@@ -24,13 +26,30 @@ def _short(label, n: int = 24) -> str:
     return s if len(s) <= n else s[: n - 1] + "…"
 
 
-def _finish(fig) -> None:
+def _finish(fig, data=None) -> None:
     """tight_layout, without its harmless warning for very long labels (other warnings, such as a
-    missing glyph, still surface); and the figure's alt text (its titles) for the page."""
+    missing glyph, still surface); the figure's alt text (its titles) and the data it plots (a
+    CSV download under the figure on the page)."""
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Tight layout not applied")
         fig.tight_layout()
     fig._juesuan_alt = alt_text(fig)
+    fig._juesuan_data = data
+
+
+def csv_bytes(data) -> bytes:
+    """A figure's data as CSV in UTF-8 with a BOM (Excel then opens the Chinese intact)."""
+    frame = data.to_frame() if isinstance(data, pd.Series) else data
+    keep_index = not isinstance(frame.index, pd.RangeIndex)
+    label = [n or "label" for n in frame.index.names] if keep_index else None
+    return frame.to_csv(index=keep_index, index_label=label).encode("utf-8-sig")
+
+
+def csv_name(fig) -> str:
+    """A file name for a figure's data: its title's first line, letters and digits kept."""
+    title = next((ax.get_title(loc=loc) for ax in fig.axes for loc in ("left", "center") if ax.get_title(loc=loc)), "")
+    stem = "_".join(re.findall(r"\w+", title.split("\n")[0]))[:60] or "figure"
+    return f"{stem}.csv"
 
 
 def alt_text(fig) -> str:
@@ -71,7 +90,12 @@ def _register_alt_text() -> None:
         data = base(fig, *args, **kwargs)
         if data is None or isinstance(data, tuple):
             return data
-        return data, {"alt": getattr(fig, "_juesuan_alt", None) or alt_text(fig)}
+        meta = {"alt": getattr(fig, "_juesuan_alt", None) or alt_text(fig)}
+        plotted = getattr(fig, "_juesuan_data", None)
+        if plotted is not None:  # the page template turns these into a download link
+            meta["juesuan_csv"] = base64.b64encode(csv_bytes(plotted)).decode("ascii")
+            meta["juesuan_csv_name"] = csv_name(fig)
+        return data, meta
 
     png_with_alt._juesuan = True
     fmt.for_type(Figure, png_with_alt)
@@ -121,7 +145,7 @@ def barh(values: pd.Series, *, title: str, n_reports: int, xlabel: str = "万元
     ax.set_xlabel(xlabel)
     ax.set_title(basis_title(title, n_reports, total, note), loc="left")
     ax.margins(x=0.15)
-    _finish(fig)
+    _finish(fig, values.rename(xlabel))
     return fig
 
 
@@ -148,7 +172,7 @@ def stacked_shares(matrix: pd.DataFrame, *, title: str, n_reports: int, total: i
     ax.set_xlabel("占比 share (%)")
     ax.set_title(basis_title(title, n_reports, total, note), loc="left")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
-    _finish(fig)
+    _finish(fig, matrix)
     return fig
 
 
@@ -181,7 +205,7 @@ def budget_vs_outturn(df: pd.DataFrame, *, budget: str = "budget_wan", final: st
     ax.set_ylabel("决算 outturn (万元)")
     ax.legend(fontsize=8, frameon=False)
     ax.set_title(basis_title(title, n_reports, total, note), loc="left")
-    _finish(fig)
+    _finish(fig, d)
     return fig
 
 
@@ -199,7 +223,7 @@ def rate_spread(df: pd.DataFrame, *, x: str = "rate", y: str = "level", title: s
     ax.set_xlabel("完成率 completion rate (% of budget)")
     ax.set_ylabel("")
     ax.set_title(basis_title(title, n_reports, total, note), loc="left")
-    _finish(fig)
+    _finish(fig, d)
     return fig
 
 
@@ -219,7 +243,7 @@ def coverage_grid(matrix: pd.DataFrame, *, title: str, n_reports: int, total: in
     handles = [matplotlib.patches.Patch(color=STATE_COLORS[s], label=f"{s}") for s in states]
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
     ax.set_title(basis_title(title, n_reports, total), loc="left")
-    _finish(fig)
+    _finish(fig, matrix)
     return fig
 
 
@@ -240,5 +264,5 @@ def grouped_bars(df: pd.DataFrame, *, x: str, y: str, hue: str, title: str, n_re
             lab.set_ha("right")
     ax.legend(fontsize=8, frameon=False)
     ax.set_title(basis_title(title, n_reports, total, note), loc="left")
-    _finish(fig)
+    _finish(fig, df)
     return fig

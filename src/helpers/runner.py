@@ -35,15 +35,14 @@ import tempfile
 import time
 import traceback
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
-from urllib.parse import quote
 
 from . import faults, paths
 from .lock import folder_lock
 from .pipeline import log
 from .storage import clean_page_leftovers, write_text_atomic
 from .workers import run_isolated
+from .index_page import PAGE_CSS as _PAGE_CSS, write_index
 
 REPORT_NOTEBOOK = "report.ipynb"
 STUDIES: dict[str, tuple[str, str]] = {
@@ -256,15 +255,6 @@ def _execute_safe(job_dict: dict) -> dict:
 # ---------------------------------------------------------------------------------------------
 # HTML
 
-_PAGE_CSS = """
-body{font-family:"Noto Sans CJK SC","Noto Sans SC","Source Han Sans SC","PingFang SC","Microsoft YaHei",sans-serif;
-max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
-table{border-collapse:collapse;font-size:14px;width:100%}td,th{border-bottom:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}
-th{background:#f3f5f7}.ok{color:#2b7a3d}.failed{color:#b00020;font-weight:bold}.partial{color:#b26a00}
-.muted{color:#666;font-size:13px}
-"""
-
-
 def render(job: Job, res: Result) -> None:
     """The executed notebook as HTML with the code hidden; a page with the error when it failed."""
     out = Path(job.html)
@@ -291,83 +281,6 @@ def render(job: Job, res: Result) -> None:
         write_text_atomic(out, f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(job.title)}</title>"
                                f"<style>{_PAGE_CSS}</style></head><body><h1>{html.escape(job.title)}</h1>{banner}"
                                f"<p class='muted'>No executed notebook was produced.</p></body></html>")
-
-
-def href(rel: str) -> str:
-    """A relative link to a page file: ASCII other than letters, digits and `/-._~` percent-encoded (a
-    file name may hold spaces, quotes, `<`, `#` or line breaks), Chinese kept readable."""
-    return "".join(c if ord(c) > 127 and c.isprintable() else quote(c, safe="/-._~") for c in rel)
-
-
-def write_index(results: list[Result], reports_dir: Path, processed: Path, extraction: dict) -> Path:
-    """reports/index.html: every page with a one-line summary."""
-    from .studies.load import load
-    from .studies.report_view import failed_checks_by_report
-
-    corpus = load(processed)
-    reps = corpus.reports.set_index("report_id")
-    fails = failed_checks_by_report(corpus)
-    has_checks = set(corpus.checks.report_id) if len(corpus.checks) else set()
-    n_read = int((corpus.reports.status != "failed").sum())
-
-    def link(res: Result) -> str:
-        rel = Path(res.job.html).resolve().relative_to(reports_dir.resolve()).as_posix()
-        return f'<a href="{html.escape(href(rel))}">{html.escape(res.job.title)}</a>'
-
-    def run_cell(res: Result) -> str:
-        if res.ok and res.kept:
-            return f'<span class="ok">kept</span> <span class="muted">inputs unchanged; last run {res.seconds:.1f}s</span>'
-        if res.ok:
-            return f'<span class="ok">ran</span> <span class="muted">{res.seconds:.1f}s</span>'
-        return f'<span class="failed">notebook failed</span>: {html.escape((res.error or "").splitlines()[0][:200])}'
-
-    studies = [r for r in results if r.job.kind == "study"]
-    report_rows = [r for r in results if r.job.kind == "report"]
-    parts = [f"<!doctype html><html lang='zh'><head><meta charset='utf-8'><title>部门决算 reports</title>"
-             f"<style>{_PAGE_CSS}</style></head><body>",
-             "<h1>部门决算 — extracted reports and comparative studies</h1>",
-             f"<p class='muted'>Built {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')} from "
-             f"{html.escape(paths.display_path(processed))}: {len(corpus.reports)} report files, {n_read} read, "
-             f"{len(corpus.reports) - n_read} failed; extraction {html.escape(extraction.get('summary', ''))}.</p>",
-             "<h2>Studies</h2><table><tr><th>page</th><th>what it shows</th><th>run</th></tr>"]
-    for r in studies:
-        desc = STUDIES.get(r.job.name, ("", ""))[1]
-        parts.append(f"<tr><td>{link(r)}</td><td>{html.escape(desc)}; rests on up to {n_read} readable report"
-                     f"{'s' if n_read != 1 else ''}</td><td>{run_cell(r)}</td></tr>")
-    parts.append("</table><h2>Reports</h2><table><tr><th>page</th><th>department</th><th>year</th><th>status</th>"
-                 "<th>tables found</th><th>checks failed</th><th>run</th></tr>")
-    for r in report_rows:
-        rid = r.job.name
-        row = reps.loc[rid] if rid in reps.index else None
-        dept = "" if row is None or _na(row.department) else str(row.department)
-        year = "" if row is None or _na(row.fiscal_year) else str(int(row.fiscal_year))
-        status = "?" if row is None else str(row.status)
-        if status == "failed" and row is not None and not _na(row.error):
-            status_html = f'<span class="failed">failed</span> <span class="muted">{html.escape(str(row.error)[:160])}</span>'
-        else:
-            status_html = f'<span class="{html.escape(status)}">{html.escape(status)}</span>'
-        tables = "" if row is None else f"{len(row.tables_found)}/9"
-        checks = (str(int(fails.get(rid, 0))) if rid in has_checks else "no checks yet")
-        parts.append(f"<tr><td>{link(r)}</td><td>{html.escape(dept)}</td><td>{year}</td><td>{status_html}</td>"
-                     f"<td>{tables}</td><td>{checks}</td><td>{run_cell(r)}</td></tr>")
-    parts.append("</table>")
-    if extraction.get("messages"):
-        parts.append("<h2>Extraction messages</h2><ul>")
-        parts += [f"<li>{html.escape(m)}</li>" for m in extraction["messages"]]
-        parts.append("</ul>")
-    parts.append("</body></html>")
-    out = reports_dir / "index.html"
-    write_text_atomic(out, "\n".join(parts))
-    return out
-
-
-def _na(v) -> bool:
-    try:
-        import pandas as pd
-
-        return v is None or bool(pd.isna(v))
-    except (TypeError, ValueError):
-        return False
 
 
 # ---------------------------------------------------------------------------------------------

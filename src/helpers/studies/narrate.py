@@ -112,6 +112,11 @@ def readable(obj: pd.DataFrame, percent: bool = False):
     obj = obj.rename_axis([COLUMN_LABELS.get(n, n) for n in obj.index.names])
     fmt = {c: _formatter(c, obj[c], percent) for c in obj.columns}
     st = obj.style.format(fmt, na_rep="", escape="html")
+    # text (Chinese names, messages) reads from the left; numbers stay right-aligned to compare digits
+    text_cols = [i for i, c in enumerate(obj.columns)
+                 if pd.api.types.is_bool_dtype(obj[c]) or not pd.api.types.is_numeric_dtype(obj[c]) or c == "fiscal_year"]
+    st = st.set_table_styles([{"selector": f"td.col{i}", "props": "text-align: left"} for i in text_cols]
+                             + [{"selector": "th.row_heading", "props": "text-align: left"}], overwrite=False)
     if isinstance(obj.index, pd.RangeIndex):
         st = st.hide(axis="index")
     else:
@@ -180,3 +185,95 @@ def bullets(sentences) -> str:
     """Markdown bullet list of sentences (the key findings a page opens with)."""
     items = [str(s) for s in sentences if s]
     return "\n".join(f"- {s}" for s in items) if items else "- Nothing to report yet."
+
+
+# --- HTML blocks: the report page's summary and its checks behind disclosures ---------------------
+# Built here as HTML (escaped piece by piece) because Markdown has no <details>; shown with
+# IPython's HTML display, which the page template passes through.
+
+def esc(x) -> str:
+    return html.escape("" if x is None else str(x))
+
+
+def show_html(fragment: str) -> None:
+    from IPython.display import HTML, display
+
+    display(HTML(fragment))
+
+
+def table_html(df: pd.DataFrame) -> str:
+    """A reader's table (`readable`) as an HTML string, for use inside other HTML."""
+    return readable(df).to_html()
+
+
+def details(summary_text: str, inner_html: str, *, open_: bool = False, css: str = "juesuan-checks") -> str:
+    """A disclosure: `summary_text` (escaped) always visible, `inner_html` one click away."""
+    return (f'<details class="{esc(css)}"{" open" if open_ else ""}><summary>{esc(summary_text)}</summary>'
+            f"{inner_html}</details>")
+
+
+VERDICT_CSS = {"usable": "#2b7a3d", "use with care": "#b26a00", "do not use": "#b00020"}
+OUTCOME_WORDS = {"fail": "fail", "uncertain": "uncertain", "insufficient_data": "insufficient data",
+                 "not_applicable": "not applicable", "pass": "pass"}
+
+
+def _check_item(c) -> str:
+    where = f" at {esc(c.source_ref)}" if c.source_ref is not None and not pd.isna(c.source_ref) else ""
+    return (f"<li><code>{esc(c.rule_id)}</code> <b>{esc(OUTCOME_WORDS.get(c.outcome, c.outcome))}</b> "
+            f"({esc(c.severity)}){where}: {esc(c.message)}</li>")
+
+
+def report_summary_html(s: dict, shown: int = 12) -> str:
+    """The summary a report page opens with (`s` from report_view.summary)."""
+    v = s["verdict"]
+    head = esc(s["department"] or s["report_id"]) + (f" · {s['year']}" if s["year"] else " · fiscal year not found")
+    parts = [f'<div class="juesuan-summary"><p style="font-size:1.15em"><b>{head}</b></p>',
+             f'<p>Verdict: <b style="color:{VERDICT_CSS.get(v.verdict, "#222")}">{esc(v.verdict)}</b> — {esc(v.reason)}. '
+             f'Status <b>{esc(s["status"])}</b>; read from <code>{esc(s["source_file"])}</code>'
+             + (f" ({esc(s['template'])})" if s["template"] else "") + ".</p>"]
+    if s["error"] and s["status"] != "failed":  # a failed file's error is already the verdict's reason
+        parts.append(f"<p><b>Note:</b> {esc(s['error'])}</p>")
+    n_tpl = len(s["found"]) + len(s["empty"]) + len(s["missing"])
+    tables = (f"<p>Tables: {len(s['found']) + len(s['empty'])} of the template's {n_tpl} read"
+              + (f" ({esc('、'.join(s['found']))} with rows" + (f"; {esc('、'.join(s['empty']))} printed empty" if s["empty"] else "") + ")"
+                 if s["found"] or s["empty"] else "")
+              + (f"; missing: {esc('、'.join(s['missing']))}" if s["missing"] else "") + ".")
+    if s["doubtful"]:
+        tables += " Read with doubt: " + "; ".join(f"<b>{esc(t)}</b> ({esc(w[:300])})" for t, w in s["doubtful"].items()) + "."
+    parts.append(tables + "</p>")
+    c = s["counts"]
+    if not c:
+        parts.append("<p>No consistency checks were recorded for this report.</p>")
+    else:
+        n_fail, n_unc = c.get("fail", 0), c.get("uncertain", 0)
+        rest = ", ".join(f"{c[k]:,} {OUTCOME_WORDS[k]}" for k in ("insufficient_data", "pass", "not_applicable") if c.get(k))
+        parts.append(f"<p>Checks: {sum(c.values()):,} recorded — <b>{n_fail} fail</b>, <b>{n_unc} uncertain</b>"
+                     + (f"; {rest} (listed under Consistency checks)" if rest else "") + ".</p>")
+        probs = s["problems"]
+        if len(probs):
+            items = [_check_item(p) for p in probs.itertuples()]
+            parts.append("<ul>" + "".join(items[:shown]) + "</ul>")
+            if len(items) > shown:
+                parts.append(details(f"{len(items) - shown} more failing or uncertain checks", "<ul>" + "".join(items[shown:]) + "</ul>"))
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def checks_html(ch: pd.DataFrame) -> str:
+    """A report's checks: failing and uncertain ones in full, the others collapsed into counts with
+    their list behind a disclosure."""
+    problems = ch[ch.outcome.isin(["fail", "uncertain"])]
+    short = ch[ch.outcome == "insufficient_data"]
+    fine = ch[ch.outcome.isin(["pass", "not_applicable"])]
+    out = []
+    if len(problems):
+        out.append(f"<p><b>{len(problems)} failing or uncertain</b> (errors first):</p>" + table_html(problems))
+    else:
+        out.append("<p>No check fails or is uncertain.</p>")
+    if len(short):
+        out.append(details(f"{len(short):,} could not be run for lack of data — show them", table_html(short)))
+    if len(fine):
+        counts = fine.outcome.value_counts()
+        out.append(details(", ".join(f"{counts[k]:,} {OUTCOME_WORDS[k]}" for k in ("pass", "not_applicable") if k in counts)
+                           + " — show the list", table_html(fine)))
+    return "".join(out)

@@ -162,3 +162,92 @@ def statements(corpus: Corpus, report_id: str) -> pd.DataFrame:
 def narrative(corpus: Corpus, report_id: str) -> pd.DataFrame:
     nf = corpus.of("narrative_facts", report_id)
     return nf.drop(columns=["report_id"]).reset_index(drop=True)
+
+
+PROBLEM_OUTCOMES = ("fail", "uncertain")
+COLLAPSED_OUTCOMES = ("pass", "not_applicable")
+
+
+def summary(corpus: Corpus, report_id: str) -> dict:
+    """What a report page opens with: who and when, the status, the tables read (and in doubt), the
+    index's trust verdict and the failing and uncertain checks (the rest only as counts)."""
+    from ..index_page import verdict
+
+    r = corpus.report(report_id)
+    q = corpus.of("quality", report_id)
+    v = verdict(r, q.iloc[0] if len(q) else None)
+    ch = checks_sorted(corpus, report_id)
+    cov = coverage(corpus, report_id)
+    doubt = cov[cov.doubtful]
+    return {
+        "department": None if pd.isna(r.department) else str(r.department),
+        "label": corpus.labels()[report_id], "report_id": report_id,
+        "year": None if pd.isna(r.fiscal_year) else int(r.fiscal_year),
+        "status": str(r.status), "error": None if pd.isna(r.error) else str(r.error),
+        "source_file": str(r.source_file), "template": None if pd.isna(r.get("template")) else str(r.template),
+        "verdict": v,
+        "found": cov[cov.state == "found"].table.tolist(), "empty": cov[cov.state == "empty"].table.tolist(),
+        "missing": cov[cov.state == "missing"].table.tolist(),
+        "doubtful": {t: w.split("reading doubtful: ", 1)[-1] for t, w in zip(doubt.table, doubt.why)},
+        "counts": check_counts(ch),
+        "problems": ch[ch.outcome.isin(PROBLEM_OUTCOMES)].reset_index(drop=True) if len(ch) else ch,
+    }
+
+
+def table_heading(corpus: Corpus, report_id: str, code: str, info) -> str:
+    """Markdown heading and one line about a table of the report (`info`: its `coverage` row): where
+    it was read, cells placed by arithmetic, cells in doubt; or why it is not shown."""
+    title = f"### {code} {BY_CODE[code].title}"
+    li = corpus.of("line_items", report_id)
+    li = li[li.table == code]
+    if li.empty:
+        return title + f"\n\n*{info.state}*: {info.why}"
+    refs = li.source_ref.dropna()
+    where = f"{refs.iloc[0]} – {refs.iloc[-1]}" if len(refs) else "n/a"
+    rows = len(wide_table(corpus, report_id, code))
+    inferred = int(li.column_inferred.fillna(False).sum())
+    doubtful = int(li.doubtful.fillna(False).sum())
+    return (title + f"\n\n{rows} printed rows, read at {where}"
+            + (f"; {inferred} cells had their column chosen by the table's arithmetic (the text lost blank cells)" if inferred else "")
+            + (f"; **{doubtful} cells are doubtful** (see Coverage for why; checks over them say `uncertain`)" if doubtful else "")
+            + ("" if info.state == "found" else "; table printed empty"))
+
+
+# --- the report page's sentences (the notebook only shows them) -------------------------------------
+
+def coverage_sentence(cov: pd.DataFrame) -> str:
+    from .narrate import listing
+
+    found, empty, missing = (cov[cov.state == s].table.tolist() for s in ("found", "empty", "missing"))
+    why_missing = "; ".join(sorted(set(cov[cov.state == "missing"].why))) or "—"
+    return (f"Found with content: {listing(found, 9)} ({len(found)} of {len(cov)}). Printed empty (nothing to report): "
+            f"{listing(empty, 9)}. Missing: {listing(missing, 9)}" + (f" — {why_missing}." if missing else "."))
+
+
+def spending_sentence(fc: pd.DataFrame, bp: pd.DataFrame) -> str:
+    """The largest function class and the basic / project split of one report."""
+    from .narrate import pct, wan
+
+    top = fc.sort_values("amount_wan", ascending=False).iloc[0]
+    return (f"Spending by function class (from {fc.table.iloc[0]}): the largest class is **{top['name']}** with "
+            f"{wan(top.amount_wan)} ({pct(top.share_pct)} of the classes' total {wan(fc.amount_wan.sum())})."
+            + (f" Basic spending (基本支出) is {pct(bp.basic_share_pct.iloc[0])} and project spending (项目支出) "
+               f"{pct(bp.project_share_pct.iloc[0])} of {wan(bp.total_wan.iloc[0])}." if len(bp) else ""))
+
+
+def statements_sentence(st: pd.DataFrame, pvc: pd.DataFrame, label: str) -> str:
+    """How many statements, how many print a rate, how many of those the checks say differ."""
+    from .narrate import listing
+
+    n_bad = int((pvc[pvc.report == label].verdict == "differs").sum()) if len(pvc) else 0
+    return (f"{len(st)} statements ({listing(st.level.astype(str).value_counts().index)}); "
+            f"{int(st.rate_printed_pct.notna().sum())} print a completion rate, of which {n_bad} differ from the rate "
+            f"the printed amounts give (the checks' verdict).")
+
+
+def three_public_sentence(tp: pd.DataFrame) -> str:
+    from .narrate import wan
+
+    tot = tp[tp.item == "total"]
+    return "三公经费 " + ("; ".join(f"{s}: budget {wan(b)}, outturn {wan(f)}"
+                                  for s, b, f in zip(tot.source, tot.budget_wan, tot.final_wan)) or "by item") + "."

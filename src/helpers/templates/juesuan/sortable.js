@@ -1,7 +1,8 @@
 /* Click a column heading of a table to sort its rows (again to reverse). Numbers as printed
    ("1,234.56", "98.6%", "+0.05 pp") sort as numbers, blank cells last, text by Chinese collation.
-   Inline and self-contained: nothing is fetched from another server. Tables whose row headings
-   span several rows (a multi-level index) are left as they are. */
+   A cell's data-sort attribute, when present, is its sort key. Tables longer than 15 rows get a
+   filter box. Inline and self-contained: nothing is fetched from another server. Tables whose row
+   headings span several rows (a multi-level index) are not sorted. */
 var juesuanSort = (function () {
   function key(text) {
     var t = (text || "").trim();
@@ -17,8 +18,9 @@ var juesuanSort = (function () {
     return x[1].localeCompare(y[1], "zh");
   }
   function cellText(row, i) {
-    var c = row.cells[i];
-    return c ? c.textContent : "";
+    var c = row.cells[i];  // a cell may give its sort key (data-sort) apart from its text
+    var key = c && c.getAttribute ? c.getAttribute("data-sort") : null;
+    return c ? (key !== null ? key : c.textContent) : "";
   }
   function attach(table) {
     var head = table.tHead, body = table.tBodies[0];
@@ -43,11 +45,36 @@ var juesuanSort = (function () {
     });
     return true;
   }
+  // Long tables get a box above them that keeps only the rows containing the text typed.
+  function addFilter(table) {
+    var body = table.tBodies[0];
+    if (!body || body.rows.length <= FILTER_MIN_ROWS || !table.parentNode) return false;
+    var bar = document.createElement("div"), box = document.createElement("input"), note = document.createElement("span");
+    bar.className = "juesuan-filter";
+    box.type = "search";
+    box.placeholder = "Filter rows…";
+    box.setAttribute("aria-label", "Show only the rows of the table below that contain this text");
+    note.className = "juesuan-filter-count";
+    box.addEventListener("input", function () {
+      var q = box.value.trim().toLowerCase(), shown = 0;
+      Array.prototype.forEach.call(body.rows, function (r) {
+        var hit = !q || r.textContent.toLowerCase().indexOf(q) >= 0;
+        r.style.display = hit ? "" : "none";
+        if (hit) shown++;
+      });
+      note.textContent = q ? " " + shown + " of " + body.rows.length + " rows" : "";
+    });
+    bar.appendChild(box);
+    bar.appendChild(note);
+    table.parentNode.insertBefore(bar, table);
+    return true;
+  }
+  var FILTER_MIN_ROWS = 15;
   if (typeof document !== "undefined") {
     document.addEventListener("DOMContentLoaded", function () {
-      document.querySelectorAll(".jp-OutputArea-output table").forEach(attach);
+      document.querySelectorAll(".jp-OutputArea-output table").forEach(function (t) { attach(t); addFilter(t); });
     });
   }
-  return { key: key, cmp: cmp, attach: attach };
+  return { key: key, cmp: cmp, attach: attach, addFilter: addFilter };
 })();
 if (typeof module !== "undefined") module.exports = juesuanSort;

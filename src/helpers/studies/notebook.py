@@ -1,0 +1,44 @@
+"""The first cell of every notebook, in one call: figures inline with the CJK font (and alt text and
+CSV data on the page), pandas display options for readers, and the corpus — loaded so that a
+missing or empty processed folder, or an unknown report, stops the notebook with a clear message.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .. import plots
+from .load import Corpus, load
+
+
+def _prepare() -> None:
+    try:
+        from IPython import get_ipython
+
+        ip = get_ipython()
+    except ImportError:  # pragma: no cover
+        ip = None
+    if ip is not None:
+        ip.run_line_magic("matplotlib", "inline")
+    plots.set_style()
+    pd.options.display.max_rows = 400
+    pd.options.display.max_columns = 40
+
+
+def open_study(processed_dir: str = "") -> Corpus:
+    """A study's corpus: the processed datasets (`processed_dir`, empty for data/processed/)."""
+    _prepare()
+    return load(processed_dir or None)  # raises NoProcessedData naming the folder
+
+
+def open_one_report(*, report_id: str = "", processed_dir: str = "", source: str = "", out_dir: str = "",
+                    cache_dir: str = "", pdf_engine: str = "") -> tuple[Corpus, str]:
+    """report.ipynb's corpus and report id (helpers.studies.source.open_report), checked to exist."""
+    from .source import open_report
+
+    _prepare()
+    pd.options.display.float_format = "{:,.2f}".format
+    corpus, rid = open_report(report_id=report_id, processed_dir=processed_dir, source=source, out_dir=out_dir,
+                              cache_dir=cache_dir, pdf_engine=pdf_engine)
+    corpus.report(rid)  # an unknown id stops here: KeyError naming the known ones
+    return corpus, rid

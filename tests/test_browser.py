@@ -1,0 +1,269 @@
+"""The published pages in a real headless browser (Debian's chromium, driven by playwright): every
+page loads without console errors and without a request to any host but the local server that
+serves it, has its navigation, opens with its summary (reports), key findings (studies) or the
+trust table (index), and its tables sort when a heading is clicked — numbers as numbers. A missing
+chromium fails the test: scripts/setup.sh installs it (tools may not download their own browsers).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from helpers import runner
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+STUDIES = list(runner.STUDIES)
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # no access log in the test output
+        pass
+
+
+@pytest.fixture(scope="module")
+def site(published):
+    """reports/ of the main job, served on loopback; yields (base URL, page paths)."""
+    root = published["reports"]
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    pages = ["index.html"] + [f"studies/{s}.html" for s in STUDIES] + sorted(
+        p.relative_to(root).as_posix() for p in (root / "reports").glob("*.html"))
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/", pages
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} not found: the browser test needs Debian's chromium; run scripts/setup.sh "
+                    "(or `apt-get install chromium`)", pytrace=False)
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("the Python package playwright is missing: pip install -e '.[test]' (never `playwright install`: "
+                    f"the test drives {CHROMIUM})", pytrace=False)
+    with sync_playwright() as p:
+        ctx = p.chromium.launch_persistent_context(str(tmp_path_factory.mktemp("chromium-profile")),
+                                                   executable_path=str(CHROMIUM), args=ARGS, headless=True,
+                                                   accept_downloads=True)
+        try:
+            yield ctx
+        finally:
+            ctx.close()
+
+
+class Visit:
+    """One page loaded with every request and console message recorded; requests to other hosts
+    are recorded and aborted (the test must not depend on the network to fail)."""
+
+    def __init__(self, ctx, base: str, path: str):
+        self.base, self.requests, self.outside, self.errors = base, [], [], []
+        self.page = ctx.new_page()
+        self.page.on("console", lambda m: self.errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
+        self.page.route("**/*", self._route)
+        self.page.goto(base + path, wait_until="load")
+
+    def _route(self, route):
+        url = route.request.url
+        self.requests.append(url)
+        if url.startswith(self.base) or urlsplit(url).scheme in ("data", "blob", "about"):
+            route.continue_()
+        else:
+            self.outside.append(url)
+            route.abort()
+
+
+# A column of a visible, sortable table whose numbers sort differently as text (so a text sort
+# would fail the test); read back after a click.
+FIND_NUMERIC_COLUMN = """() => {
+  const num = t => { const s = t.trim().replace(/,/g, "").replace(/\\s*(%|pp)$/, "").replace("\\u2212", "-");
+                     return /^[+-]?\\d+(\\.\\d+)?$/.test(s) ? parseFloat(s) : null; };
+  const tables = [...document.querySelectorAll("table")].filter(t => t.tHead && t.tBodies[0] && t.offsetParent !== null
+      && t.tHead.rows.length === 1 && !t.tBodies[0].querySelector("[rowspan]") && t.tHead.rows[0].cells[0]
+      && t.tHead.rows[0].cells[0].title);
+  for (const pass of [1, 2])  // amounts or rates as printed ("1,234.56", "98.6%") first, then any numbers
+  for (let ti = 0; ti < tables.length; ti++) {
+    const t = tables[ti], rows = [...t.tBodies[0].rows];
+    if (rows.length < 3) continue;
+    for (let ci = 0; ci < t.tHead.rows[0].cells.length; ci++) {
+      const texts = rows.map(r => r.cells[ci] ? r.cells[ci].textContent : "").filter(x => x.trim() !== "");
+      const vals = texts.map(num);
+      if (vals.some(v => v === null) || new Set(vals).size < 3) continue;
+      if (pass === 1 && !texts.some(x => /[,%]/.test(x))) continue;
+      const byText = [...texts].sort(), byNum = [...texts].sort((a, b) => num(a) - num(b));
+      if (byText.join("|") === byNum.join("|")) continue;  // a text sort would pass too: not a proof
+      t.setAttribute("data-test-table", "1");
+      return {column: ci, texts: rows.map(r => r.cells[ci] ? r.cells[ci].textContent : "")};
+    }
+  }
+  return null;
+}"""
+
+
+def _sorted_numbers(texts: list[str], reverse: bool = False) -> bool:
+    """Numbers in order (blank cells last, whichever the direction)."""
+    filled = [t for t in texts if t.strip()]
+    if [t for t in texts if t.strip()] != texts[:len(filled)]:
+        return False
+    nums = [_number(t) for t in filled]
+    return nums == sorted(nums, reverse=reverse)
+
+
+def _number(text: str) -> float:
+    s = re.sub(r"\s*(%|pp)$", "", text.strip().replace(",", "")).replace("\u2212", "-")
+    return float(s)
+
+
+def _column(page, column: int) -> list[str]:
+    return page.evaluate("c => [...document.querySelector('table[data-test-table]').tBodies[0].rows]"
+                         ".map(r => r.cells[c].textContent)", column)
+
+
+def test_chromium_is_installed_by_setup():
+    from helpers.paths import REPO_ROOT
+
+    setup = (REPO_ROOT / "scripts" / "setup.sh").read_text(encoding="utf-8")
+    assert "need_apt+=(chromium)" in setup
+    assert CHROMIUM.exists(), f"{CHROMIUM} missing: run scripts/setup.sh"
+
+
+def test_every_page_loads_cleanly_with_navigation_and_its_summary_first(site, browser):
+    base, pages = site
+    assert len(pages) == 1 + len(STUDIES) + 10, pages
+    for path in pages:
+        v = Visit(browser, base, path)
+        page = v.page
+        try:
+            assert not v.errors, f"{path}: {v.errors[:3]}"
+            assert not v.outside, f"{path} asked other hosts for {v.outside[:3]}"
+            assert v.requests and unquote(v.requests[0]) == base + path, v.requests[:1]
+            nav = page.locator("nav.juesuan-nav")
+            assert nav.count() == 1 and nav.is_visible(), f"{path}: no navigation bar"
+            first = page.evaluate("() => { const h = document.querySelector('h2'); return h ? h.textContent : ''; }")
+            if path == "index.html":
+                assert first.startswith("Reports: which to trust"), f"{path}: opens with {first!r}"
+                for s in STUDIES:
+                    assert nav.locator(f'a[href="studies/{s}.html"]').count() == 1, f"index nav lacks {s}"
+                continue
+            assert nav.locator('a[href="../index.html"]').count() == 1, f"{path}: no link to the index"
+            for s in STUDIES:
+                assert path.endswith(f"{s}.html") or nav.locator(f'a[href="../studies/{s}.html"]').count() == 1
+            if path.startswith("studies/"):
+                assert first.startswith("Key findings"), f"{path}: opens with {first!r}"
+            else:
+                assert first.startswith("Summary"), f"{path}: opens with {first!r}"
+                # the summary itself comes before any table of the page
+                assert page.evaluate("() => { const s = document.querySelector('.juesuan-summary'), "
+                                     "t = document.querySelector('.jp-OutputArea-output table');"
+                                     "return !!s && !!t && !!(s.compareDocumentPosition(t) & Node.DOCUMENT_POSITION_FOLLOWING); }"), path
+        finally:
+            page.close()
+
+
+@pytest.mark.parametrize("path", ["studies/budget_execution.html", "studies/spending_composition.html",
+                                  "reports/002_e2b9b740b0f725e0.html"])
+def test_clicking_a_heading_sorts_the_rows_numbers_as_numbers(site, browser, path):
+    base, _ = site
+    v = Visit(browser, base, path)
+    page = v.page
+    try:
+        found = page.evaluate(FIND_NUMERIC_COLUMN)
+        assert found, f"{path}: no visible sortable table with a numeric column"
+        col = found["column"]
+        head = page.locator("table[data-test-table] thead tr").first.locator("th").nth(col)
+        head.click()
+        up = _column(page, col)
+        assert _sorted_numbers(up), f"{path}: column {col} after one click: {up[:10]}"
+        assert head.get_attribute("aria-sort") == "ascending"
+        head.click()
+        down = _column(page, col)
+        assert _sorted_numbers(down, reverse=True), f"{path}: column {col} after two clicks: {down[:10]}"
+        assert sorted(_column(page, col)) == sorted(found["texts"]), "rows were lost or changed while sorting"
+        assert not v.errors, v.errors[:3]
+    finally:
+        page.close()
+
+
+def test_index_sorts_reports_by_verdict_rank(site, browser):
+    base, _ = site
+    v = Visit(browser, base, "index.html")
+    page = v.page
+    try:
+        head = page.locator("#report-table thead th").first
+        verdicts = lambda: page.evaluate("() => [...document.querySelectorAll('#report-table tbody tr')].map(r => r.cells[0].textContent)")
+        rank = {"do not use": 0, "use with care": 1, "usable": 2}
+        head.click()
+        assert [rank[x] for x in verdicts()] == sorted(rank[x] for x in verdicts())
+        head.click()
+        assert verdicts()[0] == "usable" and verdicts()[-1] == "do not use", verdicts()
+    finally:
+        page.close()
+
+
+def test_checks_disclosure_opens_and_figure_data_downloads_as_csv_with_bom(site, browser, tmp_path):
+    base, _ = site
+    v = Visit(browser, base, "reports/000_5ae2df98b6bbde0e.html")
+    page = v.page
+    try:
+        details = page.locator("details.juesuan-checks", has=page.locator("summary", has_text="pass")).last
+        assert details.get_attribute("open") is None and not details.locator("table").is_visible()
+        details.locator("summary").click()
+        assert details.get_attribute("open") is not None and details.locator("table").is_visible()
+        rows = details.locator("tbody tr").count()
+        assert rows > 300, rows  # 洪山 2021: hundreds of passing and not-applicable checks, one click away
+        link = page.locator("p.juesuan-csv a").first
+        with page.expect_download() as info:
+            link.click()
+        saved = tmp_path / info.value.suggested_filename
+        info.value.save_as(saved)
+        data = saved.read_bytes()
+        assert saved.suffix == ".csv" and data.startswith(b"\xef\xbb\xbf"), saved.name
+        assert "T7" in data.decode("utf-8-sig").splitlines()[0]  # the coverage grid's header: report, T1 … T9
+        assert not v.errors and not v.outside
+    finally:
+        page.close()
+
+
+def test_long_tables_filter_by_text_and_chinese_text_reads_from_the_left(site, browser):
+    base, _ = site
+    v = Visit(browser, base, "studies/budget_execution.html")
+    page = v.page
+    try:
+        box = page.locator(".juesuan-filter input").first
+        assert box.is_visible(), "no filter box above a long table"
+        table = box.locator("xpath=../following-sibling::table[1]")
+        rows = table.locator("tbody tr")
+        total = rows.count()
+        assert total > 15
+        visible = lambda: [r for r in rows.all() if r.is_visible()]
+        word = "洪山"  # 洪山 2021's statements are among the corpus's; typing its name keeps only them
+        box.fill(word)
+        kept = visible()
+        assert 0 < len(kept) < total and all(word in r.text_content() for r in kept), (len(kept), total)
+        assert f"{len(kept)} of {total} rows" in page.locator(".juesuan-filter-count").first.text_content()
+        box.fill("")
+        assert len(visible()) == total
+        align = page.evaluate("""() => { const cells = [...document.querySelectorAll('.jp-OutputArea-output td')];
+            const zh = cells.filter(td => /[\\u4e00-\\u9fff]/.test(td.textContent));
+            const num = cells.filter(td => /^[+-]?[\\d,]+\\.\\d+$/.test(td.textContent.trim()));
+            return {zh: [...new Set(zh.map(td => getComputedStyle(td).textAlign))],
+                    num: [...new Set(num.map(td => getComputedStyle(td).textAlign))], n: [zh.length, num.length]}; }""")
+        assert align["n"][0] > 20 and align["n"][1] > 20, align
+        assert align["zh"] == ["left"], f"Chinese text not left-aligned: {align}"
+        assert align["num"] == ["right"], f"amounts not right-aligned: {align}"
+    finally:
+        page.close()

@@ -159,6 +159,7 @@ class _Fn:
         self.count = fn("FPDFText_CountChars", (vp,), i)
         self.generated = fn("FPDFText_IsGenerated", (vp, i), i)
         self.unicode = fn("FPDFText_GetUnicode", (vp, i), ctypes.c_uint)
+        self.get_text = fn("FPDFText_GetText", (vp, i, i, ctypes.POINTER(ctypes.c_ushort)), i)
         self.map_error = fn("FPDFText_HasUnicodeMapError", (vp, i), i)
         self.origin = fn("FPDFText_GetCharOrigin", (vp, i, d, d), i)
         self.text_object = fn("FPDFText_GetTextObject", (vp, i), vp)
@@ -200,6 +201,17 @@ def _snap_all(values) -> dict[float, float]:
     return dict(zip(uniq, np.array(uniq, dtype=np.float32).astype(str).astype(np.float64).tolist()))
 
 
+def _page_text(fn: _Fn, textpage, n: int) -> list[int] | None:
+    """Every character's code point in one call (FPDFText_GetText gives one UTF-16 unit per
+    character); None when a character lies outside the BMP and the units no longer line up."""
+    buf = (ctypes.c_ushort * (n + 1))()
+    got = fn.get_text(textpage, 0, n, buf)
+    units = list(buf[:n])
+    if got - 1 != n or any(0xD800 <= u <= 0xDFFF for u in units):
+        return None
+    return units
+
+
 def _chars(fn: _Fn, raw, textpage, placer: _Placer) -> list[dict]:
     """Characters as pdfminer's LTChar would box them (see the module docstring)."""
     ox, oy = ctypes.c_double(), ctypes.c_double()
@@ -207,79 +219,114 @@ def _chars(fn: _Fn, raw, textpage, placer: _Placer) -> list[dict]:
     lbox = raw.FS_RECTF()
     d, w = ctypes.c_float(), ctypes.c_float()
     descent_of: dict[int, float] = {}
-    width_of: dict[tuple, float] = {}
+    glyph_of: dict[tuple, tuple] = {}
+    state_of: dict[tuple, tuple] = {}  # one per text object in many PDFs: their matrices repeat
+    n = fn.count(textpage)
+    codes = _page_text(fn, textpage, n)
+    origin, text_object, generated = fn.origin, fn.text_object, fn.generated
     last_obj = None
     state = None
     rows = []
-    for i in range(fn.count(textpage)):
-        if fn.generated(textpage, i):
+    for i in range(n):
+        u = codes[i] if codes is not None else fn.unicode(textpage, i)
+        # PDFium's own spaces and line breaks (pdfminer has none): only these characters can be generated
+        if u in (0x20, 0x0D, 0x0A, 0x02) and generated(textpage, i):
             continue
-        u = fn.unicode(textpage, i)
-        bad = fn.map_error(textpage, i) == 1 or u == 0
-        fn.origin(textpage, i, ox, oy)
-        obj = fn.text_object(textpage, i)
-        if obj != last_obj or state is None:
+        origin(textpage, i, ox, oy)
+        obj = text_object(textpage, i)
+        if obj != last_obj:
             last_obj = obj
             fn.matrix(textpage, i, m)
             font = fn.font(obj)
             fs = fn.font_size(textpage, i)
-            if font not in descent_of:
-                # pdfminer: the descriptor's /Descent (made negative) × 0.001 × font size
-                desc = round(d.value, 3) if fn.descent(font, 1000.0, d) else 0.0
-                descent_of[font] = -abs(desc) * 0.001
-            state = (m.a, m.b, m.c, m.d, font, fs, descent_of[font])
+            skey = (m.a, m.b, m.c, m.d, font, fs)
+            state = state_of.get(skey)
+            if state is None:
+                if font not in descent_of:
+                    # pdfminer: the descriptor's /Descent (made negative) × 0.001 × font size
+                    desc = round(d.value, 3) if fn.descent(font, 1000.0, d) else 0.0
+                    descent_of[font] = -abs(desc) * 0.001
+                state = state_of[skey] = (_f32(m.a), _f32(m.b), _f32(m.c), _f32(m.d), font, _f32(fs), descent_of[font])
         a, b, c, dd, font, fs, desc = state
         key = (font, u, fs)
-        adv = width_of.get(key)
-        if adv is None:
+        glyph = glyph_of.get(key)
+        if glyph is None:
+            bad = u == 0 or fn.map_error(textpage, i) == 1
             if not bad and fn.width(font, u, fs, w):
-                adv = w.value  # the font's /W or /Widths entry × size, pdfminer's `adv`
+                adv = w.value  # the font's /W or /Widths entry × size: pdfminer's `adv`
             else:
                 fn.loose_box(textpage, i, lbox)
                 adv = abs(lbox.right - lbox.left) / (math.hypot(a, b) or 1.0)
-            width_of[key] = adv
-        rows.append((u, bad, ox.value, oy.value, a, b, c, dd, fs, desc, adv))
-    snap = _snap_all(v for r in rows for v in (r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[10]))
+            glyph = glyph_of[key] = (f"(cid:{u})" if bad else chr(u), _f32(adv))
+        rows.append((glyph, ox.value, oy.value, state))
+    snap = _snap_all(v for r in rows for v in (r[1], r[2]))
     ctm = placer.ctm
-    plain = ctm[:4] == (1, 0, 0, 1)
+    plain = ctm == (1, 0, 0, 1, 0, 0)
+    box = placer.box
+    pno = placer.page_number
     out = []
-    for u, bad, x, y, a, b, c, dd, fs, desc, adv in rows:
-        x, y, a, b, c, dd, fs, adv = (snap[x], snap[y], snap[a], snap[b], snap[c], snap[dd], snap[fs], snap[adv])
+    for (text, adv), x, y, (a, b, c, dd, _font, fs, desc) in rows:
+        x, y = snap[x], snap[y]
         lo = desc * fs
         hi = lo + fs
-        cm = (a, b, c, dd, x, y) if plain and ctm[4] == 0 and ctm[5] == 0 else _mul((a, b, c, dd, x, y), ctm)
+        cm = (a, b, c, dd, x, y) if plain else _mul((a, b, c, dd, x, y), ctm)
         ca, cb, cc, cd, ce, cf = cm
         if cb == 0 and cc == 0:
-            xs = (ce, ca * adv + ce)
-            ys = (cd * lo + cf, cd * hi + cf)
-            x0, x1 = min(xs), max(xs)
-            y0, y1 = min(ys), max(ys)
+            x0, x1 = ce, ca * adv + ce
+            y0, y1 = cd * lo + cf, cd * hi + cf
+            if x1 < x0:
+                x0, x1 = x1, x0
+            if y1 < y0:
+                y0, y1 = y1, y0
         else:
             corners = [_apply(cm, px, py) for px, py in ((0, lo), (adv, lo), (0, hi), (adv, hi))]
             x0, x1 = min(p[0] for p in corners), max(p[0] for p in corners)
             y0, y1 = min(p[1] for p in corners), max(p[1] for p in corners)
-        attr = {"matrix": cm, "adv": adv, "upright": ca * cd > 0 and cb * cc <= 0, "object_type": "char",
-                "page_number": placer.page_number, "text": f"(cid:{u})" if bad else chr(u)}
-        placer.box(attr, x0, y0, x1, y1)
+        attr = box({"matrix": cm, "adv": adv, "upright": ca * cd > 0 and cb * cc <= 0, "object_type": "char",
+                    "page_number": pno, "text": text}, x0, y0, x1, y1)
         attr["size"] = attr["height"]
         out.append(attr)
     return out
 
 
-def _subpaths(fn: _Fn, obj, matrix, snap: dict) -> list[list[tuple[str, tuple[float, float]]]]:
-    """The path's segments in user space as pdfminer's ops (m, l, c, h), cut at each move."""
+def _collect_paths(fn: _Fn, raw, objs: list, matrix, out: list, depth: int = 0) -> None:
+    """Painted paths in content order, entering form XObjects (pdfminer's LTFigure children) with
+    their matrix: (stroked, filled, [(x, y, segment type, closes), ...] in user space)."""
+    fm = raw.FS_MATRIX()
+    mode, stroke = ctypes.c_int(), ctypes.c_int()
     x, y = ctypes.c_float(), ctypes.c_float()
+    for obj in objs:
+        kind = fn.obj_type(obj)
+        if kind not in (_PATH, _FORM):
+            continue
+        fn.obj_matrix(obj, fm)
+        own = (fm.a, fm.b, fm.c, fm.d, fm.e, fm.f)
+        inner = own if matrix is None else _mul(own, matrix)
+        if kind == _FORM:
+            if depth < 15:
+                children = [fn.get_form_object(obj, j) for j in range(fn.n_form_objects(obj))]
+                _collect_paths(fn, raw, children, inner, out, depth + 1)
+            continue
+        fn.draw_mode(obj, mode, stroke)
+        if mode.value == 0 and not stroke.value:
+            continue  # a clipping path, painted neither way: pdfminer makes no object of it
+        segs = []
+        for k in range(fn.n_segments(obj)):
+            seg = fn.segment(obj, k)
+            fn.point(seg, x, y)
+            px, py = _apply(inner, x.value, y.value)  # a path's points are in its own space
+            segs.append((px, py, fn.seg_type(seg), fn.seg_close(seg)))
+        out.append((bool(stroke.value), mode.value != 0, segs))
+
+
+def _subpaths(segs: list, snap: dict) -> list[list[tuple[str, tuple[float, float]]]]:
+    """The path's segments as pdfminer's ops (m, l, c, h), cut at each move."""
     subs: list[list] = []
     cur: list = []
     start = None
     bez = 0
-    for k in range(fn.n_segments(obj)):
-        seg = fn.segment(obj, k)
-        fn.point(seg, x, y)
-        px, py = _apply(matrix, x.value, y.value)
-        pt = (snap.get(px) or _f32(px), snap.get(py) or _f32(py))
-        kind = fn.seg_type(seg)
-        closes = fn.seg_close(seg)
+    for px, py, kind, closes in segs:
+        pt = (snap[px], snap[py])
         if kind == _MOVE:
             if cur:
                 subs.append(cur)
@@ -304,69 +351,34 @@ def _subpaths(fn: _Fn, obj, matrix, snap: dict) -> list[list[tuple[str, tuple[fl
     return subs
 
 
-def _path_objects(fn: _Fn, obj, matrix, placer: _Placer, out: dict, snap: dict) -> None:
-    mode, stroke = ctypes.c_int(), ctypes.c_int()
-    fn.draw_mode(obj, mode, stroke)
-    if mode.value == 0 and not stroke.value:
-        return  # a clipping path, painted neither way: pdfminer makes no object of it
+def _path_objects(paths: list, placer: _Placer, out: dict) -> None:
+    """pdfminer's paint_path: each subpath a line, a rect or a curve."""
+    snap = _snap_all(v for _, _, segs in paths for s in segs for v in s[:2])
     plain = placer.ctm == (1, 0, 0, 1, 0, 0)
-    for sub in _subpaths(fn, obj, matrix, snap):
-        shape = "".join(op for op, _ in sub)
-        pts = [p for _, p in sub] if plain else [_apply(placer.ctm, *p) for _, p in sub]
-        if len(shape) > 3 and shape[-2:] == "lh" and pts[-2] == pts[0]:
-            shape = shape[:-2] + "h"
-            pts.pop()
-        if len(shape) < 2:
-            continue
-        if shape in ("mlh", "ml"):
-            kind, bbox_pts = "line", pts[:2]
-        elif shape in ("mlllh", "mllll"):
-            (x0, y0), (x1, y1), (x2, y2), (x3, y3), _ = pts
-            square = (x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0) or (y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0)
-            kind, bbox_pts = ("rect", [pts[0], pts[2]]) if pts[0] == pts[4] and square else ("curve", pts)
-        else:
-            kind, bbox_pts = "curve", pts
-        xs = [p[0] for p in bbox_pts]
-        ys = [p[1] for p in bbox_pts]
-        attr = {"object_type": kind, "page_number": placer.page_number, "stroke": bool(stroke.value),
-                "fill": mode.value != 0}
-        placer.box(attr, min(xs), min(ys), max(xs), max(ys))
-        if kind != "rect":
-            attr["pts"] = [placer.coord(p) for p in pts]
-        out.setdefault(kind, []).append(attr)
-
-
-def _walk(fn: _Fn, raw, objs: list, matrix, placer: _Placer, out: dict, snap: dict, depth: int = 0) -> None:
-    """Paths in content order, entering form XObjects (pdfminer's LTFigure children) with their matrix."""
-    fm = raw.FS_MATRIX()
-    for obj in objs:
-        kind = fn.obj_type(obj)
-        if kind not in (_PATH, _FORM):
-            continue
-        fn.obj_matrix(obj, fm)
-        own = (fm.a, fm.b, fm.c, fm.d, fm.e, fm.f)
-        inner = own if matrix is None else _mul(own, matrix)
-        if kind == _PATH:
-            _path_objects(fn, obj, inner, placer, out, snap)  # a path's points are in its own space
-        elif depth < 15:
-            children = [fn.get_form_object(obj, j) for j in range(fn.n_form_objects(obj))]
-            _walk(fn, raw, children, inner, placer, out, snap, depth + 1)
-
-
-def _page_snap(fn: _Fn, raw, objs: list) -> dict:
-    """Snapped values of the page's path coordinates (top-level paths, the common case), in one batch."""
-    fm = raw.FS_MATRIX()
-    x, y = ctypes.c_float(), ctypes.c_float()
-    vals = []
-    for obj in objs:
-        if fn.obj_type(obj) != _PATH:
-            continue
-        fn.obj_matrix(obj, fm)
-        m = (fm.a, fm.b, fm.c, fm.d, fm.e, fm.f)
-        for k in range(fn.n_segments(obj)):
-            fn.point(fn.segment(obj, k), x, y)
-            vals.extend(_apply(m, x.value, y.value))
-    return _snap_all(vals)
+    for stroke, fill, segs in paths:
+        for sub in _subpaths(segs, snap):
+            shape = "".join(op for op, _ in sub)
+            pts = [p for _, p in sub] if plain else [_apply(placer.ctm, *p) for _, p in sub]
+            if len(shape) > 3 and shape[-2:] == "lh" and pts[-2] == pts[0]:
+                shape = shape[:-2] + "h"
+                pts.pop()
+            if len(shape) < 2:
+                continue
+            if shape in ("mlh", "ml"):
+                kind, bbox_pts = "line", pts[:2]
+            elif shape in ("mlllh", "mllll"):
+                (x0, y0), (x1, y1), (x2, y2), (x3, y3), _ = pts
+                square = (x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0) or (y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0)
+                kind, bbox_pts = ("rect", [pts[0], pts[2]]) if pts[0] == pts[4] and square else ("curve", pts)
+            else:
+                kind, bbox_pts = "curve", pts
+            xs = [p[0] for p in bbox_pts]
+            ys = [p[1] for p in bbox_pts]
+            attr = placer.box({"object_type": kind, "page_number": placer.page_number, "stroke": stroke, "fill": fill},
+                              min(xs), min(ys), max(xs), max(ys))
+            if kind != "rect":
+                attr["pts"] = [placer.coord(p) for p in pts]
+            out.setdefault(kind, []).append(attr)
 
 
 def read_pages(path: Path | str) -> PdfiumDocument:
@@ -396,8 +408,9 @@ def read_pages(path: Path | str) -> PdfiumDocument:
                 finally:
                     raw.FPDFText_ClosePage(textpage)
                 handle = ctypes.cast(page.raw, ctypes.c_void_p).value
-                objs = [fn.get_object(handle, j) for j in range(fn.n_objects(handle))]
-                _walk(fn, raw, objs, None, placer, objects, _page_snap(fn, raw, objs))
+                paths: list = []
+                _collect_paths(fn, raw, [fn.get_object(handle, j) for j in range(fn.n_objects(handle))], None, paths)
+                _path_objects(paths, placer, objects)
                 pages.append(pp)
                 doctop += pp.height
             finally:

@@ -90,9 +90,19 @@ def _pages_alike(path: Path) -> None:
         assert len(ours.pages) == len(ref.pages)
         for p, q in zip(ours.pages, ref.pages):
             assert (p.width, p.height, p.rotation) == (q.width, q.height, q.rotation)
-            assert p.extract_text() == q.extract_text(), f"{path.name} page {p.page_number}"
-            assert [t.extract() for t in p.find_tables()] == [t.extract() for t in q.find_tables()], \
-                f"{path.name} page {p.page_number}"
+            where = f"{path.name} page {p.page_number}"
+            assert p.extract_text() == q.extract_text(), where
+            ours_t, ref_t = p.find_tables(), q.find_tables()
+            assert [v for t in ours_t for v in t.bbox] == pytest.approx([v for t in ref_t for v in t.bbox], abs=1e-3), where
+            # cells as pdfplumber's Table.extract fills them, and by PdfiumPage's faster route
+            assert [t.extract() for t in ours_t] == [t.extract() for t in ref_t], where
+            assert [p.table_cells(t) for t in ours_t] == [t.extract() for t in ref_t], where
+            # the text around each table (titles above, notes below), through PdfiumPage's crop
+            for a, b in zip(ours_t, ref_t):
+                for box_a, box_b in (((0, 0, p.width, a.bbox[1]), (0, 0, q.width, b.bbox[1])),
+                                     ((0, a.bbox[3], p.width, p.height), (0, b.bbox[3], q.width, q.height))):
+                    if box_b[3] - box_b[1] >= 1:
+                        assert p.crop(box_a).extract_text() == q.crop(box_b).extract_text(), where
 
 
 def test_characters_and_lines_where_pdfminer_puts_them():

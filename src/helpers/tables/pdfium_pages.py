@@ -28,12 +28,14 @@ from __future__ import annotations
 
 import ctypes
 import math
+from bisect import bisect_left
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pdfplumber.page
-from pdfplumber.page import _invert_box, _normalize_box
+from pdfplumber import utils
+from pdfplumber.page import CroppedPage, _invert_box, _normalize_box
 
 _MOVE, _LINE, _BEZIER = 2, 0, 1  # FPDF_SEGMENT_*
 _TEXT, _PATH, _FORM = 1, 2, 5    # FPDF_PAGEOBJ_*
@@ -94,6 +96,44 @@ class PdfiumPage(pdfplumber.page.Page):
     @property
     def layout(self):  # pragma: no cover - nothing of pdfminer's exists here
         raise AttributeError("a PdfiumPage has no pdfminer layout")
+
+    def crop(self, bbox, relative: bool = False, strict: bool = True) -> "CroppedPage":
+        return _CharCrop(self, bbox, relative=relative, strict=strict)
+
+    def table_cells(self, table) -> list[list[str | None]]:
+        """`table.extract()`, the same rule and result (a character belongs to a row, then a cell,
+        when its centre lies in the box, left and top edges included), with each row's characters
+        found by bisection on their vertical centres instead of testing every character of the
+        page against every row (the page's characters, in page order, as pdfplumber reads them)."""
+        chars = self.chars
+        mids = [((c["top"] + c["bottom"]) / 2, (c["x0"] + c["x1"]) / 2) for c in chars]
+        order = sorted(range(len(chars)), key=lambda i: mids[i][0])
+        vs = [mids[i][0] for i in order]
+        out = []
+        for row in table.rows:
+            x0, top, x1, bottom = row.bbox
+            idx = sorted(i for i in order[bisect_left(vs, top):bisect_left(vs, bottom)] if x0 <= mids[i][1] < x1)
+            arr: list[str | None] = []
+            for cell in row.cells:
+                if cell is None:
+                    arr.append(None)
+                    continue
+                cx0, ctop, cx1, cbottom = cell
+                cell_chars = [chars[i] for i in idx if cx0 <= mids[i][1] < cx1 and ctop <= mids[i][0] < cbottom]
+                arr.append(utils.extract_text(cell_chars) if cell_chars else "")
+            out.append(arr)
+        return out
+
+
+class _CharCrop(CroppedPage):
+    """A crop of a PdfiumPage whose characters alone are cropped, when asked for: the text of a
+    region needs nothing else, and cropping every ruling line with it cost as much again."""
+
+    @property
+    def chars(self) -> list:
+        if not hasattr(self, "_crop_chars"):
+            self._crop_chars = self._crop_fn(self.parent_page.chars)
+        return self._crop_chars
 
 
 class PdfiumDocument:
@@ -262,7 +302,7 @@ def _chars(fn: _Fn, raw, textpage, placer: _Placer) -> list[dict]:
     snap = _snap_all(v for r in rows for v in (r[1], r[2]))
     ctm = placer.ctm
     plain = ctm == (1, 0, 0, 1, 0, 0)
-    box = placer.box
+    height, mb_x0, mb_top, doctop0 = placer.height, placer.mb_x0, placer.mb_top, placer.doctop0  # as in _Placer.box
     pno = placer.page_number
     out = []
     for (text, adv), x, y, (a, b, c, dd, _font, fs, desc) in rows:
@@ -282,10 +322,13 @@ def _chars(fn: _Fn, raw, textpage, placer: _Placer) -> list[dict]:
             corners = [_apply(cm, px, py) for px, py in ((0, lo), (adv, lo), (0, hi), (adv, hi))]
             x0, x1 = min(p[0] for p in corners), max(p[0] for p in corners)
             y0, y1 = min(p[1] for p in corners), max(p[1] for p in corners)
-        attr = box({"matrix": cm, "adv": adv, "upright": ca * cd > 0 and cb * cc <= 0, "object_type": "char",
-                    "page_number": pno, "text": text}, x0, y0, x1, y1)
-        attr["size"] = attr["height"]
-        out.append(attr)
+        top = (height - y1) + mb_top
+        if mb_x0 != 0:
+            x0, x1 = x0 + mb_x0, x1 + mb_x0
+        out.append({"matrix": cm, "adv": adv, "upright": ca * cd > 0 and cb * cc <= 0, "x0": x0, "y0": y0, "x1": x1,
+                    "y1": y1, "width": x1 - x0, "height": y1 - y0, "size": y1 - y0, "object_type": "char",
+                    "page_number": pno, "text": text, "top": top, "bottom": (height - y0) + mb_top,
+                    "doctop": doctop0 + top})
     return out
 
 

@@ -142,6 +142,60 @@ def test_rotated_pages_same_text_and_tables(tmp_path, rotation):
     _pages_alike(f)
 
 
+def _one_page_pdf(path: Path, content: bytes, pages_extra: bytes = b"", page_extra: bytes = b"") -> None:
+    """A real one-page PDF drawing `content` with Helvetica (a built-in font, not embedded) as /F1."""
+    stream = zlib.compress(content)
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 " + pages_extra + b" /Resources << /Font << /F1 5 0 R >> >> >>",
+            b"<< /Type /Page /Parent 2 0 R " + page_extra + b" /Contents 4 0 R >>",
+            b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"]
+    out, offs = bytearray(b"%PDF-1.4\n"), []
+    for i, o in enumerate(objs, 1):
+        offs.append(len(out))
+        out += b"%d 0 obj\n" % i + o + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offs)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    path.write_bytes(bytes(out))
+
+
+DRAWING = b"""BT /F1 12 Tf 72 700 Td (Total spending 2,940.05) Tj 0 -20 Td 2 Tc (Spaced out) Tj 0 Tc
+0 -20 Td 150 Tz (Wide text) Tj 100 Tz 0 -20 Td 3 Ts (Raised) Tj 0 Ts ET
+0.5 w 70 500 200 100 re S 70 550 m 270 550 l S 170 500 m 170 600 l S
+q 1 0 0 1 100 100 cm 0 0 50 30 re f Q 50 50 m 60 60 l h W n
+70 400 m 100 450 130 450 160 400 c S"""
+
+
+@pytest.mark.parametrize("where", ["inherited", "own, rotated"])
+def test_objects_as_pdfminer_makes_them(tmp_path, where):
+    """Character spacing, horizontal scaling, rise, a built-in font (pdfminer uses its own metrics for
+    Helvetica), a MediaBox inherited from the page tree with its origin off zero, a rectangle, a
+    line, a filled box under a `cm`, a clipping path (no object) and a Bézier curve."""
+    import pdfplumber
+
+    f = tmp_path / "drawn.pdf"
+    if where == "inherited":
+        _one_page_pdf(f, DRAWING, pages_extra=b"/MediaBox [10 20 605 862]")
+    else:
+        _one_page_pdf(f, DRAWING, page_extra=b"/MediaBox [0 0 595 842] /Rotate 90")
+    p = read_pages(f).pages[0]
+    with pdfplumber.open(f) as pdf:
+        q = pdf.pages[0]
+        assert p.bbox == q.bbox and p.extract_text() == q.extract_text()
+        assert "2,940.05" in p.extract_text()  # on the rotated page each word is a line, as pdfminer reads it
+        for kind in ("chars", "lines", "rects", "curves"):
+            key = (lambda o: (o.get("text", ""), round(o["x0"], 3), round(o["top"], 3)))
+            a, b = sorted(getattr(p, kind), key=key), sorted(getattr(q, kind), key=key)
+            assert len(a) == len(b) > 0, kind
+            for x, y in zip(a, b):
+                assert x.get("text") == y.get("text")
+                for k in ("x0", "x1", "top", "bottom"):
+                    assert x[k] == pytest.approx(y[k], abs=1e-3), (kind, k, x, y)
+        assert len(p.rects) == 2 and len(p.lines) == 2 and len(p.curves) == 1
+        assert [t.extract() for t in p.find_tables()] == [t.extract() for t in q.find_tables()]
+
+
 # ---------------------------------------------------------------------------------------------
 # PDFs that cannot be read: the same message through either engine
 

@@ -37,8 +37,8 @@ import pdfplumber.page
 from pdfplumber import utils
 from pdfplumber.page import CroppedPage, _invert_box, _normalize_box
 
-_MOVE, _LINE, _BEZIER = 2, 0, 1  # FPDF_SEGMENT_*
-_TEXT, _PATH, _FORM = 1, 2, 5    # FPDF_PAGEOBJ_*
+_MOVE, _BEZIER = 2, 1  # FPDF_SEGMENT_*
+_PATH, _FORM = 2, 5    # FPDF_PAGEOBJ_*
 
 
 def _f32(v: float) -> float:
@@ -208,6 +208,7 @@ class _Fn:
         self.loose_box = fn("FPDFText_GetLooseCharBox", (vp, i, ctypes.POINTER(raw.FS_RECTF)), i)
         self.font = fn("FPDFTextObj_GetFont", (vp,), vp)
         self.descent = fn("FPDFFont_GetDescent", (vp, ctypes.c_float, f), i)
+        self.base_name = fn("FPDFFont_GetBaseFontName", (vp, ctypes.c_char_p, ctypes.c_size_t), ctypes.c_size_t)
         self.width = fn("FPDFFont_GetGlyphWidth", (vp, ctypes.c_uint32, ctypes.c_float, f), i)
         self.n_segments = fn("FPDFPath_CountSegments", (vp,), i)
         self.segment = fn("FPDFPath_GetPathSegment", (vp, i), vp)
@@ -239,6 +240,22 @@ def _snap_all(values) -> dict[float, float]:
     if not uniq:
         return {}
     return dict(zip(uniq, np.array(uniq, dtype=np.float32).astype(str).astype(np.float64).tolist()))
+
+
+def _descent(fn: _Fn, font, d) -> float:
+    """pdfminer's descent per unit of font size: the descriptor's /Descent (made negative) × 0.001,
+    or, for a font named as one of its built-in metrics (Helvetica, Times-Roman, Arial, …), the
+    descent of those metrics, which pdfminer uses whatever the PDF's descriptor says."""
+    from pdfminer.fontmetrics import FONT_METRICS
+
+    buf = ctypes.create_string_buffer(256)
+    size = fn.base_name(font, buf, 256)
+    name = buf.raw[:max(size - 1, 0)].decode("latin-1") if 0 < size <= 256 else ""
+    if name in FONT_METRICS:
+        desc = float(FONT_METRICS[name][0].get("Descent", 0))
+    else:
+        desc = round(d.value, 3) if fn.descent(font, 1000.0, d) else 0.0
+    return -abs(desc) * 0.001
 
 
 def _page_text(fn: _Fn, textpage, n: int) -> list[int] | None:
@@ -283,9 +300,7 @@ def _chars(fn: _Fn, raw, textpage, placer: _Placer) -> list[dict]:
             state = state_of.get(skey)
             if state is None:
                 if font not in descent_of:
-                    # pdfminer: the descriptor's /Descent (made negative) × 0.001 × font size
-                    desc = round(d.value, 3) if fn.descent(font, 1000.0, d) else 0.0
-                    descent_of[font] = -abs(desc) * 0.001
+                    descent_of[font] = _descent(fn, font, d)
                 state = state_of[skey] = (_f32(m.a), _f32(m.b), _f32(m.c), _f32(m.d), font, _f32(fs), descent_of[font])
         a, b, c, dd, font, fs, desc = state
         key = (font, u, fs)
@@ -438,9 +453,12 @@ def read_pages(path: Path | str) -> PdfiumDocument:
         for i in range(len(doc)):
             page = doc[i]
             try:
-                if not raw.FPDFPage_GetMediaBox(page.raw, l, b, r, t):
-                    l.value, b.value, r.value, t.value = 0.0, 0.0, 612.0, 792.0  # pdfminer's default (US Letter)
-                mediabox = tuple(_f32(v.value) for v in (l, b, r, t))
+                if raw.FPDFPage_GetMediaBox(page.raw, l, b, r, t):
+                    mediabox = tuple(_f32(v.value) for v in (l, b, r, t))
+                else:  # inherited from the page tree: PDFium's page box (the MediaBox, cut by a CropBox if any)
+                    box = raw.FS_RECTF()
+                    raw.FPDF_GetPageBoundingBox(page.raw, box)
+                    mediabox = tuple(_f32(v) for v in (box.left, box.bottom, box.right, box.top))
                 rotation = (raw.FPDFPage_GetRotation(page.raw) * 90) % 360
                 objects: dict[str, list] = {}
                 pp = PdfiumPage(i + 1, rotation, mediabox, objects, doctop)

@@ -9,12 +9,17 @@ for what a path becomes). `PdfiumPage` is a `pdfplumber.page.Page` whose objects
 pdfplumber's code unchanged: only the parsing moved.
 
 How each value is made to match pdfminer's:
-- a character's box: x from its origin and advance (PDFium's loose box is origin + advance), y from
-  its origin, the font's descent (FPDFFont_GetDescent, the descriptor's /Descent as pdfminer reads
-  it) and the font size in user space, i.e. pdfminer's `(0, descent, adv, descent + size)` through
-  the character matrix; PDFium's own spaces and line breaks (`FPDFText_IsGenerated`) are dropped;
+- a character's box is pdfminer's `(0, descent, adv, descent + size)` in text space through the
+  character's matrix, placed at its origin: `adv` is the width the font's /W or /Widths give
+  (FPDFFont_GetGlyphWidth; PDFium's loose box uses the glyph's own advance, up to 2% off), the
+  descent the descriptor's /Descent (FPDFFont_GetDescent), or pdfminer's built-in metrics for a
+  font named Helvetica, Arial, … as pdfminer does; PDFium's own spaces and line breaks
+  (`FPDFText_IsGenerated`) are dropped;
 - a character PDFium cannot map to Unicode becomes `(cid:N)`, as pdfminer prints it, so garbled
   text layers are still refused;
+- known differences, which changed no text and no cell on the corpus, the budget PDFs or the drawn
+  test PDF: PDFium leaves out a few space glyphs pdfminer keeps and orders a few characters
+  differently (pdfplumber sorts characters into lines and words, so the text is the same);
 - a path is cut into subpaths at each move; a subpath of one segment is a `line`, four segments
   closing an axis-aligned box a `rect`, anything else a `curve` (pdfminer's `paint_path`); paths
   neither stroked nor filled (clipping) are not objects;

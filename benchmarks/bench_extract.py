@@ -257,7 +257,7 @@ def main() -> None:
                 agree += 1
             else:
                 disagree += 1
-    print(f"All extracted cells, both PDFs: {agree} keyed (table, side, code/label, measure, row) identical in value and page "
+    print(f"All extracted cells, all PDFs: {agree} keyed (table, side, code/label, measure, row) identical in value and page "
           f"between the engines, {disagree} differ or exist in one engine only (keys use the label, spaces removed and （） read as (), "
           "where there is no code: tabula prints full-width （） as ASCII ()).\n")
 
@@ -266,7 +266,7 @@ def main() -> None:
     tot = {e: {k: sum(times[(e, n)][k] for n in docs) for k in ("cold", "warm", "only")} for e in ENGINES}
     pages = sum(d.n_pages for d in docs.values())
     print("| measure | pdfplumber | tabula | ratio tabula/pdfplumber |\n|---|---:|---:|---:|")
-    for k, label in (("cold", "first calls, both PDFs, s"), ("warm", "warm calls, both PDFs, s"), ("only", "engine only, warm, s")):
+    for k, label in (("cold", "first calls, all PDFs, s"), ("warm", "warm calls, all PDFs, s"), ("only", "engine only, warm, s")):
         print(f"| {label} | {tot['pdfplumber'][k]:.2f} | {tot['tabula'][k]:.2f} | {tot['tabula'][k] / tot['pdfplumber'][k]:.2f} |")
     print(f"| warm ms/page ({pages} pages) | {1000 * tot['pdfplumber']['warm'] / pages:.0f} | {1000 * tot['tabula']['warm'] / pages:.0f} | "
           f"{tot['tabula']['warm'] / tot['pdfplumber']['warm']:.2f} |")
@@ -285,7 +285,7 @@ def main() -> None:
             _, row[e] = timed(extract_report, doc.path, pdf_engine=e)
             e2e[e] += row[e]
         print(f"| {name} | {doc.n_pages} | {row['pdfplumber']:.2f} | {row['tabula']:.2f} | {row['tabula'] / row['pdfplumber']:.2f} |")
-    print(f"| **both** | {pages} | {e2e['pdfplumber']:.2f} | {e2e['tabula']:.2f} | {e2e['tabula'] / e2e['pdfplumber']:.2f} |\n")
+    print(f"| **all** | {pages} | {e2e['pdfplumber']:.2f} | {e2e['tabula']:.2f} | {e2e['tabula'] / e2e['pdfplumber']:.2f} |\n")
 
     # --- sharing parsed pages against re-opening the file -------------------------------------------
     print("## pdfplumber: text layer + tables sharing parsed pages, against opening the PDF twice\n")

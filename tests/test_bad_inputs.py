@@ -148,3 +148,19 @@ def test_fragment_of_a_report_says_why(tmp_path):
     r = extract_report(f)["reports"].iloc[0]
     assert r["status"] == "failed" and r["encoding"] == "gb18030"
     assert "fragment_gbk.txt" in r["error"] and "决算 wording but no standard table" in r["error"]
+
+
+def test_internal_error_is_named_once_with_where_it_happened(monkeypatch):
+    """A parser bug fails that file alone; the message names the file, the exception once, and the
+    function it was raised in (not the exception twice, as the traceback's last line repeated it)."""
+    import helpers.extract as ex
+
+    def broken(doc, report_id, datasets):
+        raise KeyError("a narrative reader bug")
+
+    monkeypatch.setattr(ex, "parse_narrative", broken)
+    r = extract_report(HONGSHAN)["reports"].iloc[0]
+    assert r["status"] == "failed"
+    assert HONGSHAN.name in r["error"] and "internal error while extracting" in r["error"]
+    assert r["error"].count("a narrative reader bug") == 1
+    assert "in broken" in r["error"] and "test_bad_inputs.py:" in r["error"]

@@ -68,16 +68,32 @@ def test_written_files_follow_the_schema(tmp_path):
 
 
 def test_extractor_version_covers_parsers_not_studies():
+    """The hashed modules are extract.py's import closure: every reader, rule and the vocabulary and
+    settings they use, but no study, plot or runner (changing a figure does not re-extract)."""
     from helpers import pipeline
 
-    files = set()
     root = __import__("pathlib").Path(pipeline.__file__).parent
-    for name in pipeline.EXTRACTION_SOURCES:
-        p = root / name
-        assert p.exists(), name
-        files |= {q.relative_to(root).as_posix() for q in (p.rglob("*.py") if p.is_dir() else [p])}
-    assert {"tables/grid.py", "narrative/__init__.py", "checks/rules.py", "extract.py"} <= files
-    assert not files & {"runner.py", "plots.py", "execution.py"}
+    files = {q.relative_to(root).as_posix() for q in pipeline.extraction_modules()}
+    assert {"tables/grid.py", "tables/pdf_tables.py", "narrative/__init__.py", "checks/rules.py", "checks/review.py",
+            "extract.py", "vocabulary.py", "settings.py", "normalize.py", "schema.py"} <= files
+    assert not {f for f in files if f.startswith("studies/")} | (files & {"runner.py", "plots.py", "pages.py", "pipeline.py"})
+
+
+def test_extractor_version_follows_settings_and_pdf_libraries(monkeypatch):
+    """A tolerance or a PDF library's version changes the version; the same inputs give the same one."""
+    import dataclasses
+    from importlib import metadata
+
+    from helpers import pipeline, settings
+
+    v = pipeline.extractor_version()
+    assert v == pipeline.extractor_version() and len(v) == 16
+    monkeypatch.setattr(settings, "SETTINGS", dataclasses.replace(settings.SETTINGS, rounding_wan=0.006))
+    assert pipeline.extractor_version() != v
+    monkeypatch.undo()
+    real = metadata.version
+    monkeypatch.setattr(metadata, "version", lambda d: "0.0.1" if d == "pdfplumber" else real(d))
+    assert pipeline.extractor_version() != v
 
 
 def test_quality_summary_dataset(text_datasets):

@@ -8,15 +8,17 @@ import sys
 from pathlib import Path
 
 from . import paths
+from .settings import SETTINGS
 from .tables.engines import DEFAULT_PDF_ENGINE, ENGINE_NAMES
 
-# The longest a report has taken is a few seconds (a 49-page PDF: ~4 s); ten minutes means stuck.
-FILE_TIMEOUT = 600.0
+FILE_TIMEOUT = SETTINGS.file_timeout_s
 
 EXIT_CODES = """exit codes: 0 every file read (and every notebook ran); 1 nothing could be read; 2 another run
 holds the output folder's lock; 3 some files or notebooks failed (named at the end of the log)."""
 
 
+# Each command imports what it needs inside its function: `extract` (and the worker processes it
+# spawns, which import this module again) never loads the notebook stack that `run` needs.
 def cmd_extract(args) -> int:
     from .lock import LockHeld, folder_lock
     from .pipeline import extract_and_write, log
@@ -29,6 +31,7 @@ def cmd_extract(args) -> int:
     except LockHeld as exc:
         log(str(exc))
         return EXIT_BUSY
+    write_processed_datapackage(Path(args.out))
     summary = failure_summary(result, [])
     for line in summary:
         log(line)
@@ -40,8 +43,48 @@ def cmd_extract(args) -> int:
 def cmd_run(args) -> int:
     from .runner import main_job
 
-    return main_job(jobs=args.jobs, pdf_engine=args.engine, force=args.force, notebooks=not args.no_notebooks,
+    code = main_job(jobs=args.jobs, pdf_engine=args.engine, force=args.force, notebooks=not args.no_notebooks,
                     file_timeout=args.file_timeout)
+    write_processed_datapackage(paths.DATA_PROCESSED)
+    return code
+
+
+def write_processed_datapackage(folder: Path) -> None:
+    """datapackage.json beside the datasets just written (none when nothing was written). The
+    dataset paths are the storage layout's: one `<dataset>.parquet` per dataset."""
+    from .datapackage import write_for_processed
+    from .schema import DATASETS
+
+    dataset_paths = [folder / f"{ds}.parquet" for ds in DATASETS if (folder / f"{ds}.parquet").exists()]
+    if dataset_paths:
+        write_for_processed(folder, dataset_paths)
+
+
+def cmd_export(args) -> int:
+    from .export import ExportError, export
+    from .studies.load import NoProcessedData
+
+    try:
+        written = export(args.format, Path(args.out), args.processed)
+    except (NoProcessedData, ExportError) as exc:
+        print(f"export: {exc}", file=sys.stderr)
+        return 1
+    for p in written:
+        print(f"wrote {p}")
+    return 0
+
+
+def cmd_debug_table(args) -> int:
+    from .debug_table import PageOutOfRange, debug_table
+    from .document import ReportError
+
+    try:
+        picture = debug_table(Path(args.file), args.page, args.out, resolution=args.resolution)
+    except (ReportError, PageOutOfRange) as exc:
+        print(f"debug-table: {exc}", file=sys.stderr)
+        return 1
+    print(picture.summary())
+    return 0
 
 
 def cmd_dictionary(args) -> int:
@@ -70,6 +113,8 @@ def cmd_checks_doc(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .export import FORMATS
+
     p = argparse.ArgumentParser(prog="python -m helpers", description=__doc__, epilog=EXIT_CODES)
     sub = p.add_subparsers(dest="command", required=True)
 
@@ -100,6 +145,21 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--out", default=str(paths.REPO_ROOT / "docs" / "CHECKS.md"))
     c.add_argument("--jobs", type=int, default=2)
     c.set_defaults(func=cmd_checks_doc)
+
+    x = sub.add_parser("export", help="write the datasets as CSV (UTF-8 with BOM, for Excel), one Excel workbook, "
+                                      "Stata .dta or Parquet into --out, with a datapackage.json for CSV")
+    x.add_argument("--format", required=True, choices=FORMATS)
+    x.add_argument("--out", required=True, help="folder to write into (created if missing)")
+    x.add_argument("--processed", default=None, help=f"processed folder to read (default {paths.DATA_PROCESSED})")
+    x.set_defaults(func=cmd_export)
+
+    t = sub.add_parser("debug-table", help="draw what the PDF table finder saw on one page (lines, intersections, "
+                                           "cells) into a PNG")
+    t.add_argument("file", help="a PDF report")
+    t.add_argument("--page", type=int, required=True, help="page number, 1-based")
+    t.add_argument("--out", default=None, help="PNG to write (default <file stem>-page<N>-tables.png here)")
+    t.add_argument("--resolution", type=int, default=100, help="pixels per inch of the picture (default 100)")
+    t.set_defaults(func=cmd_debug_table)
     return p
 
 

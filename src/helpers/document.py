@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .normalize import cid_ratio, normalize_text
+from .settings import SETTINGS
 from .tables.engines import DEFAULT_PDF_ENGINE, pdf_engine
 
 TEXT_ENCODINGS = ("utf-8-sig", "gb18030")
@@ -73,7 +74,6 @@ def sha256_of(path: Path) -> str:
 
 # A report's lines are short (the longest in the shipped corpus: 740 characters). A text whose line
 # breaks were lost can hold one line of megabytes, on which the table readers take minutes.
-MAX_LINE_CHARS = 20_000
 # C0 controls other than tab, line feed, vertical tab, form feed and carriage return: never in a
 # report. A NUL inside `4,1\x0099.36` would otherwise split one amount into a wrong one.
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
@@ -85,9 +85,9 @@ def utf16_encoding(head: bytes) -> str | None:
         return "utf-16"
     if len(head) >= 16:
         even, odd = head[0:64:2], head[1:64:2]
-        if odd.count(0) >= 0.8 * len(odd) and even.count(0) == 0:
+        if odd.count(0) >= SETTINGS.utf16_nul_share * len(odd) and even.count(0) == 0:
             return "utf-16-le"
-        if even.count(0) >= 0.8 * len(even) and odd.count(0) == 0:
+        if even.count(0) >= SETTINGS.utf16_nul_share * len(even) and odd.count(0) == 0:
             return "utf-16-be"
     return None
 
@@ -128,9 +128,9 @@ def check_text(text: str, path: Path) -> None:
         if m := _CONTROL.search(line):
             raise ReportError(path, f"line {i}, column {m.start() + 1} holds the control character "
                                     f"U+{ord(m.group()):04X}; the file is damaged or not text, nothing was extracted")
-        if len(line) > MAX_LINE_CHARS:
+        if len(line) > SETTINGS.max_line_chars:
             raise ReportError(path, f"line {i} is {len(line):,} characters long (a report's lines are under "
-                                    f"{MAX_LINE_CHARS:,}); its line breaks were lost or it is not a report")
+                                    f"{SETTINGS.max_line_chars:,}); its line breaks were lost or it is not a report")
 
 
 def read_text(path: Path) -> Document:

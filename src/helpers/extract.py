@@ -15,14 +15,19 @@ import numpy as np
 import pandas as pd
 
 from . import schema
+from .checks import quality_summary, run_checks
 from .document import Document, ReportError, read_document
 from .metadata import document_kind, read_metadata
-from .paths import display_path
+from .narrative import parse_narrative
 from .narrative.sentences import paragraphs
 from .narrative.three_public import narrative_rows
+from .paths import display_path
+from .settings import SETTINGS
 from .tables.catalog import ALL_TABLE_CODES, TABLE_CODES
+from .tables.found import repeated_report
+from .tables.pdf_tables import find_pdf_tables
 from .tables.spaced import settle_three_public
-from .tables.text_tables import repeated_report
+from .tables.text_tables import find_text_tables
 
 from .tables.engines import DEFAULT_PDF_ENGINE  # the engines are named once, in tables/engines.py
 
@@ -36,11 +41,7 @@ def report_id_for(path: Path) -> str:
 def find_tables(doc: Document, pdf_engine: str = DEFAULT_PDF_ENGINE) -> dict:
     """FoundTable per table code, from text grids/tokens or from the PDF's ruled tables."""
     if doc.source_format == "pdf":
-        from .tables.pdf_tables import find_pdf_tables
-
         return find_pdf_tables(doc, engine=pdf_engine)
-    from .tables.text_tables import find_text_tables
-
     return find_text_tables(doc)
 
 
@@ -76,8 +77,9 @@ def template_of(status_of: dict[str, str]) -> tuple[str, tuple[str, ...]]:
     return name, TEMPLATES[name]
 
 
-def _failed(path: Path, report_id: str, error: str, *, sha: str | None = None, fmt: str | None = None,
-            encoding: str | None = None, meta: dict | None = None) -> dict[str, pd.DataFrame]:
+def failed_row(path: Path, report_id: str, error: str, *, sha: str | None = None, fmt: str | None = None,
+               encoding: str | None = None, meta: dict | None = None) -> dict[str, pd.DataFrame]:
+    """The datasets of a file that could not be read: one `failed` reports row saying why, no line items."""
     row = {**(meta or {}),
         "report_id": report_id, "source_file": display_path(path), "source_sha256": sha,
         "source_format": fmt or ("pdf" if str(path).lower().endswith(".pdf") else "text"),
@@ -130,7 +132,7 @@ def extract_report(path: Path | str, *, report_id: str | None = None, pdf_engine
     try:
         doc = read_document(path, pdf_engine)
     except ReportError as exc:
-        return _failed(path, rid, str(exc))
+        return failed_row(path, rid, str(exc))
     try:
         return _extract_document(doc, path, rid, pdf_engine, with_narrative)
     finally:
@@ -144,13 +146,13 @@ def _extract_document(doc: Document, path: Path, rid: str, pdf_engine: str, with
             lines = [ln.text for ln in doc.lines if ln.text.strip()]
             _, _, evidence = document_kind(lines)
             what = f"{meta.get('unit_kind') or ''}预算"
-            return _failed(path, rid, f"{path}: this is a 预算 (budget) report ({what}: {evidence}), not a 决算 "
+            return failed_row(path, rid, f"{path}: this is a 预算 (budget) report ({what}: {evidence}), not a 决算 "
                                       "(final accounts); this project reads 决算 reports only, so nothing was extracted "
                                       "(its figures are plans, not outturn)",
                            sha=doc.sha256, fmt=doc.source_format, encoding=doc.encoding, meta=meta)
         found, items, notes = extract_tables(doc, rid, pdf_engine)
         if why := (_not_a_report(doc, found) or repeated_report(found)):
-            return _failed(path, rid, f"{path}: {why}", sha=doc.sha256, fmt=doc.source_format, encoding=doc.encoding)
+            return failed_row(path, rid, f"{path}: {why}", sha=doc.sha256, fmt=doc.source_format, encoding=doc.encoding)
         status_of = {code: ft.status for code, ft in found.items()}
         template, expected = template_of(status_of)
         codes = table_codes(found)
@@ -187,25 +189,19 @@ def _extract_document(doc: Document, path: Path, rid: str, pdf_engine: str, with
             out.update(extract_narrative(doc, rid, out))
         if rejected := reject_impossible_amounts(out):
             out["reports"].at[0, "notes"] = list(notes) + rejected
-        from .checks import quality_summary, run_checks
-
         out["checks"] = run_checks(out, doc=doc)
         out["quality"] = schema.conform(quality_summary(out["checks"], {rid: doubtful}), "quality")
         return out
     except Exception as exc:  # a parser bug must not stop the batch; say where it happened
-        tb = traceback.format_exc(limit=3)
-        return _failed(path, rid, f"{path}: internal error while extracting ({type(exc).__name__}: {exc}); "
-                                  f"please report it with this file. {tb.splitlines()[-1]}",
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        return failed_row(path, rid, f"{path}: internal error while extracting ({type(exc).__name__}: {exc}, at "
+                                     f"{Path(where.filename).name}:{where.lineno} in {where.name}); "
+                                     "please report it with this file.",
                        sha=doc.sha256, fmt=doc.source_format, encoding=doc.encoding)
 
 
-# Larger than any budget a report can print (China's whole general budget is ~3e9 万元): a figure
-# beyond it is a misread or a corrupted file, never an amount.
-MAX_AMOUNT_WAN = 1e10
-
-
 def reject_impossible_amounts(datasets: dict[str, pd.DataFrame]) -> list[str]:
-    """Money that is not finite (a 401-digit cell parses as inf) or beyond MAX_AMOUNT_WAN becomes a
+    """Money that is not finite (a 401-digit cell parses as inf) or beyond SETTINGS.max_amount_wan (larger than any budget a report can print) becomes a
     blank cell (doubtful, in line_items) and a note naming the cell; nothing downstream sums it."""
     notes = []
     for ds, df in datasets.items():
@@ -215,7 +211,7 @@ def reject_impossible_amounts(datasets: dict[str, pd.DataFrame]) -> list[str]:
             vals = pd.to_numeric(df[col], errors="coerce")
             bad = ~np.isfinite(vals.fillna(0.0))
             if col.endswith("_wan"):
-                bad |= vals.abs() > MAX_AMOUNT_WAN
+                bad |= vals.abs() > SETTINGS.max_amount_wan
             for i in df.index[bad]:
                 row = df.loc[i]
                 where = " ".join(str(row[k]) for k in ("table", "row_label", "code", "measure")
@@ -231,6 +227,4 @@ def reject_impossible_amounts(datasets: dict[str, pd.DataFrame]) -> list[str]:
 
 def extract_narrative(doc: Document, report_id: str, datasets: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """Narrative datasets (budget_execution, three_public, poverty_transfers, narrative_facts)."""
-    from .narrative import parse_narrative
-
     return parse_narrative(doc, report_id, datasets)

@@ -133,8 +133,3 @@ def register_cjk_font() -> tuple[str, str]:
         if fam in known and Path(known[fam]).is_file():
             return fam, known[fam]
     raise CJKFontNotFound(INSTALL_HINT + (" Tried: " + "; ".join(errors) if errors else ""))
-
-
-def cjk_family() -> str:
-    """The registered CJK family name (registering it on first use)."""
-    return register_cjk_font()[0]

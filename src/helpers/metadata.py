@@ -7,6 +7,7 @@ import datetime as dt
 import re
 
 from .document import Document
+from .normalize import compact
 
 DATE_RE = re.compile(r"(20\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 CITY_RE = re.compile(r"^([\u4e00-\u9fff]{2,4}?市)")
@@ -24,7 +25,7 @@ def document_kind(lines: list[str]) -> tuple[str | None, str | None, str]:
     """(`final` | `budget` | None, `部门` | `单位` | None, the evidence) from the document's own words:
     the cover's 部门决算 / 部门预算 / 单位预算 and the table titles (…决算表 vs …预算表, 收支预算总表). A 决算
     report mentions 预算 often (年初预算, 一般公共预算财政拨款…), but its titles end in 决算表."""
-    cover = _compact(" ".join(lines[:60]))
+    cover = compact(" ".join(lines[:60]))
     words = KIND_WORD_RE.findall(cover)
     titles = {"决算": 0, "预算": 0}
     for t in lines:
@@ -46,19 +47,15 @@ def document_kind(lines: list[str]) -> tuple[str | None, str | None, str]:
     return DOC_KIND[kind], unit, evidence
 
 
-def _compact(t: str) -> str:
-    return re.sub(r"\s+", "", t)
-
-
 def _department(lines: list[str]) -> str | None:
     # 1) The cover: the lines before the table of contents, joined (covers wrap the title freely:
     #    "上海市普陀区财政局 / 年度部门决算 / 2024").
     cover_lines = []
     for t in lines[:10]:
-        if _compact(t).startswith(("目录", "#目录", "第一部分", "第二部分")):
+        if compact(t).startswith(("目录", "#目录", "第一部分", "第二部分")):
             break
         cover_lines.append(t)
-    cover = _compact(" ".join(cover_lines))
+    cover = compact(" ".join(cover_lines))
     cover = re.sub(r"^#+", "", cover)
     if "部门决算" in cover:
         name = re.sub(r"20\d{2}年度?|\d{4}$", "", cover.split("部门决算")[0])
@@ -66,7 +63,7 @@ def _department(lines: list[str]) -> str | None:
         if len(name) >= 4:
             return name
     # 2) "第一部分 XXX概况", wrapped over lines in one-cell-per-line files.
-    head = _compact("".join(lines[:8]))
+    head = compact("".join(lines[:8]))
     if m := re.search(r"第一部分(.+?)概况", head):
         return m.group(1)
     # 3) "部门：XXX" over a table, "预算主管部门：XXX" / "预算单位：XXX" under a budget's title.
@@ -83,7 +80,7 @@ def read_metadata(doc: Document) -> dict:
     meta["department"] = dept
     # City and district from the department's name, else from the cover's title line only: a municipal
     # or provincial department has no district, and words further down ("市与区财力") are not one.
-    src = re.sub(r"^(中国共产党|中共|共青团)", "", dept or _compact(lines[0] if lines else ""))
+    src = re.sub(r"^(中国共产党|中共|共青团)", "", dept or compact(lines[0] if lines else ""))
     if m := CITY_RE.search(src):
         meta["city"] = m.group(1)
     if m := DISTRICT_RE.search(src):

@@ -57,6 +57,15 @@ def normalize_text(text: str) -> str:
     return "".join(out).translate(_FULLWIDTH_NUMERIC).replace("\u00a0", " ").replace("\u3000", " ")
 
 
+def compact(text: str) -> str:
+    """Text with every whitespace character removed: labels and titles are compared this way, since
+    converters put spaces inside words (`合 计`, `人员 经费`)."""
+    return _WHITESPACE.sub("", text)
+
+
+_WHITESPACE = re.compile(r"\s+")
+
+
 def cid_ratio(text: str) -> float:
     """Share of characters that belong to `(cid:NNN)` glyph references (a missing ToUnicode map)."""
     if not text:

@@ -12,7 +12,6 @@ DATA_RAW = REPO_ROOT / "data" / "raw"
 DATA_PROCESSED = REPO_ROOT / "data" / "processed"
 REPORTS = REPO_ROOT / "reports"
 NOTEBOOKS = REPO_ROOT / "notebooks"
-STATE = REPO_ROOT / ".state"
 
 RAW_SUFFIXES = (".txt", ".pdf", ".md", ".text")
 

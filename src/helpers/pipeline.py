@@ -23,7 +23,7 @@ import pandas as pd
 
 from . import faults, schema
 from .document import ReportError, check_regular, sha256_of
-from .extract import DEFAULT_PDF_ENGINE, _failed, extract_report, report_id_for
+from .extract import DEFAULT_PDF_ENGINE, extract_report, failed_row as _failed, report_id_for
 from .lock import folder_lock
 from .paths import display_path
 from .storage import current_generation, publish_generation
@@ -32,23 +32,86 @@ from .workers import run_isolated
 ALL_DATASETS = tuple(schema.DATASETS)
 
 
-# The modules whose code decides what lands in data/processed. Studies, plots and the runner are
-# left out, so changing a figure does not re-extract the corpus.
-EXTRACTION_SOURCES = ("document.py", "normalize.py", "schema.py", "metadata.py", "extract.py",
-                      "tables", "narrative", "checks")
+# Extraction is helpers.extract and every project module it imports (read from their import
+# statements, functions' own imports included): changing any of them re-extracts the corpus, while
+# studies, plots and the runner, which it does not import, are left out. The settings' values and
+# the versions of the PDF libraries go into the hash too: they change what a PDF reads as.
+EXTRACTION_ENTRY = "extract.py"
+PDF_LIBRARIES = ("pdfplumber", "pdfminer.six", "pypdfium2", "tabula-py")
+
+
+def extraction_modules() -> list[Path]:
+    """The files of helpers.extract's import closure within the package (with the __init__.py of
+    every subpackage on the way, which Python runs on import), sorted."""
+    import ast
+
+    root = Path(__file__).parent
+
+    def module_file(parts: list[str]) -> Path | None:
+        p = root.joinpath(*parts)
+        if p.with_suffix(".py").is_file():
+            return p.with_suffix(".py")
+        return p / "__init__.py" if (p / "__init__.py").is_file() else None
+
+    seen: set[Path] = set()
+    todo = [root / EXTRACTION_ENTRY]
+    while todo:
+        f = todo.pop()
+        if f in seen:
+            continue
+        seen.add(f)
+        pkg = list(f.relative_to(root).parent.parts)
+        for d in range(len(pkg)):  # enclosing subpackages run their __init__ first
+            init = root.joinpath(*pkg[: d + 1], "__init__.py")
+            if init.is_file():
+                todo.append(init)
+        for node in ast.walk(ast.parse(f.read_bytes(), filename=str(f))):
+            targets: list[list[str]] = []
+            if isinstance(node, ast.ImportFrom):
+                if node.level:
+                    base = pkg[: len(pkg) - (node.level - 1)] if node.level > 1 else list(pkg)
+                elif node.module and node.module.split(".")[0] == root.name:
+                    base = []
+                else:
+                    continue
+                mod = base + (node.module.split(".") if node.module else [])
+                if not node.level:
+                    mod = mod[1:]  # drop the package name
+                targets.append(mod)
+                targets += [mod + [a.name] for a in node.names]  # `from . import schema` names modules
+            elif isinstance(node, ast.Import):
+                targets += [a.name.split(".")[1:] for a in node.names if a.name.split(".")[0] == root.name]
+            for t in targets:
+                if t and (m := module_file(t)) is not None:
+                    todo.append(m)
+    return sorted(seen)
+
+
+def _library_versions() -> list[str]:
+    from importlib import metadata
+
+    out = []
+    for dist in PDF_LIBRARIES:
+        try:
+            out.append(f"{dist}=={metadata.version(dist)}")
+        except metadata.PackageNotFoundError:
+            out.append(f"{dist} absent")
+    return out
 
 
 def extractor_version() -> str:
-    """Hash of the extraction code: changing a parser, a rule or the schema re-extracts every report."""
+    """Hash of what decides the datasets: the extraction modules' code, the settings and the PDF
+    libraries' versions. Changing a parser, a rule, the schema, a tolerance or pdfplumber re-extracts
+    every report."""
+    from .settings import SETTINGS
+
     h = hashlib.sha256()
     root = Path(__file__).parent
-    files = []
-    for name in EXTRACTION_SOURCES:
-        p = root / name
-        files += sorted(p.rglob("*.py")) if p.is_dir() else [p]
-    for p in files:
+    for p in extraction_modules():
         h.update(p.relative_to(root).as_posix().encode())
         h.update(p.read_bytes())
+    h.update(repr(sorted(SETTINGS.as_dict().items())).encode())
+    h.update("\n".join(_library_versions()).encode())
     return h.hexdigest()[:16]
 
 

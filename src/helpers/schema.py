@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .tables.catalog import MEASURES_DOC, TABLES
+from .vocabulary import CODE_LEVELS, POVERTY_NEW_NAME, POVERTY_OLD_NAME, THREE_PUBLIC_ITEMS
+
 # dtype names: "string", "float64", "Int64", "boolean", "date", "list"
 Column = tuple[str, str, str]
 
@@ -45,7 +48,7 @@ DATASETS: dict[str, list[Column]] = {
         ("report_id", "string", "Report the cell belongs to."),
         ("table", "string", "Table code, identified by title and headers, not by printed number: T1..T9 (the nine standard tables), U4 (a university's 财政拨款支出决算表), X1, X2 … (a 决算 table no template here knows, kept with its rows; measures named by its header words; see `reports.notes`)."),
         ("side", "string", "`income` or `expenditure` in two-sided tables (T1, T4); null elsewhere."),
-        ("section", "string", "Block of a multi-block table: T6 `personnel` (人员经费) or `public` (公用经费); T1/T4 `balance` rows (结转结余, 总计); else null."),
+        ("section", "string", "Block of a multi-block table: T6 `personnel` (人员经费) or `public` (公用经费); T1/T4 `total` (本年收入合计, 本年支出合计, 总计) or `balance` (结转结余 rows and the rows under them); else null."),
         ("row_label", "string", "Row name as printed (wrapped names re-joined)."),
         ("code", "string", "Function (201, 20103, 2010301) or economic (301, 30101) code; null if the row has none. Split codes are joined."),
         ("code_domain", "string", "`function`, `economic` or null."),
@@ -155,7 +158,81 @@ DATASETS: dict[str, list[Column]] = {
     ],
 }
 
-EXTRACTION_DATASETS = ("reports", "line_items")
+# What one row of each dataset is, in a sentence (load()'s attributes, describe(), datapackage.json,
+# notebooks/start_here.ipynb).
+SUMMARY: dict[str, str] = {
+    "reports": "one row per report file: department, district, year, which tables were found, empty, missing "
+               "or doubtful, `status` (ok / partial / failed) and, when something went wrong, `error`.",
+    "line_items": "every cell of the standard tables in long form: table (T1..T9, U4), row label, function or "
+                  "economic code and its level (类/款/项), measure (the printed column) and `amount_wan`, with "
+                  "`source_ref` (line or page) and `doubtful`.",
+    "budget_execution": "every budget-vs-outturn statement (年初预算 / 全年预算 vs 决算) of the narrative "
+                        "and 绩效 tables, with the completion rate as printed and as recomputed.",
+    "three_public": "三公经费 (overseas trips, official cars, receptions), budget and outturn per item, from the "
+                    "三公 table (`source` table) and from the narrative (`source` narrative).",
+    "poverty_transfers": "money for 扶贫 / 巩固脱贫衔接乡村振兴: the 21305 function lines, projects, and "
+                         "paired-assistance amounts with the receiving place.",
+    "narrative_facts": "figures the narrative (情况说明) states in words: totals, 人员/公用经费, "
+                       "机关运行经费, 政府采购, vehicles, with year-on-year changes and shares as printed.",
+    "checks": "every consistency rule run on every report: `outcome` pass / fail / uncertain / "
+              "insufficient_data / not_applicable, `severity`, expected vs found, where.",
+    "quality": "one row per report that could be read: how many checks passed and failed (by severity), "
+               "how many are `uncertain`, which tables were read with doubt.",
+    "table_readings": "one row per table read: its layout, values placed by position or by arithmetic, "
+                      "sums that fail, and whether (and why) the reading is `doubtful`.",
+}
+
+# Columns that identify a row. Only where the extraction guarantees it (line_items has none: an
+# empty table printed with three 合计 cells gives three identical rows).
+PRIMARY_KEYS: dict[str, list[str]] = {
+    "reports": ["report_id"],
+    "quality": ["report_id"],
+    "table_readings": ["report_id", "table"],
+}
+
+# The values a column can take, where the list is closed (datapackage.json's `enum` constraints,
+# validated against the data in the tests). Open vocabularies (names, measures, units printed,
+# engines, layouts) are not listed.
+VALUES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("reports", "source_format"): ("pdf", "text"),
+    ("reports", "doc_kind"): ("final", "budget"),
+    ("reports", "unit_kind"): ("部门", "单位"),
+    ("reports", "template"): ("部门决算 (nine tables)", "高等学校 (university, four tables)"),
+    ("reports", "status"): ("ok", "partial", "failed"),
+    ("line_items", "side"): ("income", "expenditure"),
+    ("line_items", "section"): ("personnel", "public", "total", "balance"),
+    ("line_items", "code_domain"): ("function", "economic"),
+    ("line_items", "level"): tuple(CODE_LEVELS.values()),
+    ("budget_execution", "level"): ("overall", *CODE_LEVELS.values(), "project"),
+    ("budget_execution", "subject"): ("spending", "three_public"),
+    ("budget_execution", "budget_basis"): ("年初预算", "全年预算", "调整预算"),
+    ("budget_execution", "source_kind"): ("narrative", "table"),
+    ("three_public", "item"): THREE_PUBLIC_ITEMS,
+    ("three_public", "source"): ("table", "narrative"),
+    ("poverty_transfers", "kind"): ("function_line", "project", "narrative"),
+    ("poverty_transfers", "scope"): ("department", "district", "multi_year"),
+    ("poverty_transfers", "series"): (POVERTY_OLD_NAME, POVERTY_NEW_NAME),
+    ("narrative_facts", "unit"): ("万元", "percent", "count"),
+    ("checks", "outcome"): ("pass", "fail", "uncertain", "insufficient_data", "not_applicable"),
+    ("checks", "severity"): ("error", "warning", "info"),
+}
+
+# Table codes: T1..T9, U4, and X1, X2 … for 决算 tables no template knows.
+PATTERNS: dict[tuple[str, str], str] = {
+    ("line_items", "table"): r"^(T[1-9]|U4|X[0-9]+)$",
+    ("table_readings", "table"): r"^(T[1-9]|U4|X[0-9]+)$",
+}
+
+
+def unit(dataset: str, column: str) -> str | None:
+    """The unit of a column's values, by the contract's naming rule: `*_wan` in 万元, `*_pct` and
+    `*_pct_printed` in percent; None for counts, codes and text (narrative_facts.value's unit is in
+    its `unit` column)."""
+    if column.endswith("_wan"):
+        return "万元"
+    if column.endswith("_pct") or "_pct_" in column:
+        return "percent"
+    return None
 
 
 def columns(dataset: str) -> list[str]:
@@ -193,8 +270,6 @@ def conform(df: pd.DataFrame, dataset: str) -> pd.DataFrame:
 
 def dictionary_markdown() -> str:
     """The data dictionary, generated from DATASETS."""
-    from .tables.catalog import MEASURES_DOC, TABLES
-
     parts = [
         "# Data dictionary",
         "",

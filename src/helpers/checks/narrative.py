@@ -19,17 +19,19 @@ import re
 
 import pandas as pd
 
+from ..normalize import NUM, compact
+from ..settings import SETTINGS
+from ..vocabulary import (
+    CLASS_NAMES, T6_SUBTOTALS, THREE_PUBLIC_NAMES, THREE_PUBLIC_TEXT_WORDS, THREE_PUBLIC_TOPIC_ITEMS,
+)
 from .rules import (
-    EPS, Fig, Report, Result, equal_check, fmt, fmt_pct, half_unit, insufficient, join_refs, narrative_fig,
+    EPS, HALF, Fig, Report, Result, equal_check, fmt, fmt_pct, half_unit, insufficient, join_refs, narrative_fig,
     not_applicable, printed_decimals, ratio_interval, rate_check, rule, sum_check, sval, val,
 )
-from .tables import (
-    CLASS_NAMES, T6_SUBTOTALS, _find, _side, _t6, _t7, _t7_cell, _table_unavailable, rows_of, t5_class_amounts,
-    total_row,
+from .common import (
+    find_row, rows_of, side_rows, t5_class_amounts, t6_rows, t7_cell, t7_figs, table_unavailable, total_row,
 )
 
-TP_ITEMS = {"total": "“三公”经费合计", "overseas": "因公出国（境）费", "vehicle_total": "公务用车购置及运行费",
-            "vehicle_purchase": "公务用车购置费", "vehicle_operation": "公务用车运行费", "reception": "公务接待费"}
 
 
 def _nref(ref: str | None) -> str | None:
@@ -40,8 +42,8 @@ def _pct_fig(value: float, text: str | None) -> float:
     """Half-unit of a printed percentage (100% → 0.5, 99.3% → 0.05, 90.66% → 0.005)."""
     d = None
     if text:
-        for m in re.finditer(r"(\d+(?:\.\d+)?)\s*[%％]", str(text).replace(",", "")):
-            if abs(float(m.group(1)) - abs(value)) < 1e-9:
+        for m in re.finditer(rf"({NUM})\s*[%％]", str(text).replace(",", "")):
+            if abs(float(m.group(1)) - abs(value)) < SETTINGS.same_number:
                 dd = len(m.group(1).split(".")[1]) if "." in m.group(1) else 0
                 d = dd if d is None else max(d, dd)
     if d is None:
@@ -50,7 +52,7 @@ def _pct_fig(value: float, text: str | None) -> float:
 
 
 def _short(text: str | None, n: int = 70) -> str:
-    t = re.sub(r"\s+", "", str(text or ""))
+    t = compact(str(text or ""))
     return t if len(t) <= n else t[: n - 1] + "…"
 
 
@@ -114,7 +116,7 @@ def _class_fallback(report: Report, code: str) -> Fig | None:
     for t, m in (("T4", "general_budget"), ("T1", "final")):
         if report.table_state(t) != "data":
             continue
-        for r in _side(rows_of(report, t), "expenditure"):
+        for r in side_rows(rows_of(report, t), "expenditure"):
             if r.code == code:
                 return r.fig(t, m, f"{t} {r.label}")
     return None
@@ -162,7 +164,7 @@ def _explain_amount(report: Report, res: Result, nf: Fig, tf: Fig, code: str) ->
         if me is not None:
             same = [r for r in rows if r.code and len(r.code) == 7 and r.label == me.label and r.cells.get("total") is not None]
             s = sum(r.cells["total"] for r in same)
-            if len(same) > 1 and abs(s - nf.value) <= nf.half + 0.005 * len(same) + EPS:
+            if len(same) > 1 and abs(s - nf.value) <= nf.half + HALF * len(same) + EPS:
                 parts = " + ".join(f"{r.code} {fmt(r.cells['total'])}" for r in same)
                 res.message += f" — it equals the sum of the same-named 项 {parts} = {fmt(s)}: the narrative attributes both to {code}"
                 res.severity = "warning"
@@ -183,16 +185,16 @@ def _tp(report: Report, source: str) -> dict[str, tuple[Fig, Fig]]:
             continue
         text, ref = sval(r.source_text), sval(r.source_ref)
         ref = _nref(ref) if source == "narrative" else (f"T7 {ref}" if ref and not ref.startswith("T") else ref)
-        label = f"{'narrative' if source == 'narrative' else 'T7'} {TP_ITEMS.get(item, item)}"
+        label = f"{'narrative' if source == 'narrative' else 'T7'} {THREE_PUBLIC_NAMES.get(item, item)}"
         mk = narrative_fig if source == "narrative" else (lambda v, t, rf, lb: Fig(None if v is None or pd.isna(v) else float(v), rf, lb))
         out[item] = (mk(val(r.budget_wan), text, ref, f"{label} budget"), mk(val(r.final_wan), text, ref, f"{label} outturn"))
     return out
 
 
-def _t7_figs(report: Report) -> dict[str, tuple[Fig, Fig]]:
-    figs, _ = _t7(report)
-    return {item: (_t7_cell(figs, "budget", item, f"T7 {TP_ITEMS[item]} 预算数"),
-                   _t7_cell(figs, "final", item, f"T7 {TP_ITEMS[item]} 决算数")) for item in TP_ITEMS}
+def _t7_pairs(report: Report) -> dict[str, tuple[Fig, Fig]]:
+    figs, _ = t7_figs(report)
+    return {item: (t7_cell(figs, "budget", item, f"T7 {THREE_PUBLIC_NAMES[item]} 预算数"),
+                   t7_cell(figs, "final", item, f"T7 {THREE_PUBLIC_NAMES[item]} 决算数")) for item in THREE_PUBLIC_NAMES}
 
 
 @rule("NX.three_public", "The 三公 figures the narrative states (budget and outturn of 合计, 出国, 公务用车 and its 购置/运行, 接待) equal T7's.",
@@ -202,17 +204,17 @@ def nx_three_public(report: Report):
     if not nar:
         yield not_applicable("the narrative states no 三公 figure (three_public has no narrative rows)")
         return
-    bad = _table_unavailable(report, "T7")
+    bad = table_unavailable(report, "T7")
     if bad:
         yield bad
         return
-    tab = _t7_figs(report)
+    tab = _t7_pairs(report)
     for item, (nb, nf) in nar.items():
         tb, tf = tab.get(item, (None, None))
         for n, t, what in ((nb, tb, "budget"), (nf, tf, "outturn")):
             if n.blank or t is None:
                 continue
-            yield equal_check(n, t, what=f"三公 {TP_ITEMS.get(item, item)} {what}, narrative against T7",
+            yield equal_check(n, t, what=f"三公 {THREE_PUBLIC_NAMES.get(item, item)} {what}, narrative against T7",
                               refs=join_refs(n.ref, t.ref))
 
 
@@ -250,8 +252,8 @@ def _tcell(report: Report, table: str, side: str | None, keys: tuple[str, ...], 
         return None
     rows = rows_of(report, table)
     if side:
-        rows = _side(rows, side)
-    r = total_row(rows) if keys == ("合计",) else _find(rows, *keys)
+        rows = side_rows(rows, side)
+    r = total_row(rows) if keys == ("合计",) else find_row(rows, *keys)
     if r is None or measure not in r.cells:
         return None
     return r.fig(table, measure, label)
@@ -260,7 +262,7 @@ def _tcell(report: Report, table: str, side: str | None, keys: tuple[str, ...], 
 def _t6_total(report: Report, which: str) -> Fig | None:
     if report.table_state("T6") != "data":
         return None
-    _, pers, pub, _ = _t6(report)
+    _, pers, pub, _ = t6_rows(report)
     r = pers if which == "personnel" else pub
     return r.fig("T6", "final", f"T6 {T6_SUBTOTALS[which]}") if r else None
 
@@ -325,7 +327,7 @@ _ALL_WORDS = sorted({w for ws in TOPIC_WORDS.values() for w in ws}, key=len, rev
 def _subject_is_topic(canon: str, subject: str | None) -> bool:
     """The subject names this total: the last total-word it contains is the topic's, and it does not
     name a use of the money (项目支出主要用于X 79.31 is X, not 项目支出)."""
-    s = re.sub(r"\s+", "", subject or "")
+    s = compact(subject or "")
     if not s:
         return True
     if "用于" in s:
@@ -371,7 +373,7 @@ def nx_totals(report: Report):
         best = min(results, key=lambda x: abs((x.found or 0) - (x.expected or 0)))
         if best.outcome == "fail" and best.expected is not None:
             d = printed_decimals(nf.value, text)
-            if d < 2 and abs(math.floor(best.expected * 10 ** d) / 10 ** d - nf.value) < 1e-9:
+            if d < 2 and abs(math.floor(best.expected * 10 ** d) / 10 ** d - nf.value) < SETTINGS.same_number:
                 best.message += f" — the table's figure cut to {d} decimal{'s' if d != 1 else ''} instead of rounded"
                 best.severity = "warning"
         if len(cands) > 1:
@@ -388,7 +390,7 @@ def _three_public_current(report: Report, item: str) -> Fig | None:
     if item in nar and not nar[item][1].blank:
         return nar[item][1]
     if report.table_state("T7") == "data":
-        f = _t7_figs(report).get(item)
+        f = _t7_pairs(report).get(item)
         if f is not None and not f[1].blank:
             return f[1]
     return None
@@ -399,21 +401,14 @@ def _line_no(ref: str | None) -> int | None:
     return int(m.group(1)) if m else None
 
 
-_TP_TOPIC = {"three_public_total": "total", "three_public_overseas": "overseas", "three_public_vehicle": "vehicle_total",
-             "three_public_reception": "reception", "three_public_vehicle_purchase": "vehicle_purchase",
-             "three_public_vehicle_operation": "vehicle_operation"}
-_FINAL_IN_TEXT = re.compile(r"(?:支出)?决算(?:数)?为\s*(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*万元")
-
-
-_TP_WORDS = (("因公出国", "overseas"), ("公务用车购置费", "vehicle_purchase"), ("公务用车运行", "vehicle_operation"),
-             ("公务用车", "vehicle_total"), ("公务接待", "reception"), ("三公", "total"))
+_FINAL_IN_TEXT = re.compile(rf"(?:支出)?决算(?:数)?为\s*({NUM})\s*万元")
 
 
 def _tp_item_named(subject: str | None, text: str | None) -> str | None:
     """The 三公 item a change statement is about, from its subject (else the start of its sentence)."""
     for src in (subject or "", (text or "")[:40]):
-        src = re.sub(r"\s+", "", src)
-        for word, item in _TP_WORDS:
+        src = compact(src)
+        for word, item in THREE_PUBLIC_TEXT_WORDS:
             if word in src:
                 return item
     return None
@@ -439,13 +434,13 @@ def _current_level(report: Report, r, facts: pd.DataFrame) -> tuple[Fig | None, 
         if len(near) == 1:
             t = near[0]
             return (narrative_fig(float(t.final_wan), sval(t.source_text), _nref(sval(t.source_ref)),
-                                  f"narrative {TP_ITEMS.get(sval(t.item), sval(t.item))} outturn"),
+                                  f"narrative {THREE_PUBLIC_NAMES.get(sval(t.item), sval(t.item))} outturn"),
                     "the 三公 statement just before")
         return None, "the sentence (“较上年…”) does not say what changed"
-    item = _TP_TOPIC.get(topic) or _tp_item_named(subject, text)
+    item = THREE_PUBLIC_TOPIC_ITEMS.get(topic) or _tp_item_named(subject, text)
     if item:
         f = _three_public_current(report, item)
-        return (f, f"this year's 三公 {TP_ITEMS[item]} outturn") if f else (None, "the 三公 item's outturn is stated nowhere")
+        return (f, f"this year's 三公 {THREE_PUBLIC_NAMES[item]} outturn") if f else (None, "the 三公 item's outturn is stated nowhere")
     canon = _canon(topic)
     if canon and _subject_is_topic(canon, subject):
         same = facts[(facts["topic"].map(_canon) == canon) & facts["value"].notna()]
@@ -515,10 +510,10 @@ def n_rate_change(report: Report):
 
 def _why_rate(printed: float, half: float, change: float, current: float, prior: float) -> str:
     """A likely cause of a wrong change rate."""
-    if current and abs(abs(printed) - abs(100 * change / current)) <= half + 0.01:
+    if current and abs(abs(printed) - abs(100 * change / current)) <= half + SETTINGS.rate_wrong_base_pct:
         return (f" — the printed rate is change ÷ this year's {fmt(current)} ({100 * change / current:.2f}%): "
                 "computed on the wrong base")
-    if prior and abs(abs(printed) - abs(change / prior)) <= half + 0.005:
+    if prior and abs(abs(printed) - abs(change / prior)) <= half + SETTINGS.rate_equal_pct:
         return f" — the printed figure is the ratio {change / prior:.4f} written with a % sign"
     return ""
 
@@ -558,13 +553,13 @@ def _lead_total(text: str | None, part: float, ref: str | None) -> Fig | None:
     """For a bare 占 (其中：X 万元，占 y%), the whole is the amount the sentence opens with, when it is
     not the part itself (“本年收入合计 2946.25 万元，其中：财政拨款收入 2940.05 万元，占 99.79%”). The
     part may equal the whole (“本年收入合计 20323.21 万元，其中：财政拨款收入 20323.21 万元，占 100%”)."""
-    t = re.sub(r"\s+", "", text or "").replace(",", "")
-    m = re.search(r"(\d+(?:\.\d+)?)万元[，。]?(?:其中|主要用于)", t)
+    t = compact(text or "").replace(",", "")
+    m = re.search(rf"({NUM})万元[，。]?(?:其中|主要用于)", t)
     if not m:
         return None
     v = float(m.group(1))
     own = re.search(rf"(?<![\d.]){re.escape(m.group(1))}万元[，]?占", t)
-    if abs(v - part) < 1e-9 and (own is None or own.start() == m.start()):
+    if abs(v - part) < SETTINGS.same_number and (own is None or own.start() == m.start()):
         return None  # the sentence opens with the part itself
     return narrative_fig(v, text, ref, "the total the sentence opens with")
 
@@ -580,9 +575,9 @@ def _three_public_total(report: Report) -> Fig | None:
 
 def _share_words(value: float, text: str | None, printed: float) -> str | None:
     """The words between 占 and the printed share that follows the amount (e.g. 本年支出), '' for a bare 占."""
-    t = re.sub(r"\s+", "", text or "").replace(",", "")
-    for m in re.finditer(r"(\d+(?:\.\d+)?)万元[，,]?(?:占|，占)(.{0,20}?)的?(\d+(?:\.\d+)?)%", t):
-        if abs(float(m.group(1)) - value) < 1e-9 and abs(float(m.group(3)) - printed) < 1e-9:
+    t = compact(text or "").replace(",", "")
+    for m in re.finditer(rf"({NUM})万元[，,]?(?:占|，占)(.{{0,20}}?)的?({NUM})%", t):
+        if abs(float(m.group(1)) - value) < SETTINGS.same_number and abs(float(m.group(3)) - printed) < SETTINGS.same_number:
             return re.sub(r"的$", "", m.group(2))
     return None
 

@@ -25,10 +25,13 @@ import functools
 import math
 import re
 
-from ..narrative.amounts import NUM, to_float
+from ..narrative.amounts import to_float
+from ..normalize import NUM, compact
+from ..settings import SETTINGS
 from ..narrative.sentences import Para, paragraphs
+from ..vocabulary import THREE_PUBLIC_NAMES, THREE_PUBLIC_PARTS, THREE_PUBLIC_TOPIC_ITEMS
 from .rules import EPS, Fig, Report, Result, equal_check, guard_reading, half_unit, not_applicable, rule, sval, val
-from .tables import rows_of, total_row
+from .common import rows_of, t7_figs, total_row
 
 # ---------------------------------------------------------------------------------------------
 # The text
@@ -219,10 +222,6 @@ def r_words_numbers(report: Report):
 # ---------------------------------------------------------------------------------------------
 # 增长 100% from a zero base
 
-TP_TOPIC = {"three_public_total": "total", "three_public_overseas": "overseas", "three_public_vehicle": "vehicle_total",
-            "three_public_reception": "reception"}
-
-
 @rule("R.growth_from_zero", "A year-on-year rate is not printed against a zero prior year: 增加 x 万元, 增长 100% where this "
       "year's level is x (the prior year was 0) states a rate that is undefined.",
       severity="warning", family="review", needs="narrative_facts (value, change_wan, change_pct_printed); three_public for 三公 levels")
@@ -236,7 +235,7 @@ def r_growth_from_zero(report: Report):
     nar = tp[tp["source"] == "narrative"] if len(tp) else tp
     for r in rows.itertuples(index=False):
         level = val(r.value)
-        if level is None and (item := TP_TOPIC.get(str(r.topic))) and len(nar):
+        if level is None and (item := THREE_PUBLIC_TOPIC_ITEMS.get(str(r.topic))) and len(nar):
             hit = nar[nar["item"] == item]
             level = val(hit["final_wan"].iloc[0]) if len(hit) else None
         ch, pct = float(r.change_wan), float(r.change_pct_printed)
@@ -248,7 +247,7 @@ def r_growth_from_zero(report: Report):
                                  "unknown", ref)
             continue
         prior = level - ch
-        if abs(prior) <= 0.01 + EPS and ch > EPS:
+        if abs(prior) <= SETTINGS.zero_prior_wan + EPS and ch > EPS:
             yield Result("fail", f"{sval(r.subject) or r.topic}: this year {level:.2f}, 增加 {ch:.2f}, so the prior year was 0 "
                          f"and a change rate is undefined, yet {pct:g}% is printed (“{quote}”)", round(prior, 2), pct, ref)
         else:
@@ -273,7 +272,7 @@ HEAD_START = re.compile(r"^#*(?:第[一二三四五六七八九十]+部分|[一�
 def _title_like(text: str) -> bool:
     """A cover line, contents line, heading or table title: short, no sentence punctuation, and 决算/预算/
     情况说明/概况 words or a heading's numbering (第二部分 …, 三、…)."""
-    t = re.sub(r"\s+", "", text)
+    t = compact(text)
     return (len(t) <= 60 and not re.search(r"[，。；,;]", t)
             and bool(TITLE_WORDS.search(t) or HEAD_START.match(t)))
 
@@ -423,15 +422,15 @@ def r_rate_truncated(report: Report):
             yield not_applicable(f"{sval(r.name)}: budget {b:g}; a rate against it is undefined", f"narrative {sval(r.source_ref)}")
             continue
         text = sval(r.source_text) or ""
-        toks = [t for t in re.findall(rf"({NUM})\s*[%％]", text.replace(",", "")) if abs(float(t) - pr) < 1e-9]
+        toks = [t for t in re.findall(rf"({NUM})\s*[%％]", text.replace(",", "")) if abs(float(t) - pr) < SETTINGS.same_number]
         d = max((_decimals(t) for t in toks), default=2)
         exact = f / b * 100
-        rounded = round(exact + 1e-9, d)
-        cut = math.floor(exact * 10 ** d + 1e-9) / 10 ** d
+        rounded = round(exact + SETTINGS.same_number, d)
+        cut = math.floor(exact * 10 ** d + SETTINGS.same_number) / 10 ** d
         ref = f"narrative {sval(r.source_ref)}"
-        if abs(pr - rounded) < 1e-9:
+        if abs(pr - rounded) < SETTINGS.same_number:
             yield Result("pass", f"{sval(r.name)}: {pr:g}% is {exact:.4f}% rounded", round(exact, 4), pr, ref)
-        elif abs(pr - cut) < 1e-9 and abs(rounded - cut) > 1e-9:
+        elif abs(pr - cut) < SETTINGS.same_number and abs(rounded - cut) > SETTINGS.same_number:
             yield Result("fail", f"{sval(r.name)}: {pr:g}% printed where {f:g} ÷ {b:g} = {exact:.4f}% rounds to {rounded:g}%: "
                          f"cut, not rounded (“{text[:70]}”)", rounded, pr, ref)
         else:
@@ -496,14 +495,14 @@ def r_restated(report: Report):
     for table, word in FUND_SECTIONS.items():
         state = report.table_state(table)
         rows = rows_of(report, table) if state == "data" else []
-        items = {re.sub(r"\s", "", r.label): r for r in rows if r.level == "项"}
+        items = {compact(r.label): r for r in rows if r.level == "项"}
         total = total_row(rows)
         for p in _paras(report):
             if word not in p.section or "决算表" in p.section or "名词解释" in p.part:
                 continue
             t = p.text
             for m in re.finditer(rf"(?P<name>[^（()）、，。；]+)[（(]项[)）]\s*(?P<num>{NUM})\s*万元", t):
-                row = items.get(re.sub(r"\s", "", m.group("name")))
+                row = items.get(compact(m.group("name")))
                 if row is None or not row.has("total"):
                     continue
                 row = _settled(row)
@@ -580,7 +579,7 @@ def r_disclosures(report: Report):
     row = report.reports_row or {}
     if "nine" in str(row.get("template") or ""):
         body = "".join(p.text for p in _paras(report) if "名词解释" not in p.part)
-        whole = re.sub(r"\s+", "", report.doc.text) if report.doc is not None else body  # wrapped lines joined
+        whole = compact(report.doc.text) if report.doc is not None else body  # wrapped lines joined
         facts = report.frame("narrative_facts")
         n += 1
         stated = len(facts) and (facts["topic"] == "running_cost").any()
@@ -613,15 +612,12 @@ def r_disclosures(report: Report):
 # A figure the narrative states and the table leaves blank
 
 POSITIONAL = ("tab grid", "pdf ruled table")
-TP_NAMES = {"total": "“三公”经费合计", "overseas": "因公出国（境）费", "vehicle_total": "公务用车购置及运行费",
-            "vehicle_purchase": "公务用车购置费", "vehicle_operation": "公务用车运行费", "reception": "公务接待费"}
 
 
 @rule("R.table_blank", "A 三公 figure the narrative states (non-zero) is printed in T7 too: a T7 cell left blank where the "
       "narrative gives the figure reads as “no such money” (a 预算数 deleted from its table).",
       severity="warning", family="review", needs="three_public (narrative), line_items T7, table_readings (layout)")
 def r_table_blank(report: Report):
-    from .tables import _t7
 
     tp = report.frame("three_public")
     nar = tp[tp["source"] == "narrative"] if len(tp) else tp
@@ -637,14 +633,14 @@ def r_table_blank(report: Report):
         yield not_applicable(f"T7 was read from a layout that keeps no column positions ({layout or 'unknown'}): a blank "
                              "there may be ours")
         return
-    figs, t7ref = _t7(report)
+    figs, t7ref = t7_figs(report)
     n = 0
     for r in nar.itertuples(index=False):
         for col, v in (("budget", val(r.budget_wan)), ("final", val(r.final_wan))):
-            if v is None or abs(v) < EPS or f"{col}_{r.item}" not in figs and r.item in ("vehicle_purchase", "vehicle_operation"):
+            if v is None or abs(v) < EPS or f"{col}_{r.item}" not in figs and r.item in THREE_PUBLIC_PARTS["vehicle_total"]:
                 continue
             cell = figs.get(f"{col}_{r.item}")
-            what = f"{TP_NAMES.get(r.item, r.item)} {'预算数' if col == 'budget' else '决算数'}"
+            what = f"{THREE_PUBLIC_NAMES.get(r.item, r.item)} {'预算数' if col == 'budget' else '决算数'}"
             ref = f"narrative {sval(r.source_ref)}; {cell.ref if cell else t7ref}"
             n += 1
             if cell is None or cell.blank:

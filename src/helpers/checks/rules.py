@@ -26,10 +26,12 @@ from typing import Callable, Iterable, Iterator
 
 import pandas as pd
 
+from .. import schema
 from ..normalize import SIGNED_NUM
+from ..settings import SETTINGS
 
-HALF = 0.005          # half a unit of a figure printed with two decimals (万元 tables)
-EPS = 1e-7            # floating-point slack
+HALF = SETTINGS.rounding_wan  # half a unit of a figure printed with two decimals (万元 tables)
+EPS = SETTINGS.eps            # floating-point slack
 SEVERITIES = ("error", "warning", "info")
 OUTCOMES = ("pass", "fail", "uncertain", "insufficient_data", "not_applicable")
 FAMILIES = {
@@ -122,7 +124,7 @@ class Fig:
 def fmt(v: float | None) -> str:
     if v is None:
         return "blank"
-    if abs(v - round(v)) < 1e-9 and abs(v) >= 1000:
+    if abs(v - round(v)) < SETTINGS.same_number and abs(v) >= 1000:
         return f"{v:,.0f}"
     return f"{v:,.2f}"
 
@@ -276,13 +278,13 @@ def printed_decimals(value: float | None, text: str | None) -> int:
                 v = float(tok)
             except ValueError:
                 continue
-            if abs(abs(v) - abs(value)) < 1e-9:
+            if abs(abs(v) - abs(value)) < SETTINGS.same_number:
                 d = len(tok.split(".")[1]) if "." in tok else 0
                 best = d if best is None else max(best, d)
     if best is not None:
         return best
     for d in range(0, 7):
-        if abs(round(value, d) - value) < 1e-9:
+        if abs(round(value, d) - value) < SETTINGS.same_number:
             return d
     return 6
 
@@ -313,7 +315,7 @@ def rate_check(printed_pct: float, pct_half: float, lo: float, hi: float, centra
                what: str, refs: str | None) -> Result:
     """A printed rate against the range the printed amounts allow."""
     if lo - pct_half - EPS <= printed_pct <= hi + pct_half + EPS:
-        if abs(printed_pct - central) < max(pct_half, 0.005) + EPS and abs(round(central, 2) - printed_pct) < EPS:
+        if abs(printed_pct - central) < max(pct_half, SETTINGS.rate_equal_pct) + EPS and abs(round(central, 2) - printed_pct) < EPS:
             return Result("pass", f"{what}: printed {fmt_pct(printed_pct)} = recomputed {fmt_pct(central)}",
                           central, printed_pct, refs)
         return Result("pass", f"rounding: {what}: printed {fmt_pct(printed_pct)}, recomputed {fmt_pct(central)} "
@@ -347,7 +349,6 @@ class Report:
     def frame(self, name: str) -> pd.DataFrame:
         df = self.datasets.get(name)
         if df is None:
-            from .. import schema
             return schema.empty(name)
         return df
 

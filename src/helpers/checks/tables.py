@@ -6,130 +6,19 @@ other: hierarchy rules run inside T2/T3/T5 (function domain) or inside T6 (econo
 
 from __future__ import annotations
 
-import functools
-from dataclasses import dataclass
-
-import pandas as pd
-
-from ..tables.catalog import FUNCTION_CLASSES
-from .rules import (
-    guard_reading,
-    Fig, Report, Result, equal_check, insufficient, join_refs, not_applicable, rule, sum_check, sval, tref, val,
+from ..normalize import compact
+from ..settings import SETTINGS
+from ..vocabulary import (
+    CLASS_NAMES, CODE_LEVELS, MEASURE_NAMES, PERSONNEL_CLASSES, T6_SUBTOTALS, TABLE_TITLES, THREE_PUBLIC_COLUMN_LABELS,
 )
+from .common import (
+    Row, coded, find_row, on_tables, rows_of, side_rows, t5_class_amounts, t6_rows, t7_cell, t7_figs, table_unavailable,
+    total_row,
+)
+from .rules import Fig, Report, Result, equal_check, guard_reading, insufficient, not_applicable, rule, sum_check
 
-CLASS_NAMES = {}
-for _name, _code in FUNCTION_CLASSES.items():
-    CLASS_NAMES.setdefault(_code, _name)
-
-TABLE_NAMES = {
-    "T1": "收入支出决算总表", "T2": "收入决算表", "T3": "支出决算表", "T4": "财政拨款收入支出决算总表",
-    "T5": "一般公共预算财政拨款支出决算表", "T6": "一般公共预算财政拨款基本支出决算表", "T7": "“三公”经费支出决算表",
-    "U4": "高等学校财政拨款支出决算表",
-}
-MEASURE_NAMES = {
-    "total": "合计", "basic": "基本支出", "project": "项目支出", "upper_remit": "上缴上级支出", "operating": "经营",
-    "subsidiary_subsidy": "对附属单位补助支出", "fiscal": "财政拨款收入", "upper_subsidy": "上级补助收入",
-    "business": "事业收入", "subsidiary_remit": "附属单位上缴收入", "other": "其他收入",
-    "general_budget": "一般公共预算财政拨款", "gov_fund": "政府性基金预算财政拨款", "state_capital": "国有资本经营预算财政拨款",
-    "final": "决算数",
-}
 T2_SOURCES = ("fiscal", "upper_subsidy", "business", "operating", "subsidiary_remit", "other")
 T3_PARTS = ("basic", "project", "upper_remit", "operating", "subsidiary_subsidy")
-
-
-# ---------------------------------------------------------------------------------------------
-# Rows of a table
-
-@dataclass
-class Row:
-    order: int
-    label: str
-    code: str | None
-    level: str | None
-    side: str | None
-    section: str | None
-    ref: str | None
-    cells: dict  # measure -> value (None for blank)
-    inferred: set = None  # measures whose column was inferred
-    doubtful: set = None  # measures whose reading is doubtful
-
-    def fig(self, table: str, measure: str, label: str | None = None) -> Fig:
-        return Fig(self.cells.get(measure), tref(table, self.ref), label or f"{self.name} {MEASURE_NAMES.get(measure, measure)}",
-                   inferred=measure in (self.inferred or ()), doubtful=measure in (self.doubtful or ()))
-
-    def has(self, measure: str) -> bool:
-        return measure in self.cells
-
-    @property
-    def name(self) -> str:
-        return f"{self.code} {self.label}" if self.code else self.label
-
-
-def rows_of(report: Report, table: str) -> list[Row]:
-    key = ("rows", table)
-    if key in report._cache:
-        return report._cache[key]
-    t = report.table(table)
-    out: dict[tuple, Row] = {}
-    for r in t.itertuples(index=False):
-        side = sval(r.side)
-        k = (side, int(r.row_order) if not pd.isna(r.row_order) else -1, sval(r.row_label), sval(r.code))
-        row = out.get(k)
-        if row is None:
-            row = out[k] = Row(k[1], sval(r.row_label) or "", sval(r.code), sval(r.level), side, sval(r.section),
-                               sval(r.source_ref), {}, set(), set())
-        row.cells[str(r.measure)] = val(r.amount_wan)
-        inf = getattr(r, "column_inferred", None)
-        if inf is not None and not pd.isna(inf) and bool(inf):
-            row.inferred.add(str(r.measure))
-        doubt = getattr(r, "doubtful", None)
-        if doubt is not None and not pd.isna(doubt) and bool(doubt):
-            row.doubtful.add(str(r.measure))
-    rows = sorted(out.values(), key=lambda x: ((x.side or ""), x.order))
-    report._cache[key] = rows
-    return rows
-
-
-def _norm(label: str) -> str:
-    return label.replace(" ", "").replace("\u3000", "")
-
-
-def total_row(rows: list[Row]) -> Row | None:
-    for r in rows:
-        if not r.code and _norm(r.label) in ("合计", "总计"):
-            return r
-    return None
-
-
-def coded(rows: list[Row], domain_len=(3, 5, 7)) -> list[Row]:
-    return [r for r in rows if r.code and len(r.code) in domain_len]
-
-
-def _table_unavailable(report: Report, *tables: str) -> Result | None:
-    """insufficient_data when a table is missing, not_applicable when printed empty."""
-    missing = [t for t in tables if report.table_state(t) == "missing"]
-    if missing:
-        return insufficient(f"{', '.join(f'{t} {TABLE_NAMES.get(t, t)}' for t in missing)} not found in the file "
-                            "(lost in conversion or not published)")
-    empty = [t for t in tables if report.table_state(t) == "empty"]
-    if empty:
-        return not_applicable(f"{', '.join(f'{t} {TABLE_NAMES.get(t, t)}' for t in empty)} printed without figures "
-                              "(no such money this year)")
-    return None
-
-
-def _on_tables(*tables: str):
-    """A rule over these tables yields `_table_unavailable`'s result alone when one is missing or empty."""
-    def deco(func):
-        @functools.wraps(func)
-        def run(report: Report):
-            bad = _table_unavailable(report, *tables)
-            if bad:
-                yield bad
-                return
-            yield from func(report)
-        return run
-    return deco
 
 
 # ---------------------------------------------------------------------------------------------
@@ -138,12 +27,12 @@ def _on_tables(*tables: str):
 def _row_sum(report: Report, table: str, parts: tuple[str, ...], part_desc: str, *,
              side: str | None = None, name=lambda r: r.name):
     """Every row (of one side, if given) that prints a 合计: 合计 = Σ the `parts` columns it prints."""
-    bad = _table_unavailable(report, table)
+    bad = table_unavailable(report, table)
     if bad:
         yield bad
         return
     rows = rows_of(report, table)
-    for r in (_side(rows, side) if side else rows):
+    for r in (side_rows(rows, side) if side else rows):
         if "total" not in r.cells:
             continue
         present = [m for m in parts if m in r.cells]
@@ -151,7 +40,7 @@ def _row_sum(report: Report, table: str, parts: tuple[str, ...], part_desc: str,
             continue
         res = sum_check(r.fig(table, "total", f"{name(r)} 合计"),
                         [r.fig(table, m, MEASURE_NAMES.get(m, m)) for m in present],
-                        what=f"{table} {TABLE_NAMES[table]} row {name(r)}: 合计 = {part_desc}")
+                        what=f"{table} {TABLE_TITLES[table]} row {name(r)}: 合计 = {part_desc}")
         yield res
 
 
@@ -190,7 +79,7 @@ def _top_level(rows: list[Row]) -> list[Row]:
 
 
 def _hierarchy(report: Report, table: str, parent_len: int | None):
-    bad = _table_unavailable(report, table)
+    bad = table_unavailable(report, table)
     if bad:
         yield bad
         return
@@ -201,39 +90,39 @@ def _hierarchy(report: Report, table: str, parent_len: int | None):
     else:
         parents = [r for r in fn if len(r.code) == parent_len]
     if not parents:
-        yield not_applicable(f"{table}: no {'合计' if parent_len is None else {3: '类', 5: '款'}[parent_len]} rows printed")
+        yield not_applicable(f"{table}: no {CODE_LEVELS.get(parent_len, '合计')} rows printed")
         return
-    level_name = {None: "合计", 3: "类", 5: "款"}[parent_len]
+    level_name = CODE_LEVELS.get(parent_len, "合计")
     ran = False
     for p in parents:
         kids = _top_level(fn) if parent_len is None else _children(p, fn)
         if not kids:
             continue
-        kid_level = {3: "类", 5: "款", 7: "项"}[len(kids[0].code)] if parent_len is None else ("款" if len(kids[0].code) == 5 else "项")
+        kid_level = CODE_LEVELS[len(kids[0].code)] if parent_len is None else ("款" if len(kids[0].code) == 5 else "项")
         for m in p.cells:
             if not any(m in k.cells for k in kids):
                 continue
             ran = True
             yield sum_check(p.fig(table, m, f"{p.name} {MEASURE_NAMES.get(m, m)}"),
                             [k.fig(table, m, k.code) for k in kids],
-                            what=f"{table} {TABLE_NAMES[table]} {MEASURE_NAMES.get(m, m)}: {level_name} {p.name} = Σ{kid_level}")
+                            what=f"{table} {TABLE_TITLES[table]} {MEASURE_NAMES.get(m, m)}: {level_name} {p.name} = Σ{kid_level}")
     if not ran:
         yield not_applicable(f"{table}: no {level_name} row has lower-level rows printed under it")
 
 
 for _t in ("T2", "T3", "T5", "U4"):
     def _mk(table):
-        @rule(f"{table}.total_sum", f"{table} {TABLE_NAMES[table]}: 合计 = Σ 类 (the top-level rows), in every column.",
+        @rule(f"{table}.total_sum", f"{table} {TABLE_TITLES[table]}: 合计 = Σ 类 (the top-level rows), in every column.",
               family="within-table", needs=f"line_items {table}")
         def _total(report: Report):
             yield from _hierarchy(report, table, None)
 
-        @rule(f"{table}.class_sum", f"{table} {TABLE_NAMES[table]}: each 类 = Σ its 款 (or Σ its 项 where no 款 is printed), in every column.",
+        @rule(f"{table}.class_sum", f"{table} {TABLE_TITLES[table]}: each 类 = Σ its 款 (or Σ its 项 where no 款 is printed), in every column.",
               family="within-table", needs=f"line_items {table}")
         def _class(report: Report):
             yield from _hierarchy(report, table, 3)
 
-        @rule(f"{table}.kuan_sum", f"{table} {TABLE_NAMES[table]}: each 款 = Σ its 项, in every column.",
+        @rule(f"{table}.kuan_sum", f"{table} {TABLE_TITLES[table]}: each 款 = Σ its 项, in every column.",
               family="within-table", needs=f"line_items {table}")
         def _kuan(report: Report):
             yield from _hierarchy(report, table, 5)
@@ -243,27 +132,15 @@ for _t in ("T2", "T3", "T5", "U4"):
 # ---------------------------------------------------------------------------------------------
 # Two-sided tables T1, T4
 
-def _side(rows: list[Row], side: str) -> list[Row]:
-    return [r for r in rows if r.side == side]
-
-
-def _find(rows: list[Row], *keys: str, exact: bool = False) -> Row | None:
-    for r in rows:
-        lab = _norm(r.label)
-        if any((lab == k) if exact else (k in lab) for k in keys):
-            return r
-    return None
-
-
 def _lines_before(rows: list[Row], stop: Row) -> list[Row]:
     """The lines a subtotal adds up: not the `其中：` lines, which are parts of the line above them."""
-    return [r for r in rows if r.order < stop.order and not _norm(r.label).startswith(("(行次", "其中"))
-            and _norm(r.label) != "(blank)"]
+    return [r for r in rows if r.order < stop.order and not compact(r.label).startswith(("(行次", "其中"))
+            and compact(r.label) != "(blank)"]
 
 
 def _grand_total(rows: list[Row]) -> Row | None:
     """The 总计 row (the university template calls it 合计)."""
-    return _find(rows, "总计") or _find(rows, "合计", exact=True)
+    return find_row(rows, "总计") or find_row(rows, "合计", exact=True)
 
 
 # side: (its subtotal row, what the lines above the subtotal are, the rows 总计 adds to the subtotal)
@@ -275,8 +152,8 @@ T1_SIDES = {
 
 def _t1_lines(report: Report, side: str):
     sub_key, lines_word, _ = T1_SIDES[side]
-    rows = _side(rows_of(report, "T1"), side)
-    tot = _find(rows, sub_key)
+    rows = side_rows(rows_of(report, "T1"), side)
+    tot = find_row(rows, sub_key)
     if tot is None:
         yield insufficient(f"T1: no {sub_key} row read")
         return
@@ -286,14 +163,14 @@ def _t1_lines(report: Report, side: str):
 
 def _t1_total(report: Report, side: str):
     sub_key, _, others = T1_SIDES[side]
-    rows = _side(rows_of(report, "T1"), side)
-    grand, sub = _grand_total(rows), _find(rows, sub_key)
+    rows = side_rows(rows_of(report, "T1"), side)
+    grand, sub = _grand_total(rows), find_row(rows, sub_key)
     if grand is None or sub is None:
         yield insufficient(f"T1 {side} side: 总计 or {sub_key} row not read")
         return
     parts = [sub.fig("T1", "final", sub_key)]
     for key in others:
-        r = _find(rows, key) or (_find(rows, "上年结转和结余") if key == "年初结转和结余" else None)
+        r = find_row(rows, key) or (find_row(rows, "上年结转和结余") if key == "年初结转和结余" else None)
         if r is not None:
             parts.append(r.fig("T1", "final", key))
     yield sum_check(grand.fig("T1", "final", "总计"), parts,
@@ -303,7 +180,7 @@ def _t1_total(report: Report, side: str):
 def _balance(report: Report, table: str, expenditure_measure: str, what: str):
     """income 总计 = expenditure 总计 of a two-sided table."""
     rows = rows_of(report, table)
-    a, b = _grand_total(_side(rows, "income")), _grand_total(_side(rows, "expenditure"))
+    a, b = _grand_total(side_rows(rows, "income")), _grand_total(side_rows(rows, "expenditure"))
     if a is None or b is None:
         yield insufficient(f"{table}: a 总计 row was not read")
         return
@@ -312,35 +189,35 @@ def _balance(report: Report, table: str, expenditure_measure: str, what: str):
 
 @rule("T1.income_lines", "T1 收入支出决算总表: 本年收入合计 = Σ the income lines above it (一般公共预算财政拨款收入 … 其他收入).",
       family="within-table", needs="line_items T1")
-@_on_tables("T1")
+@on_tables("T1")
 def t1_income_lines(report: Report):
     yield from _t1_lines(report, "income")
 
 
 @rule("T1.expenditure_lines", "T1 收入支出决算总表: 本年支出合计 = Σ the function-class expenditure lines above it.",
       family="within-table", needs="line_items T1")
-@_on_tables("T1")
+@on_tables("T1")
 def t1_expenditure_lines(report: Report):
     yield from _t1_lines(report, "expenditure")
 
 
 @rule("T1.income_total", "T1 收入支出决算总表 income side: 总计 = 本年收入合计 + 使用非财政拨款结余 + 年初结转和结余.",
       family="within-table", needs="line_items T1")
-@_on_tables("T1")
+@on_tables("T1")
 def t1_income_total(report: Report):
     yield from _t1_total(report, "income")
 
 
 @rule("T1.expenditure_total", "T1 收入支出决算总表 expenditure side: 总计 = 本年支出合计 + 结余分配 + 年末结转和结余.",
       family="within-table", needs="line_items T1")
-@_on_tables("T1")
+@on_tables("T1")
 def t1_expenditure_total(report: Report):
     yield from _t1_total(report, "expenditure")
 
 
 @rule("T1.balance", "T1 收入支出决算总表: income 总计 = expenditure 总计 (only 总计 balances; 本年收入合计 and 本年支出合计 need not).",
       family="within-table", needs="line_items T1")
-@_on_tables("T1")
+@on_tables("T1")
 def t1_balance(report: Report):
     yield from _balance(report, "T1", "final", "T1 收入支出决算总表: both 总计 equal")
 
@@ -358,10 +235,10 @@ def t4_row_sum(report: Report):
 
 @rule("T4.income_total", "T4 财政拨款收入支出决算总表 income side: 本年收入合计 = 一般公共预算 + 政府性基金 + 国有资本经营预算财政拨款; 总计 = 本年收入合计 + 年初财政拨款结转和结余.",
       family="within-table", needs="line_items T4")
-@_on_tables("T4")
+@on_tables("T4")
 def t4_income_total(report: Report):
-    inc = _side(rows_of(report, "T4"), "income")
-    sub, grand = _find(inc, "本年收入合计"), _find(inc, "总计")
+    inc = side_rows(rows_of(report, "T4"), "income")
+    sub, grand = find_row(inc, "本年收入合计"), find_row(inc, "总计")
     if sub is None:
         yield insufficient("T4 income side: 本年收入合计 row not read")
         return
@@ -370,7 +247,7 @@ def t4_income_total(report: Report):
                     what="T4 income side: 本年收入合计 = Σ the three appropriation lines")
     if grand is not None:
         parts = [sub.fig("T4", "final", "本年收入合计")]
-        carry = _find(inc, "年初财政拨款结转和结余", "年初结转和结余")
+        carry = find_row(inc, "年初财政拨款结转和结余", "年初结转和结余")
         if carry is not None:
             parts.append(carry.fig("T4", "final", "年初财政拨款结转和结余"))
         yield sum_check(grand.fig("T4", "final", "总计"), parts, what="T4 income side: 总计 = 本年收入合计 + 年初财政拨款结转和结余")
@@ -378,15 +255,15 @@ def t4_income_total(report: Report):
 
 @rule("T4.expenditure_total", "T4 财政拨款收入支出决算总表 expenditure side, every column: 本年支出合计 = Σ class lines; 总计 = 本年支出合计 + 年末财政拨款结转和结余.",
       family="within-table", needs="line_items T4")
-@_on_tables("T4")
+@on_tables("T4")
 def t4_expenditure_total(report: Report):
-    exp = _side(rows_of(report, "T4"), "expenditure")
-    sub, grand = _find(exp, "本年支出合计"), _find(exp, "总计")
+    exp = side_rows(rows_of(report, "T4"), "expenditure")
+    sub, grand = find_row(exp, "本年支出合计"), find_row(exp, "总计")
     if sub is None:
         yield insufficient("T4 expenditure side: 本年支出合计 row not read")
         return
     lines = _lines_before(exp, sub)
-    carry = _find(exp, "年末财政拨款结转和结余", "年末结转和结余")
+    carry = find_row(exp, "年末财政拨款结转和结余", "年末结转和结余")
     for m in ("total",) + T4_COLS:
         if m not in sub.cells:
             continue
@@ -402,23 +279,13 @@ def t4_expenditure_total(report: Report):
 
 @rule("T4.balance", "T4 财政拨款收入支出决算总表: income 总计 = expenditure 总计.",
       family="within-table", needs="line_items T4")
-@_on_tables("T4")
+@on_tables("T4")
 def t4_balance(report: Report):
     yield from _balance(report, "T4", "total", "T4 财政拨款收入支出决算总表: income 总计 = expenditure 总计")
 
 
 # ---------------------------------------------------------------------------------------------
 # T6 (economic classification)
-
-def _t6(report: Report):
-    rows = rows_of(report, "T6")
-    econ = [r for r in rows if r.code and r.code[:1] == "3"]
-    pers = next((r for r in rows if not r.code and "人员经费" in _norm(r.label)), None)
-    pub = next((r for r in rows if not r.code and "公用经费" in _norm(r.label)), None)
-    grand = next((r for r in rows if not r.code and "合计" in _norm(r.label)
-                  and "人员" not in r.label and "公用" not in r.label), None)
-    return econ, pers, pub, grand
-
 
 def _class_figs(econ: list[Row], classes) -> list[Fig]:
     """Each economic 类 as printed, or Σ its 款 where the 类 row is not printed."""
@@ -432,12 +299,9 @@ def _class_figs(econ: list[Row], classes) -> list[Fig]:
     return figs
 
 
-T6_SUBTOTALS = {"personnel": "人员经费合计", "public": "公用经费合计"}
-
-
 def _t6_subtotal(report: Report, which: str, classes, formula: str):
     """人员经费合计 or 公用经费合计 = Σ the economic 类 it covers."""
-    econ, pers, pub, _ = _t6(report)
+    econ, pers, pub, _ = t6_rows(report)
     row, label = (pers if which == "personnel" else pub), T6_SUBTOTALS[which]
     if row is None:
         yield insufficient(f"T6: no {label} row read")
@@ -447,38 +311,38 @@ def _t6_subtotal(report: Report, which: str, classes, formula: str):
 
 @rule("T6.personnel", "T6 基本支出决算明细表: 人员经费合计 = 301 工资福利支出 + 303 对个人和家庭的补助.",
       family="within-table", needs="line_items T6")
-@_on_tables("T6")
+@on_tables("T6")
 def t6_personnel(report: Report):
-    yield from _t6_subtotal(report, "personnel", lambda c: c in ("301", "303"), "人员经费 = 301 + 303")
+    yield from _t6_subtotal(report, "personnel", lambda c: c in PERSONNEL_CLASSES, "人员经费 = 301 + 303")
 
 
 @rule("T6.public", "T6 基本支出决算明细表: 公用经费合计 = 302 商品和服务支出 + 310 资本性支出 (+ any other economic 类 printed under 公用经费).",
       family="within-table", needs="line_items T6")
-@_on_tables("T6")
+@on_tables("T6")
 def t6_public(report: Report):
-    yield from _t6_subtotal(report, "public", lambda c: c not in ("301", "303"), "公用经费 = 302 + 310 (+ other 类)")
+    yield from _t6_subtotal(report, "public", lambda c: c not in PERSONNEL_CLASSES, "公用经费 = 302 + 310 (+ other 类)")
 
 
 @rule("T6.basic_total", "T6 基本支出决算明细表: where a 合计 is printed, 合计 = 人员经费合计 + 公用经费合计.",
       family="within-table", needs="line_items T6")
-@_on_tables("T6")
+@on_tables("T6")
 def t6_basic_total(report: Report):
-    _, pers, pub, grand = _t6(report)
+    _, pers, pub, grand = t6_rows(report)
     if grand is None:
         yield not_applicable("T6 prints no overall 合计 row (only 人员经费合计 and 公用经费合计); see X.T5_basic_eq_T6")
         return
     if pers is None or pub is None:
         yield insufficient("T6: 人员经费合计 or 公用经费合计 not read")
         return
-    yield sum_check(grand.fig("T6", "final", "合计"), [pers.fig("T6", "final", "人员经费合计"), pub.fig("T6", "final", "公用经费合计")],
+    yield sum_check(grand.fig("T6", "final", "合计"), [pers.fig("T6", "final", T6_SUBTOTALS["personnel"]), pub.fig("T6", "final", T6_SUBTOTALS["public"])],
                     what="T6: 合计 = 人员经费 + 公用经费")
 
 
 @rule("T6.class_sum", "T6 基本支出决算明细表: each economic 类 (301, 302, 303, 310 …) = Σ its 款 (economic codes only).",
       family="within-table", needs="line_items T6")
-@_on_tables("T6")
+@on_tables("T6")
 def t6_class_sum(report: Report):
-    econ, _, _, _ = _t6(report)
+    econ, _, _, _ = t6_rows(report)
     ran = False
     for cls in [r for r in econ if len(r.code) == 3]:
         kids = [r for r in econ if len(r.code) == 5 and r.code.startswith(cls.code)]
@@ -494,37 +358,18 @@ def t6_class_sum(report: Report):
 # ---------------------------------------------------------------------------------------------
 # T7 三公
 
-T7_NAMES = {"total": "合计", "overseas": "因公出国（境）费", "vehicle_total": "公务用车购置及运行费 小计",
-            "vehicle_purchase": "公务用车购置费", "vehicle_operation": "公务用车运行费", "reception": "公务接待费"}
 T7_COLS = {"budget": "预算数", "final": "决算数"}
 
 
-def _t7(report: Report) -> tuple[dict[str, Fig], str | None]:
-    figs = {}
-    ref = None
-    for r in rows_of(report, "T7"):
-        for m, v in r.cells.items():
-            figs[m] = Fig(v, tref("T7", r.ref), "", inferred=m in r.inferred, doubtful=m in r.doubtful)
-            ref = ref or tref("T7", r.ref)
-    return figs, ref
-
-
-def _t7_cell(figs: dict[str, Fig], col: str, item: str, label: str) -> Fig:
-    """One T7 cell (column `budget` or `final`) under a label; blank where it was not printed."""
-    f = figs.get(f"{col}_{item}")
-    return Fig(f.value if f else None, f.ref if f else None, label, inferred=bool(f and f.inferred),
-               doubtful=bool(f and f.doubtful))
-
-
 def _t7_fig(figs, col: str, item: str) -> Fig:
-    return _t7_cell(figs, col, item, f"{T7_COLS[col]} {T7_NAMES[item]}")
+    return t7_cell(figs, col, item, f"{T7_COLS[col]} {THREE_PUBLIC_COLUMN_LABELS[item]}")
 
 
 @rule("T7.total", "T7 “三公”经费支出决算表, budget and outturn columns separately: 合计 = 因公出国（境）费 + 公务用车购置费 + 公务用车运行费 + 公务接待费.",
       family="within-table", needs="line_items T7")
-@_on_tables("T7")
+@on_tables("T7")
 def t7_total(report: Report):
-    figs, _ = _t7(report)
+    figs, _ = t7_figs(report)
     for col, word in T7_COLS.items():
         if f"{col}_total" not in figs:
             continue
@@ -538,9 +383,9 @@ def t7_total(report: Report):
 
 @rule("T7.vehicle_subtotal", "T7 “三公”经费支出决算表, budget and outturn columns separately: 公务用车购置及运行费 小计 = 购置费 + 运行费.",
       family="within-table", needs="line_items T7")
-@_on_tables("T7")
+@on_tables("T7")
 def t7_vehicle(report: Report):
-    figs, _ = _t7(report)
+    figs, _ = t7_figs(report)
     for col, word in T7_COLS.items():
         if f"{col}_vehicle_total" not in figs:
             continue
@@ -555,8 +400,8 @@ def t7_vehicle(report: Report):
 def _row_with(report: Report, table: str, side: str | None, *keys: str) -> Row | None:
     rows = rows_of(report, table)
     if side:
-        rows = _side(rows, side)
-    return _find(rows, *keys)
+        rows = side_rows(rows, side)
+    return find_row(rows, *keys)
 
 
 def _line_against_total(report: Report, table: str, side: str, key: str, other: str, compare):
@@ -571,7 +416,7 @@ def _line_against_total(report: Report, table: str, side: str, key: str, other: 
 
 @rule("X.T1_income_eq_T2", "T1 本年收入合计 = T2 收入决算表 合计 (本年收入合计 column).", family="across-tables",
       needs="line_items T1, T2")
-@_on_tables("T1", "T2")
+@on_tables("T1", "T2")
 def x_t1_t2(report: Report):
     yield from _line_against_total(report, "T1", "income", "本年收入合计", "T2", lambda a, b: equal_check(
         a.fig("T1", "final", "T1 本年收入合计"), b.fig("T2", "total", "T2 合计"), what="T1 本年收入合计 against T2 收入决算表 合计"))
@@ -579,7 +424,7 @@ def x_t1_t2(report: Report):
 
 @rule("X.T1_expenditure_eq_T3", "T1 本年支出合计 = T3 支出决算表 合计 (本年支出合计 column).", family="across-tables",
       needs="line_items T1, T3")
-@_on_tables("T1", "T3")
+@on_tables("T1", "T3")
 def x_t1_t3(report: Report):
     yield from _line_against_total(report, "T1", "expenditure", "本年支出合计", "T3", lambda a, b: equal_check(
         a.fig("T1", "final", "T1 本年支出合计"), b.fig("T3", "total", "T3 合计"), what="T1 本年支出合计 against T3 支出决算表 合计"))
@@ -587,7 +432,7 @@ def x_t1_t3(report: Report):
 
 @rule("X.T4_general_eq_T5", "T4 本年支出合计 in the 一般公共预算财政拨款 column = T5 一般公共预算财政拨款支出决算表 合计.",
       family="across-tables", needs="line_items T4, T5")
-@_on_tables("T4", "T5")
+@on_tables("T4", "T5")
 def x_t4_t5(report: Report):
     yield from _line_against_total(report, "T4", "expenditure", "本年支出合计", "T5", lambda a, b: equal_check(
         b.fig("T5", "total", "T5 合计"), a.fig("T4", "general_budget", "T4 本年支出合计 一般公共预算财政拨款"),
@@ -596,10 +441,10 @@ def x_t4_t5(report: Report):
 
 @rule("X.T5_basic_eq_T6", "T5 合计 基本支出 = T6 人员经费合计 + 公用经费合计.", family="across-tables",
       needs="line_items T5, T6")
-@_on_tables("T5", "T6")
+@on_tables("T5", "T6")
 def x_t5_t6(report: Report):
     t5 = total_row(rows_of(report, "T5"))
-    _, pers, pub, _ = _t6(report)
+    _, pers, pub, _ = t6_rows(report)
     if t5 is None or pers is None or pub is None:
         yield insufficient("T5 合计 or T6 人员经费合计/公用经费合计 not read")
         return
@@ -608,38 +453,18 @@ def x_t5_t6(report: Report):
                     what="T5 基本支出 against T6 人员经费 + 公用经费")
 
 
-def t5_class_amounts(report: Report) -> dict[str, Fig]:
-    """T5 amount per function 类: the 类 row, or Σ its 款/项 where no 类 row is printed."""
-    rows = coded(rows_of(report, "T5"))
-    out: dict[str, Fig] = {}
-    for c in sorted({r.code[:3] for r in rows}):
-        cls = next((r for r in rows if r.code == c), None)
-        if cls is not None:
-            out[c] = cls.fig("T5", "total", f"T5 {c} {cls.label}")
-            continue
-        kids = [r for r in rows if r.code.startswith(c) and len(r.code) == 5] or \
-               [r for r in rows if r.code.startswith(c) and len(r.code) == 7]
-        vals = [r.cells.get("total") for r in kids]
-        printed = [v for v in vals if v is not None]
-        out[c] = Fig(sum(printed) if printed else None, join_refs(*[tref("T5", r.ref) for r in kids]),
-                     f"T5 Σ{'款' if len(kids[0].code) == 5 else '项'} under {c} {CLASS_NAMES.get(c, '')}",
-                     half=0.005 * len(printed) if printed else 0.005,
-                     inferred=any("total" in r.inferred for r in kids), doubtful=any("total" in r.doubtful for r in kids))
-    return out
-
-
 @rule("X.T5_class_eq_T4", "Every function 类: T5 amount (合计 column) = T4 amount in the 一般公共预算财政拨款 column.",
       family="across-tables", needs="line_items T4, T5")
-@_on_tables("T4", "T5")
+@on_tables("T4", "T5")
 def x_t5_t4_classes(report: Report):
     t5 = t5_class_amounts(report)
-    t4 = {r.code: r for r in _side(rows_of(report, "T4"), "expenditure") if r.code}
+    t4 = {r.code: r for r in side_rows(rows_of(report, "T4"), "expenditure") if r.code}
     for c in sorted(set(t5) | set(t4)):
         r4 = t4.get(c)
         f4 = r4.fig("T4", "general_budget", f"T4 {r4.label} 一般公共预算财政拨款") if r4 is not None else None
         f5 = t5.get(c)
         if f5 is None:
-            if f4 is None or f4.blank or abs(f4.value) < 1e-9:
+            if f4 is None or f4.blank or abs(f4.value) < SETTINGS.same_number:
                 continue
             yield guard_reading(Result("fail", f"class {c} {CLASS_NAMES.get(c, '')}: T4 prints {f4.value:,.2f} in the "
                                        "一般公共预算 column, but T5 has no row for this class (0 in T5)", 0.0, f4.value, f4.ref),

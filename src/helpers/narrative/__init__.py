@@ -20,8 +20,6 @@ from . import budget_execution, facts, poverty, selfeval, three_public
 from .sentences import compact_lines, paragraphs
 from .subjects import CodeBook
 
-NARRATIVE_DATASETS = ("budget_execution", "three_public", "poverty_transfers", "narrative_facts")
-
 
 def _frame(rows: list[dict], name: str) -> pd.DataFrame:
     if not rows:

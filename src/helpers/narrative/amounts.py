@@ -14,8 +14,6 @@ from ..normalize import NUM
 # A bare 万 counts as 万元 only when nothing but punctuation, space or the end follows (not 万件, 万人次).
 UNIT = r"亿元|万余元|万元|元|万(?=[\s，,。；;、：:）)]|$)"
 AMOUNT_RE = re.compile(rf"(?P<num>{NUM})\s*(?P<unit>{UNIT})")
-PCT_RE = re.compile(rf"(?P<num>{NUM})\s*[%％]")
-YEAR_AFTER = re.compile(r"\s*年")
 
 _TO_WAN = {"亿元": 10000.0, "万余元": 1.0, "万元": 1.0, "万": 1.0, "元": 0.0001}
 
@@ -37,10 +35,6 @@ def find_amounts(text: str, start: int = 0, end: int | None = None):
     for m in AMOUNT_RE.finditer(text, start, end):
         out.append((m, to_wan(m.group("num"), m.group("unit")), m.group("unit")))
     return out
-
-
-def is_year(text: str, m: re.Match) -> bool:
-    return bool(YEAR_AFTER.match(text, m.end("num")))
 
 
 def pct(s: str | None) -> float | None:

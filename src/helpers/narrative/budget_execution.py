@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from ..normalize import compact
 from .amounts import NUM, UNIT, rate, to_float, to_wan
 from .sentences import ITEM_RE, Para
 from .subjects import CodeBook, resolve
@@ -59,7 +60,7 @@ def _row(**kw) -> dict:
 def _subject(p: Para, start: int, book: CodeBook, carried: str | None = None):
     """(level, name, code) of the statement at p.text[start]."""
     pre = p.text[:start]
-    tail = re.sub(r"\s+", "", pre[-30:])
+    tail = compact(pre[-30:])
     if re.search(r"项目(全年)?$", tail):
         m = PROJECT_HEAD_RE.search(pre)
         name = m.group("name").strip() if m else None

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from ..normalize import compact
+from ..vocabulary import THREE_PUBLIC_PARTS, THREE_PUBLIC_TEXT_WORDS, THREE_PUBLIC_TOPICS
 from .amounts import NUM, UNIT, to_float, to_wan
 from .sentences import Para
 from .subjects import CodeBook
@@ -42,10 +44,7 @@ TOPICS: list[tuple[str, re.Pattern]] = [(t, re.compile(p)) for t, p in [
     ("project_expenditure", r"项目支出"),
     ("personnel_cost", r"人员经费"),
     ("public_cost", r"公用经费"),
-    ("three_public_total", r"三公[”\"]?经费"),
-    ("three_public_overseas", r"因公出国"),
-    ("three_public_vehicle", r"公务用车购置及运行"),
-    ("three_public_reception", r"公务接待"),
+    *((topic, words) for topic, _, words in THREE_PUBLIC_TOPICS),
     ("general_budget_expenditure", r"一般公共预算财政拨款支出"),
     ("fiscal_expenditure", r"财政拨款支出"),
 ]]
@@ -54,9 +53,10 @@ SHARE_RE = re.compile(rf"\s*[，,]?\s*占[^，,；;。\d]*?(?P<share>{NUM})\s*[%
 CHANGE_RE = re.compile(
     rf"(?P<dir>增加|减少)了?\s*(?P<num>{NUM})\s*(?P<unit>{UNIT})(?:\s*[，,、]?\s*(?:各)?(?P<pdir>增长|下降|减少)\s*(?P<pct>{NUM})\s*[%％])?"
 )
-PCT_CHANGE_RE = re.compile(rf"(?P<pdir>增长|下降)\s*(?P<pct>{NUM})\s*[%％]")
 VEHICLE_RE = re.compile(r"(?P<what>共有车辆|公务用车保有量)(?:为)?\s*(?P<n>\d+)\s*辆")
 SME_SHARE_RE = re.compile(rf"(?P<what>货物|工程|服务)采购授予中小企业合同金额占[^。；;]*?的\s*(?P<pct>{NUM})\s*[%％]")
+# a 三公 item other than the total named in a subject (因公出国|公务用车|公务接待)
+TP_PART_RE = re.compile("|".join(w for w, item in THREE_PUBLIC_TEXT_WORDS if item in THREE_PUBLIC_PARTS["total"]))
 YEAR_CTX_RE = re.compile(r"(?:比|较|与)\s*(?:\d{4}\s*年度?|上年)")
 
 
@@ -66,13 +66,13 @@ def _subject(text: str, start: int) -> str:
         s -= 1
     subj = text[s:start]
     subj = re.sub(r"^\s*(?:其中|主要用于以下方面)\s*", "", subj)
-    return re.sub(r"\s+", "", subj)
+    return compact(subj)
 
 
 def _topic(subject: str, book: CodeBook) -> tuple[str, str] | None:
     subj = re.sub(r"^\d{4}年度?", "", subject)
     subj = re.sub(r"[（(][^）)]*[）)]", "", subj) if not re.search(r"[（(]类[)）]", subj) else subj
-    if "三公" in subj and not re.search(r"因公出国|公务用车|公务接待", subj):
+    if "三公" in subj and not TP_PART_RE.search(subj):
         return "three_public_total", subject
     m = CLASS_RE.search(subj)
     if m:

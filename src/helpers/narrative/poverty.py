@@ -16,6 +16,8 @@ import re
 
 import pandas as pd
 
+from ..normalize import compact
+from ..vocabulary import POVERTY_CODE, POVERTY_NEW_NAME, POVERTY_OLD_NAME, poverty_series
 from .amounts import NUM, UNIT, find_amounts, to_wan
 from .sentences import Para
 
@@ -38,15 +40,14 @@ SKIP_SECTIONS = re.compile(r"三公|机关运行|政府采购|国有资产|名�
 
 
 def series_for(year: int | None, label: str) -> str:
-    if year is not None and not pd.isna(year):
-        return "扶贫" if int(year) <= 2020 else "巩固脱贫衔接乡村振兴"
-    return "扶贫" if "扶贫" in label else "巩固脱贫衔接乡村振兴"
+    """The year's name for 21305; without a year, the name the line prints."""
+    return poverty_series(year) or (POVERTY_OLD_NAME if POVERTY_OLD_NAME in label else POVERTY_NEW_NAME)
 
 
 def function_lines(line_items: pd.DataFrame, report_id: str, year: int | None) -> list[dict]:
     if line_items is None or not len(line_items):
         return []
-    li = line_items[line_items["code"].fillna("").astype(str).str.startswith("21305").astype(bool) & (line_items["code_domain"].fillna("") == "function")]
+    li = line_items[line_items["code"].fillna("").astype(str).str.startswith(POVERTY_CODE).astype(bool) & (line_items["code_domain"].fillna("") == "function")]
     rows = []
     for (table, code, label), g in li.groupby(["table", "code", "row_label"], sort=False):
         pick = g[g["measure"] == "total"]
@@ -105,7 +106,7 @@ def _clause_subject(text: str, start: int) -> str:
     s = start
     while s > 0 and text[s - 1] not in "，,；;。：:\t":
         s -= 1
-    return re.sub(r"\s+", "", text[s:start]).strip() or None
+    return compact(text[s:start]).strip() or None
 
 
 def narrative_rows(paras: list[Para], report_id: str, own_district: str | None,

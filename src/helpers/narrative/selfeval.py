@@ -13,15 +13,12 @@ from __future__ import annotations
 
 import re
 
+from ..normalize import compact
 from .amounts import NUM, rate, to_float
 
 LABEL_RE = re.compile(r"年度财政资金总额|部门整体支出总额")
 TOKEN_RE = re.compile(rf"(?<![\d.])(?P<num>{NUM})\s*(?P<unit>万元|万|元)?\s*(?P<pct>[%％])?")
 CJK_WORD_RE = re.compile(r"[\u4e00-\u9fff]")
-
-
-def _strip_ws(s: str) -> str:
-    return re.sub(r"\s+", "", s)
 
 
 def _rest_after(raw: str, n_compact: int) -> str:
@@ -73,22 +70,22 @@ def _unit_note(values, dept_total, what: str) -> str:
 
 def selfeval_rows(lines: list[tuple[str, str]], report_id: str, doc_text: str, dept_total: float | None) -> list[dict]:
     rows: list[dict] = []
-    compact = [_strip_ws(t) for t, _ in lines]
+    squeezed = [compact(t) for t, _ in lines]
     basis = _basis(doc_text)
     last_label_line = -1
     i = 0
     while i < len(lines):
-        window = "".join(compact[i:i + 4])
+        window = "".join(squeezed[i:i + 4])
         m = LABEL_RE.search(window)
-        if not m or m.start() >= len(compact[i]):
+        if not m or m.start() >= len(squeezed[i]):
             i += 1
             continue
         start_in_line = m.start()
         # the line where the label ends
         need = start_in_line + len(m.group(0))
         j = i
-        while need > len(compact[j]):
-            need -= len(compact[j])
+        while need > len(squeezed[j]):
+            need -= len(squeezed[j])
             j += 1
         rest = _rest_after(lines[j][0], need)
         toks, used = _figures(lines, j, rest)
@@ -102,11 +99,11 @@ def selfeval_rows(lines: list[tuple[str, str]], report_id: str, doc_text: str, d
             else:
                 level, name = "project", None
                 for k in range(i, max(last_label_line, i - 40), -1):
-                    c = compact[k]
+                    c = squeezed[k]
                     if "项目名称" in c:
                         name = re.split(r"主管部门", c.split("项目名称", 1)[1])[0].strip("：: ")
-                        if not name and k + 1 < len(compact):
-                            name = compact[k + 1]
+                        if not name and k + 1 < len(squeezed):
+                            name = squeezed[k + 1]
                         break
             unit_printed = unit_note = None
             if _yuan([budget, final], dept_total):
@@ -166,7 +163,7 @@ def project_list_rows(lines: list[tuple[str, str]], report_id: str, dept_total: 
         note = None
         if yuan:
             note = _unit_note(values, dept_total, "the project table")
-            total = next((b for n, b, _, _, _ in table if re.sub(r"\s", "", n) == "合计"), None)
+            total = next((b for n, b, _, _, _ in table if compact(n) == "合计"), None)
             if total is not None and project_total:
                 note += (f"; its 合计 {total:,.2f} 元 = {total / 10000:,.2f} 万元, the 项目支出 of "
                          f"{project_total:,.2f} 万元 stated in the narrative")
@@ -175,7 +172,7 @@ def project_list_rows(lines: list[tuple[str, str]], report_id: str, dept_total: 
                 b = b / 10000 if b is not None else None
                 f = f / 10000 if f is not None else None
             rows.append({
-                "report_id": report_id, "level": "project", "code": None, "name": re.sub(r"\s", "", name) if re.sub(r"\s", "", name) == "合计" else name,
+                "report_id": report_id, "level": "project", "code": None, "name": compact(name) if compact(name) == "合计" else name,
                 "budget_basis": "全年预算", "budget_wan": None if b is None else round(b, 6),
                 "final_wan": None if f is None else round(f, 6), "rate_printed_pct": None,
                 "rate_computed_pct": rate(f, b), "unit_printed": "元" if yuan else None, "unit_note": note,

@@ -40,7 +40,6 @@ class Para:
     is_row: bool = False  # a tab-separated table row, kept as one line
     notes: list[str] = field(default_factory=list)
     index: int = 0
-    line_index: int = 0  # index in the cleaned narrative lines of the first line
 
     def ref_at(self, off: int) -> str:
         i = bisect_right([s for s, _ in self.starts], off) - 1
@@ -177,7 +176,7 @@ def paragraphs(doc) -> list[Para]:
                 section = flat
         if new:
             cur = Para(text="", starts=[], section=section, part=part, is_row=_is_row(t),
-                       index=len(paras), line_index=k)
+                       index=len(paras))
             paras.append(cur)
         else:
             # join a wrapped line; keep a space only between two ASCII characters

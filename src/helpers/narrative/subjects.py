@@ -12,7 +12,8 @@ import re
 
 import pandas as pd
 
-from ..tables.catalog import FUNCTION_CLASSES
+from ..settings import SETTINGS
+from ..vocabulary import FUNCTION_CLASSES, LEVEL_LENGTHS, code_level
 
 LEVEL_RE = re.compile(r"([^（()）。；：:\d、.．，,]+?)[（(](类|款|项)(?:级)?[)）]")
 
@@ -32,7 +33,7 @@ class CodeBook:
         if line_items is not None and len(line_items):
             li = line_items[(line_items["code_domain"].fillna("") == "function").astype(bool) & line_items["code"].notna().astype(bool)]
             for code, label in li[["code", "row_label"]].drop_duplicates().itertuples(index=False):
-                lvl = {3: "类", 5: "款", 7: "项"}.get(len(code))
+                lvl = code_level(code)
                 if lvl:
                     self.by_level[lvl].setdefault(norm_name(label), set()).add(code)
         for name, code in FUNCTION_CLASSES.items():
@@ -42,7 +43,7 @@ class CodeBook:
         n = norm_name(name)
         codes = self.by_level["类"].get(n)
         if not codes:
-            close = difflib.get_close_matches(n, list(self.by_level["类"]), n=1, cutoff=0.8)
+            close = difflib.get_close_matches(n, list(self.by_level["类"]), n=1, cutoff=SETTINGS.name_match_cutoff)
             codes = self.by_level["类"].get(close[0]) if close else None
         return sorted(codes)[0] if codes and len(codes) == 1 else None
 
@@ -50,7 +51,7 @@ class CodeBook:
         """A unique code under parent whose name is close to name (difflib ratio ≥ 0.8)."""
         n = norm_name(name)
         cands = {nm: codes for nm, codes in self.by_level[level].items() if any(c.startswith(parent) for c in codes)}
-        close = difflib.get_close_matches(n, list(cands), n=2, cutoff=0.8)
+        close = difflib.get_close_matches(n, list(cands), n=2, cutoff=SETTINGS.name_match_cutoff)
         if len(close) != 1:
             return None
         codes = {c for c in cands[close[0]] if c.startswith(parent)}
@@ -100,6 +101,6 @@ def resolve(book: CodeBook, head: str) -> tuple[str, str, str | None, str | None
             break
         parent = code
     level, name = levels[-1]
-    if code is not None and len(code) != {"类": 3, "款": 5, "项": 7}[level]:
+    if code is not None and len(code) != LEVEL_LENGTHS[level]:
         code = None
     return level, name, code, "; ".join(notes) or None

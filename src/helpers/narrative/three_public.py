@@ -15,19 +15,12 @@ import re
 
 import pandas as pd
 
+from ..normalize import compact
+from ..vocabulary import THREE_PUBLIC_ITEMS as ITEMS, THREE_PUBLIC_PATTERNS
 from .amounts import NUM, UNIT, rate, to_float, to_wan
 from .sentences import Para
 
-ITEMS = ("total", "overseas", "vehicle_total", "vehicle_purchase", "vehicle_operation", "reception")
-Q = r"[“”\"\s]*"
-ITEM_RES = [
-    ("vehicle_total", re.compile(r"公务用车购置及运行(?:维护)?费")),
-    ("vehicle_purchase", re.compile(r"公务用车购置(?:费|支出)|购置\s*(?:[（(]更新[)）])?\s*公务用车(?!购置及)")),
-    ("vehicle_operation", re.compile(r"公务用车运行(?:维护)?(?:费|支出)")),
-    ("overseas", re.compile(r"因公出国\s*[（(]境[)）]\s*(?:费|支出)?")),
-    ("reception", re.compile(r"公务接待费?")),
-    ("total", re.compile(rf"三公{Q}经费")),
-]
+ITEM_RES = [(item, re.compile(p)) for item, p in THREE_PUBLIC_PATTERNS]
 AMT = rf"(?P<num>{NUM})\s*(?P<unit>{UNIT})"
 BUDGET_RE = re.compile(rf"(?P<word>财政拨款数|年初预算数|全年预算数|年初预算|全年预算|预算数|预算)为\s*{AMT}")
 FINAL_RE = re.compile(rf"(?:支出)?决算(?:数)?为\s*{AMT}")
@@ -130,7 +123,7 @@ def budget_execution_row(stmt: dict | None, report_id: str, doc_text: str) -> di
     elif stmt["rate_word"] in ("年初预算", "全年预算"):
         basis = stmt["rate_word"]
     else:
-        m = re.search(r"预算数为\s*[“”\"]?三公[“”\"]?经费(年初|全年)预算数", re.sub(r"\s", "", doc_text))
+        m = re.search(r"预算数为\s*[“”\"]?三公[“”\"]?经费(年初|全年)预算数", compact(doc_text))
         basis = f"{m.group(1)}预算" if m else "年初预算"
     return {"report_id": report_id, "level": "overall", "subject": "three_public", "code": None, "name": "“三公”经费", "budget_basis": basis,
             "budget_wan": stmt["budget_wan"], "final_wan": stmt["final_wan"],

@@ -14,17 +14,11 @@ import re
 
 import pandas as pd
 
+from . import quality
 from .load import Corpus
-from ..tables.catalog import FUNCTION_CLASSES
+from ..vocabulary import CLASS_NAMES as _CLASS_NAMES, CODE_LEVELS, ECONOMIC_NAMES, PERSONNEL_CLASSES as PERSONNEL_CODES
 
-CLASS_NAMES: dict[str, str] = {}
-for _name, _code in FUNCTION_CLASSES.items():
-    CLASS_NAMES.setdefault(_code, _name + "支出")
-
-ECONOMIC_NAMES = {"301": "工资福利支出", "302": "商品和服务支出", "303": "对个人和家庭的补助",
-                  "310": "资本性支出", "307": "债务利息及费用支出", "309": "资本性支出(基本建设)",
-                  "399": "其他支出"}
-PERSONNEL_CODES = ("301", "303")
+CLASS_NAMES: dict[str, str] = {code: name + "支出" for code, name in _CLASS_NAMES.items()}  # as T1/T4 print them
 
 FUNCTION_TABLES = ("T3", "T5", "T4")
 
@@ -37,7 +31,7 @@ def _rollup(rows: pd.DataFrame, prefix_len: int = 3) -> pd.DataFrame:
     rows = rows.assign(cls=rows.code.str[:prefix_len], n=rows.code.str.len())
     out = []
     for cls, g in rows.groupby("cls"):
-        for n, lvl in ((3, "类"), (5, "款"), (7, "项")):
+        for n, lvl in CODE_LEVELS.items():
             sub = g[g.n == n]
             if len(sub) and sub.amount_wan.notna().any():
                 doubt = bool(sub.doubtful.fillna(False).astype(bool).any()) if "doubtful" in sub else False
@@ -81,8 +75,6 @@ def function_classes(corpus: Corpus) -> pd.DataFrame:
 def _implicated(corpus: Corpus, df: pd.DataFrame, value_col: str) -> pd.Series:
     """True where a failing or uncertain check about the same report and table prints the value
     (as the figure it doubts or the one it expects): such a share is treated like a doubtful one."""
-    from . import quality
-
     probs = quality.problems(corpus)
     out = pd.Series(False, index=df.index)
     if probs.empty or df.empty:

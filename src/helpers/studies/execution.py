@@ -13,13 +13,10 @@ import pandas as pd
 
 from . import quality
 from .load import Corpus
+from ..vocabulary import THREE_PUBLIC_COLUMN_LABELS as THREE_PUBLIC_NAMES, THREE_PUBLIC_ITEMS
 
 LEVEL_ORDER = ["overall", "类", "款", "项", "project"]
 BASES = ["年初预算", "全年预算", "调整预算"]
-THREE_PUBLIC_ITEMS = ["total", "overseas", "vehicle_total", "vehicle_purchase", "vehicle_operation", "reception"]
-THREE_PUBLIC_NAMES = {"total": "合计", "overseas": "因公出国(境)费", "vehicle_total": "公务用车购置及运行费",
-                      "vehicle_purchase": "公务用车购置费", "vehicle_operation": "公务用车运行费",
-                      "reception": "公务接待费"}
 
 
 # A "project" row that is really the sum of all projects (a table's 合计, a 项目…综述 sentence).

@@ -86,6 +86,61 @@ class Corpus:
     def n_reports(self, df: pd.DataFrame) -> int:
         return int(df.report_id.nunique()) if "report_id" in df and len(df) else 0
 
+    # -- for a researcher at the prompt: `corpus.<Tab>` lists the datasets ----------------------
+    def __dir__(self) -> list[str]:
+        return sorted(set(super().__dir__()) | set(self.__dict__.get("frames", {})))
+
+    def describe(self, dataset: str | None = None) -> None:
+        """Print every dataset: rows, reports, what a row is, its columns (units in brackets); or,
+        for one `dataset`, each column with its type, unit and meaning."""
+        print(describe_text(self.frames, dataset))
+
+
+def describe_text(frames: dict[str, pd.DataFrame], dataset: str | None = None) -> str:
+    def named(col: str, ds: str) -> str:
+        u = schema.unit(ds, col)
+        return f"{col} [{u}]" if u else col
+
+    if dataset is not None:
+        if dataset not in schema.DATASETS:
+            raise KeyError(f"no dataset {dataset!r}; the datasets are {', '.join(schema.DATASETS)}")
+        df = frames.get(dataset)
+        n = 0 if df is None else len(df)
+        lines = [f"{dataset}: {n:,} rows — {schema.SUMMARY[dataset]}"]
+        for col, dtype, meaning in schema.DATASETS[dataset]:
+            u = schema.unit(dataset, col)
+            lines.append(f"  {col} ({dtype}{', ' + u if u else ''}): {meaning}")
+        return "\n".join(lines)
+    lines = []
+    for ds in schema.DATASETS:
+        df = frames.get(ds)
+        n = 0 if df is None else len(df)
+        reports = int(df.report_id.nunique()) if n and "report_id" in df else 0
+        cols = schema.DATASETS[ds]
+        lines.append(f"{ds}: {n:,} rows from {reports} reports, {len(cols)} columns — {schema.SUMMARY[ds]}")
+        lines.append("    " + ", ".join(named(c, ds) for c, _, _ in cols))
+    lines.append("One dataset's columns and meanings: .describe('line_items'); all of them: docs/DATA_DICTIONARY.md.")
+    return "\n".join(lines)
+
+
+def _dataset_property(name: str) -> property:
+    def get(self: Corpus) -> pd.DataFrame:
+        frames = self.__dict__.get("frames", {})
+        if name in frames:
+            return frames[name]
+        raise AttributeError(f"{name}: not loaded in this corpus")
+
+    get.__name__ = name
+    get.__doc__ = f"`{name}` (DataFrame): {schema.SUMMARY[name]}"
+    return property(get, doc=get.__doc__)
+
+
+# One attribute per dataset, with its sentence as docstring: tab completion and `corpus.line_items?`
+# work without loading anything (the frames are read by load()).
+for _name in schema.DATASETS:
+    setattr(Corpus, _name, _dataset_property(_name))
+del _name
+
 
 def short_department(department, city=None, district=None) -> str:
     """The department without its city and district: `武汉市洪山区人民政府办公室` → `人民政府办公室`,

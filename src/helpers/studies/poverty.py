@@ -12,17 +12,8 @@ import pandas as pd
 
 from .composition import basic_project
 from .load import Corpus
-
-CODE = "21305"
-OLD, NEW = "扶贫", "巩固脱贫衔接乡村振兴"
-RENAME_YEAR = 2021
-
-
-def series_for_year(year) -> str | None:
-    """The name the 2021 classification gives 21305 in a fiscal year (the crosswalk)."""
-    if year is None or pd.isna(year):
-        return None
-    return OLD if int(year) < RENAME_YEAR else NEW
+from ..vocabulary import POVERTY_CODE as CODE, POVERTY_NEW_NAME as NEW, POVERTY_OLD_NAME as OLD
+from ..vocabulary import poverty_series as series_for_year  # the crosswalk: the name a fiscal year gives 21305
 
 
 def printed_series(name) -> str | None:
@@ -32,7 +23,7 @@ def printed_series(name) -> str | None:
     s = str(name)
     if "乡村振兴" in s or "衔接" in s:
         return NEW
-    if "扶贫" in s or "脱贫" in s:
+    if OLD in s or "脱贫" in s:
         return OLD
     return None
 
@@ -106,7 +97,7 @@ def series_by_report(corpus: Corpus) -> pd.DataFrame:
     # a 21305 cell read with doubt (a text copy without column positions) is marked, with the reason
     li = corpus.line_items
     doubt = li[li.doubtful.fillna(False).astype(bool) & li.code.fillna("").str.startswith(CODE)] if len(li) else li
-    df["flag"] = ["doubtful reading" if (s_.startswith("21305") and len(doubt) and (doubt.report_id == rid).any()) else ""
+    df["flag"] = ["doubtful reading" if (s_.startswith(CODE) and len(doubt) and (doubt.report_id == rid).any()) else ""
                   for rid, s_ in zip(df.report_id, df.source)]
     return df
 

@@ -9,17 +9,14 @@ from __future__ import annotations
 import pandas as pd
 
 from .load import Corpus
-from ..tables.catalog import ALL_TABLE_CODES, BY_CODE, MEASURES_DOC, TABLE_CODES, TEMPLATE_MEASURES, THREE_PUBLIC_COLUMNS
+from ..tables.catalog import ALL_TABLE_CODES, BY_CODE, MEASURES_DOC, TABLE_CODES, TEMPLATE_MEASURES
+from ..vocabulary import THREE_PUBLIC_COLUMN_LABELS as _T7_LABELS, THREE_PUBLIC_COLUMNS
 
 OUTCOME_ORDER = {"fail": 0, "uncertain": 1, "insufficient_data": 2, "not_applicable": 3, "pass": 4}
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 # measure → printed column name, per table (from the catalog's documentation of measures)
 _MEASURE_LABELS: dict[tuple[str, str], str] = {(t, m): label for t, m, label in MEASURES_DOC}
-_T7_LABELS = {
-    "total": "合计", "overseas": "因公出国(境)费", "vehicle_total": "公务用车购置及运行费",
-    "vehicle_purchase": "公务用车购置费", "vehicle_operation": "公务用车运行费", "reception": "公务接待费",
-}
 
 
 def measure_label(table: str, measure: str) -> str:

@@ -26,7 +26,11 @@ from pathlib import Path
 import pandas as pd
 
 from .. import paths, schema
+from ..document import sha256_of
+from ..extract import DEFAULT_PDF_ENGINE, extract_report, failed_row, report_id_for
+from ..pipeline import extractor_version, write_datasets
 from .load import Corpus, NoProcessedData, load
+from .narrate import show
 
 
 class ReportFileError(Exception):
@@ -77,8 +81,6 @@ class Extracted:
 
 
 def _version() -> str:
-    from ..pipeline import extractor_version
-
     return extractor_version()
 
 
@@ -90,8 +92,6 @@ def _cached(folder: Path, version: str) -> bool:
 def _store(datasets: dict[str, pd.DataFrame], folder: Path, version: str) -> None:
     """Write datasets into `folder` atomically: into a sibling first, then renamed into place (two
     runs on the same bytes at once both succeed; the second's copy is dropped)."""
-    from ..pipeline import write_datasets
-
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".writing-", dir=folder.parent))
     try:
@@ -124,9 +124,6 @@ def extract_file(source: str | Path, *, report_id: str | None = None, cache_dir:
     Raises ReportFileError (message as `extract` prints it) when the file cannot be read, and
     ValueError when `out_dir` is the project's data/processed (one report there would replace the
     corpus: put the file in data/raw and run the main job instead)."""
-    from ..document import sha256_of
-    from ..extract import DEFAULT_PDF_ENGINE, extract_report, report_id_for
-
     t0 = time.perf_counter()
     path = Path(str(source)).expanduser()
     engine = pdf_engine or DEFAULT_PDF_ENGINE
@@ -160,8 +157,6 @@ def extract_file(source: str | Path, *, report_id: str | None = None, cache_dir:
     frames = _relabel(frames, rid, path)
     written = []
     if out is not None:
-        from ..pipeline import write_datasets
-
         written = write_datasets(frames, out, version)
     return Extracted(corpus=Corpus(folder=folder, frames=frames), report_id=rid, path=path, cache=folder,
                      reused=reused, seconds=time.perf_counter() - t0, written=written)
@@ -172,8 +167,6 @@ def open_report(*, report_id: str = "", processed_dir: str = "", source: str = "
     """What notebooks/report.ipynb shows: `source` (any report file, extracted here) when given, else
     `report_id` in the processed datasets. Says in the notebook which file was read and how; for a
     file that cannot be read, prints the message `extract` prints and raises ReportFileError."""
-    from .narrate import show
-
     if source is None or str(source).strip() in ("", "None"):
         return load(processed_dir or None), str(report_id)
     try:
@@ -189,8 +182,6 @@ def open_report(*, report_id: str = "", processed_dir: str = "", source: str = "
 def corpus_of_files(files, *, cache_dir: str | Path | None = None, pdf_engine: str | None = None) -> Corpus:
     """Several report files as one Corpus, each extracted once and cached (a file that cannot be
     read becomes a `failed` row of `reports`, as in the main job). Ids as the main job gives them."""
-    from ..extract import _failed, report_id_for
-
     parts: list[dict[str, pd.DataFrame]] = []
     seen: set[str] = set()
     root = cache_root(cache_dir)
@@ -202,7 +193,7 @@ def corpus_of_files(files, *, cache_dir: str | Path | None = None, pdf_engine: s
         try:
             parts.append(extract_file(f, report_id=rid, cache_dir=root, pdf_engine=pdf_engine).corpus.frames)
         except ReportFileError as exc:
-            parts.append(_failed(Path(f), rid, str(exc)))
+            parts.append(failed_row(Path(f), rid, str(exc)))
     frames = {}
     for ds in schema.DATASETS:
         got = [p[ds] for p in parts if ds in p and len(p[ds])]

@@ -14,27 +14,7 @@ from .. import paths, schema
 from .load import Corpus
 
 # One sentence per dataset, for a newcomer (docs/DATA_DICTIONARY.md has every column).
-WHAT = {
-    "reports": "one row per report file: department, district, year, which tables were found, empty, missing "
-               "or doubtful, `status` (ok / partial / failed) and, when something went wrong, `error`.",
-    "line_items": "every cell of the standard tables in long form: table (T1..T9, U4), row label, function or "
-                  "economic code and its level (类/款/项), measure (the printed column) and `amount_wan`, with "
-                  "`source_ref` (line or page) and `doubtful`.",
-    "budget_execution": "every budget-vs-outturn statement (年初预算 / 全年预算 vs 决算) of the narrative and "
-                        "绩效 tables, with the completion rate as printed and as recomputed.",
-    "three_public": "三公经费 (overseas trips, official cars, receptions), budget and outturn per item, from the "
-                    "三公 table (`source` table) and from the narrative (`source` narrative).",
-    "poverty_transfers": "money for 扶贫 / 巩固脱贫衔接乡村振兴: the 21305 function lines, projects, and "
-                         "paired-assistance amounts with the receiving place.",
-    "narrative_facts": "figures the narrative (情况说明) states in words: totals, 人员/公用经费, 机关运行经费, "
-                       "政府采购, vehicles, with year-on-year changes and shares as printed.",
-    "checks": "every consistency rule run on every report: `outcome` pass / fail / uncertain / "
-              "insufficient_data / not_applicable, `severity`, expected vs found, where.",
-    "quality": "one row per report that could be read: how many checks passed and failed (by severity), "
-               "how many are `uncertain`, which tables were read with doubt.",
-    "table_readings": "one row per table read: its layout, values placed by position or by arithmetic, "
-                      "sums that fail, and whether (and why) the reading is `doubtful`.",
-}
+WHAT = schema.SUMMARY
 
 
 def overview(corpus: Corpus) -> pd.DataFrame:

@@ -9,6 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..normalize import compact
+from ..vocabulary import FUNCTION_CLASSES, TABLE_TITLES, THREE_PUBLIC_NAMES, THREE_PUBLIC_TEXT_WORDS, is_personnel
+
 
 @dataclass(frozen=True)
 class TableDef:
@@ -23,29 +26,30 @@ def _re(p: str) -> re.Pattern:
     return re.compile(p)
 
 
+_TP_WORD = {item: word for word, item in THREE_PUBLIC_TEXT_WORDS}
 TABLES: tuple[TableDef, ...] = (
-    TableDef("T1", "收入支出决算总表", "two_sided", _re(r"(?<!拨款)收入?支出?决算总表"),
+    TableDef("T1", TABLE_TITLES["T1"], "two_sided", _re(r"(?<!拨款)收入?支出?决算总表"),
              (("本年收入合计", "本年支出合计", "使用非财政拨款结余"), ("本年收入合计", "本年支出合计", "结余分配"))),
-    TableDef("T2", "收入决算表", "coded", _re(r"(?<!支出)收入决算表"),
+    TableDef("T2", TABLE_TITLES["T2"], "coded", _re(r"(?<!支出)收入决算表"),
              (("本年收入合计", "事业收入"), ("本年收入合计", "上级补助收入"))),
-    TableDef("T3", "支出决算表", "coded", _re(r"(?<![收入拨款])支出决算表"),
+    TableDef("T3", TABLE_TITLES["T3"], "coded", _re(r"(?<![收入拨款])支出决算表"),
              (("本年支出合计", "基本支出", "上缴上级支出"), ("本年支出合计", "基本支出", "经营支出"))),
-    TableDef("T4", "财政拨款收入支出决算总表", "two_sided", _re(r"财政拨款收入?支出?决算总表"),
+    TableDef("T4", TABLE_TITLES["T4"], "two_sided", _re(r"财政拨款收入?支出?决算总表"),
              (("年初财政拨款结转和结余", "本年支出合计"),)),
-    TableDef("T5", "一般公共预算财政拨款支出决算表", "coded", _re(r"一般公共预算财政拨款支出决算表"), ()),
-    TableDef("T6", "一般公共预算财政拨款基本支出决算(明细)表", "economic", _re(r"基本支出决算(明细)?表"),
+    TableDef("T5", TABLE_TITLES["T5"], "coded", _re(re.escape(TABLE_TITLES["T5"])), ()),
+    TableDef("T6", TABLE_TITLES["T6"], "economic", _re(r"基本支出决算(明细)?表"),
              (("人员经费", "公用经费", "科目名称"),)),
-    TableDef("T7", "“三公”经费支出决算表", "three_public", _re(r"三公.{0,3}经费支出决算表"),
-             (("因公出国", "公务接待"),)),
-    TableDef("T8", "政府性基金预算财政拨款收入支出决算表", "coded", _re(r"政府性基金预算财政拨款收入支出决算表"),
+    TableDef("T7", TABLE_TITLES["T7"], "three_public", _re(r"三公.{0,3}经费支出决算表"),
+             ((_TP_WORD["overseas"], _TP_WORD["reception"]),)),
+    TableDef("T8", TABLE_TITLES["T8"], "coded", _re(re.escape(TABLE_TITLES["T8"])),
              (("年初结转和结余", "本年收入", "年末结转和结余", "科目名称"),)),
-    TableDef("T9", "国有资本经营预算财政拨款支出决算表", "coded", _re(r"国有资本经营预算财政拨款(收入)?支出决算表"), ()),
+    TableDef("T9", TABLE_TITLES["T9"], "coded", _re(r"国有资本经营预算财政拨款(收入)?支出决算表"), ()),
 )
 # Tables of other templates, kept under codes of their own (never merged into a standard table).
 # The university (高等学校) template has four tables: 收支决算总表 → T1, 收入决算表 → T2, 支出决算表 → T3,
 # and 财政拨款支出决算表 → U4: all 财政拨款 (一般公共预算 and 政府性基金 together), so it is not T5.
 OTHER_TABLES: tuple[TableDef, ...] = (
-    TableDef("U4", "高等学校财政拨款支出决算表", "coded",
+    TableDef("U4", TABLE_TITLES["U4"], "coded",
              _re(r"(?<!一般公共预算)(?<!基金预算)(?<!经营预算)财政拨款支出决算表"), ()),
 )
 BY_CODE = {t.code: t for t in TABLES + OTHER_TABLES}
@@ -64,7 +68,7 @@ TOC_ENTRY = re.compile(r"^\s*[-•·*+]\s|[.…·．]{3,}\s*\d*\s*$|[）)]\s+\d{
 def clean_title(line: str) -> str:
     t = re.sub(r"<[^>]+>", "", line)
     t = re.sub(r"^[#\-\s*]+", "", t)
-    t = re.sub(r"\s+", "", t)
+    t = compact(t)
     t = re.sub(r"^[一二三四五六七八九十]+、", "", t)
     t = re.sub(r"^(\d{4})年度?", "", t)
     t = re.sub(r"[“”\"'‘’]", "", t)
@@ -90,7 +94,7 @@ def match_title(line: str) -> str | None:
 
 def match_header(text: str) -> str | None:
     """Identify an untitled table by its header words (most specific first)."""
-    t = re.sub(r"\s+", "", text)
+    t = compact(text)
     for code in MATCH_ORDER:
         for group in BY_CODE[code].header_keywords:
             if group and all(k in t for k in group):
@@ -129,13 +133,6 @@ TEMPLATE_MEASURES: dict[str, tuple[str, ...]] = {
     "T4_expenditure": ("total", "general_budget", "gov_fund", "state_capital"),
 }
 
-THREE_PUBLIC_COLUMNS = (
-    "budget_total", "budget_overseas", "budget_vehicle_total", "budget_vehicle_purchase",
-    "budget_vehicle_operation", "budget_reception",
-    "final_total", "final_overseas", "final_vehicle_total", "final_vehicle_purchase",
-    "final_vehicle_operation", "final_reception",
-)
-
 MEASURES_DOC: tuple[tuple[str, str, str], ...] = (
     ("T1", "final", "决算数 (both sides)"),
     ("T2", "total", "本年收入合计"), ("T2", "fiscal", "财政拨款收入"), ("T2", "upper_subsidy", "上级补助收入"),
@@ -148,7 +145,9 @@ MEASURES_DOC: tuple[tuple[str, str, str], ...] = (
     ("T4", "state_capital", "国有资本经营预算财政拨款"),
     ("T5", "total", "本年支出 小计/合计"), ("T5", "basic", "基本支出"), ("T5", "project", "项目支出"),
     ("T6", "final", "决算数"),
-    ("T7", "budget_total … final_reception", "预算数/决算数 × 合计, 因公出国(境)费, 公务用车购置及运行费 (小计, 购置费, 运行费), 公务接待费"),
+    ("T7", "budget_total … final_reception",
+     f"预算数/决算数 × 合计, {THREE_PUBLIC_NAMES['overseas']}, {THREE_PUBLIC_NAMES['vehicle_total']} (小计, 购置费, 运行费), "
+     f"{THREE_PUBLIC_NAMES['reception']}"),
     ("T8", "carryover_begin", "年初结转和结余"), ("T8", "income", "本年收入"), ("T8", "total", "本年支出 小计"),
     ("T8", "basic", "基本支出"), ("T8", "project", "项目支出"), ("T8", "carryover_end", "年末结转和结余"),
     ("T9", "total", "本年支出 合计"), ("T9", "basic", "基本支出"), ("T9", "project", "项目支出"),
@@ -156,23 +155,9 @@ MEASURES_DOC: tuple[tuple[str, str, str], ...] = (
     ("U4", "project_capital_construction", "其中：基本建设资金支出 (part of 项目支出)"),
 )
 
-# Function classes (类) by name, to code T1/T4 expenditure rows that print names only.
-FUNCTION_CLASSES: dict[str, str] = {
-    "一般公共服务": "201", "外交": "202", "国防": "203", "公共安全": "204", "教育": "205",
-    "科学技术": "206", "文化旅游体育与传媒": "207", "文化体育与传媒": "207", "社会保障和就业": "208",
-    "社会保险基金": "209", "卫生健康": "210", "医疗卫生与计划生育": "210", "节能环保": "211",
-    "城乡社区": "212", "农林水": "213", "交通运输": "214", "资源勘探工业信息等": "215",
-    "资源勘探信息等": "215", "商业服务业等": "216", "金融": "217", "援助其他地区": "219",
-    "自然资源海洋气象等": "220", "国土海洋气象等": "220", "住房保障": "221", "粮油物资储备": "222",
-    "国有资本经营预算": "223", "灾害防治及应急管理": "224", "预备费": "227", "其他": "229",
-    "转移性": "230", "债务还本": "231", "债务付息": "232", "债务发行费用": "233",
-    "抗疫特别国债安排的": "234",
-}
-
-
 def function_class_code(label: str) -> str | None:
     """Code of a T1/T4 expenditure row label such as "十二、农林水支出"."""
-    name = re.sub(r"^[一二三四五六七八九十]+、", "", re.sub(r"\s+", "", label))
+    name = re.sub(r"^[一二三四五六七八九十]+、", "", compact(label))
     name = re.sub(r"支出$", "", name)
     return FUNCTION_CLASSES.get(name)
 
@@ -181,7 +166,7 @@ def two_sided_section(label: str, state: dict, side: str) -> str | None:
     """Section of a T1/T4 row: `total` (本年收入合计, 本年支出合计, 总计), `balance` for the 结转/结余 rows
     and every row of the same side after them (their sub-rows), else None. `state` carries a side's
     balance block from row to row."""
-    lab = re.sub(r"\s+", "", label)
+    lab = compact(label)
     if "总计" in lab or "本年收入合计" in lab or "本年支出合计" in lab:
         return "total"
     if "结转" in lab or "结余" in lab:
@@ -193,12 +178,8 @@ def two_sided_section(label: str, state: dict, side: str) -> str | None:
 def t6_section(code: str | None, label: str) -> str:
     """T6 block: `personnel` (人员经费: economic 类 301, 303) or `public` (公用经费: the others)."""
     if code:
-        return "personnel" if code[:3] in ("301", "303") else "public"
+        return "personnel" if is_personnel(code) else "public"
     return "personnel" if "人员" in label else "public"
-
-
-def code_level(code: str | None) -> str | None:
-    return {3: "类", 5: "款", 7: "项"}.get(len(code)) if code else None
 
 
 def code_domain(code: str | None, table: str) -> str | None:

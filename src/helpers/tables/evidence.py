@@ -12,6 +12,7 @@ Only cells read without doubt count as evidence.
 
 from __future__ import annotations
 
+from ..settings import SETTINGS
 from .reading import Reading
 
 
@@ -120,6 +121,6 @@ def spaced_hints(code: str, done: dict) -> dict:
             if mm != m:
                 continue
             used = sum(_values(o.items).get((c, m), 0.0) for o in others)
-            if v - used <= 0.005:
+            if v - used <= SETTINGS.rounding_wan:
                 blocked.setdefault(c, set()).add(m)
     return {"blocked": blocked}

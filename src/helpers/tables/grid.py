@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..normalize import is_amount, parse_amount
+from ..normalize import compact, is_amount, parse_amount
+from ..vocabulary import THREE_PUBLIC_COLUMNS, THREE_PUBLIC_HEADER_WORDS, code_level
 from .catalog import (
-    BY_CODE, COLUMN_KEYWORDS, TEMPLATE_MEASURES, THREE_PUBLIC_COLUMNS,
-    code_domain, code_level, function_class_code, t6_section, two_sided_section,
+    BY_CODE, COLUMN_KEYWORDS, TEMPLATE_MEASURES,
+    code_domain, function_class_code, t6_section, two_sided_section,
 )
 
 
@@ -44,10 +45,6 @@ def _clean(c: str | None) -> str:
         return ""
     c = re.sub(r"<[^>]+>", "", c)
     return re.sub(r"\s+", " ", c.replace("\n", " ")).strip()
-
-
-def _compact(c: str) -> str:
-    return re.sub(r"\s+", "", c)
 
 
 def numbering_row(rows: list[GridRow]) -> int | None:
@@ -85,7 +82,7 @@ def _header_text(rows: list[GridRow], upto: int, idx: int) -> str:
         while j >= 0 and j < len(cells) and not _clean(cells[j]) and cells[j] is None:
             j -= 1
         if 0 <= j < len(cells) and _clean(cells[j]):
-            parts.append(_compact(_clean(cells[j])))
+            parts.append(compact(_clean(cells[j])))
     return "".join(parts)
 
 
@@ -111,7 +108,7 @@ def _split_label(cells: list[str]) -> tuple[str | None, str]:
     code_parts, names = [], []
     for c in cells:
         if CODE_CELL.match(c) and not names:
-            code_parts.append(re.sub(r"\s+", "", c))
+            code_parts.append(compact(c))
             continue
         if code_parts and not names and re.fullmatch(r"\d{2}", c):
             code_parts.append(c)  # 款/项 cell after a 类 cell (`201 | 06 | 01`)
@@ -126,7 +123,7 @@ def _split_label(cells: list[str]) -> tuple[str | None, str]:
     if code and len(code) not in (3, 5, 7):
         names.insert(0, code)
         code = None
-    return code, "".join(_compact(n) if re.search(r"[\u4e00-\u9fff]", n) else n for n in names)
+    return code, "".join(compact(n) if re.search(r"[\u4e00-\u9fff]", n) else n for n in names)
 
 
 def item(table, measure, value, *, label, code=None, side=None, section=None, ref, order, unit="万元",
@@ -164,14 +161,14 @@ def _coded(grid: Grid, rows: list[GridRow]) -> list[dict]:
         idxs = [i for i, c in enumerate(num) if c and INT_CELL.match(c)]
         header_end = n
         body = rows[n + 1:]
-        total_in_numbering = any(c and "合计" in _compact(c) for c in num)
+        total_in_numbering = any(c and "合计" in compact(c) for c in num)
     else:  # no 栏次 row: measure columns are those whose header names a measure
         header_end = next((i for i, r in enumerate(rows) if any(c and (CODE_CELL.match(c) or GLUED.match(c)) for c in r.cells)
-                           or (any(c and re.fullmatch(r"合计|总计", _compact(c)) for c in r.cells) and any(c and is_amount(c) for c in r.cells))), None)
+                           or (any(c and re.fullmatch(r"合计|总计", compact(c)) for c in r.cells) and any(c and is_amount(c) for c in r.cells))), None)
         if header_end is None:  # no figures at all: the last 合计 row is the body of an empty table
-            header_end = next((i for i in range(len(rows) - 1, -1, -1) if any(c and re.fullmatch(r"合计|总计", _compact(c)) for c in rows[i].cells)), len(rows))
+            header_end = next((i for i in range(len(rows) - 1, -1, -1) if any(c and re.fullmatch(r"合计|总计", compact(c)) for c in rows[i].cells)), len(rows))
         width = max(len(r.cells) for r in rows)
-        label_cols = {i for r in rows[:header_end] for i, c in enumerate(r.cells) if c and HEADER_WORDS.fullmatch(_compact(c))}
+        label_cols = {i for r in rows[:header_end] for i, c in enumerate(r.cells) if c and HEADER_WORDS.fullmatch(compact(c))}
         idxs = [i for i in range(width) if i not in label_cols  # 类/款/项/科目编码 columns hold codes, not amounts
                 and any(kw in _header_text(rows, header_end, i) for kw, _ in COLUMN_KEYWORDS.get(t, ()))]
         body = rows[header_end:]
@@ -189,7 +186,7 @@ def _coded(grid: Grid, rows: list[GridRow]) -> list[dict]:
         if label_cells and all(is_amount(c) for c in label_cells) and not any(CODE_CELL.match(c) for c in label_cells):
             label_cells = []  # stray numbers outside measure columns (page numbers)
         code, label = _split_label(label_cells)
-        if not code and (has_values or HEADER_WORDS.fullmatch(label)) and all(HEADER_WORDS.fullmatch(_compact(v)) for v in values if v):
+        if not code and (has_values or HEADER_WORDS.fullmatch(label)) and all(HEADER_WORDS.fullmatch(compact(v)) for v in values if v):
             continue  # a header row under the 栏次 row (`类 款 项 栏次`): words where amounts go, no amounts
         if not has_values and not code:
             if label.startswith("注") or label.startswith("说明"):
@@ -227,12 +224,12 @@ def _two_sided(grid: Grid, rows: list[GridRow]) -> list[dict]:
     n = numbering_row(rows)
     numbered = n is not None
     if n is None:  # no 栏次 row: a header row with `项目` over each side's labels, measures beside it
-        n = next((i for i, r in enumerate(rows[:6]) if sum(1 for c in r.cells if c and _compact(c) == "项目") >= 2), None)
+        n = next((i for i, r in enumerate(rows[:6]) if sum(1 for c in r.cells if c and compact(c) == "项目") >= 2), None)
         if n is None:
             grid.notes.append("two-sided table without a 栏次 row or 项目 headers: not read")
             return []
-        num = [None if not c else ("" if _compact(c) == "项目" else "1") for c in rows[n].cells]
-        starts = [i for i, c in enumerate(rows[n].cells) if c and _compact(c) == "项目"]
+        num = [None if not c else ("" if compact(c) == "项目" else "1") for c in rows[n].cells]
+        starts = [i for i, c in enumerate(rows[n].cells) if c and compact(c) == "项目"]
     else:
         num = rows[n].cells
         starts = [i for i, c in enumerate(num) if c and "栏" in c]
@@ -259,7 +256,7 @@ def _two_sided(grid: Grid, rows: list[GridRow]) -> list[dict]:
         order = 0
         for r in rows[n + 1:]:
             cells = r.cells + [None] * (hi - len(r.cells))
-            label = "".join(_compact(c) for c in cells[lo:row_no_idx] if c)
+            label = "".join(compact(c) for c in cells[lo:row_no_idx] if c)
             if label.startswith("注"):
                 break
             row_no = cells[row_no_idx] if has_row_no else None
@@ -289,13 +286,13 @@ def _economic(grid: Grid, rows: list[GridRow]) -> list[dict]:
     order = 0
     for r in rows[start:]:
         cells = r.cells + [None] * 3
-        if any(c and _compact(c).startswith("注") for c in cells[:2]):
+        if any(c and compact(c).startswith("注") for c in cells[:2]):
             break
         if any(c and "合计" in c for c in cells):
             for i, c in enumerate(cells):
                 if c and "合计" in c:
                     amt = next((cells[j] for j in range(i + 1, len(cells)) if cells[j] and is_amount(cells[j])), None)
-                    lab = _compact(c)
+                    lab = compact(c)
                     out.append(item(t, "final", _amount(amt, r.ref, grid.notes), label=lab, section=t6_section(None, lab),
                                     ref=r.ref, order=order, unit=grid.unit))
                     order += 1
@@ -332,22 +329,17 @@ def _three_public(grid: Grid, rows: list[GridRow]) -> list[dict]:
     return out
 
 
-# 三公 items by header word; a header cell starts its item's columns (the group 购置及运行 is no item).
-_THREE_PUBLIC_ITEMS = (("合计", "total"), ("出国", "overseas"), ("小计", "vehicle_total"), ("购置", "vehicle_purchase"),
-                       ("运行", "vehicle_operation"), ("接待", "reception"))
-
-
 def _three_public_pairs(grid: Grid, rows: list[GridRow]) -> list[dict]:
     """三公 table without a numbering row (Shanghai): a 预算数 | 决算数 pair under each item header."""
-    pr = next((i for i, r in enumerate(rows) if sum(1 for c in r.cells if c and _compact(c) in ("预算数", "决算数")) >= 4), None)
+    pr = next((i for i, r in enumerate(rows) if sum(1 for c in r.cells if c and compact(c) in ("预算数", "决算数")) >= 4), None)
     if pr is None:
         grid.notes.append("三公 table without a 1..12 column numbering row or 预算数/决算数 row: not read")
         return []
     starts: dict[int, str] = {}
     for r in rows[:pr]:
         for i, c in enumerate(r.cells):
-            t = _compact(_clean(c))
-            hit = next((it for kw, it in _THREE_PUBLIC_ITEMS if kw in t), None) if t and "及" not in t else None
+            t = compact(_clean(c))
+            hit = next((it for kw, it in THREE_PUBLIC_HEADER_WORDS if kw in t), None) if t and "及" not in t else None
             if hit:
                 starts[i] = hit
     out: list[dict] = []
@@ -356,7 +348,7 @@ def _three_public_pairs(grid: Grid, rows: list[GridRow]) -> list[dict]:
         if not any(v and is_amount(v) for v in vals):
             continue
         for i, kind in enumerate(rows[pr].cells):
-            kind = _compact(kind or "")
+            kind = compact(kind or "")
             col = max((s for s in starts if s <= i), default=None)
             if kind not in ("预算数", "决算数") or col is None:
                 continue
@@ -364,7 +356,6 @@ def _three_public_pairs(grid: Grid, rows: list[GridRow]) -> list[dict]:
             out.append(item("T7", measure, _amount(vals[i], r.ref, grid.notes), label="合计", ref=r.ref, order=0, unit=grid.unit))
         break
     return out
-
 
 
 def _generic(grid: Grid, rows: list[GridRow]) -> list[dict]:

@@ -24,7 +24,8 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-MAX_STATES = 20000  # reachable column-sum vectors kept per group before the search gives up
+from ..settings import SETTINGS
+
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def _cents(v: float) -> int:
 
 def _row_ok(vec: tuple[int, ...], n_printed: int, identities: tuple[Identity, ...],
             unknown: frozenset[int] = frozenset()) -> bool:
-    tol = 0.5 * (n_printed + 1) + 1e-6  # half a cent per printed figure
+    tol = SETTINGS.rounding_cents * (n_printed + 1) + SETTINGS.sum_slack  # half a cent per printed figure
     for ident in identities:
         if unknown & (set(ident.lhs) | set(ident.rhs)):
             continue
@@ -134,7 +135,7 @@ def _place(rows: list[PlaceRow], ncols: int, identities: tuple[Identity, ...],
         result.rows[i].inferred = r.fixed is None and 0 < len(r.values) < ncols
 
     def close(a: tuple[int, ...], b: tuple[int, ...], k: int, skip: frozenset[int] = frozenset()) -> bool:
-        tol = 0.5 * (k + 1) + 1e-6
+        tol = SETTINGS.rounding_cents * (k + 1) + SETTINGS.sum_slack
         return all(abs(x - y) <= tol for c, (x, y) in enumerate(zip(a, b)) if c not in skip)
 
     def reach(kids: list[int], allowed: dict[int, list[int]],
@@ -145,7 +146,7 @@ def _place(rows: list[PlaceRow], ncols: int, identities: tuple[Identity, ...],
         lowest even if every remaining child adds its most, is dropped as it appears."""
         zero = tuple([0] * ncols)
         opts_of = [{vecs[k][c] for c in allowed[k]} or {zero} for k in kids]
-        slack = 0.5 * (len(kids) + 1) + 1e-6
+        slack = SETTINGS.rounding_cents * (len(kids) + 1) + SETTINGS.sum_slack
         rest = [zero] * (len(kids) + 1)  # most the children from position j on can still add
         for j in range(len(kids) - 1, -1, -1):
             best = tuple(max(v[col] for v in opts_of[j]) for col in range(ncols))
@@ -160,7 +161,7 @@ def _place(rows: list[PlaceRow], ncols: int, identities: tuple[Identity, ...],
                                                  for x, r, lo, hi in zip(t, rest[j + 1], *bound)):
                         continue
                     nxt[t] = None
-                    if len(nxt) > MAX_STATES:
+                    if len(nxt) > SETTINGS.placement_max_states:
                         return None
             states = nxt
         return states

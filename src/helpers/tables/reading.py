@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..settings import SETTINGS
+from ..vocabulary import PERSONNEL_CLASSES
 from .placement import code_parents
 
 POSITIONAL_LAYOUTS = ("tab grid", "pdf ruled table")
@@ -111,7 +113,7 @@ def check_hierarchy(items: list[dict], reading: Reading) -> None:
             if pv is None:
                 continue  # a blank total (or words where its figure would be) cannot be checked
             s = sum(v for v in vals if v is not None)
-            tol = 0.005 * (len(ch) + 1) + 1e-6
+            tol = SETTINGS.rounding_wan * (len(ch) + 1) + SETTINGS.sum_slack
             if abs((pv or 0.0) - s) > tol:
                 failing.append(parent)
                 break
@@ -153,14 +155,14 @@ def check_economic(items: list[dict], reading: Reading) -> None:
     for label, section in (("人员经费", "personnel"), ("公用经费", "public")):
         total = next((k for k in val if k and not k.isdigit() and label in k and "合计" in k), None)
         if total:
-            groups.append((total, [c for c in classes if (c in ("301", "303")) == (section == "personnel")]))
+            groups.append((total, [c for c in classes if (c in PERSONNEL_CLASSES) == (section == "personnel")]))
     failing = []
     for parent, kids in groups:
         pv = val.get(parent)
         if pv is None or not kids:
             continue
         s = sum(val[k] or 0.0 for k in kids)
-        if abs(pv - s) > 0.005 * (len(kids) + 1) + 1e-6:
+        if abs(pv - s) > SETTINGS.rounding_wan * (len(kids) + 1) + SETTINGS.sum_slack:
             failing.append((parent, kids))
             reading.failing_sums.append(f"{parent}: the rows under it add up to {s:,.2f}, not {pv:,.2f}")
     if not reading.doubtful:

@@ -26,10 +26,10 @@ import re
 from dataclasses import dataclass, field
 
 from ..document import Line
-from ..normalize import is_amount, parse_amount
-from .catalog import (
-    COLUMN_KEYWORDS, TEMPLATE_MEASURES, THREE_PUBLIC_COLUMNS, function_class_code, t6_section, two_sided_section,
-)
+from ..normalize import compact, is_amount, parse_amount
+from ..settings import SETTINGS
+from ..vocabulary import THREE_PUBLIC_BASES, THREE_PUBLIC_COLUMNS, THREE_PUBLIC_ITEMS
+from .catalog import COLUMN_KEYWORDS, TEMPLATE_MEASURES, function_class_code, t6_section, two_sided_section
 from .grid import item
 from .placement import Identity, PlaceRow, code_parents, place
 from .reading import Reading
@@ -165,7 +165,7 @@ def drop_page_numbers(lines: list[Line]) -> list[Line]:
 def _measures(table: str, header: str) -> list[str]:
     """Measures named in the header, in the template's column order. A header word may be cut by
     a line break inside its cell, so a keyword is also recognised by its first three characters."""
-    h = re.sub(r"\s+", "", header)
+    h = compact(header)
     found = []
     for kw, m in COLUMN_KEYWORDS.get(table, ()):
         if (kw in h or (len(kw) >= 3 and kw[:3] in h)) and m not in found:
@@ -620,8 +620,7 @@ def read_three_public(lines: list[Line], unit: str) -> tuple[list[dict], Reading
                 for m in THREE_PUBLIC_COLUMNS], reading
     toks = row.text.split()
     # Columns as printed: 合计, 出国, 小计, 购置, 运行, 接待, each a 预算数|决算数 pair.
-    printed = ("total", "overseas", "vehicle_total", "vehicle_purchase", "vehicle_operation", "reception")
-    measures = [f"{side}_{it}" for it in printed for side in ("budget", "final")]
+    measures = [f"{side}_{it}" for it in THREE_PUBLIC_ITEMS for side in THREE_PUBLIC_BASES]
     col = {m: k for k, m in enumerate(measures)}
     idents = []
     for side in ("budget", "final"):
@@ -651,7 +650,7 @@ def settle_three_public(items: list[dict], reading: Reading, stated: dict[str, t
                 m = f"{side}_{what}"
                 if v is None or not any(m in o for o in options):
                     continue  # the statement does not bear on the choice
-                if abs((opt.get(m) or 0.0) - v) > 0.005 + 1e-9:
+                if abs((opt.get(m) or 0.0) - v) > SETTINGS.rounding_wan + SETTINGS.same_number:
                     return False
         return True
 

@@ -1,6 +1,6 @@
 """Finding the nine tables in a text report.
 
-Three shapes occur (see FIELD_NOTES): tab-separated grids, tables lost in conversion (a title and
+Three shapes occur (the README lists the layouts): tab-separated grids, tables lost in conversion (a title and
 perhaps a unit line, nothing else), and one cell per line with names wrapped over several lines
 (`tokens.py` reads those). A table is found by its title, or, when the title was lost, by its
 header words; the header wins when the two disagree, since a lost title leaves a grid under the
@@ -10,78 +10,24 @@ previous table's title.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from ..document import Document, Line
 from ..normalize import is_amount
 from .catalog import ALL_TABLE_CODES, BY_CODE, match_header, match_title
 from .grid import Grid, GridRow, interpret_grid
 from .evidence import beyond_other_tables, spaced_hints
-from .reading import Reading, check_economic, check_hierarchy
+from .found import EMPTY_NOTE, STATUS_RANK, UNIT_RE, FoundTable, assess, items_status
+from .reading import Reading
 from .spaced import drop_page_numbers, looks_spaced, read_coded, read_economic, read_three_public, read_two_sided
 from .tokens import interpret_tokens
 
 STOP = re.compile(r"^[#\s*]*第[三四五六]部分|情况说明\s*$|^[#\s*]*[一二三四五六七八九十]+、.*(情况|说明)(说明)?\s*$"
                   r"|^[#\s*]*[（(][一二三四五六七八九十]+[)）].*说明\s*$")
-EMPTY_NOTE = re.compile(r"(无|没有).{0,20}(政府性基金|国有资本经营|三公|收入|支出|财政拨款)|本表.{0,6}(无数据|为空)")
-UNIT_RE = re.compile(r"(金额)?单位[:：]\s*(万元|元)")
-
-
-@dataclass
-class FoundTable:
-    table: str
-    status: str  # "data" | "empty" | "missing"
-    items: list[dict] = field(default_factory=list)
-    ref: str | None = None
-    notes: list[str] = field(default_factory=list)
-    reading: Reading | None = None
-    repeated: list[str] = field(default_factory=list)  # where the same table was printed again with figures
-
-
-# A table found with figures beats one printed empty, which beats a title with nothing under it.
-STATUS_RANK = {"data": 2, "empty": 1, "missing": 0}
-
-
-def repeated_report(found: dict[str, "FoundTable"]) -> str | None:
-    """Why a file seems to hold more than one report: three or more of the standard tables printed
-    again with figures (one report prints each once; a reprinted table alone is not enough)."""
-    again = {code: ft.repeated for code, ft in found.items() if ft.repeated and ft.status == "data"}
-    if len(again) < 3:
-        return None
-    where = "; ".join(f"{code} again at {', '.join(map(str, refs))}" for code, refs in sorted(again.items()))
-    return (f"the file seems to hold more than one report: {len(again)} tables are printed twice with figures "
-            f"({where}); split it into one file per report and extract each")
-
-
-def items_status(items: list[dict]) -> str:
-    """`data` when any cell holds a figure, else `empty` (printed with no figures)."""
-    return "data" if any(it["amount_wan"] is not None for it in items) else "empty"
-
-
 def _grid_table(code: str, run: list[Line], unit: str, ref: str | None, title_ref: str | None = None) -> FoundTable:
     """A tab-separated run of lines read as table `code`."""
     grid = Grid(code, [GridRow(_tab_cells(ln), ln.ref) for ln in run], unit=unit, title_ref=title_ref)
     items = interpret_grid(grid)
     return FoundTable(code, items_status(items), items, ref, grid.notes, assess(code, items, "tab grid"))
-
-
-def assess(code: str, items: list[dict], layout: str, reading: Reading | None = None) -> Reading:
-    """The reading record of a table read by any reader (positions known unless `reading` says so)."""
-    reading = reading or Reading(code, layout)
-    if not reading.rows:
-        keys = {(it["side"], it["row_order"]) for it in items}
-        reading.rows = len(keys)
-        inferred = sum(1 for it in items if it["amount_wan"] is not None and it.get("column_inferred"))
-        reading.by_arithmetic = inferred
-        reading.by_position = sum(1 for it in items if it["amount_wan"] is not None) - inferred
-    for it in items:
-        it.setdefault("doubtful", False)
-    kind = BY_CODE[code].kind if code in BY_CODE else "generic"
-    if kind == "coded":
-        check_hierarchy(items, reading)
-    elif kind == "economic":
-        check_economic(items, reading)
-    return reading
 
 
 def _read_spaced(code: str, body: list[Line], unit: str, hints: dict) -> tuple[list[dict], Reading]:

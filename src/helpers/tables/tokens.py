@@ -15,9 +15,9 @@ import re
 
 from ..document import Line
 from ..normalize import is_amount, parse_amount
-from .catalog import (
-    BY_CODE, TEMPLATE_MEASURES, THREE_PUBLIC_COLUMNS, function_class_code, t6_section, two_sided_section,
-)
+from ..settings import SETTINGS
+from ..vocabulary import THREE_PUBLIC_COLUMNS
+from .catalog import BY_CODE, TEMPLATE_MEASURES, function_class_code, t6_section, two_sided_section
 from .grid import item
 
 FUNC_CODE = re.compile(r"^(\d{3}|\d{5}|\d{7})$")
@@ -40,7 +40,7 @@ def _is_text(tok: str) -> bool:
     return not is_amount(tok)
 
 
-def _header_end(toks: list[tuple[str, str]], min_int: int = 1) -> int:
+def _header_end(toks: list[tuple[str, str]]) -> int:
     """Index after the 栏次 numbering (`栏次 1 2 3 …`, `类 款 项 栏 次 1 2 …`)."""
     for i, (tok, _) in enumerate(toks):
         if tok in ("栏次", "次") or tok.endswith("栏次"):
@@ -122,11 +122,11 @@ def _repair_basic_project(items: list[dict], notes: list[str]) -> None:
         return
     basic_sum = sum(r["basic"]["amount_wan"] or 0 for r in classes)
     gap = round(basic_sum - total["basic"]["amount_wan"], 2)
-    if abs(gap) < 0.01 * (len(classes) + 1):
+    if abs(gap) < SETTINGS.unit_wan * (len(classes) + 1):
         return
     movable = [r for r in classes if r["basic"]["column_inferred"] and r["project"]["amount_wan"] is None]
     for r in movable:
-        if abs(round(r["basic"]["amount_wan"] - gap, 2)) < 0.01:
+        if abs(round(r["basic"]["amount_wan"] - gap, 2)) < SETTINGS.unit_wan:
             code = r["total"]["code"]
             for rr in by_row.values():
                 c = rr["total"]["code"] or ""

@@ -1,0 +1,65 @@
+"""What a table reader hands back, whichever reader it is (text grids, spaced text, tokens, PDF
+ruled tables): a FoundTable per table code with its status, the reading record (`assess`), and the
+rules that rank and describe what was found.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .catalog import BY_CODE
+from .reading import Reading, check_economic, check_hierarchy
+
+EMPTY_NOTE = re.compile(r"(无|没有).{0,20}(政府性基金|国有资本经营|三公|收入|支出|财政拨款)|本表.{0,6}(无数据|为空)")
+UNIT_RE = re.compile(r"(金额)?单位[:：]\s*(万元|元)")
+
+
+@dataclass
+class FoundTable:
+    table: str
+    status: str  # "data" | "empty" | "missing"
+    items: list[dict] = field(default_factory=list)
+    ref: str | None = None
+    notes: list[str] = field(default_factory=list)
+    reading: Reading | None = None
+    repeated: list[str] = field(default_factory=list)  # where the same table was printed again with figures
+
+
+# A table found with figures beats one printed empty, which beats a title with nothing under it.
+STATUS_RANK = {"data": 2, "empty": 1, "missing": 0}
+
+
+def repeated_report(found: dict[str, "FoundTable"]) -> str | None:
+    """Why a file seems to hold more than one report: three or more of the standard tables printed
+    again with figures (one report prints each once; a reprinted table alone is not enough)."""
+    again = {code: ft.repeated for code, ft in found.items() if ft.repeated and ft.status == "data"}
+    if len(again) < 3:
+        return None
+    where = "; ".join(f"{code} again at {', '.join(map(str, refs))}" for code, refs in sorted(again.items()))
+    return (f"the file seems to hold more than one report: {len(again)} tables are printed twice with figures "
+            f"({where}); split it into one file per report and extract each")
+
+
+def items_status(items: list[dict]) -> str:
+    """`data` when any cell holds a figure, else `empty` (printed with no figures)."""
+    return "data" if any(it["amount_wan"] is not None for it in items) else "empty"
+
+
+def assess(code: str, items: list[dict], layout: str, reading: Reading | None = None) -> Reading:
+    """The reading record of a table read by any reader (positions known unless `reading` says so)."""
+    reading = reading or Reading(code, layout)
+    if not reading.rows:
+        keys = {(it["side"], it["row_order"]) for it in items}
+        reading.rows = len(keys)
+        inferred = sum(1 for it in items if it["amount_wan"] is not None and it.get("column_inferred"))
+        reading.by_arithmetic = inferred
+        reading.by_position = sum(1 for it in items if it["amount_wan"] is not None) - inferred
+    for it in items:
+        it.setdefault("doubtful", False)
+    kind = BY_CODE[code].kind if code in BY_CODE else "generic"
+    if kind == "coded":
+        check_hierarchy(items, reading)
+    elif kind == "economic":
+        check_economic(items, reading)
+    return reading

@@ -136,7 +136,7 @@ def pdf_floor(pdfs: list[Path], repeat: int) -> None:
     for label, key, fn in FLOOR:
         cells, wall_sum, cpu_sum = [], 0.0, 0.0
         for f in pdfs:
-            wall, cpu = best_of(lambda: fn(f), repeat)
+            wall, cpu = best_of(lambda f=f, fn=fn: fn(f), repeat)
             wall_sum, cpu_sum = wall_sum + wall, cpu_sum + cpu
             cells.append(f"{1000 * wall / pages[f.name]:.1f} / {1000 * cpu / pages[f.name]:.1f}")
         res[key] = (1000 * wall_sum / total_pages, 1000 * cpu_sum / total_pages)

@@ -16,9 +16,9 @@ engine costs nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 
 def _pdfminer_pages(path: Path):

@@ -44,8 +44,8 @@ from ..document import Document, open_pdf
 from ..normalize import CID_RE, cid_ratio, is_amount, normalize_text
 from .catalog import ANY_TABLE_TITLE, clean_title, match_header, match_title
 from .engines import DEFAULT_PDF_ENGINE, ENGINE_NAMES, pdf_engine
-from .grid import Grid, GridRow, interpret_grid
 from .found import EMPTY_NOTE, STATUS_RANK, UNIT_RE, FoundTable, assess, items_status
+from .grid import Grid, GridRow, interpret_grid
 
 ENGINES = ENGINE_NAMES  # kept for callers of the old name
 HEADER_ONLY = {"类", "款", "项"}

@@ -102,7 +102,7 @@ class PdfiumPage(pdfplumber.page.Page):
     def layout(self):  # pragma: no cover - nothing of pdfminer's exists here
         raise AttributeError("a PdfiumPage has no pdfminer layout")
 
-    def crop(self, bbox, relative: bool = False, strict: bool = True) -> "CroppedPage":
+    def crop(self, bbox, relative: bool = False, strict: bool = True) -> CroppedPage:
         return _CharCrop(self, bbox, relative=relative, strict=strict)
 
     def table_cells(self, table) -> list[list[str | None]]:
@@ -447,7 +447,7 @@ def _path_objects(paths: list, placer: _Placer, out: dict) -> None:
 def read_pages(path: Path | str) -> PdfiumDocument:
     """Every page of the PDF as a PdfiumPage (raises pypdfium2's PdfiumError for unreadable files)."""
     import pypdfium2 as pdfium
-    import pypdfium2.raw as raw
+    from pypdfium2 import raw
 
     fn = _fn(raw)
     doc = pdfium.PdfDocument(str(path))

@@ -26,7 +26,8 @@ CELL_IDS = [f"{'czj' if name == CZJ else 'sgb'}-{c[0]}-{c[3]}-{c[4]}-p{c[6]}" fo
 
 @pytest.fixture(scope="module")
 def docs() -> dict[str, Document]:
-    return {name: read_document(path) for name, path in PDFS.items()}
+    # the text layer as pdfminer reads it: these tests keep pdfplumber (and tabula) the reference
+    return {name: read_document(path, "pdfplumber") for name, path in PDFS.items()}
 
 
 @pytest.fixture(scope="module")
@@ -130,12 +131,12 @@ def test_continuation_pages_followed(plumber):
 
 @pytest.mark.parametrize("name", [CZJ, SGB])
 def test_metadata_through_extract_report(name):
-    out = extract_report(PDFS[name], with_narrative=False)
+    out = extract_report(PDFS[name], with_narrative=False)  # the default engine, pdfium
     r = out["reports"].iloc[0]
     assert r["status"] == "ok", r["error"]
     assert r["department"] == TRUTH[name]["department"]
     assert r["fiscal_year"] == TRUTH[name]["fiscal_year"]
-    assert r["source_format"] == "pdf" and r["pdf_engine"] == "pdfplumber"
+    assert r["source_format"] == "pdf" and r["pdf_engine"] == "pdfium"
     assert list(r["tables_found"]) == [f"T{i}" for i in range(1, 10)]
     assert list(r["tables_empty"]) == [c for c, s in TRUTH[name]["tables"].items() if s == "empty"]
     li = out["line_items"]

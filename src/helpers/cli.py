@@ -9,6 +9,7 @@ from pathlib import Path
 
 from . import paths
 from .settings import SETTINGS
+from .tables.engines import DEFAULT_PDF_ENGINE, ENGINE_NAMES
 
 FILE_TIMEOUT = SETTINGS.file_timeout_s
 
@@ -120,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     e = sub.add_parser("extract", help="extract raw reports into Parquet datasets in --out (data/processed is not touched)")
     e.add_argument("files", nargs="+", help="raw report files (.txt text conversions or .pdf)")
     e.add_argument("--out", required=True, help="output folder for <dataset>.parquet")
-    e.add_argument("--engine", default="pdfplumber", choices=["pdfplumber", "tabula"], help="PDF table engine")
+    e.add_argument("--engine", "--pdf-engine", dest="engine", default=DEFAULT_PDF_ENGINE, choices=ENGINE_NAMES, help=f"PDF engine (default {DEFAULT_PDF_ENGINE})")
     e.add_argument("--jobs", type=int, default=1, help="worker processes (spawned) for many files")
     e.add_argument("--file-timeout", type=float, default=FILE_TIMEOUT,
                    help=f"with --jobs > 1, seconds one file may take before it is stopped and failed (default {FILE_TIMEOUT:g})")
@@ -128,7 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("run", help="the main job: extract what changed in data/raw, check, execute notebooks, render reports/")
     r.add_argument("--jobs", type=int, default=2, help="parallel workers for extraction and notebooks (default 2)")
-    r.add_argument("--engine", default="pdfplumber", choices=["pdfplumber", "tabula"], help="PDF table engine (default pdfplumber)")
+    r.add_argument("--engine", "--pdf-engine", dest="engine", default=DEFAULT_PDF_ENGINE, choices=ENGINE_NAMES, help=f"PDF engine (default {DEFAULT_PDF_ENGINE})")
     r.add_argument("--force", action="store_true", help="re-extract every file and re-run every notebook even if unchanged")
     r.add_argument("--no-notebooks", action="store_true", help="stop after writing data/processed")
     r.add_argument("--file-timeout", type=float, default=FILE_TIMEOUT,

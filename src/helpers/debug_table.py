@@ -57,7 +57,7 @@ def debug_table(pdf: str | Path, page: int, out: str | Path | None = None,
     if not pdf.is_file():
         raise ReportError(pdf, "no such file" if not pdf.exists() else "not a regular file")
     out = Path(out) if out else default_out(pdf, page)
-    with open_pdf(pdf) as doc:
+    with open_pdf(pdf, "pdfplumber") as doc:  # rendering needs pdfplumber's own pages (same lines and cells as pdfium's)
         n = len(doc.pages)
         if not 1 <= page <= n:
             raise PageOutOfRange(f"{pdf}: there is no page {page}; the PDF has {n} page{'s' if n != 1 else ''} "

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from .normalize import cid_ratio, normalize_text
 from .settings import SETTINGS
+from .tables.engines import DEFAULT_PDF_ENGINE, pdf_engine
 
 TEXT_ENCODINGS = ("utf-8-sig", "gb18030")
 
@@ -47,9 +48,11 @@ class Document:
     encoding: str | None = None
     n_pages: int | None = None
     notes: list[str] = field(default_factory=list)
-    # The open pdfplumber document of a PDF, kept so that table finding reuses the pages already
-    # parsed for the text layer instead of parsing the file a second time. `close()` releases it.
+    # The parsed pages of a PDF (pdfplumber's, or PDFium's in pdfplumber's shape), kept so that table
+    # finding reuses the pages parsed for the text layer instead of parsing the file a second time.
+    # `pdf_parser` says which parser made them ("pdfminer" or "pdfium"). `close()` releases them.
     pdf: object | None = field(default=None, repr=False, compare=False)
+    pdf_parser: str | None = None
 
     def close(self) -> None:
         if self.pdf is not None:
@@ -155,30 +158,31 @@ def text_lines(text: str) -> list[Line]:
     return lines
 
 
-def open_pdf(path: Path):
-    """pdfplumber.open with corrupted or truncated files turned into a ReportError."""
-    import pdfplumber
-
+def open_pdf(path: Path, engine: str = DEFAULT_PDF_ENGINE):
+    """The PDF's pages parsed as `engine` parses them, with corrupted, truncated or encrypted files
+    turned into a ReportError (pdfminer and PDFium each raise their own kinds)."""
+    eng = pdf_engine(engine)
     try:
-        pdf = pdfplumber.open(path)
+        pdf = eng.open_pages(path)
         _ = len(pdf.pages)
         return pdf
     except Exception as exc:  # pdfminer raises many types for broken files, often with no message
         cause = exc.args[0] if type(exc).__name__ == "PdfminerException" and exc.args else exc
-        if type(cause).__name__ in ("PDFPasswordIncorrect", "PDFEncryptionError"):
+        if type(cause).__name__ in ("PDFPasswordIncorrect", "PDFEncryptionError") or "password" in str(cause).lower():
             raise ReportError(path, "PDF is encrypted (password-protected); save an unprotected copy, "
                                     "nothing was extracted") from exc
         raise ReportError(path, f"not a readable PDF (truncated or corrupted?): {type(cause).__name__}: "
                                 f"{cause or 'no detail given by the PDF library'}") from exc
 
 
-def read_pdf(path: Path) -> Document:
+def read_pdf(path: Path, engine: str = DEFAULT_PDF_ENGINE) -> Document:
+    """The PDF's text layer, page by page (pdfplumber's `extract_text` on the pages `engine` parsed)."""
     path = Path(path)
     if path.stat().st_size == 0:
         raise ReportError(path, "the file is empty")
     lines: list[Line] = []
     raw_chars = 0
-    pdf = open_pdf(path)
+    pdf = open_pdf(path, engine)
     n_pages = len(pdf.pages)
     try:
         for pno, page in enumerate(pdf.pages, start=1):
@@ -195,7 +199,7 @@ def read_pdf(path: Path) -> Document:
     except ReportError:
         pdf.close()
         raise
-    return Document(path, "pdf", sha256_of(path), lines, n_pages=n_pages, pdf=pdf)
+    return Document(path, "pdf", sha256_of(path), lines, n_pages=n_pages, pdf=pdf, pdf_parser=pdf_engine(engine).parser)
 
 
 def _check_text_layer(path: Path, all_text: str, raw_chars: int, n_pages: int) -> None:
@@ -232,14 +236,15 @@ def check_regular(path: Path) -> None:
         raise ReportError(path, f"is a {kind}, not a regular file; skipped without reading")
 
 
-def read_document(path: Path | str) -> Document:
-    """Read a raw report, PDF or text, chosen by the file's first bytes rather than its name."""
+def read_document(path: Path | str, pdf_engine: str = DEFAULT_PDF_ENGINE) -> Document:
+    """Read a raw report, PDF or text, chosen by the file's first bytes rather than its name; a PDF's
+    pages are parsed by `pdf_engine`'s parser (tables/engines.py)."""
     path = Path(path)
     check_regular(path)
     with open(path, "rb") as fh:
         head = fh.read(1024)
     if head.lstrip().startswith(b"%PDF"):
-        return read_pdf(path)
+        return read_pdf(path, pdf_engine)
     if path.suffix.lower() == ".pdf":
         raise ReportError(path, "named .pdf but does not start with a PDF header (truncated or not a PDF)")
     if b"\x00" in head and not utf16_encoding(head):

@@ -29,9 +29,7 @@ from .tables.pdf_tables import find_pdf_tables
 from .tables.spaced import settle_three_public
 from .tables.text_tables import find_text_tables
 
-# Both engines read all 200 hand-checked cells of the sample PDFs right; pdfplumber is faster end to end
-# and needs no JVM (benchmarks/RESULTS.md). `tabula` stays selectable.
-DEFAULT_PDF_ENGINE = "pdfplumber"
+from .tables.engines import DEFAULT_PDF_ENGINE  # the engines are named once, in tables/engines.py
 
 
 def report_id_for(path: Path) -> str:
@@ -132,7 +130,7 @@ def extract_report(path: Path | str, *, report_id: str | None = None, pdf_engine
     path = Path(path)
     rid = report_id or report_id_for(path)
     try:
-        doc = read_document(path)
+        doc = read_document(path, pdf_engine)
     except ReportError as exc:
         return failed_row(path, rid, str(exc))
     try:

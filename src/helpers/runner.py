@@ -1,6 +1,6 @@
 """The main job: extract what changed → execute the notebooks (papermill) → HTML (nbconvert) → index.
 
-    python -m helpers run [--jobs N] [--engine pdfplumber|tabula] [--force] [--no-notebooks]
+    python -m helpers run [--jobs N] [--engine pdfium|pdfplumber|tabula] [--force] [--no-notebooks]
 
 1. Incremental extraction of `data/raw/` into `data/processed/` (pipeline.extract_many with the
    previous run of the same extractor version; all-or-nothing write).
@@ -41,6 +41,7 @@ from . import faults, paths
 from .lock import folder_lock
 from .pipeline import log
 from .storage import clean_page_leftovers, write_text_atomic
+from .tables.engines import DEFAULT_PDF_ENGINE
 from .workers import run_isolated
 from .index_page import PAGE_CSS as _PAGE_CSS, write_index
 
@@ -419,7 +420,7 @@ def _prune(folder: Path, keep: set[Path], pattern: str = "*.html") -> None:
 EXIT_OK, EXIT_NOTHING, EXIT_BUSY, EXIT_SOME_FAILED = 0, 1, 2, 3
 
 
-def main_job(jobs: int = 2, pdf_engine: str = "pdfplumber", force: bool = False, notebooks: bool = True, *,
+def main_job(jobs: int = 2, pdf_engine: str = DEFAULT_PDF_ENGINE, force: bool = False, notebooks: bool = True, *,
              raw_dir: Path | None = None, processed_dir: Path | None = None, reports_dir: Path | None = None,
              build_dir: Path | None = None, notebooks_dir: Path | None = None, timeout: int = 600,
              file_timeout: float | None = None) -> int:

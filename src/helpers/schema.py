@@ -39,7 +39,7 @@ DATASETS: dict[str, list[Column]] = {
         ("error", "string", "Null, or a message a person can act on (what is wrong and with which file)."),
         ("encoding", "string", "Text encoding detected for text files (utf-8-sig, gb18030); null for PDFs."),
         ("n_pages", "Int64", "Pages in a PDF; null for text files."),
-        ("pdf_engine", "string", "Table engine used for a PDF (`pdfplumber` or `tabula`); null for text."),
+        ("pdf_engine", "string", "Engine used for a PDF (`pdfium`, `pdfplumber` or `tabula`); null for text."),
         ("unit_printed", "string", "Money unit printed over the tables (万元 or 元)."),
         ("line_items", "Int64", "Number of line_items rows extracted from this report."),
         ("extracted_at", "string", "UTC timestamp of the extraction run."),

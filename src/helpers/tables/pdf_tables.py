@@ -16,7 +16,9 @@ From there the work is shared:
   report (本表无数据, 没有…支出), else it is still reported `empty` with a note saying why;
   a title printed without a ruled table under it is `missing`.
 
-Engines
+Engines (named once in tables/engines.py)
+- ``pdfium`` (default): the pages are parsed by PDFium (tables/pdfium_pages.py) into pdfplumber's
+  objects, then exactly as ``pdfplumber`` below; same datasets, several times faster.
 - ``pdfplumber``: ``page.find_tables()``; merged cells come back as None placeholders, columns stay put.
 - ``tabula``: tabula-py lattice mode through jpype (one JVM per process, started on first use; the
   subprocess fallback, one JVM per call, is refused). tabula-java packs the cells of a row to the
@@ -41,10 +43,11 @@ from pathlib import Path
 from ..document import Document, open_pdf
 from ..normalize import CID_RE, cid_ratio, is_amount, normalize_text
 from .catalog import ANY_TABLE_TITLE, clean_title, match_header, match_title
-from .grid import Grid, GridRow, interpret_grid
+from .engines import DEFAULT_PDF_ENGINE, ENGINE_NAMES, pdf_engine
 from .found import EMPTY_NOTE, STATUS_RANK, UNIT_RE, FoundTable, assess, items_status
+from .grid import Grid, GridRow, interpret_grid
 
-ENGINES = ("pdfplumber", "tabula")
+ENGINES = ENGINE_NAMES  # kept for callers of the old name
 HEADER_ONLY = {"类", "款", "项"}
 _TOTAL = re.compile(r"^(合计|总计)$")
 
@@ -69,8 +72,10 @@ def plumber_tables(pdf, pages: list[int]) -> list[PdfTable]:
     for pno in pages:
         page = pdf.pages[pno - 1]
         found = sorted(page.find_tables(), key=lambda t: t.bbox[1])
+        # A PdfiumPage finds the cells' characters faster, by the same rule (tests/test_pdfium.py).
+        cells = getattr(page, "table_cells", None)
         for t in found:
-            out.append(PdfTable(pno, t.extract(), t.bbox[1], t.bbox[3]))
+            out.append(PdfTable(pno, cells(t) if cells else t.extract(), t.bbox[1], t.bbox[3]))
     return out
 
 
@@ -202,11 +207,10 @@ def _status(b: _Built, items: list[dict]) -> tuple[str, list[str]]:
     return "empty", notes
 
 
-def find_pdf_tables(doc: Document, engine: str = "pdfplumber", *, tabula_repair: bool = True,
+def find_pdf_tables(doc: Document, engine: str = DEFAULT_PDF_ENGINE, *, tabula_repair: bool = True,
                     pages: list[int] | None = None) -> dict[str, FoundTable]:
     """FoundTable per table code (T1..T9) printed in the PDF: `data`, `empty` or `missing`."""
-    if engine not in ENGINES:
-        raise ValueError(f"unknown PDF engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    eng = pdf_engine(engine)
     n_pages = doc.n_pages or max((ln.page or 0 for ln in doc.lines), default=0)
     pages = list(pages or range(1, n_pages + 1))
     page_text: dict[int, list[str]] = {}
@@ -219,9 +223,11 @@ def find_pdf_tables(doc: Document, engine: str = "pdfplumber", *, tabula_repair:
 
     found: dict[str, FoundTable] = {}
     built: list[_Built] = []
-    # Reuse the pages read_document already parsed; open the file only for a Document built without it.
-    with (nullcontext(doc.pdf) if doc.pdf is not None else open_pdf(doc.path)) as pdf:
-        if engine == "pdfplumber":
+    # Reuse the pages read_document already parsed; parse the file again only for a Document built
+    # without them or by another parser (pdfplumber stays the pdfminer reference whatever read the text).
+    shared = doc.pdf is not None and doc.pdf_parser == eng.parser
+    with (nullcontext(doc.pdf) if shared else open_pdf(doc.path, engine)) as pdf:
+        if eng.tables == "pdfplumber":
             tables = plumber_tables(pdf, pages)
         else:
             tables = tabula_tables(doc.path, pages, repair=tabula_repair)

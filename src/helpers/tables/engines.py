@@ -1,0 +1,59 @@
+"""The PDF engines, named once: the CLI's choices, the default and the readers all come from here.
+
+An engine says how a PDF's pages are parsed (which gives the text layer, read by `read_document`)
+and how ruled tables are found on them (`find_pdf_tables`):
+
+| engine | pages parsed by | ruled tables by |
+|---|---|---|
+| `pdfium` (default) | PDFium through pypdfium2, in C (`tables/pdfium_pages.py`) | pdfplumber's table algorithm on those pages |
+| `pdfplumber` | pdfminer.six, in Python | pdfplumber's table algorithm (the reference in tests) |
+| `tabula` | pdfminer.six (text layer, titles) | tabula-java lattice mode through jpype |
+
+`pdfium` and `pdfplumber` give identical datasets on the corpus (tests/test_pdfium.py); `pdfium`
+reads a page ~6× faster (benchmarks/bench_extract.py). Imports are deferred so that naming an
+engine costs nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def _pdfminer_pages(path: Path):
+    import pdfplumber
+
+    return pdfplumber.open(path)
+
+
+def _pdfium_pages(path: Path):
+    from .pdfium_pages import read_pages
+
+    return read_pages(path)
+
+
+@dataclass(frozen=True)
+class PdfEngine:
+    name: str
+    parser: str  # what parses the pages: "pdfium" or "pdfminer"; pages are shared between engines that agree
+    open_pages: Callable[[Path], object]  # path → object with `.pages` (pdfplumber Pages) and `close()`
+    tables: str  # "pdfplumber" (find_tables on the pages) or "tabula"
+
+
+PDF_ENGINES: dict[str, PdfEngine] = {
+    "pdfium": PdfEngine("pdfium", "pdfium", _pdfium_pages, "pdfplumber"),
+    "pdfplumber": PdfEngine("pdfplumber", "pdfminer", _pdfminer_pages, "pdfplumber"),
+    "tabula": PdfEngine("tabula", "pdfminer", _pdfminer_pages, "tabula"),
+}
+ENGINE_NAMES = tuple(PDF_ENGINES)
+# Same datasets as pdfplumber on every PDF of the corpus, about 6× faster per page (README, Performance).
+DEFAULT_PDF_ENGINE = "pdfium"
+
+
+def pdf_engine(name: str) -> PdfEngine:
+    """The engine called `name`; ValueError naming the choices otherwise."""
+    try:
+        return PDF_ENGINES[name]
+    except KeyError:
+        raise ValueError(f"unknown PDF engine {name!r}; choose one of {', '.join(ENGINE_NAMES)}") from None

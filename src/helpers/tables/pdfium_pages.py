@@ -1,0 +1,486 @@
+"""A PDF's pages read once by PDFium (pypdfium2), handed to pdfplumber's own algorithms.
+
+pdfplumber spends ~85% of a page in pdfminer interpreting the content stream in Python. PDFium does
+the same in C. This module reads, per page, what pdfplumber's text and table algorithms look at —
+the characters with their boxes and the painted lines, rectangles and curves — and builds each
+object exactly as pdfplumber would describe it (same keys, same top-down coordinates, same rules
+for what a path becomes). `PdfiumPage` is a `pdfplumber.page.Page` whose objects come from here, so
+`extract_text`, `crop` and `find_tables` (merge_edges, intersections, cells, tables, cell text) are
+pdfplumber's code unchanged: only the parsing moved.
+
+How each value is made to match pdfminer's:
+- a character's box is pdfminer's `(0, descent, adv, descent + size)` in text space through the
+  character's matrix, placed at its origin: `adv` is the width the font's /W or /Widths give
+  (FPDFFont_GetGlyphWidth; PDFium's loose box uses the glyph's own advance, up to 2% off), the
+  descent the descriptor's /Descent (FPDFFont_GetDescent), or pdfminer's built-in metrics for a
+  font named Helvetica, Arial, … as pdfminer does; PDFium's own spaces and line breaks
+  (`FPDFText_IsGenerated`) are dropped;
+- a character PDFium cannot map to Unicode becomes `(cid:N)`, as pdfminer prints it, so garbled
+  text layers are still refused;
+- known differences, which changed no text and no cell on the corpus, the budget PDFs or the drawn
+  test PDF: PDFium leaves out a few space glyphs pdfminer keeps and orders a few characters
+  differently (pdfplumber sorts characters into lines and words, so the text is the same);
+- a path is cut into subpaths at each move; a subpath of one segment is a `line`, four segments
+  closing an axis-aligned box a `rect`, anything else a `curve` (pdfminer's `paint_path`); paths
+  neither stroked nor filled (clipping) are not objects;
+- PDFium works in float32: coordinates are snapped to the shortest decimal that float32 value
+  stands for (95.9999771 → 95.99998, what the content stream printed), so ties break as in pdfminer;
+- pages with /Rotate go through pdfminer's rotation matrix; form XObjects are entered with their
+  matrices composed.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import math
+from bisect import bisect_left
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pdfplumber.page
+from pdfplumber import utils
+from pdfplumber.page import CroppedPage, _invert_box, _normalize_box
+
+_MOVE, _BEZIER = 2, 1  # FPDF_SEGMENT_*
+_PATH, _FORM = 2, 5    # FPDF_PAGEOBJ_*
+
+
+def _f32(v: float) -> float:
+    """The decimal a float32 stands for (PDFium's coordinates are float32; pdfminer's are the
+    content stream's decimals in double precision)."""
+    return float(str(np.float32(v)))
+
+
+def _mul(m1, m2):
+    """pdfminer's mult_matrix: m1 then m2."""
+    a1, b1, c1, d1, e1, f1 = m1
+    a0, b0, c0, d0, e0, f0 = m2
+    return (a0 * a1 + c0 * b1, b0 * a1 + d0 * b1, a0 * c1 + c0 * d1, b0 * c1 + d0 * d1,
+            a0 * e1 + c0 * f1 + e0, b0 * e1 + d0 * f1 + f0)
+
+
+def _apply(m, x, y):
+    a, b, c, d, e, f = m
+    return a * x + c * y + e, b * x + d * y + f
+
+
+def _rotation_ctm(rotate: int, mediabox) -> tuple:
+    """pdfminer's PDFPageInterpreter.process_page: user space → its page space."""
+    x0, y0, x1, y1 = mediabox
+    if rotate == 90:
+        return (0, -1, 1, 0, -y0, x1)
+    if rotate == 180:
+        return (-1, 0, 0, -1, x1, y1)
+    if rotate == 270:
+        return (0, 1, -1, 0, y1, -x0)
+    return (1, 0, 0, 1, -x0, -y0)
+
+
+class PdfiumPage(pdfplumber.page.Page):
+    """A pdfplumber Page whose objects were read by PDFium; everything else is pdfplumber's."""
+
+    def __init__(self, page_number: int, rotation: int, mediabox_raw, objects: dict, initial_doctop: float):
+        self.pdf = None
+        self.root_page = self
+        self.page_obj = None
+        self.page_number = page_number
+        self.initial_doctop = initial_doctop
+        self.rotation = rotation
+        mb_raw = _normalize_box(mediabox_raw, rotation)
+        self.mediabox = _invert_box(mb_raw, mb_raw[3] - mb_raw[1])
+        self.cropbox = self.mediabox
+        self.bbox = self.mediabox
+        self._pdfium_objects = objects
+        self.get_textmap = lru_cache()(self._get_textmap)
+
+    @property
+    def objects(self) -> dict:
+        return self._pdfium_objects
+
+    @property
+    def layout(self):  # pragma: no cover - nothing of pdfminer's exists here
+        raise AttributeError("a PdfiumPage has no pdfminer layout")
+
+    def crop(self, bbox, relative: bool = False, strict: bool = True) -> CroppedPage:
+        return _CharCrop(self, bbox, relative=relative, strict=strict)
+
+    def table_cells(self, table) -> list[list[str | None]]:
+        """`table.extract()`, the same rule and result (a character belongs to a row, then a cell,
+        when its centre lies in the box, left and top edges included), with each row's characters
+        found by bisection on their vertical centres instead of testing every character of the
+        page against every row (the page's characters, in page order, as pdfplumber reads them)."""
+        chars = self.chars
+        mids = [((c["top"] + c["bottom"]) / 2, (c["x0"] + c["x1"]) / 2) for c in chars]
+        order = sorted(range(len(chars)), key=lambda i: mids[i][0])
+        vs = [mids[i][0] for i in order]
+        out = []
+        for row in table.rows:
+            x0, top, x1, bottom = row.bbox
+            idx = sorted(i for i in order[bisect_left(vs, top):bisect_left(vs, bottom)] if x0 <= mids[i][1] < x1)
+            arr: list[str | None] = []
+            for cell in row.cells:
+                if cell is None:
+                    arr.append(None)
+                    continue
+                cx0, ctop, cx1, cbottom = cell
+                cell_chars = [chars[i] for i in idx if cx0 <= mids[i][1] < cx1 and ctop <= mids[i][0] < cbottom]
+                arr.append(utils.extract_text(cell_chars) if cell_chars else "")
+            out.append(arr)
+        return out
+
+
+class _CharCrop(CroppedPage):
+    """A crop of a PdfiumPage whose characters alone are cropped, when asked for: the text of a
+    region needs nothing else, and cropping every ruling line with it cost as much again."""
+
+    @property
+    def chars(self) -> list:
+        if not hasattr(self, "_crop_chars"):
+            self._crop_chars = self._crop_fn(self.parent_page.chars)
+        return self._crop_chars
+
+
+class PdfiumDocument:
+    """What `find_pdf_tables` and `read_pdf` use of an open pdfplumber PDF: `.pages`, `close()`,
+    a context manager. PDFium's handles are closed once the pages are read."""
+
+    def __init__(self, pages: list[PdfiumPage]):
+        self.pages = pages
+
+    def close(self) -> None:
+        for p in self.pages:
+            p.get_textmap.cache_clear()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading one page
+
+class _Placer:
+    """pdfplumber's Page.process_object coordinate rules for one page (pdfminer space → top-down)."""
+
+    def __init__(self, page: PdfiumPage, ctm):
+        self.ctm = ctm
+        self.height = page.height
+        self.mb_x0, self.mb_top = page.mediabox[:2]
+        self.doctop0 = page.initial_doctop
+        self.page_number = page.page_number
+
+    def box(self, attr: dict, x0, y0, x1, y1) -> dict:
+        attr.update(x0=x0, y0=y0, x1=x1, y1=y1, width=x1 - x0, height=y1 - y0)
+        attr["top"] = (self.height - y1) + self.mb_top
+        attr["bottom"] = (self.height - y0) + self.mb_top
+        attr["doctop"] = self.doctop0 + attr["top"]
+        if self.mb_x0 != 0:
+            attr["x0"] += self.mb_x0
+            attr["x1"] += self.mb_x0
+        return attr
+
+    def coord(self, pt):
+        return (self.mb_x0 + pt[0], self.mb_top + self.height - pt[1])
+
+
+class _Fn:
+    """PDFium functions called once per character or segment, declared with plain integer handles
+    (pypdfium2's pointer objects cost a Python object per call and cannot be compared)."""
+
+    def __init__(self, raw):
+        from pypdfium2_raw.bindings import _libs
+
+        lib = _libs["pdfium"]
+        vp, i, d, f = ctypes.c_void_p, ctypes.c_int, ctypes.POINTER(ctypes.c_double), ctypes.POINTER(ctypes.c_float)
+
+        def fn(name, args, res):
+            func = lib[name]  # a new function object each time: pypdfium2's declarations stay as they are
+            func.argtypes, func.restype = args, res
+            return func
+
+        self.count = fn("FPDFText_CountChars", (vp,), i)
+        self.generated = fn("FPDFText_IsGenerated", (vp, i), i)
+        self.unicode = fn("FPDFText_GetUnicode", (vp, i), ctypes.c_uint)
+        self.get_text = fn("FPDFText_GetText", (vp, i, i, ctypes.POINTER(ctypes.c_ushort)), i)
+        self.map_error = fn("FPDFText_HasUnicodeMapError", (vp, i), i)
+        self.origin = fn("FPDFText_GetCharOrigin", (vp, i, d, d), i)
+        self.text_object = fn("FPDFText_GetTextObject", (vp, i), vp)
+        self.matrix = fn("FPDFText_GetMatrix", (vp, i, ctypes.POINTER(raw.FS_MATRIX)), i)
+        self.font_size = fn("FPDFText_GetFontSize", (vp, i), ctypes.c_double)
+        self.loose_box = fn("FPDFText_GetLooseCharBox", (vp, i, ctypes.POINTER(raw.FS_RECTF)), i)
+        self.font = fn("FPDFTextObj_GetFont", (vp,), vp)
+        self.descent = fn("FPDFFont_GetDescent", (vp, ctypes.c_float, f), i)
+        self.base_name = fn("FPDFFont_GetBaseFontName", (vp, ctypes.c_char_p, ctypes.c_size_t), ctypes.c_size_t)
+        self.width = fn("FPDFFont_GetGlyphWidth", (vp, ctypes.c_uint32, ctypes.c_float, f), i)
+        self.n_segments = fn("FPDFPath_CountSegments", (vp,), i)
+        self.segment = fn("FPDFPath_GetPathSegment", (vp, i), vp)
+        self.point = fn("FPDFPathSegment_GetPoint", (vp, f, f), i)
+        self.seg_type = fn("FPDFPathSegment_GetType", (vp,), i)
+        self.seg_close = fn("FPDFPathSegment_GetClose", (vp,), i)
+        self.draw_mode = fn("FPDFPath_GetDrawMode", (vp, ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_int)), i)
+        self.obj_type = fn("FPDFPageObj_GetType", (vp,), i)
+        self.obj_matrix = fn("FPDFPageObj_GetMatrix", (vp, ctypes.POINTER(raw.FS_MATRIX)), i)
+        self.n_objects = fn("FPDFPage_CountObjects", (vp,), i)
+        self.get_object = fn("FPDFPage_GetObject", (vp, i), vp)
+        self.n_form_objects = fn("FPDFFormObj_CountObjects", (vp,), i)
+        self.get_form_object = fn("FPDFFormObj_GetObject", (vp, ctypes.c_ulong), vp)
+
+
+_FN: _Fn | None = None
+
+
+def _fn(raw) -> _Fn:
+    global _FN
+    if _FN is None:
+        _FN = _Fn(raw)
+    return _FN
+
+
+def _snap_all(values) -> dict[float, float]:
+    """{float32 value: the decimal it stands for} for a page's coordinates, in one numpy call."""
+    uniq = list(set(values))
+    if not uniq:
+        return {}
+    return dict(zip(uniq, np.array(uniq, dtype=np.float32).astype(str).astype(np.float64).tolist()))
+
+
+def _descent(fn: _Fn, font, d) -> float:
+    """pdfminer's descent per unit of font size: the descriptor's /Descent (made negative) × 0.001,
+    or, for a font named as one of its built-in metrics (Helvetica, Times-Roman, Arial, …), the
+    descent of those metrics, which pdfminer uses whatever the PDF's descriptor says."""
+    from pdfminer.fontmetrics import FONT_METRICS
+
+    buf = ctypes.create_string_buffer(256)
+    size = fn.base_name(font, buf, 256)
+    name = buf.raw[:max(size - 1, 0)].decode("latin-1") if 0 < size <= 256 else ""
+    if name in FONT_METRICS:
+        desc = float(FONT_METRICS[name][0].get("Descent", 0))
+    else:
+        desc = round(d.value, 3) if fn.descent(font, 1000.0, d) else 0.0
+    return -abs(desc) * 0.001
+
+
+def _page_text(fn: _Fn, textpage, n: int) -> list[int] | None:
+    """Every character's code point in one call (FPDFText_GetText gives one UTF-16 unit per
+    character); None when a character lies outside the BMP and the units no longer line up."""
+    buf = (ctypes.c_ushort * (n + 1))()
+    got = fn.get_text(textpage, 0, n, buf)
+    units = list(buf[:n])
+    if got - 1 != n or any(0xD800 <= u <= 0xDFFF for u in units):
+        return None
+    return units
+
+
+def _chars(fn: _Fn, raw, textpage, placer: _Placer) -> list[dict]:
+    """Characters as pdfminer's LTChar would box them (see the module docstring)."""
+    ox, oy = ctypes.c_double(), ctypes.c_double()
+    m = raw.FS_MATRIX()
+    lbox = raw.FS_RECTF()
+    d, w = ctypes.c_float(), ctypes.c_float()
+    descent_of: dict[int, float] = {}
+    glyph_of: dict[tuple, tuple] = {}
+    state_of: dict[tuple, tuple] = {}  # one per text object in many PDFs: their matrices repeat
+    n = fn.count(textpage)
+    codes = _page_text(fn, textpage, n)
+    origin, text_object, generated = fn.origin, fn.text_object, fn.generated
+    last_obj = None
+    state = None
+    rows = []
+    for i in range(n):
+        u = codes[i] if codes is not None else fn.unicode(textpage, i)
+        # PDFium's own spaces and line breaks (pdfminer has none): only these characters can be generated
+        if u in (0x20, 0x0D, 0x0A, 0x02) and generated(textpage, i):
+            continue
+        origin(textpage, i, ox, oy)
+        obj = text_object(textpage, i)
+        if obj != last_obj:
+            last_obj = obj
+            fn.matrix(textpage, i, m)
+            font = fn.font(obj)
+            fs = fn.font_size(textpage, i)
+            skey = (m.a, m.b, m.c, m.d, font, fs)
+            state = state_of.get(skey)
+            if state is None:
+                if font not in descent_of:
+                    descent_of[font] = _descent(fn, font, d)
+                state = state_of[skey] = (_f32(m.a), _f32(m.b), _f32(m.c), _f32(m.d), font, _f32(fs), descent_of[font])
+        a, b, c, dd, font, fs, desc = state
+        key = (font, u, fs)
+        glyph = glyph_of.get(key)
+        if glyph is None:
+            bad = u == 0 or fn.map_error(textpage, i) == 1
+            if not bad and fn.width(font, u, fs, w):
+                adv = w.value  # the font's /W or /Widths entry × size: pdfminer's `adv`
+            else:
+                fn.loose_box(textpage, i, lbox)
+                adv = abs(lbox.right - lbox.left) / (math.hypot(a, b) or 1.0)
+            glyph = glyph_of[key] = (f"(cid:{u})" if bad else chr(u), _f32(adv))
+        rows.append((glyph, ox.value, oy.value, state))
+    snap = _snap_all(v for r in rows for v in (r[1], r[2]))
+    ctm = placer.ctm
+    plain = ctm == (1, 0, 0, 1, 0, 0)
+    height, mb_x0, mb_top, doctop0 = placer.height, placer.mb_x0, placer.mb_top, placer.doctop0  # as in _Placer.box
+    pno = placer.page_number
+    out = []
+    for (text, adv), x, y, (a, b, c, dd, _font, fs, desc) in rows:
+        x, y = snap[x], snap[y]
+        lo = desc * fs
+        hi = lo + fs
+        cm = (a, b, c, dd, x, y) if plain else _mul((a, b, c, dd, x, y), ctm)
+        ca, cb, cc, cd, ce, cf = cm
+        if cb == 0 and cc == 0:
+            x0, x1 = ce, ca * adv + ce
+            y0, y1 = cd * lo + cf, cd * hi + cf
+            if x1 < x0:
+                x0, x1 = x1, x0
+            if y1 < y0:
+                y0, y1 = y1, y0
+        else:
+            corners = [_apply(cm, px, py) for px, py in ((0, lo), (adv, lo), (0, hi), (adv, hi))]
+            x0, x1 = min(p[0] for p in corners), max(p[0] for p in corners)
+            y0, y1 = min(p[1] for p in corners), max(p[1] for p in corners)
+        top = (height - y1) + mb_top
+        if mb_x0 != 0:
+            x0, x1 = x0 + mb_x0, x1 + mb_x0
+        out.append({"matrix": cm, "adv": adv, "upright": ca * cd > 0 and cb * cc <= 0, "x0": x0, "y0": y0, "x1": x1,
+                    "y1": y1, "width": x1 - x0, "height": y1 - y0, "size": y1 - y0, "object_type": "char",
+                    "page_number": pno, "text": text, "top": top, "bottom": (height - y0) + mb_top,
+                    "doctop": doctop0 + top})
+    return out
+
+
+def _collect_paths(fn: _Fn, raw, objs: list, matrix, out: list, depth: int = 0) -> None:
+    """Painted paths in content order, entering form XObjects (pdfminer's LTFigure children) with
+    their matrix: (stroked, filled, [(x, y, segment type, closes), ...] in user space)."""
+    fm = raw.FS_MATRIX()
+    mode, stroke = ctypes.c_int(), ctypes.c_int()
+    x, y = ctypes.c_float(), ctypes.c_float()
+    for obj in objs:
+        kind = fn.obj_type(obj)
+        if kind not in (_PATH, _FORM):
+            continue
+        fn.obj_matrix(obj, fm)
+        own = (fm.a, fm.b, fm.c, fm.d, fm.e, fm.f)
+        inner = own if matrix is None else _mul(own, matrix)
+        if kind == _FORM:
+            if depth < 15:
+                children = [fn.get_form_object(obj, j) for j in range(fn.n_form_objects(obj))]
+                _collect_paths(fn, raw, children, inner, out, depth + 1)
+            continue
+        fn.draw_mode(obj, mode, stroke)
+        if mode.value == 0 and not stroke.value:
+            continue  # a clipping path, painted neither way: pdfminer makes no object of it
+        segs = []
+        for k in range(fn.n_segments(obj)):
+            seg = fn.segment(obj, k)
+            fn.point(seg, x, y)
+            px, py = _apply(inner, x.value, y.value)  # a path's points are in its own space
+            segs.append((px, py, fn.seg_type(seg), fn.seg_close(seg)))
+        out.append((bool(stroke.value), mode.value != 0, segs))
+
+
+def _subpaths(segs: list, snap: dict) -> list[list[tuple[str, tuple[float, float]]]]:
+    """The path's segments as pdfminer's ops (m, l, c, h), cut at each move."""
+    subs: list[list] = []
+    cur: list = []
+    start = None
+    bez = 0
+    for px, py, kind, closes in segs:
+        pt = (snap[px], snap[py])
+        if kind == _MOVE:
+            if cur:
+                subs.append(cur)
+            cur, start, bez = [("m", pt)], pt, 0
+            continue
+        if not cur:
+            continue
+        if kind == _BEZIER:
+            bez += 1
+            if bez % 3:
+                continue  # control points: pdfminer keeps each segment's end point only
+            cur.append(("c", pt))
+        elif closes and pt == start:
+            cur.append(("h", start))  # PDFium closes with a line back to the start; pdfminer says h
+            continue
+        else:
+            cur.append(("l", pt))
+        if closes:
+            cur.append(("h", start))
+    if cur:
+        subs.append(cur)
+    return subs
+
+
+def _path_objects(paths: list, placer: _Placer, out: dict) -> None:
+    """pdfminer's paint_path: each subpath a line, a rect or a curve."""
+    snap = _snap_all(v for _, _, segs in paths for s in segs for v in s[:2])
+    plain = placer.ctm == (1, 0, 0, 1, 0, 0)
+    for stroke, fill, segs in paths:
+        for sub in _subpaths(segs, snap):
+            shape = "".join(op for op, _ in sub)
+            pts = [p for _, p in sub] if plain else [_apply(placer.ctm, *p) for _, p in sub]
+            if len(shape) > 3 and shape[-2:] == "lh" and pts[-2] == pts[0]:
+                shape = shape[:-2] + "h"
+                pts.pop()
+            if len(shape) < 2:
+                continue
+            if shape in ("mlh", "ml"):
+                kind, bbox_pts = "line", pts[:2]
+            elif shape in ("mlllh", "mllll"):
+                (x0, y0), (x1, y1), (x2, y2), (x3, y3), _ = pts
+                square = (x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0) or (y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0)
+                kind, bbox_pts = ("rect", [pts[0], pts[2]]) if pts[0] == pts[4] and square else ("curve", pts)
+            else:
+                kind, bbox_pts = "curve", pts
+            xs = [p[0] for p in bbox_pts]
+            ys = [p[1] for p in bbox_pts]
+            attr = placer.box({"object_type": kind, "page_number": placer.page_number, "stroke": stroke, "fill": fill},
+                              min(xs), min(ys), max(xs), max(ys))
+            if kind != "rect":
+                attr["pts"] = [placer.coord(p) for p in pts]
+            out.setdefault(kind, []).append(attr)
+
+
+def read_pages(path: Path | str) -> PdfiumDocument:
+    """Every page of the PDF as a PdfiumPage (raises pypdfium2's PdfiumError for unreadable files)."""
+    import pypdfium2 as pdfium
+    from pypdfium2 import raw
+
+    fn = _fn(raw)
+    doc = pdfium.PdfDocument(str(path))
+    pages: list[PdfiumPage] = []
+    try:
+        doctop = 0.0
+        l, b, r, t = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
+        for i in range(len(doc)):
+            page = doc[i]
+            try:
+                if raw.FPDFPage_GetMediaBox(page.raw, l, b, r, t):
+                    mediabox = tuple(_f32(v.value) for v in (l, b, r, t))
+                else:  # inherited from the page tree: PDFium's page box (the MediaBox, cut by a CropBox if any)
+                    box = raw.FS_RECTF()
+                    raw.FPDF_GetPageBoundingBox(page.raw, box)
+                    mediabox = tuple(_f32(v) for v in (box.left, box.bottom, box.right, box.top))
+                rotation = (raw.FPDFPage_GetRotation(page.raw) * 90) % 360
+                objects: dict[str, list] = {}
+                pp = PdfiumPage(i + 1, rotation, mediabox, objects, doctop)
+                placer = _Placer(pp, _rotation_ctm(rotation, mediabox))
+                textpage = raw.FPDFText_LoadPage(page.raw)
+                try:
+                    objects["char"] = _chars(fn, raw, ctypes.cast(textpage, ctypes.c_void_p).value, placer)
+                finally:
+                    raw.FPDFText_ClosePage(textpage)
+                handle = ctypes.cast(page.raw, ctypes.c_void_p).value
+                paths: list = []
+                _collect_paths(fn, raw, [fn.get_object(handle, j) for j in range(fn.n_objects(handle))], None, paths)
+                _path_objects(paths, placer, objects)
+                pages.append(pp)
+                doctop += pp.height
+            finally:
+                page.close()
+    finally:
+        doc.close()
+    return PdfiumDocument(pages)

@@ -26,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import paths, schema
-from .load import Corpus, NoProcessedData, load
+from .load import Corpus, NoProcessedData, load, load_report
 
 
 class ReportFileError(Exception):
@@ -175,7 +175,8 @@ def open_report(*, report_id: str = "", processed_dir: str = "", source: str = "
     from .narrate import show
 
     if source is None or str(source).strip() in ("", "None"):
-        return load(processed_dir or None), str(report_id)
+        # that report's rows read with a filter: a page costs one report whatever the corpus's size
+        return load_report(str(report_id), processed_dir or None), str(report_id)
     try:
         one = extract_file(str(source), cache_dir=cache_dir or None, out_dir=out_dir or None,
                            pdf_engine=pdf_engine or None)

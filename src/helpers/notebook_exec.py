@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import atexit
 import html
+import json
 import logging
 import re
 import time
@@ -163,21 +164,15 @@ def _register_engine() -> None:
         @classmethod
         def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
                                      stderr_file=None, start_timeout=60, execution_timeout=None, warm=None,
-                                     partial_path=None, **kwargs):
+                                     executing=None, **kwargs):
             kwargs = {k: v for k, v in kwargs.items() if k not in ("input_path", "timeout", "startup_timeout")}
             client = PapermillNotebookClient(nb_man, km=warm.km, timeout=execution_timeout,
                                              startup_timeout=start_timeout, kernel_name=kernel_name,
                                              log=logging.getLogger("papermill"), log_output=log_output,
                                              stdout_file=stdout_file, stderr_file=stderr_file, **kwargs)
             client.kc = warm.kc  # nbclient then neither starts a client nor stops ours
-            try:
-                return client.execute()
-            except BaseException:
-                if partial_path:  # what ran before a timeout or a dead kernel, as papermill's per-cell saves keep it
-                    from papermill.iorw import write_ipynb
-
-                    write_ipynb(nb_man.nb, partial_path)
-                raise
+            executing["nb"] = nb_man.nb  # for the caller to write, whatever happens
+            return client.execute()
 
     papermill_engines.register(WARM_ENGINE, WarmEngine)
 
@@ -186,28 +181,55 @@ def _run_papermill(job: Job):
     """Execute the notebook into job.output; returns the executed notebook. Raises what papermill raises."""
     import papermill as pm
 
-    common = dict(parameters=dict(job.parameters), kernel_name=job.kernel, language=LANGUAGE, progress_bar=False,
-                  log_output=False, start_timeout=START_TIMEOUT, execution_timeout=job.timeout)
     if not job.warm:
-        return pm.execute_notebook(job.notebook, job.output, cwd=job.cwd or None,
-                                   kernel_manager_class=ipc_manager_class(), **common)
+        return pm.execute_notebook(job.notebook, job.output, parameters=dict(job.parameters), kernel_name=job.kernel,
+                                   language=LANGUAGE, progress_bar=False, log_output=False, cwd=job.cwd or None,
+                                   start_timeout=START_TIMEOUT, execution_timeout=job.timeout,
+                                   kernel_manager_class=ipc_manager_class())
+    from papermill.engines import papermill_engines
+
     _register_engine()
     cwd = str(Path(job.cwd or ".").resolve())
     kernel = _warm_kernel(job.kernel, cwd)
+    # papermill.execute_notebook's steps, except its writes: it writes the notebook before and after
+    # every cell (~40 writes of a growing notebook a page). It is written here once, also when a
+    # cell failed (with papermill's error marker) or the kernel died or overran (what ran before).
+    from papermill.execute import prepare_notebook_metadata, raise_for_execution_errors, remove_error_markers
+    from papermill.iorw import load_notebook_node
+    from papermill.parameterize import parameterize_notebook
+
+    executing: dict = {}
     try:
         kernel.reset(cwd)
-        # written once at the end (or on failure), not after every cell: ~40 writes of a growing notebook a page
-        nb = pm.execute_notebook(job.notebook, job.output, engine_name=WARM_ENGINE, warm=kernel, partial_path=job.output,
-                                 request_save_on_cell_execute=False, **common)
+        nb = parameterize_notebook(load_notebook_node(job.notebook), dict(job.parameters), kernel_name=job.kernel,
+                                   language=LANGUAGE, engine_name=WARM_ENGINE)
+        nb = remove_error_markers(prepare_notebook_metadata(nb, job.notebook, job.output))
+        nb = papermill_engines.execute_notebook_with_engine(
+            WARM_ENGINE, nb, job.kernel, output_path=None, progress_bar=False, log_output=False,
+            start_timeout=START_TIMEOUT, execution_timeout=job.timeout, warm=kernel, executing=executing)
+        raise_for_execution_errors(nb, None)
     except Exception as exc:
         from papermill.exceptions import PapermillExecutionError
 
         if not isinstance(exc, PapermillExecutionError):  # timeout, dead kernel: never reuse it
             drop_warm_kernel()
+        if "nb" in executing:
+            write_notebook(executing["nb"], job.output)
         raise
     finally:
         kernel.notebooks += 1
+    write_notebook(nb, job.output)
     return nb
+
+
+def write_notebook(nb, path: str | Path) -> None:
+    """An executed notebook as nbformat writes it (transient output data dropped), but without its
+    indentation, which sends json to its pure-Python encoder (~10x slower on a page of figures and
+    tables); Jupyter and nbformat read it the same."""
+    from nbformat.v4.rwbase import strip_transient
+
+    nb.metadata.setdefault("papermill", {})["output_path"] = str(path)
+    write_text_atomic(Path(path), json.dumps(strip_transient(nb), sort_keys=True, ensure_ascii=False))
 
 
 def execute(job: Job, studies: dict | None = None) -> Result:
@@ -274,6 +296,8 @@ def _page_exporter(fast: bool):
         from . import pages
 
         _exporters[fast] = pages.exporter()
+        # validate the notebook once, not again after each of its dozen preprocessors
+        _exporters[fast].optimistic_validation = fast
     return _exporters[fast]
 
 

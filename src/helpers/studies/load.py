@@ -151,9 +151,10 @@ def _read(folder: Path, ds: str, report_id: str | None = None) -> pd.DataFrame:
     if report_id is None:
         df = pd.read_parquet(p)
         return schema.conform(df[[c for c in df.columns if c in schema.columns(ds)]], ds)
-    ids = pq.read_table(p, columns=["report_id"]).column("report_id")
+    # no thread pool for a few thousand rows: two workers share two cores already
+    ids = pq.read_table(p, columns=["report_id"], use_threads=False).column("report_id")
     where = np.flatnonzero(pc.fill_null(pc.equal(ids, report_id), False).to_numpy(zero_copy_only=False))
-    df = pd.read_parquet(p, filters=[("report_id", "==", report_id)])
+    df = pd.read_parquet(p, filters=[("report_id", "==", report_id)], use_threads=False)
     df = schema.conform(df[[c for c in df.columns if c in schema.columns(ds)]], ds)
     if len(df) != len(where):  # cannot happen with one file; say so rather than mislabel rows
         raise RuntimeError(f"{p}: {len(df)} rows read for report {report_id!r}, {len(where)} expected")

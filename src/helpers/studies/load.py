@@ -151,14 +151,20 @@ def _read(folder: Path, ds: str, report_id: str | None = None) -> pd.DataFrame:
     if report_id is None:
         df = pd.read_parquet(p)
         return schema.conform(df[[c for c in df.columns if c in schema.columns(ds)]], ds)
-    # no thread pool for a few thousand rows: two workers share two cores already
-    ids = pq.read_table(p, columns=["report_id"], use_threads=False).column("report_id")
-    where = np.flatnonzero(pc.fill_null(pc.equal(ids, report_id), False).to_numpy(zero_copy_only=False))
-    df = pd.read_parquet(p, filters=[("report_id", "==", report_id)], use_threads=False)
+    # Decoded in Arrow (no thread pool: the workers share the cores already), only this report's
+    # rows made into pandas objects; a partitioned dataset (a folder) is read with the filter.
+    if p.is_dir():
+        table = pq.read_table(p, filters=[("report_id", "==", report_id)], use_threads=False)
+        where = None
+    else:
+        table = pq.ParquetFile(p).read(use_threads=False)
+        mask = pc.fill_null(pc.equal(table.column("report_id"), report_id), False)
+        where = np.flatnonzero(mask.to_numpy(zero_copy_only=False))
+        table = table.filter(mask)
+    df = table.to_pandas()
     df = schema.conform(df[[c for c in df.columns if c in schema.columns(ds)]], ds)
-    if len(df) != len(where):  # cannot happen with one file; say so rather than mislabel rows
-        raise RuntimeError(f"{p}: {len(df)} rows read for report {report_id!r}, {len(where)} expected")
-    df.index = pd.Index(where)
+    if where is not None:
+        df.index = pd.Index(where)
     return df
 
 
@@ -221,4 +227,6 @@ def load_report(report_id: str, folder: str | Path | None = None) -> ReportCorpu
         raise NoProcessedData(f"{folder}/reports.parquet holds no reports: nothing to study; {_HINT}")
     report_id = str(report_id)
     rows = {ds: _read(folder, ds, report_id) for ds in DATASET_NAMES if ds != "reports"}
-    return ReportCorpus(folder=folder, frames=_WholeDatasets(folder, reports), report_id=report_id, rows=rows)
+    labels = Corpus(folder=folder, frames={"reports": reports}).labels()  # once: a page asks several times
+    return ReportCorpus(folder=folder, frames=_WholeDatasets(folder, reports), label_of=labels, report_id=report_id,
+                        rows=rows)

@@ -125,7 +125,8 @@ def main() -> None:
           "| CPU s/page warm / cold | pages failed warm / cold | cold pages equal to the warm ones |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['warm_pages']} | {r['extract_s']:.1f} s | {r['warm_pages']}, {r['warm_s']:.1f} s | {r['warm_per_page']:.2f} s "
+        print(f"| {r['warm_pages']} | {r['extract_s']:.1f} s | {r['warm_pages']}, {r['warm_s']:.1f} s "
+              f"| {r['warm_per_page']:.2f} s "
               f"| {r['cold_pages']}, {r['cold_s']:.1f} s | {r['cold_per_page']:.2f} s "
               f"| {r['cold_per_page'] / r['warm_per_page']:.1f}× "
               f"| {r['warm_cpu_per_page']:.2f} / {r['cold_cpu_per_page']:.2f} s "

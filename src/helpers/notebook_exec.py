@@ -307,8 +307,8 @@ def _page_exporter(fast: bool):
 # same order; tests/test_warm_kernels.py checks the result against nbconvert's own.
 _NO_ALT = "No description has been provided for this image"
 _IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
-_FOCUSABLE = re.compile(r'<div\b(?=[^>]*\bclass="(?:[^"]*\s)?(?:jp-Cell-inputWrapper|jp-OutputArea-output)(?:\s[^"]*)?")'
-                        r'[^>]*?(?=/?>)', re.IGNORECASE)
+_FOCUSABLE = re.compile(r'<div\b(?=[^>]*\bclass="(?:[^"]*\s)?(?:jp-Cell-inputWrapper|jp-OutputArea-output)'
+                        r'(?:\s[^"]*)?")[^>]*?(?=/?>)', re.IGNORECASE)
 
 
 def _with_alt(m: re.Match) -> str:

@@ -44,7 +44,7 @@ def cmd_run(args) -> int:
     from .runner import main_job
 
     code = main_job(jobs=args.jobs, pdf_engine=args.engine, force=args.force, notebooks=not args.no_notebooks,
-                    file_timeout=args.file_timeout)
+                    file_timeout=args.file_timeout, cold_kernels=args.cold_kernels)
     write_processed_datapackage(paths.DATA_PROCESSED)
     return code
 
@@ -134,6 +134,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--no-notebooks", action="store_true", help="stop after writing data/processed")
     r.add_argument("--file-timeout", type=float, default=FILE_TIMEOUT,
                    help=f"with --jobs > 1, seconds one file may take before it is stopped and failed (default {FILE_TIMEOUT:g})")
+    r.add_argument("--cold-kernels", action="store_true",
+                   help="a fresh kernel per notebook (the reference) instead of one warm kernel per worker")
     r.set_defaults(func=cmd_run)
 
     d = sub.add_parser("dictionary", help="write the data dictionary generated from the schema")
@@ -167,7 +169,20 @@ def main(argv: list[str] | None = None) -> int:
     # SIGTERM unwinds like Ctrl-C, so workers are stopped and temporary folders removed on the way out.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     args = build_parser().parse_args(argv)
+    _log_to_stderr()
     return args.func(args)
+
+
+def _log_to_stderr() -> None:
+    """Messages of the `helpers` modules' loggers as plain lines on stderr (stdout stays clean)."""
+    import logging
+
+    root = logging.getLogger("helpers")
+    if not root.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        root.addHandler(handler)
+        root.setLevel(logging.INFO)
 
 
 if __name__ == "__main__":

@@ -10,10 +10,14 @@ written yet comes back as an empty frame with the documented columns (the study 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from .. import paths, schema
 
@@ -174,22 +178,110 @@ def load(folder: str | Path | None = None, *, require_reports: bool = True) -> C
     Raises `NoProcessedData` when the folder is missing or has no reports (unless `require_reports`
     is False)."""
     folder = Path(folder) if folder else paths.DATA_PROCESSED
-    hint = "run `python -m helpers run` (or `python -m helpers extract FILE... --out DIR`) first"
+    _check_folder(folder, require_reports)
+    frames = {ds: _read(folder, ds) for ds in DATASET_NAMES}
+    if require_reports and frames["reports"].empty:
+        raise NoProcessedData(f"{folder}/reports.parquet holds no reports: nothing to study; {_HINT}")
+    return Corpus(folder=folder, frames=frames)
+
+
+_HINT = "run `python -m helpers run` (or `python -m helpers extract FILE... --out DIR`) first"
+
+
+def _check_folder(folder: Path, require_reports: bool) -> None:
     if require_reports:
         if not folder.is_dir():
-            raise NoProcessedData(f"processed folder {folder} does not exist: {hint}")
+            raise NoProcessedData(f"processed folder {folder} does not exist: {_HINT}")
         if not (folder / "reports.parquet").exists():
-            raise NoProcessedData(f"processed folder {folder} holds no reports.parquet: {hint}")
-    frames = {}
-    for ds in DATASET_NAMES:
-        p = folder / f"{ds}.parquet"
-        if p.exists():
-            df = pd.read_parquet(p)
-            # Older files may lack columns added since: conform adds them as nulls.
-            df = schema.conform(df[[c for c in df.columns if c in schema.columns(ds)]], ds)
-        else:
-            df = schema.empty(ds)
-        frames[ds] = df
-    if require_reports and frames["reports"].empty:
-        raise NoProcessedData(f"{folder}/reports.parquet holds no reports: nothing to study; {hint}")
-    return Corpus(folder=folder, frames=frames)
+            raise NoProcessedData(f"processed folder {folder} holds no reports.parquet: {_HINT}")
+
+
+def _read(folder: Path, ds: str, report_id: str | None = None) -> pd.DataFrame:
+    """One dataset as documented (older files may lack columns added since: conform adds them as
+    nulls); with `report_id`, that report's rows only, indexed by their rows' positions in the
+    whole dataset as `load(folder).of(ds, report_id)` gives them."""
+    p = folder / f"{ds}.parquet"
+    if not p.exists():
+        return schema.empty(ds)
+    if report_id is None:
+        df = pd.read_parquet(p)
+        return schema.conform(df[[c for c in df.columns if c in schema.columns(ds)]], ds)
+    # Decoded in Arrow (no thread pool: the workers share the cores already), only this report's
+    # rows made into pandas objects; a partitioned dataset (a folder) is read with the filter.
+    if p.is_dir():
+        table = pq.read_table(p, filters=[("report_id", "==", report_id)], use_threads=False)
+        where = None
+    else:
+        table = pq.ParquetFile(p).read(use_threads=False)
+        mask = pc.fill_null(pc.equal(table.column("report_id"), report_id), False)
+        where = np.flatnonzero(mask.to_numpy(zero_copy_only=False))
+        table = table.filter(mask)
+    df = table.to_pandas()
+    df = schema.conform(df[[c for c in df.columns if c in schema.columns(ds)]], ds)
+    if where is not None:
+        df.index = pd.Index(where)
+    return df
+
+
+class _WholeDatasets(Mapping):
+    """name → whole dataset, each read on first use (`reports` is read at once)."""
+
+    def __init__(self, folder: Path, reports: pd.DataFrame):
+        self._folder = folder
+        self._got: dict[str, pd.DataFrame] = {"reports": reports}
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self._got:
+            if name not in DATASET_NAMES:
+                raise KeyError(name)
+            self._got[name] = _read(self._folder, name)
+        return self._got[name]
+
+    def __contains__(self, name) -> bool:
+        return name in DATASET_NAMES
+
+    def __iter__(self):
+        return iter(DATASET_NAMES)
+
+    def __len__(self) -> int:
+        return len(DATASET_NAMES)
+
+
+@dataclass
+class ReportCorpus(Corpus):
+    """The corpus as a report page reads it: `reports` whole (labels and the corpus's counts) and,
+    for the other datasets, only `report_id`'s rows, read with a filter (`of()` and `only()` for
+    that report answer from them). `corpus.<dataset>` still gives the whole dataset, read when first
+    asked for (a page quotes corpus-wide counts when one of its sections is empty), so every value
+    equals the one `load()` gives, while a page costs one report whatever the corpus's size."""
+
+    report_id: str = ""
+    rows: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+
+    def of(self, name: str, report_id: str) -> pd.DataFrame:
+        if str(report_id) == self.report_id and name in self.rows:
+            return self.rows[name].copy()
+        return super().of(name, report_id)
+
+    def only(self, report_id: str) -> Corpus:
+        report_id = str(report_id)
+        if report_id != self.report_id:
+            return super().only(report_id)
+        labels = self.labels()
+        frames = {ds: self.reports[self.reports.report_id == report_id] if ds == "reports" else self.of(ds, report_id)
+                  for ds in DATASET_NAMES}
+        return Corpus(folder=self.folder, frames=frames, label_of=labels[labels.index == report_id])
+
+
+def load_report(report_id: str, folder: str | Path | None = None) -> ReportCorpus:
+    """The processed datasets for one report's page (see `ReportCorpus`); the same errors as `load()`."""
+    folder = Path(folder) if folder else paths.DATA_PROCESSED
+    _check_folder(folder, True)
+    reports = _read(folder, "reports")
+    if reports.empty:
+        raise NoProcessedData(f"{folder}/reports.parquet holds no reports: nothing to study; {_HINT}")
+    report_id = str(report_id)
+    rows = {ds: _read(folder, ds, report_id) for ds in DATASET_NAMES if ds != "reports"}
+    labels = Corpus(folder=folder, frames={"reports": reports}).labels()  # once: a page asks several times
+    return ReportCorpus(folder=folder, frames=_WholeDatasets(folder, reports), label_of=labels, report_id=report_id,
+                        rows=rows)

@@ -29,7 +29,7 @@ from .. import paths, schema
 from ..document import sha256_of
 from ..extract import DEFAULT_PDF_ENGINE, extract_report, failed_row, report_id_for
 from ..pipeline import extractor_version, write_datasets
-from .load import Corpus, NoProcessedData, load
+from .load import Corpus, NoProcessedData, load, load_report
 from .narrate import show
 
 
@@ -168,7 +168,8 @@ def open_report(*, report_id: str = "", processed_dir: str = "", source: str = "
     `report_id` in the processed datasets. Says in the notebook which file was read and how; for a
     file that cannot be read, prints the message `extract` prints and raises ReportFileError."""
     if source is None or str(source).strip() in ("", "None"):
-        return load(processed_dir or None), str(report_id)
+        # that report's rows read with a filter: a page costs one report whatever the corpus's size
+        return load_report(str(report_id), processed_dir or None), str(report_id)
     try:
         one = extract_file(str(source), cache_dir=cache_dir or None, out_dir=out_dir or None,
                            pdf_engine=pdf_engine or None)

@@ -22,13 +22,16 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 import pandas as pd
 
 from .. import schema
 from ..normalize import SIGNED_NUM
 from ..settings import SETTINGS
+
+if TYPE_CHECKING:
+    from ..document import Document
 
 HALF = SETTINGS.rounding_wan  # half a unit of a figure printed with two decimals (万元 tables)
 EPS = SETTINGS.eps            # floating-point slack
@@ -357,7 +360,7 @@ class Report:
     datasets: dict[str, pd.DataFrame]
     report_id: str | None = None
     _cache: dict = field(default_factory=dict)
-    doc: object | None = None  # the Document (lines with refs) for rules that read the text itself
+    doc: Document | None = None  # the Document (lines with refs) for rules that read the text itself
 
     def frame(self, name: str) -> pd.DataFrame:
         df = self.datasets.get(name)

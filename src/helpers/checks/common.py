@@ -6,7 +6,7 @@ cells, T5 per class, and the guard for a table missing or printed empty. Shared 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -28,8 +28,8 @@ class Row:
     section: str | None
     ref: str | None
     cells: dict  # measure -> value (None for blank)
-    inferred: set = None  # measures whose column was inferred
-    doubtful: set = None  # measures whose reading is doubtful
+    inferred: set[str] = field(default_factory=set)  # measures whose column was inferred
+    doubtful: set[str] = field(default_factory=set)  # measures whose reading is doubtful
 
     def fig(self, table: str, measure: str, label: str | None = None) -> Fig:
         return Fig(self.cells.get(measure), tref(table, self.ref), label or f"{self.name} {MEASURE_NAMES.get(measure, measure)}",
@@ -79,6 +79,12 @@ def total_row(rows: list[Row]) -> Row | None:
 
 def coded(rows: list[Row], domain_len=(3, 5, 7)) -> list[Row]:
     return [r for r in rows if r.code and len(r.code) in domain_len]
+
+
+def code_of(row: Row) -> str:
+    """The code of a row kept by `coded()` (which keeps only rows that have one)."""
+    assert row.code is not None, f"{row.label}: a row without a code where coded rows are expected"
+    return row.code
 
 
 def table_unavailable(report: Report, *tables: str) -> Result | None:
@@ -156,17 +162,17 @@ def t5_class_amounts(report: Report) -> dict[str, Fig]:
     """T5 amount per function 类: the 类 row, or Σ its 款/项 where no 类 row is printed."""
     rows = coded(rows_of(report, "T5"))
     out: dict[str, Fig] = {}
-    for c in sorted({r.code[:3] for r in rows}):
+    for c in sorted({code_of(r)[:3] for r in rows}):
         cls = next((r for r in rows if r.code == c), None)
         if cls is not None:
             out[c] = cls.fig("T5", "total", f"T5 {c} {cls.label}")
             continue
-        kids = [r for r in rows if r.code.startswith(c) and len(r.code) == 5] or \
-               [r for r in rows if r.code.startswith(c) and len(r.code) == 7]
+        kids = [r for r in rows if code_of(r).startswith(c) and len(code_of(r)) == 5] or \
+               [r for r in rows if code_of(r).startswith(c) and len(code_of(r)) == 7]
         vals = [r.cells.get("total") for r in kids]
         printed = [v for v in vals if v is not None]
         out[c] = Fig(sum(printed) if printed else None, join_refs(*[tref("T5", r.ref) for r in kids]),
-                     f"T5 Σ{'款' if len(kids[0].code) == 5 else '项'} under {c} {CLASS_NAMES.get(c, '')}",
+                     f"T5 Σ{'款' if len(code_of(kids[0])) == 5 else '项'} under {c} {CLASS_NAMES.get(c, '')}",
                      half=HALF * len(printed) if printed else HALF,
                      inferred=any("total" in r.inferred for r in kids), doubtful=any("total" in r.doubtful for r in kids))
     return out

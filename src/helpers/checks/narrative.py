@@ -181,6 +181,7 @@ def _tp(report: Report, source: str) -> dict[str, tuple[Fig, Fig]]:
         return out
     for r in tp[tp["source"] == source].itertuples(index=False):
         item = sval(r.item)
+        assert item is not None, "three_public.item is one of THREE_PUBLIC_ITEMS, never null (DATA_CONTRACT)"
         if item in out:
             continue
         text, ref = sval(r.source_text), sval(r.source_ref)
@@ -355,6 +356,7 @@ def nx_totals(report: Report):
         return
     for r in facts.itertuples(index=False):
         topic = _canon(r.topic)
+        assert topic is not None, "facts were filtered above to topics _canon knows"
         text, ref = sval(r.source_text), _nref(sval(r.source_ref))
         if not _subject_is_topic(topic, sval(r.subject)):
             continue  # the amount belongs to another subject named in the same phrase
@@ -433,11 +435,13 @@ def _current_level(report: Report, r, facts: pd.DataFrame) -> tuple[Fig | None, 
         near = [t for t in tp.itertuples(index=False) if n is not None and (_line_no(sval(t.source_ref)) or -99) in range(n - 3, n)]
         if len(near) == 1:
             t = near[0]
+            t_item = sval(t.item)
+            t_name = THREE_PUBLIC_NAMES.get(t_item, t_item) if t_item is not None else None
             return (narrative_fig(float(t.final_wan), sval(t.source_text), _nref(sval(t.source_ref)),
-                                  f"narrative {THREE_PUBLIC_NAMES.get(sval(t.item), sval(t.item))} outturn"),
+                                  f"narrative {t_name} outturn"),
                     "the 三公 statement just before")
         return None, "the sentence (“较上年…”) does not say what changed"
-    item = THREE_PUBLIC_TOPIC_ITEMS.get(topic) or _tp_item_named(subject, text)
+    item = (THREE_PUBLIC_TOPIC_ITEMS.get(topic) if topic is not None else None) or _tp_item_named(subject, text)
     if item:
         f = _three_public_current(report, item)
         return (f, f"this year's 三公 {THREE_PUBLIC_NAMES[item]} outturn") if f else (None, "the 三公 item's outturn is stated nowhere")
@@ -481,6 +485,7 @@ def n_rate_change(report: Report):
                                "so the prior year cannot be derived", ref)
             continue
         ch = narrative_fig(float(r.change_wan), text, ref, "change")
+        cur: Fig | None
         if val(r.value) is not None:
             cur, how = narrative_fig(float(r.value), text, ref, "current"), ""
         else:
@@ -490,7 +495,8 @@ def n_rate_change(report: Report):
                                    "so the prior year cannot be derived", ref)
                 continue
             how = f"; this year's level {fmt(cur.value)} from {how}"
-        prior = cur.value - ch.value
+        # both printed: ch from a non-null change_wan, cur from a value or _current_level's printed figure
+        prior = cur.amount - ch.amount
         prior_half = cur.half + ch.half
         refs = join_refs(ref, cur.ref)
         if prior - prior_half <= 0:
@@ -498,13 +504,15 @@ def n_rate_change(report: Report):
                                  f"(printed {fmt_pct(printed)}){how}", refs)
             continue
         pf = Fig(prior, ref, "prior", prior_half)
-        lo, hi = ratio_interval(ch, pf)
-        central = 100 * ch.value / prior
+        iv = ratio_interval(ch, pf)
+        assert iv is not None, "prior - prior_half > 0 was checked above"
+        lo, hi = iv
+        central = 100 * ch.amount / prior
         res = rate_check(printed, _pct_fig(printed, text), lo, hi, central,
                          what=f"change rate of {where}: change {fmt(ch.value)} ÷ prior {fmt(prior)} (= {fmt(cur.value)} − {fmt(ch.value)}){how}",
                          refs=refs)
         if res.outcome == "fail":
-            res.message += _why_rate(printed, _pct_fig(printed, text), ch.value, cur.value, prior)
+            res.message += _why_rate(printed, _pct_fig(printed, text), ch.amount, cur.amount, prior)
         yield res
 
 
@@ -618,17 +626,23 @@ def n_rate_share(report: Report):
             results.append((r, insufficient(f"{where}: the whole ({label}) is stated neither in the narrative nor in a table read", ref)))
             continue
         part = narrative_fig(float(r.value), text, ref, subj)
-        if abs(whole.value) < EPS:
+        if abs(whole.amount) < EPS:
             results.append((r, not_applicable(f"{where}: the whole ({label}) is 0; a share of it is undefined (printed {fmt_pct(printed)})",
                                               join_refs(ref, whole.ref))))
             continue
-        lo, hi = ratio_interval(part, whole)
-        results.append((r, rate_check(printed, _pct_fig(printed, text), lo, hi, 100 * part.value / whole.value,
+        iv = ratio_interval(part, whole)
+        if iv is None:
+            # a whole within its rounding of 0 or below: not handled by this rule; it stops, as it did before typing
+            raise ValueError(f"{where}: the whole ({label}) {fmt(whole.value)} is within its rounding of 0 or negative")
+        lo, hi = iv
+        results.append((r, rate_check(printed, _pct_fig(printed, text), lo, hi, 100 * part.amount / whole.amount,
                                       what=f"share of {where}: {fmt(part.value)} ÷ {whole.label} ({label}) {fmt(whole.value)}",
                                       refs=join_refs(ref, whole.ref))))
     # shares printed together that add up to 100%: one last-digit unit of adjustment is rounding
     for r, res in results:
         if res.outcome == "fail":
+            # a fail here is rate_check's, which sets both the recomputed (expected) and printed (found) rates
+            assert res.found is not None and res.expected is not None
             group = rows[(rows["source_ref"] == r.source_ref)]
             unit = 2 * _pct_fig(float(r.share_pct_printed), sval(r.source_text))
             total = float(group["share_pct_printed"].sum())

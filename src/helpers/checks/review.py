@@ -57,7 +57,9 @@ def _paras(report: Report) -> list[Para]:
 
 def _lines(report: Report) -> list[tuple[str, str]]:
     if "lines" not in report._cache:
-        report._cache["lines"] = [(ln.text, ln.ref) for ln in report.doc.lines if ln.text.strip()]
+        doc = report.doc
+        assert doc is not None, "_lines is read only by rules under @_reads_text"
+        report._cache["lines"] = [(ln.text, ln.ref) for ln in doc.lines if ln.text.strip()]
     return report._cache["lines"]
 
 
@@ -101,6 +103,13 @@ def _guard_text(res: Result, p: Para) -> Result:
     return Result("uncertain", f"{res.message}. But the figures of this paragraph were printed on a separate line of the "
                   "PDF text layer and put back into the words by us, so the finding may be ours; check the page",
                   res.expected, res.found, res.source_ref, severity="warning")
+
+
+def _num(m: re.Match[str], name: str = "num") -> float:
+    """The number a pattern's group holds (groups read this way are required by their pattern)."""
+    v = to_float(m.group(name))
+    assert v is not None, f"group {name} did not match in {m.group(0)!r}"
+    return v
 
 
 def _decimals(tok: str) -> int:
@@ -164,7 +173,7 @@ def r_words_numbers(report: Report):
             if not pr:
                 continue
             b, f = pr
-            bv, fv = to_float(b.group("num")), to_float(f.group("num"))
+            bv, fv = _num(b), _num(f)
             if b.group("unit") == "元" and f.group("unit") != "元":
                 bv /= 10000
             if f.group("unit") == "元" and b.group("unit") != "元":
@@ -181,11 +190,11 @@ def r_words_numbers(report: Report):
                     continue
                 b, f = pr
                 n += 1
-                yield _guard_text(_word_result(m.group("word"), to_float(b.group("num")), to_float(f.group("num")),
+                yield _guard_text(_word_result(m.group("word"), _num(b), _num(f),
                                                b.group("num"), f.group("num"), _q(sent, b.start(), m.end(), 10),
                                                _ref(p, s + b.start())), p)
             for m in PAIR_RE.finditer(sent):
-                n1, n2 = to_float(m.group("n1")), to_float(m.group("n2"))
+                n1, n2 = _num(m, "n1"), _num(m, "n2")
                 if n1 < EPS or n2 < EPS:
                     continue
                 n += 1
@@ -203,7 +212,7 @@ def r_words_numbers(report: Report):
                 k = max(sent.rfind(x, 0, fm.start()) for x in ("：", ":", "其中"))
                 seg0 = k + 1 if k >= 0 else 0
                 seg = sent[seg0:fm.end()]
-                changes = [c for c in FLAT_CHANGE_RE.finditer(seg) if c.group("to") or to_float(c.group("num")) > EPS]
+                changes = [c for c in FLAT_CHANGE_RE.finditer(seg) if c.group("to") or _num(c) > EPS]
                 changes = [c for c in changes if not re.match(r"\s*年", seg[c.end():c.end() + 2])]
                 n += 1
                 quote, ref = _q(seg, 0, len(seg), 0), _ref(p, s + seg0)
@@ -397,7 +406,7 @@ def r_share_percent(report: Report):
     for p in _paras(report):
         n_ok += len(re.findall(rf"占\S{{0,12}}?{NUM}\s*[%％]", p.text))
         for m in SHARE_NO_PCT_RE.finditer(p.text):
-            v = to_float(m.group("num"))
+            v = _num(m)
             if v > 100:
                 continue
             n_bad += 1
@@ -458,9 +467,9 @@ def restate_check(a: Fig, b: Fig, *, what: str, refs: str | None = None) -> Resu
         return equal_check(a, b, what=what, refs=refs)
     half = max(a.half, b.half) if abs(a.half - b.half) > EPS else 0.0
     res = equal_check(a, b, what=what, refs=refs)
-    if res.outcome == "pass" and abs(a.value - b.value) > half + EPS:
+    if res.outcome == "pass" and abs(a.amount - b.amount) > half + EPS:
         res = guard_reading(Result("fail", f"{what}: {a.label} is printed as {a.value:,.2f}, but {b.label} is "
-                                   f"{b.value:,.2f} (difference {a.value - b.value:+.2f}; one figure restated with the "
+                                   f"{b.value:,.2f} (difference {a.amount - b.amount:+.2f}; one figure restated with the "
                                    "same decimals must be the same number)", b.value, a.value, res.source_ref), [a, b])
     return res
 
@@ -539,8 +548,8 @@ def _tp_final(report: Report, *items: str) -> float | None:
     tp = report.frame("three_public")
     if not len(tp):
         return None
-    vals = [val(v) for v in tp[tp["item"].isin(items)]["final_wan"]]
-    vals = [v for v in vals if v is not None]
+    read = [val(v) for v in tp[tp["item"].isin(items)]["final_wan"]]
+    vals = [v for v in read if v is not None]
     return max(vals) if vals else None
 
 

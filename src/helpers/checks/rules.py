@@ -22,13 +22,16 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 import pandas as pd
 
 from .. import schema
 from ..normalize import SIGNED_NUM
 from ..settings import SETTINGS
+
+if TYPE_CHECKING:
+    from ..document import Document
 
 HALF = SETTINGS.rounding_wan  # half a unit of a figure printed with two decimals (万元 tables)
 EPS = SETTINGS.eps            # floating-point slack
@@ -120,6 +123,12 @@ class Fig:
     def blank(self) -> bool:
         return self.value is None
 
+    @property
+    def amount(self) -> float:
+        """The value of a figure the caller has already found printed (not `blank`)."""
+        assert self.value is not None, f"{self.label}: a blank figure used as a number"
+        return self.value
+
 
 def fmt(v: float | None) -> str:
     if v is None:
@@ -155,10 +164,17 @@ def join_refs(*refs: str | None) -> str | None:
         if len(parts) <= 3:
             pieces += parts
         else:
-            nums = [re.search(r"(\d+)$", p).group(1) for p in parts]
+            # more than one part under a key only when they matched `T<n> line <k>` above
+            nums = [_last_number(p) for p in parts]
             unit = "lines" if "line" in parts[0] else "pages"
             pieces.append(f"{parts[0]}; {key} {unit} {nums[1]}…{nums[-1]} ({len(parts) - 1} cells)")
     return "; ".join(pieces)
+
+
+def _last_number(ref: str) -> str:
+    m = re.search(r"(\d+)$", ref)
+    assert m is not None, f"{ref}: no line or page number at its end"
+    return m.group(1)
 
 
 def _parts_text(parts: list["Fig"]) -> str:
@@ -169,8 +185,8 @@ def _parts_text(parts: list["Fig"]) -> str:
     zero = sum(1 for p in parts if p.value == 0.0)
     blank = sum(1 for p in parts if p.value is None)
     txt = " + ".join(f"{p.label} {fmt(p.value)}" for p in shown) or "(none printed)"
-    rest = [f"{zero} printed 0" if zero else "", f"{blank} blank" if blank else ""]
-    rest = ", ".join(x for x in rest if x)
+    notes = [f"{zero} printed 0" if zero else "", f"{blank} blank" if blank else ""]
+    rest = ", ".join(x for x in notes if x)
     return f"{txt}{f' (other lines: {rest})' if rest else ''}"
 
 
@@ -206,17 +222,17 @@ def sum_check(total: Fig, parts: list[Fig], *, what: str, refs: str | None = Non
     if total.blank:
         if not printed:
             return not_applicable(f"{what}: total and parts all blank; nothing printed to compare", refs)
-        if all(abs(p.value) < EPS for p in printed):
+        if all(abs(p.amount) < EPS for p in printed):
             return not_applicable(f"{what}: total blank and every printed part 0", refs)
         return insufficient(f"{what}: {total.label} is blank while its parts are printed ({expr}); "
                             "a blank is not 0, so the total cannot be checked", refs)
     if not printed:
-        if abs(total.value) < EPS:
+        if abs(total.amount) < EPS:
             return Result("pass", f"{what}: {total.label} 0 and every part blank", 0.0, total.value, refs)
         return insufficient(f"{what}: {total.label} {fmt(total.value)} but every part is blank "
                             f"({', '.join(p.label for p in parts)}); the parts cannot be checked", refs)
-    s = sum(p.value for p in printed)
-    diff = total.value - s
+    s = sum(p.amount for p in printed)
+    diff = total.amount - s
     env = total.half + sum(p.half for p in printed)
     blank_note = f"; blank {', '.join(p.label for p in blanks)} shown to be 0 by the sum" if blanks else ""
     if abs(diff) <= env + EPS:
@@ -241,11 +257,11 @@ def equal_check(found: Fig, expected: Fig, *, what: str, refs: str | None = None
         return not_applicable(f"{what}: both blank", refs)
     if found.blank or expected.blank:
         blank, other = (found, expected) if found.blank else (expected, found)
-        if abs(other.value) < EPS:
+        if abs(other.amount) < EPS:
             return not_applicable(f"{what}: {blank.label} blank, {other.label} 0", refs)
         return insufficient(f"{what}: {blank.label} is blank while {other.label} is {fmt(other.value)}; "
                             "a blank is not 0, so they cannot be compared", refs)
-    diff = found.value - expected.value
+    diff = found.amount - expected.amount
     env = found.half + expected.half
     if abs(diff) <= env + EPS:
         if abs(diff) < EPS:
@@ -303,10 +319,10 @@ def narrative_fig(value, text, ref, label) -> Fig:
 
 def ratio_interval(num: Fig, den: Fig) -> tuple[float, float] | None:
     """Range of 100·num/den when each is anywhere within its rounding (den must stay > 0)."""
-    lo_d, hi_d = den.value - den.half, den.value + den.half
+    lo_d, hi_d = den.amount - den.half, den.amount + den.half
     if lo_d <= 0:
         return None
-    lo_n, hi_n = num.value - num.half, num.value + num.half
+    lo_n, hi_n = num.amount - num.half, num.amount + num.half
     cands = [100 * a / b for a in (lo_n, hi_n) for b in (lo_d, hi_d)]
     return min(cands), max(cands)
 
@@ -344,7 +360,7 @@ class Report:
     datasets: dict[str, pd.DataFrame]
     report_id: str | None = None
     _cache: dict = field(default_factory=dict)
-    doc: object | None = None  # the Document (lines with refs) for rules that read the text itself
+    doc: Document | None = None  # the Document (lines with refs) for rules that read the text itself
 
     def frame(self, name: str) -> pd.DataFrame:
         df = self.datasets.get(name)

@@ -12,7 +12,7 @@ from ..vocabulary import (
     CLASS_NAMES, CODE_LEVELS, MEASURE_NAMES, PERSONNEL_CLASSES, T6_SUBTOTALS, TABLE_TITLES, THREE_PUBLIC_COLUMN_LABELS,
 )
 from .common import (
-    Row, coded, find_row, on_tables, rows_of, side_rows, t5_class_amounts, t6_rows, t7_cell, t7_figs, table_unavailable,
+    Row, code_of, coded, find_row, on_tables, rows_of, side_rows, t5_class_amounts, t6_rows, t7_cell, t7_figs, table_unavailable,
     total_row,
 )
 from .rules import Fig, Report, Result, equal_check, guard_reading, insufficient, not_applicable, rule, sum_check
@@ -66,16 +66,17 @@ def t5_row_sum(report: Report):
 # Hierarchy in coded tables: 类 = Σ款, 款 = Σ项, 合计 = Σ类
 
 def _children(parent: Row, rows: list[Row]) -> list[Row]:
-    n = len(parent.code)
-    kids = [r for r in rows if r.code and r.code.startswith(parent.code) and len(r.code) == n + 2]
+    pcode = code_of(parent)
+    n = len(pcode)
+    kids = [r for r in rows if r.code and r.code.startswith(pcode) and len(r.code) == n + 2]
     if not kids and n == 3:  # a 类 printed with its 项 only
-        kids = [r for r in rows if r.code and r.code.startswith(parent.code) and len(r.code) == 7]
+        kids = [r for r in rows if r.code and r.code.startswith(pcode) and len(r.code) == 7]
     return kids
 
 
 def _top_level(rows: list[Row]) -> list[Row]:
     codes = {r.code for r in rows}
-    return [r for r in rows if not any(r.code[:k] in codes for k in (3, 5) if k < len(r.code))]
+    return [r for r in rows if not any(code_of(r)[:k] in codes for k in (3, 5) if k < len(code_of(r)))]
 
 
 def _hierarchy(report: Report, table: str, parent_len: int | None):
@@ -85,20 +86,23 @@ def _hierarchy(report: Report, table: str, parent_len: int | None):
         return
     rows = rows_of(report, table)
     fn = coded(rows)
+    parents: list[Row]
     if parent_len is None:
-        parents = [total_row(rows)] if total_row(rows) else []
+        total = total_row(rows)
+        parents = [total] if total else []
     else:
-        parents = [r for r in fn if len(r.code) == parent_len]
+        parents = [r for r in fn if len(code_of(r)) == parent_len]
+    level_name = "合计" if parent_len is None else CODE_LEVELS.get(parent_len, "合计")
     if not parents:
-        yield not_applicable(f"{table}: no {CODE_LEVELS.get(parent_len, '合计')} rows printed")
+        yield not_applicable(f"{table}: no {level_name} rows printed")
         return
-    level_name = CODE_LEVELS.get(parent_len, "合计")
     ran = False
     for p in parents:
         kids = _top_level(fn) if parent_len is None else _children(p, fn)
         if not kids:
             continue
-        kid_level = CODE_LEVELS[len(kids[0].code)] if parent_len is None else ("款" if len(kids[0].code) == 5 else "项")
+        kid_len = len(code_of(kids[0]))
+        kid_level = CODE_LEVELS[kid_len] if parent_len is None else ("款" if kid_len == 5 else "项")
         for m in p.cells:
             if not any(m in k.cells for k in kids):
                 continue
@@ -290,12 +294,12 @@ def t4_balance(report: Report):
 def _class_figs(econ: list[Row], classes) -> list[Fig]:
     """Each economic 类 as printed, or Σ its 款 where the 类 row is not printed."""
     figs = []
-    for c in sorted({r.code[:3] for r in econ if classes(r.code[:3])}):
+    for c in sorted({code_of(r)[:3] for r in econ if classes(code_of(r)[:3])}):
         cls = next((r for r in econ if r.code == c), None)
         if cls is not None:
             figs.append(cls.fig("T6", "final", f"{c} {cls.label}"))
         else:
-            figs += [r.fig("T6", "final", f"{r.code} {r.label}") for r in econ if r.code.startswith(c) and len(r.code) == 5]
+            figs += [r.fig("T6", "final", f"{r.code} {r.label}") for r in econ if code_of(r).startswith(c) and len(code_of(r)) == 5]
     return figs
 
 
@@ -464,7 +468,7 @@ def x_t5_t4_classes(report: Report):
         f4 = r4.fig("T4", "general_budget", f"T4 {r4.label} 一般公共预算财政拨款") if r4 is not None else None
         f5 = t5.get(c)
         if f5 is None:
-            if f4 is None or f4.blank or abs(f4.value) < SETTINGS.same_number:
+            if f4 is None or f4.blank or abs(f4.amount) < SETTINGS.same_number:
                 continue
             yield guard_reading(Result("fail", f"class {c} {CLASS_NAMES.get(c, '')}: T4 prints {f4.value:,.2f} in the "
                                        "一般公共预算 column, but T5 has no row for this class (0 in T5)", 0.0, f4.value, f4.ref),

@@ -154,7 +154,7 @@ class PdfiumDocument:
         for p in self.pages:
             p.get_textmap.cache_clear()
 
-    def __enter__(self):
+    def __enter__(self) -> PdfiumDocument:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -19,6 +19,7 @@ AMOUNT_RE = re.compile(rf"(?P<num>{NUM})\s*(?P<unit>{UNIT})")
 _TO_WAN = {"亿元": 10000.0, "万余元": 1.0, "万元": 1.0, "万": 1.0, "元": 0.0001}
 
 
+# A printed number always gives a float; only a missing one (None) gives None.
 @overload
 def to_float(s: str) -> float: ...
 @overload

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .normalize import cid_ratio, normalize_text
 from .settings import SETTINGS
-from .tables.engines import DEFAULT_PDF_ENGINE, pdf_engine
+from .tables.engines import DEFAULT_PDF_ENGINE, PdfPages, pdf_engine
 
 TEXT_ENCODINGS = ("utf-8-sig", "gb18030")
 
@@ -51,7 +51,7 @@ class Document:
     # The parsed pages of a PDF (pdfplumber's, or PDFium's in pdfplumber's shape), kept so that table
     # finding reuses the pages parsed for the text layer instead of parsing the file a second time.
     # `pdf_parser` says which parser made them ("pdfminer" or "pdfium"). `close()` releases them.
-    pdf: object | None = field(default=None, repr=False, compare=False)
+    pdf: PdfPages | None = field(default=None, repr=False, compare=False)
     pdf_parser: str | None = None
 
     def close(self) -> None:
@@ -158,7 +158,7 @@ def text_lines(text: str) -> list[Line]:
     return lines
 
 
-def open_pdf(path: Path, engine: str = DEFAULT_PDF_ENGINE):
+def open_pdf(path: Path, engine: str = DEFAULT_PDF_ENGINE) -> PdfPages:
     """The PDF's pages parsed as `engine` parses them, with corrupted, truncated or encrypted files
     turned into a ReportError (pdfminer and PDFium each raise their own kinds)."""
     eng = pdf_engine(engine)

@@ -103,3 +103,11 @@ def parse_amount(cell: str | None) -> float | None:
     if not AMOUNT_RE.match(s):
         raise ValueError(f"not an amount: {cell!r}")
     return float(s.replace(",", "").replace("−", "-"))
+
+
+def amount_of(tok: str) -> float:
+    """`parse_amount` of a token already known to be an amount (`is_amount`): never blank, so never None."""
+    v = parse_amount(tok)
+    if v is None:
+        raise ValueError(f"not an amount: {tok!r}")
+    return v

@@ -97,7 +97,7 @@ def _register_alt_text() -> None:
             meta["juesuan_csv_name"] = csv_name(fig)
         return data, meta
 
-    png_with_alt._juesuan = True
+    setattr(png_with_alt, "_juesuan", True)  # the marker read above: a second call does not wrap again
     fmt.for_type(Figure, png_with_alt)
 
 
@@ -261,7 +261,7 @@ def grouped_bars(df: pd.DataFrame, *, x: str, y: str, hue: str, title: str, n_re
         ax.set_xlabel("")
         for lab in ax.get_xticklabels():
             lab.set_rotation(20)
-            lab.set_ha("right")
+            lab.set_horizontalalignment("right")  # `set_ha` is a runtime alias the stubs do not know
     ax.legend(fontsize=8, frameon=False)
     ax.set_title(basis_title(title, n_reports, total, note), loc="left")
     _finish(fig, df)

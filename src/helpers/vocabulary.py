@@ -118,7 +118,7 @@ T6_SUBTOTALS: dict[str, str] = {"personnel": "人员经费合计", "public": "�
 
 def is_personnel(code: str | None) -> bool:
     """True for an economic code under 301 or 303 (人员经费)."""
-    return bool(code) and code[:3] in PERSONNEL_CLASSES
+    return bool(code and code[:3] in PERSONNEL_CLASSES)
 
 
 # ---------------------------------------------------------------------------------------------

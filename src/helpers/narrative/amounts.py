@@ -8,6 +8,7 @@ returned in 万元.
 from __future__ import annotations
 
 import re
+from typing import overload
 
 from ..normalize import NUM
 
@@ -18,6 +19,11 @@ AMOUNT_RE = re.compile(rf"(?P<num>{NUM})\s*(?P<unit>{UNIT})")
 _TO_WAN = {"亿元": 10000.0, "万余元": 1.0, "万元": 1.0, "万": 1.0, "元": 0.0001}
 
 
+# A printed number always gives a float; only a missing one (None) gives None.
+@overload
+def to_float(s: str) -> float: ...
+@overload
+def to_float(s: None) -> None: ...
 def to_float(s: str | None) -> float | None:
     if s is None:
         return None

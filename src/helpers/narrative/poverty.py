@@ -64,7 +64,7 @@ def function_lines(line_items: pd.DataFrame, report_id: str, year: int | None) -
 
 
 def places(text: str, own_district: str | None) -> list[str]:
-    out = []
+    out: list[str] = []
     for m in PLACE_RE.finditer(text):
         county = m.group("county")
         if NOT_PLACE.search(county) or (own_district and county == own_district):
@@ -102,7 +102,7 @@ def _one_purpose_among_many(sent: str) -> bool:
     return sent[use:].count("、") >= 2
 
 
-def _clause_subject(text: str, start: int) -> str:
+def _clause_subject(text: str, start: int) -> str | None:
     s = start
     while s > 0 and text[s - 1] not in "，,；;。：:\t":
         s -= 1

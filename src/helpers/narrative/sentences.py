@@ -74,7 +74,9 @@ _MD = re.compile(r"</?[a-zA-Z][^>]*>|\*\*|^#+\s*|^-\s+|\\(?=\*)")
 
 
 def clean(text: str) -> str:
-    lead = re.match(r"^[ \u3000]*(\t*)", text).group(1)  # leading tabs are empty cells: keep them
+    m = re.match(r"^[ \u3000]*(\t*)", text)
+    assert m is not None  # the pattern matches any text (possibly empty)
+    lead = m.group(1)  # leading tabs are empty cells: keep them
     t = _MD.sub("", text.strip())
     t = _MD.sub("", t.strip())
     t = t.replace("\u00a0", " ").strip()
@@ -179,6 +181,7 @@ def paragraphs(doc) -> list[Para]:
                        index=len(paras))
             paras.append(cur)
         else:
+            assert cur is not None  # `new` holds while there is no paragraph yet
             # join a wrapped line; keep a space only between two ASCII characters
             if cur.text and cur.text[-1].isascii() and flat[0].isascii() and cur.text[-1] != " ":
                 cur.text += " "

@@ -157,7 +157,9 @@ def markdown_html(text: str) -> str:
         import mistune
 
         _MARKDOWN = mistune.create_markdown(escape=True, plugins=["table", "strikethrough"])
-    return _MARKDOWN(text)
+    html = _MARKDOWN(text)
+    assert isinstance(html, str)  # the HTML renderer gives text (a token list only with renderer="ast")
+    return html
 
 
 def show(text: str) -> None:

@@ -58,7 +58,7 @@ def coverage(corpus: Corpus, report_id: str) -> pd.DataFrame:
             state, why = "missing", "not recorded by the extraction"
         reading = readings.loc[code] if code in readings.index else None
         doubtful = bool(reading["doubtful"]) if reading is not None else False
-        if doubtful:
+        if reading is not None and doubtful:
             why += "; reading doubtful: " + " | ".join(reading["reasons"])
         rows.append({"table": code, "title": BY_CODE[code].title, "state": state, "cells": n,
                      "layout": reading["layout"] if reading is not None else "", "doubtful": doubtful, "why": why})

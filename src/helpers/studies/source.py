@@ -158,6 +158,7 @@ def extract_file(source: str | Path, *, report_id: str | None = None, cache_dir:
     written = []
     if out is not None:
         written = write_datasets(frames, out, version)
+    assert folder is not None  # reused only from a cache folder; a fresh extraction without one raised above
     return Extracted(corpus=Corpus(folder=folder, frames=frames), report_id=rid, path=path, cache=folder,
                      reused=reused, seconds=time.perf_counter() - t0, written=written)
 

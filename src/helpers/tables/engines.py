@@ -16,18 +16,35 @@ engine costs nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from pdfplumber.page import Page
 
 
-def _pdfminer_pages(path: Path):
+class PdfPages(Protocol):
+    """An open PDF as the readers use it: pdfplumber's PDF, or PDFium's pages in its shape (PdfiumDocument)."""
+
+    @property
+    def pages(self) -> Sequence[Page]: ...
+
+    def close(self) -> None: ...
+
+    def __enter__(self) -> PdfPages: ...
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None: ...
+
+
+def _pdfminer_pages(path: Path) -> PdfPages:
     import pdfplumber
 
     return pdfplumber.open(path)
 
 
-def _pdfium_pages(path: Path):
+def _pdfium_pages(path: Path) -> PdfPages:
     from .pdfium_pages import read_pages
 
     return read_pages(path)
@@ -37,7 +54,7 @@ def _pdfium_pages(path: Path):
 class PdfEngine:
     name: str
     parser: str  # what parses the pages: "pdfium" or "pdfminer"; pages are shared between engines that agree
-    open_pages: Callable[[Path], object]  # path → object with `.pages` (pdfplumber Pages) and `close()`
+    open_pages: Callable[[Path], PdfPages]
     tables: str  # "pdfplumber" (find_tables on the pages) or "tabula"
 
 

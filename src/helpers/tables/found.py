@@ -23,7 +23,7 @@ class FoundTable:
     ref: str | None = None
     notes: list[str] = field(default_factory=list)
     reading: Reading | None = None
-    repeated: list[str] = field(default_factory=list)  # where the same table was printed again with figures
+    repeated: list[str | None] = field(default_factory=list)  # where the same table was printed again with figures
 
 
 # A table found with figures beats one printed empty, which beats a title with nothing under it.

@@ -105,7 +105,8 @@ def _amount(cell: str | None, ref: str, notes: list[str]) -> float | None:
 
 def _split_label(cells: list[str]) -> tuple[str | None, str]:
     """Code (joined over 类/款/项 cells, or split off a glued name) and label from label cells."""
-    code_parts, names = [], []
+    code_parts: list[str] = []
+    names: list[str] = []
     for c in cells:
         if CODE_CELL.match(c) and not names:
             code_parts.append(compact(c))
@@ -163,10 +164,10 @@ def _coded(grid: Grid, rows: list[GridRow]) -> list[dict]:
         body = rows[n + 1:]
         total_in_numbering = any(c and "合计" in compact(c) for c in num)
     else:  # no 栏次 row: measure columns are those whose header names a measure
-        header_end = next((i for i, r in enumerate(rows) if any(c and (CODE_CELL.match(c) or GLUED.match(c)) for c in r.cells)
-                           or (any(c and re.fullmatch(r"合计|总计", compact(c)) for c in r.cells) and any(c and is_amount(c) for c in r.cells))), None)
-        if header_end is None:  # no figures at all: the last 合计 row is the body of an empty table
-            header_end = next((i for i in range(len(rows) - 1, -1, -1) if any(c and re.fullmatch(r"合计|总计", compact(c)) for c in rows[i].cells)), len(rows))
+        first_figures = next((i for i, r in enumerate(rows) if any(c and (CODE_CELL.match(c) or GLUED.match(c)) for c in r.cells)
+                              or (any(c and re.fullmatch(r"合计|总计", compact(c)) for c in r.cells) and any(c and is_amount(c) for c in r.cells))), None)
+        # no figures at all: the last 合计 row is the body of an empty table
+        header_end = first_figures if first_figures is not None else next((i for i in range(len(rows) - 1, -1, -1) if any(c and re.fullmatch(r"合计|总计", compact(c)) for c in rows[i].cells)), len(rows))
         width = max(len(r.cells) for r in rows)
         label_cols = {i for r in rows[:header_end] for i, c in enumerate(r.cells) if c and HEADER_WORDS.fullmatch(compact(c))}
         idxs = [i for i in range(width) if i not in label_cols  # 类/款/项/科目编码 columns hold codes, not amounts
@@ -239,7 +240,7 @@ def _two_sided(grid: Grid, rows: list[GridRow]) -> list[dict]:
     out: list[dict] = []
     state: dict = {}
     for bno, (lo, hi) in enumerate(bounds[:2]):
-        idxs = [i for i in range(lo, hi) if i < len(num) and num[i] and INT_CELL.match(num[i])]
+        idxs = [i for i in range(lo, hi) if i < len(num) and (c := num[i]) and INT_CELL.match(c)]
         if not idxs:
             continue
         side = "income" if bno == 0 else "expenditure"
@@ -313,8 +314,9 @@ def _three_public(grid: Grid, rows: list[GridRow]) -> list[dict]:
     n = numbering_row(rows)
     if n is None:
         return _three_public_pairs(grid, rows)
-    idxs = [i for i, c in enumerate(rows[n].cells) if c and INT_CELL.match(c)]
-    nums = [int(rows[n].cells[i]) for i in idxs]
+    numbered = [(i, int(c)) for i, c in enumerate(rows[n].cells) if c and INT_CELL.match(c)]
+    idxs = [i for i, _ in numbered]
+    nums = [v for _, v in numbered]
     out: list[dict] = []
     for r in rows[n + 1:]:
         cells = r.cells + [None] * (max(idxs) + 1)
@@ -369,7 +371,7 @@ def _generic(grid: Grid, rows: list[GridRow]) -> list[dict]:
     width = max(len(r.cells) for r in rows)
     body = rows[first:]
     def figure(c: str | None) -> bool:  # an amount, not a code (`205`, `2050201`: integers of 3/5/7 digits)
-        return bool(c) and is_amount(c) and not CODE_CELL.match(c.replace(" ", ""))
+        return bool(c and is_amount(c) and not CODE_CELL.match(c.replace(" ", "")))
 
     idxs = [i for i in range(width) if any(i < len(r.cells) and figure(r.cells[i]) for r in body)]
     names = [_header_text(rows, first, i) or f"col{i + 1}" for i in idxs]

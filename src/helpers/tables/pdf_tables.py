@@ -225,8 +225,8 @@ def find_pdf_tables(doc: Document, engine: str = DEFAULT_PDF_ENGINE, *, tabula_r
     built: list[_Built] = []
     # Reuse the pages read_document already parsed; parse the file again only for a Document built
     # without them or by another parser (pdfplumber stays the pdfminer reference whatever read the text).
-    shared = doc.pdf is not None and doc.pdf_parser == eng.parser
-    with (nullcontext(doc.pdf) if shared else open_pdf(doc.path, engine)) as pdf:
+    shared = doc.pdf if doc.pdf_parser == eng.parser else None
+    with (nullcontext(shared) if shared is not None else open_pdf(doc.path, engine)) as pdf:
         if eng.tables == "pdfplumber":
             tables = plumber_tables(pdf, pages)
         else:
@@ -265,9 +265,9 @@ def find_pdf_tables(doc: Document, engine: str = DEFAULT_PDF_ENGINE, *, tabula_r
                 # Continuation page: no title, the same figure columns. A page that prints the code in one
                 # cell where the first page split it over 类/款/项 has fewer columns: the figures are the
                 # rightmost columns on both, so its rows are aligned on the right.
-                pad = current.ncols - ncols
+                pad: list[str | None] = [None] * (current.ncols - ncols)
                 for g in grows:
-                    g.cells = [None] * pad + list(g.cells)
+                    g.cells = pad + list(g.cells)
                 current.grid.rows += grows
                 current.last_page = t.page
                 current.below = below
@@ -304,8 +304,8 @@ def find_pdf_tables(doc: Document, engine: str = DEFAULT_PDF_ENGINE, *, tabula_r
     for p, lines in sorted(page_text.items()):
         if p in seen_pages or any(re.sub(r"\s+", "", ln) in ("目录",) for ln in lines):
             continue
-        for ln in lines[:8]:
-            code = match_title(ln)
+        for line_text in lines[:8]:
+            code = match_title(line_text)
             if code and code not in found:
                 found[code] = FoundTable(code, "missing", ref=f"page {p}",
                                          notes=[f"title printed on page {p} but no ruled table found under it"])

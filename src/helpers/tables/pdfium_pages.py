@@ -36,6 +36,7 @@ import math
 from bisect import bisect_left
 from functools import lru_cache
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pdfplumber.page
@@ -81,9 +82,10 @@ class PdfiumPage(pdfplumber.page.Page):
     """A pdfplumber Page whose objects were read by PDFium; everything else is pdfplumber's."""
 
     def __init__(self, page_number: int, rotation: int, mediabox_raw, objects: dict, initial_doctop: float):
-        self.pdf = None
+        # No pdfplumber PDF or pdfminer page behind a page PDFium read: pdfplumber types them as always set.
+        self.pdf = None  # type: ignore[assignment]
         self.root_page = self
-        self.page_obj = None
+        self.page_obj = None  # type: ignore[assignment]
         self.page_number = page_number
         self.initial_doctop = initial_doctop
         self.rotation = rotation
@@ -152,7 +154,7 @@ class PdfiumDocument:
         for p in self.pages:
             p.get_textmap.cache_clear()
 
-    def __enter__(self):
+    def __enter__(self) -> PdfiumDocument:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -257,7 +259,7 @@ def _descent(fn: _Fn, font, d) -> float:
     size = fn.base_name(font, buf, 256)
     name = buf.raw[:max(size - 1, 0)].decode("latin-1") if 0 < size <= 256 else ""
     if name in FONT_METRICS:
-        desc = float(FONT_METRICS[name][0].get("Descent", 0))
+        desc = float(cast(float, FONT_METRICS[name][0].get("Descent", 0)))  # pdfminer types descriptor values as object
     else:
         desc = round(d.value, 3) if fn.descent(font, 1000.0, d) else 0.0
     return -abs(desc) * 0.001
@@ -287,7 +289,7 @@ def _chars(fn: _Fn, raw, textpage, placer: _Placer) -> list[dict]:
     codes = _page_text(fn, textpage, n)
     origin, text_object, generated = fn.origin, fn.text_object, fn.generated
     last_obj = None
-    state = None
+    state: tuple | None = None
     rows = []
     for i in range(n):
         u = codes[i] if codes is not None else fn.unicode(textpage, i)
@@ -307,6 +309,9 @@ def _chars(fn: _Fn, raw, textpage, placer: _Placer) -> list[dict]:
                 if font not in descent_of:
                     descent_of[font] = _descent(fn, font, d)
                 state = state_of[skey] = (_f32(m.a), _f32(m.b), _f32(m.c), _f32(m.d), font, _f32(fs), descent_of[font])
+        # set at the first character, whose text object differs from the initial None (a first character
+        # in no text object, NULL from PDFium, would fail here as it did before)
+        assert state is not None
         a, b, c, dd, font, fs, desc = state
         key = (font, u, fs)
         glyph = glyph_of.get(key)

@@ -153,7 +153,7 @@ def _place(rows: list[PlaceRow], ncols: int, identities: tuple[Identity, ...],
             rest[j] = tuple(a + b for a, b in zip(rest[j + 1], best))
         states = {zero: None}
         for j, opts in enumerate(opts_of):
-            nxt = {}
+            nxt: dict[tuple[int, ...], None] = {}
             for s in states:
                 for v in opts:
                     t = tuple(a + b for a, b in zip(s, v))

@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..document import Line
-from ..normalize import compact, is_amount, parse_amount
+from ..normalize import amount_of, compact, is_amount, parse_amount
 from ..settings import SETTINGS
 from ..vocabulary import THREE_PUBLIC_BASES, THREE_PUBLIC_COLUMNS, THREE_PUBLIC_ITEMS
 from .catalog import COLUMN_KEYWORDS, TEMPLATE_MEASURES, function_class_code, t6_section, two_sided_section
@@ -121,7 +121,9 @@ def _split_line(text: str) -> tuple[str | None, list[str], list[str], list[str]]
         code, toks = toks[0], toks[1:]
     elif toks and (m := GLUED_CODE.match(toks[0])) and len(m.group(1)) in (3, 5, 7):
         code, toks = m.group(1), [m.group(2)] + toks[1:]
-    label, amounts, trailing = [], [], []
+    label: list[str] = []
+    amounts: list[str] = []
+    trailing: list[str] = []
     for t in toks:
         if trailing:
             trailing.append(t)
@@ -198,7 +200,7 @@ def _assign_fragments(rows: list[SpacedRow], gaps: list[list[tuple[str, bool]]])
         for p, (cost, splits) in best.items():
             for t in range(k + 1) if i < n - 1 else [k]:
                 s = t
-                c = abs(p - s)
+                c: float = abs(p - s)
                 if not rows[i].label and p + s == 0:
                     c += 2  # a code line with no words has its label around it
                 if t >= 1 and gap[0][1]:
@@ -253,9 +255,9 @@ def read_coded(table: str, lines: list[Line], unit: str, hints: dict | None = No
     gaps: list[list[tuple[str, bool]]] = [[]]
     # A fragment right above the first row belongs to it when that row prints no words.
     if header and body:
-        c, lab, _, _ = _split_line(body[0].text)
+        c, first_label, _, _ = _split_line(body[0].text)
         last = header[-1].text.strip()
-        if not lab and not HEADER_WORD.match(last.replace(" ", "")):
+        if not first_label and not HEADER_WORD.match(last.replace(" ", "")):
             gaps[0].append((last, False))
     broken: list[int] = []  # row indexes before which a figures-only line stood
     for ln, text, starts_page in _table_lines(body, stop_at_sentences=True):
@@ -304,7 +306,7 @@ def _place_coded(table: str, rows: list[SpacedRow], measures: list[str], unit: s
     prows = []
     row_blocked = hints.get("blocked", {})  # code -> measures known blank from another table
     for i, r in enumerate(rows):
-        vals = [parse_amount(a) for a in r.amounts]
+        vals = [amount_of(a) for a in r.amounts]
         known_blank = set(row_blocked.get(r.code or r.label, ())) | set(row_blocked.get("*", ()))
         pr = PlaceRow(vals, parents[i], blocked=frozenset(col[m] for m in known_blank if m in col))
         if r.markers and table in ("T8", "T9") and "total" in col:
@@ -331,7 +333,7 @@ def _items_from_placement(table, rows, measures, res, unit, reading: Reading, si
         placed: dict[int, tuple[float, bool]] = {}
         for v_tok, c in zip(r.amounts, rp.columns):
             if c is not None:
-                placed[c] = (parse_amount(v_tok), rp.inferred)
+                placed[c] = (amount_of(v_tok), rp.inferred)
         reading.rows += 1
         if rp.too_many:
             reading.unplaced.append(f"{r.ref}: {len(r.amounts)} figures for {len(measures)} columns; none placed")
@@ -341,7 +343,7 @@ def _items_from_placement(table, rows, measures, res, unit, reading: Reading, si
             opts = sorted({tuple(measures[c] for c in o) for o in rp.options})
             reading.ambiguous.append(f"{r.ref} {r.code or label}: {' '.join(r.amounts)} could be "
                                      + " or ".join("/".join(o) for o in opts))
-            values = [parse_amount(a) for a in r.amounts]
+            values = [amount_of(a) for a in r.amounts]
             reading.alternatives.append((order, [{measures[c]: v for c, v in zip(o, values)} for o in rp.options]))
         row_doubt = rp.ambiguous or rp.too_many or rp.impossible or r.doubt
         for k, m in enumerate(measures):
@@ -456,7 +458,7 @@ def read_two_sided(table: str, lines: list[Line], unit: str) -> tuple[list[dict]
             last = SpacedRow(None, lab, amts, ln.ref, ln.page)
             rows[side].append(last)
             line_rows.append(last)
-    out = []
+    out: list[dict] = []
     state: dict = {}
     for r in rows["income"]:
         v = [parse_amount(a) for a in r.amounts]
@@ -496,7 +498,7 @@ def read_two_sided(table: str, lines: list[Line], unit: str) -> tuple[list[dict]
     for r in exp:
         r.code = function_class_code(r.full_label)
         parent = total_idx if r.code and total_idx is not None else None
-        vals = [parse_amount(a) for a in r.amounts]
+        vals = [amount_of(a) for a in r.amounts]
         prows.append(PlaceRow(vals, parent, fixed=tuple(range(4)) if len(vals) == 4 else None))
     idents = (Identity((0,), (1, 2, 3)),)
     res = place(prows, 4, idents, blocked=frozenset(blocked))
@@ -626,7 +628,7 @@ def read_three_public(lines: list[Line], unit: str) -> tuple[list[dict], Reading
     for side in ("budget", "final"):
         idents.append(Identity((col[f"{side}_total"],), (col[f"{side}_overseas"], col[f"{side}_vehicle_total"], col[f"{side}_reception"])))
         idents.append(Identity((col[f"{side}_vehicle_total"],), (col[f"{side}_vehicle_purchase"], col[f"{side}_vehicle_operation"])))
-    vals = [parse_amount(t) for t in toks]
+    vals = [amount_of(t) for t in toks]
     pr = PlaceRow(vals, None, fixed=tuple(range(12)) if len(vals) == 12 else None)
     res = place([pr], 12, tuple(idents))
     srow = SpacedRow(None, "合计", toks, row.ref, row.page)

@@ -42,7 +42,7 @@ def _read_spaced(code: str, body: list[Line], unit: str, hints: dict) -> tuple[l
     return read_three_public(body, unit)
 
 
-def _tab_cells(line: Line) -> list[str]:
+def _tab_cells(line: Line) -> list[str | None]:  # GridRow cells (a tab grid has no missing cell)
     return [re.sub(r"<[^>]+>", "", c).strip() for c in line.text.split("\t")]
 
 
@@ -145,8 +145,8 @@ def find_text_tables(doc: Document) -> dict[str, FoundTable]:
                                  assess(code, items, "one cell per line")))
                 continue
         text = "".join(ln.text for ln in body)
-        if EMPTY_NOTE.search(text) and ("合计" in text.replace(" ", "") or "栏次" in text.replace(" ", "")):
-            offer(FoundTable(code, "empty", ref=lines[i].ref, notes=["table printed with no rows: " + (EMPTY_NOTE.search(text).group(0))]))
+        if (empty := EMPTY_NOTE.search(text)) and ("合计" in text.replace(" ", "") or "栏次" in text.replace(" ", "")):
+            offer(FoundTable(code, "empty", ref=lines[i].ref, notes=["table printed with no rows: " + (empty.group(0))]))
         else:
             offer(FoundTable(code, "missing", ref=lines[i].ref, notes=["title printed, table contents not in the file"]))
     # Spaced tables in T1..T9 order, so that T5/T8/T9 can use what T3 shows to be blank.
@@ -158,9 +158,10 @@ def find_text_tables(doc: Document) -> dict[str, FoundTable]:
         reading.doubtful_rows = list(dict.fromkeys(f"{it['code'] or it['row_label']} ({it['source_ref']})"
                                                    for it in items if it.get("doubtful")))
         notes = reading.reasons()
+        tok_notes: list[str] = []
         if items:
             offer(FoundTable(code, items_status(items), items, ref, notes, reading))
-        elif (tok_items := interpret_tokens(code, body, unit, tok_notes := [])):
+        elif (tok_items := interpret_tokens(code, body, unit, tok_notes)):
             # not rows of figures after all: read as a stream of cells
             offer(FoundTable(code, items_status(tok_items), tok_items, ref, tok_notes,
                              assess(code, tok_items, "one cell per line")))
@@ -170,7 +171,7 @@ def find_text_tables(doc: Document) -> dict[str, FoundTable]:
     # Grids before the first title, or whose title was lost entirely.
     first_title = titles[0][0] if titles else len(lines)
     for run in _runs(lines[:first_title]):
-        tcode = match_header("".join(ln.text for ln in run))
-        if tcode:
-            offer(_grid_table(tcode, run, _unit(run), run[0].ref))
+        run_code = match_header("".join(ln.text for ln in run))
+        if run_code:
+            offer(_grid_table(run_code, run, _unit(run), run[0].ref))
     return found

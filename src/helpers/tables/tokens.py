@@ -156,7 +156,8 @@ def _two_sided(table: str, toks, unit, notes) -> list[dict]:
             continue
         if label and re.fullmatch(r"\d{1,2}", tok):  # 行次 after a label
             i += 1
-            vals, val_refs = [], []
+            vals: list[str] = []
+            val_refs: list[str] = []
             while i < len(seq) and is_amount(seq[i][0]):
                 tok_i = seq[i][0]
                 if re.fullmatch(r"[1-9]\d?", tok_i) and i + 1 < len(seq) and _is_text(seq[i + 1][0]):
@@ -195,7 +196,7 @@ def _two_sided(table: str, toks, unit, notes) -> list[dict]:
 
 def _economic(toks, unit) -> list[dict]:
     start = next((i for i, (t, _) in enumerate(toks) if ECON_CODE.match(t)), len(toks))
-    out = []
+    out: list[dict] = []
     cur = None
     order = 0
 

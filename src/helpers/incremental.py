@@ -55,7 +55,7 @@ def corpus_version(processed: Path) -> str:
     """Hash of the published generation's files (the Parquet writes are deterministic: the same
     rows give the same bytes)."""
     folder = current_generation(processed) or Path(processed)
-    parts = []
+    parts: list[str | bytes] = []
     for p in sorted(folder.glob("*.parquet")) + [folder / "VERSION"]:
         if p.exists():
             parts += [p.name, p.read_bytes()]

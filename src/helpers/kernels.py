@@ -131,7 +131,7 @@ def reset_namespace(cwd: str) -> None:
             warnings.simplefilter("ignore")
             pd.reset_option("all")
     warnings.resetwarnings()  # also forgets which warnings were already shown once
-    warnings.filters.extend(_START_STATE.get("warnings", []))
+    warnings.filters[:] = list(_START_STATE.get("warnings", []))  # resetwarnings() left it empty
     os.chdir(cwd)
     # What is left is the kernel's own (modules, caches): set it aside from the garbage collector,
     # whose full passes would otherwise walk it again and again during every notebook.

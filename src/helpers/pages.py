@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from nbconvert import HTMLExporter
+
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 TEMPLATE_NAME = "juesuan"
 # Any URL a page could fetch from another server (scripts, styles, fonts, images, frames).
@@ -21,10 +23,8 @@ OUTSIDE_FETCH = re.compile(
     r"""|url\(\s*["']?(?:https?:)?//""", re.IGNORECASE)
 
 
-def exporter():
+def exporter() -> HTMLExporter:
     """An HTMLExporter with the code hidden and the project's self-contained template."""
-    from nbconvert import HTMLExporter
-
     return HTMLExporter(template_name=TEMPLATE_NAME, extra_template_basedirs=[str(TEMPLATE_DIR)],
                         exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
 

@@ -112,7 +112,9 @@ def reset_namespace(cwd: str) -> None:
     """Put this kernel back in a fresh kernel's state (see the module docstring)."""
     import warnings
 
-    ip = get_ipython()  # noqa: F821 - runs inside the kernel  # type: ignore[name-defined]
+    from IPython import get_ipython  # runs inside the kernel
+
+    ip = get_ipython()
     ip.reset(new_session=False)
     ip.execution_count = 1  # the first cell of the next notebook is [1], as in a fresh kernel
     if "matplotlib" in sys.modules:
@@ -131,7 +133,7 @@ def reset_namespace(cwd: str) -> None:
             warnings.simplefilter("ignore")
             pd.reset_option("all")
     warnings.resetwarnings()  # also forgets which warnings were already shown once
-    warnings.filters[:] = list(_START_STATE.get("warnings", []))  # resetwarnings() left it empty
+    warnings.filters.extend(_START_STATE.get("warnings", []))  # type: ignore[attr-defined]  # a list at run time
     os.chdir(cwd)
     # What is left is the kernel's own (modules, caches): set it aside from the garbage collector,
     # whose full passes would otherwise walk it again and again during every notebook.

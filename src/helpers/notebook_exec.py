@@ -27,6 +27,7 @@ import time
 import traceback
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from . import faults
 from .kernels import KERNEL_NAME, LANGUAGE, START_TIMEOUT, WarmKernel, ipc_manager_class
@@ -288,7 +289,7 @@ def result_from_dict(d: dict) -> Result:
 # ---------------------------------------------------------------------------------------------
 # HTML
 
-_exporters: dict[bool, object] = {}  # made once per process: building one costs more than a page
+_exporters: dict[bool, Any] = {}  # made once per process: building one costs more than a page
 
 
 def _page_exporter(fast: bool):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import paths, schema
+from .. import partitioned, paths, schema
 
 DATASET_NAMES = tuple(schema.DATASETS)
 
@@ -126,10 +126,10 @@ def load(folder: str | Path | None = None, *, require_reports: bool = True) -> C
         if not (folder / "reports.parquet").exists():
             raise NoProcessedData(f"processed folder {folder} holds no reports.parquet: {hint}")
     frames = {}
+    generation = partitioned.resolve(folder)  # every dataset from one published run
     for ds in DATASET_NAMES:
-        p = folder / f"{ds}.parquet"
-        if p.exists():
-            df = pd.read_parquet(p)
+        df = partitioned.read_dataset(generation, ds)  # a folder of files, one per report, in run order
+        if df is not None:
             # Older files may lack columns added since: conform adds them as nulls.
             df = schema.conform(df[[c for c in df.columns if c in schema.columns(ds)]], ds)
         else:

@@ -192,34 +192,32 @@ def run_isolated(func: Callable[[Any], Any], tasks: list, jobs: int, *,
 
 def _run_on_dask(address: str, func: Callable[[Any], Any], tasks: list, *,
                  on_done: Callable[[int, Any, str | None], None], timeout: float | None) -> None:
-    """run_isolated's contract on a Dask distributed cluster: results are handed over as they come
-    and released at once, so the parent holds one task's result at a time."""
+    """run_isolated's contract on a Dask distributed cluster. Tasks are handed to the cluster as
+    threads free up (no more in flight than the cluster has threads), so a task's time counts from
+    when it can start and a worker that dies takes only the tasks it was running; results are
+    handed over as they come and released at once (the parent holds one result at a time)."""
     from distributed import Client, wait
 
     if not tasks:
         return
-    with Client(address, timeout="30s", set_as_default=False) as client:
+    with Client(address, timeout="30s") as client:
         run = f"{getattr(func, '__name__', 'task')}-{os.getpid()}-{time.time_ns()}"
-        futures = {client.submit(func, t, pure=False, key=f"{run}-{i}"): i for i, t in enumerate(tasks)}
-        pending = set(futures)
-        last = time.monotonic()
-        while pending:
-            # Dask does not say when a task starts: the limit is on the cluster making no progress
-            wait_for = max(0.5, last + timeout - time.monotonic()) if timeout else None
+        queue = list(range(len(tasks)))[::-1]
+        running: dict[Any, tuple[int, float]] = {}  # future -> (task index, submitted at)
+        while queue or running:
+            slots = max(1, sum(client.nthreads().values()))  # workers may join or leave during a run
+            while queue and len(running) < slots:
+                i = queue.pop()
+                running[client.submit(func, tasks[i], pure=False, key=f"{run}-{i}")] = (i, time.monotonic())
+            wait_for = None
+            if timeout:
+                wait_for = max(0.1, min(t for _, t in running.values()) + timeout - time.monotonic())
             try:
-                done, _ = wait(list(pending), timeout=wait_for, return_when="FIRST_COMPLETED")
+                done, _ = wait(list(running), timeout=wait_for, return_when="FIRST_COMPLETED")
             except TimeoutError:
-                running = {k for keys in client.processing().values() for k in keys}
-                for f in [f for f in pending if f.key in running] or list(pending):
-                    pending.discard(f)
-                    f.cancel()  # Dask cannot stop a running task: it is released and its result dropped
-                    on_done(futures[f], None, f"took longer than {timeout:g} s on the Dask cluster; cancelled")
-                last = time.monotonic()
-                continue
-            last = time.monotonic()
+                done = set()
             for f in done:
-                pending.discard(f)
-                i = futures[f]
+                i, _ = running.pop(f)
                 try:
                     result = f.result()
                 except BaseException as exc:  # noqa: BLE001 - the task raised, or its worker died (KilledWorker)
@@ -227,6 +225,12 @@ def _run_on_dask(address: str, func: Callable[[Any], Any], tasks: list, *,
                 else:
                     on_done(i, result, None)
                 f.release()
+            if timeout:
+                for f, (i, t) in list(running.items()):
+                    if time.monotonic() - t > timeout and not f.done():
+                        running.pop(f)
+                        f.cancel()  # Dask cannot stop a running task: it is released and its result dropped
+                        on_done(i, None, f"took longer than {timeout:g} s on the Dask cluster; cancelled")
 
 
 def _dask_reason(exc: BaseException) -> str:

@@ -19,7 +19,7 @@ from helpers import partitioned, schema
 from helpers.pipeline import extract_and_write, extract_many, read_datasets, write_datasets
 from helpers.studies.load import load
 
-from .conftest import HANYANG, HONGSHAN, JIANGHAN, QIAOKOU, TEXT_FILES
+from .conftest import HANYANG, HONGSHAN, JIANGHAN, QIAOKOU, QINGSHAN, TEXT_FILES
 
 
 @pytest.fixture(scope="module")
@@ -100,33 +100,44 @@ def test_a_dataset_without_rows_is_one_empty_file_with_the_schema(tmp_path):
     assert load(tmp_path).poverty_transfers.amount_wan.dtype == "float64"
 
 
-def _inodes(out, ds: str) -> dict[str, int]:
+def _batch_inodes(out, ds: str) -> dict[str, int]:
+    """report id -> inode of the file of `ds` holding its rows."""
     gen = partitioned.resolve(out)
     m = partitioned.manifest(gen)
-    key_of = {rid: key for rid, key, *_ in m["reports"]}
-    return {rid: (gen / f"{ds}.parquet" / f"{key}.parquet").stat().st_ino for rid, key in key_of.items()}
+    rid_of = {key: rid for rid, key in m["order"]}
+    return {rid_of[k]: (gen / f"{ds}.parquet" / f"{b['name']}.parquet").stat().st_ino
+            for b in m["batches"] for k in b["keys"]}
 
 
-def test_changing_one_report_writes_that_report_alone(tmp_path):
+def test_changing_one_report_rewrites_its_batch_alone(tmp_path, monkeypatch):
+    monkeypatch.setattr(partitioned, "BATCH", 2)
     raw = tmp_path / "raw"
     raw.mkdir()
-    files = [raw / p.name for p in (HONGSHAN, HANYANG, JIANGHAN)]
-    for src, dst in zip((HONGSHAN, HANYANG, JIANGHAN), files):
+    srcs = [HONGSHAN, HANYANG, JIANGHAN, QINGSHAN]
+    files = [raw / p.name for p in srcs]
+    for src, dst in zip(srcs, files):
         shutil.copy(src, dst)
     out = tmp_path / "processed"
     extract_and_write(files, out, incremental=True)
-    before = _inodes(out, "line_items")
+    before = _batch_inodes(out, "line_items")
+    assert before[HONGSHAN.stem] == before[HANYANG.stem] != before[JIANGHAN.stem] == before[QINGSHAN.stem]
     files[2].write_text(files[2].read_text(encoding="utf-8") + "\n附注：重新发布。\n", encoding="utf-8")
     shutil.copy(QIAOKOU, raw / QIAOKOU.name)
-    result = extract_and_write(files + [raw / QIAOKOU.name], out, incremental=True)
-    after = _inodes(out, "line_items")
-    # unchanged reports: the very same files (hard links), not rewritten; the changed one is new
-    assert after[HONGSHAN.stem] == before[HONGSHAN.stem] and after[HANYANG.stem] == before[HANYANG.stem]
-    assert after[JIANGHAN.stem] != before[JIANGHAN.stem]
-    assert result["report_ids"] == [HONGSHAN.stem, HANYANG.stem, JIANGHAN.stem, QIAOKOU.stem]
-    # the changed report's old part is gone once no kept generation names it
-    extract_and_write(files + [raw / QIAOKOU.name], out, incremental=True)
-    assert len(os.listdir(out / partitioned.PARTS)) == 4
+    files.append(raw / QIAOKOU.name)
+    result = extract_and_write(files, out, incremental=True)
+    after = _batch_inodes(out, "line_items")
+    # the untouched batch is the very same file (a hard link), not rewritten; the changed report's is new
+    assert after[HONGSHAN.stem] == before[HONGSHAN.stem] == after[HANYANG.stem]
+    assert after[JIANGHAN.stem] not in before.values() and after[QINGSHAN.stem] == after[JIANGHAN.stem]
+    assert result["report_ids"] == [p.stem for p in srcs + [QIAOKOU]]
+    assert not (out / partitioned.PARTS).exists()  # published: the parts are gone
+    # the rows moved out of the old batch (Qingshan's) and the new ones equal a fresh run's
+    fresh = tmp_path / "fresh"
+    extract_and_write(files, fresh)
+    a, b = read_datasets(out), read_datasets(fresh)
+    for ds in schema.DATASETS:
+        _same(a[ds].drop(columns="extracted_at", errors="ignore"), b[ds].drop(columns="extracted_at", errors="ignore"), ds)
+    assert set(load(out).line_items.report_id) == {p.stem for p in srcs + [QIAOKOU]} - {QINGSHAN.stem}  # 0 cells
 
 
 def _cli(*args, fault: str = ""):

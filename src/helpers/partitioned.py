@@ -1,25 +1,27 @@
-"""The layout of a processed folder: each dataset is a folder of Parquet files, one file per report.
+"""The layout of a processed folder: each dataset is a folder of Parquet files, one per batch of reports.
 
     processed/
       reports.parquet/      -> current/reports.parquet/   (a link; likewise every dataset, VERSION, MANIFEST.json)
       current               -> .gen-…/                     (the published generation, storage.py)
-      .gen-…/line_items.parquet/p-<report>-<key>.parquet   (one file per report with rows in that dataset)
-      .gen-…/MANIFEST.json                                 (the reports in input order: id, part key, digest)
-      .parts/p-<report>-<key>/<dataset>.parquet            (each report's rows, written as its extraction ends)
+      .gen-…/line_items.parquet/b-<hash>.parquet           (the rows of up to BATCH reports)
+      .gen-…/MANIFEST.json                                 (reports in input order with their keys; the batches)
+      .parts/p-<report>-<key>                              (a finished report's rows, not yet published)
 
-- A report's rows are written once, into `.parts/<key>/`, the moment its extraction finishes (a
-  temporary folder renamed into place: a part is whole or absent). The key hashes what decides the
-  rows: extractor version, report id, source path and the bytes' SHA-256. A run killed at any point
-  leaves its finished parts; the next run finds them by key and does not read those files again.
-- Publishing a generation hard-links the parts' files into `<dataset>.parquet/` folders (no data is
-  copied or rewritten; a copy where hard links are refused), then one switch of `current`
-  publishes them all (storage.publish_generation). Adding or changing one report writes that
-  report's files only. Parts no published generation names are removed after a publication.
+- A report's rows are written the moment its extraction finishes, as a part (`.parts/`, renamed
+  into place: whole or absent; an internal journal that readers never see). The key hashes what
+  decides the rows: extractor version, report id, source path and the bytes' SHA-256. A run killed
+  at any point leaves its finished parts; the next run finds them by key and does not read those
+  files again. Parts are removed once a publication holds their rows.
+- Publishing builds a generation: a batch of the previous one whose reports are all still wanted
+  (same keys) is hard-linked, not rewritten; the reports of new parts, and those left in a batch
+  that lost a report (changed or removed), are written into new batch files of up to BATCH reports
+  (small batches are merged on the way). One switch of `current` then publishes every dataset
+  together (storage.publish_generation). Adding or changing one report rewrites one batch at most.
 - Every file of a dataset has the same Arrow schema (the data dictionary's types), so any reader
   sees one table: `pd.read_parquet("data/processed/line_items.parquet")`, `pyarrow.dataset`,
   DuckDB (`read_parquet('data/processed/line_items.parquet/*.parquet')`), Dask. There are no
-  hive partition columns (report_id is an ordinary column in every file). A dataset with no rows
-  holds one empty file (`empty.parquet`) carrying the schema.
+  hive partition columns (report_id is an ordinary column). A dataset with no rows holds one empty
+  file (`empty.parquet`) carrying the schema.
 - `read_dataset` returns the rows in the run's input order (MANIFEST.json), exactly the frame the
   former one-file-per-dataset layout gave; it also reads that former layout.
 """
@@ -29,6 +31,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import pickle
 import re
 import shutil
 import tempfile
@@ -37,6 +40,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -46,8 +50,8 @@ from .storage import current_generation, publish_generation
 PARTS = ".parts"
 MANIFEST = "MANIFEST.json"
 EMPTY = "empty.parquet"
-DIGEST = "DIGEST"  # hash of a part's bytes: the manifest changes when any report's rows do
-FORMAT = 1
+FORMAT = 2
+BATCH = 50  # reports per batch file: few files for a reader, little to rewrite for one change
 
 _ARROW = {"string": pa.large_string(), "float64": pa.float64(), "Int64": pa.int64(), "boolean": pa.bool_(),
           "date": pa.date32(), "list": pa.list_(pa.string())}
@@ -55,8 +59,8 @@ _ARROW = {"string": pa.large_string(), "float64": pa.float64(), "Int64": pa.int6
 
 @lru_cache(maxsize=None)
 def arrow_schema(dataset: str) -> pa.Schema:
-    """The one Arrow schema of every file of a dataset (an all-null column of one report would
-    otherwise be typed `null` in its file and clash with another report's strings)."""
+    """The one Arrow schema of every file of a dataset (an all-null column of one batch would
+    otherwise be typed `null` in its file and clash with another batch's strings)."""
     fields = [(name, _ARROW[dtype]) for name, dtype, _ in schema.DATASETS[dataset]]
     # pandas' metadata, so that every reader restores the same dtypes (string, Int64, boolean)
     meta = pa.Schema.from_pandas(schema.empty(dataset), preserve_index=False).metadata
@@ -64,8 +68,8 @@ def arrow_schema(dataset: str) -> pa.Schema:
 
 
 def part_key(version: str, report_id: str, source_file: str, sha256: str | None) -> str:
-    """The part holding a report's rows. A report without a checksum (unreadable, or its worker
-    died) gets a key of its own that no later run looks up, so it is read again next time."""
+    """The key of a report's rows. A report without a checksum (unreadable, or its worker died)
+    gets a key of its own that no later run looks up, so it is read again next time."""
     safe = re.sub(r"[^\w.-]", "_", str(report_id))[:48]
     if not isinstance(sha256, str) or not sha256:
         return f"p-{safe}-once-{uuid.uuid4().hex[:16]}"
@@ -73,69 +77,40 @@ def part_key(version: str, report_id: str, source_file: str, sha256: str | None)
     return f"p-{safe}-{h[:20]}"
 
 
-def _fsync(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def write_part(folder: Path, key: str, frames: dict[str, pd.DataFrame]) -> Path:
-    """Write one report's rows (its frames per dataset) as `.parts/<key>/`, whole or not at all;
-    an existing part of that key is replaced."""
+    """Keep one report's rows (its frames per dataset) as `.parts/<key>`, whole or not at all; an
+    existing part of that key is replaced. One small file per report: the cost of resuming."""
     parts = Path(folder) / PARTS
     parts.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{key[:40]}-", dir=parts))
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=parts)
     try:
-        digest = hashlib.sha256()
-        for ds in schema.DATASETS:
-            df = frames.get(ds)
-            if df is None or not len(df):
-                continue
-            p = tmp / f"{ds}.parquet"
-            schema.conform(df, ds).to_parquet(p, index=False, schema=arrow_schema(ds))
-            digest.update(ds.encode() + b"\0" + p.read_bytes())
-            _fsync(p)
-        (tmp / DIGEST).write_text(digest.hexdigest()[:20] + "\n")
-        os.chmod(tmp, 0o755)
-        _fsync(tmp)
-        final = parts / key
-        if final.exists():  # a forced re-read of the same bytes: the new rows replace the old part
-            trash = parts / f".old-{key[:40]}-{uuid.uuid4().hex[:8]}"
-            os.rename(final, trash)
-            shutil.rmtree(trash, ignore_errors=True)
-        os.rename(tmp, final)
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump({ds: df for ds, df in frames.items() if ds in schema.DATASETS and len(df)}, fh,
+                        protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, parts / key)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        Path(tmp).unlink(missing_ok=True)
         raise
-    _fsync(parts)
-    return final
+    return parts / key
 
 
-def available_parts(folder: Path, *, newer_than_publication: bool = False) -> set[str]:
-    """Keys of the finished parts in a processed folder. With `newer_than_publication`, only those
-    written after the current generation was published: a run that did not get to publish."""
+def _read_part(folder: Path, key: str) -> dict[str, pd.DataFrame]:
+    # written by write_part in this folder only (under its lock); never a file from elsewhere
+    with open(Path(folder) / PARTS / key, "rb") as fh:
+        return pickle.load(fh)
+
+
+def available_parts(folder: Path) -> set[str]:
+    """Keys of the finished, not yet published parts in a processed folder."""
     parts = Path(folder) / PARTS
     if not parts.is_dir():
         return set()
-    since = None
-    if newer_than_publication:
-        gen = current_generation(folder)
-        if gen is not None and (gen / MANIFEST).exists():
-            since = (gen / MANIFEST).stat().st_mtime_ns
-    out = set()
-    with os.scandir(parts) as it:
-        for e in it:
-            if e.name.startswith("p-") and e.is_dir():
-                if since is None or e.stat().st_mtime_ns > since:
-                    out.add(e.name)
-    return out
+    return {n for n in os.listdir(parts) if n.startswith("p-")}
+
+
+def published_keys(folder: Path) -> set[str]:
+    m = manifest(resolve(folder))
+    return {key for _, key in m["order"]} if m else set()
 
 
 def manifest(generation: Path) -> dict | None:
@@ -153,74 +128,104 @@ def _link(src: Path, dst: Path) -> None:
         shutil.copyfile(src, dst)
 
 
-def publish(folder: Path, entries: Iterable[tuple[str, str]], version: str) -> list[Path]:
-    """Publish a generation made of the parts `entries` [(report_id, key)] in this order, all
-    datasets together (storage.publish_generation), then drop parts no generation names."""
+def _batch_name(keys: list[str]) -> str:
+    return "b-" + hashlib.sha256("\0".join(keys).encode()).hexdigest()[:20]
+
+
+def publish(folder: Path, entries: Iterable[tuple[str, str]], version: str, *, batch: int | None = None) -> list[Path]:
+    """Publish the reports `entries` [(report_id, key)] in this order: each key's rows come from its
+    part or from the published generation's batch that holds them. All datasets switch together
+    (storage.publish_generation); parts are removed afterwards."""
     folder = Path(folder)
     entries = list(entries)
+    batch = batch or BATCH
     parts = folder / PARTS
+    old_gen = current_generation(folder)
+    old = manifest(old_gen) if old_gen is not None else None
+    if old is not None and old.get("version") != version:
+        old = None  # rows of another extractor version are never carried over
+    wanted = {key for _, key in entries}
+    have_part = available_parts(folder)
+    kept, loose = [], {}  # batches linked as they are; key -> old batch name for rows to move
+    for b in (old or {}).get("batches", []):
+        if all(k in wanted for k in b["keys"]) and len(b["keys"]) >= max(1, batch // 2) \
+                and not any(k in have_part for k in b["keys"]):
+            kept.append(b)
+        else:
+            loose.update({k: b["name"] for k in b["keys"] if k in wanted})
+    covered = {k for b in kept for k in b["keys"]}
+    todo = [(rid, key) for rid, key in entries if key not in covered]
+    for rid, key in todo:
+        if key not in have_part and key not in loose:
+            raise FileNotFoundError(f"{parts / key}: the rows of report {rid} are neither in a part nor published")
+    chunks = [todo[i:i + batch] for i in range(0, len(todo), batch)]
+    new_batches = [{"name": _batch_name([k for _, k in c]), "keys": [k for _, k in c]} for c in chunks]
 
     def fill(tmp: Path) -> None:
         for ds in schema.DATASETS:
-            d = tmp / f"{ds}.parquet"
-            d.mkdir()
-            n = 0
-            for _, key in entries:
-                src = parts / key / f"{ds}.parquet"
+            (tmp / f"{ds}.parquet").mkdir()
+        for b in kept:
+            for ds in schema.DATASETS:
+                src = old_gen / f"{ds}.parquet" / f"{b['name']}.parquet"
                 if src.exists():
-                    _link(src, d / f"{key}.parquet")
-                    n += 1
-                elif not (parts / key).is_dir():
-                    raise FileNotFoundError(f"{parts / key}: part missing while publishing")
-            if not n:
+                    _link(src, tmp / f"{ds}.parquet" / f"{b['name']}.parquet")
+        for chunk, b in zip(chunks, new_batches):
+            frames: dict[str, list[pd.DataFrame]] = {ds: [] for ds in schema.DATASETS}
+            old_rows: dict[str, list[str]] = {}  # old batch -> report ids to take from it
+            for rid, key in chunk:
+                if key in have_part:
+                    for ds, df in _read_part(folder, key).items():
+                        frames[ds].append(df)
+                else:
+                    old_rows.setdefault(loose[key], []).append(rid)
+            for name, rids in old_rows.items():
+                for ds in schema.DATASETS:
+                    src = old_gen / f"{ds}.parquet" / f"{name}.parquet"
+                    if src.exists():
+                        frames[ds].append(pd.read_parquet(src, filters=[("report_id", "in", rids)]))
+            for ds, dfs in frames.items():
+                dfs = [d for d in dfs if len(d)]
+                if dfs:
+                    df = schema.conform(pd.concat(dfs, ignore_index=True), ds)
+                    df.to_parquet(tmp / f"{ds}.parquet" / f"{b['name']}.parquet", index=False, schema=arrow_schema(ds))
+        for ds in schema.DATASETS:
+            d = tmp / f"{ds}.parquet"
+            if not any(d.iterdir()):
                 schema.empty(ds).to_parquet(d / EMPTY, index=False, schema=arrow_schema(ds))
-        digests = [(parts / key / DIGEST).read_text().strip() if (parts / key / DIGEST).exists() else ""
-                   for _, key in entries]
-        body = {"format": FORMAT, "version": version,
-                "reports": [[rid, key, d] for (rid, key), d in zip(entries, digests)]}
+        body = {"format": FORMAT, "version": version, "order": [[rid, key] for rid, key in entries],
+                "batches": kept + new_batches}
         (tmp / MANIFEST).write_text(json.dumps(body, ensure_ascii=False, indent=0), encoding="utf-8")
         (tmp / "VERSION").write_text(version + "\n")
 
     published = publish_generation(folder, fill)
-    drop_unused_parts(folder)
+    drop_parts(folder)
     return published
 
 
-def drop_unused_parts(folder: Path) -> list[str]:
-    """Remove parts (and temporary part folders) that no remaining generation names. Call it with
-    the folder's lock held, after a publication: parts of an interrupted run were used by it or are
-    no longer wanted."""
-    parts = Path(folder) / PARTS
-    if not parts.is_dir():
-        return []
-    named: set[str] = set()
-    for gen in Path(folder).glob(".gen-*"):
-        m = manifest(gen)
-        if m:
-            named |= {e[1] for e in m["reports"]}
-    removed = []
-    for p in parts.iterdir():
-        if p.name not in named:
-            shutil.rmtree(p, ignore_errors=True)
-            removed.append(p.name)
-    return removed
+def drop_parts(folder: Path) -> None:
+    """Remove the parts (their rows are published, or no longer wanted) and temporary part files.
+    Call it with the folder's lock held."""
+    shutil.rmtree(Path(folder) / PARTS, ignore_errors=True)
 
 
 def dataset_files(generation: Path, dataset: str, report_ids: Iterable[str] | None = None) -> list[Path]:
-    """The files of a dataset in a generation in MANIFEST order (only those of `report_ids` if given)."""
+    """The files of a dataset in a generation (only those holding `report_ids` if given)."""
     d = Path(generation) / f"{dataset}.parquet"
     m = manifest(generation)
     present = set(os.listdir(d))
     if m is None:
         return [d / n for n in sorted(present) if n.endswith(".parquet")]
-    wanted = None if report_ids is None else {str(r) for r in report_ids}
-    return [d / f"{key}.parquet" for rid, key, *_ in m["reports"]
-            if f"{key}.parquet" in present and (wanted is None or rid in wanted)]
+    keys = None
+    if report_ids is not None:
+        wanted = {str(r) for r in report_ids}
+        keys = {key for rid, key in m["order"] if rid in wanted}
+    return [d / f"{b['name']}.parquet" for b in m["batches"]
+            if f"{b['name']}.parquet" in present and (keys is None or keys & set(b["keys"]))]
 
 
 def read_dataset(generation: Path, dataset: str, report_ids: Iterable[str] | None = None) -> pd.DataFrame | None:
     """One dataset of a generation (or of a folder in the former layout, `<dataset>.parquet` a
-    file) as one frame, rows in input order; None when the dataset is not there."""
+    file) as one frame, rows in the run's input order; None when the dataset is not there."""
     p = Path(generation) / f"{dataset}.parquet"
     if p.is_file():
         df = pd.read_parquet(p)
@@ -230,7 +235,15 @@ def read_dataset(generation: Path, dataset: str, report_ids: Iterable[str] | Non
     files = dataset_files(generation, dataset, report_ids)
     if not files:  # no rows: the empty file carries the schema (and the dtypes)
         return pd.read_parquet(p / EMPTY) if (p / EMPTY).exists() else schema.empty(dataset)
-    return pd.read_parquet([str(f) for f in files])
+    filters = None if report_ids is None else [("report_id", "in", [str(r) for r in report_ids])]
+    df = pd.read_parquet([str(f) for f in files], filters=filters)
+    m = manifest(generation)
+    if m is not None and len(df):  # batches hold reports in publication order: back to input order
+        pos = {rid: i for i, (rid, _) in enumerate(m["order"])}
+        rank = df["report_id"].map(pos).to_numpy(dtype="float64", na_value=np.inf)
+        if not (np.diff(rank) >= 0).all():
+            df = df.iloc[np.argsort(rank, kind="stable")].reset_index(drop=True)
+    return df
 
 
 def resolve(folder: Path) -> Path:

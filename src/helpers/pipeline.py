@@ -1,8 +1,8 @@
 """Batch extraction: many raw files in, one folder of Parquet files per dataset out.
 
 - Each file is processed on its own: a bad file becomes a `failed` row and the rest go on.
-- Each report's rows are written as soon as it is read (partitioned.py: one file per report per
-  dataset), so memory does not grow with the corpus and a killed run resumes where it stopped.
+- Each report's rows are written as soon as it is read (partitioned.py), so memory does not grow
+  with the corpus and a killed run resumes where it stopped.
 - Output is published all-or-nothing: one switch publishes every dataset of a run together, so
   `data/processed/` never shows a half-written run; unchanged reports' files are linked, not rewritten.
 - Incremental: a file whose bytes (SHA-256), path and extractor version match a written part reuses
@@ -188,7 +188,7 @@ def _key_of(version: str, reports_row) -> str:
 
 
 def write_datasets(datasets: dict[str, pd.DataFrame], out_dir: Path, version: str | None = None) -> list[Path]:
-    """Write every dataset into out_dir, all-or-nothing: one Parquet file per report per dataset
+    """Write every dataset into out_dir, all-or-nothing: a folder of Parquet files per dataset
     (partitioned.py), published together by one switch (storage.publish_generation; a crash
     before it leaves the previous run published)."""
     version = version or extractor_version()
@@ -241,13 +241,14 @@ def extract_and_write(files: list[Path], out_dir: Path, *, pdf_engine: str = DEF
     rows are written (partitioned.write_part) as soon as it is read, so the parent holds one
     report's frames at a time and a run that is killed resumes where it stopped: the next run reuses
     every part written for the same bytes by this extractor version. `incremental` also reuses the
-    rows of the published run (unchanged files are not read again); without it only the parts of a
-    run that did not get to publish are reused. Returns counts and the report ids for the caller."""
+    rows of the published run (unchanged files are not read again, nor their rows rewritten). Returns counts and the report ids for the caller."""
     out_dir = Path(out_dir)
     version = extractor_version()
     t0 = time.perf_counter()
     with folder_lock(out_dir, "extract"):
-        have = partitioned.available_parts(out_dir, newer_than_publication=not incremental)
+        have = partitioned.available_parts(out_dir)  # finished by a run that did not get to publish
+        if incremental:
+            have |= partitioned.published_keys(out_dir)
         keys: dict[str, str] = {}
 
         def reuse(rid: str, path: Path, sha: str | None) -> bool:

@@ -183,11 +183,15 @@ def publish(folder: Path, entries: Iterable[tuple[str, str]], version: str, *, b
                     src = old_gen / f"{ds}.parquet" / f"{name}.parquet"
                     if src.exists():
                         frames[ds].append(pd.read_parquet(src, filters=[("report_id", "in", rids)]))
+            digest = hashlib.sha256()
             for ds, dfs in frames.items():
                 dfs = [d for d in dfs if len(d)]
                 if dfs:
                     df = schema.conform(pd.concat(dfs, ignore_index=True), ds)
-                    df.to_parquet(tmp / f"{ds}.parquet" / f"{b['name']}.parquet", index=False, schema=arrow_schema(ds))
+                    f = tmp / f"{ds}.parquet" / f"{b['name']}.parquet"
+                    df.to_parquet(f, index=False, schema=arrow_schema(ds))
+                    digest.update(ds.encode() + b"\0" + f.read_bytes())
+            b["digest"] = digest.hexdigest()[:20]  # the manifest changes whenever any rows do
         for ds in schema.DATASETS:
             d = tmp / f"{ds}.parquet"
             if not any(d.iterdir()):

@@ -51,6 +51,10 @@ def test_read_back_equals_the_one_file_layout(written, text_datasets, tmp_path):
         _same(a[ds], b[ds], ds)
     assert b.line_items.amount_wan.dtype == "float64" and b.line_items.row_order.dtype == "Int64"
     assert b.reports.report_id.dtype == "string" and b.line_items.doubtful.dtype == "boolean"
+    # one report's rows alone (the batch holding it, filtered): the same rows as the whole, filtered
+    one = partitioned.read_dataset(partitioned.resolve(written), "line_items", [JIANGHAN.stem])
+    _same(one, new["line_items"][new["line_items"].report_id == JIANGHAN.stem], "one report")
+    assert len(one) > 500
 
 
 def _as_loaded(table: pa.Table, ds: str) -> pd.DataFrame:

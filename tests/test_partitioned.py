@@ -142,6 +142,17 @@ def test_changing_one_report_rewrites_its_batch_alone(tmp_path, monkeypatch):
     for ds in schema.DATASETS:
         _same(a[ds].drop(columns="extracted_at", errors="ignore"), b[ds].drop(columns="extracted_at", errors="ignore"), ds)
     assert set(load(out).line_items.report_id) == {p.stem for p in srcs + [QIAOKOU]} - {QINGSHAN.stem}  # 0 cells
+    # a report added in the middle of the input order lands in a batch of its own: read back in input order
+    mid = raw / "000b_hanyang_copy.txt"
+    mid.write_bytes(HANYANG.read_bytes() + b"\n")
+    files.insert(1, mid)
+    extract_and_write(files, out, incremental=True)
+    assert not partitioned._in_order(partitioned.manifest(partitioned.resolve(out)))
+    extract_and_write(files, fresh)
+    a, b = read_datasets(out), read_datasets(fresh)
+    assert a["reports"].report_id.tolist()[:3] == [HONGSHAN.stem, "000b_hanyang_copy", HANYANG.stem]
+    for ds in schema.DATASETS:
+        _same(a[ds].drop(columns="extracted_at", errors="ignore"), b[ds].drop(columns="extracted_at", errors="ignore"), ds)
 
 
 def _cli(*args, fault: str = ""):

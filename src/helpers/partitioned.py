@@ -170,19 +170,23 @@ def publish(folder: Path, entries: Iterable[tuple[str, str]], version: str, *, b
                 if src.exists():
                     _link(src, tmp / f"{ds}.parquet" / f"{b['name']}.parquet")
         for chunk, b in zip(chunks, new_batches):
-            frames: dict[str, list[pd.DataFrame]] = {ds: [] for ds in schema.DATASETS}
             old_rows: dict[str, list[str]] = {}  # old batch -> report ids to take from it
             for rid, key in chunk:
-                if key in have_part:
-                    for ds, df in _read_part(folder, key).items():
-                        frames[ds].append(df)
-                else:
+                if key not in have_part:
                     old_rows.setdefault(loose[key], []).append(rid)
+            moved: dict[str, dict[str, pd.DataFrame]] = {ds: {} for ds in schema.DATASETS}  # ds -> rid -> rows
             for name, rids in old_rows.items():
                 for ds in schema.DATASETS:
                     src = old_gen / f"{ds}.parquet" / f"{name}.parquet"
                     if src.exists():
-                        frames[ds].append(pd.read_parquet(src, filters=[("report_id", "in", rids)]))
+                        rows = pd.read_parquet(src, filters=[("report_id", "in", rids)])
+                        moved[ds].update(dict(tuple(rows.groupby("report_id", sort=False))))
+            frames: dict[str, list[pd.DataFrame]] = {ds: [] for ds in schema.DATASETS}
+            for rid, key in chunk:  # rows in the chunk's (input) order, whichever place they come from
+                got = _read_part(folder, key) if key in have_part else {ds: moved[ds].get(rid) for ds in schema.DATASETS}
+                for ds, df in got.items():
+                    if df is not None:
+                        frames[ds].append(df)
             digest = hashlib.sha256()
             for ds, dfs in frames.items():
                 dfs = [d for d in dfs if len(d)]
@@ -223,8 +227,21 @@ def dataset_files(generation: Path, dataset: str, report_ids: Iterable[str] | No
     if report_ids is not None:
         wanted = {str(r) for r in report_ids}
         keys = {key for rid, key in m["order"] if rid in wanted}
-    return [d / f"{b['name']}.parquet" for b in m["batches"]
+    pos = {key: i for i, (_, key) in enumerate(m["order"])}
+    batches = sorted(m["batches"], key=lambda b: min((pos.get(k, len(pos)) for k in b["keys"]), default=len(pos)))
+    return [d / f"{b['name']}.parquet" for b in batches
             if f"{b['name']}.parquet" in present and (keys is None or keys & set(b["keys"]))]
+
+
+def _in_order(m: dict) -> bool:
+    """True when the batches, taken by their first report, hold consecutive runs of the input
+    order: their files read in that order give the rows in input order, with nothing to sort."""
+    pos = {key: i for i, (_, key) in enumerate(m["order"])}
+    spans = sorted((min(pos[k] for k in b["keys"]), max(pos[k] for k in b["keys"]), [pos[k] for k in b["keys"]])
+                   for b in m["batches"] if b["keys"] and all(k in pos for k in b["keys"]))
+    if sum(len(s[2]) for s in spans) != len(pos):
+        return False
+    return all(s[2] == sorted(s[2]) for s in spans) and all(a[1] < b[0] for a, b in zip(spans, spans[1:]))
 
 
 def read_dataset(generation: Path, dataset: str, report_ids: Iterable[str] | None = None) -> pd.DataFrame | None:
@@ -242,7 +259,7 @@ def read_dataset(generation: Path, dataset: str, report_ids: Iterable[str] | Non
     filters = None if report_ids is None else [("report_id", "in", [str(r) for r in report_ids])]
     df = pd.read_parquet([str(f) for f in files], filters=filters)
     m = manifest(generation)
-    if m is not None and len(df):  # batches hold reports in publication order: back to input order
+    if m is not None and len(df) and not _in_order(m):  # a report added in the middle: back to input order
         pos = {rid: i for i, (rid, _) in enumerate(m["order"])}
         rank = df["report_id"].map(pos).to_numpy(dtype="float64", na_value=np.inf)
         if not (np.diff(rank) >= 0).all():

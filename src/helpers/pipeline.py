@@ -193,7 +193,7 @@ def write_datasets(datasets: dict[str, pd.DataFrame], out_dir: Path, version: st
     before it leaves the previous run published)."""
     version = version or extractor_version()
     reps = schema.conform(datasets.get("reports", schema.empty("reports")), "reports")
-    by_ds = {ds: df.groupby("report_id", sort=False) if len(df) else None for ds, df in datasets.items()}
+    by_ds = {ds: dict(tuple(df.groupby("report_id", sort=False))) if len(df) else {} for ds, df in datasets.items()}
     order = list(dict.fromkeys(reps.report_id))
     for ds, df in datasets.items():  # rows of a report without a reports row are kept too
         if len(df):
@@ -204,7 +204,7 @@ def write_datasets(datasets: dict[str, pd.DataFrame], out_dir: Path, version: st
         for rid in order:
             row = rows.get(rid)
             key = _key_of(version, row) if row else partitioned.part_key(version, rid, "", None)
-            frames = {ds: g.get_group(rid) for ds, g in by_ds.items() if g is not None and rid in g.groups}
+            frames = {ds: groups[rid] for ds, groups in by_ds.items() if rid in groups}
             partitioned.write_part(out_dir, key, frames)
             entries.append((rid, key))
         return partitioned.publish(Path(out_dir), entries, version)

@@ -1,24 +1,29 @@
-"""Scale benchmark of the main job: N distinct reports through extraction and the notebook phase.
+"""Scale benchmark of extraction: N distinct reports into partitioned datasets, against the previous way.
 
-    .venv/bin/python benchmarks/bench_scale.py --quick          # N = 10 (a few minutes on 2 cores)
-    .venv/bin/python benchmarks/bench_scale.py --n 100 300 1000 # the issue's sizes (hours on 2 cores)
+    .venv/bin/python benchmarks/bench_scale.py --quick            # N = 20
+    .venv/bin/python benchmarks/bench_scale.py --n 100 300 1000   # the issue's sizes (1000: about an hour on 2 cores)
+    .venv/bin/python benchmarks/bench_scale.py --n 1000 --no-previous   # this way only
 
-- Corpus: N copies of the shipped text reports (data/raw/*.txt, cycled), each with a comment line
-  appended so that every copy has its own bytes (its own SHA-256, hence its own report id, rows and
-  page) and the same content. Written into a temporary folder; data/ and reports/ are not touched.
-- Phases, each a `helpers.runner.main_job` call on that folder (jobs = --jobs):
-  1. extraction only (`notebooks=False`, nothing to reuse): reports/s;
-  2. the notebook phase (extraction reused): every report page and the three studies run;
-     pages/s and seconds per report page (wall time / pages, so with --jobs 2 two run at once);
-  3. the same job again with nothing changed: the incremental re-run time; the previous way (every
-     notebook always run again) cost phase 2's time, so the ratio is phase 2 / phase 3.
-- Peak memory: ru_maxrss of this process (extraction's parent, the runner) and the largest child
-  (a worker or a kernel).
+- Corpus: N copies of the shipped reports (every file of data/raw: text copies and PDFs, cycled),
+  each with a comment line appended (`# …` to a text file, `%…` after a PDF's end) so that every
+  copy has its own bytes (its own SHA-256, report id, rows) and the same content. Written into a
+  temporary folder; data/ and reports/ are not touched.
+- This way (pipeline.extract_and_write): each report's rows are written to its own Parquet files
+  as it finishes, the run is published by hard links and one switch.
+  Previous way (the code before, rebuilt here from the same parts): every report's frames are held
+  in the parent (pipeline.extract_many), and every dataset is rewritten as one Parquet file per run;
+  an incremental run first reads the whole previous run back.
+- Per way and N, each in a fresh process (so its peak memory is its own): a first extraction
+  (nothing to reuse), the same again with nothing changed, and again after one report changed.
+  Printed: reports/s, PDF pages/s, peak RSS of the parent and of the largest worker, bytes
+  written by the one-report change, load() time, and the ratios previous / this.
+The notebook phase is measured by benchmarks/bench_notebooks.py.
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing as mp
 import os
 import platform
 import resource
@@ -28,46 +33,116 @@ import tempfile
 import time
 from pathlib import Path
 
-from helpers import runner
-from helpers.paths import DATA_RAW
+from helpers.paths import DATA_RAW, raw_files
 
 
 def make_corpus(n: int, folder: Path) -> list[Path]:
-    sources = sorted(DATA_RAW.glob("*.txt"))
+    sources = raw_files(DATA_RAW)
     folder.mkdir(parents=True, exist_ok=True)
     out = []
     for k in range(n):
         src = sources[k % len(sources)]
-        dst = folder / f"{src.stem}__copy{k:05d}.txt"
-        dst.write_bytes(src.read_bytes() + f"\n# bench_scale copy {k}\n".encode())
+        stem = src.stem.replace(" ", "_")
+        dst = folder / f"{stem}__copy{k:05d}{src.suffix}"
+        mark = f"\n%bench_scale copy {k}\n" if src.suffix.lower() == ".pdf" else f"\n# bench_scale copy {k}\n"
+        dst.write_bytes(src.read_bytes() + mark.encode())
         out.append(dst)
     return out
 
 
-def rss_mb(who: int) -> float:
-    return resource.getrusage(who).ru_maxrss / 1024  # KiB on Linux
+def change_one(files: list[Path]) -> None:
+    """A new edition of one report: its bytes change (a line appended), the rest stay."""
+    f = files[len(files) // 2]
+    mark = "\n%changed\n" if f.suffix.lower() == ".pdf" else "\n# changed\n"
+    f.write_bytes(f.read_bytes() + mark.encode())
 
 
-def timed(**kw) -> tuple[float, int]:
+# --- the previous way: everything in the parent, whole files rewritten ---------------------------
+
+def previous_way(files: list[Path], out: Path, jobs: int, incremental: bool) -> None:
+    import pandas as pd
+
+    from helpers import schema
+    from helpers.lock import folder_lock
+    from helpers.pipeline import extract_many, extractor_version
+    from helpers.storage import current_generation, publish_generation
+
+    version = extractor_version()
+    previous = None
+    gen = current_generation(out)
+    if incremental and gen is not None and (gen / "VERSION").read_text().strip() == version:
+        previous = {ds: pd.read_parquet(gen / f"{ds}.parquet") for ds in schema.DATASETS}
+    datasets, _ = extract_many(files, jobs=jobs, previous=previous)
+
+    def fill(tmp: Path) -> None:
+        for ds, df in datasets.items():
+            schema.conform(df, ds).to_parquet(tmp / f"{ds}.parquet", index=False)
+        (tmp / "VERSION").write_text(version + "\n")
+
+    with folder_lock(out, "write"):
+        publish_generation(out, fill)
+
+
+def this_way(files: list[Path], out: Path, jobs: int, incremental: bool) -> None:
+    from helpers import pipeline
+
+    pipeline.log = lambda msg: None  # progress lines: one per report, not what is measured
+    pipeline.extract_and_write(files, out, jobs=jobs, incremental=incremental)
+
+
+def _inodes(out: Path) -> dict[int, int]:
+    gen = (out / "current").resolve()
+    return {p.stat().st_ino: p.stat().st_size for p in gen.rglob("*.parquet") if p.is_file()}
+
+
+def _phase(way: str, files: list[str], out: str, jobs: int, incremental: bool, q) -> None:
+    """One run in this fresh process: wall time, peak RSS of this process and of its largest worker."""
+    run = this_way if way == "this" else previous_way
+    before = _inodes(Path(out)) if (Path(out) / "current").exists() else {}
     t0 = time.perf_counter()
-    rc = runner.main_job(**kw)
-    return time.perf_counter() - t0, rc
+    run([Path(f) for f in files], Path(out), jobs, incremental)
+    seconds = time.perf_counter() - t0
+    after = _inodes(Path(out))
+    written = sum(size for ino, size in after.items() if ino not in before)
+    q.put({"s": seconds, "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+           "rss_child": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+           "written": written, "total": sum(after.values())})
 
 
-def run(n: int, jobs: int, keep: bool) -> dict:
+def phase(way: str, files: list[Path], out: Path, jobs: int, incremental: bool) -> dict:
+    ctx = mp.get_context("spawn")
+    q = ctx.Queue()
+    p = ctx.Process(target=_phase, args=(way, [str(f) for f in files], str(out), jobs, incremental, q))
+    p.start()
+    res = q.get()
+    p.join()
+    return res
+
+
+def _load_seconds(out: Path) -> float:
+    from helpers.studies.load import load
+
+    t0 = time.perf_counter()
+    load(out)
+    return time.perf_counter() - t0
+
+
+def run(n: int, jobs: int, keep: bool, previous: bool) -> dict:
+    import pandas as pd
+
     root = Path(tempfile.mkdtemp(prefix=f"bench-scale-{n}-"))
     try:
-        make_corpus(n, root / "raw")
-        kw = dict(jobs=jobs, raw_dir=root / "raw", processed_dir=root / "processed", reports_dir=root / "reports",
-                  build_dir=root / "build")
-        t_extract, rc1 = timed(notebooks=False, **kw)
-        t_notebooks, rc2 = timed(**kw)
-        t_again, rc3 = timed(**kw)
-        pages = n + len(runner.STUDIES)
-        return {"n": n, "rc": (rc1, rc2, rc3), "extract_s": t_extract, "reports_per_s": n / t_extract,
-                "notebooks_s": t_notebooks, "pages_per_s": pages / t_notebooks,
-                "s_per_report_page": t_notebooks / pages, "again_s": t_again, "ratio": t_notebooks / t_again,
-                "rss_self_mb": rss_mb(resource.RUSAGE_SELF), "rss_child_mb": rss_mb(resource.RUSAGE_CHILDREN)}
+        row = {"n": n}
+        for way in ("this", "previous") if previous else ("this",):
+            files = make_corpus(n, root / way / "raw")
+            out = root / way / "processed"
+            first = phase(way, files, out, jobs, incremental=True)
+            same = phase(way, files, out, jobs, incremental=True)
+            change_one(files)
+            one = phase(way, files, out, jobs, incremental=True)
+            pages = int(pd.read_parquet(out / "reports.parquet", columns=["n_pages"]).n_pages.fillna(0).sum())
+            row[way] = {"first": first, "same": same, "one": one, "pages": pages, "load": _load_seconds(out)}
+        return row
     finally:
         if keep:
             print(f"kept {root}", file=sys.stderr)
@@ -75,25 +150,50 @@ def run(n: int, jobs: int, keep: bool) -> dict:
             shutil.rmtree(root, ignore_errors=True)
 
 
+def _mb(b: float) -> str:
+    return f"{b / 1e6:.1f} MB"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="N = 10 only")
+    ap.add_argument("--quick", action="store_true", help="N = 20 only")
     ap.add_argument("--n", type=int, nargs="+", default=[100, 300, 1000])
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--no-previous", action="store_true", help="skip the previous way (halves the time)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folders")
     args = ap.parse_args()
-    sizes = [10] if args.quick else args.n
-    rows = [run(n, args.jobs, args.keep) for n in sizes]
-    load = os.getloadavg() if hasattr(os, "getloadavg") else ("?",)
+    sizes = [20] if args.quick else args.n
+    rows = []
+    for n in sizes:
+        t0 = time.perf_counter()
+        rows.append(run(n, args.jobs, args.keep, not args.no_previous))
+        print(f"N={n} measured in {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
+    load = os.getloadavg()
     print(f"\n{platform.python_version()}, {os.cpu_count()} cores, --jobs {args.jobs}, "
           f"load average after the run {load[0]:.2f}\n")
-    print("| N | exit codes | extraction | reports/s | notebook phase | pages/s | s per report page "
-          "| nothing changed | ratio to re-running all | peak RSS runner / largest child |")
+    print("| N | way | first run | reports/s | PDF pages/s | peak RSS parent / largest worker | nothing changed "
+          "| one report changed | bytes written for it / datasets | load() |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['n']} | {r['rc']} | {r['extract_s']:.1f} s | {r['reports_per_s']:.1f} | {r['notebooks_s']:.1f} s "
-              f"| {r['pages_per_s']:.2f} | {r['s_per_report_page']:.2f} s | {r['again_s']:.2f} s | {r['ratio']:.0f}× "
-              f"| {r['rss_self_mb']:.0f} MB / {r['rss_child_mb']:.0f} MB |")
+        for way in ("this", "previous"):
+            if way not in r:
+                continue
+            w = r[way]
+            f = w["first"]
+            print(f"| {r['n']} | {way} | {f['s']:.1f} s | {r['n'] / f['s']:.2f} | {w['pages'] / f['s']:.1f} "
+                  f"| {f['rss']:.0f} MB / {f['rss_child']:.0f} MB | {w['same']['s']:.2f} s | {w['one']['s']:.2f} s "
+                  f"| {_mb(w['one']['written'])} / {_mb(w['one']['total'])} | {w['load']:.2f} s |")
+    if any("previous" in r for r in rows):
+        print("\nratios previous / this (above 1: this way is better)\n")
+        print("| N | first run time | parent peak RSS | nothing changed | one report changed | bytes written for one report | load() |")
+        print("|---|---|---|---|---|---|---|")
+        for r in rows:
+            if "previous" not in r:
+                continue
+            a, b = r["this"], r["previous"]
+            print(f"| {r['n']} | {b['first']['s'] / a['first']['s']:.2f}× | {b['first']['rss'] / a['first']['rss']:.2f}× "
+                  f"| {b['same']['s'] / a['same']['s']:.1f}× | {b['one']['s'] / a['one']['s']:.1f}× "
+                  f"| {b['one']['written'] / max(1, a['one']['written']):.0f}× | {b['load'] / a['load']:.2f}× |")
 
 
 if __name__ == "__main__":

@@ -13,13 +13,28 @@ from .tables.engines import DEFAULT_PDF_ENGINE, ENGINE_NAMES
 
 FILE_TIMEOUT = SETTINGS.file_timeout_s
 
+SCHEDULER_HELP = ("run extraction (and notebook) tasks on the Dask distributed scheduler at ADDRESS, e.g. "
+                  "tcp://10.0.0.5:8786 (default: the variable DASK_SCHEDULER_ADDRESS if set, else worker processes here; "
+                  "'local' forces those); workers must see the same paths")
+
 EXIT_CODES = """exit codes: 0 every file read (and every notebook ran); 1 nothing could be read; 2 another run
 holds the output folder's lock; 3 some files or notebooks failed (named at the end of the log)."""
 
 
 # Each command imports what it needs inside its function: `extract` (and the worker processes it
 # spawns, which import this module again) never loads the notebook stack that `run` needs.
+
+
+def _use_scheduler(args) -> None:
+    """--scheduler ADDRESS (else DASK_SCHEDULER_ADDRESS): run the tasks on that Dask cluster."""
+    from . import workers
+
+    if getattr(args, "scheduler", None) is not None:
+        workers.use_scheduler(args.scheduler)
+
+
 def cmd_extract(args) -> int:
+    _use_scheduler(args)
     from .lock import LockHeld, folder_lock
     from .pipeline import extract_and_write, log
     from .runner import EXIT_BUSY, EXIT_NOTHING, EXIT_OK, EXIT_SOME_FAILED, failure_summary
@@ -41,6 +56,7 @@ def cmd_extract(args) -> int:
 
 
 def cmd_run(args) -> int:
+    _use_scheduler(args)
     from .runner import main_job
 
     code = main_job(jobs=args.jobs, pdf_engine=args.engine, force=args.force, notebooks=not args.no_notebooks,
@@ -125,6 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--jobs", type=int, default=1, help="worker processes (spawned) for many files")
     e.add_argument("--file-timeout", type=float, default=FILE_TIMEOUT,
                    help=f"with --jobs > 1, seconds one file may take before it is stopped and failed (default {FILE_TIMEOUT:g})")
+    e.add_argument("--scheduler", metavar="ADDRESS", help=SCHEDULER_HELP)
     e.set_defaults(func=cmd_extract)
 
     r = sub.add_parser("run", help="the main job: extract what changed in data/raw, check, execute notebooks, render reports/")
@@ -136,6 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"with --jobs > 1, seconds one file may take before it is stopped and failed (default {FILE_TIMEOUT:g})")
     r.add_argument("--cold-kernels", action="store_true",
                    help="a fresh kernel per notebook (the reference) instead of one warm kernel per worker")
+    r.add_argument("--scheduler", metavar="ADDRESS", help=SCHEDULER_HELP)
     r.set_defaults(func=cmd_run)
 
     d = sub.add_parser("dictionary", help="write the data dictionary generated from the schema")

@@ -56,8 +56,9 @@ def corpus_version(processed: Path) -> str:
     rows give the same bytes)."""
     folder = current_generation(processed) or Path(processed)
     parts: list[str | bytes] = []
-    for p in sorted(folder.glob("*.parquet")) + [folder / "VERSION"]:
-        if p.exists():
+    # a partitioned folder's MANIFEST.json names each report's part by a content key
+    for p in sorted(folder.glob("*.parquet")) + [folder / "VERSION", folder / "MANIFEST.json"]:
+        if p.is_file():
             parts += [p.name, p.read_bytes()]
     return _sha(*parts)[:16]
 

@@ -1,12 +1,14 @@
-"""Batch extraction: many raw files in, one Parquet file per dataset out.
+"""Batch extraction: many raw files in, one folder of Parquet files per dataset out.
 
 - Each file is processed on its own: a bad file becomes a `failed` row and the rest go on.
-- Output is written all-or-nothing: every dataset goes to a temporary folder first and is moved
-  into place only when all are written, so `data/processed/` never holds a half-written run.
-- Incremental: a file whose bytes (SHA-256) and extractor version match the previous run reuses
-  that run's rows; only new or changed files are read again.
+- Each report's rows are written as soon as it is read (partitioned.py), so memory does not grow
+  with the corpus and a killed run resumes where it stopped.
+- Output is published all-or-nothing: one switch publishes every dataset of a run together, so
+  `data/processed/` never shows a half-written run; unchanged reports' files are linked, not rewritten.
+- Incremental: a file whose bytes (SHA-256), path and extractor version match a written part reuses
+  its rows; only new or changed files are read again.
 - Many files run in worker processes started with the `spawn` method (a forked child of a process
-  that started tabula's JVM hangs).
+  that started tabula's JVM hangs), or on a Dask cluster (workers.use_scheduler).
 """
 
 from __future__ import annotations
@@ -21,12 +23,11 @@ from typing import Callable
 
 import pandas as pd
 
-from . import faults, schema
+from . import faults, partitioned, schema, workers
 from .document import ReportError, check_regular, sha256_of
 from .extract import DEFAULT_PDF_ENGINE, extract_report, failed_row as _failed, report_id_for
 from .lock import folder_lock
 from .paths import display_path
-from .storage import current_generation, publish_generation
 from .workers import run_isolated
 
 ALL_DATASETS = tuple(schema.DATASETS)
@@ -157,32 +158,26 @@ def _reusable(prev_reports: pd.DataFrame | None, rid: str, path: Path, sha: str 
     return isinstance(old, str) and old == sha
 
 
-def extract_many(files: list[Path], *, pdf_engine: str = DEFAULT_PDF_ENGINE, jobs: int = 1,
-                 previous: dict[str, pd.DataFrame] | None = None,
-                 progress: Callable[[str], None] | None = None,
-                 timeout: float | None = None) -> tuple[dict[str, pd.DataFrame], list[str]]:
-    """Datasets for all files (concatenated in the order of `files`, whatever finishes first), and
-    messages for the person running it. `previous` (a run of this extractor version, see
-    previous_run) supplies the rows of unchanged files. With jobs > 1 each file is read in a worker
-    process: one that dies or overruns `timeout` seconds fails that file alone."""
-    progress = progress or (lambda s: None)
+def _each(files: list[Path], *, pdf_engine: str, jobs: int, timeout: float | None, progress: Callable[[str], None],
+          reuse: Callable[[str, Path, str | None], bool],
+          sink: Callable[[str, Path, dict[str, pd.DataFrame]], None]) -> tuple[list[str], list[str]]:
+    """Extract every file whose rows `reuse(rid, path, sha)` does not already have, handing each
+    result to `sink(rid, path, frames)` as soon as it is there (whatever finishes first; frames are
+    not kept here). Returns (report ids in input order, messages)."""
     pairs, messages = _assign_ids(files)
-    results: dict[str, dict[str, pd.DataFrame]] = {}
     todo = []
-    prev_reports = previous.get("reports") if previous else None
     first_with: dict[str, Path] = {}  # sha256 -> the first file with those bytes
     for rid, path in pairs:
         try:
             check_regular(path)  # before opening: a named pipe would block, a loop would raise
             sha = sha256_of(path)
         except ReportError as exc:
-            results[rid] = _failed(path, rid, str(exc))
+            sink(rid, path, _failed(path, rid, str(exc)))
             progress(f"{rid}: failed ({exc.problem})")
             continue
         except OSError:
             sha = None  # unreadable: extract_report says why
-        if _reusable(prev_reports, rid, path, sha):
-            results[rid] = {ds: df[df.report_id == rid] for ds, df in previous.items()}
+        if reuse(rid, path, sha):
             progress(f"{rid}: unchanged since the last run, reused")
             continue
         if sha is not None:
@@ -197,23 +192,50 @@ def extract_many(files: list[Path], *, pdf_engine: str = DEFAULT_PDF_ENGINE, job
         rid, path, _ = todo[i]
         if res is None:  # the worker died, raised or overran: this file alone fails, read again next run
             res = _failed(path, rid, f"{path}: {why}")
-        results[rid] = res
+        sink(rid, path, res)
         progress(_line(next(done), len(todo), res, t0))
 
-    if jobs > 1 and len(todo) > 1:
+    if (jobs > 1 or workers.scheduler_address()) and len(todo) > 1:
         run_isolated(_run_one, todo, jobs, on_done=finished, timeout=timeout)
     else:
         for i, a in enumerate(todo):
             finished(i, _run_one(a), None)
-    ordered = [results[rid] for rid, _ in pairs if rid in results]  # input order: same rows for any --jobs
+    return [rid for rid, _ in pairs], messages
+
+
+def _failures(reports: pd.DataFrame) -> list[str]:
+    return [f"FAILED {r.error}" for r in reports.itertuples() if r.status == "failed"]  # the error names the file
+
+
+def extract_many(files: list[Path], *, pdf_engine: str = DEFAULT_PDF_ENGINE, jobs: int = 1,
+                 previous: dict[str, pd.DataFrame] | None = None,
+                 progress: Callable[[str], None] | None = None,
+                 timeout: float | None = None) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    """Datasets for all files, in memory (concatenated in the order of `files`, whatever finishes
+    first), and messages for the person running it. `previous` (a run of this extractor version,
+    see previous_run) supplies the rows of unchanged files. With jobs > 1 each file is read in a
+    worker process: one that dies or overruns `timeout` seconds fails that file alone. For a
+    corpus, extract_and_write writes each report's rows as it finishes instead of holding them."""
+    results: dict[str, dict[str, pd.DataFrame]] = {}
+    prev_reports = previous.get("reports") if previous else None
+
+    def reuse(rid: str, path: Path, sha: str | None) -> bool:
+        if not _reusable(prev_reports, rid, path, sha):
+            return False
+        results[rid] = {ds: df[df.report_id == rid] for ds, df in previous.items()}
+        return True
+
+    def sink(rid: str, path: Path, res: dict) -> None:
+        results[rid] = res
+
+    order, messages = _each(files, pdf_engine=pdf_engine, jobs=jobs, timeout=timeout, progress=progress or (lambda s: None),
+                            reuse=reuse, sink=sink)
+    ordered = [results[rid] for rid in order if rid in results]  # input order: same rows for any --jobs
     combined = {}
     for ds in ALL_DATASETS:
         frames = [r[ds] for r in ordered if ds in r and len(r[ds])]
         combined[ds] = schema.conform(pd.concat(frames, ignore_index=True), ds) if frames else schema.empty(ds)
-    for r in combined["reports"].itertuples():
-        if r.status == "failed":
-            messages.append(f"FAILED {r.error}")  # the error names the file
-    return combined, messages
+    return combined, messages + _failures(combined["reports"])
 
 
 def _line(k: int, n: int, res: dict[str, pd.DataFrame], t0: float) -> str:
@@ -223,31 +245,48 @@ def _line(k: int, n: int, res: dict[str, pd.DataFrame], t0: float) -> str:
             f"{time.perf_counter() - t0:.1f}s elapsed")
 
 
-def write_datasets(datasets: dict[str, pd.DataFrame], out_dir: Path, version: str | None = None) -> list[Path]:
-    """Write every dataset as Parquet into out_dir, all-or-nothing (storage.publish_generation:
-    one switch publishes them together; a crash before it leaves the previous run published)."""
-    def fill(tmp: Path) -> None:
-        for ds, df in datasets.items():
-            schema.conform(df, ds).to_parquet(tmp / f"{ds}.parquet", index=False)
-        (tmp / "VERSION").write_text((version or extractor_version()) + "\n")
+def _key_of(version: str, reports_row) -> str:
+    return partitioned.part_key(version, reports_row["report_id"], reports_row["source_file"],
+                                reports_row["source_sha256"] if not pd.isna(reports_row["source_sha256"]) else None)
 
+
+def write_datasets(datasets: dict[str, pd.DataFrame], out_dir: Path, version: str | None = None) -> list[Path]:
+    """Write every dataset into out_dir, all-or-nothing: a folder of Parquet files per dataset
+    (partitioned.py), published together by one switch (storage.publish_generation; a crash
+    before it leaves the previous run published)."""
+    version = version or extractor_version()
+    reps = schema.conform(datasets.get("reports", schema.empty("reports")), "reports")
+    by_ds = {ds: dict(tuple(df.groupby("report_id", sort=False))) if len(df) else {} for ds, df in datasets.items()}
+    order = list(dict.fromkeys(reps.report_id))
+    for ds, df in datasets.items():  # rows of a report without a reports row are kept too
+        if len(df):
+            order += [r for r in dict.fromkeys(df.report_id) if r not in set(order)]
+    rows = {r.report_id: r._asdict() for r in reps.itertuples(index=False)}
+    entries = []
     with folder_lock(out_dir, "write"):
-        return publish_generation(Path(out_dir), fill)
+        for rid in order:
+            row = rows.get(rid)
+            key = _key_of(version, row) if row else partitioned.part_key(version, rid, "", None)
+            frames = {ds: groups[rid] for ds, groups in by_ds.items() if rid in groups}
+            partitioned.write_part(out_dir, key, frames)
+            entries.append((rid, key))
+        return partitioned.publish(Path(out_dir), entries, version)
 
 
 def read_datasets(folder: Path) -> dict[str, pd.DataFrame]:
-    """The datasets in a processed folder (missing ones as empty frames), all from one generation."""
-    folder = current_generation(folder) or Path(folder)
+    """The datasets in a processed folder (missing ones as empty frames), all from one generation,
+    rows in the order of the run that wrote them."""
+    gen = partitioned.resolve(folder)
     out = {}
     for ds in ALL_DATASETS:
-        p = folder / f"{ds}.parquet"
-        out[ds] = pd.read_parquet(p) if p.exists() else schema.empty(ds)
+        df = partitioned.read_dataset(gen, ds)
+        out[ds] = schema.empty(ds) if df is None else df
     return out
 
 
 def previous_run(folder: Path, version: str) -> dict[str, pd.DataFrame] | None:
     """The last run's datasets if written by this extractor version, else None."""
-    folder = current_generation(folder) or Path(folder)
+    folder = partitioned.resolve(folder)
     vf = folder / "VERSION"
     if not vf.exists() or vf.read_text().strip() != version:
         return None
@@ -261,21 +300,43 @@ def log(msg: str) -> None:
 
 def extract_and_write(files: list[Path], out_dir: Path, *, pdf_engine: str = DEFAULT_PDF_ENGINE, jobs: int = 1,
                       incremental: bool = False, timeout: float | None = None) -> dict:
-    """Extract files into out_dir (all-or-nothing), logging progress and messages; incremental
-    reuses the rows of unchanged files from out_dir's previous run of this extractor version.
-    Returns counts and the report ids for the caller."""
+    """Extract files into out_dir (all-or-nothing), logging progress and messages. Each report's
+    rows are written (partitioned.write_part) as soon as it is read, so the parent holds one
+    report's frames at a time and a run that is killed resumes where it stopped: the next run reuses
+    every part written for the same bytes by this extractor version. `incremental` also reuses the
+    rows of the published run (unchanged files are not read again, nor their rows rewritten). Returns counts and the report ids for the caller."""
+    out_dir = Path(out_dir)
     version = extractor_version()
-    previous = previous_run(out_dir, version) if incremental else None
     t0 = time.perf_counter()
-    datasets, messages = extract_many(files, pdf_engine=pdf_engine, jobs=jobs, previous=previous, progress=log,
-                                      timeout=timeout)
+    with folder_lock(out_dir, "extract"):
+        have = partitioned.available_parts(out_dir)  # finished by a run that did not get to publish
+        if incremental:
+            have |= partitioned.published_keys(out_dir)
+        keys: dict[str, str] = {}
+
+        def reuse(rid: str, path: Path, sha: str | None) -> bool:
+            key = partitioned.part_key(version, rid, display_path(path), sha)
+            if key in have:
+                keys[rid] = key
+                return True
+            return False
+
+        def sink(rid: str, path: Path, res: dict) -> None:
+            row = res["reports"].iloc[0]
+            keys[rid] = _key_of(version, row)
+            partitioned.write_part(out_dir, keys[rid], res)
+            faults.point("part", rid)
+
+        order, messages = _each(files, pdf_engine=pdf_engine, jobs=jobs, timeout=timeout, progress=log,
+                                reuse=reuse, sink=sink)
+        written = partitioned.publish(out_dir, [(rid, keys[rid]) for rid in order], version)
+    reps = partitioned.read_dataset(partitioned.resolve(out_dir), "reports")
+    messages += _failures(reps)
     for m in messages:
         log(m)
-    write_datasets(datasets, out_dir, version)
-    reps = datasets["reports"]
     read = int((reps.status != "failed").sum())
     summary = f"{len(reps)} files, {read} read, {len(reps) - read} failed, {time.perf_counter() - t0:.1f}s"
-    log(f"wrote {len(datasets)} datasets into {display_path(Path(out_dir))}: {summary}")
+    log(f"wrote {len(ALL_DATASETS)} datasets into {display_path(out_dir)}: {summary}")
     failed = [(r.source_file, r.error) for r in reps.itertuples() if r.status == "failed"]
     return {"read": read, "files": len(reps), "messages": messages, "summary": summary, "failed": failed,
-            "report_ids": list(reps.report_id), "previous": previous is not None}
+            "report_ids": list(reps.report_id), "previous": incremental and bool(have), "written": written}

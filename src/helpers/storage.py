@@ -2,8 +2,8 @@
 
 Datasets: a run writes every file into a temporary folder `.writing-*`, which becomes a generation
 folder `.gen-*`; one atomic rename of the symlink `current` then switches all datasets at once.
-`<name>.parquet` in the folder is a symlink through `current`, so existing paths keep working
-and change together. A crash before the switch leaves the previous generation published and a
+`<name>.parquet` in the folder (a file, or a folder of files: partitioned.py) is a symlink through
+`current`, so existing paths keep working and change together. A crash before the switch leaves the previous generation published and a
 `.writing-*`/`.gen-*` folder that no reader looks at; the next publication removes it. The
 generation before the current one is kept until the next publication, for readers still on it.
 
@@ -25,6 +25,7 @@ CURRENT = "current"
 
 
 def _fsync_dir(folder: Path) -> None:
+    """fsync a folder's entries (or a file's data): os.open works for both."""
     try:
         fd = os.open(folder, os.O_RDONLY)
     except OSError:
@@ -78,9 +79,10 @@ def publish_generation(folder: Path, fill: Callable[[Path], None]) -> list[Path]
     tmp = Path(tempfile.mkdtemp(prefix=".writing-", dir=folder))
     try:
         fill(tmp)
-        for f in tmp.iterdir():
-            with open(f, "rb") as fh:
-                os.fsync(fh.fileno())
+        for sub, _, names in os.walk(tmp):  # files (and the folders of a dataset) on disk before the switch
+            for name in names:
+                _fsync_dir(Path(sub) / name)
+            _fsync_dir(Path(sub))
         faults.point("publish", "filled")
         gen = folder / f".gen-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{tmp.name[-6:]}"
         os.chmod(tmp, 0o755)  # mkdtemp made it private; the data is for every reader

@@ -7,6 +7,14 @@ time fails only that task, with the reason, and is replaced; the other tasks go 
 with the parent: on Linux the kernel kills them when it goes (PR_SET_PDEATHSIG), elsewhere they
 notice within a second that their parent changed. Notebook kernels started by a worker watch
 their own parent the same way (ipykernel's parent poller).
+
+On a Dask distributed cluster instead (`use_scheduler(address)`, set by `--scheduler`, or the
+standard variable DASK_SCHEDULER_ADDRESS): each task is a Dask task, with the same on_done
+contract. The workers import this package and open the task's paths themselves, so they need the
+same code and the same paths (a shared file system, same repository root: `source_file` is written
+relative to it). A task that raises reports its exception; one whose worker dies is retried by Dask
+on another worker and reported (KilledWorker) after repeated deaths; one that overruns the timeout
+is reported and released (Dask cannot stop a running task; its result is dropped).
 """
 
 from __future__ import annotations
@@ -19,6 +27,22 @@ import threading
 import time
 from multiprocessing.connection import wait
 from typing import Any, Callable
+
+SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
+_scheduler: str | None = None
+
+
+def use_scheduler(address: str | None) -> None:
+    """Run tasks on the Dask cluster at `address` (e.g. tcp://10.0.0.5:8786); None: the variable
+    DASK_SCHEDULER_ADDRESS decides; "" or "local": worker processes on this machine."""
+    global _scheduler
+    _scheduler = address
+
+
+def scheduler_address() -> str | None:
+    """The Dask scheduler tasks go to, or None for worker processes on this machine."""
+    address = _scheduler if _scheduler is not None else os.environ.get(SCHEDULER_ENV, "")
+    return None if address in ("", "local") else address
 
 
 def _die_with_parent(parent_pid: int) -> None:
@@ -93,7 +117,10 @@ def run_isolated(func: Callable[[Any], Any], tasks: list, jobs: int, *,
                  on_done: Callable[[int, Any, str | None], None], timeout: float | None = None) -> None:
     """Run func(task) for every task in `jobs` workers; on_done(index, result, None) for each
     result, on_done(index, None, why) for a task whose worker raised, died or overran `timeout`
-    seconds. Returns when every task is done; workers are stopped (killed if need be) on the way out."""
+    seconds. Returns when every task is done; workers are stopped (killed if need be) on the way out.
+    On a Dask cluster (scheduler_address()) `jobs` is the cluster's business and is ignored."""
+    if scheduler_address():
+        return _run_on_dask(scheduler_address(), func, tasks, on_done=on_done, timeout=timeout)
     ctx = mp.get_context("spawn")
     pending = list(range(len(tasks)))[::-1]
     workers: list[_Worker] = []
@@ -161,3 +188,52 @@ def run_isolated(func: Callable[[Any], Any], tasks: list, jobs: int, *,
         for w in workers:
             if w.proc.is_alive():
                 w.stop()
+
+
+def _run_on_dask(address: str, func: Callable[[Any], Any], tasks: list, *,
+                 on_done: Callable[[int, Any, str | None], None], timeout: float | None) -> None:
+    """run_isolated's contract on a Dask distributed cluster. Tasks are handed to the cluster as
+    threads free up (no more in flight than the cluster has threads), so a task's time counts from
+    when it can start and a worker that dies takes only the tasks it was running; results are
+    handed over as they come and released at once (the parent holds one result at a time)."""
+    from distributed import Client, wait
+
+    if not tasks:
+        return
+    with Client(address, timeout="30s") as client:
+        run = f"{getattr(func, '__name__', 'task')}-{os.getpid()}-{time.time_ns()}"
+        queue = list(range(len(tasks)))[::-1]
+        running: dict[Any, tuple[int, float]] = {}  # future -> (task index, submitted at)
+        while queue or running:
+            slots = max(1, sum(client.nthreads().values()))  # workers may join or leave during a run
+            while queue and len(running) < slots:
+                i = queue.pop()
+                running[client.submit(func, tasks[i], pure=False, key=f"{run}-{i}")] = (i, time.monotonic())
+            wait_for = None
+            if timeout:
+                wait_for = max(0.1, min(t for _, t in running.values()) + timeout - time.monotonic())
+            try:
+                done, _ = wait(list(running), timeout=wait_for, return_when="FIRST_COMPLETED")
+            except TimeoutError:
+                done = set()
+            for f in done:
+                i, _ = running.pop(f)
+                try:
+                    result = f.result()
+                except BaseException as exc:  # noqa: BLE001 - the task raised, or its worker died (KilledWorker)
+                    on_done(i, None, _dask_reason(exc))
+                else:
+                    on_done(i, result, None)
+                f.release()
+            if timeout:
+                for f, (i, t) in list(running.items()):
+                    if time.monotonic() - t > timeout and not f.done():
+                        running.pop(f)
+                        f.cancel()  # Dask cannot stop a running task: it is released and its result dropped
+                        on_done(i, None, f"took longer than {timeout:g} s on the Dask cluster; cancelled")
+
+
+def _dask_reason(exc: BaseException) -> str:
+    if type(exc).__name__ == "KilledWorker":
+        return f"worker process died on the Dask cluster ({exc})"
+    return f"{type(exc).__name__}: {exc}"

@@ -16,10 +16,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from .. import paths, schema
+from .. import partitioned, paths, schema
 
 DATASET_NAMES = tuple(schema.DATASETS)
 
@@ -198,29 +199,56 @@ def _check_folder(folder: Path, require_reports: bool) -> None:
 
 def _read(folder: Path, ds: str, report_id: str | None = None) -> pd.DataFrame:
     """One dataset as documented (older files may lack columns added since: conform adds them as
-    nulls); with `report_id`, that report's rows only, indexed by their rows' positions in the
-    whole dataset as `load(folder).of(ds, report_id)` gives them."""
-    p = folder / f"{ds}.parquet"
-    if not p.exists():
-        return schema.empty(ds)
+    nulls), from the folder's published generation (every dataset from one run); with `report_id`,
+    that report's rows only, indexed by their rows' positions in the whole dataset as
+    `load(folder).of(ds, report_id)` gives them."""
+    generation = partitioned.resolve(folder)
     if report_id is None:
-        df = pd.read_parquet(p)
-        return schema.conform(df[[c for c in df.columns if c in schema.columns(ds)]], ds)
-    # Decoded in Arrow (no thread pool: the workers share the cores already), only this report's
-    # rows made into pandas objects; a partitioned dataset (a folder) is read with the filter.
-    if p.is_dir():
-        table = pq.read_table(p, filters=[("report_id", "==", report_id)], use_threads=False)
-        where = None
-    else:
-        table = pq.ParquetFile(p).read(use_threads=False)
-        mask = pc.fill_null(pc.equal(table.column("report_id"), report_id), False)
-        where = np.flatnonzero(mask.to_numpy(zero_copy_only=False))
-        table = table.filter(mask)
-    df = table.to_pandas()
-    df = schema.conform(df[[c for c in df.columns if c in schema.columns(ds)]], ds)
-    if where is not None:
-        df.index = pd.Index(where)
+        df = partitioned.read_dataset(generation, ds)  # a folder of batch files, rows in run order
+        return schema.empty(ds) if df is None else _conform(df, ds)
+    table, where = _one_report(generation, ds, report_id)
+    if table is None:
+        return schema.empty(ds)
+    if where is None:  # rows reordered on reading (a report added mid-run): filter the whole
+        whole = _read(folder, ds)
+        return whole[whole.report_id == report_id]
+    df = _conform(table.to_pandas(), ds)
+    df.index = pd.Index(where)
     return df
+
+
+def _conform(df: pd.DataFrame, ds: str) -> pd.DataFrame:
+    return schema.conform(df[[c for c in df.columns if c in schema.columns(ds)]], ds)
+
+
+def _one_report(generation: Path, ds: str, report_id: str) -> tuple[pa.Table | None, np.ndarray | None]:
+    """One report's rows decoded in Arrow (no thread pool: the workers share the cores already) and
+    their positions in the whole dataset; positions None when the files' order is not the rows'."""
+    p = generation / f"{ds}.parquet"
+    if not p.exists():
+        return None, None
+    if p.is_file():  # the former layout: one file per dataset
+        files = [p]
+    else:
+        m = partitioned.manifest(generation)
+        if m is not None and not partitioned.in_order(m):
+            return pa.table({}), None
+        files = partitioned.dataset_files(generation, ds)
+        if not files:
+            return None, None
+    wanted = set(partitioned.dataset_files(generation, ds, [report_id])) if p.is_dir() else {p}
+    pieces, where, offset = [], [], 0
+    for f in files:
+        pf = pq.ParquetFile(f)
+        if f in wanted:
+            t = pf.read(use_threads=False)
+            mask = pc.fill_null(pc.equal(t.column("report_id"), report_id), False)
+            where.append(offset + np.flatnonzero(mask.to_numpy(zero_copy_only=False)))
+            pieces.append(t.filter(mask))
+        offset += pf.metadata.num_rows
+    if not pieces:
+        return None, None
+    return pa.concat_tables(pieces), np.concatenate(where)
 
 
 class _WholeDatasets(Mapping):

@@ -1,8 +1,8 @@
 """Extraction benchmark, one run: PDF reading against the library floor, text reports, PDF engines
 (cold/warm, per page), memory, accuracy.
 
-    .venv/bin/python benchmarks/bench_extract.py            # prints Markdown tables (a few minutes: tabula starts a JVM)
-    .venv/bin/python benchmarks/bench_extract.py --quick    # only the PDF floor table, one timing each (~1 min)
+    .venv/bin/python benchmarks/bench_extract.py          # Markdown tables (a few minutes: tabula starts a JVM)
+    .venv/bin/python benchmarks/bench_extract.py --quick  # only the PDF floor table, one timing each (~1 min)
 
 - PDF floor (first table): ms per page, side by side in one process, each the best of --repeat warm
   runs, as wall time and as this process's CPU time (on a machine shared with other jobs the CPU
@@ -44,7 +44,10 @@ from helpers.tables.pdf_tables import find_pdf_tables  # noqa: E402
 from helpers.tables.pdfium_pages import read_pages  # noqa: E402
 from tests.fixtures.pdf_truth import TRUTH, norm_label, score  # noqa: E402
 
-ENGINES = ("pdfplumber", "tabula")  # the sections after the floor table compare tabula with pdfplumber on one text layer
+ENGINES = (
+    "pdfplumber",
+    "tabula",
+)  # the sections after the floor table compare tabula with pdfplumber on one text layer
 
 
 def rss_mb() -> float:
@@ -69,6 +72,7 @@ def engine_only(engine: str, doc) -> float:
 
 
 # --- the PDF floor --------------------------------------------------------------------------------
+
 
 def pdfium_text_pass(path: Path) -> None:
     """The floor: PDFium loads each page and its text, nothing else."""
@@ -142,12 +146,14 @@ def pdf_floor(pdfs: list[Path], repeat: int) -> None:
         res[key] = (1000 * wall_sum / total_pages, 1000 * cpu_sum / total_pages)
         print(f"| {label} | " + " | ".join(cells) + f" | **{res[key][0]:.1f} / {res[key][1]:.1f}** |")
     print("\n| ratio (all pages) | wall | CPU |\n|---|---:|---:|")
-    for label, a, b in (("PDF reading: pdfplumber / pdfium", "read_plumber", "read_pdfium"),
-                        ("end to end: pdfplumber / pdfium", "e2e_plumber", "e2e_pdfium"),
-                        ("pdfplumber table extraction alone / project PDF reading with pdfium", "plumber_only", "read_pdfium"),
-                        ("project PDF reading with pdfium / PDFium text pass", "read_pdfium", "pass"),
-                        ("project PDF reading with pdfplumber / PDFium text pass", "read_plumber", "pass"),
-                        ("PDFium page parse / PDFium text pass", "parse", "pass")):
+    for label, a, b in (
+        ("PDF reading: pdfplumber / pdfium", "read_plumber", "read_pdfium"),
+        ("end to end: pdfplumber / pdfium", "e2e_plumber", "e2e_pdfium"),
+        ("pdfplumber table extraction alone / project PDF reading with pdfium", "plumber_only", "read_pdfium"),
+        ("project PDF reading with pdfium / PDFium text pass", "read_pdfium", "pass"),
+        ("project PDF reading with pdfplumber / PDFium text pass", "read_plumber", "pass"),
+        ("PDFium page parse / PDFium text pass", "parse", "pass"),
+    ):
         print(f"| {label} | {res[a][0] / res[b][0]:.2f} | {res[a][1] / res[b][1]:.2f} |")
     print()
 
@@ -155,10 +161,14 @@ def pdf_floor(pdfs: list[Path], repeat: int) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="only the PDF floor table, one timed run each")
-    ap.add_argument("--repeat", type=int, default=None, help="timed runs per measure in the floor table (default 3, 1 with --quick)")
+    ap.add_argument(
+        "--repeat", type=int, default=None, help="timed runs per measure in the floor table (default 3, 1 with --quick)"
+    )
     args = ap.parse_args()
-    print(f"# Extraction benchmark\n\nPython {platform.python_version()} on {platform.machine()}, "
-          f"{platform.system()}; default PDF engine: `{DEFAULT_PDF_ENGINE}`\n")
+    print(
+        f"# Extraction benchmark\n\nPython {platform.python_version()} on {platform.machine()}, "
+        f"{platform.system()}; default PDF engine: `{DEFAULT_PDF_ENGINE}`\n"
+    )
     pdf_floor(sorted(DATA_RAW.glob("*.pdf")), args.repeat or (1 if args.quick else 3))
     if args.quick:
         return
@@ -200,12 +210,19 @@ def main() -> None:
         rss.append((f"after {engine}", rss_mb()))
 
     print("## PDF tables (`find_pdf_tables`): first call (cold) and second call (warm)\n")
-    print("| engine | file | pages | cold s | warm s | warm ms/page | engine only, warm ms/page |\n|---|---|---:|---:|---:|---:|---:|")
+    print(
+        "| engine | file | pages | cold s | warm s | warm ms/page | engine only, warm ms/page "
+        "|\n|---|---|---:|---:|---:|---:|---:|"
+    )
     for (engine, name), t in times.items():
-        print(f"| {engine} | {name} | {t['pages']} | {t['cold']:.2f} | {t['warm']:.2f} | "
-              f"{1000 * t['warm'] / t['pages']:.0f} | {1000 * t['only'] / t['pages']:.0f} |")
-    print("\n(cold for tabula = the first tabula call in the process, which starts the JVM; for the second PDF "
-          "the JVM is already running, so its 'cold' is a first call on that file only.)\n")
+        print(
+            f"| {engine} | {name} | {t['pages']} | {t['cold']:.2f} | {t['warm']:.2f} | "
+            f"{1000 * t['warm'] / t['pages']:.0f} | {1000 * t['only'] / t['pages']:.0f} |"
+        )
+    print(
+        "\n(cold for tabula = the first tabula call in the process, which starts the JVM; for the second PDF "
+        "the JVM is already running, so its 'cold' is a first call on that file only.)\n"
+    )
 
     # --- memory ---------------------------------------------------------------------------------
     print("## Memory\n")
@@ -242,38 +259,69 @@ def main() -> None:
         right, total, _ = score(find_pdf_tables(doc, "tabula", tabula_repair=False), TRUTH[name])
         raw_acc[0] += right
         raw_acc[1] += total
-    print(f"| tabula without the column repair | both | {raw_acc[0]} | {raw_acc[1]} | {100 * raw_acc[0] / raw_acc[1]:.1f}% |")
+    print(
+        f"| tabula without the column repair | both | {raw_acc[0]} | {raw_acc[1]} | "
+        f"{100 * raw_acc[0] / raw_acc[1]:.1f}% |"
+    )
     print()
 
     # agreement beyond the fixture: every extracted cell of both engines
     agree = disagree = 0
     for name in docs:
-        a = {(it["table"], it["side"], it["code"] or norm_label(it["row_label"]), it["measure"], it["row_order"]): (it["amount_wan"], it["source_ref"])
-             for ft in found_by[("pdfplumber", name)].values() for it in ft.items}
-        b = {(it["table"], it["side"], it["code"] or norm_label(it["row_label"]), it["measure"], it["row_order"]): (it["amount_wan"], it["source_ref"])
-             for ft in found_by[("tabula", name)].values() for it in ft.items}
+        a = {
+            (it["table"], it["side"], it["code"] or norm_label(it["row_label"]), it["measure"], it["row_order"]): (
+                it["amount_wan"],
+                it["source_ref"],
+            )
+            for ft in found_by[("pdfplumber", name)].values()
+            for it in ft.items
+        }
+        b = {
+            (it["table"], it["side"], it["code"] or norm_label(it["row_label"]), it["measure"], it["row_order"]): (
+                it["amount_wan"],
+                it["source_ref"],
+            )
+            for ft in found_by[("tabula", name)].values()
+            for it in ft.items
+        }
         for k in a.keys() | b.keys():
             if a.get(k) == b.get(k):
                 agree += 1
             else:
                 disagree += 1
-    print(f"All extracted cells, all PDFs: {agree} keyed (table, side, code/label, measure, row) identical in value and page "
-          f"between the engines, {disagree} differ or exist in one engine only (keys use the label, spaces removed and （） read as (), "
-          "where there is no code: tabula prints full-width （） as ASCII ()).\n")
+    print(
+        f"All extracted cells, all PDFs: {agree} keyed (table, side, code/label, measure, row) identical in value and "
+        "page "
+        f"between the engines, {disagree} differ or exist in one engine only (keys use the label, spaces removed and "
+        "（） read as (), "
+        "where there is no code: tabula prints full-width （） as ASCII ()).\n"
+    )
 
     # --- ratios ---------------------------------------------------------------------------------
     print("## Engines compared (tabula / pdfplumber)\n")
     tot = {e: {k: sum(times[(e, n)][k] for n in docs) for k in ("cold", "warm", "only")} for e in ENGINES}
     pages = sum(d.n_pages for d in docs.values())
     print("| measure | pdfplumber | tabula | ratio tabula/pdfplumber |\n|---|---:|---:|---:|")
-    for k, label in (("cold", "first calls, all PDFs, s"), ("warm", "warm calls, all PDFs, s"), ("only", "engine only, warm, s")):
-        print(f"| {label} | {tot['pdfplumber'][k]:.2f} | {tot['tabula'][k]:.2f} | {tot['tabula'][k] / tot['pdfplumber'][k]:.2f} |")
-    print(f"| warm ms/page ({pages} pages) | {1000 * tot['pdfplumber']['warm'] / pages:.0f} | {1000 * tot['tabula']['warm'] / pages:.0f} | "
-          f"{tot['tabula']['warm'] / tot['pdfplumber']['warm']:.2f} |")
+    for k, label in (
+        ("cold", "first calls, all PDFs, s"),
+        ("warm", "warm calls, all PDFs, s"),
+        ("only", "engine only, warm, s"),
+    ):
+        print(
+            f"| {label} | {tot['pdfplumber'][k]:.2f} | {tot['tabula'][k]:.2f} | "
+            f"{tot['tabula'][k] / tot['pdfplumber'][k]:.2f} |"
+        )
+    print(
+        f"| warm ms/page ({pages} pages) | {1000 * tot['pdfplumber']['warm'] / pages:.0f} | "
+        f"{1000 * tot['tabula']['warm'] / pages:.0f} | "
+        f"{tot['tabula']['warm'] / tot['pdfplumber']['warm']:.2f} |"
+    )
     a_p, a_t = (acc[e][0] / acc[e][1] for e in ENGINES)
     print(f"| accuracy | {100 * a_p:.1f}% | {100 * a_t:.1f}% | {a_t / a_p:.2f} |")
-    print("\n`find_pdf_tables` reuses the pages `read_document` already parsed, so its pdfplumber time above "
-          "excludes page parsing; the end-to-end figures below are the fair comparison.\n")
+    print(
+        "\n`find_pdf_tables` reuses the pages `read_document` already parsed, so its pdfplumber time above "
+        "excludes page parsing; the end-to-end figures below are the fair comparison.\n"
+    )
 
     # --- end to end -----------------------------------------------------------------------------
     print("## End to end (`extract_report`: text layer, tables, narrative, checks), warm\n")
@@ -284,13 +332,20 @@ def main() -> None:
         for e in ENGINES:
             _, row[e] = timed(extract_report, doc.path, pdf_engine=e)
             e2e[e] += row[e]
-        print(f"| {name} | {doc.n_pages} | {row['pdfplumber']:.2f} | {row['tabula']:.2f} | {row['tabula'] / row['pdfplumber']:.2f} |")
-    print(f"| **all** | {pages} | {e2e['pdfplumber']:.2f} | {e2e['tabula']:.2f} | {e2e['tabula'] / e2e['pdfplumber']:.2f} |\n")
+        print(
+            f"| {name} | {doc.n_pages} | {row['pdfplumber']:.2f} | {row['tabula']:.2f} | "
+            f"{row['tabula'] / row['pdfplumber']:.2f} |"
+        )
+    print(
+        f"| **all** | {pages} | {e2e['pdfplumber']:.2f} | {e2e['tabula']:.2f} | "
+        f"{e2e['tabula'] / e2e['pdfplumber']:.2f} |\n"
+    )
 
     # --- sharing parsed pages against re-opening the file -------------------------------------------
     print("## pdfplumber: text layer + tables sharing parsed pages, against opening the PDF twice\n")
     print("| file | shared s | opened twice s | ratio twice/shared |\n|---|---:|---:|---:|")
     for name, doc in docs.items():
+
         def shared():
             d = read_document(doc.path)
             try:

@@ -47,9 +47,15 @@ def report_jobs(processed: Path, root: Path, tag: str, warm: bool) -> list:
     import pandas as pd
 
     ids = list(pd.read_parquet(processed / "reports.parquet").report_id)
-    jobs = runner.plan(ids, notebooks_dir=NOTEBOOKS, build_dir=root / tag / "build",
-                       reports_dir=root / tag / "reports", processed=processed, kernel=runner.ensure_kernel(),
-                       warm=warm)
+    jobs = runner.plan(
+        ids,
+        notebooks_dir=NOTEBOOKS,
+        build_dir=root / tag / "build",
+        reports_dir=root / tag / "reports",
+        processed=processed,
+        kernel=runner.ensure_kernel(),
+        warm=warm,
+    )
     for sub in ("build", "reports"):
         (root / tag / sub).mkdir(parents=True, exist_ok=True)
     return [j for j in jobs if j.kind == "report"]
@@ -74,8 +80,10 @@ def page_content(page: Path) -> tuple[str, list[str]]:
     soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
     for tag in soup(["style", "script"]):
         tag.decompose()
-    return (re.sub(r"T_[0-9a-f]{5}", "T_", soup.get_text(" ", strip=True)),
-            [img.get("src", "") for img in soup.find_all("img")])
+    return (
+        re.sub(r"T_[0-9a-f]{5}", "T_", soup.get_text(" ", strip=True)),
+        [img.get("src", "") for img in soup.find_all("img")],
+    )
 
 
 def run(n: int, cold_n: int, workers: int, keep: bool, processed: Path | None = None) -> dict:
@@ -92,13 +100,22 @@ def run(n: int, cold_n: int, workers: int, keep: bool, processed: Path | None = 
         cold_jobs = report_jobs(processed, root, "cold", warm=False)[:cold_n]
         t_warm, cpu_warm, failed_warm = timed_phase(warm_jobs, workers)
         t_cold, cpu_cold, failed_cold = timed_phase(cold_jobs, workers)
-        same = sum(page_content(Path(c.html)) == page_content(Path(w.html))
-                   for c, w in zip(cold_jobs, warm_jobs))
-        return {"n": n, "extract_s": t_extract, "warm_pages": len(warm_jobs), "warm_s": t_warm,
-                "warm_per_page": t_warm / len(warm_jobs), "failed_warm": failed_warm,
-                "cold_pages": len(cold_jobs), "cold_s": t_cold, "cold_per_page": t_cold / len(cold_jobs),
-                "failed_cold": failed_cold, "same": same, "warm_cpu_per_page": cpu_warm / len(warm_jobs),
-                "cold_cpu_per_page": cpu_cold / len(cold_jobs)}
+        same = sum(page_content(Path(c.html)) == page_content(Path(w.html)) for c, w in zip(cold_jobs, warm_jobs))
+        return {
+            "n": n,
+            "extract_s": t_extract,
+            "warm_pages": len(warm_jobs),
+            "warm_s": t_warm,
+            "warm_per_page": t_warm / len(warm_jobs),
+            "failed_warm": failed_warm,
+            "cold_pages": len(cold_jobs),
+            "cold_s": t_cold,
+            "cold_per_page": t_cold / len(cold_jobs),
+            "failed_cold": failed_cold,
+            "same": same,
+            "warm_cpu_per_page": cpu_warm / len(warm_jobs),
+            "cold_cpu_per_page": cpu_cold / len(cold_jobs),
+        }
     finally:
         if keep:
             print(f"kept {root}", file=sys.stderr)
@@ -113,26 +130,35 @@ def main() -> None:
     ap.add_argument("--cold-n", type=int, default=20, help="report pages built cold (default 20)")
     ap.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folders")
-    ap.add_argument("--processed", type=Path, help="an extracted corpus to use instead of building one "
-                                                   "(its first N reports)")
+    ap.add_argument(
+        "--processed", type=Path, help="an extracted corpus to use instead of building one (its first N reports)"
+    )
     args = ap.parse_args()
     sizes, cold_n = ([20], 6) if args.quick else (args.n, args.cold_n)
     rows = [run(n, cold_n, args.jobs, args.keep, args.processed) for n in sizes]
     load = os.getloadavg() if hasattr(os, "getloadavg") else ("?",)
-    print(f"\n{platform.python_version()}, {os.cpu_count()} cores, --jobs {args.jobs}, "
-          f"load average after the run {load[0]:.2f}\n")
-    print("| N | extraction | warm: pages, wall | warm s/page | cold: pages, wall | cold s/page | cold / warm "
-          "| CPU s/page warm / cold | pages failed warm / cold | cold pages equal to the warm ones |")
+    print(
+        f"\n{platform.python_version()}, {os.cpu_count()} cores, --jobs {args.jobs}, "
+        f"load average after the run {load[0]:.2f}\n"
+    )
+    print(
+        "| N | extraction | warm: pages, wall | warm s/page | cold: pages, wall | cold s/page | cold / warm "
+        "| CPU s/page warm / cold | pages failed warm / cold | cold pages equal to the warm ones |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['warm_pages']} | {r['extract_s']:.1f} s | {r['warm_pages']}, {r['warm_s']:.1f} s "
-              f"| {r['warm_per_page']:.2f} s "
-              f"| {r['cold_pages']}, {r['cold_s']:.1f} s | {r['cold_per_page']:.2f} s "
-              f"| {r['cold_per_page'] / r['warm_per_page']:.1f}× "
-              f"| {r['warm_cpu_per_page']:.2f} / {r['cold_cpu_per_page']:.2f} s "
-              f"| {r['failed_warm']} / {r['failed_cold']} | {r['same']} of {r['cold_pages']} |")
-    print("\nCPU s/page: CPU time of the workers and their kernels per page; on an idle machine with --jobs 2 "
-          "the wall time per page is about half of it.")
+        print(
+            f"| {r['warm_pages']} | {r['extract_s']:.1f} s | {r['warm_pages']}, {r['warm_s']:.1f} s "
+            f"| {r['warm_per_page']:.2f} s "
+            f"| {r['cold_pages']}, {r['cold_s']:.1f} s | {r['cold_per_page']:.2f} s "
+            f"| {r['cold_per_page'] / r['warm_per_page']:.1f}× "
+            f"| {r['warm_cpu_per_page']:.2f} / {r['cold_cpu_per_page']:.2f} s "
+            f"| {r['failed_warm']} / {r['failed_cold']} | {r['same']} of {r['cold_pages']} |"
+        )
+    print(
+        "\nCPU s/page: CPU time of the workers and their kernels per page; on an idle machine with --jobs 2 "
+        "the wall time per page is about half of it."
+    )
 
 
 if __name__ == "__main__":

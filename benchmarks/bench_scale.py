@@ -59,6 +59,7 @@ def change_one(files: list[Path]) -> None:
 
 # --- the previous way: everything in the parent, whole files rewritten ---------------------------
 
+
 def previous_way(files: list[Path], out: Path, jobs: int, incremental: bool) -> None:
     import pandas as pd
 
@@ -104,9 +105,15 @@ def _phase(way: str, files: list[str], out: str, jobs: int, incremental: bool, q
     seconds = time.perf_counter() - t0
     after = _inodes(Path(out))
     written = sum(size for ino, size in after.items() if ino not in before)
-    q.put({"s": seconds, "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-           "rss_child": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
-           "written": written, "total": sum(after.values())})
+    q.put(
+        {
+            "s": seconds,
+            "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "rss_child": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+            "written": written,
+            "total": sum(after.values()),
+        }
+    )
 
 
 def phase(way: str, files: list[Path], out: Path, jobs: int, incremental: bool) -> dict:
@@ -169,10 +176,14 @@ def main() -> None:
         rows.append(run(n, args.jobs, args.keep, not args.no_previous))
         print(f"N={n} measured in {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
     load = os.getloadavg()
-    print(f"\n{platform.python_version()}, {os.cpu_count()} cores, --jobs {args.jobs}, "
-          f"load average after the run {load[0]:.2f}\n")
-    print("| N | way | first run | reports/s | PDF pages/s | peak RSS parent / largest worker | nothing changed "
-          "| one report changed | bytes written for it / datasets | load() |")
+    print(
+        f"\n{platform.python_version()}, {os.cpu_count()} cores, --jobs {args.jobs}, "
+        f"load average after the run {load[0]:.2f}\n"
+    )
+    print(
+        "| N | way | first run | reports/s | PDF pages/s | peak RSS parent / largest worker | nothing changed "
+        "| one report changed | bytes written for it / datasets | load() |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         for way in ("this", "previous"):
@@ -180,20 +191,27 @@ def main() -> None:
                 continue
             w = r[way]
             f = w["first"]
-            print(f"| {r['n']} | {way} | {f['s']:.1f} s | {r['n'] / f['s']:.2f} | {w['pages'] / f['s']:.1f} "
-                  f"| {f['rss']:.0f} MB / {f['rss_child']:.0f} MB | {w['same']['s']:.2f} s | {w['one']['s']:.2f} s "
-                  f"| {_mb(w['one']['written'])} / {_mb(w['one']['total'])} | {w['load']:.2f} s |")
+            print(
+                f"| {r['n']} | {way} | {f['s']:.1f} s | {r['n'] / f['s']:.2f} | {w['pages'] / f['s']:.1f} "
+                f"| {f['rss']:.0f} MB / {f['rss_child']:.0f} MB | {w['same']['s']:.2f} s | {w['one']['s']:.2f} s "
+                f"| {_mb(w['one']['written'])} / {_mb(w['one']['total'])} | {w['load']:.2f} s |"
+            )
     if any("previous" in r for r in rows):
         print("\nratios previous / this (above 1: this way is better)\n")
-        print("| N | first run time | parent peak RSS | nothing changed | one report changed | bytes written for one report | load() |")
+        print(
+            "| N | first run time | parent peak RSS | nothing changed | one report changed | bytes written for one "
+            "report | load() |"
+        )
         print("|---|---|---|---|---|---|---|")
         for r in rows:
             if "previous" not in r:
                 continue
             a, b = r["this"], r["previous"]
-            print(f"| {r['n']} | {b['first']['s'] / a['first']['s']:.2f}× | {b['first']['rss'] / a['first']['rss']:.2f}× "
-                  f"| {b['same']['s'] / a['same']['s']:.1f}× | {b['one']['s'] / a['one']['s']:.1f}× "
-                  f"| {b['one']['written'] / max(1, a['one']['written']):.0f}× | {b['load'] / a['load']:.2f}× |")
+            print(
+                f"| {r['n']} | {b['first']['s'] / a['first']['s']:.2f}× | {b['first']['rss'] / a['first']['rss']:.2f}× "
+                f"| {b['same']['s'] / a['same']['s']:.1f}× | {b['one']['s'] / a['one']['s']:.1f}× "
+                f"| {b['one']['written'] / max(1, a['one']['written']):.0f}× | {b['load'] / a['load']:.2f}× |"
+            )
 
 
 if __name__ == "__main__":

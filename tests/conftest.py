@@ -50,7 +50,17 @@ def published(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("mainjob")
     before = digest(NOTEBOOKS)
-    rc = runner.main_job(jobs=2, raw_dir=DATA_RAW, processed_dir=root / "processed", reports_dir=root / "reports",
-                         build_dir=root / "build")
-    return {"rc": rc, "root": root, "reports": root / "reports", "build": root / "build",
-            "notebooks_untouched": digest(NOTEBOOKS) == before}
+    rc = runner.main_job(
+        jobs=2,
+        raw_dir=DATA_RAW,
+        processed_dir=root / "processed",
+        reports_dir=root / "reports",
+        build_dir=root / "build",
+    )
+    return {
+        "rc": rc,
+        "root": root,
+        "reports": root / "reports",
+        "build": root / "build",
+        "notebooks_untouched": digest(NOTEBOOKS) == before,
+    }

@@ -19,8 +19,16 @@ import pytest
 from helpers import runner
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 STUDIES = list(runner.STUDIES)
 
 
@@ -36,8 +44,11 @@ def site(published):
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    pages = ["index.html"] + [f"studies/{s}.html" for s in STUDIES] + sorted(
-        p.relative_to(root).as_posix() for p in (root / "reports").glob("*.html"))
+    pages = (
+        ["index.html"]
+        + [f"studies/{s}.html" for s in STUDIES]
+        + sorted(p.relative_to(root).as_posix() for p in (root / "reports").glob("*.html"))
+    )
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/", pages
     finally:
@@ -48,17 +59,27 @@ def site(published):
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
     if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} not found: the browser test needs Debian's chromium; run scripts/setup.sh "
-                    "(or `apt-get install chromium`)", pytrace=False)
+        pytest.fail(
+            f"{CHROMIUM} not found: the browser test needs Debian's chromium; run scripts/setup.sh "
+            "(or `apt-get install chromium`)",
+            pytrace=False,
+        )
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        pytest.fail("the Python package playwright is missing: pip install -e '.[test]' (never `playwright install`: "
-                    f"the test drives {CHROMIUM})", pytrace=False)
+        pytest.fail(
+            "the Python package playwright is missing: pip install -e '.[test]' (never `playwright install`: "
+            f"the test drives {CHROMIUM})",
+            pytrace=False,
+        )
     with sync_playwright() as p:
-        ctx = p.chromium.launch_persistent_context(str(tmp_path_factory.mktemp("chromium-profile")),
-                                                   executable_path=str(CHROMIUM), args=ARGS, headless=True,
-                                                   accept_downloads=True)
+        ctx = p.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")),
+            executable_path=str(CHROMIUM),
+            args=ARGS,
+            headless=True,
+            accept_downloads=True,
+        )
         try:
             yield ctx
         finally:
@@ -72,7 +93,9 @@ class Visit:
     def __init__(self, ctx, base: str, path: str):
         self.base, self.requests, self.outside, self.errors = base, [], [], []
         self.page = ctx.new_page()
-        self.page.on("console", lambda m: self.errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+        self.page.on(
+            "console", lambda m: self.errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None
+        )
         self.page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
         self.page.route("**/*", self._route)
         self.page.goto(base + path, wait_until="load")
@@ -117,7 +140,7 @@ FIND_NUMERIC_COLUMN = """() => {
 def _sorted_numbers(texts: list[str], reverse: bool = False) -> bool:
     """Numbers in order (blank cells last, whichever the direction)."""
     filled = [t for t in texts if t.strip()]
-    if [t for t in texts if t.strip()] != texts[:len(filled)]:
+    if [t for t in texts if t.strip()] != texts[: len(filled)]:
         return False
     nums = [_number(t) for t in filled]
     return nums == sorted(nums, reverse=reverse)
@@ -129,8 +152,10 @@ def _number(text: str) -> float:
 
 
 def _column(page, column: int) -> list[str]:
-    return page.evaluate("c => [...document.querySelector('table[data-test-table]').tBodies[0].rows]"
-                         ".map(r => r.cells[c].textContent)", column)
+    return page.evaluate(
+        "c => [...document.querySelector('table[data-test-table]').tBodies[0].rows].map(r => r.cells[c].textContent)",
+        column,
+    )
 
 
 def test_chromium_is_installed_by_setup():
@@ -167,15 +192,18 @@ def test_every_page_loads_cleanly_with_navigation_and_its_summary_first(site, br
             else:
                 assert first.startswith("Summary"), f"{path}: opens with {first!r}"
                 # the summary itself comes before any table of the page
-                assert page.evaluate("() => { const s = document.querySelector('.juesuan-summary'), "
-                                     "t = document.querySelector('.jp-OutputArea-output table');"
-                                     "return !!s && !!t && !!(s.compareDocumentPosition(t) & Node.DOCUMENT_POSITION_FOLLOWING); }"), path
+                assert page.evaluate(
+                    "() => { const s = document.querySelector('.juesuan-summary'), "
+                    "t = document.querySelector('.jp-OutputArea-output table');"
+                    "return !!s && !!t && !!(s.compareDocumentPosition(t) & Node.DOCUMENT_POSITION_FOLLOWING); }"
+                ), path
         finally:
             page.close()
 
 
-@pytest.mark.parametrize("path", ["studies/budget_execution.html", "studies/spending_composition.html",
-                                  "reports/002_e2b9b740b0f725e0.html"])
+@pytest.mark.parametrize(
+    "path", ["studies/budget_execution.html", "studies/spending_composition.html", "reports/002_e2b9b740b0f725e0.html"]
+)
 def test_clicking_a_heading_sorts_the_rows_numbers_as_numbers(site, browser, path):
     base, _ = site
     v = Visit(browser, base, path)
@@ -204,7 +232,9 @@ def test_index_sorts_reports_by_verdict_rank(site, browser):
     page = v.page
     try:
         head = page.locator("#report-table thead th").first
-        verdicts = lambda: page.evaluate("() => [...document.querySelectorAll('#report-table tbody tr')].map(r => r.cells[0].textContent)")
+        verdicts = lambda: page.evaluate(
+            "() => [...document.querySelectorAll('#report-table tbody tr')].map(r => r.cells[0].textContent)"
+        )
         rank = {"do not use": 0, "use with care": 1, "usable": 2}
         head.click()
         assert [rank[x] for x in verdicts()] == sorted(rank[x] for x in verdicts())

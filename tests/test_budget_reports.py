@@ -18,7 +18,14 @@ from .conftest import HANYANG, PDF_SGB, QIAOKOU
 BUDGET = Path(__file__).parent / "fixtures" / "budget"
 CASES = [
     # file, unit_kind, city, district, department, fiscal_year
-    ("上海市普陀区人民政府万里街道办事处24年预算.pdf", "部门", "上海市", "普陀区", "上海市普陀区人民政府万里街道办事处", 2024),
+    (
+        "上海市普陀区人民政府万里街道办事处24年预算.pdf",
+        "部门",
+        "上海市",
+        "普陀区",
+        "上海市普陀区人民政府万里街道办事处",
+        2024,
+    ),
     # municipal: no district (the text's "市与区财力" once gave district "与区")
     ("上海市财政局25年预算.pdf", "单位", "上海市", None, "上海市财政局", 2025),
     # provincial, tables only (收支预算总表 …, "部门：中共江苏省委办公厅 单位：万元")
@@ -45,8 +52,15 @@ def test_final_accounts_are_final(path):
 
 
 def test_document_kind_on_made_up_lines():
-    assert document_kind(["上海市2025年市级单位预算", "预算单位：上海市某局", "1.2025年单位收入预算总表 ……… 5"])[:2] == ("budget", "单位")
+    assert document_kind(["上海市2025年市级单位预算", "预算单位：上海市某局", "1.2025年单位收入预算总表 ……… 5"])[
+        :2
+    ] == ("budget", "单位")
     # a 决算 report mentions 预算 everywhere, but its titles end in 决算表
-    final = ["某区某局2024年度部门决算", "一般公共预算财政拨款支出决算表", "年初预算为 10.00 万元", "政府性基金预算财政拨款收入支出决算表"]
+    final = [
+        "某区某局2024年度部门决算",
+        "一般公共预算财政拨款支出决算表",
+        "年初预算为 10.00 万元",
+        "政府性基金预算财政拨款收入支出决算表",
+    ]
     assert document_kind(final)[:2] == ("final", "部门")
     assert document_kind(["情况说明", "本年收入 10 万元"])[:2] == (None, None)

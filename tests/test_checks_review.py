@@ -52,12 +52,15 @@ def test_rules_need_the_text():
 
 # --- words against numbers -------------------------------------------------------------------
 
+
 def test_words_numbers_made_up():
-    text = ("1、某项目（项）10.00 万元。年初预算为 10.00 万元，支出决算为 10.00 万元。决算数大于预算数。\n"
-            "2、另一项目（项）50.11 万元。年初预算为 105.00 万元，支出决算为 50.11 万元。决算数大于预算数的主要原因：调减。\n"
-            "3、再一项目（项）125.00 万元。年初预算为 0.00 万元，支出决算为 125.00 万元。决算数等于预算数。\n"
-            "公务接待费支出决算减少为0.00万元，与2023年持平。\n"
-            "机关运行经费比 2023 年度增加 5.00 万元，下降 10.00%。\n")
+    text = (
+        "1、某项目（项）10.00 万元。年初预算为 10.00 万元，支出决算为 10.00 万元。决算数大于预算数。\n"
+        "2、另一项目（项）50.11 万元。年初预算为 105.00 万元，支出决算为 50.11 万元。决算数大于预算数的主要原因：调减。\n"
+        "3、再一项目（项）125.00 万元。年初预算为 0.00 万元，支出决算为 125.00 万元。决算数等于预算数。\n"
+        "公务接待费支出决算减少为0.00万元，与2023年持平。\n"
+        "机关运行经费比 2023 年度增加 5.00 万元，下降 10.00%。\n"
+    )
     f = fails(run(text, "R.words_numbers"))
     assert len(f) == 5
     assert f.message.str.contains("“").all() and f.source_ref.str.startswith("narrative line").all()
@@ -65,9 +68,11 @@ def test_words_numbers_made_up():
 
 
 def test_words_numbers_clean():
-    text = ("年初预算为 10.00 万元，支出决算为 10.00 万元。决算数等于预算数。\n"
-            "年初预算为 105.00 万元，支出决算为 50.11 万元。决算数小于预算数的主要原因：调减。\n"
-            "“三公”经费支出决算数比 2023 年度减少 19.66 万元，下降 86.61%，其中：因公出国（境）费支出决算与 2023 年持平；\n")
+    text = (
+        "年初预算为 10.00 万元，支出决算为 10.00 万元。决算数等于预算数。\n"
+        "年初预算为 105.00 万元，支出决算为 50.11 万元。决算数小于预算数的主要原因：调减。\n"
+        "“三公”经费支出决算数比 2023 年度减少 19.66 万元，下降 86.61%，其中：因公出国（境）费支出决算与 2023 年持平；\n"
+    )
     c = run(text, "R.words_numbers")
     assert not len(fails(c)) and (c.outcome == "pass").sum() == 4
 
@@ -80,21 +85,41 @@ def test_words_numbers_real_report_is_clean(real):
 
 # --- 增长 100% from zero ------------------------------------------------------------------------
 
+
 def test_growth_from_zero_real(real):
     f = real_fails(real, YICHUAN, "R.growth_from_zero")
     assert len(f) == 1 and f.iloc[0].found == 100 and f.iloc[0].severity == "warning"
 
 
 def test_growth_from_zero_made_up_and_clean():
-    facts = [{"report_id": "m", "topic": "running_cost", "subject": "机关运行经费", "value": 10.23, "change_wan": 10.23,
-              "change_pct_printed": 100.0, "source_ref": "line 1", "source_text": "机关运行经费 10.23 万元，增加 10.23 万元，增长 100%。"},
-             {"report_id": "m", "topic": "total", "subject": "收支总计", "value": 20.0, "change_wan": 10.0,
-              "change_pct_printed": 100.0, "source_ref": "line 2", "source_text": "收支总计 20 万元，增加 10 万元，增长 100%。"}]
+    facts = [
+        {
+            "report_id": "m",
+            "topic": "running_cost",
+            "subject": "机关运行经费",
+            "value": 10.23,
+            "change_wan": 10.23,
+            "change_pct_printed": 100.0,
+            "source_ref": "line 1",
+            "source_text": "机关运行经费 10.23 万元，增加 10.23 万元，增长 100%。",
+        },
+        {
+            "report_id": "m",
+            "topic": "total",
+            "subject": "收支总计",
+            "value": 20.0,
+            "change_wan": 10.0,
+            "change_pct_printed": 100.0,
+            "source_ref": "line 2",
+            "source_text": "收支总计 20 万元，增加 10 万元，增长 100%。",
+        },
+    ]
     c = run("", "R.growth_from_zero", narrative_facts=facts)
     assert list(c.outcome) == ["fail", "pass"] and c.iloc[0].expected == 0
 
 
 # --- years ------------------------------------------------------------------------------------
+
 
 def test_years_real(real):
     f = real_fails(real, HANYANG, "R.years")
@@ -103,22 +128,27 @@ def test_years_real(real):
 
 
 def test_years_made_up():
-    text = ("某区某局 2024 年度部门决算\n目 录\n一、2023年度收入支出决算总表\n二、202 年度收入决算表\n"
-            "一、收入支出决算总体情况说明\n本年收支总计 10 万元，与 2022 年度相比，增加 1 万元。\n"
-            "2023 年，本部门开支财政拨款的公务用车保有量为 2 辆。\n")
+    text = (
+        "某区某局 2024 年度部门决算\n目 录\n一、2023年度收入支出决算总表\n二、202 年度收入决算表\n"
+        "一、收入支出决算总体情况说明\n本年收支总计 10 万元，与 2022 年度相比，增加 1 万元。\n"
+        "2023 年，本部门开支财政拨款的公务用车保有量为 2 辆。\n"
+    )
     f = fails(run(text, "R.years"))
     assert sorted(f.found) == [202.0, 2022.0, 2023.0, 2023.0]
 
 
 def test_years_clean():
-    text = ("某区某局 2024 年度部门决算\n2025 年 9 月 29 日\n目 录\n一、2024年度收入支出决算总表\n"
-            "一、收入支出决算总体情况说明\n本年收支总计 10 万元，与 2023 年度相比，增加 1 万元。截至 2024 年 12 月 31 日，"
-            "车辆 2 辆，其中 2019 年购置 1 辆。\n")
+    text = (
+        "某区某局 2024 年度部门决算\n2025 年 9 月 29 日\n目 录\n一、2024年度收入支出决算总表\n"
+        "一、收入支出决算总体情况说明\n本年收支总计 10 万元，与 2023 年度相比，增加 1 万元。截至 2024 年 12 月 31 日，"
+        "车辆 2 辆，其中 2019 年购置 1 辆。\n"
+    )
     c = run(text, "R.years")
     assert not len(fails(c)) and c.iloc[-1].outcome == "pass"
 
 
 # --- template leftovers -------------------------------------------------------------------------
+
 
 def test_placeholders_real(real):
     assert list(real_fails(real, QINGSHAN, "R.placeholders").source_ref) == ["line 587"]  # （XX分）
@@ -130,11 +160,14 @@ def test_placeholders_made_up_and_clean():
     text = "XX局2024年度部门决算\n一、收入支出决算总体情况\n本年收入合计万元。。其中（）为某某单位。\n"
     f = fails(run(text, "R.placeholders"))
     assert len(f) == 5  # XX, 。。, （）, 某某, 收入 … 万元 without its figure
-    clean = run("一、收入支出决算总体情况\n本年收入合计 10.00 万元，其中：财政拨款收入（类）10.00 万元。\n", "R.placeholders")
+    clean = run(
+        "一、收入支出决算总体情况\n本年收入合计 10.00 万元，其中：财政拨款收入（类）10.00 万元。\n", "R.placeholders"
+    )
     assert list(clean.outcome) == ["pass"]
 
 
 # --- rates as printed ---------------------------------------------------------------------------
+
 
 def test_share_percent_real(real):
     f = real_fails(real, YICHUAN, "R.share_percent")
@@ -142,20 +175,41 @@ def test_share_percent_real(real):
 
 
 def test_share_percent_made_up_and_clean():
-    assert list(fails(run("基本支出 5 万元，占 50.00；项目支出 5 万元，占 50.00%。\n", "R.share_percent")).found) == [50.0]
+    assert list(fails(run("基本支出 5 万元，占 50.00；项目支出 5 万元，占 50.00%。\n", "R.share_percent")).found) == [
+        50.0
+    ]
     assert list(run("基本支出 5 万元，占 50.00%；占地面积 30 平方米。\n", "R.share_percent").outcome) == ["pass"]
 
 
 def test_rate_truncated_made_up_and_clean():
-    rows = [{"report_id": "m", "level": "overall", "name": "a", "budget_wan": 100.0, "final_wan": 98.69,
-             "rate_printed_pct": 98.6, "source_ref": "line 1", "source_text": "完成年初预算的 98.6%"},
-            {"report_id": "m", "level": "overall", "name": "b", "budget_wan": 100.0, "final_wan": 98.69,
-             "rate_printed_pct": 98.7, "source_ref": "line 2", "source_text": "完成年初预算的 98.7%"}]
+    rows = [
+        {
+            "report_id": "m",
+            "level": "overall",
+            "name": "a",
+            "budget_wan": 100.0,
+            "final_wan": 98.69,
+            "rate_printed_pct": 98.6,
+            "source_ref": "line 1",
+            "source_text": "完成年初预算的 98.6%",
+        },
+        {
+            "report_id": "m",
+            "level": "overall",
+            "name": "b",
+            "budget_wan": 100.0,
+            "final_wan": 98.69,
+            "rate_printed_pct": 98.7,
+            "source_ref": "line 2",
+            "source_text": "完成年初预算的 98.7%",
+        },
+    ]
     c = run("", "R.rate_truncated", budget_execution=rows)
     assert list(c.outcome) == ["fail", "pass"] and c.iloc[0].severity == "info"
 
 
 # --- restated figures -----------------------------------------------------------------------------
+
 
 def test_restated_real(real):
     f = real_fails(real, YICHUAN, "R.restated")
@@ -164,30 +218,45 @@ def test_restated_real(real):
 
 
 def test_restated_made_up_and_clean():
-    text = ("1、某类（类）某款（款）某项（项）269.85 万元，主要用于：缴费。年初预算为 285.33 万元，支出决算为 269.86 万元。\n"
-            "2、某类（类）某款（款）另一项（项）4.9 万元。年初预算为 5 万元，支出决算为 4.89 万元。\n")
+    text = (
+        "1、某类（类）某款（款）某项（项）269.85 万元，主要用于：缴费。年初预算为 285.33 万元，支出决算为 269.86 万元。\n"
+        "2、某类（类）某款（款）另一项（项）4.9 万元。年初预算为 5 万元，支出决算为 4.89 万元。\n"
+    )
     c = run(text, "R.restated")
     assert list(c.outcome) == ["fail", "pass"] and c.iloc[0].found == 269.85 and c.iloc[0].expected == 269.86
 
 
 # --- required disclosures -------------------------------------------------------------------------
 
+
 def _tp(reception, vehicle):
-    return [{"report_id": "m", "item": "reception", "final_wan": reception, "source": "narrative", "source_ref": "line 2"},
-            {"report_id": "m", "item": "vehicle_operation", "final_wan": vehicle, "source": "narrative", "source_ref": "line 2"}]
+    return [
+        {"report_id": "m", "item": "reception", "final_wan": reception, "source": "narrative", "source_ref": "line 2"},
+        {
+            "report_id": "m",
+            "item": "vehicle_operation",
+            "final_wan": vehicle,
+            "source": "narrative",
+            "source_ref": "line 2",
+        },
+    ]
 
 
 def test_disclosures_made_up():
-    text = ("七、财政拨款“三公”经费支出决算情况说明\n"
-            "公务接待费支出 0.3 万元，其中：接待外宾 1 批次、5 人次。公务用车运行维护费支出 2.00 万元。\n")
+    text = (
+        "七、财政拨款“三公”经费支出决算情况说明\n"
+        "公务接待费支出 0.3 万元，其中：接待外宾 1 批次、5 人次。公务用车运行维护费支出 2.00 万元。\n"
+    )
     f = fails(run(text, "R.disclosures", three_public=_tp(0.3, 2.0)))
     assert len(f) == 2 and "domestic 批次/人次 missing" in f.iloc[0].message and "保有量" in f.iloc[1].message
 
 
 def test_disclosures_clean_and_real(real):
-    text = ("七、财政拨款“三公”经费支出决算情况说明\n"
-            "公务接待费支出 0.3 万元，国内公务接待 2 批次、24 人次，其中：接待外宾 0 批次、0 人次。"
-            "公务用车运行维护费支出 2.00 万元，公务用车保有量为 4 辆。\n")
+    text = (
+        "七、财政拨款“三公”经费支出决算情况说明\n"
+        "公务接待费支出 0.3 万元，国内公务接待 2 批次、24 人次，其中：接待外宾 0 批次、0 人次。"
+        "公务用车运行维护费支出 2.00 万元，公务用车保有量为 4 辆。\n"
+    )
     assert list(run(text, "R.disclosures", three_public=_tp(0.3, 2.0)).outcome) == ["pass", "pass"]
     c = real[YICHUAN.name]
     # 接待批次 1 次、15 人次; 9 辆; 816.16; 政府采购; 国有资产占用; 名词解释; T9 printed empty and said so
@@ -215,16 +284,25 @@ def test_disclosures_of_the_template_planted(tmp_path):
 def test_disclosures_an_empty_fund_table_needs_its_sentence():
     """A fund table printed empty (its emptiness known from the page, e.g. a PDF's 合计 row with no
     figures) with no sentence saying there was no such money."""
-    ds = {"reports": schema.conform(pd.DataFrame([{"report_id": "m", "fiscal_year": 2024, "tables_empty": ["T9"],
-                                                   "template": "部门决算 (nine tables)"}]), "reports")}
+    ds = {
+        "reports": schema.conform(
+            pd.DataFrame(
+                [{"report_id": "m", "fiscal_year": 2024, "tables_empty": ["T9"], "template": "部门决算 (nine tables)"}]
+            ),
+            "reports",
+        )
+    }
     said = "政府采购支出 0 万元。国有资产占用情况：车辆 2 辆。名词解释。机关运行经费 10 万元。"
     c = run_checks(ds, rules=[RULES["R.disclosures"]], doc=doc_of(said))
     assert "T9 is printed empty but the report never says" in " ".join(fails(c).message)
-    c = run_checks(ds, rules=[RULES["R.disclosures"]], doc=doc_of(said + "本年度无国有资本经营预算财政拨款收入和支出。"))
+    c = run_checks(
+        ds, rules=[RULES["R.disclosures"]], doc=doc_of(said + "本年度无国有资本经营预算财政拨款收入和支出。")
+    )
     assert not len(fails(c))
 
 
 # --- a figure the narrative states and the table leaves blank ---------------------------------------
+
 
 def test_table_blank_planted_and_clean(tmp_path):
     from .conftest import JIANGHAN

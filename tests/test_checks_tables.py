@@ -8,8 +8,12 @@ import pytest
 
 from helpers.checks import RULES, run_checks
 
-HONGSHAN, HANYANG, JIANGHAN, QIAOKOU = ("000_5ae2df98b6bbde0e", "001_87de7c93fc8d4773",
-                                        "002_e2b9b740b0f725e0", "004_f973782ff0beb528")
+HONGSHAN, HANYANG, JIANGHAN, QIAOKOU = (
+    "000_5ae2df98b6bbde0e",
+    "001_87de7c93fc8d4773",
+    "002_e2b9b740b0f725e0",
+    "004_f973782ff0beb528",
+)
 
 
 def one(datasets, rid):
@@ -79,7 +83,12 @@ TABLE_RULES = [r for r in RULES.values() if r.family in ("within-table", "across
 
 def test_every_table_rule_has_an_alteration():
     # T6.basic_total is tested on its own below; the U4 rules on the university report (test_unseen_layouts.py)
-    assert {r.id for r in TABLE_RULES} - set(ALTERATIONS) == {"T6.basic_total", "U4.total_sum", "U4.class_sum", "U4.kuan_sum"}
+    assert {r.id for r in TABLE_RULES} - set(ALTERATIONS) == {
+        "T6.basic_total",
+        "U4.total_sum",
+        "U4.class_sum",
+        "U4.kuan_sum",
+    }
 
 
 @pytest.mark.parametrize("rule_id", sorted(ALTERATIONS))
@@ -100,8 +109,11 @@ def test_fails_on_an_altered_copy(text_datasets, rule_id):
     f = fails.iloc[0]
     assert f.severity == RULES[rule_id].severity
     assert pd.notna(f.expected) and pd.notna(f.found) and abs(f.expected - f.found) > 0.015
-    assert new in (round(f.found, 2), ) or new in [round(x, 2) for x in fails.expected] or any(
-        f"{new:,.2f}" in m for m in fails.message), fails.message.tolist()
+    assert (
+        new in (round(f.found, 2),)
+        or new in [round(x, 2) for x in fails.expected]
+        or any(f"{new:,.2f}" in m for m in fails.message)
+    ), fails.message.tolist()
     assert f.source_ref and f.source_ref.startswith("T") and "line" in f.source_ref
 
 

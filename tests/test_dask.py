@@ -31,8 +31,13 @@ WORKER_FAULTS = "extract@deathtrap=kill;extract@raisetrap=raise;extract@sleeptra
 
 def _start(args: list[str], log: Path, env: dict) -> subprocess.Popen:
     # its own process group: a nanny and its worker go down together
-    return subprocess.Popen([sys.executable, "-m", "dask", *args], stdout=log.open("w"), stderr=subprocess.STDOUT,
-                            env=env, start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "dask", *args],
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        env=env,
+        start_new_session=True,
+    )
 
 
 def _stop(proc: subprocess.Popen) -> None:
@@ -54,15 +59,23 @@ def cluster(tmp_path_factory):
     from distributed import Client
 
     tmp = tmp_path_factory.mktemp("dask")
-    env = {**os.environ, "JUESUAN_FAULT": WORKER_FAULTS,
-           # a task whose worker died once is reported at once (Dask's default retries it 3 times)
-           "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "0",
-           # a worker is sent a task only when a thread is free, so a dying worker takes only its own task
-           "DASK_DISTRIBUTED__SCHEDULER__WORKER_SATURATION": "1.0"}
+    env = {
+        **os.environ,
+        "JUESUAN_FAULT": WORKER_FAULTS,
+        # a task whose worker died once is reported at once (Dask's default retries it 3 times)
+        "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "0",
+        # a worker is sent a task only when a thread is free, so a dying worker takes only its own task
+        "DASK_DISTRIBUTED__SCHEDULER__WORKER_SATURATION": "1.0",
+    }
     env.pop("DASK_SCHEDULER_ADDRESS", None)
     sfile = tmp / "scheduler.json"
-    procs = [_start(["scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-                     "--scheduler-file", str(sfile)], tmp / "scheduler.log", env)]
+    procs = [
+        _start(
+            ["scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard", "--scheduler-file", str(sfile)],
+            tmp / "scheduler.log",
+            env,
+        )
+    ]
     try:
         deadline = time.monotonic() + 60
         while not sfile.exists() and time.monotonic() < deadline and procs[0].poll() is None:
@@ -71,8 +84,13 @@ def cluster(tmp_path_factory):
         address = json.loads(sfile.read_text())["address"]
         assert address.startswith("tcp://127.0.0.1:")
         for k in range(2):
-            procs.append(_start(["worker", address, "--host", "127.0.0.1", "--nthreads", "1", "--no-dashboard",
-                                 "--name", f"w{k}"], tmp / f"worker{k}.log", env))
+            procs.append(
+                _start(
+                    ["worker", address, "--host", "127.0.0.1", "--nthreads", "1", "--no-dashboard", "--name", f"w{k}"],
+                    tmp / f"worker{k}.log",
+                    env,
+                )
+            )
         with Client(address, timeout="30s") as client:
             client.wait_for_workers(2, timeout=90)
         yield address
@@ -88,21 +106,44 @@ def test_corpus_on_the_cluster_gives_the_datasets_of_a_local_run(cluster, tmp_pa
     assert len(files) >= 7
     local = tmp_path / "local"
     extract_and_write(files, local, jobs=1)
-    r = subprocess.run([sys.executable, "-m", "helpers", "extract", *map(str, files), "--out", str(tmp_path / "dask"),
-                        "--scheduler", cluster], capture_output=True, text=True, env={**os.environ, "JUESUAN_FAULT": ""})
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "helpers",
+            "extract",
+            *map(str, files),
+            "--out",
+            str(tmp_path / "dask"),
+            "--scheduler",
+            cluster,
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "JUESUAN_FAULT": ""},
+    )
     assert r.returncode in (0, 3), r.stderr
     a, b = read_datasets(local), read_datasets(tmp_path / "dask")
     assert b["reports"].report_id.tolist() == [report_id_for(f) for f in files]
     for ds in a:
-        pd.testing.assert_frame_equal(a[ds].drop(columns="extracted_at", errors="ignore"),
-                                      b[ds].drop(columns="extracted_at", errors="ignore"), obj=ds)
+        pd.testing.assert_frame_equal(
+            a[ds].drop(columns="extracted_at", errors="ignore"),
+            b[ds].drop(columns="extracted_at", errors="ignore"),
+            obj=ds,
+        )
     assert len(b["line_items"]) > 1000
 
 
 def test_a_task_that_raises_kills_its_worker_or_overruns_fails_that_file_alone(cluster, tmp_path):
     raw = tmp_path / "raw"
     raw.mkdir()
-    files = [raw / HONGSHAN.name, raw / "deathtrap.txt", raw / "raisetrap.txt", raw / "sleeptrap.txt", raw / JIANGHAN.name]
+    files = [
+        raw / HONGSHAN.name,
+        raw / "deathtrap.txt",
+        raw / "raisetrap.txt",
+        raw / "sleeptrap.txt",
+        raw / JIANGHAN.name,
+    ]
     for dst, src in zip(files, [HONGSHAN, HONGSHAN, JIANGHAN, JIANGHAN, JIANGHAN]):
         shutil.copy(src, dst)
     workers.use_scheduler(cluster)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
@@ -71,8 +70,9 @@ def hostile_site(tmp_path_factory):
     text = text.replace("人民政府办公室 部门决算", f"人民政府{DEPT}办公室 部门决算", 1)
     text = text.replace("\t行政运行\t", f"\t行政运行{LABEL}\t", 1)
     (raw / f"{FILE}.txt").write_text(text, encoding="utf-8")
-    rc = runner.main_job(jobs=2, raw_dir=raw, processed_dir=root / "processed", reports_dir=root / "reports",
-                         build_dir=root / "build")
+    rc = runner.main_job(
+        jobs=2, raw_dir=raw, processed_dir=root / "processed", reports_dir=root / "reports", build_dir=root / "build"
+    )
     return rc, root / "reports"
 
 

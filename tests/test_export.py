@@ -59,10 +59,13 @@ def csv_dir(processed, tmp_path_factory) -> Path:
 
 # -- load() ------------------------------------------------------------------------------------
 
+
 def test_import_helpers_stays_light_and_load_is_the_studies_one():
-    code = ("import sys, helpers; assert 'pandas' not in sys.modules, 'import helpers imported pandas'; "
-            "from helpers import load; import helpers.studies.load as m; assert load is m.load; "
-            "assert 'load' in dir(helpers)")
+    code = (
+        "import sys, helpers; assert 'pandas' not in sys.modules, 'import helpers imported pandas'; "
+        "from helpers import load; import helpers.studies.load as m; assert load is m.load; "
+        "assert 'load' in dir(helpers)"
+    )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert r.returncode == 0, r.stderr
 
@@ -110,6 +113,7 @@ def test_describe_prints_datasets_rows_columns_and_units(corpus, capsys):
 
 # -- CSV ---------------------------------------------------------------------------------------
 
+
 def test_csv_has_a_bom_and_excel_reads_the_chinese(csv_dir, corpus):
     assert sorted(p.name for p in csv_dir.glob("*.csv")) == sorted(f"{ds}.csv" for ds in schema.DATASETS)
     raw = (csv_dir / "reports.csv").read_bytes()
@@ -137,9 +141,15 @@ def test_csv_reads_back_equal(csv_dir, corpus):
 
 # -- datapackage.json ----------------------------------------------------------------------------
 
+
 def _validate(folder: Path) -> dict:
-    r = subprocess.run([str(Path(sys.executable).parent / "frictionless"), "validate", "--json", "datapackage.json"],
-                       cwd=folder, capture_output=True, text=True, check=False)
+    r = subprocess.run(
+        [str(Path(sys.executable).parent / "frictionless"), "validate", "--json", "datapackage.json"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     return json.loads(r.stdout)
 
 
@@ -149,7 +159,8 @@ def test_exported_datapackage_validates_against_the_csv(csv_dir):
     assert list(res) == list(schema.DATASETS)
     assert res["reports"]["schema"]["primaryKey"] == ["report_id"]
     assert res["line_items"]["schema"]["foreignKeys"] == [
-        {"fields": ["report_id"], "reference": {"resource": "reports", "fields": ["report_id"]}}]
+        {"fields": ["report_id"], "reference": {"resource": "reports", "fields": ["report_id"]}}
+    ]
     amount = next(f for f in res["line_items"]["schema"]["fields"] if f["name"] == "amount_wan")
     assert amount["type"] == "number" and amount["unit"] == "万元"
     status = next(f for f in res["reports"]["schema"]["fields"] if f["name"] == "status")
@@ -184,13 +195,16 @@ def _errors(folder: Path) -> dict[str, list]:
     return {t.name: t.errors for t in report.tasks if t.errors}
 
 
-@pytest.mark.parametrize("dataset, column, value, error", [
-    ("reports", "status", "okay", "constraint-error"),  # not one of ok / partial / failed
-    ("line_items", "report_id", "999_not_a_report", "foreign-key"),
-    ("line_items", "amount_wan", "1,234.5", "type-error"),  # a formatted number is not a number
-    ("line_items", "table", "表3", "constraint-error"),  # not a table code
-    ("table_readings", "table", "", "constraint-error"),  # blank, in the primary key (required)
-])
+@pytest.mark.parametrize(
+    "dataset, column, value, error",
+    [
+        ("reports", "status", "okay", "constraint-error"),  # not one of ok / partial / failed
+        ("line_items", "report_id", "999_not_a_report", "foreign-key"),
+        ("line_items", "amount_wan", "1,234.5", "type-error"),  # a formatted number is not a number
+        ("line_items", "table", "表3", "constraint-error"),  # not a table code
+        ("table_readings", "table", "", "constraint-error"),  # blank, in the primary key (required)
+    ],
+)
 def test_a_tampered_csv_fails_validation(csv_dir, tmp_path, dataset, column, value, error):
     assert not _errors(_tamper(csv_dir, tmp_path / "ok", dataset, column, _first(csv_dir, dataset, column)))
     bad = _errors(_tamper(csv_dir, tmp_path / "pkg", dataset, column, value))
@@ -234,14 +248,19 @@ def test_datapackage_describes_the_parts_of_a_partitioned_dataset(tmp_path):
         (tmp_path / "line_items" / part).write_bytes(b"")
     (tmp_path / "reports.parquet").write_bytes(b"")
     (tmp_path / "VERSION").write_text("x\n")
-    desc = json.loads(write_for_processed(tmp_path, [tmp_path / "reports.parquet", tmp_path / "line_items",
-                                                     tmp_path / "VERSION"]).read_text(encoding="utf-8"))
+    desc = json.loads(
+        write_for_processed(
+            tmp_path, [tmp_path / "reports.parquet", tmp_path / "line_items", tmp_path / "VERSION"]
+        ).read_text(encoding="utf-8")
+    )
     assert [(r["name"], r["path"]) for r in desc["resources"]] == [
         ("reports", "reports.parquet"),
-        ("line_items", ["line_items/report_id=a/part-0.parquet", "line_items/report_id=b/part-0.parquet"])]
+        ("line_items", ["line_items/report_id=a/part-0.parquet", "line_items/report_id=b/part-0.parquet"]),
+    ]
 
 
 # -- Excel -------------------------------------------------------------------------------------
+
 
 def test_xlsx_has_a_sheet_per_dataset_and_the_columns_and_reads_back_equal(processed, corpus, tmp_path):
     import openpyxl
@@ -266,6 +285,7 @@ def test_xlsx_has_a_sheet_per_dataset_and_the_columns_and_reads_back_equal(proce
 
 
 # -- Stata -------------------------------------------------------------------------------------
+
 
 def test_dta_round_trips_with_pandas(processed, corpus, tmp_path):
     out = _export(processed, "dta", tmp_path)
@@ -303,8 +323,17 @@ def test_stata_keeps_a_text_longer_than_a_str_column_holds(tmp_path):
     from helpers.export import write_dta
 
     long_text = "本年度一般公共预算财政拨款支出" * 67  # 1,005 characters, 3,015 bytes in UTF-8
-    df = schema.conform(pd.DataFrame({"report_id": ["r1", "r2"], "item": ["total", "reception"],
-                                      "final_wan": [12.5, None], "source_text": [long_text, None]}), "three_public")
+    df = schema.conform(
+        pd.DataFrame(
+            {
+                "report_id": ["r1", "r2"],
+                "item": ["total", "reception"],
+                "final_wan": [12.5, None],
+                "source_text": [long_text, None],
+            }
+        ),
+        "three_public",
+    )
     write_dta({"three_public": df}, tmp_path)
     back = pd.read_stata(tmp_path / "three_public.dta")
     assert back.source_text.tolist() == [long_text, ""]
@@ -314,15 +343,18 @@ def test_stata_keeps_a_text_longer_than_a_str_column_holds(tmp_path):
 def test_excel_refuses_a_cell_longer_than_excel_holds_and_says_where(tmp_path):
     from helpers.export import ExportError, write_xlsx
 
-    df = schema.conform(pd.DataFrame({"report_id": ["r1", "r2"], "source_text": ["短", "长" * 40_000]}),
-                        "three_public")
-    with pytest.raises(ExportError, match=r"three_public.source_text, row 2: 40,000 characters, more than an Excel "
-                                          r"cell holds \(32,767\)"):
+    df = schema.conform(pd.DataFrame({"report_id": ["r1", "r2"], "source_text": ["短", "长" * 40_000]}), "three_public")
+    with pytest.raises(
+        ExportError,
+        match=r"three_public.source_text, row 2: 40,000 characters, more than an Excel "
+        r"cell holds \(32,767\)",
+    ):
         write_xlsx({"three_public": df}, tmp_path)
     assert list(tmp_path.iterdir()) == []  # no half-written workbook
 
 
 # -- Parquet and failures ----------------------------------------------------------------------
+
 
 def test_parquet_copy_reads_back_equal(processed, corpus, tmp_path):
     out = _export(processed, "parquet", tmp_path)
@@ -343,6 +375,7 @@ def test_missing_processed_folder_and_bad_format_say_so(tmp_path, capsys):
 
 
 # -- debug-table -------------------------------------------------------------------------------
+
 
 def test_debug_table_draws_what_the_table_finder_saw(tmp_path, capsys):
     from PIL import Image
@@ -380,6 +413,7 @@ def test_debug_table_page_out_of_range_says_how_many_pages(tmp_path, capsys):
 
 # -- comparing a value with what a format gave back ------------------------------------------------
 
+
 def _same(want, got, dtype: str, ds: str, col: str, digits: int | None = None) -> None:
     """`got` (read back from a format) is `want`; `digits`: the format keeps that many significant
     digits of a float (Excel: 15)."""
@@ -390,8 +424,9 @@ def _same(want, got, dtype: str, ds: str, col: str, digits: int | None = None) -
     if dtype == "string" and isinstance(want, str) and want == "":
         want = None  # CSV, Stata and a blank Excel cell do not tell an empty text from a null one
     if want is None or (not isinstance(want, (list, tuple)) and pd.isna(want)):
-        assert got is None or (isinstance(got, float) and math.isnan(got)) or got is pd.NaT or pd.isna(got), \
+        assert got is None or (isinstance(got, float) and math.isnan(got)) or got is pd.NaT or pd.isna(got), (
             f"{where}: {got!r} for null"
+        )
         return
     if dtype == "string":
         assert got == want, where

@@ -91,8 +91,11 @@ def test_same_rows_whatever_the_number_of_workers(monkeypatch):
 
 def test_killed_parent_takes_its_workers_with_it(tmp_path):
     env = {**os.environ, "JUESUAN_FAULT": "extract=sleep:120"}
-    proc = subprocess.Popen([sys.executable, "-m", "helpers", "extract", HONGSHAN, JIANGHAN, "--jobs", "2",
-                             "--out", tmp_path / "out"], env=env, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "helpers", "extract", HONGSHAN, JIANGHAN, "--jobs", "2", "--out", tmp_path / "out"],
+        env=env,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 60
         kids: list[int] = []
@@ -114,6 +117,7 @@ def test_killed_parent_takes_its_workers_with_it(tmp_path):
 
 
 # --- publication: all datasets switch together; pages are replaced whole -------------------------
+
 
 def _cli(*args, env_extra=None):
     env = {**os.environ, **(env_extra or {})}
@@ -169,13 +173,16 @@ def test_page_killed_while_written_keeps_the_old_page(tmp_path):
 
 # --- one run at a time ------------------------------------------------------------------------------
 
+
 def test_second_run_is_refused_while_one_holds_the_lock_and_a_killed_holder_leaves_no_lock(tmp_path):
     from helpers import runner
 
     out = tmp_path / "processed"
-    code = (f"import time; from helpers.lock import folder_lock\n"
-            f"with folder_lock(__import__('pathlib').Path({str(out)!r}), 'main job'):\n"
-            f"    print('held', flush=True); time.sleep(120)")
+    code = (
+        f"import time; from helpers.lock import folder_lock\n"
+        f"with folder_lock(__import__('pathlib').Path({str(out)!r}), 'main job'):\n"
+        f"    print('held', flush=True); time.sleep(120)"
+    )
     holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "held"
@@ -184,8 +191,10 @@ def test_second_run_is_refused_while_one_holds_the_lock_and_a_killed_holder_leav
         assert "in use by another run" in r.stderr and f"pid {holder.pid}" in r.stderr
         raw = tmp_path / "raw"
         raw.mkdir()
-        assert runner.main_job(raw_dir=raw, processed_dir=out, reports_dir=tmp_path / "r",
-                               build_dir=tmp_path / "b") == runner.EXIT_BUSY
+        assert (
+            runner.main_job(raw_dir=raw, processed_dir=out, reports_dir=tmp_path / "r", build_dir=tmp_path / "b")
+            == runner.EXIT_BUSY
+        )
         assert not (out / "reports.parquet").exists()
         holder.kill()
         holder.wait()

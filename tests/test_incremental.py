@@ -16,9 +16,12 @@ from .conftest import HANYANG, HONGSHAN
 
 def _stamps(root: Path) -> dict[str, int]:
     """page or executed notebook → modification time (ns)."""
-    return {p.relative_to(root).as_posix(): p.stat().st_mtime_ns
-            for sub in ("reports", "build") for p in (root / sub).rglob("*")
-            if p.suffix in {".html", ".ipynb"} and p.parent.parent == root / sub}
+    return {
+        p.relative_to(root).as_posix(): p.stat().st_mtime_ns
+        for sub in ("reports", "build")
+        for p in (root / sub).rglob("*")
+        if p.suffix in {".html", ".ipynb"} and p.parent.parent == root / sub
+    }
 
 
 def test_unchanged_inputs_keep_pages_and_a_changed_file_reruns_its_page_and_the_studies(tmp_path):
@@ -26,8 +29,13 @@ def test_unchanged_inputs_keep_pages_and_a_changed_file_reruns_its_page_and_the_
     raw.mkdir()
     for f in (HONGSHAN, HANYANG):
         shutil.copy(f, raw / f.name)
-    kw = dict(jobs=2, raw_dir=raw, processed_dir=tmp_path / "processed", reports_dir=tmp_path / "reports",
-              build_dir=tmp_path / "build")
+    kw = dict(
+        jobs=2,
+        raw_dir=raw,
+        processed_dir=tmp_path / "processed",
+        reports_dir=tmp_path / "reports",
+        build_dir=tmp_path / "build",
+    )
     assert runner.main_job(**kw) == runner.EXIT_OK
     first = _stamps(tmp_path)
     assert len([k for k in first if k.endswith(".html")]) == 2 + len(runner.STUDIES)

@@ -28,5 +28,12 @@ EXPECTED = [
 @pytest.mark.parametrize("path,city,district,department,year,date", EXPECTED, ids=[e[0].name[:12] for e in EXPECTED])
 def test_metadata(path, city, district, department, year, date):
     meta = read_metadata(read_document(path))
-    assert meta == {"city": city, "district": district, "department": department,
-                    "fiscal_year": year, "publish_date": date, "doc_kind": "final", "unit_kind": "部门"}
+    assert meta == {
+        "city": city,
+        "district": district,
+        "department": department,
+        "fiscal_year": year,
+        "publish_date": date,
+        "doc_kind": "final",
+        "unit_kind": "部门",
+    }

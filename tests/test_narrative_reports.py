@@ -25,6 +25,7 @@ def ds():
             assert out["reports"]["status"].iloc[0] != "failed", out["reports"]["error"].iloc[0]
             cache[path] = out
         return cache[path]
+
     return get
 
 
@@ -55,7 +56,9 @@ def test_hongshan_budget_execution(ds):
     assert sci.budget_wan == 0 and close(sci.final_wan, 140.17)
     assert isnull(sci.rate_computed_pct) and isnull(sci.rate_printed_pct)
     health = one(be, level="类", code="210")  # 卫生健康 (line 475): 86.01 / 204.36 / 237.59%
-    assert close(health.budget_wan, 86.01) and close(health.final_wan, 204.36) and close(health.rate_printed_pct, 237.59)
+    assert (
+        close(health.budget_wan, 86.01) and close(health.final_wan, 204.36) and close(health.rate_printed_pct, 237.59)
+    )
     assert one(be, level="类", code="215")["name"] == "资源探勘工业信息等支出"  # misspelt class still gets its code
     adj = be[be.budget_basis == "调整预算"]
     assert sorted(adj.rate_printed_pct.tolist()) == [91.1, 100.0, 100.0]  # lines 704, 754, 832
@@ -125,7 +128,9 @@ def test_hanyang_per_item_statements_and_full_year_basis(ds):
     items = be[be.level == "项"]
     assert len(items) == 6  # lines 301-313
     pension = one(items, code="2080505")
-    assert close(pension.budget_wan, 73.07) and close(pension.final_wan, 72.11) and close(pension.rate_printed_pct, 98.69)
+    assert (
+        close(pension.budget_wan, 73.07) and close(pension.final_wan, 72.11) and close(pension.rate_printed_pct, 98.69)
+    )
     death = one(items, name="死亡抚恤")
     assert death.budget_wan == 0 and isnull(death.rate_computed_pct)
     assert isnull(one(items, name="一般行政管理事务").code)  # two 一般行政管理事务 lines in T3: ambiguous
@@ -159,19 +164,25 @@ def test_jianghan(ds):
     out = ds(JIANGHAN)
     be = out["budget_execution"]
     assert len(be) == 19
-    o = one(be, level="overall", subject="spending", budget_basis="年初预算")  # line 431: printed 100% where 4199.36/3927.98 = 106.9%
+    o = one(
+        be, level="overall", subject="spending", budget_basis="年初预算"
+    )  # line 431: printed 100% where 4199.36/3927.98 = 106.9%
     assert o.rate_printed_pct == 100 and close(o.rate_computed_pct, 106.91)
     hired = one(be, name="聘用人员工作经费2022")  # line 779: 690000 / 680470.65 under 预算执行情况（万元）
     assert hired.unit_printed == "元" and close(hired.budget_wan, 69.0) and close(hired.final_wan, 68.047065, 1e-5)
     assert close(hired.rate_printed_pct, 98.62) and hired.budget_basis == "调整预算"
     rural = one(be, name="乡村振兴及对口帮扶工作2022")
     assert close(rural.final_wan, 2907.92)
-    assert one(be, level="overall", subject="three_public").budget_basis == "全年预算"  # T9 note: 预算数为“三公”经费全年预算数
+    assert (
+        one(be, level="overall", subject="three_public").budget_basis == "全年预算"
+    )  # T9 note: 预算数为“三公”经费全年预算数
     tp = out["three_public"]
     assert one(tp, item="overseas", source="narrative").final_wan == 0  # 本单位2022年无因公出国(境)支出
     assert one(tp, item="vehicle_purchase", source="narrative").final_wan == 0  # 本年度无购置(更新)公务用车
     pv = out["poverty_transfers"]
-    xuanen = pv[(pv.amount_wan == 2200) & pv.recipient.fillna("").str.contains("宣恩县")]  # lines 437, 529, 583, 607, 967
+    xuanen = pv[
+        (pv.amount_wan == 2200) & pv.recipient.fillna("").str.contains("宣恩县")
+    ]  # lines 437, 529, 583, 607, 967
     assert len(xuanen) == 5 and (xuanen.scope == "department").all()
 
 
@@ -244,7 +255,9 @@ def test_pdf_social_work_two_bases(ds):
     out = ds(PDF_SGB)
     be = out["budget_execution"]
     assert len(be) == 11
-    start = one(be, level="overall", subject="spending", budget_basis="年初预算")  # "年初预算为 0 万元，全年预算为 321.02 万元 … 完成年初预算的 95.89%"
+    start = one(
+        be, level="overall", subject="spending", budget_basis="年初预算"
+    )  # "年初预算为 0 万元，全年预算为 321.02 万元 … 完成年初预算的 95.89%"
     assert start.budget_wan == 0 and isnull(start.rate_computed_pct) and close(start.rate_printed_pct, 95.89)
     full = one(be, level="overall", subject="spending", budget_basis="全年预算")
     assert close(full.budget_wan, 321.02) and close(full.rate_computed_pct, 95.89)

@@ -20,11 +20,14 @@ def test_rate_against_zero_or_missing_budget_is_undefined():
 
 def test_pdf_figures_go_back_into_the_gaps_in_order():
     # 上海市普陀区财政局 p.24: the words, then the figures on their own line
-    assert fill_gaps("机关运行经费支出 万元，比 年度增加 万元，增长 。主要原因是",
-                     ["184.65", "2023", "2.55", "1.40%"]) == \
-        "机关运行经费支出 184.65 万元，比 2023 年度增加 2.55 万元，增长 1.40% 。主要原因是"
+    assert (
+        fill_gaps("机关运行经费支出 万元，比 年度增加 万元，增长 。主要原因是", ["184.65", "2023", "2.55", "1.40%"])
+        == "机关运行经费支出 184.65 万元，比 2023 年度增加 2.55 万元，增长 1.40% 。主要原因是"
+    )
     # more figures than gaps: the first ones close the line above ("…支出决算为" / "161.62 万元，…")
-    assert fill_gaps("万元，支出决算为 万元。决算数小于预算数", ["161.62", "160.75"]).startswith("161.62 万元，支出决算为 160.75 万元")
+    assert fill_gaps("万元，支出决算为 万元。决算数小于预算数", ["161.62", "160.75"]).startswith(
+        "161.62 万元，支出决算为 160.75 万元"
+    )
     # fewer figures than gaps: the gap before 。 stays empty, the 万元 gaps get the amounts
     out = fill_gaps("在职人员基本医疗保险费 。年初预算为 万元，支出决算为 万元。决", ["62.29", "60.99"])
     assert "年初预算为 62.29 万元，支出决算为 60.99 万元" in out

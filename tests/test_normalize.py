@@ -7,14 +7,17 @@ import pytest
 from helpers.normalize import cid_ratio, is_amount, normalize_text, parse_amount
 
 
-@pytest.mark.parametrize("raw,expected", [
-    ("⾏政运⾏", "行政运行"),  # U+2F8F KANGXI RADICAL WALK
-    ("⼀般公共预算财政拨款⽀出决算表", "一般公共预算财政拨款支出决算表"),  # U+2F00, U+2F40
-    ("⾦额单位：万元", "金额单位：万元"),  # U+2FA6
-    ("⻓期", "长期"),  # U+2ED3, CJK radicals supplement
-    ("⻋辆", "车辆"),  # U+2ECB
-    ("行政运行", "行政运行"),  # ordinary ideographs untouched
-])
+@pytest.mark.parametrize(
+    "raw,expected",
+    [
+        ("⾏政运⾏", "行政运行"),  # U+2F8F KANGXI RADICAL WALK
+        ("⼀般公共预算财政拨款⽀出决算表", "一般公共预算财政拨款支出决算表"),  # U+2F00, U+2F40
+        ("⾦额单位：万元", "金额单位：万元"),  # U+2FA6
+        ("⻓期", "长期"),  # U+2ED3, CJK radicals supplement
+        ("⻋辆", "车辆"),  # U+2ECB
+        ("行政运行", "行政运行"),  # ordinary ideographs untouched
+    ],
+)
 def test_radicals_become_ideographs(raw, expected):
     assert normalize_text(raw) == expected
 
@@ -27,23 +30,26 @@ def test_full_width_digits_and_signs_become_ascii():
     assert normalize_text("（表１）") == "（表1）"  # full-width brackets are kept as printed
 
 
-@pytest.mark.parametrize("cell,expected", [
-    ("1,568.88", 1568.88),
-    ("3,061.55", 3061.55),
-    ("12,345,678.9", 12345678.9),
-    ("0", 0.0),
-    ("0.00", 0.0),
-    ("29.3", 29.3),
-    ("-12.30", -12.3),
-    ("−5", -5.0),  # U+2212 minus sign
-    (" 1,407.17 ", 1407.17),
-    ("１，５６８．８８".replace("，", ","), 1568.88),  # full-width digits, ASCII separator
-    ("１５６８．８８", 1568.88),
-    ("-", 0.0),
-    ("—", 0.0),
-    ("－", 0.0),  # full-width hyphen-minus
-    ("--", 0.0),
-])
+@pytest.mark.parametrize(
+    "cell,expected",
+    [
+        ("1,568.88", 1568.88),
+        ("3,061.55", 3061.55),
+        ("12,345,678.9", 12345678.9),
+        ("0", 0.0),
+        ("0.00", 0.0),
+        ("29.3", 29.3),
+        ("-12.30", -12.3),
+        ("−5", -5.0),  # U+2212 minus sign
+        (" 1,407.17 ", 1407.17),
+        ("１，５６８．８８".replace("，", ","), 1568.88),  # full-width digits, ASCII separator
+        ("１５６８．８８", 1568.88),
+        ("-", 0.0),
+        ("—", 0.0),
+        ("－", 0.0),  # full-width hyphen-minus
+        ("--", 0.0),
+    ],
+)
 def test_parse_amount(cell, expected):
     assert parse_amount(cell) == expected
 

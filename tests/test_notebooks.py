@@ -6,6 +6,7 @@ no code, no tracebacks and no missing-glyph warnings, linked from index.html."""
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 import nbformat
@@ -13,15 +14,16 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 from helpers import runner
+from helpers.paths import DATA_RAW, NOTEBOOKS, raw_files
 
 from .conftest import digest as _digest
-from helpers.paths import DATA_RAW, NOTEBOOKS, raw_files
 
 NOTEBOOK_FILES = sorted(NOTEBOOKS.glob("*.ipynb"))
 STUDIES = list(runner.STUDIES)
 
 
 # --- committed notebooks -------------------------------------------------------------------------
+
 
 def test_expected_notebooks_exist():
     names = {p.stem for p in NOTEBOOK_FILES}
@@ -49,6 +51,7 @@ def test_notebook_declares_its_parameters(path):
 
 # --- runner units (small throwaway notebooks) ----------------------------------------------------
 
+
 def _nb(tmp_path: Path, name: str, cells: list[str], param_cell: str | None) -> Path:
     nb = new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -65,9 +68,17 @@ def _nb(tmp_path: Path, name: str, cells: list[str], param_cell: str | None) -> 
 
 
 def _job(tmp_path, nb: Path, params: dict, kernel: str) -> runner.Job:
-    return runner.Job(kind="study", name=nb.stem, notebook=str(nb), output=str(tmp_path / "build" / nb.name),
-                      html=str(tmp_path / "pages" / f"{nb.stem}.html"), parameters=params, title=nb.stem,
-                      kernel=kernel, cwd=str(tmp_path))
+    return runner.Job(
+        kind="study",
+        name=nb.stem,
+        notebook=str(nb),
+        output=str(tmp_path / "build" / nb.name),
+        html=str(tmp_path / "pages" / f"{nb.stem}.html"),
+        parameters=params,
+        title=nb.stem,
+        kernel=kernel,
+        cwd=str(tmp_path),
+    )
 
 
 def test_validate_rejects_missing_parameters_cell_and_unknown_parameters(tmp_path):
@@ -89,10 +100,18 @@ def test_kernel_death_at_start_is_retried_but_cell_errors_are_not(tmp_path):
 
 def test_failing_notebook_is_kept_and_others_go_on_and_ids_stay_strings(tmp_path):
     kernel = runner.ensure_kernel()
-    good = _nb(tmp_path, "good.ipynb", ['assert isinstance(report_id, str) and report_id == "0012", repr(report_id)',
-                                        'print("id", report_id)'], 'report_id = "x"')
-    bad = _nb(tmp_path, "bad.ipynb", ['print("before the failure")', 'raise ValueError("deliberate failure")'],
-              'report_id = "x"')
+    good = _nb(
+        tmp_path,
+        "good.ipynb",
+        ['assert isinstance(report_id, str) and report_id == "0012", repr(report_id)', 'print("id", report_id)'],
+        'report_id = "x"',
+    )
+    bad = _nb(
+        tmp_path,
+        "bad.ipynb",
+        ['print("before the failure")', 'raise ValueError("deliberate failure")'],
+        'report_id = "x"',
+    )
     jobs = [_job(tmp_path, bad, {"report_id": "0012"}, kernel), _job(tmp_path, good, {"report_id": "0012"}, kernel)]
     results = {r.job.name: r for r in runner.run_notebooks(jobs, jobs=2)}
     assert results["good"].ok, results["good"].error
@@ -104,8 +123,16 @@ def test_failing_notebook_is_kept_and_others_go_on_and_ids_stay_strings(tmp_path
 
 def test_main_job_without_raw_files_is_non_zero(tmp_path):
     (tmp_path / "raw").mkdir()
-    assert runner.main_job(notebooks=False, raw_dir=tmp_path / "raw", processed_dir=tmp_path / "p",
-                           reports_dir=tmp_path / "r", build_dir=tmp_path / "b") == 1
+    assert (
+        runner.main_job(
+            notebooks=False,
+            raw_dir=tmp_path / "raw",
+            processed_dir=tmp_path / "p",
+            reports_dir=tmp_path / "r",
+            build_dir=tmp_path / "b",
+        )
+        == 1
+    )
 
 
 # --- the main job on the shipped corpus ----------------------------------------------------------
@@ -136,21 +163,25 @@ def test_every_page_exists_with_figures_and_without_code(published):
     for page in _pages(published):
         assert page.exists(), page
         text = page.read_text(encoding="utf-8")
-        body = text[text.find("<body"):]
+        body = text[text.find("<body") :]
         assert "<img" in body, f"{page.name}: no figure"
         # Code cells render their source in a CodeMirror editor with `highlight` markup; none may be left.
-        assert 'class="jp-CodeMirrorEditor' not in body and 'class="highlight' not in body, f"{page.name}: code is shown"
+        assert 'class="jp-CodeMirrorEditor' not in body and 'class="highlight' not in body, (
+            f"{page.name}: code is shown"
+        )
         assert "plots.set_style" not in body and "from helpers" not in body, f"{page.name}: source code leaked"
 
 
 def test_no_page_has_tracebacks_warnings_or_stderr(published):
     for page in _pages(published):
         full = page.read_text(encoding="utf-8")
-        text = full[full.find("<body"):]
+        text = full[full.find("<body") :]
         assert "Traceback" not in text, page.name
         assert "This notebook failed" not in text, page.name
         assert not re.search(r"Glyph \d+ .*missing from font", text), f"{page.name}: missing glyph (tofu) warning"
-        assert 'data-mime-type="application/vnd.jupyter.stderr"' not in text, f"{page.name}: a cell wrote to stderr (warning?)"
+        assert 'data-mime-type="application/vnd.jupyter.stderr"' not in text, (
+            f"{page.name}: a cell wrote to stderr (warning?)"
+        )
 
 
 def test_executed_notebooks_are_judged_by_their_content_too(published):
@@ -190,12 +221,12 @@ def test_index_links_every_page_with_a_summary(published):
 def _index_row(index: str, rid: str) -> str:
     """The text of the index's table row that links report `rid`."""
     row = next(r for r in index.split("<tr>") if f"reports/{rid}.html" in r)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row[:row.find("</tr>")]))
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row[: row.find("</tr>")]))
 
 
 def test_index_says_which_reports_to_trust_and_why(published):
     index = (published["reports"] / "index.html").read_text(encoding="utf-8")
-    legend = index[index.find('<dl class="legend">'):index.find("</dl>")]
+    legend = index[index.find('<dl class="legend">') : index.find("</dl>")]
     for v in ("usable", "use with care", "do not use"):
         assert f">{v}<" in legend, f"legend does not explain {v!r}"
     # 青山 2020's text copy lists the nine tables in its contents (lines 23-41) but prints none of them
@@ -212,14 +243,13 @@ def test_index_says_which_reports_to_trust_and_why(published):
     assert 'class="sortable"' in index and "juesuanSort.attach" in index and 'data-sort="0"' in index
 
 
-
 # --- report.ipynb on any file given by path (not by id); start_here.ipynb ------------------------
 
 JIANGHAN_REL = "data/raw/002_e2b9b740b0f725e0.txt"
 PUTUO_PDF = DATA_RAW / "中共上海市普陀区委社会工作部 2024 年度部门决算.pdf"
 
 
-def _papermill(*args, cache: Path) -> "subprocess.CompletedProcess":
+def _papermill(*args, cache: Path) -> subprocess.CompletedProcess:
     """The papermill command line as a user types it, from the repository root."""
     import os
     import subprocess
@@ -228,8 +258,14 @@ def _papermill(*args, cache: Path) -> "subprocess.CompletedProcess":
     from helpers.paths import REPO_ROOT
 
     env = {**os.environ, "JUESUAN_CACHE": str(cache)}
-    return subprocess.run([sys.executable, "-m", "papermill", "-k", runner.ensure_kernel(), *map(str, args)],
-                          cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "papermill", "-k", runner.ensure_kernel(), *map(str, args)],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def _outputs(nb_path: Path) -> list:
@@ -261,8 +297,11 @@ def _assert_same_numbers(mine: Path, main: Path, rid: str, *, ignore=("extracted
         drop = [c for c in ignore if c in a.columns]
         # A column null in every row may come back with another dtype from a one-report file (an
         # all-null date reads as datetime64): null on both sides is the same value.
-        drop += [c for c in a.columns if c in b.columns and a[c].isna().all() and b[c].isna().all()
-                 and a[c].dtype != b[c].dtype]
+        drop += [
+            c
+            for c in a.columns
+            if c in b.columns and a[c].isna().all() and b[c].isna().all() and a[c].dtype != b[c].dtype
+        ]
         a, b = a.drop(columns=drop).reset_index(drop=True), b.drop(columns=drop).reset_index(drop=True)
         assert len(a) == len(b), f"{ds}: {len(a)} rows from the notebook, {len(b)} from the main job"
         pd.testing.assert_frame_equal(a, b, obj=ds)
@@ -273,8 +312,17 @@ def test_report_notebook_on_a_corpus_file_by_path_matches_the_main_job(published
 
     raw_before, processed_before = _digest(DATA_RAW), _digest(DATA_PROCESSED)
     out = tmp_path / "out.ipynb"
-    r = _papermill("notebooks/report.ipynb", out, "-p", "source", JIANGHAN_REL, "-p", "out_dir", tmp_path / "data",
-                   cache=tmp_path / "cache")
+    r = _papermill(
+        "notebooks/report.ipynb",
+        out,
+        "-p",
+        "source",
+        JIANGHAN_REL,
+        "-p",
+        "out_dir",
+        tmp_path / "data",
+        cache=tmp_path / "cache",
+    )
     assert r.returncode == 0, r.stderr[-2000:]
     outputs = _outputs(out)
     assert not [o for o in outputs if o.output_type == "error"]
@@ -299,9 +347,14 @@ def test_report_notebook_on_a_copy_outside_the_repository_then_reused(published,
     rid = "中共上海市普陀区委社会工作部_2024_年度部门决算"
     kernel, cache = runner.ensure_kernel(), tmp_path / "cache"
     t0 = time.perf_counter()
-    pm.execute_notebook(str(NOTEBOOKS / "report.ipynb"), str(tmp_path / "a.ipynb"), kernel_name=kernel,
-                        parameters={"source": str(copy), "out_dir": str(tmp_path / "a"), "cache_dir": str(cache)},
-                        cwd=str(tmp_path), progress_bar=False)
+    pm.execute_notebook(
+        str(NOTEBOOKS / "report.ipynb"),
+        str(tmp_path / "a.ipynb"),
+        kernel_name=kernel,
+        parameters={"source": str(copy), "out_dir": str(tmp_path / "a"), "cache_dir": str(cache)},
+        cwd=str(tmp_path),
+        progress_bar=False,
+    )
     first = time.perf_counter() - t0
     _assert_same_numbers(tmp_path / "a", published["root"] / "processed", rid, ignore=("extracted_at", "source_file"))
     import pandas as pd
@@ -311,14 +364,24 @@ def test_report_notebook_on_a_copy_outside_the_repository_then_reused(published,
     renamed = downloads / "某局2024年度部门决算.pdf"
     shutil.copy(PUTUO_PDF, renamed)
     t0 = time.perf_counter()
-    pm.execute_notebook(str(NOTEBOOKS / "report.ipynb"), str(tmp_path / "b.ipynb"), kernel_name=kernel,
-                        parameters={"source": str(renamed), "out_dir": str(tmp_path / "b"), "cache_dir": str(cache)},
-                        cwd=str(tmp_path), progress_bar=False)
+    pm.execute_notebook(
+        str(NOTEBOOKS / "report.ipynb"),
+        str(tmp_path / "b.ipynb"),
+        kernel_name=kernel,
+        parameters={"source": str(renamed), "out_dir": str(tmp_path / "b"), "cache_dir": str(cache)},
+        cwd=str(tmp_path),
+        progress_bar=False,
+    )
     second = time.perf_counter() - t0
     said = _text(_outputs(tmp_path / "b.ipynb")[0])
     assert "reused" in said and "某局2024年度部门决算" in said, said
-    _assert_same_numbers(tmp_path / "b", published["root"] / "processed", rid, ignore=("extracted_at", "source_file"),
-                         relabel="某局2024年度部门决算")
+    _assert_same_numbers(
+        tmp_path / "b",
+        published["root"] / "processed",
+        rid,
+        ignore=("extracted_at", "source_file"),
+        relabel="某局2024年度部门决算",
+    )
     assert len(list(cache.glob("*/*/reports.parquet"))) == 1
     print(f"report notebook on a PDF: {first:.1f}s extracting, {second:.1f}s reusing the cache")
 
@@ -343,10 +406,18 @@ def test_start_here_runs_on_the_corpus_and_exports(published, tmp_path):
     import papermill as pm
 
     out = tmp_path / "start_here.ipynb"
-    pm.execute_notebook(str(NOTEBOOKS / "start_here.ipynb"), str(out), kernel_name=runner.ensure_kernel(),
-                        parameters={"processed_dir": str(published["root"] / "processed"),
-                                    "export_dir": str(tmp_path / "exports"), "cache_dir": str(tmp_path / "cache")},
-                        cwd=str(tmp_path), progress_bar=False)
+    pm.execute_notebook(
+        str(NOTEBOOKS / "start_here.ipynb"),
+        str(out),
+        kernel_name=runner.ensure_kernel(),
+        parameters={
+            "processed_dir": str(published["root"] / "processed"),
+            "export_dir": str(tmp_path / "exports"),
+            "cache_dir": str(tmp_path / "cache"),
+        },
+        cwd=str(tmp_path),
+        progress_bar=False,
+    )
     outputs = _outputs(out)
     assert not [o for o in outputs if o.output_type == "error" or (o.output_type == "stream" and o.name == "stderr")]
     assert any("image/png" in o.get("data", {}) for o in outputs)
@@ -364,7 +435,9 @@ def test_start_here_runs_on_the_corpus_and_exports(published, tmp_path):
         assert len(sheets["quality"]) == 10 and len(sheets["line_items_trusted"]) > 0
     assert not list((tmp_path / "cache").glob("*")), "the processed datasets were there: nothing to read directly"
 
+
 # --- pages for readers (issue 10): self-contained, navigable, key findings first -------------------
+
 
 def test_no_page_fetches_anything_from_another_server(published):
     from helpers import pages
@@ -382,7 +455,7 @@ def test_every_page_has_navigation_and_studies_open_with_key_findings(published)
         text = page.read_text(encoding="utf-8")
         m = re.search(r"<nav[^>]*juesuan-nav[^>]*>", text)
         assert m, f"{page.name}: no navigation bar"
-        nav = text[m.start():text.find("</nav>", m.start())]
+        nav = text[m.start() : text.find("</nav>", m.start())]
         assert 'href="../index.html"' in nav, f"{page.name}: no link to the index"
         for s in STUDIES:
             assert f"../studies/{s}.html" in nav or page.stem == s, f"{page.name}: no link to {s}"
@@ -390,10 +463,10 @@ def test_every_page_has_navigation_and_studies_open_with_key_findings(published)
         assert "No description has been provided" not in text, f"{page.name}: figure without alt text"
     for s in STUDIES:
         text = (published["reports"] / "studies" / f"{s}.html").read_text(encoding="utf-8")
-        body = text[text.find("</nav>"):]
+        body = text[text.find("</nav>") :]
         h2 = re.findall(r"<h2[^>]*>(.*?)<", body)
         assert h2 and h2[0].startswith("Key findings"), f"{s}: first section is {h2[:1]}"
-        findings = body[body.find("Key findings"):body.find("<h2", body.find("Key findings") + 20)]
+        findings = body[body.find("Key findings") : body.find("<h2", body.find("Key findings") + 20)]
         assert re.search(r"\d", re.sub(r"<[^>]+>", "", findings)), f"{s}: key findings without numbers"
 
 
@@ -416,9 +489,17 @@ def test_study_on_an_empty_processed_folder_fails_loudly(tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
     nb = NOTEBOOKS / "poverty_transfers.ipynb"
-    job = runner.Job(kind="study", name="poverty_transfers", notebook=str(nb), output=str(tmp_path / "out.ipynb"),
-                     html=str(tmp_path / "out.html"), parameters={"processed_dir": str(empty)}, title="t",
-                     kernel=kernel, cwd=str(tmp_path))
+    job = runner.Job(
+        kind="study",
+        name="poverty_transfers",
+        notebook=str(nb),
+        output=str(tmp_path / "out.ipynb"),
+        html=str(tmp_path / "out.html"),
+        parameters={"processed_dir": str(empty)},
+        title="t",
+        kernel=kernel,
+        cwd=str(tmp_path),
+    )
     res = runner.execute(job)
     assert not res.ok and "NoProcessedData" in res.error and "reports.parquet" in res.error
     assert "The corpus holds 0" not in Path(job.html).read_text(encoding="utf-8")
@@ -427,17 +508,19 @@ def test_study_on_an_empty_processed_folder_fails_loudly(tmp_path):
 def test_report_pages_open_with_a_summary_and_keep_passing_checks_behind_a_disclosure(published):
     for rid in _report_ids():
         text = (published["reports"] / "reports" / f"{rid}.html").read_text(encoding="utf-8")
-        body = text[text.find("</nav>"):]
+        body = text[text.find("</nav>") :]
         h2 = re.findall(r"<h2[^>]*>(.*?)<", body)
         assert h2[:2] == ["Summary", "The tables as printed"], f"{rid}: sections open with {h2[:3]}"
-        summary = body[body.find('class="juesuan-summary"'):body.find("<h2", body.find('class="juesuan-summary"'))]
+        summary = body[body.find('class="juesuan-summary"') : body.find("<h2", body.find('class="juesuan-summary"'))]
         assert "Verdict:" in summary and "Checks:" in summary and "<table" not in summary, rid
-        checks = body[re.search(r'<h2 id="Consistency-checks', body).start():]
+        checks = body[re.search(r'<h2 id="Consistency-checks', body).start() :]
         assert re.search(r"<details[^>]*><summary>[\d,]+ pass", checks), f"{rid}: passing checks not collapsed"
-        assert ">pass</td>" not in checks[:checks.find("<details")], f"{rid}: passing checks listed outside the disclosure"
+        assert ">pass</td>" not in checks[: checks.find("<details")], (
+            f"{rid}: passing checks listed outside the disclosure"
+        )
     hongshan = (published["reports"] / "reports" / "000_5ae2df98b6bbde0e.html").read_text(encoding="utf-8")
-    body = hongshan[hongshan.find("</nav>"):]
-    summary = body[body.find('class="juesuan-summary"'):body.find("The tables as printed")]
+    body = hongshan[hongshan.find("</nav>") :]
+    summary = body[body.find('class="juesuan-summary"') : body.find("The tables as printed")]
     # the failing checks are in the summary with their messages: T7 line 369 prints 35.20 for 48.55 + 35.20
     assert "T7.vehicle_subtotal" in summary and "35.20" in summary and "83.75" in summary and "use with care" in summary
 

@@ -82,8 +82,10 @@ def test_pandas_pyarrow_and_duckdb_read_each_dataset_as_one_table_equal_to_load(
         got = con.sql(f"select * from read_parquet('{folder}/*.parquet')").arrow()
         got = got.read_all() if hasattr(got, "read_all") else got
         _same(_row_order(_as_loaded(got, ds)), want, f"duckdb {ds}")
-    n = con.execute(f"select count(*) from read_parquet('{written}/line_items.parquet/*.parquet') "
-                    f"where report_id = '{JIANGHAN.stem}'").fetchone()[0]
+    n = con.execute(
+        f"select count(*) from read_parquet('{written}/line_items.parquet/*.parquet') "
+        f"where report_id = '{JIANGHAN.stem}'"
+    ).fetchone()[0]
     assert n == int((corpus.line_items.report_id == JIANGHAN.stem).sum()) > 500
 
 
@@ -109,8 +111,11 @@ def _batch_inodes(out, ds: str) -> dict[str, int]:
     gen = partitioned.resolve(out)
     m = partitioned.manifest(gen)
     rid_of = {key: rid for rid, key in m["order"]}
-    return {rid_of[k]: (gen / f"{ds}.parquet" / f"{b['name']}.parquet").stat().st_ino
-            for b in m["batches"] for k in b["keys"]}
+    return {
+        rid_of[k]: (gen / f"{ds}.parquet" / f"{b['name']}.parquet").stat().st_ino
+        for b in m["batches"]
+        for k in b["keys"]
+    }
 
 
 def test_changing_one_report_rewrites_its_batch_alone(tmp_path, monkeypatch):
@@ -140,7 +145,9 @@ def test_changing_one_report_rewrites_its_batch_alone(tmp_path, monkeypatch):
     extract_and_write(files, fresh)
     a, b = read_datasets(out), read_datasets(fresh)
     for ds in schema.DATASETS:
-        _same(a[ds].drop(columns="extracted_at", errors="ignore"), b[ds].drop(columns="extracted_at", errors="ignore"), ds)
+        _same(
+            a[ds].drop(columns="extracted_at", errors="ignore"), b[ds].drop(columns="extracted_at", errors="ignore"), ds
+        )
     assert set(load(out).line_items.report_id) == {p.stem for p in srcs + [QIAOKOU]} - {QINGSHAN.stem}  # 0 cells
     # a report added in the middle of the input order lands in a batch of its own: read back in input order
     mid = raw / "000b_hanyang_copy.txt"
@@ -152,7 +159,9 @@ def test_changing_one_report_rewrites_its_batch_alone(tmp_path, monkeypatch):
     a, b = read_datasets(out), read_datasets(fresh)
     assert a["reports"].report_id.tolist()[:3] == [HONGSHAN.stem, "000b_hanyang_copy", HANYANG.stem]
     for ds in schema.DATASETS:
-        _same(a[ds].drop(columns="extracted_at", errors="ignore"), b[ds].drop(columns="extracted_at", errors="ignore"), ds)
+        _same(
+            a[ds].drop(columns="extracted_at", errors="ignore"), b[ds].drop(columns="extracted_at", errors="ignore"), ds
+        )
 
 
 def _cli(*args, fault: str = ""):
@@ -178,7 +187,9 @@ def test_a_killed_run_resumes_without_reading_finished_reports_again(tmp_path):
     assert _cli("extract", *files, "--out", fresh).returncode == 0
     a, b = read_datasets(out), read_datasets(fresh)
     for ds in schema.DATASETS:
-        _same(a[ds].drop(columns="extracted_at", errors="ignore"), b[ds].drop(columns="extracted_at", errors="ignore"), ds)
+        _same(
+            a[ds].drop(columns="extracted_at", errors="ignore"), b[ds].drop(columns="extracted_at", errors="ignore"), ds
+        )
     # a third plain `extract` reads everything again (not incremental): those parts were published
     r = _cli("extract", *files, "--out", out)
     assert "reused" not in r.stderr and "[5/5]" in r.stderr

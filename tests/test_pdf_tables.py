@@ -54,6 +54,7 @@ def _check_cell(found, cell):
 # ---------------------------------------------------------------------------------------------
 # pdfplumber (the default engine)
 
+
 @pytest.mark.parametrize("name,cell", CELLS, ids=CELL_IDS)
 def test_pdfplumber_cell_as_printed(plumber, name, cell):
     _check_cell(plumber[name], cell)
@@ -147,6 +148,7 @@ def test_metadata_through_extract_report(name):
 # ---------------------------------------------------------------------------------------------
 # tabula (lattice, through jpype)
 
+
 @pytest.mark.parametrize("name,cell", CELLS, ids=CELL_IDS)
 def test_tabula_cell_as_printed(tabula_found, name, cell):
     _check_cell(tabula_found[name], cell)
@@ -180,8 +182,13 @@ def test_tabula_merged_cells_need_the_repair(docs):
     truth = TRUTH[CZJ]
     raw = find_pdf_tables(docs[CZJ], "tabula", tabula_repair=False, pages=[15, 16, 17])
     fixed = find_pdf_tables(docs[CZJ], "tabula", pages=[15, 16, 17])
-    sub = {**truth, "cells": [c for c in truth["cells"] if c[0] in ("T5", "T6")], "tables": {}, "labels": {},
-           "sections": {}}
+    sub = {
+        **truth,
+        "cells": [c for c in truth["cells"] if c[0] in ("T5", "T6")],
+        "tables": {},
+        "labels": {},
+        "sections": {},
+    }
     r_raw, n, _ = score(raw, sub)
     r_fixed, n2, _ = score(fixed, sub)
     assert n == n2 and r_fixed == n and r_raw < n / 2
@@ -196,6 +203,7 @@ def test_unknown_engine_is_an_error(docs):
 
 # ---------------------------------------------------------------------------------------------
 # PDFs that must fail, with the file named
+
 
 def test_truncated_pdf_fails_naming_the_file(tmp_path):
     data = PDF_CZJ.read_bytes()

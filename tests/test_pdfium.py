@@ -93,14 +93,18 @@ def _pages_alike(path: Path) -> None:
             where = f"{path.name} page {p.page_number}"
             assert p.extract_text() == q.extract_text(), where
             ours_t, ref_t = p.find_tables(), q.find_tables()
-            assert [v for t in ours_t for v in t.bbox] == pytest.approx([v for t in ref_t for v in t.bbox], abs=1e-3), where
+            assert [v for t in ours_t for v in t.bbox] == pytest.approx([v for t in ref_t for v in t.bbox], abs=1e-3), (
+                where
+            )
             # cells as pdfplumber's Table.extract fills them, and by PdfiumPage's faster route
             assert [t.extract() for t in ours_t] == [t.extract() for t in ref_t], where
             assert [p.table_cells(t) for t in ours_t] == [t.extract() for t in ref_t], where
             # the text around each table (titles above, notes below), through PdfiumPage's crop
             for a, b in zip(ours_t, ref_t):
-                for box_a, box_b in (((0, 0, p.width, a.bbox[1]), (0, 0, q.width, b.bbox[1])),
-                                     ((0, a.bbox[3], p.width, p.height), (0, b.bbox[3], q.width, q.height))):
+                for box_a, box_b in (
+                    ((0, 0, p.width, a.bbox[1]), (0, 0, q.width, b.bbox[1])),
+                    ((0, a.bbox[3], p.width, p.height), (0, b.bbox[3], q.width, q.height)),
+                ):
                     if box_b[3] - box_b[1] >= 1:
                         assert p.crop(box_a).extract_text() == q.crop(box_b).extract_text(), where
 
@@ -145,11 +149,13 @@ def test_rotated_pages_same_text_and_tables(tmp_path, rotation):
 def _one_page_pdf(path: Path, content: bytes, pages_extra: bytes = b"", page_extra: bytes = b"") -> None:
     """A real one-page PDF drawing `content` with Helvetica (a built-in font, not embedded) as /F1."""
     stream = zlib.compress(content)
-    objs = [b"<< /Type /Catalog /Pages 2 0 R >>",
-            b"<< /Type /Pages /Kids [3 0 R] /Count 1 " + pages_extra + b" /Resources << /Font << /F1 5 0 R >> >> >>",
-            b"<< /Type /Page /Parent 2 0 R " + page_extra + b" /Contents 4 0 R >>",
-            b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
-            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"]
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 " + pages_extra + b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Type /Page /Parent 2 0 R " + page_extra + b" /Contents 4 0 R >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    ]
     out, offs = bytearray(b"%PDF-1.4\n"), []
     for i, o in enumerate(objs, 1):
         offs.append(len(out))
@@ -185,7 +191,7 @@ def test_objects_as_pdfminer_makes_them(tmp_path, where):
         assert p.bbox == q.bbox and p.extract_text() == q.extract_text()
         assert "2,940.05" in p.extract_text()  # on the rotated page each word is a line, as pdfminer reads it
         for kind in ("chars", "lines", "rects", "curves"):
-            key = (lambda o: (o.get("text", ""), round(o["x0"], 3), round(o["top"], 3)))
+            key = lambda o: (o.get("text", ""), round(o["x0"], 3), round(o["top"], 3))
             a, b = sorted(getattr(p, kind), key=key), sorted(getattr(q, kind), key=key)
             assert len(a) == len(b) > 0, kind
             for x, y in zip(a, b):
@@ -199,12 +205,16 @@ def test_objects_as_pdfminer_makes_them(tmp_path, where):
 # ---------------------------------------------------------------------------------------------
 # PDFs that cannot be read: the same message through either engine
 
+
 def _pdf_with_only_a_frame(path: Path) -> None:
     """A real one-page PDF that draws a ruled box and prints no text (a scan without OCR looks so)."""
     stream = zlib.compress(b"0.5 w 50 50 495 742 re S 50 400 m 545 400 l S")
-    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
-            b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream"]
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+    ]
     out, offs = bytearray(b"%PDF-1.4\n"), []
     for i, o in enumerate(objs, 1):
         offs.append(len(out))
@@ -245,12 +255,14 @@ def test_unreadable_pdfs_named_with_the_reason(tmp_path, engine):
 # ---------------------------------------------------------------------------------------------
 # One registry of engines
 
+
 def test_engines_are_named_once_and_pdfium_is_the_default():
     assert ENGINE_NAMES == ("pdfium", "pdfplumber", "tabula")
     assert DEFAULT_PDF_ENGINE == "pdfium"
     assert extract_report.__kwdefaults__["pdf_engine"] == "pdfium"
     with pytest.raises(ValueError, match="choose one of pdfium, pdfplumber, tabula"):
         find_pdf_tables(read_document(PDF_CZJ, "pdfium"), "camelot")
-    helptext = subprocess.run([sys.executable, "-m", "helpers", "extract", "--help"], capture_output=True, text=True,
-                              check=True).stdout
+    helptext = subprocess.run(
+        [sys.executable, "-m", "helpers", "extract", "--help"], capture_output=True, text=True, check=True
+    ).stdout
     assert "{pdfium,pdfplumber,tabula}" in helptext and "default pdfium" in helptext

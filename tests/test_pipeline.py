@@ -74,9 +74,21 @@ def test_extractor_version_covers_parsers_not_studies():
 
     root = __import__("pathlib").Path(pipeline.__file__).parent
     files = {q.relative_to(root).as_posix() for q in pipeline.extraction_modules()}
-    assert {"tables/grid.py", "tables/pdf_tables.py", "narrative/__init__.py", "checks/rules.py", "checks/review.py",
-            "extract.py", "vocabulary.py", "settings.py", "normalize.py", "schema.py"} <= files
-    assert not {f for f in files if f.startswith("studies/")} | (files & {"runner.py", "plots.py", "pages.py", "pipeline.py"})
+    assert {
+        "tables/grid.py",
+        "tables/pdf_tables.py",
+        "narrative/__init__.py",
+        "checks/rules.py",
+        "checks/review.py",
+        "extract.py",
+        "vocabulary.py",
+        "settings.py",
+        "normalize.py",
+        "schema.py",
+    } <= files
+    assert not {f for f in files if f.startswith("studies/")} | (
+        files & {"runner.py", "plots.py", "pages.py", "pipeline.py"}
+    )
 
 
 def test_extractor_version_follows_settings_and_pdf_libraries(monkeypatch):
@@ -99,7 +111,10 @@ def test_extractor_version_follows_settings_and_pdf_libraries(monkeypatch):
 def test_quality_summary_dataset(text_datasets):
     """One quality row per readable report; Jianghan's confirmed errors are counted and named."""
     q = text_datasets["quality"].set_index("report_id")
-    assert set(q.index) == {p.stem for p in (HONGSHAN, JIANGHAN, QIAOKOU)} | {"001_87de7c93fc8d4773", "003_80cf7104083c8073"}
+    assert set(q.index) == {p.stem for p in (HONGSHAN, JIANGHAN, QIAOKOU)} | {
+        "001_87de7c93fc8d4773",
+        "003_80cf7104083c8073",
+    }
     jh = q.loc[JIANGHAN.stem]
     assert jh.checks_run == jh.passed + jh.failed and jh.failed_error >= 1
     assert "N.rate_completion" in jh.rules_failed  # printed 100% where 4,199.36 / 3,927.98 = 106.9%

@@ -83,6 +83,9 @@ def test_planted_defects_are_caught(planted):
 
 def test_no_clean_statement_is_flagged(planted):
     new = _new_findings(planted)
-    stray = [(r.rule_id, r.source_ref, r.message[:120]) for r in new
-             if not any(_near(no, _lines_of(r.source_ref)) for no in PLANTED)]
+    stray = [
+        (r.rule_id, r.source_ref, r.message[:120])
+        for r in new
+        if not any(_near(no, _lines_of(r.source_ref)) for no in PLANTED)
+    ]
     assert not stray

@@ -44,18 +44,40 @@ def test_set_style_puts_the_cjk_font_first():
 
 
 def _draw_every_helper(tmp_path: Path) -> list[Path]:
-    shares = pd.DataFrame({"一般公共服务支出": [60.0, 23.2], "农林水支出": [9.8, 69.2], "住房保障支出": [30.2, 7.6]},
-                          index=["洪山区 人民政府办公室 2021", "江汉区 人民政府办公室 2022"])
+    shares = pd.DataFrame(
+        {"一般公共服务支出": [60.0, 23.2], "农林水支出": [9.8, 69.2], "住房保障支出": [30.2, 7.6]},
+        index=["洪山区 人民政府办公室 2021", "江汉区 人民政府办公室 2022"],
+    )
     figs = [
         plots.stacked_shares(shares, title="支出功能分类构成", n_reports=2, total=7),
-        plots.barh(pd.Series([1857.73, 300.0], index=["一般公共服务支出", "巩固脱贫衔接乡村振兴"]), title=CHINESE, n_reports=1),
-        plots.budget_vs_outturn(pd.DataFrame({"budget_wan": [10.0, 35.2], "final_wan": [6.07, 72.13], "item": ["公务接待费", "公务用车运行费"]}),
-                                hue="item", label="item", title="三公经费 预算与决算", n_reports=2),
-        plots.coverage_grid(pd.DataFrame([["found", "empty", "missing"]], columns=["T1", "T2", "T3"], index=["青山区 2020"]),
-                            title="表格覆盖", n_reports=1),
-        plots.grouped_bars(pd.DataFrame({"年度": ["2020", "2021"], "万元": [1.0, 2.0], "名称": ["扶贫", "巩固脱贫衔接乡村振兴"]}),
-                           x="年度", y="万元", hue="名称", title="21305 支出", n_reports=2),
-        plots.rate_spread(pd.DataFrame({"rate": [95.0, 100.0, 120.0], "level": ["类", "项", "项"]}), title="完成率", n_reports=1),
+        plots.barh(
+            pd.Series([1857.73, 300.0], index=["一般公共服务支出", "巩固脱贫衔接乡村振兴"]), title=CHINESE, n_reports=1
+        ),
+        plots.budget_vs_outturn(
+            pd.DataFrame(
+                {"budget_wan": [10.0, 35.2], "final_wan": [6.07, 72.13], "item": ["公务接待费", "公务用车运行费"]}
+            ),
+            hue="item",
+            label="item",
+            title="三公经费 预算与决算",
+            n_reports=2,
+        ),
+        plots.coverage_grid(
+            pd.DataFrame([["found", "empty", "missing"]], columns=["T1", "T2", "T3"], index=["青山区 2020"]),
+            title="表格覆盖",
+            n_reports=1,
+        ),
+        plots.grouped_bars(
+            pd.DataFrame({"年度": ["2020", "2021"], "万元": [1.0, 2.0], "名称": ["扶贫", "巩固脱贫衔接乡村振兴"]}),
+            x="年度",
+            y="万元",
+            hue="名称",
+            title="21305 支出",
+            n_reports=2,
+        ),
+        plots.rate_spread(
+            pd.DataFrame({"rate": [95.0, 100.0, 120.0], "level": ["类", "项", "项"]}), title="完成率", n_reports=1
+        ),
     ]
     out = []
     for k, fig in enumerate(figs):

@@ -28,7 +28,9 @@ def test_extract_file_caches_by_bytes_and_relabels_a_renamed_copy(tmp_path):
     assert again.reused and again.cache == first.cache
     assert set(again.corpus.line_items.report_id) == {"某局_2022"}
     assert again.corpus.reports.source_file.tolist() == [copy.as_posix()]
-    pd.testing.assert_frame_equal(again.corpus.checks.drop(columns="report_id"), first.corpus.checks.drop(columns="report_id"))
+    pd.testing.assert_frame_equal(
+        again.corpus.checks.drop(columns="report_id"), first.corpus.checks.drop(columns="report_id")
+    )
 
 
 def test_bad_file_raises_the_extract_message_and_nothing_is_cached(tmp_path):

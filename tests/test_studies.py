@@ -16,8 +16,12 @@ from helpers.studies import poverty as pov
 from helpers.studies import quality
 from helpers.studies.load import NoProcessedData, load
 
-HONGSHAN, HANYANG, JIANGHAN, QINGSHAN = ("000_5ae2df98b6bbde0e", "001_87de7c93fc8d4773",
-                                         "002_e2b9b740b0f725e0", "003_80cf7104083c8073")
+HONGSHAN, HANYANG, JIANGHAN, QINGSHAN = (
+    "000_5ae2df98b6bbde0e",
+    "001_87de7c93fc8d4773",
+    "002_e2b9b740b0f725e0",
+    "003_80cf7104083c8073",
+)
 
 
 @pytest.fixture(scope="session")
@@ -36,6 +40,7 @@ def _source(nb_name: str) -> str:
 
 # --- 1. a project's total is not a transfer to its first-named recipient ------------------------
 
+
 def test_finding1_project_total_is_not_a_transfer_to_its_first_recipient(corpus):
     rc = pov.recipients(corpus)
     xuanen = rc[rc.recipient == "宣恩县"]
@@ -48,6 +53,7 @@ def test_finding1_project_total_is_not_a_transfer_to_its_first_recipient(corpus)
 
 
 # --- 2. a rate resting on a figure that fails its check is not a finding -------------------------
+
 
 def test_finding2_three_public_rate_on_a_failed_subtotal_is_flagged_not_found(corpus):
     tp = ex.three_public(corpus)
@@ -65,19 +71,23 @@ def test_finding2_three_public_rate_on_a_failed_subtotal_is_flagged_not_found(co
 
 # --- 3. 三公 sums over reports use the same reports for budget and outturn -------------------------
 
+
 def test_finding3_three_public_item_sums_pair_budget_and_outturn(corpus):
     one = ex.three_public_one_source(ex.three_public(corpus))
     items = ex.three_public_item_totals(one).set_index("item")
     for item, r in items.iterrows():
         g = one[(one.item == item) & (one.flag == "")].dropna(subset=["budget_wan", "final_wan"])
         assert r.reports == g.report_id.nunique(), item
-        assert r.budget_wan == pytest.approx(g.budget_wan.sum()) and r.final_wan == pytest.approx(g.final_wan.sum()), item
+        assert r.budget_wan == pytest.approx(g.budget_wan.sum()) and r.final_wan == pytest.approx(g.final_wan.sum()), (
+            item
+        )
     # the fake 2× overspend: vehicle outturn over 5 reports against budget over 4
     assert items.loc["vehicle_total", "rate"] < 100 and items.loc["vehicle_operation", "rate"] < 100
     assert "three_public_item_totals" in _source("budget_execution")
 
 
 # --- 4. completion rates against different bases are never pooled --------------------------------
+
 
 def test_finding4_rate_groups_never_pool_budget_bases(corpus):
     g = ex.rate_groups(ex.rates(corpus))
@@ -88,6 +98,7 @@ def test_finding4_rate_groups_never_pool_budget_bases(corpus):
 
 
 # --- 5. printed vs recomputed: the checks' verdict, nothing dropped -------------------------------
+
 
 def test_finding5_printed_vs_recomputed_agrees_with_the_checks(corpus):
     pvc = ex.printed_vs_computed(corpus)
@@ -104,6 +115,7 @@ def test_finding5_printed_vs_recomputed_agrees_with_the_checks(corpus):
 
 # --- 6. projects counted once; no fences collapsed to 100–100% -----------------------------------
 
+
 def test_finding6_projects_counted_once_and_fences_not_collapsed(corpus):
     be = ex.rates(corpus)
     proj = be[be.level == "project"]
@@ -118,6 +130,7 @@ def test_finding6_projects_counted_once_and_fences_not_collapsed(corpus):
 
 
 # --- 7. the rename study: before data, no sums across departments, bars by report ----------------
+
 
 def test_finding7_rename_study_has_before_data_and_one_row_per_department(corpus):
     sr = pov.series_by_report(corpus)
@@ -135,6 +148,7 @@ def test_finding7_rename_study_has_before_data_and_one_row_per_department(corpus
 
 # --- 8. composition: the design caveat is computed, never suppressed -----------------------------
 
+
 def test_finding8_composition_states_what_it_cannot_separate(corpus):
     d = comp.design(corpus)
     sep = comp.separable(d)
@@ -146,6 +160,7 @@ def test_finding8_composition_states_what_it_cannot_separate(corpus):
 
 
 # --- quality flags reach the findings --------------------------------------------------------------
+
 
 def test_flagged_statements_stay_out_of_outliers_and_findings(corpus):
     be = ex.rates(corpus)
@@ -159,6 +174,7 @@ def test_flagged_statements_stay_out_of_outliers_and_findings(corpus):
 
 
 # --- failing loudly ---------------------------------------------------------------------------------
+
 
 def test_load_fails_loudly_on_missing_or_empty_processed_folder(tmp_path):
     with pytest.raises(NoProcessedData, match="does not exist"):
@@ -184,8 +200,15 @@ def test_a_share_a_failing_check_prints_is_left_out_of_composition(corpus):
     row = fc[(fc.report_id == JIANGHAN)].iloc[0]
     fake = corpus.checks.iloc[:1].copy()
     fake.loc[:, ["report_id", "rule_id", "outcome", "severity", "message", "expected", "found", "source_ref"]] = [
-        JIANGHAN, "T3.class_sum", "fail", "error", "made up for the test", row.amount_wan + 1, row.amount_wan,
-        f"{row.table} line 1"]
+        JIANGHAN,
+        "T3.class_sum",
+        "fail",
+        "error",
+        "made up for the test",
+        row.amount_wan + 1,
+        row.amount_wan,
+        f"{row.table} line 1",
+    ]
     frames = dict(corpus.frames, checks=pd.concat([corpus.checks, fake], ignore_index=True))
     bad = comp.function_classes(Corpus(folder=corpus.folder, frames=frames))
     hit = bad[(bad.report_id == JIANGHAN) & (bad.code == row.code)]
@@ -218,6 +241,7 @@ def test_one_report_corpus_gives_the_same_per_report_results_as_the_whole_corpus
 
 # --- which reports to trust (the index's verdicts, the report pages' summaries) -------------------
 
+
 def _verdict(corpus, rid):
     from helpers.index_page import verdict
 
@@ -244,12 +268,27 @@ def test_verdicts_say_which_reports_to_trust_and_why(corpus):
 def test_verdict_failure_cases():
     from helpers.index_page import verdict
 
-    failed = pd.Series({"status": "failed", "error": "某局.pdf: not a PDF (the file starts with <html>)",
-                        "tables_found": [], "tables_empty": [], "tables_missing": list("ABC")})
+    failed = pd.Series(
+        {
+            "status": "failed",
+            "error": "某局.pdf: not a PDF (the file starts with <html>)",
+            "tables_found": [],
+            "tables_empty": [],
+            "tables_missing": list("ABC"),
+        }
+    )
     v = verdict(failed, None)
     assert v.verdict == "do not use" and "could not be read: 某局.pdf: not a PDF" in v.reason
-    clean = pd.Series({"status": "ok", "error": None, "tables_found": ["T1", "T2"], "tables_empty": ["T2"],
-                       "tables_missing": [], "tables_doubtful": []})
+    clean = pd.Series(
+        {
+            "status": "ok",
+            "error": None,
+            "tables_found": ["T1", "T2"],
+            "tables_empty": ["T2"],
+            "tables_missing": [],
+            "tables_doubtful": [],
+        }
+    )
     assert verdict(clean, None).verdict == "usable" and "no checks recorded" in verdict(clean, None).reason
     q = pd.Series({"failed_error": 0, "failed_warning": 0, "uncertain": 3, "checks_run": 40, "rules_failed": None})
     v = verdict(clean, q)

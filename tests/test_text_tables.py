@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from functools import lru_cache
+from functools import cache
 
 import pandas as pd
 import pytest
@@ -29,7 +29,8 @@ RID = {p: p.stem for p in (HONGSHAN, HANYANG, JIANGHAN, QINGSHAN, QIAOKOU)}
 # --------------------------------------------------------------------------------------------
 # An independent reading of the raw files
 
-@lru_cache(maxsize=None)
+
+@cache
 def raw_lines(path) -> list[str]:
     """The raw file's lines, numbered as an editor numbers them (line 1 = index 1)."""
     text = path.read_bytes().decode("utf-8-sig")
@@ -62,6 +63,7 @@ def printed_amounts(path, first: int, last: int, *, integers: bool = False) -> l
 
 # --------------------------------------------------------------------------------------------
 # Extracted data
+
 
 @pytest.fixture(scope="module")
 def items(text_datasets) -> pd.DataFrame:
@@ -105,24 +107,52 @@ def row_values(items, path, tab, measures, **where) -> list:
 # (file, table, first line, last line, integers?) — the lines from the first to the last data row
 # of each table as printed in the raw file.
 TABLE_LINES = [
-    (HONGSHAN, "T2", 121, 159, False), (HONGSHAN, "T3", 174, 212, False), (HONGSHAN, "T4", 227, 258, False),
-    (HONGSHAN, "T5", 275, 313, False), (HONGSHAN, "T6", 327, 355, False), (HONGSHAN, "T7", 369, 369, True),
-    (HONGSHAN, "T8", 385, 385, False), (HONGSHAN, "T9", 403, 403, False),
-    (HANYANG, "T3", 105, 116, False), (HANYANG, "T4", 130, 161, False), (HANYANG, "T5", 174, 185, False),
+    (HONGSHAN, "T2", 121, 159, False),
+    (HONGSHAN, "T3", 174, 212, False),
+    (HONGSHAN, "T4", 227, 258, False),
+    (HONGSHAN, "T5", 275, 313, False),
+    (HONGSHAN, "T6", 327, 355, False),
+    (HONGSHAN, "T7", 369, 369, True),
+    (HONGSHAN, "T8", 385, 385, False),
+    (HONGSHAN, "T9", 403, 403, False),
+    (HANYANG, "T3", 105, 116, False),
+    (HANYANG, "T4", 130, 161, False),
+    (HANYANG, "T5", 174, 185, False),
     (HANYANG, "T6", 197, 225, False),
-    (JIANGHAN, "T1", 90, 120, False), (JIANGHAN, "T2", 139, 161, False), (JIANGHAN, "T3", 176, 199, False),
-    (JIANGHAN, "T4", 215, 246, False), (JIANGHAN, "T5", 263, 285, False), (JIANGHAN, "T6", 299, 327, False),
-    (JIANGHAN, "T7", 372, 372, True), (JIANGHAN, "T8", 337, 337, False), (JIANGHAN, "T9", 354, 354, False),
-    (QIAOKOU, "T1", 117, 299, False), (QIAOKOU, "T2", 358, 414, False), (QIAOKOU, "T3", 448, 524, False),
-    (QIAOKOU, "T4", 573, 792, False), (QIAOKOU, "T5", 808, 863, False), (QIAOKOU, "T6", 904, 1099, False),
-    (QIAOKOU, "T7", 1173, 1173, True), (QIAOKOU, "T8", 1208, 1208, False), (QIAOKOU, "T9", 1227, 1227, False),
+    (JIANGHAN, "T1", 90, 120, False),
+    (JIANGHAN, "T2", 139, 161, False),
+    (JIANGHAN, "T3", 176, 199, False),
+    (JIANGHAN, "T4", 215, 246, False),
+    (JIANGHAN, "T5", 263, 285, False),
+    (JIANGHAN, "T6", 299, 327, False),
+    (JIANGHAN, "T7", 372, 372, True),
+    (JIANGHAN, "T8", 337, 337, False),
+    (JIANGHAN, "T9", 354, 354, False),
+    (QIAOKOU, "T1", 117, 299, False),
+    (QIAOKOU, "T2", 358, 414, False),
+    (QIAOKOU, "T3", 448, 524, False),
+    (QIAOKOU, "T4", 573, 792, False),
+    (QIAOKOU, "T5", 808, 863, False),
+    (QIAOKOU, "T6", 904, 1099, False),
+    (QIAOKOU, "T7", 1173, 1173, True),
+    (QIAOKOU, "T8", 1208, 1208, False),
+    (QIAOKOU, "T9", 1227, 1227, False),
 ]
 
 # The counts, read by eye on the pages, pin the counter itself.
 PRINTED_COUNTS = {
-    (HONGSHAN, "T2"): 88, (HONGSHAN, "T6"): 26, (HONGSHAN, "T7"): 11, (HONGSHAN, "T4"): 113,
-    (HANYANG, "T6"): 30, (JIANGHAN, "T1"): 10, (JIANGHAN, "T7"): 8, (QIAOKOU, "T6"): 63, (QIAOKOU, "T7"): 12,
-    (HONGSHAN, "T8"): 0, (JIANGHAN, "T9"): 0, (QIAOKOU, "T8"): 0,
+    (HONGSHAN, "T2"): 88,
+    (HONGSHAN, "T6"): 26,
+    (HONGSHAN, "T7"): 11,
+    (HONGSHAN, "T4"): 113,
+    (HANYANG, "T6"): 30,
+    (JIANGHAN, "T1"): 10,
+    (JIANGHAN, "T7"): 8,
+    (QIAOKOU, "T6"): 63,
+    (QIAOKOU, "T7"): 12,
+    (HONGSHAN, "T8"): 0,
+    (JIANGHAN, "T9"): 0,
+    (QIAOKOU, "T8"): 0,
 }
 
 
@@ -133,8 +163,9 @@ def test_counter_reads_the_pages(key, expected):
     assert len(printed_amounts(path, first, last, integers=ints)) == expected
 
 
-@pytest.mark.parametrize("path,code,first,last,ints", TABLE_LINES,
-                         ids=[f"{p.name[:3]}-{c}" for p, c, *_ in TABLE_LINES])
+@pytest.mark.parametrize(
+    "path,code,first,last,ints", TABLE_LINES, ids=[f"{p.name[:3]}-{c}" for p, c, *_ in TABLE_LINES]
+)
 def test_every_printed_amount_is_a_cell(items, path, code, first, last, ints):
     printed = printed_amounts(path, first, last, integers=ints)
     got = table(items, path, code).amount_wan.dropna()
@@ -142,8 +173,9 @@ def test_every_printed_amount_is_a_cell(items, path, code, first, last, ints):
     assert Counter(round(v, 2) for v in got) == Counter(round(v, 2) for v in printed)
 
 
-@pytest.mark.parametrize("path,code,first,last,ints", TABLE_LINES,
-                         ids=[f"{p.name[:3]}-{c}" for p, c, *_ in TABLE_LINES])
+@pytest.mark.parametrize(
+    "path,code,first,last,ints", TABLE_LINES, ids=[f"{p.name[:3]}-{c}" for p, c, *_ in TABLE_LINES]
+)
 def test_every_cell_points_at_the_line_that_prints_it(items, path, code, first, last, ints):
     t = table(items, path, code)
     assert len(t), "table not extracted"
@@ -161,13 +193,18 @@ def test_every_cell_points_at_the_line_that_prints_it(items, path, code, first, 
 # --------------------------------------------------------------------------------------------
 # Tables found, empty, missing
 
-@pytest.mark.parametrize("path,found,empty,missing", [
-    (HONGSHAN, ["T2", "T3", "T4", "T5", "T6", "T7", "T8", "T9"], ["T8", "T9"], ["T1"]),
-    (HANYANG, ["T3", "T4", "T5", "T6"], [], ["T1", "T2", "T7", "T8", "T9"]),
-    (JIANGHAN, ["T1", "T2", "T3", "T4", "T5", "T6", "T7", "T8", "T9"], ["T8", "T9"], []),
-    (QINGSHAN, [], [], ["T1", "T2", "T3", "T4", "T5", "T6", "T7", "T8", "T9"]),
-    (QIAOKOU, ["T1", "T2", "T3", "T4", "T5", "T6", "T7", "T8", "T9"], ["T8", "T9"], []),
-], ids=lambda v: v.name[:3] if hasattr(v, "name") else None)
+
+@pytest.mark.parametrize(
+    "path,found,empty,missing",
+    [
+        (HONGSHAN, ["T2", "T3", "T4", "T5", "T6", "T7", "T8", "T9"], ["T8", "T9"], ["T1"]),
+        (HANYANG, ["T3", "T4", "T5", "T6"], [], ["T1", "T2", "T7", "T8", "T9"]),
+        (JIANGHAN, ["T1", "T2", "T3", "T4", "T5", "T6", "T7", "T8", "T9"], ["T8", "T9"], []),
+        (QINGSHAN, [], [], ["T1", "T2", "T3", "T4", "T5", "T6", "T7", "T8", "T9"]),
+        (QIAOKOU, ["T1", "T2", "T3", "T4", "T5", "T6", "T7", "T8", "T9"], ["T8", "T9"], []),
+    ],
+    ids=lambda v: v.name[:3] if hasattr(v, "name") else None,
+)
 def test_tables_found_empty_missing(reports, items, path, found, empty, missing):
     r = reports.loc[RID[path]]
     assert list(r.tables_found) == found
@@ -197,14 +234,18 @@ def test_missing_tables_point_at_their_printed_title_not_the_contents():
     assert hongshan["T8"].status == "empty" and hongshan["T8"].ref == "line 375"
 
 
-@pytest.mark.parametrize("path,code,measures,ref", [
-    (HONGSHAN, "T8", ["carryover_begin", "income", "total", "basic", "project", "carryover_end"], "line 385"),
-    (HONGSHAN, "T9", ["total", "basic", "project"], "line 403"),
-    (JIANGHAN, "T8", ["carryover_begin", "income", "total", "basic", "project", "carryover_end"], "line 337"),
-    (JIANGHAN, "T9", ["total", "basic", "project"], "line 354"),
-    (QIAOKOU, "T8", ["carryover_begin", "income", "total", "basic", "project", "carryover_end"], "line 1208"),
-    (QIAOKOU, "T9", ["total", "basic", "project"], "line 1227"),
-], ids=lambda v: v.name[:3] if hasattr(v, "name") else None)
+@pytest.mark.parametrize(
+    "path,code,measures,ref",
+    [
+        (HONGSHAN, "T8", ["carryover_begin", "income", "total", "basic", "project", "carryover_end"], "line 385"),
+        (HONGSHAN, "T9", ["total", "basic", "project"], "line 403"),
+        (JIANGHAN, "T8", ["carryover_begin", "income", "total", "basic", "project", "carryover_end"], "line 337"),
+        (JIANGHAN, "T9", ["total", "basic", "project"], "line 354"),
+        (QIAOKOU, "T8", ["carryover_begin", "income", "total", "basic", "project", "carryover_end"], "line 1208"),
+        (QIAOKOU, "T9", ["total", "basic", "project"], "line 1227"),
+    ],
+    ids=lambda v: v.name[:3] if hasattr(v, "name") else None,
+)
 def test_empty_tables_are_a_blank_total_row(items, path, code, measures, ref):
     """Header plus a 合计 row with nothing in it (本单位无…): one row, every cell null."""
     t = table(items, path, code)
@@ -217,6 +258,7 @@ def test_empty_tables_are_a_blank_total_row(items, path, code, measures, ref):
 # --------------------------------------------------------------------------------------------
 # Hongshan 2021 (000): tab-separated, 表1 lost
 
+
 def test_hongshan_t2(items):
     m = ["total", "fiscal", "upper_subsidy", "business", "operating", "subsidiary_remit", "other"]
     assert row_values(items, HONGSHAN, "T2", m, row_label="合计") == [3061.55, 3061.55, None, None, None, None, None]
@@ -225,7 +267,12 @@ def test_hongshan_t2(items):
     assert row_values(items, HONGSHAN, "T2", m, code="2210201") == [153.76, 153.76, 0.0, 0.0, 0.0, 0.0, 0.0]
     assert row_values(items, HONGSHAN, "T2", m, code="2210202") == [32.49, 32.49, None, None, None, None, None]
     c = cell(items, HONGSHAN, "T2", "total", code="20103")
-    assert (c.row_label, c.level, c.code_domain, c.amount_wan) == ("政府办公厅（室）及相关机构事务", "款", "function", 1508.58)
+    assert (c.row_label, c.level, c.code_domain, c.amount_wan) == (
+        "政府办公厅（室）及相关机构事务",
+        "款",
+        "function",
+        1508.58,
+    )
     assert cell(items, HONGSHAN, "T2", "fiscal", code="206").level == "类"
     assert cell(items, HONGSHAN, "T2", "fiscal", code="2130599").row_label == "其他扶贫支出"
     assert table(items, HONGSHAN, "T2").row_order.nunique() == 39  # lines 121-159
@@ -254,7 +301,12 @@ def test_hongshan_t4_both_sides(items):
     assert row_values(items, HONGSHAN, "T4", m, side="expenditure", code="201") == [1857.73, 1857.73, 0.0, 0.0]
     assert row_values(items, HONGSHAN, "T4", m, side="expenditure", code="221") == [231.81, 231.81, 0.0, 0.0]
     assert cell(items, HONGSHAN, "T4", "total", side="expenditure", code="221").row_label == "十九、住房保障支出"
-    assert row_values(items, HONGSHAN, "T4", m, side="expenditure", row_label="本年支出合计") == [3061.56, 3061.56, 0.0, 0.0]
+    assert row_values(items, HONGSHAN, "T4", m, side="expenditure", row_label="本年支出合计") == [
+        3061.56,
+        3061.56,
+        0.0,
+        0.0,
+    ]
     # line 258: 总计 leaves the 政府性基金 / 国有资本经营 cells blank
     assert row_values(items, HONGSHAN, "T4", m, side="expenditure", row_label="总计") == [3061.56, 3061.56, None, None]
     assert cell(items, HONGSHAN, "T4", "total", side="expenditure", row_label="总计").source_ref == "line 258"
@@ -265,7 +317,10 @@ def test_hongshan_t4_both_sides(items):
     assert (sub.section, sub.source_ref, pd.isna(sub.amount_wan)) == ("balance", "line 255", True)
     exp = table(items, HONGSHAN, "T4")
     assert not ((exp.side == "expenditure") & exp.source_ref.isin(["line 255", "line 256", "line 257"])).any()
-    assert (exp[exp.side == "expenditure"].row_order.nunique(), exp[exp.side == "income"].row_order.nunique()) == (29, 9)
+    assert (exp[exp.side == "expenditure"].row_order.nunique(), exp[exp.side == "income"].row_order.nunique()) == (
+        29,
+        9,
+    )
 
 
 def test_hongshan_t5(items):
@@ -281,7 +336,13 @@ def test_hongshan_t6_personnel_and_public(items):
         where = {"code": code} if code else {"row_label": label}
         c = cell(items, HONGSHAN, "T6", "final", **where)
         na = lambda v: None if pd.isna(v) else v  # noqa: E731
-        return (c.row_label, c.section, na(c.level), na(c.code_domain), None if pd.isna(c.amount_wan) else float(c.amount_wan))
+        return (
+            c.row_label,
+            c.section,
+            na(c.level),
+            na(c.code_domain),
+            None if pd.isna(c.amount_wan) else float(c.amount_wan),
+        )
 
     assert t6("301") == ("工资福利支出", "personnel", "类", "economic", 1607.18)
     assert t6("30101") == ("基本工资", "personnel", "款", "economic", 227.06)
@@ -298,12 +359,35 @@ def test_hongshan_t6_personnel_and_public(items):
 
 
 def test_hongshan_t7_all_twelve_columns(items):
-    cols = ["budget_total", "budget_overseas", "budget_vehicle_total", "budget_vehicle_purchase",
-            "budget_vehicle_operation", "budget_reception", "final_total", "final_overseas",
-            "final_vehicle_total", "final_vehicle_purchase", "final_vehicle_operation", "final_reception"]
+    cols = [
+        "budget_total",
+        "budget_overseas",
+        "budget_vehicle_total",
+        "budget_vehicle_purchase",
+        "budget_vehicle_operation",
+        "budget_reception",
+        "final_total",
+        "final_overseas",
+        "final_vehicle_total",
+        "final_vehicle_purchase",
+        "final_vehicle_operation",
+        "final_reception",
+    ]
     # line 369; column 8 (决算 因公出国) is blank
-    assert row_values(items, HONGSHAN, "T7", cols) == [83.75, 0.0, 35.20, 48.55, 35.20, 0.0,
-                                                       72.51, None, 72.13, 48.55, 23.58, 0.38]
+    assert row_values(items, HONGSHAN, "T7", cols) == [
+        83.75,
+        0.0,
+        35.20,
+        48.55,
+        35.20,
+        0.0,
+        72.51,
+        None,
+        72.13,
+        48.55,
+        23.58,
+        0.38,
+    ]
     assert set(table(items, HONGSHAN, "T7").source_ref) == {"line 369"}
 
 
@@ -311,7 +395,9 @@ def test_yuan_table_is_converted_to_wan():
     """Hongshan's T5 (lines 266-313) with its unit line (270) saying 元: values divided by 10 000,
     the printed unit kept."""
     lines = raw_lines(HONGSHAN)
-    body = [Line(t.replace("金额单位：万元", "金额单位：元"), f"line {n}") for n, t in enumerate(lines[266:314], start=266)]
+    body = [
+        Line(t.replace("金额单位：万元", "金额单位：元"), f"line {n}") for n, t in enumerate(lines[266:314], start=266)
+    ]
     doc = Document(HONGSHAN, "text", "x", body)
     t5 = pd.DataFrame(find_text_tables(doc)["T5"].items)
     total = t5[(t5.row_label == "合计") & (t5.measure == "total")].iloc[0]
@@ -323,6 +409,7 @@ def test_yuan_table_is_converted_to_wan():
 def test_codes_split_over_class_item_columns_are_joined():
     """Jianghan's T5 (lines 254-285) prints whole codes in the 类 column; printed split over the
     类/款/项 columns (as PDFs do: `201 ⇥ 03 ⇥ 01`) they come out joined."""
+
     def split(text: str) -> str:
         cells = text.split("\t")
         code = cells[0].strip()
@@ -332,7 +419,9 @@ def test_codes_split_over_class_item_columns_are_joined():
         return "\t".join(cells)
 
     lines = raw_lines(JIANGHAN)
-    doc = Document(JIANGHAN, "text", "x", [Line(split(t), f"line {n}") for n, t in enumerate(lines[254:286], start=254)])
+    doc = Document(
+        JIANGHAN, "text", "x", [Line(split(t), f"line {n}") for n, t in enumerate(lines[254:286], start=254)]
+    )
     t5 = pd.DataFrame(find_text_tables(doc)["T5"].items)
     row = t5[(t5.code == "2010302") & (t5.measure == "basic")].iloc[0]
     assert (row.row_label, row.level, row.amount_wan, row.source_ref) == ("一般行政管理事务", "项", 33.35, "line 267")
@@ -343,6 +432,7 @@ def test_codes_split_over_class_item_columns_are_joined():
 
 # --------------------------------------------------------------------------------------------
 # Hanyang 2024 (001): T1/T2/三公 lost, T3 without title, T5's 合计 row unlabeled
+
 
 def test_hanyang_t3_without_title(items):
     m = ["total", "basic", "project", "upper_remit", "operating", "subsidiary_subsidy"]
@@ -369,7 +459,11 @@ def test_hanyang_t5_unlabeled_total_row(items):
     # line 174 prints three amounts and no label: it is the 合计 row (栏次 合计 on line 173)
     c = cells(items, HANYANG, "T5", source_ref="line 174")
     assert set(c.row_label) == {"合计"} and c.code.isna().all()
-    assert row_values(items, HANYANG, "T5", ["total", "basic", "project"], row_label="合计") == [2859.97, 1014.68, 1845.29]
+    assert row_values(items, HANYANG, "T5", ["total", "basic", "project"], row_label="合计") == [
+        2859.97,
+        1014.68,
+        1845.29,
+    ]
     assert row_values(items, HANYANG, "T5", ["total", "basic", "project"], code="2081199") == [8.08, None, 8.08]
 
 
@@ -387,6 +481,7 @@ def test_hanyang_t6(items):
 
 # --------------------------------------------------------------------------------------------
 # Jianghan 2022 (002): all nine tables, a three-block T1, 合/计 split over two lines
+
 
 def test_jianghan_t1_three_blocks(items):
     inc = dict(side="income")
@@ -415,7 +510,11 @@ def test_jianghan_t2_header_rows_are_not_data(items):
     t2 = table(items, JIANGHAN, "T2")
     assert "line 138" not in set(t2.source_ref)
     assert t2.row_order.nunique() == 23  # 合计 + lines 140-161
-    assert row_values(items, JIANGHAN, "T2", ["total", "fiscal", "business"], row_label="合计") == [4199.36, 4199.36, None]
+    assert row_values(items, JIANGHAN, "T2", ["total", "fiscal", "business"], row_label="合计") == [
+        4199.36,
+        4199.36,
+        None,
+    ]
     assert cell(items, JIANGHAN, "T2", "total", row_label="合计").source_ref == "line 139"
     assert row_values(items, JIANGHAN, "T2", ["total", "fiscal"], code="2080599") == [4.89, 4.89]
 
@@ -434,8 +533,17 @@ def test_jianghan_t4_t5_t6(items):
     m = ["total", "general_budget", "gov_fund", "state_capital"]
     assert value(items, JIANGHAN, "T4", "final", side="income", row_label="一、一般公共预算财政拨款") == 4199.36
     assert row_values(items, JIANGHAN, "T4", m, side="expenditure", code="201") == [976.10, 976.10, None, None]
-    assert row_values(items, JIANGHAN, "T4", m, side="expenditure", row_label="本年支出合计") == [4199.36, 4199.36, None, None]
-    assert row_values(items, JIANGHAN, "T5", ["total", "basic", "project"], row_label="合计") == [4199.36, 1054.43, 3144.93]
+    assert row_values(items, JIANGHAN, "T4", m, side="expenditure", row_label="本年支出合计") == [
+        4199.36,
+        4199.36,
+        None,
+        None,
+    ]
+    assert row_values(items, JIANGHAN, "T5", ["total", "basic", "project"], row_label="合计") == [
+        4199.36,
+        1054.43,
+        3144.93,
+    ]
     assert row_values(items, JIANGHAN, "T5", ["total", "basic", "project"], code="213") == [2907.92, None, 2907.92]
     assert value(items, JIANGHAN, "T6", "final", code="310") == 2.85
     assert value(items, JIANGHAN, "T6", "final", code="30217") == 0.15
@@ -447,16 +555,40 @@ def test_jianghan_t4_t5_t6(items):
 
 
 def test_jianghan_t7_blank_cells_are_null(items):
-    cols = ["budget_total", "budget_overseas", "budget_vehicle_total", "budget_vehicle_purchase",
-            "budget_vehicle_operation", "budget_reception", "final_total", "final_overseas",
-            "final_vehicle_total", "final_vehicle_purchase", "final_vehicle_operation", "final_reception"]
+    cols = [
+        "budget_total",
+        "budget_overseas",
+        "budget_vehicle_total",
+        "budget_vehicle_purchase",
+        "budget_vehicle_operation",
+        "budget_reception",
+        "final_total",
+        "final_overseas",
+        "final_vehicle_total",
+        "final_vehicle_purchase",
+        "final_vehicle_operation",
+        "final_reception",
+    ]
     # line 372 (the report prints this table ninth)
-    assert row_values(items, JIANGHAN, "T7", cols) == [10.98, None, 10.00, None, 10.00, 0.98,
-                                                       6.07, None, 5.70, None, 5.70, 0.37]
+    assert row_values(items, JIANGHAN, "T7", cols) == [
+        10.98,
+        None,
+        10.00,
+        None,
+        10.00,
+        0.98,
+        6.07,
+        None,
+        5.70,
+        None,
+        5.70,
+        0.37,
+    ]
 
 
 # --------------------------------------------------------------------------------------------
 # Qiaokou 2021 (004): one cell per line, names wrapped, a row's numbers spread over lines
+
 
 def test_qiaokou_t1(items):
     inc, exp = dict(side="income"), dict(side="expenditure")
@@ -495,7 +627,12 @@ def test_qiaokou_t4_page_number_and_row_numbers(items):
     c = cell(items, QIAOKOU, "T4", "total", side="expenditure", code="221")
     assert (c.row_label, float(c.amount_wan), c.source_ref) == ("十九、住房保障支出", 54.68, "line 704")
     assert value(items, QIAOKOU, "T4", "final", side="income", row_label="本年收入合计") == 1568.88  # 760-763
-    assert row_values(items, QIAOKOU, "T4", m, side="expenditure", row_label="本年支出合计") == [1568.88, 1568.88, None, None]
+    assert row_values(items, QIAOKOU, "T4", m, side="expenditure", row_label="本年支出合计") == [
+        1568.88,
+        1568.88,
+        None,
+        None,
+    ]
     # `29 61` on line 777: 行次 of the income row and of the blank spending row, no amounts
     sub = cell(items, QIAOKOU, "T4", "final", side="income", row_label="一般公共预算财政拨款")
     assert (sub.section, pd.isna(sub.amount_wan)) == ("balance", True)
@@ -505,12 +642,21 @@ def test_qiaokou_t4_page_number_and_row_numbers(items):
 
 def test_qiaokou_t2_wrapped_names(items):
     c = cell(items, QIAOKOU, "T2", "total", code="2080505")  # name over lines 392-396, amounts line 398
-    assert (c.row_label, float(c.amount_wan), c.source_ref, c.level) == ("机关事业单位基本养老保险缴费支出", 31.92, "line 398", "项")
+    assert (c.row_label, float(c.amount_wan), c.source_ref, c.level) == (
+        "机关事业单位基本养老保险缴费支出",
+        31.92,
+        "line 398",
+        "项",
+    )
     assert value(items, QIAOKOU, "T2", "fiscal", code="2080505") == 31.92
     c = cell(items, QIAOKOU, "T2", "total", code="20131")
     assert (c.row_label, float(c.amount_wan), c.level) == ("党委办公厅（室）及相关机构事务", 1407.17, "款")
     assert cell(items, QIAOKOU, "T2", "total", code="2013102").row_label == "一般行政管理事务"
-    assert row_values(items, QIAOKOU, "T2", ["total", "fiscal", "business"], row_label="合计") == [1568.88, 1568.88, None]
+    assert row_values(items, QIAOKOU, "T2", ["total", "fiscal", "business"], row_label="合计") == [
+        1568.88,
+        1568.88,
+        None,
+    ]
     assert value(items, QIAOKOU, "T2", "total", code="2101103") == 29.3
 
 
@@ -566,15 +712,27 @@ def test_qiaokou_t6_three_interleaved_columns(items):
 
 
 def test_qiaokou_t7_all_twelve_columns(items):
-    cols = ["budget_total", "budget_overseas", "budget_vehicle_total", "budget_vehicle_purchase",
-            "budget_vehicle_operation", "budget_reception", "final_total", "final_overseas",
-            "final_vehicle_total", "final_vehicle_purchase", "final_vehicle_operation", "final_reception"]
+    cols = [
+        "budget_total",
+        "budget_overseas",
+        "budget_vehicle_total",
+        "budget_vehicle_purchase",
+        "budget_vehicle_operation",
+        "budget_reception",
+        "final_total",
+        "final_overseas",
+        "final_vehicle_total",
+        "final_vehicle_purchase",
+        "final_vehicle_operation",
+        "final_reception",
+    ]
     assert row_values(items, QIAOKOU, "T7", cols) == [4.96, 0.0, 3.0, 0.0, 3.0, 1.96, 2.19, 0.0, 2.11, 0.0, 2.11, 0.08]
     assert set(table(items, QIAOKOU, "T7").source_ref) == {"line 1173"}
 
 
 # --------------------------------------------------------------------------------------------
 # Codes, domains, levels across every table
+
 
 def test_codes_levels_and_domains(items):
     coded = items.dropna(subset=["code"])
@@ -591,46 +749,53 @@ def test_codes_levels_and_domains(items):
 # --------------------------------------------------------------------------------------------
 # Titles (catalog.match_title)
 
-@pytest.mark.parametrize("line,code", [
-    ("2021年度一般公共预算财政拨款支出决算表（表5）", "T5"),
-    ("五、一般公共预算财政拨款支出决算表", "T5"),
-    ("2021年度支出决算表（表3）", "T3"),
-    (" 2021 年度支出决算表（表 3）", "T3"),
-    ("2021年度财政拨款收入支出决算总表（表4）", "T4"),
-    ("四、财政拨款收入支出决算总表", "T4"),
-    ("2022年度收入支出决算总表（表1）", "T1"),
-    ("2021 年度收入支出决算总表（表 1", "T1"),
-    ("2021年度收入决算表（表2）", "T2"),
-    ("2021年度一般公共预算财政拨款基本支出决算明细表（表6）", "T6"),
-    ("2021 年度一般公共预算财政拨款基本支出决算表（表 6）", "T6"),
-    ("2021年度一般公共预算财政拨款“三公”经费支出决算表（表7）", "T7"),
-    ("## 2022年度财政拨款“三公”经费支出决算表（表9）", "T7"),
-    (" 2021 年度一般公共预算财政拨款“三公”经费支出决算表", "T7"),
-    ("2022年度政府性基金预算财政拨款收入支出决算表（表7）", "T8"),
-    ("## 2022年度国有资本经营预算财政拨款支出决算表（表8）", "T9"),
-    ("⼀般公共预算财政拨款⽀出决算表", "T5"),  # Kangxi radicals, as some PDFs print them
-])
+
+@pytest.mark.parametrize(
+    "line,code",
+    [
+        ("2021年度一般公共预算财政拨款支出决算表（表5）", "T5"),
+        ("五、一般公共预算财政拨款支出决算表", "T5"),
+        ("2021年度支出决算表（表3）", "T3"),
+        (" 2021 年度支出决算表（表 3）", "T3"),
+        ("2021年度财政拨款收入支出决算总表（表4）", "T4"),
+        ("四、财政拨款收入支出决算总表", "T4"),
+        ("2022年度收入支出决算总表（表1）", "T1"),
+        ("2021 年度收入支出决算总表（表 1", "T1"),
+        ("2021年度收入决算表（表2）", "T2"),
+        ("2021年度一般公共预算财政拨款基本支出决算明细表（表6）", "T6"),
+        ("2021 年度一般公共预算财政拨款基本支出决算表（表 6）", "T6"),
+        ("2021年度一般公共预算财政拨款“三公”经费支出决算表（表7）", "T7"),
+        ("## 2022年度财政拨款“三公”经费支出决算表（表9）", "T7"),
+        (" 2021 年度一般公共预算财政拨款“三公”经费支出决算表", "T7"),
+        ("2022年度政府性基金预算财政拨款收入支出决算表（表7）", "T8"),
+        ("## 2022年度国有资本经营预算财政拨款支出决算表（表8）", "T9"),
+        ("⼀般公共预算财政拨款⽀出决算表", "T5"),  # Kangxi radicals, as some PDFs print them
+    ],
+)
 def test_match_title_most_specific_wins(line, code):
     from helpers.normalize import normalize_text
 
     assert match_title(normalize_text(line)) == code
 
 
-@pytest.mark.parametrize("line", [
-    "- 一、收入支出决算总表(表 1)",  # contents entries (Hongshan line 17, Hanyang line 16)
-    "- 五、一般公共预算财政拨款支出决算表",
-    "- 七、一般公共预算财政拨款“三公”经费支出决算表(表 ",
-    "一、收入支出决算总表 ………………………… 5",
-    "五、一般公共预算财政拨款支出决算表......12",
-    "四、财政拨款收入支出决算总体情况说明",
-    "五、一般公共预算财政拨款支出决算情况说明",
-    "八、政府性基金预算财政拨款收入支出决算情况",
-    "七、一般公共预算财政拨款“三公”经费支出决算情况说",
-    "2021 年度部门决算表",
-    "## 第二部分 武汉市洪山区人民政府办公室 2021 年度部门决算表",
-    "注：本表反映部门本年度一般公共预算财政拨款支出情况。",
-    "2022年度项目支出绩效自评表",
-    "2024 年度一般公共预算财政拨款支出 2859.97 万元，占本年支出合计的 100 %。",
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "- 一、收入支出决算总表(表 1)",  # contents entries (Hongshan line 17, Hanyang line 16)
+        "- 五、一般公共预算财政拨款支出决算表",
+        "- 七、一般公共预算财政拨款“三公”经费支出决算表(表 ",
+        "一、收入支出决算总表 ………………………… 5",
+        "五、一般公共预算财政拨款支出决算表......12",
+        "四、财政拨款收入支出决算总体情况说明",
+        "五、一般公共预算财政拨款支出决算情况说明",
+        "八、政府性基金预算财政拨款收入支出决算情况",
+        "七、一般公共预算财政拨款“三公”经费支出决算情况说",
+        "2021 年度部门决算表",
+        "## 第二部分 武汉市洪山区人民政府办公室 2021 年度部门决算表",
+        "注：本表反映部门本年度一般公共预算财政拨款支出情况。",
+        "2022年度项目支出绩效自评表",
+        "2024 年度一般公共预算财政拨款支出 2859.97 万元，占本年支出合计的 100 %。",
+    ],
+)
 def test_match_title_rejects_contents_and_headings(line):
     assert match_title(line) is None

@@ -18,16 +18,16 @@ SWU = DATA_RAW / "西南大学2023年度部门决算.pdf"
 
 # file -> (purchase outturn, operation outturn) as printed in the 三公 section
 STATED = [
-    (HONGSHAN, 48.55, 23.58),   # (1) 公务用车购置费 48.55 万元 … (2) 公务用车运行费 23.58 万元
-    (HANYANG, 0.0, 0.45),       # (1)公务用车购置费支出 0 万元 (2)公务用车运行费支出 0.45 万元
-    (JIANGHAN, 0.0, 5.7),       # 本年度无购置(更新)公务用车; 公务用车运行维护费支出5.7万元
-    (QINGSHAN, 0.0, 23.87),     # 公务用车购置费 0 万元; 公务用车运行费 23.87 万元
-    (QIAOKOU, None, 2.11),      # 公务用车运行费支出决算为 2.11 万元 (purchase not stated)
-    (YICHUAN, None, 19.56),     # line 771: 公务用车运行维护支出 19.56 万元 (purchase not stated)
-    (WENLV, 0.0, 2.64),         # lines 601-602: 公务用车购置支出为 0 万元。公务用车运行维护支出 2.64 万元
-    (PDF_CZJ, None, None),      # only 公务用车购置及运行维护费 0.00
-    (PDF_SGB, None, None),      # 无“三公”经费财政拨款支出
-    (SWU, None, None),          # no 三公 section
+    (HONGSHAN, 48.55, 23.58),  # (1) 公务用车购置费 48.55 万元 … (2) 公务用车运行费 23.58 万元
+    (HANYANG, 0.0, 0.45),  # (1)公务用车购置费支出 0 万元 (2)公务用车运行费支出 0.45 万元
+    (JIANGHAN, 0.0, 5.7),  # 本年度无购置(更新)公务用车; 公务用车运行维护费支出5.7万元
+    (QINGSHAN, 0.0, 23.87),  # 公务用车购置费 0 万元; 公务用车运行费 23.87 万元
+    (QIAOKOU, None, 2.11),  # 公务用车运行费支出决算为 2.11 万元 (purchase not stated)
+    (YICHUAN, None, 19.56),  # line 771: 公务用车运行维护支出 19.56 万元 (purchase not stated)
+    (WENLV, 0.0, 2.64),  # lines 601-602: 公务用车购置支出为 0 万元。公务用车运行维护支出 2.64 万元
+    (PDF_CZJ, None, None),  # only 公务用车购置及运行维护费 0.00
+    (PDF_SGB, None, None),  # 无“三公”经费财政拨款支出
+    (SWU, None, None),  # no 三公 section
 ]
 
 

@@ -44,6 +44,7 @@ def _cell(li, table, measure, code=None, label=None, side=None):
 # ---------------------------------------------------------------------------------------------
 # Every hand-read cell of the single-space text copies
 
+
 @pytest.mark.parametrize("table", ["T1", "T2", "T3", "T4", "T5", "T6", "T7", "T8", "T9"])
 def test_yichuan_cells_as_printed(ds, table):
     s = score_table(ds["yichuan"]["line_items"], table, P.YICHUAN[table])
@@ -84,8 +85,8 @@ def test_yichuan_t5_basic_or_project_from_the_tables_arithmetic(ds):
 
 def test_wrapped_labels_are_rejoined(ds):
     li = ds["yichuan"]["line_items"]
-    assert _cell(li, "T5", "total", code="20799").row_label == "其他文化旅游体育与传媒支出"   # 3 lines
-    assert _cell(li, "T6", "final", code="30212").row_label == "因公出国（境）费用"            # right block
+    assert _cell(li, "T5", "total", code="20799").row_label == "其他文化旅游体育与传媒支出"  # 3 lines
+    assert _cell(li, "T6", "final", code="30212").row_label == "因公出国（境）费用"  # right block
     assert _cell(li, "T6", "final", code="30108").row_label == "机关事业单位基本养老保险缴费"  # left block
     assert _cell(li, "T1", "final", side="expenditure", code="224").row_label == "二十二、灾害防治及应急管理支出"
 
@@ -143,6 +144,7 @@ def test_wenlv_t5_shifted_text_layer_is_doubtful_and_names_the_rows(ds):
 # ---------------------------------------------------------------------------------------------
 # The university template
 
+
 @pytest.mark.parametrize("table", ["T1", "T2", "T3", "U4"])
 def test_university_cells_as_printed(ds, table):
     s = score_table(ds["swu"]["line_items"], table, swu_cells(S.SWU)[table])
@@ -177,6 +179,7 @@ def test_university_u4_rule_fails_on_an_altered_copy(ds):
 # ---------------------------------------------------------------------------------------------
 # Text copies made from the sample PDFs: the same cells as the PDF, or flagged
 
+
 def _text_copy(pdf_path, tmp_path):
     import pdfplumber
 
@@ -189,8 +192,10 @@ def _text_copy(pdf_path, tmp_path):
 
 def _cells(li):
     key = li.code.fillna(li.row_label.str.replace(r"^[一二三四五六七八九十]+、", "", regex=True))
-    return {(t, s or "", k, m): (v, d) for t, s, k, m, v, d in
-            zip(li.table, li.side.fillna(""), key, li.measure, li.amount_wan, li.doubtful)}
+    return {
+        (t, s or "", k, m): (v, d)
+        for t, s, k, m, v, d in zip(li.table, li.side.fillna(""), key, li.measure, li.amount_wan, li.doubtful)
+    }
 
 
 @pytest.mark.parametrize("pdf", [PDF_SGB, SWU], ids=["social-work-dept", "university"])
@@ -199,8 +204,11 @@ def test_text_copy_reads_like_the_pdf(pdf, tmp_path):
     the PDF's ruled tables."""
     a = _cells(extract_report(pdf)["line_items"])
     b = _cells(extract_report(_text_copy(pdf, tmp_path))["line_items"])
-    diff = {k: (v[0], b.get(k, (None,))[0]) for k, v in a.items()
-            if not (pd.isna(v[0]) and (k not in b or pd.isna(b[k][0]))) and (k not in b or b[k][0] != v[0])}
+    diff = {
+        k: (v[0], b.get(k, (None,))[0])
+        for k, v in a.items()
+        if not (pd.isna(v[0]) and (k not in b or pd.isna(b[k][0]))) and (k not in b or b[k][0] != v[0])
+    }
     assert not diff, list(diff.items())[:10]
 
 
@@ -211,8 +219,11 @@ def test_text_copy_with_rows_broken_across_lines_is_flagged_not_misread(tmp_path
     pdf = extract_report(PDF_CZJ)
     txt = extract_report(_text_copy(PDF_CZJ, tmp_path))
     a, b = _cells(pdf["line_items"]), _cells(txt["line_items"])
-    wrong = [(k, a[k][0], v[0]) for k, v in b.items() if k in a and not v[1] and not pd.isna(v[0])
-             and (pd.isna(a[k][0]) or abs(a[k][0] - v[0]) > 1e-6)]
+    wrong = [
+        (k, a[k][0], v[0])
+        for k, v in b.items()
+        if k in a and not v[1] and not pd.isna(v[0]) and (pd.isna(a[k][0]) or abs(a[k][0] - v[0]) > 1e-6)
+    ]
     assert not wrong, wrong[:10]
     right = sum(1 for k, v in a.items() if not pd.isna(v[0]) and k in b and b[k][0] == v[0])
     assert right >= 0.5 * sum(1 for v in a.values() if not pd.isna(v[0]))
@@ -223,6 +234,7 @@ def test_text_copy_with_rows_broken_across_lines_is_flagged_not_misread(tmp_path
 
 # ---------------------------------------------------------------------------------------------
 # The pieces, on made-up input
+
 
 def test_placement_uses_the_hierarchy_and_leaves_ties_open():
     ident = (Identity((0,), (1, 2)),)
@@ -240,16 +252,24 @@ def test_placement_uses_the_hierarchy_and_leaves_ties_open():
 
 
 def test_made_up_spaced_table_with_a_blank_cell_and_a_wrapped_label():
-    lines = [Line(t, f"line {i}", 1) for i, t in enumerate([
-        "项目", "合计 基本支出 项目支出", "科目编码 科目名称",
-        "合计 300.00 200.00 100.00",
-        "201 一般公共服务支出 300.00 200.00 100.00",
-        "20101 人大事务 200.00 200.00",
-        "机关事业单位基本养",
-        "20102 100.00 100.00",
-        "老保险缴费",
-        "12",
-    ], start=1)]
+    lines = [
+        Line(t, f"line {i}", 1)
+        for i, t in enumerate(
+            [
+                "项目",
+                "合计 基本支出 项目支出",
+                "科目编码 科目名称",
+                "合计 300.00 200.00 100.00",
+                "201 一般公共服务支出 300.00 200.00 100.00",
+                "20101 人大事务 200.00 200.00",
+                "机关事业单位基本养",
+                "20102 100.00 100.00",
+                "老保险缴费",
+                "12",
+            ],
+            start=1,
+        )
+    ]
     items, reading = read_coded("T5", drop_page_numbers(lines), "万元")
     get = {(it["code"] or it["row_label"], it["measure"]): it for it in items}
     assert get[("20101", "basic")]["amount_wan"] == 200.0 and get[("20101", "project")]["amount_wan"] is None
@@ -259,9 +279,19 @@ def test_made_up_spaced_table_with_a_blank_cell_and_a_wrapped_label():
 
 
 def test_split_codes_and_page_numbers_are_never_amounts():
-    lines = [Line(t, f"line {i}", p) for i, (t, p) in enumerate([
-        ("合计 基本支出 项目支出", 1), ("201 10.00 10.00", 1), ("201 06 10.00 10.00", 1), ("7", 1),
-        ("201 06 01 10.00 10.00", 2)], start=1)]
+    lines = [
+        Line(t, f"line {i}", p)
+        for i, (t, p) in enumerate(
+            [
+                ("合计 基本支出 项目支出", 1),
+                ("201 10.00 10.00", 1),
+                ("201 06 10.00 10.00", 1),
+                ("7", 1),
+                ("201 06 01 10.00 10.00", 2),
+            ],
+            start=1,
+        )
+    ]
     items, reading = read_coded("T5", drop_page_numbers(lines), "万元")
     assert {it["code"] for it in items} == {"201", "20106", "2010601"}
     assert {it["amount_wan"] for it in items} <= {10.0, None}
@@ -272,7 +302,11 @@ def test_form_feeds_keep_editor_line_numbers(tmp_path):
     f.write_text("第一页\n甲\f第二页\n乙\n", encoding="utf-8")
     doc = read_document(f)
     assert [(ln.text, ln.ref, ln.page) for ln in doc.lines] == [
-        ("第一页", "line 1", 1), ("甲", "line 2", 1), ("第二页", "line 2", 2), ("乙", "line 3", 2)]
+        ("第一页", "line 1", 1),
+        ("甲", "line 2", 1),
+        ("第二页", "line 2", 2),
+        ("乙", "line 3", 2),
+    ]
 
 
 def test_failures_over_a_doubtful_table_are_uncertain(ds):
@@ -305,10 +339,19 @@ def test_a_rare_column_is_used_when_the_tables_sums_need_it():
 def test_a_wrapped_two_sided_label_goes_to_the_label_it_completes():
     from helpers.tables.spaced import read_two_sided
 
-    lines = [Line(t, f"line {i}", 1) for i, t in enumerate([
-        "收入 支出", "项目 决算数 项目 决算数",
-        "一、一般公共预算财政拨款收 100.00 一、一般公共服务支出 100.00", "入",
-        "本年收入合计 100.00 本年支出合计 100.00"], start=1)]
+    lines = [
+        Line(t, f"line {i}", 1)
+        for i, t in enumerate(
+            [
+                "收入 支出",
+                "项目 决算数 项目 决算数",
+                "一、一般公共预算财政拨款收 100.00 一、一般公共服务支出 100.00",
+                "入",
+                "本年收入合计 100.00 本年支出合计 100.00",
+            ],
+            start=1,
+        )
+    ]
     items, _ = read_two_sided("T1", lines, "万元")
     labels = {(it["side"], it["row_label"], it["code"]) for it in items}
     assert ("income", "一、一般公共预算财政拨款收入", None) in labels
@@ -339,7 +382,9 @@ def test_two_reports_in_one_file_are_not_merged(tmp_path):
     """Two reports joined in one file (a download that concatenated them) are reported as such,
     never read as one report under the first one's name."""
     joined = tmp_path / "两份决算.txt"
-    joined.write_text(YICHUAN.read_text(encoding="utf-8") + "\n\f" + WENLV.read_text(encoding="utf-8"), encoding="utf-8")
+    joined.write_text(
+        YICHUAN.read_text(encoding="utf-8") + "\n\f" + WENLV.read_text(encoding="utf-8"), encoding="utf-8"
+    )
     rep = extract_report(joined)["reports"].iloc[0]
     assert rep.status == "failed" and "more than one report" in rep.error and "split" in rep.error
     alone = extract_report(YICHUAN)["reports"].iloc[0]

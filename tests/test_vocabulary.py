@@ -89,8 +89,15 @@ def test_three_public_items_are_listed_only_in_the_vocabulary():
     names = set(V.THREE_PUBLIC_NAMES.values()) | set(V.THREE_PUBLIC_COLUMN_LABELS.values())
     names |= {n.replace("（", "(").replace("）", ")") for n in names}
     names.discard("合计")
-    assert _collections_where(lambda elts: len(keys & {e for e in elts if isinstance(e, str)}) >= 3
-                              or set(V.THREE_PUBLIC_PARTS["vehicle_total"]) <= set(elts)) == []
+    assert (
+        _collections_where(
+            lambda elts: (
+                len(keys & {e for e in elts if isinstance(e, str)}) >= 3
+                or set(V.THREE_PUBLIC_PARTS["vehicle_total"]) <= set(elts)
+            )
+        )
+        == []
+    )
     assert _where(lambda v: isinstance(v, str) and v in names) == []
     # the words a header or a sentence prints for an item, and their regular expressions
     words = {w for w, _ in V.THREE_PUBLIC_TEXT_WORDS if len(w) > 2} | {p for _, p in V.THREE_PUBLIC_PATTERNS}
@@ -109,7 +116,9 @@ def test_titles_class_names_levels_and_codes_are_defined_once():
     assert _collections_where(lambda elts: {"类", "款", "项"} <= set(elts) and {3, 5, 7} <= set(elts)) == []
     assert _where(lambda v: v in (V.POVERTY_CODE, V.POVERTY_OLD_NAME, V.POVERTY_NEW_NAME)) == []
     # measure names for messages
-    assert _collections_where(lambda elts: {"fiscal", "财政拨款收入", "upper_subsidy", "上级补助收入"} <= set(elts)) == []
+    assert (
+        _collections_where(lambda elts: {"fiscal", "财政拨款收入", "upper_subsidy", "上级补助收入"} <= set(elts)) == []
+    )
 
 
 def test_whitespace_and_number_patterns_live_in_normalize():
@@ -136,11 +145,19 @@ def test_printed_variants_map_to_the_canonical_items():
         return next((item for item, rx in pats if rx.search(text)), None)
 
     assert item_of("因公出国（境）费") == item_of("1. 因公出国(境)费支出决算为 0.00 万元") == "overseas"
-    assert item_of("公务用车购置及运行维护费") == item_of("公务用车购置及运行费支出决算为 72.13 万元") == "vehicle_total"
+    assert (
+        item_of("公务用车购置及运行维护费") == item_of("公务用车购置及运行费支出决算为 72.13 万元") == "vehicle_total"
+    )
     assert item_of("3. 公务接待费支出决算为 0.38 万元") == "reception"
     assert item_of("本年度无购置（更新）公务用车") == "vehicle_purchase"
-    header = {"因公出国（境）费": "overseas", "小计": "vehicle_total", "购置费": "vehicle_purchase",
-              "运行费": "vehicle_operation", "公务接待费": "reception", "合计": "total"}
+    header = {
+        "因公出国（境）费": "overseas",
+        "小计": "vehicle_total",
+        "购置费": "vehicle_purchase",
+        "运行费": "vehicle_operation",
+        "公务接待费": "reception",
+        "合计": "total",
+    }
     for cell, item in header.items():
         assert next(it for w, it in V.THREE_PUBLIC_HEADER_WORDS if w in cell) == item
     assert V.THREE_PUBLIC_COLUMNS[:2] == ("budget_total", "budget_overseas") and len(V.THREE_PUBLIC_COLUMNS) == 12
@@ -151,7 +168,12 @@ def test_code_words():
     assert [V.code_level(c) for c in ("201", "20101", "2010101", "2010", None)] == ["类", "款", "项", None, None]
     assert V.is_personnel("30101") and V.is_personnel("303") and not V.is_personnel("30201")
     assert V.CLASS_NAMES["207"] == "文化旅游体育与传媒" and V.FUNCTION_CLASSES["文化体育与传媒"] == "207"
-    assert [V.poverty_series(y) for y in (2020, 2021, None, float("nan"))] == ["扶贫", "巩固脱贫衔接乡村振兴", None, None]
+    assert [V.poverty_series(y) for y in (2020, 2021, None, float("nan"))] == [
+        "扶贫",
+        "巩固脱贫衔接乡村振兴",
+        None,
+        None,
+    ]
 
 
 def test_catalog_takes_its_titles_from_the_vocabulary():
@@ -167,8 +189,16 @@ def test_settings_are_frozen_and_their_literals_gone():
     replaced no longer stand in the extraction modules (studies and the runner are other modules' work)."""
     with pytest.raises(dataclasses.FrozenInstanceError):
         SETTINGS.rounding_wan = 0.01  # type: ignore[misc]
-    values = {SETTINGS.rounding_wan, SETTINGS.eps, SETTINGS.sum_slack, SETTINGS.same_number,
-              SETTINGS.placement_max_states, SETTINGS.max_amount_wan, SETTINGS.max_line_chars, SETTINGS.file_timeout_s}
+    values = {
+        SETTINGS.rounding_wan,
+        SETTINGS.eps,
+        SETTINGS.sum_slack,
+        SETTINGS.same_number,
+        SETTINGS.placement_max_states,
+        SETTINGS.max_amount_wan,
+        SETTINGS.max_line_chars,
+        SETTINGS.file_timeout_s,
+    }
     from helpers.pipeline import extraction_modules
 
     hits = []
@@ -176,6 +206,9 @@ def test_settings_are_frozen_and_their_literals_gone():
         if p.name == "settings.py":
             continue
         tree = ast.parse(p.read_text(encoding="utf-8"))
-        hits += [f"{p.relative_to(SRC)}:{c.lineno} {c.value!r}" for c in _standalone_constants(tree)
-                 if type(c.value) in (int, float) and c.value in values and c.value not in (0, 1)]
+        hits += [
+            f"{p.relative_to(SRC)}:{c.lineno} {c.value!r}"
+            for c in _standalone_constants(tree)
+            if type(c.value) in (int, float) and c.value in values and c.value not in (0, 1)
+        ]
     assert hits == []

@@ -26,8 +26,9 @@ PID = "import os; print('pid', os.getpid())"
 
 def _stdout(nb_path: Path) -> str:
     nb = nbformat.read(str(nb_path), as_version=4)
-    return "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs
-                   if o.output_type == "stream")
+    return "".join(
+        o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "stream"
+    )
 
 
 def _pid(res) -> int:
@@ -50,24 +51,39 @@ def kernel():
 def test_next_notebook_does_not_see_the_previous_ones_namespace(tmp_path, kernel):
     other = tmp_path / "elsewhere"
     other.mkdir()
-    dirty = _nb(tmp_path, "dirty.ipynb", [
-        PID, "%matplotlib inline",
-        "import json as j\nimport matplotlib, pandas as pd, warnings\nleak = 42",
-        "matplotlib.rcParams['figure.dpi'] = 33\npd.options.display.max_rows = 3\n"
-        "warnings.simplefilter('ignore')\nimport matplotlib.pyplot as plt; plt.figure()",
-        f"os.chdir({str(other)!r})"], PARAM)
-    clean = _nb(tmp_path, "clean.ipynb", [
-        PID, "%matplotlib inline",
-        "assert 'leak' not in globals() and 'j' not in globals() and 'pd' not in globals(), sorted(globals())",
-        "import matplotlib, pandas as pd, warnings, matplotlib.pyplot as plt\n"
-        "assert matplotlib.rcParams['figure.dpi'] != 33\n"
-        "assert pd.options.display.max_rows == 60\n"
-        "assert not plt.get_fignums(), plt.get_fignums()\n"
-        "assert ('ignore', None, Warning, None, 0) not in warnings.filters, warnings.filters[:3]",
-        f"assert os.getcwd() == {str(tmp_path)!r}, os.getcwd()",
-        "assert report_id == '7', report_id"], PARAM)
-    first, second = _run([_job(tmp_path, dirty, {"report_id": "1"}, kernel),
-                          _job(tmp_path, clean, {"report_id": "7"}, kernel)])
+    dirty = _nb(
+        tmp_path,
+        "dirty.ipynb",
+        [
+            PID,
+            "%matplotlib inline",
+            "import json as j\nimport matplotlib, pandas as pd, warnings\nleak = 42",
+            "matplotlib.rcParams['figure.dpi'] = 33\npd.options.display.max_rows = 3\n"
+            "warnings.simplefilter('ignore')\nimport matplotlib.pyplot as plt; plt.figure()",
+            f"os.chdir({str(other)!r})",
+        ],
+        PARAM,
+    )
+    clean = _nb(
+        tmp_path,
+        "clean.ipynb",
+        [
+            PID,
+            "%matplotlib inline",
+            "assert 'leak' not in globals() and 'j' not in globals() and 'pd' not in globals(), sorted(globals())",
+            "import matplotlib, pandas as pd, warnings, matplotlib.pyplot as plt\n"
+            "assert matplotlib.rcParams['figure.dpi'] != 33\n"
+            "assert pd.options.display.max_rows == 60\n"
+            "assert not plt.get_fignums(), plt.get_fignums()\n"
+            "assert ('ignore', None, Warning, None, 0) not in warnings.filters, warnings.filters[:3]",
+            f"assert os.getcwd() == {str(tmp_path)!r}, os.getcwd()",
+            "assert report_id == '7', report_id",
+        ],
+        PARAM,
+    )
+    first, second = _run(
+        [_job(tmp_path, dirty, {"report_id": "1"}, kernel), _job(tmp_path, clean, {"report_id": "7"}, kernel)]
+    )
     assert first.ok, first.error
     assert second.ok, second.error
     assert _pid(first) == _pid(second), "not the same kernel: nothing was warm"
@@ -104,6 +120,7 @@ def test_a_notebook_that_overruns_or_kills_its_kernel_gets_the_next_one_a_fresh_
 
 # --- the report page, warm vs cold ------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def processed(tmp_path_factory):
     from helpers.pipeline import extract_and_write
@@ -114,10 +131,18 @@ def processed(tmp_path_factory):
 
 
 def _report_job(root: Path, processed: Path, rid: str, kernel: str, tag: str, warm: bool):
-    return notebook_exec.Job(kind="report", name=rid, notebook=str(NOTEBOOKS / "report.ipynb"),
-                             output=str(root / tag / f"{rid}.ipynb"), html=str(root / tag / f"{rid}.html"),
-                             parameters={"report_id": rid, "processed_dir": str(processed)}, title=rid,
-                             kernel=kernel, cwd=str(root), warm=warm)
+    return notebook_exec.Job(
+        kind="report",
+        name=rid,
+        notebook=str(NOTEBOOKS / "report.ipynb"),
+        output=str(root / tag / f"{rid}.ipynb"),
+        html=str(root / tag / f"{rid}.html"),
+        parameters={"report_id": rid, "processed_dir": str(processed)},
+        title=rid,
+        kernel=kernel,
+        cwd=str(root),
+        warm=warm,
+    )
 
 
 def _content(page: Path) -> tuple[str, list[str]]:
@@ -136,15 +161,26 @@ def test_report_page_built_warm_after_other_notebooks_equals_the_cold_page(tmp_p
     target, other = "002_e2b9b740b0f725e0", ids[0]
     assert target in ids and other != target
     # a notebook that changes what a report page depends on, if the reset missed it
-    spoiler = _nb(tmp_path, "spoiler.ipynb", [
-        "%matplotlib inline", "import matplotlib, pandas as pd, seaborn as sns\nsns.set_theme(context='poster')\n"
-        "matplotlib.rcParams['figure.dpi'] = 40\npd.options.display.float_format = '{:.5f}'.format\n"
-        f"label = 'WRONG'; one = None; processed_dir = '/nonexistent'; report_id = {other!r}"], PARAM)
+    spoiler = _nb(
+        tmp_path,
+        "spoiler.ipynb",
+        [
+            "%matplotlib inline",
+            "import matplotlib, pandas as pd, seaborn as sns\nsns.set_theme(context='poster')\n"
+            "matplotlib.rcParams['figure.dpi'] = 40\npd.options.display.float_format = '{:.5f}'.format\n"
+            f"label = 'WRONG'; one = None; processed_dir = '/nonexistent'; report_id = {other!r}",
+        ],
+        PARAM,
+    )
     cold = notebook_exec.execute(_report_job(tmp_path, processed, target, kernel, "cold", warm=False), runner.STUDIES)
     assert cold.ok, cold.error
-    warm = _run([_report_job(tmp_path, processed, other, kernel, "warm", warm=True),
-                 _job(tmp_path, spoiler, {}, kernel),
-                 _report_job(tmp_path, processed, target, kernel, "warm", warm=True)])
+    warm = _run(
+        [
+            _report_job(tmp_path, processed, other, kernel, "warm", warm=True),
+            _job(tmp_path, spoiler, {}, kernel),
+            _report_job(tmp_path, processed, target, kernel, "warm", warm=True),
+        ]
+    )
     assert all(r.ok for r in warm), [r.error for r in warm]
     text_cold, figs_cold = _content(Path(cold.job.html))
     text_warm, figs_warm = _content(Path(warm[2].job.html))
@@ -153,9 +189,16 @@ def test_report_page_built_warm_after_other_notebooks_equals_the_cold_page(tmp_p
     assert len(figs_cold) == 2 and figs_warm == figs_cold  # the same PNG bytes: same style, same size
     # the executed notebooks hold the same outputs with the same cell numbers
     a, b = (nbformat.read(r.job.output, as_version=4) for r in (cold, warm[2]))
+
     def strip(nb):  # Styler's random ids and the objects' addresses (`<Styler at 0x7f…>`) left out
-        return [(c.execution_count, [re.sub(r"T_[0-9a-f]{5}|0x[0-9a-f]+", "", str(o.get("data", o.get("text", ""))))
-                                     for o in c.outputs]) for c in nb.cells if c.cell_type == "code"]
+        return [
+            (
+                c.execution_count,
+                [re.sub(r"T_[0-9a-f]{5}|0x[0-9a-f]+", "", str(o.get("data", o.get("text", "")))) for o in c.outputs],
+            )
+            for c in nb.cells
+            if c.cell_type == "code"
+        ]
 
     for cell_a, cell_b in zip(strip(a), strip(b)):
         assert cell_a == cell_b
@@ -180,6 +223,7 @@ def test_fast_page_rendering_gives_nbconvert_own_page(tmp_path, processed, kerne
 
 
 # --- one report's rows --------------------------------------------------------------------------------
+
 
 def test_load_report_reads_one_report_and_answers_as_the_whole_corpus_does(processed):
     whole = load(processed)

@@ -13,9 +13,11 @@ from .tables.engines import DEFAULT_PDF_ENGINE, ENGINE_NAMES
 
 FILE_TIMEOUT = SETTINGS.file_timeout_s
 
-SCHEDULER_HELP = ("run extraction (and notebook) tasks on the Dask distributed scheduler at ADDRESS, e.g. "
-                  "tcp://10.0.0.5:8786 (default: the variable DASK_SCHEDULER_ADDRESS if set, else worker processes here; "
-                  "'local' forces those); workers must see the same paths")
+SCHEDULER_HELP = (
+    "run extraction (and notebook) tasks on the Dask distributed scheduler at ADDRESS, e.g. "
+    "tcp://10.0.0.5:8786 (default: the variable DASK_SCHEDULER_ADDRESS if set, else worker processes here; "
+    "'local' forces those); workers must see the same paths"
+)
 
 EXIT_CODES = """exit codes: 0 every file read (and every notebook ran); 1 nothing could be read; 2 another run
 holds the output folder's lock; 3 some files or notebooks failed (named at the end of the log)."""
@@ -41,8 +43,13 @@ def cmd_extract(args) -> int:
 
     try:
         with folder_lock(Path(args.out), "extract"):
-            result = extract_and_write([Path(f) for f in args.files], Path(args.out), pdf_engine=args.engine,
-                                       jobs=args.jobs, timeout=args.file_timeout)
+            result = extract_and_write(
+                [Path(f) for f in args.files],
+                Path(args.out),
+                pdf_engine=args.engine,
+                jobs=args.jobs,
+                timeout=args.file_timeout,
+            )
     except LockHeld as exc:
         log(str(exc))
         return EXIT_BUSY
@@ -59,8 +66,14 @@ def cmd_run(args) -> int:
     _use_scheduler(args)
     from .runner import main_job
 
-    code = main_job(jobs=args.jobs, pdf_engine=args.engine, force=args.force, notebooks=not args.no_notebooks,
-                    file_timeout=args.file_timeout, cold_kernels=args.cold_kernels)
+    code = main_job(
+        jobs=args.jobs,
+        pdf_engine=args.engine,
+        force=args.force,
+        notebooks=not args.no_notebooks,
+        file_timeout=args.file_timeout,
+        cold_kernels=args.cold_kernels,
+    )
     write_processed_datapackage(paths.DATA_PROCESSED)
     return code
 
@@ -134,25 +147,56 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m helpers", description=__doc__, epilog=EXIT_CODES)
     sub = p.add_subparsers(dest="command", required=True)
 
-    e = sub.add_parser("extract", help="extract raw reports into Parquet datasets in --out (data/processed is not touched)")
+    e = sub.add_parser(
+        "extract", help="extract raw reports into Parquet datasets in --out (data/processed is not touched)"
+    )
     e.add_argument("files", nargs="+", help="raw report files (.txt text conversions or .pdf)")
     e.add_argument("--out", required=True, help="output folder for <dataset>.parquet")
-    e.add_argument("--engine", "--pdf-engine", dest="engine", default=DEFAULT_PDF_ENGINE, choices=ENGINE_NAMES, help=f"PDF engine (default {DEFAULT_PDF_ENGINE})")
+    e.add_argument(
+        "--engine",
+        "--pdf-engine",
+        dest="engine",
+        default=DEFAULT_PDF_ENGINE,
+        choices=ENGINE_NAMES,
+        help=f"PDF engine (default {DEFAULT_PDF_ENGINE})",
+    )
     e.add_argument("--jobs", type=int, default=1, help="worker processes (spawned) for many files")
-    e.add_argument("--file-timeout", type=float, default=FILE_TIMEOUT,
-                   help=f"with --jobs > 1, seconds one file may take before it is stopped and failed (default {FILE_TIMEOUT:g})")
+    e.add_argument(
+        "--file-timeout",
+        type=float,
+        default=FILE_TIMEOUT,
+        help=f"with --jobs > 1, seconds one file may take before it is stopped and failed (default {FILE_TIMEOUT:g})",
+    )
     e.add_argument("--scheduler", metavar="ADDRESS", help=SCHEDULER_HELP)
     e.set_defaults(func=cmd_extract)
 
-    r = sub.add_parser("run", help="the main job: extract what changed in data/raw, check, execute notebooks, render reports/")
+    r = sub.add_parser(
+        "run", help="the main job: extract what changed in data/raw, check, execute notebooks, render reports/"
+    )
     r.add_argument("--jobs", type=int, default=2, help="parallel workers for extraction and notebooks (default 2)")
-    r.add_argument("--engine", "--pdf-engine", dest="engine", default=DEFAULT_PDF_ENGINE, choices=ENGINE_NAMES, help=f"PDF engine (default {DEFAULT_PDF_ENGINE})")
-    r.add_argument("--force", action="store_true", help="re-extract every file and re-run every notebook even if unchanged")
+    r.add_argument(
+        "--engine",
+        "--pdf-engine",
+        dest="engine",
+        default=DEFAULT_PDF_ENGINE,
+        choices=ENGINE_NAMES,
+        help=f"PDF engine (default {DEFAULT_PDF_ENGINE})",
+    )
+    r.add_argument(
+        "--force", action="store_true", help="re-extract every file and re-run every notebook even if unchanged"
+    )
     r.add_argument("--no-notebooks", action="store_true", help="stop after writing data/processed")
-    r.add_argument("--file-timeout", type=float, default=FILE_TIMEOUT,
-                   help=f"with --jobs > 1, seconds one file may take before it is stopped and failed (default {FILE_TIMEOUT:g})")
-    r.add_argument("--cold-kernels", action="store_true",
-                   help="a fresh kernel per notebook (the reference) instead of one warm kernel per worker")
+    r.add_argument(
+        "--file-timeout",
+        type=float,
+        default=FILE_TIMEOUT,
+        help=f"with --jobs > 1, seconds one file may take before it is stopped and failed (default {FILE_TIMEOUT:g})",
+    )
+    r.add_argument(
+        "--cold-kernels",
+        action="store_true",
+        help="a fresh kernel per notebook (the reference) instead of one warm kernel per worker",
+    )
     r.add_argument("--scheduler", metavar="ADDRESS", help=SCHEDULER_HELP)
     r.set_defaults(func=cmd_run)
 
@@ -166,15 +210,19 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--jobs", type=int, default=2)
     c.set_defaults(func=cmd_checks_doc)
 
-    x = sub.add_parser("export", help="write the datasets as CSV (UTF-8 with BOM, for Excel), one Excel workbook, "
-                                      "Stata .dta or Parquet into --out, with a datapackage.json for CSV")
+    x = sub.add_parser(
+        "export",
+        help="write the datasets as CSV (UTF-8 with BOM, for Excel), one Excel workbook, "
+        "Stata .dta or Parquet into --out, with a datapackage.json for CSV",
+    )
     x.add_argument("--format", required=True, choices=FORMATS)
     x.add_argument("--out", required=True, help="folder to write into (created if missing)")
     x.add_argument("--processed", default=None, help=f"processed folder to read (default {paths.DATA_PROCESSED})")
     x.set_defaults(func=cmd_export)
 
-    t = sub.add_parser("debug-table", help="draw what the PDF table finder saw on one page (lines, intersections, "
-                                           "cells) into a PNG")
+    t = sub.add_parser(
+        "debug-table", help="draw what the PDF table finder saw on one page (lines, intersections, cells) into a PNG"
+    )
     t.add_argument("file", help="a PDF report")
     t.add_argument("--page", type=int, required=True, help="page number, 1-based")
     t.add_argument("--out", default=None, help="PNG to write (default <file stem>-page<N>-tables.png here)")

@@ -20,8 +20,14 @@ from . import schema
 PACKAGE_NAME = "juesuan-final-accounts"
 DESCRIPTOR = "datapackage.json"
 
-FIELD_TYPES = {"string": "string", "float64": "number", "Int64": "integer", "boolean": "boolean",
-               "date": "date", "list": "array"}
+FIELD_TYPES = {
+    "string": "string",
+    "float64": "number",
+    "Int64": "integer",
+    "boolean": "boolean",
+    "date": "date",
+    "list": "array",
+}
 
 FORMATS = {  # format → (mediatype, encoding)
     "csv": ("text/csv", "utf-8-sig"),  # the export's CSV starts with a BOM, for Excel
@@ -62,8 +68,14 @@ def table_schema(dataset: str, with_reports: bool = True) -> dict:
 
 def resource(dataset: str, path: str | list[str], fmt: str, with_reports: bool = True) -> dict:
     mediatype, encoding = FORMATS[fmt]
-    r: dict = {"name": dataset, "path": path, "title": dataset, "description": schema.SUMMARY[dataset],
-               "format": fmt, "mediatype": mediatype}
+    r: dict = {
+        "name": dataset,
+        "path": path,
+        "title": dataset,
+        "description": schema.SUMMARY[dataset],
+        "format": fmt,
+        "mediatype": mediatype,
+    }
     if encoding:
         r["encoding"] = encoding
     r["schema"] = table_schema(dataset, with_reports)
@@ -82,7 +94,7 @@ def descriptor(paths: Mapping[str, str | list[str]], fmt: str) -> dict:
         "name": PACKAGE_NAME,
         "title": "部门决算 (Chinese government departmental final accounts) as tidy data",
         "description": "Every figure read from the reports, pointing back to the line or page it was printed on. "
-                       "Money in 万元; a blank cell is null, a printed 0 is 0. Columns: docs/DATA_DICTIONARY.md.",
+        "Money in 万元; a blank cell is null, a printed 0 is 0. Columns: docs/DATA_DICTIONARY.md.",
         "licenses": [{"name": "MIT", "title": "MIT License (the toolkit; the reports are public documents)"}],
         "resources": [resource(ds, paths[ds], fmt, with_reports) for ds in schema.DATASETS if ds in paths],
     }

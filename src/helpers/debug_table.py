@@ -40,16 +40,19 @@ class DebugPicture:
 
     def summary(self) -> str:
         found = "; ".join(f"{r} rows × {c} columns" for r, c in self.tables) or "none"
-        return (f"page {self.page} of {self.n_pages}: {len(self.tables)} table(s) found ({found}); "
-                f"wrote {self.path} ({self.size[0]}×{self.size[1]} px)")
+        return (
+            f"page {self.page} of {self.n_pages}: {len(self.tables)} table(s) found ({found}); "
+            f"wrote {self.path} ({self.size[0]}×{self.size[1]} px)"
+        )
 
 
 def default_out(pdf: Path, page: int) -> Path:
     return Path(f"{pdf.stem}-page{page}-tables.png")
 
 
-def debug_table(pdf: str | Path, page: int, out: str | Path | None = None,
-                resolution: int = DEFAULT_RESOLUTION) -> DebugPicture:
+def debug_table(
+    pdf: str | Path, page: int, out: str | Path | None = None, resolution: int = DEFAULT_RESOLUTION
+) -> DebugPicture:
     """Render page `page` (1-based) of `pdf` with the table finder's lines, intersections and cells
     drawn over it, as PNG into `out`. ReportError for a file that is not a readable PDF,
     PageOutOfRange for a page it does not have."""
@@ -57,11 +60,14 @@ def debug_table(pdf: str | Path, page: int, out: str | Path | None = None,
     if not pdf.is_file():
         raise ReportError(pdf, "no such file" if not pdf.exists() else "not a regular file")
     out = Path(out) if out else default_out(pdf, page)
-    with open_pdf(pdf, "pdfplumber") as doc:  # rendering needs pdfplumber's own pages (same lines and cells as pdfium's)
+    with open_pdf(
+        pdf, "pdfplumber"
+    ) as doc:  # rendering needs pdfplumber's own pages (same lines and cells as pdfium's)
         n = len(doc.pages)
         if not 1 <= page <= n:
-            raise PageOutOfRange(f"{pdf}: there is no page {page}; the PDF has {n} page{'s' if n != 1 else ''} "
-                                 f"(--page 1 to {n})")
+            raise PageOutOfRange(
+                f"{pdf}: there is no page {page}; the PDF has {n} page{'s' if n != 1 else ''} (--page 1 to {n})"
+            )
         p = doc.pages[page - 1]
         finder = p.debug_tablefinder(table_settings())
         tables = sorted(finder.tables, key=lambda t: t.bbox[1])

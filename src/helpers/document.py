@@ -109,15 +109,20 @@ def decode_text(data: bytes, path: Path) -> tuple[str, str]:
         try:
             return data.decode(enc).lstrip("\ufeff"), "utf-16"
         except UnicodeDecodeError:
-            raise ReportError(path, "text looks UTF-16 but does not decode as UTF-16; re-save the file as UTF-8") from None
+            raise ReportError(
+                path, "text looks UTF-16 but does not decode as UTF-16; re-save the file as UTF-8"
+            ) from None
     for enc in TEXT_ENCODINGS:
         try:
             text = data.decode(enc)
         except UnicodeDecodeError:
             continue
         if enc == "gb18030" and _looks_big5(data, text):
-            raise ReportError(path, "text is Big5 (traditional Chinese), not UTF-8 or GBK; re-save it as UTF-8 "
-                                    "(the reader knows the simplified-Chinese report wording)")
+            raise ReportError(
+                path,
+                "text is Big5 (traditional Chinese), not UTF-8 or GBK; re-save it as UTF-8 "
+                "(the reader knows the simplified-Chinese report wording)",
+            )
         return text, enc
     raise ReportError(path, "text is neither UTF-8, UTF-16 nor GBK/GB18030; re-save the file as UTF-8")
 
@@ -126,11 +131,17 @@ def check_text(text: str, path: Path) -> None:
     """ReportError naming the line for control characters and for lines no report has."""
     for i, line in enumerate(re.split(r"\r\n|\n|\r", text), start=1):
         if m := _CONTROL.search(line):
-            raise ReportError(path, f"line {i}, column {m.start() + 1} holds the control character "
-                                    f"U+{ord(m.group()):04X}; the file is damaged or not text, nothing was extracted")
+            raise ReportError(
+                path,
+                f"line {i}, column {m.start() + 1} holds the control character "
+                f"U+{ord(m.group()):04X}; the file is damaged or not text, nothing was extracted",
+            )
         if len(line) > SETTINGS.max_line_chars:
-            raise ReportError(path, f"line {i} is {len(line):,} characters long (a report's lines are under "
-                                    f"{SETTINGS.max_line_chars:,}); its line breaks were lost or it is not a report")
+            raise ReportError(
+                path,
+                f"line {i} is {len(line):,} characters long (a report's lines are under "
+                f"{SETTINGS.max_line_chars:,}); its line breaks were lost or it is not a report",
+            )
 
 
 def read_text(path: Path) -> Document:
@@ -169,10 +180,14 @@ def open_pdf(path: Path, engine: str = DEFAULT_PDF_ENGINE) -> PdfPages:
     except Exception as exc:  # pdfminer raises many types for broken files, often with no message
         cause = exc.args[0] if type(exc).__name__ == "PdfminerException" and exc.args else exc
         if type(cause).__name__ in ("PDFPasswordIncorrect", "PDFEncryptionError") or "password" in str(cause).lower():
-            raise ReportError(path, "PDF is encrypted (password-protected); save an unprotected copy, "
-                                    "nothing was extracted") from exc
-        raise ReportError(path, f"not a readable PDF (truncated or corrupted?): {type(cause).__name__}: "
-                                f"{cause or 'no detail given by the PDF library'}") from exc
+            raise ReportError(
+                path, "PDF is encrypted (password-protected); save an unprotected copy, nothing was extracted"
+            ) from exc
+        raise ReportError(
+            path,
+            f"not a readable PDF (truncated or corrupted?): {type(cause).__name__}: "
+            f"{cause or 'no detail given by the PDF library'}",
+        ) from exc
 
 
 def read_pdf(path: Path, engine: str = DEFAULT_PDF_ENGINE) -> Document:
@@ -204,7 +219,9 @@ def read_pdf(path: Path, engine: str = DEFAULT_PDF_ENGINE) -> Document:
 
 def _check_text_layer(path: Path, all_text: str, raw_chars: int, n_pages: int) -> None:
     if raw_chars < 20 * max(n_pages, 1) // 4 or not all_text.strip():
-        raise ReportError(path, f"PDF has no text layer ({n_pages} pages of images?); run OCR first, nothing was extracted")
+        raise ReportError(
+            path, f"PDF has no text layer ({n_pages} pages of images?); run OCR first, nothing was extracted"
+        )
     ratio = cid_ratio(all_text)
     if ratio > 0.05:
         raise ReportError(
@@ -231,8 +248,15 @@ def check_regular(path: Path) -> None:
     if stat.S_ISDIR(st.st_mode):
         raise ReportError(path, "is a folder, not a report file")
     if not stat.S_ISREG(st.st_mode):
-        kind = ("named pipe (FIFO)" if stat.S_ISFIFO(st.st_mode) else "socket" if stat.S_ISSOCK(st.st_mode)
-                else "device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else "special file")
+        kind = (
+            "named pipe (FIFO)"
+            if stat.S_ISFIFO(st.st_mode)
+            else "socket"
+            if stat.S_ISSOCK(st.st_mode)
+            else "device"
+            if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode)
+            else "special file"
+        )
         raise ReportError(path, f"is a {kind}, not a regular file; skipped without reading")
 
 

@@ -78,11 +78,13 @@ def _write_atomic(path: Path, write: Callable[[Path], None]) -> Path:
 
 # -- CSV ---------------------------------------------------------------------------------------
 
+
 def write_csv(frames: dict[str, pd.DataFrame], out: Path) -> list[Path]:
     from .datapackage import export_descriptor, write_descriptor
 
     written = []
     for ds, df in frames.items():
+
         def write(path: Path, df: pd.DataFrame = df, ds: str = ds) -> None:
             flat(df, ds).to_csv(path, index=False, encoding="utf-8-sig", date_format="%Y-%m-%d")
 
@@ -93,14 +95,23 @@ def write_csv(frames: dict[str, pd.DataFrame], out: Path) -> list[Path]:
 
 # -- Excel -------------------------------------------------------------------------------------
 
+
 def columns_sheet() -> pd.DataFrame:
     """dataset · column · type · unit · allowed values · meaning, from the schema."""
     rows = []
     for ds, cols in schema.DATASETS.items():
         for col, dtype, meaning in cols:
             values = schema.VALUES.get((ds, col))
-            rows.append({"dataset": ds, "column": col, "type": dtype, "unit": schema.unit(ds, col) or "",
-                         "values": ", ".join(values) if values else "", "meaning": meaning})
+            rows.append(
+                {
+                    "dataset": ds,
+                    "column": col,
+                    "type": dtype,
+                    "unit": schema.unit(ds, col) or "",
+                    "values": ", ".join(values) if values else "",
+                    "meaning": meaning,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -115,8 +126,10 @@ def excel_frame(df: pd.DataFrame, dataset: str) -> pd.DataFrame:
             too_long = s.map(lambda v: isinstance(v, str) and len(v) > EXCEL_MAX_CELL)
             if too_long.any():
                 i = int(too_long.to_numpy().argmax())
-                raise ExportError(f"{dataset}.{col}, row {i + 1}: {len(s.iloc[i]):,} characters, more than an "
-                                  f"Excel cell holds ({EXCEL_MAX_CELL:,}); export as csv or parquet")
+                raise ExportError(
+                    f"{dataset}.{col}, row {i + 1}: {len(s.iloc[i]):,} characters, more than an "
+                    f"Excel cell holds ({EXCEL_MAX_CELL:,}); export as csv or parquet"
+                )
         out[col] = s
     return pd.DataFrame(out).reset_index(drop=True)
 
@@ -124,8 +137,9 @@ def excel_frame(df: pd.DataFrame, dataset: str) -> pd.DataFrame:
 def write_xlsx(frames: dict[str, pd.DataFrame], out: Path) -> list[Path]:
     too_big = [ds for ds, df in frames.items() if len(df) > EXCEL_MAX_ROWS]
     if too_big:
-        raise ExportError(f"{', '.join(too_big)}: more rows than an Excel sheet holds ({EXCEL_MAX_ROWS:,}); "
-                          "export as csv or parquet")
+        raise ExportError(
+            f"{', '.join(too_big)}: more rows than an Excel sheet holds ({EXCEL_MAX_ROWS:,}); export as csv or parquet"
+        )
     sheets = {COLUMNS_SHEET: columns_sheet()} | {ds: excel_frame(df, ds) for ds, df in frames.items()}
 
     def write(path: Path) -> None:
@@ -141,6 +155,7 @@ def write_xlsx(frames: dict[str, pd.DataFrame], out: Path) -> list[Path]:
 
 # -- Stata -------------------------------------------------------------------------------------
 
+
 def stata_names(columns: list[str]) -> dict[str, str]:
     """column → a Stata variable name of at most 32 characters, unique (cut, then numbered)."""
     names: dict[str, str] = {}
@@ -149,7 +164,7 @@ def stata_names(columns: list[str]) -> dict[str, str]:
         name, k = col[:STATA_NAME_MAX], 1
         while name in used:
             suffix = f"_{k}"
-            name, k = col[:STATA_NAME_MAX - len(suffix)] + suffix, k + 1
+            name, k = col[: STATA_NAME_MAX - len(suffix)] + suffix, k + 1
         used.add(name)
         names[col] = name
     return names
@@ -157,7 +172,7 @@ def stata_names(columns: list[str]) -> dict[str, str]:
 
 def _label(text: str) -> str:
     text = re.sub(r"`", "", text)
-    return text if len(text) <= STATA_LABEL_MAX else text[:STATA_LABEL_MAX - 1] + "…"
+    return text if len(text) <= STATA_LABEL_MAX else text[: STATA_LABEL_MAX - 1] + "…"
 
 
 def stata_frame(df: pd.DataFrame, dataset: str) -> pd.DataFrame:
@@ -189,8 +204,14 @@ def write_dta(frames: dict[str, pd.DataFrame], out: Path) -> list[Path]:
         dates = {names[c]: "td" for c, t, _ in cols if t == "date"}
 
         def write(path: Path, sf: pd.DataFrame = sf, labels: dict = labels, dates: dict = dates, ds: str = ds) -> None:
-            sf.to_stata(path, write_index=False, version=118, variable_labels=labels, convert_dates=dates,
-                        data_label=_label(f"{ds}: {schema.SUMMARY[ds]}"))
+            sf.to_stata(
+                path,
+                write_index=False,
+                version=118,
+                variable_labels=labels,
+                convert_dates=dates,
+                data_label=_label(f"{ds}: {schema.SUMMARY[ds]}"),
+            )
 
         written.append(_write_atomic(out / f"{ds}.dta", write))
     return written
@@ -198,9 +219,11 @@ def write_dta(frames: dict[str, pd.DataFrame], out: Path) -> list[Path]:
 
 # -- Parquet -----------------------------------------------------------------------------------
 
+
 def write_parquet(frames: dict[str, pd.DataFrame], out: Path) -> list[Path]:
     written = []
     for ds, df in frames.items():
+
         def write(path: Path, df: pd.DataFrame = df) -> None:
             df.to_parquet(path, index=False)
 
@@ -209,7 +232,11 @@ def write_parquet(frames: dict[str, pd.DataFrame], out: Path) -> list[Path]:
 
 
 WRITERS: dict[str, Callable[[dict[str, pd.DataFrame], Path], list[Path]]] = {
-    "csv": write_csv, "xlsx": write_xlsx, "dta": write_dta, "parquet": write_parquet}
+    "csv": write_csv,
+    "xlsx": write_xlsx,
+    "dta": write_dta,
+    "parquet": write_parquet,
+}
 
 
 def export(fmt: str, out: str | Path, processed: str | Path | None = None) -> list[Path]:

@@ -24,12 +24,11 @@ from .narrative.three_public import narrative_rows
 from .paths import display_path
 from .settings import SETTINGS
 from .tables.catalog import ALL_TABLE_CODES, TABLE_CODES
+from .tables.engines import DEFAULT_PDF_ENGINE  # the engines are named once, in tables/engines.py
 from .tables.found import repeated_report
 from .tables.pdf_tables import find_pdf_tables
 from .tables.spaced import settle_three_public
 from .tables.text_tables import find_text_tables
-
-from .tables.engines import DEFAULT_PDF_ENGINE  # the engines are named once, in tables/engines.py
 
 
 def report_id_for(path: Path) -> str:
@@ -56,9 +55,13 @@ def _not_a_report(doc: Document, found: dict) -> str | None:
     if wording and amounts >= 3:
         return None
     if not wording:
-        return "no 部门决算 title, standard table or 决算 wording found; this does not look like a final-accounts report"
-    return (f"it has 决算 wording but no standard table and only {amounts} amount(s) in 万元; "
-            "too little to read (a fragment or a truncated file?)")
+        return (
+            "no 部门决算 title, standard table or 决算 wording found; this does not look like a final-accounts report"
+        )
+    return (
+        f"it has 决算 wording but no standard table and only {amounts} amount(s) in 万元; "
+        "too little to read (a fragment or a truncated file?)"
+    )
 
 
 # The templates the table reader knows, and the tables each prints.
@@ -70,22 +73,40 @@ TEMPLATES = {
 
 def template_of(status_of: dict[str, str]) -> tuple[str, tuple[str, ...]]:
     """Which template a report follows: the university one when its own table (U4) was found."""
-    if status_of.get("U4") in ("data", "empty") and not any(status_of.get(c) in ("data", "empty") for c in ("T5", "T6", "T7")):
+    if status_of.get("U4") in ("data", "empty") and not any(
+        status_of.get(c) in ("data", "empty") for c in ("T5", "T6", "T7")
+    ):
         name = "高等学校 (university, four tables)"
     else:
         name = "部门决算 (nine tables)"
     return name, TEMPLATES[name]
 
 
-def failed_row(path: Path, report_id: str, error: str, *, sha: str | None = None, fmt: str | None = None,
-               encoding: str | None = None, meta: dict | None = None) -> dict[str, pd.DataFrame]:
+def failed_row(
+    path: Path,
+    report_id: str,
+    error: str,
+    *,
+    sha: str | None = None,
+    fmt: str | None = None,
+    encoding: str | None = None,
+    meta: dict | None = None,
+) -> dict[str, pd.DataFrame]:
     """The datasets of a file that could not be read: one `failed` reports row saying why, no line items."""
-    row = {**(meta or {}),
-        "report_id": report_id, "source_file": display_path(path), "source_sha256": sha,
+    row = {
+        **(meta or {}),
+        "report_id": report_id,
+        "source_file": display_path(path),
+        "source_sha256": sha,
         "source_format": fmt or ("pdf" if str(path).lower().endswith(".pdf") else "text"),
-        "tables_found": [], "tables_empty": [], "tables_missing": list(TABLE_CODES),
-        "status": "failed", "error": error, "encoding": encoding, "line_items": 0,
-        "extracted_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "tables_found": [],
+        "tables_empty": [],
+        "tables_missing": list(TABLE_CODES),
+        "status": "failed",
+        "error": error,
+        "encoding": encoding,
+        "line_items": 0,
+        "extracted_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
     return {"reports": schema.conform(pd.DataFrame([row]), "reports"), "line_items": schema.empty("line_items")}
 
@@ -108,7 +129,9 @@ def _settle_with_narrative(doc: Document, found: dict) -> None:
     ft.notes = ft.reading.reasons()
 
 
-def extract_tables(doc: Document, report_id: str, pdf_engine: str = DEFAULT_PDF_ENGINE) -> tuple[dict, pd.DataFrame, list[str]]:
+def extract_tables(
+    doc: Document, report_id: str, pdf_engine: str = DEFAULT_PDF_ENGINE
+) -> tuple[dict, pd.DataFrame, list[str]]:
     found = find_tables(doc, pdf_engine)
     _settle_with_narrative(doc, found)
     rows = []
@@ -124,8 +147,9 @@ def extract_tables(doc: Document, report_id: str, pdf_engine: str = DEFAULT_PDF_
     return found, items, notes
 
 
-def extract_report(path: Path | str, *, report_id: str | None = None, pdf_engine: str = DEFAULT_PDF_ENGINE,
-                   with_narrative: bool = True) -> dict[str, pd.DataFrame]:
+def extract_report(
+    path: Path | str, *, report_id: str | None = None, pdf_engine: str = DEFAULT_PDF_ENGINE, with_narrative: bool = True
+) -> dict[str, pd.DataFrame]:
     """All datasets' rows for one raw file (each frame carries `report_id`)."""
     path = Path(path)
     rid = report_id or report_id_for(path)
@@ -139,17 +163,26 @@ def extract_report(path: Path | str, *, report_id: str | None = None, pdf_engine
         doc.close()
 
 
-def _extract_document(doc: Document, path: Path, rid: str, pdf_engine: str, with_narrative: bool) -> dict[str, pd.DataFrame]:
+def _extract_document(
+    doc: Document, path: Path, rid: str, pdf_engine: str, with_narrative: bool
+) -> dict[str, pd.DataFrame]:
     try:
         meta = read_metadata(doc)
         if meta.get("doc_kind") == "budget":  # a 预算 report: nothing from it may pass for outturn
             lines = [ln.text for ln in doc.lines if ln.text.strip()]
             _, _, evidence = document_kind(lines)
             what = f"{meta.get('unit_kind') or ''}预算"
-            return failed_row(path, rid, f"{path}: this is a 预算 (budget) report ({what}: {evidence}), not a 决算 "
-                                      "(final accounts); this project reads 决算 reports only, so nothing was extracted "
-                                      "(its figures are plans, not outturn)",
-                           sha=doc.sha256, fmt=doc.source_format, encoding=doc.encoding, meta=meta)
+            return failed_row(
+                path,
+                rid,
+                f"{path}: this is a 预算 (budget) report ({what}: {evidence}), not a 决算 "
+                "(final accounts); this project reads 决算 reports only, so nothing was extracted "
+                "(its figures are plans, not outturn)",
+                sha=doc.sha256,
+                fmt=doc.source_format,
+                encoding=doc.encoding,
+                meta=meta,
+            )
         found, items, notes = extract_tables(doc, rid, pdf_engine)
         if why := (_not_a_report(doc, found) or repeated_report(found)):
             return failed_row(path, rid, f"{path}: {why}", sha=doc.sha256, fmt=doc.source_format, encoding=doc.encoding)
@@ -159,32 +192,58 @@ def _extract_document(doc: Document, path: Path, rid: str, pdf_engine: str, with
         tables_found = [c for c in codes if status_of.get(c) in ("data", "empty")]
         tables_empty = [c for c in codes if status_of.get(c) == "empty"]
         missing = [c for c in expected if c not in tables_found]
-        doubtful = [c for c in codes if c in found and found[c].reading is not None and found[c].reading.doubtful
-                    and status_of.get(c) in ("data", "empty")]
+        doubtful = [
+            c
+            for c in codes
+            if c in found
+            and found[c].reading is not None
+            and found[c].reading.doubtful
+            and status_of.get(c) in ("data", "empty")
+        ]
         other = [c for c in codes if c not in TABLE_CODES and status_of.get(c) in ("data", "empty")]
         error = None
         if missing:
             not_read = [c for c in missing if c in found and any("present but not read" in n for n in found[c].notes)]
-            error = (f"tables not read: {', '.join(missing)}"
-                     + (f" ({', '.join(not_read)} present but not read, see notes)" if not_read else "")
-                     + "; figures are taken from the narrative where it restates them")
+            error = (
+                f"tables not read: {', '.join(missing)}"
+                + (f" ({', '.join(not_read)} present but not read, see notes)" if not_read else "")
+                + "; figures are taken from the narrative where it restates them"
+            )
         units = sorted({ft_unit for ft_unit in items["unit_printed"].dropna().unique()}) if len(items) else []
         row = {
-            "report_id": rid, "source_file": display_path(path), "source_sha256": doc.sha256,
-            "source_format": doc.source_format, **meta,
-            "tables_found": tables_found, "tables_empty": tables_empty, "tables_missing": missing,
-            "tables_doubtful": doubtful, "tables_other": other, "template": template,
-            "notes": notes, "status": "ok" if not missing else "partial", "error": error,
-            "encoding": doc.encoding, "n_pages": doc.n_pages,
+            "report_id": rid,
+            "source_file": display_path(path),
+            "source_sha256": doc.sha256,
+            "source_format": doc.source_format,
+            **meta,
+            "tables_found": tables_found,
+            "tables_empty": tables_empty,
+            "tables_missing": missing,
+            "tables_doubtful": doubtful,
+            "tables_other": other,
+            "template": template,
+            "notes": notes,
+            "status": "ok" if not missing else "partial",
+            "error": error,
+            "encoding": doc.encoding,
+            "n_pages": doc.n_pages,
             "pdf_engine": pdf_engine if doc.source_format == "pdf" else None,
-            "unit_printed": units[0] if units else "万元", "line_items": len(items),
-            "extracted_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "unit_printed": units[0] if units else "万元",
+            "line_items": len(items),
+            "extracted_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         }
-        readings = [found[c].reading.record(rid) for c in codes
-                    if c in found and found[c].reading is not None and status_of.get(c) in ("data", "empty")]
-        out = {"reports": schema.conform(pd.DataFrame([row]), "reports"), "line_items": items,
-               "table_readings": schema.conform(pd.DataFrame(readings), "table_readings") if readings
-               else schema.empty("table_readings")}
+        readings = [
+            found[c].reading.record(rid)
+            for c in codes
+            if c in found and found[c].reading is not None and status_of.get(c) in ("data", "empty")
+        ]
+        out = {
+            "reports": schema.conform(pd.DataFrame([row]), "reports"),
+            "line_items": items,
+            "table_readings": schema.conform(pd.DataFrame(readings), "table_readings")
+            if readings
+            else schema.empty("table_readings"),
+        }
         if with_narrative:
             out.update(extract_narrative(doc, rid, out))
         if rejected := reject_impossible_amounts(out):
@@ -194,15 +253,22 @@ def _extract_document(doc: Document, path: Path, rid: str, pdf_engine: str, with
         return out
     except Exception as exc:  # a parser bug must not stop the batch; say where it happened
         where = traceback.extract_tb(exc.__traceback__)[-1]
-        return failed_row(path, rid, f"{path}: internal error while extracting ({type(exc).__name__}: {exc}, at "
-                                     f"{Path(where.filename).name}:{where.lineno} in {where.name}); "
-                                     "please report it with this file.",
-                       sha=doc.sha256, fmt=doc.source_format, encoding=doc.encoding)
+        return failed_row(
+            path,
+            rid,
+            f"{path}: internal error while extracting ({type(exc).__name__}: {exc}, at "
+            f"{Path(where.filename).name}:{where.lineno} in {where.name}); "
+            "please report it with this file.",
+            sha=doc.sha256,
+            fmt=doc.source_format,
+            encoding=doc.encoding,
+        )
 
 
 def reject_impossible_amounts(datasets: dict[str, pd.DataFrame]) -> list[str]:
-    """Money that is not finite (a 401-digit cell parses as inf) or beyond SETTINGS.max_amount_wan (larger than any budget a report can print) becomes a
-    blank cell (doubtful, in line_items) and a note naming the cell; nothing downstream sums it."""
+    """Money that is not finite (a 401-digit cell parses as inf) or beyond SETTINGS.max_amount_wan
+    (larger than any budget a report can print) becomes a blank cell (doubtful, in line_items) and a
+    note naming the cell; nothing downstream sums it."""
     notes = []
     for ds, df in datasets.items():
         if df is None or df.empty:
@@ -214,10 +280,15 @@ def reject_impossible_amounts(datasets: dict[str, pd.DataFrame]) -> list[str]:
                 bad |= vals.abs() > SETTINGS.max_amount_wan
             for i in df.index[bad]:
                 row = df.loc[i]
-                where = " ".join(str(row[k]) for k in ("table", "row_label", "code", "measure")
-                                 if k in df.columns and row[k] is not None and not pd.isna(row[k]))
-                notes.append(f"{ds}.{col} at {row.get('source_ref', '?')} ({where or 'no label'}): "
-                             f"{vals[i]:g} is not a possible amount; left blank")
+                where = " ".join(
+                    str(row[k])
+                    for k in ("table", "row_label", "code", "measure")
+                    if k in df.columns and row[k] is not None and not pd.isna(row[k])
+                )
+                notes.append(
+                    f"{ds}.{col} at {row.get('source_ref', '?')} ({where or 'no label'}): "
+                    f"{vals[i]:g} is not a possible amount; left blank"
+                )
             if bad.any():
                 df.loc[bad, col] = np.nan
                 if "doubtful" in df.columns:

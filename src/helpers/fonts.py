@@ -25,30 +25,49 @@ ENV_VAR = "JUESUAN_CJK_FONT"
 # Family names in order of preference: Simplified Chinese faces first (the reports are mainland
 # Chinese); the JP/TC faces of the same collection carry the same glyphs with regional shapes.
 PREFERRED_FAMILIES = (
-    "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN",
-    "Noto Sans CJK JP", "Noto Sans CJK TC", "Source Han Sans", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei",
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "Source Han Sans CN",
+    "Noto Sans CJK JP",
+    "Noto Sans CJK TC",
+    "Source Han Sans",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
 )
 
 _FILE_NAMES = (
-    "NotoSansCJK-Regular.ttc", "NotoSansCJKsc-Regular.otf", "NotoSansSC-Regular.otf", "NotoSansSC-Regular.ttf",
-    "NotoSansSC-VariableFont_wght.ttf", "NotoSansCJK-VF.ttc", "SourceHanSans-Regular.ttc",
-    "SourceHanSansSC-Regular.otf", "SourceHanSansCN-Regular.otf", "wqy-zenhei.ttc", "wqy-microhei.ttc",
+    "NotoSansCJK-Regular.ttc",
+    "NotoSansCJKsc-Regular.otf",
+    "NotoSansSC-Regular.otf",
+    "NotoSansSC-Regular.ttf",
+    "NotoSansSC-VariableFont_wght.ttf",
+    "NotoSansCJK-VF.ttc",
+    "SourceHanSans-Regular.ttc",
+    "SourceHanSansSC-Regular.otf",
+    "SourceHanSansCN-Regular.otf",
+    "wqy-zenhei.ttc",
+    "wqy-microhei.ttc",
 )
 
 _DIRS = (
-    "/usr/share/fonts/opentype/noto",            # Debian/Ubuntu fonts-noto-cjk
-    "/usr/share/fonts/noto-cjk",                 # Arch noto-fonts-cjk, Fedora
-    "/usr/share/fonts/google-noto-cjk",          # Fedora google-noto-cjk-fonts
+    "/usr/share/fonts/opentype/noto",  # Debian/Ubuntu fonts-noto-cjk
+    "/usr/share/fonts/noto-cjk",  # Arch noto-fonts-cjk, Fedora
+    "/usr/share/fonts/google-noto-cjk",  # Fedora google-noto-cjk-fonts
     "/usr/share/fonts/google-noto-sans-cjk-fonts",
     "/usr/share/fonts/google-noto-sans-cjk-vf-fonts",
     "/usr/share/fonts/opentype/noto-cjk",
     "/usr/share/fonts/truetype/noto",
-    "/usr/share/fonts/adobe-source-han-sans",    # Fedora adobe-source-han-sans-cn-fonts
+    "/usr/share/fonts/adobe-source-han-sans",  # Fedora adobe-source-han-sans-cn-fonts
     "/usr/share/fonts/opentype/adobe-source-han-sans",
-    "/usr/share/fonts/truetype/wqy",             # Debian fonts-wqy-zenhei
+    "/usr/share/fonts/truetype/wqy",  # Debian fonts-wqy-zenhei
     "/usr/local/share/fonts",
-    "/opt/homebrew/share/fonts", "/usr/local/Caskroom",
-    "/Library/Fonts", "~/Library/Fonts", "~/.local/share/fonts", "~/.fonts",
+    "/opt/homebrew/share/fonts",
+    "/usr/local/Caskroom",
+    "/Library/Fonts",
+    "~/Library/Fonts",
+    "~/.local/share/fonts",
+    "~/.fonts",
 )
 
 INSTALL_HINT = (
@@ -71,7 +90,7 @@ def candidate_files() -> list[Path]:
     if env:
         out.append(Path(env).expanduser())
     dirs = [Path(d).expanduser() for d in _DIRS]
-    dirs.append(Path(sys.prefix) / "fonts")                       # conda-forge font packages
+    dirs.append(Path(sys.prefix) / "fonts")  # conda-forge font packages
     dirs.append(Path(sys.prefix) / "share" / "fonts")
     for d in dirs:
         for name in _FILE_NAMES:
@@ -120,10 +139,15 @@ def register_cjk_font() -> tuple[str, str]:
         except Exception as exc:  # unreadable or not a font
             errors.append(f"{path}: {exc}")
             if env and Path(env).expanduser() == path:
-                raise CJKFontNotFound(f"{ENV_VAR}={env!r} could not be read as a font ({exc}). " + INSTALL_HINT) from exc
+                raise CJKFontNotFound(
+                    f"{ENV_VAR}={env!r} could not be read as a font ({exc}). " + INSTALL_HINT
+                ) from exc
             continue
-        names = [f.name for f in fm.fontManager.ttflist
-                 if Path(f.fname) == path or (id(f) not in before and Path(f.fname).resolve() == path.resolve())]
+        names = [
+            f.name
+            for f in fm.fontManager.ttflist
+            if Path(f.fname) == path or (id(f) not in before and Path(f.fname).resolve() == path.resolve())
+        ]
         fam = _best_family(sorted(set(names), key=names.index))
         if fam:
             return fam, str(path)

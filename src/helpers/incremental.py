@@ -68,11 +68,18 @@ def report_versions(processed: Path, labels: pd.Series) -> dict[str, str]:
     folder = current_generation(processed) or Path(processed)
     vf = folder / "VERSION"
     version = vf.read_text().strip() if vf.exists() else ""
-    reps = pd.read_parquet(folder / "reports.parquet",
-                           columns=["report_id", "source_file", "source_sha256", "status"])
-    return {r.report_id: _sha(version, str(r.report_id), str(r.source_file), str(r.source_sha256),
-                              str(r.status), str(labels.get(r.report_id, r.report_id)))[:16]
-            for r in reps.itertuples()}
+    reps = pd.read_parquet(folder / "reports.parquet", columns=["report_id", "source_file", "source_sha256", "status"])
+    return {
+        r.report_id: _sha(
+            version,
+            str(r.report_id),
+            str(r.source_file),
+            str(r.source_sha256),
+            str(r.status),
+            str(labels.get(r.report_id, r.report_id)),
+        )[:16]
+        for r in reps.itertuples()
+    }
 
 
 def job_key(job, inputs: str, code: str) -> str:
@@ -93,8 +100,10 @@ def load_state(build_dir: Path) -> dict:
 
 
 def save_state(build_dir: Path, jobs: dict[str, dict]) -> None:
-    write_text_atomic(Path(build_dir) / STATE_FILE,
-                      json.dumps({"format": STATE_FORMAT, "jobs": jobs}, ensure_ascii=False, indent=1, sort_keys=True))
+    write_text_atomic(
+        Path(build_dir) / STATE_FILE,
+        json.dumps({"format": STATE_FORMAT, "jobs": jobs}, ensure_ascii=False, indent=1, sort_keys=True),
+    )
 
 
 def state_name(job) -> str:

@@ -10,7 +10,7 @@ same inlined sortable.js as the notebook pages: nothing is fetched from another 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
@@ -23,7 +23,8 @@ TEMPLATES = Path(__file__).parent / "templates"
 PAGE_CSS = """
 body{font-family:"Noto Sans CJK SC","Noto Sans SC","Source Han Sans SC","PingFang SC","Microsoft YaHei",sans-serif;
 max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
-table{border-collapse:collapse;font-size:14px;width:100%}td,th{border-bottom:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}
+table{border-collapse:collapse;font-size:14px;width:100%}
+td,th{border-bottom:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}
 th{background:#f3f5f7}.ok{color:#2b7a3d}.failed{color:#b00020;font-weight:bold}.partial{color:#b26a00}
 .muted{color:#666;font-size:13px}
 """
@@ -31,13 +32,22 @@ th{background:#f3f5f7}.ok{color:#2b7a3d}.failed{color:#b00020;font-weight:bold}.
 USABLE, CARE, DO_NOT_USE = "usable", "use with care", "do not use"
 VERDICT_RANK = {DO_NOT_USE: 0, CARE: 1, USABLE: 2}
 LEGEND = [
-    (USABLE, "every table of the report's template was read (or printed empty), none in doubt, and no "
-             "consistency check fails or is uncertain: the figures can be used as read."),
-    (CARE, "the data were read, but some tables are missing or read with doubt, or checks fail (the printed "
-           "report contradicts itself: the figures named are wrong in print) or are uncertain. The report's "
-           "page lists them first; the studies leave those figures out or mark them."),
-    (DO_NOT_USE, "nothing or no table of the template could be read: the file failed, or only its narrative "
-                 "was recognised. Its figures are not a basis for comparison."),
+    (
+        USABLE,
+        "every table of the report's template was read (or printed empty), none in doubt, and no "
+        "consistency check fails or is uncertain: the figures can be used as read.",
+    ),
+    (
+        CARE,
+        "the data were read, but some tables are missing or read with doubt, or checks fail (the printed "
+        "report contradicts itself: the figures named are wrong in print) or are uncertain. The report's "
+        "page lists them first; the studies leave those figures out or mark them.",
+    ),
+    (
+        DO_NOT_USE,
+        "nothing or no table of the template could be read: the file failed, or only its narrative "
+        "was recognised. Its figures are not a basis for comparison.",
+    ),
 ]
 
 
@@ -70,7 +80,7 @@ def _int(row, name: str) -> int:
 class Verdict:
     verdict: str
     reason: str
-    tables_read: int      # tables of the template found or printed empty
+    tables_read: int  # tables of the template found or printed empty
     tables_template: int
     doubtful: list[str]
     failed_error: int
@@ -85,8 +95,11 @@ class Verdict:
 
 def verdict(report, quality=None) -> Verdict:
     """The trust verdict of one report (a `reports` row; its `quality` row if any) and why."""
-    found, empty, missing = _codes(report.get("tables_found")), _codes(report.get("tables_empty")), \
-        _codes(report.get("tables_missing"))
+    found, empty, missing = (
+        _codes(report.get("tables_found")),
+        _codes(report.get("tables_empty")),
+        _codes(report.get("tables_missing")),
+    )
     # `tables_found` includes the tables printed empty; `tables_missing` are the template's others
     n_template = len(set(found) | set(empty) | set(missing))
     n_read = len(set(found) | set(empty))
@@ -101,24 +114,29 @@ def verdict(report, quality=None) -> Verdict:
         why = "the file could not be read" + ("" if _na(err) else f": {str(err)[:160]}")
         return Verdict(DO_NOT_USE, why, 0, n_template, doubtful, ferr, fwarn, unc, run)
     if not with_rows:
-        why = (f"none of the template's {n_template} tables was read"
-               + (f" ({len(empty)} printed empty)" if empty else "") + "; only figures stated in the narrative")
+        why = (
+            f"none of the template's {n_template} tables was read"
+            + (f" ({len(empty)} printed empty)" if empty else "")
+            + "; only figures stated in the narrative"
+        )
         return Verdict(DO_NOT_USE, why, n_read, n_template, doubtful, ferr, fwarn, unc, run)
     parts = []
     if missing:
         parts.append(f"{n_read} of {n_template} tables read ({'、'.join(missing)} missing)")
     if doubtful:
         parts.append(f"{'、'.join(doubtful)} read with doubt")
-    failing = ([f"{ferr} printed inconsistenc{'y' if ferr == 1 else 'ies'}"] if ferr else []) + \
-        ([f"{fwarn} failing warning check{'s' if fwarn != 1 else ''}"] if fwarn else [])
+    failing = ([f"{ferr} printed inconsistenc{'y' if ferr == 1 else 'ies'}"] if ferr else []) + (
+        [f"{fwarn} failing warning check{'s' if fwarn != 1 else ''}"] if fwarn else []
+    )
     if failing:  # error checks: the report contradicts itself; warnings: a likely slip (a unit, a rounding)
         parts.append(" and ".join(failing) + (f" ({rules})" if rules else ""))
     if unc:
         parts.append(f"{unc} uncertain check{'s' if unc != 1 else ''}")
     if parts:
         return Verdict(CARE, "; ".join(parts), n_read, n_template, doubtful, ferr, fwarn, unc, run)
-    why = f"all {n_template} tables read, none in doubt; " + (f"all {run} checks pass or do not apply" if run
-                                                             else "no checks recorded")
+    why = f"all {n_template} tables read, none in doubt; " + (
+        f"all {run} checks pass or do not apply" if run else "no checks recorded"
+    )
     return Verdict(USABLE, why, n_read, n_template, doubtful, ferr, fwarn, unc, run)
 
 
@@ -127,7 +145,11 @@ def _environment():
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(TEMPLATES / "index"), str(TEMPLATES / "juesuan")]),
-        autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
     return env
 
 
@@ -142,13 +164,24 @@ def report_rows(results, reports_dir: Path, corpus) -> list[dict]:
         rid = r.job.name
         rep = reps.loc[rid] if rid in reps.index else None
         qual = q.loc[rid] if q is not None and rid in q.index else None
-        row = {"link": _link(r, reports_dir), "title": r.job.title, "run": _run(r), "department": "", "year": "",
-               "status": "?", "error": "", "v": None}
+        row = {
+            "link": _link(r, reports_dir),
+            "title": r.job.title,
+            "run": _run(r),
+            "department": "",
+            "year": "",
+            "status": "?",
+            "error": "",
+            "v": None,
+        }
         if rep is not None:
-            row.update(department="" if _na(rep.department) else str(rep.department),
-                       year="" if _na(rep.fiscal_year) else str(int(rep.fiscal_year)),
-                       status=str(rep.status), error="" if _na(rep.error) else str(rep.error)[:160],
-                       v=verdict(rep, qual))
+            row.update(
+                department="" if _na(rep.department) else str(rep.department),
+                year="" if _na(rep.fiscal_year) else str(int(rep.fiscal_year)),
+                status=str(rep.status),
+                error="" if _na(rep.error) else str(rep.error)[:160],
+                v=verdict(rep, qual),
+            )
         rows.append(row)
     return sorted(rows, key=lambda x: (x["v"].rank if x["v"] else -1, x["department"], x["year"]))
 
@@ -162,7 +195,11 @@ def _run(res) -> dict:
         return {"state": "kept", "css": "ok", "note": f"inputs unchanged; last run {res.seconds:.1f}s"}
     if res.ok:
         return {"state": "ran", "css": "ok", "note": f"{res.seconds:.1f}s"}
-    return {"state": "notebook failed", "css": "failed", "note": (res.error or "").splitlines()[0][:200] if res.error else ""}
+    return {
+        "state": "notebook failed",
+        "css": "failed",
+        "note": (res.error or "").splitlines()[0][:200] if res.error else "",
+    }
 
 
 def render_index(results, reports_dir: Path, processed: Path, extraction: dict, studies: dict) -> str:
@@ -174,13 +211,34 @@ def render_index(results, reports_dir: Path, processed: Path, extraction: dict, 
     n_read = int((corpus.reports.status != "failed").sum())
     reports = report_rows(results, reports_dir, corpus)
     counts = {v: sum(1 for r in reports if r["v"] and r["v"].verdict == v) for v in VERDICT_RANK}
-    study_rows = [{"link": _link(r, reports_dir), "title": r.job.title, "run": _run(r),
-                   "what": studies.get(r.job.name, ("", ""))[1]} for r in results if r.job.kind == "study"]
-    return _environment().get_template("index.html.j2").render(
-        css=PAGE_CSS, built=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        processed=paths.display_path(processed), n_files=n_files, n_read=n_read,
-        extraction=extraction.get("summary", ""), messages=extraction.get("messages", []),
-        reports=reports, studies=study_rows, legend=LEGEND, counts=counts, rank=VERDICT_RANK)
+    study_rows = [
+        {
+            "link": _link(r, reports_dir),
+            "title": r.job.title,
+            "run": _run(r),
+            "what": studies.get(r.job.name, ("", ""))[1],
+        }
+        for r in results
+        if r.job.kind == "study"
+    ]
+    return (
+        _environment()
+        .get_template("index.html.j2")
+        .render(
+            css=PAGE_CSS,
+            built=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            processed=paths.display_path(processed),
+            n_files=n_files,
+            n_read=n_read,
+            extraction=extraction.get("summary", ""),
+            messages=extraction.get("messages", []),
+            reports=reports,
+            studies=study_rows,
+            legend=LEGEND,
+            counts=counts,
+            rank=VERDICT_RANK,
+        )
+    )
 
 
 def write_index(results, reports_dir: Path, processed: Path, extraction: dict) -> Path:

@@ -62,8 +62,10 @@ def ensure_kernel() -> str:
         name = KERNEL_NAME
     install(kernel_name=name, prefix=sys.prefix, display_name=f"Python 3 ({Path(sys.prefix).name})")
     if not _spec_runs_this_python(KernelSpecManager().get_kernel_spec(name)):
-        raise RuntimeError(f"kernel {name!r} does not run {sys.executable}; install one with "
-                           f"`{sys.executable} -m ipykernel install --sys-prefix --name {name}`")
+        raise RuntimeError(
+            f"kernel {name!r} does not run {sys.executable}; install one with "
+            f"`{sys.executable} -m ipykernel install --sys-prefix --name {name}`"
+        )
     logger.info("installed kernelspec %r for %s", name, sys.executable)
     return name
 
@@ -159,8 +161,11 @@ def _run_in_kernel(kc, code: str, timeout: float) -> None:
             msg = run_sync(kc.get_iopub_msg)(timeout=timeout)
         except Exception:
             break
-        if (msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status"
-                and msg["content"].get("execution_state") == "idle"):
+        if (
+            msg["parent_header"].get("msg_id") == msg_id
+            and msg["msg_type"] == "status"
+            and msg["content"].get("execution_state") == "idle"
+        ):
             break
 
 
@@ -177,8 +182,9 @@ class WarmKernel:
         self.notebooks = 0
         try:
             # the history in memory, as nbclient starts its kernels (no sqlite file shared by kernels)
-            run_sync(self.km.start_kernel)(extra_arguments=["--HistoryManager.hist_file=:memory:"],
-                                           cwd=cwd or os.getcwd())
+            run_sync(self.km.start_kernel)(
+                extra_arguments=["--HistoryManager.hist_file=:memory:"], cwd=cwd or os.getcwd()
+            )
             self.kc = self.km.client()
             self.kc.start_channels()
             run_sync(self.kc.wait_for_ready)(timeout=START_TIMEOUT)

@@ -43,13 +43,16 @@ def folder_lock(folder: Path, what: str = "run"):
     except BlockingIOError:
         holder = Path(path).read_text(errors="replace").strip() or "another process"
         os.close(fd)
-        raise LockHeld(f"{folder} is in use by another run ({holder}); this {what} did not start. "
-                       "Wait for that run to finish and start again.") from None
+        raise LockHeld(
+            f"{folder} is in use by another run ({holder}); this {what} did not start. "
+            "Wait for that run to finish and start again."
+        ) from None
     try:
-        started = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+        started = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
         os.ftruncate(fd, 0)
-        os.write(fd, f"pid {os.getpid()} on {socket.gethostname()}, started {started}: "
-                     f"{' '.join(sys.argv[:4])}\n".encode())
+        os.write(
+            fd, f"pid {os.getpid()} on {socket.gethostname()}, started {started}: {' '.join(sys.argv[:4])}\n".encode()
+        )
         _held[key] = 1
         yield path
     finally:

@@ -39,11 +39,16 @@ def document_kind(lines: list[str]) -> tuple[str | None, str | None, str]:
     unit = max(set(units), key=units.count) if units else None
     if unit is None:
         head = " ".join(lines[:10])
-        unit = "部门" if re.search(r"(?<!预算)部门[:：]", head) else ("单位" if re.search(r"单位[:：](?!\s*万?元)", head) else None)
+        unit = (
+            "部门"
+            if re.search(r"(?<!预算)部门[:：]", head)
+            else ("单位" if re.search(r"单位[:：](?!\s*万?元)", head) else None)
+        )
     other = "预算" if kind == "决算" else "决算"
     near = sum(1 for _, w in words if w == kind)
-    evidence = ((f"{near}× “{unit or ''}{kind}” near the top, " if near else "")
-                + f"{titles[kind]} table titles ending {kind}表 against {titles[other]} ending {other}表")
+    evidence = (
+        f"{near}× “{unit or ''}{kind}” near the top, " if near else ""
+    ) + f"{titles[kind]} table titles ending {kind}表 against {titles[other]} ending {other}表"
     return DOC_KIND[kind], unit, evidence
 
 

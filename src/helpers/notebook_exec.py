@@ -39,17 +39,17 @@ WARM_ENGINE = "juesuan-warm"
 
 @dataclass
 class Job:
-    kind: str            # "report" | "study"
-    name: str            # report id or study name
-    notebook: str        # input notebook path
-    output: str          # executed notebook path
-    html: str            # rendered page path
+    kind: str  # "report" | "study"
+    name: str  # report id or study name
+    notebook: str  # input notebook path
+    output: str  # executed notebook path
+    html: str  # rendered page path
     parameters: dict[str, str]
     title: str
     kernel: str = KERNEL_NAME
     cwd: str = ""
     timeout: int = 600
-    warm: bool = True    # run in the worker's warm kernel (False: a fresh kernel for this notebook)
+    warm: bool = True  # run in the worker's warm kernel (False: a fresh kernel for this notebook)
 
 
 @dataclass
@@ -61,7 +61,7 @@ class Result:
     attempts: int = 0
     html_written: bool = False
     warnings: list[str] = field(default_factory=list)
-    kept: bool = False   # not run: inputs unchanged since its last successful run (page kept)
+    kept: bool = False  # not run: inputs unchanged since its last successful run (page kept)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -163,14 +163,32 @@ def _register_engine() -> None:
         """papermill's nbclient engine, run in a kernel it is given (`warm=`) and does not own."""
 
         @classmethod
-        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
-                                     stderr_file=None, start_timeout=60, execution_timeout=None, warm=None,
-                                     executing=None, **kwargs):
+        def execute_managed_notebook(
+            cls,
+            nb_man,
+            kernel_name,
+            log_output=False,
+            stdout_file=None,
+            stderr_file=None,
+            start_timeout=60,
+            execution_timeout=None,
+            warm=None,
+            executing=None,
+            **kwargs,
+        ):
             kwargs = {k: v for k, v in kwargs.items() if k not in ("input_path", "timeout", "startup_timeout")}
-            client = PapermillNotebookClient(nb_man, km=warm.km, timeout=execution_timeout,
-                                             startup_timeout=start_timeout, kernel_name=kernel_name,
-                                             log=logging.getLogger("papermill"), log_output=log_output,
-                                             stdout_file=stdout_file, stderr_file=stderr_file, **kwargs)
+            client = PapermillNotebookClient(
+                nb_man,
+                km=warm.km,
+                timeout=execution_timeout,
+                startup_timeout=start_timeout,
+                kernel_name=kernel_name,
+                log=logging.getLogger("papermill"),
+                log_output=log_output,
+                stdout_file=stdout_file,
+                stderr_file=stderr_file,
+                **kwargs,
+            )
             client.kc = warm.kc  # nbclient then neither starts a client nor stops ours
             executing["nb"] = nb_man.nb  # for the caller to write, whatever happens
             return client.execute()
@@ -183,10 +201,19 @@ def _run_papermill(job: Job):
     import papermill as pm
 
     if not job.warm:
-        return pm.execute_notebook(job.notebook, job.output, parameters=dict(job.parameters), kernel_name=job.kernel,
-                                   language=LANGUAGE, progress_bar=False, log_output=False, cwd=job.cwd or None,
-                                   start_timeout=START_TIMEOUT, execution_timeout=job.timeout,
-                                   kernel_manager_class=ipc_manager_class())
+        return pm.execute_notebook(
+            job.notebook,
+            job.output,
+            parameters=dict(job.parameters),
+            kernel_name=job.kernel,
+            language=LANGUAGE,
+            progress_bar=False,
+            log_output=False,
+            cwd=job.cwd or None,
+            start_timeout=START_TIMEOUT,
+            execution_timeout=job.timeout,
+            kernel_manager_class=ipc_manager_class(),
+        )
     from papermill.engines import papermill_engines
 
     _register_engine()
@@ -202,12 +229,26 @@ def _run_papermill(job: Job):
     executing: dict = {}
     try:
         kernel.reset(cwd)
-        nb = parameterize_notebook(load_notebook_node(job.notebook), dict(job.parameters), kernel_name=job.kernel,
-                                   language=LANGUAGE, engine_name=WARM_ENGINE)
+        nb = parameterize_notebook(
+            load_notebook_node(job.notebook),
+            dict(job.parameters),
+            kernel_name=job.kernel,
+            language=LANGUAGE,
+            engine_name=WARM_ENGINE,
+        )
         nb = remove_error_markers(prepare_notebook_metadata(nb, job.notebook, job.output))
         nb = papermill_engines.execute_notebook_with_engine(
-            WARM_ENGINE, nb, job.kernel, output_path=None, progress_bar=False, log_output=False,
-            start_timeout=START_TIMEOUT, execution_timeout=job.timeout, warm=kernel, executing=executing)
+            WARM_ENGINE,
+            nb,
+            job.kernel,
+            output_path=None,
+            progress_bar=False,
+            log_output=False,
+            start_timeout=START_TIMEOUT,
+            execution_timeout=job.timeout,
+            warm=kernel,
+            executing=executing,
+        )
         raise_for_execution_errors(nb, None)
     except Exception as exc:
         from papermill.exceptions import PapermillExecutionError
@@ -308,8 +349,11 @@ def _page_exporter(fast: bool):
 # same order; tests/test_warm_kernels.py checks the result against nbconvert's own.
 _NO_ALT = "No description has been provided for this image"
 _IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
-_FOCUSABLE = re.compile(r'<div\b(?=[^>]*\bclass="(?:[^"]*\s)?(?:jp-Cell-inputWrapper|jp-OutputArea-output)'
-                        r'(?:\s[^"]*)?")[^>]*?(?=/?>)', re.IGNORECASE)
+_FOCUSABLE = re.compile(
+    r'<div\b(?=[^>]*\bclass="(?:[^"]*\s)?(?:jp-Cell-inputWrapper|jp-OutputArea-output)'
+    r'(?:\s[^"]*)?")[^>]*?(?=/?>)',
+    re.IGNORECASE,
+)
 
 
 def _with_alt(m: re.Match) -> str:
@@ -335,7 +379,7 @@ def _html_without_soup(exporter, nb, resources: dict) -> str:
     exporter.register_filter("filter_data_type", data_type)
     body, _ = TemplateExporter.from_notebook_node(exporter, nb, resources)
     body = _IMG.sub(_with_alt, body)
-    focusable = (".jp-Notebook" in body)  # nbconvert selects them inside .jp-Notebook
+    focusable = ".jp-Notebook" in body  # nbconvert selects them inside .jp-Notebook
     return _FOCUSABLE.sub(lambda m: _set_tabindex(m.group(0)), body) if focusable else body
 
 
@@ -366,15 +410,16 @@ def render(job: Job, res: Result, studies: dict, nb=None) -> None:
     nb_path = Path(job.output)
     banner = ""
     if not res.ok:
-        banner = (f'<div style="border:2px solid #b00020;padding:8px;margin:8px 0;background:#fff0f0">'
-                  f'<b>This notebook failed:</b> {html.escape(res.error or "unknown error")}. '
-                  f'What ran before the failure is shown below.</div>')
+        banner = (
+            f'<div style="border:2px solid #b00020;padding:8px;margin:8px 0;background:#fff0f0">'
+            f"<b>This notebook failed:</b> {html.escape(res.error or 'unknown error')}. "
+            f"What ran before the failure is shown below.</div>"
+        )
     if nb is None and nb_path.exists():
         nb = nbformat.read(str(nb_path), as_version=4)
     if nb is None:
         nb = nbformat.v4.new_notebook()
-        banner = (f"<h1>{html.escape(job.title)}</h1>{banner}"
-                  f"<p class='muted'>No executed notebook was produced.</p>")
+        banner = f"<h1>{html.escape(job.title)}</h1>{banner}<p class='muted'>No executed notebook was produced.</p>"
     body = page_html(nb, pages.page_resources(nb, job.title, job.kind, job.name, studies), fast=job.warm)
     if banner:
         i = body.find(">", body.find("<body")) + 1

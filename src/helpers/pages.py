@@ -20,13 +20,20 @@ OUTSIDE_FETCH = re.compile(
     r"""<(?:script|img|iframe|audio|video|source|embed)\b[^>]*\bsrc\s*=\s*["']?(?:https?:)?//"""
     r"""|<link\b[^>]*\bhref\s*=\s*["']?(?:https?:)?//"""
     r"""|@import\s+(?:url\()?\s*["']?(?:https?:)?//"""
-    r"""|url\(\s*["']?(?:https?:)?//""", re.IGNORECASE)
+    r"""|url\(\s*["']?(?:https?:)?//""",
+    re.IGNORECASE,
+)
 
 
 def exporter() -> HTMLExporter:
     """An HTMLExporter with the code hidden and the project's self-contained template."""
-    return HTMLExporter(template_name=TEMPLATE_NAME, extra_template_basedirs=[str(TEMPLATE_DIR)],
-                        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    return HTMLExporter(
+        template_name=TEMPLATE_NAME,
+        extra_template_basedirs=[str(TEMPLATE_DIR)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
 
 
 def _heading_text(line: str) -> str:
@@ -51,10 +58,15 @@ def toc(nb) -> list[dict]:
 
 def page_resources(nb, title: str, kind: str, name: str, studies: dict) -> dict:
     """nbconvert resources for one page: its title and the navigation bar."""
-    nav = {"index_href": "../index.html", "kind": kind,
-           "studies": [{"title": t, "href": f"../studies/{s}.html", "current": kind == "study" and s == name}
-                       for s, (t, _d) in studies.items()],
-           "toc": toc(nb)}
+    nav = {
+        "index_href": "../index.html",
+        "kind": kind,
+        "studies": [
+            {"title": t, "href": f"../studies/{s}.html", "current": kind == "study" and s == name}
+            for s, (t, _d) in studies.items()
+        ],
+        "toc": toc(nb),
+    }
     return {"metadata": {"name": title}, "juesuan_nav": nav}
 
 

@@ -36,9 +36,9 @@ import re
 import shutil
 import tempfile
 import uuid
-from functools import lru_cache
+from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
-from typing import Iterable
 
 import numpy as np
 import pandas as pd
@@ -53,11 +53,17 @@ EMPTY = "empty.parquet"
 FORMAT = 2
 BATCH = 50  # reports per batch file: few files for a reader, little to rewrite for one change
 
-_ARROW = {"string": pa.large_string(), "float64": pa.float64(), "Int64": pa.int64(), "boolean": pa.bool_(),
-          "date": pa.date32(), "list": pa.list_(pa.string())}
+_ARROW = {
+    "string": pa.large_string(),
+    "float64": pa.float64(),
+    "Int64": pa.int64(),
+    "boolean": pa.bool_(),
+    "date": pa.date32(),
+    "list": pa.list_(pa.string()),
+}
 
 
-@lru_cache(maxsize=None)
+@cache
 def arrow_schema(dataset: str) -> pa.Schema:
     """The one Arrow schema of every file of a dataset (an all-null column of one batch would
     otherwise be typed `null` in its file and clash with another batch's strings)."""
@@ -85,8 +91,11 @@ def write_part(folder: Path, key: str, frames: dict[str, pd.DataFrame]) -> Path:
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=parts)
     try:
         with os.fdopen(fd, "wb") as fh:
-            pickle.dump({ds: df for ds, df in frames.items() if ds in schema.DATASETS and len(df)}, fh,
-                        protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(
+                {ds: df for ds, df in frames.items() if ds in schema.DATASETS and len(df)},
+                fh,
+                protocol=pickle.HIGHEST_PROTOCOL,
+            )
         os.replace(tmp, parts / key)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -141,6 +150,7 @@ def publish(folder: Path, entries: Iterable[tuple[str, str]], version: str, *, b
     batch = batch or BATCH
     parts = folder / PARTS
     old_gen = current_generation(folder)
+    old_root = old_gen if old_gen is not None else folder  # read only for batches of the old generation
     old = manifest(old_gen) if old_gen is not None else None
     if old is not None and old.get("version") != version:
         old = None  # rows of another extractor version are never carried over
@@ -148,8 +158,11 @@ def publish(folder: Path, entries: Iterable[tuple[str, str]], version: str, *, b
     have_part = available_parts(folder)
     kept, loose = [], {}  # batches linked as they are; key -> old batch name for rows to move
     for b in (old or {}).get("batches", []):
-        if all(k in wanted for k in b["keys"]) and len(b["keys"]) >= max(1, batch // 2) \
-                and not any(k in have_part for k in b["keys"]):
+        if (
+            all(k in wanted for k in b["keys"])
+            and len(b["keys"]) >= max(1, batch // 2)
+            and not any(k in have_part for k in b["keys"])
+        ):
             kept.append(b)
         else:
             loose.update({k: b["name"] for k in b["keys"] if k in wanted})
@@ -158,7 +171,7 @@ def publish(folder: Path, entries: Iterable[tuple[str, str]], version: str, *, b
     for rid, key in todo:
         if key not in have_part and key not in loose:
             raise FileNotFoundError(f"{parts / key}: the rows of report {rid} are neither in a part nor published")
-    chunks = [todo[i:i + batch] for i in range(0, len(todo), batch)]
+    chunks = [todo[i : i + batch] for i in range(0, len(todo), batch)]
     new_batches = [{"name": _batch_name([k for _, k in c]), "keys": [k for _, k in c]} for c in chunks]
 
     def fill(tmp: Path) -> None:
@@ -166,7 +179,7 @@ def publish(folder: Path, entries: Iterable[tuple[str, str]], version: str, *, b
             (tmp / f"{ds}.parquet").mkdir()
         for b in kept:
             for ds in schema.DATASETS:
-                src = old_gen / f"{ds}.parquet" / f"{b['name']}.parquet"
+                src = old_root / f"{ds}.parquet" / f"{b['name']}.parquet"
                 if src.exists():
                     _link(src, tmp / f"{ds}.parquet" / f"{b['name']}.parquet")
         for chunk, b in zip(chunks, new_batches):
@@ -177,13 +190,15 @@ def publish(folder: Path, entries: Iterable[tuple[str, str]], version: str, *, b
             moved: dict[str, dict[str, pd.DataFrame]] = {ds: {} for ds in schema.DATASETS}  # ds -> rid -> rows
             for name, rids in old_rows.items():
                 for ds in schema.DATASETS:
-                    src = old_gen / f"{ds}.parquet" / f"{name}.parquet"
+                    src = old_root / f"{ds}.parquet" / f"{name}.parquet"
                     if src.exists():
                         rows = pd.read_parquet(src, filters=[("report_id", "in", rids)])
                         moved[ds].update(dict(tuple(rows.groupby("report_id", sort=False))))
             frames: dict[str, list[pd.DataFrame]] = {ds: [] for ds in schema.DATASETS}
             for rid, key in chunk:  # rows in the chunk's (input) order, whichever place they come from
-                got = _read_part(folder, key) if key in have_part else {ds: moved[ds].get(rid) for ds in schema.DATASETS}
+                got = (
+                    _read_part(folder, key) if key in have_part else {ds: moved[ds].get(rid) for ds in schema.DATASETS}
+                )
                 for ds, df in got.items():
                     if df is not None:
                         frames[ds].append(df)
@@ -200,8 +215,12 @@ def publish(folder: Path, entries: Iterable[tuple[str, str]], version: str, *, b
             d = tmp / f"{ds}.parquet"
             if not any(d.iterdir()):
                 schema.empty(ds).to_parquet(d / EMPTY, index=False, schema=arrow_schema(ds))
-        body = {"format": FORMAT, "version": version, "order": [[rid, key] for rid, key in entries],
-                "batches": kept + new_batches}
+        body = {
+            "format": FORMAT,
+            "version": version,
+            "order": [[rid, key] for rid, key in entries],
+            "batches": kept + new_batches,
+        }
         (tmp / MANIFEST).write_text(json.dumps(body, ensure_ascii=False, indent=0), encoding="utf-8")
         (tmp / "VERSION").write_text(version + "\n")
 
@@ -229,16 +248,22 @@ def dataset_files(generation: Path, dataset: str, report_ids: Iterable[str] | No
         keys = {key for rid, key in m["order"] if rid in wanted}
     pos = {key: i for i, (_, key) in enumerate(m["order"])}
     batches = sorted(m["batches"], key=lambda b: min((pos.get(k, len(pos)) for k in b["keys"]), default=len(pos)))
-    return [d / f"{b['name']}.parquet" for b in batches
-            if f"{b['name']}.parquet" in present and (keys is None or keys & set(b["keys"]))]
+    return [
+        d / f"{b['name']}.parquet"
+        for b in batches
+        if f"{b['name']}.parquet" in present and (keys is None or keys & set(b["keys"]))
+    ]
 
 
 def in_order(m: dict) -> bool:
     """True when the batches, taken by their first report, hold consecutive runs of the input
     order: their files read in that order give the rows in input order, with nothing to sort."""
     pos = {key: i for i, (_, key) in enumerate(m["order"])}
-    spans = sorted((min(pos[k] for k in b["keys"]), max(pos[k] for k in b["keys"]), [pos[k] for k in b["keys"]])
-                   for b in m["batches"] if b["keys"] and all(k in pos for k in b["keys"]))
+    spans = sorted(
+        (min(pos[k] for k in b["keys"]), max(pos[k] for k in b["keys"]), [pos[k] for k in b["keys"]])
+        for b in m["batches"]
+        if b["keys"] and all(k in pos for k in b["keys"])
+    )
     if sum(len(s[2]) for s in spans) != len(pos):
         return False
     return all(s[2] == sorted(s[2]) for s in spans) and all(a[1] < b[0] for a, b in zip(spans, spans[1:]))

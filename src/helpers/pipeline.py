@@ -18,14 +18,15 @@ import itertools
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pandas as pd
 
 from . import faults, partitioned, schema, workers
 from .document import ReportError, check_regular, sha256_of
-from .extract import DEFAULT_PDF_ENGINE, extract_report, failed_row as _failed, report_id_for
+from .extract import DEFAULT_PDF_ENGINE, extract_report, report_id_for
+from .extract import failed_row as _failed
 from .lock import folder_lock
 from .paths import display_path
 from .workers import run_isolated
@@ -158,9 +159,16 @@ def _reusable(prev_reports: pd.DataFrame | None, rid: str, path: Path, sha: str 
     return isinstance(old, str) and old == sha
 
 
-def _each(files: list[Path], *, pdf_engine: str, jobs: int, timeout: float | None, progress: Callable[[str], None],
-          reuse: Callable[[str, Path, str | None], bool],
-          sink: Callable[[str, Path, dict[str, pd.DataFrame]], None]) -> tuple[list[str], list[str]]:
+def _each(
+    files: list[Path],
+    *,
+    pdf_engine: str,
+    jobs: int,
+    timeout: float | None,
+    progress: Callable[[str], None],
+    reuse: Callable[[str, Path, str | None], bool],
+    sink: Callable[[str, Path, dict[str, pd.DataFrame]], None],
+) -> tuple[list[str], list[str]]:
     """Extract every file whose rows `reuse(rid, path, sha)` does not already have, handing each
     result to `sink(rid, path, frames)` as soon as it is there (whatever finishes first; frames are
     not kept here). Returns (report ids in input order, messages)."""
@@ -207,10 +215,15 @@ def _failures(reports: pd.DataFrame) -> list[str]:
     return [f"FAILED {r.error}" for r in reports.itertuples() if r.status == "failed"]  # the error names the file
 
 
-def extract_many(files: list[Path], *, pdf_engine: str = DEFAULT_PDF_ENGINE, jobs: int = 1,
-                 previous: dict[str, pd.DataFrame] | None = None,
-                 progress: Callable[[str], None] | None = None,
-                 timeout: float | None = None) -> tuple[dict[str, pd.DataFrame], list[str]]:
+def extract_many(
+    files: list[Path],
+    *,
+    pdf_engine: str = DEFAULT_PDF_ENGINE,
+    jobs: int = 1,
+    previous: dict[str, pd.DataFrame] | None = None,
+    progress: Callable[[str], None] | None = None,
+    timeout: float | None = None,
+) -> tuple[dict[str, pd.DataFrame], list[str]]:
     """Datasets for all files, in memory (concatenated in the order of `files`, whatever finishes
     first), and messages for the person running it. `previous` (a run of this extractor version,
     see previous_run) supplies the rows of unchanged files. With jobs > 1 each file is read in a
@@ -222,14 +235,22 @@ def extract_many(files: list[Path], *, pdf_engine: str = DEFAULT_PDF_ENGINE, job
     def reuse(rid: str, path: Path, sha: str | None) -> bool:
         if not _reusable(prev_reports, rid, path, sha):
             return False
+        assert previous is not None  # _reusable is False without a previous run
         results[rid] = {ds: df[df.report_id == rid] for ds, df in previous.items()}
         return True
 
     def sink(rid: str, path: Path, res: dict) -> None:
         results[rid] = res
 
-    order, messages = _each(files, pdf_engine=pdf_engine, jobs=jobs, timeout=timeout, progress=progress or (lambda s: None),
-                            reuse=reuse, sink=sink)
+    order, messages = _each(
+        files,
+        pdf_engine=pdf_engine,
+        jobs=jobs,
+        timeout=timeout,
+        progress=progress or (lambda s: None),
+        reuse=reuse,
+        sink=sink,
+    )
     ordered = [results[rid] for rid in order if rid in results]  # input order: same rows for any --jobs
     combined = {}
     for ds in ALL_DATASETS:
@@ -241,13 +262,19 @@ def extract_many(files: list[Path], *, pdf_engine: str = DEFAULT_PDF_ENGINE, job
 def _line(k: int, n: int, res: dict[str, pd.DataFrame], t0: float) -> str:
     r = res["reports"].iloc[0]
     tables = ",".join(r["tables_found"]) or "none"
-    return (f"[{k}/{n}] {r['report_id']}: {r['status']} (tables {tables}; {r['line_items']} cells); "
-            f"{time.perf_counter() - t0:.1f}s elapsed")
+    return (
+        f"[{k}/{n}] {r['report_id']}: {r['status']} (tables {tables}; {r['line_items']} cells); "
+        f"{time.perf_counter() - t0:.1f}s elapsed"
+    )
 
 
 def _key_of(version: str, reports_row) -> str:
-    return partitioned.part_key(version, reports_row["report_id"], reports_row["source_file"],
-                                reports_row["source_sha256"] if not pd.isna(reports_row["source_sha256"]) else None)
+    return partitioned.part_key(
+        version,
+        reports_row["report_id"],
+        reports_row["source_file"],
+        reports_row["source_sha256"] if not pd.isna(reports_row["source_sha256"]) else None,
+    )
 
 
 def write_datasets(datasets: dict[str, pd.DataFrame], out_dir: Path, version: str | None = None) -> list[Path]:
@@ -258,7 +285,7 @@ def write_datasets(datasets: dict[str, pd.DataFrame], out_dir: Path, version: st
     reps = schema.conform(datasets.get("reports", schema.empty("reports")), "reports")
     by_ds = {ds: dict(tuple(df.groupby("report_id", sort=False))) if len(df) else {} for ds, df in datasets.items()}
     order = list(dict.fromkeys(reps.report_id))
-    for ds, df in datasets.items():  # rows of a report without a reports row are kept too
+    for df in datasets.values():  # rows of a report without a reports row are kept too
         if len(df):
             order += [r for r in dict.fromkeys(df.report_id) if r not in set(order)]
     rows = {r.report_id: r._asdict() for r in reps.itertuples(index=False)}
@@ -298,13 +325,21 @@ def log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
-def extract_and_write(files: list[Path], out_dir: Path, *, pdf_engine: str = DEFAULT_PDF_ENGINE, jobs: int = 1,
-                      incremental: bool = False, timeout: float | None = None) -> dict:
+def extract_and_write(
+    files: list[Path],
+    out_dir: Path,
+    *,
+    pdf_engine: str = DEFAULT_PDF_ENGINE,
+    jobs: int = 1,
+    incremental: bool = False,
+    timeout: float | None = None,
+) -> dict:
     """Extract files into out_dir (all-or-nothing), logging progress and messages. Each report's
     rows are written (partitioned.write_part) as soon as it is read, so the parent holds one
     report's frames at a time and a run that is killed resumes where it stopped: the next run reuses
     every part written for the same bytes by this extractor version. `incremental` also reuses the
-    rows of the published run (unchanged files are not read again, nor their rows rewritten). Returns counts and the report ids for the caller."""
+    rows of the published run (unchanged files are not read again, nor their rows rewritten).
+    Returns counts and the report ids for the caller."""
     out_dir = Path(out_dir)
     version = extractor_version()
     t0 = time.perf_counter()
@@ -327,10 +362,13 @@ def extract_and_write(files: list[Path], out_dir: Path, *, pdf_engine: str = DEF
             partitioned.write_part(out_dir, keys[rid], res)
             faults.point("part", rid)
 
-        order, messages = _each(files, pdf_engine=pdf_engine, jobs=jobs, timeout=timeout, progress=log,
-                                reuse=reuse, sink=sink)
+        order, messages = _each(
+            files, pdf_engine=pdf_engine, jobs=jobs, timeout=timeout, progress=log, reuse=reuse, sink=sink
+        )
         written = partitioned.publish(out_dir, [(rid, keys[rid]) for rid in order], version)
     reps = partitioned.read_dataset(partitioned.resolve(out_dir), "reports")
+    if reps is None:  # nothing published
+        reps = schema.empty("reports")
     messages += _failures(reps)
     for m in messages:
         log(m)
@@ -338,5 +376,13 @@ def extract_and_write(files: list[Path], out_dir: Path, *, pdf_engine: str = DEF
     summary = f"{len(reps)} files, {read} read, {len(reps) - read} failed, {time.perf_counter() - t0:.1f}s"
     log(f"wrote {len(ALL_DATASETS)} datasets into {display_path(out_dir)}: {summary}")
     failed = [(r.source_file, r.error) for r in reps.itertuples() if r.status == "failed"]
-    return {"read": read, "files": len(reps), "messages": messages, "summary": summary, "failed": failed,
-            "report_ids": list(reps.report_id), "previous": incremental and bool(have), "written": written}
+    return {
+        "read": read,
+        "files": len(reps),
+        "messages": messages,
+        "summary": summary,
+        "failed": failed,
+        "report_ids": list(reps.report_id),
+        "previous": incremental and bool(have),
+        "written": written,
+    }

@@ -97,7 +97,7 @@ def _register_alt_text() -> None:
             meta["juesuan_csv_name"] = csv_name(fig)
         return data, meta
 
-    setattr(png_with_alt, "_juesuan", True)  # the marker read above: a second call does not wrap again
+    setattr(png_with_alt, "_juesuan", True)  # noqa: B010 - the marker read above: a second call does not wrap again
     fmt.for_type(Figure, png_with_alt)
 
 
@@ -105,16 +105,21 @@ def set_style(context: str = "notebook") -> str:
     """Seaborn theme with the CJK font. `sns.set_theme` resets the font list, so the font goes in
     through its `rc`. Returns the font family name."""
     family, _path = register_cjk_font()
-    sns.set_theme(context=context, style="whitegrid", font="sans-serif", rc={
-        "font.family": "sans-serif",
-        "font.sans-serif": [family, "DejaVu Sans"],
-        "axes.unicode_minus": False,       # U+2212 is not in every CJK font
-        "figure.dpi": 100,
-        "savefig.dpi": 120,
-        "figure.autolayout": False,
-        "axes.titlesize": "medium",
-        "axes.titleweight": "bold",
-    })
+    sns.set_theme(
+        context=context,
+        style="whitegrid",
+        font="sans-serif",
+        rc={
+            "font.family": "sans-serif",
+            "font.sans-serif": [family, "DejaVu Sans"],
+            "axes.unicode_minus": False,  # U+2212 is not in every CJK font
+            "figure.dpi": 100,
+            "savefig.dpi": 120,
+            "figure.autolayout": False,
+            "axes.titlesize": "medium",
+            "axes.titleweight": "bold",
+        },
+    )
     _register_alt_text()
     return family
 
@@ -133,8 +138,17 @@ def _height(n: int, per: float = 0.45, base: float = 1.6) -> float:
     return max(2.6, base + per * n)
 
 
-def barh(values: pd.Series, *, title: str, n_reports: int, xlabel: str = "万元", total: int | None = None,
-         note: str | None = None, fmt: str = "{:,.1f}", color: str = "#2a6f97"):
+def barh(
+    values: pd.Series,
+    *,
+    title: str,
+    n_reports: int,
+    xlabel: str = "万元",
+    total: int | None = None,
+    note: str | None = None,
+    fmt: str = "{:,.1f}",
+    color: str = "#2a6f97",
+):
     """Horizontal bars of one value per label (sorted as given)."""
     values = values.dropna()
     fig, ax = plt.subplots(figsize=(8, _height(len(values))))
@@ -149,8 +163,16 @@ def barh(values: pd.Series, *, title: str, n_reports: int, xlabel: str = "万元
     return fig
 
 
-def stacked_shares(matrix: pd.DataFrame, *, title: str, n_reports: int, total: int | None = None,
-                   note: str | None = None, top: int = 8, palette: str = "tab20"):
+def stacked_shares(
+    matrix: pd.DataFrame,
+    *,
+    title: str,
+    n_reports: int,
+    total: int | None = None,
+    note: str | None = None,
+    top: int = 8,
+    palette: str = "tab20",
+):
     """100% stacked horizontal bars: one bar per row of `matrix` (shares in percent), one segment per
     column; columns past `top` are pooled as 其他 (other)."""
     m = matrix.copy()
@@ -176,9 +198,19 @@ def stacked_shares(matrix: pd.DataFrame, *, title: str, n_reports: int, total: i
     return fig
 
 
-def budget_vs_outturn(df: pd.DataFrame, *, budget: str = "budget_wan", final: str = "final_wan", hue: str | None = None,
-                      title: str, n_reports: int, total: int | None = None, note: str | None = None,
-                      label: str | None = None, log: bool = True):
+def budget_vs_outturn(
+    df: pd.DataFrame,
+    *,
+    budget: str = "budget_wan",
+    final: str = "final_wan",
+    hue: str | None = None,
+    title: str,
+    n_reports: int,
+    total: int | None = None,
+    note: str | None = None,
+    label: str | None = None,
+    log: bool = True,
+):
     """Scatter of budget (x) against outturn (y) with the 100% line; points above it overspent."""
     d = df.dropna(subset=[budget, final])
     d = d[(d[budget] > 0) & (d[final] > 0)] if log else d
@@ -186,7 +218,11 @@ def budget_vs_outturn(df: pd.DataFrame, *, budget: str = "budget_wan", final: st
     if "report_id" in d.columns:  # say what the plotted points rest on, not what was passed in
         n_reports = int(d.report_id.nunique())
     if dropped:
-        extra = f"{dropped} point{'s' if dropped != 1 else ''} without both amounts" + (" or with a zero" if log else "") + " left out"
+        extra = (
+            f"{dropped} point{'s' if dropped != 1 else ''} without both amounts"
+            + (" or with a zero" if log else "")
+            + " left out"
+        )
         note = f"{note}; {extra}" if note else extra
     fig, ax = plt.subplots(figsize=(7, 5.5))
     sns.scatterplot(data=d, x=budget, y=final, hue=hue, ax=ax, s=45, alpha=0.85)
@@ -196,8 +232,13 @@ def budget_vs_outturn(df: pd.DataFrame, *, budget: str = "budget_wan", final: st
         ax.plot([lo, hi], [lo, hi], ls="--", color="grey", lw=1, label="决算 = 预算 (100%)")
         if label:
             for r in d.itertuples():
-                ax.annotate(str(getattr(r, label))[:12], (getattr(r, budget), getattr(r, final)), fontsize=7,
-                            xytext=(3, 3), textcoords="offset points")
+                ax.annotate(
+                    str(getattr(r, label))[:12],
+                    (getattr(r, budget), getattr(r, final)),
+                    fontsize=7,
+                    xytext=(3, 3),
+                    textcoords="offset points",
+                )
     if log and len(d):
         ax.set_xscale("log")
         ax.set_yscale("log")
@@ -209,8 +250,16 @@ def budget_vs_outturn(df: pd.DataFrame, *, budget: str = "budget_wan", final: st
     return fig
 
 
-def rate_spread(df: pd.DataFrame, *, x: str = "rate", y: str = "level", title: str, n_reports: int,
-                total: int | None = None, note: str | None = None):
+def rate_spread(
+    df: pd.DataFrame,
+    *,
+    x: str = "rate",
+    y: str = "level",
+    title: str,
+    n_reports: int,
+    total: int | None = None,
+    note: str | None = None,
+):
     """Box + points of completion rates per group, with the 100% line."""
     d = df.dropna(subset=[x])
     order = [c for c in (d[y].cat.categories if hasattr(d[y], "cat") else sorted(d[y].unique())) if (d[y] == c).any()]
@@ -237,8 +286,15 @@ def coverage_grid(matrix: pd.DataFrame, *, title: str, n_reports: int, total: in
     ax.set_xticks(range(matrix.shape[1]), matrix.columns)
     ax.set_yticks(range(matrix.shape[0]), [_short(i) for i in matrix.index])
     for (i, j), v in np.ndenumerate(matrix.to_numpy()):
-        ax.text(j, i, {"found": "有", "empty": "空", "missing": "缺"}.get(v, "?"), ha="center", va="center",
-                fontsize=8, color="white" if v != "empty" else "black")
+        ax.text(
+            j,
+            i,
+            {"found": "有", "empty": "空", "missing": "缺"}.get(v, "?"),
+            ha="center",
+            va="center",
+            fontsize=8,
+            color="white" if v != "empty" else "black",
+        )
     ax.grid(False)
     handles = [matplotlib.patches.Patch(color=STATE_COLORS[s], label=f"{s}") for s in states]
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
@@ -247,8 +303,19 @@ def coverage_grid(matrix: pd.DataFrame, *, title: str, n_reports: int, total: in
     return fig
 
 
-def grouped_bars(df: pd.DataFrame, *, x: str, y: str, hue: str, title: str, n_reports: int,
-                 total: int | None = None, note: str | None = None, ylabel: str = "万元", horizontal: bool = False):
+def grouped_bars(
+    df: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    hue: str,
+    title: str,
+    n_reports: int,
+    total: int | None = None,
+    note: str | None = None,
+    ylabel: str = "万元",
+    horizontal: bool = False,
+):
     """Grouped bars (e.g. 三公 budget vs outturn per item, or 21305 money per year and series)."""
     fig, ax = plt.subplots(figsize=(8.5, 4.5) if not horizontal else (8.5, _height(df[y].nunique(), 0.5, 2)))
     if horizontal:

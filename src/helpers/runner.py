@@ -30,6 +30,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from . import notebook_exec, paths
+from .index_page import write_index
 from .kernels import KERNEL_NAME, ensure_kernel  # noqa: F401 - public here too (tests, scripts)
 from .lock import folder_lock
 from .notebook_exec import Job, Result, declared_parameters, validate  # noqa: F401 - public here too
@@ -37,24 +38,33 @@ from .notebook_exec import kernel_died_at_start as _kernel_died_at_start  # noqa
 from .storage import clean_page_leftovers
 from .tables.engines import DEFAULT_PDF_ENGINE
 from .workers import run_isolated
-from .index_page import write_index
 
 logger = logging.getLogger(__name__)
 
 REPORT_NOTEBOOK = "report.ipynb"
 STUDIES: dict[str, tuple[str, str]] = {
-    "spending_composition": ("Spending composition 支出结构",
-                             "function classes, basic vs project, personnel vs public, economic classes: shares per department, and what the corpus can and cannot compare"),
-    "poverty_transfers": ("Poverty and rural-revitalisation money 扶贫 → 乡村振兴",
-                          "the 21305 series through the 2021 rename, its share of spending, money to recipient places"),
-    "budget_execution": ("Budget execution 预算执行",
-                         "completion rates by level, item and project; spread and outliers; 三公 budget vs outturn; printed vs recomputed rates"),
+    "spending_composition": (
+        "Spending composition 支出结构",
+        "function classes, basic vs project, personnel vs public, economic classes: shares per department, and what "
+        "the corpus can and cannot compare",
+    ),
+    "poverty_transfers": (
+        "Poverty and rural-revitalisation money 扶贫 → 乡村振兴",
+        "the 21305 series through the 2021 rename, its share of spending, money to recipient places",
+    ),
+    "budget_execution": (
+        "Budget execution 预算执行",
+        "completion rates by level, item and project; spread and outliers; 三公 budget vs outturn; printed vs "
+        "recomputed "
+        "rates",
+    ),
 }
 BUILD = paths.REPO_ROOT / "build"
 
 
 # ---------------------------------------------------------------------------------------------
 # Executing the jobs (in a worker: helpers.notebook_exec, with this job's navigation)
+
 
 def execute(job: Job) -> Result:
     """Run one notebook and render its page (in this process)."""
@@ -65,8 +75,9 @@ def _execute_safe(job_dict: dict) -> dict:
     return notebook_exec.execute_safe(job_dict, STUDIES)
 
 
-def extract_step(raw_dir: Path, processed: Path, *, jobs: int, pdf_engine: str, force: bool,
-                 file_timeout: float | None = None) -> dict:
+def extract_step(
+    raw_dir: Path, processed: Path, *, jobs: int, pdf_engine: str, force: bool, file_timeout: float | None = None
+) -> dict:
     from .pipeline import extract_and_write
 
     files, ignored = paths.raw_listing(raw_dir) if raw_dir.is_dir() else ([], [])
@@ -75,30 +86,63 @@ def extract_step(raw_dir: Path, processed: Path, *, jobs: int, pdf_engine: str, 
     if not files:
         logger.info(f"no report files in {raw_dir}")
         return {"read": 0, "files": 0, "messages": [f"no report files in {raw_dir}"], "summary": "nothing to read"}
-    logger.info(f"extracting {len(files)} files from {paths.display_path(raw_dir)}"
-        f"{' (forced: every file read again)' if force else ''}")
-    return extract_and_write(files, processed, pdf_engine=pdf_engine, jobs=jobs, incremental=not force,
-                             timeout=file_timeout)
+    logger.info(
+        f"extracting {len(files)} files from {paths.display_path(raw_dir)}"
+        f"{' (forced: every file read again)' if force else ''}"
+    )
+    return extract_and_write(
+        files, processed, pdf_engine=pdf_engine, jobs=jobs, incremental=not force, timeout=file_timeout
+    )
 
 
-def plan(report_ids: list[str], *, notebooks_dir: Path, build_dir: Path, reports_dir: Path, processed: Path,
-         kernel: str, timeout: int = 600, warm: bool = True) -> list[Job]:
+def plan(
+    report_ids: list[str],
+    *,
+    notebooks_dir: Path,
+    build_dir: Path,
+    reports_dir: Path,
+    processed: Path,
+    kernel: str,
+    timeout: int = 600,
+    warm: bool = True,
+) -> list[Job]:
     """One report notebook per report, then the studies (`warm`: in the workers' warm kernels)."""
     from .studies.load import load
 
     labels = load(processed).labels()
     proc = str(processed.resolve())
-    jobs = [Job(kind="study", name=name, notebook=str(notebooks_dir / f"{name}.ipynb"),
-                output=str(build_dir / "studies" / f"{name}.ipynb"), html=str(reports_dir / "studies" / f"{name}.html"),
-                parameters={"processed_dir": proc}, title=title, kernel=kernel, cwd=str(build_dir), timeout=timeout,
-                warm=warm)
-            for name, (title, _) in STUDIES.items()]
+    jobs = [
+        Job(
+            kind="study",
+            name=name,
+            notebook=str(notebooks_dir / f"{name}.ipynb"),
+            output=str(build_dir / "studies" / f"{name}.ipynb"),
+            html=str(reports_dir / "studies" / f"{name}.html"),
+            parameters={"processed_dir": proc},
+            title=title,
+            kernel=kernel,
+            cwd=str(build_dir),
+            timeout=timeout,
+            warm=warm,
+        )
+        for name, (title, _) in STUDIES.items()
+    ]
     for rid in sorted(report_ids):
-        jobs.append(Job(kind="report", name=rid, notebook=str(notebooks_dir / REPORT_NOTEBOOK),
-                        output=str(build_dir / "reports" / f"{rid}.ipynb"), html=str(reports_dir / "reports" / f"{rid}.html"),
-                        parameters={"report_id": str(rid), "processed_dir": proc},
-                        title=f"{labels.get(rid, rid)} — 部门决算 extraction", kernel=kernel, cwd=str(build_dir),
-                        timeout=timeout, warm=warm))
+        jobs.append(
+            Job(
+                kind="report",
+                name=rid,
+                notebook=str(notebooks_dir / REPORT_NOTEBOOK),
+                output=str(build_dir / "reports" / f"{rid}.ipynb"),
+                html=str(reports_dir / "reports" / f"{rid}.html"),
+                parameters={"report_id": str(rid), "processed_dir": proc},
+                title=f"{labels.get(rid, rid)} — 部门决算 extraction",
+                kernel=kernel,
+                cwd=str(build_dir),
+                timeout=timeout,
+                warm=warm,
+            )
+        )
     return jobs
 
 
@@ -113,7 +157,10 @@ def run_notebooks(jobs_list: list[Job], jobs: int = 2) -> list[Result]:
         k = next(counter)
         state = "ok" if res.ok else f"FAILED ({(res.error or '').splitlines()[0][:160]})"
         extra = f" [{'; '.join(res.warnings)}]" if res.warnings else ""
-        logger.info(f"[{k}/{n}] {res.job.kind} {res.job.name}: {state} {res.seconds:.1f}s (elapsed {time.perf_counter() - t0:.0f}s){extra}")
+        logger.info(
+            f"[{k}/{n}] {res.job.kind} {res.job.name}: {state} {res.seconds:.1f}s (elapsed "
+            f"{time.perf_counter() - t0:.0f}s){extra}"
+        )
 
     if jobs <= 1 or n <= 1:
         try:
@@ -124,6 +171,7 @@ def run_notebooks(jobs_list: list[Job], jobs: int = 2) -> list[Result]:
         finally:
             notebook_exec.drop_warm_kernel()  # this process's: workers' kernels go with their worker
         return results
+
     def finished(i: int, d: dict | None, why: str | None) -> None:
         if d is not None:
             res = notebook_exec.result_from_dict(d)
@@ -152,8 +200,10 @@ def _run_changed(job_list: list[Job], *, processed: Path, build_dir: Path, jobs:
     labels = load(processed).labels()
     per_report = inc.report_versions(processed, labels)
     corpus = inc.corpus_version(processed)
-    keys = {inc.state_name(j): inc.job_key(j, per_report.get(j.name, "") if j.kind == "report" else corpus, code)
-            for j in job_list}
+    keys = {
+        inc.state_name(j): inc.job_key(j, per_report.get(j.name, "") if j.kind == "report" else corpus, code)
+        for j in job_list
+    }
     state = {"jobs": {}} if force else inc.load_state(build_dir)
     kept: list[Result] = []
     todo: list[Job] = []
@@ -168,8 +218,10 @@ def _run_changed(job_list: list[Job], *, processed: Path, build_dir: Path, jobs:
         kernel = ensure_kernel()
         for j in todo:
             j.kernel = kernel
-        logger.info(f"executing {len(todo)} of {len(job_list)} notebooks with kernel {kernel!r} in {min(jobs, len(todo))} workers"
-            + (f" ({len(kept)} kept: inputs unchanged)" if kept else "") + (" (forced)" if force else ""))
+        logger.info(
+            f"executing {len(todo)} of {len(job_list)} notebooks with kernel {kernel!r} in {min(jobs, len(todo))} "
+            "workers" + (f" ({len(kept)} kept: inputs unchanged)" if kept else "") + (" (forced)" if force else "")
+        )
         ran = run_notebooks(todo, jobs=jobs)
     else:
         logger.info(f"all {len(job_list)} notebooks kept: inputs unchanged since their last run (--force re-runs them)")
@@ -196,10 +248,21 @@ def _prune(folder: Path, keep: set[Path], pattern: str = "*.html") -> None:
 EXIT_OK, EXIT_NOTHING, EXIT_BUSY, EXIT_SOME_FAILED = 0, 1, 2, 3
 
 
-def main_job(jobs: int = 2, pdf_engine: str = DEFAULT_PDF_ENGINE, force: bool = False, notebooks: bool = True, *,
-             raw_dir: Path | None = None, processed_dir: Path | None = None, reports_dir: Path | None = None,
-             build_dir: Path | None = None, notebooks_dir: Path | None = None, timeout: int = 600,
-             file_timeout: float | None = None, cold_kernels: bool = False) -> int:
+def main_job(
+    jobs: int = 2,
+    pdf_engine: str = DEFAULT_PDF_ENGINE,
+    force: bool = False,
+    notebooks: bool = True,
+    *,
+    raw_dir: Path | None = None,
+    processed_dir: Path | None = None,
+    reports_dir: Path | None = None,
+    build_dir: Path | None = None,
+    notebooks_dir: Path | None = None,
+    timeout: int = 600,
+    file_timeout: float | None = None,
+    cold_kernels: bool = False,
+) -> int:
     """Extract → notebooks → HTML → index, holding the lock on the processed folder throughout
     (`cold_kernels`: a fresh kernel per notebook, the reference for the warm ones).
     0 when every file was read and every notebook ran; 1 when nothing could be read; 2 when
@@ -209,9 +272,20 @@ def main_job(jobs: int = 2, pdf_engine: str = DEFAULT_PDF_ENGINE, force: bool = 
     processed = Path(processed_dir or paths.DATA_PROCESSED)
     try:
         with folder_lock(processed, "main job"):
-            return _main_job(jobs, pdf_engine, force, notebooks, raw_dir=raw_dir, processed=processed,
-                             reports_dir=reports_dir, build_dir=build_dir, notebooks_dir=notebooks_dir,
-                             timeout=timeout, file_timeout=file_timeout, cold_kernels=cold_kernels)
+            return _main_job(
+                jobs,
+                pdf_engine,
+                force,
+                notebooks,
+                raw_dir=raw_dir,
+                processed=processed,
+                reports_dir=reports_dir,
+                build_dir=build_dir,
+                notebooks_dir=notebooks_dir,
+                timeout=timeout,
+                file_timeout=file_timeout,
+                cold_kernels=cold_kernels,
+            )
     except LockHeld as exc:
         logger.warning(str(exc))
         return EXIT_BUSY
@@ -230,15 +304,29 @@ def failure_summary(extraction: dict, failed_notebooks: list[Result]) -> list[st
     return lines
 
 
-def _main_job(jobs, pdf_engine, force, notebooks, *, raw_dir, processed, reports_dir, build_dir, notebooks_dir,
-              timeout, file_timeout, cold_kernels=False) -> int:
+def _main_job(
+    jobs,
+    pdf_engine,
+    force,
+    notebooks,
+    *,
+    raw_dir,
+    processed,
+    reports_dir,
+    build_dir,
+    notebooks_dir,
+    timeout,
+    file_timeout,
+    cold_kernels=False,
+) -> int:
     raw_dir = Path(raw_dir or paths.DATA_RAW)
     reports_dir = Path(reports_dir or paths.REPORTS)
     build_dir = Path(build_dir or BUILD)
     notebooks_dir = Path(notebooks_dir or paths.NOTEBOOKS)
     t0 = time.perf_counter()
-    extraction = extract_step(raw_dir, processed, jobs=jobs, pdf_engine=pdf_engine, force=force,
-                              file_timeout=file_timeout)
+    extraction = extract_step(
+        raw_dir, processed, jobs=jobs, pdf_engine=pdf_engine, force=force, file_timeout=file_timeout
+    )
     if extraction["read"] == 0:
         logger.info("extraction read nothing: see the messages above")
     results: list[Result] = []
@@ -247,9 +335,16 @@ def _main_job(jobs, pdf_engine, force, notebooks, *, raw_dir, processed, reports
             (build_dir / sub).mkdir(parents=True, exist_ok=True)
             (reports_dir / sub).mkdir(parents=True, exist_ok=True)
         clean_page_leftovers(reports_dir)  # half-written pages of a run that was killed
-        job_list = plan(extraction["report_ids"], notebooks_dir=notebooks_dir, build_dir=build_dir,
-                        reports_dir=reports_dir, processed=processed, kernel=KERNEL_NAME, timeout=timeout,
-                        warm=not cold_kernels)
+        job_list = plan(
+            extraction["report_ids"],
+            notebooks_dir=notebooks_dir,
+            build_dir=build_dir,
+            reports_dir=reports_dir,
+            processed=processed,
+            kernel=KERNEL_NAME,
+            timeout=timeout,
+            warm=not cold_kernels,
+        )
         results = _run_changed(job_list, processed=processed, build_dir=build_dir, jobs=jobs, force=force)
         for sub in ("reports", "studies"):
             _prune(reports_dir / sub, {Path(r.job.html).resolve() for r in results})
@@ -257,12 +352,16 @@ def _main_job(jobs, pdf_engine, force, notebooks, *, raw_dir, processed, reports
         index = write_index(results, reports_dir, processed, extraction)
         n_failed = sum(not r.ok for r in results)
         n_kept = sum(r.kept for r in results)
-        logger.info(f"wrote {paths.display_path(index)}: {len(results) - n_failed - n_kept} of {len(results)} notebooks ran, "
-            f"{n_kept} kept (inputs unchanged), {n_failed} failed ({time.perf_counter() - t0:.1f}s in all)")
+        logger.info(
+            f"wrote {paths.display_path(index)}: {len(results) - n_failed - n_kept} of {len(results)} notebooks ran, "
+            f"{n_kept} kept (inputs unchanged), {n_failed} failed ({time.perf_counter() - t0:.1f}s in all)"
+        )
         for r in results:
             if not r.ok:
-                logger.warning(f"FAILED {r.job.kind} {r.job.name}: {r.error} (page: {paths.display_path(Path(r.job.html))}, "
-                    f"notebook: {paths.display_path(Path(r.job.output))})")
+                logger.warning(
+                    f"FAILED {r.job.kind} {r.job.name}: {r.error} (page: {paths.display_path(Path(r.job.html))}, "
+                    f"notebook: {paths.display_path(Path(r.job.output))})"
+                )
     summary = failure_summary(extraction, [r for r in results if not r.ok])
     for line in summary:
         logger.warning(line)

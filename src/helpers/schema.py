@@ -26,16 +26,66 @@ DATASETS: dict[str, list[Column]] = {
         ("department", "string", "Department as printed in the report title."),
         ("fiscal_year", "Int64", "Fiscal year the accounts cover."),
         ("publish_date", "date", "Publication date printed on the cover; null if not printed."),
-        ("doc_kind", "string", "Kind of document, from its own words (cover 部门决算/部门预算/单位预算 and table titles ending 决算表 or 预算表): `final` (决算, final accounts), `budget` (预算; such a report is `failed` and nothing from it is extracted) or null (neither found)."),
-        ("unit_kind", "string", "`部门` (a department's consolidated report) or `单位` (one unit's), as the cover or title words it; null if not stated."),
-        ("template", "string", "Template the report follows: `部门决算 (nine tables)` or `高等学校 (university, four tables)` (T1, T2, T3 and U4); `status` and `tables_missing` count the template's tables."),
+        (
+            "doc_kind",
+            "string",
+            "Kind of document, from its own words (cover 部门决算/部门预算/单位预算 and table titles ending 决算表 or "
+            "预算表): `final` "
+            "(决算, final accounts), `budget` (预算; such a report is `failed` and nothing from it is extracted) or "
+            "null "
+            "(neither found).",
+        ),
+        (
+            "unit_kind",
+            "string",
+            "`部门` (a department's consolidated report) or `单位` (one unit's), as the cover or title words it; null "
+            "if "
+            "not stated.",
+        ),
+        (
+            "template",
+            "string",
+            "Template the report follows: `部门决算 (nine tables)` or `高等学校 (university, four tables)` (T1, T2, "
+            "T3 and "
+            "U4); `status` and `tables_missing` count the template's tables.",
+        ),
         ("tables_found", "list", "Codes of the tables found with content or as printed-empty (T1..T9, U4)."),
-        ("tables_empty", "list", "Tables printed with a header and no rows (e.g. no 政府性基金 money): present, nothing to report."),
-        ("tables_missing", "list", "Tables not read: not in the file (lost in conversion or not published), or present but not read (`notes` says why)."),
-        ("tables_doubtful", "list", "Tables read but whose reading is doubtful (figures that fit more than one column, figures not placed, or sums that fail in a text copy without column positions): see `table_readings.reasons`. Checks over their doubtful cells report `uncertain`, never `fail`."),
-        ("tables_other", "list", "决算 tables recognised by title but not one of the standard nine (e.g. a university's 高等学校财政拨款支出决算表 is read as `U4`): their rows are in line_items under their own code."),
-        ("notes", "list", "What the table readers noticed and did about it: cells that were not numbers, page numbers dropped, columns inferred, a table printed twice, pages skipped."),
-        ("status", "string", "`ok` (every table of its template read), `partial` (some missing), `failed` (nothing could be read)."),
+        (
+            "tables_empty",
+            "list",
+            "Tables printed with a header and no rows (e.g. no 政府性基金 money): present, nothing to report.",
+        ),
+        (
+            "tables_missing",
+            "list",
+            "Tables not read: not in the file (lost in conversion or not published), or present but not read (`notes` "
+            "says why).",
+        ),
+        (
+            "tables_doubtful",
+            "list",
+            "Tables read but whose reading is doubtful (figures that fit more than one column, figures not placed, or "
+            "sums that fail in a text copy without column positions): see `table_readings.reasons`. Checks over their "
+            "doubtful cells report `uncertain`, never `fail`.",
+        ),
+        (
+            "tables_other",
+            "list",
+            "决算 tables recognised by title but not one of the standard nine (e.g. a university's "
+            "高等学校财政拨款支出决算表 is read "
+            "as `U4`): their rows are in line_items under their own code.",
+        ),
+        (
+            "notes",
+            "list",
+            "What the table readers noticed and did about it: cells that were not numbers, page numbers dropped, "
+            "columns inferred, a table printed twice, pages skipped.",
+        ),
+        (
+            "status",
+            "string",
+            "`ok` (every table of its template read), `partial` (some missing), `failed` (nothing could be read).",
+        ),
         ("error", "string", "Null, or a message a person can act on (what is wrong and with which file)."),
         ("encoding", "string", "Text encoding detected for text files (utf-8-sig, gb18030); null for PDFs."),
         ("n_pages", "Int64", "Pages in a PDF; null for text files."),
@@ -46,25 +96,69 @@ DATASETS: dict[str, list[Column]] = {
     ],
     "line_items": [
         ("report_id", "string", "Report the cell belongs to."),
-        ("table", "string", "Table code, identified by title and headers, not by printed number: T1..T9 (the nine standard tables), U4 (a university's 财政拨款支出决算表), X1, X2 … (a 决算 table no template here knows, kept with its rows; measures named by its header words; see `reports.notes`)."),
+        (
+            "table",
+            "string",
+            "Table code, identified by title and headers, not by printed number: T1..T9 (the nine standard tables), U4 "
+            "(a university's 财政拨款支出决算表), X1, X2 … (a 决算 table no template here knows, kept with its rows; "
+            "measures "
+            "named by its header words; see `reports.notes`).",
+        ),
         ("side", "string", "`income` or `expenditure` in two-sided tables (T1, T4); null elsewhere."),
-        ("section", "string", "Block of a multi-block table: T6 `personnel` (人员经费) or `public` (公用经费); T1/T4 `total` (本年收入合计, 本年支出合计, 总计) or `balance` (结转结余 rows and the rows under them); else null."),
+        (
+            "section",
+            "string",
+            "Block of a multi-block table: T6 `personnel` (人员经费) or `public` (公用经费); T1/T4 `total` "
+            "(本年收入合计, 本年支出合计, "
+            "总计) or `balance` (结转结余 rows and the rows under them); else null.",
+        ),
         ("row_label", "string", "Row name as printed (wrapped names re-joined)."),
-        ("code", "string", "Function (201, 20103, 2010301) or economic (301, 30101) code; null if the row has none. Split codes are joined."),
+        (
+            "code",
+            "string",
+            "Function (201, 20103, 2010301) or economic (301, 30101) code; null if the row has none. Split codes are "
+            "joined.",
+        ),
         ("code_domain", "string", "`function`, `economic` or null."),
         ("level", "string", "`类` (3 digits), `款` (5), `项` (7) or null."),
         ("measure", "string", "Column of the table: see the measures table below."),
-        ("amount_wan", "float64", "Value in 万元 (元 tables converted). Null for a blank cell, 0 for a printed 0 / 0.00 / -."),
+        (
+            "amount_wan",
+            "float64",
+            "Value in 万元 (元 tables converted). Null for a blank cell, 0 for a printed 0 / 0.00 / -.",
+        ),
         ("unit_printed", "string", "Unit printed on the table when it is not 万元 (e.g. 元); null for 万元."),
-        ("column_inferred", "boolean", "True when the source lost the cell's column (single-space or one-cell-per-line text) and the column was chosen by the table's own arithmetic (row identities, class = Σ items, other tables showing a column blank)."),
-        ("doubtful", "boolean", "True when this cell's reading is in doubt: its row's figures fit more than one column (the cell is then left blank rather than guessed), or it sits in a group whose sums fail in a text copy without column positions. Checks over doubtful cells report `uncertain`."),
+        (
+            "column_inferred",
+            "boolean",
+            "True when the source lost the cell's column (single-space or one-cell-per-line text) and the column was "
+            "chosen by the table's own arithmetic (row identities, class = Σ items, other tables showing a column "
+            "blank).",
+        ),
+        (
+            "doubtful",
+            "boolean",
+            "True when this cell's reading is in doubt: its row's figures fit more than one column (the cell is then "
+            "left blank rather than guessed), or it sits in a group whose sums fail in a text copy without column "
+            "positions. Checks over doubtful cells report `uncertain`.",
+        ),
         ("row_order", "Int64", "Order of the row within its table (0 = first data row)."),
         ("source_ref", "string", "Where the cell was read: `line N` or `page N`."),
     ],
     "budget_execution": [
         ("report_id", "string", "Report."),
-        ("level", "string", "`overall`, `类`, `款`, `项` or `project` (the contract's values; what the budget is for is in `subject`)."),
-        ("subject", "string", "`spending`: the 一般公共预算财政拨款 spending and its classes, items and projects; `three_public`: the “三公”经费 total (level `overall`)."),
+        (
+            "level",
+            "string",
+            "`overall`, `类`, `款`, `项` or `project` (the contract's values; what the budget is for is in `subject`).",
+        ),
+        (
+            "subject",
+            "string",
+            "`spending`: the 一般公共预算财政拨款 spending and its classes, items and projects; `three_public`: the "
+            "“三公”经费 total "
+            "(level `overall`).",
+        ),
         ("code", "string", "Function code where known; null where none."),
         ("name", "string", "Class, item or project name as printed."),
         ("budget_basis", "string", "`年初预算`, `全年预算` or `调整预算`, as the report words it."),
@@ -72,41 +166,84 @@ DATASETS: dict[str, list[Column]] = {
         ("final_wan", "float64", "Outturn (决算/执行数) in 万元."),
         ("rate_printed_pct", "float64", "Completion rate as printed (percent); null if not printed."),
         ("rate_computed_pct", "float64", "final / budget × 100; null if the budget is 0 or missing."),
-        ("unit_printed", "string", "Unit the figures were printed in when not 万元 (元 tables converted); null otherwise."),
+        (
+            "unit_printed",
+            "string",
+            "Unit the figures were printed in when not 万元 (元 tables converted); null otherwise.",
+        ),
         ("unit_note", "string", "Why a conversion was applied (e.g. table headed 万元 whose values are plainly 元)."),
         ("source_kind", "string", "`narrative` or `table` (绩效自评表)."),
         ("source_ref", "string", "Where it was read."),
         ("source_text", "string", "The sentence or table row it came from."),
-        ("note", "string", "Null, or how the row was read when not plainly (figures re-associated from a separate PDF text line, a value derived from other printed words)."),
+        (
+            "note",
+            "string",
+            "Null, or how the row was read when not plainly (figures re-associated from a separate PDF text line, a "
+            "value derived from other printed words).",
+        ),
     ],
     "three_public": [
         ("report_id", "string", "Report."),
-        ("item", "string", "`total`, `overseas`, `vehicle_total`, `vehicle_purchase`, `vehicle_operation`, `reception`."),
+        (
+            "item",
+            "string",
+            "`total`, `overseas`, `vehicle_total`, `vehicle_purchase`, `vehicle_operation`, `reception`.",
+        ),
         ("budget_wan", "float64", "Budget in 万元 (null if not stated)."),
         ("final_wan", "float64", "Outturn in 万元 (null if not stated)."),
         ("source", "string", "`table` (the 三公 table) or `narrative`."),
         ("source_ref", "string", "Where it was read."),
         ("source_text", "string", "Sentence or row it came from."),
-        ("note", "string", "Null, or how the row was read when not plainly (figures re-associated from a separate PDF text line, a value derived from other printed words)."),
+        (
+            "note",
+            "string",
+            "Null, or how the row was read when not plainly (figures re-associated from a separate PDF text line, a "
+            "value derived from other printed words).",
+        ),
     ],
     "poverty_transfers": [
         ("report_id", "string", "Report."),
-        ("kind", "string", "`function_line` (21305xx in a table), `project` (a project budget/outturn) or `narrative` (an amount in words)."),
+        (
+            "kind",
+            "string",
+            "`function_line` (21305xx in a table), `project` (a project budget/outturn) or `narrative` (an amount in "
+            "words).",
+        ),
         ("code", "string", "Function code for function lines; null otherwise."),
         ("name", "string", "Line, project or subject name."),
         ("amount_wan", "float64", "Amount in 万元 (for a project: its outturn)."),
         ("budget_wan", "float64", "Project budget in 万元 when the source pairs one with the outturn; null otherwise."),
         ("unit_printed", "string", "Unit printed when not 万元 (e.g. 元, 亿元); the amount is converted."),
         ("recipient", "string", "Receiving place (county, district, town) when named; null otherwise."),
-        ("scope", "string", "`department` (this department's own money this year), `district` (a district-wide figure the report only mentions, or money the department only coordinates) or `multi_year` (a cumulative figure over several years, e.g. 前三年 … 累计)."),
-        ("series", "string", "`扶贫` (until 2020) or `巩固脱贫衔接乡村振兴` (from 2021) for function lines; the one 21305 series."),
+        (
+            "scope",
+            "string",
+            "`department` (this department's own money this year), `district` (a district-wide figure the report only "
+            "mentions, or money the department only coordinates) or `multi_year` (a cumulative figure over several "
+            "years, e.g. 前三年 … 累计).",
+        ),
+        (
+            "series",
+            "string",
+            "`扶贫` (until 2020) or `巩固脱贫衔接乡村振兴` (from 2021) for function lines; the one 21305 series.",
+        ),
         ("source_ref", "string", "Where it was read."),
         ("source_text", "string", "Sentence or row it came from."),
-        ("note", "string", "Null, or how the row was read when not plainly (figures re-associated from a separate PDF text line, a value derived from other printed words)."),
+        (
+            "note",
+            "string",
+            "Null, or how the row was read when not plainly (figures re-associated from a separate PDF text line, a "
+            "value derived from other printed words).",
+        ),
     ],
     "narrative_facts": [
         ("report_id", "string", "Report."),
-        ("topic", "string", "What the figure is about (e.g. `income_total`, `basic_expenditure`, `personnel_cost`, `running_cost`, `procurement_total`, `vehicles`)."),
+        (
+            "topic",
+            "string",
+            "What the figure is about (e.g. `income_total`, `basic_expenditure`, `personnel_cost`, `running_cost`, "
+            "`procurement_total`, `vehicles`).",
+        ),
         ("subject", "string", "The subject as printed (class name, item)."),
         ("value", "float64", "The value: 万元 for money, count for vehicles, percent for shares."),
         ("unit", "string", "`万元`, `percent`, `count`."),
@@ -115,12 +252,23 @@ DATASETS: dict[str, list[Column]] = {
         ("share_pct_printed", "float64", "Printed share (占 x%)."),
         ("source_ref", "string", "Where it was read."),
         ("source_text", "string", "The sentence."),
-        ("note", "string", "Null, or how the row was read when not plainly (figures re-associated from a separate PDF text line, a value derived from other printed words)."),
+        (
+            "note",
+            "string",
+            "Null, or how the row was read when not plainly (figures re-associated from a separate PDF text line, a "
+            "value derived from other printed words).",
+        ),
     ],
     "checks": [
         ("report_id", "string", "Report."),
         ("rule_id", "string", "Rule identifier (see docs/CHECKS.md)."),
-        ("outcome", "string", "`pass`, `fail`, `uncertain` (the figures disagree, but at least one was placed by arithmetic or its reading is doubtful, so the disagreement may be ours, not the report's), `insufficient_data` or `not_applicable`."),
+        (
+            "outcome",
+            "string",
+            "`pass`, `fail`, `uncertain` (the figures disagree, but at least one was placed by arithmetic or its "
+            "reading is doubtful, so the disagreement may be ours, not the report's), `insufficient_data` or "
+            "`not_applicable`.",
+        ),
         ("severity", "string", "`error`, `warning` or `info` (info includes rounding-level differences)."),
         ("message", "string", "What was compared and what was found, readable without the code."),
         ("expected", "float64", "The value the report's other figures give."),
@@ -136,21 +284,52 @@ DATASETS: dict[str, list[Column]] = {
         ("failed_error", "Int64", "Failures of severity error."),
         ("failed_warning", "Int64", "Failures of severity warning."),
         ("insufficient_data", "Int64", "Checks that could not be decided: what they need is missing."),
-        ("uncertain", "Int64", "Checks whose figures disagree where our reading is in doubt (cells placed by arithmetic, doubtful tables): not evidence against the report."),
+        (
+            "uncertain",
+            "Int64",
+            "Checks whose figures disagree where our reading is in doubt (cells placed by arithmetic, doubtful "
+            "tables): not evidence against the report.",
+        ),
         ("not_applicable", "Int64", "Checks that do not apply (e.g. a rate against a zero budget)."),
-        ("tables_doubtful", "string", "Tables whose reading is doubtful, comma-separated (from `reports.tables_doubtful`)."),
+        (
+            "tables_doubtful",
+            "string",
+            "Tables whose reading is doubtful, comma-separated (from `reports.tables_doubtful`).",
+        ),
         ("rules_failed", "string", "Ids of the failing rules, comma-separated."),
         ("implicated", "string", "The figures the failures implicate: rule, printed value, expected value, where."),
     ],
     "table_readings": [
         ("report_id", "string", "Report."),
         ("table", "string", "Table code (T1..T9, U4)."),
-        ("layout", "string", "How the table was printed in the source: `tab grid`, `pdf ruled table`, `spaced text` (single spaces between cells), `one cell per line`."),
+        (
+            "layout",
+            "string",
+            "How the table was printed in the source: `tab grid`, `pdf ruled table`, `spaced text` (single spaces "
+            "between cells), `one cell per line`.",
+        ),
         ("rows", "Int64", "Rows read."),
-        ("values_by_position", "Int64", "Figures placed by their position (a column of a grid or PDF table, or a row printing every column)."),
-        ("values_by_arithmetic", "Int64", "Figures placed by the table's arithmetic because the source lost blank cells (`line_items.column_inferred`)."),
-        ("unplaced", "Int64", "Groups of figures that could not be placed (too many for the columns, or no placement adds up)."),
-        ("ambiguous_rows", "Int64", "Rows whose figures fit more than one column placement equally well; their uncertain cells are left blank."),
+        (
+            "values_by_position",
+            "Int64",
+            "Figures placed by their position (a column of a grid or PDF table, or a row printing every column).",
+        ),
+        (
+            "values_by_arithmetic",
+            "Int64",
+            "Figures placed by the table's arithmetic because the source lost blank cells "
+            "(`line_items.column_inferred`).",
+        ),
+        (
+            "unplaced",
+            "Int64",
+            "Groups of figures that could not be placed (too many for the columns, or no placement adds up).",
+        ),
+        (
+            "ambiguous_rows",
+            "Int64",
+            "Rows whose figures fit more than one column placement equally well; their uncertain cells are left blank.",
+        ),
         ("sums_failing", "Int64", "Places where the table's own sums fail (合计 = Σ类, 类 = Σ款, 款 = Σ项)."),
         ("sums_hold", "boolean", "True when every such sum holds within rounding."),
         ("doubtful", "boolean", "True when the reading is in doubt (see README: how a reading is judged doubtful)."),
@@ -162,24 +341,24 @@ DATASETS: dict[str, list[Column]] = {
 # notebooks/start_here.ipynb).
 SUMMARY: dict[str, str] = {
     "reports": "one row per report file: department, district, year, which tables were found, empty, missing "
-               "or doubtful, `status` (ok / partial / failed) and, when something went wrong, `error`.",
+    "or doubtful, `status` (ok / partial / failed) and, when something went wrong, `error`.",
     "line_items": "every cell of the standard tables in long form: table (T1..T9, U4), row label, function or "
-                  "economic code and its level (类/款/项), measure (the printed column) and `amount_wan`, with "
-                  "`source_ref` (line or page) and `doubtful`.",
+    "economic code and its level (类/款/项), measure (the printed column) and `amount_wan`, with "
+    "`source_ref` (line or page) and `doubtful`.",
     "budget_execution": "every budget-vs-outturn statement (年初预算 / 全年预算 vs 决算) of the narrative "
-                        "and 绩效 tables, with the completion rate as printed and as recomputed.",
+    "and 绩效 tables, with the completion rate as printed and as recomputed.",
     "three_public": "三公经费 (overseas trips, official cars, receptions), budget and outturn per item, from the "
-                    "三公 table (`source` table) and from the narrative (`source` narrative).",
+    "三公 table (`source` table) and from the narrative (`source` narrative).",
     "poverty_transfers": "money for 扶贫 / 巩固脱贫衔接乡村振兴: the 21305 function lines, projects, and "
-                         "paired-assistance amounts with the receiving place.",
+    "paired-assistance amounts with the receiving place.",
     "narrative_facts": "figures the narrative (情况说明) states in words: totals, 人员/公用经费, "
-                       "机关运行经费, 政府采购, vehicles, with year-on-year changes and shares as printed.",
+    "机关运行经费, 政府采购, vehicles, with year-on-year changes and shares as printed.",
     "checks": "every consistency rule run on every report: `outcome` pass / fail / uncertain / "
-              "insufficient_data / not_applicable, `severity`, expected vs found, where.",
+    "insufficient_data / not_applicable, `severity`, expected vs found, where.",
     "quality": "one row per report that could be read: how many checks passed and failed (by severity), "
-               "how many are `uncertain`, which tables were read with doubt.",
+    "how many are `uncertain`, which tables were read with doubt.",
     "table_readings": "one row per table read: its layout, values placed by position or by arithmetic, "
-                      "sums that fail, and whether (and why) the reading is `doubtful`.",
+    "sums that fail, and whether (and why) the reading is `doubtful`.",
 }
 
 # Columns that identify a row. Only where the extraction guarantees it (line_items has none: an

@@ -16,11 +16,11 @@ class Settings:
     # Rounding: a figure printed with two decimals (万元) is exact to half a unit of its last digit.
     rounding_wan: float = 0.005
     rounding_cents: float = 0.5  # the same half unit, for the placement's integer cents
-    unit_wan: float = 0.01       # a whole unit of the last printed digit (万元)
+    unit_wan: float = 0.01  # a whole unit of the last printed digit (万元)
     # Floating-point slack: added to a tolerance so that a sum equal to it on paper passes.
-    eps: float = 1e-7            # checks: comparing figures and rates
-    sum_slack: float = 1e-6      # readers: a sum against its rounding tolerance
-    same_number: float = 1e-9    # two floats that are the same printed number
+    eps: float = 1e-7  # checks: comparing figures and rates
+    sum_slack: float = 1e-6  # readers: a sum against its rounding tolerance
+    same_number: float = 1e-9  # two floats that are the same printed number
     # Rates: a printed rate within half a unit of its last digit of the recomputed one (at least
     # this much, in percentage points) is "equal", not "rounding".
     rate_equal_pct: float = 0.005

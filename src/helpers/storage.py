@@ -3,9 +3,10 @@
 Datasets: a run writes every file into a temporary folder `.writing-*`, which becomes a generation
 folder `.gen-*`; one atomic rename of the symlink `current` then switches all datasets at once.
 `<name>.parquet` in the folder (a file, or a folder of files: partitioned.py) is a symlink through
-`current`, so existing paths keep working and change together. A crash before the switch leaves the previous generation published and a
-`.writing-*`/`.gen-*` folder that no reader looks at; the next publication removes it. The
-generation before the current one is kept until the next publication, for readers still on it.
+`current`, so existing paths keep working and change together. A crash before the switch leaves
+the previous generation published and a `.writing-*`/`.gen-*` folder that no reader looks at; the
+next publication removes it. The generation before the current one is kept until the next
+publication, for readers still on it.
 
 Pages: written to a hidden temporary file beside the target, then renamed over it.
 """
@@ -16,8 +17,8 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from . import faults
 

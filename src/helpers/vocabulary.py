@@ -30,42 +30,73 @@ TABLE_TITLES: dict[str, str] = {
 # Measures (the column a figure was printed in). A measure's name in check messages, and its printed
 # column per table (the data dictionary and the report page).
 MEASURE_NAMES: dict[str, str] = {
-    "total": "合计", "basic": "基本支出", "project": "项目支出", "upper_remit": "上缴上级支出", "operating": "经营",
-    "subsidiary_subsidy": "对附属单位补助支出", "fiscal": "财政拨款收入", "upper_subsidy": "上级补助收入",
-    "business": "事业收入", "subsidiary_remit": "附属单位上缴收入", "other": "其他收入",
-    "general_budget": "一般公共预算财政拨款", "gov_fund": "政府性基金预算财政拨款", "state_capital": "国有资本经营预算财政拨款",
+    "total": "合计",
+    "basic": "基本支出",
+    "project": "项目支出",
+    "upper_remit": "上缴上级支出",
+    "operating": "经营",
+    "subsidiary_subsidy": "对附属单位补助支出",
+    "fiscal": "财政拨款收入",
+    "upper_subsidy": "上级补助收入",
+    "business": "事业收入",
+    "subsidiary_remit": "附属单位上缴收入",
+    "other": "其他收入",
+    "general_budget": "一般公共预算财政拨款",
+    "gov_fund": "政府性基金预算财政拨款",
+    "state_capital": "国有资本经营预算财政拨款",
     "final": "决算数",
 }
 
 # ---------------------------------------------------------------------------------------------
 # 三公 (T7 and the narrative's 三公 section). Items in their printed order.
-THREE_PUBLIC_ITEMS: tuple[str, ...] = ("total", "overseas", "vehicle_total", "vehicle_purchase", "vehicle_operation",
-                                       "reception")
+THREE_PUBLIC_ITEMS: tuple[str, ...] = (
+    "total",
+    "overseas",
+    "vehicle_total",
+    "vehicle_purchase",
+    "vehicle_operation",
+    "reception",
+)
 # Canonical names (full-width brackets, as the template prints them).
 THREE_PUBLIC_NAMES: dict[str, str] = {
-    "total": "“三公”经费合计", "overseas": "因公出国（境）费", "vehicle_total": "公务用车购置及运行费",
-    "vehicle_purchase": "公务用车购置费", "vehicle_operation": "公务用车运行费", "reception": "公务接待费",
+    "total": "“三公”经费合计",
+    "overseas": "因公出国（境）费",
+    "vehicle_total": "公务用车购置及运行费",
+    "vehicle_purchase": "公务用车购置费",
+    "vehicle_operation": "公务用车运行费",
+    "reception": "公务接待费",
 }
 # T7's column heads: the total column is 合计 and the vehicle group's total its 小计.
 THREE_PUBLIC_COLUMN_LABELS: dict[str, str] = {
-    **THREE_PUBLIC_NAMES, "total": "合计", "vehicle_total": THREE_PUBLIC_NAMES["vehicle_total"] + " 小计",
+    **THREE_PUBLIC_NAMES,
+    "total": "合计",
+    "vehicle_total": THREE_PUBLIC_NAMES["vehicle_total"] + " 小计",
 }
 # The sums T7 prints: the total of its three items, the vehicle total of its two parts.
 THREE_PUBLIC_PARTS: dict[str, tuple[str, ...]] = {
-    "total": ("overseas", "vehicle_total", "reception"), "vehicle_total": ("vehicle_purchase", "vehicle_operation"),
+    "total": ("overseas", "vehicle_total", "reception"),
+    "vehicle_total": ("vehicle_purchase", "vehicle_operation"),
 }
 THREE_PUBLIC_BASES = ("budget", "final")  # T7's two column groups: 预算数, 决算数
 THREE_PUBLIC_COLUMNS: tuple[str, ...] = tuple(f"{b}_{i}" for b in THREE_PUBLIC_BASES for i in THREE_PUBLIC_ITEMS)
 # Printed variants. Words that name an item where the name is cut short: a T7 header cell (a cell
 # starts its item's columns; the group 购置及运行 is no item) …
 THREE_PUBLIC_HEADER_WORDS: tuple[tuple[str, str], ...] = (
-    ("合计", "total"), ("出国", "overseas"), ("小计", "vehicle_total"), ("购置", "vehicle_purchase"),
-    ("运行", "vehicle_operation"), ("接待", "reception"),
+    ("合计", "total"),
+    ("出国", "overseas"),
+    ("小计", "vehicle_total"),
+    ("购置", "vehicle_purchase"),
+    ("运行", "vehicle_operation"),
+    ("接待", "reception"),
 )
 # … or a sentence (most specific first: 公务用车购置费 before 公务用车).
 THREE_PUBLIC_TEXT_WORDS: tuple[tuple[str, str], ...] = (
-    ("因公出国", "overseas"), ("公务用车购置费", "vehicle_purchase"), ("公务用车运行", "vehicle_operation"),
-    ("公务用车", "vehicle_total"), ("公务接待", "reception"), ("三公", "total"),
+    ("因公出国", "overseas"),
+    ("公务用车购置费", "vehicle_purchase"),
+    ("公务用车运行", "vehicle_operation"),
+    ("公务用车", "vehicle_total"),
+    ("公务接待", "reception"),
+    ("三公", "total"),
 )
 # Names as sentences print them, as regular expressions (（境） or (境), 运行维护费, 购置(更新)公务用车 …);
 # tried in this order, so the vehicle total comes before its parts.
@@ -91,14 +122,39 @@ THREE_PUBLIC_TOPIC_ITEMS: dict[str, str] = {topic: item for topic, item, _ in TH
 # Function classification: classes (类) by name, to code T1/T4 expenditure rows that print names only.
 # Old names (before a reclassification) map to the same code.
 FUNCTION_CLASSES: dict[str, str] = {
-    "一般公共服务": "201", "外交": "202", "国防": "203", "公共安全": "204", "教育": "205",
-    "科学技术": "206", "文化旅游体育与传媒": "207", "文化体育与传媒": "207", "社会保障和就业": "208",
-    "社会保险基金": "209", "卫生健康": "210", "医疗卫生与计划生育": "210", "节能环保": "211",
-    "城乡社区": "212", "农林水": "213", "交通运输": "214", "资源勘探工业信息等": "215",
-    "资源勘探信息等": "215", "商业服务业等": "216", "金融": "217", "援助其他地区": "219",
-    "自然资源海洋气象等": "220", "国土海洋气象等": "220", "住房保障": "221", "粮油物资储备": "222",
-    "国有资本经营预算": "223", "灾害防治及应急管理": "224", "预备费": "227", "其他": "229",
-    "转移性": "230", "债务还本": "231", "债务付息": "232", "债务发行费用": "233",
+    "一般公共服务": "201",
+    "外交": "202",
+    "国防": "203",
+    "公共安全": "204",
+    "教育": "205",
+    "科学技术": "206",
+    "文化旅游体育与传媒": "207",
+    "文化体育与传媒": "207",
+    "社会保障和就业": "208",
+    "社会保险基金": "209",
+    "卫生健康": "210",
+    "医疗卫生与计划生育": "210",
+    "节能环保": "211",
+    "城乡社区": "212",
+    "农林水": "213",
+    "交通运输": "214",
+    "资源勘探工业信息等": "215",
+    "资源勘探信息等": "215",
+    "商业服务业等": "216",
+    "金融": "217",
+    "援助其他地区": "219",
+    "自然资源海洋气象等": "220",
+    "国土海洋气象等": "220",
+    "住房保障": "221",
+    "粮油物资储备": "222",
+    "国有资本经营预算": "223",
+    "灾害防治及应急管理": "224",
+    "预备费": "227",
+    "其他": "229",
+    "转移性": "230",
+    "债务还本": "231",
+    "债务付息": "232",
+    "债务发行费用": "233",
     "抗疫特别国债安排的": "234",
 }
 # A class's name by code (the current name: the first listed).
@@ -109,8 +165,13 @@ del _name, _code
 
 # Economic classification (T6): 类 names, and which 类 are 人员经费 (the rest are 公用经费).
 ECONOMIC_NAMES: dict[str, str] = {
-    "301": "工资福利支出", "302": "商品和服务支出", "303": "对个人和家庭的补助", "310": "资本性支出",
-    "307": "债务利息及费用支出", "309": "资本性支出(基本建设)", "399": "其他支出",
+    "301": "工资福利支出",
+    "302": "商品和服务支出",
+    "303": "对个人和家庭的补助",
+    "310": "资本性支出",
+    "307": "债务利息及费用支出",
+    "309": "资本性支出(基本建设)",
+    "399": "其他支出",
 }
 PERSONNEL_CLASSES: tuple[str, ...] = ("301", "303")
 T6_SUBTOTALS: dict[str, str] = {"personnel": "人员经费合计", "public": "公用经费合计"}

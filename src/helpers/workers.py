@@ -25,8 +25,9 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from multiprocessing.connection import wait
-from typing import Any, Callable
+from typing import Any
 
 SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
 _scheduler: str | None = None
@@ -113,14 +114,20 @@ class _Worker:
         self.conn.close()
 
 
-def run_isolated(func: Callable[[Any], Any], tasks: list, jobs: int, *,
-                 on_done: Callable[[int, Any, str | None], None], timeout: float | None = None) -> None:
+def run_isolated(
+    func: Callable[[Any], Any],
+    tasks: list,
+    jobs: int,
+    *,
+    on_done: Callable[[int, Any, str | None], None],
+    timeout: float | None = None,
+) -> None:
     """Run func(task) for every task in `jobs` workers; on_done(index, result, None) for each
     result, on_done(index, None, why) for a task whose worker raised, died or overran `timeout`
     seconds. Returns when every task is done; workers are stopped (killed if need be) on the way out.
     On a Dask cluster (scheduler_address()) `jobs` is the cluster's business and is ignored."""
-    if scheduler_address():
-        return _run_on_dask(scheduler_address(), func, tasks, on_done=on_done, timeout=timeout)
+    if address := scheduler_address():
+        return _run_on_dask(address, func, tasks, on_done=on_done, timeout=timeout)
     ctx = mp.get_context("spawn")
     pending = list(range(len(tasks)))[::-1]
     workers: list[_Worker] = []
@@ -190,8 +197,14 @@ def run_isolated(func: Callable[[Any], Any], tasks: list, jobs: int, *,
                 w.stop()
 
 
-def _run_on_dask(address: str, func: Callable[[Any], Any], tasks: list, *,
-                 on_done: Callable[[int, Any, str | None], None], timeout: float | None) -> None:
+def _run_on_dask(
+    address: str,
+    func: Callable[[Any], Any],
+    tasks: list,
+    *,
+    on_done: Callable[[int, Any, str | None], None],
+    timeout: float | None,
+) -> None:
     """run_isolated's contract on a Dask distributed cluster. Tasks are handed to the cluster as
     threads free up (no more in flight than the cluster has threads), so a task's time counts from
     when it can start and a worker that dies takes only the tasks it was running; results are

@@ -19,6 +19,7 @@ from __future__ import annotations
 from . import tables  # noqa: F401
 from . import narrative  # noqa: F401
 from . import review  # noqa: F401
+
 # isort: on
 from .rules import RULES, Rule
 from .run import run_checks

@@ -14,9 +14,9 @@ from ..normalize import compact
 from ..vocabulary import CLASS_NAMES, MEASURE_NAMES, TABLE_TITLES
 from .rules import HALF, Fig, Report, Result, insufficient, join_refs, not_applicable, sval, tref, val
 
-
 # ---------------------------------------------------------------------------------------------
 # Rows of a table
+
 
 @dataclass
 class Row:
@@ -32,8 +32,13 @@ class Row:
     doubtful: set[str] = field(default_factory=set)  # measures whose reading is doubtful
 
     def fig(self, table: str, measure: str, label: str | None = None) -> Fig:
-        return Fig(self.cells.get(measure), tref(table, self.ref), label or f"{self.name} {MEASURE_NAMES.get(measure, measure)}",
-                   inferred=measure in (self.inferred or ()), doubtful=measure in (self.doubtful or ()))
+        return Fig(
+            self.cells.get(measure),
+            tref(table, self.ref),
+            label or f"{self.name} {MEASURE_NAMES.get(measure, measure)}",
+            inferred=measure in (self.inferred or ()),
+            doubtful=measure in (self.doubtful or ()),
+        )
 
     def has(self, measure: str) -> bool:
         return measure in self.cells
@@ -55,8 +60,18 @@ def rows_of(report: Report, table: str) -> list[Row]:
         k = (side, int(r.row_order) if not pd.isna(r.row_order) else -1, sval(r.row_label), sval(r.code))
         row = out.get(k)
         if row is None:
-            row = out[k] = Row(k[1], sval(r.row_label) or "", sval(r.code), sval(r.level), side, sval(r.section),
-                               sval(r.source_ref), {}, set(), set())
+            row = out[k] = Row(
+                k[1],
+                sval(r.row_label) or "",
+                sval(r.code),
+                sval(r.level),
+                side,
+                sval(r.section),
+                sval(r.source_ref),
+                {},
+                set(),
+                set(),
+            )
         row.cells[str(r.measure)] = val(r.amount_wan)
         inf = getattr(r, "column_inferred", None)
         if inf is not None and not pd.isna(inf) and bool(inf):
@@ -91,17 +106,22 @@ def table_unavailable(report: Report, *tables: str) -> Result | None:
     """insufficient_data when a table is missing, not_applicable when printed empty."""
     missing = [t for t in tables if report.table_state(t) == "missing"]
     if missing:
-        return insufficient(f"{', '.join(f'{t} {TABLE_TITLES.get(t, t)}' for t in missing)} not found in the file "
-                            "(lost in conversion or not published)")
+        return insufficient(
+            f"{', '.join(f'{t} {TABLE_TITLES.get(t, t)}' for t in missing)} not found in the file "
+            "(lost in conversion or not published)"
+        )
     empty = [t for t in tables if report.table_state(t) == "empty"]
     if empty:
-        return not_applicable(f"{', '.join(f'{t} {TABLE_TITLES.get(t, t)}' for t in empty)} printed without figures "
-                              "(no such money this year)")
+        return not_applicable(
+            f"{', '.join(f'{t} {TABLE_TITLES.get(t, t)}' for t in empty)} printed without figures "
+            "(no such money this year)"
+        )
     return None
 
 
 def on_tables(*tables: str):
     """A rule over these tables yields `table_unavailable`'s result alone when one is missing or empty."""
+
     def deco(func):
         @functools.wraps(func)
         def run(report: Report):
@@ -110,7 +130,9 @@ def on_tables(*tables: str):
                 yield bad
                 return
             yield from func(report)
+
         return run
+
     return deco
 
 
@@ -135,8 +157,14 @@ def t6_rows(report: Report):
     econ = [r for r in rows if r.code and r.code[:1] == "3"]
     pers = next((r for r in rows if not r.code and "人员经费" in compact(r.label)), None)
     pub = next((r for r in rows if not r.code and "公用经费" in compact(r.label)), None)
-    grand = next((r for r in rows if not r.code and "合计" in compact(r.label)
-                  and "人员" not in r.label and "公用" not in r.label), None)
+    grand = next(
+        (
+            r
+            for r in rows
+            if not r.code and "合计" in compact(r.label) and "人员" not in r.label and "公用" not in r.label
+        ),
+        None,
+    )
     return econ, pers, pub, grand
 
 
@@ -154,8 +182,13 @@ def t7_figs(report: Report) -> tuple[dict[str, Fig], str | None]:
 def t7_cell(figs: dict[str, Fig], col: str, item: str, label: str) -> Fig:
     """One T7 cell (column `budget` or `final`) under a label; blank where it was not printed."""
     f = figs.get(f"{col}_{item}")
-    return Fig(f.value if f else None, f.ref if f else None, label, inferred=bool(f and f.inferred),
-               doubtful=bool(f and f.doubtful))
+    return Fig(
+        f.value if f else None,
+        f.ref if f else None,
+        label,
+        inferred=bool(f and f.inferred),
+        doubtful=bool(f and f.doubtful),
+    )
 
 
 def t5_class_amounts(report: Report) -> dict[str, Fig]:
@@ -167,13 +200,17 @@ def t5_class_amounts(report: Report) -> dict[str, Fig]:
         if cls is not None:
             out[c] = cls.fig("T5", "total", f"T5 {c} {cls.label}")
             continue
-        kids = [r for r in rows if code_of(r).startswith(c) and len(code_of(r)) == 5] or \
-               [r for r in rows if code_of(r).startswith(c) and len(code_of(r)) == 7]
+        kids = [r for r in rows if code_of(r).startswith(c) and len(code_of(r)) == 5] or [
+            r for r in rows if code_of(r).startswith(c) and len(code_of(r)) == 7
+        ]
         vals = [r.cells.get("total") for r in kids]
         printed = [v for v in vals if v is not None]
-        out[c] = Fig(sum(printed) if printed else None, join_refs(*[tref("T5", r.ref) for r in kids]),
-                     f"T5 Σ{'款' if len(code_of(kids[0])) == 5 else '项'} under {c} {CLASS_NAMES.get(c, '')}",
-                     half=HALF * len(printed) if printed else HALF,
-                     inferred=any("total" in r.inferred for r in kids), doubtful=any("total" in r.doubtful for r in kids))
+        out[c] = Fig(
+            sum(printed) if printed else None,
+            join_refs(*[tref("T5", r.ref) for r in kids]),
+            f"T5 Σ{'款' if len(code_of(kids[0])) == 5 else '项'} under {c} {CLASS_NAMES.get(c, '')}",
+            half=HALF * len(printed) if printed else HALF,
+            inferred=any("total" in r.inferred for r in kids),
+            doubtful=any("total" in r.doubtful for r in kids),
+        )
     return out
-

@@ -23,7 +23,9 @@ def checks_markdown(checks: pd.DataFrame, reports: pd.DataFrame | None = None, *
     names = {}
     if reports is not None and len(reports):
         for r in reports.itertuples(index=False):
-            label = " ".join(str(x) for x in (r.district, r.department, r.fiscal_year) if x is not None and not pd.isna(x))
+            label = " ".join(
+                str(x) for x in (r.district, r.department, r.fiscal_year) if x is not None and not pd.isna(x)
+            )
             names[r.report_id] = f"{r.report_id} ({label})" if label else str(r.report_id)
     if len(checks):  # the same document whatever order the reports were read in
         checks = checks.sort_values("report_id", kind="stable")
@@ -46,7 +48,7 @@ def checks_markdown(checks: pd.DataFrame, reports: pd.DataFrame | None = None, *
         "two-decimal table; a narrative figure printed with fewer decimals (`4.9`) is allowed its own rounding. "
         "Rates are recomputed as the range the printed amounts allow, widened by the printed rate's rounding. "
         "A non-zero difference inside the envelope is a `pass` with severity `info` and a message starting "
-        "\"rounding\", never an error. A blank cell is not 0 unless the sums show it; a rate against a zero budget "
+        '"rounding", never an error. A blank cell is not 0 unless the sums show it; a rate against a zero budget '
         "or a zero prior year is undefined (`not_applicable`). A failure resting on a cell whose column the source "
         "lost (placed by the table's arithmetic) or on a doubtful reading (`line_items.doubtful`, "
         "`reports.tables_doubtful`) is `uncertain` with severity `warning`, never an error: it may be ours.",
@@ -60,11 +62,15 @@ def checks_markdown(checks: pd.DataFrame, reports: pd.DataFrame | None = None, *
     ]
     summ = quality_summary(checks)
     if len(summ):
-        out += ["| report | checks run | passed (rounding) | failed: error | failed: warning | insufficient | n/a |",
-                "|---|---|---|---|---|---|---|"]
+        out += [
+            "| report | checks run | passed (rounding) | failed: error | failed: warning | insufficient | n/a |",
+            "|---|---|---|---|---|---|---|",
+        ]
         for r in summ.itertuples(index=False):
-            out.append(f"| {_cell(names.get(r.report_id, r.report_id))} | {r.checks_run} | {r.passed} ({r.passed_rounding}) | "
-                       f"{r.failed_error} | {r.failed_warning} | {r.insufficient_data} | {r.not_applicable} |")
+            out.append(
+                f"| {_cell(names.get(r.report_id, r.report_id))} | {r.checks_run} | {r.passed} ({r.passed_rounding}) | "
+                f"{r.failed_error} | {r.failed_warning} | {r.insufficient_data} | {r.not_applicable} |"
+            )
         out.append("")
     for fam, title in FAMILIES.items():
         rules = [r for r in RULES.values() if r.family == fam]
@@ -74,24 +80,37 @@ def checks_markdown(checks: pd.DataFrame, reports: pd.DataFrame | None = None, *
         for r in rules:
             g = checks[checks.rule_id == r.id] if len(checks) else checks
             counts = {o: int((g.outcome == o).sum()) if len(g) else 0 for o in OUTCOME_COLS}
-            rounding = int(((g.outcome == "pass") & g.message.astype(str).str.startswith("rounding")).sum()) if len(g) else 0
-            out += [f"### `{r.id}`", "", r.statement, "",
-                    f"- severity of a failure: **{r.severity}**",
-                    f"- reads: {r.needs or '—'}",
-                    f"- on the corpus: {counts['pass']} pass ({rounding} within rounding), {counts['fail']} fail, "
-                    f"{counts['uncertain']} uncertain, {counts['insufficient_data']} insufficient_data, "
-                    f"{counts['not_applicable']} not_applicable", ""]
+            rounding = (
+                int(((g.outcome == "pass") & g.message.astype(str).str.startswith("rounding")).sum()) if len(g) else 0
+            )
+            out += [
+                f"### `{r.id}`",
+                "",
+                r.statement,
+                "",
+                f"- severity of a failure: **{r.severity}**",
+                f"- reads: {r.needs or '—'}",
+                f"- on the corpus: {counts['pass']} pass ({rounding} within rounding), {counts['fail']} fail, "
+                f"{counts['uncertain']} uncertain, {counts['insufficient_data']} insufficient_data, "
+                f"{counts['not_applicable']} not_applicable",
+                "",
+            ]
             fails = g[g.outcome == "fail"] if len(g) else g
             if len(fails):
                 out += ["| report | severity | expected | found | source_ref | message |", "|---|---|---|---|---|---|"]
                 for f in fails.itertuples(index=False):
-                    out.append(f"| {_cell(names.get(f.report_id, f.report_id))} | {f.severity} | {_num(f.expected)} | "
-                               f"{_num(f.found)} | {_cell(f.source_ref or '')} | {_cell(f.message)} |")
+                    out.append(
+                        f"| {_cell(names.get(f.report_id, f.report_id))} | {f.severity} | {_num(f.expected)} | "
+                        f"{_num(f.found)} | {_cell(f.source_ref or '')} | {_cell(f.message)} |"
+                    )
                 out.append("")
             warn = g[(g.outcome == "insufficient_data") & (g.severity == "warning")] if len(g) else g
             if len(warn):
                 out += ["Not decidable from the extracted cells (possible extraction artefacts):", ""]
                 for f in warn.itertuples(index=False):
-                    out.append(f"- {_cell(names.get(f.report_id, f.report_id))}, {_cell(f.source_ref or '')}: {_cell(f.message)}")
+                    out.append(
+                        f"- {_cell(names.get(f.report_id, f.report_id))}, {_cell(f.source_ref or '')}: "
+                        f"{_cell(f.message)}"
+                    )
                 out.append("")
     return "\n".join(out).rstrip() + "\n"

@@ -22,16 +22,45 @@ import pandas as pd
 from ..normalize import NUM, compact
 from ..settings import SETTINGS
 from ..vocabulary import (
-    CLASS_NAMES, T6_SUBTOTALS, THREE_PUBLIC_NAMES, THREE_PUBLIC_TEXT_WORDS, THREE_PUBLIC_TOPIC_ITEMS,
-)
-from .rules import (
-    EPS, HALF, Fig, Report, Result, equal_check, fmt, fmt_pct, half_unit, insufficient, join_refs, narrative_fig,
-    not_applicable, printed_decimals, ratio_interval, rate_check, rule, sum_check, sval, val,
+    CLASS_NAMES,
+    T6_SUBTOTALS,
+    THREE_PUBLIC_NAMES,
+    THREE_PUBLIC_TEXT_WORDS,
+    THREE_PUBLIC_TOPIC_ITEMS,
 )
 from .common import (
-    find_row, rows_of, side_rows, t5_class_amounts, t6_rows, t7_cell, t7_figs, table_unavailable, total_row,
+    find_row,
+    rows_of,
+    side_rows,
+    t5_class_amounts,
+    t6_rows,
+    t7_cell,
+    t7_figs,
+    table_unavailable,
+    total_row,
 )
-
+from .rules import (
+    EPS,
+    HALF,
+    Fig,
+    Report,
+    Result,
+    equal_check,
+    fmt,
+    fmt_pct,
+    half_unit,
+    insufficient,
+    join_refs,
+    narrative_fig,
+    not_applicable,
+    printed_decimals,
+    rate_check,
+    ratio_interval,
+    rule,
+    sum_check,
+    sval,
+    val,
+)
 
 
 def _nref(ref: str | None) -> str | None:
@@ -59,8 +88,15 @@ def _short(text: str | None, n: int = 70) -> str:
 # ---------------------------------------------------------------------------------------------
 # Completion rates (budget_execution)
 
-@rule("N.rate_completion", "Every printed completion rate (完成年初预算/全年预算的 x%) equals final ÷ budget as printed, within the rounding of the three figures; undefined against a zero budget.",
-      family="within-narrative", needs="budget_execution")
+
+@rule(
+    "N.rate_completion",
+    "Every printed completion rate (完成年初预算/全年预算的 x%) equals final ÷ budget as printed, within the rounding "
+    "of the "
+    "three figures; undefined against a zero budget.",
+    family="within-narrative",
+    needs="budget_execution",
+)
 def n_rate_completion(report: Report):
     be = report.frame("budget_execution")
     rows = be[be["rate_printed_pct"].notna()] if len(be) else be
@@ -74,8 +110,11 @@ def n_rate_completion(report: Report):
         printed = float(r.rate_printed_pct)
         b, f = val(r.budget_wan), val(r.final_wan)
         if b is None or f is None:
-            yield insufficient(f"{where}: rate {fmt_pct(printed)} printed but the {'budget' if b is None else 'outturn'} "
-                               "was not read, so it cannot be recomputed", ref)
+            yield insufficient(
+                f"{where}: rate {fmt_pct(printed)} printed but the {'budget' if b is None else 'outturn'} "
+                "was not read, so it cannot be recomputed",
+                ref,
+            )
             continue
         scale = 10000.0 if sval(getattr(r, "unit_printed", None)) == "元" else 1.0
         bf = narrative_fig(b * scale, text, ref, "budget")
@@ -88,8 +127,15 @@ def n_rate_completion(report: Report):
             yield not_applicable(f"{where}: budget {fmt(b)} too small for its rounding; rate undefined", ref)
             continue
         central = 100 * f / b
-        res = rate_check(printed, _pct_fig(printed, text), iv[0], iv[1], central,
-                         what=f"completion rate of {where}: final {fmt(f)} ÷ budget {fmt(b)}", refs=ref)
+        res = rate_check(
+            printed,
+            _pct_fig(printed, text),
+            iv[0],
+            iv[1],
+            central,
+            what=f"completion rate of {where}: final {fmt(f)} ÷ budget {fmt(b)}",
+            refs=ref,
+        )
         yield res
 
 
@@ -101,6 +147,7 @@ def _subject(r) -> str:
 
 # ---------------------------------------------------------------------------------------------
 # Class / item amounts in the narrative against T5 (T4, T1 where T5 is missing)
+
 
 def _t5_code_fig(report: Report, code: str) -> Fig | None:
     """T5 amount for a function code: the 类 amounts (Σ lower rows where no 类 row), else the row."""
@@ -122,8 +169,14 @@ def _class_fallback(report: Report, code: str) -> Fig | None:
     return None
 
 
-@rule("NX.class_amount", "Every 类/款/项 outturn the narrative states (支出决算为 x 万元) equals the table's: T5 for the code (T4 or T1 class line where T5 is missing).",
-      family="narrative-vs-table", needs="budget_execution (level 类/款/项 with code), line_items T5/T4/T1")
+@rule(
+    "NX.class_amount",
+    "Every 类/款/项 outturn the narrative states (支出决算为 x 万元) equals the table's: T5 for the code (T4 or T1 "
+    "class line "
+    "where T5 is missing).",
+    family="narrative-vs-table",
+    needs="budget_execution (level 类/款/项 with code), line_items T5/T4/T1",
+)
 def nx_class_amount(report: Report):
     be = report.frame("budget_execution")
     rows = be[be["level"].isin(["类", "款", "项"]) & be["final_wan"].notna()] if len(be) else be
@@ -132,10 +185,18 @@ def nx_class_amount(report: Report):
         return
     for r in rows.itertuples(index=False):
         code, text, ref = sval(r.code), sval(r.source_text), _nref(sval(r.source_ref))
-        nf = narrative_fig(float(r.final_wan), text, ref, f"narrative {r.level} {code or ''} {sval(r.name) or ''} outturn".replace("  ", " "))
+        nf = narrative_fig(
+            float(r.final_wan),
+            text,
+            ref,
+            f"narrative {r.level} {code or ''} {sval(r.name) or ''} outturn".replace("  ", " "),
+        )
         if not code:
-            yield insufficient(f"narrative {r.level} “{sval(r.name)}” {fmt(nf.value)}: its function code could not be "
-                               "resolved from the name, so it cannot be matched to a table row", ref)
+            yield insufficient(
+                f"narrative {r.level} “{sval(r.name)}” {fmt(nf.value)}: its function code could not be "
+                "resolved from the name, so it cannot be matched to a table row",
+                ref,
+            )
             continue
         tf = _t5_code_fig(report, code) if report.table_state("T5") == "data" else None
         if tf is None and len(code) == 3:
@@ -144,8 +205,12 @@ def nx_class_amount(report: Report):
             why = report.missing_msg("T5") or f"no T5 row for {code}"
             yield insufficient(f"narrative {code} {sval(r.name)} {fmt(nf.value)}: {why}", ref)
             continue
-        res = equal_check(nf, tf, what=f"{r.level} {code} {CLASS_NAMES.get(code, sval(r.name) or '')} outturn, narrative against table",
-                          refs=join_refs(ref, tf.ref))
+        res = equal_check(
+            nf,
+            tf,
+            what=f"{r.level} {code} {CLASS_NAMES.get(code, sval(r.name) or '')} outturn, narrative against table",
+            refs=join_refs(ref, tf.ref),
+        )
         if res.outcome == "fail":
             res = _explain_amount(report, res, nf, tf, code)
         yield res
@@ -162,17 +227,25 @@ def _explain_amount(report: Report, res: Result, nf: Fig, tf: Fig, code: str) ->
         rows = rows_of(report, "T5")
         me = next((r for r in rows if r.code == code), None)
         if me is not None:
-            same = [r for r in rows if r.code and len(r.code) == 7 and r.label == me.label and r.cells.get("total") is not None]
+            same = [
+                r
+                for r in rows
+                if r.code and len(r.code) == 7 and r.label == me.label and r.cells.get("total") is not None
+            ]
             s = sum(r.cells["total"] for r in same)
             if len(same) > 1 and abs(s - nf.value) <= nf.half + HALF * len(same) + EPS:
                 parts = " + ".join(f"{r.code} {fmt(r.cells['total'])}" for r in same)
-                res.message += f" — it equals the sum of the same-named 项 {parts} = {fmt(s)}: the narrative attributes both to {code}"
+                res.message += (
+                    f" — it equals the sum of the same-named 项 {parts} = {fmt(s)}: "
+                    f"the narrative attributes both to {code}"
+                )
                 res.severity = "warning"
     return res
 
 
 # ---------------------------------------------------------------------------------------------
 # 三公 in the narrative
+
 
 def _tp(report: Report, source: str) -> dict[str, tuple[Fig, Fig]]:
     tp = report.frame("three_public")
@@ -187,19 +260,36 @@ def _tp(report: Report, source: str) -> dict[str, tuple[Fig, Fig]]:
         text, ref = sval(r.source_text), sval(r.source_ref)
         ref = _nref(ref) if source == "narrative" else (f"T7 {ref}" if ref and not ref.startswith("T") else ref)
         label = f"{'narrative' if source == 'narrative' else 'T7'} {THREE_PUBLIC_NAMES.get(item, item)}"
-        mk = narrative_fig if source == "narrative" else (lambda v, t, rf, lb: Fig(None if v is None or pd.isna(v) else float(v), rf, lb))
-        out[item] = (mk(val(r.budget_wan), text, ref, f"{label} budget"), mk(val(r.final_wan), text, ref, f"{label} outturn"))
+        mk = (
+            narrative_fig
+            if source == "narrative"
+            else (lambda v, t, rf, lb: Fig(None if v is None or pd.isna(v) else float(v), rf, lb))
+        )
+        out[item] = (
+            mk(val(r.budget_wan), text, ref, f"{label} budget"),
+            mk(val(r.final_wan), text, ref, f"{label} outturn"),
+        )
     return out
 
 
 def _t7_pairs(report: Report) -> dict[str, tuple[Fig, Fig]]:
     figs, _ = t7_figs(report)
-    return {item: (t7_cell(figs, "budget", item, f"T7 {THREE_PUBLIC_NAMES[item]} 预算数"),
-                   t7_cell(figs, "final", item, f"T7 {THREE_PUBLIC_NAMES[item]} 决算数")) for item in THREE_PUBLIC_NAMES}
+    return {
+        item: (
+            t7_cell(figs, "budget", item, f"T7 {THREE_PUBLIC_NAMES[item]} 预算数"),
+            t7_cell(figs, "final", item, f"T7 {THREE_PUBLIC_NAMES[item]} 决算数"),
+        )
+        for item in THREE_PUBLIC_NAMES
+    }
 
 
-@rule("NX.three_public", "The 三公 figures the narrative states (budget and outturn of 合计, 出国, 公务用车 and its 购置/运行, 接待) equal T7's.",
-      family="narrative-vs-table", needs="three_public (source narrative), line_items T7")
+@rule(
+    "NX.three_public",
+    "The 三公 figures the narrative states (budget and outturn of 合计, 出国, 公务用车 and its 购置/运行, 接待) equal "
+    "T7's.",
+    family="narrative-vs-table",
+    needs="three_public (source narrative), line_items T7",
+)
 def nx_three_public(report: Report):
     nar = _tp(report, "narrative")
     if not nar:
@@ -215,24 +305,36 @@ def nx_three_public(report: Report):
         for n, t, what in ((nb, tb, "budget"), (nf, tf, "outturn")):
             if n.blank or t is None:
                 continue
-            yield equal_check(n, t, what=f"三公 {THREE_PUBLIC_NAMES.get(item, item)} {what}, narrative against T7",
-                              refs=join_refs(n.ref, t.ref))
+            yield equal_check(
+                n,
+                t,
+                what=f"三公 {THREE_PUBLIC_NAMES.get(item, item)} {what}, narrative against T7",
+                refs=join_refs(n.ref, t.ref),
+            )
 
 
-@rule("N.three_public_sum", "In the narrative, the 三公 合计 = 出国 + 公务用车 + 接待 and 公务用车 = 购置 + 运行, for budget and outturn where all are stated.",
-      family="within-narrative", needs="three_public (source narrative)")
+@rule(
+    "N.three_public_sum",
+    "In the narrative, the 三公 合计 = 出国 + 公务用车 + 接待 and 公务用车 = 购置 + 运行, for budget and outturn "
+    "where all are stated.",
+    family="within-narrative",
+    needs="three_public (source narrative)",
+)
 def n_three_public_sum(report: Report):
     nar = _tp(report, "narrative")
     if not nar:
         yield not_applicable("the narrative states no 三公 figure")
         return
+
     def stated(*figs):
         return all(x is not None and not x.blank for x in figs)
 
     ran = False
     for k, word in ((0, "budget"), (1, "outturn")):
+
         def g(item):
             return nar[item][k] if item in nar else None
+
         tot, ov, vt, rc = g("total"), g("overseas"), g("vehicle_total"), g("reception")
         if stated(tot, ov, vt, rc):
             ran = True
@@ -247,6 +349,7 @@ def n_three_public_sum(report: Report):
 
 # ---------------------------------------------------------------------------------------------
 # narrative_facts against the tables
+
 
 def _tcell(report: Report, table: str, side: str | None, keys: tuple[str, ...], measure: str, label: str) -> Fig | None:
     if report.table_state(table) != "data":
@@ -271,36 +374,58 @@ def _t6_total(report: Report, which: str) -> Fig | None:
 # topic -> the table cells the sentence restates (any one of them; listed in order of preference)
 FACT_TARGETS = {
     "grand_total": lambda R: [_tcell(R, "T1", "income", ("总计",), "final", "T1 总计")],
-    "income_total": lambda R: [_tcell(R, "T1", "income", ("本年收入合计",), "final", "T1 本年收入合计"),
-                               _tcell(R, "T2", None, ("合计",), "total", "T2 合计")],
-    "expenditure_total": lambda R: [_tcell(R, "T1", "expenditure", ("本年支出合计",), "final", "T1 本年支出合计"),
-                                    _tcell(R, "T3", None, ("合计",), "total", "T3 合计")],
-    "fiscal_income": lambda R: [_tcell(R, "T2", None, ("合计",), "fiscal", "T2 合计 财政拨款收入"),
-                                _tcell(R, "T4", "income", ("本年收入合计",), "final", "T4 本年收入合计")],
+    "income_total": lambda R: [
+        _tcell(R, "T1", "income", ("本年收入合计",), "final", "T1 本年收入合计"),
+        _tcell(R, "T2", None, ("合计",), "total", "T2 合计"),
+    ],
+    "expenditure_total": lambda R: [
+        _tcell(R, "T1", "expenditure", ("本年支出合计",), "final", "T1 本年支出合计"),
+        _tcell(R, "T3", None, ("合计",), "total", "T3 合计"),
+    ],
+    "fiscal_income": lambda R: [
+        _tcell(R, "T2", None, ("合计",), "fiscal", "T2 合计 财政拨款收入"),
+        _tcell(R, "T4", "income", ("本年收入合计",), "final", "T4 本年收入合计"),
+    ],
     "fiscal_grand_total": lambda R: [_tcell(R, "T4", "income", ("总计",), "final", "T4 总计")],
-    "general_budget_expenditure": lambda R: [_tcell(R, "T5", None, ("合计",), "total", "T5 合计"),
-                                             _tcell(R, "T4", "expenditure", ("本年支出合计",), "general_budget", "T4 本年支出合计 一般公共预算"),
-                                             _tcell(R, "U4", None, ("合计",), "total", "U4 合计")],
-    "basic_expenditure": lambda R: [_tcell(R, "T3", None, ("合计",), "basic", "T3 合计 基本支出"),
-                                    _tcell(R, "T5", None, ("合计",), "basic", "T5 合计 基本支出"),
-                                    _tcell(R, "U4", None, ("合计",), "basic", "U4 合计 基本支出")],
-    "project_expenditure": lambda R: [_tcell(R, "T3", None, ("合计",), "project", "T3 合计 项目支出"),
-                                      _tcell(R, "T5", None, ("合计",), "project", "T5 合计 项目支出"),
-                                      _tcell(R, "U4", None, ("合计",), "project", "U4 合计 项目支出")],
+    "general_budget_expenditure": lambda R: [
+        _tcell(R, "T5", None, ("合计",), "total", "T5 合计"),
+        _tcell(R, "T4", "expenditure", ("本年支出合计",), "general_budget", "T4 本年支出合计 一般公共预算"),
+        _tcell(R, "U4", None, ("合计",), "total", "U4 合计"),
+    ],
+    "basic_expenditure": lambda R: [
+        _tcell(R, "T3", None, ("合计",), "basic", "T3 合计 基本支出"),
+        _tcell(R, "T5", None, ("合计",), "basic", "T5 合计 基本支出"),
+        _tcell(R, "U4", None, ("合计",), "basic", "U4 合计 基本支出"),
+    ],
+    "project_expenditure": lambda R: [
+        _tcell(R, "T3", None, ("合计",), "project", "T3 合计 项目支出"),
+        _tcell(R, "T5", None, ("合计",), "project", "T5 合计 项目支出"),
+        _tcell(R, "U4", None, ("合计",), "project", "U4 合计 项目支出"),
+    ],
     "personnel_cost": lambda R: [_t6_total(R, "personnel")],
     "public_cost": lambda R: [_t6_total(R, "public")],
 }
 # names the narrative parser may use for the same topics
 TOPIC_ALIASES = {
-    "total": "grand_total", "grand_total": "grand_total", "income_expenditure_total": "grand_total",
-    "income_total": "income_total", "expenditure_total": "expenditure_total",
-    "fiscal_income": "fiscal_income", "fiscal_appropriation_income": "fiscal_income",
-    "fiscal_total": "fiscal_grand_total", "fiscal_grand_total": "fiscal_grand_total",
-    "general_budget_expenditure": "general_budget_expenditure", "general_budget_total": "general_budget_expenditure",
+    "total": "grand_total",
+    "grand_total": "grand_total",
+    "income_expenditure_total": "grand_total",
+    "income_total": "income_total",
+    "expenditure_total": "expenditure_total",
+    "fiscal_income": "fiscal_income",
+    "fiscal_appropriation_income": "fiscal_income",
+    "fiscal_total": "fiscal_grand_total",
+    "fiscal_grand_total": "fiscal_grand_total",
+    "general_budget_expenditure": "general_budget_expenditure",
+    "general_budget_total": "general_budget_expenditure",
     "fiscal_expenditure": "general_budget_expenditure",
-    "basic_expenditure": "basic_expenditure", "project_expenditure": "project_expenditure",
-    "personnel_cost": "personnel_cost", "personnel_expenditure": "personnel_cost",
-    "public_cost": "public_cost", "public_expenditure": "public_cost", "office_cost": "public_cost",
+    "basic_expenditure": "basic_expenditure",
+    "project_expenditure": "project_expenditure",
+    "personnel_cost": "personnel_cost",
+    "personnel_expenditure": "personnel_cost",
+    "public_cost": "public_cost",
+    "public_expenditure": "public_cost",
+    "office_cost": "public_cost",
 }
 
 
@@ -317,10 +442,16 @@ def _facts(report: Report) -> pd.DataFrame:
 
 # the words that name each total; a subject naming another total's words last is not this total
 TOPIC_WORDS = {
-    "grand_total": ("总计",), "income_total": ("收入合计",), "expenditure_total": ("支出合计",),
-    "fiscal_income": ("财政拨款收入",), "fiscal_grand_total": ("总计",),
-    "general_budget_expenditure": ("财政拨款支出",), "basic_expenditure": ("基本支出",),
-    "project_expenditure": ("项目支出",), "personnel_cost": ("人员经费",), "public_cost": ("公用经费",),
+    "grand_total": ("总计",),
+    "income_total": ("收入合计",),
+    "expenditure_total": ("支出合计",),
+    "fiscal_income": ("财政拨款收入",),
+    "fiscal_grand_total": ("总计",),
+    "general_budget_expenditure": ("财政拨款支出",),
+    "basic_expenditure": ("基本支出",),
+    "project_expenditure": ("项目支出",),
+    "personnel_cost": ("人员经费",),
+    "public_cost": ("公用经费",),
 }
 _ALL_WORDS = sorted({w for ws in TOPIC_WORDS.values() for w in ws}, key=len, reverse=True)
 
@@ -346,11 +477,19 @@ def _canon(topic: str | None) -> str | None:
     return TOPIC_ALIASES.get(str(topic)) if topic else None
 
 
-@rule("NX.totals", "Totals the narrative states (收支总计, 收入合计, 支出合计, 财政拨款收入/收支总计, 一般公共预算财政拨款支出, 基本支出, 项目支出, 人员经费, 公用经费) equal the table cell they restate.",
-      family="narrative-vs-table", needs="narrative_facts, line_items T1–T6")
+@rule(
+    "NX.totals",
+    "Totals the narrative states (收支总计, 收入合计, 支出合计, 财政拨款收入/收支总计, 一般公共预算财政拨款支出, "
+    "基本支出, 项目支出, 人员经费, 公用经费) equal the table "
+    "cell they restate.",
+    family="narrative-vs-table",
+    needs="narrative_facts, line_items T1–T6",
+)
 def nx_totals(report: Report):
     facts = _facts(report)
-    facts = facts[facts["topic"].map(_canon).notna() & (facts["unit"].fillna("万元") == "万元")] if len(facts) else facts
+    facts = (
+        facts[facts["topic"].map(_canon).notna() & (facts["unit"].fillna("万元") == "万元")] if len(facts) else facts
+    )
     if not len(facts):
         yield not_applicable("the narrative states none of these totals (no matching narrative_facts)")
         return
@@ -363,11 +502,18 @@ def nx_totals(report: Report):
         nf = narrative_fig(float(r.value), text, ref, f"narrative {sval(r.subject) or topic}")
         cands = [c for c in FACT_TARGETS[topic](report) if c is not None]
         if not cands:
-            yield insufficient(f"narrative {sval(r.subject) or topic} {fmt(nf.value)} (“{_short(text)}”): "
-                               f"the table it restates was not read", ref)
+            yield insufficient(
+                f"narrative {sval(r.subject) or topic} {fmt(nf.value)} (“{_short(text)}”): "
+                f"the table it restates was not read",
+                ref,
+            )
             continue
-        results = [equal_check(nf, c, what=f"{sval(r.subject) or topic}, narrative against {c.label}", refs=join_refs(ref, c.ref))
-                   for c in cands]
+        results = [
+            equal_check(
+                nf, c, what=f"{sval(r.subject) or topic}, narrative against {c.label}", refs=join_refs(ref, c.ref)
+            )
+            for c in cands
+        ]
         ok = [x for x in results if x.outcome == "pass"]
         if ok:
             yield ok[0]
@@ -375,16 +521,18 @@ def nx_totals(report: Report):
         best = min(results, key=lambda x: abs((x.found or 0) - (x.expected or 0)))
         if best.outcome == "fail" and best.expected is not None:
             d = printed_decimals(nf.value, text)
-            if d < 2 and abs(math.floor(best.expected * 10 ** d) / 10 ** d - nf.value) < SETTINGS.same_number:
+            if d < 2 and abs(math.floor(best.expected * 10**d) / 10**d - nf.value) < SETTINGS.same_number:
                 best.message += f" — the table's figure cut to {d} decimal{'s' if d != 1 else ''} instead of rounded"
                 best.severity = "warning"
         if len(cands) > 1:
-            best.message += f" (also compared with {', '.join(c.label + ' ' + fmt(c.value) for c in cands if c.label not in best.message)})"
+            others = ", ".join(c.label + " " + fmt(c.value) for c in cands if c.label not in best.message)
+            best.message += f" (also compared with {others})"
         yield best
 
 
 # ---------------------------------------------------------------------------------------------
 # Year-on-year change rates
+
 
 def _three_public_current(report: Report, item: str) -> Fig | None:
     """This year's outturn of a 三公 item: the narrative's own figure, else T7's."""
@@ -427,38 +575,58 @@ def _current_level(report: Report, r, facts: pd.DataFrame) -> tuple[Fig | None, 
     finals = {m.group(1) for m in _FINAL_IN_TEXT.finditer(text)}
     if len(finals) == 1:
         v = finals.pop()
-        return narrative_fig(float(v.replace(",", "")), text, _nref(ref), "current"), "the outturn stated in the same sentence"
+        return narrative_fig(
+            float(v.replace(",", "")), text, _nref(ref), "current"
+        ), "the outturn stated in the same sentence"
     n = _line_no(ref)
     if re.match(r"^\s*较上年", text):  # the sentence names nothing: it continues the statement before it
         tp = report.frame("three_public")
         tp = tp[(tp["source"] == "narrative") & tp["final_wan"].notna()] if len(tp) else tp
-        near = [t for t in tp.itertuples(index=False) if n is not None and (_line_no(sval(t.source_ref)) or -99) in range(n - 3, n)]
+        near = [
+            t
+            for t in tp.itertuples(index=False)
+            if n is not None and (_line_no(sval(t.source_ref)) or -99) in range(n - 3, n)
+        ]
         if len(near) == 1:
             t = near[0]
             t_item = sval(t.item)
             t_name = THREE_PUBLIC_NAMES.get(t_item, t_item) if t_item is not None else None
-            return (narrative_fig(float(t.final_wan), sval(t.source_text), _nref(sval(t.source_ref)),
-                                  f"narrative {t_name} outturn"),
-                    "the 三公 statement just before")
+            return (
+                narrative_fig(
+                    float(t.final_wan), sval(t.source_text), _nref(sval(t.source_ref)), f"narrative {t_name} outturn"
+                ),
+                "the 三公 statement just before",
+            )
         return None, "the sentence (“较上年…”) does not say what changed"
     item = (THREE_PUBLIC_TOPIC_ITEMS.get(topic) if topic is not None else None) or _tp_item_named(subject, text)
     if item:
         f = _three_public_current(report, item)
-        return (f, f"this year's 三公 {THREE_PUBLIC_NAMES[item]} outturn") if f else (None, "the 三公 item's outturn is stated nowhere")
+        return (
+            (f, f"this year's 三公 {THREE_PUBLIC_NAMES[item]} outturn")
+            if f
+            else (None, "the 三公 item's outturn is stated nowhere")
+        )
     canon = _canon(topic)
     if canon and _subject_is_topic(canon, subject):
         same = facts[(facts["topic"].map(_canon) == canon) & facts["value"].notna()]
         if len(same):
             w = same.iloc[0]
-            return narrative_fig(float(w.value), sval(w.source_text), _nref(sval(w.source_ref)), f"narrative {sval(w.subject) or canon}"), "the same total stated elsewhere"
+            return narrative_fig(
+                float(w.value), sval(w.source_text), _nref(sval(w.source_ref)), f"narrative {sval(w.subject) or canon}"
+            ), "the same total stated elsewhere"
         cands = [c for c in FACT_TARGETS[canon](report) if c is not None and not c.blank]
         if cands:
             return cands[0], "the table"
     return None, "the sentence does not state this year's level"
 
 
-@rule("N.rate_change", "Every printed year-on-year rate (增长/下降 x%) equals change ÷ prior year, with prior = current − change as printed.",
-      family="within-narrative", needs="narrative_facts (value, change_wan, change_pct_printed); three_public for 三公 levels")
+@rule(
+    "N.rate_change",
+    "Every printed year-on-year rate (增长/下降 x%) equals change ÷ prior year, with prior = current − change as "
+    "printed.",
+    family="within-narrative",
+    needs="narrative_facts (value, change_wan, change_pct_printed); three_public for 三公 levels",
+)
 def n_rate_change(report: Report):
     facts = _facts_all(report)
     rows = facts[facts["change_pct_printed"].notna()] if len(facts) else facts
@@ -472,8 +640,12 @@ def n_rate_change(report: Report):
         printed = float(r.change_pct_printed)
         key = (sval(r.source_ref), val(r.change_wan), printed)
         if val(r.value) is None:
-            dup = facts[(facts["source_ref"] == r.source_ref) & facts["value"].notna()
-                        & (facts["change_wan"] == r.change_wan) & (facts["change_pct_printed"] == r.change_pct_printed)]
+            dup = facts[
+                (facts["source_ref"] == r.source_ref)
+                & facts["value"].notna()
+                & (facts["change_wan"] == r.change_wan)
+                & (facts["change_pct_printed"] == r.change_pct_printed)
+            ]
             if len(dup) or key in seen:
                 continue  # the same statement, already checked with its level
         if key in seen:
@@ -481,8 +653,11 @@ def n_rate_change(report: Report):
         seen.add(key)
         where = f"{subj} (“{_short(text)}”)"
         if r.change_wan is None or pd.isna(r.change_wan):
-            yield insufficient(f"{where}: change rate {fmt_pct(printed)} printed without the change amount, "
-                               "so the prior year cannot be derived", ref)
+            yield insufficient(
+                f"{where}: change rate {fmt_pct(printed)} printed without the change amount, "
+                "so the prior year cannot be derived",
+                ref,
+            )
             continue
         ch = narrative_fig(float(r.change_wan), text, ref, "change")
         cur: Fig | None
@@ -491,8 +666,11 @@ def n_rate_change(report: Report):
         else:
             cur, how = _current_level(report, r, facts)
             if cur is None:
-                yield insufficient(f"{where}: change {fmt(ch.value)} and rate {fmt_pct(printed)} printed, but {how}, "
-                                   "so the prior year cannot be derived", ref)
+                yield insufficient(
+                    f"{where}: change {fmt(ch.value)} and rate {fmt_pct(printed)} printed, but {how}, "
+                    "so the prior year cannot be derived",
+                    ref,
+                )
                 continue
             how = f"; this year's level {fmt(cur.value)} from {how}"
         # both printed: ch from a non-null change_wan, cur from a value or _current_level's printed figure
@@ -500,17 +678,27 @@ def n_rate_change(report: Report):
         prior_half = cur.half + ch.half
         refs = join_refs(ref, cur.ref)
         if prior - prior_half <= 0:
-            yield not_applicable(f"{where}: the prior year {fmt(prior)} is 0 or negative; a change rate is undefined "
-                                 f"(printed {fmt_pct(printed)}){how}", refs)
+            yield not_applicable(
+                f"{where}: the prior year {fmt(prior)} is 0 or negative; a change rate is undefined "
+                f"(printed {fmt_pct(printed)}){how}",
+                refs,
+            )
             continue
         pf = Fig(prior, ref, "prior", prior_half)
         iv = ratio_interval(ch, pf)
         assert iv is not None, "prior - prior_half > 0 was checked above"
         lo, hi = iv
         central = 100 * ch.amount / prior
-        res = rate_check(printed, _pct_fig(printed, text), lo, hi, central,
-                         what=f"change rate of {where}: change {fmt(ch.value)} ÷ prior {fmt(prior)} (= {fmt(cur.value)} − {fmt(ch.value)}){how}",
-                         refs=refs)
+        res = rate_check(
+            printed,
+            _pct_fig(printed, text),
+            lo,
+            hi,
+            central,
+            what=f"change rate of {where}: change {fmt(ch.value)} ÷ prior {fmt(prior)} (= {fmt(cur.value)} − "
+            f"{fmt(ch.value)}){how}",
+            refs=refs,
+        )
         if res.outcome == "fail":
             res.message += _why_rate(printed, _pct_fig(printed, text), ch.amount, cur.amount, prior)
         yield res
@@ -519,8 +707,10 @@ def n_rate_change(report: Report):
 def _why_rate(printed: float, half: float, change: float, current: float, prior: float) -> str:
     """A likely cause of a wrong change rate."""
     if current and abs(abs(printed) - abs(100 * change / current)) <= half + SETTINGS.rate_wrong_base_pct:
-        return (f" — the printed rate is change ÷ this year's {fmt(current)} ({100 * change / current:.2f}%): "
-                "computed on the wrong base")
+        return (
+            f" — the printed rate is change ÷ this year's {fmt(current)} ({100 * change / current:.2f}%): "
+            "computed on the wrong base"
+        )
     if prior and abs(abs(printed) - abs(change / prior)) <= half + SETTINGS.rate_equal_pct:
         return f" — the printed figure is the ratio {change / prior:.4f} written with a % sign"
     return ""
@@ -528,6 +718,7 @@ def _why_rate(printed: float, half: float, change: float, current: float, prior:
 
 # ---------------------------------------------------------------------------------------------
 # Shares
+
 
 def _fact_fig(report: Report, *topics: str) -> Fig | None:
     facts = _facts(report)
@@ -538,22 +729,46 @@ def _fact_fig(report: Report, *topics: str) -> Fig | None:
         hit = hit[hit["subject"].map(lambda x: _subject_is_topic(_canon(t) or t, sval(x)) if _canon(t) else True)]
         if len(hit):
             w = hit.iloc[0]
-            return narrative_fig(float(w.value), sval(w.source_text), _nref(sval(w.source_ref)), f"narrative {sval(w.subject) or t}")
+            return narrative_fig(
+                float(w.value), sval(w.source_text), _nref(sval(w.source_ref)), f"narrative {sval(w.subject) or t}"
+            )
     return None
 
 
 # what a share is of, from the words after 占: (label, narrative topics, table cells)
 SHARE_WHOLES = [
-    (re.compile(r"^本年收入"), "本年收入合计", ("income_total",),
-     [lambda R: _tcell(R, "T1", "income", ("本年收入合计",), "final", "T1 本年收入合计"), lambda R: _tcell(R, "T2", None, ("合计",), "total", "T2 合计")]),
-    (re.compile(r"^本年支出"), "本年支出合计", ("expenditure_total",),
-     [lambda R: _tcell(R, "T1", "expenditure", ("本年支出合计",), "final", "T1 本年支出合计"), lambda R: _tcell(R, "T3", None, ("合计",), "total", "T3 合计")]),
+    (
+        re.compile(r"^本年收入"),
+        "本年收入合计",
+        ("income_total",),
+        [
+            lambda R: _tcell(R, "T1", "income", ("本年收入合计",), "final", "T1 本年收入合计"),
+            lambda R: _tcell(R, "T2", None, ("合计",), "total", "T2 合计"),
+        ],
+    ),
+    (
+        re.compile(r"^本年支出"),
+        "本年支出合计",
+        ("expenditure_total",),
+        [
+            lambda R: _tcell(R, "T1", "expenditure", ("本年支出合计",), "final", "T1 本年支出合计"),
+            lambda R: _tcell(R, "T3", None, ("合计",), "total", "T3 合计"),
+        ],
+    ),
     (re.compile(r"^政府采购支出总额"), "政府采购支出总额", ("procurement_total",), []),
     (re.compile(r"^授予中小企业合同金额"), "授予中小企业合同金额", ("procurement_sme",), []),
-    (re.compile(r"^一般公共预算项目支出总额"), "一般公共预算项目支出总额", (),
-     [lambda R: _tcell(R, "T5", None, ("合计",), "project", "T5 合计 项目支出")]),
-    (re.compile(r"^$"), "一般公共预算财政拨款支出", ("general_budget_expenditure",),
-     [lambda R: _tcell(R, "T5", None, ("合计",), "total", "T5 合计")]),
+    (
+        re.compile(r"^一般公共预算项目支出总额"),
+        "一般公共预算项目支出总额",
+        (),
+        [lambda R: _tcell(R, "T5", None, ("合计",), "project", "T5 合计 项目支出")],
+    ),
+    (
+        re.compile(r"^$"),
+        "一般公共预算财政拨款支出",
+        ("general_budget_expenditure",),
+        [lambda R: _tcell(R, "T5", None, ("合计",), "total", "T5 合计")],
+    ),
 ]
 
 
@@ -585,13 +800,22 @@ def _share_words(value: float, text: str | None, printed: float) -> str | None:
     """The words between 占 and the printed share that follows the amount (e.g. 本年支出), '' for a bare 占."""
     t = compact(text or "").replace(",", "")
     for m in re.finditer(rf"({NUM})万元[，,]?(?:占|，占)(.{{0,20}}?)的?({NUM})%", t):
-        if abs(float(m.group(1)) - value) < SETTINGS.same_number and abs(float(m.group(3)) - printed) < SETTINGS.same_number:
+        if (
+            abs(float(m.group(1)) - value) < SETTINGS.same_number
+            and abs(float(m.group(3)) - printed) < SETTINGS.same_number
+        ):
             return re.sub(r"的$", "", m.group(2))
     return None
 
 
-@rule("N.rate_share", "Every printed share (占 x%) equals the part ÷ the whole it names (本年收入, 本年支出, 一般公共预算财政拨款支出, 政府采购支出总额 …), within rounding; a share adjusted by one last-digit unit so that the sentence's shares add up to 100% is rounding.",
-      family="within-narrative", needs="narrative_facts (value, share_pct_printed); the whole from narrative_facts or the tables")
+@rule(
+    "N.rate_share",
+    "Every printed share (占 x%) equals the part ÷ the whole it names (本年收入, 本年支出, 一般公共预算财政拨款支出, "
+    "政府采购支出总额 …), within "
+    "rounding; a share adjusted by one last-digit unit so that the sentence's shares add up to 100% is rounding.",
+    family="within-narrative",
+    needs="narrative_facts (value, share_pct_printed); the whole from narrative_facts or the tables",
+)
 def n_rate_share(report: Report):
     facts = _facts(report)
     rows = facts[facts["share_pct_printed"].notna() & (facts["unit"].fillna("万元") == "万元")] if len(facts) else facts
@@ -607,8 +831,16 @@ def n_rate_share(report: Report):
         words = _share_words(float(r.value), text, printed)
         spec = next((w for w in SHARE_WHOLES if words is not None and w[0].search(words)), None)
         if spec is None:
-            results.append((r, insufficient(f"{where}: share {fmt_pct(printed)} printed, but the whole it is a share of "
-                                            f"({'“' + words + '”' if words else 'not found in the sentence'}) is not one the rule knows", ref)))
+            results.append(
+                (
+                    r,
+                    insufficient(
+                        f"{where}: share {fmt_pct(printed)} printed, but the whole it is a share of "
+                        f"({'“' + words + '”' if words else 'not found in the sentence'}) is not one the rule knows",
+                        ref,
+                    ),
+                )
+            )
             continue
         _, label, topics, table_fns = spec
         whole = _lead_total(text, float(r.value), ref) if words == "" else None
@@ -623,21 +855,46 @@ def n_rate_share(report: Report):
                 if whole is not None:
                     break
         if whole is None or whole.blank:
-            results.append((r, insufficient(f"{where}: the whole ({label}) is stated neither in the narrative nor in a table read", ref)))
+            results.append(
+                (
+                    r,
+                    insufficient(
+                        f"{where}: the whole ({label}) is stated neither in the narrative nor in a table read", ref
+                    ),
+                )
+            )
             continue
         part = narrative_fig(float(r.value), text, ref, subj)
         if abs(whole.amount) < EPS:
-            results.append((r, not_applicable(f"{where}: the whole ({label}) is 0; a share of it is undefined (printed {fmt_pct(printed)})",
-                                              join_refs(ref, whole.ref))))
+            results.append(
+                (
+                    r,
+                    not_applicable(
+                        f"{where}: the whole ({label}) is 0; a share of it is undefined (printed {fmt_pct(printed)})",
+                        join_refs(ref, whole.ref),
+                    ),
+                )
+            )
             continue
         iv = ratio_interval(part, whole)
         if iv is None:
             # a whole within its rounding of 0 or below: not handled by this rule; it stops, as it did before typing
             raise ValueError(f"{where}: the whole ({label}) {fmt(whole.value)} is within its rounding of 0 or negative")
         lo, hi = iv
-        results.append((r, rate_check(printed, _pct_fig(printed, text), lo, hi, 100 * part.amount / whole.amount,
-                                      what=f"share of {where}: {fmt(part.value)} ÷ {whole.label} ({label}) {fmt(whole.value)}",
-                                      refs=join_refs(ref, whole.ref))))
+        results.append(
+            (
+                r,
+                rate_check(
+                    printed,
+                    _pct_fig(printed, text),
+                    lo,
+                    hi,
+                    100 * part.amount / whole.amount,
+                    what=f"share of {where}: {fmt(part.value)} ÷ {whole.label} ({label}) {fmt(whole.value)}",
+                    refs=join_refs(ref, whole.ref),
+                ),
+            )
+        )
     # shares printed together that add up to 100%: one last-digit unit of adjustment is rounding
     for r, res in results:
         if res.outcome == "fail":
@@ -646,20 +903,34 @@ def n_rate_share(report: Report):
             group = rows[(rows["source_ref"] == r.source_ref)]
             unit = 2 * _pct_fig(float(r.share_pct_printed), sval(r.source_text))
             total = float(group["share_pct_printed"].sum())
-            if len(group) > 1 and abs(total - 100) <= 0.5 * unit * len(group) + EPS \
-                    and abs(res.found - res.expected) <= unit + 2 * _pct_fig(float(r.share_pct_printed), None) * 0 + unit * 0.5 + EPS:
+            if (
+                len(group) > 1
+                and abs(total - 100) <= 0.5 * unit * len(group) + EPS
+                and abs(res.found - res.expected)
+                <= unit + 2 * _pct_fig(float(r.share_pct_printed), None) * 0 + unit * 0.5 + EPS
+            ):
                 res.outcome, res.severity = "pass", None
-                res.message = (f"rounding: {res.message.split(': printed')[0]}: printed {fmt_pct(res.found)}, recomputed "
-                               f"{fmt_pct(res.expected)}; the {len(group)} shares printed together add up to {total:.2f}%, "
-                               "so one was adjusted by a last-digit unit to make 100%")
+                res.message = (
+                    f"rounding: {res.message.split(': printed')[0]}: printed {fmt_pct(res.found)}, recomputed "
+                    f"{fmt_pct(res.expected)}; the {len(group)} shares printed together add up to {total:.2f}%, "
+                    "so one was adjusted by a last-digit unit to make 100%"
+                )
         yield res
 
 
 # ---------------------------------------------------------------------------------------------
 # Units of project tables
 
-@rule("NX.project_unit", "Amounts in a table headed 万元 are in 万元: a 绩效/project table whose figures are plainly 元 under a 万元 heading is reported.",
-      severity="warning", family="narrative-vs-table", needs="budget_execution (unit_note), line_items T3/T5 项目支出")
+
+@rule(
+    "NX.project_unit",
+    "Amounts in a table headed 万元 are in 万元: a 绩效/project table whose figures are plainly 元 under a 万元 "
+    "heading is "
+    "reported.",
+    severity="warning",
+    family="narrative-vs-table",
+    needs="budget_execution (unit_note), line_items T3/T5 项目支出",
+)
 def nx_project_unit(report: Report):
     be = report.frame("budget_execution")
     rows = be[be["unit_note"].notna()] if len(be) else be
@@ -669,18 +940,28 @@ def nx_project_unit(report: Report):
     if not len(rows):
         yield Result("pass", "no table's figures contradict its printed unit")
         return
-    proj = (_tcell(report, "T5", None, ("合计",), "project", "T5 合计 项目支出")
-            or _tcell(report, "T3", None, ("合计",), "project", "T3 合计 项目支出"))
+    proj = _tcell(report, "T5", None, ("合计",), "project", "T5 合计 项目支出") or _tcell(
+        report, "T3", None, ("合计",), "project", "T3 合计 项目支出"
+    )
     fin = rows["final_wan"].dropna()
     # the table's own total row if the parser kept it, else the sum of its rows
     tot_rows = rows[rows["name"].fillna("").str.replace(" ", "").str.contains("合计")]
-    conv = float(tot_rows["final_wan"].iloc[0]) if len(tot_rows) and pd.notna(tot_rows["final_wan"].iloc[0]) else float(fin.sum())
+    conv = (
+        float(tot_rows["final_wan"].iloc[0])
+        if len(tot_rows) and pd.notna(tot_rows["final_wan"].iloc[0])
+        else float(fin.sum())
+    )
     printed = conv * 10000
-    refs = join_refs(*[_nref(x) for x in rows["source_ref"].dropna().astype(str).head(1)],
-                     *[_nref(x) for x in rows["source_ref"].dropna().astype(str).tail(1)], proj.ref if proj else None)
+    refs = join_refs(
+        *[_nref(x) for x in rows["source_ref"].dropna().astype(str).head(1)],
+        *[_nref(x) for x in rows["source_ref"].dropna().astype(str).tail(1)],
+        proj.ref if proj else None,
+    )
     note = sval(rows["unit_note"].iloc[0])
-    msg = (f"a table headed 万元 prints {len(rows)} figures that are 元 ({note}): its total reads {printed:,.2f} “万元”, "
-           f"i.e. {conv:,.2f} 万元")
+    msg = (
+        f"a table headed 万元 prints {len(rows)} figures that are 元 ({note}): its total reads {printed:,.2f} “万元”, "
+        f"i.e. {conv:,.2f} 万元"
+    )
     if proj is not None and not proj.blank:
         msg += f"; {proj.label} is {fmt(proj.value)}"
     yield Result("fail", msg, proj.value if proj is not None and not proj.blank else conv, printed, refs)

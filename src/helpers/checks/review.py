@@ -26,12 +26,12 @@ import math
 import re
 
 from ..narrative.amounts import to_float
+from ..narrative.sentences import Para, paragraphs
 from ..normalize import NUM, compact
 from ..settings import SETTINGS
-from ..narrative.sentences import Para, paragraphs
 from ..vocabulary import THREE_PUBLIC_NAMES, THREE_PUBLIC_PARTS, THREE_PUBLIC_TOPIC_ITEMS
-from .rules import EPS, Fig, Report, Result, equal_check, guard_reading, half_unit, not_applicable, rule, sval, val
 from .common import rows_of, t7_figs, total_row
+from .rules import EPS, Fig, Report, Result, equal_check, guard_reading, half_unit, not_applicable, rule, sval, val
 
 # ---------------------------------------------------------------------------------------------
 # The text
@@ -40,12 +40,14 @@ from .common import rows_of, t7_figs, total_row
 def _reads_text(func):
     """A rule that reads the report's text yields `not_applicable` alone when the run has none
     (checks run on datasets only)."""
+
     @functools.wraps(func)
     def run(report: Report):
         if report.doc is None:
             yield not_applicable("the report's text is not available to this run (checks run on datasets only)")
             return
         yield from func(report)
+
     return run
 
 
@@ -100,9 +102,15 @@ def _guard_text(res: Result, p: Para) -> Result:
     """A finding in a paragraph whose figures we put back from a separate PDF line may be ours."""
     if res.outcome != "fail" or not _reassociated(p):
         return res
-    return Result("uncertain", f"{res.message}. But the figures of this paragraph were printed on a separate line of the "
-                  "PDF text layer and put back into the words by us, so the finding may be ours; check the page",
-                  res.expected, res.found, res.source_ref, severity="warning")
+    return Result(
+        "uncertain",
+        f"{res.message}. But the figures of this paragraph were printed on a separate line of the "
+        "PDF text layer and put back into the words by us, so the finding may be ours; check the page",
+        res.expected,
+        res.found,
+        res.source_ref,
+        severity="warning",
+    )
 
 
 def _num(m: re.Match[str], name: str = "num") -> float:
@@ -123,10 +131,14 @@ _BASIS = r"(?:年初|全年|调整后?|调整)?"
 BUDGET_RE = re.compile(rf"{_BASIS}预算(?:数)?\s*(?:为|是)?\s*(?P<num>{NUM})\s*(?P<unit>万元|元)?")
 FINAL_RE = re.compile(rf"决算(?:数)?\s*(?:为|是)?\s*(?P<num>{NUM})\s*(?P<unit>万元|元)?")
 CMP_RE = re.compile(rf"决算数?\s*(?P<word>大于|小于|等于|高于|低于|超过|超出|少于|多于)\s*{_BASIS}预算数?")
-VS_BUDGET_RE = re.compile(rf"比{_BASIS}预算(?:数)?\s*(?P<word>增加|减少|超支|超出|节约|节省|多支出|少支出)\s*(?P<num>{NUM})\s*万元")
+VS_BUDGET_RE = re.compile(
+    rf"比{_BASIS}预算(?:数)?\s*(?P<word>增加|减少|超支|超出|节约|节省|多支出|少支出)\s*(?P<num>{NUM})\s*万元"
+)
 UP = {"大于", "高于", "超过", "超出", "多于", "增加", "超支", "多支出", "增长", "上升"}
 DOWN = {"小于", "低于", "少于", "减少", "节约", "节省", "少支出", "下降", "降低"}
-PAIR_RE = re.compile(rf"(?P<w1>增加|减少)\s*(?P<n1>{NUM})\s*万元?\s*[，,、]\s*(?:同比)?(?P<w2>增长|下降|上升|降低|减少|增加)\s*(?P<n2>{NUM})\s*[%％]")
+PAIR_RE = re.compile(
+    rf"(?P<w1>增加|减少)\s*(?P<n1>{NUM})\s*万元?\s*[，,、]\s*(?:同比)?(?P<w2>增长|下降|上升|降低|减少|增加)\s*(?P<n2>{NUM})\s*[%％]"
+)
 FLAT_CHANGE_RE = re.compile(rf"(?P<word>增加|减少|增长|下降)\s*(?P<to>为)?\s*(?P<num>{NUM})\s*(?P<unit>万元|万|%|％)?")
 
 
@@ -156,10 +168,15 @@ def _word_result(word: str, b: float, f: float, bt: str, ft: str, quote: str, re
     return Result("fail", f"{what}, but {ft} is {actual} {bt}", b, f, ref)
 
 
-@rule("R.words_numbers", "Words of comparison agree with their own figures: 决算数大于/小于/等于预算数 with the budget and outturn "
-      "printed just before; 比预算增加/减少/超出/节约 with the sign of outturn − budget; 增加 … 增长 x% and 减少 … 下降 x% "
-      "(never 增加 … 下降); 持平 never beside a change or a level reached by 增加/减少.",
-      family="review", needs="the report's text (sentences of the narrative)")
+@rule(
+    "R.words_numbers",
+    "Words of comparison agree with their own figures: 决算数大于/小于/等于预算数 with the budget and outturn "
+    "printed just before; 比预算增加/减少/超出/节约 with the sign of outturn − budget; 增加 … 增长 x% and 减少 … 下降 "
+    "x% "
+    "(never 增加 … 下降); 持平 never beside a change or a level reached by 增加/减少.",
+    family="review",
+    needs="the report's text (sentences of the narrative)",
+)
 @_reads_text
 def r_words_numbers(report: Report):
     n = 0
@@ -167,7 +184,7 @@ def r_words_numbers(report: Report):
         t = p.text
         last = 0
         for m in CMP_RE.finditer(t):
-            region = t[last:m.start()]
+            region = t[last : m.start()]
             last = m.end()
             pr = _pair(region)
             if not pr:
@@ -180,19 +197,32 @@ def r_words_numbers(report: Report):
                 fv /= 10000
             a0 = b.start() + (m.start() - len(region))
             n += 1
-            yield _guard_text(_word_result(m.group("word"), bv, fv, b.group("num"), f.group("num"), _q(t, a0, m.end(), 10),
-                                           _ref(p, a0)), p)
+            yield _guard_text(
+                _word_result(
+                    m.group("word"), bv, fv, b.group("num"), f.group("num"), _q(t, a0, m.end(), 10), _ref(p, a0)
+                ),
+                p,
+            )
         for s, e in _sentences(p, "。；;"):
             sent = t[s:e]
             for m in VS_BUDGET_RE.finditer(sent):
-                pr = _pair(sent[:m.start()])
+                pr = _pair(sent[: m.start()])
                 if not pr:
                     continue
                 b, f = pr
                 n += 1
-                yield _guard_text(_word_result(m.group("word"), _num(b), _num(f),
-                                               b.group("num"), f.group("num"), _q(sent, b.start(), m.end(), 10),
-                                               _ref(p, s + b.start())), p)
+                yield _guard_text(
+                    _word_result(
+                        m.group("word"),
+                        _num(b),
+                        _num(f),
+                        b.group("num"),
+                        f.group("num"),
+                        _q(sent, b.start(), m.end(), 10),
+                        _ref(p, s + b.start()),
+                    ),
+                    p,
+                )
             for m in PAIR_RE.finditer(sent):
                 n1, n2 = _num(m, "n1"), _num(m, "n2")
                 if n1 < EPS or n2 < EPS:
@@ -202,38 +232,67 @@ def r_words_numbers(report: Report):
                 quote, ref = _q(sent, m.start(), m.end(), 16), _ref(p, s + m.start())
                 signed = n2 if up2 else -n2
                 if up1 == up2:
-                    yield Result("pass", f"“{quote}”: {m.group('w1')} and {m.group('w2')} go the same way", signed, signed, ref)
+                    yield Result(
+                        "pass", f"“{quote}”: {m.group('w1')} and {m.group('w2')} go the same way", signed, signed, ref
+                    )
                 else:
-                    yield _guard_text(Result("fail", f"“{quote}”: the amount {m.group('w1')} {m.group('n1')} 万元 but the rate "
-                                                     f"{m.group('w2')} {m.group('n2')}%: the words contradict each other",
-                                             -signed, signed, ref), p)
+                    yield _guard_text(
+                        Result(
+                            "fail",
+                            f"“{quote}”: the amount {m.group('w1')} {m.group('n1')} 万元 but the rate "
+                            f"{m.group('w2')} {m.group('n2')}%: the words contradict each other",
+                            -signed,
+                            signed,
+                            ref,
+                        ),
+                        p,
+                    )
             for fm in re.finditer("持平", sent):
                 # the clause 持平 belongs to: back to the last 其中 / ： (a new subject), never past the sentence
                 k = max(sent.rfind(x, 0, fm.start()) for x in ("：", ":", "其中"))
                 seg0 = k + 1 if k >= 0 else 0
-                seg = sent[seg0:fm.end()]
+                seg = sent[seg0 : fm.end()]
                 changes = [c for c in FLAT_CHANGE_RE.finditer(seg) if c.group("to") or _num(c) > EPS]
-                changes = [c for c in changes if not re.match(r"\s*年", seg[c.end():c.end() + 2])]
+                changes = [c for c in changes if not re.match(r"\s*年", seg[c.end() : c.end() + 2])]
                 n += 1
                 quote, ref = _q(seg, 0, len(seg), 0), _ref(p, s + seg0)
                 if changes:
                     c = changes[0]
-                    what = (f"{c.group('word')}为 {c.group('num')} (a level reached by a change)" if c.group("to")
-                            else f"a change of {c.group('word')} {c.group('num')}{c.group('unit') or ''}")
-                    yield _guard_text(Result("fail", f"“{quote[:120]}”: 持平 (no change) beside {what}",
-                                             0.0, to_float(c.group("num")), ref), p)
+                    what = (
+                        f"{c.group('word')}为 {c.group('num')} (a level reached by a change)"
+                        if c.group("to")
+                        else f"a change of {c.group('word')} {c.group('num')}{c.group('unit') or ''}"
+                    )
+                    yield _guard_text(
+                        Result(
+                            "fail",
+                            f"“{quote[:120]}”: 持平 (no change) beside {what}",
+                            0.0,
+                            to_float(c.group("num")),
+                            ref,
+                        ),
+                        p,
+                    )
                 else:
                     yield Result("pass", f"“{quote[:80]}”: 持平 with no change stated beside it", 0.0, 0.0, ref)
     if not n:
-        yield not_applicable("no sentence compares its own figures in words (大于/小于/等于 预算数, 比预算增加/减少, 增加…增长, 持平)")
+        yield not_applicable(
+            "no sentence compares its own figures in words (大于/小于/等于 预算数, 比预算增加/减少, 增加…增长, 持平)"
+        )
 
 
 # ---------------------------------------------------------------------------------------------
 # 增长 100% from a zero base
 
-@rule("R.growth_from_zero", "A year-on-year rate is not printed against a zero prior year: 增加 x 万元, 增长 100% where this "
-      "year's level is x (the prior year was 0) states a rate that is undefined.",
-      severity="warning", family="review", needs="narrative_facts (value, change_wan, change_pct_printed); three_public for 三公 levels")
+
+@rule(
+    "R.growth_from_zero",
+    "A year-on-year rate is not printed against a zero prior year: 增加 x 万元, 增长 100% where this "
+    "year's level is x (the prior year was 0) states a rate that is undefined.",
+    severity="warning",
+    family="review",
+    needs="narrative_facts (value, change_wan, change_pct_printed); three_public for 三公 levels",
+)
 def r_growth_from_zero(report: Report):
     facts = report.frame("narrative_facts")
     rows = facts[facts["change_pct_printed"].notna() & facts["change_wan"].notna()] if len(facts) else facts
@@ -252,16 +311,28 @@ def r_growth_from_zero(report: Report):
         qm = re.search(r"[^，,；;。：]*增加[^，,；;。]*[，,]\s*增长\s*100(?:\.0+)?\s*[%％]", text)
         ref, quote = f"narrative {sval(r.source_ref)}", (qm.group(0).strip() if qm else text[:90])
         if level is None:
-            yield not_applicable(f"{sval(r.subject) or r.topic}: this year's level is not stated, so the prior year is "
-                                 "unknown", ref)
+            yield not_applicable(
+                f"{sval(r.subject) or r.topic}: this year's level is not stated, so the prior year is unknown", ref
+            )
             continue
         prior = level - ch
         if abs(prior) <= SETTINGS.zero_prior_wan + EPS and ch > EPS:
-            yield Result("fail", f"{sval(r.subject) or r.topic}: this year {level:.2f}, 增加 {ch:.2f}, so the prior year was 0 "
-                         f"and a change rate is undefined, yet {pct:g}% is printed (“{quote}”)", round(prior, 2), pct, ref)
+            yield Result(
+                "fail",
+                f"{sval(r.subject) or r.topic}: this year {level:.2f}, 增加 {ch:.2f}, so the prior year was 0 "
+                f"and a change rate is undefined, yet {pct:g}% is printed (“{quote}”)",
+                round(prior, 2),
+                pct,
+                ref,
+            )
         else:
-            yield Result("pass", f"{sval(r.subject) or r.topic}: prior year {prior:.2f} is not 0 (rate {pct:g}% printed)",
-                         round(prior, 2), pct, ref)
+            yield Result(
+                "pass",
+                f"{sval(r.subject) or r.topic}: prior year {prior:.2f} is not 0 (rate {pct:g}% printed)",
+                round(prior, 2),
+                pct,
+                ref,
+            )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -275,21 +346,27 @@ PRIOR_RE = re.compile(r"(?:比|与|较|同比|上年|上一年|相比|对比)\s*
 
 DATED_END_RE = re.compile(r"(?:截至|截止|截止到|截至到)\s*(20\d{2})\s*年\s*12\s*月\s*31\s*日")
 DATED_VEHICLE_RE = re.compile(r"(?<![\d.])(20\d{2})\s*年\s*[，,][^。；]{0,60}?公务用车(?:保有量|购置)")
-HEAD_START = re.compile(r"^#*(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])")
+HEAD_START = re.compile(
+    r"^#*(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])"
+)
 
 
 def _title_like(text: str) -> bool:
     """A cover line, contents line, heading or table title: short, no sentence punctuation, and 决算/预算/
     情况说明/概况 words or a heading's numbering (第二部分 …, 三、…)."""
     t = compact(text)
-    return (len(t) <= 60 and not re.search(r"[，。；,;]", t)
-            and bool(TITLE_WORDS.search(t) or HEAD_START.match(t)))
+    return len(t) <= 60 and not re.search(r"[，。；,;]", t) and bool(TITLE_WORDS.search(t) or HEAD_START.match(t))
 
 
-@rule("R.years", "The years a report prints agree with its fiscal year: cover, contents, headings and table titles name the "
-      "fiscal year; a comparison (比/与/较 … 年) names the year before; the year-end (截至…年12月31日) and the year of the "
-      "vehicles (…年，…公务用车保有量) are the fiscal year; no year is cut short (“202 年度”).",
-      family="review", needs="the report's text (every line; narrative sentences); reports.fiscal_year")
+@rule(
+    "R.years",
+    "The years a report prints agree with its fiscal year: cover, contents, headings and table titles name the "
+    "fiscal year; a comparison (比/与/较 … 年) names the year before; the year-end (截至…年12月31日) and the year of "
+    "the "
+    "vehicles (…年，…公务用车保有量) are the fiscal year; no year is cut short (“202 年度”).",
+    family="review",
+    needs="the report's text (every line; narrative sentences); reports.fiscal_year",
+)
 @_reads_text
 def r_years(report: Report):
     fy = _fy(report)
@@ -299,45 +376,82 @@ def r_years(report: Report):
     n_ok = 0
     for text, ref in _lines(report):
         for m in CUT_YEAR_RE.finditer(text):
-            if re.search(r"\d\s*$", text[:m.start()]):
+            if re.search(r"\d\s*$", text[: m.start()]):
                 continue
-            yield Result("fail", f"“{_q(text, m.start(), m.end())}”: the year is cut short ({m.group(1)} 年度 for {fy} 年度)",
-                         float(fy), float(m.group(1)), ref)
+            yield Result(
+                "fail",
+                f"“{_q(text, m.start(), m.end())}”: the year is cut short ({m.group(1)} 年度 for {fy} 年度)",
+                float(fy),
+                float(m.group(1)),
+                ref,
+            )
         if not _title_like(text):
             continue
         for m in YEAR_RE.finditer(text):
             y = int(m.group(1))
-            allowed = {fy - 1} if PRIOR_RE.search(text[:m.start()]) else {fy}
+            allowed = {fy - 1} if PRIOR_RE.search(text[: m.start()]) else {fy}
             if y in allowed:
                 n_ok += 1
                 continue
-            yield Result("fail", f"“{_q(text, m.start(), m.end())}”: a title or heading names {y}, but the report covers "
-                         f"{fy}", float(min(allowed)), float(y), ref)
+            yield Result(
+                "fail",
+                f"“{_q(text, m.start(), m.end())}”: a title or heading names {y}, but the report covers {fy}",
+                float(min(allowed)),
+                float(y),
+                ref,
+            )
     for p in _paras(report):
         for m in re.finditer(r"(?:比|与|较)\s*(20\d{2})\s*年", p.text):
             y = int(m.group(1))
-            tail = p.text[m.end():m.end() + 12]
-            if not re.match(r"\s*度?\s*(?:相比|持平|增加|减少|增长|下降|同期|基本持平|末|度末|度决算|度支出|度\S{0,6}(?:增加|减少))",
-                            tail) and "相比" not in tail:
+            tail = p.text[m.end() : m.end() + 12]
+            if (
+                not re.match(
+                    r"\s*度?\s*(?:相比|持平|增加|减少|增长|下降|同期|基本持平|末|度末|度决算|度支出|度\S{0,6}(?:增加|减少))",
+                    tail,
+                )
+                and "相比" not in tail
+            ):
                 continue
             if re.match(r"\s*度?\s*末", tail):
                 continue
             if y == fy - 1:
                 n_ok += 1
                 continue
-            yield _guard_text(Result("fail", f"“{_q(p.text, m.start(), m.end(), 30)}”: the comparison names {y}, but the "
-                                     f"year before {fy} is {fy - 1}", float(fy - 1), float(y), _ref(p, m.start())), p)
-        # the year-end state (截至 …年12月31日) and the year of the vehicles (…年，…公务用车保有量/购置) is the fiscal year
+            yield _guard_text(
+                Result(
+                    "fail",
+                    f"“{_q(p.text, m.start(), m.end(), 30)}”: the comparison names {y}, but the "
+                    f"year before {fy} is {fy - 1}",
+                    float(fy - 1),
+                    float(y),
+                    _ref(p, m.start()),
+                ),
+                p,
+            )
+        # the year-end state (截至 …年12月31日) and the year of the vehicles (…年，…公务用车保有量/购置)
+        # is the fiscal year
         for rx in (DATED_END_RE, DATED_VEHICLE_RE):
             for m in rx.finditer(p.text):
                 y = int(m.group(1))
                 if y == fy:
                     n_ok += 1
                     continue
-                yield _guard_text(Result("fail", f"“{_q(p.text, m.start(), m.end(), 10)}”: dated {y}, but the report covers "
-                                         f"{fy}", float(fy), float(y), _ref(p, m.start())), p)
-    yield Result("pass", f"{n_ok} years in titles, headings, comparisons and year-end statements agree with fiscal year {fy}",
-                 float(fy), float(fy))
+                yield _guard_text(
+                    Result(
+                        "fail",
+                        f"“{_q(p.text, m.start(), m.end(), 10)}”: dated {y}, but the report covers {fy}",
+                        float(fy),
+                        float(y),
+                        _ref(p, m.start()),
+                    ),
+                    p,
+                )
+    yield Result(
+        "pass",
+        f"{n_ok} years in titles, headings, comparisons and year-end statements agree with fiscal year {fy}",
+        float(fy),
+        float(fy),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -348,58 +462,98 @@ DOUBLE_PUNCT_RE = re.compile(r"。\s*。|，\s*，|；\s*；|、\s*、")
 # Empty quotes are not counted: PDF text layers (and text copies made from them) print the quotes of
 # “三公” apart from the word.
 EMPTY_BRACKET_RE = re.compile(r"（\s*）|\(\s*\)|【\s*】|《\s*》")
-NO_FIGURE_RE = re.compile(r"(?P<label>收入|支出|合计|总计|决算|预算|经费|费用|资金|金额)(?:数)?\s*(?:为|是|共计|共|合计)?\s*(?P<unit>万元|元)(?=[，。；、,;）)]|$)")
+NO_FIGURE_RE = re.compile(
+    r"(?P<label>收入|支出|合计|总计|决算|预算|经费|费用|资金|金额)(?:数)?\s*(?:为|是|共计|共|合计)?\s*(?P<unit>万元|元)(?=[，。；、,;）)]|$)"
+)
 
 
-@rule("R.placeholders", "No template leftovers: no XX / ×× / 某某 in place of a name, no label and unit printed without its "
-      "figure (“收入万元”), no doubled punctuation (“。。”), no empty brackets.",
-      family="review", needs="the report's text (every line; narrative sentences)")
+@rule(
+    "R.placeholders",
+    "No template leftovers: no XX / ×× / 某某 in place of a name, no label and unit printed without its "
+    "figure (“收入万元”), no doubled punctuation (“。。”), no empty brackets.",
+    family="review",
+    needs="the report's text (every line; narrative sentences)",
+)
 @_reads_text
 def r_placeholders(report: Report):
     n = 0
     pdf = getattr(report.doc, "source_format", None) == "pdf"
     for text, ref in _lines(report):
-        for rx, what in ((PLACEHOLDER_RE, "a placeholder left from the template"), (DOUBLE_PUNCT_RE, "doubled punctuation"),
-                         (EMPTY_BRACKET_RE, "empty brackets (something left out)")):
+        for rx, what in (
+            (PLACEHOLDER_RE, "a placeholder left from the template"),
+            (DOUBLE_PUNCT_RE, "doubled punctuation"),
+            (EMPTY_BRACKET_RE, "empty brackets (something left out)"),
+        ):
             for m in rx.finditer(text):
                 if rx is EMPTY_BRACKET_RE and pdf:
                     # PDF text layers can drop what a bracket holds (an image, a figure on another line)
-                    yield Result("uncertain", f"“{_q(text, m.start(), m.end())}”: {what}; in a PDF text layer the contents "
-                                 "may sit on another line, check the page", None, None, ref, severity="warning")
+                    yield Result(
+                        "uncertain",
+                        f"“{_q(text, m.start(), m.end())}”: {what}; in a PDF text layer the contents "
+                        "may sit on another line, check the page",
+                        None,
+                        None,
+                        ref,
+                        severity="warning",
+                    )
                     continue
                 n += 1
                 yield Result("fail", f"“{_q(text, m.start(), m.end())}”: {what}", None, None, ref)
     missing = []
     for p in _paras(report):
         for m in NO_FIGURE_RE.finditer(p.text):
-            before = p.text[max(0, m.start("unit") - 1):m.start("unit")]
+            before = p.text[max(0, m.start("unit") - 1) : m.start("unit")]
             if re.search(r"[\d.]", before):
                 continue
-            missing.append(Result("fail", f"“{_q(p.text, m.start(), m.end())}”: {m.group('label')} and its unit "
-                                  f"{m.group('unit')} are printed but the figure is not", None, None, _ref(p, m.start())))
+            missing.append(
+                Result(
+                    "fail",
+                    f"“{_q(p.text, m.start(), m.end())}”: {m.group('label')} and its unit "
+                    f"{m.group('unit')} are printed but the figure is not",
+                    None,
+                    None,
+                    _ref(p, m.start()),
+                )
+            )
     # Many amounts without their figures are a layout, not slips: a PDF text layer (or a text copy of
     # one) prints the figures on lines of their own.
     layout = pdf or len(missing) > 2
     for res in missing:
         n += 1
         if layout:
-            res = Result("uncertain", f"{res.message}; but {'in a PDF text layer' if pdf else f'{len(missing)} amounts in this text lack their figures:'} "
-                         "the figures may be printed on lines of their own, check the page", None, None, res.source_ref,
-                         severity="warning")
+            res = Result(
+                "uncertain",
+                f"{res.message}; but "
+                f"{'in a PDF text layer' if pdf else f'{len(missing)} amounts in this text lack their figures:'} "
+                "the figures may be printed on lines of their own, check the page",
+                None,
+                None,
+                res.source_ref,
+                severity="warning",
+            )
         yield res
     if not n:
-        yield Result("pass", f"no placeholder, doubled punctuation, empty brackets or figure-less amount in "
-                     f"{len(_lines(report))} lines")
+        yield Result(
+            "pass",
+            f"no placeholder, doubled punctuation, empty brackets or figure-less amount in {len(_lines(report))} lines",
+        )
 
 
 # ---------------------------------------------------------------------------------------------
 # Rates as printed
 
-SHARE_NO_PCT_RE = re.compile(rf"占(?:比|本年\S{{0,8}}?的|\S{{0,10}}?的比重为|\S{{0,10}}?的)?\s*(?P<num>{NUM})(?=\s*[;；，,。]|\s*$)")
+SHARE_NO_PCT_RE = re.compile(
+    rf"占(?:比|本年\S{{0,8}}?的|\S{{0,10}}?的比重为|\S{{0,10}}?的)?\s*(?P<num>{NUM})(?=\s*[;；，,。]|\s*$)"
+)
 
 
-@rule("R.share_percent", "A share is printed with its unit: 占 x% (or 占 x 万元), never a bare 占 76.23.",
-      severity="warning", family="review", needs="the report's text (narrative sentences)")
+@rule(
+    "R.share_percent",
+    "A share is printed with its unit: 占 x% (or 占 x 万元), never a bare 占 76.23.",
+    severity="warning",
+    family="review",
+    needs="the report's text (narrative sentences)",
+)
 @_reads_text
 def r_share_percent(report: Report):
     n_ok = n_bad = 0
@@ -410,15 +564,28 @@ def r_share_percent(report: Report):
             if v > 100:
                 continue
             n_bad += 1
-            yield _guard_text(Result("fail", f"“{_q(p.text, m.start(), m.end())}”: a share printed without % (read as "
-                                     f"{m.group('num')}%)", v, v, _ref(p, m.start())), p)
+            yield _guard_text(
+                Result(
+                    "fail",
+                    f"“{_q(p.text, m.start(), m.end())}”: a share printed without % (read as {m.group('num')}%)",
+                    v,
+                    v,
+                    _ref(p, m.start()),
+                ),
+                p,
+            )
     if not n_bad:
         yield Result("pass", f"{n_ok} shares printed with %" if n_ok else "no share printed", None, None)
 
 
-@rule("R.rate_truncated", "A printed completion rate is the rounding of outturn ÷ budget, not its truncation (98.69% printed "
-      "98.6%): reported for information, as the difference is below a unit of the last printed digit.",
-      severity="info", family="review", needs="budget_execution (budget, outturn, printed rate, source_text)")
+@rule(
+    "R.rate_truncated",
+    "A printed completion rate is the rounding of outturn ÷ budget, not its truncation (98.69% printed "
+    "98.6%): reported for information, as the difference is below a unit of the last printed digit.",
+    severity="info",
+    family="review",
+    needs="budget_execution (budget, outturn, printed rate, source_text)",
+)
 def r_rate_truncated(report: Report):
     be = report.frame("budget_execution")
     rows = be[be["rate_printed_pct"].notna() & be["budget_wan"].notna() & be["final_wan"].notna()] if len(be) else be
@@ -428,23 +595,38 @@ def r_rate_truncated(report: Report):
     for r in rows.itertuples(index=False):
         b, f, pr = float(r.budget_wan), float(r.final_wan), float(r.rate_printed_pct)
         if b <= 0:
-            yield not_applicable(f"{sval(r.name)}: budget {b:g}; a rate against it is undefined", f"narrative {sval(r.source_ref)}")
+            yield not_applicable(
+                f"{sval(r.name)}: budget {b:g}; a rate against it is undefined", f"narrative {sval(r.source_ref)}"
+            )
             continue
         text = sval(r.source_text) or ""
-        toks = [t for t in re.findall(rf"({NUM})\s*[%％]", text.replace(",", "")) if abs(float(t) - pr) < SETTINGS.same_number]
+        toks = [
+            t
+            for t in re.findall(rf"({NUM})\s*[%％]", text.replace(",", ""))
+            if abs(float(t) - pr) < SETTINGS.same_number
+        ]
         d = max((_decimals(t) for t in toks), default=2)
         exact = f / b * 100
         rounded = round(exact + SETTINGS.same_number, d)
-        cut = math.floor(exact * 10 ** d + SETTINGS.same_number) / 10 ** d
+        cut = math.floor(exact * 10**d + SETTINGS.same_number) / 10**d
         ref = f"narrative {sval(r.source_ref)}"
         if abs(pr - rounded) < SETTINGS.same_number:
             yield Result("pass", f"{sval(r.name)}: {pr:g}% is {exact:.4f}% rounded", round(exact, 4), pr, ref)
         elif abs(pr - cut) < SETTINGS.same_number and abs(rounded - cut) > SETTINGS.same_number:
-            yield Result("fail", f"{sval(r.name)}: {pr:g}% printed where {f:g} ÷ {b:g} = {exact:.4f}% rounds to {rounded:g}%: "
-                         f"cut, not rounded (“{text[:70]}”)", rounded, pr, ref)
+            yield Result(
+                "fail",
+                f"{sval(r.name)}: {pr:g}% printed where {f:g} ÷ {b:g} = {exact:.4f}% rounds to {rounded:g}%: "
+                f"cut, not rounded (“{text[:70]}”)",
+                rounded,
+                pr,
+                ref,
+            )
         else:
-            yield not_applicable(f"{sval(r.name)}: {pr:g}% is neither the rounding nor the truncation of {exact:.4f}% "
-                                 "(N.rate_completion judges it)", ref)
+            yield not_applicable(
+                f"{sval(r.name)}: {pr:g}% is neither the rounding nor the truncation of {exact:.4f}% "
+                "(N.rate_completion judges it)",
+                ref,
+            )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -468,9 +650,18 @@ def restate_check(a: Fig, b: Fig, *, what: str, refs: str | None = None) -> Resu
     half = max(a.half, b.half) if abs(a.half - b.half) > EPS else 0.0
     res = equal_check(a, b, what=what, refs=refs)
     if res.outcome == "pass" and abs(a.amount - b.amount) > half + EPS:
-        res = guard_reading(Result("fail", f"{what}: {a.label} is printed as {a.value:,.2f}, but {b.label} is "
-                                   f"{b.value:,.2f} (difference {a.amount - b.amount:+.2f}; one figure restated with the "
-                                   "same decimals must be the same number)", b.value, a.value, res.source_ref), [a, b])
+        res = guard_reading(
+            Result(
+                "fail",
+                f"{what}: {a.label} is printed as {a.value:,.2f}, but {b.label} is "
+                f"{b.value:,.2f} (difference {a.amount - b.amount:+.2f}; one figure restated with the "
+                "same decimals must be the same number)",
+                b.value,
+                a.value,
+                res.source_ref,
+            ),
+            [a, b],
+        )
     return res
 
 
@@ -483,9 +674,13 @@ def _settled(row):
     return row
 
 
-@rule("R.restated", "A figure restated in the narrative is the same figure: a numbered item's amount (…（项）x 万元) equals its "
-      "own 支出决算为 x; the 政府性基金 and 国有资本经营 sections' 项 amounts and income equal T8 / T9.",
-      family="review", needs="the report's text (narrative items); line_items T8, T9")
+@rule(
+    "R.restated",
+    "A figure restated in the narrative is the same figure: a numbered item's amount (…（项）x 万元) equals its "
+    "own 支出决算为 x; the 政府性基金 and 国有资本经营 sections' 项 amounts and income equal T8 / T9.",
+    family="review",
+    needs="the report's text (narrative items); line_items T8, T9",
+)
 @_reads_text
 def r_restated(report: Report):
     n = 0
@@ -516,32 +711,51 @@ def r_restated(report: Report):
                     continue
                 row = _settled(row)
                 n += 1
-                yield _guard_text(restate_check(_nfig(m.group("num"), _ref(p, m.start()), f"the narrative's {m.group('name')}"),
-                                              row.fig(table, "total", f"{table} {row.name} 支出"),
-                                              what=f"{word} “{_q(t, m.start(), m.end(), 10)}” against {table}"), p)
+                yield _guard_text(
+                    restate_check(
+                        _nfig(m.group("num"), _ref(p, m.start()), f"the narrative's {m.group('name')}"),
+                        row.fig(table, "total", f"{table} {row.name} 支出"),
+                        what=f"{word} “{_q(t, m.start(), m.end(), 10)}” against {table}",
+                    ),
+                    p,
+                )
                 f = ITEM_FINAL_RE.search(t, m.end())
                 if f and f.group("num") != m.group("num"):
                     n += 1
-                    yield _guard_text(restate_check(_nfig(f.group("num"), _ref(p, f.start()), "its 支出决算"),
-                                                  row.fig(table, "total", f"{table} {row.name} 支出"),
-                                                  what=f"{word} “{_q(t, f.start(), f.end(), 10)}” against {table}"), p)
+                    yield _guard_text(
+                        restate_check(
+                            _nfig(f.group("num"), _ref(p, f.start()), "its 支出决算"),
+                            row.fig(table, "total", f"{table} {row.name} 支出"),
+                            what=f"{word} “{_q(t, f.start(), f.end(), 10)}” against {table}",
+                        ),
+                        p,
+                    )
             for m in re.finditer(rf"{word}预算财政拨款收入\s*(?P<num>{NUM})\s*万元", t):
                 if total is None or total.cells.get("income") is None:
                     continue
                 n += 1
-                yield _guard_text(restate_check(_nfig(m.group("num"), _ref(p, m.start()), "the narrative's income"),
-                                              total.fig(table, "income", f"{table} 合计 本年收入"),
-                                              what=f"{word} “{_q(t, m.start(), m.end(), 6)}” against {table}"), p)
+                yield _guard_text(
+                    restate_check(
+                        _nfig(m.group("num"), _ref(p, m.start()), "the narrative's income"),
+                        total.fig(table, "income", f"{table} 合计 本年收入"),
+                        what=f"{word} “{_q(t, m.start(), m.end(), 6)}” against {table}",
+                    ),
+                    p,
+                )
     if not n:
-        yield not_applicable("no numbered item restating its amount, and no 政府性基金/国有资本经营 figure matched to T8/T9")
+        yield not_applicable(
+            "no numbered item restating its amount, and no 政府性基金/国有资本经营 figure matched to T8/T9"
+        )
 
 
 # ---------------------------------------------------------------------------------------------
 # Required disclosures
 
+
 def _three_public_text(report: Report) -> str:
-    return "".join(p.text for p in _paras(report)
-                   if "三公" in p.section and "名词解释" not in p.part and "：指" not in p.text)
+    return "".join(
+        p.text for p in _paras(report) if "三公" in p.section and "名词解释" not in p.part and "：指" not in p.text
+    )
 
 
 def _tp_final(report: Report, *items: str) -> float | None:
@@ -553,10 +767,15 @@ def _tp_final(report: Report, *items: str) -> float | None:
     return max(vals) if vals else None
 
 
-@rule("R.disclosures", "What a 部门决算 must say is said: with 公务接待费 spent, the 批次 and 人次 of domestic receptions (not "
-      "only 外宾); with 公务用车 money spent, the number of vehicles (保有量); in the nine-table template, 机关运行经费, "
-      "政府采购, 国有资产占用 (vehicles, equipment), 名词解释, and a sentence for each fund table printed empty.",
-      severity="warning", family="review", needs="the report's text (三公 section); three_public; narrative_facts; reports.template")
+@rule(
+    "R.disclosures",
+    "What a 部门决算 must say is said: with 公务接待费 spent, the 批次 and 人次 of domestic receptions (not "
+    "only 外宾); with 公务用车 money spent, the number of vehicles (保有量); in the nine-table template, 机关运行经费, "
+    "政府采购, 国有资产占用 (vehicles, equipment), 名词解释, and a sentence for each fund table printed empty.",
+    severity="warning",
+    family="review",
+    needs="the report's text (三公 section); three_public; narrative_facts; reports.template",
+)
 @_reads_text
 def r_disclosures(report: Report):
     text = _three_public_text(report)
@@ -566,25 +785,48 @@ def r_disclosures(report: Report):
         n += 1
         batches = [m for m in re.finditer(r"(\d+)\s*批次?|批次\s*(\d+)\s*次", text)]
         people = re.search(r"\d+\s*人次", text)
-        domestic = [m for m in batches if not re.search(r"外宾|外事|国\(境\)外|境外", text[max(0, m.start() - 8):m.start()])]
+        domestic = [
+            m for m in batches if not re.search(r"外宾|外事|国\(境\)外|境外", text[max(0, m.start() - 8) : m.start()])
+        ]
         if not batches or not people:
-            yield Result("fail", f"公务接待费 {reception:g} 万元 was spent, but the 三公 section states no "
-                         f"{'批次' if not batches else '人次'} of the receptions", None, reception, None)
+            yield Result(
+                "fail",
+                f"公务接待费 {reception:g} 万元 was spent, but the 三公 section states no "
+                f"{'批次' if not batches else '人次'} of the receptions",
+                None,
+                reception,
+                None,
+            )
         elif not domestic:
-            yield Result("fail", f"公务接待费 {reception:g} 万元 was spent, but only 外宾 receptions are counted "
-                         f"(“{_q(text, batches[0].start() - 10, batches[0].end(), 10)}”): domestic 批次/人次 missing",
-                         None, reception, None)
+            yield Result(
+                "fail",
+                f"公务接待费 {reception:g} 万元 was spent, but only 外宾 receptions are counted "
+                f"(“{_q(text, batches[0].start() - 10, batches[0].end(), 10)}”): domestic 批次/人次 missing",
+                None,
+                reception,
+                None,
+            )
         else:
-            yield Result("pass", f"公务接待费 {reception:g} 万元 with its 批次 and 人次 (“{_q(text, domestic[0].start(), domestic[0].end(), 20)}”)",
-                         None, reception)
+            yield Result(
+                "pass",
+                f"公务接待费 {reception:g} 万元 with its 批次 and 人次 "
+                f"(“{_q(text, domestic[0].start(), domestic[0].end(), 20)}”)",
+                None,
+                reception,
+            )
     vehicles = _tp_final(report, "vehicle_total", "vehicle_operation", "vehicle_purchase")
     if vehicles is not None and vehicles > EPS:
         n += 1
         if re.search(r"保有量|公务用车\S{0,6}\d+\s*辆", text):
             yield Result("pass", f"公务用车 {vehicles:g} 万元 with the number of vehicles", None, vehicles)
         else:
-            yield Result("fail", f"公务用车 {vehicles:g} 万元 was spent, but the 三公 section does not state how many vehicles "
-                         "(保有量)", None, vehicles, None)
+            yield Result(
+                "fail",
+                f"公务用车 {vehicles:g} 万元 was spent, but the 三公 section does not state how many vehicles (保有量)",
+                None,
+                vehicles,
+                None,
+            )
     row = report.reports_row or {}
     if "nine" in str(row.get("template") or ""):
         body = "".join(p.text for p in _paras(report) if "名词解释" not in p.part)
@@ -595,24 +837,37 @@ def r_disclosures(report: Report):
         if stated or "机关运行经费" in body:
             yield Result("pass", "机关运行经费 is stated")
         else:
-            yield Result("fail", "the narrative says nothing of 机关运行经费 (a required part of a 部门决算)", None, None, None)
+            yield Result(
+                "fail", "the narrative says nothing of 机关运行经费 (a required part of a 部门决算)", None, None, None
+            )
         # The template's other required parts (shared/corpus/reference): 政府采购, 国有资产占用, 名词解释, and a
         # word for each table printed empty (政府性基金 / 国有资本经营: 本单位无…).
-        for what, pattern in (("政府采购支出", r"政府采购"), ("国有资产占用情况 (车辆、设备)", r"国有资产|资产占用|车辆\d|\d+辆"),
-                              ("名词解释", r"名词解释")):
+        for what, pattern in (
+            ("政府采购支出", r"政府采购"),
+            ("国有资产占用情况 (车辆、设备)", r"国有资产|资产占用|车辆\d|\d+辆"),
+            ("名词解释", r"名词解释"),
+        ):
             n += 1
             if re.search(pattern, whole):
                 yield Result("pass", f"{what} is stated")
             else:
-                yield Result("fail", f"the report says nothing of {what} (a required part of a 部门决算)", None, None, None)
+                yield Result(
+                    "fail", f"the report says nothing of {what} (a required part of a 部门决算)", None, None, None
+                )
         for code, fund in (("T8", "政府性基金"), ("T9", "国有资本经营")):
             if code in list(row.get("tables_empty") or []):
                 n += 1
                 if re.search(rf"(无|没有|未)[^。]{{0,12}}{fund}", whole) or "本表无数据" in whole or "故本表" in whole:
                     yield Result("pass", f"{code} is printed empty and the report says there was no {fund} money")
                 else:
-                    yield Result("fail", f"{code} is printed empty but the report never says there was no {fund} "
-                                 "money (the template asks for a sentence)", None, None, None)
+                    yield Result(
+                        "fail",
+                        f"{code} is printed empty but the report never says there was no {fund} "
+                        "money (the template asks for a sentence)",
+                        None,
+                        None,
+                        None,
+                    )
     if not n:
         yield not_applicable("no 公务接待 or 公务用车 money spent and not the nine-table template")
 
@@ -623,9 +878,14 @@ def r_disclosures(report: Report):
 POSITIONAL = ("tab grid", "pdf ruled table")
 
 
-@rule("R.table_blank", "A 三公 figure the narrative states (non-zero) is printed in T7 too: a T7 cell left blank where the "
-      "narrative gives the figure reads as “no such money” (a 预算数 deleted from its table).",
-      severity="warning", family="review", needs="three_public (narrative), line_items T7, table_readings (layout)")
+@rule(
+    "R.table_blank",
+    "A 三公 figure the narrative states (non-zero) is printed in T7 too: a T7 cell left blank where the "
+    "narrative gives the figure reads as “no such money” (a 预算数 deleted from its table).",
+    severity="warning",
+    family="review",
+    needs="three_public (narrative), line_items T7, table_readings (layout)",
+)
 def r_table_blank(report: Report):
 
     tp = report.frame("three_public")
@@ -639,14 +899,21 @@ def r_table_blank(report: Report):
     tr = report.frame("table_readings")
     layout = str(tr[tr["table"] == "T7"]["layout"].iloc[0]) if len(tr) and (tr["table"] == "T7").any() else ""
     if not layout.startswith(POSITIONAL):
-        yield not_applicable(f"T7 was read from a layout that keeps no column positions ({layout or 'unknown'}): a blank "
-                             "there may be ours")
+        yield not_applicable(
+            f"T7 was read from a layout that keeps no column positions ({layout or 'unknown'}): a blank "
+            "there may be ours"
+        )
         return
     figs, t7ref = t7_figs(report)
     n = 0
     for r in nar.itertuples(index=False):
         for col, v in (("budget", val(r.budget_wan)), ("final", val(r.final_wan))):
-            if v is None or abs(v) < EPS or f"{col}_{r.item}" not in figs and r.item in THREE_PUBLIC_PARTS["vehicle_total"]:
+            if (
+                v is None
+                or abs(v) < EPS
+                or f"{col}_{r.item}" not in figs
+                and r.item in THREE_PUBLIC_PARTS["vehicle_total"]
+            ):
                 continue
             cell = figs.get(f"{col}_{r.item}")
             what = f"{THREE_PUBLIC_NAMES.get(r.item, r.item)} {'预算数' if col == 'budget' else '决算数'}"
@@ -655,9 +922,17 @@ def r_table_blank(report: Report):
             if cell is None or cell.blank:
                 if cell is not None and cell.doubtful:
                     continue
-                yield Result("fail", f"{what}: the narrative states {v:g} 万元 (“{(sval(r.source_text) or '')[:60]}”), but T7 "
-                             "leaves the cell blank, which reads as no such money", v, 0.0, ref)
+                yield Result(
+                    "fail",
+                    f"{what}: the narrative states {v:g} 万元 (“{(sval(r.source_text) or '')[:60]}”), but T7 "
+                    "leaves the cell blank, which reads as no such money",
+                    v,
+                    0.0,
+                    ref,
+                )
             else:
-                yield Result("pass", f"{what}: stated {v:g} in the narrative, printed {cell.value:g} in T7", v, cell.value, ref)
+                yield Result(
+                    "pass", f"{what}: stated {v:g} in the narrative, printed {cell.value:g} in T7", v, cell.value, ref
+                )
     if not n:
         yield not_applicable("no non-zero 三公 figure stated in the narrative")

@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
     from ..document import Document
 
 HALF = SETTINGS.rounding_wan  # half a unit of a figure printed with two decimals (万元 tables)
-EPS = SETTINGS.eps            # floating-point slack
+EPS = SETTINGS.eps  # floating-point slack
 SEVERITIES = ("error", "warning", "info")
 OUTCOMES = ("pass", "fail", "uncertain", "insufficient_data", "not_applicable")
 FAMILIES = {
@@ -42,12 +43,14 @@ FAMILIES = {
     "across-tables": "Across tables",
     "narrative-vs-table": "Narrative against the tables",
     "within-narrative": "Within the narrative",
-    "review": "A reviewer's reading of the text (years, words against numbers, template leftovers, rates and figures as printed)",
+    "review": "A reviewer's reading of the text (years, words against numbers, template leftovers, rates and figures "
+    "as printed)",
 }
 
 
 # ---------------------------------------------------------------------------------------------
 # Registry
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -55,10 +58,10 @@ class Rule:
     statement: str
     severity: str
     family: str
-    func: Callable[["Report"], Iterable["Result"]]
+    func: Callable[[Report], Iterable[Result]]
     needs: str = ""  # what the rule reads, for the generated document
 
-    def run(self, report: "Report") -> Iterator["Result"]:
+    def run(self, report: Report) -> Iterator[Result]:
         yield from self.func(report)
 
 
@@ -83,6 +86,7 @@ def rule(rule_id: str, statement: str, *, severity: str = "error", family: str, 
 
 # ---------------------------------------------------------------------------------------------
 # Results
+
 
 @dataclass
 class Result:
@@ -109,9 +113,11 @@ def not_applicable(message: str, source_ref: str | None = None) -> Result:
 # ---------------------------------------------------------------------------------------------
 # Printed figures
 
+
 @dataclass
 class Fig:
     """A printed figure: value (None for a blank), where it was read, what it is, its half-unit."""
+
     value: float | None
     ref: str | None
     label: str
@@ -177,7 +183,7 @@ def _last_number(ref: str) -> str:
     return m.group(1)
 
 
-def _parts_text(parts: list["Fig"]) -> str:
+def _parts_text(parts: list[Fig]) -> str:
     """`a 1.00 + b 2.00`; long lists keep the printed non-zero parts and count the rest."""
     if len(parts) <= 6:
         return " + ".join(f"{p.label} {fmt(p.value)}" for p in parts)
@@ -190,7 +196,7 @@ def _parts_text(parts: list["Fig"]) -> str:
     return f"{txt}{f' (other lines: {rest})' if rest else ''}"
 
 
-def guard_reading(res: "Result", figs: list["Fig"]) -> "Result":
+def guard_reading(res: Result, figs: list[Fig]) -> Result:
     """A failure resting on cells whose column was inferred, or whose reading is doubtful, cannot be
     trusted to be the report's: it becomes `uncertain` (never an error)."""
     if res.outcome != "fail":
@@ -204,8 +210,14 @@ def guard_reading(res: "Result", figs: list["Fig"]) -> "Result":
         why.append(f"the reading of {', '.join(doubt)} is doubtful (see table_readings)")
     if inf:
         why.append(f"the source lost the columns of {', '.join(inf)} (placed by the table's arithmetic)")
-    return Result("uncertain", f"{res.message}. But {' and '.join(why)}, so the difference may be ours, not "
-                  "the report's; check the page", res.expected, res.found, res.source_ref, severity="warning")
+    return Result(
+        "uncertain",
+        f"{res.message}. But {' and '.join(why)}, so the difference may be ours, not the report's; check the page",
+        res.expected,
+        res.found,
+        res.source_ref,
+        severity="warning",
+    )
 
 
 def tref(table: str, ref: str | None) -> str | None:
@@ -224,30 +236,54 @@ def sum_check(total: Fig, parts: list[Fig], *, what: str, refs: str | None = Non
             return not_applicable(f"{what}: total and parts all blank; nothing printed to compare", refs)
         if all(abs(p.amount) < EPS for p in printed):
             return not_applicable(f"{what}: total blank and every printed part 0", refs)
-        return insufficient(f"{what}: {total.label} is blank while its parts are printed ({expr}); "
-                            "a blank is not 0, so the total cannot be checked", refs)
+        return insufficient(
+            f"{what}: {total.label} is blank while its parts are printed ({expr}); "
+            "a blank is not 0, so the total cannot be checked",
+            refs,
+        )
     if not printed:
         if abs(total.amount) < EPS:
             return Result("pass", f"{what}: {total.label} 0 and every part blank", 0.0, total.value, refs)
-        return insufficient(f"{what}: {total.label} {fmt(total.value)} but every part is blank "
-                            f"({', '.join(p.label for p in parts)}); the parts cannot be checked", refs)
+        return insufficient(
+            f"{what}: {total.label} {fmt(total.value)} but every part is blank "
+            f"({', '.join(p.label for p in parts)}); the parts cannot be checked",
+            refs,
+        )
     s = sum(p.amount for p in printed)
     diff = total.amount - s
     env = total.half + sum(p.half for p in printed)
     blank_note = f"; blank {', '.join(p.label for p in blanks)} shown to be 0 by the sum" if blanks else ""
     if abs(diff) <= env + EPS:
         if abs(diff) < EPS:
-            return Result("pass", f"{what}: {total.label} {fmt(total.value)} = {expr}{blank_note}", s, total.value, refs)
-        return Result("pass", f"rounding: {what}: {total.label} {fmt(total.value)} vs {expr} = {fmt(s)} "
-                      f"(difference {diff:+.2f} within the ±{env:.3f} rounding envelope){blank_note}", s, total.value, refs)
+            return Result(
+                "pass", f"{what}: {total.label} {fmt(total.value)} = {expr}{blank_note}", s, total.value, refs
+            )
+        return Result(
+            "pass",
+            f"rounding: {what}: {total.label} {fmt(total.value)} vs {expr} = {fmt(s)} "
+            f"(difference {diff:+.2f} within the ±{env:.3f} rounding envelope){blank_note}",
+            s,
+            total.value,
+            refs,
+        )
     if blanks and diff > 0:
-        return insufficient(f"{what}: {total.label} {fmt(total.value)} exceeds the printed parts {expr} = {fmt(s)} "
-                            f"by {diff:.2f}; the blank cells ({', '.join(p.label for p in blanks)}) could hold it "
-                            "(a blank is not 0)", refs)
+        return insufficient(
+            f"{what}: {total.label} {fmt(total.value)} exceeds the printed parts {expr} = {fmt(s)} "
+            f"by {diff:.2f}; the blank cells ({', '.join(p.label for p in blanks)}) could hold it "
+            "(a blank is not 0)",
+            refs,
+        )
     return guard_reading(
-        Result("fail", f"{what}: {total.label} is printed as {fmt(total.value)}, but {expr} = {fmt(s)} "
-               f"(difference {diff:+.2f}, beyond the ±{env:.3f} rounding envelope)", s, total.value, refs),
-        [total, *parts])
+        Result(
+            "fail",
+            f"{what}: {total.label} is printed as {fmt(total.value)}, but {expr} = {fmt(s)} "
+            f"(difference {diff:+.2f}, beyond the ±{env:.3f} rounding envelope)",
+            s,
+            total.value,
+            refs,
+        ),
+        [total, *parts],
+    )
 
 
 def equal_check(found: Fig, expected: Fig, *, what: str, refs: str | None = None) -> Result:
@@ -259,20 +295,41 @@ def equal_check(found: Fig, expected: Fig, *, what: str, refs: str | None = None
         blank, other = (found, expected) if found.blank else (expected, found)
         if abs(other.amount) < EPS:
             return not_applicable(f"{what}: {blank.label} blank, {other.label} 0", refs)
-        return insufficient(f"{what}: {blank.label} is blank while {other.label} is {fmt(other.value)}; "
-                            "a blank is not 0, so they cannot be compared", refs)
+        return insufficient(
+            f"{what}: {blank.label} is blank while {other.label} is {fmt(other.value)}; "
+            "a blank is not 0, so they cannot be compared",
+            refs,
+        )
     diff = found.amount - expected.amount
     env = found.half + expected.half
     if abs(diff) <= env + EPS:
         if abs(diff) < EPS:
-            return Result("pass", f"{what}: {found.label} {fmt(found.value)} = {expected.label} {fmt(expected.value)}",
-                          expected.value, found.value, refs)
-        return Result("pass", f"rounding: {what}: {found.label} {fmt(found.value)} vs {expected.label} "
-                      f"{fmt(expected.value)} (difference {diff:+.2f} within ±{env:.3f})", expected.value, found.value, refs)
+            return Result(
+                "pass",
+                f"{what}: {found.label} {fmt(found.value)} = {expected.label} {fmt(expected.value)}",
+                expected.value,
+                found.value,
+                refs,
+            )
+        return Result(
+            "pass",
+            f"rounding: {what}: {found.label} {fmt(found.value)} vs {expected.label} "
+            f"{fmt(expected.value)} (difference {diff:+.2f} within ±{env:.3f})",
+            expected.value,
+            found.value,
+            refs,
+        )
     return guard_reading(
-        Result("fail", f"{what}: {found.label} is printed as {fmt(found.value)}, but {expected.label} is "
-               f"{fmt(expected.value)} (difference {diff:+.2f}, beyond ±{env:.3f})", expected.value, found.value, refs),
-        [found, expected])
+        Result(
+            "fail",
+            f"{what}: {found.label} is printed as {fmt(found.value)}, but {expected.label} is "
+            f"{fmt(expected.value)} (difference {diff:+.2f}, beyond ±{env:.3f})",
+            expected.value,
+            found.value,
+            refs,
+        ),
+        [found, expected],
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -317,6 +374,7 @@ def narrative_fig(value, text, ref, label) -> Fig:
 # ---------------------------------------------------------------------------------------------
 # Rates
 
+
 def ratio_interval(num: Fig, den: Fig) -> tuple[float, float] | None:
     """Range of 100·num/den when each is anywhere within its rounding (den must stay > 0)."""
     lo_d, hi_d = den.amount - den.half, den.amount + den.half
@@ -327,24 +385,48 @@ def ratio_interval(num: Fig, den: Fig) -> tuple[float, float] | None:
     return min(cands), max(cands)
 
 
-def rate_check(printed_pct: float, pct_half: float, lo: float, hi: float, central: float, *,
-               what: str, refs: str | None) -> Result:
+def rate_check(
+    printed_pct: float, pct_half: float, lo: float, hi: float, central: float, *, what: str, refs: str | None
+) -> Result:
     """A printed rate against the range the printed amounts allow."""
     if lo - pct_half - EPS <= printed_pct <= hi + pct_half + EPS:
-        if abs(printed_pct - central) < max(pct_half, SETTINGS.rate_equal_pct) + EPS and abs(round(central, 2) - printed_pct) < EPS:
-            return Result("pass", f"{what}: printed {fmt_pct(printed_pct)} = recomputed {fmt_pct(central)}",
-                          central, printed_pct, refs)
-        return Result("pass", f"rounding: {what}: printed {fmt_pct(printed_pct)}, recomputed {fmt_pct(central)} "
-                      f"(the printed amounts allow {lo:.2f}%–{hi:.2f}%)", central, printed_pct, refs)
-    return Result("fail", f"{what}: printed {fmt_pct(printed_pct)}, but the printed amounts give {fmt_pct(central)} "
-                  f"(range {lo:.2f}%–{hi:.2f}% allowing for rounding)", central, printed_pct, refs)
+        if (
+            abs(printed_pct - central) < max(pct_half, SETTINGS.rate_equal_pct) + EPS
+            and abs(round(central, 2) - printed_pct) < EPS
+        ):
+            return Result(
+                "pass",
+                f"{what}: printed {fmt_pct(printed_pct)} = recomputed {fmt_pct(central)}",
+                central,
+                printed_pct,
+                refs,
+            )
+        return Result(
+            "pass",
+            f"rounding: {what}: printed {fmt_pct(printed_pct)}, recomputed {fmt_pct(central)} "
+            f"(the printed amounts allow {lo:.2f}%–{hi:.2f}%)",
+            central,
+            printed_pct,
+            refs,
+        )
+    return Result(
+        "fail",
+        f"{what}: printed {fmt_pct(printed_pct)}, but the printed amounts give {fmt_pct(central)} "
+        f"(range {lo:.2f}%–{hi:.2f}% allowing for rounding)",
+        central,
+        printed_pct,
+        refs,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
 # One report's datasets
 
+
 def _isnull(v) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA or (not isinstance(v, str) and pd.isna(v))
+    return (
+        v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA or (not isinstance(v, str) and pd.isna(v))
+    )
 
 
 def val(v) -> float | None:
@@ -396,5 +478,4 @@ class Report:
 
     def missing_msg(self, *codes: str) -> str:
         miss = [c for c in codes if self.table_state(c) == "missing"]
-        return (f"{', '.join(miss)} not found in the file (lost in conversion or not published)"
-                if miss else "")
+        return f"{', '.join(miss)} not found in the file (lost in conversion or not published)" if miss else ""

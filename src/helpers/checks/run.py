@@ -49,27 +49,52 @@ def run_checks(datasets: dict[str, pd.DataFrame], rules=None, doc=None) -> pd.Da
     doubtful = _doubtful_tables(datasets)
     unknown = [t for t in _report_list(datasets, "tables_other") if t.startswith("X")]
     rows = []
-    for r in (rules or RULES.values()):
+    for r in rules or RULES.values():
         try:
             results = list(r.run(report))
         except Exception as exc:  # noqa: BLE001
             tb = traceback.format_exc(limit=2).splitlines()[-1]
-            results = [Result("insufficient_data", f"rule {r.id} could not run ({type(exc).__name__}: {exc}); {tb}",
-                              severity="warning")]
+            results = [
+                Result(
+                    "insufficient_data",
+                    f"rule {r.id} could not run ({type(exc).__name__}: {exc}); {tb}",
+                    severity="warning",
+                )
+            ]
         for res in results:
             if res.outcome == "fail" and (hit := _on_doubtful(res.source_ref, doubtful)):
-                res = Result("uncertain", f"{res.message}. But the reading of {hit} is doubtful (see table_readings), so "
-                             "the difference may be ours, not the report's; check the page",
-                             res.expected, res.found, res.source_ref, severity="warning")
+                res = Result(
+                    "uncertain",
+                    f"{res.message}. But the reading of {hit} is doubtful (see table_readings), so "
+                    "the difference may be ours, not the report's; check the page",
+                    res.expected,
+                    res.found,
+                    res.source_ref,
+                    severity="warning",
+                )
             elif res.outcome == "fail" and unknown and r.family == "narrative-vs-table":
-                res = Result("uncertain", f"{res.message}. But the report prints tables this project could not "
-                             f"identify ({', '.join(unknown)}); the narrative may restate one of them",
-                             res.expected, res.found, res.source_ref, severity="warning")
+                res = Result(
+                    "uncertain",
+                    f"{res.message}. But the report prints tables this project could not "
+                    f"identify ({', '.join(unknown)}); the narrative may restate one of them",
+                    res.expected,
+                    res.found,
+                    res.source_ref,
+                    severity="warning",
+                )
             sev = res.severity or (r.severity if res.outcome == "fail" else "info")
-            rows.append({
-                "report_id": rid, "rule_id": r.id, "outcome": res.outcome, "severity": sev,
-                "message": res.message, "expected": res.expected, "found": res.found, "source_ref": res.source_ref,
-            })
+            rows.append(
+                {
+                    "report_id": rid,
+                    "rule_id": r.id,
+                    "outcome": res.outcome,
+                    "severity": sev,
+                    "message": res.message,
+                    "expected": res.expected,
+                    "found": res.found,
+                    "source_ref": res.source_ref,
+                }
+            )
     if not rows:
         return schema.empty("checks")
     return schema.conform(pd.DataFrame(rows), "checks")

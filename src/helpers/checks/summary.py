@@ -4,8 +4,21 @@ from __future__ import annotations
 
 import pandas as pd
 
-SUMMARY_COLUMNS = ["report_id", "checks_run", "passed", "passed_rounding", "failed", "failed_error", "failed_warning",
-                   "insufficient_data", "uncertain", "not_applicable", "tables_doubtful", "rules_failed", "implicated"]
+SUMMARY_COLUMNS = [
+    "report_id",
+    "checks_run",
+    "passed",
+    "passed_rounding",
+    "failed",
+    "failed_error",
+    "failed_warning",
+    "insufficient_data",
+    "uncertain",
+    "not_applicable",
+    "tables_doubtful",
+    "rules_failed",
+    "implicated",
+]
 
 
 def _implicated(fails: pd.DataFrame) -> str:
@@ -29,21 +42,23 @@ def quality_summary(checks: pd.DataFrame, doubtful: dict[str, list[str]] | None 
     for rid, g in checks.groupby("report_id", sort=True, dropna=False):
         fails = g[g.outcome == "fail"]
         passed = g[g.outcome == "pass"]
-        rows.append({
-            "report_id": rid,
-            "checks_run": int(len(passed) + len(fails)),
-            "passed": int(len(passed)),
-            "passed_rounding": int(passed["message"].astype(str).str.startswith("rounding").sum()),
-            "failed": int(len(fails)),
-            "failed_error": int((fails.severity == "error").sum()),
-            "failed_warning": int((fails.severity == "warning").sum()),
-            "insufficient_data": int((g.outcome == "insufficient_data").sum()),
-            "uncertain": int((g.outcome == "uncertain").sum()),
-            "not_applicable": int((g.outcome == "not_applicable").sum()),
-            "tables_doubtful": ", ".join((doubtful or {}).get(rid, [])),
-            "rules_failed": ", ".join(sorted(fails.rule_id.astype(str).unique())),
-            "implicated": _implicated(fails),
-        })
+        rows.append(
+            {
+                "report_id": rid,
+                "checks_run": int(len(passed) + len(fails)),
+                "passed": int(len(passed)),
+                "passed_rounding": int(passed["message"].astype(str).str.startswith("rounding").sum()),
+                "failed": int(len(fails)),
+                "failed_error": int((fails.severity == "error").sum()),
+                "failed_warning": int((fails.severity == "warning").sum()),
+                "insufficient_data": int((g.outcome == "insufficient_data").sum()),
+                "uncertain": int((g.outcome == "uncertain").sum()),
+                "not_applicable": int((g.outcome == "not_applicable").sum()),
+                "tables_doubtful": ", ".join((doubtful or {}).get(rid, [])),
+                "rules_failed": ", ".join(sorted(fails.rule_id.astype(str).unique())),
+                "implicated": _implicated(fails),
+            }
+        )
     out = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
     for c in SUMMARY_COLUMNS[1:10]:
         out[c] = out[c].astype("Int64")

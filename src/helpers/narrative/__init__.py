@@ -45,7 +45,9 @@ def parse_narrative(doc, report_id: str, datasets: dict[str, pd.DataFrame]) -> d
     fact_rows = facts.facts(paras, report_id, book)
     total = facts.dept_total(fact_rows)
     if total is None and line_items is not None and len(line_items):
-        t1 = line_items[(line_items["table"].isin(["T1", "T3"])) & line_items["row_label"].fillna("").str.contains("合计|总计")]
+        t1 = line_items[
+            (line_items["table"].isin(["T1", "T3"])) & line_items["row_label"].fillna("").str.contains("合计|总计")
+        ]
         total = float(t1["amount_wan"].max()) if len(t1) and t1["amount_wan"].notna().any() else None
 
     be_rows = budget_execution.narrative_statements(paras, report_id, book)

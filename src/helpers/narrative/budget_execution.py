@@ -109,17 +109,37 @@ def narrative_statements(paras: list[Para], report_id: str, book: CodeBook) -> l
                 basis = basis_of(word) or rbasis or ("全年预算" if level == "project" else "年初预算")
                 # the printed rate belongs to the basis it names ("完成年初预算的"), or to the only budget
                 own_rate = rate_printed if (len(pairs) == 1 or rbasis == basis) else None
-                rows.append(_row(
-                    report_id=report_id, level=level, code=code, name=name, budget_basis=basis,
-                    budget_wan=to_wan(num, unit), final_wan=final, rate_printed_pct=own_rate,
-                    unit_printed=None if unit.startswith("万") else unit,
-                    source_ref=ref, source_text=text, note="; ".join(x for x in (p.note, code_note) if x) or None,
-                ))
+                rows.append(
+                    _row(
+                        report_id=report_id,
+                        level=level,
+                        code=code,
+                        name=name,
+                        budget_basis=basis,
+                        budget_wan=to_wan(num, unit),
+                        final_wan=final,
+                        rate_printed_pct=own_rate,
+                        unit_printed=None if unit.startswith("万") else unit,
+                        source_ref=ref,
+                        source_text=text,
+                        note="; ".join(x for x in (p.note, code_note) if x) or None,
+                    )
+                )
         for m in ADJUSTED_RE.finditer(p.text):
             text, ref = p.sentence(m.start(), m.end())
-            rows.append(_row(
-                report_id=report_id, level="overall", code=None, name="一般公共预算支出", budget_basis="调整预算",
-                budget_wan=to_wan(m.group("b1"), m.group("b1u")), final_wan=to_wan(m.group("f"), m.group("fu")),
-                rate_printed_pct=to_float(m.group("rate")), source_ref=ref, source_text=text, note=p.note,
-            ))
+            rows.append(
+                _row(
+                    report_id=report_id,
+                    level="overall",
+                    code=None,
+                    name="一般公共预算支出",
+                    budget_basis="调整预算",
+                    budget_wan=to_wan(m.group("b1"), m.group("b1u")),
+                    final_wan=to_wan(m.group("f"), m.group("fu")),
+                    rate_printed_pct=to_float(m.group("rate")),
+                    source_ref=ref,
+                    source_text=text,
+                    note=p.note,
+                )
+            )
     return rows

@@ -19,35 +19,38 @@ from .sentences import Para
 from .subjects import CodeBook
 
 AMT = rf"(?P<num>{NUM})\s*(?P<unit>{UNIT})"
-TOPICS: list[tuple[str, re.Pattern]] = [(t, re.compile(p)) for t, p in [
-    ("fiscal_total", r"财政拨款收[、,，]?支总计|财政拨款收入支出总计"),
-    ("total", r"收[、,，]?支(?:决算)?总计|收入支出总计"),
-    ("general_budget_income", r"一般公共预算财政拨款收入"),
-    ("fiscal_income", r"财政拨款收入"),
-    ("income_item", r"上级补助收入|事业收入|经营收入|其他收入|附属单位上缴收入"),
-    ("income_total", r"收入合计"),
-    ("expenditure_total", r"支出合计"),
-    ("expenditure_item", r"上缴上级支出|经营支出|对附属单位补助支出"),
-    ("running_cost", r"机关运行经费"),
-    ("procurement_sme_goods", r"货物采购授予中小企业合同金额"),
-    ("procurement_sme_works", r"工程采购授予中小企业合同金额"),
-    ("procurement_sme_services", r"服务采购授予中小企业合同金额"),
-    ("procurement_micro", r"授予小微企业合同金额|小微企业供应商中标或成交的，?采购金额"),
-    ("procurement_sme", r"授予中小企业合同金额|中小企业供应商中标或成交的，?采购金额"),
-    ("procurement_sme_reserved", r"面向中小企业预留政府采购项目预算金额"),
-    ("procurement_micro_reserved", r"面向小微企业预留政府采购项目预算金额"),
-    ("procurement_goods", r"政府采购货物支出|货物采购(?:支出|金额)"),
-    ("procurement_works", r"政府采购工程支出|工程采购(?:支出|金额)"),
-    ("procurement_services", r"政府采购服务支出|服务采购(?:支出|金额)"),
-    ("procurement_total", r"政府采购(?:支出总额|金额)"),
-    ("basic_expenditure", r"基本支出"),
-    ("project_expenditure", r"项目支出"),
-    ("personnel_cost", r"人员经费"),
-    ("public_cost", r"公用经费"),
-    *((topic, words) for topic, _, words in THREE_PUBLIC_TOPICS),
-    ("general_budget_expenditure", r"一般公共预算财政拨款支出"),
-    ("fiscal_expenditure", r"财政拨款支出"),
-]]
+TOPICS: list[tuple[str, re.Pattern]] = [
+    (t, re.compile(p))
+    for t, p in [
+        ("fiscal_total", r"财政拨款收[、,，]?支总计|财政拨款收入支出总计"),
+        ("total", r"收[、,，]?支(?:决算)?总计|收入支出总计"),
+        ("general_budget_income", r"一般公共预算财政拨款收入"),
+        ("fiscal_income", r"财政拨款收入"),
+        ("income_item", r"上级补助收入|事业收入|经营收入|其他收入|附属单位上缴收入"),
+        ("income_total", r"收入合计"),
+        ("expenditure_total", r"支出合计"),
+        ("expenditure_item", r"上缴上级支出|经营支出|对附属单位补助支出"),
+        ("running_cost", r"机关运行经费"),
+        ("procurement_sme_goods", r"货物采购授予中小企业合同金额"),
+        ("procurement_sme_works", r"工程采购授予中小企业合同金额"),
+        ("procurement_sme_services", r"服务采购授予中小企业合同金额"),
+        ("procurement_micro", r"授予小微企业合同金额|小微企业供应商中标或成交的，?采购金额"),
+        ("procurement_sme", r"授予中小企业合同金额|中小企业供应商中标或成交的，?采购金额"),
+        ("procurement_sme_reserved", r"面向中小企业预留政府采购项目预算金额"),
+        ("procurement_micro_reserved", r"面向小微企业预留政府采购项目预算金额"),
+        ("procurement_goods", r"政府采购货物支出|货物采购(?:支出|金额)"),
+        ("procurement_works", r"政府采购工程支出|工程采购(?:支出|金额)"),
+        ("procurement_services", r"政府采购服务支出|服务采购(?:支出|金额)"),
+        ("procurement_total", r"政府采购(?:支出总额|金额)"),
+        ("basic_expenditure", r"基本支出"),
+        ("project_expenditure", r"项目支出"),
+        ("personnel_cost", r"人员经费"),
+        ("public_cost", r"公用经费"),
+        *((topic, words) for topic, _, words in THREE_PUBLIC_TOPICS),
+        ("general_budget_expenditure", r"一般公共预算财政拨款支出"),
+        ("fiscal_expenditure", r"财政拨款支出"),
+    ]
+]
 CLASS_RE = re.compile(r"([\u4e00-\u9fff]+?)(?:支出)?\s*[（(]类[)）]\s*(?:支出)?\s*$|^([\u4e00-\u9fff]+?)支出\s*$")
 SHARE_RE = re.compile(rf"\s*[，,]?\s*占[^，,；;。\d]*?(?P<share>{NUM})\s*[%％]")
 CHANGE_RE = re.compile(
@@ -62,7 +65,7 @@ YEAR_CTX_RE = re.compile(r"(?:比|较|与)\s*(?:\d{4}\s*年度?|上年)")
 
 def _subject(text: str, start: int) -> str:
     s = start
-    while s > 0 and (text[s - 1] not in "，,；;。：:、" or (text[s - 1] == "、" and text[s - 2:s - 1] == "收")):
+    while s > 0 and (text[s - 1] not in "，,；;。：:、" or (text[s - 1] == "、" and text[s - 2 : s - 1] == "收")):
         s -= 1
     subj = text[s:start]
     subj = re.sub(r"^\s*(?:其中|主要用于以下方面)\s*", "", subj)
@@ -109,33 +112,39 @@ def facts(paras: list[Para], report_id: str, book: CodeBook) -> list[dict]:
         # 1. changes (增加/减少 X 万元, 增长/下降 Y%)
         changes = []
         for m in CHANGE_RE.finditer(text):
-            pre = text[p.sentence_bounds(m.start())[0]:m.start()]
+            pre = text[p.sentence_bounds(m.start())[0] : m.start()]
             # "比年初预算增加 X" compares with the budget, not the previous year
             if re.search(r"(?:比|较)\s*(?:年初|全年|调整后)?预算(?:数)?\s*$", pre) or not YEAR_CTX_RE.search(pre):
                 continue
             sign = 1 if m.group("dir") == "增加" else -1
             psign = -1 if m.group("pdir") in ("下降", "减少") else 1
-            changes.append((m, sign * to_wan(m.group("num"), m.group("unit")),
-                            psign * to_float(m.group("pct")) if m.group("pct") else None))
+            changes.append(
+                (
+                    m,
+                    sign * to_wan(m.group("num"), m.group("unit")),
+                    psign * to_float(m.group("pct")) if m.group("pct") else None,
+                )
+            )
             used.add(m.start("num"))
         # Qiaokou form: "与 2020 年度相比，财政拨款收、支总计 787.24 万元，各减少 33.4%"
         for m in re.finditer(rf"{AMT}\s*[，,]\s*各?(?P<pdir>增加|减少|增长|下降)\s*(?P<pct>{NUM})\s*[%％]", text):
             if m.start("num") in used:
                 continue
-            pre = text[p.sentence_bounds(m.start())[0]:m.start()]
+            pre = text[p.sentence_bounds(m.start())[0] : m.start()]
             if YEAR_CTX_RE.search(pre) and "相比" in pre:
                 sign = 1 if m.group("pdir") in ("增加", "增长") else -1
                 changes.append((m, sign * to_wan(m.group("num"), m.group("unit")), sign * to_float(m.group("pct"))))
                 used.add(m.start("num"))
         # 2. levels
         for m in re.finditer(AMT, text):
-            if m.start("num") in used or re.match(r"\s*年", text[m.end("num"):]):
+            if m.start("num") in used or re.match(r"\s*年", text[m.end("num") :]):
                 continue
             subj = _subject(text, m.start())
             if re.search(r"预算(?:数)?为?$|决算(?:数)?为$|比$", subj) or YEAR_CTX_RE.search(subj):
                 continue
             if re.search(r"(?:增加|减少|增长|下降)了?$", subj):
-                continue  # "财政拨款收入增加 14,458.07 万元": a change whose year is named a sentence earlier, not a level
+                # "财政拨款收入增加 14,458.07 万元": a change whose year is named a sentence earlier, not a level
+                continue
             t = _topic(subj, book)
             if not t and len(subj) <= 6:  # "由中小企业供应商中标或成交的，采购金额 …": the subject spans two clauses
                 c = m.start()
@@ -149,11 +158,22 @@ def facts(paras: list[Para], report_id: str, book: CodeBook) -> list[dict]:
             topic, subject = t
             share = SHARE_RE.match(text, m.end())
             sent, ref = p.sentence(m.start())
-            para_rows.append({"report_id": report_id, "topic": topic, "subject": subject,
-                              "value": to_wan(m.group("num"), m.group("unit")), "unit": "万元",
-                              "change_wan": None, "change_pct_printed": None,
-                              "share_pct_printed": to_float(share.group("share")) if share else None,
-                              "source_ref": ref, "source_text": sent, "note": p.note, "_pos": m.start()})
+            para_rows.append(
+                {
+                    "report_id": report_id,
+                    "topic": topic,
+                    "subject": subject,
+                    "value": to_wan(m.group("num"), m.group("unit")),
+                    "unit": "万元",
+                    "change_wan": None,
+                    "change_pct_printed": None,
+                    "share_pct_printed": to_float(share.group("share")) if share else None,
+                    "source_ref": ref,
+                    "source_text": sent,
+                    "note": p.note,
+                    "_pos": m.start(),
+                }
+            )
         # 3. attach each change to the latest row of its topic before it, else a change-only row
         for m, change, pct in changes:
             subj = _subject(text, m.start())
@@ -161,13 +181,16 @@ def facts(paras: list[Para], report_id: str, book: CodeBook) -> list[dict]:
             t = _topic(subj, book) if subj else None
             s0 = p.sentence_bounds(m.start())[0]
             if t is None:
-                t = _latest_topic(text[s0:m.start()]) or _latest_topic(text[:s0])
+                t = _latest_topic(text[s0 : m.start()]) or _latest_topic(text[:s0])
                 if t:
                     subj = subj or t[1]
             target = None
             for r in reversed(para_rows):
-                if r["_pos"] < m.start() and r["change_wan"] is None and (
-                        (t and r["topic"] == t[0]) or (not t and r["_pos"] >= s0 - 1)):
+                if (
+                    r["_pos"] < m.start()
+                    and r["change_wan"] is None
+                    and ((t and r["topic"] == t[0]) or (not t and r["_pos"] >= s0 - 1))
+                ):
                     target = r
                     break
             if target is None and not t:
@@ -178,23 +201,55 @@ def facts(paras: list[Para], report_id: str, book: CodeBook) -> list[dict]:
                 target["change_wan"], target["change_pct_printed"] = change, pct
                 continue
             sent, ref = p.sentence(m.start())
-            para_rows.append({"report_id": report_id, "topic": (t[0] if t else "change"), "subject": subj or None,
-                              "value": None, "unit": "万元", "change_wan": change, "change_pct_printed": pct,
-                              "share_pct_printed": None, "source_ref": ref, "source_text": sent, "note": p.note,
-                              "_pos": m.start()})
+            para_rows.append(
+                {
+                    "report_id": report_id,
+                    "topic": (t[0] if t else "change"),
+                    "subject": subj or None,
+                    "value": None,
+                    "unit": "万元",
+                    "change_wan": change,
+                    "change_pct_printed": pct,
+                    "share_pct_printed": None,
+                    "source_ref": ref,
+                    "source_text": sent,
+                    "note": p.note,
+                    "_pos": m.start(),
+                }
+            )
         # 4. counts and procurement shares
         for m in VEHICLE_RE.finditer(text):
             sent, ref = p.sentence(m.start())
-            para_rows.append({"report_id": report_id, "topic": "vehicles" if m.group("what") == "共有车辆" else "vehicles_fiscal",
-                              "subject": m.group("what"), "value": float(m.group("n")), "unit": "count",
-                              "source_ref": ref, "source_text": sent, "note": p.note, "_pos": m.start()})
+            para_rows.append(
+                {
+                    "report_id": report_id,
+                    "topic": "vehicles" if m.group("what") == "共有车辆" else "vehicles_fiscal",
+                    "subject": m.group("what"),
+                    "value": float(m.group("n")),
+                    "unit": "count",
+                    "source_ref": ref,
+                    "source_text": sent,
+                    "note": p.note,
+                    "_pos": m.start(),
+                }
+            )
         for m in SME_SHARE_RE.finditer(text):
             sent, ref = p.sentence(m.start())
             what = {"货物": "goods", "工程": "works", "服务": "services"}[m.group("what")]
-            para_rows.append({"report_id": report_id, "topic": f"procurement_sme_{what}_share",
-                              "subject": m.group(0).split("的")[0], "value": to_float(m.group("pct")), "unit": "percent",
-                              "share_pct_printed": to_float(m.group("pct")),
-                              "source_ref": ref, "source_text": sent, "note": p.note, "_pos": m.start()})
+            para_rows.append(
+                {
+                    "report_id": report_id,
+                    "topic": f"procurement_sme_{what}_share",
+                    "subject": m.group(0).split("的")[0],
+                    "value": to_float(m.group("pct")),
+                    "unit": "percent",
+                    "share_pct_printed": to_float(m.group("pct")),
+                    "source_ref": ref,
+                    "source_text": sent,
+                    "note": p.note,
+                    "_pos": m.start(),
+                }
+            )
         for r in para_rows:
             r.pop("_pos", None)
         rows += para_rows

@@ -26,7 +26,9 @@ PROJECT_RE = re.compile(r"扶贫|脱贫|乡村振兴|帮扶|对口支援|驻村"
 CHANGE_BEFORE_RE = re.compile(r"(增加|减少|增长|下降|同比|比上年|较上年)\s*$")
 DISTRICT_RE = re.compile(r"全区|我区|本区|协调")
 # A figure covering several years ("在前三年组织拨付帮扶资金 5230 万元"), not this year's money.
-MULTI_YEAR_RE = re.compile(r"前[一二三两四五六七八九十\d]+年|近[一二三两四五六七八九十\d]+年|[一二三两四五六七八九十\d]+年来|历年|累计")
+MULTI_YEAR_RE = re.compile(
+    r"前[一二三两四五六七八九十\d]+年|近[一二三两四五六七八九十\d]+年|[一二三两四五六七八九十\d]+年来|历年|累计"
+)
 PROJECT_NAME_RE = re.compile(r"(?:项目|经费|工作|资金)$")
 NOT_PROJECT_RE = re.compile(r"拨付|落实|投入|交易额|采购|安排")
 BUDGET_BEFORE_RE = re.compile(r"预算(?:数)?为\s*$")
@@ -35,7 +37,9 @@ PLACE_RE = re.compile(
     r"(?:恩施州)?(?P<county>[\u4e00-\u9fff]{2}(?:县|区))(?:(?P<street>[\u4e00-\u9fff]{2,3}街道?)(?P<village>[\u4e00-\u9fff]{2,3}村))?"
 )
 PRE_OK = re.compile(r"(?:帮扶|支援|对口|结对|向|援助|赴|到|协助|支持|采购|为|和|与|及|、|州|，|,|：|\s)$|^$")
-NOT_PLACE = re.compile(r"^[与于我全本辖该各两这其拨付]|^(?:我区|全区|本区|辖区|城区|地区|该区|市区|各区|两区|山区|园区|社区|片区|景区|驻区|来区|区县|市县|各县|全县|本县|示范区|新区|区区)$|^[区县]")
+NOT_PLACE = re.compile(
+    r"^[与于我全本辖该各两这其拨付]|^(?:我区|全区|本区|辖区|城区|地区|该区|市区|各区|两区|山区|园区|社区|片区|景区|驻区|来区|区县|市县|各县|全县|本县|示范区|新区|区区)$|^[区县]"
+)
 SKIP_SECTIONS = re.compile(r"三公|机关运行|政府采购|国有资产|名词解释")
 
 
@@ -47,7 +51,10 @@ def series_for(year: int | None, label: str) -> str:
 def function_lines(line_items: pd.DataFrame, report_id: str, year: int | None) -> list[dict]:
     if line_items is None or not len(line_items):
         return []
-    li = line_items[line_items["code"].fillna("").astype(str).str.startswith(POVERTY_CODE).astype(bool) & (line_items["code_domain"].fillna("") == "function")]
+    li = line_items[
+        line_items["code"].fillna("").astype(str).str.startswith(POVERTY_CODE).astype(bool)
+        & (line_items["code_domain"].fillna("") == "function")
+    ]
     rows = []
     for (table, code, label), g in li.groupby(["table", "code", "row_label"], sort=False):
         pick = g[g["measure"] == "total"]
@@ -56,10 +63,20 @@ def function_lines(line_items: pd.DataFrame, report_id: str, year: int | None) -
         if pick.empty:
             continue
         r = pick.iloc[0]
-        rows.append({"report_id": report_id, "kind": "function_line", "code": code, "name": label,
-                     "amount_wan": float(r["amount_wan"]) if pd.notna(r["amount_wan"]) else None,
-                     "recipient": None, "scope": "department", "series": series_for(year, label),
-                     "source_ref": r["source_ref"], "source_text": f"{table} {code} {label} {r['measure']} {r['amount_wan']}"})
+        rows.append(
+            {
+                "report_id": report_id,
+                "kind": "function_line",
+                "code": code,
+                "name": label,
+                "amount_wan": float(r["amount_wan"]) if pd.notna(r["amount_wan"]) else None,
+                "recipient": None,
+                "scope": "department",
+                "series": series_for(year, label),
+                "source_ref": r["source_ref"],
+                "source_text": f"{table} {code} {label} {r['measure']} {r['amount_wan']}",
+            }
+        )
     return rows
 
 
@@ -69,7 +86,9 @@ def places(text: str, own_district: str | None) -> list[str]:
         county = m.group("county")
         if NOT_PLACE.search(county) or (own_district and county == own_district):
             continue
-        if not PRE_OK.search(text[max(0, m.start() - 2):m.start()]) and not PRE_OK.search(text[max(0, m.start() - 1):m.start()]):
+        if not PRE_OK.search(text[max(0, m.start() - 2) : m.start()]) and not PRE_OK.search(
+            text[max(0, m.start() - 1) : m.start()]
+        ):
             continue
         name = m.group(0)
         if not any(county in o for o in out):  # "恩施州宣恩县" and "宣恩县" are one place
@@ -83,11 +102,22 @@ def project_rows(be_rows: list[dict], own_district: str | None) -> list[dict]:
         if r.get("level") != "project" or not r.get("name") or not PROJECT_RE.search(r["name"]):
             continue
         pl = places(r["name"] + (r.get("source_text") or ""), own_district)
-        rows.append({"report_id": r["report_id"], "kind": "project", "code": None, "name": r["name"],
-                     "amount_wan": r.get("final_wan"), "budget_wan": r.get("budget_wan"),
-                     "recipient": "、".join(pl) or None, "scope": "department", "series": None,
-                     "source_ref": r["source_ref"], "source_text": r["source_text"],
-                     "note": r.get("unit_note") or r.get("note")})
+        rows.append(
+            {
+                "report_id": r["report_id"],
+                "kind": "project",
+                "code": None,
+                "name": r["name"],
+                "amount_wan": r.get("final_wan"),
+                "budget_wan": r.get("budget_wan"),
+                "recipient": "、".join(pl) or None,
+                "scope": "department",
+                "series": None,
+                "source_ref": r["source_ref"],
+                "source_text": r["source_text"],
+                "note": r.get("unit_note") or r.get("note"),
+            }
+        )
     return rows
 
 
@@ -109,8 +139,9 @@ def _clause_subject(text: str, start: int) -> str | None:
     return compact(text[s:start]).strip() or None
 
 
-def narrative_rows(paras: list[Para], report_id: str, own_district: str | None,
-                   skip_spans: set[tuple[str, float]]) -> list[dict]:
+def narrative_rows(
+    paras: list[Para], report_id: str, own_district: str | None, skip_spans: set[tuple[str, float]]
+) -> list[dict]:
     """Amounts in sentences about poverty/paired assistance (clauses split at 。；)."""
     rows = []
     seen: set[tuple[str, float]] = set()
@@ -123,21 +154,23 @@ def narrative_rows(paras: list[Para], report_id: str, own_district: str | None,
             sent = text[s:e]
             if not KEYWORD_RE.search(sent):
                 # "农林水支出（类）1793 万元，占 62.69%。主要是用于对口帮扶来凤县…": the purpose follows
-                nxt = text[e:p.sentence_bounds(min(e, len(text) - 1))[1]] if e < len(text) else ""
+                nxt = text[e : p.sentence_bounds(min(e, len(text) - 1))[1]] if e < len(text) else ""
                 if not (re.match(r"\s*(?:主要)?(?:是)?用于", nxt) and KEYWORD_RE.search(nxt)):
                     continue
                 sent = text[s:e] + nxt
-            if CHANGE_BEFORE_RE.search(text[s:m.start()]):
+            if CHANGE_BEFORE_RE.search(text[s : m.start()]):
                 continue  # a change, not an amount
             if _one_purpose_among_many(sent):
                 continue  # "专项经费 965.49 万元，用于纾困贷款贴息、…、精准扶贫对口帮扶、老旧小区改造等工作"
-            if re.search(r"占\s*$", text[max(s, m.start() - 3):m.start()]):
+            if re.search(r"占\s*$", text[max(s, m.start() - 3) : m.start()]):
                 continue
             ref = p.ref_at(s)
             key = (ref, value)
             if key in seen or key in skip_spans:
                 continue
-            before = text[p.sentence_bounds(m.start(), seps="。；;\t")[0]:m.start()] if p.is_row else text[s:m.start()]
+            before = (
+                text[p.sentence_bounds(m.start(), seps="。；;\t")[0] : m.start()] if p.is_row else text[s : m.start()]
+            )
             if BUDGET_BEFORE_RE.search(before):
                 continue  # the budget goes with its outturn below
             seen.add(key)
@@ -155,11 +188,23 @@ def narrative_rows(paras: list[Para], report_id: str, own_district: str | None,
                     kind = "project"
             sent_clean = sent.strip().replace("\t", " | ")
             pl = places(sent, own_district)
-            rows.append({"report_id": report_id, "kind": kind, "code": None,
-                         "name": name, "amount_wan": value, "budget_wan": budget,
-                         "recipient": "、".join(pl) or None,
-                         "scope": "district" if DISTRICT_RE.search(before) else (
-                             "multi_year" if MULTI_YEAR_RE.search(name or "") else "department"), "series": None,
-                         "unit_printed": None if unit in ("万元", "万") else unit,
-                         "source_ref": ref, "source_text": sent_clean, "note": p.note})
+            rows.append(
+                {
+                    "report_id": report_id,
+                    "kind": kind,
+                    "code": None,
+                    "name": name,
+                    "amount_wan": value,
+                    "budget_wan": budget,
+                    "recipient": "、".join(pl) or None,
+                    "scope": "district"
+                    if DISTRICT_RE.search(before)
+                    else ("multi_year" if MULTI_YEAR_RE.search(name or "") else "department"),
+                    "series": None,
+                    "unit_printed": None if unit in ("万元", "万") else unit,
+                    "source_ref": ref,
+                    "source_text": sent_clean,
+                    "note": p.note,
+                }
+            )
     return rows

@@ -28,7 +28,7 @@ def _rest_after(raw: str, n_compact: int) -> str:
         if not ch.isspace():
             k += 1
             if k == n_compact:
-                return raw[i + 1:]
+                return raw[i + 1 :]
     return ""
 
 
@@ -64,8 +64,9 @@ def _yuan(values: list[float | None], dept_total: float | None) -> bool:
 def _unit_note(values, dept_total, what: str) -> str:
     big = max(v for v in values if v is not None)
     ref = f"the department's total spending of {dept_total:,.2f} 万元" if dept_total else "any plausible 万元 figure"
-    return (f"{what} is headed 万元 but prints {big:,.2f}, more than {ref}: the figures are 元 "
-            "and were divided by 10,000")
+    return (
+        f"{what} is headed 万元 but prints {big:,.2f}, more than {ref}: the figures are 元 and were divided by 10,000"
+    )
 
 
 def selfeval_rows(lines: list[tuple[str, str]], report_id: str, doc_text: str, dept_total: float | None) -> list[dict]:
@@ -75,7 +76,7 @@ def selfeval_rows(lines: list[tuple[str, str]], report_id: str, doc_text: str, d
     last_label_line = -1
     i = 0
     while i < len(lines):
-        window = "".join(squeezed[i:i + 4])
+        window = "".join(squeezed[i : i + 4])
         m = LABEL_RE.search(window)
         if not m or m.start() >= len(squeezed[i]):
             i += 1
@@ -111,12 +112,24 @@ def selfeval_rows(lines: list[tuple[str, str]], report_id: str, doc_text: str, d
                 unit_note = _unit_note([budget, final], dept_total, "the 绩效自评表 预算执行情况 row")
                 budget, final = budget / 10000, final / 10000
             text = " ".join([lines[i][0].strip()] + [u for u in used if u != lines[i][0].strip()])
-            rows.append({
-                "report_id": report_id, "level": level, "code": None, "name": name, "budget_basis": basis,
-                "budget_wan": round(budget, 6), "final_wan": round(final, 6), "rate_printed_pct": printed,
-                "rate_computed_pct": rate(final, budget), "unit_printed": unit_printed, "unit_note": unit_note,
-                "source_kind": "table", "source_ref": lines[j][1], "source_text": re.sub(r"\s+", " ", text).strip(),
-            })
+            rows.append(
+                {
+                    "report_id": report_id,
+                    "level": level,
+                    "code": None,
+                    "name": name,
+                    "budget_basis": basis,
+                    "budget_wan": round(budget, 6),
+                    "final_wan": round(final, 6),
+                    "rate_printed_pct": printed,
+                    "rate_computed_pct": rate(final, budget),
+                    "unit_printed": unit_printed,
+                    "unit_note": unit_note,
+                    "source_kind": "table",
+                    "source_ref": lines[j][1],
+                    "source_text": re.sub(r"\s+", " ", text).strip(),
+                }
+            )
         last_label_line = j
         i = j + 1
     return rows
@@ -125,8 +138,9 @@ def selfeval_rows(lines: list[tuple[str, str]], report_id: str, doc_text: str, d
 HEADER_RE = re.compile(r"项目名称.*预算.*执行")
 
 
-def project_list_rows(lines: list[tuple[str, str]], report_id: str, dept_total: float | None,
-                      project_total: float | None) -> list[dict]:
+def project_list_rows(
+    lines: list[tuple[str, str]], report_id: str, dept_total: float | None, project_total: float | None
+) -> list[dict]:
     """Tab-separated project lists: 序号 | 项目名称 | 预算数 | 执行数 | …"""
     rows: list[dict] = []
     i = 0
@@ -165,18 +179,31 @@ def project_list_rows(lines: list[tuple[str, str]], report_id: str, dept_total: 
             note = _unit_note(values, dept_total, "the project table")
             total = next((b for n, b, _, _, _ in table if compact(n) == "合计"), None)
             if total is not None and project_total:
-                note += (f"; its 合计 {total:,.2f} 元 = {total / 10000:,.2f} 万元, the 项目支出 of "
-                         f"{project_total:,.2f} 万元 stated in the narrative")
+                note += (
+                    f"; its 合计 {total:,.2f} 元 = {total / 10000:,.2f} 万元, the 项目支出 of "
+                    f"{project_total:,.2f} 万元 stated in the narrative"
+                )
         for name, b, f, ref, raw in table:
             if yuan:
                 b = b / 10000 if b is not None else None
                 f = f / 10000 if f is not None else None
-            rows.append({
-                "report_id": report_id, "level": "project", "code": None, "name": compact(name) if compact(name) == "合计" else name,
-                "budget_basis": "全年预算", "budget_wan": None if b is None else round(b, 6),
-                "final_wan": None if f is None else round(f, 6), "rate_printed_pct": None,
-                "rate_computed_pct": rate(f, b), "unit_printed": "元" if yuan else None, "unit_note": note,
-                "source_kind": "table", "source_ref": ref, "source_text": re.sub(r"\t+", " | ", raw.strip("\t ")),
-            })
+            rows.append(
+                {
+                    "report_id": report_id,
+                    "level": "project",
+                    "code": None,
+                    "name": compact(name) if compact(name) == "合计" else name,
+                    "budget_basis": "全年预算",
+                    "budget_wan": None if b is None else round(b, 6),
+                    "final_wan": None if f is None else round(f, 6),
+                    "rate_printed_pct": None,
+                    "rate_computed_pct": rate(f, b),
+                    "unit_printed": "元" if yuan else None,
+                    "unit_note": note,
+                    "source_kind": "table",
+                    "source_ref": ref,
+                    "source_text": re.sub(r"\t+", " | ", raw.strip("\t ")),
+                }
+            )
         i = k
     return rows

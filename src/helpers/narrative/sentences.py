@@ -85,12 +85,16 @@ def clean(text: str) -> str:
 
 def _gap_score(tok: str, text: str, pos: int) -> int:
     """How well a figure fits the gap at text[pos] (a space)."""
-    after = text[pos + 1: pos + 3]
+    after = text[pos + 1 : pos + 3]
     before = text[pos - 1] if pos > 0 else ""
-    if tok in "“”\"":
+    if tok in '“”"':
         return 2 if after[:1] in ("三", "优", "良", "合", "不") or before in ("无", "有") else 0
     if tok.endswith("%"):
-        return 2 if (after[:1] in "，。；,;） " or before in "占的长降为比") and not after.startswith(("万", "元", "年")) else -1
+        return (
+            2
+            if (after[:1] in "，。；,;） " or before in "占的长降为比") and not after.startswith(("万", "元", "年"))
+            else -1
+        )
     if re.fullmatch(r"(19|20)\d\d", tok):
         return 2 if after.startswith("年") else (-1 if after.startswith(("万", "元")) else 0)
     if after.startswith(("万", "元", "辆", "台", "个", "分", "年", "月", "日")):
@@ -104,7 +108,7 @@ def fill_gaps(text: str, tokens: list[str]) -> str:
     n, g = len(tokens), len(gaps)
     lead: list[str] = []
     if n > g:  # the first figures belong before this line (to the end of the line it continues)
-        lead, tokens = tokens[: n - g], tokens[n - g:]
+        lead, tokens = tokens[: n - g], tokens[n - g :]
         chosen = gaps
     else:  # choose which gaps get the figures, in order, by how well each fits (small DP)
         best: dict[tuple[int, int], tuple[int, list[int]]] = {}
@@ -113,7 +117,7 @@ def fill_gaps(text: str, tokens: list[str]) -> str:
             if i == n:
                 return 0, []
             if g - j < n - i:
-                return -10**6, []
+                return -(10**6), []
             if (i, j) in best:
                 return best[(i, j)]
             take_s, take_l = go(i + 1, j + 1)
@@ -164,21 +168,26 @@ def paragraphs(doc) -> list[Para]:
     section = part = ""
     cur: Para | None = None
     prev_text = ""
-    for k, (t, ref, reassoc) in enumerate(narrative_lines(doc)):
+    for t, ref, reassoc in narrative_lines(doc):
         flat = t.replace("\t", " ").strip() if not _is_row(t) else t
         if not flat.strip():
             continue
         heading = bool(HEADING_RE.match(flat)) and len(flat) < 60 and not _is_row(t)
-        new = (cur is None or cur.is_row or _is_row(t) or heading or bool(ITEM_RE.match(flat))
-               or (prev_text and prev_text[-1] in SENT_END))
+        new = (
+            cur is None
+            or cur.is_row
+            or _is_row(t)
+            or heading
+            or bool(ITEM_RE.match(flat))
+            or (prev_text and prev_text[-1] in SENT_END)
+        )
         if heading:
             if flat.startswith("第"):
                 part, section = flat, flat
             else:
                 section = flat
         if new:
-            cur = Para(text="", starts=[], section=section, part=part, is_row=_is_row(t),
-                       index=len(paras))
+            cur = Para(text="", starts=[], section=section, part=part, is_row=_is_row(t), index=len(paras))
             paras.append(cur)
         else:
             assert cur is not None  # `new` holds while there is no paragraph yet
@@ -189,7 +198,10 @@ def paragraphs(doc) -> list[Para]:
         cur.text += flat
         if reassoc:
             page = ref
-            msg = f"figures printed on a separate line of the PDF text layer ({page}) were re-associated in order with the words"
+            msg = (
+                f"figures printed on a separate line of the PDF text layer ({page}) were re-associated "
+                "in order with the words"
+            )
             if msg not in cur.notes:
                 cur.notes.append(msg)
         prev_text = "。" if heading else flat.rstrip()  # a heading stands alone

@@ -31,7 +31,10 @@ class CodeBook:
     def __init__(self, line_items: pd.DataFrame | None):
         self.by_level: dict[str, dict[str, set[str]]] = {"类": {}, "款": {}, "项": {}}
         if line_items is not None and len(line_items):
-            li = line_items[(line_items["code_domain"].fillna("") == "function").astype(bool) & line_items["code"].notna().astype(bool)]
+            li = line_items[
+                (line_items["code_domain"].fillna("") == "function").astype(bool)
+                & line_items["code"].notna().astype(bool)
+            ]
             for code, label in li[["code", "row_label"]].drop_duplicates().itertuples(index=False):
                 lvl = code_level(code)
                 if lvl:
@@ -93,7 +96,9 @@ def resolve(book: CodeBook, head: str) -> tuple[str, str, str | None, str | None
         if code is None and lvl != "类" and parent:
             code = book.close_code(lvl, nm, parent)
             if code:
-                notes.append(f"{lvl} name “{nm}” matched to {code} under {parent} by a similar name in the report's tables")
+                notes.append(
+                    f"{lvl} name “{nm}” matched to {code} under {parent} by a similar name in the report's tables"
+                )
         if code is None and lvl != levels[-1][0]:
             notes.append(f"{lvl} name “{nm}” not found in the report's tables")
             continue  # keep the last mapped parent

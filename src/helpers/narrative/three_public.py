@@ -16,7 +16,8 @@ import re
 import pandas as pd
 
 from ..normalize import compact
-from ..vocabulary import THREE_PUBLIC_ITEMS as ITEMS, THREE_PUBLIC_PATTERNS
+from ..vocabulary import THREE_PUBLIC_ITEMS as ITEMS
+from ..vocabulary import THREE_PUBLIC_PATTERNS
 from .amounts import NUM, UNIT, rate, to_float, to_wan
 from .sentences import Para
 
@@ -62,11 +63,21 @@ def narrative_rows(paras: list[Para], report_id: str) -> tuple[list[dict], dict 
             seg_end = min(end, s_end)
             seg = text[b:seg_end]
             sent, ref = p.sentence(a)
-            if YOY_RE.search(text[p.sentence_bounds(a)[0]:a]) and not FINAL_RE.search(seg):
+            if YOY_RE.search(text[p.sentence_bounds(a)[0] : a]) and not FINAL_RE.search(seg):
                 continue
-            row = found.setdefault(item, {"report_id": report_id, "item": item, "budget_wan": None,
-                                          "final_wan": None, "source": "narrative", "source_ref": None,
-                                          "source_text": None, "notes": []})
+            row = found.setdefault(
+                item,
+                {
+                    "report_id": report_id,
+                    "item": item,
+                    "budget_wan": None,
+                    "final_wan": None,
+                    "source": "narrative",
+                    "source_ref": None,
+                    "source_text": None,
+                    "notes": [],
+                },
+            )
             budget = final = None
             bm = BUDGET_RE.search(seg)
             if bm:
@@ -74,7 +85,7 @@ def narrative_rows(paras: list[Para], report_id: str) -> tuple[list[dict], dict 
             fm = FINAL_RE.search(seg) or DIRECT_RE.search(seg)
             if fm and (not bm or fm.start() != bm.start()):
                 final = to_wan(fm.group("num"), fm.group("unit"))
-            before = text[max(0, a - 8):a]
+            before = text[max(0, a - 8) : a]
             if final is None and "无" in before and not YOY_RE.search(sent):
                 final = 0.0
                 row["notes"].append(f"{item}: outturn 0 from the words “{sent[:60]}”")
@@ -83,8 +94,10 @@ def narrative_rows(paras: list[Para], report_id: str) -> tuple[list[dict], dict 
                 if dm:
                     delta = to_wan(dm.group("num"), dm.group("unit"))
                     budget = round(final - delta if dm.group("dir") == "增加" else final + delta, 6)
-                    row["notes"].append(f"{item}: budget derived as outturn {final:g} "
-                                        f"{'−' if dm.group('dir') == '增加' else '+'} {delta:g} (比年初预算{dm.group('dir')})")
+                    row["notes"].append(
+                        f"{item}: budget derived as outturn {final:g} "
+                        f"{'−' if dm.group('dir') == '增加' else '+'} {delta:g} (比年初预算{dm.group('dir')})"
+                    )
             if budget is None and final is None:
                 continue
             if row["source_ref"] is None:
@@ -97,10 +110,16 @@ def narrative_rows(paras: list[Para], report_id: str) -> tuple[list[dict], dict 
                 row["final_wan"] = final
             if item == "total" and total_stmt is None and (bm or fm):
                 rm = RATE_RE.search(seg)
-                total_stmt = {"budget_wan": budget, "final_wan": final, "budget_word": bm.group("word") if bm else None,
-                              "rate_word": rm.group("word") if rm else None,
-                              "rate_printed_pct": to_float(rm.group("num")) if rm else None,
-                              "source_ref": ref, "source_text": sent, "note": p.note}
+                total_stmt = {
+                    "budget_wan": budget,
+                    "final_wan": final,
+                    "budget_word": bm.group("word") if bm else None,
+                    "rate_word": rm.group("word") if rm else None,
+                    "rate_printed_pct": to_float(rm.group("num")) if rm else None,
+                    "source_ref": ref,
+                    "source_text": sent,
+                    "note": p.note,
+                }
     rows = []
     for item in ITEMS:
         if item in found and found[item]["source_ref"] is not None:
@@ -125,11 +144,22 @@ def budget_execution_row(stmt: dict | None, report_id: str, doc_text: str) -> di
     else:
         m = re.search(r"预算数为\s*[“”\"]?三公[“”\"]?经费(年初|全年)预算数", compact(doc_text))
         basis = f"{m.group(1)}预算" if m else "年初预算"
-    return {"report_id": report_id, "level": "overall", "subject": "three_public", "code": None, "name": "“三公”经费", "budget_basis": basis,
-            "budget_wan": stmt["budget_wan"], "final_wan": stmt["final_wan"],
-            "rate_printed_pct": stmt["rate_printed_pct"], "rate_computed_pct": rate(stmt["final_wan"], stmt["budget_wan"]),
-            "source_kind": "narrative", "source_ref": stmt["source_ref"], "source_text": stmt["source_text"],
-            "note": stmt["note"]}
+    return {
+        "report_id": report_id,
+        "level": "overall",
+        "subject": "three_public",
+        "code": None,
+        "name": "“三公”经费",
+        "budget_basis": basis,
+        "budget_wan": stmt["budget_wan"],
+        "final_wan": stmt["final_wan"],
+        "rate_printed_pct": stmt["rate_printed_pct"],
+        "rate_computed_pct": rate(stmt["final_wan"], stmt["budget_wan"]),
+        "source_kind": "narrative",
+        "source_ref": stmt["source_ref"],
+        "source_text": stmt["source_text"],
+        "note": stmt["note"],
+    }
 
 
 def table_rows(line_items: pd.DataFrame, report_id: str) -> list[dict]:
@@ -148,7 +178,16 @@ def table_rows(line_items: pd.DataFrame, report_id: str) -> list[dict]:
         fv = None if fv is None or pd.isna(fv) else float(fv)
         ref = (b if len(b) else f)["source_ref"].iloc[0]
         label = (b if len(b) else f)["row_label"].iloc[0]
-        rows.append({"report_id": report_id, "item": item, "budget_wan": bv, "final_wan": fv, "source": "table",
-                     "source_ref": ref, "source_text": f"T7 {label}: 预算数 {bv if bv is not None else '(blank)'}, "
-                                                       f"决算数 {fv if fv is not None else '(blank)'}"})
+        rows.append(
+            {
+                "report_id": report_id,
+                "item": item,
+                "budget_wan": bv,
+                "final_wan": fv,
+                "source": "table",
+                "source_ref": ref,
+                "source_text": f"T7 {label}: 预算数 {bv if bv is not None else '(blank)'}, "
+                f"决算数 {fv if fv is not None else '(blank)'}",
+            }
+        )
     return rows

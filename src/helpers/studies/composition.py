@@ -14,9 +14,11 @@ import re
 
 import pandas as pd
 
+from ..vocabulary import CLASS_NAMES as _CLASS_NAMES
+from ..vocabulary import CODE_LEVELS, ECONOMIC_NAMES
+from ..vocabulary import PERSONNEL_CLASSES as PERSONNEL_CODES
 from . import quality
 from .load import Corpus
-from ..vocabulary import CLASS_NAMES as _CLASS_NAMES, CODE_LEVELS, ECONOMIC_NAMES, PERSONNEL_CLASSES as PERSONNEL_CODES
 
 CLASS_NAMES: dict[str, str] = {code: name + "支出" for code, name in _CLASS_NAMES.items()}  # as T1/T4 print them
 
@@ -35,8 +37,14 @@ def _rollup(rows: pd.DataFrame, prefix_len: int = 3) -> pd.DataFrame:
             sub = g[g.n == n]
             if len(sub) and sub.amount_wan.notna().any():
                 doubt = bool(sub.doubtful.fillna(False).astype(bool).any()) if "doubtful" in sub else False
-                out.append({"code": cls, "amount_wan": sub.amount_wan.sum(min_count=1), "rolled_up_from": lvl,
-                            "doubtful": doubt})
+                out.append(
+                    {
+                        "code": cls,
+                        "amount_wan": sub.amount_wan.sum(min_count=1),
+                        "rolled_up_from": lvl,
+                        "doubtful": doubt,
+                    }
+                )
                 break
     return pd.DataFrame(out)
 
@@ -63,13 +71,17 @@ def function_classes(corpus: Corpus) -> pd.DataFrame:
                     frames.append(r)
                     break
     if not frames:
-        return pd.DataFrame(columns=["report_id", "code", "name", "amount_wan", "share_pct", "table", "rolled_up_from", "doubtful"])
+        return pd.DataFrame(
+            columns=["report_id", "code", "name", "amount_wan", "share_pct", "table", "rolled_up_from", "doubtful"]
+        )
     df = pd.concat(frames, ignore_index=True)
     df = df[df.amount_wan.fillna(0) != 0]
     tot = df.groupby("report_id").amount_wan.transform("sum")
     df["share_pct"] = df.amount_wan / tot * 100
     df["doubtful"] = df.doubtful.astype(bool) | _implicated(corpus, df, "amount_wan")
-    return df[["report_id", "code", "name", "amount_wan", "share_pct", "table", "rolled_up_from", "doubtful"]].reset_index(drop=True)
+    return df[
+        ["report_id", "code", "name", "amount_wan", "share_pct", "table", "rolled_up_from", "doubtful"]
+    ].reset_index(drop=True)
 
 
 def _implicated(corpus: Corpus, df: pd.DataFrame, value_col: str) -> pd.Series:
@@ -80,9 +92,13 @@ def _implicated(corpus: Corpus, df: pd.DataFrame, value_col: str) -> pd.Series:
     if probs.empty or df.empty:
         return out
     for k, r in df.iterrows():
-        mine = probs[(probs.report_id == r.report_id) & probs.source_ref.fillna("").str.contains(f"{r.table} ", regex=False)]
-        if len(mine) and any(quality._close(r[value_col], f) or quality._close(r[value_col], e)
-                             for f, e in zip(mine.found, mine.expected)):
+        mine = probs[
+            (probs.report_id == r.report_id) & probs.source_ref.fillna("").str.contains(f"{r.table} ", regex=False)
+        ]
+        if len(mine) and any(
+            quality._close(r[value_col], f) or quality._close(r[value_col], e)
+            for f, e in zip(mine.found, mine.expected)
+        ):
             out[k] = True
     return out
 
@@ -102,8 +118,16 @@ def basic_project(corpus: Corpus) -> pd.DataFrame:
             if pd.notna(vals["total"]) or pd.notna(vals["basic"]):
                 basic, project = vals["basic"], vals["project"]
                 total = vals["total"] if pd.notna(vals["total"]) else (basic or 0) + (project or 0)
-                rows.append({"report_id": rid, "basic_wan": basic, "project_wan": project, "total_wan": total,
-                             "table": table, "doubtful": bool(tot.doubtful.fillna(False).astype(bool).any())})
+                rows.append(
+                    {
+                        "report_id": rid,
+                        "basic_wan": basic,
+                        "project_wan": project,
+                        "total_wan": total,
+                        "table": table,
+                        "doubtful": bool(tot.doubtful.fillna(False).astype(bool).any()),
+                    }
+                )
                 break
     df = pd.DataFrame(rows, columns=["report_id", "basic_wan", "project_wan", "total_wan", "table", "doubtful"])
     if len(df):
@@ -122,7 +146,9 @@ def economic_classes(corpus: Corpus) -> pd.DataFrame:
     li = corpus.line_items
     t6 = li[(li.table == "T6") & (li.code_domain == "economic") & (li.measure == "final")]
     if t6.empty:
-        return pd.DataFrame(columns=["report_id", "code", "name", "section", "amount_wan", "share_pct", "rolled_up_from", "doubtful"])
+        return pd.DataFrame(
+            columns=["report_id", "code", "name", "section", "amount_wan", "share_pct", "rolled_up_from", "doubtful"]
+        )
     frames = []
     for rid, g in t6.groupby("report_id"):
         r = _rollup(g)
@@ -138,7 +164,9 @@ def economic_classes(corpus: Corpus) -> pd.DataFrame:
     df = df[df.amount_wan.fillna(0) != 0]
     df["share_pct"] = df.amount_wan / df.groupby("report_id").amount_wan.transform("sum") * 100
     df["doubtful"] = df.doubtful.astype(bool)
-    return df[["report_id", "code", "name", "section", "amount_wan", "share_pct", "rolled_up_from", "doubtful"]].reset_index(drop=True)
+    return df[
+        ["report_id", "code", "name", "section", "amount_wan", "share_pct", "rolled_up_from", "doubtful"]
+    ].reset_index(drop=True)
 
 
 def personnel_public(corpus: Corpus) -> pd.DataFrame:
@@ -184,25 +212,41 @@ def dominant(df: pd.DataFrame, labels: pd.Series) -> pd.DataFrame:
     if df.empty:
         return pd.DataFrame(columns=["report", "name", "share_pct"])
     top = df.sort_values("share_pct", ascending=False).drop_duplicates("report_id")
-    return pd.DataFrame({"report": [labels.get(r, r) for r in top.report_id], "name": top.name.values,
-                         "share_pct": top.share_pct.values}).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "report": [labels.get(r, r) for r in top.report_id],
+            "name": top.name.values,
+            "share_pct": top.share_pct.values,
+        }
+    ).reset_index(drop=True)
 
 
 def spread(matrix: pd.DataFrame) -> pd.DataFrame:
     """Per category: min, max and range of shares across reports, largest range first."""
     if matrix.empty:
         return pd.DataFrame(columns=["min_pct", "max_pct", "range_pp", "reports_with_it"])
-    out = pd.DataFrame({"min_pct": matrix.min(), "max_pct": matrix.max(), "range_pp": matrix.max() - matrix.min(),
-                        "reports_with_it": (matrix > 0).sum()})
+    out = pd.DataFrame(
+        {
+            "min_pct": matrix.min(),
+            "max_pct": matrix.max(),
+            "range_pp": matrix.max() - matrix.min(),
+            "reports_with_it": (matrix > 0).sum(),
+        }
+    )
     return out.sort_values("range_pp", ascending=False)
 
 
 # ---------------------------------------------------------------------------------------------
 # What the corpus can and cannot separate
 
-DEPARTMENT_TYPES = [(r"大学|学院", "university 高校"), (r"街道|镇人民政府|乡人民政府", "sub-district office 街道"),
-                    (r"人民政府办公室|政府办公厅", "government office 政府办公室"), (r"委.*办公室|委员会办公室", "party committee office 党委办公室"),
-                    (r"委.*部$|工作部|组织部|宣传部", "party department 党委部门"), (r"局$|委员会$|厅$", "bureau 局/委"), ]
+DEPARTMENT_TYPES = [
+    (r"大学|学院", "university 高校"),
+    (r"街道|镇人民政府|乡人民政府", "sub-district office 街道"),
+    (r"人民政府办公室|政府办公厅", "government office 政府办公室"),
+    (r"委.*办公室|委员会办公室", "party committee office 党委办公室"),
+    (r"委.*部$|工作部|组织部|宣传部", "party department 党委部门"),
+    (r"局$|委员会$|厅$", "bureau 局/委"),
+]
 
 
 def department_type(department) -> str:
@@ -216,10 +260,17 @@ def department_type(department) -> str:
 def design(corpus: Corpus) -> pd.DataFrame:
     """One row per readable report: city, district, department type, fiscal year."""
     r = corpus.readable
-    return pd.DataFrame({"report_id": r.report_id.values, "report": [corpus.label(x) for x in r.report_id],
-                         "city": r.city.fillna("").values, "district": r.district.fillna("").values,
-                         "department_type": [department_type(d) for d in r.department],
-                         "department": r.department.fillna("").values, "fiscal_year": r.fiscal_year.values})
+    return pd.DataFrame(
+        {
+            "report_id": r.report_id.values,
+            "report": [corpus.label(x) for x in r.report_id],
+            "city": r.city.fillna("").values,
+            "district": r.district.fillna("").values,
+            "department_type": [department_type(d) for d in r.department],
+            "department": r.department.fillna("").values,
+            "fiscal_year": r.fiscal_year.values,
+        }
+    )
 
 
 def _varies(d: pd.DataFrame, within: list[str], col: str) -> bool:
@@ -233,9 +284,11 @@ def separable(d: pd.DataFrame) -> dict[str, bool]:
     - year: the same department (city, district, department) in two years.
     Without such a pair, differences attributed to the factor are equally differences of the others."""
     d = d.assign(place=d.city.astype(str) + "|" + d.district.astype(str))
-    return {"place": _varies(d, ["department_type", "fiscal_year"], "place"),
-            "department type": _varies(d, ["place", "fiscal_year"], "department_type"),
-            "year": _varies(d, ["place", "department"], "fiscal_year")}
+    return {
+        "place": _varies(d, ["department_type", "fiscal_year"], "place"),
+        "department type": _varies(d, ["place", "fiscal_year"], "department_type"),
+        "year": _varies(d, ["place", "department"], "fiscal_year"),
+    }
 
 
 def design_caveat(d: pd.DataFrame) -> str:
@@ -244,17 +297,25 @@ def design_caveat(d: pd.DataFrame) -> str:
         return "No readable report: nothing to compare."
     sep = separable(d)
     cities = d.city.replace("", pd.NA).dropna().nunique()
-    head = (f"The {len(d)} readable reports come from {cities} cit{'y' if cities == 1 else 'ies'}, "
-            f"{d.drop_duplicates(['city', 'district']).shape[0]} places (district or institution), "
-            f"{d.department_type.nunique()} department types and {d.fiscal_year.nunique()} fiscal years. ")
+    head = (
+        f"The {len(d)} readable reports come from {cities} cit{'y' if cities == 1 else 'ies'}, "
+        f"{d.drop_duplicates(['city', 'district']).shape[0]} places (district or institution), "
+        f"{d.department_type.nunique()} department types and {d.fiscal_year.nunique()} fiscal years. "
+    )
     cannot = [f for f, ok in sep.items() if not ok]
-    why = {"place": "no department type appears in two places in the same year",
-           "department type": "no place has two department types in the same year",
-           "year": "no department appears in two years"}
+    why = {
+        "place": "no department type appears in two places in the same year",
+        "department type": "no place has two department types in the same year",
+        "year": "no department appears in two years",
+    }
     if cannot:
-        return head + ("; ".join(why[f] for f in cannot).capitalize() + ", so " + " and ".join(f"{f} effects" for f in cannot)
-                       + " cannot be told apart from department effects: the differences below are differences "
-                       "between particular departments, not " + " or ".join(f"{f} effects" for f in cannot) + ".")
+        return head + (
+            "; ".join(why[f] for f in cannot).capitalize()
+            + ", so "
+            + " and ".join(f"{f} effects" for f in cannot)
+            + " cannot be told apart from department effects: the differences below are differences "
+            "between particular departments, not " + " or ".join(f"{f} effects" for f in cannot) + "."
+        )
     return head + "Each factor varies on its own between some pair of reports."
 
 
@@ -269,17 +330,27 @@ def key_findings(corpus: Corpus) -> list[str]:
         dom = dominant(fc, labels)
         if len(dom):
             counts = dom.name.value_counts()
-            out.append(f"The largest function class is {counts.index[0]} in {counts.iloc[0]} of {len(dom)} reports; "
-                       f"the largest single share is {dom.iloc[0]['name']} at {dom.iloc[0].share_pct:.1f}% ({dom.iloc[0].report}).")
+            out.append(
+                f"The largest function class is {counts.index[0]} in {counts.iloc[0]} of {len(dom)} reports; "
+                f"the largest single share is {dom.iloc[0]['name']} at {dom.iloc[0].share_pct:.1f}% "
+                f"({dom.iloc[0].report})."
+            )
     bp = basic_project(corpus)
     if len(bp):
         bp = bp[~bp.doubtful.astype(bool)]
         if len(bp):
-            out.append(f"Project money is the larger part of spending in {int((bp.project_share_pct > 50).sum())} of {len(bp)} "
-                       f"reports; the project share runs from {bp.project_share_pct.min():.1f}% to {bp.project_share_pct.max():.1f}% "
-                       f"(median {bp.project_share_pct.median():.1f}%).")
+            out.append(
+                f"Project money is the larger part of spending in {int((bp.project_share_pct > 50).sum())} of "
+                f"{len(bp)} "
+                f"reports; the project share runs from {bp.project_share_pct.min():.1f}% to "
+                f"{bp.project_share_pct.max():.1f}% "
+                f"(median {bp.project_share_pct.median():.1f}%)."
+            )
     pp = personnel_public(corpus)
     if len(pp) and pp.personnel_share_pct.notna().any():
-        out.append(f"Personnel costs (人员经费) take {pp.personnel_share_pct.min():.1f}% to {pp.personnel_share_pct.max():.1f}% "
-                   f"of basic spending in {pp.personnel_share_pct.notna().sum()} reports.")
+        out.append(
+            f"Personnel costs (人员经费) take {pp.personnel_share_pct.min():.1f}% to "
+            f"{pp.personnel_share_pct.max():.1f}% "
+            f"of basic spending in {pp.personnel_share_pct.notna().sum()} reports."
+        )
     return out

@@ -11,9 +11,10 @@ import re
 import numpy as np
 import pandas as pd
 
+from ..vocabulary import THREE_PUBLIC_COLUMN_LABELS as THREE_PUBLIC_NAMES
+from ..vocabulary import THREE_PUBLIC_ITEMS
 from . import quality
 from .load import Corpus
-from ..vocabulary import THREE_PUBLIC_COLUMN_LABELS as THREE_PUBLIC_NAMES, THREE_PUBLIC_ITEMS
 
 LEVEL_ORDER = ["overall", "类", "款", "项", "project"]
 BASES = ["年初预算", "全年预算", "调整预算"]
@@ -26,7 +27,7 @@ STATEMENT_KEY = ["report_id", "level", "name", "budget_basis", "budget_wan", "fi
 # Project names differ between the narrative and the 绩效自评表 by a year, 工作/经费/资金 and the like.
 _PROJECT_NOISE = r"(?:20\d\d)(?:年度?)?|项目|工作|经费|资金|\s"
 SAME_PROJECT_WAN = 0.015  # outturns printed to 0.01 万元 vs 元 converted: the same figure within rounding
-MIN_IQR_PP = 1.0          # rates more concentrated than this have no meaningful Tukey fences
+MIN_IQR_PP = 1.0  # rates more concentrated than this have no meaningful Tukey fences
 
 
 def project_key(name) -> str:
@@ -57,15 +58,17 @@ def merge_project_restatements(be: pd.DataFrame) -> pd.DataFrame:
     be["also_printed_at"] = ""
     proj = be[be.level == "project"]
     drop = set()
-    for rid, g in proj.groupby("report_id"):
+    for _, g in proj.groupby("report_id"):
         rows = list(g.sort_values("source_kind", key=lambda s: s.ne("table")).itertuples())
         for i, a in enumerate(rows):
             if a.Index in drop:
                 continue
-            for b in rows[i + 1:]:
+            for b in rows[i + 1 :]:
                 if b.Index in drop or pd.isna(a.final_wan) or pd.isna(b.final_wan):
                     continue
-                if abs(a.final_wan - b.final_wan) <= SAME_PROJECT_WAN and _same_project(project_key(a.name), project_key(b.name)):
+                if abs(a.final_wan - b.final_wan) <= SAME_PROJECT_WAN and _same_project(
+                    project_key(a.name), project_key(b.name)
+                ):
                     drop.add(b.Index)
                     note = f"{b.source_ref} ({b.name}, {b.budget_basis} {b.budget_wan:,.2f})"
                     prev = be.at[a.Index, "also_printed_at"]
@@ -82,14 +85,20 @@ def rates(corpus: Corpus) -> pd.DataFrame:
     one project (`also_printed_at`)."""
     be = corpus.budget_execution
     if be.empty:
-        return be.assign(rate=pd.Series(dtype="float64"), report=pd.Series(dtype="object"),
-                         times_printed=pd.Series(dtype="int64"), also_printed_at=pd.Series(dtype="object"),
-                         flag=pd.Series(dtype="object"), flag_message=pd.Series(dtype="object"))
+        return be.assign(
+            rate=pd.Series(dtype="float64"),
+            report=pd.Series(dtype="object"),
+            times_printed=pd.Series(dtype="int64"),
+            also_printed_at=pd.Series(dtype="object"),
+            flag=pd.Series(dtype="object"),
+            flag_message=pd.Series(dtype="object"),
+        )
     times = be.groupby(STATEMENT_KEY, dropna=False).report_id.transform("size")
     be = be.assign(times_printed=times).drop_duplicates(STATEMENT_KEY, keep="first")
     # recomputed unrounded (the dataset's rate_computed_pct is rounded to 2 decimals), null for a zero budget
-    be = be.assign(rate=be.final_wan / be.budget_wan.where(be.budget_wan != 0) * 100,
-                   report=be.report_id.map(corpus.labels()))
+    be = be.assign(
+        rate=be.final_wan / be.budget_wan.where(be.budget_wan != 0) * 100, report=be.report_id.map(corpus.labels())
+    )
     be = merge_project_restatements(be)
     # The 三公 total is an overall statement about another budget, and the sum of all projects is
     # not a project: each is shown as its own level here.
@@ -152,7 +161,9 @@ def outliers(be: pd.DataFrame, k: float = 1.5) -> pd.DataFrame:
     b.loc[(b.why == "") & (b.rate < 50), "why"] = "under half of budget (< 50%)"
     b = b[b.why != ""]
     b = b.assign(dev=(b.rate - 100).abs()).sort_values("dev", ascending=False).drop(columns="dev")
-    return b[["report", "level", "budget_basis", "code", "name", "budget_wan", "final_wan", "rate", "why", "source_ref"]]
+    return b[
+        ["report", "level", "budget_basis", "code", "name", "budget_wan", "final_wan", "rate", "why", "source_ref"]
+    ]
 
 
 def rate_tolerance_pp(budget, final) -> float:
@@ -186,8 +197,16 @@ def printed_vs_computed(corpus: Corpus, be: pd.DataFrame | None = None) -> pd.Da
     for r in p.itertuples():
         mine = rc[rc.report_id == r.report_id] if len(rc) else rc
         toks = quality.ref_tokens(r.source_ref)
-        hit = mine[[bool(quality.ref_tokens(x) & toks) and quality._close(f, r.rate_printed_pct)
-                    for x, f in zip(mine.source_ref, mine.found)]] if len(mine) else mine
+        hit = (
+            mine[
+                [
+                    bool(quality.ref_tokens(x) & toks) and quality._close(f, r.rate_printed_pct)
+                    for x, f in zip(mine.source_ref, mine.found)
+                ]
+            ]
+            if len(mine)
+            else mine
+        )
         if len(hit) and pd.notna(r.rate):
             hit2 = hit[[quality._close(e, r.rate) or abs(float(e) - r.rate) < 0.05 for e in hit.expected.fillna(-1e9)]]
             hit = hit2 if len(hit2) else hit
@@ -197,17 +216,35 @@ def printed_vs_computed(corpus: Corpus, be: pd.DataFrame | None = None) -> pd.Da
             continue
         c = hit.iloc[0]
         verdicts.append(VERDICTS.get(c.outcome, c.outcome))
-        messages.append("" if c.outcome == "pass" and not str(c.message).startswith("rounding") else f"{c.rule_id}: {c.message}")
+        messages.append(
+            "" if c.outcome == "pass" and not str(c.message).startswith("rounding") else f"{c.rule_id}: {c.message}"
+        )
     p["verdict"] = verdicts
     p["check_message"] = messages
     # kept for callers that count `agrees == False`: the same verdict as a boolean (None when undecided)
-    p["agrees"] = pd.Series([True if v == "agrees" else False if v == "differs" else None for v in verdicts],
-                            index=p.index, dtype="object")
+    p["agrees"] = pd.Series(
+        [True if v == "agrees" else False if v == "differs" else None for v in verdicts], index=p.index, dtype="object"
+    )
     order = {"differs": 0, "uncertain": 1, "not checked": 2, "agrees": 3}
     p["_k"] = p.verdict.map(order).fillna(4)
     p = p.sort_values(["_k", "report"]).drop(columns="_k")
-    return p[["report", "level", "budget_basis", "name", "budget_wan", "final_wan", "rate_printed_pct", "rate", "gap_pp",
-              "verdict", "check_message", "agrees", "source_ref"]].reset_index(drop=True)
+    return p[
+        [
+            "report",
+            "level",
+            "budget_basis",
+            "name",
+            "budget_wan",
+            "final_wan",
+            "rate_printed_pct",
+            "rate",
+            "gap_pp",
+            "verdict",
+            "check_message",
+            "agrees",
+            "source_ref",
+        ]
+    ].reset_index(drop=True)
 
 
 def three_public(corpus: Corpus) -> pd.DataFrame:
@@ -216,14 +253,29 @@ def three_public(corpus: Corpus) -> pd.DataFrame:
     quality flag: figures a failing or uncertain check implicates, or T7 cells read as doubtful.
     `rate_from_parts` is the rate against the budget the check's own arithmetic gives (e.g. a
     misprinted 小计 replaced by 购置 + 运行) where a failing check supplies one."""
-    cols = ["report_id", "report", "item", "item_name", "budget_wan", "final_wan", "rate", "source", "source_ref",
-            "flag", "flag_message", "rate_from_parts"]
+    cols = [
+        "report_id",
+        "report",
+        "item",
+        "item_name",
+        "budget_wan",
+        "final_wan",
+        "rate",
+        "source",
+        "source_ref",
+        "flag",
+        "flag_message",
+        "rate_from_parts",
+    ]
     tp = corpus.three_public
     if tp.empty:
         return pd.DataFrame(columns=cols)
-    df = tp.assign(report=tp.report_id.map(corpus.labels()), source=tp.source.astype("object"),
-                   item_name=tp.item.map(THREE_PUBLIC_NAMES),
-                   rate=tp.final_wan / tp.budget_wan.where(tp.budget_wan.fillna(0) != 0) * 100)
+    df = tp.assign(
+        report=tp.report_id.map(corpus.labels()),
+        source=tp.source.astype("object"),
+        item_name=tp.item.map(THREE_PUBLIC_NAMES),
+        rate=tp.final_wan / tp.budget_wan.where(tp.budget_wan.fillna(0) != 0) * 100,
+    )
     df = quality.flag_rows(df, corpus, ["budget_wan", "final_wan"], item_col="item")
     probs = quality.problems(corpus)
     parts = []
@@ -271,9 +323,17 @@ def three_public_item_totals(one: pd.DataFrame) -> pd.DataFrame:
         ok = ok[ok.flag.fillna("") == ""] if "flag" in ok else ok
         left = sorted(set(g.report) - set(ok.report))
         b, f = ok.budget_wan.sum(), ok.final_wan.sum()
-        rows.append({"item": item, "item_name": THREE_PUBLIC_NAMES[item], "budget_wan": b, "final_wan": f,
-                     "rate": f / b * 100 if b else float("nan"), "reports": ok.report_id.nunique(),
-                     "left_out": "、".join(left)})
+        rows.append(
+            {
+                "item": item,
+                "item_name": THREE_PUBLIC_NAMES[item],
+                "budget_wan": b,
+                "final_wan": f,
+                "rate": f / b * 100 if b else float("nan"),
+                "reports": ok.report_id.nunique(),
+                "left_out": "、".join(left),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -293,6 +353,7 @@ def three_public_sources_agree(tp: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------------------------------------
 # Key findings (the sentences a page opens with; every number computed here)
 
+
 def _fmt_pct(x, d: int = 1) -> str:
     return "n/a" if x is None or pd.isna(x) else f"{x:,.{d}f}%"
 
@@ -311,18 +372,25 @@ def key_findings(corpus: Corpus) -> list[str]:
     ov = clean[(clean.level == "overall") & (clean.budget_basis == "年初预算")].dropna(subset=["rate"])
     if len(ov):
         lo, hi = ov.loc[ov.rate.idxmin()], ov.loc[ov.rate.idxmax()]
-        out.append(f"Against 年初预算 (the budget set at the start of the year), general-budget spending in "
-                   f"{ov.report_id.nunique()} reports ran from {_fmt_pct(lo.rate)} of budget ({lo.report}) to "
-                   f"{_fmt_pct(hi.rate)} ({hi.report}), median {_fmt_pct(ov.rate.median())}; rates against 全年预算 or "
-                   f"调整预算 are reported separately, never pooled with these.")
+        out.append(
+            f"Against 年初预算 (the budget set at the start of the year), general-budget spending in "
+            f"{ov.report_id.nunique()} reports ran from {_fmt_pct(lo.rate)} of budget ({lo.report}) to "
+            f"{_fmt_pct(hi.rate)} ({hi.report}), median {_fmt_pct(ov.rate.median())}; rates against 全年预算 or "
+            f"调整预算 are reported separately, never pooled with these."
+        )
     pvc = printed_vs_computed(corpus, be)
     if len(pvc):
         d = pvc[pvc.verdict == "differs"]
-        s = (f"Of {len(pvc)} completion rates the reports print, {len(d)} differ from the rate their own amounts give "
-             f"beyond rounding (the consistency checks' verdict)")
+        s = (
+            f"Of {len(pvc)} completion rates the reports print, {len(d)} differ from the rate their own amounts give "
+            f"beyond rounding (the consistency checks' verdict)"
+        )
         if len(d):
             w = d.loc[d.gap_pp.abs().idxmax()]
-            s += f"; the largest gap: {w['name']} in {w.report}, printed {_fmt_pct(w.rate_printed_pct, 2)} where the amounts give {_fmt_pct(w.rate, 2)}"
+            s += (
+                f"; the largest gap: {w['name']} in {w.report}, printed {_fmt_pct(w.rate_printed_pct, 2)} "
+                f"where the amounts give {_fmt_pct(w.rate, 2)}"
+            )
         out.append(s + ".")
     tp = three_public(corpus)
     one = three_public_one_source(tp)
@@ -330,23 +398,34 @@ def key_findings(corpus: Corpus) -> list[str]:
         tot = one[(one.item == "total") & (one.flag.fillna("") == "")].dropna(subset=["budget_wan", "final_wan"])
         tot = tot[tot.budget_wan > 0]
         if len(tot):
-            out.append(f"三公经费: the {tot.report_id.nunique()} reports stating both totals spent {_fmt_wan(tot.final_wan.sum())} "
-                       f"of {_fmt_wan(tot.budget_wan.sum())} budgeted ({_fmt_pct(tot.final_wan.sum() / tot.budget_wan.sum() * 100)}); "
-                       f"per report from {_fmt_pct(tot.rate.min())} to {_fmt_pct(tot.rate.max())}.")
+            out.append(
+                f"三公经费: the {tot.report_id.nunique()} reports stating both totals spent "
+                f"{_fmt_wan(tot.final_wan.sum())} "
+                f"of {_fmt_wan(tot.budget_wan.sum())} budgeted "
+                f"({_fmt_pct(tot.final_wan.sum() / tot.budget_wan.sum() * 100)}); "
+                f"per report from {_fmt_pct(tot.rate.min())} to {_fmt_pct(tot.rate.max())}."
+            )
         for r in one[one.flag == quality.FLAG_FAIL].itertuples():
-            s = (f"{r.item_name} in {r.report}: the rate {_fmt_pct(r.rate)} rests on a figure a consistency check rejects "
-                 f"({r.flag_message.split(':')[0]}), so it is not a finding")
+            s = (
+                f"{r.item_name} in {r.report}: the rate {_fmt_pct(r.rate)} rests on a figure a consistency check "
+                "rejects "
+                f"({r.flag_message.split(':')[0]}), so it is not a finding"
+            )
             if pd.notna(r.rate_from_parts):
                 s += f"; against the budget the printed parts give, the rate is {_fmt_pct(r.rate_from_parts)}"
             out.append(s + ".")
     o = outliers(be)
     if len(o):
         top = o.iloc[0]
-        out.append(f"{len(o)} statements stand out (over budget beyond rounding, under half of budget, or outside the "
-                   f"fences of their level and budget basis); the furthest from 100% is {top['name']} in {top.report} at "
-                   f"{_fmt_pct(top.rate)} against {top.budget_basis}.")
+        out.append(
+            f"{len(o)} statements stand out (over budget beyond rounding, under half of budget, or outside the "
+            f"fences of their level and budget basis); the furthest from 100% is {top['name']} in {top.report} at "
+            f"{_fmt_pct(top.rate)} against {top.budget_basis}."
+        )
     n_flag = int((be.flag.fillna("") != "").sum())
     if n_flag:
-        out.append(f"{n_flag} statements rest on figures a failing or uncertain consistency check implicates: they are "
-                   f"marked in the tables (with the check's message) and left out of the figures and findings.")
+        out.append(
+            f"{n_flag} statements rest on figures a failing or uncertain consistency check implicates: they are "
+            f"marked in the tables (with the check's message) and left out of the figures and findings."
+        )
     return out

@@ -32,7 +32,7 @@ class NoProcessedData(FileNotFoundError):
 @dataclass
 class Corpus:
     folder: Path
-    frames: dict[str, pd.DataFrame] = field(repr=False)
+    frames: Mapping[str, pd.DataFrame] = field(repr=False)
     label_of: pd.Series | None = field(default=None, repr=False)  # labels fixed by the corpus it came from
 
     def __getattr__(self, name: str) -> pd.DataFrame:
@@ -75,12 +75,14 @@ class Corpus:
     def label(self, report_id: str) -> str:
         return self.labels().get(report_id, report_id)
 
-    def only(self, report_id: str) -> "Corpus":
+    def only(self, report_id: str) -> Corpus:
         """The same corpus restricted to one report's rows, keeping the labels the whole corpus gives
         (a label made unique by its report id stays so): per-report results of the studies' functions
         computed on it equal those computed on the whole corpus and filtered, at the cost of one report."""
         report_id = str(report_id)
-        frames = {name: (df[df.report_id == report_id] if "report_id" in df else df) for name, df in self.frames.items()}
+        frames = {
+            name: (df[df.report_id == report_id] if "report_id" in df else df) for name, df in self.frames.items()
+        }
         labels = self.labels()
         return Corpus(folder=self.folder, frames=frames, label_of=labels[labels.index == report_id])
 
@@ -101,7 +103,7 @@ class Corpus:
         print(describe_text(self.frames, dataset))
 
 
-def describe_text(frames: dict[str, pd.DataFrame], dataset: str | None = None) -> str:
+def describe_text(frames: Mapping[str, pd.DataFrame], dataset: str | None = None) -> str:
     def named(col: str, ds: str) -> str:
         u = schema.unit(ds, col)
         return f"{col} [{u}]" if u else col
@@ -120,7 +122,7 @@ def describe_text(frames: dict[str, pd.DataFrame], dataset: str | None = None) -
     for ds in schema.DATASETS:
         df = frames.get(ds)
         n = 0 if df is None else len(df)
-        reports = int(df.report_id.nunique()) if n and "report_id" in df else 0
+        reports = int(df.report_id.nunique()) if df is not None and n and "report_id" in df else 0
         cols = schema.DATASETS[ds]
         lines.append(f"{ds}: {n:,} rows from {reports} reports, {len(cols)} columns — {schema.SUMMARY[ds]}")
         lines.append("    " + ", ".join(named(c, ds) for c, _, _ in cols))
@@ -157,7 +159,7 @@ def short_department(department, city=None, district=None) -> str:
     if city is not None and not pd.isna(city) and city:
         d = d.replace(str(city), "", 1)
     if district is not None and not pd.isna(district) and district and d.startswith(str(district)):
-        rest = d[len(str(district)):]
+        rest = d[len(str(district)) :]
         # the district's party committee (区委 / 区委员会) is part of the department's name
         d = "区委" + re.sub(r"^委(员会)?", "", rest) if rest.startswith("委") else rest
     return d or str(department)
@@ -168,8 +170,11 @@ def report_label(r) -> str:
     district = get("district")
     year = get("fiscal_year")
     dept = short_department(get("department"), get("city"), district)
-    parts = [str(district) if district is not None and not pd.isna(district) else "",
-             dept, str(int(year)) if year is not None and not pd.isna(year) else ""]
+    parts = [
+        str(district) if district is not None and not pd.isna(district) else "",
+        dept,
+        str(int(year)) if year is not None and not pd.isna(year) else "",
+    ]
     label = " ".join(p for p in parts if p) or str(get("report_id"))
     return label if len(label) <= 40 else label[:39] + "…"
 
@@ -296,8 +301,10 @@ class ReportCorpus(Corpus):
         if report_id != self.report_id:
             return super().only(report_id)
         labels = self.labels()
-        frames = {ds: self.reports[self.reports.report_id == report_id] if ds == "reports" else self.of(ds, report_id)
-                  for ds in DATASET_NAMES}
+        frames = {
+            ds: self.reports[self.reports.report_id == report_id] if ds == "reports" else self.of(ds, report_id)
+            for ds in DATASET_NAMES
+        }
         return Corpus(folder=self.folder, frames=frames, label_of=labels[labels.index == report_id])
 
 
@@ -311,5 +318,6 @@ def load_report(report_id: str, folder: str | Path | None = None) -> ReportCorpu
     report_id = str(report_id)
     rows = {ds: _read(folder, ds, report_id) for ds in DATASET_NAMES if ds != "reports"}
     labels = Corpus(folder=folder, frames={"reports": reports}).labels()  # once: a page asks several times
-    return ReportCorpus(folder=folder, frames=_WholeDatasets(folder, reports), label_of=labels, report_id=report_id,
-                        rows=rows)
+    return ReportCorpus(
+        folder=folder, frames=_WholeDatasets(folder, reports), label_of=labels, report_id=report_id, rows=rows
+    )

@@ -29,14 +29,17 @@ def reports_phrase(n: int, total: int | None = None) -> str:
 
 
 def basis(n: int, total: int | None = None, what: str = "") -> str:
-    """"Rests on 3 of the 7 reports in the corpus (…)"."""
+    """ "Rests on 3 of the 7 reports in the corpus (…)"."""
     s = f"Rests on {reports_phrase(n, total)}"
     return s + (f" ({what})." if what else ".")
 
 
 def no_data(dataset: str, detail: str = "") -> str:
-    return (f"**No data yet** in `{dataset}`" + (f": {detail}" if detail else "") +
-            ". This section fills in once the extraction writes it; re-run the notebook then.")
+    return (
+        f"**No data yet** in `{dataset}`"
+        + (f": {detail}" if detail else "")
+        + ". This section fills in once the extraction writes it; re-run the notebook then."
+    )
 
 
 def listing(items, limit: int = 8) -> str:
@@ -47,31 +50,89 @@ def listing(items, limit: int = 8) -> str:
 
 
 COLUMN_LABELS = {
-    "report": "Report", "report_id": "Report id", "recipient": "Recipient", "kind": "Kind", "name": "Name",
-    "code": "Code", "level": "Level", "item": "Item", "item_name": "Item", "subject": "Subject",
-    "amount_wan": "Amount (万元)", "budget_wan": "Budget (万元)", "final_wan": "Outturn (万元)",
-    "total_wan": "Total spending (万元)", "basic_wan": "Basic (万元)", "project_wan": "Project (万元)",
-    "personnel_wan": "Personnel (万元)", "public_wan": "Public (万元)", "largest_wan": "Largest amount (万元)",
-    "share_pct": "Share (%)", "basic_share_pct": "Basic share (%)", "project_share_pct": "Project share (%)",
-    "personnel_share_pct": "Personnel share (%)", "min_pct": "Lowest share (%)", "max_pct": "Highest share (%)",
-    "range_pp": "Range (points)", "reports_with_it": "Reports with it", "reports": "Reports",
-    "statements": "Distinct amounts", "amounts": "Amounts stated (万元)", "lines": "Lines",
-    "fiscal_year": "Year", "series": "Series name", "series_expected": "Name for the year",
-    "series_printed": "Name printed", "name_printed": "Name printed", "name_matches_year": "Name fits the year",
-    "has_tables": "Has expenditure tables", "table": "Table", "rolled_up_from": "Rolled up from",
-    "section": "Section", "source": "Source", "source_detail": "Source detail", "source_ref": "Where",
-    "budget_basis": "Budget basis", "rate": "Rate recomputed (%)", "rate_printed_pct": "Rate printed (%)",
-    "rate_from_parts": "Rate against the sum of parts (%)", "gap_pp": "Printed − recomputed (points)",
-    "verdict": "Checks' verdict", "check_message": "Check", "why": "Why it stands out",
-    "times_printed": "Times printed", "also_printed_at": "Also printed at", "flag": "Quality flag",
-    "flag_message": "What the check found", "count": "Rates", "median": "Median (%)", "min": "Lowest (%)",
-    "max": "Highest (%)", "25%": "Lower quartile (%)", "75%": "Upper quartile (%)",
-    "pooled_rate_pct": "Pooled rate (%)", "left_out": "Reports left out", "doubtful": "Doubtful reading",
-    "department": "Department", "district": "District", "city": "City", "department_type": "Department type",
-    "largest_class": "Largest function class", "scope": "Scope", "unit_printed": "Unit printed",
-    "source_text": "Printed text", "note": "Note", "bar": "Report", "diff_wan": "Difference (万元)",
-    "agree": "Agree within rounding", "rule_id": "Rule", "outcome": "Outcome", "severity": "Severity",
-    "message": "Message", "expected": "Expected", "found": "Printed",
+    "report": "Report",
+    "report_id": "Report id",
+    "recipient": "Recipient",
+    "kind": "Kind",
+    "name": "Name",
+    "code": "Code",
+    "level": "Level",
+    "item": "Item",
+    "item_name": "Item",
+    "subject": "Subject",
+    "amount_wan": "Amount (万元)",
+    "budget_wan": "Budget (万元)",
+    "final_wan": "Outturn (万元)",
+    "total_wan": "Total spending (万元)",
+    "basic_wan": "Basic (万元)",
+    "project_wan": "Project (万元)",
+    "personnel_wan": "Personnel (万元)",
+    "public_wan": "Public (万元)",
+    "largest_wan": "Largest amount (万元)",
+    "share_pct": "Share (%)",
+    "basic_share_pct": "Basic share (%)",
+    "project_share_pct": "Project share (%)",
+    "personnel_share_pct": "Personnel share (%)",
+    "min_pct": "Lowest share (%)",
+    "max_pct": "Highest share (%)",
+    "range_pp": "Range (points)",
+    "reports_with_it": "Reports with it",
+    "reports": "Reports",
+    "statements": "Distinct amounts",
+    "amounts": "Amounts stated (万元)",
+    "lines": "Lines",
+    "fiscal_year": "Year",
+    "series": "Series name",
+    "series_expected": "Name for the year",
+    "series_printed": "Name printed",
+    "name_printed": "Name printed",
+    "name_matches_year": "Name fits the year",
+    "has_tables": "Has expenditure tables",
+    "table": "Table",
+    "rolled_up_from": "Rolled up from",
+    "section": "Section",
+    "source": "Source",
+    "source_detail": "Source detail",
+    "source_ref": "Where",
+    "budget_basis": "Budget basis",
+    "rate": "Rate recomputed (%)",
+    "rate_printed_pct": "Rate printed (%)",
+    "rate_from_parts": "Rate against the sum of parts (%)",
+    "gap_pp": "Printed − recomputed (points)",
+    "verdict": "Checks' verdict",
+    "check_message": "Check",
+    "why": "Why it stands out",
+    "times_printed": "Times printed",
+    "also_printed_at": "Also printed at",
+    "flag": "Quality flag",
+    "flag_message": "What the check found",
+    "count": "Rates",
+    "median": "Median (%)",
+    "min": "Lowest (%)",
+    "max": "Highest (%)",
+    "25%": "Lower quartile (%)",
+    "75%": "Upper quartile (%)",
+    "pooled_rate_pct": "Pooled rate (%)",
+    "left_out": "Reports left out",
+    "doubtful": "Doubtful reading",
+    "department": "Department",
+    "district": "District",
+    "city": "City",
+    "department_type": "Department type",
+    "largest_class": "Largest function class",
+    "scope": "Scope",
+    "unit_printed": "Unit printed",
+    "source_text": "Printed text",
+    "note": "Note",
+    "bar": "Report",
+    "diff_wan": "Difference (万元)",
+    "agree": "Agree within rounding",
+    "rule_id": "Rule",
+    "outcome": "Outcome",
+    "severity": "Severity",
+    "message": "Message",
+    "expected": "Expected",
+    "found": "Printed",
 }
 COUNT_COLUMNS = {"reports", "statements", "lines", "count", "times_printed", "reports_with_it", "rows"}
 RATE_COLUMNS = {"rate", "rate_printed_pct", "rate_from_parts", "median", "min", "max", "25%", "75%"}
@@ -95,8 +156,11 @@ def _formatter(col, series: pd.Series, percent: bool):
     if name in COUNT_COLUMNS or pd.api.types.is_integer_dtype(series):
         return lambda v: "" if v is None or pd.isna(v) else f"{int(round(float(v))):,}"
     if not pd.api.types.is_numeric_dtype(series):
-        return lambda v: "" if v is None or (not isinstance(v, (list, tuple, set, dict)) and pd.isna(v)) else (
-            "yes" if v is True else "no" if v is False else str(v))
+        return lambda v: (
+            ""
+            if v is None or (not isinstance(v, (list, tuple, set, dict)) and pd.isna(v))
+            else ("yes" if v is True else "no" if v is False else str(v))
+        )
     if name.endswith("_pp"):
         return lambda v: _num(v, 2, " pp", sign=True)
     if name in RATE_COLUMNS:
@@ -113,16 +177,24 @@ def readable(obj: pd.DataFrame, percent: bool = False):
     fmt = {c: _formatter(c, obj[c], percent) for c in obj.columns}
     st = obj.style.format(fmt, na_rep="", escape="html")
     # text (Chinese names, messages) reads from the left; numbers stay right-aligned to compare digits
-    text_cols = [i for i, c in enumerate(obj.columns)
-                 if pd.api.types.is_bool_dtype(obj[c]) or not pd.api.types.is_numeric_dtype(obj[c]) or c == "fiscal_year"]
-    st = st.set_table_styles([{"selector": f"td.col{i}", "props": "text-align: left"} for i in text_cols]
-                             + [{"selector": "th.row_heading", "props": "text-align: left"}], overwrite=False)
+    text_cols = [
+        i
+        for i, c in enumerate(obj.columns)
+        if pd.api.types.is_bool_dtype(obj[c]) or not pd.api.types.is_numeric_dtype(obj[c]) or c == "fiscal_year"
+    ]
+    st = st.set_table_styles(
+        [{"selector": f"td.col{i}", "props": "text-align: left"} for i in text_cols]
+        + [{"selector": "th.row_heading", "props": "text-align: left"}],
+        overwrite=False,
+    )
     if isinstance(obj.index, pd.RangeIndex):
         st = st.hide(axis="index")
     else:
         st = st.format_index(escape="html", axis=0)
-    labels = {c: COLUMN_LABELS.get(c, str(c).replace("_", " ") if isinstance(c, str) and "_" in c and c.isascii() else c)
-              for c in obj.columns}
+    labels = {
+        c: COLUMN_LABELS.get(c, str(c).replace("_", " ") if isinstance(c, str) and "_" in c and c.isascii() else c)
+        for c in obj.columns
+    }
     return st.relabel_index([html.escape(str(labels[c])) for c in obj.columns], axis=1)
 
 
@@ -179,8 +251,10 @@ def absent(frame: pd.DataFrame, dataset: str, subject: str = "this report") -> s
     if frame is None or frame.empty:
         return no_data(dataset)
     n = frame.report_id.nunique() if "report_id" in frame else 0
-    return (f"Nothing in `{dataset}` for {subject} (the dataset holds {len(frame)} rows from "
-            f"{reports_phrase(n)}; this report states none, or its parser did not recognise them).")
+    return (
+        f"Nothing in `{dataset}` for {subject} (the dataset holds {len(frame)} rows from "
+        f"{reports_phrase(n)}; this report states none, or its parser did not recognise them)."
+    )
 
 
 def bullets(sentences) -> str:
@@ -192,6 +266,7 @@ def bullets(sentences) -> str:
 # --- HTML blocks: the report page's summary and its checks behind disclosures ---------------------
 # Built here as HTML (escaped piece by piece) because Markdown has no <details>; shown with
 # IPython's HTML display, which the page template passes through.
+
 
 def esc(x) -> str:
     return html.escape("" if x is None else str(x))
@@ -210,53 +285,87 @@ def table_html(df: pd.DataFrame) -> str:
 
 def details(summary_text: str, inner_html: str, *, open_: bool = False, css: str = "juesuan-checks") -> str:
     """A disclosure: `summary_text` (escaped) always visible, `inner_html` one click away."""
-    return (f'<details class="{esc(css)}"{" open" if open_ else ""}><summary>{esc(summary_text)}</summary>'
-            f"{inner_html}</details>")
+    return (
+        f'<details class="{esc(css)}"{" open" if open_ else ""}><summary>{esc(summary_text)}</summary>'
+        f"{inner_html}</details>"
+    )
 
 
 VERDICT_CSS = {"usable": "#2b7a3d", "use with care": "#b26a00", "do not use": "#b00020"}
-OUTCOME_WORDS = {"fail": "fail", "uncertain": "uncertain", "insufficient_data": "insufficient data",
-                 "not_applicable": "not applicable", "pass": "pass"}
+OUTCOME_WORDS = {
+    "fail": "fail",
+    "uncertain": "uncertain",
+    "insufficient_data": "insufficient data",
+    "not_applicable": "not applicable",
+    "pass": "pass",
+}
 
 
 def _check_item(c) -> str:
     where = f" at {esc(c.source_ref)}" if c.source_ref is not None and not pd.isna(c.source_ref) else ""
-    return (f"<li><code>{esc(c.rule_id)}</code> <b>{esc(OUTCOME_WORDS.get(c.outcome, c.outcome))}</b> "
-            f"({esc(c.severity)}){where}: {esc(c.message)}</li>")
+    return (
+        f"<li><code>{esc(c.rule_id)}</code> <b>{esc(OUTCOME_WORDS.get(c.outcome, c.outcome))}</b> "
+        f"({esc(c.severity)}){where}: {esc(c.message)}</li>"
+    )
 
 
 def report_summary_html(s: dict, shown: int = 12) -> str:
     """The summary a report page opens with (`s` from report_view.summary)."""
     v = s["verdict"]
     head = esc(s["department"] or s["report_id"]) + (f" · {s['year']}" if s["year"] else " · fiscal year not found")
-    parts = [f'<div class="juesuan-summary"><p style="font-size:1.15em"><b>{head}</b></p>',
-             f'<p>Verdict: <b style="color:{VERDICT_CSS.get(v.verdict, "#222")}">{esc(v.verdict)}</b> — {esc(v.reason)}. '
-             f'Status <b>{esc(s["status"])}</b>; read from <code>{esc(s["source_file"])}</code>'
-             + (f" ({esc(s['template'])})" if s["template"] else "") + ".</p>"]
+    parts = [
+        f'<div class="juesuan-summary"><p style="font-size:1.15em"><b>{head}</b></p>',
+        f'<p>Verdict: <b style="color:{VERDICT_CSS.get(v.verdict, "#222")}">{esc(v.verdict)}</b> — {esc(v.reason)}. '
+        f"Status <b>{esc(s['status'])}</b>; read from <code>{esc(s['source_file'])}</code>"
+        + (f" ({esc(s['template'])})" if s["template"] else "")
+        + ".</p>",
+    ]
     if s["error"] and s["status"] != "failed":  # a failed file's error is already the verdict's reason
         parts.append(f"<p><b>Note:</b> {esc(s['error'])}</p>")
     n_tpl = len(s["found"]) + len(s["empty"]) + len(s["missing"])
-    tables = (f"<p>Tables: {len(s['found']) + len(s['empty'])} of the template's {n_tpl} read"
-              + (f" ({esc('、'.join(s['found']))} with rows" + (f"; {esc('、'.join(s['empty']))} printed empty" if s["empty"] else "") + ")"
-                 if s["found"] or s["empty"] else "")
-              + (f"; missing: {esc('、'.join(s['missing']))}" if s["missing"] else "") + ".")
+    tables = (
+        f"<p>Tables: {len(s['found']) + len(s['empty'])} of the template's {n_tpl} read"
+        + (
+            f" ({esc('、'.join(s['found']))} with rows"
+            + (f"; {esc('、'.join(s['empty']))} printed empty" if s["empty"] else "")
+            + ")"
+            if s["found"] or s["empty"]
+            else ""
+        )
+        + (f"; missing: {esc('、'.join(s['missing']))}" if s["missing"] else "")
+        + "."
+    )
     if s["doubtful"]:
-        tables += " Read with doubt: " + "; ".join(f"<b>{esc(t)}</b> ({esc(w[:300])})" for t, w in s["doubtful"].items()) + "."
+        tables += (
+            " Read with doubt: "
+            + "; ".join(f"<b>{esc(t)}</b> ({esc(w[:300])})" for t, w in s["doubtful"].items())
+            + "."
+        )
     parts.append(tables + "</p>")
     c = s["counts"]
     if not c:
         parts.append("<p>No consistency checks were recorded for this report.</p>")
     else:
         n_fail, n_unc = c.get("fail", 0), c.get("uncertain", 0)
-        rest = ", ".join(f"{c[k]:,} {OUTCOME_WORDS[k]}" for k in ("insufficient_data", "pass", "not_applicable") if c.get(k))
-        parts.append(f"<p>Checks: {sum(c.values()):,} recorded — <b>{n_fail} fail</b>, <b>{n_unc} uncertain</b>"
-                     + (f"; {rest} (listed under Consistency checks)" if rest else "") + ".</p>")
+        rest = ", ".join(
+            f"{c[k]:,} {OUTCOME_WORDS[k]}" for k in ("insufficient_data", "pass", "not_applicable") if c.get(k)
+        )
+        parts.append(
+            f"<p>Checks: {sum(c.values()):,} recorded — <b>{n_fail} fail</b>, <b>{n_unc} uncertain</b>"
+            + (f"; {rest} (listed under Consistency checks)" if rest else "")
+            + ".</p>"
+        )
         probs = s["problems"]
         if len(probs):
             items = [_check_item(p) for p in probs.itertuples()]
             parts.append("<ul>" + "".join(items[:shown]) + "</ul>")
             if len(items) > shown:
-                parts.append(details(f"{len(items) - shown} more failing or uncertain checks", "<ul>" + "".join(items[shown:]) + "</ul>"))
+                parts.append(
+                    details(
+                        f"{len(items) - shown} more failing or uncertain checks",
+                        "<ul>" + "".join(items[shown:]) + "</ul>",
+                    )
+                )
     parts.append("</div>")
     return "".join(parts)
 
@@ -276,6 +385,11 @@ def checks_html(ch: pd.DataFrame) -> str:
         out.append(details(f"{len(short):,} could not be run for lack of data — show them", table_html(short)))
     if len(fine):
         counts = fine.outcome.value_counts()
-        out.append(details(", ".join(f"{counts[k]:,} {OUTCOME_WORDS[k]}" for k in ("pass", "not_applicable") if k in counts)
-                           + " — show the list", table_html(fine)))
+        out.append(
+            details(
+                ", ".join(f"{counts[k]:,} {OUTCOME_WORDS[k]}" for k in ("pass", "not_applicable") if k in counts)
+                + " — show the list",
+                table_html(fine),
+            )
+        )
     return "".join(out)

@@ -10,10 +10,12 @@ import re
 
 import pandas as pd
 
+from ..vocabulary import POVERTY_CODE as CODE
+from ..vocabulary import POVERTY_NEW_NAME as NEW
+from ..vocabulary import POVERTY_OLD_NAME as OLD
+from ..vocabulary import poverty_series as series_for_year  # the crosswalk: the name a fiscal year gives 21305
 from .composition import basic_project
 from .load import Corpus
-from ..vocabulary import POVERTY_CODE as CODE, POVERTY_NEW_NAME as NEW, POVERTY_OLD_NAME as OLD
-from ..vocabulary import poverty_series as series_for_year  # the crosswalk: the name a fiscal year gives 21305
 
 
 def printed_series(name) -> str | None:
@@ -34,13 +36,19 @@ def function_lines(corpus: Corpus) -> pd.DataFrame:
     rows = []
     pt = corpus.poverty_transfers
     fl = pt[(pt.kind == "function_line") & pt.code.fillna("").str.startswith(CODE)] if len(pt) else pt
-    for rid, g in (fl.groupby("report_id") if len(fl) else []):
+    for rid, g in fl.groupby("report_id") if len(fl) else []:
         # The same line is printed in several tables (T2, T3, T5): one amount per code.
         g = g.drop_duplicates("code")
         k = g[g.code == CODE]
         part = k if len(k) else g[g.code.str.len() == 7]
-        rows.append({"report_id": rid, "amount_wan": part.amount_wan.sum(min_count=1),
-                     "name_printed": "、".join(dict.fromkeys(part.name.dropna())), "lines": len(part)})
+        rows.append(
+            {
+                "report_id": rid,
+                "amount_wan": part.amount_wan.sum(min_count=1),
+                "name_printed": "、".join(dict.fromkeys(part.name.dropna())),
+                "lines": len(part),
+            }
+        )
     df = pd.DataFrame(rows, columns=["report_id", "amount_wan", "name_printed", "lines"])
     df["fiscal_year"] = df.report_id.map(years).astype("Int64")
     df["series_expected"] = df.fiscal_year.map(series_for_year)
@@ -57,10 +65,19 @@ def share_of_spending(corpus: Corpus) -> pd.DataFrame:
     for r in corpus.readable.itertuples():
         total = totals.total_wan.get(r.report_id)
         amt = lines.amount_wan.get(r.report_id, 0.0)
-        rows.append({"report_id": r.report_id, "fiscal_year": r.fiscal_year, "amount_wan": amt,
-                     "total_wan": total, "has_tables": pd.notna(total),
-                     "share_pct": (amt / total * 100) if pd.notna(total) and total else float("nan")})
-    return pd.DataFrame(rows, columns=["report_id", "fiscal_year", "amount_wan", "total_wan", "has_tables", "share_pct"])
+        rows.append(
+            {
+                "report_id": r.report_id,
+                "fiscal_year": r.fiscal_year,
+                "amount_wan": amt,
+                "total_wan": total,
+                "has_tables": pd.notna(total),
+                "share_pct": (amt / total * 100) if pd.notna(total) and total else float("nan"),
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["report_id", "fiscal_year", "amount_wan", "total_wan", "has_tables", "share_pct"]
+    )
 
 
 POVERTY_PROJECT = r"扶贫|脱贫|乡村振兴|帮扶"
@@ -74,31 +91,58 @@ def series_by_report(corpus: Corpus) -> pd.DataFrame:
     labels = corpus.labels()
     fl = function_lines(corpus).set_index("report_id")
     pt = corpus.poverty_transfers
-    proj = pt[(pt.kind == "project") & pt.name.fillna("").str.contains(POVERTY_PROJECT)
-              & (pt.scope.fillna("department") == "department")] if len(pt) else pt
+    proj = (
+        pt[
+            (pt.kind == "project")
+            & pt.name.fillna("").str.contains(POVERTY_PROJECT)
+            & (pt.scope.fillna("department") == "department")
+        ]
+        if len(pt)
+        else pt
+    )
     rows = []
     for r in corpus.readable.itertuples():
-        row = {"report_id": r.report_id, "report": labels.get(r.report_id, r.report_id), "fiscal_year": r.fiscal_year,
-               "series": series_for_year(r.fiscal_year), "amount_wan": float("nan"), "source": "", "source_detail": ""}
+        row = {
+            "report_id": r.report_id,
+            "report": labels.get(r.report_id, r.report_id),
+            "fiscal_year": r.fiscal_year,
+            "series": series_for_year(r.fiscal_year),
+            "amount_wan": float("nan"),
+            "source": "",
+            "source_detail": "",
+        }
         if r.report_id in fl.index and pd.notna(fl.amount_wan.get(r.report_id)):
-            row.update(amount_wan=float(fl.amount_wan[r.report_id]), source="21305 line in the tables",
-                       source_detail=str(fl.name_printed[r.report_id]))
+            row.update(
+                amount_wan=float(fl.amount_wan[r.report_id]),
+                source="21305 line in the tables",
+                source_detail=str(fl.name_printed[r.report_id]),
+            )
         else:
             mine = proj[proj.report_id == r.report_id] if len(proj) else proj
             tables_read = len(r.tables_found) > 0 if r.tables_found is not None else False
             if len(mine) and not tables_read:
                 top = mine.sort_values("amount_wan", ascending=False).iloc[0]
-                row.update(amount_wan=float(top.amount_wan), source="poverty project (tables not read)",
-                           source_detail=f"{top['name']} ({top.source_ref})")
+                row.update(
+                    amount_wan=float(top.amount_wan),
+                    source="poverty project (tables not read)",
+                    source_detail=f"{top['name']} ({top.source_ref})",
+                )
         if row["source"]:
             rows.append(row)
-    df = pd.DataFrame(rows, columns=["report_id", "report", "fiscal_year", "series", "amount_wan", "source",
-                                     "source_detail"]).sort_values(["fiscal_year", "report"]).reset_index(drop=True)
+    df = (
+        pd.DataFrame(
+            rows, columns=["report_id", "report", "fiscal_year", "series", "amount_wan", "source", "source_detail"]
+        )
+        .sort_values(["fiscal_year", "report"])
+        .reset_index(drop=True)
+    )
     # a 21305 cell read with doubt (a text copy without column positions) is marked, with the reason
     li = corpus.line_items
     doubt = li[li.doubtful.fillna(False).astype(bool) & li.code.fillna("").str.startswith(CODE)] if len(li) else li
-    df["flag"] = ["doubtful reading" if (s_.startswith(CODE) and len(doubt) and (doubt.report_id == rid).any()) else ""
-                  for rid, s_ in zip(df.report_id, df.source)]
+    df["flag"] = [
+        "doubtful reading" if (s_.startswith(CODE) and len(doubt) and (doubt.report_id == rid).any()) else ""
+        for rid, s_ in zip(df.report_id, df.source)
+    ]
     return df
 
 
@@ -175,9 +219,15 @@ def recipients(corpus: Corpus) -> pd.DataFrame:
         return pd.DataFrame(columns=cols)
     labels = corpus.labels()
     st = st.assign(amt=st.amount_wan.round(2))
-    g = st.groupby(["place", "report_id"]).agg(
-        largest_wan=("amount_wan", "max"), statements=("amt", "nunique"),
-        amounts=("amt", lambda s: "、".join(f"{v:,.2f}" for v in sorted(set(s), reverse=True)))).reset_index()
+    g = (
+        st.groupby(["place", "report_id"])
+        .agg(
+            largest_wan=("amount_wan", "max"),
+            statements=("amt", "nunique"),
+            amounts=("amt", lambda s: "、".join(f"{v:,.2f}" for v in sorted(set(s), reverse=True))),
+        )
+        .reset_index()
+    )
     g["report"] = g.report_id.map(labels)
     g = g.rename(columns={"place": "recipient"}).sort_values("largest_wan", ascending=False)
     return g[cols].reset_index(drop=True)
@@ -193,7 +243,8 @@ def unattributed(corpus: Corpus) -> pd.DataFrame:
     st = st[st.place.isna() & st.recipient.notna()]
     st = st.drop_duplicates(["report_id", "name", "amount_wan"])
     return st.assign(report=st.report_id.map(corpus.labels()))[
-        ["report", "kind", "name", "amount_wan", "recipient", "source_ref"]].reset_index(drop=True)
+        ["report", "kind", "name", "amount_wan", "recipient", "source_ref"]
+    ].reset_index(drop=True)
 
 
 def transfers_table(corpus: Corpus) -> pd.DataFrame:
@@ -211,29 +262,45 @@ def key_findings(corpus: Corpus) -> list[str]:
     sr = series_by_report(corpus)
     if sr.empty:
         return ["No report states 21305 (扶贫 / 巩固脱贫衔接乡村振兴) money."]
-    parts = [f"{r.report} {r.amount_wan:,.2f} 万元" + (" (a poverty project; its tables were not read)"
-                                                     if r.source.startswith("poverty project") else "")
-             for r in sr.itertuples()]
-    out.append(f"{len(sr)} reports state 21305 money, each for one department in one year: " + "; ".join(parts) +
-               ". They are different departments, so the amounts are not added up and the years do not form a trend.")
+    parts = [
+        f"{r.report} {r.amount_wan:,.2f} 万元"
+        + (" (a poverty project; its tables were not read)" if r.source.startswith("poverty project") else "")
+        for r in sr.itertuples()
+    ]
+    out.append(
+        f"{len(sr)} reports state 21305 money, each for one department in one year: "
+        + "; ".join(parts)
+        + ". They are different departments, so the amounts are not added up and the years do not form a trend."
+    )
     before = sr[sr.series == OLD]
     after = sr[sr.series == NEW]
-    out.append(f"Before the 2021 rename (扶贫): {len(before)} report(s); from 2021 (巩固脱贫衔接乡村振兴): {len(after)}.")
+    out.append(
+        f"Before the 2021 rename (扶贫): {len(before)} report(s); from 2021 (巩固脱贫衔接乡村振兴): {len(after)}."
+    )
     fl = function_lines(corpus)
     odd = fl[~fl.name_matches_year]
     if len(odd):
         labels = corpus.labels()
-        out.append("Printed under the name the classification no longer uses for its year: " +
-                   "; ".join(f"{labels.get(r.report_id, r.report_id)} prints “{r.name_printed}” for {r.fiscal_year}"
-                             for r in odd.itertuples()) + ".")
+        out.append(
+            "Printed under the name the classification no longer uses for its year: "
+            + "; ".join(
+                f"{labels.get(r.report_id, r.report_id)} prints “{r.name_printed}” for {r.fiscal_year}"
+                for r in odd.itertuples()
+            )
+            + "."
+        )
     rc = recipients(corpus)
     if len(rc):
         top = rc.iloc[0]
-        out.append(f"{len(rc)} places are stated as receiving a department's money; the largest amount is "
-                   f"{top.largest_wan:,.2f} 万元 to {top.recipient} ({top.report}).")
+        out.append(
+            f"{len(rc)} places are stated as receiving a department's money; the largest amount is "
+            f"{top.largest_wan:,.2f} 万元 to {top.recipient} ({top.report})."
+        )
     un = unattributed(corpus)
     if len(un):
-        out.append(f"{len(un)} amounts name recipients without saying how much went to which (a project's total, money "
-                   f"shared by several places) and are not counted as transfers to any of them, e.g. "
-                   f"{un.iloc[0]['name']} {un.iloc[0].amount_wan:,.2f} 万元 ({un.iloc[0].report}).")
+        out.append(
+            f"{len(un)} amounts name recipients without saying how much went to which (a project's total, money "
+            f"shared by several places) and are not counted as transfers to any of them, e.g. "
+            f"{un.iloc[0]['name']} {un.iloc[0].amount_wan:,.2f} 万元 ({un.iloc[0].report})."
+        )
     return out

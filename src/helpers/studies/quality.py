@@ -45,7 +45,13 @@ def problems(corpus: Corpus) -> pd.DataFrame:
 
 def _close(a, b) -> bool:
     try:
-        return a is not None and b is not None and not pd.isna(a) and not pd.isna(b) and abs(float(a) - float(b)) < VALUE_ATOL
+        return (
+            a is not None
+            and b is not None
+            and not pd.isna(a)
+            and not pd.isna(b)
+            and abs(float(a) - float(b)) < VALUE_ATOL
+        )
     except (TypeError, ValueError):
         return False
 
@@ -58,9 +64,13 @@ def implicating(probs: pd.DataFrame, report_id: str, ref, values, item: str | No
     if not toks:
         return probs.iloc[0:0]
     mine = probs[probs.report_id == report_id]
-    keep = [k for k, t, rule, f, e in zip(mine.index, mine.tokens, mine.rule_id, mine.found, mine.expected)
-            if (t & toks) and (item is None or RULE_ITEM.get(rule, item) == item)
-            and any(_close(v, f) or _close(v, e) for v in values)]
+    keep = [
+        k
+        for k, t, rule, f, e in zip(mine.index, mine.tokens, mine.rule_id, mine.found, mine.expected)
+        if (t & toks)
+        and (item is None or RULE_ITEM.get(rule, item) == item)
+        and any(_close(v, f) or _close(v, e) for v in values)
+    ]
     return mine.loc[keep]
 
 
@@ -73,8 +83,9 @@ def describe(hits: pd.DataFrame) -> tuple[str, str]:
     return flag, msg
 
 
-def flag_rows(df: pd.DataFrame, corpus: Corpus, value_cols: list[str], ref_col: str = "source_ref",
-              item_col: str | None = None) -> pd.DataFrame:
+def flag_rows(
+    df: pd.DataFrame, corpus: Corpus, value_cols: list[str], ref_col: str = "source_ref", item_col: str | None = None
+) -> pd.DataFrame:
     """`df` with `flag` (""/failed check/uncertain check) and `flag_message` (the checks' messages)."""
     probs = problems(corpus)
     by_report = {rid: g for rid, g in probs.groupby("report_id")} if len(probs) else {}
@@ -90,8 +101,10 @@ def flag_rows(df: pd.DataFrame, corpus: Corpus, value_cols: list[str], ref_col: 
         f, m = describe(implicating(mine, r.report_id, getattr(r, ref_col), vals, item))
         flags.append(f)
         msgs.append(m)
-    return df.assign(flag=pd.Series(flags, index=df.index, dtype="object"),
-                     flag_message=pd.Series(msgs, index=df.index, dtype="object"))
+    return df.assign(
+        flag=pd.Series(flags, index=df.index, dtype="object"),
+        flag_message=pd.Series(msgs, index=df.index, dtype="object"),
+    )
 
 
 def doubtful_cells(corpus: Corpus) -> pd.DataFrame:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .load import Corpus
 from ..tables.catalog import ALL_TABLE_CODES, BY_CODE, MEASURES_DOC, TABLE_CODES, TEMPLATE_MEASURES
-from ..vocabulary import THREE_PUBLIC_COLUMN_LABELS as _T7_LABELS, THREE_PUBLIC_COLUMNS
+from ..vocabulary import THREE_PUBLIC_COLUMN_LABELS as _T7_LABELS
+from ..vocabulary import THREE_PUBLIC_COLUMNS
+from .load import Corpus
 
 OUTCOME_ORDER = {"fail": 0, "uncertain": 1, "insufficient_data": 2, "not_applicable": 3, "pass": 4}
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -28,9 +29,25 @@ def measure_label(table: str, measure: str) -> str:
 
 def metadata(corpus: Corpus, report_id: str) -> pd.DataFrame:
     r = corpus.report(report_id)
-    fields = ["report_id", "department", "city", "district", "fiscal_year", "publish_date", "source_file",
-              "source_format", "source_sha256", "encoding", "n_pages", "pdf_engine", "unit_printed",
-              "status", "error", "line_items", "extracted_at"]
+    fields = [
+        "report_id",
+        "department",
+        "city",
+        "district",
+        "fiscal_year",
+        "publish_date",
+        "source_file",
+        "source_format",
+        "source_sha256",
+        "encoding",
+        "n_pages",
+        "pdf_engine",
+        "unit_printed",
+        "status",
+        "error",
+        "line_items",
+        "extracted_at",
+    ]
     rows = [(f, r[f]) for f in fields if f in r.index]
     return pd.DataFrame(rows, columns=["field", "value"]).set_index("field")
 
@@ -42,7 +59,9 @@ def coverage(corpus: Corpus, report_id: str) -> pd.DataFrame:
     cells = corpus.of("line_items", report_id).groupby("table").size()
     readings = corpus.of("table_readings", report_id).set_index("table")
     rows = []
-    codes = [c for c in TABLE_CODES if c in found | missing | empty_ or not str(r.get("template", "")).startswith("高等学校")]
+    codes = [
+        c for c in TABLE_CODES if c in found | missing | empty_ or not str(r.get("template", "")).startswith("高等学校")
+    ]
     codes += [c for c in ALL_TABLE_CODES if c not in TABLE_CODES and c in found]
     for code in codes:
         n = int(cells.get(code, 0))
@@ -52,16 +71,28 @@ def coverage(corpus: Corpus, report_id: str) -> pd.DataFrame:
             state, why = "found", f"{n} cells read"
         elif code in missing:
             state = "missing"
-            why = ("the file could not be read (error above)") if r.status == "failed" else \
-                  "not in the file (lost in conversion or not published)"
+            why = (
+                ("the file could not be read (error above)")
+                if r.status == "failed"
+                else "not in the file (lost in conversion or not published)"
+            )
         else:
             state, why = "missing", "not recorded by the extraction"
         reading = readings.loc[code] if code in readings.index else None
         doubtful = bool(reading["doubtful"]) if reading is not None else False
         if reading is not None and doubtful:
             why += "; reading doubtful: " + " | ".join(reading["reasons"])
-        rows.append({"table": code, "title": BY_CODE[code].title, "state": state, "cells": n,
-                     "layout": reading["layout"] if reading is not None else "", "doubtful": doubtful, "why": why})
+        rows.append(
+            {
+                "table": code,
+                "title": BY_CODE[code].title,
+                "state": state,
+                "cells": n,
+                "layout": reading["layout"] if reading is not None else "",
+                "doubtful": doubtful,
+                "why": why,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -101,14 +132,16 @@ def wide_table(corpus: Corpus, report_id: str, table: str) -> pd.DataFrame:
     doubt = df[df.doubtful.fillna(False).astype(bool)]
     if len(doubt):  # which cells of the row are in doubt, by their printed column names
         marks = doubt.groupby(keys, sort=False, dropna=False).measure.agg(
-            lambda ms: "、".join(measure_label(table, m) for m in ms))
+            lambda ms: "、".join(measure_label(table, m) for m in ms)
+        )
         wide["in doubt"] = marks.reindex(wide.index).fillna("")
     wide = wide.reset_index()
     side_rank = {"income": 0, "": 1, "expenditure": 2}
     wide = wide.assign(_s=wide.side.map(side_rank))
     if table == "T6":  # printed as blocks side by side (301/303 | 302 | 310): show block after block
-        wide = wide.assign(_s=wide.section.map({"personnel": 0}).fillna(1),
-                           _b=wide.code.str[:3].where(wide.code != "", "~"))
+        wide = wide.assign(
+            _s=wide.section.map({"personnel": 0}).fillna(1), _b=wide.code.str[:3].where(wide.code != "", "~")
+        )
         wide = wide.sort_values(["_s", "_b", "row_order"], kind="stable").drop(columns="_b")
     else:
         wide = wide.sort_values(["_s", "row_order"], kind="stable")
@@ -154,8 +187,20 @@ def statements(corpus: Corpus, report_id: str) -> pd.DataFrame:
     if be.empty:
         return be
     be = be.assign(rate_gap_pp=be.rate_printed_pct - be.rate_computed_pct)
-    cols = ["level", "code", "name", "budget_basis", "budget_wan", "final_wan", "rate_printed_pct",
-            "rate_computed_pct", "rate_gap_pp", "source_kind", "source_ref", "source_text"]
+    cols = [
+        "level",
+        "code",
+        "name",
+        "budget_basis",
+        "budget_wan",
+        "final_wan",
+        "rate_printed_pct",
+        "rate_computed_pct",
+        "rate_gap_pp",
+        "source_kind",
+        "source_ref",
+        "source_text",
+    ]
     return be[cols].reset_index(drop=True)
 
 
@@ -181,12 +226,16 @@ def summary(corpus: Corpus, report_id: str) -> dict:
     doubt = cov[cov.doubtful]
     return {
         "department": None if pd.isna(r.department) else str(r.department),
-        "label": corpus.labels()[report_id], "report_id": report_id,
+        "label": corpus.labels()[report_id],
+        "report_id": report_id,
         "year": None if pd.isna(r.fiscal_year) else int(r.fiscal_year),
-        "status": str(r.status), "error": None if pd.isna(r.error) else str(r.error),
-        "source_file": str(r.source_file), "template": None if pd.isna(r.get("template")) else str(r.template),
+        "status": str(r.status),
+        "error": None if pd.isna(r.error) else str(r.error),
+        "source_file": str(r.source_file),
+        "template": None if pd.isna(r.get("template")) else str(r.template),
         "verdict": v,
-        "found": cov[cov.state == "found"].table.tolist(), "empty": cov[cov.state == "empty"].table.tolist(),
+        "found": cov[cov.state == "found"].table.tolist(),
+        "empty": cov[cov.state == "empty"].table.tolist(),
         "missing": cov[cov.state == "missing"].table.tolist(),
         "doubtful": {t: w.split("reading doubtful: ", 1)[-1] for t, w in zip(doubt.table, doubt.why)},
         "counts": check_counts(ch),
@@ -207,21 +256,35 @@ def table_heading(corpus: Corpus, report_id: str, code: str, info) -> str:
     rows = len(wide_table(corpus, report_id, code))
     inferred = int(li.column_inferred.fillna(False).sum())
     doubtful = int(li.doubtful.fillna(False).sum())
-    return (title + f"\n\n{rows} printed rows, read at {where}"
-            + (f"; {inferred} cells had their column chosen by the table's arithmetic (the text lost blank cells)" if inferred else "")
-            + (f"; **{doubtful} cells are doubtful** (see Coverage for why; checks over them say `uncertain`)" if doubtful else "")
-            + ("" if info.state == "found" else "; table printed empty"))
+    return (
+        title
+        + f"\n\n{rows} printed rows, read at {where}"
+        + (
+            f"; {inferred} cells had their column chosen by the table's arithmetic (the text lost blank cells)"
+            if inferred
+            else ""
+        )
+        + (
+            f"; **{doubtful} cells are doubtful** (see Coverage for why; checks over them say `uncertain`)"
+            if doubtful
+            else ""
+        )
+        + ("" if info.state == "found" else "; table printed empty")
+    )
 
 
 # --- the report page's sentences (the notebook only shows them) -------------------------------------
+
 
 def coverage_sentence(cov: pd.DataFrame) -> str:
     from .narrate import listing
 
     found, empty, missing = (cov[cov.state == s].table.tolist() for s in ("found", "empty", "missing"))
     why_missing = "; ".join(sorted(set(cov[cov.state == "missing"].why))) or "—"
-    return (f"Found with content: {listing(found, 9)} ({len(found)} of {len(cov)}). Printed empty (nothing to report): "
-            f"{listing(empty, 9)}. Missing: {listing(missing, 9)}" + (f" — {why_missing}." if missing else "."))
+    return (
+        f"Found with content: {listing(found, 9)} ({len(found)} of {len(cov)}). Printed empty (nothing to report): "
+        f"{listing(empty, 9)}. Missing: {listing(missing, 9)}" + (f" — {why_missing}." if missing else ".")
+    )
 
 
 def spending_sentence(fc: pd.DataFrame, bp: pd.DataFrame) -> str:
@@ -229,10 +292,16 @@ def spending_sentence(fc: pd.DataFrame, bp: pd.DataFrame) -> str:
     from .narrate import pct, wan
 
     top = fc.sort_values("amount_wan", ascending=False).iloc[0]
-    return (f"Spending by function class (from {fc.table.iloc[0]}): the largest class is **{top['name']}** with "
-            f"{wan(top.amount_wan)} ({pct(top.share_pct)} of the classes' total {wan(fc.amount_wan.sum())})."
-            + (f" Basic spending (基本支出) is {pct(bp.basic_share_pct.iloc[0])} and project spending (项目支出) "
-               f"{pct(bp.project_share_pct.iloc[0])} of {wan(bp.total_wan.iloc[0])}." if len(bp) else ""))
+    return (
+        f"Spending by function class (from {fc.table.iloc[0]}): the largest class is **{top['name']}** with "
+        f"{wan(top.amount_wan)} ({pct(top.share_pct)} of the classes' total {wan(fc.amount_wan.sum())})."
+        + (
+            f" Basic spending (基本支出) is {pct(bp.basic_share_pct.iloc[0])} and project spending (项目支出) "
+            f"{pct(bp.project_share_pct.iloc[0])} of {wan(bp.total_wan.iloc[0])}."
+            if len(bp)
+            else ""
+        )
+    )
 
 
 def statements_sentence(st: pd.DataFrame, pvc: pd.DataFrame, label: str) -> str:
@@ -240,14 +309,24 @@ def statements_sentence(st: pd.DataFrame, pvc: pd.DataFrame, label: str) -> str:
     from .narrate import listing
 
     n_bad = int((pvc[pvc.report == label].verdict == "differs").sum()) if len(pvc) else 0
-    return (f"{len(st)} statements ({listing(st.level.astype(str).value_counts().index)}); "
-            f"{int(st.rate_printed_pct.notna().sum())} print a completion rate, of which {n_bad} differ from the rate "
-            f"the printed amounts give (the checks' verdict).")
+    return (
+        f"{len(st)} statements ({listing(st.level.astype(str).value_counts().index)}); "
+        f"{int(st.rate_printed_pct.notna().sum())} print a completion rate, of which {n_bad} differ from the rate "
+        f"the printed amounts give (the checks' verdict)."
+    )
 
 
 def three_public_sentence(tp: pd.DataFrame) -> str:
     from .narrate import wan
 
     tot = tp[tp.item == "total"]
-    return "三公经费 " + ("; ".join(f"{s}: budget {wan(b)}, outturn {wan(f)}"
-                                  for s, b, f in zip(tot.source, tot.budget_wan, tot.final_wan)) or "by item") + "."
+    return (
+        "三公经费 "
+        + (
+            "; ".join(
+                f"{s}: budget {wan(b)}, outturn {wan(f)}" for s, b, f in zip(tot.source, tot.budget_wan, tot.final_wan)
+            )
+            or "by item"
+        )
+        + "."
+    )

@@ -56,8 +56,8 @@ class Extracted:
     corpus: Corpus
     report_id: str
     path: Path
-    cache: Path | None          # the cache folder holding its datasets (None for a failed file)
-    reused: bool                # read from the cache rather than from the file
+    cache: Path | None  # the cache folder holding its datasets (None for a failed file)
+    reused: bool  # read from the cache rather than from the file
     seconds: float
     written: list[Path] = field(default_factory=list)  # files written into out_dir
 
@@ -72,8 +72,11 @@ class Extracted:
 
     def summary(self) -> str:
         """A Markdown sentence for the top of a notebook: which file, extracted or reused, where kept."""
-        how = (f"reused the extraction of the same bytes from the cache (`{self.cache}`)" if self.reused
-               else f"extracted in {self.seconds:.1f} s and cached in `{self.cache}`")
+        how = (
+            f"reused the extraction of the same bytes from the cache (`{self.cache}`)"
+            if self.reused
+            else f"extracted in {self.seconds:.1f} s and cached in `{self.cache}`"
+        )
         s = f"Read `{self.path}` (report id `{self.report_id}`): {how}."
         if self.written:
             s += f" Its datasets were written into `{self.written[0].parent}`."
@@ -117,8 +120,14 @@ def _relabel(frames: dict[str, pd.DataFrame], report_id: str, path: Path) -> dic
     return out
 
 
-def extract_file(source: str | Path, *, report_id: str | None = None, cache_dir: str | Path | None = None,
-                 out_dir: str | Path | None = None, pdf_engine: str | None = None) -> Extracted:
+def extract_file(
+    source: str | Path,
+    *,
+    report_id: str | None = None,
+    cache_dir: str | Path | None = None,
+    out_dir: str | Path | None = None,
+    pdf_engine: str | None = None,
+) -> Extracted:
     """One report file, extracted as the main job does (or reused from the cache), as a Corpus.
 
     Raises ReportFileError (message as `extract` prints it) when the file cannot be read, and
@@ -130,9 +139,11 @@ def extract_file(source: str | Path, *, report_id: str | None = None, cache_dir:
     rid = report_id or report_id_for(path)
     out = Path(str(out_dir)).expanduser() if out_dir else None
     if out is not None and out.resolve() == paths.DATA_PROCESSED.resolve():
-        raise ValueError(f"out_dir {out} is the main job's data/processed: writing one report there would replace "
-                         "the corpus's datasets. Put the file in data/raw and run `python -m helpers run`, "
-                         "or choose another folder.")
+        raise ValueError(
+            f"out_dir {out} is the main job's data/processed: writing one report there would replace "
+            "the corpus's datasets. Put the file in data/raw and run `python -m helpers run`, "
+            "or choose another folder."
+        )
     version = _version()
     try:
         sha = sha256_of(path) if path.is_file() else None
@@ -143,28 +154,44 @@ def extract_file(source: str | Path, *, report_id: str | None = None, cache_dir:
     if sha is not None:
         with open(path, "rb") as fh:
             is_pdf = fh.read(1024).lstrip().startswith(b"%PDF")
-        folder = cache_root(cache_dir) / version / (sha + (f"-{engine}" if is_pdf and engine != DEFAULT_PDF_ENGINE else ""))
+        folder = (
+            cache_root(cache_dir) / version / (sha + (f"-{engine}" if is_pdf and engine != DEFAULT_PDF_ENGINE else ""))
+        )
         reused = _cached(folder, version)
     if reused:
-        frames = load(folder).frames
+        frames = dict(load(folder).frames)
     else:
         datasets = extract_report(path, report_id=rid, pdf_engine=engine)
         failed = datasets["reports"].status.iloc[0] == "failed"
         if failed or folder is None:
             raise ReportFileError(str(datasets["reports"].error.iloc[0]))
         _store({ds: datasets.get(ds, schema.empty(ds)) for ds in schema.DATASETS}, folder, version)
-        frames = load(folder).frames  # as the notebooks read the main job's datasets: from Parquet
+        frames = dict(load(folder).frames)  # as the notebooks read the main job's datasets: from Parquet
     frames = _relabel(frames, rid, path)
     written = []
     if out is not None:
         written = write_datasets(frames, out, version)
     assert folder is not None  # reused only from a cache folder; a fresh extraction without one raised above
-    return Extracted(corpus=Corpus(folder=folder, frames=frames), report_id=rid, path=path, cache=folder,
-                     reused=reused, seconds=time.perf_counter() - t0, written=written)
+    return Extracted(
+        corpus=Corpus(folder=folder, frames=frames),
+        report_id=rid,
+        path=path,
+        cache=folder,
+        reused=reused,
+        seconds=time.perf_counter() - t0,
+        written=written,
+    )
 
 
-def open_report(*, report_id: str = "", processed_dir: str = "", source: str = "", out_dir: str = "",
-                cache_dir: str = "", pdf_engine: str = "") -> tuple[Corpus, str]:
+def open_report(
+    *,
+    report_id: str = "",
+    processed_dir: str = "",
+    source: str = "",
+    out_dir: str = "",
+    cache_dir: str = "",
+    pdf_engine: str = "",
+) -> tuple[Corpus, str]:
     """What notebooks/report.ipynb shows: `source` (any report file, extracted here) when given, else
     `report_id` in the processed datasets. Says in the notebook which file was read and how; for a
     file that cannot be read, prints the message `extract` prints and raises ReportFileError."""
@@ -172,8 +199,9 @@ def open_report(*, report_id: str = "", processed_dir: str = "", source: str = "
         # that report's rows read with a filter: a page costs one report whatever the corpus's size
         return load_report(str(report_id), processed_dir or None), str(report_id)
     try:
-        one = extract_file(str(source), cache_dir=cache_dir or None, out_dir=out_dir or None,
-                           pdf_engine=pdf_engine or None)
+        one = extract_file(
+            str(source), cache_dir=cache_dir or None, out_dir=out_dir or None, pdf_engine=pdf_engine or None
+        )
     except ReportFileError as exc:
         print(f"FAILED {exc}")  # what `python -m helpers extract` prints for this file
         raise
@@ -193,7 +221,7 @@ def corpus_of_files(files, *, cache_dir: str | Path | None = None, pdf_engine: s
             rid, k = f"{base}_{k}", k + 1
         seen.add(rid)
         try:
-            parts.append(extract_file(f, report_id=rid, cache_dir=root, pdf_engine=pdf_engine).corpus.frames)
+            parts.append(dict(extract_file(f, report_id=rid, cache_dir=root, pdf_engine=pdf_engine).corpus.frames))
         except ReportFileError as exc:
             parts.append(failed_row(Path(f), rid, str(exc)))
     frames = {}
@@ -203,8 +231,9 @@ def corpus_of_files(files, *, cache_dir: str | Path | None = None, pdf_engine: s
     return Corpus(folder=root, frames=frames)
 
 
-def processed_or_raw(processed_dir: str | Path | None = None, *, raw_dir: str | Path | None = None,
-                     cache_dir: str | Path | None = None) -> tuple[Corpus, str]:
+def processed_or_raw(
+    processed_dir: str | Path | None = None, *, raw_dir: str | Path | None = None, cache_dir: str | Path | None = None
+) -> tuple[Corpus, str]:
     """The processed datasets, or — when that folder holds none yet (a fresh clone) — the files of
     data/raw read through the cache. Returns the corpus and a sentence saying which."""
     try:
@@ -217,6 +246,8 @@ def processed_or_raw(processed_dir: str | Path | None = None, *, raw_dir: str | 
     files = paths.raw_files(raw) if raw.is_dir() else []
     t0 = time.perf_counter()
     corpus = corpus_of_files(files, cache_dir=cache_dir)
-    return corpus, (f"`{paths.display_path(Path(processed_dir or paths.DATA_PROCESSED))}` holds no datasets yet "
-                    f"(the main job writes them), so the {len(files)} files of `{paths.display_path(raw)}` were read "
-                    f"directly (cached in `{corpus.folder}`; {time.perf_counter() - t0:.1f} s).")
+    return corpus, (
+        f"`{paths.display_path(Path(processed_dir or paths.DATA_PROCESSED))}` holds no datasets yet "
+        f"(the main job writes them), so the {len(files)} files of `{paths.display_path(raw)}` were read "
+        f"directly (cached in `{corpus.folder}`; {time.perf_counter() - t0:.1f} s)."
+    )

@@ -59,8 +59,10 @@ def to_excel(sheets: dict[str, pd.DataFrame], path: str | Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     too_big = [name for name, df in sheets.items() if len(df) > EXCEL_MAX_ROWS]
     if too_big:
-        raise ValueError(f"{', '.join(too_big)}: more rows than an Excel sheet holds ({EXCEL_MAX_ROWS:,}); "
-                         "filter first or write Parquet/CSV")
+        raise ValueError(
+            f"{', '.join(too_big)}: more rows than an Excel sheet holds ({EXCEL_MAX_ROWS:,}); "
+            "filter first or write Parquet/CSV"
+        )
     with pd.ExcelWriter(path, engine="openpyxl") as xw:
         for name, df in sheets.items():
             excel_ready(df).to_excel(xw, sheet_name=name[:31], index=False)
@@ -79,8 +81,10 @@ def export(sheets: dict[str, pd.DataFrame], folder: str | Path | None, name: str
         out.mkdir(parents=True, exist_ok=True)
         for sheet, df in sheets.items():
             excel_ready(df).to_csv(out / f"{sheet}.csv", index=False, encoding="utf-8-sig")
-        return out, (f"openpyxl is not installed, so the {len(sheets)} tables were written as CSV files into "
-                     f"`{out}` (Excel opens them); `pip install openpyxl` (or `bash scripts/setup.sh`) gives one .xlsx.")
+        return out, (
+            f"openpyxl is not installed, so the {len(sheets)} tables were written as CSV files into "
+            f"`{out}` (Excel opens them); `pip install openpyxl` (or `bash scripts/setup.sh`) gives one .xlsx."
+        )
     path = to_excel(sheets, folder / f"{name}.xlsx")
     rows = ", ".join(f"{sheet} ({len(df):,} rows)" for sheet, df in sheets.items())
     return path, f"Wrote `{path}` with one sheet per table: {rows}."

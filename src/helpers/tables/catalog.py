@@ -28,29 +28,61 @@ def _re(p: str) -> re.Pattern:
 
 _TP_WORD = {item: word for word, item in THREE_PUBLIC_TEXT_WORDS}
 TABLES: tuple[TableDef, ...] = (
-    TableDef("T1", TABLE_TITLES["T1"], "two_sided", _re(r"(?<!拨款)收入?支出?决算总表"),
-             (("本年收入合计", "本年支出合计", "使用非财政拨款结余"), ("本年收入合计", "本年支出合计", "结余分配"))),
-    TableDef("T2", TABLE_TITLES["T2"], "coded", _re(r"(?<!支出)收入决算表"),
-             (("本年收入合计", "事业收入"), ("本年收入合计", "上级补助收入"))),
-    TableDef("T3", TABLE_TITLES["T3"], "coded", _re(r"(?<![收入拨款])支出决算表"),
-             (("本年支出合计", "基本支出", "上缴上级支出"), ("本年支出合计", "基本支出", "经营支出"))),
-    TableDef("T4", TABLE_TITLES["T4"], "two_sided", _re(r"财政拨款收入?支出?决算总表"),
-             (("年初财政拨款结转和结余", "本年支出合计"),)),
+    TableDef(
+        "T1",
+        TABLE_TITLES["T1"],
+        "two_sided",
+        _re(r"(?<!拨款)收入?支出?决算总表"),
+        (("本年收入合计", "本年支出合计", "使用非财政拨款结余"), ("本年收入合计", "本年支出合计", "结余分配")),
+    ),
+    TableDef(
+        "T2",
+        TABLE_TITLES["T2"],
+        "coded",
+        _re(r"(?<!支出)收入决算表"),
+        (("本年收入合计", "事业收入"), ("本年收入合计", "上级补助收入")),
+    ),
+    TableDef(
+        "T3",
+        TABLE_TITLES["T3"],
+        "coded",
+        _re(r"(?<![收入拨款])支出决算表"),
+        (("本年支出合计", "基本支出", "上缴上级支出"), ("本年支出合计", "基本支出", "经营支出")),
+    ),
+    TableDef(
+        "T4",
+        TABLE_TITLES["T4"],
+        "two_sided",
+        _re(r"财政拨款收入?支出?决算总表"),
+        (("年初财政拨款结转和结余", "本年支出合计"),),
+    ),
     TableDef("T5", TABLE_TITLES["T5"], "coded", _re(re.escape(TABLE_TITLES["T5"])), ()),
-    TableDef("T6", TABLE_TITLES["T6"], "economic", _re(r"基本支出决算(明细)?表"),
-             (("人员经费", "公用经费", "科目名称"),)),
-    TableDef("T7", TABLE_TITLES["T7"], "three_public", _re(r"三公.{0,3}经费支出决算表"),
-             ((_TP_WORD["overseas"], _TP_WORD["reception"]),)),
-    TableDef("T8", TABLE_TITLES["T8"], "coded", _re(re.escape(TABLE_TITLES["T8"])),
-             (("年初结转和结余", "本年收入", "年末结转和结余", "科目名称"),)),
+    TableDef(
+        "T6", TABLE_TITLES["T6"], "economic", _re(r"基本支出决算(明细)?表"), (("人员经费", "公用经费", "科目名称"),)
+    ),
+    TableDef(
+        "T7",
+        TABLE_TITLES["T7"],
+        "three_public",
+        _re(r"三公.{0,3}经费支出决算表"),
+        ((_TP_WORD["overseas"], _TP_WORD["reception"]),),
+    ),
+    TableDef(
+        "T8",
+        TABLE_TITLES["T8"],
+        "coded",
+        _re(re.escape(TABLE_TITLES["T8"])),
+        (("年初结转和结余", "本年收入", "年末结转和结余", "科目名称"),),
+    ),
     TableDef("T9", TABLE_TITLES["T9"], "coded", _re(r"国有资本经营预算财政拨款(收入)?支出决算表"), ()),
 )
 # Tables of other templates, kept under codes of their own (never merged into a standard table).
 # The university (高等学校) template has four tables: 收支决算总表 → T1, 收入决算表 → T2, 支出决算表 → T3,
 # and 财政拨款支出决算表 → U4: all 财政拨款 (一般公共预算 and 政府性基金 together), so it is not T5.
 OTHER_TABLES: tuple[TableDef, ...] = (
-    TableDef("U4", TABLE_TITLES["U4"], "coded",
-             _re(r"(?<!一般公共预算)(?<!基金预算)(?<!经营预算)财政拨款支出决算表"), ()),
+    TableDef(
+        "U4", TABLE_TITLES["U4"], "coded", _re(r"(?<!一般公共预算)(?<!基金预算)(?<!经营预算)财政拨款支出决算表"), ()
+    ),
 )
 BY_CODE = {t.code: t for t in TABLES + OTHER_TABLES}
 TABLE_CODES = tuple(t.code for t in TABLES)
@@ -106,20 +138,65 @@ def match_header(text: str) -> str | None:
 # Column meanings. A measure column's header text (all header rows above it, joined) is matched
 # against these keywords in order; the first hit names the measure.
 COLUMN_KEYWORDS: dict[str, tuple[tuple[str, str], ...]] = {
-    "T2": (("教育收费", "business_tuition"), ("其中：教育", "business_tuition"), ("财政拨款", "fiscal"), ("上级补助", "upper_subsidy"), ("事业收入", "business"),
-           ("经营收入", "operating"), ("附属单位", "subsidiary_remit"), ("其他收入", "other"),
-           ("合计", "total"), ("小计", "total")),
-    "T3": (("基本支出", "basic"), ("项目支出", "project"), ("上缴上级", "upper_remit"),
-           ("经营支出", "operating"), ("对附属单位", "subsidiary_subsidy"), ("合计", "total"), ("小计", "total")),
+    "T2": (
+        ("教育收费", "business_tuition"),
+        ("其中：教育", "business_tuition"),
+        ("财政拨款", "fiscal"),
+        ("上级补助", "upper_subsidy"),
+        ("事业收入", "business"),
+        ("经营收入", "operating"),
+        ("附属单位", "subsidiary_remit"),
+        ("其他收入", "other"),
+        ("合计", "total"),
+        ("小计", "total"),
+    ),
+    "T3": (
+        ("基本支出", "basic"),
+        ("项目支出", "project"),
+        ("上缴上级", "upper_remit"),
+        ("经营支出", "operating"),
+        ("对附属单位", "subsidiary_subsidy"),
+        ("合计", "total"),
+        ("小计", "total"),
+    ),
     "T5": (("基本支出", "basic"), ("项目支出", "project"), ("合计", "total"), ("小计", "total"), ("本年支出", "total")),
-    "T9": (("基本支出", "basic"), ("项目支出", "project"), ("年初结转", "carryover_begin"), ("本年收入", "income"),
-           ("年末结转", "carryover_end"), ("合计", "total"), ("小计", "total"), ("本年支出", "total")),
-    "T8": (("年初结转", "carryover_begin"), ("年末结转", "carryover_end"), ("本年收入", "income"),
-           ("基本支出", "basic"), ("项目支出", "project"), ("合计", "total"), ("小计", "total"), ("本年支出", "total")),
-    "T4": (("一般公共预算", "general_budget"), ("政府性基金", "gov_fund"), ("国有资本经营", "state_capital"),
-           ("合计", "total"), ("小计", "total"), ("决算数", "total"), ("金额", "total")),
-    "U4": (("基本建设", "project_capital_construction"), ("基本支出", "basic"), ("项目支出", "project"),
-           ("合计", "total"), ("小计", "total"), ("本年支出", "total")),
+    "T9": (
+        ("基本支出", "basic"),
+        ("项目支出", "project"),
+        ("年初结转", "carryover_begin"),
+        ("本年收入", "income"),
+        ("年末结转", "carryover_end"),
+        ("合计", "total"),
+        ("小计", "total"),
+        ("本年支出", "total"),
+    ),
+    "T8": (
+        ("年初结转", "carryover_begin"),
+        ("年末结转", "carryover_end"),
+        ("本年收入", "income"),
+        ("基本支出", "basic"),
+        ("项目支出", "project"),
+        ("合计", "total"),
+        ("小计", "total"),
+        ("本年支出", "total"),
+    ),
+    "T4": (
+        ("一般公共预算", "general_budget"),
+        ("政府性基金", "gov_fund"),
+        ("国有资本经营", "state_capital"),
+        ("合计", "total"),
+        ("小计", "total"),
+        ("决算数", "total"),
+        ("金额", "total"),
+    ),
+    "U4": (
+        ("基本建设", "project_capital_construction"),
+        ("基本支出", "basic"),
+        ("项目支出", "project"),
+        ("合计", "total"),
+        ("小计", "total"),
+        ("本年支出", "total"),
+    ),
 }
 
 # Template order, used when a header cannot be read (one-cell-per-line text loses positions).
@@ -135,25 +212,51 @@ TEMPLATE_MEASURES: dict[str, tuple[str, ...]] = {
 
 MEASURES_DOC: tuple[tuple[str, str, str], ...] = (
     ("T1", "final", "决算数 (both sides)"),
-    ("T2", "total", "本年收入合计"), ("T2", "fiscal", "财政拨款收入"), ("T2", "upper_subsidy", "上级补助收入"),
-    ("T2", "business", "事业收入"), ("T2", "business_tuition", "其中：教育收费 (part of 事业收入; university template)"), ("T2", "operating", "经营收入"), ("T2", "subsidiary_remit", "附属单位上缴收入"),
+    ("T2", "total", "本年收入合计"),
+    ("T2", "fiscal", "财政拨款收入"),
+    ("T2", "upper_subsidy", "上级补助收入"),
+    ("T2", "business", "事业收入"),
+    ("T2", "business_tuition", "其中：教育收费 (part of 事业收入; university template)"),
+    ("T2", "operating", "经营收入"),
+    ("T2", "subsidiary_remit", "附属单位上缴收入"),
     ("T2", "other", "其他收入"),
-    ("T3", "total", "本年支出合计"), ("T3", "basic", "基本支出"), ("T3", "project", "项目支出"),
-    ("T3", "upper_remit", "上缴上级支出"), ("T3", "operating", "经营支出"), ("T3", "subsidiary_subsidy", "对附属单位补助支出"),
-    ("T4", "final", "income side 决算数/金额"), ("T4", "total", "expenditure 合计/小计"),
-    ("T4", "general_budget", "一般公共预算财政拨款"), ("T4", "gov_fund", "政府性基金预算财政拨款"),
+    ("T3", "total", "本年支出合计"),
+    ("T3", "basic", "基本支出"),
+    ("T3", "project", "项目支出"),
+    ("T3", "upper_remit", "上缴上级支出"),
+    ("T3", "operating", "经营支出"),
+    ("T3", "subsidiary_subsidy", "对附属单位补助支出"),
+    ("T4", "final", "income side 决算数/金额"),
+    ("T4", "total", "expenditure 合计/小计"),
+    ("T4", "general_budget", "一般公共预算财政拨款"),
+    ("T4", "gov_fund", "政府性基金预算财政拨款"),
     ("T4", "state_capital", "国有资本经营预算财政拨款"),
-    ("T5", "total", "本年支出 小计/合计"), ("T5", "basic", "基本支出"), ("T5", "project", "项目支出"),
+    ("T5", "total", "本年支出 小计/合计"),
+    ("T5", "basic", "基本支出"),
+    ("T5", "project", "项目支出"),
     ("T6", "final", "决算数"),
-    ("T7", "budget_total … final_reception",
-     f"预算数/决算数 × 合计, {THREE_PUBLIC_NAMES['overseas']}, {THREE_PUBLIC_NAMES['vehicle_total']} (小计, 购置费, 运行费), "
-     f"{THREE_PUBLIC_NAMES['reception']}"),
-    ("T8", "carryover_begin", "年初结转和结余"), ("T8", "income", "本年收入"), ("T8", "total", "本年支出 小计"),
-    ("T8", "basic", "基本支出"), ("T8", "project", "项目支出"), ("T8", "carryover_end", "年末结转和结余"),
-    ("T9", "total", "本年支出 合计"), ("T9", "basic", "基本支出"), ("T9", "project", "项目支出"),
-    ("U4", "total", "本年支出 合计"), ("U4", "basic", "基本支出"), ("U4", "project", "项目支出 小计"),
+    (
+        "T7",
+        "budget_total … final_reception",
+        f"预算数/决算数 × 合计, {THREE_PUBLIC_NAMES['overseas']}, {THREE_PUBLIC_NAMES['vehicle_total']} (小计, "
+        "购置费, 运行费), "
+        f"{THREE_PUBLIC_NAMES['reception']}",
+    ),
+    ("T8", "carryover_begin", "年初结转和结余"),
+    ("T8", "income", "本年收入"),
+    ("T8", "total", "本年支出 小计"),
+    ("T8", "basic", "基本支出"),
+    ("T8", "project", "项目支出"),
+    ("T8", "carryover_end", "年末结转和结余"),
+    ("T9", "total", "本年支出 合计"),
+    ("T9", "basic", "基本支出"),
+    ("T9", "project", "项目支出"),
+    ("U4", "total", "本年支出 合计"),
+    ("U4", "basic", "基本支出"),
+    ("U4", "project", "项目支出 小计"),
     ("U4", "project_capital_construction", "其中：基本建设资金支出 (part of 项目支出)"),
 )
+
 
 def function_class_code(label: str) -> str | None:
     """Code of a T1/T4 expenditure row label such as "十二、农林水支出"."""

@@ -5,7 +5,7 @@ and how ruled tables are found on them (`find_pdf_tables`):
 
 | engine | pages parsed by | ruled tables by |
 |---|---|---|
-| `pdfium` (default) | PDFium through pypdfium2, in C (`tables/pdfium_pages.py`) | pdfplumber's table algorithm on those pages |
+| `pdfium` (default) | PDFium via pypdfium2, in C (`pdfium_pages.py`) | pdfplumber's table algorithm on those pages |
 | `pdfplumber` | pdfminer.six, in Python | pdfplumber's table algorithm (the reference in tests) |
 | `tabula` | pdfminer.six (text layer, titles) | tabula-java lattice mode through jpype |
 

@@ -32,8 +32,14 @@ def _values(items: list[dict], blank_as_zero: bool = False) -> dict[tuple[str, s
 
 
 # T2 columns and the T1 income rows that total them.
-_T2_SOURCES = {"fiscal": ("财政拨款",), "upper_subsidy": ("上级补助",), "business": ("事业收入",),
-               "operating": ("经营收入",), "subsidiary_remit": ("附属单位",), "other": ("其他收入",)}
+_T2_SOURCES = {
+    "fiscal": ("财政拨款",),
+    "upper_subsidy": ("上级补助",),
+    "business": ("事业收入",),
+    "operating": ("经营收入",),
+    "subsidiary_remit": ("附属单位",),
+    "other": ("其他收入",),
+}
 
 
 def _sources_not_received(t1_items: list[dict]) -> set[str]:
@@ -57,7 +63,9 @@ def _fund_columns_not_used(code: str, t4_items: list[dict]) -> set[str]:
     end = [it for it in rows if it["side"] == "expenditure" and it["section"] == "balance"]
     # The 年初/年末 结转和结余 rows themselves cover every fund: blank there is blank for each fund.
     begin += [it for it in cells if it["side"] == "income" and "年初" in it["row_label"] and "结转" in it["row_label"]]
-    end += [it for it in cells if it["side"] == "expenditure" and "年末" in it["row_label"] and "结转" in it["row_label"]]
+    end += [
+        it for it in cells if it["side"] == "expenditure" and "年末" in it["row_label"] and "结转" in it["row_label"]
+    ]
     out = set()
     for measure, group in (("income", income), ("carryover_begin", begin), ("carryover_end", end)):
         if group and all((it["amount_wan"] or 0.0) == 0.0 and not it.get("doubtful") for it in group):
@@ -75,9 +83,14 @@ def beyond_other_tables(code: str, items: list[dict], found: dict, reading: Read
     t3 = _values(found["T3"].items) if "T3" in found else {}
     t4 = {}
     if "T4" in found:
-        t4 = {it["code"]: it["amount_wan"] or 0.0 for it in found["T4"].items
-              if it["side"] == "expenditure" and it["code"] and it["measure"] == _FUND_COLUMN[code]
-              and not it.get("doubtful")}
+        t4 = {
+            it["code"]: it["amount_wan"] or 0.0
+            for it in found["T4"].items
+            if it["side"] == "expenditure"
+            and it["code"]
+            and it["measure"] == _FUND_COLUMN[code]
+            and not it.get("doubtful")
+        }
     over, bad_rows = [], set()
     for it in items:
         v = it["amount_wan"]
@@ -95,8 +108,10 @@ def beyond_other_tables(code: str, items: list[dict], found: dict, reading: Read
         if it["row_order"] in bad_rows and it["amount_wan"] is not None:
             it["doubtful"] = True
     if over:
-        reading.failing_sums.append(f"{len(over)} cell(s) exceed what T3 (every fund) or T4 (this fund's class "
-                                    "total) allows: " + "; ".join(over[:6]) + (" …" if len(over) > 6 else ""))
+        reading.failing_sums.append(
+            f"{len(over)} cell(s) exceed what T3 (every fund) or T4 (this fund's class "
+            "total) allows: " + "; ".join(over[:6]) + (" …" if len(over) > 6 else "")
+        )
 
 
 def spaced_hints(code: str, done: dict) -> dict:

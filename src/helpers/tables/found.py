@@ -30,15 +30,17 @@ class FoundTable:
 STATUS_RANK = {"data": 2, "empty": 1, "missing": 0}
 
 
-def repeated_report(found: dict[str, "FoundTable"]) -> str | None:
+def repeated_report(found: dict[str, FoundTable]) -> str | None:
     """Why a file seems to hold more than one report: three or more of the standard tables printed
     again with figures (one report prints each once; a reprinted table alone is not enough)."""
     again = {code: ft.repeated for code, ft in found.items() if ft.repeated and ft.status == "data"}
     if len(again) < 3:
         return None
     where = "; ".join(f"{code} again at {', '.join(map(str, refs))}" for code, refs in sorted(again.items()))
-    return (f"the file seems to hold more than one report: {len(again)} tables are printed twice with figures "
-            f"({where}); split it into one file per report and extract each")
+    return (
+        f"the file seems to hold more than one report: {len(again)} tables are printed twice with figures "
+        f"({where}); split it into one file per report and extract each"
+    )
 
 
 def items_status(items: list[dict]) -> str:

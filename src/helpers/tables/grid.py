@@ -14,8 +14,13 @@ from dataclasses import dataclass, field
 from ..normalize import compact, is_amount, parse_amount
 from ..vocabulary import THREE_PUBLIC_COLUMNS, THREE_PUBLIC_HEADER_WORDS, code_level
 from .catalog import (
-    BY_CODE, COLUMN_KEYWORDS, TEMPLATE_MEASURES,
-    code_domain, function_class_code, t6_section, two_sided_section,
+    BY_CODE,
+    COLUMN_KEYWORDS,
+    TEMPLATE_MEASURES,
+    code_domain,
+    function_class_code,
+    t6_section,
+    two_sided_section,
 )
 
 
@@ -127,15 +132,24 @@ def _split_label(cells: list[str]) -> tuple[str | None, str]:
     return code, "".join(compact(n) if re.search(r"[\u4e00-\u9fff]", n) else n for n in names)
 
 
-def item(table, measure, value, *, label, code=None, side=None, section=None, ref, order, unit="万元",
-         inferred=False) -> dict:
+def item(
+    table, measure, value, *, label, code=None, side=None, section=None, ref, order, unit="万元", inferred=False
+) -> dict:
     factor = 1e-4 if unit == "元" else 1.0
     return {
-        "table": table, "side": side, "section": section, "row_label": label, "code": code,
-        "code_domain": code_domain(code, table), "level": code_level(code) if code else None,
-        "measure": measure, "amount_wan": None if value is None else round(value * factor, 6),
-        "unit_printed": None if unit == "万元" else unit, "column_inferred": inferred,
-        "row_order": order, "source_ref": ref,
+        "table": table,
+        "side": side,
+        "section": section,
+        "row_label": label,
+        "code": code,
+        "code_domain": code_domain(code, table),
+        "level": code_level(code) if code else None,
+        "measure": measure,
+        "amount_wan": None if value is None else round(value * factor, 6),
+        "unit_printed": None if unit == "万元" else unit,
+        "column_inferred": inferred,
+        "row_order": order,
+        "source_ref": ref,
     }
 
 
@@ -161,17 +175,44 @@ def _coded(grid: Grid, rows: list[GridRow]) -> list[dict]:
         num = rows[n].cells
         idxs = [i for i, c in enumerate(num) if c and INT_CELL.match(c)]
         header_end = n
-        body = rows[n + 1:]
+        body = rows[n + 1 :]
         total_in_numbering = any(c and "合计" in compact(c) for c in num)
     else:  # no 栏次 row: measure columns are those whose header names a measure
-        first_figures = next((i for i, r in enumerate(rows) if any(c and (CODE_CELL.match(c) or GLUED.match(c)) for c in r.cells)
-                              or (any(c and re.fullmatch(r"合计|总计", compact(c)) for c in r.cells) and any(c and is_amount(c) for c in r.cells))), None)
+        first_figures = next(
+            (
+                i
+                for i, r in enumerate(rows)
+                if any(c and (CODE_CELL.match(c) or GLUED.match(c)) for c in r.cells)
+                or (
+                    any(c and re.fullmatch(r"合计|总计", compact(c)) for c in r.cells)
+                    and any(c and is_amount(c) for c in r.cells)
+                )
+            ),
+            None,
+        )
         # no figures at all: the last 合计 row is the body of an empty table
-        header_end = first_figures if first_figures is not None else next((i for i in range(len(rows) - 1, -1, -1) if any(c and re.fullmatch(r"合计|总计", compact(c)) for c in rows[i].cells)), len(rows))
+        header_end = (
+            first_figures
+            if first_figures is not None
+            else next(
+                (
+                    i
+                    for i in range(len(rows) - 1, -1, -1)
+                    if any(c and re.fullmatch(r"合计|总计", compact(c)) for c in rows[i].cells)
+                ),
+                len(rows),
+            )
+        )
         width = max(len(r.cells) for r in rows)
-        label_cols = {i for r in rows[:header_end] for i, c in enumerate(r.cells) if c and HEADER_WORDS.fullmatch(compact(c))}
-        idxs = [i for i in range(width) if i not in label_cols  # 类/款/项/科目编码 columns hold codes, not amounts
-                and any(kw in _header_text(rows, header_end, i) for kw, _ in COLUMN_KEYWORDS.get(t, ()))]
+        label_cols = {
+            i for r in rows[:header_end] for i, c in enumerate(r.cells) if c and HEADER_WORDS.fullmatch(compact(c))
+        }
+        idxs = [
+            i
+            for i in range(width)
+            if i not in label_cols  # 类/款/项/科目编码 columns hold codes, not amounts
+            and any(kw in _header_text(rows, header_end, i) for kw, _ in COLUMN_KEYWORDS.get(t, ()))
+        ]
         body = rows[header_end:]
         total_in_numbering = False
     measures = [_measure_for(t, _header_text(rows, header_end, i), k) for k, i in enumerate(idxs)]
@@ -187,7 +228,11 @@ def _coded(grid: Grid, rows: list[GridRow]) -> list[dict]:
         if label_cells and all(is_amount(c) for c in label_cells) and not any(CODE_CELL.match(c) for c in label_cells):
             label_cells = []  # stray numbers outside measure columns (page numbers)
         code, label = _split_label(label_cells)
-        if not code and (has_values or HEADER_WORDS.fullmatch(label)) and all(HEADER_WORDS.fullmatch(compact(v)) for v in values if v):
+        if (
+            not code
+            and (has_values or HEADER_WORDS.fullmatch(label))
+            and all(HEADER_WORDS.fullmatch(compact(v)) for v in values if v)
+        ):
             continue  # a header row under the 栏次 row (`类 款 项 栏次`): words where amounts go, no amounts
         if not has_values and not code:
             if label.startswith("注") or label.startswith("说明"):
@@ -216,7 +261,10 @@ def _coded(grid: Grid, rows: list[GridRow]) -> list[dict]:
         for it in last_row_items:
             it["row_label"] += pending
     elif pending and not out:  # header and a 合计 row with nothing in it: an empty table
-        out += [item(t, m, None, label="合计", ref=body[-1].ref if body else rows[-1].ref, order=0, unit=grid.unit) for m in measures]
+        out += [
+            item(t, m, None, label="合计", ref=body[-1].ref if body else rows[-1].ref, order=0, unit=grid.unit)
+            for m in measures
+        ]
     return out
 
 
@@ -225,7 +273,9 @@ def _two_sided(grid: Grid, rows: list[GridRow]) -> list[dict]:
     n = numbering_row(rows)
     numbered = n is not None
     if n is None:  # no 栏次 row: a header row with `项目` over each side's labels, measures beside it
-        n = next((i for i, r in enumerate(rows[:6]) if sum(1 for c in r.cells if c and compact(c) == "项目") >= 2), None)
+        n = next(
+            (i for i, r in enumerate(rows[:6]) if sum(1 for c in r.cells if c and compact(c) == "项目") >= 2), None
+        )
         if n is None:
             grid.notes.append("two-sided table without a 栏次 row or 项目 headers: not read")
             return []
@@ -247,15 +297,20 @@ def _two_sided(grid: Grid, rows: list[GridRow]) -> list[dict]:
         if t == "T1" or side == "income":
             measures = ["final"] * len(idxs)
         else:
-            measures = [_measure_for("T4", _header_text(rows, n if numbered else n + 1, i), k) for k, i in enumerate(idxs)]
+            measures = [
+                _measure_for("T4", _header_text(rows, n if numbered else n + 1, i), k) for k, i in enumerate(idxs)
+            ]
             template = TEMPLATE_MEASURES["T4_expenditure"]
-            measures = [m if not m.startswith("col") else (template[k] if k < len(template) else m) for k, m in enumerate(measures)]
+            measures = [
+                m if not m.startswith("col") else (template[k] if k < len(template) else m)
+                for k, m in enumerate(measures)
+            ]
         # A 行次 column stands between the label and the first figure; without one (unnumbered
         # tables, or `栏次 | 1` with 栏次 in the label column) the label runs up to the figures.
         has_row_no = numbered and idxs[0] - 1 > lo
         row_no_idx = idxs[0] - 1 if has_row_no else idxs[0]
         order = 0
-        for r in rows[n + 1:]:
+        for r in rows[n + 1 :]:
             cells = r.cells + [None] * (hi - len(r.cells))
             label = "".join(compact(c) for c in cells[lo:row_no_idx] if c)
             if label.startswith("注"):
@@ -269,8 +324,20 @@ def _two_sided(grid: Grid, rows: list[GridRow]) -> list[dict]:
             code = function_class_code(label) if side == "expenditure" else None
             sec = two_sided_section(label, state, side)
             for m, v in zip(measures, values):
-                out.append(item(t, m, _amount(v, r.ref, grid.notes), label=label, code=code, side=side,
-                                section=sec, ref=r.ref, order=order, unit=grid.unit))
+                out.append(
+                    item(
+                        t,
+                        m,
+                        _amount(v, r.ref, grid.notes),
+                        label=label,
+                        code=code,
+                        side=side,
+                        section=sec,
+                        ref=r.ref,
+                        order=order,
+                        unit=grid.unit,
+                    )
+                )
             order += 1
     return out
 
@@ -282,7 +349,14 @@ def _economic(grid: Grid, rows: list[GridRow]) -> list[dict]:
         grid.notes.append("基本支出 table without 科目编码/科目名称 headers: not read")
         return []
     name_idx = [i for i, c in enumerate(rows[hdr].cells) if c and "科目名称" in c]
-    start = next((i for i in range(hdr + 1, len(rows)) if any(c and (CODE_CELL.match(c) or GLUED.match(c) or "合计" in c) for c in rows[i].cells)), hdr + 1)
+    start = next(
+        (
+            i
+            for i in range(hdr + 1, len(rows))
+            if any(c and (CODE_CELL.match(c) or GLUED.match(c) or "合计" in c) for c in rows[i].cells)
+        ),
+        hdr + 1,
+    )
     out: list[dict] = []
     order = 0
     for r in rows[start:]:
@@ -294,8 +368,18 @@ def _economic(grid: Grid, rows: list[GridRow]) -> list[dict]:
                 if c and "合计" in c:
                     amt = next((cells[j] for j in range(i + 1, len(cells)) if cells[j] and is_amount(cells[j])), None)
                     lab = compact(c)
-                    out.append(item(t, "final", _amount(amt, r.ref, grid.notes), label=lab, section=t6_section(None, lab),
-                                    ref=r.ref, order=order, unit=grid.unit))
+                    out.append(
+                        item(
+                            t,
+                            "final",
+                            _amount(amt, r.ref, grid.notes),
+                            label=lab,
+                            section=t6_section(None, lab),
+                            ref=r.ref,
+                            order=order,
+                            unit=grid.unit,
+                        )
+                    )
                     order += 1
             continue
         for k, ni in enumerate(name_idx):
@@ -304,8 +388,19 @@ def _economic(grid: Grid, rows: list[GridRow]) -> list[dict]:
             code, label = _split_label([c for c in (*code_cells, name) if c])
             if not code and not label:
                 continue
-            out.append(item(t, "final", _amount(amt, r.ref, grid.notes), label=label, code=code,
-                            section=t6_section(code, label), ref=r.ref, order=order, unit=grid.unit))
+            out.append(
+                item(
+                    t,
+                    "final",
+                    _amount(amt, r.ref, grid.notes),
+                    label=label,
+                    code=code,
+                    section=t6_section(code, label),
+                    ref=r.ref,
+                    order=order,
+                    unit=grid.unit,
+                )
+            )
             order += 1
     return out
 
@@ -318,22 +413,34 @@ def _three_public(grid: Grid, rows: list[GridRow]) -> list[dict]:
     idxs = [i for i, _ in numbered]
     nums = [v for _, v in numbered]
     out: list[dict] = []
-    for r in rows[n + 1:]:
+    for r in rows[n + 1 :]:
         cells = r.cells + [None] * (max(idxs) + 1)
         vals = [cells[i] for i in idxs]
         if not any(v and is_amount(v) for v in vals):
             continue
         for k, v in zip(nums, vals):
             if 1 <= k <= len(THREE_PUBLIC_COLUMNS):
-                out.append(item("T7", THREE_PUBLIC_COLUMNS[k - 1], _amount(v, r.ref, grid.notes), label="合计",
-                                ref=r.ref, order=0, unit=grid.unit))
+                out.append(
+                    item(
+                        "T7",
+                        THREE_PUBLIC_COLUMNS[k - 1],
+                        _amount(v, r.ref, grid.notes),
+                        label="合计",
+                        ref=r.ref,
+                        order=0,
+                        unit=grid.unit,
+                    )
+                )
         break
     return out
 
 
 def _three_public_pairs(grid: Grid, rows: list[GridRow]) -> list[dict]:
     """三公 table without a numbering row (Shanghai): a 预算数 | 决算数 pair under each item header."""
-    pr = next((i for i, r in enumerate(rows) if sum(1 for c in r.cells if c and compact(c) in ("预算数", "决算数")) >= 4), None)
+    pr = next(
+        (i for i, r in enumerate(rows) if sum(1 for c in r.cells if c and compact(c) in ("预算数", "决算数")) >= 4),
+        None,
+    )
     if pr is None:
         grid.notes.append("三公 table without a 1..12 column numbering row or 预算数/决算数 row: not read")
         return []
@@ -345,7 +452,7 @@ def _three_public_pairs(grid: Grid, rows: list[GridRow]) -> list[dict]:
             if hit:
                 starts[i] = hit
     out: list[dict] = []
-    for r in rows[pr + 1:]:
+    for r in rows[pr + 1 :]:
         vals = r.cells + [None] * (len(rows[pr].cells) - len(r.cells))
         if not any(v and is_amount(v) for v in vals):
             continue
@@ -355,7 +462,11 @@ def _three_public_pairs(grid: Grid, rows: list[GridRow]) -> list[dict]:
             if kind not in ("预算数", "决算数") or col is None:
                 continue
             measure = ("budget_" if kind == "预算数" else "final_") + starts[col]
-            out.append(item("T7", measure, _amount(vals[i], r.ref, grid.notes), label="合计", ref=r.ref, order=0, unit=grid.unit))
+            out.append(
+                item(
+                    "T7", measure, _amount(vals[i], r.ref, grid.notes), label="合计", ref=r.ref, order=0, unit=grid.unit
+                )
+            )
         break
     return out
 
@@ -370,6 +481,7 @@ def _generic(grid: Grid, rows: list[GridRow]) -> list[dict]:
 
     width = max(len(r.cells) for r in rows)
     body = rows[first:]
+
     def figure(c: str | None) -> bool:  # an amount, not a code (`205`, `2050201`: integers of 3/5/7 digits)
         return bool(c and is_amount(c) and not CODE_CELL.match(c.replace(" ", "")))
 
@@ -381,6 +493,17 @@ def _generic(grid: Grid, rows: list[GridRow]) -> list[dict]:
         code, label = _split_label([c for i, c in enumerate(cells) if i not in idxs and c])
         if label.startswith("注") and not any(cells[i] for i in idxs):
             break
-        out += [item(grid.table, m, _amount(cells[i], r.ref, grid.notes), label=label, code=code, ref=r.ref,
-                     order=order, unit=grid.unit) for m, i in zip(names, idxs)]
+        out += [
+            item(
+                grid.table,
+                m,
+                _amount(cells[i], r.ref, grid.notes),
+                label=label,
+                code=code,
+                ref=r.ref,
+                order=order,
+                unit=grid.unit,
+            )
+            for m, i in zip(names, idxs)
+        ]
     return out

@@ -67,6 +67,7 @@ class PdfTable:
 # ---------------------------------------------------------------------------------------------
 # Engines: page number → tables on that page, top to bottom.
 
+
 def plumber_tables(pdf, pages: list[int]) -> list[PdfTable]:
     out: list[PdfTable] = []
     for pno in pages:
@@ -85,8 +86,10 @@ def _require_jpype() -> None:
         import jpype  # noqa: F401
         import jpype.imports  # noqa: F401
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise RuntimeError("the tabula engine needs jpype1 (pip install 'tabula-py[jpype]'); without it tabula-py "
-                           "starts a JVM per call, which this project does not allow") from exc
+        raise RuntimeError(
+            "the tabula engine needs jpype1 (pip install 'tabula-py[jpype]'); without it tabula-py "
+            "starts a JVM per call, which this project does not allow"
+        ) from exc
 
 
 def _check_tabula_backend() -> None:
@@ -141,8 +144,15 @@ def tabula_tables(path: Path, pages: list[int], repair: bool = True) -> list[Pdf
 
     out: list[PdfTable] = []
     for pno in pages:
-        res = tabula.read_pdf(str(path), pages=pno, lattice=True, output_format="json", silent=True,
-                              multiple_tables=True, force_subprocess=False)
+        res = tabula.read_pdf(
+            str(path),
+            pages=pno,
+            lattice=True,
+            output_format="json",
+            silent=True,
+            multiple_tables=True,
+            force_subprocess=False,
+        )
         _check_tabula_backend()
         for t in sorted(res, key=lambda t: t.get("top", 0)):
             rows = _tabula_rows(t, repair)
@@ -153,6 +163,7 @@ def tabula_tables(path: Path, pages: list[int], repair: bool = True) -> list[Pdf
 
 # ---------------------------------------------------------------------------------------------
 # Shared: clean rows, name tables, follow them over pages, interpret.
+
 
 def _cell(c) -> str | None:
     if c is None:
@@ -207,8 +218,9 @@ def _status(b: _Built, items: list[dict]) -> tuple[str, list[str]]:
     return "empty", notes
 
 
-def find_pdf_tables(doc: Document, engine: str = DEFAULT_PDF_ENGINE, *, tabula_repair: bool = True,
-                    pages: list[int] | None = None) -> dict[str, FoundTable]:
+def find_pdf_tables(
+    doc: Document, engine: str = DEFAULT_PDF_ENGINE, *, tabula_repair: bool = True, pages: list[int] | None = None
+) -> dict[str, FoundTable]:
     """FoundTable per table code (T1..T9) printed in the PDF: `data`, `empty` or `missing`."""
     eng = pdf_engine(engine)
     n_pages = doc.n_pages or max((ln.page or 0 for ln in doc.lines), default=0)
@@ -217,8 +229,11 @@ def find_pdf_tables(doc: Document, engine: str = DEFAULT_PDF_ENGINE, *, tabula_r
     for ln in doc.lines:
         page_text.setdefault(ln.page or 0, []).append(ln.text)
     garbled = {p for p, lines in page_text.items() if cid_ratio("\n".join(lines)) > 0.01}
-    notes_global = [f"page {p}: text is (cid:NNN) glyph codes (no ToUnicode map); its tables were not read"
-                    for p in sorted(garbled) if p in pages]
+    notes_global = [
+        f"page {p}: text is (cid:NNN) glyph codes (no ToUnicode map); its tables were not read"
+        for p in sorted(garbled)
+        if p in pages
+    ]
     pages = [p for p in pages if p not in garbled]
 
     found: dict[str, FoundTable] = {}
@@ -226,7 +241,7 @@ def find_pdf_tables(doc: Document, engine: str = DEFAULT_PDF_ENGINE, *, tabula_r
     # Reuse the pages read_document already parsed; parse the file again only for a Document built
     # without them or by another parser (pdfplumber stays the pdfminer reference whatever read the text).
     shared = doc.pdf if doc.pdf_parser == eng.parser else None
-    with (nullcontext(shared) if shared is not None else open_pdf(doc.path, engine)) as pdf:
+    with nullcontext(shared) if shared is not None else open_pdf(doc.path, engine) as pdf:
         if eng.tables == "pdfplumber":
             tables = plumber_tables(pdf, pages)
         else:
@@ -253,15 +268,23 @@ def find_pdf_tables(doc: Document, engine: str = DEFAULT_PDF_ENGINE, *, tabula_r
             rows = _split_header_row(rows)
             title = next((code for ln in reversed(above) if (code := match_title(ln))), None)
             # A title the catalog does not know still starts a table of its own (never a continuation).
-            titled_other = title is None and any(ANY_TABLE_TITLE.search(clean_title(ln)) and len(clean_title(ln)) <= 40
-                                                 for ln in above)
+            titled_other = title is None and any(
+                ANY_TABLE_TITLE.search(clean_title(ln)) and len(clean_title(ln)) <= 40 for ln in above
+            )
             header = match_header("".join(c or "" for r in rows[:5] for c in r))
             code = title or (None if titled_other else header)  # a title of its own outranks header words
             ncols = max(len(r) for r in rows)
             unit = next((m.group(2) for ln in above if (m := UNIT_RE.search(ln))), None)
             grows = [GridRow(r, f"page {t.page}") for r in rows]
-            if title is None and not titled_other and current is not None and t.first_on_page \
-                    and ncols <= current.ncols and t.page - current.last_page in (1, 2) and header in (None, current.code):
+            if (
+                title is None
+                and not titled_other
+                and current is not None
+                and t.first_on_page
+                and ncols <= current.ncols
+                and t.page - current.last_page in (1, 2)
+                and header in (None, current.code)
+            ):
                 # Continuation page: no title, the same figure columns. A page that prints the code in one
                 # cell where the first page split it over 类/款/项 has fewer columns: the figures are the
                 # rightmost columns on both, so its rows are aligned on the right.
@@ -277,8 +300,10 @@ def find_pdf_tables(doc: Document, engine: str = DEFAULT_PDF_ENGINE, *, tabula_r
                 # it), its rows under a code of its own, and named in the notes.
                 name = next(clean_title(ln) for ln in reversed(above) if ANY_TABLE_TITLE.search(clean_title(ln)))
                 code = f"X{sum(1 for b in built if b.code.startswith('X')) + 1}"
-                notes_global.append(f"page {t.page}: table {name!r} is not one of the tables this project knows "
-                                    f"(T1..T9, U4); its rows are kept as {code}, columns named by its header")
+                notes_global.append(
+                    f"page {t.page}: table {name!r} is not one of the tables this project knows "
+                    f"(T1..T9, U4); its rows are kept as {code}, columns named by its header"
+                )
             if code is None:
                 notes_global.append(f"page {t.page}: a ruled table with no recognisable title or header was skipped")
                 current = None
@@ -290,8 +315,14 @@ def find_pdf_tables(doc: Document, engine: str = DEFAULT_PDF_ENGINE, *, tabula_r
     for b in built:
         items = interpret_grid(b.grid)
         status, notes = _status(b, items)
-        ft = FoundTable(b.code, status, items, b.grid.title_ref, notes + b.grid.notes,
-                        assess(b.code, items, f"pdf ruled table ({engine})"))
+        ft = FoundTable(
+            b.code,
+            status,
+            items,
+            b.grid.title_ref,
+            notes + b.grid.notes,
+            assess(b.code, items, f"pdf ruled table ({engine})"),
+        )
         cur = found.get(b.code)
         if cur is None or STATUS_RANK[status] > STATUS_RANK[cur.status]:
             found[b.code] = ft
@@ -307,8 +338,12 @@ def find_pdf_tables(doc: Document, engine: str = DEFAULT_PDF_ENGINE, *, tabula_r
         for line_text in lines[:8]:
             code = match_title(line_text)
             if code and code not in found:
-                found[code] = FoundTable(code, "missing", ref=f"page {p}",
-                                         notes=[f"title printed on page {p} but no ruled table found under it"])
+                found[code] = FoundTable(
+                    code,
+                    "missing",
+                    ref=f"page {p}",
+                    notes=[f"title printed on page {p} but no ruled table found under it"],
+                )
     if notes_global and found:  # page-level notes once, on the first table
         first = found[min(found)]
         first.notes += notes_global

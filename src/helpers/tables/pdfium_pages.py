@@ -44,7 +44,7 @@ from pdfplumber import utils
 from pdfplumber.page import CroppedPage, _invert_box, _normalize_box
 
 _MOVE, _BEZIER = 2, 1  # FPDF_SEGMENT_*
-_PATH, _FORM = 2, 5    # FPDF_PAGEOBJ_*
+_PATH, _FORM = 2, 5  # FPDF_PAGEOBJ_*
 
 
 def _f32(v: float) -> float:
@@ -57,8 +57,14 @@ def _mul(m1, m2):
     """pdfminer's mult_matrix: m1 then m2."""
     a1, b1, c1, d1, e1, f1 = m1
     a0, b0, c0, d0, e0, f0 = m2
-    return (a0 * a1 + c0 * b1, b0 * a1 + d0 * b1, a0 * c1 + c0 * d1, b0 * c1 + d0 * d1,
-            a0 * e1 + c0 * f1 + e0, b0 * e1 + d0 * f1 + f0)
+    return (
+        a0 * a1 + c0 * b1,
+        b0 * a1 + d0 * b1,
+        a0 * c1 + c0 * d1,
+        b0 * c1 + d0 * d1,
+        a0 * e1 + c0 * f1 + e0,
+        b0 * e1 + d0 * f1 + f0,
+    )
 
 
 def _apply(m, x, y):
@@ -119,7 +125,7 @@ class PdfiumPage(pdfplumber.page.Page):
         out = []
         for row in table.rows:
             x0, top, x1, bottom = row.bbox
-            idx = sorted(i for i in order[bisect_left(vs, top):bisect_left(vs, bottom)] if x0 <= mids[i][1] < x1)
+            idx = sorted(i for i in order[bisect_left(vs, top) : bisect_left(vs, bottom)] if x0 <= mids[i][1] < x1)
             arr: list[str | None] = []
             for cell in row.cells:
                 if cell is None:
@@ -163,6 +169,7 @@ class PdfiumDocument:
 
 # ---------------------------------------------------------------------------------------------
 # Reading one page
+
 
 class _Placer:
     """pdfplumber's Page.process_object coordinate rules for one page (pdfminer space → top-down)."""
@@ -257,7 +264,7 @@ def _descent(fn: _Fn, font, d) -> float:
 
     buf = ctypes.create_string_buffer(256)
     size = fn.base_name(font, buf, 256)
-    name = buf.raw[:max(size - 1, 0)].decode("latin-1") if 0 < size <= 256 else ""
+    name = buf.raw[: max(size - 1, 0)].decode("latin-1") if 0 < size <= 256 else ""
     if name in FONT_METRICS:
         desc = float(cast(float, FONT_METRICS[name][0].get("Descent", 0)))  # pdfminer types descriptor values as object
     else:
@@ -350,10 +357,26 @@ def _chars(fn: _Fn, raw, textpage, placer: _Placer) -> list[dict]:
         top = (height - y1) + mb_top
         if mb_x0 != 0:
             x0, x1 = x0 + mb_x0, x1 + mb_x0
-        out.append({"matrix": cm, "adv": adv, "upright": ca * cd > 0 and cb * cc <= 0, "x0": x0, "y0": y0, "x1": x1,
-                    "y1": y1, "width": x1 - x0, "height": y1 - y0, "size": y1 - y0, "object_type": "char",
-                    "page_number": pno, "text": text, "top": top, "bottom": (height - y0) + mb_top,
-                    "doctop": doctop0 + top})
+        out.append(
+            {
+                "matrix": cm,
+                "adv": adv,
+                "upright": ca * cd > 0 and cb * cc <= 0,
+                "x0": x0,
+                "y0": y0,
+                "x1": x1,
+                "y1": y1,
+                "width": x1 - x0,
+                "height": y1 - y0,
+                "size": y1 - y0,
+                "object_type": "char",
+                "page_number": pno,
+                "text": text,
+                "top": top,
+                "bottom": (height - y0) + mb_top,
+                "doctop": doctop0 + top,
+            }
+        )
     return out
 
 
@@ -436,14 +459,21 @@ def _path_objects(paths: list, placer: _Placer, out: dict) -> None:
                 kind, bbox_pts = "line", pts[:2]
             elif shape in ("mlllh", "mllll"):
                 (x0, y0), (x1, y1), (x2, y2), (x3, y3), _ = pts
-                square = (x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0) or (y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0)
+                square = (x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0) or (
+                    y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0
+                )
                 kind, bbox_pts = ("rect", [pts[0], pts[2]]) if pts[0] == pts[4] and square else ("curve", pts)
             else:
                 kind, bbox_pts = "curve", pts
             xs = [p[0] for p in bbox_pts]
             ys = [p[1] for p in bbox_pts]
-            attr = placer.box({"object_type": kind, "page_number": placer.page_number, "stroke": stroke, "fill": fill},
-                              min(xs), min(ys), max(xs), max(ys))
+            attr = placer.box(
+                {"object_type": kind, "page_number": placer.page_number, "stroke": stroke, "fill": fill},
+                min(xs),
+                min(ys),
+                max(xs),
+                max(ys),
+            )
             if kind != "rect":
                 attr["pts"] = [placer.coord(p) for p in pts]
             out.setdefault(kind, []).append(attr)

@@ -27,18 +27,18 @@ from dataclasses import dataclass, field
 from ..settings import SETTINGS
 
 
-
 @dataclass(frozen=True)
 class Identity:
     """Σ value[lhs] = Σ value[rhs] on every row (blank = 0), e.g. 合计 = 基本支出 + 项目支出."""
+
     lhs: tuple[int, ...]
     rhs: tuple[int, ...]
 
 
 @dataclass
 class PlaceRow:
-    values: list[float]                   # printed amounts, in printed order
-    parent: int | None = None             # index of the row whose column sums include this one
+    values: list[float]  # printed amounts, in printed order
+    parent: int | None = None  # index of the row whose column sums include this one
     fixed: tuple[int, ...] | None = None  # columns known from positions (then nothing is inferred)
     blocked: frozenset[int] = frozenset()  # columns this row cannot use (known blank from elsewhere)
     ranges: list[tuple[int, int]] | None = None  # per value, the columns lo..hi it may sit in
@@ -47,12 +47,12 @@ class PlaceRow:
 
 @dataclass
 class RowPlacement:
-    columns: list[int | None]       # per printed value: its column, or None when not determined
-    inferred: bool = False          # fewer values than columns: placed by arithmetic, not position
-    ambiguous: bool = False         # some value could sit under more than one column
+    columns: list[int | None]  # per printed value: its column, or None when not determined
+    inferred: bool = False  # fewer values than columns: placed by arithmetic, not position
+    ambiguous: bool = False  # some value could sit under more than one column
     options: list[tuple[int, ...]] = field(default_factory=list)  # the placements still possible
-    impossible: bool = False        # no placement satisfies the row identities
-    too_many: bool = False          # more values than columns
+    impossible: bool = False  # no placement satisfies the row identities
+    too_many: bool = False  # more values than columns
 
 
 @dataclass
@@ -66,8 +66,9 @@ def _cents(v: float) -> int:
     return int(round(v * 100))
 
 
-def _row_ok(vec: tuple[int, ...], n_printed: int, identities: tuple[Identity, ...],
-            unknown: frozenset[int] = frozenset()) -> bool:
+def _row_ok(
+    vec: tuple[int, ...], n_printed: int, identities: tuple[Identity, ...], unknown: frozenset[int] = frozenset()
+) -> bool:
     tol = SETTINGS.rounding_cents * (n_printed + 1) + SETTINGS.sum_slack  # half a cent per printed figure
     for ident in identities:
         if unknown & (set(ident.lhs) | set(ident.rhs)):
@@ -84,8 +85,14 @@ def _vector(values: list[int], cols: tuple[int, ...], ncols: int) -> tuple[int, 
     return tuple(vec)
 
 
-def place(rows: list[PlaceRow], ncols: int, identities: tuple[Identity, ...] = (), *,
-          blocked: frozenset[int] = frozenset(), rare: frozenset[int] = frozenset()) -> Placement:
+def place(
+    rows: list[PlaceRow],
+    ncols: int,
+    identities: tuple[Identity, ...] = (),
+    *,
+    blocked: frozenset[int] = frozenset(),
+    rare: frozenset[int] = frozenset(),
+) -> Placement:
     """Place every row's values under `ncols` columns (see the module docstring). Rare columns are
     first kept for the rows that cannot be placed without them; when the table's sums then fail
     somewhere, every row may use them, and the placement whose sums fail least is kept."""
@@ -96,8 +103,9 @@ def place(rows: list[PlaceRow], ncols: int, identities: tuple[Identity, ...] = (
     return second if len(second.failing_groups) < len(first.failing_groups) else first
 
 
-def _place(rows: list[PlaceRow], ncols: int, identities: tuple[Identity, ...],
-           blocked: frozenset[int], rare: frozenset[int]) -> Placement:
+def _place(
+    rows: list[PlaceRow], ncols: int, identities: tuple[Identity, ...], blocked: frozenset[int], rare: frozenset[int]
+) -> Placement:
     cents = [[_cents(v) for v in r.values] for r in rows]
     children: dict[int | None, list[int]] = {}
     for i, r in enumerate(rows):
@@ -138,8 +146,9 @@ def _place(rows: list[PlaceRow], ncols: int, identities: tuple[Identity, ...],
         tol = SETTINGS.rounding_cents * (k + 1) + SETTINGS.sum_slack
         return all(abs(x - y) <= tol for c, (x, y) in enumerate(zip(a, b)) if c not in skip)
 
-    def reach(kids: list[int], allowed: dict[int, list[int]],
-              bound: tuple[tuple[int, ...], tuple[int, ...]] | None = None) -> dict[tuple[int, ...], None] | None:
+    def reach(
+        kids: list[int], allowed: dict[int, list[int]], bound: tuple[tuple[int, ...], tuple[int, ...]] | None = None
+    ) -> dict[tuple[int, ...], None] | None:
         """Column-sum vectors reachable by the children (each child among its allowed candidates).
         With figures that are never negative and the parent's figures as targets (`bound`: lowest
         and highest per column), a partial sum above the highest target, or too low to reach the
@@ -157,8 +166,9 @@ def _place(rows: list[PlaceRow], ncols: int, identities: tuple[Identity, ...],
             for s in states:
                 for v in opts:
                     t = tuple(a + b for a, b in zip(s, v))
-                    if bound is not None and any(x > hi + slack or x + r < lo - slack
-                                                 for x, r, lo, hi in zip(t, rest[j + 1], *bound)):
+                    if bound is not None and any(
+                        x > hi + slack or x + r < lo - slack for x, r, lo, hi in zip(t, rest[j + 1], *bound)
+                    ):
                         continue
                     nxt[t] = None
                     if len(nxt) > SETTINGS.placement_max_states:
@@ -172,8 +182,10 @@ def _place(rows: list[PlaceRow], ncols: int, identities: tuple[Identity, ...],
         if not nonneg or not among or rows[i].unknown:
             return None
         cols = range(ncols)
-        return (tuple(min(vecs[i][c][col] for c in among) for col in cols),
-                tuple(max(vecs[i][c][col] for c in among) for col in cols))
+        return (
+            tuple(min(vecs[i][c][col] for c in among) for col in cols),
+            tuple(max(vecs[i][c][col] for c in among) for col in cols),
+        )
 
     # Bottom-up: which candidates of each row are consistent with their whole subtree.
     feasible: dict[int, list[int]] = {}

@@ -57,15 +57,24 @@ class Reading:
     def reasons(self) -> list[str]:
         out = []
         if self.ambiguous:
-            out.append(f"{len(self.ambiguous)} row(s) with figures that fit more than one column: "
-                       + "; ".join(self.ambiguous[:5]) + (" …" if len(self.ambiguous) > 5 else ""))
+            out.append(
+                f"{len(self.ambiguous)} row(s) with figures that fit more than one column: "
+                + "; ".join(self.ambiguous[:5])
+                + (" …" if len(self.ambiguous) > 5 else "")
+            )
         if self.unplaced:
-            out.append(f"{len(self.unplaced)} figure group(s) not placed: " + "; ".join(self.unplaced[:5])
-                       + (" …" if len(self.unplaced) > 5 else ""))
+            out.append(
+                f"{len(self.unplaced)} figure group(s) not placed: "
+                + "; ".join(self.unplaced[:5])
+                + (" …" if len(self.unplaced) > 5 else "")
+            )
         if not self.positional and self.failing_sums and self.doubtful:
-            out.append(f"the table's own sums fail at {len(self.failing_sums)} place(s) and the text kept no "
-                       "column positions, so the values may sit under the wrong rows or columns: "
-                       + "; ".join(self.failing_sums[:12]) + (" …" if len(self.failing_sums) > 12 else ""))
+            out.append(
+                f"the table's own sums fail at {len(self.failing_sums)} place(s) and the text kept no "
+                "column positions, so the values may sit under the wrong rows or columns: "
+                + "; ".join(self.failing_sums[:12])
+                + (" …" if len(self.failing_sums) > 12 else "")
+            )
         if self.doubtful_rows:
             out.append(f"rows in doubt ({len(self.doubtful_rows)}): " + ", ".join(self.doubtful_rows))
         if self.resolved:
@@ -74,11 +83,18 @@ class Reading:
 
     def record(self, report_id: str) -> dict:
         return {
-            "report_id": report_id, "table": self.table, "layout": self.layout, "rows": self.rows,
-            "values_by_position": self.by_position, "values_by_arithmetic": self.by_arithmetic,
-            "unplaced": len(self.unplaced), "ambiguous_rows": len(self.ambiguous),
-            "sums_failing": len(self.failing_sums), "sums_hold": not self.failing_sums,
-            "doubtful": self.doubtful, "reasons": self.reasons(),
+            "report_id": report_id,
+            "table": self.table,
+            "layout": self.layout,
+            "rows": self.rows,
+            "values_by_position": self.by_position,
+            "values_by_arithmetic": self.by_arithmetic,
+            "unplaced": len(self.unplaced),
+            "ambiguous_rows": len(self.ambiguous),
+            "sums_failing": len(self.failing_sums),
+            "sums_hold": not self.failing_sums,
+            "doubtful": self.doubtful,
+            "reasons": self.reasons(),
         }
 
 

@@ -42,7 +42,8 @@ NOTE = re.compile(r"^(注|说明)\s*[:：\d]")
 HEADER_WORD = re.compile(
     r"^(项目|功能分类|经济分类|科目编码|科目名称|科目|编码|名称|码|类|款|项|栏次|单位[:：].*|金额单位.*|"
     r"合计|小计|本年收入合计|本年支出合计|本年收入|本年支出|基本支出|项目支出|决算数|预算数|"
-    r".*收入|.*支出|.*结余|.*结转和|附属单位.*|上缴.*|对附属单位.*|助支出|补助支出|其中.*)$")
+    r".*收入|.*支出|.*结余|.*结转和|附属单位.*|上缴.*|对附属单位.*|助支出|补助支出|其中.*)$"
+)
 
 # Row identities: which columns add up (names of measures).
 IDENTITIES: dict[str, tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]] = {
@@ -156,7 +157,7 @@ def drop_page_numbers(lines: list[Line]) -> list[Line]:
     for k, ln in enumerate(lines):
         t = ln.text.strip()
         if PAGE_NUMBER.match(t):
-            nxt = next((x for x in lines[k + 1:] if x.text.strip()), None)
+            nxt = next((x for x in lines[k + 1 :] if x.text.strip()), None)
             ends_page = ln.page is not None and (nxt is None or nxt.page != ln.page)
             if ends_page or (ln.page is None and decimals >= 3):
                 continue
@@ -264,14 +265,23 @@ def read_coded(table: str, lines: list[Line], unit: str, hints: dict | None = No
         code, label, amounts, trailing = _split_line(text)
         lab = "".join(label)
         if code or amounts or TOTAL_LABEL.match(lab):
-            if not code and not TOTAL_LABEL.match(lab) and amounts and not lab and rows and not rows[-1].amounts \
-                    and not gaps[-1]:
+            if (
+                not code
+                and not TOTAL_LABEL.match(lab)
+                and amounts
+                and not lab
+                and rows
+                and not rows[-1].amounts
+                and not gaps[-1]
+            ):
                 rows[-1].amounts = amounts  # a row's figures printed on the line below it, nothing between
                 continue
             if not code and not TOTAL_LABEL.match(lab) and amounts and not lab:
                 # a row broken across lines: its figures may belong to the row above or below
-                reading.unplaced.append(f"{ln.ref}: figures {' '.join(amounts)} on a line of their own (row broken "
-                                        "across lines); the rows around it are doubtful")
+                reading.unplaced.append(
+                    f"{ln.ref}: figures {' '.join(amounts)} on a line of their own (row broken "
+                    "across lines); the rows around it are doubtful"
+                )
                 broken.append(len(rows))
                 continue
             markers = [t for t in trailing if HEADER_WORD.match(t)]
@@ -279,8 +289,9 @@ def read_coded(table: str, lines: list[Line], unit: str, hints: dict | None = No
             for t in trailing:
                 if t not in markers and t not in after:
                     reading.unplaced.append(f"{ln.ref}: {t!r} after the figures")
-            row = SpacedRow(code, "合计" if TOTAL_LABEL.match(lab) else lab, amounts + after, ln.ref, ln.page,
-                            markers=markers)
+            row = SpacedRow(
+                code, "合计" if TOTAL_LABEL.match(lab) else lab, amounts + after, ln.ref, ln.page, markers=markers
+            )
             row.n_before = len(amounts)
             rows.append(row)
             gaps.append([])
@@ -295,11 +306,15 @@ def read_coded(table: str, lines: list[Line], unit: str, hints: dict | None = No
     return items, reading
 
 
-def _place_coded(table: str, rows: list[SpacedRow], measures: list[str], unit: str, reading: Reading,
-                 hints: dict) -> list[dict]:
+def _place_coded(
+    table: str, rows: list[SpacedRow], measures: list[str], unit: str, reading: Reading, hints: dict
+) -> list[dict]:
     col = {m: k for k, m in enumerate(measures)}
-    idents = tuple(Identity(tuple(col[m] for m in l if m in col), tuple(col[m] for m in r if m in col))
-                   for l, r in IDENTITIES.get(table, ()) if all(m in col for m in l))
+    idents = tuple(
+        Identity(tuple(col[m] for m in l if m in col), tuple(col[m] for m in r if m in col))
+        for l, r in IDENTITIES.get(table, ())
+        if all(m in col for m in l)
+    )
     rare = frozenset(col[m] for m in RARE.get(table, ()) if m in col)
     total_idx = next((i for i, r in enumerate(rows) if r.label == "合计" and not r.code), None)
     parents = code_parents([r.code for r in rows], total_idx)
@@ -324,8 +339,9 @@ def _place_coded(table: str, rows: list[SpacedRow], measures: list[str], unit: s
     return _items_from_placement(table, rows, measures, res, unit, reading, record_failing=True)
 
 
-def _items_from_placement(table, rows, measures, res, unit, reading: Reading, side=None, section_of=None,
-                          record_failing: bool = False) -> list[dict]:
+def _items_from_placement(
+    table, rows, measures, res, unit, reading: Reading, side=None, section_of=None, record_failing: bool = False
+) -> list[dict]:
     out: list[dict] = []
     failing = set(res.failing_groups)
     for order, (r, rp) in enumerate(zip(rows, res.rows)):
@@ -341,8 +357,9 @@ def _items_from_placement(table, rows, measures, res, unit, reading: Reading, si
             reading.unplaced.append(f"{r.ref}: figures {' '.join(r.amounts)} fit no column placement that adds up")
         elif rp.ambiguous:
             opts = sorted({tuple(measures[c] for c in o) for o in rp.options})
-            reading.ambiguous.append(f"{r.ref} {r.code or label}: {' '.join(r.amounts)} could be "
-                                     + " or ".join("/".join(o) for o in opts))
+            reading.ambiguous.append(
+                f"{r.ref} {r.code or label}: {' '.join(r.amounts)} could be " + " or ".join("/".join(o) for o in opts)
+            )
             values = [amount_of(a) for a in r.amounts]
             reading.alternatives.append((order, [{measures[c]: v for c, v in zip(o, values)} for o in rp.options]))
         row_doubt = rp.ambiguous or rp.too_many or rp.impossible or r.doubt
@@ -354,8 +371,19 @@ def _items_from_placement(table, rows, measures, res, unit, reading: Reading, si
                 else:
                     reading.by_position += 1
             sec = section_of(r) if section_of else None
-            it = item(table, m, v, label=label, code=r.code, side=side, section=sec, ref=r.ref, order=order,
-                      unit=unit, inferred=inf and v is not None)
+            it = item(
+                table,
+                m,
+                v,
+                label=label,
+                code=r.code,
+                side=side,
+                section=sec,
+                ref=r.ref,
+                order=order,
+                unit=unit,
+                inferred=inf and v is not None,
+            )
             it["doubtful"] = bool(row_doubt and (v is None or inf))
             out.append(it)
     if record_failing:  # keyed like check_hierarchy's, which then does not repeat them
@@ -379,7 +407,12 @@ _EXPEND_WORDS = ("支出", "结余分配", "年末")
 
 def _side_of(label: str) -> str:
     lab = _NUMBERED.sub("", label)
-    if any(w in lab for w in ("结余分配", "年末")) or lab.endswith("支出") or lab.endswith("支") or function_class_code(label):
+    if (
+        any(w in lab for w in ("结余分配", "年末"))
+        or lab.endswith("支出")
+        or lab.endswith("支")
+        or function_class_code(label)
+    ):
         return "expenditure"
     return "income"
 
@@ -417,8 +450,14 @@ def _wrapped_owner(fragment: str, candidates: list[SpacedRow]) -> SpacedRow:
 
 def read_two_sided(table: str, lines: list[Line], unit: str) -> tuple[list[dict], Reading]:
     reading = Reading(table, layout="spaced text")
-    start = next((i for i, ln in enumerate(lines) if any(_NUMBERED.match(t) or t.startswith("本年收入合计")
-                                                      for t in ln.text.split()[:1])), None)
+    start = next(
+        (
+            i
+            for i, ln in enumerate(lines)
+            if any(_NUMBERED.match(t) or t.startswith("本年收入合计") for t in ln.text.split()[:1])
+        ),
+        None,
+    )
     if start is None:
         reading.unplaced.append("no row labels (一、… / 本年收入合计) under the header: not read")
         return [], reading
@@ -435,14 +474,21 @@ def read_two_sided(table: str, lines: list[Line], unit: str) -> tuple[list[dict]
             elif len(waiting) == 1:
                 waiting[0].amounts += toks  # the one label above without figures takes them all
             else:
-                reading.unplaced.append(f"{ln.ref}: figures {text} on a line of their own do not match the "
-                                        f"{len(waiting)} label(s) above them")
+                reading.unplaced.append(
+                    f"{ln.ref}: figures {text} on a line of their own do not match the "
+                    f"{len(waiting)} label(s) above them"
+                )
                 for r in waiting:
                     r.doubt = True
             continue
         segs = _segments(text)
-        if len(segs) == 1 and not segs[0][1] and not _NUMBERED.match(segs[0][0]) \
-                and not segs[0][0].startswith(_STARTERS) and last is not None:
+        if (
+            len(segs) == 1
+            and not segs[0][1]
+            and not _NUMBERED.match(segs[0][0])
+            and not segs[0][0].startswith(_STARTERS)
+            and last is not None
+        ):
             # the rest of a wrapped label (`二十二、灾害防治及应急管理支` / `出`): it belongs to the label
             # on the line above that it completes
             _wrapped_owner(segs[0][0], line_rows or [last]).suffix.append(segs[0][0])
@@ -467,8 +513,17 @@ def read_two_sided(table: str, lines: list[Line], unit: str) -> tuple[list[dict]
         reading.rows += 1
         reading.by_position += 1 if v else 0
         label = r.full_label
-        it = item(table, "final", v[0] if v else None, label=label, side="income",
-                  section=two_sided_section(label, state, "income"), ref=r.ref, order=len(out), unit=unit)
+        it = item(
+            table,
+            "final",
+            v[0] if v else None,
+            label=label,
+            side="income",
+            section=two_sided_section(label, state, "income"),
+            ref=r.ref,
+            order=len(out),
+            unit=unit,
+        )
         it["doubtful"] = len(v) > 1 or r.doubt
         out.append(it)
     exp = rows["expenditure"]
@@ -480,8 +535,18 @@ def read_two_sided(table: str, lines: list[Line], unit: str) -> tuple[list[dict]
             if len(v) > 1:
                 reading.unplaced.append(f"{r.ref}: {len(v)} figures for the expenditure side's one column; first kept")
             label = r.full_label
-            it = item(table, "final", v[0] if v else None, label=label, code=function_class_code(label), side="expenditure",
-                      section=two_sided_section(label, state, "expenditure"), ref=r.ref, order=order, unit=unit)
+            it = item(
+                table,
+                "final",
+                v[0] if v else None,
+                label=label,
+                code=function_class_code(label),
+                side="expenditure",
+                section=two_sided_section(label, state, "expenditure"),
+                ref=r.ref,
+                order=order,
+                unit=unit,
+            )
             it["doubtful"] = len(v) > 1 or r.doubt
             out.append(it)
         return out, reading
@@ -507,13 +572,15 @@ def read_two_sided(table: str, lines: list[Line], unit: str) -> tuple[list[dict]
     def section_of(r):
         return two_sided_section(r.full_label, exp_state, "expenditure")
 
-    out += _items_from_placement(table, exp, measures, res, unit, reading, side="expenditure", section_of=section_of,
-                                 record_failing=True)
+    out += _items_from_placement(
+        table, exp, measures, res, unit, reading, side="expenditure", section_of=section_of, record_failing=True
+    )
     return out, reading
 
 
 # ---------------------------------------------------------------------------------------------
 # T6: two blocks side by side, `code label amount  code label amount`.
+
 
 def read_economic(lines: list[Line], unit: str) -> tuple[list[dict], Reading]:
     reading = Reading("T6", layout="spaced text")
@@ -573,7 +640,7 @@ def read_economic(lines: list[Line], unit: str) -> tuple[list[dict], Reading]:
     for k, entry in enumerate(seq):
         if entry[0] != "frag":
             continue
-        near = [e for e in seq[max(0, k - 2):k + 3] if e[0] == "row"]
+        near = [e for e in seq[max(0, k - 2) : k + 3] if e[0] == "row"]
         seq[k] = ("frag", entry[1], entry[2], next((e[1] for e in near if not e[2].label), "personnel"))
     for entry in seq:
         if entry[0] == "row":
@@ -591,8 +658,17 @@ def read_economic(lines: list[Line], unit: str) -> tuple[list[dict], Reading]:
                 reading.unplaced.append(f"{r.ref}: {r.code} prints {len(r.amounts)} figures for one column; none kept")
             v = parse_amount(r.amounts[0]) if len(r.amounts) == 1 else None
             reading.by_position += 1 if v is not None else 0
-            it = item("T6", "final", v, label=r.full_label, code=r.code, section=t6_section(r.code, r.full_label),
-                      ref=r.ref, order=order, unit=unit)
+            it = item(
+                "T6",
+                "final",
+                v,
+                label=r.full_label,
+                code=r.code,
+                section=t6_section(r.code, r.full_label),
+                ref=r.ref,
+                order=order,
+                unit=unit,
+            )
             it["doubtful"] = len(r.amounts) > 1
             out.append(it)
             order += 1
@@ -609,25 +685,37 @@ def read_economic(lines: list[Line], unit: str) -> tuple[list[dict], Reading]:
 # ---------------------------------------------------------------------------------------------
 # T7: one row of up to twelve figures (预算数, 决算数 for 合计, 出国, 小计, 购置, 运行, 接待).
 
+
 def read_three_public(lines: list[Line], unit: str) -> tuple[list[dict], Reading]:
     reading = Reading("T7", layout="spaced text")
     hdr = next((i for i, ln in enumerate(lines) if ln.text.count("预算数") + ln.text.count("决算数") >= 4), None)
     if hdr is None:
         reading.unplaced.append("no 预算数/决算数 header row: not read")
         return [], reading
-    row = next((ln for ln in lines[hdr + 1:] if ln.text.split() and all(is_amount(t) for t in ln.text.split())), None)
+    row = next((ln for ln in lines[hdr + 1 :] if ln.text.split() and all(is_amount(t) for t in ln.text.split())), None)
     if row is None:
         reading.rows = 0
-        return [item("T7", m, None, label="合计", ref=lines[hdr].ref, order=0, unit=unit) | {"doubtful": False}
-                for m in THREE_PUBLIC_COLUMNS], reading
+        return [
+            item("T7", m, None, label="合计", ref=lines[hdr].ref, order=0, unit=unit) | {"doubtful": False}
+            for m in THREE_PUBLIC_COLUMNS
+        ], reading
     toks = row.text.split()
     # Columns as printed: 合计, 出国, 小计, 购置, 运行, 接待, each a 预算数|决算数 pair.
     measures = [f"{side}_{it}" for it in THREE_PUBLIC_ITEMS for side in THREE_PUBLIC_BASES]
     col = {m: k for k, m in enumerate(measures)}
     idents = []
     for side in ("budget", "final"):
-        idents.append(Identity((col[f"{side}_total"],), (col[f"{side}_overseas"], col[f"{side}_vehicle_total"], col[f"{side}_reception"])))
-        idents.append(Identity((col[f"{side}_vehicle_total"],), (col[f"{side}_vehicle_purchase"], col[f"{side}_vehicle_operation"])))
+        idents.append(
+            Identity(
+                (col[f"{side}_total"],),
+                (col[f"{side}_overseas"], col[f"{side}_vehicle_total"], col[f"{side}_reception"]),
+            )
+        )
+        idents.append(
+            Identity(
+                (col[f"{side}_vehicle_total"],), (col[f"{side}_vehicle_purchase"], col[f"{side}_vehicle_operation"])
+            )
+        )
     vals = [amount_of(t) for t in toks]
     pr = PlaceRow(vals, None, fixed=tuple(range(12)) if len(vals) == 12 else None)
     res = place([pr], 12, tuple(idents))
@@ -637,8 +725,12 @@ def read_three_public(lines: list[Line], unit: str) -> tuple[list[dict], Reading
     return sorted(items, key=lambda it: order.get(it["measure"], 99)), reading
 
 
-def settle_three_public(items: list[dict], reading: Reading, stated: dict[str, tuple[float | None, float | None]],
-                        stated_ref: dict[str, str]) -> None:
+def settle_three_public(
+    items: list[dict],
+    reading: Reading,
+    stated: dict[str, tuple[float | None, float | None]],
+    stated_ref: dict[str, str],
+) -> None:
     """A 三公 row whose figures fit several columns (公务用车购置费 or 运行费?) is settled when the
     narrative states the items: keep the placements that agree with every statement.
     `stated`: item → (budget, outturn) as the narrative gives them."""
@@ -673,8 +765,10 @@ def settle_three_public(items: list[dict], reading: Reading, stated: dict[str, t
             it["amount_wan"], it["doubtful"] = None, True
             open_cells.append(it["measure"])
     refs = ", ".join(sorted({stated_ref[i] for i in stated if i in stated_ref}))
-    reading.resolved.append(f"T7 placements narrowed by the narrative's 三公 statements ({refs})"
-                            + (f"; still open: {', '.join(open_cells)}" if open_cells else ""))
+    reading.resolved.append(
+        f"T7 placements narrowed by the narrative's 三公 statements ({refs})"
+        + (f"; still open: {', '.join(open_cells)}" if open_cells else "")
+    )
     reading.alternatives = [(order, keep)] if len(keep) > 1 else []
     if len(keep) == 1:
         reading.ambiguous = []

@@ -14,15 +14,19 @@ import re
 from ..document import Document, Line
 from ..normalize import is_amount
 from .catalog import ALL_TABLE_CODES, BY_CODE, match_header, match_title
-from .grid import Grid, GridRow, interpret_grid
 from .evidence import beyond_other_tables, spaced_hints
 from .found import EMPTY_NOTE, STATUS_RANK, UNIT_RE, FoundTable, assess, items_status
+from .grid import Grid, GridRow, interpret_grid
 from .reading import Reading
 from .spaced import drop_page_numbers, looks_spaced, read_coded, read_economic, read_three_public, read_two_sided
 from .tokens import interpret_tokens
 
-STOP = re.compile(r"^[#\s*]*第[三四五六]部分|情况说明\s*$|^[#\s*]*[一二三四五六七八九十]+、.*(情况|说明)(说明)?\s*$"
-                  r"|^[#\s*]*[（(][一二三四五六七八九十]+[)）].*说明\s*$")
+STOP = re.compile(
+    r"^[#\s*]*第[三四五六]部分|情况说明\s*$|^[#\s*]*[一二三四五六七八九十]+、.*(情况|说明)(说明)?\s*$"
+    r"|^[#\s*]*[（(][一二三四五六七八九十]+[)）].*说明\s*$"
+)
+
+
 def _grid_table(code: str, run: list[Line], unit: str, ref: str | None, title_ref: str | None = None) -> FoundTable:
     """A tab-separated run of lines read as table `code`."""
     grid = Grid(code, [GridRow(_tab_cells(ln), ln.ref) for ln in run], unit=unit, title_ref=title_ref)
@@ -80,8 +84,14 @@ def _compact(text: str) -> str:
 def _contents_end(lines: list[Line]) -> int:
     """Index where the body starts after a table of contents (目录), 0 when there is none: the
     body begins where the contents' first heading (`第一部分 …`) is printed again."""
-    start = next((i for i, ln in enumerate(lines[:300])
-                  if _compact(ln.text) == "目录" or (_compact(ln.text).endswith("目录") and len(_compact(ln.text)) <= 40)), None)
+    start = next(
+        (
+            i
+            for i, ln in enumerate(lines[:300])
+            if _compact(ln.text) == "目录" or (_compact(ln.text).endswith("目录") and len(_compact(ln.text)) <= 40)
+        ),
+        None,
+    )
     if start is None:
         return 0
     first = next((i for i in range(start + 1, min(start + 100, len(lines))) if _compact(lines[i].text)), None)
@@ -115,7 +125,7 @@ def find_text_tables(doc: Document) -> dict[str, FoundTable]:
 
     for k, (i, code) in enumerate(titles):
         end = titles[k + 1][0] if k + 1 < len(titles) else len(lines)
-        block = lines[i + 1:end]
+        block = lines[i + 1 : end]
         for j, ln in enumerate(block):
             if STOP.search(ln.text) and not match_title(ln.text):
                 block = block[:j]
@@ -141,33 +151,56 @@ def find_text_tables(doc: Document) -> dict[str, FoundTable]:
             notes: list[str] = []
             items = interpret_tokens(code, body, unit, notes)
             if items:
-                offer(FoundTable(code, items_status(items), items, lines[i].ref, notes,
-                                 assess(code, items, "one cell per line")))
+                offer(
+                    FoundTable(
+                        code, items_status(items), items, lines[i].ref, notes, assess(code, items, "one cell per line")
+                    )
+                )
                 continue
         text = "".join(ln.text for ln in body)
         if (empty := EMPTY_NOTE.search(text)) and ("合计" in text.replace(" ", "") or "栏次" in text.replace(" ", "")):
-            offer(FoundTable(code, "empty", ref=lines[i].ref, notes=["table printed with no rows: " + (empty.group(0))]))
+            offer(
+                FoundTable(code, "empty", ref=lines[i].ref, notes=["table printed with no rows: " + (empty.group(0))])
+            )
         else:
-            offer(FoundTable(code, "missing", ref=lines[i].ref, notes=["title printed, table contents not in the file"]))
+            offer(
+                FoundTable(code, "missing", ref=lines[i].ref, notes=["title printed, table contents not in the file"])
+            )
     # Spaced tables in T1..T9 order, so that T5/T8/T9 can use what T3 shows to be blank.
     for code, body, unit, ref in sorted(deferred, key=lambda d: ALL_TABLE_CODES.index(d[0])):
         items, reading = _read_spaced(code, body, unit, spaced_hints(code, found))
         assess(code, items, reading.layout, reading)
         if code in ("T5", "T8", "T9"):
             beyond_other_tables(code, items, found, reading)
-        reading.doubtful_rows = list(dict.fromkeys(f"{it['code'] or it['row_label']} ({it['source_ref']})"
-                                                   for it in items if it.get("doubtful")))
+        reading.doubtful_rows = list(
+            dict.fromkeys(f"{it['code'] or it['row_label']} ({it['source_ref']})" for it in items if it.get("doubtful"))
+        )
         notes = reading.reasons()
         tok_notes: list[str] = []
         if items:
             offer(FoundTable(code, items_status(items), items, ref, notes, reading))
-        elif (tok_items := interpret_tokens(code, body, unit, tok_notes)):
+        elif tok_items := interpret_tokens(code, body, unit, tok_notes):
             # not rows of figures after all: read as a stream of cells
-            offer(FoundTable(code, items_status(tok_items), tok_items, ref, tok_notes,
-                             assess(code, tok_items, "one cell per line")))
+            offer(
+                FoundTable(
+                    code,
+                    items_status(tok_items),
+                    tok_items,
+                    ref,
+                    tok_notes,
+                    assess(code, tok_items, "one cell per line"),
+                )
+            )
         else:
-            offer(FoundTable(code, "missing", ref=ref, reading=reading,
-                             notes=["table present but not read: " + ("; ".join(reading.unplaced) or "no rows recognised")]))
+            offer(
+                FoundTable(
+                    code,
+                    "missing",
+                    ref=ref,
+                    reading=reading,
+                    notes=["table present but not read: " + ("; ".join(reading.unplaced) or "no rows recognised")],
+                )
+            )
     # Grids before the first title, or whose title was lost entirely.
     first_title = titles[0][0] if titles else len(lines)
     for run in _runs(lines[:first_title]):

@@ -101,8 +101,19 @@ def _coded(table: str, toks, unit, notes) -> list[dict]:
         for k, m in enumerate(measures):
             v = parse_amount(vals[k]) if k < len(vals) else None
             ref = r["refs"][k] if k < len(vals) else r["ref"]
-            out.append(item(table, m, v, label=label, code=r["code"], ref=ref, order=order, unit=unit,
-                            inferred=inferred and k > 0))
+            out.append(
+                item(
+                    table,
+                    m,
+                    v,
+                    label=label,
+                    code=r["code"],
+                    ref=ref,
+                    order=order,
+                    unit=unit,
+                    inferred=inferred and k > 0,
+                )
+            )
         order += 1
     if table in ("T3", "T5"):
         _repair_basic_project(out, notes)
@@ -184,9 +195,21 @@ def _two_sided(table: str, toks, unit, notes) -> list[dict]:
             inferred = 0 < len(vals) < len(measures)
             for k, m in enumerate(measures):
                 v = parse_amount(vals[k]) if k < len(vals) else None
-                out.append(item(table, m, v, label=lab, code=code, side=side, section=sec,
-                                ref=val_refs[k] if k < len(vals) else label_ref,
-                                order=orders[side], unit=unit, inferred=inferred and k > 0))
+                out.append(
+                    item(
+                        table,
+                        m,
+                        v,
+                        label=lab,
+                        code=code,
+                        side=side,
+                        section=sec,
+                        ref=val_refs[k] if k < len(vals) else label_ref,
+                        order=orders[side],
+                        unit=unit,
+                        inferred=inferred and k > 0,
+                    )
+                )
             orders[side] += 1
             label = ""
             continue
@@ -204,8 +227,19 @@ def _economic(toks, unit) -> list[dict]:
         nonlocal order, cur
         if cur:
             code = cur["code"]
-            out.append(item("T6", "final", cur["value"], label=cur["label"], code=code, section=t6_section(code, cur["label"]),
-                            ref=cur.get("value_ref") or cur["ref"], order=order, unit=unit))
+            out.append(
+                item(
+                    "T6",
+                    "final",
+                    cur["value"],
+                    label=cur["label"],
+                    code=code,
+                    section=t6_section(code, cur["label"]),
+                    ref=cur.get("value_ref") or cur["ref"],
+                    order=order,
+                    unit=unit,
+                )
+            )
             order += 1
         cur = None
 
@@ -230,12 +264,14 @@ def _economic(toks, unit) -> list[dict]:
 
 def _three_public(toks, unit) -> list[dict]:
     for i in range(len(toks) - 11):
-        if [t for t, _ in toks[i:i + 12]] == [str(k) for k in range(1, 13)]:
-            vals = toks[i + 12:i + 24]
+        if [t for t, _ in toks[i : i + 12]] == [str(k) for k in range(1, 13)]:
+            vals = toks[i + 12 : i + 24]
             out = []
             for k, (tok, ref) in enumerate(vals):
                 if not is_amount(tok):
                     break
-                out.append(item("T7", THREE_PUBLIC_COLUMNS[k], parse_amount(tok), label="合计", ref=ref, order=0, unit=unit))
+                out.append(
+                    item("T7", THREE_PUBLIC_COLUMNS[k], parse_amount(tok), label="合计", ref=ref, order=0, unit=unit)
+                )
             return out
     return []

@@ -421,6 +421,18 @@ def test_share_putuo_class_error_and_altered(text_datasets):
     assert list(r.outcome) == ["fail", "fail"]
 
 
+def test_share_of_a_negative_whole_is_not_applicable(text_datasets):
+    """A made-up sentence: a whole printed negative leaves a share undefined (no range of ratios
+    within rounding); the rule says so for that sentence instead of stopping for the report."""
+    odd = "2024 年度支出合计 -5.00 万元。其中：基本支出 2.00 万元，占本年支出 40.00%。"
+    rows = [
+        fact("expenditure_total", "支出合计", -5.0, odd, "line 1"),
+        fact("basic_expenditure", "基本支出", 2.0, odd, "line 1", share=40.0),
+    ]
+    r = res(report(text_datasets, QINGSHAN, narrative_facts=rows), "N.rate_share")
+    assert list(r.outcome) == ["not_applicable"] and "too small for its rounding" in r.iloc[0].message
+
+
 # ---------------------------------------------------------------------------------------------
 # NX.project_unit
 

@@ -877,9 +877,18 @@ def n_rate_share(report: Report):
             )
             continue
         iv = ratio_interval(part, whole)
-        if iv is None:
-            # a whole within its rounding of 0 or below: not handled by this rule; it stops, as it did before typing
-            raise ValueError(f"{where}: the whole ({label}) {fmt(whole.value)} is within its rounding of 0 or negative")
+        if iv is None:  # a whole within its rounding of 0 (or below it): as for a completion rate, undefined
+            results.append(
+                (
+                    r,
+                    not_applicable(
+                        f"{where}: the whole ({label}) {fmt(whole.value)} is too small for its rounding; "
+                        f"a share of it is undefined (printed {fmt_pct(printed)})",
+                        join_refs(ref, whole.ref),
+                    ),
+                )
+            )
+            continue
         lo, hi = iv
         results.append(
             (

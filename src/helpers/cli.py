@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import signal
 import sys
 from pathlib import Path
@@ -239,13 +240,22 @@ def main(argv: list[str] | None = None) -> int:
     return args.func(args)
 
 
+class _LineHandler(logging.StreamHandler):
+    """Plain lines on stderr, each on a line of its own even while a progress bar is drawn."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        from .progress import clear_line
+
+        clear_line()
+        super().emit(record)
+
+
 def _log_to_stderr() -> None:
     """Messages of the `helpers` modules' loggers as plain lines on stderr (stdout stays clean)."""
-    import logging
 
     root = logging.getLogger("helpers")
     if not root.handlers:
-        handler = logging.StreamHandler(sys.stderr)
+        handler = _LineHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(message)s"))
         root.addHandler(handler)
         root.setLevel(logging.INFO)

@@ -29,6 +29,7 @@ from .extract import DEFAULT_PDF_ENGINE, extract_report, report_id_for
 from .extract import failed_row as _failed
 from .lock import folder_lock
 from .paths import display_path
+from .progress import Progress, clear_line
 from .workers import run_isolated
 
 ALL_DATASETS = tuple(schema.DATASETS)
@@ -195,13 +196,15 @@ def _each(
         todo.append((rid, path, pdf_engine))
     t0 = time.perf_counter()
     done = itertools.count(1)
+    bar = Progress(len(todo), "extracting", progress)
 
     def finished(i: int, res: dict | None, why: str | None) -> None:
         rid, path, _ = todo[i]
         if res is None:  # the worker died, raised or overran: this file alone fails, read again next run
             res = _failed(path, rid, f"{path}: {why}")
         sink(rid, path, res)
-        progress(_line(next(done), len(todo), res, t0))
+        k = next(done)
+        bar.step(k, _line(k, len(todo), res, t0))
 
     if (jobs > 1 or workers.scheduler_address()) and len(todo) > 1:
         run_isolated(_run_one, todo, jobs, on_done=finished, timeout=timeout)
@@ -322,6 +325,7 @@ def previous_run(folder: Path, version: str) -> dict[str, pd.DataFrame] | None:
 
 def log(msg: str) -> None:
     """Progress and messages for the person running a command (stderr, so stdout stays clean)."""
+    clear_line()  # a progress bar being drawn: the message goes on a line of its own
     print(msg, file=sys.stderr, flush=True)
 
 

@@ -35,6 +35,7 @@ from .kernels import KERNEL_NAME, ensure_kernel  # noqa: F401 - public here too 
 from .lock import folder_lock
 from .notebook_exec import Job, Result, declared_parameters, validate  # noqa: F401 - public here too
 from .notebook_exec import kernel_died_at_start as _kernel_died_at_start  # noqa: F401
+from .progress import Progress
 from .storage import clean_page_leftovers
 from .tables.engines import DEFAULT_PDF_ENGINE
 from .workers import run_isolated
@@ -153,13 +154,16 @@ def run_notebooks(jobs_list: list[Job], jobs: int = 2) -> list[Result]:
     n = len(jobs_list)
     counter = itertools.count(1)
 
+    bar = Progress(n, "notebooks", logger.info)
+
     def note(res: Result) -> None:
         k = next(counter)
         state = "ok" if res.ok else f"FAILED ({(res.error or '').splitlines()[0][:160]})"
         extra = f" [{'; '.join(res.warnings)}]" if res.warnings else ""
-        logger.info(
+        bar.step(
+            k,
             f"[{k}/{n}] {res.job.kind} {res.job.name}: {state} {res.seconds:.1f}s (elapsed "
-            f"{time.perf_counter() - t0:.0f}s){extra}"
+            f"{time.perf_counter() - t0:.0f}s){extra}",
         )
 
     if jobs <= 1 or n <= 1:

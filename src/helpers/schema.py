@@ -453,7 +453,8 @@ def dictionary_markdown() -> str:
         "# Data dictionary",
         "",
         "Generated from `src/helpers/schema.py` by `python -m helpers dictionary`; do not edit by hand.",
-        "Files: `data/processed/<dataset>.parquet`, one row per the grain stated. Money is in 万元.",
+        "Files: `data/processed/<dataset>.parquet`, a folder of Parquet files with one schema that pandas, pyarrow, "
+        "DuckDB and Dask read as one table (`helpers.load()` does). One row per the grain stated. Money is in 万元.",
         "",
     ]
     for ds, cols in DATASETS.items():

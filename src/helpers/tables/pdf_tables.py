@@ -44,8 +44,9 @@ from ..document import Document, open_pdf
 from ..normalize import CID_RE, cid_ratio, is_amount, normalize_text
 from .catalog import ANY_TABLE_TITLE, clean_title, match_header, match_title
 from .engines import DEFAULT_PDF_ENGINE, ENGINE_NAMES, pdf_engine
-from .found import EMPTY_NOTE, STATUS_RANK, UNIT_RE, FoundTable, assess, items_status
-from .grid import Grid, GridRow, interpret_grid
+from .found import EMPTY_NOTE, STATUS_RANK, UNIT_RE, FoundTable, items_status
+from .grid import Grid, GridRow
+from .readers import GridReader
 
 ENGINES = ENGINE_NAMES  # kept for callers of the old name
 HEADER_ONLY = {"类", "款", "项"}
@@ -313,16 +314,9 @@ def find_pdf_tables(
             built.append(current)
 
     for b in built:
-        items = interpret_grid(b.grid)
-        status, notes = _status(b, items)
-        ft = FoundTable(
-            b.code,
-            status,
-            items,
-            b.grid.title_ref,
-            notes + b.grid.notes,
-            assess(b.code, items, f"pdf ruled table ({engine})"),
-        )
+        ft = GridReader(f"pdf ruled table ({engine})").read(b.code, b.grid, b.grid.unit, b.grid.title_ref)
+        status, notes = _status(b, ft.items)
+        ft.status, ft.notes = status, notes + ft.notes
         cur = found.get(b.code)
         if cur is None or STATUS_RANK[status] > STATUS_RANK[cur.status]:
             found[b.code] = ft

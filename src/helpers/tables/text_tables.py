@@ -12,14 +12,13 @@ from __future__ import annotations
 import re
 
 from ..document import Document, Line
-from ..normalize import is_amount
-from .catalog import ALL_TABLE_CODES, BY_CODE, match_header, match_title
-from .evidence import beyond_other_tables, spaced_hints
-from .found import EMPTY_NOTE, STATUS_RANK, UNIT_RE, FoundTable, assess, items_status
-from .grid import Grid, GridRow, interpret_grid
-from .reading import Reading
-from .spaced import drop_page_numbers, looks_spaced, read_coded, read_economic, read_three_public, read_two_sided
-from .tokens import interpret_tokens
+from .catalog import ALL_TABLE_CODES, match_header, match_title
+from .evidence import spaced_hints
+from .found import EMPTY_NOTE, STATUS_RANK, UNIT_RE, FoundTable
+from .grid import Grid, GridRow
+from .readers import GridReader, SpacedReader, TokensReader
+
+GRID, SPACED, TOKENS = GridReader(), SpacedReader(), TokensReader()
 
 STOP = re.compile(
     r"^[#\s*]*第[三四五六]部分|情况说明\s*$|^[#\s*]*[一二三四五六七八九十]+、.*(情况|说明)(说明)?\s*$"
@@ -30,20 +29,7 @@ STOP = re.compile(
 def _grid_table(code: str, run: list[Line], unit: str, ref: str | None, title_ref: str | None = None) -> FoundTable:
     """A tab-separated run of lines read as table `code`."""
     grid = Grid(code, [GridRow(_tab_cells(ln), ln.ref) for ln in run], unit=unit, title_ref=title_ref)
-    items = interpret_grid(grid)
-    return FoundTable(code, items_status(items), items, ref, grid.notes, assess(code, items, "tab grid"))
-
-
-def _read_spaced(code: str, body: list[Line], unit: str, hints: dict) -> tuple[list[dict], Reading]:
-    kind = BY_CODE[code].kind
-    body = drop_page_numbers(body)
-    if kind == "coded":
-        return read_coded(code, body, unit, hints)
-    if kind == "two_sided":
-        return read_two_sided(code, body, unit)
-    if kind == "economic":
-        return read_economic(body, unit)
-    return read_three_public(body, unit)
+    return GRID.read(code, grid, unit, ref)
 
 
 def _tab_cells(line: Line) -> list[str | None]:  # GridRow cells (a tab grid has no missing cell)
@@ -142,21 +128,12 @@ def find_text_tables(doc: Document) -> dict[str, FoundTable]:
                 offer(FoundTable(code, "missing", ref=lines[i].ref, notes=["title printed, table lost in conversion"]))
             continue
         body = [ln for ln in block if ln.text.strip()]
-        has_numbers = sum(1 for ln in body for tok in ln.text.split() if is_amount(tok)) >= 2
-        kind = BY_CODE[code].kind
-        if has_numbers and looks_spaced(body, 1 if kind == "three_public" else 2, kind):
+        if SPACED.accepts(code, body):  # deferred: read after the others, whose figures it uses
             deferred.append((code, body, unit, lines[i].ref))
             continue
-        if has_numbers and len(body) >= 3:
-            notes: list[str] = []
-            items = interpret_tokens(code, body, unit, notes)
-            if items:
-                offer(
-                    FoundTable(
-                        code, items_status(items), items, lines[i].ref, notes, assess(code, items, "one cell per line")
-                    )
-                )
-                continue
+        if TOKENS.accepts(code, body) and (ft := TOKENS.read(code, body, unit, lines[i].ref)).items:
+            offer(ft)
+            continue
         text = "".join(ln.text for ln in body)
         if (empty := EMPTY_NOTE.search(text)) and ("合计" in text.replace(" ", "") or "栏次" in text.replace(" ", "")):
             offer(
@@ -168,37 +145,20 @@ def find_text_tables(doc: Document) -> dict[str, FoundTable]:
             )
     # Spaced tables in T1..T9 order, so that T5/T8/T9 can use what T3 shows to be blank.
     for code, body, unit, ref in sorted(deferred, key=lambda d: ALL_TABLE_CODES.index(d[0])):
-        items, reading = _read_spaced(code, body, unit, spaced_hints(code, found))
-        assess(code, items, reading.layout, reading)
-        if code in ("T5", "T8", "T9"):
-            beyond_other_tables(code, items, found, reading)
-        reading.doubtful_rows = list(
-            dict.fromkeys(f"{it['code'] or it['row_label']} ({it['source_ref']})" for it in items if it.get("doubtful"))
-        )
-        notes = reading.reasons()
-        tok_notes: list[str] = []
-        if items:
-            offer(FoundTable(code, items_status(items), items, ref, notes, reading))
-        elif tok_items := interpret_tokens(code, body, unit, tok_notes):
-            # not rows of figures after all: read as a stream of cells
-            offer(
-                FoundTable(
-                    code,
-                    items_status(tok_items),
-                    tok_items,
-                    ref,
-                    tok_notes,
-                    assess(code, tok_items, "one cell per line"),
-                )
-            )
+        ft = SPACED.read_with(code, body, unit, ref, spaced_hints(code, found), found)
+        if ft.items:
+            offer(ft)
+        elif (tok := TOKENS.read(code, body, unit, ref)).items:
+            offer(tok)  # not rows of figures after all: read as a stream of cells
         else:
+            reasons = "; ".join(ft.reading.unplaced) if ft.reading else ""
             offer(
                 FoundTable(
                     code,
                     "missing",
                     ref=ref,
-                    reading=reading,
-                    notes=["table present but not read: " + ("; ".join(reading.unplaced) or "no rows recognised")],
+                    reading=ft.reading,
+                    notes=["table present but not read: " + (reasons or "no rows recognised")],
                 )
             )
     # Grids before the first title, or whose title was lost entirely.

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import logging
 import os
 import sys
 import time
@@ -33,6 +34,7 @@ from .progress import Progress, clear_line
 from .workers import run_isolated
 
 ALL_DATASETS = tuple(schema.DATASETS)
+logger = logging.getLogger(__name__)
 
 
 # Extraction is helpers.extract and every project module it imports (read from their import
@@ -324,7 +326,12 @@ def previous_run(folder: Path, version: str) -> dict[str, pd.DataFrame] | None:
 
 
 def log(msg: str) -> None:
-    """Progress and messages for the person running a command (stderr, so stdout stays clean)."""
+    """Progress and messages for the person running a command: through `logging` (the `helpers`
+    logger) when the application configured it, as the CLI does; otherwise on stderr, so a
+    researcher calling the pipeline from a notebook or a script still sees them (stdout stays clean)."""
+    if logging.getLogger("helpers").handlers:
+        logger.info(msg)
+        return
     clear_line()  # a progress bar being drawn: the message goes on a line of its own
     print(msg, file=sys.stderr, flush=True)
 

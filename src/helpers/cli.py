@@ -54,7 +54,6 @@ def cmd_extract(args) -> int:
     except LockHeld as exc:
         log(str(exc))
         return EXIT_BUSY
-    write_processed_datapackage(Path(args.out))
     summary = failure_summary(result, [])
     for line in summary:
         log(line)
@@ -67,7 +66,7 @@ def cmd_run(args) -> int:
     _use_scheduler(args)
     from .runner import main_job
 
-    code = main_job(
+    return main_job(
         jobs=args.jobs,
         pdf_engine=args.engine,
         force=args.force,
@@ -75,19 +74,6 @@ def cmd_run(args) -> int:
         file_timeout=args.file_timeout,
         cold_kernels=args.cold_kernels,
     )
-    write_processed_datapackage(paths.DATA_PROCESSED)
-    return code
-
-
-def write_processed_datapackage(folder: Path) -> None:
-    """datapackage.json beside the datasets just written (none when nothing was written). The
-    dataset paths are the storage layout's: one `<dataset>.parquet` per dataset."""
-    from .datapackage import write_for_processed
-    from .schema import DATASETS
-
-    dataset_paths = [folder / f"{ds}.parquet" for ds in DATASETS if (folder / f"{ds}.parquet").exists()]
-    if dataset_paths:
-        write_for_processed(folder, dataset_paths)
 
 
 def cmd_export(args) -> int:
@@ -142,6 +128,26 @@ def cmd_checks_doc(args) -> int:
     return 0
 
 
+def _engine_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--engine",
+        "--pdf-engine",
+        dest="engine",
+        default=DEFAULT_PDF_ENGINE,
+        choices=ENGINE_NAMES,
+        help=f"PDF engine (default {DEFAULT_PDF_ENGINE})",
+    )
+
+
+def _timeout_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--file-timeout",
+        type=float,
+        default=FILE_TIMEOUT,
+        help=f"with --jobs > 1, seconds one file may take before it is stopped and failed (default {FILE_TIMEOUT:g})",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .export import FORMATS
 
@@ -153,21 +159,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     e.add_argument("files", nargs="+", help="raw report files (.txt text conversions or .pdf)")
     e.add_argument("--out", required=True, help="output folder for <dataset>.parquet")
-    e.add_argument(
-        "--engine",
-        "--pdf-engine",
-        dest="engine",
-        default=DEFAULT_PDF_ENGINE,
-        choices=ENGINE_NAMES,
-        help=f"PDF engine (default {DEFAULT_PDF_ENGINE})",
-    )
+    _engine_argument(e)
     e.add_argument("--jobs", type=int, default=1, help="worker processes (spawned) for many files")
-    e.add_argument(
-        "--file-timeout",
-        type=float,
-        default=FILE_TIMEOUT,
-        help=f"with --jobs > 1, seconds one file may take before it is stopped and failed (default {FILE_TIMEOUT:g})",
-    )
+    _timeout_argument(e)
     e.add_argument("--scheduler", metavar="ADDRESS", help=SCHEDULER_HELP)
     e.set_defaults(func=cmd_extract)
 
@@ -175,24 +169,12 @@ def build_parser() -> argparse.ArgumentParser:
         "run", help="the main job: extract what changed in data/raw, check, execute notebooks, render reports/"
     )
     r.add_argument("--jobs", type=int, default=2, help="parallel workers for extraction and notebooks (default 2)")
-    r.add_argument(
-        "--engine",
-        "--pdf-engine",
-        dest="engine",
-        default=DEFAULT_PDF_ENGINE,
-        choices=ENGINE_NAMES,
-        help=f"PDF engine (default {DEFAULT_PDF_ENGINE})",
-    )
+    _engine_argument(r)
     r.add_argument(
         "--force", action="store_true", help="re-extract every file and re-run every notebook even if unchanged"
     )
     r.add_argument("--no-notebooks", action="store_true", help="stop after writing data/processed")
-    r.add_argument(
-        "--file-timeout",
-        type=float,
-        default=FILE_TIMEOUT,
-        help=f"with --jobs > 1, seconds one file may take before it is stopped and failed (default {FILE_TIMEOUT:g})",
-    )
+    _timeout_argument(r)
     r.add_argument(
         "--cold-kernels",
         action="store_true",

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from . import schema
+from .storage import write_text_atomic
 
 PACKAGE_NAME = "juesuan-final-accounts"
 DESCRIPTOR = "datapackage.json"
@@ -107,8 +108,6 @@ def export_descriptor(csv_paths: dict[str, str]) -> dict:
 
 def write_descriptor(folder: Path, desc: dict) -> Path:
     """datapackage.json in `folder`, written whole (a temporary file renamed over the old one)."""
-    from .storage import write_text_atomic
-
     path = Path(folder) / DESCRIPTOR
     write_text_atomic(path, json.dumps(desc, ensure_ascii=False, indent=2) + "\n")
     return path

@@ -45,6 +45,7 @@ import pandas as pd
 import pyarrow as pa
 
 from . import schema
+from .datapackage import write_for_processed
 from .storage import current_generation, publish_generation
 
 PARTS = ".parts"
@@ -223,6 +224,8 @@ def publish(folder: Path, entries: Iterable[tuple[str, str]], version: str, *, b
         }
         (tmp / MANIFEST).write_text(json.dumps(body, ensure_ascii=False, indent=0), encoding="utf-8")
         (tmp / "VERSION").write_text(version + "\n")
+        # the datasets' description for other tools, published with them by the same switch
+        write_for_processed(tmp, [tmp / f"{ds}.parquet" for ds in schema.DATASETS])
 
     published = publish_generation(folder, fill)
     drop_parts(folder)

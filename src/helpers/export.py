@@ -36,7 +36,7 @@ WORKBOOK = "juesuan.xlsx"
 COLUMNS_SHEET = "columns"
 EXCEL_MAX_ROWS = 1_048_575  # plus the header row
 EXCEL_MAX_CELL = 32_767
-_EXCEL_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+EXCEL_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # characters an .xlsx cell cannot hold
 
 STATA_NAME_MAX = 32
 STATA_LABEL_MAX = 80
@@ -122,7 +122,7 @@ def excel_frame(df: pd.DataFrame, dataset: str) -> pd.DataFrame:
     for col, dtype, _ in schema.DATASETS[dataset]:
         s = flat_df[col].astype(object).where(flat_df[col].notna(), None)
         if dtype in ("string", "list"):
-            s = s.map(lambda v: _EXCEL_ILLEGAL.sub("", v) if isinstance(v, str) else v)
+            s = s.map(lambda v: EXCEL_ILLEGAL.sub("", v) if isinstance(v, str) else v)
             too_long = s.map(lambda v: isinstance(v, str) and len(v) > EXCEL_MAX_CELL)
             if too_long.any():
                 i = int(too_long.to_numpy().argmax())

@@ -11,6 +11,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from ..settings import SETTINGS
 from ..vocabulary import THREE_PUBLIC_COLUMN_LABELS as THREE_PUBLIC_NAMES
 from ..vocabulary import THREE_PUBLIC_ITEMS
 from . import quality
@@ -26,7 +27,9 @@ PROJECT_TOTAL = r"^(?:合计|总计|小计)$|综述|全部项目|项目合计"
 STATEMENT_KEY = ["report_id", "level", "name", "budget_basis", "budget_wan", "final_wan", "rate_printed_pct"]
 # Project names differ between the narrative and the 绩效自评表 by a year, 工作/经费/资金 and the like.
 _PROJECT_NOISE = r"(?:20\d\d)(?:年度?)?|项目|工作|经费|资金|\s"
-SAME_PROJECT_WAN = 0.015  # outturns printed to 0.01 万元 vs 元 converted: the same figure within rounding
+# Two outturns of the same figure (one printed to 0.01 万元, one converted from 元) within a unit and
+# its rounding: the same figure.
+SAME_FIGURE_WAN = SETTINGS.unit_wan + SETTINGS.rounding_wan
 MIN_IQR_PP = 1.0  # rates more concentrated than this have no meaningful Tukey fences
 
 
@@ -66,7 +69,7 @@ def merge_project_restatements(be: pd.DataFrame) -> pd.DataFrame:
             for b in rows[i + 1 :]:
                 if b.Index in drop or pd.isna(a.final_wan) or pd.isna(b.final_wan):
                     continue
-                if abs(a.final_wan - b.final_wan) <= SAME_PROJECT_WAN and _same_project(
+                if abs(a.final_wan - b.final_wan) <= SAME_FIGURE_WAN and _same_project(
                     project_key(a.name), project_key(b.name)
                 ):
                     drop.add(b.Index)
@@ -172,7 +175,8 @@ def rate_tolerance_pp(budget, final) -> float:
     if budget is None or pd.isna(budget) or budget == 0:
         return float("nan")
     b, f = abs(float(budget)), abs(float(final or 0))
-    return 100 * (0.005 / b + f * 0.005 / b**2) + 0.005
+    r = SETTINGS.rounding_wan
+    return 100 * (r / b + f * r / b**2) + SETTINGS.rate_equal_pct
 
 
 VERDICTS = {"pass": "agrees", "fail": "differs", "uncertain": "uncertain"}
@@ -346,7 +350,7 @@ def three_public_sources_agree(tp: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame()
     w = w.dropna()
     w["diff_wan"] = w.iloc[:, 0] - w.iloc[:, 1]
-    w["agree"] = np.isclose(w.diff_wan, 0, atol=0.015)
+    w["agree"] = np.isclose(w.diff_wan, 0, atol=SAME_FIGURE_WAN)
     return w.reset_index()
 
 

@@ -4,13 +4,13 @@ long sheet names)."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .. import paths, schema
+from ..export import EXCEL_ILLEGAL, EXCEL_MAX_ROWS
 from .load import Corpus
 
 # One sentence per dataset, for a newcomer (docs/DATA_DICTIONARY.md has every column).
@@ -32,13 +32,9 @@ def export_dir(folder: str | Path | None = None) -> Path:
     return Path(folder).expanduser() if folder else paths.REPO_ROOT / "build" / "exports"
 
 
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # characters an .xlsx cell cannot hold
-EXCEL_MAX_ROWS = 1_048_575  # plus the header row
-
-
 def _cell(v):
     if isinstance(v, str):
-        return _ILLEGAL.sub("", v)
+        return EXCEL_ILLEGAL.sub("", v)
     if isinstance(v, (list, tuple, np.ndarray)):
         return ", ".join(map(str, v))
     return v

@@ -291,10 +291,8 @@ def main() -> None:
                 disagree += 1
     print(
         f"All extracted cells, all PDFs: {agree} keyed (table, side, code/label, measure, row) identical in value and "
-        "page "
-        f"between the engines, {disagree} differ or exist in one engine only (keys use the label, spaces removed and "
-        "（） read as (), "
-        "where there is no code: tabula prints full-width （） as ASCII ()).\n"
+        f"page between the engines, {disagree} differ or exist in one engine only (keys use the label, spaces removed "
+        "and （） read as (), where there is no code: tabula prints full-width （） as ASCII ()).\n"
     )
 
     # --- ratios ---------------------------------------------------------------------------------
@@ -313,8 +311,7 @@ def main() -> None:
         )
     print(
         f"| warm ms/page ({pages} pages) | {1000 * tot['pdfplumber']['warm'] / pages:.0f} | "
-        f"{1000 * tot['tabula']['warm'] / pages:.0f} | "
-        f"{tot['tabula']['warm'] / tot['pdfplumber']['warm']:.2f} |"
+        f"{1000 * tot['tabula']['warm'] / pages:.0f} | {tot['tabula']['warm'] / tot['pdfplumber']['warm']:.2f} |"
     )
     a_p, a_t = (acc[e][0] / acc[e][1] for e in ENGINES)
     print(f"| accuracy | {100 * a_p:.1f}% | {100 * a_t:.1f}% | {a_t / a_p:.2f} |")

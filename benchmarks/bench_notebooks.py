@@ -148,12 +148,11 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(
-            f"| {r['warm_pages']} | {r['extract_s']:.1f} s | {r['warm_pages']}, {r['warm_s']:.1f} s "
-            f"| {r['warm_per_page']:.2f} s "
-            f"| {r['cold_pages']}, {r['cold_s']:.1f} s | {r['cold_per_page']:.2f} s "
-            f"| {r['cold_per_page'] / r['warm_per_page']:.1f}× "
-            f"| {r['warm_cpu_per_page']:.2f} / {r['cold_cpu_per_page']:.2f} s "
-            f"| {r['failed_warm']} / {r['failed_cold']} | {r['same']} of {r['cold_pages']} |"
+            f"| {r['warm_pages']} | {r['extract_s']:.1f} s | {r['warm_pages']}, {r['warm_s']:.1f} s | "
+            f"{r['warm_per_page']:.2f} s | {r['cold_pages']}, {r['cold_s']:.1f} s | {r['cold_per_page']:.2f} s | "
+            f"{r['cold_per_page'] / r['warm_per_page']:.1f}× | {r['warm_cpu_per_page']:.2f} / "
+            f"{r['cold_cpu_per_page']:.2f} s | {r['failed_warm']} / {r['failed_cold']} | {r['same']} of "
+            f"{r['cold_pages']} |"
         )
     print(
         "\nCPU s/page: CPU time of the workers and their kernels per page; on an idle machine with --jobs 2 "

@@ -175,9 +175,8 @@ def _extract_document(
             return failed_row(
                 path,
                 rid,
-                f"{path}: this is a 预算 (budget) report ({what}: {evidence}), not a 决算 "
-                "(final accounts); this project reads 决算 reports only, so nothing was extracted "
-                "(its figures are plans, not outturn)",
+                f"{path}: this is a 预算 (budget) report ({what}: {evidence}), not a 决算 (final accounts); this "
+                "project reads 决算 reports only, so nothing was extracted (its figures are plans, not outturn)",
                 sha=doc.sha256,
                 fmt=doc.source_format,
                 encoding=doc.encoding,
@@ -257,8 +256,7 @@ def _extract_document(
             path,
             rid,
             f"{path}: internal error while extracting ({type(exc).__name__}: {exc}, at "
-            f"{Path(where.filename).name}:{where.lineno} in {where.name}); "
-            "please report it with this file.",
+            f"{Path(where.filename).name}:{where.lineno} in {where.name}); please report it with this file.",
             sha=doc.sha256,
             fmt=doc.source_format,
             encoding=doc.encoding,

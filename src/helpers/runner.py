@@ -56,8 +56,7 @@ STUDIES: dict[str, tuple[str, str]] = {
     "budget_execution": (
         "Budget execution 预算执行",
         "completion rates by level, item and project; spread and outliers; 三公 budget vs outturn; printed vs "
-        "recomputed "
-        "rates",
+        "recomputed rates",
     ),
 }
 BUILD = paths.REPO_ROOT / "build"

@@ -30,24 +30,20 @@ DATASETS: dict[str, list[Column]] = {
             "doc_kind",
             "string",
             "Kind of document, from its own words (cover 部门决算/部门预算/单位预算 and table titles ending 决算表 or "
-            "预算表): `final` "
-            "(决算, final accounts), `budget` (预算; such a report is `failed` and nothing from it is extracted) or "
-            "null "
-            "(neither found).",
+            "预算表): `final` (决算, final accounts), `budget` (预算; such a report is `failed` and nothing from it "
+            "is extracted) or null (neither found).",
         ),
         (
             "unit_kind",
             "string",
             "`部门` (a department's consolidated report) or `单位` (one unit's), as the cover or title words it; null "
-            "if "
-            "not stated.",
+            "if not stated.",
         ),
         (
             "template",
             "string",
             "Template the report follows: `部门决算 (nine tables)` or `高等学校 (university, four tables)` (T1, T2, "
-            "T3 and "
-            "U4); `status` and `tables_missing` count the template's tables.",
+            "T3 and U4); `status` and `tables_missing` count the template's tables.",
         ),
         ("tables_found", "list", "Codes of the tables found with content or as printed-empty (T1..T9, U4)."),
         (
@@ -72,8 +68,7 @@ DATASETS: dict[str, list[Column]] = {
             "tables_other",
             "list",
             "决算 tables recognised by title but not one of the standard nine (e.g. a university's "
-            "高等学校财政拨款支出决算表 is read "
-            "as `U4`): their rows are in line_items under their own code.",
+            "高等学校财政拨款支出决算表 is read as `U4`): their rows are in line_items under their own code.",
         ),
         (
             "notes",
@@ -99,18 +94,16 @@ DATASETS: dict[str, list[Column]] = {
         (
             "table",
             "string",
-            "Table code, identified by title and headers, not by printed number: T1..T9 (the nine standard tables), U4 "
-            "(a university's 财政拨款支出决算表), X1, X2 … (a 决算 table no template here knows, kept with its rows; "
-            "measures "
-            "named by its header words; see `reports.notes`).",
+            "Table code, identified by title and headers, not by printed number: T1..T9 (the nine standard tables), "
+            "U4 (a university's 财政拨款支出决算表), X1, X2 … (a 决算 table no template here knows, kept with its "
+            "rows; measures named by its header words; see `reports.notes`).",
         ),
         ("side", "string", "`income` or `expenditure` in two-sided tables (T1, T4); null elsewhere."),
         (
             "section",
             "string",
             "Block of a multi-block table: T6 `personnel` (人员经费) or `public` (公用经费); T1/T4 `total` "
-            "(本年收入合计, 本年支出合计, "
-            "总计) or `balance` (结转结余 rows and the rows under them); else null.",
+            "(本年收入合计, 本年支出合计, 总计) or `balance` (结转结余 rows and the rows under them); else null.",
         ),
         ("row_label", "string", "Row name as printed (wrapped names re-joined)."),
         (
@@ -156,8 +149,7 @@ DATASETS: dict[str, list[Column]] = {
             "subject",
             "string",
             "`spending`: the 一般公共预算财政拨款 spending and its classes, items and projects; `three_public`: the "
-            "“三公”经费 total "
-            "(level `overall`).",
+            "“三公”经费 total (level `overall`).",
         ),
         ("code", "string", "Function code where known; null where none."),
         ("name", "string", "Class, item or project name as printed."),

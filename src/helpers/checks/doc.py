@@ -37,11 +37,10 @@ def checks_markdown(checks: pd.DataFrame, reports: pd.DataFrame | None = None, *
         f"`{corpus}`; do not edit by hand.",
         "",
         "Every rule runs on every report and yields rows of the `checks` dataset with outcome `pass`, `fail`, "
-        "`uncertain` (the figures disagree, but one of them was placed by the table's arithmetic or its reading "
-        "is doubtful, so the difference may be ours), `insufficient_data` (what it needs is missing; the message "
-        "says what) or `not_applicable`. "
-        "A failure carries `expected` (what the report's other figures give), `found` (what the report prints) "
-        "and `source_ref` naming both sides.",
+        "`uncertain` (the figures disagree, but one of them was placed by the table's arithmetic or its reading is "
+        "doubtful, so the difference may be ours), `insufficient_data` (what it needs is missing; the message says "
+        "what) or `not_applicable`. A failure carries `expected` (what the report's other figures give), `found` "
+        "(what the report prints) and `source_ref` naming both sides.",
         "",
         "Tolerance: a printed figure is a rounding of a true value, within half a unit of its last printed digit. "
         "A total against n printed parts may differ by the sum of the half-units, (n+1)×0.005 万元 for a "

@@ -92,8 +92,7 @@ def _short(text: str | None, n: int = 70) -> str:
 @rule(
     "N.rate_completion",
     "Every printed completion rate (完成年初预算/全年预算的 x%) equals final ÷ budget as printed, within the rounding "
-    "of the "
-    "three figures; undefined against a zero budget.",
+    "of the three figures; undefined against a zero budget.",
     family="within-narrative",
     needs="budget_execution",
 )
@@ -172,8 +171,7 @@ def _class_fallback(report: Report, code: str) -> Fig | None:
 @rule(
     "NX.class_amount",
     "Every 类/款/项 outturn the narrative states (支出决算为 x 万元) equals the table's: T5 for the code (T4 or T1 "
-    "class line "
-    "where T5 is missing).",
+    "class line where T5 is missing).",
     family="narrative-vs-table",
     needs="budget_execution (level 类/款/项 with code), line_items T5/T4/T1",
 )
@@ -480,8 +478,7 @@ def _canon(topic: str | None) -> str | None:
 @rule(
     "NX.totals",
     "Totals the narrative states (收支总计, 收入合计, 支出合计, 财政拨款收入/收支总计, 一般公共预算财政拨款支出, "
-    "基本支出, 项目支出, 人员经费, 公用经费) equal the table "
-    "cell they restate.",
+    "基本支出, 项目支出, 人员经费, 公用经费) equal the table cell they restate.",
     family="narrative-vs-table",
     needs="narrative_facts, line_items T1–T6",
 )
@@ -934,8 +931,7 @@ def n_rate_share(report: Report):
 @rule(
     "NX.project_unit",
     "Amounts in a table headed 万元 are in 万元: a 绩效/project table whose figures are plainly 元 under a 万元 "
-    "heading is "
-    "reported.",
+    "heading is reported.",
     severity="warning",
     family="narrative-vs-table",
     needs="budget_execution (unit_note), line_items T3/T5 项目支出",

@@ -170,9 +170,8 @@ def _word_result(word: str, b: float, f: float, bt: str, ft: str, quote: str, re
 
 @rule(
     "R.words_numbers",
-    "Words of comparison agree with their own figures: 决算数大于/小于/等于预算数 with the budget and outturn "
-    "printed just before; 比预算增加/减少/超出/节约 with the sign of outturn − budget; 增加 … 增长 x% and 减少 … 下降 "
-    "x% "
+    "Words of comparison agree with their own figures: 决算数大于/小于/等于预算数 with the budget and outturn printed "
+    "just before; 比预算增加/减少/超出/节约 with the sign of outturn − budget; 增加 … 增长 x% and 减少 … 下降 x% "
     "(never 增加 … 下降); 持平 never beside a change or a level reached by 增加/减少.",
     family="review",
     needs="the report's text (sentences of the narrative)",
@@ -360,9 +359,8 @@ def _title_like(text: str) -> bool:
 
 @rule(
     "R.years",
-    "The years a report prints agree with its fiscal year: cover, contents, headings and table titles name the "
-    "fiscal year; a comparison (比/与/较 … 年) names the year before; the year-end (截至…年12月31日) and the year of "
-    "the "
+    "The years a report prints agree with its fiscal year: cover, contents, headings and table titles name the fiscal "
+    "year; a comparison (比/与/较 … 年) names the year before; the year-end (截至…年12月31日) and the year of the "
     "vehicles (…年，…公务用车保有量) are the fiscal year; no year is cut short (“202 年度”).",
     family="review",
     needs="the report's text (every line; narrative sentences); reports.fiscal_year",
@@ -653,9 +651,8 @@ def restate_check(a: Fig, b: Fig, *, what: str, refs: str | None = None) -> Resu
         res = guard_reading(
             Result(
                 "fail",
-                f"{what}: {a.label} is printed as {a.value:,.2f}, but {b.label} is "
-                f"{b.value:,.2f} (difference {a.amount - b.amount:+.2f}; one figure restated with the "
-                "same decimals must be the same number)",
+                f"{what}: {a.label} is printed as {a.value:,.2f}, but {b.label} is {b.value:,.2f} (difference "
+                f"{a.amount - b.amount:+.2f}; one figure restated with the same decimals must be the same number)",
                 b.value,
                 a.value,
                 res.source_ref,

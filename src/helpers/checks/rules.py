@@ -268,9 +268,8 @@ def sum_check(total: Fig, parts: list[Fig], *, what: str, refs: str | None = Non
         )
     if blanks and diff > 0:
         return insufficient(
-            f"{what}: {total.label} {fmt(total.value)} exceeds the printed parts {expr} = {fmt(s)} "
-            f"by {diff:.2f}; the blank cells ({', '.join(p.label for p in blanks)}) could hold it "
-            "(a blank is not 0)",
+            f"{what}: {total.label} {fmt(total.value)} exceeds the printed parts {expr} = {fmt(s)} by {diff:.2f}; the "
+            f"blank cells ({', '.join(p.label for p in blanks)}) could hold it (a blank is not 0)",
             refs,
         )
     return guard_reading(

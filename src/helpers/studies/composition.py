@@ -341,16 +341,13 @@ def key_findings(corpus: Corpus) -> list[str]:
         if len(bp):
             out.append(
                 f"Project money is the larger part of spending in {int((bp.project_share_pct > 50).sum())} of "
-                f"{len(bp)} "
-                f"reports; the project share runs from {bp.project_share_pct.min():.1f}% to "
-                f"{bp.project_share_pct.max():.1f}% "
-                f"(median {bp.project_share_pct.median():.1f}%)."
+                f"{len(bp)} reports; the project share runs from {bp.project_share_pct.min():.1f}% to "
+                f"{bp.project_share_pct.max():.1f}% (median {bp.project_share_pct.median():.1f}%)."
             )
     pp = personnel_public(corpus)
     if len(pp) and pp.personnel_share_pct.notna().any():
         out.append(
             f"Personnel costs (人员经费) take {pp.personnel_share_pct.min():.1f}% to "
-            f"{pp.personnel_share_pct.max():.1f}% "
-            f"of basic spending in {pp.personnel_share_pct.notna().sum()} reports."
+            f"{pp.personnel_share_pct.max():.1f}% of basic spending in {pp.personnel_share_pct.notna().sum()} reports."
         )
     return out

@@ -404,16 +404,14 @@ def key_findings(corpus: Corpus) -> list[str]:
         if len(tot):
             out.append(
                 f"三公经费: the {tot.report_id.nunique()} reports stating both totals spent "
-                f"{_fmt_wan(tot.final_wan.sum())} "
-                f"of {_fmt_wan(tot.budget_wan.sum())} budgeted "
-                f"({_fmt_pct(tot.final_wan.sum() / tot.budget_wan.sum() * 100)}); "
-                f"per report from {_fmt_pct(tot.rate.min())} to {_fmt_pct(tot.rate.max())}."
+                f"{_fmt_wan(tot.final_wan.sum())} of {_fmt_wan(tot.budget_wan.sum())} budgeted "
+                f"({_fmt_pct(tot.final_wan.sum() / tot.budget_wan.sum() * 100)}); per report from "
+                f"{_fmt_pct(tot.rate.min())} to {_fmt_pct(tot.rate.max())}."
             )
         for r in one[one.flag == quality.FLAG_FAIL].itertuples():
             s = (
                 f"{r.item_name} in {r.report}: the rate {_fmt_pct(r.rate)} rests on a figure a consistency check "
-                "rejects "
-                f"({r.flag_message.split(':')[0]}), so it is not a finding"
+                f"rejects ({r.flag_message.split(':')[0]}), so it is not a finding"
             )
             if pd.notna(r.rate_from_parts):
                 s += f"; against the budget the printed parts give, the rate is {_fmt_pct(r.rate_from_parts)}"

@@ -140,9 +140,8 @@ def extract_file(
     out = Path(str(out_dir)).expanduser() if out_dir else None
     if out is not None and out.resolve() == paths.DATA_PROCESSED.resolve():
         raise ValueError(
-            f"out_dir {out} is the main job's data/processed: writing one report there would replace "
-            "the corpus's datasets. Put the file in data/raw and run `python -m helpers run`, "
-            "or choose another folder."
+            f"out_dir {out} is the main job's data/processed: writing one report there would replace the corpus's "
+            "datasets. Put the file in data/raw and run `python -m helpers run`, or choose another folder."
         )
     version = _version()
     try:

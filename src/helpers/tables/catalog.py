@@ -239,8 +239,7 @@ MEASURES_DOC: tuple[tuple[str, str, str], ...] = (
         "T7",
         "budget_total … final_reception",
         f"预算数/决算数 × 合计, {THREE_PUBLIC_NAMES['overseas']}, {THREE_PUBLIC_NAMES['vehicle_total']} (小计, "
-        "购置费, 运行费), "
-        f"{THREE_PUBLIC_NAMES['reception']}",
+        f"购置费, 运行费), {THREE_PUBLIC_NAMES['reception']}",
     ),
     ("T8", "carryover_begin", "年初结转和结余"),
     ("T8", "income", "本年收入"),

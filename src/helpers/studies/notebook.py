@@ -31,27 +31,14 @@ def open_study(processed_dir: str = "") -> Corpus:
     return load(processed_dir or None)  # raises NoProcessedData naming the folder
 
 
-def open_one_report(
-    *,
-    report_id: str = "",
-    processed_dir: str = "",
-    source: str = "",
-    out_dir: str = "",
-    cache_dir: str = "",
-    pdf_engine: str = "",
-) -> tuple[Corpus, str]:
-    """report.ipynb's corpus and report id (helpers.studies.source.open_report), checked to exist."""
+def open_one_report(**params: str) -> tuple[Corpus, str]:
+    """report.ipynb's corpus and report id: `params` are its parameters, passed on to
+    `helpers.studies.source.open_report` (report_id, processed_dir, source, out_dir, cache_dir,
+    pdf_engine); the report is checked to exist."""
     from .source import open_report
 
     _prepare()
     pd.options.display.float_format = "{:,.2f}".format
-    corpus, rid = open_report(
-        report_id=report_id,
-        processed_dir=processed_dir,
-        source=source,
-        out_dir=out_dir,
-        cache_dir=cache_dir,
-        pdf_engine=pdf_engine,
-    )
+    corpus, rid = open_report(**params)
     corpus.report(rid)  # an unknown id stops here: KeyError naming the known ones
     return corpus, rid

@@ -16,6 +16,7 @@ from ..vocabulary import THREE_PUBLIC_COLUMN_LABELS as THREE_PUBLIC_NAMES
 from ..vocabulary import THREE_PUBLIC_ITEMS
 from . import quality
 from .load import Corpus
+from .narrate import pct, wan
 
 LEVEL_ORDER = ["overall", "类", "款", "项", "project"]
 BASES = ["年初预算", "全年预算", "调整预算"]
@@ -358,14 +359,6 @@ def three_public_sources_agree(tp: pd.DataFrame) -> pd.DataFrame:
 # Key findings (the sentences a page opens with; every number computed here)
 
 
-def _fmt_pct(x, d: int = 1) -> str:
-    return "n/a" if x is None or pd.isna(x) else f"{x:,.{d}f}%"
-
-
-def _fmt_wan(x) -> str:
-    return "n/a" if x is None or pd.isna(x) else f"{x:,.2f} 万元"
-
-
 def key_findings(corpus: Corpus) -> list[str]:
     """A few sentences with numbers, none resting on a figure a failing or uncertain check implicates."""
     be = rates(corpus)
@@ -378,8 +371,8 @@ def key_findings(corpus: Corpus) -> list[str]:
         lo, hi = ov.loc[ov.rate.idxmin()], ov.loc[ov.rate.idxmax()]
         out.append(
             f"Against 年初预算 (the budget set at the start of the year), general-budget spending in "
-            f"{ov.report_id.nunique()} reports ran from {_fmt_pct(lo.rate)} of budget ({lo.report}) to "
-            f"{_fmt_pct(hi.rate)} ({hi.report}), median {_fmt_pct(ov.rate.median())}; rates against 全年预算 or "
+            f"{ov.report_id.nunique()} reports ran from {pct(lo.rate)} of budget ({lo.report}) to "
+            f"{pct(hi.rate)} ({hi.report}), median {pct(ov.rate.median())}; rates against 全年预算 or "
             f"调整预算 are reported separately, never pooled with these."
         )
     pvc = printed_vs_computed(corpus, be)
@@ -392,8 +385,8 @@ def key_findings(corpus: Corpus) -> list[str]:
         if len(d):
             w = d.loc[d.gap_pp.abs().idxmax()]
             s += (
-                f"; the largest gap: {w['name']} in {w.report}, printed {_fmt_pct(w.rate_printed_pct, 2)} "
-                f"where the amounts give {_fmt_pct(w.rate, 2)}"
+                f"; the largest gap: {w['name']} in {w.report}, printed {pct(w.rate_printed_pct, 2)} "
+                f"where the amounts give {pct(w.rate, 2)}"
             )
         out.append(s + ".")
     tp = three_public(corpus)
@@ -404,17 +397,17 @@ def key_findings(corpus: Corpus) -> list[str]:
         if len(tot):
             out.append(
                 f"三公经费: the {tot.report_id.nunique()} reports stating both totals spent "
-                f"{_fmt_wan(tot.final_wan.sum())} of {_fmt_wan(tot.budget_wan.sum())} budgeted "
-                f"({_fmt_pct(tot.final_wan.sum() / tot.budget_wan.sum() * 100)}); per report from "
-                f"{_fmt_pct(tot.rate.min())} to {_fmt_pct(tot.rate.max())}."
+                f"{wan(tot.final_wan.sum())} of {wan(tot.budget_wan.sum())} budgeted "
+                f"({pct(tot.final_wan.sum() / tot.budget_wan.sum() * 100)}); per report from "
+                f"{pct(tot.rate.min())} to {pct(tot.rate.max())}."
             )
         for r in one[one.flag == quality.FLAG_FAIL].itertuples():
             s = (
-                f"{r.item_name} in {r.report}: the rate {_fmt_pct(r.rate)} rests on a figure a consistency check "
+                f"{r.item_name} in {r.report}: the rate {pct(r.rate)} rests on a figure a consistency check "
                 f"rejects ({r.flag_message.split(':')[0]}), so it is not a finding"
             )
             if pd.notna(r.rate_from_parts):
-                s += f"; against the budget the printed parts give, the rate is {_fmt_pct(r.rate_from_parts)}"
+                s += f"; against the budget the printed parts give, the rate is {pct(r.rate_from_parts)}"
             out.append(s + ".")
     o = outliers(be)
     if len(o):
@@ -422,7 +415,7 @@ def key_findings(corpus: Corpus) -> list[str]:
         out.append(
             f"{len(o)} statements stand out (over budget beyond rounding, under half of budget, or outside the "
             f"fences of their level and budget basis); the furthest from 100% is {top['name']} in {top.report} at "
-            f"{_fmt_pct(top.rate)} against {top.budget_basis}."
+            f"{pct(top.rate)} against {top.budget_basis}."
         )
     n_flag = int((be.flag.fillna("") != "").sum())
     if n_flag:

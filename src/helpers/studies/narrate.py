@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import html
-import math
 
 import pandas as pd
 
 
 def wan(x) -> str:
     """A 万元 amount as printed in prose."""
-    if x is None or (isinstance(x, float) and math.isnan(x)) or pd.isna(x):
+    if x is None or pd.isna(x):
         return "n/a"
     return f"{x:,.2f} 万元"
 
 
 def pct(x, digits: int = 1) -> str:
+    """A rate in percent as printed in prose."""
     if x is None or pd.isna(x):
         return "n/a"
-    return f"{x:.{digits}f}%"
+    return f"{x:,.{digits}f}%"
 
 
 def reports_phrase(n: int, total: int | None = None) -> str:

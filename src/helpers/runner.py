@@ -107,9 +107,9 @@ def plan(
     warm: bool = True,
 ) -> list[Job]:
     """One report notebook per report, then the studies (`warm`: in the workers' warm kernels)."""
-    from .studies.load import load
+    from .studies.load import report_labels
 
-    labels = load(processed).labels()
+    labels = report_labels(processed)
     proc = str(processed.resolve())
     jobs = [
         Job(
@@ -197,10 +197,10 @@ def _run_changed(job_list: list[Job], *, processed: Path, build_dir: Path, jobs:
     """Run the jobs whose inputs changed (all with `force`), keep the others' pages; record the
     keys of the successful runs in the state file (helpers.incremental)."""
     from . import incremental as inc
-    from .studies.load import load
+    from .studies.load import report_labels
 
     code = inc.code_version()
-    labels = load(processed).labels()
+    labels = report_labels(processed)
     per_report = inc.report_versions(processed, labels)
     corpus = inc.corpus_version(processed)
     keys = {

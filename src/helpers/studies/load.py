@@ -308,6 +308,13 @@ class ReportCorpus(Corpus):
         return Corpus(folder=self.folder, frames=frames, label_of=labels[labels.index == report_id])
 
 
+def report_labels(folder: str | Path | None = None) -> pd.Series:
+    """report_id → readable label (`Corpus.labels`), reading the `reports` dataset alone: what the
+    main job needs to name pages, at the cost of one small dataset whatever the corpus's size."""
+    folder = Path(folder) if folder else paths.DATA_PROCESSED
+    return Corpus(folder=folder, frames={"reports": _read(folder, "reports")}).labels()
+
+
 def load_report(report_id: str, folder: str | Path | None = None) -> ReportCorpus:
     """The processed datasets for one report's page (see `ReportCorpus`); the same errors as `load()`."""
     folder = Path(folder) if folder else paths.DATA_PROCESSED

@@ -206,9 +206,10 @@ def _run_on_dask(
     timeout: float | None,
 ) -> None:
     """run_isolated's contract on a Dask distributed cluster. Tasks are handed to the cluster as
-    threads free up (no more in flight than the cluster has threads), so a task's time counts from
-    when it can start and a worker that dies takes only the tasks it was running; results are
-    handed over as they come and released at once (the parent holds one result at a time)."""
+    threads free up (no more in flight than the cluster has threads), so a worker that dies takes
+    only the tasks it was running. A task's time counts from when a worker starts executing it, not
+    while it waits for a worker that died to be replaced or behind another task on its worker.
+    Results are handed over as they come and released at once (the parent holds one at a time)."""
     from distributed import Client, wait
 
     if not tasks:
@@ -216,21 +217,32 @@ def _run_on_dask(
     with Client(address, timeout="30s") as client:
         run = f"{getattr(func, '__name__', 'task')}-{os.getpid()}-{time.time_ns()}"
         queue = list(range(len(tasks)))[::-1]
-        running: dict[Any, tuple[int, float]] = {}  # future -> (task index, submitted at)
+        running: dict[Any, int] = {}  # future -> task index
+        started: dict[Any, float] = {}  # future -> when it was first seen executing on a worker
         while queue or running:
             slots = max(1, sum(client.nthreads().values()))  # workers may join or leave during a run
             while queue and len(running) < slots:
                 i = queue.pop()
-                running[client.submit(func, tasks[i], pure=False, key=f"{run}-{i}")] = (i, time.monotonic())
+                running[client.submit(func, tasks[i], pure=False, key=f"{run}-{i}")] = i
             wait_for = None
             if timeout:
-                wait_for = max(0.1, min(t for _, t in running.values()) + timeout - time.monotonic())
+                on_workers = {k for keys in client.run(_executing, on_error="ignore").values() for k in keys}
+                now = time.monotonic()
+                for f in running:
+                    if f not in started and f.key in on_workers:
+                        started[f] = now
+                ends = [started[f] + timeout for f in running if f in started]
+                # poll while some task waits for a worker: its clock starts when it gets one
+                wait_for = max(0.1, min(ends, default=now + 1.0) - now)
+                if len(ends) < len(running):
+                    wait_for = min(wait_for, 1.0)
             try:
                 done, _ = wait(list(running), timeout=wait_for, return_when="FIRST_COMPLETED")
             except TimeoutError:
                 done = set()
             for f in done:
-                i, _ = running.pop(f)
+                i = running.pop(f)
+                started.pop(f, None)
                 try:
                     result = f.result()
                 except BaseException as exc:  # noqa: BLE001 - the task raised, or its worker died (KilledWorker)
@@ -239,11 +251,17 @@ def _run_on_dask(
                     on_done(i, result, None)
                 f.release()
             if timeout:
-                for f, (i, t) in list(running.items()):
-                    if time.monotonic() - t > timeout and not f.done():
+                for f, i in list(running.items()):
+                    if f in started and time.monotonic() - started[f] > timeout and not f.done():
                         running.pop(f)
+                        started.pop(f)
                         f.cancel()  # Dask cannot stop a running task: it is released and its result dropped
                         on_done(i, None, f"took longer than {timeout:g} s on the Dask cluster; cancelled")
+
+
+def _executing(dask_worker) -> list:
+    """Run on each worker (Client.run): the keys of the tasks it is executing now."""
+    return [ts.key for ts in dask_worker.state.executing]
 
 
 def _dask_reason(exc: BaseException) -> str:

@@ -262,7 +262,8 @@ def test_checks_disclosure_opens_and_figure_data_downloads_as_csv_with_bom(site,
         info.value.save_as(saved)
         data = saved.read_bytes()
         assert saved.suffix == ".csv" and data.startswith(b"\xef\xbb\xbf"), saved.name
-        assert "T7" in data.decode("utf-8-sig").splitlines()[0]  # the coverage grid's header: report, T1 … T9
+        head, *rows = data.decode("utf-8-sig").splitlines()  # the spending figure's: function class, 万元
+        assert head == "name,万元" and any(r.startswith("一般公共服务支出,") for r in rows), (head, rows[:3])
         assert not v.errors and not v.outside
     finally:
         page.close()

@@ -414,13 +414,18 @@ def empty(dataset: str) -> pd.DataFrame:
     return conform(pd.DataFrame(), dataset)
 
 
+# the documented types that are pandas dtypes, as `astype` makes them (so `==` says "nothing to cast")
+_PANDAS_DTYPES = {t: pd.api.types.pandas_dtype(t) for t in ("float64", "Int64", "boolean", "string")}
+
+
 def conform(df: pd.DataFrame, dataset: str) -> pd.DataFrame:
     """Add missing columns as null, cast to the documented types, order columns as documented."""
-    df = df.copy()
     out = {}
     for name, dtype, _ in DATASETS[dataset]:
         s = df[name] if name in df.columns else pd.Series([None] * len(df), index=df.index, dtype="object")
-        if dtype == "float64":
+        if dtype in _PANDAS_DTYPES and s.dtype == _PANDAS_DTYPES[dtype]:
+            pass  # already so (rows read back from our own files): a cast would only copy them
+        elif dtype == "float64":
             s = pd.to_numeric(s, errors="raise").astype("float64")
         elif dtype == "Int64":
             s = pd.to_numeric(s, errors="raise").astype("Int64")

@@ -158,7 +158,7 @@ def _formatter(col, series: pd.Series, percent: bool):
     if not pd.api.types.is_numeric_dtype(series):
         return lambda v: (
             ""
-            if v is None or (not isinstance(v, (list, tuple, set, dict)) and pd.isna(v))
+            if v is None or (not pd.api.types.is_list_like(v) and pd.isna(v))
             else ("yes" if v is True else "no" if v is False else str(v))
         )
     if name.endswith("_pp"):
@@ -170,50 +170,98 @@ def _formatter(col, series: pd.Series, percent: bool):
     return lambda v: _num(v, 2)
 
 
-def readable(obj: pd.DataFrame, percent: bool = False):
-    """A Styler for readers: human column names, thousands separators, % on rates and shares,
-    counts as integers, yes/no for booleans, blank cells blank, never "-0.00", and no 0…N index."""
-    obj = obj.rename_axis([COLUMN_LABELS.get(n, n) for n in obj.index.names])
-    fmt = {c: _formatter(c, obj[c], percent) for c in obj.columns}
-    st = obj.style.format(fmt, na_rep="", escape="html")
-    # text (Chinese names, messages) reads from the left; numbers stay right-aligned to compare digits
-    text_cols = [
-        i
-        for i, c in enumerate(obj.columns)
-        if pd.api.types.is_bool_dtype(obj[c]) or not pd.api.types.is_numeric_dtype(obj[c]) or c == "fiscal_year"
-    ]
-    st = st.set_table_styles(
-        [{"selector": f"td.col{i}", "props": "text-align: left"} for i in text_cols]
-        + [{"selector": "th.row_heading", "props": "text-align: left"}],
-        overwrite=False,
-    )
-    if isinstance(obj.index, pd.RangeIndex):
-        st = st.hide(axis="index")
-    else:
-        st = st.format_index(escape="html", axis=0)
-    labels = {
-        c: COLUMN_LABELS.get(c, str(c).replace("_", " ") if isinstance(c, str) and "_" in c and c.isascii() else c)
-        for c in obj.columns
-    }
-    return st.relabel_index([html.escape(str(labels[c])) for c in obj.columns], axis=1)
+def _is_text(series: pd.Series, col) -> bool:
+    """Text (Chinese names, messages) reads from the left; numbers stay right-aligned to compare digits."""
+    return pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series) or col == "fiscal_year"
 
 
-def show_table(obj, percent: bool = False) -> None:
-    """Display a table for readers (see `readable`); `percent=True` formats every figure as a
-    share in percent (share matrices). Anything that is not a DataFrame is displayed as it is."""
+def _label(col) -> str:
+    if isinstance(col, tuple):  # a MultiIndex column: its levels on one heading
+        return " · ".join(str(c) for c in col if str(c) != "")
+    if isinstance(col, str) and "_" in col and col.isascii():
+        return COLUMN_LABELS.get(col, col.replace("_", " "))
+    return str(COLUMN_LABELS.get(col, col))
+
+
+# Left alignment of text cells: a class and one small rule per table, the same in JupyterLab and on
+# the pages (their stylesheet right-aligns every td).
+TABLE_CSS = "<style>table.juesuan-t td.l,table.juesuan-t th.l{text-align:left}</style>"
+
+
+def table_html(obj: pd.DataFrame, percent: bool = False, colors: dict | None = None) -> str:
+    """A table for readers as HTML: human column names, thousands separators, % on rates and
+    shares, counts as integers, yes/no for booleans, blank cells blank, never "-0.00", no 0…N
+    index, every cell and label escaped (they come from the reports). `colors`: column → {value:
+    CSS colour} paints those cells (e.g. a table's state found / empty / missing).
+
+    Built directly rather than through pandas' Styler, which renders each cell through a Jinja
+    template and was ~40% of a report page's time; the markup is a plain table (one heading row,
+    so pages can sort it by a click)."""
+    if isinstance(obj, pd.Series):
+        obj = obj.to_frame()
+    cols = [obj.iloc[:, i] for i in range(obj.shape[1])]  # by position: labels may repeat
+    fmts = [_formatter(c, s, percent) for c, s in zip(obj.columns, cols)]
+    align = ['<td class="l">' if _is_text(s, c) else "<td>" for c, s in zip(obj.columns, cols)]
+    cells = [[html.escape(f(v)) for v in s.tolist()] for f, s in zip(fmts, cols)]
+    for i, c in enumerate(obj.columns):
+        if colors and c in colors:  # a coloured cell: its text stays, on the colour (a legend is its own text)
+            paint = colors[c]
+            cells[i] = [
+                f'<span style="background:{paint[v]};padding:0 4px">{t}</span>' if v in paint else t
+                for v, t in zip(cols[i].tolist(), cells[i])
+            ]
+    show_index = not isinstance(obj.index, pd.RangeIndex)
+    index_names = [COLUMN_LABELS.get(n, n) for n in obj.index.names] if show_index else []
+    head = "".join(f'<th class="l">{esc("" if n is None else n)}</th>' for n in index_names)
+    head += "".join(f"<th>{esc(_label(c))}</th>" for c in obj.columns)
+    rows = []
+    for r, key in enumerate(obj.index if show_index else range(len(obj))):
+        keys = (key if isinstance(key, tuple) else (key,)) if show_index else ()
+        row = "".join(f'<th class="l">{esc(_index_text(k))}</th>' for k in keys)
+        row += "".join(a + col[r] + "</td>" for a, col in zip(align, cells))
+        rows.append(f"<tr>{row}</tr>")
+    return f'{TABLE_CSS}<table class="juesuan-t"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+
+
+def _index_text(k) -> str:
+    if k is None or (not isinstance(k, (list, tuple)) and pd.isna(k)):
+        return ""
+    return str(k)
+
+
+class ReaderTable:
+    """What `show_table` displays: the frame and its HTML (`table_html`); shown as a table in a
+    notebook, `.to_html()` for use inside other HTML, `.frame` for the data."""
+
+    def __init__(self, frame: pd.DataFrame, percent: bool = False, colors: dict | None = None) -> None:
+        self.frame, self.percent, self.colors = frame, percent, colors
+
+    def to_html(self) -> str:
+        return table_html(self.frame, self.percent, self.colors)
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def __repr__(self) -> str:
+        return f"<table: {len(self.frame):,} rows × {self.frame.shape[1]} columns>"
+
+
+def readable(obj: pd.DataFrame, percent: bool = False, colors: dict | None = None) -> ReaderTable:
+    """A table for readers (see `table_html`)."""
+    return ReaderTable(obj, percent, colors)
+
+
+def show_table(obj, percent: bool = False, colors: dict | None = None) -> None:
+    """Display a table for readers (see `table_html`); `percent=True` formats every figure as a
+    share in percent (share matrices), `colors` paints cells by value. Anything that is not a
+    DataFrame is displayed as text."""
     from IPython.display import display
 
     if isinstance(obj, pd.Series):
         obj = obj.to_frame()
-    if isinstance(obj, pd.DataFrame) and not isinstance(obj.columns, pd.MultiIndex) and obj.columns.is_unique:
-        display(readable(obj, percent))
-        return
-    if isinstance(obj, pd.DataFrame):  # cells, index and column labels escaped: they come from the reports
-        st = obj.style.format(precision=2, na_rep="", thousands=",", escape="html")
-        st = st.format_index(escape="html", axis=0).format_index(escape="html", axis=1)
-        if isinstance(obj.index, pd.RangeIndex):
-            st = st.hide(axis="index")
-        display(st)
+    if isinstance(obj, pd.DataFrame):
+        t = ReaderTable(obj, percent, colors)
+        display({"text/html": t.to_html(), "text/plain": repr(t)}, raw=True)
         return
     show(str(obj))  # anything else as text, never as its own HTML
 
@@ -276,11 +324,6 @@ def show_html(fragment: str) -> None:
     from IPython.display import HTML, display
 
     display(HTML(fragment))
-
-
-def table_html(df: pd.DataFrame) -> str:
-    """A reader's table (`readable`) as an HTML string, for use inside other HTML."""
-    return readable(df).to_html()
 
 
 def details(summary_text: str, inner_html: str, *, open_: bool = False, css: str = "juesuan-checks") -> str:

@@ -56,6 +56,15 @@ def _close(a, b) -> bool:
         return False
 
 
+def _implicates(tokens: set, rule: str, found, expected, toks: set, values, item: str | None) -> bool:
+    """A problem check (its place `tokens`, rule and figures) names place `toks` and prints one of `values`."""
+    return (
+        bool(tokens & toks)
+        and (item is None or RULE_ITEM.get(rule, item) == item)
+        and any(_close(v, found) or _close(v, expected) for v in values)
+    )
+
+
 def implicating(probs: pd.DataFrame, report_id: str, ref, values, item: str | None = None) -> pd.DataFrame:
     """The problem checks of `report_id` that name `ref`'s place and print one of `values`."""
     if probs.empty:
@@ -67,38 +76,51 @@ def implicating(probs: pd.DataFrame, report_id: str, ref, values, item: str | No
     keep = [
         k
         for k, t, rule, f, e in zip(mine.index, mine.tokens, mine.rule_id, mine.found, mine.expected)
-        if (t & toks)
-        and (item is None or RULE_ITEM.get(rule, item) == item)
-        and any(_close(v, f) or _close(v, e) for v in values)
+        if _implicates(t, rule, f, e, toks, values, item)
     ]
     return mine.loc[keep]
+
+
+def _flag(outcomes_and_messages: list[tuple[str, str, str]]) -> tuple[str, str]:
+    """(flag, message) for implicating checks given as (rule_id, outcome, message): a failure
+    outranks an uncertain check."""
+    if not outcomes_and_messages:
+        return "", ""
+    flag = FLAG_FAIL if any(o == "fail" for _, o, _ in outcomes_and_messages) else FLAG_UNCERTAIN
+    return flag, " | ".join(f"{rule} ({o}): {m}" for rule, o, m in outcomes_and_messages)
 
 
 def describe(hits: pd.DataFrame) -> tuple[str, str]:
     """(flag, message) for a set of implicating checks: a failure outranks an uncertain check."""
     if hits is None or hits.empty:
         return "", ""
-    flag = FLAG_FAIL if (hits.outcome == "fail").any() else FLAG_UNCERTAIN
-    msg = " | ".join(f"{c.rule_id} ({c.outcome}): {c.message}" for c in hits.itertuples())
-    return flag, msg
+    return _flag(list(zip(hits.rule_id, hits.outcome, hits.message)))
 
 
 def flag_rows(
     df: pd.DataFrame, corpus: Corpus, value_cols: list[str], ref_col: str = "source_ref", item_col: str | None = None
 ) -> pd.DataFrame:
-    """`df` with `flag` (""/failed check/uncertain check) and `flag_message` (the checks' messages)."""
+    """`df` with `flag` (""/failed check/uncertain check) and `flag_message` (the checks' messages).
+    The problem checks are taken per report as plain records once (a frame filter per row cost
+    more than the rest of a report page's budget-execution table)."""
     probs = problems(corpus)
-    by_report = {rid: g for rid, g in probs.groupby("report_id")} if len(probs) else {}
+    by_report: dict[str, list[tuple]] = {}
+    if len(probs):
+        cols = ("report_id", "tokens", "rule_id", "found", "expected", "outcome", "message")
+        for rid, *rec in zip(*(probs[c].astype("object").tolist() for c in cols)):
+            by_report.setdefault(rid, []).append(tuple(rec))
     flags, msgs = [], []
     for r in df.itertuples(index=False):
-        mine = by_report.get(r.report_id)
-        if mine is None:
+        mine = by_report.get(r.report_id, [])
+        toks = ref_tokens(getattr(r, ref_col)) if mine else set()
+        if not toks:
             flags.append("")
             msgs.append("")
             continue
         vals = [getattr(r, c) for c in value_cols]
         item = getattr(r, item_col) if item_col else None
-        f, m = describe(implicating(mine, r.report_id, getattr(r, ref_col), vals, item))
+        hits = [(rule, o, m) for t, rule, f, e, o, m in mine if _implicates(t, rule, f, e, toks, vals, item)]
+        f, m = _flag(hits)
         flags.append(f)
         msgs.append(m)
     return df.assign(

@@ -15,6 +15,8 @@ from .load import Corpus
 
 OUTCOME_ORDER = {"fail": 0, "uncertain": 1, "insufficient_data": 2, "not_applicable": 3, "pass": 4}
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+# a table's state on the report page: light tints of plots.STATE_COLORS, so the text stays legible
+STATE_TINTS = {"found": "#d5eddc", "empty": "#fbefc6", "missing": "#f7cfcf"}
 
 # measure → printed column name, per table (from the catalog's documentation of measures)
 _MEASURE_LABELS: dict[tuple[str, str], str] = {(t, m): label for t, m, label in MEASURES_DOC}
@@ -119,38 +121,61 @@ def _measure_order(table: str, measures) -> list[str]:
 
 
 def wide_table(corpus: Corpus, report_id: str, table: str) -> pd.DataFrame:
-    """One standard table back in its printed shape: a row per printed row, a column per measure."""
+    """One standard table back in its printed shape: a row per printed row, a column per measure
+    (the first amount read for it), and, when any cell is doubtful, an *in doubt* column naming the
+    row's doubtful cells by their printed column names.
+
+    Built in plain Python over the table's cells (a few hundred): pandas' groupby/unstack on them
+    cost ~30 ms a table, paid for every table of every report page."""
     li = corpus.of("line_items", report_id)
     li = li[li.table == table]
     if li.empty:
         return pd.DataFrame()
     keys = ["side", "section", "row_order", "code", "row_label"]
-    df = li.assign(**{k: li[k].astype("object").where(li[k].notna(), "") for k in ["side", "section", "code"]})
-    df = df.assign(row_order=df.row_order.fillna(-1))
-    wide = df.groupby(keys + ["measure"], sort=False, dropna=False).amount_wan.first().unstack("measure")
-    wide = wide.reindex(columns=_measure_order(table, set(li.measure)))
-    doubt = df[df.doubtful.fillna(False).astype(bool)]
-    if len(doubt):  # which cells of the row are in doubt, by their printed column names
-        marks = doubt.groupby(keys, sort=False, dropna=False).measure.agg(
-            lambda ms: "、".join(measure_label(table, m) for m in ms)
-        )
-        wide["in doubt"] = marks.reindex(wide.index).fillna("")
-    wide = wide.reset_index()
+
+    def column(name: str, blank) -> list:
+        return [blank if v is None or v is pd.NA else v for v in li[name].astype("object").tolist()]
+
+    rows: dict[tuple, dict] = {}  # printed row → measure → amount, rows in the order first read
+    doubt: dict[tuple, list[str]] = {}
+    measures = li.measure.tolist()
+    amounts = li.amount_wan.astype("float64").tolist()
+    doubtful = li.doubtful.fillna(False).astype(bool).tolist()
+    cells = zip(
+        column("side", ""),
+        column("section", ""),
+        column("row_order", -1),
+        column("code", ""),
+        column("row_label", None),
+    )
+    for key, m, amount, in_doubt in zip(cells, measures, amounts, doubtful):
+        row = rows.setdefault(key, {})
+        if m not in row or pd.isna(row[m]):  # the first amount read (a null is no amount)
+            row[m] = amount
+        if in_doubt:
+            doubt.setdefault(key, []).append(m)
+    order = _measure_order(table, set(measures))
     side_rank = {"income": 0, "": 1, "expenditure": 2}
-    wide = wide.assign(_s=wide.side.map(side_rank))
     if table == "T6":  # printed as blocks side by side (301/303 | 302 | 310): show block after block
-        wide = wide.assign(
-            _s=wide.section.map({"personnel": 0}).fillna(1), _b=wide.code.str[:3].where(wide.code != "", "~")
-        )
-        wide = wide.sort_values(["_s", "_b", "row_order"], kind="stable").drop(columns="_b")
+
+        def rank(key: tuple) -> tuple:
+            return (0 if key[1] == "personnel" else 1, key[3][:3] if key[3] != "" else "~", key[2])
     else:
-        wide = wide.sort_values(["_s", "row_order"], kind="stable")
-    wide = wide.drop(columns="_s")
-    wide = wide.rename(columns={m: measure_label(table, m) for m in li.measure.unique()})
+
+        def rank(key: tuple) -> tuple:
+            return (side_rank.get(key[0], 3), key[2])
+
+    ranked = sorted(rows, key=rank)  # stable: ties keep the order read
+    records = [dict(zip(keys, key), **{m: rows[key].get(m) for m in order}) for key in ranked]
+    wide = pd.DataFrame.from_records(records, columns=keys + order)
+    for m in order:
+        wide[m] = wide[m].astype("float64")
+    if doubt:
+        wide["in doubt"] = ["、".join(measure_label(table, m) for m in doubt.get(k, [])) for k in ranked]
+    wide = wide.rename(columns={m: measure_label(table, m) for m in order})
     drop = [c for c in ("side", "section") if (wide[c] == "").all()]
-    wide = wide.drop(columns=drop + ["row_order"])
     # Rows that exist in the printed grid but whose cells were all blank keep their place (nulls).
-    return wide.reset_index(drop=True)
+    return wide.drop(columns=drop + ["row_order"])
 
 
 def tables_present(corpus: Corpus, report_id: str) -> list[str]:
@@ -243,9 +268,10 @@ def summary(corpus: Corpus, report_id: str) -> dict:
     }
 
 
-def table_heading(corpus: Corpus, report_id: str, code: str, info) -> str:
+def table_heading(corpus: Corpus, report_id: str, code: str, info, rows: int | None = None) -> str:
     """Markdown heading and one line about a table of the report (`info`: its `coverage` row): where
-    it was read, cells placed by arithmetic, cells in doubt; or why it is not shown."""
+    it was read, its printed rows (`rows`: the length of its `wide_table`, when already built), cells
+    placed by arithmetic, cells in doubt; or why it is not shown."""
     title = f"### {code} {BY_CODE[code].title}"
     li = corpus.of("line_items", report_id)
     li = li[li.table == code]
@@ -253,7 +279,7 @@ def table_heading(corpus: Corpus, report_id: str, code: str, info) -> str:
         return title + f"\n\n*{info.state}*: {info.why}"
     refs = li.source_ref.dropna()
     where = f"{refs.iloc[0]} – {refs.iloc[-1]}" if len(refs) else "n/a"
-    rows = len(wide_table(corpus, report_id, code))
+    rows = len(wide_table(corpus, report_id, code)) if rows is None else rows
     inferred = int(li.column_inferred.fillna(False).sum())
     doubtful = int(li.doubtful.fillna(False).sum())
     return (

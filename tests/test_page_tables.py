@@ -1,0 +1,125 @@
+"""The tables of a report page: a standard table put back into its printed shape (`wide_table`), and
+the HTML every page's tables are built with (`narrate.table_html`, no pandas Styler). Values are
+the ones printed in the seeds (data/raw)."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from helpers.paths import DATA_RAW
+from helpers.studies import report_view as rv
+from helpers.studies.load import load
+from helpers.studies.narrate import table_html
+
+JIANGHAN = "002_e2b9b740b0f725e0"  # 江汉区人民政府办公室 2022
+WENLV = "上海市普陀区文化和旅游局2025年度部门决算"  # a text copy with single spaces: 69 T5 cells read with doubt
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    from helpers.pipeline import extract_and_write
+
+    out = tmp_path_factory.mktemp("page_tables") / "processed"
+    extract_and_write([DATA_RAW / f"{JIANGHAN}.txt", DATA_RAW / f"{WENLV}.txt"], out, jobs=1)
+    return load(out)
+
+
+def test_expenditure_table_comes_back_as_printed(corpus):
+    # 002 lines 175–179: 合计 4,199.36 | 1,054.43 | 3,144.93; 201 一般公共服务支出 976.10 | 739.09 | 237.01
+    wide = rv.wide_table(corpus.only(JIANGHAN), JIANGHAN, "T3")
+    assert list(wide.columns[:5]) == ["code", "row_label", "本年支出合计", "基本支出", "项目支出"]
+    first = wide.iloc[0]
+    assert first.row_label == "合计" and (first.本年支出合计, first.基本支出, first.项目支出) == (
+        4199.36,
+        1054.43,
+        3144.93,
+    )
+    row = wide[wide.code == "201"].iloc[0]
+    assert (row.row_label, row.本年支出合计, row.基本支出, row.项目支出) == ("一般公共服务支出", 976.10, 739.09, 237.01)
+    assert pd.isna(row.上缴上级支出)  # blank on the page stays blank
+    assert wide.code.tolist().index("201") < wide.code.tolist().index("20103") < wide.code.tolist().index("2010301")
+
+
+def test_income_and_expenditure_table_keeps_its_sides_in_order(corpus):
+    # 002 lines 90–98: income 一、一般公共预算财政拨款收入 4,199.36 (row 1); expenditure 九、卫生健康支出 72.69 (row 40)
+    wide = rv.wide_table(corpus.only(JIANGHAN), JIANGHAN, "T1")
+    sides = wide.side.tolist()
+    assert sides == sorted(sides, key=["income", "expenditure"].index)  # every income row, then every expenditure row
+    got = wide.set_index("row_label").iloc[:, -1]
+    assert got["一、一般公共预算财政拨款收入"] == 4199.36 and got["九、卫生健康支出"] == 72.69
+    assert pd.isna(got["二、政府性基金预算财政拨款收入"])
+
+
+def test_doubtful_cells_are_named_on_their_rows(corpus):
+    one = corpus.only(WENLV)
+    li = one.of("line_items", WENLV)
+    doubtful = li[li.doubtful.fillna(False).astype(bool)]
+    assert len(doubtful), "文化和旅游局 2025 has cells read with doubt"
+    for table, cells in doubtful.groupby("table"):
+        wide = rv.wide_table(one, WENLV, table)
+        marked = wide[wide["in doubt"] != ""]
+        # one marked row per printed row with a doubtful cell, naming those cells' printed columns
+        assert len(marked) == cells.groupby(["side", "section", "row_order", "code", "row_label"], dropna=False).ngroups
+        for m in cells.measure.unique():
+            assert marked["in doubt"].str.contains(re.escape(rv.measure_label(table, m))).any()
+
+
+def test_table_heading_counts_the_printed_rows(corpus):
+    one = corpus.only(JIANGHAN)
+    cov = rv.coverage(one, JIANGHAN).set_index("table")
+    wide = rv.wide_table(one, JIANGHAN, "T3")
+    heading = rv.table_heading(one, JIANGHAN, "T3", cov.loc["T3"])
+    assert f"{len(wide)} printed rows" in heading
+    assert heading == rv.table_heading(one, JIANGHAN, "T3", cov.loc["T3"], rows=len(wide))
+
+
+def _cells(html: str, tag: str = "td") -> list[str]:
+    return re.findall(rf"<{tag}(?:\s[^>]*)?>(.*?)</{tag}>", html)
+
+
+def test_reader_table_html_formats_escapes_and_aligns():
+    df = pd.DataFrame(
+        {
+            "name": ["一般公共服务支出", "<script>alert(1)</script>", None],
+            "amount_wan": [1234.5, -0.001, float("nan")],
+            "rate_printed_pct": [98.765, 100.0, None],
+            "gap_pp": [0.05, -0.004, None],
+            "agree": pd.array([True, False, None], dtype="boolean"),
+            "reports": [3, 12000, 1],
+        }
+    )
+    html = table_html(df)
+    assert _cells(html, "th") == [
+        "Name",
+        "Amount (万元)",
+        "Rate printed (%)",
+        "Printed − recomputed (points)",
+        "Agree within rounding",
+        "Reports",
+    ]
+    rows = [_cells(r) for r in re.findall(r"<tr>(.*?)</tr>", html)[1:]]
+    assert rows[0] == ["一般公共服务支出", "1,234.50", "98.77%", "+0.05 pp", "yes", "3"]
+    assert rows[1] == ["&lt;script&gt;alert(1)&lt;/script&gt;", "0.00", "100.00%", "+0.00 pp", "no", "12,000"]
+    assert rows[2] == ["", "", "", "", "", "1"]  # blank cells stay blank
+    assert "<script>" not in html
+    # text reads from the left, numbers stay right-aligned; one heading row (pages sort on it)
+    assert re.findall(r"<td( class=\"l\")?>", html)[:6] == [' class="l"', "", "", "", ' class="l"', ""]
+    assert html.count("<thead><tr>") == 1 and "<tr><th" not in html.split("</thead>")[1]
+
+
+def test_reader_table_html_index_colours_and_repeated_labels():
+    df = pd.DataFrame({"state": ["found", "missing"], "cells": [12, 0]}, index=pd.Index(["T1", "T2"], name="table"))
+    html = table_html(df, colors={"state": rv.STATE_TINTS})
+    assert _cells(html, "th")[:3] == ["Table", "state", "cells"]  # names without a label stay as they are
+    assert '<th class="l">T2</th>' in html
+    assert f'<span style="background:{rv.STATE_TINTS["missing"]};padding:0 4px">missing</span>' in html
+    shares = pd.DataFrame(
+        [[12.345, 87.655]], columns=pd.MultiIndex.from_tuples([("2021", "basic"), ("2021", "project")])
+    )
+    assert _cells(table_html(shares, percent=True)) == ["12.3%", "87.7%"]
+    assert _cells(table_html(shares, percent=True), "th") == ["2021 · basic", "2021 · project"]
+    same = pd.DataFrame([[1.0, 2.0]], columns=["x", "x"])  # repeated column labels are read by position
+    assert _cells(table_html(same)) == ["1.00", "2.00"]

@@ -208,6 +208,10 @@ def test_report_pages_on_the_cluster_equal_a_local_run_and_a_failing_notebook_fa
     kernel = runner.ensure_kernel()
     local = runner.run_notebooks(_report_jobs(tmp_path / "local", processed, ids, kernel), jobs=1)
     assert all(r.ok for r in local), [r.error for r in local]
+    with Client(cluster, timeout="30s") as client:
+        # fresh workers: an earlier test's overrunning task (released, but Dask cannot stop it) may
+        # still hold a worker's only thread
+        client.restart(timeout="120s")
     workers.use_scheduler(cluster)
     try:
         with Client(cluster, timeout="30s") as client, get_task_stream(client=client) as stream:

@@ -177,7 +177,7 @@ def run_notebooks(jobs_list: list[Job], jobs: int = 2) -> list[Result]:
                 note(res)
                 results.append(res)
         finally:
-            notebook_exec.drop_warm_kernel()  # this process's: workers' kernels go with their worker
+            notebook_exec.drop_warm_kernel()  # this thread's: workers' kernels go with their worker
         return results
 
     def finished(i: int, d: dict | None, why: str | None) -> None:

@@ -5,9 +5,9 @@
 1. Incremental extraction of `data/raw/` into `data/processed/` (pipeline.extract_many with the
    previous run of the same extractor version; all-or-nothing write).
 2. One `notebooks/report.ipynb` run per report plus the three studies, in parallel in the spawned
-   worker processes of `workers.run_isolated` (or on a Dask cluster: `--scheduler`). Each worker keeps one warm kernel and renders its
-   pages itself (helpers.notebook_exec; kernelspecs in helpers.kernels); `--cold-kernels` starts
-   a fresh kernel per notebook instead (the reference).
+   worker processes of `workers.run_isolated` (or on a Dask cluster: `--scheduler`). Each worker
+   keeps one warm kernel and renders its pages itself (helpers.notebook_exec; kernelspecs in
+   helpers.kernels); `--cold-kernels` starts a fresh kernel per notebook instead (the reference).
    Incremental (helpers.incremental): a notebook whose inputs (its report's rows, or the processed
    generation for a study; the notebook; the code of `src/helpers`) are those of its last successful
    run is not run again and its page is kept; `--force` runs them all.

@@ -31,7 +31,7 @@ from .test_warm_kernels import _content, _stdout
 pytest.importorskip("distributed", reason="dask[distributed] is a dependency: pip install -e '.[test]'")
 
 # Workers die at these files (helpers.faults, read by the worker processes from their environment).
-WORKER_FAULTS = "extract@deathtrap=kill;extract@raisetrap=raise;extract@sleeptrap=sleep:60"
+WORKER_FAULTS = "extract@deathtrap=kill;extract@raisetrap=raise;extract@sleeptrap=sleep:60;notebook@deathtrap=kill"
 
 
 def _start(args: list[str], log: Path, env: dict) -> subprocess.Popen:
@@ -200,6 +200,8 @@ def _report_jobs(root: Path, processed: Path, ids: list[str], kernel: str) -> li
 
 
 def test_report_pages_on_the_cluster_equal_a_local_run_and_a_failing_notebook_fails_its_page_alone(cluster, tmp_path):
+    """Two report pages through runner.plan/run_notebooks on the cluster equal a local run's; a
+    notebook that fails (unknown report id) and one whose worker is killed fail their page alone."""
     from distributed import Client, get_task_stream
 
     processed = tmp_path / "processed"
@@ -216,14 +218,15 @@ def test_report_pages_on_the_cluster_equal_a_local_run_and_a_failing_notebook_fa
     try:
         with Client(cluster, timeout="30s") as client, get_task_stream(client=client) as stream:
             remote = runner.run_notebooks(
-                _report_jobs(tmp_path / "dask", processed, [*ids, "no_such_report"], kernel), jobs=1
+                _report_jobs(tmp_path / "dask", processed, [*ids, "no_such_report", "deathtrap"], kernel), jobs=1
             )
     finally:
         workers.use_scheduler(None)
     ran_on_workers = [t for t in stream.data if str(t["key"]).startswith("_execute_safe-")]
-    assert len(ran_on_workers) == 3, stream.data  # jobs=1 and yet every notebook went to the cluster
+    # jobs=1 and yet the notebooks went to the cluster (all but the one whose worker was killed finished there)
+    assert len(ran_on_workers) == 3, stream.data
     by_id = {r.job.name: r for r in remote}
-    assert sorted(by_id) == sorted([*ids, "no_such_report"])
+    assert sorted(by_id) == sorted([*ids, "no_such_report", "deathtrap"])
     for a in local:
         b = by_id[a.job.name]
         assert b.ok and b.html_written, b.error
@@ -237,6 +240,10 @@ def test_report_pages_on_the_cluster_equal_a_local_run_and_a_failing_notebook_fa
     assert not bad.ok and "no_such_report" in bad.error, bad.error
     page = Path(bad.job.html).read_text(encoding="utf-8")
     assert "This notebook failed" in page and "no_such_report" in page
+    # a worker killed while on a notebook (helpers.faults): that page alone, written by this process
+    dead = by_id["deathtrap"]
+    assert not dead.ok and "worker process died on the Dask cluster" in dead.error, dead.error
+    assert "worker process died on the Dask cluster" in Path(dead.job.html).read_text(encoding="utf-8")
 
 
 def test_two_notebooks_at_once_in_one_process_get_a_kernel_each(tmp_path):

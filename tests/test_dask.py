@@ -1,6 +1,8 @@
-"""Extraction on a real Dask distributed cluster: a scheduler and two workers started as separate
-processes on loopback (random ports), the same datasets as a run on this machine, and failures
-reported per file. Everything is torn down, also when a test fails."""
+"""Extraction and report notebooks on a real Dask distributed cluster: a scheduler and two workers
+started as separate processes on loopback (random ports), the same datasets and the same report
+pages as a run on this machine, and failures reported per file and per page. Also two notebooks at
+once in the threads of one process (as a Dask worker with --nthreads 2 runs them). Everything is
+torn down, also when a test fails."""
 
 from __future__ import annotations
 
@@ -11,22 +13,25 @@ import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from helpers import workers
+from helpers import notebook_exec, runner, workers
 from helpers.extract import report_id_for
-from helpers.paths import raw_files
+from helpers.paths import NOTEBOOKS, raw_files
 from helpers.pipeline import extract_and_write, read_datasets
 
 from .conftest import HONGSHAN, JIANGHAN
+from .test_notebooks import _job, _nb
+from .test_warm_kernels import _content, _stdout
 
 pytest.importorskip("distributed", reason="dask[distributed] is a dependency: pip install -e '.[test]'")
 
 # Workers die at these files (helpers.faults, read by the worker processes from their environment).
-WORKER_FAULTS = "extract@deathtrap=kill;extract@raisetrap=raise;extract@sleeptrap=sleep:60"
+WORKER_FAULTS = "extract@deathtrap=kill;extract@raisetrap=raise;extract@sleeptrap=sleep:60;notebook@deathtrap=kill"
 
 
 def _start(args: list[str], log: Path, env: dict) -> subprocess.Popen:
@@ -176,3 +181,100 @@ def test_scheduler_from_the_environment(monkeypatch):
     workers.use_scheduler(None)
     monkeypatch.delenv("DASK_SCHEDULER_ADDRESS")
     assert workers.scheduler_address() is None
+
+
+# --- the notebook phase -----------------------------------------------------------------------------
+
+
+def _report_jobs(root: Path, processed: Path, ids: list[str], kernel: str) -> list[notebook_exec.Job]:
+    """The main job's report jobs (runner.plan), writing under `root`."""
+    planned = runner.plan(
+        ids,
+        notebooks_dir=NOTEBOOKS,
+        build_dir=root / "build",
+        reports_dir=root / "reports",
+        processed=processed,
+        kernel=kernel,
+    )
+    return [j for j in planned if j.kind == "report"]
+
+
+def test_report_pages_on_the_cluster_equal_a_local_run_and_a_failing_notebook_fails_its_page_alone(cluster, tmp_path):
+    """Two report pages through runner.plan/run_notebooks on the cluster equal a local run's; a
+    notebook that fails (unknown report id) and one whose worker is killed fail their page alone."""
+    from distributed import Client, get_task_stream
+
+    processed = tmp_path / "processed"
+    extract_and_write([HONGSHAN, JIANGHAN], processed)
+    ids = [report_id_for(HONGSHAN), report_id_for(JIANGHAN)]
+    kernel = runner.ensure_kernel()
+    local = runner.run_notebooks(_report_jobs(tmp_path / "local", processed, ids, kernel), jobs=1)
+    assert all(r.ok for r in local), [r.error for r in local]
+    with Client(cluster, timeout="30s") as client:
+        # fresh workers: an earlier test's overrunning task (released, but Dask cannot stop it) may
+        # still hold a worker's only thread
+        client.restart(timeout="120s")
+    workers.use_scheduler(cluster)
+    try:
+        with Client(cluster, timeout="30s") as client, get_task_stream(client=client) as stream:
+            remote = runner.run_notebooks(
+                _report_jobs(tmp_path / "dask", processed, [*ids, "no_such_report", "deathtrap"], kernel), jobs=1
+            )
+    finally:
+        workers.use_scheduler(None)
+    ran_on_workers = [t for t in stream.data if str(t["key"]).startswith("_execute_safe-")]
+    # jobs=1 and yet the notebooks went to the cluster (all but the one whose worker was killed finished there)
+    assert len(ran_on_workers) == 3, stream.data
+    by_id = {r.job.name: r for r in remote}
+    assert sorted(by_id) == sorted([*ids, "no_such_report", "deathtrap"])
+    for a in local:
+        b = by_id[a.job.name]
+        assert b.ok and b.html_written, b.error
+        assert Path(b.job.output).is_file()  # the executed notebook, written by the worker to the job's path
+        text_local, figs_local = _content(Path(a.job.html))
+        text_dask, figs_dask = _content(Path(b.job.html))
+        assert text_dask == text_local
+        assert figs_dask == figs_local and len(figs_local) >= 1
+    assert "4,199.36" in _content(Path(by_id[report_id_for(JIANGHAN)].job.html))[0]  # T1 总计, line 120 of the file
+    bad = by_id["no_such_report"]
+    assert not bad.ok and "no_such_report" in bad.error, bad.error
+    page = Path(bad.job.html).read_text(encoding="utf-8")
+    assert "This notebook failed" in page and "no_such_report" in page
+    # a worker killed while on a notebook (helpers.faults): that page alone, written by this process
+    dead = by_id["deathtrap"]
+    assert not dead.ok and "worker process died on the Dask cluster" in dead.error, dead.error
+    assert "worker process died on the Dask cluster" in Path(dead.job.html).read_text(encoding="utf-8")
+
+
+def test_two_notebooks_at_once_in_one_process_get_a_kernel_each(tmp_path):
+    """What a Dask worker with two threads does: once a thread has a warm kernel, the next two
+    notebooks run at the same time, each in its own thread's kernel, neither seeing the other's
+    namespace."""
+    kernel = runner.ensure_kernel()
+    cells = [
+        "import os, time; print('pid', os.getpid()); mine = report_id",
+        "a = time.time(); time.sleep(3); print('window', a, time.time())",  # both kernels busy at once
+        "assert mine == report_id, (mine, report_id); print('done', mine)",
+    ]
+    nb = _nb(tmp_path, "slow.ipynb", cells, 'report_id = "x"')
+    first = _nb(tmp_path, "first.ipynb", ["import os; print('pid', os.getpid())"], 'report_id = "x"')
+    jobs = []
+    for k in range(2):
+        (tmp_path / f"t{k}").mkdir()
+        jobs.append(_job(tmp_path / f"t{k}", nb, {"report_id": f"r{k}"}, kernel))
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            warmup = pool.submit(notebook_exec.execute, _job(tmp_path, first, {}, kernel), runner.STUDIES).result()
+            results = list(pool.map(lambda j: notebook_exec.execute(j, runner.STUDIES), jobs))
+    finally:
+        notebook_exec.drop_all_warm_kernels()
+    assert warmup.ok and all(r.ok for r in results), [r.error for r in [warmup, *results]]
+    stdout = [_stdout(Path(r.job.output)) for r in results]
+    assert "done r0" in stdout[0] and "done r1" in stdout[1]
+    (s0, e0), (s1, e1) = ([float(x) for x in s.split("window ", 1)[1].split()[:2]] for s in stdout)
+    assert max(s0, s1) < min(e0, e1), "the two notebooks did not run at the same time: nothing was tested"
+    pids = [int(s.split("pid ", 1)[1].split()[0]) for s in stdout]
+    assert pids[0] != pids[1], "both threads ran in one kernel"
+    assert _stdout(Path(warmup.job.output)).split()[1] in map(str, pids)  # its thread's kernel stayed warm
+    for r in results:
+        assert "done " in Path(r.job.html).read_text(encoding="utf-8")

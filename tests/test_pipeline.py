@@ -6,10 +6,17 @@ import shutil
 
 import pandas as pd
 
-from helpers import schema
-from helpers.pipeline import extract_many, extractor_version, previous_run, read_datasets, write_datasets
+from helpers import incremental, pipeline, schema
+from helpers.pipeline import (
+    extract_and_write,
+    extract_many,
+    extractor_version,
+    previous_run,
+    read_datasets,
+    write_datasets,
+)
 
-from .conftest import HONGSHAN, JIANGHAN, QIAOKOU
+from .conftest import HONGSHAN, JIANGHAN, PDF_SGB, QIAOKOU
 
 
 def test_incremental_reuses_unchanged_and_rereads_changed(tmp_path):
@@ -41,6 +48,55 @@ def test_incremental_reuses_unchanged_and_rereads_changed(tmp_path):
     # a removed raw file disappears from the next run's output
     third, _ = extract_many([a], previous=previous_run(out, version))
     assert third["reports"].report_id.tolist() == [HONGSHAN.stem]
+
+
+def test_another_pdf_engine_reads_the_pdf_again_and_reuses_the_text_report(tmp_path, monkeypatch):
+    """A researcher re-runs with `--engine pdfplumber` to compare: the PDF is read again by that
+    engine (not the pdfium rows reused) and its page is due again; the text report, which no engine
+    reads, is reused with its page. Asking for the same engine again reuses both."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    pdf, text = raw / "sgb.pdf", raw / HONGSHAN.name
+    shutil.copy(PDF_SGB, pdf)
+    shutil.copy(HONGSHAN, text)
+    out = tmp_path / "processed"
+    read: list[tuple[str, str]] = []
+    run_one = pipeline._run_one
+    monkeypatch.setattr(pipeline, "_run_one", lambda args: read.append((args[0], args[2])) or run_one(args))
+    no_labels = pd.Series(dtype=object)
+
+    extract_and_write([pdf, text], out, pdf_engine="pdfium", incremental=True)
+    first = read_datasets(out)
+    pages_first = incremental.report_versions(out, no_labels)
+    assert read == [("sgb", "pdfium"), (HONGSHAN.stem, "pdfium")]
+    extract_and_write([pdf, text], out, pdf_engine="pdfium", incremental=True)
+    assert len(read) == 2  # same engine: nothing read again
+
+    extract_and_write([pdf, text], out, pdf_engine="pdfplumber", incremental=True)
+    assert read[2:] == [("sgb", "pdfplumber")]
+    second = read_datasets(out)
+    reps = second["reports"].set_index("report_id")
+    assert reps.loc["sgb", "pdf_engine"] == "pdfplumber" and reps.loc["sgb", "status"] != "failed"
+    assert pd.isna(reps.loc[HONGSHAN.stem, "pdf_engine"])
+    assert first["reports"].set_index("report_id").loc["sgb", "pdf_engine"] == "pdfium"
+    for ds in ("reports", "line_items"):  # the text report's rows are the first run's, untouched
+        pd.testing.assert_frame_equal(
+            first[ds][first[ds].report_id == HONGSHAN.stem].reset_index(drop=True),
+            second[ds][second[ds].report_id == HONGSHAN.stem].reset_index(drop=True),
+            obj=ds,
+        )
+    assert (second["line_items"].report_id == "sgb").sum() > 100
+    pages_second = incremental.report_versions(out, no_labels)
+    assert pages_second[HONGSHAN.stem] == pages_first[HONGSHAN.stem]
+    assert pages_second["sgb"] != pages_first["sgb"]
+    extract_and_write([pdf, text], out, pdf_engine="pdfplumber", incremental=True)
+    assert len(read) == 3
+    # the in-memory way (extract_many with the previous run) decides the same
+    previous = previous_run(out, extractor_version())
+    extract_many([pdf, text], pdf_engine="pdfplumber", previous=previous)
+    assert len(read) == 3
+    extract_many([pdf, text], pdf_engine="pdfium", previous=previous)
+    assert read[3:] == [("sgb", "pdfium")]
 
 
 def test_previous_run_ignored_after_code_change(tmp_path):

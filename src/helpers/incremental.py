@@ -1,8 +1,8 @@
 """Which notebooks of the main job must run again: a page is kept when its inputs did not change.
 
 A job's inputs, hashed into one key:
-- a report page: that report's row identity (report id, source file, the bytes' SHA-256, status and
-  readable label) and the extractor version that produced its rows;
+- a report page: that report's row identity (report id, source file, the bytes' SHA-256, status,
+  readable label and, for a PDF, the engine that read it) and the extractor version that produced its rows;
 - a study: the content of the published processed generation (the bytes of its Parquet files);
 - both: the notebook file, the code it imports (every file of `src/helpers`, templates included),
   the parameters and the page title.
@@ -64,11 +64,14 @@ def corpus_version(processed: Path) -> str:
 
 
 def report_versions(processed: Path, labels: pd.Series) -> dict[str, str]:
-    """report id → hash of what decides its rows: id, file, bytes, status, label, extractor version."""
+    """report id → hash of what decides its rows: id, file, bytes, status, label, extractor version
+    (and a PDF's engine; text rows hash as before, so their pages are kept)."""
     folder = current_generation(processed) or Path(processed)
     vf = folder / "VERSION"
     version = vf.read_text().strip() if vf.exists() else ""
-    reps = pd.read_parquet(folder / "reports.parquet", columns=["report_id", "source_file", "source_sha256", "status"])
+    reps = pd.read_parquet(
+        folder / "reports.parquet", columns=["report_id", "source_file", "source_sha256", "status", "pdf_engine"]
+    )
     return {
         r.report_id: _sha(
             version,
@@ -77,6 +80,8 @@ def report_versions(processed: Path, labels: pd.Series) -> dict[str, str]:
             str(r.source_sha256),
             str(r.status),
             str(labels.get(r.report_id, r.report_id)),
+            # a PDF read again with another --engine has other rows under the same bytes
+            *([str(r.pdf_engine)] if isinstance(r.pdf_engine, str) else []),
         )[:16]
         for r in reps.itertuples()
     }

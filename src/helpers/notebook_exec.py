@@ -6,9 +6,10 @@ strings (`0012` stays `0012`); the notebook must have a cell tagged `parameters`
 parameter passed.
 
 Two ways to run, same pages:
-- warm (the default): each worker process keeps one kernel (`kernels.WarmKernel`) and runs its
-  notebooks in it one after another, with a clean namespace each time, through a papermill engine
-  that hands the kernel to nbclient; the HTML exporter is also made once per worker. A kernel that
+- warm (the default): each worker keeps one kernel (`kernels.WarmKernel`; one per thread of a
+  Dask worker) and runs its notebooks in it one after another, with a clean namespace each time,
+  through a papermill engine that hands the kernel to nbclient; the HTML exporter is also made once
+  per worker. A kernel that
   dies or a notebook that overruns its time gets the next notebook a fresh kernel; a cell error
   fails that page only (the kernel is fine and is reset).
 - cold (`warm=False`, `python -m helpers run --cold-kernels`): a fresh kernel per notebook, the
@@ -23,6 +24,7 @@ import html
 import json
 import logging
 import re
+import threading
 import time
 import traceback
 from dataclasses import asdict, dataclass, field
@@ -128,28 +130,53 @@ def describe(exc: BaseException) -> str:
 # ---------------------------------------------------------------------------------------------
 # The worker's warm kernel and the papermill engine that uses it
 
-_warm: WarmKernel | None = None
+# One warm kernel (and one HTML exporter) per thread, not per process: a Dask worker runs as many
+# tasks at once as it has threads (`--nthreads`), and two notebooks sent to one kernel would
+# interleave their cells and reset each other's namespace; an nbconvert exporter is not reentrant
+# either (its filters are re-registered for each page). A spawned local worker has one thread, so
+# it keeps one kernel as before.
+_local = threading.local()
+_all_warm: set[WarmKernel] = set()  # every thread's, to shut down when the process leaves
+_all_warm_lock = threading.Lock()
+# papermill's cold run changes the process's working directory for the kernel it starts
+# (`cwd=`): one cold notebook at a time per process, or a second thread would start its kernel in
+# (and resolve relative paths against) the first one's folder.
+_cold_lock = threading.Lock()
 
 
 def _warm_kernel(name: str, cwd: str) -> WarmKernel:
-    global _warm
-    if _warm is not None and (_warm.kernel_name != name or not _warm.alive()):
+    warm: WarmKernel | None = getattr(_local, "kernel", None)
+    if warm is not None and (warm.kernel_name != name or not warm.alive()):
         drop_warm_kernel()
-    if _warm is None:
-        _warm = WarmKernel(name, cwd=cwd)
-    return _warm
+        warm = None
+    if warm is None:
+        warm = _local.kernel = WarmKernel(name, cwd=cwd)
+        with _all_warm_lock:
+            _all_warm.add(warm)
+    return warm
 
 
 def drop_warm_kernel() -> None:
-    """Shut the worker's warm kernel down (a notebook overran its time, the kernel died, the
+    """Shut this thread's warm kernel down (a notebook overran its time, the kernel died, the
     worker is leaving); the next notebook starts a fresh one."""
-    global _warm
-    if _warm is not None:
-        _warm.shutdown()
-        _warm = None
+    warm: WarmKernel | None = getattr(_local, "kernel", None)
+    _local.kernel = None
+    if warm is not None:
+        with _all_warm_lock:
+            _all_warm.discard(warm)
+        warm.shutdown()
 
 
-atexit.register(drop_warm_kernel)
+def drop_all_warm_kernels() -> None:
+    """Shut every thread's warm kernel down."""
+    with _all_warm_lock:
+        kernels = list(_all_warm)
+        _all_warm.clear()
+    for warm in kernels:
+        warm.shutdown()
+
+
+atexit.register(drop_all_warm_kernels)
 
 
 def _register_engine() -> None:
@@ -201,19 +228,20 @@ def _run_papermill(job: Job):
     import papermill as pm
 
     if not job.warm:
-        return pm.execute_notebook(
-            job.notebook,
-            job.output,
-            parameters=dict(job.parameters),
-            kernel_name=job.kernel,
-            language=LANGUAGE,
-            progress_bar=False,
-            log_output=False,
-            cwd=job.cwd or None,
-            start_timeout=START_TIMEOUT,
-            execution_timeout=job.timeout,
-            kernel_manager_class=ipc_manager_class(),
-        )
+        with _cold_lock:
+            return pm.execute_notebook(
+                job.notebook,
+                job.output,
+                parameters=dict(job.parameters),
+                kernel_name=job.kernel,
+                language=LANGUAGE,
+                progress_bar=False,
+                log_output=False,
+                cwd=job.cwd or None,
+                start_timeout=START_TIMEOUT,
+                execution_timeout=job.timeout,
+                kernel_manager_class=ipc_manager_class(),
+            )
     from papermill.engines import papermill_engines
 
     _register_engine()
@@ -330,17 +358,17 @@ def result_from_dict(d: dict) -> Result:
 # ---------------------------------------------------------------------------------------------
 # HTML
 
-_exporters: dict[bool, Any] = {}  # made once per process: building one costs more than a page
-
 
 def _page_exporter(fast: bool):
-    if fast not in _exporters:
+    """nbconvert's exporter, made once per thread (see _local): building one costs more than a page."""
+    exporters: dict[bool, Any] = _local.__dict__.setdefault("exporters", {})
+    if fast not in exporters:
         from . import pages
 
-        _exporters[fast] = pages.exporter()
+        exporters[fast] = pages.exporter()
         # validate the notebook once, not again after each of its dozen preprocessors
-        _exporters[fast].optimistic_validation = fast
-    return _exporters[fast]
+        exporters[fast].optimistic_validation = fast
+    return exporters[fast]
 
 
 # What nbconvert's HTMLExporter does to a page after its template, done on the text: its own way

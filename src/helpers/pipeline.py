@@ -5,8 +5,9 @@
   with the corpus and a killed run resumes where it stopped.
 - Output is published all-or-nothing: one switch publishes every dataset of a run together, so
   `data/processed/` never shows a half-written run; unchanged reports' files are linked, not rewritten.
-- Incremental: a file whose bytes (SHA-256), path and extractor version match a written part reuses
-  its rows; only new or changed files are read again.
+- Incremental: a file whose bytes (SHA-256), path and extractor version (and, for a PDF, the
+  `--engine` that read it) match a written part reuses its rows; only new or changed files, and
+  PDFs asked for with another engine, are read again.
 - Many files run in worker processes started with the `spawn` method (a forked child of a process
   that started tabula's JVM hangs), or on a Dask cluster (workers.use_scheduler).
 """
@@ -150,16 +151,40 @@ def _run_one(args) -> dict[str, pd.DataFrame]:
     return extract_report(path, report_id=rid, pdf_engine=engine)
 
 
-def _reusable(prev_reports: pd.DataFrame | None, rid: str, path: Path, sha: str | None) -> bool:
-    """True when the previous run read these very bytes under this id and path. A row without a
-    checksum (the file could not be opened, or its worker died) is never reused: it is read again."""
+def _is_pdf(path: Path) -> bool:
+    """Whether read_document reads this file as a PDF (a `%PDF` header, or the name says so and it
+    fails as one): its rows then depend on the PDF engine, a text file's do not."""
+    if path.suffix.lower() == ".pdf":
+        return True
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(1024).lstrip().startswith(b"%PDF")
+    except OSError:
+        return False
+
+
+def _keyed_version(version: str, pdf_engine: str | None) -> str:
+    """The version a report's rows are keyed under: for a PDF, also the engine that read it, so a
+    run with another `--engine` reads the PDF again instead of reusing the other engine's rows."""
+    return f"{version}+{pdf_engine}" if pdf_engine else version
+
+
+def _reusable(
+    prev_reports: pd.DataFrame | None, rid: str, path: Path, sha: str | None, pdf_engine: str = DEFAULT_PDF_ENGINE
+) -> bool:
+    """True when the previous run read these very bytes under this id and path (a PDF: with this
+    engine). A row without a checksum (the file could not be opened, or its worker died) is never
+    reused: it is read again."""
     if sha is None or prev_reports is None or not len(prev_reports):
         return False
     hit = prev_reports[(prev_reports.report_id == rid) & (prev_reports.source_file == display_path(path))]
     if not len(hit):
         return False
-    old = hit.iloc[0]["source_sha256"]
-    return isinstance(old, str) and old == sha
+    old = hit.iloc[0]
+    engine = old.get("pdf_engine")  # null for text, and for a PDF that failed: read again
+    if _is_pdf(path) and not (isinstance(engine, str) and engine == pdf_engine):
+        return False
+    return isinstance(old["source_sha256"], str) and old["source_sha256"] == sha
 
 
 def _each(
@@ -238,7 +263,7 @@ def extract_many(
     prev_reports = previous.get("reports") if previous else None
 
     def reuse(rid: str, path: Path, sha: str | None) -> bool:
-        if not _reusable(prev_reports, rid, path, sha):
+        if not _reusable(prev_reports, rid, path, sha, pdf_engine):
             return False
         assert previous is not None  # _reusable is False without a previous run
         results[rid] = {ds: df[df.report_id == rid] for ds, df in previous.items()}
@@ -274,6 +299,7 @@ def _line(k: int, n: int, res: dict[str, pd.DataFrame], t0: float) -> str:
 
 
 def _key_of(version: str, reports_row) -> str:
+    """The part key of a report's rows (`version`: _keyed_version's, for extract_and_write's lookups)."""
     return partitioned.part_key(
         version,
         reports_row["report_id"],
@@ -298,7 +324,12 @@ def write_datasets(datasets: dict[str, pd.DataFrame], out_dir: Path, version: st
     with folder_lock(out_dir, "write"):
         for rid in order:
             row = rows.get(rid)
-            key = _key_of(version, row) if row else partitioned.part_key(version, rid, "", None)
+            engine = row.get("pdf_engine") if row else None
+            key = (
+                _key_of(_keyed_version(version, engine if isinstance(engine, str) else None), row)
+                if row
+                else partitioned.part_key(version, rid, "", None)
+            )
             frames = {ds: groups[rid] for ds, groups in by_ds.items() if rid in groups}
             partitioned.write_part(out_dir, key, frames)
             entries.append((rid, key))
@@ -359,9 +390,11 @@ def extract_and_write(
         if incremental:
             have |= partitioned.published_keys(out_dir)
         keys: dict[str, str] = {}
+        engine_of: dict[str, str | None] = {}  # report id -> the PDF engine its rows depend on (None: text)
 
         def reuse(rid: str, path: Path, sha: str | None) -> bool:
-            key = partitioned.part_key(version, rid, display_path(path), sha)
+            engine_of[rid] = pdf_engine if _is_pdf(path) else None
+            key = partitioned.part_key(_keyed_version(version, engine_of[rid]), rid, display_path(path), sha)
             if key in have:
                 keys[rid] = key
                 return True
@@ -369,7 +402,9 @@ def extract_and_write(
 
         def sink(rid: str, path: Path, res: dict) -> None:
             row = res["reports"].iloc[0]
-            keys[rid] = _key_of(version, row)
+            # keyed as reuse() looked it up (the same sniff of the file, also for a PDF that failed)
+            engine = engine_of.get(rid, pdf_engine if row["source_format"] == "pdf" else None)
+            keys[rid] = _key_of(_keyed_version(version, engine), row)
             partitioned.write_part(out_dir, keys[rid], res)
             faults.point("part", rid)
 

@@ -5,9 +5,9 @@
 1. Incremental extraction of `data/raw/` into `data/processed/` (pipeline.extract_many with the
    previous run of the same extractor version; all-or-nothing write).
 2. One `notebooks/report.ipynb` run per report plus the three studies, in parallel in the spawned
-   worker processes of `workers.run_isolated`. Each worker keeps one warm kernel and renders its
-   pages itself (helpers.notebook_exec; kernelspecs in helpers.kernels); `--cold-kernels` starts
-   a fresh kernel per notebook instead (the reference).
+   worker processes of `workers.run_isolated` (or on a Dask cluster: `--scheduler`). Each worker
+   keeps one warm kernel and renders its pages itself (helpers.notebook_exec; kernelspecs in
+   helpers.kernels); `--cold-kernels` starts a fresh kernel per notebook instead (the reference).
    Incremental (helpers.incremental): a notebook whose inputs (its report's rows, or the processed
    generation for a study; the notebook; the code of `src/helpers`) are those of its last successful
    run is not run again and its page is kept; `--force` runs them all.
@@ -38,7 +38,7 @@ from .notebook_exec import kernel_died_at_start as _kernel_died_at_start  # noqa
 from .progress import Progress
 from .storage import clean_page_leftovers
 from .tables.engines import DEFAULT_PDF_ENGINE
-from .workers import run_isolated
+from .workers import run_isolated, scheduler_address
 
 logger = logging.getLogger(__name__)
 
@@ -111,6 +111,8 @@ def plan(
 
     labels = report_labels(processed)
     proc = str(processed.resolve())
+    # absolute: the jobs may run in processes with another working directory (Dask workers)
+    notebooks_dir, build_dir, reports_dir = (Path(d).absolute() for d in (notebooks_dir, build_dir, reports_dir))
     jobs = [
         Job(
             kind="study",
@@ -147,7 +149,10 @@ def plan(
 
 
 def run_notebooks(jobs_list: list[Job], jobs: int = 2) -> list[Result]:
-    """Execute and render every job in `jobs` spawned workers; progress on stderr."""
+    """Execute and render every job in `jobs` spawned workers, or on the Dask cluster when one is
+    set (workers.use_scheduler; `jobs` is then the cluster's business); progress on stderr. The
+    workers write each executed notebook and page to the job's paths themselves: on a cluster
+    those must be on a file system the workers share with this process."""
     results: list[Result] = []
     t0 = time.perf_counter()
     n = len(jobs_list)
@@ -165,14 +170,14 @@ def run_notebooks(jobs_list: list[Job], jobs: int = 2) -> list[Result]:
             f"{time.perf_counter() - t0:.0f}s){extra}",
         )
 
-    if jobs <= 1 or n <= 1:
+    if (jobs <= 1 or n <= 1) and not scheduler_address():
         try:
             for j in jobs_list:
                 res = notebook_exec.result_from_dict(_execute_safe(asdict(j)))
                 note(res)
                 results.append(res)
         finally:
-            notebook_exec.drop_warm_kernel()  # this process's: workers' kernels go with their worker
+            notebook_exec.drop_warm_kernel()  # this thread's: workers' kernels go with their worker
         return results
 
     def finished(i: int, d: dict | None, why: str | None) -> None:
@@ -221,9 +226,12 @@ def _run_changed(job_list: list[Job], *, processed: Path, build_dir: Path, jobs:
         kernel = ensure_kernel()
         for j in todo:
             j.kernel = kernel
+        where = f"on the Dask cluster at {address}" if (address := scheduler_address()) else None
         logger.info(
-            f"executing {len(todo)} of {len(job_list)} notebooks with kernel {kernel!r} in {min(jobs, len(todo))} "
-            "workers" + (f" ({len(kept)} kept: inputs unchanged)" if kept else "") + (" (forced)" if force else "")
+            f"executing {len(todo)} of {len(job_list)} notebooks with kernel {kernel!r} "
+            + (where or f"in {min(jobs, len(todo))} workers")
+            + (f" ({len(kept)} kept: inputs unchanged)" if kept else "")
+            + (" (forced)" if force else "")
         )
         ran = run_notebooks(todo, jobs=jobs)
     else:

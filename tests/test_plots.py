@@ -136,3 +136,26 @@ def test_short_department_names():
     assert short_department("中国共产党武汉市硚口区委员会办公室", "武汉市", "硚口区") == "区委办公室"
     assert short_department("上海市普陀区财政局", "上海市", "普陀区") == "财政局"
     assert short_department("某某单位", None, None) == "某某单位"
+
+
+def test_rate_spread_is_the_same_bytes_every_run_and_leaves_numpys_generator_alone():
+    import io
+
+    import numpy as np
+
+    plots.set_style()
+    rates = pd.DataFrame({"rate": [98.2, 101.5, 87.0, 99.9, 100.0, 64.3], "level": ["类"] * 3 + ["款"] * 3})
+
+    def png() -> bytes:
+        fig = plots.rate_spread(rates, title="完成率", n_reports=2)
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png")
+        plt.close(fig)
+        return buf.getvalue()
+
+    np.random.seed(7)
+    expected_next = np.random.uniform()
+    np.random.seed(7)
+    first = png()
+    assert np.random.uniform() == expected_next  # the caller's random state is put back
+    assert png() == first  # seaborn's jitter no longer differs between runs

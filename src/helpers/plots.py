@@ -271,7 +271,14 @@ def rate_spread(
     with warnings.catch_warnings():  # seaborn 0.13 passes `vert` to matplotlib ≥ 3.11 (deprecated there)
         warnings.filterwarnings("ignore", category=matplotlib.MatplotlibDeprecationWarning)
         sns.boxplot(data=d, x=x, y=y, order=order, ax=ax, color="#cfe1f2", fliersize=0)
-    sns.stripplot(data=d, x=x, y=y, order=order, ax=ax, color="#1d3557", size=4, alpha=0.8)
+    # seaborn jitters the points with numpy's global generator: a fixed seed (the caller's state put
+    # back after) makes the figure the same bytes on every run, as every other figure is
+    state = np.random.get_state()
+    np.random.seed(0)
+    try:
+        sns.stripplot(data=d, x=x, y=y, order=order, ax=ax, color="#1d3557", size=4, alpha=0.8)
+    finally:
+        np.random.set_state(state)
     ax.axvline(100, ls="--", color="#d62828", lw=1)
     ax.set_xlabel("完成率 completion rate (% of budget)")
     ax.set_ylabel("")

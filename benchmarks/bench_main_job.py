@@ -1,0 +1,157 @@
+"""The main job end to end at scale: N distinct reports through `runner.main_job` (extract, every report
+page and the four studies, the index), then again with nothing changed, then after one report changed.
+
+    .venv/bin/python benchmarks/bench_main_job.py --quick        # N = 20 (about a minute)
+    .venv/bin/python benchmarks/bench_main_job.py --n 1000       # the issue's largest size
+
+- Corpus: bench_scale.make_corpus (copies of every file of data/raw, text copies and PDFs, each with
+  its own bytes, hence its own report id, rows and page), in a temporary folder with its own
+  processed/, build/ and reports/ (data/ and reports/ of the project are not touched).
+- First run: nothing to reuse. Its two phases are timed apart (extraction; notebooks = report pages,
+  studies and their HTML), and the phase's report pages per second are printed together with the
+  notebook phase's wall time per page (studies included: they are part of what the job publishes).
+- Nothing changed: the same job again; what it costs is hashing the files, linking the datasets into
+  a new generation, checking every notebook's inputs and writing the index.
+- One report changed: one file gets new bytes; its rows, its page and the studies are redone.
+- Peak RSS of this process (the parent) and of the largest worker or kernel.
+The figures for the report pages alone, warm kernels against a fresh kernel per page, are
+benchmarks/bench_notebooks.py's; extraction against the previous way is benchmarks/bench_scale.py's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import platform
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_scale import change_one, make_corpus  # noqa: E402 - the same N distinct reports
+
+from helpers import runner  # noqa: E402
+
+
+class PhaseClock:
+    """Wall time of the main job's two phases, by wrapping the runner's own functions."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.results: list = []
+        self._extract, self._notebooks = runner.extract_step, runner._run_changed
+
+        def extract(*a, **kw):
+            t0 = time.perf_counter()
+            try:
+                return self._extract(*a, **kw)
+            finally:
+                self.seconds["extract"] = time.perf_counter() - t0
+
+        def notebooks(*a, **kw):
+            t0 = time.perf_counter()
+            try:
+                self.results = self._notebooks(*a, **kw)
+                return self.results
+            finally:
+                self.seconds["notebooks"] = time.perf_counter() - t0
+
+        runner.extract_step, runner._run_changed = extract, notebooks
+
+    def restore(self) -> None:
+        runner.extract_step, runner._run_changed = self._extract, self._notebooks
+
+
+def peak_rss_mb() -> tuple[float, float]:
+    self_, kids = (resource.getrusage(w).ru_maxrss / 1024 for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return self_, kids
+
+
+def one_run(root: Path, jobs: int) -> dict:
+    clock = PhaseClock()
+    try:
+        t0 = time.perf_counter()
+        rc = runner.main_job(
+            jobs=jobs,
+            raw_dir=root / "raw",
+            processed_dir=root / "processed",
+            reports_dir=root / "reports",
+            build_dir=root / "build",
+        )
+        total = time.perf_counter() - t0
+    finally:
+        clock.restore()
+    res = clock.results
+    return {
+        "rc": rc,
+        "total": total,
+        "extract": clock.seconds.get("extract", float("nan")),
+        "notebooks": clock.seconds.get("notebooks", float("nan")),
+        "ran": sum(not r.kept for r in res),
+        "ran_reports": sum(not r.kept and r.job.kind == "report" for r in res),
+        "kept": sum(r.kept for r in res),
+        "failed": sum(not r.ok for r in res),
+        "pages": len(res),
+    }
+
+
+def run(n: int, jobs: int, keep: bool) -> dict:
+    root = Path(tempfile.mkdtemp(prefix=f"bench-mainjob-{n}-"))
+    try:
+        files = make_corpus(n, root / "raw")
+        first = one_run(root, jobs)
+        same = one_run(root, jobs)
+        change_one(files)
+        changed = one_run(root, jobs)
+        parent, child = peak_rss_mb()
+        return {"n": n, "first": first, "same": same, "changed": changed, "rss": (parent, child)}
+    finally:
+        if keep:
+            print(f"kept {root}", file=sys.stderr)
+        else:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="N = 20")
+    ap.add_argument("--n", type=int, nargs="+", default=[200])
+    ap.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary folders")
+    args = ap.parse_args()
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")  # the job's own progress stays on stderr
+    rows = []
+    for n in [20] if args.quick else args.n:
+        load0 = os.getloadavg()[0]
+        r = run(n, args.jobs, args.keep)
+        r["load"] = (load0, os.getloadavg()[0])
+        rows.append(r)
+        print(f"N={n} measured", file=sys.stderr)
+    print(f"\n{platform.python_version()}, {os.cpu_count()} cores, --jobs {args.jobs}\n")
+    print(
+        "| N | first run | extraction | notebook phase: pages, wall | report pages/s | s per page "
+        "| nothing changed | one report changed (pages re-run) | failed | peak RSS parent / largest child | load avg "
+        "before / after |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        f, s, c = r["first"], r["same"], r["changed"]
+        print(
+            f"| {r['n']} | {f['total']:.1f} s | {f['extract']:.1f} s | {f['pages']}, {f['notebooks']:.1f} s | "
+            f"{f['ran_reports'] / f['notebooks']:.2f} | {f['notebooks'] / f['pages']:.2f} s | {s['total']:.2f} s "
+            f"({s['ran']} ran) | {c['total']:.1f} s ({c['ran']}) | {f['failed']} / {s['failed']} / {c['failed']} | "
+            f"{r['rss'][0]:.0f} / {r['rss'][1]:.0f} MB | {r['load'][0]:.1f} / {r['load'][1]:.1f} |"
+        )
+    print(
+        "\ns per page: the notebook phase's wall time over every page it published (report pages and the four "
+        "studies, with their HTML), --jobs workers at once; report pages/s counts the report pages only."
+    )
+
+
+if __name__ == "__main__":
+    main()

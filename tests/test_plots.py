@@ -159,3 +159,43 @@ def test_rate_spread_is_the_same_bytes_every_run_and_leaves_numpys_generator_alo
     first = png()
     assert np.random.uniform() == expected_next  # the caller's random state is put back
     assert png() == first  # seaborn's jitter no longer differs between runs
+
+
+def test_inline_png_of_a_figure_that_fits_is_not_cropped_and_one_that_does_not_is():
+    """In a notebook a figure laid out to fit is printed at its own size (no second layout for the
+    tight crop); one that tight_layout cannot fit (a title wider than the figure) is still cropped
+    to everything it holds, so nothing is cut off."""
+    import base64
+    import io
+
+    from IPython.core.interactiveshell import InteractiveShell
+    from PIL import Image
+
+    class Shell(InteractiveShell):
+        def enable_gui(self, gui=None):  # a kernel's shell has no GUI loop either
+            pass
+
+    shell = Shell.instance()
+    try:
+        shell.run_line_magic("matplotlib", "inline")
+        plots.set_style()
+        fmt = shell.display_formatter.formatters["image/png"]
+
+        def png_size(fig) -> tuple[int, int]:
+            data, meta = fmt(fig)
+            raw = base64.b64decode(data) if isinstance(data, str) else data
+            assert meta["alt"].startswith("Figure: ")
+            return Image.open(io.BytesIO(raw)).size
+
+        values = pd.Series([976.10, 121.11, 72.69], index=["一般公共服务支出", "社会保障和就业支出", "卫生健康支出"])
+        fits = plots.barh(values, title="支出功能分类", n_reports=1)
+        assert fits._juesuan_fits
+        w, h = fits.get_size_inches() * fits.dpi
+        assert png_size(fits) == (round(w), round(h))
+        plt.close(fits)
+        wide = plots.barh(values, title="支出功能分类 " * 40, n_reports=1)  # far wider than the figure
+        assert not wide._juesuan_fits
+        assert png_size(wide)[0] > round(wide.get_size_inches()[0] * wide.dpi)  # cropped out to the whole title
+        plt.close(wide)
+    finally:
+        InteractiveShell.clear_instance()

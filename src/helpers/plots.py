@@ -28,11 +28,17 @@ def _short(label, n: int = 24) -> str:
 
 def _finish(fig, data=None) -> None:
     """tight_layout, without its harmless warning for very long labels (other warnings, such as a
-    missing glyph, still surface); the figure's alt text (its titles) and the data it plots (a
+    missing glyph, still surface); whether everything then fits inside the figure (tight_layout
+    warns when it cannot make it so); the figure's alt text (its titles) and the data it plots (a
     CSV download under the figure on the page)."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="Tight layout not applied")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.filterwarnings("always", message="Tight layout not applied")
         fig.tight_layout()
+    unfit = [w for w in caught if "Tight layout not applied" in str(w.message)]
+    for w in caught:
+        if w not in unfit:  # a missing glyph and the like: passed on as raised
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    fig._juesuan_fits = not unfit
     fig._juesuan_alt = alt_text(fig)
     fig._juesuan_data = data
     # Laid out and complete: not stale, so pyplot's after-cell hook in a notebook (draw every stale
@@ -91,6 +97,11 @@ def _register_alt_text() -> None:
         return
 
     def png_with_alt(fig, *args, **kwargs):
+        # A figure laid out to fit (see _finish) is printed as it is, not cropped to its tight
+        # bounding box as the inline backend does by default: the crop lays the figure out again at
+        # another size (~a fifth of a figure's cost), and there is nothing outside to crop.
+        if getattr(fig, "_juesuan_fits", False):
+            kwargs["bbox_inches"] = None
         data = base(fig, *args, **kwargs)
         if data is None or isinstance(data, tuple):
             return data

@@ -421,11 +421,14 @@ _PANDAS_DTYPES = {t: pd.api.types.pandas_dtype(t) for t in ("float64", "Int64", 
 def conform(df: pd.DataFrame, dataset: str) -> pd.DataFrame:
     """Add missing columns as null, cast to the documented types, order columns as documented."""
     out = {}
+    as_documented = True  # every column there with its type: the frame needs only its columns' order
     for name, dtype, _ in DATASETS[dataset]:
         s = df[name] if name in df.columns else pd.Series([None] * len(df), index=df.index, dtype="object")
-        if dtype in _PANDAS_DTYPES and s.dtype == _PANDAS_DTYPES[dtype]:
-            pass  # already so (rows read back from our own files): a cast would only copy them
-        elif dtype == "float64":
+        if name in df.columns and dtype in _PANDAS_DTYPES and s.dtype == _PANDAS_DTYPES[dtype]:
+            out[name] = s  # already so (rows read back from our own files): a cast would only copy them
+            continue
+        as_documented = False
+        if dtype == "float64":
             s = pd.to_numeric(s, errors="raise").astype("float64")
         elif dtype == "Int64":
             s = pd.to_numeric(s, errors="raise").astype("Int64")
@@ -441,6 +444,8 @@ def conform(df: pd.DataFrame, dataset: str) -> pd.DataFrame:
     extra = [c for c in df.columns if c not in out]
     if extra:
         raise ValueError(f"{dataset}: columns not in the data dictionary: {extra}")
+    if as_documented:
+        return df[list(out)].reset_index(drop=True)
     return pd.DataFrame(out, index=df.index).reset_index(drop=True)
 
 

@@ -90,6 +90,17 @@ class Corpus:
         df = self.frames[name]
         return df[df.report_id == report_id]
 
+    def cells(self, report_id: str, table: str) -> pd.DataFrame:
+        """The line items of one table of one report. A report page asks for every table twice (its
+        heading and its rows): the report's line items are split by table once, and the split of
+        the last report asked for is kept (one report's rows, whatever the corpus's size)."""
+        kept = self.__dict__.get("_cells")
+        if kept is None or kept[0] != report_id:
+            li = self.of("line_items", report_id)
+            kept = (report_id, {str(t): g for t, g in li.groupby("table", sort=False)}, li.iloc[0:0])
+            self.__dict__["_cells"] = kept
+        return kept[1].get(table, kept[2])
+
     def n_reports(self, df: pd.DataFrame) -> int:
         return int(df.report_id.nunique()) if "report_id" in df and len(df) else 0
 

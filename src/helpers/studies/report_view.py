@@ -127,20 +127,19 @@ def wide_table(corpus: Corpus, report_id: str, table: str) -> pd.DataFrame:
 
     Built in plain Python over the table's cells (a few hundred): pandas' groupby/unstack on them
     cost ~30 ms a table, paid for every table of every report page."""
-    li = corpus.of("line_items", report_id)
-    li = li[li.table == table]
+    li = corpus.cells(report_id, table)
     if li.empty:
         return pd.DataFrame()
     keys = ["side", "section", "row_order", "code", "row_label"]
 
     def column(name: str, blank) -> list:
-        return [blank if v is None or v is pd.NA else v for v in li[name].astype("object").tolist()]
+        return [blank if v is None or v is pd.NA else v for v in li[name].tolist()]
 
     rows: dict[tuple, dict] = {}  # printed row → measure → amount, rows in the order first read
     doubt: dict[tuple, list[str]] = {}
     measures = li.measure.tolist()
     amounts = li.amount_wan.astype("float64").tolist()
-    doubtful = li.doubtful.fillna(False).astype(bool).tolist()
+    doubtful = [v is True for v in li.doubtful.tolist()]
     cells = zip(
         column("side", ""),
         column("section", ""),
@@ -273,8 +272,7 @@ def table_heading(corpus: Corpus, report_id: str, code: str, info, rows: int | N
     it was read, its printed rows (`rows`: the length of its `wide_table`, when already built), cells
     placed by arithmetic, cells in doubt; or why it is not shown."""
     title = f"### {code} {BY_CODE[code].title}"
-    li = corpus.of("line_items", report_id)
-    li = li[li.table == code]
+    li = corpus.cells(report_id, code)
     if li.empty:
         return title + f"\n\n*{info.state}*: {info.why}"
     refs = li.source_ref.dropna()

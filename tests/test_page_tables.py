@@ -123,3 +123,15 @@ def test_reader_table_html_index_colours_and_repeated_labels():
     assert _cells(table_html(shares, percent=True), "th") == ["2021 · basic", "2021 · project"]
     same = pd.DataFrame([[1.0, 2.0]], columns=["x", "x"])  # repeated column labels are read by position
     assert _cells(table_html(same)) == ["1.00", "2.00"]
+
+
+def test_a_report_pages_rows_cannot_be_changed_through_what_it_was_given(corpus):
+    from helpers.studies.load import load_report
+
+    page = load_report(JIANGHAN, corpus.folder)
+    rows = page.of("line_items", JIANGHAN)
+    total = rows.amount_wan.sum()
+    rows["amount_wan"] = 0.0  # a notebook cell scribbling on its frame
+    rows.loc[rows.index[0], "row_label"] = "changed"
+    again = page.of("line_items", JIANGHAN)
+    assert again.amount_wan.sum() == total and again.row_label.iloc[0] == "一、一般公共预算财政拨款收入"

@@ -304,7 +304,9 @@ class ReportCorpus(Corpus):
 
     def of(self, name: str, report_id: str) -> pd.DataFrame:
         if str(report_id) == self.report_id and name in self.rows:
-            return self.rows[name].copy()
+            # a new frame over the same data: pandas copies on write, so a change to it (a column
+            # added, a cell set) never reaches the kept rows, without a deep copy per call
+            return self.rows[name].copy(deep=False)
         return super().of(name, report_id)
 
     def only(self, report_id: str) -> Corpus:

@@ -199,3 +199,27 @@ def test_inline_png_of_a_figure_that_fits_is_not_cropped_and_one_that_does_not_i
         plt.close(wide)
     finally:
         InteractiveShell.clear_instance()
+
+
+def test_figures_of_a_large_corpus_show_the_first_rows_and_keep_every_row_in_their_data():
+    """A province's corpus: one bar or grid row per report would make a figure metres tall that takes
+    minutes to draw. Past plots.MAX_ROWS a figure shows the first rows and says so; its CSV data
+    keeps every report."""
+    plots.set_style()
+    n = plots.MAX_ROWS + 40
+    totals = pd.Series(range(n, 0, -1), index=[f"区{k} 财政局 2024" for k in range(n)], dtype=float)
+    fig = plots.barh(totals, title="支出合计 total spending by report", n_reports=n)
+    assert len(fig.axes[0].patches) == plots.MAX_ROWS
+    assert f"the first {plots.MAX_ROWS} of {n} bars shown, all in the CSV" in fig.axes[0].get_title(loc="left")
+    assert len(fig._juesuan_data) == n
+    plt.close(fig)
+    states = ["found"] * 7 + ["empty", "missing"]
+    grid = pd.DataFrame([states] * n, index=totals.index, columns=[f"T{k}" for k in range(1, 10)])
+    fig = plots.coverage_grid(grid, title="表格覆盖", n_reports=n)
+    widths = [p.get_width() for p in fig.axes[0].patches]
+    assert len(widths) == 27 and sum(widths) == 9 * n  # table × state counts, every report counted once per table
+    assert fig._juesuan_data.shape == (n, 9)
+    plt.close(fig)
+    small = plots.barh(totals.head(5), title="支出合计", n_reports=5)
+    assert "shown" not in small.axes[0].get_title(loc="left") and len(small.axes[0].patches) == 5
+    plt.close(small)

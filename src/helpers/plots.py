@@ -153,6 +153,19 @@ def _height(n: int, per: float = 0.45, base: float = 1.6) -> float:
     return max(2.6, base + per * n)
 
 
+# A figure with one bar (or grid row) per report stops being readable, and takes minutes to draw,
+# long before a province's corpus: past this many rows it shows the first ones (the callers sort
+# them) and says so, and its CSV still holds every row.
+MAX_ROWS = 60
+
+
+def _capped(n: int, note: str | None, what: str = "rows") -> str | None:
+    if n <= MAX_ROWS:
+        return note
+    said = f"the first {MAX_ROWS} of {n:,} {what} shown, all in the CSV"
+    return f"{note}; {said}" if note else said
+
+
 def barh(
     values: pd.Series,
     *,
@@ -164,12 +177,14 @@ def barh(
     fmt: str = "{:,.1f}",
     color: str = "#2a6f97",
 ):
-    """Horizontal bars of one value per label (sorted as given)."""
+    """Horizontal bars of one value per label (sorted as given; past MAX_ROWS the first ones)."""
     values = values.dropna()
-    fig, ax = plt.subplots(figsize=(8, _height(len(values))))
-    ax.barh([_short(i) for i in values.index], values.values, color=color)
+    note = _capped(len(values), note, "bars")
+    shown = values.head(MAX_ROWS)
+    fig, ax = plt.subplots(figsize=(8, _height(len(shown))))
+    ax.barh([_short(i) for i in shown.index], shown.values, color=color)
     ax.invert_yaxis()
-    for y, v in enumerate(values.values):
+    for y, v in enumerate(shown.values):
         ax.text(v, y, " " + fmt.format(v), va="center", fontsize=8)
     ax.set_xlabel(xlabel)
     ax.set_title(basis_title(title, n_reports, total, note), loc="left")
@@ -189,8 +204,9 @@ def stacked_shares(
     palette: str = "tab20",
 ):
     """100% stacked horizontal bars: one bar per row of `matrix` (shares in percent), one segment per
-    column; columns past `top` are pooled as 其他 (other)."""
-    m = matrix.copy()
+    column; columns past `top` are pooled as 其他 (other); past MAX_ROWS rows, the first ones."""
+    note = _capped(len(matrix), note, "bars")
+    m = matrix.head(MAX_ROWS).copy()
     if m.shape[1] > top:
         keep = list(m.columns[:top])
         m = pd.concat([m[keep], m.drop(columns=keep).sum(axis=1).rename("其他 (other)")], axis=1)
@@ -245,7 +261,7 @@ def budget_vs_outturn(
         lo = min(d[budget].min(), d[final].min())
         hi = max(d[budget].max(), d[final].max())
         ax.plot([lo, hi], [lo, hi], ls="--", color="grey", lw=1, label="决算 = 预算 (100%)")
-        if label:
+        if label and len(d) <= MAX_ROWS:  # past that the names only cover each other
             for r in d.itertuples():
                 ax.annotate(
                     str(getattr(r, label))[:12],
@@ -299,8 +315,23 @@ def rate_spread(
 
 
 def coverage_grid(matrix: pd.DataFrame, *, title: str, n_reports: int, total: int | None = None):
-    """report × table grid coloured by found / empty / missing."""
+    """report × table grid coloured by found / empty / missing; past MAX_ROWS reports, how many
+    reports have each table in each state (the per-report grid is the CSV)."""
     states = list(STATE_COLORS)
+    if len(matrix) > MAX_ROWS:
+        counts = pd.DataFrame({s: (matrix == s).sum() for s in states})
+        fig, ax = plt.subplots(figsize=(7.5, _height(len(counts), 0.45, 1.8)))
+        left = np.zeros(len(counts))
+        for s in states:
+            ax.barh(list(counts.index), counts[s].to_numpy(), left=left, color=STATE_COLORS[s], label=s)
+            left += counts[s].to_numpy()
+        ax.invert_yaxis()
+        ax.set_xlabel("报告数 reports")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
+        note = f"reports per table and state; the grid of all {len(matrix):,} reports is in the CSV"
+        ax.set_title(basis_title(title, n_reports, total, note), loc="left")
+        _finish(fig, matrix)
+        return fig
     codes = matrix.replace({s: i for i, s in enumerate(states)}).astype(float).to_numpy()
     fig, ax = plt.subplots(figsize=(7.5, _height(len(matrix), 0.45, 1.8)))
     cmap = matplotlib.colors.ListedColormap([STATE_COLORS[s] for s in states])
@@ -338,7 +369,12 @@ def grouped_bars(
     ylabel: str = "万元",
     horizontal: bool = False,
 ):
-    """Grouped bars (e.g. 三公 budget vs outturn per item, or 21305 money per year and series)."""
+    """Grouped bars (e.g. 三公 budget vs outturn per item, or 21305 money per year and series);
+    past MAX_ROWS categories, the first ones."""
+    cats = df[y if horizontal else x]
+    keep = list(dict.fromkeys(cats))[:MAX_ROWS]
+    note = _capped(cats.nunique(), note, "categories")
+    data, df = df, df[cats.isin(keep)]
     fig, ax = plt.subplots(figsize=(8.5, 4.5) if not horizontal else (8.5, _height(df[y].nunique(), 0.5, 2)))
     if horizontal:
         sns.barplot(data=df, y=y, x=x, hue=hue, ax=ax, errorbar=None)
@@ -353,5 +389,5 @@ def grouped_bars(
             lab.set_horizontalalignment("right")  # `set_ha` is a runtime alias the stubs do not know
     ax.legend(fontsize=8, frameon=False)
     ax.set_title(basis_title(title, n_reports, total, note), loc="left")
-    _finish(fig, df)
+    _finish(fig, data)
     return fig

@@ -67,10 +67,14 @@ class Corpus:
         appended, since tables and figures are keyed on the label."""
         if self.label_of is not None:
             return self.label_of
-        labels = pd.Series({r.report_id: report_label(r) for r in self.reports.itertuples()}, dtype="object")
-        dup = labels.duplicated(keep=False)
-        labels[dup] = [f"{lab} [{rid}]" for rid, lab in labels[dup].items()]
-        return labels
+        kept = self.__dict__.get("_labels")  # made once: the studies ask per report (O(N) each time)
+        if kept is None or kept[0] is not self.reports:
+            labels = pd.Series({r.report_id: report_label(r) for r in self.reports.itertuples()}, dtype="object")
+            dup = labels.duplicated(keep=False)
+            labels[dup] = [f"{lab} [{rid}]" for rid, lab in labels[dup].items()]
+            kept = (self.reports, labels)
+            self.__dict__["_labels"] = kept
+        return kept[1].copy(deep=False)  # a caller changing its copy leaves the kept labels alone
 
     def label(self, report_id: str) -> str:
         return self.labels().get(report_id, report_id)

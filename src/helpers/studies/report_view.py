@@ -99,13 +99,19 @@ def coverage(corpus: Corpus, report_id: str) -> pd.DataFrame:
 
 
 def coverage_matrix(corpus: Corpus) -> pd.DataFrame:
-    """report label × table: found / empty / missing, for the whole corpus."""
+    """report label × table: found / empty / missing, for the whole corpus (each report's state as
+    `coverage` gives it, from the reports dataset alone: one pass, whatever the corpus's size)."""
     labels = corpus.labels()
     out = {}
-    for rid in corpus.report_ids:
-        cov = coverage(corpus, rid).set_index("table")["state"]
-        out[labels[rid]] = cov
-    return pd.DataFrame(out).T.reindex(columns=list(TABLE_CODES))
+    for r in corpus.reports.itertuples(index=False):
+        found, empty_, missing = set(r.tables_found), set(r.tables_empty), set(r.tables_missing)
+        university = str(getattr(r, "template", "")).startswith("高等学校")
+        out[labels[r.report_id]] = {
+            c: "empty" if c in empty_ else "found" if c in found else "missing"
+            for c in TABLE_CODES
+            if c in found | missing | empty_ or not university  # a template's tables only
+        }
+    return pd.DataFrame(out).T.reindex(columns=pd.Index(list(TABLE_CODES), name="table"))
 
 
 def _measure_order(table: str, measures) -> list[str]:

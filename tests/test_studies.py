@@ -215,6 +215,22 @@ def test_a_share_a_failing_check_prints_is_left_out_of_composition(corpus):
     assert hit.doubtful.iloc[0] and not fc[(fc.report_id == JIANGHAN) & (fc.code == row.code)].doubtful.iloc[0]
 
 
+def test_t6_without_any_amount_falls_back_to_the_narrative_for_personnel_costs(corpus):
+    """T6 rows read but no amount in any of them (cells unreadable): no economic class, and the
+    personnel/public split comes from the narrative (it used to stop on an empty concatenation)."""
+    from helpers.studies.load import Corpus
+
+    li = corpus.line_items.copy()
+    li.loc[li.table == "T6", "amount_wan"] = float("nan")
+    blank = Corpus(folder=corpus.folder, frames=dict(corpus.frames, line_items=li))
+    eco = comp.economic_classes(blank)
+    assert eco.empty and "section" in eco and "share_pct" in eco
+    pp = comp.personnel_public(blank).set_index("report_id")
+    assert set(pp.source) == {"narrative"}
+    # 000 prints "人员经费1705.42万元" and "公用经费 161.97 万元" in its text
+    assert pp.loc[HONGSHAN, ["personnel_wan", "public_wan"]].tolist() == [1705.42, 161.97]
+
+
 def test_one_report_corpus_gives_the_same_per_report_results_as_the_whole_corpus(corpus):
     """report.ipynb computes on `corpus.only(rid)`: the same rows as the corpus-wide result filtered."""
     from helpers.studies import report_view as rv

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from ..vocabulary import CLASS_NAMES as _CLASS_NAMES
@@ -25,96 +26,147 @@ CLASS_NAMES: dict[str, str] = {code: name + "支出" for code, name in _CLASS_NA
 FUNCTION_TABLES = ("T3", "T5", "T4")
 
 
-def _rollup(rows: pd.DataFrame, prefix_len: int = 3) -> pd.DataFrame:
-    """Amounts per class (first `prefix_len` digits) from the most aggregated rows printed."""
-    rows = rows[rows.code.notna()]
-    if rows.empty:
-        return pd.DataFrame(columns=["code", "amount_wan", "rolled_up_from", "doubtful"])
-    rows = rows.assign(cls=rows.code.str[:prefix_len], n=rows.code.str.len())
+def _sum(amounts: list[float], min_count: int = 0) -> float:
+    """`pd.Series(amounts).sum(min_count=...)` without building a Series: NaN skipped, the rest added
+    by numpy in the same order (so the same float to the last bit)."""
+    arr = np.asarray(amounts, dtype="float64")
+    nan = np.isnan(arr)
+    if len(arr) - int(nan.sum()) < min_count:
+        return np.nan
+    return np.where(nan, 0.0, arr).sum() if nan.any() else arr.sum()  # as pandas: NaN read as 0, not dropped
+
+
+def _rollup(codes: list[str], amounts: list[float], doubts: list[bool], prefix_len: int = 3) -> list[dict]:
+    """Amounts per class (first `prefix_len` digits) from the most aggregated rows printed, classes
+    in code order. Rows are plain lists (codes not null): this runs once per report and table, where
+    a pandas groupby per call cost more than everything else the study does."""
+    by_class: dict[str, dict[int, list[tuple[float, bool]]]] = {}
+    for code, amount, doubt in zip(codes, amounts, doubts):
+        by_class.setdefault(code[:prefix_len], {}).setdefault(len(code), []).append((amount, doubt))
     out = []
-    for cls, g in rows.groupby("cls"):
+    for cls in sorted(by_class):
+        levels = by_class[cls]
         for n, lvl in CODE_LEVELS.items():
-            sub = g[g.n == n]
-            if len(sub) and sub.amount_wan.notna().any():
-                doubt = bool(sub.doubtful.fillna(False).astype(bool).any()) if "doubtful" in sub else False
+            sub = levels.get(n)
+            if sub and any(a == a for a, _ in sub):  # a == a: not NaN
                 out.append(
                     {
                         "code": cls,
-                        "amount_wan": sub.amount_wan.sum(min_count=1),
+                        "amount_wan": _sum([a for a, _ in sub], min_count=1),
                         "rolled_up_from": lvl,
-                        "doubtful": doubt,
+                        "doubtful": any(d for _, d in sub),
                     }
                 )
                 break
-    return pd.DataFrame(out)
+    return out
+
+
+def _records(df: pd.DataFrame, cols: list[str]) -> list[tuple]:
+    """The rows of `df` as plain tuples of `cols`: a missing float as NaN, any other missing value as None."""
+    return list(
+        zip(
+            *(
+                df[c].tolist()
+                if df[c].dtype.kind == "f"
+                else df[c].astype("object").where(df[c].notna(), None).tolist()
+                for c in cols
+            )
+        )
+    )
+
+
+def _first_label(rows: list[tuple], level: str) -> dict[str, str | None]:
+    """code → the row_label of its first row printed at `level` (rows: code, level, row_label)."""
+    out: dict[str, str | None] = {}
+    for code, lvl, label in rows:
+        if lvl == level and code is not None and code not in out:
+            out[code] = label
+    return out
 
 
 def function_classes(corpus: Corpus) -> pd.DataFrame:
     """report_id · code · name · amount_wan · share_pct · table · rolled_up_from · doubtful
     (`doubtful`: the class amount rests on a cell whose reading is in doubt, or a failing or
     uncertain check about its table prints it)."""
+    cols = ["report_id", "code", "name", "amount_wan", "share_pct", "table", "rolled_up_from", "doubtful"]
     li = corpus.line_items
-    frames = []
+    li = li[(li.code_domain == "function") & (li.measure == "total") & li.table.isin(FUNCTION_TABLES)]
+    # T4 holds revenue and expenditure: its expenditure side only (a row without a side counts as one)
+    li = li[(li.table != "T4") | (li.side.fillna("expenditure") == "expenditure")]
+    by_table: dict[tuple[str, str], list[tuple]] = {}
+    for rec in _records(
+        li.assign(doubtful=li.doubtful.fillna(False).astype(bool)),
+        ["report_id", "table", "code", "amount_wan", "doubtful", "level", "row_label"],
+    ):
+        by_table.setdefault((rec[0], rec[1]), []).append(rec[2:])
+    records = []
     for rid in corpus.report_ids:
-        mine = li[(li.report_id == rid) & (li.code_domain == "function")]
         for table in FUNCTION_TABLES:
-            measure = "total"
-            t = mine[(mine.table == table) & (mine.measure == measure)]
-            if table == "T4":
-                t = t[t.side.fillna("expenditure") == "expenditure"]
-            if t.amount_wan.notna().any():
-                r = _rollup(t)
-                if len(r):
-                    names = t[t.level == "类"].drop_duplicates("code").set_index("code").row_label
-                    r["name"] = [CLASS_NAMES.get(c) or names.get(c, c) for c in r.code]
-                    r["report_id"], r["table"] = rid, table
-                    frames.append(r)
-                    break
-    if not frames:
-        return pd.DataFrame(
-            columns=["report_id", "code", "name", "amount_wan", "share_pct", "table", "rolled_up_from", "doubtful"]
-        )
-    df = pd.concat(frames, ignore_index=True)
+            rows = by_table.get((rid, table), [])
+            if not any(a == a for _, a, *_ in rows):  # no amount printed in this table
+                continue
+            coded = [r for r in rows if r[0] is not None]
+            classes = _rollup([r[0] for r in coded], [r[1] for r in coded], [r[2] for r in coded])
+            if classes:
+                names = _first_label([(r[0], r[3], r[4]) for r in rows], "类")
+                for c in classes:
+                    c["name"] = CLASS_NAMES.get(c["code"]) or names.get(c["code"], c["code"])
+                    c["report_id"], c["table"] = rid, table
+                records.extend(classes)
+                break
+    if not records:
+        return pd.DataFrame(columns=cols)
+    df = pd.DataFrame(records)
     df = df[df.amount_wan.fillna(0) != 0]
     tot = df.groupby("report_id").amount_wan.transform("sum")
     df["share_pct"] = df.amount_wan / tot * 100
     df["doubtful"] = df.doubtful.astype(bool) | _implicated(corpus, df, "amount_wan")
-    return df[
-        ["report_id", "code", "name", "amount_wan", "share_pct", "table", "rolled_up_from", "doubtful"]
-    ].reset_index(drop=True)
+    return df[cols].reset_index(drop=True)
 
 
 def _implicated(corpus: Corpus, df: pd.DataFrame, value_col: str) -> pd.Series:
     """True where a failing or uncertain check about the same report and table prints the value
-    (as the figure it doubts or the one it expects): such a share is treated like a doubtful one."""
+    (as the figure it doubts or the one it expects): such a share is treated like a doubtful one.
+    The problem checks are taken per report as plain records once, not filtered per row."""
     probs = quality.problems(corpus)
-    out = pd.Series(False, index=df.index)
     if probs.empty or df.empty:
-        return out
-    for k, r in df.iterrows():
-        mine = probs[
-            (probs.report_id == r.report_id) & probs.source_ref.fillna("").str.contains(f"{r.table} ", regex=False)
-        ]
-        if len(mine) and any(
-            quality._close(r[value_col], f) or quality._close(r[value_col], e)
-            for f, e in zip(mine.found, mine.expected)
-        ):
-            out[k] = True
-    return out
+        return pd.Series(False, index=df.index)
+    by_report: dict[str, list[tuple]] = {}
+    for rid, ref, found, expected in _records(probs, ["report_id", "source_ref", "found", "expected"]):
+        by_report.setdefault(rid, []).append((ref or "", found, expected))
+    hit = []
+    for rid, table, value in zip(df.report_id, df.table, df[value_col]):
+        where = f"{table} "
+        hit.append(
+            any(
+                where in ref and (quality._close(value, f) or quality._close(value, e))
+                for ref, f, e in by_report.get(rid, ())
+            )
+        )
+    return pd.Series(hit, index=df.index, dtype=bool)
 
 
 def basic_project(corpus: Corpus) -> pd.DataFrame:
     """report_id · basic_wan · project_wan · total_wan · basic_share_pct · table."""
     li = corpus.line_items
+    li = li[li.table.isin(["T3", "T5"])]
+    li = li.assign(
+        total_row=li.code.isna() & li.row_label.str.contains("合计|总计", na=False),
+        class_row=(li.level == "类").fillna(False),
+        doubtful=li.doubtful.fillna(False).astype(bool),
+    )
+    by_table: dict[tuple[str, str], list[tuple]] = {}
+    for rec in _records(li, ["report_id", "table", "total_row", "class_row", "measure", "amount_wan", "doubtful"]):
+        by_table.setdefault((rec[0], rec[1]), []).append(rec[2:])
     rows = []
     for rid in corpus.report_ids:
-        mine = li[li.report_id == rid]
         for table in ("T3", "T5"):
-            t = mine[mine.table == table]
-            tot = t[t.code.isna() & t.row_label.str.contains("合计|总计", na=False)]
-            if tot.empty:
-                tot = t[t.level == "类"]
-            vals = {m: tot[tot.measure == m].amount_wan.sum(min_count=1) for m in ("basic", "project", "total")}
+            t = by_table.get((rid, table), [])
+            # the 合计/总计 row, else the class rows
+            tot = [r for r in t if r[0]] or [r for r in t if r[1]]
+            vals = {
+                m: _sum([a for _, _, me, a, _ in tot if me == m], min_count=1) for m in ("basic", "project", "total")
+            }
             if pd.notna(vals["total"]) or pd.notna(vals["basic"]):
                 basic, project = vals["basic"], vals["project"]
                 total = vals["total"] if pd.notna(vals["total"]) else (basic or 0) + (project or 0)
@@ -125,7 +177,7 @@ def basic_project(corpus: Corpus) -> pd.DataFrame:
                         "project_wan": project,
                         "total_wan": total,
                         "table": table,
-                        "doubtful": bool(tot.doubtful.fillna(False).astype(bool).any()),
+                        "doubtful": any(r[4] for r in tot),
                     }
                 )
                 break
@@ -143,30 +195,42 @@ def basic_project(corpus: Corpus) -> pd.DataFrame:
 
 def economic_classes(corpus: Corpus) -> pd.DataFrame:
     """T6 by economic class (301, 302, 303, 310 …): report_id · code · name · section · amount_wan · share_pct."""
+    cols = ["report_id", "code", "name", "section", "amount_wan", "share_pct", "rolled_up_from", "doubtful"]
     li = corpus.line_items
     t6 = li[(li.table == "T6") & (li.code_domain == "economic") & (li.measure == "final")]
     if t6.empty:
-        return pd.DataFrame(
-            columns=["report_id", "code", "name", "section", "amount_wan", "share_pct", "rolled_up_from", "doubtful"]
-        )
-    frames = []
-    for rid, g in t6.groupby("report_id"):
-        r = _rollup(g)
-        if r.empty:
+        return pd.DataFrame(columns=cols)
+    by_report: dict[str, list[tuple]] = {}
+    for rec in _records(
+        t6.assign(doubtful=t6.doubtful.fillna(False).astype(bool)),
+        ["report_id", "code", "amount_wan", "doubtful", "level", "row_label", "section"],
+    ):
+        by_report.setdefault(rec[0], []).append(rec[1:])
+    records = []
+    for rid in sorted(by_report):
+        rows = by_report[rid]
+        coded = [r for r in rows if r[0] is not None]
+        classes = _rollup([r[0] for r in coded], [r[1] for r in coded], [r[2] for r in coded])
+        if not classes:
             continue
-        r["report_id"] = rid
-        sec = g.assign(cls=g.code.str[:3]).dropna(subset=["section"]).drop_duplicates("cls").set_index("cls").section
-        printed = g[g.level == "类"].drop_duplicates("code").set_index("code").row_label
-        r["section"] = [sec.get(c, "personnel" if c in PERSONNEL_CODES else "public") for c in r.code]
-        r["name"] = [ECONOMIC_NAMES.get(c) or printed.get(c, c) for c in r.code]
-        frames.append(r)
-    df = pd.concat(frames, ignore_index=True)
+        sec: dict[str, str] = {}  # class → the section its first row with one names
+        for code, *_, section in coded:
+            if section is not None:
+                sec.setdefault(code[:3], section)
+        printed = _first_label([(r[0], r[3], r[4]) for r in rows], "类")
+        for c in classes:
+            code = c["code"]
+            c["report_id"] = rid
+            c["section"] = sec.get(code, "personnel" if code in PERSONNEL_CODES else "public")
+            c["name"] = ECONOMIC_NAMES.get(code) or printed.get(code, code)
+        records.extend(classes)
+    if not records:
+        return pd.DataFrame(columns=cols)
+    df = pd.DataFrame(records)
     df = df[df.amount_wan.fillna(0) != 0]
     df["share_pct"] = df.amount_wan / df.groupby("report_id").amount_wan.transform("sum") * 100
     df["doubtful"] = df.doubtful.astype(bool)
-    return df[
-        ["report_id", "code", "name", "section", "amount_wan", "share_pct", "rolled_up_from", "doubtful"]
-    ].reset_index(drop=True)
+    return df[cols].reset_index(drop=True)
 
 
 def personnel_public(corpus: Corpus) -> pd.DataFrame:
@@ -175,10 +239,12 @@ def personnel_public(corpus: Corpus) -> pd.DataFrame:
     eco = economic_classes(corpus)
     rows = []
     if len(eco):
-        for rid, g in eco.groupby("report_id"):
-            pers = g[g.section == "personnel"].amount_wan.sum()
-            pub = g[g.section != "personnel"].amount_wan.sum()
-            rows.append({"report_id": rid, "personnel_wan": pers, "public_wan": pub, "source": "T6"})
+        split: dict[str, tuple[list[float], list[float]]] = {}
+        for rid, section, amount in zip(eco.report_id, eco.section, eco.amount_wan):
+            split.setdefault(rid, ([], []))[0 if section == "personnel" else 1].append(amount)
+        for rid in sorted(split):
+            pers, pub = split[rid]
+            rows.append({"report_id": rid, "personnel_wan": _sum(pers), "public_wan": _sum(pub), "source": "T6"})
     have = {r["report_id"] for r in rows}
     nf = corpus.narrative_facts
     if len(nf):
@@ -260,10 +326,11 @@ def department_type(department) -> str:
 def design(corpus: Corpus) -> pd.DataFrame:
     """One row per readable report: city, district, department type, fiscal year."""
     r = corpus.readable
+    labels = corpus.labels()
     return pd.DataFrame(
         {
             "report_id": r.report_id.values,
-            "report": [corpus.label(x) for x in r.report_id],
+            "report": [labels.get(x, x) for x in r.report_id],
             "city": r.city.fillna("").values,
             "district": r.district.fillna("").values,
             "department_type": [department_type(d) for d in r.department],

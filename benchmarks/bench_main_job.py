@@ -25,15 +25,13 @@ import logging
 import os
 import platform
 import resource
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_scale import change_one, make_corpus  # noqa: E402 - the same N distinct reports
+from bench_scale import change_one, make_corpus, scratch  # noqa: E402 - the same N distinct reports
 
 from helpers import runner  # noqa: E402
 
@@ -101,8 +99,7 @@ def one_run(root: Path, jobs: int) -> dict:
 
 
 def run(n: int, jobs: int, keep: bool) -> dict:
-    root = Path(tempfile.mkdtemp(prefix=f"bench-mainjob-{n}-"))
-    try:
+    with scratch(f"bench-mainjob-{n}-", keep) as root:
         files = make_corpus(n, root / "raw")
         first = one_run(root, jobs)
         same = one_run(root, jobs)
@@ -110,11 +107,6 @@ def run(n: int, jobs: int, keep: bool) -> dict:
         changed = one_run(root, jobs)
         parent, child = peak_rss_mb()
         return {"n": n, "first": first, "same": same, "changed": changed, "rss": (parent, child)}
-    finally:
-        if keep:
-            print(f"kept {root}", file=sys.stderr)
-        else:
-            shutil.rmtree(root, ignore_errors=True)
 
 
 def main() -> None:

@@ -28,15 +28,13 @@ import os
 import platform
 import re
 import resource
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_scale import make_corpus  # noqa: E402 - the same N distinct reports as the scale benchmark
+from bench_scale import make_corpus, scratch  # noqa: E402 - the same N distinct reports as the scale benchmark
 
 from helpers import runner  # noqa: E402
 from helpers.paths import NOTEBOOKS  # noqa: E402
@@ -87,8 +85,7 @@ def page_content(page: Path) -> tuple[str, list[str]]:
 
 
 def run(n: int, cold_n: int, workers: int, keep: bool, processed: Path | None = None) -> dict:
-    root = Path(tempfile.mkdtemp(prefix=f"bench-notebooks-{n}-"))
-    try:
+    with scratch(f"bench-notebooks-{n}-", keep) as root:
         t_extract = float("nan")
         if processed is None:
             files = make_corpus(n, root / "raw")
@@ -116,11 +113,6 @@ def run(n: int, cold_n: int, workers: int, keep: bool, processed: Path | None = 
             "warm_cpu_per_page": cpu_warm / len(warm_jobs),
             "cold_cpu_per_page": cpu_cold / len(cold_jobs),
         }
-    finally:
-        if keep:
-            print(f"kept {root}", file=sys.stderr)
-        else:
-            shutil.rmtree(root, ignore_errors=True)
 
 
 def main() -> None:

@@ -23,6 +23,7 @@ The notebook phase is measured by benchmarks/bench_notebooks.py.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import multiprocessing as mp
 import os
 import platform
@@ -31,9 +32,23 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from helpers.paths import DATA_RAW, raw_files
+
+
+@contextlib.contextmanager
+def scratch(prefix: str, keep: bool) -> Iterator[Path]:
+    """A temporary folder for one benchmark size, removed after it unless `keep`."""
+    root = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield root
+    finally:
+        if keep:
+            print(f"kept {root}", file=sys.stderr)
+        else:
+            shutil.rmtree(root, ignore_errors=True)
 
 
 def make_corpus(n: int, folder: Path) -> list[Path]:
@@ -137,8 +152,7 @@ def _load_seconds(out: Path) -> float:
 def run(n: int, jobs: int, keep: bool, previous: bool) -> dict:
     import pandas as pd
 
-    root = Path(tempfile.mkdtemp(prefix=f"bench-scale-{n}-"))
-    try:
+    with scratch(f"bench-scale-{n}-", keep) as root:
         row = {"n": n}
         for way in ("this", "previous") if previous else ("this",):
             files = make_corpus(n, root / way / "raw")
@@ -150,11 +164,6 @@ def run(n: int, jobs: int, keep: bool, previous: bool) -> dict:
             pages = int(pd.read_parquet(out / "reports.parquet", columns=["n_pages"]).n_pages.fillna(0).sum())
             row[way] = {"first": first, "same": same, "one": one, "pages": pages, "load": _load_seconds(out)}
         return row
-    finally:
-        if keep:
-            print(f"kept {root}", file=sys.stderr)
-        else:
-            shutil.rmtree(root, ignore_errors=True)
 
 
 def _mb(b: float) -> str:

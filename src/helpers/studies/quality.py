@@ -110,15 +110,17 @@ def flag_rows(
         for rid, *rec in zip(*(probs[c].astype("object").tolist() for c in cols)):
             by_report.setdefault(rid, []).append(tuple(rec))
     flags, msgs = [], []
-    for r in df.itertuples(index=False):
-        mine = by_report.get(r.report_id, [])
-        toks = ref_tokens(getattr(r, ref_col)) if mine else set()
+    # only the columns read, as plain lists (itertuples boxed every column of every row)
+    rids, refs = df.report_id.astype("object").tolist(), df[ref_col].astype("object").tolist()
+    values = list(zip(*(df[c].astype("object").tolist() for c in value_cols))) if value_cols else [()] * len(df)
+    items = df[item_col].astype("object").tolist() if item_col else [None] * len(df)
+    for rid, ref, vals, item in zip(rids, refs, values, items):
+        mine = by_report.get(rid, [])
+        toks = ref_tokens(ref) if mine else set()
         if not toks:
             flags.append("")
             msgs.append("")
             continue
-        vals = [getattr(r, c) for c in value_cols]
-        item = getattr(r, item_col) if item_col else None
         hits = [(rule, o, m) for t, rule, f, e, o, m in mine if _implicates(t, rule, f, e, toks, vals, item)]
         f, m = _flag(hits)
         flags.append(f)
@@ -137,6 +139,11 @@ def doubtful_cells(corpus: Corpus) -> pd.DataFrame:
     return li[li.doubtful.fillna(False).astype(bool)]
 
 
+def _reasons_text(table: str, reasons) -> str:
+    text = "; ".join(str(x) for x in reasons) if reasons is not None and len(reasons) else "reading doubtful"
+    return f"{table} reading is doubtful: {text[:400]}" + ("…" if len(text) > 400 else "")
+
+
 def doubtful_reasons(corpus: Corpus, report_id: str, table: str) -> str:
     tr = corpus.table_readings
     if tr.empty:
@@ -144,6 +151,17 @@ def doubtful_reasons(corpus: Corpus, report_id: str, table: str) -> str:
     hit = tr[(tr.report_id == report_id) & (tr.table == table) & tr.doubtful.fillna(False).astype(bool)]
     if hit.empty:
         return ""
-    reasons = hit.iloc[0].reasons
-    text = "; ".join(str(x) for x in reasons) if reasons is not None and len(reasons) else "reading doubtful"
-    return f"{table} reading is doubtful: {text[:400]}" + ("…" if len(text) > 400 else "")
+    return _reasons_text(table, hit.iloc[0].reasons)
+
+
+def doubtful_reasons_by_report(corpus: Corpus, table: str) -> dict[str, str]:
+    """`doubtful_reasons` of every report whose `table` reading is doubtful, in one pass."""
+    tr = corpus.table_readings
+    if tr.empty:
+        return {}
+    hit = tr[(tr.table == table) & tr.doubtful.fillna(False).astype(bool)]
+    out: dict[str, str] = {}
+    for rid, reasons in zip(hit.report_id.astype("object").tolist(), hit.reasons.tolist()):
+        if rid not in out:  # the first reading, as doubtful_reasons takes
+            out[rid] = _reasons_text(table, reasons)
+    return out

@@ -9,9 +9,8 @@ Two ways to run, same pages:
 - warm (the default): each worker keeps one kernel (`kernels.WarmKernel`; one per thread of a
   Dask worker) and runs its notebooks in it one after another, with a clean namespace each time,
   through a papermill engine that hands the kernel to nbclient; the HTML exporter is also made once
-  per worker. A kernel that
-  dies or a notebook that overruns its time gets the next notebook a fresh kernel; a cell error
-  fails that page only (the kernel is fine and is reset).
+  per worker. A kernel that dies or a notebook that overruns its time gets the next notebook a
+  fresh kernel; a cell error fails that page only (the kernel is fine and is reset).
 - cold (`warm=False`, `python -m helpers run --cold-kernels`): a fresh kernel per notebook, the
   reference the warm way is measured and tested against.
 A kernel that dies before running a cell is retried once either way.

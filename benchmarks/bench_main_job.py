@@ -1,5 +1,5 @@
 """The main job end to end at scale: N distinct reports through `runner.main_job` (extract, every report
-page and the four studies, the index), then again with nothing changed, then after one report changed.
+page and the three studies, the index), then again with nothing changed, then after one report changed.
 
     .venv/bin/python benchmarks/bench_main_job.py --quick        # N = 20 (about a minute)
     .venv/bin/python benchmarks/bench_main_job.py --n 1000       # the issue's largest size
@@ -140,7 +140,7 @@ def main() -> None:
             f"{r['rss'][0]:.0f} / {r['rss'][1]:.0f} MB | {r['load'][0]:.1f} / {r['load'][1]:.1f} |"
         )
     print(
-        "\ns per page: the notebook phase's wall time over every page it published (report pages and the four "
+        "\ns per page: the notebook phase's wall time over every page it published (report pages and the "
         "studies, with their HTML), --jobs workers at once; report pages/s counts the report pages only."
     )
 

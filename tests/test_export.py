@@ -90,11 +90,14 @@ def test_datasets_complete_at_the_prompt(corpus):
     from IPython.core.interactiveshell import InteractiveShell
 
     shell = InteractiveShell.instance()
-    shell.user_ns["c"] = corpus
-    with provisionalcompleter():
-        assert [x.text for x in shell.Completer.completions("c.thr", 5)] == ["three_public"]
-    # `c.three_public?` shows the dataset's sentence, not DataFrame's docstring
-    assert shell.object_inspect("c.three_public")["docstring"].startswith("`three_public` (DataFrame): 三公经费")
+    try:
+        shell.user_ns["c"] = corpus
+        with provisionalcompleter():
+            assert [x.text for x in shell.Completer.completions("c.thr", 5)] == ["three_public"]
+        # `c.three_public?` shows the dataset's sentence, not DataFrame's docstring
+        assert shell.object_inspect("c.three_public")["docstring"].startswith("`three_public` (DataFrame): 三公经费")
+    finally:
+        InteractiveShell.clear_instance()  # a singleton: leave none behind for the next test
 
 
 def test_describe_prints_datasets_rows_columns_and_units(corpus, capsys):

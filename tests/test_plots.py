@@ -175,6 +175,7 @@ def test_inline_png_of_a_figure_that_fits_is_not_cropped_and_one_that_does_not_i
         def enable_gui(self, gui=None):  # a kernel's shell has no GUI loop either
             pass
 
+    InteractiveShell.clear_instance()  # another test's shell (a singleton) may still be there
     shell = Shell.instance()
     try:
         shell.run_line_magic("matplotlib", "inline")

@@ -131,9 +131,10 @@ def _implicated(corpus: Corpus, df: pd.DataFrame, value_col: str) -> pd.Series:
     probs = quality.problems(corpus)
     if probs.empty or df.empty:
         return pd.Series(False, index=df.index)
-    by_report: dict[str, list[tuple]] = {}
-    for rid, ref, found, expected in _records(probs, ["report_id", "source_ref", "found", "expected"]):
-        by_report.setdefault(rid, []).append((ref or "", found, expected))
+    by_report = {
+        rid: [(ref if isinstance(ref, str) else "", f, e) for ref, f, e in recs]
+        for rid, recs in quality.by_report(probs, ("source_ref", "found", "expected")).items()
+    }
     hit = []
     for rid, table, value in zip(df.report_id, df.table, df[value_col]):
         where = f"{table} "

@@ -218,11 +218,10 @@ def printed_vs_computed(corpus: Corpus, be: pd.DataFrame | None = None) -> pd.Da
     ch = corpus.checks
     rc = ch[ch.rule_id == "N.rate_completion"] if len(ch) else ch
     # the checks by report, as plain records: one pass over them instead of a frame filter per statement
-    by_report: dict[str, list[tuple]] = {}
-    if len(rc):
-        cols = [rc[c].astype("object").tolist() for c in ("report_id", "source_ref", "found", "expected", "outcome")]
-        for rid, ref, found, expected, outcome, message in zip(*cols, rc.message.astype("object").tolist()):
-            by_report.setdefault(rid, []).append((quality.ref_tokens(ref), found, expected, outcome, message))
+    by_report = {
+        rid: [(quality.ref_tokens(ref), *rest) for ref, *rest in recs]
+        for rid, recs in quality.by_report(rc, ("source_ref", "found", "expected", "outcome", "message")).items()
+    }
     verdicts, messages = [], []
     for r in p.itertuples():
         toks = quality.ref_tokens(r.source_ref)
@@ -299,12 +298,7 @@ def three_public(corpus: Corpus) -> pd.DataFrame:
     )
     df = quality.flag_rows(df, corpus, ["budget_wan", "final_wan"], item_col="item")
     # the problem checks by report as plain records, once (a frame filter per failing row grew with the corpus)
-    probs = quality.problems(corpus)
-    by_report: dict[str, list[tuple]] = {}
-    if len(probs):
-        pcols = [probs[c].astype("object").tolist() for c in ("report_id", "tokens", "rule_id", "found", "expected")]
-        for rid, *rec in zip(*pcols):
-            by_report.setdefault(rid, []).append(tuple(rec))
+    by_report = quality.by_report(quality.problems(corpus), ("tokens", "rule_id", "found", "expected"))
     parts = []
     for r in df.itertuples():
         v = float("nan")

@@ -56,6 +56,17 @@ def _close(a, b) -> bool:
         return False
 
 
+def by_report(df: pd.DataFrame, cols: tuple[str, ...]) -> dict[str, list[tuple]]:
+    """report_id → the rows of `df` as plain tuples of `cols` (missing values as pandas gives them),
+    in order: one pass, for lookups per report or row that a frame filter each time made grow with
+    the corpus."""
+    out: dict[str, list[tuple]] = {}
+    if len(df):
+        for rid, *rec in zip(*(df[c].astype("object").tolist() for c in ("report_id", *cols))):
+            out.setdefault(rid, []).append(tuple(rec))
+    return out
+
+
 def _implicates(tokens: set, rule: str, found, expected, toks: set, values, item: str | None) -> bool:
     """A problem check (its place `tokens`, rule and figures) names place `toks` and prints one of `values`."""
     return (
@@ -103,19 +114,14 @@ def flag_rows(
     """`df` with `flag` (""/failed check/uncertain check) and `flag_message` (the checks' messages).
     The problem checks are taken per report as plain records once (a frame filter per row cost
     more than the rest of a report page's budget-execution table)."""
-    probs = problems(corpus)
-    by_report: dict[str, list[tuple]] = {}
-    if len(probs):
-        cols = ("report_id", "tokens", "rule_id", "found", "expected", "outcome", "message")
-        for rid, *rec in zip(*(probs[c].astype("object").tolist() for c in cols)):
-            by_report.setdefault(rid, []).append(tuple(rec))
+    checks_of = by_report(problems(corpus), ("tokens", "rule_id", "found", "expected", "outcome", "message"))
     flags, msgs = [], []
     # only the columns read, as plain lists (itertuples boxed every column of every row)
     rids, refs = df.report_id.astype("object").tolist(), df[ref_col].astype("object").tolist()
     values = list(zip(*(df[c].astype("object").tolist() for c in value_cols))) if value_cols else [()] * len(df)
     items = df[item_col].astype("object").tolist() if item_col else [None] * len(df)
     for rid, ref, vals, item in zip(rids, refs, values, items):
-        mine = by_report.get(rid, [])
+        mine = checks_of.get(rid, [])
         toks = ref_tokens(ref) if mine else set()
         if not toks:
             flags.append("")

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import io
 import re
+import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
@@ -141,9 +142,12 @@ def _open(path: Path):
         if head.startswith(b"<") and any(t in head for t in (b"<html", b"<table", b"<meta", b"<!doctype")):
             raise ReportError(path, "is a web page (HTML) saved under a workbook's name, not an Excel workbook")
         raise ReportError(path, "is not an Excel workbook (neither an .xlsx package nor an Excel 97 .xls file)")
+    kind = "xls" if data.startswith(OLE2) else "xlsx"
     try:
-        # by content, not by name: an .xlsx saved as .xls is read all the same
-        wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        if path.suffix.lower() in ((".xls",) if kind == "xls" else (".xlsx", ".xlsm")):
+            wb = pc.CalamineWorkbook.from_path(str(path))
+        else:  # by content, not by name: an .xlsx saved as .xls is read all the same
+            wb = _from_bytes(data, kind)
     except pc.PasswordError as exc:
         raise ReportError(
             path,
@@ -152,7 +156,23 @@ def _open(path: Path):
         ) from exc
     except Exception as exc:  # calamine's Zip/Xml/Cfb errors: a damaged or truncated file
         raise ReportError(path, f"is a damaged or truncated workbook and cannot be read ({exc})") from exc
-    return wb, "xls" if data.startswith(OLE2) else "xlsx"
+    return wb, kind
+
+
+def _from_bytes(data: bytes, kind: str):
+    """A workbook whose name does not say its format. calamine guesses the format from the bytes, but
+    then reports any failure as `Cannot detect file format`; read again under the right name to say
+    why (password, damage)."""
+    import python_calamine as pc
+
+    try:
+        return pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except pc.CalamineError:
+        with tempfile.TemporaryDirectory() as tmp:
+            named = Path(tmp) / f"workbook.{kind}"
+            named.write_bytes(data)
+            pc.CalamineWorkbook.from_path(str(named))  # raises the reason
+        raise
 
 
 def _sheet_rows(path: Path, wb, name: str) -> list[list[object]]:

@@ -26,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import faults, partitioned, schema, workers
-from .document import ReportError, check_regular, sha256_of
+from .document import ReportError, check_input, sha256_of
 from .extract import DEFAULT_PDF_ENGINE, extract_report, report_id_for
 from .extract import failed_row as _failed
 from .lock import folder_lock
@@ -205,7 +205,7 @@ def _each(
     first_with: dict[str, Path] = {}  # sha256 -> the first file with those bytes
     for rid, path in pairs:
         try:
-            check_regular(path)  # before opening: a named pipe would block, a loop would raise
+            check_input(path)  # before opening: a named pipe would block, a loop would raise
             sha = sha256_of(path)
         except ReportError as exc:
             sink(rid, path, _failed(path, rid, str(exc)))

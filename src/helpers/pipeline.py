@@ -182,7 +182,12 @@ def _reusable(
         return False
     old = hit.iloc[0]
     engine = old.get("pdf_engine")  # null for text, and for a PDF that failed: read again
-    if _is_pdf(path) and not (isinstance(engine, str) and engine == pdf_engine):
+    # a text-layer PDF's rows depend on the engine; a scanned one's (OCR'd, `pdf_scan`) do not
+    if (
+        _is_pdf(path)
+        and old.get("source_format") != "pdf_scan"
+        and not (isinstance(engine, str) and engine == pdf_engine)
+    ):
         return False
     return isinstance(old["source_sha256"], str) and old["source_sha256"] == sha
 

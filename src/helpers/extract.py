@@ -21,7 +21,7 @@ from .metadata import document_kind, read_metadata
 from .narrative import parse_narrative
 from .narrative.sentences import paragraphs
 from .narrative.three_public import narrative_rows
-from .paths import display_path
+from .paths import IMAGE_SUFFIXES, display_path
 from .read.containers import CONTAINERS
 from .settings import SETTINGS
 from .tables.catalog import ALL_TABLE_CODES, TABLE_CODES
@@ -86,6 +86,20 @@ def template_of(status_of: dict[str, str]) -> tuple[str, tuple[str, ...]]:
     return name, TEMPLATES[name]
 
 
+def format_by_name(path: Path) -> str:
+    """The container a file that could not be read seems to be, from its name (its bytes said nothing)."""
+    suffix = Path(path).suffix.lower()
+    if Path(path).is_dir():
+        return "images"
+    if suffix in (".xlsx", ".xls", ".docx", ".pdf"):
+        return suffix[1:]
+    if suffix in (".html", ".htm"):
+        return "html"
+    if suffix in IMAGE_SUFFIXES:
+        return "image"
+    return "text"
+
+
 def failed_row(
     path: Path,
     report_id: str,
@@ -102,7 +116,7 @@ def failed_row(
         "report_id": report_id,
         "source_file": display_path(path),
         "source_sha256": sha,
-        "source_format": fmt or ("pdf" if str(path).lower().endswith(".pdf") else "text"),
+        "source_format": fmt or format_by_name(path),
         "tables_found": [],
         "tables_empty": [],
         "tables_missing": list(TABLE_CODES),

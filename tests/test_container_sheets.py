@@ -1,6 +1,7 @@
 """Workbooks (.xlsx, .xls) read into the one table model by read/sheets.py.
 
-The four sample workbooks (../shared/corpus/formats, README there) are the two sample PDFs re-rendered:
+The four sample workbooks (tests/fixtures/formats, copies of shared/corpus/formats; README there) are
+the two sample PDFs re-rendered:
 财政局 .xlsx one sheet per table (公开01表 …), codes over 类/款/项; 财政局 .xls all tables on one sheet,
 codes joined, amounts formatted with thousands separators; 社会工作部 .xlsx all on one sheet, codes
 split, 元, no 编制单位 row; 社会工作部 .xls codes joined, 元. Every cell asserted below was read in the
@@ -10,30 +11,32 @@ bad workbooks are written here, in tmp_path.
 
 from __future__ import annotations
 
-import io
 import zipfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from helpers.document import ReportError
+from helpers.extract import extract_report
+from helpers.normalize import parse_amount
 from helpers.read.model import Cell, Layout, TableBlock, TextBlock
 from helpers.read.sheets import amount_text, read_layout
 from helpers.tables.catalog import match_title
 from helpers.tables.found import UNIT_RE
 
-FORMATS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "formats"
-if not FORMATS.is_dir():
-    FORMATS = Path("/work/shared/corpus/formats")
+from .fixtures.pdf_truth import CZJ, SGB, TRUTH, score
+
+FORMATS = Path(__file__).parent / "fixtures" / "formats"
 CZJ_XLSX = FORMATS / "财政局2024年度部门决算.xlsx"
 CZJ_XLS = FORMATS / "财政局2024年度部门决算公开表.xls"
 SGB_XLSX = FORMATS / "社会工作部2024年度部门决算.xlsx"
 SGB_XLS = FORMATS / "社会工作部部门决算公开表.xls"
 WORKBOOKS = [CZJ_XLSX, CZJ_XLS, SGB_XLSX, SGB_XLS]
 UNIT = {CZJ_XLSX: "万元", CZJ_XLS: "万元", SGB_XLSX: "元", SGB_XLS: "元"}
-
-pytestmark = pytest.mark.skipif(not CZJ_XLSX.is_file(), reason="the sample workbooks (shared/corpus/formats) are absent")
+SOURCE_PDF = {CZJ_XLSX: CZJ, CZJ_XLS: CZJ, SGB_XLSX: SGB, SGB_XLS: SGB}
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +111,7 @@ def test_one_sheet_per_table_is_a_page_each(layouts):
     assert t["sheet 公开08表!A7"] == "注：上海市普陀区财政局无政府性基金预算财政拨款支出，故本表无数据。"
     t8 = next(b for b in layout.pages[7].blocks if isinstance(b, TableBlock))
     assert t8.ref == "sheet 公开08表!A3:J6" and t8.row_refs[-1] == "sheet 公开08表 row 6"
-    assert [c.text for c in t8.rows[-1]][:4] == ["", "", "", "合计"]
+    assert [c.text for c in t8.rows[-1]][:5] == ["合计", None, None, None, ""]  # 合计 merged over A6:D6
 
 
 @pytest.mark.parametrize("path", [CZJ_XLS, SGB_XLSX, SGB_XLS], ids=lambda p: p.name)
@@ -150,7 +153,14 @@ def test_cells_as_printed_with_their_sheet_and_cell(layouts):
     sgb, sgb_xls = layouts[SGB_XLSX], layouts[SGB_XLS]
     assert row(sgb, "sheet 部门决算公开表 row 47")[:6] == ["201", "39", "01", "行政运行", "513200.00", "513200.00"]
     assert cell(sgb, "sheet 部门决算公开表!F161").text == "0.00"  # a printed 0 is 0.00, not blank
-    assert row(sgb, "sheet 部门决算公开表 row 197") == ["人员经费合计", None, "953600.00", "公用经费合计", None, "102300.00"]
+    assert row(sgb, "sheet 部门决算公开表 row 197") == [
+        "人员经费合计",
+        None,
+        "953600.00",
+        "公用经费合计",
+        None,
+        "102300.00",
+    ]
     assert row(sgb_xls, "sheet 部门决算公开表 row 44")[:4] == ["201", "一般公共服务支出", "2648700.00", "2648700.00"]
     assert cell(sgb_xls, "sheet 部门决算公开表!F158").text == "0.00"
 
@@ -177,6 +187,82 @@ def test_empty_three_public_table_and_its_notes(layouts):
 
 
 # ---------------------------------------------------------------------------------------------
+# End to end: extract_report reads each workbook cell for cell like its source PDF
+
+
+@pytest.fixture(scope="module")
+def extracted() -> dict[Path, dict[str, pd.DataFrame]]:
+    return {p: extract_report(p, with_narrative=False) for p in WORKBOOKS}
+
+
+def found_in(out: dict[str, pd.DataFrame]) -> dict:
+    """line_items and the table statuses of `reports` in the shape `pdf_truth.score` reads."""
+    li = out["line_items"].astype(object)
+    li = li.where(li.notna(), None)  # a blank cell is None, as in the finder's items
+    r = out["reports"].iloc[0]
+    empty = set(r["tables_empty"])
+    items = {t: g.to_dict("records") for t, g in li.groupby("table")}
+    # an empty table has no line items, only its status
+    return {
+        t: SimpleNamespace(items=items.get(t, []), status="empty" if t in empty else "data") for t in r["tables_found"]
+    }
+
+
+@pytest.mark.parametrize("path", WORKBOOKS, ids=lambda p: p.name)
+def test_extract_report_reads_like_the_source_pdf(extracted, path):
+    out = extracted[path]
+    r = out["reports"].iloc[0]
+    truth = TRUTH[SOURCE_PDF[path]]
+    assert r["status"] == "ok", r["error"]
+    assert r["source_format"] == path.suffix.lstrip(".")
+    assert r["department"] == truth["department"]  # 编制单位 row or the heading above the first table
+    assert r["fiscal_year"] == truth["fiscal_year"]
+    assert list(r["tables_found"]) == [f"T{i}" for i in range(1, 10)]
+    assert list(r["tables_empty"]) == [c for c, s in truth["tables"].items() if s == "empty"]
+    right, total, wrong = score(found_in(out), truth, pages=False)
+    assert wrong == [] and right == total
+    assert set(out["table_readings"]["layout"]) == {"spreadsheet cells"}
+
+
+@pytest.mark.parametrize("path", WORKBOOKS, ids=lambda p: p.name)
+def test_every_value_traces_to_its_sheet_and_cell(layouts, extracted, path):
+    """Each value's source_ref is a sheet!cell whose cell holds that value (元 cells ÷ 10,000)."""
+    li = extracted[path]["line_items"]
+    at = {
+        c.ref: c.text
+        for p in layouts[path].pages
+        for b in p.blocks
+        if isinstance(b, TableBlock)
+        for r in b.rows
+        for c in r
+    }
+    values = li[li.amount_wan.notna()]
+    assert len(values) > 100
+    factor = 1e-4 if UNIT[path] == "元" else 1.0
+    for ref, amount in zip(values.source_ref, values.amount_wan):
+        assert ref in at, ref
+        assert parse_amount(at[ref]) * factor == pytest.approx(amount, abs=1e-9), ref
+    assert set(li.unit_printed.dropna()) == ({"元"} if UNIT[path] == "元" else set())
+    if UNIT[path] == "元":
+        assert li.unit_printed.notna().all()
+
+
+def test_one_value_in_each_workbook(extracted):
+    expected = {
+        CZJ_XLSX: (2940.05, "sheet 公开05表!E26"),
+        CZJ_XLS: (2940.05, "sheet 部门决算公开表!C154"),
+        SGB_XLSX: (307.82, "sheet 部门决算公开表!E152"),
+        SGB_XLS: (307.82, "sheet 部门决算公开表!C149"),
+    }
+    for path, (amount, ref) in expected.items():
+        li = extracted[path]["line_items"]
+        t5 = li[(li.table == "T5") & (li.row_label == "合计") & (li.measure == "total")]
+        assert t5.amount_wan.tolist() == [pytest.approx(amount)]
+        assert t5.source_ref.tolist() == [ref]
+        assert t5.unit_printed.fillna("").tolist() == (["元"] if UNIT[path] == "元" else [""])
+
+
+# ---------------------------------------------------------------------------------------------
 # Workbooks in other styles
 
 
@@ -193,7 +279,8 @@ def _other_style(path: Path) -> None:
     """收入决算表 on a sheet named by its title (no title row), starting at B2; codes as numbers over
     类/款/项 (款 6 for 06); a 栏次 row of numbers; an amount typed as text with a separator; a blank row
     before the note; a hidden sheet and an empty default sheet; 三公 on a sheet named 公开07表 whose
-    title row also prints the table's number."""
+    title row also prints the table's number; 收支总表 in the national template's form (a 行次 column
+    and a 栏次 row, numbers); 一般公共预算支出 with joined codes stored as numbers."""
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "收入决算表"
@@ -232,6 +319,31 @@ def _other_style(path: Path) -> None:
     for c in range(1, 7):
         t7.cell(4, c, "预算数" if c % 2 else "决算数")
         t7.cell(5, c, [1.5, 0.95, 0, 0, 1.5, 0.95][c - 1])
+    t1 = wb.create_sheet("公开01表")
+    for r in [
+        ["收入支出决算总表"],
+        [None, None, None, None, None, "单位：万元"],
+        ["收入", None, None, "支出"],
+        ["项目", "行次", "金额", "项目", "行次", "金额"],
+        ["栏次", None, 1, "栏次", None, 2],
+        ["一、一般公共预算财政拨款收入", 1, 2940.05, "一、一般公共服务支出", 32, 2106.66],
+        ["八、其他收入", 8, 6.2, "八、社会保障和就业支出", 39, 326.71],
+        ["本年收入合计", 9, 2946.25, "本年支出合计", 58, 2433.37],
+    ]:
+        t1.append(r)
+    t1.merge_cells("A3:C3")
+    t1.merge_cells("D3:F3")
+    t5 = wb.create_sheet("公开05表")
+    for r in [
+        ["一般公共预算财政拨款支出决算表"],
+        [None, None, None, None, "单位：万元"],
+        ["科目编码", "科目名称", "合计", "基本支出", "项目支出"],
+        [None, "合计", 2940.05, 2336.91, 603.14],
+        [201, "一般公共服务支出", 2106.66, 1503.52, 603.14],
+        [20106, "财政事务", 2106.66, 1503.52, 603.14],
+        [2010601, "行政运行", 1511.89, 1503.52, 8.37],
+    ]:
+        t5.append(r)
     wb.save(path)
 
 
@@ -239,7 +351,12 @@ def test_other_style_workbook(tmp_path):
     f = tmp_path / "其他样式.xlsx"
     _other_style(f)
     layout = read_layout(f)
-    assert [p.name for p in layout.pages] == ["收入决算表", "公开07表"]  # hidden and empty sheets left out
+    assert [p.name for p in layout.pages] == [
+        "收入决算表",
+        "公开07表",
+        "公开01表",
+        "公开05表",
+    ]  # hidden, empty left out
     assert layout.notes == ["sheet 旧版 is hidden; it was not read"]
     blocks = layout.pages[0].blocks
     # no title row: the sheet's name stands above the table, as its title
@@ -259,6 +376,40 @@ def test_other_style_workbook(tmp_path):
     t7 = layout.pages[1].blocks
     assert [b.text for b in t7[:3]] == ["2024年度一般公共预算财政拨款“三公”经费支出决算表", "公开07表", "单位：万元"]
     assert [c.text for c in t7[3].rows[2]] == ["1.50", "0.95", "0.00", "0.00", "1.50", "0.95"]
+    t1 = layout.pages[2].blocks[2]
+    assert [c.text for c in t1.rows[2]] == ["栏次", "", "1", "栏次", "", "2"]
+    assert [c.text for c in t1.rows[3]] == [
+        "一、一般公共预算财政拨款收入",
+        "1",
+        "2940.05",
+        "一、一般公共服务支出",
+        "32",
+        "2106.66",
+    ]
+    t5 = layout.pages[3].blocks[2]
+    assert [[c.text for c in r][0] for r in t5.rows] == ["科目编码", "", "201", "20106", "2010601"]
+
+
+def test_other_style_workbook_end_to_end(tmp_path):
+    f = tmp_path / "其他样式.xlsx"
+    _other_style(f)
+    out = extract_report(f, with_narrative=False)
+    r = out["reports"].iloc[0]
+    assert list(r["tables_found"]) == ["T1", "T2", "T5", "T7"]
+    assert r["department"] == "某区某局"
+    li = out["line_items"].astype(object)
+    li = li.where(li.notna(), None)
+    got = {
+        (it["table"], it["side"], it["code"], it["row_label"], it["measure"]): (it["amount_wan"], it["source_ref"])
+        for it in li.to_dict("records")
+    }
+    assert got[("T2", None, "2010601", "行政运行", "fiscal")] == (1511.89, "sheet 收入决算表!G10")
+    assert got[("T2", None, "20106", "财政事务", "total")] == (2112.86, "sheet 收入决算表!F9")  # typed as text
+    assert got[("T2", None, None, "合计", "other")] == (6.20, "sheet 收入决算表!H7")
+    assert got[("T1", "income", None, "一、一般公共预算财政拨款收入", "final")] == (2940.05, "sheet 公开01表!C6")
+    assert got[("T1", "expenditure", "201", "一、一般公共服务支出", "final")] == (2106.66, "sheet 公开01表!F6")
+    assert got[("T5", None, "2010601", "行政运行", "project")] == (8.37, "sheet 公开05表!E7")
+    assert got[("T7", None, None, "合计", "final_reception")] == (0.95, "sheet 公开07表!F5")
 
 
 def test_tables_one_after_another_without_blank_rows(tmp_path):
@@ -389,13 +540,3 @@ def test_workbook_with_no_table_or_no_juesuan_table(tmp_path):
     wb.save(staff)
     problem = _problem(staff)
     assert "no 决算 table" in problem and "Sheet" in problem
-
-
-def test_bytes_are_read_once_per_workbook(monkeypatch):
-    """The adapter reads a file's bytes once (the sniff), then lets calamine read the file."""
-    calls = []
-    real = Path.read_bytes
-    monkeypatch.setattr(Path, "read_bytes", lambda self: calls.append(self) or real(self))
-    read_layout(CZJ_XLS)
-    assert calls == [CZJ_XLS]
-    assert isinstance(io.BytesIO(real(CZJ_XLS)).read(8), bytes)

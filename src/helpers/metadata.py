@@ -17,7 +17,8 @@ DISTRICT_RE = re.compile(r"市([\u4e00-\u9fff]{1,3}?[区县])")
 # A table title ends in 决算表 / 预算表 (总表, 明细表), dot leaders and page numbers of a contents line aside.
 TABLE_TITLE_RE = re.compile(r"(决算|预算)(?:总|明细)?表\s*[…\.·\d\s]*$")
 KIND_WORD_RE = re.compile(r"(部门|单位)(决算|预算)")
-LABEL_RE = re.compile(r"(?:预算主管部门|主管部门|预算单位|部门)[:：]\s*([^\s:：]+)")
+# `编制单位：XXX` over a table: a workbook of the tables has no cover, only this row naming the department.
+LABEL_RE = re.compile(r"(?:预算主管部门|主管部门|预算单位|编制单位|部门)[:：]\s*([^\s:：]+)")
 DOC_KIND = {"决算": "final", "预算": "budget"}
 
 
@@ -71,7 +72,7 @@ def _department(lines: list[str]) -> str | None:
     head = compact("".join(lines[:8]))
     if m := re.search(r"第一部分(.+?)概况", head):
         return m.group(1)
-    # 3) "部门：XXX" over a table, "预算主管部门：XXX" / "预算单位：XXX" under a budget's title.
+    # 3) "部门：XXX" or "编制单位：XXX" over a table, "预算主管部门：XXX" / "预算单位：XXX" under a budget's title.
     for t in lines:
         if (m := LABEL_RE.search(t)) and not re.fullmatch(r"万?元", m.group(1)):
             return re.sub(r"单位[:：].*$", "", m.group(1)) or None

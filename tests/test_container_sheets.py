@@ -397,6 +397,7 @@ def test_other_style_workbook_end_to_end(tmp_path):
     r = out["reports"].iloc[0]
     assert list(r["tables_found"]) == ["T1", "T2", "T5", "T7"]
     assert r["department"] == "某区某局"
+    assert any("sheet 旧版 is hidden; it was not read" in n for n in r["notes"])
     li = out["line_items"].astype(object)
     li = li.where(li.notna(), None)
     got = {

@@ -451,6 +451,40 @@ def test_tables_one_after_another_without_blank_rows(tmp_path):
     assert [c.text for c in blocks[2].rows[1]] == ["201", "一般公共服务支出", "10.00", "8.00"]
 
 
+def test_unit_in_the_header_row_and_a_one_column_numbering(tmp_path):
+    """`单位：元` printed in the table's first row is still the table's unit (元 → 万元); `栏次 | 1`
+    numbers one figure column (1, not 1.00)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "支出"
+    for r in [
+        ["一般公共预算财政拨款支出决算表"],
+        ["科目编码", "科目名称", "合计", "基本支出", "项目支出", "单位：元"],
+        ["2010601", "行政运行", 15118900, 15035200, 83700],
+        [None, "合计", 29400500, 23369100, 6031400],
+    ]:
+        ws.append(r)
+    other = wb.create_sheet("三公说明")
+    for r in [["收支说明表"], ["项目", "决算数"], ["栏次", 1], ["合计", 5]]:
+        other.append(r)
+    f = tmp_path / "表头单位.xlsx"
+    wb.save(f)
+    layout = read_layout(f)
+    blocks = layout.pages[0].blocks
+    assert [b.text for b in blocks if isinstance(b, TextBlock)] == ["一般公共预算财政拨款支出决算表", "单位：元"]
+    assert blocks[1].ref == "sheet 支出!F2"
+    assert [c.text for c in blocks[2].rows[0]] == ["科目编码", "科目名称", "合计", "基本支出", "项目支出"]
+    numbered = next(b for b in layout.pages[1].blocks if isinstance(b, TableBlock))
+    assert [[c.text for c in r] for r in numbered.rows[1:]] == [["栏次", "1"], ["合计", "5.00"]]
+    del wb["三公说明"]  # end to end on the 元 table alone
+    wb.save(f)
+    li = extract_report(f, with_narrative=False)["line_items"]
+    t5 = li[(li.table == "T5") & (li.code == "2010601")].set_index("measure")
+    assert t5.amount_wan.to_dict() == {"total": 1511.89, "basic": 1503.52, "project": 8.37}
+    assert set(t5.unit_printed) == {"元"}
+    assert t5.loc["total", "source_ref"] == "sheet 支出!C3"
+
+
 # ---------------------------------------------------------------------------------------------
 # Bad workbooks: a ReportError that names the file and says what is wrong
 
@@ -541,3 +575,33 @@ def test_workbook_with_no_table_or_no_juesuan_table(tmp_path):
     wb.save(staff)
     problem = _problem(staff)
     assert "no 决算 table" in problem and "Sheet" in problem
+
+
+def test_bad_workbooks_fail_alone_in_a_batch(tmp_path):
+    """Through read_document's registry: each bad workbook is a failed report naming the file and
+    the reason; the good workbook beside them is read."""
+    from helpers.pipeline import extract_many
+
+    locked = tmp_path / "加密.xls"
+    data = CZJ_XLS.read_bytes()
+    i = data.index(bytes([0x42, 0x00, 0x02, 0x00]))
+    locked.write_bytes(data[:i] + bytes([0x2F, 0x00, 0x02, 0x00, 0x01, 0x00]) + data[i + 6 :])
+    damaged = tmp_path / "损坏.xlsx"
+    with zipfile.ZipFile(CZJ_XLSX) as zin, zipfile.ZipFile(damaged, "w") as zout:
+        for item in zin.infolist():
+            part = zin.read(item.filename)
+            zout.writestr(item, part[: len(part) // 2] if item.filename == "xl/worksheets/sheet3.xml" else part)
+    staff = tmp_path / "通讯录.xlsx"
+    wb = openpyxl.Workbook()
+    for r in [["姓名", "电话"], ["张三", "12345678"]]:
+        wb.active.append(r)
+    wb.save(staff)
+    datasets, _ = extract_many([locked, damaged, staff, SGB_XLS])
+    rows = datasets["reports"].to_dict("records")
+    assert [r["status"] for r in rows] == ["failed", "failed", "failed", "ok"]
+    errors = [r["error"] for r in rows[:3]]
+    assert "加密.xls" in errors[0] and "password-protected" in errors[0]
+    assert "损坏.xlsx" in errors[1] and "sheet '公开03表' is damaged" in errors[1]
+    assert "通讯录.xlsx" in errors[2] and "no 决算 table" in errors[2]
+    li = datasets["line_items"]
+    assert set(li[li.amount_wan.notna()].report_id) == {rows[3]["report_id"]}

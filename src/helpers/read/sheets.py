@@ -224,7 +224,11 @@ def _line_kind(row: list[object]) -> str | None:
         return "blank"
     if NOTE_CELL.match(cells[0]) and len(cells) <= 2:
         return "note"
-    if len(cells) <= 3 and any(UNIT_CELL.match(c) or PREPARER_CELL.match(c) for c in cells):
+    if (
+        len(cells) <= 3
+        and any(UNIT_CELL.match(c) or PREPARER_CELL.match(c) for c in cells)
+        and not any(HEADER_CELL.match(compact(c)) for c in cells)  # `项目 … 单位：万元`: a header row
+    ):
         return "unit"
     if len(cells) <= 2 and any(title_like(c) for c in cells):
         return "title"
@@ -323,7 +327,8 @@ def _numbering_row(rows: list[list[object]]) -> int | None:
             elif t and re.search(r"\d", t):
                 ok = False
         run = ints == list(range(ints[0], ints[0] + len(ints))) if ints else False
-        if ok and numeric and len(ints) >= 2 and ints[0] in (1, 2) and run:
+        labelled = any(isinstance(v, str) and "栏" in v for v in row)  # `栏次 | 1`: one figure column
+        if ok and numeric and (len(ints) >= 2 or labelled) and ints[0] in (1, 2) and run:
             return k
     return None
 
@@ -403,6 +408,13 @@ def sheet_blocks(sheet: str, rows: list[list[object]]) -> list[Block]:
         if isinstance(part, _Text):
             blocks += _text_blocks(sheet, rows[part.row], part.row)
         else:
+            # a 单位 cell printed in the table's first row (`项目 … 单位：万元`) is the table's unit, not a
+            # header word: text above the table, where the finder reads the unit
+            for i in part.rows[:2]:
+                for c, v in enumerate(rows[i]):
+                    if isinstance(v, str) and UNIT_CELL.match(v):
+                        blocks.append(TextBlock(v, f"sheet {sheet}!{_a1(i, c)}"))
+                        rows[i][c] = ""
             blocks.append(_table_block(sheet, rows, part.rows))
     first = next((k for k, b in enumerate(blocks) if isinstance(b, TableBlock)), None)
     if (

@@ -485,6 +485,23 @@ def test_unit_in_the_header_row_and_a_one_column_numbering(tmp_path):
     assert t5.loc["total", "source_ref"] == "sheet 支出!C3"
 
 
+def test_an_untitled_table_on_the_next_sheet_is_not_a_continuation(tmp_path):
+    """A PDF table runs on to the next page without a title; a sheet holds whole tables. With the
+    title rows cleared, sheets 公开04表–06表 (whose headers name no table) are skipped with a note, not
+    appended to 公开03表's 支出决算表."""
+    wb = openpyxl.load_workbook(CZJ_XLSX)
+    for ws in wb.worksheets:
+        ws["A1"] = None
+    f = tmp_path / "无标题.xlsx"
+    wb.save(f)
+    out = extract_report(f, with_narrative=False)
+    li = out["line_items"]
+    assert set(li[li.table == "T3"].source_ref.str.split("!").str[0]) == {"sheet 公开03表"}
+    notes = " ".join(out["reports"].iloc[0]["notes"])
+    for sheet in ("公开04表", "公开05表", "公开06表"):
+        assert f"sheet {sheet}!" in notes and "no recognisable title or header was skipped" in notes
+
+
 # ---------------------------------------------------------------------------------------------
 # Bad workbooks: a ReportError that names the file and says what is wrong
 

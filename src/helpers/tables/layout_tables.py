@@ -142,6 +142,7 @@ def find_layout_tables(layout: Layout, reading_layout: str) -> dict[str, FoundTa
                 and not titled_other
                 and current is not None
                 and was_first
+                and layout.container not in ("xlsx", "xls")  # a sheet holds whole tables: none runs on to the next
                 and ncols <= current.ncols
                 and page.number - current.last_page in (1, 2)
                 and header in (None, current.code)

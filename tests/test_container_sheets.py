@@ -622,3 +622,33 @@ def test_bad_workbooks_fail_alone_in_a_batch(tmp_path):
     assert "通讯录.xlsx" in errors[2] and "no 决算 table" in errors[2]
     li = datasets["line_items"]
     assert set(li[li.amount_wan.notna()].report_id) == {rows[3]["report_id"]}
+
+
+def test_hidden_rows_and_columns_of_an_xlsx_are_left_out(tmp_path):
+    """A hidden column (an internal code) and a hidden row print nowhere: not read, and said so; the
+    other cells keep their refs."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "公开05表"
+    for r in [
+        ["一般公共预算财政拨款支出决算表"],
+        [None, None, None, None, None, "单位：万元"],
+        ["科目编码", "内部编号", "科目名称", "合计", "基本支出", "项目支出"],
+        ["201", "X-1", "一般公共服务支出", 2106.66, 1503.52, 603.14],
+        ["299", "X-9", "作废科目", 999, 999, None],
+        [None, None, "合计", 2106.66, 1503.52, 603.14],
+    ]:
+        ws.append(r)
+    ws.column_dimensions["B"].hidden = True
+    ws.row_dimensions[5].hidden = True
+    f = tmp_path / "隐藏行列.xlsx"
+    wb.save(f)
+    layout = read_layout(f)
+    assert layout.notes == ["sheet 公开05表: 1 hidden row and 1 hidden column, which print nowhere, were not read"]
+    table = next(b for b in layout.pages[0].blocks if isinstance(b, TableBlock))
+    assert [[c.text for c in r] for r in table.rows if any(c.text for c in r)] == [
+        ["科目编码", "科目名称", "合计", "基本支出", "项目支出"],
+        ["201", "一般公共服务支出", "2106.66", "1503.52", "603.14"],
+        ["", "合计", "2106.66", "1503.52", "603.14"],
+    ]
+    assert table.rows[1][2].ref == "sheet 公开05表!D4"

@@ -20,15 +20,18 @@ they are (thousands separators kept), numeric cells as printed with two decimals
 2.675 → 2.68; 0 → 0.00). Integers are codes, not amounts, in the 栏次 numbering row and in columns
 whose header says so (类/款/项, 科目编码, 行次): written as integers, 款 and 项 with two digits (1 → 01).
 
-Not seen by this reader: hidden rows and columns (read like shown ones), error cells (#DIV/0! reads
-blank) and formulas saved without their computed value (blank); Excel and WPS always save the value.
+Hidden rows and columns of an .xlsx are left out, as they print nowhere (named in the notes); an .xls's
+are read like shown ones. Not seen: error cells (#DIV/0! reads blank) and formulas saved without their
+computed value (blank); Excel and WPS always save the value.
 """
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import tempfile
+import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
@@ -119,7 +122,7 @@ def _int_text(v: float | int, width: int = 0) -> str:
 
 
 def _open(path: Path):
-    """(calamine workbook, `xlsx` or `xls`), or a ReportError saying what is wrong with the file."""
+    """(calamine workbook, `xlsx` or `xls`, the file's bytes), or a ReportError saying what is wrong."""
     import python_calamine as pc
 
     try:
@@ -156,7 +159,7 @@ def _open(path: Path):
         ) from exc
     except Exception as exc:  # calamine's Zip/Xml/Cfb errors: a damaged or truncated file
         raise ReportError(path, f"is a damaged or truncated workbook and cannot be read ({exc})") from exc
-    return wb, kind
+    return wb, kind, data
 
 
 def _from_bytes(data: bytes, kind: str):
@@ -195,6 +198,69 @@ def _sheet_rows(path: Path, wb, name: str) -> list[list[object]]:
     while rows and not any(_filled(v) for v in rows[-1]):
         rows.pop()
     return rows
+
+
+def hidden_rows_and_columns(data: bytes) -> dict[str, tuple[set[int], set[int]]]:
+    """Sheet name → (hidden rows, hidden columns), 0-based, of an .xlsx package (calamine does not report
+    them): `<row hidden="1">` and `<col min max hidden="1">` in each sheet's XML. Empty when the package
+    does not say (an .xls is not read this way)."""
+    out: dict[str, tuple[set[int], set[int]]] = {}
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            names = set(z.namelist())
+            book = z.read("xl/workbook.xml").decode("utf-8", "replace")
+            rels = z.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+            target = {}
+            for tag in re.findall(r"<(?:\w+:)?Relationship\b[^>]*>", rels):
+                a = _attrs(tag)
+                t = a.get("Target", "")
+                target[a.get("Id")] = t.lstrip("/") if t.startswith("/") else "xl/" + t
+            for tag in re.findall(r"<(?:\w+:)?sheet\b[^>]*>", book):
+                a = _attrs(tag)
+                part = target.get(next((v for k, v in a.items() if k.endswith(":id")), None), "")
+                if part not in names:
+                    continue
+                xml = z.read(part)
+                if b'hidden="1"' not in xml and b'hidden="true"' not in xml:
+                    continue
+                text = xml.decode("utf-8", "replace")
+                rows = {
+                    int(r["r"]) - 1
+                    for tag in re.findall(r"<(?:\w+:)?row\b[^>]*>", text)
+                    if (r := _attrs(tag)).get("hidden") in ("1", "true") and r.get("r", "").isdigit()
+                }
+                cols = {
+                    c
+                    for tag in re.findall(r"<(?:\w+:)?col\b[^>]*>", text)
+                    if (k := _attrs(tag)).get("hidden") in ("1", "true")
+                    for c in range(int(k.get("min", "1")) - 1, int(k.get("max", k.get("min", "1"))))
+                }
+                out[html.unescape(a.get("name", ""))] = (rows, cols)
+    except (KeyError, ValueError, zipfile.BadZipFile):
+        return out  # calamine has read the workbook: only the hidden marks are unknown
+    return out
+
+
+def _attrs(tag: str) -> dict[str, str]:
+    return dict(re.findall(r'([\w:]+)="([^"]*)"', tag))
+
+
+def _blank_hidden(rows: list[list[object]], hidden_rows: set[int], hidden_cols: set[int]) -> str:
+    """Blank the hidden rows and columns (the other cells keep their refs; a blank column is no part of
+    a table). Says what was left out (`2 hidden rows and 1 hidden column`), "" if they held nothing."""
+    n_rows = n_cols = 0
+    for r in sorted(hidden_rows):
+        if r < len(rows) and any(_filled(v) for v in rows[r]):
+            rows[r] = [None if v is None else "" for v in rows[r]]
+            n_rows += 1
+    for c in sorted(hidden_cols):
+        if any(c < len(row) and _filled(row[c]) for row in rows):
+            n_cols += 1
+        for row in rows:
+            if c < len(row) and row[c] is not None:  # a covered cell stays covered: spans keep their extent
+                row[c] = ""
+    parts = [f"{n} hidden {w}{'s' if n > 1 else ''}" for n, w in ((n_rows, "row"), (n_cols, "column")) if n]
+    return " and ".join(parts)
 
 
 def _filled(v: object) -> bool:
@@ -448,7 +514,8 @@ def read_layout(path: Path) -> Layout:
     import python_calamine as pc
 
     path = Path(path)
-    wb, container = _open(path)
+    wb, container, data = _open(path)
+    marks = hidden_rows_and_columns(data) if container == "xlsx" else {}
     notes: list[str] = []
     pages: list[Page] = []
     sheets = list(wb.sheets_metadata)
@@ -461,6 +528,8 @@ def read_layout(path: Path) -> Layout:
             notes.append(f"sheet {meta.name} is hidden; it was not read")
             continue
         rows = _sheet_rows(path, wb, meta.name)
+        if meta.name in marks and (left_out := _blank_hidden(rows, *marks[meta.name])):
+            notes.append(f"sheet {meta.name}: {left_out}, which print nowhere, were not read")
         blocks = sheet_blocks(meta.name, rows) if rows else []
         if blocks:
             pages.append(Page(len(pages) + 1, blocks, name=meta.name))

@@ -451,6 +451,36 @@ def test_tables_one_after_another_without_blank_rows(tmp_path):
     assert [c.text for c in blocks[2].rows[1]] == ["201", "一般公共服务支出", "10.00", "8.00"]
 
 
+def test_codes_stored_as_numbers_under_a_header_centred_across_columns(tmp_path):
+    """科目编码 centred across three columns (not merged: the other two header cells are blank), codes
+    typed as numbers: the columns left of the names hold codes (06, not 6.00)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for r in [
+        ["一般公共预算财政拨款支出决算表"],
+        [None, None, None, None, None, None, "单位：万元"],
+        ["科目编码", None, None, "科目名称", "合计", "基本支出", "项目支出"],
+        [201, None, None, "一般公共服务支出", 2106.66, 1503.52, 603.14],
+        [201, 6, None, "财政事务", 2106.66, 1503.52, 603.14],
+        [201, 6, 1, "行政运行", 1511.89, 1503.52, 8.37],
+    ]:
+        ws.append(r)
+    f = tmp_path / "居中.xlsx"
+    wb.save(f)
+    table = next(b for b in read_layout(f).pages[0].blocks if isinstance(b, TableBlock))
+    assert [[c.text for c in r][:4] for r in table.rows[1:]] == [
+        ["201", "", "", "一般公共服务支出"],
+        ["201", "06", "", "财政事务"],
+        ["201", "06", "01", "行政运行"],
+    ]
+    li = extract_report(f, with_narrative=False)["line_items"]
+    assert li[(li.table == "T5") & (li.measure == "project")].set_index("code").amount_wan.to_dict() == {
+        "201": 603.14,
+        "20106": 603.14,
+        "2010601": 8.37,
+    }
+
+
 def test_unit_in_the_header_row_and_a_one_column_numbering(tmp_path):
     """`单位：元` printed in the table's first row is still the table's unit (元 → 万元); `栏次 | 1`
     numbers one figure column (1, not 1.00)."""

@@ -58,6 +58,7 @@ PART_CELL = re.compile(r"^第[一二三四五六七八九十]+部分")
 HEADER_CELL = re.compile(r"^(项目|科目名称|科目编码|栏次|行次|预算数|决算数|金额|单位名称)$")
 # Header words of columns whose integers are codes or row numbers, not amounts.
 CODE_HEADER = re.compile(r"编码|代码|科目|行次|栏次|序号|编号")
+CJK = re.compile(r"[\u4e00-\u9fff]")
 DEFAULT_SHEET_NAME = re.compile(r"^(sheet|工作表|表)\s*\d*$", re.IGNORECASE)
 # Words of a 决算 table: a workbook with none of them anywhere is not a 决算.
 JUESUAN_WORDS = re.compile(r"决算|功能分类|经济分类|本年收入|本年支出|基本支出|项目支出|财政拨款|三公")
@@ -420,10 +421,25 @@ def _header_words(header: list[list[object]], c: int) -> list[str]:
     return words
 
 
+def _names_column(body: list[list[object]]) -> int | None:
+    """The first column whose filled cells are mostly Chinese text (the row names)."""
+    width = max((len(r) for r in body), default=0)
+    for c in range(width):
+        filled = [r[c] for r in body if c < len(r) and _filled(r[c])]
+        named = sum(1 for v in filled if isinstance(v, str) and CJK.search(v))
+        if filled and named * 2 > len(filled):
+            return c
+    return None
+
+
 def _column_kinds(rows: list[list[object]], num: int | None) -> list[str]:
-    """Per column, how integers are written: `code2` (款/项: 01), `code` (类, 科目编码, 行次) or `amount`."""
+    """Per column, how integers are written: `code2` (款/项: 01), `code` (类, 科目编码, 行次) or `amount`.
+    A column without header words left of the row names holds codes too (a header centred across
+    columns instead of merged leaves them blank)."""
     first_data = next((k for k, r in enumerate(rows) if k != num and any(_is_num(v) for v in r)), len(rows))
     header = [r for k, r in enumerate(rows[:first_data]) if k != num]
+    body = rows[first_data:]
+    names = _names_column(body)
     kinds = []
     for c in range(max((len(r) for r in rows), default=0)):
         words = _header_words(header, c)
@@ -431,6 +447,9 @@ def _column_kinds(rows: list[list[object]], num: int | None) -> list[str]:
             kinds.append("code2")
         elif any(w in ("类", "项目") or CODE_HEADER.search(w) for w in words):
             kinds.append("code")
+        elif names is not None and c < names:
+            ints = [v for r in body if c < len(r) and _is_num(v := r[c])]
+            kinds.append("code2" if ints and all(float(v).is_integer() and 0 <= v < 100 for v in ints) else "code")
         else:
             kinds.append("amount")
     return kinds

@@ -682,3 +682,46 @@ def test_hidden_rows_and_columns_of_an_xlsx_are_left_out(tmp_path):
         ["", "合计", "2106.66", "1503.52", "603.14"],
     ]
     assert table.rows[1][2].ref == "sheet 公开05表!D4"
+
+
+def test_error_cells_and_formulas_without_values_are_not_blanks(tmp_path):
+    """calamine reads an error cell and a formula saved without its value as blank; a blank is a
+    printed blank in the datasets, so they are put back as printed and the table says so."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "公开05表"
+    for r in [
+        ["一般公共预算财政拨款支出决算表"],
+        [None, None, None, None, "单位：万元"],
+        ["科目编码", "科目名称", "合计", "基本支出", "项目支出"],
+        ["2010601", "行政运行", 1511.89, 1503.52, 8.37],
+        ["2010602", "一般行政管理事务", 10, None, 10],
+        [None, "合计", "=SUM(C4:C5)", 1503.52, "#DIV/0!"],  # openpyxl saves formulas without a value
+    ]:
+        ws.append(r)
+    ws["E6"].data_type = "e"
+    saved = tmp_path / "saved.xlsx"
+    wb.save(saved)
+    # D5 as Excel saves a formula that shows "" (a printed blank): t="str" and an empty value
+    f = tmp_path / "公式.xlsx"
+    with zipfile.ZipFile(saved) as zin, zipfile.ZipFile(f, "w") as zout:
+        for item in zin.infolist():
+            part = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                part = part.replace(b'<c r="E5"', b'<c r="D5" t="str"><f>IF(TRUE,"","x")</f><v></v></c><c r="E5"', 1)
+            zout.writestr(item, part)
+    assert b'<c r="D5" t="str">' in zipfile.ZipFile(f).read("xl/worksheets/sheet1.xml")
+    layout = read_layout(f)
+    assert cell(layout, "sheet 公开05表!C6").text == "=SUM(C4:C5)"
+    assert cell(layout, "sheet 公开05表!E6").text == "#DIV/0!"
+    assert cell(layout, "sheet 公开05表!D5").text == ""  # a formula showing "" is a printed blank
+    assert layout.notes == [
+        "sheet 公开05表: 2 cell(s) hold an error or a formula saved without its value (C6 =SUM(C4:C5), "
+        "E6 #DIV/0!); read as that text, never as a number"
+    ]
+    out = extract_report(f, with_narrative=False)
+    li = out["line_items"]
+    total = li[(li.table == "T5") & (li.row_label == "合计")].set_index("measure")
+    assert total.amount_wan.isna().to_dict() == {"total": True, "basic": False, "project": True}
+    notes = " ".join(out["reports"].iloc[0]["notes"])
+    assert "'=SUM(C4:C5)' in an amount column is not a number" in notes

@@ -20,9 +20,10 @@ they are (thousands separators kept), numeric cells as printed with two decimals
 2.675 → 2.68; 0 → 0.00). Integers are codes, not amounts, in the 栏次 numbering row and in columns
 whose header says so (类/款/项, 科目编码, 行次): written as integers, 款 and 项 with two digits (1 → 01).
 
-Hidden rows and columns of an .xlsx are left out, as they print nowhere (named in the notes); an .xls's
-are read like shown ones. Not seen: error cells (#DIV/0! reads blank) and formulas saved without their
-computed value (blank); Excel and WPS always save the value.
+From an .xlsx's sheet XML, which calamine does not report: hidden rows and columns print nowhere and
+are left out; an error cell (#DIV/0!) or a formula saved without its value, which calamine reads as
+blank, is kept as that text (an amount column then says it is not a number). The notes name both. An
+.xls's hidden rows and columns are read like shown ones, its error cells as blank.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ import io
 import re
 import tempfile
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
@@ -201,11 +202,32 @@ def _sheet_rows(path: Path, wb, name: str) -> list[list[object]]:
     return rows
 
 
-def hidden_rows_and_columns(data: bytes) -> dict[str, tuple[set[int], set[int]]]:
-    """Sheet name → (hidden rows, hidden columns), 0-based, of an .xlsx package (calamine does not report
-    them): `<row hidden="1">` and `<col min max hidden="1">` in each sheet's XML. Empty when the package
-    does not say (an .xls is not read this way)."""
-    out: dict[str, tuple[set[int], set[int]]] = {}
+@dataclass
+class SheetMarks:
+    """What an .xlsx sheet's XML says and calamine does not report: hidden rows and columns (0-based),
+    and cells it reads as blank that are not: an error (`#DIV/0!`) or a formula saved without its value."""
+
+    hidden_rows: set[int] = field(default_factory=set)
+    hidden_cols: set[int] = field(default_factory=set)
+    unread: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) → `#DIV/0!`, `=SUM(E8:E9)`
+
+
+CELL_XML = re.compile(r"<(?:\w+:)?c\b([^>]*?)>(.*?)</(?:\w+:)?c>", re.S)
+A1_REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
+
+
+def _no_value(inner: str, attrs: dict[str, str]) -> bool:
+    """A formula cell saved without its value: no `<v>`, or an empty one on a cell not typed as text
+    (Excel saves a formula that shows "" as `t="str"` with `<v></v>`: a printed blank)."""
+    v = re.search(r"<(?:\w+:)?v\s*/>|<(?:\w+:)?v>([^<]*)</", inner)
+    return v is None or (not v.group(1) and attrs.get("t") != "str")
+
+
+def sheet_marks(data: bytes) -> dict[str, SheetMarks]:
+    """Sheet name → SheetMarks of an .xlsx package, read from each sheet's XML (`<row hidden="1">`,
+    `<col min max hidden="1">`, `<c t="e">`, `<c><f>…</f></c>` with no `<v>`). Sheets with none are left
+    out; so is everything when the package does not say (an .xls is not read this way)."""
+    out: dict[str, SheetMarks] = {}
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             names = set(z.namelist())
@@ -219,27 +241,46 @@ def hidden_rows_and_columns(data: bytes) -> dict[str, tuple[set[int], set[int]]]
             for tag in re.findall(r"<(?:\w+:)?sheet\b[^>]*>", book):
                 a = _attrs(tag)
                 part = target.get(next((v for k, v in a.items() if k.endswith(":id")), None), "")
-                if part not in names:
-                    continue
-                xml = z.read(part)
-                if b'hidden="1"' not in xml and b'hidden="true"' not in xml:
-                    continue
-                text = xml.decode("utf-8", "replace")
-                rows = {
-                    int(r["r"]) - 1
-                    for tag in re.findall(r"<(?:\w+:)?row\b[^>]*>", text)
-                    if (r := _attrs(tag)).get("hidden") in ("1", "true") and r.get("r", "").isdigit()
-                }
-                cols = {
-                    c
-                    for tag in re.findall(r"<(?:\w+:)?col\b[^>]*>", text)
-                    if (k := _attrs(tag)).get("hidden") in ("1", "true")
-                    for c in range(int(k.get("min", "1")) - 1, int(k.get("max", k.get("min", "1"))))
-                }
-                out[html.unescape(a.get("name", ""))] = (rows, cols)
+                if part in names and (marks := _marks(z.read(part))):
+                    out[html.unescape(a.get("name", ""))] = marks
     except (KeyError, ValueError, zipfile.BadZipFile):
-        return out  # calamine has read the workbook: only the hidden marks are unknown
+        return out  # calamine has read the workbook: only these marks are unknown
     return out
+
+
+def _marks(xml: bytes) -> SheetMarks | None:
+    hidden = b'hidden="1"' in xml or b'hidden="true"' in xml
+    errors = b't="e"' in xml
+    formulas = b"<f" in xml
+    if not (hidden or errors or formulas):
+        return None
+    text = xml.decode("utf-8", "replace")
+    m = SheetMarks()
+    if hidden:
+        for tag in re.findall(r"<(?:\w+:)?row\b[^>]*>", text):
+            if (r := _attrs(tag)).get("hidden") in ("1", "true") and r.get("r", "").isdigit():
+                m.hidden_rows.add(int(r["r"]) - 1)
+        for tag in re.findall(r"<(?:\w+:)?col\b[^>]*>", text):
+            if (k := _attrs(tag)).get("hidden") in ("1", "true"):
+                m.hidden_cols.update(range(int(k.get("min", "1")) - 1, int(k.get("max", k.get("min", "1")))))
+    if errors or formulas:
+        for attrs, inner in CELL_XML.findall(text):
+            a = _attrs(attrs)
+            ref = A1_REF.match(a.get("r", ""))
+            if ref is None:
+                continue
+            if a.get("t") == "e":
+                shown = re.search(r"<(?:\w+:)?v>([^<]*)</", inner)
+                what = html.unescape(shown.group(1)) if shown else "#ERROR"
+            elif _no_value(inner, a) and (f := re.search(r"<(?:\w+:)?f\b[^>]*?(?:/>|>([^<]*)</)", inner)):
+                what = "=" + html.unescape(f.group(1) or "(formula)")
+            else:
+                continue
+            col = 0
+            for ch in ref.group(1):
+                col = col * 26 + ord(ch) - 64
+            m.unread[(int(ref.group(2)) - 1, col - 1)] = what
+    return m if (m.hidden_rows or m.hidden_cols or m.unread) else None
 
 
 def _attrs(tag: str) -> dict[str, str]:
@@ -262,6 +303,28 @@ def _blank_hidden(rows: list[list[object]], hidden_rows: set[int], hidden_cols: 
                 row[c] = ""
     parts = [f"{n} hidden {w}{'s' if n > 1 else ''}" for n, w in ((n_rows, "row"), (n_cols, "column")) if n]
     return " and ".join(parts)
+
+
+def _apply_marks(sheet: str, rows: list[list[object]], marks: SheetMarks) -> list[str]:
+    """Put what calamine read as blank back as printed (`#DIV/0!`, `=SUM(E8:E9)`: an amount column then
+    says it is not a number), blank the hidden rows and columns; the notes saying so."""
+    notes = []
+    for (r, c), what in sorted(marks.unread.items()):
+        if r >= len(rows):
+            rows.extend([[""] * len(rows[0]) if rows else [] for _ in range(r + 1 - len(rows))])
+        for row in rows:
+            row.extend([""] * (c + 1 - len(row)))
+        rows[r][c] = what
+    if marks.unread:
+        cells = ", ".join(f"{_a1(r, c)} {what}" for (r, c), what in sorted(marks.unread.items())[:5])
+        more = f" and {len(marks.unread) - 5} more" if len(marks.unread) > 5 else ""
+        notes.append(
+            f"sheet {sheet}: {len(marks.unread)} cell(s) hold an error or a formula saved without its value "
+            f"({cells}{more}); read as that text, never as a number"
+        )
+    if left_out := _blank_hidden(rows, marks.hidden_rows, marks.hidden_cols):
+        notes.append(f"sheet {sheet}: {left_out}, which print nowhere, were not read")
+    return notes
 
 
 def _filled(v: object) -> bool:
@@ -534,7 +597,7 @@ def read_layout(path: Path) -> Layout:
 
     path = Path(path)
     wb, container, data = _open(path)
-    marks = hidden_rows_and_columns(data) if container == "xlsx" else {}
+    marks = sheet_marks(data) if container == "xlsx" else {}
     notes: list[str] = []
     pages: list[Page] = []
     sheets = list(wb.sheets_metadata)
@@ -547,8 +610,8 @@ def read_layout(path: Path) -> Layout:
             notes.append(f"sheet {meta.name} is hidden; it was not read")
             continue
         rows = _sheet_rows(path, wb, meta.name)
-        if meta.name in marks and (left_out := _blank_hidden(rows, *marks[meta.name])):
-            notes.append(f"sheet {meta.name}: {left_out}, which print nowhere, were not read")
+        if meta.name in marks:
+            notes += _apply_marks(meta.name, rows, marks[meta.name])
         blocks = sheet_blocks(meta.name, rows) if rows else []
         if blocks:
             pages.append(Page(len(pages) + 1, blocks, name=meta.name))

@@ -247,6 +247,22 @@ def test_every_value_traces_to_its_sheet_and_cell(layouts, extracted, path):
         assert li.unit_printed.notna().all()
 
 
+def test_department_from_the_part_heading_without_a_preparer_row(tmp_path):
+    """A workbook has no cover: with no 编制单位 row the department is read from the heading above the
+    first table, 第二部分 上海市普陀区财政局2024年度部门决算表."""
+    wb = openpyxl.load_workbook(CZJ_XLSX)
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if isinstance(c.value, str) and c.value.startswith("编制单位"):
+                    c.value = None
+    f = tmp_path / "无编制单位.xlsx"
+    wb.save(f)
+    assert not any("编制单位" in t for t, _, _ in read_layout(f).text_lines())
+    r = extract_report(f, with_narrative=False)["reports"].iloc[0]
+    assert (r["department"], r["city"], r["district"]) == ("上海市普陀区财政局", "上海市", "普陀区")
+
+
 def test_one_value_in_each_workbook(extracted):
     expected = {
         CZJ_XLSX: (2940.05, "sheet 公开05表!E26"),

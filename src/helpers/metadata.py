@@ -59,6 +59,8 @@ def _department(lines: list[str]) -> str | None:
     cover_lines = []
     for t in lines[:10]:
         if compact(t).startswith(("目录", "#目录", "第一部分", "第二部分")):
+            if not cover_lines and "部门决算" in t:  # no cover (a workbook): `第二部分 XXX2024年度部门决算表`
+                cover_lines.append(re.sub(r"^#*第[一二]部分", "", compact(t)))
             break
         cover_lines.append(t)
     cover = compact(" ".join(cover_lines))

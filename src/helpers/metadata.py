@@ -56,7 +56,7 @@ def document_kind(lines: list[str]) -> tuple[str | None, str | None, str]:
 def _department(lines: list[str]) -> str | None:
     # 1) The cover: the lines before the table of contents, joined (covers wrap the title freely:
     #    "上海市普陀区财政局 / 年度部门决算 / 2024").
-    cover_lines = []
+    cover_lines: list[str] = []
     for t in lines[:10]:
         if compact(t).startswith(("目录", "#目录", "第一部分", "第二部分")):
             if not cover_lines and "部门决算" in t:  # no cover (a workbook): `第二部分 XXX2024年度部门决算表`

@@ -6,6 +6,8 @@ show; nothing here re-reads the raw file.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from ..tables.catalog import ALL_TABLE_CODES, BY_CODE, MEASURES_DOC, TABLE_CODES, TEMPLATE_MEASURES
@@ -126,6 +128,24 @@ def _measure_order(table: str, measures) -> list[str]:
     return order + sorted(m for m in measures if m not in order)
 
 
+WHERE = "出处 where"  # the column naming where a printed row's cells were read
+_SHEET_CELL = re.compile(r"^(sheet .+)!([A-Z]+)(\d+)$")
+
+
+def row_source(refs: list[str]) -> str:
+    """Where one printed row was read, short: `line 12`, `page 7`, `sheet 公开05表!C14:F14` (the
+    cells of a workbook row), `page 9 box (…) … (…)` (an OCR'd row's first and last cell)."""
+    uniq = list(dict.fromkeys(r for r in refs if r))
+    if len(uniq) <= 1:
+        return uniq[0] if uniq else ""
+    cells = [_SHEET_CELL.match(r) for r in uniq]
+    if all(cells) and len({(m.group(1), m.group(3)) for m in cells if m}) == 1:
+        first, last = cells[0], cells[-1]
+        assert first is not None and last is not None
+        return f"{first.group(1)}!{first.group(2)}{first.group(3)}:{last.group(2)}{last.group(3)}"
+    return f"{uniq[0]} … {uniq[-1]}"
+
+
 def wide_table(corpus: Corpus, report_id: str, table: str, *, keep_order: bool = False) -> pd.DataFrame:
     """One standard table back in its printed shape: a row per printed row, a column per measure
     (the first amount read for it), and, when any cell is doubtful, an *in doubt* column naming the
@@ -145,7 +165,9 @@ def wide_table(corpus: Corpus, report_id: str, table: str, *, keep_order: bool =
 
     rows: dict[tuple, dict] = {}  # printed row → measure → amount, rows in the order first read
     doubt: dict[tuple, list[str]] = {}
+    refs: dict[tuple, list[str]] = {}  # printed row → where its cells were read
     measures = li.measure.tolist()
+    sources = column("source_ref", "")
     amounts = li.amount_wan.astype("float64").tolist()
     doubtful = [v is True for v in li.doubtful.tolist()]
     cells = zip(
@@ -155,7 +177,8 @@ def wide_table(corpus: Corpus, report_id: str, table: str, *, keep_order: bool =
         column("code", ""),
         column("row_label", None),
     )
-    for key, m, amount, in_doubt in zip(cells, measures, amounts, doubtful):
+    for key, m, amount, in_doubt, ref in zip(cells, measures, amounts, doubtful, sources):
+        refs.setdefault(key, []).append(ref)
         row = rows.setdefault(key, {})
         if m not in row or pd.isna(row[m]):  # the first amount read (a null is no amount)
             row[m] = amount
@@ -179,6 +202,7 @@ def wide_table(corpus: Corpus, report_id: str, table: str, *, keep_order: bool =
         wide[m] = wide[m].astype("float64")
     if doubt:
         wide["in doubt"] = ["、".join(measure_label(table, m) for m in doubt.get(k, [])) for k in ranked]
+    wide[WHERE] = [row_source(refs[k]) for k in ranked]
     wide = wide.rename(columns={m: measure_label(table, m) for m in order})
     drop = [c for c in ("side", "section") if (wide[c] == "").all()]
     # Rows that exist in the printed grid but whose cells were all blank keep their place (nulls).
@@ -227,6 +251,7 @@ def printed_table(corpus: Corpus, report_id: str, table: str) -> pd.DataFrame:
             cols[measure_label(table, m)] = _SIDE_MEASURE.get((table, m), measure_label(table, m))
         if "in doubt" in rows and (rows["in doubt"] != "").any():
             cols["in doubt"] = "in doubt"
+        cols[WHERE] = WHERE
         word = _SIDE_WORDS[side]
         sides.append(rows[list(cols)].rename(columns={k: f"{word}·{v}" for k, v in cols.items()}))
     income, expenditure = sides
@@ -246,8 +271,10 @@ def printed_table(corpus: Corpus, report_id: str, table: str) -> pd.DataFrame:
             pd.concat([a.reset_index(drop=True).reindex(range(n)), b.reset_index(drop=True).reindex(range(n))], axis=1)
         )
     out = pd.concat(parts, ignore_index=True)
+    where = [c for c in out.columns if c.endswith(WHERE)]  # after the printed columns, as a note would be
+    out = out[[c for c in out.columns if c not in where] + where]
     for c in out.columns:
-        if c.endswith("·项目") or c.endswith("·in doubt"):
+        if c.endswith("·项目") or c.endswith("·in doubt") or c.endswith(WHERE):
             out[c] = out[c].astype("object").where(out[c].notna(), "")
     return out
 

@@ -389,3 +389,33 @@ def test_two_reports_in_one_file_are_not_merged(tmp_path):
     assert rep.status == "failed" and "more than one report" in rep.error and "split" in rep.error
     alone = extract_report(YICHUAN)["reports"].iloc[0]
     assert alone.status == "ok"
+
+
+# ---------------------------------------------------------------------------------------------
+# A total row the reader did not get
+
+
+def test_a_table_whose_total_row_was_not_read_says_so(ds, tmp_path):
+    """宜川路's 支出决算表 with its 合计 row (line 196: 本年支出合计 20,323.21, 基本 14,107.46, 项目 6,215.76)
+    taken out: the rows still add up among themselves, so nothing else would tell. The reading is
+    doubtful with a reason naming the missing total; every other T3 cell is read as before."""
+    lines = YICHUAN.read_text(encoding="utf-8").split("\n")
+    assert lines[195] == "合计 20,323.21 14,107.46 6,215.76"
+    del lines[195]
+    altered = tmp_path / YICHUAN.name
+    altered.write_text("\n".join(lines), encoding="utf-8")
+    d = extract_report(altered)
+    t3 = d["table_readings"].set_index("table").loc["T3"]
+    assert t3.doubtful and "T3" in list(d["reports"].tables_doubtful.iloc[0])
+    assert any("total row not read" in r and "本年支出合计" in r for r in t3.reasons)
+    li = d["line_items"]
+    assert not len(li[(li.table == "T3") & (li.row_label == "合计")])
+    before = ds["yichuan"]["line_items"]
+    key = ["code", "measure"]
+    a = before[(before.table == "T3") & before.code.notna()].set_index(key).amount_wan
+    b = li[(li.table == "T3") & li.code.notna()].set_index(key).amount_wan
+    assert a.equals(b)
+    # the unaltered copy: its total is read, nothing in doubt
+    clean = ds["yichuan"]["table_readings"].set_index("table").loc["T3"]
+    assert not clean.doubtful and not len(clean.reasons)
+    assert _cell(before, "T3", "total", label="合计").amount_wan == 20323.21

@@ -419,3 +419,41 @@ def test_a_table_whose_total_row_was_not_read_says_so(ds, tmp_path):
     clean = ds["yichuan"]["table_readings"].set_index("table").loc["T3"]
     assert not clean.doubtful and not len(clean.reasons)
     assert _cell(before, "T3", "total", label="合计").amount_wan == 20323.21
+
+
+# ---------------------------------------------------------------------------------------------
+# A ruled table whose last row on a page has no rule under it
+
+
+def _without_bottom_rule(pdf_path, page_no, out):
+    """A copy of the PDF with the lowest full-width horizontal rule of one page taken out (as a PDF
+    whose table runs on to the next page may print it: the last row's cells open at the bottom)."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    pdf = pdfium.PdfDocument(str(pdf_path))
+    page = pdf[page_no - 1]
+    rules = [o for o in page.get_objects() if o.type == raw.FPDF_PAGEOBJ_PATH]
+    wide = [o for o in rules if o.get_bounds()[2] - o.get_bounds()[0] > 0.6 * page.get_width()]
+    lowest = min(wide, key=lambda o: o.get_bounds()[1])  # PDF y grows upwards
+    page.remove_obj(lowest)
+    page.gen_content()
+    pdf.save(str(out))
+    pdf.close()
+    return out
+
+
+def test_a_last_row_left_open_at_the_bottom_of_its_page_is_read(tmp_path):
+    """西南大学's 高等学校收入决算表 ends page 10 with 206 科学技术支出 (1,178.72 in 本年收入合计 and 财政拨款收入,
+    the rest blank; the page render shows it as the page's last ruled row). With the rule under that row
+    taken out, pdfplumber finds no cell in it and the row was lost without a word; the table is now
+    closed where its vertical rules end, every cell of 表2 is read as printed, and the notes say so."""
+    altered = _without_bottom_rule(SWU, S.PAGES["表2"], tmp_path / SWU.name)
+    d = extract_report(altered)
+    li = d["line_items"]
+    assert _cell(li, "T2", "total", code="206").amount_wan == 1178.72
+    assert _cell(li, "T2", "fiscal", code="206").amount_wan == 1178.72
+    assert pd.isna(_cell(li, "T2", "business", code="206").amount_wan)
+    s = score_table(li, "T2", swu_cells(S.SWU)["T2"])
+    assert s.accuracy == 1.0, (s.wrong, s.blank_filled, s.missing)
+    assert any("page 10" in n and "no rule under it" in n for n in d["reports"].notes.iloc[0])

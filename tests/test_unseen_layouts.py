@@ -457,3 +457,29 @@ def test_a_last_row_left_open_at_the_bottom_of_its_page_is_read(tmp_path):
     s = score_table(li, "T2", swu_cells(S.SWU)["T2"])
     assert s.accuracy == 1.0, (s.wrong, s.blank_filled, s.missing)
     assert any("page 10" in n and "no rule under it" in n for n in d["reports"].notes.iloc[0])
+
+
+@pytest.mark.parametrize("paged", [True, False], ids=["form-feeds", "no-page-breaks"])
+def test_class_codes_on_lines_of_their_own_are_codes_not_page_numbers(paged, tmp_path):
+    """The university report's page text (pdfplumber), with every 类 row printed as its code on a line of
+    its own and its name and figures on the next (`206` / `科学技术支出 1,178.72 1,178.72`, as a page whose
+    code cells sit higher than the rest of the row gives it). A bare 3-digit line looks like a page number,
+    and in a text without page breaks it was dropped as one: 206 and the other classes were lost, their
+    figures left on rows without a code. Every cell now reads as in the PDF."""
+    import re
+
+    text = _text_copy(SWU, tmp_path).read_text(encoding="utf-8")
+    altered = re.sub(r"(?m)^(2\d\d) (\S+支出 [\d,]+\.\d\d)", r"\1\n\2", text)
+    assert "\n206\n科学技术支出 1,178.72 1,178.72\n" in altered
+    out = tmp_path / "altered" / (SWU.stem + ".txt")
+    out.parent.mkdir()
+    out.write_text(altered if paged else altered.replace("\f", "\n"), encoding="utf-8")
+    d = extract_report(out)
+    li = d["line_items"]
+    assert _cell(li, "T2", "total", code="206").amount_wan == 1178.72
+    assert _cell(li, "T2", "fiscal", code="206").amount_wan == 1178.72
+    a = _cells(extract_report(SWU)["line_items"])
+    b = _cells(li)
+    diff = {k: (v[0], b.get(k, (None,))[0]) for k, v in a.items() if not pd.isna(v[0]) and b.get(k, (None,))[0] != v[0]}
+    assert not diff, list(diff.items())[:10]
+    assert not list(d["reports"].tables_doubtful.iloc[0])

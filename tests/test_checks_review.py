@@ -411,3 +411,25 @@ def test_absent_tables_of_a_conversion_without_pages_are_not_blamed(real):
     c = real[HANYANG.name]
     c = c[c.rule_id == "R.tables_absent"]
     assert not len(fails(c)) and (c.outcome == "insufficient_data").sum() == 5
+
+
+def test_tables_absent_decides_only_what_the_file_can_show():
+    """A report whose T7 is absent, on made-up text: a fault of the report only where the file is whole
+    (page breaks, no page without text, no table left unidentified, T7's note not printed)."""
+    found = ["T1", "T2", "T3", "T4", "T5", "T6", "T8", "T9"]
+
+    def outcome(text, **row):
+        rep = {"report_id": "m", "fiscal_year": 2024, "template": "部门决算 (nine tables)", "tables_found": found}
+        rep.update(row)
+        ds = {"reports": schema.conform(pd.DataFrame([rep]), "reports")}
+        c = run_checks(ds, rules=[RULES["R.tables_absent"]], doc=doc_of(text))
+        return list(c[c.message.str.startswith("T7 ")].outcome)
+
+    pages = "目录\n七、财政拨款“三公”经费支出决算表\n\f第一部分 部门概况\n\f收入支出决算总表\n单位：万元\n"
+    assert outcome(pages) == ["fail"]
+    assert outcome(pages.replace("\f", "\n")) == ["insufficient_data"]  # no page breaks: a page may be lost
+    assert outcome(pages + "\f\n\f说明\n") == ["insufficient_data"]  # a page with no text (an image?)
+    assert outcome(pages, tables_other=["X1"]) == ["insufficient_data"]  # a table we could not name
+    assert outcome(pages + "注：本表反映部门本年度“三公”经费支出预决算情况。\n") == ["insufficient_data"]
+    assert outcome(pages, notes=["T7: title printed, table contents not in the file"]) == ["insufficient_data"]
+    assert outcome(pages + "\f“三公”经费支出情况表\n") == ["insufficient_data"]  # a title in other words

@@ -953,6 +953,32 @@ TABLE_NOTES = {
     "T9": r"本表反映[^。]{0,12}国有资本经营预算财政拨款",
 }
 NOT_READ_NOTES = ("title printed", "present but not read", "no ruled table found")
+# Words of each table's title in any wording: a short line outside the contents holding them and 表, which the
+# catalog did not take for a title, may be the table's title in words we do not know.
+TABLE_TITLE_WORDS = {
+    "T1": r"收入?支出?决算总表",
+    "T2": r"收入决算",
+    "T3": r"支出决算",
+    "T4": r"财政拨款收入?支出?决算总",
+    "T5": r"一般公共预算财政拨款支出",
+    "T6": r"基本支出",
+    "T7": r"三公",
+    "T8": r"政府性基金",
+    "T9": r"国有资本经营",
+}
+SKIPPED_NOTE = "no recognisable title or header was skipped"
+
+
+def _title_in_other_words(report: Report, code: str) -> str | None:
+    """A short line after the contents that may be the table's title in other words (`line 530`)."""
+    doc = report.doc
+    assert doc is not None, "_title_in_other_words is read only by rules under @_reads_text"
+    for ln in doc.lines[contents_end(doc.lines) :]:
+        t = compact(ln.text)
+        if len(t) <= 40 and "表" in t and not re.search(r"[，。；]", t) and re.search(TABLE_TITLE_WORDS[code], t):
+            if match_title(ln.text) is None:
+                return ln.ref
+    return None
 
 
 def _contents_entry(report: Report, code: str) -> str | None:
@@ -1006,6 +1032,7 @@ def r_tables_absent(report: Report):
         p for p in range(1, max(pages, default=0) + 1) if not any(ln.text.strip() for ln in doc.lines if ln.page == p)
     )
     unknown = [c for c in list(row.get("tables_other") or []) if str(c).startswith("X")]
+    unknown += ["a ruled table skipped (see notes)" for n in notes if SKIPPED_NOTE in n][:1]
     for code in missing:
         name = f"{code} {TABLE_TITLES.get(code, code)}"
         not_read = [
@@ -1023,7 +1050,9 @@ def r_tables_absent(report: Report):
             )
             continue
         why = None
-        if not paged:
+        if code in TABLE_TITLE_WORDS and (maybe := _title_in_other_words(report, code)):
+            why = f"{maybe} may be its title in other words (not recognised as one); check the page"
+        elif not paged:
             why = (
                 "this text copy has no page breaks, so a page lost in its conversion cannot be told from a table "
                 "never published; check the published PDF"

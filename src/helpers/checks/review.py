@@ -1028,9 +1028,8 @@ def r_tables_absent(report: Report):
     whole = compact(doc.text)
     paged = any(ln.page is not None for ln in doc.lines)
     pages = {ln.page for ln in doc.lines if ln.page is not None}
-    blank_pages = sorted(
-        p for p in range(1, max(pages, default=0) + 1) if not any(ln.text.strip() for ln in doc.lines if ln.page == p)
-    )
+    last_page = max(doc.n_pages or 0, max(pages, default=0))  # a PDF page without text has no lines at all
+    blank_pages = [p for p in range(1, last_page + 1) if not any(ln.text.strip() for ln in doc.lines if ln.page == p)]
     unknown = [c for c in list(row.get("tables_other") or []) if str(c).startswith("X")]
     unknown += ["a ruled table skipped (see notes)" for n in notes if SKIPPED_NOTE in n][:1]
     for code in missing:

@@ -11,17 +11,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..normalize import compact, is_amount, parse_amount
-from ..vocabulary import THREE_PUBLIC_COLUMNS, THREE_PUBLIC_HEADER_WORDS, code_level
+from ..normalize import compact, is_amount
+from ..vocabulary import THREE_PUBLIC_COLUMNS, THREE_PUBLIC_HEADER_WORDS
 from .catalog import (
     BY_CODE,
     COLUMN_KEYWORDS,
     TEMPLATE_MEASURES,
-    code_domain,
     function_class_code,
     t6_section,
     two_sided_section,
 )
+from .shapes.records import cell_amount, clean_cell, item
 
 
 @dataclass
@@ -58,20 +58,13 @@ INT_CELL = re.compile(r"^\d{1,3}$")
 HEADER_WORDS = re.compile(r"(类|款|项|目|栏次|栏|次|科目编码|科目名称|功能分类|经济分类)+")
 
 
-def _clean(c: str | None) -> str:
-    if c is None:
-        return ""
-    c = re.sub(r"<[^>]+>", "", c)
-    return re.sub(r"\s+", " ", c.replace("\n", " ")).strip()
-
-
 def numbering_row(rows: list[GridRow]) -> int | None:
     """Index of the 栏次 row: integer cells 1..n in order; header words may share the row
     (栏次, 类 款 项, 科目名称), amounts may not."""
     for i, row in enumerate(rows[:12]):
         ints = []
         ok = True
-        for c in map(_clean, row.cells):
+        for c in map(clean_cell, row.cells):
             if not c:
                 continue
             if INT_CELL.match(c):
@@ -80,7 +73,7 @@ def numbering_row(rows: list[GridRow]) -> int | None:
                 ok = False
                 break
         if ok and ints and ints == list(range(ints[0], ints[0] + len(ints))) and ints[0] in (1, 2):
-            if len(ints) > 1 or any("栏" in _clean(c) for c in row.cells):
+            if len(ints) > 1 or any("栏" in clean_cell(c) for c in row.cells):
                 return i
     return None
 
@@ -92,15 +85,15 @@ def _header_text(rows: list[GridRow], upto: int, idx: int) -> str:
     own = False
     for row in rows[:upto]:
         cells = row.cells
-        if idx < len(cells) and _clean(cells[idx]):
+        if idx < len(cells) and clean_cell(cells[idx]):
             own = True
         elif own:
             continue
         j = idx
-        while j >= 0 and j < len(cells) and not _clean(cells[j]) and cells[j] is None:
+        while j >= 0 and j < len(cells) and not clean_cell(cells[j]) and cells[j] is None:
             j -= 1
-        if 0 <= j < len(cells) and _clean(cells[j]):
-            parts.append(compact(_clean(cells[j])))
+        if 0 <= j < len(cells) and clean_cell(cells[j]):
+            parts.append(compact(clean_cell(cells[j])))
     return "".join(parts)
 
 
@@ -110,15 +103,6 @@ def _measure_for(table: str, header: str, ordinal: int) -> str:
             return measure
     template = TEMPLATE_MEASURES.get(table, ())
     return template[ordinal] if ordinal < len(template) else f"col{ordinal + 1}"
-
-
-def _amount(cell: str | None, ref: str, notes: list[str]) -> float | None:
-    c = _clean(cell)
-    try:
-        return parse_amount(c)
-    except ValueError:
-        notes.append(f"{ref}: cell {c!r} in an amount column is not a number; kept as blank")
-        return None
 
 
 def _split_label(cells: list[str]) -> tuple[str | None, str]:
@@ -145,46 +129,10 @@ def _split_label(cells: list[str]) -> tuple[str | None, str]:
     return code, "".join(compact(n) if re.search(r"[\u4e00-\u9fff]", n) else n for n in names)
 
 
-def item(
-    table,
-    measure,
-    value,
-    *,
-    label,
-    code=None,
-    side=None,
-    section=None,
-    ref,
-    order,
-    unit="万元",
-    inferred=False,
-    confidence: float | None = None,
-) -> dict:
-    factor = 1e-4 if unit == "元" else 1.0
-    out = {
-        "table": table,
-        "side": side,
-        "section": section,
-        "row_label": label,
-        "code": code,
-        "code_domain": code_domain(code, table),
-        "level": code_level(code) if code else None,
-        "measure": measure,
-        "amount_wan": None if value is None else round(value * factor, 6),
-        "unit_printed": None if unit == "万元" else unit,
-        "column_inferred": inferred,
-        "row_order": order,
-        "source_ref": ref,
-    }
-    if confidence is not None:  # OCR'd: how sure the recogniser was of the printed figure
-        out["ocr_confidence"] = confidence
-    return out
-
-
 def interpret_grid(grid: Grid) -> list[dict]:
     kind = BY_CODE[grid.table].kind if grid.table in BY_CODE else "generic"
     rows = [
-        GridRow([_clean(c) if c is not None else None for c in r.cells], r.ref, r.cell_refs, r.confidence)
+        GridRow([clean_cell(c) if c is not None else None for c in r.cells], r.ref, r.cell_refs, r.confidence)
         for r in grid.rows
     ]
     rows = [r for r in rows if any(c for c in r.cells)]
@@ -286,7 +234,7 @@ def _coded(grid: Grid, rows: list[GridRow]) -> list[dict]:
             item(
                 t,
                 m,
-                _amount(cells[i], r.at(i), grid.notes),
+                cell_amount(cells[i], r.at(i), grid.notes),
                 label=label,
                 code=code,
                 ref=r.at(i),
@@ -369,7 +317,7 @@ def _two_sided(grid: Grid, rows: list[GridRow]) -> list[dict]:
                     item(
                         t,
                         m,
-                        _amount(cells[i], r.at(i), grid.notes),
+                        cell_amount(cells[i], r.at(i), grid.notes),
                         label=label,
                         code=code,
                         side=side,
@@ -415,7 +363,7 @@ def _economic(grid: Grid, rows: list[GridRow]) -> list[dict]:
                         item(
                             t,
                             "final",
-                            _amount(amt, r.at(j) if j is not None else r.ref, grid.notes),
+                            cell_amount(amt, r.at(j) if j is not None else r.ref, grid.notes),
                             label=lab,
                             section=t6_section(None, lab),
                             ref=r.at(j) if j is not None else r.ref,
@@ -436,7 +384,7 @@ def _economic(grid: Grid, rows: list[GridRow]) -> list[dict]:
                 item(
                     t,
                     "final",
-                    _amount(amt, r.at(ni + 1), grid.notes),
+                    cell_amount(amt, r.at(ni + 1), grid.notes),
                     label=label,
                     code=code,
                     section=t6_section(code, label),
@@ -469,7 +417,7 @@ def _three_public(grid: Grid, rows: list[GridRow]) -> list[dict]:
                     item(
                         "T7",
                         THREE_PUBLIC_COLUMNS[k - 1],
-                        _amount(cells[i], r.at(i), grid.notes),
+                        cell_amount(cells[i], r.at(i), grid.notes),
                         label="合计",
                         ref=r.at(i),
                         order=0,
@@ -493,7 +441,7 @@ def _three_public_pairs(grid: Grid, rows: list[GridRow]) -> list[dict]:
     starts: dict[int, str] = {}
     for r in rows[:pr]:
         for i, c in enumerate(r.cells):
-            t = compact(_clean(c))
+            t = compact(clean_cell(c))
             hit = next((it for kw, it in THREE_PUBLIC_HEADER_WORDS if kw in t), None) if t and "及" not in t else None
             if hit:
                 starts[i] = hit
@@ -512,7 +460,7 @@ def _three_public_pairs(grid: Grid, rows: list[GridRow]) -> list[dict]:
                 item(
                     "T7",
                     measure,
-                    _amount(vals[i], r.at(i), grid.notes),
+                    cell_amount(vals[i], r.at(i), grid.notes),
                     label="合计",
                     ref=r.at(i),
                     order=0,
@@ -550,7 +498,7 @@ def _generic(grid: Grid, rows: list[GridRow]) -> list[dict]:
             item(
                 grid.table,
                 m,
-                _amount(cells[i], r.at(i), grid.notes),
+                cell_amount(cells[i], r.at(i), grid.notes),
                 label=label,
                 code=code,
                 ref=r.at(i),

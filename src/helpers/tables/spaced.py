@@ -38,9 +38,9 @@ from .catalog import (
     t6_section,
     two_sided_section,
 )
-from .grid import item
 from .placement import Identity, PlaceRow, code_parents, place
 from .reading import Reading
+from .shapes.records import item
 
 FUNC_CODE = re.compile(r"^(\d{3}|\d{5}|\d{7})$")
 ECON_CODE = re.compile(r"^3\d{2}(\d{2})?$")

@@ -18,7 +18,7 @@ from ..normalize import is_amount, parse_amount
 from ..settings import SETTINGS
 from ..vocabulary import THREE_PUBLIC_COLUMNS
 from .catalog import BY_CODE, TEMPLATE_MEASURES, function_class_code, side_of_label, t6_section, two_sided_section
-from .grid import item
+from .shapes.records import item
 
 FUNC_CODE = re.compile(r"^(\d{3}|\d{5}|\d{7})$")
 ECON_CODE = re.compile(r"^3\d{2}(\d{2})?$")

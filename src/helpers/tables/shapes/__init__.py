@@ -1,0 +1,1 @@
+"""One interpreter per table shape (catalog `TableDef.kind`), whatever the layout the rows came from."""

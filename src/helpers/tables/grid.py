@@ -21,7 +21,8 @@ from .catalog import (
     t6_section,
     two_sided_section,
 )
-from .shapes.records import cell_amount, clean_cell, item
+from .shapes import coded
+from .shapes.records import Figure, RowRecord, cell_amount, clean_cell, item
 
 
 @dataclass
@@ -190,15 +191,13 @@ def _coded(grid: Grid, rows: list[GridRow]) -> list[dict]:
             i
             for i in range(width)
             if i not in label_cols  # 类/款/项/科目编码 columns hold codes, not amounts
-            and any(kw in _header_text(rows, header_end, i) for kw, _ in COLUMN_KEYWORDS.get(t, ()))
+            and coded.names_a_measure(t, _header_text(rows, header_end, i))
         ]
         body = rows[header_end:]
         total_in_numbering = False
-    measures = [_measure_for(t, _header_text(rows, header_end, i), k) for k, i in enumerate(idxs)]
-    out: list[dict] = []
+    measures = coded.measures_for_columns(t, [_header_text(rows, header_end, i) for i in idxs])
+    records: list[RowRecord] = []
     pending = ""
-    order = 0
-    last_row_items: list[dict] = []
     for r in body:
         cells = r.cells + [None] * (max(idxs, default=0) + 1 - len(r.cells))
         label_cells = [c for i, c in enumerate(cells) if i not in idxs and c]
@@ -218,43 +217,25 @@ def _coded(grid: Grid, rows: list[GridRow]) -> list[dict]:
                 break
             pending += label
             continue
-        if code and pending and last_row_items:
-            for it in last_row_items:  # a wrapped name belongs to the previous coded row
-                it["row_label"] += pending
+        if code and pending and records:
+            records[-1].label += pending  # a wrapped name belongs to the previous coded row
             pending = ""
         label = pending + label
         pending = ""
         if not label and not code:
-            if order == 0 and (total_in_numbering or has_values):
+            if not records and (total_in_numbering or has_values):
                 label = "合计"
             else:
                 continue
         label = "合计" if re.fullmatch(r"合\s*计|总计", label) else label
-        last_row_items = [
-            item(
-                t,
-                m,
-                cell_amount(cells[i], r.at(i), grid.notes),
-                label=label,
-                code=code,
-                ref=r.at(i),
-                order=order,
-                unit=grid.unit,
-                confidence=r.conf(i),
-            )
-            for m, i in zip(measures, idxs)
-        ]
-        out += last_row_items
-        order += 1
-    if pending and last_row_items:
-        for it in last_row_items:
-            it["row_label"] += pending
-    elif pending and not out:  # header and a 合计 row with nothing in it: an empty table
-        out += [
-            item(t, m, None, label="合计", ref=body[-1].ref if body else rows[-1].ref, order=0, unit=grid.unit)
-            for m in measures
-        ]
-    return out
+        figures = [Figure(cells[i], k, r.at(i), r.conf(i)) for k, i in enumerate(idxs)]
+        records.append(RowRecord(code, label, figures, r.ref))
+    if pending and records:
+        records[-1].label += pending
+    elif pending:  # header and a 合计 row with nothing in it: an empty table
+        ref = body[-1].ref if body else rows[-1].ref
+        records.append(RowRecord(None, "合计", [Figure("", k, ref) for k in range(len(measures))], ref))
+    return coded.line_items(t, records, measures, grid.unit, grid.notes)
 
 
 def _two_sided(grid: Grid, rows: list[GridRow]) -> list[dict]:

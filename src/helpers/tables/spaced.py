@@ -26,21 +26,20 @@ import re
 from dataclasses import dataclass, field
 
 from ..document import Line
-from ..normalize import amount_of, compact, is_amount, parse_amount
+from ..normalize import amount_of, is_amount, parse_amount
 from ..settings import SETTINGS
 from ..vocabulary import THREE_PUBLIC_BASES, THREE_PUBLIC_COLUMNS, THREE_PUBLIC_ITEMS
 from .catalog import (
-    COLUMN_KEYWORDS,
-    ROW_IDENTITIES,
     TEMPLATE_MEASURES,
     function_class_code,
     side_of_label,
     t6_section,
     two_sided_section,
 )
-from .placement import Identity, PlaceRow, code_parents, place
+from .placement import Identity, PlaceRow, place
 from .reading import Reading
-from .shapes.records import item
+from .shapes import coded
+from .shapes.records import Figure, RowRecord, item
 
 FUNC_CODE = re.compile(r"^(\d{3}|\d{5}|\d{7})$")
 ECON_CODE = re.compile(r"^3\d{2}(\d{2})?$")
@@ -52,13 +51,6 @@ HEADER_WORD = re.compile(
     r"合计|小计|本年收入合计|本年支出合计|本年收入|本年支出|基本支出|项目支出|决算数|预算数|"
     r".*收入|.*支出|.*结余|.*结转和|附属单位.*|上缴.*|对附属单位.*|助支出|补助支出|其中.*)$"
 )
-
-IDENTITIES = ROW_IDENTITIES  # which columns add up: defined once, in the catalog
-# Columns a department seldom uses: a value goes there only when the arithmetic cannot hold without them.
-RARE = {
-    "T2": ("upper_subsidy", "operating", "subsidiary_remit", "business_tuition"),
-    "T3": ("upper_remit", "operating", "subsidiary_subsidy"),
-}
 
 
 @dataclass
@@ -139,12 +131,6 @@ def _split_line(text: str) -> tuple[str | None, list[str], list[str], list[str]]
     return code, label, amounts, trailing
 
 
-# Tables whose every template column is kept even when the header's words come out broken
-# (`其他收` / `入` on two lines): their rare columns are used only when the arithmetic needs them.
-FULL_TEMPLATE = ("T2", "T3")
-# Sub-columns kept only when the header names them, printed right after their parent column
-# (事业收入 | 其中：教育收费 in the university template).
-OPTIONAL_COLUMNS = {"business_tuition": "business"}
 PAGE_NUMBER = re.compile(r"^\d{1,3}$")
 
 
@@ -163,25 +149,6 @@ def drop_page_numbers(lines: list[Line]) -> list[Line]:
                 continue
         kept.append(ln)
     return kept
-
-
-def _measures(table: str, header: str) -> list[str]:
-    """Measures named in the header, in the template's column order. A header word may be cut by
-    a line break inside its cell, so a keyword is also recognised by its first three characters."""
-    h = compact(header)
-    found = []
-    for kw, m in COLUMN_KEYWORDS.get(table, ()):
-        if (kw in h or (len(kw) >= 3 and kw[:3] in h)) and m not in found:
-            found.append(m)
-    template = list(TEMPLATE_MEASURES.get(table, ()))
-    if table in FULL_TEMPLATE:
-        found += [m for m in template if m not in found and m not in OPTIONAL_COLUMNS]
-    ordered = [m for m in template if m in found]
-    for sub, parent in OPTIONAL_COLUMNS.items():
-        if sub in found and parent in ordered:
-            ordered.insert(ordered.index(parent) + 1, sub)
-    ordered += [m for m in found if m not in ordered]
-    return ordered or template
 
 
 def _assign_fragments(rows: list[SpacedRow], gaps: list[list[tuple[str, bool]]]) -> None:
@@ -251,7 +218,7 @@ def read_coded(table: str, lines: list[Line], unit: str, hints: dict | None = No
     reading = Reading(table, layout="spaced text")
     # Header words can share a line with the 合计 row (T8/T9: `合计 0 2002.80 合计 基本支出 项目支出 0`).
     shared = [t for ln in body[:2] for t in _split_line(ln.text)[3] if HEADER_WORD.match(t)]
-    measures = _measures(table, " ".join(ln.text for ln in header) + " " + " ".join(shared))
+    measures = coded.measures_from_words(table, " ".join(ln.text for ln in header) + " " + " ".join(shared))
     rows: list[SpacedRow] = []
     gaps: list[list[tuple[str, bool]]] = [[]]
     # A fragment right above the first row belongs to it when that row prints no words.
@@ -298,45 +265,25 @@ def read_coded(table: str, lines: list[Line], unit: str, hints: dict | None = No
         else:
             gaps[-1].append((text.replace(" ", ""), starts_page))
     _assign_fragments(rows, gaps)
-    items = _place_coded(table, rows, measures, unit, reading, hints)
+    records = [
+        RowRecord(
+            r.code,
+            r.full_label or r.label,
+            [Figure(a, ref=r.ref) for a in r.amounts],
+            r.ref,
+            total=r.label == "合计" and not r.code,
+            doubt=r.doubt,
+            printed=r.label,
+            words_at=r.n_before if r.markers else None,
+        )
+        for r in rows
+    ]
+    items = coded.line_items(table, records, measures, unit, [], reading, hints)
     suspect = {k for b in broken for k in (b - 1, b)}
     for it in items:
         if it["row_order"] in suspect:
             it["doubtful"] = True
     return items, reading
-
-
-def _place_coded(
-    table: str, rows: list[SpacedRow], measures: list[str], unit: str, reading: Reading, hints: dict
-) -> list[dict]:
-    col = {m: k for k, m in enumerate(measures)}
-    idents = tuple(
-        Identity(tuple(col[m] for m in l if m in col), tuple(col[m] for m in r if m in col))
-        for l, r in IDENTITIES.get(table, ())
-        if all(m in col for m in l)
-    )
-    rare = frozenset(col[m] for m in RARE.get(table, ()) if m in col)
-    total_idx = next((i for i, r in enumerate(rows) if r.label == "合计" and not r.code), None)
-    parents = code_parents([r.code for r in rows], total_idx)
-    prows = []
-    row_blocked = hints.get("blocked", {})  # code -> measures known blank from another table
-    for i, r in enumerate(rows):
-        vals = [amount_of(a) for a in r.amounts]
-        known_blank = set(row_blocked.get(r.code or r.label, ())) | set(row_blocked.get("*", ()))
-        pr = PlaceRow(vals, parents[i], blocked=frozenset(col[m] for m in known_blank if m in col))
-        if r.markers and table in ("T8", "T9") and "total" in col:
-            # 合计 row sharing its line with the 本年支出 sub-header: figures before the words sit
-            # left of 本年支出, figures after them right of it; the words' columns are not printed.
-            lo, hi = col["total"], max(col.get("project", col["total"]), col.get("basic", col["total"]))
-            n_before = r.n_before
-            pr.ranges = [(0, lo - 1)] * n_before + [(hi + 1, len(measures) - 1)] * (len(vals) - n_before)
-            pr.unknown = frozenset(range(lo, hi + 1))
-        if len(vals) == len(measures):
-            pr.fixed = tuple(range(len(measures)))
-        prows.append(pr)
-    rare = rare - frozenset(col[m] for m in hints.get("used", ()) if m in col)  # another table shows them used
-    res = place(prows, len(measures), idents, rare=rare)
-    return _items_from_placement(table, rows, measures, res, unit, reading, record_failing=True)
 
 
 def _items_from_placement(

@@ -15,10 +15,10 @@ import re
 
 from ..document import Line
 from ..normalize import is_amount, parse_amount
-from ..settings import SETTINGS
 from ..vocabulary import THREE_PUBLIC_COLUMNS
 from .catalog import BY_CODE, TEMPLATE_MEASURES, function_class_code, side_of_label, t6_section, two_sided_section
-from .shapes.records import item
+from .shapes import coded
+from .shapes.records import Figure, RowRecord, item
 
 FUNC_CODE = re.compile(r"^(\d{3}|\d{5}|\d{7})$")
 ECON_CODE = re.compile(r"^3\d{2}(\d{2})?$")
@@ -65,7 +65,7 @@ def interpret_tokens(table: str, lines: list[Line], unit: str, notes: list[str])
 
 
 def _coded(table: str, toks, unit, notes) -> list[dict]:
-    measures = TEMPLATE_MEASURES[table]
+    measures = coded.template(table)
     start = _header_end(toks)
     rows: list[dict] = []  # {code, label, values, ref}
     cur = None
@@ -86,8 +86,7 @@ def _coded(table: str, toks, unit, notes) -> list[dict]:
                 rows.append(cur)
             else:
                 cur["label"] += tok
-    out = []
-    order = 0
+    records: list[RowRecord] = []
     for r in rows:
         label = "合计" if re.fullmatch(r"合计|总计", r["label"]) else r["label"]
         if not label and not r["code"]:
@@ -97,55 +96,18 @@ def _coded(table: str, toks, unit, notes) -> list[dict]:
         vals = r["values"][: len(measures)]
         if len(r["values"]) > len(measures):
             notes.append(f"{r['ref']}: {len(r['values'])} amounts for {len(measures)} columns; extra ignored")
-        inferred = 0 < len(vals) < len(measures)
-        for k, m in enumerate(measures):
-            v = parse_amount(vals[k]) if k < len(vals) else None
-            ref = r["refs"][k] if k < len(vals) else r["ref"]
-            out.append(
-                item(
-                    table,
-                    m,
-                    v,
-                    label=label,
-                    code=r["code"],
-                    ref=ref,
-                    order=order,
-                    unit=unit,
-                    inferred=inferred and k > 0,
-                )
-            )
-        order += 1
-    if table in ("T3", "T5"):
-        _repair_basic_project(out, notes)
-    return out
+        records.append(RowRecord(r["code"], label, _left_filled(vals, r.get("refs", []), len(measures)), r["ref"]))
+    return coded.line_items(table, records, measures, unit, notes)
 
 
-def _repair_basic_project(items: list[dict], notes: list[str]) -> None:
-    """A row that printed `total x` and one more `x` was filled as basic; if the 合计 row's basic
-    and project do not then add up over the classes, move single-valued classes (and their
-    sub-rows) to project until they do."""
-    by_row: dict[int, dict[str, dict]] = {}
-    for it in items:
-        by_row.setdefault(it["row_order"], {})[it["measure"]] = it
-    total = next((r for r in by_row.values() if r["total"]["row_label"] == "合计"), None)
-    classes = [r for r in by_row.values() if r["total"]["level"] == "类"]
-    if not total or not classes or total["basic"]["amount_wan"] is None:
-        return
-    basic_sum = sum(r["basic"]["amount_wan"] or 0 for r in classes)
-    gap = round(basic_sum - total["basic"]["amount_wan"], 2)
-    if abs(gap) < SETTINGS.unit_wan * (len(classes) + 1):
-        return
-    movable = [r for r in classes if r["basic"]["column_inferred"] and r["project"]["amount_wan"] is None]
-    for r in movable:
-        if abs(round(r["basic"]["amount_wan"] - gap, 2)) < SETTINGS.unit_wan:
-            code = r["total"]["code"]
-            for rr in by_row.values():
-                c = rr["total"]["code"] or ""
-                if c.startswith(code) and rr["project"]["amount_wan"] is None and rr["basic"]["column_inferred"]:
-                    rr["project"]["amount_wan"], rr["basic"]["amount_wan"] = rr["basic"]["amount_wan"], None
-                    rr["project"]["column_inferred"] = True
-            notes.append(f"class {code}: single amount moved from 基本支出 to 项目支出 so that 合计 = Σ类")
-            return
+def _left_filled(vals: list[str], refs: list[str], ncols: int) -> list[Figure]:
+    """A row's figures under the first columns, in the template's order (blank cells left no trace);
+    in a short row every column but the first is `assumed`."""
+    short = 0 < len(vals) < ncols
+    return [
+        Figure(vals[k] if k < len(vals) else None, k, refs[k] if k < len(vals) else None, assumed=short and k > 0)
+        for k in range(ncols)
+    ]
 
 
 def _two_sided(table: str, toks, unit, notes) -> list[dict]:

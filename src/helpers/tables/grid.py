@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass, field
 
 from ..normalize import compact, is_amount
-from ..vocabulary import THREE_PUBLIC_COLUMNS, THREE_PUBLIC_HEADER_WORDS
 from .catalog import (
     BY_CODE,
     COLUMN_KEYWORDS,
@@ -21,7 +20,7 @@ from .catalog import (
     t6_section,
     two_sided_section,
 )
-from .shapes import coded
+from .shapes import coded, three_public
 from .shapes.records import Figure, RowRecord, cell_amount, clean_cell, item
 
 
@@ -386,28 +385,19 @@ def _three_public(grid: Grid, rows: list[GridRow]) -> list[dict]:
     numbered = [(i, int(c)) for i, c in enumerate(rows[n].cells) if c and INT_CELL.match(c)]
     idxs = [i for i, _ in numbered]
     nums = [v for _, v in numbered]
-    out: list[dict] = []
     for r in rows[n + 1 :]:
         cells = r.cells + [None] * (max(idxs) + 1)
         vals = [cells[i] for i in idxs]
         if not any(v and is_amount(v) for v in vals):
             continue
-        for k, i in zip(nums, idxs):
-            if 1 <= k <= len(THREE_PUBLIC_COLUMNS):
-                out.append(
-                    item(
-                        "T7",
-                        THREE_PUBLIC_COLUMNS[k - 1],
-                        cell_amount(cells[i], r.at(i), grid.notes),
-                        label="合计",
-                        ref=r.at(i),
-                        order=0,
-                        unit=grid.unit,
-                        confidence=r.conf(i),
-                    )
-                )
-        break
-    return out
+        figures = [
+            Figure(cells[i], k - 1, r.at(i), r.conf(i))
+            for k, i in zip(nums, idxs)
+            if 1 <= k <= len(three_public.NUMBERED)
+        ]
+        row = RowRecord(None, "合计", figures, r.ref)
+        return three_public.line_items(grid.table, [row], three_public.NUMBERED, grid.unit, grid.notes)
+    return []
 
 
 def _three_public_pairs(grid: Grid, rows: list[GridRow]) -> list[dict]:
@@ -422,35 +412,24 @@ def _three_public_pairs(grid: Grid, rows: list[GridRow]) -> list[dict]:
     starts: dict[int, str] = {}
     for r in rows[:pr]:
         for i, c in enumerate(r.cells):
-            t = compact(clean_cell(c))
-            hit = next((it for kw, it in THREE_PUBLIC_HEADER_WORDS if kw in t), None) if t and "及" not in t else None
-            if hit:
+            if hit := three_public.item_of_header(clean_cell(c)):
                 starts[i] = hit
-    out: list[dict] = []
     for r in rows[pr + 1 :]:
         vals = r.cells + [None] * (len(rows[pr].cells) - len(r.cells))
         if not any(v and is_amount(v) for v in vals):
             continue
-        for i, kind in enumerate(rows[pr].cells):
-            kind = compact(kind or "")
+        measures: list[str] = []
+        figures: list[Figure] = []
+        for i, word in enumerate(rows[pr].cells):
             col = max((s for s in starts if s <= i), default=None)
-            if kind not in ("预算数", "决算数") or col is None:
+            measure = three_public.pair_measure(compact(word or ""), starts[col]) if col is not None else None
+            if measure is None:
                 continue
-            measure = ("budget_" if kind == "预算数" else "final_") + starts[col]
-            out.append(
-                item(
-                    "T7",
-                    measure,
-                    cell_amount(vals[i], r.at(i), grid.notes),
-                    label="合计",
-                    ref=r.at(i),
-                    order=0,
-                    unit=grid.unit,
-                    confidence=r.conf(i),
-                )
-            )
-        break
-    return out
+            figures.append(Figure(vals[i], len(measures), r.at(i), r.conf(i)))
+            measures.append(measure)
+        row = RowRecord(None, "合计", figures, r.ref)
+        return three_public.line_items(grid.table, [row], measures, grid.unit, grid.notes)
+    return []
 
 
 def _generic(grid: Grid, rows: list[GridRow]) -> list[dict]:

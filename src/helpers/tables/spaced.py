@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 
 from ..document import Line
 from ..normalize import amount_of, is_amount, parse_amount
-from ..vocabulary import THREE_PUBLIC_BASES, THREE_PUBLIC_COLUMNS, THREE_PUBLIC_ITEMS
 from .catalog import (
     TEMPLATE_MEASURES,
     function_class_code,
@@ -37,7 +36,7 @@ from .catalog import (
 )
 from .placement import Identity, PlaceRow, place
 from .reading import Reading
-from .shapes import coded
+from .shapes import coded, three_public
 from .shapes.records import Figure, RowRecord, item
 
 FUNC_CODE = re.compile(r"^(\d{3}|\d{5}|\d{7})$")
@@ -625,33 +624,8 @@ def read_three_public(lines: list[Line], unit: str) -> tuple[list[dict], Reading
         reading.unplaced.append("no 预算数/决算数 header row: not read")
         return [], reading
     row = next((ln for ln in lines[hdr + 1 :] if ln.text.split() and all(is_amount(t) for t in ln.text.split())), None)
-    if row is None:
-        reading.rows = 0
-        return [
-            item("T7", m, None, label="合计", ref=lines[hdr].ref, order=0, unit=unit) | {"doubtful": False}
-            for m in THREE_PUBLIC_COLUMNS
-        ], reading
-    toks = row.text.split()
-    # Columns as printed: 合计, 出国, 小计, 购置, 运行, 接待, each a 预算数|决算数 pair.
-    measures = [f"{side}_{it}" for it in THREE_PUBLIC_ITEMS for side in THREE_PUBLIC_BASES]
-    col = {m: k for k, m in enumerate(measures)}
-    idents = []
-    for side in ("budget", "final"):
-        idents.append(
-            Identity(
-                (col[f"{side}_total"],),
-                (col[f"{side}_overseas"], col[f"{side}_vehicle_total"], col[f"{side}_reception"]),
-            )
-        )
-        idents.append(
-            Identity(
-                (col[f"{side}_vehicle_total"],), (col[f"{side}_vehicle_purchase"], col[f"{side}_vehicle_operation"])
-            )
-        )
-    vals = [amount_of(t) for t in toks]
-    pr = PlaceRow(vals, None, fixed=tuple(range(12)) if len(vals) == 12 else None)
-    res = place([pr], 12, tuple(idents))
-    srow = SpacedRow(None, "合计", toks, row.ref, row.page)
-    items = _items_from_placement("T7", [srow], measures, res, unit, reading, record_failing=True)
-    order = {m: k for k, m in enumerate(THREE_PUBLIC_COLUMNS)}
-    return sorted(items, key=lambda it: order.get(it["measure"], 99)), reading
+    # The figures' columns are lost: the shape places them by its arithmetic (a line with no figures:
+    # a 合计 row printed blank, its cells under the header's line).
+    rec = RowRecord(None, "合计", [Figure(t) for t in row.text.split()], row.ref) if row else None
+    rec = rec or RowRecord(None, "合计", [], lines[hdr].ref)
+    return three_public.line_items("T7", [rec], three_public.PRINTED, unit, [], reading), reading

@@ -15,9 +15,8 @@ import re
 
 from ..document import Line
 from ..normalize import is_amount, parse_amount
-from ..vocabulary import THREE_PUBLIC_COLUMNS
 from .catalog import BY_CODE, TEMPLATE_MEASURES, function_class_code, side_of_label, t6_section, two_sided_section
-from .shapes import coded
+from .shapes import coded, three_public
 from .shapes.records import Figure, RowRecord, item
 
 FUNC_CODE = re.compile(r"^(\d{3}|\d{5}|\d{7})$")
@@ -223,13 +222,11 @@ def _economic(toks, unit) -> list[dict]:
 def _three_public(toks, unit) -> list[dict]:
     for i in range(len(toks) - 11):
         if [t for t, _ in toks[i : i + 12]] == [str(k) for k in range(1, 13)]:
-            vals = toks[i + 12 : i + 24]
-            out = []
-            for k, (tok, ref) in enumerate(vals):
+            figures = []
+            for k, (tok, ref) in enumerate(toks[i + 12 : i + 24]):
                 if not is_amount(tok):
                     break
-                out.append(
-                    item("T7", THREE_PUBLIC_COLUMNS[k], parse_amount(tok), label="合计", ref=ref, order=0, unit=unit)
-                )
-            return out
+                figures.append(Figure(tok, k, ref))  # the 栏次 numbers' order
+            row = RowRecord(None, "合计", figures, toks[i][1])
+            return three_public.line_items("T7", [row], three_public.NUMBERED, unit, [])
     return []

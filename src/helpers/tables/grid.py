@@ -14,13 +14,9 @@ from dataclasses import dataclass, field
 from ..normalize import compact, is_amount
 from .catalog import (
     BY_CODE,
-    COLUMN_KEYWORDS,
-    TEMPLATE_MEASURES,
-    function_class_code,
     t6_section,
-    two_sided_section,
 )
-from .shapes import coded, three_public
+from .shapes import coded, three_public, two_sided
 from .shapes.records import Figure, RowRecord, cell_amount, clean_cell, item
 
 
@@ -95,14 +91,6 @@ def _header_text(rows: list[GridRow], upto: int, idx: int) -> str:
         if 0 <= j < len(cells) and clean_cell(cells[j]):
             parts.append(compact(clean_cell(cells[j])))
     return "".join(parts)
-
-
-def _measure_for(table: str, header: str, ordinal: int) -> str:
-    for kw, measure in COLUMN_KEYWORDS.get(table, ()):
-        if kw in header:
-            return measure
-    template = TEMPLATE_MEASURES.get(table, ())
-    return template[ordinal] if ordinal < len(template) else f"col{ordinal + 1}"
 
 
 def _split_label(cells: list[str]) -> tuple[str | None, str]:
@@ -256,29 +244,22 @@ def _two_sided(grid: Grid, rows: list[GridRow]) -> list[dict]:
     if not starts:
         starts = [0]
     bounds = list(zip(starts, starts[1:] + [max(len(r.cells) for r in rows)]))
-    out: list[dict] = []
-    state: dict = {}
+    records: list[RowRecord] = []
+    expenditure = list(two_sided.TEMPLATE)
     for bno, (lo, hi) in enumerate(bounds[:2]):
         idxs = [i for i in range(lo, hi) if i < len(num) and (c := num[i]) and INT_CELL.match(c)]
         if not idxs:
             continue
         side = "income" if bno == 0 else "expenditure"
-        if t == "T1" or side == "income":
-            measures = ["final"] * len(idxs)
-        else:
-            measures = [
-                _measure_for("T4", _header_text(rows, n if numbered else n + 1, i), k) for k, i in enumerate(idxs)
-            ]
-            template = TEMPLATE_MEASURES["T4_expenditure"]
-            measures = [
-                m if not m.startswith("col") else (template[k] if k < len(template) else m)
-                for k, m in enumerate(measures)
-            ]
+        one_column = two_sided.side_measures(t, side, []) == two_sided.ONE_COLUMN
+        if not one_column:
+            expenditure = two_sided.expenditure_measures(
+                [_header_text(rows, n if numbered else n + 1, i) for i in idxs]
+            )
         # A 行次 column stands between the label and the first figure; without one (unnumbered
         # tables, or `栏次 | 1` with 栏次 in the label column) the label runs up to the figures.
         has_row_no = numbered and idxs[0] - 1 > lo
         row_no_idx = idxs[0] - 1 if has_row_no else idxs[0]
-        order = 0
         for r in rows[n + 1 :]:
             cells = r.cells + [None] * (hi - len(r.cells))
             label = "".join(compact(c) for c in cells[lo:row_no_idx] if c)
@@ -290,26 +271,10 @@ def _two_sided(grid: Grid, rows: list[GridRow]) -> list[dict]:
                 continue
             if not label:
                 label = f"(行次 {row_no})" if row_no else "(blank)"
-            code = function_class_code(label) if side == "expenditure" else None
-            sec = two_sided_section(label, state, side)
-            for m, i in zip(measures, idxs):
-                out.append(
-                    item(
-                        t,
-                        m,
-                        cell_amount(cells[i], r.at(i), grid.notes),
-                        label=label,
-                        code=code,
-                        side=side,
-                        section=sec,
-                        ref=r.at(i),
-                        order=order,
-                        unit=grid.unit,
-                        confidence=r.conf(i),
-                    )
-                )
-            order += 1
-    return out
+            # every figure column of a one-column side is its 决算数
+            figures = [Figure(cells[i], 0 if one_column else k, r.at(i), r.conf(i)) for k, i in enumerate(idxs)]
+            records.append(RowRecord(None, label, figures, r.ref, side=side))
+    return two_sided.line_items(t, records, expenditure, grid.unit, grid.notes)
 
 
 def _economic(grid: Grid, rows: list[GridRow]) -> list[dict]:

@@ -26,17 +26,13 @@ import re
 from dataclasses import dataclass, field
 
 from ..document import Line
-from ..normalize import amount_of, is_amount, parse_amount
+from ..normalize import is_amount, parse_amount
 from .catalog import (
-    TEMPLATE_MEASURES,
-    function_class_code,
     side_of_label,
     t6_section,
-    two_sided_section,
 )
-from .placement import Identity, PlaceRow, place
 from .reading import Reading
-from .shapes import coded, three_public
+from .shapes import coded, three_public, two_sided
 from .shapes.records import Figure, RowRecord, item
 
 FUNC_CODE = re.compile(r"^(\d{3}|\d{5}|\d{7})$")
@@ -284,63 +280,6 @@ def read_coded(table: str, lines: list[Line], unit: str, hints: dict | None = No
     return items, reading
 
 
-def _items_from_placement(
-    table, rows, measures, res, unit, reading: Reading, side=None, section_of=None, record_failing: bool = False
-) -> list[dict]:
-    out: list[dict] = []
-    failing = set(res.failing_groups)
-    for order, (r, rp) in enumerate(zip(rows, res.rows)):
-        label = r.full_label or r.label
-        placed: dict[int, tuple[float, bool]] = {}
-        for v_tok, c in zip(r.amounts, rp.columns):
-            if c is not None:
-                placed[c] = (amount_of(v_tok), rp.inferred)
-        reading.rows += 1
-        if rp.too_many:
-            reading.unplaced.append(f"{r.ref}: {len(r.amounts)} figures for {len(measures)} columns; none placed")
-        elif rp.impossible:
-            reading.unplaced.append(f"{r.ref}: figures {' '.join(r.amounts)} fit no column placement that adds up")
-        elif rp.ambiguous:
-            opts = sorted({tuple(measures[c] for c in o) for o in rp.options})
-            reading.ambiguous.append(
-                f"{r.ref} {r.code or label}: {' '.join(r.amounts)} could be " + " or ".join("/".join(o) for o in opts)
-            )
-            values = [amount_of(a) for a in r.amounts]
-            reading.alternatives.append((order, [{measures[c]: v for c, v in zip(o, values)} for o in rp.options]))
-        row_doubt = rp.ambiguous or rp.too_many or rp.impossible or r.doubt
-        for k, m in enumerate(measures):
-            v, inf = placed.get(k, (None, False))
-            if v is not None:
-                if inf:
-                    reading.by_arithmetic += 1
-                else:
-                    reading.by_position += 1
-            sec = section_of(r) if section_of else None
-            it = item(
-                table,
-                m,
-                v,
-                label=label,
-                code=r.code,
-                side=side,
-                section=sec,
-                ref=r.ref,
-                order=order,
-                unit=unit,
-                inferred=inf and v is not None,
-            )
-            it["doubtful"] = bool(row_doubt and (v is None or inf))
-            out.append(it)
-    if record_failing:  # keyed like check_hierarchy's, which then does not repeat them
-        for g in failing:
-            r = rows[g]
-            key = r.code or r.label
-            if key not in reading.failing_codes:
-                reading.failing_codes.append(key)
-                reading.failing_sums.append(f"{key}: the rows under it do not add up to it ({r.ref})")
-    return out
-
-
 # ---------------------------------------------------------------------------------------------
 # Two-sided tables (T1, T4): `income label amount  expenditure label amounts…` on one line.
 
@@ -435,78 +374,12 @@ def read_two_sided(table: str, lines: list[Line], unit: str) -> tuple[list[dict]
             last = SpacedRow(None, lab, amts, ln.ref, ln.page)
             rows[side].append(last)
             line_rows.append(last)
-    out: list[dict] = []
-    state: dict = {}
-    for r in rows["income"]:
-        v = [parse_amount(a) for a in r.amounts]
-        if len(v) > 1:
-            reading.unplaced.append(f"{r.ref}: {len(v)} figures for the income side's one column; first kept")
-        reading.rows += 1
-        reading.by_position += 1 if v else 0
-        label = r.full_label
-        it = item(
-            table,
-            "final",
-            v[0] if v else None,
-            label=label,
-            side="income",
-            section=two_sided_section(label, state, "income"),
-            ref=r.ref,
-            order=len(out),
-            unit=unit,
-        )
-        it["doubtful"] = len(v) > 1 or r.doubt
-        out.append(it)
-    exp = rows["expenditure"]
-    if table == "T1":
-        for order, r in enumerate(exp):
-            v = [parse_amount(a) for a in r.amounts]
-            reading.rows += 1
-            reading.by_position += 1 if v else 0
-            if len(v) > 1:
-                reading.unplaced.append(f"{r.ref}: {len(v)} figures for the expenditure side's one column; first kept")
-            label = r.full_label
-            it = item(
-                table,
-                "final",
-                v[0] if v else None,
-                label=label,
-                code=function_class_code(label),
-                side="expenditure",
-                section=two_sided_section(label, state, "expenditure"),
-                ref=r.ref,
-                order=order,
-                unit=unit,
-            )
-            it["doubtful"] = len(v) > 1 or r.doubt
-            out.append(it)
-        return out, reading
-    # T4 expenditure: 合计 | 一般公共预算 | 政府性基金 | 国有资本经营, placed by the arithmetic.
-    measures = list(TEMPLATE_MEASURES["T4_expenditure"])
-    funds = {"general_budget": "一般公共预算", "gov_fund": "政府性基金", "state_capital": "国有资本经营"}
-    blocked = set()
-    for m, word in funds.items():
-        got = [parse_amount(r.amounts[0]) for r in rows["income"] if word in r.full_label and r.amounts]
-        if not any(g for g in got if g):
-            blocked.add(measures.index(m))  # no income and no carry-over of this fund: nothing to spend
-    total_idx = next((i for i, r in enumerate(exp) if "本年支出合计" in r.full_label), None)
-    prows = []
-    for r in exp:
-        r.code = function_class_code(r.full_label)
-        parent = total_idx if r.code and total_idx is not None else None
-        vals = [amount_of(a) for a in r.amounts]
-        prows.append(PlaceRow(vals, parent, fixed=tuple(range(4)) if len(vals) == 4 else None))
-    idents = (Identity((0,), (1, 2, 3)),)
-    res = place(prows, 4, idents, blocked=frozenset(blocked))
-    exp_state: dict = {}
-
-    def section_of(r):
-        return two_sided_section(r.full_label, exp_state, "expenditure")
-
-    out += _items_from_placement(
-        table, exp, measures, res, unit, reading, side="expenditure", section_of=section_of, record_failing=True
-    )
-    return out, reading
+    records = [
+        RowRecord(None, r.full_label, [Figure(a) for a in r.amounts], r.ref, side=side, doubt=r.doubt, printed=r.label)
+        for side in ("income", "expenditure")
+        for r in rows[side]
+    ]
+    return two_sided.line_items(table, records, list(two_sided.TEMPLATE), unit, [], reading), reading
 
 
 # ---------------------------------------------------------------------------------------------

@@ -15,8 +15,8 @@ import re
 
 from ..document import Line
 from ..normalize import is_amount, parse_amount
-from .catalog import BY_CODE, TEMPLATE_MEASURES, function_class_code, side_of_label, t6_section, two_sided_section
-from .shapes import coded, three_public
+from .catalog import BY_CODE, side_of_label, t6_section
+from .shapes import coded, three_public, two_sided
 from .shapes.records import Figure, RowRecord, item
 
 FUNC_CODE = re.compile(r"^(\d{3}|\d{5}|\d{7})$")
@@ -112,11 +112,9 @@ def _left_filled(vals: list[str], refs: list[str], ncols: int) -> list[Figure]:
 def _two_sided(table: str, toks, unit, notes) -> list[dict]:
     start = _header_end(toks)
     seq = toks[start:]
-    out = []
+    records: list[RowRecord] = []
     label, label_ref = "", None
-    orders = {"income": 0, "expenditure": 0}
     seen_total = {"income": False}
-    state: dict[str, str] = {}  # side -> "balance" once its 结转和结余 row is passed
     i = 0
     while i < len(seq):
         tok, ref = seq[i]
@@ -139,39 +137,15 @@ def _two_sided(table: str, toks, unit, notes) -> list[dict]:
                 vals.append(tok_i)
                 val_refs.append(seq[i][1])
                 i += 1
-            lab = label
-            side = side_of_label(lab, seen_total["income"])
-            if lab.startswith(("总计", "合计")):
+            side = side_of_label(label, seen_total["income"])
+            if label.startswith(("总计", "合计")):
                 seen_total["income"] = True
-            if table == "T1" or side == "income":
-                measures = ["final"]
-            else:
-                measures = list(TEMPLATE_MEASURES["T4_expenditure"])
-            code = function_class_code(lab) if side == "expenditure" else None
-            sec = two_sided_section(lab, state, side)
-            inferred = 0 < len(vals) < len(measures)
-            for k, m in enumerate(measures):
-                v = parse_amount(vals[k]) if k < len(vals) else None
-                out.append(
-                    item(
-                        table,
-                        m,
-                        v,
-                        label=lab,
-                        code=code,
-                        side=side,
-                        section=sec,
-                        ref=val_refs[k] if k < len(vals) else label_ref,
-                        order=orders[side],
-                        unit=unit,
-                        inferred=inferred and k > 0,
-                    )
-                )
-            orders[side] += 1
+            ncols = len(two_sided.side_measures(table, side, two_sided.TEMPLATE))
+            records.append(RowRecord(None, label, _left_filled(vals, val_refs, ncols), label_ref or ref, side=side))
             label = ""
             continue
         i += 1  # a stray number (page number, blank row's 行次)
-    return out
+    return two_sided.line_items(table, records, list(two_sided.TEMPLATE), unit, notes)
 
 
 def _economic(toks, unit) -> list[dict]:

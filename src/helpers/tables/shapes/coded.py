@@ -19,7 +19,7 @@ from ...settings import SETTINGS
 from ..catalog import COLUMN_KEYWORDS, ROW_IDENTITIES, TEMPLATE_MEASURES
 from ..placement import Identity, code_parents, place
 from ..reading import Reading
-from .records import RowRecord, items_by_arithmetic, items_by_position
+from .records import RowRecord, items_by_arithmetic, items_by_position, measure_for
 
 KIND = "coded"
 
@@ -39,16 +39,6 @@ OPTIONAL_COLUMNS = {"business_tuition": "business"}
 def names_a_measure(table: str, header: str) -> bool:
     """A column whose header words name one of the table's measures (合计, 基本支出, 财政拨款收入 …)."""
     return any(kw in header for kw, _ in COLUMN_KEYWORDS.get(table, ()))
-
-
-def measure_for(table: str, header: str, ordinal: int) -> str:
-    """The measure of a column from its header words; failing those, the template's column at its
-    place among the figure columns; failing that, `colN`."""
-    for kw, measure in COLUMN_KEYWORDS.get(table, ()):
-        if kw in header:
-            return measure
-    template = TEMPLATE_MEASURES.get(table, ())
-    return template[ordinal] if ordinal < len(template) else f"col{ordinal + 1}"
 
 
 def measures_for_columns(table: str, headers: list[str]) -> list[str]:

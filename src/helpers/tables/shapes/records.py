@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from ...normalize import amount_of, parse_amount
 from ...vocabulary import code_level
-from ..catalog import code_domain
+from ..catalog import COLUMN_KEYWORDS, TEMPLATE_MEASURES, code_domain
 from ..placement import Placement, PlaceRow
 from ..reading import Reading
 
@@ -79,6 +79,16 @@ def clean_cell(c: str | None) -> str:
         return ""
     c = re.sub(r"<[^>]+>", "", c)
     return re.sub(r"\s+", " ", c.replace("\n", " ")).strip()
+
+
+def measure_for(table: str, header: str, ordinal: int) -> str:
+    """The measure of a column from its header words; failing those, the template's column at its
+    place among the figure columns; failing that, `colN`."""
+    for kw, measure in COLUMN_KEYWORDS.get(table, ()):
+        if kw in header:
+            return measure
+    template = TEMPLATE_MEASURES.get(table, ())
+    return template[ordinal] if ordinal < len(template) else f"col{ordinal + 1}"
 
 
 def item(

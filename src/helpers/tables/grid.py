@@ -14,9 +14,8 @@ from dataclasses import dataclass, field
 from ..normalize import compact, is_amount
 from .catalog import (
     BY_CODE,
-    t6_section,
 )
-from .shapes import coded, three_public, two_sided
+from .shapes import coded, economic, three_public, two_sided
 from .shapes.records import Figure, RowRecord, cell_amount, clean_cell, item
 
 
@@ -292,8 +291,7 @@ def _economic(grid: Grid, rows: list[GridRow]) -> list[dict]:
         ),
         hdr + 1,
     )
-    out: list[dict] = []
-    order = 0
+    records: list[RowRecord] = []
     for r in rows[start:]:
         cells = r.cells + [None] * 3
         if any(c and compact(c).startswith("注") for c in cells[:2]):
@@ -302,22 +300,8 @@ def _economic(grid: Grid, rows: list[GridRow]) -> list[dict]:
             for i, c in enumerate(cells):
                 if c and "合计" in c:
                     j = next((j for j in range(i + 1, len(cells)) if cells[j] and is_amount(cells[j])), None)
-                    amt = cells[j] if j is not None else None
-                    lab = compact(c)
-                    out.append(
-                        item(
-                            t,
-                            "final",
-                            cell_amount(amt, r.at(j) if j is not None else r.ref, grid.notes),
-                            label=lab,
-                            section=t6_section(None, lab),
-                            ref=r.at(j) if j is not None else r.ref,
-                            order=order,
-                            unit=grid.unit,
-                            confidence=r.conf(j) if j is not None else None,
-                        )
-                    )
-                    order += 1
+                    fig = Figure(cells[j], 0, r.at(j), r.conf(j)) if j is not None else Figure(None, 0)
+                    records.append(RowRecord(None, compact(c), [fig], r.ref, total=True))
             continue
         for k, ni in enumerate(name_idx):
             lo = name_idx[k - 1] + 2 if k else 0  # code cells: one, or 类 | 款 split
@@ -325,22 +309,8 @@ def _economic(grid: Grid, rows: list[GridRow]) -> list[dict]:
             code, label = _split_label([c for c in (*code_cells, name) if c])
             if not code and not label:
                 continue
-            out.append(
-                item(
-                    t,
-                    "final",
-                    cell_amount(amt, r.at(ni + 1), grid.notes),
-                    label=label,
-                    code=code,
-                    section=t6_section(code, label),
-                    ref=r.at(ni + 1),
-                    order=order,
-                    unit=grid.unit,
-                    confidence=r.conf(ni + 1),
-                )
-            )
-            order += 1
-    return out
+            records.append(RowRecord(code, label, [Figure(amt, 0, r.at(ni + 1), r.conf(ni + 1))], r.ref))
+    return economic.line_items(t, records, economic.ONE_COLUMN, grid.unit, grid.notes)
 
 
 def _three_public(grid: Grid, rows: list[GridRow]) -> list[dict]:

@@ -26,14 +26,14 @@ import re
 from dataclasses import dataclass, field
 
 from ..document import Line
-from ..normalize import is_amount, parse_amount
+from ..normalize import is_amount
 from .catalog import (
     side_of_label,
     t6_section,
 )
 from .reading import Reading
-from .shapes import coded, three_public, two_sided
-from .shapes.records import Figure, RowRecord, item
+from .shapes import coded, economic, three_public, two_sided
+from .shapes.records import Figure, RowRecord
 
 FUNC_CODE = re.compile(r"^(\d{3}|\d{5}|\d{7})$")
 ECON_CODE = re.compile(r"^3\d{2}(\d{2})?$")
@@ -452,38 +452,13 @@ def read_economic(lines: list[Line], unit: str) -> tuple[list[dict], Reading]:
             gaps[entry[1]].append([])
         else:
             gaps[entry[3]][-1].append((entry[1], entry[2]))
-    out: list[dict] = []
-    order = 0
+    records: list[RowRecord] = []
     for blk in ("personnel", "public"):
         _assign_fragments(blocks[blk], gaps[blk])
-        for r in blocks[blk]:
-            reading.rows += 1
-            if len(r.amounts) > 1:
-                reading.unplaced.append(f"{r.ref}: {r.code} prints {len(r.amounts)} figures for one column; none kept")
-            v = parse_amount(r.amounts[0]) if len(r.amounts) == 1 else None
-            reading.by_position += 1 if v is not None else 0
-            it = item(
-                "T6",
-                "final",
-                v,
-                label=r.full_label,
-                code=r.code,
-                section=t6_section(r.code, r.full_label),
-                ref=r.ref,
-                order=order,
-                unit=unit,
-            )
-            it["doubtful"] = len(r.amounts) > 1
-            out.append(it)
-            order += 1
+        records += [RowRecord(r.code, r.full_label, [Figure(a) for a in r.amounts], r.ref) for r in blocks[blk]]
     for lab, amt, ref in totals:
-        v = parse_amount(amt) if amt else None
-        reading.rows += 1
-        it = item("T6", "final", v, label=lab, section=t6_section(None, lab), ref=ref, order=order, unit=unit)
-        it["doubtful"] = False
-        out.append(it)
-        order += 1
-    return out, reading
+        records.append(RowRecord(None, lab, [Figure(amt)] if amt else [], ref, total=True))
+    return economic.line_items("T6", records, economic.ONE_COLUMN, unit, [], reading), reading
 
 
 # ---------------------------------------------------------------------------------------------

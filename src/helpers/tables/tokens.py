@@ -14,10 +14,10 @@ from __future__ import annotations
 import re
 
 from ..document import Line
-from ..normalize import is_amount, parse_amount
-from .catalog import BY_CODE, side_of_label, t6_section
-from .shapes import coded, three_public, two_sided
-from .shapes.records import Figure, RowRecord, item
+from ..normalize import is_amount
+from .catalog import BY_CODE, side_of_label
+from .shapes import coded, economic, three_public, two_sided
+from .shapes.records import Figure, RowRecord
 
 FUNC_CODE = re.compile(r"^(\d{3}|\d{5}|\d{7})$")
 ECON_CODE = re.compile(r"^3\d{2}(\d{2})?$")
@@ -150,28 +150,14 @@ def _two_sided(table: str, toks, unit, notes) -> list[dict]:
 
 def _economic(toks, unit) -> list[dict]:
     start = next((i for i, (t, _) in enumerate(toks) if ECON_CODE.match(t)), len(toks))
-    out: list[dict] = []
-    cur = None
-    order = 0
+    records: list[RowRecord] = []
+    cur: dict | None = None
 
     def flush():
-        nonlocal order, cur
+        nonlocal cur
         if cur:
-            code = cur["code"]
-            out.append(
-                item(
-                    "T6",
-                    "final",
-                    cur["value"],
-                    label=cur["label"],
-                    code=code,
-                    section=t6_section(code, cur["label"]),
-                    ref=cur.get("value_ref") or cur["ref"],
-                    order=order,
-                    unit=unit,
-                )
-            )
-            order += 1
+            fig = Figure(cur["value"], 0, cur.get("value_ref") or cur["ref"])
+            records.append(RowRecord(cur["code"], cur["label"], [fig], cur["ref"]))
         cur = None
 
     for tok, ref in toks[start:]:
@@ -180,7 +166,7 @@ def _economic(toks, unit) -> list[dict]:
             cur = {"code": tok, "label": "", "value": None, "done": False, "ref": ref}
         elif is_amount(tok):
             if cur is not None and not cur["done"]:
-                cur["value"] = parse_amount(tok)
+                cur["value"] = tok
                 cur["value_ref"] = ref
                 cur["done"] = True
         else:
@@ -190,7 +176,7 @@ def _economic(toks, unit) -> list[dict]:
                 cur = {"code": None, "label": "", "value": None, "done": False, "ref": ref}
             cur["label"] += tok
     flush()
-    return out
+    return economic.line_items("T6", records, economic.ONE_COLUMN, unit, [])
 
 
 def _three_public(toks, unit) -> list[dict]:

@@ -1,0 +1,48 @@
+"""基本支出 by economic class (T6): two blocks side by side, 人员经费 and 公用经费, each printed as
+`code label figure`, and a 合计 per block.
+
+Whatever the layout, the shape is read the same way: one column (决算数); the rows are `RowRecord`s
+(economic code, label, one figure) built by the layout, in the order it read them; each row's block
+comes from its code (301, 303: 人员经费) or, for a 合计 row, its label (`catalog.t6_section`). Where
+the layout lost the column, a row printing more than one figure keeps none and is doubtful.
+"""
+
+from __future__ import annotations
+
+from ...normalize import parse_amount
+from ..catalog import t6_section
+from ..reading import Reading
+from .records import RowRecord, item, items_by_position
+
+KIND = "economic"
+
+ONE_COLUMN = ["final"]
+
+
+def line_items(
+    table: str,
+    rows: list[RowRecord],
+    measures: list[str],
+    unit: str,
+    notes: list[str],
+    reading: Reading | None = None,
+    hints: dict | None = None,
+) -> list[dict]:
+    """The table's line_items, one per row. `reading` given: the layout lost the column."""
+    out: list[dict] = []
+    for order, r in enumerate(rows):
+        sec = t6_section(r.code, r.label)
+        if reading is None:
+            out += items_by_position(table, r, ONE_COLUMN, order, unit, notes, section=sec)
+            continue
+        texts = r.texts
+        reading.rows += 1
+        if len(texts) > 1:
+            reading.unplaced.append(f"{r.ref}: {r.code} prints {len(texts)} figures for one column; none kept")
+        v = parse_amount(texts[0]) if len(texts) == 1 else None
+        if not r.total:  # (the 合计 rows have never been counted among the figures placed)
+            reading.by_position += 1 if v is not None else 0
+        it = item(table, "final", v, label=r.label, code=r.code, section=sec, ref=r.ref, order=order, unit=unit)
+        it["doubtful"] = len(texts) > 1 or r.doubt
+        out.append(it)
+    return out

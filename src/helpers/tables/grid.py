@@ -12,10 +12,8 @@ import re
 from dataclasses import dataclass, field
 
 from ..normalize import compact, is_amount
-from .catalog import (
-    BY_CODE,
-)
-from .shapes import coded, economic, three_public, two_sided
+from . import shapes
+from .shapes import coded, economic, kind_of, three_public, two_sided
 from .shapes.records import Figure, RowRecord, cell_amount, clean_cell, item
 
 
@@ -117,21 +115,12 @@ def _split_label(cells: list[str]) -> tuple[str | None, str]:
 
 
 def interpret_grid(grid: Grid) -> list[dict]:
-    kind = BY_CODE[grid.table].kind if grid.table in BY_CODE else "generic"
     rows = [
         GridRow([clean_cell(c) if c is not None else None for c in r.cells], r.ref, r.cell_refs, r.confidence)
         for r in grid.rows
     ]
     rows = [r for r in rows if any(c for c in r.cells)]
-    if kind == "generic":
-        return _generic(grid, rows)
-    if kind == "coded":
-        return _coded(grid, rows)
-    if kind == "two_sided":
-        return _two_sided(grid, rows)
-    if kind == "economic":
-        return _economic(grid, rows)
-    return _three_public(grid, rows)
+    return ROWS_BY_KIND[kind_of(grid.table)](grid, rows)
 
 
 def _coded(grid: Grid, rows: list[GridRow]) -> list[dict]:
@@ -221,7 +210,7 @@ def _coded(grid: Grid, rows: list[GridRow]) -> list[dict]:
     elif pending:  # header and a 合计 row with nothing in it: an empty table
         ref = body[-1].ref if body else rows[-1].ref
         records.append(RowRecord(None, "合计", [Figure("", k, ref) for k in range(len(measures))], ref))
-    return coded.line_items(t, records, measures, grid.unit, grid.notes)
+    return shapes.line_items(t, records, measures, grid.unit, grid.notes)
 
 
 def _two_sided(grid: Grid, rows: list[GridRow]) -> list[dict]:
@@ -273,7 +262,7 @@ def _two_sided(grid: Grid, rows: list[GridRow]) -> list[dict]:
             # every figure column of a one-column side is its 决算数
             figures = [Figure(cells[i], 0 if one_column else k, r.at(i), r.conf(i)) for k, i in enumerate(idxs)]
             records.append(RowRecord(None, label, figures, r.ref, side=side))
-    return two_sided.line_items(t, records, expenditure, grid.unit, grid.notes)
+    return shapes.line_items(t, records, expenditure, grid.unit, grid.notes)
 
 
 def _economic(grid: Grid, rows: list[GridRow]) -> list[dict]:
@@ -310,7 +299,7 @@ def _economic(grid: Grid, rows: list[GridRow]) -> list[dict]:
             if not code and not label:
                 continue
             records.append(RowRecord(code, label, [Figure(amt, 0, r.at(ni + 1), r.conf(ni + 1))], r.ref))
-    return economic.line_items(t, records, economic.ONE_COLUMN, grid.unit, grid.notes)
+    return shapes.line_items(t, records, economic.ONE_COLUMN, grid.unit, grid.notes)
 
 
 def _three_public(grid: Grid, rows: list[GridRow]) -> list[dict]:
@@ -331,7 +320,7 @@ def _three_public(grid: Grid, rows: list[GridRow]) -> list[dict]:
             if 1 <= k <= len(three_public.NUMBERED)
         ]
         row = RowRecord(None, "合计", figures, r.ref)
-        return three_public.line_items(grid.table, [row], three_public.NUMBERED, grid.unit, grid.notes)
+        return shapes.line_items(grid.table, [row], three_public.NUMBERED, grid.unit, grid.notes)
     return []
 
 
@@ -363,7 +352,7 @@ def _three_public_pairs(grid: Grid, rows: list[GridRow]) -> list[dict]:
             figures.append(Figure(vals[i], len(measures), r.at(i), r.conf(i)))
             measures.append(measure)
         row = RowRecord(None, "合计", figures, r.ref)
-        return three_public.line_items(grid.table, [row], measures, grid.unit, grid.notes)
+        return shapes.line_items(grid.table, [row], measures, grid.unit, grid.notes)
     return []
 
 
@@ -404,3 +393,13 @@ def _generic(grid: Grid, rows: list[GridRow]) -> list[dict]:
             for m, i in zip(names, idxs)
         ]
     return out
+
+
+# How a grid's rows are read into each shape's records (catalog `TableDef.kind`).
+ROWS_BY_KIND = {
+    "coded": _coded,
+    "two_sided": _two_sided,
+    "economic": _economic,
+    "three_public": _three_public,
+    "generic": _generic,
+}

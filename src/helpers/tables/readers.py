@@ -27,7 +27,7 @@ from .evidence import beyond_other_tables
 from .found import FoundTable, assess, items_status
 from .grid import Grid, interpret_grid
 from .reading import Reading
-from .spaced import drop_page_numbers, looks_spaced, read_coded, read_economic, read_three_public, read_two_sided
+from .spaced import drop_page_numbers, looks_spaced, read_spaced
 from .tokens import interpret_tokens
 
 
@@ -93,17 +93,7 @@ class SpacedReader(TableReader):
     def read_rows(
         self, code: str, body: list[Line], unit: str, notes: list[str], hints: dict
     ) -> tuple[list[dict], Reading]:
-        kind = BY_CODE[code].kind
-        body = drop_page_numbers(body)
-        if kind == "coded":
-            items, reading = read_coded(code, body, unit, hints)
-        elif kind == "two_sided":
-            items, reading = read_two_sided(code, body, unit)
-        elif kind == "economic":
-            items, reading = read_economic(body, unit)
-        else:
-            items, reading = read_three_public(body, unit)
-        return items, reading
+        return read_spaced(code, drop_page_numbers(body), unit, hints)
 
     def read_with(
         self, code: str, body: list[Line], unit: str, ref: str | None, hints: dict, others: dict[str, FoundTable]

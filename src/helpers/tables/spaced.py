@@ -27,12 +27,13 @@ from dataclasses import dataclass, field
 
 from ..document import Line
 from ..normalize import is_amount
+from . import shapes
 from .catalog import (
     side_of_label,
     t6_section,
 )
 from .reading import Reading
-from .shapes import coded, economic, three_public, two_sided
+from .shapes import coded, economic, kind_of, three_public, two_sided
 from .shapes.records import Figure, RowRecord
 
 FUNC_CODE = re.compile(r"^(\d{3}|\d{5}|\d{7})$")
@@ -272,7 +273,7 @@ def read_coded(table: str, lines: list[Line], unit: str, hints: dict | None = No
         )
         for r in rows
     ]
-    items = coded.line_items(table, records, measures, unit, [], reading, hints)
+    items = shapes.line_items(table, records, measures, unit, [], reading, hints)
     suspect = {k for b in broken for k in (b - 1, b)}
     for it in items:
         if it["row_order"] in suspect:
@@ -320,7 +321,7 @@ def _wrapped_owner(fragment: str, candidates: list[SpacedRow]) -> SpacedRow:
     return open_[-1] if len(open_) == 1 else candidates[-1]
 
 
-def read_two_sided(table: str, lines: list[Line], unit: str) -> tuple[list[dict], Reading]:
+def read_two_sided(table: str, lines: list[Line], unit: str, hints: dict | None = None) -> tuple[list[dict], Reading]:
     reading = Reading(table, layout="spaced text")
     start = next(
         (
@@ -379,15 +380,15 @@ def read_two_sided(table: str, lines: list[Line], unit: str) -> tuple[list[dict]
         for side in ("income", "expenditure")
         for r in rows[side]
     ]
-    return two_sided.line_items(table, records, list(two_sided.TEMPLATE), unit, [], reading), reading
+    return shapes.line_items(table, records, list(two_sided.TEMPLATE), unit, [], reading), reading
 
 
 # ---------------------------------------------------------------------------------------------
 # T6: two blocks side by side, `code label amount  code label amount`.
 
 
-def read_economic(lines: list[Line], unit: str) -> tuple[list[dict], Reading]:
-    reading = Reading("T6", layout="spaced text")
+def read_economic(table: str, lines: list[Line], unit: str, hints: dict | None = None) -> tuple[list[dict], Reading]:
+    reading = Reading(table, layout="spaced text")
     start = next((i for i, ln in enumerate(lines) if ln.text.split() and ECON_CODE.match(ln.text.split()[0])), None)
     if start is None:
         reading.unplaced.append("no economic codes (301, 30101 …) found: not read")
@@ -458,15 +459,17 @@ def read_economic(lines: list[Line], unit: str) -> tuple[list[dict], Reading]:
         records += [RowRecord(r.code, r.full_label, [Figure(a) for a in r.amounts], r.ref) for r in blocks[blk]]
     for lab, amt, ref in totals:
         records.append(RowRecord(None, lab, [Figure(amt)] if amt else [], ref, total=True))
-    return economic.line_items("T6", records, economic.ONE_COLUMN, unit, [], reading), reading
+    return shapes.line_items(table, records, economic.ONE_COLUMN, unit, [], reading), reading
 
 
 # ---------------------------------------------------------------------------------------------
 # T7: one row of up to twelve figures (预算数, 决算数 for 合计, 出国, 小计, 购置, 运行, 接待).
 
 
-def read_three_public(lines: list[Line], unit: str) -> tuple[list[dict], Reading]:
-    reading = Reading("T7", layout="spaced text")
+def read_three_public(
+    table: str, lines: list[Line], unit: str, hints: dict | None = None
+) -> tuple[list[dict], Reading]:
+    reading = Reading(table, layout="spaced text")
     hdr = next((i for i, ln in enumerate(lines) if ln.text.count("预算数") + ln.text.count("决算数") >= 4), None)
     if hdr is None:
         reading.unplaced.append("no 预算数/决算数 header row: not read")
@@ -476,4 +479,18 @@ def read_three_public(lines: list[Line], unit: str) -> tuple[list[dict], Reading
     # a 合计 row printed blank, its cells under the header's line).
     rec = RowRecord(None, "合计", [Figure(t) for t in row.text.split()], row.ref) if row else None
     rec = rec or RowRecord(None, "合计", [], lines[hdr].ref)
-    return three_public.line_items("T7", [rec], three_public.PRINTED, unit, [], reading), reading
+    return shapes.line_items(table, [rec], three_public.PRINTED, unit, [], reading), reading
+
+
+# How single-space text is read into each shape's records (catalog `TableDef.kind`).
+READERS_BY_KIND = {
+    "coded": read_coded,
+    "two_sided": read_two_sided,
+    "economic": read_economic,
+    "three_public": read_three_public,
+}
+
+
+def read_spaced(table: str, lines: list[Line], unit: str, hints: dict | None = None) -> tuple[list[dict], Reading]:
+    """A single-space table's line_items and reading, by the reader of its shape."""
+    return READERS_BY_KIND[kind_of(table)](table, lines, unit, hints)

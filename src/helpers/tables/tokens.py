@@ -15,8 +15,9 @@ import re
 
 from ..document import Line
 from ..normalize import is_amount
-from .catalog import BY_CODE, side_of_label
-from .shapes import coded, economic, three_public, two_sided
+from . import shapes
+from .catalog import side_of_label
+from .shapes import coded, economic, kind_of, three_public, two_sided
 from .shapes.records import Figure, RowRecord
 
 FUNC_CODE = re.compile(r"^(\d{3}|\d{5}|\d{7})$")
@@ -53,14 +54,7 @@ def _header_end(toks: list[tuple[str, str]]) -> int:
 
 def interpret_tokens(table: str, lines: list[Line], unit: str, notes: list[str]) -> list[dict]:
     toks = _tokens(lines)
-    kind = BY_CODE[table].kind
-    if kind == "coded":
-        return _coded(table, toks, unit, notes)
-    if kind == "two_sided":
-        return _two_sided(table, toks, unit, notes)
-    if kind == "economic":
-        return _economic(toks, unit)
-    return _three_public(toks, unit)
+    return ROWS_BY_KIND[kind_of(table)](table, toks, unit, notes)
 
 
 def _coded(table: str, toks, unit, notes) -> list[dict]:
@@ -96,7 +90,7 @@ def _coded(table: str, toks, unit, notes) -> list[dict]:
         if len(r["values"]) > len(measures):
             notes.append(f"{r['ref']}: {len(r['values'])} amounts for {len(measures)} columns; extra ignored")
         records.append(RowRecord(r["code"], label, _left_filled(vals, r.get("refs", []), len(measures)), r["ref"]))
-    return coded.line_items(table, records, measures, unit, notes)
+    return shapes.line_items(table, records, measures, unit, notes)
 
 
 def _left_filled(vals: list[str], refs: list[str], ncols: int) -> list[Figure]:
@@ -145,10 +139,10 @@ def _two_sided(table: str, toks, unit, notes) -> list[dict]:
             label = ""
             continue
         i += 1  # a stray number (page number, blank row's 行次)
-    return two_sided.line_items(table, records, list(two_sided.TEMPLATE), unit, notes)
+    return shapes.line_items(table, records, list(two_sided.TEMPLATE), unit, notes)
 
 
-def _economic(toks, unit) -> list[dict]:
+def _economic(table: str, toks, unit, notes) -> list[dict]:
     start = next((i for i, (t, _) in enumerate(toks) if ECON_CODE.match(t)), len(toks))
     records: list[RowRecord] = []
     cur: dict | None = None
@@ -176,10 +170,10 @@ def _economic(toks, unit) -> list[dict]:
                 cur = {"code": None, "label": "", "value": None, "done": False, "ref": ref}
             cur["label"] += tok
     flush()
-    return economic.line_items("T6", records, economic.ONE_COLUMN, unit, [])
+    return shapes.line_items(table, records, economic.ONE_COLUMN, unit, notes)
 
 
-def _three_public(toks, unit) -> list[dict]:
+def _three_public(table: str, toks, unit, notes) -> list[dict]:
     for i in range(len(toks) - 11):
         if [t for t, _ in toks[i : i + 12]] == [str(k) for k in range(1, 13)]:
             figures = []
@@ -188,5 +182,9 @@ def _three_public(toks, unit) -> list[dict]:
                     break
                 figures.append(Figure(tok, k, ref))  # the 栏次 numbers' order
             row = RowRecord(None, "合计", figures, toks[i][1])
-            return three_public.line_items("T7", [row], three_public.NUMBERED, unit, [])
+            return shapes.line_items(table, [row], three_public.NUMBERED, unit, notes)
     return []
+
+
+# How a stream of cells is read into each shape's records (catalog `TableDef.kind`).
+ROWS_BY_KIND = {"coded": _coded, "two_sided": _two_sided, "economic": _economic, "three_public": _three_public}

@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 
 from ..settings import SETTINGS
 from .catalog import BY_CODE
-from .reading import Reading, check_economic, check_hierarchy
+from .reading import Reading
+from .shapes.coded import check_hierarchy
+from .shapes.economic import check_economic
 
 EMPTY_NOTE = re.compile(r"(无|没有).{0,20}(政府性基金|国有资本经营|三公|收入|支出|财政拨款)|本表.{0,6}(无数据|为空)")
 UNIT_RE = re.compile(r"(金额)?单位[:：]\s*(万元|元)")

@@ -10,6 +10,8 @@ the layout lost the column, a row printing more than one figure keeps none and i
 from __future__ import annotations
 
 from ...normalize import parse_amount
+from ...settings import SETTINGS
+from ...vocabulary import PERSONNEL_CLASSES
 from ..catalog import t6_section
 from ..reading import Reading
 from .records import RowRecord, item, items_by_position
@@ -46,3 +48,38 @@ def line_items(
         it["doubtful"] = len(texts) > 1 or r.doubt
         out.append(it)
     return out
+
+
+def check_economic(items: list[dict], reading: Reading) -> None:
+    """T6: each economic 类 = Σ its 款, and 人员经费 / 公用经费 合计 = Σ their 类. Where the text kept no
+    positions and these fail, the cells involved are marked doubtful (see `check_hierarchy`)."""
+    val = {}
+    for it in items:
+        key = it["code"] or it["row_label"]
+        if key and key not in val:
+            val[key] = it["amount_wan"]
+    groups: list[tuple[str, list[str]]] = []
+    classes = [c for c in val if c and len(c) == 3 and c.isdigit()]
+    for c in classes:
+        kids = [k for k in val if k and len(k) == 5 and k.isdigit() and k.startswith(c)]
+        if kids:
+            groups.append((c, kids))
+    for label, section in (("人员经费", "personnel"), ("公用经费", "public")):
+        total = next((k for k in val if k and not k.isdigit() and label in k and "合计" in k), None)
+        if total:
+            groups.append((total, [c for c in classes if (c in PERSONNEL_CLASSES) == (section == "personnel")]))
+    failing = []
+    for parent, kids in groups:
+        pv = val.get(parent)
+        if pv is None or not kids:
+            continue
+        s = sum(val[k] or 0.0 for k in kids)
+        if abs(pv - s) > SETTINGS.rounding_wan * (len(kids) + 1) + SETTINGS.sum_slack:
+            failing.append((parent, kids))
+            reading.failing_sums.append(f"{parent}: the rows under it add up to {s:,.2f}, not {pv:,.2f}")
+    if not reading.doubtful:
+        return
+    suspect = {k for p, kids in failing for k in (p, *kids)}
+    for it in items:
+        if (it["code"] or it["row_label"]) in suspect and it["amount_wan"] is not None:
+            it["doubtful"] = True

@@ -25,10 +25,10 @@ from ..reading import Reading
 from . import coded, economic, three_public, two_sided
 from .records import Figure, RowRecord
 
-__all__ = ["SHAPES", "Figure", "RowRecord", "kind_of", "line_items"]
+__all__ = ["SHAPES", "Figure", "RowRecord", "check", "kind_of", "line_items"]
 
-# kind → the module that reads it; each has `KIND` and `line_items(table, rows, measures, unit, notes,
-# reading=None, hints=None)`.
+# kind → the module that reads it; each has `KIND`, `line_items(table, rows, measures, unit, notes,
+# reading=None, hints=None)` and `check(items, reading)` (the shape's own sums, on every reading).
 SHAPES: dict[str, ModuleType] = {m.KIND: m for m in (coded, two_sided, economic, three_public)}
 
 
@@ -49,3 +49,9 @@ def line_items(
     """`rows` of `table` as line_items, by the interpreter of its shape. `reading` given: the layout
     lost the columns (figures placed by the arithmetic, the reading records how)."""
     return SHAPES[kind_of(table)].line_items(table, rows, measures, unit, notes, reading, hints)
+
+
+def check(table: str, items: list[dict], reading: Reading) -> None:
+    """Record where the table's own sums fail on its reading, by its shape (nothing for `generic`)."""
+    if (shape := SHAPES.get(kind_of(table))) is not None:
+        shape.check(items, reading)

@@ -202,3 +202,6 @@ def check_hierarchy(items: list[dict], reading: Reading) -> None:
         key = it["code"] or ("合计" if it["row_label"] in ("合计", "总计") else None)
         if key in suspect and it["amount_wan"] is not None:
             it["doubtful"] = True
+
+
+check = check_hierarchy  # the shape's own sums, recorded on every reading (`found.assess`)

@@ -83,3 +83,6 @@ def check_economic(items: list[dict], reading: Reading) -> None:
     for it in items:
         if (it["code"] or it["row_label"]) in suspect and it["amount_wan"] is not None:
             it["doubtful"] = True
+
+
+check = check_economic  # the shape's own sums, recorded on every reading (`found.assess`)

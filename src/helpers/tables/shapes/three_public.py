@@ -127,3 +127,8 @@ def settle_three_public(
     if len(keep) == 1:
         reading.ambiguous = []
     reading.by_arithmetic = sum(1 for it in items if it["amount_wan"] is not None)
+
+
+def check(items: list[dict], reading: Reading) -> None:
+    """Nothing recorded on the reading: its sums are tested by the checks (`checks/tables.py`,
+    T7.total and T7.vehicle_subtotal)."""

@@ -123,3 +123,8 @@ def _by_arithmetic(
         section_of=lambda r: two_sided_section(r.label, state, "expenditure"),
         record_failing=True,
     )
+
+
+def check(items: list[dict], reading: Reading) -> None:
+    """Nothing recorded on the reading: its totals (本年收入合计, 总计 …) are tested by the checks
+    (`checks/tables.py`, T1.* and T4.*)."""

@@ -1,9 +1,10 @@
 """A table as printed: rows of cells, whatever the source (tab-separated text, PDF engines).
 
-`interpret_grid` turns a grid into line_items rows. Columns are located by the 栏次 numbering row
-(1, 2, 3 … under the headers) when there is one, and named from the header text above them, so
-tables with extra or missing columns, codes split over 类/款/项 columns, codes glued to names and
-wrapped labels all come out the same way.
+`interpret_grid` reads a grid's rows for the interpreter of the table's shape (`tables/shapes/`).
+Columns are located by the 栏次 numbering row (1, 2, 3 … under the headers) when there is one, and
+their header text above them goes to the shape, which names them; so tables with extra or missing
+columns, codes split over 类/款/项 columns, codes glued to names and wrapped labels all come out the
+same way. Every figure keeps its column (`Figure.column`), blank cells included.
 """
 
 from __future__ import annotations

@@ -9,11 +9,14 @@ gave no rows: the finder then tries another reader or reports the table missing)
 says whether a table's body is in the reader's layout. The spaced reader is run after the others
 (`read_with`), since it uses what the other tables show (`evidence.py`).
 
-| reader | layout (`table_readings.layout`) | rows by |
-|---|---|---|
-| `GridReader` | `tab grid`, `pdf ruled table (<engine>)` | cell positions (`grid.interpret_grid`) |
-| `SpacedReader` | `spaced text` | the table's arithmetic (`spaced.py`, `placement.py`) |
-| `TokensReader` | `one cell per line` | the template's column order (`tokens.py`) |
+Each layout only reads a table's body into rows (`RowRecord`s) and hands them to the one interpreter
+of the table's shape (`tables/shapes/`), which places the figures:
+
+| reader | layout (`table_readings.layout`) | rows read by | figures placed by |
+|---|---|---|---|
+| `GridReader` | `tab grid`, `pdf ruled table (<engine>)`, containers | `grid.interpret_grid` | cell positions |
+| `SpacedReader` | `spaced text` | `spaced.read_spaced` | the table's arithmetic (`placement.py`) |
+| `TokensReader` | `one cell per line` | `tokens.interpret_tokens` | the template's column order |
 """
 
 from __future__ import annotations

@@ -15,9 +15,10 @@ The reader works from the table's own header and arithmetic, not from the layout
 - a row is `code? label? amounts…`; a 3/5/7-digit code is never an amount, wherever it stands;
 - label fragments on lines of their own are given to the row above or below so that each row's
   label wraps evenly around its numbers (the numbers line is vertically centred in the PDF);
-- amounts are placed under columns by `placement.place`: a row printing every column is placed by
-  position, a shorter row by the table's arithmetic; a value with two possible columns is not
-  placed and the table is reported doubtful.
+- the rows go to the interpreter of the table's shape (`tables/shapes/`) with their columns lost:
+  it places the amounts by `placement.place` (a row printing every column by position, a shorter
+  row by the table's arithmetic); a value with two possible columns is not placed and the table is
+  reported doubtful.
 """
 
 from __future__ import annotations

@@ -5,8 +5,8 @@ The block is read as a stream of tokens (text fragments and amounts, each with i
 rebuilt from the table's grammar: coded tables are `code name… amount…`, the 基本支出 table is
 `code name… amount` three times a printed row, two-sided tables are `label… 行次 amount…`.
 Because blank cells leave no trace, amounts fill a row's columns from the left, the template's
-order; the choice is flagged `column_inferred` whenever a row printed fewer amounts than the table
-has columns, and checked against the table's own totals (`_repair_basic_project`).
+order (`Figure.assumed`); the choice is flagged `column_inferred` whenever a row printed fewer amounts
+than the table has columns, and checked against the table's own totals by the coded shape.
 """
 
 from __future__ import annotations

@@ -203,7 +203,7 @@ def _coded(grid: Grid, rows: list[GridRow]) -> list[dict]:
                 label = "合计"
             else:
                 continue
-        label = "合计" if re.fullmatch(r"合\s*计|总计", label) else label
+        label = coded.row_label(label)
         figures = [Figure(cells[i], k, r.at(i), r.conf(i)) for k, i in enumerate(idxs)]
         records.append(RowRecord(code, label, figures, r.ref))
     if pending and records:

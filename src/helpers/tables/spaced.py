@@ -37,10 +37,7 @@ from .reading import Reading
 from .shapes import coded, economic, kind_of, three_public, two_sided
 from .shapes.records import Figure, RowRecord
 
-FUNC_CODE = re.compile(r"^(\d{3}|\d{5}|\d{7})$")
-ECON_CODE = re.compile(r"^3\d{2}(\d{2})?$")
 GLUED_CODE = re.compile(r"^(\d{3}(?:\d{2}){0,2})([^\d\s,.].*)$")
-TOTAL_LABEL = re.compile(r"^(合\s*计|总\s*计)$")
 NOTE = re.compile(r"^(注|说明)\s*[:：\d]")
 HEADER_WORD = re.compile(
     r"^(项目|功能分类|经济分类|科目编码|科目名称|科目|编码|名称|码|类|款|项|栏次|单位[:：].*|金额单位.*|"
@@ -77,7 +74,7 @@ def looks_spaced(lines: list[Line], min_rows: int = 2, kind: str = "coded") -> b
     hits = orphans = 0
     for ln in lines:
         toks = ln.text.split()
-        n_amt = sum(1 for t in toks if is_amount(t) and not FUNC_CODE.match(t))
+        n_amt = sum(1 for t in toks if is_amount(t) and not coded.CODE.match(t))
         orphans += n_amt > 0 and n_amt == len(toks)
         hits += 0 < n_amt < len(toks)  # a code or label with its figures on one line
     # The premise of this reader is that a row's figures stand on the row's line. Text whose figures
@@ -90,7 +87,7 @@ def looks_spaced(lines: list[Line], min_rows: int = 2, kind: str = "coded") -> b
 
 def _is_value(tok: str) -> bool:
     """An amount token that is not a bare code (codes are integers of 3, 5 or 7 digits)."""
-    return is_amount(tok) and not (FUNC_CODE.match(tok) or ECON_CODE.match(tok))
+    return is_amount(tok) and not (coded.CODE.match(tok) or economic.CODE.match(tok))
 
 
 def _join_split_code(toks: list[str]) -> list[str]:
@@ -106,7 +103,7 @@ def _split_line(text: str) -> tuple[str | None, list[str], list[str], list[str]]
     """`code label… amounts… trailing…` of one line of a coded table."""
     toks = _join_split_code(text.split())
     code = None
-    if toks and FUNC_CODE.match(toks[0]):
+    if toks and coded.CODE.match(toks[0]):
         code, toks = toks[0], toks[1:]
     elif toks and (m := GLUED_CODE.match(toks[0])) and len(m.group(1)) in (3, 5, 7):
         code, toks = m.group(1), [m.group(2)] + toks[1:]
@@ -120,7 +117,7 @@ def _split_line(text: str) -> tuple[str | None, list[str], list[str], list[str]]
             amounts.append(t)
         elif amounts:
             trailing.append(t)
-        elif code is None and FUNC_CODE.match(t) and len(t) in (5, 7):
+        elif code is None and coded.CODE.match(t) and len(t) in (5, 7):
             code = t  # a code standing between the halves of a wrapped label
         else:
             label.append(t)
@@ -204,7 +201,7 @@ def _header_and_body(lines: list[Line], is_row) -> tuple[list[Line], list[Line]]
 def _coded_row_line(text: str) -> bool:
     code, label, amounts, _ = _split_line(text)
     lab = "".join(label)
-    return bool(code) or (bool(TOTAL_LABEL.match(lab)) and bool(amounts))
+    return bool(code) or (bool(coded.TOTAL_LABEL.match(lab)) and bool(amounts))
 
 
 def read_coded(table: str, lines: list[Line], unit: str, hints: dict | None = None) -> tuple[list[dict], Reading]:
@@ -227,10 +224,10 @@ def read_coded(table: str, lines: list[Line], unit: str, hints: dict | None = No
     for ln, text, starts_page in _table_lines(body, stop_at_sentences=True):
         code, label, amounts, trailing = _split_line(text)
         lab = "".join(label)
-        if code or amounts or TOTAL_LABEL.match(lab):
+        if code or amounts or coded.TOTAL_LABEL.match(lab):
             if (
                 not code
-                and not TOTAL_LABEL.match(lab)
+                and not coded.TOTAL_LABEL.match(lab)
                 and amounts
                 and not lab
                 and rows
@@ -239,7 +236,7 @@ def read_coded(table: str, lines: list[Line], unit: str, hints: dict | None = No
             ):
                 rows[-1].amounts = amounts  # a row's figures printed on the line below it, nothing between
                 continue
-            if not code and not TOTAL_LABEL.match(lab) and amounts and not lab:
+            if not code and not coded.TOTAL_LABEL.match(lab) and amounts and not lab:
                 # a row broken across lines: its figures may belong to the row above or below
                 reading.unplaced.append(
                     f"{ln.ref}: figures {' '.join(amounts)} on a line of their own (row broken "
@@ -252,9 +249,7 @@ def read_coded(table: str, lines: list[Line], unit: str, hints: dict | None = No
             for t in trailing:
                 if t not in markers and t not in after:
                     reading.unplaced.append(f"{ln.ref}: {t!r} after the figures")
-            row = SpacedRow(
-                code, "合计" if TOTAL_LABEL.match(lab) else lab, amounts + after, ln.ref, ln.page, markers=markers
-            )
+            row = SpacedRow(code, coded.row_label(lab), amounts + after, ln.ref, ln.page, markers=markers)
             row.n_before = len(amounts)
             rows.append(row)
             gaps.append([])
@@ -390,7 +385,7 @@ def read_two_sided(table: str, lines: list[Line], unit: str, hints: dict | None 
 
 def read_economic(table: str, lines: list[Line], unit: str, hints: dict | None = None) -> tuple[list[dict], Reading]:
     reading = Reading(table, layout="spaced text")
-    start = next((i for i, ln in enumerate(lines) if ln.text.split() and ECON_CODE.match(ln.text.split()[0])), None)
+    start = next((i for i, ln in enumerate(lines) if ln.text.split() and economic.CODE.match(ln.text.split()[0])), None)
     if start is None:
         reading.unplaced.append("no economic codes (301, 30101 …) found: not read")
         return [], reading
@@ -407,7 +402,7 @@ def read_economic(table: str, lines: list[Line], unit: str, hints: dict | None =
             else:
                 joined.append(t)
         toks = joined
-        if any("合计" in t for t in toks) and not any(ECON_CODE.match(t) for t in toks):
+        if any("合计" in t for t in toks) and not any(economic.CODE.match(t) for t in toks):
             lab = None
             for t in toks:
                 if is_amount(t) and lab:
@@ -423,9 +418,9 @@ def read_economic(table: str, lines: list[Line], unit: str, hints: dict | None =
         segs: list[list] = []
         for t in toks:
             m = GLUED_CODE.match(t)
-            if ECON_CODE.match(t):
+            if economic.CODE.match(t):
                 segs.append([t, [], []])
-            elif m and ECON_CODE.match(m.group(1)):
+            elif m and economic.CODE.match(m.group(1)):
                 segs.append([m.group(1), [m.group(2)], []])
             elif not segs:
                 segs.append([None, [t], []])

@@ -20,8 +20,6 @@ from .catalog import side_of_label
 from .shapes import coded, economic, kind_of, three_public, two_sided
 from .shapes.records import Figure, RowRecord
 
-FUNC_CODE = re.compile(r"^(\d{3}|\d{5}|\d{7})$")
-ECON_CODE = re.compile(r"^3\d{2}(\d{2})?$")
 PAGE_NO = re.compile(r"[1-9]\d{0,2}")
 NOISE = re.compile(r"^(部门|单位)[:：]|^单位[:：]|金额单位|^注[:：]|^注\d")
 
@@ -63,7 +61,7 @@ def _coded(table: str, toks, unit, notes) -> list[dict]:
     rows: list[dict] = []  # {code, label, values, ref}
     cur = None
     for tok, ref in toks[start:]:
-        if FUNC_CODE.match(tok) and (cur is None or cur["values"]):
+        if coded.CODE.match(tok) and (cur is None or cur["values"]):
             cur = {"code": tok, "label": "", "values": [], "ref": ref}
             rows.append(cur)
         elif is_amount(tok):
@@ -81,7 +79,7 @@ def _coded(table: str, toks, unit, notes) -> list[dict]:
                 cur["label"] += tok
     records: list[RowRecord] = []
     for r in rows:
-        label = "合计" if re.fullmatch(r"合计|总计", r["label"]) else r["label"]
+        label = coded.row_label(r["label"])
         if not label and not r["code"]:
             continue
         if r["code"] is None and not r["values"] and label != "合计":
@@ -143,7 +141,7 @@ def _two_sided(table: str, toks, unit, notes) -> list[dict]:
 
 
 def _economic(table: str, toks, unit, notes) -> list[dict]:
-    start = next((i for i, (t, _) in enumerate(toks) if ECON_CODE.match(t)), len(toks))
+    start = next((i for i, (t, _) in enumerate(toks) if economic.CODE.match(t)), len(toks))
     records: list[RowRecord] = []
     cur: dict | None = None
 
@@ -155,7 +153,7 @@ def _economic(table: str, toks, unit, notes) -> list[dict]:
         cur = None
 
     for tok, ref in toks[start:]:
-        if ECON_CODE.match(tok) and (cur is None or cur["done"]):
+        if economic.CODE.match(tok) and (cur is None or cur["done"]):
             flush()
             cur = {"code": tok, "label": "", "value": None, "done": False, "ref": ref}
         elif is_amount(tok):

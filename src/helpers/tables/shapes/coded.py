@@ -14,6 +14,8 @@ Whatever the layout, the shape is read the same way:
 
 from __future__ import annotations
 
+import re
+
 from ...normalize import compact
 from ...settings import SETTINGS
 from ..catalog import COLUMN_KEYWORDS, ROW_IDENTITIES, TEMPLATE_MEASURES
@@ -22,6 +24,15 @@ from ..reading import Reading
 from .records import RowRecord, items_by_arithmetic, items_by_position, measure_for
 
 KIND = "coded"
+
+CODE = re.compile(r"^(\d{3}|\d{5}|\d{7})$")  # a function-class code: 类 (3 digits), 款 (5), 项 (7)
+TOTAL_LABEL = re.compile(r"^(合\s*计|总\s*计)$")  # the table's 合计 row, however spaced
+
+
+def row_label(label: str) -> str:
+    """A row's label, `合计` for the table's total row however printed (合 计, 总计)."""
+    return "合计" if TOTAL_LABEL.match(label) else label
+
 
 # Columns a department seldom uses: a value goes there only when the arithmetic cannot hold without them.
 RARE = {

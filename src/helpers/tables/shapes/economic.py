@@ -9,6 +9,8 @@ the layout lost the column, a row printing more than one figure keeps none and i
 
 from __future__ import annotations
 
+import re
+
 from ...normalize import parse_amount
 from ...settings import SETTINGS
 from ...vocabulary import PERSONNEL_CLASSES
@@ -17,6 +19,8 @@ from ..reading import Reading
 from .records import RowRecord, item, items_by_position
 
 KIND = "economic"
+
+CODE = re.compile(r"^3\d{2}(\d{2})?$")  # an economic-class code: 类 (301), 款 (30101)
 
 ONE_COLUMN = ["final"]
 

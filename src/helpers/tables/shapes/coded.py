@@ -9,7 +9,8 @@ Whatever the layout, the shape is read the same way:
   code tree's sums (合计 = Σ类, 类 = Σ款, 款 = Σ项), with the report's other tables as `hints`;
 - a short row of a one-cell-per-line table fills its columns from the left (the template's order,
   marked `assumed`); in T3 and T5 a single figure is then moved from 基本支出 to 项目支出 where the 合计
-  row's sums say so (`_repair_left_filled`).
+  row's sums say so (`_repair_left_filled`);
+- its own sums on every reading: `check_hierarchy` (合计 = Σ类, 类 = Σ款, 款 = Σ项, column by column).
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@
 Whatever the layout, the shape is read the same way: one column (决算数); the rows are `RowRecord`s
 (economic code, label, one figure) built by the layout, in the order it read them; each row's block
 comes from its code (301, 303: 人员经费) or, for a 合计 row, its label (`catalog.t6_section`). Where
-the layout lost the column, a row printing more than one figure keeps none and is doubtful.
+the layout lost the column, a row printing more than one figure keeps none and is doubtful. Its own
+sums on every reading: `check_economic` (each 类 = Σ its 款, each block's 合计 = Σ its 类).
 """
 
 from __future__ import annotations

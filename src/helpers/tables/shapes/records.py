@@ -43,7 +43,7 @@ class RowRecord:
     figures: list[Figure]
     ref: str
     side: str | None = None  # a two-sided table's side: income | expenditure
-    total: bool = False  # the table's 合计 row (the top of its code tree)
+    total: bool = False  # a 合计 row: a coded table's (the top of its code tree), a T6 block's
     doubt: bool = False  # the layout could not tie the figures to this row with confidence
     # The label printed on the figures' own line, when label fragments around it were joined to it:
     # the row's name in the reading's notes.
@@ -75,6 +75,7 @@ class RowRecord:
 
 
 def clean_cell(c: str | None) -> str:
+    """A cell's text on one line, markup and runs of spaces gone ("" for a merged or missing cell)."""
     if c is None:
         return ""
     c = re.sub(r"<[^>]+>", "", c)
@@ -106,6 +107,7 @@ def item(
     inferred=False,
     confidence: float | None = None,
 ) -> dict:
+    """One line_items row: a cell of the table, its amount in 万元 (元 converted, `unit_printed` kept)."""
     factor = 1e-4 if unit == "元" else 1.0
     out = {
         "table": table,

@@ -95,6 +95,17 @@ def _status(b: _Built, items: list[dict]) -> tuple[str, list[str]]:
     return "empty", notes
 
 
+def _text_until_next_table(blocks: list) -> list[str]:
+    """The text printed under a table, up to the next table on the page: where an empty table's
+    reason is printed (a one-sheet workbook holds all nine tables, each with its own note)."""
+    out = []
+    for b in blocks:
+        if isinstance(b, TableBlock):
+            break
+        out.append(normalize_text(b.text))
+    return out
+
+
 def _page_ref(layout: Layout, number: int) -> str:
     """How a page is named in notes: `page 7`, or a sheet's name."""
     page = next((p for p in layout.pages if p.number == number), None)
@@ -114,6 +125,7 @@ def find_layout_tables(layout: Layout, reading_layout: str) -> dict[str, FoundTa
     for page in layout.pages:
         first_on_page = True
         above: list[str] = []
+        page_unit: str | None = None
         for k, block in enumerate(page.blocks):
             if isinstance(block, TextBlock):
                 above.append(normalize_text(block.text))
@@ -128,7 +140,7 @@ def find_layout_tables(layout: Layout, reading_layout: str) -> dict[str, FoundTa
             if any(c and CID_RE.search(c) for r in rows for c in r.cells):
                 notes_global.append(f"{where}: a table holds (cid:NNN) glyph codes; it was not read")
                 continue
-            below = [normalize_text(b.text) for b in page.blocks[k + 1 :] if isinstance(b, TextBlock)]
+            below = _text_until_next_table(page.blocks[k + 1 :])
             title = next((code for ln in reversed(text_above) if (code := match_title(ln))), None)
             # A title the catalog does not know still starts a table of its own (never a continuation).
             titled_other = title is None and any(
@@ -137,12 +149,16 @@ def find_layout_tables(layout: Layout, reading_layout: str) -> dict[str, FoundTa
             header = match_header("".join(c or "" for r in rows[:5] for c in r.cells))
             code = title or (None if titled_other else header)  # a title of its own outranks header words
             ncols = max(len(r.cells) for r in rows)
-            unit = next((m.group(2) for ln in text_above if (m := UNIT_RE.search(ln))), None)
+            # the unit printed above the table, else the one printed above an earlier table of the page
+            # (a sheet of nine tables may print 单位 once, over the first)
+            unit = next((m.group(2) for ln in text_above if (m := UNIT_RE.search(ln))), None) or page_unit
+            page_unit = unit
             if (
                 title is None
                 and not titled_other
                 and current is not None
                 and was_first
+                and layout.container not in ("xlsx", "xls")  # a sheet holds whole tables: none runs on to the next
                 and ncols <= current.ncols
                 and page.number - current.last_page in (1, 2)
                 and header in (None, current.code)

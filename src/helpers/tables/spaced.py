@@ -282,8 +282,6 @@ def read_coded(table: str, lines: list[Line], unit: str, hints: dict | None = No
 
 _NUMBERED = re.compile(r"^[一二三四五六七八九十]+、")
 _STARTERS = ("本年", "使用", "年初", "年末", "结余分配", "总计", "合计", "上年", "其中")
-_INCOME_WORDS = ("收入", "财政拨款", "使用非财政拨款结余", "年初", "上年结转")
-_EXPEND_WORDS = ("支出", "结余分配", "年末")
 
 
 def _segments(text: str) -> list[tuple[str, list[str]]]:

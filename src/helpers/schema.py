@@ -336,8 +336,17 @@ DATASETS: dict[str, list[Column]] = {
             "string",
             "Tables whose reading is doubtful, comma-separated (from `reports.tables_doubtful`).",
         ),
-        ("rules_failed", "string", "Ids of the failing rules, comma-separated."),
-        ("implicated", "string", "The figures the failures implicate: rule, printed value, expected value, where."),
+        (
+            "rules_failed",
+            "string",
+            "Ids of the rules failing at severity error or warning, comma-separated (a failure of severity info, "
+            "a figure cut in its last digit, is counted in `failed` only).",
+        ),
+        (
+            "implicated",
+            "string",
+            "The figures the error and warning failures implicate: rule, printed value, expected value, where.",
+        ),
     ],
     "table_readings": [
         ("report_id", "string", "Report."),

@@ -31,7 +31,20 @@ from ..normalize import NUM, compact
 from ..settings import SETTINGS
 from ..vocabulary import THREE_PUBLIC_NAMES, THREE_PUBLIC_PARTS, THREE_PUBLIC_TOPIC_ITEMS
 from .common import rows_of, t7_figs, total_row
-from .rules import EPS, Fig, Report, Result, equal_check, guard_reading, half_unit, not_applicable, rule, sval, val
+from .rules import (
+    EPS,
+    TRUNCATION_SEVERITY,
+    Fig,
+    Report,
+    Result,
+    equal_check,
+    guard_reading,
+    half_unit,
+    not_applicable,
+    rule,
+    sval,
+    val,
+)
 
 # ---------------------------------------------------------------------------------------------
 # The text
@@ -579,8 +592,9 @@ def r_share_percent(report: Report):
 @rule(
     "R.rate_truncated",
     "A printed completion rate is the rounding of outturn ÷ budget, not its truncation (98.69% printed "
-    "98.6%): reported for information, as the difference is below a unit of the last printed digit.",
-    severity="info",
+    "98.6%): reported for information, as the difference is below a unit of the last printed digit (the "
+    "same severity as every other rule gives a truncation).",
+    severity=TRUNCATION_SEVERITY,
     family="review",
     needs="budget_execution (budget, outturn, printed rate, source_text)",
 )

@@ -38,7 +38,8 @@ def problems(corpus: Corpus) -> pd.DataFrame:
     ch = corpus.checks
     if ch.empty:
         return ch.assign(tokens=pd.Series(dtype="object"))
-    p = ch[ch.outcome.isin(PROBLEM_OUTCOMES)].copy()
+    # a failure of severity info (a figure cut in its last digit) is no problem with the figure
+    p = ch[ch.outcome.isin(PROBLEM_OUTCOMES) & ~((ch.outcome == "fail") & (ch.severity == "info"))].copy()
     p["tokens"] = pd.Series([ref_tokens(x) for x in p.source_ref], index=p.index, dtype="object")
     return p
 
@@ -171,3 +172,32 @@ def doubtful_reasons_by_report(corpus: Corpus, table: str) -> dict[str, str]:
         if rid not in out:  # the first reading, as doubtful_reasons takes
             out[rid] = _reasons_text(table, reasons)
     return out
+
+
+# -- the index's verdict, for every study -----------------------------------------------------------
+
+VERDICT_COLUMNS = ["report_id", "verdict", "reason"]
+
+
+def verdicts(corpus: Corpus) -> pd.DataFrame:
+    """One row per report: the index's trust verdict (`usable`, `use with care`, `do not use`,
+    index_page.verdict) and why. The one rule the index, every study and start_here apply, in the
+    same words."""
+    from ..index_page import verdict
+
+    rep = corpus.reports
+    if rep.empty:
+        return pd.DataFrame(columns=VERDICT_COLUMNS)
+    q = corpus.quality
+    qual = {rid: row for rid, (_, row) in zip(q.report_id.astype("object"), q.iterrows())} if len(q) else {}
+    rows = []
+    for _, r in rep.iterrows():
+        v = verdict(r, qual.get(r.report_id))
+        rows.append({"report_id": r.report_id, "verdict": v.verdict, "reason": v.reason})
+    return pd.DataFrame(rows, columns=VERDICT_COLUMNS)
+
+
+def verdict_of(corpus: Corpus) -> dict[str, str]:
+    """report_id → verdict."""
+    v = verdicts(corpus)
+    return dict(zip(v.report_id.astype("object"), v.verdict))

@@ -107,3 +107,29 @@ def test_a_value_a_failing_check_names_is_flagged_in_composition_as_elsewhere(co
     personnel = next(s for s in findings["composition"] if s.startswith("Personnel costs"))
     assert f"({corpus.label(YICHUAN)} left out: a failing or uncertain check prints a figure it rests on)" in personnel
     assert "in 7 reports" in personnel
+
+
+def test_a_21305_amount_a_failing_check_names_is_flagged_in_the_poverty_study(corpus):
+    """As in composition and execution: made up for the test, a failing check printing 江汉 2022's
+    21305 巩固脱贫衔接乡村振兴 2,907.92 (表2 line 155)."""
+    import pandas as pd
+
+    from helpers.studies.load import Corpus
+
+    jianghan = "002_e2b9b740b0f725e0"
+    fake = corpus.checks.iloc[:1].copy()
+    fake.loc[:, ["report_id", "rule_id", "outcome", "severity", "message", "expected", "found", "source_ref"]] = [
+        jianghan,
+        "T2.class_sum",
+        "fail",
+        "error",
+        "made up for the test",
+        2900.0,
+        2907.92,
+        "T2 line 155",
+    ]
+    frames = dict(corpus.frames, checks=pd.concat([corpus.checks, fake], ignore_index=True))
+    bad = Corpus(folder=corpus.folder, frames=frames)
+    assert pov.series_by_report(corpus).set_index("report_id").flag[jianghan] == ""
+    assert pov.series_by_report(bad).set_index("report_id").flag[jianghan] == quality.FLAG_FAIL
+    assert "2,907.92 万元 (failed check: not a finding)" in pov.key_findings(bad)[0]

@@ -156,8 +156,20 @@ def series_by_report(corpus: Corpus) -> pd.DataFrame:
     li = corpus.line_items
     doubt = li[li.doubtful.fillna(False).astype(bool) & li.code.fillna("").str.startswith(CODE)] if len(li) else li
     doubtful = set(doubt.report_id.astype("object").tolist()) if len(doubt) else set()
+    # a 21305 line or project a failing or uncertain check prints is flagged as in every other study
+    pt = corpus.poverty_transfers
+    checked: dict[str, str] = {}
+    if len(pt) and len(df):
+        amount = dict(zip(df.report_id, df.amount_wan))
+        rows = pt[pt.report_id.isin(list(df.report_id)) & pt.kind.isin(["function_line", "project"])]
+        # the rows stating the very amount shown (the same money restated), not another project
+        rows = rows[[quality._close(a, amount.get(r)) for r, a in zip(rows.report_id, rows.amount_wan)]]
+        if len(rows):
+            for rid, f in zip(rows.report_id, quality.flag_rows(rows, corpus, ["amount_wan"]).flag):
+                if f and checked.get(rid) != quality.FLAG_FAIL:
+                    checked[rid] = f
     df["flag"] = [
-        "doubtful reading" if (s_.startswith(CODE) and rid in doubtful) else ""
+        checked.get(rid) or ("doubtful reading" if (s_.startswith(CODE) and rid in doubtful) else "")
         for rid, s_ in zip(df.report_id, df.source)
     ]
     return df
@@ -297,6 +309,7 @@ def key_findings(corpus: Corpus) -> list[str]:
     parts = [
         f"{r.report} {r.amount_wan:,.2f} 万元"
         + (" (a poverty project; its tables were not read)" if r.source.startswith("poverty project") else "")
+        + (f" ({r.flag}: not a finding)" if r.flag else "")
         for r in sr.itertuples()
     ]
     out.append(

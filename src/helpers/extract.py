@@ -23,6 +23,7 @@ from .narrative.sentences import paragraphs
 from .narrative.three_public import narrative_rows
 from .paths import IMAGE_SUFFIXES, display_path
 from .read.containers import CONTAINERS
+from .rollup import function_rollup
 from .settings import SETTINGS
 from .tables.catalog import ALL_TABLE_CODES, TABLE_CODES, TEMPLATE_TABLES
 from .tables.engines import DEFAULT_PDF_ENGINE  # the engines are named once, in tables/engines.py
@@ -262,6 +263,8 @@ def _extract_document(
             out.update(extract_narrative(doc, rid, out))
         if rejected := reject_impossible_amounts(out):
             out["reports"].at[0, "notes"] = list(notes) + rejected
+        # after the impossible amounts were blanked: a sum must not carry one
+        out["function_rollup"] = function_rollup(out["line_items"], rid)
         out["checks"] = run_checks(out, doc=doc)
         out["quality"] = schema.conform(quality_summary(out["checks"], {rid: doubtful}), "quality")
         return out

@@ -45,6 +45,7 @@ from ..vocabulary import (
 from .common import rows_of, t7_figs, total_row
 from .rules import (
     EPS,
+    TRUNCATION_SEVERITY,
     Fig,
     Report,
     Result,
@@ -605,8 +606,9 @@ def r_share_percent(report: Report):
 @rule(
     "R.rate_truncated",
     "A printed completion rate is the rounding of outturn ÷ budget, not its truncation (98.69% printed "
-    "98.6%): reported for information, as the difference is below a unit of the last printed digit.",
-    severity="info",
+    "98.6%): reported for information, as the difference is below a unit of the last printed digit (the "
+    "same severity as every other rule gives a truncation).",
+    severity=TRUNCATION_SEVERITY,
     family="review",
     needs="budget_execution (budget, outturn, printed rate, source_text)",
 )

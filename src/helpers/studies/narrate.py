@@ -133,6 +133,11 @@ COLUMN_LABELS = {
     "message": "Message",
     "expected": "Expected",
     "found": "Printed",
+    "transfer_id": "Transfer",
+    "restates": "Restates a counted row",
+    "link": "How it restates",
+    "derived": "Computed (not printed)",
+    "rows_summed": "Rows summed",
 }
 COUNT_COLUMNS = {"reports", "statements", "lines", "count", "times_printed", "reports_with_it", "rows"}
 RATE_COLUMNS = {"rate", "rate_printed_pct", "rate_from_parts", "median", "min", "max", "25%", "75%"}

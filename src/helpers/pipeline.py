@@ -26,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import faults, partitioned, schema, workers
-from .document import ReportError, check_regular, sha256_of
+from .document import ReportError, check_input, sha256_of
 from .extract import DEFAULT_PDF_ENGINE, extract_report, report_id_for
 from .extract import failed_row as _failed
 from .lock import folder_lock
@@ -182,7 +182,12 @@ def _reusable(
         return False
     old = hit.iloc[0]
     engine = old.get("pdf_engine")  # null for text, and for a PDF that failed: read again
-    if _is_pdf(path) and not (isinstance(engine, str) and engine == pdf_engine):
+    # a text-layer PDF's rows depend on the engine; a scanned one's (OCR'd, `pdf_scan`) do not
+    if (
+        _is_pdf(path)
+        and old.get("source_format") != "pdf_scan"
+        and not (isinstance(engine, str) and engine == pdf_engine)
+    ):
         return False
     return isinstance(old["source_sha256"], str) and old["source_sha256"] == sha
 
@@ -205,7 +210,7 @@ def _each(
     first_with: dict[str, Path] = {}  # sha256 -> the first file with those bytes
     for rid, path in pairs:
         try:
-            check_regular(path)  # before opening: a named pipe would block, a loop would raise
+            check_input(path)  # before opening: a named pipe would block, a loop would raise
             sha = sha256_of(path)
         except ReportError as exc:
             sink(rid, path, _failed(path, rid, str(exc)))

@@ -12,6 +12,22 @@ from dataclasses import dataclass
 from ..normalize import compact
 from ..vocabulary import FUNCTION_CLASSES, TABLE_TITLES, THREE_PUBLIC_NAMES, THREE_PUBLIC_TEXT_WORDS, is_personnel
 
+# Row identities, defined once: in every row, Σ left columns = Σ right columns (measure names). The
+# spaced reader places figures by them, the checks test them (T2/T3/T4/T5.row_sum).
+ROW_IDENTITIES: dict[str, tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]] = {
+    "T2": ((("total",), ("fiscal", "upper_subsidy", "business", "operating", "subsidiary_remit", "other")),),
+    "T3": ((("total",), ("basic", "project", "upper_remit", "operating", "subsidiary_subsidy")),),
+    "T5": ((("total",), ("basic", "project")),),
+    "T9": ((("total",), ("basic", "project")),),
+    "T8": ((("total",), ("basic", "project")), (("carryover_begin", "income"), ("total", "carryover_end"))),
+    "T4": ((("total",), ("general_budget", "gov_fund", "state_capital")),),
+}
+
+
+def row_parts(table: str) -> tuple[str, ...]:
+    """The columns that add up to a row's 合计 (`total`) in `table`."""
+    return next(right for left, right in ROW_IDENTITIES[table] if left == ("total",))
+
 
 @dataclass(frozen=True)
 class TableDef:

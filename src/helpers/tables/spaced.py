@@ -29,7 +29,14 @@ from ..document import Line
 from ..normalize import amount_of, compact, is_amount, parse_amount
 from ..settings import SETTINGS
 from ..vocabulary import THREE_PUBLIC_BASES, THREE_PUBLIC_COLUMNS, THREE_PUBLIC_ITEMS
-from .catalog import COLUMN_KEYWORDS, TEMPLATE_MEASURES, function_class_code, t6_section, two_sided_section
+from .catalog import (
+    COLUMN_KEYWORDS,
+    ROW_IDENTITIES,
+    TEMPLATE_MEASURES,
+    function_class_code,
+    t6_section,
+    two_sided_section,
+)
 from .grid import item
 from .placement import Identity, PlaceRow, code_parents, place
 from .reading import Reading
@@ -45,15 +52,7 @@ HEADER_WORD = re.compile(
     r".*收入|.*支出|.*结余|.*结转和|附属单位.*|上缴.*|对附属单位.*|助支出|补助支出|其中.*)$"
 )
 
-# Row identities: which columns add up (names of measures).
-IDENTITIES: dict[str, tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]] = {
-    "T2": ((("total",), ("fiscal", "upper_subsidy", "business", "operating", "subsidiary_remit", "other")),),
-    "T3": ((("total",), ("basic", "project", "upper_remit", "operating", "subsidiary_subsidy")),),
-    "T5": ((("total",), ("basic", "project")),),
-    "T9": ((("total",), ("basic", "project")),),
-    "T8": ((("total",), ("basic", "project")), (("carryover_begin", "income"), ("total", "carryover_end"))),
-    "T4": ((("total",), ("general_budget", "gov_fund", "state_capital")),),
-}
+IDENTITIES = ROW_IDENTITIES  # which columns add up: defined once, in the catalog
 # Columns a department seldom uses: a value goes there only when the arithmetic cannot hold without them.
 RARE = {
     "T2": ("upper_subsidy", "operating", "subsidiary_remit", "business_tuition"),

@@ -13,9 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from helpers.document import ReportError
+from helpers.document import ReportError, read_document
+from helpers.extract import extract_report, find_tables
 from helpers.read import web, word
 from helpers.read.model import Layout, TableBlock, TextBlock
+
+from .conftest import PDF_CZJ, PDF_SGB
+from .fixtures.pdf_truth import CZJ, SGB, TRUTH, score
 
 FORMATS = Path(__file__).parent / "fixtures" / "formats"
 CZJ_HTML = FORMATS / "财政局部门决算.html"
@@ -89,13 +93,15 @@ def test_gbk_page_is_decoded_from_its_own_declaration(czj_html):
     assert CZJ_HTML.read_bytes().decode("gbk")  # the file really is GBK (not valid UTF-8)
     with pytest.raises(UnicodeDecodeError):
         CZJ_HTML.read_bytes().decode("utf-8")
-    assert czj_html.container == "web" and len(czj_html.pages) == 1
-    assert "read as gb18030" in czj_html.notes
+    assert web.decode_html(CZJ_HTML.read_bytes())[1:] == ("gb18030", [])
+    assert czj_html.container == "html" and len(czj_html.pages) == 1
     lines = texts(czj_html)
     assert "上海市普陀区财政局2024年度部门决算" in lines  # the <h1>
     assert "本年收入合计2946.25万元，其中： 财政拨款收入2940.05万元，占99.79%；其他收入6.2万元，占0.21%；" in lines
-    # <style> and <head> are not text
-    assert not any("font-family" in t or "政务公开" == t for t in lines)
+    # <style> and <head> are not text; the site's banner, breadcrumb and footer are left out, so the
+    # page's text starts with the report's title (metadata reads the department from the first lines)
+    assert not any("font-family" in t or "政务公开" in t or "主办" in t for t in lines)
+    assert lines[0] == "上海市普陀区财政局2024年度部门决算"
 
 
 def test_web_pages_hold_the_nine_tables_under_their_titles(czj_html, sgb_html):
@@ -137,7 +143,7 @@ def test_th_page_spans_become_none_placeholders(czj_html):
 
 
 def test_td_page_utf8(sgb_html):
-    assert "read as utf-8" in sgb_html.notes
+    assert web.decode_html(SGB_HTML.read_bytes())[1:] == ("utf-8", [])
     t = tables(sgb_html)
     assert row(t["table 3"], 1)[:3] == ["项目", None, "本年收入合计"]
     assert row(t["table 3"], 11) == ["2080505", "机关事业单位基本养老保险缴费支出", "6.18", "6.18", "", "", "", "", ""]
@@ -152,7 +158,7 @@ def test_td_page_utf8(sgb_html):
 
 def test_docx_pages_follow_the_page_and_section_breaks(czj_docx, sgb_docx):
     for layout in (czj_docx, sgb_docx):
-        assert layout.container == "word"
+        assert layout.container == "docx"
         assert titles_above(layout)[1:] == NINE_TITLES
         pages = {b.ref: p.number for p in layout.pages for b in p.blocks if isinstance(b, TableBlock)}
         # cover page 1; narrative and the 单位构成 list page 2; each table on a page of its own after a
@@ -183,6 +189,66 @@ def test_docx_merged_cells(czj_docx, sgb_docx):
 
 
 # ---------------------------------------------------------------------------------------------
+# End to end: each file read like its source PDF.
+
+CONTAINERS = [(CZJ_HTML, CZJ), (SGB_HTML, SGB), (CZJ_DOCX, CZJ), (SGB_DOCX, SGB)]
+IDS = ["czj-html", "sgb-html", "czj-docx", "sgb-docx"]
+ITEM = ["table", "side", "section", "code", "row_label", "measure", "amount_wan"]
+NARRATIVE = ["three_public", "budget_execution", "narrative_facts"]
+# how the sentence was printed differs (the PDF text layer's spaces and wrapped lines); not what it says
+TEXT_COLUMNS = ["report_id", "source_ref", "source_text", "note", "source_kind"]
+
+
+def as_text(df):
+    """Cells as text, a missing value as "" (so frames compare whatever their dtypes)."""
+    return df.astype(object).where(df.notna(), "").astype(str)
+
+
+@pytest.fixture(scope="module")
+def pdf_datasets() -> dict[str, dict]:
+    return {CZJ: extract_report(PDF_CZJ), SGB: extract_report(PDF_SGB)}
+
+
+@pytest.mark.parametrize("path, source", CONTAINERS, ids=IDS)
+def test_cells_read_like_the_pdf_truth(path, source):
+    found = find_tables(read_document(path))
+    right, total, wrong = score(found, TRUTH[source], pages=False)
+    assert wrong == [] and right == total
+    # each table from its own table in the file (table 1 is the 单位构成 list), the empty ones too
+    assert {code: ft.ref for code, ft in found.items()} == {f"T{n}": f"table {n + 1}" for n in range(1, 10)}
+
+
+@pytest.mark.parametrize("path, source", CONTAINERS, ids=IDS)
+def test_extract_report_like_the_pdf(path, source, pdf_datasets):
+    ds, pdf = extract_report(path), pdf_datasets[source]
+    r, p = ds["reports"].iloc[0], pdf["reports"].iloc[0]
+    assert r["status"] == "ok" and r["source_format"] == path.suffix[1:]
+    for col in ("department", "city", "district", "fiscal_year", "tables_found", "tables_empty", "tables_missing"):
+        assert str(r[col]) == str(p[col]), col
+    # every line item the PDF gives, with the same amount; more only where the PDF printed a header
+    # row and the 合计 row in one ruled row (its blank cells there are lost), and those are blank
+    got, want = as_text(ds["line_items"][ITEM]), as_text(pdf["line_items"][ITEM])
+    both = want.merge(got, how="outer", indicator=True)
+    assert (both["_merge"] != "left_only").all(), both[both["_merge"] == "left_only"]
+    extra = both[both["_merge"] == "right_only"]
+    assert (extra["amount_wan"] == "").all() and set(extra["table"]) <= {"T8", "T9"}
+    # a value's source is its cell (a blank one, the row)
+    refs = ds["line_items"][["amount_wan", "source_ref"]]
+    assert refs["source_ref"].str.fullmatch(r"table \d+ row \d+( col \d+)?").all()
+    assert refs.dropna()["source_ref"].str.fullmatch(r"table \d+ row \d+ col \d+").all()
+    # T2's 合计 本年收入合计 is table 3 row 5 col 5 (财政局: four header rows, 类|款|项 cells) or
+    # row 3 col 3 (社会工作部: two header rows, the code in one cell), in the page and the document alike
+    items = ds["line_items"]
+    total = items[(items["table"] == "T2") & (items["row_label"] == "合计") & (items["measure"] == "total")]
+    expect = [2946.25, "table 3 row 5 col 5"] if source == CZJ else [307.82, "table 3 row 3 col 3"]
+    assert total[["amount_wan", "source_ref"]].values.tolist() == [expect]
+    for name in NARRATIVE:
+        a = as_text(ds[name].drop(columns=TEXT_COLUMNS, errors="ignore")).reset_index(drop=True)
+        b = as_text(pdf[name].drop(columns=TEXT_COLUMNS, errors="ignore")).reset_index(drop=True)
+        assert len(b) and a.equals(b), name
+
+
+# ---------------------------------------------------------------------------------------------
 # Web pages in other shapes.
 
 
@@ -200,8 +266,8 @@ TABLE = (
 
 def test_gbk_page_without_a_declaration(tmp_path):
     f = page(tmp_path, f"<html><body>{TABLE}</body></html>".encode("gbk"))
+    assert web.decode_html(f.read_bytes())[1] == "gb18030"
     layout = web.read_layout(f)
-    assert "read as gb18030" in layout.notes
     assert texts(layout) == ["收入决算表", "单位：万元"]
     t = tables(layout)["table 1"]
     assert [row(t, r) for r in (1, 2, 3)] == [
@@ -213,8 +279,9 @@ def test_gbk_page_without_a_declaration(tmp_path):
 
 def test_declared_gb2312_but_saved_as_utf8(tmp_path):
     f = page(tmp_path, f'<html><head><meta charset="gb2312"></head><body>{TABLE}</body></html>')
+    assert web.decode_html(f.read_bytes())[1] == "utf-8"
     layout = web.read_layout(f)
-    assert "read as utf-8" in layout.notes and any("declares charset 'gb2312'" in n for n in layout.notes)
+    assert layout.notes == ["the page declares charset 'gb2312' but its bytes are UTF-8; read as UTF-8"]
     assert texts(layout)[0] == "收入决算表"
 
 
@@ -257,6 +324,22 @@ def test_layout_table_wrapping_the_content_and_several_tables(tmp_path):
         [None, "1.00"],  # rowspan=0: to the end of its row group (not into <tfoot>)
         ["制表", "x"],
     ]
+
+
+def test_site_chrome_is_left_out(tmp_path):
+    html = (
+        "<body><div id=header><img alt=logo><span>某区人民政府门户网站</span></div>"
+        "<div class='nav'><a href=/>首页</a><a href=/zw>政务公开</a></div>"
+        "<div class=pos>当前位置：首页 &gt; 财政信息 &gt; 部门决算</div>"
+        "<div class=main><div class=side><ul><li><a href=/a>2023年度部门决算</a></li>"
+        "<li><a href=/b>2022年度部门决算</a></li></ul></div>"
+        "<div class=article><div class=article-head><h1>某局2024年度部门决算</h1><span>发布日期：2025-09-01</span></div>"
+        f"<div id=zoom>{TABLE}</div></div></div>"
+        "<div class=footer>主办：某区人民政府办公室 <a href=/map>网站地图</a></div></body>"
+    )
+    layout = web.read_layout(page(tmp_path, html))
+    assert texts(layout) == ["某局2024年度部门决算", "发布日期：2025-09-01", "收入决算表", "单位：万元"]
+    assert len(tables(layout)) == 1
 
 
 def test_cell_lines_and_malformed_markup(tmp_path):
@@ -489,5 +572,5 @@ def test_encrypted_corrupt_and_truncated_docx(tmp_path):
 def test_web_page_saved_with_a_word_name(tmp_path):
     f = page(tmp_path, f"<html><body><p>某局2024年度部门决算</p>{TABLE}</body></html>", "export.doc")
     layout = word.read_layout(f)
-    assert layout.container == "web" and any("web page" in n for n in layout.notes)
+    assert layout.container == "html" and any("web page" in n for n in layout.notes)
     assert len(tables(layout)) == 1

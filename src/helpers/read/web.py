@@ -35,7 +35,7 @@ from ..document import ReportError, check_regular, utf16_encoding
 from ..normalize import normalize_text
 from .model import Cell, Layout, Page, TableBlock, TextBlock
 
-CONTAINER = "web"
+CONTAINER = "html"  # its name in read/containers.py
 
 # Elements whose content is not part of the page a reader sees.
 SKIP = {
@@ -205,7 +205,56 @@ def _hidden(el) -> bool:
     return el.get("hidden") is not None or bool(_HIDDEN_STYLE.search(el.get("style") or ""))
 
 
+# The site around the article: its banner, menus, breadcrumb and footer. Named by whole class/id
+# tokens only (`article-head` is the article's own heading, not the site's header).
+_CHROME_NAMES = {
+    "header",
+    "top",
+    "topbar",
+    "banner",
+    "nav",
+    "navbar",
+    "menu",
+    "crumb",
+    "crumbs",
+    "breadcrumb",
+    "bread",
+    "location",
+    "position",
+    "footer",
+    "foot",
+    "bottom",
+    "sidebar",
+    "copyright",
+    "share",
+    "toolbar",
+}
+_CHROME_ROLES = {"navigation", "banner", "contentinfo", "search", "menu", "menubar"}
+_BREADCRUMB = re.compile(r"^(当前位置|您现在的位置|您的位置|所在位置|位置)?\s*[:：]?\s*(首页|网站首页|主页)\s*[>＞»›/]")
+
+
+def _chrome(el) -> bool:
+    """Site chrome, not the report: a banner, menu, breadcrumb or footer, or a link list (navigation,
+    related links) with no table in it."""
+    tokens = set((el.get("class") or "").lower().split()) | {(el.get("id") or "").lower()}
+    if tokens & _CHROME_NAMES or (el.get("role") or "").lower() in _CHROME_ROLES:
+        return (
+            not any(True for _ in el.iter("table")) or tokens & {"header", "footer", "nav", "navbar", "menu"} != set()
+        )
+    if el.tag not in ("div", "ul", "ol", "dl", "section", "p", "td"):
+        return False
+    text = _WS.sub("", el.text_content())
+    if not text:
+        return False
+    if _BREADCRUMB.match(text):
+        return True
+    links = sum(len(_WS.sub("", a.text_content())) for a in el.iter("a"))
+    return len(text) >= 8 and links >= 0.7 * len(text) and not any(True for _ in el.iter("table"))
+
+
 def _span(el, name: str, limit: int) -> int:
+    if el.get(name) is None:
+        return 1
     try:
         v = int(re.sub(r"[^\d].*$", "", (el.get(name) or "1").strip()) or "1")
     except ValueError:
@@ -342,6 +391,7 @@ class _Reader:
         self.line: list[str] = []
         self.n_tables = 0
         self.n_text = 0
+        self.chrome = 0  # site chrome left out (banner, menus, breadcrumb, footer, link lists)
 
     # Running text ---------------------------------------------------------------------------
     def flush(self) -> None:
@@ -359,6 +409,9 @@ class _Reader:
             return
         if tag == "br":
             self.flush()
+            return
+        if tag in BLOCK and tag != "body" and _chrome(el):
+            self.chrome += 1
             return
         if tag == "table":
             self.flush()
@@ -465,7 +518,7 @@ def read_layout(path: Path) -> Layout:
     head = data[:1024]
     if b"\x00" in head and not utf16_encoding(head) and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise ReportError(path, "named as a web page but holds binary data, not HTML")
-    text, encoding, notes = decode_html(data)
+    text, _, notes = decode_html(data)  # notes only when the page's declaration was wrong
     root = _parse(text)
     if root is None:
         raise ReportError(path, "the web page has no content (nothing to parse)")
@@ -482,7 +535,6 @@ def read_layout(path: Path) -> Layout:
         notes.append(
             "the page has 决算 text but no tables; the tables may be pictures or attachments" + _attachments(root, ": ")
         )
-    notes.insert(0, f"read as {encoding}")
     return Layout(CONTAINER, [Page(1, list(blocks))], notes)
 
 

@@ -37,7 +37,7 @@ from ..normalize import normalize_text
 from .model import Layout, Page, TableBlock, TextBlock
 from .web import table_blocks
 
-CONTAINER = "word"
+CONTAINER = "docx"  # its name in read/containers.py
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _STRICT = {  # Strict Open XML namespaces and their transitional twins (same element names)

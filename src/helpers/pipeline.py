@@ -44,6 +44,16 @@ logger = logging.getLogger(__name__)
 # the versions of the PDF libraries go into the hash too: they change what a PDF reads as.
 EXTRACTION_ENTRY = "extract.py"
 PDF_LIBRARIES = ("pdfplumber", "pdfminer.six", "pypdfium2", "tabula-py")
+# The libraries the container adapters read with: their versions are part of the extractor version.
+CONTAINER_LIBRARIES = (
+    "python-calamine",
+    "openpyxl",
+    "xlrd",
+    "python-docx",
+    "lxml",
+    "rapidocr-onnxruntime",
+    "onnxruntime",
+)
 
 
 def extraction_modules() -> list[Path]:
@@ -60,7 +70,12 @@ def extraction_modules() -> list[Path]:
         return p / "__init__.py" if (p / "__init__.py").is_file() else None
 
     seen: set[Path] = set()
-    todo = [root / EXTRACTION_ENTRY]
+    # The container adapters are imported by name when a file needs them (read/containers.py): they
+    # are part of the closure all the same.
+    from .read.containers import CONTAINERS
+
+    adapters = {root / "read" / f"{c.module}.py" for c in CONTAINERS.values()}
+    todo = [root / EXTRACTION_ENTRY, *sorted(p for p in adapters if p.is_file())]
     while todo:
         f = todo.pop()
         if f in seen:
@@ -97,7 +112,7 @@ def _library_versions() -> list[str]:
     from importlib import metadata
 
     out = []
-    for dist in PDF_LIBRARIES:
+    for dist in PDF_LIBRARIES + CONTAINER_LIBRARIES:
         try:
             out.append(f"{dist}=={metadata.version(dist)}")
         except metadata.PackageNotFoundError:

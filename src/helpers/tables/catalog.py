@@ -293,6 +293,27 @@ def two_sided_section(label: str, state: dict, side: str) -> str | None:
     return state.get(side)
 
 
+_NUMBERED_LABEL = re.compile(r"^[一二三四五六七八九十]+、")
+
+
+def side_of_label(label: str, income_total_seen: bool) -> str:
+    """Which side of a two-sided 总表 (T1, T4) a row belongs to when the layout lost its columns: a
+    label naming spending (…支出…, a function class, 结余分配, 年末结转) is the expenditure side; 总计 /
+    合计 is the income side's the first time and the expenditure side's after; anything else income.
+    Defined once for every reader that needs it (one-cell-per-line and single-space text)."""
+    lab = _NUMBERED_LABEL.sub("", label)
+    if lab.startswith(("总计", "合计")):
+        return "expenditure" if income_total_seen else "income"
+    if (
+        any(w in lab for w in ("结余分配", "年末"))
+        or "支出" in lab  # 本年支出合计, 一般公共服务支出
+        or lab.endswith("支")  # a label wrapped after 支 (`…应急管理支` / `出`)
+        or function_class_code(label)
+    ):
+        return "expenditure"
+    return "income"
+
+
 def t6_section(code: str | None, label: str) -> str:
     """T6 block: `personnel` (人员经费: economic 类 301, 303) or `public` (公用经费: the others)."""
     if code:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..normalize import CID_RE, is_amount, normalize_text
+from ..normalize import CID_RE, compact, is_amount, normalize_text
 from ..read.model import Cell, Layout, TableBlock, TextBlock
 from .catalog import ANY_TABLE_TITLE, clean_title, match_header, match_title
 from .found import EMPTY_NOTE, STATUS_RANK, UNIT_RE, FoundTable, items_status
@@ -213,7 +213,7 @@ def find_layout_tables(layout: Layout, reading_layout: str) -> dict[str, FoundTa
         if page.number in pages_with_tables:
             continue
         lines = [b.text for b in page.blocks if isinstance(b, TextBlock)]
-        if any(re.sub(r"\s+", "", ln) in ("目录",) for ln in lines):
+        if any(compact(ln) == "目录" for ln in lines):
             continue
         for line_text in lines[:8]:
             code = match_title(line_text)

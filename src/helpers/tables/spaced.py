@@ -34,6 +34,7 @@ from .catalog import (
     ROW_IDENTITIES,
     TEMPLATE_MEASURES,
     function_class_code,
+    side_of_label,
     t6_section,
     two_sided_section,
 )
@@ -404,18 +405,6 @@ _INCOME_WORDS = ("收入", "财政拨款", "使用非财政拨款结余", "年�
 _EXPEND_WORDS = ("支出", "结余分配", "年末")
 
 
-def _side_of(label: str) -> str:
-    lab = _NUMBERED.sub("", label)
-    if (
-        any(w in lab for w in ("结余分配", "年末"))
-        or lab.endswith("支出")
-        or lab.endswith("支")
-        or function_class_code(label)
-    ):
-        return "expenditure"
-    return "income"
-
-
 def _segments(text: str) -> list[tuple[str, list[str]]]:
     """(label, amounts) pieces of a two-sided line, left to right."""
     segs: list[tuple[str, list[str]]] = []
@@ -496,10 +485,8 @@ def read_two_sided(table: str, lines: list[Line], unit: str) -> tuple[list[dict]
         for k, (lab, amts) in enumerate(segs):
             if len(segs) >= 2:
                 side = "income" if k == 0 else "expenditure"
-            elif lab.startswith(("总计", "合计")):
-                side = "expenditure" if any(r.label.startswith(("总计", "合计")) for r in rows["income"]) else "income"
             else:
-                side = _side_of(lab)
+                side = side_of_label(lab, any(r.label.startswith(("总计", "合计")) for r in rows["income"]))
             last = SpacedRow(None, lab, amts, ln.ref, ln.page)
             rows[side].append(last)
             line_rows.append(last)

@@ -8,6 +8,7 @@ the odd cases are written here, each in the shape the container takes in the wil
 
 from __future__ import annotations
 
+import quopri
 import zipfile
 from pathlib import Path
 
@@ -538,6 +539,9 @@ def test_old_word_formats_are_named_with_how_to_convert(tmp_path):
             word.read_layout(f)
         assert name in str(e.value) and f"old Word format ({kind})" in str(e.value)
         assert "soffice --headless --convert-to docx" in str(e.value) and "另存为 .docx" in str(e.value)
+        # what a researcher meets: the batch's row says the same, and the batch goes on
+        r = extract_report(f)["reports"].iloc[0]
+        assert r["status"] == "failed" and name in r["error"] and "convert-to docx" in r["error"]
 
 
 def test_encrypted_corrupt_and_truncated_docx(tmp_path):
@@ -570,7 +574,22 @@ def test_encrypted_corrupt_and_truncated_docx(tmp_path):
 
 
 def test_web_page_saved_with_a_word_name(tmp_path):
+    # sites export a page as .doc; the file's bytes decide, so it is read as the web page it is
     f = page(tmp_path, f"<html><body><p>某局2024年度部门决算</p>{TABLE}</body></html>", "export.doc")
-    layout = word.read_layout(f)
-    assert layout.container == "html" and any("web page" in n for n in layout.notes)
-    assert len(tables(layout)) == 1
+    doc = read_document(f)
+    assert doc.source_format == "html" and doc.layout is not None and len(tables(doc.layout)) == 1
+
+
+def test_single_file_web_page(tmp_path):
+    # Word's 单个文件网页 (.mht): a MIME message, the HTML in GB2312 and quoted-printable
+    html = f"<html><body><p>某局2024年度部门决算</p>{TABLE}</body></html>".encode("gb2312")
+    mht = (
+        b'MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary="----=_NextPart_01"\r\n\r\n'
+        b"------=_NextPart_01\r\nContent-Location: file:///C:/x.htm\r\n"
+        b'Content-Transfer-Encoding: quoted-printable\r\nContent-Type: text/html; charset="gb2312"\r\n\r\n'
+        + quopri.encodestring(html)
+        + b"\r\n------=_NextPart_01--\r\n"
+    )
+    layout = web.read_layout(page(tmp_path, mht, "r.mht"))
+    assert texts(layout) == ["某局2024年度部门决算", "收入决算表", "单位：万元"]
+    assert row(tables(layout)["table 1"], 3) == ["合计", "1,234.50", ""]

@@ -493,6 +493,32 @@ def cell_text(cell) -> str:
     return "\n".join(lines)
 
 
+def is_mht(head: bytes) -> bool:
+    """A single-file web page (.mht/.mhtml, Word's 单个文件网页): a MIME message holding the HTML."""
+    start = head.lstrip()[:1024].lower()
+    return start.startswith((b"mime-version:", b"from:", b"content-type: multipart/related")) and (
+        b"multipart/related" in start
+    )
+
+
+def mht_html(data: bytes) -> bytes | None:
+    """The HTML part of a single-file web page, re-encoded with its charset declared, or None."""
+    import email
+    from email import policy
+
+    msg = email.message_from_bytes(data, policy=policy.compat32)
+    for part in msg.walk():
+        if part.get_content_type() == "text/html":
+            body = part.get_payload(decode=True)
+            if not isinstance(body, bytes):
+                return None
+            charset = part.get_content_charset()
+            if charset and _codec(charset.lower()) and not _declared(body):
+                body = f'<meta charset="{charset}">'.encode("ascii") + body
+            return body
+    return None
+
+
 def _parse(text: str):
     import lxml.html
     from lxml import etree
@@ -516,6 +542,11 @@ def read_layout(path: Path) -> Layout:
         raise ReportError(path, f"a web page of {size / 2**20:.0f} MB; a 决算 page is far smaller, so it was not read")
     data = path.read_bytes()
     head = data[:1024]
+    if is_mht(head):
+        html = mht_html(data)
+        if html is None:
+            raise ReportError(path, "a single-file web page (.mht) with no HTML part in it")
+        data, head = html, html[:1024]
     if b"\x00" in head and not utf16_encoding(head) and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise ReportError(path, "named as a web page but holds binary data, not HTML")
     text, _, notes = decode_html(data)  # notes only when the page's declaration was wrong

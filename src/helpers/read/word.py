@@ -24,7 +24,6 @@ Strict Open XML files, and names what is wrong with a broken one.
 
 from __future__ import annotations
 
-import mmap
 import posixpath
 import re
 import zipfile
@@ -34,6 +33,8 @@ from urllib.parse import unquote
 
 from ..document import ReportError, check_regular
 from ..normalize import normalize_text
+from ..settings import SETTINGS
+from .containers import OLE2, ole2_kind
 from .model import Layout, Page, TableBlock, TextBlock
 from .web import table_blocks
 
@@ -94,7 +95,6 @@ W_STYLEID = q("styleId")
 W_BASEDON = q("basedOn")
 
 
-OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP = b"PK\x03\x04"
 MAX_PART = 256 * 1024 * 1024  # a 决算's document.xml is well under 1 MB; past this it is a zip bomb
 _WS = re.compile(r"[ \t\n\r\f\u00a0\u3000]+")
@@ -108,35 +108,27 @@ _OLD_WORD = (
 # Opening the package, with what is wrong named.
 
 
-def _ole2_kind(path: Path) -> str:
-    """What an OLE2 compound file holds, by its stream names (stored as UTF-16 in the directory)."""
-    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-        if mm.find("EncryptedPackage".encode("utf-16-le")) >= 0:
-            return "encrypted"
-        if mm.find("WordDocument".encode("utf-16-le")) >= 0:
-            return "word"
-        if mm.find("Workbook".encode("utf-16-le")) >= 0 or mm.find("Book".encode("utf-16-le")) >= 0:
-            return "excel"
-    return "other"
-
-
 def check_container(path: Path, head: bytes) -> None:
     """ReportError for what is not a readable .docx: old Word/WPS, encrypted, RTF, not a zip."""
     suffix = path.suffix.lower()
     if head.startswith(OLE2):
-        kind = _ole2_kind(path)
+        with open(path, "rb") as fh:
+            kind = ole2_kind(fh.read(SETTINGS.max_ole2_scan_bytes))
         if kind == "encrypted":
             raise ReportError(
                 path,
                 "password-protected (encrypted) Word document; open it with its password and save it "
                 "without one (Word: 文件 → 信息 → 保护文档 → 用密码进行加密, clear the password), then read it again",
             )
-        if kind == "word" or suffix in (".doc", ".wps", ".dot", ".wpt"):
-            what = "WPS 文字 .wps" if suffix in (".wps", ".wpt") else "Word 97-2003 .doc"
+        if kind in ("doc", "wps") or suffix in (".doc", ".wps", ".dot", ".wpt"):
+            what = "WPS 文字 .wps" if kind == "wps" or suffix in (".wps", ".wpt") else "Word 97-2003 .doc"
             raise ReportError(path, _OLD_WORD.format(kind=what))
-        if kind == "excel":
+        if kind == "xls":
             raise ReportError(path, "an Excel 97-2003 workbook (.xls), not a Word document; name it .xls")
         raise ReportError(path, "an old Office compound file that is not a Word document")
+    start = head.lstrip()[:400].lower()
+    if start.startswith(b"<?xml") and (b"worddocument" in head.lower() or b"pkg:package" in head):
+        raise ReportError(path, "a Word XML document (Word 2003 XML / flat XML); open it in Word and save it as .docx")
     if head.lstrip().startswith(b"{\\rtf"):
         raise ReportError(path, _OLD_WORD.format(kind="RTF").replace("old Word format", "RTF, not .docx"))
     if not head.startswith(ZIP):
@@ -453,22 +445,6 @@ def read_layout(path: Path) -> Layout:
         raise ReportError(path, "the file is empty")
     with open(path, "rb") as fh:
         head = fh.read(2048)
-    start = head.lstrip()[:400].lower()
-    if start.startswith(b"mime-version") or b"multipart/related" in start:
-        raise ReportError(
-            path, "a Word 单个文件网页 (.mht) saved under a Word name; open it in Word and save it as .docx"
-        )
-    if start.startswith(b"<?xml") and (b"wordDocument" in head or b"pkg:package" in head):
-        raise ReportError(path, "a Word XML document (Word 2003 XML / flat XML); open it in Word and save it as .docx")
-    if start.startswith((b"<!doctype html", b"<html")) or (
-        b"<html" in head.lower() and not head.startswith((ZIP, OLE2))
-    ):
-        # A web page with a Word name (sites export 网页 as .doc): read as the web page it is.
-        from .web import read_layout as read_web
-
-        layout = read_web(path)
-        layout.notes.append("named as a Word document but is a web page (HTML); read as a web page")
-        return layout
     check_container(path, head)
     doc, styles = open_docx(path)
     body = doc.find(W_BODY)

@@ -327,6 +327,21 @@ def test_layout_table_wrapping_the_content_and_several_tables(tmp_path):
     ]
 
 
+def test_a_two_column_layout_without_inner_tables_is_running_text(tmp_path):
+    html = (
+        "<table><tr><td><a href=/a>机构概况</a><br><a href=/b>财政信息</a></td><td>"
+        "<h2>某局2024年度部门决算说明</h2><p>一、收入支出决算总体情况说明</p>"
+        "<p>某局2024年度收入支出总计100.00万元。</p></td></tr></table>"
+    )
+    layout = web.read_layout(page(tmp_path, html))
+    assert tables(layout) == {}
+    assert texts(layout)[-3:] == [
+        "某局2024年度部门决算说明",
+        "一、收入支出决算总体情况说明",
+        "某局2024年度收入支出总计100.00万元。",
+    ]
+
+
 def test_site_chrome_is_left_out(tmp_path):
     html = (
         "<body><div id=header><img alt=logo><span>某区人民政府门户网站</span></div>"
@@ -502,9 +517,10 @@ def test_docx_merges_wrappers_and_layout_frames(tmp_path):
             + "</w:txbxContent></w:pict></mc:Fallback></mc:AlternateContent></w:r>",
         )
         + p("2024年度部门决算", "", "<w:del><w:r><w:delText>删掉</w:delText></w:r></w:del>")
+        + p("看得见", "", "<w:r><w:rPr><w:vanish/></w:rPr><w:t>隐藏文字</w:t></w:r>")
     )
     layout = word.read_layout(docx(tmp_path, body))
-    assert texts(layout) == ["目录", "支出决算表", "文本框", "2024年度部门决算"]
+    assert texts(layout) == ["目录", "支出决算表", "文本框", "2024年度部门决算", "看得见"]
     (t,) = tables(layout).values()
     assert t.ref == "table 2"  # the frame is table 1
     assert [row(t, r) for r in (1, 2, 3)] == [["", "项目", None], ["a", "b", "c"], [None, "合计", None]]
@@ -513,6 +529,7 @@ def test_docx_merges_wrappers_and_layout_frames(tmp_path):
         "table 1 row 1 col 1",
         "paragraph 2 text box",
         "paragraph 3",
+        "paragraph 4",
     ]
 
 
@@ -571,6 +588,10 @@ def test_encrypted_corrupt_and_truncated_docx(tmp_path):
         word.read_layout(docx(tmp_path, p("会议通知"), name="memo.docx"))
     with pytest.raises(ReportError, match="empty"):
         word.read_layout(docx(tmp_path, "<w:p/>", name="blank.docx"))
+    pictures = word.read_layout(
+        docx(tmp_path, p("某局2024年度部门决算", "", "<w:r><w:drawing/></w:r>"), name="pic.docx")
+    )
+    assert any("pictures of tables" in n for n in pictures.notes)
 
 
 def test_web_page_saved_with_a_word_name(tmp_path):

@@ -60,6 +60,9 @@ SKIP = {
     "map",
     "audio",
     "video",
+    "del",  # struck-out text is not what the page says
+    "s",
+    "strike",
 }
 # Elements that start and end a line of text (everything else is inline).
 BLOCK = {
@@ -385,6 +388,26 @@ def join_split_tables(blocks: list[TextBlock | TableBlock], notes: list[str]) ->
     return out
 
 
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_PARAGRAPHS = {"p", "div", "ul", "ol", "blockquote", "section", "article"}
+
+
+def is_layout_table(table) -> bool:
+    """A table used to lay out the page rather than a table of figures: it holds other tables, or a
+    cell of it holds an article (a heading, several paragraphs, or a long text)."""
+    if any(True for _ in table.iterdescendants("table")):
+        return True
+    for group in _rows(table):
+        for row in group:
+            for cell in row:
+                blocks = [c for c in cell.iter() if _tag(c) in _PARAGRAPHS or _tag(c) in _HEADINGS]
+                if any(_tag(c) in _HEADINGS for c in blocks) or len(blocks) >= 3:
+                    return True
+                if len(_WS.sub("", cell.text_content())) > 300:
+                    return True
+    return False
+
+
 class _Reader:
     def __init__(self) -> None:
         self.blocks: list[TextBlock | TableBlock] = []
@@ -444,7 +467,7 @@ class _Reader:
         for t in stray:
             self.line.append(t)
             self.flush()
-        if any(True for _ in el.iterdescendants("table")):
+        if is_layout_table(el):
             # A layout table: its cells are running text around the tables inside it.
             for group in _rows(el):
                 for row in group:

@@ -59,6 +59,10 @@ def q(tag: str) -> str:
 
 # Tag and attribute names, built once (they are compared for every element of the body).
 W_P = q("p")
+W_R = q("r")
+W_VANISH = q("vanish")
+W_DRAWING = q("drawing")
+W_PICT = q("pict")
 W_TBL = q("tbl")
 W_TR = q("tr")
 W_TC = q("tc")
@@ -270,6 +274,10 @@ def _runs(p):
             continue  # the fallback copy of alternate content repeats the choice
         if tag == W_T:
             yield el.text or ""
+        elif tag == W_R:
+            rpr = el.find(W_RPR)
+            if rpr is None or not _on(rpr.find(W_VANISH)):  # hidden text is not printed
+                stack.append(iter(el))
         elif tag == W_TAB:
             yield "\t"
         elif tag in (W_BR, W_CR):
@@ -461,6 +469,11 @@ def read_layout(path: Path) -> Layout:
     if not blocks:
         raise ReportError(path, "the Word document is empty (no text and no tables)" + _notes_tail(reader.notes))
     has_table = any(isinstance(b, TableBlock) for b in blocks)
+    if not has_table and any(True for _ in body.iter(W_DRAWING, W_PICT)):
+        reader.notes.append(
+            "the document has no Word tables but has pictures: its tables may be pictures of tables; "
+            "export those pages as images and read them by OCR"
+        )
     if not has_table and not any("决算" in b.text for b in blocks if isinstance(b, TextBlock)):
         raise ReportError(path, "the Word document has no tables and no 决算 text, so it is not a 部门决算")
     return Layout(CONTAINER, pages, reader.notes)

@@ -9,6 +9,7 @@ the odd cases are written here, each in the shape the container takes in the wil
 from __future__ import annotations
 
 import quopri
+import re
 import zipfile
 from pathlib import Path
 
@@ -249,6 +250,56 @@ def test_extract_report_like_the_pdf(path, source, pdf_datasets):
         assert len(b) and a.equals(b), name
 
 
+def test_restyled_page_reads_the_same(tmp_path):
+    """The 社会工作部 page as other sites style it: no charset (GBK bytes), Word-exported cells
+    (`<p class=MsoNormal><span>…<o:p>`), the article in a layout table beside a link menu, and the
+    基本支出 table cut in two with an empty paragraph between."""
+    html = SGB_HTML.read_text(encoding="utf-8").replace('<meta charset="utf-8">', "")
+    html = re.sub(
+        r"<td([^>]*)>([^<]*)</td>",
+        lambda m: f"<td{m[1]}><p class=MsoNormal><span lang=EN-US>{m[2] or '&nbsp;'}<o:p></o:p></span></p></td>",
+        html,
+    )
+    html = html.replace(
+        '<div class="article">',
+        "<table><tr><td><ul><li><a href=/1>机构职能</a></li><li><a href=/2>财政资金</a></li></ul></td><td>"
+        '<div class="article">',
+    ).replace('</div>\n<div class="footer"', '</div></td></tr></table>\n<div class="footer"')
+    i = html.index("一般公共预算财政拨款基本支出决算表</strong>")
+    cut = i + [m.start() for m in re.finditer("<tr>", html[i:])][20]
+    html = html[:cut] + '</tbody></table><p>&nbsp;</p><table class="jstable"><tbody>' + html[cut:]
+    f = page(tmp_path, html.encode("gb18030"), "restyled.html")
+    found = find_tables(read_document(f))
+    right, total, wrong = score(found, TRUTH[SGB], pages=False)
+    assert wrong == [] and right == total
+    assert found["T6"].ref == "table 8" and found["T7"].ref == "table 10"  # table 9: T6's second part
+
+
+def test_docx_table_cut_over_two_pages_is_followed(tmp_path):
+    """The 财政局 基本支出 table cut after its 25th row into a second table on the next page, its header
+    not repeated (as a PDF-to-Word converter leaves it): read as one table."""
+    with zipfile.ZipFile(CZJ_DOCX) as z:
+        parts = {i.filename: z.read(i) for i in z.infolist()}
+    xml = parts["word/document.xml"].decode("utf-8")
+    start = [m.start() for m in re.finditer("<w:tbl>", xml)][6]
+    rows = [m.start() for m in re.finditer("<w:tr>", xml[start:])]
+    props = xml[start + len("<w:tbl>") : start + rows[0]]
+    cut = start + rows[25]
+    xml = xml[:cut] + f'</w:tbl><w:p><w:r><w:br w:type="page"/></w:r></w:p><w:tbl>{props}' + xml[cut:]
+    parts["word/document.xml"] = xml.encode("utf-8")
+    f = tmp_path / "cut.docx"
+    with zipfile.ZipFile(f, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    layout = word.read_layout(f)
+    assert [p.number for p in layout.pages for b in p.blocks if isinstance(b, TableBlock)][6:8] == [8, 9]
+    found = find_tables(read_document(f))
+    right, total, wrong = score(found, TRUTH[CZJ], pages=False)
+    assert wrong == [] and right == total
+    t6 = found["T6"].items
+    assert any(it["source_ref"].startswith("table 8 ") for it in t6)  # rows from the second part
+
+
 # ---------------------------------------------------------------------------------------------
 # Web pages in other shapes.
 
@@ -401,6 +452,8 @@ def test_page_with_no_tables_and_no_report_text(tmp_path):
     f = page(tmp_path, "<html><body><p>今天天气晴，最高气温二十五度。</p></body></html>", "news.html")
     with pytest.raises(ReportError, match=r"news\.html.*no tables and no 决算 text"):
         web.read_layout(f)
+    r = extract_report(f)["reports"].iloc[0]
+    assert r["status"] == "failed" and r["source_format"] == "html" and "no tables and no 决算 text" in r["error"]
     f = page(tmp_path, "<p>通知</p><a href='/files/2024决算.pdf'>附件</a>", "att.html")
     with pytest.raises(ReportError, match=r"links to /files/2024决算\.pdf"):
         web.read_layout(f)

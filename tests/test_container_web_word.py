@@ -448,6 +448,30 @@ def test_excel_exported_page_title_rows_and_a_split_table(tmp_path):
     assert row(tables(layout)["table 3"], 1) == ["财政拨款“三公”经费", None]
 
 
+def test_unit_box_above_a_table_in_yuan(tmp_path):
+    # 编制单位 and 单位 in a borderless table of their own: text, so the finder reads 元 and converts
+    html = (
+        "<h1>某局2024年度部门决算</h1><p>支出决算表</p>"
+        "<table border=0><tr><td>编制单位：某局</td><td></td><td>单位：元</td></tr></table><table border=1>"
+        "<tr><td>科目编码</td><td>科目名称</td><td>本年支出合计</td><td>基本支出</td><td>项目支出</td></tr>"
+        "<tr><td></td><td>合计</td><td>30,000.00</td><td>20,000.00</td><td>10,000.00</td></tr>"
+        "<tr><td>201</td><td>一般公共服务支出</td><td>30,000.00</td><td>20,000.00</td><td>10,000.00</td></tr></table>"
+    )
+    f = page(tmp_path, html)
+    assert texts(web.read_layout(f)) == ["某局2024年度部门决算", "支出决算表", "编制单位：某局", "单位：元"]
+    items = find_tables(read_document(f))["T3"].items
+    got = {(it["code"], it["measure"]): (it["amount_wan"], it["unit_printed"], it["source_ref"]) for it in items}
+    assert got[("201", "basic")] == (2.0, "元", "table 2 row 3 col 4")
+
+
+def test_source_line_breaks_inside_chinese_text(tmp_path):
+    html = "<p>本年收入合计2946.25万\n  元，其中：\n财政拨款收入2940.05万元。</p><p>2024 年度\n部门决算</p>"
+    assert texts(web.read_layout(page(tmp_path, html))) == [
+        "本年收入合计2946.25万元，其中：财政拨款收入2940.05万元。",
+        "2024 年度部门决算",
+    ]
+
+
 def test_page_with_no_tables_and_no_report_text(tmp_path):
     f = page(tmp_path, "<html><body><p>今天天气晴，最高气温二十五度。</p></body></html>", "news.html")
     with pytest.raises(ReportError, match=r"news\.html.*no tables and no 决算 text"):

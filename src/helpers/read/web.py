@@ -200,8 +200,12 @@ def decode_html(data: bytes) -> tuple[str, str, list[str]]:
     return text, enc, notes
 
 
+# A source line break between two Chinese characters is no space (the page wraps its source lines).
+_CJK_WRAP = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])[ \t\r\f]*\n[ \t\r\n\f]*(?=[\u3000-\u9fff\uff00-\uffef])")
+
+
 def _collapse(s: str) -> str:
-    return _WS.sub(" ", normalize_text(s)).strip()
+    return _WS.sub(" ", normalize_text(_CJK_WRAP.sub("", s))).strip()
 
 
 def _hidden(el) -> bool:
@@ -321,8 +325,15 @@ def table_grid(table, cell_text) -> list[list[str | None]]:
 
 # A row holding only a table's title, its 单位/编制单位 line, or a note: printed around the table,
 # though the page put it inside (pages and documents exported from Excel do).
-_CAPTION_ABOVE = re.compile(r"(表|表[(（]?续[)）]?|续表)$|单位[:：]|^公开\d+表")
+_CAPTION_ABOVE = re.compile(r"(表|表[(（]?续[)）]?|续表)$|单位[:：]|^公开\d+表|^(编制|填报)(单位|日期)")
 _CAPTION_BELOW = re.compile(r"^(注|说明|备注|附注)\s*\d*[:：、.]")
+
+
+def _caption_row(row: list[str | None]) -> bool:
+    """Only a title, 单位/编制单位 line or 公开NN表 label, in one cell or spread over a few
+    (`编制单位：某局 | | 单位：万元`)."""
+    texts = [c for c in row if c]
+    return bool(texts) and all(len(t) <= 60 and _CAPTION_ABOVE.search(re.sub(r"\s+", "", t)) for t in texts)
 
 
 def _lone_text(row: list[str | None]) -> str | None:
@@ -331,15 +342,13 @@ def _lone_text(row: list[str | None]) -> str | None:
 
 
 def caption_rows(grid: list[list[str | None]]) -> tuple[int, int]:
-    """How many leading rows are the table's title/unit lines and how many trailing rows its notes."""
+    """How many leading rows are the table's title/unit lines and how many trailing rows its notes
+    (a table of nothing else, a borderless box for the 单位 line, is all leading rows)."""
     lead = 0
-    while lead < len(grid) - 1:
-        t = _lone_text(grid[lead])
-        if not t or len(t) > 60 or not _CAPTION_ABOVE.search(re.sub(r"\s+", "", t)):
-            break
+    while lead < len(grid) and _caption_row(grid[lead]):
         lead += 1
     trail = 0
-    while len(grid) - trail - 1 > lead:
+    while len(grid) - trail - 1 >= lead:
         t = _lone_text(grid[len(grid) - trail - 1])
         if not t or not _CAPTION_BELOW.match(t.strip()):
             break
@@ -358,9 +367,10 @@ def table_blocks(grid: list[list[str | None]], ref: str) -> list[TextBlock | Tab
 
     def text(rows: range) -> None:
         for r in rows:
-            for line in (_lone_text(grid[r]) or "").split("\n"):
-                if line.strip():
-                    out.append(TextBlock(line.strip(), f"{ref} row {r + 1}"))
+            for cell in grid[r]:
+                for line in (cell or "").split("\n"):
+                    if line.strip():
+                        out.append(TextBlock(line.strip(), f"{ref} row {r + 1}"))
 
     text(range(lead))
     body = range(lead, len(grid) - trail)

@@ -503,7 +503,15 @@ def test_report_text_without_tables_is_read_with_a_note(tmp_path):
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
-def docx(tmp_path: Path, body: str, styles: str | None = None, name: str = "d.docx", ns: str = W_NS) -> Path:
+def docx(
+    tmp_path: Path,
+    body: str,
+    styles: str | None = None,
+    name: str = "d.docx",
+    ns: str = W_NS,
+    numbering: str = "",
+    extra: dict[str, bytes] | None = None,
+) -> Path:
     f = tmp_path / name
     rels = (
         '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
@@ -514,14 +522,17 @@ def docx(tmp_path: Path, body: str, styles: str | None = None, name: str = "d.do
         z.writestr("[Content_Types].xml", "<Types/>")
         z.writestr("_rels/.rels", rels)
         z.writestr("word/document.xml", f'<w:document xmlns:w="{ns}"><w:body>{body}</w:body></w:document>')
-        if styles:
-            z.writestr(
-                "word/_rels/document.xml.rels",
-                '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-                '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-                'relationships/styles" Target="styles.xml"/></Relationships>',
-            )
-            z.writestr("word/styles.xml", f'<w:styles xmlns:w="{ns}">{styles}</w:styles>')
+        rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+        z.writestr(
+            "word/_rels/document.xml.rels",
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{rel}/styles" Target="styles.xml"/>'
+            f'<Relationship Id="rId2" Type="{rel}/numbering" Target="numbering.xml"/></Relationships>',
+        )
+        z.writestr("word/styles.xml", f'<w:styles xmlns:w="{ns}">{styles or ""}</w:styles>')
+        z.writestr("word/numbering.xml", f'<w:numbering xmlns:w="{ns}">{numbering}</w:numbering>')
+        for part, data in (extra or {}).items():
+            z.writestr(part, data)
     return f
 
 
@@ -610,6 +621,58 @@ def test_docx_merges_wrappers_and_layout_frames(tmp_path):
     ]
 
 
+def test_docx_automatic_numbers_are_printed(tmp_path):
+    # 一、 （一） numbers from a list definition (the heading style carries it), restarting under each
+    # heading; a bullet list prints no number; a 序号 column numbered automatically in a table
+    def lvl(i: int, fmt: str, text: str, suff: str = "") -> str:
+        return (
+            f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/><w:lvlText w:val="{text}"/>'
+            + (f'<w:suff w:val="{suff}"/>' if suff else "")
+            + "</w:lvl>"
+        )
+
+    numbering = (
+        '<w:abstractNum w:abstractNumId="0">'
+        + lvl(0, "chineseCounting", "%1、")
+        + lvl(1, "chineseCounting", "（%2）")
+        + '</w:abstractNum><w:abstractNum w:abstractNumId="1">'
+        + lvl(0, "bullet", "•")
+        + '</w:abstractNum><w:abstractNum w:abstractNumId="2">'
+        + lvl(0, "decimal", "%1", "nothing")
+        + '</w:abstractNum><w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num>'
+        '<w:num w:numId="2"><w:abstractNumId w:val="1"/></w:num><w:num w:numId="3"><w:abstractNumId w:val="2"/></w:num>'
+    )
+    styles = (
+        '<w:style w:type="paragraph" w:styleId="H1"><w:pPr><w:numPr><w:numId w:val="1"/></w:numPr></w:pPr></w:style>'
+        '<w:style w:type="paragraph" w:styleId="H2"><w:basedOn w:val="H1"/><w:pPr><w:numPr><w:ilvl w:val="1"/>'
+        '<w:numId w:val="1"/></w:numPr></w:pPr></w:style>'
+    )
+
+    def numbered(text: str, num: str, ilvl: int = 0) -> str:
+        return p(text, f'<w:numPr><w:ilvl w:val="{ilvl}"/><w:numId w:val="{num}"/></w:numPr>')
+
+    body = (
+        p("收入支出决算总体情况说明", '<w:pStyle w:val="H1"/>')
+        + p("收入", '<w:pStyle w:val="H2"/>')
+        + p("支出", '<w:pStyle w:val="H2"/>')
+        + p("部门决算单位构成", '<w:pStyle w:val="H1"/>')
+        + p("本级", '<w:pStyle w:val="H2"/>')
+        + numbered("要点", "2")
+        + tbl(
+            tc("序号") + tc("单位名称"),
+            f"<w:tc>{numbered('', '3')}</w:tc>" + tc("某局（本级）"),
+            f"<w:tc>{numbered('', '3')}</w:tc>" + tc("某所"),
+        )
+    )
+    layout = word.read_layout(docx(tmp_path, body, styles, numbering=numbering))
+    assert texts(layout) == ["一、收入支出决算总体情况说明", "（一）收入", "（二）支出", "二、部门决算单位构成"] + [
+        "（一）本级",
+        "要点",
+    ]
+    assert [row(tables(layout)["table 1"], r) for r in (2, 3)] == [["1", "某局（本级）"], ["2", "某所"]]
+    assert word.number_text(23, "chineseCounting") == "二十三" and word.number_text(3, "ideographTraditional") == "丙"
+
+
 def test_strict_open_xml_and_docm(tmp_path):
     strict = "http://purl.oclc.org/ooxml/wordprocessingml/main"
     body = p("某局2024年度部门决算") + tbl(tc("项目") + tc("决算数"))
@@ -669,6 +732,9 @@ def test_encrypted_corrupt_and_truncated_docx(tmp_path):
         docx(tmp_path, p("某局2024年度部门决算", "", "<w:r><w:drawing/></w:r>"), name="pic.docx")
     )
     assert any("pictures of tables" in n for n in pictures.notes)
+    sheet = {"word/embeddings/Microsoft_Excel_Worksheet1.xlsx": b"PK"}
+    pasted = word.read_layout(docx(tmp_path, p("某局2024年度部门决算"), name="obj.docx", extra=sheet))
+    assert any("Excel sheets pasted as objects" in n and "Worksheet1.xlsx" in n for n in pasted.notes)
 
 
 def test_web_page_saved_with_a_word_name(tmp_path):

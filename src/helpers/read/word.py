@@ -28,7 +28,9 @@ import posixpath
 import re
 import zipfile
 import zlib
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote
 
 from ..document import ReportError, check_regular
@@ -50,6 +52,7 @@ _STRICT = {  # Strict Open XML namespaces and their transitional twins (same ele
 MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 OFFICE_DOCUMENT = re.compile(r"/officeDocument$")
 STYLES = re.compile(r"/styles$")
+NUMBERING = re.compile(r"/numbering$")
 ALT_CHUNK = f"{{{W}}}altChunk"
 
 
@@ -59,6 +62,23 @@ def q(tag: str) -> str:
 
 # Tag and attribute names, built once (they are compared for every element of the body).
 W_P = q("p")
+W_ABSTRACTNUM = q("abstractNum")
+W_ABSTRACTNUMID = q("abstractNumId")  # the attribute on w:abstractNum
+W_ABSTRACTNUMID_EL = q("abstractNumId")  # the element in w:num
+W_LVL = q("lvl")
+W_LVLTEXT = q("lvlText")
+W_NUMFMT = q("numFmt")
+W_SUFF = q("suff")
+W_START = q("start")
+W_ISLGL = q("isLgl")
+W_ILVL = q("ilvl")  # the attribute on w:lvl
+W_ILVL_EL = q("ilvl")  # the element in w:numPr
+W_NUM = q("num")
+W_NUMID = q("numId")  # the attribute on w:num
+W_NUMID_EL = q("numId")  # the element in w:numPr
+W_NUMPR = q("numPr")
+W_LVLOVERRIDE = q("lvlOverride")
+W_STARTOVERRIDE = q("startOverride")
 W_R = q("r")
 W_VANISH = q("vanish")
 W_DRAWING = q("drawing")
@@ -182,8 +202,16 @@ def _rels(z: zipfile.ZipFile, names: dict[str, str], part: str, path: Path) -> l
     return out
 
 
-def open_docx(path: Path):
-    """(document root, styles root or None) of a .docx/.docm/.dotx package."""
+@dataclass
+class Package:
+    document: Any  # the main part's root element
+    styles: Any = None
+    numbering: Any = None
+    embedded: list[str] = field(default_factory=list)  # workbooks embedded as objects (word/embeddings/)
+
+
+def open_docx(path: Path) -> Package:
+    """The parts of a .docx/.docm/.dotx package this reader uses."""
     try:
         z = zipfile.ZipFile(path)
     except zipfile.BadZipFile:
@@ -198,12 +226,16 @@ def open_docx(path: Path):
                 raise ReportError(path, "an Excel workbook (.xlsx), not a Word document; name it .xlsx")
             else:
                 raise ReportError(path, "a zip archive with no Word document in it (no word/document.xml)")
-        doc = _xml(_zip_read(z, names[main.lower()], path), main, path)
-        styles = None
+        pkg = Package(_xml(_zip_read(z, names[main.lower()], path), main, path))
         for typ, target in _rels(z, names, main, path):
-            if STYLES.search(typ) and target.lower() in names:
-                styles = _xml(_zip_read(z, names[target.lower()], path), target, path)
-    return doc, styles
+            if target.lower() not in names:
+                continue
+            if STYLES.search(typ):
+                pkg.styles = _xml(_zip_read(z, names[target.lower()], path), target, path)
+            elif NUMBERING.search(typ):
+                pkg.numbering = _xml(_zip_read(z, names[target.lower()], path), target, path)
+        pkg.embedded = [n for n in z.namelist() if re.search(r"/embeddings/.*\.(xlsx?|xlsm|bin)$", n, re.I)]
+    return pkg
 
 
 # ---------------------------------------------------------------------------------------------
@@ -243,6 +275,167 @@ def _styles_breaking(styles) -> set[str]:
                 break
             cur = based.get(cur, "")
     return out
+
+
+_CN_DIGITS = "〇一二三四五六七八九"
+_TIANGAN = "甲乙丙丁戊己庚辛壬癸"
+
+
+def _chinese(n: int) -> str:
+    if n <= 0 or n >= 100:
+        return str(n)
+    tens, ones = divmod(n, 10)
+    return (("" if tens == 1 else _CN_DIGITS[tens]) + "十" if tens else "") + (_CN_DIGITS[ones] if ones else "")
+
+
+def _roman(n: int) -> str:
+    out = ""
+    for value, sym in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L")):
+        while n >= value:
+            out, n = out + sym, n - value
+    for value, sym in ((40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+        while n >= value:
+            out, n = out + sym, n - value
+    return out
+
+
+def number_text(n: int, fmt: str) -> str:
+    """A list number as Word prints it in the given w:numFmt."""
+    if fmt in ("chineseCounting", "chineseCountingThousand", "japaneseCounting", "taiwaneseCounting"):
+        return _chinese(n)
+    if fmt == "ideographDigital":
+        return "".join(_CN_DIGITS[int(d)] for d in str(n))
+    if fmt == "ideographTraditional" and 1 <= n <= 10:
+        return _TIANGAN[n - 1]
+    if fmt.startswith("decimalEnclosedCircle") and 1 <= n <= 20:
+        return chr(0x2460 + n - 1)
+    if fmt == "decimalZero":
+        return f"{n:02d}"
+    if fmt in ("lowerLetter", "upperLetter") and n >= 1:
+        letter = chr(ord("a") + (n - 1) % 26) * ((n - 1) // 26 + 1)
+        return letter.upper() if fmt == "upperLetter" else letter
+    if fmt in ("lowerRoman", "upperRoman") and n >= 1:
+        return _roman(n).lower() if fmt == "lowerRoman" else _roman(n)
+    if fmt == "none":
+        return ""
+    return str(n)
+
+
+@dataclass
+class _Level:
+    start: int
+    fmt: str
+    text: str
+    legal: bool  # isLgl: every level's number in decimal
+    suffix: str  # what follows the number: tab, space or nothing
+
+
+class Numbering:
+    """Word's automatic list numbers (一、 （一） 1. …): printed, but not in the paragraph's text."""
+
+    def __init__(self, numbering, styles) -> None:
+        self.levels: dict[str, dict[int, _Level]] = {}
+        self.nums: dict[str, tuple[str, dict[int, int]]] = {}  # numId → (abstractNumId, start overrides)
+        self.counters: dict[str, list[int | None]] = {}
+        self.started: set[str] = set()
+        self.by_style: dict[str, tuple[str | None, int | None]] = {}
+        if numbering is not None:
+            for a in numbering.iter(W_ABSTRACTNUM):
+                lv: dict[int, _Level] = {}
+                for el in a.iter(W_LVL):
+                    text = el.find(W_LVLTEXT)
+                    fmt = el.find(W_NUMFMT)
+                    suff = el.find(W_SUFF)
+                    lv[_int_attr(el, W_ILVL, 0)] = _Level(
+                        _int(el.find(W_START), 1),
+                        fmt.get(W_VAL, "decimal") if fmt is not None else "decimal",
+                        text.get(W_VAL, "") if text is not None else "",
+                        _on(el.find(W_ISLGL)),
+                        suff.get(W_VAL, "tab") if suff is not None else "tab",
+                    )
+                self.levels[a.get(W_ABSTRACTNUMID, "")] = lv
+            for n in numbering.iter(W_NUM):
+                ref = n.find(W_ABSTRACTNUMID_EL)
+                overrides = {
+                    _int_attr(o, W_ILVL, 0): _int(o.find(W_STARTOVERRIDE), 1)
+                    for o in n.iter(W_LVLOVERRIDE)
+                    if o.find(W_STARTOVERRIDE) is not None
+                }
+                self.nums[n.get(W_NUMID, "")] = (ref.get(W_VAL, "") if ref is not None else "", overrides)
+        if styles is not None and self.nums:
+            own: dict[str, tuple[str | None, int | None]] = {}
+            based: dict[str, str] = {}
+            for st in styles.iter(W_STYLE):
+                sid = st.get(W_STYLEID, "")
+                npr = st.find(f"{W_PPR}/{W_NUMPR}")
+                if npr is not None:
+                    nid, lvl = npr.find(W_NUMID_EL), npr.find(W_ILVL_EL)
+                    own[sid] = (nid.get(W_VAL) if nid is not None else None, _int(lvl, 0) if lvl is not None else None)
+                b = st.find(W_BASEDON)
+                if b is not None:
+                    based[sid] = b.get(W_VAL, "")
+            for sid in set(own) | set(based):
+                cur, seen = sid, set()
+                while cur and cur not in own and cur not in seen:
+                    seen.add(cur)
+                    cur = based.get(cur, "")
+                if cur in own:
+                    self.by_style[sid] = own[cur]
+
+    def prefix(self, ppr) -> str:
+        """The number printed before this paragraph ("" if none), counting it."""
+        if not self.nums:
+            return ""
+        num_id, ilvl = None, None
+        npr = ppr.find(W_NUMPR) if ppr is not None else None
+        if npr is not None:
+            nid, lvl = npr.find(W_NUMID_EL), npr.find(W_ILVL_EL)
+            num_id = nid.get(W_VAL) if nid is not None else None
+            ilvl = _int(lvl, 0) if lvl is not None else None
+        style = ppr.find(W_PSTYLE) if ppr is not None else None
+        if style is not None and (num_id is None or ilvl is None):
+            s_id, s_lvl = self.by_style.get(style.get(W_VAL, ""), (None, None))
+            num_id = num_id if num_id is not None else s_id
+            ilvl = ilvl if ilvl is not None else s_lvl
+        if not num_id or num_id == "0" or num_id not in self.nums:
+            return ""
+        ilvl = min(max(ilvl or 0, 0), 8)
+        abstract, overrides = self.nums[num_id]
+        levels = self.levels.get(abstract, {})
+        if ilvl not in levels:
+            return ""
+        counters = self.counters.setdefault(abstract, [None] * 9)
+        if num_id not in self.started:
+            self.started.add(num_id)
+            for k, v in overrides.items():
+                if 0 <= k < 9:
+                    counters[k] = v - 1
+        cur = counters[ilvl]
+        counters[ilvl] = levels[ilvl].start if cur is None else cur + 1
+        for deeper in range(ilvl + 1, 9):
+            counters[deeper] = None
+        level = levels[ilvl]
+        if level.fmt == "bullet":
+            return ""
+
+        def fill(m: re.Match) -> str:
+            k = int(m.group(1)) - 1
+            lv = levels.get(k)
+            n = counters[k] if counters[k] is not None else (lv.start if lv else 1)
+            return number_text(n or 0, "decimal" if level.legal and k != ilvl else (lv.fmt if lv else "decimal"))
+
+        text = re.sub(r"%([1-9])", fill, level.text)
+        if not text:
+            return ""
+        # after 、 ． ） the number needs no space; a tab or space after `1.` reads as one space
+        return text if level.suffix == "nothing" or re.search(r"[、．）)】〕]$", text) else text + " "
+
+
+def _int_attr(el, name: str, default: int) -> int:
+    try:
+        return int(el.get(name))
+    except (TypeError, ValueError):
+        return default
 
 
 def _wrapped(el, tags: tuple[str, ...]):
@@ -298,8 +491,9 @@ def _line(s: str) -> str:
 
 
 class _Reader:
-    def __init__(self, breaking_styles: set[str], section_types: list[str | None]) -> None:
+    def __init__(self, breaking_styles: set[str], section_types: list[str | None], numbering: Numbering) -> None:
         self.pages: list[Page] = [Page(1)]
+        self.numbering = numbering
         self.n_para = 0
         self.n_tables = 0
         self.breaking = breaking_styles
@@ -345,7 +539,7 @@ class _Reader:
         if breaks_before and (self.page.blocks or self.page.number > 1):
             self.new_page()
         ref = ref or self.cell_ref
-        parts: list[str] = []
+        parts: list[str] = [self.numbering.prefix(ppr)]
         boxes = []
 
         def emit() -> None:
@@ -391,20 +585,20 @@ class _Reader:
                     self.body(tc, nested=True)
                     self.cell_ref = saved
             return
-        for block in table_blocks(table_grid(tbl), ref):
+        for block in table_blocks(table_grid(tbl, self.numbering), ref):
             self.add(block)
 
 
-def cell_text(tc) -> str:
+def cell_text(tc, numbering: Numbering | None = None) -> str:
     """A cell's text: its paragraphs' lines (and its text boxes') joined by newlines."""
     lines: list[str] = []
     for p in _wrapped(tc, (W_P,)):
-        parts: list[str] = []
+        parts: list[str] = [numbering.prefix(p.find(W_PPR))] if numbering else []
         for x in _runs(p):
             if isinstance(x, str):
                 parts.append(x)
             else:
-                lines.append(cell_text(x))
+                lines.append(cell_text(x, numbering))
         lines += [t for t in (_line(s) for s in "".join(parts).replace("\f", "\n").split("\n")) if t]
     return "\n".join(t for t in lines if t)
 
@@ -416,7 +610,7 @@ def _int(el, default: int) -> int:
         return default
 
 
-def table_grid(tbl) -> list[list[str | None]]:
+def table_grid(tbl, numbering: Numbering | None = None) -> list[list[str | None]]:
     """The table as a full grid: merges expanded, covered positions None, positions without a cell ""."""
     grid: list[list[str | None]] = []
     above: set[int] = set()  # grid columns that held a cell in the row above
@@ -434,7 +628,7 @@ def table_grid(tbl) -> list[list[str | None]]:
             if hmerge is not None and hmerge.get(W_VAL, "continue") == "continue" and row:
                 text: str | None = None  # the old horizontal merge: covered by the cell to the left
             else:
-                text = None if continued else cell_text(tc)
+                text = None if continued else cell_text(tc, numbering)
             row.append(text)
             row += [None] * (span - 1)
             here.update(range(col, col + span))
@@ -454,13 +648,17 @@ def read_layout(path: Path) -> Layout:
     with open(path, "rb") as fh:
         head = fh.read(2048)
     check_container(path, head)
-    doc, styles = open_docx(path)
-    body = doc.find(W_BODY)
+    pkg = open_docx(path)
+    body = pkg.document.find(W_BODY)
     if body is None:
         raise ReportError(path, "the .docx has no document body (word/document.xml holds no w:body)")
     # Each section's properties end it: in the last paragraph of the section, the last in the body.
     sections = [s.find(W_TYPE) for s in body.iter(W_SECTPR) if s.getparent().tag in (W_PPR, W_BODY)]
-    reader = _Reader(_styles_breaking(styles), [None if t is None else t.get(W_VAL) for t in sections])
+    reader = _Reader(
+        _styles_breaking(pkg.styles),
+        [None if t is None else t.get(W_VAL) for t in sections],
+        Numbering(pkg.numbering, pkg.styles),
+    )
     reader.body(body)
     pages = reader.pages
     while len(pages) > 1 and not pages[-1].blocks:
@@ -469,7 +667,13 @@ def read_layout(path: Path) -> Layout:
     if not blocks:
         raise ReportError(path, "the Word document is empty (no text and no tables)" + _notes_tail(reader.notes))
     has_table = any(isinstance(b, TableBlock) for b in blocks)
-    if not has_table and any(True for _ in body.iter(W_DRAWING, W_PICT)):
+    if not has_table and pkg.embedded:
+        reader.notes.append(
+            f"the document has no Word tables but embeds {len(pkg.embedded)} object(s) "
+            f"({', '.join(pkg.embedded[:3])}): its tables may be Excel sheets pasted as objects; open each "
+            "(double-click in Word) and save it as .xlsx to read it"
+        )
+    elif not has_table and any(True for _ in body.iter(W_DRAWING, W_PICT)):
         reader.notes.append(
             "the document has no Word tables but has pictures: its tables may be pictures of tables; "
             "export those pages as images and read them by OCR"

@@ -400,7 +400,8 @@ def test_site_chrome_is_left_out(tmp_path):
         "<div class=pos>当前位置：首页 &gt; 财政信息 &gt; 部门决算</div>"
         "<div class=main><div class=side><ul><li><a href=/a>2023年度部门决算</a></li>"
         "<li><a href=/b>2022年度部门决算</a></li></ul></div>"
-        "<div class=article><div class=article-head><h1>某局2024年度部门决算</h1><span>发布日期：2025-09-01</span></div>"
+        "<div class=article><div class=article-head><div class=top><h1>某局2024年度部门决算</h1></div>"
+        "<span>发布日期：2025-09-01</span></div>"
         f"<div id=zoom>{TABLE}</div></div></div>"
         "<div class=footer>主办：某区人民政府办公室 <a href=/map>网站地图</a></div></body>"
     )

@@ -245,6 +245,9 @@ def _chrome(el) -> bool:
     related links) with no table in it."""
     tokens = set((el.get("class") or "").lower().split()) | {(el.get("id") or "").lower()}
     if tokens & _CHROME_NAMES or (el.get("role") or "").lower() in _CHROME_ROLES:
+        if any(w in h.text_content() for h in el.iter("h1", "h2", "h3") for w in _REPORT_WORDS):
+            return False  # the report's own title, in a box the site calls its top
+
         return (
             not any(True for _ in el.iter("table")) or tokens & {"header", "footer", "nav", "navbar", "menu"} != set()
         )

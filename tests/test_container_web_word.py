@@ -582,6 +582,22 @@ def test_docx_table_continued_after_a_page_break(tmp_path):
     ]
 
 
+def test_docx_table_cut_with_empty_paragraphs_between_is_one(tmp_path):
+    body = (
+        p("支出决算表")
+        + tbl(tc("项目") + tc("决算数"), tc("201") + tc("1.00"))
+        + "<w:p/><w:p/>"
+        + tbl(tc("208") + tc("2.00"))
+        + "<w:p/>"
+        + tbl(tc("a") + tc("b") + tc("c"))  # other columns: a table of its own
+    )
+    layout = word.read_layout(docx(tmp_path, body))
+    ts = tables(layout)
+    assert list(ts) == ["table 1", "table 3"]
+    assert [row(ts["table 1"], r) for r in (1, 2, 3)] == [["项目", "决算数"], ["201", "1.00"], ["208", "2.00"]]
+    assert ts["table 1"].row_refs == ["table 1 row 1", "table 1 row 2", "table 2 row 1"]
+
+
 def test_docx_merges_wrappers_and_layout_frames(tmp_path):
     body = (
         '<w:sdt><w:sdtContent><w:p><w:r><w:t xml:space="preserve">目录  </w:t></w:r></w:p></w:sdtContent></w:sdt>'

@@ -38,7 +38,7 @@ from ..normalize import normalize_text
 from ..settings import SETTINGS
 from .containers import OLE2, ole2_kind
 from .model import Layout, Page, TableBlock, TextBlock
-from .web import table_blocks
+from .web import join_split_tables, table_blocks
 
 CONTAINER = "docx"  # its name in read/containers.py
 
@@ -661,6 +661,8 @@ def read_layout(path: Path) -> Layout:
     )
     reader.body(body)
     pages = reader.pages
+    for page in pages:  # a table cut in two with only empty paragraphs between, on one page
+        page.blocks = join_split_tables(page.blocks, reader.notes)
     while len(pages) > 1 and not pages[-1].blocks:
         pages.pop()  # the break after the last paragraph starts no printed page
     blocks = [b for p in pages for b in p.blocks]

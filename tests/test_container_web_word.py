@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import quopri
 import re
+from collections import Counter
 import zipfile
 from pathlib import Path
 
@@ -244,6 +245,10 @@ def test_extract_report_like_the_pdf(path, source, pdf_datasets):
     total = items[(items["table"] == "T2") & (items["row_label"] == "合计") & (items["measure"] == "total")]
     expect = [2946.25, "table 3 row 5 col 5"] if source == CZJ else [307.82, "table 3 row 3 col 3"]
     assert total[["amount_wan", "source_ref"]].values.tolist() == [expect]
+    # every check the PDF's figures give, with the same outcome (more only where the page's cleaner
+    # text yields a sentence more than the PDF's wrapped text layer)
+    outcomes = Counter(zip(ds["checks"]["rule_id"], ds["checks"]["outcome"]))
+    assert Counter(zip(pdf["checks"]["rule_id"], pdf["checks"]["outcome"])) - outcomes == Counter()
     for name in NARRATIVE:
         a = as_text(ds[name].drop(columns=TEXT_COLUMNS, errors="ignore")).reset_index(drop=True)
         b = as_text(pdf[name].drop(columns=TEXT_COLUMNS, errors="ignore")).reset_index(drop=True)

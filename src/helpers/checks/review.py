@@ -29,6 +29,7 @@ from ..narrative.amounts import to_float
 from ..narrative.sentences import Para, paragraphs
 from ..normalize import NUM, compact
 from ..settings import SETTINGS
+from ..tables.reading import POSITIONAL_LAYOUTS
 from ..vocabulary import THREE_PUBLIC_NAMES, THREE_PUBLIC_PARTS, THREE_PUBLIC_TOPIC_ITEMS
 from .common import rows_of, t7_figs, total_row
 from .rules import EPS, Fig, Report, Result, equal_check, guard_reading, half_unit, not_applicable, rule, sval, val
@@ -872,8 +873,6 @@ def r_disclosures(report: Report):
 # ---------------------------------------------------------------------------------------------
 # A figure the narrative states and the table leaves blank
 
-POSITIONAL = ("tab grid", "pdf ruled table")
-
 
 @rule(
     "R.table_blank",
@@ -895,7 +894,8 @@ def r_table_blank(report: Report):
         return
     tr = report.frame("table_readings")
     layout = str(tr[tr["table"] == "T7"]["layout"].iloc[0]) if len(tr) and (tr["table"] == "T7").any() else ""
-    if not layout.startswith(POSITIONAL):
+    # a blank in a table read by position is printed blank (not so in spaced text, or where OCR may have missed it)
+    if not layout.startswith(POSITIONAL_LAYOUTS) or "OCR" in layout:
         yield not_applicable(
             f"T7 was read from a layout that keeps no column positions ({layout or 'unknown'}): a blank "
             "there may be ours"

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import quopri
 import re
-from collections import Counter
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 import pytest

@@ -398,6 +398,21 @@ def test_a_two_column_layout_without_inner_tables_is_running_text(tmp_path):
     ]
 
 
+def test_a_table_inside_a_table_of_figures_is_flattened(tmp_path):
+    # a header cell laid out with a small table of its own; the outer table holds the figures
+    html = (
+        "<p>支出决算表</p><table><tr><td><table><tr><td>科目</td></tr><tr><td>编码</td></tr></table></td>"
+        "<td>本年支出合计</td><td>基本支出</td></tr><tr><td>201</td><td>5.00</td><td>4.00</td></tr>"
+        "<tr><td>208</td><td>1.00</td><td>1.00</td></tr></table><table><tr><td>a</td><td>b</td></tr></table>"
+    )
+    ts = tables(web.read_layout(page(tmp_path, html)))
+    assert list(ts) == ["table 1", "table 3"]  # the inner table is table 2 (querySelectorAll order)
+    assert [row(ts["table 1"], r) for r in (1, 2)] == [
+        ["科目\n编码", "本年支出合计", "基本支出"],
+        ["201", "5.00", "4.00"],
+    ]
+
+
 def test_site_chrome_is_left_out(tmp_path):
     html = (
         "<body><div id=header><img alt=logo><span>某区人民政府门户网站</span></div>"
@@ -693,6 +708,19 @@ def test_docx_automatic_numbers_are_printed(tmp_path):
     ]
     assert [row(tables(layout)["table 1"], r) for r in (2, 3)] == [["1", "某局（本级）"], ["2", "某所"]]
     assert word.number_text(23, "chineseCounting") == "二十三" and word.number_text(3, "ideographTraditional") == "丙"
+
+
+def test_docx_table_inside_a_table_of_figures_is_flattened(tmp_path):
+    inner = tbl(tc("科目") + tc("编码"))
+    body = p("支出决算表") + tbl(
+        f"<w:tc>{inner}<w:p/></w:tc>" + tc("合计") + tc("基本支出"),
+        tc("201") + tc("5.00") + tc("4.00"),
+        tc("208") + tc("1.00") + tc("1.00"),
+    )
+    body += tbl(tc("a") + tc("b"))
+    ts = tables(word.read_layout(docx(tmp_path, body)))
+    assert list(ts) == ["table 1", "table 3"]
+    assert [row(ts["table 1"], r) for r in (1, 2)] == [["科目 编码", "合计", "基本支出"], ["201", "5.00", "4.00"]]
 
 
 def test_strict_open_xml_and_docm(tmp_path):

@@ -15,8 +15,10 @@ A web page is one `Page`: its text and tables in document order.
   covered positions are None (the top-left cell keeps the text), as pdfplumber reports merged
   cells; a cell's lines (`<br>`, `<p>`) are joined by newlines; `<tfoot>` rows come last, as
   displayed; `<caption>` is the table's title (a text block above it). A table that holds other
-  tables is a layout table: its cells are read as running text and its inner tables as tables.
-  A one-column table is a box around text, read as text blocks.
+  tables, or whose cell holds an article, is a layout table: its cells are read as running text and
+  its inner tables as tables; but a table whose own cells hold figures is a table of figures, and a
+  table inside one of its cells is flattened into that cell's lines. A one-column table is a box
+  around text, read as text blocks; title, 单位 and note rows inside a table are lifted out as text.
 - Refs: `table 3 row 5 col 2` (tables counted in document order, every `<table>` element, nested
   ones too, as `document.querySelectorAll('table')` lists them; rows and columns 1-based in the
   expanded grid), `paragraph 14` (text blocks counted in order).
@@ -32,7 +34,7 @@ import re
 from pathlib import Path
 
 from ..document import ReportError, check_regular, utf16_encoding
-from ..normalize import normalize_text
+from ..normalize import is_amount, normalize_text
 from .model import Cell, Layout, Page, TableBlock, TextBlock
 
 CONTAINER = "html"  # its name in read/containers.py
@@ -407,18 +409,22 @@ _PARAGRAPHS = {"p", "div", "ul", "ol", "blockquote", "section", "article"}
 
 def is_layout_table(table) -> bool:
     """A table used to lay out the page rather than a table of figures: it holds other tables, or a
-    cell of it holds an article (a heading, several paragraphs, or a long text)."""
-    if any(True for _ in table.iterdescendants("table")):
-        return True
-    for group in _rows(table):
-        for row in group:
-            for cell in row:
-                blocks = [c for c in cell.iter() if _tag(c) in _PARAGRAPHS or _tag(c) in _HEADINGS]
-                if any(_tag(c) in _HEADINGS for c in blocks) or len(blocks) >= 3:
-                    return True
-                if len(_WS.sub("", cell.text_content())) > 300:
-                    return True
-    return False
+    cell of it holds an article (a heading, several paragraphs, or a long text). A table whose own
+    cells hold figures is a table of figures whatever else its cells hold."""
+    own = [cell for group in _rows(table) for row in group for cell in row]
+
+    def article(cell) -> bool:
+        blocks = [c for c in cell.iter() if _tag(c) in _PARAGRAPHS or _tag(c) in _HEADINGS]
+        return (
+            any(_tag(c) in _HEADINGS for c in blocks) or len(blocks) >= 3 or len(_WS.sub("", cell.text_content())) > 300
+        )
+
+    if not any(True for _ in table.iterdescendants("table")) and not any(article(c) for c in own):
+        return False
+    figures = sum(
+        1 for cell in own if not any(True for _ in cell.iterdescendants("table")) and is_amount(cell_text(cell))
+    )
+    return figures < 3
 
 
 class _Reader:
@@ -490,6 +496,9 @@ class _Reader:
 
         def text(cell, r: int, c: int) -> str:
             return cell_text(cell)
+
+        # a table inside a cell of figures is flattened into the cell's lines; it is still counted
+        self.n_tables += sum(1 for _ in el.iterdescendants("table"))
 
         self.blocks += table_blocks(table_grid(el, text), f"table {number}")
 

@@ -10,8 +10,9 @@ the finder joins to the table before, as for a PDF.
 Tables: merged cells (`gridSpan`, `vMerge`, the old `hMerge`) are expanded into a full grid whose
 covered positions are None (the top-left cell keeps the text), as pdfplumber reports merged cells;
 a cell's paragraphs are joined by newlines; positions with no cell at all (`gridBefore`/`gridAfter`,
-short rows) are "". A table that holds other tables is a layout frame: its cells are read as running
-text and its inner tables as tables. A one-column table is a box around text, read as text blocks.
+short rows) are "". A table that holds other tables is a layout frame, its cells read as running text
+and its inner tables as tables, unless its own cells hold figures: then the inner table is flattened
+into its cell's lines. A one-column table is a box around text, read as text blocks.
 
 Refs: `paragraph 14` (the body's paragraphs counted in order, empty ones too, as python-docx's
 `Document(path).paragraphs[13]`), `table 3 row 5 col 2` (tables counted in document order, nested
@@ -34,7 +35,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from ..document import ReportError, check_regular
-from ..normalize import normalize_text
+from ..normalize import is_amount, normalize_text
 from ..settings import SETTINGS
 from .containers import OLE2, ole2_kind
 from .model import Layout, Page, TableBlock, TextBlock
@@ -576,7 +577,8 @@ class _Reader:
     def table(self, tbl) -> None:
         self.n_tables += 1
         ref = f"table {self.n_tables}"
-        if tbl.find(f".//{W_TBL}") is not None:
+        nested = sum(1 for _ in tbl.iterdescendants(W_TBL))
+        if nested and _figures(tbl) < 3:
             # A layout frame around other content: its cells as running text, inner tables as tables.
             for r, tr in enumerate(_wrapped(tbl, (W_TR,)), start=1):
                 for c, tc in enumerate(_wrapped(tr, (W_TC,)), start=1):
@@ -585,14 +587,31 @@ class _Reader:
                     self.body(tc, nested=True)
                     self.cell_ref = saved
             return
+        self.n_tables += nested  # flattened into their cells' lines, still counted
         for block in table_blocks(table_grid(tbl, self.numbering), ref):
             self.add(block)
 
 
+def _figures(tbl) -> int:
+    """How many of the table's own cells (not those holding a table) are figures."""
+    return sum(
+        1
+        for tr in _wrapped(tbl, (W_TR,))
+        for tc in _wrapped(tr, (W_TC,))
+        if tc.find(f".//{W_TBL}") is None and is_amount(cell_text(tc))
+    )
+
+
 def cell_text(tc, numbering: Numbering | None = None) -> str:
-    """A cell's text: its paragraphs' lines (and its text boxes') joined by newlines."""
+    """A cell's text: its paragraphs' lines (and its text boxes') joined by newlines; a table inside
+    it as one line per row."""
     lines: list[str] = []
-    for p in _wrapped(tc, (W_P,)):
+    for p in _wrapped(tc, (W_P, W_TBL)):
+        if p.tag == W_TBL:
+            for tr in _wrapped(p, (W_TR,)):
+                cells = [cell_text(c, numbering).replace("\n", " ") for c in _wrapped(tr, (W_TC,))]
+                lines.append(" ".join(c for c in cells if c))
+            continue
         parts: list[str] = [numbering.prefix(p.find(W_PPR))] if numbering else []
         for x in _runs(p):
             if isinstance(x, str):

@@ -14,9 +14,11 @@ short rows) are "". A table that holds other tables is a layout frame, its cells
 and its inner tables as tables, unless its own cells hold figures: then the inner table is flattened
 into its cell's lines. A one-column table is a box around text, read as text blocks.
 
-Refs: `paragraph 14` (the body's paragraphs counted in order, empty ones too, as python-docx's
-`Document(path).paragraphs[13]`), `table 3 row 5 col 2` (tables counted in document order, nested
-ones too; rows and grid columns 1-based).
+Refs: `paragraph 14` (the body's paragraphs counted in order, empty ones and those in content
+controls too: python-docx's `Document(path).paragraphs[13]` when there are no content controls),
+`table 3 row 5 col 2` (tables counted in document order, nested ones too; rows and grid columns
+1-based); a paragraph in a table cell or text box is named by that (`table 1 row 1 col 1`,
+`paragraph 2 text box`).
 
 Read with zipfile and lxml rather than python-docx: the cells' merges and the page breaks are in the
 XML python-docx does not expose, and reading the package directly also opens `.docm`/`.dotx` and

@@ -415,7 +415,7 @@ def test_a_table_inside_a_table_of_figures_is_flattened(tmp_path):
 
 def test_site_chrome_is_left_out(tmp_path):
     html = (
-        "<body><div id=header><img alt=logo><span>某区人民政府门户网站</span></div>"
+        "<body><header>某区人民政府</header><div id=header><img alt=logo><span>某区人民政府门户网站</span></div>"
         "<div class='nav'><a href=/>首页</a><a href=/zw>政务公开</a></div>"
         "<div class=pos>当前位置：首页 &gt; 财政信息 &gt; 部门决算</div>"
         "<div class=main><div class=side><ul><li><a href=/a>2023年度部门决算</a></li>"
@@ -423,7 +423,7 @@ def test_site_chrome_is_left_out(tmp_path):
         "<div class=article><div class=article-head><div class=top><h1>某局2024年度部门决算</h1></div>"
         "<span>发布日期：2025-09-01</span></div>"
         f"<div id=zoom>{TABLE}</div></div></div>"
-        "<div class=footer>主办：某区人民政府办公室 <a href=/map>网站地图</a></div></body>"
+        "<div class=footer>主办：某区人民政府办公室 <a href=/map>网站地图</a></div><footer>备案号</footer></body>"
     )
     layout = web.read_layout(page(tmp_path, html))
     assert texts(layout) == ["某局2024年度部门决算", "发布日期：2025-09-01", "收入决算表", "单位：万元"]

@@ -246,7 +246,9 @@ def _chrome(el) -> bool:
     """Site chrome, not the report: a banner, menu, breadcrumb or footer, or a link list (navigation,
     related links) with no table in it."""
     tokens = set((el.get("class") or "").lower().split()) | {(el.get("id") or "").lower()}
-    if tokens & _CHROME_NAMES or (el.get("role") or "").lower() in _CHROME_ROLES:
+    # <header>/<footer> of the page (not of an <article>) are the site's
+    page_part = el.tag in ("header", "footer") and not any(a.tag in ("article", "main") for a in el.iterancestors())
+    if page_part or tokens & _CHROME_NAMES or (el.get("role") or "").lower() in _CHROME_ROLES:
         if any(w in h.text_content() for h in el.iter("h1", "h2", "h3") for w in _REPORT_WORDS):
             return False  # the report's own title, in a box the site calls its top
 

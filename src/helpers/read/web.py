@@ -251,9 +251,11 @@ def _chrome(el) -> bool:
     if page_part or tokens & _CHROME_NAMES or (el.get("role") or "").lower() in _CHROME_ROLES:
         if any(w in h.text_content() for h in el.iter("h1", "h2", "h3") for w in _REPORT_WORDS):
             return False  # the report's own title, in a box the site calls its top
-
+        # a box named for a position (top, bottom) may hold the report's tables; a menu never does
         return (
-            not any(True for _ in el.iter("table")) or tokens & {"header", "footer", "nav", "navbar", "menu"} != set()
+            page_part
+            or bool(tokens & {"header", "footer", "nav", "navbar", "menu"})
+            or not any(True for _ in el.iter("table"))
         )
     if el.tag not in ("div", "ul", "ol", "dl", "section", "p", "td"):
         return False

@@ -103,6 +103,18 @@ def cmd_debug_table(args) -> int:
     return 0
 
 
+def cmd_page(args) -> int:
+    from .pages import PageError, render_page
+
+    try:
+        out = render_page(Path(args.notebook), Path(args.out) if args.out else None, args.title)
+    except PageError as exc:
+        print(f"page: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {out}")
+    return 0
+
+
 def cmd_dictionary(args) -> int:
     from .schema import dictionary_markdown
 
@@ -182,6 +194,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     r.add_argument("--scheduler", metavar="ADDRESS", help=SCHEDULER_HELP)
     r.set_defaults(func=cmd_run)
+
+    g = sub.add_parser(
+        "page",
+        help="write an executed notebook (e.g. papermill's output of notebooks/report.ipynb) as one self-contained "
+        "HTML page: the project's page template, code hidden, nothing fetched from another server",
+    )
+    g.add_argument("notebook", help="an executed .ipynb")
+    g.add_argument("--out", default=None, help="HTML file to write (default: the notebook's name with .html)")
+    g.add_argument("--title", default=None, help="the page's title (default: the notebook's file name)")
+    g.set_defaults(func=cmd_page)
 
     d = sub.add_parser("dictionary", help="write the data dictionary generated from the schema")
     d.add_argument("--out", default=str(paths.REPO_ROOT / "docs" / "DATA_DICTIONARY.md"))

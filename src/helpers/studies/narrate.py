@@ -213,7 +213,8 @@ def table_html(obj: pd.DataFrame, percent: bool = False, colors: dict | None = N
     show_index = not isinstance(obj.index, pd.RangeIndex)
     index_names = [COLUMN_LABELS.get(n, n) for n in obj.index.names] if show_index else []
     head = "".join(f'<th class="l">{esc("" if n is None else n)}</th>' for n in index_names)
-    head += "".join(f"<th>{esc(_label(c))}</th>" for c in obj.columns)
+    # a heading sits on the side its column's cells read from
+    head += "".join(f"{a.replace('td', 'th')}{esc(_label(c))}</th>" for a, c in zip(align, obj.columns))
     rows = []
     for r, key in enumerate(obj.index if show_index else range(len(obj))):
         keys = (key if isinstance(key, tuple) else (key,)) if show_index else ()
@@ -345,11 +346,19 @@ OUTCOME_WORDS = {
 
 
 def _check_item(c) -> str:
-    where = f" at {esc(c.source_ref)}" if c.source_ref is not None and not pd.isna(c.source_ref) else ""
+    """One finding: its sentence first, then outcome, severity and place, the rule id last (a reference)."""
+    where = f", at {esc(c.source_ref)}" if c.source_ref is not None and not pd.isna(c.source_ref) else ""
     return (
-        f"<li><code>{esc(c.rule_id)}</code> <b>{esc(OUTCOME_WORDS.get(c.outcome, c.outcome))}</b> "
-        f"({esc(c.severity)}){where}: {esc(c.message)}</li>"
+        f"<li>{esc(c.message)} (<b>{esc(OUTCOME_WORDS.get(c.outcome, c.outcome))}</b>, {esc(c.severity)}{where}; "
+        f"rule <code>{esc(c.rule_id)}</code>)</li>"
     )
+
+
+def findings_first(ch: pd.DataFrame) -> pd.DataFrame:
+    """Checks as a table for readers: the sentence (`message`) first, the rule id last."""
+    first = [c for c in ("message", "outcome", "severity") if c in ch]
+    last = [c for c in ("rule_id",) if c in ch]
+    return ch[first + [c for c in ch.columns if c not in first + last] + last]
 
 
 def report_summary_html(s: dict, shown: int = 12) -> str:
@@ -416,6 +425,7 @@ def report_summary_html(s: dict, shown: int = 12) -> str:
 def checks_html(ch: pd.DataFrame) -> str:
     """A report's checks: failing and uncertain ones in full, the others collapsed into counts with
     their list behind a disclosure."""
+    ch = findings_first(ch)
     problems = ch[ch.outcome.isin(["fail", "uncertain"])]
     short = ch[ch.outcome == "insufficient_data"]
     fine = ch[ch.outcome.isin(["pass", "not_applicable"])]

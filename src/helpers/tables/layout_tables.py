@@ -102,6 +102,17 @@ def _status(b: _Built, items: list[dict]) -> tuple[str, list[str]]:
     return "empty", notes
 
 
+def _text_until_next_table(blocks: list) -> list[str]:
+    """The text printed under a table, up to the next table on the page: where an empty table's
+    reason is printed (a one-sheet workbook holds all nine tables, each with its own note)."""
+    out = []
+    for b in blocks:
+        if isinstance(b, TableBlock):
+            break
+        out.append(normalize_text(b.text))
+    return out
+
+
 def _page_ref(layout: Layout, number: int) -> str:
     """How a page is named in notes: `page 7`, or a sheet's name."""
     page = next((p for p in layout.pages if p.number == number), None)
@@ -121,6 +132,7 @@ def find_layout_tables(layout: Layout, reading_layout: str) -> dict[str, FoundTa
     for page in layout.pages:
         first_on_page = True
         above: list[str] = []
+        page_unit: str | None = None
         for k, block in enumerate(page.blocks):
             if isinstance(block, TextBlock):
                 above.append(normalize_text(block.text))
@@ -135,11 +147,7 @@ def find_layout_tables(layout: Layout, reading_layout: str) -> dict[str, FoundTa
             if any(c and CID_RE.search(c) for r in rows for c in r.cells):
                 notes_global.append(f"{where}: a table holds (cid:NNN) glyph codes; it was not read")
                 continue
-            below: list[str] = []
-            for nxt in page.blocks[k + 1 :]:
-                if isinstance(nxt, TableBlock):
-                    break  # the next table's title and notes are its own
-                below.append(normalize_text(nxt.text))
+            below = _text_until_next_table(page.blocks[k + 1 :])
             # The title is printed right above the table: look no further up than the last sentence
             # of running text (a table of contents or the narrative above it names other tables).
             last_sentence = max((i for i, ln in enumerate(text_above) if _running_text(ln)), default=-1)
@@ -152,12 +160,16 @@ def find_layout_tables(layout: Layout, reading_layout: str) -> dict[str, FoundTa
             header = match_header("".join(c or "" for r in rows[:5] for c in r.cells))
             code = title or (None if titled_other else header)  # a title of its own outranks header words
             ncols = max(len(r.cells) for r in rows)
-            unit = next((m.group(2) for ln in text_above if (m := UNIT_RE.search(ln))), None)
+            # the unit printed above the table, else the one printed above an earlier table of the page
+            # (a sheet of nine tables may print 单位 once, over the first)
+            unit = next((m.group(2) for ln in text_above if (m := UNIT_RE.search(ln))), None) or page_unit
+            page_unit = unit
             if (
                 title is None
                 and not titled_other
                 and current is not None
                 and was_first
+                and layout.container not in ("xlsx", "xls")  # a sheet holds whole tables: none runs on to the next
                 and ncols <= current.ncols
                 and page.number - current.last_page in (1, 2)
                 and header in (None, current.code)

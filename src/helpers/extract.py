@@ -24,7 +24,7 @@ from .narrative.three_public import narrative_rows
 from .paths import IMAGE_SUFFIXES, display_path
 from .read.containers import CONTAINERS
 from .settings import SETTINGS
-from .tables.catalog import ALL_TABLE_CODES, TABLE_CODES
+from .tables.catalog import ALL_TABLE_CODES, TABLE_CODES, TEMPLATE_TABLES
 from .tables.engines import DEFAULT_PDF_ENGINE  # the engines are named once, in tables/engines.py
 from .tables.found import repeated_report
 from .tables.layout_tables import find_layout_tables
@@ -68,11 +68,7 @@ def _not_a_report(doc: Document, found: dict) -> str | None:
     )
 
 
-# The templates the table reader knows, and the tables each prints.
-TEMPLATES = {
-    "部门决算 (nine tables)": TABLE_CODES,
-    "高等学校 (university, four tables)": ("T1", "T2", "T3", "U4"),
-}
+TEMPLATES = TEMPLATE_TABLES  # the templates the table reader knows, and the tables each prints
 
 
 def template_of(status_of: dict[str, str]) -> tuple[str, tuple[str, ...]]:

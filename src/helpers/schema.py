@@ -65,9 +65,9 @@ DATASETS: dict[str, list[Column]] = {
         (
             "tables_doubtful",
             "list",
-            "Tables read but whose reading is doubtful (figures that fit more than one column, figures not placed, or "
-            "sums that fail in a text copy without column positions): see `table_readings.reasons`. Checks over their "
-            "doubtful cells report `uncertain`, never `fail`.",
+            "Tables read but whose reading is doubtful (figures that fit more than one column, figures not placed, a "
+            "total row not read, or sums that fail in a text copy without column positions): see "
+            "`table_readings.reasons`. Checks over their doubtful cells report `uncertain`, never `fail`.",
         ),
         (
             "tables_other",

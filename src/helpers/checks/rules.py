@@ -96,6 +96,9 @@ class Result:
     found: float | None = None
     source_ref: str | None = None
     severity: str | None = None  # None: `info` unless the outcome is a failure (then the rule's)
+    # The finding rests on the printed text itself (figures of a line, words), not on where we placed
+    # cells: a doubtful reading of the table it names does not make it ours.
+    from_text: bool = False
 
     def __post_init__(self):
         if self.outcome not in OUTCOMES:

@@ -36,6 +36,7 @@ class TableBlock:
     ref: str  # where the table is: `page 7`, `sheet 公开05表`, `table 3`
     row_refs: list[str] | None = None  # one per row (`sheet 公开05表 row 14`); None: `ref` for every row
     ocr: bool = False  # read from an image by OCR: cells carry confidences
+    notes: list[str] = field(default_factory=list)  # what the adapter did to this table (a rule it drew)
 
     @property
     def width(self) -> int:

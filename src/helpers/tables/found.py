@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from ..settings import SETTINGS
 from .catalog import BY_CODE
-from .reading import Reading, check_economic, check_hierarchy
+from .reading import Reading, check_economic, check_hierarchy, check_totals
 
 EMPTY_NOTE = re.compile(r"(无|没有).{0,20}(政府性基金|国有资本经营|三公|收入|支出|财政拨款)|本表.{0,6}(无数据|为空)")
 UNIT_RE = re.compile(r"(金额)?单位[:：]\s*(万元|元)")
@@ -66,6 +66,7 @@ def assess(code: str, items: list[dict], layout: str, reading: Reading | None = 
             where = it["code"] or it["row_label"]
             reading.low_confidence.append(f"{where} {it['measure']} ({it['source_ref']}, {conf:.2f})")
     kind = BY_CODE[code].kind if code in BY_CODE else "generic"
+    check_totals(code, kind, items, reading)
     if kind == "coded":
         check_hierarchy(items, reading)
     elif kind == "economic":

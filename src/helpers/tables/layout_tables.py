@@ -84,10 +84,11 @@ class _Built:
     last_page: int
     ocr: bool = False
     below: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def _status(b: _Built, items: list[dict]) -> tuple[str, list[str]]:
-    notes: list[str] = []
+    notes: list[str] = list(b.notes)
     if items_status(items) == "data":
         return "data", notes
     below = "".join(b.below).replace(" ", "")
@@ -186,6 +187,7 @@ def find_layout_tables(layout: Layout, reading_layout: str) -> dict[str, FoundTa
                         no_conf: list[float | None] = [None] * len(pad)
                         g.confidence = no_conf + list(g.confidence)
                 current.grid.rows += rows
+                current.notes += block.notes
                 current.last_page = page.number
                 current.below = below
                 continue
@@ -203,7 +205,7 @@ def find_layout_tables(layout: Layout, reading_layout: str) -> dict[str, FoundTa
                 current = None
                 continue
             grid = Grid(code, rows, unit=unit or "万元", title_ref=where)
-            current = _Built(code, grid, ncols, page.number, ocr=block.ocr, below=below)
+            current = _Built(code, grid, ncols, page.number, ocr=block.ocr, below=below, notes=list(block.notes))
             built.append(current)
 
     found: dict[str, FoundTable] = {}

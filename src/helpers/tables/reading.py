@@ -6,6 +6,8 @@ could not place, rows whose column is ambiguous, and groups whose sums do not ho
 
 A reading is *doubtful* when our reading, not the report, may be wrong:
 - a value could not be placed, or could sit under more than one column; or
+- the table's total row (合计, 本年收入合计 / 本年支出合计, 人员经费合计 …) was not read: nothing
+  checks the rows against it, and the rows read may not be all of the table; or
 - the layout kept no positions (single-space or one-cell-per-line text) and the table's own sums
   fail at two or more places, or at one place that rests on values placed by arithmetic. With no
   positions, the arithmetic is the only evidence for where a value belongs; when it fails, the
@@ -17,6 +19,7 @@ and the checks say so.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ..settings import SETTINGS
@@ -42,6 +45,7 @@ class Reading:
     alternatives: list[tuple[int, list[dict[str, float]]]] = field(default_factory=list)
     resolved: list[str] = field(default_factory=list)  # how ambiguities were settled by other evidence
     doubtful_rows: list[str] = field(default_factory=list)  # rows with a doubtful cell (code or label, line)
+    missing_totals: list[str] = field(default_factory=list)  # total rows printed in the template, not read
     low_confidence: list[str] = field(default_factory=list)  # OCR'd cells the recogniser was unsure of
 
     @property
@@ -55,7 +59,7 @@ class Reading:
 
     @property
     def doubtful(self) -> bool:
-        if self.unplaced or self.ambiguous:
+        if self.unplaced or self.ambiguous or self.missing_totals:
             return True
         if self.ocr:  # an OCR'd table whose sums fail, or with a cell read without confidence, may be ours
             return bool(self.failing_sums or self.low_confidence)
@@ -65,6 +69,11 @@ class Reading:
 
     def reasons(self) -> list[str]:
         out = []
+        if self.missing_totals:
+            out.append(
+                f"total row not read: {', '.join(self.missing_totals)}; the rows read cannot be checked against "
+                "it and may not be the whole table"
+            )
         if self.ambiguous:
             out.append(
                 f"{len(self.ambiguous)} row(s) with figures that fit more than one column: "
@@ -118,6 +127,45 @@ class Reading:
             "doubtful": self.doubtful,
             "reasons": self.reasons(),
         }
+
+
+# The total rows each kind of table prints (what `check_totals` looks for, and how a reason names it).
+TOTAL_NAMES = {
+    "T2": "合计 (本年收入合计)",
+    "T3": "合计 (本年支出合计)",
+    "T5": "合计 (本年支出合计)",
+    "T8": "合计",
+    "T9": "合计",
+    "U4": "合计 (本年支出合计)",
+}
+
+
+def _figure(it: dict) -> bool:
+    return it["amount_wan"] is not None
+
+
+def check_totals(code: str, kind: str, items: list[dict], reading: Reading) -> None:
+    """Record the total rows a table with figures was read without (合计 for a coded table, 本年收入合计
+    and 本年支出合计 for a two-sided one, 人员经费合计 / 公用经费合计 for T6): a table whose total was lost
+    (a page not converted, a row the reader did not recognise) must not pass for complete."""
+    missing: list[str] = []
+    reading.missing_totals = missing
+    if not any(_figure(it) for it in items):
+        return  # printed empty: no total to expect
+    if kind == "coded":
+        if not any(
+            _figure(it) and not it["code"] and re.sub(r"\s", "", it["row_label"] or "") in ("合计", "总计")
+            for it in items
+        ):
+            missing.append(f"{TOTAL_NAMES.get(code, '合计')} row")
+    elif kind == "two_sided":
+        for side, name in (("income", "本年收入合计 (or 总计)"), ("expenditure", "本年支出合计 (or 总计)")):
+            rows = [it for it in items if it["side"] == side]
+            if any(_figure(it) for it in rows) and not any(_figure(it) and it["section"] == "total" for it in rows):
+                missing.append(f"{name} row of the {side} side")
+    elif kind == "economic":
+        if not any(_figure(it) and "合计" in (it["row_label"] or "") and not it["code"] for it in items):
+            missing.append("人员经费合计 / 公用经费合计 row")
 
 
 def _children(codes: list[str]) -> dict[str, list[str]]:

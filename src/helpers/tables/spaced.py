@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from ..document import Line
 from ..normalize import amount_of, compact, is_amount, parse_amount
 from ..settings import SETTINGS
-from ..vocabulary import THREE_PUBLIC_BASES, THREE_PUBLIC_COLUMNS, THREE_PUBLIC_ITEMS
+from ..vocabulary import FUNCTION_CLASSES, THREE_PUBLIC_BASES, THREE_PUBLIC_COLUMNS, THREE_PUBLIC_ITEMS
 from .catalog import (
     COLUMN_KEYWORDS,
     ROW_IDENTITIES,
@@ -159,10 +159,22 @@ def drop_page_numbers(lines: list[Line]) -> list[Line]:
         if PAGE_NUMBER.match(t):
             nxt = next((x for x in lines[k + 1 :] if x.text.strip()), None)
             ends_page = ln.page is not None and (nxt is None or nxt.page != ln.page)
-            if ends_page or (ln.page is None and decimals >= 3):
+            if (ends_page or (ln.page is None and decimals >= 3)) and not _class_code_alone(ln, nxt):
                 continue
         kept.append(ln)
     return kept
+
+
+CLASS_CODES = frozenset(FUNCTION_CLASSES.values())
+
+
+def _class_code_alone(ln: Line, nxt: Line | None) -> bool:
+    """A function class's code (`206`) printed on a line of its own, its name and figures on the next line
+    of the same page (`科学技术支出 1,178.72 1,178.72`): a code, not a page number, though it looks like one."""
+    if ln.text.strip() not in CLASS_CODES or nxt is None or nxt.page != ln.page:
+        return False
+    code, label, amounts, _ = _split_line(nxt.text)
+    return code is None and bool(label) and bool(amounts) and not TOTAL_LABEL.match("".join(label))
 
 
 def _measures(table: str, header: str) -> list[str]:
@@ -275,6 +287,21 @@ def read_coded(table: str, lines: list[Line], unit: str, hints: dict | None = No
                 and not gaps[-1]
             ):
                 rows[-1].amounts = amounts  # a row's figures printed on the line below it, nothing between
+                continue
+            if (
+                not code
+                and not TOTAL_LABEL.match(lab)
+                and amounts
+                and not trailing
+                and rows
+                and rows[-1].code
+                and not rows[-1].label
+                and not rows[-1].amounts
+                and not gaps[-1]
+            ):
+                # a code printed on a line of its own, its name and figures on the line below
+                rows[-1].label, rows[-1].amounts = lab, amounts
+                rows[-1].n_before = len(amounts)
                 continue
             if not code and not TOTAL_LABEL.match(lab) and amounts and not lab:
                 # a row broken across lines: its figures may belong to the row above or below

@@ -390,9 +390,10 @@ def table_blocks(grid: list[list[str | None]], ref: str) -> list[TextBlock | Tab
     return out
 
 
-def join_split_tables(blocks: list[TextBlock | TableBlock], notes: list[str]) -> list[TextBlock | TableBlock]:
+def join_split_tables(blocks: list[TextBlock | TableBlock]) -> list[TextBlock | TableBlock]:
     """Tables one after another with nothing between them and the same columns are one table split
-    for display (a fixed header row in a table of its own, a table cut where the source's page ended)."""
+    for display (a fixed header row in a table of its own, a table cut where the source's page ended);
+    the joined table's notes say so."""
     out: list[TextBlock | TableBlock] = []
     for b in blocks:
         prev = out[-1] if out else None
@@ -401,7 +402,9 @@ def join_split_tables(blocks: list[TextBlock | TableBlock], notes: list[str]) ->
             prev.row_refs = (prev.row_refs or [prev.ref] * (len(prev.rows) - len(b.rows))) + (
                 b.row_refs or [b.ref] * len(b.rows)
             )
-            notes.append(f"{b.ref} follows {prev.ref} with nothing between and the same columns: read as one table")
+            prev.notes.append(
+                f"{b.ref} follows {prev.ref} with nothing between and the same columns: read as one table"
+            )
             continue
         out.append(b)
     return out
@@ -606,7 +609,7 @@ def read_layout(path: Path) -> Layout:
     body = root.find("body")
     reader.walk(body if body is not None else root)
     reader.flush()
-    blocks = join_split_tables(reader.blocks, notes)
+    blocks = join_split_tables(reader.blocks)
     n_tables = sum(isinstance(b, TableBlock) for b in blocks)
     words = any(w in b.text for b in blocks if isinstance(b, TextBlock) for w in _REPORT_WORDS)
     if n_tables == 0 and not words:

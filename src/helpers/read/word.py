@@ -683,7 +683,7 @@ def read_layout(path: Path) -> Layout:
     reader.body(body)
     pages = reader.pages
     for page in pages:  # a table cut in two with only empty paragraphs between, on one page
-        page.blocks = join_split_tables(page.blocks, reader.notes)
+        page.blocks = join_split_tables(page.blocks)
     while len(pages) > 1 and not pages[-1].blocks:
         pages.pop()  # the break after the last paragraph starts no printed page
     blocks = [b for p in pages for b in p.blocks]

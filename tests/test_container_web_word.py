@@ -433,13 +433,15 @@ def test_site_chrome_is_left_out(tmp_path):
 def test_cell_lines_and_malformed_markup(tmp_path):
     html = (
         "<table>单位：万元<tr><td>机关事业单位基本养老<br>保险缴费支出<td>160.75"
-        "<tr><td><p>本年收入</p><p>合计</p><td><span>2,946.25</span></table>"
+        "<tr><td><p>本年收入</p><p>合计</p><td><span>2,946.25</span>"
+        "<tr><td>&ensp;其他&#12288;收入&nbsp;</td><td>6.2&#8203;0</td></table>"
     )
     layout = web.read_layout(page(tmp_path, "收入决算表" + html))
     assert texts(layout) == ["收入决算表", "单位：万元"]
     t = tables(layout)["table 1"]
     assert row(t, 1) == ["机关事业单位基本养老\n保险缴费支出", "160.75"]
     assert row(t, 2) == ["本年收入\n合计", "2,946.25"]
+    assert row(t, 3) == ["其他 收入", "6.20"]  # spaces of any width collapse; a zero-width space is nothing
 
 
 def test_excel_exported_page_title_rows_and_a_split_table(tmp_path):

@@ -116,7 +116,8 @@ BLOCK = {
     "tfoot",
     "table",
 }
-_WS = re.compile(r"[ \t\n\r\f\u00a0\u3000]+")
+_WS = re.compile(r"\s+")  # any Unicode space: &nbsp; &ensp; the ideographic space …
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")  # zero-width marks, soft hyphens
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _XML_DECL = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.I)
@@ -207,7 +208,7 @@ _CJK_WRAP = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])[ \t\r\f]*\n[ \t\r\n\f
 
 
 def _collapse(s: str) -> str:
-    return _WS.sub(" ", normalize_text(_CJK_WRAP.sub("", s))).strip()
+    return _WS.sub(" ", normalize_text(_CJK_WRAP.sub("", _INVISIBLE.sub("", s)))).strip()
 
 
 def _hidden(el) -> bool:

@@ -124,7 +124,8 @@ W_BASEDON = q("basedOn")
 
 ZIP = b"PK\x03\x04"
 MAX_PART = 256 * 1024 * 1024  # a 决算's document.xml is well under 1 MB; past this it is a zip bomb
-_WS = re.compile(r"[ \t\n\r\f\u00a0\u3000]+")
+_WS = re.compile(r"\s+")
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")  # zero-width marks, soft hyphens
 _OLD_WORD = (
     "old Word format ({kind}); save it as .docx (Word: 另存为 .docx; LibreOffice: "
     "soffice --headless --convert-to docx FILE)"
@@ -490,7 +491,7 @@ def _runs(p):
 
 
 def _line(s: str) -> str:
-    return _WS.sub(" ", normalize_text(s)).strip()
+    return _WS.sub(" ", normalize_text(_INVISIBLE.sub("", s))).strip()
 
 
 class _Reader:

@@ -808,4 +808,5 @@ def test_single_file_web_page(tmp_path):
     )
     layout = web.read_layout(page(tmp_path, mht, "r.mht"))
     assert texts(layout) == ["某局2024年度部门决算", "收入决算表", "单位：万元"]
+    assert read_document(page(tmp_path, mht, "r.doc")).source_format == "html"  # whatever its name
     assert row(tables(layout)["table 1"], 3) == ["合计", "1,234.50", ""]

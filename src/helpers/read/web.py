@@ -35,6 +35,7 @@ from pathlib import Path
 
 from ..document import ReportError, check_regular, utf16_encoding
 from ..normalize import is_amount, normalize_text
+from .containers import is_mht
 from .model import Cell, Layout, Page, TableBlock, TextBlock
 
 CONTAINER = "html"  # its name in read/containers.py
@@ -544,14 +545,6 @@ def cell_text(cell) -> str:
     walk(cell, 0)
     brk()
     return "\n".join(lines)
-
-
-def is_mht(head: bytes) -> bool:
-    """A single-file web page (.mht/.mhtml, Word's 单个文件网页): a MIME message holding the HTML."""
-    start = head.lstrip()[:1024].lower()
-    return start.startswith((b"mime-version:", b"from:", b"content-type: multipart/related")) and (
-        b"multipart/related" in start
-    )
 
 
 def mht_html(data: bytes) -> bytes | None:

@@ -775,7 +775,14 @@ def test_encrypted_corrupt_and_truncated_docx(tmp_path):
     rtf = tmp_path / "r.doc"
     rtf.write_bytes(b"{\\rtf1\\ansi 2024\\par}")
     with pytest.raises(ReportError, match="RTF, not .docx"):
-        word.read_layout(rtf)
+        read_document(rtf)
+    xml2003 = tmp_path / "x.doc"
+    xml2003.write_bytes(
+        b'<?xml version="1.0"?><?mso-application progid="Word.Document"?><w:wordDocument><w:body>'
+        b"<w:p><w:r><w:t>2024\xe5\xb9\xb4</w:t></w:r></w:p></w:body></w:wordDocument>"
+    )
+    with pytest.raises(ReportError, match=r"x\.doc: a Word XML document .* save it as \.docx"):
+        read_document(xml2003)
     with pytest.raises(ReportError, match="no tables and no 决算 text"):
         word.read_layout(docx(tmp_path, p("会议通知"), name="memo.docx"))
     with pytest.raises(ReportError, match="empty"):

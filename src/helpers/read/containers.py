@@ -73,6 +73,14 @@ def is_html(head: bytes) -> bool:
     )
 
 
+def is_other_word(head: bytes) -> bool:
+    """A Word file in a format other than .docx that word.py names (RTF, Word 2003 XML, flat OPC XML)."""
+    h = head.lstrip().lower()
+    return h.startswith(b"{\\rtf") or (
+        h.startswith(b"<?xml") and any(t in h for t in (b'progid="word.document"', b"<w:worddocument", b"<pkg:package"))
+    )
+
+
 def is_mht(head: bytes) -> bool:
     """A single-file web page (.mht/.mhtml, Word's 单个文件网页): a MIME message holding the HTML."""
     start = head.lstrip()[:1024].lower()

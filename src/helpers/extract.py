@@ -29,7 +29,7 @@ from .tables.engines import DEFAULT_PDF_ENGINE  # the engines are named once, in
 from .tables.found import repeated_report
 from .tables.layout_tables import find_layout_tables
 from .tables.pdf_tables import find_pdf_tables
-from .tables.spaced import settle_three_public
+from .tables.shapes.three_public import settle_three_public
 from .tables.text_tables import find_text_tables
 
 

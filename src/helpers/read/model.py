@@ -5,7 +5,8 @@ is read into a `Layout`: its pages (a PDF page, a sheet, a Word page, a scanned 
 is one page) as blocks in reading order. A block is either a line of text (titles, 单位 lines,
 notes under a table, the narrative) or a table: rows of `Cell`s, each with its text and where it was
 read. One finder (`tables/layout_tables.py`) names the tables from the text above them, follows
-them over pages and hands each grid to the one interpreter of its shape (`tables/grid.py`).
+them over pages and hands each grid to `tables/grid.py`, which reads its rows for the one
+interpreter of the table's shape (`tables/shapes/`).
 
 Cell text follows pdfplumber's convention, which the interpreter relies on:
 - `None`: the cell is covered by a merged cell to its left or above (a span, not a blank);

@@ -11,7 +11,8 @@ the same for all of them:
   table's continuation: its rows are appended, aligned on the right (the figure columns);
 - a header row that shares its row with the first data row (`类 款 项 | 合计 | 2,946.25`) is split;
 - the unit (`单位：元`) is read from the text above the table; 元 tables are converted to 万元;
-- the grid goes to the one interpreter of its shape (`grid.interpret_grid`, through `GridReader`);
+- the grid goes to `grid.interpret_grid` (through `GridReader`), whose rows go to the one interpreter
+  of the table's shape (`tables/shapes/`);
 - a table with no figures is `empty` (with what the page says: 本表无数据, 没有…支出), a title
   printed with no table under it is `missing`.
 Every cell keeps where it was read (the container's own ref: `page 7`, `sheet 公开05表!C14`, an

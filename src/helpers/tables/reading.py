@@ -22,10 +22,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..settings import SETTINGS
-from ..vocabulary import PERSONNEL_CLASSES
-from .placement import code_parents
-
 # Layouts whose cells keep their columns (the container says where each cell is).
 POSITIONAL_LAYOUTS = ("tab grid", "pdf ruled table", "spreadsheet cells", "word table", "web page table", "OCR")
 
@@ -166,94 +162,3 @@ def check_totals(code: str, kind: str, items: list[dict], reading: Reading) -> N
     elif kind == "economic":
         if not any(_figure(it) and "合计" in (it["row_label"] or "") and not it["code"] for it in items):
             missing.append("人员经费合计 / 公用经费合计 row")
-
-
-def _children(codes: list[str]) -> dict[str, list[str]]:
-    """Each code's printed sub-codes, the 类 under "合计": the placement's code tree (`code_parents`)."""
-    names = list(codes) + ["合计"]
-    kids: dict[str, list[str]] = {}
-    for c, parent in zip(codes, code_parents(list(codes) + [None], len(codes))):
-        if parent is not None:
-            kids.setdefault(names[parent], []).append(c)
-    return kids
-
-
-def check_hierarchy(items: list[dict], reading: Reading) -> None:
-    """Record where a coded table's sums fail (合计 = Σ类, 类 = Σ款, 款 = Σ项, column by column), and
-    mark the cells a failure makes doubtful when the reading is doubtful. A parent whose own
-    children add up is confirmed by them and stays unmarked."""
-    rows: dict[str, dict[str, float | None]] = {}
-    for it in items:
-        key = it["code"] or ("合计" if it["row_label"] in ("合计", "总计") else None)
-        if key is None or key in rows and it["measure"] in rows[key]:
-            continue
-        rows.setdefault(key, {})[it["measure"]] = it["amount_wan"]
-    codes = [c for c in rows if c != "合计"]
-    kids = _children(codes)
-    failing: list[str] = []
-    for parent, ch in kids.items():
-        if parent not in rows:
-            continue
-        for m, pv in rows[parent].items():
-            vals = [rows[c].get(m) for c in ch]
-            if pv is None:
-                continue  # a blank total (or words where its figure would be) cannot be checked
-            s = sum(v for v in vals if v is not None)
-            tol = SETTINGS.rounding_wan * (len(ch) + 1) + SETTINGS.sum_slack
-            if abs((pv or 0.0) - s) > tol:
-                failing.append(parent)
-                break
-    for p in failing:
-        if p not in reading.failing_codes:  # the placement may have recorded it already
-            reading.failing_codes.append(p)
-            reading.failing_sums.append(f"{p}: its sub-rows do not add up to it")
-    if not reading.doubtful or not failing:
-        return
-    suspect = set()
-    for p in failing:
-        suspect.add(p)
-        for c in kids.get(p, []):
-            # a leaf, or a parent not confirmed by its own children (one child repeating the parent's
-            # figures confirms nothing: a slid value repeats on both)
-            if c not in kids or c in failing or len(kids[c]) < 2:
-                suspect.add(c)
-                suspect.update(k for k in kids.get(c, []) if len(kids[c]) < 2)
-    for it in items:
-        key = it["code"] or ("合计" if it["row_label"] in ("合计", "总计") else None)
-        if key in suspect and it["amount_wan"] is not None:
-            it["doubtful"] = True
-
-
-def check_economic(items: list[dict], reading: Reading) -> None:
-    """T6: each economic 类 = Σ its 款, and 人员经费 / 公用经费 合计 = Σ their 类. Where the text kept no
-    positions and these fail, the cells involved are marked doubtful (see `check_hierarchy`)."""
-    val = {}
-    for it in items:
-        key = it["code"] or it["row_label"]
-        if key and key not in val:
-            val[key] = it["amount_wan"]
-    groups: list[tuple[str, list[str]]] = []
-    classes = [c for c in val if c and len(c) == 3 and c.isdigit()]
-    for c in classes:
-        kids = [k for k in val if k and len(k) == 5 and k.isdigit() and k.startswith(c)]
-        if kids:
-            groups.append((c, kids))
-    for label, section in (("人员经费", "personnel"), ("公用经费", "public")):
-        total = next((k for k in val if k and not k.isdigit() and label in k and "合计" in k), None)
-        if total:
-            groups.append((total, [c for c in classes if (c in PERSONNEL_CLASSES) == (section == "personnel")]))
-    failing = []
-    for parent, kids in groups:
-        pv = val.get(parent)
-        if pv is None or not kids:
-            continue
-        s = sum(val[k] or 0.0 for k in kids)
-        if abs(pv - s) > SETTINGS.rounding_wan * (len(kids) + 1) + SETTINGS.sum_slack:
-            failing.append((parent, kids))
-            reading.failing_sums.append(f"{parent}: the rows under it add up to {s:,.2f}, not {pv:,.2f}")
-    if not reading.doubtful:
-        return
-    suspect = {k for p, kids in failing for k in (p, *kids)}
-    for it in items:
-        if (it["code"] or it["row_label"]) in suspect and it["amount_wan"] is not None:
-            it["doubtful"] = True

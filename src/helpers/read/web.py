@@ -442,7 +442,6 @@ class _Reader:
         self.line: list[str] = []
         self.n_tables = 0
         self.n_text = 0
-        self.chrome = 0  # site chrome left out (banner, menus, breadcrumb, footer, link lists)
 
     # Running text ---------------------------------------------------------------------------
     def flush(self) -> None:
@@ -462,8 +461,7 @@ class _Reader:
             self.flush()
             return
         if tag in BLOCK and tag != "body" and _chrome(el):
-            self.chrome += 1
-            return
+            return  # site chrome: banner, menus, breadcrumb, footer, link lists
         if tag == "table":
             self.flush()
             self.table(el, depth)

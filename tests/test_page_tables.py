@@ -62,6 +62,10 @@ def test_a_row_read_from_a_workbook_names_its_cells():
     first and last box; a text row by its line."""
     assert rv.row_source(["sheet 公开05表!C14", "sheet 公开05表!D14", "sheet 公开05表!F14"]) == "sheet 公开05表!C14:F14"
     assert rv.row_source(["line 3", "line 3"]) == "line 3"
+    assert rv.row_source(["table 3 row 5 col 5", "table 3 row 5 col 6", "table 3 row 5 col 11"]) == (
+        "table 3 row 5 col 5–11"
+    )
+    assert rv.row_source(["table 3 row 5", "table 3 row 5 col 6"]) == "table 3 row 5 … table 3 row 5 col 6"
     assert (
         rv.row_source(["page 9 box (1,2,3,4)", "page 9 box (5,2,8,4)"]) == "page 9 box (1,2,3,4) … page 9 box (5,2,8,4)"
     )

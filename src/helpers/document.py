@@ -18,7 +18,17 @@ from pathlib import Path
 
 from .normalize import cid_ratio, normalize_text
 from .paths import IMAGE_SUFFIXES
-from .read.containers import CONTAINERS, OLE2, Container, is_html, is_image, ole2_kind, zip_kind
+from .read.containers import (
+    CONTAINERS,
+    OLE2,
+    Container,
+    is_html,
+    is_image,
+    is_mht,
+    is_other_word,
+    ole2_kind,
+    zip_kind,
+)
 from .read.model import Layout
 from .settings import SETTINGS
 from .tables.engines import DEFAULT_PDF_ENGINE, PdfPages, pdf_engine
@@ -341,7 +351,9 @@ def container_of(path: Path, head: bytes) -> Container | None:
         raise ReportError(path, "a zip archive that is neither an Excel workbook (.xlsx) nor a Word document (.docx)")
     if is_image(head):
         return CONTAINERS["image"]
-    if is_html(head) or path.suffix.lower() in (".html", ".htm") and b"<" in head:
+    if is_other_word(head):  # RTF, Word 2003 XML: word.py says how to save it as .docx
+        return CONTAINERS["docx"]
+    if is_html(head) or is_mht(head) or path.suffix.lower() in (".html", ".htm") and b"<" in head:
         return CONTAINERS["html"]
     return None
 

@@ -90,7 +90,7 @@ def format_by_name(path: Path) -> str:
         return "images"
     if suffix in (".xlsx", ".xls", ".docx", ".pdf"):
         return suffix[1:]
-    if suffix in (".html", ".htm"):
+    if suffix in (".html", ".htm", ".mht", ".mhtml"):
         return "html"
     if suffix in IMAGE_SUFFIXES:
         return "image"

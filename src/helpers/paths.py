@@ -18,7 +18,7 @@ RAW_SUFFIXES = (
     ".pdf",
     ".md",
     ".text",
-    *(".xlsx", ".xls", ".docx", ".doc", ".wps", ".html", ".htm"),  # read/containers.py
+    *(".xlsx", ".xls", ".docx", ".doc", ".wps", ".html", ".htm", ".mht", ".mhtml"),  # read/containers.py
     *(".jpg", ".jpeg", ".png", ".tif", ".tiff"),  # a report's single page image
 )
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp")

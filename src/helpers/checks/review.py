@@ -34,6 +34,7 @@ from ..narrative.sentences import Para, paragraphs
 from ..normalize import NUM, amount_of, compact, is_amount
 from ..settings import SETTINGS
 from ..tables.catalog import BY_CODE, TEMPLATE_TABLES, clean_title, match_title
+from ..tables.reading import POSITIONAL_LAYOUTS
 from ..tables.text_tables import contents_end
 from ..vocabulary import (
     TABLE_TITLES,
@@ -1081,7 +1082,9 @@ def r_tables_absent(report: Report):
 # ---------------------------------------------------------------------------------------------
 # A figure the narrative states and the table leaves blank
 
-POSITIONAL = ("tab grid", "pdf ruled table")
+# Layouts whose blank cells are printed blanks: every one that keeps cell positions (a PDF's ruled
+# tables, a workbook, Word, a web page; tables.reading), but not OCR, which may have missed a figure.
+POSITIONAL = tuple(layout for layout in POSITIONAL_LAYOUTS if layout != "OCR")
 
 
 def _t7_row_figures(report: Report) -> tuple[list[tuple[str, float]], str] | None:

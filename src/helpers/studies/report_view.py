@@ -130,11 +130,13 @@ def _measure_order(table: str, measures) -> list[str]:
 
 WHERE = "出处 where"  # the column naming where a printed row's cells were read
 _SHEET_CELL = re.compile(r"^(sheet .+)!([A-Z]+)(\d+)$")
+_TABLE_CELL = re.compile(r"^(table \d+ row \d+) col (\d+)$")  # a Word or web page table's cell
 
 
 def row_source(refs: list[str]) -> str:
     """Where one printed row was read, short: `line 12`, `page 7`, `sheet 公开05表!C14:F14` (the
-    cells of a workbook row), `page 9 box (…) … (…)` (an OCR'd row's first and last cell)."""
+    cells of a workbook row), `table 3 row 5 col 5–11` (of a Word or web page table), `page 9 box (…)
+    … (…)` (an OCR'd row's first and last cell)."""
     uniq = list(dict.fromkeys(r for r in refs if r))
     if len(uniq) <= 1:
         return uniq[0] if uniq else ""
@@ -143,6 +145,10 @@ def row_source(refs: list[str]) -> str:
         first, last = cells[0], cells[-1]
         assert first is not None and last is not None
         return f"{first.group(1)}!{first.group(2)}{first.group(3)}:{last.group(2)}{last.group(3)}"
+    in_table = [_TABLE_CELL.match(r) for r in uniq]
+    if all(in_table) and len({m.group(1) for m in in_table if m}) == 1:
+        cols = [int(m.group(2)) for m in in_table if m]
+        return f"{in_table[0].group(1) if in_table[0] else ''} col {min(cols)}–{max(cols)}"
     return f"{uniq[0]} … {uniq[-1]}"
 
 

@@ -33,6 +33,14 @@ from .readers import GridReader
 
 HEADER_ONLY = {"类", "款", "项"}
 _TOTAL = re.compile(r"^(合计|总计)$")
+_SENTENCE_END = re.compile(r"[。；;，,]\s*$")
+
+
+def _running_text(line: str) -> bool:
+    """A line of the narrative (a sentence, a long paragraph), not a title, unit or header line."""
+    if match_title(line) or ANY_TABLE_TITLE.search(clean_title(line)):
+        return False
+    return bool(_SENTENCE_END.search(line)) or len(line.replace(" ", "")) > 60
 
 
 def _cell_text(c: Cell) -> str | None:
@@ -142,10 +150,14 @@ def find_layout_tables(layout: Layout, reading_layout: str) -> dict[str, FoundTa
                 notes_global.append(f"{where}: a table holds (cid:NNN) glyph codes; it was not read")
                 continue
             below = _text_until_next_table(page.blocks[k + 1 :])
-            title = next((code for ln in reversed(text_above) if (code := match_title(ln))), None)
+            # The title is printed right above the table: look no further up than the last sentence
+            # of running text (a table of contents or the narrative above it names other tables).
+            last_sentence = max((i for i, ln in enumerate(text_above) if _running_text(ln)), default=-1)
+            near = text_above[last_sentence + 1 :]
+            title = next((code for ln in reversed(near) if (code := match_title(ln))), None)
             # A title the catalog does not know still starts a table of its own (never a continuation).
             titled_other = title is None and any(
-                ANY_TABLE_TITLE.search(clean_title(ln)) and len(clean_title(ln)) <= 40 for ln in text_above
+                ANY_TABLE_TITLE.search(clean_title(ln)) and len(clean_title(ln)) <= 40 for ln in near
             )
             header = match_header("".join(c or "" for r in rows[:5] for c in r.cells))
             code = title or (None if titled_other else header)  # a title of its own outranks header words
@@ -183,7 +195,7 @@ def find_layout_tables(layout: Layout, reading_layout: str) -> dict[str, FoundTa
             if code is None and titled_other:
                 # A 决算 table the catalog does not know: kept apart (never merged into the table before
                 # it), its rows under a code of its own, and named in the notes.
-                name = next(clean_title(ln) for ln in reversed(text_above) if ANY_TABLE_TITLE.search(clean_title(ln)))
+                name = next(clean_title(ln) for ln in reversed(near) if ANY_TABLE_TITLE.search(clean_title(ln)))
                 code = f"X{sum(1 for b in built if b.code.startswith('X')) + 1}"
                 notes_global.append(
                     f"{where}: table {name!r} is not one of the tables this project knows "

@@ -45,15 +45,7 @@ logger = logging.getLogger(__name__)
 EXTRACTION_ENTRY = "extract.py"
 PDF_LIBRARIES = ("pdfplumber", "pdfminer.six", "pypdfium2", "tabula-py")
 # The libraries the container adapters read with: their versions are part of the extractor version.
-CONTAINER_LIBRARIES = (
-    "python-calamine",
-    "openpyxl",
-    "xlrd",
-    "python-docx",
-    "lxml",
-    "rapidocr-onnxruntime",
-    "onnxruntime",
-)
+CONTAINER_LIBRARIES = ("python-calamine", "lxml", "rapidocr-onnxruntime", "onnxruntime", "opencv-python-headless")
 
 
 def extraction_modules() -> list[Path]:

@@ -5,6 +5,7 @@ that give the same rows whatever the number of workers. Kills happen at chosen p
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -203,6 +204,54 @@ def test_second_run_is_refused_while_one_holds_the_lock_and_a_killed_holder_leav
     finally:
         if holder.poll() is None:
             holder.kill()
+
+
+def _hold_lock(out: Path) -> subprocess.Popen:
+    code = (
+        f"import time; from helpers.lock import folder_lock\n"
+        f"with folder_lock(__import__('pathlib').Path({str(out)!r}), 'main job'):\n"
+        f"    print('held', flush=True); time.sleep(120)"
+    )
+    holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    return holder
+
+
+def test_the_lock_never_follows_a_planted_link_nor_writes_another_file(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("the user's own file\n")
+    (out / ".lock").symlink_to(victim)  # where the lock used to be: the run must not write through it
+    r = _cli("extract", HONGSHAN, "--out", out)
+    assert r.returncode == 0, r.stderr
+    assert victim.read_text() == "the user's own file\n"
+    from helpers.lock import lock_path
+
+    lock = lock_path(out)
+    lock.unlink(missing_ok=True)
+    lock.symlink_to(victim)  # planted where the lock is now: refused, never followed
+    r = _cli("extract", HONGSHAN, "--out", out)
+    assert r.returncode == 2
+    assert f"{lock} is a symbolic link (to {victim}); a lock file is never followed" in r.stderr
+    lock.unlink()
+    os.link(victim, lock)  # a hard link to the user's file: refused too
+    r = _cli("extract", HONGSHAN, "--out", out)
+    assert r.returncode == 2 and "is a hard link" in r.stderr
+    assert victim.read_text() == "the user's own file\n"
+
+
+def test_deleting_the_folder_during_a_run_does_not_let_a_second_run_in(tmp_path):
+    out = tmp_path / "processed"
+    holder = _hold_lock(out)
+    try:
+        shutil.rmtree(out)  # a careless `rm -rf data/processed` while a run holds it
+        r = _cli("extract", HONGSHAN, "--out", out)
+        assert r.returncode == 2, r.stderr
+        assert "in use by another run" in r.stderr and f"pid {holder.pid}" in r.stderr
+    finally:
+        holder.kill()
+        holder.wait()
 
 
 def test_killed_notebook_worker_fails_only_its_page(tmp_path, monkeypatch):

@@ -21,7 +21,8 @@ SCHEDULER_HELP = (
 )
 
 EXIT_CODES = """exit codes: 0 every file read (and every notebook ran); 1 nothing could be read; 2 another run
-holds the output folder's lock; 3 some files or notebooks failed (named at the end of the log)."""
+holds the output folder's lock (or its lock file is unsafe: a link, another user's file); 3 some files
+or notebooks failed (named at the end of the log)."""
 
 
 # Each command imports what it needs inside its function: `extract` (and the worker processes it

@@ -142,6 +142,33 @@ def test_kill_while_publishing_leaves_one_generation_and_the_next_run_cleans_up(
     assert set(pd.read_parquet(out / "line_items.parquet").report_id) == {HANYANG.stem}
 
 
+def _tree(folder: Path) -> dict[str, bytes | None]:
+    return {p.relative_to(folder).as_posix(): None if p.is_dir() else p.read_bytes() for p in folder.rglob("*")}
+
+
+def test_extract_into_a_folder_of_someone_elses_files_is_refused_and_touches_nothing(tmp_path):
+    theirs = tmp_path / "theirs"
+    (theirs / "reports.parquet").mkdir(parents=True)  # a dataset folder another tool wrote
+    (theirs / "reports.parquet" / "part-0.parquet").write_bytes(b"their rows")
+    (theirs / ".gen-mine").mkdir()
+    (theirs / ".gen-mine" / "notes.txt").write_text("mine")
+    before = _tree(theirs)
+    r = _cli("extract", HONGSHAN, "--out", theirs)
+    assert r.returncode == 1
+    assert f"{theirs} already holds files this project did not write (.gen-mine, reports.parquet)" in r.stderr
+    assert "Traceback" not in r.stderr
+    assert _tree(theirs) == before
+    # a folder this project wrote is written again, and a user's own .gen-mine/ in it is left alone
+    ours = tmp_path / "ours"
+    assert _cli("extract", HONGSHAN, "--out", ours).returncode == 0
+    (ours / ".gen-mine").mkdir()
+    (ours / ".gen-mine" / "notes.txt").write_text("mine")
+    r = _cli("extract", JIANGHAN, "--out", ours)
+    assert r.returncode == 0, r.stderr
+    assert (ours / ".gen-mine" / "notes.txt").read_text() == "mine"
+    assert set(pd.read_parquet(ours / "reports.parquet").report_id) == {JIANGHAN.stem}
+
+
 def test_simulated_write_failure_keeps_the_published_datasets(tmp_path, monkeypatch):
     out = tmp_path / "out"
     first, _ = extract_many([HONGSHAN])
@@ -219,9 +246,10 @@ def _hold_lock(out: Path) -> subprocess.Popen:
 
 def test_the_lock_never_follows_a_planted_link_nor_writes_another_file(tmp_path):
     out = tmp_path / "out"
-    out.mkdir()
+    assert _cli("extract", JIANGHAN, "--out", out).returncode == 0
     victim = tmp_path / "victim.txt"
     victim.write_text("the user's own file\n")
+    (out / ".lock").unlink(missing_ok=True)
     (out / ".lock").symlink_to(victim)  # where the lock used to be: the run must not write through it
     r = _cli("extract", HONGSHAN, "--out", out)
     assert r.returncode == 0, r.stderr

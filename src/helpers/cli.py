@@ -42,6 +42,7 @@ def cmd_extract(args) -> int:
     from .lock import LockHeld, folder_lock
     from .pipeline import extract_and_write, log
     from .runner import EXIT_BUSY, EXIT_NOTHING, EXIT_OK, EXIT_SOME_FAILED, failure_summary
+    from .storage import NotOurFolder
 
     try:
         with folder_lock(Path(args.out), "extract"):
@@ -55,6 +56,9 @@ def cmd_extract(args) -> int:
     except LockHeld as exc:
         log(str(exc))
         return EXIT_BUSY
+    except NotOurFolder as exc:
+        log(str(exc))
+        return EXIT_NOTHING
     summary = failure_summary(result, [])
     for line in summary:
         log(line)

@@ -32,6 +32,7 @@ from .extract import failed_row as _failed
 from .lock import folder_lock
 from .paths import display_path
 from .progress import Progress, clear_line
+from .storage import claim_folder
 from .workers import run_isolated
 
 ALL_DATASETS = tuple(schema.DATASETS)
@@ -322,6 +323,7 @@ def write_datasets(datasets: dict[str, pd.DataFrame], out_dir: Path, version: st
     rows = {r.report_id: r._asdict() for r in reps.itertuples(index=False)}
     entries = []
     with folder_lock(out_dir, "write"):
+        claim_folder(out_dir)
         for rid in order:
             row = rows.get(rid)
             engine = row.get("pdf_engine") if row else None
@@ -386,6 +388,7 @@ def extract_and_write(
     version = extractor_version()
     t0 = time.perf_counter()
     with folder_lock(out_dir, "extract"):
+        claim_folder(out_dir)  # a folder of someone else's files is refused before anything is written
         have = partitioned.available_parts(out_dir)  # finished by a run that did not get to publish
         if incremental:
             have |= partitioned.published_keys(out_dir)

@@ -279,6 +279,7 @@ def main_job(
     0 when every file was read and every notebook ran; 1 when nothing could be read; 2 when
     another run holds the lock; 3 when some files or notebooks failed (named in a summary)."""
     from .lock import LockHeld
+    from .storage import NotOurFolder
 
     processed = Path(processed_dir or paths.DATA_PROCESSED)
     try:
@@ -300,6 +301,9 @@ def main_job(
     except LockHeld as exc:
         logger.warning(str(exc))
         return EXIT_BUSY
+    except NotOurFolder as exc:
+        logger.warning(str(exc))
+        return EXIT_NOTHING
 
 
 def failure_summary(extraction: dict, failed_notebooks: list[Result]) -> list[str]:

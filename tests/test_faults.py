@@ -117,6 +117,58 @@ def test_killed_parent_takes_its_workers_with_it(tmp_path):
             proc.kill()
 
 
+# --- a file replaced while it is read ------------------------------------------------------------
+
+
+def test_a_pdf_replaced_while_it_is_parsed_keeps_the_checksum_of_the_bytes_parsed(tmp_path, monkeypatch):
+    """target.pdf (社会工作部) is replaced by 财政局's report right after PDFium opened it: the row holds
+    社会工作部's figures under 社会工作部's checksum, so the next run sees the file changed and reads it."""
+    import hashlib
+    import shutil
+
+    from helpers.document import sha256_of
+    from helpers.pipeline import _reusable
+    from helpers.tables import engines
+
+    from .conftest import PDF_CZJ, PDF_SGB
+
+    target = tmp_path / "target.pdf"
+    shutil.copyfile(PDF_SGB, target)
+    parsed = hashlib.sha256(PDF_SGB.read_bytes()).hexdigest()
+    orig = engines.PDF_ENGINES["pdfium"]
+
+    def open_then_replace(src):
+        pages = orig.open_pages(src)
+        shutil.copyfile(PDF_CZJ, target)  # the file is replaced while this run reads it
+        return pages
+
+    monkeypatch.setitem(
+        engines.PDF_ENGINES, "pdfium", engines.PdfEngine("pdfium", "pdfium", open_then_replace, "pdfplumber")
+    )
+    first, _ = extract_many([target])
+    row = first["reports"].iloc[0]
+    assert row.department == "中共上海市普陀区委社会工作部"  # as printed on page 1 of the file that was parsed
+    assert row.source_sha256 == parsed
+    assert not _reusable(first["reports"], "target", target, sha256_of(target))  # read again next run
+
+
+def test_a_file_changed_between_the_check_and_the_read_is_reported(tmp_path, monkeypatch):
+    from helpers import pipeline
+
+    target = tmp_path / "target.txt"
+    target.write_bytes(HONGSHAN.read_bytes())
+    orig = pipeline.extract_report
+
+    def replaced_first(path, **kw):
+        target.write_bytes(JIANGHAN.read_bytes())
+        return orig(path, **kw)
+
+    monkeypatch.setattr(pipeline, "extract_report", replaced_first)
+    datasets, messages = extract_many([target])
+    assert datasets["reports"].department.tolist() == ["武汉市江汉区人民政府办公室"]  # what was read
+    assert any(m.startswith(f"{target}: changed during this run") for m in messages), messages
+
+
 # --- publication: all datasets switch together; pages are replaced whole -------------------------
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import io
 import os
 import re
 import stat
@@ -144,8 +145,8 @@ def check_text(text: str, path: Path) -> None:
             )
 
 
-def read_text(path: Path) -> Document:
-    data = Path(path).read_bytes()
+def read_text(path: Path, data: bytes | None = None) -> Document:
+    data = Path(path).read_bytes() if data is None else data
     if not data.strip():
         raise ReportError(path, "the file is empty")
     text, enc = decode_text(data, path)
@@ -169,12 +170,13 @@ def text_lines(text: str) -> list[Line]:
     return lines
 
 
-def open_pdf(path: Path, engine: str = DEFAULT_PDF_ENGINE) -> PdfPages:
-    """The PDF's pages parsed as `engine` parses them, with corrupted, truncated or encrypted files
-    turned into a ReportError (pdfminer and PDFium each raise their own kinds)."""
+def open_pdf(path: Path, engine: str = DEFAULT_PDF_ENGINE, data: bytes | None = None) -> PdfPages:
+    """The PDF's pages parsed as `engine` parses them (from `data`, the file's bytes already read, if
+    given), with corrupted, truncated or encrypted files turned into a ReportError (pdfminer and
+    PDFium each raise their own kinds)."""
     eng = pdf_engine(engine)
     try:
-        pdf = eng.open_pages(path)
+        pdf = eng.open_pages(io.BytesIO(data) if data is not None else path)
         _ = len(pdf.pages)
         return pdf
     except Exception as exc:  # pdfminer raises many types for broken files, often with no message
@@ -190,14 +192,17 @@ def open_pdf(path: Path, engine: str = DEFAULT_PDF_ENGINE) -> PdfPages:
         ) from exc
 
 
-def read_pdf(path: Path, engine: str = DEFAULT_PDF_ENGINE) -> Document:
-    """The PDF's text layer, page by page (pdfplumber's `extract_text` on the pages `engine` parsed)."""
+def read_pdf(path: Path, engine: str = DEFAULT_PDF_ENGINE, data: bytes | None = None) -> Document:
+    """The PDF's text layer, page by page (pdfplumber's `extract_text` on the pages `engine` parsed).
+    The bytes are read once: the checksum is of the very bytes parsed, even if the file is replaced
+    while it is read."""
     path = Path(path)
-    if path.stat().st_size == 0:
+    data = path.read_bytes() if data is None else data
+    if not data:
         raise ReportError(path, "the file is empty")
     lines: list[Line] = []
     raw_chars = 0
-    pdf = open_pdf(path, engine)
+    pdf = open_pdf(path, engine, data)
     n_pages = len(pdf.pages)
     try:
         for pno, page in enumerate(pdf.pages, start=1):
@@ -214,7 +219,8 @@ def read_pdf(path: Path, engine: str = DEFAULT_PDF_ENGINE) -> Document:
     except ReportError:
         pdf.close()
         raise
-    return Document(path, "pdf", sha256_of(path), lines, n_pages=n_pages, pdf=pdf, pdf_parser=pdf_engine(engine).parser)
+    sha = hashlib.sha256(data).hexdigest()
+    return Document(path, "pdf", sha, lines, n_pages=n_pages, pdf=pdf, pdf_parser=pdf_engine(engine).parser)
 
 
 def _check_text_layer(path: Path, all_text: str, raw_chars: int, n_pages: int) -> None:
@@ -265,12 +271,12 @@ def read_document(path: Path | str, pdf_engine: str = DEFAULT_PDF_ENGINE) -> Doc
     pages are parsed by `pdf_engine`'s parser (tables/engines.py)."""
     path = Path(path)
     check_regular(path)
-    with open(path, "rb") as fh:
-        head = fh.read(1024)
+    data = path.read_bytes()  # read once: what is parsed is what is hashed (a file replaced meanwhile)
+    head = data[:1024]
     if head.lstrip().startswith(b"%PDF"):
-        return read_pdf(path, pdf_engine)
+        return read_pdf(path, pdf_engine, data)
     if path.suffix.lower() == ".pdf":
         raise ReportError(path, "named .pdf but does not start with a PDF header (truncated or not a PDF)")
     if b"\x00" in head and not utf16_encoding(head):
         raise ReportError(path, "binary file that is neither PDF nor text")
-    return read_text(path)
+    return read_text(path, data)

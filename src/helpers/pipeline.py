@@ -203,6 +203,7 @@ def _each(
     not kept here). Returns (report ids in input order, messages)."""
     pairs, messages = _assign_ids(files)
     todo = []
+    sha_before: list[str | None] = []  # the checksum the reuse decision saw, per task
     first_with: dict[str, Path] = {}  # sha256 -> the first file with those bytes
     for rid, path in pairs:
         try:
@@ -222,6 +223,7 @@ def _each(
                 messages.append(f"{path}: same bytes as {first_with[sha]}; extracted again under report id {rid}")
             first_with.setdefault(sha, path)
         todo.append((rid, path, pdf_engine))
+        sha_before.append(sha)
     t0 = time.perf_counter()
     done = itertools.count(1)
     bar = Progress(len(todo), "extracting", progress)
@@ -230,6 +232,14 @@ def _each(
         rid, path, _ = todo[i]
         if res is None:  # the worker died, raised or overran: this file alone fails, read again next run
             res = _failed(path, rid, f"{path}: {why}")
+        read_sha = res["reports"]["source_sha256"].iloc[0]
+        if isinstance(read_sha, str) and sha_before[i] is not None and read_sha != sha_before[i]:
+            # the rows are those of the bytes read (their checksum is stored); the next run sees the
+            # file's bytes differ from them and reads it again
+            messages.append(
+                f"{path}: changed during this run; its rows are those of the bytes that were read "
+                f"(SHA-256 {read_sha[:12]}…, stored with them), so a later change is read again next run"
+            )
         sink(rid, path, res)
         k = next(done)
         bar.step(k, _line(k, len(todo), res, t0))

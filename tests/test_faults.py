@@ -347,3 +347,65 @@ def test_killed_notebook_worker_fails_only_its_page(tmp_path, monkeypatch):
     assert not results["victim"].ok and "killed by SIGKILL" in results["victim"].error
     page = Path(results["victim"].job.html).read_text(encoding="utf-8")
     assert "This notebook failed" in page and "killed by SIGKILL" in page
+
+
+# --- long and odd file names ------------------------------------------------------------------------
+
+
+def test_a_report_with_a_long_file_name_gets_its_page_and_the_index_links_only_pages_that_exist(tmp_path):
+    import re
+
+    from helpers import runner
+    from helpers.extract import report_id_for
+    from helpers.index_page import write_index
+    from helpers.pipeline import extract_and_write
+
+    from .test_notebooks import _nb
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    long = raw / (("洪山区人民政府办公室决算" * 8)[:82] + ".txt")  # 82 characters × 3 bytes + 4 = 250 bytes
+    assert len(long.name.encode()) == 250
+    long.write_bytes(HONGSHAN.read_bytes())
+    processed = tmp_path / "processed"
+    extraction = extract_and_write([long], processed)
+    assert extraction["read"] == 1
+    rid = report_id_for(long)
+    nbdir = tmp_path / "notebooks"
+    nbdir.mkdir()
+    _nb(nbdir, "report.ipynb", ['print("ran", report_id)'], 'report_id = "x"\nprocessed_dir = ""')
+    jobs = runner.plan(
+        [rid],
+        notebooks_dir=nbdir,
+        build_dir=tmp_path / "build",
+        reports_dir=tmp_path / "reports",
+        processed=processed,
+        kernel=runner.ensure_kernel(),
+        timeout=60,
+    )
+    report_job = next(j for j in jobs if j.kind == "report")
+    results = runner.run_notebooks([report_job], jobs=1)
+    assert results[0].ok, results[0].error
+    assert Path(report_job.html).is_file() and Path(report_job.output).is_file()
+    # a study whose notebook never ran (no page): listed, not linked
+    study = next(j for j in jobs if j.kind == "study")
+    missing = runner.Result(job=study, ok=False, error="never ran")
+    index = write_index([*results, missing], tmp_path / "reports", processed, extraction)
+    links = re.findall(r'href="([^"#:]+)"', index.read_text(encoding="utf-8"))
+    assert links and all((index.parent / href_unquote(h)).is_file() for h in links), links
+    assert any(h.endswith(".html") and "reports/" in h for h in links)  # the report's page is linked
+
+
+def href_unquote(h: str) -> str:
+    from urllib.parse import unquote
+
+    return unquote(h)
+
+
+def test_page_names_of_very_long_report_ids_fit_a_folder_entry():
+    from helpers.runner import page_stem
+
+    rid = "部门决算" * 21 + "x"  # 253 bytes: with .ipynb more than the 255 a folder entry holds
+    stem = page_stem(rid)
+    assert len(f"{stem}.ipynb".encode()) <= 255 and stem.startswith("部门决算部门决算")
+    assert page_stem(rid + "y") != stem and page_stem("short") == "short"

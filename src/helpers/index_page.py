@@ -186,8 +186,12 @@ def report_rows(results, reports_dir: Path, corpus) -> list[dict]:
     return sorted(rows, key=lambda x: (x["v"].rank if x["v"] else -1, x["department"], x["year"]))
 
 
-def _link(res, reports_dir: Path) -> str:
-    return href(Path(res.job.html).resolve().relative_to(reports_dir.resolve()).as_posix())
+def _link(res, reports_dir: Path) -> str | None:
+    """The page's link, or None when no page file is there: the index never links to a missing page."""
+    page = Path(res.job.html)
+    if not page.is_file():
+        return None
+    return href(page.resolve().relative_to(reports_dir.resolve()).as_posix())
 
 
 def _run(res) -> dict:

@@ -160,11 +160,23 @@ def publish_generation(folder: Path, fill: Callable[[Path], None]) -> list[Path]
     return [folder / n for n in names]
 
 
+def _short(name: str, limit: int = 120) -> str:
+    """A name for a temporary file beside `name`: the name itself, or for a long one (a file name
+    may take the 255 bytes a folder entry holds) its start and a short hash, so that prefix and
+    suffix still fit."""
+    if len(os.fsencode(name)) <= limit:
+        return name
+    import hashlib
+
+    head = os.fsencode(name)[:40].decode("utf-8", errors="ignore")
+    return f"{head}-{hashlib.sha256(os.fsencode(name)).hexdigest()[:12]}"
+
+
 def write_text_atomic(path: Path, text: str) -> None:
     """Write a page: a temporary file beside it, then a rename over it."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{_short(path.name)}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)

@@ -237,6 +237,33 @@ def test_simulated_write_failure_keeps_the_published_datasets(tmp_path, monkeypa
     assert not list(out.glob(".writing-*"))
 
 
+def test_a_full_or_read_only_disk_ends_in_one_line_naming_the_folder_and_the_data_stay(tmp_path):
+    out = tmp_path / "out"
+    assert _cli("extract", HONGSHAN, "--out", out).returncode == 0
+    for code, what, advice in (
+        ("ENOSPC", "No space left on device", "The disk is full: free some space and run again"),
+        ("EROFS", "Read-only file system", "That file system is read-only: choose a writable folder"),
+    ):
+        # the disk fails when the new generation is published (the CLI in a process whose publication raises it)
+        prog = (
+            "import errno, os, sys\n"
+            "from helpers import partitioned\n"
+            "def fail(*a, **k):\n"
+            f"    raise OSError(errno.{code}, os.strerror(errno.{code}))\n"
+            "partitioned.publish_generation = fail\n"
+            "from helpers.cli import main\n"
+            "sys.exit(main(sys.argv[1:]))\n"
+        )
+        r = subprocess.run(
+            [sys.executable, "-c", prog, "extract", str(JIANGHAN), "--out", str(out)], capture_output=True, text=True
+        )
+        assert r.returncode == 1
+        assert "Traceback" not in r.stderr, r.stderr
+        last = r.stderr.strip().splitlines()[-1]
+        assert last.startswith(f"extract: cannot write {out}: {what}. {advice}"), last
+        assert set(pd.read_parquet(out / "reports.parquet").report_id) == {HONGSHAN.stem}  # intact
+
+
 def test_page_killed_while_written_keeps_the_old_page(tmp_path):
     from helpers.storage import clean_page_leftovers, write_text_atomic
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import signal
 import sys
@@ -224,7 +225,30 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     args = build_parser().parse_args(argv)
     _log_to_stderr()
-    return args.func(args)
+    try:
+        return args.func(args)
+    except OSError as exc:
+        if exc.errno not in DISK_ADVICE:
+            raise
+        # a full or read-only disk is the user's to fix, not a bug: one line, no traceback
+        where = exc.filename or getattr(args, "out", None) or paths.DATA_PROCESSED
+        print(
+            f"{args.command}: cannot write {paths.display_path(Path(str(where)))}: {exc.strerror}. "
+            f"{DISK_ADVICE[exc.errno]}",
+            file=sys.stderr,
+        )
+        return 1
+
+
+# What to do about the errors of a disk that takes no more writes. Publication is all-or-nothing,
+# so the data published before are intact.
+DISK_ADVICE = {
+    errno.ENOSPC: "The disk is full: free some space and run again; the data published before are intact.",
+    errno.EDQUOT: "Your disk quota is used up: free some space and run again; the data published before are intact.",
+    errno.EROFS: "That file system is read-only: choose a writable folder (--out), or remount it writable.",
+    errno.EACCES: "No permission to write there: choose a folder you can write (--out), or fix its permissions.",
+    errno.EPERM: "No permission to write there: choose a folder you can write (--out), or fix its permissions.",
+}
 
 
 class _LineHandler(logging.StreamHandler):

@@ -436,3 +436,35 @@ def test_page_names_of_very_long_report_ids_fit_a_folder_entry():
     stem = page_stem(rid)
     assert len(f"{stem}.ipynb".encode()) <= 255 and stem.startswith("部门决算部门决算")
     assert page_stem(rid + "y") != stem and page_stem("short") == "short"
+
+
+# --- a notebook kernel that dies --------------------------------------------------------------------
+
+
+def test_a_kernel_killed_before_its_next_notebook_is_noticed_at_once_and_replaced(tmp_path, monkeypatch):
+    """The warm kernel is killed between the check that it lives and the notebook's start (as `kill
+    -9` of an idle kernel can land): the notebook gets a fresh kernel within seconds, not after
+    a 60 s wait that ends in `Empty`."""
+    from helpers import notebook_exec, runner
+
+    from .test_notebooks import _job, _nb
+
+    kernel = runner.ensure_kernel()
+    nb = _nb(tmp_path, "after_kill.ipynb", ['print("ran")'], 'report_id = "x"')
+    orig = notebook_exec._warm_kernel
+    killed: list[int] = []
+
+    def kill_once(name, cwd):
+        warm = orig(name, cwd)
+        if not killed:
+            killed.append(warm.km.provisioner.pid)
+            os.kill(killed[0], signal.SIGKILL)
+        return warm
+
+    monkeypatch.setattr(notebook_exec, "_warm_kernel", kill_once)
+    t0 = time.monotonic()
+    (res,) = runner.run_notebooks([_job(tmp_path, nb, {}, kernel)], jobs=1)
+    assert killed and time.monotonic() - t0 < 55  # the old wait alone was 60 s
+    assert res.ok, res.error
+    assert any("kernel died" in w for w in res.warnings), res.warnings
+    assert Path(res.job.html).is_file()

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from . import faults
-from .kernels import KERNEL_NAME, LANGUAGE, START_TIMEOUT, WarmKernel, ipc_manager_class
+from .kernels import KERNEL_NAME, LANGUAGE, START_TIMEOUT, KernelDied, WarmKernel, ipc_manager_class
 from .storage import write_text_atomic
 
 logger = logging.getLogger(__name__)
@@ -106,6 +106,8 @@ def kernel_died_at_start(exc: BaseException, output: Path) -> bool:
 
     if isinstance(exc, PapermillExecutionError):
         return False
+    if isinstance(exc, KernelDied):  # died while being prepared: no cell of this notebook ran
+        return True
     try:
         import nbformat
 

@@ -468,3 +468,66 @@ def test_a_kernel_killed_before_its_next_notebook_is_noticed_at_once_and_replace
     assert res.ok, res.error
     assert any("kernel died" in w for w in res.warnings), res.warnings
     assert Path(res.job.html).is_file()
+
+
+# --- bounded work per file --------------------------------------------------------------------------
+
+
+def _bomb_pdf(path: Path, inflated_mb: int) -> None:
+    """A one-page PDF whose content stream, `(A) Tj` shown again and again, is Flate-compressed
+    from `inflated_mb` MB to under 1 MB."""
+    import zlib
+
+    c = zlib.compressobj(9)
+    chunk = b"BT /F1 1 Tf " + b"(A) Tj " * 149_796 + b"ET\n"  # ~1 MB of text operators
+    body = b"".join(c.compress(chunk) for _ in range(inflated_mb)) + c.flush()
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(body) + body + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, o in enumerate(objs, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + o + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    path.write_bytes(bytes(out))
+
+
+def test_a_pdf_decompression_bomb_fails_fast_and_the_batch_goes_on(tmp_path):
+    bomb = tmp_path / "bomb.pdf"
+    _bomb_pdf(bomb, 280)  # just past the default limit (settings.pdf_inflated_max_mb, 256 MB)
+    assert bomb.stat().st_size < 1_100_000
+    t0 = time.monotonic()
+    datasets, _ = extract_many([bomb, HONGSHAN])
+    assert time.monotonic() - t0 < 30
+    reps = datasets["reports"].set_index("report_id")
+    assert "exceeds the memory limit for one file" in reps.loc["bomb", "error"]
+    assert reps.loc[HONGSHAN.stem, "status"] == "partial"  # as always: 表1 lost in that conversion
+
+
+def _hog(mb: int) -> int:
+    """A task whose memory grows by 50 MB steps to `mb` MB (as a runaway parse does)."""
+    held = []
+    for _ in range(mb // 50):
+        held.append(b"x" * (50 << 20))
+        time.sleep(0.02)
+    return len(held)
+
+
+def test_a_worker_past_its_memory_limit_is_stopped_and_only_its_file_fails():
+    from helpers.workers import run_isolated
+
+    done: dict[int, tuple] = {}
+    t0 = time.monotonic()
+    run_isolated(_hog, [1500, 50], 2, on_done=lambda i, r, why: done.update({i: (r, why)}), memory_mb=400)
+    assert time.monotonic() - t0 < 60
+    assert done[0][0] is None and "exceeds the memory limit for one file (400 MB" in done[0][1]
+    assert done[1] == (1, None)

@@ -200,6 +200,7 @@ def read_pdf(path: Path, engine: str = DEFAULT_PDF_ENGINE, data: bytes | None = 
     data = path.read_bytes() if data is None else data
     if not data:
         raise ReportError(path, "the file is empty")
+    check_inflation(path, data)
     lines: list[Line] = []
     raw_chars = 0
     pdf = open_pdf(path, engine, data)
@@ -221,6 +222,20 @@ def read_pdf(path: Path, engine: str = DEFAULT_PDF_ENGINE, data: bytes | None = 
         raise
     sha = hashlib.sha256(data).hexdigest()
     return Document(path, "pdf", sha, lines, n_pages=n_pages, pdf=pdf, pdf_parser=pdf_engine(engine).parser)
+
+
+def check_inflation(path: Path, data: bytes) -> None:
+    """ReportError for a PDF whose compressed streams expand beyond SETTINGS.pdf_inflated_max_mb
+    (a decompression bomb), before any parser inflates them."""
+    from .inflate import inflated_size
+
+    limit = SETTINGS.pdf_inflated_max_mb << 20
+    if inflated_size(data, limit) > limit:
+        raise ReportError(
+            path,
+            f"PDF streams expand to more than {SETTINGS.pdf_inflated_max_mb} MB (reports expand to a few MB): "
+            "this exceeds the memory limit for one file (a decompression bomb?); nothing was extracted",
+        )
 
 
 def _check_text_layer(path: Path, all_text: str, raw_chars: int, n_pages: int) -> None:

@@ -245,7 +245,10 @@ def _each(
         bar.step(k, _line(k, len(todo), res, t0))
 
     if (jobs > 1 or workers.scheduler_address()) and len(todo) > 1:
-        run_isolated(_run_one, todo, jobs, on_done=finished, timeout=timeout)
+        from .settings import SETTINGS
+
+        # bounded work per file: a worker past its memory limit is stopped and its file alone fails
+        run_isolated(_run_one, todo, jobs, on_done=finished, timeout=timeout, memory_mb=SETTINGS.file_memory_mb)
     else:
         for i, a in enumerate(todo):
             finished(i, _run_one(a), None)

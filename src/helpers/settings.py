@@ -43,6 +43,12 @@ class Settings:
     # Seconds one file may take in a worker before it is stopped and failed (the longest report
     # takes a few seconds: a 49-page PDF ~4 s; ten minutes means stuck).
     file_timeout_s: float = 600.0
+    # Memory one file may take in a worker (resident, MB) before the worker is stopped and the file
+    # failed (the corpus' largest PDF peaks at ~200 MB in a worker).
+    file_memory_mb: int = 2048
+    # What a PDF's compressed streams may expand to in all (MB) before it is refused unread, as a
+    # decompression bomb (the corpus' reports expand to at most 6 MB).
+    pdf_inflated_max_mb: int = 256
 
     def as_dict(self) -> dict[str, float | int]:
         return dataclasses.asdict(self)

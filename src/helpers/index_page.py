@@ -250,5 +250,5 @@ def write_index(results, reports_dir: Path, processed: Path, extraction: dict) -
     from .runner import STUDIES  # the runner imports this module: resolved at call time
 
     out = reports_dir / "index.html"
-    write_text_atomic(out, render_index(results, reports_dir, processed, extraction, STUDIES))
+    write_text_atomic(out, paths.public_text(render_index(results, reports_dir, processed, extraction, STUDIES)))
     return out

@@ -21,7 +21,8 @@ SCHEDULER_HELP = (
     "'local' forces those); workers must see the same paths"
 )
 
-EXIT_CODES = """exit codes: 0 every file read (and every notebook ran); 1 nothing could be read; 2 another run
+EXIT_CODES = """exit codes: 0 every file read (and every notebook ran); 1 nothing could be read, or the output
+folder holds files this project did not write, or the disk takes no more writes (one line says which); 2 another run
 holds the output folder's lock (or its lock file is unsafe: a link, another user's file); 3 some files
 or notebooks failed (named at the end of the log)."""
 

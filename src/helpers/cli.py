@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import signal
 import sys
@@ -20,8 +21,10 @@ SCHEDULER_HELP = (
     "'local' forces those); workers must see the same paths"
 )
 
-EXIT_CODES = """exit codes: 0 every file read (and every notebook ran); 1 nothing could be read; 2 another run
-holds the output folder's lock; 3 some files or notebooks failed (named at the end of the log)."""
+EXIT_CODES = """exit codes: 0 every file read (and every notebook ran); 1 nothing could be read, or the output
+folder holds files this project did not write, or the disk takes no more writes (one line says which); 2 another run
+holds the output folder's lock (or its lock file is unsafe: a link, another user's file); 3 some files
+or notebooks failed (named at the end of the log)."""
 
 
 # Each command imports what it needs inside its function: `extract` (and the worker processes it
@@ -41,6 +44,7 @@ def cmd_extract(args) -> int:
     from .lock import LockHeld, folder_lock
     from .pipeline import extract_and_write, log
     from .runner import EXIT_BUSY, EXIT_NOTHING, EXIT_OK, EXIT_SOME_FAILED, failure_summary
+    from .storage import NotOurFolder
 
     try:
         with folder_lock(Path(args.out), "extract"):
@@ -54,6 +58,9 @@ def cmd_extract(args) -> int:
     except LockHeld as exc:
         log(str(exc))
         return EXIT_BUSY
+    except NotOurFolder as exc:
+        log(str(exc))
+        return EXIT_NOTHING
     summary = failure_summary(result, [])
     for line in summary:
         log(line)
@@ -241,7 +248,30 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     args = build_parser().parse_args(argv)
     _log_to_stderr()
-    return args.func(args)
+    try:
+        return args.func(args)
+    except OSError as exc:
+        if exc.errno not in DISK_ADVICE:
+            raise
+        # a full or read-only disk is the user's to fix, not a bug: one line, no traceback
+        where = exc.filename or getattr(args, "out", None) or paths.DATA_PROCESSED
+        print(
+            f"{args.command}: cannot write {paths.display_path(Path(str(where)))}: {exc.strerror}. "
+            f"{DISK_ADVICE[exc.errno]}",
+            file=sys.stderr,
+        )
+        return 1
+
+
+# What to do about the errors of a disk that takes no more writes. Publication is all-or-nothing,
+# so the data published before are intact.
+DISK_ADVICE = {
+    errno.ENOSPC: "The disk is full: free some space and run again; the data published before are intact.",
+    errno.EDQUOT: "Your disk quota is used up: free some space and run again; the data published before are intact.",
+    errno.EROFS: "That file system is read-only: choose a writable folder (--out), or remount it writable.",
+    errno.EACCES: "No permission to write there: choose a folder you can write (--out), or fix its permissions.",
+    errno.EPERM: "No permission to write there: choose a folder you can write (--out), or fix its permissions.",
+}
 
 
 class _LineHandler(logging.StreamHandler):

@@ -289,22 +289,32 @@ def reject_impossible_amounts(datasets: dict[str, pd.DataFrame]) -> list[str]:
     for ds, df in datasets.items():
         if df is None or df.empty:
             continue
-        for col in [c for c in df.columns if c.endswith("_wan") or "_pct" in c]:
+        # narrative_facts.value is money when its row's unit says 万元
+        money = [
+            c for c in df.columns if c.endswith("_wan") or "_pct" in c or (ds == "narrative_facts" and c == "value")
+        ]
+        for col in money:
             vals = pd.to_numeric(df[col], errors="coerce")
             bad = ~np.isfinite(vals.fillna(0.0))
             if col.endswith("_wan"):
                 bad |= vals.abs() > SETTINGS.max_amount_wan
+            elif col == "value" and "unit" in df.columns:
+                bad |= (vals.abs() > SETTINGS.max_amount_wan) & (df["unit"] == "万元").fillna(False).astype(bool)
             for i in df.index[bad]:
                 row = df.loc[i]
                 where = " ".join(
                     str(row[k])
-                    for k in ("table", "row_label", "code", "measure")
+                    for k in ("table", "row_label", "code", "measure", "subject")
                     if k in df.columns and row[k] is not None and not pd.isna(row[k])
                 )
                 notes.append(
                     f"{ds}.{col} at {row.get('source_ref', '?')} ({where or 'no label'}): "
                     f"{vals[i]:g} is not a possible amount; left blank"
                 )
+                if "note" in df.columns:  # the row says so too, where a reader of that dataset looks
+                    why = f"{col}: the printed figure is not a possible amount ({vals[i]:g}); left blank"
+                    old_note = df.at[i, "note"]
+                    df.at[i, "note"] = why if pd.isna(old_note) or not old_note else f"{old_note}; {why}"
             if bad.any():
                 df.loc[bad, col] = np.nan
                 if "doubtful" in df.columns:

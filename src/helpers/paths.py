@@ -60,6 +60,17 @@ def raw_files(folder: Path = DATA_RAW) -> list[Path]:
     return raw_listing(folder)[0]
 
 
+def public_text(text: str) -> str:
+    """Text for a published page: paths under the project root made relative to it, and the home
+    folder written `~`, so no page shows where on which machine the project lives (a user name)."""
+    root = str(REPO_ROOT.resolve())
+    text = text.replace(root + os.sep, "").replace(root, ".")
+    home = os.path.expanduser("~")
+    if home not in ("", "/", "~"):
+        text = text.replace(home + os.sep, "~" + os.sep)
+    return text
+
+
 def display_path(path: Path) -> str:
     """Path relative to the repository root when inside it, else absolute (for source_file)."""
     try:

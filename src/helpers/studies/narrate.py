@@ -300,6 +300,12 @@ def show(text: str) -> None:
     display({"text/html": markdown_html(str(text)), "text/plain": str(text)}, raw=True)
 
 
+def absent_here(dataset: str, subject: str = "this report") -> str:
+    """Why a report page's section is empty, from that report alone (a report page depends on its
+    own rows only, so a kept page is the page a clean run would write)."""
+    return f"Nothing in `{dataset}` for {subject}: this report states none, or its parser did not recognise them."
+
+
 def absent(frame: pd.DataFrame, dataset: str, subject: str = "this report") -> str:
     """Why a section is empty: the dataset is not built yet, or it holds nothing for `subject`."""
     if frame is None or frame.empty:

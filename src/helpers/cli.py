@@ -168,7 +168,7 @@ def _timeout_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .export import FORMATS
+    from .export_formats import FORMATS  # not .export: printing --help must not import pandas
 
     p = argparse.ArgumentParser(prog="python -m helpers", description=__doc__, epilog=EXIT_CODES)
     sub = p.add_subparsers(dest="command", required=True)

@@ -35,8 +35,8 @@ from pathlib import Path
 import pandas as pd
 
 from . import schema
+from .export_formats import FORMATS  # named once; the CLI lists them without importing pandas
 
-FORMATS = ("csv", "xlsx", "dta", "parquet")
 WORKBOOK = "juesuan.xlsx"
 COLUMNS_SHEET = "columns"
 EXCEL_MAX_ROWS = 1_048_575  # plus the header row

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import logging
 import signal
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from . import paths
@@ -17,8 +19,9 @@ FILE_TIMEOUT = SETTINGS.file_timeout_s
 
 SCHEDULER_HELP = (
     "run extraction (and notebook) tasks on the Dask distributed scheduler at ADDRESS, e.g. "
-    "tcp://10.0.0.5:8786 (default: the variable DASK_SCHEDULER_ADDRESS if set, else worker processes here; "
-    "'local' forces those); workers must see the same paths"
+    "tcp://10.0.0.5:8786 (default: the variable DASK_SCHEDULER_ADDRESS if set, else worker processes here); "
+    "'local' starts a Dask LocalCluster of --jobs workers here for the run; 'none' forces this machine's worker "
+    "processes; workers must see the same paths"
 )
 
 EXIT_CODES = """exit codes: 0 every file read (and every notebook ran); 1 nothing could be read, or the output
@@ -31,16 +34,40 @@ or notebooks failed (named at the end of the log)."""
 # spawns, which import this module again) never loads the notebook stack that `run` needs.
 
 
-def _use_scheduler(args) -> None:
-    """--scheduler ADDRESS (else DASK_SCHEDULER_ADDRESS): run the tasks on that Dask cluster."""
+@contextlib.contextmanager
+def _scheduler(args) -> Iterator[None]:
+    """--scheduler ADDRESS (else DASK_SCHEDULER_ADDRESS): run the tasks on that Dask cluster;
+    `--scheduler local`: on a Dask LocalCluster started here (--jobs workers of one thread each, its
+    dashboard address logged) and shut down when the command ends; `--scheduler none`: this
+    machine's own worker processes, whatever the variable says."""
     from . import workers
 
-    if getattr(args, "scheduler", None) is not None:
-        workers.use_scheduler(args.scheduler)
+    address = getattr(args, "scheduler", None)
+    if address != "local":
+        if address is not None:
+            workers.use_scheduler(address)
+        yield
+        return
+    from distributed import LocalCluster
+
+    from .pipeline import log
+
+    n = max(1, getattr(args, "jobs", 1) or 1)
+    with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0") as cluster:
+        log(f"Dask LocalCluster: {n} worker(s) at {cluster.scheduler_address}; dashboard {cluster.dashboard_link}")
+        workers.use_scheduler(cluster.scheduler_address)
+        try:
+            yield
+        finally:
+            workers.use_scheduler(None)
 
 
 def cmd_extract(args) -> int:
-    _use_scheduler(args)
+    with _scheduler(args):
+        return _extract(args)
+
+
+def _extract(args) -> int:
     from .lock import LockHeld, folder_lock
     from .pipeline import extract_and_write, log
     from .runner import EXIT_BUSY, EXIT_NOTHING, EXIT_OK, EXIT_SOME_FAILED, failure_summary
@@ -70,7 +97,11 @@ def cmd_extract(args) -> int:
 
 
 def cmd_run(args) -> int:
-    _use_scheduler(args)
+    with _scheduler(args):
+        return _run(args)
+
+
+def _run(args) -> int:
     from .runner import main_job
 
     return main_job(

@@ -35,7 +35,8 @@ _scheduler: str | None = None
 
 def use_scheduler(address: str | None) -> None:
     """Run tasks on the Dask cluster at `address` (e.g. tcp://10.0.0.5:8786); None: the variable
-    DASK_SCHEDULER_ADDRESS decides; "" or "local": worker processes on this machine."""
+    DASK_SCHEDULER_ADDRESS decides; "" or "none": worker processes on this machine (the command
+    line's `--scheduler local` starts a LocalCluster and passes its address here)."""
     global _scheduler
     _scheduler = address
 
@@ -43,7 +44,7 @@ def use_scheduler(address: str | None) -> None:
 def scheduler_address() -> str | None:
     """The Dask scheduler tasks go to, or None for worker processes on this machine."""
     address = _scheduler if _scheduler is not None else os.environ.get(SCHEDULER_ENV, "")
-    return None if address in ("", "local") else address
+    return None if address in ("", "none") else address
 
 
 def _die_with_parent(parent_pid: int) -> None:

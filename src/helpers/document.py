@@ -22,6 +22,7 @@ from .paths import IMAGE_SUFFIXES
 from .read.containers import (
     CONTAINERS,
     OLE2,
+    ZIP,
     Container,
     is_html,
     is_image,
@@ -366,7 +367,7 @@ def container_of(path: Path, head: bytes) -> Container | None:
                 "save it as .docx (Word or WPS: 另存为 .docx; LibreOffice: soffice --headless --convert-to docx FILE)",
             )
         raise ReportError(path, "an old Office (OLE2) file that is neither an Excel workbook nor a Word document")
-    if head.startswith(b"PK\x03\x04"):
+    if head.startswith(ZIP):
         kind = zip_kind(path)
         if kind in ("xlsx", "docx"):
             return CONTAINERS[kind]

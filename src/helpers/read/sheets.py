@@ -44,10 +44,8 @@ from typing import TypeGuard
 from ..document import ReportError
 from ..normalize import compact, normalize_text
 from ..tables.catalog import ANY_TABLE_TITLE, clean_title, match_header, match_title
+from .containers import OLE2, ZIP
 from .model import Block, Cell, Layout, Page, TableBlock, TextBlock
-
-OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-ZIP = b"PK\x03\x04"
 
 # Lines that sit between tables, never inside one.
 UNIT_CELL = re.compile(r"^(金额|计量)?单位\s*[:：]")

@@ -39,7 +39,7 @@ from urllib.parse import unquote
 from ..document import ReportError, check_regular
 from ..normalize import is_amount, normalize_text
 from ..settings import SETTINGS
-from .containers import OLE2, ole2_kind
+from .containers import OLE2, ZIP, ole2_kind
 from .model import Layout, Page, TableBlock, TextBlock
 from .web import join_split_tables, table_blocks
 
@@ -122,7 +122,6 @@ W_STYLEID = q("styleId")
 W_BASEDON = q("basedOn")
 
 
-ZIP = b"PK\x03\x04"
 MAX_PART = 256 * 1024 * 1024  # a 决算's document.xml is well under 1 MB; past this it is a zip bomb
 _WS = re.compile(r"\s+")
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")  # zero-width marks, soft hyphens

@@ -34,7 +34,7 @@ import re
 from pathlib import Path
 
 from ..document import ReportError, check_regular, utf16_encoding
-from ..normalize import is_amount, normalize_text
+from ..normalize import compact, is_amount, normalize_text
 from .containers import is_mht
 from .model import Cell, Layout, Page, TableBlock, TextBlock
 
@@ -344,7 +344,7 @@ def _caption_row(row: list[str | None]) -> bool:
     """Only a title, 单位/编制单位 line or 公开NN表 label, in one cell or spread over a few
     (`编制单位：某局 | | 单位：万元`)."""
     texts = [c for c in row if c]
-    return bool(texts) and all(len(t) <= 60 and _CAPTION_ABOVE.search(re.sub(r"\s+", "", t)) for t in texts)
+    return bool(texts) and all(len(t) <= 60 and _CAPTION_ABOVE.search(compact(t)) for t in texts)
 
 
 def _lone_text(row: list[str | None]) -> str | None:

@@ -53,6 +53,10 @@ def test_an_unknown_setting_is_refused_and_the_defaults_are_valid():
     with pytest.raises(ValueError, match="no such setting: rounding"):
         SETTINGS.replace(rounding=0.01)
     assert Settings() == DEFAULTS and SETTINGS.as_dict() == dataclasses.asdict(DEFAULTS)
+    # SETTINGS stands for the dataclass in force: the standard dataclass functions take it
+    assert isinstance(SETTINGS, Settings) and dataclasses.replace(SETTINGS, eps=1e-6) == DEFAULTS.replace(eps=1e-6)
+    with pytest.raises(ValueError, match=r"settings\.eps"):
+        dataclasses.replace(SETTINGS, eps=-1.0)
 
 
 def test_with_settings_holds_for_its_block_only_and_not_in_other_threads():

@@ -145,6 +145,13 @@ class _InForce:
     a per-call override without any reader taking a settings argument."""
 
     __slots__ = ()
+    # Seen as the dataclass it stands for (as werkzeug's LocalProxy does): isinstance(SETTINGS, Settings),
+    # SETTINGS == Settings(), dataclasses.replace/asdict(SETTINGS) work on the settings in force.
+    __dataclass_fields__ = Settings.__dataclass_fields__
+
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:
+        return Settings
 
     def __getattr__(self, name: str):
         return getattr(_ACTIVE.get(), name)

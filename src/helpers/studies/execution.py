@@ -228,7 +228,11 @@ def printed_vs_computed(corpus: Corpus, be: pd.DataFrame | None = None) -> pd.Da
         hit = [c for c in by_report.get(r.report_id, []) if c[0] & toks and quality._close(c[1], r.rate_printed_pct)]
         if hit and pd.notna(r.rate):
             expected = [-1e9 if c[2] is None or pd.isna(c[2]) else c[2] for c in hit]
-            hit2 = [c for c, e in zip(hit, expected) if quality._close(e, r.rate) or abs(float(e) - r.rate) < 0.05]
+            hit2 = [
+                c
+                for c, e in zip(hit, expected)
+                if quality._close(e, r.rate) or abs(float(e) - r.rate) < SETTINGS.same_rate_pct
+            ]
             hit = hit2 or hit
         if not hit:
             verdicts.append("not checked" if pd.notna(r.rate) else "undefined (zero budget)")

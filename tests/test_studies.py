@@ -78,9 +78,9 @@ def test_finding3_three_public_item_rates_are_per_report_and_per_basis(corpus):
     for r in items[items.reports > 0].itertuples():
         g = one[(one.item == r.item) & (one.flag == "") & (one.budget_basis == r.budget_basis)].dropna(subset=["rate"])
         assert r.reports == g.report_id.nunique() == len(g), (r.item, r.budget_basis)
-        assert r.median_pct == pytest.approx(g.rate.median()) and r.max_pct == pytest.approx(g.rate.max())
+        assert r.median_rate_pct == pytest.approx(g.rate.median()) and r.max_rate_pct == pytest.approx(g.rate.max())
     # the fake 2× overspend (vehicle outturn over 5 reports against budget over 4) cannot arise: no sums
-    assert items[items.item == "vehicle_total"].max_pct.max() < 100
+    assert items[items.item == "vehicle_total"].max_rate_pct.max() < 100
     assert "three_public_item_rates" in _source("budget_execution")
 
 

@@ -92,8 +92,8 @@ def test_no_pooled_rate_and_item_rates_per_basis(corpus):
     assert not {"budget_wan", "final_wan", "rate"} & set(items.columns)
     vt = items[items.item == "vehicle_total"].set_index("budget_basis")
     # 江汉 5.70 of 10.00 and 汉阳 0.45 of 4.86 (全年预算) are not mixed with the 年初预算 reports
-    assert vt.reports["全年预算"] == 2 and vt.min_pct["全年预算"] == pytest.approx(0.45 / 4.86 * 100)
-    assert vt.max_pct["全年预算"] == pytest.approx(57.0)
+    assert vt.reports["全年预算"] == 2 and vt.min_rate_pct["全年预算"] == pytest.approx(0.45 / 4.86 * 100)
+    assert vt.max_rate_pct["全年预算"] == pytest.approx(57.0)
     assert "洪山区" in vt.left_out["年初预算"]  # its 小计 fails T7.vehicle_subtotal
 
 
@@ -167,3 +167,15 @@ def test_project_shares_with_and_without_the_money_passed_on(corpus):
     assert s.count("2,907.92") == 1 and s.count("1,793.00") == 1  # each transfer once
     src = "\n".join(_cell_sources("spending_composition"))
     assert "comp.with_pass_through(" in src and "own_project_share_pct > 50" in src
+
+
+def test_the_report_page_says_what_is_passed_on(corpus):
+    from helpers.studies import report_view as rv
+
+    one = corpus.only(JIANGHAN)
+    fc = comp.function_classes(one)
+    bp = comp.with_pass_through(comp.basic_project(one), one)
+    s = rv.spending_sentence(fc, bp)
+    assert "project spending (项目支出) 74.9% of 4,199.36 万元" in s
+    assert "2,907.92 万元 is passed on to other places (宣恩县" in s and "18.4%" in s
+    assert "passed on" not in rv.spending_sentence(fc, comp.basic_project(one))  # without the split: as before

@@ -406,7 +406,16 @@ def three_public_item_rates(one: pd.DataFrame) -> pd.DataFrame:
     """Per item and budget basis, the distribution of the per-report rates: reports, median, min, max
     (no money added across departments or years: a sum would weigh 洪山's 83.75 万元 over 汉阳's 5.86).
     `left_out` names the reports with the item but no rate (no budget, no outturn, a check against it)."""
-    cols = ["item", "item_name", "budget_basis", "reports", "median_pct", "min_pct", "max_pct", "left_out"]
+    cols = [
+        "item",
+        "item_name",
+        "budget_basis",
+        "reports",
+        "median_rate_pct",
+        "min_rate_pct",
+        "max_rate_pct",
+        "left_out",
+    ]
     if one.empty:
         return pd.DataFrame(columns=cols)
     rows = []
@@ -423,9 +432,9 @@ def three_public_item_rates(one: pd.DataFrame) -> pd.DataFrame:
                     "item_name": THREE_PUBLIC_NAMES[item],
                     "budget_basis": b,
                     "reports": gb.report_id.nunique(),
-                    "median_pct": gb.rate.median(),
-                    "min_pct": gb.rate.min(),
-                    "max_pct": gb.rate.max(),
+                    "median_rate_pct": gb.rate.median(),
+                    "min_rate_pct": gb.rate.min(),
+                    "max_rate_pct": gb.rate.max(),
                     "left_out": left,
                 }
             )

@@ -83,7 +83,9 @@ def _values(name: str, given, kind: type) -> tuple | None:
             out.append(int(v))
         else:
             if not isinstance(v, str):
-                raise SelectionError(f"{name}: {v!r} is a {type(v).__name__}; give the names as printed (strings)")
+                raise SelectionError(
+                    f"{name}: {v!r} is a {type(v).__name__}; give strings as printed (ids as in reports.report_id)"
+                )
             out.append(v)
     if not out:
         raise SelectionError(f"{name}: the list is empty (leave it out to keep everything)")

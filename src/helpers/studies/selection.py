@@ -7,8 +7,9 @@
    MANIFEST.json says which), with the report and table filters pushed down to the Parquet reader
    (row groups and rows skipped in Arrow, never turned into pandas) and only the columns asked for.
 
-So one year of 10,000 reports costs that year's batch files. The frames equal the whole load
-filtered (same rows in the same order, same columns and dtypes), numbered from 0.
+So one year of 10,000 reports costs the batch files holding that year's reports, and only its
+rows become pandas rows. The frames equal the whole load filtered (same rows in the same order,
+same columns and dtypes), numbered from 0.
 A value of the wrong kind (a year as a string, a table code that does not exist, a column no dataset
 has) is a `SelectionError` saying which argument and what is expected; a selection that matches no
 report is one too, naming the values the corpus has.

@@ -3,6 +3,10 @@
 
     .venv/bin/python benchmarks/bench_extract.py          # Markdown tables (a few minutes: tabula starts a JVM)
     .venv/bin/python benchmarks/bench_extract.py --quick  # only the PDF floor table, one timing each (~1 min)
+    .venv/bin/python benchmarks/bench_extract.py --quick --record  # and write benchmarks/results/extract.md
+
+- `--record`: the floor table and its ratios, with the run (date, load average, cores and CPU model),
+  go to benchmarks/results/extract.md, which the README includes (scripts/update_readme_benchmarks.py).
 
 - PDF floor (first table): ms per page, side by side in one process, each the best of --repeat warm
   runs, as wall time and as this process's CPU time (on a machine shared with other jobs the CPU
@@ -36,6 +40,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # for tests.fixtures.pdf_truth
 
+from benchmarks.record import Run  # noqa: E402
 from helpers.document import open_pdf, read_document  # noqa: E402
 from helpers.extract import DEFAULT_PDF_ENGINE, extract_report  # noqa: E402
 from helpers.paths import DATA_RAW  # noqa: E402
@@ -126,7 +131,36 @@ FLOOR = [
 ]
 
 
-def pdf_floor(pdfs: list[Path], repeat: int) -> None:
+RATIOS = (
+    ("PDF reading: pdfplumber / pdfium", "read_plumber", "read_pdfium"),
+    ("end to end: pdfplumber / pdfium", "e2e_plumber", "e2e_pdfium"),
+    ("pdfplumber table extraction alone / project PDF reading with pdfium", "plumber_only", "read_pdfium"),
+    ("project PDF reading with pdfium / PDFium text pass", "read_pdfium", "pass"),
+    ("project PDF reading with pdfplumber / PDFium text pass", "read_plumber", "pass"),
+    ("PDFium page parse / PDFium text pass", "parse", "pass"),
+)
+
+
+def floor_record(res: dict[str, tuple[float, float]], total_pages: int, n_files: int, repeat: int) -> str:
+    """The floor table for benchmarks/results/extract.md: every measure against the PDFium text
+    pass of the same run, then the ratios between the engines."""
+    lines = [
+        f"ms per page over the {total_pages} pages of the {n_files} corpus PDFs, best of {repeat} warm "
+        "run(s), wall and CPU time of one process; the reference is the PDFium text pass measured in this run.",
+        "",
+        "| measure | ms/page wall | ms/page CPU | × the PDFium text pass (CPU) |",
+        "|---|---:|---:|---:|",
+    ]
+    for label, key, _ in FLOOR:
+        w, c = res[key]
+        lines.append(f"| {label} | {w:.1f} | {c:.1f} | {c / res['pass'][1]:.1f} |")
+    lines += ["", "| ratio (all pages) | wall | CPU |", "|---|---:|---:|"]
+    for label, a, b in RATIOS:
+        lines.append(f"| {label} | {res[a][0] / res[b][0]:.2f} | {res[a][1] / res[b][1]:.2f} |")
+    return "\n".join(lines) + "\n"
+
+
+def pdf_floor(pdfs: list[Path], repeat: int) -> tuple[dict[str, tuple[float, float]], int]:
     import os
 
     pages = {f.name: len(read_pages(f).pages) for f in pdfs}
@@ -146,16 +180,10 @@ def pdf_floor(pdfs: list[Path], repeat: int) -> None:
         res[key] = (1000 * wall_sum / total_pages, 1000 * cpu_sum / total_pages)
         print(f"| {label} | " + " | ".join(cells) + f" | **{res[key][0]:.1f} / {res[key][1]:.1f}** |")
     print("\n| ratio (all pages) | wall | CPU |\n|---|---:|---:|")
-    for label, a, b in (
-        ("PDF reading: pdfplumber / pdfium", "read_plumber", "read_pdfium"),
-        ("end to end: pdfplumber / pdfium", "e2e_plumber", "e2e_pdfium"),
-        ("pdfplumber table extraction alone / project PDF reading with pdfium", "plumber_only", "read_pdfium"),
-        ("project PDF reading with pdfium / PDFium text pass", "read_pdfium", "pass"),
-        ("project PDF reading with pdfplumber / PDFium text pass", "read_plumber", "pass"),
-        ("PDFium page parse / PDFium text pass", "parse", "pass"),
-    ):
+    for label, a, b in RATIOS:
         print(f"| {label} | {res[a][0] / res[b][0]:.2f} | {res[a][1] / res[b][1]:.2f} |")
     print()
+    return res, total_pages
 
 
 def main() -> None:
@@ -164,12 +192,22 @@ def main() -> None:
     ap.add_argument(
         "--repeat", type=int, default=None, help="timed runs per measure in the floor table (default 3, 1 with --quick)"
     )
+    ap.add_argument(
+        "--record",
+        action="store_true",
+        help="also write the floor table, with the run's date, load and machine, to benchmarks/results/extract.md",
+    )
     args = ap.parse_args()
+    run = Run("extract")
     print(
         f"# Extraction benchmark\n\nPython {platform.python_version()} on {platform.machine()}, "
         f"{platform.system()}; default PDF engine: `{DEFAULT_PDF_ENGINE}`\n"
     )
-    pdf_floor(sorted(DATA_RAW.glob("*.pdf")), args.repeat or (1 if args.quick else 3))
+    pdfs = sorted(DATA_RAW.glob("*.pdf"))
+    repeat = args.repeat or (1 if args.quick else 3)
+    res, total_pages = pdf_floor(pdfs, repeat)
+    if args.record:
+        print(f"recorded: {run.write(floor_record(res, total_pages, len(pdfs), repeat))}")
     if args.quick:
         return
     rss = [("start", rss_mb())]

@@ -1,7 +1,8 @@
 """Workbook readers on the sample workbooks: python-calamine (the project's reader, both formats)
 against openpyxl (.xlsx) and xlrd (.xls), and the project's `read/sheets.read_layout` on top.
 
-    .venv/bin/python benchmarks/bench_sheets.py [FOLDER]   # default ../shared/corpus/formats
+    .venv/bin/python benchmarks/bench_sheets.py [FOLDER]   # default tests/fixtures/formats
+    .venv/bin/python benchmarks/bench_sheets.py --record   # also benchmarks/results/sheets.md, for the README
 
 Each reader opens the file and reads what the adapter needs: every cell's value and the merged
 ranges of every sheet (xlrd only reports merged ranges with `formatting_info=True`, so it is timed
@@ -13,11 +14,15 @@ that way; openpyxl with `data_only=True`, the cached values). Milliseconds per f
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.record import Run  # noqa: E402
 
 
 def calamine_cells(path: Path) -> int:
@@ -76,9 +81,11 @@ def best(fn: Callable[[Path], int], path: Path, repeat: int) -> tuple[float, flo
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("folder", nargs="?", type=Path, default=ROOT.parent / "shared" / "corpus" / "formats")
+    ap.add_argument("folder", nargs="?", type=Path, default=ROOT / "tests" / "fixtures" / "formats")
     ap.add_argument("--repeat", type=int, default=20)
+    ap.add_argument("--record", action="store_true", help="also write benchmarks/results/sheets.md for the README")
     args = ap.parse_args()
+    run = Run("sheets")
     try:
         import xlrd  # noqa: F401
 
@@ -86,8 +93,13 @@ def main() -> None:
     except ImportError:
         have_xlrd = False
     files = sorted(p for p in args.folder.iterdir() if p.suffix.lower() in (".xlsx", ".xls"))
-    print("| file | KB | calamine ms (cpu) | openpyxl / xlrd ms (cpu) | ratio | read_layout ms (cpu) |")
-    print("|---|---:|---:|---:|---:|---:|")
+    lines = [
+        f"Milliseconds per file to read every cell and merged range, best of {args.repeat} warm runs, wall "
+        "(CPU of this process); the reference is the other library on the same file in this run.",
+        "",
+        "| file | KB | calamine ms (CPU) | reference ms (CPU) | reference CPU ÷ calamine CPU | read_layout ms (CPU) |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
     for p in files:
         cal = best(calamine_cells, p, args.repeat)
         other_name, other_fn = ("openpyxl", openpyxl_cells) if p.suffix.lower() == ".xlsx" else ("xlrd", xlrd_cells)
@@ -95,10 +107,14 @@ def main() -> None:
         lay = best(layout, p, args.repeat)
         o = f"{other_name} {other[0]:.1f} ({other[1]:.1f})" if other else f"{other_name}: not installed"
         ratio = f"{other[1] / cal[1]:.0f}×" if other and cal[1] > 0 else "–"
-        print(
+        lines.append(
             f"| {p.name} | {p.stat().st_size / 1024:.0f} | {cal[0]:.2f} ({cal[1]:.2f}) | {o} | {ratio} "
             f"| {lay[0]:.1f} ({lay[1]:.1f}) |"
         )
+    table = "\n".join(lines) + "\n"
+    print(table)
+    if args.record:
+        print(f"recorded: {run.write(table)}")
 
 
 if __name__ == "__main__":

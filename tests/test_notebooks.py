@@ -438,6 +438,9 @@ def test_start_here_runs_on_the_corpus_and_exports(published, tmp_path):
     for _, rep in corpus.reports.iterrows():
         v = verdict(rep, q.loc[rep.report_id] if rep.report_id in q.index else None)
         assert f'<td class="l">{corpus.label(rep.report_id)}</td><td class="l">{v.verdict}</td>' in html
+    # the filtered load and the SQL cells: the two reports of 2025 (宜川路街道, 文化和旅游局: their covers)
+    assert "`load(years=[2025], tables=['T5'], ...)`" in text and "of the 2 reports of 2025." in text
+    assert '<th class="l">Year</th><th>Reports</th>' in html
     sgb = next(rid for rid in corpus.reports.report_id if "社会工作部" in rid)
     assert verdict(corpus.reports.set_index("report_id").loc[sgb], q.loc[sgb]).verdict == "use with care"
     try:

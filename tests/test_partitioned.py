@@ -69,7 +69,7 @@ def _row_order(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def test_pandas_pyarrow_and_duckdb_read_each_dataset_as_one_table_equal_to_load(written):
-    duckdb = pytest.importorskip("duckdb", reason="duckdb is in the test extra: pip install -e '.[test]'")
+    duckdb = pytest.importorskip("duckdb", reason="duckdb is a dependency (helpers.db): pip install -e .")
     corpus = load(written)
     con = duckdb.connect()
     for ds in schema.DATASETS:

@@ -10,11 +10,15 @@ For a researcher::
     data = load()              # data/processed (or load("some/folder"))
     data.describe()            # datasets, rows, columns, units
     data.line_items            # a pandas DataFrame; data.<Tab> lists the datasets
+    load(years=[2023], tables=["T5"], columns=["code", "amount_wan"])  # read only that
+
+    from helpers import db
+    db().sql("SELECT fiscal_year, count(*) FROM reports GROUP BY 1").df()  # SQL, nothing loaded
 """
 
 __version__ = "0.1.0"
 
-__all__ = ["load"]
+__all__ = ["db", "load"]
 
 
 def __getattr__(name: str):
@@ -23,8 +27,12 @@ def __getattr__(name: str):
         from .studies.load import load
 
         return load
+    if name == "db":
+        from .studies.database import db
+
+        return db
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | {"load"})
+    return sorted(set(globals()) | {"db", "load"})

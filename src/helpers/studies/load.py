@@ -10,7 +10,7 @@ written yet comes back as an empty frame with the documented columns (the study 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +21,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .. import partitioned, paths, schema
+from . import selection
+from .selection import SelectionError  # noqa: F401  (re-exported: the error load() raises)
 
 DATASET_NAMES = tuple(schema.DATASETS)
 
@@ -39,6 +41,8 @@ class Corpus:
         frames = self.__dict__.get("frames", {})
         if name in frames:
             return frames[name]
+        if name in schema.DATASETS:  # left out by load(datasets=[...])
+            raise AttributeError(f"{name}: not loaded in this corpus (it holds {', '.join(frames)})")
         raise AttributeError(name)
 
     def __getitem__(self, name: str) -> pd.DataFrame:
@@ -194,13 +198,49 @@ def report_label(r) -> str:
     return label if len(label) <= 40 else label[:39] + "…"
 
 
-def load(folder: str | Path | None = None, *, require_reports: bool = True) -> Corpus:
+def load(
+    folder: str | Path | None = None,
+    *,
+    require_reports: bool = True,
+    years: Iterable[int] | int | None = None,
+    cities: Iterable[str] | str | None = None,
+    districts: Iterable[str] | str | None = None,
+    departments: Iterable[str] | str | None = None,
+    reports: Iterable[str] | str | None = None,
+    tables: Iterable[str] | str | None = None,
+    datasets: Iterable[str] | str | None = None,
+    columns: Iterable[str] | Mapping[str, Iterable[str]] | None = None,
+) -> Corpus:
     """The processed datasets in `folder` (default `data/processed/`), missing ones as empty frames.
     Raises `NoProcessedData` when the folder is missing or has no reports (unless `require_reports`
-    is False)."""
+    is False).
+
+    Filters, read from the files without the rest (`studies/selection.py`): `years` (fiscal_year,
+    integers), `cities`, `districts`, `departments` (as printed, exact), `reports` (report ids) keep
+    those reports' rows in every dataset; `tables` (T1..T9, U4, X1 …) keeps those tables' rows in the
+    datasets that have a `table` column (line_items, function_rollup, table_readings); `datasets`
+    reads only those (plus `reports`); `columns` (a list for every dataset but `reports`, or
+    {dataset: [columns]}) reads only those columns, `report_id` first. A filtered frame equals the
+    whole frame filtered, numbered from 0. A bad value is a `SelectionError` saying what is wrong.
+
+        load(years=[2023], tables=["T5"], datasets=["line_items"], columns=["table", "code", "amount_wan"])
+    """
     folder = Path(folder) if folder else paths.DATA_PROCESSED
+    sel = selection.make(
+        years=years,
+        cities=cities,
+        districts=districts,
+        departments=departments,
+        reports=reports,
+        tables=tables,
+        datasets=datasets,
+        columns=columns,
+    )
     _check_folder(folder, require_reports)
-    frames = {ds: _read(folder, ds) for ds in DATASET_NAMES}
+    if sel.everything:
+        frames = {ds: _read(folder, ds) for ds in DATASET_NAMES}
+    else:
+        frames = selection.read(folder, sel, require_reports)
     if require_reports and frames["reports"].empty:
         raise NoProcessedData(f"{folder}/reports.parquet holds no reports: nothing to study; {_HINT}")
     return Corpus(folder=folder, frames=frames)

@@ -362,10 +362,10 @@ def test_a_decision_table_no_template_knows_is_kept_with_its_rows(monkeypatch):
     """A titled 决算 table the catalog cannot map (here the university's 财政拨款支出决算表, with its
     mapping switched off) is never merged into the table before it: its rows are kept under X1,
     columns named by the header, and reports.notes names it."""
-    from helpers.tables import pdf_tables
+    from helpers.tables import layout_tables
 
-    real = pdf_tables.match_title
-    monkeypatch.setattr(pdf_tables, "match_title", lambda ln: None if real(ln) == "U4" else real(ln))
+    real = layout_tables.match_title
+    monkeypatch.setattr(layout_tables, "match_title", lambda ln: None if real(ln) == "U4" else real(ln))
     d = extract_report(SWU)
     li, rep = d["line_items"], d["reports"].iloc[0]
     t3 = li[(li.table == "T3") & (li.measure == "total") & li.code.notna()]

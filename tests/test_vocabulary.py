@@ -126,7 +126,7 @@ def test_whitespace_and_number_patterns_live_in_normalize():
     (normalize.NUM): no module retypes either."""
     hits = []
     for p in _modules():
-        if p.name in ("normalize.py", "pdf_tables.py"):  # pdf_tables: one copy left while its engine is reworked
+        if p.name == "normalize.py":
             continue
         text = p.read_text(encoding="utf-8")
         for pat in (r're.sub(r"\s+", "",', r're.sub(r"\s", "",', r"\d{1,3}(?:,\d{3})+", r"(\d+(?:\.\d+)?)"):

@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .normalize import cid_ratio, normalize_text
+from .paths import IMAGE_SUFFIXES
+from .read.containers import CONTAINERS, OLE2, Container, is_html, is_image, ole2_kind, zip_kind
+from .read.model import Layout
 from .settings import SETTINGS
 from .tables.engines import DEFAULT_PDF_ENGINE, PdfPages, pdf_engine
 
@@ -53,6 +56,9 @@ class Document:
     # `pdf_parser` says which parser made them ("pdfminer" or "pdfium"). `close()` releases them.
     pdf: PdfPages | None = field(default=None, repr=False, compare=False)
     pdf_parser: str | None = None
+    # Containers other than text and text-layer PDFs (workbooks, web pages, Word, OCR'd images): the
+    # pages of text and table blocks the table finder reads (read/model.py); `lines` are its text.
+    layout: Layout | None = field(default=None, repr=False, compare=False)
 
     def close(self) -> None:
         if self.pdf is not None:
@@ -65,11 +71,31 @@ class Document:
 
 
 def sha256_of(path: Path) -> str:
+    """SHA-256 of a file's bytes; of a folder of page images, of each image's name and bytes in
+    page order (a changed, added or renamed page changes it)."""
     h = hashlib.sha256()
+    if Path(path).is_dir():
+        for f in folder_pages(Path(path)):
+            h.update(f.name.encode() + b"\0")
+            h.update(bytes.fromhex(sha256_of(f)))
+        return h.hexdigest()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+def _natural(name: str) -> list:
+    """Name order with numbers compared as numbers: 第2页 before 第10页."""
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", name)]
+
+
+def folder_pages(folder: Path) -> list[Path]:
+    """The page images of a folder report, in page (natural name) order; hidden files left out."""
+    return sorted(
+        (p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and not p.name.startswith(".")),
+        key=lambda p: _natural(p.name),
+    )
 
 
 # A report's lines are short (the longest in the shipped corpus: 740 characters). A text whose line
@@ -217,14 +243,16 @@ def read_pdf(path: Path, engine: str = DEFAULT_PDF_ENGINE) -> Document:
     return Document(path, "pdf", sha256_of(path), lines, n_pages=n_pages, pdf=pdf, pdf_parser=pdf_engine(engine).parser)
 
 
+class NoTextLayer(ReportError):
+    """A PDF whose text layer is missing or garbled: its pages are read by OCR instead."""
+
+
 def _check_text_layer(path: Path, all_text: str, raw_chars: int, n_pages: int) -> None:
     if raw_chars < 20 * max(n_pages, 1) // 4 or not all_text.strip():
-        raise ReportError(
-            path, f"PDF has no text layer ({n_pages} pages of images?); run OCR first, nothing was extracted"
-        )
+        raise NoTextLayer(path, f"PDF has no text layer ({n_pages} pages of images?)")
     ratio = cid_ratio(all_text)
     if ratio > 0.05:
-        raise ReportError(
+        raise NoTextLayer(
             path,
             f"PDF text layer is unusable: {ratio:.0%} of its characters are (cid:NNN) glyph codes "
             "(the fonts lack a ToUnicode map); numbers would be wrong, so nothing was extracted",
@@ -260,17 +288,89 @@ def check_regular(path: Path) -> None:
         raise ReportError(path, f"is a {kind}, not a regular file; skipped without reading")
 
 
-def read_document(path: Path | str, pdf_engine: str = DEFAULT_PDF_ENGINE) -> Document:
-    """Read a raw report, PDF or text, chosen by the file's first bytes rather than its name; a PDF's
-    pages are parsed by `pdf_engine`'s parser (tables/engines.py)."""
+def check_input(path: Path) -> None:
+    """check_regular, except that a folder is a report when it holds page images (read by OCR)."""
     path = Path(path)
+    if path.is_dir() and not path.is_symlink() or path.is_dir() and path.resolve().is_dir():
+        if not folder_pages(path):
+            raise ReportError(path, "is a folder with no page images (.jpg, .png, .tif); not a report")
+        return
     check_regular(path)
+
+
+def read_container(path: Path, container: Container) -> Document:
+    """A container read by its adapter (read/containers.py) into a Document: its text lines for the
+    narrative and metadata, its layout for the tables."""
+    try:
+        layout = container.read_layout(path)
+    except ReportError:
+        raise
+    except MemoryError:
+        raise ReportError(path, f"too large to read as {container.what}") from None
+    except Exception as exc:  # a library's own exception for a damaged file: say which file and what
+        raise ReportError(
+            path, f"could not be read as {container.what.split(':')[0]} ({type(exc).__name__}: {exc})"
+        ) from exc
+    lines = [Line(normalize_text(text), ref, page) for text, ref, page in layout.text_lines()]
+    return Document(path, container.name, sha256_of(path), lines, n_pages=len(layout.pages), layout=layout)
+
+
+def container_of(path: Path, head: bytes) -> Container | None:
+    """The registered container whose bytes these are; None for plain text (and PDFs, read here).
+    Formats we recognise but cannot read raise a ReportError saying how to convert them."""
+    if head.startswith(OLE2):
+        with open(path, "rb") as fh:
+            kind = ole2_kind(fh.read(SETTINGS.max_ole2_scan_bytes))
+        if kind == "xls":
+            return CONTAINERS["xls"]
+        if kind == "encrypted":
+            raise ReportError(path, "Office file is encrypted (password-protected); save an unprotected copy")
+        if kind in ("doc", "wps"):
+            raise ReportError(
+                path,
+                f"old {'Word (.doc)' if kind == 'doc' else 'WPS (.wps)'} format, which this project does not read; "
+                "save it as .docx (Word or WPS: 另存为 .docx; LibreOffice: soffice --headless --convert-to docx FILE)",
+            )
+        raise ReportError(path, "an old Office (OLE2) file that is neither an Excel workbook nor a Word document")
+    if head.startswith(b"PK\x03\x04"):
+        kind = zip_kind(path)
+        if kind in ("xlsx", "docx"):
+            return CONTAINERS[kind]
+        if kind == "corrupt":
+            raise ReportError(path, "a zip archive (.xlsx/.docx) that is truncated or corrupted; nothing was extracted")
+        raise ReportError(path, "a zip archive that is neither an Excel workbook (.xlsx) nor a Word document (.docx)")
+    if is_image(head):
+        return CONTAINERS["image"]
+    if is_html(head) or path.suffix.lower() in (".html", ".htm") and b"<" in head:
+        return CONTAINERS["html"]
+    return None
+
+
+def read_document(path: Path | str, pdf_engine: str = DEFAULT_PDF_ENGINE) -> Document:
+    """Read a raw report, chosen by the file's first bytes rather than its name: text, a PDF (its
+    pages parsed by `pdf_engine`'s parser, tables/engines.py; OCR'd when it has no usable text
+    layer), or a registered container (read/containers.py): workbook, Word, web page, page images,
+    or a folder of page images."""
+    path = Path(path)
+    check_input(path)
+    if path.is_dir():
+        return read_container(path, CONTAINERS["images"])
     with open(path, "rb") as fh:
-        head = fh.read(1024)
+        head = fh.read(4096)
     if head.lstrip().startswith(b"%PDF"):
-        return read_pdf(path, pdf_engine)
+        try:
+            return read_pdf(path, pdf_engine)
+        except NoTextLayer as exc:
+            try:
+                doc = read_container(path, CONTAINERS["pdf_scan"])
+            except ReportError as ocr_exc:  # say both: why OCR was tried, and why it did not help
+                raise ReportError(path, f"{exc.problem}; read by OCR instead: {ocr_exc.problem}") from ocr_exc
+            doc.notes.append(f"{exc.problem}; its pages were read by OCR")
+            return doc
     if path.suffix.lower() == ".pdf":
         raise ReportError(path, "named .pdf but does not start with a PDF header (truncated or not a PDF)")
-    if b"\x00" in head and not utf16_encoding(head):
-        raise ReportError(path, "binary file that is neither PDF nor text")
+    if container := container_of(path, head):
+        return read_container(path, container)
+    if b"\x00" in head[:1024] and not utf16_encoding(head[:1024]):
+        raise ReportError(path, "binary file that is neither PDF, a workbook, a Word document, a web page nor text")
     return read_text(path)

@@ -21,11 +21,13 @@ from .metadata import document_kind, read_metadata
 from .narrative import parse_narrative
 from .narrative.sentences import paragraphs
 from .narrative.three_public import narrative_rows
-from .paths import display_path
+from .paths import IMAGE_SUFFIXES, display_path
+from .read.containers import CONTAINERS
 from .settings import SETTINGS
 from .tables.catalog import ALL_TABLE_CODES, TABLE_CODES
 from .tables.engines import DEFAULT_PDF_ENGINE  # the engines are named once, in tables/engines.py
 from .tables.found import repeated_report
+from .tables.layout_tables import find_layout_tables
 from .tables.pdf_tables import find_pdf_tables
 from .tables.spaced import settle_three_public
 from .tables.text_tables import find_text_tables
@@ -39,6 +41,8 @@ def report_id_for(path: Path) -> str:
 
 def find_tables(doc: Document, pdf_engine: str = DEFAULT_PDF_ENGINE) -> dict:
     """FoundTable per table code, from text grids/tokens or from the PDF's ruled tables."""
+    if doc.layout is not None:  # a registered container (workbook, Word, web page, OCR'd pages)
+        return find_layout_tables(doc.layout, CONTAINERS[doc.source_format].reading_layout)
     if doc.source_format == "pdf":
         return find_pdf_tables(doc, engine=pdf_engine)
     return find_text_tables(doc)
@@ -82,6 +86,20 @@ def template_of(status_of: dict[str, str]) -> tuple[str, tuple[str, ...]]:
     return name, TEMPLATES[name]
 
 
+def format_by_name(path: Path) -> str:
+    """The container a file that could not be read seems to be, from its name (its bytes said nothing)."""
+    suffix = Path(path).suffix.lower()
+    if Path(path).is_dir():
+        return "images"
+    if suffix in (".xlsx", ".xls", ".docx", ".pdf"):
+        return suffix[1:]
+    if suffix in (".html", ".htm"):
+        return "html"
+    if suffix in IMAGE_SUFFIXES:
+        return "image"
+    return "text"
+
+
 def failed_row(
     path: Path,
     report_id: str,
@@ -98,7 +116,7 @@ def failed_row(
         "report_id": report_id,
         "source_file": display_path(path),
         "source_sha256": sha,
-        "source_format": fmt or ("pdf" if str(path).lower().endswith(".pdf") else "text"),
+        "source_format": fmt or format_by_name(path),
         "tables_found": [],
         "tables_empty": [],
         "tables_missing": list(TABLE_CODES),
@@ -143,6 +161,7 @@ def extract_tables(
         for it in ft.items:
             rows.append({"report_id": report_id, **it})
         notes += [f"{code}: {n}" for n in ft.notes]
+    notes = list(doc.notes) + notes  # what reading the container said (e.g. pages read by OCR)
     items = schema.conform(pd.DataFrame(rows), "line_items") if rows else schema.empty("line_items")
     return found, items, notes
 

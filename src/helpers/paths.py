@@ -13,7 +13,15 @@ DATA_PROCESSED = REPO_ROOT / "data" / "processed"
 REPORTS = REPO_ROOT / "reports"
 NOTEBOOKS = REPO_ROOT / "notebooks"
 
-RAW_SUFFIXES = (".txt", ".pdf", ".md", ".text")
+RAW_SUFFIXES = (
+    ".txt",
+    ".pdf",
+    ".md",
+    ".text",
+    *(".xlsx", ".xls", ".docx", ".doc", ".wps", ".html", ".htm"),  # read/containers.py
+    *(".jpg", ".jpeg", ".png", ".tif", ".tiff"),  # a report's single page image
+)
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp")
 
 
 def raw_listing(folder: Path = DATA_RAW) -> tuple[list[Path], list[tuple[str, str]]]:
@@ -26,6 +34,9 @@ def raw_listing(folder: Path = DATA_RAW) -> tuple[list[Path], list[tuple[str, st
     """
     files, ignored = [], []
     for p in sorted(Path(folder).iterdir()):
+        if p.is_dir() and not p.name.startswith(".") and _holds_images(p):
+            files.append(p)  # a folder of page images is one report (read by OCR)
+            continue
         if p.suffix.lower() not in RAW_SUFFIXES:
             continue
         if p.name.startswith("."):
@@ -35,6 +46,13 @@ def raw_listing(folder: Path = DATA_RAW) -> tuple[list[Path], list[tuple[str, st
         else:
             files.append(p)
     return files, ignored
+
+
+def _holds_images(folder: Path) -> bool:
+    try:
+        return any(q.suffix.lower() in IMAGE_SUFFIXES for q in folder.iterdir())
+    except OSError:
+        return False
 
 
 def raw_files(folder: Path = DATA_RAW) -> list[Path]:

@@ -26,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import faults, partitioned, schema, workers
-from .document import ReportError, check_regular, sha256_of
+from .document import ReportError, check_input, sha256_of
 from .extract import DEFAULT_PDF_ENGINE, extract_report, report_id_for
 from .extract import failed_row as _failed
 from .lock import folder_lock
@@ -44,6 +44,16 @@ logger = logging.getLogger(__name__)
 # the versions of the PDF libraries go into the hash too: they change what a PDF reads as.
 EXTRACTION_ENTRY = "extract.py"
 PDF_LIBRARIES = ("pdfplumber", "pdfminer.six", "pypdfium2", "tabula-py")
+# The libraries the container adapters read with: their versions are part of the extractor version.
+CONTAINER_LIBRARIES = (
+    "python-calamine",
+    "openpyxl",
+    "xlrd",
+    "python-docx",
+    "lxml",
+    "rapidocr-onnxruntime",
+    "onnxruntime",
+)
 
 
 def extraction_modules() -> list[Path]:
@@ -60,7 +70,12 @@ def extraction_modules() -> list[Path]:
         return p / "__init__.py" if (p / "__init__.py").is_file() else None
 
     seen: set[Path] = set()
-    todo = [root / EXTRACTION_ENTRY]
+    # The container adapters are imported by name when a file needs them (read/containers.py): they
+    # are part of the closure all the same.
+    from .read.containers import CONTAINERS
+
+    adapters = {root / "read" / f"{c.module}.py" for c in CONTAINERS.values()}
+    todo = [root / EXTRACTION_ENTRY, *sorted(p for p in adapters if p.is_file())]
     while todo:
         f = todo.pop()
         if f in seen:
@@ -97,7 +112,7 @@ def _library_versions() -> list[str]:
     from importlib import metadata
 
     out = []
-    for dist in PDF_LIBRARIES:
+    for dist in PDF_LIBRARIES + CONTAINER_LIBRARIES:
         try:
             out.append(f"{dist}=={metadata.version(dist)}")
         except metadata.PackageNotFoundError:
@@ -182,7 +197,12 @@ def _reusable(
         return False
     old = hit.iloc[0]
     engine = old.get("pdf_engine")  # null for text, and for a PDF that failed: read again
-    if _is_pdf(path) and not (isinstance(engine, str) and engine == pdf_engine):
+    # a text-layer PDF's rows depend on the engine; a scanned one's (OCR'd, `pdf_scan`) do not
+    if (
+        _is_pdf(path)
+        and old.get("source_format") != "pdf_scan"
+        and not (isinstance(engine, str) and engine == pdf_engine)
+    ):
         return False
     return isinstance(old["source_sha256"], str) and old["source_sha256"] == sha
 
@@ -205,7 +225,7 @@ def _each(
     first_with: dict[str, Path] = {}  # sha256 -> the first file with those bytes
     for rid, path in pairs:
         try:
-            check_regular(path)  # before opening: a named pipe would block, a loop would raise
+            check_input(path)  # before opening: a named pipe would block, a loop would raise
             sha = sha256_of(path)
         except ReportError as exc:
             sink(rid, path, _failed(path, rid, str(exc)))

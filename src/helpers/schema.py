@@ -20,7 +20,12 @@ DATASETS: dict[str, list[Column]] = {
         ("report_id", "string", "Stable id of the report: the raw file's stem (file name without extension)."),
         ("source_file", "string", "Path of the raw file relative to the repository root (absolute when outside it)."),
         ("source_sha256", "string", "SHA-256 of the raw file's bytes."),
-        ("source_format", "string", "`pdf` or `text`."),
+        (
+            "source_format",
+            "string",
+            "The container read: `text`, `pdf` (text layer), `pdf_scan` (no usable text layer: OCR'd), `image` "
+            "(one page image), `images` (a folder of page images), `xlsx`, `xls`, `docx`, `html`.",
+        ),
         ("city", "string", "City as printed (e.g. 武汉市, 上海市)."),
         ("district", "string", "District as printed (e.g. 洪山区)."),
         ("department", "string", "Department as printed in the report title."),
@@ -135,8 +140,20 @@ DATASETS: dict[str, list[Column]] = {
             "left blank rather than guessed), or it sits in a group whose sums fail in a text copy without column "
             "positions. Checks over doubtful cells report `uncertain`.",
         ),
+        (
+            "ocr_confidence",
+            "float64",
+            "For a figure read by OCR from a scanned page or image: the recogniser's confidence (0..1); a figure "
+            "below the settings' `ocr_min_confidence`, or in an OCR'd table whose sums fail, is `doubtful`. Null "
+            "for cells read from a text layer, a workbook, a Word document or a web page.",
+        ),
         ("row_order", "Int64", "Order of the row within its table (0 = first data row)."),
-        ("source_ref", "string", "Where the cell was read: `line N` or `page N`."),
+        (
+            "source_ref",
+            "string",
+            "Where the cell was read: `line N` (text), `page N` (PDF), `sheet 公开05表!C14` (workbook), "
+            "`table 3 row 5 col 2` (Word, web page), `page 9 box (x0,y0,x1,y1)` (OCR'd image, pixels).",
+        ),
     ],
     "budget_execution": [
         ("report_id", "string", "Report."),
@@ -365,7 +382,7 @@ PRIMARY_KEYS: dict[str, list[str]] = {
 # validated against the data in the tests). Open vocabularies (names, measures, units printed,
 # engines, layouts) are not listed.
 VALUES: dict[tuple[str, str], tuple[str, ...]] = {
-    ("reports", "source_format"): ("pdf", "text"),
+    ("reports", "source_format"): ("pdf", "text", "pdf_scan", "image", "images", "xlsx", "xls", "docx", "html"),
     ("reports", "doc_kind"): ("final", "budget"),
     ("reports", "unit_kind"): ("部门", "单位"),
     ("reports", "template"): ("部门决算 (nine tables)", "高等学校 (university, four tables)"),

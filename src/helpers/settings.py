@@ -43,6 +43,12 @@ class Settings:
     # Seconds one file may take in a worker before it is stopped and failed (the longest report
     # takes a few seconds: a 49-page PDF ~4 s; ten minutes means stuck).
     file_timeout_s: float = 600.0
+    # An old Office (OLE2) file's stream names are looked for in its first bytes (the directory of a
+    # workbook of nine tables sits in its first few hundred kilobytes).
+    max_ole2_scan_bytes: int = 16 << 20
+    # An OCR'd figure the recogniser is less sure of than this is doubtful (PP-OCRv4 reads clean
+    # printed digits at 0.95 and above; a smudged or cut digit falls below).
+    ocr_min_confidence: float = 0.9
 
     def as_dict(self) -> dict[str, float | int]:
         return dataclasses.asdict(self)

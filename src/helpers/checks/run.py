@@ -31,6 +31,14 @@ def _doubtful_tables(datasets: dict[str, pd.DataFrame]) -> list[str]:
     return _report_list(datasets, "tables_doubtful")
 
 
+def _ocr_tables(datasets: dict[str, pd.DataFrame]) -> list[str]:
+    """Tables read by OCR: a check failing on one of them may be a misread digit, not the report."""
+    tr = datasets.get("table_readings")
+    if tr is None or not len(tr) or "layout" not in tr.columns:
+        return []
+    return [str(t) for t, lay in zip(tr["table"], tr["layout"]) if isinstance(lay, str) and "OCR" in lay]
+
+
 def _on_doubtful(source_ref: str | None, tables: list[str]) -> str | None:
     """The doubtful table a failing check reads (its source_ref names `T5 line 12`, `U4 page 3` …)."""
     for t in tables:
@@ -48,6 +56,7 @@ def run_checks(datasets: dict[str, pd.DataFrame], rules=None, doc=None) -> pd.Da
     report = Report(datasets, rid, doc=doc)
     doubtful = _doubtful_tables(datasets)
     unknown = [t for t in _report_list(datasets, "tables_other") if t.startswith("X")]
+    ocr = _ocr_tables(datasets)
     rows = []
     for r in rules or RULES.values():
         try:
@@ -67,6 +76,16 @@ def run_checks(datasets: dict[str, pd.DataFrame], rules=None, doc=None) -> pd.Da
                     "uncertain",
                     f"{res.message}. But the reading of {hit} is doubtful (see table_readings), so "
                     "the difference may be ours, not the report's; check the page",
+                    res.expected,
+                    res.found,
+                    res.source_ref,
+                    severity="warning",
+                )
+            elif res.outcome == "fail" and (hit := _on_doubtful(res.source_ref, ocr)):
+                res = Result(
+                    "uncertain",
+                    f"{res.message}. But {hit} was read by OCR from a page image, so a digit may have been "
+                    "misread; check the page",
                     res.expected,
                     res.found,
                     res.source_ref,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ..normalize import compact
 from ..settings import SETTINGS
+from ..tables.catalog import row_parts
 from ..vocabulary import (
     CLASS_NAMES,
     CODE_LEVELS,
@@ -34,8 +35,8 @@ from .common import (
 )
 from .rules import Fig, Report, Result, equal_check, guard_reading, insufficient, not_applicable, rule, sum_check
 
-T2_SOURCES = ("fiscal", "upper_subsidy", "business", "operating", "subsidiary_remit", "other")
-T3_PARTS = ("basic", "project", "upper_remit", "operating", "subsidiary_subsidy")
+T2_SOURCES = row_parts("T2")  # the row identities are defined once, in tables/catalog.py
+T3_PARTS = row_parts("T3")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -99,7 +100,7 @@ def t3_row_sum(report: Report):
     needs="line_items T5",
 )
 def t5_row_sum(report: Report):
-    yield from _row_sum(report, "T5", ("basic", "project"), "基本支出 + 项目支出")
+    yield from _row_sum(report, "T5", row_parts("T5"), "基本支出 + 项目支出")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -315,7 +316,7 @@ def t1_balance(report: Report):
     yield from _balance(report, "T1", "final", "T1 收入支出决算总表: both 总计 equal")
 
 
-T4_COLS = ("general_budget", "gov_fund", "state_capital")
+T4_COLS = row_parts("T4")
 
 
 @rule(

@@ -26,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import paths, schema
-from ..document import sha256_of
+from ..document import folder_pages, sha256_of
 from ..extract import DEFAULT_PDF_ENGINE, extract_report, failed_row, report_id_for
 from ..pipeline import extractor_version, write_datasets
 from .load import Corpus, NoProcessedData, load, load_report
@@ -145,14 +145,17 @@ def extract_file(
         )
     version = _version()
     try:
-        sha = sha256_of(path) if path.is_file() else None
+        # a file, or a folder of page images (read by OCR as one report)
+        sha = sha256_of(path) if path.is_file() or path.is_dir() and folder_pages(path) else None
     except OSError:
         sha = None  # unreadable: extract_report says why
     folder = None
     reused = False
     if sha is not None:
-        with open(path, "rb") as fh:
-            is_pdf = fh.read(1024).lstrip().startswith(b"%PDF")
+        is_pdf = False
+        if path.is_file():
+            with open(path, "rb") as fh:
+                is_pdf = fh.read(1024).lstrip().startswith(b"%PDF")
         folder = (
             cache_root(cache_dir) / version / (sha + (f"-{engine}" if is_pdf and engine != DEFAULT_PDF_ENGINE else ""))
         )

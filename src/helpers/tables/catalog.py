@@ -12,6 +12,22 @@ from dataclasses import dataclass
 from ..normalize import compact
 from ..vocabulary import FUNCTION_CLASSES, TABLE_TITLES, THREE_PUBLIC_NAMES, THREE_PUBLIC_TEXT_WORDS, is_personnel
 
+# Row identities, defined once: in every row, Σ left columns = Σ right columns (measure names). The
+# spaced reader places figures by them, the checks test them (T2/T3/T4/T5.row_sum).
+ROW_IDENTITIES: dict[str, tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]] = {
+    "T2": ((("total",), ("fiscal", "upper_subsidy", "business", "operating", "subsidiary_remit", "other")),),
+    "T3": ((("total",), ("basic", "project", "upper_remit", "operating", "subsidiary_subsidy")),),
+    "T5": ((("total",), ("basic", "project")),),
+    "T9": ((("total",), ("basic", "project")),),
+    "T8": ((("total",), ("basic", "project")), (("carryover_begin", "income"), ("total", "carryover_end"))),
+    "T4": ((("total",), ("general_budget", "gov_fund", "state_capital")),),
+}
+
+
+def row_parts(table: str) -> tuple[str, ...]:
+    """The columns that add up to a row's 合计 (`total`) in `table`."""
+    return next(right for left, right in ROW_IDENTITIES[table] if left == ("total",))
+
 
 @dataclass(frozen=True)
 class TableDef:
@@ -275,6 +291,27 @@ def two_sided_section(label: str, state: dict, side: str) -> str | None:
         state[side] = "balance"
         return "balance"
     return state.get(side)
+
+
+_NUMBERED_LABEL = re.compile(r"^[一二三四五六七八九十]+、")
+
+
+def side_of_label(label: str, income_total_seen: bool) -> str:
+    """Which side of a two-sided 总表 (T1, T4) a row belongs to when the layout lost its columns: a
+    label naming spending (…支出…, a function class, 结余分配, 年末结转) is the expenditure side; 总计 /
+    合计 is the income side's the first time and the expenditure side's after; anything else income.
+    Defined once for every reader that needs it (one-cell-per-line and single-space text)."""
+    lab = _NUMBERED_LABEL.sub("", label)
+    if lab.startswith(("总计", "合计")):
+        return "expenditure" if income_total_seen else "income"
+    if (
+        any(w in lab for w in ("结余分配", "年末"))
+        or "支出" in lab  # 本年支出合计, 一般公共服务支出
+        or lab.endswith("支")  # a label wrapped after 支 (`…应急管理支` / `出`)
+        or function_class_code(label)
+    ):
+        return "expenditure"
+    return "income"
 
 
 def t6_section(code: str | None, label: str) -> str:

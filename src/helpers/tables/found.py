@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..settings import SETTINGS
 from .catalog import BY_CODE
 from .reading import Reading, check_economic, check_hierarchy
 
@@ -59,6 +60,11 @@ def assess(code: str, items: list[dict], layout: str, reading: Reading | None = 
         reading.by_position = sum(1 for it in items if it["amount_wan"] is not None) - inferred
     for it in items:
         it.setdefault("doubtful", False)
+        conf = it.get("ocr_confidence")
+        if conf is not None and it["amount_wan"] is not None and conf < SETTINGS.ocr_min_confidence:
+            it["doubtful"] = True
+            where = it["code"] or it["row_label"]
+            reading.low_confidence.append(f"{where} {it['measure']} ({it['source_ref']}, {conf:.2f})")
     kind = BY_CODE[code].kind if code in BY_CODE else "generic"
     if kind == "coded":
         check_hierarchy(items, reading)

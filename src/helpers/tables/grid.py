@@ -28,6 +28,19 @@ from .catalog import (
 class GridRow:
     cells: list[str | None]
     ref: str
+    # Per cell, where the container knows more than the row (`sheet 公开05表!C14`, an OCR box), and
+    # the OCR confidence of each cell; None when the row's ref says it all (text, PDF text layer).
+    cell_refs: list[str | None] | None = None
+    confidence: list[float | None] | None = None
+
+    def at(self, i: int) -> str:
+        """Where cell i was read: its own ref when the container gave one, else the row's."""
+        if self.cell_refs is not None and i < len(self.cell_refs) and self.cell_refs[i]:
+            return self.cell_refs[i] or self.ref
+        return self.ref
+
+    def conf(self, i: int) -> float | None:
+        return self.confidence[i] if self.confidence is not None and i < len(self.confidence) else None
 
 
 @dataclass
@@ -133,10 +146,22 @@ def _split_label(cells: list[str]) -> tuple[str | None, str]:
 
 
 def item(
-    table, measure, value, *, label, code=None, side=None, section=None, ref, order, unit="万元", inferred=False
+    table,
+    measure,
+    value,
+    *,
+    label,
+    code=None,
+    side=None,
+    section=None,
+    ref,
+    order,
+    unit="万元",
+    inferred=False,
+    confidence: float | None = None,
 ) -> dict:
     factor = 1e-4 if unit == "元" else 1.0
-    return {
+    out = {
         "table": table,
         "side": side,
         "section": section,
@@ -151,11 +176,17 @@ def item(
         "row_order": order,
         "source_ref": ref,
     }
+    if confidence is not None:  # OCR'd: how sure the recogniser was of the printed figure
+        out["ocr_confidence"] = confidence
+    return out
 
 
 def interpret_grid(grid: Grid) -> list[dict]:
     kind = BY_CODE[grid.table].kind if grid.table in BY_CODE else "generic"
-    rows = [GridRow([_clean(c) if c is not None else None for c in r.cells], r.ref) for r in grid.rows]
+    rows = [
+        GridRow([_clean(c) if c is not None else None for c in r.cells], r.ref, r.cell_refs, r.confidence)
+        for r in grid.rows
+    ]
     rows = [r for r in rows if any(c for c in r.cells)]
     if kind == "generic":
         return _generic(grid, rows)
@@ -252,8 +283,18 @@ def _coded(grid: Grid, rows: list[GridRow]) -> list[dict]:
                 continue
         label = "合计" if re.fullmatch(r"合\s*计|总计", label) else label
         last_row_items = [
-            item(t, m, _amount(v, r.ref, grid.notes), label=label, code=code, ref=r.ref, order=order, unit=grid.unit)
-            for m, v in zip(measures, values)
+            item(
+                t,
+                m,
+                _amount(cells[i], r.at(i), grid.notes),
+                label=label,
+                code=code,
+                ref=r.at(i),
+                order=order,
+                unit=grid.unit,
+                confidence=r.conf(i),
+            )
+            for m, i in zip(measures, idxs)
         ]
         out += last_row_items
         order += 1
@@ -323,19 +364,20 @@ def _two_sided(grid: Grid, rows: list[GridRow]) -> list[dict]:
                 label = f"(行次 {row_no})" if row_no else "(blank)"
             code = function_class_code(label) if side == "expenditure" else None
             sec = two_sided_section(label, state, side)
-            for m, v in zip(measures, values):
+            for m, i in zip(measures, idxs):
                 out.append(
                     item(
                         t,
                         m,
-                        _amount(v, r.ref, grid.notes),
+                        _amount(cells[i], r.at(i), grid.notes),
                         label=label,
                         code=code,
                         side=side,
                         section=sec,
-                        ref=r.ref,
+                        ref=r.at(i),
                         order=order,
                         unit=grid.unit,
+                        confidence=r.conf(i),
                     )
                 )
             order += 1
@@ -366,18 +408,20 @@ def _economic(grid: Grid, rows: list[GridRow]) -> list[dict]:
         if any(c and "合计" in c for c in cells):
             for i, c in enumerate(cells):
                 if c and "合计" in c:
-                    amt = next((cells[j] for j in range(i + 1, len(cells)) if cells[j] and is_amount(cells[j])), None)
+                    j = next((j for j in range(i + 1, len(cells)) if cells[j] and is_amount(cells[j])), None)
+                    amt = cells[j] if j is not None else None
                     lab = compact(c)
                     out.append(
                         item(
                             t,
                             "final",
-                            _amount(amt, r.ref, grid.notes),
+                            _amount(amt, r.at(j) if j is not None else r.ref, grid.notes),
                             label=lab,
                             section=t6_section(None, lab),
-                            ref=r.ref,
+                            ref=r.at(j) if j is not None else r.ref,
                             order=order,
                             unit=grid.unit,
+                            confidence=r.conf(j) if j is not None else None,
                         )
                     )
                     order += 1
@@ -392,13 +436,14 @@ def _economic(grid: Grid, rows: list[GridRow]) -> list[dict]:
                 item(
                     t,
                     "final",
-                    _amount(amt, r.ref, grid.notes),
+                    _amount(amt, r.at(ni + 1), grid.notes),
                     label=label,
                     code=code,
                     section=t6_section(code, label),
-                    ref=r.ref,
+                    ref=r.at(ni + 1),
                     order=order,
                     unit=grid.unit,
+                    confidence=r.conf(ni + 1),
                 )
             )
             order += 1
@@ -418,17 +463,18 @@ def _three_public(grid: Grid, rows: list[GridRow]) -> list[dict]:
         vals = [cells[i] for i in idxs]
         if not any(v and is_amount(v) for v in vals):
             continue
-        for k, v in zip(nums, vals):
+        for k, i in zip(nums, idxs):
             if 1 <= k <= len(THREE_PUBLIC_COLUMNS):
                 out.append(
                     item(
                         "T7",
                         THREE_PUBLIC_COLUMNS[k - 1],
-                        _amount(v, r.ref, grid.notes),
+                        _amount(cells[i], r.at(i), grid.notes),
                         label="合计",
-                        ref=r.ref,
+                        ref=r.at(i),
                         order=0,
                         unit=grid.unit,
+                        confidence=r.conf(i),
                     )
                 )
         break
@@ -464,7 +510,14 @@ def _three_public_pairs(grid: Grid, rows: list[GridRow]) -> list[dict]:
             measure = ("budget_" if kind == "预算数" else "final_") + starts[col]
             out.append(
                 item(
-                    "T7", measure, _amount(vals[i], r.ref, grid.notes), label="合计", ref=r.ref, order=0, unit=grid.unit
+                    "T7",
+                    measure,
+                    _amount(vals[i], r.at(i), grid.notes),
+                    label="合计",
+                    ref=r.at(i),
+                    order=0,
+                    unit=grid.unit,
+                    confidence=r.conf(i),
                 )
             )
         break
@@ -497,12 +550,13 @@ def _generic(grid: Grid, rows: list[GridRow]) -> list[dict]:
             item(
                 grid.table,
                 m,
-                _amount(cells[i], r.ref, grid.notes),
+                _amount(cells[i], r.at(i), grid.notes),
                 label=label,
                 code=code,
-                ref=r.ref,
+                ref=r.at(i),
                 order=order,
                 unit=grid.unit,
+                confidence=r.conf(i),
             )
             for m, i in zip(names, idxs)
         ]

@@ -35,22 +35,18 @@ parsed from garbled glyphs.
 
 from __future__ import annotations
 
-import re
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..document import Document, open_pdf
-from ..normalize import CID_RE, cid_ratio, is_amount, normalize_text
-from .catalog import ANY_TABLE_TITLE, clean_title, match_header, match_title
+from ..normalize import cid_ratio, normalize_text
+from ..read.model import Block, Cell, Layout, Page, TableBlock, TextBlock
 from .engines import DEFAULT_PDF_ENGINE, ENGINE_NAMES, pdf_engine
-from .found import EMPTY_NOTE, STATUS_RANK, UNIT_RE, FoundTable, items_status
-from .grid import Grid, GridRow
-from .readers import GridReader
+from .found import FoundTable
+from .layout_tables import find_layout_tables
 
 ENGINES = ENGINE_NAMES  # kept for callers of the old name
-HEADER_ONLY = {"类", "款", "项"}
-_TOTAL = re.compile(r"^(合计|总计)$")
 
 
 @dataclass
@@ -163,26 +159,8 @@ def tabula_tables(path: Path, pages: list[int], repair: bool = True) -> list[Pdf
 
 
 # ---------------------------------------------------------------------------------------------
-# Shared: clean rows, name tables, follow them over pages, interpret.
-
-
-def _cell(c) -> str | None:
-    if c is None:
-        return None
-    return normalize_text(str(c).replace("\r", "\n")).strip()
-
-
-def _split_header_row(rows: list[list[str | None]]) -> list[list[str | None]]:
-    """`类 | 款 | 项 | 合计 | 2,946.25 …` in one ruled row: header words above, the 合计 row below."""
-    out = []
-    for r in rows:
-        words = [i for i, c in enumerate(r) if c and c.replace(" ", "") in HEADER_ONLY]
-        if words and any(c and is_amount(c) for c in r):
-            out.append([r[i] if i in words else "" for i in range(len(r))])
-            out.append(["" if i in words else c for i, c in enumerate(r)])
-        else:
-            out.append(r)
-    return out
+# The PDF as a Layout: per page, the text between its ruled tables and the tables themselves, so
+# the one finder (layout_tables.py) names, joins and reads them as it does for every container.
 
 
 def _region_text(page, top: float, bottom: float) -> list[str]:
@@ -193,30 +171,32 @@ def _region_text(page, top: float, bottom: float) -> list[str]:
     return [normalize_text(t) for t in text.splitlines() if t.strip()]
 
 
-@dataclass
-class _Built:
-    code: str
-    grid: Grid
-    ncols: int
-    last_page: int
-    notes: list[str] = field(default_factory=list)
-    below: list[str] = field(default_factory=list)
-
-
-def _status(b: _Built, items: list[dict]) -> tuple[str, list[str]]:
-    notes = list(b.notes)
-    if items_status(items) == "data":
-        return "data", notes
-    below = "".join(b.below).replace(" ", "")
-    m = EMPTY_NOTE.search(below)
-    has_total = any(c and _TOTAL.match(c.replace(" ", "")) for r in b.grid.rows for c in r.cells)
-    if m:
-        notes.append(f"table printed with no figures; the page says: {m.group(0)}")
-    elif has_total:
-        notes.append("table printed with a 合计 row and no figures")
-    else:
-        notes.append("table printed with no figures, no 合计 row and no note; treated as empty")
-    return "empty", notes
+def pdf_layout(doc: Document, pdf, tables: list[PdfTable], pages: list[int], notes: list[str]) -> Layout:
+    """Pages of text blocks (the page text between tables, cropped) and table blocks (the engine's
+    cells); a page without a ruled table keeps its text-layer lines, where a title printed with no
+    table under it is looked for."""
+    by_page: dict[int, list[PdfTable]] = {}
+    for t in tables:
+        by_page.setdefault(t.page, []).append(t)
+    page_text: dict[int, list[str]] = {}
+    for ln in doc.lines:
+        page_text.setdefault(ln.page or 0, []).append(ln.text)
+    out: list[Page] = []
+    for p in sorted(set(page_text) | set(by_page)):
+        where = f"page {p}"
+        if p not in by_page:
+            out.append(Page(p, [TextBlock(t, where) for t in page_text.get(p, [])]))
+            continue
+        page = pdf.pages[p - 1]
+        blocks: list[Block] = []
+        prev_bottom = 0.0
+        for t in by_page[p]:
+            blocks += [TextBlock(ln, where) for ln in _region_text(page, prev_bottom, t.top)]
+            blocks.append(TableBlock([[Cell(c) for c in r] for r in t.rows], where))
+            prev_bottom = t.bottom
+        blocks += [TextBlock(ln, where) for ln in _region_text(page, prev_bottom, float(page.height))]
+        out.append(Page(p, blocks))
+    return Layout("pdf", out, notes)
 
 
 def find_pdf_tables(
@@ -230,15 +210,12 @@ def find_pdf_tables(
     for ln in doc.lines:
         page_text.setdefault(ln.page or 0, []).append(ln.text)
     garbled = {p for p, lines in page_text.items() if cid_ratio("\n".join(lines)) > 0.01}
-    notes_global = [
+    notes = [
         f"page {p}: text is (cid:NNN) glyph codes (no ToUnicode map); its tables were not read"
         for p in sorted(garbled)
         if p in pages
     ]
     pages = [p for p in pages if p not in garbled]
-
-    found: dict[str, FoundTable] = {}
-    built: list[_Built] = []
     # Reuse the pages read_document already parsed; parse the file again only for a Document built
     # without them or by another parser (pdfplumber stays the pdfminer reference whatever read the text).
     shared = doc.pdf if doc.pdf_parser == eng.parser else None
@@ -247,98 +224,5 @@ def find_pdf_tables(
             tables = plumber_tables(pdf, pages)
         else:
             tables = tabula_tables(doc.path, pages, repair=tabula_repair)
-        seen_pages: set[int] = set()
-        for t in tables:
-            t.first_on_page = t.page not in seen_pages
-            seen_pages.add(t.page)
-
-        prev_bottom: dict[int, float] = {}
-        current: _Built | None = None
-        for t in tables:
-            page = pdf.pages[t.page - 1]
-            rows = [[_cell(c) for c in r] for r in t.rows]
-            rows = [r for r in rows if any(c for c in r)]
-            above = _region_text(page, prev_bottom.get(t.page, 0.0), t.top)
-            below = _region_text(page, t.bottom, float(page.height))
-            prev_bottom[t.page] = t.bottom
-            if not rows:
-                continue  # a ruled box with nothing in it (a blank page's frame)
-            if any(c and CID_RE.search(c) for r in rows for c in r):
-                notes_global.append(f"page {t.page}: a table holds (cid:NNN) glyph codes; it was not read")
-                continue
-            rows = _split_header_row(rows)
-            title = next((code for ln in reversed(above) if (code := match_title(ln))), None)
-            # A title the catalog does not know still starts a table of its own (never a continuation).
-            titled_other = title is None and any(
-                ANY_TABLE_TITLE.search(clean_title(ln)) and len(clean_title(ln)) <= 40 for ln in above
-            )
-            header = match_header("".join(c or "" for r in rows[:5] for c in r))
-            code = title or (None if titled_other else header)  # a title of its own outranks header words
-            ncols = max(len(r) for r in rows)
-            unit = next((m.group(2) for ln in above if (m := UNIT_RE.search(ln))), None)
-            grows = [GridRow(r, f"page {t.page}") for r in rows]
-            if (
-                title is None
-                and not titled_other
-                and current is not None
-                and t.first_on_page
-                and ncols <= current.ncols
-                and t.page - current.last_page in (1, 2)
-                and header in (None, current.code)
-            ):
-                # Continuation page: no title, the same figure columns. A page that prints the code in one
-                # cell where the first page split it over 类/款/项 has fewer columns: the figures are the
-                # rightmost columns on both, so its rows are aligned on the right.
-                pad: list[str | None] = [None] * (current.ncols - ncols)
-                for g in grows:
-                    g.cells = pad + list(g.cells)
-                current.grid.rows += grows
-                current.last_page = t.page
-                current.below = below
-                continue
-            if code is None and titled_other:
-                # A 决算 table the catalog does not know: kept apart (never merged into the table before
-                # it), its rows under a code of its own, and named in the notes.
-                name = next(clean_title(ln) for ln in reversed(above) if ANY_TABLE_TITLE.search(clean_title(ln)))
-                code = f"X{sum(1 for b in built if b.code.startswith('X')) + 1}"
-                notes_global.append(
-                    f"page {t.page}: table {name!r} is not one of the tables this project knows "
-                    f"(T1..T9, U4); its rows are kept as {code}, columns named by its header"
-                )
-            if code is None:
-                notes_global.append(f"page {t.page}: a ruled table with no recognisable title or header was skipped")
-                current = None
-                continue
-            grid = Grid(code, grows, unit=unit or "万元", title_ref=f"page {t.page}")
-            current = _Built(code, grid, ncols, t.page, below=below)
-            built.append(current)
-
-    for b in built:
-        ft = GridReader(f"pdf ruled table ({engine})").read(b.code, b.grid, b.grid.unit, b.grid.title_ref)
-        status, notes = _status(b, ft.items)
-        ft.status, ft.notes = status, notes + ft.notes
-        cur = found.get(b.code)
-        if cur is None or STATUS_RANK[status] > STATUS_RANK[cur.status]:
-            found[b.code] = ft
-        elif cur is not None:
-            cur.notes.append(f"another {b.code} table on {b.grid.title_ref} was not used")
-            if status == "data" and cur.status == "data":
-                cur.repeated.append(b.grid.title_ref)
-
-    # Titles printed without a ruled table under them (outside the table of contents).
-    for p, lines in sorted(page_text.items()):
-        if p in seen_pages or any(re.sub(r"\s+", "", ln) in ("目录",) for ln in lines):
-            continue
-        for line_text in lines[:8]:
-            code = match_title(line_text)
-            if code and code not in found:
-                found[code] = FoundTable(
-                    code,
-                    "missing",
-                    ref=f"page {p}",
-                    notes=[f"title printed on page {p} but no ruled table found under it"],
-                )
-    if notes_global and found:  # page-level notes once, on the first table
-        first = found[min(found)]
-        first.notes += notes_global
-    return found
+        layout = pdf_layout(doc, pdf, tables, pages, notes)
+    return find_layout_tables(layout, f"pdf ruled table ({engine})")

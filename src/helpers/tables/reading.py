@@ -23,7 +23,8 @@ from ..settings import SETTINGS
 from ..vocabulary import PERSONNEL_CLASSES
 from .placement import code_parents
 
-POSITIONAL_LAYOUTS = ("tab grid", "pdf ruled table")
+# Layouts whose cells keep their columns (the container says where each cell is).
+POSITIONAL_LAYOUTS = ("tab grid", "pdf ruled table", "spreadsheet cells", "word table", "web page table", "OCR")
 
 
 @dataclass
@@ -41,6 +42,12 @@ class Reading:
     alternatives: list[tuple[int, list[dict[str, float]]]] = field(default_factory=list)
     resolved: list[str] = field(default_factory=list)  # how ambiguities were settled by other evidence
     doubtful_rows: list[str] = field(default_factory=list)  # rows with a doubtful cell (code or label, line)
+    low_confidence: list[str] = field(default_factory=list)  # OCR'd cells the recogniser was unsure of
+
+    @property
+    def ocr(self) -> bool:
+        """Read from images: a misread digit looks exactly like a report's own inconsistency."""
+        return "OCR" in self.layout
 
     @property
     def positional(self) -> bool:
@@ -50,6 +57,8 @@ class Reading:
     def doubtful(self) -> bool:
         if self.unplaced or self.ambiguous:
             return True
+        if self.ocr:  # an OCR'd table whose sums fail, or with a cell read without confidence, may be ours
+            return bool(self.failing_sums or self.low_confidence)
         if not self.positional and self.failing_sums:
             return len(self.failing_sums) >= 2 or self.by_arithmetic > 0
         return False
@@ -74,6 +83,19 @@ class Reading:
                 "column positions, so the values may sit under the wrong rows or columns: "
                 + "; ".join(self.failing_sums[:12])
                 + (" …" if len(self.failing_sums) > 12 else "")
+            )
+        if self.ocr and self.failing_sums:
+            out.append(
+                f"read by OCR and the table's own sums fail at {len(self.failing_sums)} place(s), so a digit may "
+                "have been misread: "
+                + "; ".join(self.failing_sums[:12])
+                + (" …" if len(self.failing_sums) > 12 else "")
+            )
+        if self.low_confidence:
+            out.append(
+                f"{len(self.low_confidence)} OCR'd cell(s) read with low confidence: "
+                + "; ".join(self.low_confidence[:8])
+                + (" …" if len(self.low_confidence) > 8 else "")
             )
         if self.doubtful_rows:
             out.append(f"rows in doubt ({len(self.doubtful_rows)}): " + ", ".join(self.doubtful_rows))

@@ -29,7 +29,15 @@ from ..document import Line
 from ..normalize import amount_of, compact, is_amount, parse_amount
 from ..settings import SETTINGS
 from ..vocabulary import THREE_PUBLIC_BASES, THREE_PUBLIC_COLUMNS, THREE_PUBLIC_ITEMS
-from .catalog import COLUMN_KEYWORDS, TEMPLATE_MEASURES, function_class_code, t6_section, two_sided_section
+from .catalog import (
+    COLUMN_KEYWORDS,
+    ROW_IDENTITIES,
+    TEMPLATE_MEASURES,
+    function_class_code,
+    side_of_label,
+    t6_section,
+    two_sided_section,
+)
 from .grid import item
 from .placement import Identity, PlaceRow, code_parents, place
 from .reading import Reading
@@ -45,15 +53,7 @@ HEADER_WORD = re.compile(
     r".*收入|.*支出|.*结余|.*结转和|附属单位.*|上缴.*|对附属单位.*|助支出|补助支出|其中.*)$"
 )
 
-# Row identities: which columns add up (names of measures).
-IDENTITIES: dict[str, tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]] = {
-    "T2": ((("total",), ("fiscal", "upper_subsidy", "business", "operating", "subsidiary_remit", "other")),),
-    "T3": ((("total",), ("basic", "project", "upper_remit", "operating", "subsidiary_subsidy")),),
-    "T5": ((("total",), ("basic", "project")),),
-    "T9": ((("total",), ("basic", "project")),),
-    "T8": ((("total",), ("basic", "project")), (("carryover_begin", "income"), ("total", "carryover_end"))),
-    "T4": ((("total",), ("general_budget", "gov_fund", "state_capital")),),
-}
+IDENTITIES = ROW_IDENTITIES  # which columns add up: defined once, in the catalog
 # Columns a department seldom uses: a value goes there only when the arithmetic cannot hold without them.
 RARE = {
     "T2": ("upper_subsidy", "operating", "subsidiary_remit", "business_tuition"),
@@ -405,18 +405,6 @@ _INCOME_WORDS = ("收入", "财政拨款", "使用非财政拨款结余", "年�
 _EXPEND_WORDS = ("支出", "结余分配", "年末")
 
 
-def _side_of(label: str) -> str:
-    lab = _NUMBERED.sub("", label)
-    if (
-        any(w in lab for w in ("结余分配", "年末"))
-        or lab.endswith("支出")
-        or lab.endswith("支")
-        or function_class_code(label)
-    ):
-        return "expenditure"
-    return "income"
-
-
 def _segments(text: str) -> list[tuple[str, list[str]]]:
     """(label, amounts) pieces of a two-sided line, left to right."""
     segs: list[tuple[str, list[str]]] = []
@@ -497,10 +485,8 @@ def read_two_sided(table: str, lines: list[Line], unit: str) -> tuple[list[dict]
         for k, (lab, amts) in enumerate(segs):
             if len(segs) >= 2:
                 side = "income" if k == 0 else "expenditure"
-            elif lab.startswith(("总计", "合计")):
-                side = "expenditure" if any(r.label.startswith(("总计", "合计")) for r in rows["income"]) else "income"
             else:
-                side = _side_of(lab)
+                side = side_of_label(lab, any(r.label.startswith(("总计", "合计")) for r in rows["income"]))
             last = SpacedRow(None, lab, amts, ln.ref, ln.page)
             rows[side].append(last)
             line_rows.append(last)

@@ -17,7 +17,7 @@ from ..document import Line
 from ..normalize import is_amount, parse_amount
 from ..settings import SETTINGS
 from ..vocabulary import THREE_PUBLIC_COLUMNS
-from .catalog import BY_CODE, TEMPLATE_MEASURES, function_class_code, t6_section, two_sided_section
+from .catalog import BY_CODE, TEMPLATE_MEASURES, function_class_code, side_of_label, t6_section, two_sided_section
 from .grid import item
 
 FUNC_CODE = re.compile(r"^(\d{3}|\d{5}|\d{7})$")
@@ -179,13 +179,9 @@ def _two_sided(table: str, toks, unit, notes) -> list[dict]:
                 val_refs.append(seq[i][1])
                 i += 1
             lab = label
-            if "支出" in lab or "结余分配" in lab or "年末" in lab:
-                side = "expenditure"
-            elif "总计" in lab:
-                side = "expenditure" if seen_total["income"] else "income"
+            side = side_of_label(lab, seen_total["income"])
+            if lab.startswith(("总计", "合计")):
                 seen_total["income"] = True
-            else:
-                side = "income"
             if table == "T1" or side == "income":
                 measures = ["final"]
             else:

@@ -1,0 +1,215 @@
+"""The one table finder for every container: a `Layout` (read/model.py) in, a FoundTable per table out.
+
+Whatever the container — a PDF's ruled tables, a workbook's sheets, a web page, a Word document,
+OCR'd page images — its adapter hands over pages of text and table blocks. From there the work is
+the same for all of them:
+
+- a table is named by the title printed above it (`catalog.match_title`, read from the text blocks
+  since the previous table on its page) or, when there is none, by its header words
+  (`catalog.match_header`); never by the number printed in the title;
+- an untitled table at the top of a page whose column count is at most the previous table's is that
+  table's continuation: its rows are appended, aligned on the right (the figure columns);
+- a header row that shares its row with the first data row (`类 款 项 | 合计 | 2,946.25`) is split;
+- the unit (`单位：元`) is read from the text above the table; 元 tables are converted to 万元;
+- the grid goes to the one interpreter of its shape (`grid.interpret_grid`, through `GridReader`);
+- a table with no figures is `empty` (with what the page says: 本表无数据, 没有…支出), a title
+  printed with no table under it is `missing`.
+Every cell keeps where it was read (the container's own ref: `page 7`, `sheet 公开05表!C14`, an
+OCR box) and, for OCR'd cells, the recogniser's confidence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..normalize import CID_RE, compact, is_amount, normalize_text
+from ..read.model import Cell, Layout, TableBlock, TextBlock
+from .catalog import ANY_TABLE_TITLE, clean_title, match_header, match_title
+from .found import EMPTY_NOTE, STATUS_RANK, UNIT_RE, FoundTable, items_status
+from .grid import Grid, GridRow
+from .readers import GridReader
+
+HEADER_ONLY = {"类", "款", "项"}
+_TOTAL = re.compile(r"^(合计|总计)$")
+
+
+def _cell_text(c: Cell) -> str | None:
+    if c.text is None:
+        return None
+    return normalize_text(str(c.text).replace("\r", "\n")).strip()
+
+
+def _split_header_row(row: GridRow) -> list[GridRow]:
+    """`类 | 款 | 项 | 合计 | 2,946.25 …` in one row: header words above, the 合计 row below."""
+    r = row.cells
+    words = [i for i, c in enumerate(r) if c and c.replace(" ", "") in HEADER_ONLY]
+    if not (words and any(c and is_amount(c) for c in r)):
+        return [row]
+    head = [r[i] if i in words else "" for i in range(len(r))]
+    body = ["" if i in words else c for i, c in enumerate(r)]
+    return [
+        GridRow(head, row.ref, row.cell_refs, row.confidence),
+        GridRow(body, row.ref, row.cell_refs, row.confidence),
+    ]
+
+
+def grid_rows(block: TableBlock) -> list[GridRow]:
+    """The block's non-empty rows as GridRows (cell text normalised, refs and confidences kept)."""
+    out: list[GridRow] = []
+    for k, row in enumerate(block.rows):
+        cells = [_cell_text(c) for c in row]
+        if not any(cells):
+            continue
+        ref = block.row_refs[k] if block.row_refs else block.ref
+        cell_refs = [c.ref for c in row] if any(c.ref for c in row) else None
+        conf = [c.confidence for c in row] if any(c.confidence is not None for c in row) else None
+        out.extend(_split_header_row(GridRow(cells, ref, cell_refs, conf)))
+    return out
+
+
+@dataclass
+class _Built:
+    code: str
+    grid: Grid
+    ncols: int
+    last_page: int
+    ocr: bool = False
+    below: list[str] = field(default_factory=list)
+
+
+def _status(b: _Built, items: list[dict]) -> tuple[str, list[str]]:
+    notes: list[str] = []
+    if items_status(items) == "data":
+        return "data", notes
+    below = "".join(b.below).replace(" ", "")
+    m = EMPTY_NOTE.search(below)
+    has_total = any(c and _TOTAL.match(c.replace(" ", "")) for r in b.grid.rows for c in r.cells)
+    if m:
+        notes.append(f"table printed with no figures; the page says: {m.group(0)}")
+    elif has_total:
+        notes.append("table printed with a 合计 row and no figures")
+    else:
+        notes.append("table printed with no figures, no 合计 row and no note; treated as empty")
+    return "empty", notes
+
+
+def _page_ref(layout: Layout, number: int) -> str:
+    """How a page is named in notes: `page 7`, or a sheet's name."""
+    page = next((p for p in layout.pages if p.number == number), None)
+    if page is not None and page.name and layout.container in ("xlsx", "xls"):
+        return f"sheet {page.name}"
+    return f"page {number}"
+
+
+def find_layout_tables(layout: Layout, reading_layout: str) -> dict[str, FoundTable]:
+    """FoundTable per table code (T1..T9, U4, X1 …) printed in the layout: `data`, `empty` or `missing`.
+    `reading_layout` names how the cells were read (`table_readings.layout`)."""
+    notes_global = list(layout.notes)
+    kind = "ruled table" if layout.container == "pdf" else "table"  # what the notes call a table
+    built: list[_Built] = []
+    current: _Built | None = None
+    pages_with_tables: set[int] = set()
+    for page in layout.pages:
+        first_on_page = True
+        above: list[str] = []
+        for k, block in enumerate(page.blocks):
+            if isinstance(block, TextBlock):
+                above.append(normalize_text(block.text))
+                continue
+            text_above, above = above, []
+            was_first, first_on_page = first_on_page, False
+            pages_with_tables.add(page.number)
+            rows = grid_rows(block)
+            if not rows:
+                continue  # a ruled box with nothing in it (a blank page's frame)
+            where = block.ref
+            if any(c and CID_RE.search(c) for r in rows for c in r.cells):
+                notes_global.append(f"{where}: a table holds (cid:NNN) glyph codes; it was not read")
+                continue
+            below = [normalize_text(b.text) for b in page.blocks[k + 1 :] if isinstance(b, TextBlock)]
+            title = next((code for ln in reversed(text_above) if (code := match_title(ln))), None)
+            # A title the catalog does not know still starts a table of its own (never a continuation).
+            titled_other = title is None and any(
+                ANY_TABLE_TITLE.search(clean_title(ln)) and len(clean_title(ln)) <= 40 for ln in text_above
+            )
+            header = match_header("".join(c or "" for r in rows[:5] for c in r.cells))
+            code = title or (None if titled_other else header)  # a title of its own outranks header words
+            ncols = max(len(r.cells) for r in rows)
+            unit = next((m.group(2) for ln in text_above if (m := UNIT_RE.search(ln))), None)
+            if (
+                title is None
+                and not titled_other
+                and current is not None
+                and was_first
+                and ncols <= current.ncols
+                and page.number - current.last_page in (1, 2)
+                and header in (None, current.code)
+            ):
+                # Continuation page: no title, the same figure columns. A page that prints the code in one
+                # cell where the first page split it over 类/款/项 has fewer columns: the figures are the
+                # rightmost columns on both, so its rows are aligned on the right.
+                pad: list[str | None] = [None] * (current.ncols - ncols)
+                for g in rows:
+                    g.cells = pad + list(g.cells)
+                    if g.cell_refs is not None:
+                        g.cell_refs = list(pad) + list(g.cell_refs)
+                    if g.confidence is not None:
+                        no_conf: list[float | None] = [None] * len(pad)
+                        g.confidence = no_conf + list(g.confidence)
+                current.grid.rows += rows
+                current.last_page = page.number
+                current.below = below
+                continue
+            if code is None and titled_other:
+                # A 决算 table the catalog does not know: kept apart (never merged into the table before
+                # it), its rows under a code of its own, and named in the notes.
+                name = next(clean_title(ln) for ln in reversed(text_above) if ANY_TABLE_TITLE.search(clean_title(ln)))
+                code = f"X{sum(1 for b in built if b.code.startswith('X')) + 1}"
+                notes_global.append(
+                    f"{where}: table {name!r} is not one of the tables this project knows "
+                    f"(T1..T9, U4); its rows are kept as {code}, columns named by its header"
+                )
+            if code is None:
+                notes_global.append(f"{where}: a {kind} with no recognisable title or header was skipped")
+                current = None
+                continue
+            grid = Grid(code, rows, unit=unit or "万元", title_ref=where)
+            current = _Built(code, grid, ncols, page.number, ocr=block.ocr, below=below)
+            built.append(current)
+
+    found: dict[str, FoundTable] = {}
+    for b in built:
+        layout_name = f"{reading_layout} (OCR)" if b.ocr and "OCR" not in reading_layout else reading_layout
+        ft = GridReader(layout_name).read(b.code, b.grid, b.grid.unit, b.grid.title_ref)
+        status, notes = _status(b, ft.items)
+        ft.status, ft.notes = status, notes + ft.notes
+        cur = found.get(b.code)
+        if cur is None or STATUS_RANK[status] > STATUS_RANK[cur.status]:
+            found[b.code] = ft
+        elif cur is not None:
+            cur.notes.append(f"another {b.code} table on {b.grid.title_ref} was not used")
+            if status == "data" and cur.status == "data":
+                cur.repeated.append(b.grid.title_ref)
+
+    # Titles printed without a table under them (outside the table of contents).
+    for page in layout.pages:
+        if page.number in pages_with_tables:
+            continue
+        lines = [b.text for b in page.blocks if isinstance(b, TextBlock)]
+        if any(compact(ln) == "目录" for ln in lines):
+            continue
+        for line_text in lines[:8]:
+            code = match_title(line_text)
+            if code and code not in found:
+                where = _page_ref(layout, page.number)
+                found[code] = FoundTable(
+                    code,
+                    "missing",
+                    ref=where,
+                    notes=[f"title printed on {where} but no {kind} found under it"],
+                )
+    if notes_global and found:  # page-level notes once, on the first table
+        first = found[min(found)]
+        first.notes += notes_global
+    return found

@@ -105,7 +105,9 @@ def _png_header(w: int, h: int) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
     ihdr = struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b"")
+    )
 
 
 @pytest.mark.parametrize("w, h", [(50_000, 40_000), (10_000, 10_000)])
@@ -303,4 +305,4 @@ def test_cid_text_layer_pdf_read_by_ocr_with_the_network_off(tmp_path):
     env = dict(os.environ, PYTHONPATH=str(Path(ocr.__file__).resolve().parents[2]))
     r = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
     assert r.returncode == 0, r.stderr[-2000:]
-    assert r.stdout.split() == ["scanned_pdf", "14", "8", "307.82"]
+    assert r.stdout.split() == ["pdf_scan", "14", "8", "307.82"]

@@ -38,11 +38,11 @@ import numpy as np
 
 from ..document import ReportError
 from ..normalize import AMOUNT_RE
+from ..paths import IMAGE_SUFFIXES
 from .model import Cell, Layout, Page, TableBlock, TextBlock
 
 RENDER_DPI = 150  # the scans seen are 150 dpi; rendering finer only interpolates and costs time
 MAX_PIXELS = 80_000_000  # an A4 page at 600 dpi is 35 Mpx; anything far larger is refused before decoding
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp")
 MIN_REPORT_CHARS = 6  # Chinese characters read with confidence on a page for it to count as a printed page
 A4_LONG_INCH = 11.69
 DET_SCALE = 0.6  # detection input relative to a 150-dpi page: 13-px text is still found, at a third of the cost
@@ -76,17 +76,13 @@ def clean_amount(text: str, amount_column: bool = True) -> str | None:
 # Page images
 
 
-def natural_key(name: str) -> list:
-    """第2页 before 第10页: runs of digits compare as numbers (full-width digits too)."""
-    name = unicodedata.normalize("NFKC", name)
-    return [(0, int(t), t) if t.isdigit() else (1, 0, t.lower()) for t in re.split(r"(\d+)", name) if t]
-
-
 def folder_pages(folder: Path) -> tuple[list[Path], list[str]]:
-    """The page images of a folder in natural name order, and notes on the files left out."""
-    files = sorted((p for p in folder.iterdir() if not p.name.startswith(".")), key=lambda p: natural_key(p.name))
-    pages = [p for p in files if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES]
-    ignored = [p.name for p in files if p not in pages]
+    """The page images of a folder in page order (document.folder_pages: names with numbers compared
+    as numbers, 第2页 before 第10页), and notes on the files left out."""
+    from ..document import folder_pages as ordered
+
+    pages = ordered(folder)
+    ignored = sorted(p.name for p in folder.iterdir() if not p.name.startswith(".") and p not in pages)
     if not pages:
         listed = f" (it holds: {', '.join(ignored[:8])}{' …' if len(ignored) > 8 else ''})" if ignored else ""
         raise ReportError(folder, f"no page images ({', '.join(IMAGE_SUFFIXES)}) in this folder{listed}")
@@ -153,7 +149,9 @@ def pdf_pages(path: Path, dpi: int = RENDER_DPI) -> Iterator[np.ndarray]:
             page = pdf[i]
             w, h = page.get_size()
             if w * h * (dpi / 72) ** 2 > MAX_PIXELS:
-                raise ReportError(path, f"page {i + 1} is {w / 72:.0f}×{h / 72:.0f} inches: too large for a report page")
+                raise ReportError(
+                    path, f"page {i + 1} is {w / 72:.0f}×{h / 72:.0f} inches: too large for a report page"
+                )
             img = page.render(scale=dpi / 72, grayscale=True).to_numpy()
             yield img if img.ndim == 2 else img[..., 0]
     finally:
@@ -499,17 +497,19 @@ def _text_lines(grey: np.ndarray, page_no: int, scale: float) -> list[tuple[int,
 
 def _amount_columns(rows: list[list[Cell]]) -> set[int]:
     """Columns whose filled cells are mostly amounts with decimals (codes and labels are not)."""
-    out = set()
+    out: set[int] = set()
     width = max((len(r) for r in rows), default=0)
     for j in range(width):
-        texts = [r[j].text for r in rows if j < len(r) and r[j].text]
+        texts = [t for r in rows if j < len(r) and (t := r[j].text)]
         nums = [t for t in texts if (c := clean_amount(t, amount_column=False)) and "." in c]
         if len(nums) >= 2 and len(nums) * 2 >= len(texts):
             out.add(j)
     return out
 
 
-def read_grid(grey: np.ndarray, ink: np.ndarray, rules: np.ndarray, grid: Grid, page_no: int, scale: float) -> TableBlock:
+def read_grid(
+    grey: np.ndarray, ink: np.ndarray, rules: np.ndarray, grid: Grid, page_no: int, scale: float
+) -> TableBlock:
     """One ruled table: every cell recognised from its own crop (recognition only), in one batch."""
     crops: list[_Crop] = []
     boxes = []
@@ -584,13 +584,13 @@ def _cjk(text: str) -> int:
 def _images(path: Path) -> tuple[str, Iterator[tuple[str | None, np.ndarray, Path]], list[str]]:
     if path.is_dir():
         files, notes = folder_pages(path)
-        return "image_folder", ((f.name, load_image(f), f) for f in files), notes
+        return "images", ((f.name, load_image(f), f) for f in files), notes
     if path.suffix.lower() in IMAGE_SUFFIXES:
         return "image", iter([(path.name, load_image(path), path)]), []
     with open(path, "rb") as fh:
         head = fh.read(1024)
     if head.lstrip().startswith(b"%PDF"):
-        return "scanned_pdf", ((None, img, path) for img in pdf_pages(path)), []
+        return "pdf_scan", ((None, img, path) for img in pdf_pages(path)), []
     raise ReportError(path, f"not a page image ({', '.join(IMAGE_SUFFIXES)}) nor a PDF")
 
 

@@ -17,8 +17,10 @@ import sys
 import textwrap
 import zlib
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from helpers.document import ReportError
@@ -306,3 +308,52 @@ def test_cid_text_layer_pdf_read_by_ocr_with_the_network_off(tmp_path):
     r = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
     assert r.returncode == 0, r.stderr[-2000:]
     assert r.stdout.split() == ["pdf_scan", "14", "8", "307.82"]
+
+
+# --- end to end ------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_scanned_pdf_extracted_with_no_value_wrong_and_unflagged(tmp_path):
+    """The 社会工作部 scan's table pages (5–16 of 24: the nine tables; the narrative pages only cost
+    time here) through extract_report: every hand-read cell of the source PDF is read right or
+    marked doubtful (none wrong and unflagged), and the tables are found with their statuses."""
+    import pypdfium2 as pdfium
+
+    from helpers.extract import extract_report
+
+    from .fixtures.pdf_truth import SGB, TRUTH, find_cell
+
+    first = 5
+    sub = tmp_path / "社会工作部决算扫描件_表.pdf"
+    src = pdfium.PdfDocument(str(SGB_SCAN))
+    out = pdfium.PdfDocument.new()
+    out.import_pages(src, list(range(first - 1, 16)))
+    out.save(str(sub))
+    out.close()
+    src.close()
+
+    data = extract_report(sub, with_narrative=False)
+    rep = data["reports"].iloc[0]
+    assert rep["source_format"] == "pdf_scan" and rep["status"] != "failed"
+    items = data["line_items"]
+    # every value came from OCR and says how sure the recogniser was
+    assert items["ocr_confidence"].notna().all() and items["ocr_confidence"].between(0, 1).all()
+    found = {t: SimpleNamespace(items=g.to_dict("records")) for t, g in items.groupby("table")}
+    right, flagged, wrong = 0, 0, []
+    for table, side, section, key, measure, value, page in TRUTH[SGB]["cells"]:
+        it = find_cell(found, table, side, section, key, measure)
+        if it is not None and it["doubtful"]:
+            flagged += 1
+            continue
+        got = None if it is None or pd.isna(it["amount_wan"]) else it["amount_wan"]
+        same = (value is None and got is None) or (value is not None and got is not None and abs(got - value) < 0.005)
+        if same and str(it["source_ref"]).startswith(f"page {page - first + 1} box ("):
+            right += 1
+        else:
+            wrong.append((table, key, measure, value, got, it and it["source_ref"]))
+    assert wrong == []
+    assert right >= 68 and right + flagged == len(TRUTH[SGB]["cells"])  # 72 right when measured
+    statuses = TRUTH[SGB]["tables"]
+    assert sorted(rep["tables_found"]) == sorted(statuses)
+    assert sorted(rep["tables_empty"]) == sorted(t for t, st in statuses.items() if st == "empty")

@@ -378,9 +378,9 @@ def engine() -> Any:
     # detection runs on bands of a page: never scale them up (the default scales the short side to 736)
     eng.text_det.limit_type = "max"
     # cell crops are short: pad each batch to its own widest crop, not to 320 px (3× less work, same text);
-    # small batches of crops sorted by width waste the least padding
+    # one crop at a time: no padding at all, and on these cores batches were no faster (1.6 s vs 1.8 s a page at 4–6)
     eng.text_rec.rec_image_shape = [3, 48, 48]
-    eng.text_rec.rec_batch_num = 4
+    eng.text_rec.rec_batch_num = 1
     return eng
 
 
@@ -434,7 +434,12 @@ def _rec(crops: list[np.ndarray]) -> list[tuple[str, float]]:
 
     if not crops:
         return []
-    res, _ = engine().text_rec([cv2.cvtColor(c, cv2.COLOR_GRAY2BGR) for c in crops])
+    # white margins of a quarter of the height: with none the recogniser drops a last digit
+    # (`1,503.52` read `1,503.5` on a 财政局 scan); with them 409 of 409 cells of five pages read right
+    padded = [
+        cv2.copyMakeBorder(c, 0, 0, c.shape[0] // 4, c.shape[0] // 4, cv2.BORDER_CONSTANT, value=255) for c in crops
+    ]
+    res, _ = engine().text_rec([cv2.cvtColor(c, cv2.COLOR_GRAY2BGR) for c in padded])
     return [(str(t), float(s)) for t, s in res]
 
 

@@ -77,6 +77,25 @@ def test_folder_pages_in_natural_order_and_ignored_files_named(tmp_path):
     assert len(notes) == 1 and "说明.txt" in notes[0] and "封面.pdf" in notes[0]
 
 
+def test_folder_read_as_one_report_in_page_order(tmp_path):
+    """Two page images, the top of each (title and unit line), named so that name order and page
+    order differ: 第2页 is read before 第10页."""
+    from PIL import Image
+
+    with Image.open(SGB_P8) as im:
+        im.crop((0, 0, im.width, 270)).save(tmp_path / "第10页.png")  # 支出决算表
+    with Image.open(CZJ_P8) as im:
+        im.crop((0, 0, im.width, 305)).save(tmp_path / "第2页.png")  # 收入决算表
+    (tmp_path / "说明.txt").write_text("下载自某区政务公开网")
+    layout = ocr.read_layout(tmp_path)
+    assert layout.container == "images"
+    assert [(p.number, p.name) for p in layout.pages] == [(1, "第2页.png"), (2, "第10页.png")]
+    titles = [next(b.text for b in p.blocks if isinstance(b, TextBlock)) for p in layout.pages]
+    assert titles == ["收入决算表", "支出决算表"]
+    assert layout.pages[1].blocks[0].ref.startswith("page 2 box (")
+    assert any("说明.txt" in n for n in layout.notes)
+
+
 def test_folder_with_two_numbering_patterns_is_noted_not_refused(tmp_path):
     for name in ["财政局第1页.jpg", "财政局第2页.jpg", "社会工作部第1页.jpg"]:
         (tmp_path / name).write_bytes(b"x")

@@ -160,15 +160,15 @@ def pdf_pages(path: Path, dpi: int = RENDER_DPI) -> Iterator[np.ndarray]:
 
 def pdf_needs_ocr(path: Path) -> bool:
     """True when a PDF's text layer cannot be used (no text, or `(cid:NNN)` glyph codes): the one
-    test the text reader applies (document.read_pdf)."""
-    from ..document import read_pdf
+    test the text reader applies (document.read_pdf raises NoTextLayer). A PDF that cannot be opened
+    at all raises its ReportError."""
+    from ..document import NoTextLayer, read_pdf
 
     try:
         doc = read_pdf(path)
-    except ReportError as exc:
-        return exc.problem.startswith(("PDF has no text layer", "PDF text layer is unusable"))
-    if doc.pdf is not None:
-        doc.pdf.close()
+    except NoTextLayer:
+        return True
+    doc.close()
     return False
 
 

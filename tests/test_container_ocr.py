@@ -96,6 +96,28 @@ def test_folder_read_as_one_report_in_page_order(tmp_path):
     assert any("说明.txt" in n for n in layout.notes)
 
 
+def test_multipage_tiff_and_transparent_png(tmp_path):
+    from PIL import Image
+
+    with Image.open(SGB_P8) as a, Image.open(CZJ_P8) as b:
+        frames = [a.crop((0, 0, a.width, 270)), b.crop((0, 0, b.width, 305))]
+    tif = tmp_path / "扫描.tif"
+    frames[0].save(tif, save_all=True, append_images=frames[1:])
+    assert len(ocr.image_pages(tif)) == 2
+    layout = ocr.read_layout(tif)
+    assert [next(b.text for b in p.blocks if isinstance(b, TextBlock)) for p in layout.pages] == [
+        "支出决算表",
+        "收入决算表",
+    ]
+    # transparent paper is white, not black
+    rgba = Image.new("RGBA", (200, 100), (0, 0, 0, 0))
+    rgba.paste((0, 0, 0, 255), (50, 40, 150, 60))
+    png = tmp_path / "page.png"
+    rgba.save(png)
+    grey = ocr.load_image(png)
+    assert grey[0, 0] == 255 and grey[50, 100] == 0
+
+
 def test_folder_with_two_numbering_patterns_is_noted_not_refused(tmp_path):
     for name in ["财政局第1页.jpg", "财政局第2页.jpg", "社会工作部第1页.jpg"]:
         (tmp_path / name).write_bytes(b"x")

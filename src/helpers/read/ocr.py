@@ -99,37 +99,60 @@ def folder_pages(folder: Path) -> tuple[list[Path], list[str]]:
 
 
 def load_image(path: Path) -> np.ndarray:
-    """A page image as 8-bit grey, refusing empty, corrupt and oversized files before decoding."""
-    from PIL import Image, UnidentifiedImageError
+    """A page image as 8-bit grey (its first frame), refusing empty, corrupt and oversized files."""
+    return image_pages(path)[0]
 
-    size = path.stat().st_size
-    if size == 0:
+
+def _grey(im) -> np.ndarray:
+    """A decoded frame as 8-bit grey: camera rotation (EXIF) applied, transparency on white paper,
+    16-bit scans scaled down rather than clipped."""
+    from PIL import Image, ImageOps
+
+    im = ImageOps.exif_transpose(im)
+    if im.mode in ("I;16", "I;16B", "I;16L", "I"):
+        a = np.asarray(im, dtype=np.float64)
+        return np.clip(a * (255.0 / max(float(a.max()), 1.0)), 0, 255).astype(np.uint8)
+    if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):
+        im = im.convert("RGBA")
+        paper = Image.new("RGBA", im.size, (255, 255, 255, 255))
+        im = Image.alpha_composite(paper, im)
+    return np.asarray(im.convert("L"))
+
+
+def image_pages(path: Path) -> list[np.ndarray]:
+    """The pages of an image file as 8-bit grey: one, or each frame of a multi-page TIFF. The size is
+    read from the header and refused above MAX_PIXELS before anything is decoded."""
+    from PIL import Image, ImageSequence, UnidentifiedImageError
+
+    if path.stat().st_size == 0:
         raise ReportError(path, "the image file is empty (0 bytes)")
+    pages: list[np.ndarray] = []
     try:
         with warnings.catch_warnings():  # PIL warns above 89 Mpx; the size is checked here instead
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             im = Image.open(path)
         with im:
-            w, h = im.size  # read from the header; nothing decoded yet
-            if w * h > MAX_PIXELS:
-                raise ReportError(
-                    path,
-                    f"image is {w}×{h} = {w * h / 1e6:.0f} Mpx, above the {MAX_PIXELS / 1e6:.0f} Mpx limit "
-                    "for a page (a page scanned at 600 dpi is 35 Mpx); not decoded",
-                )
-            im.draft("L", (w, h))
-            grey = np.asarray(im.convert("L"))
+            for k, frame in enumerate(ImageSequence.Iterator(im), start=1):
+                w, h = frame.size  # read from the header; nothing decoded yet
+                if w * h > MAX_PIXELS:
+                    raise ReportError(
+                        path,
+                        f"image{f' frame {k}' if k > 1 else ''} is {w}×{h} = {w * h / 1e6:.0f} Mpx, above the "
+                        f"{MAX_PIXELS / 1e6:.0f} Mpx limit for a page (a 600-dpi A4 scan is 35 Mpx); not decoded",
+                    )
+                pages.append(_grey(frame))
     except ReportError:
         raise
     except Image.DecompressionBombError as exc:  # PIL's own guard, at twice its default limit
         raise ReportError(
             path, f"image is far above the {MAX_PIXELS / 1e6:.0f} Mpx limit for a page ({exc}); not decoded"
         ) from exc
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
         raise ReportError(path, f"not a readable image (corrupt or truncated?): {exc}") from exc
-    if grey.ndim != 2 or min(grey.shape) < 32:
-        raise ReportError(path, f"image is {grey.shape[1]}×{grey.shape[0]} pixels: too small to be a page")
-    return grey
+    for grey in pages:
+        if grey.ndim != 2 or min(grey.shape) < 32:
+            raise ReportError(path, f"image is {grey.shape[-1]}×{grey.shape[0]} pixels: too small to be a page")
+    return pages
 
 
 def pdf_pages(path: Path, dpi: int = RENDER_DPI) -> Iterator[np.ndarray]:
@@ -586,16 +609,18 @@ def _cjk(text: str) -> int:
 # Containers
 
 
-def _images(path: Path) -> tuple[str, Iterator[tuple[str | None, np.ndarray, Path]], list[str]]:
+def _images(path: Path) -> tuple[str, Iterator[tuple[str | None, np.ndarray]], list[str]]:
     if path.is_dir():
         files, notes = folder_pages(path)
-        return "images", ((f.name, load_image(f), f) for f in files), notes
-    if path.suffix.lower() in IMAGE_SUFFIXES:
-        return "image", iter([(path.name, load_image(path), path)]), []
+        return "images", ((f.name, g) for f in files for g in image_pages(f)), notes
+    from .containers import is_image
+
     with open(path, "rb") as fh:
         head = fh.read(1024)
     if head.lstrip().startswith(b"%PDF"):
-        return "pdf_scan", ((None, img, path) for img in pdf_pages(path)), []
+        return "pdf_scan", ((None, img) for img in pdf_pages(path)), []
+    if is_image(head) or path.suffix.lower() in IMAGE_SUFFIXES:  # by its bytes; by its name, to say why it fails
+        return "image", ((path.name, g) for g in image_pages(path)), []
     raise ReportError(path, f"not a page image ({', '.join(IMAGE_SUFFIXES)}) nor a PDF")
 
 
@@ -607,21 +632,18 @@ def read_layout(path: Path) -> Layout:
     kind, images, notes = _images(path)
     pages: list[Page] = []
     blank: list[str] = []
-    for k, (name, grey, source) in enumerate(images, start=1):
+    for k, (name, grey) in enumerate(images, start=1):
         page, angle, cjk = read_page(grey, k, name)
         pages.append(page)
         label = name or f"page {k}"
         if cjk < MIN_REPORT_CHARS:
             blank.append(label)
-            if kind == "image":
-                raise ReportError(
-                    source,
-                    "no printed text found on the image (a photo or a blank page?); not a report page",
-                )
         if abs(angle) >= 0.05:
             notes.append(f"page {k}: deskewed by {angle:+.2f}°")
     if blank and len(blank) == len(pages):
-        raise ReportError(path, "no printed text found on any page (photos or blank pages?); not a report")
+        if kind == "image" and len(pages) == 1:
+            raise ReportError(path, "no printed text found on the image (a photo or a blank page?); not a report page")
+        raise ReportError(path, "no printed text found on any page (photos or blank pages?); not a report page")
     if blank:
         notes.append(f"no printed text found on: {', '.join(blank)} (blank pages or pictures)")
     return Layout(kind, pages, notes)

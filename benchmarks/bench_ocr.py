@@ -100,9 +100,17 @@ def accuracy() -> None:
                 notes.append(
                     f"  WRONG {table} {side or ''} {key} {measure}: printed {value} on page {page}, read {where}"
                 )
+        statuses = TRUTH[source]["tables"]
+        status_right = sum(1 for t, st in statuses.items() if t in found and found[t].status == st)
+        notes += [
+            f"  table {t}: status {found[t].status if t in found else 'not found'}, printed {st}"
+            for t, st in statuses.items()
+            if t not in found or found[t].status != st
+        ]
         n = right + flagged + wrong
         print(
-            f"{name}: {n} hand-read cells: {right} right, {flagged} flagged doubtful, {wrong} wrong ({cpu:.0f} s CPU)"
+            f"{name}: {n} hand-read cells: {right} right, {flagged} flagged doubtful, {wrong} wrong; "
+            f"table statuses {status_right}/{len(statuses)} ({cpu:.0f} s CPU)"
         )
         print("\n".join(notes))
 

@@ -22,9 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
-FORMATS = ROOT.parent / "shared" / "corpus" / "formats"
-if not FORMATS.is_dir():
-    FORMATS = Path("/work/shared/corpus/formats")
+FORMATS = ROOT / "tests" / "fixtures" / "formats"
 SCANS = {
     "财政局": (FORMATS / "财政局决算扫描件.pdf", "上海市普陀区财政局2024年度部门决算.pdf"),
     "社会工作部": (FORMATS / "社会工作部决算扫描件.pdf", "中共上海市普陀区委社会工作部 2024 年度部门决算.pdf"),

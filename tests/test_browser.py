@@ -7,6 +7,7 @@ chromium fails the test: scripts/setup.sh installs it (tools may not download th
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import threading
@@ -37,23 +38,30 @@ class _Quiet(SimpleHTTPRequestHandler):
         pass
 
 
+@contextlib.contextmanager
+def _served(root: Path):
+    """A folder served on loopback; yields its base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.fixture(scope="module")
 def site(published):
     """reports/ of the main job, served on loopback; yields (base URL, page paths)."""
     root = published["reports"]
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     pages = (
         ["index.html"]
         + [f"studies/{s}.html" for s in STUDIES]
         + sorted(p.relative_to(root).as_posix() for p in (root / "reports").glob("*.html"))
     )
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/", pages
-    finally:
-        server.shutdown()
-        server.server_close()
+    with _served(root) as base:
+        yield base, pages
 
 
 @pytest.fixture(scope="module")
@@ -298,3 +306,87 @@ def test_long_tables_filter_by_text_and_chinese_text_reads_from_the_left(site, b
         assert align["num"] == ["right"], f"amounts not right-aligned: {align}"
     finally:
         page.close()
+
+
+LAPTOP = {"width": 1366, "height": 768}
+ONE_LINE_PX = 48  # one line of the bar's 14 px text with its padding; it was 243 px at 1366×768 (issue 20)
+BAR = """() => { const n = document.querySelector('nav.juesuan-nav'), r = n.getBoundingClientRect(),
+    l = n.querySelector('.juesuan-nav-links');
+    return {top: r.top, height: r.height, scrolled: window.scrollY, hidden: l ? l.scrollWidth - l.clientWidth : 0}; }"""
+
+
+def _bar_is_one_line_and_its_sections_open_from_it(page, path: str) -> None:
+    """At 1366×768, scrolled: the bar is pinned at the top, one line tall, every link in sight; its
+    "On this page" list names the page's sections and a chosen section is not hidden under the bar."""
+    page.set_viewport_size(LAPTOP)
+    page.evaluate("() => window.scrollTo(0, document.body.scrollHeight / 2)")
+    bar = page.evaluate(BAR)
+    assert bar["scrolled"] > 100, f"{path}: the page did not scroll ({bar})"
+    assert bar["top"] == 0 and bar["height"] <= ONE_LINE_PX, f"{path}: the bar is {bar['height']:.0f} px tall ({bar})"
+    assert bar["hidden"] <= 1, f"{path}: {bar['hidden']} px of the bar's links are out of sight at 1366 px"
+    toc = page.locator("nav.juesuan-nav details.juesuan-toc")
+    assert not toc.locator("ol").is_visible()
+    toc.locator("summary").click()
+    links = toc.locator("ol a")
+    assert links.first.is_visible()
+    h2 = page.evaluate("() => [...document.querySelectorAll('h2')].map(h => h.textContent.replace(/¶$/, '').trim())")
+    assert [t.strip() for t in links.all_text_contents()] == h2, f"{path}: sections listed differ from the headings"
+    links.last.click()
+    assert not toc.locator("ol").is_visible(), f"{path}: the sections' list stays open over the text"
+    landed = page.evaluate(
+        "() => { const h = document.getElementById(decodeURIComponent(location.hash.slice(1)));"
+        " return [h.getBoundingClientRect().top, document.querySelector('nav.juesuan-nav').getBoundingClientRect().bottom]; }"
+    )
+    assert landed[0] >= landed[1], f"{path}: the section's heading is under the bar ({landed})"
+    assert page.evaluate(BAR)["height"] <= ONE_LINE_PX
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "index.html",
+        "studies/poverty_transfers.html",
+        "reports/上海市普陀区人民政府宜川路街道办事处2025年度部门决算.html",  # the longest title
+    ],
+)
+def test_page_bar_is_one_line_on_a_laptop_screen(site, browser, path):
+    base, _ = site
+    v = Visit(browser, base, path)
+    try:
+        _bar_is_one_line_and_its_sections_open_from_it(v.page, path)
+        assert not v.errors and not v.outside, (v.errors[:3], v.outside[:3])
+    finally:
+        v.page.close()
+
+
+def test_one_reports_page_by_the_readme_recipe_is_self_contained(published, browser, tmp_path):
+    """README: papermill notebooks/report.ipynb out.ipynb …, then `python -m helpers page out.ipynb`
+    (the main job's executed notebook stands in for papermill's output: the same notebook, run the same way)."""
+    from helpers import cli, pages
+
+    executed = published["build"] / "reports" / "002_e2b9b740b0f725e0.ipynb"  # 江汉区人民政府办公室 2022
+    out = tmp_path / "江汉 2022.html"
+    assert cli.main(["page", str(executed), "--out", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert pages.outside_references(text) == [] and not re.search(r"<script[^>]+src=", text), pages.outside_references(
+        text
+    )[:3]
+    assert "require.min.js" not in text and "mathjax" not in text.lower()
+    assert cli.main(["page", str(tmp_path / "none.ipynb")]) == 1  # a missing notebook is named, not a traceback
+    with _served(tmp_path) as base:
+        v = Visit(browser, base, out.name)
+        page = v.page
+        try:
+            assert not v.errors and not v.outside, (v.errors[:3], v.outside[:3])
+            assert page.locator("nav.juesuan-nav a[href='../index.html']").count() == 0  # it stands alone
+            # 表1 as printed (002 line 90): income and expenditure on one row
+            row = page.locator("tr", has_text="一、一般公共预算财政拨款收入").first
+            assert [c.strip() for c in row.locator("td").all_text_contents()] == [
+                "一、一般公共预算财政拨款收入",
+                "4,199.36",
+                "一、一般公共服务支出",
+                "976.10",
+            ]
+            _bar_is_one_line_and_its_sections_open_from_it(page, out.name)
+        finally:
+            page.close()

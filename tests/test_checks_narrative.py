@@ -277,8 +277,9 @@ def test_totals_pass(text_datasets):
     assert list(r.outcome) == ["pass", "pass"] and "T6 line 225" in r.iloc[0].source_ref
 
 
-def test_totals_truncated_figure_is_a_warning(text_datasets):
-    """Jianghan line 410: 财政拨款收、支总计 4,199.3 万元 where 表4 prints 4,199.36."""
+def test_totals_truncated_figure_is_information(text_datasets):
+    """Jianghan line 410: 财政拨款收、支总计 4,199.3 万元 where 表4 prints 4,199.36: a last-digit truncation,
+    information as every rule reports one (rules.TRUNCATION_SEVERITY), not a failing warning."""
     text = "2022 年度财政拨款收、支总计 4,199.3 万元，比 2021 年增加了 2385.41 万元，增长 131.5%。"
     r = one_outcome(
         report(
@@ -288,7 +289,7 @@ def test_totals_truncated_figure_is_a_warning(text_datasets):
         ),
         "NX.totals",
     )
-    assert (r.outcome, r.severity) == ("fail", "warning") and "cut to 1 decimal" in r.message
+    assert (r.outcome, r.severity) == ("fail", "info") and "cut to 1 decimal" in r.message
     assert r.source_ref == "narrative line 410; T4 line 246"
 
 

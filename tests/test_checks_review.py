@@ -17,6 +17,7 @@ from helpers.paths import DATA_RAW
 from .conftest import HANYANG, QINGSHAN
 
 YICHUAN = DATA_RAW / "上海市普陀区人民政府宜川路街道办事处2025年度部门决算.txt"
+WENLV = DATA_RAW / "上海市普陀区文化和旅游局2025年度部门决算.txt"
 
 
 def doc_of(text: str) -> Document:
@@ -319,3 +320,116 @@ def test_table_blank_planted_and_clean(tmp_path):
     clean = extract_report(JIANGHAN)["checks"]
     clean = clean[clean.rule_id == "R.table_blank"]
     assert set(clean.outcome) == {"pass"} and len(clean) == 7
+
+
+def test_table_blank_in_a_single_space_copy(tmp_path):
+    """宜川路's 三公 table is a single-space text copy (line 541: 8 figures for 12 cells, blanks leave no
+    trace). With its 预算数 合计 31.47 deleted, the narrative's 年初预算为 31.47 万元 (line 753) is printed
+    nowhere in the row: a blank cell. The unaltered copy prints every stated figure."""
+    lines = YICHUAN.read_text(encoding="utf-8").split("\n")
+    assert lines[540] == "31.47 19.86 30.67 19.56 30.67 19.56 0.80 0.30"
+    lines[540] = "19.86 30.67 19.56 30.67 19.56 0.80 0.30"
+    planted = tmp_path / YICHUAN.name
+    planted.write_text("\n".join(lines), encoding="utf-8")
+    c = extract_report(planted)["checks"]
+    f = fails(c[c.rule_id == "R.table_blank"])
+    assert len(f) == 1 and f.iloc[0].expected == 31.47 and f.iloc[0].severity == "warning"
+    assert f.iloc[0].source_ref == "narrative line 753; T7 line 541" and "预算数" in f.iloc[0].message
+    clean = extract_report(YICHUAN)["checks"]
+    clean = clean[clean.rule_id == "R.table_blank"]
+    assert set(clean.outcome) == {"pass"} and len(clean) == 5  # 31.47, 19.86, 19.56 twice, 0.3
+
+
+def test_reception_counts_need_the_domestic_people(tmp_path):
+    """文旅局's 三公 section states 公务接待 2 批次、24 人次 (line 609), then 接待外宾 0 批次、0 人次. With the
+    24 人次 taken out, the only 人次 left are the foreign guests' and the 出国 团组's, which do not count."""
+    lines = WENLV.read_text(encoding="utf-8").split("\n")
+    assert "公务接待 2 批次、24 人次，其中：" in lines[608]
+    lines[608] = lines[608].replace("2 批次、24 人次，", "2 批次，")
+    planted = tmp_path / WENLV.name
+    planted.write_text("\n".join(lines), encoding="utf-8")
+    c = extract_report(planted)["checks"]
+    f = fails(c[c.rule_id == "R.disclosures"])
+    assert len(f) == 1 and "without their 人次" in f.iloc[0].message and f.iloc[0].severity == "warning"
+    clean = extract_report(WENLV)["checks"]
+    ok = clean[(clean.rule_id == "R.disclosures") & clean.message.str.contains("公务接待费")]
+    assert list(ok.outcome) == ["pass"] and "2 批次, 24 人次" in ok.iloc[0].message
+
+
+def test_reception_counts_made_up():
+    head = "七、财政拨款“三公”经费支出决算情况说明\n公务接待费 0.38 万元。"
+    cases = {
+        # 陪同 (escorts) are not the reception's 人次
+        "其中：外省市交流接待 0.38 万元，主要用于接待工作 5 批次(其中：陪同 9 人次)。": "fail",
+        "其中：国际访问 0.00 万元，接待工作 0 批次 0 人次；外省市交流接待 0.38 万元，接待工作 5 批次 44 人次。": "pass",
+        "其中：接待国（境）外来访团组 1 批次、6 人次。": "fail",  # foreign only
+        "国内公务接待 0 批次、0 人次。": "fail",  # money spent, nothing received
+    }
+    for body, outcome in cases.items():
+        c = run(head + body + "\n", "R.disclosures", three_public=_tp(0.38, 0.0))
+        assert list(c.outcome) == [outcome], (body, c.message.tolist())
+
+
+# --- a required table absent altogether ------------------------------------------------------------
+
+
+def _yichuan_without_t7(tmp_path, keep_title: bool):
+    """宜川路 with the page of its 三公 table (title, header, row, note) taken out, or its title kept alone."""
+    text = YICHUAN.read_text(encoding="utf-8")
+    a = text.index("\f财政拨款“三公”经费支出决算表")
+    b = text.index("\f政府性基金预算财政拨款收入支出决算表")
+    page = "\f财政拨款“三公”经费支出决算表\n单位：万元\n" if keep_title else ""
+    out = tmp_path / ("title" if keep_title else "absent") / YICHUAN.name
+    out.parent.mkdir()
+    out.write_text(text[:a] + page + text[b:], encoding="utf-8")
+    return out
+
+
+def test_a_required_table_absent_altogether_is_a_defect(tmp_path):
+    c = extract_report(_yichuan_without_t7(tmp_path, keep_title=False))["checks"]
+    c = c[c.rule_id == "R.tables_absent"]
+    f = fails(c)
+    assert len(f) == 1 and f.iloc[0].severity == "error" and f.iloc[0].message.startswith("T7 ")
+    assert "contents list it at line 15" in f.iloc[0].message and f.iloc[0].source_ref == "line 15"
+    assert "8 of the 9 tables" in c[c.outcome == "pass"].iloc[0].message
+
+
+def test_a_table_printed_but_not_read_is_not_a_missing_table(tmp_path):
+    c = extract_report(_yichuan_without_t7(tmp_path, keep_title=True))["checks"]
+    c = c[c.rule_id == "R.tables_absent"]
+    assert not len(fails(c))
+    t7 = c[c.message.str.startswith("T7 ")]
+    assert list(t7.outcome) == ["insufficient_data"] and "printed but not read" in t7.iloc[0].message
+    clean = extract_report(YICHUAN)["checks"]
+    clean = clean[clean.rule_id == "R.tables_absent"]
+    assert list(clean.outcome) == ["pass"] and "9 of the 9" in clean.iloc[0].message
+
+
+def test_absent_tables_of_a_conversion_without_pages_are_not_blamed(real):
+    """The Hanyang text (no page breaks) lost T1, T2, T7, T8 and T9 in conversion (data/raw/MANIFEST.md):
+    each is reported as not readable or not decidable from this file, never as the report's defect."""
+    c = real[HANYANG.name]
+    c = c[c.rule_id == "R.tables_absent"]
+    assert not len(fails(c)) and (c.outcome == "insufficient_data").sum() == 5
+
+
+def test_tables_absent_decides_only_what_the_file_can_show():
+    """A report whose T7 is absent, on made-up text: a fault of the report only where the file is whole
+    (page breaks, no page without text, no table left unidentified, T7's note not printed)."""
+    found = ["T1", "T2", "T3", "T4", "T5", "T6", "T8", "T9"]
+
+    def outcome(text, **row):
+        rep = {"report_id": "m", "fiscal_year": 2024, "template": "部门决算 (nine tables)", "tables_found": found}
+        rep.update(row)
+        ds = {"reports": schema.conform(pd.DataFrame([rep]), "reports")}
+        c = run_checks(ds, rules=[RULES["R.tables_absent"]], doc=doc_of(text))
+        return list(c[c.message.str.startswith("T7 ")].outcome)
+
+    pages = "目录\n七、财政拨款“三公”经费支出决算表\n\f第一部分 部门概况\n\f收入支出决算总表\n单位：万元\n"
+    assert outcome(pages) == ["fail"]
+    assert outcome(pages.replace("\f", "\n")) == ["insufficient_data"]  # no page breaks: a page may be lost
+    assert outcome(pages + "\f\n\f说明\n") == ["insufficient_data"]  # a page with no text (an image?)
+    assert outcome(pages, tables_other=["X1"]) == ["insufficient_data"]  # a table we could not name
+    assert outcome(pages + "注：本表反映部门本年度“三公”经费支出预决算情况。\n") == ["insufficient_data"]
+    assert outcome(pages, notes=["T7: title printed, table contents not in the file"]) == ["insufficient_data"]
+    assert outcome(pages + "\f“三公”经费支出情况表\n") == ["insufficient_data"]  # a title in other words

@@ -1,6 +1,6 @@
 """Scans and page images read by OCR (helpers/read/ocr.py).
 
-The expected grids and cells were read on the page images themselves (shared/corpus/formats, the
+The expected grids and cells were read on the page images themselves (tests/fixtures/formats, the
 150-dpi scans of the two sample reports): 社会工作部 第08页 is the 支出决算表, 14 ruled rows
 (项目 / 功能分类科目编码 header rows, the 合计 row, 11 coded rows) by 8 columns; 财政局 第08页 is the
 收入决算表, 18 ruled rows (项目 / 支出功能分类 / 科目编码 / 类 款 项 + 合计, 14 coded rows) by 11
@@ -27,9 +27,9 @@ from helpers.document import ReportError
 from helpers.read import ocr
 from helpers.read.model import TableBlock, TextBlock
 
-FORMATS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "formats"
-if not FORMATS.is_dir():
-    FORMATS = Path("/work/shared/corpus/formats")
+from .conftest import PDF_SGB
+
+FORMATS = Path(__file__).resolve().parent / "fixtures" / "formats"  # the shared formats corpus, copied
 SGB_P8 = FORMATS / "社会工作部决算图片" / "第08页.jpg"
 CZJ_P8 = FORMATS / "财政局决算图片" / "第08页.jpg"
 SGB_SCAN = FORMATS / "社会工作部决算扫描件.pdf"
@@ -309,10 +309,7 @@ def _scan_pdf_with_cid_text(path: Path, jpg: Path) -> None:
 
 def test_scanned_pdf_needs_ocr_and_text_pdf_does_not():
     assert ocr.pdf_needs_ocr(SGB_SCAN)
-    src = Path("/work/shared/samples/pdf/中共上海市普陀区委社会工作部 2024 年度部门决算.pdf")
-    if not src.exists():
-        src = FORMATS.parent.parent / "samples" / "pdf" / src.name
-    assert not ocr.pdf_needs_ocr(src)
+    assert not ocr.pdf_needs_ocr(PDF_SGB)
 
 
 @pytest.mark.slow

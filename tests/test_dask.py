@@ -172,11 +172,34 @@ def test_a_task_that_raises_kills_its_worker_or_overruns_fails_that_file_alone(c
         client.wait_for_workers(2, timeout=60)
 
 
+def test_scheduler_local_is_a_dask_local_cluster(tmp_path):
+    """`--scheduler local` runs the tasks on a Dask LocalCluster started for the run (its dashboard
+    logged), with the datasets of a run in this process."""
+    files = [HONGSHAN, JIANGHAN]
+    extract_and_write(files, tmp_path / "here", jobs=1)
+    env = {k: v for k, v in os.environ.items() if k != "DASK_SCHEDULER_ADDRESS"}
+    r = subprocess.run(
+        [sys.executable, "-m", "helpers", "extract", *map(str, files), "--out", str(tmp_path / "lc")]
+        + ["--scheduler", "local", "--jobs", "2"],
+        capture_output=True,
+        text=True,
+        env={**env, "JUESUAN_FAULT": ""},
+        timeout=300,
+    )
+    assert r.returncode == 0, r.stderr
+    assert "Dask LocalCluster: 2 worker(s) at tcp://127.0.0.1:" in r.stderr and "dashboard http" in r.stderr
+    a, b = read_datasets(tmp_path / "here"), read_datasets(tmp_path / "lc")
+    for ds in a:
+        pd.testing.assert_frame_equal(
+            a[ds].drop(columns="extracted_at", errors="ignore"), b[ds].drop(columns="extracted_at", errors="ignore")
+        )
+
+
 def test_scheduler_from_the_environment(monkeypatch):
     monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", "tcp://127.0.0.1:1")
     workers.use_scheduler(None)
     assert workers.scheduler_address() == "tcp://127.0.0.1:1"
-    workers.use_scheduler("local")  # the flag wins over the variable
+    workers.use_scheduler("none")  # the flag wins over the variable
     assert workers.scheduler_address() is None
     workers.use_scheduler(None)
     monkeypatch.delenv("DASK_SCHEDULER_ADDRESS")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
@@ -93,3 +94,40 @@ def test_hostile_report_reaches_every_page_only_as_text(hostile_site):
     assert hrefs and all("<" not in h and " " not in h for h in hrefs), hrefs
     assert (reports / unquote(hrefs[0])).exists()
     assert rc == 0
+
+
+def test_published_pages_name_files_relative_to_the_project_never_by_absolute_path(tmp_path):
+    """An empty report file inside the project fails; its error (with the file's path) is shown on
+    the index and on a failed notebook's page, relative to the project root."""
+    import tempfile
+
+    from helpers import runner
+    from helpers.index_page import write_index
+    from helpers.notebook_exec import render
+    from helpers.paths import REPO_ROOT
+    from helpers.pipeline import extract_and_write
+
+    from .conftest import HONGSHAN
+
+    (REPO_ROOT / "build").mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=REPO_ROOT / "build") as d:
+        empty = Path(d) / "empty.txt"
+        empty.write_bytes(b"")
+        extraction = extract_and_write([empty, HONGSHAN], tmp_path / "processed")
+        rel = empty.relative_to(REPO_ROOT).as_posix()
+        job = runner.Job(
+            kind="report",
+            name="empty",
+            notebook=str(tmp_path / "report.ipynb"),
+            output=str(tmp_path / "build" / "empty.ipynb"),
+            html=str(tmp_path / "reports" / "reports" / "empty.html"),
+            parameters={},
+            title="empty",
+        )
+        res = runner.Result(job=job, ok=False, error=f"cell 3 raised ReportError: {empty}: the file is empty")
+        render(job, res, {})
+        index = write_index([res], tmp_path / "reports", tmp_path / "processed", extraction)
+    for page in (Path(job.html), index):
+        text = page.read_text(encoding="utf-8")
+        assert f"{rel}: the file is empty" in text
+        assert str(REPO_ROOT) not in text, page

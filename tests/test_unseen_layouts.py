@@ -389,3 +389,97 @@ def test_two_reports_in_one_file_are_not_merged(tmp_path):
     assert rep.status == "failed" and "more than one report" in rep.error and "split" in rep.error
     alone = extract_report(YICHUAN)["reports"].iloc[0]
     assert alone.status == "ok"
+
+
+# ---------------------------------------------------------------------------------------------
+# A total row the reader did not get
+
+
+def test_a_table_whose_total_row_was_not_read_says_so(ds, tmp_path):
+    """宜川路's 支出决算表 with its 合计 row (line 196: 本年支出合计 20,323.21, 基本 14,107.46, 项目 6,215.76)
+    taken out: the rows still add up among themselves, so nothing else would tell. The reading is
+    doubtful with a reason naming the missing total; every other T3 cell is read as before."""
+    lines = YICHUAN.read_text(encoding="utf-8").split("\n")
+    assert lines[195] == "合计 20,323.21 14,107.46 6,215.76"
+    del lines[195]
+    altered = tmp_path / YICHUAN.name
+    altered.write_text("\n".join(lines), encoding="utf-8")
+    d = extract_report(altered)
+    t3 = d["table_readings"].set_index("table").loc["T3"]
+    assert t3.doubtful and "T3" in list(d["reports"].tables_doubtful.iloc[0])
+    assert any("total row not read" in r and "本年支出合计" in r for r in t3.reasons)
+    li = d["line_items"]
+    assert not len(li[(li.table == "T3") & (li.row_label == "合计")])
+    before = ds["yichuan"]["line_items"]
+    key = ["code", "measure"]
+    a = before[(before.table == "T3") & before.code.notna()].set_index(key).amount_wan
+    b = li[(li.table == "T3") & li.code.notna()].set_index(key).amount_wan
+    assert a.equals(b)
+    # the unaltered copy: its total is read, nothing in doubt
+    clean = ds["yichuan"]["table_readings"].set_index("table").loc["T3"]
+    assert not clean.doubtful and not len(clean.reasons)
+    assert _cell(before, "T3", "total", label="合计").amount_wan == 20323.21
+
+
+# ---------------------------------------------------------------------------------------------
+# A ruled table whose last row on a page has no rule under it
+
+
+def _without_bottom_rule(pdf_path, page_no, out):
+    """A copy of the PDF with the lowest full-width horizontal rule of one page taken out (as a PDF
+    whose table runs on to the next page may print it: the last row's cells open at the bottom)."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    pdf = pdfium.PdfDocument(str(pdf_path))
+    page = pdf[page_no - 1]
+    rules = [o for o in page.get_objects() if o.type == raw.FPDF_PAGEOBJ_PATH]
+    wide = [o for o in rules if o.get_bounds()[2] - o.get_bounds()[0] > 0.6 * page.get_width()]
+    lowest = min(wide, key=lambda o: o.get_bounds()[1])  # PDF y grows upwards
+    page.remove_obj(lowest)
+    page.gen_content()
+    pdf.save(str(out))
+    pdf.close()
+    return out
+
+
+def test_a_last_row_left_open_at_the_bottom_of_its_page_is_read(tmp_path):
+    """西南大学's 高等学校收入决算表 ends page 10 with 206 科学技术支出 (1,178.72 in 本年收入合计 and 财政拨款收入,
+    the rest blank; the page render shows it as the page's last ruled row). With the rule under that row
+    taken out, pdfplumber finds no cell in it and the row was lost without a word; the table is now
+    closed where its vertical rules end, every cell of 表2 is read as printed, and the notes say so."""
+    altered = _without_bottom_rule(SWU, S.PAGES["表2"], tmp_path / SWU.name)
+    d = extract_report(altered)
+    li = d["line_items"]
+    assert _cell(li, "T2", "total", code="206").amount_wan == 1178.72
+    assert _cell(li, "T2", "fiscal", code="206").amount_wan == 1178.72
+    assert pd.isna(_cell(li, "T2", "business", code="206").amount_wan)
+    s = score_table(li, "T2", swu_cells(S.SWU)["T2"])
+    assert s.accuracy == 1.0, (s.wrong, s.blank_filled, s.missing)
+    assert any("page 10" in n and "no rule under it" in n for n in d["reports"].notes.iloc[0])
+
+
+@pytest.mark.parametrize("paged", [True, False], ids=["form-feeds", "no-page-breaks"])
+def test_class_codes_on_lines_of_their_own_are_codes_not_page_numbers(paged, tmp_path):
+    """The university report's page text (pdfplumber), with every 类 row printed as its code on a line of
+    its own and its name and figures on the next (`206` / `科学技术支出 1,178.72 1,178.72`, as a page whose
+    code cells sit higher than the rest of the row gives it). A bare 3-digit line looks like a page number,
+    and in a text without page breaks it was dropped as one: 206 and the other classes were lost, their
+    figures left on rows without a code. Every cell now reads as in the PDF."""
+    import re
+
+    text = _text_copy(SWU, tmp_path).read_text(encoding="utf-8")
+    altered = re.sub(r"(?m)^(2\d\d) (\S+支出 [\d,]+\.\d\d)", r"\1\n\2", text)
+    assert "\n206\n科学技术支出 1,178.72 1,178.72\n" in altered
+    out = tmp_path / "altered" / (SWU.stem + ".txt")
+    out.parent.mkdir()
+    out.write_text(altered if paged else altered.replace("\f", "\n"), encoding="utf-8")
+    d = extract_report(out)
+    li = d["line_items"]
+    assert _cell(li, "T2", "total", code="206").amount_wan == 1178.72
+    assert _cell(li, "T2", "fiscal", code="206").amount_wan == 1178.72
+    a = _cells(extract_report(SWU)["line_items"])
+    b = _cells(li)
+    diff = {k: (v[0], b.get(k, (None,))[0]) for k, v in a.items() if not pd.isna(v[0]) and b.get(k, (None,))[0] != v[0]}
+    assert not diff, list(diff.items())[:10]
+    assert not list(d["reports"].tables_doubtful.iloc[0])

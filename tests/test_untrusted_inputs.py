@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 
 import numpy as np
+import pandas as pd
 
 from helpers.extract import extract_report, report_id_for
 from helpers.paths import raw_listing
@@ -132,3 +133,23 @@ def test_two_reports_with_one_label_get_distinct_labels(tmp_path):
     assert labels.is_unique and labels["hongshan_copy"].endswith("[hongshan_copy]")
     m = composition.share_matrix(composition.function_classes(corpus), labels)
     assert len(m) == 2
+
+
+def test_impossible_amounts_in_the_narrative_are_left_blank_with_a_note_and_no_check_crashes(tmp_path):
+    """400- and 5,000-digit amounts in two narrative sentences (lines 416 and 434 of the Hongshan
+    text, printed there as 3061.55 万元) parse as inf: left blank, noted on the row and the report."""
+    f = tmp_path / "huge_narrative.txt"
+    text = HONGSHAN.read_text(encoding="utf-8")
+    for printed, digits in (("2021 年度收、支总计 3061.55 万元。", 400), ("2021 年度支出合计 3061.55 万元。", 5000)):
+        assert printed in text
+        text = text.replace(printed, printed.replace("3061.55", "9" * digits), 1)
+    f.write_text(text, encoding="utf-8")
+    d = extract_report(f)
+    nf = d["narrative_facts"]
+    assert np.isfinite(nf.value.dropna()).all() and nf.value.max() < 1e6
+    for ref, subject in (("line 416", "收、支总计"), ("line 434", "支出合计")):
+        row = nf[(nf.source_ref == ref) & (nf.subject == subject)].iloc[0]
+        assert pd.isna(row.value) and "not a possible amount" in row.note
+        assert any(ref in n and subject in n and "left blank" in n for n in d["reports"].iloc[0]["notes"])
+    crashed = d["checks"][d["checks"].message.str.contains("could not run", na=False)]
+    assert crashed.empty, crashed.message.tolist()

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import logging
 import signal
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from . import paths
@@ -16,31 +19,59 @@ FILE_TIMEOUT = SETTINGS.file_timeout_s
 
 SCHEDULER_HELP = (
     "run extraction (and notebook) tasks on the Dask distributed scheduler at ADDRESS, e.g. "
-    "tcp://10.0.0.5:8786 (default: the variable DASK_SCHEDULER_ADDRESS if set, else worker processes here; "
-    "'local' forces those); workers must see the same paths"
+    "tcp://10.0.0.5:8786 (default: the variable DASK_SCHEDULER_ADDRESS if set, else worker processes here); "
+    "'local' starts a Dask LocalCluster of --jobs workers here for the run; 'none' forces this machine's worker "
+    "processes; workers must see the same paths"
 )
 
-EXIT_CODES = """exit codes: 0 every file read (and every notebook ran); 1 nothing could be read; 2 another run
-holds the output folder's lock; 3 some files or notebooks failed (named at the end of the log)."""
+EXIT_CODES = """exit codes: 0 every file read (and every notebook ran); 1 nothing could be read, or the output
+folder holds files this project did not write, or the disk takes no more writes (one line says which); 2 another run
+holds the output folder's lock (or its lock file is unsafe: a link, another user's file); 3 some files
+or notebooks failed (named at the end of the log)."""
 
 
 # Each command imports what it needs inside its function: `extract` (and the worker processes it
 # spawns, which import this module again) never loads the notebook stack that `run` needs.
 
 
-def _use_scheduler(args) -> None:
-    """--scheduler ADDRESS (else DASK_SCHEDULER_ADDRESS): run the tasks on that Dask cluster."""
+@contextlib.contextmanager
+def _scheduler(args) -> Iterator[None]:
+    """--scheduler ADDRESS (else DASK_SCHEDULER_ADDRESS): run the tasks on that Dask cluster;
+    `--scheduler local`: on a Dask LocalCluster started here (--jobs workers of one thread each, its
+    dashboard address logged) and shut down when the command ends; `--scheduler none`: this
+    machine's own worker processes, whatever the variable says."""
     from . import workers
 
-    if getattr(args, "scheduler", None) is not None:
-        workers.use_scheduler(args.scheduler)
+    address = getattr(args, "scheduler", None)
+    if address != "local":
+        if address is not None:
+            workers.use_scheduler(address)
+        yield
+        return
+    from distributed import LocalCluster
+
+    from .pipeline import log
+
+    n = max(1, getattr(args, "jobs", 1) or 1)
+    with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0") as cluster:
+        log(f"Dask LocalCluster: {n} worker(s) at {cluster.scheduler_address}; dashboard {cluster.dashboard_link}")
+        workers.use_scheduler(cluster.scheduler_address)
+        try:
+            yield
+        finally:
+            workers.use_scheduler(None)
 
 
 def cmd_extract(args) -> int:
-    _use_scheduler(args)
+    with _scheduler(args):
+        return _extract(args)
+
+
+def _extract(args) -> int:
     from .lock import LockHeld, folder_lock
     from .pipeline import extract_and_write, log
     from .runner import EXIT_BUSY, EXIT_NOTHING, EXIT_OK, EXIT_SOME_FAILED, failure_summary
+    from .storage import NotOurFolder
 
     try:
         with folder_lock(Path(args.out), "extract"):
@@ -54,6 +85,9 @@ def cmd_extract(args) -> int:
     except LockHeld as exc:
         log(str(exc))
         return EXIT_BUSY
+    except NotOurFolder as exc:
+        log(str(exc))
+        return EXIT_NOTHING
     summary = failure_summary(result, [])
     for line in summary:
         log(line)
@@ -63,7 +97,11 @@ def cmd_extract(args) -> int:
 
 
 def cmd_run(args) -> int:
-    _use_scheduler(args)
+    with _scheduler(args):
+        return _run(args)
+
+
+def _run(args) -> int:
     from .runner import main_job
 
     return main_job(
@@ -100,6 +138,18 @@ def cmd_debug_table(args) -> int:
         print(f"debug-table: {exc}", file=sys.stderr)
         return 1
     print(picture.summary())
+    return 0
+
+
+def cmd_page(args) -> int:
+    from .pages import PageError, render_page
+
+    try:
+        out = render_page(Path(args.notebook), Path(args.out) if args.out else None, args.title)
+    except PageError as exc:
+        print(f"page: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {out}")
     return 0
 
 
@@ -149,7 +199,7 @@ def _timeout_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .export import FORMATS
+    from .export_formats import FORMATS  # not .export: printing --help must not import pandas
 
     p = argparse.ArgumentParser(prog="python -m helpers", description=__doc__, epilog=EXIT_CODES)
     sub = p.add_subparsers(dest="command", required=True)
@@ -182,6 +232,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     r.add_argument("--scheduler", metavar="ADDRESS", help=SCHEDULER_HELP)
     r.set_defaults(func=cmd_run)
+
+    g = sub.add_parser(
+        "page",
+        help="write an executed notebook (e.g. papermill's output of notebooks/report.ipynb) as one self-contained "
+        "HTML page: the project's page template, code hidden, nothing fetched from another server",
+    )
+    g.add_argument("notebook", help="an executed .ipynb")
+    g.add_argument("--out", default=None, help="HTML file to write (default: the notebook's name with .html)")
+    g.add_argument("--title", default=None, help="the page's title (default: the notebook's file name)")
+    g.set_defaults(func=cmd_page)
 
     d = sub.add_parser("dictionary", help="write the data dictionary generated from the schema")
     d.add_argument("--out", default=str(paths.REPO_ROOT / "docs" / "DATA_DICTIONARY.md"))
@@ -219,7 +279,30 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     args = build_parser().parse_args(argv)
     _log_to_stderr()
-    return args.func(args)
+    try:
+        return args.func(args)
+    except OSError as exc:
+        if exc.errno not in DISK_ADVICE:
+            raise
+        # a full or read-only disk is the user's to fix, not a bug: one line, no traceback
+        where = exc.filename or getattr(args, "out", None) or paths.DATA_PROCESSED
+        print(
+            f"{args.command}: cannot write {paths.display_path(Path(str(where)))}: {exc.strerror}. "
+            f"{DISK_ADVICE[exc.errno]}",
+            file=sys.stderr,
+        )
+        return 1
+
+
+# What to do about the errors of a disk that takes no more writes. Publication is all-or-nothing,
+# so the data published before are intact.
+DISK_ADVICE = {
+    errno.ENOSPC: "The disk is full: free some space and run again; the data published before are intact.",
+    errno.EDQUOT: "Your disk quota is used up: free some space and run again; the data published before are intact.",
+    errno.EROFS: "That file system is read-only: choose a writable folder (--out), or remount it writable.",
+    errno.EACCES: "No permission to write there: choose a folder you can write (--out), or fix its permissions.",
+    errno.EPERM: "No permission to write there: choose a folder you can write (--out), or fix its permissions.",
+}
 
 
 class _LineHandler(logging.StreamHandler):

@@ -36,13 +36,18 @@ FORMATS = {  # format → (mediatype, encoding)
 }
 
 
-def field(dataset: str, column: str, dtype: str, meaning: str) -> dict:
+def field(dataset: str, column: str, dtype: str, meaning: str, fmt: str = "csv") -> dict:
     f: dict = {"name": column, "type": FIELD_TYPES[dtype], "description": meaning}
     unit = schema.unit(dataset, column)
     if unit:
         f["description"] = f"{meaning} Unit: {unit}."
         f["unit"] = unit
-    if dtype == "list":
+    if dtype == "list" and fmt == "parquet":
+        # Table Schema's `array` is JSON text; a Parquet list<string> reaches frictionless as a numpy
+        # array, which its `array` type refuses (every row a type error), so the type says nothing
+        f["type"] = "any"
+        f["description"] += " A list of strings (a Parquet list<string> column)."
+    elif dtype == "list":
         f["description"] += " A list (JSON array in CSV)."
     constraints: dict = {}
     if column == "report_id" or column in schema.PRIMARY_KEYS.get(dataset, ()):
@@ -56,10 +61,10 @@ def field(dataset: str, column: str, dtype: str, meaning: str) -> dict:
     return f
 
 
-def table_schema(dataset: str, with_reports: bool = True) -> dict:
+def table_schema(dataset: str, with_reports: bool = True, fmt: str = "csv") -> dict:
     """The Table Schema of one dataset; `with_reports`: the package holds `reports`, so report_id
     can point into it."""
-    out: dict = {"fields": [field(dataset, *col) for col in schema.DATASETS[dataset]], "missingValues": [""]}
+    out: dict = {"fields": [field(dataset, *col, fmt=fmt) for col in schema.DATASETS[dataset]], "missingValues": [""]}
     if dataset in schema.PRIMARY_KEYS:
         out["primaryKey"] = list(schema.PRIMARY_KEYS[dataset])
     if with_reports and dataset != "reports" and "report_id" in schema.columns(dataset):
@@ -79,7 +84,7 @@ def resource(dataset: str, path: str | list[str], fmt: str, with_reports: bool =
     }
     if encoding:
         r["encoding"] = encoding
-    r["schema"] = table_schema(dataset, with_reports)
+    r["schema"] = table_schema(dataset, with_reports, fmt)
     return r
 
 

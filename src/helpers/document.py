@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import io
 import os
 import re
 import stat
@@ -18,7 +19,17 @@ from pathlib import Path
 
 from .normalize import cid_ratio, normalize_text
 from .paths import IMAGE_SUFFIXES
-from .read.containers import CONTAINERS, OLE2, Container, is_html, is_image, ole2_kind, zip_kind
+from .read.containers import (
+    CONTAINERS,
+    OLE2,
+    Container,
+    is_html,
+    is_image,
+    is_mht,
+    is_other_word,
+    ole2_kind,
+    zip_kind,
+)
 from .read.model import Layout
 from .settings import SETTINGS
 from .tables.engines import DEFAULT_PDF_ENGINE, PdfPages, pdf_engine
@@ -170,8 +181,8 @@ def check_text(text: str, path: Path) -> None:
             )
 
 
-def read_text(path: Path) -> Document:
-    data = Path(path).read_bytes()
+def read_text(path: Path, data: bytes | None = None) -> Document:
+    data = Path(path).read_bytes() if data is None else data
     if not data.strip():
         raise ReportError(path, "the file is empty")
     text, enc = decode_text(data, path)
@@ -195,12 +206,13 @@ def text_lines(text: str) -> list[Line]:
     return lines
 
 
-def open_pdf(path: Path, engine: str = DEFAULT_PDF_ENGINE) -> PdfPages:
-    """The PDF's pages parsed as `engine` parses them, with corrupted, truncated or encrypted files
-    turned into a ReportError (pdfminer and PDFium each raise their own kinds)."""
+def open_pdf(path: Path, engine: str = DEFAULT_PDF_ENGINE, data: bytes | None = None) -> PdfPages:
+    """The PDF's pages parsed as `engine` parses them (from `data`, the file's bytes already read, if
+    given), with corrupted, truncated or encrypted files turned into a ReportError (pdfminer and
+    PDFium each raise their own kinds)."""
     eng = pdf_engine(engine)
     try:
-        pdf = eng.open_pages(path)
+        pdf = eng.open_pages(io.BytesIO(data) if data is not None else path)
         _ = len(pdf.pages)
         return pdf
     except Exception as exc:  # pdfminer raises many types for broken files, often with no message
@@ -216,14 +228,18 @@ def open_pdf(path: Path, engine: str = DEFAULT_PDF_ENGINE) -> PdfPages:
         ) from exc
 
 
-def read_pdf(path: Path, engine: str = DEFAULT_PDF_ENGINE) -> Document:
-    """The PDF's text layer, page by page (pdfplumber's `extract_text` on the pages `engine` parsed)."""
+def read_pdf(path: Path, engine: str = DEFAULT_PDF_ENGINE, data: bytes | None = None) -> Document:
+    """The PDF's text layer, page by page (pdfplumber's `extract_text` on the pages `engine` parsed).
+    The bytes are read once: the checksum is of the very bytes parsed, even if the file is replaced
+    while it is read."""
     path = Path(path)
-    if path.stat().st_size == 0:
+    data = path.read_bytes() if data is None else data
+    if not data:
         raise ReportError(path, "the file is empty")
+    check_inflation(path, data)
     lines: list[Line] = []
     raw_chars = 0
-    pdf = open_pdf(path, engine)
+    pdf = open_pdf(path, engine, data)
     n_pages = len(pdf.pages)
     try:
         for pno, page in enumerate(pdf.pages, start=1):
@@ -240,7 +256,22 @@ def read_pdf(path: Path, engine: str = DEFAULT_PDF_ENGINE) -> Document:
     except ReportError:
         pdf.close()
         raise
-    return Document(path, "pdf", sha256_of(path), lines, n_pages=n_pages, pdf=pdf, pdf_parser=pdf_engine(engine).parser)
+    sha = hashlib.sha256(data).hexdigest()
+    return Document(path, "pdf", sha, lines, n_pages=n_pages, pdf=pdf, pdf_parser=pdf_engine(engine).parser)
+
+
+def check_inflation(path: Path, data: bytes) -> None:
+    """ReportError for a PDF whose compressed streams expand beyond SETTINGS.pdf_inflated_max_mb
+    (a decompression bomb), before any parser inflates them."""
+    from .inflate import inflated_size
+
+    limit = SETTINGS.pdf_inflated_max_mb << 20
+    if inflated_size(data, limit) > limit:
+        raise ReportError(
+            path,
+            f"PDF streams expand to more than {SETTINGS.pdf_inflated_max_mb} MB (reports expand to a few MB): "
+            "this exceeds the memory limit for one file (a decompression bomb?); nothing was extracted",
+        )
 
 
 class NoTextLayer(ReportError):
@@ -301,6 +332,7 @@ def check_input(path: Path) -> None:
 def read_container(path: Path, container: Container) -> Document:
     """A container read by its adapter (read/containers.py) into a Document: its text lines for the
     narrative and metadata, its layout for the tables."""
+    sha = sha256_of(path)
     try:
         layout = container.read_layout(path)
     except ReportError:
@@ -312,7 +344,9 @@ def read_container(path: Path, container: Container) -> Document:
             path, f"could not be read as {container.what.split(':')[0]} ({type(exc).__name__}: {exc})"
         ) from exc
     lines = [Line(normalize_text(text), ref, page) for text, ref, page in layout.text_lines()]
-    return Document(path, container.name, sha256_of(path), lines, n_pages=len(layout.pages), layout=layout)
+    if sha256_of(path) != sha:  # the adapter read the file itself: make sure the bytes hashed are those read
+        raise ReportError(path, "the file changed while it was being read; nothing was extracted (run again)")
+    return Document(path, container.name, sha, lines, n_pages=len(layout.pages), layout=layout)
 
 
 def container_of(path: Path, head: bytes) -> Container | None:
@@ -341,7 +375,9 @@ def container_of(path: Path, head: bytes) -> Container | None:
         raise ReportError(path, "a zip archive that is neither an Excel workbook (.xlsx) nor a Word document (.docx)")
     if is_image(head):
         return CONTAINERS["image"]
-    if is_html(head) or path.suffix.lower() in (".html", ".htm") and b"<" in head:
+    if is_other_word(head):  # RTF, Word 2003 XML: word.py says how to save it as .docx
+        return CONTAINERS["docx"]
+    if is_html(head) or is_mht(head) or path.suffix.lower() in (".html", ".htm") and b"<" in head:
         return CONTAINERS["html"]
     return None
 
@@ -358,8 +394,8 @@ def read_document(path: Path | str, pdf_engine: str = DEFAULT_PDF_ENGINE) -> Doc
     with open(path, "rb") as fh:
         head = fh.read(4096)
     if head.lstrip().startswith(b"%PDF"):
-        try:
-            return read_pdf(path, pdf_engine)
+        try:  # read once: what is parsed is what is hashed (a file replaced meanwhile)
+            return read_pdf(path, pdf_engine, path.read_bytes())
         except NoTextLayer as exc:
             try:
                 doc = read_container(path, CONTAINERS["pdf_scan"])
@@ -373,4 +409,4 @@ def read_document(path: Path | str, pdf_engine: str = DEFAULT_PDF_ENGINE) -> Doc
         return read_container(path, container)
     if b"\x00" in head[:1024] and not utf16_encoding(head[:1024]):
         raise ReportError(path, "binary file that is neither PDF, a workbook, a Word document, a web page nor text")
-    return read_text(path)
+    return read_text(path, path.read_bytes())

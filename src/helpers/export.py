@@ -6,9 +6,14 @@ this module's business. What each format cannot hold is converted the same way e
 
 - list columns (`reports.tables_found`, `notes`, `table_readings.reasons`) become JSON array text,
   `["T2", "T3"]` — unambiguous even when a note holds commas;
+- formula injection (OWASP, "CSV injection"): a text cell that starts with `=`, `+`, `-`, `@`, a tab or
+  a carriage return (a row label `=HYPERLINK(...)` in a report) is never a live formula. In CSV it
+  gets a leading `'` (Excel shows the text; strip one leading `'` from such a cell to get the text
+  back); in xlsx it is written as a text cell marked "quote prefix", its text unchanged. Numeric
+  cells are never altered;
 - CSV: UTF-8 with a byte-order mark (Excel then opens Chinese correctly), one file per dataset,
   blank for null (and for an empty text: CSV cannot tell them apart), dates `YYYY-MM-DD`, booleans
-  `True`/`False`; a `datapackage.json` describes them;
+  `True`/`False`, rows ending in CRLF (RFC 4180); a `datapackage.json` describes them;
 - xlsx: one sheet per dataset and a `columns` sheet (dataset, column, type, unit, values, meaning); characters
   an .xlsx cell cannot hold (ASCII control characters) are dropped;
 - dta (Stata 118, Unicode; Stata has no nullable integers or booleans and no missing string):
@@ -30,13 +35,16 @@ from pathlib import Path
 import pandas as pd
 
 from . import schema
+from .export_formats import FORMATS  # named once; the CLI lists them without importing pandas
 
-FORMATS = ("csv", "xlsx", "dta", "parquet")
 WORKBOOK = "juesuan.xlsx"
 COLUMNS_SHEET = "columns"
 EXCEL_MAX_ROWS = 1_048_575  # plus the header row
 EXCEL_MAX_CELL = 32_767
 EXCEL_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # characters an .xlsx cell cannot hold
+
+# A text cell starting with one of these is read as a formula by spreadsheets (OWASP's list).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 STATA_NAME_MAX = 32
 STATA_LABEL_MAX = 80
@@ -59,6 +67,19 @@ def flat(df: pd.DataFrame, dataset: str) -> pd.DataFrame:
         if dtype == "list" and col in out:
             out[col] = out[col].map(_json_list).astype("string")
     return out
+
+
+def is_formula_like(v) -> bool:
+    return isinstance(v, str) and v.startswith(FORMULA_TRIGGERS)
+
+
+def csv_safe(v):
+    """A text a spreadsheet would run as a formula, with a leading `'` (OWASP); anything else as it is."""
+    return "'" + v if is_formula_like(v) else v
+
+
+def _text_columns(dataset: str) -> list[str]:
+    return [col for col, dtype, _ in schema.DATASETS[dataset] if dtype in ("string", "list")]
 
 
 def _write_atomic(path: Path, write: Callable[[Path], None]) -> Path:
@@ -86,7 +107,13 @@ def write_csv(frames: dict[str, pd.DataFrame], out: Path) -> list[Path]:
     for ds, df in frames.items():
 
         def write(path: Path, df: pd.DataFrame = df, ds: str = ds) -> None:
-            flat(df, ds).to_csv(path, index=False, encoding="utf-8-sig", date_format="%Y-%m-%d")
+            out = flat(df, ds)
+            for col in _text_columns(ds):  # text only: numbers, dates and booleans are never touched
+                if col in out:
+                    out[col] = out[col].map(csv_safe, na_action="ignore").astype("string")
+            # CRLF rows (RFC 4180): the csv module then also quotes a cell holding a bare CR, which
+            # would otherwise end the row in every reader
+            out.to_csv(path, index=False, encoding="utf-8-sig", date_format="%Y-%m-%d", lineterminator="\r\n")
 
         written.append(_write_atomic(out / f"{ds}.csv", write))
     written.append(write_descriptor(out, export_descriptor({ds: f"{ds}.csv" for ds in frames})))
@@ -134,6 +161,18 @@ def excel_frame(df: pd.DataFrame, dataset: str) -> pd.DataFrame:
     return pd.DataFrame(out).reset_index(drop=True)
 
 
+def _inert_formulas(ws, df: pd.DataFrame) -> None:
+    """Text cells that start like a formula: openpyxl writes `=…` as a live formula; make each a text
+    cell with Excel's quote prefix (as typing `'=…` does), so it stays text even when edited."""
+    for j, col in enumerate(df.columns, start=1):
+        if not (pd.api.types.is_object_dtype(df[col]) or pd.api.types.is_string_dtype(df[col])):
+            continue
+        for i in [k for k, v in enumerate(df[col]) if is_formula_like(v)]:
+            cell = ws.cell(row=i + 2, column=j)
+            cell.data_type = "s"
+            cell.quotePrefix = True
+
+
 def write_xlsx(frames: dict[str, pd.DataFrame], out: Path) -> list[Path]:
     too_big = [ds for ds, df in frames.items() if len(df) > EXCEL_MAX_ROWS]
     if too_big:
@@ -147,6 +186,7 @@ def write_xlsx(frames: dict[str, pd.DataFrame], out: Path) -> list[Path]:
             for name, df in sheets.items():
                 df.to_excel(xw, sheet_name=name, index=False)
                 ws = xw.sheets[name]
+                _inert_formulas(ws, df)
                 ws.freeze_panes = "A2"  # the header stays in view; filters on every column
                 ws.auto_filter.ref = ws.dimensions
 

@@ -23,13 +23,14 @@ from .narrative.sentences import paragraphs
 from .narrative.three_public import narrative_rows
 from .paths import IMAGE_SUFFIXES, display_path
 from .read.containers import CONTAINERS
+from .rollup import function_rollup
 from .settings import SETTINGS
-from .tables.catalog import ALL_TABLE_CODES, TABLE_CODES
+from .tables.catalog import ALL_TABLE_CODES, TABLE_CODES, TEMPLATE_TABLES
 from .tables.engines import DEFAULT_PDF_ENGINE  # the engines are named once, in tables/engines.py
 from .tables.found import repeated_report
 from .tables.layout_tables import find_layout_tables
 from .tables.pdf_tables import find_pdf_tables
-from .tables.spaced import settle_three_public
+from .tables.shapes.three_public import settle_three_public
 from .tables.text_tables import find_text_tables
 
 
@@ -68,11 +69,7 @@ def _not_a_report(doc: Document, found: dict) -> str | None:
     )
 
 
-# The templates the table reader knows, and the tables each prints.
-TEMPLATES = {
-    "部门决算 (nine tables)": TABLE_CODES,
-    "高等学校 (university, four tables)": ("T1", "T2", "T3", "U4"),
-}
+TEMPLATES = TEMPLATE_TABLES  # the templates the table reader knows, and the tables each prints
 
 
 def template_of(status_of: dict[str, str]) -> tuple[str, tuple[str, ...]]:
@@ -93,7 +90,7 @@ def format_by_name(path: Path) -> str:
         return "images"
     if suffix in (".xlsx", ".xls", ".docx", ".pdf"):
         return suffix[1:]
-    if suffix in (".html", ".htm"):
+    if suffix in (".html", ".htm", ".mht", ".mhtml"):
         return "html"
     if suffix in IMAGE_SUFFIXES:
         return "image"
@@ -266,6 +263,8 @@ def _extract_document(
             out.update(extract_narrative(doc, rid, out))
         if rejected := reject_impossible_amounts(out):
             out["reports"].at[0, "notes"] = list(notes) + rejected
+        # after the impossible amounts were blanked: a sum must not carry one
+        out["function_rollup"] = function_rollup(out["line_items"], rid)
         out["checks"] = run_checks(out, doc=doc)
         out["quality"] = schema.conform(quality_summary(out["checks"], {rid: doubtful}), "quality")
         return out
@@ -290,22 +289,32 @@ def reject_impossible_amounts(datasets: dict[str, pd.DataFrame]) -> list[str]:
     for ds, df in datasets.items():
         if df is None or df.empty:
             continue
-        for col in [c for c in df.columns if c.endswith("_wan") or "_pct" in c]:
+        # narrative_facts.value is money when its row's unit says 万元
+        money = [
+            c for c in df.columns if c.endswith("_wan") or "_pct" in c or (ds == "narrative_facts" and c == "value")
+        ]
+        for col in money:
             vals = pd.to_numeric(df[col], errors="coerce")
             bad = ~np.isfinite(vals.fillna(0.0))
             if col.endswith("_wan"):
                 bad |= vals.abs() > SETTINGS.max_amount_wan
+            elif col == "value" and "unit" in df.columns:
+                bad |= (vals.abs() > SETTINGS.max_amount_wan) & (df["unit"] == "万元").fillna(False).astype(bool)
             for i in df.index[bad]:
                 row = df.loc[i]
                 where = " ".join(
                     str(row[k])
-                    for k in ("table", "row_label", "code", "measure")
+                    for k in ("table", "row_label", "code", "measure", "subject")
                     if k in df.columns and row[k] is not None and not pd.isna(row[k])
                 )
                 notes.append(
                     f"{ds}.{col} at {row.get('source_ref', '?')} ({where or 'no label'}): "
                     f"{vals[i]:g} is not a possible amount; left blank"
                 )
+                if "note" in df.columns:  # the row says so too, where a reader of that dataset looks
+                    why = f"{col}: the printed figure is not a possible amount ({vals[i]:g}); left blank"
+                    old_note = df.at[i, "note"]
+                    df.at[i, "note"] = why if pd.isna(old_note) or not old_note else f"{old_note}; {why}"
             if bad.any():
                 df.loc[bad, col] = np.nan
                 if "doubtful" in df.columns:

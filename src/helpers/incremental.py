@@ -12,8 +12,9 @@ atomically after the notebooks ran. A job is kept only when its key matches, its
 and both its executed notebook and its page still exist; a failed run is never recorded, so it runs
 again next time. `--force` ignores the state.
 
-Known limit: a report page also quotes a few corpus-wide counts when a section is empty ("the
-dataset holds N rows from M reports"); a kept page keeps the counts of the run that wrote it.
+A report page shows its own report's rows only (numbered within the report, an empty section
+said so without corpus-wide counts), so a kept page is the page a clean run would write (tested by
+adding a report and comparing with a clean run).
 """
 
 from __future__ import annotations

@@ -186,8 +186,12 @@ def report_rows(results, reports_dir: Path, corpus) -> list[dict]:
     return sorted(rows, key=lambda x: (x["v"].rank if x["v"] else -1, x["department"], x["year"]))
 
 
-def _link(res, reports_dir: Path) -> str:
-    return href(Path(res.job.html).resolve().relative_to(reports_dir.resolve()).as_posix())
+def _link(res, reports_dir: Path) -> str | None:
+    """The page's link, or None when no page file is there: the index never links to a missing page."""
+    page = Path(res.job.html)
+    if not page.is_file():
+        return None
+    return href(page.resolve().relative_to(reports_dir.resolve()).as_posix())
 
 
 def _run(res) -> dict:
@@ -246,5 +250,5 @@ def write_index(results, reports_dir: Path, processed: Path, extraction: dict) -
     from .runner import STUDIES  # the runner imports this module: resolved at call time
 
     out = reports_dir / "index.html"
-    write_text_atomic(out, render_index(results, reports_dir, processed, extraction, STUDIES))
+    write_text_atomic(out, paths.public_text(render_index(results, reports_dir, processed, extraction, STUDIES)))
     return out

@@ -19,6 +19,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 logger = logging.getLogger(__name__)
@@ -143,22 +144,44 @@ def reset_namespace(cwd: str) -> None:
     gc.freeze()
 
 
-def _run_in_kernel(kc, code: str, timeout: float) -> None:
-    """Execute `code` silently (no execution count, no history) and wait for its reply; raise when
-    it fails."""
+class KernelDied(RuntimeError):
+    """The kernel's process ended while it was being prepared for a notebook."""
+
+
+def _wait_msg(get, timeout: float, alive) -> dict:
+    """The next message from `get` (a client's get_shell_msg), waiting at most `timeout` seconds but
+    in slices of one: a kernel that died is noticed within a second, not at the end of the wait."""
+    from queue import Empty
+
     from jupyter_core.utils import run_sync
 
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return run_sync(get)(timeout=max(0.01, min(1.0, deadline - time.monotonic())))
+        except Empty:
+            if alive is not None and not alive():
+                raise KernelDied("kernel died (its process ended) before the notebook ran") from None
+            if time.monotonic() >= deadline:
+                raise
+
+
+def _run_in_kernel(kc, code: str, timeout: float, alive=None) -> None:
+    """Execute `code` silently (no execution count, no history) and wait for its reply; raise when
+    it fails, KernelDied at once when `alive()` says the kernel is gone."""
     msg_id = kc.execute(code, silent=True, store_history=False, allow_stdin=False)
-    reply = run_sync(kc.get_shell_msg)(timeout=timeout)
+    reply = _wait_msg(kc.get_shell_msg, timeout, alive)
     while reply["parent_header"].get("msg_id") != msg_id:
-        reply = run_sync(kc.get_shell_msg)(timeout=timeout)
+        reply = _wait_msg(kc.get_shell_msg, timeout, alive)
     content = reply["content"]
     if content.get("status") != "ok":
         raise RuntimeError(f"kernel setup failed: {content.get('ename')}: {content.get('evalue')}")
     # drain what the kernel published for it (status busy/idle), so the next notebook starts clean
     while True:
         try:
-            msg = run_sync(kc.get_iopub_msg)(timeout=timeout)
+            msg = _wait_msg(kc.get_iopub_msg, timeout, alive)
+        except KernelDied:
+            raise
         except Exception:
             break
         if (
@@ -189,7 +212,9 @@ class WarmKernel:
             self.kc.start_channels()
             run_sync(self.kc.wait_for_ready)(timeout=START_TIMEOUT)
             self.kc.allow_stdin = False
-            _run_in_kernel(self.kc, "__import__('helpers.kernels').kernels.snapshot_start_state()", START_TIMEOUT)
+            _run_in_kernel(
+                self.kc, "__import__('helpers.kernels').kernels.snapshot_start_state()", START_TIMEOUT, self.alive
+            )
         except BaseException:
             self.shutdown()
             raise
@@ -205,9 +230,10 @@ class WarmKernel:
     def reset(self, cwd: str, timeout: float = 60) -> None:
         """A clean namespace for the next notebook, in `cwd`."""
         if self.notebooks:
-            _run_in_kernel(self.kc, f"__import__('helpers.kernels').kernels.reset_namespace({str(cwd)!r})", timeout)
+            code = f"__import__('helpers.kernels').kernels.reset_namespace({str(cwd)!r})"
         else:  # a fresh kernel: only the working directory
-            _run_in_kernel(self.kc, f"__import__('os').chdir({str(cwd)!r})", timeout)
+            code = f"__import__('os').chdir({str(cwd)!r})"
+        _run_in_kernel(self.kc, code, timeout, self.alive)
 
     def shutdown(self) -> None:
         from jupyter_core.utils import run_sync

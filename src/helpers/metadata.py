@@ -17,7 +17,8 @@ DISTRICT_RE = re.compile(r"市([\u4e00-\u9fff]{1,3}?[区县])")
 # A table title ends in 决算表 / 预算表 (总表, 明细表), dot leaders and page numbers of a contents line aside.
 TABLE_TITLE_RE = re.compile(r"(决算|预算)(?:总|明细)?表\s*[…\.·\d\s]*$")
 KIND_WORD_RE = re.compile(r"(部门|单位)(决算|预算)")
-LABEL_RE = re.compile(r"(?:预算主管部门|主管部门|预算单位|部门)[:：]\s*([^\s:：]+)")
+# `编制单位：XXX` over a table: a workbook of the tables has no cover, only this row naming the department.
+LABEL_RE = re.compile(r"(?:预算主管部门|主管部门|预算单位|编制单位|部门)[:：]\s*([^\s:：]+)")
 DOC_KIND = {"决算": "final", "预算": "budget"}
 
 
@@ -55,9 +56,11 @@ def document_kind(lines: list[str]) -> tuple[str | None, str | None, str]:
 def _department(lines: list[str]) -> str | None:
     # 1) The cover: the lines before the table of contents, joined (covers wrap the title freely:
     #    "上海市普陀区财政局 / 年度部门决算 / 2024").
-    cover_lines = []
+    cover_lines: list[str] = []
     for t in lines[:10]:
         if compact(t).startswith(("目录", "#目录", "第一部分", "第二部分")):
+            if not cover_lines and "部门决算" in t:  # no cover (a workbook): `第二部分 XXX2024年度部门决算表`
+                cover_lines.append(re.sub(r"^#*第[一二]部分", "", compact(t)))
             break
         cover_lines.append(t)
     cover = compact(" ".join(cover_lines))
@@ -71,7 +74,7 @@ def _department(lines: list[str]) -> str | None:
     head = compact("".join(lines[:8]))
     if m := re.search(r"第一部分(.+?)概况", head):
         return m.group(1)
-    # 3) "部门：XXX" over a table, "预算主管部门：XXX" / "预算单位：XXX" under a budget's title.
+    # 3) "部门：XXX" or "编制单位：XXX" over a table, "预算主管部门：XXX" / "预算单位：XXX" under a budget's title.
     for t in lines:
         if (m := LABEL_RE.search(t)) and not re.fullmatch(r"万?元", m.group(1)):
             return re.sub(r"单位[:：].*$", "", m.group(1)) or None

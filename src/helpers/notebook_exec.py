@@ -31,7 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from . import faults
-from .kernels import KERNEL_NAME, LANGUAGE, START_TIMEOUT, WarmKernel, ipc_manager_class
+from .kernels import KERNEL_NAME, LANGUAGE, START_TIMEOUT, KernelDied, WarmKernel, ipc_manager_class
+from .paths import public_text
 from .storage import write_text_atomic
 
 logger = logging.getLogger(__name__)
@@ -106,6 +107,8 @@ def kernel_died_at_start(exc: BaseException, output: Path) -> bool:
 
     if isinstance(exc, PapermillExecutionError):
         return False
+    if isinstance(exc, KernelDied):  # died while being prepared: no cell of this notebook ran
+        return True
     try:
         import nbformat
 
@@ -264,6 +267,9 @@ def _run_papermill(job: Job):
             engine_name=WARM_ENGINE,
         )
         nb = remove_error_markers(prepare_notebook_metadata(nb, job.notebook, job.output))
+        for cell in nb.cells:  # papermill gives its cell a random id: a fixed one, so that the same
+            if "injected-parameters" in cell.metadata.get("tags", []):  # inputs give the same page
+                cell.id = "injected-parameters"
         nb = papermill_engines.execute_notebook_with_engine(
             WARM_ENGINE,
             nb,
@@ -451,4 +457,4 @@ def render(job: Job, res: Result, studies: dict, nb=None) -> None:
     if banner:
         i = body.find(">", body.find("<body")) + 1
         body = body[:i] + banner + body[i:]
-    write_text_atomic(out, body)
+    write_text_atomic(out, public_text(body))  # errors and tracebacks name files relative to the project

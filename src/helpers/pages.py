@@ -3,7 +3,9 @@
 index, every study and the page's own sections, and figures with alt text.
 
 Pages live one folder below `reports/` (`reports/studies/x.html`, `reports/reports/y.html`), so
-the links are relative (`../index.html`) and the folder can be copied anywhere.
+the links are relative (`../index.html`) and the folder can be copied anywhere. `render_page`
+(`python -m helpers page`) makes the same kind of page from any executed notebook, standing alone:
+no links to an index or studies it does not have, only its own sections.
 """
 
 from __future__ import annotations
@@ -68,6 +70,49 @@ def page_resources(nb, title: str, kind: str, name: str, studies: dict) -> dict:
         "toc": toc(nb),
     }
     return {"metadata": {"name": title}, "juesuan_nav": nav}
+
+
+def standalone_resources(nb, title: str) -> dict:
+    """nbconvert resources for a page that stands alone: its title and its own sections only."""
+    return {"metadata": {"name": title}, "juesuan_nav": {"kind": "page", "studies": [], "toc": toc(nb)}}
+
+
+class PageError(Exception):
+    """A notebook that cannot become a page: which file, and what is wrong."""
+
+    def __init__(self, path: Path, problem: str):
+        super().__init__(f"{path}: {problem}")
+        self.path, self.problem = path, problem
+
+
+def render_page(notebook: Path, out: Path | None = None, title: str | None = None) -> Path:
+    """Write an executed notebook (e.g. papermill's output of notebooks/report.ipynb) as one
+    self-contained HTML page with the project's template: code hidden, navigation to its sections,
+    sortable tables, figures' data as CSV links, nothing fetched from another server. `out`
+    defaults to the notebook's name with `.html`; `title` to its file name. Returns the page's path."""
+    import nbformat
+
+    from .notebook_exec import page_html
+    from .storage import write_text_atomic
+
+    notebook = Path(notebook)
+    if not notebook.is_file():
+        raise PageError(notebook, "no such notebook")
+    try:
+        nb = nbformat.read(str(notebook), as_version=4)
+    except Exception as exc:  # nbformat raises JSON, validation and encoding errors of its own
+        raise PageError(notebook, f"not a readable Jupyter notebook ({type(exc).__name__}: {exc})") from exc
+    if not any(c.get("outputs") for c in nb.cells if c.cell_type == "code"):
+        raise PageError(
+            notebook,
+            "no cell has any output: execute it first, e.g. "
+            "papermill notebooks/report.ipynb out.ipynb -p source FILE.pdf",
+        )
+    out = notebook.with_suffix(".html") if out is None else Path(out)
+    body = page_html(nb, standalone_resources(nb, title or notebook.stem))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(out, body)
+    return out
 
 
 def outside_references(html_text: str) -> list[str]:

@@ -18,7 +18,7 @@ RAW_SUFFIXES = (
     ".pdf",
     ".md",
     ".text",
-    *(".xlsx", ".xls", ".docx", ".doc", ".wps", ".html", ".htm"),  # read/containers.py
+    *(".xlsx", ".xls", ".docx", ".doc", ".wps", ".html", ".htm", ".mht", ".mhtml"),  # read/containers.py
     *(".jpg", ".jpeg", ".png", ".tif", ".tiff"),  # a report's single page image
 )
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp")
@@ -58,6 +58,17 @@ def _holds_images(folder: Path) -> bool:
 def raw_files(folder: Path = DATA_RAW) -> list[Path]:
     """The report files in a raw folder, sorted by name (manifests, notes and hidden files excluded)."""
     return raw_listing(folder)[0]
+
+
+def public_text(text: str) -> str:
+    """Text for a published page: paths under the project root made relative to it, and the home
+    folder written `~`, so no page shows where on which machine the project lives (a user name)."""
+    root = str(REPO_ROOT.resolve())
+    text = text.replace(root + os.sep, "").replace(root, ".")
+    home = os.path.expanduser("~")
+    if home not in ("", "/", "~"):
+        text = text.replace(home + os.sep, "~" + os.sep)
+    return text
 
 
 def display_path(path: Path) -> str:

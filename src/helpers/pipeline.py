@@ -32,6 +32,7 @@ from .extract import failed_row as _failed
 from .lock import folder_lock
 from .paths import display_path
 from .progress import Progress, clear_line
+from .storage import claim_folder
 from .workers import run_isolated
 
 ALL_DATASETS = tuple(schema.DATASETS)
@@ -45,15 +46,7 @@ logger = logging.getLogger(__name__)
 EXTRACTION_ENTRY = "extract.py"
 PDF_LIBRARIES = ("pdfplumber", "pdfminer.six", "pypdfium2", "tabula-py")
 # The libraries the container adapters read with: their versions are part of the extractor version.
-CONTAINER_LIBRARIES = (
-    "python-calamine",
-    "openpyxl",
-    "xlrd",
-    "python-docx",
-    "lxml",
-    "rapidocr-onnxruntime",
-    "onnxruntime",
-)
+CONTAINER_LIBRARIES = ("python-calamine", "lxml", "rapidocr-onnxruntime", "onnxruntime", "opencv-python-headless")
 
 
 def extraction_modules() -> list[Path]:
@@ -222,6 +215,7 @@ def _each(
     not kept here). Returns (report ids in input order, messages)."""
     pairs, messages = _assign_ids(files)
     todo = []
+    sha_before: list[str | None] = []  # the checksum the reuse decision saw, per task
     first_with: dict[str, Path] = {}  # sha256 -> the first file with those bytes
     for rid, path in pairs:
         try:
@@ -241,6 +235,7 @@ def _each(
                 messages.append(f"{path}: same bytes as {first_with[sha]}; extracted again under report id {rid}")
             first_with.setdefault(sha, path)
         todo.append((rid, path, pdf_engine))
+        sha_before.append(sha)
     t0 = time.perf_counter()
     done = itertools.count(1)
     bar = Progress(len(todo), "extracting", progress)
@@ -249,12 +244,23 @@ def _each(
         rid, path, _ = todo[i]
         if res is None:  # the worker died, raised or overran: this file alone fails, read again next run
             res = _failed(path, rid, f"{path}: {why}")
+        read_sha = res["reports"]["source_sha256"].iloc[0]
+        if isinstance(read_sha, str) and sha_before[i] is not None and read_sha != sha_before[i]:
+            # the rows are those of the bytes read (their checksum is stored); the next run sees the
+            # file's bytes differ from them and reads it again
+            messages.append(
+                f"{path}: changed during this run; its rows are those of the bytes that were read "
+                f"(SHA-256 {read_sha[:12]}…, stored with them), so a later change is read again next run"
+            )
         sink(rid, path, res)
         k = next(done)
         bar.step(k, _line(k, len(todo), res, t0))
 
     if (jobs > 1 or workers.scheduler_address()) and len(todo) > 1:
-        run_isolated(_run_one, todo, jobs, on_done=finished, timeout=timeout)
+        from .settings import SETTINGS
+
+        # bounded work per file: a worker past its memory limit is stopped and its file alone fails
+        run_isolated(_run_one, todo, jobs, on_done=finished, timeout=timeout, memory_mb=SETTINGS.file_memory_mb)
     else:
         for i, a in enumerate(todo):
             finished(i, _run_one(a), None)
@@ -342,6 +348,7 @@ def write_datasets(datasets: dict[str, pd.DataFrame], out_dir: Path, version: st
     rows = {r.report_id: r._asdict() for r in reps.itertuples(index=False)}
     entries = []
     with folder_lock(out_dir, "write"):
+        claim_folder(out_dir)
         for rid in order:
             row = rows.get(rid)
             engine = row.get("pdf_engine") if row else None
@@ -406,6 +413,7 @@ def extract_and_write(
     version = extractor_version()
     t0 = time.perf_counter()
     with folder_lock(out_dir, "extract"):
+        claim_folder(out_dir)  # a folder of someone else's files is refused before anything is written
         have = partitioned.available_parts(out_dir)  # finished by a run that did not get to publish
         if incremental:
             have |= partitioned.published_keys(out_dir)

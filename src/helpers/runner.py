@@ -23,8 +23,10 @@ folder; 3 some files or notebooks failed (named in a summary at the end of the l
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import logging
+import os
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -95,6 +97,17 @@ def extract_step(
     )
 
 
+def page_stem(report_id: str, limit: int = 200) -> str:
+    """The file name (without .html / .ipynb) of a report's page and executed notebook: the report
+    id, or for an id too long for a file name (a folder entry holds 255 bytes) its start and a short
+    hash of it, so every report read gets a page whatever its file was called."""
+    raw = os.fsencode(report_id)
+    if len(raw) <= limit:
+        return report_id
+    head = raw[: limit - 13].decode("utf-8", errors="ignore")
+    return f"{head}-{hashlib.sha256(raw).hexdigest()[:12]}"
+
+
 def plan(
     report_ids: list[str],
     *,
@@ -135,8 +148,8 @@ def plan(
                 kind="report",
                 name=rid,
                 notebook=str(notebooks_dir / REPORT_NOTEBOOK),
-                output=str(build_dir / "reports" / f"{rid}.ipynb"),
-                html=str(reports_dir / "reports" / f"{rid}.html"),
+                output=str(build_dir / "reports" / f"{page_stem(rid)}.ipynb"),
+                html=str(reports_dir / "reports" / f"{page_stem(rid)}.html"),
                 parameters={"report_id": str(rid), "processed_dir": proc},
                 title=f"{labels.get(rid, rid)} — 部门决算 extraction",
                 kernel=kernel,
@@ -279,6 +292,7 @@ def main_job(
     0 when every file was read and every notebook ran; 1 when nothing could be read; 2 when
     another run holds the lock; 3 when some files or notebooks failed (named in a summary)."""
     from .lock import LockHeld
+    from .storage import NotOurFolder
 
     processed = Path(processed_dir or paths.DATA_PROCESSED)
     try:
@@ -300,6 +314,9 @@ def main_job(
     except LockHeld as exc:
         logger.warning(str(exc))
         return EXIT_BUSY
+    except NotOurFolder as exc:
+        logger.warning(str(exc))
+        return EXIT_NOTHING
 
 
 def failure_summary(extraction: dict, failed_notebooks: list[Result]) -> list[str]:

@@ -65,9 +65,9 @@ DATASETS: dict[str, list[Column]] = {
         (
             "tables_doubtful",
             "list",
-            "Tables read but whose reading is doubtful (figures that fit more than one column, figures not placed, or "
-            "sums that fail in a text copy without column positions): see `table_readings.reasons`. Checks over their "
-            "doubtful cells report `uncertain`, never `fail`.",
+            "Tables read but whose reading is doubtful (figures that fit more than one column, figures not placed, a "
+            "total row not read, or sums that fail in a text copy without column positions): see "
+            "`table_readings.reasons`. Checks over their doubtful cells report `uncertain`, never `fail`.",
         ),
         (
             "tables_other",
@@ -155,6 +155,34 @@ DATASETS: dict[str, list[Column]] = {
             "`table 3 row 5 col 2` (Word, web page), `page 9 box (x0,y0,x1,y1)` (OCR'd image, pixels).",
         ),
     ],
+    "function_rollup": [
+        ("report_id", "string", "Report."),
+        ("table", "string", "Table code (as in line_items) of the table the function rows are printed in."),
+        ("side", "string", "`income` or `expenditure` in two-sided tables (T1, T4); null elsewhere."),
+        ("code", "string", "Function code: 类 (3 digits, e.g. 213), 款 (5, 21305) or 项 (7, 2130599)."),
+        ("level", "string", "`类`, `款` or `项`."),
+        (
+            "name",
+            "string",
+            "Row name as printed; for a derived 类 the classification's name of the class; null for a derived 款.",
+        ),
+        ("measure", "string", "Column of the table, as in line_items."),
+        (
+            "amount_wan",
+            "float64",
+            "The printed amount, or for a derived row the sum of the rows below it (null when all of them are blank).",
+        ),
+        (
+            "derived",
+            "boolean",
+            "False: the row is printed in the table (a line_items cell). True: the table prints no row for this 款 or "
+            "类, so its amount is computed from the printed rows under it (款 = Σ its 项, 类 = Σ its 款). Filter "
+            '`code == "21305"` here, not in line_items, to find every report\'s 21305 money whatever level it printed.',
+        ),
+        ("rows_summed", "Int64", "For a derived row: how many printed 项 (or 款) rows were added up; null if printed."),
+        ("doubtful", "boolean", "True when the printed cell, or any cell summed, is doubtful in line_items."),
+        ("source_ref", "string", "Where the row was printed, or for a derived row where the rows summed were printed."),
+    ],
     "budget_execution": [
         ("report_id", "string", "Report."),
         (
@@ -236,6 +264,26 @@ DATASETS: dict[str, list[Column]] = {
             "string",
             "`扶贫` (until 2020) or `巩固脱贫衔接乡村振兴` (from 2021) for function lines; the one 21305 series.",
         ),
+        (
+            "transfer_id",
+            "string",
+            "The transfer the row states (`<report_id>:<n>`): every row stating the same money of one report "
+            "shares it (the 21305 款 and its 项 in 表2, 表3 and 表5, the project, its 绩效自评, the sentences).",
+        ),
+        (
+            "restates",
+            "boolean",
+            "True when the row states money another row of its transfer already counts (the same amount again, or a "
+            "part of it); False for exactly one row per transfer. Sum `amount_wan` over `restates == False` (and "
+            '`scope == "department"` for the department\'s own money) to count each transfer once.',
+        ),
+        (
+            "link",
+            "string",
+            "How the row restates its transfer: null for the row that counts it, `same` (the same amount stated "
+            "again), `part` (a part of it: a project within the 21305 money, an amount a sentence says went to one "
+            "place).",
+        ),
         ("source_ref", "string", "Where it was read."),
         ("source_text", "string", "Sentence or row it came from."),
         (
@@ -305,8 +353,17 @@ DATASETS: dict[str, list[Column]] = {
             "string",
             "Tables whose reading is doubtful, comma-separated (from `reports.tables_doubtful`).",
         ),
-        ("rules_failed", "string", "Ids of the failing rules, comma-separated."),
-        ("implicated", "string", "The figures the failures implicate: rule, printed value, expected value, where."),
+        (
+            "rules_failed",
+            "string",
+            "Ids of the rules failing at severity error or warning, comma-separated (a failure of severity info, "
+            "a figure cut in its last digit, is counted in `failed` only).",
+        ),
+        (
+            "implicated",
+            "string",
+            "The figures the error and warning failures implicate: rule, printed value, expected value, where.",
+        ),
     ],
     "table_readings": [
         ("report_id", "string", "Report."),
@@ -354,6 +411,9 @@ SUMMARY: dict[str, str] = {
     "line_items": "every cell of the standard tables in long form: table (T1..T9, U4), row label, function or "
     "economic code and its level (类/款/项), measure (the printed column) and `amount_wan`, with "
     "`source_ref` (line or page) and `doubtful`.",
+    "function_rollup": "every function code of every table at every level (类/款/项): the printed rows, and "
+    "the 款 and 类 totals a table does not print computed from the rows under them (`derived`), so a filter on "
+    "a code finds every report.",
     "budget_execution": "every budget-vs-outturn statement (年初预算 / 全年预算 vs 决算) of the narrative "
     "and 绩效 tables, with the completion rate as printed and as recomputed.",
     "three_public": "三公经费 (overseas trips, official cars, receptions), budget and outturn per item, from the "
@@ -391,6 +451,8 @@ VALUES: dict[tuple[str, str], tuple[str, ...]] = {
     ("line_items", "section"): ("personnel", "public", "total", "balance"),
     ("line_items", "code_domain"): ("function", "economic"),
     ("line_items", "level"): tuple(CODE_LEVELS.values()),
+    ("function_rollup", "side"): ("income", "expenditure"),
+    ("function_rollup", "level"): tuple(CODE_LEVELS.values()),
     ("budget_execution", "level"): ("overall", *CODE_LEVELS.values(), "project"),
     ("budget_execution", "subject"): ("spending", "three_public"),
     ("budget_execution", "budget_basis"): ("年初预算", "全年预算", "调整预算"),
@@ -400,6 +462,7 @@ VALUES: dict[tuple[str, str], tuple[str, ...]] = {
     ("poverty_transfers", "kind"): ("function_line", "project", "narrative"),
     ("poverty_transfers", "scope"): ("department", "district", "multi_year"),
     ("poverty_transfers", "series"): (POVERTY_OLD_NAME, POVERTY_NEW_NAME),
+    ("poverty_transfers", "link"): ("same", "part"),
     ("narrative_facts", "unit"): ("万元", "percent", "count"),
     ("checks", "outcome"): ("pass", "fail", "uncertain", "insufficient_data", "not_applicable"),
     ("checks", "severity"): ("error", "warning", "info"),
@@ -409,6 +472,8 @@ VALUES: dict[tuple[str, str], tuple[str, ...]] = {
 PATTERNS: dict[tuple[str, str], str] = {
     ("line_items", "table"): r"^(T[1-9]|U4|X[0-9]+)$",
     ("table_readings", "table"): r"^(T[1-9]|U4|X[0-9]+)$",
+    ("function_rollup", "table"): r"^(T[1-9]|U4|X[0-9]+)$",
+    ("function_rollup", "code"): r"^([0-9]{3}|[0-9]{5}|[0-9]{7})$",
 }
 
 

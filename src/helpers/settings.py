@@ -49,6 +49,12 @@ class Settings:
     # An OCR'd figure the recogniser is less sure of than this is doubtful (PP-OCRv4 reads clean
     # printed digits at 0.95 and above; a smudged or cut digit falls below).
     ocr_min_confidence: float = 0.9
+    # Memory one file may take in a worker (resident, MB) before the worker is stopped and the file
+    # failed (the corpus' largest PDF peaks at ~200 MB in a worker).
+    file_memory_mb: int = 2048
+    # What a PDF's compressed streams may expand to in all (MB) before it is refused unread, as a
+    # decompression bomb (the corpus' reports expand to at most 6 MB).
+    pdf_inflated_max_mb: int = 256
 
     def as_dict(self) -> dict[str, float | int]:
         return dataclasses.asdict(self)

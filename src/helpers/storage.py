@@ -8,12 +8,19 @@ the previous generation published and a `.writing-*`/`.gen-*` folder that no rea
 next publication removes it. The generation before the current one is kept until the next
 publication, for readers still on it.
 
+A folder is written only if it is this project's: empty or new, or carrying the marker file
+`.juesuan-datasets` (written on the first run, before anything else), or published by an earlier
+version (`current` → `.gen-*` with a VERSION). Any other folder that holds files is refused before
+anything is written (`claim_folder`), and leftovers are removed only under the exact names this
+module gives them, so a user's own `.gen-mine/` or `reports.parquet/` is never touched.
+
 Pages: written to a hidden temporary file beside the target, then renamed over it.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -23,6 +30,42 @@ from pathlib import Path
 from . import faults
 
 CURRENT = "current"
+MARKER = ".juesuan-datasets"
+MARKER_TEXT = (
+    "This folder holds datasets written by `python -m helpers` (extract / run). The project writes,\n"
+    "links and removes its own files here (current, .gen-*, .parts, <dataset>.parquet); keep other files elsewhere.\n"
+)
+# The exact names of what this module creates (mkdtemp's 8 characters; see publish_generation).
+_WRITING = re.compile(r"\.writing-[a-z0-9_]{8}")
+_GEN = re.compile(r"\.gen-\d{8}T\d{6}-\d+-[a-z0-9_]{6}")
+_LINK_TMP = re.compile(r"\..+\.link-\d+")
+
+
+class NotOurFolder(ValueError):
+    """An output folder that holds files this project did not write: nothing is written into it."""
+
+
+def claim_folder(folder: Path) -> None:
+    """Make sure `folder` is this project's before anything is written into it (NotOurFolder if not),
+    and mark it so. Call it with the folder's lock held."""
+    folder = Path(folder)
+    if folder.is_symlink() and not folder.is_dir():
+        raise NotOurFolder(f"{folder} is a link to something that is not a folder; nothing was written")
+    if folder.exists() and not folder.is_dir():
+        raise NotOurFolder(f"{folder} is a file, not a folder; choose a folder for the datasets. Nothing was written")
+    folder.mkdir(parents=True, exist_ok=True)
+    if (folder / MARKER).is_file():
+        return
+    names = sorted(os.listdir(folder))
+    gen = folder / CURRENT
+    legacy = gen.is_symlink() and _GEN.fullmatch(os.readlink(gen)) and (folder / os.readlink(gen) / "VERSION").is_file()
+    if names and not legacy:
+        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+        raise NotOurFolder(
+            f"{folder} already holds files this project did not write ({shown}); nothing was written. "
+            "Give --out a new or empty folder, or one that `extract` wrote before."
+        )
+    (folder / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -60,14 +103,16 @@ def clean_leftovers(folder: Path, keep: Path | None = None) -> list[str]:
     live = {g.resolve() for g in (current_generation(folder), keep) if g is not None}
     removed = []
     for p in folder.glob(".writing-*"):
-        shutil.rmtree(p, ignore_errors=True)
-        removed.append(p.name)
+        if _WRITING.fullmatch(p.name) and not p.is_symlink():
+            shutil.rmtree(p, ignore_errors=True)
+            removed.append(p.name)
     for p in folder.glob(".gen-*"):
-        if p.resolve() not in live:
+        if _GEN.fullmatch(p.name) and not p.is_symlink() and p.resolve() not in live:
             shutil.rmtree(p, ignore_errors=True)
             removed.append(p.name)
     for p in folder.glob(".*.link-*"):
-        p.unlink(missing_ok=True)
+        if _LINK_TMP.fullmatch(p.name) and p.is_symlink():
+            p.unlink(missing_ok=True)
     return removed
 
 
@@ -92,6 +137,13 @@ def publish_generation(folder: Path, fill: Callable[[Path], None]) -> list[Path]
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     _fsync_dir(folder)
+    # a dataset's name taken by a folder or link of someone else's: say so before the switch, not after
+    taken = [n for n in os.listdir(gen) if (folder / n).is_dir() and not (folder / n).is_symlink()]
+    if taken:
+        shutil.rmtree(gen, ignore_errors=True)
+        raise NotOurFolder(
+            f"{folder}: {', '.join(sorted(taken))} is a folder this project did not write; nothing was published"
+        )
     previous = current_generation(folder)
     _replace_symlink(gen.name, folder / CURRENT)  # the one switch
     _fsync_dir(folder)
@@ -108,11 +160,23 @@ def publish_generation(folder: Path, fill: Callable[[Path], None]) -> list[Path]
     return [folder / n for n in names]
 
 
+def _short(name: str, limit: int = 120) -> str:
+    """A name for a temporary file beside `name`: the name itself, or for a long one (a file name
+    may take the 255 bytes a folder entry holds) its start and a short hash, so that prefix and
+    suffix still fit."""
+    if len(os.fsencode(name)) <= limit:
+        return name
+    import hashlib
+
+    head = os.fsencode(name)[:40].decode("utf-8", errors="ignore")
+    return f"{head}-{hashlib.sha256(os.fsencode(name)).hexdigest()[:12]}"
+
+
 def write_text_atomic(path: Path, text: str) -> None:
     """Write a page: a temporary file beside it, then a rename over it."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{_short(path.name)}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)

@@ -35,7 +35,8 @@ _scheduler: str | None = None
 
 def use_scheduler(address: str | None) -> None:
     """Run tasks on the Dask cluster at `address` (e.g. tcp://10.0.0.5:8786); None: the variable
-    DASK_SCHEDULER_ADDRESS decides; "" or "local": worker processes on this machine."""
+    DASK_SCHEDULER_ADDRESS decides; "" or "none": worker processes on this machine (the command
+    line's `--scheduler local` starts a LocalCluster and passes its address here)."""
     global _scheduler
     _scheduler = address
 
@@ -43,7 +44,7 @@ def use_scheduler(address: str | None) -> None:
 def scheduler_address() -> str | None:
     """The Dask scheduler tasks go to, or None for worker processes on this machine."""
     address = _scheduler if _scheduler is not None else os.environ.get(SCHEDULER_ENV, "")
-    return None if address in ("", "local") else address
+    return None if address in ("", "none") else address
 
 
 def _die_with_parent(parent_pid: int) -> None:
@@ -64,8 +65,34 @@ def _die_with_parent(parent_pid: int) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-def _serve(conn, func: Callable, parent_pid: int) -> None:
+# A worker that passes its memory limit ends itself with this code; the parent names the reason.
+EXIT_MEMORY = 86
+
+
+def _watch_memory(limit_mb: float) -> None:
+    """Stop this worker (exit EXIT_MEMORY) as soon as its resident memory passes limit_mb: checked
+    every 50 ms from a thread, so a file that balloons is stopped within a few hundred MB of it."""
+    statm = "/proc/self/statm"
+    if not os.path.exists(statm):
+        return  # not Linux: the time limit still bounds the file
+    page = os.sysconf("SC_PAGE_SIZE")
+    limit = limit_mb * (1 << 20)
+
+    def watch() -> None:
+        with open(statm, "rb") as fh:
+            while True:
+                fh.seek(0)
+                if int(fh.read().split()[1]) * page > limit:
+                    os._exit(EXIT_MEMORY)
+                time.sleep(0.05)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def _serve(conn, func: Callable, parent_pid: int, memory_mb: float | None = None) -> None:
     _die_with_parent(parent_pid)
+    if memory_mb:
+        _watch_memory(memory_mb)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     conn.send(None)  # ready: imports done, so a task's time limit counts the task alone
     while True:
@@ -82,7 +109,9 @@ def _serve(conn, func: Callable, parent_pid: int) -> None:
             conn.send((idx, False, f"{type(exc).__name__}: {exc}"))
 
 
-def death_reason(exitcode: int | None) -> str:
+def death_reason(exitcode: int | None, memory_mb: float | None = None) -> str:
+    if exitcode == EXIT_MEMORY and memory_mb:
+        return f"exceeds the memory limit for one file ({memory_mb:g} MB, settings.file_memory_mb); stopped"
     if exitcode is not None and exitcode < 0:
         try:
             return f"killed by {signal.Signals(-exitcode).name}"
@@ -92,9 +121,9 @@ def death_reason(exitcode: int | None) -> str:
 
 
 class _Worker:
-    def __init__(self, ctx, func: Callable):
+    def __init__(self, ctx, func: Callable, memory_mb: float | None = None):
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_serve, args=(child, func, os.getpid()), daemon=True)
+        self.proc = ctx.Process(target=_serve, args=(child, func, os.getpid(), memory_mb), daemon=True)
         self.proc.start()
         child.close()
         self.task: int | None = None
@@ -121,11 +150,13 @@ def run_isolated(
     *,
     on_done: Callable[[int, Any, str | None], None],
     timeout: float | None = None,
+    memory_mb: float | None = None,
 ) -> None:
     """Run func(task) for every task in `jobs` workers; on_done(index, result, None) for each
-    result, on_done(index, None, why) for a task whose worker raised, died or overran `timeout`
-    seconds. Returns when every task is done; workers are stopped (killed if need be) on the way out.
-    On a Dask cluster (scheduler_address()) `jobs` is the cluster's business and is ignored."""
+    result, on_done(index, None, why) for a task whose worker raised, died, overran `timeout`
+    seconds or passed `memory_mb` of resident memory. Returns when every task is done; workers are
+    stopped (killed if need be) on the way out. On a Dask cluster (scheduler_address()) `jobs` is
+    the cluster's business and is ignored (and so is `memory_mb`: Dask has its own memory limits)."""
     if address := scheduler_address():
         return _run_on_dask(address, func, tasks, on_done=on_done, timeout=timeout)
     ctx = mp.get_context("spawn")
@@ -133,7 +164,7 @@ def run_isolated(
     workers: list[_Worker] = []
     try:
         for _ in range(min(jobs, len(tasks))):
-            workers.append(_Worker(ctx, func))
+            workers.append(_Worker(ctx, func, memory_mb))
         while True:
             for k, w in enumerate(workers):
                 if w.ready and w.task is None and pending:
@@ -142,7 +173,7 @@ def run_isolated(
                     except OSError:  # died between two tasks: nothing lost, replace it
                         w.proc.kill()
                         w.stop()
-                        workers[k] = _Worker(ctx, func)
+                        workers[k] = _Worker(ctx, func, memory_mb)
                         continue
                     w.task, w.started = pending.pop(), time.monotonic()
             busy = [w for w in workers if w.task is not None or (not w.ready and w.proc.exitcode is None)]
@@ -176,12 +207,16 @@ def run_isolated(
                         # a worker that cannot even start would be replaced forever: give up
                         if w.restarts >= 3:
                             raise RuntimeError(f"worker processes cannot start ({death_reason(w.proc.exitcode)})")
-                        workers[k] = _Worker(ctx, func)
+                        workers[k] = _Worker(ctx, func, memory_mb)
                         workers[k].restarts = w.restarts + 1
                     continue
                 if w.proc.sentinel in ready or not w.proc.is_alive():
                     w.proc.join()
-                    why = f"worker process died ({death_reason(w.proc.exitcode)})"
+                    why = (
+                        death_reason(w.proc.exitcode, memory_mb)
+                        if w.proc.exitcode == EXIT_MEMORY and memory_mb
+                        else f"worker process died ({death_reason(w.proc.exitcode)})"
+                    )
                 elif timeout and time.monotonic() - w.started > timeout:
                     why = f"took longer than {timeout:g} s; its worker was stopped"
                 if why:
@@ -189,7 +224,7 @@ def run_isolated(
                     w.task = None
                     w.proc.kill()
                     w.stop()
-                    workers[k] = _Worker(ctx, func) if pending else w
+                    workers[k] = _Worker(ctx, func, memory_mb) if pending else w
                     on_done(idx, None, why)
     finally:
         for w in workers:

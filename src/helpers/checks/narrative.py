@@ -42,6 +42,7 @@ from .common import (
 from .rules import (
     EPS,
     HALF,
+    TRUNCATION_SEVERITY,
     Fig,
     Report,
     Result,
@@ -520,7 +521,7 @@ def nx_totals(report: Report):
             d = printed_decimals(nf.value, text)
             if d < 2 and abs(math.floor(best.expected * 10**d) / 10**d - nf.value) < SETTINGS.same_number:
                 best.message += f" — the table's figure cut to {d} decimal{'s' if d != 1 else ''} instead of rounded"
-                best.severity = "warning"
+                best.severity = TRUNCATION_SEVERITY
         if len(cands) > 1:
             others = ", ".join(c.label + " " + fmt(c.value) for c in cands if c.label not in best.message)
             best.message += f" (also compared with {others})"

@@ -9,7 +9,11 @@ They read the text itself (the report's `Document`, passed to `run_checks`), not
   ("收入万元"), doubled punctuation ("。。"), empty brackets;
 - rates as printed: a share without its % ("占 76.23"), a rate cut instead of rounded (info);
 - restated figures: a numbered item's amount against its own 支出决算为 (269.85 vs 269.86), and the
-  政府性基金 / 国有资本经营 sentences against T8 / T9 (135.00 where T8 prints 105.00).
+  政府性基金 / 国有资本经营 sentences against T8 / T9 (135.00 where T8 prints 105.00);
+- required disclosures: the domestic 公务接待 批次 and 人次, vehicles, the nine-table template's parts;
+  every table of the template printed (one absent altogether is an error; one printed but not read, or
+  absent from a conversion that may have lost pages, is not the report's defect); a 三公 figure the
+  narrative states and T7 leaves blank (in a single-space copy: printed nowhere in T7's row).
 
 Every finding quotes the text and names the line or page (`source_ref`). A rule reads only what is
 printed in one sentence or one line, so a figure is never paired across sentences or sections.
@@ -27,11 +31,35 @@ import re
 
 from ..narrative.amounts import to_float
 from ..narrative.sentences import Para, paragraphs
-from ..normalize import NUM, compact
+from ..normalize import NUM, amount_of, compact, is_amount
 from ..settings import SETTINGS
-from ..vocabulary import THREE_PUBLIC_NAMES, THREE_PUBLIC_PARTS, THREE_PUBLIC_TOPIC_ITEMS
+from ..tables.catalog import BY_CODE, TEMPLATE_TABLES, clean_title, match_title
+from ..tables.reading import POSITIONAL_LAYOUTS
+from ..tables.text_tables import contents_end
+from ..vocabulary import (
+    TABLE_TITLES,
+    THREE_PUBLIC_COLUMNS,
+    THREE_PUBLIC_NAMES,
+    THREE_PUBLIC_PARTS,
+    THREE_PUBLIC_TOPIC_ITEMS,
+)
 from .common import rows_of, t7_figs, total_row
-from .rules import EPS, Fig, Report, Result, equal_check, guard_reading, half_unit, not_applicable, rule, sval, val
+from .rules import (
+    EPS,
+    TRUNCATION_SEVERITY,
+    Fig,
+    Report,
+    Result,
+    equal_check,
+    guard_reading,
+    half_unit,
+    insufficient,
+    not_applicable,
+    printed_decimals,
+    rule,
+    sval,
+    val,
+)
 
 # ---------------------------------------------------------------------------------------------
 # The text
@@ -579,8 +607,9 @@ def r_share_percent(report: Report):
 @rule(
     "R.rate_truncated",
     "A printed completion rate is the rounding of outturn ÷ budget, not its truncation (98.69% printed "
-    "98.6%): reported for information, as the difference is below a unit of the last printed digit.",
-    severity="info",
+    "98.6%): reported for information, as the difference is below a unit of the last printed digit (the "
+    "same severity as every other rule gives a truncation).",
+    severity=TRUNCATION_SEVERITY,
     family="review",
     needs="budget_execution (budget, outturn, printed rate, source_text)",
 )
@@ -764,10 +793,82 @@ def _tp_final(report: Report, *items: str) -> float | None:
     return max(vals) if vals else None
 
 
+# 国内公务接待 批次 and 人次: `2 批次、24 人次`, `接待批次 1 次、接待 15 人次`. The people of a count are the
+# first 人次 after its 批次 (before the next 批次), never the 陪同 (escorts) nor the 出国 团组's 人次.
+BATCH_RE = re.compile(r"(?<![\d.])(?P<n>\d+)\s*批次?|批次\s*(?P<m>\d+)\s*次")
+PEOPLE_RE = re.compile(r"(?<![\d.])(?<!陪同)(?<!陪同\s)(?P<n>\d+)\s*人次")
+FOREIGN_RE = re.compile(r"外宾|外事|外国|国际|境外|国[（(]境[)）]外")
+
+
+def _reception_counts(text: str, reception: float) -> Result:
+    """Does the 三公 text give the 批次 and 人次 of domestic receptions? Counts are read clause by clause
+    (a sentence up to 。/；); a count is foreign when its clause, from its start or its last 其中/含, names
+    外宾 / 外事 / 国际 / 国（境）外."""
+    domestic, foreign, half = [], [], []
+    for seg in re.split(r"(?<=[。；;])", text):
+        batches = list(BATCH_RE.finditer(seg))
+        for k, b in enumerate(batches):
+            end = batches[k + 1].start() if k + 1 < len(batches) else len(seg)
+            people = PEOPLE_RE.search(seg, b.end(), end)
+            start = max(seg.rfind("其中", 0, b.start()), seg.rfind("含", 0, b.start()), 0)
+            count = (int(b.group("n") or b.group("m")), int(people.group("n")) if people else None)
+            quote = _q(seg, b.start(), people.end() if people else b.end(), 16)
+            if FOREIGN_RE.search(seg[start : b.start()]):
+                foreign.append((count, quote))
+            elif people is None:
+                half.append((count, quote))
+            else:
+                domestic.append((count, quote))
+    what = f"公务接待费 {reception:g} 万元 was spent"
+    if any(c[0] > 0 for c, _ in domestic):
+        (nb, npl), quote = next((c, q) for c, q in domestic if c[0] > 0)
+        return Result(
+            "pass", f"{what}, with its domestic 批次 and 人次 ({nb} 批次, {npl} 人次: “{quote}”)", None, reception
+        )
+    if domestic and not any(c[0] > 0 for c, _ in foreign):
+        quote = domestic[0][1]
+        return Result(
+            "fail",
+            f"{what}, but the only receptions counted are 0 批次 (“{quote}”): the money and the count disagree",
+            None,
+            reception,
+            None,
+        )
+    if domestic:
+        return Result(
+            "pass", f"{what}: foreign receptions only, domestic counted as 0 (“{domestic[0][1]}”)", None, reception
+        )
+    if half:
+        return Result(
+            "fail",
+            f"{what}, but the 三公 section gives the 批次 of the domestic receptions without their 人次 "
+            f"(“{half[0][1]}”)",
+            None,
+            reception,
+            None,
+        )
+    if foreign:
+        return Result(
+            "fail",
+            f"{what}, but only 外宾 receptions are counted (“{foreign[0][1]}”): domestic 批次/人次 missing",
+            None,
+            reception,
+            None,
+        )
+    return Result(
+        "fail",
+        f"{what}, but the 三公 section states no count of the domestic receptions (批次 and 人次)",
+        None,
+        reception,
+        None,
+    )
+
+
 @rule(
     "R.disclosures",
-    "What a 部门决算 must say is said: with 公务接待费 spent, the 批次 and 人次 of domestic receptions (not "
-    "only 外宾); with 公务用车 money spent, the number of vehicles (保有量); in the nine-table template, 机关运行经费, "
+    "What a 部门决算 must say is said: with 公务接待费 spent, the 批次 and 人次 of domestic receptions, read "
+    "clause by clause (the 人次 after the same 批次; not 陪同, not 外宾 or 出国 counts; 0 批次 with money spent "
+    "disagrees); with 公务用车 money spent, the number of vehicles (保有量); in the nine-table template, 机关运行经费, "
     "政府采购, 国有资产占用 (vehicles, equipment), 名词解释, and a sentence for each fund table printed empty.",
     severity="warning",
     family="review",
@@ -780,37 +881,7 @@ def r_disclosures(report: Report):
     reception = _tp_final(report, "reception")
     if reception is not None and reception > EPS:
         n += 1
-        batches = [m for m in re.finditer(r"(\d+)\s*批次?|批次\s*(\d+)\s*次", text)]
-        people = re.search(r"\d+\s*人次", text)
-        domestic = [
-            m for m in batches if not re.search(r"外宾|外事|国\(境\)外|境外", text[max(0, m.start() - 8) : m.start()])
-        ]
-        if not batches or not people:
-            yield Result(
-                "fail",
-                f"公务接待费 {reception:g} 万元 was spent, but the 三公 section states no "
-                f"{'批次' if not batches else '人次'} of the receptions",
-                None,
-                reception,
-                None,
-            )
-        elif not domestic:
-            yield Result(
-                "fail",
-                f"公务接待费 {reception:g} 万元 was spent, but only 外宾 receptions are counted "
-                f"(“{_q(text, batches[0].start() - 10, batches[0].end(), 10)}”): domestic 批次/人次 missing",
-                None,
-                reception,
-                None,
-            )
-        else:
-            yield Result(
-                "pass",
-                f"公务接待费 {reception:g} 万元 with its 批次 and 人次 "
-                f"(“{_q(text, domestic[0].start(), domestic[0].end(), 20)}”)",
-                None,
-                reception,
-            )
+        yield _reception_counts(text, reception)
     vehicles = _tp_final(report, "vehicle_total", "vehicle_operation", "vehicle_purchase")
     if vehicles is not None and vehicles > EPS:
         n += 1
@@ -870,18 +941,222 @@ def r_disclosures(report: Report):
 
 
 # ---------------------------------------------------------------------------------------------
+# A required table absent altogether
+
+# Each table's printed note (注：本表反映…): a table whose note is printed was printed, title or not.
+TABLE_NOTES = {
+    "T1": r"本表反映[^。]{0,12}总收支和年末结转结余",
+    "T2": r"本表反映[^。]{0,12}取得的各项收入",
+    "T3": r"本表反映[^。]{0,12}各项支出情况",
+    "T4": r"本表反映[^。]{0,12}财政拨款[^。]{0,60}总收?支",
+    "T5": r"本表反映[^。]{0,12}一般公共预算财政拨款支出情况",
+    "T6": r"本表反映[^。]{0,12}基本支出明细",
+    "T7": r"本表反映[^。]{0,12}三公[^。]{0,2}经费",
+    "T8": r"本表反映[^。]{0,12}政府性基金预算财政拨款收入",
+    "T9": r"本表反映[^。]{0,12}国有资本经营预算财政拨款",
+}
+NOT_READ_NOTES = ("title printed", "present but not read", "no ruled table found")
+# Words of each table's title in any wording: a short line outside the contents holding them and 表, which the
+# catalog did not take for a title, may be the table's title in words we do not know.
+TABLE_TITLE_WORDS = {
+    "T1": r"收入?支出?决算总表",
+    "T2": r"收入决算",
+    "T3": r"支出决算",
+    "T4": r"财政拨款收入?支出?决算总",
+    "T5": r"一般公共预算财政拨款支出",
+    "T6": r"基本支出",
+    "T7": r"三公",
+    "T8": r"政府性基金",
+    "T9": r"国有资本经营",
+}
+SKIPPED_NOTE = "no recognisable title or header was skipped"
+
+
+def _title_in_other_words(report: Report, code: str) -> str | None:
+    """A short line after the contents that may be the table's title in other words (`line 530`)."""
+    doc = report.doc
+    assert doc is not None, "_title_in_other_words is read only by rules under @_reads_text"
+    for ln in doc.lines[contents_end(doc.lines) :]:
+        t = compact(ln.text)
+        if len(t) <= 40 and "表" in t and not re.search(r"[，。；]", t) and re.search(TABLE_TITLE_WORDS[code], t):
+            if match_title(ln.text) is None:
+                return ln.ref
+    return None
+
+
+def _contents_entry(report: Report, code: str) -> str | None:
+    """Where the report's contents (目录) list a table, e.g. `line 15`."""
+    doc = report.doc
+    assert doc is not None, "_contents_entry is read only by rules under @_reads_text"
+    end = contents_end(doc.lines) or min(len(doc.lines), 80)
+    pattern = BY_CODE[code].title_re
+    for ln in doc.lines[:end]:
+        t = clean_title(re.sub(r"[.…·．]{3,}\s*\d*\s*$", "", ln.text))
+        if len(t) <= 40 and pattern.search(t) and match_title(ln.text) in (code, None):
+            return ln.ref
+    return None
+
+
+@rule(
+    "R.tables_absent",
+    "Every table of the report's template is printed (with figures, or empty with a note such as 本单位无…): a "
+    "table whose title and body are both absent from the report is a missing disclosure. A table whose title is "
+    "printed but which could not be read is not a defect of the report (`insufficient_data`), nor is a table "
+    "absent from a text copy that may have lost pages in conversion.",
+    family="review",
+    needs="reports (template, tables_found, tables_missing, notes); the report's text (contents, page breaks, notes)",
+)
+@_reads_text
+def r_tables_absent(report: Report):
+    row = report.reports_row or {}
+    template = sval(row.get("template"))
+    required = TEMPLATE_TABLES.get(template or "")
+    if not required:
+        yield not_applicable(f"no known template ({template or 'none'}): nothing to require")
+        return
+    doc = report.doc
+    assert doc is not None
+    found = [c for c in required if c in list(row.get("tables_found") or [])]
+    missing = [c for c in required if c not in found]
+    notes = [str(n) for n in list(row.get("notes") or [])]
+    empty = [c for c in found if c in list(row.get("tables_empty") or [])]
+    if found:
+        yield Result(
+            "pass",
+            f"{len(found)} of the {len(required)} tables of the template printed: {', '.join(found)}"
+            + (f" ({', '.join(empty)} printed empty)" if empty else ""),
+        )
+    if not missing:
+        return
+    whole = compact(doc.text)
+    paged = any(ln.page is not None for ln in doc.lines)
+    pages = {ln.page for ln in doc.lines if ln.page is not None}
+    last_page = max(doc.n_pages or 0, max(pages, default=0))  # a PDF page without text has no lines at all
+    blank_pages = [p for p in range(1, last_page + 1) if not any(ln.text.strip() for ln in doc.lines if ln.page == p)]
+    unknown = [c for c in list(row.get("tables_other") or []) if str(c).startswith("X")]
+    unknown += ["a ruled table skipped (see notes)" for n in notes if SKIPPED_NOTE in n][:1]
+    for code in missing:
+        name = f"{code} {TABLE_TITLES.get(code, code)}"
+        not_read = [
+            n.split(": ", 1)[1] for n in notes if n.startswith(f"{code}: ") and any(w in n for w in NOT_READ_NOTES)
+        ]
+        listed = _contents_entry(report, code)
+        listed_txt = f" (the contents list it at {listed})" if listed else ""
+        if not_read:
+            yield insufficient(f"{name}: printed but not read ({not_read[0]}): a reading problem, not a missing table")
+            continue
+        if code in TABLE_NOTES and re.search(TABLE_NOTES[code], whole):
+            yield insufficient(
+                f"{name}: its note (注：本表反映…) is printed but neither its title nor its table was read: the table "
+                "is there in some form, not absent"
+            )
+            continue
+        why = None
+        if code in TABLE_TITLE_WORDS and (maybe := _title_in_other_words(report, code)):
+            why = f"{maybe} may be its title in other words (not recognised as one); check the page"
+        elif not paged:
+            why = (
+                "this text copy has no page breaks, so a page lost in its conversion cannot be told from a table "
+                "never published; check the published PDF"
+            )
+        elif blank_pages:
+            why = f"page(s) {', '.join(map(str, blank_pages[:5]))} have no text (images?); the table may be there"
+        elif unknown:
+            why = f"the report prints tables this project could not identify ({', '.join(unknown)}); one may be it"
+        elif len(missing) > len(required) // 2:
+            why = f"{len(missing)} of the {len(required)} tables are absent: a fragment, or another template"
+        if why:
+            yield insufficient(f"{name}: neither its title nor its table is in the file{listed_txt}; {why}")
+            continue
+        yield Result(
+            "fail",
+            f"{name} is absent: neither its title nor its table is printed{listed_txt}, while the template requires "
+            "every table (one with nothing to report is printed empty, with a note such as 本单位无…)",
+            None,
+            None,
+            listed,
+            from_text=True,
+        )
+
+
+# ---------------------------------------------------------------------------------------------
 # A figure the narrative states and the table leaves blank
 
-POSITIONAL = ("tab grid", "pdf ruled table")
+# Layouts whose blank cells are printed blanks: every one that keeps cell positions (a PDF's ruled
+# tables, a workbook, Word, a web page; tables.reading), but not OCR, which may have missed a figure.
+POSITIONAL = tuple(layout for layout in POSITIONAL_LAYOUTS if layout != "OCR")
+
+
+def _t7_row_figures(report: Report) -> tuple[list[tuple[str, float]], str] | None:
+    """The figures T7's one row prints, in order, as the text shows them (a single-space text copy keeps no
+    column positions: a blank cell leaves no trace), with the row's line; None when the row is not on
+    one line of the text."""
+    t7 = report.table("T7")
+    refs = {sval(r) for r in t7["source_ref"]} if len(t7) else set()
+    if len(refs) != 1 or report.doc is None:
+        return None
+    ref = refs.pop()
+    toks = [t for ln in report.doc.lines if ln.ref == ref for t in ln.text.split()]
+    figs = [(t, amount_of(t)) for t in toks if is_amount(t)]
+    if not figs or len(figs) < len(toks) - 1:  # words among the figures: not the row alone
+        return None
+    return figs, f"T7 {ref}"
+
+
+def _printed_in(v: float, text: str | None, figs: list[tuple[str, float]]) -> bool:
+    """Is the narrative's figure v (printed with its own decimals) one of the row's figures?"""
+    half = half_unit(printed_decimals(v, text))
+    return any(abs(f - v) <= half + half_unit(_decimals(t)) + EPS for t, f in figs)
+
+
+def _table_blank_unpositioned(nar, figs: list[tuple[str, float]], ref: str):
+    """R.table_blank where the text kept no column positions: a stated figure printed nowhere in T7's row,
+    in a row that leaves cells blank, is a blank cell (or a figure printed in its place is not the
+    narrative's: either way the table does not show it)."""
+    width = len(THREE_PUBLIC_COLUMNS)
+    shown = " ".join(t for t, _ in figs)
+    n = 0
+    for r in nar.itertuples(index=False):
+        for col, v in (("budget", val(r.budget_wan)), ("final", val(r.final_wan))):
+            if v is None or abs(v) < EPS:
+                continue
+            what = f"{THREE_PUBLIC_NAMES.get(r.item, r.item)} {'预算数' if col == 'budget' else '决算数'}"
+            where = f"narrative {sval(r.source_ref)}; {ref}"
+            n += 1
+            if _printed_in(v, sval(r.source_text), figs):
+                yield Result(
+                    "pass", f"{what}: stated {v:g} in the narrative, printed in T7's row ({shown})", v, v, where
+                )
+            elif len(figs) >= width:
+                yield not_applicable(
+                    f"{what}: stated {v:g}, not among T7's figures, but the row prints all {width} cells: a "
+                    "different figure, not a blank (the narrative-against-table checks judge it)",
+                    where,
+                )
+            else:
+                yield Result(
+                    "fail",
+                    f"{what}: the narrative states {v:g} 万元 (“{(sval(r.source_text) or '')[:60]}”), but T7's row "
+                    f"prints {len(figs)} of its {width} cells ({shown}) and no {v:g} among them: the cell is "
+                    "left blank, which reads as no such money",
+                    v,
+                    0.0,
+                    where,
+                    from_text=True,
+                )
+    if not n:
+        yield not_applicable("no non-zero 三公 figure stated in the narrative")
 
 
 @rule(
     "R.table_blank",
     "A 三公 figure the narrative states (non-zero) is printed in T7 too: a T7 cell left blank where the "
-    "narrative gives the figure reads as “no such money” (a 预算数 deleted from its table).",
+    "narrative gives the figure reads as “no such money” (a 预算数 deleted from its table). Where the text kept "
+    "no column positions (single-space copies), the figure must be among the figures T7's row prints.",
     severity="warning",
     family="review",
-    needs="three_public (narrative), line_items T7, table_readings (layout)",
+    needs="three_public (narrative), line_items T7, table_readings (layout); the report's text for a row without "
+    "positions",
 )
 def r_table_blank(report: Report):
 
@@ -890,15 +1165,19 @@ def r_table_blank(report: Report):
     if not len(nar):
         yield not_applicable("the narrative states no 三公 figure")
         return
+    tr = report.frame("table_readings")
+    layout = str(tr[tr["table"] == "T7"]["layout"].iloc[0]) if len(tr) and (tr["table"] == "T7").any() else ""
+    row = _t7_row_figures(report) if layout and not layout.startswith(POSITIONAL) else None
+    if row is not None:  # figures not placed leave cells blank in line_items: the row's own text decides
+        yield from _table_blank_unpositioned(nar, *row)
+        return
     if report.table_state("T7") != "data":
         yield not_applicable(f"T7 is {report.table_state('T7')}")
         return
-    tr = report.frame("table_readings")
-    layout = str(tr[tr["table"] == "T7"]["layout"].iloc[0]) if len(tr) and (tr["table"] == "T7").any() else ""
     if not layout.startswith(POSITIONAL):
         yield not_applicable(
-            f"T7 was read from a layout that keeps no column positions ({layout or 'unknown'}): a blank "
-            "there may be ours"
+            f"T7 was read from a layout that keeps no column positions ({layout or 'unknown'}) and its row is "
+            "not on one line of the text: a blank there may be ours"
         )
         return
     figs, t7ref = t7_figs(report)

@@ -96,6 +96,9 @@ class Result:
     found: float | None = None
     source_ref: str | None = None
     severity: str | None = None  # None: `info` unless the outcome is a failure (then the rule's)
+    # The finding rests on the printed text itself (figures of a line, words), not on where we placed
+    # cells: a doubtful reading of the table it names does not make it ours.
+    from_text: bool = False
 
     def __post_init__(self):
         if self.outcome not in OUTCOMES:
@@ -384,10 +387,31 @@ def ratio_interval(num: Fig, den: Fig) -> tuple[float, float] | None:
     return min(cands), max(cands)
 
 
+# A figure cut in its last printed digit instead of rounded (95.4572% printed 95.45%, 4,199.36 printed
+# 4,199.3) is a slip of presentation, not a contradiction: every rule that recognises one reports it at
+# this severity (N.rate_completion, N.rate_change, N.rate_share, R.rate_truncated, NX.totals), so no page
+# calls it an error where another calls it information, and it never lowers a report's verdict.
+TRUNCATION_SEVERITY = "info"
+
+
+def truncation_of(printed: float, lo: float, hi: float, decimals: int) -> bool:
+    """True when `printed` (with `decimals` decimals) is some value in [lo, hi] cut, not rounded, to
+    those decimals (towards zero, as a cut does for a negative rate too)."""
+    unit = 10.0 ** (-decimals)
+    if printed < 0 or (printed == 0 and hi <= 0):
+        printed, lo, hi = -printed, -hi, -lo
+    return lo < printed + unit - EPS and printed <= hi + EPS
+
+
+def _decimals_of_half(half: float) -> int:
+    return max(0, round(-math.log10(2 * half))) if half > 0 else 2
+
+
 def rate_check(
     printed_pct: float, pct_half: float, lo: float, hi: float, central: float, *, what: str, refs: str | None
 ) -> Result:
-    """A printed rate against the range the printed amounts allow."""
+    """A printed rate against the range the printed amounts allow; a rate outside it that is the range
+    cut in its last digit is a failure of severity TRUNCATION_SEVERITY."""
     if lo - pct_half - EPS <= printed_pct <= hi + pct_half + EPS:
         if (
             abs(printed_pct - central) < max(pct_half, SETTINGS.rate_equal_pct) + EPS
@@ -408,7 +432,7 @@ def rate_check(
             printed_pct,
             refs,
         )
-    return Result(
+    res = Result(
         "fail",
         f"{what}: printed {fmt_pct(printed_pct)}, but the printed amounts give {fmt_pct(central)} "
         f"(range {lo:.2f}%–{hi:.2f}% allowing for rounding)",
@@ -416,6 +440,11 @@ def rate_check(
         printed_pct,
         refs,
     )
+    d = _decimals_of_half(pct_half)
+    if truncation_of(printed_pct, lo, hi, d):
+        res.message += f" — the rate cut to {d} decimal{'s' if d != 1 else ''} instead of rounded, not a contradiction"
+        res.severity = TRUNCATION_SEVERITY
+    return res
 
 
 # ---------------------------------------------------------------------------------------------

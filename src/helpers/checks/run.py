@@ -71,7 +71,7 @@ def run_checks(datasets: dict[str, pd.DataFrame], rules=None, doc=None) -> pd.Da
                 )
             ]
         for res in results:
-            if res.outcome == "fail" and (hit := _on_doubtful(res.source_ref, doubtful)):
+            if res.outcome == "fail" and not res.from_text and (hit := _on_doubtful(res.source_ref, doubtful)):
                 res = Result(
                     "uncertain",
                     f"{res.message}. But the reading of {hit} is doubtful (see table_readings), so "

@@ -41,6 +41,8 @@ def quality_summary(checks: pd.DataFrame, doubtful: dict[str, list[str]] | None 
         return pd.DataFrame(columns=SUMMARY_COLUMNS)
     for rid, g in checks.groupby("report_id", sort=True, dropna=False):
         fails = g[g.outcome == "fail"]
+        # information (a figure cut in its last digit) is counted in `failed`, but implicates no figure
+        serious = fails[fails.severity.isin(["error", "warning"])]
         passed = g[g.outcome == "pass"]
         rows.append(
             {
@@ -55,8 +57,8 @@ def quality_summary(checks: pd.DataFrame, doubtful: dict[str, list[str]] | None 
                 "uncertain": int((g.outcome == "uncertain").sum()),
                 "not_applicable": int((g.outcome == "not_applicable").sum()),
                 "tables_doubtful": ", ".join((doubtful or {}).get(rid, [])),
-                "rules_failed": ", ".join(sorted(fails.rule_id.astype(str).unique())),
-                "implicated": _implicated(fails),
+                "rules_failed": ", ".join(sorted(serious.rule_id.astype(str).unique())),
+                "implicated": _implicated(serious),
             }
         )
     out = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)

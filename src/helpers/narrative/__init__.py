@@ -63,6 +63,7 @@ def parse_narrative(doc, report_id: str, datasets: dict[str, pd.DataFrame]) -> d
     proj = poverty.project_rows(be_rows, district)
     skip = {(r["source_ref"], v) for r in proj for v in (r.get("amount_wan"), r.get("budget_wan")) if v is not None}
     pv_rows += proj + poverty.narrative_rows(paras, report_id, district, skip)
+    poverty.link_transfers(pv_rows, report_id)
 
     return {
         "budget_execution": _frame([{"subject": "spending", **r} for r in be_rows], "budget_execution"),

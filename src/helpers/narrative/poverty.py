@@ -208,3 +208,108 @@ def narrative_rows(
                 }
             )
     return rows
+
+
+# -- one row per transfer ------------------------------------------------------------------------
+# A report states the same money many times: the 21305 款 and its 项 in 表2, 表3 and 表5, the project
+# in the project list and again in its 绩效自评, the narrative's class total and the sentences about
+# it. Rows of one report are linked into transfers, so that summing `amount_wan` over the rows with
+# `restates` false counts each transfer once.
+
+SAME_TOL_WAN = 0.01  # 2,907.924883 (a 元 table converted) and 2,907.92 are one amount
+KIND_RANK = {"function_line": 0, "project": 1, "narrative": 2}
+
+
+def _same(a: float, b: float, n: int = 1) -> bool:
+    return abs(a - b) <= SAME_TOL_WAN * n + 1e-9
+
+
+def _subset_summing_to(groups: list[dict], target: float, max_size: int = 4) -> list[dict] | None:
+    """A set of 2..max_size groups whose amounts add up to `target` (the parts of one project)."""
+    from itertools import combinations
+
+    for k in range(2, min(max_size, len(groups)) + 1):
+        for combo in combinations(groups, k):
+            if _same(sum(g["amount"] for g in combo), target, k):
+                return list(combo)
+    return None
+
+
+def link_transfers(rows: list[dict], report_id: str) -> list[dict]:
+    """Set `transfer_id`, `restates` and `link` on one report's poverty rows (in place; returned).
+
+    Within a scope, rows stating the same amount are one transfer (`link` `same`). Among the
+    department's own money, the transfer that holds the 21305 款 (else its largest 21305 项, else the
+    largest amount stated) contains the rest where they fit: other 21305 项 lines and narrative
+    amounts not larger than it, and projects that fit in it (when a project restates the whole
+    transfer, only projects adding up exactly to it are its parts: 汉阳 2024's 1,790 + 3 = 1,793);
+    those rows are `part`. The counted row of a transfer is its function line of the shortest code,
+    else its project, else its sentence, first in the report's order."""
+    if not rows:
+        return rows
+    order = sorted(
+        range(len(rows)),
+        key=lambda i: (KIND_RANK.get(rows[i]["kind"], 3), len(rows[i].get("code") or "x" * 9), i),
+    )
+    groups: list[dict] = []  # amount, scope, members (row indices, counted first), parent
+    for i in order:
+        r = rows[i]
+        amt = r.get("amount_wan")
+        scope = r.get("scope") or "department"
+        g = None
+        if amt is not None and not pd.isna(amt):
+            g = next(
+                (g for g in groups if g["scope"] == scope and g["amount"] is not None and _same(g["amount"], amt)), None
+            )
+        if g is None:
+            groups.append({"amount": None if amt is None or pd.isna(amt) else float(amt), "scope": scope, "rows": [i]})
+        else:
+            g["rows"].append(i)
+    own = [g for g in groups if g["scope"] == "department" and g["amount"] is not None]
+
+    def kinds(g: dict) -> set[str]:
+        return {rows[i]["kind"] for i in g["rows"]}
+
+    def codes(g: dict) -> set[str]:
+        return {rows[i].get("code") or "" for i in g["rows"] if rows[i]["kind"] == "function_line"}
+
+    container = (
+        next((g for g in own if any(len(c) == 5 for c in codes(g))), None)
+        or max((g for g in own if "function_line" in kinds(g)), key=lambda g: g["amount"], default=None)
+        or max(own, key=lambda g: g["amount"], default=None)
+    )
+    parts: set[int] = set()  # ids of the groups that are parts of the container
+    if container is not None:
+        rest = sorted((g for g in own if g is not container), key=lambda g: -g["amount"])
+        top = container["amount"]
+        fl_room = top
+        for g in rest:
+            if "function_line" in kinds(g) and g["amount"] <= fl_room + SAME_TOL_WAN:
+                parts.add(id(g))
+                fl_room -= g["amount"]
+        projects = [g for g in rest if id(g) not in parts and "project" in kinds(g) and "function_line" not in kinds(g)]
+        if "project" in kinds(
+            container
+        ):  # a project restates the whole: other projects are its parts only if they add up
+            parts.update(id(g) for g in (_subset_summing_to(projects, top) or []))
+        else:
+            room = top
+            for g in projects:
+                if g["amount"] <= room + SAME_TOL_WAN:
+                    parts.add(id(g))
+                    room -= g["amount"]
+        for g in rest:
+            if id(g) not in parts and kinds(g) == {"narrative"} and g["amount"] <= top + SAME_TOL_WAN:
+                parts.add(id(g))
+    # transfer numbers in the report's order of their first statement; parts take their container's
+    counted = [g for g in groups if id(g) not in parts]
+    counted.sort(key=lambda g: min(g["rows"]))
+    number = {id(g): k for k, g in enumerate(counted, start=1)}
+    for g in groups:
+        is_part = id(g) in parts
+        tid = f"{report_id}:{number[id(container if is_part else g)]}"
+        for j, i in enumerate(g["rows"]):
+            rows[i]["transfer_id"] = tid
+            rows[i]["restates"] = is_part or j > 0
+            rows[i]["link"] = "part" if is_part else ("same" if j > 0 else None)
+    return rows

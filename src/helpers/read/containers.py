@@ -73,6 +73,22 @@ def is_html(head: bytes) -> bool:
     )
 
 
+def is_other_word(head: bytes) -> bool:
+    """A Word file in a format other than .docx that word.py names (RTF, Word 2003 XML, flat OPC XML)."""
+    h = head.lstrip().lower()
+    return h.startswith(b"{\\rtf") or (
+        h.startswith(b"<?xml") and any(t in h for t in (b'progid="word.document"', b"<w:worddocument", b"<pkg:package"))
+    )
+
+
+def is_mht(head: bytes) -> bool:
+    """A single-file web page (.mht/.mhtml, Word's 单个文件网页): a MIME message holding the HTML."""
+    start = head.lstrip()[:1024].lower()
+    return start.startswith((b"mime-version:", b"from:", b"content-type: multipart/related")) and (
+        b"multipart/related" in start
+    )
+
+
 @dataclass(frozen=True)
 class Container:
     name: str  # `reports.source_format`
@@ -91,7 +107,12 @@ CONTAINERS: dict[str, Container] = {
         Container("xlsx", "Excel workbook: every sheet, cells with their sheet!cell", "sheets", "spreadsheet cells"),
         Container("xls", "Excel 97 workbook: every sheet, cells with their sheet!cell", "sheets", "spreadsheet cells"),
         Container("docx", "Word document: paragraphs and tables in document order", "word", "word table"),
-        Container("html", "web page: text and <table>s (rowspan/colspan), page's charset", "web", "web page table"),
+        Container(
+            "html",
+            "web page (.html, .mht): text and <table>s (rowspan/colspan), page's charset",
+            "web",
+            "web page table",
+        ),
         Container("pdf_scan", "PDF without a usable text layer: pages rendered and OCR'd", "ocr", "OCR ruled table"),
         Container("image", "one page image (JPG, PNG, TIFF), OCR'd", "ocr", "OCR ruled table"),
         Container("images", "a folder of page images, in name order, as one report, OCR'd", "ocr", "OCR ruled table"),

@@ -5,7 +5,8 @@ is read into a `Layout`: its pages (a PDF page, a sheet, a Word page, a scanned 
 is one page) as blocks in reading order. A block is either a line of text (titles, 单位 lines,
 notes under a table, the narrative) or a table: rows of `Cell`s, each with its text and where it was
 read. One finder (`tables/layout_tables.py`) names the tables from the text above them, follows
-them over pages and hands each grid to the one interpreter of its shape (`tables/grid.py`).
+them over pages and hands each grid to `tables/grid.py`, which reads its rows for the one
+interpreter of the table's shape (`tables/shapes/`).
 
 Cell text follows pdfplumber's convention, which the interpreter relies on:
 - `None`: the cell is covered by a merged cell to its left or above (a span, not a blank);
@@ -36,6 +37,7 @@ class TableBlock:
     ref: str  # where the table is: `page 7`, `sheet 公开05表`, `table 3`
     row_refs: list[str] | None = None  # one per row (`sheet 公开05表 row 14`); None: `ref` for every row
     ocr: bool = False  # read from an image by OCR: cells carry confidences
+    notes: list[str] = field(default_factory=list)  # what the adapter did to this table (a rule it drew)
 
     @property
     def width(self) -> int:

@@ -230,34 +230,50 @@ def economic_classes(corpus: Corpus) -> pd.DataFrame:
     df = pd.DataFrame(records)
     df = df[df.amount_wan.fillna(0) != 0]
     df["share_pct"] = df.amount_wan / df.groupby("report_id").amount_wan.transform("sum") * 100
-    df["doubtful"] = df.doubtful.astype(bool)
+    # a class a failing or uncertain check prints (宜川路 2025's 302 商品和服务支出 1,844.57, which
+    # T6.class_sum rejects) is doubtful here as in every study
+    df["doubtful"] = df.doubtful.astype(bool) | _implicated(corpus, df.assign(table="T6"), "amount_wan")
     return df[cols].reset_index(drop=True)
 
 
 def personnel_public(corpus: Corpus) -> pd.DataFrame:
     """人员经费 (301+303) vs 公用经费 (302+310+…) per report from T6; where T6 is missing, the
-    narrative's personnel_cost / public_cost figures (source column says which)."""
+    narrative's personnel_cost / public_cost figures (source column says which). `doubtful`: a class
+    summed is doubtful or a failing or uncertain check prints it (or the narrative figure)."""
     eco = economic_classes(corpus)
     rows = []
     if len(eco):
-        split: dict[str, tuple[list[float], list[float]]] = {}
-        for rid, section, amount in zip(eco.report_id, eco.section, eco.amount_wan):
-            split.setdefault(rid, ([], []))[0 if section == "personnel" else 1].append(amount)
+        split: dict[str, tuple[list[float], list[float], list[bool]]] = {}
+        for rid, section, amount, doubt in zip(eco.report_id, eco.section, eco.amount_wan, eco.doubtful):
+            parts = split.setdefault(rid, ([], [], []))
+            parts[0 if section == "personnel" else 1].append(amount)
+            parts[2].append(bool(doubt))
         for rid in sorted(split):
-            pers, pub = split[rid]
-            rows.append({"report_id": rid, "personnel_wan": _sum(pers), "public_wan": _sum(pub), "source": "T6"})
+            pers, pub, doubts = split[rid]
+            rows.append(
+                {
+                    "report_id": rid,
+                    "personnel_wan": _sum(pers),
+                    "public_wan": _sum(pub),
+                    "source": "T6",
+                    "doubtful": any(doubts),
+                }
+            )
     have = {r["report_id"] for r in rows}
     nf = corpus.narrative_facts
     if len(nf):
         topics = {"personnel_cost": "personnel_wan", "public_cost": "public_wan"}
         sub = nf[nf.topic.isin(list(topics)) & (nf.unit == "万元") & ~nf.report_id.isin(have)]
+        sub = quality.flag_rows(sub, corpus, ["value"]) if len(sub) else sub.assign(flag="")
         for rid, g in sub.groupby("report_id"):
-            row = {"report_id": rid, "source": "narrative"}
+            row = {"report_id": rid, "source": "narrative", "doubtful": False}
             for topic, col in topics.items():
-                v = g[g.topic == topic].value
-                row[col] = float(v.iloc[0]) if len(v) else float("nan")
+                v = g[g.topic == topic]
+                row[col] = float(v.value.iloc[0]) if len(v) else float("nan")
+                row["doubtful"] = row["doubtful"] or bool(len(v) and v.flag.iloc[0])
             rows.append(row)
-    df = pd.DataFrame(rows, columns=["report_id", "personnel_wan", "public_wan", "source"])
+    df = pd.DataFrame(rows, columns=["report_id", "personnel_wan", "public_wan", "source", "doubtful"])
+    df["doubtful"] = df.doubtful.astype(bool)
     both = df.personnel_wan.fillna(0) + df.public_wan.fillna(0)
     df["personnel_share_pct"] = df.personnel_wan / both.where(both != 0) * 100
     return df
@@ -325,8 +341,9 @@ def department_type(department) -> str:
 
 
 def design(corpus: Corpus) -> pd.DataFrame:
-    """One row per readable report: city, district, department type, fiscal year."""
-    r = corpus.readable
+    """One row per readable report the index does not mark `do not use`: city, district, department
+    type, fiscal year."""
+    r = quality.usable_rows(corpus.readable, corpus)
     labels = corpus.labels()
     return pd.DataFrame(
         {
@@ -366,7 +383,8 @@ def design_caveat(d: pd.DataFrame) -> str:
     sep = separable(d)
     cities = d.city.replace("", pd.NA).dropna().nunique()
     head = (
-        f"The {len(d)} readable reports come from {cities} cit{'y' if cities == 1 else 'ies'}, "
+        f"The {len(d)} reports compared (read, and not marked “do not use” on the index) come from {cities} "
+        f"cit{'y' if cities == 1 else 'ies'}, "
         f"{d.drop_duplicates(['city', 'district']).shape[0]} places (district or institution), "
         f"{d.department_type.nunique()} department types and {d.fiscal_year.nunique()} fiscal years. "
     )
@@ -387,35 +405,77 @@ def design_caveat(d: pd.DataFrame) -> str:
     return head + "Each factor varies on its own between some pair of reports."
 
 
+def _largest_class(fc: pd.DataFrame, labels: pd.Series) -> str:
+    dom = dominant(fc, labels)
+    counts = dom.name.value_counts()
+    return (
+        f"the largest function class is {counts.index[0]} in {counts.iloc[0]} of {len(dom)} reports; "
+        f"the largest single share is {dom.iloc[0]['name']} at {dom.iloc[0].share_pct:.1f}% ({dom.iloc[0].report})"
+    )
+
+
+def _project_share(bp: pd.DataFrame) -> str:
+    return (
+        f"project money is the larger part of spending in {int((bp.project_share_pct > 50).sum())} of "
+        f"{len(bp)} reports; the project share runs from {bp.project_share_pct.min():.1f}% to "
+        f"{bp.project_share_pct.max():.1f}% (median {bp.project_share_pct.median():.1f}%)"
+    )
+
+
+def _personnel_share(pp: pd.DataFrame) -> str:
+    return (
+        f"personnel costs (人员经费) take {pp.personnel_share_pct.min():.1f}% to "
+        f"{pp.personnel_share_pct.max():.1f}% of basic spending in {pp.personnel_share_pct.notna().sum()} reports"
+    )
+
+
+def _cap(s: str) -> str:
+    return s[:1].upper() + s[1:]
+
+
 def key_findings(corpus: Corpus) -> list[str]:
-    """A few sentences with numbers, the design caveat first; shares resting on doubtful cells left out."""
+    """A few sentences with numbers, the design caveat first. The index's verdict decides: reports it
+    marks `do not use` are in no figure (said once), shares resting on doubtful cells or on figures a
+    failing or uncertain check prints are left out, and each headline number has its sensitivity line
+    (the same number without the reports to `use with care`)."""
+    corpus = quality.comparable(corpus)
     labels = corpus.labels()
     out = [design_caveat(design(corpus))]
     fc = function_classes(corpus)
     if len(fc):
         bad = fc[fc.doubtful].report_id.unique()
         fc = fc[~fc.report_id.isin(bad)]
-        dom = dominant(fc, labels)
-        if len(dom):
-            counts = dom.name.value_counts()
+        if len(fc):
             out.append(
-                f"The largest function class is {counts.index[0]} in {counts.iloc[0]} of {len(dom)} reports; "
-                f"the largest single share is {dom.iloc[0]['name']} at {dom.iloc[0].share_pct:.1f}% "
-                f"({dom.iloc[0].report})."
+                _cap(_largest_class(fc, labels))
+                + ". "
+                + quality.sensitivity(fc, corpus, lambda d: _largest_class(d, labels))
             )
     bp = basic_project(corpus)
     if len(bp):
         bp = bp[~bp.doubtful.astype(bool)]
         if len(bp):
-            out.append(
-                f"Project money is the larger part of spending in {int((bp.project_share_pct > 50).sum())} of "
-                f"{len(bp)} reports; the project share runs from {bp.project_share_pct.min():.1f}% to "
-                f"{bp.project_share_pct.max():.1f}% (median {bp.project_share_pct.median():.1f}%)."
-            )
+            out.append(_cap(_project_share(bp)) + ". " + quality.sensitivity(bp, corpus, _project_share))
     pp = personnel_public(corpus)
-    if len(pp) and pp.personnel_share_pct.notna().any():
-        out.append(
-            f"Personnel costs (人员经费) take {pp.personnel_share_pct.min():.1f}% to "
-            f"{pp.personnel_share_pct.max():.1f}% of basic spending in {pp.personnel_share_pct.notna().sum()} reports."
-        )
+    if len(pp):
+        left = pp[pp.doubtful & pp.personnel_share_pct.notna()]
+        pp = pp[~pp.doubtful & pp.personnel_share_pct.notna()]
+        if len(pp):
+            out.append(
+                _cap(_personnel_share(pp))
+                + (
+                    f" ({listing_labels(left.report_id, labels)} left out: a failing or uncertain check prints a "
+                    "figure it rests on)"
+                    if len(left)
+                    else ""
+                )
+                + ". "
+                + quality.sensitivity(pp, corpus, _personnel_share)
+            )
+    if said := quality.left_out_sentence(corpus):
+        out.append(said)
     return out
+
+
+def listing_labels(report_ids, labels: pd.Series) -> str:
+    return "、".join(str(labels.get(r, r)) for r in report_ids)

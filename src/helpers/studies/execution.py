@@ -385,21 +385,44 @@ def three_public_sources_agree(tp: pd.DataFrame) -> pd.DataFrame:
 # Key findings (the sentences a page opens with; every number computed here)
 
 
+def _overall_range(ov: pd.DataFrame) -> str:
+    lo, hi = ov.loc[ov.rate.idxmin()], ov.loc[ov.rate.idxmax()]
+    return (
+        f"general-budget spending in {ov.report_id.nunique()} reports ran from {pct(lo.rate)} of 年初预算 "
+        f"({lo.report}) to {pct(hi.rate)} ({hi.report}), median {pct(ov.rate.median())}"
+    )
+
+
+def _differ(pvc: pd.DataFrame) -> str:
+    d = pvc[pvc.verdict == "differs"]
+    return f"{len(d)} of {len(pvc)} printed completion rates differ from the rate their own amounts give"
+
+
+def _three_public_total(tot: pd.DataFrame) -> str:
+    return (
+        f"the {tot.report_id.nunique()} reports stating both totals spent {wan(tot.final_wan.sum())} of "
+        f"{wan(tot.budget_wan.sum())} budgeted ({pct(tot.final_wan.sum() / tot.budget_wan.sum() * 100)}); per "
+        f"report from {pct(tot.rate.min())} to {pct(tot.rate.max())}"
+    )
+
+
 def key_findings(corpus: Corpus) -> list[str]:
-    """A few sentences with numbers, none resting on a figure a failing or uncertain check implicates."""
+    """A few sentences with numbers, none resting on a figure a failing or uncertain check implicates
+    nor on a report the index marks `do not use` (said once); each headline number has its
+    sensitivity line (the same number without the reports to `use with care`)."""
+    corpus = quality.comparable(corpus)
     be = rates(corpus)
+    left = quality.left_out_sentence(corpus)
     if be.empty:
-        return ["No budget-execution statement has been extracted yet."]
+        return ["No budget-execution statement has been extracted yet."] + ([left] if left else [])
     out = []
     clean = be[be.flag.fillna("") == ""]
     ov = clean[(clean.level == "overall") & (clean.budget_basis == "年初预算")].dropna(subset=["rate"])
     if len(ov):
-        lo, hi = ov.loc[ov.rate.idxmin()], ov.loc[ov.rate.idxmax()]
         out.append(
-            f"Against 年初预算 (the budget set at the start of the year), general-budget spending in "
-            f"{ov.report_id.nunique()} reports ran from {pct(lo.rate)} of budget ({lo.report}) to "
-            f"{pct(hi.rate)} ({hi.report}), median {pct(ov.rate.median())}; rates against 全年预算 or "
-            f"调整预算 are reported separately, never pooled with these."
+            f"Against 年初预算 (the budget set at the start of the year), {_overall_range(ov)}; rates against "
+            f"全年预算 or 调整预算 are reported separately, never pooled with these. "
+            + quality.sensitivity(ov, corpus, _overall_range)
         )
     pvc = printed_vs_computed(corpus, be)
     if len(pvc):
@@ -414,7 +437,8 @@ def key_findings(corpus: Corpus) -> list[str]:
                 f"; the largest gap: {w['name']} in {w.report}, printed {pct(w.rate_printed_pct, 2)} "
                 f"where the amounts give {pct(w.rate, 2)}"
             )
-        out.append(s + ".")
+        ids = {lab: rid for rid, lab in corpus.labels().items()}
+        out.append(s + ". " + quality.sensitivity(pvc.assign(report_id=pvc.report.map(ids)), corpus, _differ))
     tp = three_public(corpus)
     one = three_public_one_source(tp)
     if len(one):
@@ -422,10 +446,7 @@ def key_findings(corpus: Corpus) -> list[str]:
         tot = tot[tot.budget_wan > 0]
         if len(tot):
             out.append(
-                f"三公经费: the {tot.report_id.nunique()} reports stating both totals spent "
-                f"{wan(tot.final_wan.sum())} of {wan(tot.budget_wan.sum())} budgeted "
-                f"({pct(tot.final_wan.sum() / tot.budget_wan.sum() * 100)}); per report from "
-                f"{pct(tot.rate.min())} to {pct(tot.rate.max())}."
+                f"三公经费: {_three_public_total(tot)}. " + quality.sensitivity(tot, corpus, _three_public_total)
             )
         for r in one[one.flag == quality.FLAG_FAIL].itertuples():
             s = (
@@ -441,7 +462,12 @@ def key_findings(corpus: Corpus) -> list[str]:
         out.append(
             f"{len(o)} statements stand out (over budget beyond rounding, under half of budget, or outside the "
             f"fences of their level and budget basis); the furthest from 100% is {top['name']} in {top.report} at "
-            f"{pct(top.rate)} against {top.budget_basis}."
+            f"{pct(top.rate)} against {top.budget_basis}. "
+            + quality.sensitivity(
+                o.assign(report_id=o.report.map({lab: rid for rid, lab in corpus.labels().items()})),
+                corpus,
+                lambda d: f"{len(d)} statements stand out",
+            )
         )
     n_flag = int((be.flag.fillna("") != "").sum())
     if n_flag:
@@ -449,4 +475,6 @@ def key_findings(corpus: Corpus) -> list[str]:
             f"{n_flag} statements rest on figures a failing or uncertain consistency check implicates: they are "
             f"marked in the tables (with the check's message) and left out of the figures and findings."
         )
+    if left:
+        out.append(left)
     return out

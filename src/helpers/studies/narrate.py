@@ -133,6 +133,11 @@ COLUMN_LABELS = {
     "message": "Message",
     "expected": "Expected",
     "found": "Printed",
+    "transfer_id": "Transfer",
+    "restates": "Restates a counted row",
+    "link": "How it restates",
+    "derived": "Computed (not printed)",
+    "rows_summed": "Rows summed",
 }
 COUNT_COLUMNS = {"reports", "statements", "lines", "count", "times_printed", "reports_with_it", "rows"}
 RATE_COLUMNS = {"rate", "rate_printed_pct", "rate_from_parts", "median", "min", "max", "25%", "75%"}
@@ -213,7 +218,8 @@ def table_html(obj: pd.DataFrame, percent: bool = False, colors: dict | None = N
     show_index = not isinstance(obj.index, pd.RangeIndex)
     index_names = [COLUMN_LABELS.get(n, n) for n in obj.index.names] if show_index else []
     head = "".join(f'<th class="l">{esc("" if n is None else n)}</th>' for n in index_names)
-    head += "".join(f"<th>{esc(_label(c))}</th>" for c in obj.columns)
+    # a heading sits on the side its column's cells read from
+    head += "".join(f"{a.replace('td', 'th')}{esc(_label(c))}</th>" for a, c in zip(align, obj.columns))
     rows = []
     for r, key in enumerate(obj.index if show_index else range(len(obj))):
         keys = (key if isinstance(key, tuple) else (key,)) if show_index else ()
@@ -294,6 +300,12 @@ def show(text: str) -> None:
     display({"text/html": markdown_html(str(text)), "text/plain": str(text)}, raw=True)
 
 
+def absent_here(dataset: str, subject: str = "this report") -> str:
+    """Why a report page's section is empty, from that report alone (a report page depends on its
+    own rows only, so a kept page is the page a clean run would write)."""
+    return f"Nothing in `{dataset}` for {subject}: this report states none, or its parser did not recognise them."
+
+
 def absent(frame: pd.DataFrame, dataset: str, subject: str = "this report") -> str:
     """Why a section is empty: the dataset is not built yet, or it holds nothing for `subject`."""
     if frame is None or frame.empty:
@@ -345,11 +357,19 @@ OUTCOME_WORDS = {
 
 
 def _check_item(c) -> str:
-    where = f" at {esc(c.source_ref)}" if c.source_ref is not None and not pd.isna(c.source_ref) else ""
+    """One finding: its sentence first, then outcome, severity and place, the rule id last (a reference)."""
+    where = f", at {esc(c.source_ref)}" if c.source_ref is not None and not pd.isna(c.source_ref) else ""
     return (
-        f"<li><code>{esc(c.rule_id)}</code> <b>{esc(OUTCOME_WORDS.get(c.outcome, c.outcome))}</b> "
-        f"({esc(c.severity)}){where}: {esc(c.message)}</li>"
+        f"<li>{esc(c.message)} (<b>{esc(OUTCOME_WORDS.get(c.outcome, c.outcome))}</b>, {esc(c.severity)}{where}; "
+        f"rule <code>{esc(c.rule_id)}</code>)</li>"
     )
+
+
+def findings_first(ch: pd.DataFrame) -> pd.DataFrame:
+    """Checks as a table for readers: the sentence (`message`) first, the rule id last."""
+    first = [c for c in ("message", "outcome", "severity") if c in ch]
+    last = [c for c in ("rule_id",) if c in ch]
+    return ch[first + [c for c in ch.columns if c not in first + last] + last]
 
 
 def report_summary_html(s: dict, shown: int = 12) -> str:
@@ -416,6 +436,7 @@ def report_summary_html(s: dict, shown: int = 12) -> str:
 def checks_html(ch: pd.DataFrame) -> str:
     """A report's checks: failing and uncertain ones in full, the others collapsed into counts with
     their list behind a disclosure."""
+    ch = findings_first(ch)
     problems = ch[ch.outcome.isin(["fail", "uncertain"])]
     short = ch[ch.outcome == "insufficient_data"]
     fine = ch[ch.outcome.isin(["pass", "not_applicable"])]

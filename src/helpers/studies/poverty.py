@@ -15,6 +15,7 @@ from ..vocabulary import POVERTY_CODE as CODE
 from ..vocabulary import POVERTY_NEW_NAME as NEW
 from ..vocabulary import POVERTY_OLD_NAME as OLD
 from ..vocabulary import poverty_series as series_for_year  # the crosswalk: the name a fiscal year gives 21305
+from . import quality
 from .composition import basic_project
 from .load import Corpus
 
@@ -155,8 +156,20 @@ def series_by_report(corpus: Corpus) -> pd.DataFrame:
     li = corpus.line_items
     doubt = li[li.doubtful.fillna(False).astype(bool) & li.code.fillna("").str.startswith(CODE)] if len(li) else li
     doubtful = set(doubt.report_id.astype("object").tolist()) if len(doubt) else set()
+    # a 21305 line or project a failing or uncertain check prints is flagged as in every other study
+    pt = corpus.poverty_transfers
+    checked: dict[str, str] = {}
+    if len(pt) and len(df):
+        amount = dict(zip(df.report_id, df.amount_wan))
+        rows = pt[pt.report_id.isin(list(df.report_id)) & pt.kind.isin(["function_line", "project"])]
+        # the rows stating the very amount shown (the same money restated), not another project
+        rows = rows[[quality._close(a, amount.get(r)) for r, a in zip(rows.report_id, rows.amount_wan)]]
+        if len(rows):
+            for rid, f in zip(rows.report_id, quality.flag_rows(rows, corpus, ["amount_wan"]).flag):
+                if f and checked.get(rid) != quality.FLAG_FAIL:
+                    checked[rid] = f
     df["flag"] = [
-        "doubtful reading" if (s_.startswith(CODE) and rid in doubtful) else ""
+        checked.get(rid) or ("doubtful reading" if (s_.startswith(CODE) and rid in doubtful) else "")
         for rid, s_ in zip(df.report_id, df.source)
     ]
     return df
@@ -271,28 +284,41 @@ def transfers_table(corpus: Corpus) -> pd.DataFrame:
     return sub.assign(report=sub.report_id.map(labels)).drop(columns=["report_id"]).reset_index(drop=True)
 
 
+def _stating(sr: pd.DataFrame) -> str:
+    return f"{len(sr)} report{'s' if len(sr) != 1 else ''} state 21305 money"
+
+
+def _rename(sr: pd.DataFrame) -> str:
+    return (
+        f"before the 2021 rename (扶贫) {int((sr.series == OLD).sum())} report(s), from 2021 (巩固脱贫衔接乡村振兴) "
+        f"{int((sr.series == NEW).sum())}"
+    )
+
+
 def key_findings(corpus: Corpus) -> list[str]:
     """A few sentences with numbers: the series report by report (never summed across
-    departments), the rename, and money stated as going to named places."""
+    departments), the rename, and money stated as going to named places. The index's verdict
+    decides: no figure or count rests on a report it marks `do not use` (said once), and each count
+    has its sensitivity line (without the reports to `use with care`)."""
+    corpus = quality.comparable(corpus)
     out = []
     sr = series_by_report(corpus)
+    left = quality.left_out_sentence(corpus)
     if sr.empty:
-        return ["No report states 21305 (扶贫 / 巩固脱贫衔接乡村振兴) money."]
+        return ["No report states 21305 (扶贫 / 巩固脱贫衔接乡村振兴) money."] + ([left] if left else [])
     parts = [
         f"{r.report} {r.amount_wan:,.2f} 万元"
         + (" (a poverty project; its tables were not read)" if r.source.startswith("poverty project") else "")
+        + (f" ({r.flag}: not a finding)" if r.flag else "")
         for r in sr.itertuples()
     ]
     out.append(
-        f"{len(sr)} reports state 21305 money, each for one department in one year: "
+        f"{_stating(sr)}, each for one department in one year: "
         + "; ".join(parts)
-        + ". They are different departments, so the amounts are not added up and the years do not form a trend."
+        + ". They are different departments, so the amounts are not added up and the years do not form a trend. "
+        + quality.sensitivity(sr, corpus, _stating)
     )
-    before = sr[sr.series == OLD]
-    after = sr[sr.series == NEW]
-    out.append(
-        f"Before the 2021 rename (扶贫): {len(before)} report(s); from 2021 (巩固脱贫衔接乡村振兴): {len(after)}."
-    )
+    out.append(_rename(sr)[:1].upper() + _rename(sr)[1:] + ". " + quality.sensitivity(sr, corpus, _rename))
     fl = function_lines(corpus)
     odd = fl[~fl.name_matches_year]
     if len(odd):
@@ -319,4 +345,6 @@ def key_findings(corpus: Corpus) -> list[str]:
             f"shared by several places) and are not counted as transfers to any of them, e.g. "
             f"{un.iloc[0]['name']} {un.iloc[0].amount_wan:,.2f} 万元 ({un.iloc[0].report})."
         )
+    if left:
+        out.append(left)
     return out

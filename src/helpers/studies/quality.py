@@ -38,7 +38,8 @@ def problems(corpus: Corpus) -> pd.DataFrame:
     ch = corpus.checks
     if ch.empty:
         return ch.assign(tokens=pd.Series(dtype="object"))
-    p = ch[ch.outcome.isin(PROBLEM_OUTCOMES)].copy()
+    # a failure of severity info (a figure cut in its last digit) is no problem with the figure
+    p = ch[ch.outcome.isin(PROBLEM_OUTCOMES) & ~((ch.outcome == "fail") & (ch.severity == "info"))].copy()
     p["tokens"] = pd.Series([ref_tokens(x) for x in p.source_ref], index=p.index, dtype="object")
     return p
 
@@ -171,3 +172,111 @@ def doubtful_reasons_by_report(corpus: Corpus, table: str) -> dict[str, str]:
         if rid not in out:  # the first reading, as doubtful_reasons takes
             out[rid] = _reasons_text(table, reasons)
     return out
+
+
+# -- the index's verdict, for every study -----------------------------------------------------------
+
+VERDICT_COLUMNS = ["report_id", "verdict", "reason"]
+
+
+def verdicts(corpus: Corpus) -> pd.DataFrame:
+    """One row per report: the index's trust verdict (`usable`, `use with care`, `do not use`,
+    index_page.verdict) and why. The one rule the index, every study and start_here apply, in the
+    same words."""
+    from ..index_page import verdict
+
+    rep = corpus.reports
+    kept = corpus.__dict__.get("_verdicts")  # made once per corpus: every study asks
+    if kept is not None and kept[0] is rep:
+        return kept[1].copy()
+    q = corpus.quality
+    qual = {rid: row for rid, (_, row) in zip(q.report_id.astype("object"), q.iterrows())} if len(q) else {}
+    rows = []
+    for _, r in rep.iterrows():
+        v = verdict(r, qual.get(r.report_id))
+        rows.append({"report_id": r.report_id, "verdict": v.verdict, "reason": v.reason})
+    out = pd.DataFrame(rows, columns=VERDICT_COLUMNS)
+    corpus.__dict__["_verdicts"] = (rep, out)
+    return out.copy()
+
+
+def verdict_of(corpus: Corpus) -> dict[str, str]:
+    """report_id → verdict."""
+    v = verdicts(corpus)
+    return dict(zip(v.report_id.astype("object"), v.verdict))
+
+
+def do_not_use(corpus: Corpus) -> dict[str, str]:
+    """report_id → why, for the reports the index marks `do not use`: no figure, range or count of a
+    study rests on them."""
+    from ..index_page import DO_NOT_USE
+
+    v = verdicts(corpus)
+    v = v[v.verdict == DO_NOT_USE]
+    return dict(zip(v.report_id.astype("object"), v.reason))
+
+
+def with_care(corpus: Corpus) -> set[str]:
+    """The reports the index marks `use with care` (the sensitivity lines leave them out)."""
+    from ..index_page import CARE
+
+    v = verdicts(corpus)
+    return set(v[v.verdict == CARE].report_id.astype("object"))
+
+
+def usable_rows(df: pd.DataFrame, corpus: Corpus, col: str = "report_id") -> pd.DataFrame:
+    """`df` without the rows of reports marked `do not use` (the one rule every study applies)."""
+    if df is None or df.empty:
+        return df
+    out = do_not_use(corpus)
+    return df[~df[col].isin(list(out))] if out else df
+
+
+def left_out_sentence(corpus: Corpus) -> str:
+    """The sentence each study states about the reports its figures leave out, or ""."""
+    kept = corpus.__dict__.get("_left_out")
+    if kept is None:
+        labels = corpus.labels()
+        kept = {rid: (labels.get(rid, rid), why) for rid, why in do_not_use(corpus).items()}
+    if not kept:
+        return ""
+    out = kept
+    parts = [f"{label} ({why})" for label, why in kept.values()]
+    return (
+        f"Left out of every figure, range and count: {len(out)} report{'s' if len(out) != 1 else ''} the index "
+        f"marks “do not use”: " + "; ".join(parts) + "."
+    )
+
+
+def sensitivity(df: pd.DataFrame, corpus: Corpus, describe, col: str = "report_id") -> str:
+    """The sensitivity line beside a headline number: `describe(rows)` again without the reports the
+    index marks `use with care`, saying how many that leaves."""
+    if df is None or df.empty:
+        return ""
+    care = corpus.__dict__.get("_care")
+    care = with_care(corpus) if care is None else care
+    mine = set(df[col].astype("object")) & care
+    if not mine:
+        return "(No “use with care” report among them.)"
+    rest = df[~df[col].isin(list(care))]
+    n = rest[col].nunique()
+    head = f"Without the {len(mine)} “use with care” report{'s' if len(mine) != 1 else ''} among them: "
+    if not n:
+        return head + "no report remains, so the figure rests entirely on reports to be used with care."
+    return head + f"{n} report{'s' if n != 1 else ''} remain{'s' if n == 1 else ''}; " + describe(rest) + "."
+
+
+def comparable(corpus: Corpus) -> Corpus:
+    """The corpus the studies compare: every dataset without the rows of the reports the index
+    marks `do not use` (labels kept as the whole corpus gives them). It remembers what it left out
+    (`left_out_sentence`) and is its own comparable corpus. Report pages use the whole corpus."""
+    from .load import Corpus as _Corpus
+
+    if corpus.__dict__.get("_left_out") is not None:
+        return corpus
+    out = do_not_use(corpus)
+    frames = {ds: usable_rows(df, corpus) for ds, df in corpus.frames.items()} if out else dict(corpus.frames)
+    c = _Corpus(folder=corpus.folder, frames=frames, label_of=corpus.labels())
+    c.__dict__["_left_out"] = {rid: (corpus.labels().get(rid, rid), why) for rid, why in out.items()}
+    c.__dict__["_care"] = with_care(corpus)
+    return c

@@ -6,6 +6,8 @@ show; nothing here re-reads the raw file.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from ..tables.catalog import ALL_TABLE_CODES, BY_CODE, MEASURES_DOC, TABLE_CODES, TEMPLATE_MEASURES
@@ -126,10 +128,36 @@ def _measure_order(table: str, measures) -> list[str]:
     return order + sorted(m for m in measures if m not in order)
 
 
-def wide_table(corpus: Corpus, report_id: str, table: str) -> pd.DataFrame:
+WHERE = "出处 where"  # the column naming where a printed row's cells were read
+_SHEET_CELL = re.compile(r"^(sheet .+)!([A-Z]+)(\d+)$")
+_TABLE_CELL = re.compile(r"^(table \d+ row \d+) col (\d+)$")  # a Word or web page table's cell
+
+
+def row_source(refs: list[str]) -> str:
+    """Where one printed row was read, short: `line 12`, `page 7`, `sheet 公开05表!C14:F14` (the
+    cells of a workbook row), `table 3 row 5 col 5–11` (of a Word or web page table), `page 9 box (…)
+    … (…)` (an OCR'd row's first and last cell)."""
+    uniq = list(dict.fromkeys(r for r in refs if r))
+    if len(uniq) <= 1:
+        return uniq[0] if uniq else ""
+    cells = [_SHEET_CELL.match(r) for r in uniq]
+    if all(cells) and len({(m.group(1), m.group(3)) for m in cells if m}) == 1:
+        first, last = cells[0], cells[-1]
+        assert first is not None and last is not None
+        return f"{first.group(1)}!{first.group(2)}{first.group(3)}:{last.group(2)}{last.group(3)}"
+    in_table = [_TABLE_CELL.match(r) for r in uniq]
+    if all(in_table) and len({m.group(1) for m in in_table if m}) == 1:
+        cols = [int(m.group(2)) for m in in_table if m]
+        return f"{in_table[0].group(1) if in_table[0] else ''} col {min(cols)}–{max(cols)}"
+    return f"{uniq[0]} … {uniq[-1]}"
+
+
+def wide_table(corpus: Corpus, report_id: str, table: str, *, keep_order: bool = False) -> pd.DataFrame:
     """One standard table back in its printed shape: a row per printed row, a column per measure
     (the first amount read for it), and, when any cell is doubtful, an *in doubt* column naming the
-    row's doubtful cells by their printed column names.
+    row's doubtful cells by their printed column names. A two-sided table (T1, T4) comes one side
+    after the other here; `printed_table` puts its sides next to each other. `keep_order` keeps each
+    row's `row_order` (its place on its side).
 
     Built in plain Python over the table's cells (a few hundred): pandas' groupby/unstack on them
     cost ~30 ms a table, paid for every table of every report page."""
@@ -143,7 +171,9 @@ def wide_table(corpus: Corpus, report_id: str, table: str) -> pd.DataFrame:
 
     rows: dict[tuple, dict] = {}  # printed row → measure → amount, rows in the order first read
     doubt: dict[tuple, list[str]] = {}
+    refs: dict[tuple, list[str]] = {}  # printed row → where its cells were read
     measures = li.measure.tolist()
+    sources = column("source_ref", "")
     amounts = li.amount_wan.astype("float64").tolist()
     doubtful = [v is True for v in li.doubtful.tolist()]
     cells = zip(
@@ -153,7 +183,8 @@ def wide_table(corpus: Corpus, report_id: str, table: str) -> pd.DataFrame:
         column("code", ""),
         column("row_label", None),
     )
-    for key, m, amount, in_doubt in zip(cells, measures, amounts, doubtful):
+    for key, m, amount, in_doubt, ref in zip(cells, measures, amounts, doubtful, sources):
+        refs.setdefault(key, []).append(ref)
         row = rows.setdefault(key, {})
         if m not in row or pd.isna(row[m]):  # the first amount read (a null is no amount)
             row[m] = amount
@@ -177,10 +208,81 @@ def wide_table(corpus: Corpus, report_id: str, table: str) -> pd.DataFrame:
         wide[m] = wide[m].astype("float64")
     if doubt:
         wide["in doubt"] = ["、".join(measure_label(table, m) for m in doubt.get(k, [])) for k in ranked]
+    wide[WHERE] = [row_source(refs[k]) for k in ranked]
     wide = wide.rename(columns={m: measure_label(table, m) for m in order})
     drop = [c for c in ("side", "section") if (wide[c] == "").all()]
     # Rows that exist in the printed grid but whose cells were all blank keep their place (nulls).
-    return wide.drop(columns=drop + ["row_order"])
+    return wide.drop(columns=drop + ([] if keep_order else ["row_order"]))
+
+
+# Column headings of a two-sided table's sides (the side is in the heading already).
+_SIDE_WORDS = {"income": "收入", "expenditure": "支出"}
+_SIDE_MEASURE = {("T1", "final"): "决算数", ("T4", "final"): "决算数", ("T4", "total"): "合计/小计"}
+
+
+def _blocks(side: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """A side's rows cut where its section changes: items, 本年…合计, 结转/结余 rows, 总计."""
+    out: list[tuple[str, pd.DataFrame]] = []
+    sections = side["section"].tolist() if "section" in side else [""] * len(side)
+    start = 0
+    for i in range(1, len(side) + 1):
+        if i == len(side) or sections[i] != sections[start]:
+            out.append((str(sections[start]), side.iloc[start:i]))
+            start = i
+    return out
+
+
+def printed_table(corpus: Corpus, report_id: str, table: str) -> pd.DataFrame:
+    """A table in its printed shape (`wide_table`), with a two-sided 总表 (T1, T4) side by side as
+    printed: income on the left, expenditure on the right, one printed row a row. The sides are
+    aligned block by block (the items; 本年收入合计 beside 本年支出合计; the 结转/结余 rows; 总计 beside
+    总计) and by their order within a block, the shorter side padded with blank cells, as the
+    report prints them. Columns are headed `收入·项目`, `收入·决算数`, `支出·项目`, … (the function
+    codes of the expenditure rows are not printed there, so they are left out)."""
+    wide = wide_table(corpus, report_id, table, keep_order=True)
+    if (
+        wide.empty
+        or BY_CODE[table].kind != "two_sided"
+        or "side" not in wide
+        or not wide.side.isin(list(_SIDE_WORDS)).all()  # a row of no known side: shown stacked, never dropped
+    ):
+        return wide.drop(columns=["row_order"], errors="ignore")
+    li = corpus.cells(report_id, table)
+    sides = []
+    for side in ("income", "expenditure"):
+        rows = wide[wide.side == side].sort_values("row_order", kind="stable")
+        measures = list(dict.fromkeys(li.measure[li.side == side].tolist()))
+        cols = {"row_label": "项目"}
+        for m in _measure_order(table, set(measures)):
+            cols[measure_label(table, m)] = _SIDE_MEASURE.get((table, m), measure_label(table, m))
+        if "in doubt" in rows and (rows["in doubt"] != "").any():
+            cols["in doubt"] = "in doubt"
+        cols[WHERE] = WHERE
+        word = _SIDE_WORDS[side]
+        sides.append(rows[list(cols)].rename(columns={k: f"{word}·{v}" for k, v in cols.items()}))
+    income, expenditure = sides
+    section = wide["section"] if "section" in wide else pd.Series("", index=wide.index)
+    inc_blocks = _blocks(income.assign(section=section[income.index]))
+    exp_blocks = _blocks(expenditure.assign(section=section[expenditure.index]))
+    if [k for k, _ in inc_blocks] == [k for k, _ in exp_blocks]:
+        pairs = [
+            (a.drop(columns="section"), b.drop(columns="section")) for (_, a), (_, b) in zip(inc_blocks, exp_blocks)
+        ]
+    else:  # sections not alike on both sides: row by row, as read
+        pairs = [(income, expenditure)]
+    parts = []
+    for a, b in pairs:
+        n = max(len(a), len(b))
+        parts.append(
+            pd.concat([a.reset_index(drop=True).reindex(range(n)), b.reset_index(drop=True).reindex(range(n))], axis=1)
+        )
+    out = pd.concat(parts, ignore_index=True)
+    where = [c for c in out.columns if c.endswith(WHERE)]  # after the printed columns, as a note would be
+    out = out[[c for c in out.columns if c not in where] + where]
+    for c in out.columns:
+        if c.endswith("·项目") or c.endswith("·in doubt") or c.endswith(WHERE):
+            out[c] = out[c].astype("object").where(out[c].notna(), "")
+    return out
 
 
 def tables_present(corpus: Corpus, report_id: str) -> list[str]:
@@ -275,7 +377,7 @@ def summary(corpus: Corpus, report_id: str) -> dict:
 
 def table_heading(corpus: Corpus, report_id: str, code: str, info, rows: int | None = None) -> str:
     """Markdown heading and one line about a table of the report (`info`: its `coverage` row): where
-    it was read, its printed rows (`rows`: the length of its `wide_table`, when already built), cells
+    it was read, its printed rows (`rows`: the length of its `printed_table`, when already built), cells
     placed by arithmetic, cells in doubt; or why it is not shown."""
     title = f"### {code} {BY_CODE[code].title}"
     li = corpus.cells(report_id, code)
@@ -283,7 +385,7 @@ def table_heading(corpus: Corpus, report_id: str, code: str, info, rows: int | N
         return title + f"\n\n*{info.state}*: {info.why}"
     refs = li.source_ref.dropna()
     where = f"{refs.iloc[0]} – {refs.iloc[-1]}" if len(refs) else "n/a"
-    rows = len(wide_table(corpus, report_id, code)) if rows is None else rows
+    rows = len(printed_table(corpus, report_id, code)) if rows is None else rows
     inferred = int(li.column_inferred.fillna(False).sum())
     doubtful = int(li.doubtful.fillna(False).sum())
     return (

@@ -84,3 +84,13 @@ def export(sheets: dict[str, pd.DataFrame], folder: str | Path | None, name: str
     path = to_excel(sheets, folder / f"{name}.xlsx")
     rows = ", ".join(f"{sheet} ({len(df):,} rows)" for sheet, df in sheets.items())
     return path, f"Wrote `{path}` with one sheet per table: {rows}."
+
+
+def verdicts(corpus: Corpus) -> pd.DataFrame:
+    """Each report's verdict as the index gives it (usable / use with care / do not use) and why,
+    with its label: start_here uses the index's words, never a rule of its own."""
+    from .quality import verdicts as _verdicts
+
+    v = _verdicts(corpus)
+    labels = corpus.labels()
+    return v.assign(report=v.report_id.map(labels))[["report", "report_id", "verdict", "reason"]]

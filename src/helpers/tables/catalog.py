@@ -103,6 +103,11 @@ OTHER_TABLES: tuple[TableDef, ...] = (
 BY_CODE = {t.code: t for t in TABLES + OTHER_TABLES}
 TABLE_CODES = tuple(t.code for t in TABLES)
 ALL_TABLE_CODES = TABLE_CODES + tuple(t.code for t in OTHER_TABLES)
+# The templates the table reader knows (`reports.template`), and the tables each must print.
+TEMPLATE_TABLES: dict[str, tuple[str, ...]] = {
+    "部门决算 (nine tables)": TABLE_CODES,
+    "高等学校 (university, four tables)": ("T1", "T2", "T3", "U4"),
+}
 
 # Most specific first: a title that matches T5's pattern also contains T3's.
 MATCH_ORDER = ("T6", "T7", "T8", "T9", "T5", "U4", "T4", "T1", "T3", "T2")

@@ -16,6 +16,7 @@ engine costs nothing.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,13 +39,13 @@ class PdfPages(Protocol):
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None: ...
 
 
-def _pdfminer_pages(path: Path) -> PdfPages:
+def _pdfminer_pages(path: Path | io.BytesIO) -> PdfPages:
     import pdfplumber
 
     return pdfplumber.open(path)
 
 
-def _pdfium_pages(path: Path) -> PdfPages:
+def _pdfium_pages(path: Path | io.BytesIO) -> PdfPages:
     from .pdfium_pages import read_pages
 
     return read_pages(path)
@@ -54,7 +55,7 @@ def _pdfium_pages(path: Path) -> PdfPages:
 class PdfEngine:
     name: str
     parser: str  # what parses the pages: "pdfium" or "pdfminer"; pages are shared between engines that agree
-    open_pages: Callable[[Path], PdfPages]
+    open_pages: Callable[[Path | io.BytesIO], PdfPages]  # a path, or the file's bytes already read
     tables: str  # "pdfplumber" (find_tables on the pages) or "tabula"
 
 

@@ -9,8 +9,8 @@ import re
 from dataclasses import dataclass, field
 
 from ..settings import SETTINGS
-from .catalog import BY_CODE
-from .reading import Reading, check_economic, check_hierarchy
+from . import shapes
+from .reading import Reading, check_totals
 
 EMPTY_NOTE = re.compile(r"(无|没有).{0,20}(政府性基金|国有资本经营|三公|收入|支出|财政拨款)|本表.{0,6}(无数据|为空)")
 UNIT_RE = re.compile(r"(金额)?单位[:：]\s*(万元|元)")
@@ -65,9 +65,6 @@ def assess(code: str, items: list[dict], layout: str, reading: Reading | None = 
             it["doubtful"] = True
             where = it["code"] or it["row_label"]
             reading.low_confidence.append(f"{where} {it['measure']} ({it['source_ref']}, {conf:.2f})")
-    kind = BY_CODE[code].kind if code in BY_CODE else "generic"
-    if kind == "coded":
-        check_hierarchy(items, reading)
-    elif kind == "economic":
-        check_economic(items, reading)
+    check_totals(code, shapes.kind_of(code), items, reading)
+    shapes.check(code, items, reading)
     return reading

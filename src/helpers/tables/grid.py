@@ -1,9 +1,10 @@
 """A table as printed: rows of cells, whatever the source (tab-separated text, PDF engines).
 
-`interpret_grid` turns a grid into line_items rows. Columns are located by the 栏次 numbering row
-(1, 2, 3 … under the headers) when there is one, and named from the header text above them, so
-tables with extra or missing columns, codes split over 类/款/项 columns, codes glued to names and
-wrapped labels all come out the same way.
+`interpret_grid` reads a grid's rows for the interpreter of the table's shape (`tables/shapes/`).
+Columns are located by the 栏次 numbering row (1, 2, 3 … under the headers) when there is one, and
+their header text above them goes to the shape, which names them; so tables with extra or missing
+columns, codes split over 类/款/项 columns, codes glued to names and wrapped labels all come out the
+same way. Every figure keeps its column (`Figure.column`), blank cells included.
 """
 
 from __future__ import annotations
@@ -11,17 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..normalize import compact, is_amount, parse_amount
-from ..vocabulary import THREE_PUBLIC_COLUMNS, THREE_PUBLIC_HEADER_WORDS, code_level
-from .catalog import (
-    BY_CODE,
-    COLUMN_KEYWORDS,
-    TEMPLATE_MEASURES,
-    code_domain,
-    function_class_code,
-    t6_section,
-    two_sided_section,
-)
+from ..normalize import compact, is_amount
+from . import shapes
+from .shapes import coded, economic, kind_of, three_public, two_sided
+from .shapes.records import Figure, RowRecord, cell_amount, clean_cell, item
 
 
 @dataclass
@@ -58,20 +52,13 @@ INT_CELL = re.compile(r"^\d{1,3}$")
 HEADER_WORDS = re.compile(r"(类|款|项|目|栏次|栏|次|科目编码|科目名称|功能分类|经济分类)+")
 
 
-def _clean(c: str | None) -> str:
-    if c is None:
-        return ""
-    c = re.sub(r"<[^>]+>", "", c)
-    return re.sub(r"\s+", " ", c.replace("\n", " ")).strip()
-
-
 def numbering_row(rows: list[GridRow]) -> int | None:
     """Index of the 栏次 row: integer cells 1..n in order; header words may share the row
     (栏次, 类 款 项, 科目名称), amounts may not."""
     for i, row in enumerate(rows[:12]):
         ints = []
         ok = True
-        for c in map(_clean, row.cells):
+        for c in map(clean_cell, row.cells):
             if not c:
                 continue
             if INT_CELL.match(c):
@@ -80,7 +67,7 @@ def numbering_row(rows: list[GridRow]) -> int | None:
                 ok = False
                 break
         if ok and ints and ints == list(range(ints[0], ints[0] + len(ints))) and ints[0] in (1, 2):
-            if len(ints) > 1 or any("栏" in _clean(c) for c in row.cells):
+            if len(ints) > 1 or any("栏" in clean_cell(c) for c in row.cells):
                 return i
     return None
 
@@ -92,33 +79,16 @@ def _header_text(rows: list[GridRow], upto: int, idx: int) -> str:
     own = False
     for row in rows[:upto]:
         cells = row.cells
-        if idx < len(cells) and _clean(cells[idx]):
+        if idx < len(cells) and clean_cell(cells[idx]):
             own = True
         elif own:
             continue
         j = idx
-        while j >= 0 and j < len(cells) and not _clean(cells[j]) and cells[j] is None:
+        while j >= 0 and j < len(cells) and not clean_cell(cells[j]) and cells[j] is None:
             j -= 1
-        if 0 <= j < len(cells) and _clean(cells[j]):
-            parts.append(compact(_clean(cells[j])))
+        if 0 <= j < len(cells) and clean_cell(cells[j]):
+            parts.append(compact(clean_cell(cells[j])))
     return "".join(parts)
-
-
-def _measure_for(table: str, header: str, ordinal: int) -> str:
-    for kw, measure in COLUMN_KEYWORDS.get(table, ()):
-        if kw in header:
-            return measure
-    template = TEMPLATE_MEASURES.get(table, ())
-    return template[ordinal] if ordinal < len(template) else f"col{ordinal + 1}"
-
-
-def _amount(cell: str | None, ref: str, notes: list[str]) -> float | None:
-    c = _clean(cell)
-    try:
-        return parse_amount(c)
-    except ValueError:
-        notes.append(f"{ref}: cell {c!r} in an amount column is not a number; kept as blank")
-        return None
 
 
 def _split_label(cells: list[str]) -> tuple[str | None, str]:
@@ -145,58 +115,13 @@ def _split_label(cells: list[str]) -> tuple[str | None, str]:
     return code, "".join(compact(n) if re.search(r"[\u4e00-\u9fff]", n) else n for n in names)
 
 
-def item(
-    table,
-    measure,
-    value,
-    *,
-    label,
-    code=None,
-    side=None,
-    section=None,
-    ref,
-    order,
-    unit="万元",
-    inferred=False,
-    confidence: float | None = None,
-) -> dict:
-    factor = 1e-4 if unit == "元" else 1.0
-    out = {
-        "table": table,
-        "side": side,
-        "section": section,
-        "row_label": label,
-        "code": code,
-        "code_domain": code_domain(code, table),
-        "level": code_level(code) if code else None,
-        "measure": measure,
-        "amount_wan": None if value is None else round(value * factor, 6),
-        "unit_printed": None if unit == "万元" else unit,
-        "column_inferred": inferred,
-        "row_order": order,
-        "source_ref": ref,
-    }
-    if confidence is not None:  # OCR'd: how sure the recogniser was of the printed figure
-        out["ocr_confidence"] = confidence
-    return out
-
-
 def interpret_grid(grid: Grid) -> list[dict]:
-    kind = BY_CODE[grid.table].kind if grid.table in BY_CODE else "generic"
     rows = [
-        GridRow([_clean(c) if c is not None else None for c in r.cells], r.ref, r.cell_refs, r.confidence)
+        GridRow([clean_cell(c) if c is not None else None for c in r.cells], r.ref, r.cell_refs, r.confidence)
         for r in grid.rows
     ]
     rows = [r for r in rows if any(c for c in r.cells)]
-    if kind == "generic":
-        return _generic(grid, rows)
-    if kind == "coded":
-        return _coded(grid, rows)
-    if kind == "two_sided":
-        return _two_sided(grid, rows)
-    if kind == "economic":
-        return _economic(grid, rows)
-    return _three_public(grid, rows)
+    return ROWS_BY_KIND[kind_of(grid.table)](grid, rows)
 
 
 def _coded(grid: Grid, rows: list[GridRow]) -> list[dict]:
@@ -242,15 +167,13 @@ def _coded(grid: Grid, rows: list[GridRow]) -> list[dict]:
             i
             for i in range(width)
             if i not in label_cols  # 类/款/项/科目编码 columns hold codes, not amounts
-            and any(kw in _header_text(rows, header_end, i) for kw, _ in COLUMN_KEYWORDS.get(t, ()))
+            and coded.names_a_measure(t, _header_text(rows, header_end, i))
         ]
         body = rows[header_end:]
         total_in_numbering = False
-    measures = [_measure_for(t, _header_text(rows, header_end, i), k) for k, i in enumerate(idxs)]
-    out: list[dict] = []
+    measures = coded.measures_for_columns(t, [_header_text(rows, header_end, i) for i in idxs])
+    records: list[RowRecord] = []
     pending = ""
-    order = 0
-    last_row_items: list[dict] = []
     for r in body:
         cells = r.cells + [None] * (max(idxs, default=0) + 1 - len(r.cells))
         label_cells = [c for i, c in enumerate(cells) if i not in idxs and c]
@@ -270,43 +193,25 @@ def _coded(grid: Grid, rows: list[GridRow]) -> list[dict]:
                 break
             pending += label
             continue
-        if code and pending and last_row_items:
-            for it in last_row_items:  # a wrapped name belongs to the previous coded row
-                it["row_label"] += pending
+        if code and pending and records:
+            records[-1].label += pending  # a wrapped name belongs to the previous coded row
             pending = ""
         label = pending + label
         pending = ""
         if not label and not code:
-            if order == 0 and (total_in_numbering or has_values):
+            if not records and (total_in_numbering or has_values):
                 label = "合计"
             else:
                 continue
-        label = "合计" if re.fullmatch(r"合\s*计|总计", label) else label
-        last_row_items = [
-            item(
-                t,
-                m,
-                _amount(cells[i], r.at(i), grid.notes),
-                label=label,
-                code=code,
-                ref=r.at(i),
-                order=order,
-                unit=grid.unit,
-                confidence=r.conf(i),
-            )
-            for m, i in zip(measures, idxs)
-        ]
-        out += last_row_items
-        order += 1
-    if pending and last_row_items:
-        for it in last_row_items:
-            it["row_label"] += pending
-    elif pending and not out:  # header and a 合计 row with nothing in it: an empty table
-        out += [
-            item(t, m, None, label="合计", ref=body[-1].ref if body else rows[-1].ref, order=0, unit=grid.unit)
-            for m in measures
-        ]
-    return out
+        label = coded.row_label(label)
+        figures = [Figure(cells[i], k, r.at(i), r.conf(i)) for k, i in enumerate(idxs)]
+        records.append(RowRecord(code, label, figures, r.ref))
+    if pending and records:
+        records[-1].label += pending
+    elif pending:  # header and a 合计 row with nothing in it: an empty table
+        ref = body[-1].ref if body else rows[-1].ref
+        records.append(RowRecord(None, "合计", [Figure("", k, ref) for k in range(len(measures))], ref))
+    return shapes.line_items(t, records, measures, grid.unit, grid.notes)
 
 
 def _two_sided(grid: Grid, rows: list[GridRow]) -> list[dict]:
@@ -328,29 +233,22 @@ def _two_sided(grid: Grid, rows: list[GridRow]) -> list[dict]:
     if not starts:
         starts = [0]
     bounds = list(zip(starts, starts[1:] + [max(len(r.cells) for r in rows)]))
-    out: list[dict] = []
-    state: dict = {}
+    records: list[RowRecord] = []
+    expenditure = list(two_sided.TEMPLATE)
     for bno, (lo, hi) in enumerate(bounds[:2]):
         idxs = [i for i in range(lo, hi) if i < len(num) and (c := num[i]) and INT_CELL.match(c)]
         if not idxs:
             continue
         side = "income" if bno == 0 else "expenditure"
-        if t == "T1" or side == "income":
-            measures = ["final"] * len(idxs)
-        else:
-            measures = [
-                _measure_for("T4", _header_text(rows, n if numbered else n + 1, i), k) for k, i in enumerate(idxs)
-            ]
-            template = TEMPLATE_MEASURES["T4_expenditure"]
-            measures = [
-                m if not m.startswith("col") else (template[k] if k < len(template) else m)
-                for k, m in enumerate(measures)
-            ]
+        one_column = two_sided.side_measures(t, side, []) == two_sided.ONE_COLUMN
+        if not one_column:
+            expenditure = two_sided.expenditure_measures(
+                [_header_text(rows, n if numbered else n + 1, i) for i in idxs]
+            )
         # A 行次 column stands between the label and the first figure; without one (unnumbered
         # tables, or `栏次 | 1` with 栏次 in the label column) the label runs up to the figures.
         has_row_no = numbered and idxs[0] - 1 > lo
         row_no_idx = idxs[0] - 1 if has_row_no else idxs[0]
-        order = 0
         for r in rows[n + 1 :]:
             cells = r.cells + [None] * (hi - len(r.cells))
             label = "".join(compact(c) for c in cells[lo:row_no_idx] if c)
@@ -362,26 +260,10 @@ def _two_sided(grid: Grid, rows: list[GridRow]) -> list[dict]:
                 continue
             if not label:
                 label = f"(行次 {row_no})" if row_no else "(blank)"
-            code = function_class_code(label) if side == "expenditure" else None
-            sec = two_sided_section(label, state, side)
-            for m, i in zip(measures, idxs):
-                out.append(
-                    item(
-                        t,
-                        m,
-                        _amount(cells[i], r.at(i), grid.notes),
-                        label=label,
-                        code=code,
-                        side=side,
-                        section=sec,
-                        ref=r.at(i),
-                        order=order,
-                        unit=grid.unit,
-                        confidence=r.conf(i),
-                    )
-                )
-            order += 1
-    return out
+            # every figure column of a one-column side is its 决算数
+            figures = [Figure(cells[i], 0 if one_column else k, r.at(i), r.conf(i)) for k, i in enumerate(idxs)]
+            records.append(RowRecord(None, label, figures, r.ref, side=side))
+    return shapes.line_items(t, records, expenditure, grid.unit, grid.notes)
 
 
 def _economic(grid: Grid, rows: list[GridRow]) -> list[dict]:
@@ -399,8 +281,7 @@ def _economic(grid: Grid, rows: list[GridRow]) -> list[dict]:
         ),
         hdr + 1,
     )
-    out: list[dict] = []
-    order = 0
+    records: list[RowRecord] = []
     for r in rows[start:]:
         cells = r.cells + [None] * 3
         if any(c and compact(c).startswith("注") for c in cells[:2]):
@@ -409,22 +290,8 @@ def _economic(grid: Grid, rows: list[GridRow]) -> list[dict]:
             for i, c in enumerate(cells):
                 if c and "合计" in c:
                     j = next((j for j in range(i + 1, len(cells)) if cells[j] and is_amount(cells[j])), None)
-                    amt = cells[j] if j is not None else None
-                    lab = compact(c)
-                    out.append(
-                        item(
-                            t,
-                            "final",
-                            _amount(amt, r.at(j) if j is not None else r.ref, grid.notes),
-                            label=lab,
-                            section=t6_section(None, lab),
-                            ref=r.at(j) if j is not None else r.ref,
-                            order=order,
-                            unit=grid.unit,
-                            confidence=r.conf(j) if j is not None else None,
-                        )
-                    )
-                    order += 1
+                    fig = Figure(cells[j], 0, r.at(j), r.conf(j)) if j is not None else Figure(None, 0)
+                    records.append(RowRecord(None, compact(c), [fig], r.ref, total=True))
             continue
         for k, ni in enumerate(name_idx):
             lo = name_idx[k - 1] + 2 if k else 0  # code cells: one, or 类 | 款 split
@@ -432,22 +299,8 @@ def _economic(grid: Grid, rows: list[GridRow]) -> list[dict]:
             code, label = _split_label([c for c in (*code_cells, name) if c])
             if not code and not label:
                 continue
-            out.append(
-                item(
-                    t,
-                    "final",
-                    _amount(amt, r.at(ni + 1), grid.notes),
-                    label=label,
-                    code=code,
-                    section=t6_section(code, label),
-                    ref=r.at(ni + 1),
-                    order=order,
-                    unit=grid.unit,
-                    confidence=r.conf(ni + 1),
-                )
-            )
-            order += 1
-    return out
+            records.append(RowRecord(code, label, [Figure(amt, 0, r.at(ni + 1), r.conf(ni + 1))], r.ref))
+    return shapes.line_items(t, records, economic.ONE_COLUMN, grid.unit, grid.notes)
 
 
 def _three_public(grid: Grid, rows: list[GridRow]) -> list[dict]:
@@ -457,28 +310,19 @@ def _three_public(grid: Grid, rows: list[GridRow]) -> list[dict]:
     numbered = [(i, int(c)) for i, c in enumerate(rows[n].cells) if c and INT_CELL.match(c)]
     idxs = [i for i, _ in numbered]
     nums = [v for _, v in numbered]
-    out: list[dict] = []
     for r in rows[n + 1 :]:
         cells = r.cells + [None] * (max(idxs) + 1)
         vals = [cells[i] for i in idxs]
         if not any(v and is_amount(v) for v in vals):
             continue
-        for k, i in zip(nums, idxs):
-            if 1 <= k <= len(THREE_PUBLIC_COLUMNS):
-                out.append(
-                    item(
-                        "T7",
-                        THREE_PUBLIC_COLUMNS[k - 1],
-                        _amount(cells[i], r.at(i), grid.notes),
-                        label="合计",
-                        ref=r.at(i),
-                        order=0,
-                        unit=grid.unit,
-                        confidence=r.conf(i),
-                    )
-                )
-        break
-    return out
+        figures = [
+            Figure(cells[i], k - 1, r.at(i), r.conf(i))
+            for k, i in zip(nums, idxs)
+            if 1 <= k <= len(three_public.NUMBERED)
+        ]
+        row = RowRecord(None, "合计", figures, r.ref)
+        return shapes.line_items(grid.table, [row], three_public.NUMBERED, grid.unit, grid.notes)
+    return []
 
 
 def _three_public_pairs(grid: Grid, rows: list[GridRow]) -> list[dict]:
@@ -493,35 +337,24 @@ def _three_public_pairs(grid: Grid, rows: list[GridRow]) -> list[dict]:
     starts: dict[int, str] = {}
     for r in rows[:pr]:
         for i, c in enumerate(r.cells):
-            t = compact(_clean(c))
-            hit = next((it for kw, it in THREE_PUBLIC_HEADER_WORDS if kw in t), None) if t and "及" not in t else None
-            if hit:
+            if hit := three_public.item_of_header(clean_cell(c)):
                 starts[i] = hit
-    out: list[dict] = []
     for r in rows[pr + 1 :]:
         vals = r.cells + [None] * (len(rows[pr].cells) - len(r.cells))
         if not any(v and is_amount(v) for v in vals):
             continue
-        for i, kind in enumerate(rows[pr].cells):
-            kind = compact(kind or "")
+        measures: list[str] = []
+        figures: list[Figure] = []
+        for i, word in enumerate(rows[pr].cells):
             col = max((s for s in starts if s <= i), default=None)
-            if kind not in ("预算数", "决算数") or col is None:
+            measure = three_public.pair_measure(compact(word or ""), starts[col]) if col is not None else None
+            if measure is None:
                 continue
-            measure = ("budget_" if kind == "预算数" else "final_") + starts[col]
-            out.append(
-                item(
-                    "T7",
-                    measure,
-                    _amount(vals[i], r.at(i), grid.notes),
-                    label="合计",
-                    ref=r.at(i),
-                    order=0,
-                    unit=grid.unit,
-                    confidence=r.conf(i),
-                )
-            )
-        break
-    return out
+            figures.append(Figure(vals[i], len(measures), r.at(i), r.conf(i)))
+            measures.append(measure)
+        row = RowRecord(None, "合计", figures, r.ref)
+        return shapes.line_items(grid.table, [row], measures, grid.unit, grid.notes)
+    return []
 
 
 def _generic(grid: Grid, rows: list[GridRow]) -> list[dict]:
@@ -550,7 +383,7 @@ def _generic(grid: Grid, rows: list[GridRow]) -> list[dict]:
             item(
                 grid.table,
                 m,
-                _amount(cells[i], r.at(i), grid.notes),
+                cell_amount(cells[i], r.at(i), grid.notes),
                 label=label,
                 code=code,
                 ref=r.at(i),
@@ -561,3 +394,13 @@ def _generic(grid: Grid, rows: list[GridRow]) -> list[dict]:
             for m, i in zip(names, idxs)
         ]
     return out
+
+
+# How a grid's rows are read into each shape's records (catalog `TableDef.kind`).
+ROWS_BY_KIND = {
+    "coded": _coded,
+    "two_sided": _two_sided,
+    "economic": _economic,
+    "three_public": _three_public,
+    "generic": _generic,
+}

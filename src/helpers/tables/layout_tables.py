@@ -11,7 +11,8 @@ the same for all of them:
   table's continuation: its rows are appended, aligned on the right (the figure columns);
 - a header row that shares its row with the first data row (`类 款 项 | 合计 | 2,946.25`) is split;
 - the unit (`单位：元`) is read from the text above the table; 元 tables are converted to 万元;
-- the grid goes to the one interpreter of its shape (`grid.interpret_grid`, through `GridReader`);
+- the grid goes to `grid.interpret_grid` (through `GridReader`), whose rows go to the one interpreter
+  of the table's shape (`tables/shapes/`);
 - a table with no figures is `empty` (with what the page says: 本表无数据, 没有…支出), a title
   printed with no table under it is `missing`.
 Every cell keeps where it was read (the container's own ref: `page 7`, `sheet 公开05表!C14`, an
@@ -32,6 +33,14 @@ from .readers import GridReader
 
 HEADER_ONLY = {"类", "款", "项"}
 _TOTAL = re.compile(r"^(合计|总计)$")
+_SENTENCE_END = re.compile(r"[。；;，,]\s*$")
+
+
+def _running_text(line: str) -> bool:
+    """A line of the narrative (a sentence, a long paragraph), not a title, unit or header line."""
+    if match_title(line) or ANY_TABLE_TITLE.search(clean_title(line)):
+        return False
+    return bool(_SENTENCE_END.search(line)) or len(line.replace(" ", "")) > 60
 
 
 def _cell_text(c: Cell) -> str | None:
@@ -76,10 +85,11 @@ class _Built:
     last_page: int
     ocr: bool = False
     below: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def _status(b: _Built, items: list[dict]) -> tuple[str, list[str]]:
-    notes: list[str] = []
+    notes: list[str] = list(b.notes)
     if items_status(items) == "data":
         return "data", notes
     below = "".join(b.below).replace(" ", "")
@@ -92,6 +102,17 @@ def _status(b: _Built, items: list[dict]) -> tuple[str, list[str]]:
     else:
         notes.append("table printed with no figures, no 合计 row and no note; treated as empty")
     return "empty", notes
+
+
+def _text_until_next_table(blocks: list) -> list[str]:
+    """The text printed under a table, up to the next table on the page: where an empty table's
+    reason is printed (a one-sheet workbook holds all nine tables, each with its own note)."""
+    out = []
+    for b in blocks:
+        if isinstance(b, TableBlock):
+            break
+        out.append(normalize_text(b.text))
+    return out
 
 
 def _page_ref(layout: Layout, number: int) -> str:
@@ -113,6 +134,7 @@ def find_layout_tables(layout: Layout, reading_layout: str) -> dict[str, FoundTa
     for page in layout.pages:
         first_on_page = True
         above: list[str] = []
+        page_unit: str | None = None
         for k, block in enumerate(page.blocks):
             if isinstance(block, TextBlock):
                 above.append(normalize_text(block.text))
@@ -127,21 +149,29 @@ def find_layout_tables(layout: Layout, reading_layout: str) -> dict[str, FoundTa
             if any(c and CID_RE.search(c) for r in rows for c in r.cells):
                 notes_global.append(f"{where}: a table holds (cid:NNN) glyph codes; it was not read")
                 continue
-            below = [normalize_text(b.text) for b in page.blocks[k + 1 :] if isinstance(b, TextBlock)]
-            title = next((code for ln in reversed(text_above) if (code := match_title(ln))), None)
+            below = _text_until_next_table(page.blocks[k + 1 :])
+            # The title is printed right above the table: look no further up than the last sentence
+            # of running text (a table of contents or the narrative above it names other tables).
+            last_sentence = max((i for i, ln in enumerate(text_above) if _running_text(ln)), default=-1)
+            near = text_above[last_sentence + 1 :]
+            title = next((code for ln in reversed(near) if (code := match_title(ln))), None)
             # A title the catalog does not know still starts a table of its own (never a continuation).
             titled_other = title is None and any(
-                ANY_TABLE_TITLE.search(clean_title(ln)) and len(clean_title(ln)) <= 40 for ln in text_above
+                ANY_TABLE_TITLE.search(clean_title(ln)) and len(clean_title(ln)) <= 40 for ln in near
             )
             header = match_header("".join(c or "" for r in rows[:5] for c in r.cells))
             code = title or (None if titled_other else header)  # a title of its own outranks header words
             ncols = max(len(r.cells) for r in rows)
-            unit = next((m.group(2) for ln in text_above if (m := UNIT_RE.search(ln))), None)
+            # the unit printed above the table, else the one printed above an earlier table of the page
+            # (a sheet of nine tables may print 单位 once, over the first)
+            unit = next((m.group(2) for ln in text_above if (m := UNIT_RE.search(ln))), None) or page_unit
+            page_unit = unit
             if (
                 title is None
                 and not titled_other
                 and current is not None
                 and was_first
+                and layout.container not in ("xlsx", "xls")  # a sheet holds whole tables: none runs on to the next
                 and ncols <= current.ncols
                 and page.number - current.last_page in (1, 2)
                 and header in (None, current.code)
@@ -158,13 +188,14 @@ def find_layout_tables(layout: Layout, reading_layout: str) -> dict[str, FoundTa
                         no_conf: list[float | None] = [None] * len(pad)
                         g.confidence = no_conf + list(g.confidence)
                 current.grid.rows += rows
+                current.notes += block.notes
                 current.last_page = page.number
                 current.below = below
                 continue
             if code is None and titled_other:
                 # A 决算 table the catalog does not know: kept apart (never merged into the table before
                 # it), its rows under a code of its own, and named in the notes.
-                name = next(clean_title(ln) for ln in reversed(text_above) if ANY_TABLE_TITLE.search(clean_title(ln)))
+                name = next(clean_title(ln) for ln in reversed(near) if ANY_TABLE_TITLE.search(clean_title(ln)))
                 code = f"X{sum(1 for b in built if b.code.startswith('X')) + 1}"
                 notes_global.append(
                     f"{where}: table {name!r} is not one of the tables this project knows "
@@ -175,7 +206,7 @@ def find_layout_tables(layout: Layout, reading_layout: str) -> dict[str, FoundTa
                 current = None
                 continue
             grid = Grid(code, rows, unit=unit or "万元", title_ref=where)
-            current = _Built(code, grid, ncols, page.number, ocr=block.ocr, below=below)
+            current = _Built(code, grid, ncols, page.number, ocr=block.ocr, below=below, notes=list(block.notes))
             built.append(current)
 
     found: dict[str, FoundTable] = {}

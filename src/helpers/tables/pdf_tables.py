@@ -65,15 +65,75 @@ class PdfTable:
 # Engines: page number → tables on that page, top to bottom.
 
 
+_RULE_TOL = 3.0  # points: pdfplumber's own snap and join tolerances
+
+
+def _covered(hs: list[dict], y: float, x0: float, x1: float) -> bool:
+    """Do the horizontal rules at height y run across x0..x1 (drawn whole or cell by cell)?"""
+    spans = sorted((max(h["x0"], x0), min(h["x1"], x1)) for h in hs if abs(h["top"] - y) <= _RULE_TOL and h["x1"] > x0)
+    reach = x0
+    for a, b in spans:
+        if a > reach + _RULE_TOL:
+            return False
+        reach = max(reach, b)
+    return reach >= x1 - _RULE_TOL
+
+
+def open_bottoms(page) -> list[dict]:
+    """Rules that close ruled tables left open at the bottom. A table continued on the next page may
+    print its last row on the page with no rule under it: the vertical rules run on past the last
+    horizontal one, pdfplumber finds no cell in that row, and the row is lost (a university 收入决算表
+    whose page ends with 206 科学技术支出). Where three or more vertical rules end together below the
+    last rule across them, with text printed between, a rule is drawn where they end."""
+    edges = page.edges
+    hs = [e for e in edges if e["orientation"] == "h"]
+    vs = sorted((e for e in edges if e["orientation"] == "v" and e["height"] > _RULE_TOL), key=lambda e: e["bottom"])
+    groups: list[list[dict]] = []
+    for v in vs:
+        if groups and v["bottom"] - groups[-1][-1]["bottom"] <= _RULE_TOL:
+            groups[-1].append(v)
+        else:
+            groups.append([v])
+    out = []
+    for g in groups:
+        if len(g) < 3:
+            continue
+        bottom = max(v["bottom"] for v in g)
+        x0, x1 = min(v["x0"] for v in g), max(v["x0"] for v in g)
+        if _covered(hs, bottom, x0, x1):
+            continue  # closed
+        top = max(v["top"] for v in g)
+        above = [
+            h["top"] for h in hs if top - _RULE_TOL <= h["top"] < bottom - _RULE_TOL and _covered(hs, h["top"], x0, x1)
+        ]
+        if not above:
+            continue
+        last = max(above)
+        if not any(
+            last < (c["top"] + c["bottom"]) / 2 < bottom and x0 < (c["x0"] + c["x1"]) / 2 < x1 for c in page.chars
+        ):
+            continue  # nothing printed under the last rule: an empty strip, not a row
+        out.append({"object_type": "line", "x0": x0, "x1": x1, "top": bottom, "bottom": bottom, "width": x1 - x0})
+    return out
+
+
 def plumber_tables(pdf, pages: list[int]) -> list[PdfTable]:
     out: list[PdfTable] = []
     for pno in pages:
         page = pdf.pages[pno - 1]
-        found = sorted(page.find_tables(), key=lambda t: t.bbox[1])
+        closing = open_bottoms(page)
+        settings = {"explicit_horizontal_lines": closing} if closing else None
+        found = sorted(page.find_tables(settings), key=lambda t: t.bbox[1])
         # A PdfiumPage finds the cells' characters faster, by the same rule (tests/test_pdfium.py).
         cells = getattr(page, "table_cells", None)
         for t in found:
-            out.append(PdfTable(pno, cells(t) if cells else t.extract(), t.bbox[1], t.bbox[3]))
+            pt = PdfTable(pno, cells(t) if cells else t.extract(), t.bbox[1], t.bbox[3])
+            if any(abs(t.bbox[3] - c["top"]) <= _RULE_TOL for c in closing):
+                pt.notes.append(
+                    f"page {pno}: the table's last row had no rule under it (as a table continued on the next "
+                    "page may print it); closed where its vertical rules end"
+                )
+            out.append(pt)
     return out
 
 
@@ -192,7 +252,7 @@ def pdf_layout(doc: Document, pdf, tables: list[PdfTable], pages: list[int], not
         prev_bottom = 0.0
         for t in by_page[p]:
             blocks += [TextBlock(ln, where) for ln in _region_text(page, prev_bottom, t.top)]
-            blocks.append(TableBlock([[Cell(c) for c in r] for r in t.rows], where))
+            blocks.append(TableBlock([[Cell(c) for c in r] for r in t.rows], where, notes=list(t.notes)))
             prev_bottom = t.bottom
         blocks += [TextBlock(ln, where) for ln in _region_text(page, prev_bottom, float(page.height))]
         out.append(Page(p, blocks))

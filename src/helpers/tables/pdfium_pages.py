@@ -32,6 +32,7 @@ How each value is made to match pdfminer's:
 from __future__ import annotations
 
 import ctypes
+import io
 import math
 from bisect import bisect_left
 from functools import lru_cache
@@ -479,13 +480,14 @@ def _path_objects(paths: list, placer: _Placer, out: dict) -> None:
             out.setdefault(kind, []).append(attr)
 
 
-def read_pages(path: Path | str) -> PdfiumDocument:
-    """Every page of the PDF as a PdfiumPage (raises pypdfium2's PdfiumError for unreadable files)."""
+def read_pages(path: Path | str | io.BytesIO) -> PdfiumDocument:
+    """Every page of the PDF (a path, or its bytes in a BytesIO) as a PdfiumPage (raises pypdfium2's
+    PdfiumError for unreadable files)."""
     import pypdfium2 as pdfium
     from pypdfium2 import raw
 
     fn = _fn(raw)
-    doc = pdfium.PdfDocument(str(path))
+    doc = pdfium.PdfDocument(path.getvalue() if isinstance(path, io.BytesIO) else str(path))
     pages: list[PdfiumPage] = []
     try:
         doctop = 0.0

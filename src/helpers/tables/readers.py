@@ -9,11 +9,14 @@ gave no rows: the finder then tries another reader or reports the table missing)
 says whether a table's body is in the reader's layout. The spaced reader is run after the others
 (`read_with`), since it uses what the other tables show (`evidence.py`).
 
-| reader | layout (`table_readings.layout`) | rows by |
-|---|---|---|
-| `GridReader` | `tab grid`, `pdf ruled table (<engine>)` | cell positions (`grid.interpret_grid`) |
-| `SpacedReader` | `spaced text` | the table's arithmetic (`spaced.py`, `placement.py`) |
-| `TokensReader` | `one cell per line` | the template's column order (`tokens.py`) |
+Each layout only reads a table's body into rows (`RowRecord`s) and hands them to the one interpreter
+of the table's shape (`tables/shapes/`), which places the figures:
+
+| reader | layout (`table_readings.layout`) | rows read by | figures placed by |
+|---|---|---|---|
+| `GridReader` | `tab grid`, `pdf ruled table (<engine>)`, containers | `grid.interpret_grid` | cell positions |
+| `SpacedReader` | `spaced text` | `spaced.read_spaced` | the table's arithmetic (`placement.py`) |
+| `TokensReader` | `one cell per line` | `tokens.interpret_tokens` | the template's column order |
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from .evidence import beyond_other_tables
 from .found import FoundTable, assess, items_status
 from .grid import Grid, interpret_grid
 from .reading import Reading
-from .spaced import drop_page_numbers, looks_spaced, read_coded, read_economic, read_three_public, read_two_sided
+from .spaced import drop_page_numbers, looks_spaced, read_spaced
 from .tokens import interpret_tokens
 
 
@@ -93,17 +96,7 @@ class SpacedReader(TableReader):
     def read_rows(
         self, code: str, body: list[Line], unit: str, notes: list[str], hints: dict
     ) -> tuple[list[dict], Reading]:
-        kind = BY_CODE[code].kind
-        body = drop_page_numbers(body)
-        if kind == "coded":
-            items, reading = read_coded(code, body, unit, hints)
-        elif kind == "two_sided":
-            items, reading = read_two_sided(code, body, unit)
-        elif kind == "economic":
-            items, reading = read_economic(body, unit)
-        else:
-            items, reading = read_three_public(body, unit)
-        return items, reading
+        return read_spaced(code, drop_page_numbers(body), unit, hints)
 
     def read_with(
         self, code: str, body: list[Line], unit: str, ref: str | None, hints: dict, others: dict[str, FoundTable]

@@ -6,6 +6,8 @@ could not place, rows whose column is ambiguous, and groups whose sums do not ho
 
 A reading is *doubtful* when our reading, not the report, may be wrong:
 - a value could not be placed, or could sit under more than one column; or
+- the table's total row (合计, 本年收入合计 / 本年支出合计, 人员经费合计 …) was not read: nothing
+  checks the rows against it, and the rows read may not be all of the table; or
 - the layout kept no positions (single-space or one-cell-per-line text) and the table's own sums
   fail at two or more places, or at one place that rests on values placed by arithmetic. With no
   positions, the arithmetic is the only evidence for where a value belongs; when it fails, the
@@ -17,11 +19,8 @@ and the checks say so.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-
-from ..settings import SETTINGS
-from ..vocabulary import PERSONNEL_CLASSES
-from .placement import code_parents
 
 # Layouts whose cells keep their columns (the container says where each cell is).
 POSITIONAL_LAYOUTS = ("tab grid", "pdf ruled table", "spreadsheet cells", "word table", "web page table", "OCR")
@@ -42,6 +41,7 @@ class Reading:
     alternatives: list[tuple[int, list[dict[str, float]]]] = field(default_factory=list)
     resolved: list[str] = field(default_factory=list)  # how ambiguities were settled by other evidence
     doubtful_rows: list[str] = field(default_factory=list)  # rows with a doubtful cell (code or label, line)
+    missing_totals: list[str] = field(default_factory=list)  # total rows printed in the template, not read
     low_confidence: list[str] = field(default_factory=list)  # OCR'd cells the recogniser was unsure of
 
     @property
@@ -55,7 +55,7 @@ class Reading:
 
     @property
     def doubtful(self) -> bool:
-        if self.unplaced or self.ambiguous:
+        if self.unplaced or self.ambiguous or self.missing_totals:
             return True
         if self.ocr:  # an OCR'd table whose sums fail, or with a cell read without confidence, may be ours
             return bool(self.failing_sums or self.low_confidence)
@@ -65,6 +65,11 @@ class Reading:
 
     def reasons(self) -> list[str]:
         out = []
+        if self.missing_totals:
+            out.append(
+                f"total row not read: {', '.join(self.missing_totals)}; the rows read cannot be checked against "
+                "it and may not be the whole table"
+            )
         if self.ambiguous:
             out.append(
                 f"{len(self.ambiguous)} row(s) with figures that fit more than one column: "
@@ -120,92 +125,40 @@ class Reading:
         }
 
 
-def _children(codes: list[str]) -> dict[str, list[str]]:
-    """Each code's printed sub-codes, the 类 under "合计": the placement's code tree (`code_parents`)."""
-    names = list(codes) + ["合计"]
-    kids: dict[str, list[str]] = {}
-    for c, parent in zip(codes, code_parents(list(codes) + [None], len(codes))):
-        if parent is not None:
-            kids.setdefault(names[parent], []).append(c)
-    return kids
+# The total rows each kind of table prints (what `check_totals` looks for, and how a reason names it).
+TOTAL_NAMES = {
+    "T2": "合计 (本年收入合计)",
+    "T3": "合计 (本年支出合计)",
+    "T5": "合计 (本年支出合计)",
+    "T8": "合计",
+    "T9": "合计",
+    "U4": "合计 (本年支出合计)",
+}
 
 
-def check_hierarchy(items: list[dict], reading: Reading) -> None:
-    """Record where a coded table's sums fail (合计 = Σ类, 类 = Σ款, 款 = Σ项, column by column), and
-    mark the cells a failure makes doubtful when the reading is doubtful. A parent whose own
-    children add up is confirmed by them and stays unmarked."""
-    rows: dict[str, dict[str, float | None]] = {}
-    for it in items:
-        key = it["code"] or ("合计" if it["row_label"] in ("合计", "总计") else None)
-        if key is None or key in rows and it["measure"] in rows[key]:
-            continue
-        rows.setdefault(key, {})[it["measure"]] = it["amount_wan"]
-    codes = [c for c in rows if c != "合计"]
-    kids = _children(codes)
-    failing: list[str] = []
-    for parent, ch in kids.items():
-        if parent not in rows:
-            continue
-        for m, pv in rows[parent].items():
-            vals = [rows[c].get(m) for c in ch]
-            if pv is None:
-                continue  # a blank total (or words where its figure would be) cannot be checked
-            s = sum(v for v in vals if v is not None)
-            tol = SETTINGS.rounding_wan * (len(ch) + 1) + SETTINGS.sum_slack
-            if abs((pv or 0.0) - s) > tol:
-                failing.append(parent)
-                break
-    for p in failing:
-        if p not in reading.failing_codes:  # the placement may have recorded it already
-            reading.failing_codes.append(p)
-            reading.failing_sums.append(f"{p}: its sub-rows do not add up to it")
-    if not reading.doubtful or not failing:
-        return
-    suspect = set()
-    for p in failing:
-        suspect.add(p)
-        for c in kids.get(p, []):
-            # a leaf, or a parent not confirmed by its own children (one child repeating the parent's
-            # figures confirms nothing: a slid value repeats on both)
-            if c not in kids or c in failing or len(kids[c]) < 2:
-                suspect.add(c)
-                suspect.update(k for k in kids.get(c, []) if len(kids[c]) < 2)
-    for it in items:
-        key = it["code"] or ("合计" if it["row_label"] in ("合计", "总计") else None)
-        if key in suspect and it["amount_wan"] is not None:
-            it["doubtful"] = True
+def _figure(it: dict) -> bool:
+    return it["amount_wan"] is not None
 
 
-def check_economic(items: list[dict], reading: Reading) -> None:
-    """T6: each economic 类 = Σ its 款, and 人员经费 / 公用经费 合计 = Σ their 类. Where the text kept no
-    positions and these fail, the cells involved are marked doubtful (see `check_hierarchy`)."""
-    val = {}
-    for it in items:
-        key = it["code"] or it["row_label"]
-        if key and key not in val:
-            val[key] = it["amount_wan"]
-    groups: list[tuple[str, list[str]]] = []
-    classes = [c for c in val if c and len(c) == 3 and c.isdigit()]
-    for c in classes:
-        kids = [k for k in val if k and len(k) == 5 and k.isdigit() and k.startswith(c)]
-        if kids:
-            groups.append((c, kids))
-    for label, section in (("人员经费", "personnel"), ("公用经费", "public")):
-        total = next((k for k in val if k and not k.isdigit() and label in k and "合计" in k), None)
-        if total:
-            groups.append((total, [c for c in classes if (c in PERSONNEL_CLASSES) == (section == "personnel")]))
-    failing = []
-    for parent, kids in groups:
-        pv = val.get(parent)
-        if pv is None or not kids:
-            continue
-        s = sum(val[k] or 0.0 for k in kids)
-        if abs(pv - s) > SETTINGS.rounding_wan * (len(kids) + 1) + SETTINGS.sum_slack:
-            failing.append((parent, kids))
-            reading.failing_sums.append(f"{parent}: the rows under it add up to {s:,.2f}, not {pv:,.2f}")
-    if not reading.doubtful:
-        return
-    suspect = {k for p, kids in failing for k in (p, *kids)}
-    for it in items:
-        if (it["code"] or it["row_label"]) in suspect and it["amount_wan"] is not None:
-            it["doubtful"] = True
+def check_totals(code: str, kind: str, items: list[dict], reading: Reading) -> None:
+    """Record the total rows a table with figures was read without (合计 for a coded table, 本年收入合计
+    and 本年支出合计 for a two-sided one, 人员经费合计 / 公用经费合计 for T6): a table whose total was lost
+    (a page not converted, a row the reader did not recognise) must not pass for complete."""
+    missing: list[str] = []
+    reading.missing_totals = missing
+    if not any(_figure(it) for it in items):
+        return  # printed empty: no total to expect
+    if kind == "coded":
+        if not any(
+            _figure(it) and not it["code"] and re.sub(r"\s", "", it["row_label"] or "") in ("合计", "总计")
+            for it in items
+        ):
+            missing.append(f"{TOTAL_NAMES.get(code, '合计')} row")
+    elif kind == "two_sided":
+        for side, name in (("income", "本年收入合计 (or 总计)"), ("expenditure", "本年支出合计 (or 总计)")):
+            rows = [it for it in items if it["side"] == side]
+            if any(_figure(it) for it in rows) and not any(_figure(it) and it["section"] == "total" for it in rows):
+                missing.append(f"{name} row of the {side} side")
+    elif kind == "economic":
+        if not any(_figure(it) and "合计" in (it["row_label"] or "") and not it["code"] for it in items):
+            missing.append("人员经费合计 / 公用经费合计 row")

@@ -15,9 +15,10 @@ The reader works from the table's own header and arithmetic, not from the layout
 - a row is `code? label? amounts…`; a 3/5/7-digit code is never an amount, wherever it stands;
 - label fragments on lines of their own are given to the row above or below so that each row's
   label wraps evenly around its numbers (the numbers line is vertically centred in the PDF);
-- amounts are placed under columns by `placement.place`: a row printing every column is placed by
-  position, a shorter row by the table's arithmetic; a value with two possible columns is not
-  placed and the table is reported doubtful.
+- the rows go to the interpreter of the table's shape (`tables/shapes/`) with their columns lost:
+  it places the amounts by `placement.place` (a row printing every column by position, a shorter
+  row by the table's arithmetic); a value with two possible columns is not placed and the table is
+  reported doubtful.
 """
 
 from __future__ import annotations
@@ -26,39 +27,24 @@ import re
 from dataclasses import dataclass, field
 
 from ..document import Line
-from ..normalize import amount_of, compact, is_amount, parse_amount
-from ..settings import SETTINGS
-from ..vocabulary import THREE_PUBLIC_BASES, THREE_PUBLIC_COLUMNS, THREE_PUBLIC_ITEMS
+from ..normalize import is_amount
+from ..vocabulary import FUNCTION_CLASSES
+from . import shapes
 from .catalog import (
-    COLUMN_KEYWORDS,
-    ROW_IDENTITIES,
-    TEMPLATE_MEASURES,
-    function_class_code,
     side_of_label,
     t6_section,
-    two_sided_section,
 )
-from .grid import item
-from .placement import Identity, PlaceRow, code_parents, place
 from .reading import Reading
+from .shapes import coded, economic, kind_of, three_public, two_sided
+from .shapes.records import Figure, RowRecord
 
-FUNC_CODE = re.compile(r"^(\d{3}|\d{5}|\d{7})$")
-ECON_CODE = re.compile(r"^3\d{2}(\d{2})?$")
 GLUED_CODE = re.compile(r"^(\d{3}(?:\d{2}){0,2})([^\d\s,.].*)$")
-TOTAL_LABEL = re.compile(r"^(合\s*计|总\s*计)$")
 NOTE = re.compile(r"^(注|说明)\s*[:：\d]")
 HEADER_WORD = re.compile(
     r"^(项目|功能分类|经济分类|科目编码|科目名称|科目|编码|名称|码|类|款|项|栏次|单位[:：].*|金额单位.*|"
     r"合计|小计|本年收入合计|本年支出合计|本年收入|本年支出|基本支出|项目支出|决算数|预算数|"
     r".*收入|.*支出|.*结余|.*结转和|附属单位.*|上缴.*|对附属单位.*|助支出|补助支出|其中.*)$"
 )
-
-IDENTITIES = ROW_IDENTITIES  # which columns add up: defined once, in the catalog
-# Columns a department seldom uses: a value goes there only when the arithmetic cannot hold without them.
-RARE = {
-    "T2": ("upper_subsidy", "operating", "subsidiary_remit", "business_tuition"),
-    "T3": ("upper_remit", "operating", "subsidiary_subsidy"),
-}
 
 
 @dataclass
@@ -89,7 +75,7 @@ def looks_spaced(lines: list[Line], min_rows: int = 2, kind: str = "coded") -> b
     hits = orphans = 0
     for ln in lines:
         toks = ln.text.split()
-        n_amt = sum(1 for t in toks if is_amount(t) and not FUNC_CODE.match(t))
+        n_amt = sum(1 for t in toks if is_amount(t) and not coded.CODE.match(t))
         orphans += n_amt > 0 and n_amt == len(toks)
         hits += 0 < n_amt < len(toks)  # a code or label with its figures on one line
     # The premise of this reader is that a row's figures stand on the row's line. Text whose figures
@@ -102,7 +88,7 @@ def looks_spaced(lines: list[Line], min_rows: int = 2, kind: str = "coded") -> b
 
 def _is_value(tok: str) -> bool:
     """An amount token that is not a bare code (codes are integers of 3, 5 or 7 digits)."""
-    return is_amount(tok) and not (FUNC_CODE.match(tok) or ECON_CODE.match(tok))
+    return is_amount(tok) and not (coded.CODE.match(tok) or economic.CODE.match(tok))
 
 
 def _join_split_code(toks: list[str]) -> list[str]:
@@ -118,7 +104,7 @@ def _split_line(text: str) -> tuple[str | None, list[str], list[str], list[str]]
     """`code label… amounts… trailing…` of one line of a coded table."""
     toks = _join_split_code(text.split())
     code = None
-    if toks and FUNC_CODE.match(toks[0]):
+    if toks and coded.CODE.match(toks[0]):
         code, toks = toks[0], toks[1:]
     elif toks and (m := GLUED_CODE.match(toks[0])) and len(m.group(1)) in (3, 5, 7):
         code, toks = m.group(1), [m.group(2)] + toks[1:]
@@ -132,19 +118,13 @@ def _split_line(text: str) -> tuple[str | None, list[str], list[str], list[str]]
             amounts.append(t)
         elif amounts:
             trailing.append(t)
-        elif code is None and FUNC_CODE.match(t) and len(t) in (5, 7):
+        elif code is None and coded.CODE.match(t) and len(t) in (5, 7):
             code = t  # a code standing between the halves of a wrapped label
         else:
             label.append(t)
     return code, label, amounts, trailing
 
 
-# Tables whose every template column is kept even when the header's words come out broken
-# (`其他收` / `入` on two lines): their rare columns are used only when the arithmetic needs them.
-FULL_TEMPLATE = ("T2", "T3")
-# Sub-columns kept only when the header names them, printed right after their parent column
-# (事业收入 | 其中：教育收费 in the university template).
-OPTIONAL_COLUMNS = {"business_tuition": "business"}
 PAGE_NUMBER = re.compile(r"^\d{1,3}$")
 
 
@@ -159,29 +139,22 @@ def drop_page_numbers(lines: list[Line]) -> list[Line]:
         if PAGE_NUMBER.match(t):
             nxt = next((x for x in lines[k + 1 :] if x.text.strip()), None)
             ends_page = ln.page is not None and (nxt is None or nxt.page != ln.page)
-            if ends_page or (ln.page is None and decimals >= 3):
+            if (ends_page or (ln.page is None and decimals >= 3)) and not _class_code_alone(ln, nxt):
                 continue
         kept.append(ln)
     return kept
 
 
-def _measures(table: str, header: str) -> list[str]:
-    """Measures named in the header, in the template's column order. A header word may be cut by
-    a line break inside its cell, so a keyword is also recognised by its first three characters."""
-    h = compact(header)
-    found = []
-    for kw, m in COLUMN_KEYWORDS.get(table, ()):
-        if (kw in h or (len(kw) >= 3 and kw[:3] in h)) and m not in found:
-            found.append(m)
-    template = list(TEMPLATE_MEASURES.get(table, ()))
-    if table in FULL_TEMPLATE:
-        found += [m for m in template if m not in found and m not in OPTIONAL_COLUMNS]
-    ordered = [m for m in template if m in found]
-    for sub, parent in OPTIONAL_COLUMNS.items():
-        if sub in found and parent in ordered:
-            ordered.insert(ordered.index(parent) + 1, sub)
-    ordered += [m for m in found if m not in ordered]
-    return ordered or template
+CLASS_CODES = frozenset(FUNCTION_CLASSES.values())
+
+
+def _class_code_alone(ln: Line, nxt: Line | None) -> bool:
+    """A function class's code (`206`) printed on a line of its own, its name and figures on the next line
+    of the same page (`科学技术支出 1,178.72 1,178.72`): a code, not a page number, though it looks like one."""
+    if ln.text.strip() not in CLASS_CODES or nxt is None or nxt.page != ln.page:
+        return False
+    code, label, amounts, _ = _split_line(nxt.text)
+    return code is None and bool(label) and bool(amounts) and not coded.TOTAL_LABEL.match("".join(label))
 
 
 def _assign_fragments(rows: list[SpacedRow], gaps: list[list[tuple[str, bool]]]) -> None:
@@ -241,7 +214,7 @@ def _header_and_body(lines: list[Line], is_row) -> tuple[list[Line], list[Line]]
 def _coded_row_line(text: str) -> bool:
     code, label, amounts, _ = _split_line(text)
     lab = "".join(label)
-    return bool(code) or (bool(TOTAL_LABEL.match(lab)) and bool(amounts))
+    return bool(code) or (bool(coded.TOTAL_LABEL.match(lab)) and bool(amounts))
 
 
 def read_coded(table: str, lines: list[Line], unit: str, hints: dict | None = None) -> tuple[list[dict], Reading]:
@@ -251,7 +224,7 @@ def read_coded(table: str, lines: list[Line], unit: str, hints: dict | None = No
     reading = Reading(table, layout="spaced text")
     # Header words can share a line with the 合计 row (T8/T9: `合计 0 2002.80 合计 基本支出 项目支出 0`).
     shared = [t for ln in body[:2] for t in _split_line(ln.text)[3] if HEADER_WORD.match(t)]
-    measures = _measures(table, " ".join(ln.text for ln in header) + " " + " ".join(shared))
+    measures = coded.measures_from_words(table, " ".join(ln.text for ln in header) + " " + " ".join(shared))
     rows: list[SpacedRow] = []
     gaps: list[list[tuple[str, bool]]] = [[]]
     # A fragment right above the first row belongs to it when that row prints no words.
@@ -264,10 +237,10 @@ def read_coded(table: str, lines: list[Line], unit: str, hints: dict | None = No
     for ln, text, starts_page in _table_lines(body, stop_at_sentences=True):
         code, label, amounts, trailing = _split_line(text)
         lab = "".join(label)
-        if code or amounts or TOTAL_LABEL.match(lab):
+        if code or amounts or coded.TOTAL_LABEL.match(lab):
             if (
                 not code
-                and not TOTAL_LABEL.match(lab)
+                and not coded.TOTAL_LABEL.match(lab)
                 and amounts
                 and not lab
                 and rows
@@ -276,7 +249,22 @@ def read_coded(table: str, lines: list[Line], unit: str, hints: dict | None = No
             ):
                 rows[-1].amounts = amounts  # a row's figures printed on the line below it, nothing between
                 continue
-            if not code and not TOTAL_LABEL.match(lab) and amounts and not lab:
+            if (
+                not code
+                and not coded.TOTAL_LABEL.match(lab)
+                and amounts
+                and not trailing
+                and rows
+                and rows[-1].code
+                and not rows[-1].label
+                and not rows[-1].amounts
+                and not gaps[-1]
+            ):
+                # a code printed on a line of its own, its name and figures on the line below
+                rows[-1].label, rows[-1].amounts = lab, amounts
+                rows[-1].n_before = len(amounts)
+                continue
+            if not code and not coded.TOTAL_LABEL.match(lab) and amounts and not lab:
                 # a row broken across lines: its figures may belong to the row above or below
                 reading.unplaced.append(
                     f"{ln.ref}: figures {' '.join(amounts)} on a line of their own (row broken "
@@ -289,16 +277,27 @@ def read_coded(table: str, lines: list[Line], unit: str, hints: dict | None = No
             for t in trailing:
                 if t not in markers and t not in after:
                     reading.unplaced.append(f"{ln.ref}: {t!r} after the figures")
-            row = SpacedRow(
-                code, "合计" if TOTAL_LABEL.match(lab) else lab, amounts + after, ln.ref, ln.page, markers=markers
-            )
+            row = SpacedRow(code, coded.row_label(lab), amounts + after, ln.ref, ln.page, markers=markers)
             row.n_before = len(amounts)
             rows.append(row)
             gaps.append([])
         else:
             gaps[-1].append((text.replace(" ", ""), starts_page))
     _assign_fragments(rows, gaps)
-    items = _place_coded(table, rows, measures, unit, reading, hints)
+    records = [
+        RowRecord(
+            r.code,
+            r.full_label or r.label,
+            [Figure(a, ref=r.ref) for a in r.amounts],
+            r.ref,
+            total=r.label == "合计" and not r.code,
+            doubt=r.doubt,
+            printed=r.label,
+            words_at=r.n_before if r.markers else None,
+        )
+        for r in rows
+    ]
+    items = shapes.line_items(table, records, measures, unit, [], reading, hints)
     suspect = {k for b in broken for k in (b - 1, b)}
     for it in items:
         if it["row_order"] in suspect:
@@ -306,103 +305,11 @@ def read_coded(table: str, lines: list[Line], unit: str, hints: dict | None = No
     return items, reading
 
 
-def _place_coded(
-    table: str, rows: list[SpacedRow], measures: list[str], unit: str, reading: Reading, hints: dict
-) -> list[dict]:
-    col = {m: k for k, m in enumerate(measures)}
-    idents = tuple(
-        Identity(tuple(col[m] for m in l if m in col), tuple(col[m] for m in r if m in col))
-        for l, r in IDENTITIES.get(table, ())
-        if all(m in col for m in l)
-    )
-    rare = frozenset(col[m] for m in RARE.get(table, ()) if m in col)
-    total_idx = next((i for i, r in enumerate(rows) if r.label == "合计" and not r.code), None)
-    parents = code_parents([r.code for r in rows], total_idx)
-    prows = []
-    row_blocked = hints.get("blocked", {})  # code -> measures known blank from another table
-    for i, r in enumerate(rows):
-        vals = [amount_of(a) for a in r.amounts]
-        known_blank = set(row_blocked.get(r.code or r.label, ())) | set(row_blocked.get("*", ()))
-        pr = PlaceRow(vals, parents[i], blocked=frozenset(col[m] for m in known_blank if m in col))
-        if r.markers and table in ("T8", "T9") and "total" in col:
-            # 合计 row sharing its line with the 本年支出 sub-header: figures before the words sit
-            # left of 本年支出, figures after them right of it; the words' columns are not printed.
-            lo, hi = col["total"], max(col.get("project", col["total"]), col.get("basic", col["total"]))
-            n_before = r.n_before
-            pr.ranges = [(0, lo - 1)] * n_before + [(hi + 1, len(measures) - 1)] * (len(vals) - n_before)
-            pr.unknown = frozenset(range(lo, hi + 1))
-        if len(vals) == len(measures):
-            pr.fixed = tuple(range(len(measures)))
-        prows.append(pr)
-    rare = rare - frozenset(col[m] for m in hints.get("used", ()) if m in col)  # another table shows them used
-    res = place(prows, len(measures), idents, rare=rare)
-    return _items_from_placement(table, rows, measures, res, unit, reading, record_failing=True)
-
-
-def _items_from_placement(
-    table, rows, measures, res, unit, reading: Reading, side=None, section_of=None, record_failing: bool = False
-) -> list[dict]:
-    out: list[dict] = []
-    failing = set(res.failing_groups)
-    for order, (r, rp) in enumerate(zip(rows, res.rows)):
-        label = r.full_label or r.label
-        placed: dict[int, tuple[float, bool]] = {}
-        for v_tok, c in zip(r.amounts, rp.columns):
-            if c is not None:
-                placed[c] = (amount_of(v_tok), rp.inferred)
-        reading.rows += 1
-        if rp.too_many:
-            reading.unplaced.append(f"{r.ref}: {len(r.amounts)} figures for {len(measures)} columns; none placed")
-        elif rp.impossible:
-            reading.unplaced.append(f"{r.ref}: figures {' '.join(r.amounts)} fit no column placement that adds up")
-        elif rp.ambiguous:
-            opts = sorted({tuple(measures[c] for c in o) for o in rp.options})
-            reading.ambiguous.append(
-                f"{r.ref} {r.code or label}: {' '.join(r.amounts)} could be " + " or ".join("/".join(o) for o in opts)
-            )
-            values = [amount_of(a) for a in r.amounts]
-            reading.alternatives.append((order, [{measures[c]: v for c, v in zip(o, values)} for o in rp.options]))
-        row_doubt = rp.ambiguous or rp.too_many or rp.impossible or r.doubt
-        for k, m in enumerate(measures):
-            v, inf = placed.get(k, (None, False))
-            if v is not None:
-                if inf:
-                    reading.by_arithmetic += 1
-                else:
-                    reading.by_position += 1
-            sec = section_of(r) if section_of else None
-            it = item(
-                table,
-                m,
-                v,
-                label=label,
-                code=r.code,
-                side=side,
-                section=sec,
-                ref=r.ref,
-                order=order,
-                unit=unit,
-                inferred=inf and v is not None,
-            )
-            it["doubtful"] = bool(row_doubt and (v is None or inf))
-            out.append(it)
-    if record_failing:  # keyed like check_hierarchy's, which then does not repeat them
-        for g in failing:
-            r = rows[g]
-            key = r.code or r.label
-            if key not in reading.failing_codes:
-                reading.failing_codes.append(key)
-                reading.failing_sums.append(f"{key}: the rows under it do not add up to it ({r.ref})")
-    return out
-
-
 # ---------------------------------------------------------------------------------------------
 # Two-sided tables (T1, T4): `income label amount  expenditure label amounts…` on one line.
 
 _NUMBERED = re.compile(r"^[一二三四五六七八九十]+、")
 _STARTERS = ("本年", "使用", "年初", "年末", "结余分配", "总计", "合计", "上年", "其中")
-_INCOME_WORDS = ("收入", "财政拨款", "使用非财政拨款结余", "年初", "上年结转")
-_EXPEND_WORDS = ("支出", "结余分配", "年末")
 
 
 def _segments(text: str) -> list[tuple[str, list[str]]]:
@@ -436,7 +343,7 @@ def _wrapped_owner(fragment: str, candidates: list[SpacedRow]) -> SpacedRow:
     return open_[-1] if len(open_) == 1 else candidates[-1]
 
 
-def read_two_sided(table: str, lines: list[Line], unit: str) -> tuple[list[dict], Reading]:
+def read_two_sided(table: str, lines: list[Line], unit: str, hints: dict | None = None) -> tuple[list[dict], Reading]:
     reading = Reading(table, layout="spaced text")
     start = next(
         (
@@ -490,87 +397,21 @@ def read_two_sided(table: str, lines: list[Line], unit: str) -> tuple[list[dict]
             last = SpacedRow(None, lab, amts, ln.ref, ln.page)
             rows[side].append(last)
             line_rows.append(last)
-    out: list[dict] = []
-    state: dict = {}
-    for r in rows["income"]:
-        v = [parse_amount(a) for a in r.amounts]
-        if len(v) > 1:
-            reading.unplaced.append(f"{r.ref}: {len(v)} figures for the income side's one column; first kept")
-        reading.rows += 1
-        reading.by_position += 1 if v else 0
-        label = r.full_label
-        it = item(
-            table,
-            "final",
-            v[0] if v else None,
-            label=label,
-            side="income",
-            section=two_sided_section(label, state, "income"),
-            ref=r.ref,
-            order=len(out),
-            unit=unit,
-        )
-        it["doubtful"] = len(v) > 1 or r.doubt
-        out.append(it)
-    exp = rows["expenditure"]
-    if table == "T1":
-        for order, r in enumerate(exp):
-            v = [parse_amount(a) for a in r.amounts]
-            reading.rows += 1
-            reading.by_position += 1 if v else 0
-            if len(v) > 1:
-                reading.unplaced.append(f"{r.ref}: {len(v)} figures for the expenditure side's one column; first kept")
-            label = r.full_label
-            it = item(
-                table,
-                "final",
-                v[0] if v else None,
-                label=label,
-                code=function_class_code(label),
-                side="expenditure",
-                section=two_sided_section(label, state, "expenditure"),
-                ref=r.ref,
-                order=order,
-                unit=unit,
-            )
-            it["doubtful"] = len(v) > 1 or r.doubt
-            out.append(it)
-        return out, reading
-    # T4 expenditure: 合计 | 一般公共预算 | 政府性基金 | 国有资本经营, placed by the arithmetic.
-    measures = list(TEMPLATE_MEASURES["T4_expenditure"])
-    funds = {"general_budget": "一般公共预算", "gov_fund": "政府性基金", "state_capital": "国有资本经营"}
-    blocked = set()
-    for m, word in funds.items():
-        got = [parse_amount(r.amounts[0]) for r in rows["income"] if word in r.full_label and r.amounts]
-        if not any(g for g in got if g):
-            blocked.add(measures.index(m))  # no income and no carry-over of this fund: nothing to spend
-    total_idx = next((i for i, r in enumerate(exp) if "本年支出合计" in r.full_label), None)
-    prows = []
-    for r in exp:
-        r.code = function_class_code(r.full_label)
-        parent = total_idx if r.code and total_idx is not None else None
-        vals = [amount_of(a) for a in r.amounts]
-        prows.append(PlaceRow(vals, parent, fixed=tuple(range(4)) if len(vals) == 4 else None))
-    idents = (Identity((0,), (1, 2, 3)),)
-    res = place(prows, 4, idents, blocked=frozenset(blocked))
-    exp_state: dict = {}
-
-    def section_of(r):
-        return two_sided_section(r.full_label, exp_state, "expenditure")
-
-    out += _items_from_placement(
-        table, exp, measures, res, unit, reading, side="expenditure", section_of=section_of, record_failing=True
-    )
-    return out, reading
+    records = [
+        RowRecord(None, r.full_label, [Figure(a) for a in r.amounts], r.ref, side=side, doubt=r.doubt, printed=r.label)
+        for side in ("income", "expenditure")
+        for r in rows[side]
+    ]
+    return shapes.line_items(table, records, list(two_sided.TEMPLATE), unit, [], reading), reading
 
 
 # ---------------------------------------------------------------------------------------------
 # T6: two blocks side by side, `code label amount  code label amount`.
 
 
-def read_economic(lines: list[Line], unit: str) -> tuple[list[dict], Reading]:
-    reading = Reading("T6", layout="spaced text")
-    start = next((i for i, ln in enumerate(lines) if ln.text.split() and ECON_CODE.match(ln.text.split()[0])), None)
+def read_economic(table: str, lines: list[Line], unit: str, hints: dict | None = None) -> tuple[list[dict], Reading]:
+    reading = Reading(table, layout="spaced text")
+    start = next((i for i, ln in enumerate(lines) if ln.text.split() and economic.CODE.match(ln.text.split()[0])), None)
     if start is None:
         reading.unplaced.append("no economic codes (301, 30101 …) found: not read")
         return [], reading
@@ -587,7 +428,7 @@ def read_economic(lines: list[Line], unit: str) -> tuple[list[dict], Reading]:
             else:
                 joined.append(t)
         toks = joined
-        if any("合计" in t for t in toks) and not any(ECON_CODE.match(t) for t in toks):
+        if any("合计" in t for t in toks) and not any(economic.CODE.match(t) for t in toks):
             lab = None
             for t in toks:
                 if is_amount(t) and lab:
@@ -603,9 +444,9 @@ def read_economic(lines: list[Line], unit: str) -> tuple[list[dict], Reading]:
         segs: list[list] = []
         for t in toks:
             m = GLUED_CODE.match(t)
-            if ECON_CODE.match(t):
+            if economic.CODE.match(t):
                 segs.append([t, [], []])
-            elif m and ECON_CODE.match(m.group(1)):
+            elif m and economic.CODE.match(m.group(1)):
                 segs.append([m.group(1), [m.group(2)], []])
             elif not segs:
                 segs.append([None, [t], []])
@@ -634,128 +475,44 @@ def read_economic(lines: list[Line], unit: str) -> tuple[list[dict], Reading]:
             gaps[entry[1]].append([])
         else:
             gaps[entry[3]][-1].append((entry[1], entry[2]))
-    out: list[dict] = []
-    order = 0
+    records: list[RowRecord] = []
     for blk in ("personnel", "public"):
         _assign_fragments(blocks[blk], gaps[blk])
-        for r in blocks[blk]:
-            reading.rows += 1
-            if len(r.amounts) > 1:
-                reading.unplaced.append(f"{r.ref}: {r.code} prints {len(r.amounts)} figures for one column; none kept")
-            v = parse_amount(r.amounts[0]) if len(r.amounts) == 1 else None
-            reading.by_position += 1 if v is not None else 0
-            it = item(
-                "T6",
-                "final",
-                v,
-                label=r.full_label,
-                code=r.code,
-                section=t6_section(r.code, r.full_label),
-                ref=r.ref,
-                order=order,
-                unit=unit,
-            )
-            it["doubtful"] = len(r.amounts) > 1
-            out.append(it)
-            order += 1
+        records += [RowRecord(r.code, r.full_label, [Figure(a) for a in r.amounts], r.ref) for r in blocks[blk]]
     for lab, amt, ref in totals:
-        v = parse_amount(amt) if amt else None
-        reading.rows += 1
-        it = item("T6", "final", v, label=lab, section=t6_section(None, lab), ref=ref, order=order, unit=unit)
-        it["doubtful"] = False
-        out.append(it)
-        order += 1
-    return out, reading
+        records.append(RowRecord(None, lab, [Figure(amt)] if amt else [], ref, total=True))
+    return shapes.line_items(table, records, economic.ONE_COLUMN, unit, [], reading), reading
 
 
 # ---------------------------------------------------------------------------------------------
 # T7: one row of up to twelve figures (预算数, 决算数 for 合计, 出国, 小计, 购置, 运行, 接待).
 
 
-def read_three_public(lines: list[Line], unit: str) -> tuple[list[dict], Reading]:
-    reading = Reading("T7", layout="spaced text")
+def read_three_public(
+    table: str, lines: list[Line], unit: str, hints: dict | None = None
+) -> tuple[list[dict], Reading]:
+    reading = Reading(table, layout="spaced text")
     hdr = next((i for i, ln in enumerate(lines) if ln.text.count("预算数") + ln.text.count("决算数") >= 4), None)
     if hdr is None:
         reading.unplaced.append("no 预算数/决算数 header row: not read")
         return [], reading
     row = next((ln for ln in lines[hdr + 1 :] if ln.text.split() and all(is_amount(t) for t in ln.text.split())), None)
-    if row is None:
-        reading.rows = 0
-        return [
-            item("T7", m, None, label="合计", ref=lines[hdr].ref, order=0, unit=unit) | {"doubtful": False}
-            for m in THREE_PUBLIC_COLUMNS
-        ], reading
-    toks = row.text.split()
-    # Columns as printed: 合计, 出国, 小计, 购置, 运行, 接待, each a 预算数|决算数 pair.
-    measures = [f"{side}_{it}" for it in THREE_PUBLIC_ITEMS for side in THREE_PUBLIC_BASES]
-    col = {m: k for k, m in enumerate(measures)}
-    idents = []
-    for side in ("budget", "final"):
-        idents.append(
-            Identity(
-                (col[f"{side}_total"],),
-                (col[f"{side}_overseas"], col[f"{side}_vehicle_total"], col[f"{side}_reception"]),
-            )
-        )
-        idents.append(
-            Identity(
-                (col[f"{side}_vehicle_total"],), (col[f"{side}_vehicle_purchase"], col[f"{side}_vehicle_operation"])
-            )
-        )
-    vals = [amount_of(t) for t in toks]
-    pr = PlaceRow(vals, None, fixed=tuple(range(12)) if len(vals) == 12 else None)
-    res = place([pr], 12, tuple(idents))
-    srow = SpacedRow(None, "合计", toks, row.ref, row.page)
-    items = _items_from_placement("T7", [srow], measures, res, unit, reading, record_failing=True)
-    order = {m: k for k, m in enumerate(THREE_PUBLIC_COLUMNS)}
-    return sorted(items, key=lambda it: order.get(it["measure"], 99)), reading
+    # The figures' columns are lost: the shape places them by its arithmetic (a line with no figures:
+    # a 合计 row printed blank, its cells under the header's line).
+    rec = RowRecord(None, "合计", [Figure(t) for t in row.text.split()], row.ref) if row else None
+    rec = rec or RowRecord(None, "合计", [], lines[hdr].ref)
+    return shapes.line_items(table, [rec], three_public.PRINTED, unit, [], reading), reading
 
 
-def settle_three_public(
-    items: list[dict],
-    reading: Reading,
-    stated: dict[str, tuple[float | None, float | None]],
-    stated_ref: dict[str, str],
-) -> None:
-    """A 三公 row whose figures fit several columns (公务用车购置费 or 运行费?) is settled when the
-    narrative states the items: keep the placements that agree with every statement.
-    `stated`: item → (budget, outturn) as the narrative gives them."""
-    if not reading.alternatives:
-        return
-    order, options = reading.alternatives[0]
+# How single-space text is read into each shape's records (catalog `TableDef.kind`).
+READERS_BY_KIND = {
+    "coded": read_coded,
+    "two_sided": read_two_sided,
+    "economic": read_economic,
+    "three_public": read_three_public,
+}
 
-    def agrees(opt: dict[str, float]) -> bool:
-        for what, (budget, final) in stated.items():
-            for side, v in (("budget", budget), ("final", final)):
-                m = f"{side}_{what}"
-                if v is None or not any(m in o for o in options):
-                    continue  # the statement does not bear on the choice
-                if abs((opt.get(m) or 0.0) - v) > SETTINGS.rounding_wan + SETTINGS.same_number:
-                    return False
-        return True
 
-    keep = [o for o in options if agrees(o)]
-    if not keep or len(keep) == len(options):
-        return
-    # Cells on which every remaining placement agrees are settled; the others stay blank and doubtful.
-    measures = {m for o in options for m in o}
-    open_cells = []
-    for it in items:
-        if it["row_order"] != order or it["measure"] not in measures | {m for o in keep for m in o}:
-            continue
-        values = {o.get(it["measure"]) for o in keep}
-        if len(values) == 1:
-            it["amount_wan"], it["doubtful"] = values.pop(), False
-            it["column_inferred"] = it["amount_wan"] is not None
-        else:
-            it["amount_wan"], it["doubtful"] = None, True
-            open_cells.append(it["measure"])
-    refs = ", ".join(sorted({stated_ref[i] for i in stated if i in stated_ref}))
-    reading.resolved.append(
-        f"T7 placements narrowed by the narrative's 三公 statements ({refs})"
-        + (f"; still open: {', '.join(open_cells)}" if open_cells else "")
-    )
-    reading.alternatives = [(order, keep)] if len(keep) > 1 else []
-    if len(keep) == 1:
-        reading.ambiguous = []
-    reading.by_arithmetic = sum(1 for it in items if it["amount_wan"] is not None)
+def read_spaced(table: str, lines: list[Line], unit: str, hints: dict | None = None) -> tuple[list[dict], Reading]:
+    """A single-space table's line_items and reading, by the reader of its shape."""
+    return READERS_BY_KIND[kind_of(table)](table, lines, unit, hints)

@@ -67,7 +67,7 @@ def _compact(text: str) -> str:
     return re.sub(r"[\s#*]", "", text)
 
 
-def _contents_end(lines: list[Line]) -> int:
+def contents_end(lines: list[Line]) -> int:
     """Index where the body starts after a table of contents (目录), 0 when there is none: the
     body begins where the contents' first heading (`第一部分 …`) is printed again."""
     start = next(
@@ -94,7 +94,7 @@ def _contents_end(lines: list[Line]) -> int:
 
 def find_text_tables(doc: Document) -> dict[str, FoundTable]:
     lines = doc.lines
-    body_start = _contents_end(lines)  # titles listed in the 目录 name tables, they are not tables
+    body_start = contents_end(lines)  # titles listed in the 目录 name tables, they are not tables
     titles = [(i, code) for i, ln in enumerate(lines) if i >= body_start and (code := match_title(ln.text))]
     found: dict[str, FoundTable] = {}
     deferred: list[tuple[str, list[Line], str, str]] = []  # spaced tables, read in table order below

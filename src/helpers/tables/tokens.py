@@ -5,8 +5,8 @@ The block is read as a stream of tokens (text fragments and amounts, each with i
 rebuilt from the table's grammar: coded tables are `code name… amount…`, the 基本支出 table is
 `code name… amount` three times a printed row, two-sided tables are `label… 行次 amount…`.
 Because blank cells leave no trace, amounts fill a row's columns from the left, the template's
-order; the choice is flagged `column_inferred` whenever a row printed fewer amounts than the table
-has columns, and checked against the table's own totals (`_repair_basic_project`).
+order (`Figure.assumed`); the choice is flagged `column_inferred` whenever a row printed fewer amounts
+than the table has columns, and checked against the table's own totals by the coded shape.
 """
 
 from __future__ import annotations
@@ -14,14 +14,12 @@ from __future__ import annotations
 import re
 
 from ..document import Line
-from ..normalize import is_amount, parse_amount
-from ..settings import SETTINGS
-from ..vocabulary import THREE_PUBLIC_COLUMNS
-from .catalog import BY_CODE, TEMPLATE_MEASURES, function_class_code, side_of_label, t6_section, two_sided_section
-from .grid import item
+from ..normalize import is_amount
+from . import shapes
+from .catalog import side_of_label
+from .shapes import coded, economic, kind_of, three_public, two_sided
+from .shapes.records import Figure, RowRecord
 
-FUNC_CODE = re.compile(r"^(\d{3}|\d{5}|\d{7})$")
-ECON_CODE = re.compile(r"^3\d{2}(\d{2})?$")
 PAGE_NO = re.compile(r"[1-9]\d{0,2}")
 NOISE = re.compile(r"^(部门|单位)[:：]|^单位[:：]|金额单位|^注[:：]|^注\d")
 
@@ -54,23 +52,16 @@ def _header_end(toks: list[tuple[str, str]]) -> int:
 
 def interpret_tokens(table: str, lines: list[Line], unit: str, notes: list[str]) -> list[dict]:
     toks = _tokens(lines)
-    kind = BY_CODE[table].kind
-    if kind == "coded":
-        return _coded(table, toks, unit, notes)
-    if kind == "two_sided":
-        return _two_sided(table, toks, unit, notes)
-    if kind == "economic":
-        return _economic(toks, unit)
-    return _three_public(toks, unit)
+    return ROWS_BY_KIND[kind_of(table)](table, toks, unit, notes)
 
 
 def _coded(table: str, toks, unit, notes) -> list[dict]:
-    measures = TEMPLATE_MEASURES[table]
+    measures = coded.template(table)
     start = _header_end(toks)
     rows: list[dict] = []  # {code, label, values, ref}
     cur = None
     for tok, ref in toks[start:]:
-        if FUNC_CODE.match(tok) and (cur is None or cur["values"]):
+        if coded.CODE.match(tok) and (cur is None or cur["values"]):
             cur = {"code": tok, "label": "", "values": [], "ref": ref}
             rows.append(cur)
         elif is_amount(tok):
@@ -86,10 +77,9 @@ def _coded(table: str, toks, unit, notes) -> list[dict]:
                 rows.append(cur)
             else:
                 cur["label"] += tok
-    out = []
-    order = 0
+    records: list[RowRecord] = []
     for r in rows:
-        label = "合计" if re.fullmatch(r"合计|总计", r["label"]) else r["label"]
+        label = coded.row_label(r["label"])
         if not label and not r["code"]:
             continue
         if r["code"] is None and not r["values"] and label != "合计":
@@ -97,65 +87,26 @@ def _coded(table: str, toks, unit, notes) -> list[dict]:
         vals = r["values"][: len(measures)]
         if len(r["values"]) > len(measures):
             notes.append(f"{r['ref']}: {len(r['values'])} amounts for {len(measures)} columns; extra ignored")
-        inferred = 0 < len(vals) < len(measures)
-        for k, m in enumerate(measures):
-            v = parse_amount(vals[k]) if k < len(vals) else None
-            ref = r["refs"][k] if k < len(vals) else r["ref"]
-            out.append(
-                item(
-                    table,
-                    m,
-                    v,
-                    label=label,
-                    code=r["code"],
-                    ref=ref,
-                    order=order,
-                    unit=unit,
-                    inferred=inferred and k > 0,
-                )
-            )
-        order += 1
-    if table in ("T3", "T5"):
-        _repair_basic_project(out, notes)
-    return out
+        records.append(RowRecord(r["code"], label, _left_filled(vals, r.get("refs", []), len(measures)), r["ref"]))
+    return shapes.line_items(table, records, measures, unit, notes)
 
 
-def _repair_basic_project(items: list[dict], notes: list[str]) -> None:
-    """A row that printed `total x` and one more `x` was filled as basic; if the 合计 row's basic
-    and project do not then add up over the classes, move single-valued classes (and their
-    sub-rows) to project until they do."""
-    by_row: dict[int, dict[str, dict]] = {}
-    for it in items:
-        by_row.setdefault(it["row_order"], {})[it["measure"]] = it
-    total = next((r for r in by_row.values() if r["total"]["row_label"] == "合计"), None)
-    classes = [r for r in by_row.values() if r["total"]["level"] == "类"]
-    if not total or not classes or total["basic"]["amount_wan"] is None:
-        return
-    basic_sum = sum(r["basic"]["amount_wan"] or 0 for r in classes)
-    gap = round(basic_sum - total["basic"]["amount_wan"], 2)
-    if abs(gap) < SETTINGS.unit_wan * (len(classes) + 1):
-        return
-    movable = [r for r in classes if r["basic"]["column_inferred"] and r["project"]["amount_wan"] is None]
-    for r in movable:
-        if abs(round(r["basic"]["amount_wan"] - gap, 2)) < SETTINGS.unit_wan:
-            code = r["total"]["code"]
-            for rr in by_row.values():
-                c = rr["total"]["code"] or ""
-                if c.startswith(code) and rr["project"]["amount_wan"] is None and rr["basic"]["column_inferred"]:
-                    rr["project"]["amount_wan"], rr["basic"]["amount_wan"] = rr["basic"]["amount_wan"], None
-                    rr["project"]["column_inferred"] = True
-            notes.append(f"class {code}: single amount moved from 基本支出 to 项目支出 so that 合计 = Σ类")
-            return
+def _left_filled(vals: list[str], refs: list[str], ncols: int) -> list[Figure]:
+    """A row's figures under the first columns, in the template's order (blank cells left no trace);
+    in a short row every column but the first is `assumed`."""
+    short = 0 < len(vals) < ncols
+    return [
+        Figure(vals[k] if k < len(vals) else None, k, refs[k] if k < len(vals) else None, assumed=short and k > 0)
+        for k in range(ncols)
+    ]
 
 
 def _two_sided(table: str, toks, unit, notes) -> list[dict]:
     start = _header_end(toks)
     seq = toks[start:]
-    out = []
+    records: list[RowRecord] = []
     label, label_ref = "", None
-    orders = {"income": 0, "expenditure": 0}
     seen_total = {"income": False}
-    state: dict[str, str] = {}  # side -> "balance" once its 结转和结余 row is passed
     i = 0
     while i < len(seq):
         tok, ref = seq[i]
@@ -178,74 +129,36 @@ def _two_sided(table: str, toks, unit, notes) -> list[dict]:
                 vals.append(tok_i)
                 val_refs.append(seq[i][1])
                 i += 1
-            lab = label
-            side = side_of_label(lab, seen_total["income"])
-            if lab.startswith(("总计", "合计")):
+            side = side_of_label(label, seen_total["income"])
+            if label.startswith(("总计", "合计")):
                 seen_total["income"] = True
-            if table == "T1" or side == "income":
-                measures = ["final"]
-            else:
-                measures = list(TEMPLATE_MEASURES["T4_expenditure"])
-            code = function_class_code(lab) if side == "expenditure" else None
-            sec = two_sided_section(lab, state, side)
-            inferred = 0 < len(vals) < len(measures)
-            for k, m in enumerate(measures):
-                v = parse_amount(vals[k]) if k < len(vals) else None
-                out.append(
-                    item(
-                        table,
-                        m,
-                        v,
-                        label=lab,
-                        code=code,
-                        side=side,
-                        section=sec,
-                        ref=val_refs[k] if k < len(vals) else label_ref,
-                        order=orders[side],
-                        unit=unit,
-                        inferred=inferred and k > 0,
-                    )
-                )
-            orders[side] += 1
+            ncols = len(two_sided.side_measures(table, side, two_sided.TEMPLATE))
+            records.append(RowRecord(None, label, _left_filled(vals, val_refs, ncols), label_ref or ref, side=side))
             label = ""
             continue
         i += 1  # a stray number (page number, blank row's 行次)
-    return out
+    return shapes.line_items(table, records, list(two_sided.TEMPLATE), unit, notes)
 
 
-def _economic(toks, unit) -> list[dict]:
-    start = next((i for i, (t, _) in enumerate(toks) if ECON_CODE.match(t)), len(toks))
-    out: list[dict] = []
-    cur = None
-    order = 0
+def _economic(table: str, toks, unit, notes) -> list[dict]:
+    start = next((i for i, (t, _) in enumerate(toks) if economic.CODE.match(t)), len(toks))
+    records: list[RowRecord] = []
+    cur: dict | None = None
 
     def flush():
-        nonlocal order, cur
+        nonlocal cur
         if cur:
-            code = cur["code"]
-            out.append(
-                item(
-                    "T6",
-                    "final",
-                    cur["value"],
-                    label=cur["label"],
-                    code=code,
-                    section=t6_section(code, cur["label"]),
-                    ref=cur.get("value_ref") or cur["ref"],
-                    order=order,
-                    unit=unit,
-                )
-            )
-            order += 1
+            fig = Figure(cur["value"], 0, cur.get("value_ref") or cur["ref"])
+            records.append(RowRecord(cur["code"], cur["label"], [fig], cur["ref"]))
         cur = None
 
     for tok, ref in toks[start:]:
-        if ECON_CODE.match(tok) and (cur is None or cur["done"]):
+        if economic.CODE.match(tok) and (cur is None or cur["done"]):
             flush()
             cur = {"code": tok, "label": "", "value": None, "done": False, "ref": ref}
         elif is_amount(tok):
             if cur is not None and not cur["done"]:
-                cur["value"] = parse_amount(tok)
+                cur["value"] = tok
                 cur["value_ref"] = ref
                 cur["done"] = True
         else:
@@ -255,19 +168,21 @@ def _economic(toks, unit) -> list[dict]:
                 cur = {"code": None, "label": "", "value": None, "done": False, "ref": ref}
             cur["label"] += tok
     flush()
-    return out
+    return shapes.line_items(table, records, economic.ONE_COLUMN, unit, notes)
 
 
-def _three_public(toks, unit) -> list[dict]:
+def _three_public(table: str, toks, unit, notes) -> list[dict]:
     for i in range(len(toks) - 11):
         if [t for t, _ in toks[i : i + 12]] == [str(k) for k in range(1, 13)]:
-            vals = toks[i + 12 : i + 24]
-            out = []
-            for k, (tok, ref) in enumerate(vals):
+            figures = []
+            for k, (tok, ref) in enumerate(toks[i + 12 : i + 24]):
                 if not is_amount(tok):
                     break
-                out.append(
-                    item("T7", THREE_PUBLIC_COLUMNS[k], parse_amount(tok), label="合计", ref=ref, order=0, unit=unit)
-                )
-            return out
+                figures.append(Figure(tok, k, ref))  # the 栏次 numbers' order
+            row = RowRecord(None, "合计", figures, toks[i][1])
+            return shapes.line_items(table, [row], three_public.NUMBERED, unit, notes)
     return []
+
+
+# How a stream of cells is read into each shape's records (catalog `TableDef.kind`).
+ROWS_BY_KIND = {"coded": _coded, "two_sided": _two_sided, "economic": _economic, "three_public": _three_public}

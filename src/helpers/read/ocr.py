@@ -635,18 +635,25 @@ def read_layout(path: Path) -> Layout:
     kind, images, notes = _images(path)
     pages: list[Page] = []
     blank: list[str] = []
+    angles: list[float] = []
     for k, (name, grey) in enumerate(images, start=1):
         page, angle, cjk = read_page(grey, k, name)
         pages.append(page)
         label = name or f"page {k}"
         if cjk < MIN_REPORT_CHARS:
             blank.append(label)
-        if abs(angle) >= 0.05:
-            notes.append(f"page {k}: deskewed by {angle:+.2f}°")
+        angles.append(angle)
+    if not pages:
+        raise ReportError(path, "the PDF has no pages")
     if blank and len(blank) == len(pages):
         if kind == "image" and len(pages) == 1:
             raise ReportError(path, "no printed text found on the image (a photo or a blank page?); not a report page")
         raise ReportError(path, "no printed text found on any page (photos or blank pages?); not a report page")
     if blank:
         notes.append(f"no printed text found on: {', '.join(blank)} (blank pages or pictures)")
+    turned = [a for a in angles if abs(a) >= 0.05]
+    if turned:
+        notes.append(
+            f"read by OCR; {len(turned)} of {len(pages)} pages deskewed (by up to {max(map(abs, turned)):.2f}°)"
+        )
     return Layout(kind, pages, notes)

@@ -395,3 +395,20 @@ def test_scanned_pdf_extracted_with_no_value_wrong_and_unflagged(tmp_path):
     statuses = TRUTH[SGB]["tables"]
     assert sorted(rep["tables_found"]) == sorted(statuses)
     assert sorted(rep["tables_empty"]) == sorted(t for t, st in statuses.items() if st == "empty")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("turn", ["ROTATE_90", "ROTATE_270"])
+def test_page_scanned_sideways_is_turned_upright(tmp_path, turn):
+    """A landscape table scanned on a portrait page, either way round: the same table as upright."""
+    from PIL import Image
+
+    f = tmp_path / "第08页.png"
+    with Image.open(SGB_P8) as im:
+        im.transpose(getattr(Image.Transpose, turn)).save(f)
+    layout = ocr.read_layout(f)
+    table = next(b for b in layout.pages[0].blocks if isinstance(b, TableBlock))
+    rows = _texts(table)
+    assert (len(rows), table.width) == (14, 8)
+    assert rows[7] == ["2013999", "其他社会工作事务支出", "202.24", "", "202.24", "", "", ""]
+    assert any("sideways" in n for n in layout.notes)

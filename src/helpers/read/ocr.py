@@ -573,13 +573,56 @@ def read_grid(
     return TableBlock(rows, f"page {page_no}", ocr=True)
 
 
+def quarter_turns(grey: np.ndarray, ink: np.ndarray, horiz: np.ndarray, vert: np.ndarray, scale: float) -> int:
+    """How many quarter turns (numpy's rot90) put a page scanned sideways upright; 0 for an upright page.
+    Printed lines run across: closing the gaps between characters along a line joins far more of the
+    text than closing across lines does, so the direction that joins more is the direction of the
+    lines (rules left out). Which of the two sideways turns is right is left to the recogniser."""
+    import cv2
+
+    text = cv2.bitwise_and(ink, cv2.bitwise_not(cv2.dilate(cv2.bitwise_or(horiz, vert), np.ones((5, 5), np.uint8))))
+    small = (cv2.resize(text, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA) > 100).astype(np.uint8)
+    k = max(3, int(round(4 * scale)))
+    along = cv2.connectedComponents(cv2.morphologyEx(small, cv2.MORPH_CLOSE, np.ones((1, k), np.uint8)))[0]
+    across = cv2.connectedComponents(cv2.morphologyEx(small, cv2.MORPH_CLOSE, np.ones((k, 1), np.uint8)))[0]
+    # upright pages of the scans: along/across 0.3–0.8; the same pages sideways 1.2–3.6
+    if along + across < 40 or along <= 1.15 * across:
+        return 0
+    return max((1, 3), key=lambda t: _reading_confidence(np.ascontiguousarray(np.rot90(grey, t)), scale))
+
+
+def _reading_confidence(grey: np.ndarray, scale: float) -> float:
+    """Mean recogniser confidence on the page's longest detected lines (upside-down text reads badly)."""
+    import cv2
+
+    f = 0.4 / max(scale, 1e-6)
+    small = cv2.resize(grey, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
+    quads, _ = engine().text_det(cv2.cvtColor(small, cv2.COLOR_GRAY2BGR))
+    boxes = []
+    for q in quads if quads is not None else []:
+        q = np.asarray(q, dtype=float) / f
+        boxes.append((int(q[:, 0].min()), int(q[:, 1].min()), int(q[:, 0].max()) + 1, int(q[:, 1].max()) + 1))
+    boxes = sorted((b for b in boxes if b[2] - b[0] > b[3] - b[1]), key=lambda b: b[0] - b[2])[:8]
+    if not boxes:
+        return 0.0
+    read = _rec([grey[max(0, y0) : y1, max(0, x0) : x1] for x0, y0, x1, y1 in boxes])
+    return float(np.mean([s for _, s in read]))
+
+
 def read_page(grey: np.ndarray, page_no: int, name: str | None = None) -> tuple[Page, float, int]:
-    """One page image into a Page; also the skew angle found and the count of CJK characters read."""
+    """One page image into a Page; also the skew angle found (degrees; +90/-90 added when the page
+    was scanned sideways) and the count of CJK characters read."""
     scale = max(grey.shape) / (A4_LONG_INCH * RENDER_DPI)
     angle = skew_angle(binarise(grey, scale), scale)
     grey = rotate(grey, angle)
     ink = binarise(grey, scale)
     horiz, vert = rule_masks(ink, scale)
+    turns = quarter_turns(grey, ink, horiz, vert, scale)
+    if turns:
+        grey = np.ascontiguousarray(np.rot90(grey, turns))
+        ink = binarise(grey, scale)
+        horiz, vert = rule_masks(ink, scale)
+        angle += 90.0 if turns == 1 else -90.0
     grids = find_grids(horiz, vert, scale)
     import cv2
 
@@ -651,9 +694,11 @@ def read_layout(path: Path) -> Layout:
         raise ReportError(path, "no printed text found on any page (photos or blank pages?); not a report page")
     if blank:
         notes.append(f"no printed text found on: {', '.join(blank)} (blank pages or pictures)")
-    turned = [a for a in angles if abs(a) >= 0.05]
+    sideways = [k for k, a in enumerate(angles, start=1) if abs(a) > 45]
+    if sideways:
+        notes.append(f"page(s) {', '.join(map(str, sideways))} scanned sideways; turned upright before reading")
+    skews = [abs(a - 90 * round(a / 90)) for a in angles]  # the lean left after any quarter turn
+    turned = [a for a in skews if a >= 0.05]
     if turned:
-        notes.append(
-            f"read by OCR; {len(turned)} of {len(pages)} pages deskewed (by up to {max(map(abs, turned)):.2f}°)"
-        )
+        notes.append(f"read by OCR; {len(turned)} of {len(pages)} pages deskewed (by up to {max(turned):.2f}°)")
     return Layout(kind, pages, notes)

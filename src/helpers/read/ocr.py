@@ -588,7 +588,11 @@ def quarter_turns(grey: np.ndarray, ink: np.ndarray, horiz: np.ndarray, vert: np
     # upright pages of the scans: along/across 0.3–0.8; the same pages sideways 1.2–3.6
     if along + across < 40 or along <= 1.15 * across:
         return 0
-    return max((1, 3), key=lambda t: _reading_confidence(np.ascontiguousarray(np.rot90(grey, t)), scale))
+    # a cover in large, widely spaced characters can look sideways too: the recogniser decides, and
+    # the page stays as it is unless a turn reads clearly better
+    conf = {t: _reading_confidence(np.ascontiguousarray(np.rot90(grey, t)), scale) for t in (0, 1, 3)}
+    best = max((1, 3), key=lambda t: conf[t])
+    return best if conf[best] > conf[0] + 0.05 else 0
 
 
 def _reading_confidence(grey: np.ndarray, scale: float) -> float:

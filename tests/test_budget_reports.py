@@ -37,7 +37,8 @@ CASES = [
 def test_budget_report_is_recognised_and_nothing_extracted(name, unit, city, district, department, year):
     out = extract_report(BUDGET / name)
     r = out["reports"].iloc[0]
-    assert r["status"] == "failed" and r["doc_kind"] == "budget" and r["unit_kind"] == unit
+    assert r["status"] == "failed" and r["error_code"] == "budget_report"
+    assert r["doc_kind"] == "budget" and r["unit_kind"] == unit
     assert "预算 (budget) report" in r["error"] and "reads 决算" in r["error"] and name in r["error"]
     got = [None if pd.isna(r[k]) else r[k] for k in ("city", "district", "department", "fiscal_year")]
     assert got == [city, district, department, year]

@@ -20,6 +20,7 @@ import pandas as pd
 import pytest
 
 from helpers.document import ReportError
+from helpers.errors import ErrorCode
 from helpers.extract import extract_report
 from helpers.normalize import parse_amount
 from helpers.read.model import Cell, Layout, TableBlock, TextBlock
@@ -552,10 +553,12 @@ def test_an_untitled_table_on_the_next_sheet_is_not_a_continuation(tmp_path):
 # Bad workbooks: a ReportError that names the file and says what is wrong
 
 
-def _problem(path: Path) -> str:
+def _problem(path: Path, code: ErrorCode) -> str:
+    """The problem read_layout names for `path`, whose error code must be `code`."""
     with pytest.raises(ReportError) as exc:
         read_layout(path)
     assert exc.value.path == str(path) and str(path) in str(exc.value)
+    assert exc.value.code == code
     return exc.value.problem
 
 
@@ -565,7 +568,7 @@ def test_password_protected_xlsx(tmp_path):
     f = tmp_path / "加密.xlsx"
     with open(CZJ_XLSX, "rb") as src, open(f, "wb") as out:
         OOXMLFile(src).encrypt("secret", out)  # as Excel saves it: an OLE2 file with an EncryptedPackage
-    assert "password-protected" in _problem(f)
+    assert "password-protected" in _problem(f, ErrorCode.ENCRYPTED)
 
 
 def test_password_protected_xls(tmp_path):
@@ -575,14 +578,14 @@ def test_password_protected_xls(tmp_path):
     i = data.index(bytes([0x42, 0x00, 0x02, 0x00]))
     f = tmp_path / "加密.xls"
     f.write_bytes(data[:i] + bytes([0x2F, 0x00, 0x02, 0x00, 0x01, 0x00]) + data[i + 6 :])
-    assert "password-protected" in _problem(f)
+    assert "password-protected" in _problem(f, ErrorCode.ENCRYPTED)
 
 
 @pytest.mark.parametrize("path", [CZJ_XLSX, CZJ_XLS], ids=lambda p: p.suffix)
 def test_truncated_workbook(tmp_path, path):
     f = tmp_path / f"截断{path.suffix}"
     f.write_bytes(path.read_bytes()[: path.stat().st_size // 3])
-    assert "damaged or truncated" in _problem(f)
+    _problem(f, ErrorCode.CORRUPT)
 
 
 def test_damaged_sheet(tmp_path):
@@ -591,19 +594,19 @@ def test_damaged_sheet(tmp_path):
         for item in zin.infolist():
             data = zin.read(item.filename)
             zout.writestr(item, data[: len(data) // 2] if item.filename == "xl/worksheets/sheet1.xml" else data)
-    assert "sheet '公开01表' is damaged" in _problem(f)
+    assert "sheet '公开01表' is damaged" in _problem(f, ErrorCode.CORRUPT)
 
 
 def test_empty_file_and_not_a_workbook(tmp_path):
     empty = tmp_path / "空.xlsx"
     empty.write_bytes(b"")
-    assert "0 bytes" in _problem(empty)
+    _problem(empty, ErrorCode.EMPTY_FILE)
     page = tmp_path / "网页.xls"  # sites often serve an HTML table under an .xls name
     page.write_bytes("<html><head><meta charset=gbk></head><body><table><tr><td>收入决算表".encode("gbk"))
-    assert "web page" in _problem(page)
+    assert "web page" in _problem(page, ErrorCode.UNSUPPORTED_FORMAT)
     text = tmp_path / "文本.xlsx"
     text.write_text("收入决算表\t合计\t2946.25\n", encoding="utf-8")
-    assert "not an Excel workbook" in _problem(text)
+    _problem(text, ErrorCode.UNSUPPORTED_FORMAT)
 
 
 def test_workbook_saved_under_the_other_name_is_read(tmp_path):
@@ -622,7 +625,7 @@ def test_workbook_with_no_sheets(tmp_path):
                 start, end = data.index(b"<sheets>"), data.index(b"</sheets>") + len(b"</sheets>")
                 data = data[:start] + b"<sheets/>" + data[end:]
             zout.writestr(item, data)
-    assert "no sheets" in _problem(f)
+    _problem(f, ErrorCode.EMPTY_FILE)
 
 
 def test_workbook_with_no_table_or_no_juesuan_table(tmp_path):
@@ -630,13 +633,13 @@ def test_workbook_with_no_table_or_no_juesuan_table(tmp_path):
     wb = openpyxl.Workbook()
     wb.active["A1"] = "2024年度部门决算"
     wb.save(blank)
-    assert "holds no table" in _problem(blank)
+    assert "holds no table" in _problem(blank, ErrorCode.NOT_A_REPORT)
     staff = tmp_path / "通讯录.xlsx"
     wb = openpyxl.Workbook()
     for r in [["姓名", "电话", "办公室"], ["张三", "12345678", "301"], ["李四", "87654321", "302"]]:
         wb.active.append(r)
     wb.save(staff)
-    problem = _problem(staff)
+    problem = _problem(staff, ErrorCode.NOT_A_REPORT)
     assert "no 决算 table" in problem and "Sheet" in problem
 
 
@@ -662,6 +665,7 @@ def test_bad_workbooks_fail_alone_in_a_batch(tmp_path):
     datasets, _ = extract_many([locked, damaged, staff, SGB_XLS])
     rows = datasets["reports"].to_dict("records")
     assert [r["status"] for r in rows] == ["failed", "failed", "failed", "ok"]
+    assert [r["error_code"] for r in rows[:3]] == ["encrypted", "corrupt", "not_a_report"]
     errors = [r["error"] for r in rows[:3]]
     assert "加密.xls" in errors[0] and "password-protected" in errors[0]
     assert "损坏.xlsx" in errors[1] and "sheet '公开03表' is damaged" in errors[1]

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from helpers.document import ReportError, read_document
+from helpers.errors import ErrorCode
 from helpers.extract import extract_report, find_tables
 from helpers.read import web, word
 from helpers.read.model import Layout, TableBlock, TextBlock
@@ -497,20 +498,23 @@ def test_source_line_breaks_inside_chinese_text(tmp_path):
 
 def test_page_with_no_tables_and_no_report_text(tmp_path):
     f = page(tmp_path, "<html><body><p>今天天气晴，最高气温二十五度。</p></body></html>", "news.html")
-    with pytest.raises(ReportError, match=r"news\.html.*no tables and no 决算 text"):
+    with pytest.raises(ReportError, match=r"news\.html.*no tables and no 决算 text") as e:
         web.read_layout(f)
+    assert e.value.code == ErrorCode.NOT_A_REPORT
     r = extract_report(f)["reports"].iloc[0]
-    assert r["status"] == "failed" and r["source_format"] == "html" and "no tables and no 决算 text" in r["error"]
+    assert r["status"] == "failed" and r["source_format"] == "html" and r["error_code"] == "not_a_report"
     f = page(tmp_path, "<p>通知</p><a href='/files/2024决算.pdf'>附件</a>", "att.html")
     with pytest.raises(ReportError, match=r"links to /files/2024决算\.pdf"):
         web.read_layout(f)
     f = page(tmp_path, "<html><body><div id=app></div><script>load()</script></body></html>", "app.html")
     with pytest.raises(ReportError, match="filled in by JavaScript"):
         web.read_layout(f)
-    with pytest.raises(ReportError, match="empty"):
+    with pytest.raises(ReportError) as e:
         web.read_layout(page(tmp_path, b"", "empty.html"))
-    with pytest.raises(ReportError, match="binary data"):
+    assert e.value.code == ErrorCode.EMPTY_FILE
+    with pytest.raises(ReportError) as e:
         web.read_layout(page(tmp_path, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64), "img.html"))
+    assert e.value.code == ErrorCode.UNSUPPORTED_FORMAT
 
 
 def test_report_text_without_tables_is_read_with_a_note(tmp_path):
@@ -748,45 +752,55 @@ def test_old_word_formats_are_named_with_how_to_convert(tmp_path):
             word.read_layout(f)
         assert name in str(e.value) and f"old Word format ({kind})" in str(e.value)
         assert "soffice --headless --convert-to docx" in str(e.value) and "另存为 .docx" in str(e.value)
+        assert e.value.code == ErrorCode.UNSUPPORTED_FORMAT
         # what a researcher meets: the batch's row says the same, and the batch goes on
         r = extract_report(f)["reports"].iloc[0]
         assert r["status"] == "failed" and name in r["error"] and "convert-to docx" in r["error"]
+        assert r["error_code"] == "unsupported_format"
 
 
 def test_encrypted_corrupt_and_truncated_docx(tmp_path):
     f = tmp_path / "locked.docx"
     f.write_bytes(ole2("EncryptionInfo", "EncryptedPackage", "\x06DataSpaces"))
-    with pytest.raises(ReportError, match=r"locked\.docx: password-protected"):
+    with pytest.raises(ReportError, match=r"locked\.docx: password-protected") as e:
         word.read_layout(f)
+    assert e.value.code == ErrorCode.ENCRYPTED
     f = tmp_path / "cut.docx"
     f.write_bytes(CZJ_DOCX.read_bytes()[:20000])
-    with pytest.raises(ReportError, match=r"cut\.docx: the \.docx is damaged or truncated"):
+    with pytest.raises(ReportError, match=r"cut\.docx: the \.docx is damaged or truncated") as e:
         word.read_layout(f)
+    assert e.value.code == ErrorCode.CORRUPT
     bad = tmp_path / "bad.docx"
     with zipfile.ZipFile(bad, "w") as z:
         z.writestr("word/document.xml", f'<w:document xmlns:w="{W_NS}"><w:body><w:p>')
-    with pytest.raises(ReportError, match=r"bad\.docx: .*word/document\.xml is not well-formed XML"):
+    with pytest.raises(ReportError, match=r"bad\.docx: .*word/document\.xml is not well-formed XML") as e:
         word.read_layout(bad)
+    assert e.value.code == ErrorCode.CORRUPT
     other = tmp_path / "other.docx"
     with zipfile.ZipFile(other, "w") as z:
         z.writestr("readme.txt", "hello")
-    with pytest.raises(ReportError, match="no Word document in it"):
+    with pytest.raises(ReportError) as e:
         word.read_layout(other)
+    assert e.value.code == ErrorCode.UNSUPPORTED_FORMAT
     rtf = tmp_path / "r.doc"
     rtf.write_bytes(b"{\\rtf1\\ansi 2024\\par}")
-    with pytest.raises(ReportError, match="RTF, not .docx"):
+    with pytest.raises(ReportError, match="RTF, not .docx") as e:
         read_document(rtf)
+    assert e.value.code == ErrorCode.UNSUPPORTED_FORMAT
     xml2003 = tmp_path / "x.doc"
     xml2003.write_bytes(
         b'<?xml version="1.0"?><?mso-application progid="Word.Document"?><w:wordDocument><w:body>'
         b"<w:p><w:r><w:t>2024\xe5\xb9\xb4</w:t></w:r></w:p></w:body></w:wordDocument>"
     )
-    with pytest.raises(ReportError, match=r"x\.doc: a Word XML document .* save it as \.docx"):
+    with pytest.raises(ReportError, match=r"x\.doc: a Word XML document .* save it as \.docx") as e:
         read_document(xml2003)
-    with pytest.raises(ReportError, match="no tables and no 决算 text"):
+    assert e.value.code == ErrorCode.UNSUPPORTED_FORMAT
+    with pytest.raises(ReportError) as e:
         word.read_layout(docx(tmp_path, p("会议通知"), name="memo.docx"))
-    with pytest.raises(ReportError, match="empty"):
+    assert e.value.code == ErrorCode.NOT_A_REPORT
+    with pytest.raises(ReportError) as e:
         word.read_layout(docx(tmp_path, "<w:p/>", name="blank.docx"))
+    assert e.value.code == ErrorCode.EMPTY_FILE
     pictures = word.read_layout(
         docx(tmp_path, p("某局2024年度部门决算", "", "<w:r><w:drawing/></w:r>"), name="pic.docx")
     )

@@ -164,6 +164,8 @@ def test_a_task_that_raises_kills_its_worker_or_overruns_fails_that_file_alone(c
     assert "deathtrap.txt" in reps.loc["deathtrap", "error"]
     assert "OSError: simulated failure at extract" in reps.loc["raisetrap", "error"]
     assert "took longer than 5 s on the Dask cluster" in reps.loc["sleeptrap", "error"]
+    codes = reps.loc[["deathtrap", "raisetrap", "sleeptrap"], "error_code"].tolist()
+    assert codes == ["worker_died", "internal_error", "timeout"]
     assert sorted(Path(f).name for f, _ in result["failed"]) == ["deathtrap.txt", "raisetrap.txt", "sleeptrap.txt"]
     # the dead worker's nanny started another: the cluster is whole for the next run
     from distributed import Client

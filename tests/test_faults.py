@@ -64,6 +64,7 @@ def test_killed_worker_fails_only_its_file_and_rows_keep_input_order(monkeypatch
     assert st.pop(HANYANG.stem) == "failed" and "failed" not in st.values()
     err = reps.set_index("report_id").loc[HANYANG.stem, "error"]
     assert "worker process died (killed by SIGKILL)" in err and HANYANG.name in err
+    assert reps.set_index("report_id").loc[HANYANG.stem, "error_code"] == "worker_died"
     assert pd.isna(reps.set_index("report_id").loc[HANYANG.stem, "source_sha256"])  # read again next run
     assert any(m.startswith("FAILED") and HANYANG.name in m for m in messages)
 
@@ -75,6 +76,7 @@ def test_stuck_worker_is_stopped_after_the_timeout(monkeypatch):
     assert time.monotonic() - t0 < 30
     reps = datasets["reports"].set_index("report_id")
     assert "took longer than 3 s" in reps.loc[HONGSHAN.stem, "error"]
+    assert reps.loc[HONGSHAN.stem, "error_code"] == "timeout"
     assert reps.loc[JIANGHAN.stem, "status"] != "failed"
 
 
@@ -510,6 +512,7 @@ def test_a_pdf_decompression_bomb_fails_fast_and_the_batch_goes_on(tmp_path):
     assert time.monotonic() - t0 < 30
     reps = datasets["reports"].set_index("report_id")
     assert "exceeds the memory limit for one file" in reps.loc["bomb", "error"]
+    assert reps.loc["bomb", "error_code"] == "too_large"  # refused by its size, before any worker grew
     assert reps.loc[HONGSHAN.stem, "status"] == "partial"  # as always: 表1 lost in that conversion
 
 
@@ -529,5 +532,6 @@ def test_a_worker_past_its_memory_limit_is_stopped_and_only_its_file_fails():
     t0 = time.monotonic()
     run_isolated(_hog, [1500, 50], 2, on_done=lambda i, r, why: done.update({i: (r, why)}), memory_mb=400)
     assert time.monotonic() - t0 < 60
-    assert done[0][0] is None and "exceeds the memory limit for one file (400 MB" in done[0][1]
+    assert done[0][0] is None and done[0][1].code == "memory_limit"
+    assert "exceeds the memory limit for one file (400 MB" in done[0][1].message
     assert done[1] == (1, None)

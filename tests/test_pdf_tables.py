@@ -210,7 +210,7 @@ def test_truncated_pdf_fails_naming_the_file(tmp_path):
     f = tmp_path / "cut_short.pdf"
     f.write_bytes(data[: int(len(data) * 0.3)])
     r = extract_report(f)["reports"].iloc[0]
-    assert r["status"] == "failed"
+    assert r["status"] == "failed" and r["error_code"] == "corrupt"
     assert "cut_short.pdf" in r["error"]
 
 
@@ -218,8 +218,8 @@ def test_file_named_pdf_that_is_not_a_pdf(tmp_path):
     f = tmp_path / "report.pdf"
     f.write_text("上海市普陀区财政局2024年度部门决算\n收入支出决算总表\n", encoding="utf-8")
     r = extract_report(f)["reports"].iloc[0]
-    assert r["status"] == "failed"
-    assert "report.pdf" in r["error"] and "PDF" in r["error"]
+    assert r["status"] == "failed" and r["error_code"] == "corrupt"
+    assert "report.pdf" in r["error"] and "PDF header" in r["error"]
 
 
 def _pdf_without_tounicode(path: Path, lines: int = 12, glyphs: int = 30) -> None:
@@ -260,7 +260,7 @@ def test_pdf_with_cid_glyph_codes_fails_saying_so(tmp_path):
     with pdfplumber.open(f) as pdf:  # the construction really yields (cid:NNN) text
         assert "(cid:" in pdf.pages[0].extract_text()
     r = extract_report(f)["reports"].iloc[0]
-    assert r["status"] == "failed"
+    assert r["status"] == "failed" and r["error_code"] == "no_text_layer"
     assert "no_tounicode.pdf" in r["error"] and "(cid:NNN)" in r["error"]
 
 

@@ -225,9 +225,10 @@ def _pdf_with_only_a_frame(path: Path) -> None:
     path.write_bytes(bytes(out))
 
 
-def _error(path: Path, engine: str) -> str:
+def _error(path: Path, engine: str, code: str) -> str:
+    """The failed row's message for `path` (naming it), whose error code must be `code`."""
     r = extract_report(path, pdf_engine=engine)["reports"].iloc[0]
-    assert r["status"] == "failed"
+    assert r["status"] == "failed" and r["error_code"] == code
     assert path.name in r["error"]
     return r["error"]
 
@@ -236,19 +237,19 @@ def _error(path: Path, engine: str) -> str:
 def test_unreadable_pdfs_named_with_the_reason(tmp_path, engine):
     enc = tmp_path / "locked.pdf"
     enc.write_bytes(_encrypted_pdf())
-    assert "PDF is encrypted (password-protected)" in _error(enc, engine)
+    assert "PDF is encrypted (password-protected)" in _error(enc, engine, "encrypted")
 
     cut = tmp_path / "cut_short.pdf"
     cut.write_bytes(PDF_CZJ.read_bytes()[: int(PDF_CZJ.stat().st_size * 0.3)])
-    assert "not a readable PDF (truncated or corrupted?)" in _error(cut, engine)
+    assert "not a readable PDF (truncated or corrupted?)" in _error(cut, engine, "corrupt")
 
     cid = tmp_path / "no_tounicode.pdf"
     _pdf_without_tounicode(cid)
-    assert "(cid:NNN) glyph codes" in _error(cid, engine)
+    assert "(cid:NNN) glyph codes" in _error(cid, engine, "no_text_layer")
 
     frame = tmp_path / "scan.pdf"
     _pdf_with_only_a_frame(frame)
-    assert "PDF has no text layer" in _error(frame, engine)
+    assert "PDF has no text layer" in _error(frame, engine, "no_text_layer")
     assert read_pages(frame).pages[0].lines  # PDFium did read the page: the frame's lines are there
 
 

@@ -61,29 +61,27 @@ def test_finding2_three_public_rate_on_a_failed_subtotal_is_flagged_not_found(co
     assert row.flag == quality.FLAG_FAIL and "T7.vehicle_subtotal" in row.flag_message
     assert row.rate_from_parts == pytest.approx(72.13 / 83.75 * 100, abs=0.01)  # 86.1%, not 204.9%
     one = ex.three_public_one_source(tp)
-    items = ex.three_public_item_totals(one)
-    vt = items.set_index("item").loc["vehicle_total"]
-    assert "洪山区" in vt.left_out
+    items = ex.three_public_item_rates(one)
+    vt = items[items.item == "vehicle_total"]
+    assert len(vt) and vt.left_out.str.contains("洪山区").all()
     text = " ".join(ex.key_findings(corpus))
     assert "204.9% rests on a figure a consistency check rejects" in text and "86.1%" in text
     assert "over budget" not in text.split("204.9%")[0][-200:]
 
 
-# --- 3. 三公 sums over reports use the same reports for budget and outturn -------------------------
+# --- 3. 三公 per item: one rate per report, per budget basis, nothing summed across reports ----------
 
 
-def test_finding3_three_public_item_sums_pair_budget_and_outturn(corpus):
+def test_finding3_three_public_item_rates_are_per_report_and_per_basis(corpus):
     one = ex.three_public_one_source(ex.three_public(corpus))
-    items = ex.three_public_item_totals(one).set_index("item")
-    for item, r in items.iterrows():
-        g = one[(one.item == item) & (one.flag == "")].dropna(subset=["budget_wan", "final_wan"])
-        assert r.reports == g.report_id.nunique(), item
-        assert r.budget_wan == pytest.approx(g.budget_wan.sum()) and r.final_wan == pytest.approx(g.final_wan.sum()), (
-            item
-        )
-    # the fake 2× overspend: vehicle outturn over 5 reports against budget over 4
-    assert items.loc["vehicle_total", "rate"] < 100 and items.loc["vehicle_operation", "rate"] < 100
-    assert "three_public_item_totals" in _source("budget_execution")
+    items = ex.three_public_item_rates(one)
+    for r in items[items.reports > 0].itertuples():
+        g = one[(one.item == r.item) & (one.flag == "") & (one.budget_basis == r.budget_basis)].dropna(subset=["rate"])
+        assert r.reports == g.report_id.nunique() == len(g), (r.item, r.budget_basis)
+        assert r.median_rate_pct == pytest.approx(g.rate.median()) and r.max_rate_pct == pytest.approx(g.rate.max())
+    # the fake 2× overspend (vehicle outturn over 5 reports against budget over 4) cannot arise: no sums
+    assert items[items.item == "vehicle_total"].max_rate_pct.max() < 100
+    assert "three_public_item_rates" in _source("budget_execution")
 
 
 # --- 4. completion rates against different bases are never pooled --------------------------------

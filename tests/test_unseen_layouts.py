@@ -386,7 +386,8 @@ def test_two_reports_in_one_file_are_not_merged(tmp_path):
         YICHUAN.read_text(encoding="utf-8") + "\n\f" + WENLV.read_text(encoding="utf-8"), encoding="utf-8"
     )
     rep = extract_report(joined)["reports"].iloc[0]
-    assert rep.status == "failed" and "more than one report" in rep.error and "split" in rep.error
+    assert rep.status == "failed" and rep.error_code == "several_reports"
+    assert "more than one report" in rep.error and "split" in rep.error
     alone = extract_report(YICHUAN)["reports"].iloc[0]
     assert alone.status == "ok"
 

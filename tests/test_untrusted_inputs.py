@@ -38,16 +38,18 @@ def _encrypted_pdf() -> bytes:
     return bytes(out)
 
 
-def _error(path) -> str:
+def _error(path, code: str) -> str:
+    """The failed row's message for `path`, whose error code must be `code`."""
     r = extract_report(path)["reports"].iloc[0]
     assert r["status"] == "failed", r["status"]
+    assert r["error_code"] == code, r["error"]
     return r["error"]
 
 
 def test_encrypted_pdf_is_named(tmp_path):
     f = tmp_path / "locked.pdf"
     f.write_bytes(_encrypted_pdf())
-    assert "encrypted (password-protected)" in _error(f)
+    assert "encrypted (password-protected)" in _error(f, "encrypted")
 
 
 def test_utf16_text_is_read(tmp_path):
@@ -60,7 +62,7 @@ def test_utf16_text_is_read(tmp_path):
 def test_big5_text_is_named(tmp_path):
     f = tmp_path / "big5.txt"
     f.write_bytes("武漢市江漢區2022年度部門決算\n一、收入支出決算總體情況\n財政撥款收入 4,199.36 萬元\n".encode("big5"))
-    assert "Big5" in _error(f)
+    assert "Big5" in _error(f, "bad_encoding")
 
 
 def test_control_character_inside_a_number_is_named_not_read(tmp_path):
@@ -68,14 +70,14 @@ def test_control_character_inside_a_number_is_named_not_read(tmp_path):
     text = JIANGHAN.read_text(encoding="utf-8")
     line = next(i for i, t in enumerate(text.splitlines(), 1) if "4,199.36" in t)
     f.write_bytes(text.replace("4,199.36", "4,1\x0099.36", 1).encode("utf-8"))
-    err = _error(f)
+    err = _error(f, "corrupt")
     assert f"line {line}," in err and "U+0000" in err
 
 
 def test_single_huge_line_is_refused_quickly(tmp_path):
     f = tmp_path / "oneline.txt"
     f.write_text("决算 1,234.56 " * 800_000, encoding="utf-8")  # ~10 MB, no line break
-    assert "characters long" in _error(f)
+    assert "characters long" in _error(f, "line_too_long")
 
 
 def test_impossible_amount_is_left_blank_and_named(tmp_path):
@@ -106,6 +108,8 @@ def test_raw_folder_rules_and_special_files_named(tmp_path):
     (tmp_path / "loop2.txt").symlink_to(tmp_path / "loop1.txt")
     datasets, messages = extract_many([*files, tmp_path / "loop1.txt"], jobs=1)  # must not hang or raise
     err = datasets["reports"].set_index("report_id").error
+    code = datasets["reports"].set_index("report_id").error_code
+    assert (code["gone"], code["pipe"], code["loop1"]) == ("no_such_file", "not_regular_file", "cannot_open")
     assert "dangling symbolic link" in err["gone"]
     assert "named pipe" in err["pipe"]
     assert "symbolic link loop" in err["loop1"]

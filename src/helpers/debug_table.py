@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .document import ReportError, open_pdf
+from .errors import ErrorCode
 from .tables import pdf_tables
 
 DEFAULT_RESOLUTION = 100  # pixels per inch: a landscape A4 page is about 1170 × 830
@@ -58,7 +59,9 @@ def debug_table(
     PageOutOfRange for a page it does not have."""
     pdf = Path(pdf)
     if not pdf.is_file():
-        raise ReportError(pdf, "no such file" if not pdf.exists() else "not a regular file")
+        if not pdf.exists():
+            raise ReportError(pdf, "no such file", code=ErrorCode.NO_SUCH_FILE)
+        raise ReportError(pdf, "not a regular file", code=ErrorCode.NOT_REGULAR_FILE)
     out = Path(out) if out else default_out(pdf, page)
     with open_pdf(
         pdf, "pdfplumber"

@@ -17,11 +17,13 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import ErrorCode
 from .normalize import cid_ratio, normalize_text
 from .paths import IMAGE_SUFFIXES
 from .read.containers import (
     CONTAINERS,
     OLE2,
+    ZIP,
     Container,
     is_html,
     is_image,
@@ -38,11 +40,13 @@ TEXT_ENCODINGS = ("utf-8-sig", "gb18030")
 
 
 class ReportError(Exception):
-    """A raw file that cannot be read as a report; the message is meant for a person."""
+    """A raw file that cannot be read as a report: the message is meant for a person, the code
+    (errors.ErrorCode, stored in reports.error_code) for a program."""
 
-    def __init__(self, path: Path | str, problem: str):
+    def __init__(self, path: Path | str, problem: str, *, code: ErrorCode):
         self.path = str(path)
         self.problem = problem
+        self.code = ErrorCode(code)
         super().__init__(f"{path}: {problem}")
 
 
@@ -147,7 +151,9 @@ def decode_text(data: bytes, path: Path) -> tuple[str, str]:
             return data.decode(enc).lstrip("\ufeff"), "utf-16"
         except UnicodeDecodeError:
             raise ReportError(
-                path, "text looks UTF-16 but does not decode as UTF-16; re-save the file as UTF-8"
+                path,
+                "text looks UTF-16 but does not decode as UTF-16; re-save the file as UTF-8",
+                code=ErrorCode.BAD_ENCODING,
             ) from None
     for enc in TEXT_ENCODINGS:
         try:
@@ -159,9 +165,12 @@ def decode_text(data: bytes, path: Path) -> tuple[str, str]:
                 path,
                 "text is Big5 (traditional Chinese), not UTF-8 or GBK; re-save it as UTF-8 "
                 "(the reader knows the simplified-Chinese report wording)",
+                code=ErrorCode.BAD_ENCODING,
             )
         return text, enc
-    raise ReportError(path, "text is neither UTF-8, UTF-16 nor GBK/GB18030; re-save the file as UTF-8")
+    raise ReportError(
+        path, "text is neither UTF-8, UTF-16 nor GBK/GB18030; re-save the file as UTF-8", code=ErrorCode.BAD_ENCODING
+    )
 
 
 def check_text(text: str, path: Path) -> None:
@@ -172,19 +181,21 @@ def check_text(text: str, path: Path) -> None:
                 path,
                 f"line {i}, column {m.start() + 1} holds the control character "
                 f"U+{ord(m.group()):04X}; the file is damaged or not text, nothing was extracted",
+                code=ErrorCode.CORRUPT,
             )
         if len(line) > SETTINGS.max_line_chars:
             raise ReportError(
                 path,
                 f"line {i} is {len(line):,} characters long (a report's lines are under "
                 f"{SETTINGS.max_line_chars:,}); its line breaks were lost or it is not a report",
+                code=ErrorCode.LINE_TOO_LONG,
             )
 
 
 def read_text(path: Path, data: bytes | None = None) -> Document:
     data = Path(path).read_bytes() if data is None else data
     if not data.strip():
-        raise ReportError(path, "the file is empty")
+        raise ReportError(path, "the file is empty", code=ErrorCode.EMPTY_FILE)
     text, enc = decode_text(data, path)
     text = text.rstrip("\x1a")  # DOS end-of-file mark
     check_text(text, path)
@@ -219,12 +230,15 @@ def open_pdf(path: Path, engine: str = DEFAULT_PDF_ENGINE, data: bytes | None = 
         cause = exc.args[0] if type(exc).__name__ == "PdfminerException" and exc.args else exc
         if type(cause).__name__ in ("PDFPasswordIncorrect", "PDFEncryptionError") or "password" in str(cause).lower():
             raise ReportError(
-                path, "PDF is encrypted (password-protected); save an unprotected copy, nothing was extracted"
+                path,
+                "PDF is encrypted (password-protected); save an unprotected copy, nothing was extracted",
+                code=ErrorCode.ENCRYPTED,
             ) from exc
         raise ReportError(
             path,
             f"not a readable PDF (truncated or corrupted?): {type(cause).__name__}: "
             f"{cause or 'no detail given by the PDF library'}",
+            code=ErrorCode.CORRUPT,
         ) from exc
 
 
@@ -235,7 +249,7 @@ def read_pdf(path: Path, engine: str = DEFAULT_PDF_ENGINE, data: bytes | None = 
     path = Path(path)
     data = path.read_bytes() if data is None else data
     if not data:
-        raise ReportError(path, "the file is empty")
+        raise ReportError(path, "the file is empty", code=ErrorCode.EMPTY_FILE)
     check_inflation(path, data)
     lines: list[Line] = []
     raw_chars = 0
@@ -249,7 +263,9 @@ def read_pdf(path: Path, engine: str = DEFAULT_PDF_ENGINE, data: bytes | None = 
                 lines.append(Line(normalize_text(t), f"page {pno}", pno))
     except Exception as exc:
         pdf.close()
-        raise ReportError(path, f"PDF is damaged: page text could not be read ({type(exc).__name__}: {exc})") from exc
+        raise ReportError(
+            path, f"PDF is damaged: page text could not be read ({type(exc).__name__}: {exc})", code=ErrorCode.CORRUPT
+        ) from exc
     all_text = "\n".join(line.text for line in lines)
     try:
         _check_text_layer(path, all_text, raw_chars, n_pages)
@@ -271,18 +287,22 @@ def check_inflation(path: Path, data: bytes) -> None:
             path,
             f"PDF streams expand to more than {SETTINGS.pdf_inflated_max_mb} MB (reports expand to a few MB): "
             "this exceeds the memory limit for one file (a decompression bomb?); nothing was extracted",
+            code=ErrorCode.TOO_LARGE,
         )
 
 
 class NoTextLayer(ReportError):
     """A PDF whose text layer is missing or garbled: its pages are read by OCR instead."""
 
+    def __init__(self, path: Path | str, problem: str):
+        super().__init__(path, problem, code=ErrorCode.NO_TEXT_LAYER)
+
 
 def _check_text_layer(path: Path, all_text: str, raw_chars: int, n_pages: int) -> None:
     if raw_chars < 20 * max(n_pages, 1) // 4 or not all_text.strip():
         raise NoTextLayer(path, f"PDF has no text layer ({n_pages} pages of images?)")
     ratio = cid_ratio(all_text)
-    if ratio > 0.05:
+    if ratio > SETTINGS.garbled_pdf_share:
         raise NoTextLayer(
             path,
             f"PDF text layer is unusable: {ratio:.0%} of its characters are (cid:NNN) glyph codes "
@@ -298,14 +318,18 @@ def check_regular(path: Path) -> None:
         st = os.stat(path)
     except FileNotFoundError:
         if os.path.islink(path):
-            raise ReportError(path, f"dangling symbolic link (to {os.readlink(path)}, which does not exist)") from None
-        raise ReportError(path, "no such file") from None
+            raise ReportError(
+                path,
+                f"dangling symbolic link (to {os.readlink(path)}, which does not exist)",
+                code=ErrorCode.NO_SUCH_FILE,
+            ) from None
+        raise ReportError(path, "no such file", code=ErrorCode.NO_SUCH_FILE) from None
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            raise ReportError(path, "symbolic link loop; not read") from None
-        raise ReportError(path, f"cannot be opened ({exc.strerror})") from None
+            raise ReportError(path, "symbolic link loop; not read", code=ErrorCode.CANNOT_OPEN) from None
+        raise ReportError(path, f"cannot be opened ({exc.strerror})", code=ErrorCode.CANNOT_OPEN) from None
     if stat.S_ISDIR(st.st_mode):
-        raise ReportError(path, "is a folder, not a report file")
+        raise ReportError(path, "is a folder, not a report file", code=ErrorCode.NOT_REGULAR_FILE)
     if not stat.S_ISREG(st.st_mode):
         kind = (
             "named pipe (FIFO)"
@@ -316,7 +340,9 @@ def check_regular(path: Path) -> None:
             if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode)
             else "special file"
         )
-        raise ReportError(path, f"is a {kind}, not a regular file; skipped without reading")
+        raise ReportError(
+            path, f"is a {kind}, not a regular file; skipped without reading", code=ErrorCode.NOT_REGULAR_FILE
+        )
 
 
 def check_input(path: Path) -> None:
@@ -324,7 +350,11 @@ def check_input(path: Path) -> None:
     path = Path(path)
     if path.is_dir() and not path.is_symlink() or path.is_dir() and path.resolve().is_dir():
         if not folder_pages(path):
-            raise ReportError(path, "is a folder with no page images (.jpg, .png, .tif); not a report")
+            raise ReportError(
+                path,
+                "is a folder with no page images (.jpg, .png, .tif); not a report",
+                code=ErrorCode.NOT_REGULAR_FILE,
+            )
         return
     check_regular(path)
 
@@ -338,14 +368,20 @@ def read_container(path: Path, container: Container) -> Document:
     except ReportError:
         raise
     except MemoryError:
-        raise ReportError(path, f"too large to read as {container.what}") from None
+        raise ReportError(path, f"too large to read as {container.what}", code=ErrorCode.TOO_LARGE) from None
     except Exception as exc:  # a library's own exception for a damaged file: say which file and what
         raise ReportError(
-            path, f"could not be read as {container.what.split(':')[0]} ({type(exc).__name__}: {exc})"
+            path,
+            f"could not be read as {container.what.split(':')[0]} ({type(exc).__name__}: {exc})",
+            code=ErrorCode.CORRUPT,
         ) from exc
     lines = [Line(normalize_text(text), ref, page) for text, ref, page in layout.text_lines()]
     if sha256_of(path) != sha:  # the adapter read the file itself: make sure the bytes hashed are those read
-        raise ReportError(path, "the file changed while it was being read; nothing was extracted (run again)")
+        raise ReportError(
+            path,
+            "the file changed while it was being read; nothing was extracted (run again)",
+            code=ErrorCode.CHANGED_WHILE_READ,
+        )
     return Document(path, container.name, sha, lines, n_pages=len(layout.pages), layout=layout)
 
 
@@ -358,21 +394,38 @@ def container_of(path: Path, head: bytes) -> Container | None:
         if kind == "xls":
             return CONTAINERS["xls"]
         if kind == "encrypted":
-            raise ReportError(path, "Office file is encrypted (password-protected); save an unprotected copy")
+            raise ReportError(
+                path,
+                "Office file is encrypted (password-protected); save an unprotected copy",
+                code=ErrorCode.ENCRYPTED,
+            )
         if kind in ("doc", "wps"):
             raise ReportError(
                 path,
                 f"old {'Word (.doc)' if kind == 'doc' else 'WPS (.wps)'} format, which this project does not read; "
                 "save it as .docx (Word or WPS: 另存为 .docx; LibreOffice: soffice --headless --convert-to docx FILE)",
+                code=ErrorCode.UNSUPPORTED_FORMAT,
             )
-        raise ReportError(path, "an old Office (OLE2) file that is neither an Excel workbook nor a Word document")
-    if head.startswith(b"PK\x03\x04"):
+        raise ReportError(
+            path,
+            "an old Office (OLE2) file that is neither an Excel workbook nor a Word document",
+            code=ErrorCode.UNSUPPORTED_FORMAT,
+        )
+    if head.startswith(ZIP):
         kind = zip_kind(path)
         if kind in ("xlsx", "docx"):
             return CONTAINERS[kind]
         if kind == "corrupt":
-            raise ReportError(path, "a zip archive (.xlsx/.docx) that is truncated or corrupted; nothing was extracted")
-        raise ReportError(path, "a zip archive that is neither an Excel workbook (.xlsx) nor a Word document (.docx)")
+            raise ReportError(
+                path,
+                "a zip archive (.xlsx/.docx) that is truncated or corrupted; nothing was extracted",
+                code=ErrorCode.CORRUPT,
+            )
+        raise ReportError(
+            path,
+            "a zip archive that is neither an Excel workbook (.xlsx) nor a Word document (.docx)",
+            code=ErrorCode.UNSUPPORTED_FORMAT,
+        )
     if is_image(head):
         return CONTAINERS["image"]
     if is_other_word(head):  # RTF, Word 2003 XML: word.py says how to save it as .docx
@@ -400,13 +453,22 @@ def read_document(path: Path | str, pdf_engine: str = DEFAULT_PDF_ENGINE) -> Doc
             try:
                 doc = read_container(path, CONTAINERS["pdf_scan"])
             except ReportError as ocr_exc:  # say both: why OCR was tried, and why it did not help
-                raise ReportError(path, f"{exc.problem}; read by OCR instead: {ocr_exc.problem}") from ocr_exc
+                # the code is the text layer's: that is what a searchable copy of the PDF would mend
+                raise ReportError(
+                    path, f"{exc.problem}; read by OCR instead: {ocr_exc.problem}", code=exc.code
+                ) from ocr_exc
             doc.notes.append(f"{exc.problem}; its pages were read by OCR")
             return doc
     if path.suffix.lower() == ".pdf":
-        raise ReportError(path, "named .pdf but does not start with a PDF header (truncated or not a PDF)")
+        raise ReportError(
+            path, "named .pdf but does not start with a PDF header (truncated or not a PDF)", code=ErrorCode.CORRUPT
+        )
     if container := container_of(path, head):
         return read_container(path, container)
     if b"\x00" in head[:1024] and not utf16_encoding(head[:1024]):
-        raise ReportError(path, "binary file that is neither PDF, a workbook, a Word document, a web page nor text")
+        raise ReportError(
+            path,
+            "binary file that is neither PDF, a workbook, a Word document, a web page nor text",
+            code=ErrorCode.UNSUPPORTED_FORMAT,
+        )
     return read_text(path, path.read_bytes())

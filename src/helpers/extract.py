@@ -17,6 +17,7 @@ import pandas as pd
 from . import schema
 from .checks import quality_summary, run_checks
 from .document import Document, ReportError, read_document
+from .errors import ErrorCode
 from .metadata import document_kind, read_metadata
 from .narrative import parse_narrative
 from .narrative.sentences import paragraphs
@@ -24,7 +25,7 @@ from .narrative.three_public import narrative_rows
 from .paths import IMAGE_SUFFIXES, display_path
 from .read.containers import CONTAINERS
 from .rollup import function_rollup
-from .settings import SETTINGS
+from .settings import SETTINGS, Settings, use_settings
 from .tables.catalog import ALL_TABLE_CODES, TABLE_CODES, TEMPLATE_TABLES
 from .tables.engines import DEFAULT_PDF_ENGINE  # the engines are named once, in tables/engines.py
 from .tables.found import repeated_report
@@ -101,13 +102,15 @@ def failed_row(
     path: Path,
     report_id: str,
     error: str,
+    code: ErrorCode,
     *,
     sha: str | None = None,
     fmt: str | None = None,
     encoding: str | None = None,
     meta: dict | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """The datasets of a file that could not be read: one `failed` reports row saying why, no line items."""
+    """The datasets of a file that could not be read: one `failed` reports row saying why (in words and
+    as a code), no line items."""
     row = {
         **(meta or {}),
         "report_id": report_id,
@@ -119,6 +122,7 @@ def failed_row(
         "tables_missing": list(TABLE_CODES),
         "status": "failed",
         "error": error,
+        "error_code": ErrorCode(code).value,
         "encoding": encoding,
         "line_items": 0,
         "extracted_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -164,19 +168,27 @@ def extract_tables(
 
 
 def extract_report(
-    path: Path | str, *, report_id: str | None = None, pdf_engine: str = DEFAULT_PDF_ENGINE, with_narrative: bool = True
+    path: Path | str,
+    *,
+    report_id: str | None = None,
+    pdf_engine: str = DEFAULT_PDF_ENGINE,
+    with_narrative: bool = True,
+    settings: Settings | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """All datasets' rows for one raw file (each frame carries `report_id`)."""
+    """All datasets' rows for one raw file (each frame carries `report_id`). `settings`: the
+    tolerances and limits for this call (e.g. `SETTINGS.replace(rounding_wan=0.01)`); by default
+    those in force (settings.py)."""
     path = Path(path)
     rid = report_id or report_id_for(path)
-    try:
-        doc = read_document(path, pdf_engine)
-    except ReportError as exc:
-        return failed_row(path, rid, str(exc))
-    try:
-        return _extract_document(doc, path, rid, pdf_engine, with_narrative)
-    finally:
-        doc.close()
+    with use_settings(settings):
+        try:
+            doc = read_document(path, pdf_engine)
+        except ReportError as exc:
+            return failed_row(path, rid, str(exc), exc.code)
+        try:
+            return _extract_document(doc, path, rid, pdf_engine, with_narrative)
+        finally:
+            doc.close()
 
 
 def _extract_document(
@@ -193,14 +205,20 @@ def _extract_document(
                 rid,
                 f"{path}: this is a 预算 (budget) report ({what}: {evidence}), not a 决算 (final accounts); this "
                 "project reads 决算 reports only, so nothing was extracted (its figures are plans, not outturn)",
+                ErrorCode.BUDGET_REPORT,
                 sha=doc.sha256,
                 fmt=doc.source_format,
                 encoding=doc.encoding,
                 meta=meta,
             )
         found, items, notes = extract_tables(doc, rid, pdf_engine)
-        if why := (_not_a_report(doc, found) or repeated_report(found)):
-            return failed_row(path, rid, f"{path}: {why}", sha=doc.sha256, fmt=doc.source_format, encoding=doc.encoding)
+        why, code = _not_a_report(doc, found), ErrorCode.NOT_A_REPORT
+        if why is None:
+            why, code = repeated_report(found), ErrorCode.SEVERAL_REPORTS
+        if why:
+            return failed_row(
+                path, rid, f"{path}: {why}", code, sha=doc.sha256, fmt=doc.source_format, encoding=doc.encoding
+            )
         status_of = {code: ft.status for code, ft in found.items()}
         template, expected = template_of(status_of)
         codes = table_codes(found)
@@ -240,6 +258,7 @@ def _extract_document(
             "notes": notes,
             "status": "ok" if not missing else "partial",
             "error": error,
+            "error_code": ErrorCode.TABLES_NOT_READ.value if error else None,
             "encoding": doc.encoding,
             "n_pages": doc.n_pages,
             "pdf_engine": pdf_engine if doc.source_format == "pdf" else None,
@@ -275,6 +294,7 @@ def _extract_document(
             rid,
             f"{path}: internal error while extracting ({type(exc).__name__}: {exc}, at "
             f"{Path(where.filename).name}:{where.lineno} in {where.name}); please report it with this file.",
+            ErrorCode.INTERNAL_ERROR,
             sha=doc.sha256,
             fmt=doc.source_format,
             encoding=doc.encoding,

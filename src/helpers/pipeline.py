@@ -25,8 +25,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import faults, partitioned, schema, workers
+from . import faults, partitioned, schema, settings, workers
 from .document import ReportError, check_input, sha256_of
+from .errors import ErrorCode, Failure
 from .extract import DEFAULT_PDF_ENGINE, extract_report, report_id_for
 from .extract import failed_row as _failed
 from .lock import folder_lock
@@ -154,9 +155,9 @@ def _assign_ids(files: list[Path]) -> tuple[list[tuple[str, Path]], list[str]]:
 
 
 def _run_one(args) -> dict[str, pd.DataFrame]:
-    rid, path, engine = args
+    rid, path, engine, in_force = args  # the settings in force where the run began: a worker has its own
     faults.point("extract", f"{rid} {path}")
-    return extract_report(path, report_id=rid, pdf_engine=engine)
+    return extract_report(path, report_id=rid, pdf_engine=engine, settings=in_force)
 
 
 def _is_pdf(path: Path) -> bool:
@@ -222,7 +223,7 @@ def _each(
             check_input(path)  # before opening: a named pipe would block, a loop would raise
             sha = sha256_of(path)
         except ReportError as exc:
-            sink(rid, path, _failed(path, rid, str(exc)))
+            sink(rid, path, _failed(path, rid, str(exc), exc.code))
             progress(f"{rid}: failed ({exc.problem})")
             continue
         except OSError:
@@ -234,16 +235,17 @@ def _each(
             if sha in first_with:  # duplicate content under another name: say so, keep both rows
                 messages.append(f"{path}: same bytes as {first_with[sha]}; extracted again under report id {rid}")
             first_with.setdefault(sha, path)
-        todo.append((rid, path, pdf_engine))
+        todo.append((rid, path, pdf_engine, settings.current()))
         sha_before.append(sha)
     t0 = time.perf_counter()
     done = itertools.count(1)
     bar = Progress(len(todo), "extracting", progress)
 
-    def finished(i: int, res: dict | None, why: str | None) -> None:
-        rid, path, _ = todo[i]
+    def finished(i: int, res: dict | None, why: Failure | None) -> None:
+        rid, path = todo[i][:2]
         if res is None:  # the worker died, raised or overran: this file alone fails, read again next run
-            res = _failed(path, rid, f"{path}: {why}")
+            why = why or Failure(ErrorCode.INTERNAL_ERROR, "no result")
+            res = _failed(path, rid, f"{path}: {why.message}", why.code)
         read_sha = res["reports"]["source_sha256"].iloc[0]
         if isinstance(read_sha, str) and sha_before[i] is not None and read_sha != sha_before[i]:
             # the rows are those of the bytes read (their checksum is stored); the next run sees the

@@ -32,6 +32,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from . import notebook_exec, paths
+from .errors import Failure
 from .index_page import write_index
 from .kernels import KERNEL_NAME, ensure_kernel  # noqa: F401 - public here too (tests, scripts)
 from .lock import folder_lock
@@ -193,7 +194,7 @@ def run_notebooks(jobs_list: list[Job], jobs: int = 2) -> list[Result]:
             notebook_exec.drop_warm_kernel()  # this thread's: workers' kernels go with their worker
         return results
 
-    def finished(i: int, d: dict | None, why: str | None) -> None:
+    def finished(i: int, d: dict | None, why: Failure | None) -> None:
         if d is not None:
             res = notebook_exec.result_from_dict(d)
         else:  # the worker died (killed, out of memory): this page alone shows it

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .errors import ErrorCode
 from .tables.catalog import MEASURES_DOC, TABLES
 from .vocabulary import CODE_LEVELS, POVERTY_NEW_NAME, POVERTY_OLD_NAME, THREE_PUBLIC_ITEMS
 
@@ -87,6 +88,12 @@ DATASETS: dict[str, list[Column]] = {
             "`ok` (every table of its template read), `partial` (some missing), `failed` (nothing could be read).",
         ),
         ("error", "string", "Null, or a message a person can act on (what is wrong and with which file)."),
+        (
+            "error_code",
+            "string",
+            "Null when `error` is; else why, as a stable code (errors.ErrorCode; the README's table): filter and "
+            "count on it, not on the message's wording.",
+        ),
         ("encoding", "string", "Text encoding detected for text files (utf-8-sig, gb18030); null for PDFs."),
         ("n_pages", "Int64", "Pages in a PDF; null for text files."),
         ("pdf_engine", "string", "Engine used for a PDF (`pdfium`, `pdfplumber` or `tabula`); null for text."),
@@ -447,6 +454,7 @@ VALUES: dict[tuple[str, str], tuple[str, ...]] = {
     ("reports", "unit_kind"): ("部门", "单位"),
     ("reports", "template"): ("部门决算 (nine tables)", "高等学校 (university, four tables)"),
     ("reports", "status"): ("ok", "partial", "failed"),
+    ("reports", "error_code"): tuple(c.value for c in ErrorCode),
     ("line_items", "side"): ("income", "expenditure"),
     ("line_items", "section"): ("personnel", "public", "total", "balance"),
     ("line_items", "code_domain"): ("function", "economic"),

@@ -1,14 +1,30 @@
-"""Tolerances and limits, in one frozen object.
+"""Tolerances and limits, in one frozen, validated object.
 
 Every number here changes what lands in data/processed (or when a run gives up), so the values are
 hashed into the extractor version (pipeline.extractor_version): changing one re-extracts the corpus.
-Modules read them as `SETTINGS.<name>`; nothing assigns to them.
+Modules read them as `SETTINGS.<name>`; nothing assigns to them. A caller changes them for one call
+or one block, as pdfplumber's TableSettings are passed per call:
+
+    extract_report(path, settings=SETTINGS.replace(rounding_wan=0.01))
+    with with_settings(file_timeout_s=60):
+        extract_many(files, jobs=2)
+
+`SETTINGS` reads whichever settings are in force in this thread or task (a context variable), so the
+readers need no settings argument; worker processes are handed the settings in force with each file.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any, cast
+
+# Shares and ratios: a value in (0, 1].
+_FRACTIONS = ("name_match_cutoff", "utf16_nul_share", "ocr_min_confidence", "garbled_pdf_share", "garbled_page_share")
 
 
 @dataclass(frozen=True)
@@ -56,8 +72,96 @@ class Settings:
     # decompression bomb (the corpus' reports expand to at most 6 MB).
     pdf_inflated_max_mb: int = 256
 
+    # Garbled text layers: the share of characters that are (cid:NNN) glyph codes (fonts without a
+    # ToUnicode map) above which a PDF's text layer is unusable (read by OCR instead), and above
+    # which one page's tables are not read (a few stray codes in a page are a symbol font's).
+    garbled_pdf_share: float = 0.05
+    garbled_page_share: float = 0.01
+    # Studies: a check's figure and a reading's are the same printed figure within this (万元: half a
+    # unit of the last digit, and a little); a check's expected rate and a recomputed one the same
+    # rate within this (percentage points).
+    same_figure_wan: float = 0.006
+    same_rate_pct: float = 0.05
+
+    def __post_init__(self) -> None:
+        """Refuse a value no run could use, naming the field: every tolerance and limit is a positive
+        finite number, shares lie in (0, 1], the integer limits are integers."""
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            kind = int if f.type in ("int", int) else float
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise ValueError(f"settings.{f.name} must be a number, not {value!r}")
+            if kind is int and not isinstance(value, int):
+                raise ValueError(f"settings.{f.name} must be a whole number, not {value!r}")
+            if not math.isfinite(value) or value <= 0:
+                raise ValueError(f"settings.{f.name} must be a positive number, not {value!r}")
+            if f.name in _FRACTIONS and value > 1:
+                raise ValueError(f"settings.{f.name} is a share and must lie in (0, 1], not {value!r}")
+        if self.rounding_wan >= self.unit_wan:
+            raise ValueError(
+                f"settings.rounding_wan ({self.rounding_wan}) must be less than settings.unit_wan ({self.unit_wan}): "
+                "the rounding tolerance is half a unit of the last printed digit"
+            )
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with `changes` (validated; an unknown name is refused, naming it)."""
+        unknown = sorted(set(changes) - {f.name for f in dataclasses.fields(self)})
+        if unknown:
+            raise ValueError(f"no such setting: {', '.join(unknown)} (see helpers/settings.py)")
+        return dataclasses.replace(self, **changes)
+
     def as_dict(self) -> dict[str, float | int]:
         return dataclasses.asdict(self)
 
 
-SETTINGS = Settings()
+DEFAULTS = Settings()
+_ACTIVE: ContextVar[Settings] = ContextVar("helpers_settings", default=DEFAULTS)
+
+
+def current() -> Settings:
+    """The settings in force here (the defaults unless a caller overrode them)."""
+    return _ACTIVE.get()
+
+
+@contextmanager
+def use_settings(settings: Settings | None) -> Iterator[Settings]:
+    """These settings (None: those in force) for the block, in this thread or task only."""
+    token = _ACTIVE.set(settings if settings is not None else _ACTIVE.get())
+    try:
+        yield _ACTIVE.get()
+    finally:
+        _ACTIVE.reset(token)
+
+
+@contextmanager
+def with_settings(**overrides: float | int) -> Iterator[Settings]:
+    """The settings in force with `overrides` changed, for the block: `with with_settings(eps=1e-6): ...`."""
+    with use_settings(_ACTIVE.get().replace(**overrides)) as s:
+        yield s
+
+
+class _InForce:
+    """What `SETTINGS` is: each attribute read from the settings in force, so `SETTINGS.<name>` follows
+    a per-call override without any reader taking a settings argument."""
+
+    __slots__ = ()
+    # Seen as the dataclass it stands for (as werkzeug's LocalProxy does): isinstance(SETTINGS, Settings),
+    # SETTINGS == Settings(), dataclasses.replace/asdict(SETTINGS) work on the settings in force.
+    __dataclass_fields__ = Settings.__dataclass_fields__
+
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:
+        return Settings
+
+    def __getattr__(self, name: str):
+        return getattr(_ACTIVE.get(), name)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise dataclasses.FrozenInstanceError(f"cannot assign to settings.{name}; use with_settings({name}=...)")
+
+    def __repr__(self) -> str:
+        return repr(_ACTIVE.get())
+
+
+# Typed as Settings: reads (SETTINGS.eps), replace() and as_dict() are checked as the dataclass's.
+SETTINGS = cast(Settings, _InForce())

@@ -29,6 +29,8 @@ from collections.abc import Callable
 from multiprocessing.connection import wait
 from typing import Any
 
+from .errors import ErrorCode, Failure
+
 SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
 _scheduler: str | None = None
 
@@ -148,15 +150,16 @@ def run_isolated(
     tasks: list,
     jobs: int,
     *,
-    on_done: Callable[[int, Any, str | None], None],
+    on_done: Callable[[int, Any, Failure | None], None],
     timeout: float | None = None,
     memory_mb: float | None = None,
 ) -> None:
     """Run func(task) for every task in `jobs` workers; on_done(index, result, None) for each
     result, on_done(index, None, why) for a task whose worker raised, died, overran `timeout`
-    seconds or passed `memory_mb` of resident memory. Returns when every task is done; workers are
-    stopped (killed if need be) on the way out. On a Dask cluster (scheduler_address()) `jobs` is
-    the cluster's business and is ignored (and so is `memory_mb`: Dask has its own memory limits)."""
+    seconds or passed `memory_mb` of resident memory (`why` a Failure: a code and a message).
+    Returns when every task is done; workers are stopped (killed if need be) on the way out. On a
+    Dask cluster (scheduler_address()) `jobs` is the cluster's business and is ignored (and so is
+    `memory_mb`: Dask has its own memory limits)."""
     if address := scheduler_address():
         return _run_on_dask(address, func, tasks, on_done=on_done, timeout=timeout)
     ctx = mp.get_context("spawn")
@@ -199,7 +202,9 @@ def run_isolated(
                             continue
                         idx, ok, payload = msg
                         w.task = None
-                        on_done(idx, payload if ok else None, None if ok else payload)
+                        on_done(
+                            idx, payload if ok else None, None if ok else Failure(ErrorCode.INTERNAL_ERROR, payload)
+                        )
                         continue
                 if w.task is None:  # died while starting, before any task: start another
                     if w.proc.sentinel in ready or not w.proc.is_alive():
@@ -213,12 +218,12 @@ def run_isolated(
                 if w.proc.sentinel in ready or not w.proc.is_alive():
                     w.proc.join()
                     why = (
-                        death_reason(w.proc.exitcode, memory_mb)
+                        Failure(ErrorCode.MEMORY_LIMIT, death_reason(w.proc.exitcode, memory_mb))
                         if w.proc.exitcode == EXIT_MEMORY and memory_mb
-                        else f"worker process died ({death_reason(w.proc.exitcode)})"
+                        else Failure(ErrorCode.WORKER_DIED, f"worker process died ({death_reason(w.proc.exitcode)})")
                     )
                 elif timeout and time.monotonic() - w.started > timeout:
-                    why = f"took longer than {timeout:g} s; its worker was stopped"
+                    why = Failure(ErrorCode.TIMEOUT, f"took longer than {timeout:g} s; its worker was stopped")
                 if why:
                     idx = w.task
                     w.task = None
@@ -237,7 +242,7 @@ def _run_on_dask(
     func: Callable[[Any], Any],
     tasks: list,
     *,
-    on_done: Callable[[int, Any, str | None], None],
+    on_done: Callable[[int, Any, Failure | None], None],
     timeout: float | None,
 ) -> None:
     """run_isolated's contract on a Dask distributed cluster. Tasks are handed to the cluster as
@@ -291,7 +296,13 @@ def _run_on_dask(
                         running.pop(f)
                         started.pop(f)
                         f.cancel()  # Dask cannot stop a running task: it is released and its result dropped
-                        on_done(i, None, f"took longer than {timeout:g} s on the Dask cluster; cancelled")
+                        on_done(
+                            i,
+                            None,
+                            Failure(
+                                ErrorCode.TIMEOUT, f"took longer than {timeout:g} s on the Dask cluster; cancelled"
+                            ),
+                        )
 
 
 def _executing(dask_worker) -> list:
@@ -299,7 +310,7 @@ def _executing(dask_worker) -> list:
     return [ts.key for ts in dask_worker.state.executing]
 
 
-def _dask_reason(exc: BaseException) -> str:
+def _dask_reason(exc: BaseException) -> Failure:
     if type(exc).__name__ == "KilledWorker":
-        return f"worker process died on the Dask cluster ({exc})"
-    return f"{type(exc).__name__}: {exc}"
+        return Failure(ErrorCode.WORKER_DIED, f"worker process died on the Dask cluster ({exc})")
+    return Failure(ErrorCode.INTERNAL_ERROR, f"{type(exc).__name__}: {exc}")

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..normalize import compact
+from ..settings import SETTINGS
 from ..vocabulary import CLASS_NAMES, MEASURE_NAMES, TABLE_TITLES
-from .rules import HALF, Fig, Report, Result, insufficient, join_refs, not_applicable, sval, tref, val
+from .rules import Fig, Report, Result, insufficient, join_refs, not_applicable, sval, tref, val
 
 # ---------------------------------------------------------------------------------------------
 # Rows of a table
@@ -209,7 +210,7 @@ def t5_class_amounts(report: Report) -> dict[str, Fig]:
             sum(printed) if printed else None,
             join_refs(*[tref("T5", r.ref) for r in kids]),
             f"T5 Σ{'款' if len(code_of(kids[0])) == 5 else '项'} under {c} {CLASS_NAMES.get(c, '')}",
-            half=HALF * len(printed) if printed else HALF,
+            half=SETTINGS.rounding_wan * len(printed) if printed else SETTINGS.rounding_wan,
             inferred=any("total" in r.inferred for r in kids),
             doubtful=any("total" in r.doubtful for r in kids),
         )

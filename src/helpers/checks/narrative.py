@@ -40,8 +40,6 @@ from .common import (
     total_row,
 )
 from .rules import (
-    EPS,
-    HALF,
     TRUNCATION_SEVERITY,
     Fig,
     Report,
@@ -119,7 +117,7 @@ def n_rate_completion(report: Report):
         scale = 10000.0 if sval(getattr(r, "unit_printed", None)) == "元" else 1.0
         bf = narrative_fig(b * scale, text, ref, "budget")
         ff = narrative_fig(f * scale, text, ref, "final")
-        if abs(b) < EPS:
+        if abs(b) < SETTINGS.eps:
             yield not_applicable(f"{where}: budget 0, a completion rate is undefined (printed {fmt_pct(printed)})", ref)
             continue
         iv = ratio_interval(ff, bf)
@@ -232,7 +230,7 @@ def _explain_amount(report: Report, res: Result, nf: Fig, tf: Fig, code: str) ->
                 if r.code and len(r.code) == 7 and r.label == me.label and r.cells.get("total") is not None
             ]
             s = sum(r.cells["total"] for r in same)
-            if len(same) > 1 and abs(s - nf.value) <= nf.half + HALF * len(same) + EPS:
+            if len(same) > 1 and abs(s - nf.value) <= nf.half + SETTINGS.rounding_wan * len(same) + SETTINGS.eps:
                 parts = " + ".join(f"{r.code} {fmt(r.cells['total'])}" for r in same)
                 res.message += (
                     f" — it equals the sum of the same-named 项 {parts} = {fmt(s)}: "
@@ -863,7 +861,7 @@ def n_rate_share(report: Report):
             )
             continue
         part = narrative_fig(float(r.value), text, ref, subj)
-        if abs(whole.amount) < EPS:
+        if abs(whole.amount) < SETTINGS.eps:
             results.append(
                 (
                     r,
@@ -912,9 +910,9 @@ def n_rate_share(report: Report):
             total = float(group["share_pct_printed"].sum())
             if (
                 len(group) > 1
-                and abs(total - 100) <= 0.5 * unit * len(group) + EPS
+                and abs(total - 100) <= 0.5 * unit * len(group) + SETTINGS.eps
                 and abs(res.found - res.expected)
-                <= unit + 2 * _pct_fig(float(r.share_pct_printed), None) * 0 + unit * 0.5 + EPS
+                <= unit + 2 * _pct_fig(float(r.share_pct_printed), None) * 0 + unit * 0.5 + SETTINGS.eps
             ):
                 res.outcome, res.severity = "pass", None
                 res.message = (

@@ -45,7 +45,6 @@ from ..vocabulary import (
 )
 from .common import rows_of, t7_figs, total_row
 from .rules import (
-    EPS,
     TRUNCATION_SEVERITY,
     Fig,
     Report,
@@ -184,15 +183,15 @@ def _pair(region: str) -> tuple[re.Match, re.Match] | None:
 def _word_result(word: str, b: float, f: float, bt: str, ft: str, quote: str, ref: str) -> Result:
     diff = f - b
     if word in UP:
-        ok, rel = diff > EPS, "larger than"
+        ok, rel = diff > SETTINGS.eps, "larger than"
     elif word in DOWN:
-        ok, rel = diff < -EPS, "smaller than"
+        ok, rel = diff < -SETTINGS.eps, "smaller than"
     else:  # 等于
-        ok, rel = abs(diff) <= EPS, "equal to"
+        ok, rel = abs(diff) <= SETTINGS.eps, "equal to"
     what = f"“{quote}”: 决算 {ft} against 预算 {bt}: the words say the outturn is {rel} the budget ({word})"
     if ok:
         return Result("pass", f"{what}, and it is", b, f, ref)
-    actual = "equal to" if abs(diff) <= EPS else ("larger than" if diff > 0 else "smaller than")
+    actual = "equal to" if abs(diff) <= SETTINGS.eps else ("larger than" if diff > 0 else "smaller than")
     return Result("fail", f"{what}, but {ft} is {actual} {bt}", b, f, ref)
 
 
@@ -252,7 +251,7 @@ def r_words_numbers(report: Report):
                 )
             for m in PAIR_RE.finditer(sent):
                 n1, n2 = _num(m, "n1"), _num(m, "n2")
-                if n1 < EPS or n2 < EPS:
+                if n1 < SETTINGS.eps or n2 < SETTINGS.eps:
                     continue
                 n += 1
                 up1, up2 = m.group("w1") in UP, m.group("w2") in UP
@@ -279,7 +278,7 @@ def r_words_numbers(report: Report):
                 k = max(sent.rfind(x, 0, fm.start()) for x in ("：", ":", "其中"))
                 seg0 = k + 1 if k >= 0 else 0
                 seg = sent[seg0 : fm.end()]
-                changes = [c for c in FLAT_CHANGE_RE.finditer(seg) if c.group("to") or _num(c) > EPS]
+                changes = [c for c in FLAT_CHANGE_RE.finditer(seg) if c.group("to") or _num(c) > SETTINGS.eps]
                 changes = [c for c in changes if not re.match(r"\s*年", seg[c.end() : c.end() + 2])]
                 n += 1
                 quote, ref = _q(seg, 0, len(seg), 0), _ref(p, s + seg0)
@@ -343,7 +342,7 @@ def r_growth_from_zero(report: Report):
             )
             continue
         prior = level - ch
-        if abs(prior) <= SETTINGS.zero_prior_wan + EPS and ch > EPS:
+        if abs(prior) <= SETTINGS.zero_prior_wan + SETTINGS.eps and ch > SETTINGS.eps:
             yield Result(
                 "fail",
                 f"{sval(r.subject) or r.topic}: this year {level:.2f}, 增加 {ch:.2f}, so the prior year was 0 "
@@ -674,9 +673,9 @@ def restate_check(a: Fig, b: Fig, *, what: str, refs: str | None = None) -> Resu
     finer one (4.9 for 4.89)."""
     if a.blank or b.blank:
         return equal_check(a, b, what=what, refs=refs)
-    half = max(a.half, b.half) if abs(a.half - b.half) > EPS else 0.0
+    half = max(a.half, b.half) if abs(a.half - b.half) > SETTINGS.eps else 0.0
     res = equal_check(a, b, what=what, refs=refs)
-    if res.outcome == "pass" and abs(a.amount - b.amount) > half + EPS:
+    if res.outcome == "pass" and abs(a.amount - b.amount) > half + SETTINGS.eps:
         res = guard_reading(
             Result(
                 "fail",
@@ -879,11 +878,11 @@ def r_disclosures(report: Report):
     text = _three_public_text(report)
     n = 0
     reception = _tp_final(report, "reception")
-    if reception is not None and reception > EPS:
+    if reception is not None and reception > SETTINGS.eps:
         n += 1
         yield _reception_counts(text, reception)
     vehicles = _tp_final(report, "vehicle_total", "vehicle_operation", "vehicle_purchase")
-    if vehicles is not None and vehicles > EPS:
+    if vehicles is not None and vehicles > SETTINGS.eps:
         n += 1
         if re.search(r"保有量|公务用车\S{0,6}\d+\s*辆", text):
             yield Result("pass", f"公务用车 {vehicles:g} 万元 with the number of vehicles", None, vehicles)
@@ -1106,7 +1105,7 @@ def _t7_row_figures(report: Report) -> tuple[list[tuple[str, float]], str] | Non
 def _printed_in(v: float, text: str | None, figs: list[tuple[str, float]]) -> bool:
     """Is the narrative's figure v (printed with its own decimals) one of the row's figures?"""
     half = half_unit(printed_decimals(v, text))
-    return any(abs(f - v) <= half + half_unit(_decimals(t)) + EPS for t, f in figs)
+    return any(abs(f - v) <= half + half_unit(_decimals(t)) + SETTINGS.eps for t, f in figs)
 
 
 def _table_blank_unpositioned(nar, figs: list[tuple[str, float]], ref: str):
@@ -1118,7 +1117,7 @@ def _table_blank_unpositioned(nar, figs: list[tuple[str, float]], ref: str):
     n = 0
     for r in nar.itertuples(index=False):
         for col, v in (("budget", val(r.budget_wan)), ("final", val(r.final_wan))):
-            if v is None or abs(v) < EPS:
+            if v is None or abs(v) < SETTINGS.eps:
                 continue
             what = f"{THREE_PUBLIC_NAMES.get(r.item, r.item)} {'预算数' if col == 'budget' else '决算数'}"
             where = f"narrative {sval(r.source_ref)}; {ref}"
@@ -1186,7 +1185,7 @@ def r_table_blank(report: Report):
         for col, v in (("budget", val(r.budget_wan)), ("final", val(r.final_wan))):
             if (
                 v is None
-                or abs(v) < EPS
+                or abs(v) < SETTINGS.eps
                 or f"{col}_{r.item}" not in figs
                 and r.item in THREE_PUBLIC_PARTS["vehicle_total"]
             ):

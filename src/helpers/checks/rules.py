@@ -34,8 +34,11 @@ from ..settings import SETTINGS
 if TYPE_CHECKING:
     from ..document import Document
 
-HALF = SETTINGS.rounding_wan  # half a unit of a figure printed with two decimals (万元 tables)
-EPS = SETTINGS.eps  # floating-point slack
+# The defaults' values, kept for callers outside the checks; the checks read SETTINGS.rounding_wan
+# (half a unit of a figure printed with two decimals) and SETTINGS.eps (floating-point slack) when
+# they run, so that a per-call override (settings.with_settings) counts.
+HALF = SETTINGS.rounding_wan
+EPS = SETTINGS.eps
 SEVERITIES = ("error", "warning", "info")
 OUTCOMES = ("pass", "fail", "uncertain", "insufficient_data", "not_applicable")
 FAMILIES = {
@@ -124,7 +127,7 @@ class Fig:
     value: float | None
     ref: str | None
     label: str
-    half: float = HALF
+    half: float = field(default_factory=lambda: SETTINGS.rounding_wan)  # the settings in force
     inferred: bool = False  # the cell's column was inferred (source lost positions)
     doubtful: bool = False  # the cell's reading is in doubt (line_items.doubtful)
 
@@ -237,7 +240,7 @@ def sum_check(total: Fig, parts: list[Fig], *, what: str, refs: str | None = Non
     if total.blank:
         if not printed:
             return not_applicable(f"{what}: total and parts all blank; nothing printed to compare", refs)
-        if all(abs(p.amount) < EPS for p in printed):
+        if all(abs(p.amount) < SETTINGS.eps for p in printed):
             return not_applicable(f"{what}: total blank and every printed part 0", refs)
         return insufficient(
             f"{what}: {total.label} is blank while its parts are printed ({expr}); "
@@ -245,7 +248,7 @@ def sum_check(total: Fig, parts: list[Fig], *, what: str, refs: str | None = Non
             refs,
         )
     if not printed:
-        if abs(total.amount) < EPS:
+        if abs(total.amount) < SETTINGS.eps:
             return Result("pass", f"{what}: {total.label} 0 and every part blank", 0.0, total.value, refs)
         return insufficient(
             f"{what}: {total.label} {fmt(total.value)} but every part is blank "
@@ -256,8 +259,8 @@ def sum_check(total: Fig, parts: list[Fig], *, what: str, refs: str | None = Non
     diff = total.amount - s
     env = total.half + sum(p.half for p in printed)
     blank_note = f"; blank {', '.join(p.label for p in blanks)} shown to be 0 by the sum" if blanks else ""
-    if abs(diff) <= env + EPS:
-        if abs(diff) < EPS:
+    if abs(diff) <= env + SETTINGS.eps:
+        if abs(diff) < SETTINGS.eps:
             return Result(
                 "pass", f"{what}: {total.label} {fmt(total.value)} = {expr}{blank_note}", s, total.value, refs
             )
@@ -295,7 +298,7 @@ def equal_check(found: Fig, expected: Fig, *, what: str, refs: str | None = None
         return not_applicable(f"{what}: both blank", refs)
     if found.blank or expected.blank:
         blank, other = (found, expected) if found.blank else (expected, found)
-        if abs(other.amount) < EPS:
+        if abs(other.amount) < SETTINGS.eps:
             return not_applicable(f"{what}: {blank.label} blank, {other.label} 0", refs)
         return insufficient(
             f"{what}: {blank.label} is blank while {other.label} is {fmt(other.value)}; "
@@ -304,8 +307,8 @@ def equal_check(found: Fig, expected: Fig, *, what: str, refs: str | None = None
         )
     diff = found.amount - expected.amount
     env = found.half + expected.half
-    if abs(diff) <= env + EPS:
-        if abs(diff) < EPS:
+    if abs(diff) <= env + SETTINGS.eps:
+        if abs(diff) < SETTINGS.eps:
             return Result(
                 "pass",
                 f"{what}: {found.label} {fmt(found.value)} = {expected.label} {fmt(expected.value)}",
@@ -370,7 +373,7 @@ def half_unit(decimals: int) -> float:
 
 def narrative_fig(value, text, ref, label) -> Fig:
     v = None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
-    return Fig(v, ref, label, half_unit(printed_decimals(v, text)) if v is not None else HALF)
+    return Fig(v, ref, label, half_unit(printed_decimals(v, text)) if v is not None else SETTINGS.rounding_wan)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -400,7 +403,7 @@ def truncation_of(printed: float, lo: float, hi: float, decimals: int) -> bool:
     unit = 10.0 ** (-decimals)
     if printed < 0 or (printed == 0 and hi <= 0):
         printed, lo, hi = -printed, -hi, -lo
-    return lo < printed + unit - EPS and printed <= hi + EPS
+    return lo < printed + unit - SETTINGS.eps and printed <= hi + SETTINGS.eps
 
 
 def _decimals_of_half(half: float) -> int:
@@ -412,10 +415,10 @@ def rate_check(
 ) -> Result:
     """A printed rate against the range the printed amounts allow; a rate outside it that is the range
     cut in its last digit is a failure of severity TRUNCATION_SEVERITY."""
-    if lo - pct_half - EPS <= printed_pct <= hi + pct_half + EPS:
+    if lo - pct_half - SETTINGS.eps <= printed_pct <= hi + pct_half + SETTINGS.eps:
         if (
-            abs(printed_pct - central) < max(pct_half, SETTINGS.rate_equal_pct) + EPS
-            and abs(round(central, 2) - printed_pct) < EPS
+            abs(printed_pct - central) < max(pct_half, SETTINGS.rate_equal_pct) + SETTINGS.eps
+            and abs(round(central, 2) - printed_pct) < SETTINGS.eps
         ):
             return Result(
                 "pass",

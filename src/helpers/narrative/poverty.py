@@ -17,6 +17,7 @@ import re
 import pandas as pd
 
 from ..normalize import compact
+from ..settings import SETTINGS
 from ..vocabulary import POVERTY_CODE, POVERTY_NEW_NAME, POVERTY_OLD_NAME, poverty_series
 from .amounts import NUM, UNIT, find_amounts, to_wan
 from .sentences import Para
@@ -216,12 +217,12 @@ def narrative_rows(
 # it. Rows of one report are linked into transfers, so that summing `amount_wan` over the rows with
 # `restates` false counts each transfer once.
 
-SAME_TOL_WAN = 0.01  # 2,907.924883 (a 元 table converted) and 2,907.92 are one amount
 KIND_RANK = {"function_line": 0, "project": 1, "narrative": 2}
 
 
 def _same(a: float, b: float, n: int = 1) -> bool:
-    return abs(a - b) <= SAME_TOL_WAN * n + 1e-9
+    # within a whole unit of the last digit: 2,907.924883 (a 元 table converted) and 2,907.92 are one amount
+    return abs(a - b) <= SETTINGS.unit_wan * n + SETTINGS.same_number
 
 
 def _subset_summing_to(groups: list[dict], target: float, max_size: int = 4) -> list[dict] | None:
@@ -284,7 +285,7 @@ def link_transfers(rows: list[dict], report_id: str) -> list[dict]:
         top = container["amount"]
         fl_room = top
         for g in rest:
-            if "function_line" in kinds(g) and g["amount"] <= fl_room + SAME_TOL_WAN:
+            if "function_line" in kinds(g) and g["amount"] <= fl_room + SETTINGS.unit_wan:
                 parts.add(id(g))
                 fl_room -= g["amount"]
         projects = [g for g in rest if id(g) not in parts and "project" in kinds(g) and "function_line" not in kinds(g)]
@@ -295,11 +296,11 @@ def link_transfers(rows: list[dict], report_id: str) -> list[dict]:
         else:
             room = top
             for g in projects:
-                if g["amount"] <= room + SAME_TOL_WAN:
+                if g["amount"] <= room + SETTINGS.unit_wan:
                     parts.add(id(g))
                     room -= g["amount"]
         for g in rest:
-            if id(g) not in parts and kinds(g) == {"narrative"} and g["amount"] <= top + SAME_TOL_WAN:
+            if id(g) not in parts and kinds(g) == {"narrative"} and g["amount"] <= top + SETTINGS.unit_wan:
                 parts.add(id(g))
     # transfer numbers in the report's order of their first statement; parts take their container's
     counted = [g for g in groups if id(g) not in parts]

@@ -19,7 +19,8 @@ from pathlib import Path
 
 from .model import Layout
 
-OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an old Office (compound) file
+ZIP = b"PK\x03\x04"  # an OOXML package (.xlsx, .docx)
 
 
 def _utf16(name: str) -> bytes:

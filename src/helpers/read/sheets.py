@@ -42,12 +42,11 @@ from pathlib import Path
 from typing import TypeGuard
 
 from ..document import ReportError
+from ..errors import ErrorCode
 from ..normalize import compact, normalize_text
 from ..tables.catalog import ANY_TABLE_TITLE, clean_title, match_header, match_title
+from .containers import OLE2, ZIP
 from .model import Block, Cell, Layout, Page, TableBlock, TextBlock
-
-OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-ZIP = b"PK\x03\x04"
 
 # Lines that sit between tables, never inside one.
 UNIT_CELL = re.compile(r"^(金额|计量)?单位\s*[:：]")
@@ -130,23 +129,34 @@ def _open(path: Path):
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ReportError(path, f"cannot be read ({exc.strerror or exc})") from exc
+        raise ReportError(path, f"cannot be read ({exc.strerror or exc})", code=ErrorCode.CANNOT_OPEN) from exc
     if not data:
-        raise ReportError(path, "is empty (0 bytes); not a workbook")
+        raise ReportError(path, "is empty (0 bytes); not a workbook", code=ErrorCode.EMPTY_FILE)
     if data.startswith(OLE2):
         if "EncryptedPackage".encode("utf-16-le") in data:
             raise ReportError(
                 path,
                 "is a password-protected (encrypted) Excel workbook; open it in Excel or WPS with its password "
                 "and save a copy without one",
+                code=ErrorCode.ENCRYPTED,
             )
         if "WordDocument".encode("utf-16-le") in data:
-            raise ReportError(path, "is an old Word document (.doc), not an Excel workbook")
+            raise ReportError(
+                path, "is an old Word document (.doc), not an Excel workbook", code=ErrorCode.UNSUPPORTED_FORMAT
+            )
     elif not data.startswith(ZIP):
         head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
         if head.startswith(b"<") and any(t in head for t in (b"<html", b"<table", b"<meta", b"<!doctype")):
-            raise ReportError(path, "is a web page (HTML) saved under a workbook's name, not an Excel workbook")
-        raise ReportError(path, "is not an Excel workbook (neither an .xlsx package nor an Excel 97 .xls file)")
+            raise ReportError(
+                path,
+                "is a web page (HTML) saved under a workbook's name, not an Excel workbook",
+                code=ErrorCode.UNSUPPORTED_FORMAT,
+            )
+        raise ReportError(
+            path,
+            "is not an Excel workbook (neither an .xlsx package nor an Excel 97 .xls file)",
+            code=ErrorCode.UNSUPPORTED_FORMAT,
+        )
     kind = "xls" if data.startswith(OLE2) else "xlsx"
     try:
         if path.suffix.lower() in ((".xls",) if kind == "xls" else (".xlsx", ".xlsm")):
@@ -158,9 +168,12 @@ def _open(path: Path):
             path,
             "is a password-protected Excel workbook; open it in Excel or WPS with its password and save a copy "
             "without one",
+            code=ErrorCode.ENCRYPTED,
         ) from exc
     except Exception as exc:  # calamine's Zip/Xml/Cfb errors: a damaged or truncated file
-        raise ReportError(path, f"is a damaged or truncated workbook and cannot be read ({exc})") from exc
+        raise ReportError(
+            path, f"is a damaged or truncated workbook and cannot be read ({exc})", code=ErrorCode.CORRUPT
+        ) from exc
     return wb, kind, data
 
 
@@ -187,7 +200,9 @@ def _sheet_rows(path: Path, wb, name: str) -> list[list[object]]:
         rows: list[list[object]] = [[_as_text(v) for v in r] for r in sheet.to_python(skip_empty_area=False)]
         merged = sheet.merged_cell_ranges or []
     except Exception as exc:
-        raise ReportError(path, f"sheet {name!r} is damaged and cannot be read ({exc})") from exc
+        raise ReportError(
+            path, f"sheet {name!r} is damaged and cannot be read ({exc})", code=ErrorCode.CORRUPT
+        ) from exc
     width = max((len(r) for r in rows), default=0)
     for row in rows:
         row.extend([""] * (width - len(row)))
@@ -604,7 +619,7 @@ def read_layout(path: Path) -> Layout:
     pages: list[Page] = []
     sheets = list(wb.sheets_metadata)
     if not sheets:
-        raise ReportError(path, "is a workbook with no sheets; nothing to read")
+        raise ReportError(path, "is a workbook with no sheets; nothing to read", code=ErrorCode.EMPTY_FILE)
     for meta in sheets:
         if meta.typ != pc.SheetTypeEnum.WorkSheet:
             continue  # a chart sheet holds no cells
@@ -621,11 +636,16 @@ def read_layout(path: Path) -> Layout:
     names = "、".join(m.name for m in sheets)
     if not any(isinstance(b, TableBlock) for p in pages for b in p.blocks):
         hidden = f"; {len(notes)} hidden sheet(s) were not read" if notes else ""
-        raise ReportError(path, f"holds no table: its sheets ({names}) are empty or hold only lines of text{hidden}")
+        raise ReportError(
+            path,
+            f"holds no table: its sheets ({names}) are empty or hold only lines of text{hidden}",
+            code=ErrorCode.NOT_A_REPORT,
+        )
     if not _juesuan(layout):
         raise ReportError(
             path,
             f"holds no 决算 table: no sheet ({names}) has a title such as 收入支出决算总表 or header words "
             "such as 本年收入合计, 基本支出, 功能分类科目",
+            code=ErrorCode.NOT_A_REPORT,
         )
     return layout

@@ -34,7 +34,8 @@ import re
 from pathlib import Path
 
 from ..document import ReportError, check_regular, utf16_encoding
-from ..normalize import is_amount, normalize_text
+from ..errors import ErrorCode
+from ..normalize import compact, is_amount, normalize_text
 from .containers import is_mht
 from .model import Cell, Layout, Page, TableBlock, TextBlock
 
@@ -344,7 +345,7 @@ def _caption_row(row: list[str | None]) -> bool:
     """Only a title, 单位/编制单位 line or 公开NN表 label, in one cell or spread over a few
     (`编制单位：某局 | | 单位：万元`)."""
     texts = [c for c in row if c]
-    return bool(texts) and all(len(t) <= 60 and _CAPTION_ABOVE.search(re.sub(r"\s+", "", t)) for t in texts)
+    return bool(texts) and all(len(t) <= 60 and _CAPTION_ABOVE.search(compact(t)) for t in texts)
 
 
 def _lone_text(row: list[str | None]) -> str | None:
@@ -581,22 +582,28 @@ def read_layout(path: Path) -> Layout:
     check_regular(path)
     size = path.stat().st_size
     if size == 0:
-        raise ReportError(path, "the file is empty")
+        raise ReportError(path, "the file is empty", code=ErrorCode.EMPTY_FILE)
     if size > MAX_BYTES:
-        raise ReportError(path, f"a web page of {size / 2**20:.0f} MB; a 决算 page is far smaller, so it was not read")
+        raise ReportError(
+            path,
+            f"a web page of {size / 2**20:.0f} MB; a 决算 page is far smaller, so it was not read",
+            code=ErrorCode.TOO_LARGE,
+        )
     data = path.read_bytes()
     head = data[:1024]
     if is_mht(head):
         html = mht_html(data)
         if html is None:
-            raise ReportError(path, "a single-file web page (.mht) with no HTML part in it")
+            raise ReportError(path, "a single-file web page (.mht) with no HTML part in it", code=ErrorCode.CORRUPT)
         data, head = html, html[:1024]
     if b"\x00" in head and not utf16_encoding(head) and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise ReportError(path, "named as a web page but holds binary data, not HTML")
+        raise ReportError(
+            path, "named as a web page but holds binary data, not HTML", code=ErrorCode.UNSUPPORTED_FORMAT
+        )
     text, _, notes = decode_html(data)  # notes only when the page's declaration was wrong
     root = _parse(text)
     if root is None:
-        raise ReportError(path, "the web page has no content (nothing to parse)")
+        raise ReportError(path, "the web page has no content (nothing to parse)", code=ErrorCode.EMPTY_FILE)
     reader = _Reader()
     body = root.find("body")
     reader.walk(body if body is not None else root)
@@ -605,7 +612,7 @@ def read_layout(path: Path) -> Layout:
     n_tables = sum(isinstance(b, TableBlock) for b in blocks)
     words = any(w in b.text for b in blocks if isinstance(b, TextBlock) for w in _REPORT_WORDS)
     if n_tables == 0 and not words:
-        raise ReportError(path, _nothing_here(root, blocks))
+        raise ReportError(path, _nothing_here(root, blocks), code=ErrorCode.NOT_A_REPORT)
     if n_tables == 0:
         notes.append(
             "the page has 决算 text but no tables; the tables may be pictures or attachments" + _attachments(root, ": ")

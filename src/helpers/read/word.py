@@ -37,9 +37,10 @@ from typing import Any
 from urllib.parse import unquote
 
 from ..document import ReportError, check_regular
+from ..errors import ErrorCode
 from ..normalize import is_amount, normalize_text
 from ..settings import SETTINGS
-from .containers import OLE2, ole2_kind
+from .containers import OLE2, ZIP, ole2_kind
 from .model import Layout, Page, TableBlock, TextBlock
 from .web import join_split_tables, table_blocks
 
@@ -122,7 +123,6 @@ W_STYLEID = q("styleId")
 W_BASEDON = q("basedOn")
 
 
-ZIP = b"PK\x03\x04"
 MAX_PART = 256 * 1024 * 1024  # a 决算's document.xml is well under 1 MB; past this it is a zip bomb
 _WS = re.compile(r"\s+")
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")  # zero-width marks, soft hyphens
@@ -147,34 +147,61 @@ def check_container(path: Path, head: bytes) -> None:
                 path,
                 "password-protected (encrypted) Word document; open it with its password and save it "
                 "without one (Word: 文件 → 信息 → 保护文档 → 用密码进行加密, clear the password), then read it again",
+                code=ErrorCode.ENCRYPTED,
             )
         if kind in ("doc", "wps") or suffix in (".doc", ".wps", ".dot", ".wpt"):
             what = "WPS 文字 .wps" if kind == "wps" or suffix in (".wps", ".wpt") else "Word 97-2003 .doc"
-            raise ReportError(path, _OLD_WORD.format(kind=what))
+            raise ReportError(path, _OLD_WORD.format(kind=what), code=ErrorCode.UNSUPPORTED_FORMAT)
         if kind == "xls":
-            raise ReportError(path, "an Excel 97-2003 workbook (.xls), not a Word document; name it .xls")
-        raise ReportError(path, "an old Office compound file that is not a Word document")
+            raise ReportError(
+                path,
+                "an Excel 97-2003 workbook (.xls), not a Word document; name it .xls",
+                code=ErrorCode.UNSUPPORTED_FORMAT,
+            )
+        raise ReportError(
+            path, "an old Office compound file that is not a Word document", code=ErrorCode.UNSUPPORTED_FORMAT
+        )
     start = head.lstrip()[:400].lower()
     if start.startswith(b"<?xml") and (b"worddocument" in head.lower() or b"pkg:package" in head):
-        raise ReportError(path, "a Word XML document (Word 2003 XML / flat XML); open it in Word and save it as .docx")
+        raise ReportError(
+            path,
+            "a Word XML document (Word 2003 XML / flat XML); open it in Word and save it as .docx",
+            code=ErrorCode.UNSUPPORTED_FORMAT,
+        )
     if head.lstrip().startswith(b"{\\rtf"):
-        raise ReportError(path, _OLD_WORD.format(kind="RTF").replace("old Word format", "RTF, not .docx"))
+        raise ReportError(
+            path,
+            _OLD_WORD.format(kind="RTF").replace("old Word format", "RTF, not .docx"),
+            code=ErrorCode.UNSUPPORTED_FORMAT,
+        )
     if not head.startswith(ZIP):
         if head.startswith(b"PK\x05\x06"):
-            raise ReportError(path, "an empty zip archive, not a Word document")
-        raise ReportError(path, f"named {suffix or 'a Word document'} but is not a Word (.docx) file")
+            raise ReportError(path, "an empty zip archive, not a Word document", code=ErrorCode.EMPTY_FILE)
+        raise ReportError(
+            path,
+            f"named {suffix or 'a Word document'} but is not a Word (.docx) file",
+            code=ErrorCode.UNSUPPORTED_FORMAT,
+        )
 
 
 def _zip_read(z: zipfile.ZipFile, name: str, path: Path) -> bytes:
     info = z.getinfo(name)
     if info.file_size > MAX_PART:
-        raise ReportError(path, f"{name} inside the document unpacks to {info.file_size / 2**20:.0f} MB; not read")
+        raise ReportError(
+            path,
+            f"{name} inside the document unpacks to {info.file_size / 2**20:.0f} MB; not read",
+            code=ErrorCode.TOO_LARGE,
+        )
     try:
         return z.read(info)
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-        raise ReportError(path, f"the .docx is damaged: {name} cannot be unpacked ({exc})") from None
+        raise ReportError(
+            path, f"the .docx is damaged: {name} cannot be unpacked ({exc})", code=ErrorCode.CORRUPT
+        ) from None
     except RuntimeError as exc:  # an encrypted zip member
-        raise ReportError(path, f"the .docx is damaged or encrypted: {name} ({exc})") from None
+        raise ReportError(
+            path, f"the .docx is damaged or encrypted: {name} ({exc})", code=ErrorCode.ENCRYPTED
+        ) from None
 
 
 def _xml(data: bytes, name: str, path: Path):
@@ -186,7 +213,9 @@ def _xml(data: bytes, name: str, path: Path):
     try:
         return etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
-        raise ReportError(path, f"the .docx is damaged: {name} is not well-formed XML ({exc})") from None
+        raise ReportError(
+            path, f"the .docx is damaged: {name} is not well-formed XML ({exc})", code=ErrorCode.CORRUPT
+        ) from None
 
 
 def _rels(z: zipfile.ZipFile, names: dict[str, str], part: str, path: Path) -> list[tuple[str, str]]:
@@ -219,7 +248,9 @@ def open_docx(path: Path) -> Package:
     try:
         z = zipfile.ZipFile(path)
     except zipfile.BadZipFile:
-        raise ReportError(path, "the .docx is damaged or truncated (its zip directory cannot be read)") from None
+        raise ReportError(
+            path, "the .docx is damaged or truncated (its zip directory cannot be read)", code=ErrorCode.CORRUPT
+        ) from None
     with z:
         names = {n.lower(): n for n in z.namelist()}
         main = next((t for typ, t in _rels(z, names, "", path) if OFFICE_DOCUMENT.search(typ)), None)
@@ -227,9 +258,17 @@ def open_docx(path: Path) -> Package:
             if "word/document.xml" in names:
                 main = "word/document.xml"
             elif "xl/workbook.xml" in names:
-                raise ReportError(path, "an Excel workbook (.xlsx), not a Word document; name it .xlsx")
+                raise ReportError(
+                    path,
+                    "an Excel workbook (.xlsx), not a Word document; name it .xlsx",
+                    code=ErrorCode.UNSUPPORTED_FORMAT,
+                )
             else:
-                raise ReportError(path, "a zip archive with no Word document in it (no word/document.xml)")
+                raise ReportError(
+                    path,
+                    "a zip archive with no Word document in it (no word/document.xml)",
+                    code=ErrorCode.UNSUPPORTED_FORMAT,
+                )
         pkg = Package(_xml(_zip_read(z, names[main.lower()], path), main, path))
         for typ, target in _rels(z, names, main, path):
             if target.lower() not in names:
@@ -666,14 +705,16 @@ def read_layout(path: Path) -> Layout:
     path = Path(path)
     check_regular(path)
     if path.stat().st_size == 0:
-        raise ReportError(path, "the file is empty")
+        raise ReportError(path, "the file is empty", code=ErrorCode.EMPTY_FILE)
     with open(path, "rb") as fh:
         head = fh.read(2048)
     check_container(path, head)
     pkg = open_docx(path)
     body = pkg.document.find(W_BODY)
     if body is None:
-        raise ReportError(path, "the .docx has no document body (word/document.xml holds no w:body)")
+        raise ReportError(
+            path, "the .docx has no document body (word/document.xml holds no w:body)", code=ErrorCode.CORRUPT
+        )
     # Each section's properties end it: in the last paragraph of the section, the last in the body.
     sections = [s.find(W_TYPE) for s in body.iter(W_SECTPR) if s.getparent().tag in (W_PPR, W_BODY)]
     reader = _Reader(
@@ -689,7 +730,11 @@ def read_layout(path: Path) -> Layout:
         pages.pop()  # the break after the last paragraph starts no printed page
     blocks = [b for p in pages for b in p.blocks]
     if not blocks:
-        raise ReportError(path, "the Word document is empty (no text and no tables)" + _notes_tail(reader.notes))
+        raise ReportError(
+            path,
+            "the Word document is empty (no text and no tables)" + _notes_tail(reader.notes),
+            code=ErrorCode.EMPTY_FILE,
+        )
     has_table = any(isinstance(b, TableBlock) for b in blocks)
     if not has_table and pkg.embedded:
         reader.notes.append(
@@ -703,7 +748,11 @@ def read_layout(path: Path) -> Layout:
             "export those pages as images and read them by OCR"
         )
     if not has_table and not any("决算" in b.text for b in blocks if isinstance(b, TextBlock)):
-        raise ReportError(path, "the Word document has no tables and no 决算 text, so it is not a 部门决算")
+        raise ReportError(
+            path,
+            "the Word document has no tables and no 决算 text, so it is not a 部门决算",
+            code=ErrorCode.NOT_A_REPORT,
+        )
     return Layout(CONTAINER, pages, reader.notes)
 
 

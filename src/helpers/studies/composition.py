@@ -194,6 +194,72 @@ def basic_project(corpus: Corpus) -> pd.DataFrame:
     return df
 
 
+# Function codes whose project money a department passes on to other places (对口帮扶, 结对帮扶):
+# counted as passed on only where the report names a recipient place for that money.
+PASS_THROUGH_CODES = {"21305": "扶贫 / 巩固脱贫衔接乡村振兴 (对口帮扶)"}
+
+
+def pass_through(corpus: Corpus) -> pd.DataFrame:
+    """Per report, the project money passed on to other places: the 款 amount of a PASS_THROUGH_CODES
+    code in T3 (else T5), read from `function_rollup` (so 汉阳 2024, which prints only its 项 row
+    2130599, is found) — one figure per report however often the tables, the project and the narrative
+    restate it (the `poverty_transfers` rows sharing its `transfer_id`), and only where those rows name
+    a recipient place (`passed_to`, with the lines that name it)."""
+    cols = ["report_id", "code", "pass_through_wan", "table", "derived", "source_ref", "passed_to", "named_at"]
+    fr = corpus.function_rollup
+    pt = corpus.poverty_transfers
+    if fr.empty or pt.empty:
+        return pd.DataFrame(columns=cols)
+    fr = fr[fr.code.isin(list(PASS_THROUGH_CODES)) & fr.table.isin(["T3", "T5"]) & (fr.measure == "project")]
+    rows = []
+    for (rid, code), g in fr.groupby(["report_id", "code"], sort=True):
+        g = g[g.amount_wan.notna()].sort_values("table")  # T3 (all funds) before T5
+        if g.empty:
+            continue
+        r = g.iloc[0]
+        # the transfer this table line belongs to, and every restatement of it that names a place
+        mine = pt[(pt.report_id == rid) & pt.code.fillna("").str.startswith(code)]
+        ids = set(mine.transfer_id.dropna())
+        named = pt[(pt.report_id == rid) & pt.transfer_id.isin(list(ids)) & pt.recipient.notna()]
+        places: list[str] = []
+        for rec in named.recipient.astype(str):
+            for place in re.split(r"[、，,]", rec):
+                if place and place not in places:
+                    places.append(place)
+        if not places:
+            continue
+        rows.append(
+            {
+                "report_id": rid,
+                "code": code,
+                "pass_through_wan": float(r.amount_wan),
+                "table": r.table,
+                "derived": bool(r.derived),
+                "source_ref": r.source_ref,
+                "passed_to": "、".join(places),
+                "named_at": ", ".join(dict.fromkeys(named.source_ref.astype(str))),
+            }
+        )
+    return pd.DataFrame(rows, columns=cols)
+
+
+def with_pass_through(bp: pd.DataFrame, corpus: Corpus) -> pd.DataFrame:
+    """`basic_project` with the project money passed on to other places taken apart: `pass_through_wan`
+    (0 where none), `own_project_wan`, and `own_project_share_pct`, the project share of the spending
+    left once the money passed on is taken out of both project and total."""
+    pt = pass_through(corpus)
+    amount = dict(zip(pt.report_id, pt.pass_through_wan))
+    to = dict(zip(pt.report_id, pt.passed_to))
+    out = bp.assign(
+        pass_through_wan=bp.report_id.map(amount).fillna(0.0).astype("float64"),
+        passed_to=bp.report_id.map(to).fillna("").astype("object"),
+    )
+    out["own_project_wan"] = out.project_wan - out.pass_through_wan
+    both = out.basic_wan.fillna(0) + out.own_project_wan.fillna(0)
+    out["own_project_share_pct"] = out.own_project_wan.fillna(0) / both.where(both != 0) * 100
+    return out
+
+
 def economic_classes(corpus: Corpus) -> pd.DataFrame:
     """T6 by economic class (301, 302, 303, 310 …): report_id · code · name · section · amount_wan · share_pct."""
     cols = ["report_id", "code", "name", "section", "amount_wan", "share_pct", "rolled_up_from", "doubtful"]
@@ -358,6 +424,26 @@ def design(corpus: Corpus) -> pd.DataFrame:
     )
 
 
+def group_note(corpus: Corpus, report_ids, money: bool = True) -> str:
+    """The comparison group a figure rests on, for its title line: department kinds, level of
+    government, fiscal years, and (for amounts) that 万元 of different years are nominal."""
+    d = design(corpus)
+    d = d[d.report_id.isin(set(report_ids))]
+    if d.empty:
+        return ""
+    kinds = d.department_type.map(lambda k: k.split(" ")[-1]).value_counts()
+    level = d.district.map(lambda x: "区级 district" if x else "其他 other").value_counts()
+    years = sorted(int(y) for y in d.fiscal_year.dropna())
+    parts = [
+        "group: " + ", ".join(f"{k} {n}" for k, n in kinds.items()),
+        ", ".join(f"{k} {n}" for k, n in level.items()),
+        (f"{years[0]}" if years[0] == years[-1] else f"{years[0]}–{years[-1]}") if years else "year not stated",
+    ]
+    if money and len(set(years)) > 1:
+        parts.append("nominal 万元 (not price-adjusted)")
+    return "; ".join(parts)
+
+
 def _varies(d: pd.DataFrame, within: list[str], col: str) -> bool:
     return bool(len(d)) and any(g[col].nunique(dropna=False) > 1 for _, g in d.groupby(within, dropna=False))
 
@@ -417,8 +503,20 @@ def _largest_class(fc: pd.DataFrame, labels: pd.Series) -> str:
 def _project_share(bp: pd.DataFrame) -> str:
     return (
         f"project money is the larger part of spending in {int((bp.project_share_pct > 50).sum())} of "
-        f"{len(bp)} reports; the project share runs from {bp.project_share_pct.min():.1f}% to "
-        f"{bp.project_share_pct.max():.1f}% (median {bp.project_share_pct.median():.1f}%)"
+        f"{len(bp)} reports as printed, in {int((bp.own_project_share_pct > 50).sum())} of {len(bp)} once the "
+        f"money passed on to other places is taken out; the project share runs from "
+        f"{bp.project_share_pct.min():.1f}% to {bp.project_share_pct.max():.1f}% "
+        f"(median {bp.project_share_pct.median():.1f}%) as printed, from {bp.own_project_share_pct.min():.1f}% to "
+        f"{bp.own_project_share_pct.max():.1f}% (median {bp.own_project_share_pct.median():.1f}%) without it"
+    )
+
+
+def _passed_on(bp: pd.DataFrame, labels: pd.Series) -> str:
+    p = bp[bp.pass_through_wan > 0].sort_values("pass_through_wan", ascending=False)
+    return "; ".join(
+        f"{labels.get(r.report_id, r.report_id)} {r.pass_through_wan:,.2f} 万元 to {r.passed_to} "
+        f"(project share {r.project_share_pct:.1f}% with it, {r.own_project_share_pct:.1f}% without)"
+        for r in p.itertuples()
     )
 
 
@@ -453,9 +551,15 @@ def key_findings(corpus: Corpus) -> list[str]:
             )
     bp = basic_project(corpus)
     if len(bp):
-        bp = bp[~bp.doubtful.astype(bool)]
+        bp = with_pass_through(bp[~bp.doubtful.astype(bool)], corpus)
         if len(bp):
-            out.append(_cap(_project_share(bp)) + ". " + quality.sensitivity(bp, corpus, _project_share))
+            s = _cap(_project_share(bp)) + "."
+            if (bp.pass_through_wan > 0).any():
+                s += (
+                    " Passed on (对口帮扶 money, function code 21305, each transfer counted once across 类/款/项, "
+                    f"project and narrative): {_passed_on(bp, labels)}."
+                )
+            out.append(s + " " + quality.sensitivity(bp, corpus, _project_share))
     pp = personnel_public(corpus)
     if len(pp):
         left = pp[pp.doubtful & pp.personnel_share_pct.notna()]

@@ -16,7 +16,7 @@ from ..vocabulary import THREE_PUBLIC_COLUMN_LABELS as THREE_PUBLIC_NAMES
 from ..vocabulary import THREE_PUBLIC_ITEMS
 from . import quality
 from .load import Corpus
-from .narrate import pct, wan
+from .narrate import pct
 
 LEVEL_ORDER = ["overall", "类", "款", "项", "project"]
 BASES = ["年初预算", "全年预算", "调整预算"]
@@ -146,15 +146,14 @@ def rate_groups(be: pd.DataFrame) -> pd.DataFrame:
 
 
 def summary_by_level(be: pd.DataFrame) -> pd.DataFrame:
-    """Per level and budget basis: statements, reports, median, quartiles, min/max of the rate."""
+    """Per level and budget basis: statements, reports, median, quartiles, min/max of the per-statement
+    rates. No amounts are summed across reports (departments, years)."""
     if be.empty or be.rate.notna().sum() == 0:
         return pd.DataFrame()
     g = be.dropna(subset=["rate"]).groupby(["level", "budget_basis"], observed=True)
     out = g.rate.describe()[["count", "min", "25%", "50%", "75%", "max"]]
     out.insert(1, "reports", g.report_id.nunique())
-    out["budget_wan"] = g.budget_wan.sum()
-    out["final_wan"] = g.final_wan.sum()
-    out["pooled_rate_pct"] = out.final_wan / out.budget_wan.where(out.budget_wan != 0) * 100
+    # no pooled rate: money added across departments and years would let the largest budget speak for all
     return out.rename(columns={"50%": "median"})
 
 
@@ -228,7 +227,11 @@ def printed_vs_computed(corpus: Corpus, be: pd.DataFrame | None = None) -> pd.Da
         hit = [c for c in by_report.get(r.report_id, []) if c[0] & toks and quality._close(c[1], r.rate_printed_pct)]
         if hit and pd.notna(r.rate):
             expected = [-1e9 if c[2] is None or pd.isna(c[2]) else c[2] for c in hit]
-            hit2 = [c for c, e in zip(hit, expected) if quality._close(e, r.rate) or abs(float(e) - r.rate) < 0.05]
+            hit2 = [
+                c
+                for c, e in zip(hit, expected)
+                if quality._close(e, r.rate) or abs(float(e) - r.rate) < SETTINGS.same_rate_pct
+            ]
             hit = hit2 or hit
         if not hit:
             verdicts.append("not checked" if pd.notna(r.rate) else "undefined (zero budget)")
@@ -278,6 +281,7 @@ def three_public(corpus: Corpus) -> pd.DataFrame:
         "report",
         "item",
         "item_name",
+        "budget_basis",
         "budget_wan",
         "final_wan",
         "rate",
@@ -294,6 +298,10 @@ def three_public(corpus: Corpus) -> pd.DataFrame:
         report=tp.report_id.map(corpus.labels()),
         source=tp.source.astype("object"),
         item_name=tp.item.map(THREE_PUBLIC_NAMES),
+        budget_basis=tp.report_id.astype("object")
+        .map(three_public_bases(corpus))
+        .astype("object")
+        .fillna(BASIS_NOT_STATED),
         rate=tp.final_wan / tp.budget_wan.where(tp.budget_wan.fillna(0) != 0) * 100,
     )
     df = quality.flag_rows(df, corpus, ["budget_wan", "final_wan"], item_col="item")
@@ -332,40 +340,111 @@ def three_public(corpus: Corpus) -> pd.DataFrame:
 
 
 def three_public_one_source(tp: pd.DataFrame) -> pd.DataFrame:
-    """One row per report and item: the table's figures where printed, else the narrative's."""
+    """One row per report and item: the figures of the source that states both budget and outturn
+    (the table's first), else the table's, else the narrative's. 财政局 2024's T7 leaves the outturn
+    blank where its narrative says 0.00 万元: the narrative's pair is kept, so the report is not lost."""
     if tp.empty:
         return tp
-    rank = (tp.source != "table").astype(int)
-    return tp.assign(_r=rank).sort_values("_r").drop_duplicates(["report_id", "item"]).drop(columns="_r")
+    rank = tp.budget_wan.isna().astype(int) * 2 + tp.final_wan.isna().astype(int) * 2 + (tp.source != "table")
+    return tp.assign(_r=rank).sort_values("_r", kind="stable").drop_duplicates(["report_id", "item"]).drop(columns="_r")
 
 
-def three_public_item_totals(one: pd.DataFrame) -> pd.DataFrame:
-    """Budget and outturn per item summed over the same reports: only reports that state both
-    amounts of the item and whose figures no check doubts (summing outturns over five reports and
-    budgets over four would fake an overspend). `reports` says how many; `left_out` lists the rest."""
+BASIS_WORDS = r"(年初预算|全年预算|调整预算)"
+BASIS_NOT_STATED = "预算 (basis not stated)"
+
+
+def three_public_bases(corpus: Corpus) -> dict[str, str]:
+    """report_id → the budget its 三公 figures are measured against, as the report words it: the 三公
+    completion statement (`budget_execution`, subject three_public), else the words of a 三公 sentence,
+    else `预算 (basis not stated)`. 汉阳 2024 and 江汉 2022 print 全年预算, the others 年初预算."""
+    out: dict[str, str] = {}
+    be = corpus.budget_execution
+    if len(be):
+        s = be[(be.subject.fillna("") == "three_public") & be.budget_basis.notna()]
+        for rid, b in zip(s.report_id.astype("object"), s.budget_basis.astype("object")):
+            out.setdefault(rid, b)
+    tp = corpus.three_public
+    if len(tp):
+        for rid, text in zip(tp.report_id.astype("object"), tp.source_text.astype("object")):
+            m = re.search(BASIS_WORDS, text) if isinstance(text, str) else None
+            if m and rid not in out:
+                out[rid] = m.group(1)
+    return out
+
+
+def three_public_by_report(corpus: Corpus, item: str = "total") -> pd.DataFrame:
+    """One row per report for a 三公 item (the total by default): its budget basis, budget, outturn and
+    rate, `status` `rated` or why there is no rate (no budget printed, a zero budget, a check against
+    it). The sentence and the figure both take the `rated` rows of this frame, so their N agree."""
+    tp = three_public(corpus)
+    one = three_public_one_source(tp)
+    cols = [
+        "report_id",
+        "report",
+        "fiscal_year",
+        "budget_basis",
+        "budget_wan",
+        "final_wan",
+        "rate",
+        "status",
+        "source",
+        "source_ref",
+        "flag",
+        "flag_message",
+    ]
     if one.empty:
-        return pd.DataFrame(columns=["item", "item_name", "budget_wan", "final_wan", "rate", "reports", "left_out"])
+        return pd.DataFrame(columns=cols)
+    d = one[one.item == item].copy()
+    years = dict(zip(corpus.reports.report_id.astype("object"), corpus.reports.fiscal_year))
+    d["fiscal_year"] = d.report_id.map(years)
+    status = pd.Series("rated", index=d.index, dtype="object")
+    status[d.rate.isna()] = "no rate: outturn not stated"
+    status[d.budget_wan.fillna(0) == 0] = "no rate: no budget printed"
+    status[(d.budget_wan == 0) & d.budget_wan.notna()] = "no rate: a zero budget"
+    status[d.flag.fillna("") != ""] = "left out: " + d.flag.fillna("").astype(str)
+    d["status"] = status
+    return d[cols].sort_values(["budget_basis", "rate"], na_position="last").reset_index(drop=True)
+
+
+def three_public_item_rates(one: pd.DataFrame) -> pd.DataFrame:
+    """Per item and budget basis, the distribution of the per-report rates: reports, median, min, max
+    (no money added across departments or years: a sum would weigh 洪山's 83.75 万元 over 汉阳's 5.86).
+    `left_out` names the reports with the item but no rate (no budget, no outturn, a check against it)."""
+    cols = [
+        "item",
+        "item_name",
+        "budget_basis",
+        "reports",
+        "median_rate_pct",
+        "min_rate_pct",
+        "max_rate_pct",
+        "left_out",
+    ]
+    if one.empty:
+        return pd.DataFrame(columns=cols)
     rows = []
     for item in THREE_PUBLIC_ITEMS:
         g = one[one.item == item]
         if g.empty:
             continue
-        ok = g.dropna(subset=["budget_wan", "final_wan"])
-        ok = ok[ok.flag.fillna("") == ""] if "flag" in ok else ok
-        left = sorted(set(g.report) - set(ok.report))
-        b, f = ok.budget_wan.sum(), ok.final_wan.sum()
-        rows.append(
-            {
-                "item": item,
-                "item_name": THREE_PUBLIC_NAMES[item],
-                "budget_wan": b,
-                "final_wan": f,
-                "rate": f / b * 100 if b else float("nan"),
-                "reports": ok.report_id.nunique(),
-                "left_out": "、".join(left),
-            }
-        )
-    return pd.DataFrame(rows)
+        ok = g[g.rate.notna() & (g.flag.fillna("") == "")] if "flag" in g else g[g.rate.notna()]
+        left = "、".join(sorted(set(g.report) - set(ok.report)))
+        for b, gb in ok.groupby("budget_basis", sort=True):
+            rows.append(
+                {
+                    "item": item,
+                    "item_name": THREE_PUBLIC_NAMES[item],
+                    "budget_basis": b,
+                    "reports": gb.report_id.nunique(),
+                    "median_rate_pct": gb.rate.median(),
+                    "min_rate_pct": gb.rate.min(),
+                    "max_rate_pct": gb.rate.max(),
+                    "left_out": left,
+                }
+            )
+        if ok.empty:
+            rows.append({"item": item, "item_name": THREE_PUBLIC_NAMES[item], "reports": 0, "left_out": left})
+    return pd.DataFrame(rows, columns=cols)
 
 
 def three_public_sources_agree(tp: pd.DataFrame) -> pd.DataFrame:
@@ -385,11 +464,36 @@ def three_public_sources_agree(tp: pd.DataFrame) -> pd.DataFrame:
 # Key findings (the sentences a page opens with; every number computed here)
 
 
-def _overall_range(ov: pd.DataFrame) -> str:
-    lo, hi = ov.loc[ov.rate.idxmin()], ov.loc[ov.rate.idxmax()]
+def overall_rates(corpus: Corpus) -> pd.DataFrame:
+    """Each report's overall completion rate once per budget basis: statements no check implicates,
+    with a rate (a zero budget has none), the first of a report's statements against a basis."""
+    corpus = quality.comparable(corpus)
+    be = rates(corpus)
+    if be.empty:
+        return be
+    ov = be[(be.level == "overall") & (be.flag.fillna("") == "")].dropna(subset=["rate"])
+    years = dict(zip(corpus.reports.report_id.astype("object"), corpus.reports.fiscal_year))
+    ov = ov.drop_duplicates(["report_id", "budget_basis"]).assign(fiscal_year=lambda d: d.report_id.map(years))
+    return ov
+
+
+def _overall_rates(ov: pd.DataFrame) -> str:
+    return "; ".join(
+        f"against {b}, {len(g)} report{'s' if len(g) != 1 else ''} ({_years(g)}): {_rates_phrase(g)}"
+        for b, g in _by_basis(ov)
+    )
+
+
+def overall_sentence(corpus: Corpus) -> str:
+    """The overall completion headline, the same on the study's page and in `start_here`: one rate
+    per report and budget basis, the median and range of each basis; nothing pooled."""
+    ov = overall_rates(corpus)
+    if ov.empty:
+        return ""
     return (
-        f"general-budget spending in {ov.report_id.nunique()} reports ran from {pct(lo.rate)} of 年初预算 "
-        f"({lo.report}) to {pct(hi.rate)} ({hi.report}), median {pct(ov.rate.median())}"
+        "Overall completion (决算 ÷ 预算), one rate per report and budget basis (年初预算, 全年预算 and 调整预算 are "
+        f"different budgets, never pooled; no money added across departments or years): {_overall_rates(ov)}. "
+        + quality.sensitivity(ov, corpus, _overall_rates)
     )
 
 
@@ -398,12 +502,54 @@ def _differ(pvc: pd.DataFrame) -> str:
     return f"{len(d)} of {len(pvc)} printed completion rates differ from the rate their own amounts give"
 
 
-def _three_public_total(tot: pd.DataFrame) -> str:
-    return (
-        f"the {tot.report_id.nunique()} reports stating both totals spent {wan(tot.final_wan.sum())} of "
-        f"{wan(tot.budget_wan.sum())} budgeted ({pct(tot.final_wan.sum() / tot.budget_wan.sum() * 100)}); per "
-        f"report from {pct(tot.rate.min())} to {pct(tot.rate.max())}"
+def _years(d: pd.DataFrame) -> str:
+    y = sorted({int(v) for v in d.fiscal_year.dropna()}) if "fiscal_year" in d else []
+    if not y:
+        return "year not stated"
+    return f"{y[0]}" if y[0] == y[-1] else f"{y[0]}–{y[-1]}"
+
+
+def _rates_phrase(d: pd.DataFrame) -> str:
+    d = d.sort_values("rate")
+    if len(d) <= 2:
+        return " and ".join(f"{pct(r.rate)} ({r.report})" for r in d.itertuples())
+    lo, hi = d.iloc[0], d.iloc[-1]
+    return f"median {pct(d.rate.median())}, from {pct(lo.rate)} ({lo.report}) to {pct(hi.rate)} ({hi.report})"
+
+
+def _by_basis(d: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    order = BASES + sorted(set(d.budget_basis.dropna()) - set(BASES))
+    return [(b, d[d.budget_basis == b]) for b in order if (d.budget_basis == b).any()]
+
+
+def _three_public_rates(d: pd.DataFrame) -> str:
+    return "; ".join(
+        f"against {b}, {len(g)} report{'s' if len(g) != 1 else ''} ({_years(g)}): {_rates_phrase(g)}"
+        for b, g in _by_basis(d)
     )
+
+
+def three_public_sentence(corpus: Corpus) -> str:
+    """The 三公 headline, the same on the study's page and in `start_here`: one rate per report
+    against its own budget basis (全年预算 and 年初预算 apart), the median and range of each basis, the
+    reports without a rate named; no amount is added across departments or years."""
+    corpus = quality.comparable(corpus)
+    d = three_public_by_report(corpus)
+    if d.empty:
+        return ""
+    rated = d[d.status == "rated"]
+    s = (
+        "三公经费, one rate per report against the budget it names (全年预算 and 年初预算 kept apart; "
+        "no money added across departments or years)"
+    )
+    s += f": {_three_public_rates(rated)}." if len(rated) else ": no report states both amounts."
+    rest = d[d.status != "rated"]
+    if len(rest):
+        s += " No rate for " + "; ".join(f"{r.report} ({r.status.split(': ', 1)[-1]})" for r in rest.itertuples())
+        s += "."
+    if len(rated):
+        s += " " + quality.sensitivity(rated, corpus, _three_public_rates)
+    return s
 
 
 def key_findings(corpus: Corpus) -> list[str]:
@@ -416,14 +562,8 @@ def key_findings(corpus: Corpus) -> list[str]:
     if be.empty:
         return ["No budget-execution statement has been extracted yet."] + ([left] if left else [])
     out = []
-    clean = be[be.flag.fillna("") == ""]
-    ov = clean[(clean.level == "overall") & (clean.budget_basis == "年初预算")].dropna(subset=["rate"])
-    if len(ov):
-        out.append(
-            f"Against 年初预算 (the budget set at the start of the year), {_overall_range(ov)}; rates against "
-            f"全年预算 or 调整预算 are reported separately, never pooled with these. "
-            + quality.sensitivity(ov, corpus, _overall_range)
-        )
+    if said := overall_sentence(corpus):
+        out.append(said)
     pvc = printed_vs_computed(corpus, be)
     if len(pvc):
         d = pvc[pvc.verdict == "differs"]
@@ -442,12 +582,8 @@ def key_findings(corpus: Corpus) -> list[str]:
     tp = three_public(corpus)
     one = three_public_one_source(tp)
     if len(one):
-        tot = one[(one.item == "total") & (one.flag.fillna("") == "")].dropna(subset=["budget_wan", "final_wan"])
-        tot = tot[tot.budget_wan > 0]
-        if len(tot):
-            out.append(
-                f"三公经费: {_three_public_total(tot)}. " + quality.sensitivity(tot, corpus, _three_public_total)
-            )
+        if said := three_public_sentence(corpus):
+            out.append(said)
         for r in one[one.flag == quality.FLAG_FAIL].itertuples():
             s = (
                 f"{r.item_name} in {r.report}: the rate {pct(r.rate)} rests on a figure a consistency check "

@@ -13,6 +13,7 @@ import re
 
 import pandas as pd
 
+from ..settings import SETTINGS
 from .load import Corpus
 
 PROBLEM_OUTCOMES = ("fail", "uncertain")
@@ -20,7 +21,6 @@ FLAG_FAIL = "failed check"
 FLAG_UNCERTAIN = "uncertain check"
 FLAG_DOUBTFUL = "doubtful reading"
 _REF = re.compile(r"\b(line|page)\s+(\d+)")
-VALUE_ATOL = 0.006
 
 # Checks whose `found` is one particular 三公 item (so an equal figure of another item is not implicated).
 RULE_ITEM = {"T7.vehicle_subtotal": "vehicle_total", "T7.total": "total"}
@@ -51,7 +51,7 @@ def _close(a, b) -> bool:
             and b is not None
             and not pd.isna(a)
             and not pd.isna(b)
-            and abs(float(a) - float(b)) < VALUE_ATOL
+            and abs(float(a) - float(b)) < SETTINGS.same_figure_wan
         )
     except (TypeError, ValueError):
         return False

@@ -433,6 +433,20 @@ def spending_sentence(fc: pd.DataFrame, bp: pd.DataFrame) -> str:
             if len(bp)
             else ""
         )
+        + _passed_on_sentence(bp)
+    )
+
+
+def _passed_on_sentence(bp: pd.DataFrame) -> str:
+    """The project money passed on to other places (`composition.with_pass_through`), if any."""
+    from .narrate import pct, wan
+
+    if not len(bp) or "pass_through_wan" not in bp or not bp.pass_through_wan.iloc[0] > 0:
+        return ""
+    r = bp.iloc[0]
+    return (
+        f" Of the project money, {wan(r.pass_through_wan)} is passed on to other places ({r.passed_to}, 对口帮扶): "
+        f"without it, project spending is {pct(r.own_project_share_pct)} of what the department spends itself."
     )
 
 

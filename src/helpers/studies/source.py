@@ -27,6 +27,7 @@ import pandas as pd
 
 from .. import paths, schema
 from ..document import folder_pages, sha256_of
+from ..errors import ErrorCode
 from ..extract import DEFAULT_PDF_ENGINE, extract_report, failed_row, report_id_for
 from ..pipeline import extractor_version, write_datasets
 from .load import Corpus, NoProcessedData, load, load_report
@@ -34,7 +35,11 @@ from .narrate import show
 
 
 class ReportFileError(Exception):
-    """A report file that could not be read; the message names the file and what is wrong."""
+    """A report file that could not be read; the message names the file and what is wrong, `code` why."""
+
+    def __init__(self, message: str, code: str | None = None):
+        super().__init__(message)
+        self.code = ErrorCode(code) if isinstance(code, str) else ErrorCode.INTERNAL_ERROR
 
 
 def cache_root(cache_dir: str | Path | None = None) -> Path:
@@ -166,7 +171,7 @@ def extract_file(
         datasets = extract_report(path, report_id=rid, pdf_engine=engine)
         failed = datasets["reports"].status.iloc[0] == "failed"
         if failed or folder is None:
-            raise ReportFileError(str(datasets["reports"].error.iloc[0]))
+            raise ReportFileError(str(datasets["reports"].error.iloc[0]), datasets["reports"].error_code.iloc[0])
         _store({ds: datasets.get(ds, schema.empty(ds)) for ds in schema.DATASETS}, folder, version)
         frames = dict(load(folder).frames)  # as the notebooks read the main job's datasets: from Parquet
     frames = _relabel(frames, rid, path)
@@ -225,7 +230,7 @@ def corpus_of_files(files, *, cache_dir: str | Path | None = None, pdf_engine: s
         try:
             parts.append(dict(extract_file(f, report_id=rid, cache_dir=root, pdf_engine=pdf_engine).corpus.frames))
         except ReportFileError as exc:
-            parts.append(failed_row(Path(f), rid, str(exc)))
+            parts.append(failed_row(Path(f), rid, str(exc), exc.code))
     frames = {}
     for ds in schema.DATASETS:
         got = [p[ds] for p in parts if ds in p and len(p[ds])]

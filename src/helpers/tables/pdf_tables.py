@@ -42,6 +42,7 @@ from pathlib import Path
 from ..document import Document, open_pdf
 from ..normalize import cid_ratio, normalize_text
 from ..read.model import Block, Cell, Layout, Page, TableBlock, TextBlock
+from ..settings import SETTINGS
 from .engines import DEFAULT_PDF_ENGINE, ENGINE_NAMES, pdf_engine
 from .found import FoundTable
 from .layout_tables import find_layout_tables
@@ -269,7 +270,7 @@ def find_pdf_tables(
     page_text: dict[int, list[str]] = {}
     for ln in doc.lines:
         page_text.setdefault(ln.page or 0, []).append(ln.text)
-    garbled = {p for p, lines in page_text.items() if cid_ratio("\n".join(lines)) > 0.01}
+    garbled = {p for p, lines in page_text.items() if cid_ratio("\n".join(lines)) > SETTINGS.garbled_page_share}
     notes = [
         f"page {p}: text is (cid:NNN) glyph codes (no ToUnicode map); its tables were not read"
         for p in sorted(garbled)

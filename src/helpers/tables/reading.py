@@ -19,8 +19,9 @@ and the checks say so.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
+
+from ..normalize import compact
 
 # Layouts whose cells keep their columns (the container says where each cell is).
 POSITIONAL_LAYOUTS = ("tab grid", "pdf ruled table", "spreadsheet cells", "word table", "web page table", "OCR")
@@ -150,8 +151,7 @@ def check_totals(code: str, kind: str, items: list[dict], reading: Reading) -> N
         return  # printed empty: no total to expect
     if kind == "coded":
         if not any(
-            _figure(it) and not it["code"] and re.sub(r"\s", "", it["row_label"] or "") in ("合计", "总计")
-            for it in items
+            _figure(it) and not it["code"] and compact(it["row_label"] or "") in ("合计", "总计") for it in items
         ):
             missing.append(f"{TOTAL_NAMES.get(code, '合计')} row")
     elif kind == "two_sided":

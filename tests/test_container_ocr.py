@@ -24,6 +24,7 @@ import pandas as pd
 import pytest
 
 from helpers.document import ReportError
+from helpers.errors import ErrorCode
 from helpers.read import ocr
 from helpers.read.model import TableBlock, TextBlock
 
@@ -138,7 +139,7 @@ def test_empty_image(tmp_path):
     f.write_bytes(b"")
     with pytest.raises(ReportError, match="0 bytes") as e:
         ocr.read_layout(f)
-    assert e.value.path == str(f)
+    assert e.value.path == str(f) and e.value.code == ErrorCode.EMPTY_FILE
 
 
 def _png_header(w: int, h: int) -> bytes:
@@ -159,7 +160,7 @@ def test_huge_image_is_refused_before_decoding(tmp_path, w, h):
     f.write_bytes(_png_header(w, h))  # 2 Gpx (2 GB decoded) and 100 Mpx claimed, a few bytes of data
     with pytest.raises(ReportError, match="Mpx") as e:
         ocr.read_layout(f)
-    assert "scan.png" in str(e.value) and "not decoded" in str(e.value)
+    assert "scan.png" in str(e.value) and "not decoded" in str(e.value) and e.value.code == ErrorCode.TOO_LARGE
 
 
 def test_corrupt_and_truncated_images(tmp_path):
@@ -171,7 +172,7 @@ def test_corrupt_and_truncated_images(tmp_path):
     cut.write_bytes(SGB_P8.read_bytes()[:3000])
     with pytest.raises(ReportError, match="not a readable image") as e:
         ocr.read_layout(cut)
-    assert "cut.jpg" in str(e.value)
+    assert "cut.jpg" in str(e.value) and e.value.code == ErrorCode.CORRUPT
 
 
 def test_blank_image_and_picture_are_not_report_pages(tmp_path):
@@ -192,7 +193,7 @@ def test_blank_image_and_picture_are_not_report_pages(tmp_path):
     im.save(photo, quality=80)
     with pytest.raises(ReportError, match="not a report page") as e:
         ocr.read_layout(photo)
-    assert "photo.jpg" in str(e.value)
+    assert "photo.jpg" in str(e.value) and e.value.code == ErrorCode.NOT_A_REPORT
 
 
 # --- a real table page -----------------------------------------------------------------------

@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from ..document import ReportError
+from ..errors import ErrorCode
 from ..normalize import AMOUNT_RE
 from ..paths import IMAGE_SUFFIXES
 from .model import Cell, Layout, Page, TableBlock, TextBlock
@@ -85,7 +86,11 @@ def folder_pages(folder: Path) -> tuple[list[Path], list[str]]:
     ignored = sorted(p.name for p in folder.iterdir() if not p.name.startswith(".") and p not in pages)
     if not pages:
         listed = f" (it holds: {', '.join(ignored[:8])}{' …' if len(ignored) > 8 else ''})" if ignored else ""
-        raise ReportError(folder, f"no page images ({', '.join(IMAGE_SUFFIXES)}) in this folder{listed}")
+        raise ReportError(
+            folder,
+            f"no page images ({', '.join(IMAGE_SUFFIXES)}) in this folder{listed}",
+            code=ErrorCode.NOT_REGULAR_FILE,
+        )
     notes = []
     if ignored:
         notes.append(f"{len(ignored)} file(s) that are not page images were ignored: {', '.join(ignored)}")
@@ -125,7 +130,7 @@ def image_pages(path: Path) -> list[np.ndarray]:
     from PIL import Image, ImageSequence, UnidentifiedImageError
 
     if path.stat().st_size == 0:
-        raise ReportError(path, "the image file is empty (0 bytes)")
+        raise ReportError(path, "the image file is empty (0 bytes)", code=ErrorCode.EMPTY_FILE)
     pages: list[np.ndarray] = []
     try:
         with warnings.catch_warnings():  # PIL warns above 89 Mpx; the size is checked here instead
@@ -139,19 +144,26 @@ def image_pages(path: Path) -> list[np.ndarray]:
                         path,
                         f"image{f' frame {k}' if k > 1 else ''} is {w}×{h} = {w * h / 1e6:.0f} Mpx, above the "
                         f"{MAX_PIXELS / 1e6:.0f} Mpx limit for a page (a 600-dpi A4 scan is 35 Mpx); not decoded",
+                        code=ErrorCode.TOO_LARGE,
                     )
                 pages.append(_grey(frame))
     except ReportError:
         raise
     except Image.DecompressionBombError as exc:  # PIL's own guard, at twice its default limit
         raise ReportError(
-            path, f"image is far above the {MAX_PIXELS / 1e6:.0f} Mpx limit for a page ({exc}); not decoded"
+            path,
+            f"image is far above the {MAX_PIXELS / 1e6:.0f} Mpx limit for a page ({exc}); not decoded",
+            code=ErrorCode.TOO_LARGE,
         ) from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
-        raise ReportError(path, f"not a readable image (corrupt or truncated?): {exc}") from exc
+        raise ReportError(path, f"not a readable image (corrupt or truncated?): {exc}", code=ErrorCode.CORRUPT) from exc
     for grey in pages:
         if grey.ndim != 2 or min(grey.shape) < 32:
-            raise ReportError(path, f"image is {grey.shape[-1]}×{grey.shape[0]} pixels: too small to be a page")
+            raise ReportError(
+                path,
+                f"image is {grey.shape[-1]}×{grey.shape[0]} pixels: too small to be a page",
+                code=ErrorCode.NOT_A_REPORT,
+            )
     return pages
 
 
@@ -160,20 +172,24 @@ def pdf_pages(path: Path, dpi: int = RENDER_DPI) -> Iterator[np.ndarray]:
     import pypdfium2 as pdfium
 
     if path.stat().st_size == 0:
-        raise ReportError(path, "the file is empty")
+        raise ReportError(path, "the file is empty", code=ErrorCode.EMPTY_FILE)
     try:
         pdf = pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as exc:
         if "password" in str(exc).lower():
-            raise ReportError(path, "PDF is encrypted (password-protected); save an unprotected copy") from exc
-        raise ReportError(path, f"not a readable PDF (truncated or corrupted?): {exc}") from exc
+            raise ReportError(
+                path, "PDF is encrypted (password-protected); save an unprotected copy", code=ErrorCode.ENCRYPTED
+            ) from exc
+        raise ReportError(path, f"not a readable PDF (truncated or corrupted?): {exc}", code=ErrorCode.CORRUPT) from exc
     try:
         for i in range(len(pdf)):
             page = pdf[i]
             w, h = page.get_size()
             if w * h * (dpi / 72) ** 2 > MAX_PIXELS:
                 raise ReportError(
-                    path, f"page {i + 1} is {w / 72:.0f}×{h / 72:.0f} inches: too large for a report page"
+                    path,
+                    f"page {i + 1} is {w / 72:.0f}×{h / 72:.0f} inches: too large for a report page",
+                    code=ErrorCode.TOO_LARGE,
                 )
             img = page.render(scale=dpi / 72, grayscale=True).to_numpy()
             yield img if img.ndim == 2 else img[..., 0]
@@ -671,14 +687,16 @@ def _images(path: Path) -> tuple[str, Iterator[tuple[str | None, np.ndarray]], l
         return "pdf_scan", ((None, img) for img in pdf_pages(path)), []
     if is_image(head) or path.suffix.lower() in IMAGE_SUFFIXES:  # by its bytes; by its name, to say why it fails
         return "image", ((path.name, g) for g in image_pages(path)), []
-    raise ReportError(path, f"not a page image ({', '.join(IMAGE_SUFFIXES)}) nor a PDF")
+    raise ReportError(
+        path, f"not a page image ({', '.join(IMAGE_SUFFIXES)}) nor a PDF", code=ErrorCode.UNSUPPORTED_FORMAT
+    )
 
 
 def read_layout(path: Path) -> Layout:
     """A scanned PDF, a page image or a folder of page images, read by OCR into pages of blocks."""
     path = Path(path)
     if not path.exists():
-        raise ReportError(path, "no such file or folder")
+        raise ReportError(path, "no such file or folder", code=ErrorCode.NO_SUCH_FILE)
     kind, images, notes = _images(path)
     pages: list[Page] = []
     blank: list[str] = []
@@ -691,11 +709,19 @@ def read_layout(path: Path) -> Layout:
             blank.append(label)
         angles.append(angle)
     if not pages:
-        raise ReportError(path, "the PDF has no pages")
+        raise ReportError(path, "the PDF has no pages", code=ErrorCode.EMPTY_FILE)
     if blank and len(blank) == len(pages):
         if kind == "image" and len(pages) == 1:
-            raise ReportError(path, "no printed text found on the image (a photo or a blank page?); not a report page")
-        raise ReportError(path, "no printed text found on any page (photos or blank pages?); not a report page")
+            raise ReportError(
+                path,
+                "no printed text found on the image (a photo or a blank page?); not a report page",
+                code=ErrorCode.NOT_A_REPORT,
+            )
+        raise ReportError(
+            path,
+            "no printed text found on any page (photos or blank pages?); not a report page",
+            code=ErrorCode.NOT_A_REPORT,
+        )
     if blank:
         notes.append(f"no printed text found on: {', '.join(blank)} (blank pages or pictures)")
     sideways = [k for k, a in enumerate(angles, start=1) if abs(a) > 45]

@@ -16,6 +16,10 @@ if ! grep -qi "Noto Sans CJK\|Noto Sans SC\|Source Han Sans" <<<"$fonts"; then
 fi
 # the headless-browser test (tests/test_browser.py) drives Debian's chromium; tools may not download browsers
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || need_apt+=(chromium)
+# OCR (rapidocr) pulls opencv-python, whose cv2 links libGL.so.1 and libglib (absent on a bare Debian)
+libs=$(ldconfig -p 2>/dev/null || true)  # not piped into grep -q (pipefail, as above)
+grep -q 'libGL\.so\.1 ' <<<"$libs" || need_apt+=(libgl1)
+grep -q 'libglib-2\.0\.so\.0 ' <<<"$libs" || need_apt+=(libglib2.0-0)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1; then
     SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"

@@ -47,7 +47,7 @@ logger = logging.getLogger(__name__)
 EXTRACTION_ENTRY = "extract.py"
 PDF_LIBRARIES = ("pdfplumber", "pdfminer.six", "pypdfium2", "tabula-py")
 # The libraries the container adapters read with: their versions are part of the extractor version.
-CONTAINER_LIBRARIES = ("python-calamine", "lxml", "rapidocr-onnxruntime", "onnxruntime", "opencv-python-headless")
+CONTAINER_LIBRARIES = ("python-calamine", "lxml", "rapidocr-onnxruntime", "onnxruntime", "opencv-python")
 
 
 def extraction_modules() -> list[Path]:

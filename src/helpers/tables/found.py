@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from ..settings import SETTINGS
 from . import shapes
 from .reading import Reading, check_totals
+from .shapes.records import UNREADABLE
 
 EMPTY_NOTE = re.compile(r"(无|没有).{0,20}(政府性基金|国有资本经营|三公|收入|支出|财政拨款)|本表.{0,6}(无数据|为空)")
 UNIT_RE = re.compile(r"(金额)?单位[:：]\s*(万元|元)")
@@ -61,6 +62,12 @@ def assess(code: str, items: list[dict], layout: str, reading: Reading | None = 
     for it in items:
         it.setdefault("doubtful", False)
         conf = it.get("ocr_confidence")
+        if (read_as := it.pop(UNREADABLE, None)) is not None:
+            it["doubtful"] = True
+            where = it["code"] or it["row_label"]
+            reading.low_confidence.append(
+                f"{where} {it['measure']} ({it['source_ref']}): read as {read_as!r}, not a number"
+            )
         if conf is not None and it["amount_wan"] is not None and conf < SETTINGS.ocr_min_confidence:
             it["doubtful"] = True
             where = it["code"] or it["row_label"]

@@ -99,7 +99,7 @@ class Reading:
             )
         if self.low_confidence:
             out.append(
-                f"{len(self.low_confidence)} OCR'd cell(s) read with low confidence: "
+                f"{len(self.low_confidence)} OCR'd cell(s) read with low confidence or not as a number: "
                 + "; ".join(self.low_confidence[:8])
                 + (" …" if len(self.low_confidence) > 8 else "")
             )

@@ -129,6 +129,11 @@ def item(
     return out
 
 
+# The key under which an OCR'd cell that is not a number carries what was read, until `found.assess`
+# turns it into doubt and a reason (it never reaches the datasets).
+UNREADABLE = "_ocr_unreadable"
+
+
 def cell_amount(cell: str | None, ref: str, notes: list[str]) -> float | None:
     c = clean_cell(cell)
     try:
@@ -153,11 +158,12 @@ def items_by_position(
     out = []
     for f in row.figures:
         assert f.column is not None, "items_by_position: a figure without a column"
+        value = cell_amount(f.text, row.at(f), notes)
         out.append(
             item(
                 table,
                 measures[f.column],
-                cell_amount(f.text, row.at(f), notes),
+                value,
                 label=row.label,
                 code=row.code,
                 side=side,
@@ -169,6 +175,10 @@ def items_by_position(
                 confidence=f.confidence,
             )
         )
+        if value is None and f.confidence is not None and clean_cell(f.text):
+            # OCR read something that is not a number where a figure is printed: the blank is ours,
+            # not the report's (`found.assess` makes the cell doubtful and names what was read)
+            out[-1][UNREADABLE] = clean_cell(f.text)
     return out
 
 

@@ -413,3 +413,41 @@ def test_page_scanned_sideways_is_turned_upright(tmp_path, turn):
     assert (len(rows), table.width) == (14, 8)
     assert rows[7] == ["2013999", "其他社会工作事务支出", "202.24", "", "202.24", "", "", ""]
     assert any("sideways" in n for n in layout.notes)
+
+
+@pytest.mark.slow
+def test_a_changed_page_image_reads_its_folder_report_again(tmp_path):
+    """A folder of page images is one report in an incremental run: unchanged, it is reused; one page
+    replaced by another image, it is read again under a new checksum."""
+    from helpers.pipeline import extract_many
+
+    folder = tmp_path / "某局决算图片"
+    folder.mkdir()
+    shutil.copy(FORMATS / "财政局决算图片" / "第18页.jpg", folder / "第01页.jpg")
+    first, _ = extract_many([folder])
+    rep = first["reports"].iloc[0]
+    assert rep.source_format == "images" and isinstance(rep.source_sha256, str)
+    lines: list[str] = []
+    again, _ = extract_many([folder], previous=first, progress=lines.append)
+    assert any("unchanged" in s for s in lines)
+    shutil.copy(FORMATS / "财政局决算图片" / "第08页.jpg", folder / "第01页.jpg")
+    lines.clear()
+    third, _ = extract_many([folder], previous=first, progress=lines.append)
+    assert not any("unchanged" in s for s in lines)
+    assert third["reports"].iloc[0].source_sha256 != rep.source_sha256
+
+
+@pytest.mark.slow
+def test_one_reports_notebook_source_may_be_a_folder_of_page_images(tmp_path):
+    """`report.ipynb -p source FOLDER` goes through `source.extract_file`: a folder of page images is
+    read as one report, cached under the folder's checksum and reused the second time."""
+    from helpers.studies.source import extract_file
+
+    folder = tmp_path / "某局决算图片"
+    folder.mkdir()
+    shutil.copy(FORMATS / "财政局决算图片" / "第18页.jpg", folder / "第01页.jpg")
+    got = extract_file(folder, cache_dir=tmp_path / "cache")
+    li = got.corpus.frames["line_items"]
+    t7 = li[(li.table == "T7") & (li.measure == "budget_total")]
+    assert not got.reused and t7.amount_wan.tolist() == [0.95]  # 财政局 T7 合计 预算数, page 18 of the PDF
+    assert extract_file(folder, cache_dir=tmp_path / "cache").reused

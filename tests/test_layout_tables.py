@@ -13,10 +13,7 @@ HEADER = [["科目编码", "科目名称", "合计", "基本支出", "项目支�
 
 def _table(rows: list[list[str | None]], ref: str, conf: float | None = None, ocr: bool = False) -> TableBlock:
     cells = [
-        [
-            Cell(t, f"{ref} r{i}c{j}", None if conf is None or not t else conf)
-            for j, t in enumerate(r)
-        ]
+        [Cell(t, f"{ref} r{i}c{j}", None if conf is None or not t else conf) for j, t in enumerate(r)]
         for i, r in enumerate(rows)
     ]
     return TableBlock(cells, ref, ocr=ocr)

@@ -386,6 +386,8 @@ def test_one_reports_page_by_the_readme_recipe_is_self_contained(published, brow
                 "4,199.36",
                 "一、一般公共服务支出",
                 "976.10",
+                "line 90",  # 收入·出处, then 支出·出处: where each side was read
+                "line 90",
             ]
             _bar_is_one_line_and_its_sections_open_from_it(page, out.name)
         finally:

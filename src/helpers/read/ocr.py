@@ -38,7 +38,7 @@ import numpy as np
 
 from ..document import ReportError
 from ..errors import ErrorCode
-from ..normalize import AMOUNT_RE
+from ..normalize import AMOUNT_RE, compact
 from ..paths import IMAGE_SUFFIXES
 from .model import Cell, Layout, Page, TableBlock, TextBlock
 
@@ -46,6 +46,7 @@ RENDER_DPI = 150  # the scans seen are 150 dpi; rendering finer only interpolate
 MAX_PIXELS = 80_000_000  # an A4 page at 600 dpi is 35 Mpx; anything far larger is refused before decoding
 MIN_REPORT_CHARS = 6  # Chinese characters read with confidence on a page for it to count as a printed page
 A4_LONG_INCH = 11.69
+_MIN_SCALE = 0.01  # a render scale is never below this (guards a division)
 DET_SCALE = 0.6  # detection input relative to a 150-dpi page: 13-px text is still found, at a third of the cost
 
 
@@ -62,7 +63,7 @@ def clean_amount(text: str, amount_column: bool = True) -> str | None:
     `1,092.80`), or None when it is not a clean number after these fixes (then it stays as read).
     `amount_column`: an O/o among digits is read as 0 (only where the column holds amounts)."""
     s = unicodedata.normalize("NFKC", text).translate(_OCR_DOTS)
-    s = re.sub(r"\s+", "", s)
+    s = compact(s)
     if not s:
         return None
     if s in _ZERO_MARKS:
@@ -505,7 +506,7 @@ def _text_lines(grey: np.ndarray, page_no: int, scale: float) -> list[tuple[int,
     found: list[tuple[int, int, int, int]] = []
     pad = int(20 * scale)
     h, w = grey.shape
-    f = DET_SCALE / max(scale, 1e-6)
+    f = DET_SCALE / max(scale, _MIN_SCALE)
     for a, b in bands:
         if b - a < 5 * scale:
             continue
@@ -615,7 +616,7 @@ def _reading_confidence(grey: np.ndarray, scale: float) -> float:
     """Mean recogniser confidence on the page's longest detected lines (upside-down text reads badly)."""
     import cv2
 
-    f = 0.4 / max(scale, 1e-6)
+    f = 0.4 / max(scale, _MIN_SCALE)
     small = cv2.resize(grey, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
     quads, _ = engine().text_det(cv2.cvtColor(small, cv2.COLOR_GRAY2BGR))
     boxes = []

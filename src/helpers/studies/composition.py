@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..vocabulary import CLASS_NAMES as _CLASS_NAMES
-from ..vocabulary import CODE_LEVELS, ECONOMIC_NAMES
+from ..vocabulary import CODE_LEVELS, ECONOMIC_NAMES, POVERTY_CODE
 from ..vocabulary import PERSONNEL_CLASSES as PERSONNEL_CODES
 from . import quality
 from .load import Corpus
@@ -196,7 +196,7 @@ def basic_project(corpus: Corpus) -> pd.DataFrame:
 
 # Function codes whose project money a department passes on to other places (对口帮扶, 结对帮扶):
 # counted as passed on only where the report names a recipient place for that money.
-PASS_THROUGH_CODES = {"21305": "扶贫 / 巩固脱贫衔接乡村振兴 (对口帮扶)"}
+PASS_THROUGH_CODES = {POVERTY_CODE: "扶贫 / 巩固脱贫衔接乡村振兴 (对口帮扶)"}
 
 
 def pass_through(corpus: Corpus) -> pd.DataFrame:

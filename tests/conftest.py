@@ -20,6 +20,41 @@ PDF_SGB = DATA_RAW / "中共上海市普陀区委社会工作部 2024 年度部�
 TEXT_FILES = [HONGSHAN, HANYANG, JIANGHAN, QINGSHAN, QIAOKOU]
 
 
+# Modules whose tests start kernels, browsers, Dask clusters or worker processes to kill, run the main
+# job, or run the code gates: the whole suite runs them; `pytest -m fast` (while working) does not.
+SLOW_MODULES = {
+    "test_browser",
+    "test_dask",
+    "test_notebooks",
+    "test_warm_kernels",
+    "test_faults",
+    "test_incremental",
+    "test_escaping",
+    "test_partitioned",
+    "test_export",
+    "test_gates",
+    "test_pdfium",
+    "test_bench_readme",
+    # each extracts the whole corpus for its studies, or scans every source file
+    "test_studies",
+    "test_studies_like_with_like",
+    "test_studies_verdict",
+    "test_load_filters",
+    "test_checks_corpus",
+    "test_pipeline",
+    "test_vocabulary",
+    "test_source",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        module = item.module.__name__.rsplit(".", 1)[-1] if item.module else ""
+        tabula = "tabula" in item.name  # starts a JVM
+        if module not in SLOW_MODULES and not tabula and item.get_closest_marker("slow") is None:
+            item.add_marker(pytest.mark.fast)
+
+
 @pytest.fixture(scope="session")
 def corpus_files() -> list[Path]:
     return raw_files()

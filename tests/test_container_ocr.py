@@ -29,6 +29,7 @@ from helpers.read import ocr
 from helpers.read.model import TableBlock, TextBlock
 
 from .conftest import PDF_SGB
+from .fixtures.pdf_objects import write_pdf
 
 FORMATS = Path(__file__).resolve().parent / "fixtures" / "formats"  # the shared formats corpus, copied
 SGB_P8 = FORMATS / "社会工作部决算图片" / "第08页.jpg"
@@ -296,16 +297,7 @@ def _scan_pdf_with_cid_text(path: Path, jpg: Path) -> None:
         b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 8 "
         b"/Filter /DCTDecode /Length %d >>\nstream\n" % (w, h, len(data)) + data + b"\nendstream",
     ]
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for i, body in enumerate(objs, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
-    path.write_bytes(bytes(out))
+    write_pdf(path, objs)
 
 
 def test_scanned_pdf_needs_ocr_and_text_pdf_does_not():

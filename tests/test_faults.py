@@ -17,6 +17,7 @@ import pandas as pd
 from helpers.pipeline import extract_many, extractor_version, previous_run, write_datasets
 
 from .conftest import HANYANG, HONGSHAN, JIANGHAN, QINGSHAN
+from .fixtures.pdf_objects import write_pdf
 
 FILES = [HONGSHAN, HANYANG, JIANGHAN, QINGSHAN]
 
@@ -491,16 +492,7 @@ def _bomb_pdf(path: Path, inflated_mb: int) -> None:
         b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(body) + body + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for i, o in enumerate(objs, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % i + o + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
-    out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
-    path.write_bytes(bytes(out))
+    write_pdf(path, objs, header=b"%PDF-1.4\n")
 
 
 def test_a_pdf_decompression_bomb_fails_fast_and_the_batch_goes_on(tmp_path):

@@ -17,6 +17,7 @@ from helpers.extract import extract_report
 from helpers.tables.pdf_tables import find_pdf_tables
 
 from .conftest import PDF_CZJ, PDF_SGB
+from .fixtures.pdf_objects import write_pdf
 from .fixtures.pdf_truth import CZJ, SGB, TITLE_PAGES, TRUTH, find_cell, score
 
 PDFS = {CZJ: PDF_CZJ, SGB: PDF_SGB}
@@ -240,16 +241,7 @@ def _pdf_without_tounicode(path: Path, lines: int = 12, glyphs: int = 30) -> Non
         b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /SimSun /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor 7 0 R /DW 1000 >>",
         b"<< /Type /FontDescriptor /FontName /SimSun /Flags 4 /FontBBox [0 -200 1000 800] /ItalicAngle 0 /Ascent 800 /Descent -200 /CapHeight 700 /StemV 80 >>",
     ]
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for i, body in enumerate(objs, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
-    path.write_bytes(bytes(out))
+    write_pdf(path, objs)
 
 
 def test_pdf_with_cid_glyph_codes_fails_saying_so(tmp_path):

@@ -748,3 +748,16 @@ def test_error_cells_and_formulas_without_values_are_not_blanks(tmp_path):
     assert total.amount_wan.isna().to_dict() == {"total": True, "basic": False, "project": True}
     notes = " ".join(out["reports"].iloc[0]["notes"])
     assert "'=SUM(C4:C5)' in an amount column is not a number" in notes
+
+
+def test_a_workbook_of_the_tables_is_not_blamed_for_the_narrative_it_does_not_hold():
+    """A workbook holds the 公开表 and their notes, not the 情况说明: what the narrative must disclose
+    (机关运行经费, 政府采购, 名词解释 …) is not applicable there, while the same report as a Word document,
+    narrative included, is judged and passes."""
+    from helpers.extract import extract_report
+
+    book = extract_report(FORMATS / "社会工作部2024年度部门决算.xlsx")["checks"]
+    word = extract_report(FORMATS / "社会工作部2024年度部门决算.docx")["checks"]
+    assert book[book.rule_id == "R.disclosures"].outcome.tolist() == ["not_applicable"]
+    assert set(word[word.rule_id == "R.disclosures"].outcome) == {"pass"}
+    assert not book.outcome.isin(["fail", "uncertain"]).any()

@@ -78,6 +78,17 @@ def _reads_text(func):
     return run
 
 
+def _has_narrative(report: Report) -> bool:
+    """Whether the file prints running text beyond titles, 单位 lines and table notes: a workbook of the
+    nine tables has none, and nothing it leaves unsaid can be blamed on the report."""
+    sentences = [
+        p.text
+        for p in _paras(report)
+        if "。" in p.text and "本表" not in p.text and not compact(p.text).startswith(("注", "说明", "备注"))
+    ]  # a table's own notes (注：本表反映…, 说明：…故本表无数据) are not the narrative
+    return sum(len(t) for t in sentences) >= 200
+
+
 def _paras(report: Report) -> list[Para]:
     if "paras" not in report._cache:
         report._cache["paras"] = [p for p in paragraphs(report.doc) if not p.is_row]
@@ -875,6 +886,12 @@ def _reception_counts(text: str, reception: float) -> Result:
 )
 @_reads_text
 def r_disclosures(report: Report):
+    if not _has_narrative(report):
+        yield not_applicable(
+            "the file holds the tables and no narrative (a workbook of the 公开表, say); what the narrative must "
+            "disclose is judged where the narrative is published"
+        )
+        return
     text = _three_public_text(report)
     n = 0
     reception = _tp_final(report, "reception")

@@ -326,7 +326,8 @@ def failure_summary(extraction: dict, failed_notebooks: list[Result]) -> list[st
     files = extraction.get("failed", [])
     if files:
         lines.append(f"{len(files)} of {extraction.get('files', '?')} files failed:")
-        lines += [f"  {f}: {why}" for f, why in files]
+        # the reason names its file already (ReportError's message starts with the path): not twice
+        lines += [f"  {why}" if str(why).startswith(f"{f}:") else f"  {f}: {why}" for f, why in files]
     if failed_notebooks:
         lines.append(f"{len(failed_notebooks)} notebooks failed:")
         lines += [f"  {r.job.kind} {r.job.name}: {(r.error or '').splitlines()[0][:200]}" for r in failed_notebooks]

@@ -86,7 +86,7 @@ def _has_narrative(report: Report) -> bool:
         for p in _paras(report)
         if "。" in p.text and "本表" not in p.text and not compact(p.text).startswith(("注", "说明", "备注"))
     ]  # a table's own notes (注：本表反映…, 说明：…故本表无数据) are not the narrative
-    return sum(len(t) for t in sentences) >= 200
+    return bool(sentences)
 
 
 def _paras(report: Report) -> list[Para]:

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from helpers.pipeline import extract_many, extractor_version, previous_run, write_datasets
 
@@ -527,3 +528,22 @@ def test_a_worker_past_its_memory_limit_is_stopped_and_only_its_file_fails():
     assert done[0][0] is None and done[0][1].code == "memory_limit"
     assert "exceeds the memory limit for one file (400 MB" in done[0][1].message
     assert done[1] == (1, None)
+
+
+def test_the_projects_own_data_processed_is_claimed_with_only_its_shipped_files(tmp_path, monkeypatch):
+    """data/processed as cloned holds the repository's README.md and .gitkeep and no marker: it is the
+    project's folder all the same; one more file of someone else's there is refused."""
+    from helpers import storage
+
+    processed = tmp_path / "processed"
+    processed.mkdir()
+    for name in storage.SHIPPED_IN_PROCESSED:
+        (processed / name).write_text("kept by the repository\n", encoding="utf-8")
+    monkeypatch.setattr(storage, "DATA_PROCESSED", processed)
+    storage.claim_folder(processed)
+    assert (processed / storage.MARKER).is_file()
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    (other / "README.md").write_text("someone's notes\n", encoding="utf-8")
+    with pytest.raises(storage.NotOurFolder):
+        storage.claim_folder(other)  # the exception is for data/processed only

@@ -8,7 +8,8 @@ the previous generation published and a `.writing-*`/`.gen-*` folder that no rea
 next publication removes it. The generation before the current one is kept until the next
 publication, for readers still on it.
 
-A folder is written only if it is this project's: empty or new, or carrying the marker file
+A folder is written only if it is this project's: empty or new (data/processed: but for the files
+the repository keeps there), or carrying the marker file
 `.juesuan-datasets` (written on the first run, before anything else), or published by an earlier
 version (`current` → `.gen-*` with a VERSION). Any other folder that holds files is refused before
 anything is written (`claim_folder`), and leftovers are removed only under the exact names this
@@ -28,6 +29,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from . import faults
+from .paths import DATA_PROCESSED
 
 CURRENT = "current"
 MARKER = ".juesuan-datasets"
@@ -39,6 +41,10 @@ MARKER_TEXT = (
 _WRITING = re.compile(r"\.writing-[a-z0-9_]{8}")
 _GEN = re.compile(r"\.gen-\d{8}T\d{6}-\d+-[a-z0-9_]{6}")
 _LINK_TMP = re.compile(r"\..+\.link-\d+")
+
+
+# What the repository itself keeps in data/processed (committed; no run writes them).
+SHIPPED_IN_PROCESSED = (".gitkeep", "README.md")
 
 
 class NotOurFolder(ValueError):
@@ -57,6 +63,8 @@ def claim_folder(folder: Path) -> None:
     if (folder / MARKER).is_file():
         return
     names = sorted(os.listdir(folder))
+    if folder.resolve() == DATA_PROCESSED.resolve():  # the repository ships its placeholder files there
+        names = [n for n in names if n not in SHIPPED_IN_PROCESSED]
     gen = folder / CURRENT
     legacy = gen.is_symlink() and _GEN.fullmatch(os.readlink(gen)) and (folder / os.readlink(gen) / "VERSION").is_file()
     if names and not legacy:

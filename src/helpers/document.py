@@ -348,11 +348,11 @@ def check_regular(path: Path) -> None:
 def check_input(path: Path) -> None:
     """check_regular, except that a folder is a report when it holds page images (read by OCR)."""
     path = Path(path)
-    if path.is_dir() and not path.is_symlink() or path.is_dir() and path.resolve().is_dir():
+    if path.is_dir():  # through links; a link loop is not a folder (check_regular names it)
         if not folder_pages(path):
             raise ReportError(
                 path,
-                "is a folder with no page images (.jpg, .png, .tif); not a report",
+                f"is a folder with no page images ({', '.join(IMAGE_SUFFIXES)}); not a report",
                 code=ErrorCode.NOT_REGULAR_FILE,
             )
         return

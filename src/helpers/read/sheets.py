@@ -45,7 +45,7 @@ from ..document import ReportError
 from ..errors import ErrorCode
 from ..normalize import compact, normalize_text
 from ..tables.catalog import ANY_TABLE_TITLE, clean_title, match_header, match_title
-from .containers import OLE2, ZIP
+from .containers import OLE2, ZIP, is_html, ole2_kind
 from .model import Block, Cell, Layout, Page, TableBlock, TextBlock
 
 # Lines that sit between tables, never inside one.
@@ -133,20 +133,20 @@ def _open(path: Path):
     if not data:
         raise ReportError(path, "is empty (0 bytes); not a workbook", code=ErrorCode.EMPTY_FILE)
     if data.startswith(OLE2):
-        if "EncryptedPackage".encode("utf-16-le") in data:
+        ole2 = ole2_kind(data)  # the registry's reading of the compound file's stream names
+        if ole2 == "encrypted":
             raise ReportError(
                 path,
                 "is a password-protected (encrypted) Excel workbook; open it in Excel or WPS with its password "
                 "and save a copy without one",
                 code=ErrorCode.ENCRYPTED,
             )
-        if "WordDocument".encode("utf-16-le") in data:
+        if ole2 == "doc":
             raise ReportError(
                 path, "is an old Word document (.doc), not an Excel workbook", code=ErrorCode.UNSUPPORTED_FORMAT
             )
     elif not data.startswith(ZIP):
-        head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-        if head.startswith(b"<") and any(t in head for t in (b"<html", b"<table", b"<meta", b"<!doctype")):
+        if is_html(data[:4096]):
             raise ReportError(
                 path,
                 "is a web page (HTML) saved under a workbook's name, not an Excel workbook",

@@ -1,25 +1,17 @@
-"""Ruled tables in a PDF, through pdfplumber or tabula-py, into the same `Grid` the text path uses.
+"""Ruled tables in a PDF, through pdfplumber's table finder or tabula-py, made into a `Layout`.
 
-Both engines return, per page, the ruled tables as rows of cells with the table's box on the page.
-From there the work is shared:
-
-- a table is named by the title printed above it (`catalog.match_title`, read from the page text
-  above the table's top edge) or, when there is none, by its header words (`catalog.match_header`);
-  never by the number printed in the title;
-- an untitled table at the top of a page whose column count equals the previous table's is that
-  table's continuation: its rows are appended (a table spans pages, the header is not repeated);
-- a header row that shares its ruled row with the first data row (`类 款 项 | 合计 | 2,946.25`) is
-  split in two, so the header words do not end up in the row label;
-- `interpret_grid` turns the grid into line_items rows exactly as for text reports (codes split
-  over 类/款/项 cells joined, codes glued to names split, wrapped names re-joined, sides kept apart);
-- a table with no figures is `empty` when it prints a 合计 row or a note that there is nothing to
-  report (本表无数据, 没有…支出), else it is still reported `empty` with a note saying why;
-  a title printed without a ruled table under it is `missing`.
+Each engine returns, per page, the ruled tables as rows of cells with the table's box on the page.
+`pdf_layout` puts each page's text between the tables (cropped) around them as text blocks, so the one
+finder of every container (`layout_tables.find_layout_tables`) names the tables from the titles above
+them, reads their units, joins continuation pages and hands each grid to its shape's interpreter,
+exactly as for a workbook, a Word document or a scan.
 
 Engines (named once in tables/engines.py)
 - ``pdfium`` (default): the pages are parsed by PDFium (tables/pdfium_pages.py) into pdfplumber's
   objects, then exactly as ``pdfplumber`` below; same datasets, several times faster.
 - ``pdfplumber``: ``page.find_tables()``; merged cells come back as None placeholders, columns stay put.
+  A table whose last row on a page has no rule under it is closed where its vertical rules end
+  (`open_bottoms`), with a note.
 - ``tabula``: tabula-py lattice mode through jpype (one JVM per process, started on first use; the
   subprocess fallback, one JVM per call, is refused). tabula-java packs the cells of a row to the
   left, so under a horizontally merged cell (项目 over code and name, a 合计 row) every value moves
@@ -28,11 +20,10 @@ Engines (named once in tables/engines.py)
   None placeholders under merged cells, as pdfplumber does. ``tabula_repair=False`` keeps tabula's
   packed rows (for measuring what the repair is worth).
 
-Garbled text: the Document reader rejects PDFs whose text layer is mostly `(cid:NNN)` codes; a single
-page with such codes, or a cell that holds one, is skipped here with a note, so no number is ever
-parsed from garbled glyphs.
+Garbled text: the Document reader sends PDFs whose text layer is mostly `(cid:NNN)` codes to OCR; a
+single page with such codes is skipped here with a note (the finder skips a cell that holds one), so
+no number is ever parsed from garbled glyphs.
 """
-
 from __future__ import annotations
 
 from contextlib import nullcontext
@@ -58,7 +49,6 @@ class PdfTable:
     rows: list[list[str | None]]
     top: float
     bottom: float
-    first_on_page: bool = False
     notes: list[str] = field(default_factory=list)
 
 
@@ -232,16 +222,13 @@ def _region_text(page, top: float, bottom: float) -> list[str]:
     return [normalize_text(t) for t in text.splitlines() if t.strip()]
 
 
-def pdf_layout(doc: Document, pdf, tables: list[PdfTable], pages: list[int], notes: list[str]) -> Layout:
+def pdf_layout(pdf, tables: list[PdfTable], page_text: dict[int, list[str]], notes: list[str]) -> Layout:
     """Pages of text blocks (the page text between tables, cropped) and table blocks (the engine's
-    cells); a page without a ruled table keeps its text-layer lines, where a title printed with no
-    table under it is looked for."""
+    cells); a page without a ruled table keeps its text-layer lines (`page_text`), where a title
+    printed with no table under it is looked for."""
     by_page: dict[int, list[PdfTable]] = {}
     for t in tables:
         by_page.setdefault(t.page, []).append(t)
-    page_text: dict[int, list[str]] = {}
-    for ln in doc.lines:
-        page_text.setdefault(ln.page or 0, []).append(ln.text)
     out: list[Page] = []
     for p in sorted(set(page_text) | set(by_page)):
         where = f"page {p}"
@@ -285,5 +272,5 @@ def find_pdf_tables(
             tables = plumber_tables(pdf, pages)
         else:
             tables = tabula_tables(doc.path, pages, repair=tabula_repair)
-        layout = pdf_layout(doc, pdf, tables, pages, notes)
+        layout = pdf_layout(pdf, tables, page_text, notes)
     return find_layout_tables(layout, f"pdf ruled table ({engine})")

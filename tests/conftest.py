@@ -56,6 +56,17 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
+def processed_raw(tmp_path_factory) -> Path:
+    """data/raw extracted once per session into a folder of its own (the studies' tests load it; each
+    `load()` gives its own frames, so no test sees another's changes)."""
+    from helpers.pipeline import extract_and_write
+
+    out = tmp_path_factory.mktemp("raw-extracted") / "processed"
+    extract_and_write(raw_files(), out, jobs=1)
+    return out
+
+
+@pytest.fixture(scope="session")
 def corpus_files() -> list[Path]:
     return raw_files()
 

@@ -9,7 +9,7 @@ import json
 import pandas as pd
 import pytest
 
-from helpers.paths import NOTEBOOKS, raw_files
+from helpers.paths import NOTEBOOKS
 from helpers.studies import composition as comp
 from helpers.studies import execution as ex
 from helpers.studies import poverty as pov
@@ -25,12 +25,8 @@ HONGSHAN, HANYANG, JIANGHAN, QINGSHAN = (
 
 
 @pytest.fixture(scope="session")
-def corpus(tmp_path_factory):
-    from helpers.pipeline import extract_and_write
-
-    out = tmp_path_factory.mktemp("studies") / "processed"
-    extract_and_write(raw_files(), out, jobs=1)
-    return load(out)
+def corpus(processed_raw):
+    return load(processed_raw)
 
 
 def _source(nb_name: str) -> str:

@@ -20,7 +20,7 @@ import re
 
 import pytest
 
-from helpers.paths import REPO_ROOT, raw_files
+from helpers.paths import REPO_ROOT
 from helpers.studies import composition as comp
 from helpers.studies import execution as ex
 from helpers.studies import quality
@@ -34,12 +34,8 @@ SHEGONG = "中共上海市普陀区委社会工作部_2024_年度部门决算"
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory):
-    from helpers.pipeline import extract_and_write
-
-    out = tmp_path_factory.mktemp("like") / "processed"
-    extract_and_write(raw_files(), out, jobs=1)
-    return quality.comparable(load(out))
+def corpus(processed_raw):
+    return quality.comparable(load(processed_raw))
 
 
 def _cell_sources(nb: str) -> list[str]:

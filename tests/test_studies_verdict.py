@@ -11,7 +11,6 @@ from __future__ import annotations
 import pytest
 
 from helpers.index_page import CARE, DO_NOT_USE, verdict
-from helpers.paths import raw_files
 from helpers.studies import composition as comp
 from helpers.studies import execution as ex
 from helpers.studies import poverty as pov
@@ -23,12 +22,8 @@ YICHUAN = "上海市普陀区人民政府宜川路街道办事处2025年度部�
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory):
-    from helpers.pipeline import extract_and_write
-
-    out = tmp_path_factory.mktemp("verdict") / "processed"
-    extract_and_write(raw_files(), out, jobs=1)
-    return load(out)
+def corpus(processed_raw):
+    return load(processed_raw)
 
 
 @pytest.fixture(scope="module")

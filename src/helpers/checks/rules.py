@@ -34,11 +34,6 @@ from ..settings import SETTINGS
 if TYPE_CHECKING:
     from ..document import Document
 
-# The defaults' values, kept for callers outside the checks; the checks read SETTINGS.rounding_wan
-# (half a unit of a figure printed with two decimals) and SETTINGS.eps (floating-point slack) when
-# they run, so that a per-call override (settings.with_settings) counts.
-HALF = SETTINGS.rounding_wan
-EPS = SETTINGS.eps
 SEVERITIES = ("error", "warning", "info")
 OUTCOMES = ("pass", "fail", "uncertain", "insufficient_data", "not_applicable")
 FAMILIES = {

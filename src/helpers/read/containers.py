@@ -66,11 +66,10 @@ def is_image(head: bytes) -> bool:
 
 
 def is_html(head: bytes) -> bool:
-    h = head[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    return (
-        h.startswith((b"<!doctype html", b"<html", b"<?xml"))
-        and b"<html" in head.lower()
-        or (h.startswith(b"<") and any(t in head.lower() for t in (b"<table", b"<body", b"<meta", b"<div")))
+    """Markup that starts the file (after a BOM and blanks) and names an HTML element."""
+    lower = head.lower()
+    return lower.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<") and any(
+        t in lower for t in (b"<html", b"<table", b"<body", b"<meta", b"<div")
     )
 
 

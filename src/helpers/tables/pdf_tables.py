@@ -24,6 +24,7 @@ Garbled text: the Document reader sends PDFs whose text layer is mostly `(cid:NN
 single page with such codes is skipped here with a note (the finder skips a cell that holds one), so
 no number is ever parsed from garbled glyphs.
 """
+
 from __future__ import annotations
 
 from contextlib import nullcontext

@@ -29,9 +29,8 @@ class GridRow:
 
     def at(self, i: int) -> str:
         """Where cell i was read: its own ref when the container gave one, else the row's."""
-        if self.cell_refs is not None and i < len(self.cell_refs) and self.cell_refs[i]:
-            return self.cell_refs[i] or self.ref
-        return self.ref
+        own = self.cell_refs[i] if self.cell_refs is not None and i < len(self.cell_refs) else None
+        return own or self.ref
 
     def conf(self, i: int) -> float | None:
         return self.confidence[i] if self.confidence is not None and i < len(self.confidence) else None

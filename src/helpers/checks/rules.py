@@ -470,6 +470,12 @@ class Report:
     _cache: dict = field(default_factory=dict)
     doc: Document | None = None  # the Document (lines with refs) for rules that read the text itself
 
+    def cached(self, key: str, make: Callable[[], object]):
+        """What `make` gives, computed once per report (paragraphs, lines, statements read from the text)."""
+        if key not in self._cache:
+            self._cache[key] = make()
+        return self._cache[key]
+
     def frame(self, name: str) -> pd.DataFrame:
         df = self.datasets.get(name)
         if df is None:

@@ -69,5 +69,5 @@ def parse_narrative(doc, report_id: str, datasets: dict[str, pd.DataFrame]) -> d
         "budget_execution": _frame([{"subject": "spending", **r} for r in be_rows], "budget_execution"),
         "three_public": _frame(tp_rows, "three_public"),
         "poverty_transfers": _frame(pv_rows, "poverty_transfers"),
-        "narrative_facts": _frame(fact_rows, "narrative_facts"),
+        "narrative_facts": _frame([f.row() for f in fact_rows], "narrative_facts"),
     }

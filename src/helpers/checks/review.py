@@ -655,29 +655,29 @@ def r_disclosures(report: Report):
 
 # Each table's printed note (注：本表反映…): a table whose note is printed was printed, title or not.
 TABLE_NOTES = {
-    "T1": r"本表反映[^。]{0,12}总收支和年末结转结余",
-    "T2": r"本表反映[^。]{0,12}取得的各项收入",
-    "T3": r"本表反映[^。]{0,12}各项支出情况",
-    "T4": r"本表反映[^。]{0,12}财政拨款[^。]{0,60}总收?支",
-    "T5": r"本表反映[^。]{0,12}一般公共预算财政拨款支出情况",
-    "T6": r"本表反映[^。]{0,12}基本支出明细",
-    "T7": r"本表反映[^。]{0,12}三公[^。]{0,2}经费",
-    "T8": r"本表反映[^。]{0,12}政府性基金预算财政拨款收入",
-    "T9": r"本表反映[^。]{0,12}国有资本经营预算财政拨款",
+    Table.T1: r"本表反映[^。]{0,12}总收支和年末结转结余",
+    Table.T2: r"本表反映[^。]{0,12}取得的各项收入",
+    Table.T3: r"本表反映[^。]{0,12}各项支出情况",
+    Table.T4: r"本表反映[^。]{0,12}财政拨款[^。]{0,60}总收?支",
+    Table.T5: r"本表反映[^。]{0,12}一般公共预算财政拨款支出情况",
+    Table.T6: r"本表反映[^。]{0,12}基本支出明细",
+    Table.T7: r"本表反映[^。]{0,12}三公[^。]{0,2}经费",
+    Table.T8: r"本表反映[^。]{0,12}政府性基金预算财政拨款收入",
+    Table.T9: r"本表反映[^。]{0,12}国有资本经营预算财政拨款",
 }
 NOT_READ_NOTES = ("title printed", "present but not read", "no ruled table found")
 # Words of each table's title in any wording: a short line outside the contents holding them and 表, which the
 # catalog did not take for a title, may be the table's title in words we do not know.
 TABLE_TITLE_WORDS = {
-    "T1": r"收入?支出?决算总表",
-    "T2": r"收入决算",
-    "T3": r"支出决算",
-    "T4": r"财政拨款收入?支出?决算总",
-    "T5": r"一般公共预算财政拨款支出",
-    "T6": r"基本支出",
-    "T7": r"三公",
-    "T8": r"政府性基金",
-    "T9": r"国有资本经营",
+    Table.T1: r"收入?支出?决算总表",
+    Table.T2: r"收入决算",
+    Table.T3: r"支出决算",
+    Table.T4: r"财政拨款收入?支出?决算总",
+    Table.T5: r"一般公共预算财政拨款支出",
+    Table.T6: r"基本支出",
+    Table.T7: r"三公",
+    Table.T8: r"政府性基金",
+    Table.T9: r"国有资本经营",
 }
 SKIPPED_NOTE = "no recognisable title or header was skipped"
 
@@ -724,11 +724,8 @@ def r_tables_absent(report: Report):
     if not required:
         yield not_applicable(f"no known template ({template or 'none'}): nothing to require")
         return
-    doc = report.doc
-    assert doc is not None
     found = [c for c in required if c in list(row.get("tables_found") or [])]
     missing = [c for c in required if c not in found]
-    notes = [str(n) for n in list(row.get("notes") or [])]
     empty = [c for c in found if c in list(row.get("tables_empty") or [])]
     if found:
         yield Result(
@@ -736,57 +733,79 @@ def r_tables_absent(report: Report):
             f"{len(found)} of the {len(required)} tables of the template printed: {', '.join(found)}"
             + (f" ({', '.join(empty)} printed empty)" if empty else ""),
         )
-    if not missing:
-        return
-    whole = compact(doc.text)
-    paged = any(ln.page is not None for ln in doc.lines)
-    pages = {ln.page for ln in doc.lines if ln.page is not None}
-    last_page = max(doc.n_pages or 0, max(pages, default=0))  # a PDF page without text has no lines at all
-    blank_pages = [p for p in range(1, last_page + 1) if not any(ln.text.strip() for ln in doc.lines if ln.page == p)]
-    unknown = [c for c in list(row.get("tables_other") or []) if str(c).startswith("X")]
-    unknown += ["a ruled table skipped (see notes)" for n in notes if SKIPPED_NOTE in n][:1]
-    for code in missing:
-        name = f"{code} {TABLE_TITLES.get(code, code)}"
-        not_read = [
-            n.split(": ", 1)[1] for n in notes if n.startswith(f"{code}: ") and any(w in n for w in NOT_READ_NOTES)
-        ]
-        listed = _contents_entry(report, code)
-        listed_txt = f" (the contents list it at {listed})" if listed else ""
-        if not_read:
-            yield insufficient(f"{name}: printed but not read ({not_read[0]}): a reading problem, not a missing table")
-            continue
-        if code in TABLE_NOTES and re.search(TABLE_NOTES[code], whole):
-            yield insufficient(
-                f"{name}: its note (注：本表反映…) is printed but neither its title nor its table was read: the table "
-                "is there in some form, not absent"
-            )
-            continue
-        why = None
-        if code in TABLE_TITLE_WORDS and (maybe := _title_in_other_words(report, code)):
-            why = f"{maybe} may be its title in other words (not recognised as one); check the page"
-        elif not paged:
-            why = (
-                "this text copy has no page breaks, so a page lost in its conversion cannot be told from a table "
-                "never published; check the published PDF"
-            )
-        elif blank_pages:
-            why = f"page(s) {', '.join(map(str, blank_pages[:5]))} have no text (images?); the table may be there"
-        elif unknown:
-            why = f"the report prints tables this project could not identify ({', '.join(unknown)}); one may be it"
-        elif len(missing) > len(required) // 2:
-            why = f"{len(missing)} of the {len(required)} tables are absent: a fragment, or another template"
-        if why:
-            yield insufficient(f"{name}: neither its title nor its table is in the file{listed_txt}; {why}")
-            continue
-        yield Result(
-            "fail",
-            f"{name} is absent: neither its title nor its table is printed{listed_txt}, while the template requires "
-            "every table (one with nothing to report is printed empty, with a note such as 本单位无…)",
-            None,
-            None,
-            listed,
-            from_text=True,
+    if missing:
+        file = _FileEvidence.of(report, row)
+        for code in missing:
+            yield _absent(report, code, file, len(missing), len(required))
+
+
+@dataclasses.dataclass(frozen=True)
+class _FileEvidence:
+    """What the file shows about tables that may be there: notes, page breaks, blank pages, unknown tables."""
+
+    whole: str  # the text, compacted
+    notes: list[str]
+    paged: bool
+    blank_pages: list[int]
+    unknown: list[str]
+
+    @classmethod
+    def of(cls, report: Report, row: dict) -> _FileEvidence:
+        doc = report.doc
+        assert doc is not None, "read only by rules under @_reads_text"
+        notes = [str(n) for n in list(row.get("notes") or [])]
+        pages = {ln.page for ln in doc.lines if ln.page is not None}
+        last_page = max(doc.n_pages or 0, max(pages, default=0))  # a PDF page without text has no lines at all
+        blank = [p for p in range(1, last_page + 1) if not any(ln.text.strip() for ln in doc.lines if ln.page == p)]
+        unknown = [c for c in list(row.get("tables_other") or []) if str(c).startswith("X")]
+        unknown += ["a ruled table skipped (see notes)" for n in notes if SKIPPED_NOTE in n][:1]
+        paged = any(ln.page is not None for ln in doc.lines)
+        return cls(compact(doc.text), notes, paged, blank, unknown)
+
+
+def _why_not_blamed(report: Report, code: str, file: _FileEvidence, n_missing: int, n_required: int) -> str | None:
+    """Why a table absent from the file may still have been published (None: nothing suggests it)."""
+    if code in TABLE_TITLE_WORDS and (maybe := _title_in_other_words(report, code)):
+        return f"{maybe} may be its title in other words (not recognised as one); check the page"
+    if not file.paged:
+        return (
+            "this text copy has no page breaks, so a page lost in its conversion cannot be told from a table "
+            "never published; check the published PDF"
         )
+    if file.blank_pages:
+        return f"page(s) {', '.join(map(str, file.blank_pages[:5]))} have no text (images?); the table may be there"
+    if file.unknown:
+        return f"the report prints tables this project could not identify ({', '.join(file.unknown)}); one may be it"
+    if n_missing > n_required // 2:
+        return f"{n_missing} of the {n_required} tables are absent: a fragment, or another template"
+    return None
+
+
+def _absent(report: Report, code: str, file: _FileEvidence, n_missing: int, n_required: int) -> Result:
+    name = f"{code} {TABLE_TITLES.get(code, code)}"
+    not_read = [
+        n.split(": ", 1)[1] for n in file.notes if n.startswith(f"{code}: ") and any(w in n for w in NOT_READ_NOTES)
+    ]
+    listed = _contents_entry(report, code)
+    listed_txt = f" (the contents list it at {listed})" if listed else ""
+    if not_read:
+        return insufficient(f"{name}: printed but not read ({not_read[0]}): a reading problem, not a missing table")
+    if code in TABLE_NOTES and re.search(TABLE_NOTES[code], file.whole):
+        return insufficient(
+            f"{name}: its note (注：本表反映…) is printed but neither its title nor its table was read: the table "
+            "is there in some form, not absent"
+        )
+    if why := _why_not_blamed(report, code, file, n_missing, n_required):
+        return insufficient(f"{name}: neither its title nor its table is in the file{listed_txt}; {why}")
+    return Result(
+        "fail",
+        f"{name} is absent: neither its title nor its table is printed{listed_txt}, while the template requires "
+        "every table (one with nothing to report is printed empty, with a note such as 本单位无…)",
+        None,
+        None,
+        listed,
+        from_text=True,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -801,7 +820,7 @@ def _t7_row_figures(report: Report) -> tuple[list[tuple[str, float]], str] | Non
     """The figures T7's one row prints, in order, as the text shows them (a single-space text copy keeps no
     column positions: a blank cell leaves no trace), with the row's line; None when the row is not on
     one line of the text."""
-    t7 = report.table("T7")
+    t7 = report.table(Table.T7)
     refs = {sval(r) for r in t7["source_ref"]} if len(t7) else set()
     if len(refs) != 1 or report.doc is None:
         return None
@@ -876,13 +895,14 @@ def r_table_blank(report: Report):
         yield not_applicable("the narrative states no 三公 figure")
         return
     tr = report.frame("table_readings")
-    layout = str(tr[tr["table"] == "T7"]["layout"].iloc[0]) if len(tr) and (tr["table"] == "T7").any() else ""
+    t7 = tr[tr["table"] == Table.T7] if len(tr) else tr
+    layout = str(t7["layout"].iloc[0]) if len(t7) else ""
     row = _t7_row_figures(report) if layout and not layout.startswith(POSITIONAL) else None
     if row is not None:  # figures not placed leave cells blank in line_items: the row's own text decides
         yield from _table_blank_unpositioned(nar, *row)
         return
-    if report.table_state("T7") != "data":
-        yield not_applicable(f"T7 is {report.table_state('T7')}")
+    if report.table_state(Table.T7) != "data":
+        yield not_applicable(f"T7 is {report.table_state(Table.T7)}")
         return
     if not layout.startswith(POSITIONAL):
         yield not_applicable(

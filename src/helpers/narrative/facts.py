@@ -332,3 +332,46 @@ def dept_total(rows: list[Fact]) -> float | None:
 def project_total(rows: list[Fact]) -> float | None:
     vals = [r.value for r in rows if r.topic == "project_expenditure" and r.value]
     return vals[0] if vals else None
+
+
+# ---------------------------------------------------------------------------------------------
+# A fact's sentence read again by the rules that recompute its rates (checks/narrative.py)
+
+FINAL_IN_TEXT_RE = re.compile(rf"(?:支出)?决算(?:数)?为\s*({NUM})\s*万元")
+SHARE_WORDS_RE = re.compile(rf"({NUM})万元[，,]?(?:占|，占)(.{{0,20}}?)的?({NUM})%")
+LEAD_TOTAL_RE = re.compile(rf"({NUM})万元[，。]?(?:其中|主要用于)")
+
+
+def stated_finals(text: str) -> set[str]:
+    """The outturns (支出决算为 x 万元) a sentence states, as printed."""
+    return {m.group(1) for m in FINAL_IN_TEXT_RE.finditer(text)}
+
+
+def continues_previous(text: str) -> bool:
+    """A sentence that names nothing (“较上年…”) continues the statement before it."""
+    return bool(re.match(r"^\s*较上年", text))
+
+
+def share_words(text: str | None, value: float, printed: float, same: float) -> str | None:
+    """The words between 占 and the printed share that follows the amount `value` (e.g. 本年支出), '' for a
+    bare 占; None when the sentence does not print that amount with that share (within `same`)."""
+    t = compact(text or "").replace(",", "")
+    for m in SHARE_WORDS_RE.finditer(t):
+        if abs(float(m.group(1)) - value) < same and abs(float(m.group(3)) - printed) < same:
+            return re.sub(r"的$", "", m.group(2))
+    return None
+
+
+def lead_total(text: str | None, part: float, same: float) -> float | None:
+    """For a bare 占 (其中：X 万元，占 y%), the amount the sentence opens with, when it is not the part itself
+    (“本年收入合计 2946.25 万元，其中：财政拨款收入 2940.05 万元，占 99.79%”). The part may equal the whole
+    (“本年收入合计 20323.21 万元，其中：财政拨款收入 20323.21 万元，占 100%”)."""
+    t = compact(text or "").replace(",", "")
+    m = LEAD_TOTAL_RE.search(t)
+    if not m:
+        return None
+    v = float(m.group(1))
+    own = re.search(rf"(?<![\d.]){re.escape(m.group(1))}万元[，]?占", t)
+    if abs(v - part) < same and (own is None or own.start() == m.start()):
+        return None  # the sentence opens with the part itself
+    return v

@@ -23,6 +23,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -34,8 +35,25 @@ from ..settings import SETTINGS
 if TYPE_CHECKING:
     from ..document import Document
 
-SEVERITIES = ("error", "warning", "info")
-OUTCOMES = ("pass", "fail", "uncertain", "insufficient_data", "not_applicable")
+
+class Outcome(StrEnum):
+    """A check's outcome (checks.outcome). A member equals its name as a string (`Outcome.FAIL == "fail"`)."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    UNCERTAIN = "uncertain"  # the figures disagree, but the difference may be our reading's
+    INSUFFICIENT_DATA = "insufficient_data"
+    NOT_APPLICABLE = "not_applicable"
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+SEVERITIES = tuple(s.value for s in Severity)
+OUTCOMES = tuple(o.value for o in Outcome)
 FAMILIES = {
     "within-table": "Within one table",
     "across-tables": "Across tables",
@@ -101,6 +119,11 @@ class Result:
     def __post_init__(self):
         if self.outcome not in OUTCOMES:
             raise ValueError(f"unknown outcome {self.outcome}")
+        if self.severity is not None and self.severity not in SEVERITIES:
+            raise ValueError(f"unknown severity {self.severity}")
+        # rules pass the words; the record holds the enums (equal to the words)
+        self.outcome = Outcome(self.outcome)
+        self.severity = Severity(self.severity) if self.severity is not None else None
 
 
 def insufficient(message: str, source_ref: str | None = None) -> Result:

@@ -43,6 +43,7 @@ class Table(StrEnum):
     T9 = "T9"
     U4 = "U4"
 
+
 # ---------------------------------------------------------------------------------------------
 # Measures (the column a figure was printed in). A measure's name in check messages, and its printed
 # column per table (the data dictionary and the report page).

@@ -654,7 +654,7 @@ def r_disclosures(report: Report):
 # A required table absent altogether
 
 # Each table's printed note (注：本表反映…): a table whose note is printed was printed, title or not.
-TABLE_NOTES = {
+TABLE_NOTES: dict[str, str] = {
     Table.T1: r"本表反映[^。]{0,12}总收支和年末结转结余",
     Table.T2: r"本表反映[^。]{0,12}取得的各项收入",
     Table.T3: r"本表反映[^。]{0,12}各项支出情况",
@@ -668,7 +668,7 @@ TABLE_NOTES = {
 NOT_READ_NOTES = ("title printed", "present but not read", "no ruled table found")
 # Words of each table's title in any wording: a short line outside the contents holding them and 表, which the
 # catalog did not take for a title, may be the table's title in words we do not know.
-TABLE_TITLE_WORDS = {
+TABLE_TITLE_WORDS: dict[str, str] = {
     Table.T1: r"收入?支出?决算总表",
     Table.T2: r"收入决算",
     Table.T3: r"支出决算",

@@ -16,6 +16,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import schema
+from ..vocabulary import Table
 from . import budget_execution, facts, poverty, selfeval, three_public
 from .sentences import compact_lines, paragraphs
 from .subjects import CodeBook
@@ -46,7 +47,8 @@ def parse_narrative(doc, report_id: str, datasets: dict[str, pd.DataFrame]) -> d
     total = facts.dept_total(fact_rows)
     if total is None and line_items is not None and len(line_items):
         t1 = line_items[
-            (line_items["table"].isin(["T1", "T3"])) & line_items["row_label"].fillna("").str.contains("合计|总计")
+            (line_items["table"].isin([Table.T1, Table.T3]))
+            & line_items["row_label"].fillna("").str.contains("合计|总计")
         ]
         total = float(t1["amount_wan"].max()) if len(t1) and t1["amount_wan"].notna().any() else None
 

@@ -97,6 +97,7 @@ def _selfeval_row(lines, squeezed, i: int, j: int, label: str, toks, used, last_
     pcts = [t for t in toks if t.group("pct")]
     budget, final = to_float(nums[0].group("num")), to_float(nums[1].group("num"))
     printed = to_float(pcts[0].group("num")) if pcts else None
+    name: str | None
     if label == "部门整体支出总额":
         level, name = "overall", "部门整体支出总额"
     else:
@@ -229,5 +230,5 @@ def project_list_rows(
             continue
         table, i = _list_body(lines, i + 1, cols)
         note = _list_unit(table, "万元" in t, dept_total, project_total)
-        rows += [_list_row(report_id, *entry, note) for entry in table]
+        rows += [_list_row(report_id, name, b, f, ref, raw, note) for name, b, f, ref, raw in table]
     return rows

@@ -1,6 +1,8 @@
 """A reviewer's rules: what a person reading the report writes up besides arithmetic.
 
-They read the text itself (the report's `Document`, passed to `run_checks`), not only the datasets:
+They read the text itself (the report's `Document`, passed to `run_checks`), not only the datasets; the
+text is parsed by the narrative stage (narrative/statements.py: typed statements with their quote and
+place), and the rules here only judge what it read:
 - words against numbers: 大于/小于/等于 预算数, 比预算增加/减少/节约/超出, 增加…增长/减少…下降 and 持平 agree
   with the figures of their own sentence; a 增长 100% from a zero prior year is undefined (warning);
 - years: the years in the cover, contents, headings and table titles are the fiscal year, comparisons
@@ -533,13 +535,6 @@ def _tp_final(report: Report, *items: str) -> float | None:
     read = [val(v) for v in tp[tp["item"].isin(items)]["final_wan"]]
     vals = [v for v in read if v is not None]
     return max(vals) if vals else None
-
-
-# 国内公务接待 批次 and 人次: `2 批次、24 人次`, `接待批次 1 次、接待 15 人次`. The people of a count are the
-# first 人次 after its 批次 (before the next 批次), never the 陪同 (escorts) nor the 出国 团组's 人次.
-BATCH_RE = re.compile(r"(?<![\d.])(?P<n>\d+)\s*批次?|批次\s*(?P<m>\d+)\s*次")
-PEOPLE_RE = re.compile(r"(?<![\d.])(?<!陪同)(?<!陪同\s)(?P<n>\d+)\s*人次")
-FOREIGN_RE = re.compile(r"外宾|外事|外国|国际|境外|国[（(]境[)）]外")
 
 
 def _reception_counts(counts: list[st.ReceptionCount], reception: float) -> Result:

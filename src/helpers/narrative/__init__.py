@@ -8,7 +8,9 @@ Modules, one concern each:
 - selfeval.py    绩效自评表 rows and project lists (元 tables headed 万元 converted)
 - three_public.py 三公 items from the narrative and from T7
 - poverty.py     21305 function lines, poverty/paired-assistance projects and amounts
-- facts.py       totals, shares, classes, costs, procurement, vehicles, year-on-year changes
+- facts.py       totals, shares, classes, costs, procurement, vehicles, year-on-year changes (`Fact` records)
+- statements.py  what the reviewer's rules (checks/review.py) judge: comparisons in words, years, template
+                 leftovers, shares without %, restated items, 三公 disclosures (typed records with quote and place)
 """
 
 from __future__ import annotations

@@ -3,8 +3,10 @@ the statements the reviewer's rules judge (narrative/statements.py)."""
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
+from helpers import schema
 from helpers.narrative import statements as st
 from helpers.narrative.facts import Fact, FactUnit, facts, lead_total, share_words, stated_finals
 from helpers.narrative.sentences import Para
@@ -207,3 +209,11 @@ def test_required_parts_and_fund_sentences():
     assert st.says_no_fund("本单位无政府性基金预算财政拨款收入", "政府性基金")
     assert not st.says_no_fund("政府性基金收入 3 万元", "政府性基金")
     assert st.vehicle_count_stated("公务用车保有量 3 辆") and not st.vehicle_count_stated("公务用车运行费 3 万元")
+
+
+def test_a_fact_goes_through_its_dataset_row_and_back():
+    (f,) = read("机关运行经费支出 184.65 万元，比 2023 年度增加 2.55 万元，增长 1.40%。")
+    frame = schema.conform(pd.DataFrame([f.row()]), "narrative_facts")
+    (back,) = [Fact.from_row(r) for r in frame.itertuples(index=False)]
+    assert back == Fact(**{**f.row(), "unit": FactUnit.WAN})
+    assert (back.value, back.change_wan, back.change_pct_printed, back.share_pct_printed) == (184.65, 2.55, 1.4, None)

@@ -20,7 +20,7 @@ import re
 import pandas as pd
 
 from ..narrative.amounts import percents
-from ..narrative.facts import continues_previous, lead_total, share_words, stated_finals
+from ..narrative.facts import Fact, continues_previous, lead_total, share_words, stated_finals
 from ..normalize import compact
 from ..settings import SETTINGS
 from ..vocabulary import (
@@ -560,7 +560,7 @@ def _tp_item_named(subject: str | None, text: str | None) -> str | None:
     return None
 
 
-def _current_level(report: Report, r, facts: pd.DataFrame) -> tuple[Fig | None, str]:
+def _current_level(report: Report, r: Fact, facts: pd.DataFrame) -> tuple[Fig | None, str]:
     """This year's level a change rate refers to, when the fact itself does not carry it:
     (figure or None, where it was found / why not). In order: the outturn stated in the same
     sentence; the 三公 item's outturn; the same total stated elsewhere (or the table)."""
@@ -630,7 +630,7 @@ def n_rate_change(report: Report):
         yield not_applicable("no year-on-year rate printed (narrative_facts has no change_pct_printed)")
         return
     for r in _change_statements(rows, facts):
-        yield _rate_change(report, r, facts)
+        yield _rate_change(report, Fact.from_row(r), facts)
 
 
 def _change_statements(rows: pd.DataFrame, facts: pd.DataFrame):
@@ -653,21 +653,22 @@ def _change_statements(rows: pd.DataFrame, facts: pd.DataFrame):
         yield r
 
 
-def _rate_change(report: Report, r, facts: pd.DataFrame) -> Result:
+def _rate_change(report: Report, r: Fact, facts: pd.DataFrame) -> Result:
     """One printed change rate against change ÷ (this year's level − change)."""
     text, ref = sval(r.source_text), _nref(sval(r.source_ref))
-    printed = float(r.change_pct_printed)
+    printed = r.change_pct_printed
+    assert printed is not None, "the facts were filtered on a printed rate"
     where = f"{sval(r.subject) or sval(r.topic)} (“{_short(text)}”)"
-    if r.change_wan is None or pd.isna(r.change_wan):
+    if r.change_wan is None:
         return insufficient(
             f"{where}: change rate {fmt_pct(printed)} printed without the change amount, "
             "so the prior year cannot be derived",
             ref,
         )
-    ch = narrative_fig(float(r.change_wan), text, ref, "change")
+    ch = narrative_fig(r.change_wan, text, ref, "change")
     cur: Fig | None
-    if val(r.value) is not None:
-        cur, how = narrative_fig(float(r.value), text, ref, "current"), ""
+    if r.value is not None:
+        cur, how = narrative_fig(r.value, text, ref, "current"), ""
     else:
         cur, how = _current_level(report, r, facts)
         if cur is None:
@@ -809,18 +810,19 @@ def n_rate_share(report: Report):
         yield not_applicable("no share of a stated amount printed (narrative_facts has no share_pct_printed in 万元)")
         return
     for r in rows.itertuples(index=False):
-        res = _share(report, r)
+        res = _share(report, Fact.from_row(r))
         if res.outcome == "fail":
             _rounding_to_100(res, r, rows[(rows["source_ref"] == r.source_ref)])
         yield res
 
 
-def _share_whole(report: Report, r, words: str, spec) -> tuple[Fig | None, str]:
+def _share_whole(report: Report, r: Fact, words: str, spec) -> tuple[Fig | None, str]:
     """The whole a share is of, and its label: the amount the sentence opens with (bare 占), the 三公 total
     (bare 占 in a 三公 sentence), the narrative's own figure for it, else the table's."""
     _, label, topics, table_fns = spec
     text, ref = sval(r.source_text), _nref(sval(r.source_ref))
-    whole = _lead_total(text, float(r.value), ref) if words == "" else None
+    assert r.value is not None, "the facts were filtered on a stated value"
+    whole = _lead_total(text, r.value, ref) if words == "" else None
     if whole is None and words == "" and "三公" in (text or ""):
         whole = _three_public_total(report)
         label = "“三公”经费支出决算"
@@ -833,13 +835,14 @@ def _share_whole(report: Report, r, words: str, spec) -> tuple[Fig | None, str]:
     return whole, label
 
 
-def _share(report: Report, r) -> Result:
+def _share(report: Report, r: Fact) -> Result:
     """One printed share against part ÷ the whole its words name."""
     text, ref = sval(r.source_text), _nref(sval(r.source_ref))
     subj = sval(r.subject) or sval(r.topic)
-    printed = float(r.share_pct_printed)
+    printed, value = r.share_pct_printed, r.value
+    assert printed is not None and value is not None, "the facts were filtered on a stated value and share"
     where = f"{subj} (“{_short(text)}”)"
-    words = _share_words(float(r.value), text, printed)
+    words = _share_words(value, text, printed)
     spec = next((w for w in SHARE_WHOLES if words is not None and w[0].search(words)), None)
     if spec is None:
         return insufficient(
@@ -851,7 +854,7 @@ def _share(report: Report, r) -> Result:
     whole, label = _share_whole(report, r, words, spec)
     if whole is None or whole.blank:
         return insufficient(f"{where}: the whole ({label}) is stated neither in the narrative nor in a table read", ref)
-    part = narrative_fig(float(r.value), text, ref, subj)
+    part = narrative_fig(value, text, ref, subj)
     refs = join_refs(ref, whole.ref)
     if abs(whole.amount) < SETTINGS.eps:
         return not_applicable(

@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass, fields
 from enum import StrEnum
 
+import pandas as pd
+
 from ..normalize import compact
 from ..vocabulary import THREE_PUBLIC_PARTS, THREE_PUBLIC_TEXT_WORDS, THREE_PUBLIC_TOPICS
 from .amounts import NUM, UNIT, to_float, to_wan
@@ -134,6 +136,32 @@ class Fact:
         out = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "pos"}
         out["unit"] = self.unit.value
         return out
+
+    @classmethod
+    def from_row(cls, row) -> Fact:
+        """A narrative_facts row (a record of `itertuples`) back as a Fact; a missing unit reads as 万元."""
+
+        def get(name: str):
+            v = getattr(row, name, None)
+            return None if v is None or pd.isna(v) else v
+
+        def num(name: str) -> float | None:
+            v = get(name)
+            return None if v is None else float(v)
+
+        return cls(
+            report_id=str(get("report_id") or ""),
+            topic=str(get("topic") or ""),
+            subject=get("subject"),
+            value=num("value"),
+            unit=FactUnit(get("unit") or FactUnit.WAN),
+            source_ref=str(get("source_ref") or ""),
+            source_text=str(get("source_text") or ""),
+            note=get("note"),
+            change_wan=num("change_wan"),
+            change_pct_printed=num("change_pct_printed"),
+            share_pct_printed=num("share_pct_printed"),
+        )
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ import re
 
 from ..narrative import statements as st
 from ..narrative.amounts import percents
+from ..narrative.facts import Fact
 from ..narrative.sentences import Para, paragraphs
 from ..normalize import amount_of, compact, is_amount
 from ..settings import SETTINGS
@@ -222,37 +223,32 @@ def r_growth_from_zero(report: Report):
         return
     tp = report.frame("three_public")
     nar = tp[tp["source"] == "narrative"] if len(tp) else tp
-    for r in rows.itertuples(index=False):
-        level = val(r.value)
-        if level is None and (item := THREE_PUBLIC_TOPIC_ITEMS.get(str(r.topic))) and len(nar):
+    for r in (Fact.from_row(x) for x in rows.itertuples(index=False)):
+        level = r.value
+        if level is None and (item := THREE_PUBLIC_TOPIC_ITEMS.get(r.topic)) and len(nar):
             hit = nar[nar["item"] == item]
             level = val(hit["final_wan"].iloc[0]) if len(hit) else None
-        ch, pct = float(r.change_wan), float(r.change_pct_printed)
-        text = sval(r.source_text) or ""
-        ref, quote = f"narrative {sval(r.source_ref)}", st.growth_quote(text)
-        if level is None:
-            yield not_applicable(
-                f"{sval(r.subject) or r.topic}: this year's level is not stated, so the prior year is unknown", ref
-            )
-            continue
-        prior = level - ch
-        if abs(prior) <= SETTINGS.zero_prior_wan + SETTINGS.eps and ch > SETTINGS.eps:
-            yield Result(
-                "fail",
-                f"{sval(r.subject) or r.topic}: this year {level:.2f}, 增加 {ch:.2f}, so the prior year was 0 "
-                f"and a change rate is undefined, yet {pct:g}% is printed (“{quote}”)",
-                round(prior, 2),
-                pct,
-                ref,
-            )
-        else:
-            yield Result(
-                "pass",
-                f"{sval(r.subject) or r.topic}: prior year {prior:.2f} is not 0 (rate {pct:g}% printed)",
-                round(prior, 2),
-                pct,
-                ref,
-            )
+        yield _growth(r, level)
+
+
+def _growth(r: Fact, level: float | None) -> Result:
+    """A change rate against this year's level: a prior year of 0 makes the printed rate undefined."""
+    assert r.change_wan is not None and r.change_pct_printed is not None, "facts filtered on both"
+    ch, pct = r.change_wan, r.change_pct_printed
+    ref, what = f"narrative {r.source_ref}", r.subject or r.topic
+    if level is None:
+        return not_applicable(f"{what}: this year's level is not stated, so the prior year is unknown", ref)
+    prior = level - ch
+    if abs(prior) <= SETTINGS.zero_prior_wan + SETTINGS.eps and ch > SETTINGS.eps:
+        return Result(
+            "fail",
+            f"{what}: this year {level:.2f}, 增加 {ch:.2f}, so the prior year was 0 "
+            f"and a change rate is undefined, yet {pct:g}% is printed (“{st.growth_quote(r.source_text)}”)",
+            round(prior, 2),
+            pct,
+            ref,
+        )
+    return Result("pass", f"{what}: prior year {prior:.2f} is not 0 (rate {pct:g}% printed)", round(prior, 2), pct, ref)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from helpers import schema
+from helpers.core import schema
 from helpers.narrative import statements as st
 from helpers.narrative.facts import Fact, FactUnit, facts, lead_total, share_words, stated_finals
 from helpers.narrative.sentences import Para

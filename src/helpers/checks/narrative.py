@@ -19,11 +19,9 @@ import re
 
 import pandas as pd
 
-from ..narrative.amounts import percents
-from ..narrative.facts import Fact, continues_previous, lead_total, share_words, stated_finals
-from ..normalize import compact
-from ..settings import SETTINGS
-from ..vocabulary import (
+from ..core.normalize import compact
+from ..core.settings import SETTINGS
+from ..core.vocabulary import (
     CLASS_NAMES,
     T6_SUBTOTALS,
     THREE_PUBLIC_NAMES,
@@ -31,6 +29,8 @@ from ..vocabulary import (
     THREE_PUBLIC_TOPIC_ITEMS,
     Table,
 )
+from ..narrative.amounts import percents
+from ..narrative.facts import Fact, continues_previous, lead_total, share_words, stated_finals
 from .common import (
     find_row,
     rows_of,

@@ -31,16 +31,10 @@ import functools
 import math
 import re
 
-from ..narrative import statements as st
-from ..narrative.amounts import percents
-from ..narrative.facts import Fact
-from ..narrative.sentences import Para, paragraphs
-from ..normalize import amount_of, compact, is_amount
-from ..settings import SETTINGS
-from ..tables.catalog import BY_CODE, TEMPLATE_TABLES, clean_title, match_title
-from ..tables.reading import POSITIONAL_LAYOUTS
-from ..tables.text_tables import contents_end
-from ..vocabulary import (
+from ..core.catalog import BY_CODE, TEMPLATE_TABLES, clean_title, match_title
+from ..core.normalize import amount_of, compact, is_amount
+from ..core.settings import SETTINGS
+from ..core.vocabulary import (
     TABLE_TITLES,
     THREE_PUBLIC_COLUMNS,
     THREE_PUBLIC_NAMES,
@@ -48,6 +42,12 @@ from ..vocabulary import (
     THREE_PUBLIC_TOPIC_ITEMS,
     Table,
 )
+from ..narrative import statements as st
+from ..narrative.amounts import percents
+from ..narrative.facts import Fact
+from ..narrative.sentences import Para, paragraphs
+from ..tables.reading import POSITIONAL_LAYOUTS
+from ..tables.text_tables import contents_end
 from .common import rows_of, t7_figs, total_row
 from .rules import (
     TRUNCATION_SEVERITY,

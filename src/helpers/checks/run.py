@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .. import schema
+from ..core import schema
 from .rules import RULES, Report, Result, Rule
 
 

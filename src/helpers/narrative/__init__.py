@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import schema
-from ..vocabulary import Table
+from ..core import schema
+from ..core.vocabulary import Table
 from . import budget_execution, facts, poverty, selfeval, three_public
 from .sentences import compact_lines, paragraphs
 from .subjects import CodeBook

@@ -16,8 +16,8 @@ from enum import StrEnum
 
 import pandas as pd
 
-from ..normalize import compact
-from ..vocabulary import THREE_PUBLIC_PARTS, THREE_PUBLIC_TEXT_WORDS, THREE_PUBLIC_TOPICS
+from ..core.normalize import compact
+from ..core.vocabulary import THREE_PUBLIC_PARTS, THREE_PUBLIC_TEXT_WORDS, THREE_PUBLIC_TOPICS
 from .amounts import NUM, UNIT, to_float, to_wan
 from .sentences import Para
 from .subjects import CodeBook

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from ..normalize import NUM, compact
+from ..core.normalize import NUM, compact
 from .amounts import to_float
 from .sentences import Para
 

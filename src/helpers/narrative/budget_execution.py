@@ -105,9 +105,10 @@ def reason_after(paras: list[Para], i: int, start: int, end: int | None = None) 
         return _reason(p, m)
     nxt = next((q for q in paras[i + 1 :] if not q.is_row), None)
     if end is None and nxt is not None:
-        m = REASON_RE.match(nxt.text.lstrip())
+        lead = len(nxt.text) - len(nxt.text.lstrip())
+        m = REASON_RE.match(nxt.text, lead)  # only a reason that opens the paragraph
         if m:
-            return _reason(nxt, REASON_RE.search(nxt.text))  # the same match, at its offset in the text
+            return _reason(nxt, m)
     return {}
 
 

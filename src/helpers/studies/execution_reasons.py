@@ -255,7 +255,7 @@ def zero_budget_lines(be: pd.DataFrame) -> pd.DataFrame:
 
 def usable(d: pd.DataFrame) -> pd.DataFrame:
     """The rows no failing or uncertain check implicates: the sentences and the page's tables use these."""
-    return d[d.flag.fillna("") == ""] if len(d) else d
+    return d[d.flag.fillna("") == ""].reset_index(drop=True) if len(d) else d
 
 
 def _mid_year_phrase(r) -> str:

@@ -124,3 +124,19 @@ def test_the_findings_give_the_reasons_with_their_sensitivity_lines(corpus):
     assert "no rate, not overruns, listed apart" in counts
     for s in (why, counts):
         assert "“use with care” report" in s, s
+
+
+def test_one_laifeng_transfer_is_one_overrun(corpus):
+    """汉阳 2024 states its 来凤 money three times: 项 2130599 1,783 → 1,793 (line 313), the narrative's project
+    巩固脱贫衔接乡村振兴 1,783 → 1,793 (line 385), the 绩效自评表's 恩施州来凤县结对帮扶经费 1,780 → 1,790 (line 570)."""
+    be = ex.rates(corpus)
+    again = ex.restated_lines(be)
+    hy = be[(be.report_id == HANYANG) & (again != "")]
+    assert set(again[hy.index]) >= {"项 2130599 其他巩固脱贫衔接乡村振兴支出 (line 313)"}
+    laifeng = hy[again[hy.index].str.startswith("项 2130599")]
+    assert sorted(laifeng.source_ref) == ["line 385", "line 570"]
+    out = ex.outliers(be)
+    over = out[(out.report == corpus.label(HANYANG)) & out.why.str.startswith("over budget")]
+    assert list(over.name) == ["其他巩固脱贫衔接乡村振兴支出"] and list(over.source_ref) == ["line 313"]
+    said = ex.overrun_sentence(be[(be.report_id == HANYANG) & (be.flag == "")])
+    assert said.startswith("1 spent more than a non-zero budget") and "counting once the 2 project statements" in said

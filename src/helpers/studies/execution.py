@@ -181,11 +181,38 @@ def outliers(be: pd.DataFrame, k: float = 1.5) -> pd.DataFrame:
     tol = pd.Series([rate_tolerance_pp(x, y) for x, y in zip(b.budget_wan, b.final_wan)], index=b.index)
     b.loc[(b.why == "") & (b.rate > 100 + tol), "why"] = "over budget (> 100%)"
     b.loc[(b.why == "") & (b.rate < 50), "why"] = "under half of budget (< 50%)"
-    b = b[b.why != ""]
+    # a project restating a line's deviation (汉阳 2024's 来凤 money: 项 2130599 and two project statements) is
+    # one finding, the line's
+    b = b[(b.why != "") & (restated_lines(b) == "")]
     b = b.assign(dev=(b.rate - 100).abs()).sort_values("dev", ascending=False).drop(columns="dev")
     return b[
         ["report", "level", "budget_basis", "code", "name", "budget_wan", "final_wan", "rate", "why", "source_ref"]
     ]
+
+
+def restated_lines(be: pd.DataFrame) -> pd.Series:
+    """Per statement, "" or the 类/款/项 line of its report whose deviation (决算 − 预算) a project statement
+    restates: the same non-zero deviation within rounding, on a budget no larger than the line's. 汉阳 2024
+    states its 来凤 money three times: 项 2130599 1,783 → 1,793 (line 313), the narrative's project
+    巩固脱贫衔接乡村振兴 1,783 → 1,793 (line 385) and the 绩效自评表's 恩施州来凤县结对帮扶经费 1,780 → 1,790
+    (line 570): one 10 万元 addition, counted once."""
+    out = pd.Series("", index=be.index, dtype="object")
+    if be.empty:
+        return out
+    dev = be.final_wan - be.budget_wan
+    level = be.level.astype(str)
+    lines = be[level.isin(["类", "款", "项"]) & (dev.abs() > SAME_FIGURE_WAN)]
+    for k in be.index[(level == "project") & (dev.abs() > SAME_FIGURE_WAN)]:
+        r = be.loc[k]
+        mine = lines[
+            (lines.report_id == r.report_id)
+            & ((lines.final_wan - lines.budget_wan - dev[k]).abs() <= SAME_FIGURE_WAN)
+            & (lines.budget_wan >= r.budget_wan - SAME_FIGURE_WAN)
+        ]
+        if len(mine):
+            m = mine.iloc[0]
+            out[k] = f"{m.level} {m.code if pd.notna(m.code) else ''} {m['name']} ({m.source_ref})".replace("  ", " ")
+    return out
 
 
 def rate_tolerance_pp(budget, final) -> float:
@@ -707,15 +734,22 @@ def overall_reasons_sentence(corpus: Corpus) -> str:
 
 
 def overrun_sentence(d: pd.DataFrame) -> str:
-    """How many statements spent more than a non-zero budget (the largest overrun named); lines with no
-    budget (0) and an outturn are counted apart, never as overruns."""
+    """How many statements spent more than a non-zero budget (the largest overrun named), a project restating a
+    line's overrun counted once (`restated_lines`); lines with no budget (0) and an outturn are counted apart,
+    never as overruns."""
     both = d.dropna(subset=["budget_wan", "final_wan"])
     zero = both[(both.budget_wan == 0) & (both.final_wan > 0)]
     over = both[(both.budget_wan != 0) & (both.final_wan > both.budget_wan)]
-    s = f"{len(over)} spent more than a non-zero budget"
+    again = restated_lines(over) != ""
+    s = f"{int((~again).sum())} spent more than a non-zero budget"
     if len(over):
         top = over.assign(x=over.final_wan - over.budget_wan).sort_values("x").iloc[-1]
         s += f" (largest overrun: {top['name']} in {top.report}, {wan(top.x)} over)"
+    if again.any():
+        s += (
+            f", counting once the {int(again.sum())} project statement{'s' if again.sum() != 1 else ''} that "
+            "restate a line's overrun"
+        )
     if len(zero):
         s += (
             f"; {len(zero)} had no budget (0) and an outturn: no rate and not overruns (their reasons are in "

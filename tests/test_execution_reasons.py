@@ -140,3 +140,29 @@ def test_one_laifeng_transfer_is_one_overrun(corpus):
     assert list(over.name) == ["其他巩固脱贫衔接乡村振兴支出"] and list(over.source_ref) == ["line 313"]
     said = ex.overrun_sentence(be[(be.report_id == HANYANG) & (be.flag == "")])
     assert said.startswith("1 spent more than a non-zero budget") and "counting once the 2 project statements" in said
+
+
+def test_the_page_sections_carry_their_sensitivity_lines(corpus):
+    """The page's own section sentences (not only the key findings) say what remains without the reports the
+    index marks “use with care”, computed by the helpers the notebook calls."""
+    from helpers.paths import NOTEBOOKS
+    from helpers.studies import quality
+
+    cmp = quality.comparable(corpus)
+    be = ex.rates(cmp)
+    clean = be[be.flag == ""].dropna(subset=["budget_wan", "final_wan"])
+    for said in (
+        ex.overrun_sentence(clean, cmp),
+        ex.outliers_sentence(cmp, ex.outliers(be)),
+        ex.printed_rates_sentence(cmp, ex.printed_vs_computed(cmp, be)),
+    ):
+        assert "“use with care” report" in said, said
+    assert ex.outliers_sentence(cmp, ex.outliers(be)).startswith("33 statements stand out")
+    src = (NOTEBOOKS / "budget_execution.ipynb").read_text(encoding="utf-8")
+    for call in (
+        "overrun_sentence(d, corpus)",
+        "outliers_sentence(corpus, out)",
+        "printed_rates_sentence(corpus, pvc)",
+    ):
+        assert call in src, call
+    assert "ex.deviations(corpus)" in src and "ex.zero_budget_lines(corpus)" in src

@@ -16,7 +16,7 @@ from ..vocabulary import THREE_PUBLIC_COLUMN_LABELS as THREE_PUBLIC_NAMES
 from ..vocabulary import THREE_PUBLIC_ITEMS
 from . import execution_reasons, quality
 from .load import Corpus
-from .narrate import listing, pct, wan
+from .narrate import listing, pct, reports_phrase, wan
 
 LEVEL_ORDER = ["overall", "类", "款", "项", "project"]
 BASES = ["年初预算", "全年预算", "调整预算"]
@@ -733,7 +733,52 @@ def overall_reasons_sentence(corpus: Corpus) -> str:
     )
 
 
-def overrun_sentence(d: pd.DataFrame) -> str:
+def _with_ids(d: pd.DataFrame, corpus: Corpus) -> pd.DataFrame:
+    """`d` with the report_id of its `report` label (the sensitivity lines count reports by id)."""
+    if "report_id" in d:
+        return d
+    return d.assign(report_id=d.report.map({lab: rid for rid, lab in corpus.labels().items()}))
+
+
+def outliers_sentence(corpus: Corpus, out: pd.DataFrame) -> str:
+    """The spread section's sentence about `outliers(...)`, with its sensitivity line."""
+    if out.empty:
+        return (
+            "No statement falls outside its group's fences, overspends beyond rounding or spends less than half its "
+            "budget."
+        )
+    reasons = out.why.str.replace(r"^outside the .*", "outside its level and basis fences", regex=True)
+    counts = reasons.str.split(" \\(").str[0].value_counts()
+    top = out.iloc[0]
+    return (
+        f"{len(out)} statements stand out ({', '.join(f'{v} {k}' for k, v in counts.items())}); fences are drawn per "
+        f"level and budget basis, only where at least 4 rates spread over more than {MIN_IQR_PP:.0f} point between "
+        f"their quartiles (most project rates are exactly 100%, which would make 98.6% an outlier); a project "
+        f"restating a line's deviation is counted once, as the line. The furthest from 100% is {top['name']} in "
+        f"{top.report} at {pct(top.rate)}. "
+        + quality.sensitivity(_with_ids(out, corpus), corpus, lambda d: f"{len(d)} statements stand out")
+    )
+
+
+def printed_rates_sentence(corpus: Corpus, pvc: pd.DataFrame) -> str:
+    """The printed-vs-recomputed section's sentence: the verdicts counted, the largest gap, the sensitivity line."""
+    if pvc.empty:
+        return "No statement prints a completion rate."
+    counts = pvc.verdict.value_counts()
+    bad = pvc[pvc.verdict == "differs"]
+    s = (
+        f"{len(pvc)} printed rates from {reports_phrase(pvc.report.nunique())}: "
+        + ", ".join(f"{v} {k}" for k, v in counts.items())
+        + ". The verdict is the consistency check's (N.rate_completion): a rate agrees when it equals final ÷ budget "
+        "within the rounding of the figures as printed (a rate printed to one decimal is allowed half of that decimal)."
+    )
+    if len(bad):
+        w = bad.loc[bad.gap_pp.abs().idxmax()]
+        s += f" The largest gap: {w['name']} in {w.report} ({abs(w.gap_pp):.2f} points)."
+    return s + " " + quality.sensitivity(_with_ids(pvc, corpus), corpus, _differ)
+
+
+def overrun_sentence(d: pd.DataFrame, corpus: Corpus | None = None) -> str:
     """How many statements spent more than a non-zero budget (the largest overrun named), a project restating a
     line's overrun counted once (`restated_lines`); lines with no budget (0) and an outturn are counted apart,
     never as overruns."""
@@ -755,4 +800,8 @@ def overrun_sentence(d: pd.DataFrame) -> str:
             f"; {len(zero)} had no budget (0) and an outturn: no rate and not overruns (their reasons are in "
             "“Why outturn differs from budget”)"
         )
-    return s + "."
+    s += "."
+    if corpus is not None and len(over):
+        counted = over[~again]
+        s += " " + quality.sensitivity(counted, corpus, lambda x: f"{len(x)} spent more than a non-zero budget")
+    return s

@@ -25,6 +25,7 @@ HONGSHAN = "000_5ae2df98b6bbde0e"
 HANYANG = "001_87de7c93fc8d4773"
 WENLV = "上海市普陀区文化和旅游局2025年度部门决算"
 SGB = "中共上海市普陀区委社会工作部_2024_年度部门决算"
+YICHUAN = "上海市普陀区人民政府宜川路街道办事处2025年度部门决算"
 
 
 @pytest.fixture(scope="module")
@@ -69,6 +70,10 @@ def test_each_statement_carries_the_reason_its_report_prints(corpus):
     assert sorted(sgb.budget_basis) == ["全年预算", "年初预算"]
     assert set(sgb.reason_text) == {"决算数小于预算数的主要原因：人员经费支出数小于预算数。"}
     assert set(sgb.reason_ref) == {"page 18"}
+    # "年初预算 91.86 万元，支出决算 74.33 万元" (宜川路 2025, lines 611–613: no 为) is a statement too
+    r = _one(be, YICHUAN, code="2013202")
+    assert (r.budget_wan, r.final_wan, r.reason_ref) == (91.86, 74.33, "line 613")
+    assert r.reason_text == "决算数小于预算数的主要原因：党建指导员人数减少。" and r.reason_kind == "spending"
     # the year-on-year reasons (与 2020 年度相比 … 主要原因) are not reasons for a deviation from the budget
     assert not be.reason_text.fillna("").str.contains("年度相比|较上年").any()
 
@@ -157,7 +162,7 @@ def test_the_page_sections_carry_their_sensitivity_lines(corpus):
         ex.printed_rates_sentence(cmp, ex.printed_vs_computed(cmp, be)),
     ):
         assert "“use with care” report" in said, said
-    assert ex.outliers_sentence(cmp, ex.outliers(be)).startswith("33 statements stand out")
+    assert ex.outliers_sentence(cmp, ex.outliers(be)).startswith("32 statements stand out")
     src = (NOTEBOOKS / "budget_execution.ipynb").read_text(encoding="utf-8")
     for call in (
         "overrun_sentence(d, corpus)",

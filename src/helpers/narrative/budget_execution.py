@@ -1,7 +1,7 @@
 """Budget against outturn: the overall sentence, each 类/款/项 paragraph, project self-evaluations.
 
 Narrative forms handled (units required on every amount):
-- 年初预算为 X 万元，支出决算为 Y 万元，完成年初预算的 Z%         (overall, 类/款/项)
+- 年初预算为 X 万元，支出决算为 Y 万元，完成年初预算的 Z%         (overall, 类/款/项; 为 may be left out)
 - 年初预算为 0 万元，全年预算为 X 万元，支出决算为 Y 万元，…     (two statements, one per basis)
 - 项目全年预算数为 X 万(元)，执行数(为) Y 万(元)，完成预算的 Z%  (project)
 - 调整后预算 X 万元 … 支出决算数 Y 万元, 预算执行率为 Z%           (overall, 调整预算)
@@ -28,7 +28,7 @@ def _amt(n: str) -> str:
 
 BASIS = r"年初预算|全年预算|调整后预算|调整预算|预算"
 STATEMENT_RE = re.compile(
-    rf"(?P<b1basis>{BASIS})(?:数)?为\s*{_amt('b1')}\s*[，,；;]\s*"
+    rf"(?P<b1basis>{BASIS})(?:数)?为?\s*{_amt('b1')}\s*[，,；;]\s*"
     rf"(?:(?P<b2basis>全年预算|调整后预算|调整预算)(?:数)?为\s*{_amt('b2')}\s*[，,；;]\s*)?"
     rf"(?:支出)?(?:决算|执行)(?:数)?(?:为)?\s*{_amt('f')}"
     rf"(?:\s*[，,。；;]?\s*完成(?P<rbasis>年初预算|全年预算|调整预算|预算)(?:数)?的\s*(?P<rate>{NUM})\s*[%％])?"

@@ -18,8 +18,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from helpers.data.load import load
 from helpers.studies import execution as ex
-from helpers.studies.load import load
 
 HONGSHAN = "000_5ae2df98b6bbde0e"
 HANYANG = "001_87de7c93fc8d4773"
@@ -150,7 +150,7 @@ def test_one_laifeng_transfer_is_one_overrun(corpus):
 def test_the_page_sections_carry_their_sensitivity_lines(corpus):
     """The page's own section sentences (not only the key findings) say what remains without the reports the
     index marks “use with care”, computed by the helpers the notebook calls."""
-    from helpers.paths import NOTEBOOKS
+    from helpers.core.paths import NOTEBOOKS
     from helpers.studies import quality
 
     cmp = quality.comparable(corpus)

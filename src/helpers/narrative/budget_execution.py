@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 
-from ..normalize import compact
-from ..vocabulary import REASON_KINDS
+from ..core.normalize import compact
+from ..core.vocabulary import REASON_KINDS
 from .amounts import NUM, UNIT, rate, to_float, to_wan
 from .sentences import ITEM_RE, Para
 from .subjects import CodeBook, resolve

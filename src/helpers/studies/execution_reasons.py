@@ -19,9 +19,9 @@ import re
 
 import pandas as pd
 
+from ..core.settings import SETTINGS
 from ..narrative.amounts import find_amounts
 from ..narrative.budget_execution import reason_kinds
-from ..settings import SETTINGS
 from .narrate import pct, wan
 
 LINE_LEVELS = ["overall", "类", "款", "项"]

@@ -223,3 +223,9 @@ def poverty_series(year) -> str | None:
     if year is None or pd.isna(year):
         return None
     return POVERTY_OLD_NAME if int(year) < POVERTY_RENAME_YEAR else POVERTY_NEW_NAME
+
+
+# What the reason a report prints for a deviation from its budget says happened (budget_execution.reason_kind),
+# in order of precedence: moved (to or from another fund, function code or unit), mid_year (the budget changed
+# during the year), spending (the outturn itself above or below the budget), on_budget (持平).
+REASON_KINDS = ("moved", "mid_year", "spending", "on_budget")

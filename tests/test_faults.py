@@ -252,7 +252,7 @@ def test_a_full_or_read_only_disk_ends_in_one_line_naming_the_folder_and_the_dat
         # the disk fails when the new generation is published (the CLI in a process whose publication raises it)
         prog = (
             "import errno, os, sys\n"
-            "from helpers import partitioned\n"
+            "from helpers.data import partitioned\n"
             "def fail(*a, **k):\n"
             f"    raise OSError(errno.{code}, os.strerror(errno.{code}))\n"
             "partitioned.publish_generation = fail\n"

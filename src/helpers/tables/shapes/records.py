@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from ...normalize import amount_of, parse_amount
 from ...vocabulary import code_level
 from ..catalog import COLUMN_KEYWORDS, TEMPLATE_MEASURES, code_domain
-from ..placement import Placement, PlaceRow
+from ..placement import Placement, PlaceRow, RowPlacement
 from ..reading import Reading
 
 
@@ -196,27 +196,12 @@ def items_by_arithmetic(
     """line_items of rows whose figures `placement.place` put under columns (`res`); what could not be
     placed, or could sit under more than one column, is recorded in `reading` and left blank."""
     out: list[dict] = []
-    failing = set(res.failing_groups)
     for order, (r, rp) in enumerate(zip(rows, res.rows)):
-        label = r.label
-        texts = r.texts
-        placed: dict[int, tuple[float, bool]] = {}
-        for v_tok, c in zip(texts, rp.columns):
-            if c is not None:
-                placed[c] = (amount_of(v_tok), rp.inferred)
         reading.rows += 1
-        if rp.too_many:
-            reading.unplaced.append(f"{r.ref}: {len(texts)} figures for {len(measures)} columns; none placed")
-        elif rp.impossible:
-            reading.unplaced.append(f"{r.ref}: figures {' '.join(texts)} fit no column placement that adds up")
-        elif rp.ambiguous:
-            opts = sorted({tuple(measures[c] for c in o) for o in rp.options})
-            reading.ambiguous.append(
-                f"{r.ref} {r.code or label}: {' '.join(texts)} could be " + " or ".join("/".join(o) for o in opts)
-            )
-            values = [amount_of(a) for a in texts]
-            reading.alternatives.append((order, [{measures[c]: v for c, v in zip(o, values)} for o in rp.options]))
+        _record_row_doubt(r, rp, order, measures, reading)
+        placed = {c: (amount_of(t), rp.inferred) for t, c in zip(r.texts, rp.columns) if c is not None}
         row_doubt = rp.ambiguous or rp.too_many or rp.impossible or r.doubt
+        sec = section_of(r) if section_of else None
         for k, m in enumerate(measures):
             v, inf = placed.get(k, (None, False))
             if v is not None:
@@ -224,12 +209,11 @@ def items_by_arithmetic(
                     reading.by_arithmetic += 1
                 else:
                     reading.by_position += 1
-            sec = section_of(r) if section_of else None
             it = item(
                 table,
                 m,
                 v,
-                label=label,
+                label=r.label,
                 code=r.code,
                 side=side,
                 section=sec,
@@ -240,10 +224,43 @@ def items_by_arithmetic(
             )
             it["doubtful"] = bool(row_doubt and (v is None or inf))
             out.append(it)
+    _record_complete(rows, measures, res, reading)
     if record_failing:  # keyed like check_hierarchy's, which then does not repeat them
-        for g in failing:
+        for g in set(res.failing_groups):  # (the order the datasets have always listed them in)
             key = rows[g].name
             if key not in reading.failing_codes:
                 reading.failing_codes.append(key)
                 reading.failing_sums.append(f"{key}: the rows under it do not add up to it ({rows[g].ref})")
     return out
+
+
+def _record_row_doubt(r: RowRecord, rp: RowPlacement, order: int, measures: list[str], reading: Reading) -> None:
+    """What `reading` says of a row the placement could not settle: too many figures, none that fits,
+    or figures that fit more than one column (with each placement's values, for other evidence)."""
+    texts = r.texts
+    if rp.too_many:
+        reading.unplaced.append(f"{r.ref}: {len(texts)} figures for {len(measures)} columns; none placed")
+    elif rp.impossible:
+        reading.unplaced.append(f"{r.ref}: figures {' '.join(texts)} fit no column placement that adds up")
+    elif rp.ambiguous:
+        opts = sorted({tuple(measures[c] for c in o) for o in rp.options})
+        reading.ambiguous.append(
+            f"{r.ref} {r.code or r.label}: {' '.join(texts)} could be " + " or ".join("/".join(o) for o in opts)
+        )
+        values = [amount_of(a) for a in texts]
+        reading.alternatives.append((order, [{measures[c]: v for c, v in zip(o, values)} for o in rp.options]))
+
+
+def _record_complete(rows: list[RowRecord], measures: list[str], res: Placement, reading: Reading) -> None:
+    """The complete placements of the whole table that satisfy every identity, when two or more do:
+    per placement, each open row's name and where it was read, with its figures under their columns."""
+    if len(res.complete) < 2:
+        return
+    for full in res.complete:
+        reading.complete.append(
+            [
+                (f"{rows[i].ref} {rows[i].name}", {measures[c]: amount_of(t) for t, c in zip(rows[i].texts, cols)})
+                for i, cols in sorted(full.items())
+            ]
+        )
+    reading.complete_more = res.more

@@ -124,6 +124,8 @@ def settle_three_public(
         + (f"; still open: {', '.join(open_cells)}" if open_cells else "")
     )
     reading.alternatives = [(order, keep)] if len(keep) > 1 else []
+    still = [p for p in reading.complete if all(agrees(cells) for _, cells in p)]
+    reading.complete = still if len(still) > 1 else []
     if len(keep) == 1:
         reading.ambiguous = []
     reading.by_arithmetic = sum(1 for it in items if it["amount_wan"] is not None)

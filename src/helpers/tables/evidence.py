@@ -115,9 +115,11 @@ def beyond_other_tables(code: str, items: list[dict], found: dict, reading: Read
 
 
 def spaced_hints(code: str, done: dict) -> dict:
-    """Columns another table shows to be blank for a code: a fiscal table (T5, T8, T9) cannot spend
-    more under 基本支出 or 项目支出 than T3 (all funds) does for the same code, less what the other
-    fiscal tables already account for."""
+    """What the report's other tables say of a table's cells: columns known blank (`blocked`), and
+    the most a fiscal table's (T5, T8, T9) cell can hold (`limits`, code → measure → 万元): what T3
+    (all funds) prints for the same code, less what the other fiscal tables already account for.
+    With the row's own identity (合计 = 基本 + 项目) a row that takes all of T3's 合计 for the code
+    then takes each of T3's columns too."""
     if code == "T2" and "T1" in done:
         return {"blocked": {"*": _sources_not_received(done["T1"].items)}}
     if code == "T3" and "T1" in done:
@@ -131,11 +133,29 @@ def spaced_hints(code: str, done: dict) -> dict:
         return {"blocked": blocked}
     t3 = _values(done["T3"].items, blank_as_zero=True)
     others = [done[c] for c in ("T5", "T8", "T9") if c != code and c in done]
-    for m in ("basic", "project"):
-        for (c, mm), v in t3.items():
-            if mm != m:
-                continue
-            used = sum(_values(o.items).get((c, m), 0.0) for o in others)
-            if v - used <= SETTINGS.rounding_wan:
-                blocked.setdefault(c, set()).add(m)
-    return {"blocked": blocked}
+    limits: dict[str, dict[str, tuple[float | None, float | None]]] = {}
+    slack = SETTINGS.rounding_wan * 2 * (len(others) + 1)  # each table rounds its own cells
+    for (c, m), v in t3.items():
+        used = sum(_values(o.items).get((c, m), 0.0) for o in others)
+        limits.setdefault(c, {})[m] = (None, v - used + slack)
+        if m in ("basic", "project") and v - used <= SETTINGS.rounding_wan:
+            blocked.setdefault(c, set()).add(m)
+    return {"blocked": blocked, "limits": limits}
+
+
+def t3_floors(done: dict) -> dict:
+    """The least T3's cells can hold (`limits`, code → measure → 万元): T3 counts every fund, so a
+    cell holds at least what the fiscal tables (T5, T8, T9) read without doubt print for the same
+    code and column."""
+    fiscal = [done[c] for c in ("T5", "T8", "T9") if c in done]
+    least: dict[tuple[str, str], float] = {}
+    for ft in fiscal:
+        for key, v in _values(ft.items).items():
+            if key[1] in ("total", "basic", "project"):
+                least[key] = least.get(key, 0.0) + v
+    slack = SETTINGS.rounding_wan * 2 * (len(fiscal) + 1)
+    limits: dict[str, dict[str, tuple[float | None, float | None]]] = {}
+    for (c, m), v in least.items():
+        if v > slack:
+            limits.setdefault(c, {})[m] = (v - slack, None)
+    return {"limits": limits}

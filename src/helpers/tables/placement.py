@@ -45,7 +45,7 @@ class PlaceRow:
     unknown: frozenset[int] = frozenset()  # columns printed with words, not figures: left out of sums
     # per column, the least and most its cell can hold (blank = 0), as another table of the report
     # shows them (T5's cell ≤ T3's for the same code): bounds with their rounding slack included
-    limits: dict[int, tuple[float, float]] = field(default_factory=dict)
+    limits: dict[int, tuple[float | None, float | None]] = field(default_factory=dict)
 
 
 @dataclass
@@ -181,7 +181,11 @@ class _Solver:
 
     @staticmethod
     def _within_limits(r: PlaceRow, vec: Vec) -> bool:
-        return all(_cents(lo) <= vec[c] <= _cents(hi) for c, (lo, hi) in r.limits.items() if c < len(vec))
+        for c, (lo, hi) in r.limits.items():
+            v = vec[c] if c < len(vec) else 0
+            if (lo is not None and v < _cents(lo)) or (hi is not None and v > _cents(hi)):
+                return False
+        return True
 
     def kids(self, i: int) -> list[int]:
         return [k for k in self.children.get(i, []) if self.rows[k].values]

@@ -116,15 +116,23 @@ class Reading:
         return out
 
     def _complete_reason(self) -> str:
+        """The complete placements, each by the rows on which the listed ones disagree (the rows
+        they share are the same in all of them)."""
+        differ = {name for name, _ in self.complete[0] if len({repr(dict(p).get(name)) for p in self.complete}) > 1}
+
         def one(p: list[tuple[str, dict[str, float]]]) -> str:
-            rows = [f"{name} " + ", ".join(f"{m} {v:,.2f}" for m, v in cells.items()) for name, cells in p[:8]]
-            return "; ".join(rows) + (" …" if len(p) > 8 else "")
+            rows = [
+                f"{name} " + ", ".join(f"{m} {v:,.2f}" for m, v in cells.items())
+                for name, cells in p
+                if name in differ or not differ
+            ]
+            return "; ".join(rows[:8]) + (" …" if len(rows) > 8 else "")
 
         listed = " | ".join(f"({k}) {one(p)}" for k, p in enumerate(self.complete, 1))
         count = f"{len(self.complete)}{' or more' if self.complete_more else ''}"
         return (
             f"{count} complete placements of the whole table satisfy every identity, so the cells they "
-            f"disagree on are left blank: {listed}"
+            f"disagree on are left blank (rows where the listed ones differ): {listed}"
         )
 
     def record(self, report_id: str) -> dict:

@@ -117,9 +117,16 @@ def _by_arithmetic(
     parents = code_parents([r.code for r in rows], total_idx)
     prows = []
     row_blocked = hints.get("blocked", {})  # code -> measures known blank from another table
+    factor = 1e4 if unit == "元" else 1.0  # limits are in 万元, the figures as printed
     for i, r in enumerate(rows):
         known_blank = set(row_blocked.get(r.name, ())) | set(row_blocked.get("*", ()))
         pr = r.place_row(len(measures), parents[i], blocked=frozenset(col[m] for m in known_blank if m in col))
+        caps = hints.get("limits", {}).get(r.code, {}) if r.code else {}
+        pr.limits = {
+            col[m]: (None if lo is None else lo * factor, None if hi is None else hi * factor)
+            for m, (lo, hi) in caps.items()
+            if m in col
+        }
         if r.words_at is not None and table in ("T8", "T9") and "total" in col:
             # 合计 row sharing its line with the 本年支出 sub-header: figures before the words sit
             # left of 本年支出, figures after them right of it; the words' columns are not printed.
@@ -129,6 +136,12 @@ def _by_arithmetic(
         prows.append(pr)
     rare = rare - frozenset(col[m] for m in hints.get("used", ()) if m in col)  # another table shows them used
     res = place(prows, len(measures), idents, rare=rare)
+    if res.failing_groups and any(pr.limits for pr in prows):
+        # The table's own sums fail: its rows may have slid against their codes (a shifted text
+        # layer), so what another table shows for a code says nothing of the figures on its line.
+        for pr in prows:
+            pr.limits = {}
+        res = place(prows, len(measures), idents, rare=rare)
     return items_by_arithmetic(table, rows, measures, res, unit, reading, record_failing=True)
 
 

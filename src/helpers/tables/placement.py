@@ -8,7 +8,7 @@ supports, and says when it cannot:
 - a row's values keep their printed order, so a placement is an ordered choice of columns;
 - row identities (合计 = 基本支出 + 项目支出, ...) must hold within the rounding envelope;
 - the hierarchy must hold column by column: the 合计 row = Σ 类, 类 = Σ 款, 款 = Σ 项 (a tree
-  given by the codes), solved exactly by dynamic programming over reachable column sums;
+  given by the codes, `code_tree.code_parents`), solved exactly by dynamic programming over reachable column sums;
 - columns known to be blank (a fund with no income and no carry-over cannot spend) are excluded;
 - rare columns (上缴上级支出, 经营支出, …) are used only when the arithmetic cannot hold without them.
 
@@ -25,6 +25,9 @@ import itertools
 from dataclasses import dataclass, field
 
 from ..settings import SETTINGS
+from .code_tree import code_parents
+
+__all__ = ["Identity", "PlaceRow", "Placement", "RowPlacement", "code_parents", "place"]
 
 
 @dataclass(frozen=True)
@@ -383,27 +386,4 @@ def _postorder(children: dict[int | None, list[int]]) -> list[int]:
         stack.append((node, True))
         for k in reversed(children.get(node, [])):
             stack.append((k, False))
-    return out
-
-
-def code_parents(codes: list[str | None], total_index: int | None) -> list[int | None]:
-    """Parent row of each coded row: the nearest printed ancestor code (项 → 款 → 类), and the 合计 row
-    for the top level. Rows without a code hang from nothing (besides the 合计 row itself)."""
-    where: dict[str, int] = {}
-    for i, c in enumerate(codes):
-        if c and c not in where:
-            where[c] = i
-    out: list[int | None] = []
-    for i, c in enumerate(codes):
-        if i == total_index or not c:
-            out.append(None)
-            continue
-        parent = None
-        for plen in (5, 3):
-            if len(c) > plen and c[:plen] in where:
-                parent = where[c[:plen]]
-                break
-        if parent is None and len(c) == 3:
-            parent = total_index  # an orphan 款/项 (its class not printed) stays outside the sums
-        out.append(parent)
     return out

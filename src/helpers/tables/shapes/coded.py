@@ -20,7 +20,8 @@ import re
 from ...normalize import compact
 from ...settings import SETTINGS
 from ..catalog import COLUMN_KEYWORDS, ROW_IDENTITIES, TEMPLATE_MEASURES
-from ..placement import Identity, code_parents, place
+from ..code_tree import TOTAL, children, code_parents
+from ..placement import Identity, place
 from ..reading import Reading
 from .records import RowRecord, items_by_arithmetic, items_by_position, measure_for
 
@@ -173,59 +174,67 @@ def _repair_left_filled(items: list[dict], notes: list[str]) -> None:
             return
 
 
-def _children(codes: list[str]) -> dict[str, list[str]]:
-    """Each code's printed sub-codes, the 类 under "合计": the placement's code tree (`code_parents`)."""
-    names = list(codes) + ["合计"]
-    kids: dict[str, list[str]] = {}
-    for c, parent in zip(codes, code_parents(list(codes) + [None], len(codes))):
-        if parent is not None:
-            kids.setdefault(names[parent], []).append(c)
-    return kids
+def _tree_key(it: dict) -> str | None:
+    return it["code"] or (TOTAL if it["row_label"] in ("合计", "总计") else None)
 
 
-def check_hierarchy(items: list[dict], reading: Reading) -> None:
-    """Record where a coded table's sums fail (合计 = Σ类, 类 = Σ款, 款 = Σ项, column by column), and
-    mark the cells a failure makes doubtful when the reading is doubtful. A parent whose own
-    children add up is confirmed by them and stays unmarked."""
+def _tree_rows(items: list[dict]) -> dict[str, dict[str, float | None]]:
+    """code (or 合计) → measure → amount, the first row of each code."""
     rows: dict[str, dict[str, float | None]] = {}
     for it in items:
-        key = it["code"] or ("合计" if it["row_label"] in ("合计", "总计") else None)
+        key = _tree_key(it)
         if key is None or key in rows and it["measure"] in rows[key]:
             continue
         rows.setdefault(key, {})[it["measure"]] = it["amount_wan"]
-    codes = [c for c in rows if c != "合计"]
-    kids = _children(codes)
+    return rows
+
+
+def _failing_parents(rows: dict[str, dict[str, float | None]], kids: dict[str, list[str]]) -> list[str]:
     failing: list[str] = []
     for parent, ch in kids.items():
         if parent not in rows:
             continue
         for m, pv in rows[parent].items():
-            vals = [rows[c].get(m) for c in ch]
             if pv is None:
                 continue  # a blank total (or words where its figure would be) cannot be checked
-            s = sum(v for v in vals if v is not None)
+            s = sum(v for c in ch if (v := rows[c].get(m)) is not None)
             tol = SETTINGS.rounding_wan * (len(ch) + 1) + SETTINGS.sum_slack
-            if abs((pv or 0.0) - s) > tol:
+            if abs(pv - s) > tol:
                 failing.append(parent)
                 break
+    return failing
+
+
+def _suspects(failing: list[str], kids: dict[str, list[str]]) -> set[str]:
+    """The rows a failing sum puts in doubt: the parent, and each child that is a leaf or a parent
+    not confirmed by its own children (one child repeating the parent's figures confirms nothing:
+    a slid value repeats on both)."""
+    suspect = set()
+    for p in failing:
+        suspect.add(p)
+        for c in kids.get(p, []):
+            if c not in kids or c in failing or len(kids[c]) < 2:
+                suspect.add(c)
+                suspect.update(k for k in kids.get(c, []) if len(kids[c]) < 2)
+    return suspect
+
+
+def check_hierarchy(items: list[dict], reading: Reading) -> None:
+    """Record where a coded table's sums fail (合计 = Σ类, 类 = Σ款, 款 = Σ项, column by column, over
+    the code tree of `code_tree.children`), and mark the cells a failure makes doubtful when the
+    reading is doubtful. A parent whose own children add up is confirmed by them and stays unmarked."""
+    rows = _tree_rows(items)
+    kids = children([c for c in rows if c != TOTAL])
+    failing = _failing_parents(rows, kids)
     for p in failing:
         if p not in reading.failing_codes:  # the placement may have recorded it already
             reading.failing_codes.append(p)
             reading.failing_sums.append(f"{p}: its sub-rows do not add up to it")
     if not reading.doubtful or not failing:
         return
-    suspect = set()
-    for p in failing:
-        suspect.add(p)
-        for c in kids.get(p, []):
-            # a leaf, or a parent not confirmed by its own children (one child repeating the parent's
-            # figures confirms nothing: a slid value repeats on both)
-            if c not in kids or c in failing or len(kids[c]) < 2:
-                suspect.add(c)
-                suspect.update(k for k in kids.get(c, []) if len(kids[c]) < 2)
+    suspect = _suspects(failing, kids)
     for it in items:
-        key = it["code"] or ("合计" if it["row_label"] in ("合计", "总计") else None)
-        if key in suspect and it["amount_wan"] is not None:
+        if _tree_key(it) in suspect and it["amount_wan"] is not None:
             it["doubtful"] = True
 
 

@@ -103,13 +103,14 @@ def place(
     blocked: frozenset[int] = frozenset(),
     rare: frozenset[int] = frozenset(),
 ) -> Placement:
-    """Place every row's values under `ncols` columns (see the module docstring). Rare columns are
-    first kept for the rows that cannot be placed without them; when the table's sums then fail
-    somewhere, every row may use them, and the placement whose sums fail least is kept."""
-    first = _place(rows, ncols, identities, blocked, rare)
-    if not rare or not first.failing_groups:
+    """Place every row's values under `ncols` columns (see the module docstring). Rare columns, and
+    columns known blank (where only a printed 0 may sit), are first kept for the rows that cannot be
+    placed without them; when the table's sums then fail somewhere, every row may use them, and the
+    placement whose sums fail least is kept."""
+    first = _place(rows, ncols, identities, blocked, rare, occam=True)
+    if not first.failing_groups or not (rare or blocked or any(r.blocked for r in rows)):
         return first
-    second = _place(rows, ncols, identities, blocked, frozenset())
+    second = _place(rows, ncols, identities, blocked, frozenset(), occam=False)
     return second if len(second.failing_groups) < len(first.failing_groups) else first
 
 
@@ -119,9 +120,14 @@ Vec = tuple[int, ...]
 
 
 def _place(
-    rows: list[PlaceRow], ncols: int, identities: tuple[Identity, ...], blocked: frozenset[int], rare: frozenset[int]
+    rows: list[PlaceRow],
+    ncols: int,
+    identities: tuple[Identity, ...],
+    blocked: frozenset[int],
+    rare: frozenset[int],
+    occam: bool,
 ) -> Placement:
-    solver = _Solver(rows, ncols, identities, blocked, rare)
+    solver = _Solver(rows, ncols, identities, blocked, rare, occam)
     feasible = solver.bottom_up()
     allowed = solver.top_down(feasible)
     solver.search_complete(allowed)
@@ -140,6 +146,7 @@ class _Solver:
         identities: tuple[Identity, ...],
         blocked: frozenset[int],
         rare: frozenset[int],
+        occam: bool = True,
     ):
         self.rows, self.ncols, self.identities = rows, ncols, identities
         self.blocked, self.rare = blocked, rare
@@ -149,8 +156,11 @@ class _Solver:
             self.children.setdefault(r.parent, []).append(i)
         self.order = _postorder(self.children)
         self.nonneg = all(v >= 0 for row in self.cents for v in row)
-        # Occam: rare columns only for rows that cannot be placed without them.
-        self.cands = [self.candidates(i, False) or self.candidates(i, True) for i in range(len(rows))]
+        # Occam: rare columns, and a printed 0 under a column known blank, only for rows that cannot
+        # be placed without them.
+        self.cands = [
+            (self.candidates(i, False) if occam else []) or self.candidates(i, True) for i in range(len(rows))
+        ]
         self.vecs = [[_vector(self.cents[i], cols, ncols) for cols in self.cands[i]] for i in range(len(rows))]
         self.result = Placement([RowPlacement([None] * len(r.values)) for r in rows])
         for i, r in enumerate(rows):
@@ -175,7 +185,7 @@ class _Solver:
         for cols in itertools.combinations(usable, n):
             if r.ranges and any(not (lo <= c <= hi) for c, (lo, hi) in zip(cols, r.ranges)):
                 continue
-            if any(c in zero_only and v != 0 for c, v in zip(cols, self.cents[i])):
+            if any(c in zero_only and (v != 0 or not allow_rare) for c, v in zip(cols, self.cents[i])):
                 continue
             vec = _vector(self.cents[i], cols, self.ncols)
             if _row_ok(vec, n, self.identities, r.unknown) and self._within_limits(r, vec):

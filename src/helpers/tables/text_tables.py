@@ -161,7 +161,10 @@ def _read_titled(
     if SPACED.accepts(code, body):  # deferred: read after the others, whose figures it uses
         deferred.append((code, body, unit, lines[i].ref))
         return
-    if TOKENS.accepts(code, body) and (ft := TOKENS.read(code, body, unit, lines[i].ref)).items:
+    if (
+        TOKENS.accepts(code, body)
+        and (ft := TOKENS.read(code, body, unit, lines[i].ref, spaced_hints(code, found))).items
+    ):
         _offer(found, ft)
         return
     text = "".join(ln.text for ln in body)
@@ -180,7 +183,7 @@ def _read_deferred(deferred: list[tuple[str, list[Line], str, str]], found: dict
         ft = SPACED.read_with(code, body, unit, ref, spaced_hints(code, found), found)
         if ft.items:
             _offer(found, ft)
-        elif (tok := TOKENS.read(code, body, unit, ref)).items:
+        elif (tok := TOKENS.read(code, body, unit, ref, spaced_hints(code, found))).items:
             _offer(found, tok)  # not rows of figures after all: read as a stream of cells
         else:
             reasons = "; ".join(ft.reading.unplaced) if ft.reading else ""

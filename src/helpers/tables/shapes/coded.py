@@ -6,10 +6,9 @@ Whatever the layout, the shape is read the same way:
 - the rows are `RowRecord`s (code, label, figures) built by the layout;
 - figures whose columns are known are placed there (`items_by_position`); figures whose columns were
   lost are placed by the table's arithmetic: the row identities (`catalog.ROW_IDENTITIES`) and the
-  code tree's sums (合计 = Σ类, 类 = Σ款, 款 = Σ项), with the report's other tables as `hints`;
-- a short row of a one-cell-per-line table fills its columns from the left (the template's order,
-  marked `assumed`); in T3 and T5 a single figure is then moved from 基本支出 to 项目支出 where the 合计
-  row's sums say so (`_repair_left_filled`);
+  code tree's sums (合计 = Σ类, 类 = Σ款, 款 = Σ项, `code_tree`), with the report's other tables as
+  `hints` (columns known blank, the least and most a cell can hold): one placement for the whole
+  table, the same for single-space text and one cell per line;
 - its own sums on every reading: `check_hierarchy` (合计 = Σ类, 类 = Σ款, 款 = Σ项, column by column).
 """
 
@@ -99,8 +98,6 @@ def line_items(
     out: list[dict] = []
     for order, r in enumerate(rows):
         out += items_by_position(table, r, measures, order, unit, notes)
-    if table in ("T3", "T5") and any(f.assumed for r in rows for f in r.figures):
-        _repair_left_filled(out, notes)
     return out
 
 
@@ -144,34 +141,6 @@ def _by_arithmetic(
             pr.limits = {}
         res = place(prows, len(measures), idents, rare=rare)
     return items_by_arithmetic(table, rows, measures, res, unit, reading, record_failing=True)
-
-
-def _repair_left_filled(items: list[dict], notes: list[str]) -> None:
-    """A row that printed `total x` and one more `x` was filled as basic; if the 合计 row's basic
-    and project do not then add up over the classes, move single-valued classes (and their
-    sub-rows) to project until they do."""
-    by_row: dict[int, dict[str, dict]] = {}
-    for it in items:
-        by_row.setdefault(it["row_order"], {})[it["measure"]] = it
-    total = next((r for r in by_row.values() if r["total"]["row_label"] == "合计"), None)
-    classes = [r for r in by_row.values() if r["total"]["level"] == "类"]
-    if not total or not classes or total["basic"]["amount_wan"] is None:
-        return
-    basic_sum = sum(r["basic"]["amount_wan"] or 0 for r in classes)
-    gap = round(basic_sum - total["basic"]["amount_wan"], 2)
-    if abs(gap) < SETTINGS.unit_wan * (len(classes) + 1):
-        return
-    movable = [r for r in classes if r["basic"]["column_inferred"] and r["project"]["amount_wan"] is None]
-    for r in movable:
-        if abs(round(r["basic"]["amount_wan"] - gap, 2)) < SETTINGS.unit_wan:
-            code = r["total"]["code"]
-            for rr in by_row.values():
-                c = rr["total"]["code"] or ""
-                if c.startswith(code) and rr["project"]["amount_wan"] is None and rr["basic"]["column_inferred"]:
-                    rr["project"]["amount_wan"], rr["basic"]["amount_wan"] = rr["basic"]["amount_wan"], None
-                    rr["project"]["column_inferred"] = True
-            notes.append(f"class {code}: single amount moved from 基本支出 to 项目支出 so that 合计 = Σ类")
-            return
 
 
 def _tree_key(it: dict) -> str | None:

@@ -31,7 +31,6 @@ class Figure:
     column: int | None = None  # index into the shape's measures; None: the layout lost it
     ref: str | None = None  # where it was read (`sheet 公开05表!C14`, an OCR box); None: the row's ref
     confidence: float | None = None  # OCR: the recogniser's confidence
-    assumed: bool = False  # the column is the template's order, not seen (one cell per line, a short row)
 
 
 @dataclass
@@ -171,7 +170,6 @@ def items_by_position(
                 ref=row.at(f),
                 order=order,
                 unit=unit,
-                inferred=f.assumed,
                 confidence=f.confidence,
             )
         )
@@ -199,11 +197,13 @@ def items_by_arithmetic(
     for order, (r, rp) in enumerate(zip(rows, res.rows)):
         reading.rows += 1
         _record_row_doubt(r, rp, order, measures, reading)
-        placed = {c: (amount_of(t), rp.inferred) for t, c in zip(r.texts, rp.columns) if c is not None}
+        placed = {
+            c: (amount_of(f.text or ""), rp.inferred, r.at(f)) for f, c in zip(r.figures, rp.columns) if c is not None
+        }
         row_doubt = rp.ambiguous or rp.too_many or rp.impossible or r.doubt
         sec = section_of(r) if section_of else None
         for k, m in enumerate(measures):
-            v, inf = placed.get(k, (None, False))
+            v, inf, ref = placed.get(k, (None, False, r.ref))  # a cell is read where its figure is printed
             if v is not None:
                 if inf:
                     reading.by_arithmetic += 1
@@ -217,7 +217,7 @@ def items_by_arithmetic(
                 code=r.code,
                 side=side,
                 section=sec,
-                ref=r.ref,
+                ref=ref,
                 order=order,
                 unit=unit,
                 inferred=inf and v is not None,

@@ -62,16 +62,16 @@ def interpret_tokens(
     (coded and two-sided tables; the others keep the printed order: one column, or 栏次 numbers)."""
     toks = _tokens(lines)
     kind = kind_of(table)
-    if kind in ("coded", "two_sided"):
+    if kind in PLACED_BY_KIND:
         reading = Reading(table, LAYOUT)
-        return ROWS_BY_KIND[kind](table, toks, unit, notes, reading, hints or {}), reading
+        return PLACED_BY_KIND[kind](table, toks, unit, notes, reading, hints or {}), reading
     return ROWS_BY_KIND[kind](table, toks, unit, notes), None
 
 
 def _coded_rows(toks: list[tuple[str, str]]) -> list[dict]:
     """The stream cut into rows `code label… amount…` ({code, label, values, refs, ref})."""
     rows: list[dict] = []
-    cur = None
+    cur: dict | None = None
     for tok, ref in toks[_header_end(toks) :]:
         if coded.CODE.match(tok) and (cur is None or cur["values"]):
             cur = {"code": tok, "label": "", "values": [], "ref": ref}
@@ -197,4 +197,6 @@ def _three_public(table: str, toks, unit, notes) -> list[dict]:
 
 
 # How a stream of cells is read into each shape's records (catalog `TableDef.kind`).
-ROWS_BY_KIND = {"coded": _coded, "two_sided": _two_sided, "economic": _economic, "three_public": _three_public}
+# Shapes whose short rows are placed by the arithmetic (`Reading` kept), and those in printed order.
+PLACED_BY_KIND = {"coded": _coded, "two_sided": _two_sided}
+ROWS_BY_KIND = {"economic": _economic, "three_public": _three_public}

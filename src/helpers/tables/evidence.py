@@ -76,21 +76,22 @@ def _fund_columns_not_used(code: str, t4_items: list[dict]) -> set[str]:
 _FUND_COLUMN = {"T5": "general_budget", "T8": "gov_fund", "T9": "state_capital"}
 
 
+def _t4_fund_by_class(code: str, t4_items: list[dict]) -> dict[str, float]:
+    """T4's expenditure column of `code`'s fund per function class, cells read without doubt (a
+    blank cell of a class row counts as 0: the class spent nothing from this fund)."""
+    return {
+        it["code"]: it["amount_wan"] or 0.0
+        for it in t4_items
+        if it["side"] == "expenditure" and it["code"] and it["measure"] == _FUND_COLUMN[code] and not it.get("doubtful")
+    }
+
+
 def beyond_other_tables(code: str, items: list[dict], found: dict, reading: Reading) -> None:
     """A fiscal table's cell cannot exceed T3's cell for the same code (T3 counts every fund), nor
     T4's column of its fund for the class. Where a reading without positions says otherwise, the
     value sits on the wrong row (a text layer whose values slid against their labels): doubtful."""
     t3 = _values(found["T3"].items) if "T3" in found else {}
-    t4 = {}
-    if "T4" in found:
-        t4 = {
-            it["code"]: it["amount_wan"] or 0.0
-            for it in found["T4"].items
-            if it["side"] == "expenditure"
-            and it["code"]
-            and it["measure"] == _FUND_COLUMN[code]
-            and not it.get("doubtful")
-        }
+    t4 = _t4_fund_by_class(code, found["T4"].items) if "T4" in found else {}
     over, bad_rows = [], set()
     for it in items:
         v = it["amount_wan"]
@@ -129,15 +130,21 @@ def spaced_hints(code: str, done: dict) -> dict:
     blocked: dict[str, set[str]] = {}
     if code in ("T8", "T9") and "T4" in done:
         blocked["*"] = _fund_columns_not_used(code, done["T4"].items)
+    limits: dict[str, dict[str, tuple[float | None, float | None]]] = {}
+    if code in _FUND_COLUMN and "T4" in done:
+        # T4 prints this fund's spending per class: the class row's 合计 holds no more
+        for c, v in _t4_fund_by_class(code, done["T4"].items).items():
+            limits[c] = {"total": (None, v + SETTINGS.rounding_wan * 2)}
     if code not in ("T5", "T8", "T9") or "T3" not in done:
-        return {"blocked": blocked}
+        return {"blocked": blocked, "limits": limits}
     t3 = _values(done["T3"].items, blank_as_zero=True)
     others = [done[c] for c in ("T5", "T8", "T9") if c != code and c in done]
-    limits: dict[str, dict[str, tuple[float | None, float | None]]] = {}
     slack = SETTINGS.rounding_wan * 2 * (len(others) + 1)  # each table rounds its own cells
     for (c, m), v in t3.items():
         used = sum(_values(o.items).get((c, m), 0.0) for o in others)
-        limits.setdefault(c, {})[m] = (None, v - used + slack)
+        hi = v - used + slack
+        prev = limits.get(c, {}).get(m, (None, None))[1]
+        limits.setdefault(c, {})[m] = (None, hi if prev is None else min(prev, hi))
         if m in ("basic", "project") and v - used <= SETTINGS.rounding_wan:
             blocked.setdefault(c, set()).add(m)
     return {"blocked": blocked, "limits": limits}

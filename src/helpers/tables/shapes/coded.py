@@ -134,9 +134,10 @@ def _by_arithmetic(
         prows.append(pr)
     rare = rare - frozenset(col[m] for m in hints.get("used", ()) if m in col)  # another table shows them used
     res = place(prows, len(measures), idents, rare=rare)
-    if res.failing_groups and any(pr.limits for pr in prows):
-        # The table's own sums fail: its rows may have slid against their codes (a shifted text
-        # layer), so what another table shows for a code says nothing of the figures on its line.
+    if (res.failing_groups or any(rp.impossible for rp in res.rows)) and any(pr.limits for pr in prows):
+        # The table's own sums fail, or a row fits no limit: its rows may have slid against their
+        # codes (a shifted text layer), or the report's tables disagree (the checks say so); what
+        # another table shows for a code then says nothing of the figures on its line.
         for pr in prows:
             pr.limits = {}
         res = place(prows, len(measures), idents, rare=rare)

@@ -322,7 +322,7 @@ class _Solver:
             nonlocal steps
             if j == len(open_rows):
                 found.append(dict(choice))
-                return len(found) < MAX_LISTED
+                return len(found) <= MAX_LISTED  # one more than listed: there are more
             i = open_rows[j]
             for c in allowed[i]:
                 steps += 1
@@ -336,7 +336,7 @@ class _Solver:
 
         stopped = not walk(0)
         self.result.more = stopped
-        self.result.complete = [{i: self.cands[i][c] for i, c in f.items()} for f in found]
+        self.result.complete = [{i: self.cands[i][c] for i, c in f.items()} for f in found[:MAX_LISTED]]
         if len(found) == 1 and not stopped:
             for i, c in found[0].items():
                 allowed[i] = [c]

@@ -178,7 +178,8 @@ def _read_titled(
 
 def _read_deferred(deferred: list[tuple[str, list[Line], str, str]], found: dict[str, FoundTable]) -> None:
     """Spaced tables in T1..T9 order, so that T5/T8/T9 can use what T3 shows to be blank; then T3
-    again if it left rows open, with what the fiscal tables show it must hold at least."""
+    again if it left rows open, with what the fiscal tables show it must hold at least (and the
+    fiscal tables that left rows open again, with what T3 then shows)."""
     for code, body, unit, ref in sorted(deferred, key=lambda d: ALL_TABLE_CODES.index(d[0])):
         ft = SPACED.read_with(code, body, unit, ref, spaced_hints(code, found), found)
         if ft.items:
@@ -189,12 +190,24 @@ def _read_deferred(deferred: list[tuple[str, list[Line], str, str]], found: dict
             reasons = "; ".join(ft.reading.unplaced) if ft.reading else ""
             note = "table present but not read: " + (reasons or "no rows recognised")
             _offer(found, FoundTable(code, "missing", ref=ref, reading=ft.reading, notes=[note]))
-    t3 = found.get("T3")
-    again = next((d for d in deferred if d[0] == "T3"), None)
-    if again and t3 and t3.reading and t3.reading.ambiguous and t3.reading.layout == SPACED.layout:
-        code, body, unit, ref = again
-        hints = {**spaced_hints(code, found), **t3_floors(found)}
-        ft = SPACED.read_with(code, body, unit, ref, hints, found)
-        if ft.items and len(ft.reading.ambiguous) < len(t3.reading.ambiguous):  # type: ignore[union-attr]
-            ft.repeated = t3.repeated
-            found["T3"] = ft
+    by_code = {d[0]: d for d in deferred}
+    if _read_again(by_code.get("T3"), found, t3_floors(found)):
+        for code in ("T5", "T8", "T9"):
+            _read_again(by_code.get(code), found, {})
+
+
+def _read_again(entry: tuple[str, list[Line], str, str] | None, found: dict[str, FoundTable], more: dict) -> bool:
+    """A spaced table that left rows open read again with what the other tables now show (`more`
+    added to its hints); kept when it leaves fewer rows open."""
+    if entry is None:
+        return False
+    code, body, unit, ref = entry
+    old = found.get(code)
+    if old is None or old.reading is None or not old.reading.ambiguous or old.reading.layout != SPACED.layout:
+        return False
+    ft = SPACED.read_with(code, body, unit, ref, {**spaced_hints(code, found), **more}, found)
+    if not ft.items or ft.reading is None or len(ft.reading.ambiguous) >= len(old.reading.ambiguous):
+        return False
+    ft.repeated = old.repeated
+    found[code] = ft
+    return True

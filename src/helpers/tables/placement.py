@@ -8,9 +8,15 @@ supports, and says when it cannot:
 - a row's values keep their printed order, so a placement is an ordered choice of columns;
 - row identities (合计 = 基本支出 + 项目支出, ...) must hold within the rounding envelope;
 - the hierarchy must hold column by column: the 合计 row = Σ 类, 类 = Σ 款, 款 = Σ 项 (a tree
-  given by the codes, `code_tree.code_parents`), solved exactly by dynamic programming over reachable column sums;
-- columns known to be blank (a fund with no income and no carry-over cannot spend) are excluded;
-- rare columns (上缴上级支出, 经营支出, …) are used only when the arithmetic cannot hold without them.
+  given by the codes, `code_tree.code_parents`), solved exactly by dynamic programming over
+  reachable column sums, bottom-up then top-down;
+- the report's other tables bound a cell (`PlaceRow.limits`: T5 ≤ T3 for the same code, …);
+- columns known to be blank (a fund with no income and no carry-over cannot spend) are excluded but
+  for a printed 0, and rare columns (上缴上级支出, 经营支出, …) are used only when the arithmetic cannot
+  hold without them;
+- the rows still open are then searched together for complete placements of the whole table
+  (depth first, each sum checked as soon as its rows are chosen, bounded by
+  `settings.placement_max_states`): one fills them, two or more are listed (`Placement.complete`).
 
 A value whose column is the same in every placement the arithmetic allows is placed (and marked
 `column_inferred` when the row printed fewer values than the table has columns). A value with two

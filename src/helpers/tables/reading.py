@@ -130,8 +130,9 @@ class Reading:
 
         listed = " | ".join(f"({k}) {one(p)}" for k, p in enumerate(self.complete, 1))
         count = f"{len(self.complete)}{' or more' if self.complete_more else ''}"
+        which = "every identity that can hold" if self.failing_sums else "every identity"
         return (
-            f"{count} complete placements of the whole table satisfy every identity, so the cells they "
+            f"{count} complete placements of the whole table satisfy {which}, so the cells they "
             f"disagree on are left blank (rows where the listed ones differ): {listed}"
         )
 

@@ -16,6 +16,8 @@ import re
 import pandas as pd
 import pytest
 
+from helpers.checks.common import Row
+from helpers.checks.tables import _tree as check_tree
 from helpers.extract import extract_report
 from helpers.paths import DATA_RAW
 from helpers.tables import shapes
@@ -110,6 +112,9 @@ def test_the_code_tree_hangs_each_code_from_its_nearest_printed_ancestor():
         "20501": ["2050101"],
     }
     assert code_parents([None, *codes], 0) == [None, 0, 1, 2, 1, 0, 5]
+    # the checks' Σ rules (T3.class_sum …) add up the same rows
+    rows = [Row(k, "x", c, None, None, None, f"line {k}", {"total": 1.0}) for k, c in enumerate(codes)]
+    assert {p: [r.code for r in kids] for p, kids in check_tree(rows).items()} == children(codes)
 
 
 # --- the single-space text copies, altered ---------------------------------------------------

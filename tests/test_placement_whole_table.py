@@ -156,23 +156,45 @@ def test_yichuan_t3_without_its_total_row_and_zeros_is_placed_by_the_fiscal_tabl
     assert [r for r in t3.reasons if not r.startswith("total row not read")] == []
 
 
-def test_wenlv_t3_without_its_total_row_lists_the_placements_it_leaves_open(tmp_path):
+def _wenlv_t3_without_total(lines: list[str], split_stated: bool) -> None:
     """文旅's 支出决算表 with its 合计 row (line 166) taken out and two labels wrapped around their
-    figures (2070105 文化展示及纪念机构, line 171; 221 住房保障支出, line 208). 2070105 `1,700.57
-    1,700.57` is still 项目支出 (20701's 项目支出 7,383.87 adds up only that way). Classes 210, 215 and
-    221 print one figure besides their 合计 and nothing else in the report says which column it
-    is (T5's rows there are the shifted ones, in doubt): several complete placements satisfy every
-    identity, so those cells stay blank and doubtful and the placements are listed."""
+    figures (2070105 文化展示及纪念机构, line 171; 221 住房保障支出, line 208); with `split_stated`
+    False, the narrative states 本年支出合计 but not its 基本支出 / 项目支出 (lines 438–439)."""
+    assert lines[437] == "本年支出合计 26538.47 万元，其中：基本支出 9800.36 万"
+    assert lines[438] == "元，占 36.93%；项目支出 16738.11 万元，占 63.07%。"
+    if not split_stated:
+        lines[437:439] = ["本年支出合计 26538.47 万元。"]
+    assert lines[165] == "合计 26,538.47 9,800.36 16,738.11"
+    assert lines[170] == "2070105 文化展示及纪念机构 1,700.57 1,700.57"
+    assert lines[207] == "221 住房保障支出 595.64 595.64"
+    lines[207:208] = ["住房保障", "221 595.64 595.64", "支出"]
+    lines[170:171] = ["文化展示及纪念", "2070105 1,700.57 1,700.57", "机构"]
+    del lines[165]
 
-    def edit(lines: list[str]) -> None:
-        assert lines[165] == "合计 26,538.47 9,800.36 16,738.11"
-        assert lines[170] == "2070105 文化展示及纪念机构 1,700.57 1,700.57"
-        assert lines[207] == "221 住房保障支出 595.64 595.64"
-        lines[207:208] = ["住房保障", "221 595.64 595.64", "支出"]
-        lines[170:171] = ["文化展示及纪念", "2070105 1,700.57 1,700.57", "机构"]
-        del lines[165]
 
-    d = _altered(tmp_path, WENLV, edit)
+def test_wenlv_t3_without_its_total_row_takes_the_total_the_narrative_states(tmp_path):
+    """With the 合计 row gone, classes 210, 215 and 221 print one figure besides their 合计 (line 195:
+    `210 卫生健康支出 370.37 370.37`) and T3 alone cannot say which column it is. The narrative's
+    `本年支出合计 26538.47 万元，其中：基本支出 9800.36 万元…项目支出 16738.11 万元` (line 438) is the 合计
+    row: every cell is then placed as printed, and the reason says where the total came from."""
+    d = _altered(tmp_path, WENLV, lambda lines: _wenlv_t3_without_total(lines, True))
+    truth = [c for c in P.WENLV["T3"] if c[0] != "合计"]
+    s = score_table(d["line_items"], "T3", truth)
+    assert s.accuracy == 1.0, (s.wrong, s.blank_filled, s.missing, s.doubtful_blank)
+    t3 = _readings(d, "T3")
+    assert t3.ambiguous_rows == 0
+    why = " ".join(t3.reasons)
+    assert "total row not read" in why  # still said: the table itself did not print (or we did not read) it
+    assert "本年支出合计 26,538.47, 基本支出 9,800.36, 项目支出 16,738.11, line 441" in why  # 438 + 3 lines added
+
+
+def test_wenlv_t3_without_its_total_row_lists_the_placements_it_leaves_open(tmp_path):
+    """As above, but the narrative states no split. 2070105 `1,700.57 1,700.57` is still 项目支出
+    (20701's 项目支出 7,383.87 adds up only that way). Classes 210, 215 and 221: nothing else in the
+    report says which column their second figure is (T5's rows there are the shifted ones, in
+    doubt), so several complete placements satisfy every identity: those cells stay blank and
+    doubtful and the placements are listed."""
+    d = _altered(tmp_path, WENLV, lambda lines: _wenlv_t3_without_total(lines, False))
     li = d["line_items"]
     t3 = li[li.table == "T3"].set_index(["code", "measure"])
     assert t3.loc[("2070105", "project"), "amount_wan"] == 1700.57

@@ -166,3 +166,24 @@ def t3_floors(done: dict) -> dict:
         if v > slack:
             limits.setdefault(c, {})[m] = (v - slack, None)
     return {"limits": limits}
+
+
+def narrative_total_row(doc) -> dict | None:
+    """The 支出决算表's 合计 row as the narrative states it in one sentence (`本年支出合计 26538.47 万元，
+    其中：基本支出 9800.36 万元 … 项目支出 16738.11 万元`): {total, basic, project} in 万元 and `ref`, or
+    None. Used only where the table's own 合计 row was not read; the checks compare the two anyway."""
+    from ..narrative import facts
+    from ..narrative.sentences import paragraphs
+    from ..narrative.subjects import CodeBook
+
+    rows = facts.facts(paragraphs(doc), "", CodeBook(None))
+    for total in (r for r in rows if r["topic"] == "expenditure_total" and r["subject"].endswith("支出合计")):
+        same = {
+            r["topic"]: r["value"]
+            for r in rows
+            if r["source_ref"] == total["source_ref"] and r["subject"] in ("基本支出", "项目支出")
+        }
+        basic, project = same.get("basic_expenditure"), same.get("project_expenditure")
+        if total["value"] is not None and basic is not None and project is not None:
+            return {"total": total["value"], "basic": basic, "project": project, "ref": total["source_ref"]}
+    return None

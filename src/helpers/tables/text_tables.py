@@ -13,7 +13,7 @@ import re
 
 from ..document import Document, Line
 from .catalog import ALL_TABLE_CODES, match_header, match_title
-from .evidence import spaced_hints, t3_floors
+from .evidence import narrative_total_row, spaced_hints, t3_floors
 from .found import EMPTY_NOTE, STATUS_RANK, UNIT_RE, FoundTable
 from .grid import Grid, GridRow
 from .readers import GridReader, SpacedReader, TokensReader
@@ -101,7 +101,7 @@ def find_text_tables(doc: Document) -> dict[str, FoundTable]:
     for k, (i, code) in enumerate(titles):
         end = titles[k + 1][0] if k + 1 < len(titles) else len(lines)
         _read_titled(code, lines, i, end, found, deferred)
-    _read_deferred(deferred, found)
+    _read_deferred(deferred, found, doc)
     # Grids before the first title, or whose title was lost entirely.
     first_title = titles[0][0] if titles else len(lines)
     for run in _runs(lines[:first_title]):
@@ -176,10 +176,13 @@ def _read_titled(
         _offer(found, FoundTable(code, "missing", ref=lines[i].ref, notes=[note]))
 
 
-def _read_deferred(deferred: list[tuple[str, list[Line], str, str]], found: dict[str, FoundTable]) -> None:
+def _read_deferred(
+    deferred: list[tuple[str, list[Line], str, str]], found: dict[str, FoundTable], doc: Document
+) -> None:
     """Spaced tables in T1..T9 order, so that T5/T8/T9 can use what T3 shows to be blank; then T3
-    again if it left rows open, with what the fiscal tables show it must hold at least (and the
-    fiscal tables that left rows open again, with what T3 then shows)."""
+    again if it left rows open, with what the fiscal tables show it must hold at least and, when
+    its 合计 row was not read, the 合计 the narrative states (and the fiscal tables that left rows
+    open again, with what T3 then shows)."""
     for code, body, unit, ref in sorted(deferred, key=lambda d: ALL_TABLE_CODES.index(d[0])):
         ft = SPACED.read_with(code, body, unit, ref, spaced_hints(code, found), found)
         if ft.items:
@@ -191,7 +194,11 @@ def _read_deferred(deferred: list[tuple[str, list[Line], str, str]], found: dict
             note = "table present but not read: " + (reasons or "no rows recognised")
             _offer(found, FoundTable(code, "missing", ref=ref, reading=ft.reading, notes=[note]))
     by_code = {d[0]: d for d in deferred}
-    if _read_again(by_code.get("T3"), found, t3_floors(found)):
+    more = t3_floors(found)
+    t3 = found.get("T3")
+    if t3 is not None and t3.reading is not None and t3.reading.ambiguous and t3.reading.missing_totals:
+        more["total_row"] = narrative_total_row(doc)
+    if _read_again(by_code.get("T3"), found, more):
         for code in ("T5", "T8", "T9"):
             _read_again(by_code.get(code), found, {})
 

@@ -20,7 +20,7 @@ from ...normalize import compact
 from ...settings import SETTINGS
 from ..catalog import COLUMN_KEYWORDS, ROW_IDENTITIES, TEMPLATE_MEASURES
 from ..code_tree import TOTAL, children, code_parents
-from ..placement import Identity, place
+from ..placement import Identity, Placement, PlaceRow, place
 from ..reading import Reading
 from .records import RowRecord, items_by_arithmetic, items_by_position, measure_for
 
@@ -111,28 +111,13 @@ def _by_arithmetic(
         if all(m in col for m in l)
     )
     rare = frozenset(col[m] for m in RARE.get(table, ()) if m in col)
-    total_idx = next((i for i, r in enumerate(rows) if r.total), None)
-    parents = code_parents([r.code for r in rows], total_idx)
-    prows = []
-    row_blocked = hints.get("blocked", {})  # code -> measures known blank from another table
-    factor = 1e4 if unit == "元" else 1.0  # limits are in 万元, the figures as printed
-    for i, r in enumerate(rows):
-        known_blank = set(row_blocked.get(r.name, ())) | set(row_blocked.get("*", ()))
-        pr = r.place_row(len(measures), parents[i], blocked=frozenset(col[m] for m in known_blank if m in col))
-        caps = hints.get("limits", {}).get(r.code, {}) if r.code else {}
-        pr.limits = {
-            col[m]: (None if lo is None else lo * factor, None if hi is None else hi * factor)
-            for m, (lo, hi) in caps.items()
-            if m in col
-        }
-        if r.words_at is not None and table in ("T8", "T9") and "total" in col:
-            # 合计 row sharing its line with the 本年支出 sub-header: figures before the words sit
-            # left of 本年支出, figures after them right of it; the words' columns are not printed.
-            lo, hi = col["total"], max(col.get("project", col["total"]), col.get("basic", col["total"]))
-            pr.ranges = [(0, lo - 1)] * r.words_at + [(hi + 1, len(measures) - 1)] * (len(pr.values) - r.words_at)
-            pr.unknown = frozenset(range(lo, hi + 1))
-        prows.append(pr)
     rare = rare - frozenset(col[m] for m in hints.get("used", ()) if m in col)  # another table shows them used
+    stated = _stated_total(rows, col, unit, hints.get("total_row"))
+    total_idx = next((i for i, r in enumerate(rows) if r.total), None if stated is None else len(rows))
+    parents = code_parents([r.code for r in rows], total_idx)
+    prows = [_place_row(table, r, parents[i], measures, unit, hints) for i, r in enumerate(rows)]
+    if stated is not None:  # the 合计 row as the narrative states it: the root of the code tree, not a row
+        prows.append(stated)
     res = place(prows, len(measures), idents, rare=rare)
     if (res.failing_groups or any(rp.impossible for rp in res.rows)) and any(pr.limits for pr in prows):
         # The table's own sums fail, or a row fits no limit: its rows may have slid against their
@@ -141,7 +126,53 @@ def _by_arithmetic(
         for pr in prows:
             pr.limits = {}
         res = place(prows, len(measures), idents, rare=rare)
+    if stated is not None:
+        _record_stated_total(res, len(rows), hints["total_row"], reading)
     return items_by_arithmetic(table, rows, measures, res, unit, reading, record_failing=True)
+
+
+def _place_row(table: str, r: RowRecord, parent: int | None, measures: list[str], unit: str, hints: dict) -> PlaceRow:
+    """A row for the placement, with what the report's other tables show of its cells: columns
+    known blank (`blocked`) and the least and most each can hold (`limits`, 万元)."""
+    col = {m: k for k, m in enumerate(measures)}
+    row_blocked = hints.get("blocked", {})  # code -> measures known blank from another table
+    known_blank = set(row_blocked.get(r.name, ())) | set(row_blocked.get("*", ()))
+    pr = r.place_row(len(measures), parent, blocked=frozenset(col[m] for m in known_blank if m in col))
+    factor = 1e4 if unit == "元" else 1.0  # limits are in 万元, the figures as printed
+    caps = hints.get("limits", {}).get(r.code, {}) if r.code else {}
+    pr.limits = {
+        col[m]: (None if lo is None else lo * factor, None if hi is None else hi * factor)
+        for m, (lo, hi) in caps.items()
+        if m in col
+    }
+    if r.words_at is not None and table in ("T8", "T9") and "total" in col:
+        # 合计 row sharing its line with the 本年支出 sub-header: figures before the words sit
+        # left of 本年支出, figures after them right of it; the words' columns are not printed.
+        lo, hi = col["total"], max(col.get("project", col["total"]), col.get("basic", col["total"]))
+        pr.ranges = [(0, lo - 1)] * r.words_at + [(hi + 1, len(measures) - 1)] * (len(pr.values) - r.words_at)
+        pr.unknown = frozenset(range(lo, hi + 1))
+    return pr
+
+
+def _stated_total(rows: list[RowRecord], col: dict[str, int], unit: str, stated: dict | None) -> PlaceRow | None:
+    """The narrative's 本年支出合计 / 基本支出 / 项目支出 (`hints["total_row"]`, 万元) as the table's total
+    row, when the table has no 合计 row of its own; columns it does not state are left out of the sums."""
+    if not stated or any(r.total for r in rows) or not all(m in col for m in ("total", "basic", "project")):
+        return None
+    factor = 1e4 if unit == "元" else 1.0
+    given = [m for m in ("total", "basic", "project")]
+    pr = PlaceRow([stated[m] * factor for m in given], fixed=tuple(col[m] for m in given))
+    pr.unknown = frozenset(k for m, k in col.items() if m not in given)
+    return pr
+
+
+def _record_stated_total(res: Placement, at: int, stated: dict, reading: Reading) -> None:
+    words = f"本年支出合计 {stated['total']:,.2f}, 基本支出 {stated['basic']:,.2f}, 项目支出 {stated['project']:,.2f}"
+    if at in res.failing_groups:
+        res.failing_groups.remove(at)
+        reading.failing_sums.append(f"合计 as the narrative states it ({words}, {stated['ref']}) ≠ Σ类")
+    else:
+        reading.resolved.append(f"the table's 合计 as the narrative states it ({words}, {stated['ref']})")
 
 
 def _tree_key(it: dict) -> str | None:

@@ -137,9 +137,13 @@ def test_yichuan_t3_without_its_total_row_and_zeros_is_placed_by_the_fiscal_tabl
     and every 0.00 taken out, a row like `201 一般公共服务支出 207.40 207.40` (line 197, printed
     `207.40 0.00 207.40`) fits 基本支出 and 项目支出 alike within T3. T5 (一般公共预算, lines 330–) and T8
     (政府性基金) say which: T3 holds at least what they print for the same code. Every cell is
-    placed, as printed, and only the missing total is reported."""
+    placed, as printed, and only the missing total is reported. (The narrative's statement of the
+    total's 基本支出 and 项目支出, lines 578–579, is taken out as well: it would settle them too.)"""
 
     def edit(lines: list[str]) -> None:
+        # the narrative's split of the total (lines 578–579) out too: here the fiscal tables decide
+        assert lines[577] == "本年支出合计 20323.21 万元，其中：基本支出 14107.46 万"
+        lines[577:579] = ["本年支出合计 20323.21 万元。"]
         assert lines[195] == "合计 20,323.21 14,107.46 6,215.76"
         assert lines[196] == "201 一般公共服务支出 207.40 0.00 207.40"
         assert lines[284] == "2219899 其他住房保障支出 105.00 0.00 105.00"

@@ -18,10 +18,10 @@ import pytest
 
 from helpers.checks.common import Row
 from helpers.checks.tables import _tree as check_tree
-from helpers.extract import extract_report
-from helpers.paths import DATA_RAW
+from helpers.core.code_tree import children, code_parents
+from helpers.core.paths import DATA_RAW
+from helpers.data.extract import extract_report
 from helpers.tables import shapes
-from helpers.tables.code_tree import children, code_parents
 from helpers.tables.placement import Identity, PlaceRow, place
 from helpers.tables.reading import Reading
 from helpers.tables.shapes import Figure, RowRecord

@@ -6,12 +6,12 @@ other: hierarchy rules run inside T2/T3/T5 (function domain) or inside T6 (econo
 
 from __future__ import annotations
 
-from ..normalize import compact
-from ..settings import SETTINGS
-from ..tables.catalog import THREE_PUBLIC_SUMS, row_parts
-from ..tables.code_tree import TOTAL
-from ..tables.code_tree import children as code_children
-from ..vocabulary import (
+from ..core.catalog import THREE_PUBLIC_SUMS, row_parts
+from ..core.code_tree import TOTAL
+from ..core.code_tree import children as code_children
+from ..core.normalize import compact
+from ..core.settings import SETTINGS
+from ..core.vocabulary import (
     CLASS_NAMES,
     CODE_LEVELS,
     MEASURE_NAMES,
@@ -110,7 +110,7 @@ def t5_row_sum(report: Report):
 
 
 def _tree(rows: list[Row]) -> dict[str, list[Row]]:
-    """The code tree the reader places by (`tables.code_tree.children`): each code's printed
+    """The code tree the reader places by (`core.code_tree.children`): each code's printed
     sub-rows, and under `TOTAL` the rows the 合计 row adds up (each code's first row)."""
     first: dict[str, Row] = {}
     for r in rows:

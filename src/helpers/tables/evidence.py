@@ -12,7 +12,11 @@ Only cells read without doubt count as evidence.
 
 from __future__ import annotations
 
-from ..settings import SETTINGS
+import re
+
+from ..core.normalize import NUM, compact
+from ..core.settings import SETTINGS
+from ..read.document import Line
 from .reading import Reading
 
 
@@ -168,22 +172,22 @@ def t3_floors(done: dict) -> dict:
     return {"limits": limits}
 
 
-def narrative_total_row(doc) -> dict | None:
-    """The 支出决算表's 合计 row as the narrative states it in one sentence (`本年支出合计 26538.47 万元，
-    其中：基本支出 9800.36 万元 … 项目支出 16738.11 万元`): {total, basic, project} in 万元 and `ref`, or
-    None. Used only where the table's own 合计 row was not read; the checks compare the two anyway."""
-    from ..narrative import facts
-    from ..narrative.sentences import paragraphs
-    from ..narrative.subjects import CodeBook
+_UNIT_WAN = {"万元": 1.0, "元": 1e-4, "亿元": 1e4}
+_STATED_TOTAL = re.compile(
+    rf"支出合计(?:为)?({NUM})(万元|亿元|元)[，,]其中[：:]?基本支出({NUM})(万元|亿元|元)[^。]*?项目支出({NUM})(万元|亿元|元)"
+)
 
-    rows = facts.facts(paragraphs(doc), "", CodeBook(None))
-    for total in (r for r in rows if r["topic"] == "expenditure_total" and r["subject"].endswith("支出合计")):
-        same = {
-            r["topic"]: r["value"]
-            for r in rows
-            if r["source_ref"] == total["source_ref"] and r["subject"] in ("基本支出", "项目支出")
-        }
-        basic, project = same.get("basic_expenditure"), same.get("project_expenditure")
-        if total["value"] is not None and basic is not None and project is not None:
-            return {"total": total["value"], "basic": basic, "project": project, "ref": total["source_ref"]}
+
+def narrative_total_row(lines: list[Line]) -> dict | None:
+    """The 支出决算表's 合计 row as the narrative states it in one sentence (`本年支出合计 26538.47 万元，
+    其中：基本支出 9800.36 万元 … 项目支出 16738.11 万元`): {total, basic, project} in 万元 and `ref` (the
+    line it starts on), or None. Used only where the table's own 合计 row was not read; the checks
+    compare the narrative with the table anyway."""
+    for i, ln in enumerate(lines):
+        if "支出合计" not in compact(ln.text):
+            continue
+        m = _STATED_TOTAL.search(compact("".join(x.text for x in lines[i : i + 4])))
+        if m and m.start() < len(compact(ln.text)):  # the sentence starts on this line
+            total, basic, project = (float(m.group(k).replace(",", "")) * _UNIT_WAN[m.group(k + 1)] for k in (1, 3, 5))
+            return {"total": total, "basic": basic, "project": project, "ref": ln.ref}
     return None

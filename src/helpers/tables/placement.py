@@ -30,8 +30,8 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-from ..settings import SETTINGS
-from .code_tree import code_parents
+from ..core.code_tree import code_parents
+from ..core.settings import SETTINGS
 
 __all__ = ["Identity", "PlaceRow", "Placement", "RowPlacement", "code_parents", "place"]
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
-from ..document import Document, Line
-from .catalog import ALL_TABLE_CODES, match_header, match_title
+from ..core.catalog import ALL_TABLE_CODES, match_header, match_title
+from ..read.document import Document, Line
 from .evidence import narrative_total_row, spaced_hints, t3_floors
 from .found import EMPTY_NOTE, STATUS_RANK, UNIT_RE, FoundTable
 from .grid import Grid, GridRow
@@ -197,7 +197,7 @@ def _read_deferred(
     more = t3_floors(found)
     t3 = found.get("T3")
     if t3 is not None and t3.reading is not None and t3.reading.ambiguous and t3.reading.missing_totals:
-        more["total_row"] = narrative_total_row(doc)
+        more["total_row"] = narrative_total_row(doc.lines)
     if _read_again(by_code.get("T3"), found, more):
         for code in ("T5", "T8", "T9"):
             _read_again(by_code.get(code), found, {})

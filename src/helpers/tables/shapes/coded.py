@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import re
 
-from ...normalize import compact
-from ...settings import SETTINGS
-from ..catalog import COLUMN_KEYWORDS, ROW_IDENTITIES, TEMPLATE_MEASURES
-from ..code_tree import TOTAL, children, code_parents
+from ...core.catalog import COLUMN_KEYWORDS, ROW_IDENTITIES, TEMPLATE_MEASURES
+from ...core.code_tree import TOTAL, children, code_parents
+from ...core.normalize import compact
+from ...core.settings import SETTINGS
 from ..placement import Identity, Placement, PlaceRow, place
 from ..reading import Reading
 from .records import RowRecord, items_by_arithmetic, items_by_position, measure_for

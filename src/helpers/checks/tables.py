@@ -6,7 +6,7 @@ other: hierarchy rules run inside T2/T3/T5 (function domain) or inside T6 (econo
 
 from __future__ import annotations
 
-from ..core.catalog import THREE_PUBLIC_SUMS, row_parts
+from ..core.catalog import row_parts
 from ..core.code_tree import TOTAL
 from ..core.code_tree import children as code_children
 from ..core.normalize import compact
@@ -19,6 +19,7 @@ from ..core.vocabulary import (
     T6_SUBTOTALS,
     TABLE_TITLES,
     THREE_PUBLIC_COLUMN_LABELS,
+    THREE_PUBLIC_PARTS,
 )
 from .common import (
     Row,
@@ -529,8 +530,8 @@ def t7_total(report: Report):
         if f"{col}_total" not in figs:
             continue
         parts: list[Fig] = []
-        for item in THREE_PUBLIC_SUMS["total"]:
-            sub = [_t7_fig(figs, col, p) for p in THREE_PUBLIC_SUMS.get(item, ())]
+        for item in THREE_PUBLIC_PARTS["total"]:
+            sub = [_t7_fig(figs, col, p) for p in THREE_PUBLIC_PARTS.get(item, ())]
             # an item with parts counts by them (购置 + 运行); printed without them, its 小计 stands for them
             parts += sub if any(not f.blank for f in sub) else [_t7_fig(figs, col, item)]
         yield sum_check(
@@ -554,7 +555,7 @@ def t7_vehicle(report: Report):
             continue
         yield sum_check(
             _t7_fig(figs, col, "vehicle_total"),
-            [_t7_fig(figs, col, p) for p in THREE_PUBLIC_SUMS["vehicle_total"]],
+            [_t7_fig(figs, col, p) for p in THREE_PUBLIC_PARTS["vehicle_total"]],
             what=f"T7 “三公”经费支出决算表 {word}: 公务用车 小计 = 购置费 + 运行费",
         )
 

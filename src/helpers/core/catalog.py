@@ -24,15 +24,6 @@ ROW_IDENTITIES: dict[str, tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]] =
 }
 
 
-# T7 (三公) sums, the same for 预算数 and 决算数 (`budget_…`, `final_…`): item → the items it adds up.
-# Defined once for the reader's placement (`shapes.three_public`) and the checks (T7.total,
-# T7.vehicle_subtotal).
-THREE_PUBLIC_SUMS: dict[str, tuple[str, ...]] = {
-    "total": ("overseas", "vehicle_total", "reception"),
-    "vehicle_total": ("vehicle_purchase", "vehicle_operation"),
-}
-
-
 def row_parts(table: str) -> tuple[str, ...]:
     """The columns that add up to a row's 合计 (`total`) in `table`."""
     return next(right for left, right in ROW_IDENTITIES[table] if left == ("total",))

@@ -7,17 +7,22 @@ Whatever the layout, the shape is read the same way:
   (`PRINTED`: each item's 预算数 then 决算数);
 - the row is one `RowRecord` (`合计`) built by the layout;
 - figures whose columns are known are placed there; figures whose columns were lost are placed by
-  the table's arithmetic (`catalog.THREE_PUBLIC_SUMS`: 合计 = 出国 + 公务用车 + 接待, 公务用车 = 购置 +
+  the table's arithmetic (`vocabulary.THREE_PUBLIC_PARTS`: 合计 = 出国 + 公务用车 + 接待, 公务用车 = 购置 +
   运行, for 预算数 and 决算数);
   a placement the arithmetic leaves open is settled later by the narrative (`settle_three_public`).
 """
 
 from __future__ import annotations
 
-from ...core.catalog import THREE_PUBLIC_SUMS
 from ...core.normalize import compact
 from ...core.settings import SETTINGS
-from ...core.vocabulary import THREE_PUBLIC_BASES, THREE_PUBLIC_COLUMNS, THREE_PUBLIC_HEADER_WORDS, THREE_PUBLIC_ITEMS
+from ...core.vocabulary import (
+    THREE_PUBLIC_BASES,
+    THREE_PUBLIC_COLUMNS,
+    THREE_PUBLIC_HEADER_WORDS,
+    THREE_PUBLIC_ITEMS,
+    THREE_PUBLIC_PARTS,
+)
 from ..placement import Identity, place
 from ..reading import Reading
 from .records import RowRecord, items_by_arithmetic, items_by_position
@@ -45,12 +50,12 @@ def pair_measure(word: str, item: str) -> str | None:
 
 
 def _identities(measures: list[str]) -> tuple[Identity, ...]:
-    """The sums of `catalog.THREE_PUBLIC_SUMS`, for 预算数 and 决算数 each."""
+    """The sums of `vocabulary.THREE_PUBLIC_PARTS`, for 预算数 and 决算数 each."""
     col = {m: k for k, m in enumerate(measures)}
     return tuple(
         Identity((col[f"{side}_{whole}"],), tuple(col[f"{side}_{p}"] for p in parts))
         for side in THREE_PUBLIC_BASES
-        for whole, parts in THREE_PUBLIC_SUMS.items()
+        for whole, parts in THREE_PUBLIC_PARTS.items()
     )
 
 

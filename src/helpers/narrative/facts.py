@@ -15,6 +15,7 @@ import re
 from ..normalize import compact
 from ..vocabulary import THREE_PUBLIC_PARTS, THREE_PUBLIC_TEXT_WORDS, THREE_PUBLIC_TOPICS
 from .amounts import NUM, UNIT, to_float, to_wan
+from .poverty import MULTI_YEAR_RE
 from .sentences import Para
 from .subjects import CodeBook
 
@@ -42,6 +43,8 @@ TOPICS: list[tuple[str, re.Pattern]] = [
         ("procurement_works", r"政府采购工程支出|工程采购(?:支出|金额)"),
         ("procurement_services", r"政府采购服务支出|服务采购(?:支出|金额)"),
         ("procurement_total", r"政府采购(?:支出总额|金额)"),
+        # money passed to a paired place ("全年向宣恩县拨付区域协作结对帮扶资金 2200 万元")
+        ("paired_assistance", r"(?:帮扶|扶贫|支援|协作)资金"),
         ("basic_expenditure", r"基本支出"),
         ("project_expenditure", r"项目支出"),
         ("personnel_cost", r"人员经费"),
@@ -60,7 +63,8 @@ VEHICLE_RE = re.compile(r"(?P<what>共有车辆|公务用车保有量)(?:为)?\s
 SME_SHARE_RE = re.compile(rf"(?P<what>货物|工程|服务)采购授予中小企业合同金额占[^。；;]*?的\s*(?P<pct>{NUM})\s*[%％]")
 # a 三公 item other than the total named in a subject (因公出国|公务用车|公务接待)
 TP_PART_RE = re.compile("|".join(w for w, item in THREE_PUBLIC_TEXT_WORDS if item in THREE_PUBLIC_PARTS["total"]))
-YEAR_CTX_RE = re.compile(r"(?:比|较|与)\s*(?:\d{4}\s*年度?|上年)")
+# a comparison with a year: 比 2020 年度, 与 2023 年度相比, 较上年, 同比去年 (y: the year when printed)
+YEAR_CTX_RE = re.compile(r"(?:比|较|与)\s*(?:(?P<y>\d{4})\s*年度?|上年|去年|上一年)")
 
 
 def _subject(text: str, start: int) -> str:
@@ -101,158 +105,206 @@ def _latest_topic(prefix: str) -> tuple[str, str] | None:
     return (best[1], best[2]) if best else None
 
 
-def facts(paras: list[Para], report_id: str, book: CodeBook) -> list[dict]:
+def _compared_year(pre: str, year: int | None) -> int | None:
+    """The year a change is against: the one printed (与 2020 年度相比), else the report's year − 1
+    for 上年/去年; None when neither is known."""
+    ms = list(YEAR_CTX_RE.finditer(pre))
+    if not ms:
+        return None
+    y = ms[-1].group("y")
+    if y:
+        return int(y)
+    return year - 1 if year is not None else None
+
+
+def _year_changes(p: Para, year: int | None) -> tuple[list[tuple], set[int]]:
+    """(match, change 万元, change %, compared year, ref of the changed figure) of every year-on-year
+    change in the paragraph, and the offsets of the amounts they use."""
+    text = p.text
+    changes: list[tuple] = []
+    used: set[int] = set()
+    # 增加/减少 X 万元, 增长/下降 Y%
+    for m in CHANGE_RE.finditer(text):
+        pre = text[p.sentence_bounds(m.start())[0] : m.start()]
+        # "比年初预算增加 X" compares with the budget, not the previous year
+        if re.search(r"(?:比|较)\s*(?:年初|全年|调整后)?预算(?:数)?\s*$", pre) or not YEAR_CTX_RE.search(pre):
+            continue
+        sign = 1 if m.group("dir") == "增加" else -1
+        psign = -1 if m.group("pdir") in ("下降", "减少") else 1
+        pct = psign * to_float(m.group("pct")) if m.group("pct") else None
+        change = sign * to_wan(m.group("num"), m.group("unit"))
+        changes.append((m, change, pct, _compared_year(pre, year), p.ref_at(m.start("num"))))
+        used.add(m.start("num"))
+    # Qiaokou form: "与 2020 年度相比，财政拨款收、支总计 787.24 万元，各减少 33.4%"
+    for m in re.finditer(rf"{AMT}\s*[，,]\s*各?(?P<pdir>增加|减少|增长|下降)\s*(?P<pct>{NUM})\s*[%％]", text):
+        if m.start("num") in used:
+            continue
+        pre = text[p.sentence_bounds(m.start())[0] : m.start()]
+        if YEAR_CTX_RE.search(pre) and "相比" in pre:
+            sign = 1 if m.group("pdir") in ("增加", "增长") else -1
+            change = sign * to_wan(m.group("num"), m.group("unit"))
+            pct = sign * to_float(m.group("pct"))
+            changes.append((m, change, pct, _compared_year(pre, year), p.ref_at(m.start("pct"))))
+            used.add(m.start("num"))
+    return changes, used
+
+
+def _level_topic(text: str, m: re.Match, book: CodeBook) -> tuple[str, str] | None:
+    """(topic, subject) of the amount at m, or None when it is not a level the facts keep."""
+    subj = _subject(text, m.start())
+    if re.search(r"预算(?:数)?为?$|决算(?:数)?为$|比$", subj) or YEAR_CTX_RE.search(subj):
+        return None
+    if re.search(r"(?:增加|减少|增长|下降)了?$", subj):
+        # "财政拨款收入增加 14,458.07 万元": a change whose year is named a sentence earlier, not a level
+        return None
+    t = _topic(subj, book)
+    if not t and len(subj) <= 6:  # "由中小企业供应商中标或成交的，采购金额 …": the subject spans two clauses
+        c = m.start()
+        while c > 0 and text[c - 1] not in "，,；;。：:、":
+            c -= 1
+        t = _topic(_subject(text, max(0, c - 1)) + "，" + subj, book)
+    if t and t[0] == "paired_assistance" and MULTI_YEAR_RE.search(t[1]):
+        return None  # "在前三年组织拨付帮扶资金 5230 万元" covers several years, not the report's
+    return t
+
+
+def _levels(p: Para, report_id: str, book: CodeBook, used: set[int]) -> list[dict]:
+    """Amounts whose clause subject names a topic (the level rows of the paragraph)."""
+    text = p.text
+    rows = []
+    for m in re.finditer(AMT, text):
+        if m.start("num") in used or re.match(r"\s*年", text[m.end("num") :]):
+            continue
+        t = _level_topic(text, m, book)
+        if not t:
+            continue
+        topic, subject = t
+        share = SHARE_RE.match(text, m.end())
+        sent, ref = p.sentence(m.start())
+        rows.append(
+            {
+                "report_id": report_id,
+                "topic": topic,
+                "subject": subject,
+                "value": to_wan(m.group("num"), m.group("unit")),
+                "unit": "万元",
+                "change_wan": None,
+                "change_pct_printed": None,
+                "share_pct_printed": to_float(share.group("share")) if share else None,
+                "source_ref": ref,
+                "source_text": sent,
+                "note": p.note,
+                "_pos": m.start(),
+            }
+        )
+    return rows
+
+
+def _change_target(text: str, m: re.Match, book: CodeBook, p: Para, para_rows: list[dict]):
+    """(subject, topic, level row) for a change: the latest row of its topic before it, else None."""
+    subj = _subject(text, m.start())
+    subj = re.sub(r"(?:与\d{4}年度?相比|比\d{4}年度?(?:决算数)?|较上年|同?比(?:去|上)年)", "", subj)
+    t = _topic(subj, book) if subj else None
+    s0 = p.sentence_bounds(m.start())[0]
+    if t is None:
+        t = _latest_topic(text[s0 : m.start()]) or _latest_topic(text[:s0])
+        if t:
+            subj = subj or t[1]
+    target = None
+    for r in reversed(para_rows):
+        if (
+            r["_pos"] < m.start()
+            and r["change_wan"] is None
+            and ((t and r["topic"] == t[0]) or (not t and r["_pos"] >= s0 - 1))
+        ):
+            target = r
+            break
+    if target is None and not t:
+        # same clause as a level in an earlier sentence of the paragraph ("… 万元。较上年减少 …")
+        prior = [r for r in para_rows if r["_pos"] < m.start() and r["change_wan"] is None]
+        target = prior[-1] if prior else None
+    return subj, t, target
+
+
+def _attach_changes(p: Para, report_id: str, book: CodeBook, changes: list[tuple], para_rows: list[dict]) -> None:
+    """Each change goes to the latest row of its topic before it, else becomes a change-only row."""
+    text = p.text
+    for m, change, pct, cmp_year, change_ref in changes:
+        subj, t, target = _change_target(text, m, book, p, para_rows)
+        sent, ref = p.sentence(m.start())
+        if target is not None:
+            target["change_wan"], target["change_pct_printed"] = change, pct
+            target["compared_year"], target["change_source_ref"] = cmp_year, change_ref
+            continue
+        para_rows.append(
+            {
+                "report_id": report_id,
+                "topic": (t[0] if t else "change"),
+                "subject": subj or None,
+                "value": None,
+                "unit": "万元",
+                "change_wan": change,
+                "change_pct_printed": pct,
+                "compared_year": cmp_year,
+                "change_source_ref": change_ref,
+                "share_pct_printed": None,
+                "source_ref": ref,
+                "source_text": sent,
+                "note": p.note,
+                "_pos": m.start(),
+            }
+        )
+
+
+def _counts(p: Para, report_id: str) -> list[dict]:
+    """Vehicle counts and procurement shares."""
+    text = p.text
+    rows = []
+    for m in VEHICLE_RE.finditer(text):
+        sent, ref = p.sentence(m.start())
+        rows.append(
+            {
+                "report_id": report_id,
+                "topic": "vehicles" if m.group("what") == "共有车辆" else "vehicles_fiscal",
+                "subject": m.group("what"),
+                "value": float(m.group("n")),
+                "unit": "count",
+                "source_ref": ref,
+                "source_text": sent,
+                "note": p.note,
+            }
+        )
+    for m in SME_SHARE_RE.finditer(text):
+        sent, ref = p.sentence(m.start())
+        what = {"货物": "goods", "工程": "works", "服务": "services"}[m.group("what")]
+        rows.append(
+            {
+                "report_id": report_id,
+                "topic": f"procurement_sme_{what}_share",
+                "subject": m.group(0).split("的")[0],
+                "value": to_float(m.group("pct")),
+                "unit": "percent",
+                "share_pct_printed": to_float(m.group("pct")),
+                "source_ref": ref,
+                "source_text": sent,
+                "note": p.note,
+            }
+        )
+    return rows
+
+
+def facts(paras: list[Para], report_id: str, book: CodeBook, year: int | None = None) -> list[dict]:
+    """The figures of every narrative paragraph; `year` (the report's) dates changes against 上年."""
     rows: list[dict] = []
     for p in paras:
         if p.is_row or "名词解释" in p.part or "：指" in p.text[:40]:
             continue
-        text = p.text
-        para_rows: list[dict] = []
-        used: set[int] = set()
-        # 1. changes (增加/减少 X 万元, 增长/下降 Y%)
-        changes = []
-        for m in CHANGE_RE.finditer(text):
-            pre = text[p.sentence_bounds(m.start())[0] : m.start()]
-            # "比年初预算增加 X" compares with the budget, not the previous year
-            if re.search(r"(?:比|较)\s*(?:年初|全年|调整后)?预算(?:数)?\s*$", pre) or not YEAR_CTX_RE.search(pre):
-                continue
-            sign = 1 if m.group("dir") == "增加" else -1
-            psign = -1 if m.group("pdir") in ("下降", "减少") else 1
-            changes.append(
-                (
-                    m,
-                    sign * to_wan(m.group("num"), m.group("unit")),
-                    psign * to_float(m.group("pct")) if m.group("pct") else None,
-                )
-            )
-            used.add(m.start("num"))
-        # Qiaokou form: "与 2020 年度相比，财政拨款收、支总计 787.24 万元，各减少 33.4%"
-        for m in re.finditer(rf"{AMT}\s*[，,]\s*各?(?P<pdir>增加|减少|增长|下降)\s*(?P<pct>{NUM})\s*[%％]", text):
-            if m.start("num") in used:
-                continue
-            pre = text[p.sentence_bounds(m.start())[0] : m.start()]
-            if YEAR_CTX_RE.search(pre) and "相比" in pre:
-                sign = 1 if m.group("pdir") in ("增加", "增长") else -1
-                changes.append((m, sign * to_wan(m.group("num"), m.group("unit")), sign * to_float(m.group("pct"))))
-                used.add(m.start("num"))
-        # 2. levels
-        for m in re.finditer(AMT, text):
-            if m.start("num") in used or re.match(r"\s*年", text[m.end("num") :]):
-                continue
-            subj = _subject(text, m.start())
-            if re.search(r"预算(?:数)?为?$|决算(?:数)?为$|比$", subj) or YEAR_CTX_RE.search(subj):
-                continue
-            if re.search(r"(?:增加|减少|增长|下降)了?$", subj):
-                # "财政拨款收入增加 14,458.07 万元": a change whose year is named a sentence earlier, not a level
-                continue
-            t = _topic(subj, book)
-            if not t and len(subj) <= 6:  # "由中小企业供应商中标或成交的，采购金额 …": the subject spans two clauses
-                c = m.start()
-                while c > 0 and text[c - 1] not in "，,；;。：:、":
-                    c -= 1
-                wider = _subject(text, max(0, c - 1)) + "，" + subj
-                t = _topic(wider, book)
-                subj = wider if t else subj
-            if not t:
-                continue
-            topic, subject = t
-            share = SHARE_RE.match(text, m.end())
-            sent, ref = p.sentence(m.start())
-            para_rows.append(
-                {
-                    "report_id": report_id,
-                    "topic": topic,
-                    "subject": subject,
-                    "value": to_wan(m.group("num"), m.group("unit")),
-                    "unit": "万元",
-                    "change_wan": None,
-                    "change_pct_printed": None,
-                    "share_pct_printed": to_float(share.group("share")) if share else None,
-                    "source_ref": ref,
-                    "source_text": sent,
-                    "note": p.note,
-                    "_pos": m.start(),
-                }
-            )
-        # 3. attach each change to the latest row of its topic before it, else a change-only row
-        for m, change, pct in changes:
-            subj = _subject(text, m.start())
-            subj = re.sub(r"(?:与\d{4}年度?相比|比\d{4}年度?(?:决算数)?|较上年)", "", subj)
-            t = _topic(subj, book) if subj else None
-            s0 = p.sentence_bounds(m.start())[0]
-            if t is None:
-                t = _latest_topic(text[s0 : m.start()]) or _latest_topic(text[:s0])
-                if t:
-                    subj = subj or t[1]
-            target = None
-            for r in reversed(para_rows):
-                if (
-                    r["_pos"] < m.start()
-                    and r["change_wan"] is None
-                    and ((t and r["topic"] == t[0]) or (not t and r["_pos"] >= s0 - 1))
-                ):
-                    target = r
-                    break
-            if target is None and not t:
-                # same clause as a level in an earlier sentence of the paragraph ("… 万元。较上年减少 …")
-                prior = [r for r in para_rows if r["_pos"] < m.start() and r["change_wan"] is None]
-                target = prior[-1] if prior else None
-            if target is not None:
-                target["change_wan"], target["change_pct_printed"] = change, pct
-                continue
-            sent, ref = p.sentence(m.start())
-            para_rows.append(
-                {
-                    "report_id": report_id,
-                    "topic": (t[0] if t else "change"),
-                    "subject": subj or None,
-                    "value": None,
-                    "unit": "万元",
-                    "change_wan": change,
-                    "change_pct_printed": pct,
-                    "share_pct_printed": None,
-                    "source_ref": ref,
-                    "source_text": sent,
-                    "note": p.note,
-                    "_pos": m.start(),
-                }
-            )
-        # 4. counts and procurement shares
-        for m in VEHICLE_RE.finditer(text):
-            sent, ref = p.sentence(m.start())
-            para_rows.append(
-                {
-                    "report_id": report_id,
-                    "topic": "vehicles" if m.group("what") == "共有车辆" else "vehicles_fiscal",
-                    "subject": m.group("what"),
-                    "value": float(m.group("n")),
-                    "unit": "count",
-                    "source_ref": ref,
-                    "source_text": sent,
-                    "note": p.note,
-                    "_pos": m.start(),
-                }
-            )
-        for m in SME_SHARE_RE.finditer(text):
-            sent, ref = p.sentence(m.start())
-            what = {"货物": "goods", "工程": "works", "服务": "services"}[m.group("what")]
-            para_rows.append(
-                {
-                    "report_id": report_id,
-                    "topic": f"procurement_sme_{what}_share",
-                    "subject": m.group(0).split("的")[0],
-                    "value": to_float(m.group("pct")),
-                    "unit": "percent",
-                    "share_pct_printed": to_float(m.group("pct")),
-                    "source_ref": ref,
-                    "source_text": sent,
-                    "note": p.note,
-                    "_pos": m.start(),
-                }
-            )
+        changes, used = _year_changes(p, year)
+        para_rows = _levels(p, report_id, book, used)
+        _attach_changes(p, report_id, book, changes, para_rows)
         for r in para_rows:
             r.pop("_pos", None)
-        rows += para_rows
+        rows += para_rows + _counts(p, report_id)
     return rows
 
 

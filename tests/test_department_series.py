@@ -5,7 +5,9 @@ Read in the shipped reports (data/raw):
 - 江汉 2022 (002_…txt) line 437 "…全年向宣恩县拨付区域协作结对帮扶资金2200万元，同比去年增加", continued on line 439
   "200 万元。"; restated at lines 529–531 (its 绩效自评 综述) and 583–585 (工作成效), and in the 绩效自评 table rows
   (lines 607, 967). So 江汉 paid 宣恩县 2,200 万元 in 2022 and 2,000 万元 in 2021.
-- 洪山 2021 (000_…txt) line 416 "2021 年度收、支总计 3061.55 万元。与 2020 年度相比，收、支总计各增加 118.27 万元".
+- 洪山 2021 (000_…txt) line 416 "2021 年度收、支总计 3061.55 万元。与 2020 年度相比，收、支总计各增加 118.27 万元";
+  line 501 "2021 年度“三公”经费财政拨款数为 83.75 万元；支出决算为 72.50 万元", line 519 "2021 年度“三公”经费财政拨款支出
+  决算数比 2020 年度增加 45.12 万元".
 - 汉阳 2024 (001_…txt) line 357 "机关运行经费支出 44.21 万元，比 2022 年度减少 13.12 万元" (2022, not 2023, as printed);
   T3 line 114 "2130599 其他巩固脱贫攻坚成果衔接乡村振兴支出 … 1,793.00".
 - 洪山 2021 line 147 (表2) "21305 扶贫 300.00" (the pre-2021 name in a 2021 report).
@@ -75,6 +77,11 @@ def test_levels_and_prior_years_as_printed(corpus):
     rc = _one(ds[(ds.report_id == HANYANG) & (ds.basis == "derived")], topic="running_cost")
     assert rc.fiscal_year == 2022 and rc.amount_wan == pytest.approx(44.21 + 13.12)
     assert "compares with 2022, not the year before (2023)" in rc.note
+    # 三公: the level is the outturn the narrative states (line 501), the change another sentence's (line 519)
+    tp = ds[(ds.report_id == HONGSHAN) & (ds.topic == "three_public_total")]
+    assert (_one(tp, fiscal_year=2021).amount_wan, _one(tp, fiscal_year=2021).source_ref) == (72.50, "line 501")
+    assert _one(tp, fiscal_year=2020).amount_wan == pytest.approx(72.50 - 45.12)
+    assert _one(tp, fiscal_year=2020).source_ref == "line 519"
     # 社工部 was created in 2024: its 2023 level is 0
     sg = _one(ds[(ds.report_id == SHEGONG) & (ds.topic == "total")], basis="derived")
     assert (sg.fiscal_year, sg.amount_wan) == (2023, 0.0)

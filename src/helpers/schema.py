@@ -344,7 +344,8 @@ DATASETS: dict[str, list[Column]] = {
         (
             "topic",
             "string",
-            "What is measured (the `narrative_facts` topic, e.g. `fiscal_total`, `paired_assistance`).",
+            "What is measured (the `narrative_facts` topic, e.g. `fiscal_total`, `running_cost`, "
+            "`three_public_total`, `paired_assistance`); a 三公 point's level is the outturn the narrative states.",
         ),
         ("subject", "string", "The subject as printed."),
         ("recipient", "string", "For `paired_assistance`: the place the money goes to, as printed; else null."),
@@ -361,7 +362,11 @@ DATASETS: dict[str, list[Column]] = {
         ),
         ("change_wan", "float64", "For a derived point: the printed change (negative for 减少) it subtracts."),
         ("source_ref", "string", "Where the level (printed) or the change (derived) was read."),
-        ("source_text", "string", "The sentence stating the level."),
+        (
+            "source_text",
+            "string",
+            "The sentence stating the level (for a 三公 point, the sentence stating the change).",
+        ),
         (
             "note",
             "string",

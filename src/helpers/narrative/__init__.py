@@ -73,5 +73,7 @@ def parse_narrative(doc, report_id: str, datasets: dict[str, pd.DataFrame]) -> d
         "three_public": _frame(tp_rows, "three_public"),
         "poverty_transfers": _frame(pv_rows, "poverty_transfers"),
         "narrative_facts": _frame(fact_rows, "narrative_facts"),
-        "department_series": _frame(series.series_rows(fact_rows, year, district, department), "department_series"),
+        "department_series": _frame(
+            series.series_rows(fact_rows, year, district, department, tp_rows), "department_series"
+        ),
     }

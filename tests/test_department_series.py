@@ -22,11 +22,11 @@ import json
 
 import pytest
 
-from helpers.paths import REPO_ROOT
+from helpers.core.paths import REPO_ROOT
+from helpers.core.vocabulary import POVERTY_NEW_NAME, poverty_name, poverty_name_printed
+from helpers.data.load import load
 from helpers.studies import poverty as pov
 from helpers.studies import quality
-from helpers.studies.load import load
-from helpers.vocabulary import POVERTY_NEW_NAME, poverty_name, poverty_name_printed
 
 HONGSHAN = "000_5ae2df98b6bbde0e"
 HANYANG = "001_87de7c93fc8d4773"

@@ -10,9 +10,9 @@ import re
 import pandas as pd
 import pytest
 
-from helpers.paths import DATA_RAW
+from helpers.core.paths import DATA_RAW
+from helpers.data.load import load
 from helpers.studies import report_view as rv
-from helpers.studies.load import load
 from helpers.studies.narrate import table_html
 
 JIANGHAN = "002_e2b9b740b0f725e0"  # 江汉区人民政府办公室 2022
@@ -21,7 +21,7 @@ WENLV = "上海市普陀区文化和旅游局2025年度部门决算"  # a text c
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
-    from helpers.pipeline import extract_and_write
+    from helpers.run.pipeline import extract_and_write
 
     out = tmp_path_factory.mktemp("page_tables") / "processed"
     extract_and_write([DATA_RAW / f"{JIANGHAN}.txt", DATA_RAW / f"{WENLV}.txt"], out, jobs=1)
@@ -145,7 +145,7 @@ def test_reader_table_html_index_colours_and_repeated_labels():
 
 
 def test_a_report_pages_rows_cannot_be_changed_through_what_it_was_given(corpus):
-    from helpers.studies.load import load_report
+    from helpers.data.load import load_report
 
     page = load_report(JIANGHAN, corpus.folder)
     rows = page.of("line_items", JIANGHAN)

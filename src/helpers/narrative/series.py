@@ -11,7 +11,7 @@ narrative states for the same item. A change printed without any level, or only 
 
 from __future__ import annotations
 
-from ..vocabulary import THREE_PUBLIC_TOPIC_ITEMS
+from ..core.vocabulary import THREE_PUBLIC_TOPIC_ITEMS
 from .poverty import places
 
 

@@ -11,14 +11,14 @@ import re
 import numpy as np
 import pandas as pd
 
-from ..vocabulary import POVERTY_CODE as CODE
-from ..vocabulary import POVERTY_NEW_NAME as NEW
-from ..vocabulary import POVERTY_OLD_NAME as OLD
-from ..vocabulary import poverty_name, poverty_name_printed  # the crosswalk of 21305's names
-from ..vocabulary import poverty_series as series_for_year  # the series (side of the 2021 rename) of a year
+from ..core.vocabulary import POVERTY_CODE as CODE
+from ..core.vocabulary import POVERTY_NEW_NAME as NEW
+from ..core.vocabulary import POVERTY_OLD_NAME as OLD
+from ..core.vocabulary import poverty_name, poverty_name_printed  # the crosswalk of 21305's names
+from ..core.vocabulary import poverty_series as series_for_year  # the series (side of the 2021 rename) of a year
+from ..data.load import Corpus, short_department
 from . import quality
 from .composition import basic_project
-from .load import Corpus, short_department
 
 
 def printed_series(name) -> str | None:
@@ -149,7 +149,7 @@ def _checked_flags(df: pd.DataFrame, corpus: Corpus) -> dict[str, str]:
         return checked
     amount = dict(zip(df.report_id, df.amount_wan))
     rows = pt[pt.report_id.isin(list(df.report_id)) & pt.kind.isin(["function_line", "project"])]
-    rows = rows[[quality._close(a, amount.get(r)) for r, a in zip(rows.report_id, rows.amount_wan)]]
+    rows = rows[[quality.same_figure(a, amount.get(r)) for r, a in zip(rows.report_id, rows.amount_wan)]]
     if len(rows):
         for rid, f in zip(rows.report_id, quality.flag_rows(rows, corpus, ["amount_wan"]).flag):
             if f and checked.get(rid) != quality.FLAG_FAIL:

@@ -31,11 +31,11 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..document import Document, open_pdf
-from ..normalize import cid_ratio, normalize_text
+from ..core.normalize import cid_ratio, normalize_text
+from ..core.settings import SETTINGS
+from ..read.document import Document, open_pdf
+from ..read.engines import DEFAULT_PDF_ENGINE, ENGINE_NAMES, pdf_engine
 from ..read.model import Block, Cell, Layout, Page, TableBlock, TextBlock
-from ..settings import SETTINGS
-from .engines import DEFAULT_PDF_ENGINE, ENGINE_NAMES, pdf_engine
 from .found import FoundTable
 from .layout_tables import find_layout_tables
 

@@ -8,8 +8,6 @@ Nothing here reads data or depends on another module of the project.
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
 # ---------------------------------------------------------------------------------------------
@@ -219,12 +217,12 @@ def poverty_name(year) -> str | None:
 
 
 def poverty_name_printed(label) -> tuple[str, str] | None:
-    """(crosswalk name, series) of a printed 21305 line label (`其他巩固脱贫攻坚成果衔接乡村振兴支出` → the 2024
-    name, series 巩固脱贫衔接乡村振兴); None when the label uses none of the names."""
+    """(crosswalk name, series) of a printed 21305 line label as line_items holds it
+    (`其他巩固脱贫攻坚成果衔接乡村振兴支出` → the 2024 name, series 巩固脱贫衔接乡村振兴); None when the label uses
+    none of the names."""
     if label is None or pd.isna(label):
         return None
-    text = re.sub(r"\s", "", str(label))
-    found = [(name, series) for _, name, series in POVERTY_NAMES if name in text]
+    found = [(name, series) for _, name, series in POVERTY_NAMES if name in str(label)]
     return max(found, key=lambda f: len(f[0])) if found else None
 
 

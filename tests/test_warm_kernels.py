@@ -218,8 +218,8 @@ def test_fast_page_rendering_gives_nbconvert_own_page(tmp_path, processed, kerne
     nb = nbformat.read(job.output, as_version=4)
     nb.cells.append(nbformat.v4.new_markdown_cell('<img src="data:image/png;base64,iVBORw0KGgo=">'))  # no alt
     resources = pages.page_resources(nb, "t", "report", job.name, runner.STUDIES)
-    fast = notebook_exec.page_html(nb, dict(resources), fast=True)
-    stock = notebook_exec.page_html(nb, dict(resources), fast=False)
+    fast = pages.page_html(nb, dict(resources), fast=True)
+    stock = pages.page_html(nb, dict(resources), fast=False)
     assert 'alt="No description has been provided for this image"' in fast and 'tabindex="0"' in fast
     assert str(BeautifulSoup(fast, features="html.parser")) == stock
 

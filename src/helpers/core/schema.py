@@ -11,7 +11,7 @@ import pandas as pd
 
 from .catalog import MEASURES_DOC, TABLES
 from .errors import ErrorCode
-from .vocabulary import CODE_LEVELS, POVERTY_NEW_NAME, POVERTY_OLD_NAME, THREE_PUBLIC_ITEMS
+from .vocabulary import CODE_LEVELS, POVERTY_NEW_NAME, POVERTY_OLD_NAME, REASON_KINDS, THREE_PUBLIC_ITEMS
 
 # dtype names: "string", "float64", "Int64", "boolean", "date", "list"
 Column = tuple[str, str, str]
@@ -225,6 +225,23 @@ DATASETS: dict[str, list[Column]] = {
             "Null, or how the row was read when not plainly (figures re-associated from a separate PDF text line, a "
             "value derived from other printed words).",
         ),
+        (
+            "reason_kind",
+            "string",
+            "What the reason the report prints for the deviation says happened (its 原因 sentence, `reason_text`): "
+            "`moved` (money moved to or from another fund, function code or unit: 调整至政府性基金预算, 科目代码调整, "
+            "划转), `mid_year` (the budget changed during the year: 年中增加, 追加, 调增/调减, not in the 年初 budget, "
+            "a transfer received), `spending` (any other cause: the outturn itself above or below the budget, e.g. "
+            "staff changes, savings), `on_budget` (持平); the first that applies, in that order. Null: no reason "
+            "printed.",
+        ),
+        (
+            "reason_text",
+            "string",
+            "The reason as printed, from 决算数…预算数…主要原因 to the end of its sentence (or the 持平 sentence); "
+            "null if none is printed after the statement.",
+        ),
+        ("reason_ref", "string", "Where the reason was printed (line or page)."),
     ],
     "three_public": [
         ("report_id", "string", "Report."),
@@ -517,6 +534,7 @@ VALUES: dict[tuple[str, str], tuple[str, ...]] = {
     ("budget_execution", "subject"): ("spending", "three_public"),
     ("budget_execution", "budget_basis"): ("年初预算", "全年预算", "调整预算"),
     ("budget_execution", "source_kind"): ("narrative", "table"),
+    ("budget_execution", "reason_kind"): REASON_KINDS,
     ("three_public", "item"): THREE_PUBLIC_ITEMS,
     ("three_public", "source"): ("table", "narrative"),
     ("poverty_transfers", "kind"): ("function_line", "project", "narrative"),

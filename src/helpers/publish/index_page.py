@@ -63,8 +63,8 @@ STUDIES: dict[str, tuple[str, str]] = {
     ),
     "budget_execution": (
         "Budget execution 预算执行",
-        "completion rates by level, item and project; spread and outliers; 三公 budget vs outturn; printed vs "
-        "recomputed rates",
+        "completion rates by level, item and project; why outturn differs from budget (原因); spread and outliers; "
+        "三公 budget vs outturn; printed vs recomputed rates",
     ),
 }
 

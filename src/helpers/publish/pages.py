@@ -14,6 +14,7 @@ import re
 import threading
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from nbconvert import HTMLExporter
 
@@ -45,10 +46,15 @@ def _heading_text(line: str) -> str:
     return re.sub(r"[*_`]", "", text)
 
 
+def heading_id(text: str) -> str:
+    """The id nbconvert gives a markdown heading (its private `_convert_header_id`, nbconvert 7: spaces
+    to `-`, then URL-quoted), so the navigation's links land on the headings; tests/test_page_tables.py
+    checks it against the ids of a page nbconvert rendered."""
+    return quote(text.replace(" ", "-"), safe="?/:@!$&'()*+,;=")
+
+
 def toc(nb) -> list[dict]:
     """The `##` headings of the notebook's markdown cells, with nbconvert's anchor ids."""
-    from nbconvert.filters.strings import _convert_header_id
-
     out = []
     for cell in nb.cells:
         if cell.cell_type != "markdown":
@@ -56,7 +62,7 @@ def toc(nb) -> list[dict]:
         for line in str(cell.source).splitlines():
             if re.match(r"^##\s+\S", line) and not line.startswith("###"):
                 text = _heading_text(line)
-                out.append({"text": text, "anchor": _convert_header_id(text)})
+                out.append({"text": text, "anchor": heading_id(text)})
     return out
 
 
@@ -167,6 +173,9 @@ def _html_without_soup(exporter, nb, resources: dict) -> str:
     langinfo = nb.metadata.get("language_info", {})
     lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
     highlight = exporter.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=exporter))
+    # Two private members of HTMLExporter: nothing public gives the same resources and metadata. The
+    # nbconvert range pyproject.toml allows is the tested one; tests/test_warm_kernels.py compares
+    # this page with nbconvert's own, so a release that changes them fails there first.
     resources = exporter._init_resources(resources)
     data_type = WidgetsDataTypeFilter(notebook_metadata=exporter._nb_metadata, parent=exporter, resources=resources)
     exporter.register_filter("highlight_code", highlight)

@@ -182,9 +182,13 @@ atexit.register(drop_all_warm_kernels)
 def _register_engine() -> None:
     from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.exceptions import PapermillException
 
-    if WARM_ENGINE in papermill_engines._engines:
-        return
+    try:
+        papermill_engines.get_engine(WARM_ENGINE)
+        return  # registered already in this process
+    except PapermillException:
+        pass
 
     class WarmEngine(NBClientEngine):
         """papermill's nbclient engine, run in a kernel it is given (`warm=`) and does not own."""

@@ -146,9 +146,23 @@ COLUMN_LABELS = {
     "link": "How it restates",
     "derived": "Computed (not printed)",
     "rows_summed": "Rows summed",
+    "deviation_wan": "Outturn − budget (万元)",
+    "adjusted_basis": "Adjusted budget basis",
+    "adjusted_budget_wan": "Adjusted budget (万元)",
+    "adjusted_rate": "Rate against the adjusted budget (%)",
+    "adjusted_ref": "Adjusted budget printed at",
+    "mid_year_wan": "Changed during the year (万元)",
+    "moved_wan": "Moved to/from another fund or line (万元)",
+    "moved_ref": "Move stated at",
+    "rest_wan": "Rest (万元)",
+    "rest_reason": "Rest: the report's cause",
+    "reason_kind": "Reason kind",
+    "reason_text": "Reason printed (原因)",
+    "reason_ref": "Reason printed at",
+    "new_unit": "New unit, stated at",
 }
 COUNT_COLUMNS = {"reports", "statements", "lines", "count", "times_printed", "reports_with_it", "rows"}
-RATE_COLUMNS = {"rate", "rate_printed_pct", "rate_from_parts", "median", "min", "max", "25%", "75%"}
+RATE_COLUMNS = {"rate", "rate_printed_pct", "rate_from_parts", "adjusted_rate", "median", "min", "max", "25%", "75%"}
 
 
 def _num(v, digits: int, suffix: str = "", sign: bool = False) -> str:

@@ -39,6 +39,7 @@ SLOW_MODULES = {
     "test_studies",
     "test_studies_like_with_like",
     "test_studies_verdict",
+    "test_department_series",
     "test_execution_reasons",
     "test_load_filters",
     "test_checks_corpus",

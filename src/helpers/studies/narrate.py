@@ -102,6 +102,7 @@ COLUMN_LABELS = {
     "source_detail": "Source detail",
     "source_ref": "Where",
     "budget_basis": "Budget basis",
+    "basis": "Printed or derived",
     "rate": "Rate recomputed (%)",
     "rate_printed_pct": "Rate printed (%)",
     "rate_from_parts": "Rate against the sum of parts (%)",

@@ -111,6 +111,8 @@ def _run(args) -> int:
         notebooks=not args.no_notebooks,
         file_timeout=args.file_timeout,
         cold_kernels=args.cold_kernels,
+        lang=args.lang,
+        both_editions=not args.one_edition,
     )
 
 
@@ -230,6 +232,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="a fresh kernel per notebook (the reference) instead of one warm kernel per worker",
     )
+    r.add_argument(
+        "--lang",
+        choices=["zh", "en"],
+        default="zh",
+        help="the site's language at reports/ (default zh, 中文); the other edition goes to reports/<other>/",
+    )
+    r.add_argument("--one-edition", action="store_true", help="build only the --lang edition (half the notebook runs)")
     r.add_argument("--scheduler", metavar="ADDRESS", help=SCHEDULER_HELP)
     r.set_defaults(func=cmd_run)
 

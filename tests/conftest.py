@@ -110,3 +110,12 @@ def published(tmp_path_factory):
         "build": root / "build",
         "notebooks_untouched": digest(NOTEBOOKS) == before,
     }
+
+
+@pytest.fixture
+def english():
+    """The English edition's words for one test (helpers.text; Chinese is the default)."""
+    from helpers import text
+
+    with text.using("en"):
+        yield

@@ -230,12 +230,12 @@ def _register_engine() -> None:
 
 
 def localized(nb, lang: str):
-    """The notebook in `lang`: each Markdown cell that names a catalogue key (`metadata.juesuan_text`)
+    """The notebook in `lang`: each Markdown cell that names a catalogue key (`metadata.juesuan_text`: md.<key>)
     gets that key's text (helpers.text; the notebook file holds the Chinese, for readers opening it)."""
     for cell in nb.cells:
         key = cell.get("metadata", {}).get("juesuan_text")
         if cell.cell_type == "markdown" and key:
-            cell.source = t(key, lang)
+            cell.source = t(f"md.{key}", lang)
     return nb
 
 

@@ -68,9 +68,9 @@ def alt_text(fig) -> str:
     parts = []
     for ax in fig.axes:
         for loc in ("left", "center"):
-            t = ax.get_title(loc=loc)
-            if t:
-                parts.append(t.replace("\n", " — "))
+            title = ax.get_title(loc=loc)
+            if title:
+                parts.append(title.replace("\n", " — "))
         xl, yl = ax.get_xlabel(), ax.get_ylabel()
         if xl or yl:
             parts.append(t("plot.axes") + " / ".join(x for x in (xl, yl) if x))

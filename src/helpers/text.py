@@ -13,6 +13,7 @@ through every function. The index page passes its language explicitly.
 from __future__ import annotations
 
 import tomllib
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -96,5 +97,24 @@ def sep(lang: str | None = None) -> dict[str, str]:
 
 def column(name) -> str | None:
     """A table heading for a dataset column in the current language, or None when it has none."""
-    key = f"col.{name}"
-    return t(key) if isinstance(name, str) and has(key) else None
+    if not isinstance(name, str):
+        return None
+    for key in (f"col.{name}", f"colx.{name}"):
+        if has(key):
+            return t(key)
+    if "·" in name:  # a two-sided table's `收入·出处 where`: the side as printed, the rest translated
+        head, _, rest = name.partition("·")
+        said = column(rest)
+        return f"{head}·{said}" if said is not None else None
+    return None
+
+
+@contextmanager
+def using(lang: str):
+    """Sentences in `lang` inside the block, the previous language after it (tests, scripts)."""
+    before = _current
+    set_lang(lang)
+    try:
+        yield
+    finally:
+        set_lang(before)

@@ -184,8 +184,8 @@ def show_table(obj, percent: bool = False, colors: dict | None = None) -> None:
     if isinstance(obj, pd.Series):
         obj = obj.to_frame()
     if isinstance(obj, pd.DataFrame):
-        t = ReaderTable(obj, percent, colors)
-        display({"text/html": t.to_html(), "text/plain": repr(t)}, raw=True)
+        table = ReaderTable(obj, percent, colors)
+        display({"text/html": table.to_html(), "text/plain": repr(table)}, raw=True)
         return
     show(str(obj))  # anything else as text, never as its own HTML
 

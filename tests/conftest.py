@@ -106,7 +106,8 @@ def published(tmp_path_factory):
     return {
         "rc": rc,
         "root": root,
-        "reports": root / "reports",
+        "reports": root / "reports",  # the Chinese edition (the default)
+        "en": root / "reports" / "en",  # the English edition
         "build": root / "build",
         "notebooks_untouched": digest(NOTEBOOKS) == before,
     }

@@ -220,6 +220,7 @@ def render_index(
 ) -> str:
     """The index page's HTML in `lang` (see the module's docstring); `other_href`: the other
     edition's index, relative to this one (None: only this edition was built)."""
+    from .pages import js_words
     from .studies.load import load
 
     lang = check_lang(lang)
@@ -245,6 +246,7 @@ def render_index(
         .render(
             t=lambda key, **kw: t(key, lang, **kw),
             html_lang=HTML_LANG[lang],
+            js=js_words(lang),
             other_href=other_href,
             css=PAGE_CSS,
             built=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),

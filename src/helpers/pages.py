@@ -47,6 +47,11 @@ def _heading_text(line: str) -> str:
     return re.sub(r"[*_`]", "", text)
 
 
+def js_words(lang: str) -> dict[str, str]:
+    """The words of the pages' script (sortable.js: its tooltip, filter box and count)."""
+    return {k: t(f"js.{k}", lang) for k in ("sort_title", "filter_placeholder", "filter_label", "filter_count")}
+
+
 def toc(nb) -> list[dict]:
     """The `##` headings of the notebook's markdown cells, with nbconvert's anchor ids."""
     from nbconvert.filters.strings import _convert_header_id
@@ -78,6 +83,7 @@ def page_resources(
         "words": {k: t(f"site.{k}", lang) for k in WORDS},
         "other_href": other_href,
         "other_lang": "en" if lang == "zh" else "zh-CN",
+        "js": js_words(lang),
     }
     return {"metadata": {"name": title}, "juesuan_nav": nav, "juesuan_lang": HTML_LANG[lang]}
 
@@ -85,7 +91,7 @@ def page_resources(
 def standalone_resources(nb, title: str, lang: str = "zh") -> dict:
     """nbconvert resources for a page that stands alone: its title and its own sections only."""
     words = {k: t(f"site.{k}", lang) for k in WORDS}
-    nav = {"kind": "page", "studies": [], "toc": toc(nb), "words": words}
+    nav = {"kind": "page", "studies": [], "toc": toc(nb), "words": words, "js": js_words(lang)}
     return {"metadata": {"name": title}, "juesuan_nav": nav, "juesuan_lang": HTML_LANG[lang]}
 
 

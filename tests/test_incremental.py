@@ -59,7 +59,9 @@ def test_unchanged_inputs_keep_pages_and_a_changed_file_reruns_its_page_and_the_
     expected = set()
     for en in ("", "en/"):  # both editions
         expected |= {f"reports/{en}reports/{hanyang}.html", f"build/{en}reports/{hanyang}.ipynb"}
-        expected |= {f"{d}/{en}studies/{s}.{x}" for s in runner.STUDIES for d, x in (("reports", "html"), ("build", "ipynb"))}
+        expected |= {
+            f"{d}/{en}studies/{s}.{x}" for s in runner.STUDIES for d, x in (("reports", "html"), ("build", "ipynb"))
+        }
     assert changed == expected
 
 

@@ -170,7 +170,11 @@ def test_every_page_exists_with_figures_and_without_code(published):
         text = page.read_text(encoding="utf-8")
         body = text[text.find("<body") :]
         if page.stem == "003_80cf7104083c8073":  # 青山 2020: no table was read, so nothing to plot, and it says why
-            said = "Nothing in <code>line_items</code> for an expenditure table" if "/en/" in str(page) else "<code>line_items</code> 中没有本报告的支出表"
+            said = (
+                "Nothing in <code>line_items</code> for an expenditure table"
+                if "/en/" in str(page)
+                else "<code>line_items</code> 中没有本报告的支出表"
+            )
             assert "<img" not in body and said in body
         else:
             assert "<img" in body, f"{page.name}: no figure"
@@ -532,7 +536,9 @@ def test_study_on_an_empty_processed_folder_fails_loudly(tmp_path):
     )
     res = runner.execute(job)
     assert not res.ok and "NoProcessedData" in res.error and "reports.parquet" in res.error
-    assert "The corpus holds 0" not in Path(job.html).read_text(encoding="utf-8") and "语料共有 0" not in Path(job.html).read_text(encoding="utf-8")
+    assert "The corpus holds 0" not in Path(job.html).read_text(encoding="utf-8") and "语料共有 0" not in Path(
+        job.html
+    ).read_text(encoding="utf-8")
 
 
 def test_report_pages_open_with_a_summary_and_keep_passing_checks_behind_a_disclosure(published):

@@ -200,23 +200,8 @@ def _timeout_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from .export_formats import FORMATS  # not .export: printing --help must not import pandas
-
-    p = argparse.ArgumentParser(prog="python -m helpers", description=__doc__, epilog=EXIT_CODES)
-    sub = p.add_subparsers(dest="command", required=True)
-
-    e = sub.add_parser(
-        "extract", help="extract raw reports into Parquet datasets in --out (data/processed is not touched)"
-    )
-    e.add_argument("files", nargs="+", help="raw report files (.txt text conversions or .pdf)")
-    e.add_argument("--out", required=True, help="output folder for <dataset>.parquet")
-    _engine_argument(e)
-    e.add_argument("--jobs", type=int, default=1, help="worker processes (spawned) for many files")
-    _timeout_argument(e)
-    e.add_argument("--scheduler", metavar="ADDRESS", help=SCHEDULER_HELP)
-    e.set_defaults(func=cmd_extract)
-
+def _run_parser(sub) -> None:
+    """`python -m helpers run`: the main job's options."""
     r = sub.add_parser(
         "run", help="the main job: extract what changed in data/raw, check, execute notebooks, render reports/"
     )
@@ -241,6 +226,26 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--one-edition", action="store_true", help="build only the --lang edition (half the notebook runs)")
     r.add_argument("--scheduler", metavar="ADDRESS", help=SCHEDULER_HELP)
     r.set_defaults(func=cmd_run)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .export_formats import FORMATS  # not .export: printing --help must not import pandas
+
+    p = argparse.ArgumentParser(prog="python -m helpers", description=__doc__, epilog=EXIT_CODES)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    e = sub.add_parser(
+        "extract", help="extract raw reports into Parquet datasets in --out (data/processed is not touched)"
+    )
+    e.add_argument("files", nargs="+", help="raw report files (.txt text conversions or .pdf)")
+    e.add_argument("--out", required=True, help="output folder for <dataset>.parquet")
+    _engine_argument(e)
+    e.add_argument("--jobs", type=int, default=1, help="worker processes (spawned) for many files")
+    _timeout_argument(e)
+    e.add_argument("--scheduler", metavar="ADDRESS", help=SCHEDULER_HELP)
+    e.set_defaults(func=cmd_extract)
+
+    _run_parser(sub)
 
     g = sub.add_parser(
         "page",

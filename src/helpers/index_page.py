@@ -16,9 +16,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 from . import paths
+from .storage import write_text_atomic
 from .text import HTML_LANG, check_lang, t
 from .text import lang as current_lang
-from .storage import write_text_atomic
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -94,7 +94,9 @@ def _verdict_parts(n_read, n_template, missing, doubtful, ferr, fwarn, unc, rule
     j = t("verdict.and", lang)
     parts = []
     if missing:
-        parts.append(t("verdict.tables_missing", lang, n_read=n_read, n_template=n_template, missing="、".join(missing)))
+        parts.append(
+            t("verdict.tables_missing", lang, n_read=n_read, n_template=n_template, missing="、".join(missing))
+        )
     if doubtful:
         parts.append(t("verdict.doubtful", lang, tables="、".join(doubtful)))
     failing = ([t("verdict.error_one", lang) if ferr == 1 else t("verdict.errors", lang, n=ferr)] if ferr else []) + (
@@ -144,6 +146,7 @@ def verdict(report, quality=None, lang: str | None = None) -> Verdict:
         t("verdict.checks_pass", lang, n=run) if run else t("verdict.no_checks", lang)
     )
     return Verdict(USABLE, why, n_read, n_template, doubtful, ferr, fwarn, unc, run)
+
 
 def _environment():
     import jinja2

@@ -239,26 +239,33 @@ def localized(nb, lang: str):
     return nb
 
 
-def _run_papermill(job: Job):
-    """Execute the notebook into job.output; returns the executed notebook. Raises what papermill raises."""
+def _run_cold(job: Job):
+    """papermill's own run in a fresh kernel (the reference for the warm one)."""
     import papermill as pm
     from papermill.iorw import load_notebook_node
 
+    with _cold_lock:
+        return pm.execute_notebook(
+            localized(load_notebook_node(job.notebook), job.lang),
+            job.output,
+            parameters=dict(job.parameters),
+            kernel_name=job.kernel,
+            language=LANGUAGE,
+            progress_bar=False,
+            log_output=False,
+            cwd=job.cwd or None,
+            start_timeout=START_TIMEOUT,
+            execution_timeout=job.timeout,
+            kernel_manager_class=ipc_manager_class(),
+        )
+
+
+def _run_papermill(job: Job):
+    """Execute the notebook into job.output; returns the executed notebook. Raises what papermill raises."""
+    from papermill.iorw import load_notebook_node
+
     if not job.warm:
-        with _cold_lock:
-            return pm.execute_notebook(
-                localized(load_notebook_node(job.notebook), job.lang),
-                job.output,
-                parameters=dict(job.parameters),
-                kernel_name=job.kernel,
-                language=LANGUAGE,
-                progress_bar=False,
-                log_output=False,
-                cwd=job.cwd or None,
-                start_timeout=START_TIMEOUT,
-                execution_timeout=job.timeout,
-                kernel_manager_class=ipc_manager_class(),
-            )
+        return _run_cold(job)
     from papermill.engines import papermill_engines
 
     _register_engine()

@@ -76,7 +76,11 @@ def page_resources(
         "index_href": "../index.html",
         "kind": kind,
         "studies": [
-            {"title": t(f"study.{s}.title", lang), "href": f"../studies/{s}.html", "current": kind == "study" and s == name}
+            {
+                "title": t(f"study.{s}.title", lang),
+                "href": f"../studies/{s}.html",
+                "current": kind == "study" and s == name,
+            }
             for s in studies
         ],
         "toc": toc(nb),

@@ -54,7 +54,9 @@ logger = logging.getLogger(__name__)
 REPORT_NOTEBOOK = "report.ipynb"
 STUDY_NAMES = ("spending_composition", "poverty_transfers", "budget_execution")
 # name → (title, what it shows) in English; the pages take both from the catalogue in their language
-STUDIES: dict[str, tuple[str, str]] = {n: (t(f"study.{n}.title", "en"), t(f"study.{n}.what", "en")) for n in STUDY_NAMES}
+STUDIES: dict[str, tuple[str, str]] = {
+    n: (t(f"study.{n}.title", "en"), t(f"study.{n}.what", "en")) for n in STUDY_NAMES
+}
 BUILD = paths.REPO_ROOT / "build"
 
 
@@ -139,48 +141,33 @@ def plan(
     def page(lang: str, sub: str, stem: str) -> str:
         return str(edition_dir(reports_dir, lang, langs) / sub / f"{stem}.html")
 
-    def other(lang: str, sub: str, stem: str) -> str:
-        return "" if len(langs) == 1 else page(next(x for x in langs if x != lang), sub, stem)
+    def job(lang: str, kind: str, name: str, notebook: str, stem: str, title: str, parameters: dict) -> Job:
+        sub = "studies" if kind == "study" else "reports"
+        other = next((x for x in langs if x != lang), None)
+        return Job(
+            kind=kind,
+            name=name,
+            notebook=str(notebooks_dir / notebook),
+            output=str(edition_dir(build_dir, lang, langs) / sub / f"{stem}.ipynb"),
+            html=page(lang, sub, stem),
+            parameters={**parameters, "processed_dir": proc, "lang": lang},
+            title=title,
+            kernel=kernel,
+            cwd=str(build_dir),
+            timeout=timeout,
+            warm=warm,
+            lang=lang,
+            other_html="" if other is None else page(other, sub, stem),
+        )
 
     jobs = []
     for lang in langs:
-        build = edition_dir(build_dir, lang, langs)
         jobs += [
-            Job(
-                kind="study",
-                name=name,
-                notebook=str(notebooks_dir / f"{name}.ipynb"),
-                output=str(build / "studies" / f"{name}.ipynb"),
-                html=page(lang, "studies", name),
-                parameters={"processed_dir": proc, "lang": lang},
-                title=t(f"study.{name}.title", lang),
-                kernel=kernel,
-                cwd=str(build_dir),
-                timeout=timeout,
-                warm=warm,
-                lang=lang,
-                other_html=other(lang, "studies", name),
-            )
-            for name in STUDIES
+            job(lang, "study", name, f"{name}.ipynb", name, t(f"study.{name}.title", lang), {}) for name in STUDIES
         ]
         for rid in sorted(report_ids):
-            jobs.append(
-                Job(
-                    kind="report",
-                    name=rid,
-                    notebook=str(notebooks_dir / REPORT_NOTEBOOK),
-                    output=str(build / "reports" / f"{page_stem(rid)}.ipynb"),
-                    html=page(lang, "reports", page_stem(rid)),
-                    parameters={"report_id": str(rid), "processed_dir": proc, "lang": lang},
-                    title=t("site.report_title", lang, label=labels.get(rid, rid)),
-                    kernel=kernel,
-                    cwd=str(build_dir),
-                    timeout=timeout,
-                    warm=warm,
-                    lang=lang,
-                    other_html=other(lang, "reports", page_stem(rid)),
-                )
-            )
+            title = t("site.report_title", lang, label=labels.get(rid, rid))
+            jobs.append(job(lang, "report", rid, REPORT_NOTEBOOK, page_stem(rid), title, {"report_id": str(rid)}))
     return jobs
 
 

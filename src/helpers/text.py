@@ -80,6 +80,13 @@ def t(key: str, lang: str | None = None, /, **values) -> str:
     return text.format(**values) if values else text
 
 
+def tn(key: str, n: int, lang: str | None = None, /, **values) -> str:
+    """`t` for a sentence about `n` things: the key's `_one` variant when `n` is 1 and the catalogue
+    has one (English says "1 report remains", Chinese needs no variant)."""
+    one = f"{key}_one"
+    return t(one if n == 1 and has(one) and (lang or _current) == "en" else key, lang, n=n, **values)
+
+
 def has(key: str) -> bool:
     return key in catalogue()
 

@@ -229,8 +229,13 @@ def absent(frame: pd.DataFrame, dataset: str, subject: str = "") -> str:
     if frame is None or frame.empty:
         return no_data(dataset)
     n = frame.report_id.nunique() if "report_id" in frame else 0
-    return t("narrate.absent", dataset=dataset, subject=subject or t("narrate.this_report"), rows=len(frame),
-             reports=reports_phrase(n))
+    return t(
+        "narrate.absent",
+        dataset=dataset,
+        subject=subject or t("narrate.this_report"),
+        rows=len(frame),
+        reports=reports_phrase(n),
+    )
 
 
 def bullets(sentences) -> str:
@@ -315,8 +320,10 @@ def _tables_html(s: dict) -> str:
         semi = "；" if lang() == "zh" else "; "
         tables += (
             t("narrate.doubt")
-            + semi.join(f"<b>{esc(k)}</b>{'（' if lang() == 'zh' else ' ('}{esc(w[:300])}{t('narrate.close')}"
-                        for k, w in s["doubtful"].items())
+            + semi.join(
+                f"<b>{esc(k)}</b>{'（' if lang() == 'zh' else ' ('}{esc(w[:300])}{t('narrate.close')}"
+                for k, w in s["doubtful"].items()
+            )
             + t("narrate.stop")
         )
     return f"<p>{tables}</p>"

@@ -14,6 +14,7 @@ import re
 import pandas as pd
 
 from ..settings import SETTINGS
+from ..text import lang, t, tn
 from .load import Corpus
 
 PROBLEM_OUTCOMES = ("fail", "uncertain")
@@ -240,12 +241,8 @@ def left_out_sentence(corpus: Corpus) -> str:
         kept = {rid: (labels.get(rid, rid), why) for rid, why in do_not_use(corpus).items()}
     if not kept:
         return ""
-    out = kept
-    parts = [f"{label} ({why})" for label, why in kept.values()]
-    return (
-        f"Left out of every figure, range and count: {len(out)} report{'s' if len(out) != 1 else ''} the index "
-        f"marks “do not use”: " + "; ".join(parts) + "."
-    )
+    parts = [t("quality.left_out_part", label=label, why=why) for label, why in kept.values()]
+    return tn("quality.left_out", len(kept), parts=("；" if lang() == "zh" else "; ").join(parts))
 
 
 def sensitivity(df: pd.DataFrame, corpus: Corpus, describe, col: str = "report_id") -> str:
@@ -257,13 +254,13 @@ def sensitivity(df: pd.DataFrame, corpus: Corpus, describe, col: str = "report_i
     care = with_care(corpus) if care is None else care
     mine = set(df[col].astype("object")) & care
     if not mine:
-        return "(No “use with care” report among them.)"
+        return t("quality.no_care")
     rest = df[~df[col].isin(list(care))]
     n = rest[col].nunique()
-    head = f"Without the {len(mine)} “use with care” report{'s' if len(mine) != 1 else ''} among them: "
+    head = tn("quality.without", len(mine))
     if not n:
-        return head + "no report remains, so the figure rests entirely on reports to be used with care."
-    return head + f"{n} report{'s' if n != 1 else ''} remain{'s' if n == 1 else ''}; " + describe(rest) + "."
+        return head + t("quality.none_remains")
+    return head + tn("quality.remain", n, said=describe(rest))
 
 
 def comparable(corpus: Corpus) -> Corpus:

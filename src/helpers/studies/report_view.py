@@ -11,9 +11,9 @@ import re
 import pandas as pd
 
 from ..tables.catalog import ALL_TABLE_CODES, BY_CODE, MEASURES_DOC, TABLE_CODES, TEMPLATE_MEASURES
+from ..text import lang, t
 from ..vocabulary import THREE_PUBLIC_COLUMN_LABELS as _T7_LABELS
 from ..vocabulary import THREE_PUBLIC_COLUMNS
-from ..text import lang, t
 from .load import Corpus
 
 OUTCOME_ORDER = {"fail": 0, "uncertain": 1, "insufficient_data": 2, "not_applicable": 3, "pass": 4}

@@ -335,7 +335,9 @@ def _bar_is_one_line_and_its_sections_open_from_it(page, path: str) -> None:
     links.last.click()
     assert not toc.locator("ol").is_visible(), f"{path}: the sections' list stays open over the text"
     landed = page.evaluate(
-        "() => { const h = document.getElementById(decodeURIComponent(location.hash.slice(1)));"
+        # as the browser finds a fragment: the id as written (nbconvert percent-encodes Chinese ids), then decoded
+        "() => { const f = location.hash.slice(1), h = document.getElementById(f) || "
+        "document.getElementById(decodeURIComponent(f));"
         " return [h.getBoundingClientRect().top, document.querySelector('nav.juesuan-nav').getBoundingClientRect().bottom]; }"
     )
     assert landed[0] >= landed[1], f"{path}: the section's heading is under the bar ({landed})"

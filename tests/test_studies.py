@@ -312,6 +312,7 @@ def test_verdict_failure_cases():
     assert verdict(only_empty, q).verdict == "do not use"  # a table printed empty holds no figures
 
 
+@pytest.mark.usefixtures("english")
 def test_report_summary_lists_failing_checks_and_escapes_what_reports_print(corpus):
     from helpers.studies import report_view as rv
     from helpers.studies.narrate import checks_html, report_summary_html

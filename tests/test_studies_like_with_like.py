@@ -168,6 +168,7 @@ def test_project_shares_with_and_without_the_money_passed_on(corpus):
     assert "comp.with_pass_through(" in src and "own_project_share_pct > 50" in src
 
 
+@pytest.mark.usefixtures("english")
 def test_the_report_page_says_what_is_passed_on(corpus):
     from helpers.studies import report_view as rv
 

@@ -187,8 +187,8 @@ def verdicts(corpus: Corpus) -> pd.DataFrame:
     from ..index_page import verdict
 
     rep = corpus.reports
-    kept = corpus.__dict__.get("_verdicts")  # made once per corpus: every study asks
-    if kept is not None and kept[0] is rep:
+    kept = corpus.__dict__.get("_verdicts")  # made once per corpus and language: every study asks
+    if kept is not None and kept[0] is rep and kept[2] == lang():
         return kept[1].copy()
     q = corpus.quality
     qual = {rid: row for rid, (_, row) in zip(q.report_id.astype("object"), q.iterrows())} if len(q) else {}
@@ -197,7 +197,7 @@ def verdicts(corpus: Corpus) -> pd.DataFrame:
         v = verdict(r, qual.get(r.report_id))
         rows.append({"report_id": r.report_id, "verdict": v.verdict, "reason": v.reason})
     out = pd.DataFrame(rows, columns=VERDICT_COLUMNS)
-    corpus.__dict__["_verdicts"] = (rep, out)
+    corpus.__dict__["_verdicts"] = (rep, out, lang())
     return out.copy()
 
 

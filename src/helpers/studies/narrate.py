@@ -66,6 +66,17 @@ def _num(v, digits: int, suffix: str = "", sign: bool = False) -> str:
     return f"{x:{'+' if sign else ''},.{digits}f}{suffix}"
 
 
+def _state_word(v) -> str:
+    return t(f"view.state_{v}") if v in ("found", "empty", "missing") else str(v)
+
+
+VALUE_WORDS = {
+    "outcome": lambda v: outcome_word(v),
+    "severity": lambda v: severity_word(v),
+    "state": _state_word,
+}
+
+
 def _formatter(col, series: pd.Series, percent: bool):
     name = str(col)
     if pd.api.types.is_bool_dtype(series):
@@ -74,6 +85,9 @@ def _formatter(col, series: pd.Series, percent: bool):
         return lambda v: "" if v is None or pd.isna(v) else str(int(v))
     if name in COUNT_COLUMNS or pd.api.types.is_integer_dtype(series):
         return lambda v: "" if v is None or pd.isna(v) else f"{int(round(float(v))):,}"
+    if name in VALUE_WORDS:  # a check's outcome and severity, a table's state: in the page's words
+        said = VALUE_WORDS[name]
+        return lambda v: "" if v is None or (not isinstance(v, str) and pd.isna(v)) else said(v)
     if not pd.api.types.is_numeric_dtype(series):
         return lambda v: (
             ""

@@ -21,7 +21,10 @@ def _stamps(root: Path) -> dict[str, int]:
         p.relative_to(root).as_posix(): p.stat().st_mtime_ns
         for sub in ("reports", "build")
         for p in (root / sub).rglob("*")
-        if p.suffix in {".html", ".ipynb"} and p.parent.parent in (root / sub, root / sub / "en")  # both editions
+        # the pages and notebooks of both editions (reports/en/…), not the indexes
+        if p.suffix in {".html", ".ipynb"}
+        and p.parent.parent in (root / sub, root / sub / "en")
+        and p.name != "index.html"
     }
 
 
@@ -47,7 +50,8 @@ def test_unchanged_inputs_keep_pages_and_a_changed_file_reruns_its_page_and_the_
     # nothing changed: no notebook runs, every page and executed notebook is left as it was
     assert runner.main_job(**kw) == runner.EXIT_OK
     assert _stamps(tmp_path) == first
-    assert "kept" in (tmp_path / "reports" / "index.html").read_text(encoding="utf-8")
+    assert "沿用" in (tmp_path / "reports" / "index.html").read_text(encoding="utf-8")  # kept, in Chinese
+    assert "kept" in (tmp_path / "reports" / "en" / "index.html").read_text(encoding="utf-8")
 
     # one raw file changed (a byte appended): its page and the studies run again, the other page is kept
     with open(raw / HANYANG.name, "a", encoding="utf-8") as fh:

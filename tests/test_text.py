@@ -1,4 +1,4 @@
-"""The message catalogue (helpers.text, messages.toml): every key in both languages with the same
+"""The message catalogue (helpers.publish.text, messages.toml): every key in both languages with the same
 values to fill in, Chinese sentences with Chinese punctuation and no italics, and the notebooks'
 Markdown cells taken from it (no copy in a notebook drifting from the catalogue)."""
 
@@ -10,8 +10,8 @@ import string
 
 import pytest
 
-from helpers import text
-from helpers.paths import NOTEBOOKS
+from helpers.core.paths import NOTEBOOKS
+from helpers.publish import text
 
 CJK = r"[\u4e00-\u9fff]"
 # Chinese needs no word here: the column heading says 百分点, the count says 项
@@ -60,7 +60,7 @@ def test_words_follow_the_language_set_and_english_plurals():
 
 @pytest.mark.parametrize("name", PUBLISHED)
 def test_published_notebooks_take_their_markdown_and_lang_from_the_catalogue(name):
-    from helpers.notebook_exec import localized
+    from helpers.run.notebook_exec import localized
 
     nb = json.loads((NOTEBOOKS / f"{name}.ipynb").read_text(encoding="utf-8"))
     md = [c for c in nb["cells"] if c["cell_type"] == "markdown"]

@@ -1,5 +1,5 @@
 """Sentences for the notebooks, built from computed values (never typed-in numbers), in the
-language of the page (helpers.text: the words come from its catalogue)."""
+language of the page (helpers.publish.text: the words come from its catalogue)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import html
 
 import pandas as pd
 
-from ..text import column, lang, t
+from ..publish.text import column, lang, t
 
 
 def wan(x) -> str:
@@ -48,7 +48,7 @@ def listing(items, limit: int = 8) -> str:
     return "、".join(items) if items else t("narrate.none")
 
 
-# Table headings of the dataset columns: the catalogue's `col.*` keys (helpers.text), in the page's language.
+# Table headings of the dataset columns: the catalogue's `col.*` keys (helpers.publish.text), in the page's language.
 def column_label(col) -> str | None:
     return column(col)
 
@@ -368,7 +368,7 @@ def _status_word(status) -> str:
 
 def report_summary_html(s: dict, shown: int = 12) -> str:
     """The summary a report page opens with (`s` from report_view.summary)."""
-    from ..index_page import verdict_word
+    from ..publish.index_page import verdict_word
 
     v = s["verdict"]
     head = esc(s["department"] or s["report_id"]) + (f" · {s['year']}" if s["year"] else t("narrate.no_year"))

@@ -1,0 +1,72 @@
+"""`helpers.db()`: SQL over the processed datasets, read in place by DuckDB.
+
+One view per dataset (`reports`, `line_items`, … as in docs/DATA_DICTIONARY.md) over the Parquet
+files of the folder's published generation: nothing is loaded or copied until a query runs, and a
+query reads only the columns and row groups it needs, in parallel, within DuckDB's memory limit.
+So a researcher can ask questions of 10,000 reports that `load()` would have to hold in memory:
+
+    con = helpers.db()
+    con.sql("SELECT r.fiscal_year, sum(li.amount_wan) FROM line_items li JOIN reports r USING (report_id) "
+            "WHERE li.table = 'T5' AND li.measure = 'total' AND li.level = '类' GROUP BY 1").df()
+
+The views point at the generation published when `db()` was called: after a new run, call it again.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..core import paths, schema
+from . import partitioned
+from .load import NoProcessedData, check_folder
+
+if TYPE_CHECKING:
+    import duckdb
+
+_MEMORY = re.compile(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
+
+
+def _sql_string(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+def db(folder: str | Path | None = None, *, threads: int | None = None, memory_limit: str | None = None):
+    """A DuckDB connection (in memory) with one view per dataset of `folder` (default
+    `data/processed/`). `threads` and `memory_limit` (e.g. "1GB") bound what DuckDB uses.
+    The same errors as `load()` when the folder holds no reports."""
+    import duckdb  # a run-time dependency for this entry point only: `import helpers` stays light
+
+    folder = Path(folder) if folder else paths.DATA_PROCESSED
+    check_folder(folder, True)
+    generation = partitioned.resolve(folder)
+    con: duckdb.DuckDBPyConnection = duckdb.connect()
+    if threads is not None:
+        if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+            raise ValueError(f"threads: {threads!r}; give a number of threads (an integer ≥ 1)")
+        con.execute(f"SET threads = {threads}")
+    if memory_limit is not None:
+        if not isinstance(memory_limit, str) or not _MEMORY.fullmatch(memory_limit.strip()):
+            raise ValueError(f"memory_limit: {memory_limit!r}; give an amount such as '1GB' or '500MB'")
+        con.execute(f"SET memory_limit = {_sql_string(memory_limit.strip())}")
+    for ds in schema.DATASETS:
+        p = generation / f"{ds}.parquet"
+        if p.is_file():  # the former layout: one file per dataset
+            files = [p]
+        elif p.is_dir():  # the batch files the manifest lists (a stray file is never read), or the empty one
+            files = partitioned.dataset_files(generation, ds) or [p / partitioned.EMPTY]
+        else:
+            files = []
+        files = [f for f in files if f.exists()]
+        if not files:  # not written yet: an empty view with the documented columns
+            con.register(ds, partitioned.arrow_schema(ds).empty_table())
+            continue
+        listed = ", ".join(_sql_string(str(f)) for f in files)
+        # union_by_name: files written before a column was added get it as nulls, as load() does
+        con.execute(f"CREATE VIEW {ds} AS SELECT * FROM read_parquet([{listed}], union_by_name = true)")
+    (n,) = con.execute("SELECT count(*) FROM reports").fetchall()[0]  # fetch all: DuckDB 2 keeps a result open
+    if not n:
+        con.close()
+        raise NoProcessedData(f"{folder}/reports.parquet holds no reports: nothing to query")
+    return con

@@ -43,6 +43,14 @@ def find_amounts(text: str, start: int = 0, end: int | None = None):
     return out
 
 
+PERCENT_RE = re.compile(rf"({NUM})\s*[%％]")
+
+
+def percents(text: str) -> list[str]:
+    """The percentages printed in text, as printed (thousands separators dropped): '98.6' for 98.6%."""
+    return PERCENT_RE.findall(text.replace(",", ""))
+
+
 def pct(s: str | None) -> float | None:
     return to_float(s) if s is not None else None
 

@@ -378,7 +378,7 @@ def test_killed_notebook_worker_fails_only_its_page(tmp_path, monkeypatch):
     assert results["one"].ok
     assert not results["victim"].ok and "killed by SIGKILL" in results["victim"].error
     page = Path(results["victim"].job.html).read_text(encoding="utf-8")
-    assert "This notebook failed" in page and "killed by SIGKILL" in page
+    assert "本笔记本运行失败" in page and "killed by SIGKILL" in page
 
 
 # --- long and odd file names ------------------------------------------------------------------------

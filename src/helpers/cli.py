@@ -111,6 +111,8 @@ def _run(args) -> int:
         notebooks=not args.no_notebooks,
         file_timeout=args.file_timeout,
         cold_kernels=args.cold_kernels,
+        lang=args.lang,
+        both_editions=not args.one_edition,
     )
 
 
@@ -198,6 +200,34 @@ def _timeout_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _run_parser(sub) -> None:
+    """`python -m helpers run`: the main job's options."""
+    r = sub.add_parser(
+        "run", help="the main job: extract what changed in data/raw, check, execute notebooks, render reports/"
+    )
+    r.add_argument("--jobs", type=int, default=2, help="parallel workers for extraction and notebooks (default 2)")
+    _engine_argument(r)
+    r.add_argument(
+        "--force", action="store_true", help="re-extract every file and re-run every notebook even if unchanged"
+    )
+    r.add_argument("--no-notebooks", action="store_true", help="stop after writing data/processed")
+    _timeout_argument(r)
+    r.add_argument(
+        "--cold-kernels",
+        action="store_true",
+        help="a fresh kernel per notebook (the reference) instead of one warm kernel per worker",
+    )
+    r.add_argument(
+        "--lang",
+        choices=["zh", "en"],
+        default="zh",
+        help="the site's language at reports/ (default zh, 中文); the other edition goes to reports/<other>/",
+    )
+    r.add_argument("--one-edition", action="store_true", help="build only the --lang edition (half the notebook runs)")
+    r.add_argument("--scheduler", metavar="ADDRESS", help=SCHEDULER_HELP)
+    r.set_defaults(func=cmd_run)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .data.export_formats import FORMATS  # not .export: printing --help must not import pandas
 
@@ -215,23 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--scheduler", metavar="ADDRESS", help=SCHEDULER_HELP)
     e.set_defaults(func=cmd_extract)
 
-    r = sub.add_parser(
-        "run", help="the main job: extract what changed in data/raw, check, execute notebooks, render reports/"
-    )
-    r.add_argument("--jobs", type=int, default=2, help="parallel workers for extraction and notebooks (default 2)")
-    _engine_argument(r)
-    r.add_argument(
-        "--force", action="store_true", help="re-extract every file and re-run every notebook even if unchanged"
-    )
-    r.add_argument("--no-notebooks", action="store_true", help="stop after writing data/processed")
-    _timeout_argument(r)
-    r.add_argument(
-        "--cold-kernels",
-        action="store_true",
-        help="a fresh kernel per notebook (the reference) instead of one warm kernel per worker",
-    )
-    r.add_argument("--scheduler", metavar="ADDRESS", help=SCHEDULER_HELP)
-    r.set_defaults(func=cmd_run)
+    _run_parser(sub)
 
     g = sub.add_parser(
         "page",

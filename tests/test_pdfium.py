@@ -127,6 +127,23 @@ def test_characters_and_lines_where_pdfminer_puts_them():
         assert [c["upright"] for c in p.chars] == [c["upright"] for c in q.chars]
 
 
+def test_cells_found_as_pdfplumber_finds_them():
+    """PdfiumPage's table finder builds each point's edges once (`_cells`): on every page of the 财政局
+    PDF the cells are pdfplumber's `intersections_to_cells`, the same boxes in the same order."""
+    from pdfplumber.table import TableFinder, intersections_to_cells
+
+    from helpers.tables.pdfium_pages import _cells
+
+    cells = 0
+    for page in read_pages(PDF_CZJ).pages:
+        finder = TableFinder(page)
+        ours = _cells(finder.intersections)
+        assert ours == intersections_to_cells(finder.intersections), page.page_number
+        assert [t.bbox for t in page.find_tables()] == [t.bbox for t in finder.tables], page.page_number
+        cells += len(ours)
+    assert cells > 1000  # T1..T9 over 25 pages: the comparison is not between empty lists
+
+
 @pytest.mark.parametrize("path", OTHER_PDFS, ids=[p.name for p in OTHER_PDFS])
 def test_other_producers_same_text_and_tables(path):
     _pages_alike(path)

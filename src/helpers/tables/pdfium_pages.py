@@ -347,21 +347,60 @@ def _page_text(fn: _Fn, textpage, n: int) -> list[int] | None:
     return units
 
 
-def _chars(fn: _Fn, raw, textpage, placer: _Placer) -> list[dict]:
-    """Characters as pdfminer's LTChar would box them (see the module docstring)."""
+class _TextStates:
+    """The state of the text object a character belongs to, as pdfminer reads it: (a, b, c, d) of its
+    matrix, its font, its size and the font's descent, float32 values made decimals. One per text
+    object in many PDFs: their matrices repeat, so each distinct state is made once."""
+
+    def __init__(self, fn: _Fn, raw, textpage):
+        self.fn, self.textpage = fn, textpage
+        self.m, self.d = raw.FS_MATRIX(), ctypes.c_float()
+        self.state_of: dict[tuple, tuple] = {}
+        self.descent_of: dict[int, float] = {}
+
+    def of(self, i: int, obj) -> tuple:
+        fn, m = self.fn, self.m
+        fn.matrix(self.textpage, i, m)
+        font = fn.font(obj)
+        fs = fn.font_size(self.textpage, i)
+        key = (m.a, m.b, m.c, m.d, font, fs)
+        state = self.state_of.get(key)
+        if state is None:
+            if font not in self.descent_of:
+                self.descent_of[font] = _descent(fn, font, self.d)
+            state = (_f32(m.a), _f32(m.b), _f32(m.c), _f32(m.d), font, _f32(fs), self.descent_of[font])
+            self.state_of[key] = state
+        return state
+
+
+def _glyph(fn: _Fn, raw, textpage, i: int, u: int, state: tuple) -> tuple[str, float]:
+    """(text, advance) of code point `u` in the state's font and size: the width the font's /W or
+    /Widths give (pdfminer's `adv`), else PDFium's loose box; `(cid:N)` where there is no Unicode."""
+    a, b, _, _, font, fs, _ = state
+    w = ctypes.c_float()
+    bad = u == 0 or fn.map_error(textpage, i) == 1
+    if not bad and fn.width(font, u, fs, w):
+        adv = w.value
+    else:
+        lbox = raw.FS_RECTF()
+        fn.loose_box(textpage, i, lbox)
+        adv = abs(lbox.right - lbox.left) / (math.hypot(a, b) or 1.0)
+    return (f"(cid:{u})" if bad else chr(u), _f32(adv))
+
+
+def _char_rows(fn: _Fn, raw, textpage) -> tuple[list[tuple], list[float]]:
+    """PDFium's characters in page order, as ((text, adv), x, y, state) with the origin as PDFium
+    gives it, and every x and y (to be snapped at once). Two calls into PDFium per character (its
+    origin and its text object) are most of a page's parsing: nothing else is asked per character."""
     ox, oy = ctypes.c_double(), ctypes.c_double()
-    m = raw.FS_MATRIX()
-    lbox = raw.FS_RECTF()
-    d, w = ctypes.c_float(), ctypes.c_float()
-    descent_of: dict[int, float] = {}
+    states = _TextStates(fn, raw, textpage)
     glyph_of: dict[tuple, tuple] = {}
-    state_of: dict[tuple, tuple] = {}  # one per text object in many PDFs: their matrices repeat
     n = fn.count(textpage)
     codes = _page_text(fn, textpage, n)
     origin, text_object, generated = fn.origin, fn.text_object, fn.generated
     last_obj = None
     state: tuple | None = None
-    rows = []
+    rows, xs = [], []
     for i in range(n):
         u = codes[i] if codes is not None else fn.unicode(textpage, i)
         # PDFium's own spaces and line breaks (pdfminer has none): only these characters can be generated
@@ -371,34 +410,26 @@ def _chars(fn: _Fn, raw, textpage, placer: _Placer) -> list[dict]:
         obj = text_object(textpage, i)
         if obj != last_obj:
             last_obj = obj
-            fn.matrix(textpage, i, m)
-            font = fn.font(obj)
-            fs = fn.font_size(textpage, i)
-            skey = (m.a, m.b, m.c, m.d, font, fs)
-            state = state_of.get(skey)
-            if state is None:
-                if font not in descent_of:
-                    descent_of[font] = _descent(fn, font, d)
-                state = state_of[skey] = (_f32(m.a), _f32(m.b), _f32(m.c), _f32(m.d), font, _f32(fs), descent_of[font])
+            state = states.of(i, obj)
         # set at the first character, whose text object differs from the initial None (a first character
         # in no text object, NULL from PDFium, would fail here as it did before)
         assert state is not None
-        a, b, c, dd, font, fs, desc = state
-        key = (font, u, fs)
+        key = (state[4], u, state[5])
         glyph = glyph_of.get(key)
         if glyph is None:
-            bad = u == 0 or fn.map_error(textpage, i) == 1
-            if not bad and fn.width(font, u, fs, w):
-                adv = w.value  # the font's /W or /Widths entry × size: pdfminer's `adv`
-            else:
-                fn.loose_box(textpage, i, lbox)
-                adv = abs(lbox.right - lbox.left) / (math.hypot(a, b) or 1.0)
-            glyph = glyph_of[key] = (f"(cid:{u})" if bad else chr(u), _f32(adv))
-        rows.append((glyph, ox.value, oy.value, state))
-    snap = _snap_all(v for r in rows for v in (r[1], r[2]))
+            glyph = glyph_of[key] = _glyph(fn, raw, textpage, i, u, state)
+        x, y = ox.value, oy.value
+        rows.append((glyph, x, y, state))
+        xs.append(x)
+        xs.append(y)
+    return rows, xs
+
+
+def _placed_chars(rows: list[tuple], snap: dict[float, float], placer: _Placer) -> list[dict]:
+    """Each character's box and attributes as pdfplumber describes an LTChar (as in _Placer.box)."""
     ctm = placer.ctm
     plain = ctm == (1, 0, 0, 1, 0, 0)
-    height, mb_x0, mb_top, doctop0 = placer.height, placer.mb_x0, placer.mb_top, placer.doctop0  # as in _Placer.box
+    height, mb_x0, mb_top, doctop0 = placer.height, placer.mb_x0, placer.mb_top, placer.doctop0
     pno = placer.page_number
     out = []
     for (text, adv), x, y, (a, b, c, dd, _font, fs, desc) in rows:
@@ -442,6 +473,12 @@ def _chars(fn: _Fn, raw, textpage, placer: _Placer) -> list[dict]:
             }
         )
     return out
+
+
+def _chars(fn: _Fn, raw, textpage, placer: _Placer) -> list[dict]:
+    """Characters as pdfminer's LTChar would box them (see the module docstring)."""
+    rows, coords = _char_rows(fn, raw, textpage)
+    return _placed_chars(rows, _snap_all(coords), placer)
 
 
 def _collect_paths(fn: _Fn, raw, objs: list, matrix, out: list, depth: int = 0) -> None:

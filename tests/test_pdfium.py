@@ -144,6 +144,27 @@ def test_cells_found_as_pdfplumber_finds_them():
     assert cells > 1000  # T1..T9 over 25 pages: the comparison is not between empty lists
 
 
+def test_a_crop_keeps_the_characters_pdfplumber_keeps():
+    """A crop of a PdfiumPage keeps the characters wholly inside as they are and clips the rest with
+    pdfplumber's `clip_obj`: the same characters as `crop_to_bbox`, also for boxes whose edges cut
+    through characters (财政局 pages 15 and 16, T5 and T6)."""
+    from pdfplumber import utils
+
+    from helpers.tables.pdfium_pages import _crop_chars
+
+    clipped = 0
+    for p in read_pages(PDF_CZJ).pages[14:16]:
+        w, h = float(p.width), float(p.height)
+        for c in p.chars[::40]:
+            mid = (c["top"] + c["bottom"]) / 2
+            for box in ((0, mid, w, h), (0, 0, w, mid), ((c["x0"] + c["x1"]) / 2, 0, w, h), (0, c["top"], w, h)):
+                ours = _crop_chars(p.chars, box)
+                assert ours == utils.crop_to_bbox(p.chars, box), (p.page_number, box)
+                clipped += sum(o["height"] < c["height"] for o in ours if o["text"] == c["text"])
+        assert p.crop((0, 0, w, h / 2)).chars == utils.crop_to_bbox(p.chars, (0, 0, w, h / 2))
+    assert clipped > 10  # boxes through characters were tried, not only boxes around them
+
+
 @pytest.mark.parametrize("path", OTHER_PDFS, ids=[p.name for p in OTHER_PDFS])
 def test_other_producers_same_text_and_tables(path):
     _pages_alike(path)

@@ -36,6 +36,7 @@ import io
 import math
 from bisect import bisect_left
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import cast
 
@@ -151,8 +152,27 @@ class _CharCrop(CroppedPage):
     @property
     def chars(self) -> list:
         if not hasattr(self, "_crop_chars"):
-            self._crop_chars = self._crop_fn(self.parent_page.chars)
+            self._crop_chars = _crop_chars(self.parent_page.chars, self.bbox)
         return self._crop_chars
+
+
+def _crop_chars(chars: list[dict], bbox) -> list[dict]:
+    """pdfplumber's `crop_to_bbox` for characters, the same list: a character wholly outside the box
+    is dropped and one wholly inside is kept as it is (clip_obj would copy it unchanged), without the
+    copy and the box arithmetic pdfplumber spends on each of the page's characters for every crop;
+    any other character goes through pdfplumber's own `clip_obj`."""
+    bx0, btop, bx1, bbottom = bbox
+    out = []
+    for c in chars:
+        x0, top, x1, bottom = c["x0"], c["top"], c["x1"], c["bottom"]
+        if x1 < bx0 or x0 > bx1 or bottom < btop or top > bbottom:
+            continue
+        inside = bx0 <= x0 < x1 <= bx1 and btop <= top < bottom <= bbottom
+        if inside and c["width"] == x1 - x0 and c["height"] == bottom - top:
+            out.append(c)
+        elif (clipped := utils.clip_obj(c, bbox)) is not None:
+            out.append(clipped)
+    return out
 
 
 class _TableFinder(TableFinder):
@@ -174,8 +194,9 @@ def _cells(intersections: dict) -> list[tuple]:
     edge joins to it and whose opposite corner is an intersection joined to both. pdfplumber builds
     each point's edge set anew for every pair it tests and scans every later point for those below
     and to the right (a quarter of a page's reading); here each is built once."""
-    v_of = {pt: {utils.obj_to_bbox(e) for e in d["v"]} for pt, d in intersections.items()}
-    h_of = {pt: {utils.obj_to_bbox(e) for e in d["h"]} for pt, d in intersections.items()}
+    box = itemgetter("x0", "top", "x1", "bottom")  # utils.obj_to_bbox
+    v_of = {pt: set(map(box, d["v"])) for pt, d in intersections.items()}
+    h_of = {pt: set(map(box, d["h"])) for pt, d in intersections.items()}
 
     def joined(p1, p2) -> bool:
         if p1[0] == p2[0] and not v_of[p1].isdisjoint(v_of[p2]):

@@ -333,12 +333,20 @@ def _fn(raw) -> _Fn:
     return _FN
 
 
+_SNAPPED: dict[float, float] = {}  # float32 value → its decimal; a PDF's pages repeat their coordinates
+_SNAPPED_MAX = 200_000
+
+
 def _snap_all(values) -> dict[float, float]:
-    """{float32 value: the decimal it stands for} for a page's coordinates, in one numpy call."""
-    uniq = list(set(values))
-    if not uniq:
-        return {}
-    return dict(zip(uniq, np.array(uniq, dtype=np.float32).astype(str).astype(np.float64).tolist()))
+    """{float32 value: the decimal it stands for} for a page's coordinates (and those of pages read
+    before: each value is converted once per process, in one numpy call per page)."""
+    uniq = set(values)
+    if len(_SNAPPED) + len(uniq) > _SNAPPED_MAX:
+        _SNAPPED.clear()
+    new = [v for v in uniq if v not in _SNAPPED]
+    if new:
+        _SNAPPED.update(zip(new, np.array(new, dtype=np.float32).astype(str).astype(np.float64).tolist()))
+    return _SNAPPED
 
 
 def _descent(fn: _Fn, font, d) -> float:

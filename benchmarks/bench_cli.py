@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench_extract import best_of, pdfium_text_pass, pdfplumber_tables_alone, project_reading  # noqa: E402
 from benchmarks.record import Run  # noqa: E402
-from helpers.paths import DATA_RAW  # noqa: E402
+from helpers.core.paths import DATA_RAW  # noqa: E402
 
 PLUMBER_ALONE = """
 import sys, pdfplumber
@@ -108,7 +108,7 @@ def process_table(pdfs: list[Path], repeat: int) -> tuple[str, list[float]]:
 
 
 def page_table(pdfs: list[Path], repeat: int) -> str:
-    from helpers.tables.pdfium_pages import read_pages
+    from helpers.read.pdfium_pages import read_pages
 
     pages = sum(len(read_pages(p).pages) for p in pdfs)
     measures = [

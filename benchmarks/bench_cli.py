@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench_extract import best_of, pdfium_text_pass, pdfplumber_tables_alone, project_reading  # noqa: E402
 from benchmarks.record import Run  # noqa: E402
-from helpers.paths import DATA_RAW  # noqa: E402
+from helpers.core.paths import DATA_RAW  # noqa: E402
 
 PLUMBER_ALONE = """
 import sys, pdfplumber
@@ -108,7 +108,7 @@ def process_table(pdfs: list[Path], repeat: int) -> tuple[str, list[float]]:
 
 
 def page_table(pdfs: list[Path], repeat: int) -> str:
-    from helpers.tables.pdfium_pages import read_pages
+    from helpers.read.pdfium_pages import read_pages
 
     pages = sum(len(read_pages(p).pages) for p in pdfs)
     measures = [
@@ -132,7 +132,7 @@ def page_table(pdfs: list[Path], repeat: int) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="2 timed runs of each process, 1 of each in-process pass")
+    ap.add_argument("--quick", action="store_true", help="2 timed runs of each process and of each in-process pass")
     ap.add_argument("--repeat", type=int, default=None, help="timed runs of each (default 5, 2 with --quick)")
     ap.add_argument("--record", action="store_true", help="write benchmarks/results/cli.md for the README")
     args = ap.parse_args()
@@ -143,7 +143,7 @@ def main() -> None:
     text = (
         f"Whole processes, CPU time (user + system), smallest of {repeat} interleaved runs after a warm-up run; "
         "the reference is pdfplumber alone on the same file (open, `extract_text` and `find_tables` + `extract` on "
-        "every page), measured in this run.\n\n" + table + "\n" + page_table(pdfs, 1 if args.quick else repeat)
+        "every page), measured in this run.\n\n" + table + "\n" + page_table(pdfs, repeat)
     )
     print(text)
     if args.record:

@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench_scale import change_one, make_corpus, scratch  # noqa: E402 - the same N distinct reports
 
 from benchmarks.record import Run  # noqa: E402
-from helpers import runner  # noqa: E402
+from helpers.run import runner  # noqa: E402
 
 
 class PhaseClock:

@@ -71,8 +71,8 @@ def speed(pages: dict[str, list[int] | None]) -> list[dict]:
 def accuracy() -> None:
     from fixtures.pdf_truth import TRUTH, find_cell
 
-    from helpers.document import read_document
-    from helpers.extract import find_tables
+    from helpers.data.extract import find_tables
+    from helpers.read.document import read_document
 
     for name, (scan, source) in SCANS.items():
         t = time.process_time()

@@ -16,12 +16,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers.document import read_document
-from helpers.extract import extract_report
-from helpers.paths import DATA_RAW
-from helpers.tables.engines import DEFAULT_PDF_ENGINE, ENGINE_NAMES
+from helpers.core.paths import DATA_RAW
+from helpers.data.extract import extract_report
+from helpers.read.document import read_document
+from helpers.read.engines import DEFAULT_PDF_ENGINE, ENGINE_NAMES
+from helpers.read.pdfium_pages import read_pages
 from helpers.tables.pdf_tables import find_pdf_tables
-from helpers.tables.pdfium_pages import read_pages
 
 from .conftest import PDF_CZJ
 from .fixtures.pdf_truth import TRUTH, score
@@ -132,7 +132,7 @@ def test_cells_found_as_pdfplumber_finds_them():
     PDF the cells are pdfplumber's `intersections_to_cells`, the same boxes in the same order."""
     from pdfplumber.table import TableFinder, intersections_to_cells
 
-    from helpers.tables.pdfium_pages import _cells
+    from helpers.read.pdfium_pages import _cells
 
     cells = 0
     for page in read_pages(PDF_CZJ).pages:
@@ -150,7 +150,7 @@ def test_a_crop_keeps_the_characters_pdfplumber_keeps():
     through characters (财政局 pages 15 and 16, T5 and T6)."""
     from pdfplumber import utils
 
-    from helpers.tables.pdfium_pages import _crop_chars
+    from helpers.read.pdfium_pages import _crop_chars
 
     clipped = 0
     for p in read_pages(PDF_CZJ).pages[14:16]:

@@ -19,9 +19,9 @@ import re
 
 import pandas as pd
 
-from ..normalize import NUM, compact
-from ..settings import SETTINGS
-from ..vocabulary import (
+from ..core.normalize import NUM, compact
+from ..core.settings import SETTINGS
+from ..core.vocabulary import (
     CLASS_NAMES,
     T6_SUBTOTALS,
     THREE_PUBLIC_NAMES,

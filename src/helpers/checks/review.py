@@ -29,20 +29,20 @@ import functools
 import math
 import re
 
-from ..narrative.amounts import to_float
-from ..narrative.sentences import Para, paragraphs
-from ..normalize import NUM, amount_of, compact, is_amount
-from ..settings import SETTINGS
-from ..tables.catalog import BY_CODE, TEMPLATE_TABLES, clean_title, match_title
-from ..tables.reading import POSITIONAL_LAYOUTS
-from ..tables.text_tables import contents_end
-from ..vocabulary import (
+from ..core.catalog import BY_CODE, TEMPLATE_TABLES, clean_title, match_title
+from ..core.normalize import NUM, amount_of, compact, is_amount
+from ..core.settings import SETTINGS
+from ..core.vocabulary import (
     TABLE_TITLES,
     THREE_PUBLIC_COLUMNS,
     THREE_PUBLIC_NAMES,
     THREE_PUBLIC_PARTS,
     THREE_PUBLIC_TOPIC_ITEMS,
 )
+from ..narrative.amounts import to_float
+from ..narrative.sentences import Para, paragraphs
+from ..tables.reading import POSITIONAL_LAYOUTS
+from ..tables.text_tables import contents_end
 from .common import rows_of, t7_figs, total_row
 from .rules import (
     TRUNCATION_SEVERITY,

@@ -27,12 +27,12 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .. import schema
-from ..normalize import SIGNED_NUM
-from ..settings import SETTINGS
+from ..core import schema
+from ..core.normalize import SIGNED_NUM
+from ..core.settings import SETTINGS
 
 if TYPE_CHECKING:
-    from ..document import Document
+    from ..read.document import Document
 
 SEVERITIES = ("error", "warning", "info")
 OUTCOMES = ("pass", "fail", "uncertain", "insufficient_data", "not_applicable")

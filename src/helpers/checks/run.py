@@ -7,7 +7,7 @@ import traceback
 
 import pandas as pd
 
-from .. import schema
+from ..core import schema
 from .rules import RULES, Report, Result
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import schema
+from ..core import schema
 from . import budget_execution, facts, poverty, selfeval, three_public
 from .sentences import compact_lines, paragraphs
 from .subjects import CodeBook

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import overload
 
-from ..normalize import NUM
+from ..core.normalize import NUM
 
 # A bare 万 counts as 万元 only when nothing but punctuation, space or the end follows (not 万件, 万人次).
 UNIT = r"亿元|万余元|万元|元|万(?=[\s，,。；;、：:）)]|$)"

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 
-from ..normalize import compact
-from ..vocabulary import THREE_PUBLIC_PARTS, THREE_PUBLIC_TEXT_WORDS, THREE_PUBLIC_TOPICS
+from ..core.normalize import compact
+from ..core.vocabulary import THREE_PUBLIC_PARTS, THREE_PUBLIC_TEXT_WORDS, THREE_PUBLIC_TOPICS
 from .amounts import NUM, UNIT, to_float, to_wan
 from .sentences import Para
 from .subjects import CodeBook

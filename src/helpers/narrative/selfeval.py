@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from ..normalize import compact
+from ..core.normalize import compact
 from .amounts import NUM, rate, to_float
 
 LABEL_RE = re.compile(r"年度财政资金总额|部门整体支出总额")

@@ -15,9 +15,9 @@ import re
 
 import pandas as pd
 
-from ..normalize import compact
-from ..vocabulary import THREE_PUBLIC_ITEMS as ITEMS
-from ..vocabulary import THREE_PUBLIC_PATTERNS
+from ..core.normalize import compact
+from ..core.vocabulary import THREE_PUBLIC_ITEMS as ITEMS
+from ..core.vocabulary import THREE_PUBLIC_PATTERNS
 from .amounts import NUM, UNIT, rate, to_float, to_wan
 from .sentences import Para
 

@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from . import schema
+from ..core import schema
 from .datapackage import write_for_processed
 from .storage import current_generation, publish_generation
 

@@ -200,8 +200,20 @@ def _timeout_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _run_parser(sub) -> None:
-    """`python -m helpers run`: the main job's options."""
+def _add_extract(sub) -> None:
+    e = sub.add_parser(
+        "extract", help="extract raw reports into Parquet datasets in --out (data/processed is not touched)"
+    )
+    e.add_argument("files", nargs="+", help="raw report files (.txt text conversions or .pdf)")
+    e.add_argument("--out", required=True, help="output folder for <dataset>.parquet")
+    _engine_argument(e)
+    e.add_argument("--jobs", type=int, default=1, help="worker processes (spawned) for many files")
+    _timeout_argument(e)
+    e.add_argument("--scheduler", metavar="ADDRESS", help=SCHEDULER_HELP)
+    e.set_defaults(func=cmd_extract)
+
+
+def _add_run(sub) -> None:
     r = sub.add_parser(
         "run", help="the main job: extract what changed in data/raw, check, execute notebooks, render reports/"
     )
@@ -228,25 +240,8 @@ def _run_parser(sub) -> None:
     r.set_defaults(func=cmd_run)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from .data.export_formats import FORMATS  # not .export: printing --help must not import pandas
-
-    p = argparse.ArgumentParser(prog="python -m helpers", description=__doc__, epilog=EXIT_CODES)
-    sub = p.add_subparsers(dest="command", required=True)
-
-    e = sub.add_parser(
-        "extract", help="extract raw reports into Parquet datasets in --out (data/processed is not touched)"
-    )
-    e.add_argument("files", nargs="+", help="raw report files (.txt text conversions or .pdf)")
-    e.add_argument("--out", required=True, help="output folder for <dataset>.parquet")
-    _engine_argument(e)
-    e.add_argument("--jobs", type=int, default=1, help="worker processes (spawned) for many files")
-    _timeout_argument(e)
-    e.add_argument("--scheduler", metavar="ADDRESS", help=SCHEDULER_HELP)
-    e.set_defaults(func=cmd_extract)
-
-    _run_parser(sub)
-
+def _add_documents(sub) -> None:
+    """The commands that write one document: a page, the data dictionary, the checks' catalogue."""
     g = sub.add_parser(
         "page",
         help="write an executed notebook (e.g. papermill's output of notebooks/report.ipynb) as one self-contained "
@@ -267,6 +262,10 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--jobs", type=int, default=2)
     c.set_defaults(func=cmd_checks_doc)
 
+
+def _add_export(sub) -> None:
+    from .data.export_formats import FORMATS  # not .export: printing --help must not import pandas
+
     x = sub.add_parser(
         "export",
         help="write the datasets as CSV (UTF-8 with BOM, for Excel), one Excel workbook, "
@@ -277,6 +276,8 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--processed", default=None, help=f"processed folder to read (default {paths.DATA_PROCESSED})")
     x.set_defaults(func=cmd_export)
 
+
+def _add_debug_table(sub) -> None:
     t = sub.add_parser(
         "debug-table", help="draw what the PDF table finder saw on one page (lines, intersections, cells) into a PNG"
     )
@@ -285,6 +286,18 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--out", default=None, help="PNG to write (default <file stem>-page<N>-tables.png here)")
     t.add_argument("--resolution", type=int, default=100, help="pixels per inch of the picture (default 100)")
     t.set_defaults(func=cmd_debug_table)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line; building it imports no data library (pandas, pyarrow): each command
+    imports what it needs when it runs."""
+    p = argparse.ArgumentParser(prog="python -m helpers", description=__doc__, epilog=EXIT_CODES)
+    sub = p.add_subparsers(dest="command", required=True)
+    _add_extract(sub)
+    _add_run(sub)
+    _add_documents(sub)
+    _add_export(sub)
+    _add_debug_table(sub)
     return p
 
 

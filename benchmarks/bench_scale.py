@@ -4,6 +4,9 @@
     .venv/bin/python benchmarks/bench_scale.py --n 100 300 1000   # the sizes (1000: about an hour on 2 cores)
     .venv/bin/python benchmarks/bench_scale.py --n 1000 --no-previous   # this way only
     .venv/bin/python benchmarks/bench_scale.py --quick --record   # write benchmarks/results/scale.md (README)
+    .venv/bin/python benchmarks/bench_scale.py --phases --n 200 2000 10000 --replicate-from 200 --record
+        # every phase (extraction, studies the old and the new way, study pages, main job): scale_phases.py,
+        # written to benchmarks/results/scale_phases.md
 
 - Corpus: N copies of the shipped reports (every file of data/raw: text copies and PDFs, cycled),
   each with a comment line appended (`# …` to a text file, `%…` after a PDF's end) so that every
@@ -37,6 +40,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchmarks.record import Run  # noqa: E402
 from helpers.core.paths import DATA_RAW, raw_files  # noqa: E402
 
@@ -54,8 +58,8 @@ def scratch(prefix: str, keep: bool) -> Iterator[Path]:
             shutil.rmtree(root, ignore_errors=True)
 
 
-def make_corpus(n: int, folder: Path) -> list[Path]:
-    sources = raw_files(DATA_RAW)
+def make_corpus(n: int, folder: Path, text_only: bool = False) -> list[Path]:
+    sources = [p for p in raw_files(DATA_RAW) if not text_only or p.suffix.lower() == ".txt"]
     folder.mkdir(parents=True, exist_ok=True)
     out = []
     for k in range(n):
@@ -182,7 +186,13 @@ def main() -> None:
     ap.add_argument("--no-previous", action="store_true", help="skip the previous way (halves the time)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folders")
     ap.add_argument("--record", action="store_true", help="write benchmarks/results/scale.md for the README")
+    ap.add_argument("--phases", action="store_true", help="every phase: scale_phases.py")
+    ap.add_argument("--replicate-from", type=int, help="with --phases: above this N, replicate its datasets")
+    ap.add_argument("--pages-max", type=int, default=2000, help="with --phases: study pages up to this N")
+    ap.add_argument("--main-job-max", type=int, default=200, help="with --phases: the main job up to this N")
     args = ap.parse_args()
+    if args.phases:
+        return main_phases(args)
     run_record = Run("scale")
     sizes = [20] if args.quick else args.n
     rows = []
@@ -191,6 +201,27 @@ def main() -> None:
         rows.append(run(n, args.jobs, args.keep, not args.no_previous))
         print(f"N={n} measured in {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
     text = scale_tables(rows, args.jobs)
+    print(f"\n{platform.python_version()}, {os.cpu_count()} cores, --jobs {args.jobs}\n\n{text}")
+    if args.record:
+        print(f"recorded: {run_record.write(text)}")
+
+
+def main_phases(args: argparse.Namespace) -> None:
+    from scale_phases import phase_tables, run_phases
+
+    run_record = Run("scale_phases")
+    sizes = [20, 60] if args.quick else sorted(args.n)
+    if args.quick:  # CI: 60 replicated from 20, the main job at 20 only
+        args.replicate_from, args.main_job_max = args.replicate_from or 20, min(args.main_job_max, 20)
+    rows = []
+    with scratch("bench-phases-", args.keep) as root:
+        for n in sizes:
+            t0 = time.perf_counter()
+            limits = (args.replicate_from, args.pages_max, args.main_job_max)
+            rows.append(run_phases(n, root / f"n{n}", args.jobs, *limits))
+            print(f"N={n} measured in {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
+            print(phase_tables(rows, args.jobs), file=sys.stderr, flush=True)
+    text = phase_tables(rows, args.jobs)
     print(f"\n{platform.python_version()}, {os.cpu_count()} cores, --jobs {args.jobs}\n\n{text}")
     if args.record:
         print(f"recorded: {run_record.write(text)}")

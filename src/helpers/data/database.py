@@ -28,8 +28,26 @@ if TYPE_CHECKING:
 _MEMORY = re.compile(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
 
 
-def _sql_string(s: str) -> str:
+def sql_string(s: str) -> str:
+    """`s` as an SQL string literal."""
     return "'" + s.replace("'", "''") + "'"
+
+
+def dataset_sources(generation: Path) -> dict[str, list[Path]]:
+    """dataset → the Parquet files holding its rows in a published generation, in the run's order
+    (the batch files the manifest lists, never a stray file; the former layout's one file); a
+    dataset with no rows, or not written yet, has none."""
+    out: dict[str, list[Path]] = {}
+    for ds in schema.DATASETS:
+        p = generation / f"{ds}.parquet"
+        if p.is_file():  # the former layout: one file per dataset
+            files = [p]
+        elif p.is_dir():
+            files = partitioned.dataset_files(generation, ds)
+        else:
+            files = []
+        out[ds] = [f for f in files if f.exists()]
+    return out
 
 
 def db(folder: str | Path | None = None, *, threads: int | None = None, memory_limit: str | None = None):
@@ -49,20 +67,14 @@ def db(folder: str | Path | None = None, *, threads: int | None = None, memory_l
     if memory_limit is not None:
         if not isinstance(memory_limit, str) or not _MEMORY.fullmatch(memory_limit.strip()):
             raise ValueError(f"memory_limit: {memory_limit!r}; give an amount such as '1GB' or '500MB'")
-        con.execute(f"SET memory_limit = {_sql_string(memory_limit.strip())}")
-    for ds in schema.DATASETS:
-        p = generation / f"{ds}.parquet"
-        if p.is_file():  # the former layout: one file per dataset
-            files = [p]
-        elif p.is_dir():  # the batch files the manifest lists (a stray file is never read), or the empty one
-            files = partitioned.dataset_files(generation, ds) or [p / partitioned.EMPTY]
-        else:
-            files = []
-        files = [f for f in files if f.exists()]
+        con.execute(f"SET memory_limit = {sql_string(memory_limit.strip())}")
+    for ds, files in dataset_sources(generation).items():
+        empty = generation / f"{ds}.parquet" / partitioned.EMPTY
+        files = files or ([empty] if empty.exists() else [])  # no rows: the empty file carries the schema
         if not files:  # not written yet: an empty view with the documented columns
             con.register(ds, partitioned.arrow_schema(ds).empty_table())
             continue
-        listed = ", ".join(_sql_string(str(f)) for f in files)
+        listed = ", ".join(sql_string(str(f)) for f in files)
         # union_by_name: files written before a column was added get it as nulls, as load() does
         con.execute(f"CREATE VIEW {ds} AS SELECT * FROM read_parquet([{listed}], union_by_name = true)")
     (n,) = con.execute("SELECT count(*) FROM reports").fetchall()[0]  # fetch all: DuckDB 2 keeps a result open

@@ -112,6 +112,17 @@ class Corpus:
     def n_reports(self, df: pd.DataFrame) -> int:
         return int(df.report_id.nunique()) if "report_id" in df and len(df) else 0
 
+    def size(self, name: str) -> tuple[int, int]:
+        """(rows, reports) of the dataset `name` (a corpus read out of core counts in SQL)."""
+        df = self[name]
+        return len(df), self.n_reports(df)
+
+    def without(self, report_ids: Iterable[str]) -> Corpus:
+        """The same corpus without the rows of `report_ids` in any dataset (labels kept)."""
+        ids = [str(r) for r in report_ids]
+        frames = {ds: df[~df.report_id.isin(ids)] if len(df) and ids else df for ds, df in self.frames.items()}
+        return Corpus(folder=self.folder, frames=frames, label_of=self.labels())
+
     # -- for a researcher at the prompt: `corpus.<Tab>` lists the datasets ----------------------
     def __dir__(self) -> list[str]:
         return sorted(set(super().__dir__()) | set(self.__dict__.get("frames", {})))

@@ -235,7 +235,7 @@ def render_index(
     from .pages import js_words
 
     lang = check_lang(lang)
-    corpus = load(processed)
+    corpus = load(processed, datasets=["reports", "quality"])  # all the index reads: not the line items
     n_files = len(corpus.reports)
     n_read = int((corpus.reports.status != "failed").sum())
     reports = report_rows(results, reports_dir, corpus, lang)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..data.load import Corpus, load
+from ..data.load import Corpus
 from ..publish import plots
 from ..publish.text import set_lang
 
@@ -29,9 +29,12 @@ def _prepare() -> None:
 def open_study(processed_dir: str = "", lang: str = "") -> Corpus:
     """A study's corpus: the processed datasets (`processed_dir`, empty for data/processed/); the
     page's sentences, figures and tables in `lang` (zh, the default, or en: helpers.publish.text)."""
+    from .lean import open_corpus
+
     set_lang(lang)
     _prepare()
-    return load(processed_dir or None)  # raises NoProcessedData naming the folder
+    # out of core: the rows the studies read, queried by DuckDB (studies/lean.py); NoProcessedData naming the folder
+    return open_corpus(processed_dir or None)
 
 
 def open_one_report(lang: str = "", **params: str) -> tuple[Corpus, str]:

@@ -268,13 +268,10 @@ def comparable(corpus: Corpus) -> Corpus:
     """The corpus the studies compare: every dataset without the rows of the reports the index
     marks `do not use` (labels kept as the whole corpus gives them). It remembers what it left out
     (`left_out_sentence`) and is its own comparable corpus. Report pages use the whole corpus."""
-    from ..data.load import Corpus as _Corpus
-
     if corpus.__dict__.get("_left_out") is not None:
         return corpus
     out = do_not_use(corpus)
-    frames = {ds: usable_rows(df, corpus) for ds, df in corpus.frames.items()} if out else dict(corpus.frames)
-    c = _Corpus(folder=corpus.folder, frames=frames, label_of=corpus.labels())
+    c = corpus.without(out)  # each dataset as usable_rows gives it (a corpus read out of core stays so)
     c.__dict__["_left_out"] = {rid: (corpus.labels().get(rid, rid), why) for rid, why in out.items()}
     c.__dict__["_care"] = with_care(corpus)
     return c

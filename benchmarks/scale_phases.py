@@ -1,0 +1,236 @@
+"""bench_scale.py --phases: every phase of the project at N distinct reports, each in a fresh process
+so that its peak memory is its own: wall, CPU (the process and every child it waited for: workers,
+kernels) and peak RSS of the process and of its largest child, per report.
+
+- extraction: `pipeline.extract_and_write` of N distinct text reports (bench_scale.make_corpus, text
+  copies), --jobs workers.
+- studies, load(): every table the three studies and start_here compute (STUDY_TABLES), from the
+  whole datasets in pandas (`load()`, the way before).
+- studies, DuckDB: the same tables from `studies.lean.open_corpus` (the rows the studies read,
+  queried from the Parquet files), as the notebooks now do.
+- study pages: the study notebooks executed and rendered by the main job's runner (kernels).
+- main job: `runner.main_job` after the extraction phase (its datasets reused: nothing changed), so what
+  it measures is every report page in two editions, the studies and the index.
+
+`--replicate-from N0`: for N above N0 the datasets are N0's extraction repeated with distinct report
+ids (the rows are the same; only the study phases run on them), so that 10,000 reports take minutes,
+not the hours their extraction takes on 2 shared cores; the extraction's own per-report cost is
+measured at N0 and below.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import resource
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+
+def _usage() -> tuple[float, float, float, float]:
+    """(CPU seconds of this process, of its waited-for children, peak RSS MB of this process, of its largest child)."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime, kids.ru_utime + kids.ru_stime, me.ru_maxrss / 1024, kids.ru_maxrss / 1024
+
+
+def study_tables(corpus) -> dict:
+    """Every table and sentence the study notebooks compute (what their kernels hold), from `corpus`."""
+    from helpers.studies import composition as comp
+    from helpers.studies import execution as ex
+    from helpers.studies import poverty as pov
+    from helpers.studies import quality, start
+    from helpers.studies import report_view as rv
+
+    c = quality.comparable(corpus)
+    bp = comp.basic_project(c)
+    be = ex.rates(c)
+    out = {
+        "function_classes": comp.function_classes(c),
+        "basic_project": bp,
+        "with_pass_through": comp.with_pass_through(bp, c),
+        "economic_classes": comp.economic_classes(c),
+        "personnel_public": comp.personnel_public(c),
+        "design": comp.design(c),
+        "rates": be,
+        "printed_vs_computed": ex.printed_vs_computed(c, be),
+        "three_public": ex.three_public(c),
+        "three_public_by_report": ex.three_public_by_report(c),
+        "deviations": ex.deviations(c),
+        "zero_budget_lines": ex.zero_budget_lines(c),
+        "series_by_report": pov.series_by_report(c),
+        "share_of_spending": pov.share_of_spending(c),
+        "by_year": pov.by_year(c),
+        "transfers_over_time": pov.transfers_over_time(c),
+        "recipients": pov.recipients(c),
+        "transfers_table": pov.transfers_table(c),
+        "coverage_matrix": rv.coverage_matrix(c),
+        "verdicts": start.verdicts(corpus),
+        "overview": start.overview(corpus),
+    }
+    out["key_findings"] = comp.key_findings(c) + ex.key_findings(c) + pov.key_findings(c)
+    return out
+
+
+def _child(target: Callable, args: tuple, q) -> None:
+    t0, u0 = time.perf_counter(), _usage()
+    extra = target(*args) or {}
+    u = _usage()
+    q.put(
+        {
+            "s": time.perf_counter() - t0,
+            "cpu": (u[0] - u0[0]) + (u[1] - u0[1]),
+            "rss": u[2],
+            "rss_child": u[3],
+            **extra,
+        }
+    )
+
+
+def in_fresh_process(target: Callable, *args) -> dict:
+    """Run `target(*args)` in a spawned process: its wall and CPU seconds (children included) and peak RSS."""
+    ctx = mp.get_context("spawn")
+    q = ctx.Queue()
+    p = ctx.Process(target=_child, args=(target, args, q))
+    p.start()
+    res = q.get()
+    p.join()
+    return res
+
+
+def extraction(files: list[str], out: str, jobs: int) -> None:
+    from helpers.run import pipeline
+
+    pipeline.log = lambda msg: None  # one progress line per report: not what is measured
+    pipeline.extract_and_write([Path(f) for f in files], Path(out), jobs=jobs, incremental=True)
+
+
+def studies(way: str, out: str) -> dict:
+    from helpers.data.load import load
+    from helpers.studies.lean import open_corpus
+
+    corpus = load(out) if way == "load" else open_corpus(out)
+    tables = study_tables(corpus)
+    return {"rows": sum(len(v) for v in tables.values())}
+
+
+def study_pages(out: str, root: str, jobs: int) -> dict:
+    from helpers.core.paths import NOTEBOOKS
+    from helpers.run import runner
+
+    plan = runner.plan(
+        [],
+        notebooks_dir=NOTEBOOKS,
+        build_dir=Path(root) / "build",
+        reports_dir=Path(root) / "reports",
+        processed=Path(out),
+        kernel=runner.ensure_kernel(),
+        langs=["zh"],
+    )
+    results = runner.run_notebooks([j for j in plan if j.kind == "study"], jobs=jobs)
+    return {"failed": sum(not r.ok for r in results), "pages": len(results)}
+
+
+def main_job(root: str, jobs: int) -> dict:
+    from helpers.run import runner
+
+    r = Path(root)
+    # the datasets extracted by the extraction phase (nothing changed: reused); pages and studies in folders of its own
+    rc = runner.main_job(
+        jobs=jobs,
+        raw_dir=r / "raw",
+        processed_dir=r / "processed",
+        reports_dir=r / "mj_reports",
+        build_dir=r / "mj_build",
+    )
+    return {"failed": int(rc != 0)}
+
+
+def replicate(src: Path, n: int, out: Path) -> None:
+    """`out`: the datasets of the processed folder `src` repeated until they hold `n` reports, each copy's
+    report ids made distinct (`<id>~<k>`); one Parquet file per dataset, a row group per copy."""
+    from helpers.core import schema
+    from helpers.data.database import dataset_sources
+    from helpers.data.partitioned import resolve
+
+    sources = dataset_sources(resolve(src))
+    ids = pa.concat_tables([pq.read_table(f) for f in sources["reports"]]).column("report_id").to_pylist()
+    out.mkdir(parents=True, exist_ok=True)
+    for ds in schema.DATASETS:
+        if sources[ds]:
+            table = pa.concat_tables([pq.read_table(f) for f in sources[ds]], promote_options="default")
+            _write_copies(table, ids, n, out / f"{ds}.parquet")
+
+
+def _write_copies(table: pa.Table, ids: list[str], n: int, path: Path) -> None:
+    copies = -(-n // len(ids))
+    rids = table.column("report_id").to_pylist()
+    with pq.ParquetWriter(path, table.schema) as w:
+        for k in range(copies):
+            part = table
+            if k == copies - 1:  # the last copy: only as many reports as make n
+                last = set(ids[: n - k * len(ids)])
+                part = table.filter(pa.array([r in last for r in rids]))
+            kind = table.schema.field("report_id").type
+            rid = pa.array([f"{x}~{k}" for x in part.column("report_id").to_pylist()], type=kind)
+            w.write_table(part.set_column(part.schema.get_field_index("report_id"), "report_id", rid))
+
+
+def _scale_corpus(n: int, root: Path, jobs: int, replicate_from: int | None) -> tuple[Path, dict | None]:
+    """The processed folder of n reports and, when they were extracted here, the extraction's figures."""
+    from bench_scale import make_corpus
+
+    out = root / "processed"
+    if replicate_from and n > replicate_from:
+        src = root.parent / f"n{replicate_from}" / "processed"
+        replicate(src, n, out)
+        return out, None
+    files = make_corpus(n, root / "raw", text_only=True)
+    return out, in_fresh_process(extraction, [str(f) for f in files], str(out), jobs)
+
+
+def run_phases(n: int, root: Path, jobs: int, replicate_from: int | None, pages_max: int, main_max: int) -> dict:
+    """Every phase at n reports (module docstring); study pages up to pages_max reports, the main job up to main_max."""
+    root.mkdir(parents=True, exist_ok=True)
+    out, ext = _scale_corpus(n, root, jobs, replicate_from)
+    row: dict = {"n": n, "replicated": ext is None, "extraction": ext}
+    row["studies load()"] = in_fresh_process(studies, "load", str(out))
+    row["studies DuckDB"] = in_fresh_process(studies, "lean", str(out))
+    if n <= pages_max:
+        row["study pages"] = in_fresh_process(study_pages, str(out), str(root), jobs)
+    if n <= main_max and ext is not None:
+        row["main job"] = in_fresh_process(main_job, str(root), jobs)
+    return row
+
+
+PHASES = ("extraction", "studies load()", "studies DuckDB", "study pages", "main job")
+
+
+def phase_tables(rows: list[dict], jobs: int) -> str:
+    """Per N and phase: wall, CPU, CPU per report, peak RSS of the process / its largest child, and the
+    CPU per report against the smallest N's (the reference measured in this run)."""
+    lines = [
+        f"N distinct reports (text copies of data/raw with their own bytes), --jobs {jobs}; each phase in a fresh "
+        'process; CPU counts the process and every child it waited for (workers, kernels); "replicated": the '
+        "smallest N's datasets repeated with distinct report ids (extraction not run). Ratio: CPU per report "
+        "against the same phase at the smallest N.",
+        "",
+        "| N | phase | wall | CPU | CPU per report | vs smallest N | peak RSS process / largest child |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    base: dict[str, float] = {}
+    for r in rows:
+        for ph in PHASES:
+            f = r.get(ph)
+            if not f:
+                continue
+            per = f["cpu"] / r["n"] * 1000
+            base.setdefault(ph, per)
+            name = ph + (" (replicated)" if r["replicated"] and ph != "extraction" else "")
+            lines.append(
+                f"| {r['n']:,} | {name} | {f['s']:.1f} s | {f['cpu']:.1f} s | {per:.1f} ms | {per / base[ph]:.2f}× "
+                f"| {f['rss']:.0f} MB / {f['rss_child']:.0f} MB |"
+            )
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,184 @@
+"""The studies' corpus out of core: each dataset read by a DuckDB query over the Parquet files, in
+place, keeping only the rows a study reads (`STUDY_ROWS`), so a study's memory is what its tables
+and figures need, not the whole corpus (≈3.4 GB of pandas frames at 1,000 reports).
+
+`open_corpus(folder)` gives a `StudyCorpus`: a `Corpus` whose frames are those rows, read on first
+use, in the order `load()` gives (the run's input order, then each file's rows), with the dtypes
+`load()` gives. Every study function computes the same values from it as from `load()`: the rows
+left out are rows none of them reads (tests/test_studies_lean.py compares them on the corpus).
+Counts of whole datasets (`corpus.size(name)`) are asked of DuckDB, never taken from the frames.
+
+For a dataset's rows the studies do not read (every line item, every check), ask SQL:
+`corpus.sql("SELECT ... FROM line_items ...")` or `helpers.db()`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from ..core import paths, schema
+from ..data import partitioned
+from ..data.database import dataset_sources, sql_string
+from ..data.load import Corpus, NoProcessedData, check_folder
+from .composition import FUNCTION_TABLES, PASS_THROUGH_CODES
+
+if TYPE_CHECKING:
+    import duckdb
+
+# DuckDB's own memory (its buffers and the query's hash tables), apart from the frames it hands over
+MEMORY_LIMIT = "512MB"
+
+
+def _in(values: Iterable[str]) -> str:
+    return "(" + ", ".join(sql_string(v) for v in values) + ")"
+
+
+# dataset → the SQL condition on its rows that keeps every row a study function reads (None: all rows).
+# Each line names the function that reads those rows; a study reading other rows adds its own here.
+STUDY_ROWS: dict[str, str | None] = {
+    "line_items": " OR ".join(
+        [
+            # composition.function_classes: function classes of T3 / T5 / T4 (its expenditure side)
+            f"""(code_domain = 'function' AND measure = 'total' AND "table" IN {_in(FUNCTION_TABLES)}
+                 AND ("table" <> 'T4' OR coalesce(side, 'expenditure') = 'expenditure'))""",
+            # composition.basic_project: the 合计/总计 rows of T3 / T5, else their class rows
+            """("table" IN ('T3', 'T5') AND ((code IS NULL AND regexp_matches(coalesce(row_label, ''), '合计|总计'))
+                 OR level = '类'))""",
+            # composition.economic_classes: T6 by economic class
+            """("table" = 'T6' AND code_domain = 'economic' AND measure = 'final')""",
+            # quality.doubtful_cells, poverty's doubtful 21305 cells
+            "coalesce(doubtful, false)",
+        ]
+    ),
+    # quality.problems (failing or uncertain checks), execution._rate_checks
+    "checks": "outcome IN ('fail', 'uncertain') OR rule_id = 'N.rate_completion'",
+    # composition.pass_through
+    "function_rollup": f"""code IN {_in(PASS_THROUGH_CODES)} AND "table" IN ('T3', 'T5') AND measure = 'project'""",
+    # composition.personnel_public
+    "narrative_facts": "topic IN ('personnel_cost', 'public_cost')",
+}
+
+
+def _order_table(con: duckdb.DuckDBPyConnection, generation: Path) -> bool:
+    """The run's input order as a table `_order(report_id, pos)` (the manifest's), False without one."""
+    m = partitioned.manifest(generation)
+    if not m or not m.get("order"):
+        return False
+    ids = [rid for rid, _ in m["order"]]
+    con.execute("CREATE TEMP TABLE _order (report_id VARCHAR, pos INTEGER)")
+    con.executemany("INSERT INTO _order VALUES (?, ?)", [(rid, i) for i, rid in enumerate(ids)])
+    return True
+
+
+def _rows_sql(ds: str, files: list[Path], ordered: bool, where: str | None) -> str:
+    """The query of one dataset's study rows, in load()'s order: the run's input order of their report
+    (the manifest's), then the files' order, then each file's rows."""
+    listed = ", ".join(sql_string(str(f)) for f in files)
+    # every column the files hold (a column added since is made null by schema.conform, as load() does)
+    src = f"read_parquet([{listed}], union_by_name = true, filename = true, file_row_number = true) AS d"
+    rank = f"list_position([{listed}], d.filename), d.file_row_number"
+    if ordered:
+        src += " LEFT JOIN _order USING (report_id)"
+        rank = "coalesce(_order.pos, 2147483647), " + rank
+    cond = f"WHERE {where}" if where else ""
+    return f"SELECT d.* EXCLUDE (filename, file_row_number) FROM {src} {cond} ORDER BY {rank}"
+
+
+class _StudyFrames(Mapping):
+    """dataset → its study rows as a frame, each queried on first use and kept."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, sources: dict[str, list[Path]], ordered: bool) -> None:
+        self._con, self._sources, self._ordered = con, sources, ordered
+        self._got: dict[str, pd.DataFrame] = {}
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self._got:
+            if name not in schema.DATASETS:
+                raise KeyError(name)
+            files = self._sources.get(name) or []
+            if not files:
+                self._got[name] = schema.empty(name)
+            else:
+                sql = _rows_sql(name, files, self._ordered, STUDY_ROWS.get(name))
+                table = self._con.sql(sql).to_arrow_table()
+                self._got[name] = schema.conform(table.to_pandas(), name)
+        return self._got[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(schema.DATASETS)
+
+    def __len__(self) -> int:
+        return len(schema.DATASETS)
+
+
+class _Without(Mapping):
+    """`frames` without the rows of `report_ids`, each filtered on first use (as quality.usable_rows)."""
+
+    def __init__(self, frames: Mapping[str, pd.DataFrame], report_ids: list[str]) -> None:
+        self._frames, self._ids = frames, report_ids
+        self._got: dict[str, pd.DataFrame] = {}
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self._got:
+            df = self._frames[name]
+            self._got[name] = df[~df.report_id.isin(self._ids)] if len(df) and self._ids else df
+        return self._got[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._frames)
+
+    def __len__(self) -> int:
+        return len(self._frames)
+
+
+@dataclass
+class StudyCorpus(Corpus):
+    """A `Corpus` whose frames hold the rows the studies read (`STUDY_ROWS`), queried by DuckDB
+    (module docstring). `size()` and `sql()` answer for the whole datasets."""
+
+    con: Any = field(default=None, repr=False)
+    excluded: tuple[str, ...] = ()
+
+    def sql(self, query: str, params: list | None = None) -> pd.DataFrame:
+        """A query over the whole datasets (one view per dataset, as `helpers.db()`), as a frame."""
+        return self.con.execute(query, params or []).df()
+
+    def size(self, name: str) -> tuple[int, int]:
+        """(rows, reports) of the whole dataset `name`, the reports left out by `without()` not counted."""
+        if name not in schema.DATASETS:
+            raise KeyError(f"no dataset {name!r}; the datasets are {', '.join(schema.DATASETS)}")
+        cond = f"WHERE report_id NOT IN {_in(self.excluded)}" if self.excluded else ""
+        rows, reports = self.con.execute(f"SELECT count(*), count(DISTINCT report_id) FROM {name} {cond}").fetchone()
+        return int(rows), int(reports)
+
+    def without(self, report_ids: Iterable[str]) -> Corpus:
+        ids = [str(r) for r in report_ids]
+        return StudyCorpus(
+            folder=self.folder,
+            frames=_Without(self.frames, ids),
+            label_of=self.labels(),
+            con=self.con,
+            excluded=(*self.excluded, *ids),
+        )
+
+
+def open_corpus(
+    folder: str | Path | None = None, *, memory_limit: str = MEMORY_LIMIT, threads: int | None = None
+) -> StudyCorpus:
+    """The studies' corpus of `folder` (default data/processed/); the same errors as `load()`."""
+    from ..data.database import db
+
+    folder = Path(folder) if folder else paths.DATA_PROCESSED
+    check_folder(folder, True)
+    con = db(folder, memory_limit=memory_limit, threads=threads)  # NoProcessedData when it holds no reports
+    generation = partitioned.resolve(folder)
+    frames = _StudyFrames(con, dataset_sources(generation), _order_table(con, generation))
+    corpus = StudyCorpus(folder=folder, frames=frames, con=con)
+    if corpus.reports.empty:  # pragma: no cover - db() has said so already
+        raise NoProcessedData(f"{folder}/reports.parquet holds no reports")
+    return corpus

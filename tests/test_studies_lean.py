@@ -1,0 +1,83 @@
+"""The studies out of core (studies/lean.py): every table and sentence the study notebooks compute is
+the same from the DuckDB corpus (the rows the studies read, queried from the Parquet files) as from
+`load()` (the whole datasets in pandas), on the shipped corpus."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from helpers.data.load import load
+from helpers.studies import lean, quality
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from scale_phases import study_tables  # noqa: E402 - the tables the scale benchmark times
+
+
+@pytest.fixture(scope="module")
+def both(processed_raw):
+    return load(processed_raw), lean.open_corpus(processed_raw)
+
+
+@pytest.fixture(scope="module")
+def tables(both):
+    whole, out_of_core = both
+    return study_tables(whole), study_tables(out_of_core)
+
+
+def test_every_study_table_is_the_same(tables):
+    old, new = tables
+    assert set(old) == set(new)
+    for name in old:
+        if isinstance(old[name], pd.DataFrame):
+            pd.testing.assert_frame_equal(old[name], new[name], obj=name)
+        else:
+            assert old[name] == new[name], name
+    # not vacuous: the shipped corpus gives rows to compare in every study
+    for name in ("function_classes", "economic_classes", "rates", "three_public", "transfers_table", "deviations"):
+        assert len(old[name]) > 0, name
+
+
+def test_sentences_with_corpus_counts_are_the_same(both):
+    from helpers.studies import execution as ex
+
+    whole, out_of_core = both
+    for f in (ex.overall_sentence, ex.three_public_sentence, ex.reasons_sentence, quality.left_out_sentence):
+        assert f(quality.comparable(whole)) == f(quality.comparable(out_of_core)), f.__name__
+
+
+def test_frames_hold_only_the_rows_studies_read(both):
+    whole, out_of_core = both
+    for ds in ("line_items", "checks", "function_rollup", "narrative_facts"):
+        assert len(out_of_core[ds]) < len(whole[ds]) / 2, ds
+    # every failing or uncertain check is there (quality.problems reads them all)
+    assert len(quality.problems(out_of_core)) == len(quality.problems(whole)) > 0
+
+
+def test_counts_of_whole_datasets_come_from_sql(both):
+    whole, out_of_core = both
+    for ds in ("line_items", "checks", "reports"):
+        assert out_of_core.size(ds) == (len(whole[ds]), whole[ds].report_id.nunique())
+    left = quality.comparable(out_of_core)
+    kept = quality.comparable(whole)
+    assert left.size("checks") == (len(kept.checks), kept.checks.report_id.nunique())
+
+
+def test_row_order_is_loads(both):
+    whole, out_of_core = both
+    assert list(out_of_core.reports.report_id) == list(whole.reports.report_id)
+    li = whole.line_items
+    t6 = li[(li.table == "T6") & (li.code_domain == "economic") & (li.measure == "final")]
+    mine = out_of_core.line_items
+    mine = mine[(mine.table == "T6") & (mine.code_domain == "economic") & (mine.measure == "final")]
+    assert list(mine.source_ref) == list(t6.source_ref)
+
+
+def test_a_missing_folder_is_the_error_load_gives(tmp_path):
+    from helpers.data.load import NoProcessedData
+
+    with pytest.raises(NoProcessedData, match="does not exist"):
+        lean.open_corpus(tmp_path / "nothing")

@@ -190,6 +190,8 @@ def main() -> None:
     ap.add_argument("--replicate-from", type=int, help="with --phases: above this N, replicate its datasets")
     ap.add_argument("--pages-max", type=int, default=2000, help="with --phases: study pages up to this N")
     ap.add_argument("--main-job-max", type=int, default=200, help="with --phases: the main job up to this N")
+    ap.add_argument("--studies-max", type=int, default=2000, help="with --phases: the study tables up to this N")
+    ap.add_argument("--load-max", type=int, default=2000, help="with --phases: the old way (load()) up to this N")
     args = ap.parse_args()
     if args.phases:
         return main_phases(args)
@@ -217,8 +219,13 @@ def main_phases(args: argparse.Namespace) -> None:
     with scratch("bench-phases-", args.keep) as root:
         for n in sizes:
             t0 = time.perf_counter()
-            limits = (args.replicate_from, args.pages_max, args.main_job_max)
-            rows.append(run_phases(n, root / f"n{n}", args.jobs, *limits))
+            limits = {
+                "load": args.load_max,
+                "studies": args.studies_max,
+                "pages": args.pages_max,
+                "main": args.main_job_max,
+            }
+            rows.append(run_phases(n, root / f"n{n}", args.jobs, args.replicate_from, limits))
             print(f"N={n} measured in {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
             print(phase_tables(rows, args.jobs), file=sys.stderr, flush=True)
     text = phase_tables(rows, args.jobs)

@@ -4,6 +4,8 @@ kernels) and peak RSS of the process and of its largest child, per report.
 
 - extraction: `pipeline.extract_and_write` of N distinct text reports (bench_scale.make_corpus, text
   copies), --jobs workers.
+- data, load() / DuckDB: only the reading, every frame the studies read (the whole datasets in pandas
+  the old way; the study rows queried by DuckDB the new way), no computation.
 - studies, load(): every table the three studies and start_here compute (STUDY_TABLES), from the
   whole datasets in pandas (`load()`, the way before).
 - studies, DuckDB: the same tables from `studies.lean.open_corpus` (the rows the studies read,
@@ -116,6 +118,15 @@ def studies(way: str, out: str) -> dict:
     return {"rows": sum(len(v) for v in tables.values())}
 
 
+def study_data(way: str, out: str) -> dict:
+    """Only the reading: every frame the studies read, the old way (load(): whole datasets) or the new."""
+    from helpers.data.load import load
+    from helpers.studies.lean import open_corpus
+
+    corpus = load(out) if way == "load" else open_corpus(out)
+    return {"rows": sum(len(corpus[ds]) for ds in corpus.frames)}
+
+
 def study_pages(out: str, root: str, jobs: int) -> dict:
     from helpers.core.paths import NOTEBOOKS
     from helpers.run import runner
@@ -191,21 +202,26 @@ def _scale_corpus(n: int, root: Path, jobs: int, replicate_from: int | None) -> 
     return out, in_fresh_process(extraction, [str(f) for f in files], str(out), jobs)
 
 
-def run_phases(n: int, root: Path, jobs: int, replicate_from: int | None, pages_max: int, main_max: int) -> dict:
-    """Every phase at n reports (module docstring); study pages up to pages_max reports, the main job up to main_max."""
+def run_phases(n: int, root: Path, jobs: int, replicate_from: int | None, limits: dict) -> dict:
+    """Every phase at n reports (module docstring), each only up to its N in `limits` (load, studies, pages, main)."""
     root.mkdir(parents=True, exist_ok=True)
     out, ext = _scale_corpus(n, root, jobs, replicate_from)
     row: dict = {"n": n, "replicated": ext is None, "extraction": ext}
-    row["studies load()"] = in_fresh_process(studies, "load", str(out))
-    row["studies DuckDB"] = in_fresh_process(studies, "lean", str(out))
-    if n <= pages_max:
+    if n <= limits["load"]:
+        row["data load()"] = in_fresh_process(study_data, "load", str(out))
+    row["data DuckDB"] = in_fresh_process(study_data, "lean", str(out))
+    if n <= min(limits["studies"], limits["load"]):
+        row["studies load()"] = in_fresh_process(studies, "load", str(out))
+    if n <= limits["studies"]:
+        row["studies DuckDB"] = in_fresh_process(studies, "lean", str(out))
+    if n <= limits["pages"]:
         row["study pages"] = in_fresh_process(study_pages, str(out), str(root), jobs)
-    if n <= main_max and ext is not None:
+    if n <= limits["main"] and ext is not None:
         row["main job"] = in_fresh_process(main_job, str(root), jobs)
     return row
 
 
-PHASES = ("extraction", "studies load()", "studies DuckDB", "study pages", "main job")
+PHASES = ("extraction", "data load()", "data DuckDB", "studies load()", "studies DuckDB", "study pages", "main job")
 
 
 def phase_tables(rows: list[dict], jobs: int) -> str:

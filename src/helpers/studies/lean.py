@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from ..core import paths, schema
+from ..core.vocabulary import POVERTY_CODE as CODE
 from ..data import partitioned
 from ..data.database import dataset_sources, sql_string
 from ..data.load import Corpus, NoProcessedData, check_folder
@@ -31,30 +32,33 @@ if TYPE_CHECKING:
     import duckdb
 
 # DuckDB's own memory (its buffers and the query's hash tables), apart from the frames it hands over
-MEMORY_LIMIT = "512MB"
+MEMORY_LIMIT = "256MB"
 
 
 def _in(values: Iterable[str]) -> str:
     return "(" + ", ".join(sql_string(v) for v in values) + ")"
 
 
-# dataset → the SQL condition on its rows that keeps every row a study function reads (None: all rows).
-# Each line names the function that reads those rows; a study reading other rows adds its own here.
+# line_items rows read by composition.function_classes (function classes of T3 / T5 / T4's expenditure
+# side) and economic_classes (T6 by economic class): per report, table and class, only the rows of the
+# most aggregated level printed with an amount (what `_rollup` sums), the 类 rows (their printed
+# names) and T6's first row naming a class's section, are kept
+_CLASSES = f"""((code_domain = 'function' AND measure = 'total' AND "table" IN {_in(FUNCTION_TABLES)}
+    AND ("table" <> 'T4' OR coalesce(side, 'expenditure') = 'expenditure'))
+  OR ("table" = 'T6' AND code_domain = 'economic' AND measure = 'final'))"""
+_OTHER_LINE_ITEMS = " OR ".join(
+    [
+        # composition.basic_project: the 合计/总计 rows of T3 / T5, else their class rows
+        """("table" IN ('T3', 'T5') AND ((code IS NULL AND regexp_matches(coalesce(row_label, ''), '合计|总计'))
+            OR level = '类'))""",
+        # doubtful cells: of T7 (execution._flag_doubtful_t7) and of 21305 (poverty._flags)
+        f"""(coalesce(doubtful, false) AND ("table" = 'T7' OR starts_with(coalesce(code, ''), {sql_string(CODE)})))""",
+    ]
+)
+
+# dataset → the SQL condition on its rows that keeps every row a study function reads (None: all
+# rows; line_items: _line_items_sql). A study reading other rows adds them here.
 STUDY_ROWS: dict[str, str | None] = {
-    "line_items": " OR ".join(
-        [
-            # composition.function_classes: function classes of T3 / T5 / T4 (its expenditure side)
-            f"""(code_domain = 'function' AND measure = 'total' AND "table" IN {_in(FUNCTION_TABLES)}
-                 AND ("table" <> 'T4' OR coalesce(side, 'expenditure') = 'expenditure'))""",
-            # composition.basic_project: the 合计/总计 rows of T3 / T5, else their class rows
-            """("table" IN ('T3', 'T5') AND ((code IS NULL AND regexp_matches(coalesce(row_label, ''), '合计|总计'))
-                 OR level = '类'))""",
-            # composition.economic_classes: T6 by economic class
-            """("table" = 'T6' AND code_domain = 'economic' AND measure = 'final')""",
-            # quality.doubtful_cells, poverty's doubtful 21305 cells
-            "coalesce(doubtful, false)",
-        ]
-    ),
     # quality.problems (failing or uncertain checks), execution._rate_checks
     "checks": "outcome IN ('fail', 'uncertain') OR rule_id = 'N.rate_completion'",
     # composition.pass_through
@@ -75,18 +79,41 @@ def _order_table(con: duckdb.DuckDBPyConnection, generation: Path) -> bool:
     return True
 
 
-def _rows_sql(ds: str, files: list[Path], ordered: bool, where: str | None) -> str:
-    """The query of one dataset's study rows, in load()'s order: the run's input order of their report
-    (the manifest's), then the files' order, then each file's rows."""
+def _source_sql(files: list[Path], ordered: bool) -> str:
+    """A dataset's rows with `_rank`, their place in load()'s order: the run's input order of their
+    report (the manifest's), then the files' order, then each file's rows."""
     listed = ", ".join(sql_string(str(f)) for f in files)
     # every column the files hold (a column added since is made null by schema.conform, as load() does)
     src = f"read_parquet([{listed}], union_by_name = true, filename = true, file_row_number = true) AS d"
-    rank = f"list_position([{listed}], d.filename), d.file_row_number"
+    pos = "0"
     if ordered:
         src += " LEFT JOIN _order USING (report_id)"
-        rank = "coalesce(_order.pos, 2147483647), " + rank
+        pos = "coalesce(_order.pos, 2147483647)"
+    rank = f"({pos}::HUGEINT << 64) + (list_position([{listed}], d.filename)::HUGEINT << 40) + d.file_row_number"
+    return f"SELECT d.* EXCLUDE (filename, file_row_number), {rank} AS _rank FROM {src}"
+
+
+def _rows_sql(files: list[Path], ordered: bool, where: str | None) -> str:
     cond = f"WHERE {where}" if where else ""
-    return f"SELECT d.* EXCLUDE (filename, file_row_number) FROM {src} {cond} ORDER BY {rank}"
+    return f"SELECT * EXCLUDE (_rank) FROM ({_source_sql(files, ordered)}) {cond} ORDER BY _rank"
+
+
+def _line_items_sql(files: list[Path], ordered: bool) -> str:
+    """The line items the studies read (_CLASSES, _OTHER_LINE_ITEMS), in load()'s order."""
+    coded = "code IS NOT NULL AND length(code) IN (3, 5, 7)"
+    return f"""
+    WITH li AS NOT MATERIALIZED ({_source_sql(files, ordered)}),
+    cls AS NOT MATERIALIZED (SELECT * FROM li WHERE {_CLASSES}),
+    best AS (SELECT report_id, "table", substr(code, 1, 3) AS c, min(length(code)) AS n FROM cls
+             WHERE {coded} AND amount_wan IS NOT NULL AND NOT isnan(amount_wan) GROUP BY ALL),
+    sec AS (SELECT min(_rank) AS r FROM cls
+            WHERE "table" = 'T6' AND code IS NOT NULL AND section IS NOT NULL GROUP BY report_id, substr(code, 1, 3)),
+    kept AS (
+        SELECT cls._rank FROM cls LEFT JOIN best ON cls.report_id = best.report_id AND cls."table" = best."table"
+            AND substr(cls.code, 1, 3) = best.c AND length(cls.code) = best.n
+        WHERE best.n IS NOT NULL OR cls.level = '类' OR cls._rank IN (SELECT r FROM sec)
+        UNION SELECT _rank FROM li WHERE {_OTHER_LINE_ITEMS})
+    SELECT * EXCLUDE (_rank) FROM li WHERE _rank IN (SELECT _rank FROM kept) ORDER BY _rank"""
 
 
 class _StudyFrames(Mapping):
@@ -104,7 +131,12 @@ class _StudyFrames(Mapping):
             if not files:
                 self._got[name] = schema.empty(name)
             else:
-                sql = _rows_sql(name, files, self._ordered, STUDY_ROWS.get(name))
+                ordered = self._ordered
+                sql = (
+                    _line_items_sql(files, ordered)
+                    if name == "line_items"
+                    else _rows_sql(files, ordered, STUDY_ROWS.get(name))
+                )
                 table = self._con.sql(sql).to_arrow_table()
                 self._got[name] = schema.conform(table.to_pandas(), name)
         return self._got[name]
@@ -176,6 +208,7 @@ def open_corpus(
     folder = Path(folder) if folder else paths.DATA_PROCESSED
     check_folder(folder, True)
     con = db(folder, memory_limit=memory_limit, threads=threads)  # NoProcessedData when it holds no reports
+    con.execute("SET enable_progress_bar = false")  # a notebook page is no terminal
     generation = partitioned.resolve(folder)
     frames = _StudyFrames(con, dataset_sources(generation), _order_table(con, generation))
     corpus = StudyCorpus(folder=folder, frames=frames, con=con)

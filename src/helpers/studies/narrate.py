@@ -4,10 +4,11 @@ language of the page (helpers.publish.text: the words come from its catalogue)."
 from __future__ import annotations
 
 import html
+import re
 
 import pandas as pd
 
-from ..publish.text import column, lang, t
+from ..publish.text import column, has, lang, sep, t
 
 
 def wan(x) -> str:
@@ -70,10 +71,30 @@ def _state_word(v) -> str:
     return t(f"view.state_{v}") if v in ("found", "empty", "missing") else str(v)
 
 
+_FENCES = re.compile(r"^outside the (.+) fences \((.+)\)$")
+
+
+def value_word(v) -> str:
+    """A value the studies compute (a verdict, a flag, a level, a status, why a statement stands out) in the
+    page's words (`val.*`): the data keep the English value, the page shows the catalogue's."""
+    if not isinstance(v, str):
+        return str(v)
+    if has(f"val.{v}"):
+        return t(f"val.{v}")
+    m = _FENCES.match(v)
+    if m:
+        return t("val.outside_fences", group=m.group(1), range=m.group(2))
+    head, colon, rest = v.partition(": ")  # `no rate: a zero budget`, `left out: failed check`
+    if colon and has(f"val.{head}"):
+        return t(f"val.{head}") + sep()["colon"] + value_word(rest)
+    return v
+
+
 VALUE_WORDS = {
     "outcome": lambda v: outcome_word(v),
     "severity": lambda v: severity_word(v),
     "state": _state_word,
+    **dict.fromkeys(("verdict", "flag", "level", "status", "why", "source", "basis", "reason_kind"), value_word),
 }
 
 

@@ -247,6 +247,31 @@ def log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
+def _outcome(out_dir: Path, messages: list[str], seconds: float, previous: bool, written) -> dict:
+    """What extract_and_write returns (and logs): the published reports counted, the failures named."""
+    reps = partitioned.read_dataset(partitioned.resolve(out_dir), "reports")
+    if reps is None:  # nothing published
+        reps = schema.empty("reports")
+    messages += _failures(reps)
+    for m in messages:
+        log(m)
+    read = int((reps.status != "failed").sum())
+    summary = f"{len(reps)} files, {read} read, {len(reps) - read} failed, {seconds:.1f}s"
+    log(f"wrote {len(ALL_DATASETS)} datasets into {display_path(out_dir)}: {summary}")
+    failed = [(r.source_file, r.error) for r in reps.itertuples() if r.status == "failed"]
+    return {
+        "read": read,
+        "files": len(reps),
+        "messages": messages,
+        "summary": summary,
+        "seconds": seconds,  # the index page says it in its own language (the summary is the log's)
+        "failed": failed,
+        "report_ids": list(reps.report_id),
+        "previous": previous,
+        "written": written,
+    }
+
+
 def extract_and_write(
     files: list[Path],
     out_dir: Path,
@@ -293,25 +318,4 @@ def extract_and_write(
             files, pdf_engine=pdf_engine, jobs=jobs, timeout=timeout, progress=log, reuse=reuse, sink=sink
         )
         written = partitioned.publish(out_dir, [(rid, keys[rid]) for rid in order], version)
-    reps = partitioned.read_dataset(partitioned.resolve(out_dir), "reports")
-    if reps is None:  # nothing published
-        reps = schema.empty("reports")
-    messages += _failures(reps)
-    for m in messages:
-        log(m)
-    read = int((reps.status != "failed").sum())
-    seconds = time.perf_counter() - t0
-    summary = f"{len(reps)} files, {read} read, {len(reps) - read} failed, {seconds:.1f}s"
-    log(f"wrote {len(ALL_DATASETS)} datasets into {display_path(out_dir)}: {summary}")
-    failed = [(r.source_file, r.error) for r in reps.itertuples() if r.status == "failed"]
-    return {
-        "read": read,
-        "files": len(reps),
-        "messages": messages,
-        "summary": summary,
-        "seconds": seconds,  # the index page says it in its own language (the summary is the log's)
-        "failed": failed,
-        "report_ids": list(reps.report_id),
-        "previous": incremental and bool(have),
-        "written": written,
-    }
+    return _outcome(out_dir, messages, time.perf_counter() - t0, incremental and bool(have), written)

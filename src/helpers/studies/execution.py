@@ -17,7 +17,7 @@ from ..core.vocabulary import THREE_PUBLIC_ITEMS
 from ..data.load import Corpus
 from ..publish.text import lang, sep, t, tn
 from . import execution_reasons, quality
-from .narrate import listing, pct, reports_phrase, value_word, wan
+from .narrate import listing, outcome_word, pct, reports_phrase, value_word, wan
 
 LEVEL_ORDER = ["overall", "类", "款", "项", "project"]
 BASES = ["年初预算", "全年预算", "调整预算"]
@@ -630,7 +630,11 @@ def _three_public_findings(corpus: Corpus) -> list[str]:
         return []
     out = [said] if (said := three_public_sentence(corpus)) else []
     for r in one[one.flag == quality.FLAG_FAIL].itertuples():
-        s = t("ex.tp_rejected", item=r.item_name, report=r.report, rate=pct(r.rate), check=r.flag_message.split(":")[0])
+        check = r.flag_message.split(":")[0]  # `T7.vehicle_subtotal (fail)`: the rule and its outcome
+        rule, _, outcome = check.partition(" (")
+        if lang() == "zh" and outcome:
+            check = f"{rule}，{outcome_word(outcome.rstrip(')'))}"
+        s = t("ex.tp_rejected", item=r.item_name, report=r.report, rate=pct(r.rate), check=check)
         if pd.notna(r.rate_from_parts):
             s += t("ex.tp_from_parts", rate=pct(r.rate_from_parts))
         out.append(s + t("narrate.stop"))

@@ -90,6 +90,28 @@ def value_word(v) -> str:
     return v
 
 
+_CHECK = re.compile(r"^(?P<rule>[A-Z]+\.[A-Za-z0-9_]+)(?: \((?P<outcome>\w+)\))?: ")
+_DOUBT = re.compile(r"^(?P<table>[TU]\d) reading is doubtful: ")
+
+
+def checks_said(v) -> str:
+    """A study's `flag_message` / `check_message` (`T7.total (fail): message | …`, `N.rate_completion: message`,
+    `T7 reading is doubtful: reasons`) in the page's words: the Chinese edition names each check by its rule's
+    description (the data keep the English message)."""
+    if lang() != "zh" or not isinstance(v, str):
+        return "" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
+    out = []
+    for part in v.split(" | "):
+        m = _CHECK.match(part)
+        if m and has(f"rule.{m['rule']}"):
+            said = m["rule"] + (f"（{outcome_word(m['outcome'])}）" if m["outcome"] else "")
+            part = said + "：" + rule_said(m["rule"], "")
+        elif d := _DOUBT.match(part):
+            part = t("val.doubtful_table", table=d["table"]) + part[d.end() :]
+        out.append(part)
+    return "；".join(out)
+
+
 # Columns whose computed values are words (`val.*` of the catalogue)
 VALUE_COLUMNS = (
     "verdict",
@@ -109,6 +131,7 @@ VALUE_WORDS = {
     "severity": lambda v: severity_word(v),
     "state": _state_word,
     **dict.fromkeys(VALUE_COLUMNS, value_word),
+    **dict.fromkeys(("flag_message", "check_message"), checks_said),
 }
 
 

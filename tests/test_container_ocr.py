@@ -443,3 +443,73 @@ def test_one_reports_notebook_source_may_be_a_folder_of_page_images(tmp_path):
     t7 = li[(li.table == "T7") & (li.measure == "budget_total")]
     assert not got.reused and t7.amount_wan.tolist() == [0.95]  # 财政局 T7 合计 预算数, page 18 of the PDF
     assert extract_file(folder, cache_dir=tmp_path / "cache").reused
+
+
+# --- a misread digit in any table shape is flagged where it sits ------------------------------
+
+
+def _misread(layout, printed: str, read: str):
+    """The layout with the first table cell printed `printed` read as `read` (one digit changed),
+    as the recogniser might; its confidence stays high, as a confident misreading's would."""
+    import copy
+    import dataclasses
+
+    out = copy.deepcopy(layout)
+    for block in (b for p in out.pages for b in p.blocks if isinstance(b, TableBlock)):
+        for row in block.rows:
+            for j, cell in enumerate(row):
+                if cell.text == printed:
+                    row[j] = dataclasses.replace(cell, text=read)
+                    return out
+    raise AssertionError(f"no cell reads {printed!r}")
+
+
+@pytest.fixture(scope="module")
+def t1_t7_pages():
+    """社会工作部 第05页 (T1 收入支出决算总表) and 财政局 第18页 (T7 三公), read once."""
+    return ocr.read_layout(FORMATS / "社会工作部决算图片" / "第05页.jpg"), ocr.read_layout(
+        FORMATS / "财政局决算图片" / "第18页.jpg"
+    )
+
+
+def _doubtful(found, code):
+    return sorted((it["side"], it["row_label"], it["measure"]) for it in found[code].items if it["doubtful"])
+
+
+def test_a_misread_digit_in_a_two_sided_table_flags_the_cells_of_its_sum(t1_t7_pages):
+    from helpers.tables.layout_tables import find_layout_tables
+
+    t1, _ = t1_t7_pages
+    found = find_layout_tables(t1, "OCR")
+    assert not found["T1"].reading.doubtful and _doubtful(found, "T1") == []  # read as printed: sums hold
+    # 一、一般公共服务支出 is printed 264.87 (page 5 of the PDF); read as 264.81, 本年支出合计 307.82 no
+    # longer adds up: the class lines and the subtotal are doubtful, the income side is not
+    found = find_layout_tables(_misread(t1, "264.87", "264.81"), "OCR")
+    exp = "expenditure"
+    assert _doubtful(found, "T1") == sorted(
+        [
+            (exp, "一、一般公共服务支出", "final"),
+            (exp, "八、社会保障和就业支出", "final"),
+            (exp, "九、卫生健康支出", "final"),
+            (exp, "十九、住房保障支出", "final"),
+            (exp, "本年支出合计", "final"),
+        ]
+    )
+    reading = found["T1"].reading
+    assert reading.doubtful
+    assert any("本年支出合计 = Σ the lines above it" in r and "page 1 box (" in r for r in reading.reasons())
+    # 一、一般公共预算财政拨款收入 (printed 307.82) read as 307.62: 本年收入合计 no longer adds up
+    found = find_layout_tables(_misread(t1, "307.82", "307.62"), "OCR")
+    assert ("income", "一、一般公共预算财政拨款收入", "final") in _doubtful(found, "T1")
+
+
+def test_a_misread_digit_in_the_three_public_table_flags_its_sum(t1_t7_pages):
+    from helpers.tables.layout_tables import find_layout_tables
+
+    _, t7 = t1_t7_pages
+    found = find_layout_tables(t7, "OCR")
+    assert _doubtful(found, "T7") == []
+    # 合计 预算数 is printed 0.95 and 公务接待费 预算数 0.95; 合计 read as 0.85
+    found = find_layout_tables(_misread(t7, "0.95", "0.85"), "OCR")
+    assert _doubtful(found, "T7") == [(None, "合计", "budget_reception"), (None, "合计", "budget_total")]
+    assert any("T7 budget: 合计 = 出国 + 车购置 + 车运行 + 接待" in r for r in found["T7"].reading.reasons())

@@ -20,6 +20,7 @@ import re
 from ...normalize import compact
 from ...settings import SETTINGS
 from ..catalog import COLUMN_KEYWORDS, ROW_IDENTITIES, TEMPLATE_MEASURES
+from ..identities import mark
 from ..placement import Identity, code_parents, place
 from ..reading import Reading
 from .records import RowRecord, items_by_arithmetic, items_by_position, measure_for
@@ -170,50 +171,67 @@ def _children(codes: list[str]) -> dict[str, list[str]]:
     return kids
 
 
+def _key(it: dict) -> str | None:
+    """A coded row's place in the code tree: its code, or 合计 for the total row."""
+    return it["code"] or ("合计" if it["row_label"] in ("合计", "总计") else None)
+
+
+def _failing_parents(rows: dict[str, dict[str, float | None]], kids: dict[str, list[str]]) -> list[str]:
+    """The rows whose sub-rows do not add up to them in some column."""
+    failing: list[str] = []
+    for parent, ch in kids.items():
+        if parent not in rows:
+            continue
+        for m, pv in rows[parent].items():
+            if pv is None:
+                continue  # a blank total (or words where its figure would be) cannot be checked
+            s = sum(v for c in ch if (v := rows[c].get(m)) is not None)
+            tol = SETTINGS.rounding_wan * (len(ch) + 1) + SETTINGS.sum_slack
+            if abs(pv - s) > tol:
+                failing.append(parent)
+                break
+    return failing
+
+
+def _suspects(failing: list[str], kids: dict[str, list[str]]) -> set[str]:
+    """The rows a failing sum puts in doubt: the parent, and each child not confirmed by its own
+    children (one child repeating the parent's figures confirms nothing: a slid value repeats on both)."""
+    suspect = set()
+    for p in failing:
+        suspect.add(p)
+        for c in kids.get(p, []):
+            if c not in kids or c in failing or len(kids[c]) < 2:
+                suspect.add(c)
+                suspect.update(k for k in kids.get(c, []) if len(kids[c]) < 2)
+    return suspect
+
+
 def check_hierarchy(items: list[dict], reading: Reading) -> None:
     """Record where a coded table's sums fail (合计 = Σ类, 类 = Σ款, 款 = Σ项, column by column), and
     mark the cells a failure makes doubtful when the reading is doubtful. A parent whose own
     children add up is confirmed by them and stays unmarked."""
     rows: dict[str, dict[str, float | None]] = {}
     for it in items:
-        key = it["code"] or ("合计" if it["row_label"] in ("合计", "总计") else None)
+        key = _key(it)
         if key is None or key in rows and it["measure"] in rows[key]:
             continue
         rows.setdefault(key, {})[it["measure"]] = it["amount_wan"]
-    codes = [c for c in rows if c != "合计"]
-    kids = _children(codes)
-    failing: list[str] = []
-    for parent, ch in kids.items():
-        if parent not in rows:
-            continue
-        for m, pv in rows[parent].items():
-            vals = [rows[c].get(m) for c in ch]
-            if pv is None:
-                continue  # a blank total (or words where its figure would be) cannot be checked
-            s = sum(v for v in vals if v is not None)
-            tol = SETTINGS.rounding_wan * (len(ch) + 1) + SETTINGS.sum_slack
-            if abs((pv or 0.0) - s) > tol:
-                failing.append(parent)
-                break
+    kids = _children([c for c in rows if c != "合计"])
+    failing = _failing_parents(rows, kids)
     for p in failing:
         if p not in reading.failing_codes:  # the placement may have recorded it already
             reading.failing_codes.append(p)
             reading.failing_sums.append(f"{p}: its sub-rows do not add up to it")
     if not reading.doubtful or not failing:
         return
-    suspect = set()
-    for p in failing:
-        suspect.add(p)
-        for c in kids.get(p, []):
-            # a leaf, or a parent not confirmed by its own children (one child repeating the parent's
-            # figures confirms nothing: a slid value repeats on both)
-            if c not in kids or c in failing or len(kids[c]) < 2:
-                suspect.add(c)
-                suspect.update(k for k in kids.get(c, []) if len(kids[c]) < 2)
+    suspect = _suspects(failing, kids)
     for it in items:
-        key = it["code"] or ("合计" if it["row_label"] in ("合计", "总计") else None)
-        if key in suspect and it["amount_wan"] is not None:
+        if _key(it) in suspect and it["amount_wan"] is not None:
             it["doubtful"] = True
+    if reading.ocr:  # name the sums on the reading
+        for p in failing:
+            rows_in = {p, *(c for c in kids.get(p, []) if c in suspect)}
+            mark(f"{p} = Σ the rows under it", [it for it in items if _key(it) in rows_in], reading)
 
 
 check = check_hierarchy  # the shape's own sums, recorded on every reading (`found.assess`)

@@ -16,6 +16,7 @@ from ...normalize import parse_amount
 from ...settings import SETTINGS
 from ...vocabulary import PERSONNEL_CLASSES
 from ..catalog import t6_section
+from ..identities import mark
 from ..reading import Reading
 from .records import RowRecord, item, items_by_position
 
@@ -88,6 +89,10 @@ def check_economic(items: list[dict], reading: Reading) -> None:
     for it in items:
         if (it["code"] or it["row_label"]) in suspect and it["amount_wan"] is not None:
             it["doubtful"] = True
+    if reading.ocr:  # name the sums on the reading
+        for p, kids in failing:
+            cells = [it for it in items if (it["code"] or it["row_label"]) in (p, *kids)]
+            mark(f"{p} = Σ the rows under it", cells, reading)
 
 
 check = check_economic  # the shape's own sums, recorded on every reading (`found.assess`)

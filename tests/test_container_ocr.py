@@ -513,3 +513,66 @@ def test_a_misread_digit_in_the_three_public_table_flags_its_sum(t1_t7_pages):
     found = find_layout_tables(_misread(t7, "0.95", "0.85"), "OCR")
     assert _doubtful(found, "T7") == [(None, "合计", "budget_reception"), (None, "合计", "budget_total")]
     assert any("T7 budget: 合计 = 出国 + 车购置 + 车运行 + 接待" in r for r in found["T7"].reading.reasons())
+
+
+# --- a table printed without ruling lines ----------------------------------------------------
+
+
+def _without_rules(src: Path, dst: Path) -> None:
+    """The page image with its ruling lines erased (OpenCV morphology: ink runs far longer than a
+    character's stroke, painted over in the paper's grey), as a county report printed without rules."""
+    import cv2
+    from PIL import Image
+
+    grey = ocr.load_image(src)
+    ink = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15)
+    horiz = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (80, 1)))
+    vert = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 30)))
+    rules = cv2.dilate(cv2.bitwise_or(horiz, vert), np.ones((5, 5), np.uint8))
+    out = grey.copy()
+    out[rules > 0] = int(np.median(grey))
+    Image.fromarray(out).save(dst, quality=80)
+
+
+def test_a_table_printed_without_ruling_lines_reads_cell_for_cell(tmp_path):
+    """社会工作部 第08页 (支出决算表) with its rules erased: the rows come from the text lines, the
+    columns from the boxes' x-spans, and the grid is the ruled table's, cell for cell (read on the
+    page: 14 ruled rows, of which the two header rows become one; 8 columns, three printed blank)."""
+    from helpers.tables.layout_tables import find_layout_tables
+
+    from .fixtures.pdf_truth import SGB, TRUTH, find_cell
+
+    page = tmp_path / "第08页.jpg"
+    _without_rules(SGB_P8, page)
+    assert ocr.find_grids(*ocr.rule_masks(ocr.binarise(ocr.load_image(page), 1.0), 1.0), 1.0) == []  # no rules left
+    layout = ocr.read_layout(page)
+    blocks = layout.pages[0].blocks
+    assert [type(b).__name__ for b in blocks] == ["TextBlock", "TextBlock", "TableBlock"]
+    table = blocks[2]
+    assert isinstance(table, TableBlock) and table.ocr
+    rows = [[(c.text or "").replace("\n", "") for c in r] for r in table.rows]
+    assert rows[0][:5] == ["功能分类科目编码", "项目科目名称", "本年支出合计", "基本支出", "项目支出"]
+    assert rows[0][5:] == ["上缴上级支出", "经营支出", "对附属单位补助支出"]  # columns printed blank below
+    blank = ["", "", ""]
+    assert rows[1:] == [
+        ["", "合计", "307.82", "105.58", "202.24", *blank],
+        ["201", "一般公共服务支出", "264.87", "62.63", "202.24", *blank],
+        ["20139", "社会工作事务", "264.87", "62.63", "202.24", *blank],
+        ["2013901", "行政运行", "51.32", "51.32", "", *blank],
+        ["2013950", "事业运行", "11.31", "11.31", "", *blank],
+        ["2013999", "其他社会工作事务支出", "202.24", "", "202.24", *blank],
+        ["208", "社会保障和就业支出", "10.82", "10.82", "", *blank],
+        ["20805", "行政事业单位养老支出", "10.82", "10.82", "", *blank],
+        ["2080505", "机关事业单位基本养老保险缴费支出", "6.18", "6.18", "", *blank],
+        ["2080506", "机关事业单位职业年金缴费支出", "4.64", "4.64", "", *blank],
+        ["210", "卫生健康支出", "2.71", "2.71", "", *blank],
+        ["21011", "行政事业单位医疗", "2.71", "2.71", "", *blank],
+    ]
+    assert all(c.confidence is not None and c.ref.startswith("page 1 box (") for r in table.rows for c in r)
+    # the same interpreter reads it: every hand-read T3 cell of page 8 of the source PDF
+    found = find_layout_tables(layout, "OCR")
+    on_page = [c for c in TRUTH[SGB]["cells"] if c[0] == "T3" and c[6] == 8]
+    assert len(on_page) == 9
+    for table_code, side, section, key, measure, value, _ in on_page:
+        it = find_cell(found, table_code, side, section, key, measure)
+        assert it is not None and it["amount_wan"] == value, (key, measure)

@@ -16,7 +16,7 @@
   each engine: PDF reading (`read_document` + `find_pdf_tables`) and end to end (`extract_report`:
   tables, narrative, checks). Ratios below the table.
 
-- Text reports: `helpers.extract.extract_report` on every data/raw/*.txt (tables, metadata, narrative, checks).
+- Text reports: `helpers.data.extract.extract_report` on every data/raw/*.txt (tables, metadata, narrative, checks).
 - PDFs: `read_document` (the text layer, shared by both engines), then `find_pdf_tables` per engine:
   first call in this process (cold: for tabula it includes starting the JVM through jpype) and
   a second call (warm); per page = time / pages in the PDF. `engine only` is the engine's own
@@ -41,12 +41,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # for tests.fixtures.pdf_truth
 
 from benchmarks.record import Run  # noqa: E402
-from helpers.document import open_pdf, read_document  # noqa: E402
-from helpers.extract import DEFAULT_PDF_ENGINE, extract_report  # noqa: E402
-from helpers.paths import DATA_RAW  # noqa: E402
+from helpers.core.paths import DATA_RAW  # noqa: E402
+from helpers.data.extract import DEFAULT_PDF_ENGINE, extract_report  # noqa: E402
+from helpers.read.document import open_pdf, read_document  # noqa: E402
+from helpers.read.pdfium_pages import read_pages  # noqa: E402
 from helpers.tables import pdf_tables  # noqa: E402
 from helpers.tables.pdf_tables import find_pdf_tables  # noqa: E402
-from helpers.tables.pdfium_pages import read_pages  # noqa: E402
 from tests.fixtures.pdf_truth import TRUTH, norm_label, score  # noqa: E402
 
 ENGINES = (

@@ -65,10 +65,11 @@ print(json.dumps({{"wall": time.perf_counter() - w0, "cpu": time.process_time() 
 
 def build(folder: Path, n: int) -> int:
     """N distinct reports published in `folder`; returns the number of line_items rows."""
-    from helpers import partitioned, schema
-    from helpers.paths import raw_files
-    from helpers.pipeline import extract_and_write
-    from helpers.studies.load import load
+    from helpers.core import schema
+    from helpers.core.paths import raw_files
+    from helpers.data import partitioned
+    from helpers.data.load import load
+    from helpers.run.pipeline import extract_and_write
 
     src = folder.parent / "shipped"
     extract_and_write(raw_files(), src)

@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_scale import change_one, make_corpus, scratch  # noqa: E402 - the same N distinct reports
 
-from helpers import runner  # noqa: E402
+from helpers.run import runner  # noqa: E402
 
 
 class PhaseClock:

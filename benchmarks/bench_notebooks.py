@@ -36,9 +36,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_scale import make_corpus, scratch  # noqa: E402 - the same N distinct reports as the scale benchmark
 
-from helpers import runner  # noqa: E402
-from helpers.paths import NOTEBOOKS  # noqa: E402
-from helpers.pipeline import extract_and_write  # noqa: E402
+from helpers.core.paths import NOTEBOOKS  # noqa: E402
+from helpers.run import runner  # noqa: E402
+from helpers.run.pipeline import extract_and_write  # noqa: E402
 
 
 def report_jobs(processed: Path, root: Path, tag: str, warm: bool) -> list:

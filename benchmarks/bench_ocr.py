@@ -86,8 +86,8 @@ def accuracy() -> list[str]:
     """Each scan's hand-read cells through the whole reader: right, flagged, wrong (printed lines)."""
     from fixtures.pdf_truth import TRUTH, find_cell
 
-    from helpers.document import read_document
-    from helpers.extract import find_tables
+    from helpers.data.extract import find_tables
+    from helpers.read.document import read_document
 
     lines: list[str] = []
     for name, (scan, source) in SCANS.items():

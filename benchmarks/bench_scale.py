@@ -35,7 +35,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from helpers.paths import DATA_RAW, raw_files
+from helpers.core.paths import DATA_RAW, raw_files
 
 
 @contextlib.contextmanager
@@ -78,10 +78,11 @@ def change_one(files: list[Path]) -> None:
 def previous_way(files: list[Path], out: Path, jobs: int, incremental: bool) -> None:
     import pandas as pd
 
-    from helpers import schema
-    from helpers.lock import folder_lock
-    from helpers.pipeline import extract_many, extractor_version
-    from helpers.storage import current_generation, publish_generation
+    from helpers.core import schema
+    from helpers.data.datasets import extractor_version
+    from helpers.data.lock import folder_lock
+    from helpers.data.storage import current_generation, publish_generation
+    from helpers.run.pipeline import extract_many
 
     version = extractor_version()
     previous = None
@@ -100,7 +101,7 @@ def previous_way(files: list[Path], out: Path, jobs: int, incremental: bool) -> 
 
 
 def this_way(files: list[Path], out: Path, jobs: int, incremental: bool) -> None:
-    from helpers import pipeline
+    from helpers.run import pipeline
 
     pipeline.log = lambda msg: None  # progress lines: one per report, not what is measured
     pipeline.extract_and_write(files, out, jobs=jobs, incremental=incremental)
@@ -142,7 +143,7 @@ def phase(way: str, files: list[Path], out: Path, jobs: int, incremental: bool) 
 
 
 def _load_seconds(out: Path) -> float:
-    from helpers.studies.load import load
+    from helpers.data.load import load
 
     t0 = time.perf_counter()
     load(out)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers.paths import DATA_RAW, NOTEBOOKS, raw_files
+from helpers.core.paths import DATA_RAW, NOTEBOOKS, raw_files
 
 HONGSHAN = DATA_RAW / "000_5ae2df98b6bbde0e.txt"
 HANYANG = DATA_RAW / "001_87de7c93fc8d4773.txt"
@@ -59,7 +59,7 @@ def pytest_collection_modifyitems(config, items):
 def processed_raw(tmp_path_factory) -> Path:
     """data/raw extracted once per session into a folder of its own (the studies' tests load it; each
     `load()` gives its own frames, so no test sees another's changes)."""
-    from helpers.pipeline import extract_and_write
+    from helpers.run.pipeline import extract_and_write
 
     out = tmp_path_factory.mktemp("raw-extracted") / "processed"
     extract_and_write(raw_files(), out, jobs=1)
@@ -74,7 +74,7 @@ def corpus_files() -> list[Path]:
 @pytest.fixture(scope="session")
 def text_datasets():
     """Datasets extracted from the five text reports (no PDF engine needed)."""
-    from helpers.pipeline import extract_many
+    from helpers.run.pipeline import extract_many
 
     datasets, _ = extract_many(TEXT_FILES)
     return datasets
@@ -92,7 +92,7 @@ def digest(folder: Path) -> str:
 @pytest.fixture(scope="session")
 def published(tmp_path_factory):
     """`main_job` on data/raw into a temporary processed/build/reports tree (data/processed untouched)."""
-    from helpers import runner
+    from helpers.run import runner
 
     root = tmp_path_factory.mktemp("mainjob")
     before = digest(NOTEBOOKS)

@@ -9,8 +9,9 @@ import sys
 import pandas as pd
 import pytest
 
-from helpers.extract import extract_report
-from helpers.pipeline import extract_many, write_datasets
+from helpers.data.datasets import write_datasets
+from helpers.data.extract import extract_report
+from helpers.run.pipeline import extract_many
 
 from .conftest import HONGSHAN, JIANGHAN
 
@@ -156,7 +157,7 @@ def test_fragment_of_a_report_says_why(tmp_path):
 def test_internal_error_is_named_once_with_where_it_happened(monkeypatch):
     """A parser bug fails that file alone; the message names the file, the exception once, and the
     function it was raised in (not the exception twice, as the traceback's last line repeated it)."""
-    import helpers.extract as ex
+    import helpers.data.extract as ex
 
     def broken(doc, report_id, datasets):
         raise KeyError("a narrative reader bug")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib.util
 import re
 
-from helpers.paths import REPO_ROOT
+from helpers.core.paths import REPO_ROOT
 
 _spec = importlib.util.spec_from_file_location(
     "update_readme_benchmarks", REPO_ROOT / "scripts/update_readme_benchmarks.py"

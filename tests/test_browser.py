@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from helpers import runner
+from helpers.run import runner
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -167,7 +167,7 @@ def _column(page, column: int) -> list[str]:
 
 
 def test_chromium_is_installed_by_setup():
-    from helpers.paths import REPO_ROOT
+    from helpers.core.paths import REPO_ROOT
 
     setup = (REPO_ROOT / "scripts" / "setup.sh").read_text(encoding="utf-8")
     assert "need_apt+=(chromium)" in setup
@@ -362,7 +362,8 @@ def test_page_bar_is_one_line_on_a_laptop_screen(site, browser, path):
 def test_one_reports_page_by_the_readme_recipe_is_self_contained(published, browser, tmp_path):
     """README: papermill notebooks/report.ipynb out.ipynb …, then `python -m helpers page out.ipynb`
     (the main job's executed notebook stands in for papermill's output: the same notebook, run the same way)."""
-    from helpers import cli, pages
+    from helpers import cli
+    from helpers.publish import pages
 
     executed = published["build"] / "reports" / "002_e2b9b740b0f725e0.ipynb"  # 江汉区人民政府办公室 2022
     out = tmp_path / "江汉 2022.html"

@@ -9,9 +9,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers.document import read_document
-from helpers.extract import extract_report
-from helpers.metadata import document_kind, read_metadata
+from helpers.data.extract import extract_report
+from helpers.read.document import read_document
+from helpers.read.metadata import document_kind, read_metadata
 
 from .conftest import HANYANG, PDF_SGB, QIAOKOU
 

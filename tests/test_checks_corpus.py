@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from helpers.checks import RULES, quality_summary
-from helpers.paths import REPO_ROOT
+from helpers.core.paths import REPO_ROOT
 
 HONGSHAN, HANYANG, JIANGHAN, QINGSHAN, QIAOKOU = (
     "000_5ae2df98b6bbde0e",
@@ -134,7 +134,7 @@ CONFIRMED_WARNINGS = {
 
 @pytest.fixture(scope="module")
 def corpus_checks(corpus_files):
-    from helpers.pipeline import extract_many
+    from helpers.run.pipeline import extract_many
 
     datasets, _ = extract_many(corpus_files)
     return datasets
@@ -212,8 +212,8 @@ def test_checks_doc_lists_every_rule_and_failure():
 
 
 def test_extract_report_carries_checks():
-    from helpers.extract import extract_report
-    from helpers.paths import DATA_RAW
+    from helpers.core.paths import DATA_RAW
+    from helpers.data.extract import extract_report
 
     out = extract_report(DATA_RAW / "002_e2b9b740b0f725e0.txt")
     assert len(out["checks"]) and set(out["checks"].report_id) == {JIANGHAN}

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from helpers import schema
 from helpers.checks import RULES, run_checks
+from helpers.core import schema
 
 HONGSHAN, HANYANG, JIANGHAN, QINGSHAN, QIAOKOU = (
     "000_5ae2df98b6bbde0e",

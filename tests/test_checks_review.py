@@ -8,11 +8,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers import schema
 from helpers.checks import RULES, run_checks
-from helpers.document import Document, text_lines
-from helpers.extract import extract_report
-from helpers.paths import DATA_RAW
+from helpers.core import schema
+from helpers.core.paths import DATA_RAW
+from helpers.data.extract import extract_report
+from helpers.read.document import Document, text_lines
 
 from .conftest import HANYANG, QINGSHAN
 

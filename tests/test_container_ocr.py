@@ -23,9 +23,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.document import ReportError
-from helpers.errors import ErrorCode
+from helpers.core.errors import ErrorCode
 from helpers.read import ocr
+from helpers.read.document import ReportError
 from helpers.read.model import TableBlock, TextBlock
 
 from .conftest import PDF_SGB
@@ -351,7 +351,7 @@ def test_scanned_pdf_extracted_with_no_value_wrong_and_unflagged(tmp_path):
     marked doubtful (none wrong and unflagged), and the tables are found with their statuses."""
     import pypdfium2 as pdfium
 
-    from helpers.extract import extract_report
+    from helpers.data.extract import extract_report
 
     from .fixtures.pdf_truth import SGB, TRUTH, find_cell
 
@@ -411,7 +411,7 @@ def test_page_scanned_sideways_is_turned_upright(tmp_path, turn):
 def test_a_changed_page_image_reads_its_folder_report_again(tmp_path):
     """A folder of page images is one report in an incremental run: unchanged, it is reused; one page
     replaced by another image, it is read again under a new checksum."""
-    from helpers.pipeline import extract_many
+    from helpers.run.pipeline import extract_many
 
     folder = tmp_path / "某局决算图片"
     folder.mkdir()

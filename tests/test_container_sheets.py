@@ -19,13 +19,13 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from helpers.document import ReportError
-from helpers.errors import ErrorCode
-from helpers.extract import extract_report
-from helpers.normalize import parse_amount
+from helpers.core.catalog import match_title
+from helpers.core.errors import ErrorCode
+from helpers.core.normalize import parse_amount
+from helpers.data.extract import extract_report
+from helpers.read.document import ReportError
 from helpers.read.model import Cell, Layout, TableBlock, TextBlock
 from helpers.read.sheets import amount_text, read_layout
-from helpers.tables.catalog import match_title
 from helpers.tables.found import UNIT_RE
 
 from .fixtures.pdf_truth import CZJ, SGB, TRUTH, score
@@ -646,7 +646,7 @@ def test_workbook_with_no_table_or_no_juesuan_table(tmp_path):
 def test_bad_workbooks_fail_alone_in_a_batch(tmp_path):
     """Through read_document's registry: each bad workbook is a failed report naming the file and
     the reason; the good workbook beside them is read."""
-    from helpers.pipeline import extract_many
+    from helpers.run.pipeline import extract_many
 
     locked = tmp_path / "加密.xls"
     data = CZJ_XLS.read_bytes()
@@ -754,7 +754,7 @@ def test_a_workbook_of_the_tables_is_not_blamed_for_the_narrative_it_does_not_ho
     """A workbook holds the 公开表 and their notes, not the 情况说明: what the narrative must disclose
     (机关运行经费, 政府采购, 名词解释 …) is not applicable there, while the same report as a Word document,
     narrative included, is judged and passes."""
-    from helpers.extract import extract_report
+    from helpers.data.extract import extract_report
 
     book = extract_report(FORMATS / "社会工作部2024年度部门决算.xlsx")["checks"]
     word = extract_report(FORMATS / "社会工作部2024年度部门决算.docx")["checks"]

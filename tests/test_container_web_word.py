@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from helpers.document import ReportError, read_document
-from helpers.errors import ErrorCode
-from helpers.extract import extract_report, find_tables
+from helpers.core.errors import ErrorCode
+from helpers.data.extract import extract_report, find_tables
 from helpers.read import web, word
+from helpers.read.document import ReportError, read_document
 from helpers.read.model import Layout, TableBlock, TextBlock
 
 from .conftest import PDF_CZJ, PDF_SGB

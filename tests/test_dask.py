@@ -19,10 +19,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers import notebook_exec, runner, workers
-from helpers.extract import report_id_for
-from helpers.paths import NOTEBOOKS, raw_files
-from helpers.pipeline import extract_and_write, read_datasets
+from helpers.core.paths import NOTEBOOKS, raw_files
+from helpers.data.datasets import read_datasets
+from helpers.data.extract import report_id_for
+from helpers.run import notebook_exec, runner, workers
+from helpers.run.pipeline import extract_and_write
 
 from .conftest import HONGSHAN, JIANGHAN
 from .test_notebooks import _job, _nb
@@ -30,7 +31,7 @@ from .test_warm_kernels import _content, _stdout
 
 pytest.importorskip("distributed", reason="dask[distributed] is a dependency: pip install -e '.[test]'")
 
-# Workers die at these files (helpers.faults, read by the worker processes from their environment).
+# Workers die at these files (helpers.core.faults, read by the worker processes from their environment).
 WORKER_FAULTS = "extract@deathtrap=kill;extract@raisetrap=raise;extract@sleeptrap=sleep:60;notebook@deathtrap=kill"
 
 
@@ -265,7 +266,7 @@ def test_report_pages_on_the_cluster_equal_a_local_run_and_a_failing_notebook_fa
     assert not bad.ok and "no_such_report" in bad.error, bad.error
     page = Path(bad.job.html).read_text(encoding="utf-8")
     assert "This notebook failed" in page and "no_such_report" in page
-    # a worker killed while on a notebook (helpers.faults): that page alone, written by this process
+    # a worker killed while on a notebook (helpers.core.faults): that page alone, written by this process
     dead = by_id["deathtrap"]
     assert not dead.ok and "worker process died on the Dask cluster" in dead.error, dead.error
     assert "worker process died on the Dask cluster" in Path(dead.job.html).read_text(encoding="utf-8")

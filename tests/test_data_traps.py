@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from helpers import schema
+from helpers.core import schema
 
 from .conftest import HANYANG, HONGSHAN, JIANGHAN
 

@@ -1,7 +1,7 @@
 """Generated documents stay in step with the code."""
 
-from helpers.paths import REPO_ROOT
-from helpers.schema import dictionary_markdown
+from helpers.core.paths import REPO_ROOT
+from helpers.core.schema import dictionary_markdown
 
 
 def test_data_dictionary_is_current():

@@ -11,7 +11,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from helpers import runner
+from helpers.run import runner
 from helpers.studies.narrate import markdown_html
 
 from .conftest import HONGSHAN
@@ -101,11 +101,11 @@ def test_published_pages_name_files_relative_to_the_project_never_by_absolute_pa
     the index and on a failed notebook's page, relative to the project root."""
     import tempfile
 
-    from helpers import runner
-    from helpers.index_page import write_index
-    from helpers.notebook_exec import render
-    from helpers.paths import REPO_ROOT
-    from helpers.pipeline import extract_and_write
+    from helpers.core.paths import REPO_ROOT
+    from helpers.publish.index_page import write_index
+    from helpers.run import runner
+    from helpers.run.notebook_exec import render
+    from helpers.run.pipeline import extract_and_write
 
     from .conftest import HONGSHAN
 

@@ -17,9 +17,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers import schema
 from helpers.cli import main
-from helpers.paths import REPO_ROOT, raw_files
+from helpers.core import schema
+from helpers.core.paths import REPO_ROOT, raw_files
 
 from .conftest import HANYANG, HONGSHAN, JIANGHAN, PDF_CZJ, QIAOKOU, QINGSHAN
 
@@ -63,7 +63,7 @@ def csv_dir(processed, tmp_path_factory) -> Path:
 def test_import_helpers_stays_light_and_load_is_the_studies_one():
     code = (
         "import sys, helpers; assert 'pandas' not in sys.modules, 'import helpers imported pandas'; "
-        "from helpers import load; import helpers.studies.load as m; assert load is m.load; "
+        "from helpers import load; import helpers.data.load as m; assert load is m.load; "
         "assert 'load' in dir(helpers)"
     )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
@@ -71,7 +71,7 @@ def test_import_helpers_stays_light_and_load_is_the_studies_one():
 
 
 def test_each_dataset_is_an_attribute_with_a_docstring(corpus):
-    from helpers.studies.load import Corpus
+    from helpers.data.load import Corpus
 
     for ds in schema.DATASETS:
         assert ds in dir(corpus)
@@ -252,7 +252,7 @@ def test_extract_writes_a_datapackage_beside_the_datasets(processed):
 
 
 def test_datapackage_describes_the_parts_of_a_partitioned_dataset(tmp_path):
-    from helpers.datapackage import write_for_processed
+    from helpers.data.datapackage import write_for_processed
 
     (tmp_path / "line_items").mkdir()
     for part in ("report_id=a/part-0.parquet", "report_id=b/part-0.parquet"):
@@ -323,7 +323,7 @@ def test_dta_round_trips_with_pandas(processed, corpus, tmp_path):
 
 
 def test_stata_names_are_cut_to_32_characters_and_stay_unique():
-    from helpers.export import stata_names
+    from helpers.data.export import stata_names
 
     long = "a_column_name_longer_than_stata_allows"
     names = stata_names([long, long + "_too", "short"])
@@ -332,7 +332,7 @@ def test_stata_names_are_cut_to_32_characters_and_stay_unique():
 
 def test_stata_keeps_a_text_longer_than_a_str_column_holds(tmp_path):
     """Stata's str holds 2045 bytes; a longer text (3,000 bytes of Chinese here) goes into a strL."""
-    from helpers.export import write_dta
+    from helpers.data.export import write_dta
 
     long_text = "本年度一般公共预算财政拨款支出" * 67  # 1,005 characters, 3,015 bytes in UTF-8
     df = schema.conform(
@@ -353,7 +353,7 @@ def test_stata_keeps_a_text_longer_than_a_str_column_holds(tmp_path):
 
 
 def test_excel_refuses_a_cell_longer_than_excel_holds_and_says_where(tmp_path):
-    from helpers.export import ExportError, write_xlsx
+    from helpers.data.export import ExportError, write_xlsx
 
     df = schema.conform(pd.DataFrame({"report_id": ["r1", "r2"], "source_text": ["短", "长" * 40_000]}), "three_public")
     with pytest.raises(
@@ -392,7 +392,7 @@ def test_missing_processed_folder_and_bad_format_say_so(tmp_path, capsys):
 def test_debug_table_draws_what_the_table_finder_saw(tmp_path, capsys):
     from PIL import Image
 
-    from helpers.document import open_pdf
+    from helpers.read.document import open_pdf
     from helpers.tables.pdf_tables import plumber_tables
 
     out = tmp_path / "t7.png"
@@ -486,7 +486,7 @@ def _injected_rows() -> pd.DataFrame:
 
 
 def test_csv_neutralises_every_formula_trigger_and_leaves_numbers(tmp_path):
-    from helpers.export import write_csv
+    from helpers.data.export import write_csv
 
     write_csv({"line_items": _injected_rows()}, tmp_path)
     with open(tmp_path / "line_items.csv", encoding="utf-8-sig", newline="") as fh:
@@ -498,7 +498,7 @@ def test_csv_neutralises_every_formula_trigger_and_leaves_numbers(tmp_path):
 def test_xlsx_writes_no_formula_cell_and_keeps_the_text(tmp_path):
     import openpyxl
 
-    from helpers.export import write_xlsx
+    from helpers.data.export import write_xlsx
 
     write_xlsx({"line_items": _injected_rows()}, tmp_path)
     wb = openpyxl.load_workbook(tmp_path / "juesuan.xlsx")

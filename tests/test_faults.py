@@ -1,6 +1,6 @@
 """Fault suite: bad rows from earlier runs, workers killed or stuck, a killed parent, and runs
 that give the same rows whatever the number of workers. Kills happen at chosen points
-(helpers.faults, switched on by JUESUAN_FAULT in the environment the workers inherit)."""
+(helpers.core.faults, switched on by JUESUAN_FAULT in the environment the workers inherit)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers.pipeline import extract_many, extractor_version, previous_run, write_datasets
+from helpers.data.datasets import extractor_version, previous_run, write_datasets
+from helpers.run.pipeline import extract_many
 
 from .conftest import HANYANG, HONGSHAN, JIANGHAN, QINGSHAN
 from .fixtures.pdf_objects import write_pdf
@@ -130,9 +131,9 @@ def test_a_pdf_replaced_while_it_is_parsed_keeps_the_checksum_of_the_bytes_parse
     import hashlib
     import shutil
 
-    from helpers.document import sha256_of
-    from helpers.pipeline import _reusable
-    from helpers.tables import engines
+    from helpers.read import engines
+    from helpers.read.document import sha256_of
+    from helpers.run.pipeline import _reusable
 
     from .conftest import PDF_CZJ, PDF_SGB
 
@@ -157,7 +158,7 @@ def test_a_pdf_replaced_while_it_is_parsed_keeps_the_checksum_of_the_bytes_parse
 
 
 def test_a_file_changed_between_the_check_and_the_read_is_reported(tmp_path, monkeypatch):
-    from helpers import pipeline
+    from helpers.run import pipeline
 
     target = tmp_path / "target.txt"
     target.write_bytes(HONGSHAN.read_bytes())
@@ -269,11 +270,11 @@ def test_a_full_or_read_only_disk_ends_in_one_line_naming_the_folder_and_the_dat
 
 
 def test_page_killed_while_written_keeps_the_old_page(tmp_path):
-    from helpers.storage import clean_page_leftovers, write_text_atomic
+    from helpers.data.storage import clean_page_leftovers, write_text_atomic
 
     page = tmp_path / "index.html"
     write_text_atomic(page, "<p>old</p>")
-    code = f"from helpers.storage import write_text_atomic; write_text_atomic({str(page)!r}, '<p>new</p>' * 1000)"
+    code = f"from helpers.data.storage import write_text_atomic; write_text_atomic({str(page)!r}, '<p>new</p>' * 1000)"
     r = subprocess.run([sys.executable, "-c", code], env={**os.environ, "JUESUAN_FAULT": "page=kill"})
     assert r.returncode == -signal.SIGKILL
     assert page.read_text() == "<p>old</p>"
@@ -286,11 +287,11 @@ def test_page_killed_while_written_keeps_the_old_page(tmp_path):
 
 
 def test_second_run_is_refused_while_one_holds_the_lock_and_a_killed_holder_leaves_no_lock(tmp_path):
-    from helpers import runner
+    from helpers.run import runner
 
     out = tmp_path / "processed"
     code = (
-        f"import time; from helpers.lock import folder_lock\n"
+        f"import time; from helpers.data.lock import folder_lock\n"
         f"with folder_lock(__import__('pathlib').Path({str(out)!r}), 'main job'):\n"
         f"    print('held', flush=True); time.sleep(120)"
     )
@@ -318,7 +319,7 @@ def test_second_run_is_refused_while_one_holds_the_lock_and_a_killed_holder_leav
 
 def _hold_lock(out: Path) -> subprocess.Popen:
     code = (
-        f"import time; from helpers.lock import folder_lock\n"
+        f"import time; from helpers.data.lock import folder_lock\n"
         f"with folder_lock(__import__('pathlib').Path({str(out)!r}), 'main job'):\n"
         f"    print('held', flush=True); time.sleep(120)"
     )
@@ -337,7 +338,7 @@ def test_the_lock_never_follows_a_planted_link_nor_writes_another_file(tmp_path)
     r = _cli("extract", HONGSHAN, "--out", out)
     assert r.returncode == 0, r.stderr
     assert victim.read_text() == "the user's own file\n"
-    from helpers.lock import lock_path
+    from helpers.data.lock import lock_path
 
     lock = lock_path(out)
     lock.unlink(missing_ok=True)
@@ -366,7 +367,7 @@ def test_deleting_the_folder_during_a_run_does_not_let_a_second_run_in(tmp_path)
 
 
 def test_killed_notebook_worker_fails_only_its_page(tmp_path, monkeypatch):
-    from helpers import runner
+    from helpers.run import runner
 
     from .test_notebooks import _job, _nb
 
@@ -386,10 +387,10 @@ def test_killed_notebook_worker_fails_only_its_page(tmp_path, monkeypatch):
 def test_a_report_with_a_long_file_name_gets_its_page_and_the_index_links_only_pages_that_exist(tmp_path):
     import re
 
-    from helpers import runner
-    from helpers.extract import report_id_for
-    from helpers.index_page import write_index
-    from helpers.pipeline import extract_and_write
+    from helpers.data.extract import report_id_for
+    from helpers.publish.index_page import write_index
+    from helpers.run import runner
+    from helpers.run.pipeline import extract_and_write
 
     from .test_notebooks import _nb
 
@@ -434,7 +435,7 @@ def href_unquote(h: str) -> str:
 
 
 def test_page_names_of_very_long_report_ids_fit_a_folder_entry():
-    from helpers.runner import page_stem
+    from helpers.run.runner import page_stem
 
     rid = "部门决算" * 21 + "x"  # 253 bytes: with .ipynb more than the 255 a folder entry holds
     stem = page_stem(rid)
@@ -449,7 +450,7 @@ def test_a_kernel_killed_before_its_next_notebook_is_noticed_at_once_and_replace
     """The warm kernel is killed between the check that it lives and the notebook's start (as `kill
     -9` of an idle kernel can land): the notebook gets a fresh kernel within seconds, not after
     a 60 s wait that ends in `Empty`."""
-    from helpers import notebook_exec, runner
+    from helpers.run import notebook_exec, runner
 
     from .test_notebooks import _job, _nb
 
@@ -519,7 +520,7 @@ def _hog(mb: int) -> int:
 
 
 def test_a_worker_past_its_memory_limit_is_stopped_and_only_its_file_fails():
-    from helpers.workers import run_isolated
+    from helpers.run.workers import run_isolated
 
     done: dict[int, tuple] = {}
     t0 = time.monotonic()
@@ -533,7 +534,7 @@ def test_a_worker_past_its_memory_limit_is_stopped_and_only_its_file_fails():
 def test_the_projects_own_data_processed_is_claimed_with_only_its_shipped_files(tmp_path, monkeypatch):
     """data/processed as cloned holds the repository's README.md and .gitkeep and no marker: it is the
     project's folder all the same; one more file of someone else's there is refused."""
-    from helpers import storage
+    from helpers.data import storage
 
     processed = tmp_path / "processed"
     processed.mkdir()

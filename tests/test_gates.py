@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from helpers import paths
+from helpers.core import paths
 
 GATES = {
     "ruff check": [sys.executable, "-m", "ruff", "check", "src", "tests", "benchmarks", "scripts"],

@@ -9,8 +9,8 @@ import json
 import shutil
 from pathlib import Path
 
-from helpers import incremental, runner
-from helpers.paths import NOTEBOOKS
+from helpers.core.paths import NOTEBOOKS
+from helpers.run import incremental, runner
 
 from .conftest import HANYANG, HONGSHAN
 
@@ -66,8 +66,8 @@ def test_a_kept_page_is_the_page_a_clean_run_writes_after_a_report_is_added(tmp_
     of its 三公 table, not row 12 or 18 of the corpus's)."""
     import re
 
-    from helpers import runner
-    from helpers.pipeline import extract_and_write
+    from helpers.run import runner
+    from helpers.run.pipeline import extract_and_write
 
     from .conftest import HANYANG, HONGSHAN, JIANGHAN
 

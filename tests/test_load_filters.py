@@ -10,11 +10,10 @@ import pandas as pd
 import pytest
 
 import helpers
-from helpers import partitioned
-from helpers.paths import DATA_RAW, raw_files
-from helpers.pipeline import extract_and_write
-from helpers.studies import selection
-from helpers.studies.load import NoProcessedData, SelectionError
+from helpers.core.paths import DATA_RAW, raw_files
+from helpers.data import partitioned, selection
+from helpers.data.load import NoProcessedData, SelectionError
+from helpers.run.pipeline import extract_and_write
 
 HANYANG = "001_87de7c93fc8d4773"  # 武汉市汉阳区人民政府办公室 2024 年度 部门决算 (line 3 of the text copy)
 CZJ = "上海市普陀区财政局2024年度部门决算"

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from helpers.document import read_document
-from helpers.metadata import read_metadata
+from helpers.read.document import read_document
+from helpers.read.metadata import read_metadata
 
 from .conftest import HANYANG, HONGSHAN, JIANGHAN, PDF_CZJ, PDF_SGB, QIAOKOU, QINGSHAN
 

@@ -11,7 +11,7 @@ import math
 import pandas as pd
 import pytest
 
-from helpers.extract import extract_report
+from helpers.data.extract import extract_report
 from tests.conftest import HANYANG, HONGSHAN, JIANGHAN, PDF_CZJ, PDF_SGB, QIAOKOU, QINGSHAN
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers.normalize import cid_ratio, is_amount, normalize_text, parse_amount
+from helpers.core.normalize import cid_ratio, is_amount, normalize_text, parse_amount
 
 
 @pytest.mark.parametrize(

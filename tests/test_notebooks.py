@@ -13,8 +13,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from helpers import runner
-from helpers.paths import DATA_RAW, NOTEBOOKS, raw_files
+from helpers.core.paths import DATA_RAW, NOTEBOOKS, raw_files
+from helpers.run import runner
 
 from .conftest import digest as _digest
 
@@ -141,7 +141,7 @@ def test_main_job_without_raw_files_is_non_zero(tmp_path):
 
 
 def _report_ids() -> list[str]:
-    from helpers.extract import report_id_for
+    from helpers.data.extract import report_id_for
 
     return [report_id_for(p) for p in raw_files()]
 
@@ -258,7 +258,7 @@ def _papermill(*args, cache: Path) -> subprocess.CompletedProcess:
     import subprocess
     import sys
 
-    from helpers.paths import REPO_ROOT
+    from helpers.core.paths import REPO_ROOT
 
     env = {**os.environ, "JUESUAN_CACHE": str(cache)}
     return subprocess.run(
@@ -288,7 +288,7 @@ def _assert_same_numbers(mine: Path, main: Path, rid: str, *, ignore=("extracted
     """Every dataset written by the notebook equals the main job's rows for report `rid`."""
     import pandas as pd
 
-    from helpers import schema
+    from helpers.core import schema
 
     for ds in schema.DATASETS:
         a = pd.read_parquet(mine / f"{ds}.parquet")
@@ -311,7 +311,7 @@ def _assert_same_numbers(mine: Path, main: Path, rid: str, *, ignore=("extracted
 
 
 def test_report_notebook_on_a_corpus_file_by_path_matches_the_main_job(published, tmp_path):
-    from helpers.paths import DATA_PROCESSED
+    from helpers.core.paths import DATA_PROCESSED
 
     raw_before, processed_before = _digest(DATA_RAW), _digest(DATA_PROCESSED)
     out = tmp_path / "out.ipynb"
@@ -390,7 +390,7 @@ def test_report_notebook_on_a_copy_outside_the_repository_then_reused(published,
 
 
 def test_report_notebook_on_a_bad_file_fails_with_the_extract_message(tmp_path):
-    from helpers.extract import extract_report
+    from helpers.data.extract import extract_report
 
     bad = tmp_path / "某局2024年度部门决算.pdf"
     bad.write_bytes(PUTUO_PDF.read_bytes()[:4000])  # a download cut short
@@ -430,7 +430,7 @@ def test_start_here_runs_on_the_corpus_and_exports(published, tmp_path):
     # on the index, which start_here once called "trusted")
     assert "trusted" not in text
     from helpers import load
-    from helpers.index_page import verdict
+    from helpers.publish.index_page import verdict
 
     corpus = load(published["root"] / "processed")
     q = corpus.quality.set_index("report_id")
@@ -460,7 +460,7 @@ def test_start_here_runs_on_the_corpus_and_exports(published, tmp_path):
 
 
 def test_no_page_fetches_anything_from_another_server(published):
-    from helpers import pages
+    from helpers.publish import pages
 
     assert pages.outside_references('<script src="https://cdn.example/x.js"></script>')  # the test can fail
     assert pages.outside_references("<link rel=stylesheet href='//fonts.example/f.css'>")

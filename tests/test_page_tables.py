@@ -10,9 +10,9 @@ import re
 import pandas as pd
 import pytest
 
-from helpers.paths import DATA_RAW
+from helpers.core.paths import DATA_RAW
+from helpers.data.load import load
 from helpers.studies import report_view as rv
-from helpers.studies.load import load
 from helpers.studies.narrate import table_html
 
 JIANGHAN = "002_e2b9b740b0f725e0"  # 江汉区人民政府办公室 2022
@@ -21,7 +21,7 @@ WENLV = "上海市普陀区文化和旅游局2025年度部门决算"  # a text c
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
-    from helpers.pipeline import extract_and_write
+    from helpers.run.pipeline import extract_and_write
 
     out = tmp_path_factory.mktemp("page_tables") / "processed"
     extract_and_write([DATA_RAW / f"{JIANGHAN}.txt", DATA_RAW / f"{WENLV}.txt"], out, jobs=1)
@@ -145,7 +145,7 @@ def test_reader_table_html_index_colours_and_repeated_labels():
 
 
 def test_a_report_pages_rows_cannot_be_changed_through_what_it_was_given(corpus):
-    from helpers.studies.load import load_report
+    from helpers.data.load import load_report
 
     page = load_report(JIANGHAN, corpus.folder)
     rows = page.of("line_items", JIANGHAN)
@@ -217,3 +217,19 @@ def test_a_findings_sentence_comes_before_its_rule_id(corpus):
     assert item.endswith(f"; rule <code>{first.rule_id}</code>)")  # the rule id last, as a reference
     heads = _cells(checks_html(rv.checks_sorted(one, WENLV)), "th")
     assert heads[0] == "Message" and heads[-1] == "Rule", heads
+
+
+def test_navigation_anchors_are_the_ids_nbconvert_writes():
+    """The page's section links (pages.toc) use pages.heading_id, our copy of nbconvert's private
+    rule: checked against the ids in a page nbconvert itself rendered."""
+    import nbformat
+
+    from helpers.publish import pages
+
+    headings = ["支出结构 Spending composition", "三公经费 (2023年)", "What is 100% & why?"]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(f"## {h}") for h in headings])
+    body, _ = pages.exporter().from_notebook_node(nb)
+    ids = re.findall(r'<h2 id="([^"]+)"', body)
+    assert ids == [html.escape(pages.heading_id(h)) for h in headings]
+    assert [t["anchor"] for t in pages.toc(nb)] == [pages.heading_id(h) for h in headings]
+    assert pages.heading_id("三公经费 (2023年)") == "%E4%B8%89%E5%85%AC%E7%BB%8F%E8%B4%B9-(2023%E5%B9%B4)"

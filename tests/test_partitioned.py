@@ -1,4 +1,4 @@
-"""The processed datasets as folders of per-report Parquet files (helpers.partitioned): one table for
+"""The processed datasets as folders of per-report Parquet files (helpers.data.partitioned): one table for
 every reader, the frames the one-file layout gave, one report's change writes one report's files,
 and a run killed part-way resumes without reading its finished reports again."""
 
@@ -15,9 +15,11 @@ import pyarrow as pa
 import pyarrow.dataset as pds
 import pytest
 
-from helpers import partitioned, schema
-from helpers.pipeline import extract_and_write, extract_many, read_datasets, write_datasets
-from helpers.studies.load import load
+from helpers.core import schema
+from helpers.data import partitioned
+from helpers.data.datasets import read_datasets, write_datasets
+from helpers.data.load import load
+from helpers.run.pipeline import extract_and_write, extract_many
 
 from .conftest import HANYANG, HONGSHAN, JIANGHAN, QIAOKOU, QINGSHAN, TEXT_FILES
 
@@ -206,7 +208,7 @@ def test_the_main_jobs_incremental_extraction_resumes_after_a_failure(tmp_path, 
     assert load(out).report_ids == [HONGSHAN.stem]  # the published run is untouched
     monkeypatch.delenv("JUESUAN_FAULT")
     lines: list[str] = []
-    monkeypatch.setattr("helpers.pipeline.log", lines.append)
+    monkeypatch.setattr("helpers.run.pipeline.log", lines.append)
     result = extract_and_write([HONGSHAN, HANYANG, JIANGHAN, QIAOKOU], out, incremental=True)
     assert [s.split(":")[0] for s in lines if "reused" in s] == [HONGSHAN.stem, HANYANG.stem, JIANGHAN.stem]
     assert sum(s.startswith("[") for s in lines) == 1 and QIAOKOU.stem in [s for s in lines if s.startswith("[")][0]

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers.document import Document, Line, read_document
-from helpers.extract import extract_report
+from helpers.data.extract import extract_report
+from helpers.read.document import Document, Line, read_document
 from helpers.tables.pdf_tables import find_pdf_tables
 
 from .conftest import PDF_CZJ, PDF_SGB

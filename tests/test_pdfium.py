@@ -16,12 +16,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers.document import read_document
-from helpers.extract import extract_report
-from helpers.paths import DATA_RAW
-from helpers.tables.engines import DEFAULT_PDF_ENGINE, ENGINE_NAMES
+from helpers.core.paths import DATA_RAW
+from helpers.data.extract import extract_report
+from helpers.read.document import read_document
+from helpers.read.engines import DEFAULT_PDF_ENGINE, ENGINE_NAMES
+from helpers.read.pdfium_pages import read_pages
 from helpers.tables.pdf_tables import find_pdf_tables
-from helpers.tables.pdfium_pages import read_pages
 
 from .conftest import PDF_CZJ
 from .fixtures.pdf_truth import TRUTH, score

@@ -6,15 +6,10 @@ import shutil
 
 import pandas as pd
 
-from helpers import incremental, pipeline, schema
-from helpers.pipeline import (
-    extract_and_write,
-    extract_many,
-    extractor_version,
-    previous_run,
-    read_datasets,
-    write_datasets,
-)
+from helpers.core import schema
+from helpers.data.datasets import extractor_version, previous_run, read_datasets, write_datasets
+from helpers.run import incremental, pipeline
+from helpers.run.pipeline import extract_and_write, extract_many
 
 from .conftest import HONGSHAN, JIANGHAN, PDF_SGB, QIAOKOU
 
@@ -126,25 +121,24 @@ def test_written_files_follow_the_schema(tmp_path):
 def test_extractor_version_covers_parsers_not_studies():
     """The hashed modules are extract.py's import closure: every reader, rule and the vocabulary and
     settings they use, but no study, plot or runner (changing a figure does not re-extract)."""
-    from helpers import pipeline
+    import helpers
+    from helpers.data import datasets
 
-    root = __import__("pathlib").Path(pipeline.__file__).parent
-    files = {q.relative_to(root).as_posix() for q in pipeline.extraction_modules()}
+    root = __import__("pathlib").Path(helpers.__file__).parent
+    files = {q.relative_to(root).as_posix() for q in datasets.extraction_modules()}
     assert {
         "tables/grid.py",
         "tables/pdf_tables.py",
         "narrative/__init__.py",
         "checks/rules.py",
         "checks/review.py",
-        "extract.py",
-        "vocabulary.py",
-        "settings.py",
-        "normalize.py",
-        "schema.py",
+        "data/extract.py",
+        "core/vocabulary.py",
+        "core/settings.py",
+        "core/normalize.py",
+        "core/schema.py",
     } <= files
-    assert not {f for f in files if f.startswith("studies/")} | (
-        files & {"runner.py", "plots.py", "pages.py", "pipeline.py"}
-    )
+    assert not {f for f in files if f.startswith(("studies/", "run/", "publish/"))}
 
 
 def test_extractor_version_follows_settings_and_pdf_libraries(monkeypatch):
@@ -152,16 +146,17 @@ def test_extractor_version_follows_settings_and_pdf_libraries(monkeypatch):
     import dataclasses
     from importlib import metadata
 
-    from helpers import pipeline, settings
+    from helpers.core import settings
+    from helpers.data import datasets
 
-    v = pipeline.extractor_version()
-    assert v == pipeline.extractor_version() and len(v) == 16
+    v = datasets.extractor_version()
+    assert v == datasets.extractor_version() and len(v) == 16
     monkeypatch.setattr(settings, "SETTINGS", dataclasses.replace(settings.SETTINGS, rounding_wan=0.006))
-    assert pipeline.extractor_version() != v
+    assert datasets.extractor_version() != v
     monkeypatch.undo()
     real = metadata.version
     monkeypatch.setattr(metadata, "version", lambda d: "0.0.1" if d == "pdfplumber" else real(d))
-    assert pipeline.extractor_version() != v
+    assert datasets.extractor_version() != v
 
 
 def test_quality_summary_dataset(text_datasets):

@@ -8,8 +8,8 @@ import shutil
 
 import pytest
 
-from helpers.extract import extract_report
-from helpers.paths import DATA_RAW
+from helpers.core.paths import DATA_RAW
+from helpers.data.extract import extract_report
 
 SOURCE = DATA_RAW / "上海市普陀区人民政府宜川路街道办事处2025年度部门决算.txt"
 

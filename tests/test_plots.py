@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from helpers import fonts, plots  # noqa: E402
+from helpers.publish import fonts, plots  # noqa: E402
 
 CHINESE = "一般公共服务支出 农林水支出 巩固脱贫衔接乡村振兴 人员经费 公用经费 “三公”经费 硚口区"
 
@@ -129,7 +129,7 @@ def test_no_font_anywhere_says_what_to_install(monkeypatch):
 
 
 def test_short_department_names():
-    from helpers.studies.load import short_department
+    from helpers.data.load import short_department
 
     assert short_department("武汉市洪山区人民政府办公室", "武汉市", "洪山区") == "人民政府办公室"
     assert short_department("中共上海市普陀区委社会工作部", "上海市", "普陀区") == "区委社会工作部"

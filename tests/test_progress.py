@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from helpers.progress import Progress, clear_line, interactive
+from helpers.core.progress import Progress, clear_line, interactive
 
 
 class _Terminal(io.StringIO):

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from helpers import pipeline
 from helpers.checks.rules import Fig
-from helpers.errors import ErrorCode
-from helpers.extract import extract_report
-from helpers.schema import VALUES
-from helpers.settings import DEFAULTS, SETTINGS, Settings, with_settings
+from helpers.core.errors import ErrorCode
+from helpers.core.schema import VALUES
+from helpers.core.settings import DEFAULTS, SETTINGS, Settings, with_settings
+from helpers.data import datasets
+from helpers.data.extract import extract_report
 
 from .conftest import HONGSHAN, JIANGHAN
 
@@ -77,10 +77,10 @@ def test_with_settings_holds_for_its_block_only_and_not_in_other_threads():
 
 
 def test_the_extractor_version_hashes_the_settings_in_force():
-    v = pipeline.extractor_version()
+    v = datasets.extractor_version()
     with with_settings(rounding_wan=0.004):
-        assert pipeline.extractor_version() != v
-    assert pipeline.extractor_version() == v
+        assert datasets.extractor_version() != v
+    assert datasets.extractor_version() == v
 
 
 def test_extract_report_takes_settings_for_one_call():
@@ -99,7 +99,7 @@ def test_extract_report_takes_settings_for_one_call():
 
 
 def test_settings_in_force_reach_the_worker_processes():
-    from helpers.pipeline import extract_many
+    from helpers.run.pipeline import extract_many
 
     with with_settings(max_line_chars=10):
         datasets, _ = extract_many([HONGSHAN, JIANGHAN], jobs=2)
@@ -115,7 +115,7 @@ def test_the_studies_and_garbled_text_tolerances_are_settings():
     for rel, literal in [
         ("studies/quality.py", 0.006),
         ("studies/execution.py", 0.05),
-        ("document.py", 0.05),
+        ("read/document.py", 0.05),
         ("tables/pdf_tables.py", 0.01),
     ]:
         tree = ast.parse((src / rel).read_text(encoding="utf-8"))
@@ -156,7 +156,7 @@ def test_a_folder_and_a_file_changed_while_read_have_their_codes(tmp_path, monke
     r = extract_report(folder)["reports"].iloc[0]
     assert r["status"] == "failed" and r["error_code"] == "not_regular_file" and "no page images" in r["error"]
     # a container whose bytes differ after its adapter read them from before (the file was replaced)
-    import helpers.document as document
+    import helpers.read.document as document
 
     book = tmp_path / "公开表.xlsx"
     book.write_bytes(b"PK\x03\x04")

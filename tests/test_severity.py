@@ -12,8 +12,8 @@ import shutil
 
 import pytest
 
-from helpers.extract import extract_report
-from helpers.index_page import verdict
+from helpers.data.extract import extract_report
+from helpers.publish.index_page import verdict
 
 from .conftest import HONGSHAN, JIANGHAN
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from helpers.document import Line
+from helpers.core.catalog import OTHER_TABLES, TABLES
+from helpers.read.document import Line
 from helpers.tables import shapes
-from helpers.tables.catalog import OTHER_TABLES, TABLES
 from helpers.tables.grid import Grid, GridRow, interpret_grid
 from helpers.tables.reading import Reading
 from helpers.tables.shapes import Figure, RowRecord, coded, economic, three_public, two_sided

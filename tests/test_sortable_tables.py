@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from helpers.pages import TEMPLATE_DIR
+from helpers.publish.pages import TEMPLATE_DIR
 
 SCRIPT = TEMPLATE_DIR / "juesuan" / "sortable.js"
 

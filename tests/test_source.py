@@ -9,8 +9,8 @@ import shutil
 import pandas as pd
 import pytest
 
-from helpers import paths
-from helpers.extract import extract_report
+from helpers.core import paths
+from helpers.data.extract import extract_report
 from helpers.studies.source import ReportFileError, extract_file, processed_or_raw
 
 from .conftest import HANYANG, JIANGHAN

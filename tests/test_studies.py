@@ -9,12 +9,12 @@ import json
 import pandas as pd
 import pytest
 
-from helpers.paths import NOTEBOOKS
+from helpers.core.paths import NOTEBOOKS
+from helpers.data.load import NoProcessedData, load
 from helpers.studies import composition as comp
 from helpers.studies import execution as ex
 from helpers.studies import poverty as pov
 from helpers.studies import quality
-from helpers.studies.load import NoProcessedData, load
 
 HONGSHAN, HANYANG, JIANGHAN, QINGSHAN = (
     "000_5ae2df98b6bbde0e",
@@ -175,7 +175,7 @@ def test_load_fails_loudly_on_missing_or_empty_processed_folder(tmp_path):
         load(tmp_path / "nowhere")
     with pytest.raises(NoProcessedData, match="no reports.parquet"):
         load(tmp_path)
-    from helpers import schema
+    from helpers.core import schema
 
     schema.empty("reports").to_parquet(tmp_path / "reports.parquet")
     with pytest.raises(NoProcessedData, match="holds no reports"):
@@ -188,7 +188,7 @@ def test_unknown_report_fails_loudly(corpus):
 
 
 def test_a_share_a_failing_check_prints_is_left_out_of_composition(corpus):
-    from helpers.studies.load import Corpus
+    from helpers.data.load import Corpus
 
     fc = comp.function_classes(corpus)
     row = fc[(fc.report_id == JIANGHAN)].iloc[0]
@@ -212,7 +212,7 @@ def test_a_share_a_failing_check_prints_is_left_out_of_composition(corpus):
 def test_t6_without_any_amount_falls_back_to_the_narrative_for_personnel_costs(corpus):
     """T6 rows read but no amount in any of them (cells unreadable): no economic class, and the
     personnel/public split comes from the narrative (it used to stop on an empty concatenation)."""
-    from helpers.studies.load import Corpus
+    from helpers.data.load import Corpus
 
     li = corpus.line_items.copy()
     li.loc[li.table == "T6", "amount_wan"] = float("nan")
@@ -253,7 +253,7 @@ def test_one_report_corpus_gives_the_same_per_report_results_as_the_whole_corpus
 
 
 def _verdict(corpus, rid):
-    from helpers.index_page import verdict
+    from helpers.publish.index_page import verdict
 
     q = corpus.of("quality", rid)
     return verdict(corpus.report(rid), q.iloc[0] if len(q) else None)
@@ -276,7 +276,7 @@ def test_verdicts_say_which_reports_to_trust_and_why(corpus):
 
 
 def test_verdict_failure_cases():
-    from helpers.index_page import verdict
+    from helpers.publish.index_page import verdict
 
     failed = pd.Series(
         {

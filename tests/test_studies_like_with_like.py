@@ -20,11 +20,11 @@ import re
 
 import pytest
 
-from helpers.paths import REPO_ROOT
+from helpers.core.paths import REPO_ROOT
+from helpers.data.load import load
 from helpers.studies import composition as comp
 from helpers.studies import execution as ex
 from helpers.studies import quality
-from helpers.studies.load import load
 
 HONGSHAN = "000_5ae2df98b6bbde0e"
 HANYANG = "001_87de7c93fc8d4773"

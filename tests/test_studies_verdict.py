@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import pytest
 
-from helpers.index_page import CARE, DO_NOT_USE, verdict
+from helpers.data.load import load
+from helpers.publish.index_page import CARE, DO_NOT_USE, verdict
 from helpers.studies import composition as comp
 from helpers.studies import execution as ex
 from helpers.studies import poverty as pov
 from helpers.studies import quality
-from helpers.studies.load import load
 
 QINGSHAN = "003_80cf7104083c8073"
 YICHUAN = "上海市普陀区人民政府宜川路街道办事处2025年度部门决算"
@@ -109,7 +109,7 @@ def test_a_21305_amount_a_failing_check_names_is_flagged_in_the_poverty_study(co
     21305 巩固脱贫衔接乡村振兴 2,907.92 (表2 line 155)."""
     import pandas as pd
 
-    from helpers.studies.load import Corpus
+    from helpers.data.load import Corpus
 
     jianghan = "002_e2b9b740b0f725e0"
     fake = corpus.checks.iloc[:1].copy()

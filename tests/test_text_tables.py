@@ -17,8 +17,8 @@ from functools import cache
 import pandas as pd
 import pytest
 
-from helpers.document import Document, Line
-from helpers.tables.catalog import match_title
+from helpers.core.catalog import match_title
+from helpers.read.document import Document, Line
 from helpers.tables.text_tables import find_text_tables
 
 from .conftest import HANYANG, HONGSHAN, JIANGHAN, QIAOKOU, QINGSHAN
@@ -222,7 +222,7 @@ def test_missing_tables_point_at_their_printed_title_not_the_contents():
     """Hanyang prints the 收入支出决算总表 title at line 85 and the 政府性基金 title at line 229 with
     their tables lost; the 目录 entries (lines 16-24) are not titles. Qingshan's 目录 (lines 23-41)
     lists nine tables the file does not hold."""
-    from helpers.document import read_document
+    from helpers.read.document import read_document
 
     found = find_text_tables(read_document(HANYANG))
     assert found["T1"].status == "missing" and found["T1"].ref == "line 85"
@@ -773,7 +773,7 @@ def test_codes_levels_and_domains(items):
     ],
 )
 def test_match_title_most_specific_wins(line, code):
-    from helpers.normalize import normalize_text
+    from helpers.core.normalize import normalize_text
 
     assert match_title(normalize_text(line)) == code
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from helpers.document import read_document
+from helpers.core.paths import DATA_RAW
 from helpers.narrative.sentences import paragraphs
 from helpers.narrative.three_public import narrative_rows
-from helpers.paths import DATA_RAW
+from helpers.read.document import read_document
 
 from .conftest import HANYANG, HONGSHAN, JIANGHAN, PDF_CZJ, PDF_SGB, QIAOKOU, QINGSHAN
 

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from helpers.checks import run_checks
-from helpers.document import Line, read_document
-from helpers.extract import extract_report
-from helpers.paths import DATA_RAW
+from helpers.core.paths import DATA_RAW
+from helpers.data.extract import extract_report
+from helpers.read.document import Line, read_document
 from helpers.tables.placement import Identity, PlaceRow, code_parents, place
 from helpers.tables.spaced import drop_page_numbers, read_coded
 

@@ -8,9 +8,9 @@ import os
 import numpy as np
 import pandas as pd
 
-from helpers.extract import extract_report, report_id_for
-from helpers.paths import raw_listing
-from helpers.pipeline import extract_many
+from helpers.core.paths import raw_listing
+from helpers.data.extract import extract_report, report_id_for
+from helpers.run.pipeline import extract_many
 
 from .conftest import HONGSHAN, JIANGHAN
 
@@ -124,9 +124,9 @@ def test_newline_in_a_file_name_gives_a_plain_id():
 def test_two_reports_with_one_label_get_distinct_labels(tmp_path):
     """Same district, department and year twice (a copy under another name): the studies key
     their tables on the label, so labels stay unique."""
-    from helpers.pipeline import write_datasets
+    from helpers.data.datasets import write_datasets
+    from helpers.data.load import load
     from helpers.studies import composition
-    from helpers.studies.load import load
 
     copy = tmp_path / "hongshan_copy.txt"
     copy.write_bytes(HONGSHAN.read_bytes())

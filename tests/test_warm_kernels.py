@@ -1,4 +1,4 @@
-"""Warm kernels (helpers.notebook_exec): notebooks run one after another in one kernel see a clean
+"""Warm kernels (helpers.run.notebook_exec): notebooks run one after another in one kernel see a clean
 namespace, a kernel that dies or overruns is replaced, a cell error fails that page only, and a
 report page built warm after other notebooks equals the page built in a fresh kernel. Also the
 one-report reading of the processed datasets (`load_report`) and the page rendering without
@@ -13,9 +13,10 @@ import nbformat
 import pandas as pd
 import pytest
 
-from helpers import notebook_exec, runner, schema
-from helpers.paths import NOTEBOOKS
-from helpers.studies.load import load, load_report
+from helpers.core import schema
+from helpers.core.paths import NOTEBOOKS
+from helpers.data.load import load, load_report
+from helpers.run import notebook_exec, runner
 
 from .conftest import HONGSHAN, JIANGHAN, QINGSHAN
 from .test_notebooks import _job, _nb
@@ -123,7 +124,7 @@ def test_a_notebook_that_overruns_or_kills_its_kernel_gets_the_next_one_a_fresh_
 
 @pytest.fixture(scope="module")
 def processed(tmp_path_factory):
-    from helpers.pipeline import extract_and_write
+    from helpers.run.pipeline import extract_and_write
 
     out = tmp_path_factory.mktemp("processed")
     extract_and_write([HONGSHAN, JIANGHAN, QINGSHAN], out)
@@ -209,7 +210,7 @@ def test_fast_page_rendering_gives_nbconvert_own_page(tmp_path, processed, kerne
     """The page without nbconvert's BeautifulSoup pass is, once parsed, exactly nbconvert's page."""
     from bs4 import BeautifulSoup
 
-    from helpers import pages
+    from helpers.publish import pages
 
     job = _report_job(tmp_path, processed, "000_5ae2df98b6bbde0e", kernel, "r", warm=True)
     res = _run([job])[0]
@@ -217,8 +218,8 @@ def test_fast_page_rendering_gives_nbconvert_own_page(tmp_path, processed, kerne
     nb = nbformat.read(job.output, as_version=4)
     nb.cells.append(nbformat.v4.new_markdown_cell('<img src="data:image/png;base64,iVBORw0KGgo=">'))  # no alt
     resources = pages.page_resources(nb, "t", "report", job.name, runner.STUDIES)
-    fast = notebook_exec.page_html(nb, dict(resources), fast=True)
-    stock = notebook_exec.page_html(nb, dict(resources), fast=False)
+    fast = pages.page_html(nb, dict(resources), fast=True)
+    stock = pages.page_html(nb, dict(resources), fast=False)
     assert 'alt="No description has been provided for this image"' in fast and 'tabindex="0"' in fast
     assert str(BeautifulSoup(fast, features="html.parser")) == stock
 

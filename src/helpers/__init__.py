@@ -24,11 +24,11 @@ __all__ = ["db", "load"]
 def __getattr__(name: str):
     # Lazy, so `import helpers` (the CLI, worker processes) does not import pandas.
     if name == "load":
-        from .studies.load import load
+        from .data.load import load
 
         return load
     if name == "db":
-        from .studies.database import db
+        from .data.database import db
 
         return db
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

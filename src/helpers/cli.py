@@ -11,9 +11,9 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from . import paths
-from .settings import SETTINGS
-from .tables.engines import DEFAULT_PDF_ENGINE, ENGINE_NAMES
+from .core import paths
+from .core.settings import SETTINGS
+from .read.engines import DEFAULT_PDF_ENGINE, ENGINE_NAMES
 
 FILE_TIMEOUT = SETTINGS.file_timeout_s
 
@@ -40,7 +40,7 @@ def _scheduler(args) -> Iterator[None]:
     `--scheduler local`: on a Dask LocalCluster started here (--jobs workers of one thread each, its
     dashboard address logged) and shut down when the command ends; `--scheduler none`: this
     machine's own worker processes, whatever the variable says."""
-    from . import workers
+    from .run import workers
 
     address = getattr(args, "scheduler", None)
     if address != "local":
@@ -50,7 +50,7 @@ def _scheduler(args) -> Iterator[None]:
         return
     from distributed import LocalCluster
 
-    from .pipeline import log
+    from .run.pipeline import log
 
     n = max(1, getattr(args, "jobs", 1) or 1)
     with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0") as cluster:
@@ -68,10 +68,10 @@ def cmd_extract(args) -> int:
 
 
 def _extract(args) -> int:
-    from .lock import LockHeld, folder_lock
-    from .pipeline import extract_and_write, log
-    from .runner import EXIT_BUSY, EXIT_NOTHING, EXIT_OK, EXIT_SOME_FAILED, failure_summary
-    from .storage import NotOurFolder
+    from .data.lock import LockHeld, folder_lock
+    from .data.storage import NotOurFolder
+    from .run.pipeline import extract_and_write, log
+    from .run.runner import EXIT_BUSY, EXIT_NOTHING, EXIT_OK, EXIT_SOME_FAILED, failure_summary
 
     try:
         with folder_lock(Path(args.out), "extract"):
@@ -102,7 +102,7 @@ def cmd_run(args) -> int:
 
 
 def _run(args) -> int:
-    from .runner import main_job
+    from .run.runner import main_job
 
     return main_job(
         jobs=args.jobs,
@@ -115,8 +115,8 @@ def _run(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from .export import ExportError, export
-    from .studies.load import NoProcessedData
+    from .data.export import ExportError, export
+    from .data.load import NoProcessedData
 
     try:
         written = export(args.format, Path(args.out), args.processed)
@@ -129,8 +129,8 @@ def cmd_export(args) -> int:
 
 
 def cmd_debug_table(args) -> int:
-    from .debug_table import PageOutOfRange, debug_table
-    from .document import ReportError
+    from .read.document import ReportError
+    from .tables.debug_table import PageOutOfRange, debug_table
 
     try:
         picture = debug_table(Path(args.file), args.page, args.out, resolution=args.resolution)
@@ -142,7 +142,7 @@ def cmd_debug_table(args) -> int:
 
 
 def cmd_page(args) -> int:
-    from .pages import PageError, render_page
+    from .publish.pages import PageError, render_page
 
     try:
         out = render_page(Path(args.notebook), Path(args.out) if args.out else None, args.title)
@@ -154,7 +154,7 @@ def cmd_page(args) -> int:
 
 
 def cmd_dictionary(args) -> int:
-    from .schema import dictionary_markdown
+    from .core.schema import dictionary_markdown
 
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -165,7 +165,7 @@ def cmd_dictionary(args) -> int:
 
 def cmd_checks_doc(args) -> int:
     from .checks.doc import checks_markdown
-    from .pipeline import extract_many, log
+    from .run.pipeline import extract_many, log
 
     files = paths.raw_files(Path(args.raw))
     datasets, messages = extract_many(files, jobs=args.jobs, progress=log)
@@ -199,7 +199,7 @@ def _timeout_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .export_formats import FORMATS  # not .export: printing --help must not import pandas
+    from .data.export_formats import FORMATS  # not .export: printing --help must not import pandas
 
     p = argparse.ArgumentParser(prog="python -m helpers", description=__doc__, epilog=EXIT_CODES)
     sub = p.add_subparsers(dest="command", required=True)
@@ -309,7 +309,7 @@ class _LineHandler(logging.StreamHandler):
     """Plain lines on stderr, each on a line of its own even while a progress bar is drawn."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        from .progress import clear_line
+        from .core.progress import clear_line
 
         clear_line()
         super().emit(record)

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..normalize import compact
-from ..settings import SETTINGS
-from ..vocabulary import CLASS_NAMES, MEASURE_NAMES, TABLE_TITLES
+from ..core.normalize import compact
+from ..core.settings import SETTINGS
+from ..core.vocabulary import CLASS_NAMES, MEASURE_NAMES, TABLE_TITLES
 from .rules import Fig, Report, Result, insufficient, join_refs, not_applicable, sval, tref, val
 
 # ---------------------------------------------------------------------------------------------

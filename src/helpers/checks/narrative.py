@@ -19,15 +19,18 @@ import re
 
 import pandas as pd
 
-from ..normalize import NUM, compact
-from ..settings import SETTINGS
-from ..vocabulary import (
+from ..core.normalize import compact
+from ..core.settings import SETTINGS
+from ..core.vocabulary import (
     CLASS_NAMES,
     T6_SUBTOTALS,
     THREE_PUBLIC_NAMES,
     THREE_PUBLIC_TEXT_WORDS,
     THREE_PUBLIC_TOPIC_ITEMS,
+    Table,
 )
+from ..narrative.amounts import percents
+from ..narrative.facts import Fact, continues_previous, lead_total, share_words, stated_finals
 from .common import (
     find_row,
     rows_of,
@@ -70,9 +73,9 @@ def _pct_fig(value: float, text: str | None) -> float:
     """Half-unit of a printed percentage (100% → 0.5, 99.3% → 0.05, 90.66% → 0.005)."""
     d = None
     if text:
-        for m in re.finditer(rf"({NUM})\s*[%％]", str(text).replace(",", "")):
-            if abs(float(m.group(1)) - abs(value)) < SETTINGS.same_number:
-                dd = len(m.group(1).split(".")[1]) if "." in m.group(1) else 0
+        for tok in percents(str(text)):
+            if abs(float(tok) - abs(value)) < SETTINGS.same_number:
+                dd = len(tok.split(".")[1]) if "." in tok else 0
                 d = dd if d is None else max(d, dd)
     if d is None:
         d = printed_decimals(abs(value), None)
@@ -151,14 +154,14 @@ def _t5_code_fig(report: Report, code: str) -> Fig | None:
     """T5 amount for a function code: the 类 amounts (Σ lower rows where no 类 row), else the row."""
     if len(code) == 3:
         return t5_class_amounts(report).get(code)
-    for r in rows_of(report, "T5"):
+    for r in rows_of(report, Table.T5):
         if r.code == code:
-            return r.fig("T5", "total", f"T5 {code} {r.label}")
+            return r.fig(Table.T5, "total", f"T5 {code} {r.label}")
     return None
 
 
 def _class_fallback(report: Report, code: str) -> Fig | None:
-    for t, m in (("T4", "general_budget"), ("T1", "final")):
+    for t, m in ((Table.T4, "general_budget"), (Table.T1, "final")):
         if report.table_state(t) != "data":
             continue
         for r in side_rows(rows_of(report, t), "expenditure"):
@@ -195,11 +198,11 @@ def nx_class_amount(report: Report):
                 ref,
             )
             continue
-        tf = _t5_code_fig(report, code) if report.table_state("T5") == "data" else None
+        tf = _t5_code_fig(report, code) if report.table_state(Table.T5) == "data" else None
         if tf is None and len(code) == 3:
             tf = _class_fallback(report, code)
         if tf is None:
-            why = report.missing_msg("T5") or f"no T5 row for {code}"
+            why = report.missing_msg(Table.T5) or f"no T5 row for {code}"
             yield insufficient(f"narrative {code} {sval(r.name)} {fmt(nf.value)}: {why}", ref)
             continue
         res = equal_check(
@@ -220,8 +223,8 @@ def _explain_amount(report: Report, res: Result, nf: Fig, tf: Fig, code: str) ->
     if len(a) == len(b) and sorted(a) == sorted(b) and sum(x != y for x, y in zip(a, b)) == 2:
         res.message += " — the same digits transposed, a typing error in the narrative"
         return res
-    if len(code) == 7 and report.table_state("T5") == "data":
-        rows = rows_of(report, "T5")
+    if len(code) == 7 and report.table_state(Table.T5) == "data":
+        rows = rows_of(report, Table.T5)
         me = next((r for r in rows if r.code == code), None)
         if me is not None:
             same = [
@@ -292,7 +295,7 @@ def nx_three_public(report: Report):
     if not nar:
         yield not_applicable("the narrative states no 三公 figure (three_public has no narrative rows)")
         return
-    bad = table_unavailable(report, "T7")
+    bad = table_unavailable(report, Table.T7)
     if bad:
         yield bad
         return
@@ -361,43 +364,43 @@ def _tcell(report: Report, table: str, side: str | None, keys: tuple[str, ...], 
 
 
 def _t6_total(report: Report, which: str) -> Fig | None:
-    if report.table_state("T6") != "data":
+    if report.table_state(Table.T6) != "data":
         return None
     _, pers, pub, _ = t6_rows(report)
     r = pers if which == "personnel" else pub
-    return r.fig("T6", "final", f"T6 {T6_SUBTOTALS[which]}") if r else None
+    return r.fig(Table.T6, "final", f"T6 {T6_SUBTOTALS[which]}") if r else None
 
 
 # topic -> the table cells the sentence restates (any one of them; listed in order of preference)
 FACT_TARGETS = {
-    "grand_total": lambda R: [_tcell(R, "T1", "income", ("总计",), "final", "T1 总计")],
+    "grand_total": lambda R: [_tcell(R, Table.T1, "income", ("总计",), "final", "T1 总计")],
     "income_total": lambda R: [
-        _tcell(R, "T1", "income", ("本年收入合计",), "final", "T1 本年收入合计"),
-        _tcell(R, "T2", None, ("合计",), "total", "T2 合计"),
+        _tcell(R, Table.T1, "income", ("本年收入合计",), "final", "T1 本年收入合计"),
+        _tcell(R, Table.T2, None, ("合计",), "total", "T2 合计"),
     ],
     "expenditure_total": lambda R: [
-        _tcell(R, "T1", "expenditure", ("本年支出合计",), "final", "T1 本年支出合计"),
-        _tcell(R, "T3", None, ("合计",), "total", "T3 合计"),
+        _tcell(R, Table.T1, "expenditure", ("本年支出合计",), "final", "T1 本年支出合计"),
+        _tcell(R, Table.T3, None, ("合计",), "total", "T3 合计"),
     ],
     "fiscal_income": lambda R: [
-        _tcell(R, "T2", None, ("合计",), "fiscal", "T2 合计 财政拨款收入"),
-        _tcell(R, "T4", "income", ("本年收入合计",), "final", "T4 本年收入合计"),
+        _tcell(R, Table.T2, None, ("合计",), "fiscal", "T2 合计 财政拨款收入"),
+        _tcell(R, Table.T4, "income", ("本年收入合计",), "final", "T4 本年收入合计"),
     ],
-    "fiscal_grand_total": lambda R: [_tcell(R, "T4", "income", ("总计",), "final", "T4 总计")],
+    "fiscal_grand_total": lambda R: [_tcell(R, Table.T4, "income", ("总计",), "final", "T4 总计")],
     "general_budget_expenditure": lambda R: [
-        _tcell(R, "T5", None, ("合计",), "total", "T5 合计"),
-        _tcell(R, "T4", "expenditure", ("本年支出合计",), "general_budget", "T4 本年支出合计 一般公共预算"),
-        _tcell(R, "U4", None, ("合计",), "total", "U4 合计"),
+        _tcell(R, Table.T5, None, ("合计",), "total", "T5 合计"),
+        _tcell(R, Table.T4, "expenditure", ("本年支出合计",), "general_budget", "T4 本年支出合计 一般公共预算"),
+        _tcell(R, Table.U4, None, ("合计",), "total", "U4 合计"),
     ],
     "basic_expenditure": lambda R: [
-        _tcell(R, "T3", None, ("合计",), "basic", "T3 合计 基本支出"),
-        _tcell(R, "T5", None, ("合计",), "basic", "T5 合计 基本支出"),
-        _tcell(R, "U4", None, ("合计",), "basic", "U4 合计 基本支出"),
+        _tcell(R, Table.T3, None, ("合计",), "basic", "T3 合计 基本支出"),
+        _tcell(R, Table.T5, None, ("合计",), "basic", "T5 合计 基本支出"),
+        _tcell(R, Table.U4, None, ("合计",), "basic", "U4 合计 基本支出"),
     ],
     "project_expenditure": lambda R: [
-        _tcell(R, "T3", None, ("合计",), "project", "T3 合计 项目支出"),
-        _tcell(R, "T5", None, ("合计",), "project", "T5 合计 项目支出"),
-        _tcell(R, "U4", None, ("合计",), "project", "U4 合计 项目支出"),
+        _tcell(R, Table.T3, None, ("合计",), "project", "T3 合计 项目支出"),
+        _tcell(R, Table.T5, None, ("合计",), "project", "T5 合计 项目支出"),
+        _tcell(R, Table.U4, None, ("合计",), "project", "U4 合计 项目支出"),
     ],
     "personnel_cost": lambda R: [_t6_total(R, "personnel")],
     "public_cost": lambda R: [_t6_total(R, "public")],
@@ -535,7 +538,7 @@ def _three_public_current(report: Report, item: str) -> Fig | None:
     nar = _tp(report, "narrative")
     if item in nar and not nar[item][1].blank:
         return nar[item][1]
-    if report.table_state("T7") == "data":
+    if report.table_state(Table.T7) == "data":
         f = _t7_pairs(report).get(item)
         if f is not None and not f[1].blank:
             return f[1]
@@ -545,9 +548,6 @@ def _three_public_current(report: Report, item: str) -> Fig | None:
 def _line_no(ref: str | None) -> int | None:
     m = re.search(r"line (\d+)", ref or "")
     return int(m.group(1)) if m else None
-
-
-_FINAL_IN_TEXT = re.compile(rf"(?:支出)?决算(?:数)?为\s*({NUM})\s*万元")
 
 
 def _tp_item_named(subject: str | None, text: str | None) -> str | None:
@@ -560,7 +560,7 @@ def _tp_item_named(subject: str | None, text: str | None) -> str | None:
     return None
 
 
-def _current_level(report: Report, r, facts: pd.DataFrame) -> tuple[Fig | None, str]:
+def _current_level(report: Report, r: Fact, facts: pd.DataFrame) -> tuple[Fig | None, str]:
     """This year's level a change rate refers to, when the fact itself does not carry it:
     (figure or None, where it was found / why not). In order: the outturn stated in the same
     sentence; the 三公 item's outturn; the same total stated elsewhere (or the table)."""
@@ -568,14 +568,14 @@ def _current_level(report: Report, r, facts: pd.DataFrame) -> tuple[Fig | None, 
     ref = sval(r.source_ref)
     text = sval(r.source_text) or ""
     subject = sval(r.subject)
-    finals = {m.group(1) for m in _FINAL_IN_TEXT.finditer(text)}
+    finals = stated_finals(text)
     if len(finals) == 1:
         v = finals.pop()
         return narrative_fig(
             float(v.replace(",", "")), text, _nref(ref), "current"
         ), "the outturn stated in the same sentence"
     n = _line_no(ref)
-    if re.match(r"^\s*较上年", text):  # the sentence names nothing: it continues the statement before it
+    if continues_previous(text):
         tp = report.frame("three_public")
         tp = tp[(tp["source"] == "narrative") & tp["final_wan"].notna()] if len(tp) else tp
         near = [
@@ -629,12 +629,15 @@ def n_rate_change(report: Report):
     if not len(rows):
         yield not_applicable("no year-on-year rate printed (narrative_facts has no change_pct_printed)")
         return
+    for r in _change_statements(rows, facts):
+        yield _rate_change(report, Fact.from_row(r), facts)
+
+
+def _change_statements(rows: pd.DataFrame, facts: pd.DataFrame):
+    """Each printed change rate once: a change-only fact restating a level's change is the same statement."""
     seen = set()
     for r in rows.itertuples(index=False):
-        text, ref = sval(r.source_text), _nref(sval(r.source_ref))
-        subj = sval(r.subject) or sval(r.topic)
-        printed = float(r.change_pct_printed)
-        key = (sval(r.source_ref), val(r.change_wan), printed)
+        key = (sval(r.source_ref), val(r.change_wan), float(r.change_pct_printed))
         if val(r.value) is None:
             dup = facts[
                 (facts["source_ref"] == r.source_ref)
@@ -647,57 +650,59 @@ def n_rate_change(report: Report):
         if key in seen:
             continue
         seen.add(key)
-        where = f"{subj} (“{_short(text)}”)"
-        if r.change_wan is None or pd.isna(r.change_wan):
-            yield insufficient(
-                f"{where}: change rate {fmt_pct(printed)} printed without the change amount, "
+        yield r
+
+
+def _rate_change(report: Report, r: Fact, facts: pd.DataFrame) -> Result:
+    """One printed change rate against change ÷ (this year's level − change)."""
+    text, ref = sval(r.source_text), _nref(sval(r.source_ref))
+    printed = r.change_pct_printed
+    assert printed is not None, "the facts were filtered on a printed rate"
+    where = f"{sval(r.subject) or sval(r.topic)} (“{_short(text)}”)"
+    if r.change_wan is None:
+        return insufficient(
+            f"{where}: change rate {fmt_pct(printed)} printed without the change amount, "
+            "so the prior year cannot be derived",
+            ref,
+        )
+    ch = narrative_fig(r.change_wan, text, ref, "change")
+    cur: Fig | None
+    if r.value is not None:
+        cur, how = narrative_fig(r.value, text, ref, "current"), ""
+    else:
+        cur, how = _current_level(report, r, facts)
+        if cur is None:
+            return insufficient(
+                f"{where}: change {fmt(ch.value)} and rate {fmt_pct(printed)} printed, but {how}, "
                 "so the prior year cannot be derived",
                 ref,
             )
-            continue
-        ch = narrative_fig(float(r.change_wan), text, ref, "change")
-        cur: Fig | None
-        if val(r.value) is not None:
-            cur, how = narrative_fig(float(r.value), text, ref, "current"), ""
-        else:
-            cur, how = _current_level(report, r, facts)
-            if cur is None:
-                yield insufficient(
-                    f"{where}: change {fmt(ch.value)} and rate {fmt_pct(printed)} printed, but {how}, "
-                    "so the prior year cannot be derived",
-                    ref,
-                )
-                continue
-            how = f"; this year's level {fmt(cur.value)} from {how}"
-        # both printed: ch from a non-null change_wan, cur from a value or _current_level's printed figure
-        prior = cur.amount - ch.amount
-        prior_half = cur.half + ch.half
-        refs = join_refs(ref, cur.ref)
-        if prior - prior_half <= 0:
-            yield not_applicable(
-                f"{where}: the prior year {fmt(prior)} is 0 or negative; a change rate is undefined "
-                f"(printed {fmt_pct(printed)}){how}",
-                refs,
-            )
-            continue
-        pf = Fig(prior, ref, "prior", prior_half)
-        iv = ratio_interval(ch, pf)
-        assert iv is not None, "prior - prior_half > 0 was checked above"
-        lo, hi = iv
-        central = 100 * ch.amount / prior
-        res = rate_check(
-            printed,
-            _pct_fig(printed, text),
-            lo,
-            hi,
-            central,
-            what=f"change rate of {where}: change {fmt(ch.value)} ÷ prior {fmt(prior)} (= {fmt(cur.value)} − "
-            f"{fmt(ch.value)}){how}",
-            refs=refs,
+        how = f"; this year's level {fmt(cur.value)} from {how}"
+    # both printed: ch from a non-null change_wan, cur from a value or _current_level's printed figure
+    prior = cur.amount - ch.amount
+    prior_half = cur.half + ch.half
+    refs = join_refs(ref, cur.ref)
+    if prior - prior_half <= 0:
+        return not_applicable(
+            f"{where}: the prior year {fmt(prior)} is 0 or negative; a change rate is undefined "
+            f"(printed {fmt_pct(printed)}){how}",
+            refs,
         )
-        if res.outcome == "fail":
-            res.message += _why_rate(printed, _pct_fig(printed, text), ch.amount, cur.amount, prior)
-        yield res
+    iv = ratio_interval(ch, Fig(prior, ref, "prior", prior_half))
+    assert iv is not None, "prior - prior_half > 0 was checked above"
+    res = rate_check(
+        printed,
+        _pct_fig(printed, text),
+        iv[0],
+        iv[1],
+        100 * ch.amount / prior,
+        what=f"change rate of {where}: change {fmt(ch.value)} ÷ prior {fmt(prior)} (= {fmt(cur.value)} − "
+        f"{fmt(ch.value)}){how}",
+        refs=refs,
+    )
+    if res.outcome == "fail":
+        res.message += _why_rate(printed, _pct_fig(printed, text), ch.amount, cur.amount, prior)
+    return res
 
 
 def _why_rate(printed: float, half: float, change: float, current: float, prior: float) -> str:
@@ -738,8 +743,8 @@ SHARE_WHOLES = [
         "本年收入合计",
         ("income_total",),
         [
-            lambda R: _tcell(R, "T1", "income", ("本年收入合计",), "final", "T1 本年收入合计"),
-            lambda R: _tcell(R, "T2", None, ("合计",), "total", "T2 合计"),
+            lambda R: _tcell(R, Table.T1, "income", ("本年收入合计",), "final", "T1 本年收入合计"),
+            lambda R: _tcell(R, Table.T2, None, ("合计",), "total", "T2 合计"),
         ],
     ),
     (
@@ -747,8 +752,8 @@ SHARE_WHOLES = [
         "本年支出合计",
         ("expenditure_total",),
         [
-            lambda R: _tcell(R, "T1", "expenditure", ("本年支出合计",), "final", "T1 本年支出合计"),
-            lambda R: _tcell(R, "T3", None, ("合计",), "total", "T3 合计"),
+            lambda R: _tcell(R, Table.T1, "expenditure", ("本年支出合计",), "final", "T1 本年支出合计"),
+            lambda R: _tcell(R, Table.T3, None, ("合计",), "total", "T3 合计"),
         ],
     ),
     (re.compile(r"^政府采购支出总额"), "政府采购支出总额", ("procurement_total",), []),
@@ -757,13 +762,13 @@ SHARE_WHOLES = [
         re.compile(r"^一般公共预算项目支出总额"),
         "一般公共预算项目支出总额",
         (),
-        [lambda R: _tcell(R, "T5", None, ("合计",), "project", "T5 合计 项目支出")],
+        [lambda R: _tcell(R, Table.T5, None, ("合计",), "project", "T5 合计 项目支出")],
     ),
     (
         re.compile(r"^$"),
         "一般公共预算财政拨款支出",
         ("general_budget_expenditure",),
-        [lambda R: _tcell(R, "T5", None, ("合计",), "total", "T5 合计")],
+        [lambda R: _tcell(R, Table.T5, None, ("合计",), "total", "T5 合计")],
     ),
 ]
 
@@ -772,15 +777,8 @@ def _lead_total(text: str | None, part: float, ref: str | None) -> Fig | None:
     """For a bare 占 (其中：X 万元，占 y%), the whole is the amount the sentence opens with, when it is
     not the part itself (“本年收入合计 2946.25 万元，其中：财政拨款收入 2940.05 万元，占 99.79%”). The
     part may equal the whole (“本年收入合计 20323.21 万元，其中：财政拨款收入 20323.21 万元，占 100%”)."""
-    t = compact(text or "").replace(",", "")
-    m = re.search(rf"({NUM})万元[，。]?(?:其中|主要用于)", t)
-    if not m:
-        return None
-    v = float(m.group(1))
-    own = re.search(rf"(?<![\d.]){re.escape(m.group(1))}万元[，]?占", t)
-    if abs(v - part) < SETTINGS.same_number and (own is None or own.start() == m.start()):
-        return None  # the sentence opens with the part itself
-    return narrative_fig(v, text, ref, "the total the sentence opens with")
+    v = lead_total(text, part, SETTINGS.same_number)
+    return None if v is None else narrative_fig(v, text, ref, "the total the sentence opens with")
 
 
 def _three_public_total(report: Report) -> Fig | None:
@@ -794,14 +792,7 @@ def _three_public_total(report: Report) -> Fig | None:
 
 def _share_words(value: float, text: str | None, printed: float) -> str | None:
     """The words between 占 and the printed share that follows the amount (e.g. 本年支出), '' for a bare 占."""
-    t = compact(text or "").replace(",", "")
-    for m in re.finditer(rf"({NUM})万元[，,]?(?:占|，占)(.{{0,20}}?)的?({NUM})%", t):
-        if (
-            abs(float(m.group(1)) - value) < SETTINGS.same_number
-            and abs(float(m.group(3)) - printed) < SETTINGS.same_number
-        ):
-            return re.sub(r"的$", "", m.group(2))
-    return None
+    return share_words(text, value, printed, SETTINGS.same_number)
 
 
 @rule(
@@ -818,109 +809,92 @@ def n_rate_share(report: Report):
     if not len(rows):
         yield not_applicable("no share of a stated amount printed (narrative_facts has no share_pct_printed in 万元)")
         return
-    results = []
     for r in rows.itertuples(index=False):
-        text, ref = sval(r.source_text), _nref(sval(r.source_ref))
-        subj = sval(r.subject) or sval(r.topic)
-        printed = float(r.share_pct_printed)
-        where = f"{subj} (“{_short(text)}”)"
-        words = _share_words(float(r.value), text, printed)
-        spec = next((w for w in SHARE_WHOLES if words is not None and w[0].search(words)), None)
-        if spec is None:
-            results.append(
-                (
-                    r,
-                    insufficient(
-                        f"{where}: share {fmt_pct(printed)} printed, but the whole it is a share of "
-                        f"({'“' + words + '”' if words else 'not found in the sentence'}) is not one the rule knows",
-                        ref,
-                    ),
-                )
-            )
-            continue
-        _, label, topics, table_fns = spec
-        whole = _lead_total(text, float(r.value), ref) if words == "" else None
-        if whole is None and words == "" and "三公" in (text or ""):
-            whole = _three_public_total(report)
-            label = "“三公”经费支出决算"
-        if whole is None:
-            whole = _fact_fig(report, *topics) if topics else None
-        if whole is None:
-            for fn in table_fns:
-                whole = fn(report)
-                if whole is not None:
-                    break
-        if whole is None or whole.blank:
-            results.append(
-                (
-                    r,
-                    insufficient(
-                        f"{where}: the whole ({label}) is stated neither in the narrative nor in a table read", ref
-                    ),
-                )
-            )
-            continue
-        part = narrative_fig(float(r.value), text, ref, subj)
-        if abs(whole.amount) < SETTINGS.eps:
-            results.append(
-                (
-                    r,
-                    not_applicable(
-                        f"{where}: the whole ({label}) is 0; a share of it is undefined (printed {fmt_pct(printed)})",
-                        join_refs(ref, whole.ref),
-                    ),
-                )
-            )
-            continue
-        iv = ratio_interval(part, whole)
-        if iv is None:  # a whole within its rounding of 0 (or below it): as for a completion rate, undefined
-            results.append(
-                (
-                    r,
-                    not_applicable(
-                        f"{where}: the whole ({label}) {fmt(whole.value)} is too small for its rounding; "
-                        f"a share of it is undefined (printed {fmt_pct(printed)})",
-                        join_refs(ref, whole.ref),
-                    ),
-                )
-            )
-            continue
-        lo, hi = iv
-        results.append(
-            (
-                r,
-                rate_check(
-                    printed,
-                    _pct_fig(printed, text),
-                    lo,
-                    hi,
-                    100 * part.amount / whole.amount,
-                    what=f"share of {where}: {fmt(part.value)} ÷ {whole.label} ({label}) {fmt(whole.value)}",
-                    refs=join_refs(ref, whole.ref),
-                ),
-            )
-        )
-    # shares printed together that add up to 100%: one last-digit unit of adjustment is rounding
-    for r, res in results:
+        res = _share(report, Fact.from_row(r))
         if res.outcome == "fail":
-            # a fail here is rate_check's, which sets both the recomputed (expected) and printed (found) rates
-            assert res.found is not None and res.expected is not None
-            group = rows[(rows["source_ref"] == r.source_ref)]
-            unit = 2 * _pct_fig(float(r.share_pct_printed), sval(r.source_text))
-            total = float(group["share_pct_printed"].sum())
-            if (
-                len(group) > 1
-                and abs(total - 100) <= 0.5 * unit * len(group) + SETTINGS.eps
-                and abs(res.found - res.expected)
-                <= unit + 2 * _pct_fig(float(r.share_pct_printed), None) * 0 + unit * 0.5 + SETTINGS.eps
-            ):
-                res.outcome, res.severity = "pass", None
-                res.message = (
-                    f"rounding: {res.message.split(': printed')[0]}: printed {fmt_pct(res.found)}, recomputed "
-                    f"{fmt_pct(res.expected)}; the {len(group)} shares printed together add up to {total:.2f}%, "
-                    "so one was adjusted by a last-digit unit to make 100%"
-                )
+            _rounding_to_100(res, r, rows[(rows["source_ref"] == r.source_ref)])
         yield res
+
+
+def _share_whole(report: Report, r: Fact, words: str, spec) -> tuple[Fig | None, str]:
+    """The whole a share is of, and its label: the amount the sentence opens with (bare 占), the 三公 total
+    (bare 占 in a 三公 sentence), the narrative's own figure for it, else the table's."""
+    _, label, topics, table_fns = spec
+    text, ref = sval(r.source_text), _nref(sval(r.source_ref))
+    assert r.value is not None, "the facts were filtered on a stated value"
+    whole = _lead_total(text, r.value, ref) if words == "" else None
+    if whole is None and words == "" and "三公" in (text or ""):
+        whole = _three_public_total(report)
+        label = "“三公”经费支出决算"
+    if whole is None:
+        whole = _fact_fig(report, *topics) if topics else None
+    for fn in table_fns:
+        if whole is not None:
+            break
+        whole = fn(report)
+    return whole, label
+
+
+def _share(report: Report, r: Fact) -> Result:
+    """One printed share against part ÷ the whole its words name."""
+    text, ref = sval(r.source_text), _nref(sval(r.source_ref))
+    subj = sval(r.subject) or sval(r.topic)
+    printed, value = r.share_pct_printed, r.value
+    assert printed is not None and value is not None, "the facts were filtered on a stated value and share"
+    where = f"{subj} (“{_short(text)}”)"
+    words = _share_words(value, text, printed)
+    spec = next((w for w in SHARE_WHOLES if words is not None and w[0].search(words)), None)
+    if spec is None:
+        return insufficient(
+            f"{where}: share {fmt_pct(printed)} printed, but the whole it is a share of "
+            f"({'“' + words + '”' if words else 'not found in the sentence'}) is not one the rule knows",
+            ref,
+        )
+    assert words is not None, "a known whole was named by the sentence's words"
+    whole, label = _share_whole(report, r, words, spec)
+    if whole is None or whole.blank:
+        return insufficient(f"{where}: the whole ({label}) is stated neither in the narrative nor in a table read", ref)
+    part = narrative_fig(value, text, ref, subj)
+    refs = join_refs(ref, whole.ref)
+    if abs(whole.amount) < SETTINGS.eps:
+        return not_applicable(
+            f"{where}: the whole ({label}) is 0; a share of it is undefined (printed {fmt_pct(printed)})", refs
+        )
+    iv = ratio_interval(part, whole)
+    if iv is None:  # a whole within its rounding of 0 (or below it): as for a completion rate, undefined
+        return not_applicable(
+            f"{where}: the whole ({label}) {fmt(whole.value)} is too small for its rounding; "
+            f"a share of it is undefined (printed {fmt_pct(printed)})",
+            refs,
+        )
+    return rate_check(
+        printed,
+        _pct_fig(printed, text),
+        iv[0],
+        iv[1],
+        100 * part.amount / whole.amount,
+        what=f"share of {where}: {fmt(part.value)} ÷ {whole.label} ({label}) {fmt(whole.value)}",
+        refs=refs,
+    )
+
+
+def _rounding_to_100(res: Result, r, group: pd.DataFrame) -> None:
+    """Shares printed together that add up to 100%: one last-digit unit of adjustment is rounding."""
+    # a fail here is rate_check's, which sets both the recomputed (expected) and printed (found) rates
+    assert res.found is not None and res.expected is not None
+    unit = 2 * _pct_fig(float(r.share_pct_printed), sval(r.source_text))
+    total = float(group["share_pct_printed"].sum())
+    if (
+        len(group) > 1
+        and abs(total - 100) <= 0.5 * unit * len(group) + SETTINGS.eps
+        and abs(res.found - res.expected) <= unit + unit * 0.5 + SETTINGS.eps
+    ):
+        res.outcome, res.severity = "pass", None
+        res.message = (
+            f"rounding: {res.message.split(': printed')[0]}: printed {fmt_pct(res.found)}, recomputed "
+            f"{fmt_pct(res.expected)}; the {len(group)} shares printed together add up to {total:.2f}%, "
+            "so one was adjusted by a last-digit unit to make 100%"
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -944,8 +918,8 @@ def nx_project_unit(report: Report):
     if not len(rows):
         yield Result("pass", "no table's figures contradict its printed unit")
         return
-    proj = _tcell(report, "T5", None, ("合计",), "project", "T5 合计 项目支出") or _tcell(
-        report, "T3", None, ("合计",), "project", "T3 合计 项目支出"
+    proj = _tcell(report, Table.T5, None, ("合计",), "project", "T5 合计 项目支出") or _tcell(
+        report, Table.T3, None, ("合计",), "project", "T3 合计 项目支出"
     )
     fin = rows["final_wan"].dropna()
     # the table's own total row if the parser kept it, else the sum of its rows

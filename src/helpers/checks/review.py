@@ -1,6 +1,8 @@
 """A reviewer's rules: what a person reading the report writes up besides arithmetic.
 
-They read the text itself (the report's `Document`, passed to `run_checks`), not only the datasets:
+They read the text itself (the report's `Document`, passed to `run_checks`), not only the datasets; the
+text is parsed by the narrative stage (narrative/statements.py: typed statements with their quote and
+place), and the rules here only judge what it read:
 - words against numbers: 大于/小于/等于 预算数, 比预算增加/减少/节约/超出, 增加…增长/减少…下降 and 持平 agree
   with the figures of their own sentence; a 增长 100% from a zero prior year is undefined (warning);
 - years: the years in the cover, contents, headings and table titles are the fiscal year, comparisons
@@ -29,20 +31,23 @@ import functools
 import math
 import re
 
-from ..narrative.amounts import to_float
-from ..narrative.sentences import Para, paragraphs
-from ..normalize import NUM, amount_of, compact, is_amount
-from ..settings import SETTINGS
-from ..tables.catalog import BY_CODE, TEMPLATE_TABLES, clean_title, match_title
-from ..tables.reading import POSITIONAL_LAYOUTS
-from ..tables.text_tables import contents_end
-from ..vocabulary import (
+from ..core.catalog import BY_CODE, TEMPLATE_TABLES, clean_title, match_title
+from ..core.normalize import amount_of, compact, is_amount
+from ..core.settings import SETTINGS
+from ..core.vocabulary import (
     TABLE_TITLES,
     THREE_PUBLIC_COLUMNS,
     THREE_PUBLIC_NAMES,
     THREE_PUBLIC_PARTS,
     THREE_PUBLIC_TOPIC_ITEMS,
+    Table,
 )
+from ..narrative import statements as st
+from ..narrative.amounts import percents
+from ..narrative.facts import Fact
+from ..narrative.sentences import Para, paragraphs
+from ..tables.reading import POSITIONAL_LAYOUTS
+from ..tables.text_tables import contents_end
 from .common import rows_of, t7_figs, total_row
 from .rules import (
     TRUNCATION_SEVERITY,
@@ -61,7 +66,7 @@ from .rules import (
 )
 
 # ---------------------------------------------------------------------------------------------
-# The text
+# The text: the narrative stage's statements (narrative/statements.py), read once per report
 
 
 def _reads_text(func):
@@ -78,29 +83,20 @@ def _reads_text(func):
     return run
 
 
-def _has_narrative(report: Report) -> bool:
-    """Whether the file prints running text beyond titles, 单位 lines and table notes: a workbook of the
-    nine tables has none, and nothing it leaves unsaid can be blamed on the report."""
-    sentences = [
-        p.text
-        for p in _paras(report)
-        if "。" in p.text and "本表" not in p.text and not compact(p.text).startswith(("注", "说明", "备注"))
-    ]  # a table's own notes (注：本表反映…, 说明：…故本表无数据) are not the narrative
-    return bool(sentences)
-
-
 def _paras(report: Report) -> list[Para]:
-    if "paras" not in report._cache:
-        report._cache["paras"] = [p for p in paragraphs(report.doc) if not p.is_row]
-    return report._cache["paras"]
+    return report.cached("paras", lambda: [p for p in paragraphs(report.doc) if not p.is_row])
 
 
 def _lines(report: Report) -> list[tuple[str, str]]:
-    if "lines" not in report._cache:
-        doc = report.doc
-        assert doc is not None, "_lines is read only by rules under @_reads_text"
-        report._cache["lines"] = [(ln.text, ln.ref) for ln in doc.lines if ln.text.strip()]
-    return report._cache["lines"]
+    doc = report.doc
+    assert doc is not None, "_lines is read only by rules under @_reads_text"
+    return report.cached("lines", lambda: [(ln.text, ln.ref) for ln in doc.lines if ln.text.strip()])
+
+
+def _has_narrative(report: Report) -> bool:
+    """Whether the file prints running text beyond titles, 单位 lines and table notes: a workbook of the
+    nine tables has none, and nothing it leaves unsaid can be blamed on the report."""
+    return st.has_running_text(_paras(report))
 
 
 def _fy(report: Report) -> int | None:
@@ -109,36 +105,9 @@ def _fy(report: Report) -> int | None:
     return int(v) if v is not None else None
 
 
-def _q(text: str, a: int = 0, b: int | None = None, n: int = 40) -> str:
-    """A quote of text[a:b] with a little context, spaces squeezed."""
-    b = len(text) if b is None else b
-    s, e = max(0, a - n // 2), min(len(text), b + n // 2)
-    t = re.sub(r"\s+", " ", text[s:e]).strip()
-    return ("…" if s > 0 else "") + t + ("…" if e < len(text) else "")
-
-
-def _ref(p: Para, off: int) -> str:
-    return f"narrative {p.ref_at(off)}"
-
-
-def _sentences(p: Para, seps: str = "。；;") -> list[tuple[int, int]]:
-    out, s = [], 0
-    for i, ch in enumerate(p.text):
-        if ch in seps:
-            out.append((s, i + 1))
-            s = i + 1
-    if s < len(p.text):
-        out.append((s, len(p.text)))
-    return out
-
-
-def _reassociated(p: Para) -> bool:
-    return any("re-associated" in n for n in p.notes)
-
-
-def _guard_text(res: Result, p: Para) -> Result:
+def _guard_text(res: Result, at: st.Where) -> Result:
     """A finding in a paragraph whose figures we put back from a separate PDF line may be ours."""
-    if res.outcome != "fail" or not _reassociated(p):
+    if res.outcome != "fail" or not at.reassociated:
         return res
     return Result(
         "uncertain",
@@ -151,13 +120,6 @@ def _guard_text(res: Result, p: Para) -> Result:
     )
 
 
-def _num(m: re.Match[str], name: str = "num") -> float:
-    """The number a pattern's group holds (groups read this way are required by their pattern)."""
-    v = to_float(m.group(name))
-    assert v is not None, f"group {name} did not match in {m.group(0)!r}"
-    return v
-
-
 def _decimals(tok: str) -> int:
     return len(tok.split(".")[1]) if "." in tok else 0
 
@@ -165,45 +127,53 @@ def _decimals(tok: str) -> int:
 # ---------------------------------------------------------------------------------------------
 # Words against numbers
 
-_BASIS = r"(?:年初|全年|调整后?|调整)?"
-BUDGET_RE = re.compile(rf"{_BASIS}预算(?:数)?\s*(?:为|是)?\s*(?P<num>{NUM})\s*(?P<unit>万元|元)?")
-FINAL_RE = re.compile(rf"决算(?:数)?\s*(?:为|是)?\s*(?P<num>{NUM})\s*(?P<unit>万元|元)?")
-CMP_RE = re.compile(rf"决算数?\s*(?P<word>大于|小于|等于|高于|低于|超过|超出|少于|多于)\s*{_BASIS}预算数?")
-VS_BUDGET_RE = re.compile(
-    rf"比{_BASIS}预算(?:数)?\s*(?P<word>增加|减少|超支|超出|节约|节省|多支出|少支出)\s*(?P<num>{NUM})\s*万元"
-)
 UP = {"大于", "高于", "超过", "超出", "多于", "增加", "超支", "多支出", "增长", "上升"}
 DOWN = {"小于", "低于", "少于", "减少", "节约", "节省", "少支出", "下降", "降低"}
-PAIR_RE = re.compile(
-    rf"(?P<w1>增加|减少)\s*(?P<n1>{NUM})\s*万元?\s*[，,、]\s*(?:同比)?(?P<w2>增长|下降|上升|降低|减少|增加)\s*(?P<n2>{NUM})\s*[%％]"
-)
-FLAT_CHANGE_RE = re.compile(rf"(?P<word>增加|减少|增长|下降)\s*(?P<to>为)?\s*(?P<num>{NUM})\s*(?P<unit>万元|万|%|％)?")
 
 
-def _pair(region: str) -> tuple[re.Match, re.Match] | None:
-    """The last budget figure in region and the first outturn figure after it (a budget is never paired
-    with an outturn printed before it, nor with a later item's)."""
-    buds = [m for m in BUDGET_RE.finditer(region)]
-    for b in reversed(buds):
-        f = FINAL_RE.search(region, b.end())
-        if f:
-            return b, f
-    return None
-
-
-def _word_result(word: str, b: float, f: float, bt: str, ft: str, quote: str, ref: str) -> Result:
-    diff = f - b
-    if word in UP:
+def _budget_words(s: st.BudgetWords) -> Result:
+    diff = s.final - s.budget
+    if s.word in UP:
         ok, rel = diff > SETTINGS.eps, "larger than"
-    elif word in DOWN:
+    elif s.word in DOWN:
         ok, rel = diff < -SETTINGS.eps, "smaller than"
     else:  # 等于
         ok, rel = abs(diff) <= SETTINGS.eps, "equal to"
-    what = f"“{quote}”: 决算 {ft} against 预算 {bt}: the words say the outturn is {rel} the budget ({word})"
+    bt, ft = s.budget_text, s.final_text
+    what = f"“{s.at.quote}”: 决算 {ft} against 预算 {bt}: the words say the outturn is {rel} the budget ({s.word})"
     if ok:
-        return Result("pass", f"{what}, and it is", b, f, ref)
+        return Result("pass", f"{what}, and it is", s.budget, s.final, s.at.ref)
     actual = "equal to" if abs(diff) <= SETTINGS.eps else ("larger than" if diff > 0 else "smaller than")
-    return Result("fail", f"{what}, but {ft} is {actual} {bt}", b, f, ref)
+    return _guard_text(Result("fail", f"{what}, but {ft} is {actual} {bt}", s.budget, s.final, s.at.ref), s.at)
+
+
+def _change_words(s: st.ChangeWords) -> Result:
+    up1, up2 = s.amount_word in UP, s.rate_word in UP
+    signed = s.rate if up2 else -s.rate
+    if up1 == up2:
+        return Result(
+            "pass", f"“{s.at.quote}”: {s.amount_word} and {s.rate_word} go the same way", signed, signed, s.at.ref
+        )
+    msg = (
+        f"“{s.at.quote}”: the amount {s.amount_word} {s.amount_text} 万元 but the rate "
+        f"{s.rate_word} {s.rate_text}%: the words contradict each other"
+    )
+    return _guard_text(Result("fail", msg, -signed, signed, s.at.ref), s.at)
+
+
+def _unchanged(s: st.Unchanged) -> Result:
+    changes = [c for c in s.changes if c.reached or c.value > SETTINGS.eps]
+    if not changes:
+        return Result("pass", f"“{s.at.quote[:80]}”: 持平 with no change stated beside it", 0.0, 0.0, s.at.ref)
+    c = changes[0]
+    what = (
+        f"{c.word}为 {c.num_text} (a level reached by a change)"
+        if c.reached
+        else f"a change of {c.word} {c.num_text}{c.unit or ''}"
+    )
+    return _guard_text(
+        Result("fail", f"“{s.at.quote[:120]}”: 持平 (no change) beside {what}", 0.0, c.value, s.at.ref), s.at
+    )
 
 
 @rule(
@@ -217,101 +187,16 @@ def _word_result(word: str, b: float, f: float, bt: str, ft: str, quote: str, re
 @_reads_text
 def r_words_numbers(report: Report):
     n = 0
-    for p in _paras(report):
-        t = p.text
-        last = 0
-        for m in CMP_RE.finditer(t):
-            region = t[last : m.start()]
-            last = m.end()
-            pr = _pair(region)
-            if not pr:
+    for s in st.word_statements(_paras(report)):
+        if isinstance(s, st.BudgetWords):
+            yield _budget_words(s)
+        elif isinstance(s, st.ChangeWords):
+            if s.amount < SETTINGS.eps or s.rate < SETTINGS.eps:
                 continue
-            b, f = pr
-            bv, fv = _num(b), _num(f)
-            if b.group("unit") == "元" and f.group("unit") != "元":
-                bv /= 10000
-            if f.group("unit") == "元" and b.group("unit") != "元":
-                fv /= 10000
-            a0 = b.start() + (m.start() - len(region))
-            n += 1
-            yield _guard_text(
-                _word_result(
-                    m.group("word"), bv, fv, b.group("num"), f.group("num"), _q(t, a0, m.end(), 10), _ref(p, a0)
-                ),
-                p,
-            )
-        for s, e in _sentences(p, "。；;"):
-            sent = t[s:e]
-            for m in VS_BUDGET_RE.finditer(sent):
-                pr = _pair(sent[: m.start()])
-                if not pr:
-                    continue
-                b, f = pr
-                n += 1
-                yield _guard_text(
-                    _word_result(
-                        m.group("word"),
-                        _num(b),
-                        _num(f),
-                        b.group("num"),
-                        f.group("num"),
-                        _q(sent, b.start(), m.end(), 10),
-                        _ref(p, s + b.start()),
-                    ),
-                    p,
-                )
-            for m in PAIR_RE.finditer(sent):
-                n1, n2 = _num(m, "n1"), _num(m, "n2")
-                if n1 < SETTINGS.eps or n2 < SETTINGS.eps:
-                    continue
-                n += 1
-                up1, up2 = m.group("w1") in UP, m.group("w2") in UP
-                quote, ref = _q(sent, m.start(), m.end(), 16), _ref(p, s + m.start())
-                signed = n2 if up2 else -n2
-                if up1 == up2:
-                    yield Result(
-                        "pass", f"“{quote}”: {m.group('w1')} and {m.group('w2')} go the same way", signed, signed, ref
-                    )
-                else:
-                    yield _guard_text(
-                        Result(
-                            "fail",
-                            f"“{quote}”: the amount {m.group('w1')} {m.group('n1')} 万元 but the rate "
-                            f"{m.group('w2')} {m.group('n2')}%: the words contradict each other",
-                            -signed,
-                            signed,
-                            ref,
-                        ),
-                        p,
-                    )
-            for fm in re.finditer("持平", sent):
-                # the clause 持平 belongs to: back to the last 其中 / ： (a new subject), never past the sentence
-                k = max(sent.rfind(x, 0, fm.start()) for x in ("：", ":", "其中"))
-                seg0 = k + 1 if k >= 0 else 0
-                seg = sent[seg0 : fm.end()]
-                changes = [c for c in FLAT_CHANGE_RE.finditer(seg) if c.group("to") or _num(c) > SETTINGS.eps]
-                changes = [c for c in changes if not re.match(r"\s*年", seg[c.end() : c.end() + 2])]
-                n += 1
-                quote, ref = _q(seg, 0, len(seg), 0), _ref(p, s + seg0)
-                if changes:
-                    c = changes[0]
-                    what = (
-                        f"{c.group('word')}为 {c.group('num')} (a level reached by a change)"
-                        if c.group("to")
-                        else f"a change of {c.group('word')} {c.group('num')}{c.group('unit') or ''}"
-                    )
-                    yield _guard_text(
-                        Result(
-                            "fail",
-                            f"“{quote[:120]}”: 持平 (no change) beside {what}",
-                            0.0,
-                            to_float(c.group("num")),
-                            ref,
-                        ),
-                        p,
-                    )
-                else:
-                    yield Result("pass", f"“{quote[:80]}”: 持平 with no change stated beside it", 0.0, 0.0, ref)
+            yield _change_words(s)
+        else:
+            yield _unchanged(s)
+        n += 1
     if not n:
         yield not_applicable(
             "no sentence compares its own figures in words (大于/小于/等于 预算数, 比预算增加/减少, 增加…增长, 持平)"
@@ -338,61 +223,58 @@ def r_growth_from_zero(report: Report):
         return
     tp = report.frame("three_public")
     nar = tp[tp["source"] == "narrative"] if len(tp) else tp
-    for r in rows.itertuples(index=False):
-        level = val(r.value)
-        if level is None and (item := THREE_PUBLIC_TOPIC_ITEMS.get(str(r.topic))) and len(nar):
+    for r in (Fact.from_row(x) for x in rows.itertuples(index=False)):
+        level = r.value
+        if level is None and (item := THREE_PUBLIC_TOPIC_ITEMS.get(r.topic)) and len(nar):
             hit = nar[nar["item"] == item]
             level = val(hit["final_wan"].iloc[0]) if len(hit) else None
-        ch, pct = float(r.change_wan), float(r.change_pct_printed)
-        text = sval(r.source_text) or ""
-        qm = re.search(r"[^，,；;。：]*增加[^，,；;。]*[，,]\s*增长\s*100(?:\.0+)?\s*[%％]", text)
-        ref, quote = f"narrative {sval(r.source_ref)}", (qm.group(0).strip() if qm else text[:90])
-        if level is None:
-            yield not_applicable(
-                f"{sval(r.subject) or r.topic}: this year's level is not stated, so the prior year is unknown", ref
-            )
-            continue
-        prior = level - ch
-        if abs(prior) <= SETTINGS.zero_prior_wan + SETTINGS.eps and ch > SETTINGS.eps:
-            yield Result(
-                "fail",
-                f"{sval(r.subject) or r.topic}: this year {level:.2f}, 增加 {ch:.2f}, so the prior year was 0 "
-                f"and a change rate is undefined, yet {pct:g}% is printed (“{quote}”)",
-                round(prior, 2),
-                pct,
-                ref,
-            )
-        else:
-            yield Result(
-                "pass",
-                f"{sval(r.subject) or r.topic}: prior year {prior:.2f} is not 0 (rate {pct:g}% printed)",
-                round(prior, 2),
-                pct,
-                ref,
-            )
+        yield _growth(r, level)
+
+
+def _growth(r: Fact, level: float | None) -> Result:
+    """A change rate against this year's level: a prior year of 0 makes the printed rate undefined."""
+    assert r.change_wan is not None and r.change_pct_printed is not None, "facts filtered on both"
+    ch, pct = r.change_wan, r.change_pct_printed
+    ref, what = f"narrative {r.source_ref}", r.subject or r.topic
+    if level is None:
+        return not_applicable(f"{what}: this year's level is not stated, so the prior year is unknown", ref)
+    prior = level - ch
+    if abs(prior) <= SETTINGS.zero_prior_wan + SETTINGS.eps and ch > SETTINGS.eps:
+        return Result(
+            "fail",
+            f"{what}: this year {level:.2f}, 增加 {ch:.2f}, so the prior year was 0 "
+            f"and a change rate is undefined, yet {pct:g}% is printed (“{st.growth_quote(r.source_text)}”)",
+            round(prior, 2),
+            pct,
+            ref,
+        )
+    return Result("pass", f"{what}: prior year {prior:.2f} is not 0 (rate {pct:g}% printed)", round(prior, 2), pct, ref)
 
 
 # ---------------------------------------------------------------------------------------------
 # Years
 
-YEAR_RE = re.compile(r"(?<![\d.])(20\d{2})\s*年(?!\s*\d{1,2}\s*月)")
-CUT_YEAR_RE = re.compile(r"(?<![\d.,])(20\d?|2)\s*年度")
-TITLE_WORDS = re.compile(r"决算|预算|情况说明|部门概况|概况|目\s*录")
-PRIOR_RE = re.compile(r"(?:比|与|较|同比|上年|上一年|相比|对比)\s*$")
 
-
-DATED_END_RE = re.compile(r"(?:截至|截止|截止到|截至到)\s*(20\d{2})\s*年\s*12\s*月\s*31\s*日")
-DATED_VEHICLE_RE = re.compile(r"(?<![\d.])(20\d{2})\s*年\s*[，,][^。；]{0,60}?公务用车(?:保有量|购置)")
-HEAD_START = re.compile(
-    r"^#*(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])"
-)
-
-
-def _title_like(text: str) -> bool:
-    """A cover line, contents line, heading or table title: short, no sentence punctuation, and 决算/预算/
-    情况说明/概况 words or a heading's numbering (第二部分 …, 三、…)."""
-    t = compact(text)
-    return len(t) <= 60 and not re.search(r"[，。；,;]", t) and bool(TITLE_WORDS.search(t) or HEAD_START.match(t))
+def _year_result(y: st.YearMention, fy: int) -> Result | None:
+    """A failure for a year that disagrees with the fiscal year (None when it agrees)."""
+    if y.kind is st.YearKind.CUT:
+        msg = f"“{y.at.quote}”: the year is cut short ({y.printed} 年度 for {fy} 年度)"
+        return Result("fail", msg, float(fy), float(y.year), y.at.ref)
+    if y.kind is st.YearKind.TITLE:
+        allowed = {fy - 1} if y.prior else {fy}
+        if y.year in allowed:
+            return None
+        msg = f"“{y.at.quote}”: a title or heading names {y.year}, but the report covers {fy}"
+        return Result("fail", msg, float(min(allowed)), float(y.year), y.at.ref)
+    if y.kind is st.YearKind.COMPARISON:
+        if y.year == fy - 1:
+            return None
+        msg = f"“{y.at.quote}”: the comparison names {y.year}, but the year before {fy} is {fy - 1}"
+        return _guard_text(Result("fail", msg, float(fy - 1), float(y.year), y.at.ref), y.at)
+    if y.year == fy:  # the year-end state and the year of the vehicles are the fiscal year
+        return None
+    msg = f"“{y.at.quote}”: dated {y.year}, but the report covers {fy}"
+    return _guard_text(Result("fail", msg, float(fy), float(y.year), y.at.ref), y.at)
 
 
 @rule(
@@ -410,78 +292,12 @@ def r_years(report: Report):
         yield not_applicable("the fiscal year was not read, so printed years cannot be judged")
         return
     n_ok = 0
-    for text, ref in _lines(report):
-        for m in CUT_YEAR_RE.finditer(text):
-            if re.search(r"\d\s*$", text[: m.start()]):
-                continue
-            yield Result(
-                "fail",
-                f"“{_q(text, m.start(), m.end())}”: the year is cut short ({m.group(1)} 年度 for {fy} 年度)",
-                float(fy),
-                float(m.group(1)),
-                ref,
-            )
-        if not _title_like(text):
-            continue
-        for m in YEAR_RE.finditer(text):
-            y = int(m.group(1))
-            allowed = {fy - 1} if PRIOR_RE.search(text[: m.start()]) else {fy}
-            if y in allowed:
-                n_ok += 1
-                continue
-            yield Result(
-                "fail",
-                f"“{_q(text, m.start(), m.end())}”: a title or heading names {y}, but the report covers {fy}",
-                float(min(allowed)),
-                float(y),
-                ref,
-            )
-    for p in _paras(report):
-        for m in re.finditer(r"(?:比|与|较)\s*(20\d{2})\s*年", p.text):
-            y = int(m.group(1))
-            tail = p.text[m.end() : m.end() + 12]
-            if (
-                not re.match(
-                    r"\s*度?\s*(?:相比|持平|增加|减少|增长|下降|同期|基本持平|末|度末|度决算|度支出|度\S{0,6}(?:增加|减少))",
-                    tail,
-                )
-                and "相比" not in tail
-            ):
-                continue
-            if re.match(r"\s*度?\s*末", tail):
-                continue
-            if y == fy - 1:
-                n_ok += 1
-                continue
-            yield _guard_text(
-                Result(
-                    "fail",
-                    f"“{_q(p.text, m.start(), m.end(), 30)}”: the comparison names {y}, but the "
-                    f"year before {fy} is {fy - 1}",
-                    float(fy - 1),
-                    float(y),
-                    _ref(p, m.start()),
-                ),
-                p,
-            )
-        # the year-end state (截至 …年12月31日) and the year of the vehicles (…年，…公务用车保有量/购置)
-        # is the fiscal year
-        for rx in (DATED_END_RE, DATED_VEHICLE_RE):
-            for m in rx.finditer(p.text):
-                y = int(m.group(1))
-                if y == fy:
-                    n_ok += 1
-                    continue
-                yield _guard_text(
-                    Result(
-                        "fail",
-                        f"“{_q(p.text, m.start(), m.end(), 10)}”: dated {y}, but the report covers {fy}",
-                        float(fy),
-                        float(y),
-                        _ref(p, m.start()),
-                    ),
-                    p,
-                )
+    for y in st.line_years(_lines(report)) + st.narrative_years(_paras(report)):
+        res = _year_result(y, fy)
+        if res is None:
+            n_ok += 1
+        else:
+            yield res
     yield Result(
         "pass",
         f"{n_ok} years in titles, headings, comparisons and year-end statements agree with fiscal year {fy}",
@@ -493,14 +309,37 @@ def r_years(report: Report):
 # ---------------------------------------------------------------------------------------------
 # Template leftovers
 
-PLACEHOLDER_RE = re.compile(r"X{2,}|Ｘ{2,}|×{2,}|x{2,}(?=[\u4e00-\u9fff])|某某|XX")
-DOUBLE_PUNCT_RE = re.compile(r"。\s*。|，\s*，|；\s*；|、\s*、")
-# Empty quotes are not counted: PDF text layers (and text copies made from them) print the quotes of
-# “三公” apart from the word.
-EMPTY_BRACKET_RE = re.compile(r"（\s*）|\(\s*\)|【\s*】|《\s*》")
-NO_FIGURE_RE = re.compile(
-    r"(?P<label>收入|支出|合计|总计|决算|预算|经费|费用|资金|金额)(?:数)?\s*(?:为|是|共计|共|合计)?\s*(?P<unit>万元|元)(?=[，。；、,;）)]|$)"
-)
+
+def _leftover(x: st.Leftover, pdf: bool) -> Result:
+    if x.kind is st.LeftoverKind.EMPTY_BRACKETS and pdf:
+        # PDF text layers can drop what a bracket holds (an image, a figure on another line)
+        return Result(
+            "uncertain",
+            f"“{x.at.quote}”: {x.kind.value}; in a PDF text layer the contents may sit on another line, check the page",
+            None,
+            None,
+            x.at.ref,
+            severity="warning",
+        )
+    return Result("fail", f"“{x.at.quote}”: {x.kind.value}", None, None, x.at.ref)
+
+
+def _no_figure(x: st.NoFigure, pdf: bool, n_missing: int) -> Result:
+    msg = f"“{x.at.quote}”: {x.label} and its unit {x.unit} are printed but the figure is not"
+    # Many amounts without their figures are a layout, not slips: a PDF text layer (or a text copy of
+    # one) prints the figures on lines of their own.
+    if not (pdf or n_missing > 2):
+        return Result("fail", msg, None, None, x.at.ref)
+    return Result(
+        "uncertain",
+        f"{msg}; but "
+        f"{'in a PDF text layer' if pdf else f'{n_missing} amounts in this text lack their figures:'} "
+        "the figures may be printed on lines of their own, check the page",
+        None,
+        None,
+        x.at.ref,
+        severity="warning",
+    )
 
 
 @rule(
@@ -512,63 +351,12 @@ NO_FIGURE_RE = re.compile(
 )
 @_reads_text
 def r_placeholders(report: Report):
-    n = 0
     pdf = getattr(report.doc, "source_format", None) == "pdf"
-    for text, ref in _lines(report):
-        for rx, what in (
-            (PLACEHOLDER_RE, "a placeholder left from the template"),
-            (DOUBLE_PUNCT_RE, "doubled punctuation"),
-            (EMPTY_BRACKET_RE, "empty brackets (something left out)"),
-        ):
-            for m in rx.finditer(text):
-                if rx is EMPTY_BRACKET_RE and pdf:
-                    # PDF text layers can drop what a bracket holds (an image, a figure on another line)
-                    yield Result(
-                        "uncertain",
-                        f"“{_q(text, m.start(), m.end())}”: {what}; in a PDF text layer the contents "
-                        "may sit on another line, check the page",
-                        None,
-                        None,
-                        ref,
-                        severity="warning",
-                    )
-                    continue
-                n += 1
-                yield Result("fail", f"“{_q(text, m.start(), m.end())}”: {what}", None, None, ref)
-    missing = []
-    for p in _paras(report):
-        for m in NO_FIGURE_RE.finditer(p.text):
-            before = p.text[max(0, m.start("unit") - 1) : m.start("unit")]
-            if re.search(r"[\d.]", before):
-                continue
-            missing.append(
-                Result(
-                    "fail",
-                    f"“{_q(p.text, m.start(), m.end())}”: {m.group('label')} and its unit "
-                    f"{m.group('unit')} are printed but the figure is not",
-                    None,
-                    None,
-                    _ref(p, m.start()),
-                )
-            )
-    # Many amounts without their figures are a layout, not slips: a PDF text layer (or a text copy of
-    # one) prints the figures on lines of their own.
-    layout = pdf or len(missing) > 2
-    for res in missing:
-        n += 1
-        if layout:
-            res = Result(
-                "uncertain",
-                f"{res.message}; but "
-                f"{'in a PDF text layer' if pdf else f'{len(missing)} amounts in this text lack their figures:'} "
-                "the figures may be printed on lines of their own, check the page",
-                None,
-                None,
-                res.source_ref,
-                severity="warning",
-            )
-        yield res
-    if not n:
+    leftovers = [_leftover(x, pdf) for x in st.line_leftovers(_lines(report))]
+    yield from leftovers
+    missing = st.no_figures(_paras(report))
+    yield from (_no_figure(x, pdf, len(missing)) for x in missing)
+    if not len(missing) and not any(r.outcome == "fail" for r in leftovers):
         yield Result(
             "pass",
             f"no placeholder, doubled punctuation, empty brackets or figure-less amount in {len(_lines(report))} lines",
@@ -577,10 +365,6 @@ def r_placeholders(report: Report):
 
 # ---------------------------------------------------------------------------------------------
 # Rates as printed
-
-SHARE_NO_PCT_RE = re.compile(
-    rf"占(?:比|本年\S{{0,8}}?的|\S{{0,10}}?的比重为|\S{{0,10}}?的)?\s*(?P<num>{NUM})(?=\s*[;；，,。]|\s*$)"
-)
 
 
 @rule(
@@ -592,25 +376,11 @@ SHARE_NO_PCT_RE = re.compile(
 )
 @_reads_text
 def r_share_percent(report: Report):
-    n_ok = n_bad = 0
-    for p in _paras(report):
-        n_ok += len(re.findall(rf"占\S{{0,12}}?{NUM}\s*[%％]", p.text))
-        for m in SHARE_NO_PCT_RE.finditer(p.text):
-            v = _num(m)
-            if v > 100:
-                continue
-            n_bad += 1
-            yield _guard_text(
-                Result(
-                    "fail",
-                    f"“{_q(p.text, m.start(), m.end())}”: a share printed without % (read as {m.group('num')}%)",
-                    v,
-                    v,
-                    _ref(p, m.start()),
-                ),
-                p,
-            )
-    if not n_bad:
+    n_ok, bare = st.shares(_paras(report))
+    for s in bare:
+        msg = f"“{s.at.quote}”: a share printed without % (read as {s.num_text}%)"
+        yield _guard_text(Result("fail", msg, s.value, s.value, s.at.ref), s.at)
+    if not bare:
         yield Result("pass", f"{n_ok} shares printed with %" if n_ok else "no share printed", None, None)
 
 
@@ -637,11 +407,7 @@ def r_rate_truncated(report: Report):
             )
             continue
         text = sval(r.source_text) or ""
-        toks = [
-            t
-            for t in re.findall(rf"({NUM})\s*[%％]", text.replace(",", ""))
-            if abs(float(t) - pr) < SETTINGS.same_number
-        ]
+        toks = [t for t in percents(text) if abs(float(t) - pr) < SETTINGS.same_number]
         d = max((_decimals(t) for t in toks), default=2)
         exact = f / b * 100
         rounded = round(exact + SETTINGS.same_number, d)
@@ -669,13 +435,11 @@ def r_rate_truncated(report: Report):
 # ---------------------------------------------------------------------------------------------
 # Restated figures
 
-ITEM_AMOUNT_RE = re.compile(rf"[（(]项[)）]\s*(?P<num>{NUM})\s*万元")
-ITEM_FINAL_RE = re.compile(rf"支出决算(?:数)?\s*(?:为|是)?\s*(?P<num>{NUM})\s*(?:万元)?")
-FUND_SECTIONS = {"T8": "政府性基金", "T9": "国有资本经营"}
+FUND_SECTIONS = {Table.T8: "政府性基金", Table.T9: "国有资本经营"}
 
 
-def _nfig(tok: str, ref: str, label: str) -> Fig:
-    return Fig(to_float(tok), ref, label, half_unit(_decimals(tok)))
+def _nfig(printed: st.Printed, label: str) -> Fig:
+    return Fig(printed.value, printed.ref, label, half_unit(_decimals(printed.text)))
 
 
 def restate_check(a: Fig, b: Fig, *, what: str, refs: str | None = None) -> Result:
@@ -710,6 +474,27 @@ def _settled(row):
     return row
 
 
+def _fund_results(report: Report, table: Table, fund: str):
+    """The 政府性基金 / 国有资本经营 section's 项 amounts and income against T8 / T9."""
+    rows = rows_of(report, table) if report.table_state(table) == "data" else []
+    items = {compact(r.label): r for r in rows if r.level == "项"}
+    total = total_row(rows)
+    for x in st.fund_figures(_paras(report), fund):
+        if x.kind is st.FundKind.INCOME:
+            if total is None or total.cells.get("income") is None:
+                continue
+            table_fig = total.fig(table, "income", f"{table} 合计 本年收入")
+            label = "the narrative's income"
+        else:
+            row = items.get(compact(x.name or ""))
+            if row is None or not row.has("total"):
+                continue
+            table_fig = _settled(row).fig(table, "total", f"{table} {row.name} 支出")
+            label = f"the narrative's {x.name}" if x.kind is st.FundKind.ITEM else "its 支出决算"
+        what = f"{fund} “{x.at.quote}” against {table}"
+        yield _guard_text(restate_check(_nfig(x.amount, label), table_fig, what=what), x.at)
+
+
 @rule(
     "R.restated",
     "A figure restated in the narrative is the same figure: a numbered item's amount (…（项）x 万元) equals its "
@@ -720,64 +505,15 @@ def _settled(row):
 @_reads_text
 def r_restated(report: Report):
     n = 0
-    for p in _paras(report):
-        t = p.text
-        for m in ITEM_AMOUNT_RE.finditer(t):
-            f = ITEM_FINAL_RE.search(t, m.end())
-            nxt = ITEM_AMOUNT_RE.search(t, m.end())
-            if not f or (nxt and nxt.start() < f.start()):
-                continue
-            a = _nfig(m.group("num"), _ref(p, m.start()), "the item's amount")
-            b = _nfig(f.group("num"), _ref(p, f.start()), "its 支出决算")
+    for x in st.restated_items(_paras(report)):
+        a = _nfig(x.amount, "the item's amount")
+        b = _nfig(x.final, "its 支出决算")
+        n += 1
+        yield _guard_text(restate_check(a, b, what=f"“{x.at.quote}”", refs=x.at.ref), x.at)
+    for table, fund in FUND_SECTIONS.items():
+        for res in _fund_results(report, table, fund):
             n += 1
-            res = restate_check(a, b, what=f"“{_q(t, m.start() - 12, f.end(), 8)}”", refs=_ref(p, m.start()))
-            yield _guard_text(res, p)
-    for table, word in FUND_SECTIONS.items():
-        state = report.table_state(table)
-        rows = rows_of(report, table) if state == "data" else []
-        items = {compact(r.label): r for r in rows if r.level == "项"}
-        total = total_row(rows)
-        for p in _paras(report):
-            if word not in p.section or "决算表" in p.section or "名词解释" in p.part:
-                continue
-            t = p.text
-            for m in re.finditer(rf"(?P<name>[^（()）、，。；]+)[（(]项[)）]\s*(?P<num>{NUM})\s*万元", t):
-                row = items.get(compact(m.group("name")))
-                if row is None or not row.has("total"):
-                    continue
-                row = _settled(row)
-                n += 1
-                yield _guard_text(
-                    restate_check(
-                        _nfig(m.group("num"), _ref(p, m.start()), f"the narrative's {m.group('name')}"),
-                        row.fig(table, "total", f"{table} {row.name} 支出"),
-                        what=f"{word} “{_q(t, m.start(), m.end(), 10)}” against {table}",
-                    ),
-                    p,
-                )
-                f = ITEM_FINAL_RE.search(t, m.end())
-                if f and f.group("num") != m.group("num"):
-                    n += 1
-                    yield _guard_text(
-                        restate_check(
-                            _nfig(f.group("num"), _ref(p, f.start()), "its 支出决算"),
-                            row.fig(table, "total", f"{table} {row.name} 支出"),
-                            what=f"{word} “{_q(t, f.start(), f.end(), 10)}” against {table}",
-                        ),
-                        p,
-                    )
-            for m in re.finditer(rf"{word}预算财政拨款收入\s*(?P<num>{NUM})\s*万元", t):
-                if total is None or total.cells.get("income") is None:
-                    continue
-                n += 1
-                yield _guard_text(
-                    restate_check(
-                        _nfig(m.group("num"), _ref(p, m.start()), "the narrative's income"),
-                        total.fig(table, "income", f"{table} 合计 本年收入"),
-                        what=f"{word} “{_q(t, m.start(), m.end(), 6)}” against {table}",
-                    ),
-                    p,
-                )
+            yield res
     if not n:
         yield not_applicable(
             "no numbered item restating its amount, and no 政府性基金/国有资本经营 figure matched to T8/T9"
@@ -786,12 +522,6 @@ def r_restated(report: Report):
 
 # ---------------------------------------------------------------------------------------------
 # Required disclosures
-
-
-def _three_public_text(report: Report) -> str:
-    return "".join(
-        p.text for p in _paras(report) if "三公" in p.section and "名词解释" not in p.part and "：指" not in p.text
-    )
 
 
 def _tp_final(report: Report, *items: str) -> float | None:
@@ -803,75 +533,85 @@ def _tp_final(report: Report, *items: str) -> float | None:
     return max(vals) if vals else None
 
 
-# 国内公务接待 批次 and 人次: `2 批次、24 人次`, `接待批次 1 次、接待 15 人次`. The people of a count are the
-# first 人次 after its 批次 (before the next 批次), never the 陪同 (escorts) nor the 出国 团组's 人次.
-BATCH_RE = re.compile(r"(?<![\d.])(?P<n>\d+)\s*批次?|批次\s*(?P<m>\d+)\s*次")
-PEOPLE_RE = re.compile(r"(?<![\d.])(?<!陪同)(?<!陪同\s)(?P<n>\d+)\s*人次")
-FOREIGN_RE = re.compile(r"外宾|外事|外国|国际|境外|国[（(]境[)）]外")
-
-
-def _reception_counts(text: str, reception: float) -> Result:
-    """Does the 三公 text give the 批次 and 人次 of domestic receptions? Counts are read clause by clause
-    (a sentence up to 。/；); a count is foreign when its clause, from its start or its last 其中/含, names
-    外宾 / 外事 / 国际 / 国（境）外."""
-    domestic, foreign, half = [], [], []
-    for seg in re.split(r"(?<=[。；;])", text):
-        batches = list(BATCH_RE.finditer(seg))
-        for k, b in enumerate(batches):
-            end = batches[k + 1].start() if k + 1 < len(batches) else len(seg)
-            people = PEOPLE_RE.search(seg, b.end(), end)
-            start = max(seg.rfind("其中", 0, b.start()), seg.rfind("含", 0, b.start()), 0)
-            count = (int(b.group("n") or b.group("m")), int(people.group("n")) if people else None)
-            quote = _q(seg, b.start(), people.end() if people else b.end(), 16)
-            if FOREIGN_RE.search(seg[start : b.start()]):
-                foreign.append((count, quote))
-            elif people is None:
-                half.append((count, quote))
-            else:
-                domestic.append((count, quote))
+def _reception_counts(counts: list[st.ReceptionCount], reception: float) -> Result:
+    """Does the 三公 text give the 批次 and 人次 of domestic receptions (narrative.statements.reception_counts)?"""
+    domestic = [c for c in counts if not c.foreign and c.people is not None]
+    half = [c for c in counts if not c.foreign and c.people is None]
+    foreign = [c for c in counts if c.foreign]
     what = f"公务接待费 {reception:g} 万元 was spent"
-    if any(c[0] > 0 for c, _ in domestic):
-        (nb, npl), quote = next((c, q) for c, q in domestic if c[0] > 0)
-        return Result(
-            "pass", f"{what}, with its domestic 批次 and 人次 ({nb} 批次, {npl} 人次: “{quote}”)", None, reception
+    if c := next((c for c in domestic if c.batches > 0), None):
+        msg = f"{what}, with its domestic 批次 and 人次 ({c.batches} 批次, {c.people} 人次: “{c.quote}”)"
+        return Result("pass", msg, None, reception)
+    if domestic and not any(c.batches > 0 for c in foreign):
+        msg = (
+            f"{what}, but the only receptions counted are 0 批次 (“{domestic[0].quote}”): the money and the "
+            "count disagree"
         )
-    if domestic and not any(c[0] > 0 for c, _ in foreign):
-        quote = domestic[0][1]
-        return Result(
-            "fail",
-            f"{what}, but the only receptions counted are 0 批次 (“{quote}”): the money and the count disagree",
-            None,
-            reception,
-            None,
-        )
+        return Result("fail", msg, None, reception, None)
     if domestic:
-        return Result(
-            "pass", f"{what}: foreign receptions only, domestic counted as 0 (“{domestic[0][1]}”)", None, reception
-        )
+        msg = f"{what}: foreign receptions only, domestic counted as 0 (“{domestic[0].quote}”)"
+        return Result("pass", msg, None, reception)
     if half:
-        return Result(
-            "fail",
+        msg = (
             f"{what}, but the 三公 section gives the 批次 of the domestic receptions without their 人次 "
-            f"(“{half[0][1]}”)",
-            None,
-            reception,
-            None,
+            f"(“{half[0].quote}”)"
         )
-    if foreign:
-        return Result(
-            "fail",
-            f"{what}, but only 外宾 receptions are counted (“{foreign[0][1]}”): domestic 批次/人次 missing",
-            None,
-            reception,
-            None,
+    elif foreign:
+        msg = f"{what}, but only 外宾 receptions are counted (“{foreign[0].quote}”): domestic 批次/人次 missing"
+    else:
+        msg = f"{what}, but the 三公 section states no count of the domestic receptions (批次 and 人次)"
+    return Result("fail", msg, None, reception, None)
+
+
+def _three_public_disclosures(report: Report):
+    """With 公务接待费 spent, the reception counts; with 公务用车 money spent, the number of vehicles."""
+    text = st.three_public_text(_paras(report))
+    reception = _tp_final(report, "reception")
+    if reception is not None and reception > SETTINGS.eps:
+        yield _reception_counts(st.reception_counts(text), reception)
+    vehicles = _tp_final(report, "vehicle_total", "vehicle_operation", "vehicle_purchase")
+    if vehicles is not None and vehicles > SETTINGS.eps:
+        if st.vehicle_count_stated(text):
+            yield Result("pass", f"公务用车 {vehicles:g} 万元 with the number of vehicles", None, vehicles)
+        else:
+            yield Result(
+                "fail",
+                f"公务用车 {vehicles:g} 万元 was spent, but the 三公 section does not state how many vehicles (保有量)",
+                None,
+                vehicles,
+                None,
+            )
+
+
+def _template_disclosures(report: Report, row: dict):
+    """The nine-table template's required parts: 机关运行经费, 政府采购, 国有资产占用, 名词解释, and a
+    sentence for each fund table printed empty (本单位无…)."""
+    body = "".join(p.text for p in _paras(report) if "名词解释" not in p.part)
+    whole = compact(report.doc.text) if report.doc is not None else body  # wrapped lines joined
+    facts = report.frame("narrative_facts")
+    stated = len(facts) and (facts["topic"] == "running_cost").any()
+    if stated or "机关运行经费" in body:
+        yield Result("pass", "机关运行经费 is stated")
+    else:
+        yield Result(
+            "fail", "the narrative says nothing of 机关运行经费 (a required part of a 部门决算)", None, None, None
         )
-    return Result(
-        "fail",
-        f"{what}, but the 三公 section states no count of the domestic receptions (批次 and 人次)",
-        None,
-        reception,
-        None,
-    )
+    for what, said in st.required_parts(whole):
+        if said:
+            yield Result("pass", f"{what} is stated")
+        else:
+            yield Result("fail", f"the report says nothing of {what} (a required part of a 部门决算)", None, None, None)
+    for code, fund in FUND_SECTIONS.items():
+        if code not in list(row.get("tables_empty") or []):
+            continue
+        if st.says_no_fund(whole, fund):
+            yield Result("pass", f"{code} is printed empty and the report says there was no {fund} money")
+        else:
+            msg = (
+                f"{code} is printed empty but the report never says there was no {fund} "
+                "money (the template asks for a sentence)"
+            )
+            yield Result("fail", msg, None, None, None)
 
 
 @rule(
@@ -892,67 +632,12 @@ def r_disclosures(report: Report):
             "disclose is judged where the narrative is published"
         )
         return
-    text = _three_public_text(report)
-    n = 0
-    reception = _tp_final(report, "reception")
-    if reception is not None and reception > SETTINGS.eps:
-        n += 1
-        yield _reception_counts(text, reception)
-    vehicles = _tp_final(report, "vehicle_total", "vehicle_operation", "vehicle_purchase")
-    if vehicles is not None and vehicles > SETTINGS.eps:
-        n += 1
-        if re.search(r"保有量|公务用车\S{0,6}\d+\s*辆", text):
-            yield Result("pass", f"公务用车 {vehicles:g} 万元 with the number of vehicles", None, vehicles)
-        else:
-            yield Result(
-                "fail",
-                f"公务用车 {vehicles:g} 万元 was spent, but the 三公 section does not state how many vehicles (保有量)",
-                None,
-                vehicles,
-                None,
-            )
+    results = list(_three_public_disclosures(report))
     row = report.reports_row or {}
     if "nine" in str(row.get("template") or ""):
-        body = "".join(p.text for p in _paras(report) if "名词解释" not in p.part)
-        whole = compact(report.doc.text) if report.doc is not None else body  # wrapped lines joined
-        facts = report.frame("narrative_facts")
-        n += 1
-        stated = len(facts) and (facts["topic"] == "running_cost").any()
-        if stated or "机关运行经费" in body:
-            yield Result("pass", "机关运行经费 is stated")
-        else:
-            yield Result(
-                "fail", "the narrative says nothing of 机关运行经费 (a required part of a 部门决算)", None, None, None
-            )
-        # The template's other required parts (shared/corpus/reference): 政府采购, 国有资产占用, 名词解释, and a
-        # word for each table printed empty (政府性基金 / 国有资本经营: 本单位无…).
-        for what, pattern in (
-            ("政府采购支出", r"政府采购"),
-            ("国有资产占用情况 (车辆、设备)", r"国有资产|资产占用|车辆\d|\d+辆"),
-            ("名词解释", r"名词解释"),
-        ):
-            n += 1
-            if re.search(pattern, whole):
-                yield Result("pass", f"{what} is stated")
-            else:
-                yield Result(
-                    "fail", f"the report says nothing of {what} (a required part of a 部门决算)", None, None, None
-                )
-        for code, fund in (("T8", "政府性基金"), ("T9", "国有资本经营")):
-            if code in list(row.get("tables_empty") or []):
-                n += 1
-                if re.search(rf"(无|没有|未)[^。]{{0,12}}{fund}", whole) or "本表无数据" in whole or "故本表" in whole:
-                    yield Result("pass", f"{code} is printed empty and the report says there was no {fund} money")
-                else:
-                    yield Result(
-                        "fail",
-                        f"{code} is printed empty but the report never says there was no {fund} "
-                        "money (the template asks for a sentence)",
-                        None,
-                        None,
-                        None,
-                    )
-    if not n:
+        results += _template_disclosures(report, row)
+    yield from results
+    if not results:
         yield not_applicable("no 公务接待 or 公务用车 money spent and not the nine-table template")
 
 
@@ -960,30 +645,30 @@ def r_disclosures(report: Report):
 # A required table absent altogether
 
 # Each table's printed note (注：本表反映…): a table whose note is printed was printed, title or not.
-TABLE_NOTES = {
-    "T1": r"本表反映[^。]{0,12}总收支和年末结转结余",
-    "T2": r"本表反映[^。]{0,12}取得的各项收入",
-    "T3": r"本表反映[^。]{0,12}各项支出情况",
-    "T4": r"本表反映[^。]{0,12}财政拨款[^。]{0,60}总收?支",
-    "T5": r"本表反映[^。]{0,12}一般公共预算财政拨款支出情况",
-    "T6": r"本表反映[^。]{0,12}基本支出明细",
-    "T7": r"本表反映[^。]{0,12}三公[^。]{0,2}经费",
-    "T8": r"本表反映[^。]{0,12}政府性基金预算财政拨款收入",
-    "T9": r"本表反映[^。]{0,12}国有资本经营预算财政拨款",
+TABLE_NOTES: dict[str, str] = {
+    Table.T1: r"本表反映[^。]{0,12}总收支和年末结转结余",
+    Table.T2: r"本表反映[^。]{0,12}取得的各项收入",
+    Table.T3: r"本表反映[^。]{0,12}各项支出情况",
+    Table.T4: r"本表反映[^。]{0,12}财政拨款[^。]{0,60}总收?支",
+    Table.T5: r"本表反映[^。]{0,12}一般公共预算财政拨款支出情况",
+    Table.T6: r"本表反映[^。]{0,12}基本支出明细",
+    Table.T7: r"本表反映[^。]{0,12}三公[^。]{0,2}经费",
+    Table.T8: r"本表反映[^。]{0,12}政府性基金预算财政拨款收入",
+    Table.T9: r"本表反映[^。]{0,12}国有资本经营预算财政拨款",
 }
 NOT_READ_NOTES = ("title printed", "present but not read", "no ruled table found")
 # Words of each table's title in any wording: a short line outside the contents holding them and 表, which the
 # catalog did not take for a title, may be the table's title in words we do not know.
-TABLE_TITLE_WORDS = {
-    "T1": r"收入?支出?决算总表",
-    "T2": r"收入决算",
-    "T3": r"支出决算",
-    "T4": r"财政拨款收入?支出?决算总",
-    "T5": r"一般公共预算财政拨款支出",
-    "T6": r"基本支出",
-    "T7": r"三公",
-    "T8": r"政府性基金",
-    "T9": r"国有资本经营",
+TABLE_TITLE_WORDS: dict[str, str] = {
+    Table.T1: r"收入?支出?决算总表",
+    Table.T2: r"收入决算",
+    Table.T3: r"支出决算",
+    Table.T4: r"财政拨款收入?支出?决算总",
+    Table.T5: r"一般公共预算财政拨款支出",
+    Table.T6: r"基本支出",
+    Table.T7: r"三公",
+    Table.T8: r"政府性基金",
+    Table.T9: r"国有资本经营",
 }
 SKIPPED_NOTE = "no recognisable title or header was skipped"
 
@@ -1030,11 +715,8 @@ def r_tables_absent(report: Report):
     if not required:
         yield not_applicable(f"no known template ({template or 'none'}): nothing to require")
         return
-    doc = report.doc
-    assert doc is not None
     found = [c for c in required if c in list(row.get("tables_found") or [])]
     missing = [c for c in required if c not in found]
-    notes = [str(n) for n in list(row.get("notes") or [])]
     empty = [c for c in found if c in list(row.get("tables_empty") or [])]
     if found:
         yield Result(
@@ -1042,57 +724,79 @@ def r_tables_absent(report: Report):
             f"{len(found)} of the {len(required)} tables of the template printed: {', '.join(found)}"
             + (f" ({', '.join(empty)} printed empty)" if empty else ""),
         )
-    if not missing:
-        return
-    whole = compact(doc.text)
-    paged = any(ln.page is not None for ln in doc.lines)
-    pages = {ln.page for ln in doc.lines if ln.page is not None}
-    last_page = max(doc.n_pages or 0, max(pages, default=0))  # a PDF page without text has no lines at all
-    blank_pages = [p for p in range(1, last_page + 1) if not any(ln.text.strip() for ln in doc.lines if ln.page == p)]
-    unknown = [c for c in list(row.get("tables_other") or []) if str(c).startswith("X")]
-    unknown += ["a ruled table skipped (see notes)" for n in notes if SKIPPED_NOTE in n][:1]
-    for code in missing:
-        name = f"{code} {TABLE_TITLES.get(code, code)}"
-        not_read = [
-            n.split(": ", 1)[1] for n in notes if n.startswith(f"{code}: ") and any(w in n for w in NOT_READ_NOTES)
-        ]
-        listed = _contents_entry(report, code)
-        listed_txt = f" (the contents list it at {listed})" if listed else ""
-        if not_read:
-            yield insufficient(f"{name}: printed but not read ({not_read[0]}): a reading problem, not a missing table")
-            continue
-        if code in TABLE_NOTES and re.search(TABLE_NOTES[code], whole):
-            yield insufficient(
-                f"{name}: its note (注：本表反映…) is printed but neither its title nor its table was read: the table "
-                "is there in some form, not absent"
-            )
-            continue
-        why = None
-        if code in TABLE_TITLE_WORDS and (maybe := _title_in_other_words(report, code)):
-            why = f"{maybe} may be its title in other words (not recognised as one); check the page"
-        elif not paged:
-            why = (
-                "this text copy has no page breaks, so a page lost in its conversion cannot be told from a table "
-                "never published; check the published PDF"
-            )
-        elif blank_pages:
-            why = f"page(s) {', '.join(map(str, blank_pages[:5]))} have no text (images?); the table may be there"
-        elif unknown:
-            why = f"the report prints tables this project could not identify ({', '.join(unknown)}); one may be it"
-        elif len(missing) > len(required) // 2:
-            why = f"{len(missing)} of the {len(required)} tables are absent: a fragment, or another template"
-        if why:
-            yield insufficient(f"{name}: neither its title nor its table is in the file{listed_txt}; {why}")
-            continue
-        yield Result(
-            "fail",
-            f"{name} is absent: neither its title nor its table is printed{listed_txt}, while the template requires "
-            "every table (one with nothing to report is printed empty, with a note such as 本单位无…)",
-            None,
-            None,
-            listed,
-            from_text=True,
+    if missing:
+        file = _FileEvidence.of(report, row)
+        for code in missing:
+            yield _absent(report, code, file, len(missing), len(required))
+
+
+@dataclasses.dataclass(frozen=True)
+class _FileEvidence:
+    """What the file shows about tables that may be there: notes, page breaks, blank pages, unknown tables."""
+
+    whole: str  # the text, compacted
+    notes: list[str]
+    paged: bool
+    blank_pages: list[int]
+    unknown: list[str]
+
+    @classmethod
+    def of(cls, report: Report, row: dict) -> _FileEvidence:
+        doc = report.doc
+        assert doc is not None, "read only by rules under @_reads_text"
+        notes = [str(n) for n in list(row.get("notes") or [])]
+        pages = {ln.page for ln in doc.lines if ln.page is not None}
+        last_page = max(doc.n_pages or 0, max(pages, default=0))  # a PDF page without text has no lines at all
+        blank = [p for p in range(1, last_page + 1) if not any(ln.text.strip() for ln in doc.lines if ln.page == p)]
+        unknown = [c for c in list(row.get("tables_other") or []) if str(c).startswith("X")]
+        unknown += ["a ruled table skipped (see notes)" for n in notes if SKIPPED_NOTE in n][:1]
+        paged = any(ln.page is not None for ln in doc.lines)
+        return cls(compact(doc.text), notes, paged, blank, unknown)
+
+
+def _why_not_blamed(report: Report, code: str, file: _FileEvidence, n_missing: int, n_required: int) -> str | None:
+    """Why a table absent from the file may still have been published (None: nothing suggests it)."""
+    if code in TABLE_TITLE_WORDS and (maybe := _title_in_other_words(report, code)):
+        return f"{maybe} may be its title in other words (not recognised as one); check the page"
+    if not file.paged:
+        return (
+            "this text copy has no page breaks, so a page lost in its conversion cannot be told from a table "
+            "never published; check the published PDF"
         )
+    if file.blank_pages:
+        return f"page(s) {', '.join(map(str, file.blank_pages[:5]))} have no text (images?); the table may be there"
+    if file.unknown:
+        return f"the report prints tables this project could not identify ({', '.join(file.unknown)}); one may be it"
+    if n_missing > n_required // 2:
+        return f"{n_missing} of the {n_required} tables are absent: a fragment, or another template"
+    return None
+
+
+def _absent(report: Report, code: str, file: _FileEvidence, n_missing: int, n_required: int) -> Result:
+    name = f"{code} {TABLE_TITLES.get(code, code)}"
+    not_read = [
+        n.split(": ", 1)[1] for n in file.notes if n.startswith(f"{code}: ") and any(w in n for w in NOT_READ_NOTES)
+    ]
+    listed = _contents_entry(report, code)
+    listed_txt = f" (the contents list it at {listed})" if listed else ""
+    if not_read:
+        return insufficient(f"{name}: printed but not read ({not_read[0]}): a reading problem, not a missing table")
+    if code in TABLE_NOTES and re.search(TABLE_NOTES[code], file.whole):
+        return insufficient(
+            f"{name}: its note (注：本表反映…) is printed but neither its title nor its table was read: the table "
+            "is there in some form, not absent"
+        )
+    if why := _why_not_blamed(report, code, file, n_missing, n_required):
+        return insufficient(f"{name}: neither its title nor its table is in the file{listed_txt}; {why}")
+    return Result(
+        "fail",
+        f"{name} is absent: neither its title nor its table is printed{listed_txt}, while the template requires "
+        "every table (one with nothing to report is printed empty, with a note such as 本单位无…)",
+        None,
+        None,
+        listed,
+        from_text=True,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1107,7 +811,7 @@ def _t7_row_figures(report: Report) -> tuple[list[tuple[str, float]], str] | Non
     """The figures T7's one row prints, in order, as the text shows them (a single-space text copy keeps no
     column positions: a blank cell leaves no trace), with the row's line; None when the row is not on
     one line of the text."""
-    t7 = report.table("T7")
+    t7 = report.table(Table.T7)
     refs = {sval(r) for r in t7["source_ref"]} if len(t7) else set()
     if len(refs) != 1 or report.doc is None:
         return None
@@ -1182,13 +886,14 @@ def r_table_blank(report: Report):
         yield not_applicable("the narrative states no 三公 figure")
         return
     tr = report.frame("table_readings")
-    layout = str(tr[tr["table"] == "T7"]["layout"].iloc[0]) if len(tr) and (tr["table"] == "T7").any() else ""
+    t7 = tr[tr["table"] == Table.T7] if len(tr) else tr
+    layout = str(t7["layout"].iloc[0]) if len(t7) else ""
     row = _t7_row_figures(report) if layout and not layout.startswith(POSITIONAL) else None
     if row is not None:  # figures not placed leave cells blank in line_items: the row's own text decides
         yield from _table_blank_unpositioned(nar, *row)
         return
-    if report.table_state("T7") != "data":
-        yield not_applicable(f"T7 is {report.table_state('T7')}")
+    if report.table_state(Table.T7) != "data":
+        yield not_applicable(f"T7 is {report.table_state(Table.T7)}")
         return
     if not layout.startswith(POSITIONAL):
         yield not_applicable(

@@ -23,19 +23,37 @@ import math
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .. import schema
-from ..normalize import SIGNED_NUM
-from ..settings import SETTINGS
+from ..core import schema
+from ..core.normalize import SIGNED_NUM
+from ..core.settings import SETTINGS
 
 if TYPE_CHECKING:
-    from ..document import Document
+    from ..read.document import Document
 
-SEVERITIES = ("error", "warning", "info")
-OUTCOMES = ("pass", "fail", "uncertain", "insufficient_data", "not_applicable")
+
+class Outcome(StrEnum):
+    """A check's outcome (checks.outcome). A member equals its name as a string (`Outcome.FAIL == "fail"`)."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    UNCERTAIN = "uncertain"  # the figures disagree, but the difference may be our reading's
+    INSUFFICIENT_DATA = "insufficient_data"
+    NOT_APPLICABLE = "not_applicable"
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+SEVERITIES = tuple(s.value for s in Severity)
+OUTCOMES = tuple(o.value for o in Outcome)
 FAMILIES = {
     "within-table": "Within one table",
     "across-tables": "Across tables",
@@ -101,6 +119,11 @@ class Result:
     def __post_init__(self):
         if self.outcome not in OUTCOMES:
             raise ValueError(f"unknown outcome {self.outcome}")
+        if self.severity is not None and self.severity not in SEVERITIES:
+            raise ValueError(f"unknown severity {self.severity}")
+        # rules pass the words; the record holds the enums (equal to the words)
+        self.outcome = Outcome(self.outcome)
+        self.severity = Severity(self.severity) if self.severity is not None else None
 
 
 def insufficient(message: str, source_ref: str | None = None) -> Result:
@@ -469,6 +492,12 @@ class Report:
     report_id: str | None = None
     _cache: dict = field(default_factory=dict)
     doc: Document | None = None  # the Document (lines with refs) for rules that read the text itself
+
+    def cached(self, key: str, make: Callable[[], object]):
+        """What `make` gives, computed once per report (paragraphs, lines, statements read from the text)."""
+        if key not in self._cache:
+            self._cache[key] = make()
+        return self._cache[key]
 
     def frame(self, name: str) -> pd.DataFrame:
         df = self.datasets.get(name)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 import traceback
+from dataclasses import dataclass
 
 import pandas as pd
 
-from .. import schema
-from .rules import RULES, Report, Result
+from ..core import schema
+from .rules import RULES, Report, Result, Rule
 
 
 def _report_id(datasets: dict[str, pd.DataFrame]) -> str | None:
@@ -47,6 +48,57 @@ def _on_doubtful(source_ref: str | None, tables: list[str]) -> str | None:
     return None
 
 
+def _results(r: Rule, report: Report) -> list[Result]:
+    """A rule's results; one that raises becomes an `insufficient_data` result naming the error."""
+    try:
+        return list(r.run(report))
+    except Exception as exc:  # noqa: BLE001
+        tb = traceback.format_exc(limit=2).splitlines()[-1]
+        return [
+            Result(
+                "insufficient_data",
+                f"rule {r.id} could not run ({type(exc).__name__}: {exc}); {tb}",
+                severity="warning",
+            )
+        ]
+
+
+@dataclass(frozen=True)
+class _Doubts:
+    """What makes a failure possibly ours: doubtful readings, OCR, tables we could not identify."""
+
+    doubtful: list[str]
+    ocr: list[str]
+    unknown: list[str]
+
+
+def _uncertain(res: Result, why: str) -> Result:
+    return Result("uncertain", f"{res.message}. {why}", res.expected, res.found, res.source_ref, severity="warning")
+
+
+def _caveat(res: Result, r: Rule, doubts: _Doubts) -> Result:
+    """A failure that may be ours (a doubtful or OCR reading, an unidentified table) becomes `uncertain`."""
+    if res.outcome != "fail":
+        return res
+    if not res.from_text and (hit := _on_doubtful(res.source_ref, doubts.doubtful)):
+        return _uncertain(
+            res,
+            f"But the reading of {hit} is doubtful (see table_readings), so the difference may be ours, not the "
+            "report's; check the page",
+        )
+    if hit := _on_doubtful(res.source_ref, doubts.ocr):
+        return _uncertain(
+            res, f"But {hit} was read by OCR from a page image, so a digit may have been misread; check the page"
+        )
+    if doubts.unknown and r.family == "narrative-vs-table":
+        return _uncertain(
+            res,
+            f"But the report prints tables this project could not identify ({', '.join(doubts.unknown)}); the "
+            "narrative may restate one of them",
+        )
+    return res
+
+
 def run_checks(datasets: dict[str, pd.DataFrame], rules=None, doc=None) -> pd.DataFrame:
     """The `checks` rows for ONE report: every rule, with outcome pass / fail / insufficient_data /
     not_applicable. A rule that raises becomes an `insufficient_data` row naming the error (a bug in
@@ -54,60 +106,19 @@ def run_checks(datasets: dict[str, pd.DataFrame], rules=None, doc=None) -> pd.Da
     the text itself; without it they are `not_applicable`."""
     rid = _report_id(datasets)
     report = Report(datasets, rid, doc=doc)
-    doubtful = _doubtful_tables(datasets)
     unknown = [t for t in _report_list(datasets, "tables_other") if t.startswith("X")]
-    ocr = _ocr_tables(datasets)
+    doubts = _Doubts(_doubtful_tables(datasets), _ocr_tables(datasets), unknown)
     rows = []
     for r in rules or RULES.values():
-        try:
-            results = list(r.run(report))
-        except Exception as exc:  # noqa: BLE001
-            tb = traceback.format_exc(limit=2).splitlines()[-1]
-            results = [
-                Result(
-                    "insufficient_data",
-                    f"rule {r.id} could not run ({type(exc).__name__}: {exc}); {tb}",
-                    severity="warning",
-                )
-            ]
-        for res in results:
-            if res.outcome == "fail" and not res.from_text and (hit := _on_doubtful(res.source_ref, doubtful)):
-                res = Result(
-                    "uncertain",
-                    f"{res.message}. But the reading of {hit} is doubtful (see table_readings), so "
-                    "the difference may be ours, not the report's; check the page",
-                    res.expected,
-                    res.found,
-                    res.source_ref,
-                    severity="warning",
-                )
-            elif res.outcome == "fail" and (hit := _on_doubtful(res.source_ref, ocr)):
-                res = Result(
-                    "uncertain",
-                    f"{res.message}. But {hit} was read by OCR from a page image, so a digit may have been "
-                    "misread; check the page",
-                    res.expected,
-                    res.found,
-                    res.source_ref,
-                    severity="warning",
-                )
-            elif res.outcome == "fail" and unknown and r.family == "narrative-vs-table":
-                res = Result(
-                    "uncertain",
-                    f"{res.message}. But the report prints tables this project could not "
-                    f"identify ({', '.join(unknown)}); the narrative may restate one of them",
-                    res.expected,
-                    res.found,
-                    res.source_ref,
-                    severity="warning",
-                )
+        for res in _results(r, report):
+            res = _caveat(res, r, doubts)
             sev = res.severity or (r.severity if res.outcome == "fail" else "info")
             rows.append(
                 {
                     "report_id": rid,
                     "rule_id": r.id,
-                    "outcome": res.outcome,
-                    "severity": sev,
+                    "outcome": str(res.outcome),
+                    "severity": str(sev),
                     "message": res.message,
                     "expected": res.expected,
                     "found": res.found,

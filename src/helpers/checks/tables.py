@@ -6,10 +6,10 @@ other: hierarchy rules run inside T2/T3/T5 (function domain) or inside T6 (econo
 
 from __future__ import annotations
 
-from ..normalize import compact
-from ..settings import SETTINGS
-from ..tables.catalog import row_parts
-from ..vocabulary import (
+from ..core.catalog import row_parts
+from ..core.normalize import compact
+from ..core.settings import SETTINGS
+from ..core.vocabulary import (
     CLASS_NAMES,
     CODE_LEVELS,
     MEASURE_NAMES,

@@ -8,14 +8,17 @@ Modules, one concern each:
 - selfeval.py    绩效自评表 rows and project lists (元 tables headed 万元 converted)
 - three_public.py 三公 items from the narrative and from T7
 - poverty.py     21305 function lines, poverty/paired-assistance projects and amounts
-- facts.py       totals, shares, classes, costs, procurement, vehicles, year-on-year changes
+- facts.py       totals, shares, classes, costs, procurement, vehicles, year-on-year changes (`Fact` records)
+- statements.py  what the reviewer's rules (checks/review.py) judge: comparisons in words, years, template
+                 leftovers, shares without %, restated items, 三公 disclosures (typed records with quote and place)
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from .. import schema
+from ..core import schema
+from ..core.vocabulary import Table
 from . import budget_execution, facts, poverty, selfeval, three_public
 from .sentences import compact_lines, paragraphs
 from .subjects import CodeBook
@@ -46,7 +49,8 @@ def parse_narrative(doc, report_id: str, datasets: dict[str, pd.DataFrame]) -> d
     total = facts.dept_total(fact_rows)
     if total is None and line_items is not None and len(line_items):
         t1 = line_items[
-            (line_items["table"].isin(["T1", "T3"])) & line_items["row_label"].fillna("").str.contains("合计|总计")
+            (line_items["table"].isin([Table.T1, Table.T3]))
+            & line_items["row_label"].fillna("").str.contains("合计|总计")
         ]
         total = float(t1["amount_wan"].max()) if len(t1) and t1["amount_wan"].notna().any() else None
 
@@ -69,5 +73,5 @@ def parse_narrative(doc, report_id: str, datasets: dict[str, pd.DataFrame]) -> d
         "budget_execution": _frame([{"subject": "spending", **r} for r in be_rows], "budget_execution"),
         "three_public": _frame(tp_rows, "three_public"),
         "poverty_transfers": _frame(pv_rows, "poverty_transfers"),
-        "narrative_facts": _frame(fact_rows, "narrative_facts"),
+        "narrative_facts": _frame([f.row() for f in fact_rows], "narrative_facts"),
     }

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import overload
 
-from ..normalize import NUM
+from ..core.normalize import NUM
 
 # A bare 万 counts as 万元 only when nothing but punctuation, space or the end follows (not 万件, 万人次).
 UNIT = r"亿元|万余元|万元|元|万(?=[\s，,。；;、：:）)]|$)"
@@ -41,6 +41,14 @@ def find_amounts(text: str, start: int = 0, end: int | None = None):
     for m in AMOUNT_RE.finditer(text, start, end):
         out.append((m, to_wan(m.group("num"), m.group("unit")), m.group("unit")))
     return out
+
+
+PERCENT_RE = re.compile(rf"({NUM})\s*[%％]")
+
+
+def percents(text: str) -> list[str]:
+    """The percentages printed in text, as printed (thousands separators dropped): '98.6' for 98.6%."""
+    return PERCENT_RE.findall(text.replace(",", ""))
 
 
 def pct(s: str | None) -> float | None:

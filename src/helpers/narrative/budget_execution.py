@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from ..normalize import compact
+from ..core.normalize import compact
 from .amounts import NUM, UNIT, rate, to_float, to_wan
 from .sentences import ITEM_RE, Para
 from .subjects import CodeBook, resolve

@@ -11,9 +11,13 @@ same topic in the paragraph, or becomes a change-only row (value null). Changes 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, fields
+from enum import StrEnum
 
-from ..normalize import compact
-from ..vocabulary import THREE_PUBLIC_PARTS, THREE_PUBLIC_TEXT_WORDS, THREE_PUBLIC_TOPICS
+import pandas as pd
+
+from ..core.normalize import compact
+from ..core.vocabulary import THREE_PUBLIC_PARTS, THREE_PUBLIC_TEXT_WORDS, THREE_PUBLIC_TOPICS
 from .amounts import NUM, UNIT, to_float, to_wan
 from .sentences import Para
 from .subjects import CodeBook
@@ -61,6 +65,7 @@ SME_SHARE_RE = re.compile(rf"(?P<what>货物|工程|服务)采购授予中小企
 # a 三公 item other than the total named in a subject (因公出国|公务用车|公务接待)
 TP_PART_RE = re.compile("|".join(w for w, item in THREE_PUBLIC_TEXT_WORDS if item in THREE_PUBLIC_PARTS["total"]))
 YEAR_CTX_RE = re.compile(r"(?:比|较|与)\s*(?:\d{4}\s*年度?|上年)")
+LEVEL_RATE_RE = re.compile(rf"{AMT}\s*[，,]\s*各?(?P<pdir>增加|减少|增长|下降)\s*(?P<pct>{NUM})\s*[%％]")
 
 
 def _subject(text: str, start: int) -> str:
@@ -101,169 +106,300 @@ def _latest_topic(prefix: str) -> tuple[str, str] | None:
     return (best[1], best[2]) if best else None
 
 
-def facts(paras: list[Para], report_id: str, book: CodeBook) -> list[dict]:
-    rows: list[dict] = []
+class FactUnit(StrEnum):
+    """What a fact's value counts (narrative_facts.unit)."""
+
+    WAN = "万元"
+    COUNT = "count"
+    PERCENT = "percent"
+
+
+@dataclass
+class Fact:
+    """One figure the narrative states: a row of narrative_facts, plus where it sits in its paragraph."""
+
+    report_id: str
+    topic: str
+    subject: str | None
+    value: float | None
+    unit: FactUnit
+    source_ref: str
+    source_text: str
+    note: str | None
+    change_wan: float | None = None
+    change_pct_printed: float | None = None
+    share_pct_printed: float | None = None
+    pos: int = 0  # offset in the paragraph: a change attaches to the latest fact before it
+
+    def row(self) -> dict:
+        """The narrative_facts row (without the offset)."""
+        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "pos"}
+        out["unit"] = self.unit.value
+        return out
+
+    @classmethod
+    def from_row(cls, row) -> Fact:
+        """A narrative_facts row (a record of `itertuples`) back as a Fact; a missing unit reads as 万元."""
+
+        def get(name: str):
+            v = getattr(row, name, None)
+            return None if v is None or pd.isna(v) else v
+
+        def num(name: str) -> float | None:
+            v = get(name)
+            return None if v is None else float(v)
+
+        return cls(
+            report_id=str(get("report_id") or ""),
+            topic=str(get("topic") or ""),
+            subject=get("subject"),
+            value=num("value"),
+            unit=FactUnit(get("unit") or FactUnit.WAN),
+            source_ref=str(get("source_ref") or ""),
+            source_text=str(get("source_text") or ""),
+            note=get("note"),
+            change_wan=num("change_wan"),
+            change_pct_printed=num("change_pct_printed"),
+            share_pct_printed=num("share_pct_printed"),
+        )
+
+
+@dataclass(frozen=True)
+class _Change:
+    """A year-on-year change found in a paragraph: where, the amount (万元, signed) and the printed rate."""
+
+    pos: int
+    wan: float
+    pct: float | None
+
+
+def _fact(p: Para, report_id: str, pos: int, **values) -> Fact:
+    sent, ref = p.sentence(pos)
+    return Fact(report_id=report_id, source_ref=ref, source_text=sent, note=p.note, pos=pos, **values)
+
+
+def _yoy_changes(p: Para, used: set[int]) -> list[_Change]:
+    """增加/减少 X 万元(, 增长/下降 Y%) against a named earlier year (never against a budget)."""
+    text, out = p.text, []
+    for m in CHANGE_RE.finditer(text):
+        pre = text[p.sentence_bounds(m.start())[0] : m.start()]
+        # "比年初预算增加 X" compares with the budget, not the previous year
+        if re.search(r"(?:比|较)\s*(?:年初|全年|调整后)?预算(?:数)?\s*$", pre) or not YEAR_CTX_RE.search(pre):
+            continue
+        sign = 1 if m.group("dir") == "增加" else -1
+        psign = -1 if m.group("pdir") in ("下降", "减少") else 1
+        pct = psign * to_float(m.group("pct")) if m.group("pct") else None
+        out.append(_Change(m.start(), sign * to_wan(m.group("num"), m.group("unit")), pct))
+        used.add(m.start("num"))
+    return out
+
+
+def _level_then_rate_changes(p: Para, used: set[int]) -> list[_Change]:
+    """Qiaokou form: "与 2020 年度相比，财政拨款收、支总计 787.24 万元，各减少 33.4%"."""
+    text, out = p.text, []
+    for m in LEVEL_RATE_RE.finditer(text):
+        if m.start("num") in used:
+            continue
+        pre = text[p.sentence_bounds(m.start())[0] : m.start()]
+        if YEAR_CTX_RE.search(pre) and "相比" in pre:
+            sign = 1 if m.group("pdir") in ("增加", "增长") else -1
+            out.append(
+                _Change(m.start(), sign * to_wan(m.group("num"), m.group("unit")), sign * to_float(m.group("pct")))
+            )
+            used.add(m.start("num"))
+    return out
+
+
+def _level_topic(text: str, at: int, book: CodeBook) -> tuple[str, str] | None:
+    """(topic, subject) of the amount at text[at], from the words before it; None when it is no level."""
+    subj = _subject(text, at)
+    if re.search(r"预算(?:数)?为?$|决算(?:数)?为$|比$", subj) or YEAR_CTX_RE.search(subj):
+        return None
+    if re.search(r"(?:增加|减少|增长|下降)了?$", subj):
+        # "财政拨款收入增加 14,458.07 万元": a change whose year is named a sentence earlier, not a level
+        return None
+    t = _topic(subj, book)
+    if not t and len(subj) <= 6:  # "由中小企业供应商中标或成交的，采购金额 …": the subject spans two clauses
+        c = at
+        while c > 0 and text[c - 1] not in "，,；;。：:、":
+            c -= 1
+        t = _topic(_subject(text, max(0, c - 1)) + "，" + subj, book)
+    return t
+
+
+def _levels(p: Para, report_id: str, book: CodeBook, used: set[int]) -> list[Fact]:
+    """Every amount whose subject names a topic, with the share (占 x%) printed right after it."""
+    text, out = p.text, []
+    for m in re.finditer(AMT, text):
+        if m.start("num") in used or re.match(r"\s*年", text[m.end("num") :]):
+            continue
+        t = _level_topic(text, m.start(), book)
+        if not t:
+            continue
+        share = SHARE_RE.match(text, m.end())
+        out.append(
+            _fact(
+                p,
+                report_id,
+                m.start(),
+                topic=t[0],
+                subject=t[1],
+                value=to_wan(m.group("num"), m.group("unit")),
+                unit=FactUnit.WAN,
+                share_pct_printed=to_float(share.group("share")) if share else None,
+            )
+        )
+    return out
+
+
+def _change_topic(p: Para, pos: int, book: CodeBook) -> tuple[tuple[str, str] | None, str]:
+    """(topic, subject) a change is about: its own clause's subject, else the topic named last before it."""
+    text = p.text
+    subj = _subject(text, pos)
+    subj = re.sub(r"(?:与\d{4}年度?相比|比\d{4}年度?(?:决算数)?|较上年)", "", subj)
+    t = _topic(subj, book) if subj else None
+    s0 = p.sentence_bounds(pos)[0]
+    if t is None:
+        t = _latest_topic(text[s0:pos]) or _latest_topic(text[:s0])
+        if t:
+            subj = subj or t[1]
+    return t, subj
+
+
+def _change_target(p: Para, pos: int, t: tuple[str, str] | None, levels: list[Fact]) -> Fact | None:
+    """The latest fact before the change of its topic (with no topic: of its sentence, else of the paragraph)."""
+    s0 = p.sentence_bounds(pos)[0]
+    for r in reversed(levels):
+        if r.pos < pos and r.change_wan is None and ((t and r.topic == t[0]) or (not t and r.pos >= s0 - 1)):
+            return r
+    if not t:
+        # same clause as a level in an earlier sentence of the paragraph ("… 万元。较上年减少 …")
+        prior = [r for r in levels if r.pos < pos and r.change_wan is None]
+        return prior[-1] if prior else None
+    return None
+
+
+def _attach_changes(p: Para, report_id: str, book: CodeBook, changes: list[_Change], rows: list[Fact]) -> None:
+    """Each change goes to the latest fact of its topic before it, else becomes a change-only fact."""
+    for ch in changes:
+        t, subj = _change_topic(p, ch.pos, book)
+        target = _change_target(p, ch.pos, t, rows)
+        if target is not None:
+            target.change_wan, target.change_pct_printed = ch.wan, ch.pct
+            continue
+        rows.append(
+            _fact(
+                p,
+                report_id,
+                ch.pos,
+                topic=(t[0] if t else "change"),
+                subject=subj or None,
+                value=None,
+                unit=FactUnit.WAN,
+                change_wan=ch.wan,
+                change_pct_printed=ch.pct,
+            )
+        )
+
+
+def _counts(p: Para, report_id: str) -> list[Fact]:
+    """Vehicles (共有车辆 n 辆) and the procurement shares awarded to SMEs (…授予中小企业合同金额占…的 x%)."""
+    out = []
+    for m in VEHICLE_RE.finditer(p.text):
+        topic = "vehicles" if m.group("what") == "共有车辆" else "vehicles_fiscal"
+        out.append(
+            _fact(
+                p,
+                report_id,
+                m.start(),
+                topic=topic,
+                subject=m.group("what"),
+                value=float(m.group("n")),
+                unit=FactUnit.COUNT,
+            )
+        )
+    for m in SME_SHARE_RE.finditer(p.text):
+        what = {"货物": "goods", "工程": "works", "服务": "services"}[m.group("what")]
+        out.append(
+            _fact(
+                p,
+                report_id,
+                m.start(),
+                topic=f"procurement_sme_{what}_share",
+                subject=m.group(0).split("的")[0],
+                value=to_float(m.group("pct")),
+                unit=FactUnit.PERCENT,
+                share_pct_printed=to_float(m.group("pct")),
+            )
+        )
+    return out
+
+
+def facts(paras: list[Para], report_id: str, book: CodeBook) -> list[Fact]:
+    """The figures of the narrative's paragraphs (not of table rows, 名词解释 or definitions)."""
+    rows: list[Fact] = []
     for p in paras:
         if p.is_row or "名词解释" in p.part or "：指" in p.text[:40]:
             continue
-        text = p.text
-        para_rows: list[dict] = []
         used: set[int] = set()
-        # 1. changes (增加/减少 X 万元, 增长/下降 Y%)
-        changes = []
-        for m in CHANGE_RE.finditer(text):
-            pre = text[p.sentence_bounds(m.start())[0] : m.start()]
-            # "比年初预算增加 X" compares with the budget, not the previous year
-            if re.search(r"(?:比|较)\s*(?:年初|全年|调整后)?预算(?:数)?\s*$", pre) or not YEAR_CTX_RE.search(pre):
-                continue
-            sign = 1 if m.group("dir") == "增加" else -1
-            psign = -1 if m.group("pdir") in ("下降", "减少") else 1
-            changes.append(
-                (
-                    m,
-                    sign * to_wan(m.group("num"), m.group("unit")),
-                    psign * to_float(m.group("pct")) if m.group("pct") else None,
-                )
-            )
-            used.add(m.start("num"))
-        # Qiaokou form: "与 2020 年度相比，财政拨款收、支总计 787.24 万元，各减少 33.4%"
-        for m in re.finditer(rf"{AMT}\s*[，,]\s*各?(?P<pdir>增加|减少|增长|下降)\s*(?P<pct>{NUM})\s*[%％]", text):
-            if m.start("num") in used:
-                continue
-            pre = text[p.sentence_bounds(m.start())[0] : m.start()]
-            if YEAR_CTX_RE.search(pre) and "相比" in pre:
-                sign = 1 if m.group("pdir") in ("增加", "增长") else -1
-                changes.append((m, sign * to_wan(m.group("num"), m.group("unit")), sign * to_float(m.group("pct"))))
-                used.add(m.start("num"))
-        # 2. levels
-        for m in re.finditer(AMT, text):
-            if m.start("num") in used or re.match(r"\s*年", text[m.end("num") :]):
-                continue
-            subj = _subject(text, m.start())
-            if re.search(r"预算(?:数)?为?$|决算(?:数)?为$|比$", subj) or YEAR_CTX_RE.search(subj):
-                continue
-            if re.search(r"(?:增加|减少|增长|下降)了?$", subj):
-                # "财政拨款收入增加 14,458.07 万元": a change whose year is named a sentence earlier, not a level
-                continue
-            t = _topic(subj, book)
-            if not t and len(subj) <= 6:  # "由中小企业供应商中标或成交的，采购金额 …": the subject spans two clauses
-                c = m.start()
-                while c > 0 and text[c - 1] not in "，,；;。：:、":
-                    c -= 1
-                wider = _subject(text, max(0, c - 1)) + "，" + subj
-                t = _topic(wider, book)
-                subj = wider if t else subj
-            if not t:
-                continue
-            topic, subject = t
-            share = SHARE_RE.match(text, m.end())
-            sent, ref = p.sentence(m.start())
-            para_rows.append(
-                {
-                    "report_id": report_id,
-                    "topic": topic,
-                    "subject": subject,
-                    "value": to_wan(m.group("num"), m.group("unit")),
-                    "unit": "万元",
-                    "change_wan": None,
-                    "change_pct_printed": None,
-                    "share_pct_printed": to_float(share.group("share")) if share else None,
-                    "source_ref": ref,
-                    "source_text": sent,
-                    "note": p.note,
-                    "_pos": m.start(),
-                }
-            )
-        # 3. attach each change to the latest row of its topic before it, else a change-only row
-        for m, change, pct in changes:
-            subj = _subject(text, m.start())
-            subj = re.sub(r"(?:与\d{4}年度?相比|比\d{4}年度?(?:决算数)?|较上年)", "", subj)
-            t = _topic(subj, book) if subj else None
-            s0 = p.sentence_bounds(m.start())[0]
-            if t is None:
-                t = _latest_topic(text[s0 : m.start()]) or _latest_topic(text[:s0])
-                if t:
-                    subj = subj or t[1]
-            target = None
-            for r in reversed(para_rows):
-                if (
-                    r["_pos"] < m.start()
-                    and r["change_wan"] is None
-                    and ((t and r["topic"] == t[0]) or (not t and r["_pos"] >= s0 - 1))
-                ):
-                    target = r
-                    break
-            if target is None and not t:
-                # same clause as a level in an earlier sentence of the paragraph ("… 万元。较上年减少 …")
-                prior = [r for r in para_rows if r["_pos"] < m.start() and r["change_wan"] is None]
-                target = prior[-1] if prior else None
-            if target is not None:
-                target["change_wan"], target["change_pct_printed"] = change, pct
-                continue
-            sent, ref = p.sentence(m.start())
-            para_rows.append(
-                {
-                    "report_id": report_id,
-                    "topic": (t[0] if t else "change"),
-                    "subject": subj or None,
-                    "value": None,
-                    "unit": "万元",
-                    "change_wan": change,
-                    "change_pct_printed": pct,
-                    "share_pct_printed": None,
-                    "source_ref": ref,
-                    "source_text": sent,
-                    "note": p.note,
-                    "_pos": m.start(),
-                }
-            )
-        # 4. counts and procurement shares
-        for m in VEHICLE_RE.finditer(text):
-            sent, ref = p.sentence(m.start())
-            para_rows.append(
-                {
-                    "report_id": report_id,
-                    "topic": "vehicles" if m.group("what") == "共有车辆" else "vehicles_fiscal",
-                    "subject": m.group("what"),
-                    "value": float(m.group("n")),
-                    "unit": "count",
-                    "source_ref": ref,
-                    "source_text": sent,
-                    "note": p.note,
-                    "_pos": m.start(),
-                }
-            )
-        for m in SME_SHARE_RE.finditer(text):
-            sent, ref = p.sentence(m.start())
-            what = {"货物": "goods", "工程": "works", "服务": "services"}[m.group("what")]
-            para_rows.append(
-                {
-                    "report_id": report_id,
-                    "topic": f"procurement_sme_{what}_share",
-                    "subject": m.group(0).split("的")[0],
-                    "value": to_float(m.group("pct")),
-                    "unit": "percent",
-                    "share_pct_printed": to_float(m.group("pct")),
-                    "source_ref": ref,
-                    "source_text": sent,
-                    "note": p.note,
-                    "_pos": m.start(),
-                }
-            )
-        for r in para_rows:
-            r.pop("_pos", None)
-        rows += para_rows
+        changes = _yoy_changes(p, used) + _level_then_rate_changes(p, used)
+        para_rows = _levels(p, report_id, book, used)
+        _attach_changes(p, report_id, book, changes, para_rows)
+        rows += para_rows + _counts(p, report_id)
     return rows
 
 
-def dept_total(rows: list[dict]) -> float | None:
+def dept_total(rows: list[Fact]) -> float | None:
     for topic in ("total", "expenditure_total", "income_total", "fiscal_total"):
-        vals = [r["value"] for r in rows if r["topic"] == topic and r["value"]]
+        vals = [r.value for r in rows if r.topic == topic and r.value]
         if vals:
             return max(vals)
     return None
 
 
-def project_total(rows: list[dict]) -> float | None:
-    vals = [r["value"] for r in rows if r["topic"] == "project_expenditure" and r["value"]]
+def project_total(rows: list[Fact]) -> float | None:
+    vals = [r.value for r in rows if r.topic == "project_expenditure" and r.value]
     return vals[0] if vals else None
+
+
+# ---------------------------------------------------------------------------------------------
+# A fact's sentence read again by the rules that recompute its rates (checks/narrative.py)
+
+FINAL_IN_TEXT_RE = re.compile(rf"(?:支出)?决算(?:数)?为\s*({NUM})\s*万元")
+SHARE_WORDS_RE = re.compile(rf"({NUM})万元[，,]?(?:占|，占)(.{{0,20}}?)的?({NUM})%")
+LEAD_TOTAL_RE = re.compile(rf"({NUM})万元[，。]?(?:其中|主要用于)")
+
+
+def stated_finals(text: str) -> set[str]:
+    """The outturns (支出决算为 x 万元) a sentence states, as printed."""
+    return {m.group(1) for m in FINAL_IN_TEXT_RE.finditer(text)}
+
+
+def continues_previous(text: str) -> bool:
+    """A sentence that names nothing (“较上年…”) continues the statement before it."""
+    return bool(re.match(r"^\s*较上年", text))
+
+
+def share_words(text: str | None, value: float, printed: float, same: float) -> str | None:
+    """The words between 占 and the printed share that follows the amount `value` (e.g. 本年支出), '' for a
+    bare 占; None when the sentence does not print that amount with that share (within `same`)."""
+    t = compact(text or "").replace(",", "")
+    for m in SHARE_WORDS_RE.finditer(t):
+        if abs(float(m.group(1)) - value) < same and abs(float(m.group(3)) - printed) < same:
+            return re.sub(r"的$", "", m.group(2))
+    return None
+
+
+def lead_total(text: str | None, part: float, same: float) -> float | None:
+    """For a bare 占 (其中：X 万元，占 y%), the amount the sentence opens with, when it is not the part itself
+    (“本年收入合计 2946.25 万元，其中：财政拨款收入 2940.05 万元，占 99.79%”). The part may equal the whole
+    (“本年收入合计 20323.21 万元，其中：财政拨款收入 20323.21 万元，占 100%”)."""
+    t = compact(text or "").replace(",", "")
+    m = LEAD_TOTAL_RE.search(t)
+    if not m:
+        return None
+    v = float(m.group(1))
+    own = re.search(rf"(?<![\d.]){re.escape(m.group(1))}万元[，]?占", t)
+    if abs(v - part) < same and (own is None or own.start() == m.start()):
+        return None  # the sentence opens with the part itself
+    return v

@@ -16,9 +16,9 @@ import re
 
 import pandas as pd
 
-from ..normalize import compact
-from ..settings import SETTINGS
-from ..vocabulary import POVERTY_CODE, POVERTY_NEW_NAME, POVERTY_OLD_NAME, poverty_series
+from ..core.normalize import compact
+from ..core.settings import SETTINGS
+from ..core.vocabulary import POVERTY_CODE, POVERTY_NEW_NAME, POVERTY_OLD_NAME, poverty_series
 from .amounts import NUM, UNIT, find_amounts, to_wan
 from .sentences import Para
 

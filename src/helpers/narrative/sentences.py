@@ -40,6 +40,7 @@ class Para:
     is_row: bool = False  # a tab-separated table row, kept as one line
     notes: list[str] = field(default_factory=list)
     index: int = 0
+    reassociated: bool = False  # some of its figures were printed on a separate PDF line and put back by us
 
     def ref_at(self, off: int) -> str:
         i = bisect_right([s for s, _ in self.starts], off) - 1
@@ -197,6 +198,7 @@ def paragraphs(doc) -> list[Para]:
         cur.starts.append((len(cur.text), ref))
         cur.text += flat
         if reassoc:
+            cur.reassociated = True
             page = ref
             msg = (
                 f"figures printed on a separate line of the PDF text layer ({page}) were re-associated "

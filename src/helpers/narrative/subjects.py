@@ -12,8 +12,8 @@ import re
 
 import pandas as pd
 
-from ..settings import SETTINGS
-from ..vocabulary import FUNCTION_CLASSES, LEVEL_LENGTHS, code_level
+from ..core.settings import SETTINGS
+from ..core.vocabulary import FUNCTION_CLASSES, LEVEL_LENGTHS, code_level
 
 LEVEL_RE = re.compile(r"([^（()）。；：:\d、.．，,]+?)[（(](类|款|项)(?:级)?[)）]")
 

@@ -15,9 +15,9 @@ import re
 
 import pandas as pd
 
-from ..normalize import compact
-from ..vocabulary import THREE_PUBLIC_ITEMS as ITEMS
-from ..vocabulary import THREE_PUBLIC_PATTERNS
+from ..core.normalize import compact
+from ..core.vocabulary import THREE_PUBLIC_ITEMS as ITEMS
+from ..core.vocabulary import THREE_PUBLIC_PATTERNS, Table
 from .amounts import NUM, UNIT, rate, to_float, to_wan
 from .sentences import Para
 
@@ -47,79 +47,100 @@ def _occurrences(text: str):
     return sorted(occ)
 
 
+def _empty_row(report_id: str, item: str) -> dict:
+    return {
+        "report_id": report_id,
+        "item": item,
+        "budget_wan": None,
+        "final_wan": None,
+        "source": "narrative",
+        "source_ref": None,
+        "source_text": None,
+        "notes": [],
+    }
+
+
+def _item_figures(text: str, a: int, b: int, end: int, seg: str, sent: str, row: dict):
+    """(budget, final, budget match, final match) of one item's segment; words only (无…) give an outturn
+    of 0, and a budget implied by 比年初预算增加/减少 X is derived; both are noted on the row."""
+    item = row["item"]
+    budget = final = None
+    bm = BUDGET_RE.search(seg)
+    if bm:
+        budget = to_wan(bm.group("num"), bm.group("unit"))
+    fm = FINAL_RE.search(seg) or DIRECT_RE.search(seg)
+    if fm and (not bm or fm.start() != bm.start()):
+        final = to_wan(fm.group("num"), fm.group("unit"))
+    if final is None and "无" in text[max(0, a - 8) : a] and not YOY_RE.search(sent):
+        final = 0.0
+        row["notes"].append(f"{item}: outturn 0 from the words “{sent[:60]}”")
+    if budget is None and final is not None and row["budget_wan"] is None:
+        dm = DELTA_RE.search(text[b:end])
+        if dm:
+            delta = to_wan(dm.group("num"), dm.group("unit"))
+            budget = round(final - delta if dm.group("dir") == "增加" else final + delta, 6)
+            row["notes"].append(
+                f"{item}: budget derived as outturn {final:g} "
+                f"{'−' if dm.group('dir') == '增加' else '+'} {delta:g} (比年初预算{dm.group('dir')})"
+            )
+    return budget, final, bm, fm
+
+
+def _total_statement(seg: str, budget, final, bm, ref: str, sent: str, p: Para) -> dict:
+    """The 三公 total's budget/outturn statement, with its printed completion rate."""
+    rm = RATE_RE.search(seg)
+    return {
+        "budget_wan": budget,
+        "final_wan": final,
+        "budget_word": bm.group("word") if bm else None,
+        "rate_word": rm.group("word") if rm else None,
+        "rate_printed_pct": to_float(rm.group("num")) if rm else None,
+        "source_ref": ref,
+        "source_text": sent,
+        "note": p.note,
+    }
+
+
+def _fill(row: dict, budget, final, ref: str, sent: str, p: Para) -> None:
+    """The first statement of an item gives its place; each figure is taken where first printed."""
+    if row["source_ref"] is None:
+        row["source_ref"], row["source_text"] = ref, sent
+        if p.note:
+            row["notes"].append(p.note)
+    if row["budget_wan"] is None and budget is not None:
+        row["budget_wan"] = budget
+    if row["final_wan"] is None and final is not None:
+        row["final_wan"] = final
+
+
+def _para_items(p: Para, report_id: str, found: dict[str, dict], total_stmt: dict | None) -> dict | None:
+    """Read one 三公 paragraph's items into `found`; the total's statement (the first one) is returned."""
+    text = p.text
+    occ = _occurrences(text)
+    for n, (a, b, item) in enumerate(occ):
+        end = occ[n + 1][0] if n + 1 < len(occ) else len(text)
+        s_start, s_end = p.sentence_bounds(a)
+        seg = text[b : min(end, s_end)]  # a segment never runs past its sentence
+        sent, ref = p.sentence(a)
+        if YOY_RE.search(text[s_start:a]) and not FINAL_RE.search(seg):
+            continue
+        row = found.setdefault(item, _empty_row(report_id, item))
+        budget, final, bm, fm = _item_figures(text, a, b, end, seg, sent, row)
+        if budget is None and final is None:
+            continue
+        _fill(row, budget, final, ref, sent, p)
+        if item == "total" and total_stmt is None and (bm or fm):
+            total_stmt = _total_statement(seg, budget, final, bm, ref, sent, p)
+    return total_stmt
+
+
 def narrative_rows(paras: list[Para], report_id: str) -> tuple[list[dict], dict | None]:
     """three_public narrative rows (one per item) and the total's statement for budget_execution."""
     found: dict[str, dict] = {}
     total_stmt = None
     for p in paras:
-        if not in_section(p):
-            continue
-        text = p.text
-        occ = _occurrences(text)
-        for n, (a, b, item) in enumerate(occ):
-            end = occ[n + 1][0] if n + 1 < len(occ) else len(text)
-            # a segment never runs past its sentence
-            s_end = p.sentence_bounds(a)[1]
-            seg_end = min(end, s_end)
-            seg = text[b:seg_end]
-            sent, ref = p.sentence(a)
-            if YOY_RE.search(text[p.sentence_bounds(a)[0] : a]) and not FINAL_RE.search(seg):
-                continue
-            row = found.setdefault(
-                item,
-                {
-                    "report_id": report_id,
-                    "item": item,
-                    "budget_wan": None,
-                    "final_wan": None,
-                    "source": "narrative",
-                    "source_ref": None,
-                    "source_text": None,
-                    "notes": [],
-                },
-            )
-            budget = final = None
-            bm = BUDGET_RE.search(seg)
-            if bm:
-                budget = to_wan(bm.group("num"), bm.group("unit"))
-            fm = FINAL_RE.search(seg) or DIRECT_RE.search(seg)
-            if fm and (not bm or fm.start() != bm.start()):
-                final = to_wan(fm.group("num"), fm.group("unit"))
-            before = text[max(0, a - 8) : a]
-            if final is None and "无" in before and not YOY_RE.search(sent):
-                final = 0.0
-                row["notes"].append(f"{item}: outturn 0 from the words “{sent[:60]}”")
-            if budget is None and final is not None and row["budget_wan"] is None:
-                dm = DELTA_RE.search(text[b:end])
-                if dm:
-                    delta = to_wan(dm.group("num"), dm.group("unit"))
-                    budget = round(final - delta if dm.group("dir") == "增加" else final + delta, 6)
-                    row["notes"].append(
-                        f"{item}: budget derived as outturn {final:g} "
-                        f"{'−' if dm.group('dir') == '增加' else '+'} {delta:g} (比年初预算{dm.group('dir')})"
-                    )
-            if budget is None and final is None:
-                continue
-            if row["source_ref"] is None:
-                row["source_ref"], row["source_text"] = ref, sent
-                if p.note:
-                    row["notes"].append(p.note)
-            if row["budget_wan"] is None and budget is not None:
-                row["budget_wan"] = budget
-            if row["final_wan"] is None and final is not None:
-                row["final_wan"] = final
-            if item == "total" and total_stmt is None and (bm or fm):
-                rm = RATE_RE.search(seg)
-                total_stmt = {
-                    "budget_wan": budget,
-                    "final_wan": final,
-                    "budget_word": bm.group("word") if bm else None,
-                    "rate_word": rm.group("word") if rm else None,
-                    "rate_printed_pct": to_float(rm.group("num")) if rm else None,
-                    "source_ref": ref,
-                    "source_text": sent,
-                    "note": p.note,
-                }
+        if in_section(p):
+            total_stmt = _para_items(p, report_id, found, total_stmt)
     rows = []
     for item in ITEMS:
         if item in found and found[item]["source_ref"] is not None:
@@ -165,7 +186,7 @@ def budget_execution_row(stmt: dict | None, report_id: str, doc_text: str) -> di
 def table_rows(line_items: pd.DataFrame, report_id: str) -> list[dict]:
     if line_items is None or not len(line_items):
         return []
-    t7 = line_items[(line_items["table"].fillna("") == "T7").astype(bool)]
+    t7 = line_items[(line_items["table"].fillna("") == Table.T7).astype(bool)]
     rows = []
     for item in ITEMS:
         b = t7[t7["measure"] == f"budget_{item}"]

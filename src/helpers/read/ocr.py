@@ -36,10 +36,10 @@ from typing import Any
 
 import numpy as np
 
-from ..document import ReportError
-from ..errors import ErrorCode
-from ..normalize import AMOUNT_RE, compact
-from ..paths import IMAGE_SUFFIXES
+from ..core.errors import ErrorCode
+from ..core.normalize import AMOUNT_RE, compact
+from ..core.paths import IMAGE_SUFFIXES
+from .document import ReportError
 from .model import Cell, Layout, Page, TableBlock, TextBlock
 
 RENDER_DPI = 150  # the scans seen are 150 dpi; rendering finer only interpolates and costs time
@@ -81,7 +81,7 @@ def clean_amount(text: str, amount_column: bool = True) -> str | None:
 def folder_pages(folder: Path) -> tuple[list[Path], list[str]]:
     """The page images of a folder in page order (document.folder_pages: names with numbers compared
     as numbers, 第2页 before 第10页), and notes on the files left out."""
-    from ..document import folder_pages as ordered
+    from .document import folder_pages as ordered
 
     pages = ordered(folder)
     ignored = sorted(p.name for p in folder.iterdir() if not p.name.startswith(".") and p not in pages)
@@ -202,7 +202,7 @@ def pdf_needs_ocr(path: Path) -> bool:
     """True when a PDF's text layer cannot be used (no text, or `(cid:NNN)` glyph codes): the one
     test the text reader applies (document.read_pdf raises NoTextLayer). A PDF that cannot be opened
     at all raises its ReportError."""
-    from ..document import NoTextLayer, read_pdf
+    from .document import NoTextLayer, read_pdf
 
     try:
         doc = read_pdf(path)
@@ -573,7 +573,7 @@ def _body_line(ln: list[Box]) -> bool:
 
 def _stops_header(ln: list[Box]) -> bool:
     """A line above a table that is not its header: the unit line, the title, a sentence."""
-    from ..tables.catalog import ANY_TABLE_TITLE, clean_title
+    from ..core.catalog import ANY_TABLE_TITLE, clean_title
 
     text = "".join(b[4] for b in ln)
     unit = re.search(r"单位[:：]", text)  # 单位：万元, 编制单位：… (not 对附属单位补助支出)

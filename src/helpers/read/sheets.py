@@ -41,11 +41,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TypeGuard
 
-from ..document import ReportError
-from ..errors import ErrorCode
-from ..normalize import compact, normalize_text
-from ..tables.catalog import ANY_TABLE_TITLE, clean_title, match_header, match_title
+from ..core.catalog import ANY_TABLE_TITLE, clean_title, match_header, match_title
+from ..core.errors import ErrorCode
+from ..core.normalize import compact, normalize_text
 from .containers import OLE2, ZIP, is_html, ole2_kind
+from .document import ReportError
 from .model import Block, Cell, Layout, Page, TableBlock, TextBlock
 
 # Lines that sit between tables, never inside one.

@@ -33,10 +33,10 @@ import codecs
 import re
 from pathlib import Path
 
-from ..document import ReportError, check_regular, utf16_encoding
-from ..errors import ErrorCode
-from ..normalize import compact, is_amount, normalize_text
+from ..core.errors import ErrorCode
+from ..core.normalize import compact, is_amount, normalize_text
 from .containers import is_mht
+from .document import ReportError, check_regular, utf16_encoding
 from .model import Cell, Layout, Page, TableBlock, TextBlock
 
 CONTAINER = "html"  # its name in read/containers.py

@@ -36,11 +36,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from ..document import ReportError, check_regular
-from ..errors import ErrorCode
-from ..normalize import is_amount, normalize_text
-from ..settings import SETTINGS
+from ..core.errors import ErrorCode
+from ..core.normalize import is_amount, normalize_text
+from ..core.settings import SETTINGS
 from .containers import OLE2, ZIP, ole2_kind
+from .document import ReportError, check_regular
 from .model import Layout, Page, TableBlock, TextBlock
 from .web import join_split_tables, table_blocks
 

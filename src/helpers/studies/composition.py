@@ -15,11 +15,11 @@ import re
 import numpy as np
 import pandas as pd
 
-from ..vocabulary import CLASS_NAMES as _CLASS_NAMES
-from ..vocabulary import CODE_LEVELS, ECONOMIC_NAMES, POVERTY_CODE
-from ..vocabulary import PERSONNEL_CLASSES as PERSONNEL_CODES
+from ..core.vocabulary import CLASS_NAMES as _CLASS_NAMES
+from ..core.vocabulary import CODE_LEVELS, ECONOMIC_NAMES, POVERTY_CODE
+from ..core.vocabulary import PERSONNEL_CLASSES as PERSONNEL_CODES
+from ..data.load import Corpus
 from . import quality
-from .load import Corpus
 
 CLASS_NAMES: dict[str, str] = {code: name + "支出" for code, name in _CLASS_NAMES.items()}  # as T1/T4 print them
 
@@ -140,7 +140,7 @@ def _implicated(corpus: Corpus, df: pd.DataFrame, value_col: str) -> pd.Series:
         where = f"{table} "
         hit.append(
             any(
-                where in ref and (quality._close(value, f) or quality._close(value, e))
+                where in ref and (quality.same_figure(value, f) or quality.same_figure(value, e))
                 for ref, f, e in by_report.get(rid, ())
             )
         )

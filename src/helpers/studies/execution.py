@@ -11,11 +11,11 @@ import re
 import numpy as np
 import pandas as pd
 
-from ..settings import SETTINGS
-from ..vocabulary import THREE_PUBLIC_COLUMN_LABELS as THREE_PUBLIC_NAMES
-from ..vocabulary import THREE_PUBLIC_ITEMS
+from ..core.settings import SETTINGS
+from ..core.vocabulary import THREE_PUBLIC_COLUMN_LABELS as THREE_PUBLIC_NAMES
+from ..core.vocabulary import THREE_PUBLIC_ITEMS
+from ..data.load import Corpus
 from . import quality
-from .load import Corpus
 from .narrate import pct
 
 LEVEL_ORDER = ["overall", "类", "款", "项", "project"]
@@ -224,13 +224,14 @@ def printed_vs_computed(corpus: Corpus, be: pd.DataFrame | None = None) -> pd.Da
     verdicts, messages = [], []
     for r in p.itertuples():
         toks = quality.ref_tokens(r.source_ref)
-        hit = [c for c in by_report.get(r.report_id, []) if c[0] & toks and quality._close(c[1], r.rate_printed_pct)]
+        checks = by_report.get(r.report_id, [])
+        hit = [c for c in checks if c[0] & toks and quality.same_figure(c[1], r.rate_printed_pct)]
         if hit and pd.notna(r.rate):
             expected = [-1e9 if c[2] is None or pd.isna(c[2]) else c[2] for c in hit]
             hit2 = [
                 c
                 for c, e in zip(hit, expected)
-                if quality._close(e, r.rate) or abs(float(e) - r.rate) < SETTINGS.same_rate_pct
+                if quality.same_figure(e, r.rate) or abs(float(e) - r.rate) < SETTINGS.same_rate_pct
             ]
             hit = hit2 or hit
         if not hit:
@@ -315,9 +316,9 @@ def three_public(corpus: Corpus) -> pd.DataFrame:
             hits = [
                 (f, e)
                 for t, rule, f, e in by_report.get(r.report_id, [])
-                if toks and quality._implicates(t, rule, f, e, toks, [r.budget_wan], r.item)
+                if toks and quality.implicates(t, rule, f, e, toks, [r.budget_wan], r.item)
             ]
-            hits = [h for h in hits if quality._close(h[0], r.budget_wan)]
+            hits = [h for h in hits if quality.same_figure(h[0], r.budget_wan)]
             if hits and pd.notna(hits[0][1]) and hits[0][1]:
                 v = r.final_wan / float(hits[0][1]) * 100
         parts.append(v)

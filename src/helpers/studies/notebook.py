@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import plots
-from .load import Corpus, load
+from ..data.load import Corpus, load
+from ..publish import plots
 
 
 def _prepare() -> None:

@@ -11,13 +11,13 @@ import re
 import numpy as np
 import pandas as pd
 
-from ..vocabulary import POVERTY_CODE as CODE
-from ..vocabulary import POVERTY_NEW_NAME as NEW
-from ..vocabulary import POVERTY_OLD_NAME as OLD
-from ..vocabulary import poverty_series as series_for_year  # the crosswalk: the name a fiscal year gives 21305
+from ..core.vocabulary import POVERTY_CODE as CODE
+from ..core.vocabulary import POVERTY_NEW_NAME as NEW
+from ..core.vocabulary import POVERTY_OLD_NAME as OLD
+from ..core.vocabulary import poverty_series as series_for_year  # the crosswalk: the name a fiscal year gives 21305
+from ..data.load import Corpus
 from . import quality
 from .composition import basic_project
-from .load import Corpus
 
 
 def printed_series(name) -> str | None:
@@ -163,7 +163,7 @@ def series_by_report(corpus: Corpus) -> pd.DataFrame:
         amount = dict(zip(df.report_id, df.amount_wan))
         rows = pt[pt.report_id.isin(list(df.report_id)) & pt.kind.isin(["function_line", "project"])]
         # the rows stating the very amount shown (the same money restated), not another project
-        rows = rows[[quality._close(a, amount.get(r)) for r, a in zip(rows.report_id, rows.amount_wan)]]
+        rows = rows[[quality.same_figure(a, amount.get(r)) for r, a in zip(rows.report_id, rows.amount_wan)]]
         if len(rows):
             for rid, f in zip(rows.report_id, quality.flag_rows(rows, corpus, ["amount_wan"]).flag):
                 if f and checked.get(rid) != quality.FLAG_FAIL:

@@ -13,8 +13,8 @@ import re
 
 import pandas as pd
 
-from ..settings import SETTINGS
-from .load import Corpus
+from ..core.settings import SETTINGS
+from ..data.load import Corpus
 
 PROBLEM_OUTCOMES = ("fail", "uncertain")
 FLAG_FAIL = "failed check"
@@ -44,7 +44,8 @@ def problems(corpus: Corpus) -> pd.DataFrame:
     return p
 
 
-def _close(a, b) -> bool:
+def same_figure(a, b) -> bool:
+    """Two printed amounts are the same figure (within SETTINGS.same_figure_wan; None or NaN never is)."""
     try:
         return (
             a is not None
@@ -68,12 +69,12 @@ def by_report(df: pd.DataFrame, cols: tuple[str, ...]) -> dict[str, list[tuple]]
     return out
 
 
-def _implicates(tokens: set, rule: str, found, expected, toks: set, values, item: str | None) -> bool:
+def implicates(tokens: set, rule: str, found, expected, toks: set, values, item: str | None) -> bool:
     """A problem check (its place `tokens`, rule and figures) names place `toks` and prints one of `values`."""
     return (
         bool(tokens & toks)
         and (item is None or RULE_ITEM.get(rule, item) == item)
-        and any(_close(v, found) or _close(v, expected) for v in values)
+        and any(same_figure(v, found) or same_figure(v, expected) for v in values)
     )
 
 
@@ -88,7 +89,7 @@ def implicating(probs: pd.DataFrame, report_id: str, ref, values, item: str | No
     keep = [
         k
         for k, t, rule, f, e in zip(mine.index, mine.tokens, mine.rule_id, mine.found, mine.expected)
-        if _implicates(t, rule, f, e, toks, values, item)
+        if implicates(t, rule, f, e, toks, values, item)
     ]
     return mine.loc[keep]
 
@@ -128,7 +129,7 @@ def flag_rows(
             flags.append("")
             msgs.append("")
             continue
-        hits = [(rule, o, m) for t, rule, f, e, o, m in mine if _implicates(t, rule, f, e, toks, vals, item)]
+        hits = [(rule, o, m) for t, rule, f, e, o, m in mine if implicates(t, rule, f, e, toks, vals, item)]
         f, m = _flag(hits)
         flags.append(f)
         msgs.append(m)
@@ -183,7 +184,7 @@ def verdicts(corpus: Corpus) -> pd.DataFrame:
     """One row per report: the index's trust verdict (`usable`, `use with care`, `do not use`,
     index_page.verdict) and why. The one rule the index, every study and start_here apply, in the
     same words."""
-    from ..index_page import verdict
+    from ..publish.index_page import verdict
 
     rep = corpus.reports
     kept = corpus.__dict__.get("_verdicts")  # made once per corpus: every study asks
@@ -209,7 +210,7 @@ def verdict_of(corpus: Corpus) -> dict[str, str]:
 def do_not_use(corpus: Corpus) -> dict[str, str]:
     """report_id → why, for the reports the index marks `do not use`: no figure, range or count of a
     study rests on them."""
-    from ..index_page import DO_NOT_USE
+    from ..publish.index_page import DO_NOT_USE
 
     v = verdicts(corpus)
     v = v[v.verdict == DO_NOT_USE]
@@ -218,7 +219,7 @@ def do_not_use(corpus: Corpus) -> dict[str, str]:
 
 def with_care(corpus: Corpus) -> set[str]:
     """The reports the index marks `use with care` (the sensitivity lines leave them out)."""
-    from ..index_page import CARE
+    from ..publish.index_page import CARE
 
     v = verdicts(corpus)
     return set(v[v.verdict == CARE].report_id.astype("object"))
@@ -270,7 +271,7 @@ def comparable(corpus: Corpus) -> Corpus:
     """The corpus the studies compare: every dataset without the rows of the reports the index
     marks `do not use` (labels kept as the whole corpus gives them). It remembers what it left out
     (`left_out_sentence`) and is its own comparable corpus. Report pages use the whole corpus."""
-    from .load import Corpus as _Corpus
+    from ..data.load import Corpus as _Corpus
 
     if corpus.__dict__.get("_left_out") is not None:
         return corpus

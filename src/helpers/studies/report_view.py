@@ -1,6 +1,6 @@
 """What was extracted from one report, shaped for `notebooks/report.ipynb`.
 
-Every function takes a `Corpus` (helpers.studies.load) and a report id and returns a DataFrame ready to
+Every function takes a `Corpus` (helpers.data.load) and a report id and returns a DataFrame ready to
 show; nothing here re-reads the raw file.
 """
 
@@ -10,10 +10,10 @@ import re
 
 import pandas as pd
 
-from ..tables.catalog import ALL_TABLE_CODES, BY_CODE, MEASURES_DOC, TABLE_CODES, TEMPLATE_MEASURES
-from ..vocabulary import THREE_PUBLIC_COLUMN_LABELS as _T7_LABELS
-from ..vocabulary import THREE_PUBLIC_COLUMNS
-from .load import Corpus
+from ..core.catalog import ALL_TABLE_CODES, BY_CODE, MEASURES_DOC, TABLE_CODES, TEMPLATE_MEASURES
+from ..core.vocabulary import THREE_PUBLIC_COLUMN_LABELS as _T7_LABELS
+from ..core.vocabulary import THREE_PUBLIC_COLUMNS
+from ..data.load import Corpus
 
 OUTCOME_ORDER = {"fail": 0, "uncertain": 1, "insufficient_data": 2, "not_applicable": 3, "pass": 4}
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -348,7 +348,7 @@ COLLAPSED_OUTCOMES = ("pass", "not_applicable")
 def summary(corpus: Corpus, report_id: str) -> dict:
     """What a report page opens with: who and when, the status, the tables read (and in doubt), the
     index's trust verdict and the failing and uncertain checks (the rest only as counts)."""
-    from ..index_page import verdict
+    from ..publish.index_page import verdict
 
     r = corpus.report(report_id)
     q = corpus.of("quality", report_id)

@@ -25,12 +25,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import paths, schema
-from ..document import folder_pages, sha256_of
-from ..errors import ErrorCode
-from ..extract import DEFAULT_PDF_ENGINE, extract_report, failed_row, report_id_for
-from ..pipeline import extractor_version, write_datasets
-from .load import Corpus, NoProcessedData, load, load_report
+from ..core import paths, schema
+from ..core.errors import ErrorCode
+from ..data.datasets import extractor_version, write_datasets
+from ..data.extract import DEFAULT_PDF_ENGINE, extract_report, failed_row, report_id_for
+from ..data.load import Corpus, NoProcessedData, load, load_report
+from ..read.document import folder_pages, sha256_of
 from .narrate import show
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .. import paths, schema
-from ..export import EXCEL_ILLEGAL, EXCEL_MAX_ROWS
-from .load import Corpus
+from ..core import paths, schema
+from ..data.export import EXCEL_ILLEGAL, EXCEL_MAX_ROWS
+from ..data.load import Corpus
 
 # One sentence per dataset, for a newcomer (docs/DATA_DICTIONARY.md has every column).
 WHAT = schema.SUMMARY

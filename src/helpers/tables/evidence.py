@@ -12,7 +12,7 @@ Only cells read without doubt count as evidence.
 
 from __future__ import annotations
 
-from ..settings import SETTINGS
+from ..core.settings import SETTINGS
 from .reading import Reading
 
 

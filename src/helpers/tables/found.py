@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..settings import SETTINGS
+from ..core.settings import SETTINGS
 from . import shapes
 from .identities import judge_ocr
 from .reading import Reading, check_totals

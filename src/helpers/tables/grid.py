@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..normalize import compact, is_amount
+from ..core.normalize import compact, is_amount
 from . import shapes
 from .shapes import coded, economic, kind_of, three_public, two_sided
 from .shapes.records import Figure, RowRecord, cell_amount, clean_cell, item

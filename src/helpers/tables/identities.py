@@ -21,10 +21,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ..normalize import compact
-from ..settings import SETTINGS
-from ..vocabulary import THREE_PUBLIC_BASES
-from .catalog import BY_CODE, ROW_IDENTITIES
+from ..core.catalog import BY_CODE, ROW_IDENTITIES
+from ..core.normalize import compact
+from ..core.settings import SETTINGS
+from ..core.vocabulary import THREE_PUBLIC_BASES
 from .reading import Reading
 
 

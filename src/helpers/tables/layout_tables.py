@@ -24,9 +24,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..normalize import CID_RE, compact, is_amount, normalize_text
+from ..core.catalog import ANY_TABLE_TITLE, clean_title, match_header, match_title
+from ..core.normalize import CID_RE, compact, is_amount, normalize_text
 from ..read.model import Cell, Layout, TableBlock, TextBlock
-from .catalog import ANY_TABLE_TITLE, clean_title, match_header, match_title
 from .found import EMPTY_NOTE, STATUS_RANK, UNIT_RE, FoundTable, items_status
 from .grid import Grid, GridRow
 from .readers import GridReader

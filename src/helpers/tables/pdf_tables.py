@@ -31,11 +31,11 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..document import Document, open_pdf
-from ..normalize import cid_ratio, normalize_text
+from ..core.normalize import cid_ratio, normalize_text
+from ..core.settings import SETTINGS
+from ..read.document import Document, open_pdf
+from ..read.engines import DEFAULT_PDF_ENGINE, ENGINE_NAMES, pdf_engine
 from ..read.model import Block, Cell, Layout, Page, TableBlock, TextBlock
-from ..settings import SETTINGS
-from .engines import DEFAULT_PDF_ENGINE, ENGINE_NAMES, pdf_engine
 from .found import FoundTable
 from .layout_tables import find_layout_tables
 
@@ -142,11 +142,11 @@ def _require_jpype() -> None:
 
 
 def _check_tabula_backend() -> None:
-    import tabula.io
-    from tabula.backend import TabulaVm
+    """After a tabula call: it ran in this process's JVM (jpype), not a java subprocess per call, which
+    tabula-py falls back to silently. Asked through jpype's public API, not tabula's private VM."""
+    import jpype
 
-    vm = tabula.io._tabula_vm
-    if not isinstance(vm, TabulaVm) or vm.tabula is None:  # pragma: no cover
+    if not jpype.isJVMStarted():  # pragma: no cover - depends on the environment
         raise RuntimeError("tabula-py is not running through jpype (it fell back to a java subprocess per call)")
 
 

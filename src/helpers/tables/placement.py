@@ -24,7 +24,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-from ..settings import SETTINGS
+from ..core.settings import SETTINGS
 
 
 @dataclass(frozen=True)

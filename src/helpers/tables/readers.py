@@ -23,9 +23,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..document import Line
-from ..normalize import is_amount
-from .catalog import BY_CODE
+from ..core.catalog import BY_CODE
+from ..core.normalize import is_amount
+from ..read.document import Line
 from .evidence import beyond_other_tables
 from .found import FoundTable, assess, items_status
 from .grid import Grid, interpret_grid

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..normalize import compact
+from ..core.normalize import compact
 
 # Layouts whose cells keep their columns (the container says where each cell is).
 POSITIONAL_LAYOUTS = ("tab grid", "pdf ruled table", "spreadsheet cells", "word table", "web page table", "OCR")

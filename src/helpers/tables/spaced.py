@@ -26,14 +26,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..document import Line
-from ..normalize import is_amount
-from ..vocabulary import FUNCTION_CLASSES
+from ..core.catalog import side_of_label, t6_section
+from ..core.normalize import is_amount
+from ..core.vocabulary import FUNCTION_CLASSES
+from ..read.document import Line
 from . import shapes
-from .catalog import (
-    side_of_label,
-    t6_section,
-)
 from .reading import Reading
 from .shapes import coded, economic, kind_of, three_public, two_sided
 from .shapes.records import Figure, RowRecord

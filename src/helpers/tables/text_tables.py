@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
-from ..document import Document, Line
-from .catalog import ALL_TABLE_CODES, match_header, match_title
+from ..core.catalog import ALL_TABLE_CODES, match_header, match_title
+from ..read.document import Document, Line
 from .evidence import spaced_hints
 from .found import EMPTY_NOTE, STATUS_RANK, UNIT_RE, FoundTable
 from .grid import Grid, GridRow

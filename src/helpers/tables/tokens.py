@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import re
 
-from ..document import Line
-from ..normalize import is_amount
+from ..core.catalog import side_of_label
+from ..core.normalize import is_amount
+from ..read.document import Line
 from . import shapes
-from .catalog import side_of_label
 from .shapes import coded, economic, kind_of, three_public, two_sided
 from .shapes.records import Figure, RowRecord
 

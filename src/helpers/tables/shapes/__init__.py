@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from ..catalog import BY_CODE
+from ...core.catalog import BY_CODE
 from ..reading import Reading
 from . import coded, economic, three_public, two_sided
 from .records import Figure, RowRecord

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import re
 
-from ...normalize import compact
-from ...settings import SETTINGS
-from ..catalog import COLUMN_KEYWORDS, ROW_IDENTITIES, TEMPLATE_MEASURES
+from ...core.catalog import COLUMN_KEYWORDS, ROW_IDENTITIES, TEMPLATE_MEASURES
+from ...core.normalize import compact
+from ...core.settings import SETTINGS
 from ..identities import mark
 from ..placement import Identity, code_parents, place
 from ..reading import Reading

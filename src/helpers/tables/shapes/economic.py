@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 
-from ...normalize import parse_amount
-from ...settings import SETTINGS
-from ...vocabulary import PERSONNEL_CLASSES
-from ..catalog import t6_section
+from ...core.catalog import t6_section
+from ...core.normalize import parse_amount
+from ...core.settings import SETTINGS
+from ...core.vocabulary import PERSONNEL_CLASSES
 from ..identities import mark
 from ..reading import Reading
 from .records import RowRecord, item, items_by_position

@@ -16,9 +16,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ...normalize import amount_of, parse_amount
-from ...vocabulary import code_level
-from ..catalog import COLUMN_KEYWORDS, TEMPLATE_MEASURES, code_domain
+from ...core.catalog import COLUMN_KEYWORDS, TEMPLATE_MEASURES, code_domain
+from ...core.normalize import amount_of, parse_amount
+from ...core.vocabulary import code_level
 from ..placement import Placement, PlaceRow
 from ..reading import Reading
 

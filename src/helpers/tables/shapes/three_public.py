@@ -13,9 +13,9 @@ Whatever the layout, the shape is read the same way:
 
 from __future__ import annotations
 
-from ...normalize import compact
-from ...settings import SETTINGS
-from ...vocabulary import THREE_PUBLIC_BASES, THREE_PUBLIC_COLUMNS, THREE_PUBLIC_HEADER_WORDS, THREE_PUBLIC_ITEMS
+from ...core.normalize import compact
+from ...core.settings import SETTINGS
+from ...core.vocabulary import THREE_PUBLIC_BASES, THREE_PUBLIC_COLUMNS, THREE_PUBLIC_HEADER_WORDS, THREE_PUBLIC_ITEMS
 from ..placement import Identity, place
 from ..reading import Reading
 from .records import RowRecord, items_by_arithmetic, items_by_position

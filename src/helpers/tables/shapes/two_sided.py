@@ -16,8 +16,8 @@ Whatever the layout, the shape is read the same way:
 
 from __future__ import annotations
 
-from ...normalize import parse_amount
-from ..catalog import ROW_IDENTITIES, TEMPLATE_MEASURES, function_class_code, two_sided_section
+from ...core.catalog import ROW_IDENTITIES, TEMPLATE_MEASURES, function_class_code, two_sided_section
+from ...core.normalize import parse_amount
 from ..placement import Identity, place
 from ..reading import Reading
 from .records import RowRecord, item, items_by_arithmetic, items_by_position, measure_for

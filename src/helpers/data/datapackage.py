@@ -15,7 +15,7 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 
-from . import schema
+from ..core import schema
 from .storage import write_text_atomic
 
 PACKAGE_NAME = "juesuan-final-accounts"

@@ -22,18 +22,16 @@ import atexit
 import html
 import json
 import logging
-import re
 import threading
 import time
 import traceback
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
 
-from . import faults
+from ..core import faults
+from ..core.paths import public_text
+from ..data.storage import write_text_atomic
 from .kernels import KERNEL_NAME, LANGUAGE, START_TIMEOUT, KernelDied, WarmKernel, ipc_manager_class
-from .paths import public_text
-from .storage import write_text_atomic
 
 logger = logging.getLogger(__name__)
 WARM_ENGINE = "juesuan-warm"
@@ -184,9 +182,13 @@ atexit.register(drop_all_warm_kernels)
 def _register_engine() -> None:
     from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.exceptions import PapermillException
 
-    if WARM_ENGINE in papermill_engines._engines:
-        return
+    try:
+        papermill_engines.get_engine(WARM_ENGINE)
+        return  # registered already in this process
+    except PapermillException:
+        pass
 
     class WarmEngine(NBClientEngine):
         """papermill's nbclient engine, run in a kernel it is given (`warm=`) and does not own."""
@@ -360,83 +362,12 @@ def result_from_dict(d: dict) -> Result:
     return Result(job=job, **d)
 
 
-# ---------------------------------------------------------------------------------------------
-# HTML
-
-
-def _page_exporter(fast: bool):
-    """nbconvert's exporter, made once per thread (see _local): building one costs more than a page."""
-    exporters: dict[bool, Any] = _local.__dict__.setdefault("exporters", {})
-    if fast not in exporters:
-        from . import pages
-
-        exporters[fast] = pages.exporter()
-        # validate the notebook once, not again after each of its dozen preprocessors
-        exporters[fast].optimistic_validation = fast
-    return exporters[fast]
-
-
-# What nbconvert's HTMLExporter does to a page after its template, done on the text: its own way
-# parses and re-serialises the whole page with BeautifulSoup's pure-Python parser (~80% of the
-# rendering time of a report page with its styled tables). Same elements and attributes in the
-# same order; tests/test_warm_kernels.py checks the result against nbconvert's own.
-_NO_ALT = "No description has been provided for this image"
-_IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
-_FOCUSABLE = re.compile(
-    r'<div\b(?=[^>]*\bclass="(?:[^"]*\s)?(?:jp-Cell-inputWrapper|jp-OutputArea-output)'
-    r'(?:\s[^"]*)?")[^>]*?(?=/?>)',
-    re.IGNORECASE,
-)
-
-
-def _with_alt(m: re.Match) -> str:
-    tag = m.group(0)
-    if re.search(r"\salt\s*=", tag, re.IGNORECASE):
-        return tag
-    end = len(tag) - (2 if tag.endswith("/>") else 1)
-    return f'{tag[:end]} alt="{_NO_ALT}"{tag[end:]}'
-
-
-def _html_without_soup(exporter, nb, resources: dict) -> str:
-    """HTMLExporter.from_notebook_node (nbconvert 7) with its BeautifulSoup pass done by _IMG/_FOCUSABLE."""
-    from nbconvert.exporters.templateexporter import TemplateExporter
-    from nbconvert.filters.highlight import Highlight2HTML
-    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
-
-    langinfo = nb.metadata.get("language_info", {})
-    lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
-    highlight = exporter.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=exporter))
-    resources = exporter._init_resources(resources)
-    data_type = WidgetsDataTypeFilter(notebook_metadata=exporter._nb_metadata, parent=exporter, resources=resources)
-    exporter.register_filter("highlight_code", highlight)
-    exporter.register_filter("filter_data_type", data_type)
-    body, _ = TemplateExporter.from_notebook_node(exporter, nb, resources)
-    body = _IMG.sub(_with_alt, body)
-    focusable = ".jp-Notebook" in body  # nbconvert selects them inside .jp-Notebook
-    return _FOCUSABLE.sub(lambda m: _set_tabindex(m.group(0)), body) if focusable else body
-
-
-def _set_tabindex(tag: str) -> str:
-    if re.search(r'\stabindex\s*=\s*"[^"]*"', tag):
-        return re.sub(r'(\stabindex\s*=\s*)"[^"]*"', r'\1"0"', tag)
-    return tag + ' tabindex="0"'
-
-
-def page_html(nb, resources: dict, *, fast: bool = True) -> str:
-    """The page of an executed notebook: nbconvert's exporter made once per process; `fast` skips
-    its BeautifulSoup pass (same page; the cold reference uses nbconvert's own)."""
-    exporter = _page_exporter(fast)
-    if fast:
-        return _html_without_soup(exporter, nb, resources)
-    return exporter.from_notebook_node(nb, resources=resources)[0]
-
-
 def render(job: Job, res: Result, studies: dict, nb=None) -> None:
     """The executed notebook as HTML with the code hidden; a page with the error when it failed
     (what ran before the failure below it, or only the error when nothing was executed)."""
     import nbformat
 
-    from . import pages  # template without outside requests, navigation, alt text
+    from ..publish import pages  # template without outside requests, navigation, alt text
 
     out = Path(job.html)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -453,7 +384,7 @@ def render(job: Job, res: Result, studies: dict, nb=None) -> None:
     if nb is None:
         nb = nbformat.v4.new_notebook()
         banner = f"<h1>{html.escape(job.title)}</h1>{banner}<p class='muted'>No executed notebook was produced.</p>"
-    body = page_html(nb, pages.page_resources(nb, job.title, job.kind, job.name, studies), fast=job.warm)
+    body = pages.page_html(nb, pages.page_resources(nb, job.title, job.kind, job.name, studies), fast=job.warm)
     if banner:
         i = body.find(">", body.find("<body")) + 1
         body = body[:i] + banner + body[i:]

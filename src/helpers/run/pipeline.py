@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import logging
 import os
@@ -25,109 +24,26 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import faults, partitioned, schema, settings, workers
-from .document import ReportError, check_input, sha256_of
-from .errors import ErrorCode, Failure
-from .extract import DEFAULT_PDF_ENGINE, extract_report, report_id_for
-from .extract import failed_row as _failed
-from .lock import folder_lock
-from .paths import display_path
-from .progress import Progress, clear_line
-from .storage import claim_folder
+from ..core import faults, schema, settings
+from ..core.errors import ErrorCode, Failure
+from ..core.paths import display_path
+from ..core.progress import Progress, clear_line
+from ..data import partitioned
+from ..data.datasets import (
+    ALL_DATASETS,
+    extractor_version,
+    key_of,
+    keyed_version,
+)
+from ..data.extract import DEFAULT_PDF_ENGINE, extract_report, report_id_for
+from ..data.extract import failed_row as _failed
+from ..data.lock import folder_lock
+from ..data.storage import claim_folder
+from ..read.document import ReportError, check_input, sha256_of
+from . import workers
 from .workers import run_isolated
 
-ALL_DATASETS = tuple(schema.DATASETS)
 logger = logging.getLogger(__name__)
-
-
-# Extraction is helpers.extract and every project module it imports (read from their import
-# statements, functions' own imports included): changing any of them re-extracts the corpus, while
-# studies, plots and the runner, which it does not import, are left out. The settings' values and
-# the versions of the PDF libraries go into the hash too: they change what a PDF reads as.
-EXTRACTION_ENTRY = "extract.py"
-PDF_LIBRARIES = ("pdfplumber", "pdfminer.six", "pypdfium2", "tabula-py")
-# The libraries the container adapters read with: their versions are part of the extractor version.
-CONTAINER_LIBRARIES = ("python-calamine", "lxml", "rapidocr-onnxruntime", "onnxruntime", "opencv-python")
-
-
-def extraction_modules() -> list[Path]:
-    """The files of helpers.extract's import closure within the package (with the __init__.py of
-    every subpackage on the way, which Python runs on import), sorted."""
-    import ast
-
-    root = Path(__file__).parent
-
-    def module_file(parts: list[str]) -> Path | None:
-        p = root.joinpath(*parts)
-        if p.with_suffix(".py").is_file():
-            return p.with_suffix(".py")
-        return p / "__init__.py" if (p / "__init__.py").is_file() else None
-
-    seen: set[Path] = set()
-    # The container adapters are imported by name when a file needs them (read/containers.py): they
-    # are part of the closure all the same.
-    from .read.containers import CONTAINERS
-
-    adapters = {root / "read" / f"{c.module}.py" for c in CONTAINERS.values()}
-    todo = [root / EXTRACTION_ENTRY, *sorted(p for p in adapters if p.is_file())]
-    while todo:
-        f = todo.pop()
-        if f in seen:
-            continue
-        seen.add(f)
-        pkg = list(f.relative_to(root).parent.parts)
-        for d in range(len(pkg)):  # enclosing subpackages run their __init__ first
-            init = root.joinpath(*pkg[: d + 1], "__init__.py")
-            if init.is_file():
-                todo.append(init)
-        for node in ast.walk(ast.parse(f.read_bytes(), filename=str(f))):
-            targets: list[list[str]] = []
-            if isinstance(node, ast.ImportFrom):
-                if node.level:
-                    base = pkg[: len(pkg) - (node.level - 1)] if node.level > 1 else list(pkg)
-                elif node.module and node.module.split(".")[0] == root.name:
-                    base = []
-                else:
-                    continue
-                mod = base + (node.module.split(".") if node.module else [])
-                if not node.level:
-                    mod = mod[1:]  # drop the package name
-                targets.append(mod)
-                targets += [mod + [a.name] for a in node.names]  # `from . import schema` names modules
-            elif isinstance(node, ast.Import):
-                targets += [a.name.split(".")[1:] for a in node.names if a.name.split(".")[0] == root.name]
-            for t in targets:
-                if t and (m := module_file(t)) is not None:
-                    todo.append(m)
-    return sorted(seen)
-
-
-def _library_versions() -> list[str]:
-    from importlib import metadata
-
-    out = []
-    for dist in PDF_LIBRARIES + CONTAINER_LIBRARIES:
-        try:
-            out.append(f"{dist}=={metadata.version(dist)}")
-        except metadata.PackageNotFoundError:
-            out.append(f"{dist} absent")
-    return out
-
-
-def extractor_version() -> str:
-    """Hash of what decides the datasets: the extraction modules' code, the settings and the PDF
-    libraries' versions. Changing a parser, a rule, the schema, a tolerance or pdfplumber re-extracts
-    every report."""
-    from .settings import SETTINGS
-
-    h = hashlib.sha256()
-    root = Path(__file__).parent
-    for p in extraction_modules():
-        h.update(p.relative_to(root).as_posix().encode())
-        h.update(p.read_bytes())
-    h.update(repr(sorted(SETTINGS.as_dict().items())).encode())
-    h.update("\n".join(_library_versions()).encode())
-    return h.hexdigest()[:16]
 
 
 def _assign_ids(files: list[Path]) -> tuple[list[tuple[str, Path]], list[str]]:
@@ -170,12 +86,6 @@ def _is_pdf(path: Path) -> bool:
             return fh.read(1024).lstrip().startswith(b"%PDF")
     except OSError:
         return False
-
-
-def _keyed_version(version: str, pdf_engine: str | None) -> str:
-    """The version a report's rows are keyed under: for a PDF, also the engine that read it, so a
-    run with another `--engine` reads the PDF again instead of reusing the other engine's rows."""
-    return f"{version}+{pdf_engine}" if pdf_engine else version
 
 
 def _reusable(
@@ -259,7 +169,7 @@ def _each(
         bar.step(k, _line(k, len(todo), res, t0))
 
     if (jobs > 1 or workers.scheduler_address()) and len(todo) > 1:
-        from .settings import SETTINGS
+        from ..core.settings import SETTINGS
 
         # bounded work per file: a worker past its memory limit is stopped and its file alone fails
         run_isolated(_run_one, todo, jobs, on_done=finished, timeout=timeout, memory_mb=SETTINGS.file_memory_mb)
@@ -326,65 +236,6 @@ def _line(k: int, n: int, res: dict[str, pd.DataFrame], t0: float) -> str:
     )
 
 
-def _key_of(version: str, reports_row) -> str:
-    """The part key of a report's rows (`version`: _keyed_version's, for extract_and_write's lookups)."""
-    return partitioned.part_key(
-        version,
-        reports_row["report_id"],
-        reports_row["source_file"],
-        reports_row["source_sha256"] if not pd.isna(reports_row["source_sha256"]) else None,
-    )
-
-
-def write_datasets(datasets: dict[str, pd.DataFrame], out_dir: Path, version: str | None = None) -> list[Path]:
-    """Write every dataset into out_dir, all-or-nothing: a folder of Parquet files per dataset
-    (partitioned.py), published together by one switch (storage.publish_generation; a crash
-    before it leaves the previous run published)."""
-    version = version or extractor_version()
-    reps = schema.conform(datasets.get("reports", schema.empty("reports")), "reports")
-    by_ds = {ds: dict(tuple(df.groupby("report_id", sort=False))) if len(df) else {} for ds, df in datasets.items()}
-    order = list(dict.fromkeys(reps.report_id))
-    for df in datasets.values():  # rows of a report without a reports row are kept too
-        if len(df):
-            order += [r for r in dict.fromkeys(df.report_id) if r not in set(order)]
-    rows = {r.report_id: r._asdict() for r in reps.itertuples(index=False)}
-    entries = []
-    with folder_lock(out_dir, "write"):
-        claim_folder(out_dir)
-        for rid in order:
-            row = rows.get(rid)
-            engine = row.get("pdf_engine") if row else None
-            key = (
-                _key_of(_keyed_version(version, engine if isinstance(engine, str) else None), row)
-                if row
-                else partitioned.part_key(version, rid, "", None)
-            )
-            frames = {ds: groups[rid] for ds, groups in by_ds.items() if rid in groups}
-            partitioned.write_part(out_dir, key, frames)
-            entries.append((rid, key))
-        return partitioned.publish(Path(out_dir), entries, version)
-
-
-def read_datasets(folder: Path) -> dict[str, pd.DataFrame]:
-    """The datasets in a processed folder (missing ones as empty frames), all from one generation,
-    rows in the order of the run that wrote them."""
-    gen = partitioned.resolve(folder)
-    out = {}
-    for ds in ALL_DATASETS:
-        df = partitioned.read_dataset(gen, ds)
-        out[ds] = schema.empty(ds) if df is None else df
-    return out
-
-
-def previous_run(folder: Path, version: str) -> dict[str, pd.DataFrame] | None:
-    """The last run's datasets if written by this extractor version, else None."""
-    folder = partitioned.resolve(folder)
-    vf = folder / "VERSION"
-    if not vf.exists() or vf.read_text().strip() != version:
-        return None
-    return read_datasets(folder)
-
-
 def log(msg: str) -> None:
     """Progress and messages for the person running a command: through `logging` (the `helpers`
     logger) when the application configured it, as the CLI does; otherwise on stderr, so a
@@ -424,7 +275,7 @@ def extract_and_write(
 
         def reuse(rid: str, path: Path, sha: str | None) -> bool:
             engine_of[rid] = pdf_engine if _is_pdf(path) else None
-            key = partitioned.part_key(_keyed_version(version, engine_of[rid]), rid, display_path(path), sha)
+            key = partitioned.part_key(keyed_version(version, engine_of[rid]), rid, display_path(path), sha)
             if key in have:
                 keys[rid] = key
                 return True
@@ -434,7 +285,7 @@ def extract_and_write(
             row = res["reports"].iloc[0]
             # keyed as reuse() looked it up (the same sniff of the file, also for a PDF that failed)
             engine = engine_of.get(rid, pdf_engine if row["source_format"] == "pdf" else None)
-            keys[rid] = _key_of(_keyed_version(version, engine), row)
+            keys[rid] = key_of(keyed_version(version, engine), row)
             partitioned.write_part(out_dir, keys[rid], res)
             faults.point("part", rid)
 

@@ -20,8 +20,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from .. import partitioned, paths, schema
-from . import selection
+from ..core import paths, schema
+from . import partitioned, selection
 from .selection import SelectionError  # noqa: F401  (re-exported: the error load() raises)
 
 DATASET_NAMES = tuple(schema.DATASETS)
@@ -236,7 +236,7 @@ def load(
         datasets=datasets,
         columns=columns,
     )
-    _check_folder(folder, require_reports)
+    check_folder(folder, require_reports)
     if sel.everything:
         frames = {ds: _read(folder, ds) for ds in DATASET_NAMES}
     else:
@@ -249,7 +249,7 @@ def load(
 _HINT = "run `python -m helpers run` (or `python -m helpers extract FILE... --out DIR`) first"
 
 
-def _check_folder(folder: Path, require_reports: bool) -> None:
+def check_folder(folder: Path, require_reports: bool) -> None:
     if require_reports:
         if not folder.is_dir():
             raise NoProcessedData(f"processed folder {folder} does not exist: {_HINT}")
@@ -375,7 +375,7 @@ def report_labels(folder: str | Path | None = None) -> pd.Series:
 def load_report(report_id: str, folder: str | Path | None = None) -> ReportCorpus:
     """The processed datasets for one report's page (see `ReportCorpus`); the same errors as `load()`."""
     folder = Path(folder) if folder else paths.DATA_PROCESSED
-    _check_folder(folder, True)
+    check_folder(folder, True)
     reports = _read(folder, "reports")
     if reports.empty:
         raise NoProcessedData(f"{folder}/reports.parquet holds no reports: nothing to study; {_HINT}")

@@ -28,8 +28,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from . import faults
-from .paths import DATA_PROCESSED
+from ..core import faults
+from ..core.paths import DATA_PROCESSED
 
 CURRENT = "current"
 MARKER = ".juesuan-datasets"

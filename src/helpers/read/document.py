@@ -17,24 +17,13 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import ErrorCode
-from .normalize import cid_ratio, normalize_text
-from .paths import IMAGE_SUFFIXES
-from .read.containers import (
-    CONTAINERS,
-    OLE2,
-    ZIP,
-    Container,
-    is_html,
-    is_image,
-    is_mht,
-    is_other_word,
-    ole2_kind,
-    zip_kind,
-)
-from .read.model import Layout
-from .settings import SETTINGS
-from .tables.engines import DEFAULT_PDF_ENGINE, PdfPages, pdf_engine
+from ..core.errors import ErrorCode
+from ..core.normalize import cid_ratio, normalize_text
+from ..core.paths import IMAGE_SUFFIXES
+from ..core.settings import SETTINGS
+from .containers import CONTAINERS, OLE2, ZIP, Container, is_html, is_image, is_mht, is_other_word, ole2_kind, zip_kind
+from .engines import DEFAULT_PDF_ENGINE, PdfPages, pdf_engine
+from .model import Layout
 
 TEXT_ENCODINGS = ("utf-8-sig", "gb18030")
 

@@ -107,7 +107,7 @@ class Settings:
         """A copy with `changes` (validated; an unknown name is refused, naming it)."""
         unknown = sorted(set(changes) - {f.name for f in dataclasses.fields(self)})
         if unknown:
-            raise ValueError(f"no such setting: {', '.join(unknown)} (see helpers/settings.py)")
+            raise ValueError(f"no such setting: {', '.join(unknown)} (see helpers/core/settings.py)")
         return dataclasses.replace(self, **changes)
 
     def as_dict(self) -> dict[str, float | int]:

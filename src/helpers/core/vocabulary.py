@@ -8,6 +8,8 @@ Nothing here reads data or depends on another module of the project.
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 import pandas as pd
 
 # ---------------------------------------------------------------------------------------------
@@ -25,6 +27,22 @@ TABLE_TITLES: dict[str, str] = {
     "T9": "国有资本经营预算财政拨款支出决算表",
     "U4": "高等学校财政拨款支出决算表",
 }
+
+
+class Table(StrEnum):
+    """A table's code. A member equals its code as a string (`Table.T7 == "T7"`), so datasets keep plain codes."""
+
+    T1 = "T1"
+    T2 = "T2"
+    T3 = "T3"
+    T4 = "T4"
+    T5 = "T5"
+    T6 = "T6"
+    T7 = "T7"
+    T8 = "T8"
+    T9 = "T9"
+    U4 = "U4"
+
 
 # ---------------------------------------------------------------------------------------------
 # Measures (the column a figure was printed in). A measure's name in check messages, and its printed

@@ -25,11 +25,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from .storage import current_generation, write_text_atomic
+from ..data.storage import current_generation, write_text_atomic
 
 STATE_FILE = "notebook-state.json"
 STATE_FORMAT = 1
-_PACKAGE = Path(__file__).parent
+_PACKAGE = Path(__file__).parents[1]  # the package
 
 
 def _sha(*parts: bytes | str) -> str:

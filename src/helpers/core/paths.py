@@ -6,8 +6,8 @@ import os
 import re
 from pathlib import Path
 
-# src/helpers/paths.py -> repository root is three levels up.
-REPO_ROOT = Path(os.environ.get("JUESUAN_ROOT", Path(__file__).resolve().parents[2]))
+# src/helpers/core/paths.py -> the repository root is four levels up.
+REPO_ROOT = Path(os.environ.get("JUESUAN_ROOT", Path(__file__).resolve().parents[3]))
 DATA_RAW = REPO_ROOT / "data" / "raw"
 DATA_PROCESSED = REPO_ROOT / "data" / "processed"
 REPORTS = REPO_ROOT / "reports"

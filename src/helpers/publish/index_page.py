@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
-from . import paths
-from .storage import write_text_atomic
+from ..core import paths
+from ..data.storage import write_text_atomic
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -49,6 +49,24 @@ LEGEND = [
         "was recognised. Its figures are not a basis for comparison.",
     ),
 ]
+
+# The comparative studies: notebook name → (title, what it shows), in the order of the index.
+STUDIES: dict[str, tuple[str, str]] = {
+    "spending_composition": (
+        "Spending composition 支出结构",
+        "function classes, basic vs project, personnel vs public, economic classes: shares per department, and what "
+        "the corpus can and cannot compare",
+    ),
+    "poverty_transfers": (
+        "Poverty and rural-revitalisation money 扶贫 → 乡村振兴",
+        "the 21305 series through the 2021 rename, its share of spending, money to recipient places",
+    ),
+    "budget_execution": (
+        "Budget execution 预算执行",
+        "completion rates by level, item and project; spread and outliers; 三公 budget vs outturn; printed vs "
+        "recomputed rates",
+    ),
+}
 
 
 def href(rel: str) -> str:
@@ -208,7 +226,7 @@ def _run(res) -> dict:
 
 def render_index(results, reports_dir: Path, processed: Path, extraction: dict, studies: dict) -> str:
     """The index page's HTML (see the module's docstring)."""
-    from .studies.load import load
+    from ..data.load import load
 
     corpus = load(processed)
     n_files = len(corpus.reports)
@@ -247,7 +265,6 @@ def render_index(results, reports_dir: Path, processed: Path, extraction: dict, 
 
 def write_index(results, reports_dir: Path, processed: Path, extraction: dict) -> Path:
     """reports/index.html: every page, reports first with their verdicts."""
-    from .runner import STUDIES  # the runner imports this module: resolved at call time
 
     out = reports_dir / "index.html"
     write_text_atomic(out, paths.public_text(render_index(results, reports_dir, processed, extraction, STUDIES)))

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import schema
-from .vocabulary import CLASS_NAMES, CODE_LEVELS
+from ..core import schema
+from ..core.vocabulary import CLASS_NAMES, CODE_LEVELS
 
 KEYS = ["table", "side", "code", "measure"]
 

@@ -29,7 +29,7 @@ from collections.abc import Callable
 from multiprocessing.connection import wait
 from typing import Any
 
-from .errors import ErrorCode, Failure
+from ..core.errors import ErrorCode, Failure
 
 SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
 _scheduler: str | None = None

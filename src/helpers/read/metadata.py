@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from ..core.normalize import compact
 from .document import Document
-from .normalize import compact
 
 DATE_RE = re.compile(r"(20\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 CITY_RE = re.compile(r"^([\u4e00-\u9fff]{2,4}?市)")

@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .document import ReportError, open_pdf
-from .errors import ErrorCode
-from .tables import pdf_tables
+from ..core.errors import ErrorCode
+from ..read.document import ReportError, open_pdf
+from . import pdf_tables
 
 DEFAULT_RESOLUTION = 100  # pixels per inch: a landscape A4 page is about 1170 × 830
 

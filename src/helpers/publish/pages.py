@@ -11,7 +11,10 @@ no links to an index or studies it does not have, only its own sections.
 from __future__ import annotations
 
 import re
+import threading
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
 from nbconvert import HTMLExporter
 
@@ -43,10 +46,15 @@ def _heading_text(line: str) -> str:
     return re.sub(r"[*_`]", "", text)
 
 
+def heading_id(text: str) -> str:
+    """The id nbconvert gives a markdown heading (its private `_convert_header_id`, nbconvert 7: spaces
+    to `-`, then URL-quoted), so the navigation's links land on the headings; tests/test_page_tables.py
+    checks it against the ids of a page nbconvert rendered."""
+    return quote(text.replace(" ", "-"), safe="?/:@!$&'()*+,;=")
+
+
 def toc(nb) -> list[dict]:
     """The `##` headings of the notebook's markdown cells, with nbconvert's anchor ids."""
-    from nbconvert.filters.strings import _convert_header_id
-
     out = []
     for cell in nb.cells:
         if cell.cell_type != "markdown":
@@ -54,7 +62,7 @@ def toc(nb) -> list[dict]:
         for line in str(cell.source).splitlines():
             if re.match(r"^##\s+\S", line) and not line.startswith("###"):
                 text = _heading_text(line)
-                out.append({"text": text, "anchor": _convert_header_id(text)})
+                out.append({"text": text, "anchor": heading_id(text)})
     return out
 
 
@@ -92,8 +100,7 @@ def render_page(notebook: Path, out: Path | None = None, title: str | None = Non
     defaults to the notebook's name with `.html`; `title` to its file name. Returns the page's path."""
     import nbformat
 
-    from .notebook_exec import page_html
-    from .storage import write_text_atomic
+    from ..data.storage import write_text_atomic
 
     notebook = Path(notebook)
     if not notebook.is_file():
@@ -118,3 +125,77 @@ def render_page(notebook: Path, out: Path | None = None, title: str | None = Non
 def outside_references(html_text: str) -> list[str]:
     """Places where a page would fetch something from another server (empty when self-contained)."""
     return [m.group(0) for m in OUTSIDE_FETCH.finditer(html_text)]
+
+
+# ---------------------------------------------------------------------------------------------
+# HTML of an executed notebook
+
+_local = threading.local()  # one exporter per thread
+
+
+def _page_exporter(fast: bool):
+    """nbconvert's exporter, made once per thread: building one costs more than a page."""
+    exporters: dict[bool, Any] = _local.__dict__.setdefault("exporters", {})
+    if fast not in exporters:
+        exporters[fast] = exporter()
+        # validate the notebook once, not again after each of its dozen preprocessors
+        exporters[fast].optimistic_validation = fast
+    return exporters[fast]
+
+
+# What nbconvert's HTMLExporter does to a page after its template, done on the text: its own way
+# parses and re-serialises the whole page with BeautifulSoup's pure-Python parser (~80% of the
+# rendering time of a report page with its styled tables). Same elements and attributes in the
+# same order; tests/test_warm_kernels.py checks the result against nbconvert's own.
+_NO_ALT = "No description has been provided for this image"
+_IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_FOCUSABLE = re.compile(
+    r'<div\b(?=[^>]*\bclass="(?:[^"]*\s)?(?:jp-Cell-inputWrapper|jp-OutputArea-output)'
+    r'(?:\s[^"]*)?")[^>]*?(?=/?>)',
+    re.IGNORECASE,
+)
+
+
+def _with_alt(m: re.Match) -> str:
+    tag = m.group(0)
+    if re.search(r"\salt\s*=", tag, re.IGNORECASE):
+        return tag
+    end = len(tag) - (2 if tag.endswith("/>") else 1)
+    return f'{tag[:end]} alt="{_NO_ALT}"{tag[end:]}'
+
+
+def _html_without_soup(exporter, nb, resources: dict) -> str:
+    """HTMLExporter.from_notebook_node (nbconvert 7) with its BeautifulSoup pass done by _IMG/_FOCUSABLE."""
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    langinfo = nb.metadata.get("language_info", {})
+    lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+    highlight = exporter.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=exporter))
+    # Two private members of HTMLExporter: nothing public gives the same resources and metadata. The
+    # nbconvert range pyproject.toml allows is the tested one; tests/test_warm_kernels.py compares
+    # this page with nbconvert's own, so a release that changes them fails there first.
+    resources = exporter._init_resources(resources)
+    data_type = WidgetsDataTypeFilter(notebook_metadata=exporter._nb_metadata, parent=exporter, resources=resources)
+    exporter.register_filter("highlight_code", highlight)
+    exporter.register_filter("filter_data_type", data_type)
+    body, _ = TemplateExporter.from_notebook_node(exporter, nb, resources)
+    body = _IMG.sub(_with_alt, body)
+    focusable = ".jp-Notebook" in body  # nbconvert selects them inside .jp-Notebook
+    return _FOCUSABLE.sub(lambda m: _set_tabindex(m.group(0)), body) if focusable else body
+
+
+def _set_tabindex(tag: str) -> str:
+    if re.search(r'\stabindex\s*=\s*"[^"]*"', tag):
+        return re.sub(r'(\stabindex\s*=\s*)"[^"]*"', r'\1"0"', tag)
+    return tag + ' tabindex="0"'
+
+
+def page_html(nb, resources: dict, *, fast: bool = True) -> str:
+    """The page of an executed notebook: nbconvert's exporter made once per process; `fast` skips
+    its BeautifulSoup pass (same page; the cold reference uses nbconvert's own)."""
+    exporter = _page_exporter(fast)
+    if fast:
+        return _html_without_soup(exporter, nb, resources)
+    return exporter.from_notebook_node(nb, resources=resources)[0]

@@ -37,6 +37,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -44,7 +45,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from . import schema
+from ..core import schema
 from .datapackage import write_for_processed
 from .storage import current_generation, publish_generation
 
@@ -142,28 +143,32 @@ def _batch_name(keys: list[str]) -> str:
     return "b-" + hashlib.sha256("\0".join(keys).encode()).hexdigest()[:20]
 
 
-def publish(folder: Path, entries: Iterable[tuple[str, str]], version: str, *, batch: int | None = None) -> list[Path]:
-    """Publish the reports `entries` [(report_id, key)] in this order: each key's rows come from its
-    part or from the published generation's batch that holds them. All datasets switch together
-    (storage.publish_generation); parts are removed afterwards."""
-    folder = Path(folder)
-    entries = list(entries)
-    batch = batch or BATCH
-    parts = folder / PARTS
+@dataclass
+class _Plan:
+    """What a publication reuses and writes: old batches linked as they are (`kept`), for the other
+    reports the old batch holding their rows (`loose`: key -> batch name) or their part, and the new
+    batches in input order (`chunks`, named by `new_batches`)."""
+
+    folder: Path
+    old_root: Path  # read only for batches of the old generation
+    have_part: set[str]
+    kept: list[dict]
+    loose: dict[str, str]
+    chunks: list[list[tuple[str, str]]]
+    new_batches: list[dict]
+
+
+def _plan(folder: Path, entries: list[tuple[str, str]], version: str, batch: int) -> _Plan:
     old_gen = current_generation(folder)
-    old_root = old_gen if old_gen is not None else folder  # read only for batches of the old generation
     old = manifest(old_gen) if old_gen is not None else None
     if old is not None and old.get("version") != version:
         old = None  # rows of another extractor version are never carried over
     wanted = {key for _, key in entries}
     have_part = available_parts(folder)
-    kept, loose = [], {}  # batches linked as they are; key -> old batch name for rows to move
+    kept, loose = [], {}
     for b in (old or {}).get("batches", []):
-        if (
-            all(k in wanted for k in b["keys"])
-            and len(b["keys"]) >= max(1, batch // 2)
-            and not any(k in have_part for k in b["keys"])
-        ):
+        whole = all(k in wanted for k in b["keys"]) and len(b["keys"]) >= max(1, batch // 2)
+        if whole and not any(k in have_part for k in b["keys"]):
             kept.append(b)
         else:
             loose.update({k: b["name"] for k in b["keys"] if k in wanted})
@@ -171,63 +176,89 @@ def publish(folder: Path, entries: Iterable[tuple[str, str]], version: str, *, b
     todo = [(rid, key) for rid, key in entries if key not in covered]
     for rid, key in todo:
         if key not in have_part and key not in loose:
-            raise FileNotFoundError(f"{parts / key}: the rows of report {rid} are neither in a part nor published")
+            raise FileNotFoundError(
+                f"{folder / PARTS / key}: the rows of report {rid} are neither in a part nor published"
+            )
     chunks = [todo[i : i + batch] for i in range(0, len(todo), batch)]
     new_batches = [{"name": _batch_name([k for _, k in c]), "keys": [k for _, k in c]} for c in chunks]
+    return _Plan(folder, old_gen if old_gen is not None else folder, have_part, kept, loose, chunks, new_batches)
 
-    def fill(tmp: Path) -> None:
-        for ds in schema.DATASETS:
-            (tmp / f"{ds}.parquet").mkdir()
-        for b in kept:
-            for ds in schema.DATASETS:
-                src = old_root / f"{ds}.parquet" / f"{b['name']}.parquet"
-                if src.exists():
-                    _link(src, tmp / f"{ds}.parquet" / f"{b['name']}.parquet")
-        for chunk, b in zip(chunks, new_batches):
-            old_rows: dict[str, list[str]] = {}  # old batch -> report ids to take from it
-            for rid, key in chunk:
-                if key not in have_part:
-                    old_rows.setdefault(loose[key], []).append(rid)
-            moved: dict[str, dict[str, pd.DataFrame]] = {ds: {} for ds in schema.DATASETS}  # ds -> rid -> rows
-            for name, rids in old_rows.items():
-                for ds in schema.DATASETS:
-                    src = old_root / f"{ds}.parquet" / f"{name}.parquet"
-                    if src.exists():
-                        rows = pd.read_parquet(src, filters=[("report_id", "in", rids)])
-                        moved[ds].update(dict(tuple(rows.groupby("report_id", sort=False))))
-            frames: dict[str, list[pd.DataFrame]] = {ds: [] for ds in schema.DATASETS}
-            for rid, key in chunk:  # rows in the chunk's (input) order, whichever place they come from
-                got = (
-                    _read_part(folder, key) if key in have_part else {ds: moved[ds].get(rid) for ds in schema.DATASETS}
-                )
-                for ds, df in got.items():
-                    if df is not None:
-                        frames[ds].append(df)
-            digest = hashlib.sha256()
-            for ds, dfs in frames.items():
-                dfs = [d for d in dfs if len(d)]
-                if dfs:
-                    df = schema.conform(pd.concat(dfs, ignore_index=True), ds)
-                    f = tmp / f"{ds}.parquet" / f"{b['name']}.parquet"
-                    df.to_parquet(f, index=False, schema=arrow_schema(ds))
-                    digest.update(ds.encode() + b"\0" + f.read_bytes())
-            b["digest"] = digest.hexdigest()[:20]  # the manifest changes whenever any rows do
-        for ds in schema.DATASETS:
-            d = tmp / f"{ds}.parquet"
-            if not any(d.iterdir()):
-                schema.empty(ds).to_parquet(d / EMPTY, index=False, schema=arrow_schema(ds))
-        body = {
-            "format": FORMAT,
-            "version": version,
-            "order": [[rid, key] for rid, key in entries],
-            "batches": kept + new_batches,
-        }
-        (tmp / MANIFEST).write_text(json.dumps(body, ensure_ascii=False, indent=0), encoding="utf-8")
-        (tmp / "VERSION").write_text(version + "\n")
-        # the datasets' description for other tools, published with them by the same switch
-        write_for_processed(tmp, [tmp / f"{ds}.parquet" for ds in schema.DATASETS])
 
-    published = publish_generation(folder, fill)
+def _rows_from_old_batches(plan: _Plan, chunk: list[tuple[str, str]]) -> dict[str, dict[str, pd.DataFrame]]:
+    """dataset -> report id -> rows, for the chunk's reports whose rows sit in an old batch."""
+    old_rows: dict[str, list[str]] = {}  # old batch -> report ids to take from it
+    for rid, key in chunk:
+        if key not in plan.have_part:
+            old_rows.setdefault(plan.loose[key], []).append(rid)
+    moved: dict[str, dict[str, pd.DataFrame]] = {ds: {} for ds in schema.DATASETS}
+    for name, rids in old_rows.items():
+        for ds in schema.DATASETS:
+            src = plan.old_root / f"{ds}.parquet" / f"{name}.parquet"
+            if src.exists():
+                rows = pd.read_parquet(src, filters=[("report_id", "in", rids)])
+                moved[ds].update(dict(tuple(rows.groupby("report_id", sort=False))))
+    return moved
+
+
+def _write_batch(plan: _Plan, tmp: Path, chunk: list[tuple[str, str]], b: dict) -> None:
+    """One new batch file per dataset, rows in the chunk's (input) order, whichever place they come from."""
+    moved = _rows_from_old_batches(plan, chunk)
+    frames: dict[str, list[pd.DataFrame]] = {ds: [] for ds in schema.DATASETS}
+    for rid, key in chunk:
+        got = (
+            _read_part(plan.folder, key)
+            if key in plan.have_part
+            else {ds: moved[ds].get(rid) for ds in schema.DATASETS}
+        )
+        for ds, df in got.items():
+            if df is not None:
+                frames[ds].append(df)
+    digest = hashlib.sha256()
+    for ds, dfs in frames.items():
+        dfs = [d for d in dfs if len(d)]
+        if dfs:
+            df = schema.conform(pd.concat(dfs, ignore_index=True), ds)
+            f = tmp / f"{ds}.parquet" / f"{b['name']}.parquet"
+            df.to_parquet(f, index=False, schema=arrow_schema(ds))
+            digest.update(ds.encode() + b"\0" + f.read_bytes())
+    b["digest"] = digest.hexdigest()[:20]  # the manifest changes whenever any rows do
+
+
+def _fill(plan: _Plan, tmp: Path, entries: list[tuple[str, str]], version: str) -> None:
+    """Write the new generation into `tmp`: kept batches linked, new ones written, the manifest."""
+    for ds in schema.DATASETS:
+        (tmp / f"{ds}.parquet").mkdir()
+    for b in plan.kept:
+        for ds in schema.DATASETS:
+            src = plan.old_root / f"{ds}.parquet" / f"{b['name']}.parquet"
+            if src.exists():
+                _link(src, tmp / f"{ds}.parquet" / f"{b['name']}.parquet")
+    for chunk, b in zip(plan.chunks, plan.new_batches):
+        _write_batch(plan, tmp, chunk, b)
+    for ds in schema.DATASETS:
+        d = tmp / f"{ds}.parquet"
+        if not any(d.iterdir()):
+            schema.empty(ds).to_parquet(d / EMPTY, index=False, schema=arrow_schema(ds))
+    body = {
+        "format": FORMAT,
+        "version": version,
+        "order": [[rid, key] for rid, key in entries],
+        "batches": plan.kept + plan.new_batches,
+    }
+    (tmp / MANIFEST).write_text(json.dumps(body, ensure_ascii=False, indent=0), encoding="utf-8")
+    (tmp / "VERSION").write_text(version + "\n")
+    # the datasets' description for other tools, published with them by the same switch
+    write_for_processed(tmp, [tmp / f"{ds}.parquet" for ds in schema.DATASETS])
+
+
+def publish(folder: Path, entries: Iterable[tuple[str, str]], version: str, *, batch: int | None = None) -> list[Path]:
+    """Publish the reports `entries` [(report_id, key)] in this order: each key's rows come from its
+    part or from the published generation's batch that holds them. All datasets switch together
+    (storage.publish_generation); parts are removed afterwards."""
+    folder = Path(folder)
+    entries = list(entries)
+    plan = _plan(folder, entries, version, batch or BATCH)
+    published = publish_generation(folder, lambda tmp: _fill(plan, tmp, entries, version))
     drop_parts(folder)
     return published
 

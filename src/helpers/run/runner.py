@@ -6,9 +6,9 @@
    previous run of the same extractor version; all-or-nothing write).
 2. One `notebooks/report.ipynb` run per report plus the three studies, in parallel in the spawned
    worker processes of `workers.run_isolated` (or on a Dask cluster: `--scheduler`). Each worker
-   keeps one warm kernel and renders its pages itself (helpers.notebook_exec; kernelspecs in
-   helpers.kernels); `--cold-kernels` starts a fresh kernel per notebook instead (the reference).
-   Incremental (helpers.incremental): a notebook whose inputs (its report's rows, or the processed
+   keeps one warm kernel and renders its pages itself (helpers.run.notebook_exec; kernelspecs in
+   helpers.run.kernels); `--cold-kernels` starts a fresh kernel per notebook instead (the reference).
+   Incremental (helpers.run.incremental): a notebook whose inputs (its report's rows, or the processed
    generation for a study; the notebook; the code of `src/helpers`) are those of its last successful
    run is not run again and its page is kept; `--force` runs them all.
 3. Executed notebooks go to `build/notebooks/` (never back into `notebooks/`); each is rendered to
@@ -31,42 +31,27 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from . import notebook_exec, paths
-from .errors import Failure
-from .index_page import write_index
+from ..core import paths
+from ..core.errors import Failure
+from ..core.progress import Progress
+from ..data.lock import folder_lock
+from ..data.storage import clean_page_leftovers
+from ..publish.index_page import STUDIES, write_index
+from ..read.engines import DEFAULT_PDF_ENGINE
+from . import notebook_exec
 from .kernels import KERNEL_NAME, ensure_kernel  # noqa: F401 - public here too (tests, scripts)
-from .lock import folder_lock
 from .notebook_exec import Job, Result, declared_parameters, validate  # noqa: F401 - public here too
 from .notebook_exec import kernel_died_at_start as _kernel_died_at_start  # noqa: F401
-from .progress import Progress
-from .storage import clean_page_leftovers
-from .tables.engines import DEFAULT_PDF_ENGINE
 from .workers import run_isolated, scheduler_address
 
 logger = logging.getLogger(__name__)
 
 REPORT_NOTEBOOK = "report.ipynb"
-STUDIES: dict[str, tuple[str, str]] = {
-    "spending_composition": (
-        "Spending composition 支出结构",
-        "function classes, basic vs project, personnel vs public, economic classes: shares per department, and what "
-        "the corpus can and cannot compare",
-    ),
-    "poverty_transfers": (
-        "Poverty and rural-revitalisation money 扶贫 → 乡村振兴",
-        "the 21305 series through the 2021 rename, its share of spending, money to recipient places",
-    ),
-    "budget_execution": (
-        "Budget execution 预算执行",
-        "completion rates by level, item and project; spread and outliers; 三公 budget vs outturn; printed vs "
-        "recomputed rates",
-    ),
-}
 BUILD = paths.REPO_ROOT / "build"
 
 
 # ---------------------------------------------------------------------------------------------
-# Executing the jobs (in a worker: helpers.notebook_exec, with this job's navigation)
+# Executing the jobs (in a worker: helpers.run.notebook_exec, with this job's navigation)
 
 
 def execute(job: Job) -> Result:
@@ -121,7 +106,7 @@ def plan(
     warm: bool = True,
 ) -> list[Job]:
     """One report notebook per report, then the studies (`warm`: in the workers' warm kernels)."""
-    from .studies.load import report_labels
+    from ..data.load import report_labels
 
     labels = report_labels(processed)
     proc = str(processed.resolve())
@@ -214,9 +199,9 @@ def run_notebooks(jobs_list: list[Job], jobs: int = 2) -> list[Result]:
 
 def _run_changed(job_list: list[Job], *, processed: Path, build_dir: Path, jobs: int, force: bool) -> list[Result]:
     """Run the jobs whose inputs changed (all with `force`), keep the others' pages; record the
-    keys of the successful runs in the state file (helpers.incremental)."""
+    keys of the successful runs in the state file (helpers.run.incremental)."""
+    from ..data.load import report_labels
     from . import incremental as inc
-    from .studies.load import report_labels
 
     code = inc.code_version()
     labels = report_labels(processed)
@@ -292,8 +277,8 @@ def main_job(
     (`cold_kernels`: a fresh kernel per notebook, the reference for the warm ones).
     0 when every file was read and every notebook ran; 1 when nothing could be read; 2 when
     another run holds the lock; 3 when some files or notebooks failed (named in a summary)."""
-    from .lock import LockHeld
-    from .storage import NotOurFolder
+    from ..data.lock import LockHeld
+    from ..data.storage import NotOurFolder
 
     processed = Path(processed_dir or paths.DATA_PROCESSED)
     try:

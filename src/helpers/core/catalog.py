@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..normalize import compact
-from ..vocabulary import FUNCTION_CLASSES, TABLE_TITLES, THREE_PUBLIC_NAMES, THREE_PUBLIC_TEXT_WORDS, is_personnel
+from .normalize import compact
+from .vocabulary import FUNCTION_CLASSES, TABLE_TITLES, THREE_PUBLIC_NAMES, THREE_PUBLIC_TEXT_WORDS, is_personnel
 
 # Row identities, defined once: in every row, Σ left columns = Σ right columns (measure names). The
 # spaced reader places figures by them, the checks test them (T2/T3/T4/T5.row_sum).

@@ -18,8 +18,9 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .. import partitioned, paths, schema
-from .load import NoProcessedData, _check_folder
+from ..core import paths, schema
+from . import partitioned
+from .load import NoProcessedData, check_folder
 
 if TYPE_CHECKING:
     import duckdb
@@ -38,7 +39,7 @@ def db(folder: str | Path | None = None, *, threads: int | None = None, memory_l
     import duckdb  # a run-time dependency for this entry point only: `import helpers` stays light
 
     folder = Path(folder) if folder else paths.DATA_PROCESSED
-    _check_folder(folder, True)
+    check_folder(folder, True)
     generation = partitioned.resolve(folder)
     con: duckdb.DuckDBPyConnection = duckdb.connect()
     if threads is not None:

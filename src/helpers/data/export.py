@@ -34,7 +34,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import schema
+from ..core import schema
 from .export_formats import FORMATS  # named once; the CLI lists them without importing pandas
 
 WORKBOOK = "juesuan.xlsx"
@@ -282,7 +282,7 @@ WRITERS: dict[str, Callable[[dict[str, pd.DataFrame], Path], list[Path]]] = {
 def export(fmt: str, out: str | Path, processed: str | Path | None = None) -> list[Path]:
     """Write every dataset of `processed` (default data/processed) into `out` in format `fmt`; the
     paths written. Raises NoProcessedData (folder missing or without reports) or ExportError."""
-    from .studies.load import load
+    from .load import load
 
     if fmt not in WRITERS:
         raise ExportError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")

@@ -213,7 +213,10 @@ class WarmKernel:
             run_sync(self.kc.wait_for_ready)(timeout=START_TIMEOUT)
             self.kc.allow_stdin = False
             _run_in_kernel(
-                self.kc, "__import__('helpers.kernels').kernels.snapshot_start_state()", START_TIMEOUT, self.alive
+                self.kc,
+                "__import__('helpers.run.kernels').run.kernels.snapshot_start_state()",
+                START_TIMEOUT,
+                self.alive,
             )
         except BaseException:
             self.shutdown()
@@ -230,7 +233,7 @@ class WarmKernel:
     def reset(self, cwd: str, timeout: float = 60) -> None:
         """A clean namespace for the next notebook, in `cwd`."""
         if self.notebooks:
-            code = f"__import__('helpers.kernels').kernels.reset_namespace({str(cwd)!r})"
+            code = f"__import__('helpers.run.kernels').run.kernels.reset_namespace({str(cwd)!r})"
         else:  # a fresh kernel: only the working directory
             code = f"__import__('os').chdir({str(cwd)!r})"
         _run_in_kernel(self.kc, code, timeout, self.alive)

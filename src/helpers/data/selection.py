@@ -30,7 +30,8 @@ import pyarrow.compute as pc
 import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
-from .. import partitioned, schema
+from ..core import schema
+from . import partitioned
 
 DATASET_NAMES = tuple(schema.DATASETS)
 TABLE_CODE = re.compile(r"T[1-9]|U4|X[1-9]\d*")

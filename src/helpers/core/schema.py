@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .catalog import MEASURES_DOC, TABLES
 from .errors import ErrorCode
-from .tables.catalog import MEASURES_DOC, TABLES
 from .vocabulary import CODE_LEVELS, POVERTY_NEW_NAME, POVERTY_OLD_NAME, THREE_PUBLIC_ITEMS
 
 # dtype names: "string", "float64", "Int64", "boolean", "date", "list"
@@ -544,7 +544,7 @@ def dictionary_markdown() -> str:
     parts = [
         "# Data dictionary",
         "",
-        "Generated from `src/helpers/schema.py` by `python -m helpers dictionary`; do not edit by hand.",
+        "Generated from `src/helpers/core/schema.py` by `python -m helpers dictionary`; do not edit by hand.",
         "Files: `data/processed/<dataset>.parquet`, a folder of Parquet files with one schema that pandas, pyarrow, "
         "DuckDB and Dask read as one table (`helpers.load()` does). One row per the grain stated. Money is in 万元.",
         "",

@@ -14,25 +14,25 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import schema
-from .checks import quality_summary, run_checks
-from .document import Document, ReportError, read_document
-from .errors import ErrorCode
-from .metadata import document_kind, read_metadata
-from .narrative import parse_narrative
-from .narrative.sentences import paragraphs
-from .narrative.three_public import narrative_rows
-from .paths import IMAGE_SUFFIXES, display_path
-from .read.containers import CONTAINERS
+from ..checks import quality_summary, run_checks
+from ..core import schema
+from ..core.catalog import ALL_TABLE_CODES, TABLE_CODES, TEMPLATE_TABLES
+from ..core.errors import ErrorCode
+from ..core.paths import IMAGE_SUFFIXES, display_path
+from ..core.settings import SETTINGS, Settings, use_settings
+from ..narrative import parse_narrative
+from ..narrative.sentences import paragraphs
+from ..narrative.three_public import narrative_rows
+from ..read.containers import CONTAINERS
+from ..read.document import Document, ReportError, read_document
+from ..read.engines import DEFAULT_PDF_ENGINE  # the engines are named once, in tables/engines.py
+from ..read.metadata import document_kind, read_metadata
+from ..tables.found import repeated_report
+from ..tables.layout_tables import find_layout_tables
+from ..tables.pdf_tables import find_pdf_tables
+from ..tables.shapes.three_public import settle_three_public
+from ..tables.text_tables import find_text_tables
 from .rollup import function_rollup
-from .settings import SETTINGS, Settings, use_settings
-from .tables.catalog import ALL_TABLE_CODES, TABLE_CODES, TEMPLATE_TABLES
-from .tables.engines import DEFAULT_PDF_ENGINE  # the engines are named once, in tables/engines.py
-from .tables.found import repeated_report
-from .tables.layout_tables import find_layout_tables
-from .tables.pdf_tables import find_pdf_tables
-from .tables.shapes.three_public import settle_three_public
-from .tables.text_tables import find_text_tables
 
 
 def report_id_for(path: Path) -> str:

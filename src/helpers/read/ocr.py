@@ -13,7 +13,9 @@ Per page:
 4. each cell crop, with the ruling lines painted out so no sliver is read as a character (`±3832. 36`),
    is split into its printed lines and recognised (recognition only, one batch per page);
 5. the text outside the tables (titles, `单位：万元`, notes, the narrative) is detected and recognised
-   (rapidocr's detection + recognition) and kept as lines;
+   (rapidocr's detection + recognition) and kept as lines; a table printed without ruling lines is
+   read from these boxes (`unruled_tables`: rows by the lines, columns by the boxes' x-spans) into the
+   same grid as a ruled table's;
 6. amounts in amount columns are normalised (`1092. 80` → `1092.80`, full-width digits, an O read
    for a 0 among digits) only when the result is a clean number; anything else stays as read.
 

@@ -3,6 +3,7 @@ page and the three studies, the index), then again with nothing changed, then af
 
     .venv/bin/python benchmarks/bench_main_job.py --quick        # N = 20 (about a minute)
     .venv/bin/python benchmarks/bench_main_job.py --n 1000       # the issue's largest size
+    .venv/bin/python benchmarks/bench_main_job.py --quick --record   # write benchmarks/results/main_job.md (README)
 
 - Corpus: bench_scale.make_corpus (copies of every file of data/raw, text copies and PDFs, each with
   its own bytes, hence its own report id, rows and page), in a temporary folder with its own
@@ -30,9 +31,11 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench_scale import change_one, make_corpus, scratch  # noqa: E402 - the same N distinct reports
 
+from benchmarks.record import Run  # noqa: E402
 from helpers.run import runner  # noqa: E402
 
 
@@ -115,7 +118,9 @@ def main() -> None:
     ap.add_argument("--n", type=int, nargs="+", default=[200])
     ap.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folders")
+    ap.add_argument("--record", action="store_true", help="write benchmarks/results/main_job.md for the README")
     args = ap.parse_args()
+    run_record = Run("main_job")
     logging.basicConfig(level=logging.WARNING, format="%(message)s")  # the job's own progress stays on stderr
     rows = []
     for n in [20] if args.quick else args.n:
@@ -124,25 +129,49 @@ def main() -> None:
         r["load"] = (load0, os.getloadavg()[0])
         rows.append(r)
         print(f"N={n} measured", file=sys.stderr)
-    print(f"\n{platform.python_version()}, {os.cpu_count()} cores, --jobs {args.jobs}\n")
-    print(
+    text = main_job_tables(rows, args.jobs)
+    print(f"\n{platform.python_version()}, {os.cpu_count()} cores, --jobs {args.jobs}\n\n{text}")
+    if args.record:
+        print(f"recorded: {run_record.write(text)}")
+
+
+def main_job_tables(rows: list[dict], jobs: int) -> str:
+    """The job's three runs per N; the reference for the reruns is the first run, measured in the same
+    run (their time as a share of it)."""
+    lines = [
+        f"`runner.main_job` on N distinct reports (copies of data/raw with their own bytes), --jobs {jobs}; the "
+        "reference for the reruns is the first run of the same N, measured in this run.",
+        "",
         "| N | first run | extraction | notebook phase: pages, wall | report pages/s | s per page "
         "| nothing changed | one report changed (pages re-run) | failed | peak RSS parent / largest child | load avg "
-        "before / after |"
-    )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+        "before / after |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for r in rows:
         f, s, c = r["first"], r["same"], r["changed"]
-        print(
+        lines.append(
             f"| {r['n']} | {f['total']:.1f} s | {f['extract']:.1f} s | {f['pages']}, {f['notebooks']:.1f} s | "
             f"{f['ran_reports'] / f['notebooks']:.2f} | {f['notebooks'] / f['pages']:.2f} s | {s['total']:.2f} s "
             f"({s['ran']} ran) | {c['total']:.1f} s ({c['ran']}) | {f['failed']} / {s['failed']} / {c['failed']} | "
             f"{r['rss'][0]:.0f} / {r['rss'][1]:.0f} MB | {r['load'][0]:.1f} / {r['load'][1]:.1f} |"
         )
-    print(
-        "\ns per page: the notebook phase's wall time over every page it published (report pages and the "
-        "studies, with their HTML), --jobs workers at once; report pages/s counts the report pages only."
-    )
+    lines += [
+        "",
+        "| N | extraction per report | nothing changed ÷ first run | one report changed ÷ first run |",
+        "|---|---|---|---|",
+    ]
+    for r in rows:
+        f, s, c = r["first"], r["same"], r["changed"]
+        lines.append(
+            f"| {r['n']} | {f['extract'] / r['n']:.2f} s | {s['total'] / f['total']:.2f} "
+            f"| {c['total'] / f['total']:.2f} |"
+        )
+    lines += [
+        "",
+        "s per page: the notebook phase's wall time over every page it published (report pages and the "
+        "studies, with their HTML), --jobs workers at once; report pages/s counts the report pages only.",
+    ]
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/bench_notebooks.py --quick        # N = 20 warm, 6 cold (a few minutes)
     .venv/bin/python benchmarks/bench_notebooks.py --n 200        # the issue's target size
+    .venv/bin/python benchmarks/bench_notebooks.py --quick --record   # write benchmarks/results/notebooks.md (README)
 
 - Corpus: N distinct reports built by bench_scale.make_corpus (copies of the shipped text reports,
   each with its own bytes, hence its own report id, rows and page), extracted once into a
@@ -33,9 +34,11 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench_scale import make_corpus, scratch  # noqa: E402 - the same N distinct reports as the scale benchmark
 
+from benchmarks.record import Run  # noqa: E402
 from helpers.core.paths import NOTEBOOKS  # noqa: E402
 from helpers.run import runner  # noqa: E402
 from helpers.run.pipeline import extract_and_write  # noqa: E402
@@ -125,31 +128,42 @@ def main() -> None:
     ap.add_argument(
         "--processed", type=Path, help="an extracted corpus to use instead of building one (its first N reports)"
     )
+    ap.add_argument("--record", action="store_true", help="write benchmarks/results/notebooks.md for the README")
     args = ap.parse_args()
+    run_record = Run("notebooks")
     sizes, cold_n = ([20], 6) if args.quick else (args.n, args.cold_n)
     rows = [run(n, cold_n, args.jobs, args.keep, args.processed) for n in sizes]
-    load = os.getloadavg() if hasattr(os, "getloadavg") else ("?",)
-    print(
-        f"\n{platform.python_version()}, {os.cpu_count()} cores, --jobs {args.jobs}, "
-        f"load average after the run {load[0]:.2f}\n"
-    )
-    print(
+    text = notebook_tables(rows, args.jobs)
+    print(f"\n{platform.python_version()}, {os.cpu_count()} cores, --jobs {args.jobs}\n\n{text}")
+    if args.record:
+        print(f"recorded: {run_record.write(text)}")
+
+
+def notebook_tables(rows: list[dict], jobs: int) -> str:
+    """Seconds per report page, warm kernels against the reference measured in the same run: a fresh
+    kernel per page (the previous way), and the ratio cold / warm."""
+    lines = [
+        f"Report pages of N distinct reports, --jobs {jobs} workers; the reference is a fresh kernel per page "
+        "(`--cold-kernels`, the previous way) on a sample of the same reports, measured in this run.",
+        "",
         "| N | extraction | warm: pages, wall | warm s/page | cold: pages, wall | cold s/page | cold / warm "
-        "| CPU s/page warm / cold | pages failed warm / cold | cold pages equal to the warm ones |"
-    )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+        "| CPU s/page warm / cold | pages failed warm / cold | cold pages equal to the warm ones |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for r in rows:
-        print(
+        lines.append(
             f"| {r['warm_pages']} | {r['extract_s']:.1f} s | {r['warm_pages']}, {r['warm_s']:.1f} s | "
             f"{r['warm_per_page']:.2f} s | {r['cold_pages']}, {r['cold_s']:.1f} s | {r['cold_per_page']:.2f} s | "
             f"{r['cold_per_page'] / r['warm_per_page']:.1f}× | {r['warm_cpu_per_page']:.2f} / "
             f"{r['cold_cpu_per_page']:.2f} s | {r['failed_warm']} / {r['failed_cold']} | {r['same']} of "
             f"{r['cold_pages']} |"
         )
-    print(
-        "\nCPU s/page: CPU time of the workers and their kernels per page; on an idle machine with --jobs 2 "
-        "the wall time per page is about half of it."
-    )
+    lines += [
+        "",
+        "CPU s/page: CPU time of the workers and their kernels per page; on an idle machine with --jobs 2 "
+        "the wall time per page is about half of it.",
+    ]
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/bench_scale.py --quick            # N = 20
     .venv/bin/python benchmarks/bench_scale.py --n 100 300 1000   # the issue's sizes (1000: about an hour on 2 cores)
     .venv/bin/python benchmarks/bench_scale.py --n 1000 --no-previous   # this way only
+    .venv/bin/python benchmarks/bench_scale.py --quick --record   # write benchmarks/results/scale.md (README)
 
 - Corpus: N copies of the shipped reports (every file of data/raw: text copies and PDFs, cycled),
   each with a comment line appended (`# …` to a text file, `%…` after a PDF's end) so that every
@@ -35,7 +36,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from helpers.core.paths import DATA_RAW, raw_files
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks.record import Run  # noqa: E402
+from helpers.core.paths import DATA_RAW, raw_files  # noqa: E402
 
 
 @contextlib.contextmanager
@@ -178,50 +181,63 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--no-previous", action="store_true", help="skip the previous way (halves the time)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folders")
+    ap.add_argument("--record", action="store_true", help="write benchmarks/results/scale.md for the README")
     args = ap.parse_args()
+    run_record = Run("scale")
     sizes = [20] if args.quick else args.n
     rows = []
     for n in sizes:
         t0 = time.perf_counter()
         rows.append(run(n, args.jobs, args.keep, not args.no_previous))
         print(f"N={n} measured in {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
-    load = os.getloadavg()
-    print(
-        f"\n{platform.python_version()}, {os.cpu_count()} cores, --jobs {args.jobs}, "
-        f"load average after the run {load[0]:.2f}\n"
-    )
-    print(
+    text = scale_tables(rows, args.jobs)
+    print(f"\n{platform.python_version()}, {os.cpu_count()} cores, --jobs {args.jobs}\n\n{text}")
+    if args.record:
+        print(f"recorded: {run_record.write(text)}")
+
+
+def scale_tables(rows: list[dict], jobs: int) -> str:
+    """The figures per N and way, then the ratios previous / this (the previous way is the reference,
+    measured in the same run)."""
+    lines = [
+        f"N distinct reports (copies of data/raw with their own bytes), --jobs {jobs}; each phase in a fresh "
+        "process; the reference is the previous way (every report's frames in the parent, whole files "
+        "rewritten), measured in this run.",
+        "",
         "| N | way | first run | reports/s | PDF pages/s | peak RSS parent / largest worker | nothing changed "
-        "| one report changed | bytes written for it / datasets | load() |"
-    )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+        "| one report changed | bytes written for it / datasets | load() |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for r in rows:
         for way in ("this", "previous"):
             if way not in r:
                 continue
             w = r[way]
             f = w["first"]
-            print(
+            lines.append(
                 f"| {r['n']} | {way} | {f['s']:.1f} s | {r['n'] / f['s']:.2f} | {w['pages'] / f['s']:.1f} "
                 f"| {f['rss']:.0f} MB / {f['rss_child']:.0f} MB | {w['same']['s']:.2f} s | {w['one']['s']:.2f} s "
                 f"| {_mb(w['one']['written'])} / {_mb(w['one']['total'])} | {w['load']:.2f} s |"
             )
     if any("previous" in r for r in rows):
-        print("\nratios previous / this (above 1: this way is better)\n")
-        print(
+        lines += [
+            "",
+            "ratios previous / this (above 1: this way is better)",
+            "",
             "| N | first run time | parent peak RSS | nothing changed | one report changed | bytes written for one "
-            "report | load() |"
-        )
-        print("|---|---|---|---|---|---|---|")
+            "report | load() |",
+            "|---|---|---|---|---|---|---|",
+        ]
         for r in rows:
             if "previous" not in r:
                 continue
             a, b = r["this"], r["previous"]
-            print(
+            lines.append(
                 f"| {r['n']} | {b['first']['s'] / a['first']['s']:.2f}× | {b['first']['rss'] / a['first']['rss']:.2f}× "
                 f"| {b['same']['s'] / a['same']['s']:.1f}× | {b['one']['s'] / a['one']['s']:.1f}× "
                 f"| {b['one']['written'] / max(1, a['one']['written']):.0f}× | {b['load'] / a['load']:.2f}× |"
             )
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":

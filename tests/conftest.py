@@ -39,6 +39,8 @@ SLOW_MODULES = {
     "test_studies",
     "test_studies_like_with_like",
     "test_studies_verdict",
+    "test_department_series",
+    "test_execution_reasons",
     "test_load_filters",
     "test_checks_corpus",
     "test_pipeline",
@@ -106,7 +108,17 @@ def published(tmp_path_factory):
     return {
         "rc": rc,
         "root": root,
-        "reports": root / "reports",
+        "reports": root / "reports",  # the Chinese edition (the default)
+        "en": root / "reports" / "en",  # the English edition
         "build": root / "build",
         "notebooks_untouched": digest(NOTEBOOKS) == before,
     }
+
+
+@pytest.fixture
+def english():
+    """The English edition's words for one test (helpers.publish.text; Chinese is the default)."""
+    from helpers.publish import text
+
+    with text.using("en"):
+        yield

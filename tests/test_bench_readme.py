@@ -49,3 +49,20 @@ def test_a_readme_table_that_drifted_fails():
     assert any("has no <!-- bench:extract --> block" in p for p in bench.problems(README.replace("bench:extract", "x")))
     # pasting the recorded file back in makes it right again
     assert bench.problems(bench.render(typed)) == []
+
+
+def test_every_benchmark_the_readme_shows_records_its_run_and_reference():
+    """bench_cli, bench_scale, bench_notebooks and bench_main_job write their tables with `--record`
+    like bench_extract: the run's date, load and machine, and a reference measured in the same run."""
+    recorded = bench.recorded()
+    assert {"cli", "scale", "notebooks", "main_job"} <= set(recorded)
+    for name in ("cli", "scale", "notebooks", "main_job"):
+        run = dict(re.findall(r"^\| (date|machine|command) \| ([^|]+) \|$", recorded[name], re.M))
+        assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", run["date"]), name
+        assert re.match(r"\d+ cores, ", run["machine"]) and f"bench_{name}.py" in run["command"], name
+        assert "the reference" in recorded[name], name
+    cli = bench.form(recorded["cli"])
+    assert cli[1][0] == ("process", "CPU s", "pdfplumber alone, CPU s (the reference)", "ratio")
+    assert cli[2][1][0] == "PDFium text pass alone (the floor)"
+    scale = bench.form(recorded["scale"])
+    assert scale[1][0][:2] == ("N", "way") and set(scale[1][1]) == {"20"}

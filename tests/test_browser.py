@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
+from helpers.publish.text import t
 from helpers.run import runner
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -188,7 +189,7 @@ def test_every_page_loads_cleanly_with_navigation_and_its_summary_first(site, br
             assert nav.count() == 1 and nav.is_visible(), f"{path}: no navigation bar"
             first = page.evaluate("() => { const h = document.querySelector('h2'); return h ? h.textContent : ''; }")
             if path == "index.html":
-                assert first.startswith("Reports: which to trust"), f"{path}: opens with {first!r}"
+                assert first.startswith(t("index.reports_h", "zh")), f"{path}: opens with {first!r}"
                 for s in STUDIES:
                     assert nav.locator(f'a[href="studies/{s}.html"]').count() == 1, f"index nav lacks {s}"
                 continue
@@ -196,9 +197,9 @@ def test_every_page_loads_cleanly_with_navigation_and_its_summary_first(site, br
             for s in STUDIES:
                 assert path.endswith(f"{s}.html") or nav.locator(f'a[href="../studies/{s}.html"]').count() == 1
             if path.startswith("studies/"):
-                assert first.startswith("Key findings"), f"{path}: opens with {first!r}"
+                assert first.startswith("主要发现"), f"{path}: opens with {first!r}"
             else:
-                assert first.startswith("Summary"), f"{path}: opens with {first!r}"
+                assert first.startswith("摘要"), f"{path}: opens with {first!r}"
                 # the summary itself comes before any table of the page
                 assert page.evaluate(
                     "() => { const s = document.querySelector('.juesuan-summary'), "
@@ -243,11 +244,11 @@ def test_index_sorts_reports_by_verdict_rank(site, browser):
         verdicts = lambda: page.evaluate(
             "() => [...document.querySelectorAll('#report-table tbody tr')].map(r => r.cells[0].textContent)"
         )
-        rank = {"do not use": 0, "use with care": 1, "usable": 2}
+        rank = {"不可用": 0, "谨慎使用": 1, "可用": 2}  # the Chinese edition's words
         head.click()
         assert [rank[x] for x in verdicts()] == sorted(rank[x] for x in verdicts())
         head.click()
-        assert verdicts()[0] == "usable" and verdicts()[-1] == "do not use", verdicts()
+        assert verdicts()[0] == "可用" and verdicts()[-1] == "不可用", verdicts()
     finally:
         page.close()
 
@@ -257,7 +258,7 @@ def test_checks_disclosure_opens_and_figure_data_downloads_as_csv_with_bom(site,
     v = Visit(browser, base, "reports/000_5ae2df98b6bbde0e.html")
     page = v.page
     try:
-        details = page.locator("details.juesuan-checks", has=page.locator("summary", has_text="pass")).last
+        details = page.locator("details.juesuan-checks", has=page.locator("summary", has_text="通过")).last
         assert details.get_attribute("open") is None and not details.locator("table").is_visible()
         details.locator("summary").click()
         assert details.get_attribute("open") is not None and details.locator("table").is_visible()
@@ -293,7 +294,7 @@ def test_long_tables_filter_by_text_and_chinese_text_reads_from_the_left(site, b
         box.fill(word)
         kept = visible()
         assert 0 < len(kept) < total and all(word in r.text_content() for r in kept), (len(kept), total)
-        assert f"{len(kept)} of {total} rows" in page.locator(".juesuan-filter-count").first.text_content()
+        assert f"显示 {len(kept)}/{total} 行" in page.locator(".juesuan-filter-count").first.text_content()
         box.fill("")
         assert len(visible()) == total
         align = page.evaluate("""() => { const cells = [...document.querySelectorAll('.jp-OutputArea-output td')];
@@ -334,7 +335,9 @@ def _bar_is_one_line_and_its_sections_open_from_it(page, path: str) -> None:
     links.last.click()
     assert not toc.locator("ol").is_visible(), f"{path}: the sections' list stays open over the text"
     landed = page.evaluate(
-        "() => { const h = document.getElementById(decodeURIComponent(location.hash.slice(1)));"
+        # as the browser finds a fragment: the id as written (nbconvert percent-encodes Chinese ids), then decoded
+        "() => { const f = location.hash.slice(1), h = document.getElementById(f) || "
+        "document.getElementById(decodeURIComponent(f));"
         " return [h.getBoundingClientRect().top, document.querySelector('nav.juesuan-nav').getBoundingClientRect().bottom]; }"
     )
     assert landed[0] >= landed[1], f"{path}: the section's heading is under the bar ({landed})"
@@ -393,3 +396,47 @@ def test_one_reports_page_by_the_readme_recipe_is_self_contained(published, brow
             _bar_is_one_line_and_its_sections_open_from_it(page, out.name)
         finally:
             page.close()
+
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+EDITION_PAGES = [
+    ("index.html", "en/index.html", t("index.reports_h", "zh"), t("index.reports_h", "en")),
+    ("studies/budget_execution.html", "en/studies/budget_execution.html", "主要发现", "Key findings"),
+    ("reports/002_e2b9b740b0f725e0.html", "en/reports/002_e2b9b740b0f725e0.html", "摘要", "Summary"),
+]
+HEADINGS = "() => [...document.querySelectorAll('h1, h2')].map(h => h.textContent.replace(/¶$/, '').trim())"
+
+
+@pytest.mark.parametrize("zh, en, zh_first, en_first", EDITION_PAGES)
+def test_chinese_edition_links_to_the_english_one_and_back(site, browser, zh, en, zh_first, en_first):
+    """The site is Chinese by default (lang zh-CN, Chinese headings, no slanted CJK); the English
+    edition is a click away on every page, at the same place in reports/en/, and links back."""
+    base, _ = site
+    v = Visit(browser, base, zh)
+    page = v.page
+    try:
+        assert page.evaluate("() => document.documentElement.lang") == "zh-CN", zh
+        heads = page.evaluate(HEADINGS)
+        assert heads and all(CJK.search(h) for h in heads), f"{zh}: headings not in Chinese: {heads}"
+        assert page.evaluate("() => document.querySelector('h2').textContent").startswith(zh_first), heads[:3]
+        italic = page.evaluate(
+            "() => { const e = document.createElement('em'); e.textContent = '中文'; document.body.appendChild(e);"
+            " return getComputedStyle(e).fontStyle; }"
+        )
+        assert italic == "normal", f"{zh}: Chinese emphasis is slanted ({italic})"
+        link = page.locator("nav.juesuan-nav a.juesuan-lang")
+        assert link.count() == 1 and link.text_content() == "English", f"{zh}: no link to the English edition"
+        link.click()
+        page.wait_for_load_state("load")
+        assert unquote(page.url) == base + en, page.url
+        assert page.evaluate("() => document.documentElement.lang") == "en"
+        first = page.evaluate("() => document.querySelector('h2').textContent")
+        assert first.startswith(en_first), f"{en}: opens with {first!r}"
+        back = page.locator("nav.juesuan-nav a.juesuan-lang")
+        assert back.text_content() == "中文"
+        back.click()
+        page.wait_for_load_state("load")
+        assert unquote(page.url) == base + zh, page.url
+        assert not v.errors and not v.outside, (v.errors[:3], v.outside[:3])
+    finally:
+        page.close()

@@ -61,7 +61,8 @@ ALTERATIONS = {
     "T3.kuan_sum": (JIANGHAN, dict(table="T3", measure="total", code="20103"), 967.10),
     "T5.row_sum": (HONGSHAN, dict(table="T5", measure="project", code="201"), 403.68),
     "T5.total_sum": (HANYANG, dict(table="T5", measure="total", label="合计"), 2895.97),
-    "T5.class_sum": (QIAOKOU, dict(table="T5", measure="total", code="210"), 42.93),
+    # 201 prints all three columns (line 810: 1,407.17 335.64 1,071.53): read by position, so a failure is the report's
+    "T5.class_sum": (QIAOKOU, dict(table="T5", measure="total", code="201"), 1417.17),
     "T5.kuan_sum": (HONGSHAN, dict(table="T5", measure="total", code="21011"), 68.34),
     "T4.row_sum": (HANYANG, dict(table="T4", measure="general_budget", code="221"), 87.60),
     "T4.income_total": (JIANGHAN, dict(table="T4", measure="final", label="本年收入合计", side="income"), 4199.63),
@@ -73,7 +74,8 @@ ALTERATIONS = {
     "T7.total": (JIANGHAN, dict(table="T7", measure="final_reception"), 0.73),
     "T7.vehicle_subtotal": (JIANGHAN, dict(table="T7", measure="final_vehicle_operation"), 7.50),
     "X.T1_income_eq_T2": (JIANGHAN, dict(table="T2", measure="total", label="合计"), 4199.63),
-    "X.T1_expenditure_eq_T3": (QIAOKOU, dict(table="T3", measure="total", label="合计"), 1658.88),
+    # Jianghan's T3 is a tab grid (line 177: 合计 4,199.36): a one-cell-per-line 合计 is placed by arithmetic
+    "X.T1_expenditure_eq_T3": (JIANGHAN, dict(table="T3", measure="total", label="合计"), 4299.36),
     "X.T4_general_eq_T5": (JIANGHAN, dict(table="T5", measure="total", label="合计"), 4919.36),
     "X.T5_basic_eq_T6": (HANYANG, dict(table="T6", measure="final", label="人员经费合计"), 905.72),
     "X.T5_class_eq_T4": (JIANGHAN, dict(table="T4", measure="general_budget", code="221"), 125.14),

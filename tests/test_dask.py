@@ -265,7 +265,7 @@ def test_report_pages_on_the_cluster_equal_a_local_run_and_a_failing_notebook_fa
     bad = by_id["no_such_report"]
     assert not bad.ok and "no_such_report" in bad.error, bad.error
     page = Path(bad.job.html).read_text(encoding="utf-8")
-    assert "This notebook failed" in page and "no_such_report" in page
+    assert "本笔记本运行失败" in page and "no_such_report" in page
     # a worker killed while on a notebook (helpers.core.faults): that page alone, written by this process
     dead = by_id["deathtrap"]
     assert not dead.ok and "worker process died on the Dask cluster" in dead.error, dead.error

@@ -80,7 +80,7 @@ def hostile_site(tmp_path_factory):
 def test_hostile_report_reaches_every_page_only_as_text(hostile_site):
     rc, reports = hostile_site
     pages = sorted(reports.rglob("*.html"))
-    assert len(pages) == 1 + len(runner.STUDIES) + 1, pages  # index, studies, the one report
+    assert len(pages) == 2 * (1 + len(runner.STUDIES) + 1), pages  # index, studies, the one report; both editions
     for page in pages:
         s = scan(page.read_text(encoding="utf-8"))
         assert not s.live, f"{page.name}: {s.live}"

@@ -252,7 +252,7 @@ def test_a_full_or_read_only_disk_ends_in_one_line_naming_the_folder_and_the_dat
         # the disk fails when the new generation is published (the CLI in a process whose publication raises it)
         prog = (
             "import errno, os, sys\n"
-            "from helpers import partitioned\n"
+            "from helpers.data import partitioned\n"
             "def fail(*a, **k):\n"
             f"    raise OSError(errno.{code}, os.strerror(errno.{code}))\n"
             "partitioned.publish_generation = fail\n"
@@ -378,7 +378,7 @@ def test_killed_notebook_worker_fails_only_its_page(tmp_path, monkeypatch):
     assert results["one"].ok
     assert not results["victim"].ok and "killed by SIGKILL" in results["victim"].error
     page = Path(results["victim"].job.html).read_text(encoding="utf-8")
-    assert "This notebook failed" in page and "killed by SIGKILL" in page
+    assert "本笔记本运行失败" in page and "killed by SIGKILL" in page
 
 
 # --- long and odd file names ------------------------------------------------------------------------

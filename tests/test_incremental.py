@@ -21,7 +21,10 @@ def _stamps(root: Path) -> dict[str, int]:
         p.relative_to(root).as_posix(): p.stat().st_mtime_ns
         for sub in ("reports", "build")
         for p in (root / sub).rglob("*")
-        if p.suffix in {".html", ".ipynb"} and p.parent.parent == root / sub
+        # the pages and notebooks of both editions (reports/en/…), not the indexes
+        if p.suffix in {".html", ".ipynb"}
+        and p.parent.parent in (root / sub, root / sub / "en")
+        and p.name != "index.html"
     }
 
 
@@ -39,14 +42,16 @@ def test_unchanged_inputs_keep_pages_and_a_changed_file_reruns_its_page_and_the_
     )
     assert runner.main_job(**kw) == runner.EXIT_OK
     first = _stamps(tmp_path)
-    assert len([k for k in first if k.endswith(".html")]) == 2 + len(runner.STUDIES)
+    editions = 2  # Chinese in reports/, English in reports/en/
+    assert len([k for k in first if k.endswith(".html")]) == editions * (2 + len(runner.STUDIES))
     state = json.loads((tmp_path / "build" / incremental.STATE_FILE).read_text())
-    assert len(state["jobs"]) == 2 + len(runner.STUDIES) and all(e["ok"] for e in state["jobs"].values())
+    assert len(state["jobs"]) == editions * (2 + len(runner.STUDIES)) and all(e["ok"] for e in state["jobs"].values())
 
     # nothing changed: no notebook runs, every page and executed notebook is left as it was
     assert runner.main_job(**kw) == runner.EXIT_OK
     assert _stamps(tmp_path) == first
-    assert "kept" in (tmp_path / "reports" / "index.html").read_text(encoding="utf-8")
+    assert "沿用" in (tmp_path / "reports" / "index.html").read_text(encoding="utf-8")  # kept, in Chinese
+    assert "kept" in (tmp_path / "reports" / "en" / "index.html").read_text(encoding="utf-8")
 
     # one raw file changed (a byte appended): its page and the studies run again, the other page is kept
     with open(raw / HANYANG.name, "a", encoding="utf-8") as fh:
@@ -55,8 +60,12 @@ def test_unchanged_inputs_keep_pages_and_a_changed_file_reruns_its_page_and_the_
     third = _stamps(tmp_path)
     changed = {k for k in first if third[k] != first[k]}
     hanyang = HANYANG.stem
-    expected = {f"reports/reports/{hanyang}.html", f"build/reports/{hanyang}.ipynb"}
-    expected |= {f"{d}/studies/{s}.{x}" for s in runner.STUDIES for d, x in (("reports", "html"), ("build", "ipynb"))}
+    expected = set()
+    for en in ("", "en/"):  # both editions
+        expected |= {f"reports/{en}reports/{hanyang}.html", f"build/{en}reports/{hanyang}.ipynb"}
+        expected |= {
+            f"{d}/{en}studies/{s}.{x}" for s in runner.STUDIES for d, x in (("reports", "html"), ("build", "ipynb"))
+        }
     assert changed == expected
 
 

@@ -5,6 +5,8 @@ no code, no tracebacks and no missing-glyph warnings, linked from index.html."""
 
 from __future__ import annotations
 
+import html
+import itertools
 import re
 import subprocess
 from pathlib import Path
@@ -117,7 +119,7 @@ def test_failing_notebook_is_kept_and_others_go_on_and_ids_stay_strings(tmp_path
     assert results["good"].ok, results["good"].error
     assert not results["bad"].ok and "deliberate failure" in results["bad"].error
     bad_html = Path(results["bad"].job.html).read_text(encoding="utf-8")
-    assert "This notebook failed" in bad_html and "before the failure" in bad_html and "ValueError" in bad_html
+    assert "本笔记本运行失败" in bad_html and "before the failure" in bad_html and "ValueError" in bad_html
     assert Path(results["bad"].job.output).exists()  # the partial executed notebook is kept
 
 
@@ -146,9 +148,13 @@ def _report_ids() -> list[str]:
     return [report_id_for(p) for p in raw_files()]
 
 
-def _pages(published) -> list[Path]:
-    rep = published["reports"]
-    return [rep / "studies" / f"{s}.html" for s in STUDIES] + [rep / "reports" / f"{r}.html" for r in _report_ids()]
+def _pages(published, editions=("reports", "en")) -> list[Path]:
+    """Every study and report page of both editions (Chinese in reports/, English in reports/en/)."""
+    out = []
+    for e in editions:
+        rep = published[e]
+        out += [rep / "studies" / f"{s}.html" for s in STUDIES] + [rep / "reports" / f"{r}.html" for r in _report_ids()]
+    return out
 
 
 def test_main_job_succeeds_and_leaves_notebooks_clean(published):
@@ -156,7 +162,7 @@ def test_main_job_succeeds_and_leaves_notebooks_clean(published):
     assert published["notebooks_untouched"], "the runner wrote into notebooks/"
     assert (published["root"] / "processed" / "reports.parquet").exists()
     executed = list((published["build"]).rglob("*.ipynb"))
-    assert len(executed) == len(STUDIES) + len(_report_ids())
+    assert len(executed) == 2 * (len(STUDIES) + len(_report_ids()))  # both editions
 
 
 def test_every_page_exists_with_figures_and_without_code(published):
@@ -165,7 +171,12 @@ def test_every_page_exists_with_figures_and_without_code(published):
         text = page.read_text(encoding="utf-8")
         body = text[text.find("<body") :]
         if page.stem == "003_80cf7104083c8073":  # 青山 2020: no table was read, so nothing to plot, and it says why
-            assert "<img" not in body and "Nothing in <code>line_items</code> for an expenditure table" in body
+            said = (
+                "Nothing in <code>line_items</code> for an expenditure table"
+                if "/en/" in str(page)
+                else "<code>line_items</code> 中没有本报告的支出表"
+            )
+            assert "<img" not in body and said in body
         else:
             assert "<img" in body, f"{page.name}: no figure"
         # Code cells render their source in a CodeMirror editor with `highlight` markup; none may be left.
@@ -180,7 +191,7 @@ def test_no_page_has_tracebacks_warnings_or_stderr(published):
         full = page.read_text(encoding="utf-8")
         text = full[full.find("<body") :]
         assert "Traceback" not in text, page.name
-        assert "This notebook failed" not in text, page.name
+        assert "This notebook failed" not in text and "本笔记本运行失败" not in text, page.name
         assert not re.search(r"Glyph \d+ .*missing from font", text), f"{page.name}: missing glyph (tofu) warning"
         assert 'data-mime-type="application/vnd.jupyter.stderr"' not in text, (
             f"{page.name}: a cell wrote to stderr (warning?)"
@@ -199,8 +210,10 @@ def test_report_pages_say_what_was_read(published):
 
     reps = pd.read_parquet(published["root"] / "processed" / "reports.parquet")
     for r in reps.itertuples():
-        text = (published["reports"] / "reports" / f"{r.report_id}.html").read_text(encoding="utf-8")
+        text = (published["en"] / "reports" / f"{r.report_id}.html").read_text(encoding="utf-8")
         assert "Coverage" in text and "Consistency checks" in text
+        zh = (published["reports"] / "reports" / f"{r.report_id}.html").read_text(encoding="utf-8")
+        assert "覆盖情况" in zh and "一致性校验" in zh
         if r.department is not None and not pd.isna(r.department):
             assert str(r.department) in text
 
@@ -228,7 +241,7 @@ def _index_row(index: str, rid: str) -> str:
 
 
 def test_index_says_which_reports_to_trust_and_why(published):
-    index = (published["reports"] / "index.html").read_text(encoding="utf-8")
+    index = (published["en"] / "index.html").read_text(encoding="utf-8")  # the English edition's words
     legend = index[index.find('<dl class="legend">') : index.find("</dl>")]
     for v in ("usable", "use with care", "do not use"):
         assert f">{v}<" in legend, f"legend does not explain {v!r}"
@@ -417,6 +430,7 @@ def test_start_here_runs_on_the_corpus_and_exports(published, tmp_path):
             "processed_dir": str(published["root"] / "processed"),
             "export_dir": str(tmp_path / "exports"),
             "cache_dir": str(tmp_path / "cache"),
+            "lang": "en",  # the English words this test reads
         },
         cwd=str(tmp_path),
         progress_bar=False,
@@ -464,7 +478,7 @@ def test_no_page_fetches_anything_from_another_server(published):
 
     assert pages.outside_references('<script src="https://cdn.example/x.js"></script>')  # the test can fail
     assert pages.outside_references("<link rel=stylesheet href='//fonts.example/f.css'>")
-    for page in _pages(published) + [published["reports"] / "index.html"]:
+    for page in _pages(published) + [published["reports"] / "index.html", published["en"] / "index.html"]:
         text = page.read_text(encoding="utf-8")
         assert pages.outside_references(text) == [], f"{page.name}: {pages.outside_references(text)[:3]}"
         assert "require.min.js" not in text and "mathjax" not in text.lower() and "mermaid.esm" not in text, page.name
@@ -479,28 +493,29 @@ def test_every_page_has_navigation_and_studies_open_with_key_findings(published)
         assert 'href="../index.html"' in nav, f"{page.name}: no link to the index"
         for s in STUDIES:
             assert f"../studies/{s}.html" in nav or page.stem == s, f"{page.name}: no link to {s}"
-        assert "On this page" in nav and 'href="#' in nav, f"{page.name}: no table of contents"
+        contents = "On this page" if "/en/" in str(page) else "本页目录"
+        assert contents in nav and 'href="#' in nav, f"{page.name}: no table of contents"
         assert "No description has been provided" not in text, f"{page.name}: figure without alt text"
-    for s in STUDIES:
-        text = (published["reports"] / "studies" / f"{s}.html").read_text(encoding="utf-8")
-        body = text[text.find("</nav>") :]
+    for s, (edition, first) in itertools.product(STUDIES, (("reports", "主要发现"), ("en", "Key findings"))):
+        text = (published[edition] / "studies" / f"{s}.html").read_text(encoding="utf-8")
+        body = html.unescape(text[text.find("</nav>") :])  # nbconvert writes Chinese headings as character references
         h2 = re.findall(r"<h2[^>]*>(.*?)<", body)
-        assert h2 and h2[0].startswith("Key findings"), f"{s}: first section is {h2[:1]}"
-        findings = body[body.find("Key findings") : body.find("<h2", body.find("Key findings") + 20)]
+        assert h2 and h2[0].startswith(first), f"{s}: first section is {h2[:1]}"
+        findings = body[body.find(first) : body.find("<h2", body.find(first) + 20)]
         assert re.search(r"\d", re.sub(r"<[^>]+>", "", findings)), f"{s}: key findings without numbers"
 
 
 def test_study_tables_are_for_readers(published):
-    for s in STUDIES:
-        text = (published["reports"] / "studies" / f"{s}.html").read_text(encoding="utf-8")
+    for s, edition in itertools.product(STUDIES, ("reports", "en")):
+        text = (published[edition] / "studies" / f"{s}.html").read_text(encoding="utf-8")
         cells = re.findall(r"<t[hd][^>]*>([^<]*)</t[hd]>", text)
         headers = re.findall(r"<th[^>]*>([^<]*)</th>", text)
         raw = [c for c in headers if re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)+", c.strip())]
         assert not raw, f"{s}: raw column names {raw[:5]}"
         assert not [c for c in cells if c.strip() in ("True", "False", "-0.00", "nan", "<NA>")], s
-    be = (published["reports"] / "studies" / "budget_execution.html").read_text(encoding="utf-8")
+    be = (published["en"] / "studies" / "budget_execution.html").read_text(encoding="utf-8")
     assert re.search(r"\d+ differs", be) and "Rate printed (%)" in be and "%</td>" in be
-    comp = (published["reports"] / "studies" / "spending_composition.html").read_text(encoding="utf-8")
+    comp = (published["en"] / "studies" / "spending_composition.html").read_text(encoding="utf-8")
     assert "cannot be told apart" in comp
 
 
@@ -522,12 +537,14 @@ def test_study_on_an_empty_processed_folder_fails_loudly(tmp_path):
     )
     res = runner.execute(job)
     assert not res.ok and "NoProcessedData" in res.error and "reports.parquet" in res.error
-    assert "The corpus holds 0" not in Path(job.html).read_text(encoding="utf-8")
+    assert "The corpus holds 0" not in Path(job.html).read_text(encoding="utf-8") and "语料共有 0" not in Path(
+        job.html
+    ).read_text(encoding="utf-8")
 
 
 def test_report_pages_open_with_a_summary_and_keep_passing_checks_behind_a_disclosure(published):
     for rid in _report_ids():
-        text = (published["reports"] / "reports" / f"{rid}.html").read_text(encoding="utf-8")
+        text = (published["en"] / "reports" / f"{rid}.html").read_text(encoding="utf-8")
         body = text[text.find("</nav>") :]
         h2 = re.findall(r"<h2[^>]*>(.*?)<", body)
         assert h2[:2] == ["Summary", "The tables as printed"], f"{rid}: sections open with {h2[:3]}"
@@ -538,7 +555,7 @@ def test_report_pages_open_with_a_summary_and_keep_passing_checks_behind_a_discl
         assert ">pass</td>" not in checks[: checks.find("<details")], (
             f"{rid}: passing checks listed outside the disclosure"
         )
-    hongshan = (published["reports"] / "reports" / "000_5ae2df98b6bbde0e.html").read_text(encoding="utf-8")
+    hongshan = (published["en"] / "reports" / "000_5ae2df98b6bbde0e.html").read_text(encoding="utf-8")
     body = hongshan[hongshan.find("</nav>") :]
     summary = body[body.find('class="juesuan-summary"') : body.find("The tables as printed")]
     # the failing checks are in the summary with their messages: T7 line 369 prints 35.20 for 48.55 + 35.20

@@ -12,6 +12,7 @@ import pytest
 
 from helpers.core.paths import DATA_RAW
 from helpers.data.load import load
+from helpers.publish import text
 from helpers.studies import report_view as rv
 from helpers.studies.narrate import table_html
 
@@ -91,7 +92,9 @@ def test_table_heading_counts_the_printed_rows(corpus):
     cov = rv.coverage(one, JIANGHAN).set_index("table")
     wide = rv.wide_table(one, JIANGHAN, "T3")
     heading = rv.table_heading(one, JIANGHAN, "T3", cov.loc["T3"])
-    assert f"{len(wide)} printed rows" in heading
+    assert f"印刷 {len(wide)} 行" in heading  # the Chinese edition, the default
+    with text.using("en"):
+        assert f"{len(wide)} printed rows" in rv.table_heading(one, JIANGHAN, "T3", cov.loc["T3"])
     assert heading == rv.table_heading(one, JIANGHAN, "T3", cov.loc["T3"], rows=len(wide))
 
 
@@ -99,6 +102,7 @@ def _cells(html: str, tag: str = "td") -> list[str]:
     return re.findall(rf"<{tag}(?:\s[^>]*)?>(.*?)</{tag}>", html)
 
 
+@pytest.mark.usefixtures("english")
 def test_reader_table_html_formats_escapes_and_aligns():
     df = pd.DataFrame(
         {
@@ -129,6 +133,7 @@ def test_reader_table_html_formats_escapes_and_aligns():
     assert html.count("<thead><tr>") == 1 and "<tr><th" not in html.split("</thead>")[1]
 
 
+@pytest.mark.usefixtures("english")
 def test_reader_table_html_index_colours_and_repeated_labels():
     df = pd.DataFrame({"state": ["found", "missing"], "cells": [12, 0]}, index=pd.Index(["T1", "T2"], name="table"))
     html = table_html(df, colors={"state": rv.STATE_TINTS})
@@ -160,6 +165,7 @@ def _rows(html: str) -> list[list[str]]:
     return [_cells(r) for r in re.findall(r"<tr>(.*?)</tr>", html)[1:]]
 
 
+@pytest.mark.usefixtures("english")
 def test_two_sided_tables_are_shown_side_by_side_as_printed(corpus):
     one = corpus.only(JIANGHAN)
     # 002 line 90 (表1): 一、一般公共预算财政拨款收入 | 1 | 4,199.36 | 一、一般公共服务支出 | 32 | 976.10
@@ -170,8 +176,8 @@ def test_two_sided_tables_are_shown_side_by_side_as_printed(corpus):
         "收入·决算数",
         "支出·项目",
         "支出·决算数",
-        "收入·出处 where",
-        "支出·出处 where",
+        "收入·where",
+        "支出·where",
     ]
     rows = [r[:4] for r in _rows(html)]  # the printed columns; the two 出处 columns follow them
     assert rows[0] == ["一、一般公共预算财政拨款收入", "4,199.36", "一、一般公共服务支出", "976.10"]
@@ -204,6 +210,7 @@ def test_two_sided_tables_are_shown_side_by_side_as_printed(corpus):
     assert list(rv.printed_table(one, JIANGHAN, "T3").columns[:2]) == ["code", "row_label"]
 
 
+@pytest.mark.usefixtures("english")
 def test_a_findings_sentence_comes_before_its_rule_id(corpus):
     from helpers.studies.narrate import checks_html, report_summary_html
 

@@ -127,6 +127,44 @@ def test_characters_and_lines_where_pdfminer_puts_them():
         assert [c["upright"] for c in p.chars] == [c["upright"] for c in q.chars]
 
 
+def test_cells_found_as_pdfplumber_finds_them():
+    """PdfiumPage's table finder builds each point's edges once (`_cells`): on every page of the 财政局
+    PDF the cells are pdfplumber's `intersections_to_cells`, the same boxes in the same order."""
+    from pdfplumber.table import TableFinder, intersections_to_cells
+
+    from helpers.read.pdfium_pages import _cells
+
+    cells = 0
+    for page in read_pages(PDF_CZJ).pages:
+        finder = TableFinder(page)
+        ours = _cells(finder.intersections)
+        assert ours == intersections_to_cells(finder.intersections), page.page_number
+        assert [t.bbox for t in page.find_tables()] == [t.bbox for t in finder.tables], page.page_number
+        cells += len(ours)
+    assert cells > 1000  # T1..T9 over 25 pages: the comparison is not between empty lists
+
+
+def test_a_crop_keeps_the_characters_pdfplumber_keeps():
+    """A crop of a PdfiumPage keeps the characters wholly inside as they are and clips the rest with
+    pdfplumber's `clip_obj`: the same characters as `crop_to_bbox`, also for boxes whose edges cut
+    through characters (财政局 pages 15 and 16, T5 and T6)."""
+    from pdfplumber import utils
+
+    from helpers.read.pdfium_pages import _crop_chars
+
+    clipped = 0
+    for p in read_pages(PDF_CZJ).pages[14:16]:
+        w, h = float(p.width), float(p.height)
+        for c in p.chars[::40]:
+            mid = (c["top"] + c["bottom"]) / 2
+            for box in ((0, mid, w, h), (0, 0, w, mid), ((c["x0"] + c["x1"]) / 2, 0, w, h), (0, c["top"], w, h)):
+                ours = _crop_chars(p.chars, box)
+                assert ours == utils.crop_to_bbox(p.chars, box), (p.page_number, box)
+                clipped += sum(o["height"] < c["height"] for o in ours if o["text"] == c["text"])
+        assert p.crop((0, 0, w, h / 2)).chars == utils.crop_to_bbox(p.chars, (0, 0, w, h / 2))
+    assert clipped > 10  # boxes through characters were tried, not only boxes around them
+
+
 @pytest.mark.parametrize("path", OTHER_PDFS, ids=[p.name for p in OTHER_PDFS])
 def test_other_producers_same_text_and_tables(path):
     _pages_alike(path)

@@ -141,6 +141,28 @@ def test_extractor_version_covers_parsers_not_studies():
     assert not {f for f in files if f.startswith(("studies/", "run/", "publish/"))}
 
 
+def test_extraction_closure_found_by_import_lines_equals_the_whole_parse(monkeypatch):
+    """The closure is read from the import lines alone (fast); it is the one a walk of every
+    module's whole syntax tree finds, and a file whose import line does not parse alone (a comment
+    with a parenthesis inside `from x import (...)`) still counts its imports."""
+    import ast
+
+    from helpers.data import datasets
+
+    fast = datasets.extraction_modules()
+
+    def whole(source: bytes, filename: str) -> list:
+        return [n for n in ast.walk(ast.parse(source, filename=filename)) if isinstance(n, ast.Import | ast.ImportFrom)]
+
+    monkeypatch.setattr(datasets, "import_nodes", whole)
+    assert fast == datasets.extraction_modules()
+    monkeypatch.undo()
+    odd = b"from .schema import (  # the (frozen) names\n    DATASETS,\n)\nimport helpers.vocabulary\n"
+    got = datasets.import_nodes(odd, "odd.py")
+    assert [type(n).__name__ for n in got] == ["ImportFrom", "Import"]
+    assert got[0].module == "schema" and got[0].names[0].name == "DATASETS"
+
+
 def test_extractor_version_follows_settings_and_pdf_libraries(monkeypatch):
     """A tolerance or a PDF library's version changes the version; the same inputs give the same one."""
     import dataclasses

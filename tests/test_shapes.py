@@ -14,6 +14,7 @@ from helpers.tables.grid import Grid, GridRow, interpret_grid
 from helpers.tables.reading import Reading
 from helpers.tables.shapes import Figure, RowRecord, coded, economic, three_public, two_sided
 from helpers.tables.spaced import read_spaced
+from helpers.tables.tokens import interpret_tokens
 
 
 def row(code: str | None, label: str, figures: str, *, side: str | None = None, ref: str = "line 1") -> RowRecord:
@@ -97,24 +98,34 @@ def test_coded_by_arithmetic_uses_what_another_table_shows_blank():
     assert not reading.ambiguous
 
 
-def test_coded_left_filled_rows_move_to_project_when_the_total_row_says_so():
-    # One cell per line: `40 40` was filled from the left (合计, 基本支出); the 合计 row's 基本支出 (60)
-    # is Σ classes only if class 202's second figure is 项目支出.
-    def left(code, label, *texts):
-        short = len([t for t in texts if t]) < len(texts)  # a short row: every column but the first assumed
-        return RowRecord(code, label, [Figure(t, k, assumed=short and k > 0) for k, t in enumerate(texts)], "l")
-
-    rows = [
-        left(None, "合计", "100", "60", "40"),
-        left("201", "a", "60", "60", None),
-        left("202", "b", "40", "40", None),
-    ]
-    notes: list[str] = []
-    items = shapes.line_items("T5", rows, ["total", "basic", "project"], "万元", notes)
+def test_coded_one_cell_per_line_rows_are_placed_by_the_code_tree():
+    # One cell per line (blank cells gone): `40 40` is 合计 and 项目支出 because the 合计 row's
+    # 基本支出 (60) is Σ classes only that way; each cell keeps the line its figure was printed on.
+    lines = [
+        Line(t, f"line {i}", 1)
+        for i, t in enumerate(
+            ["栏次", "1", "2", "3", "合计", "100.00", "60.00", "40.00", "201", "a", "60.00", "60.00", "202", "b"], 1
+        )
+    ] + [Line("40.00", "line 15", 1), Line("40.00", "line 16", 1)]
+    items, reading = interpret_tokens("T5", lines, "万元", [])
     got = values(items)
     assert (got[("202", "basic")], got[("202", "project")]) == (None, 40.0)
     assert (got[("201", "basic")], got[("201", "project")]) == (60.0, None)
-    assert notes == ["class 202: single amount moved from 基本支出 to 项目支出 so that 合计 = Σ类"]
+    refs = {it["measure"]: it["source_ref"] for it in items if it["code"] == "202"}
+    assert refs["total"] == "line 15" and refs["project"] == "line 16"
+    assert reading is not None and not reading.doubtful and reading.by_arithmetic == 4
+
+
+def test_coded_one_cell_per_line_tie_is_left_open_with_both_placements():
+    # No 合计 row: `40 40` fits 合计/基本支出 and 合计/项目支出 alike, so nothing is filled in, and
+    # the two complete placements are listed.
+    lines = [Line(t, f"line {i}", 1) for i, t in enumerate(["栏次", "1", "2", "3", "202", "b", "40.00", "40.00"], 1)]
+    items, reading = interpret_tokens("T5", lines, "万元", [])
+    got = values(items)
+    assert got[("202", "total")] == 40.0 and got[("202", "basic")] is None and got[("202", "project")] is None
+    assert reading is not None and reading.doubtful
+    why = " ".join(reading.reasons())
+    assert "2 complete placements" in why and "basic 40.00" in why and "project 40.00" in why
 
 
 def test_coded_header_words_name_the_columns():

@@ -143,6 +143,7 @@ def test_finding7_rename_study_has_before_data_and_one_row_per_department(corpus
 # --- 8. composition: the design caveat is computed, never suppressed -----------------------------
 
 
+@pytest.mark.usefixtures("english")
 def test_finding8_composition_states_what_it_cannot_separate(corpus):
     d = comp.design(corpus)
     sep = comp.separable(d)
@@ -259,6 +260,7 @@ def _verdict(corpus, rid):
     return verdict(corpus.report(rid), q.iloc[0] if len(q) else None)
 
 
+@pytest.mark.usefixtures("english")
 def test_verdicts_say_which_reports_to_trust_and_why(corpus):
     # 青山 2020's text copy lists the nine tables in its contents (lines 23-41) and prints none of them
     v = _verdict(corpus, QINGSHAN)
@@ -275,6 +277,7 @@ def test_verdicts_say_which_reports_to_trust_and_why(corpus):
     assert set(verdicts.values()) <= {"usable", "use with care", "do not use"} and len(verdicts) == 10
 
 
+@pytest.mark.usefixtures("english")
 def test_verdict_failure_cases():
     from helpers.publish.index_page import verdict
 
@@ -303,11 +306,13 @@ def test_verdict_failure_cases():
     q = pd.Series({"failed_error": 0, "failed_warning": 0, "uncertain": 3, "checks_run": 40, "rules_failed": None})
     v = verdict(clean, q)
     assert v.verdict == "use with care" and v.reason == "3 uncertain checks"
+    assert verdict(clean, q, "zh").reason == "3 项校验不确定"  # the Chinese edition's words
     only_empty = clean.copy()
     only_empty["tables_found"], only_empty["tables_empty"] = ["T2"], ["T2"]
     assert verdict(only_empty, q).verdict == "do not use"  # a table printed empty holds no figures
 
 
+@pytest.mark.usefixtures("english")
 def test_report_summary_lists_failing_checks_and_escapes_what_reports_print(corpus):
     from helpers.studies import report_view as rv
     from helpers.studies.narrate import checks_html, report_summary_html

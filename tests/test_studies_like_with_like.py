@@ -22,6 +22,7 @@ import pytest
 
 from helpers.core.paths import REPO_ROOT
 from helpers.data.load import load
+from helpers.publish import text
 from helpers.studies import composition as comp
 from helpers.studies import execution as ex
 from helpers.studies import quality
@@ -113,6 +114,7 @@ def test_overall_completion_once_per_report_and_basis(corpus):
     assert n == len(ov)
 
 
+@pytest.mark.usefixtures("english")
 def test_figures_state_their_comparison_group_and_nominal_money(corpus):
     note = comp.group_note(corpus, corpus.report_ids)
     assert "政府办公室 3" in note and "2021–2025" in note and "nominal" in note
@@ -153,7 +155,8 @@ def test_project_shares_with_and_without_the_money_passed_on(corpus):
     assert hy.project_share_pct == pytest.approx(1845.29 / 2859.97 * 100, abs=0.01)
     assert round(hy.own_project_share_pct, 1) == 4.9
     assert bp.pass_through_wan[CAIZHENG] == 0 and bp.own_project_share_pct[CAIZHENG] == bp.project_share_pct[CAIZHENG]
-    s = next(x for x in comp.key_findings(corpus) if x.startswith("Project money"))
+    with text.using("en"):
+        s = next(x for x in comp.key_findings(corpus) if x.startswith("Project money"))
     assert s.startswith(
         "Project money is the larger part of spending in 5 of 9 reports as printed, in 3 of 9 once the money "
         "passed on to other places is taken out"
@@ -165,6 +168,7 @@ def test_project_shares_with_and_without_the_money_passed_on(corpus):
     assert "comp.with_pass_through(" in src and "own_project_share_pct > 50" in src
 
 
+@pytest.mark.usefixtures("english")
 def test_the_report_page_says_what_is_passed_on(corpus):
     from helpers.studies import report_view as rv
 

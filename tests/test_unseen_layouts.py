@@ -68,6 +68,11 @@ def test_yichuan_t7_purchase_or_operation_is_not_guessed(ds):
     assert _cell(li, "T7", "budget_reception").amount_wan == 0.80
     rd = ds["yichuan"]["table_readings"].set_index("table")
     assert rd.loc["T7", "doubtful"] and "narrative" in " ".join(rd.loc["T7", "reasons"])
+    # the two complete placements the narrative leaves, both listed (30.67 as 购置费 or as 运行费)
+    why = " ".join(rd.loc["T7", "reasons"])
+    assert "2 complete placements of the whole table" in why
+    assert "budget_vehicle_purchase 30.67, final_vehicle_operation 19.56" in why
+    assert "budget_vehicle_operation 30.67, final_vehicle_operation 19.56" in why
 
 
 def test_yichuan_t5_basic_or_project_from_the_tables_arithmetic(ds):

@@ -98,7 +98,7 @@ def test_cell_error_fails_its_page_and_the_kernel_goes_on(tmp_path, kernel):
     r_bad, r_good = _run([_job(tmp_path, bad, {}, kernel), _job(tmp_path, good, {}, kernel)])
     assert not r_bad.ok and "deliberate failure" in r_bad.error
     page = Path(r_bad.job.html).read_text(encoding="utf-8")
-    assert "This notebook failed" in page and "ValueError" in page
+    assert "本笔记本运行失败" in page and "ValueError" in page
     assert r_good.ok, r_good.error
     assert _pid(r_bad) == _pid(r_good)
 

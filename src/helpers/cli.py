@@ -111,6 +111,8 @@ def _run(args) -> int:
         notebooks=not args.no_notebooks,
         file_timeout=args.file_timeout,
         cold_kernels=args.cold_kernels,
+        lang=args.lang,
+        both_editions=not args.one_edition,
     )
 
 
@@ -198,12 +200,7 @@ def _timeout_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from .data.export_formats import FORMATS  # not .export: printing --help must not import pandas
-
-    p = argparse.ArgumentParser(prog="python -m helpers", description=__doc__, epilog=EXIT_CODES)
-    sub = p.add_subparsers(dest="command", required=True)
-
+def _add_extract(sub) -> None:
     e = sub.add_parser(
         "extract", help="extract raw reports into Parquet datasets in --out (data/processed is not touched)"
     )
@@ -215,6 +212,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--scheduler", metavar="ADDRESS", help=SCHEDULER_HELP)
     e.set_defaults(func=cmd_extract)
 
+
+def _add_run(sub) -> None:
     r = sub.add_parser(
         "run", help="the main job: extract what changed in data/raw, check, execute notebooks, render reports/"
     )
@@ -230,9 +229,19 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="a fresh kernel per notebook (the reference) instead of one warm kernel per worker",
     )
+    r.add_argument(
+        "--lang",
+        choices=["zh", "en"],
+        default="zh",
+        help="the site's language at reports/ (default zh, 中文); the other edition goes to reports/<other>/",
+    )
+    r.add_argument("--one-edition", action="store_true", help="build only the --lang edition (half the notebook runs)")
     r.add_argument("--scheduler", metavar="ADDRESS", help=SCHEDULER_HELP)
     r.set_defaults(func=cmd_run)
 
+
+def _add_documents(sub) -> None:
+    """The commands that write one document: a page, the data dictionary, the checks' catalogue."""
     g = sub.add_parser(
         "page",
         help="write an executed notebook (e.g. papermill's output of notebooks/report.ipynb) as one self-contained "
@@ -253,6 +262,10 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--jobs", type=int, default=2)
     c.set_defaults(func=cmd_checks_doc)
 
+
+def _add_export(sub) -> None:
+    from .data.export_formats import FORMATS  # not .export: printing --help must not import pandas
+
     x = sub.add_parser(
         "export",
         help="write the datasets as CSV (UTF-8 with BOM, for Excel), one Excel workbook, "
@@ -263,6 +276,8 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--processed", default=None, help=f"processed folder to read (default {paths.DATA_PROCESSED})")
     x.set_defaults(func=cmd_export)
 
+
+def _add_debug_table(sub) -> None:
     t = sub.add_parser(
         "debug-table", help="draw what the PDF table finder saw on one page (lines, intersections, cells) into a PNG"
     )
@@ -271,6 +286,18 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--out", default=None, help="PNG to write (default <file stem>-page<N>-tables.png here)")
     t.add_argument("--resolution", type=int, default=100, help="pixels per inch of the picture (default 100)")
     t.set_defaults(func=cmd_debug_table)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line; building it imports no data library (pandas, pyarrow): each command
+    imports what it needs when it runs."""
+    p = argparse.ArgumentParser(prog="python -m helpers", description=__doc__, epilog=EXIT_CODES)
+    sub = p.add_subparsers(dest="command", required=True)
+    _add_extract(sub)
+    _add_run(sub)
+    _add_documents(sub)
+    _add_export(sub)
+    _add_debug_table(sub)
     return p
 
 

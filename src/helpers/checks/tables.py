@@ -7,6 +7,8 @@ other: hierarchy rules run inside T2/T3/T5 (function domain) or inside T6 (econo
 from __future__ import annotations
 
 from ..core.catalog import row_parts
+from ..core.code_tree import TOTAL
+from ..core.code_tree import children as code_children
 from ..core.normalize import compact
 from ..core.settings import SETTINGS
 from ..core.vocabulary import (
@@ -17,6 +19,7 @@ from ..core.vocabulary import (
     T6_SUBTOTALS,
     TABLE_TITLES,
     THREE_PUBLIC_COLUMN_LABELS,
+    THREE_PUBLIC_PARTS,
 )
 from .common import (
     Row,
@@ -107,18 +110,13 @@ def t5_row_sum(report: Report):
 # Hierarchy in coded tables: 类 = Σ款, 款 = Σ项, 合计 = Σ类
 
 
-def _children(parent: Row, rows: list[Row]) -> list[Row]:
-    pcode = code_of(parent)
-    n = len(pcode)
-    kids = [r for r in rows if r.code and r.code.startswith(pcode) and len(r.code) == n + 2]
-    if not kids and n == 3:  # a 类 printed with its 项 only
-        kids = [r for r in rows if r.code and r.code.startswith(pcode) and len(r.code) == 7]
-    return kids
-
-
-def _top_level(rows: list[Row]) -> list[Row]:
-    codes = {r.code for r in rows}
-    return [r for r in rows if not any(code_of(r)[:k] in codes for k in (3, 5) if k < len(code_of(r)))]
+def _tree(rows: list[Row]) -> dict[str, list[Row]]:
+    """The code tree the reader places by (`core.code_tree.children`): each code's printed
+    sub-rows, and under `TOTAL` the rows the 合计 row adds up (each code's first row)."""
+    first: dict[str, Row] = {}
+    for r in rows:
+        first.setdefault(code_of(r), r)
+    return {p: [first[c] for c in kids] for p, kids in code_children(list(first)).items()}
 
 
 def _hierarchy(report: Report, table: str, parent_len: int | None):
@@ -139,8 +137,9 @@ def _hierarchy(report: Report, table: str, parent_len: int | None):
         yield not_applicable(f"{table}: no {level_name} rows printed")
         return
     ran = False
+    tree = _tree(fn)
     for p in parents:
-        kids = _top_level(fn) if parent_len is None else _children(p, fn)
+        kids = tree.get(TOTAL if parent_len is None else code_of(p), [])
         if not kids:
             continue
         kid_len = len(code_of(kids[0]))
@@ -530,10 +529,11 @@ def t7_total(report: Report):
     for col, word in T7_COLS.items():
         if f"{col}_total" not in figs:
             continue
-        veh = [_t7_fig(figs, col, "vehicle_purchase"), _t7_fig(figs, col, "vehicle_operation")]
-        if all(v.blank for v in veh):  # purchase and operation not printed: the 小计 stands for them
-            veh = [_t7_fig(figs, col, "vehicle_total")]
-        parts = [_t7_fig(figs, col, "overseas"), *veh, _t7_fig(figs, col, "reception")]
+        parts: list[Fig] = []
+        for item in THREE_PUBLIC_PARTS["total"]:
+            sub = [_t7_fig(figs, col, p) for p in THREE_PUBLIC_PARTS.get(item, ())]
+            # an item with parts counts by them (购置 + 运行); printed without them, its 小计 stands for them
+            parts += sub if any(not f.blank for f in sub) else [_t7_fig(figs, col, item)]
         yield sum_check(
             _t7_fig(figs, col, "total"),
             parts,
@@ -555,7 +555,7 @@ def t7_vehicle(report: Report):
             continue
         yield sum_check(
             _t7_fig(figs, col, "vehicle_total"),
-            [_t7_fig(figs, col, "vehicle_purchase"), _t7_fig(figs, col, "vehicle_operation")],
+            [_t7_fig(figs, col, p) for p in THREE_PUBLIC_PARTS["vehicle_total"]],
             what=f"T7 “三公”经费支出决算表 {word}: 公务用车 小计 = 购置费 + 运行费",
         )
 

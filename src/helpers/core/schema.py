@@ -11,7 +11,7 @@ import pandas as pd
 
 from .catalog import MEASURES_DOC, TABLES
 from .errors import ErrorCode
-from .vocabulary import CODE_LEVELS, POVERTY_NEW_NAME, POVERTY_OLD_NAME, THREE_PUBLIC_ITEMS
+from .vocabulary import CODE_LEVELS, POVERTY_NEW_NAME, POVERTY_OLD_NAME, REASON_KINDS, THREE_PUBLIC_ITEMS
 
 # dtype names: "string", "float64", "Int64", "boolean", "date", "list"
 Column = tuple[str, str, str]
@@ -225,6 +225,23 @@ DATASETS: dict[str, list[Column]] = {
             "Null, or how the row was read when not plainly (figures re-associated from a separate PDF text line, a "
             "value derived from other printed words).",
         ),
+        (
+            "reason_kind",
+            "string",
+            "What the reason the report prints for the deviation says happened (its 原因 sentence, `reason_text`): "
+            "`moved` (money moved to or from another fund, function code or unit: 调整至政府性基金预算, 科目代码调整, "
+            "划转), `mid_year` (the budget changed during the year: 年中增加, 追加, 调增/调减, not in the 年初 budget, "
+            "a transfer received), `spending` (any other cause: the outturn itself above or below the budget, e.g. "
+            "staff changes, savings), `on_budget` (持平); the first that applies, in that order. Null: no reason "
+            "printed.",
+        ),
+        (
+            "reason_text",
+            "string",
+            "The reason as printed, from 决算数…预算数…主要原因 to the end of its sentence (or the 持平 sentence); "
+            "null if none is printed after the statement.",
+        ),
+        ("reason_ref", "string", "Where the reason was printed (line or page)."),
     ],
     "three_public": [
         ("report_id", "string", "Report."),
@@ -313,6 +330,18 @@ DATASETS: dict[str, list[Column]] = {
         ("unit", "string", "`万元`, `percent`, `count`."),
         ("change_wan", "float64", "Year-on-year change in 万元 as printed (negative for 减少), null if not printed."),
         ("change_pct_printed", "float64", "Year-on-year change in percent as printed (negative for 下降)."),
+        (
+            "compared_year",
+            "Int64",
+            "The year the change is against: as printed (与 2020 年度相比 → 2020), or the report's year − 1 for "
+            "上年/去年; null without a change.",
+        ),
+        (
+            "change_source_ref",
+            "string",
+            "The line or page printing the change's figure (it may follow the value's sentence: “… 万元。与 2020 "
+            "年度相比，…增加 …”, or be wrapped onto the next line).",
+        ),
         ("share_pct_printed", "float64", "Printed share (占 x%)."),
         ("source_ref", "string", "Where it was read."),
         ("source_text", "string", "The sentence."),
@@ -321,6 +350,44 @@ DATASETS: dict[str, list[Column]] = {
             "string",
             "Null, or how the row was read when not plainly (figures re-associated from a separate PDF text line, a "
             "value derived from other printed words).",
+        ),
+    ],
+    "department_series": [
+        ("report_id", "string", "Report that prints the figure."),
+        ("district", "string", "District of the department (as in `reports`)."),
+        ("department", "string", "Department as printed in the report title: a series is one department's."),
+        ("fiscal_year", "Int64", "The year the amount refers to (for a derived point: the year compared with)."),
+        ("report_year", "Int64", "Fiscal year of the report that prints it."),
+        (
+            "topic",
+            "string",
+            "What is measured (the `narrative_facts` topic, e.g. `fiscal_total`, `running_cost`, "
+            "`three_public_total`, `paired_assistance`); a 三公 point's level is the outturn the narrative states.",
+        ),
+        ("subject", "string", "The subject as printed."),
+        ("recipient", "string", "For `paired_assistance`: the place the money goes to, as printed; else null."),
+        (
+            "amount_wan",
+            "float64",
+            "Amount in 万元, nominal (never adjusted for prices, never summed across departments).",
+        ),
+        (
+            "basis",
+            "string",
+            "`printed` (the report prints this level for its own year) or `derived` (the earlier year's level "
+            "computed as this year's level − the printed change).",
+        ),
+        ("change_wan", "float64", "For a derived point: the printed change (negative for 减少) it subtracts."),
+        ("source_ref", "string", "Where the level (printed) or the change (derived) was read."),
+        (
+            "source_text",
+            "string",
+            "The sentence stating the level (for a 三公 point, the sentence stating the change).",
+        ),
+        (
+            "note",
+            "string",
+            "How a derived point was computed, a comparison year that is not the year before, restatements.",
         ),
     ],
     "checks": [
@@ -429,6 +496,8 @@ SUMMARY: dict[str, str] = {
     "paired-assistance amounts with the receiving place.",
     "narrative_facts": "figures the narrative (情况说明) states in words: totals, 人员/公用经费, "
     "机关运行经费, 政府采购, vehicles, with year-on-year changes and shares as printed.",
+    "department_series": "one department's figures year by year from the prior-year changes its report "
+    "prints: this year's level (printed) and the compared year's (derived as level − change), in nominal 万元.",
     "checks": "every consistency rule run on every report: `outcome` pass / fail / uncertain / "
     "insufficient_data / not_applicable, `severity`, expected vs found, where.",
     "quality": "one row per report that could be read: how many checks passed and failed (by severity), "
@@ -465,12 +534,14 @@ VALUES: dict[tuple[str, str], tuple[str, ...]] = {
     ("budget_execution", "subject"): ("spending", "three_public"),
     ("budget_execution", "budget_basis"): ("年初预算", "全年预算", "调整预算"),
     ("budget_execution", "source_kind"): ("narrative", "table"),
+    ("budget_execution", "reason_kind"): REASON_KINDS,
     ("three_public", "item"): THREE_PUBLIC_ITEMS,
     ("three_public", "source"): ("table", "narrative"),
     ("poverty_transfers", "kind"): ("function_line", "project", "narrative"),
     ("poverty_transfers", "scope"): ("department", "district", "multi_year"),
     ("poverty_transfers", "series"): (POVERTY_OLD_NAME, POVERTY_NEW_NAME),
     ("poverty_transfers", "link"): ("same", "part"),
+    ("department_series", "basis"): ("printed", "derived"),
     ("narrative_facts", "unit"): ("万元", "percent", "count"),
     ("checks", "outcome"): ("pass", "fail", "uncertain", "insufficient_data", "not_applicable"),
     ("checks", "severity"): ("error", "warning", "info"),

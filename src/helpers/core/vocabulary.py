@@ -216,6 +216,32 @@ def code_level(code: str | None) -> str | None:
 POVERTY_CODE = "21305"
 POVERTY_OLD_NAME, POVERTY_NEW_NAME = "扶贫", "巩固脱贫衔接乡村振兴"
 POVERTY_RENAME_YEAR = 2021
+# The crosswalk: every name 21305 is printed under, with the first fiscal year that uses it and the
+# series it belongs to. One code, one money through the names: 扶贫 until 2020; 巩固脱贫衔接乡村振兴
+# from 2021; 巩固脱贫攻坚成果衔接乡村振兴 in the 2024 reports (汉阳 2024 T3: 2130599
+# 其他巩固脱贫攻坚成果衔接乡村振兴支出), the same series as 2021's name.
+POVERTY_NAMES: tuple[tuple[int, str, str], ...] = (
+    (0, "扶贫", POVERTY_OLD_NAME),
+    (POVERTY_RENAME_YEAR, "巩固脱贫衔接乡村振兴", POVERTY_NEW_NAME),
+    (2024, "巩固脱贫攻坚成果衔接乡村振兴", POVERTY_NEW_NAME),
+)
+
+
+def poverty_name(year) -> str | None:
+    """The name the crosswalk gives 21305 in a fiscal year (扶贫 in 2020, 巩固脱贫攻坚成果衔接乡村振兴 in 2024)."""
+    if year is None or pd.isna(year):
+        return None
+    return [name for first, name, _ in POVERTY_NAMES if int(year) >= first][-1]
+
+
+def poverty_name_printed(label) -> tuple[str, str] | None:
+    """(crosswalk name, series) of a printed 21305 line label as line_items holds it
+    (`其他巩固脱贫攻坚成果衔接乡村振兴支出` → the 2024 name, series 巩固脱贫衔接乡村振兴); None when the label uses
+    none of the names."""
+    if label is None or pd.isna(label):
+        return None
+    found = [(name, series) for _, name, series in POVERTY_NAMES if name in str(label)]
+    return max(found, key=lambda f: len(f[0])) if found else None
 
 
 def poverty_series(year) -> str | None:
@@ -223,3 +249,9 @@ def poverty_series(year) -> str | None:
     if year is None or pd.isna(year):
         return None
     return POVERTY_OLD_NAME if int(year) < POVERTY_RENAME_YEAR else POVERTY_NEW_NAME
+
+
+# What the reason a report prints for a deviation from its budget says happened (budget_execution.reason_kind),
+# in order of precedence: moved (to or from another fund, function code or unit), mid_year (the budget changed
+# during the year), spending (the outturn itself above or below the budget), on_budget (持平).
+REASON_KINDS = ("moved", "mid_year", "spending", "on_budget")

@@ -195,98 +195,7 @@ def _extract_document(
     doc: Document, path: Path, rid: str, pdf_engine: str, with_narrative: bool
 ) -> dict[str, pd.DataFrame]:
     try:
-        meta = read_metadata(doc)
-        if meta.get("doc_kind") == "budget":  # a 预算 report: nothing from it may pass for outturn
-            lines = [ln.text for ln in doc.lines if ln.text.strip()]
-            _, _, evidence = document_kind(lines)
-            what = f"{meta.get('unit_kind') or ''}预算"
-            return failed_row(
-                path,
-                rid,
-                f"{path}: this is a 预算 (budget) report ({what}: {evidence}), not a 决算 (final accounts); this "
-                "project reads 决算 reports only, so nothing was extracted (its figures are plans, not outturn)",
-                ErrorCode.BUDGET_REPORT,
-                sha=doc.sha256,
-                fmt=doc.source_format,
-                encoding=doc.encoding,
-                meta=meta,
-            )
-        found, items, notes = extract_tables(doc, rid, pdf_engine)
-        why, code = _not_a_report(doc, found), ErrorCode.NOT_A_REPORT
-        if why is None:
-            why, code = repeated_report(found), ErrorCode.SEVERAL_REPORTS
-        if why:
-            return failed_row(
-                path, rid, f"{path}: {why}", code, sha=doc.sha256, fmt=doc.source_format, encoding=doc.encoding
-            )
-        status_of = {code: ft.status for code, ft in found.items()}
-        template, expected = template_of(status_of)
-        codes = table_codes(found)
-        tables_found = [c for c in codes if status_of.get(c) in ("data", "empty")]
-        tables_empty = [c for c in codes if status_of.get(c) == "empty"]
-        missing = [c for c in expected if c not in tables_found]
-        doubtful = [
-            c
-            for c in codes
-            if c in found
-            and found[c].reading is not None
-            and found[c].reading.doubtful
-            and status_of.get(c) in ("data", "empty")
-        ]
-        other = [c for c in codes if c not in TABLE_CODES and status_of.get(c) in ("data", "empty")]
-        error = None
-        if missing:
-            not_read = [c for c in missing if c in found and any("present but not read" in n for n in found[c].notes)]
-            error = (
-                f"tables not read: {', '.join(missing)}"
-                + (f" ({', '.join(not_read)} present but not read, see notes)" if not_read else "")
-                + "; figures are taken from the narrative where it restates them"
-            )
-        units = sorted({ft_unit for ft_unit in items["unit_printed"].dropna().unique()}) if len(items) else []
-        row = {
-            "report_id": rid,
-            "source_file": display_path(path),
-            "source_sha256": doc.sha256,
-            "source_format": doc.source_format,
-            **meta,
-            "tables_found": tables_found,
-            "tables_empty": tables_empty,
-            "tables_missing": missing,
-            "tables_doubtful": doubtful,
-            "tables_other": other,
-            "template": template,
-            "notes": notes,
-            "status": "ok" if not missing else "partial",
-            "error": error,
-            "error_code": ErrorCode.TABLES_NOT_READ.value if error else None,
-            "encoding": doc.encoding,
-            "n_pages": doc.n_pages,
-            "pdf_engine": pdf_engine if doc.source_format == "pdf" else None,
-            "unit_printed": units[0] if units else "万元",
-            "line_items": len(items),
-            "extracted_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        }
-        readings = [
-            found[c].reading.record(rid)
-            for c in codes
-            if c in found and found[c].reading is not None and status_of.get(c) in ("data", "empty")
-        ]
-        out = {
-            "reports": schema.conform(pd.DataFrame([row]), "reports"),
-            "line_items": items,
-            "table_readings": schema.conform(pd.DataFrame(readings), "table_readings")
-            if readings
-            else schema.empty("table_readings"),
-        }
-        if with_narrative:
-            out.update(extract_narrative(doc, rid, out))
-        if rejected := reject_impossible_amounts(out):
-            out["reports"].at[0, "notes"] = list(notes) + rejected
-        # after the impossible amounts were blanked: a sum must not carry one
-        out["function_rollup"] = function_rollup(out["line_items"], rid)
-        out["checks"] = run_checks(out, doc=doc)
-        out["quality"] = schema.conform(quality_summary(out["checks"], {rid: doubtful}), "quality")
-        return out
+        return _read_report(doc, path, rid, pdf_engine, with_narrative)
     except Exception as exc:  # a parser bug must not stop the batch; say where it happened
         where = traceback.extract_tb(exc.__traceback__)[-1]
         return failed_row(
@@ -299,6 +208,111 @@ def _extract_document(
             fmt=doc.source_format,
             encoding=doc.encoding,
         )
+
+
+def _budget_refusal(doc: Document, path: Path, rid: str, meta: dict) -> dict[str, pd.DataFrame] | None:
+    """The failed row of a 预算 report (nothing from it may pass for outturn); None for a 决算."""
+    if meta.get("doc_kind") != "budget":
+        return None
+    lines = [ln.text for ln in doc.lines if ln.text.strip()]
+    _, _, evidence = document_kind(lines)
+    what = f"{meta.get('unit_kind') or ''}预算"
+    return failed_row(
+        path,
+        rid,
+        f"{path}: this is a 预算 (budget) report ({what}: {evidence}), not a 决算 (final accounts); this "
+        "project reads 决算 reports only, so nothing was extracted (its figures are plans, not outturn)",
+        ErrorCode.BUDGET_REPORT,
+        sha=doc.sha256,
+        fmt=doc.source_format,
+        encoding=doc.encoding,
+        meta=meta,
+    )
+
+
+def _table_columns(found: dict, items: pd.DataFrame) -> dict:
+    """The reports row's account of the tables: found, empty, missing, doubtful, other, the error
+    saying which were not read, the template and the unit printed."""
+    status_of = {code: ft.status for code, ft in found.items()}
+    read = ("data", "empty")
+    template, expected = template_of(status_of)
+    codes = table_codes(found)
+    tables_found = [c for c in codes if status_of.get(c) in read]
+    missing = [c for c in expected if c not in tables_found]
+    doubtful = [
+        c
+        for c in codes
+        if c in found and found[c].reading is not None and found[c].reading.doubtful and status_of.get(c) in read
+    ]
+    error = None
+    if missing:
+        not_read = [c for c in missing if c in found and any("present but not read" in n for n in found[c].notes)]
+        error = (
+            f"tables not read: {', '.join(missing)}"
+            + (f" ({', '.join(not_read)} present but not read, see notes)" if not_read else "")
+            + "; figures are taken from the narrative where it restates them"
+        )
+    units = sorted({ft_unit for ft_unit in items["unit_printed"].dropna().unique()}) if len(items) else []
+    return {
+        "tables_found": tables_found,
+        "tables_empty": [c for c in codes if status_of.get(c) == "empty"],
+        "tables_missing": missing,
+        "tables_doubtful": doubtful,
+        "tables_other": [c for c in codes if c not in TABLE_CODES and status_of.get(c) in read],
+        "template": template,
+        "status": "ok" if not missing else "partial",
+        "error": error,
+        "error_code": ErrorCode.TABLES_NOT_READ.value if error else None,
+        "unit_printed": units[0] if units else "万元",
+    }
+
+
+def _read_report(doc: Document, path: Path, rid: str, pdf_engine: str, with_narrative: bool) -> dict[str, pd.DataFrame]:
+    meta = read_metadata(doc)
+    if (refused := _budget_refusal(doc, path, rid, meta)) is not None:
+        return refused
+    found, items, notes = extract_tables(doc, rid, pdf_engine)
+    why, code = _not_a_report(doc, found), ErrorCode.NOT_A_REPORT
+    if why is None:
+        why, code = repeated_report(found), ErrorCode.SEVERAL_REPORTS
+    if why:
+        return failed_row(
+            path, rid, f"{path}: {why}", code, sha=doc.sha256, fmt=doc.source_format, encoding=doc.encoding
+        )
+    tables = _table_columns(found, items)
+    row = {
+        "report_id": rid,
+        "source_file": display_path(path),
+        "source_sha256": doc.sha256,
+        "source_format": doc.source_format,
+        **meta,
+        **tables,
+        "notes": notes,
+        "encoding": doc.encoding,
+        "n_pages": doc.n_pages,
+        "pdf_engine": pdf_engine if doc.source_format == "pdf" else None,
+        "line_items": len(items),
+        "extracted_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+    readings = [
+        found[c].reading.record(rid) for c in tables["tables_found"] if c in found and found[c].reading is not None
+    ]
+    out = {
+        "reports": schema.conform(pd.DataFrame([row]), "reports"),
+        "line_items": items,
+        "table_readings": schema.conform(pd.DataFrame(readings), "table_readings")
+        if readings
+        else schema.empty("table_readings"),
+    }
+    if with_narrative:
+        out.update(extract_narrative(doc, rid, out))
+    if rejected := reject_impossible_amounts(out):
+        out["reports"].at[0, "notes"] = list(notes) + rejected
+    # after the impossible amounts were blanked: a sum must not carry one
+    out["function_rollup"] = function_rollup(out["line_items"], rid)
+    out["checks"] = run_checks(out, doc=doc)
+    out["quality"] = schema.conform(quality_summary(out["checks"], {rid: tables["tables_doubtful"]}), "quality")
+    return out
 
 
 def reject_impossible_amounts(datasets: dict[str, pd.DataFrame]) -> list[str]:

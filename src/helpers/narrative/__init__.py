@@ -11,6 +11,7 @@ Modules, one concern each:
 - facts.py       totals, shares, classes, costs, procurement, vehicles, year-on-year changes (`Fact` records)
 - statements.py  what the reviewer's rules (checks/review.py) judge: comparisons in words, years, template
                  leftovers, shares without %, restated items, 三公 disclosures (typed records with quote and place)
+- series.py      department_series: this year's level and the prior year's (level − change) from the facts
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import pandas as pd
 
 from ..core import schema
 from ..core.vocabulary import Table
-from . import budget_execution, facts, poverty, selfeval, three_public
+from . import budget_execution, facts, poverty, selfeval, series, three_public
 from .sentences import compact_lines, paragraphs
 from .subjects import CodeBook
 
@@ -32,20 +33,22 @@ def _frame(rows: list[dict], name: str) -> pd.DataFrame:
 
 
 def parse_narrative(doc, report_id: str, datasets: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """The four narrative datasets of one report, from its Document and its extracted tables."""
+    """The five narrative datasets of one report, from its Document and its extracted tables."""
     line_items = datasets.get("line_items")
     rep = datasets.get("reports")
-    year = district = None
+    year = district = department = None
     if rep is not None and len(rep):
         year = rep["fiscal_year"].iloc[0] if "fiscal_year" in rep else None
         year = None if year is None or pd.isna(year) else int(year)
         district = rep["district"].iloc[0] if "district" in rep else None
         district = None if district is None or pd.isna(district) else str(district)
+        department = rep["department"].iloc[0] if "department" in rep else None
+        department = None if department is None or pd.isna(department) else str(department)
     book = CodeBook(line_items)
     paras = paragraphs(doc)
     lines = compact_lines(doc)
 
-    fact_rows = facts.facts(paras, report_id, book)
+    fact_rows = facts.facts(paras, report_id, book, year)
     total = facts.dept_total(fact_rows)
     if total is None and line_items is not None and len(line_items):
         t1 = line_items[
@@ -69,9 +72,13 @@ def parse_narrative(doc, report_id: str, datasets: dict[str, pd.DataFrame]) -> d
     pv_rows += proj + poverty.narrative_rows(paras, report_id, district, skip)
     poverty.link_transfers(pv_rows, report_id)
 
+    fact_dicts = [f.row() for f in fact_rows]
     return {
         "budget_execution": _frame([{"subject": "spending", **r} for r in be_rows], "budget_execution"),
         "three_public": _frame(tp_rows, "three_public"),
         "poverty_transfers": _frame(pv_rows, "poverty_transfers"),
-        "narrative_facts": _frame([f.row() for f in fact_rows], "narrative_facts"),
+        "narrative_facts": _frame(fact_dicts, "narrative_facts"),
+        "department_series": _frame(
+            series.series_rows(fact_dicts, year, district, department, tp_rows), "department_series"
+        ),
     }

@@ -19,6 +19,7 @@ import pandas as pd
 from ..core.normalize import compact
 from ..core.vocabulary import THREE_PUBLIC_PARTS, THREE_PUBLIC_TEXT_WORDS, THREE_PUBLIC_TOPICS
 from .amounts import NUM, UNIT, to_float, to_wan
+from .poverty import MULTI_YEAR_RE
 from .sentences import Para
 from .subjects import CodeBook
 
@@ -46,6 +47,8 @@ TOPICS: list[tuple[str, re.Pattern]] = [
         ("procurement_works", r"政府采购工程支出|工程采购(?:支出|金额)"),
         ("procurement_services", r"政府采购服务支出|服务采购(?:支出|金额)"),
         ("procurement_total", r"政府采购(?:支出总额|金额)"),
+        # money passed to a paired place ("全年向宣恩县拨付区域协作结对帮扶资金 2200 万元")
+        ("paired_assistance", r"(?:帮扶|扶贫|支援|协作)资金"),
         ("basic_expenditure", r"基本支出"),
         ("project_expenditure", r"项目支出"),
         ("personnel_cost", r"人员经费"),
@@ -64,7 +67,8 @@ VEHICLE_RE = re.compile(r"(?P<what>共有车辆|公务用车保有量)(?:为)?\s
 SME_SHARE_RE = re.compile(rf"(?P<what>货物|工程|服务)采购授予中小企业合同金额占[^。；;]*?的\s*(?P<pct>{NUM})\s*[%％]")
 # a 三公 item other than the total named in a subject (因公出国|公务用车|公务接待)
 TP_PART_RE = re.compile("|".join(w for w, item in THREE_PUBLIC_TEXT_WORDS if item in THREE_PUBLIC_PARTS["total"]))
-YEAR_CTX_RE = re.compile(r"(?:比|较|与)\s*(?:\d{4}\s*年度?|上年)")
+# a comparison with a year: 比 2020 年度, 与 2023 年度相比, 较上年, 同比去年 (y: the year when printed)
+YEAR_CTX_RE = re.compile(r"(?:比|较|与)\s*(?:(?P<y>\d{4})\s*年度?|上年|去年|上一年)")
 LEVEL_RATE_RE = re.compile(rf"{AMT}\s*[，,]\s*各?(?P<pdir>增加|减少|增长|下降)\s*(?P<pct>{NUM})\s*[%％]")
 
 
@@ -128,6 +132,8 @@ class Fact:
     note: str | None
     change_wan: float | None = None
     change_pct_printed: float | None = None
+    compared_year: int | None = None  # the year a change is against (上年/去年: the report's year − 1)
+    change_source_ref: str | None = None  # the line or page printing the change's figure
     share_pct_printed: float | None = None
     pos: int = 0  # offset in the paragraph: a change attaches to the latest fact before it
 
@@ -160,17 +166,34 @@ class Fact:
             note=get("note"),
             change_wan=num("change_wan"),
             change_pct_printed=num("change_pct_printed"),
+            compared_year=None if get("compared_year") is None else int(get("compared_year")),
+            change_source_ref=get("change_source_ref"),
             share_pct_printed=num("share_pct_printed"),
         )
 
 
 @dataclass(frozen=True)
 class _Change:
-    """A year-on-year change found in a paragraph: where, the amount (万元, signed) and the printed rate."""
+    """A year-on-year change found in a paragraph: where, the amount (万元, signed), the printed rate, the
+    year it is against and the ref of the line printing its figure."""
 
     pos: int
     wan: float
     pct: float | None
+    year: int | None = None
+    ref: str | None = None
+
+
+def _compared_year(pre: str, year: int | None) -> int | None:
+    """The year a change is against: the one printed (与 2020 年度相比), else the report's year − 1
+    for 上年/去年; None when neither is known."""
+    ms = list(YEAR_CTX_RE.finditer(pre))
+    if not ms:
+        return None
+    y = ms[-1].group("y")
+    if y:
+        return int(y)
+    return year - 1 if year is not None else None
 
 
 def _fact(p: Para, report_id: str, pos: int, **values) -> Fact:
@@ -178,7 +201,7 @@ def _fact(p: Para, report_id: str, pos: int, **values) -> Fact:
     return Fact(report_id=report_id, source_ref=ref, source_text=sent, note=p.note, pos=pos, **values)
 
 
-def _yoy_changes(p: Para, used: set[int]) -> list[_Change]:
+def _yoy_changes(p: Para, used: set[int], year: int | None) -> list[_Change]:
     """增加/减少 X 万元(, 增长/下降 Y%) against a named earlier year (never against a budget)."""
     text, out = p.text, []
     for m in CHANGE_RE.finditer(text):
@@ -189,12 +212,13 @@ def _yoy_changes(p: Para, used: set[int]) -> list[_Change]:
         sign = 1 if m.group("dir") == "增加" else -1
         psign = -1 if m.group("pdir") in ("下降", "减少") else 1
         pct = psign * to_float(m.group("pct")) if m.group("pct") else None
-        out.append(_Change(m.start(), sign * to_wan(m.group("num"), m.group("unit")), pct))
+        change = sign * to_wan(m.group("num"), m.group("unit"))
+        out.append(_Change(m.start(), change, pct, _compared_year(pre, year), p.ref_at(m.start("num"))))
         used.add(m.start("num"))
     return out
 
 
-def _level_then_rate_changes(p: Para, used: set[int]) -> list[_Change]:
+def _level_then_rate_changes(p: Para, used: set[int], year: int | None) -> list[_Change]:
     """Qiaokou form: "与 2020 年度相比，财政拨款收、支总计 787.24 万元，各减少 33.4%"."""
     text, out = p.text, []
     for m in LEVEL_RATE_RE.finditer(text):
@@ -203,9 +227,8 @@ def _level_then_rate_changes(p: Para, used: set[int]) -> list[_Change]:
         pre = text[p.sentence_bounds(m.start())[0] : m.start()]
         if YEAR_CTX_RE.search(pre) and "相比" in pre:
             sign = 1 if m.group("pdir") in ("增加", "增长") else -1
-            out.append(
-                _Change(m.start(), sign * to_wan(m.group("num"), m.group("unit")), sign * to_float(m.group("pct")))
-            )
+            change, pct = sign * to_wan(m.group("num"), m.group("unit")), sign * to_float(m.group("pct"))
+            out.append(_Change(m.start(), change, pct, _compared_year(pre, year), p.ref_at(m.start("pct"))))
             used.add(m.start("num"))
     return out
 
@@ -224,6 +247,8 @@ def _level_topic(text: str, at: int, book: CodeBook) -> tuple[str, str] | None:
         while c > 0 and text[c - 1] not in "，,；;。：:、":
             c -= 1
         t = _topic(_subject(text, max(0, c - 1)) + "，" + subj, book)
+    if t and t[0] == "paired_assistance" and MULTI_YEAR_RE.search(t[1]):
+        return None  # "在前三年组织拨付帮扶资金 5230 万元" covers several years, not the report's
     return t
 
 
@@ -256,7 +281,7 @@ def _change_topic(p: Para, pos: int, book: CodeBook) -> tuple[tuple[str, str] | 
     """(topic, subject) a change is about: its own clause's subject, else the topic named last before it."""
     text = p.text
     subj = _subject(text, pos)
-    subj = re.sub(r"(?:与\d{4}年度?相比|比\d{4}年度?(?:决算数)?|较上年)", "", subj)
+    subj = re.sub(r"(?:与\d{4}年度?相比|比\d{4}年度?(?:决算数)?|较上年|同?比(?:去|上)年)", "", subj)
     t = _topic(subj, book) if subj else None
     s0 = p.sentence_bounds(pos)[0]
     if t is None:
@@ -286,6 +311,7 @@ def _attach_changes(p: Para, report_id: str, book: CodeBook, changes: list[_Chan
         target = _change_target(p, ch.pos, t, rows)
         if target is not None:
             target.change_wan, target.change_pct_printed = ch.wan, ch.pct
+            target.compared_year, target.change_source_ref = ch.year, ch.ref
             continue
         rows.append(
             _fact(
@@ -298,6 +324,8 @@ def _attach_changes(p: Para, report_id: str, book: CodeBook, changes: list[_Chan
                 unit=FactUnit.WAN,
                 change_wan=ch.wan,
                 change_pct_printed=ch.pct,
+                compared_year=ch.year,
+                change_source_ref=ch.ref,
             )
         )
 
@@ -335,14 +363,15 @@ def _counts(p: Para, report_id: str) -> list[Fact]:
     return out
 
 
-def facts(paras: list[Para], report_id: str, book: CodeBook) -> list[Fact]:
-    """The figures of the narrative's paragraphs (not of table rows, 名词解释 or definitions)."""
+def facts(paras: list[Para], report_id: str, book: CodeBook, year: int | None = None) -> list[Fact]:
+    """The figures of the narrative's paragraphs (not of table rows, 名词解释 or definitions); `year` (the
+    report's) dates the changes against 上年/去年."""
     rows: list[Fact] = []
     for p in paras:
         if p.is_row or "名词解释" in p.part or "：指" in p.text[:40]:
             continue
         used: set[int] = set()
-        changes = _yoy_changes(p, used) + _level_then_rate_changes(p, used)
+        changes = _yoy_changes(p, used, year) + _level_then_rate_changes(p, used, year)
         para_rows = _levels(p, report_id, book, used)
         _attach_changes(p, report_id, book, changes, para_rows)
         rows += para_rows + _counts(p, report_id)

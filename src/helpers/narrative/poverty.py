@@ -140,6 +140,76 @@ def _clause_subject(text: str, start: int) -> str | None:
     return compact(text[s:start]).strip() or None
 
 
+def _poverty_sentence(p: Para, m: re.Match) -> tuple[int, int, str] | None:
+    """(start, end, text) of the sentence about poverty money holding the amount at m, or None."""
+    text = p.text
+    s, e = (0, len(text)) if p.is_row else p.sentence_bounds(m.start(), m.end(), seps="。；;")
+    sent = text[s:e]
+    if not KEYWORD_RE.search(sent):
+        # "农林水支出（类）1793 万元，占 62.69%。主要是用于对口帮扶来凤县…": the purpose follows
+        nxt = text[e : p.sentence_bounds(min(e, len(text) - 1))[1]] if e < len(text) else ""
+        if not (re.match(r"\s*(?:主要)?(?:是)?用于", nxt) and KEYWORD_RE.search(nxt)):
+            return None
+        sent = text[s:e] + nxt
+    if CHANGE_BEFORE_RE.search(text[s : m.start()]):
+        return None  # a change, not an amount
+    if _one_purpose_among_many(sent):
+        return None  # "专项经费 965.49 万元，用于纾困贷款贴息、…、精准扶贫对口帮扶、老旧小区改造等工作"
+    if re.search(r"占\s*$", text[max(s, m.start() - 3) : m.start()]):
+        return None
+    return s, e, sent
+
+
+def _name_and_kind(text: str, m: re.Match, before: str) -> tuple[str | None, float | None, str]:
+    """(name, budget 万元, kind) of a poverty amount: a 决算数 takes its paragraph's heading as name and the
+    budget printed before it; a clause subject ending 项目/经费/工作/资金 makes it a project."""
+    name = _clause_subject(text, m.start())
+    if name and re.search(r"决算(?:数)?为$", name):
+        bm = BUDGET_IN_SENT_RE.search(before)
+        budget = to_wan(bm.group("num"), bm.group("unit")) if bm else None
+        head = re.split(r"[。：:]", text, maxsplit=1)[0]
+        name = re.sub(r"^\s*(?:\d{1,2}\s*[.、．]|[（(]\d{1,2}[)）])\s*", "", head).strip() or name
+        return name, budget, "narrative"
+    if name:
+        name = re.sub(r"^(?:\d{1,2}[.、．]|[（(]\d{1,2}[)）])", "", name)
+        if PROJECT_NAME_RE.search(name) and not NOT_PROJECT_RE.search(name):
+            return name, None, "project"
+    return name, None, "narrative"
+
+
+def _narrative_row(p: Para, m: re.Match, value: float, unit: str, report_id: str, own_district: str | None):
+    """(key, row) of one poverty amount; None when it is not one (its key is in `seen` or `skip`)."""
+    text = p.text
+    hit = _poverty_sentence(p, m)
+    if hit is None:
+        return None
+    s, _, sent = hit
+    ref = p.ref_at(s)
+    before = text[p.sentence_bounds(m.start(), seps="。；;\t")[0] : m.start()] if p.is_row else text[s : m.start()]
+    if BUDGET_BEFORE_RE.search(before):
+        return None  # the budget goes with its outturn below
+    name, budget, kind = _name_and_kind(text, m, before)
+    pl = places(sent, own_district)
+    row = {
+        "report_id": report_id,
+        "kind": kind,
+        "code": None,
+        "name": name,
+        "amount_wan": value,
+        "budget_wan": budget,
+        "recipient": "、".join(pl) or None,
+        "scope": "district"
+        if DISTRICT_RE.search(before)
+        else ("multi_year" if MULTI_YEAR_RE.search(name or "") else "department"),
+        "series": None,
+        "unit_printed": None if unit in ("万元", "万") else unit,
+        "source_ref": ref,
+        "source_text": sent.strip().replace("\t", " | "),
+        "note": p.note,
+    }
+    return (ref, value), row
+
+
 def narrative_rows(
     paras: list[Para], report_id: str, own_district: str | None, skip_spans: set[tuple[str, float]]
 ) -> list[dict]:
@@ -149,65 +219,12 @@ def narrative_rows(
     for p in paras:
         if SKIP_SECTIONS.search(p.section) or "名词解释" in p.part:
             continue
-        text = p.text
-        for m, value, unit in find_amounts(text):
-            s, e = (0, len(text)) if p.is_row else p.sentence_bounds(m.start(), m.end(), seps="。；;")
-            sent = text[s:e]
-            if not KEYWORD_RE.search(sent):
-                # "农林水支出（类）1793 万元，占 62.69%。主要是用于对口帮扶来凤县…": the purpose follows
-                nxt = text[e : p.sentence_bounds(min(e, len(text) - 1))[1]] if e < len(text) else ""
-                if not (re.match(r"\s*(?:主要)?(?:是)?用于", nxt) and KEYWORD_RE.search(nxt)):
-                    continue
-                sent = text[s:e] + nxt
-            if CHANGE_BEFORE_RE.search(text[s : m.start()]):
-                continue  # a change, not an amount
-            if _one_purpose_among_many(sent):
-                continue  # "专项经费 965.49 万元，用于纾困贷款贴息、…、精准扶贫对口帮扶、老旧小区改造等工作"
-            if re.search(r"占\s*$", text[max(s, m.start() - 3) : m.start()]):
+        for m, value, unit in find_amounts(p.text):
+            hit = _narrative_row(p, m, value, unit, report_id, own_district)
+            if hit is None or hit[0] in seen or hit[0] in skip_spans:
                 continue
-            ref = p.ref_at(s)
-            key = (ref, value)
-            if key in seen or key in skip_spans:
-                continue
-            before = (
-                text[p.sentence_bounds(m.start(), seps="。；;\t")[0] : m.start()] if p.is_row else text[s : m.start()]
-            )
-            if BUDGET_BEFORE_RE.search(before):
-                continue  # the budget goes with its outturn below
-            seen.add(key)
-            name = _clause_subject(text, m.start())
-            budget = None
-            kind = "narrative"
-            if name and re.search(r"决算(?:数)?为$", name):
-                bm = BUDGET_IN_SENT_RE.search(before)
-                budget = to_wan(bm.group("num"), bm.group("unit")) if bm else None
-                head = re.split(r"[。：:]", text, maxsplit=1)[0]
-                name = re.sub(r"^\s*(?:\d{1,2}\s*[.、．]|[（(]\d{1,2}[)）])\s*", "", head).strip() or name
-            elif name:
-                name = re.sub(r"^(?:\d{1,2}[.、．]|[（(]\d{1,2}[)）])", "", name)
-                if PROJECT_NAME_RE.search(name) and not NOT_PROJECT_RE.search(name):
-                    kind = "project"
-            sent_clean = sent.strip().replace("\t", " | ")
-            pl = places(sent, own_district)
-            rows.append(
-                {
-                    "report_id": report_id,
-                    "kind": kind,
-                    "code": None,
-                    "name": name,
-                    "amount_wan": value,
-                    "budget_wan": budget,
-                    "recipient": "、".join(pl) or None,
-                    "scope": "district"
-                    if DISTRICT_RE.search(before)
-                    else ("multi_year" if MULTI_YEAR_RE.search(name or "") else "department"),
-                    "series": None,
-                    "unit_printed": None if unit in ("万元", "万") else unit,
-                    "source_ref": ref,
-                    "source_text": sent_clean,
-                    "note": p.note,
-                }
-            )
+            seen.add(hit[0])
+            rows.append(hit[1])
     return rows
 
 
@@ -236,23 +253,14 @@ def _subset_summing_to(groups: list[dict], target: float, max_size: int = 4) -> 
     return None
 
 
-def link_transfers(rows: list[dict], report_id: str) -> list[dict]:
-    """Set `transfer_id`, `restates` and `link` on one report's poverty rows (in place; returned).
-
-    Within a scope, rows stating the same amount are one transfer (`link` `same`). Among the
-    department's own money, the transfer that holds the 21305 款 (else its largest 21305 项, else the
-    largest amount stated) contains the rest where they fit: other 21305 项 lines and narrative
-    amounts not larger than it, and projects that fit in it (when a project restates the whole
-    transfer, only projects adding up exactly to it are its parts: 汉阳 2024's 1,790 + 3 = 1,793);
-    those rows are `part`. The counted row of a transfer is its function line of the shortest code,
-    else its project, else its sentence, first in the report's order."""
-    if not rows:
-        return rows
+def _group_by_amount(rows: list[dict]) -> list[dict]:
+    """Rows stating the same amount within a scope, as groups (amount, scope, row indices with the
+    counted row first: function line of the shortest code, else project, else sentence)."""
     order = sorted(
         range(len(rows)),
         key=lambda i: (KIND_RANK.get(rows[i]["kind"], 3), len(rows[i].get("code") or "x" * 9), i),
     )
-    groups: list[dict] = []  # amount, scope, members (row indices, counted first), parent
+    groups: list[dict] = []
     for i in order:
         r = rows[i]
         amt = r.get("amount_wan")
@@ -266,42 +274,73 @@ def link_transfers(rows: list[dict], report_id: str) -> list[dict]:
             groups.append({"amount": None if amt is None or pd.isna(amt) else float(amt), "scope": scope, "rows": [i]})
         else:
             g["rows"].append(i)
-    own = [g for g in groups if g["scope"] == "department" and g["amount"] is not None]
+    return groups
 
-    def kinds(g: dict) -> set[str]:
-        return {rows[i]["kind"] for i in g["rows"]}
+
+def _kinds(rows: list[dict], g: dict) -> set[str]:
+    return {rows[i]["kind"] for i in g["rows"]}
+
+
+def _container(rows: list[dict], own: list[dict]) -> dict | None:
+    """The transfer holding the 21305 款, else its largest 21305 项, else the largest amount stated."""
 
     def codes(g: dict) -> set[str]:
         return {rows[i].get("code") or "" for i in g["rows"] if rows[i]["kind"] == "function_line"}
 
-    container = (
+    return (
         next((g for g in own if any(len(c) == 5 for c in codes(g))), None)
-        or max((g for g in own if "function_line" in kinds(g)), key=lambda g: g["amount"], default=None)
+        or max((g for g in own if "function_line" in _kinds(rows, g)), key=lambda g: g["amount"], default=None)
         or max(own, key=lambda g: g["amount"], default=None)
     )
-    parts: set[int] = set()  # ids of the groups that are parts of the container
-    if container is not None:
-        rest = sorted((g for g in own if g is not container), key=lambda g: -g["amount"])
-        top = container["amount"]
-        fl_room = top
-        for g in rest:
-            if "function_line" in kinds(g) and g["amount"] <= fl_room + SETTINGS.unit_wan:
+
+
+def _parts(rows: list[dict], own: list[dict], container: dict) -> set[int]:
+    """ids of the groups that are parts of the container: 21305 项 lines and narrative amounts not larger
+    than it, and projects that fit in it (or, when a project restates it, that add up exactly to it)."""
+    parts: set[int] = set()
+    rest = sorted((g for g in own if g is not container), key=lambda g: -g["amount"])
+    top = container["amount"]
+    fl_room = top
+    for g in rest:
+        if "function_line" in _kinds(rows, g) and g["amount"] <= fl_room + SETTINGS.unit_wan:
+            parts.add(id(g))
+            fl_room -= g["amount"]
+    projects = [
+        g
+        for g in rest
+        if id(g) not in parts and "project" in _kinds(rows, g) and "function_line" not in _kinds(rows, g)
+    ]
+    if "project" in _kinds(rows, container):
+        # a project restates the whole: other projects are its parts only if they add up
+        parts.update(id(g) for g in (_subset_summing_to(projects, top) or []))
+    else:
+        room = top
+        for g in projects:
+            if g["amount"] <= room + SETTINGS.unit_wan:
                 parts.add(id(g))
-                fl_room -= g["amount"]
-        projects = [g for g in rest if id(g) not in parts and "project" in kinds(g) and "function_line" not in kinds(g)]
-        if "project" in kinds(
-            container
-        ):  # a project restates the whole: other projects are its parts only if they add up
-            parts.update(id(g) for g in (_subset_summing_to(projects, top) or []))
-        else:
-            room = top
-            for g in projects:
-                if g["amount"] <= room + SETTINGS.unit_wan:
-                    parts.add(id(g))
-                    room -= g["amount"]
-        for g in rest:
-            if id(g) not in parts and kinds(g) == {"narrative"} and g["amount"] <= top + SETTINGS.unit_wan:
-                parts.add(id(g))
+                room -= g["amount"]
+    for g in rest:
+        if id(g) not in parts and _kinds(rows, g) == {"narrative"} and g["amount"] <= top + SETTINGS.unit_wan:
+            parts.add(id(g))
+    return parts
+
+
+def link_transfers(rows: list[dict], report_id: str) -> list[dict]:
+    """Set `transfer_id`, `restates` and `link` on one report's poverty rows (in place; returned).
+
+    Within a scope, rows stating the same amount are one transfer (`link` `same`). Among the
+    department's own money, the transfer that holds the 21305 款 (else its largest 21305 项, else the
+    largest amount stated) contains the rest where they fit: other 21305 项 lines and narrative
+    amounts not larger than it, and projects that fit in it (when a project restates the whole
+    transfer, only projects adding up exactly to it are its parts: 汉阳 2024's 1,790 + 3 = 1,793);
+    those rows are `part`. The counted row of a transfer is its function line of the shortest code,
+    else its project, else its sentence, first in the report's order."""
+    if not rows:
+        return rows
+    groups = _group_by_amount(rows)
+    own = [g for g in groups if g["scope"] == "department" and g["amount"] is not None]
+    container = _container(rows, own)
+    parts = _parts(rows, own, container) if container is not None else set()
     # transfer numbers in the report's order of their first statement; parts take their container's
     counted = [g for g in groups if id(g) not in parts]
     counted.sort(key=lambda g: min(g["rows"]))

@@ -9,6 +9,7 @@ same inlined sortable.js as the notebook pages: nothing is fetched from another 
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +17,8 @@ from urllib.parse import quote
 
 from ..core import paths
 from ..data.storage import write_text_atomic
+from .text import HTML_LANG, check_lang, t
+from .text import lang as current_lang
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -31,41 +34,24 @@ th{background:#f3f5f7}.ok{color:#2b7a3d}.failed{color:#b00020;font-weight:bold}.
 
 USABLE, CARE, DO_NOT_USE = "usable", "use with care", "do not use"
 VERDICT_RANK = {DO_NOT_USE: 0, CARE: 1, USABLE: 2}
-LEGEND = [
-    (
-        USABLE,
-        "every table of the report's template was read (or printed empty), none in doubt, and no "
-        "consistency check fails or is uncertain: the figures can be used as read.",
-    ),
-    (
-        CARE,
-        "the data were read, but some tables are missing or read with doubt, or checks fail (the printed "
-        "report contradicts itself: the figures named are wrong in print) or are uncertain. The report's "
-        "page lists them first; the studies leave those figures out or mark them.",
-    ),
-    (
-        DO_NOT_USE,
-        "nothing or no table of the template could be read: the file failed, or only its narrative "
-        "was recognised. Its figures are not a basis for comparison.",
-    ),
-]
+VERDICT_KEY = {USABLE: "usable", CARE: "care", DO_NOT_USE: "no"}  # the catalogue's keys (helpers.publish.text)
+
+
+def verdict_word(v: str, lang: str | None = None) -> str:
+    """A verdict as the reader's language says it (the datasets and the code keep the English word)."""
+    return t(f"verdict.{VERDICT_KEY[v]}", lang) if v in VERDICT_KEY else v
+
+
+def legend(lang: str | None = None) -> list[tuple[str, str]]:
+    """What each verdict means: (verdict, meaning), best first."""
+    return [(v, t(f"verdict.legend_{VERDICT_KEY[v]}", lang)) for v in (USABLE, CARE, DO_NOT_USE)]
+
 
 # The comparative studies: notebook name → (title, what it shows), in the order of the index.
+STUDY_NAMES = ("spending_composition", "poverty_transfers", "budget_execution")
+# name → (title, what it shows) in English; the pages take both from the catalogue in their language
 STUDIES: dict[str, tuple[str, str]] = {
-    "spending_composition": (
-        "Spending composition 支出结构",
-        "function classes, basic vs project, personnel vs public, economic classes: shares per department, and what "
-        "the corpus can and cannot compare",
-    ),
-    "poverty_transfers": (
-        "Poverty and rural-revitalisation money 扶贫 → 乡村振兴",
-        "the 21305 series through the 2021 rename, its share of spending, money to recipient places",
-    ),
-    "budget_execution": (
-        "Budget execution 预算执行",
-        "completion rates by level, item and project; spread and outliers; 三公 budget vs outturn; printed vs "
-        "recomputed rates",
-    ),
+    n: (t(f"study.{n}.title", "en"), t(f"study.{n}.what", "en")) for n in STUDY_NAMES
 }
 
 
@@ -111,8 +97,30 @@ class Verdict:
         return VERDICT_RANK[self.verdict]
 
 
-def verdict(report, quality=None) -> Verdict:
-    """The trust verdict of one report (a `reports` row; its `quality` row if any) and why."""
+def _verdict_parts(n_read, n_template, missing, doubtful, ferr, fwarn, unc, rules, lang) -> list[str]:
+    """Why a report that was read is to be used with care (empty: it is usable)."""
+    j = t("verdict.and", lang)
+    parts = []
+    if missing:
+        parts.append(
+            t("verdict.tables_missing", lang, n_read=n_read, n_template=n_template, missing="、".join(missing))
+        )
+    if doubtful:
+        parts.append(t("verdict.doubtful", lang, tables="、".join(doubtful)))
+    failing = ([t("verdict.error_one", lang) if ferr == 1 else t("verdict.errors", lang, n=ferr)] if ferr else []) + (
+        [t("verdict.warning_one", lang) if fwarn == 1 else t("verdict.warnings", lang, n=fwarn)] if fwarn else []
+    )
+    if failing:  # error checks: the report contradicts itself; warnings: a likely slip (a unit, a rounding)
+        o, c = ("（", "）") if (lang or current_lang()) == "zh" else (" (", ")")
+        parts.append(j.join(failing) + (f"{o}{rules}{c}" if rules else ""))
+    if unc:
+        parts.append(t("verdict.uncertain_one", lang) if unc == 1 else t("verdict.uncertain", lang, n=unc))
+    return parts
+
+
+def verdict(report, quality=None, lang: str | None = None) -> Verdict:
+    """The trust verdict of one report (a `reports` row; its `quality` row if any) and why, the
+    reason in `lang` (default: the current language, helpers.publish.text)."""
     found, empty, missing = (
         _codes(report.get("tables_found")),
         _codes(report.get("tables_empty")),
@@ -129,31 +137,21 @@ def verdict(report, quality=None) -> Verdict:
     status = str(report.get("status"))
     if status == "failed":
         err = report.get("error")
-        why = "the file could not be read" + ("" if _na(err) else f": {str(err)[:160]}")
+        colon = "：" if (lang or current_lang()) == "zh" else ": "
+        why = t("verdict.file_failed", lang) + ("" if _na(err) else f"{colon}{str(err)[:160]}")
         return Verdict(DO_NOT_USE, why, 0, n_template, doubtful, ferr, fwarn, unc, run)
     if not with_rows:
         why = (
-            f"none of the template's {n_template} tables was read"
-            + (f" ({len(empty)} printed empty)" if empty else "")
-            + "; only figures stated in the narrative"
+            t("verdict.no_table", lang, n=n_template)
+            + (t("verdict.printed_empty", lang, n=len(empty)) if empty else "")
+            + t("verdict.narrative_only", lang)
         )
         return Verdict(DO_NOT_USE, why, n_read, n_template, doubtful, ferr, fwarn, unc, run)
-    parts = []
-    if missing:
-        parts.append(f"{n_read} of {n_template} tables read ({'、'.join(missing)} missing)")
-    if doubtful:
-        parts.append(f"{'、'.join(doubtful)} read with doubt")
-    failing = ([f"{ferr} printed inconsistenc{'y' if ferr == 1 else 'ies'}"] if ferr else []) + (
-        [f"{fwarn} failing warning check{'s' if fwarn != 1 else ''}"] if fwarn else []
-    )
-    if failing:  # error checks: the report contradicts itself; warnings: a likely slip (a unit, a rounding)
-        parts.append(" and ".join(failing) + (f" ({rules})" if rules else ""))
-    if unc:
-        parts.append(f"{unc} uncertain check{'s' if unc != 1 else ''}")
+    parts = _verdict_parts(n_read, n_template, missing, doubtful, ferr, fwarn, unc, rules, lang)
     if parts:
-        return Verdict(CARE, "; ".join(parts), n_read, n_template, doubtful, ferr, fwarn, unc, run)
-    why = f"all {n_template} tables read, none in doubt; " + (
-        f"all {run} checks pass or do not apply" if run else "no checks recorded"
+        return Verdict(CARE, t("verdict.joiner", lang).join(parts), n_read, n_template, doubtful, ferr, fwarn, unc, run)
+    why = t("verdict.all_read", lang, n=n_template) + (
+        t("verdict.checks_pass", lang, n=run) if run else t("verdict.no_checks", lang)
     )
     return Verdict(USABLE, why, n_read, n_template, doubtful, ferr, fwarn, unc, run)
 
@@ -171,7 +169,7 @@ def _environment():
     return env
 
 
-def report_rows(results, reports_dir: Path, corpus) -> list[dict]:
+def report_rows(results, reports_dir: Path, corpus, lang: str | None = None) -> list[dict]:
     """One row per report page: its link, department, year, status, verdict and the run."""
     reps = corpus.reports.set_index("report_id")
     q = corpus.quality.set_index("report_id") if len(corpus.quality) else None
@@ -185,20 +183,23 @@ def report_rows(results, reports_dir: Path, corpus) -> list[dict]:
         row = {
             "link": _link(r, reports_dir),
             "title": r.job.title,
-            "run": _run(r),
+            "run": _run(r, lang),
             "department": "",
             "year": "",
             "status": "?",
+            "status_word": "?",
             "error": "",
             "v": None,
         }
         if rep is not None:
+            status = str(rep.status)
             row.update(
                 department="" if _na(rep.department) else str(rep.department),
                 year="" if _na(rep.fiscal_year) else str(int(rep.fiscal_year)),
-                status=str(rep.status),
+                status=status,
+                status_word=t(f"status.{status}", lang) if status in ("ok", "partial", "failed") else status,
                 error="" if _na(rep.error) else str(rep.error)[:160],
-                v=verdict(rep, qual),
+                v=verdict(rep, qual, lang),
             )
         rows.append(row)
     return sorted(rows, key=lambda x: (x["v"].rank if x["v"] else -1, x["department"], x["year"]))
@@ -212,41 +213,52 @@ def _link(res, reports_dir: Path) -> str | None:
     return href(page.resolve().relative_to(reports_dir.resolve()).as_posix())
 
 
-def _run(res) -> dict:
+def _run(res, lang: str | None = None) -> dict:
+    s = f"{res.seconds:.1f}"
     if res.ok and res.kept:
-        return {"state": "kept", "css": "ok", "note": f"inputs unchanged; last run {res.seconds:.1f}s"}
+        return {"state": t("index.run_kept", lang), "css": "ok", "note": t("index.run_kept_note", lang, s=s)}
     if res.ok:
-        return {"state": "ran", "css": "ok", "note": f"{res.seconds:.1f}s"}
+        return {"state": t("index.run_ran", lang), "css": "ok", "note": t("index.run_ran_note", lang, s=s)}
     return {
-        "state": "notebook failed",
+        "state": t("index.run_failed", lang),
         "css": "failed",
         "note": (res.error or "").splitlines()[0][:200] if res.error else "",
     }
 
 
-def render_index(results, reports_dir: Path, processed: Path, extraction: dict, studies: dict) -> str:
-    """The index page's HTML (see the module's docstring)."""
+def render_index(
+    results, reports_dir: Path, processed: Path, extraction: dict, lang: str = "zh", other_href: str | None = None
+) -> str:
+    """The index page's HTML in `lang` (see the module's docstring); `other_href`: the other
+    edition's index, relative to this one (None: only this edition was built)."""
     from ..data.load import load
+    from .pages import js_words
 
+    lang = check_lang(lang)
     corpus = load(processed)
     n_files = len(corpus.reports)
     n_read = int((corpus.reports.status != "failed").sum())
-    reports = report_rows(results, reports_dir, corpus)
+    reports = report_rows(results, reports_dir, corpus, lang)
     counts = {v: sum(1 for r in reports if r["v"] and r["v"].verdict == v) for v in VERDICT_RANK}
     study_rows = [
         {
             "link": _link(r, reports_dir),
-            "title": r.job.title,
-            "run": _run(r),
-            "what": studies.get(r.job.name, ("", ""))[1],
+            "title": t(f"study.{r.job.name}.title", lang),
+            "run": _run(r, lang),
+            "what": t("index.study_what", lang, what=t(f"study.{r.job.name}.what", lang), n_read=n_read),
         }
         for r in results
         if r.job.kind == "study"
     ]
+    words = {k: t(f"verdict.{VERDICT_KEY[k]}", lang) for k in VERDICT_KEY}
     return (
         _environment()
         .get_template("index.html.j2")
         .render(
+            t=lambda key, **kw: t(key, lang, **kw),
+            html_lang=HTML_LANG[lang],
+            js=js_words(lang),
+            other_href=other_href,
             css=PAGE_CSS,
             built=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
             processed=paths.display_path(processed),
@@ -256,16 +268,20 @@ def render_index(results, reports_dir: Path, processed: Path, extraction: dict, 
             messages=extraction.get("messages", []),
             reports=reports,
             studies=study_rows,
-            legend=LEGEND,
+            legend=legend(lang),
+            words=words,
             counts=counts,
             rank=VERDICT_RANK,
         )
     )
 
 
-def write_index(results, reports_dir: Path, processed: Path, extraction: dict) -> Path:
-    """reports/index.html: every page, reports first with their verdicts."""
-
+def write_index(
+    results, reports_dir: Path, processed: Path, extraction: dict, lang: str = "zh", other_dir: Path | None = None
+) -> Path:
+    """`reports_dir`/index.html in `lang`: every page of that edition, reports first with their
+    verdicts; `other_dir`: the folder of the other edition, linked from the page."""
     out = reports_dir / "index.html"
-    write_text_atomic(out, paths.public_text(render_index(results, reports_dir, processed, extraction, STUDIES)))
+    other = None if other_dir is None else href(os.path.relpath(Path(other_dir) / "index.html", reports_dir))
+    write_text_atomic(out, paths.public_text(render_index(results, reports_dir, processed, extraction, lang, other)))
     return out

@@ -18,8 +18,12 @@ from urllib.parse import quote
 
 from nbconvert import HTMLExporter
 
+from .text import HTML_LANG, t
+
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 TEMPLATE_NAME = "juesuan"
+WORDS = ("index", "index_link_title", "studies", "on_this_page", "other_edition", "other_edition_title", "figure_csv")
+HTML_TAG = re.compile(r"<html\b[^>]*>", re.IGNORECASE)
 # Any URL a page could fetch from another server (scripts, styles, fonts, images, frames).
 OUTSIDE_FETCH = re.compile(
     r"""<(?:script|img|iframe|audio|video|source|embed)\b[^>]*\bsrc\s*=\s*["']?(?:https?:)?//"""
@@ -53,6 +57,11 @@ def heading_id(text: str) -> str:
     return quote(text.replace(" ", "-"), safe="?/:@!$&'()*+,;=")
 
 
+def js_words(lang: str) -> dict[str, str]:
+    """The words of the pages' script (sortable.js: its tooltip, filter box and count)."""
+    return {k: t(f"js.{k}", lang) for k in ("sort_title", "filter_placeholder", "filter_label", "filter_count")}
+
+
 def toc(nb) -> list[dict]:
     """The `##` headings of the notebook's markdown cells, with nbconvert's anchor ids."""
     out = []
@@ -66,23 +75,43 @@ def toc(nb) -> list[dict]:
     return out
 
 
-def page_resources(nb, title: str, kind: str, name: str, studies: dict) -> dict:
-    """nbconvert resources for one page: its title and the navigation bar."""
+def page_resources(
+    nb, title: str, kind: str, name: str, studies: dict, lang: str = "zh", other_href: str | None = None
+) -> dict:
+    """nbconvert resources for one page: its title, language, the navigation bar (in `lang`) and
+    the link to the same page in the other edition (`other_href`, relative; None: none built)."""
     nav = {
         "index_href": "../index.html",
         "kind": kind,
         "studies": [
-            {"title": t, "href": f"../studies/{s}.html", "current": kind == "study" and s == name}
-            for s, (t, _d) in studies.items()
+            {
+                "title": t(f"study.{s}.title", lang),
+                "href": f"../studies/{s}.html",
+                "current": kind == "study" and s == name,
+            }
+            for s in studies
         ],
         "toc": toc(nb),
+        "words": {k: t(f"site.{k}", lang) for k in WORDS},
+        "other_href": other_href,
+        "other_lang": "en" if lang == "zh" else "zh-CN",
+        "js": js_words(lang),
     }
-    return {"metadata": {"name": title}, "juesuan_nav": nav}
+    return {"metadata": {"name": title}, "juesuan_nav": nav, "juesuan_lang": HTML_LANG[lang]}
 
 
-def standalone_resources(nb, title: str) -> dict:
+def standalone_resources(nb, title: str, lang: str = "zh") -> dict:
     """nbconvert resources for a page that stands alone: its title and its own sections only."""
-    return {"metadata": {"name": title}, "juesuan_nav": {"kind": "page", "studies": [], "toc": toc(nb)}}
+    words = {k: t(f"site.{k}", lang) for k in WORDS}
+    nav = {"kind": "page", "studies": [], "toc": toc(nb), "words": words, "js": js_words(lang)}
+    return {"metadata": {"name": title}, "juesuan_nav": nav, "juesuan_lang": HTML_LANG[lang]}
+
+
+def with_html_lang(body: str, resources: dict) -> str:
+    """The page's `<html lang>` as its language says (nbconvert's exporter only knows two-letter
+    ISO 639-1 codes and writes its own; a Chinese page says zh-CN)."""
+    code = resources.get("juesuan_lang")
+    return HTML_TAG.sub(f'<html lang="{code}">', body, count=1) if code else body
 
 
 class PageError(Exception):
@@ -116,7 +145,9 @@ def render_page(notebook: Path, out: Path | None = None, title: str | None = Non
             "papermill notebooks/report.ipynb out.ipynb -p source FILE.pdf",
         )
     out = notebook.with_suffix(".html") if out is None else Path(out)
-    body = page_html(nb, standalone_resources(nb, title or notebook.stem))
+    params = nb.metadata.get("papermill", {}).get("parameters", {})
+    lang = params.get("lang") if params.get("lang") in HTML_LANG else "zh"  # the language it was run in
+    body = page_html(nb, standalone_resources(nb, title or notebook.stem, lang))
     out.parent.mkdir(parents=True, exist_ok=True)
     write_text_atomic(out, body)
     return out
@@ -197,5 +228,5 @@ def page_html(nb, resources: dict, *, fast: bool = True) -> str:
     its BeautifulSoup pass (same page; the cold reference uses nbconvert's own)."""
     exporter = _page_exporter(fast)
     if fast:
-        return _html_without_soup(exporter, nb, resources)
-    return exporter.from_notebook_node(nb, resources=resources)[0]
+        return with_html_lang(_html_without_soup(exporter, nb, resources), resources)
+    return with_html_lang(exporter.from_notebook_node(nb, resources=resources)[0], resources)

@@ -17,6 +17,7 @@ import pandas as pd
 import seaborn as sns
 
 from .fonts import register_cjk_font
+from .text import lang, t
 
 STATE_COLORS = {"found": "#4c956c", "empty": "#e9c46a", "missing": "#d62828"}
 
@@ -67,13 +68,14 @@ def alt_text(fig) -> str:
     parts = []
     for ax in fig.axes:
         for loc in ("left", "center"):
-            t = ax.get_title(loc=loc)
-            if t:
-                parts.append(t.replace("\n", " — "))
+            title = ax.get_title(loc=loc)
+            if title:
+                parts.append(title.replace("\n", " — "))
         xl, yl = ax.get_xlabel(), ax.get_ylabel()
         if xl or yl:
-            parts.append("axes: " + " / ".join(x for x in (xl, yl) if x))
-    return "Figure: " + "; ".join(parts) if parts else "Figure"
+            parts.append(t("plot.axes") + " / ".join(x for x in (xl, yl) if x))
+    colon, semi = ("：", "；") if lang() == "zh" else (": ", "; ")
+    return t("plot.figure") + colon + semi.join(parts) if parts else t("plot.figure")
 
 
 def _register_alt_text() -> None:
@@ -141,9 +143,9 @@ def set_style(context: str = "notebook") -> str:
 
 def basis_title(what: str, n_reports: int, total: int | None = None, note: str | None = None) -> str:
     """'what' plus a second line: how many reports the figure rests on."""
-    line = f"基于 {n_reports} 份报告 / rests on {n_reports} report" + ("" if n_reports == 1 else "s")
+    line = t("plot.basis_one") if n_reports == 1 else t("plot.basis", n=n_reports)
     if total is not None and total != n_reports:
-        line += f" of {total}"
+        line += t("plot.of_total", total=total)
     if note:
         line += f" · {note}"
     return f"{what}\n{line}"
@@ -162,8 +164,8 @@ MAX_ROWS = 60
 def _capped(n: int, note: str | None, what: str = "rows") -> str | None:
     if n <= MAX_ROWS:
         return note
-    said = f"the first {MAX_ROWS} of {n:,} {what} shown, all in the CSV"
-    return f"{note}; {said}" if note else said
+    said = t("plot.capped", max=MAX_ROWS, n=f"{n:,}", what=t(f"plot.{what}"))
+    return f"{note}{'；' if lang() == 'zh' else '; '}{said}" if note else said
 
 
 def barh(
@@ -171,7 +173,7 @@ def barh(
     *,
     title: str,
     n_reports: int,
-    xlabel: str = "万元",
+    xlabel: str | None = None,
     total: int | None = None,
     note: str | None = None,
     fmt: str = "{:,.1f}",
@@ -179,6 +181,7 @@ def barh(
 ):
     """Horizontal bars of one value per label (sorted as given; past MAX_ROWS the first ones)."""
     values = values.dropna()
+    xlabel = xlabel or t("plot.wan")
     note = _capped(len(values), note, "bars")
     shown = values.head(MAX_ROWS)
     fig, ax = plt.subplots(figsize=(8, _height(len(shown))))
@@ -209,7 +212,7 @@ def stacked_shares(
     m = matrix.head(MAX_ROWS).copy()
     if m.shape[1] > top:
         keep = list(m.columns[:top])
-        m = pd.concat([m[keep], m.drop(columns=keep).sum(axis=1).rename("其他 (other)")], axis=1)
+        m = pd.concat([m[keep], m.drop(columns=keep).sum(axis=1).rename(t("plot.other"))], axis=1)
     colors = sns.color_palette(palette, m.shape[1])
     fig, ax = plt.subplots(figsize=(9, _height(len(m), 0.55, 2.2)))
     left = np.zeros(len(m))
@@ -222,7 +225,7 @@ def stacked_shares(
         left += vals
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
-    ax.set_xlabel("占比 share (%)")
+    ax.set_xlabel(t("plot.share"))
     ax.set_title(basis_title(title, n_reports, total, note), loc="left")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
     _finish(fig, matrix)
@@ -249,18 +252,14 @@ def budget_vs_outturn(
     if "report_id" in d.columns:  # say what the plotted points rest on, not what was passed in
         n_reports = int(d.report_id.nunique())
     if dropped:
-        extra = (
-            f"{dropped} point{'s' if dropped != 1 else ''} without both amounts"
-            + (" or with a zero" if log else "")
-            + " left out"
-        )
-        note = f"{note}; {extra}" if note else extra
+        extra = t("plot.dropped", n=dropped, zero=t("plot.or_zero") if log else "")
+        note = f"{note}{'；' if lang() == 'zh' else '; '}{extra}" if note else extra
     fig, ax = plt.subplots(figsize=(7, 5.5))
     sns.scatterplot(data=d, x=budget, y=final, hue=hue, ax=ax, s=45, alpha=0.85)
     if len(d):
         lo = min(d[budget].min(), d[final].min())
         hi = max(d[budget].max(), d[final].max())
-        ax.plot([lo, hi], [lo, hi], ls="--", color="grey", lw=1, label="决算 = 预算 (100%)")
+        ax.plot([lo, hi], [lo, hi], ls="--", color="grey", lw=1, label=t("plot.parity"))
         if label and len(d) <= MAX_ROWS:  # past that the names only cover each other
             for r in d.itertuples():
                 ax.annotate(
@@ -273,8 +272,8 @@ def budget_vs_outturn(
     if log and len(d):
         ax.set_xscale("log")
         ax.set_yscale("log")
-    ax.set_xlabel("预算 budget (万元)")
-    ax.set_ylabel("决算 outturn (万元)")
+    ax.set_xlabel(t("plot.budget"))
+    ax.set_ylabel(t("plot.outturn"))
     ax.legend(fontsize=8, frameon=False)
     ax.set_title(basis_title(title, n_reports, total, note), loc="left")
     _finish(fig, d)
@@ -307,7 +306,7 @@ def rate_spread(
     finally:
         np.random.set_state(state)
     ax.axvline(100, ls="--", color="#d62828", lw=1)
-    ax.set_xlabel("完成率 completion rate (% of budget)")
+    ax.set_xlabel(t("plot.rate"))
     ax.set_ylabel("")
     ax.set_title(basis_title(title, n_reports, total, note), loc="left")
     _finish(fig, d)
@@ -323,12 +322,12 @@ def coverage_grid(matrix: pd.DataFrame, *, title: str, n_reports: int, total: in
         fig, ax = plt.subplots(figsize=(7.5, _height(len(counts), 0.45, 1.8)))
         left = np.zeros(len(counts))
         for s in states:
-            ax.barh(list(counts.index), counts[s].to_numpy(), left=left, color=STATE_COLORS[s], label=s)
+            ax.barh(list(counts.index), counts[s].to_numpy(), left=left, color=STATE_COLORS[s], label=t(f"plot.{s}"))
             left += counts[s].to_numpy()
         ax.invert_yaxis()
-        ax.set_xlabel("报告数 reports")
+        ax.set_xlabel(t("plot.reports"))
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
-        note = f"reports per table and state; the grid of all {len(matrix):,} reports is in the CSV"
+        note = t("plot.grid_note", n=f"{len(matrix):,}")
         ax.set_title(basis_title(title, n_reports, total, note), loc="left")
         _finish(fig, matrix)
         return fig
@@ -349,7 +348,7 @@ def coverage_grid(matrix: pd.DataFrame, *, title: str, n_reports: int, total: in
             color="white" if v != "empty" else "black",
         )
     ax.grid(False)
-    handles = [matplotlib.patches.Patch(color=STATE_COLORS[s], label=f"{s}") for s in states]
+    handles = [matplotlib.patches.Patch(color=STATE_COLORS[s], label=t(f"plot.{s}")) for s in states]
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
     ax.set_title(basis_title(title, n_reports, total), loc="left")
     _finish(fig, matrix)
@@ -366,11 +365,12 @@ def grouped_bars(
     n_reports: int,
     total: int | None = None,
     note: str | None = None,
-    ylabel: str = "万元",
+    ylabel: str | None = None,
     horizontal: bool = False,
 ):
     """Grouped bars (e.g. 三公 budget vs outturn per item, or 21305 money per year and series);
     past MAX_ROWS categories, the first ones."""
+    ylabel = ylabel or t("plot.wan")
     cats = df[y if horizontal else x]
     keep = list(dict.fromkeys(cats))[:MAX_ROWS]
     note = _capped(cats.nunique(), note, "categories")

@@ -36,6 +36,7 @@ import io
 import math
 from bisect import bisect_left
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import cast
 
@@ -43,6 +44,7 @@ import numpy as np
 import pdfplumber.page
 from pdfplumber import utils
 from pdfplumber.page import CroppedPage, _invert_box, _normalize_box
+from pdfplumber.table import Table, TableFinder, TableSettings, cells_to_tables, edges_to_intersections
 
 _MOVE, _BEZIER = 2, 1  # FPDF_SEGMENT_*
 _PATH, _FORM = 2, 5  # FPDF_PAGEOBJ_*
@@ -114,6 +116,10 @@ class PdfiumPage(pdfplumber.page.Page):
     def crop(self, bbox, relative: bool = False, strict: bool = True) -> CroppedPage:
         return _CharCrop(self, bbox, relative=relative, strict=strict)
 
+    def find_tables(self, table_settings=None) -> list[Table]:
+        """pdfplumber's `find_tables`, its cells found by `_cells` (same cells, same order)."""
+        return _TableFinder(self, TableSettings.resolve(table_settings)).tables
+
     def table_cells(self, table) -> list[list[str | None]]:
         """`table.extract()`, the same rule and result (a character belongs to a row, then a cell,
         when its centre lies in the box, left and top edges included), with each row's characters
@@ -146,8 +152,86 @@ class _CharCrop(CroppedPage):
     @property
     def chars(self) -> list:
         if not hasattr(self, "_crop_chars"):
-            self._crop_chars = self._crop_fn(self.parent_page.chars)
+            self._crop_chars = _crop_chars(self.parent_page.chars, self.bbox)
         return self._crop_chars
+
+
+def _crop_chars(chars: list[dict], bbox) -> list[dict]:
+    """pdfplumber's `crop_to_bbox` for characters, the same list: a character wholly outside the box
+    is dropped and one wholly inside is kept as it is (clip_obj would copy it unchanged), without the
+    copy and the box arithmetic pdfplumber spends on each of the page's characters for every crop;
+    any other character goes through pdfplumber's own `clip_obj`."""
+    bx0, btop, bx1, bbottom = bbox
+    out = []
+    for c in chars:
+        x0, top, x1, bottom = c["x0"], c["top"], c["x1"], c["bottom"]
+        if x1 < bx0 or x0 > bx1 or bottom < btop or top > bbottom:
+            continue
+        inside = bx0 <= x0 < x1 <= bx1 and btop <= top < bottom <= bbottom
+        if inside and c["width"] == x1 - x0 and c["height"] == bottom - top:
+            out.append(c)
+        elif (clipped := utils.clip_obj(c, bbox)) is not None:
+            out.append(clipped)
+    return out
+
+
+class _TableFinder(TableFinder):
+    """pdfplumber's TableFinder (0.11) step for step, with `_cells` for its `intersections_to_cells`."""
+
+    def __init__(self, page, settings: TableSettings):
+        self.page = page
+        self.settings = settings
+        self.edges = self.get_edges()
+        tol_x, tol_y = settings.intersection_x_tolerance, settings.intersection_y_tolerance
+        self.intersections = edges_to_intersections(self.edges, tol_x, tol_y)
+        self.cells = _cells(self.intersections)
+        self.tables = [Table(self.page, group) for group in cells_to_tables(self.cells)]
+
+
+def _cells(intersections: dict) -> list[tuple]:
+    """pdfplumber's `intersections_to_cells`, the same cells in the same order: for each point (in
+    sorted order), the first point below and the first point to its right, in that order, that an
+    edge joins to it and whose opposite corner is an intersection joined to both. pdfplumber builds
+    each point's edge set anew for every pair it tests and scans every later point for those below
+    and to the right (a quarter of a page's reading); here each is built once."""
+    box = itemgetter("x0", "top", "x1", "bottom")  # utils.obj_to_bbox
+    v_of = {pt: set(map(box, d["v"])) for pt, d in intersections.items()}
+    h_of = {pt: set(map(box, d["h"])) for pt, d in intersections.items()}
+
+    def joined(p1, p2) -> bool:
+        if p1[0] == p2[0] and not v_of[p1].isdisjoint(v_of[p2]):
+            return True
+        return p1[1] == p2[1] and not h_of[p1].isdisjoint(h_of[p2])
+
+    points = sorted(intersections)
+    column: dict[float, list] = {}  # x → the points at that x, in sorted order (top to bottom)
+    row: dict[float, list] = {}  # y → the points at that y, in sorted order (left to right)
+    at = {}  # point → its place in its column and in its row
+    for pt in points:
+        col, line = column.setdefault(pt[0], []), row.setdefault(pt[1], [])
+        at[pt] = (len(col), len(line))
+        col.append(pt)
+        line.append(pt)
+    cells = []
+    for pt in points:
+        i, j = at[pt]
+        cell = _smallest_cell(pt, column[pt[0]][i + 1 :], row[pt[1]][j + 1 :], intersections, joined)
+        if cell is not None:
+            cells.append(cell)
+    return cells
+
+
+def _smallest_cell(pt, below: list, right: list, intersections: dict, joined) -> tuple | None:
+    for below_pt in below:
+        if not joined(pt, below_pt):
+            continue
+        for right_pt in right:
+            if not joined(pt, right_pt):
+                continue
+            corner = (right_pt[0], below_pt[1])
+            if corner in intersections and joined(corner, right_pt) and joined(corner, below_pt):
+                return (pt[0], pt[1], corner[0], corner[1])
+    return None
 
 
 class PdfiumDocument:
@@ -249,12 +333,20 @@ def _fn(raw) -> _Fn:
     return _FN
 
 
+_SNAPPED: dict[float, float] = {}  # float32 value → its decimal; a PDF's pages repeat their coordinates
+_SNAPPED_MAX = 200_000
+
+
 def _snap_all(values) -> dict[float, float]:
-    """{float32 value: the decimal it stands for} for a page's coordinates, in one numpy call."""
-    uniq = list(set(values))
-    if not uniq:
-        return {}
-    return dict(zip(uniq, np.array(uniq, dtype=np.float32).astype(str).astype(np.float64).tolist()))
+    """{float32 value: the decimal it stands for} for a page's coordinates (and those of pages read
+    before: each value is converted once per process, in one numpy call per page)."""
+    uniq = set(values)
+    if len(_SNAPPED) + len(uniq) > _SNAPPED_MAX:
+        _SNAPPED.clear()
+    new = [v for v in uniq if v not in _SNAPPED]
+    if new:
+        _SNAPPED.update(zip(new, np.array(new, dtype=np.float32).astype(str).astype(np.float64).tolist()))
+    return _SNAPPED
 
 
 def _descent(fn: _Fn, font, d) -> float:
@@ -284,21 +376,60 @@ def _page_text(fn: _Fn, textpage, n: int) -> list[int] | None:
     return units
 
 
-def _chars(fn: _Fn, raw, textpage, placer: _Placer) -> list[dict]:
-    """Characters as pdfminer's LTChar would box them (see the module docstring)."""
+class _TextStates:
+    """The state of the text object a character belongs to, as pdfminer reads it: (a, b, c, d) of its
+    matrix, its font, its size and the font's descent, float32 values made decimals. One per text
+    object in many PDFs: their matrices repeat, so each distinct state is made once."""
+
+    def __init__(self, fn: _Fn, raw, textpage):
+        self.fn, self.textpage = fn, textpage
+        self.m, self.d = raw.FS_MATRIX(), ctypes.c_float()
+        self.state_of: dict[tuple, tuple] = {}
+        self.descent_of: dict[int, float] = {}
+
+    def of(self, i: int, obj) -> tuple:
+        fn, m = self.fn, self.m
+        fn.matrix(self.textpage, i, m)
+        font = fn.font(obj)
+        fs = fn.font_size(self.textpage, i)
+        key = (m.a, m.b, m.c, m.d, font, fs)
+        state = self.state_of.get(key)
+        if state is None:
+            if font not in self.descent_of:
+                self.descent_of[font] = _descent(fn, font, self.d)
+            state = (_f32(m.a), _f32(m.b), _f32(m.c), _f32(m.d), font, _f32(fs), self.descent_of[font])
+            self.state_of[key] = state
+        return state
+
+
+def _glyph(fn: _Fn, raw, textpage, i: int, u: int, state: tuple) -> tuple[str, float]:
+    """(text, advance) of code point `u` in the state's font and size: the width the font's /W or
+    /Widths give (pdfminer's `adv`), else PDFium's loose box; `(cid:N)` where there is no Unicode."""
+    a, b, _, _, font, fs, _ = state
+    w = ctypes.c_float()
+    bad = u == 0 or fn.map_error(textpage, i) == 1
+    if not bad and fn.width(font, u, fs, w):
+        adv = w.value
+    else:
+        lbox = raw.FS_RECTF()
+        fn.loose_box(textpage, i, lbox)
+        adv = abs(lbox.right - lbox.left) / (math.hypot(a, b) or 1.0)
+    return (f"(cid:{u})" if bad else chr(u), _f32(adv))
+
+
+def _char_rows(fn: _Fn, raw, textpage) -> tuple[list[tuple], list[float]]:
+    """PDFium's characters in page order, as ((text, adv), x, y, state) with the origin as PDFium
+    gives it, and every x and y (to be snapped at once). Two calls into PDFium per character (its
+    origin and its text object) are most of a page's parsing: nothing else is asked per character."""
     ox, oy = ctypes.c_double(), ctypes.c_double()
-    m = raw.FS_MATRIX()
-    lbox = raw.FS_RECTF()
-    d, w = ctypes.c_float(), ctypes.c_float()
-    descent_of: dict[int, float] = {}
+    states = _TextStates(fn, raw, textpage)
     glyph_of: dict[tuple, tuple] = {}
-    state_of: dict[tuple, tuple] = {}  # one per text object in many PDFs: their matrices repeat
     n = fn.count(textpage)
     codes = _page_text(fn, textpage, n)
     origin, text_object, generated = fn.origin, fn.text_object, fn.generated
     last_obj = None
     state: tuple | None = None
-    rows = []
+    rows, xs = [], []
     for i in range(n):
         u = codes[i] if codes is not None else fn.unicode(textpage, i)
         # PDFium's own spaces and line breaks (pdfminer has none): only these characters can be generated
@@ -308,34 +439,26 @@ def _chars(fn: _Fn, raw, textpage, placer: _Placer) -> list[dict]:
         obj = text_object(textpage, i)
         if obj != last_obj:
             last_obj = obj
-            fn.matrix(textpage, i, m)
-            font = fn.font(obj)
-            fs = fn.font_size(textpage, i)
-            skey = (m.a, m.b, m.c, m.d, font, fs)
-            state = state_of.get(skey)
-            if state is None:
-                if font not in descent_of:
-                    descent_of[font] = _descent(fn, font, d)
-                state = state_of[skey] = (_f32(m.a), _f32(m.b), _f32(m.c), _f32(m.d), font, _f32(fs), descent_of[font])
+            state = states.of(i, obj)
         # set at the first character, whose text object differs from the initial None (a first character
         # in no text object, NULL from PDFium, would fail here as it did before)
         assert state is not None
-        a, b, c, dd, font, fs, desc = state
-        key = (font, u, fs)
+        key = (state[4], u, state[5])
         glyph = glyph_of.get(key)
         if glyph is None:
-            bad = u == 0 or fn.map_error(textpage, i) == 1
-            if not bad and fn.width(font, u, fs, w):
-                adv = w.value  # the font's /W or /Widths entry × size: pdfminer's `adv`
-            else:
-                fn.loose_box(textpage, i, lbox)
-                adv = abs(lbox.right - lbox.left) / (math.hypot(a, b) or 1.0)
-            glyph = glyph_of[key] = (f"(cid:{u})" if bad else chr(u), _f32(adv))
-        rows.append((glyph, ox.value, oy.value, state))
-    snap = _snap_all(v for r in rows for v in (r[1], r[2]))
+            glyph = glyph_of[key] = _glyph(fn, raw, textpage, i, u, state)
+        x, y = ox.value, oy.value
+        rows.append((glyph, x, y, state))
+        xs.append(x)
+        xs.append(y)
+    return rows, xs
+
+
+def _placed_chars(rows: list[tuple], snap: dict[float, float], placer: _Placer) -> list[dict]:
+    """Each character's box and attributes as pdfplumber describes an LTChar (as in _Placer.box)."""
     ctm = placer.ctm
     plain = ctm == (1, 0, 0, 1, 0, 0)
-    height, mb_x0, mb_top, doctop0 = placer.height, placer.mb_x0, placer.mb_top, placer.doctop0  # as in _Placer.box
+    height, mb_x0, mb_top, doctop0 = placer.height, placer.mb_x0, placer.mb_top, placer.doctop0
     pno = placer.page_number
     out = []
     for (text, adv), x, y, (a, b, c, dd, _font, fs, desc) in rows:
@@ -379,6 +502,12 @@ def _chars(fn: _Fn, raw, textpage, placer: _Placer) -> list[dict]:
             }
         )
     return out
+
+
+def _chars(fn: _Fn, raw, textpage, placer: _Placer) -> list[dict]:
+    """Characters as pdfminer's LTChar would box them (see the module docstring)."""
+    rows, coords = _char_rows(fn, raw, textpage)
+    return _placed_chars(rows, _snap_all(coords), placer)
 
 
 def _collect_paths(fn: _Fn, raw, objs: list, matrix, out: list, depth: int = 0) -> None:

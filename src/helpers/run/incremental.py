@@ -113,7 +113,8 @@ def save_state(build_dir: Path, jobs: dict[str, dict]) -> None:
 
 
 def state_name(job) -> str:
-    return f"{job.kind}:{job.name}"
+    lang = getattr(job, "lang", "zh")  # one entry per edition of a page
+    return f"{job.kind}:{job.name}" + ("" if lang == "zh" else f":{lang}")
 
 
 def unchanged(job, key: str, state: dict) -> dict | None:

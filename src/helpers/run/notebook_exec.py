@@ -22,6 +22,7 @@ import atexit
 import html
 import json
 import logging
+import os
 import threading
 import time
 import traceback
@@ -31,6 +32,7 @@ from pathlib import Path
 from ..core import faults
 from ..core.paths import public_text
 from ..data.storage import write_text_atomic
+from ..publish.text import t
 from .kernels import KERNEL_NAME, LANGUAGE, START_TIMEOUT, KernelDied, WarmKernel, ipc_manager_class
 
 logger = logging.getLogger(__name__)
@@ -50,6 +52,8 @@ class Job:
     cwd: str = ""
     timeout: int = 600
     warm: bool = True  # run in the worker's warm kernel (False: a fresh kernel for this notebook)
+    lang: str = "zh"  # the page's language (helpers.publish.text); the notebook's `lang` parameter
+    other_html: str = ""  # the same page in the other edition (linked from this one), if built
 
 
 @dataclass
@@ -227,25 +231,43 @@ def _register_engine() -> None:
     papermill_engines.register(WARM_ENGINE, WarmEngine)
 
 
+def localized(nb, lang: str):
+    """The notebook in `lang`: each Markdown cell that names a catalogue key (`metadata.juesuan_text`: md.<key>)
+    gets that key's text (helpers.publish.text; the notebook file holds the Chinese, for readers opening it)."""
+    for cell in nb.cells:
+        key = cell.get("metadata", {}).get("juesuan_text")
+        if cell.cell_type == "markdown" and key:
+            cell.source = t(f"md.{key}", lang)
+    return nb
+
+
+def _run_cold(job: Job):
+    """papermill's own run in a fresh kernel (the reference for the warm one)."""
+    import papermill as pm
+    from papermill.iorw import load_notebook_node
+
+    with _cold_lock:
+        return pm.execute_notebook(
+            localized(load_notebook_node(job.notebook), job.lang),
+            job.output,
+            parameters=dict(job.parameters),
+            kernel_name=job.kernel,
+            language=LANGUAGE,
+            progress_bar=False,
+            log_output=False,
+            cwd=job.cwd or None,
+            start_timeout=START_TIMEOUT,
+            execution_timeout=job.timeout,
+            kernel_manager_class=ipc_manager_class(),
+        )
+
+
 def _run_papermill(job: Job):
     """Execute the notebook into job.output; returns the executed notebook. Raises what papermill raises."""
-    import papermill as pm
+    from papermill.iorw import load_notebook_node
 
     if not job.warm:
-        with _cold_lock:
-            return pm.execute_notebook(
-                job.notebook,
-                job.output,
-                parameters=dict(job.parameters),
-                kernel_name=job.kernel,
-                language=LANGUAGE,
-                progress_bar=False,
-                log_output=False,
-                cwd=job.cwd or None,
-                start_timeout=START_TIMEOUT,
-                execution_timeout=job.timeout,
-                kernel_manager_class=ipc_manager_class(),
-            )
+        return _run_cold(job)
     from papermill.engines import papermill_engines
 
     _register_engine()
@@ -255,14 +277,13 @@ def _run_papermill(job: Job):
     # every cell (~40 writes of a growing notebook a page). It is written here once, also when a
     # cell failed (with papermill's error marker) or the kernel died or overran (what ran before).
     from papermill.execute import prepare_notebook_metadata, raise_for_execution_errors, remove_error_markers
-    from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
 
     executing: dict = {}
     try:
         kernel.reset(cwd)
         nb = parameterize_notebook(
-            load_notebook_node(job.notebook),
+            localized(load_notebook_node(job.notebook), job.lang),
             dict(job.parameters),
             kernel_name=job.kernel,
             language=LANGUAGE,
@@ -368,23 +389,23 @@ def render(job: Job, res: Result, studies: dict, nb=None) -> None:
     import nbformat
 
     from ..publish import pages  # template without outside requests, navigation, alt text
+    from ..publish.index_page import href
 
     out = Path(job.html)
     out.parent.mkdir(parents=True, exist_ok=True)
     nb_path = Path(job.output)
     banner = ""
     if not res.ok:
-        banner = (
-            f'<div style="border:2px solid #b00020;padding:8px;margin:8px 0;background:#fff0f0">'
-            f"<b>This notebook failed:</b> {html.escape(res.error or 'unknown error')}. "
-            f"What ran before the failure is shown below.</div>"
-        )
+        said = t("site.failed_banner", job.lang, error=html.escape(res.error or "unknown error"))
+        banner = f'<div style="border:2px solid #b00020;padding:8px;margin:8px 0;background:#fff0f0">{said}</div>'
     if nb is None and nb_path.exists():
         nb = nbformat.read(str(nb_path), as_version=4)
     if nb is None:
         nb = nbformat.v4.new_notebook()
-        banner = f"<h1>{html.escape(job.title)}</h1>{banner}<p class='muted'>No executed notebook was produced.</p>"
-    body = pages.page_html(nb, pages.page_resources(nb, job.title, job.kind, job.name, studies), fast=job.warm)
+        banner = f"<h1>{html.escape(job.title)}</h1>{banner}<p class='muted'>{t('site.no_notebook', job.lang)}</p>"
+    other = href(os.path.relpath(job.other_html, out.parent)) if job.other_html else None
+    resources = pages.page_resources(nb, job.title, job.kind, job.name, studies, job.lang, other)
+    body = pages.page_html(nb, resources, fast=job.warm)
     if banner:
         i = body.find(">", body.find("<body")) + 1
         body = body[:i] + banner + body[i:]

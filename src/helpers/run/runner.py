@@ -1,6 +1,7 @@
 """The main job: extract what changed → execute the notebooks (papermill) → HTML (nbconvert) → index.
 
     python -m helpers run [--jobs N] [--engine pdfium|pdfplumber|tabula] [--force] [--no-notebooks] [--cold-kernels]
+                          [--lang zh|en] [--one-edition]
 
 1. Incremental extraction of `data/raw/` into `data/processed/` (pipeline.extract_many with the
    previous run of the same extractor version; all-or-nothing write).
@@ -16,6 +17,9 @@
    `reports/studies/<name>.html`. A failing notebook keeps its partial output and its page shows
    the error; the other notebooks go on.
 4. `reports/index.html` links every page with a one-line summary.
+5. Two editions (helpers.publish.text): the pages in Chinese (`--lang`, default zh) in `reports/`, and in
+   English in `reports/en/` (executed notebooks in `build/en/`), each page linking to its
+   counterpart; `--one-edition` builds the first only.
 
 Exit codes: 0 all read and ran; 1 nothing read; 2 another run holds the lock on the processed
 folder; 3 some files or notebooks failed (named in a summary at the end of the log).
@@ -37,6 +41,8 @@ from ..core.progress import Progress
 from ..data.lock import folder_lock
 from ..data.storage import clean_page_leftovers
 from ..publish.index_page import STUDIES, write_index
+from ..publish.text import DEFAULT as DEFAULT_LANG
+from ..publish.text import LANGS, check_lang, t
 from ..read.engines import DEFAULT_PDF_ENGINE
 from . import notebook_exec
 from .kernels import KERNEL_NAME, ensure_kernel  # noqa: F401 - public here too (tests, scripts)
@@ -94,6 +100,17 @@ def page_stem(report_id: str, limit: int = 200) -> str:
     return f"{head}-{hashlib.sha256(raw).hexdigest()[:12]}"
 
 
+def editions(lang: str = DEFAULT_LANG, both: bool = True) -> list[str]:
+    """The site's editions, `lang` first: it goes to `reports/`, the other to `reports/<other>/`."""
+    lang = check_lang(lang)
+    return [lang] + ([x for x in LANGS if x != lang] if both else [])
+
+
+def edition_dir(root: Path, lang: str, langs: list[str]) -> Path:
+    """Where an edition's pages (or executed notebooks) go: the first edition at `root`, another in `root/<lang>`."""
+    return Path(root) if lang == langs[0] else Path(root) / lang
+
+
 def plan(
     report_ids: list[str],
     *,
@@ -104,46 +121,49 @@ def plan(
     kernel: str,
     timeout: int = 600,
     warm: bool = True,
+    langs: list[str] | None = None,
 ) -> list[Job]:
-    """One report notebook per report, then the studies (`warm`: in the workers' warm kernels)."""
+    """One report notebook per report, then the studies (`warm`: in the workers' warm kernels), for
+    each edition of `langs` (default: Chinese at reports/, English at reports/en/); each page
+    links to its counterpart in the other edition."""
     from ..data.load import report_labels
 
+    langs = langs or editions()
     labels = report_labels(processed)
     proc = str(processed.resolve())
     # absolute: the jobs may run in processes with another working directory (Dask workers)
     notebooks_dir, build_dir, reports_dir = (Path(d).absolute() for d in (notebooks_dir, build_dir, reports_dir))
-    jobs = [
-        Job(
-            kind="study",
+
+    def page(lang: str, sub: str, stem: str) -> str:
+        return str(edition_dir(reports_dir, lang, langs) / sub / f"{stem}.html")
+
+    def job(lang: str, kind: str, name: str, notebook: str, stem: str, title: str, parameters: dict) -> Job:
+        sub = "studies" if kind == "study" else "reports"
+        other = next((x for x in langs if x != lang), None)
+        return Job(
+            kind=kind,
             name=name,
-            notebook=str(notebooks_dir / f"{name}.ipynb"),
-            output=str(build_dir / "studies" / f"{name}.ipynb"),
-            html=str(reports_dir / "studies" / f"{name}.html"),
-            parameters={"processed_dir": proc},
+            notebook=str(notebooks_dir / notebook),
+            output=str(edition_dir(build_dir, lang, langs) / sub / f"{stem}.ipynb"),
+            html=page(lang, sub, stem),
+            parameters={**parameters, "processed_dir": proc, "lang": lang},
             title=title,
             kernel=kernel,
             cwd=str(build_dir),
             timeout=timeout,
             warm=warm,
+            lang=lang,
+            other_html="" if other is None else page(other, sub, stem),
         )
-        for name, (title, _) in STUDIES.items()
-    ]
-    for rid in sorted(report_ids):
-        jobs.append(
-            Job(
-                kind="report",
-                name=rid,
-                notebook=str(notebooks_dir / REPORT_NOTEBOOK),
-                output=str(build_dir / "reports" / f"{page_stem(rid)}.ipynb"),
-                html=str(reports_dir / "reports" / f"{page_stem(rid)}.html"),
-                parameters={"report_id": str(rid), "processed_dir": proc},
-                title=f"{labels.get(rid, rid)} — 部门决算 extraction",
-                kernel=kernel,
-                cwd=str(build_dir),
-                timeout=timeout,
-                warm=warm,
-            )
-        )
+
+    jobs = []
+    for lang in langs:
+        jobs += [
+            job(lang, "study", name, f"{name}.ipynb", name, t(f"study.{name}.title", lang), {}) for name in STUDIES
+        ]
+        for rid in sorted(report_ids):
+            title = t("site.report_title", lang, label=labels.get(rid, rid))
+            jobs.append(job(lang, "report", rid, REPORT_NOTEBOOK, page_stem(rid), title, {"report_id": str(rid)}))
     return jobs
 
 
@@ -193,8 +213,8 @@ def run_notebooks(jobs_list: list[Job], jobs: int = 2) -> list[Result]:
         results.append(res)
 
     run_isolated(_execute_safe, [asdict(j) for j in jobs_list], min(jobs, n), on_done=finished)
-    by_name = {(j.kind, j.name): k for k, j in enumerate(jobs_list)}
-    return sorted(results, key=lambda r: by_name[(r.job.kind, r.job.name)])
+    by_name = {(j.kind, j.name, j.lang): k for k, j in enumerate(jobs_list)}
+    return sorted(results, key=lambda r: by_name[(r.job.kind, r.job.name, r.job.lang)])
 
 
 def _run_changed(job_list: list[Job], *, processed: Path, build_dir: Path, jobs: int, force: bool) -> list[Result]:
@@ -241,8 +261,8 @@ def _run_changed(job_list: list[Job], *, processed: Path, build_dir: Path, jobs:
         if r.ok:
             entries[name] = {"key": keys[name], "ok": True, "seconds": round(r.seconds, 2)}
     inc.save_state(build_dir, entries)
-    order = {(j.kind, j.name): k for k, j in enumerate(job_list)}
-    return sorted(kept + ran, key=lambda r: order[(r.job.kind, r.job.name)])
+    order = {(j.kind, j.name, j.lang): k for k, j in enumerate(job_list)}
+    return sorted(kept + ran, key=lambda r: order[(r.job.kind, r.job.name, r.job.lang)])
 
 
 def _prune(folder: Path, keep: set[Path], pattern: str = "*.html") -> None:
@@ -272,9 +292,13 @@ def main_job(
     timeout: int = 600,
     file_timeout: float | None = None,
     cold_kernels: bool = False,
+    lang: str = DEFAULT_LANG,
+    both_editions: bool = True,
 ) -> int:
     """Extract → notebooks → HTML → index, holding the lock on the processed folder throughout
-    (`cold_kernels`: a fresh kernel per notebook, the reference for the warm ones).
+    (`cold_kernels`: a fresh kernel per notebook, the reference for the warm ones). The site in
+    `lang` (default Chinese) goes to `reports/`; with `both_editions` the other language's edition
+    goes to `reports/<other>/`, every page linking to its counterpart.
     0 when every file was read and every notebook ran; 1 when nothing could be read; 2 when
     another run holds the lock; 3 when some files or notebooks failed (named in a summary)."""
     from ..data.lock import LockHeld
@@ -296,6 +320,7 @@ def main_job(
                 timeout=timeout,
                 file_timeout=file_timeout,
                 cold_kernels=cold_kernels,
+                langs=editions(lang, both_editions),
             )
     except LockHeld as exc:
         logger.warning(str(exc))
@@ -319,6 +344,48 @@ def failure_summary(extraction: dict, failed_notebooks: list[Result]) -> list[st
     return lines
 
 
+def _notebooks_step(
+    extraction: dict,
+    langs: list[str],
+    *,
+    processed: Path,
+    reports_dir: Path,
+    build_dir: Path,
+    notebooks_dir: Path,
+    jobs: int,
+    force: bool,
+    timeout: int,
+    cold_kernels: bool,
+) -> list[Result]:
+    """Every edition's pages (those whose inputs changed), old pages pruned, one index per edition."""
+    for lang in langs:
+        for sub in ("reports", "studies"):
+            (edition_dir(build_dir, lang, langs) / sub).mkdir(parents=True, exist_ok=True)
+            (edition_dir(reports_dir, lang, langs) / sub).mkdir(parents=True, exist_ok=True)
+        clean_page_leftovers(edition_dir(reports_dir, lang, langs))  # half-written pages of a run that was killed
+    job_list = plan(
+        extraction["report_ids"],
+        notebooks_dir=notebooks_dir,
+        build_dir=build_dir,
+        reports_dir=reports_dir,
+        processed=processed,
+        kernel=KERNEL_NAME,
+        timeout=timeout,
+        warm=not cold_kernels,
+        langs=langs,
+    )
+    results = _run_changed(job_list, processed=processed, build_dir=build_dir, jobs=jobs, force=force)
+    for lang in langs:
+        mine = [r for r in results if r.job.lang == lang]
+        pages, build = edition_dir(reports_dir, lang, langs), edition_dir(build_dir, lang, langs)
+        for sub in ("reports", "studies"):
+            _prune(pages / sub, {Path(r.job.html).resolve() for r in mine})
+            _prune(build / sub, {Path(r.job.output).resolve() for r in mine}, "*.ipynb")
+        other = next((edition_dir(reports_dir, x, langs) for x in langs if x != lang), None)
+        write_index(mine, pages, processed, extraction, lang, other)
+    return results
+
+
 def _main_job(
     jobs,
     pdf_engine,
@@ -333,6 +400,7 @@ def _main_job(
     timeout,
     file_timeout,
     cold_kernels=False,
+    langs=None,
 ) -> int:
     raw_dir = Path(raw_dir or paths.DATA_RAW)
     reports_dir = Path(reports_dir or paths.REPORTS)
@@ -346,36 +414,31 @@ def _main_job(
         logger.info("extraction read nothing: see the messages above")
     results: list[Result] = []
     if notebooks and extraction.get("report_ids"):
-        for sub in ("reports", "studies"):
-            (build_dir / sub).mkdir(parents=True, exist_ok=True)
-            (reports_dir / sub).mkdir(parents=True, exist_ok=True)
-        clean_page_leftovers(reports_dir)  # half-written pages of a run that was killed
-        job_list = plan(
-            extraction["report_ids"],
-            notebooks_dir=notebooks_dir,
-            build_dir=build_dir,
-            reports_dir=reports_dir,
+        langs = langs or editions()
+        results = _notebooks_step(
+            extraction,
+            langs,
             processed=processed,
-            kernel=KERNEL_NAME,
+            reports_dir=reports_dir,
+            build_dir=build_dir,
+            notebooks_dir=notebooks_dir,
+            jobs=jobs,
+            force=force,
             timeout=timeout,
-            warm=not cold_kernels,
+            cold_kernels=cold_kernels,
         )
-        results = _run_changed(job_list, processed=processed, build_dir=build_dir, jobs=jobs, force=force)
-        for sub in ("reports", "studies"):
-            _prune(reports_dir / sub, {Path(r.job.html).resolve() for r in results})
-            _prune(build_dir / sub, {Path(r.job.output).resolve() for r in results}, "*.ipynb")
-        index = write_index(results, reports_dir, processed, extraction)
         n_failed = sum(not r.ok for r in results)
         n_kept = sum(r.kept for r in results)
         logger.info(
-            f"wrote {paths.display_path(index)}: {len(results) - n_failed - n_kept} of {len(results)} notebooks ran, "
+            f"wrote {len(langs)} edition(s) of the site ({', '.join(langs)}) in {paths.display_path(reports_dir)}: "
+            f"{len(results) - n_failed - n_kept} of {len(results)} notebooks ran, "
             f"{n_kept} kept (inputs unchanged), {n_failed} failed ({time.perf_counter() - t0:.1f}s in all)"
         )
         for r in results:
             if not r.ok:
                 logger.warning(
-                    f"FAILED {r.job.kind} {r.job.name}: {r.error} (page: {paths.display_path(Path(r.job.html))}, "
-                    f"notebook: {paths.display_path(Path(r.job.output))})"
+                    f"FAILED {r.job.kind} {r.job.name} ({r.job.lang}): {r.error} (page: "
+                    f"{paths.display_path(Path(r.job.html))}, notebook: {paths.display_path(Path(r.job.output))})"
                 )
     summary = failure_summary(extraction, [r for r in results if not r.ok])
     for line in summary:

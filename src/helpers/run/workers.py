@@ -161,148 +161,175 @@ def run_isolated(
     Dask cluster (scheduler_address()) `jobs` is the cluster's business and is ignored (and so is
     `memory_mb`: Dask has its own memory limits)."""
     if address := scheduler_address():
-        return _run_on_dask(address, func, tasks, on_done=on_done, timeout=timeout)
-    ctx = mp.get_context("spawn")
-    pending = list(range(len(tasks)))[::-1]
-    workers: list[_Worker] = []
-    try:
-        for _ in range(min(jobs, len(tasks))):
-            workers.append(_Worker(ctx, func, memory_mb))
-        while True:
-            for k, w in enumerate(workers):
-                if w.ready and w.task is None and pending:
-                    try:
-                        w.conn.send((pending[-1], tasks[pending[-1]]))
-                    except OSError:  # died between two tasks: nothing lost, replace it
-                        w.proc.kill()
-                        w.stop()
-                        workers[k] = _Worker(ctx, func, memory_mb)
-                        continue
-                    w.task, w.started = pending.pop(), time.monotonic()
-            busy = [w for w in workers if w.task is not None or (not w.ready and w.proc.exitcode is None)]
-            if not busy:
-                return
-            wait_for = None
-            timed = [w.started + timeout for w in busy if w.task is not None] if timeout else []
-            if timed:
-                wait_for = max(0.05, min(timed) - time.monotonic())
-            ready = set(wait([x for w in busy for x in (w.conn, w.proc.sentinel)], timeout=wait_for))
-            for k, w in enumerate(workers):
-                if w not in busy:
-                    continue
-                why = None
-                if w.conn in ready or (w.proc.sentinel in ready and w.conn.poll()):
-                    try:
-                        msg = w.conn.recv()
-                    except (EOFError, OSError):  # the pipe closed: the worker is going
-                        w.proc.join(timeout=5)
-                    else:
-                        if msg is None:
-                            w.ready = True
-                            continue
-                        idx, ok, payload = msg
-                        w.task = None
-                        on_done(
-                            idx, payload if ok else None, None if ok else Failure(ErrorCode.INTERNAL_ERROR, payload)
-                        )
-                        continue
-                if w.task is None:  # died while starting, before any task: start another
-                    if w.proc.sentinel in ready or not w.proc.is_alive():
-                        w.stop()
-                        # a worker that cannot even start would be replaced forever: give up
-                        if w.restarts >= 3:
-                            raise RuntimeError(f"worker processes cannot start ({death_reason(w.proc.exitcode)})")
-                        workers[k] = _Worker(ctx, func, memory_mb)
-                        workers[k].restarts = w.restarts + 1
-                    continue
-                if w.proc.sentinel in ready or not w.proc.is_alive():
-                    w.proc.join()
-                    why = (
-                        Failure(ErrorCode.MEMORY_LIMIT, death_reason(w.proc.exitcode, memory_mb))
-                        if w.proc.exitcode == EXIT_MEMORY and memory_mb
-                        else Failure(ErrorCode.WORKER_DIED, f"worker process died ({death_reason(w.proc.exitcode)})")
-                    )
-                elif timeout and time.monotonic() - w.started > timeout:
-                    why = Failure(ErrorCode.TIMEOUT, f"took longer than {timeout:g} s; its worker was stopped")
-                if why:
-                    idx = w.task
-                    w.task = None
+        return _DaskRun(address, func, tasks, on_done, timeout).run()
+    return _Pool(func, tasks, jobs, on_done, timeout, memory_mb).run()
+
+
+class _Pool:
+    """run_isolated on local spawned workers: tasks handed to idle workers, a dead, stuck or starved
+    worker replaced, each task reported once."""
+
+    def __init__(self, func, tasks: list, jobs: int, on_done, timeout: float | None, memory_mb: float | None):
+        self.ctx = mp.get_context("spawn")
+        self.func, self.tasks, self.jobs, self.on_done = func, tasks, jobs, on_done
+        self.timeout, self.memory_mb = timeout, memory_mb
+        self.pending = list(range(len(tasks)))[::-1]
+        self.workers: list[_Worker] = []
+
+    def _new(self) -> _Worker:
+        return _Worker(self.ctx, self.func, self.memory_mb)
+
+    def run(self) -> None:
+        try:
+            self.workers = [self._new() for _ in range(min(self.jobs, len(self.tasks)))]
+            while True:
+                self._dispatch()
+                busy = [w for w in self.workers if w.task is not None or (not w.ready and w.proc.exitcode is None)]
+                if not busy:
+                    return
+                ready = set(wait([x for w in busy for x in (w.conn, w.proc.sentinel)], timeout=self._wait_for(busy)))
+                for k, w in enumerate(self.workers):
+                    if w in busy:
+                        self._settle(k, w, ready)
+        finally:
+            for w in self.workers:
+                if w.proc.is_alive():
+                    w.stop()
+
+    def _dispatch(self) -> None:
+        for k, w in enumerate(self.workers):
+            if w.ready and w.task is None and self.pending:
+                try:
+                    w.conn.send((self.pending[-1], self.tasks[self.pending[-1]]))
+                except OSError:  # died between two tasks: nothing lost, replace it
                     w.proc.kill()
                     w.stop()
-                    workers[k] = _Worker(ctx, func, memory_mb) if pending else w
-                    on_done(idx, None, why)
-    finally:
-        for w in workers:
-            if w.proc.is_alive():
-                w.stop()
+                    self.workers[k] = self._new()
+                    continue
+                w.task, w.started = self.pending.pop(), time.monotonic()
+
+    def _wait_for(self, busy: list[_Worker]) -> float | None:
+        timed = [w.started + self.timeout for w in busy if w.task is not None] if self.timeout else []
+        return max(0.05, min(timed) - time.monotonic()) if timed else None
+
+    def _settle(self, k: int, w: _Worker, ready: set) -> None:
+        """What the wait said about worker k: a message, a death, an overrun, or nothing yet."""
+        if (w.conn in ready or (w.proc.sentinel in ready and w.conn.poll())) and self._receive(w):
+            return
+        if w.task is None:  # died while starting, before any task: start another
+            self._restart_starting(k, w, ready)
+            return
+        why = self._failure(w, ready)
+        if why:
+            idx = w.task
+            w.task = None
+            w.proc.kill()
+            w.stop()
+            self.workers[k] = self._new() if self.pending else w
+            self.on_done(idx, None, why)
+
+    def _receive(self, w: _Worker) -> bool:
+        """The worker's message, handled (it is ready, or a task's result); False when the pipe closed."""
+        try:
+            msg = w.conn.recv()
+        except (EOFError, OSError):  # the pipe closed: the worker is going
+            w.proc.join(timeout=5)
+            return False
+        if msg is None:
+            w.ready = True
+            return True
+        idx, ok, payload = msg
+        w.task = None
+        self.on_done(idx, payload if ok else None, None if ok else Failure(ErrorCode.INTERNAL_ERROR, payload))
+        return True
+
+    def _restart_starting(self, k: int, w: _Worker, ready: set) -> None:
+        if w.proc.sentinel in ready or not w.proc.is_alive():
+            w.stop()
+            # a worker that cannot even start would be replaced forever: give up
+            if w.restarts >= 3:
+                raise RuntimeError(f"worker processes cannot start ({death_reason(w.proc.exitcode)})")
+            self.workers[k] = self._new()
+            self.workers[k].restarts = w.restarts + 1
+
+    def _failure(self, w: _Worker, ready: set) -> Failure | None:
+        """Why the worker's task failed (it died, or overran the timeout), or None while it runs."""
+        if w.proc.sentinel in ready or not w.proc.is_alive():
+            w.proc.join()
+            if w.proc.exitcode == EXIT_MEMORY and self.memory_mb:
+                return Failure(ErrorCode.MEMORY_LIMIT, death_reason(w.proc.exitcode, self.memory_mb))
+            return Failure(ErrorCode.WORKER_DIED, f"worker process died ({death_reason(w.proc.exitcode)})")
+        if self.timeout and time.monotonic() - w.started > self.timeout:
+            return Failure(ErrorCode.TIMEOUT, f"took longer than {self.timeout:g} s; its worker was stopped")
+        return None
 
 
-def _run_on_dask(
-    address: str,
-    func: Callable[[Any], Any],
-    tasks: list,
-    *,
-    on_done: Callable[[int, Any, Failure | None], None],
-    timeout: float | None,
-) -> None:
+class _DaskRun:
     """run_isolated's contract on a Dask distributed cluster. Tasks are handed to the cluster as
     threads free up (no more in flight than the cluster has threads), so a worker that dies takes
     only the tasks it was running. A task's time counts from when a worker starts executing it, not
     while it waits for a worker that died to be replaced or behind another task on its worker.
     Results are handed over as they come and released at once (the parent holds one at a time)."""
-    from distributed import Client, wait
 
-    if not tasks:
-        return
-    with Client(address, timeout="30s") as client:
-        run = f"{getattr(func, '__name__', 'task')}-{os.getpid()}-{time.time_ns()}"
-        queue = list(range(len(tasks)))[::-1]
-        running: dict[Any, int] = {}  # future -> task index
-        started: dict[Any, float] = {}  # future -> when it was first seen executing on a worker
-        while queue or running:
-            slots = max(1, sum(client.nthreads().values()))  # workers may join or leave during a run
-            while queue and len(running) < slots:
-                i = queue.pop()
-                running[client.submit(func, tasks[i], pure=False, key=f"{run}-{i}")] = i
-            wait_for = None
-            if timeout:
-                on_workers = {k for keys in client.run(_executing, on_error="ignore").values() for k in keys}
-                now = time.monotonic()
-                for f in running:
-                    if f not in started and f.key in on_workers:
-                        started[f] = now
-                ends = [started[f] + timeout for f in running if f in started]
-                # poll while some task waits for a worker: its clock starts when it gets one
-                wait_for = max(0.1, min(ends, default=now + 1.0) - now)
-                if len(ends) < len(running):
-                    wait_for = min(wait_for, 1.0)
-            try:
-                done, _ = wait(list(running), timeout=wait_for, return_when="FIRST_COMPLETED")
-            except TimeoutError:
-                done = set()
-            for f in done:
-                i = running.pop(f)
-                started.pop(f, None)
+    def __init__(self, address: str, func, tasks: list, on_done, timeout: float | None):
+        self.address, self.func, self.tasks, self.on_done, self.timeout = address, func, tasks, on_done, timeout
+        self.queue = list(range(len(tasks)))[::-1]
+        self.running: dict[Any, int] = {}  # future -> task index
+        self.started: dict[Any, float] = {}  # future -> when it was first seen executing on a worker
+
+    def run(self) -> None:
+        from distributed import Client, wait
+
+        if not self.tasks:
+            return
+        with Client(self.address, timeout="30s") as client:
+            run = f"{getattr(self.func, '__name__', 'task')}-{os.getpid()}-{time.time_ns()}"
+            while self.queue or self.running:
+                slots = max(1, sum(client.nthreads().values()))  # workers may join or leave during a run
+                while self.queue and len(self.running) < slots:
+                    i = self.queue.pop()
+                    self.running[client.submit(self.func, self.tasks[i], pure=False, key=f"{run}-{i}")] = i
+                wait_for = self._wait_for(client) if self.timeout else None
                 try:
-                    result = f.result()
-                except BaseException as exc:  # noqa: BLE001 - the task raised, or its worker died (KilledWorker)
-                    on_done(i, None, _dask_reason(exc))
-                else:
-                    on_done(i, result, None)
-                f.release()
-            if timeout:
-                for f, i in list(running.items()):
-                    if f in started and time.monotonic() - started[f] > timeout and not f.done():
-                        running.pop(f)
-                        started.pop(f)
-                        f.cancel()  # Dask cannot stop a running task: it is released and its result dropped
-                        on_done(
-                            i,
-                            None,
-                            Failure(
-                                ErrorCode.TIMEOUT, f"took longer than {timeout:g} s on the Dask cluster; cancelled"
-                            ),
-                        )
+                    done, _ = wait(list(self.running), timeout=wait_for, return_when="FIRST_COMPLETED")
+                except TimeoutError:
+                    done = set()
+                self._hand_over(done)
+                if self.timeout:
+                    self._cancel_overdue(self.timeout)
+
+    def _wait_for(self, client) -> float:
+        """Until the first running task's deadline; polled while some task waits for a worker (its
+        clock starts when it gets one)."""
+        on_workers = {k for keys in client.run(_executing, on_error="ignore").values() for k in keys}
+        now = time.monotonic()
+        for f in self.running:
+            if f not in self.started and f.key in on_workers:
+                self.started[f] = now
+        ends = [self.started[f] + (self.timeout or 0) for f in self.running if f in self.started]
+        wait_for = max(0.1, min(ends, default=now + 1.0) - now)
+        return min(wait_for, 1.0) if len(ends) < len(self.running) else wait_for
+
+    def _hand_over(self, done) -> None:
+        for f in done:
+            i = self.running.pop(f)
+            self.started.pop(f, None)
+            try:
+                result = f.result()
+            except BaseException as exc:  # noqa: BLE001 - the task raised, or its worker died (KilledWorker)
+                self.on_done(i, None, _dask_reason(exc))
+            else:
+                self.on_done(i, result, None)
+            f.release()
+
+    def _cancel_overdue(self, timeout: float) -> None:
+        for f, i in list(self.running.items()):
+            if f in self.started and time.monotonic() - self.started[f] > timeout and not f.done():
+                self.running.pop(f)
+                self.started.pop(f)
+                f.cancel()  # Dask cannot stop a running task: it is released and its result dropped
+                why = Failure(ErrorCode.TIMEOUT, f"took longer than {timeout:g} s on the Dask cluster; cancelled")
+                self.on_done(i, None, why)
 
 
 def _executing(dask_worker) -> list:

@@ -19,6 +19,7 @@ from ..core.vocabulary import CLASS_NAMES as _CLASS_NAMES
 from ..core.vocabulary import CODE_LEVELS, ECONOMIC_NAMES, POVERTY_CODE
 from ..core.vocabulary import PERSONNEL_CLASSES as PERSONNEL_CODES
 from ..data.load import Corpus
+from ..publish.text import lang, t, tn
 from . import quality
 
 CLASS_NAMES: dict[str, str] = {code: name + "支出" for code, name in _CLASS_NAMES.items()}  # as T1/T4 print them
@@ -432,16 +433,18 @@ def group_note(corpus: Corpus, report_ids, money: bool = True) -> str:
     if d.empty:
         return ""
     kinds = d.department_type.map(lambda k: k.split(" ")[-1]).value_counts()
-    level = d.district.map(lambda x: "区级 district" if x else "其他 other").value_counts()
+    level = d.district.map(lambda x: t("comp.district") if x else t("comp.other")).value_counts()
     years = sorted(int(y) for y in d.fiscal_year.dropna())
-    parts = [
-        "group: " + ", ".join(f"{k} {n}" for k, n in kinds.items()),
-        ", ".join(f"{k} {n}" for k, n in level.items()),
-        (f"{years[0]}" if years[0] == years[-1] else f"{years[0]}–{years[-1]}") if years else "year not stated",
-    ]
+    comma = "、" if lang() == "zh" else ", "
+    said = t(
+        "comp.group",
+        kinds=comma.join(f"{k} {n}" for k, n in kinds.items()),
+        levels=comma.join(f"{k} {n}" for k, n in level.items()),
+        years=(f"{years[0]}" if years[0] == years[-1] else f"{years[0]}–{years[-1]}") if years else t("comp.no_year"),
+    )
     if money and len(set(years)) > 1:
-        parts.append("nominal 万元 (not price-adjusted)")
-    return "; ".join(parts)
+        said += ("；" if lang() == "zh" else "; ") + t("comp.nominal")
+    return said
 
 
 def _varies(d: pd.DataFrame, within: list[str], col: str) -> bool:
@@ -465,70 +468,89 @@ def separable(d: pd.DataFrame) -> dict[str, bool]:
 def design_caveat(d: pd.DataFrame) -> str:
     """The sentence the composition page must state about what its comparisons can tell apart."""
     if d.empty:
-        return "No readable report: nothing to compare."
+        return t("comp.nothing")
     sep = separable(d)
-    cities = d.city.replace("", pd.NA).dropna().nunique()
-    head = (
-        f"The {len(d)} reports compared (read, and not marked “do not use” on the index) come from {cities} "
-        f"cit{'y' if cities == 1 else 'ies'}, "
-        f"{d.drop_duplicates(['city', 'district']).shape[0]} places (district or institution), "
-        f"{d.department_type.nunique()} department types and {d.fiscal_year.nunique()} fiscal years. "
+    head = t(
+        "comp.head",
+        n=len(d),
+        cities=tn("comp.cities", d.city.replace("", pd.NA).dropna().nunique()),
+        places=d.drop_duplicates(["city", "district"]).shape[0],
+        types=d.department_type.nunique(),
+        years=d.fiscal_year.nunique(),
     )
     cannot = [f for f, ok in sep.items() if not ok]
-    why = {
-        "place": "no department type appears in two places in the same year",
-        "department type": "no place has two department types in the same year",
-        "year": "no department appears in two years",
-    }
+    key = {"place": "place", "department type": "type", "year": "year"}
     if cannot:
-        return head + (
-            "; ".join(why[f] for f in cannot).capitalize()
-            + ", so "
-            + " and ".join(f"{f} effects" for f in cannot)
-            + " cannot be told apart from department effects: the differences below are differences "
-            "between particular departments, not " + " or ".join(f"{f} effects" for f in cannot) + "."
+        zh = lang() == "zh"
+        why = ("；" if zh else "; ").join(t(f"comp.why_{key[f]}") for f in cannot)
+        effects = [t(f"comp.effect_{key[f]}") for f in cannot]
+        return head + t(
+            "comp.cannot",
+            why=why if zh else _cap(why),
+            effects=("和" if zh else " and ").join(effects),
+            effects_or=("或" if zh else " or ").join(effects),
         )
-    return head + "Each factor varies on its own between some pair of reports."
+    return head + t("comp.each_varies")
 
 
 def _largest_class(fc: pd.DataFrame, labels: pd.Series) -> str:
     dom = dominant(fc, labels)
     counts = dom.name.value_counts()
-    return (
-        f"the largest function class is {counts.index[0]} in {counts.iloc[0]} of {len(dom)} reports; "
-        f"the largest single share is {dom.iloc[0]['name']} at {dom.iloc[0].share_pct:.1f}% ({dom.iloc[0].report})"
+    top = dom.iloc[0]
+    return t(
+        "comp.largest_class",
+        name=counts.index[0],
+        count=counts.iloc[0],
+        n=len(dom),
+        top=top["name"],
+        share=f"{top.share_pct:.1f}%",
+        report=top.report,
     )
 
 
 def _project_share(bp: pd.DataFrame) -> str:
-    return (
-        f"project money is the larger part of spending in {int((bp.project_share_pct > 50).sum())} of "
-        f"{len(bp)} reports as printed, in {int((bp.own_project_share_pct > 50).sum())} of {len(bp)} once the "
-        f"money passed on to other places is taken out; the project share runs from "
-        f"{bp.project_share_pct.min():.1f}% to {bp.project_share_pct.max():.1f}% "
-        f"(median {bp.project_share_pct.median():.1f}%) as printed, from {bp.own_project_share_pct.min():.1f}% to "
-        f"{bp.own_project_share_pct.max():.1f}% (median {bp.own_project_share_pct.median():.1f}%) without it"
+    printed, own = bp.project_share_pct, bp.own_project_share_pct
+    return t(
+        "comp.project_share",
+        majority=int((printed > 50).sum()),
+        own_majority=int((own > 50).sum()),
+        n=len(bp),
+        lo=f"{printed.min():.1f}%",
+        hi=f"{printed.max():.1f}%",
+        median=f"{printed.median():.1f}%",
+        own_lo=f"{own.min():.1f}%",
+        own_hi=f"{own.max():.1f}%",
+        own_median=f"{own.median():.1f}%",
     )
 
 
 def _passed_on(bp: pd.DataFrame, labels: pd.Series) -> str:
     p = bp[bp.pass_through_wan > 0].sort_values("pass_through_wan", ascending=False)
-    return "; ".join(
-        f"{labels.get(r.report_id, r.report_id)} {r.pass_through_wan:,.2f} 万元 to {r.passed_to} "
-        f"(project share {r.project_share_pct:.1f}% with it, {r.own_project_share_pct:.1f}% without)"
+    return ("；" if lang() == "zh" else "; ").join(
+        t(
+            "comp.passed_on_one",
+            report=labels.get(r.report_id, r.report_id),
+            amount=f"{r.pass_through_wan:,.2f}",
+            to=r.passed_to,
+            with_=f"{r.project_share_pct:.1f}%",
+            without=f"{r.own_project_share_pct:.1f}%",
+        )
         for r in p.itertuples()
     )
 
 
 def _personnel_share(pp: pd.DataFrame) -> str:
-    return (
-        f"personnel costs (人员经费) take {pp.personnel_share_pct.min():.1f}% to "
-        f"{pp.personnel_share_pct.max():.1f}% of basic spending in {pp.personnel_share_pct.notna().sum()} reports"
-    )
+    share = pp.personnel_share_pct
+    return t("comp.personnel", lo=f"{share.min():.1f}%", hi=f"{share.max():.1f}%", n=share.notna().sum())
 
 
 def _cap(s: str) -> str:
     return s[:1].upper() + s[1:]
+
+
+def _stop() -> str:
+    """The end of a sentence followed by another: 。 in Chinese, ". " in English."""
+    return "。" if lang() == "zh" else ". "
 
 
 def key_findings(corpus: Corpus) -> list[str]:
@@ -546,20 +568,17 @@ def key_findings(corpus: Corpus) -> list[str]:
         if len(fc):
             out.append(
                 _cap(_largest_class(fc, labels))
-                + ". "
+                + _stop()
                 + quality.sensitivity(fc, corpus, lambda d: _largest_class(d, labels))
             )
     bp = basic_project(corpus)
     if len(bp):
         bp = with_pass_through(bp[~bp.doubtful.astype(bool)], corpus)
         if len(bp):
-            s = _cap(_project_share(bp)) + "."
+            s = _cap(_project_share(bp)) + _stop()
             if (bp.pass_through_wan > 0).any():
-                s += (
-                    " Passed on (对口帮扶 money, function code 21305, each transfer counted once across 类/款/项, "
-                    f"project and narrative): {_passed_on(bp, labels)}."
-                )
-            out.append(s + " " + quality.sensitivity(bp, corpus, _project_share))
+                s += t("comp.passed_on", items=_passed_on(bp, labels))
+            out.append(s + ("" if lang() == "zh" else " ") + quality.sensitivity(bp, corpus, _project_share))
     pp = personnel_public(corpus)
     if len(pp):
         left = pp[pp.doubtful & pp.personnel_share_pct.notna()]
@@ -567,13 +586,8 @@ def key_findings(corpus: Corpus) -> list[str]:
         if len(pp):
             out.append(
                 _cap(_personnel_share(pp))
-                + (
-                    f" ({listing_labels(left.report_id, labels)} left out: a failing or uncertain check prints a "
-                    "figure it rests on)"
-                    if len(left)
-                    else ""
-                )
-                + ". "
+                + (t("comp.personnel_left", reports=listing_labels(left.report_id, labels)) if len(left) else "")
+                + _stop()
                 + quality.sensitivity(pp, corpus, _personnel_share)
             )
     if said := quality.left_out_sentence(corpus):

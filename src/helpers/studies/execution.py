@@ -15,8 +15,8 @@ from ..core.settings import SETTINGS
 from ..core.vocabulary import THREE_PUBLIC_COLUMN_LABELS as THREE_PUBLIC_NAMES
 from ..core.vocabulary import THREE_PUBLIC_ITEMS
 from ..data.load import Corpus
-from . import quality
-from .narrate import pct
+from . import execution_reasons, quality
+from .narrate import listing, pct, reports_phrase, wan
 
 LEVEL_ORDER = ["overall", "类", "款", "项", "project"]
 BASES = ["年初预算", "全年预算", "调整预算"]
@@ -181,11 +181,38 @@ def outliers(be: pd.DataFrame, k: float = 1.5) -> pd.DataFrame:
     tol = pd.Series([rate_tolerance_pp(x, y) for x, y in zip(b.budget_wan, b.final_wan)], index=b.index)
     b.loc[(b.why == "") & (b.rate > 100 + tol), "why"] = "over budget (> 100%)"
     b.loc[(b.why == "") & (b.rate < 50), "why"] = "under half of budget (< 50%)"
-    b = b[b.why != ""]
+    # a project restating a line's deviation (汉阳 2024's 来凤 money: 项 2130599 and two project statements) is
+    # one finding, the line's
+    b = b[(b.why != "") & (restated_lines(b) == "")]
     b = b.assign(dev=(b.rate - 100).abs()).sort_values("dev", ascending=False).drop(columns="dev")
     return b[
         ["report", "level", "budget_basis", "code", "name", "budget_wan", "final_wan", "rate", "why", "source_ref"]
     ]
+
+
+def restated_lines(be: pd.DataFrame) -> pd.Series:
+    """Per statement, "" or the 类/款/项 line of its report whose deviation (决算 − 预算) a project statement
+    restates: the same non-zero deviation within rounding, on a budget no larger than the line's. 汉阳 2024
+    states its 来凤 money three times: 项 2130599 1,783 → 1,793 (line 313), the narrative's project
+    巩固脱贫衔接乡村振兴 1,783 → 1,793 (line 385) and the 绩效自评表's 恩施州来凤县结对帮扶经费 1,780 → 1,790
+    (line 570): one 10 万元 addition, counted once."""
+    out = pd.Series("", index=be.index, dtype="object")
+    if be.empty:
+        return out
+    dev = be.final_wan - be.budget_wan
+    level = be.level.astype(str)
+    lines = be[level.isin(["类", "款", "项"]) & (dev.abs() > SAME_FIGURE_WAN)]
+    for k in be.index[(level == "project") & (dev.abs() > SAME_FIGURE_WAN)]:
+        r = be.loc[k]
+        mine = lines[
+            (lines.report_id == r.report_id)
+            & ((lines.final_wan - lines.budget_wan - dev[k]).abs() <= SAME_FIGURE_WAN)
+            & (lines.budget_wan >= r.budget_wan - SAME_FIGURE_WAN)
+        ]
+        if len(mine):
+            m = mine.iloc[0]
+            out[k] = f"{m.level} {m.code if pd.notna(m.code) else ''} {m['name']} ({m.source_ref})".replace("  ", " ")
+    return out
 
 
 def rate_tolerance_pp(budget, final) -> float:
@@ -201,6 +228,54 @@ def rate_tolerance_pp(budget, final) -> float:
 VERDICTS = {"pass": "agrees", "fail": "differs", "uncertain": "uncertain"}
 
 
+def _rate_checks(corpus: Corpus) -> dict[str, list[tuple]]:
+    """The N.rate_completion checks by report, as plain records (ref tokens, found, expected, outcome,
+    message): one pass over them instead of a frame filter per statement."""
+    ch = corpus.checks
+    rc = ch[ch.rule_id == "N.rate_completion"] if len(ch) else ch
+    return {
+        rid: [(quality.ref_tokens(ref), *rest) for ref, *rest in recs]
+        for rid, recs in quality.by_report(rc, ("source_ref", "found", "expected", "outcome", "message")).items()
+    }
+
+
+def _verdict(r, checks: list[tuple]) -> tuple[str, str]:
+    """(verdict, check message) of one printed rate: the check at its place with its printed value, the
+    one whose expected rate is this statement's where several are there."""
+    toks = quality.ref_tokens(r.source_ref)
+    hit = [c for c in checks if c[0] & toks and quality.same_figure(c[1], r.rate_printed_pct)]
+    if hit and pd.notna(r.rate):
+        expected = [-1e9 if c[2] is None or pd.isna(c[2]) else c[2] for c in hit]
+        hit2 = [
+            c
+            for c, e in zip(hit, expected)
+            if quality.same_figure(e, r.rate) or abs(float(e) - r.rate) < SETTINGS.same_rate_pct
+        ]
+        hit = hit2 or hit
+    if not hit:
+        return ("not checked" if pd.notna(r.rate) else "undefined (zero budget)"), ""
+    _, _, _, outcome, message = hit[0]
+    shown = "" if outcome == "pass" and not str(message).startswith("rounding") else f"N.rate_completion: {message}"
+    return VERDICTS.get(outcome, outcome), shown
+
+
+PVC_COLUMNS = [
+    "report",
+    "level",
+    "budget_basis",
+    "name",
+    "budget_wan",
+    "final_wan",
+    "rate_printed_pct",
+    "rate",
+    "gap_pp",
+    "verdict",
+    "check_message",
+    "agrees",
+    "source_ref",
+]
+
+
 def printed_vs_computed(corpus: Corpus, be: pd.DataFrame | None = None) -> pd.DataFrame:
     """Statements with a printed rate: printed, recomputed, gap, and the verdict of the check that
     recomputed it (N.rate_completion, matched by place and printed value): `agrees` (equal, or
@@ -214,37 +289,11 @@ def printed_vs_computed(corpus: Corpus, be: pd.DataFrame | None = None) -> pd.Da
     if p.empty:
         return pd.DataFrame()
     p["gap_pp"] = p.rate_printed_pct - p.rate
-    ch = corpus.checks
-    rc = ch[ch.rule_id == "N.rate_completion"] if len(ch) else ch
-    # the checks by report, as plain records: one pass over them instead of a frame filter per statement
-    by_report = {
-        rid: [(quality.ref_tokens(ref), *rest) for ref, *rest in recs]
-        for rid, recs in quality.by_report(rc, ("source_ref", "found", "expected", "outcome", "message")).items()
-    }
-    verdicts, messages = [], []
-    for r in p.itertuples():
-        toks = quality.ref_tokens(r.source_ref)
-        checks = by_report.get(r.report_id, [])
-        hit = [c for c in checks if c[0] & toks and quality.same_figure(c[1], r.rate_printed_pct)]
-        if hit and pd.notna(r.rate):
-            expected = [-1e9 if c[2] is None or pd.isna(c[2]) else c[2] for c in hit]
-            hit2 = [
-                c
-                for c, e in zip(hit, expected)
-                if quality.same_figure(e, r.rate) or abs(float(e) - r.rate) < SETTINGS.same_rate_pct
-            ]
-            hit = hit2 or hit
-        if not hit:
-            verdicts.append("not checked" if pd.notna(r.rate) else "undefined (zero budget)")
-            messages.append("")
-            continue
-        _, _, _, outcome, message = hit[0]
-        verdicts.append(VERDICTS.get(outcome, outcome))
-        messages.append(
-            "" if outcome == "pass" and not str(message).startswith("rounding") else f"N.rate_completion: {message}"
-        )
+    checks = _rate_checks(corpus)
+    said = [_verdict(r, checks.get(r.report_id, [])) for r in p.itertuples()]
+    verdicts = [v for v, _ in said]
     p["verdict"] = verdicts
-    p["check_message"] = messages
+    p["check_message"] = [m for _, m in said]
     # kept for callers that count `agrees == False`: the same verdict as a boolean (None when undecided)
     p["agrees"] = pd.Series(
         [True if v == "agrees" else False if v == "differs" else None for v in verdicts], index=p.index, dtype="object"
@@ -252,60 +301,28 @@ def printed_vs_computed(corpus: Corpus, be: pd.DataFrame | None = None) -> pd.Da
     order = {"differs": 0, "uncertain": 1, "not checked": 2, "agrees": 3}
     p["_k"] = p.verdict.map(order).fillna(4)
     p = p.sort_values(["_k", "report"]).drop(columns="_k")
-    return p[
-        [
-            "report",
-            "level",
-            "budget_basis",
-            "name",
-            "budget_wan",
-            "final_wan",
-            "rate_printed_pct",
-            "rate",
-            "gap_pp",
-            "verdict",
-            "check_message",
-            "agrees",
-            "source_ref",
-        ]
-    ].reset_index(drop=True)
+    return p[PVC_COLUMNS].reset_index(drop=True)
 
 
-def three_public(corpus: Corpus) -> pd.DataFrame:
-    """三公 budget vs outturn per report and item, from `three_public` (extraction writes the T7
-    table's figures there as `source` table, the narrative's as `source` narrative), with the
-    quality flag: figures a failing or uncertain check implicates, or T7 cells read as doubtful.
-    `rate_from_parts` is the rate against the budget the check's own arithmetic gives (e.g. a
-    misprinted 小计 replaced by 购置 + 运行) where a failing check supplies one."""
-    cols = [
-        "report_id",
-        "report",
-        "item",
-        "item_name",
-        "budget_basis",
-        "budget_wan",
-        "final_wan",
-        "rate",
-        "source",
-        "source_ref",
-        "flag",
-        "flag_message",
-        "rate_from_parts",
-    ]
-    tp = corpus.three_public
-    if tp.empty:
-        return pd.DataFrame(columns=cols)
-    df = tp.assign(
-        report=tp.report_id.map(corpus.labels()),
-        source=tp.source.astype("object"),
-        item_name=tp.item.map(THREE_PUBLIC_NAMES),
-        budget_basis=tp.report_id.astype("object")
-        .map(three_public_bases(corpus))
-        .astype("object")
-        .fillna(BASIS_NOT_STATED),
-        rate=tp.final_wan / tp.budget_wan.where(tp.budget_wan.fillna(0) != 0) * 100,
-    )
-    df = quality.flag_rows(df, corpus, ["budget_wan", "final_wan"], item_col="item")
+THREE_PUBLIC_COLUMNS = [
+    "report_id",
+    "report",
+    "item",
+    "item_name",
+    "budget_basis",
+    "budget_wan",
+    "final_wan",
+    "rate",
+    "source",
+    "source_ref",
+    "flag",
+    "flag_message",
+    "rate_from_parts",
+]
+
+
+def _rates_from_parts(df: pd.DataFrame, corpus: Corpus) -> list[float]:
+    """Per row, the rate against the budget a failing check's own arithmetic gives (NaN where none)."""
     # the problem checks by report as plain records, once (a frame filter per failing row grew with the corpus)
     by_report = quality.by_report(quality.problems(corpus), ("tokens", "rule_id", "found", "expected"))
     parts = []
@@ -322,22 +339,51 @@ def three_public(corpus: Corpus) -> pd.DataFrame:
             if hits and pd.notna(hits[0][1]) and hits[0][1]:
                 v = r.final_wan / float(hits[0][1]) * 100
         parts.append(v)
-    df["rate_from_parts"] = parts
-    # T7 cells read as doubtful (a text copy without column positions): their measures by report, once
+    return parts
+
+
+def _flag_doubtful_t7(df: pd.DataFrame, corpus: Corpus) -> None:
+    """Mark (in place) the table's rows whose T7 cells were read as doubtful (a text copy without column
+    positions), unless a check already flags them."""
     dc = quality.doubtful_cells(corpus)
     dc = dc[dc.table == "T7"] if len(dc) else dc
-    if len(dc):
-        measures: dict[str, set] = {}
-        for rid, m in zip(dc.report_id.astype("object").tolist(), dc.measure.astype("object").tolist()):
-            measures.setdefault(rid, set()).add(m)
-        reasons = quality.doubtful_reasons_by_report(corpus, "T7")
-        t = df[df.source == "table"]
-        for k, rid, item in zip(t.index, t.report_id.astype("object").tolist(), t["item"].astype("object").tolist()):
-            mine = measures.get(rid, set())
-            if (f"budget_{item}" in mine or f"final_{item}" in mine) and not df.at[k, "flag"]:
-                df.at[k, "flag"] = quality.FLAG_DOUBTFUL
-                df.at[k, "flag_message"] = reasons.get(rid, "")
-    return df[cols]
+    if not len(dc):
+        return
+    measures: dict[str, set] = {}
+    for rid, m in zip(dc.report_id.astype("object").tolist(), dc.measure.astype("object").tolist()):
+        measures.setdefault(rid, set()).add(m)
+    reasons = quality.doubtful_reasons_by_report(corpus, "T7")
+    t = df[df.source == "table"]
+    for k, rid, item in zip(t.index, t.report_id.astype("object").tolist(), t["item"].astype("object").tolist()):
+        mine = measures.get(rid, set())
+        if (f"budget_{item}" in mine or f"final_{item}" in mine) and not df.at[k, "flag"]:
+            df.at[k, "flag"] = quality.FLAG_DOUBTFUL
+            df.at[k, "flag_message"] = reasons.get(rid, "")
+
+
+def three_public(corpus: Corpus) -> pd.DataFrame:
+    """三公 budget vs outturn per report and item, from `three_public` (extraction writes the T7
+    table's figures there as `source` table, the narrative's as `source` narrative), with the
+    quality flag: figures a failing or uncertain check implicates, or T7 cells read as doubtful.
+    `rate_from_parts` is the rate against the budget the check's own arithmetic gives (e.g. a
+    misprinted 小计 replaced by 购置 + 运行) where a failing check supplies one."""
+    tp = corpus.three_public
+    if tp.empty:
+        return pd.DataFrame(columns=THREE_PUBLIC_COLUMNS)
+    df = tp.assign(
+        report=tp.report_id.map(corpus.labels()),
+        source=tp.source.astype("object"),
+        item_name=tp.item.map(THREE_PUBLIC_NAMES),
+        budget_basis=tp.report_id.astype("object")
+        .map(three_public_bases(corpus))
+        .astype("object")
+        .fillna(BASIS_NOT_STATED),
+        rate=tp.final_wan / tp.budget_wan.where(tp.budget_wan.fillna(0) != 0) * 100,
+    )
+    df = quality.flag_rows(df, corpus, ["budget_wan", "final_wan"], item_col="item")
+    df["rate_from_parts"] = _rates_from_parts(df, corpus)
+    _flag_doubtful_t7(df, corpus)
+    return df[THREE_PUBLIC_COLUMNS]
 
 
 def three_public_one_source(tp: pd.DataFrame) -> pd.DataFrame:
@@ -553,6 +599,68 @@ def three_public_sentence(corpus: Corpus) -> str:
     return s
 
 
+def _printed_rates_finding(corpus: Corpus, be: pd.DataFrame) -> list[str]:
+    pvc = printed_vs_computed(corpus, be)
+    if pvc.empty:
+        return []
+    d = pvc[pvc.verdict == "differs"]
+    s = (
+        f"Of {len(pvc)} completion rates the reports print, {len(d)} differ from the rate their own amounts give "
+        f"beyond rounding (the consistency checks' verdict)"
+    )
+    if len(d):
+        w = d.loc[d.gap_pp.abs().idxmax()]
+        s += (
+            f"; the largest gap: {w['name']} in {w.report}, printed {pct(w.rate_printed_pct, 2)} "
+            f"where the amounts give {pct(w.rate, 2)}"
+        )
+    ids = {lab: rid for rid, lab in corpus.labels().items()}
+    return [s + ". " + quality.sensitivity(pvc.assign(report_id=pvc.report.map(ids)), corpus, _differ)]
+
+
+def _three_public_findings(corpus: Corpus) -> list[str]:
+    one = three_public_one_source(three_public(corpus))
+    if one.empty:
+        return []
+    out = [said] if (said := three_public_sentence(corpus)) else []
+    for r in one[one.flag == quality.FLAG_FAIL].itertuples():
+        s = (
+            f"{r.item_name} in {r.report}: the rate {pct(r.rate)} rests on a figure a consistency check "
+            f"rejects ({r.flag_message.split(':')[0]}), so it is not a finding"
+        )
+        if pd.notna(r.rate_from_parts):
+            s += f"; against the budget the printed parts give, the rate is {pct(r.rate_from_parts)}"
+        out.append(s + ".")
+    return out
+
+
+def _outliers_finding(corpus: Corpus, be: pd.DataFrame) -> list[str]:
+    o = outliers(be)
+    if o.empty:
+        return []
+    top = o.iloc[0]
+    return [
+        f"{len(o)} statements stand out (over budget beyond rounding, under half of budget, or outside the "
+        f"fences of their level and budget basis); the furthest from 100% is {top['name']} in {top.report} at "
+        f"{pct(top.rate)} against {top.budget_basis}. "
+        + quality.sensitivity(
+            o.assign(report_id=o.report.map({lab: rid for rid, lab in corpus.labels().items()})),
+            corpus,
+            lambda d: f"{len(d)} statements stand out",
+        )
+    ]
+
+
+def _flagged_finding(be: pd.DataFrame) -> list[str]:
+    n_flag = int((be.flag.fillna("") != "").sum())
+    if not n_flag:
+        return []
+    return [
+        f"{n_flag} statements rest on figures a failing or uncertain consistency check implicates: they are "
+        f"marked in the tables (with the check's message) and left out of the figures and findings."
+    ]
+
+
 def key_findings(corpus: Corpus) -> list[str]:
     """A few sentences with numbers, none resting on a figure a failing or uncertain check implicates
     nor on a report the index marks `do not use` (said once); each headline number has its
@@ -562,56 +670,138 @@ def key_findings(corpus: Corpus) -> list[str]:
     left = quality.left_out_sentence(corpus)
     if be.empty:
         return ["No budget-execution statement has been extracted yet."] + ([left] if left else [])
-    out = []
-    if said := overall_sentence(corpus):
-        out.append(said)
-    pvc = printed_vs_computed(corpus, be)
-    if len(pvc):
-        d = pvc[pvc.verdict == "differs"]
-        s = (
-            f"Of {len(pvc)} completion rates the reports print, {len(d)} differ from the rate their own amounts give "
-            f"beyond rounding (the consistency checks' verdict)"
+    out = [said] if (said := overall_sentence(corpus)) else []
+    out += [s for s in (overall_reasons_sentence(corpus), reasons_sentence(corpus)) if s]
+    out += _printed_rates_finding(corpus, be)
+    out += _three_public_findings(corpus)
+    out += _outliers_finding(corpus, be)
+    out += _flagged_finding(be)
+    return out + ([left] if left else [])
+
+
+# ---------------------------------------------------------------------------------------------
+# Why outturn differs from budget (the reports' 原因 sentences; see execution_reasons)
+
+
+def deviations(corpus: Corpus) -> pd.DataFrame:
+    """Each statement's deviation from its 年初预算, split into mid-year change, money moved and the rest,
+    with the reason the report prints (execution_reasons.deviations); reports marked `do not use` left out."""
+    return execution_reasons.deviations(rates(quality.comparable(corpus)))
+
+
+def zero_budget_lines(corpus: Corpus) -> pd.DataFrame:
+    """Lines with no 年初 budget and an outturn: no rate, not overruns (execution_reasons.zero_budget_lines)."""
+    return execution_reasons.zero_budget_lines(rates(quality.comparable(corpus)))
+
+
+def _reason_frames(corpus: Corpus) -> tuple[pd.DataFrame, pd.DataFrame]:
+    be = rates(quality.comparable(corpus))
+    return execution_reasons.deviations(be), execution_reasons.zero_budget_lines(be)
+
+
+def _split_zero(d: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return d[d.budget_wan != 0], d[d.budget_wan == 0]
+
+
+def reasons_sentence(corpus: Corpus) -> str:
+    """How many statements depart from their budget, by the kind of reason the report prints, and the
+    lines with no 年初 budget said apart; with its sensitivity line."""
+    corpus = quality.comparable(corpus)
+    dev, zero = _reason_frames(corpus)
+    both = pd.concat([execution_reasons.usable(dev), execution_reasons.usable(zero)])
+    if both.empty:
+        return ""
+    counts = execution_reasons.reason_counts(dev, zero)
+    return counts + ". " + quality.sensitivity(both, corpus, lambda d: execution_reasons.reason_counts(*_split_zero(d)))
+
+
+def overall_reasons_sentence(corpus: Corpus) -> str:
+    """Each report's overall outturn against its 年初预算, split into what was added or cut during the year,
+    what was moved to another fund and the rest, as the report accounts for it (cited)."""
+    corpus = quality.comparable(corpus)
+    dev, zero = _reason_frames(corpus)
+    said = execution_reasons.overall_reasons(dev, zero)
+    if not said:
+        return ""
+    ov = pd.concat([execution_reasons.usable(d) for d in (dev, zero)])
+    ov = ov[ov.level.astype(str) == "overall"]
+    return (
+        "Why the overall outturn differs from the 年初预算, as each report accounts for it: "
+        + said
+        + ". "
+        + quality.sensitivity(ov, corpus, lambda d: f"the overall statements of {listing(list(d.report))}")
+    )
+
+
+def _with_ids(d: pd.DataFrame, corpus: Corpus) -> pd.DataFrame:
+    """`d` with the report_id of its `report` label (the sensitivity lines count reports by id)."""
+    if "report_id" in d:
+        return d
+    return d.assign(report_id=d.report.map({lab: rid for rid, lab in corpus.labels().items()}))
+
+
+def outliers_sentence(corpus: Corpus, out: pd.DataFrame) -> str:
+    """The spread section's sentence about `outliers(...)`, with its sensitivity line."""
+    if out.empty:
+        return (
+            "No statement falls outside its group's fences, overspends beyond rounding or spends less than half its "
+            "budget."
         )
-        if len(d):
-            w = d.loc[d.gap_pp.abs().idxmax()]
-            s += (
-                f"; the largest gap: {w['name']} in {w.report}, printed {pct(w.rate_printed_pct, 2)} "
-                f"where the amounts give {pct(w.rate, 2)}"
-            )
-        ids = {lab: rid for rid, lab in corpus.labels().items()}
-        out.append(s + ". " + quality.sensitivity(pvc.assign(report_id=pvc.report.map(ids)), corpus, _differ))
-    tp = three_public(corpus)
-    one = three_public_one_source(tp)
-    if len(one):
-        if said := three_public_sentence(corpus):
-            out.append(said)
-        for r in one[one.flag == quality.FLAG_FAIL].itertuples():
-            s = (
-                f"{r.item_name} in {r.report}: the rate {pct(r.rate)} rests on a figure a consistency check "
-                f"rejects ({r.flag_message.split(':')[0]}), so it is not a finding"
-            )
-            if pd.notna(r.rate_from_parts):
-                s += f"; against the budget the printed parts give, the rate is {pct(r.rate_from_parts)}"
-            out.append(s + ".")
-    o = outliers(be)
-    if len(o):
-        top = o.iloc[0]
-        out.append(
-            f"{len(o)} statements stand out (over budget beyond rounding, under half of budget, or outside the "
-            f"fences of their level and budget basis); the furthest from 100% is {top['name']} in {top.report} at "
-            f"{pct(top.rate)} against {top.budget_basis}. "
-            + quality.sensitivity(
-                o.assign(report_id=o.report.map({lab: rid for rid, lab in corpus.labels().items()})),
-                corpus,
-                lambda d: f"{len(d)} statements stand out",
-            )
+    reasons = out.why.str.replace(r"^outside the .*", "outside its level and basis fences", regex=True)
+    counts = reasons.str.split(" \\(").str[0].value_counts()
+    top = out.iloc[0]
+    return (
+        f"{len(out)} statements stand out ({', '.join(f'{v} {k}' for k, v in counts.items())}); fences are drawn per "
+        f"level and budget basis, only where at least 4 rates spread over more than {MIN_IQR_PP:.0f} point between "
+        f"their quartiles (most project rates are exactly 100%, which would make 98.6% an outlier); a project "
+        f"restating a line's deviation is counted once, as the line. The furthest from 100% is {top['name']} in "
+        f"{top.report} at {pct(top.rate)}. "
+        + quality.sensitivity(_with_ids(out, corpus), corpus, lambda d: f"{len(d)} statements stand out")
+    )
+
+
+def printed_rates_sentence(corpus: Corpus, pvc: pd.DataFrame) -> str:
+    """The printed-vs-recomputed section's sentence: the verdicts counted, the largest gap, the sensitivity line."""
+    if pvc.empty:
+        return "No statement prints a completion rate."
+    counts = pvc.verdict.value_counts()
+    bad = pvc[pvc.verdict == "differs"]
+    s = (
+        f"{len(pvc)} printed rates from {reports_phrase(pvc.report.nunique())}: "
+        + ", ".join(f"{v} {k}" for k, v in counts.items())
+        + ". The verdict is the consistency check's (N.rate_completion): a rate agrees when it equals final ÷ budget "
+        "within the rounding of the figures as printed (a rate printed to one decimal is allowed half of that decimal)."
+    )
+    if len(bad):
+        w = bad.loc[bad.gap_pp.abs().idxmax()]
+        s += f" The largest gap: {w['name']} in {w.report} ({abs(w.gap_pp):.2f} points)."
+    return s + " " + quality.sensitivity(_with_ids(pvc, corpus), corpus, _differ)
+
+
+def overrun_sentence(d: pd.DataFrame, corpus: Corpus | None = None) -> str:
+    """How many statements spent more than a non-zero budget (the largest overrun named), a project restating a
+    line's overrun counted once (`restated_lines`); lines with no budget (0) and an outturn are counted apart,
+    never as overruns."""
+    both = d.dropna(subset=["budget_wan", "final_wan"])
+    zero = both[(both.budget_wan == 0) & (both.final_wan > 0)]
+    over = both[(both.budget_wan != 0) & (both.final_wan > both.budget_wan)]
+    again = restated_lines(over) != ""
+    s = f"{int((~again).sum())} spent more than a non-zero budget"
+    if len(over):
+        top = over.assign(x=over.final_wan - over.budget_wan).sort_values("x").iloc[-1]
+        s += f" (largest overrun: {top['name']} in {top.report}, {wan(top.x)} over)"
+    if again.any():
+        s += (
+            f", counting once the {int(again.sum())} project statement{'s' if again.sum() != 1 else ''} that "
+            "restate a line's overrun"
         )
-    n_flag = int((be.flag.fillna("") != "").sum())
-    if n_flag:
-        out.append(
-            f"{n_flag} statements rest on figures a failing or uncertain consistency check implicates: they are "
-            f"marked in the tables (with the check's message) and left out of the figures and findings."
+    if len(zero):
+        s += (
+            f"; {len(zero)} had no budget (0) and an outturn: no rate and not overruns (their reasons are in "
+            "“Why outturn differs from budget”)"
         )
-    if left:
-        out.append(left)
-    return out
+    s += "."
+    if corpus is not None and len(over):
+        counted = over[~again]
+        s += " " + quality.sensitivity(counted, corpus, lambda x: f"{len(x)} spent more than a non-zero budget")
+    return s

@@ -1,4 +1,5 @@
-"""Sentences for the notebooks, built from computed values (never typed-in numbers)."""
+"""Sentences for the notebooks, built from computed values (never typed-in numbers), in the
+language of the page (helpers.publish.text: the words come from its catalogue)."""
 
 from __future__ import annotations
 
@@ -6,148 +7,54 @@ import html
 
 import pandas as pd
 
+from ..publish.text import column, lang, t
+
 
 def wan(x) -> str:
     """A 万元 amount as printed in prose."""
     if x is None or pd.isna(x):
-        return "n/a"
-    return f"{x:,.2f} 万元"
+        return t("narrate.na")
+    return t("narrate.wan", x=f"{x:,.2f}")
 
 
 def pct(x, digits: int = 1) -> str:
     """A rate in percent as printed in prose."""
     if x is None or pd.isna(x):
-        return "n/a"
+        return t("narrate.na")
     return f"{x:,.{digits}f}%"
 
 
 def reports_phrase(n: int, total: int | None = None) -> str:
-    s = f"{n} report" + ("" if n == 1 else "s")
+    s = t("narrate.report_one") if n == 1 and lang() == "en" else t("narrate.reports", n=n)
     if total is not None and total != n:
-        s += f" of the {total} in the corpus"
+        s += t("narrate.of_corpus", total=total)
     return s
 
 
 def basis(n: int, total: int | None = None, what: str = "") -> str:
-    """ "Rests on 3 of the 7 reports in the corpus (…)"."""
-    s = f"Rests on {reports_phrase(n, total)}"
-    return s + (f" ({what})." if what else ".")
+    """ "Rests on 3 of the 7 reports in the corpus (…)" (依据 3 份报告（语料共 7 份）（…）。)."""
+    r = reports_phrase(n, total)
+    return t("narrate.basis_what", reports=r, what=what) if what else t("narrate.basis_end", reports=r)
 
 
 def no_data(dataset: str, detail: str = "") -> str:
-    return (
-        f"**No data yet** in `{dataset}`"
-        + (f": {detail}" if detail else "")
-        + ". This section fills in once the extraction writes it; re-run the notebook then."
-    )
+    return t("narrate.no_data", dataset=dataset, detail=t("narrate.detail", detail=detail) if detail else "")
 
 
 def listing(items, limit: int = 8) -> str:
     items = [str(i) for i in items]
     if len(items) > limit:
-        return "、".join(items[:limit]) + f" and {len(items) - limit} more"
-    return "、".join(items) if items else "none"
+        return "、".join(items[:limit]) + t("narrate.more", n=len(items) - limit)
+    return "、".join(items) if items else t("narrate.none")
 
 
-COLUMN_LABELS = {
-    "report": "Report",
-    "report_id": "Report id",
-    "recipient": "Recipient",
-    "kind": "Kind",
-    "name": "Name",
-    "code": "Code",
-    "level": "Level",
-    "item": "Item",
-    "item_name": "Item",
-    "subject": "Subject",
-    "amount_wan": "Amount (万元)",
-    "budget_wan": "Budget (万元)",
-    "final_wan": "Outturn (万元)",
-    "total_wan": "Total spending (万元)",
-    "basic_wan": "Basic (万元)",
-    "project_wan": "Project (万元)",
-    "personnel_wan": "Personnel (万元)",
-    "public_wan": "Public (万元)",
-    "largest_wan": "Largest amount (万元)",
-    "share_pct": "Share (%)",
-    "basic_share_pct": "Basic share (%)",
-    "project_share_pct": "Project share (%)",
-    "personnel_share_pct": "Personnel share (%)",
-    "pass_through_wan": "Passed on to other places (万元)",
-    "passed_to": "Passed to",
-    "own_project_wan": "Own project work (万元)",
-    "own_project_share_pct": "Project share without money passed on (%)",
-    "median_rate_pct": "Median rate (%)",
-    "min_rate_pct": "Lowest rate (%)",
-    "max_rate_pct": "Highest rate (%)",
-    "min_pct": "Lowest share (%)",
-    "max_pct": "Highest share (%)",
-    "range_pp": "Range (points)",
-    "reports_with_it": "Reports with it",
-    "reports": "Reports",
-    "statements": "Distinct amounts",
-    "amounts": "Amounts stated (万元)",
-    "lines": "Lines",
-    "fiscal_year": "Year",
-    "series": "Series name",
-    "series_expected": "Name for the year",
-    "series_printed": "Name printed",
-    "name_printed": "Name printed",
-    "name_matches_year": "Name fits the year",
-    "has_tables": "Has expenditure tables",
-    "table": "Table",
-    "rolled_up_from": "Rolled up from",
-    "section": "Section",
-    "source": "Source",
-    "source_detail": "Source detail",
-    "source_ref": "Where",
-    "budget_basis": "Budget basis",
-    "rate": "Rate recomputed (%)",
-    "rate_printed_pct": "Rate printed (%)",
-    "rate_from_parts": "Rate against the sum of parts (%)",
-    "gap_pp": "Printed − recomputed (points)",
-    "verdict": "Checks' verdict",
-    "check_message": "Check",
-    "why": "Why it stands out",
-    "times_printed": "Times printed",
-    "also_printed_at": "Also printed at",
-    "flag": "Quality flag",
-    "flag_message": "What the check found",
-    "count": "Rates",
-    "median": "Median (%)",
-    "min": "Lowest (%)",
-    "max": "Highest (%)",
-    "25%": "Lower quartile (%)",
-    "75%": "Upper quartile (%)",
-    "pooled_rate_pct": "Pooled rate (%)",
-    "left_out": "Reports left out",
-    "doubtful": "Doubtful reading",
-    "department": "Department",
-    "district": "District",
-    "city": "City",
-    "department_type": "Department type",
-    "largest_class": "Largest function class",
-    "scope": "Scope",
-    "unit_printed": "Unit printed",
-    "source_text": "Printed text",
-    "note": "Note",
-    "bar": "Report",
-    "diff_wan": "Difference (万元)",
-    "agree": "Agree within rounding",
-    "rule_id": "Rule",
-    "outcome": "Outcome",
-    "severity": "Severity",
-    "message": "Message",
-    "expected": "Expected",
-    "found": "Printed",
-    "transfer_id": "Transfer",
-    "restates": "Restates a counted row",
-    "link": "How it restates",
-    "derived": "Computed (not printed)",
-    "rows_summed": "Rows summed",
-}
+# Table headings of the dataset columns: the catalogue's `col.*` keys (helpers.publish.text), in the page's language.
+def column_label(col) -> str | None:
+    return column(col)
+
+
 COUNT_COLUMNS = {"reports", "statements", "lines", "count", "times_printed", "reports_with_it", "rows"}
-RATE_COLUMNS = {"rate", "rate_printed_pct", "rate_from_parts", "median", "min", "max", "25%", "75%"}
+RATE_COLUMNS = {"rate", "rate_printed_pct", "rate_from_parts", "adjusted_rate", "median", "min", "max", "25%", "75%"}
 
 
 def _num(v, digits: int, suffix: str = "", sign: bool = False) -> str:
@@ -159,22 +66,37 @@ def _num(v, digits: int, suffix: str = "", sign: bool = False) -> str:
     return f"{x:{'+' if sign else ''},.{digits}f}{suffix}"
 
 
+def _state_word(v) -> str:
+    return t(f"view.state_{v}") if v in ("found", "empty", "missing") else str(v)
+
+
+VALUE_WORDS = {
+    "outcome": lambda v: outcome_word(v),
+    "severity": lambda v: severity_word(v),
+    "state": _state_word,
+}
+
+
 def _formatter(col, series: pd.Series, percent: bool):
     name = str(col)
     if pd.api.types.is_bool_dtype(series):
-        return lambda v: "" if v is None or pd.isna(v) else ("yes" if v else "no")
+        return lambda v: "" if v is None or pd.isna(v) else (t("narrate.yes") if v else t("narrate.no"))
     if name == "fiscal_year":
         return lambda v: "" if v is None or pd.isna(v) else str(int(v))
     if name in COUNT_COLUMNS or pd.api.types.is_integer_dtype(series):
         return lambda v: "" if v is None or pd.isna(v) else f"{int(round(float(v))):,}"
+    if name in VALUE_WORDS:  # a check's outcome and severity, a table's state: in the page's words
+        said = VALUE_WORDS[name]
+        return lambda v: "" if v is None or (not isinstance(v, str) and pd.isna(v)) else said(v)
     if not pd.api.types.is_numeric_dtype(series):
         return lambda v: (
             ""
             if v is None or (not pd.api.types.is_list_like(v) and pd.isna(v))
-            else ("yes" if v is True else "no" if v is False else str(v))
+            else (t("narrate.yes") if v is True else t("narrate.no") if v is False else str(v))
         )
     if name.endswith("_pp"):
-        return lambda v: _num(v, 2, " pp", sign=True)
+        pp = t("narrate.pp")
+        return lambda v: _num(v, 2, pp, sign=True)
     if name in RATE_COLUMNS:
         return lambda v: _num(v, 2, "%")
     if name.endswith("_pct") or percent:
@@ -190,9 +112,12 @@ def _is_text(series: pd.Series, col) -> bool:
 def _label(col) -> str:
     if isinstance(col, tuple):  # a MultiIndex column: its levels on one heading
         return " · ".join(str(c) for c in col if str(c) != "")
+    said = column(col)
+    if said is not None:
+        return said
     if isinstance(col, str) and "_" in col and col.isascii():
-        return COLUMN_LABELS.get(col, col.replace("_", " "))
-    return str(COLUMN_LABELS.get(col, col))
+        return col.replace("_", " ")
+    return str(col)
 
 
 # Left alignment of text cells: a class and one small rule per table, the same in JupyterLab and on
@@ -223,7 +148,7 @@ def table_html(obj: pd.DataFrame, percent: bool = False, colors: dict | None = N
                 for v, t in zip(cols[i].tolist(), cells[i])
             ]
     show_index = not isinstance(obj.index, pd.RangeIndex)
-    index_names = [COLUMN_LABELS.get(n, n) for n in obj.index.names] if show_index else []
+    index_names = [column(n) or n for n in obj.index.names] if show_index else []
     head = "".join(f'<th class="l">{esc("" if n is None else n)}</th>' for n in index_names)
     # a heading sits on the side its column's cells read from
     head += "".join(f"{a.replace('td', 'th')}{esc(_label(c))}</th>" for a, c in zip(align, obj.columns))
@@ -273,8 +198,8 @@ def show_table(obj, percent: bool = False, colors: dict | None = None) -> None:
     if isinstance(obj, pd.Series):
         obj = obj.to_frame()
     if isinstance(obj, pd.DataFrame):
-        t = ReaderTable(obj, percent, colors)
-        display({"text/html": t.to_html(), "text/plain": repr(t)}, raw=True)
+        table = ReaderTable(obj, percent, colors)
+        display({"text/html": table.to_html(), "text/plain": repr(table)}, raw=True)
         return
     show(str(obj))  # anything else as text, never as its own HTML
 
@@ -307,27 +232,30 @@ def show(text: str) -> None:
     display({"text/html": markdown_html(str(text)), "text/plain": str(text)}, raw=True)
 
 
-def absent_here(dataset: str, subject: str = "this report") -> str:
+def absent_here(dataset: str, subject: str = "") -> str:
     """Why a report page's section is empty, from that report alone (a report page depends on its
     own rows only, so a kept page is the page a clean run would write)."""
-    return f"Nothing in `{dataset}` for {subject}: this report states none, or its parser did not recognise them."
+    return t("narrate.absent_here", dataset=dataset, subject=subject or t("narrate.this_report"))
 
 
-def absent(frame: pd.DataFrame, dataset: str, subject: str = "this report") -> str:
+def absent(frame: pd.DataFrame, dataset: str, subject: str = "") -> str:
     """Why a section is empty: the dataset is not built yet, or it holds nothing for `subject`."""
     if frame is None or frame.empty:
         return no_data(dataset)
     n = frame.report_id.nunique() if "report_id" in frame else 0
-    return (
-        f"Nothing in `{dataset}` for {subject} (the dataset holds {len(frame)} rows from "
-        f"{reports_phrase(n)}; this report states none, or its parser did not recognise them)."
+    return t(
+        "narrate.absent",
+        dataset=dataset,
+        subject=subject or t("narrate.this_report"),
+        rows=len(frame),
+        reports=reports_phrase(n),
     )
 
 
 def bullets(sentences) -> str:
     """Markdown bullet list of sentences (the key findings a page opens with)."""
     items = [str(s) for s in sentences if s]
-    return "\n".join(f"- {s}" for s in items) if items else "- Nothing to report yet."
+    return "\n".join(f"- {s}" for s in items) if items else "- " + t("narrate.nothing_yet")
 
 
 # --- HTML blocks: the report page's summary and its checks behind disclosures ---------------------
@@ -354,88 +282,109 @@ def details(summary_text: str, inner_html: str, *, open_: bool = False, css: str
 
 
 VERDICT_CSS = {"usable": "#2b7a3d", "use with care": "#b26a00", "do not use": "#b00020"}
-OUTCOME_WORDS = {
-    "fail": "fail",
-    "uncertain": "uncertain",
-    "insufficient_data": "insufficient data",
-    "not_applicable": "not applicable",
-    "pass": "pass",
-}
+OUTCOMES = ("fail", "uncertain", "insufficient_data", "not_applicable", "pass")
+
+
+def outcome_word(outcome) -> str:
+    return t(f"outcome.{outcome}") if outcome in OUTCOMES else str(outcome)
+
+
+def severity_word(severity) -> str:
+    return t(f"severity.{severity}") if severity in ("error", "warning", "info") else str(severity)
 
 
 def _check_item(c) -> str:
     """One finding: its sentence first, then outcome, severity and place, the rule id last (a reference)."""
-    where = f", at {esc(c.source_ref)}" if c.source_ref is not None and not pd.isna(c.source_ref) else ""
-    return (
-        f"<li>{esc(c.message)} (<b>{esc(OUTCOME_WORDS.get(c.outcome, c.outcome))}</b>, {esc(c.severity)}{where}; "
-        f"rule <code>{esc(c.rule_id)}</code>)</li>"
+    where = t("narrate.at", ref=esc(c.source_ref)) if c.source_ref is not None and not pd.isna(c.source_ref) else ""
+    said = t(
+        "narrate.check_item",
+        message=esc(c.message),
+        outcome=esc(outcome_word(c.outcome)),
+        severity=esc(severity_word(c.severity)),
+        where=where,
+        rule=esc(c.rule_id),
     )
+    return f"<li>{said}</li>"
 
 
 def findings_first(ch: pd.DataFrame) -> pd.DataFrame:
-    """Checks as a table for readers: the sentence (`message`) first, the rule id last."""
+    """Checks as a table for readers: the sentence (`message`) first, the rule id last; outcomes
+    and severities in the page's words."""
     first = [c for c in ("message", "outcome", "severity") if c in ch]
     last = [c for c in ("rule_id",) if c in ch]
-    return ch[first + [c for c in ch.columns if c not in first + last] + last]
+    out = ch[first + [c for c in ch.columns if c not in first + last] + last]
+    words = {}
+    if "outcome" in out:
+        words["outcome"] = out.outcome.map(outcome_word)
+    if "severity" in out:
+        words["severity"] = out.severity.map(severity_word)
+    return out.assign(**words) if words else out
+
+
+def _tables_html(s: dict) -> str:
+    """The summary's sentence on the template's tables: read, printed empty, missing, in doubt."""
+    n_tpl = len(s["found"]) + len(s["empty"]) + len(s["missing"])
+    tables = t("narrate.tables", n_read=len(s["found"]) + len(s["empty"]), n_tpl=n_tpl)
+    if s["found"] or s["empty"]:
+        tables += t("narrate.with_rows", found=esc("、".join(s["found"])))
+        tables += t("narrate.empty_ones", empty=esc("、".join(s["empty"]))) if s["empty"] else ""
+        tables += t("narrate.close")
+    tables += (t("narrate.missing", missing=esc("、".join(s["missing"]))) if s["missing"] else "") + t("narrate.stop")
+    if s["doubtful"]:
+        semi = "；" if lang() == "zh" else "; "
+        tables += (
+            t("narrate.doubt")
+            + semi.join(
+                f"<b>{esc(k)}</b>{'（' if lang() == 'zh' else ' ('}{esc(w[:300])}{t('narrate.close')}"
+                for k, w in s["doubtful"].items()
+            )
+            + t("narrate.stop")
+        )
+    return f"<p>{tables}</p>"
+
+
+def _checks_summary_html(c: dict, probs, shown: int) -> list[str]:
+    """The summary's count of checks by outcome, then the failing and uncertain ones in full."""
+    if not c:
+        return [f"<p>{t('narrate.no_checks')}</p>"]
+    comma = "，" if lang() == "zh" else ", "
+    rest = comma.join(
+        f"{c[k]:,} {outcome_word(k)}" for k in ("insufficient_data", "pass", "not_applicable") if c.get(k)
+    )
+    said = t("narrate.checks", n=f"{sum(c.values()):,}", fail=c.get("fail", 0), unc=c.get("uncertain", 0))
+    parts = [f"<p>{said}" + (t("narrate.checks_rest", rest=rest) if rest else "") + t("narrate.stop") + "</p>"]
+    if len(probs):
+        items = [_check_item(p) for p in probs.itertuples()]
+        parts.append("<ul>" + "".join(items[:shown]) + "</ul>")
+        if len(items) > shown:
+            more = t("narrate.more_problems", n=len(items) - shown)
+            parts.append(details(more, "<ul>" + "".join(items[shown:]) + "</ul>"))
+    return parts
+
+
+def _status_word(status) -> str:
+    return t(f"status.{status}") if status in ("ok", "partial", "failed") else str(status)
 
 
 def report_summary_html(s: dict, shown: int = 12) -> str:
     """The summary a report page opens with (`s` from report_view.summary)."""
+    from ..publish.index_page import verdict_word
+
     v = s["verdict"]
-    head = esc(s["department"] or s["report_id"]) + (f" · {s['year']}" if s["year"] else " · fiscal year not found")
+    head = esc(s["department"] or s["report_id"]) + (f" · {s['year']}" if s["year"] else t("narrate.no_year"))
+    dash = "：" if lang() == "zh" else " — "
+    template = (f"{'（' if lang() == 'zh' else ' ('}{esc(s['template'])}{t('narrate.close')}") if s["template"] else ""
     parts = [
         f'<div class="juesuan-summary"><p style="font-size:1.15em"><b>{head}</b></p>',
-        f'<p>Verdict: <b style="color:{VERDICT_CSS.get(v.verdict, "#222")}">{esc(v.verdict)}</b> — {esc(v.reason)}. '
-        f"Status <b>{esc(s['status'])}</b>; read from <code>{esc(s['source_file'])}</code>"
-        + (f" ({esc(s['template'])})" if s["template"] else "")
-        + ".</p>",
+        f"<p>{t('narrate.verdict')}{'：' if lang() == 'zh' else ': '}"
+        f'<b style="color:{VERDICT_CSS.get(v.verdict, "#222")}">{esc(verdict_word(v.verdict))}</b>{dash}{esc(v.reason)}'
+        + t("narrate.status_read", status=esc(_status_word(s["status"])), file=esc(s["source_file"]), template=template)
+        + "</p>",
     ]
     if s["error"] and s["status"] != "failed":  # a failed file's error is already the verdict's reason
-        parts.append(f"<p><b>Note:</b> {esc(s['error'])}</p>")
-    n_tpl = len(s["found"]) + len(s["empty"]) + len(s["missing"])
-    tables = (
-        f"<p>Tables: {len(s['found']) + len(s['empty'])} of the template's {n_tpl} read"
-        + (
-            f" ({esc('、'.join(s['found']))} with rows"
-            + (f"; {esc('、'.join(s['empty']))} printed empty" if s["empty"] else "")
-            + ")"
-            if s["found"] or s["empty"]
-            else ""
-        )
-        + (f"; missing: {esc('、'.join(s['missing']))}" if s["missing"] else "")
-        + "."
-    )
-    if s["doubtful"]:
-        tables += (
-            " Read with doubt: "
-            + "; ".join(f"<b>{esc(t)}</b> ({esc(w[:300])})" for t, w in s["doubtful"].items())
-            + "."
-        )
-    parts.append(tables + "</p>")
-    c = s["counts"]
-    if not c:
-        parts.append("<p>No consistency checks were recorded for this report.</p>")
-    else:
-        n_fail, n_unc = c.get("fail", 0), c.get("uncertain", 0)
-        rest = ", ".join(
-            f"{c[k]:,} {OUTCOME_WORDS[k]}" for k in ("insufficient_data", "pass", "not_applicable") if c.get(k)
-        )
-        parts.append(
-            f"<p>Checks: {sum(c.values()):,} recorded — <b>{n_fail} fail</b>, <b>{n_unc} uncertain</b>"
-            + (f"; {rest} (listed under Consistency checks)" if rest else "")
-            + ".</p>"
-        )
-        probs = s["problems"]
-        if len(probs):
-            items = [_check_item(p) for p in probs.itertuples()]
-            parts.append("<ul>" + "".join(items[:shown]) + "</ul>")
-            if len(items) > shown:
-                parts.append(
-                    details(
-                        f"{len(items) - shown} more failing or uncertain checks",
-                        "<ul>" + "".join(items[shown:]) + "</ul>",
-                    )
-                )
+        parts.append(f"<p>{t('narrate.note')}{esc(s['error'])}</p>")
+    parts.append(_tables_html(s))
+    parts += _checks_summary_html(s["counts"], s["problems"], shown)
     parts.append("</div>")
     return "".join(parts)
 
@@ -443,24 +392,21 @@ def report_summary_html(s: dict, shown: int = 12) -> str:
 def checks_html(ch: pd.DataFrame) -> str:
     """A report's checks: failing and uncertain ones in full, the others collapsed into counts with
     their list behind a disclosure."""
+    outcome = ch.outcome
     ch = findings_first(ch)
-    problems = ch[ch.outcome.isin(["fail", "uncertain"])]
-    short = ch[ch.outcome == "insufficient_data"]
-    fine = ch[ch.outcome.isin(["pass", "not_applicable"])]
+    problems = ch[outcome.isin(["fail", "uncertain"])]
+    short = ch[outcome == "insufficient_data"]
+    fine = ch[outcome.isin(["pass", "not_applicable"])]
     out = []
     if len(problems):
-        out.append(f"<p><b>{len(problems)} failing or uncertain</b> (errors first):</p>" + table_html(problems))
+        out.append(f"<p>{t('narrate.problems', n=len(problems))}</p>" + table_html(problems))
     else:
-        out.append("<p>No check fails or is uncertain.</p>")
+        out.append(f"<p>{t('narrate.no_problem')}</p>")
     if len(short):
-        out.append(details(f"{len(short):,} could not be run for lack of data — show them", table_html(short)))
+        out.append(details(t("narrate.short", n=f"{len(short):,}"), table_html(short)))
     if len(fine):
-        counts = fine.outcome.value_counts()
-        out.append(
-            details(
-                ", ".join(f"{counts[k]:,} {OUTCOME_WORDS[k]}" for k in ("pass", "not_applicable") if k in counts)
-                + " — show the list",
-                table_html(fine),
-            )
-        )
+        counts = outcome[outcome.isin(["pass", "not_applicable"])].value_counts()
+        comma = "，" if lang() == "zh" else ", "
+        said = comma.join(f"{counts[k]:,} {outcome_word(k)}" for k in ("pass", "not_applicable") if k in counts)
+        out.append(details(said + t("narrate.show_list"), table_html(fine)))
     return "".join(out)

@@ -9,6 +9,7 @@ import pandas as pd
 
 from ..data.load import Corpus, load
 from ..publish import plots
+from ..publish.text import set_lang
 
 
 def _prepare() -> None:
@@ -25,18 +26,21 @@ def _prepare() -> None:
     pd.options.display.max_columns = 40
 
 
-def open_study(processed_dir: str = "") -> Corpus:
-    """A study's corpus: the processed datasets (`processed_dir`, empty for data/processed/)."""
+def open_study(processed_dir: str = "", lang: str = "") -> Corpus:
+    """A study's corpus: the processed datasets (`processed_dir`, empty for data/processed/); the
+    page's sentences, figures and tables in `lang` (zh, the default, or en: helpers.publish.text)."""
+    set_lang(lang)
     _prepare()
     return load(processed_dir or None)  # raises NoProcessedData naming the folder
 
 
-def open_one_report(**params: str) -> tuple[Corpus, str]:
+def open_one_report(lang: str = "", **params: str) -> tuple[Corpus, str]:
     """report.ipynb's corpus and report id: `params` are its parameters, passed on to
     `helpers.studies.source.open_report` (report_id, processed_dir, source, out_dir, cache_dir,
-    pdf_engine); the report is checked to exist."""
+    pdf_engine); the report is checked to exist. The page in `lang` (helpers.publish.text)."""
     from .source import open_report
 
+    set_lang(lang)
     _prepare()
     pd.options.display.float_format = "{:,.2f}".format
     corpus, rid = open_report(**params)

@@ -14,22 +14,24 @@ import pandas as pd
 from ..core.vocabulary import POVERTY_CODE as CODE
 from ..core.vocabulary import POVERTY_NEW_NAME as NEW
 from ..core.vocabulary import POVERTY_OLD_NAME as OLD
-from ..core.vocabulary import poverty_series as series_for_year  # the crosswalk: the name a fiscal year gives 21305
-from ..data.load import Corpus
+from ..core.vocabulary import poverty_name, poverty_name_printed  # the crosswalk of 21305's names
+from ..core.vocabulary import poverty_series as series_for_year  # the series (side of the 2021 rename) of a year
+from ..data.load import Corpus, short_department
 from . import quality
 from .composition import basic_project
 
 
 def printed_series(name) -> str | None:
-    """Which of the two names a printed line label uses."""
-    if name is None or pd.isna(name):
-        return None
-    s = str(name)
-    if "乡村振兴" in s or "衔接" in s:
-        return NEW
-    if OLD in s or "脱贫" in s:
-        return OLD
-    return None
+    """Which series a printed line label belongs to, by the crosswalk's names (the 2024 name
+    巩固脱贫攻坚成果衔接乡村振兴 continues 巩固脱贫衔接乡村振兴)."""
+    hit = poverty_name_printed(name)
+    return hit[1] if hit else None
+
+
+def crosswalk_name(name) -> str | None:
+    """The crosswalk name a printed label uses (`其他扶贫支出` → 扶贫)."""
+    hit = poverty_name_printed(name)
+    return hit[0] if hit else None
 
 
 def function_lines(corpus: Corpus) -> pd.DataFrame:
@@ -65,6 +67,8 @@ def function_lines(corpus: Corpus) -> pd.DataFrame:
     df["fiscal_year"] = df.report_id.map(years).astype("Int64")
     df["series_expected"] = df.fiscal_year.map(series_for_year)
     df["series_printed"] = df.name_printed.map(printed_series)
+    df["name_expected"] = df.fiscal_year.map(poverty_name)
+    df["name_crosswalk"] = df.name_printed.map(crosswalk_name)
     df["name_matches_year"] = df.series_printed.isna() | (df.series_printed == df.series_expected)
     return df
 
@@ -93,6 +97,77 @@ def share_of_spending(corpus: Corpus) -> pd.DataFrame:
 
 
 POVERTY_PROJECT = r"扶贫|脱贫|乡村振兴|帮扶"
+SERIES_COLUMNS = ["report_id", "report", "fiscal_year", "series", "amount_wan", "source", "source_detail"]
+
+
+def _poverty_projects(corpus: Corpus) -> tuple[pd.DataFrame, dict[str, list]]:
+    """The department's own poverty projects, and each report's (their index labels), grouped once
+    instead of a frame filter per report."""
+    pt = corpus.poverty_transfers
+    if not len(pt):
+        return pt, {}
+    proj = pt[
+        (pt.kind == "project")
+        & pt.name.fillna("").str.contains(POVERTY_PROJECT)
+        & (pt.scope.fillna("department") == "department")
+    ]
+    projects: dict[str, list] = {}
+    for k, rid in zip(proj.index, proj.report_id.astype("object").tolist()):
+        projects.setdefault(rid, []).append(k)
+    return proj, projects
+
+
+def _series_row(r, label: str, fl: pd.DataFrame, proj: pd.DataFrame, projects: dict[str, list]) -> dict:
+    """One report's point: its 21305 line, else (tables not read) its largest poverty project."""
+    row = dict(zip(SERIES_COLUMNS, [r.report_id, label, r.fiscal_year, series_for_year(r.fiscal_year)]))
+    row.update(amount_wan=float("nan"), source="", source_detail="")
+    if r.report_id in fl.index and pd.notna(fl.amount_wan.get(r.report_id)):
+        row.update(
+            amount_wan=float(fl.amount_wan[r.report_id]),
+            source="21305 line in the tables",
+            source_detail=str(fl.name_printed[r.report_id]),
+        )
+        return row
+    mine = projects.get(r.report_id)
+    tables_read = len(r.tables_found) > 0 if r.tables_found is not None else False
+    if mine is not None and not tables_read:
+        top = proj.loc[mine].sort_values("amount_wan", ascending=False).iloc[0]
+        row.update(
+            amount_wan=float(top.amount_wan),
+            source="poverty project (tables not read)",
+            source_detail=f"{top['name']} ({top.source_ref})",
+        )
+    return row
+
+
+def _checked_flags(df: pd.DataFrame, corpus: Corpus) -> dict[str, str]:
+    """report_id → the flag of a failing or uncertain check printing the amount shown (the rows
+    stating the very amount: the same money restated, not another project)."""
+    pt = corpus.poverty_transfers
+    checked: dict[str, str] = {}
+    if not len(pt) or not len(df):
+        return checked
+    amount = dict(zip(df.report_id, df.amount_wan))
+    rows = pt[pt.report_id.isin(list(df.report_id)) & pt.kind.isin(["function_line", "project"])]
+    rows = rows[[quality.same_figure(a, amount.get(r)) for r, a in zip(rows.report_id, rows.amount_wan)]]
+    if len(rows):
+        for rid, f in zip(rows.report_id, quality.flag_rows(rows, corpus, ["amount_wan"]).flag):
+            if f and checked.get(rid) != quality.FLAG_FAIL:
+                checked[rid] = f
+    return checked
+
+
+def _flags(df: pd.DataFrame, corpus: Corpus) -> list[str]:
+    """A failing/uncertain check's flag, else `doubtful reading` for a 21305 cell read with doubt (a
+    text copy without column positions), else ""."""
+    li = corpus.line_items
+    doubt = li[li.doubtful.fillna(False).astype(bool) & li.code.fillna("").str.startswith(CODE)] if len(li) else li
+    doubtful = set(doubt.report_id.astype("object").tolist()) if len(doubt) else set()
+    checked = _checked_flags(df, corpus)
+    return [
+        checked.get(rid) or ("doubtful reading" if (s_.startswith(CODE) and rid in doubtful) else "")
+        for rid, s_ in zip(df.report_id, df.source)
+    ]
 
 
 def series_by_report(corpus: Corpus) -> pd.DataFrame:
@@ -102,76 +177,13 @@ def series_by_report(corpus: Corpus) -> pd.DataFrame:
     department's money in one year, labelled by report (district, department, year)."""
     labels = corpus.labels()
     fl = function_lines(corpus).set_index("report_id")
-    pt = corpus.poverty_transfers
-    proj = (
-        pt[
-            (pt.kind == "project")
-            & pt.name.fillna("").str.contains(POVERTY_PROJECT)
-            & (pt.scope.fillna("department") == "department")
-        ]
-        if len(pt)
-        else pt
-    )
-    # each report's poverty projects (their index labels), grouped once instead of a frame filter per report
-    projects: dict[str, list] = {}
-    for k, rid in zip(proj.index, proj.report_id.astype("object").tolist()) if len(proj) else []:
-        projects.setdefault(rid, []).append(k)
-    rows = []
-    for r in corpus.readable.itertuples():
-        row = {
-            "report_id": r.report_id,
-            "report": labels.get(r.report_id, r.report_id),
-            "fiscal_year": r.fiscal_year,
-            "series": series_for_year(r.fiscal_year),
-            "amount_wan": float("nan"),
-            "source": "",
-            "source_detail": "",
-        }
-        if r.report_id in fl.index and pd.notna(fl.amount_wan.get(r.report_id)):
-            row.update(
-                amount_wan=float(fl.amount_wan[r.report_id]),
-                source="21305 line in the tables",
-                source_detail=str(fl.name_printed[r.report_id]),
-            )
-        else:
-            mine = projects.get(r.report_id)
-            tables_read = len(r.tables_found) > 0 if r.tables_found is not None else False
-            if mine is not None and not tables_read:
-                top = proj.loc[mine].sort_values("amount_wan", ascending=False).iloc[0]
-                row.update(
-                    amount_wan=float(top.amount_wan),
-                    source="poverty project (tables not read)",
-                    source_detail=f"{top['name']} ({top.source_ref})",
-                )
-        if row["source"]:
-            rows.append(row)
-    df = (
-        pd.DataFrame(
-            rows, columns=["report_id", "report", "fiscal_year", "series", "amount_wan", "source", "source_detail"]
-        )
-        .sort_values(["fiscal_year", "report"])
-        .reset_index(drop=True)
-    )
-    # a 21305 cell read with doubt (a text copy without column positions) is marked, with the reason
-    li = corpus.line_items
-    doubt = li[li.doubtful.fillna(False).astype(bool) & li.code.fillna("").str.startswith(CODE)] if len(li) else li
-    doubtful = set(doubt.report_id.astype("object").tolist()) if len(doubt) else set()
-    # a 21305 line or project a failing or uncertain check prints is flagged as in every other study
-    pt = corpus.poverty_transfers
-    checked: dict[str, str] = {}
-    if len(pt) and len(df):
-        amount = dict(zip(df.report_id, df.amount_wan))
-        rows = pt[pt.report_id.isin(list(df.report_id)) & pt.kind.isin(["function_line", "project"])]
-        # the rows stating the very amount shown (the same money restated), not another project
-        rows = rows[[quality.same_figure(a, amount.get(r)) for r, a in zip(rows.report_id, rows.amount_wan)]]
-        if len(rows):
-            for rid, f in zip(rows.report_id, quality.flag_rows(rows, corpus, ["amount_wan"]).flag):
-                if f and checked.get(rid) != quality.FLAG_FAIL:
-                    checked[rid] = f
-    df["flag"] = [
-        checked.get(rid) or ("doubtful reading" if (s_.startswith(CODE) and rid in doubtful) else "")
-        for rid, s_ in zip(df.report_id, df.source)
+    proj, projects = _poverty_projects(corpus)
+    rows = [
+        _series_row(r, labels.get(r.report_id, r.report_id), fl, proj, projects) for r in corpus.readable.itertuples()
     ]
+    rows = [r for r in rows if r["source"]]
+    df = pd.DataFrame(rows, columns=SERIES_COLUMNS).sort_values(["fiscal_year", "report"]).reset_index(drop=True)
+    df["flag"] = _flags(df, corpus)
     return df
 
 
@@ -182,6 +194,54 @@ def by_year(corpus: Corpus) -> pd.DataFrame:
     if sr.empty:
         return sr.assign(bar=pd.Series(dtype="object"))
     return sr.assign(bar=sr.report)
+
+
+def transfers_over_time(corpus: Corpus) -> pd.DataFrame:
+    """Money one department passes to a paired place, year by year, from `department_series`
+    (topic `paired_assistance`): the level its report prints for its own year and the earlier year's
+    derived as level − the printed change (e.g. 江汉 2022: 2,200 万元 to 宣恩县, 同比去年增加 200 → 2021:
+    2,000). `name` is the crosswalk's name of 21305 in that year. Nominal 万元; one department per
+    row, never summed across departments."""
+    ds = corpus.department_series
+    cols = ["department", "recipient", "fiscal_year", "name", "amount_wan", "basis", "report", "source_ref", "note"]
+    if ds.empty:
+        return pd.DataFrame(columns=cols)
+    sub = ds[ds.topic == "paired_assistance"]
+    labels = corpus.labels()
+    city = dict(zip(corpus.reports.report_id, corpus.reports.city))
+    out = sub.assign(
+        department=[
+            f"{d or ''} {short_department(dep, city.get(rid), d)}".strip()
+            for rid, d, dep in zip(sub.report_id, sub.district.astype("object"), sub.department)
+        ],
+        name=sub.fiscal_year.map(poverty_name),
+        report=sub.report_id.map(labels),
+    )
+    return out.sort_values(["department", "recipient", "fiscal_year"])[cols].reset_index(drop=True)
+
+
+def _continuity(corpus: Corpus) -> str | None:
+    """The sentence on one department's transfer followed across years, or None."""
+    tt = transfers_over_time(corpus)
+    if tt.empty:
+        return None
+    parts = []
+    for (dept, place), g in tt.groupby(["department", "recipient"], sort=False, dropna=False):
+        if g.fiscal_year.nunique() < 2:
+            continue
+        pts = [
+            f"{int(r.fiscal_year)} {r.amount_wan:,.2f} 万元 ("
+            + (f"derived: {r.note.split(';')[0]}" if r.basis == "derived" else f"printed, {r.source_ref}")
+            + f"; 21305 then named {r.name})"
+            for r in g.itertuples()
+        ]
+        parts.append(f"{dept} to {place if isinstance(place, str) else 'a paired place'}: " + ", ".join(pts))
+    if not parts:
+        return None
+    return (
+        "One department's transfer followed across years (nominal 万元, from the prior-year change its report "
+        "prints; never summed across departments): " + "; ".join(parts) + "."
+    )
 
 
 def normalise_place(name) -> str | None:
@@ -331,6 +391,9 @@ def key_findings(corpus: Corpus) -> list[str]:
             )
             + "."
         )
+    over_time = _continuity(corpus)
+    if over_time:
+        out.append(over_time)
     rc = recipients(corpus)
     if len(rc):
         top = rc.iloc[0]

@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..core.settings import SETTINGS
 from ..data.load import Corpus
+from ..publish.text import lang, t, tn
 
 PROBLEM_OUTCOMES = ("fail", "uncertain")
 FLAG_FAIL = "failed check"
@@ -187,8 +188,8 @@ def verdicts(corpus: Corpus) -> pd.DataFrame:
     from ..publish.index_page import verdict
 
     rep = corpus.reports
-    kept = corpus.__dict__.get("_verdicts")  # made once per corpus: every study asks
-    if kept is not None and kept[0] is rep:
+    kept = corpus.__dict__.get("_verdicts")  # made once per corpus and language: every study asks
+    if kept is not None and kept[0] is rep and kept[2] == lang():
         return kept[1].copy()
     q = corpus.quality
     qual = {rid: row for rid, (_, row) in zip(q.report_id.astype("object"), q.iterrows())} if len(q) else {}
@@ -197,7 +198,7 @@ def verdicts(corpus: Corpus) -> pd.DataFrame:
         v = verdict(r, qual.get(r.report_id))
         rows.append({"report_id": r.report_id, "verdict": v.verdict, "reason": v.reason})
     out = pd.DataFrame(rows, columns=VERDICT_COLUMNS)
-    corpus.__dict__["_verdicts"] = (rep, out)
+    corpus.__dict__["_verdicts"] = (rep, out, lang())
     return out.copy()
 
 
@@ -241,12 +242,8 @@ def left_out_sentence(corpus: Corpus) -> str:
         kept = {rid: (labels.get(rid, rid), why) for rid, why in do_not_use(corpus).items()}
     if not kept:
         return ""
-    out = kept
-    parts = [f"{label} ({why})" for label, why in kept.values()]
-    return (
-        f"Left out of every figure, range and count: {len(out)} report{'s' if len(out) != 1 else ''} the index "
-        f"marks “do not use”: " + "; ".join(parts) + "."
-    )
+    parts = [t("quality.left_out_part", label=label, why=why) for label, why in kept.values()]
+    return tn("quality.left_out", len(kept), parts=("；" if lang() == "zh" else "; ").join(parts))
 
 
 def sensitivity(df: pd.DataFrame, corpus: Corpus, describe, col: str = "report_id") -> str:
@@ -258,13 +255,13 @@ def sensitivity(df: pd.DataFrame, corpus: Corpus, describe, col: str = "report_i
     care = with_care(corpus) if care is None else care
     mine = set(df[col].astype("object")) & care
     if not mine:
-        return "(No “use with care” report among them.)"
+        return t("quality.no_care")
     rest = df[~df[col].isin(list(care))]
     n = rest[col].nunique()
-    head = f"Without the {len(mine)} “use with care” report{'s' if len(mine) != 1 else ''} among them: "
+    head = tn("quality.without", len(mine))
     if not n:
-        return head + "no report remains, so the figure rests entirely on reports to be used with care."
-    return head + f"{n} report{'s' if n != 1 else ''} remain{'s' if n == 1 else ''}; " + describe(rest) + "."
+        return head + t("quality.none_remains")
+    return head + tn("quality.remain", n, said=describe(rest))
 
 
 def comparable(corpus: Corpus) -> Corpus:

@@ -14,6 +14,7 @@ from ..core.catalog import ALL_TABLE_CODES, BY_CODE, MEASURES_DOC, TABLE_CODES, 
 from ..core.vocabulary import THREE_PUBLIC_COLUMN_LABELS as _T7_LABELS
 from ..core.vocabulary import THREE_PUBLIC_COLUMNS
 from ..data.load import Corpus
+from ..publish.text import lang, t
 
 OUTCOME_ORDER = {"fail": 0, "uncertain": 1, "insufficient_data": 2, "not_applicable": 3, "pass": 4}
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -21,7 +22,7 @@ SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 STATE_TINTS = {"found": "#d5eddc", "empty": "#fbefc6", "missing": "#f7cfcf"}
 
 # measure → printed column name, per table (from the catalog's documentation of measures)
-_MEASURE_LABELS: dict[tuple[str, str], str] = {(t, m): label for t, m, label in MEASURES_DOC}
+_MEASURE_LABELS: dict[tuple[str, str], str] = {(tb, m): label for tb, m, label in MEASURES_DOC}
 
 
 def measure_label(table: str, measure: str) -> str:
@@ -70,22 +71,18 @@ def coverage(corpus: Corpus, report_id: str) -> pd.DataFrame:
     for code in codes:
         n = int(cells.get(code, 0))
         if code in empty_:
-            state, why = "empty", "printed with a header and no rows: nothing to report"
+            state, why = "empty", t("view.empty_why")
         elif code in found:
-            state, why = "found", f"{n} cells read"
+            state, why = "found", t("view.cells_read", n=n)
         elif code in missing:
             state = "missing"
-            why = (
-                ("the file could not be read (error above)")
-                if r.status == "failed"
-                else "not in the file (lost in conversion or not published)"
-            )
+            why = t("view.file_failed") if r.status == "failed" else t("view.not_in_file")
         else:
-            state, why = "missing", "not recorded by the extraction"
+            state, why = "missing", t("view.not_recorded")
         reading = readings.loc[code] if code in readings.index else None
         doubtful = bool(reading["doubtful"]) if reading is not None else False
         if reading is not None and doubtful:
-            why += "; reading doubtful: " + " | ".join(reading["reasons"])
+            why += t("view.doubtful") + " | ".join(reading["reasons"])
         rows.append(
             {
                 "table": code,
@@ -122,7 +119,7 @@ def _measure_order(table: str, measures) -> list[str]:
         template = list(THREE_PUBLIC_COLUMNS)
     if table == "T4":
         template = ["final", "total", "general_budget", "gov_fund", "state_capital"]
-    doc = [m for t, m, _ in MEASURES_DOC if t == table]
+    doc = [m for tb, m, _ in MEASURES_DOC if tb == table]
     order = [m for m in template + doc if m in measures]
     order = list(dict.fromkeys(order))
     return order + sorted(m for m in measures if m not in order)
@@ -152,6 +149,48 @@ def row_source(refs: list[str]) -> str:
     return f"{uniq[0]} … {uniq[-1]}"
 
 
+_ROW_KEYS = ["side", "section", "row_order", "code", "row_label"]
+
+
+def _printed_rows(li: pd.DataFrame) -> tuple[dict[tuple, dict], dict[tuple, list[str]], dict[tuple, list[str]]]:
+    """A table's cells gathered by printed row (side, section, row order, code, label), in the order
+    first read: measure → the first amount read; the measures read with doubt; where it was read."""
+
+    def column(name: str, blank) -> list:
+        return [blank if v is None or v is pd.NA else v for v in li[name].tolist()]
+
+    rows: dict[tuple, dict] = {}
+    doubt: dict[tuple, list[str]] = {}
+    refs: dict[tuple, list[str]] = {}
+    cells = zip(
+        column("side", ""),
+        column("section", ""),
+        column("row_order", -1),
+        column("code", ""),
+        column("row_label", None),
+    )
+    measures = li.measure.tolist()
+    amounts = li.amount_wan.astype("float64").tolist()
+    doubtful = [v is True for v in li.doubtful.tolist()]
+    for key, m, amount, in_doubt, ref in zip(cells, measures, amounts, doubtful, column("source_ref", "")):
+        refs.setdefault(key, []).append(ref)
+        row = rows.setdefault(key, {})
+        if m not in row or pd.isna(row[m]):  # the first amount read (a null is no amount)
+            row[m] = amount
+        if in_doubt:
+            doubt.setdefault(key, []).append(m)
+    return rows, doubt, refs
+
+
+def _printed_order(table: str, rows) -> list[tuple]:
+    """The printed rows in the order the table prints them: T6 block after block (301/303 | 302 |
+    310, printed side by side), a two-sided table income before expenditure; ties as read."""
+    side_rank = {"income": 0, "": 1, "expenditure": 2}
+    if table == "T6":
+        return sorted(rows, key=lambda k: (0 if k[1] == "personnel" else 1, k[3][:3] if k[3] != "" else "~", k[2]))
+    return sorted(rows, key=lambda k: (side_rank.get(k[0], 3), k[2]))
+
+
 def wide_table(corpus: Corpus, report_id: str, table: str, *, keep_order: bool = False) -> pd.DataFrame:
     """One standard table back in its printed shape: a row per printed row, a column per measure
     (the first amount read for it), and, when any cell is doubtful, an *in doubt* column naming the
@@ -164,46 +203,11 @@ def wide_table(corpus: Corpus, report_id: str, table: str, *, keep_order: bool =
     li = corpus.cells(report_id, table)
     if li.empty:
         return pd.DataFrame()
-    keys = ["side", "section", "row_order", "code", "row_label"]
-
-    def column(name: str, blank) -> list:
-        return [blank if v is None or v is pd.NA else v for v in li[name].tolist()]
-
-    rows: dict[tuple, dict] = {}  # printed row → measure → amount, rows in the order first read
-    doubt: dict[tuple, list[str]] = {}
-    refs: dict[tuple, list[str]] = {}  # printed row → where its cells were read
-    measures = li.measure.tolist()
-    sources = column("source_ref", "")
-    amounts = li.amount_wan.astype("float64").tolist()
-    doubtful = [v is True for v in li.doubtful.tolist()]
-    cells = zip(
-        column("side", ""),
-        column("section", ""),
-        column("row_order", -1),
-        column("code", ""),
-        column("row_label", None),
-    )
-    for key, m, amount, in_doubt, ref in zip(cells, measures, amounts, doubtful, sources):
-        refs.setdefault(key, []).append(ref)
-        row = rows.setdefault(key, {})
-        if m not in row or pd.isna(row[m]):  # the first amount read (a null is no amount)
-            row[m] = amount
-        if in_doubt:
-            doubt.setdefault(key, []).append(m)
-    order = _measure_order(table, set(measures))
-    side_rank = {"income": 0, "": 1, "expenditure": 2}
-    if table == "T6":  # printed as blocks side by side (301/303 | 302 | 310): show block after block
-
-        def rank(key: tuple) -> tuple:
-            return (0 if key[1] == "personnel" else 1, key[3][:3] if key[3] != "" else "~", key[2])
-    else:
-
-        def rank(key: tuple) -> tuple:
-            return (side_rank.get(key[0], 3), key[2])
-
-    ranked = sorted(rows, key=rank)  # stable: ties keep the order read
-    records = [dict(zip(keys, key), **{m: rows[key].get(m) for m in order}) for key in ranked]
-    wide = pd.DataFrame.from_records(records, columns=keys + order)
+    rows, doubt, refs = _printed_rows(li)
+    order = _measure_order(table, set(li.measure.tolist()))
+    ranked = _printed_order(table, rows)
+    records = [dict(zip(_ROW_KEYS, key), **{m: rows[key].get(m) for m in order}) for key in ranked]
+    wide = pd.DataFrame.from_records(records, columns=_ROW_KEYS + order)
     for m in order:
         wide[m] = wide[m].astype("float64")
     if doubt:
@@ -287,7 +291,7 @@ def printed_table(corpus: Corpus, report_id: str, table: str) -> pd.DataFrame:
 
 def tables_present(corpus: Corpus, report_id: str) -> list[str]:
     li = corpus.of("line_items", report_id)
-    return [t for t in TABLE_CODES if (li.table == t).any()]
+    return [c for c in TABLE_CODES if (li.table == c).any()]
 
 
 def checks_sorted(corpus: Corpus, report_id: str) -> pd.DataFrame:
@@ -369,7 +373,7 @@ def summary(corpus: Corpus, report_id: str) -> dict:
         "found": cov[cov.state == "found"].table.tolist(),
         "empty": cov[cov.state == "empty"].table.tolist(),
         "missing": cov[cov.state == "missing"].table.tolist(),
-        "doubtful": {t: w.split("reading doubtful: ", 1)[-1] for t, w in zip(doubt.table, doubt.why)},
+        "doubtful": {c: w.split(t("view.doubtful"), 1)[-1] for c, w in zip(doubt.table, doubt.why)},
         "counts": check_counts(ch),
         "problems": ch[ch.outcome.isin(PROBLEM_OUTCOMES)].reset_index(drop=True) if len(ch) else ch,
     }
@@ -382,26 +386,20 @@ def table_heading(corpus: Corpus, report_id: str, code: str, info, rows: int | N
     title = f"### {code} {BY_CODE[code].title}"
     li = corpus.cells(report_id, code)
     if li.empty:
-        return title + f"\n\n*{info.state}*: {info.why}"
+        return title + "\n\n" + t("view.heading_absent", state=t(f"view.state_{info.state}"), why=info.why)
     refs = li.source_ref.dropna()
-    where = f"{refs.iloc[0]} – {refs.iloc[-1]}" if len(refs) else "n/a"
+    where = f"{refs.iloc[0]} – {refs.iloc[-1]}" if len(refs) else t("narrate.na")
     rows = len(printed_table(corpus, report_id, code)) if rows is None else rows
     inferred = int(li.column_inferred.fillna(False).sum())
     doubtful = int(li.doubtful.fillna(False).sum())
     return (
         title
-        + f"\n\n{rows} printed rows, read at {where}"
-        + (
-            f"; {inferred} cells had their column chosen by the table's arithmetic (the text lost blank cells)"
-            if inferred
-            else ""
-        )
-        + (
-            f"; **{doubtful} cells are doubtful** (see Coverage for why; checks over them say `uncertain`)"
-            if doubtful
-            else ""
-        )
-        + ("" if info.state == "found" else "; table printed empty")
+        + "\n\n"
+        + t("view.rows_read", rows=rows, where=where)
+        + (t("view.inferred", n=inferred) if inferred else "")
+        + (t("view.doubt_cells", n=doubtful) if doubtful else "")
+        + ("" if info.state == "found" else t("view.printed_empty"))
+        + ("。" if lang() == "zh" else "")
     )
 
 
@@ -412,10 +410,15 @@ def coverage_sentence(cov: pd.DataFrame) -> str:
     from .narrate import listing
 
     found, empty, missing = (cov[cov.state == s].table.tolist() for s in ("found", "empty", "missing"))
-    why_missing = "; ".join(sorted(set(cov[cov.state == "missing"].why))) or "—"
-    return (
-        f"Found with content: {listing(found, 9)} ({len(found)} of {len(cov)}). Printed empty (nothing to report): "
-        f"{listing(empty, 9)}. Missing: {listing(missing, 9)}" + (f" — {why_missing}." if missing else ".")
+    why_missing = ("；" if lang() == "zh" else "; ").join(sorted(set(cov[cov.state == "missing"].why))) or "—"
+    return t(
+        "view.coverage",
+        found=listing(found, 9),
+        n_found=len(found),
+        n=len(cov),
+        empty=listing(empty, 9),
+        missing=listing(missing, 9),
+        why=t("view.coverage_why", why=why_missing) if missing else "",
     )
 
 
@@ -425,11 +428,21 @@ def spending_sentence(fc: pd.DataFrame, bp: pd.DataFrame) -> str:
 
     top = fc.sort_values("amount_wan", ascending=False).iloc[0]
     return (
-        f"Spending by function class (from {fc.table.iloc[0]}): the largest class is **{top['name']}** with "
-        f"{wan(top.amount_wan)} ({pct(top.share_pct)} of the classes' total {wan(fc.amount_wan.sum())})."
+        t(
+            "view.spending",
+            table=fc.table.iloc[0],
+            name=top["name"],
+            amount=wan(top.amount_wan),
+            share=pct(top.share_pct),
+            total=wan(fc.amount_wan.sum()),
+        )
         + (
-            f" Basic spending (基本支出) is {pct(bp.basic_share_pct.iloc[0])} and project spending (项目支出) "
-            f"{pct(bp.project_share_pct.iloc[0])} of {wan(bp.total_wan.iloc[0])}."
+            t(
+                "view.basic_project",
+                basic=pct(bp.basic_share_pct.iloc[0]),
+                project=pct(bp.project_share_pct.iloc[0]),
+                total=wan(bp.total_wan.iloc[0]),
+            )
             if len(bp)
             else ""
         )
@@ -444,10 +457,7 @@ def _passed_on_sentence(bp: pd.DataFrame) -> str:
     if not len(bp) or "pass_through_wan" not in bp or not bp.pass_through_wan.iloc[0] > 0:
         return ""
     r = bp.iloc[0]
-    return (
-        f" Of the project money, {wan(r.pass_through_wan)} is passed on to other places ({r.passed_to}, 对口帮扶): "
-        f"without it, project spending is {pct(r.own_project_share_pct)} of what the department spends itself."
-    )
+    return t("view.passed_on", amount=wan(r.pass_through_wan), to=r.passed_to, share=pct(r.own_project_share_pct))
 
 
 def statements_sentence(st: pd.DataFrame, pvc: pd.DataFrame, label: str) -> str:
@@ -455,10 +465,12 @@ def statements_sentence(st: pd.DataFrame, pvc: pd.DataFrame, label: str) -> str:
     from .narrate import listing
 
     n_bad = int((pvc[pvc.report == label].verdict == "differs").sum()) if len(pvc) else 0
-    return (
-        f"{len(st)} statements ({listing(st.level.astype(str).value_counts().index)}); "
-        f"{int(st.rate_printed_pct.notna().sum())} print a completion rate, of which {n_bad} differ from the rate "
-        f"the printed amounts give (the checks' verdict)."
+    return t(
+        "view.statements",
+        n=len(st),
+        levels=listing(st.level.astype(str).value_counts().index),
+        n_rate=int(st.rate_printed_pct.notna().sum()),
+        n_bad=n_bad,
     )
 
 
@@ -466,13 +478,9 @@ def three_public_sentence(tp: pd.DataFrame) -> str:
     from .narrate import wan
 
     tot = tp[tp.item == "total"]
-    return (
-        "三公经费 "
-        + (
-            "; ".join(
-                f"{s}: budget {wan(b)}, outturn {wan(f)}" for s, b, f in zip(tot.source, tot.budget_wan, tot.final_wan)
-            )
-            or "by item"
-        )
-        + "."
+    semi = "；" if lang() == "zh" else "; "
+    parts = semi.join(
+        t("view.three_public_part", source=s, budget=wan(b), final=wan(f))
+        for s, b, f in zip(tot.source, tot.budget_wan, tot.final_wan)
     )
+    return t("view.three_public", parts=parts or t("view.by_item"))

@@ -12,7 +12,11 @@ Only cells read without doubt count as evidence.
 
 from __future__ import annotations
 
+import re
+
+from ..core.normalize import NUM, compact
 from ..core.settings import SETTINGS
+from ..read.document import Line
 from .reading import Reading
 
 
@@ -76,21 +80,22 @@ def _fund_columns_not_used(code: str, t4_items: list[dict]) -> set[str]:
 _FUND_COLUMN = {"T5": "general_budget", "T8": "gov_fund", "T9": "state_capital"}
 
 
+def _t4_fund_by_class(code: str, t4_items: list[dict]) -> dict[str, float]:
+    """T4's expenditure column of `code`'s fund per function class, cells read without doubt (a
+    blank cell of a class row counts as 0: the class spent nothing from this fund)."""
+    return {
+        it["code"]: it["amount_wan"] or 0.0
+        for it in t4_items
+        if it["side"] == "expenditure" and it["code"] and it["measure"] == _FUND_COLUMN[code] and not it.get("doubtful")
+    }
+
+
 def beyond_other_tables(code: str, items: list[dict], found: dict, reading: Reading) -> None:
     """A fiscal table's cell cannot exceed T3's cell for the same code (T3 counts every fund), nor
     T4's column of its fund for the class. Where a reading without positions says otherwise, the
     value sits on the wrong row (a text layer whose values slid against their labels): doubtful."""
     t3 = _values(found["T3"].items) if "T3" in found else {}
-    t4 = {}
-    if "T4" in found:
-        t4 = {
-            it["code"]: it["amount_wan"] or 0.0
-            for it in found["T4"].items
-            if it["side"] == "expenditure"
-            and it["code"]
-            and it["measure"] == _FUND_COLUMN[code]
-            and not it.get("doubtful")
-        }
+    t4 = _t4_fund_by_class(code, found["T4"].items) if "T4" in found else {}
     over, bad_rows = [], set()
     for it in items:
         v = it["amount_wan"]
@@ -115,9 +120,11 @@ def beyond_other_tables(code: str, items: list[dict], found: dict, reading: Read
 
 
 def spaced_hints(code: str, done: dict) -> dict:
-    """Columns another table shows to be blank for a code: a fiscal table (T5, T8, T9) cannot spend
-    more under 基本支出 or 项目支出 than T3 (all funds) does for the same code, less what the other
-    fiscal tables already account for."""
+    """What the report's other tables say of a table's cells: columns known blank (`blocked`), and
+    the most a fiscal table's (T5, T8, T9) cell can hold (`limits`, code → measure → 万元): what T3
+    (all funds) prints for the same code, less what the other fiscal tables already account for.
+    With the row's own identity (合计 = 基本 + 项目) a row that takes all of T3's 合计 for the code
+    then takes each of T3's columns too."""
     if code == "T2" and "T1" in done:
         return {"blocked": {"*": _sources_not_received(done["T1"].items)}}
     if code == "T3" and "T1" in done:
@@ -127,15 +134,60 @@ def spaced_hints(code: str, done: dict) -> dict:
     blocked: dict[str, set[str]] = {}
     if code in ("T8", "T9") and "T4" in done:
         blocked["*"] = _fund_columns_not_used(code, done["T4"].items)
+    limits: dict[str, dict[str, tuple[float | None, float | None]]] = {}
+    if code in _FUND_COLUMN and "T4" in done:
+        # T4 prints this fund's spending per class: the class row's 合计 holds no more
+        for c, v in _t4_fund_by_class(code, done["T4"].items).items():
+            limits[c] = {"total": (None, v + SETTINGS.rounding_wan * 2)}
     if code not in ("T5", "T8", "T9") or "T3" not in done:
-        return {"blocked": blocked}
+        return {"blocked": blocked, "limits": limits}
     t3 = _values(done["T3"].items, blank_as_zero=True)
     others = [done[c] for c in ("T5", "T8", "T9") if c != code and c in done]
-    for m in ("basic", "project"):
-        for (c, mm), v in t3.items():
-            if mm != m:
-                continue
-            used = sum(_values(o.items).get((c, m), 0.0) for o in others)
-            if v - used <= SETTINGS.rounding_wan:
-                blocked.setdefault(c, set()).add(m)
-    return {"blocked": blocked}
+    slack = SETTINGS.rounding_wan * 2 * (len(others) + 1)  # each table rounds its own cells
+    for (c, m), v in t3.items():
+        used = sum(_values(o.items).get((c, m), 0.0) for o in others)
+        hi = v - used + slack
+        prev = limits.get(c, {}).get(m, (None, None))[1]
+        limits.setdefault(c, {})[m] = (None, hi if prev is None else min(prev, hi))
+        if m in ("basic", "project") and v - used <= SETTINGS.rounding_wan:
+            blocked.setdefault(c, set()).add(m)
+    return {"blocked": blocked, "limits": limits}
+
+
+def t3_floors(done: dict) -> dict:
+    """The least T3's cells can hold (`limits`, code → measure → 万元): T3 counts every fund, so a
+    cell holds at least what the fiscal tables (T5, T8, T9) read without doubt print for the same
+    code and column."""
+    fiscal = [done[c] for c in ("T5", "T8", "T9") if c in done]
+    least: dict[tuple[str, str], float] = {}
+    for ft in fiscal:
+        for key, v in _values(ft.items).items():
+            if key[1] in ("total", "basic", "project"):
+                least[key] = least.get(key, 0.0) + v
+    slack = SETTINGS.rounding_wan * 2 * (len(fiscal) + 1)
+    limits: dict[str, dict[str, tuple[float | None, float | None]]] = {}
+    for (c, m), v in least.items():
+        if v > slack:
+            limits.setdefault(c, {})[m] = (v - slack, None)
+    return {"limits": limits}
+
+
+_UNIT_WAN = {"万元": 1.0, "元": 1e-4, "亿元": 1e4}
+_STATED_TOTAL = re.compile(
+    rf"支出合计(?:为)?({NUM})(万元|亿元|元)[，,]其中[：:]?基本支出({NUM})(万元|亿元|元)[^。]*?项目支出({NUM})(万元|亿元|元)"
+)
+
+
+def narrative_total_row(lines: list[Line]) -> dict | None:
+    """The 支出决算表's 合计 row as the narrative states it in one sentence (`本年支出合计 26538.47 万元，
+    其中：基本支出 9800.36 万元 … 项目支出 16738.11 万元`): {total, basic, project} in 万元 and `ref` (the
+    line it starts on), or None. Used only where the table's own 合计 row was not read; the checks
+    compare the narrative with the table anyway."""
+    for i, ln in enumerate(lines):
+        if "支出合计" not in compact(ln.text):
+            continue
+        m = _STATED_TOTAL.search(compact("".join(x.text for x in lines[i : i + 4])))
+        if m and m.start() < len(compact(ln.text)):  # the sentence starts on this line
+            total, basic, project = (float(m.group(k).replace(",", "")) * _UNIT_WAN[m.group(k + 1)] for k in (1, 3, 5))
+            return {"total": total, "basic": basic, "project": project, "ref": ln.ref}
+    return None

@@ -123,69 +123,61 @@ def interpret_grid(grid: Grid) -> list[dict]:
     return ROWS_BY_KIND[kind_of(grid.table)](grid, rows)
 
 
-def _coded(grid: Grid, rows: list[GridRow]) -> list[dict]:
-    t = grid.table
+def _is_total_cell(c: str | None) -> bool:
+    return bool(c and re.fullmatch(r"合计|总计", compact(c)))
+
+
+def _coded_header_end(rows: list[GridRow]) -> int:
+    """With no 栏次 row: the first row with a code or a 合计 row with figures; with no figures at all,
+    the last 合计 row (the body of an empty table)."""
+    first_figures = next(
+        (
+            i
+            for i, r in enumerate(rows)
+            if any(c and (CODE_CELL.match(c) or GLUED.match(c)) for c in r.cells)
+            or (any(_is_total_cell(c) for c in r.cells) and any(c and is_amount(c) for c in r.cells))
+        ),
+        None,
+    )
+    if first_figures is not None:
+        return first_figures
+    return next((i for i in range(len(rows) - 1, -1, -1) if any(_is_total_cell(c) for c in rows[i].cells)), len(rows))
+
+
+def _coded_columns(grid: Grid, rows: list[GridRow]) -> tuple[list[int], int, list[GridRow], bool]:
+    """The measure columns, where the header ends, the body rows, and whether the 栏次 row carries the
+    合计 label: by the 栏次 numbers, or (no 栏次 row) the columns whose header names a measure."""
     n = numbering_row(rows)
     if n is not None:
         num = rows[n].cells
         idxs = [i for i, c in enumerate(num) if c and INT_CELL.match(c)]
-        header_end = n
-        body = rows[n + 1 :]
-        total_in_numbering = any(c and "合计" in compact(c) for c in num)
-    else:  # no 栏次 row: measure columns are those whose header names a measure
-        first_figures = next(
-            (
-                i
-                for i, r in enumerate(rows)
-                if any(c and (CODE_CELL.match(c) or GLUED.match(c)) for c in r.cells)
-                or (
-                    any(c and re.fullmatch(r"合计|总计", compact(c)) for c in r.cells)
-                    and any(c and is_amount(c) for c in r.cells)
-                )
-            ),
-            None,
-        )
-        # no figures at all: the last 合计 row is the body of an empty table
-        header_end = (
-            first_figures
-            if first_figures is not None
-            else next(
-                (
-                    i
-                    for i in range(len(rows) - 1, -1, -1)
-                    if any(c and re.fullmatch(r"合计|总计", compact(c)) for c in rows[i].cells)
-                ),
-                len(rows),
-            )
-        )
-        width = max(len(r.cells) for r in rows)
-        label_cols = {
-            i for r in rows[:header_end] for i, c in enumerate(r.cells) if c and HEADER_WORDS.fullmatch(compact(c))
-        }
-        idxs = [
-            i
-            for i in range(width)
-            if i not in label_cols  # 类/款/项/科目编码 columns hold codes, not amounts
-            and coded.names_a_measure(t, _header_text(rows, header_end, i))
-        ]
-        body = rows[header_end:]
-        total_in_numbering = False
+        return idxs, n, rows[n + 1 :], any(c and "合计" in compact(c) for c in num)
+    header_end = _coded_header_end(rows)
+    width = max(len(r.cells) for r in rows)
+    label_cols = {
+        i for r in rows[:header_end] for i, c in enumerate(r.cells) if c and HEADER_WORDS.fullmatch(compact(c))
+    }
+    idxs = [
+        i
+        for i in range(width)
+        if i not in label_cols  # 类/款/项/科目编码 columns hold codes, not amounts
+        and coded.names_a_measure(grid.table, _header_text(rows, header_end, i))
+    ]
+    return idxs, header_end, rows[header_end:], False
+
+
+def _coded(grid: Grid, rows: list[GridRow]) -> list[dict]:
+    t = grid.table
+    idxs, header_end, body, total_in_numbering = _coded_columns(grid, rows)
     measures = coded.measures_for_columns(t, [_header_text(rows, header_end, i) for i in idxs])
     records: list[RowRecord] = []
     pending = ""
     for r in body:
         cells = r.cells + [None] * (max(idxs, default=0) + 1 - len(r.cells))
-        label_cells = [c for i, c in enumerate(cells) if i not in idxs and c]
         values = [cells[i] for i in idxs]
         has_values = any(v for v in values)
-        if label_cells and all(is_amount(c) for c in label_cells) and not any(CODE_CELL.match(c) for c in label_cells):
-            label_cells = []  # stray numbers outside measure columns (page numbers)
-        code, label = _split_label(label_cells)
-        if (
-            not code
-            and (has_values or HEADER_WORDS.fullmatch(label))
-            and all(HEADER_WORDS.fullmatch(compact(v)) for v in values if v)
-        ):
+        code, label = _split_label(_label_cells(cells, idxs))
+        if not code and (has_values or HEADER_WORDS.fullmatch(label)) and all(_header_word(v) for v in values if v):
             continue  # a header row under the 栏次 row (`类 款 项 栏次`): words where amounts go, no amounts
         if not has_values and not code:
             if label.startswith("注") or label.startswith("说明"):
@@ -198,19 +190,29 @@ def _coded(grid: Grid, rows: list[GridRow]) -> list[dict]:
         label = pending + label
         pending = ""
         if not label and not code:
-            if not records and (total_in_numbering or has_values):
-                label = "合计"
-            else:
+            if records or not (total_in_numbering or has_values):
                 continue
-        label = coded.row_label(label)
+            label = "合计"
         figures = [Figure(cells[i], k, r.at(i), r.conf(i)) for k, i in enumerate(idxs)]
-        records.append(RowRecord(code, label, figures, r.ref))
+        records.append(RowRecord(code, coded.row_label(label), figures, r.ref))
     if pending and records:
         records[-1].label += pending
     elif pending:  # header and a 合计 row with nothing in it: an empty table
         ref = body[-1].ref if body else rows[-1].ref
         records.append(RowRecord(None, "合计", [Figure("", k, ref) for k in range(len(measures))], ref))
     return shapes.line_items(t, records, measures, grid.unit, grid.notes)
+
+
+def _header_word(c: str) -> bool:
+    return bool(HEADER_WORDS.fullmatch(compact(c)))
+
+
+def _label_cells(cells: list[str | None], idxs: list[int]) -> list[str]:
+    """A row's cells outside the measure columns; stray numbers there (page numbers) are no label."""
+    out = [c for i, c in enumerate(cells) if i not in idxs and c]
+    if out and all(is_amount(c) for c in out) and not any(CODE_CELL.match(c) for c in out):
+        return []
+    return out
 
 
 def _two_sided(grid: Grid, rows: list[GridRow]) -> list[dict]:

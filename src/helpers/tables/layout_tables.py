@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from ..core.catalog import ANY_TABLE_TITLE, clean_title, match_header, match_title
 from ..core.normalize import CID_RE, compact, is_amount, normalize_text
-from ..read.model import Cell, Layout, TableBlock, TextBlock
+from ..read.model import Cell, Layout, Page, TableBlock, TextBlock
 from .found import EMPTY_NOTE, STATUS_RANK, UNIT_RE, FoundTable, items_status
 from .grid import Grid, GridRow
 from .readers import GridReader
@@ -126,12 +126,44 @@ def _page_ref(layout: Layout, number: int) -> str:
 def find_layout_tables(layout: Layout, reading_layout: str) -> dict[str, FoundTable]:
     """FoundTable per table code (T1..T9, U4, X1 …) printed in the layout: `data`, `empty` or `missing`.
     `reading_layout` names how the cells were read (`table_readings.layout`)."""
-    notes_global = list(layout.notes)
-    kind = "ruled table" if layout.container == "pdf" else "table"  # what the notes call a table
-    built: list[_Built] = []
-    current: _Built | None = None
-    pages_with_tables: set[int] = set()
+    finder = _Finder(layout)
     for page in layout.pages:
+        finder.scan_page(page)
+    found = _read_built(finder.built, reading_layout)
+    _titles_without_tables(layout, finder, found)
+    if finder.notes and found:  # page-level notes once, on the first table
+        first = found[min(found)]
+        first.notes += finder.notes
+    return found
+
+
+def _title_above(text_above: list[str]) -> tuple[str | None, bool, list[str]]:
+    """The table code of the title printed right above a table, whether a title the catalog does not
+    know stands there instead, and the lines looked at: no further up than the last sentence of
+    running text (a table of contents or the narrative above it names other tables)."""
+    last_sentence = max((i for i, ln in enumerate(text_above) if _running_text(ln)), default=-1)
+    near = text_above[last_sentence + 1 :]
+    title = next((code for ln in reversed(near) if (code := match_title(ln))), None)
+    # A title the catalog does not know still starts a table of its own (never a continuation).
+    titled_other = title is None and any(
+        ANY_TABLE_TITLE.search(clean_title(ln)) and len(clean_title(ln)) <= 40 for ln in near
+    )
+    return title, titled_other, near
+
+
+class _Finder:
+    """Walks the pages' blocks: each table block starts a table (by its title, else its header
+    words) or continues the table of the page before."""
+
+    def __init__(self, layout: Layout):
+        self.layout = layout
+        self.notes = list(layout.notes)
+        self.kind = "ruled table" if layout.container == "pdf" else "table"  # what the notes call a table
+        self.built: list[_Built] = []
+        self.current: _Built | None = None
+        self.pages_with_tables: set[int] = set()
+
+    def scan_page(self, page: Page) -> None:
         first_on_page = True
         above: list[str] = []
         page_unit: str | None = None
@@ -141,74 +173,87 @@ def find_layout_tables(layout: Layout, reading_layout: str) -> dict[str, FoundTa
                 continue
             text_above, above = above, []
             was_first, first_on_page = first_on_page, False
-            pages_with_tables.add(page.number)
+            self.pages_with_tables.add(page.number)
             rows = grid_rows(block)
             if not rows:
                 continue  # a ruled box with nothing in it (a blank page's frame)
-            where = block.ref
             if any(c and CID_RE.search(c) for r in rows for c in r.cells):
-                notes_global.append(f"{where}: a table holds (cid:NNN) glyph codes; it was not read")
+                self.notes.append(f"{block.ref}: a table holds (cid:NNN) glyph codes; it was not read")
                 continue
-            below = _text_until_next_table(page.blocks[k + 1 :])
-            # The title is printed right above the table: look no further up than the last sentence
-            # of running text (a table of contents or the narrative above it names other tables).
-            last_sentence = max((i for i, ln in enumerate(text_above) if _running_text(ln)), default=-1)
-            near = text_above[last_sentence + 1 :]
-            title = next((code for ln in reversed(near) if (code := match_title(ln))), None)
-            # A title the catalog does not know still starts a table of its own (never a continuation).
-            titled_other = title is None and any(
-                ANY_TABLE_TITLE.search(clean_title(ln)) and len(clean_title(ln)) <= 40 for ln in near
-            )
-            header = match_header("".join(c or "" for r in rows[:5] for c in r.cells))
-            code = title or (None if titled_other else header)  # a title of its own outranks header words
-            ncols = max(len(r.cells) for r in rows)
             # the unit printed above the table, else the one printed above an earlier table of the page
             # (a sheet of nine tables may print 单位 once, over the first)
             unit = next((m.group(2) for ln in text_above if (m := UNIT_RE.search(ln))), None) or page_unit
             page_unit = unit
-            if (
-                title is None
-                and not titled_other
-                and current is not None
-                and was_first
-                and layout.container not in ("xlsx", "xls")  # a sheet holds whole tables: none runs on to the next
-                and ncols <= current.ncols
-                and page.number - current.last_page in (1, 2)
-                and header in (None, current.code)
-            ):
-                # Continuation page: no title, the same figure columns. A page that prints the code in one
-                # cell where the first page split it over 类/款/项 has fewer columns: the figures are the
-                # rightmost columns on both, so its rows are aligned on the right.
-                pad: list[str | None] = [None] * (current.ncols - ncols)
-                for g in rows:
-                    g.cells = pad + list(g.cells)
-                    if g.cell_refs is not None:
-                        g.cell_refs = list(pad) + list(g.cell_refs)
-                    if g.confidence is not None:
-                        no_conf: list[float | None] = [None] * len(pad)
-                        g.confidence = no_conf + list(g.confidence)
-                current.grid.rows += rows
-                current.notes += block.notes
-                current.last_page = page.number
-                current.below = below
-                continue
-            if code is None and titled_other:
-                # A 决算 table the catalog does not know: kept apart (never merged into the table before
-                # it), its rows under a code of its own, and named in the notes.
-                name = next(clean_title(ln) for ln in reversed(near) if ANY_TABLE_TITLE.search(clean_title(ln)))
-                code = f"X{sum(1 for b in built if b.code.startswith('X')) + 1}"
-                notes_global.append(
-                    f"{where}: table {name!r} is not one of the tables this project knows "
-                    f"(T1..T9, U4); its rows are kept as {code}, columns named by its header"
-                )
-            if code is None:
-                notes_global.append(f"{where}: a {kind} with no recognisable title or header was skipped")
-                current = None
-                continue
-            grid = Grid(code, rows, unit=unit or "万元", title_ref=where)
-            current = _Built(code, grid, ncols, page.number, ocr=block.ocr, below=below, notes=list(block.notes))
-            built.append(current)
+            below = _text_until_next_table(page.blocks[k + 1 :])
+            self._table(page, block, rows, text_above, was_first, unit, below)
 
+    def _table(
+        self,
+        page: Page,
+        block: TableBlock,
+        rows: list[GridRow],
+        text_above: list[str],
+        was_first: bool,
+        unit: str | None,
+        below: list[str],
+    ) -> None:
+        title, titled_other, near = _title_above(text_above)
+        header = match_header("".join(c or "" for r in rows[:5] for c in r.cells))
+        code = title or (None if titled_other else header)  # a title of its own outranks header words
+        ncols = max(len(r.cells) for r in rows)
+        cur = self.current
+        if (
+            title is None
+            and not titled_other
+            and cur is not None
+            and was_first
+            and self.layout.container not in ("xlsx", "xls")  # a sheet holds whole tables: none runs on
+            and ncols <= cur.ncols
+            and page.number - cur.last_page in (1, 2)
+            and header in (None, cur.code)
+        ):
+            _continue_table(cur, rows, ncols, block, page.number, below)
+            return
+        if code is None and titled_other:
+            # A 决算 table the catalog does not know: kept apart (never merged into the table before
+            # it), its rows under a code of its own, and named in the notes.
+            name = next(clean_title(ln) for ln in reversed(near) if ANY_TABLE_TITLE.search(clean_title(ln)))
+            code = f"X{sum(1 for b in self.built if b.code.startswith('X')) + 1}"
+            self.notes.append(
+                f"{block.ref}: table {name!r} is not one of the tables this project knows "
+                f"(T1..T9, U4); its rows are kept as {code}, columns named by its header"
+            )
+        if code is None:
+            self.notes.append(f"{block.ref}: a {self.kind} with no recognisable title or header was skipped")
+            self.current = None
+            return
+        grid = Grid(code, rows, unit=unit or "万元", title_ref=block.ref)
+        self.current = _Built(code, grid, ncols, page.number, ocr=block.ocr, below=below, notes=list(block.notes))
+        self.built.append(self.current)
+
+
+def _continue_table(
+    cur: _Built, rows: list[GridRow], ncols: int, block: TableBlock, page_number: int, below: list[str]
+) -> None:
+    """Continuation page: no title, the same figure columns. A page that prints the code in one cell
+    where the first page split it over 类/款/项 has fewer columns: the figures are the rightmost
+    columns on both, so its rows are aligned on the right."""
+    pad: list[str | None] = [None] * (cur.ncols - ncols)
+    for g in rows:
+        g.cells = pad + list(g.cells)
+        if g.cell_refs is not None:
+            g.cell_refs = list(pad) + list(g.cell_refs)
+        if g.confidence is not None:
+            no_conf: list[float | None] = [None] * len(pad)
+            g.confidence = no_conf + list(g.confidence)
+    cur.grid.rows += rows
+    cur.notes += block.notes
+    cur.last_page = page_number
+    cur.below = below
+
+
+def _read_built(built: list[_Built], reading_layout: str) -> dict[str, FoundTable]:
+    """Each table read from its grid; of two with one code the better status is kept."""
     found: dict[str, FoundTable] = {}
     for b in built:
         layout_name = f"{reading_layout} (OCR)" if b.ocr and "OCR" not in reading_layout else reading_layout
@@ -222,10 +267,13 @@ def find_layout_tables(layout: Layout, reading_layout: str) -> dict[str, FoundTa
             cur.notes.append(f"another {b.code} table on {b.grid.title_ref} was not used")
             if status == "data" and cur.status == "data":
                 cur.repeated.append(b.grid.title_ref)
+    return found
 
-    # Titles printed without a table under them (outside the table of contents).
+
+def _titles_without_tables(layout: Layout, finder: _Finder, found: dict[str, FoundTable]) -> None:
+    """Titles printed without a table under them (outside the table of contents): missing."""
     for page in layout.pages:
-        if page.number in pages_with_tables:
+        if page.number in finder.pages_with_tables:
             continue
         lines = [b.text for b in page.blocks if isinstance(b, TextBlock)]
         if any(compact(ln) == "目录" for ln in lines):
@@ -238,9 +286,5 @@ def find_layout_tables(layout: Layout, reading_layout: str) -> dict[str, FoundTa
                     code,
                     "missing",
                     ref=where,
-                    notes=[f"title printed on {where} but no {kind} found under it"],
+                    notes=[f"title printed on {where} but no {finder.kind} found under it"],
                 )
-    if notes_global and found:  # page-level notes once, on the first table
-        first = found[min(found)]
-        first.notes += notes_global
-    return found

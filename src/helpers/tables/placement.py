@@ -8,9 +8,15 @@ supports, and says when it cannot:
 - a row's values keep their printed order, so a placement is an ordered choice of columns;
 - row identities (合计 = 基本支出 + 项目支出, ...) must hold within the rounding envelope;
 - the hierarchy must hold column by column: the 合计 row = Σ 类, 类 = Σ 款, 款 = Σ 项 (a tree
-  given by the codes), solved exactly by dynamic programming over reachable column sums;
-- columns known to be blank (a fund with no income and no carry-over cannot spend) are excluded;
-- rare columns (上缴上级支出, 经营支出, …) are used only when the arithmetic cannot hold without them.
+  given by the codes, `code_tree.code_parents`), solved exactly by dynamic programming over
+  reachable column sums, bottom-up then top-down;
+- the report's other tables bound a cell (`PlaceRow.limits`: T5 ≤ T3 for the same code, …);
+- columns known to be blank (a fund with no income and no carry-over cannot spend) are excluded but
+  for a printed 0, and rare columns (上缴上级支出, 经营支出, …) are used only when the arithmetic cannot
+  hold without them;
+- the rows still open are then searched together for complete placements of the whole table
+  (depth first, each sum checked as soon as its rows are chosen, bounded by
+  `settings.placement_max_states`): one fills them, two or more are listed (`Placement.complete`).
 
 A value whose column is the same in every placement the arithmetic allows is placed (and marked
 `column_inferred` when the row printed fewer values than the table has columns). A value with two
@@ -24,7 +30,10 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
+from ..core.code_tree import code_parents
 from ..core.settings import SETTINGS
+
+__all__ = ["Identity", "PlaceRow", "Placement", "RowPlacement", "code_parents", "place"]
 
 
 @dataclass(frozen=True)
@@ -43,6 +52,9 @@ class PlaceRow:
     blocked: frozenset[int] = frozenset()  # columns this row cannot use (known blank from elsewhere)
     ranges: list[tuple[int, int]] | None = None  # per value, the columns lo..hi it may sit in
     unknown: frozenset[int] = frozenset()  # columns printed with words, not figures: left out of sums
+    # per column, the least and most its cell can hold (blank = 0), as another table of the report
+    # shows them (T5's cell ≤ T3's for the same code): bounds with their rounding slack included
+    limits: dict[int, tuple[float | None, float | None]] = field(default_factory=dict)
 
 
 @dataclass
@@ -60,6 +72,10 @@ class Placement:
     rows: list[RowPlacement]
     failing_groups: list[int] = field(default_factory=list)  # parents whose children do not add up
     capped: bool = False
+    # Complete placements of the whole table found by the search over the rows left open, each
+    # {row: its columns} (at most `MAX_LISTED`); `more`: the search stopped before it saw them all.
+    complete: list[dict[int, tuple[int, ...]]] = field(default_factory=list)
+    more: bool = False
 
 
 def _cents(v: float) -> int:
@@ -93,76 +109,130 @@ def place(
     blocked: frozenset[int] = frozenset(),
     rare: frozenset[int] = frozenset(),
 ) -> Placement:
-    """Place every row's values under `ncols` columns (see the module docstring). Rare columns are
-    first kept for the rows that cannot be placed without them; when the table's sums then fail
-    somewhere, every row may use them, and the placement whose sums fail least is kept."""
-    first = _place(rows, ncols, identities, blocked, rare)
-    if not rare or not first.failing_groups:
+    """Place every row's values under `ncols` columns (see the module docstring). Rare columns, and
+    columns known blank (where only a printed 0 may sit), are first kept for the rows that cannot be
+    placed without them; when the table's sums then fail somewhere, every row may use them, and the
+    placement whose sums fail least is kept."""
+    first = _place(rows, ncols, identities, blocked, rare, occam=True)
+    if not first.failing_groups or not (rare or blocked or any(r.blocked for r in rows)):
         return first
-    second = _place(rows, ncols, identities, blocked, frozenset())
+    second = _place(rows, ncols, identities, blocked, frozenset(), occam=False)
     return second if len(second.failing_groups) < len(first.failing_groups) else first
 
 
-def _place(
-    rows: list[PlaceRow], ncols: int, identities: tuple[Identity, ...], blocked: frozenset[int], rare: frozenset[int]
-) -> Placement:
-    cents = [[_cents(v) for v in r.values] for r in rows]
-    children: dict[int | None, list[int]] = {}
-    for i, r in enumerate(rows):
-        children.setdefault(r.parent, []).append(i)
+MAX_LISTED = 3  # complete placements listed when the table leaves a choice open
 
-    def candidates(i: int, allow_rare: bool) -> list[tuple[int, ...]]:
-        r = rows[i]
+Vec = tuple[int, ...]
+
+
+def _place(
+    rows: list[PlaceRow],
+    ncols: int,
+    identities: tuple[Identity, ...],
+    blocked: frozenset[int],
+    rare: frozenset[int],
+    occam: bool,
+) -> Placement:
+    solver = _Solver(rows, ncols, identities, blocked, rare, occam)
+    feasible = solver.bottom_up()
+    allowed = solver.top_down(feasible)
+    solver.search_complete(allowed)
+    return solver.finish(allowed)
+
+
+class _Solver:
+    """One table's placement: each row's candidate placements (its row identities, its limits),
+    narrowed bottom-up and top-down over the code tree, then the whole table searched for the
+    complete placements that remain."""
+
+    def __init__(
+        self,
+        rows: list[PlaceRow],
+        ncols: int,
+        identities: tuple[Identity, ...],
+        blocked: frozenset[int],
+        rare: frozenset[int],
+        occam: bool = True,
+    ):
+        self.rows, self.ncols, self.identities = rows, ncols, identities
+        self.blocked, self.rare = blocked, rare
+        self.cents = [[_cents(v) for v in r.values] for r in rows]
+        self.children: dict[int | None, list[int]] = {}
+        for i, r in enumerate(rows):
+            self.children.setdefault(r.parent, []).append(i)
+        self.order = _postorder(self.children)
+        self.nonneg = all(v >= 0 for row in self.cents for v in row)
+        # Occam: rare columns, and a printed 0 under a column known blank, only for rows that cannot
+        # be placed without them.
+        self.cands = [
+            (self.candidates(i, False) if occam else []) or self.candidates(i, True) for i in range(len(rows))
+        ]
+        self.vecs = [[_vector(self.cents[i], cols, ncols) for cols in self.cands[i]] for i in range(len(rows))]
+        self.result = Placement([RowPlacement([None] * len(r.values)) for r in rows])
+        for i, r in enumerate(rows):
+            rp = self.result.rows[i]
+            rp.too_many = len(r.values) > ncols
+            rp.impossible = not self.cands[i] and bool(r.values) and not rp.too_many
+            rp.inferred = r.fixed is None and 0 < len(r.values) < ncols
+        self.consistent: dict[int, bool] = {}
+
+    # --- one row ---------------------------------------------------------------------------------
+
+    def candidates(self, i: int, allow_rare: bool) -> list[tuple[int, ...]]:
+        r = self.rows[i]
         n = len(r.values)
         if r.fixed is not None:
             return [tuple(r.fixed)]
-        if n > ncols:
+        if n > self.ncols:
             return []
-        usable = [c for c in range(ncols) if c not in r.unknown and (allow_rare or c not in rare)]
-        zero_only = blocked | r.blocked  # known blank elsewhere: a printed 0 may sit there, nothing else
+        usable = [c for c in range(self.ncols) if c not in r.unknown and (allow_rare or c not in self.rare)]
+        zero_only = self.blocked | r.blocked  # known blank elsewhere: a printed 0 may sit there, nothing else
         out = []
         for cols in itertools.combinations(usable, n):
             if r.ranges and any(not (lo <= c <= hi) for c, (lo, hi) in zip(cols, r.ranges)):
                 continue
-            if any(c in zero_only and v != 0 for c, v in zip(cols, cents[i])):
+            if any(c in zero_only and (v != 0 or not allow_rare) for c, v in zip(cols, self.cents[i])):
                 continue
-            if _row_ok(_vector(cents[i], cols, ncols), n, identities, r.unknown):
+            vec = _vector(self.cents[i], cols, self.ncols)
+            if _row_ok(vec, n, self.identities, r.unknown) and self._within_limits(r, vec):
                 out.append(cols)
         return out
 
-    # Occam: rare columns only for rows that cannot be placed without them.
-    cands: list[list[tuple[int, ...]]] = []
-    for i in range(len(rows)):
-        c = candidates(i, allow_rare=False)
-        cands.append(c or candidates(i, allow_rare=True))
-    vecs = [[_vector(cents[i], cols, ncols) for cols in cands[i]] for i in range(len(rows))]
-    result = Placement([RowPlacement([None] * len(r.values)) for r in rows])
-    for i, r in enumerate(rows):
-        result.rows[i].too_many = len(r.values) > ncols
-        result.rows[i].impossible = not cands[i] and bool(r.values) and not result.rows[i].too_many
-        result.rows[i].inferred = r.fixed is None and 0 < len(r.values) < ncols
+    @staticmethod
+    def _within_limits(r: PlaceRow, vec: Vec) -> bool:
+        for c, (lo, hi) in r.limits.items():
+            v = vec[c] if c < len(vec) else 0
+            if (lo is not None and v < _cents(lo)) or (hi is not None and v > _cents(hi)):
+                return False
+        return True
 
-    def close(a: tuple[int, ...], b: tuple[int, ...], k: int, skip: frozenset[int] = frozenset()) -> bool:
+    def kids(self, i: int) -> list[int]:
+        return [k for k in self.children.get(i, []) if self.rows[k].values]
+
+    # --- sums over the code tree -----------------------------------------------------------------
+
+    def close(self, a: Vec, b: Vec, k: int, skip: frozenset[int] = frozenset()) -> bool:
         tol = SETTINGS.rounding_cents * (k + 1) + SETTINGS.sum_slack
         return all(abs(x - y) <= tol for c, (x, y) in enumerate(zip(a, b)) if c not in skip)
 
     def reach(
-        kids: list[int], allowed: dict[int, list[int]], bound: tuple[tuple[int, ...], tuple[int, ...]] | None = None
-    ) -> dict[tuple[int, ...], None] | None:
+        self, kids: list[int], allowed: dict[int, list[int]], bound: tuple[Vec, Vec] | None = None
+    ) -> dict[Vec, None] | None:
         """Column-sum vectors reachable by the children (each child among its allowed candidates).
         With figures that are never negative and the parent's figures as targets (`bound`: lowest
         and highest per column), a partial sum above the highest target, or too low to reach the
         lowest even if every remaining child adds its most, is dropped as it appears."""
+        ncols = self.ncols
         zero = tuple([0] * ncols)
-        opts_of = [{vecs[k][c] for c in allowed[k]} or {zero} for k in kids]
+        opts_of = [{self.vecs[k][c] for c in allowed[k]} or {zero} for k in kids]
         slack = SETTINGS.rounding_cents * (len(kids) + 1) + SETTINGS.sum_slack
         rest = [zero] * (len(kids) + 1)  # most the children from position j on can still add
         for j in range(len(kids) - 1, -1, -1):
             best = tuple(max(v[col] for v in opts_of[j]) for col in range(ncols))
             rest[j] = tuple(a + b for a, b in zip(rest[j + 1], best))
-        states = {zero: None}
+        states: dict[Vec, None] = {zero: None}
         for j, opts in enumerate(opts_of):
-            nxt: dict[tuple[int, ...], None] = {}
+            nxt: dict[Vec, None] = {}
             for s in states:
                 for v in opts:
                     t = tuple(a + b for a, b in zip(s, v))
@@ -176,76 +246,149 @@ def _place(
             states = nxt
         return states
 
-    nonneg = all(v >= 0 for row in cents for v in row)
-
-    def bound_of(i: int, among: list[int]) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
-        if not nonneg or not among or rows[i].unknown:
+    def bound_of(self, i: int, among: list[int]) -> tuple[Vec, Vec] | None:
+        if not self.nonneg or not among or self.rows[i].unknown:
             return None
-        cols = range(ncols)
+        cols = range(self.ncols)
         return (
-            tuple(min(vecs[i][c][col] for c in among) for col in cols),
-            tuple(max(vecs[i][c][col] for c in among) for col in cols),
+            tuple(min(self.vecs[i][c][col] for c in among) for col in cols),
+            tuple(max(self.vecs[i][c][col] for c in among) for col in cols),
         )
 
-    # Bottom-up: which candidates of each row are consistent with their whole subtree.
-    feasible: dict[int, list[int]] = {}
-    consistent_group: dict[int, bool] = {}
-    order = _postorder(children)
-    for i in order:
-        kids = [k for k in children.get(i, []) if rows[k].values]
-        own = list(range(len(cands[i])))
-        if not kids:
-            feasible[i] = own
-            continue
-        states = reach(kids, feasible, bound_of(i, own))
-        if states is None:
-            result.capped = True
-            feasible[i] = own
-            consistent_group[i] = True
-            continue
-        ok = [c for c in own if any(close(vecs[i][c], s, len(kids), rows[i].unknown) for s in states)]
-        consistent_group[i] = bool(ok) or not own
-        if not ok and own:
-            result.failing_groups.append(i)
-        feasible[i] = ok or own
+    def bottom_up(self) -> dict[int, list[int]]:
+        """Which candidates of each row are consistent with their whole subtree."""
+        feasible: dict[int, list[int]] = {}
+        for i in self.order:
+            kids = self.kids(i)
+            own = list(range(len(self.cands[i])))
+            if not kids:
+                feasible[i] = own
+                continue
+            states = self.reach(kids, feasible, self.bound_of(i, own))
+            if states is None:
+                self.result.capped = True
+                feasible[i] = own
+                self.consistent[i] = True
+                continue
+            ok = [
+                c for c in own if any(self.close(self.vecs[i][c], s, len(kids), self.rows[i].unknown) for s in states)
+            ]
+            self.consistent[i] = bool(ok) or not own
+            if not ok and own:
+                self.result.failing_groups.append(i)
+            feasible[i] = ok or own
+        return feasible
 
-    # Top-down: narrow each row to the candidates compatible with its parent's remaining ones.
-    allowed: dict[int, list[int]] = {}
-    roots = [i for i in children.get(None, [])]
-    for i in roots:
-        allowed[i] = feasible[i]
-    for i in reversed(order):
-        if i not in allowed:
-            allowed[i] = feasible[i]
-        kids = [k for k in children.get(i, []) if rows[k].values]
-        if not kids:
-            continue
-        if not consistent_group.get(i, True) or result.capped:
+    def top_down(self, feasible: dict[int, list[int]]) -> dict[int, list[int]]:
+        """Each row narrowed to the candidates compatible with its parent's remaining ones."""
+        allowed: dict[int, list[int]] = {i: feasible[i] for i in self.children.get(None, [])}
+        for i in reversed(self.order):
+            if i not in allowed:
+                allowed[i] = feasible[i]
+            kids = self.kids(i)
+            if not kids:
+                continue
+            if not self.consistent.get(i, True) or self.result.capped:
+                for k in kids:
+                    allowed[k] = feasible[k]
+                continue
             for k in kids:
-                allowed[k] = feasible[k]
-            continue
-        targets = {vecs[i][c] for c in allowed[i]}
-        for k in kids:
-            keep = []
-            for ck in feasible[k]:
-                trial = {**{kk: feasible[kk] for kk in kids}, k: [ck]}
-                states = reach(kids, trial, bound_of(i, allowed[i]))
-                if states is None or any(close(t, s, len(kids), rows[i].unknown) for t in targets for s in states):
-                    keep.append(ck)
-            allowed[k] = keep or feasible[k]
+                allowed[k] = self._keep_child(i, k, kids, feasible, allowed) or feasible[k]
+        return allowed
 
-    for i, rp in enumerate(result.rows):
-        opts = [cands[i][c] for c in allowed.get(i, [])]
-        rp.options = opts
-        if not opts:
-            continue
-        for j in range(len(rows[i].values)):
-            cols = {o[j] for o in opts}
-            if len(cols) == 1:
-                rp.columns[j] = cols.pop()
-            else:
-                rp.ambiguous = True
-    return result
+    def _keep_child(
+        self, i: int, k: int, kids: list[int], feasible: dict[int, list[int]], allowed: dict[int, list[int]]
+    ) -> list[int]:
+        targets = {self.vecs[i][c] for c in allowed[i]}
+        keep = []
+        for ck in feasible[k]:
+            trial = {**{kk: feasible[kk] for kk in kids}, k: [ck]}
+            states = self.reach(kids, trial, self.bound_of(i, allowed[i]))
+            if states is None or any(
+                self.close(t, s, len(kids), self.rows[i].unknown) for t in targets for s in states
+            ):
+                keep.append(ck)
+        return keep
+
+    # --- the whole table -------------------------------------------------------------------------
+
+    def search_complete(self, allowed: dict[int, list[int]]) -> None:
+        """Complete placements of the whole table: one candidate for every row left open such that
+        every sum of the code tree that can hold does (depth first, bounded). One complete placement
+        fills the open rows; two or more are kept to be listed."""
+        open_rows = [i for i in self.order if len(allowed.get(i, [])) > 1]
+        if not open_rows:
+            return
+        groups = self._groups_due(open_rows)
+        choice: dict[int, int] = {}
+        found: list[dict[int, int]] = []
+        steps = 0
+
+        def walk(j: int) -> bool:  # False: stop (enough listed, or the search ran too long)
+            nonlocal steps
+            if j == len(open_rows):
+                found.append(dict(choice))
+                return len(found) <= MAX_LISTED  # one more than listed: there are more
+            i = open_rows[j]
+            for c in allowed[i]:
+                steps += 1
+                if steps > SETTINGS.placement_max_states:
+                    return False
+                choice[i] = c
+                if all(self._group_holds(g, choice, allowed) for g in groups[j]) and not walk(j + 1):
+                    return False
+            choice.pop(i, None)
+            return True
+
+        stopped = not walk(0)
+        self.result.more = stopped
+        self.result.complete = [{i: self.cands[i][c] for i, c in f.items()} for f in found[:MAX_LISTED]]
+        if len(found) == 1 and not stopped:
+            for i, c in found[0].items():
+                allowed[i] = [c]
+
+    def _groups_due(self, open_rows: list[int]) -> list[list[int]]:
+        """Per open row (in search order), the sums whose every open member is chosen once it is."""
+        at = {i: j for j, i in enumerate(open_rows)}
+        due: list[list[int]] = [[] for _ in open_rows]
+        for p in self.order:
+            kids = self.kids(p)
+            if not kids or not self.consistent.get(p, True):
+                continue
+            members = [at[m] for m in [p, *kids] if m in at]
+            if members:
+                due[max(members)].append(p)
+        return due
+
+    def _group_holds(self, p: int, choice: dict[int, int], allowed: dict[int, list[int]]) -> bool:
+        def vec(i: int) -> Vec | None:
+            c = choice.get(i, allowed[i][0] if allowed.get(i) else None)
+            return None if c is None else self.vecs[i][c]
+
+        kids = self.kids(p)
+        own = vec(p)
+        if own is None:
+            return True
+        total = [0] * self.ncols
+        for k in kids:
+            v = vec(k)
+            if v is not None:
+                total = [a + b for a, b in zip(total, v)]
+        return self.close(own, tuple(total), len(kids), self.rows[p].unknown)
+
+    def finish(self, allowed: dict[int, list[int]]) -> Placement:
+        for i, rp in enumerate(self.result.rows):
+            opts = [self.cands[i][c] for c in allowed.get(i, [])]
+            rp.options = opts
+            if not opts:
+                continue
+            for j in range(len(self.rows[i].values)):
+                cols = {o[j] for o in opts}
+                if len(cols) == 1:
+                    rp.columns[j] = cols.pop()
+                else:
+                    rp.ambiguous = True
+        return self.result
 
 
 def _postorder(children: dict[int | None, list[int]]) -> list[int]:
@@ -259,27 +402,4 @@ def _postorder(children: dict[int | None, list[int]]) -> list[int]:
         stack.append((node, True))
         for k in reversed(children.get(node, [])):
             stack.append((k, False))
-    return out
-
-
-def code_parents(codes: list[str | None], total_index: int | None) -> list[int | None]:
-    """Parent row of each coded row: the nearest printed ancestor code (项 → 款 → 类), and the 合计 row
-    for the top level. Rows without a code hang from nothing (besides the 合计 row itself)."""
-    where: dict[str, int] = {}
-    for i, c in enumerate(codes):
-        if c and c not in where:
-            where[c] = i
-    out: list[int | None] = []
-    for i, c in enumerate(codes):
-        if i == total_index or not c:
-            out.append(None)
-            continue
-        parent = None
-        for plen in (5, 3):
-            if len(c) > plen and c[:plen] in where:
-                parent = where[c[:plen]]
-                break
-        if parent is None and len(c) == 3:
-            parent = total_index  # an orphan 款/项 (its class not printed) stays outside the sums
-        out.append(parent)
     return out

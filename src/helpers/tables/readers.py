@@ -16,7 +16,7 @@ of the table's shape (`tables/shapes/`), which places the figures:
 |---|---|---|---|
 | `GridReader` | `tab grid`, `pdf ruled table (<engine>)`, containers | `grid.interpret_grid` | cell positions |
 | `SpacedReader` | `spaced text` | `spaced.read_spaced` | the table's arithmetic (`placement.py`) |
-| `TokensReader` | `one cell per line` | `tokens.interpret_tokens` | the template's column order |
+| `TokensReader` | `one cell per line` | `tokens.interpret_tokens` | the table's arithmetic (`placement.py`) |
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ class GridReader(TableReader):
 
 
 class TokensReader(TableReader):
-    """One cell per line, names wrapped over several lines (cells placed by the template's order)."""
+    """One cell per line, names wrapped over several lines (cells placed by the table's arithmetic)."""
 
     layout = "one cell per line"
 
@@ -79,8 +79,8 @@ class TokensReader(TableReader):
 
     def read_rows(
         self, code: str, body: list[Line], unit: str, notes: list[str], hints: dict
-    ) -> tuple[list[dict], None]:
-        return interpret_tokens(code, body, unit, notes), None
+    ) -> tuple[list[dict], Reading | None]:
+        return interpret_tokens(code, body, unit, notes, hints)
 
 
 class SpacedReader(TableReader):

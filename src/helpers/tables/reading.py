@@ -40,6 +40,10 @@ class Reading:
     failing_codes: list[str] = field(default_factory=list)
     # rows whose figures fit several placements: (row_order, [{measure: value} per placement])
     alternatives: list[tuple[int, list[dict[str, float]]]] = field(default_factory=list)
+    # two or more complete placements of the whole table satisfy every identity: per placement, the
+    # open rows (name and line) with their figures under the columns that placement gives them
+    complete: list[list[tuple[str, dict[str, float]]]] = field(default_factory=list)
+    complete_more: bool = False  # the search found more than those listed (or stopped early)
     resolved: list[str] = field(default_factory=list)  # how ambiguities were settled by other evidence
     doubtful_rows: list[str] = field(default_factory=list)  # rows with a doubtful cell (code or label, line)
     missing_totals: list[str] = field(default_factory=list)  # total rows printed in the template, not read
@@ -79,6 +83,8 @@ class Reading:
                 + "; ".join(self.ambiguous[:5])
                 + (" …" if len(self.ambiguous) > 5 else "")
             )
+        if self.complete:
+            out.append(self._complete_reason())
         if self.unplaced:
             out.append(
                 f"{len(self.unplaced)} figure group(s) not placed: "
@@ -116,6 +122,27 @@ class Reading:
         if self.resolved:
             out.append("settled by the narrative: " + "; ".join(self.resolved))
         return out
+
+    def _complete_reason(self) -> str:
+        """The complete placements, each by the rows on which the listed ones disagree (the rows
+        they share are the same in all of them)."""
+        differ = {name for name, _ in self.complete[0] if len({repr(dict(p).get(name)) for p in self.complete}) > 1}
+
+        def one(p: list[tuple[str, dict[str, float]]]) -> str:
+            rows = [
+                f"{name} " + ", ".join(f"{m} {v:,.2f}" for m, v in cells.items())
+                for name, cells in p
+                if name in differ or not differ
+            ]
+            return "; ".join(rows[:8]) + (" …" if len(rows) > 8 else "")
+
+        listed = " | ".join(f"({k}) {one(p)}" for k, p in enumerate(self.complete, 1))
+        count = f"{len(self.complete)}{' or more' if self.complete_more else ''}"
+        which = "every identity that can hold" if self.failing_sums else "every identity"
+        return (
+            f"{count} complete placements of the whole table satisfy {which}, so the cells they "
+            f"disagree on are left blank (rows where the listed ones differ): {listed}"
+        )
 
     def record(self, report_id: str) -> dict:
         return {

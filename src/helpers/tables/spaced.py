@@ -216,71 +216,12 @@ def _coded_row_line(text: str) -> bool:
 
 def read_coded(table: str, lines: list[Line], unit: str, hints: dict | None = None) -> tuple[list[dict], Reading]:
     """A coded table (T2, T3, T5, T8, T9): rows of `code label amounts`."""
-    hints = hints or {}
     header, body = _header_and_body(lines, _coded_row_line)
     reading = Reading(table, layout="spaced text")
     # Header words can share a line with the 合计 row (T8/T9: `合计 0 2002.80 合计 基本支出 项目支出 0`).
     shared = [t for ln in body[:2] for t in _split_line(ln.text)[3] if HEADER_WORD.match(t)]
     measures = coded.measures_from_words(table, " ".join(ln.text for ln in header) + " " + " ".join(shared))
-    rows: list[SpacedRow] = []
-    gaps: list[list[tuple[str, bool]]] = [[]]
-    # A fragment right above the first row belongs to it when that row prints no words.
-    if header and body:
-        c, first_label, _, _ = _split_line(body[0].text)
-        last = header[-1].text.strip()
-        if not first_label and not HEADER_WORD.match(last.replace(" ", "")):
-            gaps[0].append((last, False))
-    broken: list[int] = []  # row indexes before which a figures-only line stood
-    for ln, text, starts_page in _table_lines(body, stop_at_sentences=True):
-        code, label, amounts, trailing = _split_line(text)
-        lab = "".join(label)
-        if code or amounts or coded.TOTAL_LABEL.match(lab):
-            if (
-                not code
-                and not coded.TOTAL_LABEL.match(lab)
-                and amounts
-                and not lab
-                and rows
-                and not rows[-1].amounts
-                and not gaps[-1]
-            ):
-                rows[-1].amounts = amounts  # a row's figures printed on the line below it, nothing between
-                continue
-            if (
-                not code
-                and not coded.TOTAL_LABEL.match(lab)
-                and amounts
-                and not trailing
-                and rows
-                and rows[-1].code
-                and not rows[-1].label
-                and not rows[-1].amounts
-                and not gaps[-1]
-            ):
-                # a code printed on a line of its own, its name and figures on the line below
-                rows[-1].label, rows[-1].amounts = lab, amounts
-                rows[-1].n_before = len(amounts)
-                continue
-            if not code and not coded.TOTAL_LABEL.match(lab) and amounts and not lab:
-                # a row broken across lines: its figures may belong to the row above or below
-                reading.unplaced.append(
-                    f"{ln.ref}: figures {' '.join(amounts)} on a line of their own (row broken "
-                    "across lines); the rows around it are doubtful"
-                )
-                broken.append(len(rows))
-                continue
-            markers = [t for t in trailing if HEADER_WORD.match(t)]
-            after = [t for t in trailing if t not in markers and is_amount(t)] if markers else []
-            for t in trailing:
-                if t not in markers and t not in after:
-                    reading.unplaced.append(f"{ln.ref}: {t!r} after the figures")
-            row = SpacedRow(code, coded.row_label(lab), amounts + after, ln.ref, ln.page, markers=markers)
-            row.n_before = len(amounts)
-            rows.append(row)
-            gaps.append([])
-        else:
-            gaps[-1].append((text.replace(" ", ""), starts_page))
-    _assign_fragments(rows, gaps)
+    rows, broken = _coded_rows(header, body, reading)
     records = [
         RowRecord(
             r.code,
@@ -294,12 +235,79 @@ def read_coded(table: str, lines: list[Line], unit: str, hints: dict | None = No
         )
         for r in rows
     ]
-    items = shapes.line_items(table, records, measures, unit, [], reading, hints)
+    items = shapes.line_items(table, records, measures, unit, [], reading, hints or {})
     suspect = {k for b in broken for k in (b - 1, b)}
     for it in items:
         if it["row_order"] in suspect:
             it["doubtful"] = True
     return items, reading
+
+
+def _coded_rows(header: list[Line], body: list[Line], reading: Reading) -> tuple[list[SpacedRow], list[int]]:
+    """The body's rows, label fragments assigned, and the row indexes before which a figures-only
+    line stood (a row broken across lines: the rows around it are doubtful)."""
+    rows: list[SpacedRow] = []
+    gaps: list[list[tuple[str, bool]]] = [[]]
+    # A fragment right above the first row belongs to it when that row prints no words.
+    if header and body:
+        _, first_label, _, _ = _split_line(body[0].text)
+        last = header[-1].text.strip()
+        if not first_label and not HEADER_WORD.match(last.replace(" ", "")):
+            gaps[0].append((last, False))
+    broken: list[int] = []
+    for ln, text, starts_page in _table_lines(body, stop_at_sentences=True):
+        code, label, amounts, trailing = _split_line(text)
+        lab = "".join(label)
+        if not (code or amounts or coded.TOTAL_LABEL.match(lab)):
+            gaps[-1].append((text.replace(" ", ""), starts_page))
+            continue
+        loose = not code and not coded.TOTAL_LABEL.match(lab) and bool(amounts)  # figures with no code
+        if loose and _continues_row(rows, gaps, lab, amounts, trailing):
+            continue
+        if loose and not lab:
+            reading.unplaced.append(
+                f"{ln.ref}: figures {' '.join(amounts)} on a line of their own (row broken "
+                "across lines); the rows around it are doubtful"
+            )
+            broken.append(len(rows))
+            continue
+        rows.append(_coded_row(ln, code, lab, amounts, trailing, reading))
+        gaps.append([])
+    _assign_fragments(rows, gaps)
+    return rows, broken
+
+
+def _continues_row(
+    rows: list[SpacedRow], gaps: list[list[tuple[str, bool]]], lab: str, amounts: list[str], trailing: list[str]
+) -> bool:
+    """Figures printed on the line below a row that has none, nothing between: the row's figures;
+    with a name, below a code printed on a line of its own: the code's name and figures."""
+    if not rows or rows[-1].amounts or gaps[-1]:
+        return False
+    last = rows[-1]
+    if not lab:
+        last.amounts = amounts
+        return True
+    if not trailing and last.code and not last.label:
+        last.label, last.amounts = lab, amounts
+        last.n_before = len(amounts)
+        return True
+    return False
+
+
+def _coded_row(
+    ln: Line, code: str | None, lab: str, amounts: list[str], trailing: list[str], reading: Reading
+) -> SpacedRow:
+    """A row from its line; header words among the trailing tokens (T8/T9's 合计 row) are kept as
+    markers, figures after them count, anything else after the figures is recorded unplaced."""
+    markers = [t for t in trailing if HEADER_WORD.match(t)]
+    after = [t for t in trailing if t not in markers and is_amount(t)] if markers else []
+    for t in trailing:
+        if t not in markers and t not in after:
+            reading.unplaced.append(f"{ln.ref}: {t!r} after the figures")
+    row = SpacedRow(code, coded.row_label(lab), amounts + after, ln.ref, ln.page, markers=markers)
+    row.n_before = len(amounts)
+    return row
 
 
 # ---------------------------------------------------------------------------------------------
@@ -412,45 +420,14 @@ def read_economic(table: str, lines: list[Line], unit: str, hints: dict | None =
     if start is None:
         reading.unplaced.append("no economic codes (301, 30101 …) found: not read")
         return [], reading
-    blocks: dict[str, list[SpacedRow]] = {"personnel": [], "public": []}
-    gaps: dict[str, list[list[tuple[str, bool]]]] = {"personnel": [[]], "public": [[]]}
     totals: list[tuple[str, str | None, str]] = []
     seq: list = []  # ("row", block, SpacedRow) or ("frag", text, starts_page)
     for ln, text, starts_page in _table_lines(lines[start:]):
-        toks = text.split()
-        joined: list[str] = []
-        for t in toks:  # `301 01` printed over 类/款 columns is the code 30101
-            if joined and re.fullmatch(r"3\d{2}", joined[-1]) and re.fullmatch(r"\d{2}", t):
-                joined[-1] += t
-            else:
-                joined.append(t)
-        toks = joined
+        toks = _join_split_codes(text.split())
         if any("合计" in t for t in toks) and not any(economic.CODE.match(t) for t in toks):
-            lab = None
-            for t in toks:
-                if is_amount(t) and lab:
-                    totals.append((lab, t, ln.ref))
-                    lab = None
-                elif not is_amount(t):
-                    if lab:
-                        totals.append((lab, None, ln.ref))
-                    lab = t
-            if lab:
-                totals.append((lab, None, ln.ref))
+            totals += [(lab, amt, ln.ref) for lab, amt in _total_labels(toks)]
             continue
-        segs: list[list] = []
-        for t in toks:
-            m = GLUED_CODE.match(t)
-            if economic.CODE.match(t):
-                segs.append([t, [], []])
-            elif m and economic.CODE.match(m.group(1)):
-                segs.append([m.group(1), [m.group(2)], []])
-            elif not segs:
-                segs.append([None, [t], []])
-            elif is_amount(t):
-                segs[-1][2].append(t)
-            else:
-                segs[-1][1].append(t)
+        segs = _economic_segments(toks)
         if all(s[0] is None for s in segs):
             seq.append(("frag", text.replace(" ", ""), starts_page))
             continue
@@ -458,9 +435,68 @@ def read_economic(table: str, lines: list[Line], unit: str, hints: dict | None =
             if code is None:
                 reading.unplaced.append(f"{ln.ref}: {''.join(lab)} {' '.join(amts)} before any code")
                 continue
-            blk = t6_section(code, "")
-            seq.append(("row", blk, SpacedRow(code, "".join(lab), amts, ln.ref, ln.page)))
-    # A fragment belongs to the block whose neighbouring row printed no words (else the left block).
+            seq.append(("row", t6_section(code, ""), SpacedRow(code, "".join(lab), amts, ln.ref, ln.page)))
+    records: list[RowRecord] = []
+    for rows in _economic_blocks(seq):
+        records += [RowRecord(r.code, r.full_label, [Figure(a) for a in r.amounts], r.ref) for r in rows]
+    for lab, amt, ref in totals:
+        records.append(RowRecord(None, lab, [Figure(amt)] if amt else [], ref, total=True))
+    return shapes.line_items(table, records, economic.ONE_COLUMN, unit, [], reading), reading
+
+
+def _join_split_codes(toks: list[str]) -> list[str]:
+    """`301 01` printed over 类/款 columns is the code 30101."""
+    joined: list[str] = []
+    for t in toks:
+        if joined and re.fullmatch(r"3\d{2}", joined[-1]) and re.fullmatch(r"\d{2}", t):
+            joined[-1] += t
+        else:
+            joined.append(t)
+    return joined
+
+
+def _total_labels(toks: list[str]) -> list[tuple[str, str | None]]:
+    """(label, figure) of a line of 合计 rows (人员经费合计 1.00 公用经费合计 …); a label with no figure
+    after it keeps None."""
+    out: list[tuple[str, str | None]] = []
+    lab = None
+    for t in toks:
+        if is_amount(t) and lab:
+            out.append((lab, t))
+            lab = None
+        elif not is_amount(t):
+            if lab:
+                out.append((lab, None))
+            lab = t
+    if lab:
+        out.append((lab, None))
+    return out
+
+
+def _economic_segments(toks: list[str]) -> list[list]:
+    """[code, label words, figures] per row printed on the line (two blocks side by side); words
+    before any code form a segment with code None."""
+    segs: list[list] = []
+    for t in toks:
+        m = GLUED_CODE.match(t)
+        if economic.CODE.match(t):
+            segs.append([t, [], []])
+        elif m and economic.CODE.match(m.group(1)):
+            segs.append([m.group(1), [m.group(2)], []])
+        elif not segs:
+            segs.append([None, [t], []])
+        elif is_amount(t):
+            segs[-1][2].append(t)
+        else:
+            segs[-1][1].append(t)
+    return segs
+
+
+def _economic_blocks(seq: list) -> list[list[SpacedRow]]:
+    """The personnel and public blocks' rows, each label fragment joined to its block's rows: a
+    fragment belongs to the block whose neighbouring row printed no words (else the left block)."""
+    blocks: dict[str, list[SpacedRow]] = {"personnel": [], "public": []}
+    gaps: dict[str, list[list[tuple[str, bool]]]] = {"personnel": [[]], "public": [[]]}
     for k, entry in enumerate(seq):
         if entry[0] != "frag":
             continue
@@ -472,13 +508,9 @@ def read_economic(table: str, lines: list[Line], unit: str, hints: dict | None =
             gaps[entry[1]].append([])
         else:
             gaps[entry[3]][-1].append((entry[1], entry[2]))
-    records: list[RowRecord] = []
     for blk in ("personnel", "public"):
         _assign_fragments(blocks[blk], gaps[blk])
-        records += [RowRecord(r.code, r.full_label, [Figure(a) for a in r.amounts], r.ref) for r in blocks[blk]]
-    for lab, amt, ref in totals:
-        records.append(RowRecord(None, lab, [Figure(amt)] if amt else [], ref, total=True))
-    return shapes.line_items(table, records, economic.ONE_COLUMN, unit, [], reading), reading
+    return [blocks["personnel"], blocks["public"]]
 
 
 # ---------------------------------------------------------------------------------------------

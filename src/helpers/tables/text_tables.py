@@ -13,7 +13,7 @@ import re
 
 from ..core.catalog import ALL_TABLE_CODES, match_header, match_title
 from ..read.document import Document, Line
-from .evidence import spaced_hints
+from .evidence import narrative_total_row, spaced_hints, t3_floors
 from .found import EMPTY_NOTE, STATUS_RANK, UNIT_RE, FoundTable
 from .grid import Grid, GridRow
 from .readers import GridReader, SpacedReader, TokensReader
@@ -98,73 +98,123 @@ def find_text_tables(doc: Document) -> dict[str, FoundTable]:
     titles = [(i, code) for i, ln in enumerate(lines) if i >= body_start and (code := match_title(ln.text))]
     found: dict[str, FoundTable] = {}
     deferred: list[tuple[str, list[Line], str, str]] = []  # spaced tables, read in table order below
-
-    def offer(ft: FoundTable) -> None:
-        cur = found.get(ft.table)
-        if cur is not None and cur.status == ft.status == "data":
-            cur.repeated.append(ft.ref)  # the same table printed again with figures
-            return
-        if cur is None or STATUS_RANK[ft.status] > STATUS_RANK[cur.status] or (ft.status == cur.status == "missing"):
-            if cur is not None:
-                ft.repeated = cur.repeated
-            found[ft.table] = ft
-
     for k, (i, code) in enumerate(titles):
         end = titles[k + 1][0] if k + 1 < len(titles) else len(lines)
-        block = lines[i + 1 : end]
-        for j, ln in enumerate(block):
-            if STOP.search(ln.text) and not match_title(ln.text):
-                block = block[:j]
-                break
-        unit = _unit([lines[i]] + block)
-        runs = _runs(block)
-        if runs:
-            run_codes = [match_header("".join(ln.text for ln in run)) for run in runs]
-            for run, hcode in zip(runs, run_codes):
-                tcode = hcode or code
-                ref = run[0].ref if tcode != code else lines[i].ref
-                offer(_grid_table(tcode, run, unit, ref, title_ref=lines[i].ref))
-            if not any(hcode in (None, code) for hcode in run_codes):
-                offer(FoundTable(code, "missing", ref=lines[i].ref, notes=["title printed, table lost in conversion"]))
-            continue
-        body = [ln for ln in block if ln.text.strip()]
-        if SPACED.accepts(code, body):  # deferred: read after the others, whose figures it uses
-            deferred.append((code, body, unit, lines[i].ref))
-            continue
-        if TOKENS.accepts(code, body) and (ft := TOKENS.read(code, body, unit, lines[i].ref)).items:
-            offer(ft)
-            continue
-        text = "".join(ln.text for ln in body)
-        if (empty := EMPTY_NOTE.search(text)) and ("合计" in text.replace(" ", "") or "栏次" in text.replace(" ", "")):
-            offer(
-                FoundTable(code, "empty", ref=lines[i].ref, notes=["table printed with no rows: " + (empty.group(0))])
-            )
-        else:
-            offer(
-                FoundTable(code, "missing", ref=lines[i].ref, notes=["title printed, table contents not in the file"])
-            )
-    # Spaced tables in T1..T9 order, so that T5/T8/T9 can use what T3 shows to be blank.
-    for code, body, unit, ref in sorted(deferred, key=lambda d: ALL_TABLE_CODES.index(d[0])):
-        ft = SPACED.read_with(code, body, unit, ref, spaced_hints(code, found), found)
-        if ft.items:
-            offer(ft)
-        elif (tok := TOKENS.read(code, body, unit, ref)).items:
-            offer(tok)  # not rows of figures after all: read as a stream of cells
-        else:
-            reasons = "; ".join(ft.reading.unplaced) if ft.reading else ""
-            offer(
-                FoundTable(
-                    code,
-                    "missing",
-                    ref=ref,
-                    reading=ft.reading,
-                    notes=["table present but not read: " + (reasons or "no rows recognised")],
-                )
-            )
+        _read_titled(code, lines, i, end, found, deferred)
+    _read_deferred(deferred, found, doc)
     # Grids before the first title, or whose title was lost entirely.
     first_title = titles[0][0] if titles else len(lines)
     for run in _runs(lines[:first_title]):
         run_code = match_header("".join(ln.text for ln in run))
         if run_code:
-            offer(_grid_table(run_code, run, _unit(run), run[0].ref))
+            _offer(found, _grid_table(run_code, run, _unit(run), run[0].ref))
     return found
+
+
+def _offer(found: dict[str, FoundTable], ft: FoundTable) -> None:
+    """Keep the best reading of each table (data over empty over missing); a table printed again
+    with figures is noted as repeated."""
+    cur = found.get(ft.table)
+    if cur is not None and cur.status == ft.status == "data":
+        cur.repeated.append(ft.ref)  # the same table printed again with figures
+        return
+    if cur is None or STATUS_RANK[ft.status] > STATUS_RANK[cur.status] or (ft.status == cur.status == "missing"):
+        if cur is not None:
+            ft.repeated = cur.repeated
+        found[ft.table] = ft
+
+
+def _table_block(lines: list[Line], i: int, end: int) -> list[Line]:
+    """The lines under title line `i`, up to the next title or a heading that ends the tables."""
+    block = lines[i + 1 : end]
+    for j, ln in enumerate(block):
+        if STOP.search(ln.text) and not match_title(ln.text):
+            return block[:j]
+    return block
+
+
+def _read_titled(
+    code: str,
+    lines: list[Line],
+    i: int,
+    end: int,
+    found: dict[str, FoundTable],
+    deferred: list[tuple[str, list[Line], str, str]],
+) -> None:
+    """The table under title line `i`: tab grids, else single-space text (deferred), else one cell
+    per line, else printed empty or missing."""
+    block = _table_block(lines, i, end)
+    unit = _unit([lines[i]] + block)
+    runs = _runs(block)
+    if runs:
+        run_codes = [match_header("".join(ln.text for ln in run)) for run in runs]
+        for run, hcode in zip(runs, run_codes):
+            tcode = hcode or code
+            ref = run[0].ref if tcode != code else lines[i].ref
+            _offer(found, _grid_table(tcode, run, unit, ref, title_ref=lines[i].ref))
+        if not any(hcode in (None, code) for hcode in run_codes):
+            _offer(
+                found, FoundTable(code, "missing", ref=lines[i].ref, notes=["title printed, table lost in conversion"])
+            )
+        return
+    body = [ln for ln in block if ln.text.strip()]
+    if SPACED.accepts(code, body):  # deferred: read after the others, whose figures it uses
+        deferred.append((code, body, unit, lines[i].ref))
+        return
+    if (
+        TOKENS.accepts(code, body)
+        and (ft := TOKENS.read(code, body, unit, lines[i].ref, spaced_hints(code, found))).items
+    ):
+        _offer(found, ft)
+        return
+    text = "".join(ln.text for ln in body)
+    if (empty := EMPTY_NOTE.search(text)) and ("合计" in text.replace(" ", "") or "栏次" in text.replace(" ", "")):
+        note = "table printed with no rows: " + empty.group(0)
+        _offer(found, FoundTable(code, "empty", ref=lines[i].ref, notes=[note]))
+    else:
+        note = "title printed, table contents not in the file"
+        _offer(found, FoundTable(code, "missing", ref=lines[i].ref, notes=[note]))
+
+
+def _read_deferred(
+    deferred: list[tuple[str, list[Line], str, str]], found: dict[str, FoundTable], doc: Document
+) -> None:
+    """Spaced tables in T1..T9 order, so that T5/T8/T9 can use what T3 shows to be blank; then T3
+    again if it left rows open, with what the fiscal tables show it must hold at least and, when
+    its 合计 row was not read, the 合计 the narrative states (and the fiscal tables that left rows
+    open again, with what T3 then shows)."""
+    for code, body, unit, ref in sorted(deferred, key=lambda d: ALL_TABLE_CODES.index(d[0])):
+        ft = SPACED.read_with(code, body, unit, ref, spaced_hints(code, found), found)
+        if ft.items:
+            _offer(found, ft)
+        elif (tok := TOKENS.read(code, body, unit, ref, spaced_hints(code, found))).items:
+            _offer(found, tok)  # not rows of figures after all: read as a stream of cells
+        else:
+            reasons = "; ".join(ft.reading.unplaced) if ft.reading else ""
+            note = "table present but not read: " + (reasons or "no rows recognised")
+            _offer(found, FoundTable(code, "missing", ref=ref, reading=ft.reading, notes=[note]))
+    by_code = {d[0]: d for d in deferred}
+    more = t3_floors(found)
+    t3 = found.get("T3")
+    if t3 is not None and t3.reading is not None and t3.reading.ambiguous and t3.reading.missing_totals:
+        more["total_row"] = narrative_total_row(doc.lines)
+    if _read_again(by_code.get("T3"), found, more):
+        for code in ("T5", "T8", "T9"):
+            _read_again(by_code.get(code), found, {})
+
+
+def _read_again(entry: tuple[str, list[Line], str, str] | None, found: dict[str, FoundTable], more: dict) -> bool:
+    """A spaced table that left rows open read again with what the other tables now show (`more`
+    added to its hints); kept when it leaves fewer rows open."""
+    if entry is None:
+        return False
+    code, body, unit, ref = entry
+    old = found.get(code)
+    if old is None or old.reading is None or not old.reading.ambiguous or old.reading.layout != SPACED.layout:
+        return False
+    ft = SPACED.read_with(code, body, unit, ref, {**spaced_hints(code, found), **more}, found)
+    if not ft.items or ft.reading is None or len(ft.reading.ambiguous) >= len(old.reading.ambiguous):
+        return False
+    ft.repeated = old.repeated
+    found[code] = ft
+    return True

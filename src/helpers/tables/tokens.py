@@ -4,9 +4,10 @@ lines, a row's numbers spread over lines, blank cells gone.
 The block is read as a stream of tokens (text fragments and amounts, each with its line). Rows are
 rebuilt from the table's grammar: coded tables are `code name… amount…`, the 基本支出 table is
 `code name… amount` three times a printed row, two-sided tables are `label… 行次 amount…`.
-Because blank cells leave no trace, amounts fill a row's columns from the left, the template's
-order (`Figure.assumed`); the choice is flagged `column_inferred` whenever a row printed fewer amounts
-than the table has columns, and checked against the table's own totals by the coded shape.
+Because blank cells leave no trace, a row that prints fewer amounts than the table has columns is
+placed like single-space text: by the table's arithmetic (`placement.place`: row identities, the
+code tree, what the report's other tables show), flagged `column_inferred`, and left blank and
+doubtful where two placements both add up.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from ..core.catalog import side_of_label
 from ..core.normalize import is_amount
 from ..read.document import Line
 from . import shapes
+from .reading import Reading
 from .shapes import coded, economic, kind_of, three_public, two_sided
 from .shapes.records import Figure, RowRecord
 
@@ -50,17 +52,27 @@ def _header_end(toks: list[tuple[str, str]]) -> int:
     return 0
 
 
-def interpret_tokens(table: str, lines: list[Line], unit: str, notes: list[str]) -> list[dict]:
+LAYOUT = "one cell per line"
+
+
+def interpret_tokens(
+    table: str, lines: list[Line], unit: str, notes: list[str], hints: dict | None = None
+) -> tuple[list[dict], Reading | None]:
+    """The table's line_items, and the reading record when figures were placed by the arithmetic
+    (coded and two-sided tables; the others keep the printed order: one column, or 栏次 numbers)."""
     toks = _tokens(lines)
-    return ROWS_BY_KIND[kind_of(table)](table, toks, unit, notes)
+    kind = kind_of(table)
+    if kind in PLACED_BY_KIND:
+        reading = Reading(table, LAYOUT)
+        return PLACED_BY_KIND[kind](table, toks, unit, notes, reading, hints or {}), reading
+    return ROWS_BY_KIND[kind](table, toks, unit, notes), None
 
 
-def _coded(table: str, toks, unit, notes) -> list[dict]:
-    measures = coded.template(table)
-    start = _header_end(toks)
-    rows: list[dict] = []  # {code, label, values, ref}
-    cur = None
-    for tok, ref in toks[start:]:
+def _coded_rows(toks: list[tuple[str, str]]) -> list[dict]:
+    """The stream cut into rows `code label… amount…` ({code, label, values, refs, ref})."""
+    rows: list[dict] = []
+    cur: dict | None = None
+    for tok, ref in toks[_header_end(toks) :]:
         if coded.CODE.match(tok) and (cur is None or cur["values"]):
             cur = {"code": tok, "label": "", "values": [], "ref": ref}
             rows.append(cur)
@@ -77,8 +89,13 @@ def _coded(table: str, toks, unit, notes) -> list[dict]:
                 rows.append(cur)
             else:
                 cur["label"] += tok
+    return rows
+
+
+def _coded(table: str, toks, unit, notes, reading: Reading, hints: dict) -> list[dict]:
+    measures = coded.template(table)
     records: list[RowRecord] = []
-    for r in rows:
+    for r in _coded_rows(toks):
         label = coded.row_label(r["label"])
         if not label and not r["code"]:
             continue
@@ -87,21 +104,17 @@ def _coded(table: str, toks, unit, notes) -> list[dict]:
         vals = r["values"][: len(measures)]
         if len(r["values"]) > len(measures):
             notes.append(f"{r['ref']}: {len(r['values'])} amounts for {len(measures)} columns; extra ignored")
-        records.append(RowRecord(r["code"], label, _left_filled(vals, r.get("refs", []), len(measures)), r["ref"]))
-    return shapes.line_items(table, records, measures, unit, notes)
+        records.append(RowRecord(r["code"], label, _figures(vals, r.get("refs", [])), r["ref"], total=label == "合计"))
+    return shapes.line_items(table, records, measures, unit, notes, reading, hints)
 
 
-def _left_filled(vals: list[str], refs: list[str], ncols: int) -> list[Figure]:
-    """A row's figures under the first columns, in the template's order (blank cells left no trace);
-    in a short row every column but the first is `assumed`."""
-    short = 0 < len(vals) < ncols
-    return [
-        Figure(vals[k] if k < len(vals) else None, k, refs[k] if k < len(vals) else None, assumed=short and k > 0)
-        for k in range(ncols)
-    ]
+def _figures(vals: list[str], refs: list[str]) -> list[Figure]:
+    """A row's printed figures, each where it was printed; their columns are left to the placement
+    (a row printing every column is placed by position there)."""
+    return [Figure(v, None, ref) for v, ref in zip(vals, refs)]
 
 
-def _two_sided(table: str, toks, unit, notes) -> list[dict]:
+def _two_sided(table: str, toks, unit, notes, reading: Reading, hints: dict) -> list[dict]:
     start = _header_end(toks)
     seq = toks[start:]
     records: list[RowRecord] = []
@@ -132,12 +145,11 @@ def _two_sided(table: str, toks, unit, notes) -> list[dict]:
             side = side_of_label(label, seen_total["income"])
             if label.startswith(("总计", "合计")):
                 seen_total["income"] = True
-            ncols = len(two_sided.side_measures(table, side, two_sided.TEMPLATE))
-            records.append(RowRecord(None, label, _left_filled(vals, val_refs, ncols), label_ref or ref, side=side))
+            records.append(RowRecord(None, label, _figures(vals, val_refs), label_ref or ref, side=side))
             label = ""
             continue
         i += 1  # a stray number (page number, blank row's 行次)
-    return shapes.line_items(table, records, list(two_sided.TEMPLATE), unit, notes)
+    return shapes.line_items(table, records, list(two_sided.TEMPLATE), unit, notes, reading, hints)
 
 
 def _economic(table: str, toks, unit, notes) -> list[dict]:
@@ -185,4 +197,6 @@ def _three_public(table: str, toks, unit, notes) -> list[dict]:
 
 
 # How a stream of cells is read into each shape's records (catalog `TableDef.kind`).
-ROWS_BY_KIND = {"coded": _coded, "two_sided": _two_sided, "economic": _economic, "three_public": _three_public}
+# Shapes whose short rows are placed by the arithmetic (`Reading` kept), and those in printed order.
+PLACED_BY_KIND = {"coded": _coded, "two_sided": _two_sided}
+ROWS_BY_KIND = {"economic": _economic, "three_public": _three_public}

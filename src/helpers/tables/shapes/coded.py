@@ -6,10 +6,9 @@ Whatever the layout, the shape is read the same way:
 - the rows are `RowRecord`s (code, label, figures) built by the layout;
 - figures whose columns are known are placed there (`items_by_position`); figures whose columns were
   lost are placed by the table's arithmetic: the row identities (`catalog.ROW_IDENTITIES`) and the
-  code tree's sums (合计 = Σ类, 类 = Σ款, 款 = Σ项), with the report's other tables as `hints`;
-- a short row of a one-cell-per-line table fills its columns from the left (the template's order,
-  marked `assumed`); in T3 and T5 a single figure is then moved from 基本支出 to 项目支出 where the 合计
-  row's sums say so (`_repair_left_filled`);
+  code tree's sums (合计 = Σ类, 类 = Σ款, 款 = Σ项, `code_tree`), with the report's other tables as
+  `hints` (columns known blank, the least and most a cell can hold): one placement for the whole
+  table, the same for single-space text and one cell per line;
 - its own sums on every reading: `check_hierarchy` (合计 = Σ类, 类 = Σ款, 款 = Σ项, column by column).
 """
 
@@ -18,10 +17,11 @@ from __future__ import annotations
 import re
 
 from ...core.catalog import COLUMN_KEYWORDS, ROW_IDENTITIES, TEMPLATE_MEASURES
+from ...core.code_tree import TOTAL, children, code_parents
 from ...core.normalize import compact
 from ...core.settings import SETTINGS
 from ..identities import mark
-from ..placement import Identity, code_parents, place
+from ..placement import Identity, Placement, PlaceRow, place
 from ..reading import Reading
 from .records import RowRecord, items_by_arithmetic, items_by_position, measure_for
 
@@ -99,8 +99,6 @@ def line_items(
     out: list[dict] = []
     for order, r in enumerate(rows):
         out += items_by_position(table, r, measures, order, unit, notes)
-    if table in ("T3", "T5") and any(f.assumed for r in rows for f in r.figures):
-        _repair_left_filled(out, notes)
     return out
 
 
@@ -114,70 +112,86 @@ def _by_arithmetic(
         if all(m in col for m in l)
     )
     rare = frozenset(col[m] for m in RARE.get(table, ()) if m in col)
-    total_idx = next((i for i, r in enumerate(rows) if r.total), None)
-    parents = code_parents([r.code for r in rows], total_idx)
-    prows = []
-    row_blocked = hints.get("blocked", {})  # code -> measures known blank from another table
-    for i, r in enumerate(rows):
-        known_blank = set(row_blocked.get(r.name, ())) | set(row_blocked.get("*", ()))
-        pr = r.place_row(len(measures), parents[i], blocked=frozenset(col[m] for m in known_blank if m in col))
-        if r.words_at is not None and table in ("T8", "T9") and "total" in col:
-            # 合计 row sharing its line with the 本年支出 sub-header: figures before the words sit
-            # left of 本年支出, figures after them right of it; the words' columns are not printed.
-            lo, hi = col["total"], max(col.get("project", col["total"]), col.get("basic", col["total"]))
-            pr.ranges = [(0, lo - 1)] * r.words_at + [(hi + 1, len(measures) - 1)] * (len(pr.values) - r.words_at)
-            pr.unknown = frozenset(range(lo, hi + 1))
-        prows.append(pr)
     rare = rare - frozenset(col[m] for m in hints.get("used", ()) if m in col)  # another table shows them used
+    stated = _stated_total(rows, col, unit, hints.get("total_row"))
+    total_idx = next((i for i, r in enumerate(rows) if r.total), None if stated is None else len(rows))
+    parents = code_parents([r.code for r in rows], total_idx)
+    prows = [_place_row(table, r, parents[i], measures, unit, hints) for i, r in enumerate(rows)]
+    if stated is not None:  # the 合计 row as the narrative states it: the root of the code tree, not a row
+        prows.append(stated)
     res = place(prows, len(measures), idents, rare=rare)
+    if (res.failing_groups or any(rp.impossible for rp in res.rows)) and any(pr.limits for pr in prows):
+        # The table's own sums fail, or a row fits no limit: its rows may have slid against their
+        # codes (a shifted text layer), or the report's tables disagree (the checks say so); what
+        # another table shows for a code then says nothing of the figures on its line.
+        for pr in prows:
+            pr.limits = {}
+        res = place(prows, len(measures), idents, rare=rare)
+    if stated is not None:
+        _record_stated_total(res, len(rows), hints["total_row"], reading)
     return items_by_arithmetic(table, rows, measures, res, unit, reading, record_failing=True)
 
 
-def _repair_left_filled(items: list[dict], notes: list[str]) -> None:
-    """A row that printed `total x` and one more `x` was filled as basic; if the 合计 row's basic
-    and project do not then add up over the classes, move single-valued classes (and their
-    sub-rows) to project until they do."""
-    by_row: dict[int, dict[str, dict]] = {}
+def _place_row(table: str, r: RowRecord, parent: int | None, measures: list[str], unit: str, hints: dict) -> PlaceRow:
+    """A row for the placement, with what the report's other tables show of its cells: columns
+    known blank (`blocked`) and the least and most each can hold (`limits`, 万元)."""
+    col = {m: k for k, m in enumerate(measures)}
+    row_blocked = hints.get("blocked", {})  # code -> measures known blank from another table
+    known_blank = set(row_blocked.get(r.name, ())) | set(row_blocked.get("*", ()))
+    pr = r.place_row(len(measures), parent, blocked=frozenset(col[m] for m in known_blank if m in col))
+    factor = 1e4 if unit == "元" else 1.0  # limits are in 万元, the figures as printed
+    caps = hints.get("limits", {}).get(r.code, {}) if r.code else {}
+    pr.limits = {
+        col[m]: (None if lo is None else lo * factor, None if hi is None else hi * factor)
+        for m, (lo, hi) in caps.items()
+        if m in col
+    }
+    if r.words_at is not None and table in ("T8", "T9") and "total" in col:
+        # 合计 row sharing its line with the 本年支出 sub-header: figures before the words sit
+        # left of 本年支出, figures after them right of it; the words' columns are not printed.
+        lo, hi = col["total"], max(col.get("project", col["total"]), col.get("basic", col["total"]))
+        pr.ranges = [(0, lo - 1)] * r.words_at + [(hi + 1, len(measures) - 1)] * (len(pr.values) - r.words_at)
+        pr.unknown = frozenset(range(lo, hi + 1))
+    return pr
+
+
+def _stated_total(rows: list[RowRecord], col: dict[str, int], unit: str, stated: dict | None) -> PlaceRow | None:
+    """The narrative's 本年支出合计 / 基本支出 / 项目支出 (`hints["total_row"]`, 万元) as the table's total
+    row, when the table has no 合计 row of its own; columns it does not state are left out of the sums."""
+    if not stated or any(r.total for r in rows) or not all(m in col for m in ("total", "basic", "project")):
+        return None
+    factor = 1e4 if unit == "元" else 1.0
+    given = [m for m in ("total", "basic", "project")]
+    pr = PlaceRow([stated[m] * factor for m in given], fixed=tuple(col[m] for m in given))
+    pr.unknown = frozenset(k for m, k in col.items() if m not in given)
+    return pr
+
+
+def _record_stated_total(res: Placement, at: int, stated: dict, reading: Reading) -> None:
+    words = f"本年支出合计 {stated['total']:,.2f}, 基本支出 {stated['basic']:,.2f}, 项目支出 {stated['project']:,.2f}"
+    if at in res.failing_groups:
+        res.failing_groups.remove(at)
+        reading.failing_sums.append(f"合计 as the narrative states it ({words}, {stated['ref']}) ≠ Σ类")
+    else:
+        reading.resolved.append(f"the table's 合计 as the narrative states it ({words}, {stated['ref']})")
+
+
+def _tree_key(it: dict) -> str | None:
+    return it["code"] or (TOTAL if it["row_label"] in ("合计", "总计") else None)
+
+
+def _tree_rows(items: list[dict]) -> dict[str, dict[str, float | None]]:
+    """code (or 合计) → measure → amount, the first row of each code."""
+    rows: dict[str, dict[str, float | None]] = {}
     for it in items:
-        by_row.setdefault(it["row_order"], {})[it["measure"]] = it
-    total = next((r for r in by_row.values() if r["total"]["row_label"] == "合计"), None)
-    classes = [r for r in by_row.values() if r["total"]["level"] == "类"]
-    if not total or not classes or total["basic"]["amount_wan"] is None:
-        return
-    basic_sum = sum(r["basic"]["amount_wan"] or 0 for r in classes)
-    gap = round(basic_sum - total["basic"]["amount_wan"], 2)
-    if abs(gap) < SETTINGS.unit_wan * (len(classes) + 1):
-        return
-    movable = [r for r in classes if r["basic"]["column_inferred"] and r["project"]["amount_wan"] is None]
-    for r in movable:
-        if abs(round(r["basic"]["amount_wan"] - gap, 2)) < SETTINGS.unit_wan:
-            code = r["total"]["code"]
-            for rr in by_row.values():
-                c = rr["total"]["code"] or ""
-                if c.startswith(code) and rr["project"]["amount_wan"] is None and rr["basic"]["column_inferred"]:
-                    rr["project"]["amount_wan"], rr["basic"]["amount_wan"] = rr["basic"]["amount_wan"], None
-                    rr["project"]["column_inferred"] = True
-            notes.append(f"class {code}: single amount moved from 基本支出 to 项目支出 so that 合计 = Σ类")
-            return
-
-
-def _children(codes: list[str]) -> dict[str, list[str]]:
-    """Each code's printed sub-codes, the 类 under "合计": the placement's code tree (`code_parents`)."""
-    names = list(codes) + ["合计"]
-    kids: dict[str, list[str]] = {}
-    for c, parent in zip(codes, code_parents(list(codes) + [None], len(codes))):
-        if parent is not None:
-            kids.setdefault(names[parent], []).append(c)
-    return kids
-
-
-def _key(it: dict) -> str | None:
-    """A coded row's place in the code tree: its code, or 合计 for the total row."""
-    return it["code"] or ("合计" if it["row_label"] in ("合计", "总计") else None)
+        key = _tree_key(it)
+        if key is None or key in rows and it["measure"] in rows[key]:
+            continue
+        rows.setdefault(key, {})[it["measure"]] = it["amount_wan"]
+    return rows
 
 
 def _failing_parents(rows: dict[str, dict[str, float | None]], kids: dict[str, list[str]]) -> list[str]:
-    """The rows whose sub-rows do not add up to them in some column."""
     failing: list[str] = []
     for parent, ch in kids.items():
         if parent not in rows:
@@ -194,8 +208,9 @@ def _failing_parents(rows: dict[str, dict[str, float | None]], kids: dict[str, l
 
 
 def _suspects(failing: list[str], kids: dict[str, list[str]]) -> set[str]:
-    """The rows a failing sum puts in doubt: the parent, and each child not confirmed by its own
-    children (one child repeating the parent's figures confirms nothing: a slid value repeats on both)."""
+    """The rows a failing sum puts in doubt: the parent, and each child that is a leaf or a parent
+    not confirmed by its own children (one child repeating the parent's figures confirms nothing:
+    a slid value repeats on both)."""
     suspect = set()
     for p in failing:
         suspect.add(p)
@@ -207,16 +222,11 @@ def _suspects(failing: list[str], kids: dict[str, list[str]]) -> set[str]:
 
 
 def check_hierarchy(items: list[dict], reading: Reading) -> None:
-    """Record where a coded table's sums fail (合计 = Σ类, 类 = Σ款, 款 = Σ项, column by column), and
-    mark the cells a failure makes doubtful when the reading is doubtful. A parent whose own
-    children add up is confirmed by them and stays unmarked."""
-    rows: dict[str, dict[str, float | None]] = {}
-    for it in items:
-        key = _key(it)
-        if key is None or key in rows and it["measure"] in rows[key]:
-            continue
-        rows.setdefault(key, {})[it["measure"]] = it["amount_wan"]
-    kids = _children([c for c in rows if c != "合计"])
+    """Record where a coded table's sums fail (合计 = Σ类, 类 = Σ款, 款 = Σ项, column by column, over
+    the code tree of `code_tree.children`), and mark the cells a failure makes doubtful when the
+    reading is doubtful. A parent whose own children add up is confirmed by them and stays unmarked."""
+    rows = _tree_rows(items)
+    kids = children([c for c in rows if c != TOTAL])
     failing = _failing_parents(rows, kids)
     for p in failing:
         if p not in reading.failing_codes:  # the placement may have recorded it already
@@ -226,12 +236,12 @@ def check_hierarchy(items: list[dict], reading: Reading) -> None:
         return
     suspect = _suspects(failing, kids)
     for it in items:
-        if _key(it) in suspect and it["amount_wan"] is not None:
+        if _tree_key(it) in suspect and it["amount_wan"] is not None:
             it["doubtful"] = True
     if reading.ocr:  # name the sums on the reading
         for p in failing:
             rows_in = {p, *(c for c in kids.get(p, []) if c in suspect)}
-            mark(f"{p} = Σ the rows under it", [it for it in items if _key(it) in rows_in], reading)
+            mark(f"{p} = Σ the rows under it", [it for it in items if _tree_key(it) in rows_in], reading)
 
 
 check = check_hierarchy  # the shape's own sums, recorded on every reading (`found.assess`)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from ...core.catalog import COLUMN_KEYWORDS, TEMPLATE_MEASURES, code_domain
 from ...core.normalize import amount_of, parse_amount
 from ...core.vocabulary import code_level
-from ..placement import Placement, PlaceRow
+from ..placement import Placement, PlaceRow, RowPlacement
 from ..reading import Reading
 
 
@@ -31,7 +31,6 @@ class Figure:
     column: int | None = None  # index into the shape's measures; None: the layout lost it
     ref: str | None = None  # where it was read (`sheet 公开05表!C14`, an OCR box); None: the row's ref
     confidence: float | None = None  # OCR: the recogniser's confidence
-    assumed: bool = False  # the column is the template's order, not seen (one cell per line, a short row)
 
 
 @dataclass
@@ -171,7 +170,6 @@ def items_by_position(
                 ref=row.at(f),
                 order=order,
                 unit=unit,
-                inferred=f.assumed,
                 confidence=f.confidence,
             )
         )
@@ -196,54 +194,73 @@ def items_by_arithmetic(
     """line_items of rows whose figures `placement.place` put under columns (`res`); what could not be
     placed, or could sit under more than one column, is recorded in `reading` and left blank."""
     out: list[dict] = []
-    failing = set(res.failing_groups)
     for order, (r, rp) in enumerate(zip(rows, res.rows)):
-        label = r.label
-        texts = r.texts
-        placed: dict[int, tuple[float, bool]] = {}
-        for v_tok, c in zip(texts, rp.columns):
-            if c is not None:
-                placed[c] = (amount_of(v_tok), rp.inferred)
         reading.rows += 1
-        if rp.too_many:
-            reading.unplaced.append(f"{r.ref}: {len(texts)} figures for {len(measures)} columns; none placed")
-        elif rp.impossible:
-            reading.unplaced.append(f"{r.ref}: figures {' '.join(texts)} fit no column placement that adds up")
-        elif rp.ambiguous:
-            opts = sorted({tuple(measures[c] for c in o) for o in rp.options})
-            reading.ambiguous.append(
-                f"{r.ref} {r.code or label}: {' '.join(texts)} could be " + " or ".join("/".join(o) for o in opts)
-            )
-            values = [amount_of(a) for a in texts]
-            reading.alternatives.append((order, [{measures[c]: v for c, v in zip(o, values)} for o in rp.options]))
+        _record_row_doubt(r, rp, order, measures, reading)
+        placed = {
+            c: (amount_of(f.text or ""), rp.inferred, r.at(f)) for f, c in zip(r.figures, rp.columns) if c is not None
+        }
         row_doubt = rp.ambiguous or rp.too_many or rp.impossible or r.doubt
+        sec = section_of(r) if section_of else None
         for k, m in enumerate(measures):
-            v, inf = placed.get(k, (None, False))
+            v, inf, ref = placed.get(k, (None, False, r.ref))  # a cell is read where its figure is printed
             if v is not None:
                 if inf:
                     reading.by_arithmetic += 1
                 else:
                     reading.by_position += 1
-            sec = section_of(r) if section_of else None
             it = item(
                 table,
                 m,
                 v,
-                label=label,
+                label=r.label,
                 code=r.code,
                 side=side,
                 section=sec,
-                ref=r.ref,
+                ref=ref,
                 order=order,
                 unit=unit,
                 inferred=inf and v is not None,
             )
             it["doubtful"] = bool(row_doubt and (v is None or inf))
             out.append(it)
+    _record_complete(rows, measures, res, reading)
     if record_failing:  # keyed like check_hierarchy's, which then does not repeat them
-        for g in failing:
+        for g in set(res.failing_groups):  # (the order the datasets have always listed them in)
             key = rows[g].name
             if key not in reading.failing_codes:
                 reading.failing_codes.append(key)
                 reading.failing_sums.append(f"{key}: the rows under it do not add up to it ({rows[g].ref})")
     return out
+
+
+def _record_row_doubt(r: RowRecord, rp: RowPlacement, order: int, measures: list[str], reading: Reading) -> None:
+    """What `reading` says of a row the placement could not settle: too many figures, none that fits,
+    or figures that fit more than one column (with each placement's values, for other evidence)."""
+    texts = r.texts
+    if rp.too_many:
+        reading.unplaced.append(f"{r.ref}: {len(texts)} figures for {len(measures)} columns; none placed")
+    elif rp.impossible:
+        reading.unplaced.append(f"{r.ref}: figures {' '.join(texts)} fit no column placement that adds up")
+    elif rp.ambiguous:
+        opts = sorted({tuple(measures[c] for c in o) for o in rp.options})
+        reading.ambiguous.append(
+            f"{r.ref} {r.code or r.label}: {' '.join(texts)} could be " + " or ".join("/".join(o) for o in opts)
+        )
+        values = [amount_of(a) for a in texts]
+        reading.alternatives.append((order, [{measures[c]: v for c, v in zip(o, values)} for o in rp.options]))
+
+
+def _record_complete(rows: list[RowRecord], measures: list[str], res: Placement, reading: Reading) -> None:
+    """The complete placements of the whole table that satisfy every identity, when two or more do:
+    per placement, each open row's name and where it was read, with its figures under their columns."""
+    if len(res.complete) < 2:
+        return
+    for full in res.complete:
+        reading.complete.append(
+            [
+                (f"{rows[i].ref} {rows[i].name}", {measures[c]: amount_of(t) for t, c in zip(rows[i].texts, cols)})
+                for i, cols in sorted(full.items())
+            ]
+        )
+    reading.complete_more = res.more

@@ -7,7 +7,8 @@ Whatever the layout, the shape is read the same way:
   (`PRINTED`: each item's 预算数 then 决算数);
 - the row is one `RowRecord` (`合计`) built by the layout;
 - figures whose columns are known are placed there; figures whose columns were lost are placed by
-  the table's arithmetic (合计 = 出国 + 公务用车 + 接待, 公务用车 = 购置 + 运行, for 预算数 and 决算数);
+  the table's arithmetic (`vocabulary.THREE_PUBLIC_PARTS`: 合计 = 出国 + 公务用车 + 接待, 公务用车 = 购置 +
+  运行, for 预算数 and 决算数);
   a placement the arithmetic leaves open is settled later by the narrative (`settle_three_public`).
 """
 
@@ -15,7 +16,13 @@ from __future__ import annotations
 
 from ...core.normalize import compact
 from ...core.settings import SETTINGS
-from ...core.vocabulary import THREE_PUBLIC_BASES, THREE_PUBLIC_COLUMNS, THREE_PUBLIC_HEADER_WORDS, THREE_PUBLIC_ITEMS
+from ...core.vocabulary import (
+    THREE_PUBLIC_BASES,
+    THREE_PUBLIC_COLUMNS,
+    THREE_PUBLIC_HEADER_WORDS,
+    THREE_PUBLIC_ITEMS,
+    THREE_PUBLIC_PARTS,
+)
 from ..placement import Identity, place
 from ..reading import Reading
 from .records import RowRecord, items_by_arithmetic, items_by_position
@@ -43,21 +50,13 @@ def pair_measure(word: str, item: str) -> str | None:
 
 
 def _identities(measures: list[str]) -> tuple[Identity, ...]:
+    """The sums of `vocabulary.THREE_PUBLIC_PARTS`, for 预算数 and 决算数 each."""
     col = {m: k for k, m in enumerate(measures)}
-    idents = []
-    for side in THREE_PUBLIC_BASES:
-        idents.append(
-            Identity(
-                (col[f"{side}_total"],),
-                (col[f"{side}_overseas"], col[f"{side}_vehicle_total"], col[f"{side}_reception"]),
-            )
-        )
-        idents.append(
-            Identity(
-                (col[f"{side}_vehicle_total"],), (col[f"{side}_vehicle_purchase"], col[f"{side}_vehicle_operation"])
-            )
-        )
-    return tuple(idents)
+    return tuple(
+        Identity((col[f"{side}_{whole}"],), tuple(col[f"{side}_{p}"] for p in parts))
+        for side in THREE_PUBLIC_BASES
+        for whole, parts in THREE_PUBLIC_PARTS.items()
+    )
 
 
 def line_items(
@@ -124,6 +123,8 @@ def settle_three_public(
         + (f"; still open: {', '.join(open_cells)}" if open_cells else "")
     )
     reading.alternatives = [(order, keep)] if len(keep) > 1 else []
+    still = [p for p in reading.complete if all(agrees(cells) for _, cells in p)]
+    reading.complete = still if len(still) > 1 else []
     if len(keep) == 1:
         reading.ambiguous = []
     reading.by_arithmetic = sum(1 for it in items if it["amount_wan"] is not None)

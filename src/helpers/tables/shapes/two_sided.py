@@ -90,7 +90,7 @@ def _one_column(table: str, r: RowRecord, order: int, unit: str, reading: Readin
         code=r.code,
         side=side,
         section=sec,
-        ref=r.ref,
+        ref=r.at(r.figures[0]) if r.figures else r.ref,  # read where the figure is printed
         order=order,
         unit=unit,
     )

@@ -28,7 +28,7 @@ var juesuanSort = (function () {
     var hrow = head.rows[0];
     Array.prototype.forEach.call(hrow.cells, function (th, i) {
       th.style.cursor = "pointer";
-      th.title = "Sort by this column";
+      th.title = word("sort_title");
       th.addEventListener("click", function () {
         var asc = th.getAttribute("aria-sort") !== "ascending";
         var rows = Array.prototype.slice.call(body.rows);
@@ -52,8 +52,8 @@ var juesuanSort = (function () {
     var bar = document.createElement("div"), box = document.createElement("input"), note = document.createElement("span");
     bar.className = "juesuan-filter";
     box.type = "search";
-    box.placeholder = "Filter rows…";
-    box.setAttribute("aria-label", "Show only the rows of the table below that contain this text");
+    box.placeholder = word("filter_placeholder");
+    box.setAttribute("aria-label", word("filter_label"));
     note.className = "juesuan-filter-count";
     box.addEventListener("input", function () {
       var q = box.value.trim().toLowerCase(), shown = 0;
@@ -62,7 +62,7 @@ var juesuanSort = (function () {
         r.style.display = hit ? "" : "none";
         if (hit) shown++;
       });
-      note.textContent = q ? " " + shown + " of " + body.rows.length + " rows" : "";
+      note.textContent = q ? " " + word("filter_count").replace("{shown}", shown).replace("{total}", body.rows.length) : "";
     });
     bar.appendChild(box);
     bar.appendChild(note);
@@ -70,6 +70,14 @@ var juesuanSort = (function () {
     return true;
   }
   var FILTER_MIN_ROWS = 15;
+  // The page's words (helpers.publish.text, set by the page as JUESUAN_WORDS); English where a page sets none.
+  var ENGLISH = {sort_title: "Sort by this column", filter_placeholder: "Filter rows…",
+                 filter_label: "Show only the rows of the table below that contain this text",
+                 filter_count: "{shown} of {total} rows"};
+  function word(k) {
+    var w = typeof JUESUAN_WORDS !== "undefined" ? JUESUAN_WORDS : {};
+    return w[k] || ENGLISH[k];
+  }
   if (typeof document !== "undefined") {
     document.addEventListener("DOMContentLoaded", function () {
       document.querySelectorAll(".jp-OutputArea-output table").forEach(function (t) { attach(t); addFilter(t); });

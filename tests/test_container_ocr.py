@@ -576,3 +576,18 @@ def test_a_table_printed_without_ruling_lines_reads_cell_for_cell(tmp_path):
     for table_code, side, section, key, measure, value, _ in on_page:
         it = find_cell(found, table_code, side, section, key, measure)
         assert it is not None and it["amount_wan"] == value, (key, measure)
+
+
+def test_a_misread_digit_in_a_coded_table_breaks_its_row_and_its_class(sgb_page8):
+    """社会工作部 第08页, 2013901 行政运行: 本年支出合计 51.32 = 基本支出 51.32 as printed; the total
+    read as 57.32 breaks the row (合计 = 基本 + 项目 …) and 20139's column (20139 = Σ its 项)."""
+    from helpers.tables.layout_tables import find_layout_tables
+
+    found = find_layout_tables(_misread(sgb_page8, "51.32", "57.32"), "OCR")
+    flagged = {(it["code"], it["measure"]) for it in found["T3"].items if it["doubtful"]}
+    assert {("2013901", "total"), ("2013901", "basic"), ("20139", "total")} <= flagged
+    # 2080505 and 2080506 confirm 20805 (10.82 = 6.18 + 4.64): no sum they take part in fails
+    # (this page alone, 合计 ≠ Σ类 already: class 221 is printed on page 9)
+    assert ("2080505", "total") not in flagged and ("2080506", "total") not in flagged
+    reasons = " ".join(found["T3"].reading.reasons())
+    assert "T3 row 2013901: total = basic + project" in reasons and "20139 = Σ the rows under it" in reasons

@@ -9,8 +9,8 @@ the only witness. So in an OCR'd table every figure that takes part in a failing
 - `two_sided` (T1, T4): each side, 本年收入合计 / 本年支出合计 = Σ the lines above it and 总计 = that
   subtotal + the balance rows; income 总计 = expenditure 总计; T4's expenditure rows, 合计 = Σ the funds;
 - `economic` (T6): `economic.check_economic` (类 = Σ款, 人员经费 / 公用经费合计 = Σ类);
-- `three_public` (T7): 合计 = 出国 + 车购置 + 车运行 + 接待 (车小计 when 购置 and 运行 are not
-  printed), 车小计 = 购置 + 运行; 预算数 and 决算数 separately.
+- `three_public` (T7): `vocabulary.THREE_PUBLIC_PARTS` (合计 = 出国 + 车购置 + 车运行 + 接待, 车小计
+  when 购置 and 运行 are not printed; 车小计 = 购置 + 运行), 预算数 and 决算数 separately.
 
 The checks (`checks/tables.py`) test the same sums on the datasets; a text layer's reading is not
 judged here (a positional text table whose sums fail is the report's inconsistency).
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from ..core.catalog import BY_CODE, ROW_IDENTITIES
 from ..core.normalize import compact
 from ..core.settings import SETTINGS
-from ..core.vocabulary import THREE_PUBLIC_BASES
+from ..core.vocabulary import THREE_PUBLIC_BASES, THREE_PUBLIC_PARTS
 from .reading import Reading
 
 
@@ -148,16 +148,18 @@ def _t7_cells(row: dict[str, dict], side: str, *names: str) -> list[dict]:
 
 
 def _three_public(items: list[dict]) -> Iterator[Sum]:
+    """`vocabulary.THREE_PUBLIC_PARTS` for 预算数 and 决算数: an item with parts counts by them in the
+    合计 (购置 + 运行), its 小计 standing for them where they are not printed (as `checks` T7.total)."""
     for row in _rows(items).values():
         for side in THREE_PUBLIC_BASES:
-            veh = _t7_cells(row, side, "vehicle_purchase", "vehicle_operation")
-            if all(it["amount_wan"] is None for it in veh):
-                veh = _t7_cells(row, side, "vehicle_total")  # purchase and operation not printed: the 小计 stands
-            parts = _t7_cells(row, side, "overseas", "reception") + veh
-            yield Sum(f"T7 {side}: 合计 = 出国 + 车购置 + 车运行 + 接待", _t7_cells(row, side, "total"), parts)
-            subtotal = _t7_cells(row, side, "vehicle_total")
-            if subtotal and veh and veh[0] is not subtotal[0]:
-                yield Sum(f"T7 {side}: 公务用车 小计 = 购置 + 运行", subtotal, veh)
+            for whole, names in THREE_PUBLIC_PARTS.items():
+                parts: list[dict] = []
+                for name in names:
+                    sub = _t7_cells(row, side, *THREE_PUBLIC_PARTS.get(name, ()))
+                    printed = any(it["amount_wan"] is not None for it in sub)
+                    parts += sub if printed or whole != "total" else _t7_cells(row, side, name)
+                words = " + ".join(names)
+                yield Sum(f"T7 {side}: {whole} = {words}", _t7_cells(row, side, whole), parts)
 
 
 def sums(table: str, items: list[dict]) -> list[Sum]:

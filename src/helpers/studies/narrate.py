@@ -222,7 +222,7 @@ def table_html(obj: pd.DataFrame, percent: bool = False, colors: dict | None = N
 def _index_text(k) -> str:
     if k is None or (not isinstance(k, (list, tuple)) and pd.isna(k)):
         return ""
-    return str(k)
+    return value_word(k) if isinstance(k, str) else str(k)  # a level (`overall`) in the page's words
 
 
 class ReaderTable:

@@ -90,7 +90,7 @@ def value_word(v) -> str:
     return v
 
 
-_CHECK = re.compile(r"^(?P<rule>[A-Z]+\.[A-Za-z0-9_]+)(?: \((?P<outcome>\w+)\))?: ")
+_CHECK = re.compile(r"^(?P<rule>[A-Z][A-Z0-9]*\.[A-Za-z0-9_]+)(?: \((?P<outcome>\w+)\))?: ")
 _DOUBT = re.compile(r"^(?P<table>[TU]\d) reading is doubtful: ")
 
 

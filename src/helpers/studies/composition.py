@@ -346,6 +346,138 @@ def personnel_public(corpus: Corpus) -> pd.DataFrame:
     return df
 
 
+# ---------------------------------------------------------------------------------------------
+# Per staff member, where the report prints its headcount (部门人员构成)
+
+STAFF_COLUMNS = [
+    "report_id",
+    "comparison_group",
+    "staff_in_post",
+    "retirees",
+    "staff_ref",
+    "personnel_wan",
+    "personnel_per_staff_wan",
+    "basic_wan",
+    "basic_per_staff_wan",
+    "doubtful",
+]
+
+
+def headcounts(corpus: Corpus) -> pd.DataFrame:
+    """report_id · staff_in_post (在职实有人数) · staff_authorised (编制数) · retirees (离退休人员) · staff_ref:
+    the narrative facts of unit `count` the report prints in 部门人员构成 (narrative/staff.py)."""
+    cols = ["report_id", "staff_in_post", "staff_authorised", "retirees", "staff_ref"]
+    nf = corpus.narrative_facts
+    if nf.empty:
+        return pd.DataFrame(columns=cols)
+    nf = nf[nf.topic.isin(["staff_in_post", "staff_authorised", "retirees"]) & (nf.unit == "count")]
+    rows = []
+    for rid, g in nf.groupby("report_id", sort=True):
+        first = g.drop_duplicates("topic").set_index("topic")
+        row: dict[str, object] = {c: float(first.value[c]) if c in first.index else np.nan for c in cols[1:4]}
+        row["staff_ref"] = first.source_ref["staff_in_post"] if "staff_in_post" in first.index else None
+        rows.append({"report_id": rid, **row})
+    return pd.DataFrame(rows, columns=cols)
+
+
+def comparison_group(corpus: Corpus) -> dict[str, str]:
+    """report_id → its comparison group as shown on a figure: department kind · level of government · year."""
+    d = design(corpus)
+    return {
+        rid: f"{kind.split(' ')[-1]} · {t('comp.district') if district else t('comp.other')} · {year}"
+        for rid, kind, district, year in zip(d.report_id, d.department_type, d.district, d.fiscal_year)
+    }
+
+
+def per_staff(corpus: Corpus) -> pd.DataFrame:
+    """Per report the index does not mark `do not use`: its comparison group, the headcount it prints
+    (NaN where it prints none), 人员经费 (T6, else the narrative) and 基本支出 (T3, else T5) per staff member
+    in post (万元/人). An amount that is doubtful or that a failing or uncertain check prints is not divided
+    (`doubtful`). Nothing is averaged or summed across reports."""
+    groups = comparison_group(corpus)
+    hc = headcounts(corpus).set_index("report_id")
+    pp = personnel_public(corpus).set_index("report_id")
+    bp = basic_project(corpus).set_index("report_id")
+    rows = []
+    for rid in groups:
+        staff = hc.staff_in_post.get(rid, np.nan)
+        pers = pp.personnel_wan.get(rid, np.nan)
+        basic = bp.basic_wan.get(rid, np.nan)
+        doubtful = bool(pp.doubtful.get(rid, False)) or bool(bp.doubtful.get(rid, False))
+        ok = staff == staff and staff > 0 and not doubtful
+        rows.append(
+            {
+                "report_id": rid,
+                "comparison_group": groups[rid],
+                "staff_in_post": staff,
+                "retirees": hc.retirees.get(rid, np.nan),
+                "staff_ref": hc.staff_ref.get(rid),
+                "personnel_wan": pers,
+                "personnel_per_staff_wan": pers / staff if ok else np.nan,
+                "basic_wan": basic,
+                "basic_per_staff_wan": basic / staff if ok else np.nan,
+                "doubtful": doubtful,
+            }
+        )
+    return pd.DataFrame(rows, columns=STAFF_COLUMNS)
+
+
+def _per_staff_items(ps: pd.DataFrame, labels: pd.Series) -> str:
+    return ("；" if lang() == "zh" else "; ").join(
+        t(
+            "comp.per_staff_item",
+            report=labels.get(r.report_id, r.report_id),
+            group=r.comparison_group,
+            staff=int(r.staff_in_post),
+            ref=r.staff_ref,
+            personnel=f"{r.personnel_per_staff_wan:,.2f}",
+            basic=f"{r.basic_per_staff_wan:,.2f}",
+        )
+        for r in ps.itertuples()
+    )
+
+
+def _per_staff_groups(ps: pd.DataFrame) -> str:
+    """Ranges within a comparison group of two reports or more; else that no two are comparable."""
+    said = [
+        t(
+            "comp.per_staff_group_range",
+            group=group,
+            n=len(g),
+            lo=f"{g.personnel_per_staff_wan.min():,.2f}",
+            hi=f"{g.personnel_per_staff_wan.max():,.2f}",
+        )
+        for group, g in ps.groupby("comparison_group", sort=True)
+        if len(g) > 1
+    ]
+    return ("；" if lang() == "zh" else "; ").join(said) if said else t("comp.per_staff_no_pair")
+
+
+def per_staff_sentence(corpus: Corpus) -> str:
+    """The per-staff headline: each report printing its headcount with its group, the ranges within a group
+    (never across groups), the reports printing none, and the sensitivity line."""
+    corpus = quality.comparable(corpus)
+    labels = corpus.labels()
+    ps = per_staff(corpus)
+    printed = ps[ps.staff_in_post.notna()]
+    rated = printed[printed.personnel_per_staff_wan.notna()]
+    none = ps[ps.staff_in_post.isna()]
+    if rated.empty:
+        return t("comp.per_staff_none", reports=listing_labels(none.report_id, labels))
+
+    def describe(d: pd.DataFrame) -> str:
+        return t("comp.per_staff_rests", items=_per_staff_items(d, labels))
+
+    s = tn("comp.per_staff", len(rated), items=_per_staff_items(rated, labels)) + t(
+        "comp.per_staff_tail", groups=_per_staff_groups(rated)
+    )
+    if len(left := printed[printed.personnel_per_staff_wan.isna()]):
+        s += t("comp.per_staff_doubtful", reports=listing_labels(left.report_id, labels))
+    if len(none):
+        s += tn("comp.per_staff_without", len(none), reports=listing_labels(none.report_id, labels))
+    return s + _stop() + quality.sensitivity(rated, corpus, describe)
+
+
 def share_matrix(df: pd.DataFrame, labels: pd.Series, column: str = "name", value: str = "share_pct") -> pd.DataFrame:
     """report label × category shares (percent), categories ordered by their mean share."""
     if df.empty:
@@ -553,6 +685,25 @@ def _stop() -> str:
     return "。" if lang() == "zh" else ". "
 
 
+def _economic_top(eco: pd.DataFrame) -> str:
+    mean = eco.pivot_table(index="report_id", columns="name", values="share_pct", aggfunc="sum").fillna(0).mean()
+    return t("comp.economic_top", top=mean.idxmax(), share=f"{mean.max():.1f}%")
+
+
+def sensitivity_line(corpus: Corpus, section: str, df: pd.DataFrame) -> str:
+    """The sensitivity line beside a page section's headline number (`section`: classes, project, personnel,
+    economic): the same figure again without the reports the index marks `use with care`. `df` holds the
+    rows the section's figure rests on (for `project`, `with_pass_through`'s)."""
+    labels = corpus.labels()
+    describe = {
+        "classes": lambda d: _largest_class(d, labels),
+        "project": _project_share,
+        "personnel": _personnel_share,
+        "economic": _economic_top,
+    }[section]
+    return quality.sensitivity(df, corpus, describe)
+
+
 def key_findings(corpus: Corpus) -> list[str]:
     """A few sentences with numbers, the design caveat first. The index's verdict decides: reports it
     marks `do not use` are in no figure (said once), shares resting on doubtful cells or on figures a
@@ -590,6 +741,8 @@ def key_findings(corpus: Corpus) -> list[str]:
                 + _stop()
                 + quality.sensitivity(pp, corpus, _personnel_share)
             )
+    if len(corpus.narrative_facts):
+        out.append(per_staff_sentence(corpus))
     if said := quality.left_out_sentence(corpus):
         out.append(said)
     return out

@@ -224,3 +224,24 @@ def test_the_per_staff_sentence_keeps_groups_apart_and_lists_reports_without_a_h
     assert "No two of them share a comparison group" in s and "runs from" not in s
     assert "7 reports print no headcount and are not divided: 汉阳区 人民政府办公室 2024" in s
     assert "Without the 2 “use with care” reports among them: no report remains" in s
+
+
+# --- item 6: the rows behind the composition figures say where each amount is printed ----------------
+# 洪山 2021 T3: 合计 3,061.55 = 1,867.39 basic + 1,194.16 project (line 174), 201 一般公共服务支出 1,857.73 (line 175);
+# T6: 301 工资福利支出 1,607.18 (line 327) and 303 对个人和家庭的补助 98.24 (line 341) make 人员经费 1,705.42.
+
+
+def test_composition_rows_carry_their_source_reference(corpus):
+    bp = comp.basic_project(corpus).set_index("report_id")
+    assert (bp.basic_wan[HONGSHAN], bp.project_wan[HONGSHAN], bp.source_ref[HONGSHAN]) == (
+        1867.39,
+        1194.16,
+        "T3 line 174",
+    )
+    fc = comp.function_classes(corpus)
+    gps = fc[(fc.report_id == HONGSHAN) & (fc.code == "201")].iloc[0]
+    assert (gps.amount_wan, gps.table, gps.source_ref) == (1857.73, "T3", "T3 line 175")
+    pp = comp.personnel_public(corpus).set_index("report_id")
+    assert (pp.personnel_wan[HONGSHAN], pp.source_ref[HONGSHAN]) == (1705.42, "T6 line 327, line 341")
+    src = "\n".join(_cell_sources("spending_composition"))
+    assert src.count("data=") >= 5  # every composition figure hands its rows to its CSV

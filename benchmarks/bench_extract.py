@@ -11,7 +11,7 @@
 - PDF floor (first table): ms per page, side by side in one process, each the best of --repeat warm
   runs, as wall time and as this process's CPU time (on a machine shared with other jobs the CPU
   time is the steadier figure): a PDFium text pass alone (pypdfium2: load each page, its text page,
-  its text), PDFium's page parse into pdfplumber objects (`tables/pdfium_pages.py`), pdfplumber's
+  its text), PDFium's page parse into pdfplumber objects (`read/pdfium_pages.py`), pdfplumber's
   own table extraction alone (open, `find_tables`, `extract` on every page), and the project with
   each engine: PDF reading (`read_document` + `find_pdf_tables`) and end to end (`extract_report`:
   tables, narrative, checks). Ratios below the table.
@@ -211,7 +211,13 @@ def main() -> None:
     if args.quick:
         return
     rss = [("start", rss_mb())]
+    _text_reports(rss)
+    docs, found_by, times = _pdf_engines(rss)
+    _memory(docs, rss)
+    _accuracy(docs, found_by, times)
 
+
+def _text_reports(rss: list) -> None:
     # --- text reports ---------------------------------------------------------------------------
     print("## Text reports (`extract_report`, all datasets)\n")
     print("| file | status | line items | seconds |\n|---|---|---:|---:|")
@@ -224,6 +230,8 @@ def main() -> None:
     print(f"| **all text reports** | | | **{text_total:.2f}** |\n")
     rss.append(("after text reports", rss_mb()))
 
+
+def _pdf_engines(rss: list) -> tuple[dict, dict, dict]:
     # --- PDFs: text layer, then each engine cold and warm ---------------------------------------
     pdfs = sorted(DATA_RAW.glob("*.pdf"))
     docs = {}
@@ -262,6 +270,10 @@ def main() -> None:
         "the JVM is already running, so its 'cold' is a first call on that file only.)\n"
     )
 
+    return docs, found_by, times
+
+
+def _memory(docs: dict, rss: list) -> None:
     # --- memory ---------------------------------------------------------------------------------
     print("## Memory\n")
     print("| engine | file | tracemalloc peak MB (warm call, Python heap only) |\n|---|---|---:|")
@@ -277,6 +289,8 @@ def main() -> None:
         print(f"| {label} | {mb:.0f} |")
     print()
 
+
+def _accuracy(docs: dict, found_by: dict, times: dict) -> None:
     # --- accuracy -------------------------------------------------------------------------------
     print("## Accuracy against tests/fixtures/pdf_truth.py (values read on the pages)\n")
     print("| engine | file | cells right | of | accuracy |\n|---|---|---:|---:|---:|")

@@ -11,6 +11,7 @@ Modules, one concern each:
 - facts.py       totals, shares, classes, costs, procurement, vehicles, year-on-year changes (`Fact` records)
 - statements.py  what the reviewer's rules (checks/review.py) judge: comparisons in words, years, template
                  leftovers, shares without %, restated items, 三公 disclosures (typed records with quote and place)
+- staff.py       headcount (在职实有人数, 编制数, 离退休人员) from 部门人员构成, as count facts
 - series.py      department_series: this year's level and the prior year's (level − change) from the facts
 """
 
@@ -20,7 +21,7 @@ import pandas as pd
 
 from ..core import schema
 from ..core.vocabulary import Table
-from . import budget_execution, facts, poverty, selfeval, series, three_public
+from . import budget_execution, facts, poverty, selfeval, series, staff, three_public
 from .sentences import compact_lines, paragraphs
 from .subjects import CodeBook
 
@@ -72,7 +73,7 @@ def parse_narrative(doc, report_id: str, datasets: dict[str, pd.DataFrame]) -> d
     pv_rows += proj + poverty.narrative_rows(paras, report_id, district, skip)
     poverty.link_transfers(pv_rows, report_id)
 
-    fact_dicts = [f.row() for f in fact_rows]
+    fact_dicts = [f.row() for f in fact_rows + staff.staff_facts(doc, report_id)]
     return {
         "budget_execution": _frame([{"subject": "spending", **r} for r in be_rows], "budget_execution"),
         "three_public": _frame(tp_rows, "three_public"),

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from ..core.settings import SETTINGS
 from . import shapes
+from .identities import judge_ocr
 from .reading import Reading, check_totals
 from .shapes.records import UNREADABLE
 
@@ -74,4 +75,5 @@ def assess(code: str, items: list[dict], layout: str, reading: Reading | None = 
             reading.low_confidence.append(f"{where} {it['measure']} ({it['source_ref']}, {conf:.2f})")
     check_totals(code, shapes.kind_of(code), items, reading)
     shapes.check(code, items, reading)
+    judge_ocr(code, items, reading)  # OCR: every figure in a failing sum is doubtful, in every shape
     return reading

@@ -776,7 +776,7 @@ def key_findings(corpus: Corpus) -> list[str]:
                 + _stop()
                 + quality.sensitivity(pp, corpus, _personnel_share)
             )
-    if len(corpus.narrative_facts):
+    if corpus.size("narrative_facts")[0]:  # the whole dataset's rows (a corpus read out of core holds a few topics)
         out.append(per_staff_sentence(corpus))
     if said := quality.left_out_sentence(corpus):
         out.append(said)

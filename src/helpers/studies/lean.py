@@ -63,8 +63,8 @@ STUDY_ROWS: dict[str, str | None] = {
     "checks": "outcome IN ('fail', 'uncertain') OR rule_id = 'N.rate_completion'",
     # composition.pass_through
     "function_rollup": f"""code IN {_in(PASS_THROUGH_CODES)} AND "table" IN ('T3', 'T5') AND measure = 'project'""",
-    # composition.personnel_public
-    "narrative_facts": "topic IN ('personnel_cost', 'public_cost')",
+    # composition.personnel_public (万元), composition's staff counts (per-capita figures)
+    "narrative_facts": "topic IN ('personnel_cost', 'public_cost', 'staff_in_post', 'staff_authorised', 'retirees')",
 }
 
 

@@ -98,7 +98,10 @@ def in_fresh_process(target: Callable, *args) -> dict:
     p = ctx.Process(target=_child, args=(target, args, q))
     p.start()
     res = q.get()
-    p.join()
+    p.join(timeout=120)
+    if p.is_alive():  # its figures are in; a process left waiting on its own children at exit is ended
+        p.kill()
+        p.join()
     return res
 
 

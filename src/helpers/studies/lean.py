@@ -208,7 +208,10 @@ def open_corpus(
     folder = Path(folder) if folder else paths.DATA_PROCESSED
     check_folder(folder, True)
     con = db(folder, memory_limit=memory_limit, threads=threads)  # NoProcessedData when it holds no reports
-    con.execute("SET enable_progress_bar = false")  # a notebook page is no terminal
+    try:
+        con.execute("SET enable_progress_bar = false")  # in a terminal: no bar printed over the output
+    except Exception:  # noqa: S110 - in a Jupyter kernel DuckDB refuses the setting without ipywidgets (and prints no bar)
+        pass
     generation = partitioned.resolve(folder)
     frames = _StudyFrames(con, dataset_sources(generation), _order_table(con, generation))
     corpus = StudyCorpus(folder=folder, frames=frames, con=con)

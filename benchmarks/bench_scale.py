@@ -191,6 +191,7 @@ def main() -> None:
     ap.add_argument("--pages-max", type=int, default=2000, help="with --phases: study pages up to this N")
     ap.add_argument("--main-job-max", type=int, default=200, help="with --phases: the main job up to this N")
     ap.add_argument("--studies-max", type=int, default=2000, help="with --phases: the study tables up to this N")
+    ap.add_argument("--record-as", help="with --phases --record: results/<this>.md (default scale_phases)")
     ap.add_argument("--load-max", type=int, default=2000, help="with --phases: the old way (load()) up to this N")
     args = ap.parse_args()
     if args.phases:
@@ -211,7 +212,7 @@ def main() -> None:
 def main_phases(args: argparse.Namespace) -> None:
     from scale_phases import phase_tables, run_phases
 
-    run_record = Run("scale_phases")
+    run_record = Run(args.record_as or "scale_phases")
     sizes = [20, 60] if args.quick else sorted(args.n)
     if args.quick:  # CI: 60 replicated from 20, the main job at 20 only
         args.replicate_from, args.main_job_max = args.replicate_from or 20, min(args.main_job_max, 20)

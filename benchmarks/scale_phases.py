@@ -248,6 +248,8 @@ def phase_tables(rows: list[dict], jobs: int) -> str:
             per = f["cpu"] / r["n"] * 1000
             base.setdefault(ph, per)
             name = ph + (" (replicated)" if r["replicated"] and ph != "extraction" else "")
+            if f.get("failed"):  # a phase whose pages failed measured something else: said on its row
+                name += f" ({f['failed']} of {f.get('pages', '?')} pages FAILED)"
             lines.append(
                 f"| {r['n']:,} | {name} | {f['s']:.1f} s | {f['cpu']:.1f} s | {per:.1f} ms | {per / base[ph]:.2f}× "
                 f"| {f['rss']:.0f} MB / {f['rss_child']:.0f} MB |"

@@ -10,7 +10,7 @@ kernels) and peak RSS of the process and of its largest child, per report.
   whole datasets in pandas (`load()`, the way before).
 - studies, DuckDB: the same tables from `studies.lean.open_corpus` (the rows the studies read,
   queried from the Parquet files), as the notebooks now do.
-- study pages: the study notebooks executed and rendered by the main job's runner (kernels).
+- study pages: the three study notebooks executed and rendered by the main job's runner (kernels), one edition.
 - main job: `runner.main_job` after the extraction phase (its datasets reused: nothing changed), so what
   it measures is every report page in two editions, the studies and the index.
 

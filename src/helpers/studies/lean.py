@@ -138,7 +138,9 @@ class _StudyFrames(Mapping):
                     else _rows_sql(files, ordered, STUDY_ROWS.get(name))
                 )
                 table = self._con.sql(sql).to_arrow_table()
-                self._got[name] = schema.conform(table.to_pandas(), name)
+                # the Arrow buffers freed as they are converted: not both copies at once
+                self._got[name] = schema.conform(table.to_pandas(self_destruct=True, split_blocks=True), name)
+                del table
         return self._got[name]
 
     def __iter__(self) -> Iterator[str]:

@@ -20,6 +20,7 @@ from ..core.normalize import compact
 from ..core.settings import SETTINGS
 from ..core.vocabulary import POVERTY_CODE, POVERTY_NEW_NAME, POVERTY_OLD_NAME, poverty_series
 from .amounts import NUM, UNIT, find_amounts, to_wan
+from .records import ExecutionRow, Level
 from .sentences import Para
 
 KEYWORD_RE = re.compile(r"扶贫|脱贫|乡村振兴|帮扶(?!慰问)|对口支援|驻村|驻点村|区域协作")
@@ -97,26 +98,27 @@ def places(text: str, own_district: str | None) -> list[str]:
     return out
 
 
-def project_rows(be_rows: list[dict], own_district: str | None) -> list[dict]:
+def project_rows(be_rows: list[ExecutionRow], own_district: str | None) -> list[dict]:
+    """The poverty/paired-assistance projects among budget_execution's project rows."""
     rows = []
     for r in be_rows:
-        if r.get("level") != "project" or not r.get("name") or not PROJECT_RE.search(r["name"]):
+        if r.level != Level.PROJECT or not r.name or not PROJECT_RE.search(r.name):
             continue
-        pl = places(r["name"] + (r.get("source_text") or ""), own_district)
+        pl = places(r.name + (r.source_text or ""), own_district)
         rows.append(
             {
-                "report_id": r["report_id"],
+                "report_id": r.report_id,
                 "kind": "project",
                 "code": None,
-                "name": r["name"],
-                "amount_wan": r.get("final_wan"),
-                "budget_wan": r.get("budget_wan"),
+                "name": r.name,
+                "amount_wan": r.final_wan,
+                "budget_wan": r.budget_wan,
                 "recipient": "、".join(pl) or None,
                 "scope": "department",
                 "series": None,
-                "source_ref": r["source_ref"],
-                "source_text": r["source_text"],
-                "note": r.get("unit_note") or r.get("note"),
+                "source_ref": r.source_ref,
+                "source_text": r.source_text,
+                "note": r.unit_note or r.note,
             }
         )
     return rows

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from ..core.vocabulary import THREE_PUBLIC_TOPIC_ITEMS
 from .poverty import places
+from .records import Source, ThreePublicRow
 
 
 def _key(r: dict) -> tuple:
@@ -62,16 +63,16 @@ def _join(*parts) -> str | None:
     return "; ".join(p for p in parts if p) or None
 
 
-def _with_level(fact: dict, three_public: dict[str, dict]) -> dict | None:
+def _with_level(fact: dict, three_public: dict[str, ThreePublicRow]) -> dict | None:
     """The fact with its level: its own value, else (a 三公 change) the outturn the narrative states for the
     item; None when there is none."""
     if fact.get("value") is not None:
         return fact
     tp = three_public.get(THREE_PUBLIC_TOPIC_ITEMS.get(fact["topic"], ""))
-    if tp is None or tp.get("final_wan") is None:
+    if tp is None or tp.final_wan is None:
         return None
-    note = f"level: the 三公 outturn the narrative states at {tp['source_ref']}"
-    return {**fact, "value": tp["final_wan"], "source_ref": tp["source_ref"], "note": _join(note, fact.get("note"))}
+    note = f"level: the 三公 outturn the narrative states at {tp.source_ref}"
+    return {**fact, "value": tp.final_wan, "source_ref": tp.source_ref, "note": _join(note, fact.get("note"))}
 
 
 def series_rows(
@@ -79,12 +80,12 @@ def series_rows(
     year: int | None,
     district: str | None,
     department: str | None,
-    three_public_rows: list[dict] | None = None,
+    three_public_rows: list[ThreePublicRow] | None = None,
 ) -> list[dict]:
     """The series points of one report (a restated point once, its other refs in `note`); a 三公 change
     takes its level from `three_public_rows` (the narrative's)."""
     who = {"district": district, "department": department, "report_year": year}
-    tp = {r["item"]: r for r in three_public_rows or [] if r.get("source") == "narrative"}
+    tp = {r.item: r for r in three_public_rows or [] if r.source == Source.NARRATIVE}
     rows: dict[tuple, dict] = {}
     for fact in fact_rows:
         if fact.get("unit") != "万元" or fact.get("change_wan") is None or fact["topic"] == "change":

@@ -20,17 +20,29 @@ and the checks say so.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from ..core.normalize import compact
+from ..core.vocabulary import Table
 
-# Layouts whose cells keep their columns (the container says where each cell is).
+# The names (`table_readings.layout`) of the layouts whose cells keep their columns, for whoever reads
+# that column back (checks/review.py); a `Reading` itself says so in `positions`.
 POSITIONAL_LAYOUTS = ("tab grid", "pdf ruled table", "spreadsheet cells", "word table", "web page table", "OCR")
+
+
+class Positions(StrEnum):
+    """Whether the layout a table was read from kept each cell's column."""
+
+    KEPT = "kept"  # tab grid, PDF ruled table, sheet cells, Word or web table, OCR'd grid
+    LOST = "lost"  # single-space text, one cell per line: columns placed by the table's arithmetic
 
 
 @dataclass
 class Reading:
     table: str
-    layout: str
+    layout: str  # its name in `table_readings.layout` (a display string; decide on `positions`/`ocr`)
+    positions: Positions = Positions.LOST
+    ocr: bool = False  # read from images: a misread digit looks exactly like a report's own inconsistency
     rows: int = 0
     by_position: int = 0
     by_arithmetic: int = 0
@@ -50,13 +62,8 @@ class Reading:
     low_confidence: list[str] = field(default_factory=list)  # OCR'd cells the recogniser was unsure of
 
     @property
-    def ocr(self) -> bool:
-        """Read from images: a misread digit looks exactly like a report's own inconsistency."""
-        return "OCR" in self.layout
-
-    @property
     def positional(self) -> bool:
-        return self.layout.startswith(POSITIONAL_LAYOUTS)
+        return self.positions is Positions.KEPT or self.ocr
 
     @property
     def doubtful(self) -> bool:
@@ -154,13 +161,13 @@ class Reading:
 
 
 # The total rows each kind of table prints (what `check_totals` looks for, and how a reason names it).
-TOTAL_NAMES = {
-    "T2": "合计 (本年收入合计)",
-    "T3": "合计 (本年支出合计)",
-    "T5": "合计 (本年支出合计)",
-    "T8": "合计",
-    "T9": "合计",
-    "U4": "合计 (本年支出合计)",
+TOTAL_NAMES: dict[str, str] = {
+    Table.T2: "合计 (本年收入合计)",
+    Table.T3: "合计 (本年支出合计)",
+    Table.T5: "合计 (本年支出合计)",
+    Table.T8: "合计",
+    Table.T9: "合计",
+    Table.U4: "合计 (本年支出合计)",
 }
 
 

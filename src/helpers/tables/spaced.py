@@ -31,7 +31,7 @@ from ..core.normalize import is_amount
 from ..core.vocabulary import FUNCTION_CLASSES
 from ..read.document import Line
 from . import shapes
-from .reading import Reading
+from .reading import Positions, Reading
 from .shapes import coded, economic, kind_of, three_public, two_sided
 from .shapes.records import Figure, RowRecord
 
@@ -217,7 +217,7 @@ def _coded_row_line(text: str) -> bool:
 def read_coded(table: str, lines: list[Line], unit: str, hints: dict | None = None) -> tuple[list[dict], Reading]:
     """A coded table (T2, T3, T5, T8, T9): rows of `code label amounts`."""
     header, body = _header_and_body(lines, _coded_row_line)
-    reading = Reading(table, layout="spaced text")
+    reading = Reading(table, "spaced text", Positions.LOST)
     # Header words can share a line with the 合计 row (T8/T9: `合计 0 2002.80 合计 基本支出 项目支出 0`).
     shared = [t for ln in body[:2] for t in _split_line(ln.text)[3] if HEADER_WORD.match(t)]
     measures = coded.measures_from_words(table, " ".join(ln.text for ln in header) + " " + " ".join(shared))
@@ -349,7 +349,7 @@ def _wrapped_owner(fragment: str, candidates: list[SpacedRow]) -> SpacedRow:
 
 
 def read_two_sided(table: str, lines: list[Line], unit: str, hints: dict | None = None) -> tuple[list[dict], Reading]:
-    reading = Reading(table, layout="spaced text")
+    reading = Reading(table, "spaced text", Positions.LOST)
     start = next(
         (
             i
@@ -415,7 +415,7 @@ def read_two_sided(table: str, lines: list[Line], unit: str, hints: dict | None 
 
 
 def read_economic(table: str, lines: list[Line], unit: str, hints: dict | None = None) -> tuple[list[dict], Reading]:
-    reading = Reading(table, layout="spaced text")
+    reading = Reading(table, "spaced text", Positions.LOST)
     start = next((i for i, ln in enumerate(lines) if ln.text.split() and economic.CODE.match(ln.text.split()[0])), None)
     if start is None:
         reading.unplaced.append("no economic codes (301, 30101 …) found: not read")
@@ -520,7 +520,7 @@ def _economic_blocks(seq: list) -> list[list[SpacedRow]]:
 def read_three_public(
     table: str, lines: list[Line], unit: str, hints: dict | None = None
 ) -> tuple[list[dict], Reading]:
-    reading = Reading(table, layout="spaced text")
+    reading = Reading(table, "spaced text", Positions.LOST)
     hdr = next((i for i, ln in enumerate(lines) if ln.text.count("预算数") + ln.text.count("决算数") >= 4), None)
     if hdr is None:
         reading.unplaced.append("no 预算数/决算数 header row: not read")

@@ -18,7 +18,7 @@ from ..core.catalog import side_of_label
 from ..core.normalize import is_amount
 from ..read.document import Line
 from . import shapes
-from .reading import Reading
+from .reading import Positions, Reading
 from .shapes import coded, economic, kind_of, three_public, two_sided
 from .shapes.records import Figure, RowRecord
 
@@ -63,7 +63,7 @@ def interpret_tokens(
     toks = _tokens(lines)
     kind = kind_of(table)
     if kind in PLACED_BY_KIND:
-        reading = Reading(table, LAYOUT)
+        reading = Reading(table, LAYOUT, Positions.LOST)
         return PLACED_BY_KIND[kind](table, toks, unit, notes, reading, hints or {}), reading
     return ROWS_BY_KIND[kind](table, toks, unit, notes), None
 

@@ -211,7 +211,13 @@ def main() -> None:
     if args.quick:
         return
     rss = [("start", rss_mb())]
+    _text_reports(rss)
+    docs, found_by, times = _pdf_engines(rss)
+    _memory(docs, rss)
+    _accuracy(docs, found_by, times)
 
+
+def _text_reports(rss: list) -> None:
     # --- text reports ---------------------------------------------------------------------------
     print("## Text reports (`extract_report`, all datasets)\n")
     print("| file | status | line items | seconds |\n|---|---|---:|---:|")
@@ -224,6 +230,8 @@ def main() -> None:
     print(f"| **all text reports** | | | **{text_total:.2f}** |\n")
     rss.append(("after text reports", rss_mb()))
 
+
+def _pdf_engines(rss: list) -> tuple[dict, dict, dict]:
     # --- PDFs: text layer, then each engine cold and warm ---------------------------------------
     pdfs = sorted(DATA_RAW.glob("*.pdf"))
     docs = {}
@@ -262,6 +270,10 @@ def main() -> None:
         "the JVM is already running, so its 'cold' is a first call on that file only.)\n"
     )
 
+    return docs, found_by, times
+
+
+def _memory(docs: dict, rss: list) -> None:
     # --- memory ---------------------------------------------------------------------------------
     print("## Memory\n")
     print("| engine | file | tracemalloc peak MB (warm call, Python heap only) |\n|---|---|---:|")
@@ -277,6 +289,8 @@ def main() -> None:
         print(f"| {label} | {mb:.0f} |")
     print()
 
+
+def _accuracy(docs: dict, found_by: dict, times: dict) -> None:
     # --- accuracy -------------------------------------------------------------------------------
     print("## Accuracy against tests/fixtures/pdf_truth.py (values read on the pages)\n")
     print("| engine | file | cells right | of | accuracy |\n|---|---|---:|---:|---:|")

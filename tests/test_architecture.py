@@ -153,3 +153,27 @@ def test_the_rules_see_an_upward_import(tmp_path, monkeypatch):
         "helpers.core.x"
     )
     assert any(_private(n) for _, _, names in imports for n in names)
+
+
+MAX_FUNCTION_LINES = 60  # issue 21; the complexity (mccabe ≤ 15) is ruff's C901, pyproject.toml
+
+
+def _long_functions(tree: ast.AST) -> list[tuple[str, int, int]]:
+    return [
+        (f.name, f.lineno, f.end_lineno - f.lineno + 1)
+        for f in ast.walk(tree)
+        if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))
+        and f.end_lineno is not None
+        and f.end_lineno - f.lineno + 1 > MAX_FUNCTION_LINES
+    ]
+
+
+def test_no_function_is_longer_than_sixty_lines():
+    long = [
+        f"{path.relative_to(SRC)}:{line} {name} has {n} lines"
+        for path in MODULES.values()
+        for name, line, n in _long_functions(ast.parse(path.read_text(encoding="utf-8")))
+    ]
+    assert not long, "\n".join(long)
+    planted = "def f():\n" + "    x = 1\n" * MAX_FUNCTION_LINES
+    assert _long_functions(ast.parse(planted)) == [("f", 1, MAX_FUNCTION_LINES + 1)]

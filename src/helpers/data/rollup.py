@@ -34,9 +34,21 @@ def function_rollup(line_items: pd.DataFrame | None, report_id: str) -> pd.DataF
     if li.empty:
         return schema.empty("function_rollup")
     li = li.assign(side=li["side"].astype("object"), doubtful=li["doubtful"].fillna(False).astype(bool))
-    # printed rows: one per table, side, code and measure (the first, should a table repeat a code)
-    printed = li.drop_duplicates(KEYS)
-    rows: list[dict] = [
+    rows = _printed_rows(li, report_id)
+    have = {(r["table"], r["side"], r["code"], r["measure"]) for r in rows}
+    # 款 from printed 项, then 类 from 款 (printed or computed): the shorter code is the parent's
+    for child_len, parent_len in ((7, 5), (5, 3)):
+        rows += _derived_parents(rows, have, child_len, parent_len, report_id)
+    df = pd.DataFrame(rows)
+    # table order as read, then code order: 类 before its 款 before its 项
+    first = {t: i for i, t in enumerate(dict.fromkeys(li["table"]))}
+    df = df.assign(_t=df["table"].map(first)).sort_values(["_t", "side", "code"], kind="stable", na_position="first")
+    return schema.conform(df.drop(columns="_t"), "function_rollup")
+
+
+def _printed_rows(li: pd.DataFrame, report_id: str) -> list[dict]:
+    """One row per table, side, code and measure as printed (the first, should a table repeat a code)."""
+    return [
         {
             "report_id": report_id,
             "table": r.table,
@@ -51,38 +63,36 @@ def function_rollup(line_items: pd.DataFrame | None, report_id: str) -> pd.DataF
             "doubtful": bool(r.doubtful),
             "source_ref": r.source_ref,
         }
-        for r in printed.itertuples()
+        for r in li.drop_duplicates(KEYS).itertuples()
     ]
-    have = {(r["table"], r["side"], r["code"], r["measure"]) for r in rows}
-    # 款 from printed 项, then 类 from 款 (printed or computed): the shorter code is the parent's
-    for child_len, parent_len in ((7, 5), (5, 3)):
-        kids = [r for r in rows if len(r["code"]) == child_len]
-        groups: dict[tuple, list[dict]] = {}
-        for r in kids:
+
+
+def _derived_parents(rows: list[dict], have: set, child_len: int, parent_len: int, report_id: str) -> list[dict]:
+    """The parents (codes of `parent_len`) no table prints, summed from their children; `have` gains them."""
+    groups: dict[tuple, list[dict]] = {}
+    for r in rows:
+        if len(r["code"]) == child_len:
             key = (r["table"], r["side"], r["code"][:parent_len], r["measure"])
             if key not in have:
                 groups.setdefault(key, []).append(r)
-        for (table, side, code, measure), g in groups.items():
-            amounts = pd.Series([r["amount_wan"] for r in g], dtype="float64")
-            rows.append(
-                {
-                    "report_id": report_id,
-                    "table": table,
-                    "side": side,
-                    "code": code,
-                    "level": CODE_LEVELS[parent_len],
-                    "name": CLASS_NAMES.get(code) if parent_len == 3 else None,
-                    "measure": measure,
-                    "amount_wan": amounts.sum(min_count=1),  # blank when every item is blank
-                    "derived": True,
-                    "rows_summed": sum(r["rows_summed"] or 1 for r in g),
-                    "doubtful": any(r["doubtful"] for r in g),
-                    "source_ref": _refs(ref for r in g for ref in str(r["source_ref"]).split(", ")),
-                }
-            )
-            have.add((table, side, code, measure))
-    df = pd.DataFrame(rows)
-    # table order as read, then code order: 类 before its 款 before its 项
-    first = {t: i for i, t in enumerate(dict.fromkeys(li["table"]))}
-    df = df.assign(_t=df["table"].map(first)).sort_values(["_t", "side", "code"], kind="stable", na_position="first")
-    return schema.conform(df.drop(columns="_t"), "function_rollup")
+    out = []
+    for (table, side, code, measure), g in groups.items():
+        amounts = pd.Series([r["amount_wan"] for r in g], dtype="float64")
+        out.append(
+            {
+                "report_id": report_id,
+                "table": table,
+                "side": side,
+                "code": code,
+                "level": CODE_LEVELS[parent_len],
+                "name": CLASS_NAMES.get(code) if parent_len == 3 else None,
+                "measure": measure,
+                "amount_wan": amounts.sum(min_count=1),  # blank when every item is blank
+                "derived": True,
+                "rows_summed": sum(r["rows_summed"] or 1 for r in g),
+                "doubtful": any(r["doubtful"] for r in g),
+                "source_ref": _refs(ref for r in g for ref in str(r["source_ref"]).split(", ")),
+            }
+        )
+        have.add((table, side, code, measure))
+    return out

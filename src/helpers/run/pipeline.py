@@ -111,22 +111,18 @@ def _reusable(
     return isinstance(old["source_sha256"], str) and old["source_sha256"] == sha
 
 
-def _each(
-    files: list[Path],
-    *,
+def _to_read(
+    pairs: list[tuple[str, Path]],
     pdf_engine: str,
-    jobs: int,
-    timeout: float | None,
     progress: Callable[[str], None],
     reuse: Callable[[str, Path, str | None], bool],
     sink: Callable[[str, Path, dict[str, pd.DataFrame]], None],
-) -> tuple[list[str], list[str]]:
-    """Extract every file whose rows `reuse(rid, path, sha)` does not already have, handing each
-    result to `sink(rid, path, frames)` as soon as it is there (whatever finishes first; frames are
-    not kept here). Returns (report ids in input order, messages)."""
-    pairs, messages = _assign_ids(files)
-    todo = []
-    sha_before: list[str | None] = []  # the checksum the reuse decision saw, per task
+    messages: list[str],
+) -> tuple[list[tuple], list[str | None]]:
+    """The files to read (as _run_one's tasks) and the checksum the reuse decision saw for each; a
+    file refused before opening is sunk as failed, a reused one skipped, duplicate bytes noted."""
+    todo: list[tuple] = []
+    sha_before: list[str | None] = []
     first_with: dict[str, Path] = {}  # sha256 -> the first file with those bytes
     for rid, path in pairs:
         try:
@@ -147,6 +143,24 @@ def _each(
             first_with.setdefault(sha, path)
         todo.append((rid, path, pdf_engine, settings.current()))
         sha_before.append(sha)
+    return todo, sha_before
+
+
+def _each(
+    files: list[Path],
+    *,
+    pdf_engine: str,
+    jobs: int,
+    timeout: float | None,
+    progress: Callable[[str], None],
+    reuse: Callable[[str, Path, str | None], bool],
+    sink: Callable[[str, Path, dict[str, pd.DataFrame]], None],
+) -> tuple[list[str], list[str]]:
+    """Extract every file whose rows `reuse(rid, path, sha)` does not already have, handing each
+    result to `sink(rid, path, frames)` as soon as it is there (whatever finishes first; frames are
+    not kept here). Returns (report ids in input order, messages)."""
+    pairs, messages = _assign_ids(files)
+    todo, sha_before = _to_read(pairs, pdf_engine, progress, reuse, sink, messages)
     t0 = time.perf_counter()
     done = itertools.count(1)
     bar = Progress(len(todo), "extracting", progress)
@@ -247,6 +261,32 @@ def log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
+class _PartWriter:
+    """extract_and_write's bookkeeping: which reports' rows a written part already holds (`reuse`),
+    and each new report's rows written as its part under the key they are looked up by (`sink`)."""
+
+    def __init__(self, out_dir: Path, version: str, pdf_engine: str, have: set[str]):
+        self.out_dir, self.version, self.pdf_engine, self.have = out_dir, version, pdf_engine, have
+        self.keys: dict[str, str] = {}
+        self.engine_of: dict[str, str | None] = {}  # report id -> the PDF engine its rows depend on (None: text)
+
+    def reuse(self, rid: str, path: Path, sha: str | None) -> bool:
+        self.engine_of[rid] = self.pdf_engine if _is_pdf(path) else None
+        key = partitioned.part_key(keyed_version(self.version, self.engine_of[rid]), rid, display_path(path), sha)
+        if key in self.have:
+            self.keys[rid] = key
+            return True
+        return False
+
+    def sink(self, rid: str, path: Path, res: dict) -> None:
+        row = res["reports"].iloc[0]
+        # keyed as reuse() looked it up (the same sniff of the file, also for a PDF that failed)
+        engine = self.engine_of.get(rid, self.pdf_engine if row["source_format"] == "pdf" else None)
+        self.keys[rid] = key_of(keyed_version(self.version, engine), row)
+        partitioned.write_part(self.out_dir, self.keys[rid], res)
+        faults.point("part", rid)
+
+
 def extract_and_write(
     files: list[Path],
     out_dir: Path,
@@ -270,29 +310,17 @@ def extract_and_write(
         have = partitioned.available_parts(out_dir)  # finished by a run that did not get to publish
         if incremental:
             have |= partitioned.published_keys(out_dir)
-        keys: dict[str, str] = {}
-        engine_of: dict[str, str | None] = {}  # report id -> the PDF engine its rows depend on (None: text)
-
-        def reuse(rid: str, path: Path, sha: str | None) -> bool:
-            engine_of[rid] = pdf_engine if _is_pdf(path) else None
-            key = partitioned.part_key(keyed_version(version, engine_of[rid]), rid, display_path(path), sha)
-            if key in have:
-                keys[rid] = key
-                return True
-            return False
-
-        def sink(rid: str, path: Path, res: dict) -> None:
-            row = res["reports"].iloc[0]
-            # keyed as reuse() looked it up (the same sniff of the file, also for a PDF that failed)
-            engine = engine_of.get(rid, pdf_engine if row["source_format"] == "pdf" else None)
-            keys[rid] = key_of(keyed_version(version, engine), row)
-            partitioned.write_part(out_dir, keys[rid], res)
-            faults.point("part", rid)
-
+        parts = _PartWriter(out_dir, version, pdf_engine, have)
         order, messages = _each(
-            files, pdf_engine=pdf_engine, jobs=jobs, timeout=timeout, progress=log, reuse=reuse, sink=sink
+            files, pdf_engine=pdf_engine, jobs=jobs, timeout=timeout, progress=log, reuse=parts.reuse, sink=parts.sink
         )
-        written = partitioned.publish(out_dir, [(rid, keys[rid]) for rid in order], version)
+        written = partitioned.publish(out_dir, [(rid, parts.keys[rid]) for rid in order], version)
+    result = _outcome(out_dir, messages, t0)
+    return {**result, "previous": incremental and bool(have), "written": written}
+
+
+def _outcome(out_dir: Path, messages: list[str], t0: float) -> dict:
+    """What the published run holds, logged for the person running it and returned to the caller."""
     reps = partitioned.read_dataset(partitioned.resolve(out_dir), "reports")
     if reps is None:  # nothing published
         reps = schema.empty("reports")
@@ -310,6 +338,4 @@ def extract_and_write(
         "summary": summary,
         "failed": failed,
         "report_ids": list(reps.report_id),
-        "previous": incremental and bool(have),
-        "written": written,
     }

@@ -125,6 +125,23 @@ def _relabel(frames: dict[str, pd.DataFrame], report_id: str, path: Path) -> dic
     return out
 
 
+def _cache_folder(path: Path, engine: str, version: str, cache_dir: str | Path | None) -> Path | None:
+    """Where this file's extraction is cached: by its bytes' SHA-256 (and a PDF's engine when not the
+    default); None when the file cannot be hashed (extract_report then says why)."""
+    try:
+        # a file, or a folder of page images (read by OCR as one report)
+        sha = sha256_of(path) if path.is_file() or path.is_dir() and folder_pages(path) else None
+    except OSError:
+        sha = None  # unreadable: extract_report says why
+    if sha is None:
+        return None
+    is_pdf = False
+    if path.is_file():
+        with open(path, "rb") as fh:
+            is_pdf = fh.read(1024).lstrip().startswith(b"%PDF")
+    return cache_root(cache_dir) / version / (sha + (f"-{engine}" if is_pdf and engine != DEFAULT_PDF_ENGINE else ""))
+
+
 def extract_file(
     source: str | Path,
     *,
@@ -149,22 +166,8 @@ def extract_file(
             "datasets. Put the file in data/raw and run `python -m helpers run`, or choose another folder."
         )
     version = _version()
-    try:
-        # a file, or a folder of page images (read by OCR as one report)
-        sha = sha256_of(path) if path.is_file() or path.is_dir() and folder_pages(path) else None
-    except OSError:
-        sha = None  # unreadable: extract_report says why
-    folder = None
-    reused = False
-    if sha is not None:
-        is_pdf = False
-        if path.is_file():
-            with open(path, "rb") as fh:
-                is_pdf = fh.read(1024).lstrip().startswith(b"%PDF")
-        folder = (
-            cache_root(cache_dir) / version / (sha + (f"-{engine}" if is_pdf and engine != DEFAULT_PDF_ENGINE else ""))
-        )
-        reused = _cached(folder, version)
+    folder = _cache_folder(path, engine, version, cache_dir)
+    reused = folder is not None and _cached(folder, version)
     if reused:
         frames = dict(load(folder).frames)
     else:

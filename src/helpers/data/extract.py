@@ -360,9 +360,9 @@ def extract_narrative(doc: Document, report_id: str, datasets: dict[str, pd.Data
     return {
         "budget_execution": _frame([r.row() for r in records.budget_execution], "budget_execution"),
         "three_public": _frame([r.row() for r in records.three_public], "three_public"),
-        "poverty_transfers": _frame(records.poverty_transfers, "poverty_transfers"),
+        "poverty_transfers": _frame([r.row() for r in records.poverty_transfers], "poverty_transfers"),
         "narrative_facts": _frame([f.row() for f in records.narrative_facts], "narrative_facts"),
-        "department_series": _frame(records.department_series, "department_series"),
+        "department_series": _frame([r.row() for r in records.department_series], "department_series"),
     }
 
 

@@ -26,7 +26,7 @@ import pandas as pd
 from ..core.vocabulary import Table
 from . import budget_execution, facts, poverty, selfeval, series, three_public
 from .facts import Fact
-from .records import ExecutionRow, ThreePublicRow
+from .records import ExecutionRow, PovertyRow, SeriesPoint, ThreePublicRow
 from .sentences import compact_lines, paragraphs
 from .subjects import CodeBook
 
@@ -37,9 +37,9 @@ class NarrativeRecords:
 
     budget_execution: list[ExecutionRow]
     three_public: list[ThreePublicRow]
-    poverty_transfers: list[dict]
+    poverty_transfers: list[PovertyRow]
     narrative_facts: list[Fact]
-    department_series: list[dict]
+    department_series: list[SeriesPoint]
 
 
 def parse_narrative(doc, report_id: str, datasets: dict[str, pd.DataFrame]) -> NarrativeRecords:
@@ -78,15 +78,14 @@ def parse_narrative(doc, report_id: str, datasets: dict[str, pd.DataFrame]) -> N
 
     pv_rows = poverty.function_lines(line_items, report_id, year)
     proj = poverty.project_rows(be_rows, district)
-    skip = {(r["source_ref"], v) for r in proj for v in (r["amount_wan"], r["budget_wan"]) if v is not None}
+    skip = {(r.source_ref, v) for r in proj for v in (r.amount_wan, r.budget_wan) if v is not None}
     pv_rows += proj + poverty.narrative_rows(paras, report_id, district, skip)
     poverty.link_transfers(pv_rows, report_id)
 
-    fact_dicts = [f.row() for f in fact_rows]
     return NarrativeRecords(
         budget_execution=be_rows,
         three_public=tp_rows,
         poverty_transfers=pv_rows,
         narrative_facts=fact_rows,
-        department_series=series.series_rows(fact_dicts, year, district, department, tp_rows),
+        department_series=series.series_rows(fact_rows, year, district, department, tp_rows),
     )

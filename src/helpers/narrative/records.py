@@ -99,3 +99,76 @@ class ThreePublicTotal:
     source_ref: str
     source_text: str
     note: str | None
+
+
+class PovertyKind(StrEnum):
+    """Where a poverty_transfers row was read (poverty_transfers.kind)."""
+
+    FUNCTION_LINE = "function_line"  # a 21305 line of the tables
+    PROJECT = "project"  # a project of the project lists, the 绩效自评表 or the narrative
+    NARRATIVE = "narrative"  # an amount in a sentence about poverty or paired assistance
+
+
+class Scope(StrEnum):
+    """Whose money a poverty_transfers row states (poverty_transfers.scope)."""
+
+    DEPARTMENT = "department"
+    DISTRICT = "district"  # the whole district's, restated by the department
+    MULTI_YEAR = "multi_year"  # a sum over several years
+
+
+@dataclass
+class PovertyRow:
+    """One statement of poverty or paired-assistance money: a row of poverty_transfers."""
+
+    report_id: str
+    kind: PovertyKind
+    name: str | None
+    amount_wan: float | None
+    source_ref: str | None
+    source_text: str | None
+    scope: Scope = Scope.DEPARTMENT
+    code: str | None = None
+    budget_wan: float | None = None
+    unit_printed: str | None = None
+    recipient: str | None = None
+    series: str | None = None
+    note: str | None = None
+    # set when the report's rows are linked into transfers (`poverty.link_transfers`)
+    transfer_id: str | None = None
+    restates: bool | None = None
+    link: str | None = None  # `same` (restates the same amount) or `part` (of a larger transfer)
+
+    def row(self) -> dict:
+        return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
+
+
+class Basis(StrEnum):
+    """How a department_series point is known (department_series.basis)."""
+
+    PRINTED = "printed"  # the report prints this level for its own year
+    DERIVED = "derived"  # the earlier year's level: this year's level − the printed change
+
+
+@dataclass
+class SeriesPoint:
+    """One department's level of one topic in one year: a row of department_series."""
+
+    report_id: str
+    district: str | None
+    department: str | None
+    report_year: int | None
+    fiscal_year: int
+    topic: str
+    subject: str | None
+    amount_wan: float
+    basis: Basis
+    source_ref: str
+    source_text: str | None
+    note: str | None
+    change_wan: float | None = None
+    recipient: str | None = None
+    also: list[str] = field(default_factory=list)  # the refs of the same point printed again
+
+    def row(self) -> dict:
+        return {f.name: _plain(getattr(self, f.name)) for f in fields(self) if f.name != "also"}

@@ -17,10 +17,11 @@ import re
 from ..core.normalize import NUM, compact
 from ..core.settings import SETTINGS
 from ..read.document import Line
+from .line_item import LineItem
 from .reading import Reading
 
 
-def _values(items: list[dict], blank_as_zero: bool = False) -> dict[tuple[str, str], float]:
+def _values(items: list[LineItem], blank_as_zero: bool = False) -> dict[tuple[str, str], float]:
     """(code, measure) → value of cells read without doubt; with `blank_as_zero`, a blank cell of a
     row that printed its total counts as 0 (the row shows nothing is there)."""
     totals = {it["code"] for it in items if it["code"] and it["measure"] == "total" and it["amount_wan"] is not None}
@@ -46,7 +47,7 @@ _T2_SOURCES = {
 }
 
 
-def _sources_not_received(t1_items: list[dict]) -> set[str]:
+def _sources_not_received(t1_items: list[LineItem]) -> set[str]:
     """T2 columns whose income T1 prints blank or 0: no row of T2 can hold a figure there."""
     income = [it for it in t1_items if it["side"] == "income" and it["section"] is None]
     out = set()
@@ -57,7 +58,7 @@ def _sources_not_received(t1_items: list[dict]) -> set[str]:
     return out
 
 
-def _fund_columns_not_used(code: str, t4_items: list[dict]) -> set[str]:
+def _fund_columns_not_used(code: str, t4_items: list[LineItem]) -> set[str]:
     """T8/T9 columns that T4 shows to be blank for the fund: no income, no carry-over in or out."""
     fund = "政府性基金" if code == "T8" else "国有资本经营"
     cells = [it for it in t4_items if it["measure"] in ("final", "total")]
@@ -80,7 +81,7 @@ def _fund_columns_not_used(code: str, t4_items: list[dict]) -> set[str]:
 _FUND_COLUMN = {"T5": "general_budget", "T8": "gov_fund", "T9": "state_capital"}
 
 
-def _t4_fund_by_class(code: str, t4_items: list[dict]) -> dict[str, float]:
+def _t4_fund_by_class(code: str, t4_items: list[LineItem]) -> dict[str, float]:
     """T4's expenditure column of `code`'s fund per function class, cells read without doubt (a
     blank cell of a class row counts as 0: the class spent nothing from this fund)."""
     return {
@@ -90,7 +91,7 @@ def _t4_fund_by_class(code: str, t4_items: list[dict]) -> dict[str, float]:
     }
 
 
-def beyond_other_tables(code: str, items: list[dict], found: dict, reading: Reading) -> None:
+def beyond_other_tables(code: str, items: list[LineItem], found: dict, reading: Reading) -> None:
     """A fiscal table's cell cannot exceed T3's cell for the same code (T3 counts every fund), nor
     T4's column of its fund for the class. Where a reading without positions says otherwise, the
     value sits on the wrong row (a text layer whose values slid against their labels): doubtful."""

@@ -11,8 +11,8 @@ from enum import StrEnum
 
 from ..core.settings import SETTINGS
 from . import shapes
+from .line_item import UNREADABLE, LineItem
 from .reading import Reading, check_totals
-from .shapes.records import UNREADABLE
 
 EMPTY_NOTE = re.compile(r"(无|没有).{0,20}(政府性基金|国有资本经营|三公|收入|支出|财政拨款)|本表.{0,6}(无数据|为空)")
 UNIT_RE = re.compile(r"(金额)?单位[:：]\s*(万元|元)")
@@ -34,7 +34,7 @@ class TableStatus(StrEnum):
 class FoundTable:
     table: str
     status: TableStatus
-    items: list[dict] = field(default_factory=list)
+    items: list[LineItem] = field(default_factory=list)
     ref: str | None = None
     notes: list[str] = field(default_factory=list)
     reading: Reading | None = None
@@ -59,12 +59,12 @@ def repeated_report(found: dict[str, FoundTable]) -> str | None:
     )
 
 
-def items_status(items: list[dict]) -> TableStatus:
+def items_status(items: list[LineItem]) -> TableStatus:
     """`data` when any cell holds a figure, else `empty` (printed with no figures)."""
     return TableStatus.DATA if any(it["amount_wan"] is not None for it in items) else TableStatus.EMPTY
 
 
-def assess(code: str, items: list[dict], reading: Reading) -> Reading:
+def assess(code: str, items: list[LineItem], reading: Reading) -> Reading:
     """The reading record of a table read by any reader, filled in: rows, values by position or by
     arithmetic (unless the reader counted them), cells in doubt, totals and the shape's checks."""
     if not reading.rows:

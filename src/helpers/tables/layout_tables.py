@@ -21,6 +21,7 @@ OCR box) and, for OCR'd cells, the recogniser's confidence.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 
@@ -29,7 +30,10 @@ from ..core.normalize import CID_RE, compact, is_amount, normalize_text
 from ..read.model import Cell, Layout, Page, TableBlock, TextBlock
 from .found import EMPTY_NOTE, STATUS_RANK, UNIT_RE, FoundTable, TableStatus, items_status
 from .grid import Grid, GridRow
+from .line_item import LineItem
 from .readers import GridReader
+
+logger = logging.getLogger(__name__)
 
 HEADER_ONLY = {"类", "款", "项"}
 _TOTAL = re.compile(r"^(合计|总计)$")
@@ -88,7 +92,7 @@ class _Built:
     notes: list[str] = field(default_factory=list)
 
 
-def _status(b: _Built, items: list[dict]) -> tuple[TableStatus, list[str]]:
+def _status(b: _Built, items: list[LineItem]) -> tuple[TableStatus, list[str]]:
     notes: list[str] = list(b.notes)
     if items_status(items) == TableStatus.DATA:
         return TableStatus.DATA, notes
@@ -131,9 +135,11 @@ def find_layout_tables(layout: Layout, reading_layout: str) -> dict[str, FoundTa
         finder.scan_page(page)
     found = _read_built(finder.built, reading_layout)
     _titles_without_tables(layout, finder, found)
-    if finder.notes and found:  # page-level notes once, on the first table
+    if finder.notes and found:  # page-level notes once, on the first table (reports.notes)
         first = found[min(found)]
         first.notes += finder.notes
+    elif finder.notes:  # no table to carry them to a dataset: the report fails, and the log says why
+        logger.debug("%s: no table found; %s", layout.container, "; ".join(finder.notes))
     return found
 
 

@@ -30,6 +30,7 @@ from ..read.document import Line
 from .evidence import beyond_other_tables
 from .found import FoundTable, assess, items_status
 from .grid import Grid, interpret_grid
+from .line_item import LineItem
 from .reading import Positions, Reading
 from .spaced import drop_page_numbers, looks_spaced, read_spaced
 from .tokens import interpret_tokens
@@ -47,7 +48,7 @@ class TableReader:
 
     def read_rows(
         self, code: str, body: Any, unit: str, notes: list[str], hints: dict
-    ) -> tuple[list[dict], Reading | None]:
+    ) -> tuple[list[LineItem], Reading | None]:
         """The table's line_items rows, and the reading record when the layout keeps one itself."""
         raise NotImplementedError
 
@@ -68,7 +69,7 @@ class GridReader(TableReader):
         self.layout = layout
         self.ocr = ocr
 
-    def read_rows(self, code: str, body: Grid, unit: str, notes: list[str], hints: dict) -> tuple[list[dict], None]:
+    def read_rows(self, code: str, body: Grid, unit: str, notes: list[str], hints: dict) -> tuple[list[LineItem], None]:
         items = interpret_grid(body)
         notes += body.notes
         return items, None
@@ -84,7 +85,7 @@ class TokensReader(TableReader):
 
     def read_rows(
         self, code: str, body: list[Line], unit: str, notes: list[str], hints: dict
-    ) -> tuple[list[dict], Reading | None]:
+    ) -> tuple[list[LineItem], Reading | None]:
         return interpret_tokens(code, body, unit, notes, hints)
 
 
@@ -100,7 +101,7 @@ class SpacedReader(TableReader):
 
     def read_rows(
         self, code: str, body: list[Line], unit: str, notes: list[str], hints: dict
-    ) -> tuple[list[dict], Reading]:
+    ) -> tuple[list[LineItem], Reading]:
         return read_spaced(code, drop_page_numbers(body), unit, hints)
 
     def read_with(

@@ -24,6 +24,7 @@ from enum import StrEnum
 
 from ..core.normalize import compact
 from ..core.vocabulary import Table
+from .line_item import LineItem
 
 # The names (`table_readings.layout`) of the layouts whose cells keep their columns, for whoever reads
 # that column back (checks/review.py); a `Reading` itself says so in `positions`.
@@ -171,11 +172,11 @@ TOTAL_NAMES: dict[str, str] = {
 }
 
 
-def _figure(it: dict) -> bool:
+def _figure(it: LineItem) -> bool:
     return it["amount_wan"] is not None
 
 
-def check_totals(code: str, kind: str, items: list[dict], reading: Reading) -> None:
+def check_totals(code: str, kind: str, items: list[LineItem], reading: Reading) -> None:
     """Record the total rows a table with figures was read without (合计 for a coded table, 本年收入合计
     and 本年支出合计 for a two-sided one, 人员经费合计 / 公用经费合计 for T6): a table whose total was lost
     (a page not converted, a row the reader did not recognise) must not pass for complete."""

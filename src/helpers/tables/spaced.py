@@ -31,6 +31,7 @@ from ..core.normalize import is_amount
 from ..core.vocabulary import FUNCTION_CLASSES
 from ..read.document import Line
 from . import shapes
+from .line_item import LineItem
 from .reading import Positions, Reading
 from .shapes import coded, economic, kind_of, three_public, two_sided
 from .shapes.records import Figure, RowRecord
@@ -214,7 +215,7 @@ def _coded_row_line(text: str) -> bool:
     return bool(code) or (bool(coded.TOTAL_LABEL.match(lab)) and bool(amounts))
 
 
-def read_coded(table: str, lines: list[Line], unit: str, hints: dict | None = None) -> tuple[list[dict], Reading]:
+def read_coded(table: str, lines: list[Line], unit: str, hints: dict | None = None) -> tuple[list[LineItem], Reading]:
     """A coded table (T2, T3, T5, T8, T9): rows of `code label amounts`."""
     header, body = _header_and_body(lines, _coded_row_line)
     reading = Reading(table, "spaced text", Positions.LOST)
@@ -348,7 +349,9 @@ def _wrapped_owner(fragment: str, candidates: list[SpacedRow]) -> SpacedRow:
     return open_[-1] if len(open_) == 1 else candidates[-1]
 
 
-def read_two_sided(table: str, lines: list[Line], unit: str, hints: dict | None = None) -> tuple[list[dict], Reading]:
+def read_two_sided(
+    table: str, lines: list[Line], unit: str, hints: dict | None = None
+) -> tuple[list[LineItem], Reading]:
     reading = Reading(table, "spaced text", Positions.LOST)
     start = next(
         (
@@ -414,7 +417,9 @@ def read_two_sided(table: str, lines: list[Line], unit: str, hints: dict | None 
 # T6: two blocks side by side, `code label amount  code label amount`.
 
 
-def read_economic(table: str, lines: list[Line], unit: str, hints: dict | None = None) -> tuple[list[dict], Reading]:
+def read_economic(
+    table: str, lines: list[Line], unit: str, hints: dict | None = None
+) -> tuple[list[LineItem], Reading]:
     reading = Reading(table, "spaced text", Positions.LOST)
     start = next((i for i, ln in enumerate(lines) if ln.text.split() and economic.CODE.match(ln.text.split()[0])), None)
     if start is None:
@@ -519,7 +524,7 @@ def _economic_blocks(seq: list) -> list[list[SpacedRow]]:
 
 def read_three_public(
     table: str, lines: list[Line], unit: str, hints: dict | None = None
-) -> tuple[list[dict], Reading]:
+) -> tuple[list[LineItem], Reading]:
     reading = Reading(table, "spaced text", Positions.LOST)
     hdr = next((i for i, ln in enumerate(lines) if ln.text.count("预算数") + ln.text.count("决算数") >= 4), None)
     if hdr is None:
@@ -542,6 +547,6 @@ READERS_BY_KIND = {
 }
 
 
-def read_spaced(table: str, lines: list[Line], unit: str, hints: dict | None = None) -> tuple[list[dict], Reading]:
+def read_spaced(table: str, lines: list[Line], unit: str, hints: dict | None = None) -> tuple[list[LineItem], Reading]:
     """A single-space table's line_items and reading, by the reader of its shape."""
     return READERS_BY_KIND[kind_of(table)](table, lines, unit, hints)

@@ -20,6 +20,7 @@ from ...core.catalog import COLUMN_KEYWORDS, ROW_IDENTITIES, TEMPLATE_MEASURES
 from ...core.code_tree import TOTAL, children, code_parents
 from ...core.normalize import compact
 from ...core.settings import SETTINGS
+from ..line_item import LineItem
 from ..placement import Identity, Placement, PlaceRow, place
 from ..reading import Reading
 from .records import RowRecord, items_by_arithmetic, items_by_position, measure_for
@@ -90,12 +91,12 @@ def line_items(
     notes: list[str],
     reading: Reading | None = None,
     hints: dict | None = None,
-) -> list[dict]:
+) -> list[LineItem]:
     """The table's line_items. `reading` given: the layout lost the columns (figures placed by the
     arithmetic, the reading records how); else every figure carries its column."""
     if reading is not None:
         return _by_arithmetic(table, rows, measures, unit, reading, hints or {})
-    out: list[dict] = []
+    out: list[LineItem] = []
     for order, r in enumerate(rows):
         out += items_by_position(table, r, measures, order, unit, notes)
     return out
@@ -103,7 +104,7 @@ def line_items(
 
 def _by_arithmetic(
     table: str, rows: list[RowRecord], measures: list[str], unit: str, reading: Reading, hints: dict
-) -> list[dict]:
+) -> list[LineItem]:
     col = {m: k for k, m in enumerate(measures)}
     idents = tuple(
         Identity(tuple(col[m] for m in l if m in col), tuple(col[m] for m in r if m in col))
@@ -175,11 +176,11 @@ def _record_stated_total(res: Placement, at: int, stated: dict, reading: Reading
         reading.resolved.append(f"the table's 合计 as the narrative states it ({words}, {stated['ref']})")
 
 
-def _tree_key(it: dict) -> str | None:
+def _tree_key(it: LineItem) -> str | None:
     return it["code"] or (TOTAL if it["row_label"] in ("合计", "总计") else None)
 
 
-def _tree_rows(items: list[dict]) -> dict[str, dict[str, float | None]]:
+def _tree_rows(items: list[LineItem]) -> dict[str, dict[str, float | None]]:
     """code (or 合计) → measure → amount, the first row of each code."""
     rows: dict[str, dict[str, float | None]] = {}
     for it in items:
@@ -220,7 +221,7 @@ def _suspects(failing: list[str], kids: dict[str, list[str]]) -> set[str]:
     return suspect
 
 
-def check_hierarchy(items: list[dict], reading: Reading) -> None:
+def check_hierarchy(items: list[LineItem], reading: Reading) -> None:
     """Record where a coded table's sums fail (合计 = Σ类, 类 = Σ款, 款 = Σ项, column by column, over
     the code tree of `code_tree.children`), and mark the cells a failure makes doubtful when the
     reading is doubtful. A parent whose own children add up is confirmed by them and stays unmarked."""

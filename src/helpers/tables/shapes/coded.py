@@ -20,6 +20,7 @@ from ...core.catalog import COLUMN_KEYWORDS, ROW_IDENTITIES, TEMPLATE_MEASURES
 from ...core.code_tree import TOTAL, children, code_parents
 from ...core.normalize import compact
 from ...core.settings import SETTINGS
+from ...core.vocabulary import Table
 from ..line_item import LineItem
 from ..placement import Identity, Placement, PlaceRow, place
 from ..reading import Reading
@@ -37,13 +38,13 @@ def row_label(label: str) -> str:
 
 
 # Columns a department seldom uses: a value goes there only when the arithmetic cannot hold without them.
-RARE = {
-    "T2": ("upper_subsidy", "operating", "subsidiary_remit", "business_tuition"),
-    "T3": ("upper_remit", "operating", "subsidiary_subsidy"),
+RARE: dict[str, tuple[str, ...]] = {
+    Table.T2: ("upper_subsidy", "operating", "subsidiary_remit", "business_tuition"),
+    Table.T3: ("upper_remit", "operating", "subsidiary_subsidy"),
 }
 # Tables whose every template column is kept even when the header's words come out broken
 # (`其他收` / `入` on two lines): their rare columns are used only when the arithmetic needs them.
-FULL_TEMPLATE = ("T2", "T3")
+FULL_TEMPLATE = (Table.T2, Table.T3)
 # Sub-columns kept only when the header names them, printed right after their parent column
 # (事业收入 | 其中：教育收费 in the university template).
 OPTIONAL_COLUMNS = {"business_tuition": "business"}
@@ -146,7 +147,7 @@ def _place_row(table: str, r: RowRecord, parent: int | None, measures: list[str]
         for m, (lo, hi) in caps.items()
         if m in col
     }
-    if r.words_at is not None and table in ("T8", "T9") and "total" in col:
+    if r.words_at is not None and table in (Table.T8, Table.T9) and "total" in col:
         # 合计 row sharing its line with the 本年支出 sub-header: figures before the words sit
         # left of 本年支出, figures after them right of it; the words' columns are not printed.
         lo, hi = col["total"], max(col.get("project", col["total"]), col.get("basic", col["total"]))

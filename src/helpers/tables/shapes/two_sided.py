@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from ...core.catalog import ROW_IDENTITIES, TEMPLATE_MEASURES, function_class_code, two_sided_section
 from ...core.normalize import parse_amount
+from ...core.vocabulary import Table
 from ..line_item import LineItem
 from ..placement import Identity, place
 from ..reading import Reading
@@ -34,13 +35,13 @@ FUNDS = {"general_budget": "一般公共预算", "gov_fund": "政府性基金", 
 def expenditure_measures(headers: list[str]) -> list[str]:
     """T4's expenditure columns from each column's header words; the template's order where the
     words name none."""
-    measures = [measure_for("T4", h, k) for k, h in enumerate(headers)]
+    measures = [measure_for(Table.T4, h, k) for k, h in enumerate(headers)]
     return [m if not m.startswith("col") else (TEMPLATE[k] if k < len(TEMPLATE) else m) for k, m in enumerate(measures)]
 
 
 def side_measures(table: str, side: str | None, expenditure: list[str]) -> list[str]:
     """The columns of a side: one (决算数) but on T4's expenditure side."""
-    return ONE_COLUMN if table == "T1" or side == "income" else expenditure
+    return ONE_COLUMN if table == Table.T1 or side == "income" else expenditure
 
 
 def line_items(
@@ -105,7 +106,7 @@ def _by_arithmetic(
     table: str, rows: list[RowRecord], exp: list[RowRecord], measures: list[str], unit: str, reading: Reading
 ) -> list[LineItem]:
     col = {m: k for k, m in enumerate(measures)}
-    idents = tuple(Identity(tuple(col[m] for m in l), tuple(col[m] for m in r)) for l, r in ROW_IDENTITIES["T4"])
+    idents = tuple(Identity(tuple(col[m] for m in l), tuple(col[m] for m in r)) for l, r in ROW_IDENTITIES[Table.T4])
     blocked = set()
     for m, word in FUNDS.items():
         got = [parse_amount(r.texts[0]) for r in rows if r.side == "income" and word in r.label and r.figures]

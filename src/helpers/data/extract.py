@@ -31,6 +31,7 @@ from ..read.metadata import document_kind, read_metadata
 from ..tables.found import FoundTable, TableStatus, repeated_report
 from ..tables.layout_tables import find_layout_tables
 from ..tables.pdf_tables import find_pdf_tables
+from ..tables.reading import Reading
 from ..tables.shapes.three_public import settle_three_public
 from ..tables.text_tables import find_text_tables
 from .rollup import function_rollup
@@ -292,7 +293,7 @@ def _read_report(doc: Document, path: Path, rid: str, pdf_engine: str, with_narr
         "extracted_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
     readings = [
-        found[c].reading.record(rid) for c in tables["tables_found"] if c in found and found[c].reading is not None
+        reading_row(r, rid) for c in tables["tables_found"] if c in found and (r := found[c].reading) is not None
     ]
     out = {
         "reports": schema.conform(pd.DataFrame([row]), "reports"),
@@ -310,6 +311,24 @@ def _read_report(doc: Document, path: Path, rid: str, pdf_engine: str, with_narr
     out["checks"] = run_checks(out, doc=doc)
     out["quality"] = schema.conform(quality_summary(out["checks"], {rid: tables["tables_doubtful"]}), "quality")
     return out
+
+
+def reading_row(reading: Reading, report_id: str) -> dict:
+    """The table_readings row of one table's reading record."""
+    return {
+        "report_id": report_id,
+        "table": reading.table,
+        "layout": reading.layout,
+        "rows": reading.rows,
+        "values_by_position": reading.by_position,
+        "values_by_arithmetic": reading.by_arithmetic,
+        "unplaced": len(reading.unplaced),
+        "ambiguous_rows": len(reading.ambiguous),
+        "sums_failing": len(reading.failing_sums),
+        "sums_hold": not reading.failing_sums,
+        "doubtful": reading.doubtful,
+        "reasons": reading.reasons(),
+    }
 
 
 def reject_impossible_amounts(datasets: dict[str, pd.DataFrame]) -> list[str]:

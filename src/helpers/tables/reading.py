@@ -144,22 +144,6 @@ class Reading:
             f"disagree on are left blank (rows where the listed ones differ): {listed}"
         )
 
-    def record(self, report_id: str) -> dict:
-        return {
-            "report_id": report_id,
-            "table": self.table,
-            "layout": self.layout,
-            "rows": self.rows,
-            "values_by_position": self.by_position,
-            "values_by_arithmetic": self.by_arithmetic,
-            "unplaced": len(self.unplaced),
-            "ambiguous_rows": len(self.ambiguous),
-            "sums_failing": len(self.failing_sums),
-            "sums_hold": not self.failing_sums,
-            "doubtful": self.doubtful,
-            "reasons": self.reasons(),
-        }
-
 
 # The total rows each kind of table prints (what `check_totals` looks for, and how a reason names it).
 TOTAL_NAMES: dict[str, str] = {

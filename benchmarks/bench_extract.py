@@ -11,7 +11,7 @@
 - PDF floor (first table): ms per page, side by side in one process, each the best of --repeat warm
   runs, as wall time and as this process's CPU time (on a machine shared with other jobs the CPU
   time is the steadier figure): a PDFium text pass alone (pypdfium2: load each page, its text page,
-  its text), PDFium's page parse into pdfplumber objects (`tables/pdfium_pages.py`), pdfplumber's
+  its text), PDFium's page parse into pdfplumber objects (`read/pdfium_pages.py`), pdfplumber's
   own table extraction alone (open, `find_tables`, `extract` on every page), and the project with
   each engine: PDF reading (`read_document` + `find_pdf_tables`) and end to end (`extract_report`:
   tables, narrative, checks). Ratios below the table.

@@ -443,3 +443,151 @@ def test_one_reports_notebook_source_may_be_a_folder_of_page_images(tmp_path):
     t7 = li[(li.table == "T7") & (li.measure == "budget_total")]
     assert not got.reused and t7.amount_wan.tolist() == [0.95]  # 财政局 T7 合计 预算数, page 18 of the PDF
     assert extract_file(folder, cache_dir=tmp_path / "cache").reused
+
+
+# --- a misread digit in any table shape is flagged where it sits ------------------------------
+
+
+def _misread(layout, printed: str, read: str):
+    """The layout with the first table cell printed `printed` read as `read` (one digit changed),
+    as the recogniser might; its confidence stays high, as a confident misreading's would."""
+    import copy
+    import dataclasses
+
+    out = copy.deepcopy(layout)
+    for block in (b for p in out.pages for b in p.blocks if isinstance(b, TableBlock)):
+        for row in block.rows:
+            for j, cell in enumerate(row):
+                if cell.text == printed:
+                    row[j] = dataclasses.replace(cell, text=read)
+                    return out
+    raise AssertionError(f"no cell reads {printed!r}")
+
+
+@pytest.fixture(scope="module")
+def t1_t7_pages():
+    """社会工作部 第05页 (T1 收入支出决算总表) and 财政局 第18页 (T7 三公), read once."""
+    return ocr.read_layout(FORMATS / "社会工作部决算图片" / "第05页.jpg"), ocr.read_layout(
+        FORMATS / "财政局决算图片" / "第18页.jpg"
+    )
+
+
+def _doubtful(found, code):
+    return sorted((it["side"], it["row_label"], it["measure"]) for it in found[code].items if it["doubtful"])
+
+
+def test_a_misread_digit_in_a_two_sided_table_flags_the_cells_of_its_sum(t1_t7_pages):
+    from helpers.tables.layout_tables import find_layout_tables
+
+    t1, _ = t1_t7_pages
+    found = find_layout_tables(t1, "OCR")
+    assert not found["T1"].reading.doubtful and _doubtful(found, "T1") == []  # read as printed: sums hold
+    # 一、一般公共服务支出 is printed 264.87 (page 5 of the PDF); read as 264.81, 本年支出合计 307.82 no
+    # longer adds up: the class lines and the subtotal are doubtful, the income side is not
+    found = find_layout_tables(_misread(t1, "264.87", "264.81"), "OCR")
+    exp = "expenditure"
+    assert _doubtful(found, "T1") == sorted(
+        [
+            (exp, "一、一般公共服务支出", "final"),
+            (exp, "八、社会保障和就业支出", "final"),
+            (exp, "九、卫生健康支出", "final"),
+            (exp, "十九、住房保障支出", "final"),
+            (exp, "本年支出合计", "final"),
+        ]
+    )
+    reading = found["T1"].reading
+    assert reading.doubtful
+    assert any("本年支出合计 = Σ the lines above it" in r and "page 1 box (" in r for r in reading.reasons())
+    # 一、一般公共预算财政拨款收入 (printed 307.82) read as 307.62: 本年收入合计 no longer adds up
+    found = find_layout_tables(_misread(t1, "307.82", "307.62"), "OCR")
+    assert ("income", "一、一般公共预算财政拨款收入", "final") in _doubtful(found, "T1")
+
+
+def test_a_misread_digit_in_the_three_public_table_flags_its_sum(t1_t7_pages):
+    from helpers.tables.layout_tables import find_layout_tables
+
+    _, t7 = t1_t7_pages
+    found = find_layout_tables(t7, "OCR")
+    assert _doubtful(found, "T7") == []
+    # 合计 预算数 is printed 0.95 and 公务接待费 预算数 0.95; 合计 read as 0.85
+    found = find_layout_tables(_misread(t7, "0.95", "0.85"), "OCR")
+    assert _doubtful(found, "T7") == [(None, "合计", "budget_reception"), (None, "合计", "budget_total")]
+    assert any("T7 budget: total = overseas + vehicle_total + reception" in r for r in found["T7"].reading.reasons())
+
+
+# --- a table printed without ruling lines ----------------------------------------------------
+
+
+def _without_rules(src: Path, dst: Path) -> None:
+    """The page image with its ruling lines erased (OpenCV morphology: ink runs far longer than a
+    character's stroke, painted over in the paper's grey), as a county report printed without rules."""
+    import cv2
+    from PIL import Image
+
+    grey = ocr.load_image(src)
+    ink = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15)
+    horiz = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (80, 1)))
+    vert = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 30)))
+    rules = cv2.dilate(cv2.bitwise_or(horiz, vert), np.ones((5, 5), np.uint8))
+    out = grey.copy()
+    out[rules > 0] = int(np.median(grey))
+    Image.fromarray(out).save(dst, quality=80)
+
+
+def test_a_table_printed_without_ruling_lines_reads_cell_for_cell(tmp_path):
+    """社会工作部 第08页 (支出决算表) with its rules erased: the rows come from the text lines, the
+    columns from the boxes' x-spans, and the grid is the ruled table's, cell for cell (read on the
+    page: 14 ruled rows, of which the two header rows become one; 8 columns, three printed blank)."""
+    from helpers.tables.layout_tables import find_layout_tables
+
+    from .fixtures.pdf_truth import SGB, TRUTH, find_cell
+
+    page = tmp_path / "第08页.jpg"
+    _without_rules(SGB_P8, page)
+    assert ocr.find_grids(*ocr.rule_masks(ocr.binarise(ocr.load_image(page), 1.0), 1.0), 1.0) == []  # no rules left
+    layout = ocr.read_layout(page)
+    blocks = layout.pages[0].blocks
+    assert [type(b).__name__ for b in blocks] == ["TextBlock", "TextBlock", "TableBlock"]
+    table = blocks[2]
+    assert isinstance(table, TableBlock) and table.ocr
+    rows = [[(c.text or "").replace("\n", "") for c in r] for r in table.rows]
+    assert rows[0][:5] == ["功能分类科目编码", "项目科目名称", "本年支出合计", "基本支出", "项目支出"]
+    assert rows[0][5:] == ["上缴上级支出", "经营支出", "对附属单位补助支出"]  # columns printed blank below
+    blank = ["", "", ""]
+    assert rows[1:] == [
+        ["", "合计", "307.82", "105.58", "202.24", *blank],
+        ["201", "一般公共服务支出", "264.87", "62.63", "202.24", *blank],
+        ["20139", "社会工作事务", "264.87", "62.63", "202.24", *blank],
+        ["2013901", "行政运行", "51.32", "51.32", "", *blank],
+        ["2013950", "事业运行", "11.31", "11.31", "", *blank],
+        ["2013999", "其他社会工作事务支出", "202.24", "", "202.24", *blank],
+        ["208", "社会保障和就业支出", "10.82", "10.82", "", *blank],
+        ["20805", "行政事业单位养老支出", "10.82", "10.82", "", *blank],
+        ["2080505", "机关事业单位基本养老保险缴费支出", "6.18", "6.18", "", *blank],
+        ["2080506", "机关事业单位职业年金缴费支出", "4.64", "4.64", "", *blank],
+        ["210", "卫生健康支出", "2.71", "2.71", "", *blank],
+        ["21011", "行政事业单位医疗", "2.71", "2.71", "", *blank],
+    ]
+    assert all(c.confidence is not None and c.ref.startswith("page 1 box (") for r in table.rows for c in r)
+    # the same interpreter reads it: every hand-read T3 cell of page 8 of the source PDF
+    found = find_layout_tables(layout, "OCR")
+    on_page = [c for c in TRUTH[SGB]["cells"] if c[0] == "T3" and c[6] == 8]
+    assert len(on_page) == 9
+    for table_code, side, section, key, measure, value, _ in on_page:
+        it = find_cell(found, table_code, side, section, key, measure)
+        assert it is not None and it["amount_wan"] == value, (key, measure)
+
+
+def test_a_misread_digit_in_a_coded_table_breaks_its_row_and_its_class(sgb_page8):
+    """社会工作部 第08页, 2013901 行政运行: 本年支出合计 51.32 = 基本支出 51.32 as printed; the total
+    read as 57.32 breaks the row (合计 = 基本 + 项目 …) and 20139's column (20139 = Σ its 项)."""
+    from helpers.tables.layout_tables import find_layout_tables
+
+    found = find_layout_tables(_misread(sgb_page8, "51.32", "57.32"), "OCR")
+    flagged = {(it["code"], it["measure"]) for it in found["T3"].items if it["doubtful"]}
+    assert {("2013901", "total"), ("2013901", "basic"), ("20139", "total")} <= flagged
+    # 2080505 and 2080506 confirm 20805 (10.82 = 6.18 + 4.64): no sum they take part in fails
+    # (this page alone, 合计 ≠ Σ类 already: class 221 is printed on page 9)
+    assert ("2080505", "total") not in flagged and ("2080506", "total") not in flagged
+    reasons = " ".join(found["T3"].reading.reasons())
+    assert "T3 row 2013901: total = basic + project" in reasons and "20139 = Σ the rows under it" in reasons

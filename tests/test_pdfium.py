@@ -3,7 +3,7 @@ corpus, the same text layer and table grids on PDFs from other producers and on 
 same clear message for PDFs that cannot be read.
 
 `pdfium` parses pages with PDFium and hands them to pdfplumber's own text and table algorithms
-(tables/pdfium_pages.py); these tests are what allows it to be the default engine.
+(read/pdfium_pages.py); these tests are what allows it to be the default engine.
 """
 
 from __future__ import annotations

@@ -38,7 +38,7 @@ from .common import (
 )
 from .rules import Fig, Report, Result, equal_check, guard_reading, insufficient, not_applicable, rule, sum_check
 
-T2_SOURCES = row_parts("T2")  # the row identities are defined once, in tables/catalog.py
+T2_SOURCES = row_parts("T2")  # the row identities are defined once, in core/catalog.py
 T3_PARTS = row_parts("T3")
 
 

@@ -14,7 +14,7 @@ import pandas as pd
 
 # ---------------------------------------------------------------------------------------------
 # Tables. Codes T1..T9 are the nine standard tables of a 部门决算; U4 the university template's
-# 财政拨款 table (all 财政拨款 together, so not T5). How each is recognised is in tables/catalog.py.
+# 财政拨款 table (all 财政拨款 together, so not T5). How each is recognised is in core/catalog.py.
 TABLE_TITLES: dict[str, str] = {
     "T1": "收入支出决算总表",
     "T2": "收入决算表",

@@ -26,7 +26,7 @@ from ..narrative.sentences import paragraphs
 from ..narrative.three_public import narrative_rows
 from ..read.containers import CONTAINERS
 from ..read.document import Document, ReportError, read_document
-from ..read.engines import DEFAULT_PDF_ENGINE  # the engines are named once, in tables/engines.py
+from ..read.engines import DEFAULT_PDF_ENGINE  # the engines are named once, in read/engines.py
 from ..read.metadata import document_kind, read_metadata
 from ..tables.found import FoundTable, TableStatus, repeated_report
 from ..tables.layout_tables import find_layout_tables

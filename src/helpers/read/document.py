@@ -426,7 +426,7 @@ def container_of(path: Path, head: bytes) -> Container | None:
 
 def read_document(path: Path | str, pdf_engine: str = DEFAULT_PDF_ENGINE) -> Document:
     """Read a raw report, chosen by the file's first bytes rather than its name: text, a PDF (its
-    pages parsed by `pdf_engine`'s parser, tables/engines.py; OCR'd when it has no usable text
+    pages parsed by `pdf_engine`'s parser, read/engines.py; OCR'd when it has no usable text
     layer), or a registered container (read/containers.py): workbook, Word, web page, page images,
     or a folder of page images."""
     path = Path(path)

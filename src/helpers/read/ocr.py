@@ -13,7 +13,9 @@ Per page:
 4. each cell crop, with the ruling lines painted out so no sliver is read as a character (`±3832. 36`),
    is split into its printed lines and recognised (recognition only, one batch per page);
 5. the text outside the tables (titles, `单位：万元`, notes, the narrative) is detected and recognised
-   (rapidocr's detection + recognition) and kept as lines;
+   (rapidocr's detection + recognition) and kept as lines; a table printed without ruling lines is
+   read from these boxes (`unruled_tables`: rows by the lines, columns by the boxes' x-spans) into the
+   same grid as a ruled table's;
 6. amounts in amount columns are normalised (`1092. 80` → `1092.80`, full-width digits, an O read
    for a 0 among digits) only when the result is a clean number; anything else stays as read.
 
@@ -486,9 +488,12 @@ def _rec(crops: list[np.ndarray]) -> list[tuple[str, float]]:
     return [(str(t), float(s)) for t, s in res]
 
 
-def _text_lines(grey: np.ndarray, page_no: int, scale: float) -> list[tuple[int, TextBlock, list[float]]]:
+Box = tuple[int, int, int, int, str, float]  # x0, y0, x1, y1 on the page, text read, confidence
+
+
+def _text_boxes(grey: np.ndarray, scale: float) -> list[Box]:
     """Text outside the tables (tables already painted white): detection + recognition on the
-    bands of the page that hold ink; boxes sharing a baseline are one line."""
+    bands of the page that hold ink."""
     import cv2
 
     ink = binarise(grey, scale)
@@ -522,24 +527,178 @@ def _text_lines(grey: np.ndarray, page_no: int, scale: float) -> list[tuple[int,
             if x1 - x0 > 3 and y1 - y0 > 3:
                 found.append((x0, y0, x1, y1))
     read = _rec([grey[y0:y1, x0:x1] for x0, y0, x1, y1 in found])
-    boxes = [(*bx, t, s) for bx, (t, s) in zip(found, read)]
-    boxes.sort(key=lambda t: (t[1] + t[3]) / 2)
-    lines: list[list[tuple[int, int, int, int, str, float]]] = []
-    for bx in boxes:
+    return [(*bx, t.strip(), s) for bx, (t, s) in zip(found, read) if t.strip()]
+
+
+def _box_lines(boxes: list[Box]) -> list[list[Box]]:
+    """Boxes sharing a baseline, top to bottom, each line left to right."""
+    lines: list[list[Box]] = []
+    for bx in sorted(boxes, key=lambda t: (t[1] + t[3]) / 2):
         mid = (bx[1] + bx[3]) / 2
         if lines and abs(mid - np.mean([(o[1] + o[3]) / 2 for o in lines[-1]])) < (bx[3] - bx[1]) * 0.5:
             lines[-1].append(bx)
         else:
             lines.append([bx])
-    out = []
+    return [sorted(ln, key=lambda t: t[0]) for ln in lines]
+
+
+def _text_lines(grey: np.ndarray, page_no: int, scale: float) -> list[tuple[int, Any, list[float]]]:
+    """Text outside the ruled tables as lines (TextBlocks), and tables printed without ruling lines
+    (TableBlocks, `unruled_tables`), each with its top and its confidences."""
+    lines = _box_lines(_text_boxes(grey, scale))
+    out: list[tuple[int, Any, list[float]]] = []
+    for top, block, taken in unruled_tables(lines, page_no):
+        scores = [c.confidence for r in block.rows for c in r if c.text and c.confidence is not None]
+        out.append((top, block, scores or [0.0]))
+        lines = [ln for ln in lines if id(ln) not in taken]
     for ln in lines:
-        ln.sort(key=lambda t: t[0])
-        text = " ".join(t[4].strip() for t in ln if t[4].strip())
-        if not text:
-            continue
+        text = " ".join(t[4] for t in ln)
         x0, y0 = int(min(t[0] for t in ln)), int(min(t[1] for t in ln))
         x1, y1 = int(max(t[2] for t in ln)), int(max(t[3] for t in ln))
         out.append((y0, TextBlock(text, f"page {page_no} box ({x0},{y0},{x1},{y1})"), [t[5] for t in ln]))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Tables printed without ruling lines
+
+
+def _is_figure(text: str) -> bool:
+    """An amount as tables print them (with decimals) or a zero mark: what makes a line a table row."""
+    c = clean_amount(text)
+    return c is not None and ("." in c or c in _ZERO_MARKS)
+
+
+def _body_line(ln: list[Box]) -> bool:
+    return len(ln) >= 2 and any(_is_figure(b[4]) for b in ln)
+
+
+def _stops_header(ln: list[Box]) -> bool:
+    """A line above a table that is not its header: the unit line, the title, a sentence."""
+    from ..core.catalog import ANY_TABLE_TITLE, clean_title
+
+    text = "".join(b[4] for b in ln)
+    unit = re.search(r"单位[:：]", text)  # 单位：万元, 编制单位：… (not 对附属单位补助支出)
+    return bool(unit or ANY_TABLE_TITLE.search(clean_title(text))) or text.endswith(("。", "：", ":"))
+
+
+def _height(lines: list[list[Box]]) -> float:
+    return float(np.median([b[3] - b[1] for ln in lines for b in ln]))
+
+
+def _gap(upper: list[Box], lower: list[Box]) -> int:
+    """Blank pixels between two lines."""
+    return min(b[1] for b in lower) - max(b[3] for b in upper)
+
+
+def _run_end(lines: list[list[Box]], start: int, h: float) -> int:
+    """Where the table rows from `start` end: body lines, and the lines of a label wrapped in its
+    cell (set tight against a body line) between them."""
+    end = start + 1
+    while end < len(lines) and _gap(lines[end - 1], lines[end]) < 2.5 * h:
+        ln = lines[end]
+        wrapped_below = _body_line(lines[end - 1]) and _gap(lines[end - 1], ln) < 0.8 * h
+        wrapped_above = end + 1 < len(lines) and _body_line(lines[end + 1]) and _gap(ln, lines[end + 1]) < 0.8 * h
+        if not (_body_line(ln) or wrapped_below or wrapped_above):
+            break
+        end += 1
+    return end
+
+
+def _table_runs(lines: list[list[Box]]) -> list[tuple[int, int, int]]:
+    """(first header line, first body line, end) of each table printed without rules: two or more
+    lines with figures, each beside other text (`_body_line`), and the header lines just above."""
+    if not lines:
+        return []
+    h = _height(lines)
+    runs = []
+    k = 0
+    while k < len(lines):
+        if not _body_line(lines[k]):
+            k += 1
+            continue
+        start, end = k, _run_end(lines, k, h)
+        head = start
+        while head > 0 and not _stops_header(lines[head - 1]) and _gap(lines[head - 1], lines[head]) < 3 * h:
+            head -= 1
+        if sum(_body_line(ln) for ln in lines[start:end]) >= 2:
+            runs.append((head, start, end))
+        k = end
+    return runs
+
+
+def _merge_spans(spans: list[tuple[int, int]]) -> list[list[int]]:
+    out: list[list[int]] = []
+    for x0, x1 in sorted(spans):
+        if out and x0 <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], x1)
+        else:
+            out.append([x0, x1])
+    return out
+
+
+def _columns(body: list[list[Box]], head: list[list[Box]]) -> list[list[int]]:
+    """Column x-spans: the projection of the body's boxes (figures are aligned in their column), and
+    columns only the header names (a column printed blank in every row)."""
+    cols = _merge_spans([(b[0], b[2]) for ln in body for b in ln])
+    alone = [(b[0], b[2]) for ln in head for b in ln if not any(b[0] < c[1] and c[0] < b[2] for c in cols)]
+    return sorted(cols + _merge_spans(alone))
+
+
+def _column_of(b: Box, cols: list[list[int]]) -> int:
+    """The column a box overlaps most (a header word centred over two columns goes to one of them)."""
+    overlap = [min(b[2], c[1]) - max(b[0], c[0]) for c in cols]
+    if max(overlap) > 0:
+        return int(np.argmax(overlap))
+    mid = (b[0] + b[2]) / 2
+    return int(np.argmin([abs(mid - (c[0] + c[1]) / 2) for c in cols]))
+
+
+def _row_cells(boxes: list[Box], cols: list[list[int]], page_no: int, y: tuple[int, int]) -> list[Cell]:
+    """One table row from its boxes: per column the texts top to bottom (lines joined by a newline,
+    as a ruled cell's), the union of their boxes, the least confidence; a column with none is blank."""
+    per: dict[int, list[Box]] = {}
+    for b in boxes:
+        per.setdefault(_column_of(b, cols), []).append(b)
+    row = []
+    for j, (cx0, cx1) in enumerate(cols):
+        got = sorted(per.get(j, []), key=lambda b: ((b[1] + b[3]) // 2, b[0]))
+        if not got:
+            row.append(Cell("", f"page {page_no} box ({cx0},{y[0]},{cx1},{y[1]})", 1.0))
+            continue
+        lines = _box_lines(got)
+        text = "\n".join(" ".join(b[4] for b in ln) for ln in lines)
+        x0, y0 = min(b[0] for b in got), min(b[1] for b in got)
+        x1, y1 = max(b[2] for b in got), max(b[3] for b in got)
+        row.append(Cell(text, f"page {page_no} box ({x0},{y0},{x1},{y1})", round(min(b[5] for b in got), 4)))
+    return row
+
+
+def unruled_tables(lines: list[list[Box]], page_no: int) -> list[tuple[int, TableBlock, set[int]]]:
+    """Tables printed without ruling lines, from the OCR'd text lines: rows by the lines (a label
+    wrapped in its cell joins the nearest row with figures), columns by the projection of the boxes'
+    x-spans, the header lines above as one header row. The same TableBlock grid as a ruled table's,
+    so the same interpreters read it. Also: the ids of the lines taken (no longer text lines)."""
+    out = []
+    for head, start, end in _table_runs(lines):
+        body_lines = [ln for ln in lines[start:end] if _body_line(ln)]
+        cols = _columns(body_lines, lines[head:start])
+        members: list[list[Box]] = [list(ln) for ln in body_lines]
+        for ln in lines[start:end]:
+            if not _body_line(ln):  # a wrapped label's line: to the row nearest it
+                mid = (ln[0][1] + ln[0][3]) / 2
+                k = int(np.argmin([abs(mid - (r[0][1] + r[0][3]) / 2) for r in body_lines]))
+                members[k] += ln
+        rows: list[list[Cell]] = []
+        if head < start:
+            header = [b for ln in lines[head:start] for b in ln]
+            rows.append(_row_cells(header, cols, page_no, (min(b[1] for b in header), max(b[3] for b in header))))
+        for m in members:
+            rows.append(_row_cells(m, cols, page_no, (min(b[1] for b in m), max(b[3] for b in m))))
+        top = min(b[1] for ln in lines[head:end] for b in ln)
+        block = TableBlock(_normalised(rows), f"page {page_no}", ocr=True)
+        block.notes.append(f"page {page_no}: a table printed without ruling lines, its columns found from the text")
+        out.append((top, block, {id(ln) for ln in lines[head:end]}))
     return out
 
 
@@ -553,6 +712,17 @@ def _amount_columns(rows: list[list[Cell]]) -> set[int]:
         if len(nums) >= 2 and len(nums) * 2 >= len(texts):
             out.add(j)
     return out
+
+
+def _normalised(rows: list[list[Cell]]) -> list[list[Cell]]:
+    """Amounts in amount columns as printed (`clean_amount`); anything else as read."""
+    amounts = _amount_columns(rows)
+    for row in rows:
+        for j in amounts:
+            cell = row[j]
+            if cell.text and "\n" not in cell.text and (fixed := clean_amount(cell.text)) is not None:
+                row[j] = Cell(fixed, cell.ref, cell.confidence)
+    return rows
 
 
 def read_grid(
@@ -581,13 +751,7 @@ def read_grid(
         text = "\n".join(parts)
         conf = min(confs[k]) if k in confs else 1.0  # no ink at all: a blank cell, surely
         rows[r0][c0] = Cell(text, ref, round(conf, 4))
-    amounts = _amount_columns(rows)
-    for row in rows:
-        for j in amounts:
-            cell = row[j]
-            if cell.text and "\n" not in cell.text and (fixed := clean_amount(cell.text)) is not None:
-                row[j] = Cell(fixed, cell.ref, cell.confidence)
-    return TableBlock(rows, f"page {page_no}", ocr=True)
+    return TableBlock(_normalised(rows), f"page {page_no}", ocr=True)
 
 
 def quarter_turns(grey: np.ndarray, ink: np.ndarray, horiz: np.ndarray, vert: np.ndarray, scale: float) -> int:
@@ -660,10 +824,12 @@ def read_page(grey: np.ndarray, page_no: int, name: str | None = None) -> tuple[
         cjk += sum(
             _cjk(c.text) for r in tb.rows for c in r if c.text and c.confidence is not None and c.confidence >= 0.8
         )
-    for y, tb_line, scores in _text_lines(outside, page_no, scale):
-        blocks.append((y, tb_line))
-        if min(scores) >= 0.8:
-            cjk += _cjk(tb_line.text)
+    for y, block, scores in _text_lines(outside, page_no, scale):
+        blocks.append((y, block))
+        if isinstance(block, TableBlock):
+            cjk += sum(_cjk(c.text) for r in block.rows for c in r if c.text and (c.confidence or 0) >= 0.8)
+        elif min(scores) >= 0.8:
+            cjk += _cjk(block.text)
     blocks.sort(key=lambda t: t[0])
     return Page(page_no, [b for _, b in blocks], name=name), angle, cjk
 

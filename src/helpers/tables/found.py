@@ -11,6 +11,7 @@ from enum import StrEnum
 
 from ..core.settings import SETTINGS
 from . import shapes
+from .identities import judge_ocr
 from .line_item import UNREADABLE, LineItem
 from .reading import Reading, check_totals
 
@@ -88,4 +89,5 @@ def assess(code: str, items: list[LineItem], reading: Reading) -> Reading:
             reading.low_confidence.append(f"{where} {it['measure']} ({it['source_ref']}, {conf:.2f})")
     check_totals(code, shapes.kind_of(code), items, reading)
     shapes.check(code, items, reading)
+    judge_ocr(code, items, reading)  # OCR: every figure in a failing sum is doubtful, in every shape
     return reading

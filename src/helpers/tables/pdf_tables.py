@@ -6,8 +6,8 @@ finder of every container (`layout_tables.find_layout_tables`) names the tables 
 them, reads their units, joins continuation pages and hands each grid to its shape's interpreter,
 exactly as for a workbook, a Word document or a scan.
 
-Engines (named once in tables/engines.py)
-- ``pdfium`` (default): the pages are parsed by PDFium (tables/pdfium_pages.py) into pdfplumber's
+Engines (named once in read/engines.py)
+- ``pdfium`` (default): the pages are parsed by PDFium (read/pdfium_pages.py) into pdfplumber's
   objects, then exactly as ``pdfplumber`` below; same datasets, several times faster.
 - ``pdfplumber``: ``page.find_tables()``; merged cells come back as None placeholders, columns stay put.
   A table whose last row on a page has no rule under it is closed where its vertical rules end

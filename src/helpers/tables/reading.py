@@ -61,6 +61,8 @@ class Reading:
     doubtful_rows: list[str] = field(default_factory=list)  # rows with a doubtful cell (code or label, line)
     missing_totals: list[str] = field(default_factory=list)  # total rows printed in the template, not read
     low_confidence: list[str] = field(default_factory=list)  # OCR'd cells the recogniser was unsure of
+    # OCR'd figures marked doubtful because an identity they take part in fails: "identity: cells"
+    misread: list[str] = field(default_factory=list)
 
     @property
     def positional(self) -> bool:
@@ -116,6 +118,12 @@ class Reading:
                 f"{len(self.low_confidence)} OCR'd cell(s) read with low confidence or not as a number: "
                 + "; ".join(self.low_confidence[:8])
                 + (" …" if len(self.low_confidence) > 8 else "")
+            )
+        if self.misread:
+            out.append(
+                "OCR'd figures in a failing sum, marked doubtful: "
+                + "; ".join(self.misread[:8])
+                + (" …" if len(self.misread) > 8 else "")
             )
         if self.doubtful_rows:
             out.append(f"rows in doubt ({len(self.doubtful_rows)}): " + ", ".join(self.doubtful_rows))

@@ -21,6 +21,7 @@ from ...core.code_tree import TOTAL, children, code_parents
 from ...core.normalize import compact
 from ...core.settings import SETTINGS
 from ...core.vocabulary import Table
+from ..identities import mark
 from ..line_item import LineItem
 from ..placement import Identity, Placement, PlaceRow, place
 from ..reading import Reading
@@ -239,6 +240,10 @@ def check_hierarchy(items: list[LineItem], reading: Reading) -> None:
     for it in items:
         if _tree_key(it) in suspect and it["amount_wan"] is not None:
             it["doubtful"] = True
+    if reading.ocr:  # name the sums on the reading
+        for p in failing:
+            rows_in = {p, *(c for c in kids.get(p, []) if c in suspect)}
+            mark(f"{p} = Σ the rows under it", [it for it in items if _tree_key(it) in rows_in], reading)
 
 
 check = check_hierarchy  # the shape's own sums, recorded on every reading (`found.assess`)

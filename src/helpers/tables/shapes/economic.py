@@ -16,6 +16,7 @@ from ...core.catalog import t6_section
 from ...core.normalize import parse_amount
 from ...core.settings import SETTINGS
 from ...core.vocabulary import PERSONNEL_CLASSES
+from ..identities import mark
 from ..line_item import LineItem
 from ..reading import Reading
 from .records import RowRecord, item, items_by_position
@@ -89,6 +90,10 @@ def check_economic(items: list[LineItem], reading: Reading) -> None:
     for it in items:
         if (it["code"] or it["row_label"]) in suspect and it["amount_wan"] is not None:
             it["doubtful"] = True
+    if reading.ocr:  # name the sums on the reading
+        for p, kids in failing:
+            cells = [it for it in items if (it["code"] or it["row_label"]) in (p, *kids)]
+            mark(f"{p} = Σ the rows under it", cells, reading)
 
 
 check = check_economic  # the shape's own sums, recorded on every reading (`found.assess`)

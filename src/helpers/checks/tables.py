@@ -6,7 +6,7 @@ other: hierarchy rules run inside T2/T3/T5 (function domain) or inside T6 (econo
 
 from __future__ import annotations
 
-from ..core.catalog import row_parts
+from ..core.catalog import SIDE_TOTALS, row_parts
 from ..core.code_tree import TOTAL
 from ..core.code_tree import children as code_children
 from ..core.normalize import compact
@@ -209,9 +209,10 @@ def _grand_total(rows: list[Row]) -> Row | None:
 
 
 # side: (its subtotal row, what the lines above the subtotal are, the rows 总计 adds to the subtotal)
+# (subtotal, what its lines are called, balance rows): 上年结转和结余 is looked up as 年初's other name
 T1_SIDES = {
-    "income": ("本年收入合计", "income lines", ("使用非财政拨款结余", "年初结转和结余")),
-    "expenditure": ("本年支出合计", "class lines", ("结余分配", "年末结转和结余")),
+    side: (SIDE_TOTALS["T1"][side][0], lines, tuple(b for b in SIDE_TOTALS["T1"][side][1] if b != "上年结转和结余"))
+    for side, lines in (("income", "income lines"), ("expenditure", "class lines"))
 }
 
 

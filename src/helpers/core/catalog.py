@@ -330,3 +330,18 @@ def code_domain(code: str | None, table: str) -> str | None:
     if not code:
         return None
     return "economic" if table == "T6" else "function"
+
+
+# A two-sided table's totals, per side: the subtotal under the year's lines, and the balance rows that
+# with it make the side's 总计 (年初结转和结余 is printed as 上年结转和结余 too). The checks (checks/tables.py)
+# and the OCR reading's identities (tables/identities.py) both take them from here.
+SIDE_TOTALS: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
+    "T1": {
+        "income": ("本年收入合计", ("使用非财政拨款结余", "年初结转和结余", "上年结转和结余")),
+        "expenditure": ("本年支出合计", ("结余分配", "年末结转和结余")),
+    },
+    "T4": {
+        "income": ("本年收入合计", ("年初财政拨款结转和结余",)),
+        "expenditure": ("本年支出合计", ("年末财政拨款结转和结余",)),
+    },
+}

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ..core.catalog import BY_CODE, ROW_IDENTITIES
+from ..core.catalog import BY_CODE, ROW_IDENTITIES, SIDE_TOTALS
 from ..core.normalize import compact
 from ..core.settings import SETTINGS
 from ..core.vocabulary import THREE_PUBLIC_BASES, THREE_PUBLIC_PARTS
@@ -84,16 +84,6 @@ def _coded_rows(table: str, items: list[LineItem]) -> Iterator[Sum]:
 
 
 # side → its subtotal row, the rows its 总计 adds to the subtotal (T1, T4; as checks/tables.py)
-_SUBTOTALS: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
-    "T1": {
-        "income": ("本年收入合计", ("使用非财政拨款结余", "年初结转和结余", "上年结转和结余")),
-        "expenditure": ("本年支出合计", ("结余分配", "年末结转和结余")),
-    },
-    "T4": {
-        "income": ("本年收入合计", ("年初财政拨款结转和结余",)),
-        "expenditure": ("本年支出合计", ("年末财政拨款结转和结余",)),
-    },
-}
 
 
 def _find(rows: dict[int, dict[str, LineItem]], word: str) -> int | None:
@@ -110,7 +100,7 @@ def _line(label: str) -> bool:
 
 
 def _side_sums(table: str, rows: dict[int, dict[str, LineItem]], side: str) -> Iterator[Sum]:
-    sub_word, extra = _SUBTOTALS[table][side]
+    sub_word, extra = SIDE_TOTALS[table][side]
     sub, grand = _find(rows, sub_word), _grand(rows)
     if sub is None:
         return

@@ -114,6 +114,7 @@ def test_rename_study_reads_names_through_the_crosswalk(corpus):
     assert fl.name_crosswalk[HONGSHAN] == "扶贫" and not fl.name_matches_year[HONGSHAN]
 
 
+@pytest.mark.usefixtures("english")
 def test_rename_study_follows_jianghan_to_xuanen_across_years(corpus):
     c = quality.comparable(corpus)
     tt = pov.transfers_over_time(c)

@@ -19,7 +19,10 @@ import pandas as pd
 import pytest
 
 from helpers.data.load import load
+from helpers.publish import text
 from helpers.studies import execution as ex
+
+pytestmark = pytest.mark.usefixtures("english")  # the English edition's sentences and words, which these tests read
 
 HONGSHAN = "000_5ae2df98b6bbde0e"
 HANYANG = "001_87de7c93fc8d4773"
@@ -35,12 +38,14 @@ def corpus(processed_raw):
 
 @pytest.fixture(scope="module")
 def dev(corpus):
-    return ex.deviations(corpus)
+    with text.using("en"):
+        return ex.deviations(corpus)
 
 
 @pytest.fixture(scope="module")
 def zero(corpus):
-    return ex.zero_budget_lines(corpus)
+    with text.using("en"):
+        return ex.zero_budget_lines(corpus)
 
 
 def _one(df: pd.DataFrame, report_id: str, **match) -> pd.Series:

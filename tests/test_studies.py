@@ -5,12 +5,14 @@ The corpus is extracted once into a temporary folder (data/processed untouched).
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pytest
 
 from helpers.core.paths import NOTEBOOKS
 from helpers.data.load import NoProcessedData, load
+from helpers.publish import text
 from helpers.studies import composition as comp
 from helpers.studies import execution as ex
 from helpers.studies import poverty as pov
@@ -37,6 +39,7 @@ def _source(nb_name: str) -> str:
 # --- 1. a project's total is not a transfer to its first-named recipient ------------------------
 
 
+@pytest.mark.usefixtures("english")
 def test_finding1_project_total_is_not_a_transfer_to_its_first_recipient(corpus):
     rc = pov.recipients(corpus)
     xuanen = rc[rc.recipient == "宣恩县"]
@@ -51,6 +54,7 @@ def test_finding1_project_total_is_not_a_transfer_to_its_first_recipient(corpus)
 # --- 2. a rate resting on a figure that fails its check is not a finding -------------------------
 
 
+@pytest.mark.usefixtures("english")
 def test_finding2_three_public_rate_on_a_failed_subtotal_is_flagged_not_found(corpus):
     tp = ex.three_public(corpus)
     row = tp[(tp.report_id == HONGSHAN) & (tp.item == "vehicle_total") & (tp.source == "table")].iloc[0]
@@ -126,6 +130,7 @@ def test_finding6_projects_counted_once_and_fences_not_collapsed(corpus):
 # --- 7. the rename study: before data, no sums across departments, bars by report ----------------
 
 
+@pytest.mark.usefixtures("english")
 def test_finding7_rename_study_has_before_data_and_one_row_per_department(corpus):
     sr = pov.series_by_report(corpus)
     assert sr.report_id.is_unique
@@ -166,6 +171,27 @@ def test_flagged_statements_stay_out_of_outliers_and_findings(corpus):
     assert not set(out.index) & set(flagged.index)
     fc = comp.function_classes(corpus)
     assert "doubtful" in fc and fc.doubtful.dtype == bool
+
+
+# --- the page's language --------------------------------------------------------------------------
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+ENGLISH = re.compile(r"[A-Za-z]{2,}(?:[ ,;']+[A-Za-z]{2,}){3,}")  # four English words in a row: English prose
+
+
+@pytest.mark.parametrize("study", [comp, ex, pov], ids=["composition", "execution", "poverty"])
+def test_key_findings_are_written_in_the_page_language(corpus, study):
+    """Chinese edition: every finding Chinese, no English sentence (rule ids, 万元 and line refs aside);
+    English edition: the same findings in English."""
+    with text.using("zh"):
+        zh = study.key_findings(corpus)
+    with text.using("en"):
+        en = study.key_findings(corpus)
+    assert len(zh) == len(en) > 2
+    for s in zh:
+        assert CJK.search(s) and not ENGLISH.search(s), s
+    for s in en:
+        assert ENGLISH.search(s), s
 
 
 # --- failing loudly ---------------------------------------------------------------------------------

@@ -27,6 +27,8 @@ from helpers.studies import composition as comp
 from helpers.studies import execution as ex
 from helpers.studies import quality
 
+pytestmark = pytest.mark.usefixtures("english")  # the English edition's sentences, which these tests read
+
 HONGSHAN = "000_5ae2df98b6bbde0e"
 HANYANG = "001_87de7c93fc8d4773"
 JIANGHAN = "002_e2b9b740b0f725e0"

@@ -106,6 +106,7 @@ def test_a_value_a_failing_check_names_is_flagged_in_composition_as_elsewhere(co
     assert "in 7 reports" in personnel
 
 
+@pytest.mark.usefixtures("english")
 def test_a_21305_amount_a_failing_check_names_is_flagged_in_the_poverty_study(corpus):
     """As in composition and execution: made up for the test, a failing check printing 江汉 2022's
     21305 巩固脱贫衔接乡村振兴 2,907.92 (表2 line 155)."""

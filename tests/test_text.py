@@ -74,3 +74,19 @@ def test_published_notebooks_take_their_markdown_and_lang_from_the_catalogue(nam
     en = localized(nbformat.reads(json.dumps(nb), as_version=4), "en")
     heads = [str(c.source).splitlines()[0] for c in en.cells if c.cell_type == "markdown"]
     assert heads[0].startswith("# ") and not re.search(CJK + "{4}", heads[0].split("(")[0]), heads[0]
+
+
+def test_every_consistency_rule_is_described_in_both_languages_and_named_so_on_chinese_pages():
+    """The Chinese pages show a check by its rule's description (`rule.*`); the English text is the rule's own
+    statement (docs/CHECKS.md), so the two cannot drift; `checks.message` stays English in the data."""
+    from helpers.checks.rules import RULES
+    from helpers.studies.narrate import checks_said
+
+    for r in RULES.values():
+        assert text.t(f"rule.{r.id}", "en") == r.statement, r.id
+        assert re.search(CJK + "{4}", text.t(f"rule.{r.id}", "zh")), r.id
+    flag = "T7.vehicle_subtotal (fail): 预算数 公务用车购置及运行费 小计 is printed as 35.20, but … = 83.75"
+    assert checks_said(flag).startswith("T7.vehicle_subtotal（未通过）：T7“三公”经费支出决算表")
+    assert "is printed as" not in checks_said(flag)
+    with text.using("en"):
+        assert checks_said(flag) == flag

@@ -226,6 +226,16 @@ def _run(res, lang: str | None = None) -> dict:
     }
 
 
+def extraction_said(extraction: dict, lang: str) -> str:
+    """How the extraction went, in the page's language: its time when it ran (the files read and failed are
+    in the same sentence already), else the runner's own words (`nothing to read`)."""
+    if extraction.get("seconds") is not None:
+        return t("index.extraction", lang, s=f"{extraction['seconds']:.1f}")
+    if extraction.get("files") == 0:
+        return t("index.nothing_to_read", lang)
+    return extraction.get("summary", "")
+
+
 def render_index(
     results, reports_dir: Path, processed: Path, extraction: dict, lang: str = "zh", other_href: str | None = None
 ) -> str:
@@ -264,7 +274,7 @@ def render_index(
             processed=paths.display_path(processed),
             n_files=n_files,
             n_read=n_read,
-            extraction=extraction.get("summary", ""),
+            extraction=extraction_said(extraction, lang),
             messages=extraction.get("messages", []),
             reports=reports,
             studies=study_rows,

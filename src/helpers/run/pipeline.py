@@ -328,7 +328,8 @@ def _outcome(out_dir: Path, messages: list[str], t0: float) -> dict:
     for m in messages:
         log(m)
     read = int((reps.status != "failed").sum())
-    summary = f"{len(reps)} files, {read} read, {len(reps) - read} failed, {time.perf_counter() - t0:.1f}s"
+    seconds = time.perf_counter() - t0
+    summary = f"{len(reps)} files, {read} read, {len(reps) - read} failed, {seconds:.1f}s"
     log(f"wrote {len(ALL_DATASETS)} datasets into {display_path(out_dir)}: {summary}")
     failed = [(r.source_file, r.error) for r in reps.itertuples() if r.status == "failed"]
     return {
@@ -336,6 +337,7 @@ def _outcome(out_dir: Path, messages: list[str], t0: float) -> dict:
         "files": len(reps),
         "messages": messages,
         "summary": summary,
+        "seconds": seconds,  # the index page says it in its own language (the summary is the log's)
         "failed": failed,
         "report_ids": list(reps.report_id),
     }

@@ -15,8 +15,9 @@ from ..core.settings import SETTINGS
 from ..core.vocabulary import THREE_PUBLIC_COLUMN_LABELS as THREE_PUBLIC_NAMES
 from ..core.vocabulary import THREE_PUBLIC_ITEMS
 from ..data.load import Corpus
+from ..publish.text import lang, sep, t, tn
 from . import execution_reasons, quality
-from .narrate import listing, pct, reports_phrase, wan
+from .narrate import listing, outcome_word, pct, reports_phrase, value_word, wan
 
 LEVEL_ORDER = ["overall", "类", "款", "项", "project"]
 BASES = ["年初预算", "全年预算", "调整预算"]
@@ -139,8 +140,8 @@ def rate_groups(be: pd.DataFrame) -> pd.DataFrame:
     d = be.dropna(subset=["rate"])
     if d.empty:
         return d.assign(group=pd.Series(dtype="object"))
-    order = [f"{l} · {b}" for l in be.level.cat.categories for b in BASES]
-    g = d.level.astype(str) + " · " + d.budget_basis.astype(str)
+    order = [f"{value_word(l)} · {b}" for l in be.level.cat.categories for b in BASES]
+    g = d.level.astype(str).map(value_word) + " · " + d.budget_basis.astype(str)
     present = [o for o in order if (g == o).any()] + sorted(set(g) - set(order))
     return d.assign(group=pd.Categorical(g, categories=present, ordered=True))
 
@@ -524,11 +525,25 @@ def overall_rates(corpus: Corpus) -> pd.DataFrame:
     return ov
 
 
-def _overall_rates(ov: pd.DataFrame) -> str:
-    return "; ".join(
-        f"against {b}, {len(g)} report{'s' if len(g) != 1 else ''} ({_years(g)}): {_rates_phrase(g)}"
-        for b, g in _by_basis(ov)
+def _space() -> str:
+    """Between two sentences: a space in English, none after a Chinese full stop."""
+    return "" if lang() == "zh" else " "
+
+
+def _then(sentence: str, line: str) -> str:
+    """A sentence (no closing stop) and its sensitivity line."""
+    return sentence + t("narrate.stop") + _space() + line
+
+
+def _by_basis_phrase(d: pd.DataFrame) -> str:
+    """Per budget basis: how many reports, their years and their rates (the median and range of more than two)."""
+    return sep()["semi"].join(
+        tn("ex.basis_part", len(g), basis=b, years=_years(g), rates=_rates_phrase(g)) for b, g in _by_basis(d)
     )
+
+
+_overall_rates = _by_basis_phrase
+_three_public_rates = _by_basis_phrase
 
 
 def overall_sentence(corpus: Corpus) -> str:
@@ -537,43 +552,38 @@ def overall_sentence(corpus: Corpus) -> str:
     ov = overall_rates(corpus)
     if ov.empty:
         return ""
-    return (
-        "Overall completion (决算 ÷ 预算), one rate per report and budget basis (年初预算, 全年预算 and 调整预算 are "
-        f"different budgets, never pooled; no money added across departments or years): {_overall_rates(ov)}. "
-        + quality.sensitivity(ov, corpus, _overall_rates)
-    )
+    return t("ex.overall", rates=_overall_rates(ov)) + quality.sensitivity(ov, corpus, _overall_rates)
 
 
 def _differ(pvc: pd.DataFrame) -> str:
-    d = pvc[pvc.verdict == "differs"]
-    return f"{len(d)} of {len(pvc)} printed completion rates differ from the rate their own amounts give"
+    return t("ex.differ", d=int((pvc.verdict == "differs").sum()), n=len(pvc))
 
 
 def _years(d: pd.DataFrame) -> str:
     y = sorted({int(v) for v in d.fiscal_year.dropna()}) if "fiscal_year" in d else []
     if not y:
-        return "year not stated"
+        return t("comp.no_year")
     return f"{y[0]}" if y[0] == y[-1] else f"{y[0]}–{y[-1]}"
 
 
 def _rates_phrase(d: pd.DataFrame) -> str:
     d = d.sort_values("rate")
     if len(d) <= 2:
-        return " and ".join(f"{pct(r.rate)} ({r.report})" for r in d.itertuples())
+        return t("verdict.and").join(t("ex.rate_of", rate=pct(r.rate), report=r.report) for r in d.itertuples())
     lo, hi = d.iloc[0], d.iloc[-1]
-    return f"median {pct(d.rate.median())}, from {pct(lo.rate)} ({lo.report}) to {pct(hi.rate)} ({hi.report})"
+    return t(
+        "ex.median_range",
+        median=pct(d.rate.median()),
+        lo=pct(lo.rate),
+        lo_report=lo.report,
+        hi=pct(hi.rate),
+        hi_report=hi.report,
+    )
 
 
 def _by_basis(d: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
     order = BASES + sorted(set(d.budget_basis.dropna()) - set(BASES))
     return [(b, d[d.budget_basis == b]) for b in order if (d.budget_basis == b).any()]
-
-
-def _three_public_rates(d: pd.DataFrame) -> str:
-    return "; ".join(
-        f"against {b}, {len(g)} report{'s' if len(g) != 1 else ''} ({_years(g)}): {_rates_phrase(g)}"
-        for b, g in _by_basis(d)
-    )
 
 
 def three_public_sentence(corpus: Corpus) -> str:
@@ -585,17 +595,17 @@ def three_public_sentence(corpus: Corpus) -> str:
     if d.empty:
         return ""
     rated = d[d.status == "rated"]
-    s = (
-        "三公经费, one rate per report against the budget it names (全年预算 and 年初预算 kept apart; "
-        "no money added across departments or years)"
-    )
-    s += f": {_three_public_rates(rated)}." if len(rated) else ": no report states both amounts."
+    s = t("ex.tp_head")
+    s += t("ex.tp_rates", rates=_three_public_rates(rated)) if len(rated) else t("ex.tp_no_pair")
     rest = d[d.status != "rated"]
     if len(rest):
-        s += " No rate for " + "; ".join(f"{r.report} ({r.status.split(': ', 1)[-1]})" for r in rest.itertuples())
-        s += "."
+        items = [
+            t("ex.tp_no_rate_item", report=r.report, why=value_word(r.status.split(": ", 1)[-1]))
+            for r in rest.itertuples()
+        ]
+        s += t("ex.tp_no_rate", items=sep()["semi"].join(items))
     if len(rated):
-        s += " " + quality.sensitivity(rated, corpus, _three_public_rates)
+        s += _space() + quality.sensitivity(rated, corpus, _three_public_rates)
     return s
 
 
@@ -604,18 +614,14 @@ def _printed_rates_finding(corpus: Corpus, be: pd.DataFrame) -> list[str]:
     if pvc.empty:
         return []
     d = pvc[pvc.verdict == "differs"]
-    s = (
-        f"Of {len(pvc)} completion rates the reports print, {len(d)} differ from the rate their own amounts give "
-        f"beyond rounding (the consistency checks' verdict)"
-    )
+    s = t("ex.printed_finding", n=len(pvc), d=len(d))
     if len(d):
         w = d.loc[d.gap_pp.abs().idxmax()]
-        s += (
-            f"; the largest gap: {w['name']} in {w.report}, printed {pct(w.rate_printed_pct, 2)} "
-            f"where the amounts give {pct(w.rate, 2)}"
+        s += t(
+            "ex.printed_gap", name=w["name"], report=w.report, printed=pct(w.rate_printed_pct, 2), rate=pct(w.rate, 2)
         )
     ids = {lab: rid for rid, lab in corpus.labels().items()}
-    return [s + ". " + quality.sensitivity(pvc.assign(report_id=pvc.report.map(ids)), corpus, _differ)]
+    return [_then(s, quality.sensitivity(pvc.assign(report_id=pvc.report.map(ids)), corpus, _differ))]
 
 
 def _three_public_findings(corpus: Corpus) -> list[str]:
@@ -624,14 +630,19 @@ def _three_public_findings(corpus: Corpus) -> list[str]:
         return []
     out = [said] if (said := three_public_sentence(corpus)) else []
     for r in one[one.flag == quality.FLAG_FAIL].itertuples():
-        s = (
-            f"{r.item_name} in {r.report}: the rate {pct(r.rate)} rests on a figure a consistency check "
-            f"rejects ({r.flag_message.split(':')[0]}), so it is not a finding"
-        )
+        check = r.flag_message.split(":")[0]  # `T7.vehicle_subtotal (fail)`: the rule and its outcome
+        rule, _, outcome = check.partition(" (")
+        if lang() == "zh" and outcome:
+            check = f"{rule}，{outcome_word(outcome.rstrip(')'))}"
+        s = t("ex.tp_rejected", item=r.item_name, report=r.report, rate=pct(r.rate), check=check)
         if pd.notna(r.rate_from_parts):
-            s += f"; against the budget the printed parts give, the rate is {pct(r.rate_from_parts)}"
-        out.append(s + ".")
+            s += t("ex.tp_from_parts", rate=pct(r.rate_from_parts))
+        out.append(s + t("narrate.stop"))
     return out
+
+
+def _stand_out(d: pd.DataFrame) -> str:
+    return t("ex.stand_out", n=len(d))
 
 
 def _outliers_finding(corpus: Corpus, be: pd.DataFrame) -> list[str]:
@@ -639,26 +650,15 @@ def _outliers_finding(corpus: Corpus, be: pd.DataFrame) -> list[str]:
     if o.empty:
         return []
     top = o.iloc[0]
-    return [
-        f"{len(o)} statements stand out (over budget beyond rounding, under half of budget, or outside the "
-        f"fences of their level and budget basis); the furthest from 100% is {top['name']} in {top.report} at "
-        f"{pct(top.rate)} against {top.budget_basis}. "
-        + quality.sensitivity(
-            o.assign(report_id=o.report.map({lab: rid for rid, lab in corpus.labels().items()})),
-            corpus,
-            lambda d: f"{len(d)} statements stand out",
-        )
-    ]
+    said = t(
+        "ex.outliers_finding", n=len(o), name=top["name"], report=top.report, rate=pct(top.rate), basis=top.budget_basis
+    )
+    return [said + quality.sensitivity(_with_ids(o, corpus), corpus, _stand_out)]
 
 
 def _flagged_finding(be: pd.DataFrame) -> list[str]:
     n_flag = int((be.flag.fillna("") != "").sum())
-    if not n_flag:
-        return []
-    return [
-        f"{n_flag} statements rest on figures a failing or uncertain consistency check implicates: they are "
-        f"marked in the tables (with the check's message) and left out of the figures and findings."
-    ]
+    return [t("ex.flagged", n=n_flag)] if n_flag else []
 
 
 def key_findings(corpus: Corpus) -> list[str]:
@@ -669,7 +669,7 @@ def key_findings(corpus: Corpus) -> list[str]:
     be = rates(corpus)
     left = quality.left_out_sentence(corpus)
     if be.empty:
-        return ["No budget-execution statement has been extracted yet."] + ([left] if left else [])
+        return [t("ex.nothing")] + ([left] if left else [])
     out = [said] if (said := overall_sentence(corpus)) else []
     out += [s for s in (overall_reasons_sentence(corpus), reasons_sentence(corpus)) if s]
     out += _printed_rates_finding(corpus, be)
@@ -712,7 +712,7 @@ def reasons_sentence(corpus: Corpus) -> str:
     if both.empty:
         return ""
     counts = execution_reasons.reason_counts(dev, zero)
-    return counts + ". " + quality.sensitivity(both, corpus, lambda d: execution_reasons.reason_counts(*_split_zero(d)))
+    return _then(counts, quality.sensitivity(both, corpus, lambda d: execution_reasons.reason_counts(*_split_zero(d))))
 
 
 def overall_reasons_sentence(corpus: Corpus) -> str:
@@ -725,11 +725,8 @@ def overall_reasons_sentence(corpus: Corpus) -> str:
         return ""
     ov = pd.concat([execution_reasons.usable(d) for d in (dev, zero)])
     ov = ov[ov.level.astype(str) == "overall"]
-    return (
-        "Why the overall outturn differs from the 年初预算, as each report accounts for it: "
-        + said
-        + ". "
-        + quality.sensitivity(ov, corpus, lambda d: f"the overall statements of {listing(list(d.report))}")
+    return t("ex.overall_reasons", said=said) + quality.sensitivity(
+        ov, corpus, lambda d: t("ex.overall_of", reports=listing(list(d.report)))
     )
 
 
@@ -740,42 +737,48 @@ def _with_ids(d: pd.DataFrame, corpus: Corpus) -> pd.DataFrame:
     return d.assign(report_id=d.report.map({lab: rid for rid, lab in corpus.labels().items()}))
 
 
+def _counted(values: pd.Series, key: str) -> str:
+    """`3 over budget, 1 under half of budget` (3 条超支、1 条不足预算一半): each value's count, in the page's words."""
+    return sep()["list"].join(t(key, n=int(v), what=value_word(k)) for k, v in values.value_counts().items())
+
+
 def outliers_sentence(corpus: Corpus, out: pd.DataFrame) -> str:
     """The spread section's sentence about `outliers(...)`, with its sensitivity line."""
     if out.empty:
-        return (
-            "No statement falls outside its group's fences, overspends beyond rounding or spends less than half its "
-            "budget."
-        )
+        return t("nb.ex.no_outlier")
     reasons = out.why.str.replace(r"^outside the .*", "outside its level and basis fences", regex=True)
-    counts = reasons.str.split(" \\(").str[0].value_counts()
     top = out.iloc[0]
-    return (
-        f"{len(out)} statements stand out ({', '.join(f'{v} {k}' for k, v in counts.items())}); fences are drawn per "
-        f"level and budget basis, only where at least 4 rates spread over more than {MIN_IQR_PP:.0f} point between "
-        f"their quartiles (most project rates are exactly 100%, which would make 98.6% an outlier); a project "
-        f"restating a line's deviation is counted once, as the line. The furthest from 100% is {top['name']} in "
-        f"{top.report} at {pct(top.rate)}. "
-        + quality.sensitivity(_with_ids(out, corpus), corpus, lambda d: f"{len(d)} statements stand out")
+    said = t(
+        "ex.outliers",
+        n=len(out),
+        reasons=_counted(reasons.str.split(" \\(").str[0], "ex.n_statements"),
+        iqr=f"{MIN_IQR_PP:.0f}",
+        name=top["name"],
+        report=top.report,
+        rate=pct(top.rate),
     )
+    return said + quality.sensitivity(_with_ids(out, corpus), corpus, _stand_out)
 
 
 def printed_rates_sentence(corpus: Corpus, pvc: pd.DataFrame) -> str:
     """The printed-vs-recomputed section's sentence: the verdicts counted, the largest gap, the sensitivity line."""
     if pvc.empty:
-        return "No statement prints a completion rate."
-    counts = pvc.verdict.value_counts()
+        return t("nb.ex.no_printed_rate")
     bad = pvc[pvc.verdict == "differs"]
-    s = (
-        f"{len(pvc)} printed rates from {reports_phrase(pvc.report.nunique())}: "
-        + ", ".join(f"{v} {k}" for k, v in counts.items())
-        + ". The verdict is the consistency check's (N.rate_completion): a rate agrees when it equals final ÷ budget "
-        "within the rounding of the figures as printed (a rate printed to one decimal is allowed half of that decimal)."
+    s = t(
+        "nb.ex.printed",
+        n=len(pvc),
+        reports=reports_phrase(pvc.report.nunique()),
+        counts=_counted(pvc.verdict, "ex.n_rates"),
     )
     if len(bad):
         w = bad.loc[bad.gap_pp.abs().idxmax()]
-        s += f" The largest gap: {w['name']} in {w.report} ({abs(w.gap_pp):.2f} points)."
-    return s + " " + quality.sensitivity(_with_ids(pvc, corpus), corpus, _differ)
+        s += t("nb.ex.largest_gap", name=w["name"], report=w.report, gap=f"{abs(w.gap_pp):.2f}")
+    return s + _space() + quality.sensitivity(_with_ids(pvc, corpus), corpus, _differ)
+
+
+def _over(x: pd.DataFrame) -> str:
+    return t("ex.over", n=len(x))
 
 
 def overrun_sentence(d: pd.DataFrame, corpus: Corpus | None = None) -> str:
@@ -786,22 +789,15 @@ def overrun_sentence(d: pd.DataFrame, corpus: Corpus | None = None) -> str:
     zero = both[(both.budget_wan == 0) & (both.final_wan > 0)]
     over = both[(both.budget_wan != 0) & (both.final_wan > both.budget_wan)]
     again = restated_lines(over) != ""
-    s = f"{int((~again).sum())} spent more than a non-zero budget"
+    s = t("ex.over", n=int((~again).sum()))
     if len(over):
         top = over.assign(x=over.final_wan - over.budget_wan).sort_values("x").iloc[-1]
-        s += f" (largest overrun: {top['name']} in {top.report}, {wan(top.x)} over)"
+        s += t("ex.over_top", name=top["name"], report=top.report, amount=wan(top.x))
     if again.any():
-        s += (
-            f", counting once the {int(again.sum())} project statement{'s' if again.sum() != 1 else ''} that "
-            "restate a line's overrun"
-        )
+        s += tn("ex.over_restated", int(again.sum()))
     if len(zero):
-        s += (
-            f"; {len(zero)} had no budget (0) and an outturn: no rate and not overruns (their reasons are in "
-            "“Why outturn differs from budget”)"
-        )
-    s += "."
+        s += t("ex.over_zero", n=len(zero))
+    s += t("narrate.stop")
     if corpus is not None and len(over):
-        counted = over[~again]
-        s += " " + quality.sensitivity(counted, corpus, lambda x: f"{len(x)} spent more than a non-zero budget")
+        s += _space() + quality.sensitivity(over[~again], corpus, _over)
     return s

@@ -22,6 +22,7 @@ import pandas as pd
 from ..core.settings import SETTINGS
 from ..narrative.amounts import find_amounts
 from ..narrative.budget_execution import reason_kinds
+from ..publish.text import sep, t
 from .narrate import pct, wan
 
 LINE_LEVELS = ["overall", "类", "款", "项"]
@@ -34,12 +35,14 @@ OUT_OF_GENERAL = re.compile(r"从一般公共预算[^。；]{0,20}调整至(?:�
 INTO_GENERAL = re.compile(r"从(?:政府性基金|国有资本经营)[^。；]{0,20}调整至一般公共预算")
 NEW_UNIT = re.compile(r"(?:20\d\d\s*年\s*)?新成立|于\s*20\d\d\s*年\s*成立")
 MIN_SHARED_CHARS = 6  # two 原因 sentences about the same money share a name this long (真如海心剧院精装修工程)
-KIND_WORDS = {
-    "moved": "moved to or from another fund, line or unit",
-    "mid_year": "a mid-year change of the budget",
-    "spending": "spending above or below the budget",
-    "on_budget": "on budget",
-}
+KINDS = ["moved", "mid_year", "spending", "on_budget"]
+
+
+def kind_word(kind: str) -> str:
+    """A reason kind (narrative.budget_execution.REASON_KINDS, `none`: no reason printed) in the page's words."""
+    return t(f"reasons.kind_{kind}")
+
+
 COLUMNS = [
     "report_id",
     "report",
@@ -165,14 +168,15 @@ def _moved_line(r, sources) -> tuple[float | None, str]:
 
 
 def _rest_reason(r, mid_year, rest) -> str:
+    """The cause of what is left, in the page's words (reason.* of the catalogue)."""
     if abs(rest) <= SAME_FIGURE_WAN:
-        return "none left (within rounding)"
+        return t("reasons.none_left")
     if pd.notna(mid_year):
-        return "spending above or below the adjusted budget"
+        return t("reasons.against_adjusted")
     kinds = [k for k in reason_kinds(r.reason_text) if k != "moved"]
     if not kinds:
-        return "not separated (no other cause given)" if "moved" in reason_kinds(r.reason_text) else "no reason printed"
-    return "; ".join(KIND_WORDS[k] for k in kinds) + " (amount not printed)" * (kinds != ["spending"])
+        return t("reasons.not_separated") if "moved" in reason_kinds(r.reason_text) else t("reasons.no_reason")
+    return sep()["semi"].join(kind_word(k) for k in kinds) + t("reasons.amount_not_printed") * (kinds != ["spending"])
 
 
 def _decompose(r, adjusted, sources) -> dict:
@@ -260,45 +264,54 @@ def usable(d: pd.DataFrame) -> pd.DataFrame:
 
 def _mid_year_phrase(r) -> str:
     if r.mid_year_wan == 0:
-        return f"its {r.adjusted_basis} ({r.adjusted_ref}) equals the 年初预算"
-    change = "added to" if r.mid_year_wan > 0 else "cut from"
-    return (
-        f"{wan(abs(r.mid_year_wan))} was {change} the budget during the year ({r.adjusted_basis} "
-        f"{wan(r.adjusted_budget_wan)}, {r.adjusted_ref}), against which it spent {pct(r.adjusted_rate, 2)}"
+        return t("reasons.mid_year_same", basis=r.adjusted_basis, ref=r.adjusted_ref)
+    return t(
+        "reasons.mid_year_added" if r.mid_year_wan > 0 else "reasons.mid_year_cut",
+        amount=wan(abs(r.mid_year_wan)),
+        basis=r.adjusted_basis,
+        adjusted=wan(r.adjusted_budget_wan),
+        ref=r.adjusted_ref,
+        rate=pct(r.adjusted_rate, 2),
     )
 
 
 def _moved_phrase(r) -> str:
-    where = "out of" if r.moved_wan < 0 else "into"
-    return f"{wan(abs(r.moved_wan))} was moved {where} this budget, as the report says ({r.moved_ref})"
+    return t(
+        "reasons.moved_out" if r.moved_wan < 0 else "reasons.moved_in", amount=wan(abs(r.moved_wan)), ref=r.moved_ref
+    )
 
 
 def _rest_phrase(r) -> str:
-    said = f" ({r.reason_ref})" if isinstance(r.reason_ref, str) and r.reason_ref else ""
-    return f"the remaining {wan(r.rest_wan)}: {r.rest_reason}{said}"
+    cited = t("reasons.cited", ref=r.reason_ref) if isinstance(r.reason_ref, str) and r.reason_ref else ""
+    return t("reasons.rest", amount=wan(r.rest_wan), reason=r.rest_reason, cited=cited)
 
 
 def overall_phrase(r) -> str:
     """One report's overall deviation from its 年初预算 in words, each part with where the report says it."""
-    head = f"{r.report}: {pct(r.rate, 2)} of its 年初预算 ({wan(r.budget_wan)} → {wan(r.final_wan)})"
+    head = t("reasons.head", report=r.report, rate=pct(r.rate, 2), budget=wan(r.budget_wan), final=wan(r.final_wan))
     parts = []
     if pd.notna(r.mid_year_wan):
         parts.append(_mid_year_phrase(r))
     if pd.notna(r.moved_wan):
         parts.append(_moved_phrase(r))
-    if not r.rest_reason.startswith("none left"):
+    if abs(r.rest_wan) > SAME_FIGURE_WAN:
         parts.append(_rest_phrase(r))
-    return head + ("; " + "; ".join(parts) if parts else "")
+    return sep()["semi"].join([head, *parts])
 
 
 def zero_overall_phrase(r) -> str:
     """An overall statement with no 年初 budget: the report's own account (a unit set up during the year)."""
-    s = f"{r.report}: no 年初预算 (0 万元)"
+    s = t("reasons.zero_head", report=r.report)
     if r.new_unit:
-        s += f", the unit being set up that year ({r.new_unit})"
+        s += t("reasons.new_unit", ref=r.new_unit)
     if pd.notna(r.adjusted_budget_wan):
-        s += f"; against its {r.adjusted_basis} of {wan(r.adjusted_budget_wan)} ({r.adjusted_ref}) it spent "
-        s += pct(r.adjusted_rate, 2)
+        s += t(
+            "reasons.zero_adjusted",
+            basis=r.adjusted_basis,
+            adjusted=wan(r.adjusted_budget_wan),
+            ref=r.adjusted_ref,
+            rate=pct(r.adjusted_rate, 2),
+        )
     return s
 
 
@@ -309,24 +322,19 @@ def overall_reasons(dev: pd.DataFrame, zero: pd.DataFrame) -> str:
     zo = usable(zero)
     zo = zo[zo.level.astype(str) == "overall"]
     said = [overall_phrase(r) for r in ov.itertuples()] + [zero_overall_phrase(r) for r in zo.itertuples()]
-    return "; ".join(said)
+    return sep()["semi"].join(said)
 
 
 def reason_counts(dev: pd.DataFrame, zero: pd.DataFrame) -> str:
     """How many deviations the reports explain, and how: the kinds of the reasons printed."""
     d = usable(dev)
     kinds = d.reason_kind.fillna("none").astype(str).value_counts()
-    words = {**KIND_WORDS, "none": "no reason printed"}
-    by_kind = ", ".join(f"{kinds[k]} {words[k]}" for k in [*KIND_WORDS, "none"] if k in kinds)
-    s = (
-        f"{len(d)} statements from {d.report_id.nunique()} report{'s' if d.report_id.nunique() != 1 else ''} differ "
-        f"from their budget beyond rounding; by the reason each report prints: {by_kind}"
+    by_kind = sep()["list"].join(
+        t("ex.n_statements", n=int(kinds[k]), what=kind_word(k)) for k in [*KINDS, "none"] if k in kinds
     )
+    n_reports = d.report_id.nunique()
+    s = t("reasons.counts_one" if n_reports == 1 else "reasons.counts", n=len(d), n_reports=n_reports, by_kind=by_kind)
     z = usable(zero)
     if len(z):
-        s += (
-            f". {len(z)} line{'s' if len(z) != 1 else ''} in {z.report_id.nunique()} report"
-            f"{'s' if z.report_id.nunique() != 1 else ''} had no 年初 budget (0) and an outturn: no rate, not "
-            "overruns, listed apart"
-        )
+        s += t("reasons.zero_counts", n=len(z), n_reports=z.report_id.nunique())
     return s

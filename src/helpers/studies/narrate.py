@@ -4,10 +4,11 @@ language of the page (helpers.publish.text: the words come from its catalogue)."
 from __future__ import annotations
 
 import html
+import re
 
 import pandas as pd
 
-from ..publish.text import column, lang, t
+from ..publish.text import column, has, lang, sep, t
 
 
 def wan(x) -> str:
@@ -70,10 +71,67 @@ def _state_word(v) -> str:
     return t(f"view.state_{v}") if v in ("found", "empty", "missing") else str(v)
 
 
+_FENCES = re.compile(r"^outside the (.+) fences \((.+)\)$")
+
+
+def value_word(v) -> str:
+    """A value the studies compute (a verdict, a flag, a level, a status, why a statement stands out) in the
+    page's words (`val.*`): the data keep the English value, the page shows the catalogue's."""
+    if not isinstance(v, str):
+        return str(v)
+    if has(f"val.{v}"):
+        return t(f"val.{v}")
+    m = _FENCES.match(v)
+    if m:
+        return t("val.outside_fences", group=m.group(1), range=m.group(2))
+    head, colon, rest = v.partition(": ")  # `no rate: a zero budget`, `left out: failed check`
+    if colon and has(f"val.{head}"):
+        return t(f"val.{head}") + sep()["colon"] + value_word(rest)
+    return v
+
+
+_CHECK = re.compile(r"^(?P<rule>[A-Z][A-Z0-9]*\.[A-Za-z0-9_]+)(?: \((?P<outcome>\w+)\))?: ")
+_DOUBT = re.compile(r"^(?P<table>[TU]\d) reading is doubtful: ")
+
+
+def checks_said(v) -> str:
+    """A study's `flag_message` / `check_message` (`T7.total (fail): message | …`, `N.rate_completion: message`,
+    `T7 reading is doubtful: reasons`) in the page's words: the Chinese edition names each check by its rule's
+    description (the data keep the English message)."""
+    if lang() != "zh" or not isinstance(v, str):
+        return "" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
+    out = []
+    for part in v.split(" | "):
+        m = _CHECK.match(part)
+        if m and has(f"rule.{m['rule']}"):
+            said = m["rule"] + (f"（{outcome_word(m['outcome'])}）" if m["outcome"] else "")
+            part = said + "：" + rule_said(m["rule"], "")
+        elif d := _DOUBT.match(part):
+            part = t("val.doubtful_table", table=d["table"]) + part[d.end() :]
+        out.append(part)
+    return "；".join(out)
+
+
+# Columns whose computed values are words (`val.*` of the catalogue)
+VALUE_COLUMNS = (
+    "verdict",
+    "flag",
+    "level",
+    "status",
+    "why",
+    "source",
+    "basis",
+    "reason_kind",
+    "kind",
+    "scope",
+    "template",
+)
 VALUE_WORDS = {
     "outcome": lambda v: outcome_word(v),
     "severity": lambda v: severity_word(v),
     "state": _state_word,
+    **dict.fromkeys(VALUE_COLUMNS, value_word),
+    **dict.fromkeys(("flag_message", "check_message"), checks_said),
 }
 
 
@@ -164,7 +222,7 @@ def table_html(obj: pd.DataFrame, percent: bool = False, colors: dict | None = N
 def _index_text(k) -> str:
     if k is None or (not isinstance(k, (list, tuple)) and pd.isna(k)):
         return ""
-    return str(k)
+    return value_word(k) if isinstance(k, str) else str(k)  # a level (`overall`) in the page's words
 
 
 class ReaderTable:
@@ -293,12 +351,36 @@ def severity_word(severity) -> str:
     return t(f"severity.{severity}") if severity in ("error", "warning", "info") else str(severity)
 
 
+def _figure(v) -> str:
+    return "" if v is None or pd.isna(v) else f"{float(v):,.2f}"
+
+
+def rule_said(rule_id, message) -> str:
+    """What a check says, in the page's language: the Chinese edition describes it by its rule (`rule.*` of the
+    catalogue, the same words as docs/CHECKS.md) and the figures stand beside it; the English edition keeps the
+    check's own message (`checks.message`, which the data keep in English)."""
+    if lang() == "zh" and isinstance(rule_id, str) and has(f"rule.{rule_id}"):
+        return t(f"rule.{rule_id}").rstrip("。")
+    return "" if message is None or (not isinstance(message, str) and pd.isna(message)) else str(message)
+
+
+def _check_message(c) -> str:
+    """A check's sentence: its own message, or (Chinese edition) its rule's description with the expected and
+    printed figures."""
+    said = rule_said(c.rule_id, c.message)
+    if lang() == "zh" and said != c.message:
+        expected, found = _figure(getattr(c, "expected", None)), _figure(getattr(c, "found", None))
+        if expected or found:
+            said += t("narrate.check_figures", expected=expected or t("narrate.na"), found=found or t("narrate.na"))
+    return said
+
+
 def _check_item(c) -> str:
     """One finding: its sentence first, then outcome, severity and place, the rule id last (a reference)."""
     where = t("narrate.at", ref=esc(c.source_ref)) if c.source_ref is not None and not pd.isna(c.source_ref) else ""
     said = t(
         "narrate.check_item",
-        message=esc(c.message),
+        message=esc(_check_message(c)),
         outcome=esc(outcome_word(c.outcome)),
         severity=esc(severity_word(c.severity)),
         where=where,
@@ -314,6 +396,8 @@ def findings_first(ch: pd.DataFrame) -> pd.DataFrame:
     last = [c for c in ("rule_id",) if c in ch]
     out = ch[first + [c for c in ch.columns if c not in first + last] + last]
     words = {}
+    if "message" in out and "rule_id" in out:  # the Chinese edition: the rule's description (figures beside it)
+        words["message"] = [rule_said(r, m) for r, m in zip(out.rule_id, out.message)]
     if "outcome" in out:
         words["outcome"] = out.outcome.map(outcome_word)
     if "severity" in out:
@@ -373,7 +457,8 @@ def report_summary_html(s: dict, shown: int = 12) -> str:
     v = s["verdict"]
     head = esc(s["department"] or s["report_id"]) + (f" · {s['year']}" if s["year"] else t("narrate.no_year"))
     dash = "：" if lang() == "zh" else " — "
-    template = (f"{'（' if lang() == 'zh' else ' ('}{esc(s['template'])}{t('narrate.close')}") if s["template"] else ""
+    opening = "（" if lang() == "zh" else " ("
+    template = f"{opening}{esc(value_word(s['template']))}{t('narrate.close')}" if s["template"] else ""
     parts = [
         f'<div class="juesuan-summary"><p style="font-size:1.15em"><b>{head}</b></p>',
         f"<p>{t('narrate.verdict')}{'：' if lang() == 'zh' else ': '}"

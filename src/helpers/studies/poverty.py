@@ -17,8 +17,10 @@ from ..core.vocabulary import POVERTY_OLD_NAME as OLD
 from ..core.vocabulary import poverty_name, poverty_name_printed  # the crosswalk of 21305's names
 from ..core.vocabulary import poverty_series as series_for_year  # the series (side of the 2021 rename) of a year
 from ..data.load import Corpus, short_department
+from ..publish.text import sep, t, tn
 from . import quality
 from .composition import basic_project
+from .narrate import value_word, wan
 
 
 def printed_series(name) -> str | None:
@@ -220,6 +222,11 @@ def transfers_over_time(corpus: Corpus) -> pd.DataFrame:
     return out.sort_values(["department", "recipient", "fiscal_year"])[cols].reset_index(drop=True)
 
 
+def _point(r) -> str:
+    how = t("pov.derived", note=r.note.split(";")[0]) if r.basis == "derived" else t("pov.printed", ref=r.source_ref)
+    return t("pov.point", year=int(r.fiscal_year), amount=wan(r.amount_wan), how=how, name=r.name)
+
+
 def _continuity(corpus: Corpus) -> str | None:
     """The sentence on one department's transfer followed across years, or None."""
     tt = transfers_over_time(corpus)
@@ -229,19 +236,10 @@ def _continuity(corpus: Corpus) -> str | None:
     for (dept, place), g in tt.groupby(["department", "recipient"], sort=False, dropna=False):
         if g.fiscal_year.nunique() < 2:
             continue
-        pts = [
-            f"{int(r.fiscal_year)} {r.amount_wan:,.2f} 万元 ("
-            + (f"derived: {r.note.split(';')[0]}" if r.basis == "derived" else f"printed, {r.source_ref}")
-            + f"; 21305 then named {r.name})"
-            for r in g.itertuples()
-        ]
-        parts.append(f"{dept} to {place if isinstance(place, str) else 'a paired place'}: " + ", ".join(pts))
-    if not parts:
-        return None
-    return (
-        "One department's transfer followed across years (nominal 万元, from the prior-year change its report "
-        "prints; never summed across departments): " + "; ".join(parts) + "."
-    )
+        place = place if isinstance(place, str) else t("pov.a_paired_place")
+        points = sep()["comma"].join(_point(r) for r in g.itertuples())
+        parts.append(t("pov.to_place", department=dept, place=place, points=points))
+    return t("pov.continuity", parts=sep()["semi"].join(parts)) if parts else None
 
 
 def normalise_place(name) -> str | None:
@@ -345,14 +343,50 @@ def transfers_table(corpus: Corpus) -> pd.DataFrame:
 
 
 def _stating(sr: pd.DataFrame) -> str:
-    return f"{len(sr)} report{'s' if len(sr) != 1 else ''} state 21305 money"
+    return tn("pov.stating", len(sr))
 
 
 def _rename(sr: pd.DataFrame) -> str:
-    return (
-        f"before the 2021 rename (扶贫) {int((sr.series == OLD).sum())} report(s), from 2021 (巩固脱贫衔接乡村振兴) "
-        f"{int((sr.series == NEW).sum())}"
-    )
+    return t("pov.rename", old=int((sr.series == OLD).sum()), new=int((sr.series == NEW).sum()))
+
+
+def _series_finding(sr: pd.DataFrame, corpus: Corpus) -> str:
+    parts = [
+        t("pov.amount", report=r.report, amount=wan(r.amount_wan))
+        + (t("pov.project_only") if r.source.startswith("poverty project") else "")
+        + (t("pov.not_a_finding", flag=value_word(r.flag)) if r.flag else "")
+        for r in sr.itertuples()
+    ]
+    said = t("pov.series", stating=_stating(sr), parts=sep()["semi"].join(parts))
+    return said + quality.sensitivity(sr, corpus, _stating)
+
+
+def _old_name_finding(corpus: Corpus) -> list[str]:
+    fl = function_lines(corpus)
+    odd = fl[~fl.name_matches_year]
+    if not len(odd):
+        return []
+    labels = corpus.labels()
+    items = [
+        t("pov.old_name_item", report=labels.get(r.report_id, r.report_id), name=r.name_printed, year=r.fiscal_year)
+        for r in odd.itertuples()
+    ]
+    return [t("pov.old_name", items=sep()["semi"].join(items))]
+
+
+def _places_findings(corpus: Corpus) -> list[str]:
+    out = []
+    rc = recipients(corpus)
+    if len(rc):
+        top = rc.iloc[0]
+        out.append(t("pov.recipients", n=len(rc), amount=wan(top.largest_wan), place=top.recipient, report=top.report))
+    un = unattributed(corpus)
+    if len(un):
+        first = un.iloc[0]
+        out.append(
+            t("pov.unattributed", n=len(un), name=first["name"], amount=wan(first.amount_wan), report=first.report)
+        )
+    return out
 
 
 def key_findings(corpus: Corpus) -> list[str]:
@@ -361,53 +395,18 @@ def key_findings(corpus: Corpus) -> list[str]:
     decides: no figure or count rests on a report it marks `do not use` (said once), and each count
     has its sensitivity line (without the reports to `use with care`)."""
     corpus = quality.comparable(corpus)
-    out = []
     sr = series_by_report(corpus)
     left = quality.left_out_sentence(corpus)
     if sr.empty:
-        return ["No report states 21305 (扶贫 / 巩固脱贫衔接乡村振兴) money."] + ([left] if left else [])
-    parts = [
-        f"{r.report} {r.amount_wan:,.2f} 万元"
-        + (" (a poverty project; its tables were not read)" if r.source.startswith("poverty project") else "")
-        + (f" ({r.flag}: not a finding)" if r.flag else "")
-        for r in sr.itertuples()
-    ]
-    out.append(
-        f"{_stating(sr)}, each for one department in one year: "
-        + "; ".join(parts)
-        + ". They are different departments, so the amounts are not added up and the years do not form a trend. "
-        + quality.sensitivity(sr, corpus, _stating)
-    )
-    out.append(_rename(sr)[:1].upper() + _rename(sr)[1:] + ". " + quality.sensitivity(sr, corpus, _rename))
-    fl = function_lines(corpus)
-    odd = fl[~fl.name_matches_year]
-    if len(odd):
-        labels = corpus.labels()
-        out.append(
-            "Printed under the name the classification no longer uses for its year: "
-            + "; ".join(
-                f"{labels.get(r.report_id, r.report_id)} prints “{r.name_printed}” for {r.fiscal_year}"
-                for r in odd.itertuples()
-            )
-            + "."
-        )
+        return [t("pov.nothing")] + ([left] if left else [])
+    out = [_series_finding(sr, corpus)]
+    said = _rename(sr)
+    out.append(t("pov.rename_head", said=said[:1].upper() + said[1:]) + quality.sensitivity(sr, corpus, _rename))
+    out += _old_name_finding(corpus)
     over_time = _continuity(corpus)
     if over_time:
         out.append(over_time)
-    rc = recipients(corpus)
-    if len(rc):
-        top = rc.iloc[0]
-        out.append(
-            f"{len(rc)} places are stated as receiving a department's money; the largest amount is "
-            f"{top.largest_wan:,.2f} 万元 to {top.recipient} ({top.report})."
-        )
-    un = unattributed(corpus)
-    if len(un):
-        out.append(
-            f"{len(un)} amounts name recipients without saying how much went to which (a project's total, money "
-            f"shared by several places) and are not counted as transfers to any of them, e.g. "
-            f"{un.iloc[0]['name']} {un.iloc[0].amount_wan:,.2f} 万元 ({un.iloc[0].report})."
-        )
+    out += _places_findings(corpus)
     if left:
         out.append(left)
     return out

@@ -12,6 +12,7 @@ import pandas as pd
 from ..core import paths, schema
 from ..data.export import EXCEL_ILLEGAL, EXCEL_MAX_ROWS
 from ..data.load import Corpus
+from ..publish.text import has, sep, t
 
 # One sentence per dataset, for a newcomer (docs/DATA_DICTIONARY.md has every column).
 WHAT = schema.SUMMARY
@@ -23,7 +24,8 @@ def overview(corpus: Corpus) -> pd.DataFrame:
     for ds in schema.DATASETS:
         df = corpus[ds]
         n = int(df.report_id.nunique()) if len(df) else 0
-        rows.append({"dataset": ds, "rows": len(df), "reports": n, "what": WHAT.get(ds, "")})
+        what = t(f"start.what.{ds}") if has(f"start.what.{ds}") else WHAT.get(ds, "")
+        rows.append({"dataset": ds, "rows": len(df), "reports": n, "what": what})
     return pd.DataFrame(rows)
 
 
@@ -77,13 +79,10 @@ def export(sheets: dict[str, pd.DataFrame], folder: str | Path | None, name: str
         out.mkdir(parents=True, exist_ok=True)
         for sheet, df in sheets.items():
             excel_ready(df).to_csv(out / f"{sheet}.csv", index=False, encoding="utf-8-sig")
-        return out, (
-            f"openpyxl is not installed, so the {len(sheets)} tables were written as CSV files into "
-            f"`{out}` (Excel opens them); `pip install openpyxl` (or `bash scripts/setup.sh`) gives one .xlsx."
-        )
+        return out, t("start.csv_instead", n=len(sheets), folder=out)
     path = to_excel(sheets, folder / f"{name}.xlsx")
-    rows = ", ".join(f"{sheet} ({len(df):,} rows)" for sheet, df in sheets.items())
-    return path, f"Wrote `{path}` with one sheet per table: {rows}."
+    rows = sep()["list"].join(t("start.sheet", sheet=sheet, rows=f"{len(df):,}") for sheet, df in sheets.items())
+    return path, t("start.wrote", path=path, rows=rows)
 
 
 def verdicts(corpus: Corpus) -> pd.DataFrame:

@@ -224,3 +224,31 @@ def test_figures_of_a_large_corpus_show_the_first_rows_and_keep_every_row_in_the
     small = plots.barh(totals.head(5), title="支出合计", n_reports=5)
     assert "shown" not in small.axes[0].get_title(loc="left") and len(small.axes[0].patches) == 5
     plt.close(small)
+
+
+def test_a_figures_csv_can_carry_the_rows_behind_it():
+    """Issue 20 item 6: a share figure's CSV carries the amounts, basis (table), report id and source
+    reference, not only the shares drawn; without `data` it holds what is plotted."""
+    plots.set_style()
+    rows = pd.DataFrame(
+        {
+            "report_id": ["000_5ae2df98b6bbde0e"],
+            "basic_wan": [1867.39],
+            "project_wan": [1194.16],
+            "table": ["T3"],
+            "source_ref": ["T3 line 174"],
+        }
+    )
+    shares = pd.DataFrame({"基本": [61.0], "项目": [39.0]}, index=["洪山区 人民政府办公室 2021"])
+    fig = plots.stacked_shares(shares, title="基本支出与项目支出", n_reports=1, data=rows)
+    assert plots.csv_bytes(fig._juesuan_data).decode("utf-8-sig").splitlines() == [
+        "report_id,basic_wan,project_wan,table,source_ref",
+        "000_5ae2df98b6bbde0e,1867.39,1194.16,T3,T3 line 174",
+    ]
+    plt.close(fig)
+    fig = plots.stacked_shares(shares, title="基本支出与项目支出", n_reports=1)
+    assert fig._juesuan_data is shares
+    plt.close(fig)
+    bars = plots.barh(pd.Series([3061.55], index=["洪山"]), title="支出合计", n_reports=1, data=rows)
+    assert fig is not bars and bars._juesuan_data is rows
+    plt.close(bars)

@@ -181,3 +181,69 @@ def test_the_report_page_says_what_is_passed_on(corpus):
     assert "project spending (项目支出) 74.9% of 4,199.36 万元" in s
     assert "2,907.92 万元 is passed on to other places (宣恩县" in s and "18.4%" in s
     assert "passed on" not in rv.spending_sentence(fc, comp.basic_project(one))  # without the split: as before
+
+
+# --- item 1: per staff member where the report prints its headcount ----------------------------------
+# 洪山 2021: 在职实有人数 54 (line 106), T6 人员经费合计 1,705.42 (line 355), T3 合计 基本支出 1,867.39 (line 174);
+# 硚口 2021: 在职实有人数 22 (line 91), T6 人员经费合计 445.56 (line 1099), 基本支出 497.35 (T3; narrative line 1306).
+QIAOKOU = "004_f973782ff0beb528"
+
+
+def test_headcounts_are_narrative_facts_with_their_lines(corpus):
+    nf = corpus.narrative_facts
+    staff = nf[nf.topic.isin(["staff_in_post", "retirees"])].set_index(["report_id", "topic"])
+    assert staff.loc[(HONGSHAN, "staff_in_post")][["value", "unit", "source_ref"]].tolist() == [
+        54.0,
+        "count",
+        "line 106",
+    ]
+    assert staff.loc[(QIAOKOU, "retirees")][["value", "source_ref"]].tolist() == [5.0, "line 101"]
+    assert set(staff.index.get_level_values(0)) == {HONGSHAN, QIAOKOU}  # 青山 (38, line 185) is `do not use`
+
+
+def test_personnel_and_basic_spending_per_staff_member(corpus):
+    ps = comp.per_staff(corpus).set_index("report_id")
+    assert ps.index.is_unique and len(ps) == 9  # every comparable report, with or without a headcount
+    hs, qk = ps.loc[HONGSHAN], ps.loc[QIAOKOU]
+    assert hs.personnel_per_staff_wan == pytest.approx(1705.42 / 54)
+    assert hs.basic_per_staff_wan == pytest.approx(1867.39 / 54)
+    assert qk.personnel_per_staff_wan == pytest.approx(445.56 / 22)
+    assert qk.basic_per_staff_wan == pytest.approx(497.35 / 22)
+    assert (hs.staff_ref, hs.retirees, qk.staff_ref) == ("line 106", 18.0, "line 91")
+    # different department kinds: two comparison groups, so no range across them
+    assert hs.comparison_group != qk.comparison_group
+    without = ps.drop([HONGSHAN, QIAOKOU])
+    assert without.staff_in_post.isna().all() and without.personnel_per_staff_wan.isna().all()
+
+
+@pytest.mark.usefixtures("english")
+def test_the_per_staff_sentence_keeps_groups_apart_and_lists_reports_without_a_headcount(corpus):
+    s = comp.per_staff_sentence(corpus)
+    assert s in comp.key_findings(corpus)
+    assert "洪山区 人民政府办公室 2021 (政府办公室 · 区级 district · 2021), 54 staff in post (line 106)" in s
+    assert "人员经费 31.58 万元 and 基本支出 34.58 万元 per staff member" in s  # 1,705.42 / 54, 1,867.39 / 54
+    assert "人员经费 20.25 万元 and 基本支出 22.61 万元 per staff member" in s  # 445.56 / 22, 497.35 / 22
+    assert "No two of them share a comparison group" in s and "runs from" not in s
+    assert "7 reports print no headcount and are not divided: 汉阳区 人民政府办公室 2024" in s
+    assert "Without the 2 “use with care” reports among them: no report remains" in s
+
+
+# --- item 6: the rows behind the composition figures say where each amount is printed ----------------
+# 洪山 2021 T3: 合计 3,061.55 = 1,867.39 basic + 1,194.16 project (line 174), 201 一般公共服务支出 1,857.73 (line 175);
+# T6: 301 工资福利支出 1,607.18 (line 327) and 303 对个人和家庭的补助 98.24 (line 341) make 人员经费 1,705.42.
+
+
+def test_composition_rows_carry_their_source_reference(corpus):
+    bp = comp.basic_project(corpus).set_index("report_id")
+    assert (bp.basic_wan[HONGSHAN], bp.project_wan[HONGSHAN], bp.source_ref[HONGSHAN]) == (
+        1867.39,
+        1194.16,
+        "T3 line 174",
+    )
+    fc = comp.function_classes(corpus)
+    gps = fc[(fc.report_id == HONGSHAN) & (fc.code == "201")].iloc[0]
+    assert (gps.amount_wan, gps.table, gps.source_ref) == (1857.73, "T3", "T3 line 175")
+    pp = comp.personnel_public(corpus).set_index("report_id")
+    assert (pp.personnel_wan[HONGSHAN], pp.source_ref[HONGSHAN]) == (1705.42, "T6 line 327, line 341")
+    src = "\n".join(_cell_sources("spending_composition"))
+    assert src.count("data=") >= 5  # every composition figure hands its rows to its CSV

@@ -131,3 +131,21 @@ def test_a_21305_amount_a_failing_check_names_is_flagged_in_the_poverty_study(co
     assert pov.series_by_report(corpus).set_index("report_id").flag[jianghan] == ""
     assert pov.series_by_report(bad).set_index("report_id").flag[jianghan] == quality.FLAG_FAIL
     assert "2,907.92 万元 (failed check: not a finding)" in pov.key_findings(bad)[0]
+
+
+def test_a_headline_resting_mostly_on_use_with_care_reports_says_so(corpus, findings):
+    """8 of the 9 compared reports are `use with care`: the line without them names the one left (西南大学 2023)
+    and says that it describes that report, not the corpus."""
+    for start in ("The largest function class", "Project money"):
+        s = next(x for x in findings["composition"] if x.startswith(start))
+        assert s.endswith(
+            "The headline rests mostly on reports to be used with care (8 of them); without them only 1 report "
+            "remains (西南大学 2023), which describes that report, not the corpus."
+        ), s
+    with text.using("en"):
+        bp = comp.with_pass_through(comp.basic_project(quality.comparable(corpus)), corpus)
+        line = comp.sensitivity_line(quality.comparable(corpus), "project", bp[~bp.doubtful.astype(bool)])
+    assert (
+        line.startswith("Without the 8 “use with care” reports among them: 1 report remains")
+        and "(西南大学 2023)" in line
+    )

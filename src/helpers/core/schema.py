@@ -323,10 +323,11 @@ DATASETS: dict[str, list[Column]] = {
             "topic",
             "string",
             "What the figure is about (e.g. `income_total`, `basic_expenditure`, `personnel_cost`, `running_cost`, "
-            "`procurement_total`, `vehicles`).",
+            "`procurement_total`, `vehicles`; headcounts of 部门人员构成: `staff_in_post` 在职实有人数, "
+            "`staff_authorised` 编制数, `retirees` 离退休人员).",
         ),
         ("subject", "string", "The subject as printed (class name, item)."),
-        ("value", "float64", "The value: 万元 for money, count for vehicles, percent for shares."),
+        ("value", "float64", "The value: 万元 for money, count for vehicles and headcounts, percent for shares."),
         ("unit", "string", "`万元`, `percent`, `count`."),
         ("change_wan", "float64", "Year-on-year change in 万元 as printed (negative for 减少), null if not printed."),
         ("change_pct_printed", "float64", "Year-on-year change in percent as printed (negative for 下降)."),

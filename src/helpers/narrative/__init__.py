@@ -11,8 +11,9 @@ Modules, one concern each:
 - facts.py       totals, shares, classes, costs, procurement, vehicles, year-on-year changes (`Fact` records)
 - statements.py  what the reviewer's rules (checks/review.py) judge: comparisons in words, years, template
                  leftovers, shares without %, restated items, 三公 disclosures (typed records with quote and place)
+- staff.py       headcount (在职实有人数, 编制数, 离退休人员) from 部门人员构成, as count facts
 - series.py      department_series: this year's level and the prior year's (level − change) from the facts
-- records.py     the typed rows handed to the data stage (`ExecutionRow`, `ThreePublicRow`), with their enums
+- records.py     the typed rows handed to the data stage (`ExecutionRow`, `ThreePublicRow`, `PovertyRow`, `SeriesPoint`), with their enums
 
 `parse_narrative` hands back a `NarrativeRecords`; `data/extract.py` turns it into the datasets' frames.
 """
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..core.vocabulary import Table
-from . import budget_execution, facts, poverty, selfeval, series, three_public
+from . import budget_execution, facts, poverty, selfeval, series, staff, three_public
 from .facts import Fact
 from .records import ExecutionRow, PovertyRow, SeriesPoint, ThreePublicRow
 from .sentences import compact_lines, paragraphs
@@ -82,10 +83,11 @@ def parse_narrative(doc, report_id: str, datasets: dict[str, pd.DataFrame]) -> N
     pv_rows += proj + poverty.narrative_rows(paras, report_id, district, skip)
     poverty.link_transfers(pv_rows, report_id)
 
+    all_facts = fact_rows + staff.staff_facts(doc, report_id)
     return NarrativeRecords(
         budget_execution=be_rows,
         three_public=tp_rows,
         poverty_transfers=pv_rows,
-        narrative_facts=fact_rows,
-        department_series=series.series_rows(fact_rows, year, district, department, tp_rows),
+        narrative_facts=all_facts,
+        department_series=series.series_rows(all_facts, year, district, department, tp_rows),
     )

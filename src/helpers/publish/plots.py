@@ -178,8 +178,11 @@ def barh(
     note: str | None = None,
     fmt: str = "{:,.1f}",
     color: str = "#2a6f97",
+    data: pd.DataFrame | None = None,
 ):
-    """Horizontal bars of one value per label (sorted as given; past MAX_ROWS the first ones)."""
+    """Horizontal bars of one value per label (sorted as given; past MAX_ROWS the first ones). `data`: the
+    rows behind the bars for the figure's CSV (amounts, basis, report id, source reference); default: the
+    values plotted."""
     values = values.dropna()
     xlabel = xlabel or t("plot.wan")
     note = _capped(len(values), note, "bars")
@@ -192,7 +195,7 @@ def barh(
     ax.set_xlabel(xlabel)
     ax.set_title(basis_title(title, n_reports, total, note), loc="left")
     ax.margins(x=0.15)
-    _finish(fig, values.rename(xlabel))
+    _finish(fig, values.rename(xlabel) if data is None else data)
     return fig
 
 
@@ -205,9 +208,12 @@ def stacked_shares(
     note: str | None = None,
     top: int = 8,
     palette: str = "tab20",
+    data: pd.DataFrame | None = None,
 ):
     """100% stacked horizontal bars: one bar per row of `matrix` (shares in percent), one segment per
-    column; columns past `top` are pooled as 其他 (other); past MAX_ROWS rows, the first ones."""
+    column; columns past `top` are pooled as 其他 (other); past MAX_ROWS rows, the first ones. `data`: the
+    rows behind the shares for the figure's CSV (amounts, basis, report id, source reference); default:
+    the shares plotted."""
     note = _capped(len(matrix), note, "bars")
     m = matrix.head(MAX_ROWS).copy()
     if m.shape[1] > top:
@@ -228,7 +234,7 @@ def stacked_shares(
     ax.set_xlabel(t("plot.share"))
     ax.set_title(basis_title(title, n_reports, total, note), loc="left")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
-    _finish(fig, matrix)
+    _finish(fig, matrix if data is None else data)
     return fig
 
 

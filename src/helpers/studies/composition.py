@@ -37,25 +37,35 @@ def _sum(amounts: list[float], min_count: int = 0) -> float:
     return np.where(nan, 0.0, arr).sum() if nan.any() else arr.sum()  # as pandas: NaN read as 0, not dropped
 
 
-def _rollup(codes: list[str], amounts: list[float], doubts: list[bool], prefix_len: int = 3) -> list[dict]:
+def _refs(table: str, refs) -> str:
+    """`T3 line 175, line 180`: where the rows a figure rests on are printed (each place once)."""
+    places = [str(r) for r in dict.fromkeys(refs) if r is not None and r == r]
+    return f"{table} " + ", ".join(places) if places else ""
+
+
+def _rollup(
+    codes: list[str], amounts: list[float], doubts: list[bool], refs: list | None = None, prefix_len: int = 3
+) -> list[dict]:
     """Amounts per class (first `prefix_len` digits) from the most aggregated rows printed, classes
-    in code order. Rows are plain lists (codes not null): this runs once per report and table, where
-    a pandas groupby per call cost more than everything else the study does."""
-    by_class: dict[str, dict[int, list[tuple[float, bool]]]] = {}
-    for code, amount, doubt in zip(codes, amounts, doubts):
-        by_class.setdefault(code[:prefix_len], {}).setdefault(len(code), []).append((amount, doubt))
+    in code order, with the places of the rows summed (`refs`). Rows are plain lists (codes not null):
+    this runs once per report and table, where a pandas groupby per call cost more than everything
+    else the study does."""
+    by_class: dict[str, dict[int, list[tuple[float, bool, object]]]] = {}
+    for code, amount, doubt, ref in zip(codes, amounts, doubts, refs or [None] * len(codes)):
+        by_class.setdefault(code[:prefix_len], {}).setdefault(len(code), []).append((amount, doubt, ref))
     out = []
     for cls in sorted(by_class):
         levels = by_class[cls]
         for n, lvl in CODE_LEVELS.items():
             sub = levels.get(n)
-            if sub and any(a == a for a, _ in sub):  # a == a: not NaN
+            if sub and any(a == a for a, _, _ in sub):  # a == a: not NaN
                 out.append(
                     {
                         "code": cls,
-                        "amount_wan": _sum([a for a, _ in sub], min_count=1),
+                        "amount_wan": _sum([a for a, _, _ in sub], min_count=1),
                         "rolled_up_from": lvl,
-                        "doubtful": any(d for _, d in sub),
+                        "doubtful": any(d for _, d, _ in sub),
+                        "refs": [r for _, _, r in sub],
                     }
                 )
                 break
@@ -89,7 +99,7 @@ def function_classes(corpus: Corpus) -> pd.DataFrame:
     """report_id · code · name · amount_wan · share_pct · table · rolled_up_from · doubtful
     (`doubtful`: the class amount rests on a cell whose reading is in doubt, or a failing or
     uncertain check about its table prints it)."""
-    cols = ["report_id", "code", "name", "amount_wan", "share_pct", "table", "rolled_up_from", "doubtful"]
+    cols = ["report_id", "code", "name", "amount_wan", "share_pct", "table", "rolled_up_from", "doubtful", "source_ref"]
     li = corpus.line_items
     li = li[(li.code_domain == "function") & (li.measure == "total") & li.table.isin(FUNCTION_TABLES)]
     # T4 holds revenue and expenditure: its expenditure side only (a row without a side counts as one)
@@ -97,7 +107,7 @@ def function_classes(corpus: Corpus) -> pd.DataFrame:
     by_table: dict[tuple[str, str], list[tuple]] = {}
     for rec in _records(
         li.assign(doubtful=li.doubtful.fillna(False).astype(bool)),
-        ["report_id", "table", "code", "amount_wan", "doubtful", "level", "row_label"],
+        ["report_id", "table", "code", "amount_wan", "doubtful", "level", "row_label", "source_ref"],
     ):
         by_table.setdefault((rec[0], rec[1]), []).append(rec[2:])
     records = []
@@ -107,12 +117,14 @@ def function_classes(corpus: Corpus) -> pd.DataFrame:
             if not any(a == a for _, a, *_ in rows):  # no amount printed in this table
                 continue
             coded = [r for r in rows if r[0] is not None]
-            classes = _rollup([r[0] for r in coded], [r[1] for r in coded], [r[2] for r in coded])
+            classes = _rollup(
+                [r[0] for r in coded], [r[1] for r in coded], [r[2] for r in coded], [r[5] for r in coded]
+            )
             if classes:
                 names = _first_label([(r[0], r[3], r[4]) for r in rows], "类")
                 for c in classes:
                     c["name"] = CLASS_NAMES.get(c["code"]) or names.get(c["code"], c["code"])
-                    c["report_id"], c["table"] = rid, table
+                    c["report_id"], c["table"], c["source_ref"] = rid, table, _refs(table, c.pop("refs"))
                 records.extend(classes)
                 break
     if not records:
@@ -149,7 +161,8 @@ def _implicated(corpus: Corpus, df: pd.DataFrame, value_col: str) -> pd.Series:
 
 
 def basic_project(corpus: Corpus) -> pd.DataFrame:
-    """report_id · basic_wan · project_wan · total_wan · basic_share_pct · table."""
+    """report_id · basic_wan · project_wan · total_wan · table · doubtful · source_ref (the rows read) ·
+    basic_share_pct · project_share_pct."""
     li = corpus.line_items
     li = li[li.table.isin(["T3", "T5"])]
     li = li.assign(
@@ -158,7 +171,9 @@ def basic_project(corpus: Corpus) -> pd.DataFrame:
         doubtful=li.doubtful.fillna(False).astype(bool),
     )
     by_table: dict[tuple[str, str], list[tuple]] = {}
-    for rec in _records(li, ["report_id", "table", "total_row", "class_row", "measure", "amount_wan", "doubtful"]):
+    for rec in _records(
+        li, ["report_id", "table", "total_row", "class_row", "measure", "amount_wan", "doubtful", "source_ref"]
+    ):
         by_table.setdefault((rec[0], rec[1]), []).append(rec[2:])
     rows = []
     for rid in corpus.report_ids:
@@ -167,7 +182,7 @@ def basic_project(corpus: Corpus) -> pd.DataFrame:
             # the 合计/总计 row, else the class rows
             tot = [r for r in t if r[0]] or [r for r in t if r[1]]
             vals = {
-                m: _sum([a for _, _, me, a, _ in tot if me == m], min_count=1) for m in ("basic", "project", "total")
+                m: _sum([a for _, _, me, a, *_ in tot if me == m], min_count=1) for m in ("basic", "project", "total")
             }
             if pd.notna(vals["total"]) or pd.notna(vals["basic"]):
                 basic, project = vals["basic"], vals["project"]
@@ -180,10 +195,13 @@ def basic_project(corpus: Corpus) -> pd.DataFrame:
                         "total_wan": total,
                         "table": table,
                         "doubtful": any(r[4] for r in tot),
+                        "source_ref": _refs(table, [r[5] for r in tot]),
                     }
                 )
                 break
-    df = pd.DataFrame(rows, columns=["report_id", "basic_wan", "project_wan", "total_wan", "table", "doubtful"])
+    df = pd.DataFrame(
+        rows, columns=["report_id", "basic_wan", "project_wan", "total_wan", "table", "doubtful", "source_ref"]
+    )
     if len(df):
         df["doubtful"] = df.doubtful.astype(bool) | _implicated(corpus, df, "total_wan")
         both = df.basic_wan.fillna(0) + df.project_wan.fillna(0)
@@ -263,7 +281,17 @@ def with_pass_through(bp: pd.DataFrame, corpus: Corpus) -> pd.DataFrame:
 
 def economic_classes(corpus: Corpus) -> pd.DataFrame:
     """T6 by economic class (301, 302, 303, 310 …): report_id · code · name · section · amount_wan · share_pct."""
-    cols = ["report_id", "code", "name", "section", "amount_wan", "share_pct", "rolled_up_from", "doubtful"]
+    cols = [
+        "report_id",
+        "code",
+        "name",
+        "section",
+        "amount_wan",
+        "share_pct",
+        "rolled_up_from",
+        "doubtful",
+        "source_ref",
+    ]
     li = corpus.line_items
     t6 = li[(li.table == "T6") & (li.code_domain == "economic") & (li.measure == "final")]
     if t6.empty:
@@ -271,24 +299,24 @@ def economic_classes(corpus: Corpus) -> pd.DataFrame:
     by_report: dict[str, list[tuple]] = {}
     for rec in _records(
         t6.assign(doubtful=t6.doubtful.fillna(False).astype(bool)),
-        ["report_id", "code", "amount_wan", "doubtful", "level", "row_label", "section"],
+        ["report_id", "code", "amount_wan", "doubtful", "level", "row_label", "section", "source_ref"],
     ):
         by_report.setdefault(rec[0], []).append(rec[1:])
     records = []
     for rid in sorted(by_report):
         rows = by_report[rid]
         coded = [r for r in rows if r[0] is not None]
-        classes = _rollup([r[0] for r in coded], [r[1] for r in coded], [r[2] for r in coded])
+        classes = _rollup([r[0] for r in coded], [r[1] for r in coded], [r[2] for r in coded], [r[6] for r in coded])
         if not classes:
             continue
         sec: dict[str, str] = {}  # class → the section its first row with one names
-        for code, *_, section in coded:
+        for code, *_, section, _ref in coded:
             if section is not None:
                 sec.setdefault(code[:3], section)
         printed = _first_label([(r[0], r[3], r[4]) for r in rows], "类")
         for c in classes:
             code = c["code"]
-            c["report_id"] = rid
+            c["report_id"], c["source_ref"] = rid, _refs("T6", c.pop("refs"))
             c["section"] = sec.get(code, "personnel" if code in PERSONNEL_CODES else "public")
             c["name"] = ECONOMIC_NAMES.get(code) or printed.get(code, code)
         records.extend(classes)
@@ -310,13 +338,16 @@ def personnel_public(corpus: Corpus) -> pd.DataFrame:
     eco = economic_classes(corpus)
     rows = []
     if len(eco):
-        split: dict[str, tuple[list[float], list[float], list[bool]]] = {}
-        for rid, section, amount, doubt in zip(eco.report_id, eco.section, eco.amount_wan, eco.doubtful):
-            parts = split.setdefault(rid, ([], [], []))
+        split: dict[str, tuple[list[float], list[float], list[bool], list[str]]] = {}
+        for rid, section, amount, doubt, ref in zip(
+            eco.report_id, eco.section, eco.amount_wan, eco.doubtful, eco.source_ref
+        ):
+            parts = split.setdefault(rid, ([], [], [], []))
             parts[0 if section == "personnel" else 1].append(amount)
             parts[2].append(bool(doubt))
+            parts[3].append(ref.removeprefix("T6 "))
         for rid in sorted(split):
-            pers, pub, doubts = split[rid]
+            pers, pub, doubts, refs = split[rid]
             rows.append(
                 {
                     "report_id": rid,
@@ -324,6 +355,7 @@ def personnel_public(corpus: Corpus) -> pd.DataFrame:
                     "public_wan": _sum(pub),
                     "source": "T6",
                     "doubtful": any(doubts),
+                    "source_ref": _refs("T6", refs),
                 }
             )
     have = {r["report_id"] for r in rows}
@@ -333,17 +365,152 @@ def personnel_public(corpus: Corpus) -> pd.DataFrame:
         sub = nf[nf.topic.isin(list(topics)) & (nf.unit == "万元") & ~nf.report_id.isin(have)]
         sub = quality.flag_rows(sub, corpus, ["value"]) if len(sub) else sub.assign(flag="")
         for rid, g in sub.groupby("report_id"):
-            row = {"report_id": rid, "source": "narrative", "doubtful": False}
+            row = {"report_id": rid, "source": "narrative", "doubtful": False, "source_ref": ""}
             for topic, col in topics.items():
                 v = g[g.topic == topic]
                 row[col] = float(v.value.iloc[0]) if len(v) else float("nan")
                 row["doubtful"] = row["doubtful"] or bool(len(v) and v.flag.iloc[0])
+                row["source_ref"] = "; ".join(
+                    x for x in (row["source_ref"], v.source_ref.iloc[0] if len(v) else "") if x
+                )
             rows.append(row)
-    df = pd.DataFrame(rows, columns=["report_id", "personnel_wan", "public_wan", "source", "doubtful"])
+    df = pd.DataFrame(rows, columns=["report_id", "personnel_wan", "public_wan", "source", "doubtful", "source_ref"])
     df["doubtful"] = df.doubtful.astype(bool)
     both = df.personnel_wan.fillna(0) + df.public_wan.fillna(0)
     df["personnel_share_pct"] = df.personnel_wan / both.where(both != 0) * 100
     return df
+
+
+# ---------------------------------------------------------------------------------------------
+# Per staff member, where the report prints its headcount (部门人员构成)
+
+STAFF_COLUMNS = [
+    "report_id",
+    "comparison_group",
+    "staff_in_post",
+    "retirees",
+    "staff_ref",
+    "personnel_wan",
+    "personnel_per_staff_wan",
+    "basic_wan",
+    "basic_per_staff_wan",
+    "doubtful",
+]
+
+
+def headcounts(corpus: Corpus) -> pd.DataFrame:
+    """report_id · staff_in_post (在职实有人数) · staff_authorised (编制数) · retirees (离退休人员) · staff_ref:
+    the narrative facts of unit `count` the report prints in 部门人员构成 (narrative/staff.py)."""
+    cols = ["report_id", "staff_in_post", "staff_authorised", "retirees", "staff_ref"]
+    nf = corpus.narrative_facts
+    if nf.empty:
+        return pd.DataFrame(columns=cols)
+    nf = nf[nf.topic.isin(["staff_in_post", "staff_authorised", "retirees"]) & (nf.unit == "count")]
+    rows = []
+    for rid, g in nf.groupby("report_id", sort=True):
+        first = g.drop_duplicates("topic").set_index("topic")
+        row: dict[str, object] = {c: float(first.value[c]) if c in first.index else np.nan for c in cols[1:4]}
+        row["staff_ref"] = first.source_ref["staff_in_post"] if "staff_in_post" in first.index else None
+        rows.append({"report_id": rid, **row})
+    return pd.DataFrame(rows, columns=cols)
+
+
+def comparison_group(corpus: Corpus) -> dict[str, str]:
+    """report_id → its comparison group as shown on a figure: department kind · level of government · year."""
+    d = design(corpus)
+    return {
+        rid: f"{kind.split(' ')[-1]} · {t('comp.district') if district else t('comp.other')} · {year}"
+        for rid, kind, district, year in zip(d.report_id, d.department_type, d.district, d.fiscal_year)
+    }
+
+
+def per_staff(corpus: Corpus) -> pd.DataFrame:
+    """Per report the index does not mark `do not use`: its comparison group, the headcount it prints
+    (NaN where it prints none), 人员经费 (T6, else the narrative) and 基本支出 (T3, else T5) per staff member
+    in post (万元/人). An amount that is doubtful or that a failing or uncertain check prints is not divided
+    (`doubtful`). Nothing is averaged or summed across reports."""
+    groups = comparison_group(corpus)
+    hc = headcounts(corpus).set_index("report_id")
+    pp = personnel_public(corpus).set_index("report_id")
+    bp = basic_project(corpus).set_index("report_id")
+    rows = []
+    for rid in groups:
+        staff = hc.staff_in_post.get(rid, np.nan)
+        pers = pp.personnel_wan.get(rid, np.nan)
+        basic = bp.basic_wan.get(rid, np.nan)
+        doubtful = bool(pp.doubtful.get(rid, False)) or bool(bp.doubtful.get(rid, False))
+        ok = staff == staff and staff > 0 and not doubtful
+        rows.append(
+            {
+                "report_id": rid,
+                "comparison_group": groups[rid],
+                "staff_in_post": staff,
+                "retirees": hc.retirees.get(rid, np.nan),
+                "staff_ref": hc.staff_ref.get(rid),
+                "personnel_wan": pers,
+                "personnel_per_staff_wan": pers / staff if ok else np.nan,
+                "basic_wan": basic,
+                "basic_per_staff_wan": basic / staff if ok else np.nan,
+                "doubtful": doubtful,
+            }
+        )
+    return pd.DataFrame(rows, columns=STAFF_COLUMNS)
+
+
+def _per_staff_items(ps: pd.DataFrame, labels: pd.Series) -> str:
+    return ("；" if lang() == "zh" else "; ").join(
+        t(
+            "comp.per_staff_item",
+            report=labels.get(r.report_id, r.report_id),
+            group=r.comparison_group,
+            staff=int(r.staff_in_post),
+            ref=r.staff_ref,
+            personnel=f"{r.personnel_per_staff_wan:,.2f}",
+            basic=f"{r.basic_per_staff_wan:,.2f}",
+        )
+        for r in ps.itertuples()
+    )
+
+
+def _per_staff_groups(ps: pd.DataFrame) -> str:
+    """Ranges within a comparison group of two reports or more; else that no two are comparable."""
+    said = [
+        t(
+            "comp.per_staff_group_range",
+            group=group,
+            n=len(g),
+            lo=f"{g.personnel_per_staff_wan.min():,.2f}",
+            hi=f"{g.personnel_per_staff_wan.max():,.2f}",
+        )
+        for group, g in ps.groupby("comparison_group", sort=True)
+        if len(g) > 1
+    ]
+    return ("；" if lang() == "zh" else "; ").join(said) if said else t("comp.per_staff_no_pair")
+
+
+def per_staff_sentence(corpus: Corpus) -> str:
+    """The per-staff headline: each report printing its headcount with its group, the ranges within a group
+    (never across groups), the reports printing none, and the sensitivity line."""
+    corpus = quality.comparable(corpus)
+    labels = corpus.labels()
+    ps = per_staff(corpus)
+    printed = ps[ps.staff_in_post.notna()]
+    rated = printed[printed.personnel_per_staff_wan.notna()]
+    none = ps[ps.staff_in_post.isna()]
+    if rated.empty:
+        return t("comp.per_staff_none", reports=listing_labels(none.report_id, labels))
+
+    def describe(d: pd.DataFrame) -> str:
+        return t("comp.per_staff_rests", items=_per_staff_items(d, labels))
+
+    s = tn("comp.per_staff", len(rated), items=_per_staff_items(rated, labels)) + t(
+        "comp.per_staff_tail", groups=_per_staff_groups(rated)
+    )
+    if len(left := printed[printed.personnel_per_staff_wan.isna()]):
+        s += t("comp.per_staff_doubtful", reports=listing_labels(left.report_id, labels))
+    if len(none):
+        s += tn("comp.per_staff_without", len(none), reports=listing_labels(none.report_id, labels))
+    return s + _stop() + quality.sensitivity(rated, corpus, describe)
 
 
 def share_matrix(df: pd.DataFrame, labels: pd.Series, column: str = "name", value: str = "share_pct") -> pd.DataFrame:
@@ -553,6 +720,25 @@ def _stop() -> str:
     return "。" if lang() == "zh" else ". "
 
 
+def _economic_top(eco: pd.DataFrame) -> str:
+    mean = eco.pivot_table(index="report_id", columns="name", values="share_pct", aggfunc="sum").fillna(0).mean()
+    return t("comp.economic_top", top=mean.idxmax(), share=f"{mean.max():.1f}%")
+
+
+def sensitivity_line(corpus: Corpus, section: str, df: pd.DataFrame) -> str:
+    """The sensitivity line beside a page section's headline number (`section`: classes, project, personnel,
+    economic): the same figure again without the reports the index marks `use with care`. `df` holds the
+    rows the section's figure rests on (for `project`, `with_pass_through`'s)."""
+    labels = corpus.labels()
+    describe = {
+        "classes": lambda d: _largest_class(d, labels),
+        "project": _project_share,
+        "personnel": _personnel_share,
+        "economic": _economic_top,
+    }[section]
+    return quality.sensitivity(df, corpus, describe)
+
+
 def key_findings(corpus: Corpus) -> list[str]:
     """A few sentences with numbers, the design caveat first. The index's verdict decides: reports it
     marks `do not use` are in no figure (said once), shares resting on doubtful cells or on figures a
@@ -590,6 +776,8 @@ def key_findings(corpus: Corpus) -> list[str]:
                 + _stop()
                 + quality.sensitivity(pp, corpus, _personnel_share)
             )
+    if len(corpus.narrative_facts):
+        out.append(per_staff_sentence(corpus))
     if said := quality.left_out_sentence(corpus):
         out.append(said)
     return out

@@ -54,7 +54,17 @@ def column_label(col) -> str | None:
     return column(col)
 
 
-COUNT_COLUMNS = {"reports", "statements", "lines", "count", "times_printed", "reports_with_it", "rows"}
+COUNT_COLUMNS = {
+    "reports",
+    "statements",
+    "lines",
+    "count",
+    "times_printed",
+    "reports_with_it",
+    "rows",
+    "staff_in_post",
+    "retirees",
+}
 RATE_COLUMNS = {"rate", "rate_printed_pct", "rate_from_parts", "adjusted_rate", "median", "min", "max", "25%", "75%"}
 
 

@@ -261,7 +261,12 @@ def sensitivity(df: pd.DataFrame, corpus: Corpus, describe, col: str = "report_i
     head = tn("quality.without", len(mine))
     if not n:
         return head + t("quality.none_remains")
-    return head + tn("quality.remain", n, said=describe(rest))
+    said = head + tn("quality.remain", n, said=describe(rest))
+    if len(mine) > n:  # most of what the headline rests on is to be used with care: say so plainly
+        labels = corpus.labels()
+        rest_labels = "、".join(str(labels.get(r, r)) for r in dict.fromkeys(rest[col].astype("object")))
+        said += ("" if lang() == "zh" else " ") + tn("quality.rests_on_care", n, care=len(mine), reports=rest_labels)
+    return said
 
 
 def comparable(corpus: Corpus) -> Corpus:

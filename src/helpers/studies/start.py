@@ -93,3 +93,14 @@ def verdicts(corpus: Corpus) -> pd.DataFrame:
     v = _verdicts(corpus)
     labels = corpus.labels()
     return v.assign(report=v.report_id.map(labels))[["report", "report_id", "verdict", "reason"]]
+
+
+def verdict_line(corpus: Corpus, report_id: str) -> str:
+    """The index's verdict beside a figure of one report, in the index's words (a figure of a report to
+    `use with care` says so where it is shown)."""
+    from ..publish.text import t
+
+    v = verdicts(corpus).set_index("report_id")
+    if report_id not in v.index:
+        return ""
+    return t("start.verdict_line", report=v.report[report_id], verdict=v.verdict[report_id], reason=v.reason[report_id])

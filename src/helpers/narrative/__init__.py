@@ -13,7 +13,8 @@ Modules, one concern each:
                  leftovers, shares without %, restated items, 三公 disclosures (typed records with quote and place)
 - staff.py       headcount (在职实有人数, 编制数, 离退休人员) from 部门人员构成, as count facts
 - series.py      department_series: this year's level and the prior year's (level − change) from the facts
-- records.py     the typed rows handed to the data stage (`ExecutionRow`, `ThreePublicRow`, `PovertyRow`, `SeriesPoint`), with their enums
+- records.py     the typed rows handed to the data stage (`ExecutionRow`, `ThreePublicRow`, `PovertyRow`,
+                 `SeriesPoint`), with their enums
 
 `parse_narrative` hands back a `NarrativeRecords`; `data/extract.py` turns it into the datasets' frames.
 """

@@ -1,7 +1,7 @@
 """Taking the datasets elsewhere: CSV for Excel, one Excel workbook, Stata .dta, Parquet.
 
 `python -m helpers export --format csv|xlsx|dta|parquet --out DIR [--processed DIR]`. The datasets
-are read through `studies.load.load()` (never by path), so how `data/processed/` stores them is not
+are read through `data.load.load()` (never by path), so how `data/processed/` stores them is not
 this module's business. What each format cannot hold is converted the same way everywhere:
 
 - list columns (`reports.tables_found`, `notes`, `table_readings.reasons`) become JSON array text,

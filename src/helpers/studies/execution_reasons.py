@@ -250,7 +250,8 @@ def zero_budget_lines(be: pd.DataFrame) -> pd.DataFrame:
         hit = g[g.reason_text.fillna("").str.contains(NEW_UNIT)]
         if len(hit):
             new[rid] = hit.reason_ref.iloc[0]
-    return out.assign(new_unit=out.report_id.map(new).fillna(""))
+    # a list, not Series.map: with no new unit in the corpus map() gives an all-NaN float column
+    return out.assign(new_unit=[new.get(r, "") for r in out.report_id])
 
 
 # ---------------------------------------------------------------------------------------------

@@ -200,7 +200,16 @@ IDS = ["czj-html", "sgb-html", "czj-docx", "sgb-docx"]
 ITEM = ["table", "side", "section", "code", "row_label", "measure", "amount_wan"]
 NARRATIVE = ["three_public", "budget_execution", "narrative_facts"]
 # how the sentence was printed differs (the PDF text layer's spaces and wrapped lines); not what it says
-TEXT_COLUMNS = ["report_id", "source_ref", "source_text", "note", "source_kind"]
+TEXT_COLUMNS = [
+    "report_id",
+    "source_ref",
+    "source_text",
+    "note",
+    "source_kind",
+    "reason_text",
+    "reason_ref",
+    "change_source_ref",
+]
 
 
 def as_text(df):

@@ -213,7 +213,8 @@ def test_scheduler_from_the_environment(monkeypatch):
 
 
 def _report_jobs(root: Path, processed: Path, ids: list[str], kernel: str) -> list[notebook_exec.Job]:
-    """The main job's report jobs (runner.plan), writing under `root`."""
+    """The main job's report jobs (runner.plan), writing under `root`: the Chinese edition only (the
+    English one runs the same notebooks again)."""
     planned = runner.plan(
         ids,
         notebooks_dir=NOTEBOOKS,
@@ -221,6 +222,7 @@ def _report_jobs(root: Path, processed: Path, ids: list[str], kernel: str) -> li
         reports_dir=root / "reports",
         processed=processed,
         kernel=kernel,
+        langs=["zh"],
     )
     return [j for j in planned if j.kind == "report"]
 
@@ -250,7 +252,7 @@ def test_report_pages_on_the_cluster_equal_a_local_run_and_a_failing_notebook_fa
         workers.use_scheduler(None)
     ran_on_workers = [t for t in stream.data if str(t["key"]).startswith("_execute_safe-")]
     # jobs=1 and yet the notebooks went to the cluster (all but the one whose worker was killed finished there)
-    assert len(ran_on_workers) == 3, stream.data
+    assert len(ran_on_workers) == 3, [t["key"] for t in ran_on_workers]
     by_id = {r.job.name: r for r in remote}
     assert sorted(by_id) == sorted([*ids, "no_such_report", "deathtrap"])
     for a in local:

@@ -21,6 +21,7 @@ import pytest
 from helpers.data.load import load
 from helpers.publish import text
 from helpers.studies import execution as ex
+from helpers.studies import quality
 
 pytestmark = pytest.mark.usefixtures("english")  # the English edition's sentences and words, which these tests read
 
@@ -176,3 +177,14 @@ def test_the_page_sections_carry_their_sensitivity_lines(corpus):
     ):
         assert call in src, call
     assert "ex.deviations(corpus)" in src and "ex.zero_budget_lines(corpus)" in src
+
+
+def test_zero_budget_lines_without_a_new_unit_sentence_anywhere(corpus):
+    """A corpus whose zero-budget lines come with no "新成立" sentence (the hostile one-report site met
+    this): the new_unit column is empty text, not an all-NaN float column that then failed to fill."""
+    from helpers.studies import execution_reasons
+
+    be = ex.rates(quality.comparable(corpus))
+    be = be.assign(reason_text=be.reason_text.where(~be.reason_text.fillna("").str.contains("新成立"), None))
+    z = execution_reasons.zero_budget_lines(be)
+    assert len(z) and (z.new_unit == "").all()

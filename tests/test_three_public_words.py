@@ -38,6 +38,6 @@ def test_vehicle_split_in_words(path, purchase, operation):
         rows, _ = narrative_rows(paragraphs(doc), "r")
     finally:
         doc.close()
-    got = {r["item"]: r["final_wan"] for r in rows}
+    got = {r.item: r.final_wan for r in rows}
     assert got.get("vehicle_purchase") == purchase
     assert got.get("vehicle_operation") == operation

@@ -12,7 +12,7 @@ import pandas as pd
 
 from ..core.normalize import compact
 from ..core.settings import SETTINGS
-from ..core.vocabulary import CLASS_NAMES, MEASURE_NAMES, TABLE_TITLES
+from ..core.vocabulary import CLASS_NAMES, MEASURE_NAMES, TABLE_TITLES, Table
 from .rules import Fig, Report, Result, insufficient, join_refs, not_applicable, sval, tref, val
 
 # ---------------------------------------------------------------------------------------------
@@ -51,9 +51,11 @@ class Row:
 
 def rows_of(report: Report, table: str) -> list[Row]:
     """A table's line_items as rows (one per printed line, its measures as cells), cached per report."""
-    key = ("rows", table)
-    if key in report._cache:
-        return report._cache[key]
+    rows: list[Row] = report.cached(("rows", table), lambda: _rows(report, table))
+    return rows
+
+
+def _rows(report: Report, table: str) -> list[Row]:
     t = report.table(table)
     out: dict[tuple, Row] = {}
     for r in t.itertuples(index=False):
@@ -80,9 +82,7 @@ def rows_of(report: Report, table: str) -> list[Row]:
         doubt = getattr(r, "doubtful", None)
         if doubt is not None and not pd.isna(doubt) and bool(doubt):
             row.doubtful.add(str(r.measure))
-    rows = sorted(out.values(), key=lambda x: ((x.side or ""), x.order))
-    report._cache[key] = rows
-    return rows
+    return sorted(out.values(), key=lambda x: ((x.side or ""), x.order))
 
 
 def total_row(rows: list[Row]) -> Row | None:
@@ -154,7 +154,7 @@ def find_row(rows: list[Row], *keys: str, exact: bool = False) -> Row | None:
 def t6_rows(report: Report):
     """T6's economic rows, and its 人员经费合计, 公用经费合计 and overall 合计 rows (None where not
     read)."""
-    rows = rows_of(report, "T6")
+    rows = rows_of(report, Table.T6)
     econ = [r for r in rows if r.code and r.code[:1] == "3"]
     pers = next((r for r in rows if not r.code and "人员经费" in compact(r.label)), None)
     pub = next((r for r in rows if not r.code and "公用经费" in compact(r.label)), None)
@@ -173,10 +173,10 @@ def t7_figs(report: Report) -> tuple[dict[str, Fig], str | None]:
     """T7's cells by measure (`budget_total` …), and the reference of the first."""
     figs = {}
     ref = None
-    for r in rows_of(report, "T7"):
+    for r in rows_of(report, Table.T7):
         for m, v in r.cells.items():
-            figs[m] = Fig(v, tref("T7", r.ref), "", inferred=m in r.inferred, doubtful=m in r.doubtful)
-            ref = ref or tref("T7", r.ref)
+            figs[m] = Fig(v, tref(Table.T7, r.ref), "", inferred=m in r.inferred, doubtful=m in r.doubtful)
+            ref = ref or tref(Table.T7, r.ref)
     return figs, ref
 
 
@@ -194,12 +194,12 @@ def t7_cell(figs: dict[str, Fig], col: str, item: str, label: str) -> Fig:
 
 def t5_class_amounts(report: Report) -> dict[str, Fig]:
     """T5 amount per function 类: the 类 row, or Σ its 款/项 where no 类 row is printed."""
-    rows = coded(rows_of(report, "T5"))
+    rows = coded(rows_of(report, Table.T5))
     out: dict[str, Fig] = {}
     for c in sorted({code_of(r)[:3] for r in rows}):
         cls = next((r for r in rows if r.code == c), None)
         if cls is not None:
-            out[c] = cls.fig("T5", "total", f"T5 {c} {cls.label}")
+            out[c] = cls.fig(Table.T5, "total", f"{Table.T5} {c} {cls.label}")
             continue
         kids = [r for r in rows if code_of(r).startswith(c) and len(code_of(r)) == 5] or [
             r for r in rows if code_of(r).startswith(c) and len(code_of(r)) == 7
@@ -208,7 +208,7 @@ def t5_class_amounts(report: Report) -> dict[str, Fig]:
         printed = [v for v in vals if v is not None]
         out[c] = Fig(
             sum(printed) if printed else None,
-            join_refs(*[tref("T5", r.ref) for r in kids]),
+            join_refs(*[tref(Table.T5, r.ref) for r in kids]),
             f"T5 Σ{'款' if len(code_of(kids[0])) == 5 else '项'} under {c} {CLASS_NAMES.get(c, '')}",
             half=SETTINGS.rounding_wan * len(printed) if printed else SETTINGS.rounding_wan,
             inferred=any("total" in r.inferred for r in kids),

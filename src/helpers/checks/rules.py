@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -493,7 +493,7 @@ class Report:
     _cache: dict = field(default_factory=dict)
     doc: Document | None = None  # the Document (lines with refs) for rules that read the text itself
 
-    def cached(self, key: str, make: Callable[[], object]):
+    def cached(self, key: Hashable, make: Callable[[], object]) -> Any:
         """What `make` gives, computed once per report (paragraphs, lines, statements read from the text)."""
         if key not in self._cache:
             self._cache[key] = make()

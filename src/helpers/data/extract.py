@@ -20,6 +20,7 @@ from ..core.catalog import ALL_TABLE_CODES, TABLE_CODES, TEMPLATE_TABLES
 from ..core.errors import ErrorCode
 from ..core.paths import IMAGE_SUFFIXES, display_path
 from ..core.settings import SETTINGS, Settings, use_settings
+from ..core.vocabulary import Table
 from ..narrative import parse_narrative
 from ..narrative.sentences import paragraphs
 from ..narrative.three_public import narrative_rows
@@ -27,9 +28,10 @@ from ..read.containers import CONTAINERS
 from ..read.document import Document, ReportError, read_document
 from ..read.engines import DEFAULT_PDF_ENGINE  # the engines are named once, in read/engines.py
 from ..read.metadata import document_kind, read_metadata
-from ..tables.found import repeated_report
+from ..tables.found import FoundTable, TableStatus, repeated_report
 from ..tables.layout_tables import find_layout_tables
 from ..tables.pdf_tables import find_pdf_tables
+from ..tables.reading import Reading
 from ..tables.shapes.three_public import settle_three_public
 from ..tables.text_tables import find_text_tables
 from .rollup import function_rollup
@@ -41,7 +43,7 @@ def report_id_for(path: Path) -> str:
     return re.sub(r"[\s\x00-\x1f\x7f]", "_", Path(path).stem.strip())
 
 
-def find_tables(doc: Document, pdf_engine: str = DEFAULT_PDF_ENGINE) -> dict:
+def find_tables(doc: Document, pdf_engine: str = DEFAULT_PDF_ENGINE) -> dict[str, FoundTable]:
     """FoundTable per table code, from text grids/tokens or from the PDF's ruled tables."""
     if doc.layout is not None:  # a registered container (workbook, Word, web page, OCR'd pages)
         return find_layout_tables(doc.layout, CONTAINERS[doc.source_format].reading_layout)
@@ -50,10 +52,10 @@ def find_tables(doc: Document, pdf_engine: str = DEFAULT_PDF_ENGINE) -> dict:
     return find_text_tables(doc)
 
 
-def _not_a_report(doc: Document, found: dict) -> str | None:
+def _not_a_report(doc: Document, found: dict[str, FoundTable]) -> str | None:
     """Why a document cannot be read as a final-accounts report, or None when it can: a report has
     standard tables, or at least 决算 wording with amounts in 万元 (tables lost in conversion)."""
-    if any(ft.status in ("data", "empty") for ft in found.values()):
+    if any(ft.status.read for ft in found.values()):
         return None
     text = doc.text.replace(" ", "")
     wording = "决算" in text and ("财政拨款" in text or "部门决算" in text)
@@ -73,11 +75,10 @@ def _not_a_report(doc: Document, found: dict) -> str | None:
 TEMPLATES = TEMPLATE_TABLES  # the templates the table reader knows, and the tables each prints
 
 
-def template_of(status_of: dict[str, str]) -> tuple[str, tuple[str, ...]]:
+def template_of(status_of: dict[str, TableStatus]) -> tuple[str, tuple[str, ...]]:
     """Which template a report follows: the university one when its own table (U4) was found."""
-    if status_of.get("U4") in ("data", "empty") and not any(
-        status_of.get(c) in ("data", "empty") for c in ("T5", "T6", "T7")
-    ):
+    read = {code for code, status in status_of.items() if TableStatus(status).read}
+    if Table.U4 in read and not read & {Table.T5, Table.T6, Table.T7}:
         name = "高等学校 (university, four tables)"
     else:
         name = "部门决算 (nine tables)"
@@ -130,21 +131,23 @@ def failed_row(
     return {"reports": schema.conform(pd.DataFrame([row]), "reports"), "line_items": schema.empty("line_items")}
 
 
-def table_codes(found: dict) -> tuple[str, ...]:
+def table_codes(found: dict[str, FoundTable]) -> tuple[str, ...]:
     """The catalog's codes, then the unknown 决算 tables a reader kept (X1, X2 …) in page order."""
     extra = sorted((c for c in found if c not in ALL_TABLE_CODES), key=lambda c: (len(c), c))
     return ALL_TABLE_CODES + tuple(extra)
 
 
-def _settle_with_narrative(doc: Document, found: dict) -> None:
+def _settle_with_narrative(doc: Document, found: dict[str, FoundTable]) -> None:
     """Placements the table's arithmetic left open (a 三公 row that fits 购置费 or 运行费), settled by
     what the narrative states about the same items."""
-    ft = found.get("T7")
+    ft = found.get(Table.T7)
     if ft is None or ft.reading is None or not ft.reading.alternatives:
         return
     rows, _ = narrative_rows(paragraphs(doc), "")
-    stated = {r["item"]: (r["budget_wan"], r["final_wan"]) for r in rows}
-    settle_three_public(ft.items, ft.reading, stated, {r["item"]: r["source_ref"] for r in rows})
+    stated = {r.item: (r.budget_wan, r.final_wan) for r in rows}
+    settle_three_public(
+        ft.items, ft.reading, stated, {r.item: r.source_ref or "" for r in rows}
+    )  # each row has its ref
     ft.notes = ft.reading.reasons()
 
 
@@ -230,23 +233,18 @@ def _budget_refusal(doc: Document, path: Path, rid: str, meta: dict) -> dict[str
     )
 
 
-def _table_columns(found: dict, items: pd.DataFrame) -> dict:
+def _table_columns(found: dict[str, FoundTable], items: pd.DataFrame) -> dict:
     """The reports row's account of the tables: found, empty, missing, doubtful, other, the error
     saying which were not read, the template and the unit printed."""
     status_of = {code: ft.status for code, ft in found.items()}
-    read = ("data", "empty")
     template, expected = template_of(status_of)
     codes = table_codes(found)
-    tables_found = [c for c in codes if status_of.get(c) in read]
+    tables_found = [c for c in codes if c in found and found[c].status.read]
     missing = [c for c in expected if c not in tables_found]
-    doubtful = [
-        c
-        for c in codes
-        if c in found and found[c].reading is not None and found[c].reading.doubtful and status_of.get(c) in read
-    ]
+    doubtful = [c for c in tables_found if (r := found[c].reading) is not None and r.doubtful]
     error = None
     if missing:
-        not_read = [c for c in missing if c in found and any("present but not read" in n for n in found[c].notes)]
+        not_read = [c for c in missing if c in found and found[c].unread]
         error = (
             f"tables not read: {', '.join(missing)}"
             + (f" ({', '.join(not_read)} present but not read, see notes)" if not_read else "")
@@ -255,10 +253,10 @@ def _table_columns(found: dict, items: pd.DataFrame) -> dict:
     units = sorted({ft_unit for ft_unit in items["unit_printed"].dropna().unique()}) if len(items) else []
     return {
         "tables_found": tables_found,
-        "tables_empty": [c for c in codes if status_of.get(c) == "empty"],
+        "tables_empty": [c for c in codes if status_of.get(c) == TableStatus.EMPTY],
         "tables_missing": missing,
         "tables_doubtful": doubtful,
-        "tables_other": [c for c in codes if c not in TABLE_CODES and status_of.get(c) in read],
+        "tables_other": [c for c in tables_found if c not in TABLE_CODES],
         "template": template,
         "status": "ok" if not missing else "partial",
         "error": error,
@@ -295,7 +293,7 @@ def _read_report(doc: Document, path: Path, rid: str, pdf_engine: str, with_narr
         "extracted_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
     readings = [
-        found[c].reading.record(rid) for c in tables["tables_found"] if c in found and found[c].reading is not None
+        reading_row(r, rid) for c in tables["tables_found"] if c in found and (r := found[c].reading) is not None
     ]
     out = {
         "reports": schema.conform(pd.DataFrame([row]), "reports"),
@@ -313,6 +311,24 @@ def _read_report(doc: Document, path: Path, rid: str, pdf_engine: str, with_narr
     out["checks"] = run_checks(out, doc=doc)
     out["quality"] = schema.conform(quality_summary(out["checks"], {rid: tables["tables_doubtful"]}), "quality")
     return out
+
+
+def reading_row(reading: Reading, report_id: str) -> dict:
+    """The table_readings row of one table's reading record."""
+    return {
+        "report_id": report_id,
+        "table": reading.table,
+        "layout": reading.layout,
+        "rows": reading.rows,
+        "values_by_position": reading.by_position,
+        "values_by_arithmetic": reading.by_arithmetic,
+        "unplaced": len(reading.unplaced),
+        "ambiguous_rows": len(reading.ambiguous),
+        "sums_failing": len(reading.failing_sums),
+        "sums_hold": not reading.failing_sums,
+        "doubtful": reading.doubtful,
+        "reasons": reading.reasons(),
+    }
 
 
 def reject_impossible_amounts(datasets: dict[str, pd.DataFrame]) -> list[str]:
@@ -357,5 +373,21 @@ def reject_impossible_amounts(datasets: dict[str, pd.DataFrame]) -> list[str]:
 
 
 def extract_narrative(doc: Document, report_id: str, datasets: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """Narrative datasets (budget_execution, three_public, poverty_transfers, narrative_facts)."""
-    return parse_narrative(doc, report_id, datasets)
+    """Narrative datasets (budget_execution, three_public, poverty_transfers, narrative_facts,
+    department_series): the narrative stage's records made rows here, and only here."""
+    records = parse_narrative(doc, report_id, datasets)
+    return {
+        "budget_execution": _frame([r.row() for r in records.budget_execution], "budget_execution"),
+        "three_public": _frame([r.row() for r in records.three_public], "three_public"),
+        "poverty_transfers": _frame([r.row() for r in records.poverty_transfers], "poverty_transfers"),
+        "narrative_facts": _frame([f.row() for f in records.narrative_facts], "narrative_facts"),
+        "department_series": _frame([r.row() for r in records.department_series], "department_series"),
+    }
+
+
+def _frame(rows: list[dict], name: str) -> pd.DataFrame:
+    """A dataset's frame from its rows, keeping the dataset's columns only (a record may carry more)."""
+    if not rows:
+        return schema.empty(name)
+    cols = set(schema.columns(name))
+    return schema.conform(pd.DataFrame([{k: v for k, v in r.items() if k in cols} for r in rows]), name)

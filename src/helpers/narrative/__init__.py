@@ -13,28 +13,39 @@ Modules, one concern each:
                  leftovers, shares without %, restated items, 三公 disclosures (typed records with quote and place)
 - staff.py       headcount (在职实有人数, 编制数, 离退休人员) from 部门人员构成, as count facts
 - series.py      department_series: this year's level and the prior year's (level − change) from the facts
+- records.py     the typed rows handed to the data stage (`ExecutionRow`, `ThreePublicRow`, `PovertyRow`,
+                 `SeriesPoint`), with their enums
+
+`parse_narrative` hands back a `NarrativeRecords`; `data/extract.py` turns it into the datasets' frames.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
-from ..core import schema
 from ..core.vocabulary import Table
 from . import budget_execution, facts, poverty, selfeval, series, staff, three_public
+from .facts import Fact
+from .records import ExecutionRow, PovertyRow, SeriesPoint, ThreePublicRow
 from .sentences import compact_lines, paragraphs
 from .subjects import CodeBook
 
 
-def _frame(rows: list[dict], name: str) -> pd.DataFrame:
-    if not rows:
-        return schema.empty(name)
-    cols = set(schema.columns(name))
-    return schema.conform(pd.DataFrame([{k: v for k, v in r.items() if k in cols} for r in rows]), name)
+@dataclass
+class NarrativeRecords:
+    """What the narrative of one report states, one record per row of the five narrative datasets."""
+
+    budget_execution: list[ExecutionRow]
+    three_public: list[ThreePublicRow]
+    poverty_transfers: list[PovertyRow]
+    narrative_facts: list[Fact]
+    department_series: list[SeriesPoint]
 
 
-def parse_narrative(doc, report_id: str, datasets: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """The five narrative datasets of one report, from its Document and its extracted tables."""
+def parse_narrative(doc, report_id: str, datasets: dict[str, pd.DataFrame]) -> NarrativeRecords:
+    """The records of the five narrative datasets of one report, from its Document and its extracted tables."""
     line_items = datasets.get("line_items")
     rep = datasets.get("reports")
     year = district = department = None
@@ -69,17 +80,15 @@ def parse_narrative(doc, report_id: str, datasets: dict[str, pd.DataFrame]) -> d
 
     pv_rows = poverty.function_lines(line_items, report_id, year)
     proj = poverty.project_rows(be_rows, district)
-    skip = {(r["source_ref"], v) for r in proj for v in (r.get("amount_wan"), r.get("budget_wan")) if v is not None}
+    skip = {(r.source_ref, v) for r in proj for v in (r.amount_wan, r.budget_wan) if v is not None}
     pv_rows += proj + poverty.narrative_rows(paras, report_id, district, skip)
     poverty.link_transfers(pv_rows, report_id)
 
-    fact_dicts = [f.row() for f in fact_rows + staff.staff_facts(doc, report_id)]
-    return {
-        "budget_execution": _frame([{"subject": "spending", **r} for r in be_rows], "budget_execution"),
-        "three_public": _frame(tp_rows, "three_public"),
-        "poverty_transfers": _frame(pv_rows, "poverty_transfers"),
-        "narrative_facts": _frame(fact_dicts, "narrative_facts"),
-        "department_series": _frame(
-            series.series_rows(fact_dicts, year, district, department, tp_rows), "department_series"
-        ),
-    }
+    all_facts = fact_rows + staff.staff_facts(doc, report_id)
+    return NarrativeRecords(
+        budget_execution=be_rows,
+        three_public=tp_rows,
+        poverty_transfers=pv_rows,
+        narrative_facts=all_facts,
+        department_series=series.series_rows(all_facts, year, district, department, tp_rows),
+    )

@@ -16,6 +16,7 @@ import re
 from ..core.normalize import compact
 from ..core.vocabulary import REASON_KINDS
 from .amounts import NUM, UNIT, rate, to_float, to_wan
+from .records import ExecutionRow, Level, Source
 from .sentences import ITEM_RE, Para
 from .subjects import CodeBook, resolve
 
@@ -112,10 +113,10 @@ def reason_after(paras: list[Para], i: int, start: int, end: int | None = None) 
     return {}
 
 
-def _row(**kw) -> dict:
-    kw.setdefault("source_kind", "narrative")
+def _row(**kw) -> ExecutionRow:
+    kw["level"] = Level(kw["level"])
     kw["rate_computed_pct"] = rate(kw.get("final_wan"), kw.get("budget_wan"))
-    return kw
+    return ExecutionRow(source_kind=Source.NARRATIVE, **kw)
 
 
 def _subject(p: Para, start: int, book: CodeBook, carried: str | None = None):
@@ -143,7 +144,7 @@ def _subject(p: Para, start: int, book: CodeBook, carried: str | None = None):
     return None
 
 
-def _statement_rows(p: Para, m: re.Match, sub: tuple, report_id: str, reason: dict) -> list[dict]:
+def _statement_rows(p: Para, m: re.Match, sub: tuple, report_id: str, reason: dict) -> list[ExecutionRow]:
     """The rows of one budget-vs-outturn statement: one per budget it prints (年初 and 全年 apart)."""
     level, name, code, code_note = sub
     text, ref = p.sentence(m.start(), m.end())
@@ -178,7 +179,7 @@ def _statement_rows(p: Para, m: re.Match, sub: tuple, report_id: str, reason: di
     return rows
 
 
-def _adjusted_rows(p: Para, report_id: str) -> list[dict]:
+def _adjusted_rows(p: Para, report_id: str) -> list[ExecutionRow]:
     """The 绩效 form "调整后预算 X 万元 … 决算数 Y 万元, 预算执行率为 Z%" (overall, 调整预算)."""
     rows = []
     for m in ADJUSTED_RE.finditer(p.text):
@@ -201,10 +202,10 @@ def _adjusted_rows(p: Para, report_id: str) -> list[dict]:
     return rows
 
 
-def narrative_statements(paras: list[Para], report_id: str, book: CodeBook) -> list[dict]:
+def narrative_statements(paras: list[Para], report_id: str, book: CodeBook) -> list[ExecutionRow]:
     """Every budget-vs-outturn statement of the narrative, each with the reason the report gives for
     its deviation (`reason_kind`, `reason_text`, `reason_ref`; see `reason_after`)."""
-    rows: list[dict] = []
+    rows: list[ExecutionRow] = []
     carried: str | None = None
     section = None
     for i, p in enumerate(paras):

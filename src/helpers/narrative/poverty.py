@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -20,6 +21,7 @@ from ..core.normalize import compact
 from ..core.settings import SETTINGS
 from ..core.vocabulary import POVERTY_CODE, POVERTY_NEW_NAME, POVERTY_OLD_NAME, poverty_series
 from .amounts import NUM, UNIT, find_amounts, to_wan
+from .records import ExecutionRow, Level, PovertyKind, PovertyRow, Scope
 from .sentences import Para
 
 KEYWORD_RE = re.compile(r"扶贫|脱贫|乡村振兴|帮扶(?!慰问)|对口支援|驻村|驻点村|区域协作")
@@ -49,7 +51,8 @@ def series_for(year: int | None, label: str) -> str:
     return poverty_series(year) or (POVERTY_OLD_NAME if POVERTY_OLD_NAME in label else POVERTY_NEW_NAME)
 
 
-def function_lines(line_items: pd.DataFrame, report_id: str, year: int | None) -> list[dict]:
+def function_lines(line_items: pd.DataFrame, report_id: str, year: int | None) -> list[PovertyRow]:
+    """The 21305 function lines of the report's tables (each line once, by its 合计 column)."""
     if line_items is None or not len(line_items):
         return []
     li = line_items[
@@ -65,18 +68,16 @@ def function_lines(line_items: pd.DataFrame, report_id: str, year: int | None) -
             continue
         r = pick.iloc[0]
         rows.append(
-            {
-                "report_id": report_id,
-                "kind": "function_line",
-                "code": code,
-                "name": label,
-                "amount_wan": float(r["amount_wan"]) if pd.notna(r["amount_wan"]) else None,
-                "recipient": None,
-                "scope": "department",
-                "series": series_for(year, label),
-                "source_ref": r["source_ref"],
-                "source_text": f"{table} {code} {label} {r['measure']} {r['amount_wan']}",
-            }
+            PovertyRow(
+                report_id=report_id,
+                kind=PovertyKind.FUNCTION_LINE,
+                code=code,
+                name=label,
+                amount_wan=float(r["amount_wan"]) if pd.notna(r["amount_wan"]) else None,
+                series=series_for(year, label),
+                source_ref=r["source_ref"],
+                source_text=f"{table} {code} {label} {r['measure']} {r['amount_wan']}",
+            )
         )
     return rows
 
@@ -97,27 +98,25 @@ def places(text: str, own_district: str | None) -> list[str]:
     return out
 
 
-def project_rows(be_rows: list[dict], own_district: str | None) -> list[dict]:
+def project_rows(be_rows: list[ExecutionRow], own_district: str | None) -> list[PovertyRow]:
+    """The poverty/paired-assistance projects among budget_execution's project rows."""
     rows = []
     for r in be_rows:
-        if r.get("level") != "project" or not r.get("name") or not PROJECT_RE.search(r["name"]):
+        if r.level != Level.PROJECT or not r.name or not PROJECT_RE.search(r.name):
             continue
-        pl = places(r["name"] + (r.get("source_text") or ""), own_district)
+        pl = places(r.name + (r.source_text or ""), own_district)
         rows.append(
-            {
-                "report_id": r["report_id"],
-                "kind": "project",
-                "code": None,
-                "name": r["name"],
-                "amount_wan": r.get("final_wan"),
-                "budget_wan": r.get("budget_wan"),
-                "recipient": "、".join(pl) or None,
-                "scope": "department",
-                "series": None,
-                "source_ref": r["source_ref"],
-                "source_text": r["source_text"],
-                "note": r.get("unit_note") or r.get("note"),
-            }
+            PovertyRow(
+                report_id=r.report_id,
+                kind=PovertyKind.PROJECT,
+                name=r.name,
+                amount_wan=r.final_wan,
+                budget_wan=r.budget_wan,
+                recipient="、".join(pl) or None,
+                source_ref=r.source_ref,
+                source_text=r.source_text,
+                note=r.unit_note or r.note,
+            )
         )
     return rows
 
@@ -160,7 +159,7 @@ def _poverty_sentence(p: Para, m: re.Match) -> tuple[int, int, str] | None:
     return s, e, sent
 
 
-def _name_and_kind(text: str, m: re.Match, before: str) -> tuple[str | None, float | None, str]:
+def _name_and_kind(text: str, m: re.Match, before: str) -> tuple[str | None, float | None, PovertyKind]:
     """(name, budget 万元, kind) of a poverty amount: a 决算数 takes its paragraph's heading as name and the
     budget printed before it; a clause subject ending 项目/经费/工作/资金 makes it a project."""
     name = _clause_subject(text, m.start())
@@ -169,15 +168,17 @@ def _name_and_kind(text: str, m: re.Match, before: str) -> tuple[str | None, flo
         budget = to_wan(bm.group("num"), bm.group("unit")) if bm else None
         head = re.split(r"[。：:]", text, maxsplit=1)[0]
         name = re.sub(r"^\s*(?:\d{1,2}\s*[.、．]|[（(]\d{1,2}[)）])\s*", "", head).strip() or name
-        return name, budget, "narrative"
+        return name, budget, PovertyKind.NARRATIVE
     if name:
         name = re.sub(r"^(?:\d{1,2}[.、．]|[（(]\d{1,2}[)）])", "", name)
         if PROJECT_NAME_RE.search(name) and not NOT_PROJECT_RE.search(name):
-            return name, None, "project"
-    return name, None, "narrative"
+            return name, None, PovertyKind.PROJECT
+    return name, None, PovertyKind.NARRATIVE
 
 
-def _narrative_row(p: Para, m: re.Match, value: float, unit: str, report_id: str, own_district: str | None):
+def _narrative_row(
+    p: Para, m: re.Match, value: float, unit: str, report_id: str, own_district: str | None
+) -> tuple[tuple[str, float], PovertyRow] | None:
     """(key, row) of one poverty amount; None when it is not one (its key is in `seen` or `skip`)."""
     text = p.text
     hit = _poverty_sentence(p, m)
@@ -190,29 +191,29 @@ def _narrative_row(p: Para, m: re.Match, value: float, unit: str, report_id: str
         return None  # the budget goes with its outturn below
     name, budget, kind = _name_and_kind(text, m, before)
     pl = places(sent, own_district)
-    row = {
-        "report_id": report_id,
-        "kind": kind,
-        "code": None,
-        "name": name,
-        "amount_wan": value,
-        "budget_wan": budget,
-        "recipient": "、".join(pl) or None,
-        "scope": "district"
-        if DISTRICT_RE.search(before)
-        else ("multi_year" if MULTI_YEAR_RE.search(name or "") else "department"),
-        "series": None,
-        "unit_printed": None if unit in ("万元", "万") else unit,
-        "source_ref": ref,
-        "source_text": sent.strip().replace("\t", " | "),
-        "note": p.note,
-    }
+    if DISTRICT_RE.search(before):
+        scope = Scope.DISTRICT
+    else:
+        scope = Scope.MULTI_YEAR if MULTI_YEAR_RE.search(name or "") else Scope.DEPARTMENT
+    row = PovertyRow(
+        report_id=report_id,
+        kind=kind,
+        name=name,
+        amount_wan=value,
+        budget_wan=budget,
+        recipient="、".join(pl) or None,
+        scope=scope,
+        unit_printed=None if unit in ("万元", "万") else unit,
+        source_ref=ref,
+        source_text=sent.strip().replace("\t", " | "),
+        note=p.note,
+    )
     return (ref, value), row
 
 
 def narrative_rows(
-    paras: list[Para], report_id: str, own_district: str | None, skip_spans: set[tuple[str, float]]
-) -> list[dict]:
+    paras: list[Para], report_id: str, own_district: str | None, skip_spans: set[tuple[str | None, float]]
+) -> list[PovertyRow]:
     """Amounts in sentences about poverty/paired assistance (clauses split at 。；)."""
     rows = []
     seen: set[tuple[str, float]] = set()
@@ -234,7 +235,16 @@ def narrative_rows(
 # it. Rows of one report are linked into transfers, so that summing `amount_wan` over the rows with
 # `restates` false counts each transfer once.
 
-KIND_RANK = {"function_line": 0, "project": 1, "narrative": 2}
+KIND_RANK = {PovertyKind.FUNCTION_LINE: 0, PovertyKind.PROJECT: 1, PovertyKind.NARRATIVE: 2}
+
+
+@dataclass(eq=False)  # a group is itself: two groups stating one amount are still two
+class _Group:
+    """Rows of one report stating the same amount within a scope (indices into the rows, counted row first)."""
+
+    amount: float | None
+    scope: str
+    rows: list[int]
 
 
 def _same(a: float, b: float, n: int = 1) -> bool:
@@ -242,90 +252,94 @@ def _same(a: float, b: float, n: int = 1) -> bool:
     return abs(a - b) <= SETTINGS.unit_wan * n + SETTINGS.same_number
 
 
-def _subset_summing_to(groups: list[dict], target: float, max_size: int = 4) -> list[dict] | None:
+def _subset_summing_to(groups: list[_Group], target: float, max_size: int = 4) -> list[_Group] | None:
     """A set of 2..max_size groups whose amounts add up to `target` (the parts of one project)."""
     from itertools import combinations
 
     for k in range(2, min(max_size, len(groups)) + 1):
         for combo in combinations(groups, k):
-            if _same(sum(g["amount"] for g in combo), target, k):
+            if _same(sum(g.amount or 0.0 for g in combo), target, k):
                 return list(combo)
     return None
 
 
-def _group_by_amount(rows: list[dict]) -> list[dict]:
+def _group_by_amount(rows: list[PovertyRow]) -> list[_Group]:
     """Rows stating the same amount within a scope, as groups (amount, scope, row indices with the
     counted row first: function line of the shortest code, else project, else sentence)."""
     order = sorted(
         range(len(rows)),
-        key=lambda i: (KIND_RANK.get(rows[i]["kind"], 3), len(rows[i].get("code") or "x" * 9), i),
+        key=lambda i: (KIND_RANK.get(rows[i].kind, 3), len(rows[i].code or "x" * 9), i),
     )
-    groups: list[dict] = []
+    groups: list[_Group] = []
     for i in order:
         r = rows[i]
-        amt = r.get("amount_wan")
-        scope = r.get("scope") or "department"
+        amt = r.amount_wan
+        scope = r.scope or Scope.DEPARTMENT
         g = None
         if amt is not None and not pd.isna(amt):
-            g = next(
-                (g for g in groups if g["scope"] == scope and g["amount"] is not None and _same(g["amount"], amt)), None
-            )
+            g = next((g for g in groups if g.scope == scope and g.amount is not None and _same(g.amount, amt)), None)
         if g is None:
-            groups.append({"amount": None if amt is None or pd.isna(amt) else float(amt), "scope": scope, "rows": [i]})
+            groups.append(_Group(None if amt is None or pd.isna(amt) else float(amt), scope, [i]))
         else:
-            g["rows"].append(i)
+            g.rows.append(i)
     return groups
 
 
-def _kinds(rows: list[dict], g: dict) -> set[str]:
-    return {rows[i]["kind"] for i in g["rows"]}
+def _kinds(rows: list[PovertyRow], g: _Group) -> set[str]:
+    return {rows[i].kind for i in g.rows}
 
 
-def _container(rows: list[dict], own: list[dict]) -> dict | None:
+def _amount(g: _Group) -> float:
+    return g.amount if g.amount is not None else 0.0  # the groups weighed here all state an amount
+
+
+def _container(rows: list[PovertyRow], own: list[_Group]) -> _Group | None:
     """The transfer holding the 21305 款, else its largest 21305 项, else the largest amount stated."""
 
-    def codes(g: dict) -> set[str]:
-        return {rows[i].get("code") or "" for i in g["rows"] if rows[i]["kind"] == "function_line"}
+    def codes(g: _Group) -> set[str]:
+        return {rows[i].code or "" for i in g.rows if rows[i].kind == PovertyKind.FUNCTION_LINE}
 
     return (
         next((g for g in own if any(len(c) == 5 for c in codes(g))), None)
-        or max((g for g in own if "function_line" in _kinds(rows, g)), key=lambda g: g["amount"], default=None)
-        or max(own, key=lambda g: g["amount"], default=None)
+        or max((g for g in own if PovertyKind.FUNCTION_LINE in _kinds(rows, g)), key=_amount, default=None)
+        or max(own, key=_amount, default=None)
     )
 
 
-def _parts(rows: list[dict], own: list[dict], container: dict) -> set[int]:
+def _parts(rows: list[PovertyRow], own: list[_Group], container: _Group) -> set[int]:
     """ids of the groups that are parts of the container: 21305 项 lines and narrative amounts not larger
     than it, and projects that fit in it (or, when a project restates it, that add up exactly to it)."""
     parts: set[int] = set()
-    rest = sorted((g for g in own if g is not container), key=lambda g: -g["amount"])
-    top = container["amount"]
+    rest = sorted((g for g in own if g is not container), key=lambda g: -_amount(g))
+    top = _amount(container)
     fl_room = top
     for g in rest:
-        if "function_line" in _kinds(rows, g) and g["amount"] <= fl_room + SETTINGS.unit_wan:
+        if PovertyKind.FUNCTION_LINE in _kinds(rows, g) and _amount(g) <= fl_room + SETTINGS.unit_wan:
             parts.add(id(g))
-            fl_room -= g["amount"]
+            fl_room -= _amount(g)
     projects = [
         g
         for g in rest
-        if id(g) not in parts and "project" in _kinds(rows, g) and "function_line" not in _kinds(rows, g)
+        if id(g) not in parts
+        and PovertyKind.PROJECT in _kinds(rows, g)
+        and PovertyKind.FUNCTION_LINE not in _kinds(rows, g)
     ]
-    if "project" in _kinds(rows, container):
+    if PovertyKind.PROJECT in _kinds(rows, container):
         # a project restates the whole: other projects are its parts only if they add up
         parts.update(id(g) for g in (_subset_summing_to(projects, top) or []))
     else:
         room = top
         for g in projects:
-            if g["amount"] <= room + SETTINGS.unit_wan:
+            if _amount(g) <= room + SETTINGS.unit_wan:
                 parts.add(id(g))
-                room -= g["amount"]
+                room -= _amount(g)
     for g in rest:
-        if id(g) not in parts and _kinds(rows, g) == {"narrative"} and g["amount"] <= top + SETTINGS.unit_wan:
+        if id(g) not in parts and _kinds(rows, g) == {PovertyKind.NARRATIVE} and _amount(g) <= top + SETTINGS.unit_wan:
             parts.add(id(g))
     return parts
 
 
-def link_transfers(rows: list[dict], report_id: str) -> list[dict]:
+def link_transfers(rows: list[PovertyRow], report_id: str) -> list[PovertyRow]:
     """Set `transfer_id`, `restates` and `link` on one report's poverty rows (in place; returned).
 
     Within a scope, rows stating the same amount are one transfer (`link` `same`). Among the
@@ -338,18 +352,18 @@ def link_transfers(rows: list[dict], report_id: str) -> list[dict]:
     if not rows:
         return rows
     groups = _group_by_amount(rows)
-    own = [g for g in groups if g["scope"] == "department" and g["amount"] is not None]
+    own = [g for g in groups if g.scope == Scope.DEPARTMENT and g.amount is not None]
     container = _container(rows, own)
     parts = _parts(rows, own, container) if container is not None else set()
     # transfer numbers in the report's order of their first statement; parts take their container's
     counted = [g for g in groups if id(g) not in parts]
-    counted.sort(key=lambda g: min(g["rows"]))
+    counted.sort(key=lambda g: min(g.rows))
     number = {id(g): k for k, g in enumerate(counted, start=1)}
     for g in groups:
         is_part = id(g) in parts
         tid = f"{report_id}:{number[id(container if is_part else g)]}"
-        for j, i in enumerate(g["rows"]):
-            rows[i]["transfer_id"] = tid
-            rows[i]["restates"] = is_part or j > 0
-            rows[i]["link"] = "part" if is_part else ("same" if j > 0 else None)
+        for j, i in enumerate(g.rows):
+            rows[i].transfer_id = tid
+            rows[i].restates = is_part or j > 0
+            rows[i].link = "part" if is_part else ("same" if j > 0 else None)
     return rows

@@ -15,6 +15,7 @@ import re
 
 from ..core.normalize import compact
 from .amounts import NUM, rate, to_float
+from .records import ExecutionRow, Level, Source
 
 LABEL_RE = re.compile(r"年度财政资金总额|部门整体支出总额")
 TOKEN_RE = re.compile(rf"(?<![\d.])(?P<num>{NUM})\s*(?P<unit>万元|万|元)?\s*(?P<pct>[%％])?")
@@ -90,7 +91,7 @@ def _project_name(squeezed: list[str], i: int, last_label_line: int) -> str | No
     return None
 
 
-def _selfeval_row(lines, squeezed, i: int, j: int, label: str, toks, used, last_label_line: int, ctx) -> dict:
+def _selfeval_row(lines, squeezed, i: int, j: int, label: str, toks, used, last_label_line: int, ctx) -> ExecutionRow:
     """One 绩效自评表 row: budget, outturn and printed rate, in 万元 (figures plainly 元 converted)."""
     report_id, basis, dept_total = ctx
     nums = [t for t in toks if not t.group("pct")]
@@ -108,26 +109,28 @@ def _selfeval_row(lines, squeezed, i: int, j: int, label: str, toks, used, last_
         unit_note = _unit_note([budget, final], dept_total, "the 绩效自评表 预算执行情况 row")
         budget, final = budget / 10000, final / 10000
     text = " ".join([lines[i][0].strip()] + [u for u in used if u != lines[i][0].strip()])
-    return {
-        "report_id": report_id,
-        "level": level,
-        "code": None,
-        "name": name,
-        "budget_basis": basis,
-        "budget_wan": round(budget, 6),
-        "final_wan": round(final, 6),
-        "rate_printed_pct": printed,
-        "rate_computed_pct": rate(final, budget),
-        "unit_printed": unit_printed,
-        "unit_note": unit_note,
-        "source_kind": "table",
-        "source_ref": lines[j][1],
-        "source_text": re.sub(r"\s+", " ", text).strip(),
-    }
+    return ExecutionRow(
+        report_id=report_id,
+        level=Level(level),
+        code=None,
+        name=name,
+        budget_basis=basis,
+        budget_wan=round(budget, 6),
+        final_wan=round(final, 6),
+        rate_printed_pct=printed,
+        rate_computed_pct=rate(final, budget),
+        unit_printed=unit_printed,
+        unit_note=unit_note,
+        source_kind=Source.TABLE,
+        source_ref=lines[j][1],
+        source_text=re.sub(r"\s+", " ", text).strip(),
+    )
 
 
-def selfeval_rows(lines: list[tuple[str, str]], report_id: str, doc_text: str, dept_total: float | None) -> list[dict]:
-    rows: list[dict] = []
+def selfeval_rows(
+    lines: list[tuple[str, str]], report_id: str, doc_text: str, dept_total: float | None
+) -> list[ExecutionRow]:
+    rows: list[ExecutionRow] = []
     squeezed = [compact(t) for t, _ in lines]
     ctx = (report_id, _basis(doc_text), dept_total)
     last_label_line = -1
@@ -194,33 +197,33 @@ def _list_unit(table, headed_wan: bool, dept_total: float | None, project_total:
     return note
 
 
-def _list_row(report_id: str, name: str, b, f, ref: str, raw: str, note: str | None) -> dict:
+def _list_row(report_id: str, name: str, b, f, ref: str, raw: str, note: str | None) -> ExecutionRow:
     if note is not None:  # the figures are 元
         b = b / 10000 if b is not None else None
         f = f / 10000 if f is not None else None
-    return {
-        "report_id": report_id,
-        "level": "project",
-        "code": None,
-        "name": compact(name) if compact(name) == "合计" else name,
-        "budget_basis": "全年预算",
-        "budget_wan": None if b is None else round(b, 6),
-        "final_wan": None if f is None else round(f, 6),
-        "rate_printed_pct": None,
-        "rate_computed_pct": rate(f, b),
-        "unit_printed": "元" if note is not None else None,
-        "unit_note": note,
-        "source_kind": "table",
-        "source_ref": ref,
-        "source_text": re.sub(r"\t+", " | ", raw.strip("\t ")),
-    }
+    return ExecutionRow(
+        report_id=report_id,
+        level=Level.PROJECT,
+        code=None,
+        name=compact(name) if compact(name) == "合计" else name,
+        budget_basis="全年预算",
+        budget_wan=None if b is None else round(b, 6),
+        final_wan=None if f is None else round(f, 6),
+        rate_printed_pct=None,
+        rate_computed_pct=rate(f, b),
+        unit_printed="元" if note is not None else None,
+        unit_note=note,
+        source_kind=Source.TABLE,
+        source_ref=ref,
+        source_text=re.sub(r"\t+", " | ", raw.strip("\t ")),
+    )
 
 
 def project_list_rows(
     lines: list[tuple[str, str]], report_id: str, dept_total: float | None, project_total: float | None
-) -> list[dict]:
+) -> list[ExecutionRow]:
     """Tab-separated project lists: 序号 | 项目名称 | 预算数 | 执行数 | …"""
-    rows: list[dict] = []
+    rows: list[ExecutionRow] = []
     i = 0
     while i < len(lines):
         t = lines[i][0]

@@ -11,49 +11,54 @@ narrative states for the same item. A change printed without any level, or only 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..core.vocabulary import THREE_PUBLIC_TOPIC_ITEMS
+from .facts import Fact, FactUnit
 from .poverty import places
+from .records import Basis, SeriesPoint, Source, ThreePublicRow
 
 
-def _key(r: dict) -> tuple:
-    return (r["topic"], r["fiscal_year"], round(float(r["amount_wan"]), 2), r["basis"])
+def _key(r: SeriesPoint) -> tuple:
+    return (r.topic, r.fiscal_year, round(float(r.amount_wan), 2), r.basis)
 
 
-def _point(fact: dict, who: dict, year: int, amount: float, basis: str) -> dict:
-    return {
-        "report_id": fact["report_id"],
+def _point(fact: Fact, who: dict, year: int, amount: float, basis: Basis) -> SeriesPoint:
+    return SeriesPoint(
+        report_id=fact.report_id,
         **who,
-        "fiscal_year": year,
-        "topic": fact["topic"],
-        "subject": fact.get("subject"),
-        "amount_wan": round(amount, 6),
-        "basis": basis,
-        "source_ref": fact["source_ref"],
-        "source_text": fact.get("source_text"),
-        "note": fact.get("note"),
-    }
+        fiscal_year=year,
+        topic=fact.topic,
+        subject=fact.subject,
+        amount_wan=round(amount, 6),
+        basis=basis,
+        source_ref=fact.source_ref,
+        source_text=fact.source_text,
+        note=fact.note,
+    )
 
 
-def _prior_note(fact: dict, year: int | None, compared: int) -> str:
-    level_at = fact["source_ref"]
-    change_at = fact.get("change_source_ref") or level_at
-    note = f"{fact['value']:,.2f} ({level_at}) − change {fact['change_wan']:+,.2f} ({change_at})"
+def _prior_note(fact: Fact, year: int | None, compared: int) -> str:
+    level_at = fact.source_ref
+    change_at = fact.change_source_ref or level_at
+    note = f"{fact.value:,.2f} ({level_at}) − change {fact.change_wan:+,.2f} ({change_at})"
     if year is not None and compared != year - 1:
         note += f"; the report compares with {compared}, not the year before ({year - 1}): dated as printed"
     return note
 
 
-def _points(fact: dict, who: dict, year: int | None) -> list[dict]:
+def _points(fact: Fact, who: dict, year: int | None) -> list[SeriesPoint]:
     """This year's printed level and the compared year's level − change, for one fact with both."""
     out = []
+    value, change = float(fact.value or 0.0), float(fact.change_wan or 0.0)  # both present: see series_rows
     if year is not None:
-        out.append(_point(fact, who, year, float(fact["value"]), "printed"))
-    compared = fact.get("compared_year")
+        out.append(_point(fact, who, year, value, Basis.PRINTED))
+    compared = fact.compared_year
     if compared is not None:
-        prior = _point(fact, who, int(compared), float(fact["value"]) - float(fact["change_wan"]), "derived")
-        prior["change_wan"] = fact["change_wan"]
-        prior["source_ref"] = fact.get("change_source_ref") or fact["source_ref"]
-        prior["note"] = _join(_prior_note(fact, year, int(compared)), fact.get("note"))
+        prior = _point(fact, who, int(compared), value - change, Basis.DERIVED)
+        prior.change_wan = fact.change_wan
+        prior.source_ref = fact.change_source_ref or fact.source_ref
+        prior.note = _join(_prior_note(fact, year, int(compared)), fact.note)
         out.append(prior)
     return out
 
@@ -62,50 +67,45 @@ def _join(*parts) -> str | None:
     return "; ".join(p for p in parts if p) or None
 
 
-def _with_level(fact: dict, three_public: dict[str, dict]) -> dict | None:
+def _with_level(fact: Fact, three_public: dict[str, ThreePublicRow]) -> Fact | None:
     """The fact with its level: its own value, else (a 三公 change) the outturn the narrative states for the
     item; None when there is none."""
-    if fact.get("value") is not None:
+    if fact.value is not None:
         return fact
-    tp = three_public.get(THREE_PUBLIC_TOPIC_ITEMS.get(fact["topic"], ""))
-    if tp is None or tp.get("final_wan") is None:
+    tp = three_public.get(THREE_PUBLIC_TOPIC_ITEMS.get(fact.topic, ""))
+    if tp is None or tp.final_wan is None or tp.source_ref is None:
         return None
-    note = f"level: the 三公 outturn the narrative states at {tp['source_ref']}"
-    return {**fact, "value": tp["final_wan"], "source_ref": tp["source_ref"], "note": _join(note, fact.get("note"))}
+    note = f"level: the 三公 outturn the narrative states at {tp.source_ref}"
+    return replace(fact, value=tp.final_wan, source_ref=tp.source_ref, note=_join(note, fact.note))
 
 
 def series_rows(
-    fact_rows: list[dict],
+    facts: list[Fact],
     year: int | None,
     district: str | None,
     department: str | None,
-    three_public_rows: list[dict] | None = None,
-) -> list[dict]:
+    three_public_rows: list[ThreePublicRow] | None = None,
+) -> list[SeriesPoint]:
     """The series points of one report (a restated point once, its other refs in `note`); a 三公 change
     takes its level from `three_public_rows` (the narrative's)."""
     who = {"district": district, "department": department, "report_year": year}
-    tp = {r["item"]: r for r in three_public_rows or [] if r.get("source") == "narrative"}
-    rows: dict[tuple, dict] = {}
-    for fact in fact_rows:
-        if fact.get("unit") != "万元" or fact.get("change_wan") is None or fact["topic"] == "change":
+    tp = {r.item: r for r in three_public_rows or [] if r.source == Source.NARRATIVE}
+    rows: dict[tuple, SeriesPoint] = {}
+    for fact in facts:
+        if fact.unit != FactUnit.WAN or fact.change_wan is None or fact.topic == "change":
             continue
         f = _with_level(fact, tp)
         if f is None:
             continue
         for r in _points(f, who, year):
-            if r["topic"] == "paired_assistance":
-                r["recipient"] = "、".join(places(r["subject"] or "", district)) or None
+            if r.topic == "paired_assistance":
+                r.recipient = "、".join(places(r.subject or "", district)) or None
             k = _key(r)
-            if k in rows:
-                seen = rows[k]
-                if r["source_ref"] != seen["source_ref"] and r["source_ref"] not in (seen.get("_also") or []):
-                    seen.setdefault("_also", []).append(r["source_ref"])
-                continue
-            rows[k] = r
-    out = []
+            if k not in rows:
+                rows[k] = r
+            elif r.source_ref != rows[k].source_ref and r.source_ref not in rows[k].also:
+                rows[k].also.append(r.source_ref)
     for r in rows.values():
-        also = r.pop("_also", None)
-        if also:
-            r["note"] = _join(r.get("note"), "also printed at " + ", ".join(also))
-        out.append(r)
-    return out
+        if r.also:
+            r.note = _join(r.note, "also printed at " + ", ".join(r.also))
+    return list(rows.values())

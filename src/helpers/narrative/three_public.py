@@ -19,6 +19,7 @@ from ..core.normalize import compact
 from ..core.vocabulary import THREE_PUBLIC_ITEMS as ITEMS
 from ..core.vocabulary import THREE_PUBLIC_PATTERNS, Table
 from .amounts import NUM, UNIT, rate, to_float, to_wan
+from .records import ExecutionRow, Level, Source, Subject, ThreePublicRow, ThreePublicTotal
 from .sentences import Para
 
 ITEM_RES = [(item, re.compile(p)) for item, p in THREE_PUBLIC_PATTERNS]
@@ -47,23 +48,10 @@ def _occurrences(text: str):
     return sorted(occ)
 
 
-def _empty_row(report_id: str, item: str) -> dict:
-    return {
-        "report_id": report_id,
-        "item": item,
-        "budget_wan": None,
-        "final_wan": None,
-        "source": "narrative",
-        "source_ref": None,
-        "source_text": None,
-        "notes": [],
-    }
-
-
-def _item_figures(text: str, a: int, b: int, end: int, seg: str, sent: str, row: dict):
+def _item_figures(text: str, a: int, b: int, end: int, seg: str, sent: str, row: ThreePublicRow):
     """(budget, final, budget match, final match) of one item's segment; words only (无…) give an outturn
     of 0, and a budget implied by 比年初预算增加/减少 X is derived; both are noted on the row."""
-    item = row["item"]
+    item = row.item
     budget = final = None
     bm = BUDGET_RE.search(seg)
     if bm:
@@ -73,47 +61,49 @@ def _item_figures(text: str, a: int, b: int, end: int, seg: str, sent: str, row:
         final = to_wan(fm.group("num"), fm.group("unit"))
     if final is None and "无" in text[max(0, a - 8) : a] and not YOY_RE.search(sent):
         final = 0.0
-        row["notes"].append(f"{item}: outturn 0 from the words “{sent[:60]}”")
-    if budget is None and final is not None and row["budget_wan"] is None:
+        row.notes.append(f"{item}: outturn 0 from the words “{sent[:60]}”")
+    if budget is None and final is not None and row.budget_wan is None:
         dm = DELTA_RE.search(text[b:end])
         if dm:
             delta = to_wan(dm.group("num"), dm.group("unit"))
             budget = round(final - delta if dm.group("dir") == "增加" else final + delta, 6)
-            row["notes"].append(
+            row.notes.append(
                 f"{item}: budget derived as outturn {final:g} "
                 f"{'−' if dm.group('dir') == '增加' else '+'} {delta:g} (比年初预算{dm.group('dir')})"
             )
     return budget, final, bm, fm
 
 
-def _total_statement(seg: str, budget, final, bm, ref: str, sent: str, p: Para) -> dict:
+def _total_statement(seg: str, budget, final, bm, ref: str, sent: str, p: Para) -> ThreePublicTotal:
     """The 三公 total's budget/outturn statement, with its printed completion rate."""
     rm = RATE_RE.search(seg)
-    return {
-        "budget_wan": budget,
-        "final_wan": final,
-        "budget_word": bm.group("word") if bm else None,
-        "rate_word": rm.group("word") if rm else None,
-        "rate_printed_pct": to_float(rm.group("num")) if rm else None,
-        "source_ref": ref,
-        "source_text": sent,
-        "note": p.note,
-    }
+    return ThreePublicTotal(
+        budget_wan=budget,
+        final_wan=final,
+        budget_word=bm.group("word") if bm else None,
+        rate_word=rm.group("word") if rm else None,
+        rate_printed_pct=to_float(rm.group("num")) if rm else None,
+        source_ref=ref,
+        source_text=sent,
+        note=p.note,
+    )
 
 
-def _fill(row: dict, budget, final, ref: str, sent: str, p: Para) -> None:
+def _fill(row: ThreePublicRow, budget, final, ref: str, sent: str, p: Para) -> None:
     """The first statement of an item gives its place; each figure is taken where first printed."""
-    if row["source_ref"] is None:
-        row["source_ref"], row["source_text"] = ref, sent
+    if row.source_ref is None:
+        row.source_ref, row.source_text = ref, sent
         if p.note:
-            row["notes"].append(p.note)
-    if row["budget_wan"] is None and budget is not None:
-        row["budget_wan"] = budget
-    if row["final_wan"] is None and final is not None:
-        row["final_wan"] = final
+            row.notes.append(p.note)
+    if row.budget_wan is None and budget is not None:
+        row.budget_wan = budget
+    if row.final_wan is None and final is not None:
+        row.final_wan = final
 
 
-def _para_items(p: Para, report_id: str, found: dict[str, dict], total_stmt: dict | None) -> dict | None:
+def _para_items(
+    p: Para, report_id: str, found: dict[str, ThreePublicRow], total_stmt: ThreePublicTotal | None
+) -> ThreePublicTotal | None:
     """Read one 三公 paragraph's items into `found`; the total's statement (the first one) is returned."""
     text = p.text
     occ = _occurrences(text)
@@ -124,7 +114,7 @@ def _para_items(p: Para, report_id: str, found: dict[str, dict], total_stmt: dic
         sent, ref = p.sentence(a)
         if YOY_RE.search(text[s_start:a]) and not FINAL_RE.search(seg):
             continue
-        row = found.setdefault(item, _empty_row(report_id, item))
+        row = found.setdefault(item, ThreePublicRow(report_id, item, Source.NARRATIVE))
         budget, final, bm, fm = _item_figures(text, a, b, end, seg, sent, row)
         if budget is None and final is None:
             continue
@@ -134,56 +124,54 @@ def _para_items(p: Para, report_id: str, found: dict[str, dict], total_stmt: dic
     return total_stmt
 
 
-def narrative_rows(paras: list[Para], report_id: str) -> tuple[list[dict], dict | None]:
+def narrative_rows(paras: list[Para], report_id: str) -> tuple[list[ThreePublicRow], ThreePublicTotal | None]:
     """three_public narrative rows (one per item) and the total's statement for budget_execution."""
-    found: dict[str, dict] = {}
+    found: dict[str, ThreePublicRow] = {}
     total_stmt = None
     for p in paras:
         if in_section(p):
             total_stmt = _para_items(p, report_id, found, total_stmt)
     rows = []
     for item in ITEMS:
-        if item in found and found[item]["source_ref"] is not None:
+        if item in found and found[item].source_ref is not None:
             r = found[item]
-            notes = r.pop("notes")
-            r["note"] = "; ".join(dict.fromkeys(notes)) or None
+            r.note = "; ".join(dict.fromkeys(r.notes)) or None
             rows.append(r)
     return rows, total_stmt
 
 
-def budget_execution_row(stmt: dict | None, report_id: str, doc_text: str) -> dict | None:
+def budget_execution_row(stmt: ThreePublicTotal | None, report_id: str, doc_text: str) -> ExecutionRow | None:
     """The 三公 total budget/outturn statement as a budget_execution row (level overall, subject three_public)."""
-    if not stmt or stmt["budget_wan"] is None:
+    if not stmt or stmt.budget_wan is None:
         return None
-    word = stmt["budget_word"] or ""
+    word = stmt.budget_word or ""
     if word.startswith("年初"):
         basis = "年初预算"
     elif word.startswith("全年"):
         basis = "全年预算"
-    elif stmt["rate_word"] in ("年初预算", "全年预算"):
-        basis = stmt["rate_word"]
+    elif stmt.rate_word in ("年初预算", "全年预算"):
+        basis = stmt.rate_word
     else:
         m = re.search(r"预算数为\s*[“”\"]?三公[“”\"]?经费(年初|全年)预算数", compact(doc_text))
         basis = f"{m.group(1)}预算" if m else "年初预算"
-    return {
-        "report_id": report_id,
-        "level": "overall",
-        "subject": "three_public",
-        "code": None,
-        "name": "“三公”经费",
-        "budget_basis": basis,
-        "budget_wan": stmt["budget_wan"],
-        "final_wan": stmt["final_wan"],
-        "rate_printed_pct": stmt["rate_printed_pct"],
-        "rate_computed_pct": rate(stmt["final_wan"], stmt["budget_wan"]),
-        "source_kind": "narrative",
-        "source_ref": stmt["source_ref"],
-        "source_text": stmt["source_text"],
-        "note": stmt["note"],
-    }
+    return ExecutionRow(
+        report_id=report_id,
+        level=Level.OVERALL,
+        subject=Subject.THREE_PUBLIC,
+        name="“三公”经费",
+        budget_basis=basis,
+        budget_wan=stmt.budget_wan,
+        final_wan=stmt.final_wan,
+        rate_printed_pct=stmt.rate_printed_pct,
+        rate_computed_pct=rate(stmt.final_wan, stmt.budget_wan),
+        source_kind=Source.NARRATIVE,
+        source_ref=stmt.source_ref,
+        source_text=stmt.source_text,
+        note=stmt.note,
+    )
 
 
-def table_rows(line_items: pd.DataFrame, report_id: str) -> list[dict]:
+def table_rows(line_items: pd.DataFrame, report_id: str) -> list[ThreePublicRow]:
     if line_items is None or not len(line_items):
         return []
     t7 = line_items[(line_items["table"].fillna("") == Table.T7).astype(bool)]
@@ -199,16 +187,7 @@ def table_rows(line_items: pd.DataFrame, report_id: str) -> list[dict]:
         fv = None if fv is None or pd.isna(fv) else float(fv)
         ref = (b if len(b) else f)["source_ref"].iloc[0]
         label = (b if len(b) else f)["row_label"].iloc[0]
-        rows.append(
-            {
-                "report_id": report_id,
-                "item": item,
-                "budget_wan": bv,
-                "final_wan": fv,
-                "source": "table",
-                "source_ref": ref,
-                "source_text": f"T7 {label}: 预算数 {bv if bv is not None else '(blank)'}, "
-                f"决算数 {fv if fv is not None else '(blank)'}",
-            }
-        )
+        shown = ["(blank)" if v is None else v for v in (bv, fv)]
+        text = f"{Table.T7} {label}: 预算数 {shown[0]}, 决算数 {shown[1]}"
+        rows.append(ThreePublicRow(report_id, item, Source.TABLE, bv, fv, ref, text))
     return rows

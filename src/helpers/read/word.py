@@ -543,6 +543,7 @@ class _Reader:
         self.sections = section_types  # the type of each section, in order (how it starts)
         self.section = 0
         self.notes: list[str] = []
+        self.alt_chunk_noted = False  # an embedded file (altChunk) is noted once
         self.cell_ref = "table"  # the ref of paragraphs inside a table cell or a text box being read
 
     @property
@@ -561,7 +562,8 @@ class _Reader:
                 self.paragraph(child, nested)
             elif child.tag == W_TBL:
                 self.table(child)
-            elif not any("altChunk" in n for n in self.notes):
+            elif not self.alt_chunk_noted:
+                self.alt_chunk_noted = True
                 self.notes.append(
                     "the document embeds content from another file (altChunk) that was not read; open it "
                     "in Word and save it again as .docx to make that content part of the document"

@@ -250,8 +250,8 @@ def zero_budget_lines(be: pd.DataFrame) -> pd.DataFrame:
         hit = g[g.reason_text.fillna("").str.contains(NEW_UNIT)]
         if len(hit):
             new[rid] = hit.reason_ref.iloc[0]
-    # not Series.map: with no new unit it gives a float column that "" cannot fill (a text-only corpus)
-    return out.assign(new_unit=pd.Series([new.get(r, "") for r in out.report_id], index=out.index, dtype="object"))
+    # a list, not Series.map: with no new unit in the corpus map() gives an all-NaN float column
+    return out.assign(new_unit=[new.get(r, "") for r in out.report_id])
 
 
 # ---------------------------------------------------------------------------------------------

@@ -16,11 +16,13 @@ import re
 
 from ..core.normalize import NUM, compact
 from ..core.settings import SETTINGS
+from ..core.vocabulary import Table
 from ..read.document import Line
+from .line_item import LineItem
 from .reading import Reading
 
 
-def _values(items: list[dict], blank_as_zero: bool = False) -> dict[tuple[str, str], float]:
+def _values(items: list[LineItem], blank_as_zero: bool = False) -> dict[tuple[str, str], float]:
     """(code, measure) → value of cells read without doubt; with `blank_as_zero`, a blank cell of a
     row that printed its total counts as 0 (the row shows nothing is there)."""
     totals = {it["code"] for it in items if it["code"] and it["measure"] == "total" and it["amount_wan"] is not None}
@@ -46,7 +48,7 @@ _T2_SOURCES = {
 }
 
 
-def _sources_not_received(t1_items: list[dict]) -> set[str]:
+def _sources_not_received(t1_items: list[LineItem]) -> set[str]:
     """T2 columns whose income T1 prints blank or 0: no row of T2 can hold a figure there."""
     income = [it for it in t1_items if it["side"] == "income" and it["section"] is None]
     out = set()
@@ -57,9 +59,9 @@ def _sources_not_received(t1_items: list[dict]) -> set[str]:
     return out
 
 
-def _fund_columns_not_used(code: str, t4_items: list[dict]) -> set[str]:
+def _fund_columns_not_used(code: str, t4_items: list[LineItem]) -> set[str]:
     """T8/T9 columns that T4 shows to be blank for the fund: no income, no carry-over in or out."""
-    fund = "政府性基金" if code == "T8" else "国有资本经营"
+    fund = "政府性基金" if code == Table.T8 else "国有资本经营"
     cells = [it for it in t4_items if it["measure"] in ("final", "total")]
     rows = [it for it in cells if fund in it["row_label"]]
     income = [it for it in rows if it["side"] == "income" and it["section"] is None]
@@ -77,10 +79,10 @@ def _fund_columns_not_used(code: str, t4_items: list[dict]) -> set[str]:
     return out
 
 
-_FUND_COLUMN = {"T5": "general_budget", "T8": "gov_fund", "T9": "state_capital"}
+_FUND_COLUMN: dict[str, str] = {Table.T5: "general_budget", Table.T8: "gov_fund", Table.T9: "state_capital"}
 
 
-def _t4_fund_by_class(code: str, t4_items: list[dict]) -> dict[str, float]:
+def _t4_fund_by_class(code: str, t4_items: list[LineItem]) -> dict[str, float]:
     """T4's expenditure column of `code`'s fund per function class, cells read without doubt (a
     blank cell of a class row counts as 0: the class spent nothing from this fund)."""
     return {
@@ -90,20 +92,20 @@ def _t4_fund_by_class(code: str, t4_items: list[dict]) -> dict[str, float]:
     }
 
 
-def beyond_other_tables(code: str, items: list[dict], found: dict, reading: Reading) -> None:
+def beyond_other_tables(code: str, items: list[LineItem], found: dict, reading: Reading) -> None:
     """A fiscal table's cell cannot exceed T3's cell for the same code (T3 counts every fund), nor
     T4's column of its fund for the class. Where a reading without positions says otherwise, the
     value sits on the wrong row (a text layer whose values slid against their labels): doubtful."""
-    t3 = _values(found["T3"].items) if "T3" in found else {}
-    t4 = _t4_fund_by_class(code, found["T4"].items) if "T4" in found else {}
+    t3 = _values(found[Table.T3].items) if Table.T3 in found else {}
+    t4 = _t4_fund_by_class(code, found[Table.T4].items) if Table.T4 in found else {}
     over, bad_rows = [], set()
     for it in items:
         v = it["amount_wan"]
         if not it["code"] or v is None or v <= 0:
             continue
-        limits = [("T3", t3.get((it["code"], it["measure"])))]
+        limits = [(f"{Table.T3}", t3.get((it["code"], it["measure"])))]
         if it["measure"] == "total":
-            limits.append((f"T4 {it['code'][:3]}", t4.get(it["code"][:3])))
+            limits.append((f"{Table.T4} {it['code'][:3]}", t4.get(it["code"][:3])))
         for name, limit in limits:
             if limit is not None and v > limit + 0.015:
                 over.append(f"{it['code']} {it['measure']} {v:,.2f} > {name} {limit:,.2f}")
@@ -125,24 +127,24 @@ def spaced_hints(code: str, done: dict) -> dict:
     (all funds) prints for the same code, less what the other fiscal tables already account for.
     With the row's own identity (合计 = 基本 + 项目) a row that takes all of T3's 合计 for the code
     then takes each of T3's columns too."""
-    if code == "T2" and "T1" in done:
-        return {"blocked": {"*": _sources_not_received(done["T1"].items)}}
-    if code == "T3" and "T1" in done:
+    if code == Table.T2 and Table.T1 in done:
+        return {"blocked": {"*": _sources_not_received(done[Table.T1].items)}}
+    if code == Table.T3 and Table.T1 in done:
         # 经营收入 received: 经营支出 is no rarity in this report
-        received = {"operating"} - _sources_not_received(done["T1"].items)
+        received = {"operating"} - _sources_not_received(done[Table.T1].items)
         return {"used": received}
     blocked: dict[str, set[str]] = {}
-    if code in ("T8", "T9") and "T4" in done:
-        blocked["*"] = _fund_columns_not_used(code, done["T4"].items)
+    if code in (Table.T8, Table.T9) and Table.T4 in done:
+        blocked["*"] = _fund_columns_not_used(code, done[Table.T4].items)
     limits: dict[str, dict[str, tuple[float | None, float | None]]] = {}
-    if code in _FUND_COLUMN and "T4" in done:
+    if code in _FUND_COLUMN and Table.T4 in done:
         # T4 prints this fund's spending per class: the class row's 合计 holds no more
-        for c, v in _t4_fund_by_class(code, done["T4"].items).items():
+        for c, v in _t4_fund_by_class(code, done[Table.T4].items).items():
             limits[c] = {"total": (None, v + SETTINGS.rounding_wan * 2)}
-    if code not in ("T5", "T8", "T9") or "T3" not in done:
+    if code not in (Table.T5, Table.T8, Table.T9) or Table.T3 not in done:
         return {"blocked": blocked, "limits": limits}
-    t3 = _values(done["T3"].items, blank_as_zero=True)
-    others = [done[c] for c in ("T5", "T8", "T9") if c != code and c in done]
+    t3 = _values(done[Table.T3].items, blank_as_zero=True)
+    others = [done[c] for c in (Table.T5, Table.T8, Table.T9) if c != code and c in done]
     slack = SETTINGS.rounding_wan * 2 * (len(others) + 1)  # each table rounds its own cells
     for (c, m), v in t3.items():
         used = sum(_values(o.items).get((c, m), 0.0) for o in others)
@@ -158,7 +160,7 @@ def t3_floors(done: dict) -> dict:
     """The least T3's cells can hold (`limits`, code → measure → 万元): T3 counts every fund, so a
     cell holds at least what the fiscal tables (T5, T8, T9) read without doubt print for the same
     code and column."""
-    fiscal = [done[c] for c in ("T5", "T8", "T9") if c in done]
+    fiscal = [done[c] for c in (Table.T5, Table.T8, Table.T9) if c in done]
     least: dict[tuple[str, str], float] = {}
     for ft in fiscal:
         for key, v in _values(ft.items).items():

@@ -7,36 +7,50 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from ..core.settings import SETTINGS
 from . import shapes
 from .identities import judge_ocr
+from .line_item import UNREADABLE, LineItem
 from .reading import Reading, check_totals
-from .shapes.records import UNREADABLE
 
 EMPTY_NOTE = re.compile(r"(无|没有).{0,20}(政府性基金|国有资本经营|三公|收入|支出|财政拨款)|本表.{0,6}(无数据|为空)")
 UNIT_RE = re.compile(r"(金额)?单位[:：]\s*(万元|元)")
 
 
+class TableStatus(StrEnum):
+    """What a reader found of a table (a member equals its word, as the datasets print it)."""
+
+    DATA = "data"  # read, with figures
+    EMPTY = "empty"  # printed with no figures (本表无数据)
+    MISSING = "missing"  # not read: a title with nothing under it, or a body no reader could read
+
+    @property
+    def read(self) -> bool:
+        return self is not TableStatus.MISSING
+
+
 @dataclass
 class FoundTable:
     table: str
-    status: str  # "data" | "empty" | "missing"
-    items: list[dict] = field(default_factory=list)
+    status: TableStatus
+    items: list[LineItem] = field(default_factory=list)
     ref: str | None = None
     notes: list[str] = field(default_factory=list)
     reading: Reading | None = None
     repeated: list[str | None] = field(default_factory=list)  # where the same table was printed again with figures
+    unread: bool = False  # its body is printed but no reader could read it (not merely lost in conversion)
 
 
 # A table found with figures beats one printed empty, which beats a title with nothing under it.
-STATUS_RANK = {"data": 2, "empty": 1, "missing": 0}
+STATUS_RANK = {TableStatus.DATA: 2, TableStatus.EMPTY: 1, TableStatus.MISSING: 0}
 
 
 def repeated_report(found: dict[str, FoundTable]) -> str | None:
     """Why a file seems to hold more than one report: three or more of the standard tables printed
     again with figures (one report prints each once; a reprinted table alone is not enough)."""
-    again = {code: ft.repeated for code, ft in found.items() if ft.repeated and ft.status == "data"}
+    again = {code: ft.repeated for code, ft in found.items() if ft.repeated and ft.status == TableStatus.DATA}
     if len(again) < 3:
         return None
     where = "; ".join(f"{code} again at {', '.join(map(str, refs))}" for code, refs in sorted(again.items()))
@@ -46,14 +60,14 @@ def repeated_report(found: dict[str, FoundTable]) -> str | None:
     )
 
 
-def items_status(items: list[dict]) -> str:
+def items_status(items: list[LineItem]) -> TableStatus:
     """`data` when any cell holds a figure, else `empty` (printed with no figures)."""
-    return "data" if any(it["amount_wan"] is not None for it in items) else "empty"
+    return TableStatus.DATA if any(it["amount_wan"] is not None for it in items) else TableStatus.EMPTY
 
 
-def assess(code: str, items: list[dict], layout: str, reading: Reading | None = None) -> Reading:
-    """The reading record of a table read by any reader (positions known unless `reading` says so)."""
-    reading = reading or Reading(code, layout)
+def assess(code: str, items: list[LineItem], reading: Reading) -> Reading:
+    """The reading record of a table read by any reader, filled in: rows, values by position or by
+    arithmetic (unless the reader counted them), cells in doubt, totals and the shape's checks."""
     if not reading.rows:
         keys = {(it["side"], it["row_order"]) for it in items}
         reading.rows = len(keys)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from ..core.normalize import compact, is_amount
 from . import shapes
+from .line_item import LineItem
 from .shapes import coded, economic, kind_of, three_public, two_sided
 from .shapes.records import Figure, RowRecord, cell_amount, clean_cell, item
 
@@ -114,7 +115,7 @@ def _split_label(cells: list[str]) -> tuple[str | None, str]:
     return code, "".join(compact(n) if re.search(r"[\u4e00-\u9fff]", n) else n for n in names)
 
 
-def interpret_grid(grid: Grid) -> list[dict]:
+def interpret_grid(grid: Grid) -> list[LineItem]:
     rows = [
         GridRow([clean_cell(c) if c is not None else None for c in r.cells], r.ref, r.cell_refs, r.confidence)
         for r in grid.rows
@@ -166,7 +167,7 @@ def _coded_columns(grid: Grid, rows: list[GridRow]) -> tuple[list[int], int, lis
     return idxs, header_end, rows[header_end:], False
 
 
-def _coded(grid: Grid, rows: list[GridRow]) -> list[dict]:
+def _coded(grid: Grid, rows: list[GridRow]) -> list[LineItem]:
     t = grid.table
     idxs, header_end, body, total_in_numbering = _coded_columns(grid, rows)
     measures = coded.measures_for_columns(t, [_header_text(rows, header_end, i) for i in idxs])
@@ -215,7 +216,7 @@ def _label_cells(cells: list[str | None], idxs: list[int]) -> list[str]:
     return out
 
 
-def _two_sided(grid: Grid, rows: list[GridRow]) -> list[dict]:
+def _two_sided(grid: Grid, rows: list[GridRow]) -> list[LineItem]:
     t = grid.table
     n = numbering_row(rows)
     numbered = n is not None
@@ -267,7 +268,7 @@ def _two_sided(grid: Grid, rows: list[GridRow]) -> list[dict]:
     return shapes.line_items(t, records, expenditure, grid.unit, grid.notes)
 
 
-def _economic(grid: Grid, rows: list[GridRow]) -> list[dict]:
+def _economic(grid: Grid, rows: list[GridRow]) -> list[LineItem]:
     t = grid.table
     hdr = next((i for i, r in enumerate(rows[:8]) if sum(1 for c in r.cells if c and "科目名称" in c) >= 2), None)
     if hdr is None:
@@ -304,7 +305,7 @@ def _economic(grid: Grid, rows: list[GridRow]) -> list[dict]:
     return shapes.line_items(t, records, economic.ONE_COLUMN, grid.unit, grid.notes)
 
 
-def _three_public(grid: Grid, rows: list[GridRow]) -> list[dict]:
+def _three_public(grid: Grid, rows: list[GridRow]) -> list[LineItem]:
     n = numbering_row(rows)
     if n is None:
         return _three_public_pairs(grid, rows)
@@ -326,7 +327,7 @@ def _three_public(grid: Grid, rows: list[GridRow]) -> list[dict]:
     return []
 
 
-def _three_public_pairs(grid: Grid, rows: list[GridRow]) -> list[dict]:
+def _three_public_pairs(grid: Grid, rows: list[GridRow]) -> list[LineItem]:
     """三公 table without a numbering row (Shanghai): a 预算数 | 决算数 pair under each item header."""
     pr = next(
         (i for i, r in enumerate(rows) if sum(1 for c in r.cells if c and compact(c) in ("预算数", "决算数")) >= 4),
@@ -358,7 +359,7 @@ def _three_public_pairs(grid: Grid, rows: list[GridRow]) -> list[dict]:
     return []
 
 
-def _generic(grid: Grid, rows: list[GridRow]) -> list[dict]:
+def _generic(grid: Grid, rows: list[GridRow]) -> list[LineItem]:
     """A 决算 table the catalog does not know (kept under its own code, X1, X2 …): every column that
     prints a figure is a measure named by its header words; the other cells make the row's label
     and code. Nothing is inferred: cells are kept where the ruled table put them."""
@@ -374,7 +375,7 @@ def _generic(grid: Grid, rows: list[GridRow]) -> list[dict]:
 
     idxs = [i for i in range(width) if any(i < len(r.cells) and figure(r.cells[i]) for r in body)]
     names = [_header_text(rows, first, i) or f"col{i + 1}" for i in idxs]
-    out: list[dict] = []
+    out: list[LineItem] = []
     for order, r in enumerate(body):
         cells = r.cells + [None] * (width - len(r.cells))
         code, label = _split_label([c for i, c in enumerate(cells) if i not in idxs and c])

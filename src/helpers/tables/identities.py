@@ -25,6 +25,7 @@ from ..core.catalog import BY_CODE, ROW_IDENTITIES, SIDE_TOTALS
 from ..core.normalize import compact
 from ..core.settings import SETTINGS
 from ..core.vocabulary import THREE_PUBLIC_BASES, THREE_PUBLIC_PARTS
+from .line_item import LineItem
 from .reading import Reading
 
 
@@ -33,8 +34,8 @@ class Sum:
     """One identity on a table's cells: Σ `total` = Σ `parts` (line_items rows)."""
 
     name: str
-    total: list[dict]
-    parts: list[dict]
+    total: list[LineItem]
+    parts: list[LineItem]
 
     def fails(self) -> bool:
         """True when the printed total differs from its printed parts beyond their rounding (as the
@@ -42,8 +43,8 @@ class Sum:
         printed = [it for it in self.parts if it["amount_wan"] is not None]
         if not self.total or not printed or any(it["amount_wan"] is None for it in self.total):
             return False
-        left = sum(it["amount_wan"] for it in self.total)
-        right = sum(it["amount_wan"] for it in printed)
+        left = sum(it["amount_wan"] or 0.0 for it in self.total)  # none blank: see above
+        right = sum(it["amount_wan"] or 0.0 for it in printed)
         tol = SETTINGS.rounding_wan * (len(printed) + len(self.total)) + SETTINGS.sum_slack
         return abs(left - right) > tol
 
@@ -57,20 +58,20 @@ class Sum:
 # The identities of each shape
 
 
-def _rows(items: list[dict], side: str | None = None) -> dict[int, dict[str, dict]]:
+def _rows(items: list[LineItem], side: str | None = None) -> dict[int, dict[str, LineItem]]:
     """row_order → measure → item, of one side."""
-    out: dict[int, dict[str, dict]] = {}
+    out: dict[int, dict[str, LineItem]] = {}
     for it in items:
         if side is None or it["side"] == side:
             out.setdefault(it["row_order"], {}).setdefault(it["measure"], it)
     return out
 
 
-def _label(row: dict[str, dict]) -> str:
+def _label(row: dict[str, LineItem]) -> str:
     return compact(next(iter(row.values()))["row_label"] or "")
 
 
-def _coded_rows(table: str, items: list[dict]) -> Iterator[Sum]:
+def _coded_rows(table: str, items: list[LineItem]) -> Iterator[Sum]:
     for _order, row in sorted(_rows(items).items()):
         name = next(iter(row.values()))["code"] or _label(row)
         for left, right in ROW_IDENTITIES.get(table, ()):
@@ -85,11 +86,11 @@ def _coded_rows(table: str, items: list[dict]) -> Iterator[Sum]:
 # side → its subtotal row, the rows its 总计 adds to the subtotal (T1, T4; as checks/tables.py)
 
 
-def _find(rows: dict[int, dict[str, dict]], word: str) -> int | None:
+def _find(rows: dict[int, dict[str, LineItem]], word: str) -> int | None:
     return next((k for k, r in sorted(rows.items()) if word in _label(r)), None)
 
 
-def _grand(rows: dict[int, dict[str, dict]]) -> int | None:
+def _grand(rows: dict[int, dict[str, LineItem]]) -> int | None:
     return next((k for k, r in sorted(rows.items()) if _label(r).endswith("总计") or _label(r) == "合计"), None)
 
 
@@ -98,7 +99,7 @@ def _line(label: str) -> bool:
     return not label.startswith(("(行次", "其中", "（行次")) and label not in ("", "(blank)")
 
 
-def _side_sums(table: str, rows: dict[int, dict[str, dict]], side: str) -> Iterator[Sum]:
+def _side_sums(table: str, rows: dict[int, dict[str, LineItem]], side: str) -> Iterator[Sum]:
     sub_word, extra = SIDE_TOTALS[table][side]
     sub, grand = _find(rows, sub_word), _grand(rows)
     if sub is None:
@@ -120,7 +121,7 @@ def _side_sums(table: str, rows: dict[int, dict[str, dict]], side: str) -> Itera
             yield Sum(f"{table} {side} side {m}: 总计 = {' + '.join(words)}", [rows[grand][m]], parts)
 
 
-def _two_sided(table: str, items: list[dict]) -> Iterator[Sum]:
+def _two_sided(table: str, items: list[LineItem]) -> Iterator[Sum]:
     income, spending = _rows(items, "income"), _rows(items, "expenditure")
     yield from _side_sums(table, income, "income")
     yield from _side_sums(table, spending, "expenditure")
@@ -133,17 +134,17 @@ def _two_sided(table: str, items: list[dict]) -> Iterator[Sum]:
         yield from _coded_rows("T4", [it for it in items if it["side"] == "expenditure"])
 
 
-def _t7_cells(row: dict[str, dict], side: str, *names: str) -> list[dict]:
+def _t7_cells(row: dict[str, LineItem], side: str, *names: str) -> list[LineItem]:
     return [row[f"{side}_{n}"] for n in names if f"{side}_{n}" in row]
 
 
-def _three_public(items: list[dict]) -> Iterator[Sum]:
+def _three_public(items: list[LineItem]) -> Iterator[Sum]:
     """`vocabulary.THREE_PUBLIC_PARTS` for 预算数 and 决算数: an item with parts counts by them in the
     合计 (购置 + 运行), its 小计 standing for them where they are not printed (as `checks` T7.total)."""
     for row in _rows(items).values():
         for side in THREE_PUBLIC_BASES:
             for whole, names in THREE_PUBLIC_PARTS.items():
-                parts: list[dict] = []
+                parts: list[LineItem] = []
                 for name in names:
                     sub = _t7_cells(row, side, *THREE_PUBLIC_PARTS.get(name, ()))
                     printed = any(it["amount_wan"] is not None for it in sub)
@@ -152,7 +153,7 @@ def _three_public(items: list[dict]) -> Iterator[Sum]:
                 yield Sum(f"T7 {side}: {whole} = {words}", _t7_cells(row, side, whole), parts)
 
 
-def sums(table: str, items: list[dict]) -> list[Sum]:
+def sums(table: str, items: list[LineItem]) -> list[Sum]:
     """The identities of `table` that this module judges (see the module docstring)."""
     kind = BY_CODE[table].kind if table in BY_CODE else "generic"
     if kind == "coded":
@@ -168,12 +169,12 @@ def sums(table: str, items: list[dict]) -> list[Sum]:
 # OCR'd readings
 
 
-def _cell(it: dict) -> str:
+def _cell(it: LineItem) -> str:
     where = it["code"] or it["row_label"] or ""
     return f"{where} {it['measure']} ({it['source_ref']})"
 
 
-def judge_ocr(table: str, items: list[dict], reading: Reading) -> None:
+def judge_ocr(table: str, items: list[LineItem], reading: Reading) -> None:
     """An OCR'd table: each failing identity is recorded on the reading, and every OCR'd figure in it
     is marked doubtful with the identity named (`Reading.misread`)."""
     if not reading.ocr:
@@ -186,7 +187,7 @@ def judge_ocr(table: str, items: list[dict], reading: Reading) -> None:
         mark(s.name, s.total + s.parts, reading)
 
 
-def mark(identity: str, cells: list[dict], reading: Reading) -> None:
+def mark(identity: str, cells: list[LineItem], reading: Reading) -> None:
     """Mark the OCR'd figures among `cells` doubtful, naming `identity` on the reading."""
     hit = [it for it in cells if it["amount_wan"] is not None and it.get("ocr_confidence") is not None]
     for it in hit:

@@ -21,15 +21,19 @@ OCR box) and, for OCR'd cells, the recogniser's confidence.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 
 from ..core.catalog import ANY_TABLE_TITLE, clean_title, match_header, match_title
 from ..core.normalize import CID_RE, compact, is_amount, normalize_text
 from ..read.model import Cell, Layout, Page, TableBlock, TextBlock
-from .found import EMPTY_NOTE, STATUS_RANK, UNIT_RE, FoundTable, items_status
+from .found import EMPTY_NOTE, STATUS_RANK, UNIT_RE, FoundTable, TableStatus, items_status
 from .grid import Grid, GridRow
+from .line_item import LineItem
 from .readers import GridReader
+
+logger = logging.getLogger(__name__)
 
 HEADER_ONLY = {"类", "款", "项"}
 _TOTAL = re.compile(r"^(合计|总计)$")
@@ -88,10 +92,10 @@ class _Built:
     notes: list[str] = field(default_factory=list)
 
 
-def _status(b: _Built, items: list[dict]) -> tuple[str, list[str]]:
+def _status(b: _Built, items: list[LineItem]) -> tuple[TableStatus, list[str]]:
     notes: list[str] = list(b.notes)
-    if items_status(items) == "data":
-        return "data", notes
+    if items_status(items) == TableStatus.DATA:
+        return TableStatus.DATA, notes
     below = "".join(b.below).replace(" ", "")
     m = EMPTY_NOTE.search(below)
     has_total = any(c and _TOTAL.match(c.replace(" ", "")) for r in b.grid.rows for c in r.cells)
@@ -101,7 +105,7 @@ def _status(b: _Built, items: list[dict]) -> tuple[str, list[str]]:
         notes.append("table printed with a 合计 row and no figures")
     else:
         notes.append("table printed with no figures, no 合计 row and no note; treated as empty")
-    return "empty", notes
+    return TableStatus.EMPTY, notes
 
 
 def _text_until_next_table(blocks: list) -> list[str]:
@@ -131,9 +135,11 @@ def find_layout_tables(layout: Layout, reading_layout: str) -> dict[str, FoundTa
         finder.scan_page(page)
     found = _read_built(finder.built, reading_layout)
     _titles_without_tables(layout, finder, found)
-    if finder.notes and found:  # page-level notes once, on the first table
+    if finder.notes and found:  # page-level notes once, on the first table (reports.notes)
         first = found[min(found)]
         first.notes += finder.notes
+    elif finder.notes:  # no table to carry them to a dataset: the report fails, and the log says why
+        logger.debug("%s: no table found; %s", layout.container, "; ".join(finder.notes))
     return found
 
 
@@ -257,7 +263,7 @@ def _read_built(built: list[_Built], reading_layout: str) -> dict[str, FoundTabl
     found: dict[str, FoundTable] = {}
     for b in built:
         layout_name = f"{reading_layout} (OCR)" if b.ocr and "OCR" not in reading_layout else reading_layout
-        ft = GridReader(layout_name).read(b.code, b.grid, b.grid.unit, b.grid.title_ref)
+        ft = GridReader(layout_name, ocr=b.ocr).read(b.code, b.grid, b.grid.unit, b.grid.title_ref)
         status, notes = _status(b, ft.items)
         ft.status, ft.notes = status, notes + ft.notes
         cur = found.get(b.code)
@@ -265,7 +271,7 @@ def _read_built(built: list[_Built], reading_layout: str) -> dict[str, FoundTabl
             found[b.code] = ft
         elif cur is not None:
             cur.notes.append(f"another {b.code} table on {b.grid.title_ref} was not used")
-            if status == "data" and cur.status == "data":
+            if status == cur.status == TableStatus.DATA:
                 cur.repeated.append(b.grid.title_ref)
     return found
 
@@ -284,7 +290,7 @@ def _titles_without_tables(layout: Layout, finder: _Finder, found: dict[str, Fou
                 where = _page_ref(layout, page.number)
                 found[code] = FoundTable(
                     code,
-                    "missing",
+                    TableStatus.MISSING,
                     ref=where,
                     notes=[f"title printed on {where} but no {finder.kind} found under it"],
                 )

@@ -25,11 +25,13 @@ from typing import Any
 
 from ..core.catalog import BY_CODE
 from ..core.normalize import is_amount
+from ..core.vocabulary import Table
 from ..read.document import Line
 from .evidence import beyond_other_tables
 from .found import FoundTable, assess, items_status
 from .grid import Grid, interpret_grid
-from .reading import Reading
+from .line_item import LineItem
+from .reading import Positions, Reading
 from .spaced import drop_page_numbers, looks_spaced, read_spaced
 from .tokens import interpret_tokens
 
@@ -38,20 +40,22 @@ class TableReader:
     """The base: `accepts` and `read_rows` are the hooks a layout implements; `read` is shared."""
 
     layout = ""
+    positions = Positions.LOST  # whether the layout keeps each cell's column
+    ocr = False  # the cells were read from images
 
     def accepts(self, code: str, body: Any) -> bool:
         return True
 
     def read_rows(
         self, code: str, body: Any, unit: str, notes: list[str], hints: dict
-    ) -> tuple[list[dict], Reading | None]:
+    ) -> tuple[list[LineItem], Reading | None]:
         """The table's line_items rows, and the reading record when the layout keeps one itself."""
         raise NotImplementedError
 
     def read(self, code: str, body: Any, unit: str, ref: str | None, hints: dict | None = None) -> FoundTable:
         notes: list[str] = []
         items, reading = self.read_rows(code, body, unit, notes, hints or {})
-        reading = assess(code, items, reading.layout if reading else self.layout, reading)
+        reading = assess(code, items, reading or Reading(code, self.layout, self.positions, self.ocr))
         return FoundTable(code, items_status(items), items, ref, notes, reading)
 
 
@@ -59,11 +63,13 @@ class GridReader(TableReader):
     """Cells at known positions: a tab-separated grid of a text copy, a PDF's ruled table."""
 
     layout = "tab grid"
+    positions = Positions.KEPT
 
-    def __init__(self, layout: str = "tab grid"):
+    def __init__(self, layout: str = "tab grid", *, ocr: bool = False):
         self.layout = layout
+        self.ocr = ocr
 
-    def read_rows(self, code: str, body: Grid, unit: str, notes: list[str], hints: dict) -> tuple[list[dict], None]:
+    def read_rows(self, code: str, body: Grid, unit: str, notes: list[str], hints: dict) -> tuple[list[LineItem], None]:
         items = interpret_grid(body)
         notes += body.notes
         return items, None
@@ -79,7 +85,7 @@ class TokensReader(TableReader):
 
     def read_rows(
         self, code: str, body: list[Line], unit: str, notes: list[str], hints: dict
-    ) -> tuple[list[dict], Reading | None]:
+    ) -> tuple[list[LineItem], Reading | None]:
         return interpret_tokens(code, body, unit, notes, hints)
 
 
@@ -95,7 +101,7 @@ class SpacedReader(TableReader):
 
     def read_rows(
         self, code: str, body: list[Line], unit: str, notes: list[str], hints: dict
-    ) -> tuple[list[dict], Reading]:
+    ) -> tuple[list[LineItem], Reading]:
         return read_spaced(code, drop_page_numbers(body), unit, hints)
 
     def read_with(
@@ -104,8 +110,8 @@ class SpacedReader(TableReader):
         """`read`, then the checks beyond the table itself: cells the report's `others` tables show
         impossible (T5, T8, T9), and the rows in doubt named; the notes are the reading's reasons."""
         items, reading = self.read_rows(code, body, unit, [], hints)
-        assess(code, items, reading.layout, reading)
-        if code in ("T5", "T8", "T9"):
+        assess(code, items, reading)
+        if code in (Table.T5, Table.T8, Table.T9):
             beyond_other_tables(code, items, others, reading)
         reading.doubtful_rows = list(
             dict.fromkeys(f"{it['code'] or it['row_label']} ({it['source_ref']})" for it in items if it.get("doubtful"))

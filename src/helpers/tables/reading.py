@@ -20,17 +20,30 @@ and the checks say so.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from ..core.normalize import compact
+from ..core.vocabulary import Table
+from .line_item import LineItem
 
-# Layouts whose cells keep their columns (the container says where each cell is).
+# The names (`table_readings.layout`) of the layouts whose cells keep their columns, for whoever reads
+# that column back (checks/review.py); a `Reading` itself says so in `positions`.
 POSITIONAL_LAYOUTS = ("tab grid", "pdf ruled table", "spreadsheet cells", "word table", "web page table", "OCR")
+
+
+class Positions(StrEnum):
+    """Whether the layout a table was read from kept each cell's column."""
+
+    KEPT = "kept"  # tab grid, PDF ruled table, sheet cells, Word or web table, OCR'd grid
+    LOST = "lost"  # single-space text, one cell per line: columns placed by the table's arithmetic
 
 
 @dataclass
 class Reading:
     table: str
-    layout: str
+    layout: str  # its name in `table_readings.layout` (a display string; decide on `positions`/`ocr`)
+    positions: Positions = Positions.LOST
+    ocr: bool = False  # read from images: a misread digit looks exactly like a report's own inconsistency
     rows: int = 0
     by_position: int = 0
     by_arithmetic: int = 0
@@ -52,13 +65,8 @@ class Reading:
     misread: list[str] = field(default_factory=list)
 
     @property
-    def ocr(self) -> bool:
-        """Read from images: a misread digit looks exactly like a report's own inconsistency."""
-        return "OCR" in self.layout
-
-    @property
     def positional(self) -> bool:
-        return self.layout.startswith(POSITIONAL_LAYOUTS)
+        return self.positions is Positions.KEPT or self.ocr
 
     @property
     def doubtful(self) -> bool:
@@ -144,39 +152,23 @@ class Reading:
             f"disagree on are left blank (rows where the listed ones differ): {listed}"
         )
 
-    def record(self, report_id: str) -> dict:
-        return {
-            "report_id": report_id,
-            "table": self.table,
-            "layout": self.layout,
-            "rows": self.rows,
-            "values_by_position": self.by_position,
-            "values_by_arithmetic": self.by_arithmetic,
-            "unplaced": len(self.unplaced),
-            "ambiguous_rows": len(self.ambiguous),
-            "sums_failing": len(self.failing_sums),
-            "sums_hold": not self.failing_sums,
-            "doubtful": self.doubtful,
-            "reasons": self.reasons(),
-        }
-
 
 # The total rows each kind of table prints (what `check_totals` looks for, and how a reason names it).
-TOTAL_NAMES = {
-    "T2": "合计 (本年收入合计)",
-    "T3": "合计 (本年支出合计)",
-    "T5": "合计 (本年支出合计)",
-    "T8": "合计",
-    "T9": "合计",
-    "U4": "合计 (本年支出合计)",
+TOTAL_NAMES: dict[str, str] = {
+    Table.T2: "合计 (本年收入合计)",
+    Table.T3: "合计 (本年支出合计)",
+    Table.T5: "合计 (本年支出合计)",
+    Table.T8: "合计",
+    Table.T9: "合计",
+    Table.U4: "合计 (本年支出合计)",
 }
 
 
-def _figure(it: dict) -> bool:
+def _figure(it: LineItem) -> bool:
     return it["amount_wan"] is not None
 
 
-def check_totals(code: str, kind: str, items: list[dict], reading: Reading) -> None:
+def check_totals(code: str, kind: str, items: list[LineItem], reading: Reading) -> None:
     """Record the total rows a table with figures was read without (合计 for a coded table, 本年收入合计
     and 本年支出合计 for a two-sided one, 人员经费合计 / 公用经费合计 for T6): a table whose total was lost
     (a page not converted, a row the reader did not recognise) must not pass for complete."""

@@ -31,9 +31,12 @@ from ..core.normalize import is_amount
 from ..core.vocabulary import FUNCTION_CLASSES
 from ..read.document import Line
 from . import shapes
-from .reading import Reading
+from .line_item import LineItem
+from .reading import Positions, Reading
 from .shapes import coded, economic, kind_of, three_public, two_sided
 from .shapes.records import Figure, RowRecord
+
+Read = tuple[list[LineItem], Reading]  # a table's line_items and its reading record
 
 GLUED_CODE = re.compile(r"^(\d{3}(?:\d{2}){0,2})([^\d\s,.].*)$")
 NOTE = re.compile(r"^(注|说明)\s*[:：\d]")
@@ -214,10 +217,10 @@ def _coded_row_line(text: str) -> bool:
     return bool(code) or (bool(coded.TOTAL_LABEL.match(lab)) and bool(amounts))
 
 
-def read_coded(table: str, lines: list[Line], unit: str, hints: dict | None = None) -> tuple[list[dict], Reading]:
+def read_coded(table: str, lines: list[Line], unit: str, hints: dict | None = None) -> Read:
     """A coded table (T2, T3, T5, T8, T9): rows of `code label amounts`."""
     header, body = _header_and_body(lines, _coded_row_line)
-    reading = Reading(table, layout="spaced text")
+    reading = Reading(table, "spaced text", Positions.LOST)
     # Header words can share a line with the 合计 row (T8/T9: `合计 0 2002.80 合计 基本支出 项目支出 0`).
     shared = [t for ln in body[:2] for t in _split_line(ln.text)[3] if HEADER_WORD.match(t)]
     measures = coded.measures_from_words(table, " ".join(ln.text for ln in header) + " " + " ".join(shared))
@@ -348,8 +351,8 @@ def _wrapped_owner(fragment: str, candidates: list[SpacedRow]) -> SpacedRow:
     return open_[-1] if len(open_) == 1 else candidates[-1]
 
 
-def read_two_sided(table: str, lines: list[Line], unit: str, hints: dict | None = None) -> tuple[list[dict], Reading]:
-    reading = Reading(table, layout="spaced text")
+def read_two_sided(table: str, lines: list[Line], unit: str, hints: dict | None = None) -> Read:
+    reading = Reading(table, "spaced text", Positions.LOST)
     start = next(
         (
             i
@@ -414,8 +417,8 @@ def read_two_sided(table: str, lines: list[Line], unit: str, hints: dict | None 
 # T6: two blocks side by side, `code label amount  code label amount`.
 
 
-def read_economic(table: str, lines: list[Line], unit: str, hints: dict | None = None) -> tuple[list[dict], Reading]:
-    reading = Reading(table, layout="spaced text")
+def read_economic(table: str, lines: list[Line], unit: str, hints: dict | None = None) -> Read:
+    reading = Reading(table, "spaced text", Positions.LOST)
     start = next((i for i, ln in enumerate(lines) if ln.text.split() and economic.CODE.match(ln.text.split()[0])), None)
     if start is None:
         reading.unplaced.append("no economic codes (301, 30101 …) found: not read")
@@ -517,10 +520,8 @@ def _economic_blocks(seq: list) -> list[list[SpacedRow]]:
 # T7: one row of up to twelve figures (预算数, 决算数 for 合计, 出国, 小计, 购置, 运行, 接待).
 
 
-def read_three_public(
-    table: str, lines: list[Line], unit: str, hints: dict | None = None
-) -> tuple[list[dict], Reading]:
-    reading = Reading(table, layout="spaced text")
+def read_three_public(table: str, lines: list[Line], unit: str, hints: dict | None = None) -> Read:
+    reading = Reading(table, "spaced text", Positions.LOST)
     hdr = next((i for i, ln in enumerate(lines) if ln.text.count("预算数") + ln.text.count("决算数") >= 4), None)
     if hdr is None:
         reading.unplaced.append("no 预算数/决算数 header row: not read")
@@ -542,6 +543,6 @@ READERS_BY_KIND = {
 }
 
 
-def read_spaced(table: str, lines: list[Line], unit: str, hints: dict | None = None) -> tuple[list[dict], Reading]:
+def read_spaced(table: str, lines: list[Line], unit: str, hints: dict | None = None) -> Read:
     """A single-space table's line_items and reading, by the reader of its shape."""
     return READERS_BY_KIND[kind_of(table)](table, lines, unit, hints)

@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 
 from ..core.catalog import ALL_TABLE_CODES, match_header, match_title
+from ..core.vocabulary import Table
 from ..read.document import Document, Line
 from .evidence import narrative_total_row, spaced_hints, t3_floors
-from .found import EMPTY_NOTE, STATUS_RANK, UNIT_RE, FoundTable
+from .found import EMPTY_NOTE, STATUS_RANK, UNIT_RE, FoundTable, TableStatus
 from .grid import Grid, GridRow
 from .readers import GridReader, SpacedReader, TokensReader
 
@@ -115,12 +116,13 @@ def _offer(found: dict[str, FoundTable], ft: FoundTable) -> None:
     """Keep the best reading of each table (data over empty over missing); a table printed again
     with figures is noted as repeated."""
     cur = found.get(ft.table)
-    if cur is not None and cur.status == ft.status == "data":
+    if cur is not None and cur.status == ft.status == TableStatus.DATA:
         cur.repeated.append(ft.ref)  # the same table printed again with figures
         return
-    if cur is None or STATUS_RANK[ft.status] > STATUS_RANK[cur.status] or (ft.status == cur.status == "missing"):
-        if cur is not None:
-            ft.repeated = cur.repeated
+    if cur is None:
+        found[ft.table] = ft
+    elif STATUS_RANK[ft.status] > STATUS_RANK[cur.status] or ft.status == cur.status == TableStatus.MISSING:
+        ft.repeated = cur.repeated
         found[ft.table] = ft
 
 
@@ -153,9 +155,8 @@ def _read_titled(
             ref = run[0].ref if tcode != code else lines[i].ref
             _offer(found, _grid_table(tcode, run, unit, ref, title_ref=lines[i].ref))
         if not any(hcode in (None, code) for hcode in run_codes):
-            _offer(
-                found, FoundTable(code, "missing", ref=lines[i].ref, notes=["title printed, table lost in conversion"])
-            )
+            lost = "title printed, table lost in conversion"
+            _offer(found, FoundTable(code, TableStatus.MISSING, ref=lines[i].ref, notes=[lost]))
         return
     body = [ln for ln in block if ln.text.strip()]
     if SPACED.accepts(code, body):  # deferred: read after the others, whose figures it uses
@@ -170,10 +171,10 @@ def _read_titled(
     text = "".join(ln.text for ln in body)
     if (empty := EMPTY_NOTE.search(text)) and ("合计" in text.replace(" ", "") or "栏次" in text.replace(" ", "")):
         note = "table printed with no rows: " + empty.group(0)
-        _offer(found, FoundTable(code, "empty", ref=lines[i].ref, notes=[note]))
+        _offer(found, FoundTable(code, TableStatus.EMPTY, ref=lines[i].ref, notes=[note]))
     else:
         note = "title printed, table contents not in the file"
-        _offer(found, FoundTable(code, "missing", ref=lines[i].ref, notes=[note]))
+        _offer(found, FoundTable(code, TableStatus.MISSING, ref=lines[i].ref, notes=[note]))
 
 
 def _read_deferred(
@@ -192,14 +193,15 @@ def _read_deferred(
         else:
             reasons = "; ".join(ft.reading.unplaced) if ft.reading else ""
             note = "table present but not read: " + (reasons or "no rows recognised")
-            _offer(found, FoundTable(code, "missing", ref=ref, reading=ft.reading, notes=[note]))
+            unread = FoundTable(code, TableStatus.MISSING, ref=ref, reading=ft.reading, notes=[note], unread=True)
+            _offer(found, unread)
     by_code = {d[0]: d for d in deferred}
     more = t3_floors(found)
-    t3 = found.get("T3")
+    t3 = found.get(Table.T3)
     if t3 is not None and t3.reading is not None and t3.reading.ambiguous and t3.reading.missing_totals:
         more["total_row"] = narrative_total_row(doc.lines)
-    if _read_again(by_code.get("T3"), found, more):
-        for code in ("T5", "T8", "T9"):
+    if _read_again(by_code.get(Table.T3), found, more):
+        for code in (Table.T5, Table.T8, Table.T9):
             _read_again(by_code.get(code), found, {})
 
 

@@ -18,7 +18,8 @@ from ..core.catalog import side_of_label
 from ..core.normalize import is_amount
 from ..read.document import Line
 from . import shapes
-from .reading import Reading
+from .line_item import LineItem
+from .reading import Positions, Reading
 from .shapes import coded, economic, kind_of, three_public, two_sided
 from .shapes.records import Figure, RowRecord
 
@@ -57,13 +58,13 @@ LAYOUT = "one cell per line"
 
 def interpret_tokens(
     table: str, lines: list[Line], unit: str, notes: list[str], hints: dict | None = None
-) -> tuple[list[dict], Reading | None]:
+) -> tuple[list[LineItem], Reading | None]:
     """The table's line_items, and the reading record when figures were placed by the arithmetic
     (coded and two-sided tables; the others keep the printed order: one column, or 栏次 numbers)."""
     toks = _tokens(lines)
     kind = kind_of(table)
     if kind in PLACED_BY_KIND:
-        reading = Reading(table, LAYOUT)
+        reading = Reading(table, LAYOUT, Positions.LOST)
         return PLACED_BY_KIND[kind](table, toks, unit, notes, reading, hints or {}), reading
     return ROWS_BY_KIND[kind](table, toks, unit, notes), None
 
@@ -92,7 +93,7 @@ def _coded_rows(toks: list[tuple[str, str]]) -> list[dict]:
     return rows
 
 
-def _coded(table: str, toks, unit, notes, reading: Reading, hints: dict) -> list[dict]:
+def _coded(table: str, toks, unit, notes, reading: Reading, hints: dict) -> list[LineItem]:
     measures = coded.template(table)
     records: list[RowRecord] = []
     for r in _coded_rows(toks):
@@ -114,7 +115,7 @@ def _figures(vals: list[str], refs: list[str]) -> list[Figure]:
     return [Figure(v, None, ref) for v, ref in zip(vals, refs)]
 
 
-def _two_sided(table: str, toks, unit, notes, reading: Reading, hints: dict) -> list[dict]:
+def _two_sided(table: str, toks, unit, notes, reading: Reading, hints: dict) -> list[LineItem]:
     start = _header_end(toks)
     seq = toks[start:]
     records: list[RowRecord] = []
@@ -152,7 +153,7 @@ def _two_sided(table: str, toks, unit, notes, reading: Reading, hints: dict) -> 
     return shapes.line_items(table, records, list(two_sided.TEMPLATE), unit, notes, reading, hints)
 
 
-def _economic(table: str, toks, unit, notes) -> list[dict]:
+def _economic(table: str, toks, unit, notes) -> list[LineItem]:
     start = next((i for i, (t, _) in enumerate(toks) if economic.CODE.match(t)), len(toks))
     records: list[RowRecord] = []
     cur: dict | None = None
@@ -183,7 +184,7 @@ def _economic(table: str, toks, unit, notes) -> list[dict]:
     return shapes.line_items(table, records, economic.ONE_COLUMN, unit, notes)
 
 
-def _three_public(table: str, toks, unit, notes) -> list[dict]:
+def _three_public(table: str, toks, unit, notes) -> list[LineItem]:
     for i in range(len(toks) - 11):
         if [t for t, _ in toks[i : i + 12]] == [str(k) for k in range(1, 13)]:
             figures = []

@@ -21,6 +21,7 @@ from __future__ import annotations
 from types import ModuleType
 
 from ...core.catalog import BY_CODE
+from ..line_item import LineItem
 from ..reading import Reading
 from . import coded, economic, three_public, two_sided
 from .records import Figure, RowRecord
@@ -45,13 +46,13 @@ def line_items(
     notes: list[str],
     reading: Reading | None = None,
     hints: dict | None = None,
-) -> list[dict]:
+) -> list[LineItem]:
     """`rows` of `table` as line_items, by the interpreter of its shape. `reading` given: the layout
     lost the columns (figures placed by the arithmetic, the reading records how)."""
     return SHAPES[kind_of(table)].line_items(table, rows, measures, unit, notes, reading, hints)
 
 
-def check(table: str, items: list[dict], reading: Reading) -> None:
+def check(table: str, items: list[LineItem], reading: Reading) -> None:
     """Record where the table's own sums fail on its reading, by its shape (nothing for `generic`)."""
     if (shape := SHAPES.get(kind_of(table))) is not None:
         shape.check(items, reading)

@@ -20,7 +20,9 @@ from ...core.catalog import COLUMN_KEYWORDS, ROW_IDENTITIES, TEMPLATE_MEASURES
 from ...core.code_tree import TOTAL, children, code_parents
 from ...core.normalize import compact
 from ...core.settings import SETTINGS
+from ...core.vocabulary import Table
 from ..identities import mark
+from ..line_item import LineItem
 from ..placement import Identity, Placement, PlaceRow, place
 from ..reading import Reading
 from .records import RowRecord, items_by_arithmetic, items_by_position, measure_for
@@ -37,13 +39,13 @@ def row_label(label: str) -> str:
 
 
 # Columns a department seldom uses: a value goes there only when the arithmetic cannot hold without them.
-RARE = {
-    "T2": ("upper_subsidy", "operating", "subsidiary_remit", "business_tuition"),
-    "T3": ("upper_remit", "operating", "subsidiary_subsidy"),
+RARE: dict[str, tuple[str, ...]] = {
+    Table.T2: ("upper_subsidy", "operating", "subsidiary_remit", "business_tuition"),
+    Table.T3: ("upper_remit", "operating", "subsidiary_subsidy"),
 }
 # Tables whose every template column is kept even when the header's words come out broken
 # (`其他收` / `入` on two lines): their rare columns are used only when the arithmetic needs them.
-FULL_TEMPLATE = ("T2", "T3")
+FULL_TEMPLATE = (Table.T2, Table.T3)
 # Sub-columns kept only when the header names them, printed right after their parent column
 # (事业收入 | 其中：教育收费 in the university template).
 OPTIONAL_COLUMNS = {"business_tuition": "business"}
@@ -91,12 +93,12 @@ def line_items(
     notes: list[str],
     reading: Reading | None = None,
     hints: dict | None = None,
-) -> list[dict]:
+) -> list[LineItem]:
     """The table's line_items. `reading` given: the layout lost the columns (figures placed by the
     arithmetic, the reading records how); else every figure carries its column."""
     if reading is not None:
         return _by_arithmetic(table, rows, measures, unit, reading, hints or {})
-    out: list[dict] = []
+    out: list[LineItem] = []
     for order, r in enumerate(rows):
         out += items_by_position(table, r, measures, order, unit, notes)
     return out
@@ -104,7 +106,7 @@ def line_items(
 
 def _by_arithmetic(
     table: str, rows: list[RowRecord], measures: list[str], unit: str, reading: Reading, hints: dict
-) -> list[dict]:
+) -> list[LineItem]:
     col = {m: k for k, m in enumerate(measures)}
     idents = tuple(
         Identity(tuple(col[m] for m in l if m in col), tuple(col[m] for m in r if m in col))
@@ -146,7 +148,7 @@ def _place_row(table: str, r: RowRecord, parent: int | None, measures: list[str]
         for m, (lo, hi) in caps.items()
         if m in col
     }
-    if r.words_at is not None and table in ("T8", "T9") and "total" in col:
+    if r.words_at is not None and table in (Table.T8, Table.T9) and "total" in col:
         # 合计 row sharing its line with the 本年支出 sub-header: figures before the words sit
         # left of 本年支出, figures after them right of it; the words' columns are not printed.
         lo, hi = col["total"], max(col.get("project", col["total"]), col.get("basic", col["total"]))
@@ -176,11 +178,11 @@ def _record_stated_total(res: Placement, at: int, stated: dict, reading: Reading
         reading.resolved.append(f"the table's 合计 as the narrative states it ({words}, {stated['ref']})")
 
 
-def _tree_key(it: dict) -> str | None:
+def _tree_key(it: LineItem) -> str | None:
     return it["code"] or (TOTAL if it["row_label"] in ("合计", "总计") else None)
 
 
-def _tree_rows(items: list[dict]) -> dict[str, dict[str, float | None]]:
+def _tree_rows(items: list[LineItem]) -> dict[str, dict[str, float | None]]:
     """code (or 合计) → measure → amount, the first row of each code."""
     rows: dict[str, dict[str, float | None]] = {}
     for it in items:
@@ -221,7 +223,7 @@ def _suspects(failing: list[str], kids: dict[str, list[str]]) -> set[str]:
     return suspect
 
 
-def check_hierarchy(items: list[dict], reading: Reading) -> None:
+def check_hierarchy(items: list[LineItem], reading: Reading) -> None:
     """Record where a coded table's sums fail (合计 = Σ类, 类 = Σ款, 款 = Σ项, column by column, over
     the code tree of `code_tree.children`), and mark the cells a failure makes doubtful when the
     reading is doubtful. A parent whose own children add up is confirmed by them and stays unmarked."""

@@ -17,6 +17,7 @@ from ...core.normalize import parse_amount
 from ...core.settings import SETTINGS
 from ...core.vocabulary import PERSONNEL_CLASSES
 from ..identities import mark
+from ..line_item import LineItem
 from ..reading import Reading
 from .records import RowRecord, item, items_by_position
 
@@ -35,9 +36,9 @@ def line_items(
     notes: list[str],
     reading: Reading | None = None,
     hints: dict | None = None,
-) -> list[dict]:
+) -> list[LineItem]:
     """The table's line_items, one per row. `reading` given: the layout lost the column."""
-    out: list[dict] = []
+    out: list[LineItem] = []
     for order, r in enumerate(rows):
         sec = t6_section(r.code, r.label)
         if reading is None:
@@ -56,7 +57,7 @@ def line_items(
     return out
 
 
-def check_economic(items: list[dict], reading: Reading) -> None:
+def check_economic(items: list[LineItem], reading: Reading) -> None:
     """T6: each economic 类 = Σ its 款, and 人员经费 / 公用经费 合计 = Σ their 类. Where the text kept no
     positions and these fail, the cells involved are marked doubtful (see `check_hierarchy`)."""
     val = {}

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from ...core.catalog import COLUMN_KEYWORDS, TEMPLATE_MEASURES, code_domain
 from ...core.normalize import amount_of, parse_amount
 from ...core.vocabulary import code_level
+from ..line_item import UNREADABLE, LineItem
 from ..placement import Placement, PlaceRow, RowPlacement
 from ..reading import Reading
 
@@ -105,10 +106,10 @@ def item(
     unit="万元",
     inferred=False,
     confidence: float | None = None,
-) -> dict:
+) -> LineItem:
     """One line_items row: a cell of the table, its amount in 万元 (元 converted, `unit_printed` kept)."""
     factor = 1e-4 if unit == "元" else 1.0
-    out = {
+    out: LineItem = {
         "table": table,
         "side": side,
         "section": section,
@@ -126,11 +127,6 @@ def item(
     if confidence is not None:  # OCR'd: how sure the recogniser was of the printed figure
         out["ocr_confidence"] = confidence
     return out
-
-
-# The key under which an OCR'd cell that is not a number carries what was read, until `found.assess`
-# turns it into doubt and a reason (it never reaches the datasets).
-UNREADABLE = "_ocr_unreadable"
 
 
 def cell_amount(cell: str | None, ref: str, notes: list[str]) -> float | None:
@@ -152,9 +148,9 @@ def items_by_position(
     *,
     side: str | None = None,
     section: str | None = None,
-) -> list[dict]:
+) -> list[LineItem]:
     """One line_items row per figure, under the column the layout saw it in."""
-    out = []
+    out: list[LineItem] = []
     for f in row.figures:
         assert f.column is not None, "items_by_position: a figure without a column"
         value = cell_amount(f.text, row.at(f), notes)
@@ -190,10 +186,10 @@ def items_by_arithmetic(
     side: str | None = None,
     section_of: Callable[[RowRecord], str | None] | None = None,
     record_failing: bool = False,
-) -> list[dict]:
+) -> list[LineItem]:
     """line_items of rows whose figures `placement.place` put under columns (`res`); what could not be
     placed, or could sit under more than one column, is recorded in `reading` and left blank."""
-    out: list[dict] = []
+    out: list[LineItem] = []
     for order, (r, rp) in enumerate(zip(rows, res.rows)):
         reading.rows += 1
         _record_row_doubt(r, rp, order, measures, reading)

@@ -23,6 +23,7 @@ from ...core.vocabulary import (
     THREE_PUBLIC_ITEMS,
     THREE_PUBLIC_PARTS,
 )
+from ..line_item import LineItem
 from ..placement import Identity, place
 from ..reading import Reading
 from .records import RowRecord, items_by_arithmetic, items_by_position
@@ -67,7 +68,7 @@ def line_items(
     notes: list[str],
     reading: Reading | None = None,
     hints: dict | None = None,
-) -> list[dict]:
+) -> list[LineItem]:
     """The 合计 row's line_items. `reading` given: the layout lost the columns (`measures` is then
     `PRINTED`, the figures placed by the arithmetic); else every figure carries its column."""
     if reading is None:
@@ -79,7 +80,7 @@ def line_items(
 
 
 def settle_three_public(
-    items: list[dict],
+    items: list[LineItem],
     reading: Reading,
     stated: dict[str, tuple[float | None, float | None]],
     stated_ref: dict[str, str],
@@ -130,6 +131,6 @@ def settle_three_public(
     reading.by_arithmetic = sum(1 for it in items if it["amount_wan"] is not None)
 
 
-def check(items: list[dict], reading: Reading) -> None:
+def check(items: list[LineItem], reading: Reading) -> None:
     """Nothing recorded on the reading: its sums are tested by the checks (`checks/tables.py`,
     T7.total and T7.vehicle_subtotal)."""

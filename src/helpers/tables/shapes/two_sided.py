@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from ...core.catalog import ROW_IDENTITIES, TEMPLATE_MEASURES, function_class_code, two_sided_section
 from ...core.normalize import parse_amount
+from ...core.vocabulary import Table
+from ..line_item import LineItem
 from ..placement import Identity, place
 from ..reading import Reading
 from .records import RowRecord, item, items_by_arithmetic, items_by_position, measure_for
@@ -33,13 +35,13 @@ FUNDS = {"general_budget": "一般公共预算", "gov_fund": "政府性基金", 
 def expenditure_measures(headers: list[str]) -> list[str]:
     """T4's expenditure columns from each column's header words; the template's order where the
     words name none."""
-    measures = [measure_for("T4", h, k) for k, h in enumerate(headers)]
+    measures = [measure_for(Table.T4, h, k) for k, h in enumerate(headers)]
     return [m if not m.startswith("col") else (TEMPLATE[k] if k < len(TEMPLATE) else m) for k, m in enumerate(measures)]
 
 
 def side_measures(table: str, side: str | None, expenditure: list[str]) -> list[str]:
     """The columns of a side: one (决算数) but on T4's expenditure side."""
-    return ONE_COLUMN if table == "T1" or side == "income" else expenditure
+    return ONE_COLUMN if table == Table.T1 or side == "income" else expenditure
 
 
 def line_items(
@@ -50,12 +52,12 @@ def line_items(
     notes: list[str],
     reading: Reading | None = None,
     hints: dict | None = None,
-) -> list[dict]:
+) -> list[LineItem]:
     """Both sides' line_items, rows numbered per side. `measures`: T4's expenditure columns (the
     other sides have one). `reading` given: the layout lost the columns (see the module docstring)."""
     state: dict = {}
     orders = {"income": 0, "expenditure": 0}
-    out: list[dict] = []
+    out: list[LineItem] = []
     placed_later: list[RowRecord] = []
     for r in rows:
         side = r.side or "income"
@@ -75,7 +77,9 @@ def line_items(
     return out
 
 
-def _one_column(table: str, r: RowRecord, order: int, unit: str, reading: Reading, side: str, sec: str | None) -> dict:
+def _one_column(
+    table: str, r: RowRecord, order: int, unit: str, reading: Reading, side: str, sec: str | None
+) -> LineItem:
     """A row of a one-column side whose figures lost their positions: its first figure."""
     v = [parse_amount(t) for t in r.texts]
     reading.rows += 1
@@ -100,9 +104,9 @@ def _one_column(table: str, r: RowRecord, order: int, unit: str, reading: Readin
 
 def _by_arithmetic(
     table: str, rows: list[RowRecord], exp: list[RowRecord], measures: list[str], unit: str, reading: Reading
-) -> list[dict]:
+) -> list[LineItem]:
     col = {m: k for k, m in enumerate(measures)}
-    idents = tuple(Identity(tuple(col[m] for m in l), tuple(col[m] for m in r)) for l, r in ROW_IDENTITIES["T4"])
+    idents = tuple(Identity(tuple(col[m] for m in l), tuple(col[m] for m in r)) for l, r in ROW_IDENTITIES[Table.T4])
     blocked = set()
     for m, word in FUNDS.items():
         got = [parse_amount(r.texts[0]) for r in rows if r.side == "income" and word in r.label and r.figures]
@@ -125,6 +129,6 @@ def _by_arithmetic(
     )
 
 
-def check(items: list[dict], reading: Reading) -> None:
+def check(items: list[LineItem], reading: Reading) -> None:
     """Nothing recorded on the reading: its totals (本年收入合计, 总计 …) are tested by the checks
     (`checks/tables.py`, T1.* and T4.*)."""

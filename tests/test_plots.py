@@ -161,7 +161,7 @@ def test_rate_spread_is_the_same_bytes_every_run_and_leaves_numpys_generator_alo
     assert png() == first  # seaborn's jitter no longer differs between runs
 
 
-def test_inline_png_of_a_figure_that_fits_is_not_cropped_and_one_that_does_not_is():
+def test_inline_png_of_a_figure_that_fits_is_not_cropped_and_one_that_does_not_is(english):
     """In a notebook a figure laid out to fit is printed at its own size (no second layout for the
     tight crop); one that tight_layout cannot fit (a title wider than the figure) is still cropped
     to everything it holds, so nothing is cut off."""
@@ -202,7 +202,7 @@ def test_inline_png_of_a_figure_that_fits_is_not_cropped_and_one_that_does_not_i
         InteractiveShell.clear_instance()
 
 
-def test_figures_of_a_large_corpus_show_the_first_rows_and_keep_every_row_in_their_data():
+def test_figures_of_a_large_corpus_show_the_first_rows_and_keep_every_row_in_their_data(english):
     """A province's corpus: one bar or grid row per report would make a figure metres tall that takes
     minutes to draw. Past plots.MAX_ROWS a figure shows the first rows and says so; its CSV data
     keeps every report."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
+from ..core.normalize import compact
 from .facts import Fact, FactUnit
 from .sentences import clean
 
@@ -67,7 +68,7 @@ def staff_facts(doc, report_id: str) -> list[Fact]:
             Fact(
                 report_id=report_id,
                 topic=topic,
-                subject=re.sub(r"\s+", "", m.group("what")),
+                subject=compact(m.group("what")),
                 value=float(m.group("n")),
                 unit=FactUnit.COUNT,
                 source_ref=ref,

@@ -405,7 +405,7 @@ def test_a_report_with_a_long_file_name_gets_its_page_and_the_index_links_only_p
     rid = report_id_for(long)
     nbdir = tmp_path / "notebooks"
     nbdir.mkdir()
-    _nb(nbdir, "report.ipynb", ['print("ran", report_id)'], 'report_id = "x"\nprocessed_dir = ""')
+    _nb(nbdir, "report.ipynb", ['print("ran", report_id)'], 'report_id = "x"\nprocessed_dir = ""\nlang = "zh"')
     jobs = runner.plan(
         [rid],
         notebooks_dir=nbdir,

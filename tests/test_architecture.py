@@ -124,13 +124,16 @@ def test_no_private_attribute_of_another_project_module_is_used():
     for module, path in MODULES.items():
         tree = ast.parse(path.read_text(encoding="utf-8"))
         aliases = {}
+        modules_at = {}  # line -> the project modules imported there as modules
+        for line, target, names in _imports(module, path):
+            if not names:
+                modules_at.setdefault(line, []).append(target)
         for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom):
-                for line, target, names in _imports(module, path):
-                    if line == node.lineno and not names:
-                        for a in node.names:
-                            if f"{target}".endswith(a.name):
-                                aliases[a.asname or a.name] = target
+            if isinstance(node, ast.ImportFrom) and node.lineno in modules_at:
+                for a in node.names:
+                    for target in modules_at[node.lineno]:
+                        if target.endswith(a.name):
+                            aliases[a.asname or a.name] = target
         for node in ast.walk(tree):
             if (
                 isinstance(node, ast.Attribute)

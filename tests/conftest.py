@@ -46,6 +46,8 @@ SLOW_MODULES = {
     "test_pipeline",
     "test_vocabulary",
     "test_source",
+    "test_studies_lean",  # the session extraction of data/raw, read through DuckDB
+    "test_container_ocr",  # OCR of whole scanned pages
 }
 
 

@@ -6,7 +6,7 @@ other: hierarchy rules run inside T2/T3/T5 (function domain) or inside T6 (econo
 
 from __future__ import annotations
 
-from ..core.catalog import SIDE_TOTALS, row_parts
+from ..core.catalog import BALANCE_NAMES, SIDE_TOTALS, row_parts
 from ..core.code_tree import TOTAL
 from ..core.code_tree import children as code_children
 from ..core.normalize import compact
@@ -209,9 +209,9 @@ def _grand_total(rows: list[Row]) -> Row | None:
 
 
 # side: (its subtotal row, what the lines above the subtotal are, the rows 总计 adds to the subtotal)
-# (subtotal, what its lines are called, balance rows): 上年结转和结余 is looked up as 年初's other name
+# (subtotal, what its lines are called, balance rows)
 T1_SIDES = {
-    side: (SIDE_TOTALS["T1"][side][0], lines, tuple(b for b in SIDE_TOTALS["T1"][side][1] if b != "上年结转和结余"))
+    side: (SIDE_TOTALS["T1"][side][0], lines, SIDE_TOTALS["T1"][side][1])
     for side, lines in (("income", "income lines"), ("expenditure", "class lines"))
 }
 
@@ -239,7 +239,7 @@ def _t1_total(report: Report, side: str):
         return
     parts = [sub.fig("T1", "final", sub_key)]
     for key in others:
-        r = find_row(rows, key) or (find_row(rows, "上年结转和结余") if key == "年初结转和结余" else None)
+        r = find_row(rows, *BALANCE_NAMES.get(key, (key,)))
         if r is not None:
             parts.append(r.fig("T1", "final", key))
     yield sum_check(

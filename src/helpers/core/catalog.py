@@ -337,7 +337,7 @@ def code_domain(code: str | None, table: str) -> str | None:
 # and the OCR reading's identities (tables/identities.py) both take them from here.
 SIDE_TOTALS: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
     "T1": {
-        "income": ("本年收入合计", ("使用非财政拨款结余", "年初结转和结余", "上年结转和结余")),
+        "income": ("本年收入合计", ("使用非财政拨款结余", "年初结转和结余")),
         "expenditure": ("本年支出合计", ("结余分配", "年末结转和结余")),
     },
     "T4": {
@@ -345,3 +345,5 @@ SIDE_TOTALS: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
         "expenditure": ("本年支出合计", ("年末财政拨款结转和结余",)),
     },
 }
+# A balance row printed under another name in some reports: looked up by either.
+BALANCE_NAMES = {"年初结转和结余": ("年初结转和结余", "上年结转和结余")}

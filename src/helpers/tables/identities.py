@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ..core.catalog import BY_CODE, ROW_IDENTITIES, SIDE_TOTALS
+from ..core.catalog import BALANCE_NAMES, BY_CODE, ROW_IDENTITIES, SIDE_TOTALS
 from ..core.normalize import compact
 from ..core.settings import SETTINGS
 from ..core.vocabulary import THREE_PUBLIC_BASES, THREE_PUBLIC_PARTS
@@ -114,7 +114,7 @@ def _side_sums(table: str, rows: dict[int, dict[str, LineItem]], side: str) -> I
         if grand is not None and grand > sub and m in rows[grand]:
             parts, words = [rows[sub][m]], [sub_word]
             for word in extra:
-                k = _find(rows, word)
+                k = next((f for name in BALANCE_NAMES.get(word, (word,)) if (f := _find(rows, name)) is not None), None)
                 if k is not None and k > sub and m in rows[k]:
                     parts.append(rows[k][m])
                     words.append(word)

@@ -47,12 +47,9 @@ def legend(lang: str | None = None) -> list[tuple[str, str]]:
     return [(v, t(f"verdict.legend_{VERDICT_KEY[v]}", lang)) for v in (USABLE, CARE, DO_NOT_USE)]
 
 
-# The comparative studies: notebook name → (title, what it shows), in the order of the index.
-STUDY_NAMES = ("spending_composition", "poverty_transfers", "budget_execution")
-# name → (title, what it shows) in English; the pages take both from the catalogue in their language
-STUDIES: dict[str, tuple[str, str]] = {
-    n: (t(f"study.{n}.title", "en"), t(f"study.{n}.what", "en")) for n in STUDY_NAMES
-}
+# The comparative studies' notebooks, in the order of the index; their titles and what each shows are
+# the catalogue's `study.<name>.*` keys, in the page's language.
+STUDIES: tuple[str, ...] = ("spending_composition", "poverty_transfers", "budget_execution")
 
 
 def href(rel: str) -> str:

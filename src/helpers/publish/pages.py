@@ -76,7 +76,7 @@ def toc(nb) -> list[dict]:
 
 
 def page_resources(
-    nb, title: str, kind: str, name: str, studies: dict, lang: str = "zh", other_href: str | None = None
+    nb, title: str, kind: str, name: str, studies: tuple[str, ...], lang: str = "zh", other_href: str | None = None
 ) -> dict:
     """nbconvert resources for one page: its title, language, the navigation bar (in `lang`) and
     the link to the same page in the other edition (`other_href`, relative; None: none built)."""

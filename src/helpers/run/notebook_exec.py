@@ -330,9 +330,9 @@ def write_notebook(nb, path: str | Path) -> None:
     write_text_atomic(Path(path), json.dumps(strip_transient(nb), sort_keys=True, ensure_ascii=False))
 
 
-def execute(job: Job, studies: dict | None = None) -> Result:
+def execute(job: Job, studies: tuple[str, ...] = ()) -> Result:
     """Run one notebook (with one retry for a kernel that dies at start), then render its page
-    (`studies`: name → (title, description) for the navigation bar)."""
+    (`studies`: the study notebooks' names, for the navigation bar)."""
     t0 = time.perf_counter()
     res = Result(job=job, ok=False)
     nb = None
@@ -355,7 +355,7 @@ def execute(job: Job, studies: dict | None = None) -> Result:
                 break
     res.seconds = time.perf_counter() - t0
     try:
-        render(job, res, studies or {}, nb=nb)
+        render(job, res, studies, nb=nb)
         res.html_written = True
     except Exception as exc:
         res.warnings.append(f"HTML not rendered: {describe(exc)}")
@@ -364,7 +364,7 @@ def execute(job: Job, studies: dict | None = None) -> Result:
     return res
 
 
-def execute_safe(job_dict: dict, studies: dict | None = None) -> dict:
+def execute_safe(job_dict: dict, studies: tuple[str, ...] = ()) -> dict:
     """execute() for a worker process: a job as a dict in, its Result as a dict out, never raising."""
     job = Job(**job_dict)
     faults.point("notebook", job.name)
@@ -383,7 +383,7 @@ def result_from_dict(d: dict) -> Result:
     return Result(job=job, **d)
 
 
-def render(job: Job, res: Result, studies: dict, nb=None) -> None:
+def render(job: Job, res: Result, studies: tuple[str, ...], nb=None) -> None:
     """The executed notebook as HTML with the code hidden; a page with the error when it failed
     (what ran before the failure below it, or only the error when nothing was executed)."""
     import nbformat

@@ -3,4 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-exec .venv/bin/python -m pytest -q "$@"
+# -n auto: one pytest worker per core (pytest-xdist); --dist loadfile keeps a module's tests, and so its
+# module fixtures (a corpus extracted once, a kernel started once), on one worker. `-n 0` runs in one process.
+exec .venv/bin/python -m pytest -q -n auto --dist loadfile "$@"

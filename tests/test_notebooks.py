@@ -464,7 +464,7 @@ def test_start_here_runs_on_the_corpus_and_exports(published, tmp_path):
     else:
         import pandas as pd
 
-        sheets = pd.read_excel(tmp_path / "exports" / "start_here.xlsx", sheet_name=None)
+        sheets = pd.read_excel(tmp_path / "exports" / "start_here.xlsx", sheet_name=None, engine="openpyxl")
         assert set(sheets) == {"three_public_totals", "quality", "line_items_usable"}
         assert len(sheets["quality"]) == 10 and len(sheets["line_items_usable"]) > 0
     assert not list((tmp_path / "cache").glob("*")), "the processed datasets were there: nothing to read directly"

@@ -105,15 +105,25 @@ def _key(r) -> tuple:
     return (r.report_id, str(r.level), r.code if pd.notna(r.code) else r.name)
 
 
-def adjusted_budgets(lines: pd.DataFrame) -> dict:
+def _rows_by_report(lines: pd.DataFrame) -> dict[str, list]:
+    """report_id → its statements as named tuples, in order: the frame walked once, not once per report
+    (a pandas call per report and per row was most of the study's time at 200 reports)."""
+    by: dict[str, list] = {}
+    for r in lines.itertuples():
+        by.setdefault(r.report_id, []).append(r)
+    return by
+
+
+def adjusted_budgets(by_report: dict[str, list]) -> dict:
     """index of a 年初 statement → (basis, budget, ref) of the 全年/调整预算 the report prints for the same
     spending (the first printed)."""
     out: dict = {}
-    for _, g in lines.groupby("report_id", sort=False):
-        start = g[g.budget_basis == "年初预算"]
-        later = g[g.budget_basis.isin(["全年预算", "调整预算"]) & g.budget_wan.notna()]
-        for a in start.itertuples():
-            hit = next((b for b in later.itertuples() if _same_spending(a, b)), None)
+    for rows in by_report.values():
+        later = [b for b in rows if str(b.budget_basis) in ("全年预算", "调整预算") and pd.notna(b.budget_wan)]
+        for a in rows:
+            if str(a.budget_basis) != "年初预算":
+                continue
+            hit = next((b for b in later if _same_spending(a, b)), None)
             if hit is not None:
                 out[a.Index] = (hit.budget_basis, hit.budget_wan, hit.source_ref)
     return out
@@ -124,11 +134,11 @@ def _printed_amount(text) -> float | None:
     return amounts[0][1] if amounts else None
 
 
-def _moved_sources(g: pd.DataFrame) -> list[tuple[str, float | None, str]]:
+def _moved_sources(rows: list) -> list[tuple[str, float | None, str]]:
     """(reason words, amount, ref) of each reason of one report that says money was moved: the amount it
     prints, else the outturn of a line that had no 年初 budget (the whole line came from elsewhere)."""
     out = []
-    for r in g.itertuples():
+    for r in rows:
         if "moved" not in reason_kinds(r.reason_text):
             continue
         amount = _printed_amount(r.reason_text)
@@ -204,8 +214,9 @@ def _decompose(r, adjusted, sources) -> dict:
 
 
 def _with_parts(lines: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
-    adjusted = adjusted_budgets(lines)
-    sources = {rid: _moved_sources(g) for rid, g in lines.groupby("report_id", sort=False)}
+    by_report = _rows_by_report(lines)
+    adjusted = adjusted_budgets(by_report)
+    sources = {rid: _moved_sources(rows) for rid, rows in by_report.items()}
     parts = [_decompose(r, adjusted.get(r.Index), sources.get(r.report_id, [])) for r in rows.itertuples()]
     out = rows.assign(**{k: [p[k] for p in parts] for k in parts[0]}) if parts else rows
     for c in COLUMNS:
@@ -245,11 +256,9 @@ def zero_budget_lines(be: pd.DataFrame) -> pd.DataFrame:
     if rows.empty:
         return pd.DataFrame(columns=[*COLUMNS, "new_unit"])
     out = _with_parts(lines, rows)
-    new = {}
-    for rid, g in lines.groupby("report_id", sort=False):
-        hit = g[g.reason_text.fillna("").str.contains(NEW_UNIT)]
-        if len(hit):
-            new[rid] = hit.reason_ref.iloc[0]
+    # each report's first sentence saying so (one pass over the frame, not a filter per report)
+    hit = lines[lines.reason_text.fillna("").str.contains(NEW_UNIT)].drop_duplicates("report_id")
+    new = dict(zip(hit.report_id, hit.reason_ref))
     # a list, not Series.map: with no new unit in the corpus map() gives an all-NaN float column
     return out.assign(new_unit=[new.get(r, "") for r in out.report_id])
 

@@ -226,6 +226,27 @@ def test_figures_of_a_large_corpus_show_the_first_rows_and_keep_every_row_in_the
     plt.close(small)
 
 
+def test_reports_whose_labels_agree_in_their_first_characters_keep_a_bar_each():
+    """Labels are cut to 24 characters on the axis: one department's reports of two years (or a report
+    and its copy) then read alike. Each still gets its own bar at its own row, its value label on it;
+    as matplotlib categories they were one row, the bars drawn over each other."""
+    plots.set_style()
+    long = "上海市普陀区人民政府宜川路街道办事处（本级） {} [report-{}]"
+    labels = [long.format(2023, "a"), long.format(2024, "b"), long.format(2024, "c")]
+    assert len({plots._short(x) for x in labels}) == 1  # the case: alike once cut
+    fig = plots.barh(pd.Series([30.0, 20.0, 10.0], index=labels), title="支出合计", n_reports=3)
+    ax = fig.axes[0]
+    assert sorted(round(p.get_y() + p.get_height() / 2) for p in ax.patches) == [0, 1, 2]
+    assert [t.get_position()[1] for t in ax.texts] == [0, 1, 2]
+    assert len(ax.get_yticklabels()) == 3
+    plt.close(fig)
+    shares = pd.DataFrame({"人员经费": [60.0, 70.0, 80.0], "公用经费": [40.0, 30.0, 20.0]}, index=labels)
+    fig = plots.stacked_shares(shares, title="人员与公用", n_reports=3)
+    rows = sorted({round(p.get_y() + p.get_height() / 2) for p in fig.axes[0].patches})
+    assert rows == [0, 1, 2] and len(fig.axes[0].patches) == 6
+    plt.close(fig)
+
+
 def test_a_figures_csv_can_carry_the_rows_behind_it():
     """Issue 20 item 6: a share figure's CSV carries the amounts, basis (table), report id and source
     reference, not only the shares drawn; without `data` it holds what is plotted."""

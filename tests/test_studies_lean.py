@@ -87,3 +87,30 @@ def test_a_missing_folder_is_the_error_load_gives(tmp_path):
 
     with pytest.raises(NoProcessedData, match="does not exist"):
         lean.open_corpus(tmp_path / "nothing")
+
+
+def test_findings_of_many_reports_name_the_first_few_and_count_the_rest(processed_raw, tmp_path):
+    """A finding naming each of a province's reports is not a sentence (at 200 reports one ran to 17,000
+    characters). With the shipped reports published 12 times under distinct ids, every list in the key
+    findings names at most eight and says how many more; the tables beside them keep every report."""
+    from scale_phases import replicate
+
+    from helpers.publish.text import set_lang
+    from helpers.studies import composition as comp
+    from helpers.studies import execution as ex
+    from helpers.studies import poverty as pov
+
+    many = tmp_path / "processed"
+    n = 12 * len(load(processed_raw).reports)
+    replicate(processed_raw, n, many)
+    set_lang("zh")
+    corpus = quality.comparable(lean.open_corpus(many))
+    findings = comp.key_findings(corpus) + ex.key_findings(corpus) + pov.key_findings(corpus)
+    cut = [f for f in findings if "另有" in f]
+    assert len(cut) >= 4  # the lists that grow with the reports: left-out reports, per-staff figures, reasons, 21305
+    assert quality.left_out_sentence(corpus).count("~") <= 8  # each copy's id ends in ~k: at most eight named
+    assert "另有" in ex.overall_reasons_sentence(corpus)
+    for f in findings:
+        # a list is cut at eight reports; the longest finding on the shipped corpus is ~1,500 characters
+        assert f.count("[") <= 3 * 8 + 2, f[:200]
+    assert len(ex.rates(corpus).report_id.unique()) > 8  # the tables still hold every report

@@ -21,6 +21,7 @@ from ..core.vocabulary import PERSONNEL_CLASSES as PERSONNEL_CODES
 from ..data.load import Corpus
 from ..publish.text import lang, t, tn
 from . import quality
+from .narrate import listing
 
 CLASS_NAMES: dict[str, str] = {code: name + "支出" for code, name in _CLASS_NAMES.items()}  # as T1/T4 print them
 
@@ -458,17 +459,20 @@ def per_staff(corpus: Corpus) -> pd.DataFrame:
 
 
 def _per_staff_items(ps: pd.DataFrame, labels: pd.Series) -> str:
-    return ("；" if lang() == "zh" else "; ").join(
-        t(
-            "comp.per_staff_item",
-            report=labels.get(r.report_id, r.report_id),
-            group=r.comparison_group,
-            staff=int(r.staff_in_post),
-            ref=r.staff_ref,
-            personnel=f"{r.personnel_per_staff_wan:,.2f}",
-            basic=f"{r.basic_per_staff_wan:,.2f}",
-        )
-        for r in ps.itertuples()
+    return listing(
+        (
+            t(
+                "comp.per_staff_item",
+                report=labels.get(r.report_id, r.report_id),
+                group=r.comparison_group,
+                staff=int(r.staff_in_post),
+                ref=r.staff_ref,
+                personnel=f"{r.personnel_per_staff_wan:,.2f}",
+                basic=f"{r.basic_per_staff_wan:,.2f}",
+            )
+            for r in ps.itertuples()
+        ),
+        joiner="；" if lang() == "zh" else "; ",
     )
 
 
@@ -693,16 +697,20 @@ def _project_share(bp: pd.DataFrame) -> str:
 
 def _passed_on(bp: pd.DataFrame, labels: pd.Series) -> str:
     p = bp[bp.pass_through_wan > 0].sort_values("pass_through_wan", ascending=False)
-    return ("；" if lang() == "zh" else "; ").join(
-        t(
-            "comp.passed_on_one",
-            report=labels.get(r.report_id, r.report_id),
-            amount=f"{r.pass_through_wan:,.2f}",
-            to=r.passed_to,
-            with_=f"{r.project_share_pct:.1f}%",
-            without=f"{r.own_project_share_pct:.1f}%",
-        )
-        for r in p.itertuples()
+    return listing(
+        (
+            t(
+                "comp.passed_on_one",
+                report=labels.get(r.report_id, r.report_id),
+                amount=f"{r.pass_through_wan:,.2f}",
+                to=r.passed_to,
+                with_=f"{r.project_share_pct:.1f}%",
+                without=f"{r.own_project_share_pct:.1f}%",
+            )
+            for r in p.itertuples()
+        ),
+        joiner="；" if lang() == "zh" else "; ",
+        empty="",
     )
 
 
@@ -784,4 +792,4 @@ def key_findings(corpus: Corpus) -> list[str]:
 
 
 def listing_labels(report_ids, labels: pd.Series) -> str:
-    return "、".join(str(labels.get(r, r)) for r in report_ids)
+    return listing((labels.get(r, r) for r in report_ids), empty="")

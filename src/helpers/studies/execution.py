@@ -603,7 +603,7 @@ def three_public_sentence(corpus: Corpus) -> str:
             t("ex.tp_no_rate_item", report=r.report, why=value_word(r.status.split(": ", 1)[-1]))
             for r in rest.itertuples()
         ]
-        s += t("ex.tp_no_rate", items=sep()["semi"].join(items))
+        s += t("ex.tp_no_rate", items=listing(items, joiner=sep()["semi"]))
     if len(rated):
         s += _space() + quality.sensitivity(rated, corpus, _three_public_rates)
     return s

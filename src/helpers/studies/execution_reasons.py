@@ -23,7 +23,7 @@ from ..core.settings import SETTINGS
 from ..narrative.amounts import find_amounts
 from ..narrative.budget_execution import reason_kinds
 from ..publish.text import sep, t
-from .narrate import pct, wan
+from .narrate import listing, pct, wan
 
 LINE_LEVELS = ["overall", "类", "款", "项"]
 SAME_FIGURE_WAN = SETTINGS.unit_wan + SETTINGS.rounding_wan
@@ -332,7 +332,7 @@ def overall_reasons(dev: pd.DataFrame, zero: pd.DataFrame) -> str:
     zo = usable(zero)
     zo = zo[zo.level.astype(str) == "overall"]
     said = [overall_phrase(r) for r in ov.itertuples()] + [zero_overall_phrase(r) for r in zo.itertuples()]
-    return sep()["semi"].join(said)
+    return listing(said, joiner=sep()["semi"], empty="")
 
 
 def reason_counts(dev: pd.DataFrame, zero: pd.DataFrame) -> str:

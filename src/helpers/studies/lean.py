@@ -187,7 +187,8 @@ class StudyCorpus(Corpus):
         if name not in schema.DATASETS:
             raise KeyError(f"no dataset {name!r}; the datasets are {', '.join(schema.DATASETS)}")
         cond = f"WHERE report_id NOT IN {_in(self.excluded)}" if self.excluded else ""
-        rows, reports = self.con.execute(f"SELECT count(*), count(DISTINCT report_id) FROM {name} {cond}").fetchone()
+        # fetchall, not fetchone: DuckDB 2 refuses the connection's next query while a result is unfinished
+        ((rows, reports),) = self.con.execute(f"SELECT count(*), count(DISTINCT report_id) FROM {name} {cond}").fetchall()
         return int(rows), int(reports)
 
     def without(self, report_ids: Iterable[str]) -> Corpus:

@@ -42,11 +42,13 @@ def no_data(dataset: str, detail: str = "") -> str:
     return t("narrate.no_data", dataset=dataset, detail=t("narrate.detail", detail=detail) if detail else "")
 
 
-def listing(items, limit: int = 8) -> str:
+def listing(items, limit: int = 8, joiner: str = "、", empty: str | None = None) -> str:
+    """Items in a sentence, the first `limit` of them and how many more: a finding naming every one of
+    a province's reports is not a sentence (the tables beside it list them all)."""
     items = [str(i) for i in items]
     if len(items) > limit:
-        return "、".join(items[:limit]) + t("narrate.more", n=len(items) - limit)
-    return "、".join(items) if items else t("narrate.none")
+        return joiner.join(items[:limit]) + t("narrate.more", n=len(items) - limit)
+    return joiner.join(items) if items else (t("narrate.none") if empty is None else empty)
 
 
 # Table headings of the dataset columns: the catalogue's `col.*` keys (helpers.publish.text), in the page's language.

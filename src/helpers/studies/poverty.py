@@ -20,7 +20,7 @@ from ..data.load import Corpus, short_department
 from ..publish.text import sep, t, tn
 from . import quality
 from .composition import basic_project
-from .narrate import value_word, wan
+from .narrate import listing, value_word, wan
 
 
 def printed_series(name) -> str | None:
@@ -239,7 +239,7 @@ def _continuity(corpus: Corpus) -> str | None:
         place = place if isinstance(place, str) else t("pov.a_paired_place")
         points = sep()["comma"].join(_point(r) for r in g.itertuples())
         parts.append(t("pov.to_place", department=dept, place=place, points=points))
-    return t("pov.continuity", parts=sep()["semi"].join(parts)) if parts else None
+    return t("pov.continuity", parts=listing(parts, joiner=sep()["semi"])) if parts else None
 
 
 def normalise_place(name) -> str | None:
@@ -357,7 +357,7 @@ def _series_finding(sr: pd.DataFrame, corpus: Corpus) -> str:
         + (t("pov.not_a_finding", flag=value_word(r.flag)) if r.flag else "")
         for r in sr.itertuples()
     ]
-    said = t("pov.series", stating=_stating(sr), parts=sep()["semi"].join(parts))
+    said = t("pov.series", stating=_stating(sr), parts=listing(parts, joiner=sep()["semi"]))
     return said + quality.sensitivity(sr, corpus, _stating)
 
 
@@ -371,7 +371,7 @@ def _old_name_finding(corpus: Corpus) -> list[str]:
         t("pov.old_name_item", report=labels.get(r.report_id, r.report_id), name=r.name_printed, year=r.fiscal_year)
         for r in odd.itertuples()
     ]
-    return [t("pov.old_name", items=sep()["semi"].join(items))]
+    return [t("pov.old_name", items=listing(items, joiner=sep()["semi"]))]
 
 
 def _places_findings(corpus: Corpus) -> list[str]:

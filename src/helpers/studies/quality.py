@@ -16,6 +16,7 @@ import pandas as pd
 from ..core.settings import SETTINGS
 from ..data.load import Corpus
 from ..publish.text import lang, t, tn
+from .narrate import listing
 
 PROBLEM_OUTCOMES = ("fail", "uncertain")
 FLAG_FAIL = "failed check"
@@ -243,7 +244,7 @@ def left_out_sentence(corpus: Corpus) -> str:
     if not kept:
         return ""
     parts = [t("quality.left_out_part", label=label, why=why) for label, why in kept.values()]
-    return tn("quality.left_out", len(kept), parts=("；" if lang() == "zh" else "; ").join(parts))
+    return tn("quality.left_out", len(kept), parts=listing(parts, joiner="；" if lang() == "zh" else "; "))
 
 
 def sensitivity(df: pd.DataFrame, corpus: Corpus, describe, col: str = "report_id") -> str:
@@ -264,7 +265,7 @@ def sensitivity(df: pd.DataFrame, corpus: Corpus, describe, col: str = "report_i
     said = head + tn("quality.remain", n, said=describe(rest))
     if len(mine) > n:  # most of what the headline rests on is to be used with care: say so plainly
         labels = corpus.labels()
-        rest_labels = "、".join(str(labels.get(r, r)) for r in dict.fromkeys(rest[col].astype("object")))
+        rest_labels = listing(labels.get(r, r) for r in dict.fromkeys(rest[col].astype("object")))
         said += ("" if lang() == "zh" else " ") + tn("quality.rests_on_care", n, care=len(mine), reports=rest_labels)
     return said
 

@@ -114,3 +114,16 @@ def test_findings_of_many_reports_name_the_first_few_and_count_the_rest(processe
         # a list is cut at eight reports; the longest finding on the shipped corpus is ~1,500 characters
         assert f.count("[") <= 3 * 8 + 2, f[:200]
     assert len(ex.rates(corpus).report_id.unique()) > 8  # the tables still hold every report
+
+
+def test_sql_asks_the_same_of_a_corpus_in_memory_and_out_of_core(both, processed_raw):
+    """start_here asks its questions with corpus.sql: the same answer whether the corpus was read out of
+    core (processed datasets) or is held in memory (data/raw read directly on a fresh clone)."""
+    from helpers.studies.source import processed_or_raw
+
+    whole, out_of_core = both
+    q = 'SELECT "table", count(*) AS n, count(DISTINCT report_id) AS reports FROM line_items GROUP BY ALL ORDER BY 1'
+    pd.testing.assert_frame_equal(whole.sql(q), out_of_core.sql(q))
+    assert int(whole.sql(q).n.sum()) == len(whole.line_items) > len(out_of_core.line_items)
+    corpus, said = processed_or_raw(processed_raw)
+    assert isinstance(corpus, lean.StudyCorpus) and said.startswith("Read 10 reports")

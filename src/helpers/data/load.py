@@ -112,6 +112,20 @@ class Corpus:
     def n_reports(self, df: pd.DataFrame) -> int:
         return int(df.report_id.nunique()) if "report_id" in df and len(df) else 0
 
+    def sql(self, query: str, params: list | None = None) -> pd.DataFrame:
+        """A SQL query (DuckDB) over the datasets, one view per dataset (`reports`, `line_items`, …), as a
+        frame: the same question as on a corpus read out of core (`studies.lean.StudyCorpus.sql`), here
+        over the frames in memory (DuckDB reads them in place, without a copy)."""
+        con = self.__dict__.get("_sql")
+        if con is None:
+            import duckdb  # only when asked: `import helpers` stays light
+
+            con = duckdb.connect()
+            for ds in schema.DATASETS:
+                con.register(ds, self[ds])
+            self.__dict__["_sql"] = con
+        return con.execute(query, params or []).df()
+
     def size(self, name: str) -> tuple[int, int]:
         """(rows, reports) of the dataset `name` (a corpus read out of core counts in SQL)."""
         df = self[name]

@@ -131,7 +131,9 @@ def rates(corpus: Corpus) -> pd.DataFrame:
     level = level.where(~all_projects, "all projects")
     be["level"] = pd.Categorical(level, categories=LEVEL_ORDER + ["all projects", "三公"], ordered=True)
     be = quality.flag_rows(be, corpus, ["budget_wan", "final_wan", "rate_printed_pct"])
-    return be
+    # numbered afresh: the comparable corpus's rows come from a query without the reports left out,
+    # or from a frame with them filtered out; the rows are the same, their old numbers are not
+    return be.reset_index(drop=True)
 
 
 def rate_groups(be: pd.DataFrame) -> pd.DataFrame:
@@ -384,7 +386,7 @@ def three_public(corpus: Corpus) -> pd.DataFrame:
     df = quality.flag_rows(df, corpus, ["budget_wan", "final_wan"], item_col="item")
     df["rate_from_parts"] = _rates_from_parts(df, corpus)
     _flag_doubtful_t7(df, corpus)
-    return df[THREE_PUBLIC_COLUMNS]
+    return df[THREE_PUBLIC_COLUMNS].reset_index(drop=True)  # numbered afresh, as rates()
 
 
 def three_public_one_source(tp: pd.DataFrame) -> pd.DataFrame:

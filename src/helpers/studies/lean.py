@@ -79,9 +79,9 @@ def _order_table(con: duckdb.DuckDBPyConnection, generation: Path) -> bool:
     return True
 
 
-def _source_sql(files: list[Path], ordered: bool) -> str:
+def _source_sql(files: list[Path], ordered: bool, excluded: tuple[str, ...] = ()) -> str:
     """A dataset's rows with `_rank`, their place in load()'s order: the run's input order of their
-    report (the manifest's), then the files' order, then each file's rows."""
+    report (the manifest's), then the files' order, then each file's rows; without the reports `excluded`."""
     listed = ", ".join(sql_string(str(f)) for f in files)
     # every column the files hold (a column added since is made null by schema.conform, as load() does)
     src = f"read_parquet([{listed}], union_by_name = true, filename = true, file_row_number = true) AS d"
@@ -90,19 +90,20 @@ def _source_sql(files: list[Path], ordered: bool) -> str:
         src += " LEFT JOIN _order USING (report_id)"
         pos = "coalesce(_order.pos, 2147483647)"
     rank = f"({pos}::HUGEINT << 64) + (list_position([{listed}], d.filename)::HUGEINT << 40) + d.file_row_number"
-    return f"SELECT d.* EXCLUDE (filename, file_row_number), {rank} AS _rank FROM {src}"
+    cond = f" WHERE d.report_id NOT IN {_in(excluded)}" if excluded else ""
+    return f"SELECT d.* EXCLUDE (filename, file_row_number), {rank} AS _rank FROM {src}{cond}"
 
 
-def _rows_sql(files: list[Path], ordered: bool, where: str | None) -> str:
+def _rows_sql(files: list[Path], ordered: bool, where: str | None, excluded: tuple[str, ...] = ()) -> str:
     cond = f"WHERE {where}" if where else ""
-    return f"SELECT * EXCLUDE (_rank) FROM ({_source_sql(files, ordered)}) {cond} ORDER BY _rank"
+    return f"SELECT * EXCLUDE (_rank) FROM ({_source_sql(files, ordered, excluded)}) {cond} ORDER BY _rank"
 
 
-def _line_items_sql(files: list[Path], ordered: bool) -> str:
+def _line_items_sql(files: list[Path], ordered: bool, excluded: tuple[str, ...] = ()) -> str:
     """The line items the studies read (_CLASSES, _OTHER_LINE_ITEMS), in load()'s order."""
     coded = "code IS NOT NULL AND length(code) IN (3, 5, 7)"
     return f"""
-    WITH li AS NOT MATERIALIZED ({_source_sql(files, ordered)}),
+    WITH li AS NOT MATERIALIZED ({_source_sql(files, ordered, excluded)}),
     cls AS NOT MATERIALIZED (SELECT * FROM li WHERE {_CLASSES}),
     best AS (SELECT report_id, "table", substr(code, 1, 3) AS c, min(length(code)) AS n FROM cls
              WHERE {coded} AND amount_wan IS NOT NULL AND NOT isnan(amount_wan) GROUP BY ALL),
@@ -119,9 +120,24 @@ def _line_items_sql(files: list[Path], ordered: bool) -> str:
 class _StudyFrames(Mapping):
     """dataset → its study rows as a frame, each queried on first use and kept."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, sources: dict[str, list[Path]], ordered: bool) -> None:
-        self._con, self._sources, self._ordered = con, sources, ordered
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        sources: dict[str, list[Path]],
+        ordered: bool,
+        excluded: tuple[str, ...] = (),
+    ) -> None:
+        self._con, self._sources, self._ordered, self._excluded = con, sources, ordered, excluded
         self._got: dict[str, pd.DataFrame] = {}
+
+    def without(self, report_ids: tuple[str, ...]) -> _StudyFrames:
+        """These frames without the rows of `report_ids`: a dataset read already is filtered in pandas, any
+        other is queried without them, so the whole and the comparable corpus never both hold a dataset
+        that only the comparable one reads (the studies read every large dataset through the latter)."""
+        out = _StudyFrames(self._con, self._sources, self._ordered, (*self._excluded, *report_ids))
+        for name, df in self._got.items():
+            out._got[name] = df[~df.report_id.isin(report_ids)] if len(df) and report_ids else df
+        return out
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         if name not in self._got:
@@ -132,10 +148,11 @@ class _StudyFrames(Mapping):
                 self._got[name] = schema.empty(name)
             else:
                 ordered = self._ordered
+                excluded = self._excluded
                 sql = (
-                    _line_items_sql(files, ordered)
+                    _line_items_sql(files, ordered, excluded)
                     if name == "line_items"
-                    else _rows_sql(files, ordered, STUDY_ROWS.get(name))
+                    else _rows_sql(files, ordered, STUDY_ROWS.get(name), excluded)
                 )
                 table = self._con.sql(sql).to_arrow_table()
                 # the Arrow buffers freed as they are converted: not both copies at once
@@ -148,26 +165,6 @@ class _StudyFrames(Mapping):
 
     def __len__(self) -> int:
         return len(schema.DATASETS)
-
-
-class _Without(Mapping):
-    """`frames` without the rows of `report_ids`, each filtered on first use (as quality.usable_rows)."""
-
-    def __init__(self, frames: Mapping[str, pd.DataFrame], report_ids: list[str]) -> None:
-        self._frames, self._ids = frames, report_ids
-        self._got: dict[str, pd.DataFrame] = {}
-
-    def __getitem__(self, name: str) -> pd.DataFrame:
-        if name not in self._got:
-            df = self._frames[name]
-            self._got[name] = df[~df.report_id.isin(self._ids)] if len(df) and self._ids else df
-        return self._got[name]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._frames)
-
-    def __len__(self) -> int:
-        return len(self._frames)
 
 
 @dataclass
@@ -188,14 +185,17 @@ class StudyCorpus(Corpus):
             raise KeyError(f"no dataset {name!r}; the datasets are {', '.join(schema.DATASETS)}")
         cond = f"WHERE report_id NOT IN {_in(self.excluded)}" if self.excluded else ""
         # fetchall, not fetchone: DuckDB 2 refuses the connection's next query while a result is unfinished
-        ((rows, reports),) = self.con.execute(f"SELECT count(*), count(DISTINCT report_id) FROM {name} {cond}").fetchall()
+        query = f"SELECT count(*), count(DISTINCT report_id) FROM {name} {cond}"
+        ((rows, reports),) = self.con.execute(query).fetchall()
         return int(rows), int(reports)
 
     def without(self, report_ids: Iterable[str]) -> Corpus:
-        ids = [str(r) for r in report_ids]
+        ids = tuple(str(r) for r in report_ids)
+        frames = self.frames
+        assert isinstance(frames, _StudyFrames)  # open_corpus and without() make no other
         return StudyCorpus(
             folder=self.folder,
-            frames=_Without(self.frames, ids),
+            frames=frames.without(ids),
             label_of=self.labels(),
             con=self.con,
             excluded=(*self.excluded, *ids),

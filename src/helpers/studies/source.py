@@ -31,6 +31,7 @@ from ..data.datasets import extractor_version, write_datasets
 from ..data.extract import DEFAULT_PDF_ENGINE, extract_report, failed_row, report_id_for
 from ..data.load import Corpus, NoProcessedData, load, load_report
 from ..read.document import folder_pages, sha256_of
+from .lean import open_corpus
 from .narrate import show
 
 
@@ -244,12 +245,13 @@ def corpus_of_files(files, *, cache_dir: str | Path | None = None, pdf_engine: s
 def processed_or_raw(
     processed_dir: str | Path | None = None, *, raw_dir: str | Path | None = None, cache_dir: str | Path | None = None
 ) -> tuple[Corpus, str]:
-    """The processed datasets, or — when that folder holds none yet (a fresh clone) — the files of
-    data/raw read through the cache. Returns the corpus and a sentence saying which."""
+    """The processed datasets read out of core (`lean.open_corpus`: the rows the studies read as frames,
+    `corpus.sql()` for any other question), or — when that folder holds none yet (a fresh clone) — the
+    files of data/raw read through the cache, in memory. Returns the corpus and a sentence saying which."""
     try:
-        corpus = load(processed_dir or None)
-        if len(corpus.reports):
-            return corpus, f"Read {len(corpus.reports)} reports from `{paths.display_path(corpus.folder)}`."
+        # out of core: frames of the rows the studies read, and corpus.sql() over every row, in place
+        corpus: Corpus = open_corpus(processed_dir or None)
+        return corpus, f"Read {len(corpus.reports)} reports from `{paths.display_path(corpus.folder)}`."
     except NoProcessedData:
         pass  # a fresh clone: nothing processed yet
     raw = Path(raw_dir) if raw_dir else paths.DATA_RAW

@@ -26,6 +26,7 @@ from helpers.run import notebook_exec, runner, workers
 from helpers.run.pipeline import extract_and_write
 
 from .conftest import HONGSHAN, JIANGHAN
+from .test_container_ocr import FORMATS
 from .test_notebooks import _job, _nb
 from .test_warm_kernels import _content, _stdout
 
@@ -173,6 +174,35 @@ def test_a_task_that_raises_kills_its_worker_or_overruns_fails_that_file_alone(c
 
     with Client(cluster, timeout="30s") as client:
         client.wait_for_workers(2, timeout=60)
+
+
+def test_a_scanned_reports_pages_are_read_as_tasks_of_their_own_on_the_cluster(cluster, tmp_path):
+    """Issue 22: on a cluster the OCR of a report's page images is spread page by page (each page a task
+    of its own, `read_page-…`), not read one after another on the worker its report landed on; the
+    datasets are those of a run in this process."""
+    from distributed import Client, get_task_stream
+
+    scans = tmp_path / "raw" / "社会工作部决算图片"
+    scans.mkdir(parents=True)
+    for name in ("第07页.jpg", "第08页.jpg"):
+        shutil.copy(FORMATS / "社会工作部决算图片" / name, scans / name)
+    files = [scans, HONGSHAN]
+    extract_and_write(files, tmp_path / "here", jobs=1)
+    workers.use_scheduler(cluster)
+    try:
+        with Client(cluster, timeout="30s") as client, get_task_stream(client) as stream:
+            extract_and_write(files, tmp_path / "dask", jobs=2)
+    finally:
+        workers.use_scheduler(None)
+    pages = [t for t in stream.data if str(t["key"]).startswith("read_page-")]
+    assert len(pages) == 2
+    a, b = read_datasets(tmp_path / "here"), read_datasets(tmp_path / "dask")
+    assert b["reports"].set_index("report_id").loc["社会工作部决算图片", "source_format"] == "images"
+    for ds in a:
+        pd.testing.assert_frame_equal(
+            a[ds].drop(columns="extracted_at", errors="ignore"), b[ds].drop(columns="extracted_at", errors="ignore")
+        )
+    assert (b["line_items"].report_id == "社会工作部决算图片").sum() > 20  # the two pages' tables were read
 
 
 def test_scheduler_local_is_a_dask_local_cluster(tmp_path):

@@ -28,6 +28,7 @@ Every table cell carries the recogniser's confidence; refs are pixels of the des
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 import warnings
 from collections.abc import Iterator
@@ -35,6 +36,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import numpy as np
 
@@ -859,6 +861,42 @@ def _images(path: Path) -> tuple[str, Iterator[tuple[str | None, np.ndarray]], l
     )
 
 
+def _dask_worker() -> Any:
+    """The Dask worker this code runs on, else None (distributed is imported only where it already is:
+    a process pool or a single process never pays for it)."""
+    if "distributed" not in sys.modules:
+        return None
+    from distributed import get_worker
+
+    try:
+        return get_worker()
+    except ValueError:  # not inside a task on a worker
+        return None
+
+
+def _read_pages(images: Iterator[tuple[str | None, np.ndarray]]) -> Iterator[tuple[str | None, tuple]]:
+    """(name, read_page's result) for each page image, in page order. On a Dask worker the pages are
+    read as tasks of their own, spread over the cluster (a scanned report's pages at once, not one
+    after another on the worker its report landed on), no more in flight than the cluster has
+    threads; elsewhere one after another, here."""
+    if _dask_worker() is None:
+        for k, (name, grey) in enumerate(images, start=1):
+            yield name, read_page(grey, k, name)
+        return
+    from distributed import worker_client
+
+    with worker_client() as client:  # this task steps out of its thread while its pages run
+        window = max(1, sum(client.nthreads().values()))
+        pending: list[tuple[str | None, Any]] = []
+        for k, (name, grey) in enumerate(images, start=1):
+            pending.append((name, client.submit(read_page, grey, k, name, pure=False, key=f"read_page-{uuid4().hex}")))
+            while len(pending) >= window:
+                first, fut = pending.pop(0)
+                yield first, fut.result()
+        for name, fut in pending:
+            yield name, fut.result()
+
+
 def read_layout(path: Path) -> Layout:
     """A scanned PDF, a page image or a folder of page images, read by OCR into pages of blocks."""
     path = Path(path)
@@ -868,8 +906,7 @@ def read_layout(path: Path) -> Layout:
     pages: list[Page] = []
     blank: list[str] = []
     angles: list[float] = []
-    for k, (name, grey) in enumerate(images, start=1):
-        page, angle, cjk = read_page(grey, k, name)
+    for k, (name, (page, angle, cjk)) in enumerate(_read_pages(images), start=1):
         pages.append(page)
         label = name or f"page {k}"
         if cjk < MIN_REPORT_CHARS:

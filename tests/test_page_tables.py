@@ -240,3 +240,22 @@ def test_navigation_anchors_are_the_ids_nbconvert_writes():
     assert ids == [html.escape(pages.heading_id(h)) for h in headings]
     assert [t["anchor"] for t in pages.toc(nb)] == [pages.heading_id(h) for h in headings]
     assert pages.heading_id("三公经费 (2023年)") == "%E4%B8%89%E5%85%AC%E7%BB%8F%E8%B4%B9-(2023%E5%B9%B4)"
+
+
+def test_a_table_longer_than_a_page_holds_shows_its_first_rows_and_says_where_the_rest_are(monkeypatch):
+    """A table with a row per statement of a province's corpus made a study page of hundreds of MB (10 MB
+    at 200 reports): show_table shows the first MAX_TABLE_ROWS rows and says how many there are."""
+    from helpers.studies import narrate
+
+    shown: list = []
+    monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: shown.append(obj))
+    n = narrate.MAX_TABLE_ROWS + 1
+    with text.using("zh"):
+        narrate.show_table(pd.DataFrame({"report": [f"区{k} 财政局 2024" for k in range(n)], "rate": 97.5}))
+    said, table = shown
+    assert f"表中显示前 {narrate.MAX_TABLE_ROWS} 行，共 {n} 行" in said["text/plain"]
+    assert table["text/html"].count("<tr") == narrate.MAX_TABLE_ROWS + 1  # the heading row and the rows shown
+    assert f"区{n - 2} 财政局" in table["text/html"] and f"区{n - 1} 财政局" not in table["text/html"]
+    shown.clear()
+    narrate.show_table(pd.DataFrame({"rate": [1.0, 2.0]}))
+    assert len(shown) == 1 and shown[0]["text/html"].count("<tr") == 3

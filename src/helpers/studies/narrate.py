@@ -259,6 +259,9 @@ def readable(obj: pd.DataFrame, percent: bool = False, colors: dict | None = Non
     return ReaderTable(obj, percent, colors)
 
 
+MAX_TABLE_ROWS = 500  # rows a page's table shows (the shipped corpus's largest table has fewer)
+
+
 def show_table(obj, percent: bool = False, colors: dict | None = None) -> None:
     """Display a table for readers (see `table_html`); `percent=True` formats every figure as a
     share in percent (share matrices), `colors` paints cells by value. Anything that is not a
@@ -268,6 +271,11 @@ def show_table(obj, percent: bool = False, colors: dict | None = None) -> None:
     if isinstance(obj, pd.Series):
         obj = obj.to_frame()
     if isinstance(obj, pd.DataFrame):
+        if len(obj) > MAX_TABLE_ROWS:
+            # a table with a row per report or statement of a province's corpus would make a page of
+            # hundreds of MB: the first rows (the callers sort them), and where the others are
+            show(t("narrate.rows_cut", shown=f"{MAX_TABLE_ROWS:,}", n=f"{len(obj):,}"))
+            obj = obj.head(MAX_TABLE_ROWS)
         table = ReaderTable(obj, percent, colors)
         display({"text/html": table.to_html(), "text/plain": repr(table)}, raw=True)
         return

@@ -19,7 +19,7 @@ from ..core.vocabulary import CLASS_NAMES as _CLASS_NAMES
 from ..core.vocabulary import CODE_LEVELS, ECONOMIC_NAMES, POVERTY_CODE
 from ..core.vocabulary import PERSONNEL_CLASSES as PERSONNEL_CODES
 from ..data.load import Corpus
-from ..publish.text import lang, t, tn
+from ..publish.text import lang, sep, t, tn
 from . import quality
 from .narrate import listing
 
@@ -472,7 +472,7 @@ def _per_staff_items(ps: pd.DataFrame, labels: pd.Series) -> str:
             )
             for r in ps.itertuples()
         ),
-        joiner="；" if lang() == "zh" else "; ",
+        joiner=sep()["semi"],
     )
 
 
@@ -489,7 +489,7 @@ def _per_staff_groups(ps: pd.DataFrame) -> str:
         for group, g in ps.groupby("comparison_group", sort=True)
         if len(g) > 1
     ]
-    return ("；" if lang() == "zh" else "; ").join(said) if said else t("comp.per_staff_no_pair")
+    return sep()["semi"].join(said) if said else t("comp.per_staff_no_pair")
 
 
 def per_staff_sentence(corpus: Corpus) -> str:
@@ -614,7 +614,7 @@ def group_note(corpus: Corpus, report_ids, money: bool = True) -> str:
         years=(f"{years[0]}" if years[0] == years[-1] else f"{years[0]}–{years[-1]}") if years else t("comp.no_year"),
     )
     if money and len(set(years)) > 1:
-        said += ("；" if lang() == "zh" else "; ") + t("comp.nominal")
+        said += sep()["semi"] + t("comp.nominal")
     return said
 
 
@@ -709,7 +709,7 @@ def _passed_on(bp: pd.DataFrame, labels: pd.Series) -> str:
             )
             for r in p.itertuples()
         ),
-        joiner="；" if lang() == "zh" else "; ",
+        joiner=sep()["semi"],
         empty="",
     )
 

@@ -39,6 +39,11 @@ def _in(values: Iterable[str]) -> str:
     return "(" + ", ".join(sql_string(v) for v in values) + ")"
 
 
+def _not_in(column: str, report_ids: tuple[str, ...]) -> str:
+    """The WHERE clause that leaves out the reports `without()` left out ("" for none)."""
+    return f" WHERE {column} NOT IN {_in(report_ids)}" if report_ids else ""
+
+
 # line_items rows read by composition.function_classes (function classes of T3 / T5 / T4's expenditure
 # side) and economic_classes (T6 by economic class): per report, table and class, only the rows of the
 # most aggregated level printed with an amount (what `_rollup` sums), the 类 rows (their printed
@@ -90,8 +95,8 @@ def _source_sql(files: list[Path], ordered: bool, excluded: tuple[str, ...] = ()
         src += " LEFT JOIN _order USING (report_id)"
         pos = "coalesce(_order.pos, 2147483647)"
     rank = f"({pos}::HUGEINT << 64) + (list_position([{listed}], d.filename)::HUGEINT << 40) + d.file_row_number"
-    cond = f" WHERE d.report_id NOT IN {_in(excluded)}" if excluded else ""
-    return f"SELECT d.* EXCLUDE (filename, file_row_number), {rank} AS _rank FROM {src}{cond}"
+    src += _not_in("d.report_id", excluded)
+    return f"SELECT d.* EXCLUDE (filename, file_row_number), {rank} AS _rank FROM {src}"
 
 
 def _rows_sql(files: list[Path], ordered: bool, where: str | None, excluded: tuple[str, ...] = ()) -> str:
@@ -127,14 +132,15 @@ class _StudyFrames(Mapping):
         ordered: bool,
         excluded: tuple[str, ...] = (),
     ) -> None:
-        self._con, self._sources, self._ordered, self._excluded = con, sources, ordered, excluded
+        self._con, self._sources, self._ordered = con, sources, ordered
+        self.excluded = excluded  # the reports without() left out: their rows are never queried
         self._got: dict[str, pd.DataFrame] = {}
 
     def without(self, report_ids: tuple[str, ...]) -> _StudyFrames:
         """These frames without the rows of `report_ids`: a dataset read already is filtered in pandas, any
         other is queried without them, so the whole and the comparable corpus never both hold a dataset
         that only the comparable one reads (the studies read every large dataset through the latter)."""
-        out = _StudyFrames(self._con, self._sources, self._ordered, (*self._excluded, *report_ids))
+        out = _StudyFrames(self._con, self._sources, self._ordered, (*self.excluded, *report_ids))
         for name, df in self._got.items():
             out._got[name] = df[~df.report_id.isin(report_ids)] if len(df) and report_ids else df
         return out
@@ -148,7 +154,7 @@ class _StudyFrames(Mapping):
                 self._got[name] = schema.empty(name)
             else:
                 ordered = self._ordered
-                excluded = self._excluded
+                excluded = self.excluded
                 sql = (
                     _line_items_sql(files, ordered, excluded)
                     if name == "line_items"
@@ -173,7 +179,11 @@ class StudyCorpus(Corpus):
     (module docstring). `size()` and `sql()` answer for the whole datasets."""
 
     con: Any = field(default=None, repr=False)
-    excluded: tuple[str, ...] = ()
+
+    @property
+    def excluded(self) -> tuple[str, ...]:
+        """The reports `without()` left out (the frames keep the record; a plain mapping left none out)."""
+        return self.frames.excluded if isinstance(self.frames, _StudyFrames) else ()
 
     def sql(self, query: str, params: list | None = None) -> pd.DataFrame:
         """A query over the whole datasets (one view per dataset, as `helpers.db()`), as a frame."""
@@ -183,9 +193,8 @@ class StudyCorpus(Corpus):
         """(rows, reports) of the whole dataset `name`, the reports left out by `without()` not counted."""
         if name not in schema.DATASETS:
             raise KeyError(f"no dataset {name!r}; the datasets are {', '.join(schema.DATASETS)}")
-        cond = f"WHERE report_id NOT IN {_in(self.excluded)}" if self.excluded else ""
         # fetchall, not fetchone: DuckDB 2 refuses the connection's next query while a result is unfinished
-        query = f"SELECT count(*), count(DISTINCT report_id) FROM {name} {cond}"
+        query = f"SELECT count(*), count(DISTINCT report_id) FROM {name}{_not_in('report_id', self.excluded)}"
         ((rows, reports),) = self.con.execute(query).fetchall()
         return int(rows), int(reports)
 
@@ -198,7 +207,6 @@ class StudyCorpus(Corpus):
             frames=frames.without(ids),
             label_of=self.labels(),
             con=self.con,
-            excluded=(*self.excluded, *ids),
         )
 
 

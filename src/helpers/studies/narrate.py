@@ -435,7 +435,7 @@ def _tables_html(s: dict) -> str:
         tables += t("narrate.close")
     tables += (t("narrate.missing", missing=esc("、".join(s["missing"]))) if s["missing"] else "") + t("narrate.stop")
     if s["doubtful"]:
-        semi = "；" if lang() == "zh" else "; "
+        semi = sep()["semi"]
         tables += (
             t("narrate.doubt")
             + semi.join(

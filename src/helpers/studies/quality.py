@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..core.settings import SETTINGS
 from ..data.load import Corpus
-from ..publish.text import lang, t, tn
+from ..publish.text import lang, sep, t, tn
 from .narrate import listing
 
 PROBLEM_OUTCOMES = ("fail", "uncertain")
@@ -244,7 +244,7 @@ def left_out_sentence(corpus: Corpus) -> str:
     if not kept:
         return ""
     parts = [t("quality.left_out_part", label=label, why=why) for label, why in kept.values()]
-    return tn("quality.left_out", len(kept), parts=listing(parts, joiner="；" if lang() == "zh" else "; "))
+    return tn("quality.left_out", len(kept), parts=listing(parts, joiner=sep()["semi"]))
 
 
 def sensitivity(df: pd.DataFrame, corpus: Corpus, describe, col: str = "report_id") -> str:

@@ -14,7 +14,7 @@ from ..core.catalog import ALL_TABLE_CODES, BY_CODE, MEASURES_DOC, TABLE_CODES, 
 from ..core.vocabulary import THREE_PUBLIC_COLUMN_LABELS as _T7_LABELS
 from ..core.vocabulary import THREE_PUBLIC_COLUMNS
 from ..data.load import Corpus
-from ..publish.text import lang, t
+from ..publish.text import lang, sep, t
 
 OUTCOME_ORDER = {"fail": 0, "uncertain": 1, "insufficient_data": 2, "not_applicable": 3, "pass": 4}
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -410,7 +410,7 @@ def coverage_sentence(cov: pd.DataFrame) -> str:
     from .narrate import listing
 
     found, empty, missing = (cov[cov.state == s].table.tolist() for s in ("found", "empty", "missing"))
-    why_missing = ("；" if lang() == "zh" else "; ").join(sorted(set(cov[cov.state == "missing"].why))) or "—"
+    why_missing = sep()["semi"].join(sorted(set(cov[cov.state == "missing"].why))) or "—"
     return t(
         "view.coverage",
         found=listing(found, 9),
@@ -478,7 +478,7 @@ def three_public_sentence(tp: pd.DataFrame) -> str:
     from .narrate import wan
 
     tot = tp[tp.item == "total"]
-    semi = "；" if lang() == "zh" else "; "
+    semi = sep()["semi"]
     parts = semi.join(
         t("view.three_public_part", source=s, budget=wan(b), final=wan(f))
         for s, b, f in zip(tot.source, tot.budget_wan, tot.final_wan)

@@ -36,7 +36,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from uuid import uuid4
 
 import numpy as np
 
@@ -861,17 +860,18 @@ def _images(path: Path) -> tuple[str, Iterator[tuple[str | None, np.ndarray]], l
     )
 
 
-def _dask_worker() -> Any:
-    """The Dask worker this code runs on, else None (distributed is imported only where it already is:
-    a process pool or a single process never pays for it)."""
+def _on_dask_worker() -> bool:
+    """Whether this code runs in a task on a Dask worker (distributed is imported only where it already
+    is: a process pool or a single process never pays for it)."""
     if "distributed" not in sys.modules:
-        return None
+        return False
     from distributed import get_worker
 
     try:
-        return get_worker()
+        get_worker()
     except ValueError:  # not inside a task on a worker
-        return None
+        return False
+    return True
 
 
 def _read_pages(images: Iterator[tuple[str | None, np.ndarray]]) -> Iterator[tuple[str | None, tuple]]:
@@ -879,7 +879,7 @@ def _read_pages(images: Iterator[tuple[str | None, np.ndarray]]) -> Iterator[tup
     read as tasks of their own, spread over the cluster (a scanned report's pages at once, not one
     after another on the worker its report landed on), no more in flight than the cluster has
     threads; elsewhere one after another, here."""
-    if _dask_worker() is None:
+    if not _on_dask_worker():
         for k, (name, grey) in enumerate(images, start=1):
             yield name, read_page(grey, k, name)
         return
@@ -889,7 +889,8 @@ def _read_pages(images: Iterator[tuple[str | None, np.ndarray]]) -> Iterator[tup
         window = max(1, sum(client.nthreads().values()))
         pending: list[tuple[str | None, Any]] = []
         for k, (name, grey) in enumerate(images, start=1):
-            pending.append((name, client.submit(read_page, grey, k, name, pure=False, key=f"read_page-{uuid4().hex}")))
+            # pure=False: a key of its own, read_page-<uuid> (what the cluster's task stream shows)
+            pending.append((name, client.submit(read_page, grey, k, name, pure=False)))
             while len(pending) >= window:
                 first, fut = pending.pop(0)
                 yield first, fut.result()

@@ -40,8 +40,11 @@ def _in(values: Iterable[str]) -> str:
 
 
 def _not_in(column: str, report_ids: tuple[str, ...]) -> str:
-    """The WHERE clause that leaves out the reports `without()` left out ("" for none)."""
-    return f" WHERE {column} NOT IN {_in(report_ids)}" if report_ids else ""
+    """The WHERE clause that leaves out the reports `without()` left out ("" for none). A subquery, which
+    DuckDB answers with one hash join: a literal list is compared value by value, row by row (at 10,000
+    reports, 1,800 left out: 63 s of CPU to read line_items against 6 s)."""
+    listed = ", ".join(sql_string(v) for v in report_ids)
+    return f" WHERE {column} NOT IN (SELECT unnest([{listed}]))" if report_ids else ""
 
 
 # line_items rows read by composition.function_classes (function classes of T3 / T5 / T4's expenditure
@@ -122,6 +125,15 @@ def _line_items_sql(files: list[Path], ordered: bool, excluded: tuple[str, ...] 
     SELECT * EXCLUDE (_rank) FROM li WHERE _rank IN (SELECT _rank FROM kept) ORDER BY _rank"""
 
 
+def _release(con: duckdb.DuckDBPyConnection, limit: str) -> None:
+    """Give back the buffers DuckDB keeps after a query. It holds them up to its memory limit for the next
+    one (at 10,000 reports, 280 MB after reading line_items), on top of the frames the studies then build;
+    lowering the limit for a moment frees them (nothing of ours lives in its buffers but `_order`, a few KB).
+    `limit` is the one the connection was opened with (DuckDB reports it back rounded, a little lower each time)."""
+    con.execute("SET memory_limit = '16MB'")
+    con.execute(f"SET memory_limit = {sql_string(limit)}")
+
+
 class _StudyFrames(Mapping):
     """dataset → its study rows as a frame, each queried on first use and kept."""
 
@@ -131,8 +143,9 @@ class _StudyFrames(Mapping):
         sources: dict[str, list[Path]],
         ordered: bool,
         excluded: tuple[str, ...] = (),
+        limit: str = MEMORY_LIMIT,
     ) -> None:
-        self._con, self._sources, self._ordered = con, sources, ordered
+        self._con, self._sources, self._ordered, self._limit = con, sources, ordered, limit
         self.excluded = excluded  # the reports without() left out: their rows are never queried
         self._got: dict[str, pd.DataFrame] = {}
 
@@ -140,7 +153,7 @@ class _StudyFrames(Mapping):
         """These frames without the rows of `report_ids`: a dataset read already is filtered in pandas, any
         other is queried without them, so the whole and the comparable corpus never both hold a dataset
         that only the comparable one reads (the studies read every large dataset through the latter)."""
-        out = _StudyFrames(self._con, self._sources, self._ordered, (*self.excluded, *report_ids))
+        out = _StudyFrames(self._con, self._sources, self._ordered, (*self.excluded, *report_ids), self._limit)
         for name, df in self._got.items():
             out._got[name] = df[~df.report_id.isin(report_ids)] if len(df) and report_ids else df
         return out
@@ -161,6 +174,7 @@ class _StudyFrames(Mapping):
                     else _rows_sql(files, ordered, STUDY_ROWS.get(name), excluded)
                 )
                 table = self._con.sql(sql).to_arrow_table()
+                _release(self._con, self._limit)
                 # the Arrow buffers freed as they are converted: not both copies at once
                 self._got[name] = schema.conform(table.to_pandas(self_destruct=True, split_blocks=True), name)
                 del table
@@ -224,7 +238,7 @@ def open_corpus(
     except Exception:  # noqa: S110 - in a Jupyter kernel DuckDB refuses the setting without ipywidgets (and prints no bar)
         pass
     generation = partitioned.resolve(folder)
-    frames = _StudyFrames(con, dataset_sources(generation), _order_table(con, generation))
+    frames = _StudyFrames(con, dataset_sources(generation), _order_table(con, generation), limit=memory_limit)
     corpus = StudyCorpus(folder=folder, frames=frames, con=con)
     if corpus.reports.empty:  # pragma: no cover - db() has said so already
         raise NoProcessedData(f"{folder}/reports.parquet holds no reports")

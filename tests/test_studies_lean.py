@@ -127,3 +127,18 @@ def test_sql_asks_the_same_of_a_corpus_in_memory_and_out_of_core(both, processed
     assert int(whole.sql(q).n.sum()) == len(whole.line_items) > len(out_of_core.line_items)
     corpus, said = processed_or_raw(processed_raw)
     assert isinstance(corpus, lean.StudyCorpus) and said.startswith("Read 10 reports")
+
+
+def test_doubtful_cells_asked_of_the_files(processed_raw):
+    """The page on budgets needs the T7 cells read with doubt, not line_items: the out-of-core corpus asks
+    the files for them, without reading its study rows of line_items, and gets load()'s rows (those of the
+    reports the comparable corpus keeps)."""
+    whole = quality.comparable(load(processed_raw))
+    out_of_core = quality.comparable(lean.open_corpus(processed_raw))
+    for table in ("T7", None):
+        mine = out_of_core.doubtful_rows("line_items", table)
+        pd.testing.assert_frame_equal(
+            mine.reset_index(drop=True), whole.doubtful_rows("line_items", table).reset_index(drop=True)
+        )
+    assert len(out_of_core.doubtful_rows("line_items", "T7")) > 0  # the corpus's text copies print T7 without columns
+    assert "line_items" not in out_of_core.frames._got

@@ -109,6 +109,17 @@ class Corpus:
             self.__dict__["_cells"] = kept
         return kept[1].get(table, kept[2])
 
+    def doubtful_rows(self, name: str, table: str | None = None) -> pd.DataFrame:
+        """The rows of dataset `name` (of one `table` if given) whose reading is doubtful, in the dataset's
+        order (a corpus read out of core asks its files for them, not for the whole dataset)."""
+        df = self[name]
+        if df.empty or "doubtful" not in df:
+            return df.iloc[0:0]
+        keep = df.doubtful.fillna(False).astype(bool)
+        if table is not None:
+            keep &= df.table == table
+        return df[keep]
+
     def n_reports(self, df: pd.DataFrame) -> int:
         return int(df.report_id.nunique()) if "report_id" in df and len(df) else 0
 

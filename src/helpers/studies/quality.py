@@ -141,12 +141,9 @@ def flag_rows(
     )
 
 
-def doubtful_cells(corpus: Corpus) -> pd.DataFrame:
-    """line_items cells whose reading is doubtful (report_id, table, code, measure, source_ref)."""
-    li = corpus.line_items
-    if li.empty or "doubtful" not in li:
-        return li.iloc[0:0]
-    return li[li.doubtful.fillna(False).astype(bool)]
+def doubtful_cells(corpus: Corpus, table: str | None = None) -> pd.DataFrame:
+    """line_items cells (of one `table` if given) whose reading is doubtful."""
+    return corpus.doubtful_rows("line_items", table)
 
 
 def _reasons_text(table: str, reasons) -> str:

@@ -142,3 +142,48 @@ def test_doubtful_cells_asked_of_the_files(processed_raw):
         )
     assert len(out_of_core.doubtful_rows("line_items", "T7")) > 0  # the corpus's text copies print T7 without columns
     assert "line_items" not in out_of_core.frames._got
+
+
+def test_studies_batch_by_batch_give_the_same_tables(processed_raw, tmp_path, monkeypatch):
+    """Batches of three reports (batches.per_report; at scale 1,000) give every table and sentence load() gives,
+    and the study rows of line_items come into pandas batch by batch, never whole. The shipped reports are published
+    twice under distinct ids (`<id>~0`, `<id>~1`): the batches' order (the run's) is not the report ids'
+    order, so a table sorted by report (economic_classes, personnel_public) must be sorted again whole."""
+    from scale_phases import replicate
+
+    from helpers.studies import batches
+
+    twice = tmp_path / "processed"
+    replicate(processed_raw, 2 * len(load(processed_raw).reports), twice)
+    old = study_tables(load(twice))
+    whole = len(quality.comparable(lean.open_corpus(twice)).line_items)  # every study row of the reports kept
+    monkeypatch.setattr(batches, "BATCH_REPORTS", 3)
+    seen: list[int] = []
+    split = lean.StudyCorpus.batches
+
+    def counted(self, size=None):
+        parts = list(split(self, size))
+        seen.append(len(parts))
+        return iter(parts)
+
+    monkeypatch.setattr(lean.StudyCorpus, "batches", counted)
+    rows: list[int] = []  # the rows of line_items each query brought into pandas
+    query = lean._StudyFrames.query
+
+    def recorded(self, sql, name):
+        got = query(self, sql, name)
+        if name == "line_items":
+            rows.append(len(got))
+        return got
+
+    monkeypatch.setattr(lean._StudyFrames, "query", recorded)
+    new = study_tables(lean.open_corpus(twice))
+    for name in old:
+        if isinstance(old[name], pd.DataFrame):
+            pd.testing.assert_frame_equal(old[name], new[name], obj=name)
+        else:
+            assert old[name] == new[name], name
+    assert max(seen) >= 6  # the corpus was split
+    assert len(rows) > 6 and max(rows) < whole / 2  # line_items came into pandas a batch at a time, never whole
+    eco = old["economic_classes"].report_id
+    assert list(eco) == sorted(eco) and eco.str.endswith("~1").any()  # what the check of the order rests on

@@ -14,7 +14,10 @@ The views point at the generation published when `db()` was called: after a new 
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
+import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -60,6 +63,10 @@ def db(folder: str | Path | None = None, *, threads: int | None = None, memory_l
     check_folder(folder, True)
     generation = partitioned.resolve(folder)
     con: duckdb.DuckDBPyConnection = duckdb.connect()
+    # what DuckDB writes out beyond its memory limit goes to the system's temporary folder (by default it is
+    # `.tmp` in the working directory: a notebook's folder); DuckDB makes the folder and removes it on close
+    spill = Path(tempfile.gettempdir()) / f"juesuan-duckdb-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    con.execute(f"SET temp_directory = {sql_string(str(spill))}")
     if threads is not None:
         if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
             raise ValueError(f"threads: {threads!r}; give a number of threads (an integer ≥ 1)")

@@ -109,15 +109,17 @@ class Corpus:
             self.__dict__["_cells"] = kept
         return kept[1].get(table, kept[2])
 
-    def doubtful_rows(self, name: str, table: str | None = None) -> pd.DataFrame:
-        """The rows of dataset `name` (of one `table` if given) whose reading is doubtful, in the dataset's
-        order (a corpus read out of core asks its files for them, not for the whole dataset)."""
+    def doubtful_rows(self, name: str, table: str | None = None, code: str | None = None) -> pd.DataFrame:
+        """The rows of dataset `name` (of one `table`, of codes beginning `code`, if given) whose reading is
+        doubtful, in the dataset's order (a corpus read out of core asks its files for them)."""
         df = self[name]
         if df.empty or "doubtful" not in df:
             return df.iloc[0:0]
         keep = df.doubtful.fillna(False).astype(bool)
         if table is not None:
             keep &= df.table == table
+        if code is not None:
+            keep &= df.code.fillna("").str.startswith(code)
         return df[keep]
 
     def n_reports(self, df: pd.DataFrame) -> int:

@@ -21,6 +21,7 @@ from ..core.vocabulary import PERSONNEL_CLASSES as PERSONNEL_CODES
 from ..data.load import Corpus
 from ..publish.text import lang, sep, t, tn
 from . import quality
+from .batches import by_report, per_report
 from .narrate import listing
 
 CLASS_NAMES: dict[str, str] = {code: name + "支出" for code, name in _CLASS_NAMES.items()}  # as T1/T4 print them
@@ -96,6 +97,7 @@ def _first_label(rows: list[tuple], level: str) -> dict[str, str | None]:
     return out
 
 
+@per_report()
 def function_classes(corpus: Corpus) -> pd.DataFrame:
     """report_id · code · name · amount_wan · share_pct · table · rolled_up_from · doubtful
     (`doubtful`: the class amount rests on a cell whose reading is in doubt, or a failing or
@@ -161,6 +163,7 @@ def _implicated(corpus: Corpus, df: pd.DataFrame, value_col: str) -> pd.Series:
     return pd.Series(hit, index=df.index, dtype=bool)
 
 
+@per_report()
 def basic_project(corpus: Corpus) -> pd.DataFrame:
     """report_id · basic_wan · project_wan · total_wan · table · doubtful · source_ref (the rows read) ·
     basic_share_pct · project_share_pct."""
@@ -280,6 +283,7 @@ def with_pass_through(bp: pd.DataFrame, corpus: Corpus) -> pd.DataFrame:
     return out
 
 
+@per_report(finish=by_report)
 def economic_classes(corpus: Corpus) -> pd.DataFrame:
     """T6 by economic class (301, 302, 303, 310 …): report_id · code · name · section · amount_wan · share_pct."""
     cols = [
@@ -332,6 +336,13 @@ def economic_classes(corpus: Corpus) -> pd.DataFrame:
     return df[cols].reset_index(drop=True)
 
 
+def _table_rows_first(df: pd.DataFrame) -> pd.DataFrame:
+    """personnel_public's order: the reports read from T6, then those from the narrative, each by report_id."""
+    ordered = df.assign(_n=df.source.eq("narrative")).sort_values(["_n", "report_id"], kind="stable")
+    return ordered.drop(columns="_n").reset_index(drop=True)
+
+
+@per_report(finish=_table_rows_first)
 def personnel_public(corpus: Corpus) -> pd.DataFrame:
     """人员经费 (301+303) vs 公用经费 (302+310+…) per report from T6; where T6 is missing, the
     narrative's personnel_cost / public_cost figures (source column says which). `doubtful`: a class

@@ -17,6 +17,7 @@ from ..core.vocabulary import THREE_PUBLIC_ITEMS
 from ..data.load import Corpus
 from ..publish.text import lang, sep, t, tn
 from . import execution_reasons, quality
+from .batches import per_report
 from .narrate import listing, outcome_word, pct, reports_phrase, value_word, wan
 
 LEVEL_ORDER = ["overall", "类", "款", "项", "project"]
@@ -101,6 +102,7 @@ def merge_project_restatements(be: pd.DataFrame) -> pd.DataFrame:
     return be.drop(index=list(drop))
 
 
+@per_report()
 def rates(corpus: Corpus) -> pd.DataFrame:
     """budget_execution once per statement, with the rate recomputed from its amounts, the report
     label and the quality flag of the checks over it. Reports restate the same figures (the 绩效
@@ -363,6 +365,7 @@ def _flag_doubtful_t7(df: pd.DataFrame, corpus: Corpus) -> None:
             df.at[k, "flag_message"] = reasons.get(rid, "")
 
 
+@per_report()
 def three_public(corpus: Corpus) -> pd.DataFrame:
     """三公 budget vs outturn per report and item, from `three_public` (extraction writes the T7
     table's figures there as `source` table, the narrative's as `source` narrative), with the

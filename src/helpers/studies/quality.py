@@ -141,9 +141,9 @@ def flag_rows(
     )
 
 
-def doubtful_cells(corpus: Corpus, table: str | None = None) -> pd.DataFrame:
-    """line_items cells (of one `table` if given) whose reading is doubtful."""
-    return corpus.doubtful_rows("line_items", table)
+def doubtful_cells(corpus: Corpus, table: str | None = None, code: str | None = None) -> pd.DataFrame:
+    """line_items cells (of one `table`, of codes beginning `code`, if given) whose reading is doubtful."""
+    return corpus.doubtful_rows("line_items", table, code)
 
 
 def _reasons_text(table: str, reasons) -> str:

@@ -4,6 +4,7 @@ files per dataset), so that reading one report's rows can be seen to open one fi
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -173,3 +174,33 @@ def test_bad_db_arguments_and_folders(folder, tmp_path):
         helpers.db(tmp_path / "nowhere")
     with pytest.raises(NoProcessedData, match="does not exist"):
         helpers.load(tmp_path / "nowhere", years=[2024])
+
+
+def test_db_spills_into_a_folder_of_its_own_and_leaves_none_behind(folder, tmp_path, monkeypatch):
+    """What DuckDB writes beyond its memory limit goes to a folder of the connection's own in the system's
+    temporary folder, not `.tmp` in the working directory (a notebook's folder); it is gone once the
+    connection is closed, and a folder left by a process that ended without closing its connection (a
+    killed worker) is removed when the next connection is made."""
+    import subprocess
+    import sys
+
+    from helpers.data import database
+
+    tmp, cwd = tmp_path / "tmp", tmp_path / "cwd"
+    tmp.mkdir(), cwd.mkdir()
+    monkeypatch.setattr(database.tempfile, "gettempdir", lambda: str(tmp))
+    monkeypatch.chdir(cwd)
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    left = tmp / f"{database.SPILL_PREFIX}{ended.stdout.strip()}-deadbeef"
+    left.mkdir()
+    (left / "duckdb_temp_storage-0.tmp").write_bytes(b"x" * 1024)
+    con = helpers.db(folder, memory_limit="20MB")
+    assert not left.exists()
+    # a table larger than the limit: DuckDB writes part of it out
+    con.execute("CREATE TEMP TABLE big AS SELECT range AS i, repeat('决算', 40) AS s FROM range(400000)")
+    con.execute("SET memory_limit = '8MB'")
+    (spill,) = tmp.iterdir()
+    assert spill.name.startswith(f"{database.SPILL_PREFIX}{os.getpid()}-") and any(spill.iterdir())
+    assert not any(cwd.iterdir())  # no .tmp in the working directory
+    con.close()
+    assert not spill.exists()

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import tempfile
 import uuid
+import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -53,6 +55,32 @@ def dataset_sources(generation: Path) -> dict[str, list[Path]]:
     return out
 
 
+SPILL_PREFIX = "juesuan-duckdb-"
+
+
+def spill_folder() -> Path:
+    """Where a connection's DuckDB writes what does not fit in its memory limit: a folder of its own in the
+    system's temporary folder (DuckDB's default is `.tmp` in the working directory: a notebook's folder),
+    made by DuckDB when first needed. The folders of processes that ended without closing their connection
+    (a worker killed, a benchmark's child process) are removed first: at 10,000 reports each held ~25 MB."""
+    tmp = Path(tempfile.gettempdir())
+    for old in tmp.glob(SPILL_PREFIX + "*"):
+        pid = old.name.removeprefix(SPILL_PREFIX).split("-")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(old, ignore_errors=True)
+    return tmp / f"{SPILL_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
 def db(folder: str | Path | None = None, *, threads: int | None = None, memory_limit: str | None = None):
     """A DuckDB connection (in memory) with one view per dataset of `folder` (default
     `data/processed/`). `threads` and `memory_limit` (e.g. "1GB") bound what DuckDB uses.
@@ -63,10 +91,9 @@ def db(folder: str | Path | None = None, *, threads: int | None = None, memory_l
     check_folder(folder, True)
     generation = partitioned.resolve(folder)
     con: duckdb.DuckDBPyConnection = duckdb.connect()
-    # what DuckDB writes out beyond its memory limit goes to the system's temporary folder (by default it is
-    # `.tmp` in the working directory: a notebook's folder); DuckDB makes the folder and removes it on close
-    spill = Path(tempfile.gettempdir()) / f"juesuan-duckdb-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    spill = spill_folder()
     con.execute(f"SET temp_directory = {sql_string(str(spill))}")
+    weakref.finalize(con, shutil.rmtree, spill, True)  # DuckDB removes it on close(); this when never closed
     if threads is not None:
         if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
             raise ValueError(f"threads: {threads!r}; give a number of threads (an integer ≥ 1)")

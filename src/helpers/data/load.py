@@ -10,7 +10,7 @@ written yet comes back as an empty frame with the documented columns (the study 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -143,6 +143,11 @@ class Corpus:
         """(rows, reports) of the dataset `name` (a corpus read out of core counts in SQL)."""
         df = self[name]
         return len(df), self.n_reports(df)
+
+    def batches(self, size: int | None = None) -> Iterator[Corpus]:
+        """The corpus in batches of reports for the studies (`studies.batches`): held in memory, one batch,
+        itself (a corpus read out of core, `studies.lean.StudyCorpus`, splits)."""
+        yield self
 
     def without(self, report_ids: Iterable[str]) -> Corpus:
         """The same corpus without the rows of `report_ids` in any dataset (labels kept)."""

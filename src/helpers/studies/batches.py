@@ -50,8 +50,7 @@ def per_report(finish: Callable[[pd.DataFrame], pd.DataFrame] | None = None):
 
 
 def _batch_by_batch(fn, finish, corpus, args, kwargs) -> pd.DataFrame:
-    split = getattr(corpus, "batches", None)
-    parts = [fn(part, *args, **kwargs) for part in split()] if split else [fn(corpus, *args, **kwargs)]
+    parts = [fn(part, *args, **kwargs) for part in corpus.batches()]
     if len(parts) == 1:
         return parts[0]
     # a batch without rows may type its empty frame otherwise (object columns): left out of the concat

@@ -350,7 +350,7 @@ def _rates_from_parts(df: pd.DataFrame, corpus: Corpus) -> list[float]:
 def _flag_doubtful_t7(df: pd.DataFrame, corpus: Corpus) -> None:
     """Mark (in place) the table's rows whose T7 cells were read as doubtful (a text copy without column
     positions), unless a check already flags them."""
-    dc = quality.doubtful_cells(corpus, "T7")  # asked of the files: the page on budgets reads no other line item
+    dc = corpus.doubtful_rows("line_items", "T7")  # asked of the files: the page on budgets reads no other line item
     if not len(dc):
         return
     measures: dict[str, set] = {}

@@ -41,7 +41,7 @@ MEMORY_LIMIT = "256MB"
 
 
 def _in(values: Iterable[str]) -> str:
-    return "(" + ", ".join(sql_string(v) for v in values) + ")"
+    return f"({_listed(values)})"
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,7 @@ def _order_table(con: duckdb.DuckDBPyConnection, generation: Path) -> bool:
 def _source_sql(files: list[Path], ordered: bool, reports: _Reports = _Reports()) -> str:
     """A dataset's rows with `_rank`, their place in load()'s order: the run's input order of their
     report (the manifest's), then the files' order, then each file's rows; of the reports `reports` names."""
-    listed = ", ".join(sql_string(str(f)) for f in files)
+    listed = _listed(str(f) for f in files)
     # every column the files hold (a column added since is made null by schema.conform, as load() does)
     src = f"read_parquet([{listed}], union_by_name = true, filename = true, file_row_number = true) AS d"
     pos = "0"
@@ -182,10 +182,6 @@ class _StudyFrames(Mapping):
         # (what, reports left out) → the DuckDB table of those rows, shared by every batch of a corpus
         self._staged = {} if staged is None else staged
 
-    @property
-    def excluded(self) -> tuple[str, ...]:
-        return self.reports.excluded
-
     def _narrowed(self, reports: _Reports, ids: tuple[str, ...], inside: bool) -> _StudyFrames:
         """These frames for `reports`: a dataset read already is filtered in pandas (the rows of `ids`, or
         those not of `ids`), any other is queried for them alone."""
@@ -197,7 +193,7 @@ class _StudyFrames(Mapping):
     def without(self, report_ids: tuple[str, ...]) -> _StudyFrames:
         """These frames without the rows of `report_ids`, so the whole and the comparable corpus never both
         hold a dataset that only the comparable one reads (the studies read every large dataset through the latter)."""
-        return self._narrowed(replace(self.reports, excluded=(*self.excluded, *report_ids)), report_ids, False)
+        return self._narrowed(replace(self.reports, excluded=(*self.reports.excluded, *report_ids)), report_ids, False)
 
     def batch(self, report_ids: tuple[str, ...], before: tuple[str, ...] | None = None) -> _StudyFrames:
         """The rows of `report_ids` alone; with `before`, of every report but those (the last batch)."""
@@ -269,9 +265,10 @@ class StudyCorpus(Corpus):
     con: Any = field(default=None, repr=False)
 
     @property
-    def excluded(self) -> tuple[str, ...]:
-        """The reports `without()` left out (the frames keep the record; a plain mapping left none out)."""
-        return self.frames.excluded if isinstance(self.frames, _StudyFrames) else ()
+    def study_frames(self) -> _StudyFrames:
+        """The frames, as the queries that make them (open_corpus, without() and batches() make no other)."""
+        assert isinstance(self.frames, _StudyFrames)
+        return self.frames
 
     def sql(self, query: str, params: list | None = None) -> pd.DataFrame:
         """A query over the whole datasets (one view per dataset, as `helpers.db()`), as a frame."""
@@ -280,16 +277,14 @@ class StudyCorpus(Corpus):
     def doubtful_rows(self, name: str, table: str | None = None, code: str | None = None) -> pd.DataFrame:
         """As `Corpus.doubtful_rows`, over the whole dataset: queried, so that a study needing a few cells does
         not hold every study row of line_items (at 10,000 reports, 140 MB in pandas to find the T7 cells)."""
-        assert isinstance(self.frames, _StudyFrames)  # open_corpus and without() make no other
-        return self.frames.doubtful(name, table, code)
+        return self.study_frames.doubtful(name, table, code)
 
     def size(self, name: str) -> tuple[int, int]:
         """(rows, reports) of the whole dataset `name`, the reports left out by `without()` not counted."""
         if name not in schema.DATASETS:
             raise KeyError(f"no dataset {name!r}; the datasets are {', '.join(schema.DATASETS)}")
         # fetchall, not fetchone: DuckDB 2 refuses the connection's next query while a result is unfinished
-        assert isinstance(self.frames, _StudyFrames)  # open_corpus and without() make no other
-        query = f"SELECT count(*), count(DISTINCT report_id) FROM {name}{self.frames.reports.where('report_id')}"
+        query = f"SELECT count(*), count(DISTINCT report_id) FROM {name}{self.study_frames.reports.where('report_id')}"
         ((rows, reports),) = self.con.execute(query).fetchall()
         return int(rows), int(reports)
 
@@ -302,21 +297,17 @@ class StudyCorpus(Corpus):
         if len(ids) <= size:
             yield self
             return
-        frames = self.frames
-        assert isinstance(frames, _StudyFrames)  # open_corpus and without() make no other
         labels = self.labels()
         for start in range(0, len(ids), size):
             last = start + size >= len(ids)
-            part = frames.batch(ids[start : start + size], before=ids[:start] if last else None)
+            part = self.study_frames.batch(ids[start : start + size], before=ids[:start] if last else None)
             yield StudyCorpus(folder=self.folder, frames=part, label_of=labels, con=self.con)
 
     def without(self, report_ids: Iterable[str]) -> Corpus:
         ids = tuple(str(r) for r in report_ids)
-        frames = self.frames
-        assert isinstance(frames, _StudyFrames)  # open_corpus and without() make no other
         return StudyCorpus(
             folder=self.folder,
-            frames=frames.without(ids),
+            frames=self.study_frames.without(ids),
             label_of=self.labels(),
             con=self.con,
         )

@@ -162,7 +162,7 @@ def _checked_flags(df: pd.DataFrame, corpus: Corpus) -> dict[str, str]:
 def _flags(df: pd.DataFrame, corpus: Corpus) -> list[str]:
     """A failing/uncertain check's flag, else `doubtful reading` for a 21305 cell read with doubt (a
     text copy without column positions), else ""."""
-    doubt = quality.doubtful_cells(corpus, code=CODE)  # asked of the files: no other line item is needed here
+    doubt = corpus.doubtful_rows("line_items", code=CODE)  # asked of the files: no other line item is needed here
     doubtful = set(doubt.report_id.astype("object").tolist()) if len(doubt) else set()
     checked = _checked_flags(df, corpus)
     return [

@@ -141,11 +141,6 @@ def flag_rows(
     )
 
 
-def doubtful_cells(corpus: Corpus, table: str | None = None, code: str | None = None) -> pd.DataFrame:
-    """line_items cells (of one `table`, of codes beginning `code`, if given) whose reading is doubtful."""
-    return corpus.doubtful_rows("line_items", table, code)
-
-
 def _reasons_text(table: str, reasons) -> str:
     text = "; ".join(str(x) for x in reasons) if reasons is not None and len(reasons) else "reading doubtful"
     return f"{table} reading is doubtful: {text[:400]}" + ("…" if len(text) > 400 else "")

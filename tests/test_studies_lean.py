@@ -187,3 +187,19 @@ def test_studies_batch_by_batch_give_the_same_tables(processed_raw, tmp_path, mo
     assert len(rows) > 6 and max(rows) < whole / 2  # line_items came into pandas a batch at a time, never whole
     eco = old["economic_classes"].report_id
     assert list(eco) == sorted(eco) and eco.str.endswith("~1").any()  # what the check of the order rests on
+    # the deviations were computed from the rates a few reports at a time (each report's rows together)
+    assert len(batches.report_runs(new["rates"])) >= 6 and len(new["deviations"]) > 0
+
+
+def test_report_runs_keep_each_report_whole(monkeypatch):
+    """A frame is cut only between reports, and only when each report's rows are together; otherwise whole."""
+    from helpers.studies import batches
+
+    monkeypatch.setattr(batches, "BATCH_REPORTS", 2)
+    together = pd.DataFrame({"report_id": list("aabccdde"), "v": range(8)})
+    parts = batches.report_runs(together)
+    assert [list(p.report_id) for p in parts] == [list("aab"), list("ccdd"), ["e"]]
+    assert batches.in_report_runs(lambda d: d.assign(n=len(d)), together).n.tolist() == [3, 3, 3, 4, 4, 4, 4, 1]
+    apart = pd.DataFrame({"report_id": list("aabbcca"), "v": range(7)})  # report a's rows in two places
+    assert [len(p) for p in batches.report_runs(apart)] == [7]
+    assert [len(p) for p in batches.report_runs(together.head(3))] == [3]  # two reports: one part

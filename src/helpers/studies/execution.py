@@ -17,7 +17,7 @@ from ..core.vocabulary import THREE_PUBLIC_ITEMS
 from ..data.load import Corpus
 from ..publish.text import lang, sep, t, tn
 from . import execution_reasons, quality
-from .batches import per_report
+from .batches import in_report_runs, once_per_corpus, per_report
 from .narrate import listing, outcome_word, pct, reports_phrase, value_word, wan
 
 LEVEL_ORDER = ["overall", "类", "款", "项", "project"]
@@ -690,17 +690,23 @@ def key_findings(corpus: Corpus) -> list[str]:
 def deviations(corpus: Corpus) -> pd.DataFrame:
     """Each statement's deviation from its 年初预算, split into mid-year change, money moved and the rest,
     with the reason the report prints (execution_reasons.deviations); reports marked `do not use` left out."""
-    return execution_reasons.deviations(rates(quality.comparable(corpus)))
+    return _reason_frames(quality.comparable(corpus))[0]
 
 
 def zero_budget_lines(corpus: Corpus) -> pd.DataFrame:
     """Lines with no 年初 budget and an outturn: no rate, not overruns (execution_reasons.zero_budget_lines)."""
-    return execution_reasons.zero_budget_lines(rates(quality.comparable(corpus)))
+    return _reason_frames(quality.comparable(corpus))[1]
 
 
+@once_per_corpus
 def _reason_frames(corpus: Corpus) -> tuple[pd.DataFrame, pd.DataFrame]:
-    be = rates(quality.comparable(corpus))
-    return execution_reasons.deviations(be), execution_reasons.zero_budget_lines(be)
+    """(deviations, zero_budget_lines) of the comparable `corpus`, each computed from the rates of a part
+    of the reports at a time: a statement's split reads its own report's statements only."""
+    be = rates(corpus)
+    return (
+        in_report_runs(execution_reasons.deviations, be),
+        in_report_runs(execution_reasons.zero_budget_lines, be),
+    )
 
 
 def _split_zero(d: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

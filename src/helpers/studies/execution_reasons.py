@@ -218,7 +218,19 @@ def _with_parts(lines: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
     adjusted = adjusted_budgets(by_report)
     sources = {rid: _moved_sources(rows) for rid, rows in by_report.items()}
     parts = [_decompose(r, adjusted.get(r.Index), sources.get(r.report_id, [])) for r in rows.itertuples()]
-    out = rows.assign(**{k: [p[k] for p in parts] for k in parts[0]}) if parts else rows
+    # typed, not inferred: a part of the reports with no adjusted budget at all gives the column's type too
+    out = (
+        rows.assign(
+            **{
+                k: pd.Series(
+                    [p[k] for p in parts], index=rows.index, dtype="float64" if k.endswith(("_wan", "_rate")) else "str"
+                )
+                for k in parts[0]
+            }
+        )
+        if parts
+        else rows
+    )
     for c in COLUMNS:
         if c not in out:
             out = out.assign(**{c: pd.Series(dtype="object")})

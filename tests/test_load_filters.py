@@ -204,3 +204,26 @@ def test_db_spills_into_a_folder_of_its_own_and_leaves_none_behind(folder, tmp_p
     assert not any(cwd.iterdir())  # no .tmp in the working directory
     con.close()
     assert not spill.exists()
+
+
+def test_query_results_come_from_an_allocator_that_returns_what_is_freed(folder):
+    """pyarrow's default allocator (mimalloc) keeps freed memory for reuse: a study kernel at 10,000 reports held
+    ~180 MB of it. A DuckDB connection switches Arrow to the system allocator, unless the user chose a pool
+    with ARROW_DEFAULT_MEMORY_POOL (then kept)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, pyarrow as pa, helpers; before = pa.default_memory_pool().backend_name; "
+        "helpers.db(sys.argv[1]).close(); print(before, pa.default_memory_pool().backend_name)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    default = subprocess.run([sys.executable, "-c", code, str(folder)], capture_output=True, text=True, env=env)
+    assert default.stdout.split() == ["mimalloc", "system"], default.stderr
+    chosen = subprocess.run(
+        [sys.executable, "-c", code, str(folder)],
+        capture_output=True,
+        text=True,
+        env={**env, "ARROW_DEFAULT_MEMORY_POOL": "jemalloc"},
+    )
+    assert chosen.stdout.split() == ["jemalloc", "jemalloc"], chosen.stderr

@@ -203,3 +203,28 @@ def test_report_runs_keep_each_report_whole(monkeypatch):
     apart = pd.DataFrame({"report_id": list("aabbcca"), "v": range(7)})  # report a's rows in two places
     assert [len(p) for p in batches.report_runs(apart)] == [7]
     assert [len(p) for p in batches.report_runs(together.head(3))] == [3]  # two reports: one part
+
+
+def test_a_study_page_gives_memory_back_after_each_cell(processed_raw, monkeypatch):
+    """A study kernel lets go of large frames cell after cell: open_study registers, once, a hook that returns
+    the freed memory to the system after each cell (batches.give_back)."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from helpers.studies import batches, notebook
+
+    class Shell(InteractiveShell):
+        def enable_gui(self, gui=None):  # a kernel's shell has no GUI loop either
+            pass
+
+    InteractiveShell.clear_instance()  # another test's shell (a singleton) may still be there
+    shell = Shell.instance()
+    calls: list[int] = []
+    monkeypatch.setattr(batches, "give_back", lambda: calls.append(1))
+    try:
+        for _ in range(2):
+            notebook.open_study(str(processed_raw), "zh")
+        assert shell.events.callbacks["post_run_cell"].count(notebook._after_cell) == 1
+        shell.run_cell("x = 1")
+        assert calls == [1]
+    finally:
+        InteractiveShell.clear_instance()

@@ -81,6 +81,17 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def returning_memory() -> None:
+    """Arrow's buffers (the query results, and pandas' text columns made from them) from the system allocator
+    from now on. pyarrow's default, mimalloc, keeps what is freed for reuse: at 10,000 reports a study page's
+    kernel held ~180 MB of freed Arrow memory, and peaked 855 MB against 743 MB, in the same CPU time
+    (studies of many reports free large frames one after another). A pool set by ARROW_DEFAULT_MEMORY_POOL is kept."""
+    import pyarrow as pa
+
+    if "ARROW_DEFAULT_MEMORY_POOL" not in os.environ and pa.default_memory_pool().backend_name == "mimalloc":
+        pa.set_memory_pool(pa.system_memory_pool())
+
+
 def db(folder: str | Path | None = None, *, threads: int | None = None, memory_limit: str | None = None):
     """A DuckDB connection (in memory) with one view per dataset of `folder` (default
     `data/processed/`). `threads` and `memory_limit` (e.g. "1GB") bound what DuckDB uses.
@@ -90,6 +101,7 @@ def db(folder: str | Path | None = None, *, threads: int | None = None, memory_l
     folder = Path(folder) if folder else paths.DATA_PROCESSED
     check_folder(folder, True)
     generation = partitioned.resolve(folder)
+    returning_memory()
     con: duckdb.DuckDBPyConnection = duckdb.connect()
     spill = spill_folder()
     con.execute(f"SET temp_directory = {sql_string(str(spill))}")

@@ -17,6 +17,7 @@ from functools import wraps
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from ..publish.text import lang
 
@@ -41,6 +42,7 @@ def once_per_corpus(fn):
         key = (fn.__qualname__, args, tuple(sorted(kwargs.items())), lang())
         if key not in kept:
             kept[key] = fn(corpus, *args, **kwargs)
+            give_back()
         out = kept[key]
         return tuple(f.copy(deep=False) for f in out) if isinstance(out, tuple) else out.copy(deep=False)
 
@@ -62,8 +64,17 @@ def per_report(finish: Callable[[pd.DataFrame], pd.DataFrame] | None = None):
 
 
 def _batch_by_batch(fn, finish, corpus, args, kwargs) -> pd.DataFrame:
-    parts = [fn(part, *args, **kwargs) for part in corpus.batches()]
+    parts = []
+    for part in corpus.batches():
+        parts.append(fn(part, *args, **kwargs))
+        give_back()  # the batch's rows, let go
     return _joined(parts, finish)
+
+
+def give_back() -> None:
+    """Return to the system the memory freed by the frames let go (pandas' text columns are Arrow buffers): with
+    the system allocator (database.returning_memory) Arrow asks the C library to trim its free memory."""
+    pa.default_memory_pool().release_unused()
 
 
 def _joined(parts: list[pd.DataFrame], finish: Callable[[pd.DataFrame], pd.DataFrame] | None = None) -> pd.DataFrame:

@@ -26,6 +26,24 @@ def _prepare() -> None:
     pd.options.display.max_columns = 40
 
 
+def _give_back_after_each_cell() -> None:
+    """A study page lets go of large frames cell after cell: what they held goes back to the system after
+    each cell (batches.give_back), not kept free inside the kernel for the rest of the page."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover
+        return
+    ip = get_ipython()
+    if ip is not None and _after_cell not in ip.events.callbacks["post_run_cell"]:
+        ip.events.register("post_run_cell", _after_cell)
+
+
+def _after_cell(result) -> None:
+    from .batches import give_back
+
+    give_back()
+
+
 def open_study(processed_dir: str = "", lang: str = "") -> Corpus:
     """A study's corpus: the processed datasets (`processed_dir`, empty for data/processed/); the
     page's sentences, figures and tables in `lang` (zh, the default, or en: helpers.publish.text)."""
@@ -33,6 +51,7 @@ def open_study(processed_dir: str = "", lang: str = "") -> Corpus:
 
     set_lang(lang)
     _prepare()
+    _give_back_after_each_cell()
     # out of core: the rows the studies read, queried by DuckDB (studies/lean.py); NoProcessedData naming the folder
     return open_corpus(processed_dir or None)
 

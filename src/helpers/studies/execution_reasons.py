@@ -213,24 +213,21 @@ def _decompose(r, adjusted, sources) -> dict:
     }
 
 
+def _typed(parts: list[dict], index: pd.Index) -> dict[str, pd.Series]:
+    """The split's columns, typed rather than inferred: a part of the reports with no adjusted budget at
+    all (a column of None) gives the type the whole corpus gives, so that parts join as the whole."""
+    return {
+        k: pd.Series([p[k] for p in parts], index=index, dtype="float64" if k.endswith(("_wan", "_rate")) else "str")
+        for k in parts[0]
+    }
+
+
 def _with_parts(lines: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
     by_report = _rows_by_report(lines)
     adjusted = adjusted_budgets(by_report)
     sources = {rid: _moved_sources(rows) for rid, rows in by_report.items()}
     parts = [_decompose(r, adjusted.get(r.Index), sources.get(r.report_id, [])) for r in rows.itertuples()]
-    # typed, not inferred: a part of the reports with no adjusted budget at all gives the column's type too
-    out = (
-        rows.assign(
-            **{
-                k: pd.Series(
-                    [p[k] for p in parts], index=rows.index, dtype="float64" if k.endswith(("_wan", "_rate")) else "str"
-                )
-                for k in parts[0]
-            }
-        )
-        if parts
-        else rows
-    )
+    out = rows.assign(**_typed(parts, rows.index)) if parts else rows
     for c in COLUMNS:
         if c not in out:
             out = out.assign(**{c: pd.Series(dtype="object")})

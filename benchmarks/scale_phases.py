@@ -5,9 +5,10 @@ kernels) and peak RSS of the process and of its largest child, per report.
 - extraction: `pipeline.extract_and_write` of N distinct text reports (bench_scale.make_corpus, text
   copies), --jobs workers.
 - data, load() / DuckDB: only the reading, every frame the studies read (the whole datasets in pandas
-  the old way; the study rows queried by DuckDB the new way), no computation.
-- studies, load(): every table the three studies and start_here compute (STUDY_TABLES), from the
-  whole datasets in pandas (`load()`, the way before).
+  the old way; the study rows queried by DuckDB batch by batch of reports the new way), no computation.
+- studies, load(): every table the three studies and start_here compute (`study_tables`), from the
+  whole datasets in pandas (`load()`, the way before); each page's tables in a process of its own, as
+  the main job computes them in a kernel a page (CPU summed, the largest peak).
 - studies, DuckDB: the same tables from `studies.lean.open_corpus` (the rows the studies read,
   queried from the Parquet files), as the notebooks now do.
 - study pages: the three study notebooks executed and rendered by the main job's runner (kernels), one edition.
@@ -38,8 +39,12 @@ def _usage() -> tuple[float, float, float, float]:
     return me.ru_utime + me.ru_stime, kids.ru_utime + kids.ru_stime, me.ru_maxrss / 1024, kids.ru_maxrss / 1024
 
 
-def study_tables(corpus) -> dict:
-    """Every table and sentence the study notebooks compute (what their kernels hold), from `corpus`."""
+STUDIES = ("spending_composition", "budget_execution", "poverty_transfers", "start_here")
+
+
+def study_tables(corpus, study: str | None = None) -> dict:
+    """Every table and sentence the study notebooks compute (what their kernels hold), from `corpus`; with
+    `study`, only that page's (one of STUDIES): what its kernel computes."""
     from helpers.studies import composition as comp
     from helpers.studies import execution as ex
     from helpers.studies import poverty as pov
@@ -47,32 +52,40 @@ def study_tables(corpus) -> dict:
     from helpers.studies import report_view as rv
 
     c = quality.comparable(corpus)
-    bp = comp.basic_project(c)
-    be = ex.rates(c)
-    out = {
-        "function_classes": comp.function_classes(c),
-        "basic_project": bp,
-        "with_pass_through": comp.with_pass_through(bp, c),
-        "economic_classes": comp.economic_classes(c),
-        "personnel_public": comp.personnel_public(c),
-        "design": comp.design(c),
-        "rates": be,
-        "printed_vs_computed": ex.printed_vs_computed(c, be),
-        "three_public": ex.three_public(c),
-        "three_public_by_report": ex.three_public_by_report(c),
-        "deviations": ex.deviations(c),
-        "zero_budget_lines": ex.zero_budget_lines(c),
-        "series_by_report": pov.series_by_report(c),
-        "share_of_spending": pov.share_of_spending(c),
-        "by_year": pov.by_year(c),
-        "transfers_over_time": pov.transfers_over_time(c),
-        "recipients": pov.recipients(c),
-        "transfers_table": pov.transfers_table(c),
-        "coverage_matrix": rv.coverage_matrix(c),
-        "verdicts": start.verdicts(corpus),
-        "overview": start.overview(corpus),
+    pages = {
+        "spending_composition": lambda: {
+            "function_classes": comp.function_classes(c),
+            "basic_project": comp.basic_project(c),
+            "with_pass_through": comp.with_pass_through(comp.basic_project(c), c),
+            "economic_classes": comp.economic_classes(c),
+            "personnel_public": comp.personnel_public(c),
+            "design": comp.design(c),
+            "key_findings_composition": comp.key_findings(c),
+        },
+        "budget_execution": lambda: {
+            "rates": ex.rates(c),
+            "printed_vs_computed": ex.printed_vs_computed(c, ex.rates(c)),
+            "three_public": ex.three_public(c),
+            "three_public_by_report": ex.three_public_by_report(c),
+            "deviations": ex.deviations(c),
+            "zero_budget_lines": ex.zero_budget_lines(c),
+            "coverage_matrix": rv.coverage_matrix(c),
+            "key_findings_execution": ex.key_findings(c),
+        },
+        "poverty_transfers": lambda: {
+            "series_by_report": pov.series_by_report(c),
+            "share_of_spending": pov.share_of_spending(c),
+            "by_year": pov.by_year(c),
+            "transfers_over_time": pov.transfers_over_time(c),
+            "recipients": pov.recipients(c),
+            "transfers_table": pov.transfers_table(c),
+            "key_findings_poverty": pov.key_findings(c),
+        },
+        "start_here": lambda: {"verdicts": start.verdicts(corpus), "overview": start.overview(corpus)},
     }
-    out["key_findings"] = comp.key_findings(c) + ex.key_findings(c) + pov.key_findings(c)
+    out: dict = {}
+    for name in [study] if study else STUDIES:
+        out.update(pages[name]())
     return out
 
 
@@ -112,22 +125,38 @@ def extraction(files: list[str], out: str, jobs: int) -> None:
     pipeline.extract_and_write([Path(f) for f in files], Path(out), jobs=jobs, incremental=True)
 
 
-def studies(way: str, out: str) -> dict:
+def studies(way: str, out: str, study: str) -> dict:
     from helpers.data.load import load
     from helpers.studies.lean import open_corpus
 
     corpus = load(out) if way == "load" else open_corpus(out)
-    tables = study_tables(corpus)
+    tables = study_tables(corpus, study)
     return {"rows": sum(len(v) for v in tables.values())}
 
 
+def each_study(way: str, out: str) -> dict:
+    """Each study page's tables in a fresh process of its own, as the main job computes them (a kernel a page):
+    wall and CPU summed, the largest peak memory."""
+    parts = [in_fresh_process(studies, way, out, study) for study in STUDIES]
+    return {
+        "s": sum(p["s"] for p in parts),
+        "cpu": sum(p["cpu"] for p in parts),
+        "rss": max(p["rss"] for p in parts),
+        "rss_child": max(p["rss_child"] for p in parts),
+        "rows": sum(p["rows"] for p in parts),
+    }
+
+
 def study_data(way: str, out: str) -> dict:
-    """Only the reading: every frame the studies read, the old way (load(): whole datasets) or the new."""
+    """Only the reading: every frame the studies read, the old way (load(): whole datasets) or the new (the
+    study rows queried batch by batch of reports, as the studies read them)."""
     from helpers.data.load import load
     from helpers.studies.lean import open_corpus
 
-    corpus = load(out) if way == "load" else open_corpus(out)
-    return {"rows": sum(len(corpus[ds]) for ds in corpus.frames)}
+    if way == "load":
+        corpus = load(out)
+        return {"rows": sum(len(corpus[ds]) for ds in corpus.frames)}
+    return {"rows": sum(len(part[ds]) for part in open_corpus(out).batches() for ds in part.frames)}
 
 
 def study_pages(out: str, root: str, jobs: int) -> dict:
@@ -214,9 +243,9 @@ def run_phases(n: int, root: Path, jobs: int, replicate_from: int | None, limits
         row["data load()"] = in_fresh_process(study_data, "load", str(out))
     row["data DuckDB"] = in_fresh_process(study_data, "lean", str(out))
     if n <= min(limits["studies"], limits["load"]):
-        row["studies load()"] = in_fresh_process(studies, "load", str(out))
+        row["studies load()"] = each_study("load", str(out))
     if n <= limits["studies"]:
-        row["studies DuckDB"] = in_fresh_process(studies, "lean", str(out))
+        row["studies DuckDB"] = each_study("lean", str(out))
     if n <= limits["pages"]:
         row["study pages"] = in_fresh_process(study_pages, str(out), str(root), jobs)
     if n <= limits["main"] and ext is not None:

@@ -295,7 +295,9 @@ def test_a_scatter_or_spread_keeps_in_its_csv_what_names_a_point_and_what_is_plo
         }
     )
     fig = plots.budget_vs_outturn(be, hue="level", title="预算与决算", n_reports=1)
-    lines = plots.csv_bytes(fig._juesuan_data).decode("utf-8-sig").splitlines()
+    csv = plots.csv_bytes(fig._juesuan_data)
+    assert csv.startswith("\ufeff".encode())  # the BOM: Excel then opens the Chinese intact
+    lines = csv.decode("utf-8-sig").splitlines()
     assert lines[0] == "report,report_id,level,code,name,budget_wan,final_wan"
     assert lines[1] == "洪山区 人民政府办公室 2021,000_5ae2df98b6bbde0e,类,201,一般公共服务支出,2514.68,3061.55"
     plt.close(fig)

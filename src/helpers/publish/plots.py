@@ -7,6 +7,7 @@ it rests on; each returns the matplotlib Figure (and leaves it open for the note
 from __future__ import annotations
 
 import base64
+import io
 import re
 import warnings
 
@@ -65,7 +66,11 @@ def csv_bytes(data) -> bytes:
     frame = data.to_frame() if isinstance(data, pd.Series) else data
     keep_index = not isinstance(frame.index, pd.RangeIndex)
     label = [n or "label" for n in frame.index.names] if keep_index else None
-    return frame.to_csv(index=keep_index, index_label=label).encode("utf-8-sig")
+    # written as bytes in chunks: a figure of 150,000 points is a 27 MB CSV, and as one Python string first
+    # (two bytes a character for Chinese) it was twice that again in the kernel, on top of its base64
+    buf = io.BytesIO()
+    frame.to_csv(buf, index=keep_index, index_label=label, encoding="utf-8-sig")
+    return buf.getvalue()
 
 
 def csv_name(fig) -> str:

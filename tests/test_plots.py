@@ -305,3 +305,34 @@ def test_a_scatter_or_spread_keeps_in_its_csv_what_names_a_point_and_what_is_plo
     assert list(fig._juesuan_data.columns) == ["report", "report_id", "level", "code", "name", "group", "rate"]
     assert fig._juesuan_data.rate.tolist() == [121.75, 98.5]
     plt.close(fig)
+
+
+def test_a_figures_csv_too_large_for_its_page_is_not_embedded_and_the_page_says_so(monkeypatch, english):
+    """Past FIGURE_CSV_MAX_BYTES (a figure of every statement of 10,000 reports: 36 MB) the CSV is not put in the
+    page as a download; the page says how many rows it holds and where to get them. Below it, the download."""
+    import base64
+
+    from IPython.core.interactiveshell import InteractiveShell
+
+    class Shell(InteractiveShell):
+        def enable_gui(self, gui=None):  # a kernel's shell has no GUI loop either
+            pass
+
+    InteractiveShell.clear_instance()  # another test's shell (a singleton) may still be there
+    shell = Shell.instance()
+    try:
+        shell.run_line_magic("matplotlib", "inline")
+        plots.set_style()
+        fmt = shell.display_formatter.formatters["image/png"]
+        values = pd.Series([976.10, 121.11, 72.69], index=["一般公共服务支出", "社会保障和就业支出", "卫生健康支出"])
+        fig = plots.barh(values, title="支出功能分类", n_reports=1)
+        _, meta = fmt(fig)
+        assert base64.b64decode(meta["juesuan_csv"]).decode("utf-8-sig").splitlines()[1] == "一般公共服务支出,976.1"
+        assert "juesuan_csv_note" not in meta
+        monkeypatch.setattr(plots, "FIGURE_CSV_MAX_BYTES", 20)
+        _, meta = fmt(fig)
+        assert "juesuan_csv" not in meta
+        assert meta["juesuan_csv_note"].startswith("The figure's data, 3 rows (a 0 MB CSV), is too large to embed")
+        plt.close(fig)
+    finally:
+        InteractiveShell.clear_instance()

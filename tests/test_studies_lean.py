@@ -207,10 +207,11 @@ def test_report_runs_keep_each_report_whole(monkeypatch):
 
 def test_a_study_page_gives_memory_back_after_each_cell(processed_raw, monkeypatch):
     """A study kernel lets go of large frames cell after cell: open_study registers, once, a hook that returns
-    the freed memory to the system after each cell (batches.give_back)."""
+    the freed memory to the system after each cell (database.give_back)."""
     from IPython.core.interactiveshell import InteractiveShell
 
-    from helpers.studies import batches, notebook
+    from helpers.data import database
+    from helpers.studies import notebook
 
     class Shell(InteractiveShell):
         def enable_gui(self, gui=None):  # a kernel's shell has no GUI loop either
@@ -219,7 +220,7 @@ def test_a_study_page_gives_memory_back_after_each_cell(processed_raw, monkeypat
     InteractiveShell.clear_instance()  # another test's shell (a singleton) may still be there
     shell = Shell.instance()
     calls: list[int] = []
-    monkeypatch.setattr(batches, "give_back", lambda: calls.append(1))
+    monkeypatch.setattr(database, "give_back", lambda: calls.append(1))
     try:
         for _ in range(2):
             notebook.open_study(str(processed_raw), "zh")

@@ -92,6 +92,14 @@ def returning_memory() -> None:
         pa.set_memory_pool(pa.system_memory_pool())
 
 
+def give_back() -> None:
+    """Return to the system the memory freed by the frames let go (pandas' text columns are Arrow buffers): with
+    the system allocator (`returning_memory`) Arrow asks the C library to trim its free memory."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
+
+
 def db(folder: str | Path | None = None, *, threads: int | None = None, memory_limit: str | None = None):
     """A DuckDB connection (in memory) with one view per dataset of `folder` (default
     `data/processed/`). `threads` and `memory_limit` (e.g. "1GB") bound what DuckDB uses.

@@ -61,6 +61,12 @@ def _plotted(d: pd.DataFrame, *columns: str | None) -> pd.DataFrame:
     return d[list(keep)]
 
 
+# A figure's CSV is embedded in its page as a download up to this size. A figure of every statement of 10,000
+# reports has a 36 MB CSV: embedded, the page passed 100 MB, and building it (base64, the kernel's JSON message)
+# took ~250 MB of the kernel's memory at once; past this the page says how to get the data instead.
+FIGURE_CSV_MAX_BYTES = 8 * 2**20
+
+
 def csv_bytes(data) -> bytes:
     """A figure's data as CSV in UTF-8 with a BOM (Excel then opens the Chinese intact)."""
     frame = data.to_frame() if isinstance(data, pd.Series) else data
@@ -127,8 +133,14 @@ def _register_alt_text() -> None:
         meta = {"alt": getattr(fig, "_juesuan_alt", None) or alt_text(fig)}
         plotted = getattr(fig, "_juesuan_data", None)
         if plotted is not None:  # the page template turns these into a download link
-            meta["juesuan_csv"] = base64.b64encode(csv_bytes(plotted)).decode("ascii")
-            meta["juesuan_csv_name"] = csv_name(fig)
+            csv = csv_bytes(plotted)
+            if len(csv) <= FIGURE_CSV_MAX_BYTES:
+                meta["juesuan_csv"] = base64.b64encode(csv).decode("ascii")
+                meta["juesuan_csv_name"] = csv_name(fig)
+            else:
+                meta["juesuan_csv_note"] = t(
+                    "plot.csv_too_large", rows=f"{len(plotted):,}", mb=f"{len(csv) / 2**20:.0f}"
+                )
         return data, meta
 
     setattr(png_with_alt, "_juesuan", True)  # noqa: B010 - the marker read above: a second call does not wrap again

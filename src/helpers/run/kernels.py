@@ -141,6 +141,10 @@ def reset_namespace(cwd: str) -> None:
     # What is left is the kernel's own (modules, caches): set it aside from the garbage collector,
     # whose full passes would otherwise walk it again and again during every notebook.
     gc.collect()
+    if "pyarrow" in sys.modules:  # what the last notebook freed goes back to the system, not into the next one's peak
+        from ..data.database import give_back
+
+        give_back()
     gc.freeze()
 
 

@@ -17,8 +17,8 @@ from functools import wraps
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
+from ..data.database import give_back
 from ..publish.text import lang
 
 # Reports per batch: ~20 MB of study rows in pandas for 1,000 text reports, and few enough batches that
@@ -69,12 +69,6 @@ def _batch_by_batch(fn, finish, corpus, args, kwargs) -> pd.DataFrame:
         parts.append(fn(part, *args, **kwargs))
         give_back()  # the batch's rows, let go
     return _joined(parts, finish)
-
-
-def give_back() -> None:
-    """Return to the system the memory freed by the frames let go (pandas' text columns are Arrow buffers): with
-    the system allocator (database.returning_memory) Arrow asks the C library to trim its free memory."""
-    pa.default_memory_pool().release_unused()
 
 
 def _joined(parts: list[pd.DataFrame], finish: Callable[[pd.DataFrame], pd.DataFrame] | None = None) -> pd.DataFrame:

@@ -28,7 +28,7 @@ def _prepare() -> None:
 
 def _give_back_after_each_cell() -> None:
     """A study page lets go of large frames cell after cell: what they held goes back to the system after
-    each cell (batches.give_back), not kept free inside the kernel for the rest of the page."""
+    each cell (database.give_back), not kept free inside the kernel for the rest of the page."""
     try:
         from IPython import get_ipython
     except ImportError:  # pragma: no cover
@@ -39,7 +39,7 @@ def _give_back_after_each_cell() -> None:
 
 
 def _after_cell(result) -> None:
-    from .batches import give_back
+    from ..data.database import give_back
 
     give_back()
 

@@ -318,12 +318,16 @@ def test_a_figures_csv_too_large_for_its_page_is_not_embedded_and_the_page_says_
         def enable_gui(self, gui=None):  # a kernel's shell has no GUI loop either
             pass
 
+    from matplotlib.figure import Figure
+
     InteractiveShell.clear_instance()  # another test's shell (a singleton) may still be there
     shell = Shell.instance()
     try:
-        shell.run_line_magic("matplotlib", "inline")
-        plots.set_style()
+        # the PNG printer the inline backend would register (matplotlib keeps the backend across shells:
+        # a second `%matplotlib inline` in this process does not register it again), wrapped by set_style
         fmt = shell.display_formatter.formatters["image/png"]
+        fmt.for_type(Figure, lambda fig, *args, **kwargs: b"\x89PNG")
+        plots.set_style()
         values = pd.Series([976.10, 121.11, 72.69], index=["一般公共服务支出", "社会保障和就业支出", "卫生健康支出"])
         fig = plots.barh(values, title="支出功能分类", n_reports=1)
         _, meta = fmt(fig)

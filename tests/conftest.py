@@ -124,3 +124,17 @@ def english():
 
     with text.using("en"):
         yield
+
+
+@pytest.fixture
+def ipython_shell():
+    """An IPython shell as a kernel has one (no GUI loop), the only one in the process while the test runs."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    class Shell(InteractiveShell):
+        def enable_gui(self, gui=None):  # a kernel's shell has no GUI loop either
+            pass
+
+    InteractiveShell.clear_instance()  # another test's shell (a singleton) may still be there
+    yield Shell.instance()
+    InteractiveShell.clear_instance()

@@ -161,45 +161,36 @@ def test_rate_spread_is_the_same_bytes_every_run_and_leaves_numpys_generator_alo
     assert png() == first  # seaborn's jitter no longer differs between runs
 
 
-def test_inline_png_of_a_figure_that_fits_is_not_cropped_and_one_that_does_not_is(english):
+def test_inline_png_of_a_figure_that_fits_is_not_cropped_and_one_that_does_not_is(english, ipython_shell):
     """In a notebook a figure laid out to fit is printed at its own size (no second layout for the
     tight crop); one that tight_layout cannot fit (a title wider than the figure) is still cropped
     to everything it holds, so nothing is cut off."""
     import base64
     import io
 
-    from IPython.core.interactiveshell import InteractiveShell
     from PIL import Image
 
-    class Shell(InteractiveShell):
-        def enable_gui(self, gui=None):  # a kernel's shell has no GUI loop either
-            pass
+    shell = ipython_shell
+    shell.run_line_magic("matplotlib", "inline")
+    plots.set_style()
+    fmt = shell.display_formatter.formatters["image/png"]
 
-    InteractiveShell.clear_instance()  # another test's shell (a singleton) may still be there
-    shell = Shell.instance()
-    try:
-        shell.run_line_magic("matplotlib", "inline")
-        plots.set_style()
-        fmt = shell.display_formatter.formatters["image/png"]
+    def png_size(fig) -> tuple[int, int]:
+        data, meta = fmt(fig)
+        raw = base64.b64decode(data) if isinstance(data, str) else data
+        assert meta["alt"].startswith("Figure: ")
+        return Image.open(io.BytesIO(raw)).size
 
-        def png_size(fig) -> tuple[int, int]:
-            data, meta = fmt(fig)
-            raw = base64.b64decode(data) if isinstance(data, str) else data
-            assert meta["alt"].startswith("Figure: ")
-            return Image.open(io.BytesIO(raw)).size
-
-        values = pd.Series([976.10, 121.11, 72.69], index=["一般公共服务支出", "社会保障和就业支出", "卫生健康支出"])
-        fits = plots.barh(values, title="支出功能分类", n_reports=1)
-        assert fits._juesuan_fits
-        w, h = fits.get_size_inches() * fits.dpi
-        assert png_size(fits) == (round(w), round(h))
-        plt.close(fits)
-        wide = plots.barh(values, title="支出功能分类 " * 40, n_reports=1)  # far wider than the figure
-        assert not wide._juesuan_fits
-        assert png_size(wide)[0] > round(wide.get_size_inches()[0] * wide.dpi)  # cropped out to the whole title
-        plt.close(wide)
-    finally:
-        InteractiveShell.clear_instance()
+    values = pd.Series([976.10, 121.11, 72.69], index=["一般公共服务支出", "社会保障和就业支出", "卫生健康支出"])
+    fits = plots.barh(values, title="支出功能分类", n_reports=1)
+    assert fits._juesuan_fits
+    w, h = fits.get_size_inches() * fits.dpi
+    assert png_size(fits) == (round(w), round(h))
+    plt.close(fits)
+    wide = plots.barh(values, title="支出功能分类 " * 40, n_reports=1)  # far wider than the figure
+    assert not wide._juesuan_fits
+    assert png_size(wide)[0] > round(wide.get_size_inches()[0] * wide.dpi)  # cropped out to the whole title
+    plt.close(wide)
 
 
 def test_figures_of_a_large_corpus_show_the_first_rows_and_keep_every_row_in_their_data(english):
@@ -307,36 +298,26 @@ def test_a_scatter_or_spread_keeps_in_its_csv_what_names_a_point_and_what_is_plo
     plt.close(fig)
 
 
-def test_a_figures_csv_too_large_for_its_page_is_not_embedded_and_the_page_says_so(monkeypatch, english):
+def test_a_figures_csv_too_large_for_its_page_is_not_embedded_and_the_page_says_so(monkeypatch, english, ipython_shell):
     """Past FIGURE_CSV_MAX_BYTES (a figure of every statement of 10,000 reports: 36 MB) the CSV is not put in the
     page as a download; the page says how many rows it holds and where to get them. Below it, the download."""
     import base64
 
-    from IPython.core.interactiveshell import InteractiveShell
-
-    class Shell(InteractiveShell):
-        def enable_gui(self, gui=None):  # a kernel's shell has no GUI loop either
-            pass
-
     from matplotlib.figure import Figure
 
-    InteractiveShell.clear_instance()  # another test's shell (a singleton) may still be there
-    shell = Shell.instance()
-    try:
-        # the PNG printer the inline backend would register (matplotlib keeps the backend across shells:
-        # a second `%matplotlib inline` in this process does not register it again), wrapped by set_style
-        fmt = shell.display_formatter.formatters["image/png"]
-        fmt.for_type(Figure, lambda fig, *args, **kwargs: b"\x89PNG")
-        plots.set_style()
-        values = pd.Series([976.10, 121.11, 72.69], index=["一般公共服务支出", "社会保障和就业支出", "卫生健康支出"])
-        fig = plots.barh(values, title="支出功能分类", n_reports=1)
-        _, meta = fmt(fig)
-        assert base64.b64decode(meta["juesuan_csv"]).decode("utf-8-sig").splitlines()[1] == "一般公共服务支出,976.1"
-        assert "juesuan_csv_note" not in meta
-        monkeypatch.setattr(plots, "FIGURE_CSV_MAX_BYTES", 20)
-        _, meta = fmt(fig)
-        assert "juesuan_csv" not in meta
-        assert meta["juesuan_csv_note"].startswith("The figure's data, 3 rows (a 0 MB CSV), is too large to embed")
-        plt.close(fig)
-    finally:
-        InteractiveShell.clear_instance()
+    shell = ipython_shell
+    # the PNG printer the inline backend would register (matplotlib keeps the backend across shells:
+    # a second `%matplotlib inline` in this process does not register it again), wrapped by set_style
+    fmt = shell.display_formatter.formatters["image/png"]
+    fmt.for_type(Figure, lambda fig, *args, **kwargs: b"\x89PNG")
+    plots.set_style()
+    values = pd.Series([976.10, 121.11, 72.69], index=["一般公共服务支出", "社会保障和就业支出", "卫生健康支出"])
+    fig = plots.barh(values, title="支出功能分类", n_reports=1)
+    _, meta = fmt(fig)
+    assert base64.b64decode(meta["juesuan_csv"]).decode("utf-8-sig").splitlines()[1] == "一般公共服务支出,976.1"
+    assert "juesuan_csv_note" not in meta
+    monkeypatch.setattr(plots, "FIGURE_CSV_MAX_BYTES", 20)
+    _, meta = fmt(fig)
+    assert "juesuan_csv" not in meta
+    assert meta["juesuan_csv_note"].startswith("The figure's data, 3 rows (a 0 MB CSV), is too large to embed")
+    plt.close(fig)

@@ -205,27 +205,16 @@ def test_report_runs_keep_each_report_whole(monkeypatch):
     assert [len(p) for p in batches.report_runs(together.head(3))] == [3]  # two reports: one part
 
 
-def test_a_study_page_gives_memory_back_after_each_cell(processed_raw, monkeypatch):
+def test_a_study_page_gives_memory_back_after_each_cell(processed_raw, monkeypatch, ipython_shell):
     """A study kernel lets go of large frames cell after cell: open_study registers, once, a hook that returns
     the freed memory to the system after each cell (database.give_back)."""
-    from IPython.core.interactiveshell import InteractiveShell
-
     from helpers.data import database
     from helpers.studies import notebook
 
-    class Shell(InteractiveShell):
-        def enable_gui(self, gui=None):  # a kernel's shell has no GUI loop either
-            pass
-
-    InteractiveShell.clear_instance()  # another test's shell (a singleton) may still be there
-    shell = Shell.instance()
     calls: list[int] = []
     monkeypatch.setattr(database, "give_back", lambda: calls.append(1))
-    try:
-        for _ in range(2):
-            notebook.open_study(str(processed_raw), "zh")
-        assert shell.events.callbacks["post_run_cell"].count(notebook._after_cell) == 1
-        shell.run_cell("x = 1")
-        assert calls == [1]
-    finally:
-        InteractiveShell.clear_instance()
+    for _ in range(2):
+        notebook.open_study(str(processed_raw), "zh")
+    assert ipython_shell.events.callbacks["post_run_cell"].count(notebook._after_cell) == 1
+    ipython_shell.run_cell("x = 1")
+    assert calls == [1]

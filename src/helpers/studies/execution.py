@@ -229,9 +229,9 @@ def restated_lines(be: pd.DataFrame) -> pd.Series:
     level = be.level.astype(str)
     moved = dev.abs() > SAME_FIGURE_WAN
     pos = pd.Series(range(len(be)), index=be.index)  # row positions: the first line printed is the one named
-    cols = {"report_id": be.report_id.astype("object"), "dev": dev, "budget": be.budget_wan, "pos": pos}
-    lines = pd.DataFrame(cols)[level.isin(["类", "款", "项"]) & moved]
-    projects = pd.DataFrame(cols)[(level == "project") & moved]
+    keys = pd.DataFrame({"report_id": be.report_id.astype("object"), "dev": dev, "budget": be.budget_wan, "pos": pos})
+    lines = keys[level.isin(["类", "款", "项"]) & moved]
+    projects = keys[(level == "project") & moved]
     # each project against its own report's lines, all at once (a filter of every line per project was
     # quadratic: 37 s at 10,000 reports)
     pairs = projects.merge(lines, on="report_id", suffixes=("", "_line"))

@@ -507,8 +507,13 @@ class Report:
 
     @property
     def reports_row(self) -> dict | None:
-        r = self.frame("reports")
-        return r.iloc[0].to_dict() if len(r) else None
+        """The report's row of `reports` (read, never changed, by the rules: built once, not once per rule)."""
+
+        def row() -> dict | None:
+            r = self.frame("reports")
+            return r.iloc[0].to_dict() if len(r) else None
+
+        return self.cached(("reports_row",), row)
 
     def table(self, code: str) -> pd.DataFrame:
         if code not in self._cache:
@@ -521,6 +526,9 @@ class Report:
 
     def table_state(self, code: str) -> str:
         """`data`, `empty` (printed with no rows), or `missing`."""
+        return self.cached(("table_state", code), lambda: self._table_state(code))
+
+    def _table_state(self, code: str) -> str:
         row = self.reports_row
         if row is not None:
             empty = list(row.get("tables_empty") or [])

@@ -47,8 +47,8 @@ def study_tables(corpus, study: str | None = None) -> dict:
     `study`, only that page's (one of STUDIES): what its kernel computes."""
     from helpers.studies import composition as comp
     from helpers.studies import execution as ex
+    from helpers.studies import narrate, quality, start
     from helpers.studies import poverty as pov
-    from helpers.studies import quality, start
     from helpers.studies import report_view as rv
 
     c = quality.comparable(corpus)
@@ -71,6 +71,7 @@ def study_tables(corpus, study: str | None = None) -> dict:
             "zero_budget_lines": ex.zero_budget_lines(c),
             "coverage_matrix": rv.coverage_matrix(c),
             "key_findings_execution": ex.key_findings(c),
+            **dict(zip(("failing_checks", "failing_check_counts"), quality.failing_checks(c, narrate.MAX_TABLE_ROWS))),
         },
         "poverty_transfers": lambda: {
             "series_by_report": pov.series_by_report(c),

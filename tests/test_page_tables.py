@@ -259,3 +259,9 @@ def test_a_table_longer_than_a_page_holds_shows_its_first_rows_and_says_where_th
     shown.clear()
     narrate.show_table(pd.DataFrame({"rate": [1.0, 2.0]}))
     assert len(shown) == 1 and shown[0]["text/html"].count("<tr") == 3
+    # the first rows of a table counted elsewhere (quality.failing_checks): the page says how many there are
+    shown.clear()
+    with text.using("zh"):
+        narrate.show_table(pd.DataFrame({"rate": [1.0, 2.0]}), total=35_800)
+    said, table = shown
+    assert "表中显示前 2 行，共 35,800 行" in said["text/plain"] and table["text/html"].count("<tr") == 3

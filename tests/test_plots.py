@@ -319,5 +319,9 @@ def test_a_figures_csv_too_large_for_its_page_is_not_embedded_and_the_page_says_
     monkeypatch.setattr(plots, "FIGURE_CSV_MAX_BYTES", 20)
     _, meta = fmt(fig)
     assert "juesuan_csv" not in meta
-    assert meta["juesuan_csv_note"].startswith("The figure's data, 3 rows (a 0 MB CSV), is too large to embed")
+    assert meta["juesuan_csv_note"].startswith(
+        "The figure's data, 3 rows (a CSV of more than 1.91e-05 MB), is too large"
+    )
+    # written up to the limit only, to learn it is too large; whole below it
+    assert plots.csv_bytes(values, cap=20) is None and plots.csv_bytes(values, cap=200).startswith(b"\xef\xbb\xbf")
     plt.close(fig)

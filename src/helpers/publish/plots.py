@@ -67,15 +67,37 @@ def _plotted(d: pd.DataFrame, *columns: str | None) -> pd.DataFrame:
 FIGURE_CSV_MAX_BYTES = 8 * 2**20
 
 
-def csv_bytes(data) -> bytes:
-    """A figure's data as CSV in UTF-8 with a BOM (Excel then opens the Chinese intact)."""
+class _CsvTooLarge(Exception):
+    pass
+
+
+class _CappedBuffer(io.BytesIO):
+    """Bytes up to `cap`; one more stops the writing (a CSV too large to embed is not written whole to learn so)."""
+
+    def __init__(self, cap: int | None):
+        super().__init__()
+        self.cap = cap
+
+    def write(self, b) -> int:
+        n = super().write(b)
+        if self.cap is not None and self.tell() > self.cap:
+            raise _CsvTooLarge
+        return n
+
+
+def csv_bytes(data, cap: int | None = None) -> bytes | None:
+    """A figure's data as CSV in UTF-8 with a BOM (Excel then opens the Chinese intact); None when it would be
+    more than `cap` bytes (written up to there only)."""
     frame = data.to_frame() if isinstance(data, pd.Series) else data
     keep_index = not isinstance(frame.index, pd.RangeIndex)
     label = [n or "label" for n in frame.index.names] if keep_index else None
     # written as bytes in chunks: a figure of 150,000 points is a 27 MB CSV, and as one Python string first
     # (two bytes a character for Chinese) it was twice that again in the kernel, on top of its base64
-    buf = io.BytesIO()
-    frame.to_csv(buf, index=keep_index, index_label=label, encoding="utf-8-sig")
+    buf = _CappedBuffer(cap)
+    try:
+        frame.to_csv(buf, index=keep_index, index_label=label, encoding="utf-8-sig")
+    except _CsvTooLarge:
+        return None
     return buf.getvalue()
 
 
@@ -133,13 +155,13 @@ def _register_alt_text() -> None:
         meta = {"alt": getattr(fig, "_juesuan_alt", None) or alt_text(fig)}
         plotted = getattr(fig, "_juesuan_data", None)
         if plotted is not None:  # the page template turns these into a download link
-            csv = csv_bytes(plotted)
-            if len(csv) <= FIGURE_CSV_MAX_BYTES:
+            csv = csv_bytes(plotted, cap=FIGURE_CSV_MAX_BYTES)
+            if csv is not None:
                 meta["juesuan_csv"] = base64.b64encode(csv).decode("ascii")
                 meta["juesuan_csv_name"] = csv_name(fig)
             else:
                 meta["juesuan_csv_note"] = t(
-                    "plot.csv_too_large", rows=f"{len(plotted):,}", mb=f"{len(csv) / 2**20:.0f}"
+                    "plot.csv_too_large", rows=f"{len(plotted):,}", mb=f"{FIGURE_CSV_MAX_BYTES / 2**20:.3g}"
                 )
         return data, meta
 
@@ -291,6 +313,9 @@ def budget_vs_outturn(
     log: bool = True,
 ):
     """Scatter of budget (x) against outturn (y) with the 100% line; points above it overspent."""
+    # the columns drawn and those naming a point (the figure's data), before any copy: at 10,000 reports each
+    # copy of every column of the statements passed in was ~60 MB
+    df = _plotted(df, label, hue, budget, final)
     d = df.dropna(subset=[budget, final])
     d = d[(d[budget] > 0) & (d[final] > 0)] if log else d
     dropped = len(df) - len(d)
@@ -336,6 +361,7 @@ def rate_spread(
     note: str | None = None,
 ):
     """Box + points of completion rates per group, with the 100% line."""
+    df = _plotted(df, y, x)  # as budget_vs_outturn: the columns drawn and naming a point, before any copy
     d = df.dropna(subset=[x])
     order = [c for c in (d[y].cat.categories if hasattr(d[y], "cat") else sorted(d[y].unique())) if (d[y] == c).any()]
     fig, ax = plt.subplots(figsize=(8, _height(len(order), 0.7, 2.0)))

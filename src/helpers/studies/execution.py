@@ -183,6 +183,11 @@ def summary_by_level(be: pd.DataFrame) -> pd.DataFrame:
     return out.rename(columns={"50%": "median"})
 
 
+OUTLIER_COLUMNS = [
+    *("report", "level", "budget_basis", "code", "name", "budget_wan", "final_wan", "rate", "why", "source_ref")
+]
+
+
 def outliers(be: pd.DataFrame, k: float = 1.5) -> pd.DataFrame:
     """Statements whose rate lies outside the Tukey fences of their level and budget basis (groups
     with ≥ 4 rates whose quartiles are at least MIN_IQR_PP apart: when most rates are exactly 100%
@@ -191,10 +196,10 @@ def outliers(be: pd.DataFrame, k: float = 1.5) -> pd.DataFrame:
     check are not findings: they are left out here (`rates(...).flag` lists them)."""
     if be.empty:
         return be
-    b = rate_groups(be)
-    if "flag" in b:
-        b = b[b.flag.fillna("") == ""]
-    b = b.copy()
+    usable = be.rate.notna() & ((be.flag.fillna("") == "") if "flag" in be else True)
+    # the figures the fences and limits read, alone: the statements' text is taken for the findings only (at
+    # 10,000 reports each copy of `rates` was ~60 MB, and the filters and groups made four at once)
+    b = rate_groups(be.loc[usable, ["report_id", "level", "budget_basis", "budget_wan", "final_wan", "rate"]])
     b["why"] = ""
     for grp, g in b.groupby("group", observed=True):
         if len(g) >= 4:
@@ -209,19 +214,22 @@ def outliers(be: pd.DataFrame, k: float = 1.5) -> pd.DataFrame:
     b.loc[(b.why == "") & (b.rate < 50), "why"] = "under half of budget (< 50%)"
     # a project restating a line's deviation (汉阳 2024's 来凤 money: 项 2130599 and two project statements) is
     # one finding, the line's
-    b = b[(b.why != "") & (restated_lines(b) == "")]
-    b = b.assign(dev=(b.rate - 100).abs()).sort_values("dev", ascending=False).drop(columns="dev")
-    return b[
-        ["report", "level", "budget_basis", "code", "name", "budget_wan", "final_wan", "rate", "why", "source_ref"]
-    ]
+    found = b.why != ""
+    kept = b.index[found & (restated_lines(b, found, named=be) == "")]
+    hits = be.loc[kept, [c for c in OUTLIER_COLUMNS if c != "why"]].assign(why=b.why[kept])
+    hits = hits.assign(dev=(hits.rate - 100).abs()).sort_values("dev", ascending=False).drop(columns="dev")
+    return hits[OUTLIER_COLUMNS]
 
 
-def restated_lines(be: pd.DataFrame) -> pd.Series:
+def restated_lines(be: pd.DataFrame, among: pd.Series | None = None, named: pd.DataFrame | None = None) -> pd.Series:
     """Per statement, "" or the 类/款/项 line of its report whose deviation (决算 − 预算) a project statement
     restates: the same non-zero deviation within rounding, on a budget no larger than the line's. 汉阳 2024
     states its 来凤 money three times: 项 2130599 1,783 → 1,793 (line 313), the narrative's project
     巩固脱贫衔接乡村振兴 1,783 → 1,793 (line 385) and the 绩效自评表's 恩施州来凤县结对帮扶经费 1,780 → 1,790
-    (line 570): one 10 万元 addition, counted once."""
+    (line 570): one 10 万元 addition, counted once. `among` (a mask): the statements asked about ("" for the
+    others), each against every line of `be` (the outliers ask about theirs alone: every project of 10,000
+    reports paired with its report's lines was ~150 MB at once). `named`: the frame whose rows (by index) give
+    the line's code, name and place, when `be` holds its figures alone (default `be`)."""
     out = pd.Series("", index=be.index, dtype="object")
     if be.empty:
         return out
@@ -231,7 +239,7 @@ def restated_lines(be: pd.DataFrame) -> pd.Series:
     pos = pd.Series(range(len(be)), index=be.index)  # row positions: the first line printed is the one named
     keys = pd.DataFrame({"report_id": be.report_id.astype("object"), "dev": dev, "budget": be.budget_wan, "pos": pos})
     lines = keys[level.isin(["类", "款", "项"]) & moved]
-    projects = keys[(level == "project") & moved]
+    projects = keys[(level == "project") & moved & (True if among is None else among)]
     # each project against its own report's lines, all at once (a filter of every line per project was
     # quadratic: 37 s at 10,000 reports)
     pairs = projects.merge(lines, on="report_id", suffixes=("", "_line"))
@@ -240,7 +248,7 @@ def restated_lines(be: pd.DataFrame) -> pd.Series:
     ]
     first = pairs.sort_values(["pos", "pos_line"]).drop_duplicates("pos")
     for k, j in zip(first.pos, first.pos_line):
-        m = be.iloc[j]
+        m = be.iloc[j] if named is None else named.loc[be.index[j]]
         out.iloc[k] = f"{m.level} {m.code if pd.notna(m.code) else ''} {m['name']} ({m.source_ref})".replace("  ", " ")
     return out
 
@@ -261,12 +269,15 @@ VERDICTS = {"pass": "agrees", "fail": "differs", "uncertain": "uncertain"}
 def _rate_checks(corpus: Corpus) -> dict[str, list[tuple]]:
     """The N.rate_completion checks by report, as plain records (ref tokens, found, expected, outcome,
     message): one pass over them instead of a frame filter per statement."""
-    ch = corpus.checks
-    rc = ch[ch.rule_id == "N.rate_completion"] if len(ch) else ch
-    return {
-        rid: [(quality.ref_tokens(ref), *rest) for ref, *rest in recs]
-        for rid, recs in quality.by_report(rc, ("source_ref", "found", "expected", "outcome", "message")).items()
-    }
+    out: dict[str, list[tuple]] = {}
+    # a batch of reports at a time: the page holds these records, not every failing check of the corpus (85 MB
+    # in pandas at 10,000 reports, kept with the corpus once read whole)
+    for part in corpus.batches():
+        ch = part.checks
+        rc = ch[ch.rule_id == "N.rate_completion"] if len(ch) else ch
+        for rid, recs in quality.by_report(rc, ("source_ref", "found", "expected", "outcome", "message")).items():
+            out.setdefault(rid, []).extend((quality.ref_tokens(ref), *rest) for ref, *rest in recs)
+    return out
 
 
 def _verdict(r, checks: list[tuple]) -> tuple[str, str]:

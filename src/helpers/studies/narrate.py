@@ -262,20 +262,22 @@ def readable(obj: pd.DataFrame, percent: bool = False, colors: dict | None = Non
 MAX_TABLE_ROWS = 500  # rows a page's table shows (the shipped corpus's largest table has fewer)
 
 
-def show_table(obj, percent: bool = False, colors: dict | None = None) -> None:
+def show_table(obj, percent: bool = False, colors: dict | None = None, total: int | None = None) -> None:
     """Display a table for readers (see `table_html`); `percent=True` formats every figure as a
-    share in percent (share matrices), `colors` paints cells by value. Anything that is not a
-    DataFrame is displayed as text."""
+    share in percent (share matrices), `colors` paints cells by value. `total`: how many rows the
+    whole table has, when `obj` holds its first rows only (e.g. `quality.failing_checks`). Anything
+    that is not a DataFrame is displayed as text."""
     from IPython.display import display
 
     if isinstance(obj, pd.Series):
         obj = obj.to_frame()
     if isinstance(obj, pd.DataFrame):
-        if len(obj) > MAX_TABLE_ROWS:
+        n, shown = max(len(obj), total or 0), min(len(obj), MAX_TABLE_ROWS)
+        if n > shown:
             # a table with a row per report or statement of a province's corpus would make a page of
             # hundreds of MB: the first rows (the callers sort them), and where the others are
-            show(t("narrate.rows_cut", shown=f"{MAX_TABLE_ROWS:,}", n=f"{len(obj):,}"))
-            obj = obj.head(MAX_TABLE_ROWS)
+            show(t("narrate.rows_cut", shown=f"{shown:,}", n=f"{n:,}"))
+            obj = obj.head(shown)
         table = ReaderTable(obj, percent, colors)
         display({"text/html": table.to_html(), "text/plain": repr(table)}, raw=True)
         return

@@ -13,6 +13,7 @@ import re
 
 import pandas as pd
 
+from ..core import schema
 from ..core.settings import SETTINGS
 from ..data.load import Corpus
 from ..publish.text import lang, sep, t, tn
@@ -44,6 +45,28 @@ def problems(corpus: Corpus) -> pd.DataFrame:
     p = ch[ch.outcome.isin(PROBLEM_OUTCOMES) & ~((ch.outcome == "fail") & (ch.severity == "info"))].copy()
     p["tokens"] = pd.Series([ref_tokens(x) for x in p.source_ref], index=p.index, dtype="object")
     return p
+
+
+def failing_checks(corpus: Corpus, limit: int | None = None) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The failing and `uncertain` checks of `corpus`, worst first (outcome, severity, then report label, with
+    a `report` column), the first `limit` of them; and how many there are of each outcome. Gathered a batch of
+    reports at a time (each batch's first `limit`, sorted again: the sort is stable, so these are the first
+    `limit` of the whole), so that a page holds the rows it shows, not every failing check of the corpus."""
+    labels = corpus.labels()
+    heads, counts = [], {o: 0 for o in PROBLEM_OUTCOMES}
+    for part in corpus.batches():
+        ch = part.checks
+        f = ch[ch.outcome.isin(PROBLEM_OUTCOMES)] if len(ch) else ch
+        for outcome in PROBLEM_OUTCOMES:
+            counts[outcome] += int((f.outcome == outcome).sum()) if len(f) else 0
+        if len(f):
+            f = f.assign(report=f.report_id.map(labels)).sort_values(["outcome", "severity", "report"], kind="stable")
+            heads.append(f.head(limit) if limit is not None else f)
+    if not heads:
+        return schema.empty("checks").assign(report=pd.Series(dtype="object")), counts
+    out = pd.concat(heads, ignore_index=True) if len(heads) > 1 else heads[0]
+    out = out.sort_values(["outcome", "severity", "report"], kind="stable")
+    return (out.head(limit) if limit is not None else out).reset_index(drop=True), counts
 
 
 def same_figure(a, b) -> bool:

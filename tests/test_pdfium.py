@@ -144,6 +144,62 @@ def test_cells_found_as_pdfplumber_finds_them():
     assert cells > 1000  # T1..T9 over 25 pages: the comparison is not between empty lists
 
 
+def test_a_cells_and_a_pages_text_are_pdfplumbers(tmp_path):
+    """`cell_text` (a cell's text for `table.extract()`) is pdfplumber's `utils.extract_text`, and a page's or a
+    crop's `extract_text` (`page_text`) is pdfplumber's text map: on every cell of every table of the corpus's
+    PDFs and the other producers', on whole pages and crops, and on the cases the rules are about: a space, a
+    gap past the tolerance, lines within it, a line whose characters' tops drift, characters out of order, a
+    rotated character or a ligature (pdfplumber's own text then)."""
+    from pdfplumber import utils
+    from pdfplumber.page import CroppedPage, Page
+
+    from helpers.read.pdfium_pages import cell_text, page_text
+
+    cells = 0
+    for path in [*CORPUS_PDFS, *OTHER_PDFS]:
+        for page in read_pages(path).pages:
+            for table in page.find_tables():
+                for row in table.rows:
+                    for box in filter(None, row.cells):
+                        chars = page.crop(box).chars
+                        if chars:
+                            assert cell_text(chars) == utils.extract_text(chars), (path.name, page.page_number, box)
+                            cells += 1
+            assert cell_text(page.chars) == utils.extract_text(page.chars), (path.name, page.page_number)
+            assert page.extract_text() == Page.extract_text(page), (path.name, page.page_number)
+            crop = page.crop((0, float(page.height) / 3, float(page.width), float(page.height)))
+            assert crop.extract_text() == CroppedPage.extract_text(crop), (path.name, page.page_number)
+    assert cells > 3000
+
+    def char(text, x0, top, width=5.0, upright=True):
+        return {
+            "text": text,
+            "x0": x0,
+            "x1": x0 + width,
+            "top": top,
+            "bottom": top + 9,
+            "upright": upright,
+            "doctop": top,
+            "height": 9,
+            "width": width,
+            "size": 9,
+        }
+
+    cases = {
+        "space": [char("1", 0, 0), char(" ", 5, 0), char("2", 10, 0)],
+        "gap": [char("1", 0, 0), char("2", 8.5, 0), char("3", 13.5, 0)],
+        "two lines": [char("合", 0, 0), char("计", 5, 12), char("3", 10, 0)],
+        "drifting tops": [char("a", 0, 0), char("b", 5, 2.5), char("c", 10, 5), char("d", 15, 2)],
+        "out of order": [char("2", 5, 0), char("1", 0, 0), char("3", 5, 1)],
+        "rotated": [char("1", 0, 0, upright=False), char("2", 5, 0)],
+        "ligature": [char("\ufb01", 0, 0), char("x", 5, 0)],
+    }
+    for name, chars in cases.items():
+        assert cell_text(chars) == utils.extract_text(chars), name
+        assert page_text(chars) in (None, utils.chars_to_textmap(chars).as_string), name
+    assert page_text(cases["rotated"]) is None and page_text(cases["drifting tops"]) is not None
+
+
 def test_a_crop_keeps_the_characters_pdfplumber_keeps():
     """A crop of a PdfiumPage keeps the characters wholly inside as they are and clips the rest with
     pdfplumber's `clip_obj`: the same characters as `crop_to_bbox`, also for boxes whose edges cut

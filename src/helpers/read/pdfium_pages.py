@@ -116,6 +116,11 @@ class PdfiumPage(pdfplumber.page.Page):
     def crop(self, bbox, relative: bool = False, strict: bool = True) -> CroppedPage:
         return _CharCrop(self, bbox, relative=relative, strict=strict)
 
+    def extract_text(self, **kwargs) -> str:
+        """pdfplumber's `extract_text`, by `page_text` where it gives the same string (every upright page)."""
+        text = None if kwargs else page_text(self.chars)
+        return super().extract_text(**kwargs) if text is None else text
+
     def find_tables(self, table_settings=None) -> list[Table]:
         """pdfplumber's `find_tables`, its cells found by `_cells` (same cells, same order)."""
         return _TableFinder(self, TableSettings.resolve(table_settings)).tables
@@ -140,9 +145,90 @@ class PdfiumPage(pdfplumber.page.Page):
                     continue
                 cx0, ctop, cx1, cbottom = cell
                 cell_chars = [chars[i] for i in idx if cx0 <= mids[i][1] < cx1 and ctop <= mids[i][0] < cbottom]
-                arr.append(utils.extract_text(cell_chars) if cell_chars else "")
+                arr.append(cell_text(cell_chars) if cell_chars else "")
             out.append(arr)
         return out
+
+
+def _cluster_of(values: set, tolerance: float) -> dict[float, int]:
+    """pdfplumber's `make_cluster_dict`: the values sorted, a new cluster where one lies more than `tolerance`
+    past the last; each value's cluster number."""
+    cluster: dict[float, int] = {}
+    n, last = -1, None
+    for v in sorted(values):
+        if last is None or v > last + tolerance:
+            n += 1
+        cluster[v], last = n, v
+    return cluster
+
+
+def _clusters(objs: list[dict], key: str, tolerance: float = utils.DEFAULT_Y_TOLERANCE) -> list[list[dict]]:
+    """pdfplumber's `cluster_objects(objs, key, tolerance)`: the distinct values sorted, a new cluster where one
+    lies more than `tolerance` past the last; the objects by cluster, each cluster in the objects' order."""
+    cluster = _cluster_of({o[key] for o in objs}, tolerance)
+    out: list[list[dict]] = []
+    for o in sorted(objs, key=lambda o: cluster[o[key]]):
+        if len(out) <= cluster[o[key]]:
+            out.append([])
+        out[-1].append(o)
+    return out
+
+
+def _plain(chars: list[dict]) -> bool:
+    """Characters the word rules below read as pdfplumber does: upright, with text, no ligature to expand."""
+    return all(c["upright"] and c["text"] and c["text"] not in utils.text.LIGATURES for c in chars)
+
+
+def _words(chars: list[dict]) -> list[dict]:
+    """pdfplumber's WordExtractor with its defaults, for `_plain` characters: lines by `top`, each line's
+    characters by x0, a word broken at a space or a gap of more than x_tolerance; each word's text and top."""
+    xt, yt = utils.DEFAULT_X_TOLERANCE, utils.DEFAULT_Y_TOLERANCE
+    words: list[list[dict]] = []
+    for line in _clusters(chars, "top"):
+        word: list[dict] = []
+        for c in sorted(line, key=itemgetter("x0")):
+            if c["text"].isspace():
+                if word:
+                    words.append(word)
+                word = []
+                continue
+            if word:
+                p = word[-1]
+                if c["x0"] < p["x0"] or c["x0"] > p["x1"] + xt or abs(c["top"] - p["top"]) > yt:
+                    words.append(word)
+                    word = []
+            word.append(c)
+        if word:
+            words.append(word)
+    return [{"top": min(c["top"] for c in w), "text": "".join(c["text"] for c in w)} for w in words]
+
+
+def cell_text(chars: list[dict]) -> str:
+    """pdfplumber's `utils.extract_text(chars)` with its defaults (the text `table.extract()` gives a cell), the same
+    string: the words' lines by their tops, joined by spaces and newlines. A table's cells are most of a page's
+    text calls, and pdfplumber builds a word extractor and a text map for each. Characters that are not `_plain`
+    (rotated, a ligature, no text) go to pdfplumber itself."""
+    if not _plain(chars):
+        return utils.extract_text(chars)
+    return "\n".join(" ".join(w["text"] for w in line) for line in _clusters(_words(chars), "top"))
+
+
+def page_text(chars: list[dict]) -> str | None:
+    """pdfplumber's `page.extract_text()` (its text map, not laid out) of `_plain` characters, the same string: a
+    line where consecutive words fall in the same cluster of tops (the map keeps the words' order). None for
+    other characters: the caller asks pdfplumber."""
+    if not _plain(chars):
+        return None
+    words = _words(chars)
+    cluster = _cluster_of({w["top"] for w in words}, utils.DEFAULT_Y_TOLERANCE)
+    lines: list[list[str]] = []
+    previous = None
+    for w in words:
+        if cluster[w["top"]] != previous:
+            lines.append([])
+            previous = cluster[w["top"]]
+        lines[-1].append(w["text"])
+    return "\n".join(" ".join(line) for line in lines)
 
 
 class _CharCrop(CroppedPage):
@@ -154,6 +240,11 @@ class _CharCrop(CroppedPage):
         if not hasattr(self, "_crop_chars"):
             self._crop_chars = _crop_chars(self.parent_page.chars, self.bbox)
         return self._crop_chars
+
+    def extract_text(self, **kwargs) -> str:
+        """As PdfiumPage.extract_text, of the crop's characters."""
+        text = None if kwargs else page_text(self.chars)
+        return super().extract_text(**kwargs) if text is None else text
 
 
 def _crop_chars(chars: list[dict], bbox) -> list[dict]:

@@ -32,7 +32,6 @@ How each value is made to match pdfminer's:
 from __future__ import annotations
 
 import ctypes
-import gc
 import io
 import math
 from bisect import bisect_left
@@ -703,19 +702,7 @@ def _path_objects(paths: list, placer: _Placer, out: dict) -> None:
 
 def read_pages(path: Path | str | io.BytesIO) -> PdfiumDocument:
     """Every page of the PDF (a path, or its bytes in a BytesIO) as a PdfiumPage (raises pypdfium2's
-    PdfiumError for unreadable files). Python's cycle collector is paused meanwhile: a page makes thousands of
-    dicts (its characters and lines), none in a cycle, and each few hundred of them set off a collection that
-    walks every object the process holds (a tenth of reading a page, more in a process holding pandas)."""
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        return _read_pages(path)
-    finally:
-        if was_on:
-            gc.enable()
-
-
-def _read_pages(path: Path | str | io.BytesIO) -> PdfiumDocument:
+    PdfiumError for unreadable files)."""
     import pypdfium2 as pdfium
     from pypdfium2 import raw
 

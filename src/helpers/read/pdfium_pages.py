@@ -45,6 +45,7 @@ import pdfplumber.page
 from pdfplumber import utils
 from pdfplumber.page import CroppedPage, _invert_box, _normalize_box
 from pdfplumber.table import Table, TableFinder, TableSettings, cells_to_tables, edges_to_intersections
+from pdfplumber.utils.clustering import cluster_objects, make_cluster_dict
 
 _MOVE, _BEZIER = 2, 1  # FPDF_SEGMENT_*
 _PATH, _FORM = 2, 5  # FPDF_PAGEOBJ_*
@@ -87,7 +88,16 @@ def _rotation_ctm(rotate: int, mediabox) -> tuple:
     return (1, 0, 0, 1, -x0, -y0)
 
 
-class PdfiumPage(pdfplumber.page.Page):
+class _PageText:
+    """`extract_text` of a page or a crop (before pdfplumber's class in the bases): by `page_text` where it gives
+    pdfplumber's string (every upright page), else pdfplumber's own."""
+
+    def extract_text(self, **kwargs) -> str:
+        text = None if kwargs else page_text(self.chars)  # type: ignore[attr-defined]
+        return super().extract_text(**kwargs) if text is None else text  # type: ignore[misc]
+
+
+class PdfiumPage(_PageText, pdfplumber.page.Page):
     """A pdfplumber Page whose objects were read by PDFium; everything else is pdfplumber's."""
 
     def __init__(self, page_number: int, rotation: int, mediabox_raw, objects: dict, initial_doctop: float):
@@ -115,11 +125,6 @@ class PdfiumPage(pdfplumber.page.Page):
 
     def crop(self, bbox, relative: bool = False, strict: bool = True) -> CroppedPage:
         return _CharCrop(self, bbox, relative=relative, strict=strict)
-
-    def extract_text(self, **kwargs) -> str:
-        """pdfplumber's `extract_text`, by `page_text` where it gives the same string (every upright page)."""
-        text = None if kwargs else page_text(self.chars)
-        return super().extract_text(**kwargs) if text is None else text
 
     def find_tables(self, table_settings=None) -> list[Table]:
         """pdfplumber's `find_tables`, its cells found by `_cells` (same cells, same order)."""
@@ -150,28 +155,9 @@ class PdfiumPage(pdfplumber.page.Page):
         return out
 
 
-def _cluster_of(values: set, tolerance: float) -> dict[float, int]:
-    """pdfplumber's `make_cluster_dict`: the values sorted, a new cluster where one lies more than `tolerance`
-    past the last; each value's cluster number."""
-    cluster: dict[float, int] = {}
-    n, last = -1, None
-    for v in sorted(values):
-        if last is None or v > last + tolerance:
-            n += 1
-        cluster[v], last = n, v
-    return cluster
-
-
-def _clusters(objs: list[dict], key: str, tolerance: float = utils.DEFAULT_Y_TOLERANCE) -> list[list[dict]]:
-    """pdfplumber's `cluster_objects(objs, key, tolerance)`: the distinct values sorted, a new cluster where one
-    lies more than `tolerance` past the last; the objects by cluster, each cluster in the objects' order."""
-    cluster = _cluster_of({o[key] for o in objs}, tolerance)
-    out: list[list[dict]] = []
-    for o in sorted(objs, key=lambda o: cluster[o[key]]):
-        if len(out) <= cluster[o[key]]:
-            out.append([])
-        out[-1].append(o)
-    return out
+def _clusters(objs: list[dict], key: str) -> list[list[dict]]:
+    """pdfplumber's own clustering of `objs` by `key` within its default y tolerance (cluster_objects)."""
+    return cluster_objects(objs, itemgetter(key), utils.DEFAULT_Y_TOLERANCE)
 
 
 def _plain(chars: list[dict]) -> bool:
@@ -220,7 +206,7 @@ def page_text(chars: list[dict]) -> str | None:
     if not _plain(chars):
         return None
     words = _words(chars)
-    cluster = _cluster_of({w["top"] for w in words}, utils.DEFAULT_Y_TOLERANCE)
+    cluster = make_cluster_dict([w["top"] for w in words], utils.DEFAULT_Y_TOLERANCE)
     lines: list[list[str]] = []
     previous = None
     for w in words:
@@ -231,7 +217,7 @@ def page_text(chars: list[dict]) -> str | None:
     return "\n".join(" ".join(line) for line in lines)
 
 
-class _CharCrop(CroppedPage):
+class _CharCrop(_PageText, CroppedPage):
     """A crop of a PdfiumPage whose characters alone are cropped, when asked for: the text of a
     region needs nothing else, and cropping every ruling line with it cost as much again."""
 
@@ -240,11 +226,6 @@ class _CharCrop(CroppedPage):
         if not hasattr(self, "_crop_chars"):
             self._crop_chars = _crop_chars(self.parent_page.chars, self.bbox)
         return self._crop_chars
-
-    def extract_text(self, **kwargs) -> str:
-        """As PdfiumPage.extract_text, of the crop's characters."""
-        text = None if kwargs else page_text(self.chars)
-        return super().extract_text(**kwargs) if text is None else text
 
 
 def _crop_chars(chars: list[dict], bbox) -> list[dict]:

@@ -184,7 +184,16 @@ def summary_by_level(be: pd.DataFrame) -> pd.DataFrame:
 
 
 OUTLIER_COLUMNS = [
-    *("report", "level", "budget_basis", "code", "name", "budget_wan", "final_wan", "rate", "why", "source_ref")
+    "report",
+    "level",
+    "budget_basis",
+    "code",
+    "name",
+    "budget_wan",
+    "final_wan",
+    "rate",
+    "why",
+    "source_ref",
 ]
 
 
@@ -196,7 +205,7 @@ def outliers(be: pd.DataFrame, k: float = 1.5) -> pd.DataFrame:
     check are not findings: they are left out here (`rates(...).flag` lists them)."""
     if be.empty:
         return be
-    usable = be.rate.notna() & ((be.flag.fillna("") == "") if "flag" in be else True)
+    usable = (be.flag.fillna("") == "") if "flag" in be else slice(None)  # rate_groups leaves out rates undefined
     # the figures the fences and limits read, alone: the statements' text is taken for the findings only (at
     # 10,000 reports each copy of `rates` was ~60 MB, and the filters and groups made four at once)
     b = rate_groups(be.loc[usable, ["report_id", "level", "budget_basis", "budget_wan", "final_wan", "rate"]])
@@ -217,7 +226,7 @@ def outliers(be: pd.DataFrame, k: float = 1.5) -> pd.DataFrame:
     found = b.why != ""
     kept = b.index[found & (restated_lines(b, found, named=be) == "")]
     hits = be.loc[kept, [c for c in OUTLIER_COLUMNS if c != "why"]].assign(why=b.why[kept])
-    hits = hits.assign(dev=(hits.rate - 100).abs()).sort_values("dev", ascending=False).drop(columns="dev")
+    hits = hits.assign(dev=(hits.rate - 100).abs()).sort_values("dev", ascending=False)
     return hits[OUTLIER_COLUMNS]
 
 

@@ -52,7 +52,7 @@ def failing_checks(corpus: Corpus, limit: int | None = None) -> tuple[pd.DataFra
     a `report` column), the first `limit` of them; and how many there are of each outcome. Gathered a batch of
     reports at a time (each batch's first `limit`, sorted again: the sort is stable, so these are the first
     `limit` of the whole), so that a page holds the rows it shows, not every failing check of the corpus."""
-    labels = corpus.labels()
+    labels, worst_first = corpus.labels(), ["outcome", "severity", "report"]
     heads, counts = [], {o: 0 for o in PROBLEM_OUTCOMES}
     for part in corpus.batches():
         ch = part.checks
@@ -60,12 +60,12 @@ def failing_checks(corpus: Corpus, limit: int | None = None) -> tuple[pd.DataFra
         for outcome in PROBLEM_OUTCOMES:
             counts[outcome] += int((f.outcome == outcome).sum()) if len(f) else 0
         if len(f):
-            f = f.assign(report=f.report_id.map(labels)).sort_values(["outcome", "severity", "report"], kind="stable")
+            f = f.assign(report=f.report_id.map(labels)).sort_values(worst_first, kind="stable")
             heads.append(f.head(limit) if limit is not None else f)
     if not heads:
         return schema.empty("checks").assign(report=pd.Series(dtype="object")), counts
     out = pd.concat(heads, ignore_index=True) if len(heads) > 1 else heads[0]
-    out = out.sort_values(["outcome", "severity", "report"], kind="stable")
+    out = out.sort_values(worst_first, kind="stable")
     return (out.head(limit) if limit is not None else out).reset_index(drop=True), counts
 
 

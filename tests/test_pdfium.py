@@ -240,15 +240,23 @@ def test_rotated_pages_same_text_and_tables(tmp_path, rotation):
     _pages_alike(f)
 
 
-def _one_page_pdf(path: Path, content: bytes, pages_extra: bytes = b"", page_extra: bytes = b"") -> None:
-    """A real one-page PDF drawing `content` with Helvetica (a built-in font, not embedded) as /F1."""
+def _one_page_pdf(
+    path: Path, content: bytes, pages_extra: bytes = b"", page_extra: bytes = b"", resources: bytes = b"", more=()
+) -> None:
+    """A real one-page PDF drawing `content` with Helvetica (a built-in font, not embedded) as /F1; `resources`
+    added to the page tree's resources, `more` objects numbered from 6."""
     stream = zlib.compress(content)
     objs = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 " + pages_extra + b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 "
+        + pages_extra
+        + b" /Resources << /Font << /F1 5 0 R >> "
+        + resources
+        + b" >> >>",
         b"<< /Type /Page /Parent 2 0 R " + page_extra + b" /Contents 4 0 R >>",
         b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+        *more,
     ]
     out, offs = bytearray(b"%PDF-1.4\n"), []
     for i, o in enumerate(objs, 1):
@@ -293,6 +301,41 @@ def test_objects_as_pdfminer_makes_them(tmp_path, where):
                 for k in ("x0", "x1", "top", "bottom"):
                     assert x[k] == pytest.approx(y[k], abs=1e-3), (kind, k, x, y)
         assert len(p.rects) == 2 and len(p.lines) == 2 and len(p.curves) == 1
+        assert [t.extract() for t in p.find_tables()] == [t.extract() for t in q.find_tables()]
+
+
+def test_a_forms_drawing_as_pdfminer_places_it(tmp_path):
+    """A form XObject (pdfminer's LTFigure), drawn twice under two matrices and with its own /Matrix: its
+    rules, box and curve are placed where pdfminer places them, points included, and its table read alike."""
+    import pdfplumber
+
+    form = b"0.5 w 0 0 m 200 0 l S 0 40 m 200 40 l S 0 0 m 0 40 l S 100 0 m 100 40 l S 200 0 m 200 40 l S "
+    form += b"10 50 30 20 re S 10 80 m 40 120 70 120 100 80 c S BT /F1 10 Tf 5 15 Td (In a form 12.5) Tj ET"
+    stream = zlib.compress(form)
+    xobject = b"<< /Type /XObject /Subtype /Form /BBox [-10 -10 300 300] /Matrix [1 0 0 1 10 5] "
+    xobject += b"/Resources << /Font << /F1 5 0 R >> >> /Length %d /Filter /FlateDecode >>" % len(stream)
+    f = tmp_path / "form.pdf"
+    _one_page_pdf(
+        f,
+        b"q 1 0 0 1 50 600 cm /X1 Do Q q 1.5 0 0 1.5 60 300 cm /X1 Do Q",
+        pages_extra=b"/MediaBox [0 0 595 842]",
+        resources=b"/XObject << /X1 6 0 R >>",
+        more=[xobject + b"\nstream\n" + stream + b"\nendstream"],
+    )
+    p = read_pages(f).pages[0]
+    with pdfplumber.open(f) as pdf:
+        q = pdf.pages[0]
+        assert p.extract_text() == q.extract_text() and p.extract_text().count("In a form 12.5") == 2
+        for kind in ("lines", "rects", "curves"):
+            key = lambda o: (round(o["x0"], 3), round(o["top"], 3), round(o["x1"], 3))
+            a, b = sorted(getattr(p, kind), key=key), sorted(getattr(q, kind), key=key)
+            assert len(a) == len(b) > 0, kind
+            for x, y in zip(a, b):
+                for k in ("x0", "x1", "top", "bottom"):
+                    assert x[k] == pytest.approx(y[k], abs=1e-3), (kind, k, x, y)
+                flat = [[v for pt in o.get("pts", []) for v in pt] for o in (x, y)]
+                assert flat[0] == pytest.approx(flat[1], abs=1e-3), (kind, x, y)
+        assert len(p.lines) == 10 and len(p.rects) == 2 and len(p.curves) == 2
         assert [t.extract() for t in p.find_tables()] == [t.extract() for t in q.find_tables()]
 
 

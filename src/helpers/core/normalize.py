@@ -133,10 +133,15 @@ _FULLWIDTH_NUMERIC[ord("，")] = ord("，")  # a full-width comma is punctuation
 CID_RE = re.compile(r"\(cid:\d+\)")
 
 
+_RADICAL_RE = re.compile("[\u2e80-\u2eff\u2f00-\u2fdf]")
+
+
 def normalize_text(text: str) -> str:
     """Map Kangxi/radical code points to ideographs and full-width digits to ASCII."""
     if not text:
         return text
+    if _RADICAL_RE.search(text) is None:  # most text has no radical: no walk character by character
+        return text.translate(_FULLWIDTH_NUMERIC).replace("\u00a0", " ").replace("\u3000", " ")
     out = []
     for ch in text:
         o = ord(ch)

@@ -53,8 +53,11 @@ _PATH, _FORM = 2, 5  # FPDF_PAGEOBJ_*
 
 def _f32(v: float) -> float:
     """The decimal a float32 stands for (PDFium's coordinates are float32; pdfminer's are the
-    content stream's decimals in double precision)."""
-    return float(str(np.float32(v)))
+    content stream's decimals in double precision), from the values already converted when it is one."""
+    out = _SNAPPED.get(v)
+    if out is None:
+        out = _SNAPPED[v] = float(str(np.float32(v)))
+    return out
 
 
 def _mul(m1, m2):
@@ -155,38 +158,59 @@ class PdfiumPage(_PageText, pdfplumber.page.Page):
         return out
 
 
-def _clusters(objs: list[dict], key: str) -> list[list[dict]]:
-    """pdfplumber's own clustering of `objs` by `key` within its default y tolerance (cluster_objects)."""
-    return cluster_objects(objs, itemgetter(key), utils.DEFAULT_Y_TOLERANCE)
+def _clusters(objs: list, key: str | int) -> list[list]:
+    """pdfplumber's own clustering of `objs` by `key` within its default y tolerance (cluster_objects).
+    Most of a table's cells are one line: when the largest value is within the tolerance of the smallest,
+    every sorted value is within it of the one before, so cluster_objects makes one cluster of all, in
+    their order (the same floating-point test as its `x <= last + tolerance`); it is given at once."""
+    tol = utils.DEFAULT_Y_TOLERANCE
+    if objs:
+        values = [o[key] for o in objs]
+        if max(values) <= min(values) + tol:
+            return [list(objs)]
+    return cluster_objects(objs, itemgetter(key), tol)
 
 
 def _plain(chars: list[dict]) -> bool:
     """Characters the word rules below read as pdfplumber does: upright, with text, no ligature to expand."""
-    return all(c["upright"] and c["text"] and c["text"] not in utils.text.LIGATURES for c in chars)
+    ligatures = utils.text.LIGATURES
+    for c in chars:
+        text = c["text"]
+        if not (c["upright"] and text) or text in ligatures:
+            return False
+    return True
 
 
-def _words(chars: list[dict]) -> list[dict]:
+def _words(chars: list[dict]) -> list[tuple[float, str]]:
     """pdfplumber's WordExtractor with its defaults, for `_plain` characters: lines by `top`, each line's
-    characters by x0, a word broken at a space or a gap of more than x_tolerance; each word's text and top."""
+    characters by x0, a word broken at a space or a gap of more than x_tolerance; each word's (top, text),
+    its top the smallest of its characters'."""
     xt, yt = utils.DEFAULT_X_TOLERANCE, utils.DEFAULT_Y_TOLERANCE
-    words: list[list[dict]] = []
+    words: list[tuple[float, str]] = []
     for line in _clusters(chars, "top"):
-        word: list[dict] = []
-        for c in sorted(line, key=itemgetter("x0")):
-            if c["text"].isspace():
-                if word:
-                    words.append(word)
-                word = []
+        texts: list[str] = []
+        top_min = px0 = px1 = ptop = 0.0
+        for c in sorted(line, key=_X0):
+            text = c["text"]
+            if text.isspace():
+                if texts:
+                    words.append((top_min, "".join(texts)))
+                texts = []
                 continue
-            if word:
-                p = word[-1]
-                if c["x0"] < p["x0"] or c["x0"] > p["x1"] + xt or abs(c["top"] - p["top"]) > yt:
-                    words.append(word)
-                    word = []
-            word.append(c)
-        if word:
-            words.append(word)
-    return [{"top": min(c["top"] for c in w), "text": "".join(c["text"] for c in w)} for w in words]
+            x0, top = c["x0"], c["top"]
+            if texts and (x0 < px0 or x0 > px1 + xt or abs(top - ptop) > yt):
+                words.append((top_min, "".join(texts)))
+                texts = []
+            if not texts or top < top_min:
+                top_min = top
+            texts.append(text)
+            px0, px1, ptop = x0, c["x1"], top
+        if texts:
+            words.append((top_min, "".join(texts)))
+    return words
+
+
+_X0 = itemgetter("x0")
 
 
 def cell_text(chars: list[dict]) -> str:
@@ -196,7 +220,7 @@ def cell_text(chars: list[dict]) -> str:
     (rotated, a ligature, no text) go to pdfplumber itself."""
     if not _plain(chars):
         return utils.extract_text(chars)
-    return "\n".join(" ".join(w["text"] for w in line) for line in _clusters(_words(chars), "top"))
+    return "\n".join(" ".join([w[1] for w in line]) for line in _clusters(_words(chars), 0))
 
 
 def page_text(chars: list[dict]) -> str | None:
@@ -206,14 +230,14 @@ def page_text(chars: list[dict]) -> str | None:
     if not _plain(chars):
         return None
     words = _words(chars)
-    cluster = make_cluster_dict([w["top"] for w in words], utils.DEFAULT_Y_TOLERANCE)
+    cluster = make_cluster_dict([top for top, _ in words], utils.DEFAULT_Y_TOLERANCE)
     lines: list[list[str]] = []
     previous = None
-    for w in words:
-        if cluster[w["top"]] != previous:
+    for top, text in words:
+        if cluster[top] != previous:
             lines.append([])
-            previous = cluster[w["top"]]
-        lines[-1].append(w["text"])
+            previous = cluster[top]
+        lines[-1].append(text)
     return "\n".join(" ".join(line) for line in lines)
 
 
@@ -352,47 +376,59 @@ class _Placer:
         return (self.mb_x0 + pt[0], self.mb_top + self.height - pt[1])
 
 
+class _Handle(ctypes.c_void_p):
+    """A handle returned as it is (ctypes turns a plain c_void_p result into an int), to be passed on to
+    a bare call without making a c_void_p of it again."""
+
+
 class _Fn:
     """PDFium functions called once per character or segment, declared with plain integer handles
-    (pypdfium2's pointer objects cost a Python object per call and cannot be compared)."""
+    (pypdfium2's pointer objects cost a Python object per call and cannot be compared).
+
+    The calls made for every character, page object or path segment are declared bare, without argtypes,
+    which makes a call ~40% cheaper (ctypes converts no argument): their callers pass handles as
+    `ctypes.c_void_p` (or `_Handle`), indices as ints and out-parameters by `ctypes.byref`. A character's
+    text object comes back as an int (compared with the last one); objects and segments as `_Handle`s,
+    passed on as they are."""
 
     def __init__(self, raw):
         from pypdfium2_raw.bindings import _libs
 
         lib = _libs["pdfium"]
-        vp, i, d, f = ctypes.c_void_p, ctypes.c_int, ctypes.POINTER(ctypes.c_double), ctypes.POINTER(ctypes.c_float)
+        vp, i, f = ctypes.c_void_p, ctypes.c_int, ctypes.POINTER(ctypes.c_float)
 
         def fn(name, args, res):
             func = lib[name]  # a new function object each time: pypdfium2's declarations stay as they are
             func.argtypes, func.restype = args, res
             return func
 
+        self.char_origin = fn("FPDFText_GetCharOrigin", None, i)
+        self.char_object = fn("FPDFText_GetTextObject", None, vp)
+        self.char_matrix = fn("FPDFText_GetMatrix", None, i)
+        self.char_font_size = fn("FPDFText_GetFontSize", None, ctypes.c_double)
+        self.char_generated = fn("FPDFText_IsGenerated", None, i)
+        self.seg_get = fn("FPDFPath_GetPathSegment", None, _Handle)
+        self.seg_point = fn("FPDFPathSegment_GetPoint", None, i)
+        self.seg_kind = fn("FPDFPathSegment_GetType", None, i)
+        self.seg_closes = fn("FPDFPathSegment_GetClose", None, i)
+        self.page_object = fn("FPDFPage_GetObject", None, _Handle)  # every object of a page: text, path, image
+        self.object_kind = fn("FPDFPageObj_GetType", None, i)
+        self.object_matrix = fn("FPDFPageObj_GetMatrix", None, i)
+        self.path_draw_mode = fn("FPDFPath_GetDrawMode", None, i)
+        self.path_segments = fn("FPDFPath_CountSegments", None, i)
+
         self.count = fn("FPDFText_CountChars", (vp,), i)
-        self.generated = fn("FPDFText_IsGenerated", (vp, i), i)
         self.unicode = fn("FPDFText_GetUnicode", (vp, i), ctypes.c_uint)
         self.get_text = fn("FPDFText_GetText", (vp, i, i, ctypes.POINTER(ctypes.c_ushort)), i)
         self.map_error = fn("FPDFText_HasUnicodeMapError", (vp, i), i)
-        self.origin = fn("FPDFText_GetCharOrigin", (vp, i, d, d), i)
-        self.text_object = fn("FPDFText_GetTextObject", (vp, i), vp)
-        self.matrix = fn("FPDFText_GetMatrix", (vp, i, ctypes.POINTER(raw.FS_MATRIX)), i)
-        self.font_size = fn("FPDFText_GetFontSize", (vp, i), ctypes.c_double)
         self.loose_box = fn("FPDFText_GetLooseCharBox", (vp, i, ctypes.POINTER(raw.FS_RECTF)), i)
         self.font = fn("FPDFTextObj_GetFont", (vp,), vp)
         self.descent = fn("FPDFFont_GetDescent", (vp, ctypes.c_float, f), i)
         self.base_name = fn("FPDFFont_GetBaseFontName", (vp, ctypes.c_char_p, ctypes.c_size_t), ctypes.c_size_t)
         self.width = fn("FPDFFont_GetGlyphWidth", (vp, ctypes.c_uint32, ctypes.c_float, f), i)
-        self.n_segments = fn("FPDFPath_CountSegments", (vp,), i)
-        self.segment = fn("FPDFPath_GetPathSegment", (vp, i), vp)
-        self.point = fn("FPDFPathSegment_GetPoint", (vp, f, f), i)
-        self.seg_type = fn("FPDFPathSegment_GetType", (vp,), i)
-        self.seg_close = fn("FPDFPathSegment_GetClose", (vp,), i)
-        self.draw_mode = fn("FPDFPath_GetDrawMode", (vp, ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_int)), i)
-        self.obj_type = fn("FPDFPageObj_GetType", (vp,), i)
-        self.obj_matrix = fn("FPDFPageObj_GetMatrix", (vp, ctypes.POINTER(raw.FS_MATRIX)), i)
         self.n_objects = fn("FPDFPage_CountObjects", (vp,), i)
-        self.get_object = fn("FPDFPage_GetObject", (vp, i), vp)
         self.n_form_objects = fn("FPDFFormObj_CountObjects", (vp,), i)
-        self.get_form_object = fn("FPDFFormObj_GetObject", (vp, ctypes.c_ulong), vp)
+        self.get_form_object = fn("FPDFFormObj_GetObject", (vp, ctypes.c_ulong), _Handle)
 
 
 _FN: _Fn | None = None
@@ -453,17 +489,18 @@ class _TextStates:
     matrix, its font, its size and the font's descent, float32 values made decimals. One per text
     object in many PDFs: their matrices repeat, so each distinct state is made once."""
 
-    def __init__(self, fn: _Fn, raw, textpage):
+    def __init__(self, fn: _Fn, raw, textpage: ctypes.c_void_p):
         self.fn, self.textpage = fn, textpage
         self.m, self.d = raw.FS_MATRIX(), ctypes.c_float()
+        self.m_ref = ctypes.byref(self.m)
         self.state_of: dict[tuple, tuple] = {}
         self.descent_of: dict[int, float] = {}
 
     def of(self, i: int, obj) -> tuple:
         fn, m = self.fn, self.m
-        fn.matrix(self.textpage, i, m)
+        fn.char_matrix(self.textpage, i, self.m_ref)
         font = fn.font(obj)
-        fs = fn.font_size(self.textpage, i)
+        fs = fn.char_font_size(self.textpage, i)
         key = (m.a, m.b, m.c, m.d, font, fs)
         state = self.state_of.get(key)
         if state is None:
@@ -494,21 +531,22 @@ def _char_rows(fn: _Fn, raw, textpage) -> tuple[list[tuple], list[float]]:
     gives it, and every x and y (to be snapped at once). Two calls into PDFium per character (its
     origin and its text object) are most of a page's parsing: nothing else is asked per character."""
     ox, oy = ctypes.c_double(), ctypes.c_double()
-    states = _TextStates(fn, raw, textpage)
+    ox_ref, oy_ref, tp = ctypes.byref(ox), ctypes.byref(oy), ctypes.c_void_p(textpage)
+    states = _TextStates(fn, raw, tp)
     glyph_of: dict[tuple, tuple] = {}
     n = fn.count(textpage)
     codes = _page_text(fn, textpage, n)
-    origin, text_object, generated = fn.origin, fn.text_object, fn.generated
+    origin, text_object, generated = fn.char_origin, fn.char_object, fn.char_generated
     last_obj = None
     state: tuple | None = None
     rows, xs = [], []
     for i in range(n):
         u = codes[i] if codes is not None else fn.unicode(textpage, i)
         # PDFium's own spaces and line breaks (pdfminer has none): only these characters can be generated
-        if u in (0x20, 0x0D, 0x0A, 0x02) and generated(textpage, i):
+        if u in (0x20, 0x0D, 0x0A, 0x02) and generated(tp, i):
             continue
-        origin(textpage, i, ox, oy)
-        obj = text_object(textpage, i)
+        origin(tp, i, ox_ref, oy_ref)
+        obj = text_object(tp, i)
         if obj != last_obj:
             last_obj = obj
             state = states.of(i, obj)
@@ -582,17 +620,19 @@ def _chars(fn: _Fn, raw, textpage, placer: _Placer) -> list[dict]:
     return _placed_chars(rows, _snap_all(coords), placer)
 
 
-def _collect_paths(fn: _Fn, raw, objs: list, matrix, out: list, depth: int = 0) -> None:
+def _collect_paths(fn: _Fn, raw, objs: list[_Handle], matrix, out: list, depth: int = 0) -> None:
     """Painted paths in content order, entering form XObjects (pdfminer's LTFigure children) with
     their matrix: (stroked, filled, [(x, y, segment type, closes), ...] in user space)."""
     fm = raw.FS_MATRIX()
     mode, stroke = ctypes.c_int(), ctypes.c_int()
     x, y = ctypes.c_float(), ctypes.c_float()
+    fm_ref, mode_ref, stroke_ref, x_ref, y_ref = map(ctypes.byref, (fm, mode, stroke, x, y))
+    seg_get, seg_point, seg_kind, seg_closes = fn.seg_get, fn.seg_point, fn.seg_kind, fn.seg_closes
     for obj in objs:
-        kind = fn.obj_type(obj)
+        kind = fn.object_kind(obj)
         if kind not in (_PATH, _FORM):
             continue
-        fn.obj_matrix(obj, fm)
+        fn.object_matrix(obj, fm_ref)
         own = (fm.a, fm.b, fm.c, fm.d, fm.e, fm.f)
         inner = own if matrix is None else _mul(own, matrix)
         if kind == _FORM:
@@ -600,15 +640,16 @@ def _collect_paths(fn: _Fn, raw, objs: list, matrix, out: list, depth: int = 0) 
                 children = [fn.get_form_object(obj, j) for j in range(fn.n_form_objects(obj))]
                 _collect_paths(fn, raw, children, inner, out, depth + 1)
             continue
-        fn.draw_mode(obj, mode, stroke)
+        fn.path_draw_mode(obj, mode_ref, stroke_ref)
         if mode.value == 0 and not stroke.value:
             continue  # a clipping path, painted neither way: pdfminer makes no object of it
         segs = []
-        for k in range(fn.n_segments(obj)):
-            seg = fn.segment(obj, k)
-            fn.point(seg, x, y)
-            px, py = _apply(inner, x.value, y.value)  # a path's points are in its own space
-            segs.append((px, py, fn.seg_type(seg), fn.seg_close(seg)))
+        a, b, c, d, e, f = inner  # a path's points are in its own space (_apply, inlined)
+        for k in range(fn.path_segments(obj)):
+            seg = seg_get(obj, k)
+            seg_point(seg, x_ref, y_ref)
+            px, py = x.value, y.value
+            segs.append((a * px + c * py + e, b * px + d * py + f, seg_kind(seg), seg_closes(seg)))
         out.append((bool(stroke.value), mode.value != 0, segs))
 
 
@@ -644,29 +685,47 @@ def _subpaths(segs: list, snap: dict) -> list[list[tuple[str, tuple[float, float
     return subs
 
 
-def _path_objects(paths: list, placer: _Placer, out: dict) -> None:
-    """pdfminer's paint_path: each subpath a line, a rect or a curve."""
-    snap = _snap_all(v for _, _, segs in paths for s in segs for v in s[:2])
-    plain = placer.ctm == (1, 0, 0, 1, 0, 0)
-    for stroke, fill, segs in paths:
-        for sub in _subpaths(segs, snap):
-            shape = "".join(op for op, _ in sub)
-            pts = [p for _, p in sub] if plain else [_apply(placer.ctm, *p) for _, p in sub]
-            if len(shape) > 3 and shape[-2:] == "lh" and pts[-2] == pts[0]:
-                shape = shape[:-2] + "h"
-                pts.pop()
-            if len(shape) < 2:
-                continue
-            if shape in ("mlh", "ml"):
-                kind, bbox_pts = "line", pts[:2]
-            elif shape in ("mlllh", "mllll"):
-                (x0, y0), (x1, y1), (x2, y2), (x3, y3), _ = pts
-                square = (x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0) or (
-                    y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0
-                )
-                kind, bbox_pts = ("rect", [pts[0], pts[2]]) if pts[0] == pts[4] and square else ("curve", pts)
+def _shapes(segs: list, snap: dict, ctm) -> list[tuple[str, list, list]]:
+    """pdfminer's paint_path for one path: (kind, points, the points its box is of) of each subpath, a line,
+    a rect or a curve (`ctm` None for pdfminer's identity page matrix). Most ruled tables draw each rule
+    as a path of its own, one move and one line: that is a line at once."""
+    if ctm is None and len(segs) == 2:
+        (x0, y0, k0, _), (x1, y1, k1, closes) = segs
+        if k0 == _MOVE and k1 not in (_MOVE, _BEZIER) and not closes:
+            pts = [(snap[x0], snap[y0]), (snap[x1], snap[y1])]
+            return [("line", pts, pts)]
+    out = []
+    for sub in _subpaths(segs, snap):
+        shape = "".join(op for op, _ in sub)
+        pts = [p for _, p in sub] if ctm is None else [_apply(ctm, *p) for _, p in sub]
+        if len(shape) > 3 and shape[-2:] == "lh" and pts[-2] == pts[0]:
+            shape = shape[:-2] + "h"
+            pts.pop()
+        if len(shape) < 2:
+            continue
+        if shape in ("mlh", "ml"):
+            out.append(("line", pts, pts[:2]))
+        elif shape in ("mlllh", "mllll"):
+            (x0, y0), (x1, y1), (x2, y2), (x3, y3), _ = pts
+            square = (x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0) or (
+                y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0
+            )
+            if pts[0] == pts[4] and square:  # pdfminer's LTRect: its corners from the first and third points
+                (x0, y0), (x2, y2) = pts[0], pts[2]
+                out.append(("rect", [(x0, y0), (x2, y0), (x2, y2), (x0, y2)], [pts[0], pts[2]]))
             else:
-                kind, bbox_pts = "curve", pts
+                out.append(("curve", pts, pts))
+        else:
+            out.append(("curve", pts, pts))
+    return out
+
+
+def _path_objects(paths: list, placer: _Placer, out: dict) -> None:
+    """pdfminer's paint_path: each subpath a line, a rect or a curve, described as pdfplumber does."""
+    snap = _snap_all(v for _, _, segs in paths for s in segs for v in s[:2])
+    ctm = None if placer.ctm == (1, 0, 0, 1, 0, 0) else placer.ctm
+    for stroke, fill, segs in paths:
+        for kind, pts, bbox_pts in _shapes(segs, snap, ctm):
             xs = [p[0] for p in bbox_pts]
             ys = [p[1] for p in bbox_pts]
             attr = placer.box(
@@ -676,8 +735,7 @@ def _path_objects(paths: list, placer: _Placer, out: dict) -> None:
                 max(xs),
                 max(ys),
             )
-            if kind != "rect":
-                attr["pts"] = [placer.coord(p) for p in pts]
+            attr["pts"] = [placer.coord(p) for p in pts]
             out.setdefault(kind, []).append(attr)
 
 
@@ -713,7 +771,9 @@ def read_pages(path: Path | str | io.BytesIO) -> PdfiumDocument:
                     raw.FPDFText_ClosePage(textpage)
                 handle = ctypes.cast(page.raw, ctypes.c_void_p).value
                 paths: list = []
-                _collect_paths(fn, raw, [fn.get_object(handle, j) for j in range(fn.n_objects(handle))], None, paths)
+                page_ptr = ctypes.c_void_p(handle)
+                objs = [fn.page_object(page_ptr, j) for j in range(fn.n_objects(handle))]
+                _collect_paths(fn, raw, objs, None, paths)
                 _path_objects(paths, placer, objects)
                 pages.append(pp)
                 doctop += pp.height

@@ -78,8 +78,13 @@ def clean_cell(c: str | None) -> str:
     """A cell's text on one line, markup and runs of spaces gone ("" for a merged or missing cell)."""
     if c is None:
         return ""
-    c = re.sub(r"<[^>]+>", "", c)
-    return re.sub(r"\s+", " ", c.replace("\n", " ")).strip()
+    if "<" in c:
+        c = _MARKUP_RE.sub("", c)
+    return _SPACES_RE.sub(" ", c).strip()
+
+
+_MARKUP_RE = re.compile(r"<[^>]+>")
+_SPACES_RE = re.compile(r"\s+")
 
 
 def measure_for(table: str, header: str, ordinal: int) -> str:

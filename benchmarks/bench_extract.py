@@ -16,6 +16,16 @@
   each engine: PDF reading (`read_document` + `find_pdf_tables`) and end to end (`extract_report`:
   tables, narrative, checks). Ratios below the table.
 
+- Paired rounds (`--rounds`, default 7): the one ratio the issue sets a target for, project PDF reading
+  with pdfium against the PDFium text pass, timed in alternating turns (text pass then reading, then
+  reading then text pass, …) over all the PDFs, one ratio per round: its median, lowest and highest.
+  On a shared machine the floor table's separate best-of timings can land minutes apart and the
+  ratio between them moves by ±30%; turns a second apart see the same machine.
+
+- Instructions (`--instructions`, ~3 minutes, needs valgrind): the same two measures counted in
+  instructions per page by callgrind (benchmarks/instructions.py), a cost the machine's load does not
+  move. Instructions are not time: PDFium's C code runs more of them a cycle than Python does.
+
 - Text reports: `helpers.data.extract.extract_report` on every data/raw/*.txt (tables, metadata, narrative, checks).
 - PDFs: `read_document` (the text layer, shared by both engines), then `find_pdf_tables` per engine:
   first call in this process (cold: for tabula it includes starting the JVM through jpype) and
@@ -32,6 +42,7 @@ from __future__ import annotations
 import argparse
 import platform
 import resource
+import statistics
 import sys
 import time
 import tracemalloc
@@ -141,9 +152,77 @@ RATIOS = (
 )
 
 
-def floor_record(res: dict[str, tuple[float, float]], total_pages: int, n_files: int, repeat: int) -> str:
+def paired_rounds(pdfs: list[Path], rounds: int) -> list[float]:
+    """Per round, the CPU time of project PDF reading with pdfium over the PDFium text pass's, both
+    over all `pdfs`, timed in turns (the first of the two alternates); after one warm turn of each."""
+
+    def cpu_of(fn, times: int = 1) -> float:
+        c0 = time.process_time()
+        for _ in range(times):
+            for f in pdfs:
+                fn(f)
+        return (time.process_time() - c0) / times
+
+    reading = lambda f: project_reading(f, "pdfium")  # noqa: E731
+    # the text pass repeated within its turn until it lasts about as long as reading (a burst of load then
+    # weighs on both turns alike, not on a short one)
+    times = max(1, round(cpu_of(reading) / cpu_of(pdfium_text_pass)))
+    ratios = []
+    for r in range(rounds):
+        cpu = {}
+        for name in ("floor", "reading")[:: 1 if r % 2 == 0 else -1]:
+            cpu[name] = cpu_of(reading) if name == "reading" else cpu_of(pdfium_text_pass, times)
+        ratios.append(cpu["reading"] / cpu["floor"])
+    return ratios
+
+
+def paired_table(ratios: list[float]) -> str:
+    s = sorted(ratios)
+    median = statistics.median(s)
+    return (
+        f"| project PDF reading with pdfium / PDFium text pass, {len(s)} rounds in turns (CPU) | median | lowest "
+        f"| highest |\n|---|---:|---:|---:|\n| ratio | {median:.2f} | {s[0]:.2f} | {s[-1]:.2f} |\n"
+    )
+
+
+INSTRUCTION_MEASURES = (("PDFium text pass alone (pypdfium2)", "pass"), ("project PDF reading, engine pdfium", "read"))
+
+
+def count_worker(key: str, rounds: int) -> None:
+    """Under callgrind (see `instruction_table`): warm up, then run the measure `rounds` times counted."""
+    from benchmarks.instructions import measured
+
+    pdfs = sorted(DATA_RAW.glob("*.pdf"))
+    fn = pdfium_text_pass if key == "pass" else (lambda f: project_reading(f, "pdfium"))
+    for f in pdfs:
+        fn(f)
+    measured(lambda: [fn(f) for _ in range(rounds) for f in pdfs])
+
+
+def instruction_table(total_pages: int, rounds: int = 2) -> str:
+    """Instructions per page of the text pass and of project PDF reading, each counted in its own process."""
+    from benchmarks.instructions import count
+
+    per_page = {}
+    for _, key in INSTRUCTION_MEASURES:
+        n = count(["benchmarks/bench_extract.py", "--count-worker", key, str(rounds)])
+        per_page[key] = n / (rounds * total_pages)
+    lines = ["| measure | instructions per page (millions) | × the PDFium text pass |", "|---|---:|---:|"]
+    for label, key in INSTRUCTION_MEASURES:
+        lines.append(f"| {label} | {per_page[key] / 1e6:.1f} | {per_page[key] / per_page['pass']:.2f} |")
+    return "\n".join(lines) + "\n"
+
+
+def floor_record(
+    res: dict[str, tuple[float, float]],
+    total_pages: int,
+    n_files: int,
+    repeat: int,
+    ratios: list[float],
+    instructions: str | None = None,
+) -> str:
     """The floor table for benchmarks/results/extract.md: every measure against the PDFium text
-    pass of the same run, then the ratios between the engines."""
+    pass of the same run, the ratios between the engines, and the paired rounds."""
     lines = [
         f"ms per page over the {total_pages} pages of the {n_files} corpus PDFs, best of {repeat} warm "
         "run(s), wall and CPU time of one process; the reference is the PDFium text pass measured in this run.",
@@ -157,7 +236,7 @@ def floor_record(res: dict[str, tuple[float, float]], total_pages: int, n_files:
     lines += ["", "| ratio (all pages) | wall | CPU |", "|---|---:|---:|"]
     for label, a, b in RATIOS:
         lines.append(f"| {label} | {res[a][0] / res[b][0]:.2f} | {res[a][1] / res[b][1]:.2f} |")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n\n" + paired_table(ratios) + ("\n" + instructions if instructions else "")
 
 
 def pdf_floor(pdfs: list[Path], repeat: int) -> tuple[dict[str, tuple[float, float]], int]:
@@ -192,12 +271,20 @@ def main() -> None:
     ap.add_argument(
         "--repeat", type=int, default=None, help="timed runs per measure in the floor table (default 3, 1 with --quick)"
     )
+    ap.add_argument("--rounds", type=int, default=7, help="paired rounds of reading against the text pass (default 7)")
+    ap.add_argument(
+        "--instructions", action="store_true", help="also count instructions per page with callgrind (~3 min)"
+    )
+    ap.add_argument("--count-worker", nargs=2, metavar=("MEASURE", "ROUNDS"), help=argparse.SUPPRESS)
     ap.add_argument(
         "--record",
         action="store_true",
         help="also write the floor table, with the run's date, load and machine, to benchmarks/results/extract.md",
     )
     args = ap.parse_args()
+    if args.count_worker:
+        count_worker(args.count_worker[0], int(args.count_worker[1]))
+        return
     run = Run("extract")
     print(
         f"# Extraction benchmark\n\nPython {platform.python_version()} on {platform.machine()}, "
@@ -206,8 +293,13 @@ def main() -> None:
     pdfs = sorted(DATA_RAW.glob("*.pdf"))
     repeat = args.repeat or (1 if args.quick else 3)
     res, total_pages = pdf_floor(pdfs, repeat)
+    ratios = paired_rounds(pdfs, args.rounds)
+    print(paired_table(ratios))
+    instructions = instruction_table(total_pages) if args.instructions else None
+    if instructions:
+        print(instructions)
     if args.record:
-        print(f"recorded: {run.write(floor_record(res, total_pages, len(pdfs), repeat))}")
+        print(f"recorded: {run.write(floor_record(res, total_pages, len(pdfs), repeat, ratios, instructions))}")
     if args.quick:
         return
     rss = [("start", rss_mb())]

@@ -27,6 +27,7 @@ no number is ever parsed from garbled glyphs.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,15 +61,27 @@ class PdfTable:
 _RULE_TOL = 3.0  # points: pdfplumber's own snap and join tolerances
 
 
-def _covered(hs: list[dict], y: float, x0: float, x1: float) -> bool:
-    """Do the horizontal rules at height y run across x0..x1 (drawn whole or cell by cell)?"""
-    spans = sorted((max(h["x0"], x0), min(h["x1"], x1)) for h in hs if abs(h["top"] - y) <= _RULE_TOL and h["x1"] > x0)
-    reach = x0
-    for a, b in spans:
-        if a > reach + _RULE_TOL:
-            return False
-        reach = max(reach, b)
-    return reach >= x1 - _RULE_TOL
+class _Rules:
+    """A page's horizontal rules by height, to ask which run across a span at a height without scanning them all."""
+
+    def __init__(self, hs: list[dict]):
+        self.hs = sorted(hs, key=lambda h: h["top"])
+        self.tops = [h["top"] for h in self.hs]
+
+    def near(self, lo: float, hi: float) -> list[dict]:
+        """Rules whose top may lie in lo..hi (a little more: callers test the exact condition)."""
+        return self.hs[bisect_left(self.tops, lo - 1) : bisect_right(self.tops, hi + 1)]
+
+    def covered(self, y: float, x0: float, x1: float) -> bool:
+        """Do the horizontal rules at height y run across x0..x1 (drawn whole or cell by cell)?"""
+        at_y = [h for h in self.near(y - _RULE_TOL, y + _RULE_TOL) if abs(h["top"] - y) <= _RULE_TOL and h["x1"] > x0]
+        spans = sorted((max(h["x0"], x0), min(h["x1"], x1)) for h in at_y)
+        reach = x0
+        for a, b in spans:
+            if a > reach + _RULE_TOL:
+                return False
+            reach = max(reach, b)
+        return reach >= x1 - _RULE_TOL
 
 
 def open_bottoms(page) -> list[dict]:
@@ -78,7 +91,7 @@ def open_bottoms(page) -> list[dict]:
     whose page ends with 206 科学技术支出). Where three or more vertical rules end together below the
     last rule across them, with text printed between, a rule is drawn where they end."""
     edges = page.edges
-    hs = [e for e in edges if e["orientation"] == "h"]
+    rules = _Rules([e for e in edges if e["orientation"] == "h"])
     vs = sorted((e for e in edges if e["orientation"] == "v" and e["height"] > _RULE_TOL), key=lambda e: e["bottom"])
     groups: list[list[dict]] = []
     for v in vs:
@@ -92,11 +105,13 @@ def open_bottoms(page) -> list[dict]:
             continue
         bottom = max(v["bottom"] for v in g)
         x0, x1 = min(v["x0"] for v in g), max(v["x0"] for v in g)
-        if _covered(hs, bottom, x0, x1):
+        if rules.covered(bottom, x0, x1):
             continue  # closed
         top = max(v["top"] for v in g)
         above = [
-            h["top"] for h in hs if top - _RULE_TOL <= h["top"] < bottom - _RULE_TOL and _covered(hs, h["top"], x0, x1)
+            h["top"]
+            for h in rules.near(top - _RULE_TOL, bottom - _RULE_TOL)
+            if top - _RULE_TOL <= h["top"] < bottom - _RULE_TOL and rules.covered(h["top"], x0, x1)
         ]
         if not above:
             continue

@@ -265,13 +265,22 @@ def pdf_floor(pdfs: list[Path], repeat: int) -> tuple[dict[str, tuple[float, flo
     return res, total_pages
 
 
+def _positive(text: str) -> int:
+    n = int(text)
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {n}")
+    return n
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="only the PDF floor table, one timed run each")
     ap.add_argument(
         "--repeat", type=int, default=None, help="timed runs per measure in the floor table (default 3, 1 with --quick)"
     )
-    ap.add_argument("--rounds", type=int, default=7, help="paired rounds of reading against the text pass (default 7)")
+    ap.add_argument(
+        "--rounds", type=_positive, default=7, help="paired rounds of reading against the text pass (default 7)"
+    )
     ap.add_argument(
         "--instructions", action="store_true", help="also count instructions per page with callgrind (~3 min)"
     )

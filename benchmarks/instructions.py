@@ -48,7 +48,9 @@ def count(args: list[str]) -> int:
         sys.executable,
         *args,
     ]
-    out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True)
+    out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} failed under callgrind (exit {out.returncode}): {out.stderr[-2000:]}")
     m = _COLLECTED.search(out.stderr)
     if m is None or int(m.group(1)) == 0:
         raise NoValgrind(f"callgrind counted nothing inside operator.call (a stripped Python?): {out.stderr[-500:]}")

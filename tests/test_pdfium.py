@@ -306,11 +306,13 @@ def test_objects_as_pdfminer_makes_them(tmp_path, where):
 
 def test_a_forms_drawing_as_pdfminer_places_it(tmp_path):
     """A form XObject (pdfminer's LTFigure), drawn twice under two matrices and with its own /Matrix: its
-    rules, box and curve are placed where pdfminer places them, points included, and its table read alike."""
+    rules (one closed back to its start), box and curve are placed where pdfminer places them, points
+    included, and its table read alike."""
     import pdfplumber
 
     form = b"0.5 w 0 0 m 200 0 l S 0 40 m 200 40 l S 0 0 m 0 40 l S 100 0 m 100 40 l S 200 0 m 200 40 l S "
-    form += b"10 50 30 20 re S 10 80 m 40 120 70 120 100 80 c S BT /F1 10 Tf 5 15 Td (In a form 12.5) Tj ET"
+    form += b"10 50 30 20 re S 10 80 m 40 120 70 120 100 80 c S 120 60 m 180 60 l h S "  # the last closed back
+    form += b"BT /F1 10 Tf 5 15 Td (In a form 12.5) Tj ET"
     stream = zlib.compress(form)
     xobject = b"<< /Type /XObject /Subtype /Form /BBox [-10 -10 300 300] /Matrix [1 0 0 1 10 5] "
     xobject += b"/Resources << /Font << /F1 5 0 R >> >> /Length %d /Filter /FlateDecode >>" % len(stream)
@@ -335,7 +337,8 @@ def test_a_forms_drawing_as_pdfminer_places_it(tmp_path):
                     assert x[k] == pytest.approx(y[k], abs=1e-3), (kind, k, x, y)
                 flat = [[v for pt in o.get("pts", []) for v in pt] for o in (x, y)]
                 assert flat[0] == pytest.approx(flat[1], abs=1e-3), (kind, x, y)
-        assert len(p.lines) == 10 and len(p.rects) == 2 and len(p.curves) == 2
+        assert len(p.lines) == 12 and len(p.rects) == 2 and len(p.curves) == 2
+        assert {len(line["pts"]) for line in p.lines} == {2}  # pdfminer's LTLine, also when closed back
         assert [t.extract() for t in p.find_tables()] == [t.extract() for t in q.find_tables()]
 
 

@@ -181,6 +181,9 @@ def _plain(chars: list[dict]) -> bool:
     return True
 
 
+_X0 = itemgetter("x0")
+
+
 def _words(chars: list[dict]) -> list[tuple[float, str]]:
     """pdfplumber's WordExtractor with its defaults, for `_plain` characters: lines by `top`, each line's
     characters by x0, a word broken at a space or a gap of more than x_tolerance; each word's (top, text),
@@ -208,9 +211,6 @@ def _words(chars: list[dict]) -> list[tuple[float, str]]:
         if texts:
             words.append((top_min, "".join(texts)))
     return words
-
-
-_X0 = itemgetter("x0")
 
 
 def cell_text(chars: list[dict]) -> str:
@@ -704,7 +704,7 @@ def _shapes(segs: list, snap: dict, ctm) -> list[tuple[str, list, list]]:
         if len(shape) < 2:
             continue
         if shape in ("mlh", "ml"):
-            out.append(("line", pts, pts[:2]))
+            out.append(("line", pts[:2], pts[:2]))  # pdfminer's LTLine: two points, also when closed back (mlh)
         elif shape in ("mlllh", "mllll"):
             (x0, y0), (x1, y1), (x2, y2), (x3, y3), _ = pts
             square = (x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0) or (

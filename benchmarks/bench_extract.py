@@ -22,7 +22,7 @@
   On a shared machine the floor table's separate best-of timings can land minutes apart and the
   ratio between them moves by ±30%; turns a second apart see the same machine.
 
-- Instructions (`--instructions`, ~3 minutes, needs valgrind): the same two measures counted in
+- Instructions (`--instructions`, ~5 minutes, needs valgrind): the same two measures counted in
   instructions per page by callgrind (benchmarks/instructions.py), a cost the machine's load does not
   move. Instructions are not time: PDFium's C code runs more of them a cycle than Python does.
 
@@ -282,7 +282,7 @@ def main() -> None:
         "--rounds", type=_positive, default=7, help="paired rounds of reading against the text pass (default 7)"
     )
     ap.add_argument(
-        "--instructions", action="store_true", help="also count instructions per page with callgrind (~3 min)"
+        "--instructions", action="store_true", help="also count instructions per page with callgrind (~5 min)"
     )
     ap.add_argument("--count-worker", nargs=2, metavar=("MEASURE", "ROUNDS"), help=argparse.SUPPRESS)
     ap.add_argument(

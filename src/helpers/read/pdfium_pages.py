@@ -51,6 +51,10 @@ _MOVE, _BEZIER = 2, 1  # FPDF_SEGMENT_*
 _PATH, _FORM = 2, 5  # FPDF_PAGEOBJ_*
 
 
+_SNAPPED: dict[float, float] = {}  # float32 value → its decimal; a PDF's pages repeat their coordinates
+_SNAPPED_MAX = 200_000
+
+
 def _f32(v: float) -> float:
     """The decimal a float32 stands for (PDFium's coordinates are float32; pdfminer's are the
     content stream's decimals in double precision), from the values already converted when it is one."""
@@ -382,8 +386,8 @@ class _Handle(ctypes.c_void_p):
 
 
 class _Fn:
-    """PDFium functions called once per character or segment, declared with plain integer handles
-    (pypdfium2's pointer objects cost a Python object per call and cannot be compared).
+    """PDFium functions called once per page, character, page object or segment, on handles that are
+    `ctypes.c_void_p` (pypdfium2's pointer types cost a Python object per call and cannot be compared).
 
     The calls made for every character, page object or path segment are declared bare, without argtypes,
     which makes a call ~40% cheaper (ctypes converts no argument): their callers pass handles as
@@ -439,10 +443,6 @@ def _fn(raw) -> _Fn:
     if _FN is None:
         _FN = _Fn(raw)
     return _FN
-
-
-_SNAPPED: dict[float, float] = {}  # float32 value → its decimal; a PDF's pages repeat their coordinates
-_SNAPPED_MAX = 200_000
 
 
 def _snap_all(values) -> dict[float, float]:
@@ -526,13 +526,13 @@ def _glyph(fn: _Fn, raw, textpage, i: int, u: int, state: tuple) -> tuple[str, f
     return (f"(cid:{u})" if bad else chr(u), _f32(adv))
 
 
-def _char_rows(fn: _Fn, raw, textpage) -> tuple[list[tuple], list[float]]:
+def _char_rows(fn: _Fn, raw, textpage: ctypes.c_void_p) -> tuple[list[tuple], list[float]]:
     """PDFium's characters in page order, as ((text, adv), x, y, state) with the origin as PDFium
     gives it, and every x and y (to be snapped at once). Two calls into PDFium per character (its
     origin and its text object) are most of a page's parsing: nothing else is asked per character."""
     ox, oy = ctypes.c_double(), ctypes.c_double()
-    ox_ref, oy_ref, tp = ctypes.byref(ox), ctypes.byref(oy), ctypes.c_void_p(textpage)
-    states = _TextStates(fn, raw, tp)
+    ox_ref, oy_ref = ctypes.byref(ox), ctypes.byref(oy)
+    states = _TextStates(fn, raw, textpage)
     glyph_of: dict[tuple, tuple] = {}
     n = fn.count(textpage)
     codes = _page_text(fn, textpage, n)
@@ -543,10 +543,10 @@ def _char_rows(fn: _Fn, raw, textpage) -> tuple[list[tuple], list[float]]:
     for i in range(n):
         u = codes[i] if codes is not None else fn.unicode(textpage, i)
         # PDFium's own spaces and line breaks (pdfminer has none): only these characters can be generated
-        if u in (0x20, 0x0D, 0x0A, 0x02) and generated(tp, i):
+        if u in (0x20, 0x0D, 0x0A, 0x02) and generated(textpage, i):
             continue
-        origin(tp, i, ox_ref, oy_ref)
-        obj = text_object(tp, i)
+        origin(textpage, i, ox_ref, oy_ref)
+        obj = text_object(textpage, i)
         if obj != last_obj:
             last_obj = obj
             state = states.of(i, obj)
@@ -614,7 +614,7 @@ def _placed_chars(rows: list[tuple], snap: dict[float, float], placer: _Placer) 
     return out
 
 
-def _chars(fn: _Fn, raw, textpage, placer: _Placer) -> list[dict]:
+def _chars(fn: _Fn, raw, textpage: ctypes.c_void_p, placer: _Placer) -> list[dict]:
     """Characters as pdfminer's LTChar would box them (see the module docstring)."""
     rows, coords = _char_rows(fn, raw, textpage)
     return _placed_chars(rows, _snap_all(coords), placer)
@@ -766,13 +766,12 @@ def read_pages(path: Path | str | io.BytesIO) -> PdfiumDocument:
                 placer = _Placer(pp, _rotation_ctm(rotation, mediabox))
                 textpage = raw.FPDFText_LoadPage(page.raw)
                 try:
-                    objects["char"] = _chars(fn, raw, ctypes.cast(textpage, ctypes.c_void_p).value, placer)
+                    objects["char"] = _chars(fn, raw, ctypes.cast(textpage, ctypes.c_void_p), placer)
                 finally:
                     raw.FPDFText_ClosePage(textpage)
-                handle = ctypes.cast(page.raw, ctypes.c_void_p).value
+                page_ptr = ctypes.cast(page.raw, ctypes.c_void_p)
                 paths: list = []
-                page_ptr = ctypes.c_void_p(handle)
-                objs = [fn.page_object(page_ptr, j) for j in range(fn.n_objects(handle))]
+                objs = [fn.page_object(page_ptr, j) for j in range(fn.n_objects(page_ptr))]
                 _collect_paths(fn, raw, objs, None, paths)
                 _path_objects(paths, placer, objects)
                 pages.append(pp)

@@ -549,6 +549,50 @@ def test_an_untitled_table_on_the_next_sheet_is_not_a_continuation(tmp_path):
         assert f"sheet {sheet}!" in notes and "no recognisable title or header was skipped" in notes
 
 
+def _restyled(f: Path, unit_on_first_sheet: bool) -> None:
+    """The 财政局 workbook in another style: each sheet named by its table's title, with no title row
+    (the part heading 第二部分 …部门决算表 stays above the first table), `单位名称：` alone where the
+    title was, the unit in brackets on a row of its own, `（单位：元）`, every amount in 元 (×10000);
+    the first sheet without its unit line when `unit_on_first_sheet` is false."""
+    wb = openpyxl.load_workbook(CZJ_XLSX)
+    for k, ws in enumerate(wb.worksheets):
+        for row in ws.iter_rows():
+            for c in row:
+                v = c.value
+                if isinstance(v, (int, float)) and not isinstance(v, bool):
+                    c.value = round(v * 10000, 2)
+                elif isinstance(v, str) and match_title(v):
+                    ws.title, c.value = v, "单位名称：上海市普陀区财政局"
+                elif isinstance(v, str) and v.startswith("编制单位："):
+                    c.value = None
+                elif v == "单位：万元":
+                    c.value = "（单位：元）" if unit_on_first_sheet or k else None
+    wb.save(f)
+
+
+@pytest.mark.parametrize("unit_on_first_sheet", [True, False], ids=["unit in brackets", "first sheet without unit"])
+def test_sheets_named_by_title_with_the_unit_in_brackets(tmp_path, extracted, unit_on_first_sheet):
+    """Read as the workbook in its own style: the amounts in 元 by a unit line in brackets (read as 万元
+    before, ×10000 and unflagged), T1 titled by its sheet's name although the part heading 第二部分
+    …决算表 is printed above it (taken for a table the catalog does not know before), and a table with
+    no unit line in the unit every other table prints."""
+    f = tmp_path / "财政局决算表.xlsx"
+    _restyled(f, unit_on_first_sheet)
+    out = extract_report(f, with_narrative=False)
+    r = out["reports"].iloc[0]
+    assert r["status"] == "ok" and list(r["tables_missing"]) == []
+    assert r["department"] == "上海市普陀区财政局"
+    got, want = out["line_items"], extracted[CZJ_XLSX]["line_items"]
+    cols = ["table", "side", "code", "row_label", "measure", "amount_wan", "doubtful"]
+    assert len(want) == 577
+    assert got[cols].astype(object).fillna("").values.tolist() == want[cols].astype(object).fillna("").values.tolist()
+    assert set(got.unit_printed) == {"元"}
+    t1 = got[(got.table == "T1") & (got.row_label == "一、一般公共预算财政拨款收入")].iloc[0]
+    assert (t1.amount_wan, t1.source_ref) == (2940.05, "sheet 收入支出决算总表!B6")
+    notes = " ".join(r["notes"])
+    assert ("no 单位 line printed with this table: read in 元" in notes) is not unit_on_first_sheet
+
+
 # ---------------------------------------------------------------------------------------------
 # Bad workbooks: a ReportError that names the file and says what is wrong
 

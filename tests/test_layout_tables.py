@@ -3,6 +3,8 @@ it does with titles, units, the text under a table, pages and OCR'd cells, whate
 
 from __future__ import annotations
 
+import pytest
+
 from helpers.read.model import Cell, Layout, Page, TableBlock, TextBlock
 from helpers.tables.found import assess
 from helpers.tables.layout_tables import find_layout_tables
@@ -68,6 +70,65 @@ def test_a_unit_printed_once_over_the_first_table_holds_for_the_next_on_the_page
     found = find_layout_tables(layout, "spreadsheet cells")
     assert _cells(found)[("合计", "total")]["unit_printed"] == "元"
     assert _cells(found, "T9")[("合计", "total")]["amount_wan"] == 2.0
+
+
+@pytest.mark.parametrize(
+    "unit_line, amount",
+    [
+        ("单位：元", 1.0),
+        ("（单位：元）", 1.0),
+        ("金额单位:元", 1.0),
+        ("单位： 人民币元", 1.0),
+        ("编制单位：某区某局 单位：万元", 10000.0),
+        ("单位：万元", 10000.0),
+    ],
+)
+def test_the_unit_line_in_the_forms_reports_print_it(unit_line, amount):
+    layout = Layout(
+        "html",
+        [
+            Page(
+                1,
+                [
+                    TextBlock(T5_TITLE, "r1"),
+                    TextBlock(unit_line, "r2"),
+                    _t5([["", "合计", "10000.00", "10000.00", "0.00"]]),
+                ],
+            )
+        ],
+    )
+    assert _cells(find_layout_tables(layout, "web page cells"))[("合计", "total")]["amount_wan"] == amount
+
+
+def _sheets(t5_unit: str | None, *others: str) -> dict:
+    """T5 on the first sheet (with `t5_unit` above it, or no unit line), then a sheet per unit line in
+    `others`, each with a T9 or a T8 table."""
+    t5 = [TextBlock(T5_TITLE, "s1 r1"), *([TextBlock(t5_unit, "s1 r2")] if t5_unit else [])]
+    pages = [Page(1, [*t5, _t5([["", "合计", "10000.00", "10000.00", "0.00"]])])]
+    titles = ["国有资本经营预算财政拨款支出决算表", "政府性基金预算财政拨款收入支出决算表"]
+    for k, unit in enumerate(others, start=2):
+        table = _table(HEADER + [["", "合计", "20000.00", "20000.00", "0.00"]], f"s{k}")
+        pages.append(Page(k, [TextBlock(titles[k - 2], f"s{k} r1"), TextBlock(unit, f"s{k} r2"), table]))
+    return find_layout_tables(Layout("xlsx", pages), "spreadsheet cells")
+
+
+def test_a_table_without_a_unit_line_is_in_the_unit_the_other_tables_print():
+    """A report prints its tables in one unit: a table whose 单位 line is missing is read in the unit
+    every other table prints (元 here), with a note, not ×10000 as 万元."""
+    found = _sheets(None, "单位：元", "（单位：元）")
+    total = _cells(found)[("合计", "total")]
+    assert (total["amount_wan"], total["unit_printed"]) == (1.0, "元")
+    assert "no 单位 line printed with this table: read in 元, as every other table of the report" in found["T5"].notes
+    assert _cells(found, "T9")[("合计", "total")]["amount_wan"] == 2.0
+    # the other tables disagree, none prints a unit, or the table prints its own: as printed, else 万元
+    for t5_unit, others in (
+        (None, ("单位：元", "单位：万元")),
+        (None, ("说明", "说明")),
+        ("单位：万元", ("单位：元",)),
+    ):
+        found = _sheets(t5_unit, *others)
+        assert _cells(found)[("合计", "total")]["amount_wan"] == 10000.0, (t5_unit, others)
+        assert not any("no 单位 line" in n for n in found["T5"].notes)
 
 
 def test_an_empty_tables_reason_is_the_text_under_it_not_under_the_next_table():

@@ -37,3 +37,22 @@ def test_metadata(path, city, district, department, year, date):
         "doc_kind": "final",
         "unit_kind": "部门",
     }
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # a workbook's first sheet titled by its name, the part heading under it
+        ["收入支出决算总表", "第二部分 上海市普陀区财政局2024年度部门决算表", "单位：万元"],
+        # no cover and no part heading: the 单位名称 row over a table
+        ["收入支出决算总表", "单位名称：上海市普陀区财政局 单位：万元", "项目 决算数"],
+    ],
+    ids=["part heading under a sheet name", "单位名称 row"],
+)
+def test_department_of_a_workbook_without_a_cover(lines):
+    from pathlib import Path
+
+    from helpers.read.document import Document, Line
+
+    doc = Document(Path("决算表.xlsx"), "xlsx", "", [Line(t, f"line {i}") for i, t in enumerate(lines, 1)])
+    assert read_metadata(doc)["department"] == "上海市普陀区财政局"

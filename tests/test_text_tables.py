@@ -406,6 +406,23 @@ def test_yuan_table_is_converted_to_wan():
     assert round(basic.amount_wan, 6) == 0.015377
 
 
+def test_a_table_without_a_unit_line_is_in_the_unit_the_report_prints():
+    """Hongshan's T5 with its unit line (270) taken out, in a report whose only 单位 line (under another
+    table's title) says 元: read in 元, as the layout finder does for the other containers, and noted."""
+    lines = raw_lines(HONGSHAN)
+    body = [Line("" if "金额单位" in t else t, f"line {n}") for n, t in enumerate(lines[266:314], start=266)]
+    body += [Line("国有资本经营预算财政拨款支出决算表", "line 900"), Line("金额单位：元", "line 901")]
+    found = find_text_tables(Document(HONGSHAN, "text", "x", body))
+    t5 = pd.DataFrame(found["T5"].items)
+    total = t5[(t5.row_label == "合计") & (t5.measure == "total")].iloc[0]
+    assert round(total.amount_wan, 6) == 0.306156 and total.unit_printed == "元"
+    assert "no 单位 line printed with this table: read in 元, as every other table of the report" in found["T5"].notes
+    # with 万元 under the other title the units agree on 万元: read as printed before
+    body[-1] = Line("金额单位：万元", "line 901")
+    t5 = pd.DataFrame(find_text_tables(Document(HONGSHAN, "text", "x", body))["T5"].items)
+    assert t5[(t5.row_label == "合计") & (t5.measure == "total")].iloc[0].amount_wan == 3061.56
+
+
 def test_codes_split_over_class_item_columns_are_joined():
     """Jianghan's T5 (lines 254-285) prints whole codes in the 类 column; printed split over the
     类/款/项 columns (as PDFs do: `201 ⇥ 03 ⇥ 01`) they come out joined."""

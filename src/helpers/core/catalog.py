@@ -113,6 +113,8 @@ TEMPLATE_TABLES: dict[str, tuple[str, ...]] = {
 MATCH_ORDER = ("T6", "T7", "T8", "T9", "T5", "U4", "T4", "T1", "T3", "T2")
 # A title that names a 决算 table the catalog does not know: a table of its own, never a continuation.
 ANY_TABLE_TITLE = re.compile(r"决算(总|明细)?表$")
+# A part of the report (第二部分 …年度部门决算表): a heading over all its tables, not a table's title.
+PART_HEADING = re.compile(r"^第[一二三四五六七八九十]+部分")
 
 
 TOC_ENTRY = re.compile(r"^\s*[-•·*+]\s|[.…·．]{3,}\s*\d*\s*$|[）)]\s+\d{1,3}\s*$")
@@ -128,6 +130,13 @@ def clean_title(line: str) -> str:
     t = re.sub(r"[（(]表\d*[）)]?$", "", t)
     t = re.sub(r"^表[\d一二三四五六七八九十]+[:：、.]?", "", t)  # `表 1：高等学校收支决算总表`
     return t
+
+
+def other_table_title(line: str) -> bool:
+    """Whether the line titles a 决算 table the catalog does not know (short, ending …决算表), not a part
+    heading that ends the same way."""
+    t = clean_title(line)
+    return bool(ANY_TABLE_TITLE.search(t)) and len(t) <= 40 and not PART_HEADING.match(t)
 
 
 def match_title(line: str) -> str | None:

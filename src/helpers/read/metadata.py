@@ -17,8 +17,9 @@ DISTRICT_RE = re.compile(r"市([\u4e00-\u9fff]{1,3}?[区县])")
 # A table title ends in 决算表 / 预算表 (总表, 明细表), dot leaders and page numbers of a contents line aside.
 TABLE_TITLE_RE = re.compile(r"(决算|预算)(?:总|明细)?表\s*[…\.·\d\s]*$")
 KIND_WORD_RE = re.compile(r"(部门|单位)(决算|预算)")
-# `编制单位：XXX` over a table: a workbook of the tables has no cover, only this row naming the department.
-LABEL_RE = re.compile(r"(?:预算主管部门|主管部门|预算单位|编制单位|部门)[:：]\s*([^\s:：]+)")
+# `编制单位：XXX` (`单位名称：XXX`) over a table: a workbook of the tables has no cover, only this row naming
+# the department.
+LABEL_RE = re.compile(r"(?:预算主管部门|主管部门|预算单位|编制单位|(?:单位|部门)名称|部门)[:：]\s*([^\s:：]+)")
 DOC_KIND = {"决算": "final", "预算": "budget"}
 
 
@@ -59,8 +60,9 @@ def _department(lines: list[str]) -> str | None:
     cover_lines: list[str] = []
     for t in lines[:10]:
         if compact(t).startswith(("目录", "#目录", "第一部分", "第二部分")):
-            if not cover_lines and "部门决算" in t:  # no cover (a workbook): `第二部分 XXX2024年度部门决算表`
-                cover_lines.append(re.sub(r"^#*第[一二]部分", "", compact(t)))
+            # no cover (a workbook: at most a sheet's name above): `第二部分 XXX2024年度部门决算表`
+            if "部门决算" in t and "部门决算" not in "".join(cover_lines):
+                cover_lines = [re.sub(r"^#*第[一二]部分", "", compact(t))]
             break
         cover_lines.append(t)
     cover = compact(" ".join(cover_lines))

@@ -41,7 +41,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TypeGuard
 
-from ..core.catalog import ANY_TABLE_TITLE, clean_title, match_header, match_title
+from ..core.catalog import PART_HEADING, clean_title, match_header, match_title, other_table_title
 from ..core.errors import ErrorCode
 from ..core.normalize import compact, normalize_text
 from .containers import OLE2, ZIP, is_html, ole2_kind
@@ -49,11 +49,10 @@ from .document import ReportError
 from .model import Block, Cell, Layout, Page, TableBlock, TextBlock
 
 # Lines that sit between tables, never inside one.
-UNIT_CELL = re.compile(r"^(金额|计量)?单位\s*[:：]")
+UNIT_CELL = re.compile(r"^[（(〔【\[]?\s*(金额|计量)?单位\s*[:：]")  # also （单位：元）
 PREPARER_CELL = re.compile(r"^(编制|填报|编报|报送)(单位|部门|机关)\s*[:：]|^(部门|单位)名称\s*[:：]")
 NOTE_CELL = re.compile(r"^[*※]?\s*(注|说明|备注|附注)\s*(\d{1,2}|[一二三四五六七八九十]{1,3})?\s*[:：、.．]")
 TABLE_NO_CELL = re.compile(r"^(公开\s*\d{1,2}\s*表|附?表\s*[\d一二三四五六七八九十]{1,3})$")
-PART_CELL = re.compile(r"^第[一二三四五六七八九十]+部分")
 # Header words no body row prints in a cell of its own: a row of them after blank rows starts a new table.
 HEADER_CELL = re.compile(r"^(项目|科目名称|科目编码|栏次|行次|预算数|决算数|金额|单位名称)$")
 # Header words of columns whose integers are codes or row numbers, not amounts.
@@ -352,12 +351,15 @@ def _filled(v: object) -> bool:
 # Rows into blocks.
 
 
+def table_title(text: str) -> bool:
+    """A table's title: one the catalog knows, or any short `…决算表` that is not a part heading."""
+    return bool(match_title(text)) or other_table_title(text)
+
+
 def title_like(text: str) -> bool:
-    """A table title (one the catalog knows, or any `…决算表`) or a part heading (第二部分 …)."""
+    """A table title or a part heading (第二部分 …)."""
     t = clean_title(text)
-    return bool(
-        match_title(text) or (ANY_TABLE_TITLE.search(t) and len(t) <= 40) or (PART_CELL.match(text) and len(t) <= 60)
-    )
+    return table_title(text) or bool(PART_HEADING.match(t) and len(t) <= 60)
 
 
 def _line_kind(row: list[object]) -> str | None:
@@ -567,7 +569,7 @@ def _text_blocks(sheet: str, row: list[object], i: int) -> list[TextBlock]:
 
 def sheet_blocks(sheet: str, rows: list[list[object]]) -> list[Block]:
     """A sheet's rows as text and table blocks; the sheet's name on top when no title is printed above
-    its first table (a sheet named 收入决算表 with no title row)."""
+    its first table (a sheet named 收入决算表 with no title row; a part heading, 第二部分 …决算表, is no title)."""
     blocks: list[Block] = []
     for part in split_rows(rows):
         if isinstance(part, _Text):
@@ -585,7 +587,7 @@ def sheet_blocks(sheet: str, rows: list[list[object]]) -> list[Block]:
     if (
         first is not None
         and not DEFAULT_SHEET_NAME.match(sheet.strip())
-        and not any(isinstance(b, TextBlock) and title_like(b.text) for b in blocks[:first])
+        and not any(isinstance(b, TextBlock) and table_title(b.text) for b in blocks[:first])
     ):
         blocks.insert(0, TextBlock(normalize_text(sheet.strip()), f"sheet {sheet}"))
     return blocks

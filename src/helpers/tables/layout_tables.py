@@ -25,10 +25,10 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-from ..core.catalog import ANY_TABLE_TITLE, clean_title, match_header, match_title
+from ..core.catalog import ANY_TABLE_TITLE, clean_title, match_header, match_title, other_table_title
 from ..core.normalize import CID_RE, compact, is_amount, normalize_text
 from ..read.model import Cell, Layout, Page, TableBlock, TextBlock
-from .found import EMPTY_NOTE, STATUS_RANK, UNIT_RE, FoundTable, TableStatus, items_status
+from .found import EMPTY_NOTE, STATUS_RANK, UNIT_NOT_PRINTED, UNIT_RE, FoundTable, TableStatus, items_status
 from .grid import Grid, GridRow
 from .line_item import LineItem
 from .readers import GridReader
@@ -90,6 +90,7 @@ class _Built:
     ocr: bool = False
     below: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    unit_printed: bool = True  # a 单位 line above it (or above an earlier table of its page)
 
 
 def _status(b: _Built, items: list[LineItem]) -> tuple[TableStatus, list[str]]:
@@ -133,6 +134,7 @@ def find_layout_tables(layout: Layout, reading_layout: str) -> dict[str, FoundTa
     finder = _Finder(layout)
     for page in layout.pages:
         finder.scan_page(page)
+    _units_not_printed(finder.built)
     found = _read_built(finder.built, reading_layout)
     _titles_without_tables(layout, finder, found)
     if finder.notes and found:  # page-level notes once, on the first table (reports.notes)
@@ -143,6 +145,20 @@ def find_layout_tables(layout: Layout, reading_layout: str) -> dict[str, FoundTa
     return found
 
 
+def _units_not_printed(built: list[_Built]) -> None:
+    """A table printed without a 单位 line is in the unit the report's other tables print, when they all
+    print the same one: a report prints its tables in one unit, and 万元 is assumed only when none says
+    (a workbook whose T1 sheet lost its 单位 row while the others say 元 would otherwise read ×10000)."""
+    printed = {b.grid.unit for b in built if b.unit_printed}
+    if len(printed) != 1:
+        return
+    (unit,) = printed
+    for b in built:
+        if not b.unit_printed and b.grid.unit != unit:
+            b.grid.unit = unit
+            b.notes.append(UNIT_NOT_PRINTED.format(unit))
+
+
 def _title_above(text_above: list[str]) -> tuple[str | None, bool, list[str]]:
     """The table code of the title printed right above a table, whether a title the catalog does not
     know stands there instead, and the lines looked at: no further up than the last sentence of
@@ -151,9 +167,7 @@ def _title_above(text_above: list[str]) -> tuple[str | None, bool, list[str]]:
     near = text_above[last_sentence + 1 :]
     title = next((code for ln in reversed(near) if (code := match_title(ln))), None)
     # A title the catalog does not know still starts a table of its own (never a continuation).
-    titled_other = title is None and any(
-        ANY_TABLE_TITLE.search(clean_title(ln)) and len(clean_title(ln)) <= 40 for ln in near
-    )
+    titled_other = title is None and any(other_table_title(ln) for ln in near)
     return title, titled_other, near
 
 
@@ -223,7 +237,7 @@ class _Finder:
         if code is None and titled_other:
             # A 决算 table the catalog does not know: kept apart (never merged into the table before
             # it), its rows under a code of its own, and named in the notes.
-            name = next(clean_title(ln) for ln in reversed(near) if ANY_TABLE_TITLE.search(clean_title(ln)))
+            name = next(clean_title(ln) for ln in reversed(near) if other_table_title(ln))
             code = f"X{sum(1 for b in self.built if b.code.startswith('X')) + 1}"
             self.notes.append(
                 f"{block.ref}: table {name!r} is not one of the tables this project knows "
@@ -234,7 +248,9 @@ class _Finder:
             self.current = None
             return
         grid = Grid(code, rows, unit=unit or "万元", title_ref=block.ref)
-        self.current = _Built(code, grid, ncols, page.number, ocr=block.ocr, below=below, notes=list(block.notes))
+        self.current = _Built(
+            code, grid, ncols, page.number, ocr=block.ocr, below=below, notes=list(block.notes), unit_printed=bool(unit)
+        )
         self.built.append(self.current)
 
 

@@ -15,7 +15,7 @@ from ..core.catalog import ALL_TABLE_CODES, match_header, match_title
 from ..core.vocabulary import Table
 from ..read.document import Document, Line
 from .evidence import narrative_total_row, spaced_hints, t3_floors
-from .found import EMPTY_NOTE, STATUS_RANK, UNIT_RE, FoundTable, TableStatus
+from .found import EMPTY_NOTE, STATUS_RANK, UNIT_NOT_PRINTED, UNIT_RE, FoundTable, TableStatus
 from .grid import Grid, GridRow
 from .readers import GridReader, SpacedReader, TokensReader
 
@@ -37,12 +37,20 @@ def _tab_cells(line: Line) -> list[str | None]:  # GridRow cells (a tab grid has
     return [re.sub(r"<[^>]+>", "", c).strip() for c in line.text.split("\t")]
 
 
-def _unit(lines: list[Line]) -> str:
+def _unit(lines: list[Line], default: str = "万元") -> str:
+    """The unit printed over a table (its title line and the lines under it), else `default`."""
     for ln in lines[:12]:
         m = UNIT_RE.search(ln.text)
         if m:
             return m.group(2)
-    return "万元"
+    return default
+
+
+def _report_unit(lines: list[Line]) -> str:
+    """The unit every 单位 line of the report prints, else 万元: a table printed without a unit line is in
+    the unit of the others (layout_tables._units_not_printed, the same rule for the other containers)."""
+    units = {m.group(2) for ln in lines if (m := UNIT_RE.search(ln.text))}
+    return units.pop() if len(units) == 1 else "万元"
 
 
 def _runs(lines: list[Line]) -> list[list[Line]]:
@@ -99,10 +107,15 @@ def find_text_tables(doc: Document) -> dict[str, FoundTable]:
     titles = [(i, code) for i, ln in enumerate(lines) if i >= body_start and (code := match_title(ln.text))]
     found: dict[str, FoundTable] = {}
     deferred: list[tuple[str, list[Line], str, str]] = []  # spaced tables, read in table order below
+    report_unit = _report_unit(lines[body_start:])
+    unprinted: set[str] = set()  # tables read in the report's unit, none printed over them
     for k, (i, code) in enumerate(titles):
         end = titles[k + 1][0] if k + 1 < len(titles) else len(lines)
-        _read_titled(code, lines, i, end, found, deferred)
+        if not _read_titled(code, lines, i, end, found, deferred, report_unit) and report_unit != "万元":
+            unprinted.add(code)
     _read_deferred(deferred, found, doc)
+    for code in sorted(unprinted & {c for c, ft in found.items() if ft.status == TableStatus.DATA}):
+        found[code].notes.append(UNIT_NOT_PRINTED.format(report_unit))
     # Grids before the first title, or whose title was lost entirely.
     first_title = titles[0][0] if titles else len(lines)
     for run in _runs(lines[:first_title]):
@@ -142,11 +155,14 @@ def _read_titled(
     end: int,
     found: dict[str, FoundTable],
     deferred: list[tuple[str, list[Line], str, str]],
-) -> None:
+    report_unit: str = "万元",
+) -> str:
     """The table under title line `i`: tab grids, else single-space text (deferred), else one cell
-    per line, else printed empty or missing."""
+    per line, else printed empty or missing; in the unit printed over it (returned; "" when none is),
+    else the report's."""
     block = _table_block(lines, i, end)
-    unit = _unit([lines[i]] + block)
+    printed = _unit([lines[i]] + block, default="")
+    unit = printed or report_unit
     runs = _runs(block)
     if runs:
         run_codes = [match_header("".join(ln.text for ln in run)) for run in runs]
@@ -157,17 +173,17 @@ def _read_titled(
         if not any(hcode in (None, code) for hcode in run_codes):
             lost = "title printed, table lost in conversion"
             _offer(found, FoundTable(code, TableStatus.MISSING, ref=lines[i].ref, notes=[lost]))
-        return
+        return printed
     body = [ln for ln in block if ln.text.strip()]
     if SPACED.accepts(code, body):  # deferred: read after the others, whose figures it uses
         deferred.append((code, body, unit, lines[i].ref))
-        return
+        return printed
     if (
         TOKENS.accepts(code, body)
         and (ft := TOKENS.read(code, body, unit, lines[i].ref, spaced_hints(code, found))).items
     ):
         _offer(found, ft)
-        return
+        return printed
     text = "".join(ln.text for ln in body)
     if (empty := EMPTY_NOTE.search(text)) and ("合计" in text.replace(" ", "") or "栏次" in text.replace(" ", "")):
         note = "table printed with no rows: " + empty.group(0)
@@ -175,6 +191,7 @@ def _read_titled(
     else:
         note = "title printed, table contents not in the file"
         _offer(found, FoundTable(code, TableStatus.MISSING, ref=lines[i].ref, notes=[note]))
+    return printed
 
 
 def _read_deferred(

@@ -593,6 +593,39 @@ def test_sheets_named_by_title_with_the_unit_in_brackets(tmp_path, extracted, un
     assert ("no 单位 line printed with this table: read in 元" in notes) is not unit_on_first_sheet
 
 
+@pytest.mark.parametrize("header", [True, False], ids=["header repeated", "no header"])
+def test_a_table_continued_on_a_sheet_of_its_own(tmp_path, extracted, header):
+    """The 财政局 workbook with its 支出决算表 (公开03表, rows 7–26) split after 20805 行政事业单位养老支出: the
+    rest on a sheet `支出决算表（续）`, its header printed again or not (without it, the sheet stores no
+    columns after 基本支出, the last one holding figures). One table, every value as before: the second
+    part was a second T3, dropped, and the report's sums failed at error for our misreading."""
+    wb = openpyxl.load_workbook(CZJ_XLSX)
+    first = wb["公开03表"]
+    rest = wb.copy_worksheet(first)
+    rest.title = "支出决算表（续）"
+    rest["A1"] = "支出决算表（续）"
+    wb.move_sheet(rest, offset=wb.sheetnames.index("公开04表") - wb.sheetnames.index(rest.title))
+    first.delete_rows(16, 11)  # the first part ends at 20805 (row 15)
+    rest.delete_rows(7, 9)  # the second part starts at 2080501 行政单位离退休 (row 16, now 7)
+    if not header:
+        for rng in list(rest.merged_cells.ranges):
+            rest.unmerge_cells(str(rng))
+        rest.delete_rows(3, 4)
+    f = tmp_path / "续表.xlsx"
+    wb.save(f)
+    out = extract_report(f, with_narrative=False)
+    r = out["reports"].iloc[0]
+    assert r["status"] == "ok" and list(r["tables_doubtful"]) == []
+    assert not any("was not used" in n for n in r["notes"])
+    cols = ["table", "side", "code", "row_label", "measure", "amount_wan", "doubtful"]
+    got, want = out["line_items"], extracted[CZJ_XLSX]["line_items"]
+    assert got[cols].astype(object).fillna("").values.tolist() == want[cols].astype(object).fillna("").values.tolist()
+    t3 = got[(got.table == "T3") & (got.code == "2080505") & (got.measure == "basic")].iloc[0]
+    assert (t3.amount_wan, t3.source_ref) == (160.75, f"sheet 支出决算表（续）!F{8 if header else 4}")
+    checks = out["checks"]
+    assert not ((checks.outcome == "fail") & checks.rule_id.str.startswith("T3.")).any()
+
+
 # ---------------------------------------------------------------------------------------------
 # Bad workbooks: a ReportError that names the file and says what is wrong
 

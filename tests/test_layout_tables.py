@@ -201,3 +201,90 @@ def test_an_untitled_table_at_the_top_of_the_next_page_continues_the_table():
     cells = _cells(find_layout_tables(layout, "word table"))
     assert cells[("201", "total")]["amount_wan"] == 100.0 and cells[("201", "total")]["source_ref"] == "page 2 r0c2"
     assert assess  # the reading record is the shared one (found.assess)
+
+
+def test_a_cell_printing_digits_that_are_not_a_number_is_doubtful_not_a_silent_blank():
+    """In any container, a figure cell printing `3,83２.3６ 万` or `1O0.00` (a letter O) is not a number: its
+    figure is not known, so the cell is blank and doubtful with what is printed in the reasons. A figure
+    with full-width thousands separators (`2，940.05`, typed with a Chinese input method) is a number."""
+    body = [["", "合计", "1O0.00", "2，940.05", "0.00"]]
+    ft = find_layout_tables(Layout("xlsx", [Page(1, [TextBlock(T5_TITLE, "s"), _t5(body)])]), "spreadsheet cells")["T5"]
+    cells = _cells({"T5": ft})
+    assert cells[("合计", "total")]["amount_wan"] is None and cells[("合计", "total")]["doubtful"] is True
+    assert (cells[("合计", "basic")]["amount_wan"], cells[("合计", "basic")]["doubtful"]) == (2940.05, False)
+    assert ft.reading is not None and ft.reading.doubtful
+    assert any("print digits where a figure belongs" in r and "'1O0.00'" in r for r in ft.reading.reasons())
+
+
+def test_a_wrapped_title_is_read_with_its_first_line():
+    """A title broken by a line break (`一般公共预算财政拨款` / `支出决算表`, a Word or web page's <br>, a PDF's
+    long title) names T5, not T3 from its last line; a note or a unit line above a title is not joined."""
+
+    def code(*above: str) -> list[str]:
+        blocks = [TextBlock(t, f"r{i}") for i, t in enumerate(above)]
+        return sorted(
+            find_layout_tables(Layout("docx", [Page(1, [*blocks, _t5([["", "合计", "1.00", "1.00", ""]])])]), "x")
+        )
+
+    assert code("一般公共预算财政拨款", "支出决算表", "单位：万元") == ["T5"]
+    assert code("国有资本经营预算财政拨款", "收入支出决算表") == ["T9"]
+    assert code("一般公共预算财政拨款支", "出决算表") == ["T5"]  # wrapped inside a word
+    assert code("注：本表无数据。", "支出决算表") == ["T3"]
+    assert code("单位：万元", "支出决算表") == ["T3"]
+    assert code("公开05表", "支出决算表") == ["T3"]
+
+
+def _split_t5(second: list[list[str | None]], above: list[str], container: str = "xlsx") -> dict:
+    first = [
+        TextBlock(T5_TITLE, "s1 r1"),
+        TextBlock("单位：万元", "s1 r2"),
+        _t5([["", "合计", "3.00", "3.00", "0.00"]]),
+    ]
+    part = _table(second, "s2")
+    return find_layout_tables(
+        Layout(container, [Page(1, first), Page(2, [*(TextBlock(t, f"s2 r{i}") for i, t in enumerate(above)), part])]),
+        "spreadsheet cells",
+    )
+
+
+def test_a_table_continued_under_its_title_marked_continued_is_one_table():
+    """A sheet (or page) `一般公共预算财政拨款支出决算表（续）` or `续表`, the header printed again or not: its rows
+    join the table (they were a second T5, dropped, and the sums failed as the report's error); the
+    repeated header is not read as a row of figures."""
+    rows = [["201", "一般公共服务支出", "1.00", "1.00", "0.00"], ["208", "社会保障和就业支出", "2.00", "2.00", "0.00"]]
+    for above in ([T5_TITLE + "（续）", "单位：万元"], ["续表"], [T5_TITLE + "(续表)"]):
+        for header in (HEADER, []):
+            ft = _split_t5(header + rows, above)["T5"]
+            got = {(it["code"] or it["row_label"], it["measure"]): it["amount_wan"] for it in ft.items}
+            assert got[("201", "total")] == 1.0 and got[("208", "basic")] == 2.0, (above, header)
+            assert "项目" not in {it["row_label"] for it in ft.items}, (above, header)
+            assert not ft.reading.failing_sums and not any("was not used" in n for n in ft.notes), (above, header)
+    # a table of another code after a 续 line is that table, not a continuation
+    found = _split_t5(HEADER + rows, ["续表", "国有资本经营预算财政拨款支出决算表"])
+    assert {"T5", "T9"} <= set(found) and found["T5"].reading.failing_sums == []
+
+
+def test_a_continuation_lacking_the_last_blank_columns_is_aligned_on_the_left():
+    """A sheet stores no blank columns after its last figure: a continuation whose codes sit in as many
+    columns as the first part's is aligned on the left; one whose code is joined where the first part
+    split it over 类/款/项 is aligned on the right (the figures are the last columns on both)."""
+    split_header = [["类", "款", "项", "科目名称", "合计", "基本支出", "项目支出"]]
+    body = [["", "", "", "合计", "3.00", "3.00", ""], ["201", "", "", "一般公共服务支出", "1.00", "1.00", ""]]
+    first = _table(split_header + body, "s1")
+
+    def read(second):
+        pages = [Page(1, [TextBlock(T5_TITLE, "t"), first]), Page(2, [TextBlock("续表", "c"), _table(second, "s2")])]
+        ft = find_layout_tables(Layout("xlsx", pages), "spreadsheet cells")["T5"]
+        return {(it["code"] or it["row_label"], it["measure"]): it["amount_wan"] for it in ft.items}
+
+    left = read(
+        [
+            ["208", "", "", "社会保障和就业支出", "2.00", "2.00"],
+            ["208", "05", "", "行政事业单位养老支出", "2.00", "2.00"],
+        ]
+    )
+    assert (left[("208", "total")], left[("20805", "basic")], left[("20805", "project")]) == (2.0, 2.0, None)
+    right = read(
+        [["208", "社会保障和就业支出", "2.00", "2.00", ""], ["20805", "行政事业单位养老支出", "2.00", "2.00", ""]]
+    )
+    assert (right[("208", "total")], right[("20805", "basic")], right[("20805", "project")]) == (2.0, 2.0, None)

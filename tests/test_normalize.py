@@ -77,3 +77,13 @@ def test_cid_ratio():
     assert cid_ratio("行政运行") == 0.0
     assert cid_ratio("(cid:123)(cid:45)") == 1.0
     assert 0.4 < cid_ratio("(cid:1)abcdefg") < 0.6
+
+
+def test_full_width_thousands_separators_in_a_figure_cell():
+    """`2，940.05` typed with a Chinese input method is a figure; a full-width comma elsewhere is punctuation."""
+    assert parse_amount("2，940.05") == 2940.05 and is_amount("2，940.05")
+    assert parse_amount("-1，234，567") == -1234567.0
+    for text in ("12，主要原因", "2，94", "29，40.05", "1，2345"):
+        assert not is_amount(text)
+        with pytest.raises(ValueError):
+            parse_amount(text)

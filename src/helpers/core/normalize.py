@@ -177,11 +177,21 @@ AMOUNT_RE = re.compile(rf"^(?:{SIGNED_NUM})$")
 _ZERO_MARKS = {"-", "—", "–", "－", "——", "--", "/"}
 
 
+# Thousands separated by full-width commas (`2，940.05`, typed with a Chinese input method into a cell).
+_FULLWIDTH_GROUPS = re.compile(r"[-−]?\d{1,3}(?:，\d{3})+(?:\.\d+)?")
+
+
+def _groups(s: str) -> str:
+    """A cell's figure with full-width thousands separators made commas (only a whole-cell figure: in a
+    sentence `，` is punctuation)."""
+    return s.replace("，", ",") if "，" in s and _FULLWIDTH_GROUPS.fullmatch(s) else s
+
+
 def is_amount(cell: str | None) -> bool:
-    """True for a printed amount (`1,234.56`, `0`, `-12.3`) or a zero mark (`-`)."""
+    """True for a printed amount (`1,234.56`, `0`, `-12.3`, `2，940.05`) or a zero mark (`-`)."""
     if cell is None:
         return False
-    s = cell.strip().replace(" ", "")
+    s = _groups(cell.strip().replace(" ", ""))
     return bool(s) and (s in _ZERO_MARKS or bool(AMOUNT_RE.match(s)))
 
 
@@ -192,7 +202,7 @@ def parse_amount(cell: str | None) -> float | None:
     """
     if cell is None:
         return None
-    s = normalize_text(cell).strip().replace(" ", "")
+    s = _groups(normalize_text(cell).strip().replace(" ", ""))
     if not s:
         return None
     if s in _ZERO_MARKS:

@@ -83,9 +83,8 @@ def assess(code: str, items: list[LineItem], reading: Reading) -> Reading:
         if (read_as := it.pop(UNREADABLE, None)) is not None:
             it["doubtful"] = True
             where = it["code"] or it["row_label"]
-            reading.low_confidence.append(
-                f"{where} {it['measure']} ({it['source_ref']}): read as {read_as!r}, not a number"
-            )
+            unsure = reading.low_confidence if conf is not None else reading.unreadable
+            unsure.append(f"{where} {it['measure']} ({it['source_ref']}): read as {read_as!r}, not a number")
         if conf is not None and it["amount_wan"] is not None and conf < SETTINGS.ocr_min_confidence:
             it["doubtful"] = True
             where = it["code"] or it["row_label"]

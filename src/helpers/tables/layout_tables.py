@@ -5,10 +5,12 @@ OCR'd page images — its adapter hands over pages of text and table blocks. Fro
 the same for all of them:
 
 - a table is named by the title printed above it (`catalog.match_title`, read from the text blocks
-  since the previous table on its page) or, when there is none, by its header words
-  (`catalog.match_header`); never by the number printed in the title;
-- an untitled table at the top of a page whose column count is at most the previous table's is that
-  table's continuation: its rows are appended, aligned on the right (the figure columns);
+  since the previous table on its page, a title wrapped over two lines read whole) or, when there is
+  none, by its header words (`catalog.match_header`); never by the number printed in the title;
+- an untitled table at the top of a page whose column count is at most the previous table's, or a
+  table under a 续 mark (`支出决算表（续）`, `续表`) on any page or sheet, is that table's continuation:
+  its rows are appended (a header printed again is dropped), aligned on the right (the figure columns)
+  or, when its codes fill as many columns as the first part's, on the left;
 - a header row that shares its row with the first data row (`类 款 项 | 合计 | 2,946.25`) is split;
 - the unit (`单位：元`) is read from the text above the table; 元 tables are converted to 万元;
 - the grid goes to `grid.interpret_grid` (through `GridReader`), whose rows go to the one interpreter
@@ -145,6 +147,30 @@ def find_layout_tables(layout: Layout, reading_layout: str) -> dict[str, FoundTa
     return found
 
 
+# Lines that start no title: a note, a 单位/编制单位 line, a table number (公开05表) on its own.
+_NOT_TITLE_START = re.compile(
+    r"^\s*(注|说明|备注|编制单位|单位|部门)\s*[:：]|^\s*(公开|附)?表\s*[\d一二三四五六七八九十]+\s*$"
+)
+
+
+def _title_at(near: list[str], j: int) -> str | None:
+    """The table code line `j` titles, read with the line before it when the title wraps there
+    (`一般公共预算财政拨款` / `支出决算表`: a line break in a Word or web page title, a PDF's long title):
+    the line before must be no title, unit, note or sentence of its own."""
+    if j > 0:
+        before = near[j - 1].strip()
+        wraps = (
+            0 < len(before) <= 30
+            and not match_title(before)
+            and not UNIT_RE.search(before)
+            and not _NOT_TITLE_START.match(before)
+            and not _SENTENCE_END.search(before)
+        )
+        if wraps and (code := match_title(before + near[j].strip())):
+            return code
+    return match_title(near[j])
+
+
 def _units_not_printed(built: list[_Built]) -> None:
     """A table printed without a 单位 line is in the unit the report's other tables print, when they all
     print the same one: a report prints its tables in one unit, and 万元 is assumed only when none says
@@ -165,7 +191,7 @@ def _title_above(text_above: list[str]) -> tuple[str | None, bool, list[str]]:
     running text (a table of contents or the narrative above it names other tables)."""
     last_sentence = max((i for i, ln in enumerate(text_above) if _running_text(ln)), default=-1)
     near = text_above[last_sentence + 1 :]
-    title = next((code for ln in reversed(near) if (code := match_title(ln))), None)
+    title = next((code for j in reversed(range(len(near))) if (code := _title_at(near, j))), None)
     # A title the catalog does not know still starts a table of its own (never a continuation).
     titled_other = title is None and any(other_table_title(ln) for ln in near)
     return title, titled_other, near
@@ -223,14 +249,19 @@ class _Finder:
         ncols = max(len(r.cells) for r in rows)
         cur = self.current
         if (
-            title is None
-            and not titled_other
-            and cur is not None
-            and was_first
-            and self.layout.container not in ("xlsx", "xls")  # a sheet holds whole tables: none runs on
+            cur is not None
             and ncols <= cur.ncols
-            and page.number - cur.last_page in (1, 2)
             and header in (None, cur.code)
+            and (
+                (_marked_continued(near) and title in (None, cur.code))  # 支出决算表（续）, 续表: any page or sheet
+                or (
+                    title is None
+                    and not titled_other
+                    and was_first
+                    and self.layout.container not in ("xlsx", "xls")  # a sheet holds whole tables: none runs on
+                    and page.number - cur.last_page in (1, 2)
+                )
+            )
         ):
             _continue_table(cur, rows, ncols, block, page.number, below)
             return
@@ -254,20 +285,60 @@ class _Finder:
         self.built.append(self.current)
 
 
+# A table continued under a mark of its own: `支出决算表（续）`, `续表`, `（续）` (a sheet or page of its own).
+_CONTINUED = re.compile(r"[（(]续表?[)）]|续表|^续$")
+
+
+def _marked_continued(near: list[str]) -> bool:
+    return any(len(t := compact(ln)) <= 40 and _CONTINUED.search(t) for ln in near)
+
+
+def _repeated_header(head: list[GridRow], rows: list[GridRow]) -> int:
+    """How many of the continuation's first rows print the table's header again: each the same words as
+    one of the table's own first rows (a header repeated on every page or sheet is not a row of figures)."""
+    seen = {tuple(compact(c) for c in r.cells if c) for r in head}
+    n = 0
+    while n < len(rows) and (words := tuple(compact(c) for c in rows[n].cells if c)) and words in seen:
+        n += 1
+    return n
+
+
+_CODE_CELL = re.compile(r"\d{2,7}")
+
+
+def _code_width(rows: list[GridRow]) -> int:
+    """How many leading columns print a row's code: 1 joined (`2080505`), up to 3 split over 类/款/项
+    (`208 | 05 | 05`, blank where the code stops), 0 when no row starts with a code."""
+    width = 0
+    for r in rows:
+        cells = [compact(c or "") for c in r.cells[:3]]
+        if not cells or not _CODE_CELL.fullmatch(cells[0]):
+            continue
+        k = 1
+        while k < len(cells) and (not cells[k] or _CODE_CELL.fullmatch(cells[k])):
+            k += 1
+        width = max(width, k)
+    return width
+
+
 def _continue_table(
     cur: _Built, rows: list[GridRow], ncols: int, block: TableBlock, page_number: int, below: list[str]
 ) -> None:
-    """Continuation page: no title, the same figure columns. A page that prints the code in one cell
-    where the first page split it over 类/款/项 has fewer columns: the figures are the rightmost
-    columns on both, so its rows are aligned on the right."""
+    """Continuation page: no title (or one marked 续), the same figure columns, its header repeated or
+    not (a repeat is dropped). A page that prints the code in one cell where the first page split it
+    over 类/款/项 has fewer columns: the figures are the rightmost columns on both, so its rows are
+    aligned on the right. With its codes in as many columns as the first part's, the columns it lacks
+    are the last ones (a sheet stores no blank columns after its last figure): aligned on the left."""
+    rows = rows[_repeated_header(cur.grid.rows[:8], rows) :]
     pad: list[str | None] = [None] * (cur.ncols - ncols)
+    left = bool(pad) and _code_width(rows) == _code_width(cur.grid.rows) > 0
     for g in rows:
-        g.cells = pad + list(g.cells)
+        g.cells = list(g.cells) + pad if left else pad + list(g.cells)
         if g.cell_refs is not None:
-            g.cell_refs = list(pad) + list(g.cell_refs)
+            g.cell_refs = list(g.cell_refs) + pad if left else pad + list(g.cell_refs)
         if g.confidence is not None:
             no_conf: list[float | None] = [None] * len(pad)
-            g.confidence = no_conf + list(g.confidence)
+            g.confidence = list(g.confidence) + no_conf if left else no_conf + list(g.confidence)
     cur.grid.rows += rows
     cur.notes += block.notes
     cur.last_page = page_number

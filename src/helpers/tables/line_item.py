@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Final, TypedDict
 
-# The key under which an OCR'd cell that is not a number carries what was read, until `found.assess`
-# turns it into doubt and a reason (it never reaches the datasets).
+# The key under which a cell that is not a number where a figure is printed (OCR'd, or printing digits)
+# carries what was read, until `found.assess` turns it into doubt and a reason (it never reaches the datasets).
 UNREADABLE: Final = "_ocr_unreadable"
 
 
@@ -30,4 +30,4 @@ class LineItem(TypedDict, total=False):
     source_ref: str
     doubtful: bool
     ocr_confidence: float  # OCR'd: how sure the recogniser was of the printed figure
-    _ocr_unreadable: str  # UNREADABLE: what OCR read where a figure is printed, until `found.assess`
+    _ocr_unreadable: str  # UNREADABLE: what was read where a figure is printed, until `found.assess`

@@ -61,6 +61,9 @@ class Reading:
     doubtful_rows: list[str] = field(default_factory=list)  # rows with a doubtful cell (code or label, line)
     missing_totals: list[str] = field(default_factory=list)  # total rows printed in the template, not read
     low_confidence: list[str] = field(default_factory=list)  # OCR'd cells the recogniser was unsure of
+    # cells of a text layer, sheet or page printing digits where a figure belongs but not as a number
+    # (`2，940.05` with a comma of another kind): the figure is not known, so the cell is doubtful
+    unreadable: list[str] = field(default_factory=list)
     # OCR'd figures marked doubtful because an identity they take part in fails: "identity: cells"
     misread: list[str] = field(default_factory=list)
 
@@ -70,7 +73,7 @@ class Reading:
 
     @property
     def doubtful(self) -> bool:
-        if self.unplaced or self.ambiguous or self.missing_totals:
+        if self.unplaced or self.ambiguous or self.missing_totals or self.unreadable:
             return True
         if self.ocr:  # an OCR'd table whose sums fail, or with a cell read without confidence, may be ours
             return bool(self.failing_sums or self.low_confidence)
@@ -118,6 +121,11 @@ class Reading:
                 f"{len(self.low_confidence)} OCR'd cell(s) read with low confidence or not as a number: "
                 + "; ".join(self.low_confidence[:8])
                 + (" …" if len(self.low_confidence) > 8 else "")
+            )
+        if self.unreadable:
+            out.append(
+                f"{len(self.unreadable)} cell(s) print digits where a figure belongs but not as a number, "
+                "kept blank: " + "; ".join(self.unreadable[:8]) + (" …" if len(self.unreadable) > 8 else "")
             )
         if self.misread:
             out.append(

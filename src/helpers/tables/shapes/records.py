@@ -134,6 +134,9 @@ def item(
     return out
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def cell_amount(cell: str | None, ref: str, notes: list[str]) -> float | None:
     c = clean_cell(cell)
     try:
@@ -174,10 +177,11 @@ def items_by_position(
                 confidence=f.confidence,
             )
         )
-        if value is None and f.confidence is not None and clean_cell(f.text):
-            # OCR read something that is not a number where a figure is printed: the blank is ours,
-            # not the report's (`found.assess` makes the cell doubtful and names what was read)
-            out[-1][UNREADABLE] = clean_cell(f.text)
+        if value is None and (text := clean_cell(f.text)) and (f.confidence is not None or _DIGIT.search(text)):
+            # OCR read something that is not a number where a figure is printed, or the cell prints digits
+            # that are not a number: the figure is not known (`found.assess` makes the cell doubtful and
+            # names what was read); header words in a figure column (an empty table's) stay a note
+            out[-1][UNREADABLE] = text
     return out
 
 

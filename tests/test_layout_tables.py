@@ -288,3 +288,31 @@ def test_a_continuation_lacking_the_last_blank_columns_is_aligned_on_the_left():
         [["208", "社会保障和就业支出", "2.00", "2.00", ""], ["20805", "行政事业单位养老支出", "2.00", "2.00", ""]]
     )
     assert (right[("208", "total")], right[("20805", "basic")], right[("20805", "project")]) == (2.0, 2.0, None)
+
+
+def test_an_empty_tables_sub_headers_printed_in_its_total_row():
+    """社会工作部's empty 政府性基金 table (page 15) prints `合计 | | | | 合计 | 基本支出 | 项目支出 |` in one ruled
+    row: the sub-headers belong under 本年支出, the row is the blank 合计. Its three blanks are total, basic
+    and project (as the workbooks print them, two rows), no cell is `not a number`, and OCR'd they are not
+    doubtful."""
+    t8 = "政府性基金预算财政拨款收入支出决算表"
+    rows = [
+        ["项目", None, "年初结转和结余", "本年收入", "本年支出", None, None, "年末结转和结余"],
+        ["功能分类科目编码", "科目名称", None, None, None, None, None, None],
+        ["合计", None, "", "", "合计", "基本支出", "项目支出", ""],
+        ["", "", "", "", "", "", "", ""],
+    ]
+    for ocr in (False, True):
+        block = _table(rows, "page 15", 0.99 if ocr else None, ocr)
+        found = find_layout_tables(Layout("pdf", [Page(15, [TextBlock(t8, "p"), block])]), "x")["T8"]
+        assert found.status == "empty"
+        assert [it["measure"] for it in found.items] == [
+            "carryover_begin",
+            "income",
+            "total",
+            "basic",
+            "project",
+            "carryover_end",
+        ]
+        assert not any(it.get("doubtful") for it in found.items), ocr
+        assert not any("not a number" in n for n in found.notes), ocr

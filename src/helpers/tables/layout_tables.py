@@ -11,7 +11,8 @@ the same for all of them:
   table under a 续 mark (`支出决算表（续）`, `续表`) on any page or sheet, is that table's continuation:
   its rows are appended (a header printed again is dropped), aligned on the right (the figure columns)
   or, when its codes fill as many columns as the first part's, on the left;
-- a header row that shares its row with the first data row (`类 款 项 | 合计 | 2,946.25`) is split;
+- a header row that shares its row with the first data row (`类 款 项 | 合计 | 2,946.25`), or with an
+  empty table's blank 合计 row (`合计 | | 合计 | 基本支出 | 项目支出`), is split;
 - the unit (`单位：元`) is read from the text above the table; 元 tables are converted to 万元;
 - the grid goes to `grid.interpret_grid` (through `GridReader`), whose rows go to the one interpreter
   of the table's shape (`tables/shapes/`);
@@ -38,6 +39,11 @@ from .readers import GridReader
 logger = logging.getLogger(__name__)
 
 HEADER_ONLY = {"类", "款", "项"}
+# Column headers printed under 本年支出 (and the like) that no figure cell prints.
+_SUB_HEADERS = {
+    *("合计", "小计", "基本支出", "项目支出", "人员经费", "公用经费"),
+    *("上缴上级支出", "经营支出", "对附属单位补助支出"),
+}
 _TOTAL = re.compile(r"^(合计|总计)$")
 _SENTENCE_END = re.compile(r"[。；;，,]\s*$")
 
@@ -56,11 +62,15 @@ def _cell_text(c: Cell) -> str | None:
 
 
 def _split_header_row(row: GridRow) -> list[GridRow]:
-    """`类 | 款 | 项 | 合计 | 2,946.25 …` in one row: header words above, the 合计 row below."""
+    """`类 | 款 | 项 | 合计 | 2,946.25 …` in one row: header words above, the 合计 row below. Also an empty
+    table's `合计 | | 合计 | 基本支出 | 项目支出` (the last header row printed in the 合计 row's ruled row):
+    the sub-headers above, the blank 合计 row below."""
     r = row.cells
     words = [i for i, c in enumerate(r) if c and c.replace(" ", "") in HEADER_ONLY]
     if not (words and any(c and is_amount(c) for c in r)):
-        return [row]
+        words = [i for i, c in enumerate(r) if i and c and compact(c) in _SUB_HEADERS]
+        if not (r and _TOTAL.match(compact(r[0] or "")) and len(words) >= 2 and not any(c and is_amount(c) for c in r)):
+            return [row]
     head = [r[i] if i in words else "" for i in range(len(r))]
     body = ["" if i in words else c for i, c in enumerate(r)]
     return [

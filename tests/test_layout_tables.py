@@ -316,3 +316,51 @@ def test_an_empty_tables_sub_headers_printed_in_its_total_row():
         ]
         assert not any(it.get("doubtful") for it in found.items), ocr
         assert not any("not a number" in n for n in found.notes), ocr
+
+
+def test_a_title_left_at_the_foot_of_the_page_before_names_the_table_on_the_next():
+    """A title paragraph not kept with its table when printed (Chromium's print-to-PDF, Word without
+    keep-with-next): the title ends page 1, its table starts page 2. It is that table's title; the table
+    is not the continuation of the one above it (its figures were read as T5's, under T5's measures)."""
+    t9 = "国有资本经营预算财政拨款支出决算表"
+    page1 = [TextBlock(T5_TITLE, "p1"), _t5([["", "合计", "3.00", "3.00", "0.00"]]), TextBlock(t9, "p1 foot")]
+    page2 = [TextBlock("单位：万元", "p2"), _table(HEADER + [["", "合计", "7.00", "7.00", "0.00"]], "page 2")]
+    for container in ("pdf", "docx", "images"):
+        found = find_layout_tables(Layout(container, [Page(1, page1), Page(2, page2)]), "x")
+        assert _cells(found)[("合计", "total")]["amount_wan"] == 3.0, container
+        assert [it["amount_wan"] for it in found["T5"].items if it["measure"] == "total"] == [3.0], container
+        assert _cells(found, "T9")[("合计", "total")]["amount_wan"] == 7.0, container
+    # a workbook's sheets hold whole tables: the text under one sheet's table titles nothing on the next
+    found = find_layout_tables(Layout("xlsx", [Page(1, page1), Page(2, page2)]), "x")
+    assert "T9" not in found
+
+
+def test_a_header_split_from_its_table_by_a_page_break():
+    """The header row alone at the foot of page 4, in fewer columns (项目 over 编码 and 名称), the body on
+    page 5 under no title: one table, its figure columns the last ones of both (社会工作部's T5 printed
+    by Chromium, whose rows break across pages freely)."""
+    page4 = [TextBlock(T5_TITLE, "p4"), _table([["项目", "合计", "基本支出", "项目支出"]], "page 4")]
+    body = [
+        ["201", "一般公共服务支出", "264.87", "62.63", "202.24"],
+        ["20139", "社会工作事务", "264.87", "62.63", "202.24"],
+    ]
+    found = find_layout_tables(Layout("pdf", [Page(4, page4), Page(5, [_table(body, "page 5")])]), "x")
+    got = {(it["code"], it["measure"]): it["amount_wan"] for it in found["T5"].items}
+    assert (got[("201", "total")], got[("201", "basic")], got[("20139", "project")]) == (264.87, 62.63, 202.24)
+
+
+def test_figures_printed_but_none_read_is_not_an_empty_table():
+    """A table whose figure columns carry no header word the reader knows reads no figure: it is not
+    `empty` (which would say the report printed none) but not read, with the figures it prints named."""
+    rows = [["功能分类科目编码", "科目名称", "", "", ""], ["201", "一般公共服务支出", "264.87", "62.63", "202.24"]]
+    found = find_layout_tables(Layout("pdf", [Page(1, [TextBlock(T5_TITLE, "p"), _table(rows, "page 1")])]), "x")
+    assert found["T5"].status == "missing" and found["T5"].unread
+    assert any("3 figure(s) printed (264.87, 62.63, 202.24) but none read" in n for n in found["T5"].notes)
+    # a table printed with no figures (a 栏次 row's numbers are no figures) stays empty
+    rows = [
+        ["科目编码", "科目名称", "合计", "基本支出", "项目支出"],
+        ["栏次", "", "1", "2", "3"],
+        ["", "合计", "", "", ""],
+    ]
+    found = find_layout_tables(Layout("pdf", [Page(1, [TextBlock(T5_TITLE, "p"), _table(rows, "page 1")])]), "x")
+    assert found["T5"].status == "empty"

@@ -173,6 +173,7 @@ def _coded(grid: Grid, rows: list[GridRow]) -> list[LineItem]:
     measures = coded.measures_for_columns(t, [_header_text(rows, header_end, i) for i in idxs])
     records: list[RowRecord] = []
     pending = ""
+    blank_row: GridRow | None = None  # the last row of a label and no figure (an empty table's 合计 row)
     for r in body:
         cells = r.cells + [None] * (max(idxs, default=0) + 1 - len(r.cells))
         values = [cells[i] for i in idxs]
@@ -184,6 +185,7 @@ def _coded(grid: Grid, rows: list[GridRow]) -> list[LineItem]:
             if label.startswith("注") or label.startswith("说明"):
                 break
             pending += label
+            blank_row = r
             continue
         if code and pending and records:
             records[-1].label += pending  # a wrapped name belongs to the previous coded row
@@ -198,9 +200,13 @@ def _coded(grid: Grid, rows: list[GridRow]) -> list[LineItem]:
         records.append(RowRecord(code, coded.row_label(label), figures, r.ref))
     if pending and records:
         records[-1].label += pending
-    elif pending:  # header and a 合计 row with nothing in it: an empty table
+    elif pending:  # header and a 合计 row with nothing in it: an empty table (its blank cells as read)
         ref = body[-1].ref if body else rows[-1].ref
-        records.append(RowRecord(None, "合计", [Figure("", k, ref) for k in range(len(measures))], ref))
+        if blank_row is not None and len(idxs) == len(measures):
+            figures = [Figure("", k, blank_row.at(i), blank_row.conf(i)) for k, i in enumerate(idxs)]
+        else:
+            figures = [Figure("", k, ref) for k in range(len(measures))]
+        records.append(RowRecord(None, "合计", figures, ref))
     return shapes.line_items(t, records, measures, grid.unit, grid.notes)
 
 

@@ -105,10 +105,21 @@ class _Built:
     unit_printed: bool = True  # a 单位 line above it (or above an earlier table of its page)
 
 
+# A printed figure with decimals (not a 栏次 number): a table printing one is not empty.
+_DECIMAL_FIGURE = re.compile(r"^[-−]?[\d,]*\d\.\d+$")
+
+
 def _status(b: _Built, items: list[LineItem]) -> tuple[TableStatus, list[str]]:
     notes: list[str] = list(b.notes)
     if items_status(items) == TableStatus.DATA:
         return TableStatus.DATA, notes
+    printed = [c for r in b.grid.rows for c in r.cells if c and _DECIMAL_FIGURE.match(compact(c))]
+    if printed:  # never `empty` when figures are printed: not read (its figure columns named by no header word)
+        notes.append(
+            f"{len(printed)} figure(s) printed ({', '.join(printed[:3])}{' …' if len(printed) > 3 else ''}) but "
+            "none read: no column header names what they are (header words lost, e.g. a header split by a page break)"
+        )
+        return TableStatus.MISSING, notes
     below = "".join(b.below).replace(" ", "")
     m = EMPTY_NOTE.search(below)
     has_total = any(c and _TOTAL.match(c.replace(" ", "")) for r in b.grid.rows for c in r.cells)
@@ -218,6 +229,7 @@ class _Finder:
         self.built: list[_Built] = []
         self.current: _Built | None = None
         self.pages_with_tables: set[int] = set()
+        self.page_foot: list[str] = []  # the text under the last table of the page before (all of it if none)
 
     def scan_page(self, page: Page) -> None:
         first_on_page = True
@@ -229,6 +241,10 @@ class _Finder:
                 continue
             text_above, above = above, []
             was_first, first_on_page = first_on_page, False
+            if was_first and self.layout.container not in ("xlsx", "xls"):
+                # a title left at the foot of the page before, its table at the top of this one (a title
+                # paragraph not kept with its table when printed): the foot's text is above this table too
+                text_above = self.page_foot + text_above
             self.pages_with_tables.add(page.number)
             rows = grid_rows(block)
             if not rows:
@@ -242,6 +258,7 @@ class _Finder:
             page_unit = unit
             below = _text_until_next_table(page.blocks[k + 1 :])
             self._table(page, block, rows, text_above, was_first, unit, below)
+        self.page_foot = above
 
     def _table(
         self,
@@ -258,20 +275,23 @@ class _Finder:
         code = title or (None if titled_other else header)  # a title of its own outranks header words
         ncols = max(len(r.cells) for r in rows)
         cur = self.current
+        runs_on = cur is not None and (
+            (_marked_continued(near) and title in (None, cur.code))  # 支出决算表（续）, 续表: any page or sheet
+            or (
+                title is None
+                and not titled_other
+                and was_first
+                and self.layout.container not in ("xlsx", "xls")  # a sheet holds whole tables: none runs on
+                and page.number - cur.last_page in (1, 2)
+            )
+        )
+        # the same figure columns, or the rest of a table whose header alone ends the page before (a header
+        # row split from the rest by a page break, in fewer, merged columns)
         if (
             cur is not None
-            and ncols <= cur.ncols
+            and runs_on
             and header in (None, cur.code)
-            and (
-                (_marked_continued(near) and title in (None, cur.code))  # 支出决算表（续）, 续表: any page or sheet
-                or (
-                    title is None
-                    and not titled_other
-                    and was_first
-                    and self.layout.container not in ("xlsx", "xls")  # a sheet holds whole tables: none runs on
-                    and page.number - cur.last_page in (1, 2)
-                )
-            )
+            and (ncols <= cur.ncols or (_header_only(cur.grid.rows) and page.number == cur.last_page + 1))
         ):
             _continue_table(cur, rows, ncols, block, page.number, below)
             return
@@ -331,6 +351,27 @@ def _code_width(rows: list[GridRow]) -> int:
     return width
 
 
+def _header_only(rows: list[GridRow]) -> bool:
+    """Rows of header words only: no figure, no code, no row that starts 合计 (合计 as a column's name is a
+    header word)."""
+    firsts = [compact(next((c for c in r.cells if c), "")) for r in rows]
+    cells = [compact(c) for r in rows for c in r.cells if c]
+    return not any(map(is_amount, cells)) and not any(map(_TOTAL.match, firsts)) and _code_width(rows) == 0
+
+
+def _widen(g: GridRow, n: int, left: bool) -> None:
+    """`n` blank cells added to the row, after its cells (`left`: the row keeps its place on the left) or
+    before them, with their refs and confidences."""
+    if n <= 0:
+        return
+    blank: list[None] = [None] * n
+    g.cells = [*g.cells, *blank] if left else [*blank, *g.cells]
+    if g.cell_refs is not None:
+        g.cell_refs = [*g.cell_refs, *blank] if left else [*blank, *g.cell_refs]
+    if g.confidence is not None:
+        g.confidence = [*g.confidence, *blank] if left else [*blank, *g.confidence]
+
+
 def _continue_table(
     cur: _Built, rows: list[GridRow], ncols: int, block: TableBlock, page_number: int, below: list[str]
 ) -> None:
@@ -340,15 +381,13 @@ def _continue_table(
     aligned on the right. With its codes in as many columns as the first part's, the columns it lacks
     are the last ones (a sheet stores no blank columns after its last figure): aligned on the left."""
     rows = rows[_repeated_header(cur.grid.rows[:8], rows) :]
-    pad: list[str | None] = [None] * (cur.ncols - ncols)
-    left = bool(pad) and _code_width(rows) == _code_width(cur.grid.rows) > 0
+    if ncols > cur.ncols:  # a header printed alone before, its label columns merged (项目 over 编码 and 名称):
+        for g in cur.grid.rows:  # its figure columns are the last ones, as the rows', so it is widened on the left
+            _widen(g, ncols - len(g.cells), left=False)
+        cur.ncols = ncols
+    left = ncols < cur.ncols and _code_width(rows) == _code_width(cur.grid.rows) > 0
     for g in rows:
-        g.cells = list(g.cells) + pad if left else pad + list(g.cells)
-        if g.cell_refs is not None:
-            g.cell_refs = list(g.cell_refs) + pad if left else pad + list(g.cell_refs)
-        if g.confidence is not None:
-            no_conf: list[float | None] = [None] * len(pad)
-            g.confidence = list(g.confidence) + no_conf if left else no_conf + list(g.confidence)
+        _widen(g, cur.ncols - ncols, left)
     cur.grid.rows += rows
     cur.notes += block.notes
     cur.last_page = page_number
@@ -363,6 +402,7 @@ def _read_built(built: list[_Built], reading_layout: str) -> dict[str, FoundTabl
         ft = GridReader(layout_name, ocr=b.ocr).read(b.code, b.grid, b.grid.unit, b.grid.title_ref)
         status, notes = _status(b, ft.items)
         ft.status, ft.notes = status, notes + ft.notes
+        ft.unread = status == TableStatus.MISSING  # printed, with figures, and not read
         cur = found.get(b.code)
         if cur is None or STATUS_RANK[status] > STATUS_RANK[cur.status]:
             found[b.code] = ft

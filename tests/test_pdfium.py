@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from helpers.core.normalize import normalize_text
 from helpers.core.paths import DATA_RAW
 from helpers.data.extract import extract_report
 from helpers.read.document import read_document
@@ -407,3 +408,55 @@ def test_engines_are_named_once_and_pdfium_is_the_default():
         [sys.executable, "-m", "helpers", "extract", "--help"], capture_output=True, text=True, check=True
     ).stdout
     assert "{pdfium,pdfplumber,tabula}" in helptext and "default pdfium" in helptext
+
+
+def test_chromium_printed_pdf_type3_fonts_as_pdfminer_boxes_them(tmp_path):
+    """Chromium's print-to-PDF (a 政务公开 page saved as PDF) writes its text in Type3 fonts whose descriptor
+    has no FontBBox: pdfminer boxes each character from its baseline, PDFium's descent would put it 0.12 em
+    lower, and on a table with cells spanning rows that moved a code into the 合计 row's figure cell. The
+    characters, the page's text and the tables' cells are pdfminer's."""
+    import pdfplumber
+
+    chromium = Path("/usr/bin/chromium")
+    assert chromium.exists(), f"{chromium} not found: run scripts/setup.sh (the browser test needs it too)"
+    rows = "".join(
+        f"<tr><td>{c}</td><td>{n}</td><td>{v}</td></tr>"
+        for c, n, v in [
+            ("301", "工资福利支出", "95.36"),
+            ("30101", "基本工资", "14.12"),
+            ("30102", "津贴补贴", "39.72"),
+        ]
+    )
+    html = tmp_path / "t6.html"
+    html.write_text(
+        '<html lang="zh-CN"><meta charset="utf-8"><style>table{border-collapse:collapse}'
+        "td{border:1px solid #000;padding:2px 6px}</style><body>"
+        "<p>一般公共预算财政拨款基本支出决算表</p><p>单位：万元</p><table>"
+        '<tr><td rowspan="2">经济分类科目编码</td><td rowspan="2">科目名称</td><td>决算数</td></tr><tr><td>合计</td></tr>'
+        f"{rows}</table></body></html>",
+        encoding="utf-8",
+    )
+    pdf = tmp_path / "t6.pdf"
+    subprocess.run(
+        [str(chromium), "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+         f"--print-to-pdf={pdf}", html.as_uri()],
+        check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+    assert b"/Type3" in pdf.read_bytes()  # the case this test is about
+    ours = read_pages(pdf).pages[0]
+    with pdfplumber.open(pdf) as ref:
+        page = ref.pages[0]
+        theirs = [c for c in page.chars if c["text"] != " "]  # PDFium leaves out a few space glyphs
+        mine = [c for c in ours.chars if c["text"] != " "]
+        # Chromium's ToUnicode maps 一 to the radical ⼀, which pdfminer keeps and PDFium does not: the text
+        # layer's normalisation makes them one (normalize_text), as it does for every PDF
+        assert [normalize_text(c["text"]) for c in mine] == [normalize_text(c["text"]) for c in theirs]
+        assert len(mine) > 30
+        for a, b in zip(mine, theirs):
+            for k in ("x0", "x1", "top", "bottom"):
+                assert a[k] == pytest.approx(b[k], abs=1e-3), (k, a["text"])
+        cells = [[[normalize_text(c or "") for c in r] for r in t.extract()] for t in page.find_tables()]
+        assert [
+            [[normalize_text(c or "") for c in r] for r in ours.table_cells(t)] for t in ours.find_tables()
+        ] == cells
+        assert ["95.36", "14.12", "39.72"] == [r[2] for r in cells[0][2:]]

@@ -13,7 +13,8 @@ How each value is made to match pdfminer's:
   character's matrix, placed at its origin: `adv` is the width the font's /W or /Widths give
   (FPDFFont_GetGlyphWidth; PDFium's loose box uses the glyph's own advance, up to 2% off), the
   descent the descriptor's /Descent (FPDFFont_GetDescent), or pdfminer's built-in metrics for a
-  font named Helvetica, Arial, … as pdfminer does; PDFium's own spaces and line breaks
+  font named Helvetica, Arial, … as pdfminer does, and for a Type3 font (Chromium's print-to-PDF)
+  pdfminer's own, read once per such file (`_Type3Descent`); PDFium's own spaces and line breaks
   (`FPDFText_IsGenerated`) are dropped;
 - a character PDFium cannot map to Unicode becomes `(cid:N)`, as pdfminer prints it, so garbled
   text layers are still refused;
@@ -33,6 +34,7 @@ from __future__ import annotations
 
 import ctypes
 import io
+import logging
 import math
 from bisect import bisect_left
 from functools import lru_cache
@@ -433,6 +435,10 @@ class _Fn:
         self.n_objects = fn("FPDFPage_CountObjects", (vp,), i)
         self.n_form_objects = fn("FPDFFormObj_CountObjects", (vp,), i)
         self.get_form_object = fn("FPDFFormObj_GetObject", (vp, ctypes.c_ulong), _Handle)
+        self.is_embedded = fn("FPDFFont_GetIsEmbedded", (vp,), i)
+        self.font_data = fn(
+            "FPDFFont_GetFontData", (vp, ctypes.c_void_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)), i
+        )
 
 
 _FN: _Fn | None = None
@@ -457,20 +463,80 @@ def _snap_all(values) -> dict[float, float]:
     return _SNAPPED
 
 
-def _descent(fn: _Fn, font, d) -> float:
+class _Type3Descent:
+    """pdfminer's descent of the file's Type3 fonts (glyphs drawn by the PDF itself, as Chromium's
+    print-to-PDF writes text): the FontBBox of the font's descriptor, 0 when the descriptor has none,
+    where PDFium takes the font's own FontBBox (0.12 em lower on Chromium's). PDFium does not say which
+    Type3 font is which, so the file's Type3 fonts are read once with pdfminer, only when PDFium meets
+    one; when they do not all have one descent, PDFium's stands (None)."""
+
+    def __init__(self, source: Path | str | io.BytesIO):
+        self.source = source
+        self.found = False
+        self.value: float | None = None
+
+    def __call__(self) -> float | None:
+        if not self.found:
+            self.found, self.value = True, _pdfminer_type3_descent(self.source)
+        return self.value
+
+
+def _pdfminer_type3_descent(source: Path | str | io.BytesIO) -> float | None:
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdffont import PDFType3Font
+    from pdfminer.pdfinterp import PDFResourceManager
+    from pdfminer.pdfpage import PDFPage
+    from pdfminer.pdfparser import PDFParser
+    from pdfminer.pdftypes import dict_value, resolve1
+    from pdfminer.psparser import literal_name
+
+    descents: set[float] = set()
+    seen: set[object] = set()
+    manager = PDFResourceManager()
+    quiet = logging.getLogger("pdfminer.pdffont")  # it warns once per font that its descriptor has no FontBBox
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)
+    try:
+        with open(source, "rb") if not isinstance(source, io.BytesIO) else io.BytesIO(source.getvalue()) as fp:
+            for page in PDFPage.create_pages(PDFDocument(PDFParser(fp))):
+                for ref in dict_value(resolve1((page.resources or {}).get("Font", {}))).values():
+                    key = getattr(ref, "objid", id(ref))
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    spec = dict_value(resolve1(ref))
+                    if literal_name(resolve1(spec.get("Subtype"))) == "Type3":
+                        descents.add(PDFType3Font(manager, spec).get_descent())
+    except Exception:  # pdfminer cannot read what PDFium did: PDFium's descent stands
+        return None
+    finally:
+        quiet.setLevel(level)
+    return descents.pop() if len(descents) == 1 else None
+
+
+def _descent(fn: _Fn, font, d, type3: _Type3Descent | None = None) -> float:
     """pdfminer's descent per unit of font size: the descriptor's /Descent (made negative) × 0.001,
     or, for a font named as one of its built-in metrics (Helvetica, Times-Roman, Arial, …), the
-    descent of those metrics, which pdfminer uses whatever the PDF's descriptor says."""
+    descent of those metrics, which pdfminer uses whatever the PDF's descriptor says; for a Type3
+    font (no name, embedded, no font program), pdfminer's (`_Type3Descent`)."""
     from pdfminer.fontmetrics import FONT_METRICS
 
     buf = ctypes.create_string_buffer(256)
     size = fn.base_name(font, buf, 256)
     name = buf.raw[: max(size - 1, 0)].decode("latin-1") if 0 < size <= 256 else ""
+    if not name and type3 is not None and fn.is_embedded(font) and not _font_data_size(fn, font):
+        if (t3 := type3()) is not None:
+            return t3
     if name in FONT_METRICS:
         desc = float(cast(float, FONT_METRICS[name][0].get("Descent", 0)))  # pdfminer types descriptor values as object
     else:
         desc = round(d.value, 3) if fn.descent(font, 1000.0, d) else 0.0
     return -abs(desc) * 0.001
+
+
+def _font_data_size(fn: _Fn, font) -> int:
+    n = ctypes.c_size_t()
+    return n.value if fn.font_data(font, None, 0, ctypes.byref(n)) else 0
 
 
 def _page_text(fn: _Fn, textpage, n: int) -> list[int] | None:
@@ -489,8 +555,8 @@ class _TextStates:
     matrix, its font, its size and the font's descent, float32 values made decimals. One per text
     object in many PDFs: their matrices repeat, so each distinct state is made once."""
 
-    def __init__(self, fn: _Fn, raw, textpage: ctypes.c_void_p):
-        self.fn, self.textpage = fn, textpage
+    def __init__(self, fn: _Fn, raw, textpage: ctypes.c_void_p, type3: _Type3Descent | None = None):
+        self.fn, self.textpage, self.type3 = fn, textpage, type3
         self.m, self.d = raw.FS_MATRIX(), ctypes.c_float()
         self.m_ref = ctypes.byref(self.m)
         self.state_of: dict[tuple, tuple] = {}
@@ -505,7 +571,7 @@ class _TextStates:
         state = self.state_of.get(key)
         if state is None:
             if font not in self.descent_of:
-                self.descent_of[font] = _descent(fn, font, self.d)
+                self.descent_of[font] = _descent(fn, font, self.d, self.type3)
             state = (_f32(m.a), _f32(m.b), _f32(m.c), _f32(m.d), font, _f32(fs), self.descent_of[font])
             self.state_of[key] = state
         return state
@@ -526,13 +592,15 @@ def _glyph(fn: _Fn, raw, textpage, i: int, u: int, state: tuple) -> tuple[str, f
     return (f"(cid:{u})" if bad else chr(u), _f32(adv))
 
 
-def _char_rows(fn: _Fn, raw, textpage: ctypes.c_void_p) -> tuple[list[tuple], list[float]]:
+def _char_rows(
+    fn: _Fn, raw, textpage: ctypes.c_void_p, type3: _Type3Descent | None = None
+) -> tuple[list[tuple], list[float]]:
     """PDFium's characters in page order, as ((text, adv), x, y, state) with the origin as PDFium
     gives it, and every x and y (to be snapped at once). Two calls into PDFium per character (its
     origin and its text object) are most of a page's parsing: nothing else is asked per character."""
     ox, oy = ctypes.c_double(), ctypes.c_double()
     ox_ref, oy_ref = ctypes.byref(ox), ctypes.byref(oy)
-    states = _TextStates(fn, raw, textpage)
+    states = _TextStates(fn, raw, textpage, type3)
     glyph_of: dict[tuple, tuple] = {}
     n = fn.count(textpage)
     codes = _page_text(fn, textpage, n)
@@ -614,9 +682,9 @@ def _placed_chars(rows: list[tuple], snap: dict[float, float], placer: _Placer) 
     return out
 
 
-def _chars(fn: _Fn, raw, textpage: ctypes.c_void_p, placer: _Placer) -> list[dict]:
+def _chars(fn: _Fn, raw, textpage: ctypes.c_void_p, placer: _Placer, type3: _Type3Descent | None = None) -> list[dict]:
     """Characters as pdfminer's LTChar would box them (see the module docstring)."""
-    rows, coords = _char_rows(fn, raw, textpage)
+    rows, coords = _char_rows(fn, raw, textpage, type3)
     return _placed_chars(rows, _snap_all(coords), placer)
 
 
@@ -748,6 +816,7 @@ def read_pages(path: Path | str | io.BytesIO) -> PdfiumDocument:
     fn = _fn(raw)
     doc = pdfium.PdfDocument(path.getvalue() if isinstance(path, io.BytesIO) else str(path))
     pages: list[PdfiumPage] = []
+    type3 = _Type3Descent(path)
     try:
         doctop = 0.0
         l, b, r, t = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
@@ -766,7 +835,7 @@ def read_pages(path: Path | str | io.BytesIO) -> PdfiumDocument:
                 placer = _Placer(pp, _rotation_ctm(rotation, mediabox))
                 textpage = raw.FPDFText_LoadPage(page.raw)
                 try:
-                    objects["char"] = _chars(fn, raw, ctypes.cast(textpage, ctypes.c_void_p), placer)
+                    objects["char"] = _chars(fn, raw, ctypes.cast(textpage, ctypes.c_void_p), placer, type3)
                 finally:
                     raw.FPDFText_ClosePage(textpage)
                 page_ptr = ctypes.cast(page.raw, ctypes.c_void_p)

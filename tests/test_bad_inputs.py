@@ -13,7 +13,7 @@ from helpers.data.datasets import write_datasets
 from helpers.data.extract import extract_report
 from helpers.run.pipeline import extract_many
 
-from .conftest import HONGSHAN, JIANGHAN
+from .conftest import HONGSHAN, JIANGHAN, PDF_CZJ
 
 
 def run_cli(*args, cwd=None):
@@ -168,3 +168,22 @@ def test_internal_error_is_named_once_with_where_it_happened(monkeypatch):
     assert HONGSHAN.name in r["error"] and "internal error while extracting" in r["error"]
     assert r["error"].count("a narrative reader bug") == 1
     assert "in broken" in r["error"] and "test_bad_inputs.py:" in r["error"]
+
+
+def test_a_pdf_whose_tables_have_no_ruling_lines_says_so(tmp_path):
+    """财政局's PDF with every ruling line taken out (its text layer as published): not `not_a_report`, but a
+    report whose tables the PDF reader cannot see, with the count of figures its text holds."""
+    import pypdfium2 as pdfium
+    from pypdfium2 import raw
+
+    pdf = pdfium.PdfDocument(str(PDF_CZJ))
+    for page in pdf:
+        paths = [o for o in page.get_objects() if o.type == raw.FPDF_PAGEOBJ_PATH]
+        for o in paths:
+            page.remove_obj(o)
+        page.gen_content()
+    f = tmp_path / "无表格线.pdf"
+    pdf.save(str(f))
+    r = extract_report(f)["reports"].iloc[0]
+    assert (r["status"], r["error_code"]) == ("failed", "tables_not_read")
+    assert "no table the PDF reader could find" in r["error"] and "ruling lines" in r["error"]

@@ -30,7 +30,7 @@ class ErrorCode(StrEnum):
     NOT_A_REPORT = "not_a_report"  # no 决算 table or wording, or too little of it
     BUDGET_REPORT = "budget_report"  # a 预算 (budget) report, not a 决算 (final accounts)
     SEVERAL_REPORTS = "several_reports"  # the standard tables printed again: more than one report in a file
-    TABLES_NOT_READ = "tables_not_read"  # status `partial`: some standard tables were not read
+    TABLES_NOT_READ = "tables_not_read"  # status `partial`: some standard tables were not read (`failed`: none)
     # The run
     TIMEOUT = "timeout"  # took longer than settings.file_timeout_s; its worker was stopped
     MEMORY_LIMIT = "memory_limit"  # passed settings.file_memory_mb; its worker was stopped

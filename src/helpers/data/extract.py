@@ -52,9 +52,10 @@ def find_tables(doc: Document, pdf_engine: str = DEFAULT_PDF_ENGINE) -> dict[str
     return find_text_tables(doc)
 
 
-def _not_a_report(doc: Document, found: dict[str, FoundTable]) -> str | None:
+def _not_a_report(doc: Document, found: dict[str, FoundTable]) -> tuple[str, ErrorCode] | None:
     """Why a document cannot be read as a final-accounts report, or None when it can: a report has
-    standard tables, or at least 决算 wording with amounts in 万元 (tables lost in conversion)."""
+    standard tables, or at least 决算 wording with amounts in 万元 (tables lost in conversion). A PDF with
+    决算 wording and many figures but no table found is a report whose tables this reader cannot see."""
     if any(ft.status.read for ft in found.values()):
         return None
     text = doc.text.replace(" ", "")
@@ -63,13 +64,21 @@ def _not_a_report(doc: Document, found: dict[str, FoundTable]) -> str | None:
     if wording and amounts >= 3:
         return None
     if not wording:
+        why = "no 部门决算 title, standard table or 决算 wording found; this does not look like a final-accounts report"
+        return why, ErrorCode.NOT_A_REPORT
+    figures = len(re.findall(r"\d\.\d\d(?!\d)", text))
+    if doc.source_format == "pdf" and figures >= 20:
         return (
-            "no 部门决算 title, standard table or 决算 wording found; this does not look like a final-accounts report"
+            f"it has 决算 wording and {figures} figures in its text layer but no table the PDF reader could find: "
+            "its tables are printed without ruling lines it can use (horizontal rules only, or none), which it "
+            "does not read; nothing was extracted",
+            ErrorCode.TABLES_NOT_READ,
         )
-    return (
+    why = (
         f"it has 决算 wording but no standard table and only {amounts} amount(s) in 万元; "
         "too little to read (a fragment or a truncated file?)"
     )
+    return why, ErrorCode.NOT_A_REPORT
 
 
 TEMPLATES = TEMPLATE_TABLES  # the templates the table reader knows, and the tables each prints
@@ -270,9 +279,7 @@ def _read_report(doc: Document, path: Path, rid: str, pdf_engine: str, with_narr
     if (refused := _budget_refusal(doc, path, rid, meta)) is not None:
         return refused
     found, items, notes = extract_tables(doc, rid, pdf_engine)
-    why, code = _not_a_report(doc, found), ErrorCode.NOT_A_REPORT
-    if why is None:
-        why, code = repeated_report(found), ErrorCode.SEVERAL_REPORTS
+    why, code = _not_a_report(doc, found) or (repeated_report(found), ErrorCode.SEVERAL_REPORTS)
     if why:
         return failed_row(
             path, rid, f"{path}: {why}", code, sha=doc.sha256, fmt=doc.source_format, encoding=doc.encoding

@@ -364,3 +364,52 @@ def test_figures_printed_but_none_read_is_not_an_empty_table():
     ]
     found = find_layout_tables(Layout("pdf", [Page(1, [TextBlock(T5_TITLE, "p"), _table(rows, "page 1")])]), "x")
     assert found["T5"].status == "empty"
+
+
+def test_what_the_page_before_leaves_never_outranks_a_tables_own_title_unit_or_header():
+    """The last lines of the page before (where a title not kept with its table is left) are read after
+    the table's own: its own 单位 line wins over one in the foot; a table of contents titles nothing; and
+    a unit printed in the table's first rows (`单位：万元` as a row, `合计（万元）`) is not replaced by the unit
+    the report's other tables print. `编制单位：元阳县财政局` names a preparer, not a unit."""
+    body = [["", "合计", "10000.00", "10000.00", "0.00"]]
+    foot = [
+        TextBlock("（三）“三公”经费支出情况", "p1"),
+        TextBlock("单位：万元", "p1"),
+        TextBlock("因公出国（境）费 0.00", "p1"),
+    ]
+    page2 = [TextBlock(T5_TITLE, "p2"), TextBlock("单位：元", "p2"), _t5(body)]
+    found = find_layout_tables(Layout("pdf", [Page(1, foot), Page(2, page2)]), "x")
+    assert _cells(found)[("合计", "total")]["amount_wan"] == 1.0
+
+    toc = [
+        TextBlock(t, "p1")
+        for t in ("目 录", "一、收入支出决算总表", "三、支出决算表", "四、国有资本经营预算财政拨款支出决算表")
+    ]
+    t3 = _table(
+        [
+            ["科目编码", "科目名称", "本年支出合计", "基本支出", "项目支出", "上缴上级支出"],
+            ["", "合计", "1.00", "1.00", "", ""],
+        ],
+        "p2",
+    )
+    found = find_layout_tables(Layout("pdf", [Page(1, toc), Page(2, [TextBlock("单位：万元", "p2"), t3])]), "x")
+    assert "T9" not in found and "T3" in found
+
+    other = [
+        TextBlock("国有资本经营预算财政拨款支出决算表", "s2"),
+        TextBlock("单位：元", "s2"),
+        _table(HEADER + body, "s2"),
+    ]
+    for own in (
+        [["单位：万元", None, None, None, None], *HEADER, *body],
+        [["科目编码", "科目名称", "合计（万元）", "基本支出（万元）", "项目支出（万元）"], *body],
+    ):
+        pages = [Page(1, [TextBlock(T5_TITLE, "s1"), _table(own, "s1")]), Page(2, other)]
+        found = find_layout_tables(Layout("docx", pages), "x")
+        assert _cells(found)[("合计", "total")]["amount_wan"] == 10000.0, own[0]
+        assert not any("no 单位 line" in n for n in found["T5"].notes)
+
+    preparer = [TextBlock(T5_TITLE, "p"), TextBlock("编制单位：元阳县财政局", "p"), _t5(body)]
+    assert (
+        _cells(find_layout_tables(Layout("pdf", [Page(1, preparer)]), "x"))[("合计", "total")]["amount_wan"] == 10000.0
+    )

@@ -16,8 +16,11 @@ from .line_item import UNREADABLE, LineItem
 from .reading import Reading, check_totals
 
 EMPTY_NOTE = re.compile(r"(无|没有).{0,20}(政府性基金|国有资本经营|三公|收入|支出|财政拨款)|本表.{0,6}(无数据|为空)")
-# 单位：万元, 金额单位：元, （单位：元）, 单位: 人民币万元 (the amounts' unit, wherever the line puts it)
-UNIT_RE = re.compile(r"(金额|计量)?单位\s*[:：]\s*(?:人民币)?\s*(万元|元)")
+# 单位：万元, 金额单位：元, （单位：元）, 单位: 人民币万元 (the amounts' unit, wherever the line puts it); not
+# 编制单位：元阳县财政局 (a preparer whose name starts with 元)
+UNIT_RE = re.compile(
+    r"(?<!编制)(?<!填报)(?<!编报)(?<!报送)(?<!预算)(?<!主管)(金额|计量)?单位\s*[:：]\s*(?:人民币)?\s*(万元|元)(?![\u4e00-\u9fff])"
+)
 # A table printed without a 单位 line, read in the one unit the report's other tables print.
 UNIT_NOT_PRINTED = "no 单位 line printed with this table: read in {}, as every other table of the report"
 

@@ -5,18 +5,24 @@ OCR'd page images — its adapter hands over pages of text and table blocks. Fro
 the same for all of them:
 
 - a table is named by the title printed above it (`catalog.match_title`, read from the text blocks
-  since the previous table on its page, a title wrapped over two lines read whole) or, when there is
-  none, by its header words (`catalog.match_header`); never by the number printed in the title;
+  since the previous table on its page, and for a page's first table also the last lines of the page
+  before, where a title not kept with its table is left; a title wrapped over two lines read whole)
+  or, when there is none, by its header words (`catalog.match_header`); never by the number printed
+  in the title;
 - an untitled table at the top of a page whose column count is at most the previous table's, or a
   table under a 续 mark (`支出决算表（续）`, `续表`) on any page or sheet, is that table's continuation:
   its rows are appended (a header printed again is dropped), aligned on the right (the figure columns)
-  or, when its codes fill as many columns as the first part's, on the left;
+  or, on a sheet whose codes fill as many columns as the first part's, on the left; a header printed
+  alone at a page's foot is joined by the untitled body at the top of the next page;
 - a header row that shares its row with the first data row (`类 款 项 | 合计 | 2,946.25`), or with an
   empty table's blank 合计 row (`合计 | | 合计 | 基本支出 | 项目支出`), is split;
-- the unit (`单位：元`) is read from the text above the table; 元 tables are converted to 万元;
+- the unit (`单位：元`) is read from the text above the table, else from its first rows (`合计（万元）`),
+  else it is the one unit every other table of the report prints (noted), else 万元; 元 tables are
+  converted to 万元;
 - the grid goes to `grid.interpret_grid` (through `GridReader`), whose rows go to the one interpreter
   of the table's shape (`tables/shapes/`);
-- a table with no figures is `empty` (with what the page says: 本表无数据, 没有…支出), a title
+- a table with no figures is `empty` (with what the page says: 本表无数据, 没有…支出), one that prints
+  figures none of which could be read is `missing` (not read, with the figures named), a title
   printed with no table under it is `missing`.
 Every cell keeps where it was read (the container's own ref: `page 7`, `sheet 公开05表!C14`, an
 OCR box) and, for OCR'd cells, the recogniser's confidence.
@@ -102,7 +108,9 @@ class _Built:
     ocr: bool = False
     below: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    unit_printed: bool = True  # a 单位 line above it (or above an earlier table of its page)
+    # a unit printed with it: above it, at the foot of the page before, in its first rows, over an earlier
+    # table of its page
+    unit_printed: bool = True
 
 
 # A printed figure with decimals (not a 栏次 number): a table printing one is not empty.
@@ -192,6 +200,24 @@ def _title_at(near: list[str], j: int) -> str | None:
     return match_title(near[j])
 
 
+_FOOT_LINES = 3  # a title, its unit line, a table number: what a page break can leave behind a table
+# A unit named in a table's own cells: a row `单位：万元`, a header `合计（万元）`.
+_UNIT_IN_CELL = re.compile(r"[（(](万元|元)[)）]")
+
+
+def _unit_in(lines: list[str]) -> str | None:
+    return next((m.group(2) for ln in lines if (m := UNIT_RE.search(ln))), None)
+
+
+def _unit_in_grid(rows: list[GridRow]) -> str | None:
+    """The unit a table prints in its first rows: a caption row (`单位：万元`) or headers (`合计（万元）`)."""
+    for r in rows[:6]:
+        for c in r.cells:
+            if c and (m := UNIT_RE.search(c) or _UNIT_IN_CELL.search(c)):
+                return m.group(m.lastindex or 0)
+    return None
+
+
 def _units_not_printed(built: list[_Built]) -> None:
     """A table printed without a 单位 line is in the unit the report's other tables print, when they all
     print the same one: a report prints its tables in one unit, and 万元 is assumed only when none says
@@ -220,7 +246,7 @@ def _title_above(text_above: list[str]) -> tuple[str | None, bool, list[str]]:
 
 class _Finder:
     """Walks the pages' blocks: each table block starts a table (by its title, else its header
-    words) or continues the table of the page before."""
+    words) or continues the table of the page before (or any before it, under a 续 mark)."""
 
     def __init__(self, layout: Layout):
         self.layout = layout
@@ -241,24 +267,28 @@ class _Finder:
                 continue
             text_above, above = above, []
             was_first, first_on_page = first_on_page, False
-            if was_first and self.layout.container not in ("xlsx", "xls"):
-                # a title left at the foot of the page before, its table at the top of this one (a title
-                # paragraph not kept with its table when printed): the foot's text is above this table too
-                text_above = self.page_foot + text_above
+            foot = self.page_foot if was_first and self.layout.container not in ("xlsx", "xls") else []
             self.pages_with_tables.add(page.number)
             rows = grid_rows(block)
             if not rows:
                 continue  # a ruled box with nothing in it (a blank page's frame)
             if any(c and CID_RE.search(c) for r in rows for c in r.cells):
                 self.notes.append(f"{block.ref}: a table holds (cid:NNN) glyph codes; it was not read")
+                self.current = None  # nothing after it continues it
                 continue
-            # the unit printed above the table, else the one printed above an earlier table of the page
-            # (a sheet of nine tables may print 单位 once, over the first)
-            unit = next((m.group(2) for ln in text_above if (m := UNIT_RE.search(ln))), None) or page_unit
+            # the unit printed above the table (on its page, else at the foot of the page before), else in
+            # its first rows (`单位：万元` as a row, `合计（万元）`), else the one printed above an earlier table
+            # of the page (a sheet of nine tables may print 单位 once, over the first)
+            unit = _unit_in(text_above) or _unit_in(foot) or _unit_in_grid(rows) or page_unit
             page_unit = unit
             below = _text_until_next_table(page.blocks[k + 1 :])
-            self._table(page, block, rows, text_above, was_first, unit, below)
-        self.page_foot = above
+            # a title left at the foot of the page before, its table at the top of this one (a title not
+            # kept with its table when printed): the foot's last lines are above this table too
+            self._table(page, block, rows, foot + text_above, was_first, unit, below)
+        # what may title the next page's first table: the last lines under this page's last table (or of a
+        # page without one), unless the page is a table of contents, whose lines name tables printed later
+        toc = any(compact(t) == "目录" for t in above)
+        self.page_foot = [] if toc else above[-_FOOT_LINES:]
 
     def _table(
         self,
@@ -293,7 +323,7 @@ class _Finder:
             and header in (None, cur.code)
             and (ncols <= cur.ncols or (_header_only(cur.grid.rows) and page.number == cur.last_page + 1))
         ):
-            _continue_table(cur, rows, ncols, block, page.number, below)
+            _continue_table(cur, rows, ncols, block, page.number, below, self.layout.container in ("xlsx", "xls"))
             return
         if code is None and titled_other:
             # A 决算 table the catalog does not know: kept apart (never merged into the table before
@@ -373,19 +403,19 @@ def _widen(g: GridRow, n: int, left: bool) -> None:
 
 
 def _continue_table(
-    cur: _Built, rows: list[GridRow], ncols: int, block: TableBlock, page_number: int, below: list[str]
+    cur: _Built, rows: list[GridRow], ncols: int, block: TableBlock, page_number: int, below: list[str], sheet: bool
 ) -> None:
     """Continuation page: no title (or one marked 续), the same figure columns, its header repeated or
     not (a repeat is dropped). A page that prints the code in one cell where the first page split it
     over 类/款/项 has fewer columns: the figures are the rightmost columns on both, so its rows are
-    aligned on the right. With its codes in as many columns as the first part's, the columns it lacks
-    are the last ones (a sheet stores no blank columns after its last figure): aligned on the left."""
+    aligned on the right. On a sheet, with its codes in as many columns as the first part's, the columns
+    it lacks are the last ones (a sheet stores no blank columns after its last figure): aligned on the left."""
     rows = rows[_repeated_header(cur.grid.rows[:8], rows) :]
     if ncols > cur.ncols:  # a header printed alone before, its label columns merged (项目 over 编码 and 名称):
         for g in cur.grid.rows:  # its figure columns are the last ones, as the rows', so it is widened on the left
             _widen(g, ncols - len(g.cells), left=False)
         cur.ncols = ncols
-    left = ncols < cur.ncols and _code_width(rows) == _code_width(cur.grid.rows) > 0
+    left = sheet and ncols < cur.ncols and _code_width(rows) == _code_width(cur.grid.rows) > 0
     for g in rows:
         _widen(g, cur.ncols - ncols, left)
     cur.grid.rows += rows

@@ -177,10 +177,12 @@ def items_by_position(
                 confidence=f.confidence,
             )
         )
-        if value is None and (text := clean_cell(f.text)) and (f.confidence is not None or _DIGIT.search(text)):
-            # OCR read something that is not a number where a figure is printed, or the cell prints digits
-            # that are not a number: the figure is not known (`found.assess` makes the cell doubtful and
-            # names what was read); header words in a figure column (an empty table's) stay a note
+        text = clean_cell(f.text)
+        standard = not table.startswith("X")  # a table the catalog does not know may print 12.5% or dates
+        if value is None and text and (f.confidence is not None or (standard and _DIGIT.search(text))):
+            # OCR read something that is not a number where a figure is printed, or a standard table's figure
+            # cell prints digits that are not a number: the figure is not known (`found.assess` makes the cell
+            # doubtful and names what was read); header words in a figure column (an empty table's) stay a note
             out[-1][UNREADABLE] = text
     return out
 

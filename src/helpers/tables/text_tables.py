@@ -47,8 +47,9 @@ def _unit(lines: list[Line], default: str = "万元") -> str:
 
 
 def _report_unit(lines: list[Line]) -> str:
-    """The unit every 单位 line of the report prints, else 万元: a table printed without a unit line is in
-    the unit of the others (layout_tables._units_not_printed, the same rule for the other containers)."""
+    """The unit every 单位 line of the report's body prints, else 万元: a table printed without a unit line
+    is in the unit of the others (for the other containers layout_tables._units_not_printed asks the
+    tables themselves, which a text copy does not delimit until they are read)."""
     units = {m.group(2) for ln in lines if (m := UNIT_RE.search(ln.text))}
     return units.pop() if len(units) == 1 else "万元"
 

@@ -59,6 +59,19 @@ def test_gbk_text_reads_like_utf8(tmp_path):
     assert tot.amount_wan.tolist() == [4199.36] and tot.source_ref.tolist() == ["line 120"]
 
 
+@pytest.mark.parametrize("enc", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_bom_reads_like_utf8(tmp_path, enc):
+    """A UTF-16 copy saved without a byte-order mark (Chinese text has no NUL in every other byte, which
+    is how one without a BOM was told before): read by the byte order that gives Chinese, not refused as
+    binary."""
+    f = tmp_path / "jianghan_utf16.txt"
+    f.write_bytes(JIANGHAN.read_text(encoding="utf-8").encode(enc))
+    got, utf = extract_report(f), extract_report(JIANGHAN)
+    assert got["reports"].iloc[0]["status"] == utf["reports"].iloc[0]["status"] != "failed"
+    cols = ["table", "row_label", "code", "measure", "amount_wan", "source_ref"]
+    pd.testing.assert_frame_equal(got["line_items"][cols], utf["line_items"][cols])
+
+
 def test_utf8_with_bom(tmp_path):
     f = tmp_path / "bom.txt"
     f.write_bytes(b"\xef\xbb\xbf" + HONGSHAN.read_bytes())

@@ -816,3 +816,36 @@ def test_match_title_most_specific_wins(line, code):
 )
 def test_match_title_rejects_contents_and_headings(line):
     assert match_title(line) is None
+
+
+def test_t9_under_its_own_title_although_its_header_is_t8s(tmp_path):
+    """社会工作部's empty 政府性基金 and 国有资本经营 tables as a tab-separated copy: both print the same header,
+    which names T8; the grid under T9's title is T9 (it was offered as T8 and T9 said 'table lost')."""
+    grid = (
+        "{t}\n单位：万元\n项目\t\t年初结转和结余\t本年收入\t本年支出\t\t\t年末结转和结余\n"
+        "功能分类科目编码\t科目名称\t\t\t\t\t\t\n合计\t\t\t\t合计\t基本支出\t项目支出\t\n\t\t\t\t\t\t\t\n"
+    )
+    text = (
+        grid.format(t="政府性基金预算财政拨款收入支出决算表")
+        + "说明：本单位本年度没有政府性基金预算财政拨款收入和支出，故本表无数据。\n\n"
+        + grid.format(t="国有资本经营预算财政拨款收入支出决算表")
+        + "说明：本单位本年度没有国有资本经营预算财政拨款收入和支出，故本表无数据。\n"
+    )
+    lines = [Line(t, f"line {n}") for n, t in enumerate(text.splitlines(), start=1)]
+    found = find_text_tables(Document(tmp_path / "t.txt", "text", "x", lines))
+    assert (found["T8"].status, found["T9"].status) == ("empty", "empty")
+    assert found["T9"].ref == "line 9"  # its title
+
+
+def test_a_tab_grid_whose_lines_lost_their_trailing_blank_cells():
+    """Jianghan's T5 (lines 254-285) with every line's trailing tabs trimmed (an editor or a converter
+    strips them; blank 项目支出 cells go with them): the same cells, not an empty table."""
+    lines = raw_lines(JIANGHAN)
+    whole = [Line(t, f"line {n}") for n, t in enumerate(lines[254:286], start=254)]
+    trimmed = [Line(ln.text.rstrip("\t "), ln.ref) for ln in whole]
+    assert sum(a.text != b.text for a, b in zip(whole, trimmed)) >= 3  # the case this test is about
+    want = pd.DataFrame(find_text_tables(Document(JIANGHAN, "text", "x", whole))["T5"].items)
+    got = pd.DataFrame(find_text_tables(Document(JIANGHAN, "text", "x", trimmed))["T5"].items)
+    cols = ["code", "row_label", "measure", "amount_wan", "source_ref"]
+    pd.testing.assert_frame_equal(got[cols], want[cols])
+    assert got.amount_wan.notna().sum() > 20

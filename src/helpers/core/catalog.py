@@ -164,6 +164,14 @@ def match_header(text: str) -> str | None:
     return None
 
 
+# Tables that print the same header: only their titles tell them apart (政府性基金 and 国有资本经营).
+SAME_HEADER: tuple[frozenset[str], ...] = (frozenset({"T8", "T9"}),)
+
+
+def same_header(a: str, b: str) -> bool:
+    return frozenset({a, b}) in SAME_HEADER
+
+
 # ---------------------------------------------------------------------------------------------
 # Column meanings. A measure column's header text (all header rows above it, joined) is matched
 # against these keywords in order; the first hit names the measure.

@@ -110,7 +110,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 
 
 def utf16_encoding(head: bytes) -> str | None:
-    """'utf-16' for a UTF-16 text (by its BOM, or by the NUL in every other byte of CJK/ASCII text)."""
+    """'utf-16' for a UTF-16 text (by its BOM, or by the NUL in every other byte of ASCII text, or, for
+    Chinese text without a BOM, by which byte order reads as Chinese, digits and punctuation)."""
     if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return "utf-16"
     if len(head) >= 16:
@@ -119,7 +120,28 @@ def utf16_encoding(head: bytes) -> str | None:
             return "utf-16-le"
         if even.count(0) >= SETTINGS.utf16_nul_share * len(even) and odd.count(0) == 0:
             return "utf-16-be"
+        if b"\x00" in head:  # a report's digits and line breaks are NUL-padded in UTF-16; GBK has no NUL
+            share = {enc: _chinese_share(head, enc) for enc in ("utf-16-le", "utf-16-be")}
+            best = max(share, key=lambda e: share[e])
+            if share[best] >= 0.9 and min(share.values()) < 0.5:
+                return best
     return None
+
+
+def _chinese_share(head: bytes, enc: str) -> float:
+    """How much of `head` decoded as `enc` is what a Chinese report prints: ideographs, ASCII, CJK and
+    full-width punctuation."""
+    text = head[: len(head) // 2 * 2].decode(enc, errors="replace")
+    ok = sum(
+        1
+        for ch in text
+        if " " <= ch <= "~"
+        or ch in "\r\n\t"
+        or "\u4e00" <= ch <= "\u9fff"
+        or "\u3000" <= ch <= "\u303f"
+        or "\uff00" <= ch <= "\uffef"
+    )
+    return ok / max(len(text), 1)
 
 
 def _looks_big5(data: bytes, gb_text: str) -> bool:

@@ -66,6 +66,24 @@ def repeated_report(found: dict[str, FoundTable]) -> str | None:
     )
 
 
+# A printed figure with decimals (not a 栏次 number): a table printing one is not empty.
+_DECIMAL_FIGURE = re.compile(r"^[-−]?[\d,]*\d\.\d+$")
+
+
+def unread_figures(cells: list[str | None]) -> str | None:
+    """Why a table that read no figure is not `empty`: the figures it prints, named (None when it prints
+    none). Its figure columns were named by no header word the reader knows (header words lost, e.g. a
+    header split from its body by a page break, or a grid cut into pieces by a converter)."""
+    printed = [c for c in cells if c and _DECIMAL_FIGURE.match(c.replace(" ", ""))]
+    if not printed:
+        return None
+    shown = ", ".join(printed[:3]) + (" …" if len(printed) > 3 else "")
+    return (
+        f"{len(printed)} figure(s) printed ({shown}) but none read: no column header names what they are "
+        "(header words lost, e.g. a header split by a page break)"
+    )
+
+
 def items_status(items: list[LineItem]) -> TableStatus:
     """`data` when any cell holds a figure, else `empty` (printed with no figures)."""
     return TableStatus.DATA if any(it["amount_wan"] is not None for it in items) else TableStatus.EMPTY

@@ -37,7 +37,16 @@ from dataclasses import dataclass, field
 from ..core.catalog import ANY_TABLE_TITLE, clean_title, match_header, match_title, other_table_title
 from ..core.normalize import CID_RE, compact, is_amount, normalize_text
 from ..read.model import Cell, Layout, Page, TableBlock, TextBlock
-from .found import EMPTY_NOTE, STATUS_RANK, UNIT_NOT_PRINTED, UNIT_RE, FoundTable, TableStatus, items_status
+from .found import (
+    EMPTY_NOTE,
+    STATUS_RANK,
+    UNIT_NOT_PRINTED,
+    UNIT_RE,
+    FoundTable,
+    TableStatus,
+    items_status,
+    unread_figures,
+)
 from .grid import Grid, GridRow
 from .line_item import LineItem
 from .readers import GridReader
@@ -113,20 +122,12 @@ class _Built:
     unit_printed: bool = True
 
 
-# A printed figure with decimals (not a 栏次 number): a table printing one is not empty.
-_DECIMAL_FIGURE = re.compile(r"^[-−]?[\d,]*\d\.\d+$")
-
-
 def _status(b: _Built, items: list[LineItem]) -> tuple[TableStatus, list[str]]:
     notes: list[str] = list(b.notes)
     if items_status(items) == TableStatus.DATA:
         return TableStatus.DATA, notes
-    printed = [c for r in b.grid.rows for c in r.cells if c and _DECIMAL_FIGURE.match(compact(c))]
-    if printed:  # never `empty` when figures are printed: not read (its figure columns named by no header word)
-        notes.append(
-            f"{len(printed)} figure(s) printed ({', '.join(printed[:3])}{' …' if len(printed) > 3 else ''}) but "
-            "none read: no column header names what they are (header words lost, e.g. a header split by a page break)"
-        )
+    if why := unread_figures([c for r in b.grid.rows for c in r.cells]):  # never `empty` when figures are printed
+        notes.append(why)
         return TableStatus.MISSING, notes
     below = "".join(b.below).replace(" ", "")
     m = EMPTY_NOTE.search(below)

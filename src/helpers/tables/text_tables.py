@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import re
 
-from ..core.catalog import ALL_TABLE_CODES, match_header, match_title
+from ..core.catalog import ALL_TABLE_CODES, match_header, match_title, same_header
 from ..core.vocabulary import Table
 from ..read.document import Document, Line
 from .evidence import narrative_total_row, spaced_hints, t3_floors
-from .found import EMPTY_NOTE, STATUS_RANK, UNIT_NOT_PRINTED, UNIT_RE, FoundTable, TableStatus
+from .found import EMPTY_NOTE, STATUS_RANK, UNIT_NOT_PRINTED, UNIT_RE, FoundTable, TableStatus, unread_figures
 from .grid import Grid, GridRow
 from .readers import GridReader, SpacedReader, TokensReader
 
@@ -28,9 +28,17 @@ STOP = re.compile(
 
 
 def _grid_table(code: str, run: list[Line], unit: str, ref: str | None, title_ref: str | None = None) -> FoundTable:
-    """A tab-separated run of lines read as table `code`."""
-    grid = Grid(code, [GridRow(_tab_cells(ln), ln.ref) for ln in run], unit=unit, title_ref=title_ref)
-    return GRID.read(code, grid, unit, ref)
+    """A tab-separated run of lines read as table `code` (lines whose trailing blank cells were trimmed
+    get them back)."""
+    cells = [_tab_cells(ln) for ln in run]
+    width = max(map(len, cells))
+    rows = [GridRow(c + [""] * (width - len(c)), ln.ref) for c, ln in zip(cells, run)]
+    grid = Grid(code, rows, unit=unit, title_ref=title_ref)
+    found = GRID.read(code, grid, unit, ref)
+    if found.status == TableStatus.EMPTY and (why := unread_figures([c for r in rows for c in r.cells])):
+        found.status, found.unread = TableStatus.MISSING, True  # figures printed, none read: not `empty`
+        found.notes.append(why)
+    return found
 
 
 def _tab_cells(line: Line) -> list[str | None]:  # GridRow cells (a tab grid has no missing cell)
@@ -55,15 +63,21 @@ def _report_unit(lines: list[Line]) -> str:
 
 
 def _runs(lines: list[Line]) -> list[list[Line]]:
-    """Runs of consecutive tab-separated lines with the same cell count (blank lines allowed)."""
+    """Runs of consecutive tab-separated lines with the same cell count (blank lines allowed); a line with
+    fewer tabs continues a run when the cells it lacks are blank ones stripped from its end (an editor or
+    a converter trims trailing tabs: `201⇥一般公共服务支出⇥264.87` under a header of six cells). A line
+    left with no tab at all (`科目编码` alone) still ends the run: it cannot be told from text between
+    tables, and read into the grid it misplaced figures."""
     runs, cur, width = [], [], None
     for ln in lines:
         if not ln.text.strip():
             continue
         n = ln.text.count("\t")
-        if n >= 2 and (width is None or n == width):
+        if (n >= 2 and (width is None or n == width)) or (
+            width is not None and n >= 1 and _joins(ln.text, n, width, cur)
+        ):
             cur.append(ln)
-            width = n
+            width = n if width is None else max(width, n)
         else:
             if len(cur) >= 2:
                 runs.append(cur)
@@ -71,6 +85,18 @@ def _runs(lines: list[Line]) -> list[list[Line]]:
     if len(cur) >= 2:
         runs.append(cur)
     return runs
+
+
+def _joins(text: str, n: int, width: int, cur: list[Line]) -> bool:
+    """Whether a tab line of another cell count is a line of the run with its end trimmed."""
+    if n > width:  # wider: the run's first lines were the trimmed ones
+        return all(_trimmed(x.text) for x in cur)
+    return _trimmed(text)
+
+
+def _trimmed(text: str) -> bool:
+    """A tab line whose end was trimmed: it ends in a printed cell, not in a tab."""
+    return not text.endswith("\t")
 
 
 def _compact(text: str) -> str:
@@ -167,6 +193,9 @@ def _read_titled(
     runs = _runs(block)
     if runs:
         run_codes = [match_header("".join(ln.text for ln in run)) for run in runs]
+        # the grid right under T9's title is T9 although its header is T8's: the two print the same header
+        if run_codes[0] is not None and same_header(run_codes[0], code):
+            run_codes[0] = code
         for run, hcode in zip(runs, run_codes):
             tcode = hcode or code
             ref = run[0].ref if tcode != code else lines[i].ref

@@ -230,6 +230,20 @@ def test_text_copy_with_rows_broken_across_lines_is_flagged_not_misread(tmp_path
         if k in a and not v[1] and not pd.isna(v[0]) and (pd.isna(a[k][0]) or abs(a[k][0] - v[0]) > 1e-6)
     ]
     assert not wrong, wrong[:10]
+    # a row that lost its code is keyed by its label: it too is right or doubtful (T6 read class codes such as
+    # 301 as 咨询费's figure, and figures of other rows, without doubt)
+    li, ref = txt["line_items"], pdf["line_items"]
+
+    def where(df):  # a row by its table, side, section, label and measure
+        return zip(df.table, df.side.fillna(""), df.section.fillna(""), df.row_label, df.measure)
+
+    by_label = dict(zip(where(ref), ref.amount_wan))
+    unkeyed = [
+        (k, v, by_label[k])
+        for k, c, v, d in zip(where(li), li.code, li.amount_wan, li.doubtful)
+        if pd.isna(c) and not d and not pd.isna(v) and k in by_label and by_label[k] != v
+    ]
+    assert not unkeyed, unkeyed[:10]
     right = sum(1 for k, v in a.items() if not pd.isna(v[0]) and k in b and b[k][0] == v[0])
     assert right >= 0.5 * sum(1 for v in a.values() if not pd.isna(v[0]))
     assert list(txt["reports"].tables_doubtful.iloc[0])

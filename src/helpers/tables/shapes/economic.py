@@ -87,8 +87,11 @@ def check_economic(items: list[LineItem], reading: Reading) -> None:
     if not reading.doubtful:
         return
     suspect = {k for p, kids in failing for k in (p, *kids)}
+    # a row that lost its code (a label with figures) takes part in no sum: nothing can confirm it either
+    checked = {k for p, kids in groups for k in (p, *kids)}
     for it in items:
-        if (it["code"] or it["row_label"]) in suspect and it["amount_wan"] is not None:
+        key = it["code"] or it["row_label"]
+        if it["amount_wan"] is not None and (key in suspect or (not it["code"] and key not in checked)):
             it["doubtful"] = True
     if reading.ocr:  # name the sums on the reading
         for p, kids in failing:

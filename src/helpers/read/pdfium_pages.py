@@ -37,7 +37,7 @@ import io
 import logging
 import math
 from bisect import bisect_left
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from operator import itemgetter
 from pathlib import Path
 from typing import cast
@@ -472,13 +472,10 @@ class _Type3Descent:
 
     def __init__(self, source: Path | str | io.BytesIO):
         self.source = source
-        self.found = False
-        self.value: float | None = None
 
-    def __call__(self) -> float | None:
-        if not self.found:
-            self.found, self.value = True, _pdfminer_type3_descent(self.source)
-        return self.value
+    @cached_property
+    def value(self) -> float | None:
+        return _pdfminer_type3_descent(self.source)
 
 
 def _pdfminer_type3_descent(source: Path | str | io.BytesIO) -> float | None:
@@ -525,7 +522,7 @@ def _descent(fn: _Fn, font, d, type3: _Type3Descent | None = None) -> float:
     size = fn.base_name(font, buf, 256)
     name = buf.raw[: max(size - 1, 0)].decode("latin-1") if 0 < size <= 256 else ""
     if not name and type3 is not None and fn.is_embedded(font) and not _font_data_size(fn, font):
-        if (t3 := type3()) is not None:
+        if (t3 := type3.value) is not None:
             return t3
     if name in FONT_METRICS:
         desc = float(cast(float, FONT_METRICS[name][0].get("Descent", 0)))  # pdfminer types descriptor values as object

@@ -21,6 +21,13 @@ EMPTY_NOTE = re.compile(r"(无|没有).{0,20}(政府性基金|国有资本经营
 UNIT_RE = re.compile(
     r"(?<!编制)(?<!填报)(?<!编报)(?<!报送)(?<!预算)(?<!主管)(金额|计量)?单位\s*[:：]\s*(?:人民币)?\s*(万元|元)(?![\u4e00-\u9fff])"
 )
+
+
+def printed_unit(lines: list[str]) -> str | None:
+    """The unit the first 单位 line among `lines` prints (万元 or 元), None when none does."""
+    return next((m.group(2) for ln in lines if (m := UNIT_RE.search(ln))), None)
+
+
 # A table printed without a 单位 line, read in the one unit the report's other tables print.
 UNIT_NOT_PRINTED = "no 单位 line printed with this table: read in {}, as every other table of the report"
 

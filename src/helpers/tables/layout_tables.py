@@ -45,6 +45,7 @@ from .found import (
     FoundTable,
     TableStatus,
     items_status,
+    printed_unit,
     unread_figures,
 )
 from .grid import Grid, GridRow
@@ -206,10 +207,6 @@ _FOOT_LINES = 3  # a title, its unit line, a table number: what a page break can
 _UNIT_IN_CELL = re.compile(r"[（(](万元|元)[)）]")
 
 
-def _unit_in(lines: list[str]) -> str | None:
-    return next((m.group(2) for ln in lines if (m := UNIT_RE.search(ln))), None)
-
-
 def _unit_in_grid(rows: list[GridRow]) -> str | None:
     """The unit a table prints in its first rows: a caption row (`单位：万元`) or headers (`合计（万元）`)."""
     for r in rows[:6]:
@@ -280,7 +277,7 @@ class _Finder:
             # the unit printed above the table (on its page, else at the foot of the page before), else in
             # its first rows (`单位：万元` as a row, `合计（万元）`), else the one printed above an earlier table
             # of the page (a sheet of nine tables may print 单位 once, over the first)
-            unit = _unit_in(text_above) or _unit_in(foot) or _unit_in_grid(rows) or page_unit
+            unit = printed_unit(text_above) or printed_unit(foot) or _unit_in_grid(rows) or page_unit
             page_unit = unit
             below = _text_until_next_table(page.blocks[k + 1 :])
             # a title left at the foot of the page before, its table at the top of this one (a title not

@@ -15,7 +15,16 @@ from ..core.catalog import ALL_TABLE_CODES, match_header, match_title, same_head
 from ..core.vocabulary import Table
 from ..read.document import Document, Line
 from .evidence import narrative_total_row, spaced_hints, t3_floors
-from .found import EMPTY_NOTE, STATUS_RANK, UNIT_NOT_PRINTED, UNIT_RE, FoundTable, TableStatus, unread_figures
+from .found import (
+    EMPTY_NOTE,
+    STATUS_RANK,
+    UNIT_NOT_PRINTED,
+    UNIT_RE,
+    FoundTable,
+    TableStatus,
+    printed_unit,
+    unread_figures,
+)
 from .grid import Grid, GridRow
 from .readers import GridReader, SpacedReader, TokensReader
 
@@ -47,11 +56,7 @@ def _tab_cells(line: Line) -> list[str | None]:  # GridRow cells (a tab grid has
 
 def _unit(lines: list[Line], default: str = "万元") -> str:
     """The unit printed over a table (its title line and the lines under it), else `default`."""
-    for ln in lines[:12]:
-        m = UNIT_RE.search(ln.text)
-        if m:
-            return m.group(2)
-    return default
+    return printed_unit([ln.text for ln in lines[:12]]) or default
 
 
 def _report_unit(lines: list[Line]) -> str:
